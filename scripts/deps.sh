@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building, serving and testing need,
+# and only those that are missing. Runs apt-get as root, through sudo otherwise.
+#   scripts/deps.sh          build + serve
+#   scripts/deps.sh --test   also what the test suite needs
+set -euo pipefail
+
+pkgs=(gcc pkg-config meson ninja-build python3 sqlite3 ca-certificates
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev)
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(libcmocka-dev clang curl chromium)
+  # Node.js may come from elsewhere (NodeSource ships npm inside nodejs).
+  command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,148 @@
+/* app.c -- opening the application context, and the read-only use cases
+ * (NIK check, eligibility self-check). */
+#include "app/app.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pk.h"
+
+static int add_region(void *ctx, const char *code, const char *name)
+{
+    return pk_regions_add(ctx, code, name);
+}
+
+static int read_file(const char *path, char **out, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return PK_EIO;
+    }
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (buf == NULL || cap > 4 * 1024 * 1024) {
+            free(buf);
+            fclose(f);
+            snprintf(err, errlen, "%s: too large or out of memory", path);
+            return PK_ENOMEM;
+        }
+        len += fread(buf + len, 1, cap - len - 1, f);
+        if (len < cap - 1)
+            break;
+        char *bigger = realloc(buf, cap * 2);
+        if (bigger == NULL)
+            free(buf);
+        buf = bigger;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        snprintf(err, errlen, "cannot read %s", path);
+        return PK_EIO;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    return 0;
+}
+
+int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
+{
+    int rc, from, to;
+    char *text = NULL, inner[512] = "";
+    memset(app, 0, sizeof(*app));
+    app->cfg = *cfg;
+
+    char path[2048];
+    if (cfg->schemes_file[0] != '\0')
+        snprintf(path, sizeof(path), "%s", cfg->schemes_file);
+    else
+        snprintf(path, sizeof(path), "%s/schemes.ini", cfg->data_dir);
+    if ((rc = read_file(path, &text, err, errlen)) != 0)
+        goto fail;
+    if ((rc = pk_schemes_parse(text, &app->schemes, inner, sizeof(inner))) != 0) {
+        snprintf(err, errlen, "%s: %s", path, inner);
+        goto fail;
+    }
+
+    if ((rc = pk_store_open(cfg->db, &app->store, err, errlen)) != 0)
+        goto fail;
+    if ((rc = pk_store_migrate(app->store, cfg->data_dir, &from, &to, err, errlen)) != 0)
+        goto fail;
+    if ((app->regions = pk_regions_new()) == NULL) {
+        rc = PK_ENOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if ((rc = pk_store_regions_each(app->store, add_region, app->regions)) != 0) {
+        snprintf(err, errlen, "cannot read the region table from the database");
+        goto fail;
+    }
+    pk_regions_seal(app->regions);
+    free(text);
+    return 0;
+fail:
+    free(text);
+    pk_app_close(app);
+    return rc;
+}
+
+void pk_app_close(pk_app *app)
+{
+    pk_store_close(app->store);
+    pk_regions_free(app->regions);
+    app->store = NULL;
+    app->regions = NULL;
+}
+
+pk_date pk_app_today(void)
+{
+    return pk_date_wib(time(NULL));
+}
+
+void pk_app_check_nik(const pk_app *app, const char *nik, size_t len, pk_nik_info *out)
+{
+    pk_nik_check(nik, len, app->regions, pk_app_today(), out);
+}
+
+int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date as_of,
+                             const pk_participant_input *in, unsigned given,
+                             unsigned declared_lists, pk_eligibility_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->as_of = as_of;
+    out->scheme = scheme_id ? pk_schemes_find(&app->schemes, scheme_id)
+                            : pk_schemes_current(&app->schemes);
+    if (out->scheme == NULL)
+        return PK_ENOENT;
+
+    pk_participant p;
+    pk_validation v;
+    pk_participant_validate(in, app->regions, app->cfg.service_province, pk_app_today(), &p,
+                            &v);
+    /* A self-check validates only what was given: drop the codes of
+     * fields that were left out. */
+    for (pk_code c = 0; c < PK_C__COUNT; c++) {
+        const char *field = pk_code_field(c);
+        pk_field f = field ? pk_field_by_name(field, strlen(field)) : PK_F__COUNT;
+        if (f == PK_F__COUNT || !(given & (1u << f))) {
+            v.errors &= ~PK_CODEBIT(c);
+            v.warnings &= ~PK_CODEBIT(c);
+        }
+    }
+    if (!(given & (1u << PK_F_TANGGAL_LAHIR)))
+        out->missing |= 1u << PK_F_TANGGAL_LAHIR;
+    out->field_errors = v.errors;
+    out->warnings = v.warnings;
+    if (out->field_errors != 0 || out->missing != 0)
+        return PK_EINVAL;
+
+    pk_eligibility_context ctx = {.on_lists = declared_lists, .kk_eligible_before = 0};
+    out->reasons = pk_eligibility(&p, out->scheme, as_of, &ctx);
+    return 0;
+}

@@ -1,0 +1,58 @@
+/* app.h -- the application context and its use cases.
+ *
+ * A `pk_app` owns what every request needs and what never changes while
+ * serving: the store, the region table (read once from the store) and the
+ * benefit schemes (read once from data/schemes.ini).  Use cases take the
+ * app and plain inputs and return plain results; web/ and cli/ only
+ * translate to and from HTTP and command lines. */
+#ifndef PK_APP_H
+#define PK_APP_H
+
+#include <stdbool.h>
+
+#include "app/config.h"
+#include "core/date.h"
+#include "core/eligibility.h"
+#include "core/nik.h"
+#include "core/participant.h"
+#include "core/region.h"
+#include "core/scheme.h"
+#include "store/store.h"
+
+typedef struct pk_app {
+    pk_config cfg;
+    pk_store *store;
+    pk_regions *regions;
+    pk_schemes schemes;
+} pk_app;
+
+/* Opens the store, applies pending migrations (always: a binary only runs
+ * against the schema it knows), loads regions and schemes.  On failure
+ * writes an English explanation into err and leaves nothing open. */
+int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen);
+void pk_app_close(pk_app *app);
+
+/* Today in Jakarta. */
+pk_date pk_app_today(void);
+
+/* Use case: what a NIK says (structure only; Dukcapil is the authority). */
+void pk_app_check_nik(const pk_app *app, const char *nik, size_t len, pk_nik_info *out);
+
+/* Use case: the eligibility self-check.  Only the fields the person gave
+ * (`given` has bit 1<<field for each) are validated; tanggal_lahir is
+ * required.  `declared_lists` are PK_LIST_* bits the person declared
+ * (a self-check has no registry behind it). */
+typedef struct pk_eligibility_result {
+    const pk_scheme *scheme;
+    pk_date as_of;
+    pk_codeset field_errors;  /* non-zero: input invalid, no verdict */
+    unsigned missing;         /* required fields absent: bit 1<<field */
+    pk_codeset reasons;       /* eligibility codes; 0 = eligible */
+    pk_codeset warnings;
+} pk_eligibility_result;
+
+int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date as_of,
+                             const pk_participant_input *in, unsigned given,
+                             unsigned declared_lists, pk_eligibility_result *out);
+
+#endif

@@ -1,0 +1,153 @@
+/* config.c -- the settings table and its three sources (file, env, flags). */
+#include "app/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "pk_config.h"
+
+typedef enum { T_STR, T_INT, T_LONG } ctype;
+
+typedef struct setting {
+    const char *key;
+    ctype type;
+    size_t off;
+    size_t size;    /* for strings */
+    long min, max;  /* for numbers */
+} setting;
+
+#define S(k, f) {k, T_STR, offsetof(pk_config, f), sizeof(((pk_config *)0)->f), 0, 0}
+#define I(k, f, lo, hi) {k, T_INT, offsetof(pk_config, f), 0, lo, hi}
+#define L(k, f, lo, hi) {k, T_LONG, offsetof(pk_config, f), 0, lo, hi}
+
+static const setting settings[] = {
+    S("db", db),
+    S("listen", listen),
+    S("data_dir", data_dir),
+    S("schemes_file", schemes_file),
+    S("service_province", service_province),
+    I("threads", threads, 0, 256),
+    I("max_connections", max_connections, 1, 100000),
+    I("per_ip_connections", per_ip_connections, 0, 100000),
+    I("timeout", timeout, 1, 3600),
+    L("max_body", max_body, 1024, 64L * 1024 * 1024),
+};
+
+void pk_config_defaults(pk_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->db, sizeof(c->db), "prakerja.db");
+    snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
+    snprintf(c->data_dir, sizeof(c->data_dir), "%s", PK_DATADIR_DEFAULT);
+    snprintf(c->service_province, sizeof(c->service_province), "31");
+    c->threads = 0;
+    c->max_connections = 4096;
+    c->per_ip_connections = 0;
+    c->timeout = 30;
+    c->max_body = 64 * 1024;
+}
+
+static const setting *find(const char *key)
+{
+    for (size_t i = 0; i < PK_ARRAY_LEN(settings); i++)
+        if (strcmp(settings[i].key, key) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+int pk_config_known(const char *key)
+{
+    return find(key) != NULL;
+}
+
+int pk_config_set(pk_config *c, const char *key, const char *value, char *err, size_t errlen)
+{
+    const setting *s = find(key);
+    if (s == NULL) {
+        snprintf(err, errlen, "unknown setting '%s'", key);
+        return PK_EINVAL;
+    }
+    char *dst = (char *)c + s->off;
+    if (s->type == T_STR) {
+        if (strlen(value) >= s->size) {
+            snprintf(err, errlen, "setting '%s' is too long", key);
+            return PK_EINVAL;
+        }
+        memcpy(dst, value, strlen(value) + 1);
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || v < s->min || v > s->max) {
+        snprintf(err, errlen, "setting '%s' must be a whole number from %ld to %ld", key,
+                 s->min, s->max);
+        return PK_EINVAL;
+    }
+    if (s->type == T_INT)
+        *(int *)(void *)dst = (int)v;
+    else
+        *(long *)(void *)dst = v;
+    return 0;
+}
+
+typedef struct ini_ctx {
+    pk_config *c;
+    char *err;
+    size_t errlen;
+    int failed;
+} ini_ctx;
+
+static int on_ini(void *user, const char *section, const char *name, const char *value)
+{
+    ini_ctx *x = user;
+    if (section[0] != '\0' && strcmp(section, "prakerja") != 0) {
+        snprintf(x->err, x->errlen, "unknown section [%s]", section);
+        x->failed = 1;
+        return 0;
+    }
+    if (pk_config_set(x->c, name, value, x->err, x->errlen) != 0) {
+        x->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+int pk_config_load_file(pk_config *c, const char *path, char *err, size_t errlen)
+{
+    ini_ctx x = {c, err, errlen, 0};
+    char inner[256] = "";
+    x.err = inner;
+    x.errlen = sizeof(inner);
+    int line = ini_parse(path, on_ini, &x);
+    if (line == -1) {
+        snprintf(err, errlen, "cannot read config file %s: %s", path, strerror(errno));
+        return PK_EIO;
+    }
+    if (line != 0) {
+        snprintf(err, errlen, "config file %s line %d: %s", path, line,
+                 inner[0] ? inner : "syntax error");
+        return PK_EINVAL;
+    }
+    return 0;
+}
+
+int pk_config_load_env(pk_config *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < PK_ARRAY_LEN(settings); i++) {
+        char name[64] = "PRAKERJA_";
+        size_t n = strlen(name);
+        for (const char *k = settings[i].key; *k && n < sizeof(name) - 1; k++)
+            name[n++] = (char)toupper((unsigned char)*k);
+        name[n] = '\0';
+        const char *v = getenv(name);
+        if (v != NULL && pk_config_set(c, settings[i].key, v, err, errlen) != 0)
+            return PK_EINVAL;
+    }
+    return 0;
+}

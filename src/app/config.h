@@ -1,0 +1,35 @@
+/* config.h -- run-time settings: defaults < ini file < environment < flags.
+ *
+ * Every setting has one key; the ini file uses it as is ("db = ..."), the
+ * environment as PRAKERJA_<KEY> ("PRAKERJA_DB"), the command line as
+ * --<key with '-'> ("--db", "--data-dir"). */
+#ifndef PK_CONFIG_H
+#define PK_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct pk_config {
+    char db[1024];            /* SQLite path or postgresql:// URL */
+    char listen[128];         /* ADDR:PORT; port 0 picks a free one */
+    char data_dir[1024];      /* schemes.ini, wilayah/ */
+    char schemes_file[1024];  /* "" = data_dir/schemes.ini */
+    char service_province[8]; /* "31": the deployment serves DKI Jakarta */
+    int threads;              /* HTTP worker threads; 0 = one per core */
+    int max_connections;
+    int per_ip_connections;
+    int timeout;              /* idle connection timeout, seconds */
+    long max_body;            /* bytes */
+} pk_config;
+
+void pk_config_defaults(pk_config *c);
+/* Sets one key from text.  Returns 0, or PK_EINVAL with a message naming
+ * the key (never the value, which may be a secret). */
+int pk_config_set(pk_config *c, const char *key, const char *value, char *err, size_t errlen);
+/* Reads an ini file (keys at top level or in [prakerja]). */
+int pk_config_load_file(pk_config *c, const char *path, char *err, size_t errlen);
+/* Applies every PRAKERJA_<KEY> variable that is set. */
+int pk_config_load_env(pk_config *c, char *err, size_t errlen);
+/* Is `key` a setting?  (For flag parsing.) */
+int pk_config_known(const char *key);
+
+#endif

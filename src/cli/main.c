@@ -1,0 +1,339 @@
+/* main.c -- the `prakerja` command line: one table of commands, each a
+ * thin adapter from arguments to the app layer.
+ *
+ * Settings come from defaults < ini file (--config or PRAKERJA_CONFIG) <
+ * PRAKERJA_* environment < flags. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "app/views.h"
+#include "core/pk.h"
+#include "web/http.h"
+#include "web/web.h"
+
+typedef struct cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *args;   /* positional arguments, for the usage line */
+    const char *about;
+    const char *flags;  /* which settings it takes, for --help */
+} cmd;
+
+static const char common_flags[] =
+    "  --db PATH|URL          database (SQLite file; env PRAKERJA_DB; default prakerja.db)\n"
+    "  --data-dir DIR         schemes.ini and wilayah/ (env PRAKERJA_DATA_DIR)\n"
+    "  --schemes-file PATH    benefit schemes (default DATA_DIR/schemes.ini)\n"
+    "  --service-province CODE  region served (default 31, DKI Jakarta)\n"
+    "  --config PATH          ini file with the same keys (env PRAKERJA_CONFIG)\n";
+
+static const char serve_flags[] =
+    "  --listen ADDR:PORT     where to listen (env PRAKERJA_LISTEN; default 127.0.0.1:8080;\n"
+    "                         port 0 picks a free port)\n"
+    "  --threads N            worker threads (default: one per core)\n"
+    "  --max-connections N    open connections at most (default 4096)\n"
+    "  --per-ip-connections N per client address (default 0: no limit)\n"
+    "  --timeout SECONDS      idle connection timeout (default 30)\n"
+    "  --max-body BYTES       request body limit (default 65536)\n";
+
+static void usage_cmd(FILE *f, const cmd *c);
+
+/* Parses "--key value" / "--key=value" settings into cfg (after the ini
+ * file and the environment), and collects positional arguments.  Returns
+ * 0, 1 for --help, or -1 after printing an error. */
+static int parse(int argc, char **argv, const cmd *c, bool serve_opts, pk_config *cfg,
+                 char **pos, int *npos)
+{
+    char err[512];
+    const char *config = getenv("PRAKERJA_CONFIG");
+    *npos = 0;
+    /* First pass: --help and --config, which decide what the rest means. */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            config = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            config = argv[i] + 9;
+    }
+    pk_config_defaults(cfg);
+    if (config != NULL && config[0] != '\0' && pk_config_load_file(cfg, config, err, sizeof(err)) != 0) {
+        fprintf(stderr, "prakerja: %s\n", err);
+        return -1;
+    }
+    if (pk_config_load_env(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "prakerja: environment: %s\n", err);
+        return -1;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (++i < argc)
+                pos[(*npos)++] = argv[i];
+            break;
+        }
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            pos[(*npos)++] = argv[i];
+            continue;
+        }
+        char key[64];
+        const char *eq = strchr(a, '=');
+        size_t kl = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        if (kl >= sizeof(key)) {
+            fprintf(stderr, "prakerja %s: unknown option '%.64s'\n", c->name, a);
+            return -1;
+        }
+        for (size_t k = 0; k < kl; k++)
+            key[k] = a[2 + k] == '-' ? '_' : a[2 + k];
+        key[kl] = '\0';
+        const char *value = eq ? eq + 1 : NULL;
+        if (value == NULL) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "prakerja %s: option '--%.64s' needs a value\n", c->name, a + 2);
+                return -1;
+            }
+            value = argv[++i];
+        }
+        if (strcmp(key, "config") == 0)
+            continue;
+        bool server_only = strcmp(key, "listen") == 0 || strcmp(key, "threads") == 0 ||
+                           strcmp(key, "max_connections") == 0 ||
+                           strcmp(key, "per_ip_connections") == 0 ||
+                           strcmp(key, "timeout") == 0 || strcmp(key, "max_body") == 0;
+        if (!pk_config_known(key) || (server_only && !serve_opts)) {
+            fprintf(stderr, "prakerja %s: unknown option '%.64s' (see 'prakerja %s --help')\n",
+                    c->name, a, c->name);
+            return -1;
+        }
+        if (pk_config_set(cfg, key, value, err, sizeof(err)) != 0) {
+            fprintf(stderr, "prakerja %s: %s\n", c->name, err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- serve ------------------------------------------------------------- */
+
+static int cmd_serve(int argc, char **argv);
+static int cmd_migrate(int argc, char **argv);
+static int cmd_nik(int argc, char **argv);
+static int cmd_version(int argc, char **argv);
+
+static const cmd commands[] = {
+    {"serve", cmd_serve, "", "apply pending migrations, then serve the portal and the API",
+     "serve"},
+    {"migrate", cmd_migrate, "", "apply pending database migrations (idempotent)", ""},
+    {"nik", cmd_nik, "NIK...",
+     "check NIKs: one JSON line each, as GET /api/v1/nik/{nik}; exit 1 if any is invalid", ""},
+    {"version", cmd_version, "", "print the version", "none"},
+};
+
+static const cmd *find_cmd(const char *name)
+{
+    for (size_t i = 0; i < PK_ARRAY_LEN(commands); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void usage_cmd(FILE *f, const cmd *c)
+{
+    fprintf(f, "usage: prakerja %s [options]%s%s\n\n%s\n", c->name, c->args[0] ? " " : "",
+            c->args, c->about);
+    if (strcmp(c->flags, "none") == 0)
+        return;
+    fprintf(f, "\noptions:\n%s", common_flags);
+    if (strcmp(c->flags, "serve") == 0)
+        fputs(serve_flags, f);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: prakerja <command> [options]\n\n"
+               "Kartu Prakerja information service for DKI Jakarta.\n\ncommands:\n");
+    for (size_t i = 0; i < PK_ARRAY_LEN(commands); i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].about);
+    fprintf(f, "\n'prakerja <command> --help' describes a command.\n");
+}
+
+static int open_app(pk_app *app, const pk_config *cfg)
+{
+    char err[1024];
+    if (pk_app_open(app, cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "prakerja: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    const cmd *c = find_cmd("serve");
+    pk_config cfg;
+    char *pos[argc];
+    int npos, r = parse(argc, argv, c, true, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    if (npos > 0) {
+        fprintf(stderr, "prakerja serve: unexpected argument (see 'prakerja serve --help')\n");
+        return 2;
+    }
+    /* Block the stop signals before any thread starts, so every thread
+     * inherits the mask and only sigwait below sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    pk_app app;
+    if (open_app(&app, &cfg) != 0)
+        return 1;
+    pk_http_opts opts = {
+        .listen = cfg.listen,
+        .threads = cfg.threads,
+        .max_connections = cfg.max_connections,
+        .per_ip_connections = cfg.per_ip_connections,
+        .timeout = cfg.timeout,
+        .max_body = (size_t)cfg.max_body,
+        .dispatch = pk_web_dispatch,
+        .ctx = &app,
+    };
+    pk_http *http;
+    int port;
+    char err[512];
+    if (pk_http_start(&opts, &http, &port, err, sizeof(err)) != 0) {
+        fprintf(stderr, "prakerja: %s\n", err);
+        pk_app_close(&app);
+        return 1;
+    }
+    char host[128];
+    snprintf(host, sizeof(host), "%s", cfg.listen);
+    char *colon = strrchr(host, ':');
+    if (colon)
+        *colon = '\0';
+    fprintf(stderr, "prakerja: listening on http://%s:%d/ (%zu regions, %zu schemes)\n", host,
+            port, pk_regions_count(app.regions), app.schemes.count);
+    int sig = 0;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "prakerja: %s received, finishing requests in flight\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    pk_http_stop(http, 10000);
+    pk_app_close(&app);
+    fprintf(stderr, "prakerja: stopped\n");
+    return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    const cmd *c = find_cmd("migrate");
+    pk_config cfg;
+    char *pos[argc];
+    int npos, r = parse(argc, argv, c, false, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    if (npos > 0) {
+        fprintf(stderr, "prakerja migrate: unexpected argument\n");
+        return 2;
+    }
+    pk_store *s;
+    char err[1024];
+    int from, to;
+    if (pk_store_open(cfg.db, &s, err, sizeof(err)) != 0 ||
+        pk_store_migrate(s, cfg.data_dir, &from, &to, err, sizeof(err)) != 0) {
+        fprintf(stderr, "prakerja: %s\n", err);
+        pk_store_close(s);
+        return 1;
+    }
+    pk_store_close(s);
+    if (from == to)
+        printf("database is up to date (schema version %d)\n", to);
+    else
+        printf("migrated database from schema version %d to %d\n", from, to);
+    return 0;
+}
+
+static int cmd_nik(int argc, char **argv)
+{
+    const cmd *c = find_cmd("nik");
+    pk_config cfg;
+    char *pos[argc];
+    int npos, r = parse(argc, argv, c, false, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    if (npos == 0) {
+        fprintf(stderr, "prakerja nik: give at least one NIK (see 'prakerja nik --help')\n");
+        return 2;
+    }
+    pk_app app;
+    if (open_app(&app, &cfg) != 0)
+        return 1;
+    int status = 0;
+    for (int i = 0; i < npos; i++) {
+        pk_nik_info info;
+        pk_app_check_nik(&app, pos[i], strlen(pos[i]), &info);
+        json_t *j = pk_json_nik(&info);
+        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (s == NULL) {
+            fprintf(stderr, "prakerja: out of memory\n");
+            status = 1;
+        } else {
+            puts(s);
+        }
+        free(s);
+        json_decref(j);
+        if (info.errors != 0)
+            status = 1;
+    }
+    pk_app_close(&app);
+    return status;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage_cmd(stdout, find_cmd("version"));
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "prakerja version: unexpected argument\n");
+        return 2;
+    }
+    printf("prakerja %s\n", PK_VERSION);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(1, argv);
+    const cmd *c = find_cmd(argv[1]);
+    if (c == NULL) {
+        fprintf(stderr, "prakerja: unknown command '%.64s' (see 'prakerja --help')\n", argv[1]);
+        return 2;
+    }
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,112 @@
+/* codes.c -- the one table of reason codes: machine name, the sentence a
+ * member of the public reads (Bahasa Indonesia), and the field it is about.
+ *
+ * Names and messages are part of the published CSV contract and of the
+ * API, so they live in a single table that tests check for completeness. */
+#include "core/pk.h"
+
+#include <string.h>
+
+typedef struct code_entry {
+    const char *name;
+    const char *message;
+    const char *field;
+} code_entry;
+
+/* Indexed by enum so that reordering pk_code cannot silently shift the
+ * messages; the size check below catches a code added without an entry. */
+static const code_entry codes[] = {
+    [PK_C_BARIS_RUSAK] = {"baris_rusak",
+        "Baris data rusak dan tidak dapat dibaca.", NULL},
+    [PK_C_KOLOM_WAJIB_HILANG] = {"kolom_wajib_hilang",
+        "Kolom wajib tidak ditemukan pada baris judul berkas.", NULL},
+    [PK_C_NIK_FORMAT] = {"nik_format",
+        "NIK harus terdiri dari 16 angka.", "nik"},
+    [PK_C_NIK_TANGGAL] = {"nik_tanggal",
+        "Tanggal lahir yang tercantum dalam NIK tidak valid.", "nik"},
+    [PK_C_NIK_PROVINSI] = {"nik_provinsi",
+        "Kode provinsi pada NIK tidak dikenal.", "nik"},
+    [PK_C_KK_FORMAT] = {"kk_format",
+        "Nomor Kartu Keluarga (KK) harus terdiri dari 16 angka.", "no_kk"},
+    [PK_C_NAMA_KOSONG] = {"nama_kosong",
+        "Nama wajib diisi.", "nama"},
+    [PK_C_NAMA_TERLALU_PANJANG] = {"nama_terlalu_panjang",
+        "Nama terlalu panjang (paling banyak 100 karakter).", "nama"},
+    [PK_C_TANGGAL_LAHIR_INVALID] = {"tanggal_lahir_invalid",
+        "Tanggal lahir harus berupa tanggal yang benar dengan format TTTT-BB-HH.",
+        "tanggal_lahir"},
+    [PK_C_JENIS_KELAMIN_INVALID] = {"jenis_kelamin_invalid",
+        "Jenis kelamin harus diisi L (laki-laki) atau P (perempuan).", "jenis_kelamin"},
+    [PK_C_NO_HP_INVALID] = {"no_hp_invalid",
+        "Nomor HP harus nomor seluler Indonesia yang diawali 08, 628, atau +628.", "no_hp"},
+    [PK_C_EMAIL_INVALID] = {"email_invalid",
+        "Alamat email tidak valid.", "email"},
+    [PK_C_WILAYAH_TIDAK_DIKENAL] = {"wilayah_tidak_dikenal",
+        "Kode wilayah (kelurahan/desa) tidak dikenal.", "kode_wilayah"},
+    [PK_C_WILAYAH_DI_LUAR_LAYANAN] = {"wilayah_di_luar_layanan",
+        "Wilayah domisili Anda berada di luar wilayah layanan ini.", "kode_wilayah"},
+    [PK_C_ALAMAT_TERLALU_PANJANG] = {"alamat_terlalu_panjang",
+        "Alamat terlalu panjang (paling banyak 200 karakter).", "alamat"},
+    [PK_C_PENDIDIKAN_INVALID] = {"pendidikan_invalid",
+        "Pilihan pendidikan terakhir tidak valid.", "pendidikan"},
+    [PK_C_SEGMEN_INVALID] = {"segmen_invalid",
+        "Segmen harus salah satu dari: pencari kerja, korban PHK, atau peningkatan kompetensi.",
+        "segmen"},
+    [PK_C_PEKERJAAN_INVALID] = {"pekerjaan_invalid",
+        "Pilihan pekerjaan tidak valid.", "pekerjaan"},
+    [PK_C_NIK_TANGGAL_BERBEDA] = {"nik_tanggal_berbeda",
+        "Tanggal lahir berbeda dengan tanggal lahir yang tercantum dalam NIK.", "nik"},
+    [PK_C_NIK_KELAMIN_BERBEDA] = {"nik_kelamin_berbeda",
+        "Jenis kelamin berbeda dengan yang tercantum dalam NIK.", "nik"},
+    [PK_C_NIK_WILAYAH_TIDAK_DIKENAL] = {"nik_wilayah_tidak_dikenal",
+        "Kode kabupaten/kota atau kecamatan pada NIK tidak ada dalam daftar wilayah saat ini.",
+        "nik"},
+    [PK_C_USIA_KURANG] = {"usia_kurang",
+        "Usia Anda belum mencapai batas minimal peserta.", "tanggal_lahir"},
+    [PK_C_USIA_LEBIH] = {"usia_lebih",
+        "Usia Anda melebihi batas maksimal peserta.", "tanggal_lahir"},
+    [PK_C_SEDANG_SEKOLAH] = {"sedang_sekolah",
+        "Peserta yang sedang menempuh pendidikan formal (sekolah atau kuliah) "
+        "tidak dapat mengikuti program ini.", "pekerjaan"},
+    [PK_C_PEKERJAAN_DIKECUALIKAN] = {"pekerjaan_dikecualikan",
+        "Pekerjaan Anda (misalnya ASN, TNI, Polri, pejabat negara, anggota DPR/DPRD, "
+        "kepala atau perangkat desa, direksi/komisaris BUMN/BUMD) tidak dapat "
+        "mengikuti program ini.", "pekerjaan"},
+    [PK_C_KUOTA_KK_PENUH] = {"kuota_kk_penuh",
+        "Kuota peserta untuk Kartu Keluarga (KK) Anda sudah penuh.", "no_kk"},
+    [PK_C_PENERIMA_BANSOS] = {"penerima_bansos",
+        "Anda tercatat sebagai penerima bantuan sosial lain (DTKS, termasuk PKH dan BPNT, "
+        "BSU, atau BPUM) sehingga tidak dapat mengikuti program pada skema ini.", NULL},
+    [PK_C_DAFTAR_HITAM] = {"daftar_hitam",
+        "Anda masuk daftar hitam program Kartu Prakerja.", NULL},
+    [PK_C_PERNAH_MENERIMA] = {"pernah_menerima",
+        "Anda sudah pernah menjadi penerima Kartu Prakerja.", NULL},
+};
+
+_Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");
+_Static_assert(PK_C__COUNT <= 64, "a pk_codeset holds at most 64 codes");
+
+const char *pk_code_name(pk_code c)
+{
+    return (unsigned)c < PK_C__COUNT ? codes[c].name : "";
+}
+
+const char *pk_code_message(pk_code c)
+{
+    return (unsigned)c < PK_C__COUNT ? codes[c].message : "";
+}
+
+const char *pk_code_field(pk_code c)
+{
+    return (unsigned)c < PK_C__COUNT ? codes[c].field : NULL;
+}
+
+pk_code pk_code_by_name(const char *name)
+{
+    if (!name)
+        return PK_C__COUNT;
+    for (unsigned i = 0; i < PK_C__COUNT; i++)
+        if (strcmp(codes[i].name, name) == 0)
+            return (pk_code)i;
+    return PK_C__COUNT;
+}

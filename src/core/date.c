@@ -1,0 +1,177 @@
+/* date.c -- proleptic Gregorian dates and day arithmetic (date.h).
+ *
+ * All arithmetic goes through a day number (days since 1970-01-01) using
+ * Howard Hinnant's days_from_civil / civil_from_days, which are exact for
+ * every date the type can hold and need no tables or time-zone database. */
+#include "core/date.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/pk.h"
+
+bool pk_leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int pk_days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12)
+        return 0;
+    return m == 2 && pk_leap_year(y) ? 29 : days[m - 1];
+}
+
+bool pk_date_valid(pk_date d)
+{
+    return d.y >= 1 && d.y <= 9999 && d.m >= 1 && d.m <= 12 && d.d >= 1 &&
+           d.d <= pk_days_in_month(d.y, d.m);
+}
+
+static int two_digits(const char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int pk_date_parse(const char *s, size_t len, pk_date *out)
+{
+    if (!s || len != 10 || s[4] != '-' || s[7] != '-')
+        return PK_EINVAL;
+    static const int digit_pos[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (size_t i = 0; i < PK_ARRAY_LEN(digit_pos); i++)
+        if (s[digit_pos[i]] < '0' || s[digit_pos[i]] > '9')
+            return PK_EINVAL;
+    pk_date d = {two_digits(s) * 100 + two_digits(s + 2), two_digits(s + 5),
+                 two_digits(s + 8)};
+    if (!pk_date_valid(d))
+        return PK_EINVAL;
+    *out = d;
+    return 0;
+}
+
+void pk_date_format(pk_date d, char out[11])
+{
+    /* Clamp to the type's range so the output always fits in 11 bytes,
+     * even for a caller's invalid date. */
+    unsigned y = d.y < 0 ? 0u : d.y > 9999 ? 9999u : (unsigned)d.y;
+    unsigned m = d.m < 0 ? 0u : d.m > 99 ? 99u : (unsigned)d.m;
+    unsigned dd = d.d < 0 ? 0u : d.d > 99 ? 99u : (unsigned)d.d;
+    snprintf(out, 11, "%04u-%02u-%02u", y, m, dd);
+}
+
+void pk_date_format_long(pk_date d, char out[32])
+{
+    static const char *const months[12] = {
+        "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
+        "Agustus", "September", "Oktober", "November", "Desember"};
+    const char *mn = d.m >= 1 && d.m <= 12 ? months[d.m - 1] : "?";
+    snprintf(out, 32, "%d %s %d", d.d, mn, d.y);
+}
+
+long pk_date_to_days(pk_date d)
+{
+    long y = d.y - (d.m <= 2);
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;                                   /* [0, 399] */
+    long mp = (d.m + 9) % 12;                                   /* March = 0 */
+    long doy = (153 * mp + 2) / 5 + d.d - 1;                    /* [0, 365] */
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+pk_date pk_date_from_days(long z)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp < 10 ? mp + 3 : mp - 9;
+    pk_date r = {(int)(y + (m <= 2)), (int)m, (int)d};
+    return r;
+}
+
+pk_date pk_date_add_days(pk_date d, long n)
+{
+    return pk_date_from_days(pk_date_to_days(d) + n);
+}
+
+pk_date pk_date_add_months(pk_date d, int n)
+{
+    long total = (long)d.y * 12 + (d.m - 1) + n;
+    /* Floor division keeps negative month offsets correct. */
+    long y = total >= 0 ? total / 12 : -((-total + 11) / 12);
+    int m = (int)(total - y * 12) + 1;
+    pk_date r = {(int)y, m, d.d};
+    int dim = pk_days_in_month(r.y, r.m);
+    if (r.d > dim)
+        r.d = dim;
+    return r;
+}
+
+int pk_date_weekday(pk_date d)
+{
+    long days = pk_date_to_days(d);
+    /* 1970-01-01 was a Thursday (4). */
+    long w = (days % 7 + 7 + 4) % 7;
+    return (int)w;
+}
+
+pk_date pk_date_add_workdays(pk_date d, int n)
+{
+    long days = pk_date_to_days(d);
+    int step = n >= 0 ? 1 : -1;
+    long left = n >= 0 ? n : -(long)n;
+    /* Any 7 consecutive days hold exactly 5 working days, so whole weeks
+     * can be skipped while at least one working day remains to walk. */
+    if (left > 5) {
+        long weeks = (left - 1) / 5;
+        days += step * weeks * 7;
+        left -= weeks * 5;
+    }
+    while (left > 0) {
+        days += step;
+        long w = ((days % 7) + 7 + 4) % 7;
+        if (w != 0 && w != 6)
+            left--;
+    }
+    return pk_date_from_days(days);
+}
+
+int pk_date_cmp(pk_date a, pk_date b)
+{
+    if (a.y != b.y)
+        return a.y < b.y ? -1 : 1;
+    if (a.m != b.m)
+        return a.m < b.m ? -1 : 1;
+    if (a.d != b.d)
+        return a.d < b.d ? -1 : 1;
+    return 0;
+}
+
+/* When `on` is before the birth date the result is negative or 0 (never a
+ * positive age), which callers treat as "under any minimum age". */
+int pk_age_on(pk_date birth, pk_date on)
+{
+    int age = on.y - birth.y;
+    int bm = birth.m, bd = birth.d;
+    /* A 29 February birthday falls on 1 March in a common year. */
+    if (bm == 2 && bd == 29 && !pk_leap_year(on.y)) {
+        bm = 3;
+        bd = 1;
+    }
+    if (on.m < bm || (on.m == bm && on.d < bd))
+        age--;
+    return age;
+}
+
+pk_date pk_date_wib(time_t t)
+{
+    long long secs = (long long)t + 7LL * 3600;
+    long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    return pk_date_from_days((long)days);
+}

@@ -1,0 +1,46 @@
+/* date.h -- proleptic Gregorian calendar dates, no time zones.
+ *
+ * The program reasons in whole days in Jakarta (WIB, UTC+7, no DST), so a
+ * date is three ints and arithmetic goes through a day number. */
+#ifndef PK_DATE_H
+#define PK_DATE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+typedef struct pk_date {
+    int y, m, d; /* 1..12, 1..31; y in 1..9999 */
+} pk_date;
+
+bool pk_date_valid(pk_date d);
+bool pk_leap_year(int y);
+int pk_days_in_month(int y, int m);
+
+/* Parses exactly "YYYY-MM-DD" (len bytes, no NUL needed) into a valid date.
+ * Returns 0 or PK_EINVAL. */
+int pk_date_parse(const char *s, size_t len, pk_date *out);
+/* Writes "YYYY-MM-DD" and a NUL into out (at least 11 bytes). */
+void pk_date_format(pk_date d, char out[11]);
+/* Writes "27 November 2026" (Indonesian month names); out >= 32 bytes. */
+void pk_date_format_long(pk_date d, char out[32]);
+
+/* Days since 1970-01-01 (negative before), and back. */
+long pk_date_to_days(pk_date d);
+pk_date pk_date_from_days(long days);
+pk_date pk_date_add_days(pk_date d, long n);
+/* Adds calendar months, clamping the day to the target month's length
+ * (31 Jan + 1 month = 28/29 Feb). */
+pk_date pk_date_add_months(pk_date d, int n);
+/* 0 = Sunday .. 6 = Saturday */
+int pk_date_weekday(pk_date d);
+/* Adds n working days (Monday-Friday; public holidays are not known). */
+pk_date pk_date_add_workdays(pk_date d, int n);
+/* <0, 0, >0 like strcmp */
+int pk_date_cmp(pk_date a, pk_date b);
+/* Completed years of age on `on`.  Someone born on 29 February turns a
+ * year older on 1 March in common years. */
+int pk_age_on(pk_date birth, pk_date on);
+/* Today's date in Jakarta (UTC+7) for the given instant. */
+pk_date pk_date_wib(time_t t);
+
+#endif

@@ -1,0 +1,22 @@
+/* eligibility.h -- may this person join under this scheme, and why not.
+ *
+ * Pure: the registry supplies what depends on other records (the KK
+ * member count, exclusion-list membership) as `context`. */
+#ifndef PK_ELIGIBILITY_H
+#define PK_ELIGIBILITY_H
+
+#include "core/participant.h"
+#include "core/scheme.h"
+
+typedef struct pk_eligibility_context {
+    unsigned on_lists;        /* PK_LIST_* bits of the lists the NIK is on */
+    int kk_eligible_before;   /* eligible members of the same KK registered earlier */
+} pk_eligibility_context;
+
+/* Every reason that applies (usia_kurang, usia_lebih, sedang_sekolah,
+ * pekerjaan_dikecualikan, kuota_kk_penuh, penerima_bansos, daftar_hitam,
+ * pernah_menerima); 0 means eligible.  `ctx` may be NULL. */
+pk_codeset pk_eligibility(const pk_participant *p, const pk_scheme *s, pk_date as_of,
+                          const pk_eligibility_context *ctx);
+
+#endif

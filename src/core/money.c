@@ -1,0 +1,31 @@
+/* money.c -- Rupiah formatting (money.h): "Rp3.550.000", '.' for thousands. */
+#include "core/money.h"
+
+#include <stddef.h>
+
+
+void pk_rupiah_format(pk_rupiah v, char out[32])
+{
+    /* Work on the magnitude as unsigned so INT64_MIN has no overflow. */
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char rev[32];
+    size_t n = 0;
+    int group = 0;
+    do {
+        if (group == 3) {
+            rev[n++] = '.';
+            group = 0;
+        }
+        rev[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+        group++;
+    } while (mag);
+    size_t o = 0;
+    if (v < 0)
+        out[o++] = '-';
+    out[o++] = 'R';
+    out[o++] = 'p';
+    while (n)
+        out[o++] = rev[--n];
+    out[o] = '\0';
+}

@@ -1,0 +1,81 @@
+/* pk.h -- things every layer of prakerja shares.
+ *
+ * Error convention (libuv style): functions return 0 on success or a
+ * negative PK_E* constant; they never hide an error in a global.  Reason
+ * codes (what the CSV spec and the API call "codes") are an enum with a
+ * machine name and an Indonesian sentence each; a set of them is a 64-bit
+ * mask, so a verdict is a plain value that needs no allocation. */
+#ifndef PK_H
+#define PK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PK_VERSION "0.1.0"
+
+enum {
+    PK_OK = 0,
+    PK_ENOMEM = -1,   /* allocation failed or a size cap was hit */
+    PK_EINVAL = -2,   /* input does not have the required shape */
+    PK_ENOENT = -3,   /* no such thing */
+    PK_EIO = -4,      /* file or database I/O failed */
+    PK_ETOOBIG = -5,  /* input larger than its cap */
+    PK_ESCHEMA = -6,  /* database schema newer than this binary */
+    PK_ECONFLICT = -7 /* uniqueness violated */
+};
+
+/* Every reason code the program knows, in one table (codes.c).  The order
+ * is the order in which they are listed to a person. */
+typedef enum pk_code {
+    /* rejections of a record (CSV spec) */
+    PK_C_BARIS_RUSAK,
+    PK_C_KOLOM_WAJIB_HILANG,
+    PK_C_NIK_FORMAT,
+    PK_C_NIK_TANGGAL,
+    PK_C_NIK_PROVINSI,
+    PK_C_KK_FORMAT,
+    PK_C_NAMA_KOSONG,
+    PK_C_NAMA_TERLALU_PANJANG,
+    PK_C_TANGGAL_LAHIR_INVALID,
+    PK_C_JENIS_KELAMIN_INVALID,
+    PK_C_NO_HP_INVALID,
+    PK_C_EMAIL_INVALID,
+    PK_C_WILAYAH_TIDAK_DIKENAL,
+    PK_C_WILAYAH_DI_LUAR_LAYANAN,
+    PK_C_ALAMAT_TERLALU_PANJANG,
+    PK_C_PENDIDIKAN_INVALID,
+    PK_C_SEGMEN_INVALID,
+    PK_C_PEKERJAAN_INVALID,
+    /* warnings */
+    PK_C_NIK_TANGGAL_BERBEDA,
+    PK_C_NIK_KELAMIN_BERBEDA,
+    PK_C_NIK_WILAYAH_TIDAK_DIKENAL,
+    /* eligibility */
+    PK_C_USIA_KURANG,
+    PK_C_USIA_LEBIH,
+    PK_C_SEDANG_SEKOLAH,
+    PK_C_PEKERJAAN_DIKECUALIKAN,
+    PK_C_KUOTA_KK_PENUH,
+    PK_C_PENERIMA_BANSOS,
+    PK_C_DAFTAR_HITAM,
+    PK_C_PERNAH_MENERIMA,
+    PK_C__COUNT
+} pk_code;
+
+typedef uint64_t pk_codeset;
+#define PK_CODEBIT(c) ((pk_codeset)1 << (c))
+
+/* Machine name ("nik_format"), Indonesian sentence, and the participant
+ * field the code is about ("nik"; NULL when it is about no single field). */
+const char *pk_code_name(pk_code c);
+const char *pk_code_message(pk_code c);
+const char *pk_code_field(pk_code c);
+/* Looks a code up by machine name; returns PK_C__COUNT when unknown. */
+pk_code pk_code_by_name(const char *name);
+
+/* Iterate over a set in listing order:
+ *   for (pk_code c = 0; c < PK_C__COUNT; c++) if (set & PK_CODEBIT(c)) ... */
+
+#define PK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,128 @@
+/* store.c -- dispatch from the store interface to a backend, and the
+ * backend-neutral loading of the region table. */
+#include "store/store_impl.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "core/region.h"
+
+int pk_store_open(const char *url, pk_store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (url == NULL || url[0] == '\0') {
+        snprintf(err, errlen, "no database given (--db or PRAKERJA_DB)");
+        return PK_EINVAL;
+    }
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        snprintf(err, errlen, "PostgreSQL is not supported by this build yet");
+        return PK_EINVAL;
+    }
+    return pk_sqlite_open(url, out, err, errlen);
+}
+
+void pk_store_close(pk_store *s)
+{
+    if (s != NULL)
+        s->ops->close(s);
+}
+
+int pk_store_version(pk_store *s, int *current, int *latest)
+{
+    return s->ops->version(s, current, latest);
+}
+
+int pk_store_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err,
+                     size_t errlen)
+{
+    return s->ops->migrate(s, datadir, from, to, err, errlen);
+}
+
+int pk_store_ping(pk_store *s)
+{
+    return s->ops->ping(s);
+}
+
+int pk_store_regions_each(pk_store *s, pk_region_cb cb, void *ctx)
+{
+    return s->ops->regions_each(s, cb, ctx);
+}
+
+/* One file of the region table: "code,name" or "code,parent,name" per
+ * line after a header.  These files are not RFC 4180: names carry bare
+ * '"' for an apostrophe (Soka"an) and are never quoted, and no name holds
+ * a comma, so a line splits at its first commas. */
+static int load_one(const char *datadir, const char *file, int level, pk_region_row_cb cb,
+                    void *ctx, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/wilayah/%s", datadir, file);
+    FILE *f = fopen(path, "re");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return PK_EIO;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long lineno = 0;
+    int rc = 0;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        if (++lineno == 1)
+            continue; /* header */
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        char *c1 = strchr(line, ',');
+        char *c2 = c1 && level != PK_REGION_PROVINCE ? strchr(c1 + 1, ',') : NULL;
+        char code[PK_REGION_CODE_MAX];
+        if (c1 == NULL || (level != PK_REGION_PROVINCE && c2 == NULL) ||
+            pk_region_normalize(line, (size_t)(c1 - line), code) != (pk_region_level)level) {
+            snprintf(err, errlen, "%s line %lu: expected code%s,name", path, lineno,
+                     level == PK_REGION_PROVINCE ? "" : ",parent");
+            rc = PK_EINVAL;
+            break;
+        }
+        *c1 = '\0';
+        const char *parent = NULL, *name = c1 + 1;
+        if (c2 != NULL) {
+            *c2 = '\0';
+            parent = c1 + 1;
+            name = c2 + 1;
+        }
+        if ((rc = cb(ctx, code, parent, level, name)) != 0)
+            break;
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "cannot read %s", path);
+        rc = PK_EIO;
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+int pk_store_load_wilayah(const char *datadir, pk_region_row_cb cb, void *ctx, char *err,
+                          size_t errlen)
+{
+    static const struct {
+        const char *file;
+        int level;
+    } files[] = {
+        {"provinces.csv", PK_REGION_PROVINCE},
+        {"regencies.csv", PK_REGION_REGENCY},
+        {"districts.csv", PK_REGION_DISTRICT},
+        {"villages.csv", PK_REGION_VILLAGE},
+    };
+    for (size_t i = 0; i < PK_ARRAY_LEN(files); i++) {
+        int rc = load_one(datadir, files[i].file, files[i].level, cb, ctx, err, errlen);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}

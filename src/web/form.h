@@ -1,0 +1,27 @@
+/* form.h -- application/x-www-form-urlencoded bodies (and query strings).
+ *
+ * Decodes '+' and %XX, keeps at most PK_FORM_MAX fields, refuses a
+ * malformed escape or an encoded NUL.  The first occurrence of a key
+ * wins. */
+#ifndef PK_FORM_H
+#define PK_FORM_H
+
+#include <stddef.h>
+
+#define PK_FORM_MAX 64
+
+typedef struct pk_form {
+    size_t n;
+    const char *key[PK_FORM_MAX];
+    const char *val[PK_FORM_MAX];
+    char *storage;
+} pk_form;
+
+/* Returns 0, PK_EINVAL (malformed; *f is empty), PK_ETOOBIG (more than
+ * PK_FORM_MAX fields) or PK_ENOMEM.  Free with pk_form_free in every case. */
+int pk_form_parse(const char *body, size_t len, pk_form *f);
+/* Value of key, or NULL. */
+const char *pk_form_get(const pk_form *f, const char *key);
+void pk_form_free(pk_form *f);
+
+#endif

@@ -1,0 +1,187 @@
+/* html.c -- escaping, layout and form controls (see html.h). */
+#include "web/html.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void pk_html_escn(pk_buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        case '\0': rep = ""; break;
+        default: continue;
+        }
+        pk_buf_add(b, s + run, i - run);
+        pk_buf_adds(b, rep);
+        run = i + 1;
+    }
+    pk_buf_add(b, s + run, n - run);
+}
+
+void pk_html_esc(pk_buf *b, const char *s)
+{
+    if (s != NULL)
+        pk_html_escn(b, s, strlen(s));
+}
+
+static const struct {
+    const char *path;
+    const char *label;
+} nav[] = {
+    {"/", "Beranda"},
+    {"/cek-kelayakan", "Cek Kelayakan"},
+    {"/linimasa", "Linimasa Manfaat"},
+    {"/cek-nik", "Cek NIK"},
+};
+
+void pk_html_begin(pk_buf *b, const char *title, const char *active)
+{
+    pk_buf_adds(b, "<!doctype html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<title>");
+    pk_html_esc(b, title);
+    pk_buf_adds(b, " | Kartu Prakerja DKI Jakarta</title>\n"
+                   "<link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body>\n"
+                   "<a class=\"skip\" href=\"#isi\">Langsung ke isi</a>\n"
+                   "<header class=\"site\"><div class=\"wrap\">"
+                   "<a class=\"brand\" href=\"/\">Kartu Prakerja <span>DKI Jakarta</span></a>\n"
+                   "<nav aria-label=\"Menu utama\"><ul>");
+    for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
+        bool on = active && strcmp(active, nav[i].path) == 0;
+        pk_buf_printf(b, "<li><a href=\"%s\"%s>%s</a></li>", nav[i].path,
+                      on ? " aria-current=\"page\"" : "", nav[i].label);
+    }
+    pk_buf_adds(b, "</ul></nav></div></header>\n<main id=\"isi\" class=\"wrap\">\n");
+}
+
+void pk_html_finish(pk_resp *resp, int status, bool cacheable)
+{
+    pk_buf_adds(&resp->body,
+                "</main>\n<footer class=\"site\"><div class=\"wrap\">"
+                "<p>Layanan informasi Kartu Prakerja oleh Pemerintah Provinsi DKI Jakarta "
+                "bersama Manajemen Pelaksana Program Kartu Prakerja.</p>"
+                "<p><strong>Waspada penipuan:</strong> pendaftaran Kartu Prakerja tidak dipungut "
+                "biaya dan saldo pelatihan tidak dapat dicairkan menjadi uang tunai.</p>"
+                "<p class=\"small\">Data wilayah: idn-area-data (Open Database License).</p>"
+                "</div></footer>\n</body>\n</html>\n");
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->cache_control = cacheable ? "public, max-age=300" : "no-store";
+}
+
+void pk_html_error_page(const pk_app *app, pk_resp *resp, int status, const char *title,
+                        const char *message)
+{
+    (void)app;
+    pk_buf_reset(&resp->body);
+    pk_html_begin(&resp->body, title, NULL);
+    pk_buf_adds(&resp->body, "<h1>");
+    pk_html_esc(&resp->body, title);
+    pk_buf_adds(&resp->body, "</h1>\n<p>");
+    pk_html_esc(&resp->body, message);
+    pk_buf_adds(&resp->body, "</p>\n<p><a href=\"/\">Kembali ke beranda</a></p>\n");
+    pk_html_finish(resp, status, false);
+}
+
+static void describedby(pk_buf *b, const char *name, const char *hint, const char *error)
+{
+    if (hint == NULL && error == NULL)
+        return;
+    pk_buf_adds(b, " aria-describedby=\"");
+    if (hint)
+        pk_buf_printf(b, "%s-hint", name);
+    if (error)
+        pk_buf_printf(b, "%s%s-error", hint ? " " : "", name);
+    pk_buf_adds(b, "\"");
+    if (error)
+        pk_buf_adds(b, " aria-invalid=\"true\"");
+}
+
+static void label_and_notes(pk_buf *b, const char *name, const char *label, const char *hint,
+                            const char *error, bool required)
+{
+    pk_buf_printf(b, "<label for=\"%s\">", name);
+    pk_html_esc(b, label);
+    if (!required)
+        pk_buf_adds(b, " <span class=\"opt\">(tidak wajib)</span>");
+    pk_buf_adds(b, "</label>\n");
+    if (hint) {
+        pk_buf_printf(b, "<p class=\"hint\" id=\"%s-hint\">", name);
+        pk_html_esc(b, hint);
+        pk_buf_adds(b, "</p>\n");
+    }
+    if (error) {
+        pk_buf_printf(b, "<p class=\"field-error\" id=\"%s-error\">", name);
+        pk_html_esc(b, error);
+        pk_buf_adds(b, "</p>\n");
+    }
+}
+
+void pk_html_input(pk_buf *b, const char *name, const char *label, const char *type,
+                   const char *value, const char *hint, const char *error, bool required)
+{
+    pk_buf_printf(b, "<div class=\"field%s\">\n", error ? " invalid" : "");
+    label_and_notes(b, name, label, hint, error, required);
+    pk_buf_printf(b, "<input id=\"%s\" name=\"%s\" type=\"%s\"", name, name, type);
+    if (required)
+        pk_buf_adds(b, " required");
+    describedby(b, name, hint, error);
+    pk_buf_adds(b, " value=\"");
+    pk_html_esc(b, value ? value : "");
+    pk_buf_adds(b, "\">\n</div>\n");
+}
+
+void pk_html_select(pk_buf *b, const char *name, const char *label,
+                    const pk_html_option *opts, size_t nopts, const char *selected,
+                    const char *hint, const char *error, bool required)
+{
+    pk_buf_printf(b, "<div class=\"field%s\">\n", error ? " invalid" : "");
+    label_and_notes(b, name, label, hint, error, required);
+    pk_buf_printf(b, "<select id=\"%s\" name=\"%s\"", name, name);
+    if (required)
+        pk_buf_adds(b, " required");
+    describedby(b, name, hint, error);
+    pk_buf_adds(b, ">\n");
+    for (size_t i = 0; i < nopts; i++) {
+        pk_buf_adds(b, "<option value=\"");
+        pk_html_esc(b, opts[i].value);
+        pk_buf_adds(b, "\"");
+        if (selected && strcmp(selected, opts[i].value) == 0)
+            pk_buf_adds(b, " selected");
+        pk_buf_adds(b, ">");
+        pk_html_esc(b, opts[i].label);
+        pk_buf_adds(b, "</option>\n");
+    }
+    pk_buf_adds(b, "</select>\n</div>\n");
+}
+
+void pk_html_checkbox(pk_buf *b, const char *name, const char *label, bool checked)
+{
+    pk_buf_printf(b, "<div class=\"field check\"><input type=\"checkbox\" id=\"%s\" "
+                     "name=\"%s\" value=\"1\"%s> <label for=\"%s\">",
+                  name, name, checked ? " checked" : "", name);
+    pk_html_esc(b, label);
+    pk_buf_adds(b, "</label></div>\n");
+}
+
+void pk_html_error_summary(pk_buf *b, const char *const *fields, const char *const *messages,
+                           size_t n)
+{
+    if (n == 0)
+        return;
+    pk_buf_adds(b, "<div class=\"error-summary\" role=\"alert\">\n"
+                   "<h2>Periksa kembali isian berikut</h2>\n<ul>\n");
+    for (size_t i = 0; i < n; i++) {
+        pk_buf_printf(b, "<li><a href=\"#%s\">", fields[i]);
+        pk_html_esc(b, messages[i]);
+        pk_buf_adds(b, "</a></li>\n");
+    }
+    pk_buf_adds(b, "</ul>\n</div>\n");
+}

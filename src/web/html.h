@@ -1,0 +1,48 @@
+/* html.h -- the one place that writes HTML: escaping, the page layout,
+ * and accessible form controls.  Every string that did not come from
+ * this program's own source goes through pk_html_esc. */
+#ifndef PK_HTML_H
+#define PK_HTML_H
+
+#include <stdbool.h>
+
+#include "app/app.h"
+#include "core/buf.h"
+#include "web/http.h"
+
+/* Escapes & < > " ' so the text is safe in element content and in quoted
+ * attribute values. */
+void pk_html_esc(pk_buf *b, const char *s);
+void pk_html_escn(pk_buf *b, const char *s, size_t n);
+
+/* Starts a page: doctype, head, header with navigation (`active` is the
+ * path of the current page), and opens <main>. */
+void pk_html_begin(pk_buf *b, const char *title, const char *active);
+/* Closes <main>, writes the footer, closes the document, and fills in
+ * the response (status, content type, cache policy). */
+void pk_html_finish(pk_resp *resp, int status, bool cacheable);
+
+void pk_html_error_page(const pk_app *app, pk_resp *resp, int status, const char *title,
+                        const char *message);
+
+/* A labelled input.  `error` (may be NULL) is shown beside the field and
+ * linked with aria-describedby; `hint` likewise. `value` is escaped. */
+void pk_html_input(pk_buf *b, const char *name, const char *label, const char *type,
+                   const char *value, const char *hint, const char *error, bool required);
+
+typedef struct pk_html_option {
+    const char *value;
+    const char *label;
+} pk_html_option;
+
+void pk_html_select(pk_buf *b, const char *name, const char *label,
+                    const pk_html_option *opts, size_t nopts, const char *selected,
+                    const char *hint, const char *error, bool required);
+void pk_html_checkbox(pk_buf *b, const char *name, const char *label, bool checked);
+
+/* The form-level error summary ("Periksa kembali isian berikut") with
+ * links to the fields; `fields` and `messages` are parallel arrays. */
+void pk_html_error_summary(pk_buf *b, const char *const *fields, const char *const *messages,
+                           size_t n);
+
+#endif

@@ -1,0 +1,307 @@
+/* http.c -- libmicrohttpd behind the pk_http interface (see http.h). */
+#include "web/http.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/pk.h"
+
+struct pk_http {
+    struct MHD_Daemon *d;
+    pk_http_opts opts;
+    atomic_int inflight;
+};
+
+/* Per-request state, lives from the first access-handler call to the
+ * request-completed callback. */
+typedef struct reqstate {
+    struct timespec start;
+    pk_buf body;
+    bool too_big;
+    const char *route;
+    const char *method;
+    int status;
+} reqstate;
+
+const char *pk_req_query(const pk_req *req, const char *key)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *pk_req_header(const pk_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+void pk_req_content_type(const pk_req *req, char *out, size_t outlen)
+{
+    const char *ct = pk_req_header(req, "Content-Type");
+    size_t n = 0;
+    if (ct != NULL)
+        for (; ct[n] && ct[n] != ';' && n + 1 < outlen; n++)
+            out[n] = (char)tolower((unsigned char)ct[n]);
+    while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+        n--;
+    out[n] = '\0';
+}
+
+int pk_resp_header(pk_resp *resp, const char *name, const char *value)
+{
+    if (resp->nheaders >= PK_MAX_HEADERS)
+        return PK_ENOMEM;
+    char *v = strdup(value);
+    if (v == NULL)
+        return PK_ENOMEM;
+    resp->hname[resp->nheaders] = name;
+    resp->hvalue[resp->nheaders++] = v;
+    return 0;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* One line, one write(2), so lines from several threads never mix. */
+static void access_log(const reqstate *st)
+{
+    char line[256], ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int n = snprintf(line, sizeof(line), "%s %s %s %d %.2fms\n", ts,
+                     st->method ? st->method : "-", st->route ? st->route : "-", st->status,
+                     ms_since(&st->start));
+    if (n > 0) {
+        ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+        (void)w;
+    }
+}
+
+static const char *status_reason_method(const char *m)
+{
+    /* Only methods we know are logged verbatim: a hostile method string
+     * never reaches the log. */
+    static const char *known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+    for (size_t i = 0; i < PK_ARRAY_LEN(known); i++)
+        if (strcmp(m, known[i]) == 0)
+            return known[i];
+    return "OTHER";
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, reqstate *st, pk_resp *resp)
+{
+    size_t len = 0;
+    char *data = pk_buf_steal(&resp->body, &len);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, data ? data : (char *)"",
+                                        data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (r == NULL) {
+        free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type",
+                            resp->content_type ? resp->content_type : "text/plain; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control",
+                            resp->cache_control ? resp->cache_control : "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; style-src 'self'; img-src 'self'; "
+                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    for (int i = 0; i < resp->nheaders; i++)
+        MHD_add_response_header(r, resp->hname[i], resp->hvalue[i]);
+    st->status = resp->status;
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void resp_free(pk_resp *resp)
+{
+    pk_buf_free(&resp->body);
+    for (int i = 0; i < resp->nheaders; i++)
+        free(resp->hvalue[i]);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    pk_http *h = cls;
+    reqstate *st = *con_cls;
+    if (st == NULL) {
+        st = calloc(1, sizeof(*st));
+        if (st == NULL)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &st->start);
+        pk_buf_init(&st->body, h->opts.max_body);
+        st->method = status_reason_method(method);
+        *con_cls = st;
+        atomic_fetch_add(&h->inflight, 1);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl != NULL && strtoull(cl, NULL, 10) > h->opts.max_body)
+            st->too_big = true; /* answered below without reading the body */
+        else
+            return MHD_YES; /* answer on a later call: see engineering notes */
+    }
+    if (*upload_data_size > 0 && !st->too_big) {
+        if (pk_buf_add(&st->body, upload_data, *upload_data_size) != 0)
+            st->too_big = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    *upload_data_size = 0;
+
+    pk_resp resp = {.status = 500};
+    pk_buf_init(&resp.body, 4 * 1024 * 1024);
+    pk_req req = {.method = method, .path = url, .conn = conn};
+    if (st->too_big) {
+        req.route = "(body too large)";
+        req.body = "";
+        resp.status = 413;
+        resp.content_type = "application/json; charset=utf-8";
+        pk_buf_adds(&resp.body,
+                    "{\"error\":{\"code\":\"body_terlalu_besar\",\"message\":"
+                    "\"Isi permintaan terlalu besar.\",\"fields\":[]}}");
+        pk_resp_header(&resp, "Connection", "close");
+    } else {
+        req.body = pk_buf_str(&st->body);
+        req.body_len = st->body.len;
+        h->opts.dispatch(h->opts.ctx, &req, &resp);
+    }
+    st->route = req.route;
+    enum MHD_Result ret = send_response(conn, st, &resp);
+    resp_free(&resp);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    pk_http *h = cls;
+    reqstate *st = *con_cls;
+    if (st == NULL)
+        return;
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && st->status == 0)
+        st->route = st->route ? st->route : "(aborted)";
+    access_log(st);
+    pk_buf_free(&st->body);
+    free(st);
+    *con_cls = NULL;
+    atomic_fetch_sub(&h->inflight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    /* MHD's messages end with a newline already. */
+    fprintf(stderr, "prakerja: http: %s", msg);
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
+{
+    char host[128];
+    const char *colon = strrchr(s, ':');
+    if (colon == NULL || colon == s || strlen(s) >= sizeof(host))
+        return PK_EINVAL;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || end == colon + 1 || port < 0 || port > 65535)
+        return PK_EINVAL;
+    size_t hl = (size_t)(colon - s);
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    memset(ss, 0, sizeof(*ss));
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
+            return PK_EINVAL;
+        *sl = sizeof(*a6);
+        return 0;
+    }
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+        return PK_EINVAL;
+    *sl = sizeof(*a4);
+    return 0;
+}
+
+int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (parse_listen(opts->listen, &ss, &sl) != 0) {
+        snprintf(err, errlen, "listen address must be ADDR:PORT (e.g. 127.0.0.1:8080)");
+        return PK_EINVAL;
+    }
+    pk_http *h = calloc(1, sizeof(*h));
+    if (h == NULL)
+        return PK_ENOMEM;
+    h->opts = *opts;
+    unsigned threads = opts->threads > 0 ? (unsigned)opts->threads
+                                         : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1)
+        threads = 1;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_USE_TURBO;
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    h->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, h,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)opts->per_ip_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_END);
+    (void)sl;
+    if (h->d == NULL) {
+        snprintf(err, errlen, "cannot listen on %s (address in use or not allowed)",
+                 opts->listen);
+        free(h);
+        return PK_EIO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info ? info->port : 0;
+    *out = h;
+    return 0;
+}
+
+void pk_http_stop(pk_http *h, int grace_ms)
+{
+    if (h == NULL)
+        return;
+    MHD_socket ls = MHD_quiesce_daemon(h->d);
+    if (ls != MHD_INVALID_SOCKET)
+        close(ls);
+    for (int waited = 0; atomic_load(&h->inflight) > 0 && waited < grace_ms; waited += 10)
+        usleep(10 * 1000);
+    MHD_stop_daemon(h->d);
+    free(h);
+}

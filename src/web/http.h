@@ -1,0 +1,72 @@
+/* http.h -- the HTTP server, the only module that knows libmicrohttpd.
+ *
+ * It reads a request (headers, a body bounded by max_body), hands a
+ * `pk_req` to the router, sends the `pk_resp` the handler filled, adds
+ * the security headers every answer carries, and writes one access-log
+ * line per request: time, method, *route pattern* (never the raw path,
+ * which may hold a NIK), status and duration. */
+#ifndef PK_HTTP_H
+#define PK_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+
+#define PK_MAX_PARAMS 4
+#define PK_MAX_HEADERS 8
+
+typedef struct pk_req {
+    const char *method;        /* "GET", "POST", ... ("HEAD" is routed as GET) */
+    const char *path;          /* percent-decoded path */
+    const char *params[PK_MAX_PARAMS]; /* path parameters, in pattern order */
+    size_t nparams;
+    const char *body;          /* NUL-terminated; "" when none */
+    size_t body_len;
+    const char *route;         /* matched pattern, for the access log */
+    void *conn;                /* the server's connection (opaque) */
+} pk_req;
+
+typedef struct pk_resp {
+    int status;
+    const char *content_type;
+    const char *cache_control; /* NULL: "no-store" */
+    pk_buf body;
+    const char *hname[PK_MAX_HEADERS]; /* static strings */
+    char *hvalue[PK_MAX_HEADERS];      /* owned copies */
+    int nheaders;
+} pk_resp;
+
+/* Query-string value or NULL.  */
+const char *pk_req_query(const pk_req *req, const char *key);
+/* Request header value or NULL (case-insensitive name). */
+const char *pk_req_header(const pk_req *req, const char *name);
+/* The media type of the body, lower-cased without parameters, in out. */
+void pk_req_content_type(const pk_req *req, char *out, size_t outlen);
+
+/* Adds a header (name must be a static string); value is copied. */
+int pk_resp_header(pk_resp *resp, const char *name, const char *value);
+
+typedef void (*pk_dispatch_fn)(void *ctx, pk_req *req, pk_resp *resp);
+
+typedef struct pk_http_opts {
+    const char *listen;        /* "127.0.0.1:8080", "[::1]:0" */
+    int threads;               /* 0: one per core */
+    int max_connections;
+    int per_ip_connections;    /* 0: no limit */
+    int timeout;               /* seconds */
+    size_t max_body;
+    pk_dispatch_fn dispatch;
+    void *ctx;
+} pk_http_opts;
+
+typedef struct pk_http pk_http;
+
+/* Starts serving on background threads.  Writes an explanation into err
+ * on failure.  *port receives the port actually bound. */
+int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err, size_t errlen);
+/* Stops accepting, lets requests in flight finish (at most grace_ms),
+ * then closes every connection and frees the server. */
+void pk_http_stop(pk_http *h, int grace_ms);
+
+#endif

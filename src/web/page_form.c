@@ -1,0 +1,27 @@
+/* page_form.c -- posted-form reading shared by the portal pages. */
+#include "web/page_form.h"
+
+#include <string.h>
+
+#include "web/html.h"
+
+bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f)
+{
+    memset(f, 0, sizeof(*f));
+    if (strcmp(req->method, "POST") != 0)
+        return true;
+    char ct[64];
+    pk_req_content_type(req, ct, sizeof(ct));
+    if (strcmp(ct, "application/x-www-form-urlencoded") != 0) {
+        pk_html_error_page(app, resp, 415, "Format tidak didukung",
+                           "Formulir harus dikirim sebagai application/x-www-form-urlencoded.");
+        return false;
+    }
+    if (pk_form_parse(req->body, req->body_len, f) != 0) {
+        pk_form_free(f);
+        pk_html_error_page(app, resp, 400, "Formulir rusak",
+                           "Isian formulir tidak dapat dibaca. Silakan isi ulang formulirnya.");
+        return false;
+    }
+    return true;
+}

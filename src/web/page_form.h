@@ -1,0 +1,17 @@
+/* page_form.h -- reading a posted HTML form, shared by the portal pages. */
+#ifndef PK_PAGE_FORM_H
+#define PK_PAGE_FORM_H
+
+#include <stdbool.h>
+
+#include "web/form.h"
+#include "web/http.h"
+#include "app/app.h"
+
+/* For a POST: checks the content type and parses the body into *f.
+ * Returns true when the form is ready; otherwise an error page has been
+ * written into resp (415 or 400) and f is empty.  For any other method
+ * *f is empty and true is returned. */
+bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f);
+
+#endif

@@ -1,0 +1,65 @@
+/* web.h -- what the handlers share: the route table's handler type, the
+ * reply helpers, and every handler's prototype (one file per page or API
+ * area defines them; routes.c lists them all in one table). */
+#ifndef PK_WEB_H
+#define PK_WEB_H
+
+#include <jansson.h>
+
+#include "app/app.h"
+#include "web/http.h"
+
+typedef void (*pk_handler)(const pk_app *app, pk_req *req, pk_resp *resp);
+
+/* Who may call a route.  Everything is public until accounts exist. */
+typedef enum { PK_ACCESS_PUBLIC } pk_access;
+
+typedef enum {
+    PK_KIND_API,  /* answers JSON, errors as {"error": ...} */
+    PK_KIND_PAGE  /* answers HTML, errors as a page */
+} pk_kind;
+
+typedef struct pk_route {
+    const char *method;
+    const char *pattern;  /* "/api/v1/nik/{nik}": {x} matches one segment */
+    pk_handler handler;
+    pk_kind kind;
+    pk_access access;
+} pk_route;
+
+/* The table, for dispatch and for the tests that check it against the
+ * OpenAPI document. */
+extern const pk_route pk_routes[];
+extern const size_t pk_nroutes;
+
+/* The http dispatch callback; ctx is the pk_app. */
+void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp);
+
+/* JSON replies.  `body` is stolen. */
+void pk_reply_json(pk_resp *resp, int status, json_t *body);
+/* {"error": {"code", "message", "fields": [...]}}; fields stolen (NULL: []). */
+void pk_reply_error(pk_resp *resp, int status, const char *code, const char *message,
+                    json_t *fields);
+/* Requires Content-Type application/json and a JSON object body (no
+ * duplicate keys, bounded depth).  On failure replies 415/400 and
+ * returns NULL. */
+json_t *pk_read_json_object(pk_req *req, pk_resp *resp);
+
+/* API */
+void pk_api_healthz(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_openapi(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_nik(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_regions(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_schemes(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_scheme(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
+
+/* Pages */
+void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_static(const pk_app *app, pk_req *req, pk_resp *resp);
+
+#endif
