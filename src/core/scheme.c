@@ -405,7 +405,6 @@ static void check_complete(parse_ctx *p)
 
 int pk_schemes_parse(const char *text, pk_schemes *out, char *err, size_t errlen)
 {
-    /* Large (a few KiB): heap would do too, but this is called once. */
     parse_ctx p;
     memset(&p, 0, sizeof p);
     memset(out, 0, sizeof *out);

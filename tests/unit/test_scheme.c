@@ -192,6 +192,11 @@ static const ini_case ini_cases[] = {
      "survey_open_days = 30\nsurvey_fill_days = 30\nsurvey_pay_days = 14\n",
      "max_age is below min_age"},
     {"empty file", "", "no scheme sections"},
+    {"line too long", VALID "[x2]\nname = "
+     "0123456789012345678901234567890123456789012345678901234567890123456789"
+     "0123456789012345678901234567890123456789012345678901234567890123456789"
+     "0123456789012345678901234567890123456789012345678901234567890123456789\n",
+     "line 21: line too long"},
 };
 
 static void test_malformed(void **state)
