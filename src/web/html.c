@@ -48,7 +48,9 @@ void pk_html_begin(pk_buf *b, const char *title, const char *active)
                    "<title>");
     pk_html_esc(b, title);
     pk_buf_adds(b, " | Kartu Prakerja DKI Jakarta</title>\n"
-                   "<link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body>\n"
+                   "<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
+                   "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+                   "</head>\n<body>\n"
                    "<a class=\"skip\" href=\"#isi\">Langsung ke isi</a>\n"
                    "<header class=\"site\"><div class=\"wrap\">"
                    "<a class=\"brand\" href=\"/\">Kartu Prakerja <span>DKI Jakarta</span></a>\n"
@@ -129,7 +131,12 @@ void pk_html_input(pk_buf *b, const char *name, const char *label, const char *t
 {
     pk_buf_printf(b, "<div class=\"field%s\">\n", error ? " invalid" : "");
     label_and_notes(b, name, label, hint, error, required);
-    pk_buf_printf(b, "<input id=\"%s\" name=\"%s\" type=\"%s\"", name, name, type);
+    /* "numeric": a text field that opens the number keypad on phones (a
+     * NIK is digits but not a number: no spinner, leading zeros kept). */
+    bool numeric = strcmp(type, "numeric") == 0;
+    pk_buf_printf(b, "<input id=\"%s\" name=\"%s\" type=\"%s\"%s", name, name,
+                  numeric ? "text" : type,
+                  numeric ? " inputmode=\"numeric\" autocomplete=\"off\"" : "");
     if (required)
         pk_buf_adds(b, " required");
     describedby(b, name, hint, error);

@@ -61,7 +61,7 @@ static const want_scheme want[] = {
      2, BANSOS | ALWAYS, 30, 30, 14, 3550000},
     {"2022", "Skema 2022 semi-bansos (gelombang 23-47)", 23, 47, 1000000, 600000, 4, 50000, 3,
      30, 18, 0, 2, BANSOS | ALWAYS, 30, 30, 14, 3550000},
-    {"2023", "Skema Normal 2023 (gelombang 48 dan seterusnya)", 48, 0, 3500000, 600000, 1,
+    {"2023", "Skema Normal 2023 (gelombang 48 dst.)", 48, 0, 3500000, 600000, 1,
      50000, 2, 15, 18, 64, 2, ALWAYS, 30, 30, 14, 4200000},
 };
 
