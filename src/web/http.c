@@ -91,7 +91,7 @@ static void access_log(const reqstate *st)
     }
 }
 
-static const char *status_reason_method(const char *m)
+static const char *loggable_method(const char *m)
 {
     /* Only methods we know are logged verbatim: a hostile method string
      * never reaches the log. */
@@ -151,7 +151,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &st->start);
         pk_buf_init(&st->body, h->opts.max_body);
-        st->method = status_reason_method(method);
+        st->method = loggable_method(method);
         *con_cls = st;
         atomic_fetch_add(&h->inflight, 1);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
