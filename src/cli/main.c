@@ -89,6 +89,16 @@ static int parse(int argc, char **argv, const cmd *c, bool serve_opts, pk_config
         for (size_t k = 0; k < kl; k++)
             key[k] = a[2 + k] == '-' ? '_' : a[2 + k];
         key[kl] = '\0';
+        bool server_only = strcmp(key, "listen") == 0 || strcmp(key, "threads") == 0 ||
+                           strcmp(key, "max_connections") == 0 ||
+                           strcmp(key, "per_ip_connections") == 0 ||
+                           strcmp(key, "timeout") == 0 || strcmp(key, "max_body") == 0;
+        if (strcmp(key, "config") != 0 &&
+            (!pk_config_known(key) || (server_only && !serve_opts))) {
+            fprintf(stderr, "prakerja %s: unknown option '%.64s' (see 'prakerja %s --help')\n",
+                    c->name, a, c->name);
+            return -1;
+        }
         const char *value = eq ? eq + 1 : NULL;
         if (value == NULL) {
             if (i + 1 >= argc) {
@@ -99,15 +109,6 @@ static int parse(int argc, char **argv, const cmd *c, bool serve_opts, pk_config
         }
         if (strcmp(key, "config") == 0)
             continue;
-        bool server_only = strcmp(key, "listen") == 0 || strcmp(key, "threads") == 0 ||
-                           strcmp(key, "max_connections") == 0 ||
-                           strcmp(key, "per_ip_connections") == 0 ||
-                           strcmp(key, "timeout") == 0 || strcmp(key, "max_body") == 0;
-        if (!pk_config_known(key) || (server_only && !serve_opts)) {
-            fprintf(stderr, "prakerja %s: unknown option '%.64s' (see 'prakerja %s --help')\n",
-                    c->name, a, c->name);
-            return -1;
-        }
         if (pk_config_set(cfg, key, value, err, sizeof(err)) != 0) {
             fprintf(stderr, "prakerja %s: %s\n", c->name, err);
             return -1;

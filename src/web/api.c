@@ -111,27 +111,30 @@ void pk_api_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
     json_t *root = pk_read_json_object(req, resp);
     if (root == NULL)
         return;
+    /* Shape errors and rule errors are reported together, so a client
+     * learns everything wrong with a request in one round trip. */
     json_t *fields = json_array();
     pk_eligibility_request r;
-    if (pk_decode_eligibility(root, &r, fields) != 0) {
-        pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
-                       fields);
-        json_decref(root);
-        return;
+    pk_decode_eligibility(root, &r, fields);
+    pk_eligibility_result res = {0};
+    int rc = 0;
+    if (json_is_object(json_object_get(root, "participant"))) {
+        rc = pk_app_check_eligibility(app, r.scheme,
+                                      r.has_as_of ? r.as_of : pk_app_today(), &r.in, r.given,
+                                      r.declared_lists, &res);
+        if (rc == PK_ENOENT)
+            pk_json_field_error(fields, "scheme", "skema_tidak_dikenal", "Skema tidak dikenal.");
+        else if (rc != 0) {
+            json_t *more = eligibility_fields(&res);
+            json_array_extend(fields, more);
+            json_decref(more);
+        }
     }
-    json_decref(fields);
-    pk_eligibility_result res;
-    int rc = pk_app_check_eligibility(app, r.scheme, r.has_as_of ? r.as_of : pk_app_today(),
-                                      &r.in, r.given, r.declared_lists, &res);
-    if (rc == PK_ENOENT) {
-        fields = json_array();
-        pk_json_field_error(fields, "scheme", "skema_tidak_dikenal", "Skema tidak dikenal.");
+    if (json_array_size(fields) > 0) {
         pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
                        fields);
-    } else if (rc != 0) {
-        pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
-                       eligibility_fields(&res));
     } else {
+        json_decref(fields);
         pk_reply_json(resp, 200,
                       json_pack("{s:b, s:s, s:o, s:o, s:o}", "eligible", res.reasons == 0,
                                 "scheme", res.scheme->id, "as_of", pk_json_date(res.as_of),

@@ -160,31 +160,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         else
             return MHD_YES; /* answer on a later call: see engineering notes */
     }
-    if (*upload_data_size > 0 && !st->too_big) {
-        if (pk_buf_add(&st->body, upload_data, *upload_data_size) != 0)
+    if (*upload_data_size > 0) {
+        /* Past the cap the rest is read and dropped: MHD may not be
+         * answered while upload data is pending. */
+        if (!st->too_big && pk_buf_add(&st->body, upload_data, *upload_data_size) != 0)
             st->too_big = true;
         *upload_data_size = 0;
         return MHD_YES;
     }
-    *upload_data_size = 0;
 
     pk_resp resp = {.status = 500};
     pk_buf_init(&resp.body, 4 * 1024 * 1024);
     pk_req req = {.method = method, .path = url, .conn = conn};
-    if (st->too_big) {
-        req.route = "(body too large)";
-        req.body = "";
-        resp.status = 413;
-        resp.content_type = "application/json; charset=utf-8";
-        pk_buf_adds(&resp.body,
-                    "{\"error\":{\"code\":\"body_terlalu_besar\",\"message\":"
-                    "\"Isi permintaan terlalu besar.\",\"fields\":[]}}");
+    req.body_too_large = st->too_big;
+    req.body = st->too_big ? "" : pk_buf_str(&st->body);
+    req.body_len = st->too_big ? 0 : st->body.len;
+    h->opts.dispatch(h->opts.ctx, &req, &resp);
+    if (st->too_big)
         pk_resp_header(&resp, "Connection", "close");
-    } else {
-        req.body = pk_buf_str(&st->body);
-        req.body_len = st->body.len;
-        h->opts.dispatch(h->opts.ctx, &req, &resp);
-    }
     st->route = req.route;
     enum MHD_Result ret = send_response(conn, st, &resp);
     resp_free(&resp);
@@ -213,6 +206,34 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     /* MHD's messages end with a newline already. */
     fprintf(stderr, "prakerja: http: %s", msg);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decoding of paths and query values, in place.  An encoded NUL
+ * ("%00") is left encoded: decoded, it would silently cut the C string
+ * short ("/api/v1/schemes%00.json" would route as "/api/v1/schemes"). */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    char *r = s, *w = s;
+    while (*r) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
+            (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
@@ -277,8 +298,8 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)opts->per_ip_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_END);
     (void)sl;
     if (h->d == NULL) {

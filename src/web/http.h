@@ -23,6 +23,7 @@ typedef struct pk_req {
     size_t nparams;
     const char *body;          /* NUL-terminated; "" when none */
     size_t body_len;
+    bool body_too_large;       /* the body passed max_body and was dropped */
     const char *route;         /* matched pattern, for the access log */
     void *conn;                /* the server's connection (opaque) */
 } pk_req;

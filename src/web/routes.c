@@ -76,6 +76,16 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
     const pk_route *hit = NULL;
     bool is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/healthz") == 0;
 
+    if (req->body_too_large) {
+        req->route = "(body too large)";
+        if (is_api)
+            pk_reply_error(resp, 413, "body_terlalu_besar", "Isi permintaan terlalu besar.",
+                           NULL);
+        else
+            pk_html_error_page(app, resp, 413, "Isian terlalu besar",
+                               "Isian formulir terlalu besar untuk diproses.");
+        return;
+    }
     for (size_t i = 0; i < pk_nroutes; i++) {
         const pk_route *r = &pk_routes[i];
         if (!match(r->pattern, req->path, scratch, sizeof(scratch), req))

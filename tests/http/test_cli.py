@@ -1,0 +1,385 @@
+"""Black-box tests of the `prakerja` command line (TAP).
+
+usage: python3 tests/http/test_cli.py PATH-TO-PRAKERJA [TEST-NAME...]
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+import harness as h
+from harness import eq, run_cli, test
+
+COMMANDS = ("serve", "migrate", "nik", "version")
+NIK_MALE = "3174011708950001"
+NIK_FEMALE = "3174015708950002"
+
+
+class TmpDir:
+    def __enter__(self):
+        self.path = tempfile.mkdtemp(prefix="prakerja-cli-")
+        return self.path
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.path, ignore_errors=True)
+        return False
+
+
+def cli(args, env=None, cwd=None, timeout=60):
+    """run_cli in a scratch directory (so a default prakerja.db never lands
+    in the source tree)."""
+    if cwd is None:
+        with TmpDir() as d:
+            return run_cli(args, env=env, cwd=d, timeout=timeout)
+    return run_cli(args, env=env, cwd=cwd, timeout=timeout)
+
+
+def schema_version(db):
+    c = sqlite3.connect(db)
+    try:
+        return c.execute("SELECT max(version) FROM pk_migration").fetchone()[0]
+    finally:
+        c.close()
+
+
+# ---- version, help --------------------------------------------------------
+
+@test
+def version_prints_version():
+    code, out, err = cli(["version"])
+    eq(code, 0, "exit status")
+    assert re.fullmatch(r"prakerja \d+\.\d+\.\d+\S*\n", out), repr(out)
+    code2, out2, _ = cli(["--version"])
+    eq((code2, out2), (0, out), "--version")
+
+
+@test
+def top_level_help():
+    for flag in ("--help", "-h", "help"):
+        code, out, err = cli([flag])
+        eq(code, 0, flag + " exit status")
+        assert "usage: prakerja" in out, out
+        for c in COMMANDS:
+            assert re.search(r"^\s+%s\s" % c, out, re.M), "%s not listed by %s" % (c, flag)
+
+
+@test
+def every_command_has_help():
+    for c in COMMANDS:
+        for flag in ("--help", "-h"):
+            code, out, err = cli([c, flag])
+            eq(code, 0, "%s %s exit status (stderr %r)" % (c, flag, err))
+            assert "prakerja %s" % c in out, "%s %s: %r" % (c, flag, out)
+    code, out, _ = cli(["serve", "--help"])
+    for opt in ("--listen", "--db", "--config", "--max-body"):
+        assert opt in out, "serve --help lacks %s" % opt
+    assert "PRAKERJA_DB" in out and "PRAKERJA_LISTEN" in out, "env vars documented"
+    # --help wins over anything else on the line, even a bad option
+    code, out, _ = cli(["migrate", "--db", "x.db", "--help"])
+    eq(code, 0, "migrate --db x --help")
+
+
+@test
+def no_command_is_usage_error():
+    code, out, err = cli([])
+    eq(code, 2, "exit status")
+    assert "usage" in err, err
+
+
+@test
+def unknown_command_exits_2():
+    code, out, err = cli(["frobnicate"])
+    eq(code, 2, "exit status")
+    assert "frobnicate" in err and "unknown" in err.lower(), err
+    eq(out, "", "stdout")
+
+
+@test
+def bad_flags_exit_2():
+    cases = [["serve", "--nope", "1"], ["serve", "--nope=1"], ["serve", "--nope"],
+             ["nik", "--listen", "x", NIK_MALE], ["nik", "--listen=x", NIK_MALE],
+             ["migrate", "--max-body", "100000"], ["migrate", "--threads=2"],
+             ["serve", "--threads", "abc"], ["serve", "--max-body", "-5"],
+             ["serve", "--timeout", "0"], ["serve", "extra-arg"], ["migrate", "extra"],
+             ["version", "extra"], ["nik"], ["serve", "--db"]]
+    fails = []
+    for args in cases:
+        code, out, err = cli(args)
+        if code != 2 or not err.strip():
+            fails.append("%s: exit %s, stderr %r" % (args, code, err))
+    assert not fails, "\n".join(fails)
+
+
+@test
+def bad_flag_messages_name_the_flag():
+    for args, word in ((["serve", "--nope", "1"], "--nope"), (["nik", "--listen", "x", "1"],
+                                                                "--listen"),
+                       (["serve", "--threads", "abc"], "threads"),
+                       (["serve", "--max-body", "5"], "max_body")):
+        code, out, err = cli(args)
+        assert word in err, "%s: %r does not name %s" % (args, err, word)
+
+
+@test
+def unknown_flag_without_value_is_reported_as_unknown():
+    # `serve --nope` must say the option is unknown, not that it needs a value
+    for args in (["serve", "--nope"], ["migrate", "--nope"]):
+        code, out, err = cli(args)
+        eq(code, 2, "%s exit status" % args)
+        assert "unknown" in err.lower() and "--nope" in err, "%s: %r" % (args, err)
+
+
+# ---- migrate --------------------------------------------------------------
+
+@test
+def migrate_twice_is_idempotent():
+    with TmpDir() as d:
+        db = os.path.join(d, "m.db")
+        code, out, err = cli(["migrate", "--db", db], cwd=d)
+        eq(code, 0, "first migrate (stderr %r)" % err)
+        m = re.search(r"migrated database from schema version 0 to (\d+)", out)
+        assert m, out
+        n = int(m.group(1))
+        assert n >= 1
+        code, out, err = cli(["migrate", "--db", db], cwd=d)
+        eq(code, 0, "second migrate")
+        assert "up to date" in out and str(n) in out, out
+        c = sqlite3.connect(db)
+        try:
+            eq(c.execute("SELECT count(*) FROM region").fetchone()[0], 91592, "regions")
+            eq(c.execute("SELECT count(*) FROM region WHERE level = 1").fetchone()[0], 38,
+               "provinces")
+            eq(c.execute("SELECT count(*) FROM region WHERE parent = '31'").fetchone()[0], 6,
+               "regencies of 31")
+            eq(c.execute("SELECT count(*) FROM region WHERE code LIKE '31.%' AND level = 3")
+               .fetchone()[0], 44, "districts of Jakarta")
+            eq(c.execute("SELECT count(*) FROM region WHERE code LIKE '31.%' AND level = 4")
+               .fetchone()[0], 267, "villages of Jakarta")
+            rows = c.execute("SELECT version, name, applied_at FROM pk_migration "
+                             "ORDER BY version").fetchall()
+            eq([r[0] for r in rows], list(range(1, n + 1)), "versions")
+            for v, name, at in rows:
+                assert name, "migration %d without a name" % v
+                assert re.match(r"\d{4}-\d\d-\d\d", at), at
+            eq(c.execute("PRAGMA journal_mode").fetchone()[0].lower(), "wal", "journal mode")
+        finally:
+            c.close()
+
+
+@test
+def newer_schema_is_refused():
+    with TmpDir() as d:
+        db = os.path.join(d, "n.db")
+        code, out, err = cli(["migrate", "--db", db], cwd=d)
+        eq(code, 0, "migrate")
+        c = sqlite3.connect(db)
+        c.execute("INSERT INTO pk_migration(version, name, applied_at) "
+                  "VALUES (999, 'from the future', '2099-01-01T00:00:00Z')")
+        c.commit()
+        c.close()
+        code, out, err = cli(["migrate", "--db", db], cwd=d)
+        eq(code, 1, "migrate exit status (stderr %r)" % err)
+        assert "newer" in err, err
+        assert "999" in err, err
+        code, out, err = cli(["nik", "--db", db, NIK_MALE], cwd=d)
+        assert code != 0 and "newer" in err, (code, err)
+        # serve refuses too, before listening
+        p = subprocess.run([h.binary(), "serve", "--db", db, "--listen", "127.0.0.1:0"],
+                           env=h.base_env(), cwd=d, capture_output=True, timeout=30)
+        err = p.stderr.decode()
+        assert p.returncode != 0, "serve on a newer database exited %d" % p.returncode
+        assert "newer" in err, err
+        assert "listening" not in err, err
+        assert h.sanitizer_report(err) is None, err
+        eq(schema_version(db), 999, "the newer database is left alone")
+
+
+@test
+def migrate_bad_db_path():
+    with TmpDir() as d:
+        code, out, err = cli(["migrate", "--db", os.path.join(d, "no", "such", "dir", "x.db")],
+                             cwd=d)
+        assert code != 0 and err.strip(), (code, err)
+        junk = os.path.join(d, "junk.db")
+        with open(junk, "wb") as f:
+            f.write(b"this is not a database" * 100)
+        code, out, err = cli(["migrate", "--db", junk], cwd=d)
+        assert code != 0 and err.strip(), (code, err)
+
+
+# ---- nik ------------------------------------------------------------------
+
+@test
+def nik_matches_api():
+    with h.Server() as s:
+        for nik in (NIK_MALE, NIK_FEMALE, "3199011708950004"):
+            code, out, err = cli(["nik", "--db", s.db, nik])
+            eq(code, 0, "exit status for %s (stderr %r)" % (nik, err))
+            lines = out.splitlines()
+            eq(len(lines), 1, "lines")
+            st, _, api = s.json("GET", "/api/v1/nik/" + nik)
+            eq(st, 200, "API status")
+            eq(json.loads(lines[0]), api, "CLI and API answers for %s" % nik)
+        code, out, err = cli(["nik", "--db", s.db, "9901011708950005"])
+        st, _, api = s.json("GET", "/api/v1/nik/9901011708950005")
+        eq(json.loads(out), api, "invalid NIK: CLI and API answers")
+
+
+@test
+def nik_mixed_valid_and_invalid():
+    with TmpDir() as d:
+        db = os.path.join(d, "k.db")
+        h.migrated_db_copy(db)
+        code, out, err = cli(["nik", "--db", db, NIK_FEMALE, "12345"], cwd=d)
+        eq(code, 1, "exit status")
+        lines = out.splitlines()
+        eq(len(lines), 2, "one line per NIK")
+        a, b = json.loads(lines[0]), json.loads(lines[1])
+        eq((a["valid"], a["sex"], a["birth_date"]), (True, "P", "1995-08-17"), "first")
+        eq(b["valid"], False, "second")
+        eq([e["code"] for e in b["errors"]], ["nik_format"], "second errors")
+        code, out, err = cli(["nik", "--db", db, NIK_MALE, NIK_FEMALE], cwd=d)
+        eq(code, 0, "all valid")
+        eq(len(out.splitlines()), 2, "lines")
+        code, out, err = cli(["nik", "--db", db, "--", "-3174011708950001"], cwd=d)
+        eq(code, 1, "after --, a dash-argument is a NIK")
+        eq(json.loads(out)["valid"], False, "dash NIK invalid")
+
+
+# ---- configuration --------------------------------------------------------
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+@test
+def config_file_sets_db_via_flag_and_env():
+    with TmpDir() as d:
+        ini = os.path.join(d, "p.ini")
+        write(ini, "; comment\ndb = %s\n" % os.path.join(d, "from-ini.db"))
+        code, out, err = cli(["migrate", "--config", ini], cwd=d)
+        eq(code, 0, "migrate --config (stderr %r)" % err)
+        assert os.path.exists(os.path.join(d, "from-ini.db")), os.listdir(d)
+        assert not os.path.exists(os.path.join(d, "prakerja.db")), os.listdir(d)
+        ini2 = os.path.join(d, "q.ini")
+        write(ini2, "[prakerja]\ndb = %s\n" % os.path.join(d, "from-env-config.db"))
+        code, out, err = cli(["nik", NIK_MALE], env={"PRAKERJA_CONFIG": ini2}, cwd=d)
+        eq(code, 0, "nik with PRAKERJA_CONFIG (stderr %r)" % err)
+        assert os.path.exists(os.path.join(d, "from-env-config.db")), os.listdir(d)
+        # --config wins over PRAKERJA_CONFIG
+        code, out, err = cli(["migrate", "--config=" + ini], env={"PRAKERJA_CONFIG": ini2},
+                             cwd=d)
+        eq(code, 0, "migrate")
+        assert "up to date" in out, "--config=%s should pick from-ini.db: %r" % (ini, out)
+
+
+@test
+def env_overrides_ini_and_flag_overrides_env():
+    with TmpDir() as d:
+        ini = os.path.join(d, "p.ini")
+        write(ini, "db = %s\n" % os.path.join(d, "ini.db"))
+        env_db = os.path.join(d, "env.db")
+        code, out, err = cli(["migrate", "--config", ini], env={"PRAKERJA_DB": env_db}, cwd=d)
+        eq(code, 0, "migrate (stderr %r)" % err)
+        assert os.path.exists(env_db), "PRAKERJA_DB beats the ini file: %s" % os.listdir(d)
+        assert not os.path.exists(os.path.join(d, "ini.db")), os.listdir(d)
+        flag_db = os.path.join(d, "flag.db")
+        code, out, err = cli(["migrate", "--config", ini, "--db", flag_db],
+                             env={"PRAKERJA_DB": env_db}, cwd=d)
+        eq(code, 0, "migrate")
+        assert os.path.exists(flag_db), "--db beats PRAKERJA_DB: %s" % os.listdir(d)
+        assert "migrated" in out, out
+        assert not os.path.exists(os.path.join(d, "ini.db")), os.listdir(d)
+
+
+@test
+def default_db_is_in_working_directory():
+    with TmpDir() as d:
+        code, out, err = cli(["migrate"], cwd=d)
+        eq(code, 0, "migrate (stderr %r)" % err)
+        assert os.path.exists(os.path.join(d, "prakerja.db")), os.listdir(d)
+
+
+@test
+def listen_from_env_and_ini():
+    with h.Server(listen=False, env={"PRAKERJA_LISTEN": "127.0.0.1:0"}) as s:
+        assert s.healthy(), "PRAKERJA_LISTEN=127.0.0.1:0"
+    with TmpDir() as d:
+        ini = os.path.join(d, "l.ini")
+        write(ini, "listen = 127.0.0.1:0\n")
+        with h.Server(listen=False, args=["--config", ini]) as s:
+            assert s.healthy(), "listen from the ini file"
+    # the flag wins over a bad environment value
+    with h.Server(env={"PRAKERJA_LISTEN": "not-an-address"}) as s:
+        assert s.healthy(), "--listen beats PRAKERJA_LISTEN"
+
+
+@test
+def bad_ini_is_refused_with_the_key_named():
+    with TmpDir() as d:
+        ini = os.path.join(d, "bad.ini")
+        write(ini, "db = x.db\nfrobnicate = 1\n")
+        code, out, err = cli(["migrate", "--config", ini], cwd=d)
+        assert code in (1, 2), "exit status %d" % code
+        assert "frobnicate" in err, err
+        assert not os.path.exists(os.path.join(d, "x.db")), "nothing done on a bad config"
+        write(ini, "[elsewhere]\ndb = x.db\n")
+        code, out, err = cli(["migrate", "--config", ini], cwd=d)
+        assert code in (1, 2) and "elsewhere" in err, (code, err)
+        write(ini, "timeout = soon\n")
+        code, out, err = cli(["serve", "--config", ini, "--listen", "127.0.0.1:0"], cwd=d)
+        assert code in (1, 2) and "timeout" in err, (code, err)
+        code, out, err = cli(["migrate", "--config", os.path.join(d, "missing.ini")], cwd=d)
+        assert code in (1, 2) and "missing.ini" in err, (code, err)
+        code, out, err = cli(["migrate"], env={"PRAKERJA_MAX_BODY": "lots"}, cwd=d)
+        assert code in (1, 2) and "max_body" in err.lower(), (code, err)
+
+
+@test
+def bad_listen_values():
+    with TmpDir() as d:
+        db = os.path.join(d, "l.db")
+        h.migrated_db_copy(db)
+        for bad in ("bogus", "127.0.0.1", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:-1",
+                    "999.0.0.1:8080", ":8080", "127.0.0.1:80x"):
+            p = subprocess.run([h.binary(), "serve", "--db", db, "--listen", bad],
+                               env=h.base_env(), cwd=d, capture_output=True, timeout=30)
+            err = p.stderr.decode()
+            assert p.returncode != 0, "--listen %r exited %d" % (bad, p.returncode)
+            assert "listen" in err.lower(), "--listen %r: %r" % (bad, err)
+            assert "listening on" not in err, err
+            assert h.sanitizer_report(err) is None, err
+
+
+@test
+def port_in_use_is_refused():
+    with h.Server() as s:
+        with TmpDir() as d:
+            db = os.path.join(d, "p.db")
+            h.migrated_db_copy(db)
+            p = subprocess.Popen([h.binary(), "serve", "--db", db, "--listen",
+                                  "127.0.0.1:%d" % s.port], env=h.base_env(), cwd=d,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                code = p.wait(8)
+            except subprocess.TimeoutExpired:
+                p.terminate()
+                p.wait(15)
+                code = None
+            err = p.stderr.read().decode()
+            p.stderr.close()
+            assert code is not None and code != 0, \
+                "a second server on the same port kept running (SO_REUSEPORT?): %r" % err
+            assert "127.0.0.1:%d" % s.port in err, err
+        assert s.healthy()
+
+
+if __name__ == "__main__":
+    h.run()
