@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ident.h"
 #include "core/pk.h"
 
 static int add_region(void *ctx, const char *code, const char *name)
@@ -70,6 +71,13 @@ int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
         goto fail;
     }
 
+    char key_file[sizeof(cfg->key_file) + 8];
+    if (cfg->key_file[0] != '\0')
+        snprintf(key_file, sizeof(key_file), "%s", cfg->key_file);
+    else
+        snprintf(key_file, sizeof(key_file), "%s.key", cfg->db);
+    if ((rc = pk_vault_open(&app->vault, key_file, err, errlen)) != 0)
+        goto fail;
     if ((rc = pk_store_open(cfg->db, &app->store, err, errlen)) != 0)
         goto fail;
     if ((rc = pk_store_migrate(app->store, cfg->data_dir, &from, &to, err, errlen)) != 0)
@@ -96,6 +104,7 @@ void pk_app_close(pk_app *app)
 {
     pk_store_close(app->store);
     pk_regions_free(app->regions);
+    pk_vault_close(&app->vault);
     app->store = NULL;
     app->regions = NULL;
 }
@@ -107,7 +116,9 @@ pk_date pk_app_today(void)
 
 void pk_app_check_nik(const pk_app *app, const char *nik, size_t len, pk_nik_info *out)
 {
-    pk_nik_check(nik, len, app->regions, pk_app_today(), out);
+    /* Every adapter gets the same answer for " 3174... " as for "3174...". */
+    const char *t = pk_trim(nik, &len);
+    pk_nik_check(t, len, app->regions, pk_app_today(), out);
 }
 
 int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date as_of,

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "app/config.h"
+#include "app/vault.h"
 #include "core/date.h"
 #include "core/eligibility.h"
 #include "core/nik.h"
@@ -24,6 +25,7 @@ typedef struct pk_app {
     pk_store *store;
     pk_regions *regions;
     pk_schemes schemes;
+    pk_vault vault;           /* keys for personal data at rest */
 } pk_app;
 
 /* Opens the store, applies pending migrations (always: a binary only runs

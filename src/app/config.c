@@ -31,6 +31,7 @@ static const setting settings[] = {
     S("data_dir", data_dir),
     S("schemes_file", schemes_file),
     S("service_province", service_province),
+    S("key_file", key_file),
     I("threads", threads, 0, 256),
     I("max_connections", max_connections, 1, 100000),
     I("per_ip_connections", per_ip_connections, 0, 100000),

@@ -14,6 +14,7 @@ typedef struct pk_config {
     char data_dir[1024];      /* schemes.ini, wilayah/ */
     char schemes_file[1024];  /* "" = data_dir/schemes.ini */
     char service_province[8]; /* "31": the deployment serves DKI Jakarta */
+    char key_file[1024];      /* "" = the database path + ".key" */
     int threads;              /* HTTP worker threads; 0 = one per core */
     int max_connections;
     int per_ip_connections;

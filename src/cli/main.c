@@ -3,13 +3,17 @@
  *
  * Settings come from defaults < ini file (--config or PRAKERJA_CONFIG) <
  * PRAKERJA_* environment < flags. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include "app/app.h"
+#include "app/registry.h"
 #include "app/views.h"
 #include "core/pk.h"
 #include "web/http.h"
@@ -44,7 +48,33 @@ static void usage_cmd(FILE *f, const cmd *c);
 /* Parses "--key value" / "--key=value" settings into cfg (after the ini
  * file and the environment), and collects positional arguments.  Returns
  * 0, 1 for --help, or -1 after printing an error. */
-static int parse(int argc, char **argv, const cmd *c, bool serve_opts, pk_config *cfg,
+/* Options of one command beyond the common settings. */
+typedef struct cmd_opts {
+    const char *allowed;  /* space-separated keys the command takes */
+    const char *scheme, *as_of, *rejects, *list, *region;
+} cmd_opts;
+
+static const char server_keys[] = " listen threads max_connections per_ip_connections timeout "
+                                  "max_body ";
+
+static bool has_word(const char *words, const char *key)
+{
+    char pat[80];
+    snprintf(pat, sizeof(pat), " %s ", key);
+    return words != NULL && strstr(words, pat) != NULL;
+}
+
+static const char **opt_slot(cmd_opts *o, const char *key)
+{
+    if (strcmp(key, "scheme") == 0) return &o->scheme;
+    if (strcmp(key, "as_of") == 0) return &o->as_of;
+    if (strcmp(key, "rejects") == 0) return &o->rejects;
+    if (strcmp(key, "list") == 0) return &o->list;
+    if (strcmp(key, "region") == 0) return &o->region;
+    return NULL;
+}
+
+static int parse(int argc, char **argv, const cmd *c, cmd_opts *o, pk_config *cfg,
                  char **pos, int *npos)
 {
     char err[512];
@@ -89,12 +119,9 @@ static int parse(int argc, char **argv, const cmd *c, bool serve_opts, pk_config
         for (size_t k = 0; k < kl; k++)
             key[k] = a[2 + k] == '-' ? '_' : a[2 + k];
         key[kl] = '\0';
-        bool server_only = strcmp(key, "listen") == 0 || strcmp(key, "threads") == 0 ||
-                           strcmp(key, "max_connections") == 0 ||
-                           strcmp(key, "per_ip_connections") == 0 ||
-                           strcmp(key, "timeout") == 0 || strcmp(key, "max_body") == 0;
-        if (strcmp(key, "config") != 0 &&
-            (!pk_config_known(key) || (server_only && !serve_opts))) {
+        bool own = o != NULL && has_word(o->allowed, key);
+        bool common = pk_config_known(key) && !has_word(server_keys, key);
+        if (strcmp(key, "config") != 0 && !own && !common) {
             fprintf(stderr, "prakerja %s: unknown option '%.64s' (see 'prakerja %s --help')\n",
                     c->name, a, c->name);
             return -1;
@@ -109,6 +136,11 @@ static int parse(int argc, char **argv, const cmd *c, bool serve_opts, pk_config
         }
         if (strcmp(key, "config") == 0)
             continue;
+        const char **slot = own ? opt_slot(o, key) : NULL;
+        if (slot != NULL) {
+            *slot = value;
+            continue;
+        }
         if (pk_config_set(cfg, key, value, err, sizeof(err)) != 0) {
             fprintf(stderr, "prakerja %s: %s\n", c->name, err);
             return -1;
@@ -123,6 +155,8 @@ static int cmd_serve(int argc, char **argv);
 static int cmd_migrate(int argc, char **argv);
 static int cmd_nik(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
+static int cmd_import(int argc, char **argv);
+static int cmd_export(int argc, char **argv);
 
 static const cmd commands[] = {
     {"serve", cmd_serve, "", "apply pending migrations, then serve the portal and the API",
@@ -130,6 +164,12 @@ static const cmd commands[] = {
     {"migrate", cmd_migrate, "", "apply pending database migrations (idempotent)", ""},
     {"nik", cmd_nik, "NIK...",
      "check NIKs: one JSON line each, as GET /api/v1/nik/{nik}; exit 1 if any is invalid", ""},
+    {"import", cmd_import, "participants FILE | exclusions --list NAME FILE",
+     "import an exchange file (upsert by NIK; --scheme ID, --as-of YYYY-MM-DD,\n"
+     "            --rejects OUT.csv) or replace an exclusion list (--list dtks|bsu|bpum|\n"
+     "            daftar_hitam|penerima_sebelumnya)", ""},
+    {"export", cmd_export, "participants [--region CODE]",
+     "write the participants (of a region subtree) as an exchange file to stdout", ""},
     {"version", cmd_version, "", "print the version", "none"},
 };
 
@@ -176,7 +216,8 @@ static int cmd_serve(int argc, char **argv)
     const cmd *c = find_cmd("serve");
     pk_config cfg;
     char *pos[argc];
-    int npos, r = parse(argc, argv, c, true, &cfg, pos, &npos);
+    cmd_opts o = {.allowed = server_keys};
+    int npos, r = parse(argc, argv, c, &o, &cfg, pos, &npos);
     if (r != 0) {
         if (r == 1)
             usage_cmd(stdout, c);
@@ -238,7 +279,7 @@ static int cmd_migrate(int argc, char **argv)
     const cmd *c = find_cmd("migrate");
     pk_config cfg;
     char *pos[argc];
-    int npos, r = parse(argc, argv, c, false, &cfg, pos, &npos);
+    int npos, r = parse(argc, argv, c, NULL, &cfg, pos, &npos);
     if (r != 0) {
         if (r == 1)
             usage_cmd(stdout, c);
@@ -270,7 +311,7 @@ static int cmd_nik(int argc, char **argv)
     const cmd *c = find_cmd("nik");
     pk_config cfg;
     char *pos[argc];
-    int npos, r = parse(argc, argv, c, false, &cfg, pos, &npos);
+    int npos, r = parse(argc, argv, c, NULL, &cfg, pos, &npos);
     if (r != 0) {
         if (r == 1)
             usage_cmd(stdout, c);
@@ -315,6 +356,212 @@ static int cmd_version(int argc, char **argv)
         return 2;
     }
     printf("prakerja %s\n", PK_VERSION);
+    return 0;
+}
+
+static void print_summary(const pk_import_summary *sum)
+{
+    json_t *reasons = json_object(), *warnings = json_object();
+    for (pk_code c = 0; c < PK_C__COUNT; c++) {
+        if (sum->reasons[c])
+            json_object_set_new(reasons, pk_code_name(c), json_integer(sum->reasons[c]));
+        if (sum->warnings[c])
+            json_object_set_new(warnings, pk_code_name(c), json_integer(sum->warnings[c]));
+    }
+    json_t *j = json_pack("{s:i, s:i, s:i, s:i, s:i, s:o, s:o}", "read", (json_int_t)sum->read,
+                          "inserted", (json_int_t)sum->inserted, "updated",
+                          (json_int_t)sum->updated, "unchanged", (json_int_t)sum->unchanged,
+                          "rejected", (json_int_t)sum->rejected, "reasons", reasons, "warnings",
+                          warnings);
+    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (out)
+        puts(out);
+    free(out);
+    json_decref(j);
+}
+
+static int open_input(const char *path)
+{
+    int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fprintf(stderr, "prakerja: cannot open %s: %s\n", path, strerror(errno));
+    return fd;
+}
+
+static int import_participants(const cmd *c, int argc, char **argv)
+{
+    pk_config cfg;
+    char *pos[argc];
+    cmd_opts o = {.allowed = " scheme as_of rejects "};
+    int npos, r = parse(argc, argv, c, &o, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    if (npos != 1) {
+        fprintf(stderr, "prakerja import participants: give exactly one FILE ('-' for stdin)\n");
+        return 2;
+    }
+    pk_import_opts io = {.progress = stderr};
+    if (o.as_of != NULL) {
+        if (pk_date_parse(o.as_of, strlen(o.as_of), &io.as_of) != 0) {
+            fprintf(stderr, "prakerja import: --as-of must be YYYY-MM-DD\n");
+            return 2;
+        }
+    } else {
+        io.as_of = pk_app_today();
+    }
+    pk_app app;
+    if (open_app(&app, &cfg) != 0)
+        return 1;
+    int status = 1, fd = -1;
+    io.scheme = o.scheme ? pk_schemes_find(&app.schemes, o.scheme) : pk_schemes_current(&app.schemes);
+    if (io.scheme == NULL) {
+        fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", o.scheme);
+        goto out;
+    }
+    if (o.rejects != NULL) {
+        /* Rejected rows are personal data: owner-only. */
+        int rfd = open(o.rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (rfd < 0 || (io.rejects = fdopen(rfd, "w")) == NULL) {
+            fprintf(stderr, "prakerja: cannot write %s: %s\n", o.rejects, strerror(errno));
+            if (rfd >= 0)
+                close(rfd);
+            goto out;
+        }
+    }
+    if ((fd = open_input(pos[0])) < 0)
+        goto out;
+    pk_import_summary sum;
+    char err[512] = "";
+    int rc = pk_registry_import(&app, fd, &io, &sum, err, sizeof(err));
+    if (sum.unknown_columns[0])
+        fprintf(stderr, "prakerja: import: unknown columns ignored: %s\n", sum.unknown_columns);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: import %s: %s\n", rc == PK_EINVAL ? "refused" : "failed", err);
+        if (rc != PK_EINVAL)
+            print_summary(&sum);
+        goto out;
+    }
+    print_summary(&sum);
+    status = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (io.rejects != NULL && fclose(io.rejects) != 0) {
+        fprintf(stderr, "prakerja: cannot write %s\n", o.rejects);
+        status = 1;
+    }
+    pk_app_close(&app);
+    return status;
+}
+
+static int import_exclusions(const cmd *c, int argc, char **argv)
+{
+    pk_config cfg;
+    char *pos[argc];
+    cmd_opts o = {.allowed = " list "};
+    int npos, r = parse(argc, argv, c, &o, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    if (npos != 1 || o.list == NULL) {
+        fprintf(stderr, "prakerja import exclusions: usage: --list NAME FILE\n");
+        return 2;
+    }
+    if (pk_list_by_name(o.list) == 0) {
+        fprintf(stderr, "prakerja import exclusions: unknown list '%.32s' (dtks, bsu, bpum, "
+                        "daftar_hitam, penerima_sebelumnya)\n", o.list);
+        return 2;
+    }
+    pk_app app;
+    if (open_app(&app, &cfg) != 0)
+        return 1;
+    int status = 1, fd = open_input(pos[0]);
+    if (fd >= 0) {
+        pk_list_summary sum;
+        char err[512] = "";
+        int rc = pk_registry_import_list(&app, o.list, fd, &sum, err, sizeof(err));
+        close(fd);
+        if (rc != 0) {
+            fprintf(stderr, "prakerja: import exclusions %s: %s\n",
+                    rc == PK_EINVAL ? "refused" : "failed", err);
+        } else {
+            printf("{\"list\":\"%s\",\"read\":%ld,\"listed\":%ld,\"rejected\":%ld,"
+                   "\"reevaluated\":%ld}\n",
+                   o.list, sum.read, sum.listed, sum.rejected, sum.reevaluated);
+            status = 0;
+        }
+    }
+    pk_app_close(&app);
+    return status;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+    const cmd *c = find_cmd("import");
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage_cmd(argc < 2 ? stderr : stdout, c);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "participants") == 0)
+        return import_participants(c, argc - 1, argv + 1);
+    if (strcmp(argv[1], "exclusions") == 0)
+        return import_exclusions(c, argc - 1, argv + 1);
+    fprintf(stderr, "prakerja import: unknown kind '%.32s' (participants or exclusions)\n",
+            argv[1]);
+    return 2;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+    const cmd *c = find_cmd("export");
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage_cmd(argc < 2 ? stderr : stdout, c);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "participants") != 0) {
+        fprintf(stderr, "prakerja export: unknown kind '%.32s' (participants)\n", argv[1]);
+        return 2;
+    }
+    pk_config cfg;
+    char *pos[argc];
+    cmd_opts o = {.allowed = " region "};
+    int npos, r = parse(argc - 1, argv + 1, c, &o, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    if (npos != 0) {
+        fprintf(stderr, "prakerja export participants: unexpected argument\n");
+        return 2;
+    }
+    char region[PK_REGION_CODE_MAX] = "";
+    if (o.region != NULL && pk_region_normalize(o.region, strlen(o.region), region) ==
+                                PK_REGION_NONE) {
+        fprintf(stderr, "prakerja export: --region must be a region code like 31.74\n");
+        return 2;
+    }
+    pk_app app;
+    if (open_app(&app, &cfg) != 0)
+        return 1;
+    if (region[0] && pk_regions_find(app.regions, region) == NULL) {
+        fprintf(stderr, "prakerja export: unknown region %s\n", region);
+        pk_app_close(&app);
+        return 2;
+    }
+    long rows = 0;
+    int rc = pk_registry_export(&app, region, stdout, &rows);
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: export failed\n");
+        return 1;
+    }
+    fprintf(stderr, "prakerja: exported %ld participants\n", rows);
     return 0;
 }
 

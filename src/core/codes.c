@@ -21,7 +21,7 @@ static const code_entry codes[] = {
     [PK_C_KOLOM_WAJIB_HILANG] = {"kolom_wajib_hilang",
         "Kolom wajib tidak ditemukan pada baris judul berkas.", NULL},
     [PK_C_NIK_FORMAT] = {"nik_format",
-        "NIK harus terdiri dari 16 angka.", "nik"},
+        "NIK harus terdiri dari 16 angka, dan 4 angka terakhirnya (nomor urut) tidak boleh 0000.", "nik"},
     [PK_C_NIK_TANGGAL] = {"nik_tanggal",
         "Tanggal lahir yang tercantum dalam NIK tidak valid.", "nik"},
     [PK_C_NIK_PROVINSI] = {"nik_provinsi",

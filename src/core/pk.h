@@ -25,7 +25,9 @@ enum {
 };
 
 /* Every reason code the program knows, in one table (codes.c).  The order
- * is the order in which they are listed to a person. */
+ * is the order in which they are listed to a person.  The numeric values
+ * are stored in databases (as bit masks): append new codes at the end
+ * (before PK_C__COUNT), never reorder or remove one. */
 typedef enum pk_code {
     /* rejections of a record (CSV spec) */
     PK_C_BARIS_RUSAK,

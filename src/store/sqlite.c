@@ -13,17 +13,38 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/participant.h"
 #include "core/pk.h"
+#include "core/scheme.h"
 #include "store/store_impl.h"
 
-#define POOL_MAX 16
+#define POOL_MAX 64
+
+/* Statements of the writer connection, prepared once and reused. */
+enum {
+    W_FIND, W_INSERT, W_UPDATE, W_LISTS_OF, W_KK_MEMBERS, W_SET_REASONS, W_AUDIT,
+    W_LIST_SAVE_OLD, W_LIST_CLEAR_OLD, W_LIST_DELETE, W_LIST_ADD, W_LIST_CHANGES, W_LIST_COUNT,
+    W_ROW_BY_NIK, W_SET_BASE,
+    W__COUNT
+};
 
 typedef struct sq {
     char *path;
     pthread_mutex_t mu;
     sqlite3 *idle[POOL_MAX];
     int nidle;
+    /* The single writer: a dedicated connection, held for a whole
+     * transaction under wmu. */
+    pthread_mutex_t wmu;
+    sqlite3 *writer;
+    sqlite3_stmt *wst[W__COUNT];
 } sq;
+
+typedef struct sq_tx {
+    pk_tx base;
+    sq *q;
+    char scheme[PK_SCHEME_ID_MAX];
+} sq_tx;
 
 /* ---- connections ------------------------------------------------------ */
 
@@ -136,6 +157,46 @@ static const migration migrations[] = {
      ") STRICT, WITHOUT ROWID;"
      "CREATE INDEX region_parent ON region(parent, code);",
      load_regions},
+    {2, "participant registry: sealed personal data, blind indexes, exclusion lists, audit log",
+     "CREATE TABLE participant ("
+     "  id            INTEGER PRIMARY KEY,"
+     "  nik_bi        BLOB NOT NULL UNIQUE,"
+     "  kk_bi         BLOB NOT NULL,"
+     "  pii           BLOB NOT NULL,"
+     "  digest        BLOB NOT NULL,"
+     "  nama          TEXT NOT NULL,"
+     "  tanggal_lahir TEXT NOT NULL,"
+     "  jenis_kelamin TEXT NOT NULL CHECK (jenis_kelamin IN ('L', 'P')),"
+     "  kode_wilayah  TEXT NOT NULL REFERENCES region(code),"
+     "  pendidikan    TEXT NOT NULL,"
+     "  segmen        TEXT NOT NULL,"
+     "  pekerjaan     TEXT NOT NULL,"
+     "  warnings      INTEGER NOT NULL,"
+     "  scheme        TEXT NOT NULL,"
+     "  base_reasons  INTEGER NOT NULL,"
+     "  reasons       INTEGER NOT NULL,"
+     "  source        TEXT NOT NULL,"
+     "  created_at    TEXT NOT NULL,"
+     "  updated_at    TEXT NOT NULL"
+     ") STRICT;"
+     "CREATE INDEX participant_kk ON participant(kk_bi, id);"
+     "CREATE INDEX participant_region ON participant(kode_wilayah);"
+     "CREATE TABLE exclusion ("
+     "  list   TEXT NOT NULL,"
+     "  nik_bi BLOB NOT NULL,"
+     "  note   BLOB,"
+     "  PRIMARY KEY (list, nik_bi)"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE INDEX exclusion_nik ON exclusion(nik_bi);"
+     "CREATE TABLE audit ("
+     "  id      INTEGER PRIMARY KEY,"
+     "  at      TEXT NOT NULL,"
+     "  source  TEXT NOT NULL,"
+     "  action  TEXT NOT NULL,"
+     "  subject INTEGER,"
+     "  detail  TEXT NOT NULL"
+     ") STRICT;",
+     NULL},
 };
 
 static int latest_version(void)
@@ -313,10 +374,519 @@ static void sq_close(pk_store *s)
     sq *q = s->impl;
     for (int i = 0; i < q->nidle; i++)
         sqlite3_close(q->idle[i]);
+    for (int i = 0; i < W__COUNT; i++)
+        sqlite3_finalize(q->wst[i]);
+    sqlite3_close(q->writer);
     pthread_mutex_destroy(&q->mu);
+    pthread_mutex_destroy(&q->wmu);
     free(q->path);
     free(q);
     free(s);
+}
+
+/* ---- the registry: writes ---------------------------------------------- */
+
+#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+#define PCOLS "id, nik_bi, kk_bi, pii, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, " \
+              "pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, reasons, " \
+              "source, created_at, updated_at, digest"
+
+static const char *const wsql[W__COUNT] = {
+    [W_FIND] = "SELECT id, digest, kk_bi, reasons, base_reasons, scheme FROM participant"
+               " WHERE nik_bi = ?",
+    [W_INSERT] = "INSERT INTO participant (nik_bi, kk_bi, pii, digest, nama, tanggal_lahir,"
+                 " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
+                 " base_reasons, reasons, source, created_at, updated_at)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+                 " " NOW ", " NOW ")",
+    [W_UPDATE] = "UPDATE participant SET nik_bi = ?1, kk_bi = ?2, pii = ?3, digest = ?4, nama = ?5,"
+                 " tanggal_lahir = ?6, jenis_kelamin = ?7, kode_wilayah = ?8, pendidikan = ?9,"
+                 " segmen = ?10, pekerjaan = ?11, warnings = ?12, scheme = ?13,"
+                 " base_reasons = ?14, reasons = ?15, source = ?16, updated_at = " NOW
+                 " WHERE id = ?17",
+    [W_LISTS_OF] = "SELECT list FROM exclusion WHERE nik_bi = ?",
+    [W_KK_MEMBERS] = "SELECT id, scheme, base_reasons, reasons FROM participant"
+                     " WHERE kk_bi = ? ORDER BY id",
+    [W_SET_REASONS] = "UPDATE participant SET reasons = ?2, updated_at = " NOW " WHERE id = ?1",
+    [W_AUDIT] = "INSERT INTO audit (at, source, action, subject, detail)"
+                " VALUES (" NOW ", ?1, ?2, ?3, ?4)",
+    [W_LIST_SAVE_OLD] = "INSERT OR IGNORE INTO temp.list_old SELECT nik_bi FROM exclusion WHERE list = ?",
+    [W_LIST_CLEAR_OLD] = "DELETE FROM temp.list_old",
+    [W_LIST_DELETE] = "DELETE FROM exclusion WHERE list = ?",
+    [W_LIST_ADD] = "INSERT INTO exclusion (list, nik_bi, note) VALUES (?1, ?2, ?3)"
+                   " ON CONFLICT (list, nik_bi) DO UPDATE SET note = excluded.note",
+    [W_LIST_CHANGES] = "SELECT nik_bi FROM temp.list_old WHERE nik_bi NOT IN"
+                       " (SELECT nik_bi FROM exclusion WHERE list = ?1)"
+                       " UNION SELECT nik_bi FROM exclusion WHERE list = ?1 AND nik_bi NOT IN"
+                       " (SELECT nik_bi FROM temp.list_old)",
+    [W_LIST_COUNT] = "SELECT count(*) FROM exclusion WHERE list = ?",
+    [W_ROW_BY_NIK] = "SELECT " PCOLS " FROM participant WHERE nik_bi = ?",
+    [W_SET_BASE] = "UPDATE participant SET base_reasons = ?2, reasons = ?3, updated_at = " NOW
+                   " WHERE id = ?1",
+};
+
+/* The cached statement, reset and unbound, ready for this use. */
+static sqlite3_stmt *wstmt(sq *q, int which)
+{
+    sqlite3_stmt *st = q->wst[which];
+    if (st == NULL) {
+        if (sqlite3_prepare_v3(q->writer, wsql[which], -1, SQLITE_PREPARE_PERSISTENT, &st,
+                               NULL) != SQLITE_OK) {
+            fprintf(stderr, "prakerja: store: cannot prepare statement %d: %s\n", which,
+                    sqlite3_errmsg(q->writer));
+            return NULL;
+        }
+        q->wst[which] = st;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return PK_ECONFLICT;
+    return PK_EIO;
+}
+
+static int sq_begin(pk_store *s, pk_tx **out)
+{
+    sq *q = s->impl;
+    char err[256];
+    pthread_mutex_lock(&q->wmu);
+    if (q->writer == NULL) {
+        if (conn_open(q->path, &q->writer, err, sizeof(err)) != 0) {
+            pthread_mutex_unlock(&q->wmu);
+            fprintf(stderr, "prakerja: store: %s\n", err);
+            return PK_EIO;
+        }
+        sqlite3_exec(q->writer, "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi BLOB PRIMARY KEY)",
+                     NULL, NULL, NULL);
+    }
+    if (sqlite3_exec(q->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        pthread_mutex_unlock(&q->wmu);
+        return PK_EIO;
+    }
+    sq_tx *tx = calloc(1, sizeof(*tx));
+    if (tx == NULL) {
+        sqlite3_exec(q->writer, "ROLLBACK", NULL, NULL, NULL);
+        pthread_mutex_unlock(&q->wmu);
+        return PK_ENOMEM;
+    }
+    tx->base.store = s;
+    tx->q = q;
+    *out = &tx->base;
+    return 0;
+}
+
+static int sq_commit(pk_tx *t)
+{
+    sq_tx *tx = (sq_tx *)t;
+    sq *q = tx->q;
+    int rc = sqlite3_exec(q->writer, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : PK_EIO;
+    if (rc != 0)
+        sqlite3_exec(q->writer, "ROLLBACK", NULL, NULL, NULL);
+    free(tx);
+    pthread_mutex_unlock(&q->wmu);
+    return rc;
+}
+
+static void sq_rollback(pk_tx *t)
+{
+    sq_tx *tx = (sq_tx *)t;
+    sq *q = tx->q;
+    sqlite3_exec(q->writer, "ROLLBACK", NULL, NULL, NULL);
+    free(tx);
+    pthread_mutex_unlock(&q->wmu);
+}
+
+static sq *txq(pk_tx *t)
+{
+    return ((sq_tx *)t)->q;
+}
+
+static int sq_participant_find(pk_tx *t, const uint8_t *nik_bi, pk_prow *row)
+{
+    sq_tx *tx = (sq_tx *)t;
+    sqlite3_stmt *st = wstmt(tx->q, W_FIND);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_blob(st, 1, nik_bi, PK_BI_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    memset(row, 0, sizeof(*row));
+    if (rc == SQLITE_ROW) {
+        row->id = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_bytes(st, 1) == PK_DIGEST_LEN)
+            memcpy(row->digest, sqlite3_column_blob(st, 1), PK_DIGEST_LEN);
+        if (sqlite3_column_bytes(st, 2) == PK_BI_LEN)
+            memcpy(row->kk_bi, sqlite3_column_blob(st, 2), PK_BI_LEN);
+        row->reasons = (uint64_t)sqlite3_column_int64(st, 3);
+        row->base_reasons = (uint64_t)sqlite3_column_int64(st, 4);
+        snprintf(tx->scheme, sizeof(tx->scheme), "%s", (const char *)sqlite3_column_text(st, 5));
+        row->scheme = tx->scheme;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+}
+
+static void bind_row(sqlite3_stmt *st, const pk_prow *r)
+{
+    sqlite3_bind_blob(st, 1, r->nik_bi, PK_BI_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, r->kk_bi, PK_BI_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, r->pii, (int)r->pii_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, r->digest, PK_DIGEST_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, r->nama, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, r->tanggal_lahir, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, r->jenis_kelamin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, r->kode_wilayah, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, r->pendidikan, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, r->segmen, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, r->pekerjaan, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 12, (sqlite3_int64)r->warnings);
+    sqlite3_bind_text(st, 13, r->scheme, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)r->base_reasons);
+    sqlite3_bind_int64(st, 15, (sqlite3_int64)r->reasons);
+    sqlite3_bind_text(st, 16, r->source, -1, SQLITE_STATIC);
+}
+
+static int sq_participant_insert(pk_tx *t, const pk_prow *row, int64_t *id)
+{
+    sq *q = txq(t);
+    sqlite3_stmt *st = wstmt(q, W_INSERT);
+    if (st == NULL)
+        return PK_EIO;
+    bind_row(st, row);
+    int rc = step_done(st);
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(q->writer);
+    return rc;
+}
+
+static int sq_participant_update(pk_tx *t, const pk_prow *row)
+{
+    sqlite3_stmt *st = wstmt(txq(t), W_UPDATE);
+    if (st == NULL)
+        return PK_EIO;
+    bind_row(st, row);
+    sqlite3_bind_int64(st, 17, row->id);
+    return step_done(st);
+}
+
+static int sq_lists_of(pk_tx *t, const uint8_t *nik_bi, unsigned *lists)
+{
+    sqlite3_stmt *st = wstmt(txq(t), W_LISTS_OF);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_blob(st, 1, nik_bi, PK_BI_LEN, SQLITE_STATIC);
+    *lists = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *lists |= pk_list_by_name((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+static int sq_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
+                       void *ctx, int *changed)
+{
+    sq *q = txq(t);
+    /* Read the members first, then write: a family card has a handful of
+     * members, but a hostile file may give thousands the same number. */
+    struct upd {
+        int64_t id;
+        uint64_t reasons;
+    } *upd = NULL;
+    size_t nupd = 0, cap = 0;
+    int eligible = 0, rc;
+    sqlite3_stmt *st = wstmt(q, W_KK_MEMBERS);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_blob(st, 1, kk_bi, PK_BI_LEN, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t base = (uint64_t)sqlite3_column_int64(st, 2);
+        uint64_t old = (uint64_t)sqlite3_column_int64(st, 3);
+        uint64_t now = base;
+        if (base == 0) {
+            int max = kk_max(ctx, (const char *)sqlite3_column_text(st, 1));
+            if (max > 0 && eligible >= max)
+                now |= quota_bit;
+            else
+                eligible++;
+        }
+        if (now == old)
+            continue;
+        if (nupd == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct upd *bigger = realloc(upd, cap * sizeof(*upd));
+            if (bigger == NULL) {
+                free(upd);
+                sqlite3_reset(st);
+                return PK_ENOMEM;
+            }
+            upd = bigger;
+        }
+        upd[nupd].id = sqlite3_column_int64(st, 0);
+        upd[nupd++].reasons = now;
+    }
+    sqlite3_reset(st);
+    rc = rc == SQLITE_DONE ? 0 : PK_EIO;
+    for (size_t i = 0; rc == 0 && i < nupd; i++) {
+        if ((st = wstmt(q, W_SET_REASONS)) == NULL) {
+            rc = PK_EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, upd[i].id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)upd[i].reasons);
+        rc = step_done(st);
+    }
+    free(upd);
+    if (changed)
+        *changed = (int)nupd;
+    return rc;
+}
+
+static int sq_audit(pk_tx *t, const char *source, const char *action, int64_t subject,
+                    const char *detail)
+{
+    sqlite3_stmt *st = wstmt(txq(t), W_AUDIT);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
+    if (subject > 0)
+        sqlite3_bind_int64(st, 3, subject);
+    sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
+    return step_done(st);
+}
+
+static int exec_list(sq *q, int which, const char *list)
+{
+    sqlite3_stmt *st = wstmt(q, which);
+    if (st == NULL)
+        return PK_EIO;
+    if (list != NULL)
+        sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
+    return step_done(st);
+}
+
+static int sq_list_clear(pk_tx *t, const char *list)
+{
+    sq *q = txq(t);
+    int rc = exec_list(q, W_LIST_CLEAR_OLD, NULL);
+    if (rc == 0)
+        rc = exec_list(q, W_LIST_SAVE_OLD, list);
+    if (rc == 0)
+        rc = exec_list(q, W_LIST_DELETE, list);
+    return rc;
+}
+
+static int sq_list_add(pk_tx *t, const char *list, const uint8_t *nik_bi, const uint8_t *note,
+                       size_t note_len)
+{
+    sqlite3_stmt *st = wstmt(txq(t), W_LIST_ADD);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, nik_bi, PK_BI_LEN, SQLITE_STATIC);
+    if (note != NULL && note_len > 0)
+        sqlite3_bind_blob(st, 3, note, (int)note_len, SQLITE_STATIC);
+    return step_done(st);
+}
+
+static int sq_list_changes(pk_tx *t, const char *list, pk_bi_cb cb, void *ctx)
+{
+    sq *q = txq(t);
+    /* Not the cached statement: cb writes through the cached ones while
+     * this one is still stepping. */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->writer, wsql[W_LIST_CHANGES], -1, &st, NULL) != SQLITE_OK)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != PK_BI_LEN)
+            continue;
+        if ((r = cb(ctx, sqlite3_column_blob(st, 0))) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    return r != 0 ? r : rc == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+static int sq_list_count(pk_tx *t, const char *list, int64_t *count)
+{
+    sqlite3_stmt *st = wstmt(txq(t), W_LIST_COUNT);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : PK_EIO;
+}
+
+/* Fills row from a statement over PCOLS; strings point into st. */
+static void read_row(sqlite3_stmt *st, pk_prow *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    if (sqlite3_column_bytes(st, 1) == PK_BI_LEN)
+        memcpy(r->nik_bi, sqlite3_column_blob(st, 1), PK_BI_LEN);
+    if (sqlite3_column_bytes(st, 2) == PK_BI_LEN)
+        memcpy(r->kk_bi, sqlite3_column_blob(st, 2), PK_BI_LEN);
+    r->pii = sqlite3_column_blob(st, 3);
+    r->pii_len = (size_t)sqlite3_column_bytes(st, 3);
+    r->nama = (const char *)sqlite3_column_text(st, 4);
+    r->tanggal_lahir = (const char *)sqlite3_column_text(st, 5);
+    r->jenis_kelamin = (const char *)sqlite3_column_text(st, 6);
+    r->kode_wilayah = (const char *)sqlite3_column_text(st, 7);
+    r->pendidikan = (const char *)sqlite3_column_text(st, 8);
+    r->segmen = (const char *)sqlite3_column_text(st, 9);
+    r->pekerjaan = (const char *)sqlite3_column_text(st, 10);
+    r->warnings = (uint64_t)sqlite3_column_int64(st, 11);
+    r->scheme = (const char *)sqlite3_column_text(st, 12);
+    r->base_reasons = (uint64_t)sqlite3_column_int64(st, 13);
+    r->reasons = (uint64_t)sqlite3_column_int64(st, 14);
+    r->source = (const char *)sqlite3_column_text(st, 15);
+    r->created_at = (const char *)sqlite3_column_text(st, 16);
+    r->updated_at = (const char *)sqlite3_column_text(st, 17);
+    if (sqlite3_column_bytes(st, 18) == PK_DIGEST_LEN)
+        memcpy(r->digest, sqlite3_column_blob(st, 18), PK_DIGEST_LEN);
+}
+
+static int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
+                         uint8_t *kk_bi, int *changed)
+{
+    sq *q = txq(t);
+    unsigned lists;
+    int rc = sq_lists_of(t, nik_bi, &lists);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = wstmt(q, W_ROW_BY_NIK);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_blob(st, 1, nik_bi, PK_BI_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    }
+    pk_prow row;
+    read_row(st, &row);
+    uint64_t base = fn(ctx, &row, lists);
+    int64_t id = row.id;
+    uint64_t old_base = row.base_reasons, quota = row.reasons & ~row.base_reasons;
+    memcpy(kk_bi, row.kk_bi, PK_BI_LEN);
+    sqlite3_reset(st);
+    *changed = base != old_base;
+    if (!*changed)
+        return 0;
+    if ((st = wstmt(q, W_SET_BASE)) == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)base);
+    /* The KK limit only applies to the otherwise eligible; the caller
+     * re-applies it to the family afterwards. */
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)(base != 0 ? base : base | quota));
+    return step_done(st);
+}
+
+/* ---- the registry: reads ----------------------------------------------- */
+
+/* Region subtree of a dotted code: the code itself and everything below
+ * it ("31.74" .. "31.74/": '/' sorts right after '.'). */
+static void bind_region(sqlite3_stmt *st, int a, int b, const char *region, char *hi,
+                        size_t hilen)
+{
+    if (region == NULL || region[0] == '\0') {
+        sqlite3_bind_text(st, a, "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, b, "~", -1, SQLITE_STATIC);
+        return;
+    }
+    snprintf(hi, hilen, "%s/", region);
+    sqlite3_bind_text(st, a, region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, b, hi, -1, SQLITE_STATIC);
+}
+
+static int sq_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    int rc = conn_get(q, &db);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    char hi[PK_REGION_CODE_MAX + 2];
+    if (sqlite3_prepare_v2(db,
+                           "SELECT " PCOLS " FROM participant"
+                           " WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        conn_put(q, db);
+        return PK_EIO;
+    }
+    bind_region(st, 1, 2, region, hi, sizeof(hi));
+    /* One read transaction: the walk sees a single snapshot. */
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    int r;
+    rc = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_prow row;
+        read_row(st, &row);
+        if ((rc = cb(ctx, &row)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sqlite3_finalize(st);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    conn_put(q, db);
+    return rc;
+}
+
+static int sq_stats(pk_store *s, const char *region, pk_stats *out)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    memset(out, 0, sizeof(*out));
+    int rc = conn_get(q, &db);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    char hi[PK_REGION_CODE_MAX + 2];
+    if (sqlite3_prepare_v2(db,
+                           "SELECT segmen, jenis_kelamin, reasons, count(*) FROM participant"
+                           " WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 GROUP BY 1, 2, 3",
+                           -1, &st, NULL) != SQLITE_OK) {
+        conn_put(q, db);
+        return PK_EIO;
+    }
+    bind_region(st, 1, 2, region, hi, sizeof(hi));
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *seg = (const char *)sqlite3_column_text(st, 0);
+        const char *sex = (const char *)sqlite3_column_text(st, 1);
+        uint64_t reasons = (uint64_t)sqlite3_column_int64(st, 2);
+        int64_t n = sqlite3_column_int64(st, 3);
+        out->total += n;
+        if (reasons == 0)
+            out->eligible += n;
+        for (int i = 1; i < PK_SEG__COUNT; i++)
+            if (strcmp(seg, pk_segment_name(i)) == 0)
+                out->by_segment[i] += n;
+        out->by_sex[sex[0] == 'P'] += n;
+        for (int c = 0; c < 64; c++)
+            if (reasons & ((uint64_t)1 << c))
+                out->by_reason[c] += n;
+    }
+    rc = r == SQLITE_DONE ? 0 : PK_EIO;
+    sqlite3_finalize(st);
+    conn_put(q, db);
+    return rc;
 }
 
 static const pk_store_ops sqlite_ops = {
@@ -326,6 +896,22 @@ static const pk_store_ops sqlite_ops = {
     .migrate = sq_migrate,
     .ping = sq_ping,
     .regions_each = sq_regions_each,
+    .participants_each = sq_participants_each,
+    .stats = sq_stats,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .participant_find = sq_participant_find,
+    .participant_insert = sq_participant_insert,
+    .participant_update = sq_participant_update,
+    .lists_of = sq_lists_of,
+    .kk_apply = sq_kk_apply,
+    .audit = sq_audit,
+    .list_clear = sq_list_clear,
+    .list_add = sq_list_add,
+    .list_changes = sq_list_changes,
+    .list_count = sq_list_count,
+    .reevaluate = sq_reevaluate,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)
@@ -346,6 +932,7 @@ int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)
         return PK_ENOMEM;
     }
     pthread_mutex_init(&q->mu, NULL);
+    pthread_mutex_init(&q->wmu, NULL);
     q->path = p;
     q->idle[q->nidle++] = db;
     s->ops = &sqlite_ops;

@@ -52,6 +52,91 @@ int pk_store_regions_each(pk_store *s, pk_region_cb cb, void *ctx)
     return s->ops->regions_each(s, cb, ctx);
 }
 
+int pk_store_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx)
+{
+    return s->ops->participants_each(s, region, cb, ctx);
+}
+
+int pk_store_stats(pk_store *s, const char *region, pk_stats *out)
+{
+    return s->ops->stats(s, region, out);
+}
+
+int pk_store_begin(pk_store *s, pk_tx **out)
+{
+    return s->ops->begin(s, out);
+}
+
+int pk_tx_commit(pk_tx *tx)
+{
+    return tx->store->ops->commit(tx);
+}
+
+void pk_tx_rollback(pk_tx *tx)
+{
+    if (tx != NULL)
+        tx->store->ops->rollback(tx);
+}
+
+int pk_tx_participant_find(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_prow *row)
+{
+    return tx->store->ops->participant_find(tx, nik_bi, row);
+}
+
+int pk_tx_participant_insert(pk_tx *tx, const pk_prow *row, int64_t *id)
+{
+    return tx->store->ops->participant_insert(tx, row, id);
+}
+
+int pk_tx_participant_update(pk_tx *tx, const pk_prow *row)
+{
+    return tx->store->ops->participant_update(tx, row);
+}
+
+int pk_tx_lists_of(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], unsigned *lists)
+{
+    return tx->store->ops->lists_of(tx, nik_bi, lists);
+}
+
+int pk_tx_kk_apply(pk_tx *tx, const uint8_t kk_bi[PK_BI_LEN], uint64_t quota_bit,
+                   pk_kk_max_fn kk_max, void *ctx, int *changed)
+{
+    return tx->store->ops->kk_apply(tx, kk_bi, quota_bit, kk_max, ctx, changed);
+}
+
+int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,
+                const char *detail)
+{
+    return tx->store->ops->audit(tx, source, action, subject, detail);
+}
+
+int pk_tx_list_clear(pk_tx *tx, const char *list)
+{
+    return tx->store->ops->list_clear(tx, list);
+}
+
+int pk_tx_list_add(pk_tx *tx, const char *list, const uint8_t nik_bi[PK_BI_LEN],
+                   const uint8_t *note, size_t note_len)
+{
+    return tx->store->ops->list_add(tx, list, nik_bi, note, note_len);
+}
+
+int pk_tx_list_changes(pk_tx *tx, const char *list, pk_bi_cb cb, void *ctx)
+{
+    return tx->store->ops->list_changes(tx, list, cb, ctx);
+}
+
+int pk_tx_list_count(pk_tx *tx, const char *list, int64_t *count)
+{
+    return tx->store->ops->list_count(tx, list, count);
+}
+
+int pk_tx_reevaluate(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_reeval_fn fn, void *ctx,
+                     uint8_t kk_bi[PK_BI_LEN], int *changed)
+{
+    return tx->store->ops->reevaluate(tx, nik_bi, fn, ctx, kk_bi, changed);
+}
+
 /* One file of the region table: "code,name" or "code,parent,name" per
  * line after a header.  These files are not RFC 4180: names carry bare
  * '"' for an apostrophe (Soka"an) and are never quoted, and no name holds

@@ -10,6 +10,7 @@
 #define PK_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct pk_store pk_store;
 
@@ -36,5 +37,99 @@ int pk_store_ping(pk_store *s);
  * returns cb's value when it is non-zero. */
 typedef int (*pk_region_cb)(void *ctx, const char *code, const char *name);
 int pk_store_regions_each(pk_store *s, pk_region_cb cb, void *ctx);
+
+/* ---- participants ------------------------------------------------------
+ *
+ * The store sees personal data only sealed (see app/vault.h): `pii` is an
+ * opaque box, `nik_bi` and `kk_bi` are blind indexes.  Code sets are bit
+ * masks of pk_code. */
+
+#define PK_BI_LEN 16
+#define PK_DIGEST_LEN 96  /* 8 bytes of keyed hash per participant field */
+
+typedef struct pk_prow {
+    int64_t id;
+    uint8_t nik_bi[PK_BI_LEN];
+    uint8_t kk_bi[PK_BI_LEN];
+    uint8_t digest[PK_DIGEST_LEN]; /* keyed digest of each field: tells what changed */
+    const uint8_t *pii;           /* sealed NIK, KK, phone, e-mail, address */
+    size_t pii_len;
+    const char *nama;
+    const char *tanggal_lahir;    /* YYYY-MM-DD */
+    const char *jenis_kelamin;    /* "L" or "P" */
+    const char *kode_wilayah;     /* dotted village code */
+    const char *pendidikan;       /* machine names; "" when not given */
+    const char *segmen;
+    const char *pekerjaan;
+    uint64_t warnings;
+    const char *scheme;
+    uint64_t base_reasons;        /* eligibility reasons except kuota_kk_penuh */
+    uint64_t reasons;             /* all reasons; 0 = eligible */
+    const char *source;           /* "portal", "import", "operator" */
+    const char *created_at, *updated_at;  /* filled on reads */
+} pk_prow;
+
+/* A write transaction (BEGIN IMMEDIATE on the single writer connection).
+ * Everything done through it becomes durable together at commit. */
+typedef struct pk_tx pk_tx;
+
+int pk_store_begin(pk_store *s, pk_tx **out);
+int pk_tx_commit(pk_tx *tx);      /* frees tx, even on failure */
+void pk_tx_rollback(pk_tx *tx);   /* frees tx; safe with NULL */
+
+/* The participant with this NIK index: id, digest, KK index, reasons and
+ * scheme (row->pii and strings other than scheme are not filled; scheme
+ * points into a buffer valid until the next call).  0 or PK_ENOENT. */
+int pk_tx_participant_find(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_prow *row);
+/* Inserts (PK_ECONFLICT when the NIK exists) or replaces row->id's data. */
+int pk_tx_participant_insert(pk_tx *tx, const pk_prow *row, int64_t *id);
+int pk_tx_participant_update(pk_tx *tx, const pk_prow *row);
+/* PK_LIST_* bits of the exclusion lists holding this NIK index. */
+int pk_tx_lists_of(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], unsigned *lists);
+
+/* Re-applies the family-card limit to every member of a KK, in order of
+ * registration: a member eligible on every other ground gets
+ * kuota_kk_penuh (bit `quota_bit`) once kk_max(scheme) earlier members
+ * are eligible.  Rows whose verdict changes are updated. */
+typedef int (*pk_kk_max_fn)(void *ctx, const char *scheme);
+int pk_tx_kk_apply(pk_tx *tx, const uint8_t kk_bi[PK_BI_LEN], uint64_t quota_bit,
+                   pk_kk_max_fn kk_max, void *ctx, int *changed);
+
+/* Appends to the audit log (never personal data in `detail`). */
+int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,
+                const char *detail);
+
+/* Exclusion lists.  Replacing a list: clear it, add entries, then
+ * re-evaluate everyone whose membership changed (the caller walks
+ * pk_tx_list_changes, which reports each NIK index added or removed
+ * since pk_tx_list_clear). */
+int pk_tx_list_clear(pk_tx *tx, const char *list);
+int pk_tx_list_add(pk_tx *tx, const char *list, const uint8_t nik_bi[PK_BI_LEN],
+                   const uint8_t *note, size_t note_len);
+typedef int (*pk_bi_cb)(void *ctx, const uint8_t bi[PK_BI_LEN]);
+int pk_tx_list_changes(pk_tx *tx, const char *list, pk_bi_cb cb, void *ctx);
+int pk_tx_list_count(pk_tx *tx, const char *list, int64_t *count);
+
+/* Re-evaluation of one participant by NIK index: fn gets the row (pii not
+ * loaded) and its lists and returns the new base reasons, which the store
+ * writes.  PK_ENOENT when there is no such participant. */
+typedef uint64_t (*pk_reeval_fn)(void *ctx, const pk_prow *row, unsigned lists);
+/* *changed is set when the base reasons changed; kk_bi receives the
+ * row's KK index so the caller can re-apply the KK limit. */
+int pk_tx_reevaluate(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_reeval_fn fn, void *ctx,
+                     uint8_t kk_bi[PK_BI_LEN], int *changed);
+
+/* Reads (any thread).  Walks the participants of a region subtree
+ * (dotted code prefix; NULL or "" for all) in id order. */
+typedef int (*pk_prow_cb)(void *ctx, const pk_prow *row);
+int pk_store_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
+
+typedef struct pk_stats {
+    int64_t total, eligible;
+    int64_t by_segment[4];        /* index: pk_segment */
+    int64_t by_sex[2];            /* L, P */
+    int64_t by_reason[64];        /* index: pk_code */
+} pk_stats;
+int pk_store_stats(pk_store *s, const char *region, pk_stats *out);
 
 #endif

@@ -11,11 +11,37 @@ typedef struct pk_store_ops {
     int (*migrate)(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);
     int (*ping)(pk_store *s);
     int (*regions_each)(pk_store *s, pk_region_cb cb, void *ctx);
+    int (*participants_each)(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
+    int (*stats)(pk_store *s, const char *region, pk_stats *out);
+
+    int (*begin)(pk_store *s, pk_tx **out);
+    int (*commit)(pk_tx *tx);
+    void (*rollback)(pk_tx *tx);
+    int (*participant_find)(pk_tx *tx, const uint8_t *nik_bi, pk_prow *row);
+    int (*participant_insert)(pk_tx *tx, const pk_prow *row, int64_t *id);
+    int (*participant_update)(pk_tx *tx, const pk_prow *row);
+    int (*lists_of)(pk_tx *tx, const uint8_t *nik_bi, unsigned *lists);
+    int (*kk_apply)(pk_tx *tx, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
+                    void *ctx, int *changed);
+    int (*audit)(pk_tx *tx, const char *source, const char *action, int64_t subject,
+                 const char *detail);
+    int (*list_clear)(pk_tx *tx, const char *list);
+    int (*list_add)(pk_tx *tx, const char *list, const uint8_t *nik_bi, const uint8_t *note,
+                    size_t note_len);
+    int (*list_changes)(pk_tx *tx, const char *list, pk_bi_cb cb, void *ctx);
+    int (*list_count)(pk_tx *tx, const char *list, int64_t *count);
+    int (*reevaluate)(pk_tx *tx, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
+                      uint8_t *kk_bi, int *changed);
 } pk_store_ops;
 
 struct pk_store {
     const pk_store_ops *ops;
     void *impl;
+};
+
+/* Every backend's transaction starts with this header. */
+struct pk_tx {
+    pk_store *store;
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen);

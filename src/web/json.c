@@ -58,21 +58,25 @@ json_t *pk_json_parse_object(const char *body, size_t len, const char **why)
 void pk_json_field_error(json_t *fields, const char *field, const char *code,
                          const char *message)
 {
-    json_array_append_new(fields, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-                                            "message", message));
+    json_t *e = json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", message);
+    if (e == NULL) /* a field name that is not UTF-8: still report the error */
+        e = json_pack("{s:s, s:s, s:s}", "field", "participant", "code", code, "message",
+                      message);
+    json_array_append_new(fields, e);
 }
 
 static void decode_participant(json_t *p, pk_eligibility_request *r, json_t *fields)
 {
     const char *key;
     json_t *v;
-    char path[64];
     json_object_foreach(p, key, v) {
+        /* JSON names are exact (the CSV header is the lenient one). */
         pk_field f = pk_field_by_name(key, strlen(key));
-        snprintf(path, sizeof(path), "participant.%.40s", key);
-        if (f == PK_F__COUNT) {
-            pk_json_field_error(fields, path, "field_tidak_dikenal",
-                                "Kolom ini tidak dikenal.");
+        if (f == PK_F__COUNT || strcmp(key, pk_field_name(f)) != 0) {
+            json_t *path = json_sprintf("participant.%s", key);
+            pk_json_field_error(fields, path ? json_string_value(path) : "participant",
+                                "kolom_tidak_dikenal", "Kolom ini tidak dikenal.");
+            json_decref(path);
             continue;
         }
         if (json_is_null(v))
@@ -82,13 +86,9 @@ static void decode_participant(json_t *p, pk_eligibility_request *r, json_t *fie
                                 "Nilai harus berupa teks.");
             continue;
         }
+        /* jansson refuses "\u0000" (no JSON_ALLOW_NUL): no NUL inside. */
         r->in.v[f] = json_string_value(v);
         r->in.len[f] = json_string_length(v);
-        if (memchr(r->in.v[f], '\0', r->in.len[f]) != NULL) {
-            pk_json_field_error(fields, pk_field_name(f), "tipe_tidak_valid",
-                                "Nilai memuat karakter yang tidak diizinkan.");
-            continue;
-        }
         r->given |= 1u << f;
     }
 }
@@ -124,7 +124,7 @@ int pk_decode_eligibility(json_t *root, pk_eligibility_request *r, json_t *field
         } else if (strcmp(key, "self_declared") == 0) {
             if (!json_is_object(v)) {
                 pk_json_field_error(fields, "self_declared", "tipe_tidak_valid",
-                                    "Harus berupa objek JSON.");
+                                    "Pernyataan diri harus berupa objek JSON.");
                 continue;
             }
             const char *k2;
@@ -134,7 +134,7 @@ int pk_decode_eligibility(json_t *root, pk_eligibility_request *r, json_t *field
                                : strcmp(k2, "pernah_menerima") == 0 ? PK_LIST_PENERIMA_SEBELUMNYA
                                                                     : 0;
                 if (bit == 0)
-                    pk_json_field_error(fields, "self_declared", "field_tidak_dikenal",
+                    pk_json_field_error(fields, "self_declared", "kolom_tidak_dikenal",
                                         "Kolom ini tidak dikenal.");
                 else if (!json_is_boolean(b))
                     pk_json_field_error(fields, "self_declared", "tipe_tidak_valid",
@@ -143,8 +143,12 @@ int pk_decode_eligibility(json_t *root, pk_eligibility_request *r, json_t *field
                     r->declared_lists |= bit;
             }
         } else {
-            pk_json_field_error(fields, "(root)", "field_tidak_dikenal",
+            {
+            json_t *path = json_string(key);
+            pk_json_field_error(fields, path ? key : "(root)", "kolom_tidak_dikenal",
                                 "Kolom ini tidak dikenal.");
+            json_decref(path);
+        }
         }
     }
     if (!json_is_object(json_object_get(root, "participant")))

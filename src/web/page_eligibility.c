@@ -113,7 +113,7 @@ void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_select(b, "skema", "Skema", sopts, ns, skema,
                    "Skema yang berlaku untuk gelombang yang Anda ikuti.", err_skema, true);
     pk_html_input(b, "tanggal_lahir", "Tanggal lahir", "date", lahir,
-                  "Contoh: 17 Agustus 1995.", err_lahir, true);
+                  "Tahun-bulan-tanggal, misalnya 1995-08-17.", err_lahir, true);
     pk_html_select(b, "pekerjaan", "Pekerjaan saat ini", jobs, PK_JOB__COUNT, kerja,
                    NULL, err_kerja, false);
     pk_buf_adds(b, "<fieldset><legend>Keterangan lain</legend>\n");

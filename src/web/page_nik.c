@@ -43,11 +43,14 @@ void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp)
     if (posted) {
         size_t len = nik ? strlen(nik) : 0;
         const char *t = nik ? pk_trim(nik, &len) : "";
-        pk_app_check_nik(app, t, len, &info);
-        if (len == 0)
+        if (len == 0) {
             err = "NIK wajib diisi.";
-        else if (info.errors)
-            err = "NIK tidak valid. Lihat penjelasan di bawah.";
+            posted = false; /* nothing to check: show the form with its error */
+        } else {
+            pk_app_check_nik(app, t, len, &info);
+            if (info.errors)
+                err = "NIK tidak valid. Lihat penjelasan di atas.";
+        }
     }
 
     pk_buf *b = &resp->body;
@@ -56,7 +59,7 @@ void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp)
                    "KTP) tertulis dengan benar sebelum mendaftar. Pemeriksaan ini hanya "
                    "membaca susunan angkanya; keabsahan NIK ditentukan oleh Dukcapil. NIK "
                    "tidak disimpan.</p>\n");
-    if (posted && nik && nik[0]) {
+    if (posted) {
         bool ok = info.errors == 0;
         pk_buf_printf(b, "<section class=\"result %s\" role=\"status\" aria-live=\"polite\">\n"
                          "<h2>%s</h2>\n",

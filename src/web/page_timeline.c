@@ -109,7 +109,7 @@ void pk_page_timeline(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_buf_adds(b, "<form method=\"get\" action=\"/linimasa\" novalidate>\n");
     pk_html_select(b, "skema", "Skema", opts, n, skema, NULL, err_skema, true);
     pk_html_input(b, "tanggal_lolos", "Tanggal dinyatakan lolos", "date", lolos,
-                  "Contoh: 2 November 2026.", err_lolos, true);
+                  "Tahun-bulan-tanggal, misalnya 2026-11-02.", err_lolos, true);
     pk_html_input(b, "tanggal_selesai", "Tanggal pelatihan pertama selesai", "date", selesai,
                   "Kosongkan untuk memakai batas akhir pembelian pelatihan.", err_selesai, false);
     pk_buf_adds(b, "<button type=\"submit\">Hitung</button>\n</form>\n");

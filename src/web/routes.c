@@ -79,7 +79,7 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
     if (req->body_too_large) {
         req->route = "(body too large)";
         if (is_api)
-            pk_reply_error(resp, 413, "body_terlalu_besar", "Isi permintaan terlalu besar.",
+            pk_reply_error(resp, 413, "isi_terlalu_besar", "Isi permintaan terlalu besar.",
                            NULL);
         else
             pk_html_error_page(app, resp, 413, "Isian terlalu besar",

@@ -575,7 +575,7 @@ def allow_headers_of_405():
 @test
 def body_too_large_413():
     big = '{"participant":{"tanggal_lahir":"1990-01-01","alamat":"' + "a" * 70000 + '"}}'
-    api_error(srv().json("POST", E, big, JSON_CT), 413, "body_terlalu_besar", "70 KB body")
+    api_error(srv().json("POST", E, big, JSON_CT), 413, "isi_terlalu_besar", "70 KB body")
     assert srv().healthy(), "healthz after 413"
 
 
@@ -598,7 +598,7 @@ def body_too_large_by_content_length_only():
     finally:
         s.close()
     eq(st, 413, "status")
-    eq(json.loads(body)["error"]["code"], "body_terlalu_besar", "code")
+    eq(json.loads(body)["error"]["code"], "isi_terlalu_besar", "code")
     assert srv().healthy(), "healthz after 413"
 
 
@@ -628,7 +628,7 @@ def body_too_large_chunked():
 def max_body_flag():
     with h.Server(args=["--max-body", "2048"]) as s:
         body = '{"participant":{"tanggal_lahir":"1990-01-01"},"x":"' + "a" * 3000 + '"}'
-        api_error(s.json("POST", E, body, JSON_CT), 413, "body_terlalu_besar", "3 KB body")
+        api_error(s.json("POST", E, body, JSON_CT), 413, "isi_terlalu_besar", "3 KB body")
         st, _, b = s.json("POST", E, {"scheme": "2023", "as_of": AS_OF,
                                       "participant": {"tanggal_lahir": "1990-01-01"}})
         eq(st, 200, "small body under --max-body 2048")

@@ -96,7 +96,9 @@ static void test_messages(void **state)
             if (strcmp(m, pk_code_message(d)) == 0)
                 fail_msg("codes '%s' and '%s' share a message", n, pk_code_name(d));
     }
-    assert_string_equal(pk_code_message(PK_C_NIK_FORMAT), "NIK harus terdiri dari 16 angka.");
+    assert_string_equal(pk_code_message(PK_C_NIK_FORMAT),
+                        "NIK harus terdiri dari 16 angka, dan 4 angka terakhirnya (nomor urut) "
+                        "tidak boleh 0000.");
     assert_string_equal(pk_code_message(PK_C_USIA_KURANG),
                         "Usia Anda belum mencapai batas minimal peserta.");
     const char *pd = pk_code_message(PK_C_PEKERJAAN_DIKECUALIKAN);

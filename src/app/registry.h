@@ -1,0 +1,79 @@
+/* registry.h -- the participant registry: registration, exchange-file
+ * import and export, exclusion lists, statistics.
+ *
+ * Semantics are those of the published exchange-file contract
+ * (shared/spec/participants-csv.md): upsert by NIK, rejected rows with
+ * reason codes, eligibility evaluated and stored for every accepted row,
+ * re-evaluated when the data or the lists change.  Personal data is
+ * sealed by the vault before it reaches the store. */
+#ifndef PK_REGISTRY_H
+#define PK_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "app/app.h"
+
+typedef enum { PK_SAVED_INSERTED = 1, PK_SAVED_UPDATED, PK_SAVED_UNCHANGED } pk_saved;
+
+typedef struct pk_save_result {
+    int64_t id;
+    pk_saved outcome;
+    pk_codeset reasons;   /* eligibility after the KK limit; 0 = eligible */
+} pk_save_result;
+
+/* Saves a valid record inside tx (insert, or replace when `upsert`),
+ * evaluates eligibility under `scheme` on `as_of`, re-applies the KK limit
+ * and writes the audit log.  PK_ECONFLICT when the NIK exists and !upsert. */
+int pk_registry_save(const pk_app *app, pk_tx *tx, const pk_participant *p, pk_codeset warnings,
+                     const pk_scheme *scheme, pk_date as_of, const char *source, bool upsert,
+                     pk_save_result *out);
+
+/* Registration from the portal or the API: validate, insert, commit (the
+ * record is durable when this returns 0).  PK_EINVAL (see out->v),
+ * PK_ECONFLICT (a known NIK), or another negative error. */
+typedef struct pk_register_result {
+    pk_validation v;
+    pk_save_result saved;
+    const pk_scheme *scheme;
+} pk_register_result;
+
+int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
+                         pk_register_result *out);
+
+/* Import of an exchange file read from fd, in constant memory. */
+typedef struct pk_import_opts {
+    const pk_scheme *scheme;  /* NULL: the current scheme */
+    pk_date as_of;
+    FILE *rejects;            /* rejected rows as CSV, or NULL */
+    FILE *progress;           /* progress lines, or NULL */
+} pk_import_opts;
+
+typedef struct pk_import_summary {
+    long read, inserted, updated, unchanged, rejected;
+    long reasons[PK_C__COUNT];
+    long warnings[PK_C__COUNT];
+    char unknown_columns[512]; /* comma-separated, as in the header */
+} pk_import_summary;
+
+/* Returns 0 when the file was processed (rows may have been rejected),
+ * PK_EINVAL when it was refused (err says why: a required column missing,
+ * no header), another negative error on failure. */
+int pk_registry_import(const pk_app *app, int fd, const pk_import_opts *opts,
+                       pk_import_summary *sum, char *err, size_t errlen);
+
+/* Writes the export (header, then one row per participant of the region
+ * subtree, NULL for all) to out. */
+int pk_registry_export(const pk_app *app, const char *region, FILE *out, long *rows);
+
+/* Replaces an exclusion list (dtks, bsu, bpum, daftar_hitam,
+ * penerima_sebelumnya) with the NIKs of the CSV read from fd, and
+ * re-evaluates everyone added or removed. */
+typedef struct pk_list_summary {
+    long read, listed, rejected, reevaluated;
+} pk_list_summary;
+
+int pk_registry_import_list(const pk_app *app, const char *list, int fd, pk_list_summary *sum,
+                            char *err, size_t errlen);
+
+#endif
