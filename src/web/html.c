@@ -145,9 +145,8 @@ void pk_html_input(pk_buf *b, const char *name, const char *label, const char *t
     pk_buf_adds(b, "\">\n</div>\n");
 }
 
-void pk_html_select(pk_buf *b, const char *name, const char *label,
-                    const pk_html_option *opts, size_t nopts, const char *selected,
-                    const char *hint, const char *error, bool required)
+void pk_html_select_begin(pk_buf *b, const char *name, const char *label, const char *hint,
+                          const char *error, bool required)
 {
     pk_buf_printf(b, "<div class=\"field%s\">\n", error ? " invalid" : "");
     label_and_notes(b, name, label, hint, error, required);
@@ -156,17 +155,45 @@ void pk_html_select(pk_buf *b, const char *name, const char *label,
         pk_buf_adds(b, " required");
     describedby(b, name, hint, error);
     pk_buf_adds(b, ">\n");
-    for (size_t i = 0; i < nopts; i++) {
-        pk_buf_adds(b, "<option value=\"");
-        pk_html_esc(b, opts[i].value);
-        pk_buf_adds(b, "\"");
-        if (selected && strcmp(selected, opts[i].value) == 0)
-            pk_buf_adds(b, " selected");
-        pk_buf_adds(b, ">");
-        pk_html_esc(b, opts[i].label);
-        pk_buf_adds(b, "</option>\n");
-    }
+}
+
+void pk_html_opt(pk_buf *b, const char *value, const char *label, const char *selected)
+{
+    pk_buf_adds(b, "<option value=\"");
+    pk_html_esc(b, value);
+    pk_buf_adds(b, "\"");
+    if (selected && strcmp(selected, value) == 0)
+        pk_buf_adds(b, " selected");
+    pk_buf_adds(b, ">");
+    pk_html_esc(b, label);
+    pk_buf_adds(b, "</option>\n");
+}
+
+void pk_html_optgroup(pk_buf *b, const char *label)
+{
+    pk_buf_adds(b, "<optgroup label=\"");
+    pk_html_esc(b, label);
+    pk_buf_adds(b, "\">\n");
+}
+
+void pk_html_optgroup_end(pk_buf *b)
+{
+    pk_buf_adds(b, "</optgroup>\n");
+}
+
+void pk_html_select_end(pk_buf *b)
+{
     pk_buf_adds(b, "</select>\n</div>\n");
+}
+
+void pk_html_select(pk_buf *b, const char *name, const char *label,
+                    const pk_html_option *opts, size_t nopts, const char *selected,
+                    const char *hint, const char *error, bool required)
+{
+    pk_html_select_begin(b, name, label, hint, error, required);
+    for (size_t i = 0; i < nopts; i++)
+        pk_html_opt(b, opts[i].value, opts[i].label, selected);
+    pk_html_select_end(b);
 }
 
 void pk_html_checkbox(pk_buf *b, const char *name, const char *label, bool checked)

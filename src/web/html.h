@@ -38,6 +38,15 @@ typedef struct pk_html_option {
 void pk_html_select(pk_buf *b, const char *name, const char *label,
                     const pk_html_option *opts, size_t nopts, const char *selected,
                     const char *hint, const char *error, bool required);
+/* A select built piece by piece (for option groups): begin, then
+ * options and groups, then end. */
+void pk_html_select_begin(pk_buf *b, const char *name, const char *label, const char *hint,
+                          const char *error, bool required);
+void pk_html_opt(pk_buf *b, const char *value, const char *label, const char *selected);
+void pk_html_optgroup(pk_buf *b, const char *label);
+void pk_html_optgroup_end(pk_buf *b);
+void pk_html_select_end(pk_buf *b);
+
 void pk_html_checkbox(pk_buf *b, const char *name, const char *label, bool checked);
 
 /* The form-level error summary ("Periksa kembali isian berikut") with

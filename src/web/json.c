@@ -65,7 +65,8 @@ void pk_json_field_error(json_t *fields, const char *field, const char *code,
     json_array_append_new(fields, e);
 }
 
-static void decode_participant(json_t *p, pk_eligibility_request *r, json_t *fields)
+void pk_decode_participant(json_t *p, const char *prefix, pk_participant_input *in,
+                           unsigned *given, json_t *fields)
 {
     const char *key;
     json_t *v;
@@ -73,7 +74,7 @@ static void decode_participant(json_t *p, pk_eligibility_request *r, json_t *fie
         /* JSON names are exact (the CSV header is the lenient one). */
         pk_field f = pk_field_by_name(key, strlen(key));
         if (f == PK_F__COUNT || strcmp(key, pk_field_name(f)) != 0) {
-            json_t *path = json_sprintf("participant.%s", key);
+            json_t *path = json_sprintf("%s%s", prefix, key);
             pk_json_field_error(fields, path ? json_string_value(path) : "participant",
                                 "kolom_tidak_dikenal", "Kolom ini tidak dikenal.");
             json_decref(path);
@@ -87,9 +88,9 @@ static void decode_participant(json_t *p, pk_eligibility_request *r, json_t *fie
             continue;
         }
         /* jansson refuses "\u0000" (no JSON_ALLOW_NUL): no NUL inside. */
-        r->in.v[f] = json_string_value(v);
-        r->in.len[f] = json_string_length(v);
-        r->given |= 1u << f;
+        in->v[f] = json_string_value(v);
+        in->len[f] = json_string_length(v);
+        *given |= 1u << f;
     }
 }
 
@@ -117,7 +118,7 @@ int pk_decode_eligibility(json_t *root, pk_eligibility_request *r, json_t *field
                 r->has_as_of = true;
         } else if (strcmp(key, "participant") == 0) {
             if (json_is_object(v))
-                decode_participant(v, r, fields);
+                pk_decode_participant(v, "participant.", &r->in, &r->given, fields);
             else
                 pk_json_field_error(fields, "participant", "tipe_tidak_valid",
                                     "Data peserta harus berupa objek JSON.");

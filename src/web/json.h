@@ -21,6 +21,13 @@ json_t *pk_json_parse_object(const char *body, size_t len, const char **why);
 void pk_json_field_error(json_t *fields, const char *field, const char *code,
                          const char *message);
 
+/* Decodes an object whose keys are the exchange file's column names
+ * (exact, lower case) and whose values are strings or null into *in;
+ * `given` gets 1<<field for each.  Unknown keys and non-string values are
+ * appended to `fields` (named prefix + key). */
+void pk_decode_participant(json_t *obj, const char *prefix, pk_participant_input *in,
+                           unsigned *given, json_t *fields);
+
 typedef struct pk_eligibility_request {
     const char *scheme;            /* NULL: the current scheme */
     bool has_as_of;

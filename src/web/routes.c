@@ -19,6 +19,8 @@ const pk_route pk_routes[] = {
     {"GET", "/api/v1/schemes/{id}", pk_api_scheme, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"POST", "/api/v1/eligibility", pk_api_eligibility, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"GET", "/api/v1/timeline", pk_api_timeline, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"POST", "/api/v1/participants", pk_api_participants_create, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"GET", "/api/v1/stats", pk_api_stats, PK_KIND_API, PK_ACCESS_PUBLIC},
 
     {"GET", "/", pk_page_home, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
@@ -26,6 +28,8 @@ const pk_route pk_routes[] = {
     {"GET", "/linimasa", pk_page_timeline, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-nik", pk_page_nik, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/cek-nik", pk_page_nik, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"GET", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/static/{file}", pk_page_static, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
 };
 const size_t pk_nroutes = sizeof(pk_routes) / sizeof(pk_routes[0]);

@@ -54,12 +54,15 @@ void pk_api_schemes(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_scheme(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* Pages */
 void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_static(const pk_app *app, pk_req *req, pk_resp *resp);
 
 #endif

@@ -1,0 +1,105 @@
+/* api_registry.c -- the registry's API: registration and statistics. */
+#include <string.h>
+
+#include "app/registry.h"
+#include "app/views.h"
+#include "web/json.h"
+#include "web/web.h"
+
+/* Field errors of a failed validation, in the API's shape: a required
+ * field that was not sent is "wajib_diisi"; a sent one gets the exchange
+ * file's reason codes. */
+static void validation_fields(const pk_validation *v, unsigned given, json_t *fields)
+{
+    for (pk_field f = 0; f < PK_F__COUNT; f++)
+        if (pk_field_required(f) && !(given & (1u << f)))
+            pk_json_field_error(fields, pk_field_name(f), "wajib_diisi", "Wajib diisi.");
+    for (pk_code c = 0; c < PK_C__COUNT; c++) {
+        if (!(v->errors & PK_CODEBIT(c)))
+            continue;
+        const char *field = pk_code_field(c);
+        pk_field f = field ? pk_field_by_name(field, strlen(field)) : PK_F__COUNT;
+        if (f != PK_F__COUNT && !(given & (1u << f)))
+            continue; /* already reported as missing */
+        pk_json_field_error(fields, field ? field : "participant", pk_code_name(c),
+                            pk_code_message(c));
+    }
+}
+
+void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    json_t *root = pk_read_json_object(req, resp);
+    if (root == NULL)
+        return;
+    json_t *fields = json_array();
+    pk_participant_input in = {0};
+    unsigned given = 0;
+    pk_decode_participant(root, "", &in, &given, fields);
+    pk_register_result res;
+    int rc = json_array_size(fields) ? PK_EINVAL : pk_registry_register(app, &in, "api", &res);
+    if (rc == PK_EINVAL) {
+        if (json_array_size(fields) == 0)
+            validation_fields(&res.v, given, fields);
+        pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
+                       fields);
+    } else if (rc == PK_ECONFLICT) {
+        json_decref(fields);
+        /* Says only that the NIK is taken: nothing of the existing record. */
+        pk_reply_error(resp, 409, "nik_sudah_terdaftar",
+                       "NIK ini sudah terdaftar. Jika Anda merasa belum pernah mendaftar, "
+                       "hubungi layanan pengaduan.",
+                       NULL);
+    } else if (rc != 0) {
+        json_decref(fields);
+        pk_reply_error(resp, 503, "layanan_sibuk",
+                       "Pendaftaran belum dapat disimpan. Silakan coba lagi sebentar lagi.", NULL);
+    } else {
+        json_decref(fields);
+        pk_reply_json(resp, 201,
+                      json_pack("{s:I, s:s, s:b, s:o, s:o}", "id", (json_int_t)res.saved.id,
+                                "scheme", res.scheme->id, "eligible", res.saved.reasons == 0,
+                                "reasons", pk_json_codes(res.saved.reasons), "warnings",
+                                pk_json_codes(res.v.warnings)));
+    }
+    json_decref(root);
+}
+
+void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    const char *q = pk_req_query(req, "region");
+    char code[PK_REGION_CODE_MAX] = "";
+    const pk_region *region = NULL;
+    if (q != NULL && q[0] != '\0') {
+        if (pk_region_normalize(q, strlen(q), code) == PK_REGION_NONE) {
+            json_t *fields = json_array();
+            pk_json_field_error(fields, "region", "kode_wilayah_tidak_valid",
+                                "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau "
+                                "31.74.01.1001.");
+            pk_reply_error(resp, 400, "parameter_tidak_valid", "Parameter tidak valid.", fields);
+            return;
+        }
+        if ((region = pk_regions_find(app->regions, code)) == NULL) {
+            pk_reply_error(resp, 404, "tidak_ditemukan", "Kode wilayah tidak dikenal.", NULL);
+            return;
+        }
+    }
+    pk_stats st;
+    if (pk_store_stats(app->store, code, &st) != 0) {
+        pk_reply_error(resp, 503, "layanan_sibuk", "Data belum dapat dibaca. Coba lagi.", NULL);
+        return;
+    }
+    json_t *seg = json_object(), *sex = json_object(), *why = json_object();
+    for (int i = 1; i < PK_SEG__COUNT; i++)
+        json_object_set_new(seg, pk_segment_name((pk_segment)i), json_integer(st.by_segment[i]));
+    json_object_set_new(sex, "L", json_integer(st.by_sex[0]));
+    json_object_set_new(sex, "P", json_integer(st.by_sex[1]));
+    for (pk_code c = 0; c < PK_C__COUNT; c++)
+        if (st.by_reason[c] > 0)
+            json_object_set_new(why, pk_code_name(c), json_integer(st.by_reason[c]));
+    pk_reply_json(resp, 200,
+                  json_pack("{s:o, s:I, s:I, s:I, s:o, s:o, s:o}", "region",
+                            pk_json_region(region), "total", (json_int_t)st.total, "eligible",
+                            (json_int_t)st.eligible, "not_eligible",
+                            (json_int_t)(st.total - st.eligible), "by_segment", seg, "by_sex",
+                            sex, "by_reason", why));
+}
