@@ -92,6 +92,11 @@ int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
         goto fail;
     }
     pk_regions_seal(app->regions);
+    if ((app->committer = pk_committer_new(app->store, 256)) == NULL) {
+        rc = PK_ENOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     free(text);
     return 0;
 fail:
@@ -102,11 +107,13 @@ fail:
 
 void pk_app_close(pk_app *app)
 {
+    pk_committer_free(app->committer);
     pk_store_close(app->store);
     pk_regions_free(app->regions);
     pk_vault_close(&app->vault);
     app->store = NULL;
     app->regions = NULL;
+    app->committer = NULL;
 }
 
 pk_date pk_app_today(void)

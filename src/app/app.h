@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "app/committer.h"
 #include "app/config.h"
 #include "app/vault.h"
 #include "core/date.h"
@@ -26,6 +27,7 @@ typedef struct pk_app {
     pk_regions *regions;
     pk_schemes schemes;
     pk_vault vault;           /* keys for personal data at rest */
+    pk_committer *committer;  /* group commit of small writes (registrations) */
 } pk_app;
 
 /* Opens the store, applies pending migrations (always: a binary only runs

@@ -15,7 +15,7 @@ typedef struct pk_config {
     char schemes_file[1024];  /* "" = data_dir/schemes.ini */
     char service_province[8]; /* "31": the deployment serves DKI Jakarta */
     char key_file[1024];      /* "" = the database path + ".key" */
-    int threads;              /* HTTP worker threads; 0 = one per core */
+    int threads;              /* HTTP worker threads; 0 = 8 per core */
     int max_connections;
     int per_ip_connections;
     int timeout;              /* idle connection timeout, seconds */

@@ -207,6 +207,21 @@ int pk_registry_save(const pk_app *app, pk_tx *tx, const pk_participant *p, pk_c
     return rc;
 }
 
+typedef struct register_job {
+    const pk_app *app;
+    const pk_participant *p;
+    pk_register_result *out;
+    pk_date today;
+    const char *source;
+} register_job;
+
+static int register_in_tx(pk_tx *tx, void *arg)
+{
+    register_job *j = arg;
+    return pk_registry_save(j->app, tx, j->p, j->out->v.warnings, j->out->scheme, j->today,
+                            j->source, false, &j->out->saved);
+}
+
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
                          pk_register_result *out)
 {
@@ -217,17 +232,8 @@ int pk_registry_register(const pk_app *app, const pk_participant_input *in, cons
     if (pk_participant_validate(in, app->regions, app->cfg.service_province, today, &p,
                                 &out->v) != 0)
         return PK_EINVAL;
-    pk_tx *tx;
-    int rc = pk_store_begin(app->store, &tx);
-    if (rc != 0)
-        return rc;
-    rc = pk_registry_save(app, tx, &p, out->v.warnings, out->scheme, today, source, false,
-                          &out->saved);
-    if (rc != 0) {
-        pk_tx_rollback(tx);
-        return rc;
-    }
-    return pk_tx_commit(tx);
+    register_job job = {app, &p, out, today, source};
+    return pk_committer_run(app->committer, register_in_tx, &job);
 }
 
 /* ---- CSV output -------------------------------------------------------- */

@@ -37,7 +37,7 @@ static const char common_flags[] =
 static const char serve_flags[] =
     "  --listen ADDR:PORT     where to listen (env PRAKERJA_LISTEN; default 127.0.0.1:8080;\n"
     "                         port 0 picks a free port)\n"
-    "  --threads N            worker threads (default: one per core)\n"
+    "  --threads N            worker threads (default: 8 per core)\n"
     "  --max-connections N    open connections at most (default 4096)\n"
     "  --per-ip-connections N per client address (default 0: no limit)\n"
     "  --timeout SECONDS      idle connection timeout (default 30)\n"

@@ -510,6 +510,28 @@ static sq *txq(pk_tx *t)
     return ((sq_tx *)t)->q;
 }
 
+static int sq_exec_tx(pk_tx *t, const char *sql)
+{
+    return sqlite3_exec(txq(t)->writer, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : PK_EIO;
+}
+
+static int sq_savepoint(pk_tx *t)
+{
+    return sq_exec_tx(t, "SAVEPOINT pk_job");
+}
+
+static int sq_release(pk_tx *t)
+{
+    return sq_exec_tx(t, "RELEASE pk_job");
+}
+
+static int sq_rollback_to(pk_tx *t)
+{
+    int rc = sq_exec_tx(t, "ROLLBACK TO pk_job");
+    int rc2 = sq_exec_tx(t, "RELEASE pk_job");
+    return rc ? rc : rc2;
+}
+
 static int sq_participant_find(pk_tx *t, const uint8_t *nik_bi, pk_prow *row)
 {
     sq_tx *tx = (sq_tx *)t;
@@ -901,6 +923,9 @@ static const pk_store_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
     .participant_find = sq_participant_find,
     .participant_insert = sq_participant_insert,
     .participant_update = sq_participant_update,

@@ -78,6 +78,21 @@ void pk_tx_rollback(pk_tx *tx)
         tx->store->ops->rollback(tx);
 }
 
+int pk_tx_savepoint(pk_tx *tx)
+{
+    return tx->store->ops->savepoint(tx);
+}
+
+int pk_tx_release(pk_tx *tx)
+{
+    return tx->store->ops->release(tx);
+}
+
+int pk_tx_rollback_to(pk_tx *tx)
+{
+    return tx->store->ops->rollback_to(tx);
+}
+
 int pk_tx_participant_find(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_prow *row)
 {
     return tx->store->ops->participant_find(tx, nik_bi, row);

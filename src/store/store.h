@@ -76,6 +76,11 @@ typedef struct pk_tx pk_tx;
 int pk_store_begin(pk_store *s, pk_tx **out);
 int pk_tx_commit(pk_tx *tx);      /* frees tx, even on failure */
 void pk_tx_rollback(pk_tx *tx);   /* frees tx; safe with NULL */
+/* One level of savepoint inside a transaction, so a failed piece of work
+ * (a conflict) can be undone without losing the rest of a group commit. */
+int pk_tx_savepoint(pk_tx *tx);
+int pk_tx_release(pk_tx *tx);     /* keep what was done since the savepoint */
+int pk_tx_rollback_to(pk_tx *tx); /* undo it (and release the savepoint) */
 
 /* The participant with this NIK index: id, digest, KK index, reasons and
  * scheme (row->pii and strings other than scheme are not filled; scheme

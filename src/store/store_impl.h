@@ -17,6 +17,9 @@ typedef struct pk_store_ops {
     int (*begin)(pk_store *s, pk_tx **out);
     int (*commit)(pk_tx *tx);
     void (*rollback)(pk_tx *tx);
+    int (*savepoint)(pk_tx *tx);
+    int (*release)(pk_tx *tx);
+    int (*rollback_to)(pk_tx *tx);
     int (*participant_find)(pk_tx *tx, const uint8_t *nik_bi, pk_prow *row);
     int (*participant_insert)(pk_tx *tx, const pk_prow *row, int64_t *id);
     int (*participant_update)(pk_tx *tx, const pk_prow *row);

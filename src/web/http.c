@@ -281,10 +281,12 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
     if (h == NULL)
         return PK_ENOMEM;
     h->opts = *opts;
+    /* Handlers may wait on a durable commit (group commit gathers the
+     * writes of waiting threads), so the default is several threads per
+     * core, not one. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = opts->threads > 0 ? (unsigned)opts->threads
-                                         : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-    if (threads < 1)
-        threads = 1;
+                                         : (unsigned)(8 * (cores > 0 ? cores : 1));
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                      MHD_USE_TURBO;
     if (ss.ss_family == AF_INET6)

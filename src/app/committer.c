@@ -1,0 +1,117 @@
+/* committer.c -- leader/follower group commit (see committer.h). */
+#include "app/committer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "core/pk.h"
+
+typedef struct job {
+    pk_commit_fn fn;
+    void *arg;
+    int rc;
+    bool done;
+    struct job *next;
+} job;
+
+struct pk_committer {
+    pk_store *store;
+    int max_batch;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    job *head, *tail;
+    bool leading; /* a leader is running a batch */
+};
+
+pk_committer *pk_committer_new(pk_store *store, int max_batch)
+{
+    pk_committer *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->store = store;
+    c->max_batch = max_batch > 0 ? max_batch : 1;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    return c;
+}
+
+void pk_committer_free(pk_committer *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c);
+}
+
+/* Runs one batch (called without the lock). */
+static void run_batch(pk_committer *c, job *batch)
+{
+    pk_tx *tx = NULL;
+    int rc = pk_store_begin(c->store, &tx);
+    for (job *j = batch; j != NULL; j = j->next) {
+        if (rc != 0) {
+            j->rc = rc;
+            continue;
+        }
+        if ((rc = pk_tx_savepoint(tx)) != 0) {
+            j->rc = rc;
+            continue;
+        }
+        j->rc = j->fn(tx, j->arg);
+        rc = j->rc == 0 ? pk_tx_release(tx) : pk_tx_rollback_to(tx);
+    }
+    if (rc != 0) {
+        /* The transaction is unusable: nothing of this batch is kept. */
+        pk_tx_rollback(tx);
+        for (job *j = batch; j != NULL; j = j->next)
+            if (j->rc == 0)
+                j->rc = PK_EIO;
+        return;
+    }
+    if (pk_tx_commit(tx) != 0)
+        for (job *j = batch; j != NULL; j = j->next)
+            if (j->rc == 0)
+                j->rc = PK_EIO;
+}
+
+int pk_committer_run(pk_committer *c, pk_commit_fn fn, void *arg)
+{
+    job me = {.fn = fn, .arg = arg};
+    pthread_mutex_lock(&c->mu);
+    if (c->tail)
+        c->tail->next = &me;
+    else
+        c->head = &me;
+    c->tail = &me;
+    while (!me.done) {
+        if (c->leading) {
+            pthread_cond_wait(&c->cv, &c->mu);
+            continue;
+        }
+        /* Lead: take up to max_batch waiting jobs (ours among them, or
+         * ours is in a later batch and we lead that one too). */
+        c->leading = true;
+        job *batch = c->head, *last = batch;
+        for (int n = 1; n < c->max_batch && last->next != NULL; n++)
+            last = last->next;
+        c->head = last->next;
+        if (c->head == NULL)
+            c->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&c->mu);
+
+        run_batch(c, batch);
+
+        pthread_mutex_lock(&c->mu);
+        for (job *j = batch, *next; j != NULL; j = next) {
+            next = j->next; /* j may be freed by its owner once done */
+            j->done = true;
+        }
+        c->leading = false;
+        pthread_cond_broadcast(&c->cv);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return me.rc;
+}
