@@ -3,6 +3,7 @@
 #include "app/app.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,14 @@ int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
     }
 
     char key_file[sizeof(cfg->key_file) + 8];
+    bool is_url = strncmp(cfg->db, "postgresql://", 13) == 0 ||
+                  strncmp(cfg->db, "postgres://", 11) == 0;
+    if (cfg->key_file[0] == '\0' && is_url) {
+        /* "<url>.key" is no file anyone meant. */
+        rc = PK_EINVAL;
+        snprintf(err, errlen, "key_file must be set for a PostgreSQL database");
+        goto fail;
+    }
     if (cfg->key_file[0] != '\0')
         snprintf(key_file, sizeof(key_file), "%s", cfg->key_file);
     else
@@ -148,7 +157,9 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
     for (pk_code c = 0; c < PK_C__COUNT; c++) {
         const char *field = pk_code_field(c);
         pk_field f = field ? pk_field_by_name(field, strlen(field)) : PK_F__COUNT;
-        if (f == PK_F__COUNT || !(given & (1u << f))) {
+        bool about_given = f != PK_F__COUNT ? (given & (1u << f)) != 0
+                                            : (v.bad_fields & given) != 0; /* baris_rusak */
+        if (!about_given) {
             v.errors &= ~PK_CODEBIT(c);
             v.warnings &= ~PK_CODEBIT(c);
         }

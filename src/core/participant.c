@@ -163,6 +163,13 @@ static void copy_str(char *dst, size_t cap, const char *s, size_t len)
     dst[len] = '\0';
 }
 
+/* The field a reason code is about (codes.c says), for marking it bad. */
+static pk_field pk_field_of(pk_code c)
+{
+    const char *name = pk_code_field(c);
+    return name ? pk_field_by_name(name, strlen(name)) : PK_F__COUNT;
+}
+
 /* Checks a free-text field of at most max code points (min 1 when
  * required).  Returns the code to report, or PK_C__COUNT when fine. */
 static pk_code check_text(const char *s, size_t len, long max, pk_code empty_code,
@@ -196,11 +203,16 @@ int pk_participant_validate(const pk_participant_input *in, const pk_regions *re
         n[i] = in->v[i] ? in->len[i] : 0;
         f[i] = pk_trim(f[i], &n[i]);
     }
-#define ERR(c) (v->errors |= PK_CODEBIT(c))
+    /* Every error is also marked on its field: baris_rusak (bad bytes in
+     * a text field) names no field by itself. */
+#define ERRF(field, c) (v->errors |= PK_CODEBIT(c), v->bad_fields |= 1u << (field))
+#define ERR(c) ERRF(pk_field_of(c), c)
 
     /* nik: its own module decides errors and warnings. */
     pk_nik_check(f[PK_F_NIK], n[PK_F_NIK], regions, today, &v->nik);
     v->errors |= v->nik.errors;
+    if (v->nik.errors)
+        v->bad_fields |= 1u << PK_F_NIK;
     v->warnings |= v->nik.warnings;
     if (!v->nik.errors)
         memcpy(out->nik, v->nik.nik, sizeof out->nik);
@@ -211,7 +223,7 @@ int pk_participant_validate(const pk_participant_input *in, const pk_regions *re
     pk_code c = check_text(f[PK_F_NAMA], n[PK_F_NAMA], PK_NAMA_MAX_CHARS, PK_C_NAMA_KOSONG,
                            PK_C_NAMA_TERLALU_PANJANG);
     if (c != PK_C__COUNT)
-        ERR(c);
+        ERRF(PK_F_NAMA, c);
     else
         copy_str(out->nama, sizeof out->nama, f[PK_F_NAMA], n[PK_F_NAMA]);
 
@@ -272,7 +284,7 @@ int pk_participant_validate(const pk_participant_input *in, const pk_regions *re
         c = check_text(f[PK_F_ALAMAT], n[PK_F_ALAMAT], PK_ALAMAT_MAX_CHARS, PK_C__COUNT,
                        PK_C_ALAMAT_TERLALU_PANJANG);
         if (c != PK_C__COUNT)
-            ERR(c);
+            ERRF(PK_F_ALAMAT, c);
         else
             copy_str(out->alamat, sizeof out->alamat, f[PK_F_ALAMAT], n[PK_F_ALAMAT]);
     }
@@ -306,6 +318,7 @@ int pk_participant_validate(const pk_participant_input *in, const pk_regions *re
     if (v->nik.has_birth && sex && v->nik.sex != sex)
         v->warnings |= PK_CODEBIT(PK_C_NIK_KELAMIN_BERBEDA);
 #undef ERR
+#undef ERRF
 
     return v->errors ? PK_EINVAL : 0;
 }

@@ -72,6 +72,8 @@ typedef struct pk_participant {
 
 typedef struct pk_validation {
     pk_codeset errors;    /* rejection codes; 0 when the record is valid */
+    unsigned bad_fields;  /* 1<<field for every field with an error (baris_rusak,
+                           * which names no field, included) */
     pk_codeset warnings;
     pk_nik_info nik;      /* what the NIK says */
 } pk_validation;

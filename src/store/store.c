@@ -19,8 +19,7 @@ int pk_store_open(const char *url, pk_store **out, char *err, size_t errlen)
         return PK_EINVAL;
     }
     if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-        snprintf(err, errlen, "PostgreSQL is not supported by this build yet");
-        return PK_EINVAL;
+        return pk_pg_open(url, out, err, errlen);
     }
     return pk_sqlite_open(url, out, err, errlen);
 }

@@ -48,6 +48,8 @@ struct pk_tx {
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen);
+/* url: "postgresql://..." or "postgres://..." (libpq connection URI). */
+int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen);
 
 /* Reads the region CSVs of datadir/wilayah in order provinces, regencies,
  * districts, villages, calling cb(ctx, code, parent, level, name) for

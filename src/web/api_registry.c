@@ -6,24 +6,29 @@
 #include "web/json.h"
 #include "web/web.h"
 
-/* Field errors of a failed validation, in the API's shape: a required
- * field that was not sent is "wajib_diisi"; a sent one gets the exchange
- * file's reason codes. */
-static void validation_fields(const pk_validation *v, unsigned given, json_t *fields)
+/* Field errors of a validation, in the API's shape: a required field that
+ * was not sent is "wajib_diisi" (unless it was sent with the wrong type,
+ * already reported); a sent one gets the exchange file's reason codes;
+ * bad bytes in a text field (baris_rusak) are named on that field. */
+static void validation_fields(const pk_validation *v, unsigned given, unsigned bad,
+                              json_t *fields)
 {
+    unsigned named = 0;
     for (pk_field f = 0; f < PK_F__COUNT; f++)
-        if (pk_field_required(f) && !(given & (1u << f)))
+        if (pk_field_required(f) && !(given & (1u << f)) && !(bad & (1u << f)))
             pk_json_field_error(fields, pk_field_name(f), "wajib_diisi", "Wajib diisi.");
     for (pk_code c = 0; c < PK_C__COUNT; c++) {
-        if (!(v->errors & PK_CODEBIT(c)))
-            continue;
         const char *field = pk_code_field(c);
         pk_field f = field ? pk_field_by_name(field, strlen(field)) : PK_F__COUNT;
-        if (f != PK_F__COUNT && !(given & (1u << f)))
-            continue; /* already reported as missing */
-        pk_json_field_error(fields, field ? field : "participant", pk_code_name(c),
-                            pk_code_message(c));
+        if (!(v->errors & PK_CODEBIT(c)) || f == PK_F__COUNT || !(given & (1u << f)))
+            continue; /* not an error, or about a field reported as missing */
+        pk_json_field_error(fields, field, pk_code_name(c), pk_code_message(c));
+        named |= 1u << f;
     }
+    for (pk_field f = 0; f < PK_F__COUNT; f++)
+        if ((v->bad_fields & given & ~named) & (1u << f))
+            pk_json_field_error(fields, pk_field_name(f), pk_code_name(PK_C_BARIS_RUSAK),
+                                "Isian memuat karakter yang tidak diizinkan.");
 }
 
 void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
@@ -33,17 +38,24 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
         return;
     json_t *fields = json_array();
     pk_participant_input in = {0};
-    unsigned given = 0;
-    pk_decode_participant(root, "", &in, &given, fields);
+    unsigned given = 0, bad = 0;
+    pk_decode_participant(root, "", &in, &given, &bad, fields);
     pk_register_result res;
-    int rc = json_array_size(fields) ? PK_EINVAL : pk_registry_register(app, &in, "api", &res);
+    int rc;
+    if (json_array_size(fields) > 0) {
+        /* Shape errors: report the rule errors of the rest too, save nothing. */
+        pk_participant p;
+        pk_participant_validate(&in, app->regions, app->cfg.service_province, pk_app_today(),
+                                &p, &res.v);
+        rc = PK_EINVAL;
+    } else {
+        rc = pk_registry_register(app, &in, "api", &res);
+    }
     if (rc == PK_EINVAL) {
-        if (json_array_size(fields) == 0)
-            validation_fields(&res.v, given, fields);
+        validation_fields(&res.v, given, bad, fields);
         pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
                        fields);
-    } else if (rc == PK_ECONFLICT) {
-        json_decref(fields);
+    } else if (rc == PK_ECONFLICT) {        json_decref(fields);
         /* Says only that the NIK is taken: nothing of the existing record. */
         pk_reply_error(resp, 409, "nik_sudah_terdaftar",
                        "NIK ini sudah terdaftar. Jika Anda merasa belum pernah mendaftar, "

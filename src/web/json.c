@@ -66,7 +66,7 @@ void pk_json_field_error(json_t *fields, const char *field, const char *code,
 }
 
 void pk_decode_participant(json_t *p, const char *prefix, pk_participant_input *in,
-                           unsigned *given, json_t *fields)
+                           unsigned *given, unsigned *bad, json_t *fields)
 {
     const char *key;
     json_t *v;
@@ -83,6 +83,7 @@ void pk_decode_participant(json_t *p, const char *prefix, pk_participant_input *
         if (json_is_null(v))
             continue;
         if (!json_is_string(v)) {
+            *bad |= 1u << f;
             pk_json_field_error(fields, pk_field_name(f), "tipe_tidak_valid",
                                 "Nilai harus berupa teks.");
             continue;
@@ -118,7 +119,7 @@ int pk_decode_eligibility(json_t *root, pk_eligibility_request *r, json_t *field
                 r->has_as_of = true;
         } else if (strcmp(key, "participant") == 0) {
             if (json_is_object(v))
-                pk_decode_participant(v, "participant.", &r->in, &r->given, fields);
+                pk_decode_participant(v, "participant.", &r->in, &r->given, &r->bad, fields);
             else
                 pk_json_field_error(fields, "participant", "tipe_tidak_valid",
                                     "Data peserta harus berupa objek JSON.");

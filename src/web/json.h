@@ -23,10 +23,11 @@ void pk_json_field_error(json_t *fields, const char *field, const char *code,
 
 /* Decodes an object whose keys are the exchange file's column names
  * (exact, lower case) and whose values are strings or null into *in;
- * `given` gets 1<<field for each.  Unknown keys and non-string values are
- * appended to `fields` (named prefix + key). */
+ * `given` gets 1<<field for each, `bad` for each field whose value was not
+ * a string.  Unknown keys and non-string values are appended to `fields`
+ * (named prefix + key). */
 void pk_decode_participant(json_t *obj, const char *prefix, pk_participant_input *in,
-                           unsigned *given, json_t *fields);
+                           unsigned *given, unsigned *bad, json_t *fields);
 
 typedef struct pk_eligibility_request {
     const char *scheme;            /* NULL: the current scheme */
@@ -34,6 +35,7 @@ typedef struct pk_eligibility_request {
     pk_date as_of;
     pk_participant_input in;       /* points into the JSON object */
     unsigned given;                /* 1<<field for each field present */
+    unsigned bad;                  /* 1<<field for each field of the wrong type */
     unsigned declared_lists;       /* PK_LIST_* from "self_declared" */
 } pk_eligibility_request;
 

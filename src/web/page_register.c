@@ -105,6 +105,9 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                 if ((res.v.errors & PK_CODEBIT(c)) && fi != PK_F__COUNT && err[fi] == NULL)
                     err[fi] = pk_code_message(c);
             }
+            for (int i = 0; i < PK_F__COUNT; i++) /* bad bytes name no field by code */
+                if ((res.v.bad_fields & (1u << i)) && err[i] == NULL)
+                    err[i] = "Isian memuat karakter yang tidak diizinkan.";
         } else if (rc == PK_ECONFLICT) {
             err[PK_F_NIK] = "NIK ini sudah terdaftar. Jika Anda merasa belum pernah mendaftar, "
                             "hubungi layanan pengaduan.";

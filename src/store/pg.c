@@ -1,0 +1,1330 @@
+/* pg.c -- the PostgreSQL backend of the store, for large deployments.
+ *
+ * Many stateless app processes share one PostgreSQL database, so nothing
+ * here may rely on being the only writer.  Connections are pooled per
+ * process (a thread takes one, uses it alone, gives it back); a write
+ * transaction holds its connection from begin to commit, in READ
+ * COMMITTED.  What SQLite gets from its single writer, this backend gets
+ * from the database:
+ *
+ *  - a UNIQUE index on the NIK index (two processes racing on one NIK:
+ *    one wins, the other gets PK_ECONFLICT);
+ *  - transaction-scoped advisory locks on a NIK index (taken when a
+ *    participant is looked up or re-evaluated) and on a KK index (taken
+ *    before the family-card limit is re-applied), so read-then-write
+ *    sequences on one person or one family are serialised across
+ *    processes.  The lock and the read that follows it are sent together
+ *    in one pipeline; the read runs after the lock is granted, with a
+ *    fresh snapshot (READ COMMITTED), so it sees the other side's commit.
+ *
+ * Schema changes are the same numbered migrations as sqlite.c, each in
+ * its own transaction under an advisory lock, so processes starting at
+ * once migrate once.  Text that is compared or ordered (region codes)
+ * uses the "C" collation so order and prefix ranges match SQLite's.
+ * Timestamps are stored as text in SQLite's format.  Every parameter and
+ * every result travels in binary. */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/participant.h"
+#include "core/pk.h"
+#include "core/region.h"
+#include "core/scheme.h"
+#include "store/store_impl.h"
+
+#define POOL_MAX 64
+#define FETCH_ROWS "1000"
+#define MAX_PARAMS 20
+
+/* Prepared statements, prepared once per connection on first use. */
+enum {
+    S_NIK_LOCK, S_KK_LOCK, S_FIND, S_INSERT, S_UPDATE, S_LISTS_OF, S_KK_MEMBERS, S_SET_REASONS,
+    S_AUDIT, S_LIST_SAVE_OLD, S_LIST_CLEAR_OLD, S_LIST_DELETE, S_LIST_ADD, S_LIST_COUNT,
+    S_ROW_BY_NIK, S_SET_BASE, S_STATS, S_REGIONS,
+    S__COUNT
+};
+
+typedef struct pgc {
+    PGconn *conn;
+    uint64_t prepared;  /* bit per S_* */
+    bool list_old;      /* the temp table exists on this connection */
+} pgc;
+
+typedef struct pg {
+    char *url;
+    char *shown;        /* url without its password, for messages */
+    pthread_mutex_t mu;
+    pgc *idle[POOL_MAX];
+    int nidle;
+} pg;
+
+typedef struct pg_tx {
+    pk_tx base;
+    pg *p;
+    pgc *c;
+    char scheme[PK_SCHEME_ID_MAX];
+} pg_tx;
+
+/* ---- parameters and results -------------------------------------------- */
+
+enum { T_BYTEA = 17, T_INT8 = 20, T_TEXT = 25 };
+
+typedef struct params {
+    int n;
+    const char *v[MAX_PARAMS];
+    int len[MAX_PARAMS];
+    int fmt[MAX_PARAMS];
+    char ibuf[MAX_PARAMS][8];
+} params;
+
+static void p_bytes(params *p, const void *v, size_t len)
+{
+    p->v[p->n] = v;
+    p->len[p->n] = (int)len;
+    p->fmt[p->n++] = 1;
+}
+
+static void p_text(params *p, const char *s)
+{
+    p_bytes(p, s, strlen(s));
+}
+
+static void p_null(params *p)
+{
+    p_bytes(p, NULL, 0);
+}
+
+static void p_int(params *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 0; i < 8; i++)
+        p->ibuf[p->n][i] = (char)(u >> (56 - 8 * i));
+    p_bytes(p, p->ibuf[p->n], 8);
+}
+
+/* A bigint column of a binary result. */
+static int64_t get_i64(const PGresult *r, int row, int col)
+{
+    const unsigned char *b = (const unsigned char *)PQgetvalue(r, row, col);
+    if (PQgetlength(r, row, col) != 8)
+        return 0;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u = u << 8 | b[i];
+    return (int64_t)u;
+}
+
+static void get_bytes(const PGresult *r, int row, int col, uint8_t *dst, int len)
+{
+    if (PQgetlength(r, row, col) == len)
+        memcpy(dst, PQgetvalue(r, row, col), (size_t)len);
+}
+
+/* Maps a failed result to PK_E* and says why on stderr: the SQLSTATE and
+ * the primary message, never the DETAIL (it may quote values).  A unique
+ * violation is an expected outcome (PK_ECONFLICT) and says nothing. */
+static int fail(PGconn *conn, const PGresult *r, const char *what)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (state != NULL && strcmp(state, "23505") == 0)
+        return PK_ECONFLICT;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "prakerja: store: %s: connection to PostgreSQL lost\n", what);
+        return PK_EIO;
+    }
+    const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *cons = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    if (state != NULL && (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0))
+        fprintf(stderr, "prakerja: store: %s: SQLSTATE %s%s%s\n", what, state,
+                cons ? " constraint " : "", cons ? cons : "");
+    else
+        fprintf(stderr, "prakerja: store: %s: %s (SQLSTATE %s)\n", what,
+                msg ? msg : PQerrorMessage(conn), state ? state : "none");
+    return PK_EIO;
+}
+
+/* Runs sql (no parameters, text protocol) and expects `want`. */
+static int exec(PGconn *conn, const char *sql, ExecStatusType want, const char *what)
+{
+    PGresult *r = PQexec(conn, sql);
+    int rc = PQresultStatus(r) == want ? 0 : fail(conn, r, what);
+    PQclear(r);
+    return rc;
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+/* The URL with any password replaced by "***" (user:secret@host and
+ * password=secret). */
+static char *redact(const char *url)
+{
+    size_t n = strlen(url);
+    char *out = malloc(2 * n + 16);
+    if (out == NULL)
+        return NULL;
+    const char *s = strstr(url, "://");
+    const char *auth = s ? s + 3 : url;
+    size_t alen = strcspn(auth, "/?");
+    const char *at = memchr(auth, '@', alen);
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    size_t o = 0;
+    const char *q = url;
+    if (colon != NULL) {
+        o = (size_t)(colon - url) + 1;
+        memcpy(out, url, o);
+        memcpy(out + o, "***", 3);
+        o += 3;
+        q = at;
+    }
+    while (*q) {
+        if (q > url && (q[-1] == '?' || q[-1] == '&') && strncmp(q, "password=", 9) == 0) {
+            memcpy(out + o, "password=***", 12);
+            o += 12;
+            q += 9 + strcspn(q + 9, "&");
+            continue;
+        }
+        out[o++] = *q++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message; /* notices may quote values: never print them */
+}
+
+static int conn_open(const char *url, const char *shown, pgc **out, char *err, size_t errlen)
+{
+    const char *const keys[] = {"dbname", "client_encoding", "fallback_application_name", NULL};
+    const char *const vals[] = {url, "UTF8", "prakerja", NULL};
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", conn ? PQerrorMessage(conn) : "out of memory");
+        msg[strcspn(msg, "\n")] = '\0';
+        snprintf(err, errlen, "cannot connect to PostgreSQL at %s: %s", shown, msg);
+        PQfinish(conn);
+        return PK_EIO;
+    }
+    PQsetNoticeProcessor(conn, quiet, NULL);
+    pgc *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        PQfinish(conn);
+        snprintf(err, errlen, "out of memory");
+        return PK_ENOMEM;
+    }
+    c->conn = conn;
+    *out = c;
+    return 0;
+}
+
+static void conn_close(pgc *c)
+{
+    if (c != NULL) {
+        PQfinish(c->conn);
+        free(c);
+    }
+}
+
+static int conn_get(pg *p, pgc **out)
+{
+    char err[512];
+    pthread_mutex_lock(&p->mu);
+    while (p->nidle > 0) {
+        pgc *c = p->idle[--p->nidle];
+        if (PQstatus(c->conn) == CONNECTION_OK) {
+            pthread_mutex_unlock(&p->mu);
+            *out = c;
+            return 0;
+        }
+        conn_close(c);
+    }
+    pthread_mutex_unlock(&p->mu);
+    int rc = conn_open(p->url, p->shown, out, err, sizeof(err));
+    if (rc != 0)
+        fprintf(stderr, "prakerja: store: %s\n", err);
+    return rc;
+}
+
+/* Gives a connection back; a broken one, or one left inside a
+ * transaction, is closed instead. */
+static void conn_put(pg *p, pgc *c)
+{
+    if (c == NULL)
+        return;
+    if (PQstatus(c->conn) == CONNECTION_OK && PQtransactionStatus(c->conn) == PQTRANS_IDLE) {
+        pthread_mutex_lock(&p->mu);
+        if (p->nidle < POOL_MAX) {
+            p->idle[p->nidle++] = c;
+            c = NULL;
+        }
+        pthread_mutex_unlock(&p->mu);
+    }
+    conn_close(c);
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+#define NOW "to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define PCOLS "id, nik_bi, kk_bi, pii, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, " \
+              "pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, reasons, " \
+              "source, created_at, updated_at, digest"
+
+/* sql, and the type of each parameter: b bytea, i bigint, t text */
+static const struct {
+    const char *sql, *types;
+} stmts[S__COUNT] = {
+    [S_NIK_LOCK] = {"SELECT pg_advisory_xact_lock(hashtextextended('nik:' || encode($1, 'hex'), 0))",
+                    "b"},
+    [S_KK_LOCK] = {"SELECT pg_advisory_xact_lock(hashtextextended('kk:' || encode($1, 'hex'), 0))",
+                   "b"},
+    [S_FIND] = {"SELECT id, digest, kk_bi, reasons, base_reasons, scheme FROM participant"
+                " WHERE nik_bi = $1", "b"},
+    [S_INSERT] = {"INSERT INTO participant (nik_bi, kk_bi, pii, digest, nama, tanggal_lahir,"
+                  " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
+                  " base_reasons, reasons, source, created_at, updated_at)"
+                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+                  " " NOW ", " NOW ") RETURNING id", "bbbbtttttttitiit"},
+    [S_UPDATE] = {"UPDATE participant SET nik_bi = $1, kk_bi = $2, pii = $3, digest = $4,"
+                  " nama = $5, tanggal_lahir = $6, jenis_kelamin = $7, kode_wilayah = $8,"
+                  " pendidikan = $9, segmen = $10, pekerjaan = $11, warnings = $12, scheme = $13,"
+                  " base_reasons = $14, reasons = $15, source = $16, updated_at = " NOW
+                  " WHERE id = $17", "bbbbtttttttitiiti"},
+    [S_LISTS_OF] = {"SELECT list FROM exclusion WHERE nik_bi = $1", "b"},
+    [S_KK_MEMBERS] = {"SELECT id, scheme, base_reasons, reasons FROM participant"
+                      " WHERE kk_bi = $1 ORDER BY id", "b"},
+    [S_SET_REASONS] = {"UPDATE participant SET reasons = $2, updated_at = " NOW " WHERE id = $1",
+                       "ii"},
+    [S_AUDIT] = {"INSERT INTO audit (at, source, action, subject, detail)"
+                 " VALUES (" NOW ", $1, $2, $3, $4)", "ttit"},
+    [S_LIST_SAVE_OLD] = {"INSERT INTO list_old SELECT nik_bi FROM exclusion WHERE list = $1"
+                         " ON CONFLICT DO NOTHING", "t"},
+    [S_LIST_CLEAR_OLD] = {"DELETE FROM list_old", ""},
+    [S_LIST_DELETE] = {"DELETE FROM exclusion WHERE list = $1", "t"},
+    [S_LIST_ADD] = {"INSERT INTO exclusion (list, nik_bi, note) VALUES ($1, $2, $3)"
+                    " ON CONFLICT (list, nik_bi) DO UPDATE SET note = excluded.note", "tbb"},
+    [S_LIST_COUNT] = {"SELECT count(*) FROM exclusion WHERE list = $1", "t"},
+    [S_ROW_BY_NIK] = {"SELECT " PCOLS " FROM participant WHERE nik_bi = $1", "b"},
+    [S_SET_BASE] = {"UPDATE participant SET base_reasons = $2, reasons = $3, updated_at = " NOW
+                    " WHERE id = $1", "iii"},
+    [S_STATS] = {"SELECT segmen, jenis_kelamin, reasons, count(*) FROM participant"
+                 " WHERE kode_wilayah >= $1 AND kode_wilayah < $2 GROUP BY 1, 2, 3", "tt"},
+    [S_REGIONS] = {"SELECT code, name FROM region ORDER BY code", ""},
+};
+
+static int prepare(pgc *c, int which)
+{
+    if (c->prepared & ((uint64_t)1 << which))
+        return 0;
+    Oid types[MAX_PARAMS];
+    int n = 0;
+    for (const char *t = stmts[which].types; *t; t++)
+        types[n++] = *t == 'b' ? T_BYTEA : *t == 'i' ? T_INT8 : T_TEXT;
+    char name[16];
+    snprintf(name, sizeof(name), "pk%d", which);
+    PGresult *r = PQprepare(c->conn, name, stmts[which].sql, n, types);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(c->conn, r, "prepare");
+    PQclear(r);
+    if (rc == 0)
+        c->prepared |= (uint64_t)1 << which;
+    return rc;
+}
+
+static int send_prepared(pgc *c, int which, const params *ps)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "pk%d", which);
+    return PQsendQueryPrepared(c->conn, name, ps ? ps->n : 0, ps ? ps->v : NULL,
+                               ps ? ps->len : NULL, ps ? ps->fmt : NULL, 1)
+               ? 0
+               : fail(c->conn, NULL, "send");
+}
+
+static bool ok(const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+/* Runs one prepared statement; *out receives the result (the caller
+ * clears it) when out is not NULL. */
+static int run(pgc *c, int which, const params *ps, PGresult **out)
+{
+    int rc = prepare(c, which);
+    if (rc != 0)
+        return rc;
+    char name[16];
+    snprintf(name, sizeof(name), "pk%d", which);
+    PGresult *r = PQexecPrepared(c->conn, name, ps ? ps->n : 0, ps ? ps->v : NULL,
+                                 ps ? ps->len : NULL, ps ? ps->fmt : NULL, 1);
+    if (!ok(r)) {
+        rc = fail(c->conn, r, "statement");
+        PQclear(r);
+        return rc;
+    }
+    if (out != NULL)
+        *out = r;
+    else
+        PQclear(r);
+    return 0;
+}
+
+/* Runs n prepared statements in one round trip (pipeline mode), in order,
+ * each with its own snapshot.  out[i] receives statement i's result. */
+static int run_pipeline(pgc *c, int n, const int *which, const params *const *ps, PGresult **out)
+{
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        out[i] = NULL;
+        if ((rc = prepare(c, which[i])) != 0)
+            return rc;
+    }
+    if (!PQenterPipelineMode(c->conn))
+        return fail(c->conn, NULL, "pipeline");
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = send_prepared(c, which[i], ps[i]);
+    if (rc == 0 && !PQpipelineSync(c->conn))
+        rc = fail(c->conn, NULL, "pipeline");
+    /* Read every result even after a failure, up to the sync. */
+    for (int i = 0; i < n; i++) {
+        PGresult *r = PQgetResult(c->conn);
+        if (r == NULL)
+            break;
+        if (!ok(r)) {
+            if (rc == 0 && PQresultStatus(r) != PGRES_PIPELINE_ABORTED)
+                rc = fail(c->conn, r, "statement");
+            PQclear(r);
+        } else {
+            out[i] = r;
+        }
+        PGresult *end = PQgetResult(c->conn); /* NULL after each statement's result */
+        PQclear(end);
+    }
+    for (PGresult *r; (r = PQgetResult(c->conn)) != NULL;) {
+        ExecStatusType st = PQresultStatus(r);
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+        if (rc == 0 && st == PGRES_FATAL_ERROR)
+            rc = PK_EIO;
+    }
+    if (!PQexitPipelineMode(c->conn) && rc == 0)
+        rc = fail(c->conn, NULL, "pipeline");
+    if (rc != 0 || PQstatus(c->conn) != CONNECTION_OK) {
+        for (int i = 0; i < n; i++) {
+            PQclear(out[i]);
+            out[i] = NULL;
+        }
+        if (rc == 0)
+            rc = PK_EIO;
+    }
+    return rc;
+}
+
+/* Takes the advisory lock `lock` on key bi, then runs `which` on the same
+ * key, in one round trip. */
+static int locked_run(pgc *c, int lock, int which, const uint8_t *bi, PGresult **out)
+{
+    params p = {0};
+    p_bytes(&p, bi, PK_BI_LEN);
+    const int w[2] = {lock, which};
+    const params *ps[2] = {&p, &p};
+    PGresult *r[2];
+    int rc = run_pipeline(c, 2, w, ps, r);
+    if (rc == 0) {
+        PQclear(r[0]);
+        *out = r[1];
+    }
+    return rc;
+}
+
+/* ---- migrations -------------------------------------------------------- */
+
+/* Any fixed number: the key of the advisory lock migrations take. */
+#define MIGRATION_LOCK "7019827360529211392"
+
+typedef struct copy_ctx {
+    PGconn *conn;
+    char buf[65536];
+    size_t len;
+} copy_ctx;
+
+static int copy_flush(copy_ctx *x)
+{
+    if (x->len > 0 && PQputCopyData(x->conn, x->buf, (int)x->len) != 1)
+        return PK_EIO;
+    x->len = 0;
+    return 0;
+}
+
+/* Appends s to the COPY text-format line, escaped. */
+static void copy_text(copy_ctx *x, const char *s)
+{
+    for (; *s; s++) {
+        char e = *s == '\\' ? '\\' : *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : 0;
+        if (e) {
+            x->buf[x->len++] = '\\';
+            x->buf[x->len++] = e;
+        } else {
+            x->buf[x->len++] = *s;
+        }
+    }
+}
+
+static int copy_region(void *ctx, const char *code, const char *parent, int level,
+                       const char *name)
+{
+    copy_ctx *x = ctx;
+    size_t need = 2 * (strlen(code) + (parent ? strlen(parent) : 2) + strlen(name)) + 16;
+    if (need > sizeof(x->buf))
+        return PK_ETOOBIG;
+    if (x->len + need > sizeof(x->buf) && copy_flush(x) != 0)
+        return PK_EIO;
+    copy_text(x, code);
+    x->buf[x->len++] = '\t';
+    if (parent != NULL) {
+        copy_text(x, parent);
+    } else {
+        x->buf[x->len++] = '\\';
+        x->buf[x->len++] = 'N';
+    }
+    x->len += (size_t)snprintf(x->buf + x->len, sizeof(x->buf) - x->len, "\t%d\t", level);
+    copy_text(x, name);
+    x->buf[x->len++] = '\n';
+    return 0;
+}
+
+static int load_regions(PGconn *conn, const char *datadir, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(conn, "COPY region (code, parent, level, name) FROM STDIN");
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        snprintf(err, errlen, "loading regions: %s", PQerrorMessage(conn));
+        PQclear(r);
+        return PK_EIO;
+    }
+    PQclear(r);
+    copy_ctx *x = malloc(sizeof(*x));
+    if (x == NULL) {
+        PQputCopyEnd(conn, "out of memory");
+        PQclear(PQgetResult(conn));
+        snprintf(err, errlen, "out of memory");
+        return PK_ENOMEM;
+    }
+    x->conn = conn;
+    x->len = 0;
+    int rc = pk_store_load_wilayah(datadir, copy_region, x, err, errlen);
+    if (rc == 0)
+        rc = copy_flush(x);
+    free(x);
+    if (PQputCopyEnd(conn, rc == 0 ? NULL : "aborted") != 1 && rc == 0)
+        rc = PK_EIO;
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+            const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+            snprintf(err, errlen, "loading regions: %s", m ? m : PQerrorMessage(conn));
+            rc = PK_EIO;
+        }
+        PQclear(r);
+    }
+    if (rc == PK_EIO && err[0] == '\0')
+        snprintf(err, errlen, "loading regions: %s", PQerrorMessage(conn));
+    return rc;
+}
+
+typedef struct migration {
+    int version;
+    const char *name;
+    const char *sql;
+    int (*load)(PGconn *conn, const char *datadir, char *err, size_t errlen);
+} migration;
+
+/* The same numbering as sqlite.c, append only; the schema translated
+ * (BLOB -> bytea, INTEGER -> bigint, identity ids). */
+static const migration migrations[] = {
+    {1, "region table (Kemendagri codes, ODbL data from data/wilayah)",
+     "CREATE TABLE region ("
+     "  code   text COLLATE \"C\" PRIMARY KEY,"
+     "  parent text COLLATE \"C\" REFERENCES region(code),"
+     "  level  bigint NOT NULL CHECK (level BETWEEN 1 AND 4),"
+     "  name   text NOT NULL"
+     ");"
+     "CREATE INDEX region_parent ON region(parent, code);",
+     load_regions},
+    {2, "participant registry: sealed personal data, blind indexes, exclusion lists, audit log",
+     "CREATE TABLE participant ("
+     "  id            bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+     "  nik_bi        bytea NOT NULL UNIQUE,"
+     "  kk_bi         bytea NOT NULL,"
+     "  pii           bytea NOT NULL,"
+     "  digest        bytea NOT NULL,"
+     "  nama          text NOT NULL,"
+     "  tanggal_lahir text NOT NULL,"
+     "  jenis_kelamin text NOT NULL CHECK (jenis_kelamin IN ('L', 'P')),"
+     "  kode_wilayah  text COLLATE \"C\" NOT NULL REFERENCES region(code),"
+     "  pendidikan    text NOT NULL,"
+     "  segmen        text NOT NULL,"
+     "  pekerjaan     text NOT NULL,"
+     "  warnings      bigint NOT NULL,"
+     "  scheme        text NOT NULL,"
+     "  base_reasons  bigint NOT NULL,"
+     "  reasons       bigint NOT NULL,"
+     "  source        text NOT NULL,"
+     "  created_at    text NOT NULL,"
+     "  updated_at    text NOT NULL"
+     ");"
+     "CREATE INDEX participant_kk ON participant(kk_bi, id);"
+     "CREATE INDEX participant_region ON participant(kode_wilayah);"
+     "CREATE TABLE exclusion ("
+     "  list   text NOT NULL,"
+     "  nik_bi bytea NOT NULL,"
+     "  note   bytea,"
+     "  PRIMARY KEY (list, nik_bi)"
+     ");"
+     "CREATE INDEX exclusion_nik ON exclusion(nik_bi);"
+     "CREATE TABLE audit ("
+     "  id      bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+     "  at      text NOT NULL,"
+     "  source  text NOT NULL,"
+     "  action  text NOT NULL,"
+     "  subject bigint,"
+     "  detail  text NOT NULL"
+     ");",
+     NULL},
+};
+
+static int latest_version(void)
+{
+    return migrations[PK_ARRAY_LEN(migrations) - 1].version;
+}
+
+/* 0 for a database without pk_migration. */
+static int read_version(PGconn *conn, int *current)
+{
+    *current = 0;
+    PGresult *r = PQexec(conn, "SELECT to_regclass('pk_migration') IS NOT NULL");
+    int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : fail(conn, r, "schema version");
+    bool exists = rc == 0 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (rc != 0 || !exists)
+        return rc;
+    r = PQexec(conn, "SELECT coalesce(max(version), 0) FROM pk_migration");
+    rc = PQresultStatus(r) == PGRES_TUPLES_OK ? 0 : fail(conn, r, "schema version");
+    if (rc == 0)
+        *current = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return rc;
+}
+
+static int pg_version(pk_store *s, int *current, int *latest)
+{
+    pg *p = s->impl;
+    pgc *c;
+    *latest = latest_version();
+    int rc = conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    rc = read_version(c->conn, current);
+    conn_put(p, c);
+    return rc;
+}
+
+/* BEGIN, then wait for the migration lock: one process migrates at a
+ * time, the others find the work done. */
+static int begin_locked(PGconn *conn, char *err, size_t errlen)
+{
+    if (exec(conn, "BEGIN", PGRES_COMMAND_OK, "migrate") != 0 ||
+        exec(conn, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", PGRES_TUPLES_OK,
+             "migrate") != 0) {
+        snprintf(err, errlen, "cannot lock the schema: %s", PQerrorMessage(conn));
+        return PK_EIO;
+    }
+    return 0;
+}
+
+static int commit_conn(PGconn *conn)
+{
+    PGresult *r = PQexec(conn, "COMMIT");
+    /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK. */
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COMMIT") == 0
+                 ? 0
+                 : fail(conn, r, "commit");
+    PQclear(r);
+    return rc;
+}
+
+static int apply(PGconn *conn, const migration *m, const char *datadir, char *err,
+                 size_t errlen)
+{
+    int rc, current;
+    if ((rc = begin_locked(conn, err, errlen)) != 0)
+        goto fail;
+    if ((rc = read_version(conn, &current)) != 0) {
+        snprintf(err, errlen, "cannot read schema version");
+        goto fail;
+    }
+    if (current >= m->version) /* another process applied it meanwhile */
+        return commit_conn(conn);
+    PGresult *r = PQexec(conn, m->sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        snprintf(err, errlen, "migration %d: %s", m->version, PQerrorMessage(conn));
+        PQclear(r);
+        rc = PK_EIO;
+        goto fail;
+    }
+    PQclear(r);
+    if (m->load != NULL && (rc = m->load(conn, datadir, err, errlen)) != 0)
+        goto fail;
+    char version[16];
+    snprintf(version, sizeof(version), "%d", m->version);
+    const char *vals[2] = {version, m->name};
+    r = PQexecParams(conn,
+                     "INSERT INTO pk_migration(version, name, applied_at) VALUES ($1, $2,"
+                     " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+                     2, NULL, vals, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        snprintf(err, errlen, "migration %d: %s", m->version, PQerrorMessage(conn));
+        PQclear(r);
+        rc = PK_EIO;
+        goto fail;
+    }
+    PQclear(r);
+    if ((rc = commit_conn(conn)) != 0)
+        snprintf(err, errlen, "migration %d: commit failed", m->version);
+    return rc;
+fail:
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return rc;
+}
+
+static int pg_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err,
+                      size_t errlen)
+{
+    pg *p = s->impl;
+    pgc *c;
+    err[0] = '\0';
+    int rc = conn_open(p->url, p->shown, &c, err, errlen);
+    if (rc != 0)
+        return rc;
+    PGconn *conn = c->conn;
+    /* The version table, created once under the lock (CREATE TABLE IF NOT
+     * EXISTS alone races between processes). */
+    if ((rc = begin_locked(conn, err, errlen)) != 0)
+        goto out;
+    if ((rc = read_version(conn, from)) != 0) {
+        snprintf(err, errlen, "cannot read schema version");
+        PQclear(PQexec(conn, "ROLLBACK"));
+        goto out;
+    }
+    if (*from == 0 &&
+        (rc = exec(conn,
+                   "CREATE TABLE IF NOT EXISTS pk_migration ("
+                   "  version    bigint PRIMARY KEY,"
+                   "  name       text NOT NULL,"
+                   "  applied_at text NOT NULL"
+                   ")",
+                   PGRES_COMMAND_OK, "migrate")) != 0) {
+        snprintf(err, errlen, "cannot create pk_migration: %s", PQerrorMessage(conn));
+        PQclear(PQexec(conn, "ROLLBACK"));
+        goto out;
+    }
+    if ((rc = commit_conn(conn)) != 0) {
+        snprintf(err, errlen, "cannot create pk_migration");
+        goto out;
+    }
+    if (*from > latest_version()) {
+        snprintf(err, errlen,
+                 "database schema version %d is newer than this binary knows (%d): "
+                 "upgrade prakerja before using this database",
+                 *from, latest_version());
+        rc = PK_ESCHEMA;
+        goto out;
+    }
+    for (size_t i = 0; i < PK_ARRAY_LEN(migrations); i++) {
+        if (migrations[i].version <= *from)
+            continue;
+        if ((rc = apply(conn, &migrations[i], datadir, err, errlen)) != 0)
+            goto out;
+    }
+    rc = read_version(conn, to);
+out:
+    /* Not pooled: prepared statements made before the schema existed
+     * would not matter, but keep pooled connections clean anyway. */
+    conn_close(c);
+    return rc;
+}
+
+static int pg_ping(pk_store *s)
+{
+    pg *p = s->impl;
+    pgc *c;
+    int rc = conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    rc = exec(c->conn, "SELECT 1", PGRES_TUPLES_OK, "ping");
+    conn_put(p, c);
+    return rc;
+}
+
+static int pg_regions_each(pk_store *s, pk_region_cb cb, void *ctx)
+{
+    pg *p = s->impl;
+    pgc *c;
+    PGresult *r = NULL;
+    int rc = conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    if ((rc = run(c, S_REGIONS, NULL, &r)) != 0)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n; i++)
+        if ((rc = cb(ctx, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1))) != 0)
+            break;
+out:
+    PQclear(r);
+    conn_put(p, c);
+    return rc;
+}
+
+static void pg_close(pk_store *s)
+{
+    pg *p = s->impl;
+    for (int i = 0; i < p->nidle; i++)
+        conn_close(p->idle[i]);
+    pthread_mutex_destroy(&p->mu);
+    free(p->url);
+    free(p->shown);
+    free(p);
+    free(s);
+}
+
+/* ---- the registry: writes ---------------------------------------------- */
+
+static int pg_begin(pk_store *s, pk_tx **out)
+{
+    pg *p = s->impl;
+    pgc *c;
+    int rc = conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    if ((rc = exec(c->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", PGRES_COMMAND_OK,
+                   "begin")) != 0) {
+        conn_put(p, c);
+        return rc;
+    }
+    pg_tx *tx = calloc(1, sizeof(*tx));
+    if (tx == NULL) {
+        PQclear(PQexec(c->conn, "ROLLBACK"));
+        conn_put(p, c);
+        return PK_ENOMEM;
+    }
+    tx->base.store = s;
+    tx->p = p;
+    tx->c = c;
+    *out = &tx->base;
+    return 0;
+}
+
+static int pg_commit(pk_tx *t)
+{
+    pg_tx *tx = (pg_tx *)t;
+    int rc = commit_conn(tx->c->conn);
+    if (rc != 0 && PQtransactionStatus(tx->c->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(tx->c->conn, "ROLLBACK"));
+    conn_put(tx->p, tx->c);
+    free(tx);
+    return rc;
+}
+
+static void pg_rollback(pk_tx *t)
+{
+    pg_tx *tx = (pg_tx *)t;
+    PQclear(PQexec(tx->c->conn, "ROLLBACK"));
+    conn_put(tx->p, tx->c);
+    free(tx);
+}
+
+static pgc *txc(pk_tx *t)
+{
+    return ((pg_tx *)t)->c;
+}
+
+static int pg_savepoint(pk_tx *t)
+{
+    return exec(txc(t)->conn, "SAVEPOINT pk_job", PGRES_COMMAND_OK, "savepoint");
+}
+
+static int pg_release(pk_tx *t)
+{
+    return exec(txc(t)->conn, "RELEASE pk_job", PGRES_COMMAND_OK, "savepoint");
+}
+
+static int pg_rollback_to(pk_tx *t)
+{
+    int rc = exec(txc(t)->conn, "ROLLBACK TO pk_job", PGRES_COMMAND_OK, "savepoint");
+    int rc2 = exec(txc(t)->conn, "RELEASE pk_job", PGRES_COMMAND_OK, "savepoint");
+    return rc ? rc : rc2;
+}
+
+/* Locks the NIK index for the rest of the transaction, then reads it:
+ * whoever registers or re-evaluates this person elsewhere waits for our
+ * commit, and we see theirs. */
+static int pg_participant_find(pk_tx *t, const uint8_t *nik_bi, pk_prow *row)
+{
+    pg_tx *tx = (pg_tx *)t;
+    PGresult *r;
+    memset(row, 0, sizeof(*row));
+    int rc = locked_run(tx->c, S_NIK_LOCK, S_FIND, nik_bi, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PK_ENOENT;
+    }
+    row->id = get_i64(r, 0, 0);
+    get_bytes(r, 0, 1, row->digest, PK_DIGEST_LEN);
+    get_bytes(r, 0, 2, row->kk_bi, PK_BI_LEN);
+    row->reasons = (uint64_t)get_i64(r, 0, 3);
+    row->base_reasons = (uint64_t)get_i64(r, 0, 4);
+    snprintf(tx->scheme, sizeof(tx->scheme), "%s", PQgetvalue(r, 0, 5));
+    row->scheme = tx->scheme;
+    PQclear(r);
+    return 0;
+}
+
+static void row_params(params *p, const pk_prow *r)
+{
+    p_bytes(p, r->nik_bi, PK_BI_LEN);
+    p_bytes(p, r->kk_bi, PK_BI_LEN);
+    p_bytes(p, r->pii, r->pii_len);
+    p_bytes(p, r->digest, PK_DIGEST_LEN);
+    p_text(p, r->nama);
+    p_text(p, r->tanggal_lahir);
+    p_text(p, r->jenis_kelamin);
+    p_text(p, r->kode_wilayah);
+    p_text(p, r->pendidikan);
+    p_text(p, r->segmen);
+    p_text(p, r->pekerjaan);
+    p_int(p, (int64_t)r->warnings);
+    p_text(p, r->scheme);
+    p_int(p, (int64_t)r->base_reasons);
+    p_int(p, (int64_t)r->reasons);
+    p_text(p, r->source);
+}
+
+static int pg_participant_insert(pk_tx *t, const pk_prow *row, int64_t *id)
+{
+    params p = {0};
+    PGresult *r;
+    row_params(&p, row);
+    int rc = run(txc(t), S_INSERT, &p, &r);
+    if (rc != 0)
+        return rc;
+    *id = get_i64(r, 0, 0);
+    PQclear(r);
+    return 0;
+}
+
+static int pg_participant_update(pk_tx *t, const pk_prow *row)
+{
+    params p = {0};
+    row_params(&p, row);
+    p_int(&p, row->id);
+    return run(txc(t), S_UPDATE, &p, NULL);
+}
+
+static int lists_of_result(const PGresult *r, unsigned *lists)
+{
+    *lists = 0;
+    for (int i = 0, n = PQntuples(r); i < n; i++)
+        *lists |= pk_list_by_name(PQgetvalue(r, i, 0));
+    return 0;
+}
+
+static int pg_lists_of(pk_tx *t, const uint8_t *nik_bi, unsigned *lists)
+{
+    params p = {0};
+    PGresult *r;
+    p_bytes(&p, nik_bi, PK_BI_LEN);
+    int rc = run(txc(t), S_LISTS_OF, &p, &r);
+    if (rc != 0)
+        return rc;
+    lists_of_result(r, lists);
+    PQclear(r);
+    return 0;
+}
+
+/* The family is locked first: two processes adding members to one KK at
+ * once apply the limit one after the other, the second seeing the
+ * first's members. */
+static int pg_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
+                       void *ctx, int *changed)
+{
+    pgc *c = txc(t);
+    PGresult *r;
+    int nupd = 0, eligible = 0;
+    int rc = locked_run(c, S_KK_LOCK, S_KK_MEMBERS, kk_bi, &r);
+    if (rc != 0)
+        return rc;
+    for (int i = 0, n = PQntuples(r); rc == 0 && i < n; i++) {
+        uint64_t base = (uint64_t)get_i64(r, i, 2);
+        uint64_t old = (uint64_t)get_i64(r, i, 3);
+        uint64_t now = base;
+        if (base == 0) {
+            int max = kk_max(ctx, PQgetvalue(r, i, 1));
+            if (max > 0 && eligible >= max)
+                now |= quota_bit;
+            else
+                eligible++;
+        }
+        if (now == old)
+            continue;
+        params p = {0};
+        p_int(&p, get_i64(r, i, 0));
+        p_int(&p, (int64_t)now);
+        rc = run(c, S_SET_REASONS, &p, NULL);
+        nupd++;
+    }
+    PQclear(r);
+    if (changed)
+        *changed = nupd;
+    return rc;
+}
+
+static int pg_audit(pk_tx *t, const char *source, const char *action, int64_t subject,
+                    const char *detail)
+{
+    params p = {0};
+    p_text(&p, source);
+    p_text(&p, action);
+    if (subject > 0)
+        p_int(&p, subject);
+    else
+        p_null(&p);
+    p_text(&p, detail ? detail : "");
+    return run(txc(t), S_AUDIT, &p, NULL);
+}
+
+static int run_list(pgc *c, int which, const char *list)
+{
+    params p = {0};
+    if (list != NULL)
+        p_text(&p, list);
+    return run(c, which, &p, NULL);
+}
+
+static int pg_list_clear(pk_tx *t, const char *list)
+{
+    pgc *c = txc(t);
+    int rc;
+    if (!c->list_old) {
+        rc = exec(c->conn,
+                  "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi bytea PRIMARY KEY)"
+                  " ON COMMIT DELETE ROWS",
+                  PGRES_COMMAND_OK, "list");
+        if (rc != 0)
+            return rc;
+        c->list_old = true;
+    }
+    if ((rc = run_list(c, S_LIST_CLEAR_OLD, NULL)) == 0 &&
+        (rc = run_list(c, S_LIST_SAVE_OLD, list)) == 0)
+        rc = run_list(c, S_LIST_DELETE, list);
+    return rc;
+}
+
+static int pg_list_add(pk_tx *t, const char *list, const uint8_t *nik_bi, const uint8_t *note,
+                       size_t note_len)
+{
+    params p = {0};
+    p_text(&p, list);
+    p_bytes(&p, nik_bi, PK_BI_LEN);
+    if (note != NULL && note_len > 0)
+        p_bytes(&p, note, note_len);
+    else
+        p_null(&p);
+    return run(txc(t), S_LIST_ADD, &p, NULL);
+}
+
+/* A cursor, fetched a thousand at a time: cb writes through the same
+ * connection between fetches. */
+static int pg_list_changes(pk_tx *t, const char *list, pk_bi_cb cb, void *ctx)
+{
+    pgc *c = txc(t);
+    const char *vals[1] = {list};
+    PGresult *r = PQexecParams(
+        c->conn,
+        "DECLARE pk_changes NO SCROLL CURSOR FOR"
+        " (SELECT nik_bi FROM list_old EXCEPT SELECT nik_bi FROM exclusion WHERE list = $1)"
+        " UNION"
+        " (SELECT nik_bi FROM exclusion WHERE list = $1 EXCEPT SELECT nik_bi FROM list_old)"
+        " ORDER BY 1",
+        1, NULL, vals, NULL, NULL, 1);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(c->conn, r, "list changes");
+    PQclear(r);
+    while (rc == 0) {
+        r = PQexecParams(c->conn, "FETCH " FETCH_ROWS " FROM pk_changes", 0, NULL, NULL, NULL,
+                         NULL, 1);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            rc = fail(c->conn, r, "list changes");
+            PQclear(r);
+            break;
+        }
+        int n = PQntuples(r);
+        for (int i = 0; rc == 0 && i < n; i++)
+            if (PQgetlength(r, i, 0) == PK_BI_LEN)
+                rc = cb(ctx, (const uint8_t *)PQgetvalue(r, i, 0));
+        PQclear(r);
+        if (n == 0)
+            break;
+    }
+    if (PQtransactionStatus(c->conn) == PQTRANS_INTRANS)
+        PQclear(PQexec(c->conn, "CLOSE pk_changes"));
+    return rc;
+}
+
+static int pg_list_count(pk_tx *t, const char *list, int64_t *count)
+{
+    params p = {0};
+    PGresult *r;
+    p_text(&p, list);
+    *count = 0;
+    int rc = run(txc(t), S_LIST_COUNT, &p, &r);
+    if (rc != 0)
+        return rc;
+    *count = get_i64(r, 0, 0);
+    PQclear(r);
+    return 0;
+}
+
+/* Fills row from row i of a result over PCOLS; strings point into r. */
+static void read_row(const PGresult *r, int i, pk_prow *row)
+{
+    memset(row, 0, sizeof(*row));
+    row->id = get_i64(r, i, 0);
+    get_bytes(r, i, 1, row->nik_bi, PK_BI_LEN);
+    get_bytes(r, i, 2, row->kk_bi, PK_BI_LEN);
+    row->pii = (const uint8_t *)PQgetvalue(r, i, 3);
+    row->pii_len = (size_t)PQgetlength(r, i, 3);
+    row->nama = PQgetvalue(r, i, 4);
+    row->tanggal_lahir = PQgetvalue(r, i, 5);
+    row->jenis_kelamin = PQgetvalue(r, i, 6);
+    row->kode_wilayah = PQgetvalue(r, i, 7);
+    row->pendidikan = PQgetvalue(r, i, 8);
+    row->segmen = PQgetvalue(r, i, 9);
+    row->pekerjaan = PQgetvalue(r, i, 10);
+    row->warnings = (uint64_t)get_i64(r, i, 11);
+    row->scheme = PQgetvalue(r, i, 12);
+    row->base_reasons = (uint64_t)get_i64(r, i, 13);
+    row->reasons = (uint64_t)get_i64(r, i, 14);
+    row->source = PQgetvalue(r, i, 15);
+    row->created_at = PQgetvalue(r, i, 16);
+    row->updated_at = PQgetvalue(r, i, 17);
+    get_bytes(r, i, 18, row->digest, PK_DIGEST_LEN);
+}
+
+static int pg_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
+                         uint8_t *kk_bi, int *changed)
+{
+    pgc *c = txc(t);
+    /* Lock the person, then read lists and row, in one round trip. */
+    params p = {0};
+    p_bytes(&p, nik_bi, PK_BI_LEN);
+    const int w[3] = {S_NIK_LOCK, S_LISTS_OF, S_ROW_BY_NIK};
+    const params *ps[3] = {&p, &p, &p};
+    PGresult *r[3];
+    *changed = 0;
+    int rc = run_pipeline(c, 3, w, ps, r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r[2]) == 0) {
+        rc = PK_ENOENT;
+        goto out;
+    }
+    unsigned lists;
+    lists_of_result(r[1], &lists);
+    pk_prow row;
+    read_row(r[2], 0, &row);
+    uint64_t base = fn(ctx, &row, lists);
+    uint64_t quota = row.reasons & ~row.base_reasons;
+    memcpy(kk_bi, row.kk_bi, PK_BI_LEN);
+    *changed = base != row.base_reasons;
+    if (!*changed)
+        goto out;
+    params u = {0};
+    p_int(&u, row.id);
+    p_int(&u, (int64_t)base);
+    /* The KK limit only applies to the otherwise eligible; the caller
+     * re-applies it to the family afterwards. */
+    p_int(&u, (int64_t)(base != 0 ? base : base | quota));
+    rc = run(c, S_SET_BASE, &u, NULL);
+out:
+    for (int i = 0; i < 3; i++)
+        PQclear(r[i]);
+    return rc;
+}
+
+/* ---- the registry: reads ----------------------------------------------- */
+
+/* Region subtree of a dotted code: the code itself and everything below
+ * it ("31.74" .. "31.74/": '/' sorts right after '.' in the C collation). */
+static void region_params(params *p, const char *region, char *hi, size_t hilen)
+{
+    if (region == NULL || region[0] == '\0') {
+        p_text(p, "");
+        p_text(p, "~");
+        return;
+    }
+    snprintf(hi, hilen, "%s/", region);
+    p_text(p, region);
+    p_text(p, hi);
+}
+
+/* One snapshot (REPEATABLE READ), streamed through a cursor so memory
+ * stays constant whatever the size of the registry. */
+static int pg_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx)
+{
+    pg *p = s->impl;
+    pgc *c;
+    int rc = conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    params ps = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
+    region_params(&ps, region, hi, sizeof(hi));
+    if ((rc = exec(c->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", PGRES_COMMAND_OK,
+                   "participants")) != 0)
+        goto out;
+    PGresult *r = PQexecParams(c->conn,
+                               "DECLARE pk_each NO SCROLL CURSOR FOR SELECT " PCOLS
+                               " FROM participant WHERE kode_wilayah >= $1 AND kode_wilayah < $2"
+                               " ORDER BY id",
+                               2, NULL, ps.v, ps.len, ps.fmt, 1);
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail(c->conn, r, "participants");
+    PQclear(r);
+    while (rc == 0) {
+        r = PQexecParams(c->conn, "FETCH " FETCH_ROWS " FROM pk_each", 0, NULL, NULL, NULL, NULL,
+                         1);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            rc = fail(c->conn, r, "participants");
+            PQclear(r);
+            break;
+        }
+        int n = PQntuples(r);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            pk_prow row;
+            read_row(r, i, &row);
+            rc = cb(ctx, &row);
+        }
+        PQclear(r);
+        if (n == 0)
+            break;
+    }
+    /* Read only: ending it either way keeps nothing. */
+    PQclear(PQexec(c->conn, "ROLLBACK"));
+out:
+    conn_put(p, c);
+    return rc;
+}
+
+/* One query; the buckets are summed here as in sqlite.c. */
+static int pg_stats(pk_store *s, const char *region, pk_stats *out)
+{
+    pg *p = s->impl;
+    pgc *c;
+    PGresult *r = NULL;
+    memset(out, 0, sizeof(*out));
+    int rc = conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    params ps = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
+    region_params(&ps, region, hi, sizeof(hi));
+    if ((rc = run(c, S_STATS, &ps, &r)) != 0)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n; i++) {
+        const char *seg = PQgetvalue(r, i, 0);
+        const char *sex = PQgetvalue(r, i, 1);
+        uint64_t reasons = (uint64_t)get_i64(r, i, 2);
+        int64_t cnt = get_i64(r, i, 3);
+        out->total += cnt;
+        if (reasons == 0)
+            out->eligible += cnt;
+        for (int k = 1; k < PK_SEG__COUNT; k++)
+            if (strcmp(seg, pk_segment_name(k)) == 0)
+                out->by_segment[k] += cnt;
+        out->by_sex[sex[0] == 'P'] += cnt;
+        for (int b = 0; b < 64; b++)
+            if (reasons & ((uint64_t)1 << b))
+                out->by_reason[b] += cnt;
+    }
+out:
+    PQclear(r);
+    conn_put(p, c);
+    return rc;
+}
+
+static const pk_store_ops pg_ops = {
+    .name = "postgresql",
+    .close = pg_close,
+    .version = pg_version,
+    .migrate = pg_migrate,
+    .ping = pg_ping,
+    .regions_each = pg_regions_each,
+    .participants_each = pg_participants_each,
+    .stats = pg_stats,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .savepoint = pg_savepoint,
+    .release = pg_release,
+    .rollback_to = pg_rollback_to,
+    .participant_find = pg_participant_find,
+    .participant_insert = pg_participant_insert,
+    .participant_update = pg_participant_update,
+    .lists_of = pg_lists_of,
+    .kk_apply = pg_kk_apply,
+    .audit = pg_audit,
+    .list_clear = pg_list_clear,
+    .list_add = pg_list_add,
+    .list_changes = pg_list_changes,
+    .list_count = pg_list_count,
+    .reevaluate = pg_reevaluate,
+};
+
+int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    pk_store *s = calloc(1, sizeof(*s));
+    pg *p = calloc(1, sizeof(*p));
+    char *u = strdup(url), *shown = redact(url);
+    pgc *c = NULL;
+    if (s == NULL || p == NULL || u == NULL || shown == NULL) {
+        snprintf(err, errlen, "out of memory");
+        free(s);
+        free(p);
+        free(u);
+        free(shown);
+        return PK_ENOMEM;
+    }
+    /* Connect now, so a wrong URL fails at start with a clear message. */
+    int rc = conn_open(url, shown, &c, err, errlen);
+    if (rc != 0) {
+        free(s);
+        free(p);
+        free(u);
+        free(shown);
+        return rc;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    p->url = u;
+    p->shown = shown;
+    p->idle[p->nidle++] = c;
+    s->ops = &pg_ops;
+    s->impl = p;
+    *out = s;
+    return 0;
+}

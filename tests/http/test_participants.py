@@ -1,0 +1,917 @@
+"""Black-box tests of registration: POST /api/v1/participants, GET
+/api/v1/stats and the /daftar portal page (TAP).
+
+usage: PYTHONPATH=tests/http python3 tests/http/test_participants.py PATH-TO-PRAKERJA [TEST...]
+
+Covers validation (every field error at once), conflicts that reveal
+nothing, eligibility on registration (excluded occupation, family-card
+quota), durability across SIGKILL, concurrent registrations, statistics
+by region subtree, the portal form, and personal data at rest.
+"""
+
+import itertools
+import json
+import os
+import re
+import signal
+import threading
+import time
+import urllib.parse
+from html.parser import HTMLParser
+
+import harness as h
+from harness import api_error, eq, test
+
+P = "/api/v1/participants"
+S = "/api/v1/stats"
+JSON_CT = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+REQUIRED = ["nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "no_hp", "kode_wilayah",
+            "segmen"]
+ALL_FIELDS = ["nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "no_hp", "email",
+              "kode_wilayah", "alamat", "pendidikan", "segmen", "pekerjaan"]
+VILLAGE_RE = re.compile(r"^31\.\d\d\.\d\d\.\d{4}$")
+XSS_NAMA = "<script>alert(1)</script>"
+XSS_ALAMAT = '"><img src=x onerror=1>'
+
+_serials = itertools.count(1)
+_serial_lock = threading.Lock()
+
+
+def fresh():
+    with _serial_lock:
+        return next(_serials)
+
+
+def make_nik(serial, district="317401", year=1995, month=8, day=17, female=False):
+    """A structurally valid NIK: PPKKCC DDMMYY SSSS (day + 40 for women)."""
+    return "%s%02d%02d%02d%04d" % (district, day + (40 if female else 0), month, year % 100,
+                                   serial % 10000 or 1)
+
+
+def person(serial=None, **over):
+    """A valid Jakarta (Tebet Timur) registrant; keyword arguments replace
+    fields (None removes nothing: it sends JSON null)."""
+    n = fresh() if serial is None else serial
+    female = over.pop("female", False)
+    year = over.pop("year", 1995)
+    district = over.pop("district", "317401")
+    # a date derived from the serial keeps NIKs unique across many people
+    day, month = 1 + n % 28, 1 + (n // 28) % 12
+    p = {
+        "nik": make_nik(n, district, year, month, day, female),
+        "no_kk": "31740120%08d" % n,
+        "nama": "Peserta Uji %d" % n,
+        "tanggal_lahir": "%04d-%02d-%02d" % (year, month, day),
+        "jenis_kelamin": "P" if female else "L",
+        "no_hp": "0813-%04d-%04d" % (n // 10000 + 7000, n % 10000),
+        "email": "peserta.uji%d@contoh.co.id" % n,
+        "kode_wilayah": "3174011001",
+        "alamat": "Jl. Percobaan Nomor %d RT 001/RW 009" % n,
+        "pendidikan": "sma",
+        "segmen": "pencari_kerja",
+        "pekerjaan": "lainnya",
+    }
+    p.update(over)
+    return p
+
+
+def e164(phone):
+    d = re.sub(r"[ \-+]", "", phone)
+    if d.startswith("0"):
+        d = "62" + d[1:]
+    return "+" + d
+
+
+# Personal data sent to the shared server, checked at rest at the end.
+STORED = []
+_stored_lock = threading.Lock()
+
+
+def remember(p):
+    with _stored_lock:
+        STORED.append(p)
+
+
+_shared = None
+
+
+def srv():
+    global _shared
+    if _shared is None:
+        _shared = h.Server().start()
+    return _shared
+
+
+def post(body, s=None, headers=None):
+    return (s or srv()).json("POST", P, body, headers)
+
+
+def register_ok(p, s=None, what=""):
+    st, hdrs, b = post(p, s)
+    assert st == 201, "%sexpected 201, got %d: %r (sent %r)" % (what and what + ": ", st, b, p)
+    if s is None:
+        remember(p)
+    return b
+
+
+def codes(items):
+    return [x["code"] for x in items]
+
+
+def field_errors(resp):
+    """422 data_tidak_valid -> list of (field, code)."""
+    err = api_error(resp, 422, "data_tidak_valid")
+    for f in err["fields"]:
+        assert isinstance(f.get("field"), str) and isinstance(f.get("code"), str), f
+        assert isinstance(f.get("message"), str) and f["message"], "no message: %r" % f
+    return [(f["field"], f["code"]) for f in err["fields"]]
+
+
+# ---- POST /api/v1/participants: success ------------------------------------
+
+@test
+def register_valid_201():
+    p = person()
+    st, hdrs, b = post(p)
+    eq(st, 201, "status (%r)" % (b,))
+    remember(p)
+    assert hdrs.get("content-type", "").startswith("application/json"), hdrs
+    h.security_headers(hdrs, "201")
+    eq(sorted(b), ["eligible", "id", "reasons", "scheme", "warnings"], "keys")
+    assert isinstance(b["id"], int) and not isinstance(b["id"], bool) and b["id"] > 0, b
+    eq(b["eligible"], True, "eligible")
+    eq(b["reasons"], [], "reasons")
+    eq(b["warnings"], [], "warnings")
+
+
+@test
+def register_uses_current_scheme():
+    _, _, sch = srv().json("GET", "/api/v1/schemes")
+    b = register_ok(person())
+    eq(b["scheme"], sch["current"], "scheme is the current one")
+    eq(b["scheme"], "2023", "current scheme")
+
+
+@test
+def register_accepts_dotted_region_and_phone_forms():
+    n = fresh()
+    variants = [{"kode_wilayah": "31.74.01.1001", "no_hp": "+62 813 1111 %04d" % n},
+                {"kode_wilayah": "31.74.01.1003", "no_hp": "62813-2222-%04d" % n},
+                {"kode_wilayah": " 3174011004 ", "no_hp": "08133333%04d" % n}]
+    for v in variants:
+        register_ok(person(**v), what=repr(v))
+
+
+@test
+def register_optional_fields_null_or_absent():
+    p = person(email=None, alamat=None, pendidikan=None, pekerjaan=None)
+    b = register_ok(p, what="optional fields null")
+    eq(b["eligible"], True, "eligible")
+    q = person()
+    for k in ("email", "alamat", "pendidikan", "pekerjaan"):
+        del q[k]
+    register_ok(q, what="optional fields absent")
+
+
+@test
+def register_content_type_with_charset():
+    st, _, b = post(json.dumps(person()), headers={"Content-Type": "Application/JSON; charset=utf-8"})
+    eq(st, 201, "status (%r)" % (b,))
+
+
+@test
+def register_warnings_do_not_reject():
+    n = fresh()
+    p = person(n)
+    p["tanggal_lahir"] = "1990-01-01"  # NIK says another date
+    b = register_ok(p)
+    assert "nik_tanggal_berbeda" in codes(b["warnings"]), b
+    for w in b["warnings"]:
+        assert w.get("message"), w
+    q = person(jenis_kelamin="P")  # NIK is a man's
+    b = register_ok(q)
+    assert "nik_kelamin_berbeda" in codes(b["warnings"]), b
+
+
+@test
+def register_nik_trimmed():
+    p = person()
+    nik = p["nik"]
+    p["nik"] = "  %s " % nik
+    register_ok(p)
+    q = person(nik=nik)
+    st, _, b = post(q)
+    eq(st, 409, "same NIK without the spaces (%r)" % (b,))
+
+
+# ---- 422 --------------------------------------------------------------------
+
+@test
+def empty_object_lists_every_required_field():
+    fe = field_errors(post({}))
+    eq(sorted(fe), sorted((f, "wajib_diisi") for f in REQUIRED), "errors of {}")
+
+
+@test
+def null_required_fields_are_wajib_diisi():
+    p = person()
+    for f in ("nama", "no_hp", "segmen"):
+        p[f] = None
+    fe = field_errors(post(p))
+    eq(sorted(fe), [("nama", "wajib_diisi"), ("no_hp", "wajib_diisi"),
+                    ("segmen", "wajib_diisi")], "errors")
+
+
+FIELD_CASES = [
+    # field, value, code
+    ("nik", "12345", "nik_format"),
+    ("nik", "31740117089500AB", "nik_format"),
+    ("nik", "3174011708950000", "nik_format"),
+    ("nik", "", "nik_format"),
+    ("nik", "3174013102950001", "nik_tanggal"),
+    ("nik", "9901011708950005", "nik_provinsi"),
+    ("no_kk", "317401010120", "kk_format"),
+    ("no_kk", "31740101012000AB", "kk_format"),
+    ("nama", "   ", "nama_kosong"),
+    ("nama", "a" * 101, "nama_terlalu_panjang"),
+    ("tanggal_lahir", "1995-02-30", "tanggal_lahir_invalid"),
+    ("tanggal_lahir", "17-08-1995", "tanggal_lahir_invalid"),
+    ("tanggal_lahir", "2999-01-01", "tanggal_lahir_invalid"),
+    ("jenis_kelamin", "X", "jenis_kelamin_invalid"),
+    ("jenis_kelamin", "Laki-laki", "jenis_kelamin_invalid"),
+    ("no_hp", "12345", "no_hp_invalid"),
+    ("no_hp", "021-5551234", "no_hp_invalid"),
+    ("no_hp", "0812", "no_hp_invalid"),
+    ("email", "budi@localhost", "email_invalid"),
+    ("email", "budi@@contoh.id", "email_invalid"),
+    ("email", "tanpa-at.contoh.id", "email_invalid"),
+    ("kode_wilayah", "99.99.99.9999", "wilayah_tidak_dikenal"),
+    ("kode_wilayah", "31.74.01", "wilayah_tidak_dikenal"),
+    ("kode_wilayah", "tebet", "wilayah_tidak_dikenal"),
+    ("kode_wilayah", "32.73.01.1001", "wilayah_di_luar_layanan"),
+    ("kode_wilayah", "3273011001", "wilayah_di_luar_layanan"),
+    ("alamat", "x" * 201, "alamat_terlalu_panjang"),
+    ("pendidikan", "sma_x", "pendidikan_invalid"),
+    ("segmen", "pengangguran", "segmen_invalid"),
+    ("segmen", "", "segmen_invalid"),
+    ("pekerjaan", "presiden", "pekerjaan_invalid"),
+]
+
+
+@test
+def field_error_table():
+    fails = []
+    for field, value, code in FIELD_CASES:
+        p = person()
+        p[field] = value
+        try:
+            fe = field_errors(post(p))
+            eq(fe, [(field, code)], "%s=%r" % (field, value[:30]))
+        except AssertionError as e:
+            fails.append(str(e))
+    assert not fails, "\n".join(fails)
+
+
+@test
+def length_limits_count_characters():
+    # 100 and 200 characters of two-byte UTF-8 are within the limits
+    register_ok(person(nama="\u00e9" * 100, alamat="\u00e9" * 200), what="at the limits")
+    p = person(nama="\u00e9" * 101, alamat="\u00e9" * 201)
+    eq(sorted(field_errors(post(p))), [("alamat", "alamat_terlalu_panjang"),
+                                       ("nama", "nama_terlalu_panjang")], "over the limits")
+
+
+@test
+def every_field_error_listed_together():
+    bad = {"nik": "12345", "no_kk": "1", "nama": "", "tanggal_lahir": "kemarin",
+           "jenis_kelamin": "X", "no_hp": "12", "email": "x@", "kode_wilayah": "32.73.01.1001",
+           "alamat": "y" * 201, "pendidikan": "phd", "segmen": "lain", "pekerjaan": "raja"}
+    fe = field_errors(post(bad))
+    want = [("nik", "nik_format"), ("no_kk", "kk_format"), ("nama", "nama_kosong"),
+            ("tanggal_lahir", "tanggal_lahir_invalid"),
+            ("jenis_kelamin", "jenis_kelamin_invalid"), ("no_hp", "no_hp_invalid"),
+            ("email", "email_invalid"), ("kode_wilayah", "wilayah_di_luar_layanan"),
+            ("alamat", "alamat_terlalu_panjang"), ("pendidikan", "pendidikan_invalid"),
+            ("segmen", "segmen_invalid"), ("pekerjaan", "pekerjaan_invalid")]
+    eq(sorted(fe), sorted(want), "errors")
+
+
+@test
+def missing_and_invalid_listed_together():
+    p = {"nik": "12345", "no_hp": "12", "segmen": "pencari_kerja"}
+    fe = field_errors(post(p))
+    want = [("nik", "nik_format"), ("no_hp", "no_hp_invalid")] + \
+        [(f, "wajib_diisi") for f in REQUIRED if f not in p]
+    eq(sorted(fe), sorted(want), "errors")
+
+
+@test
+def unknown_keys_kolom_tidak_dikenal():
+    p = person()
+    p["gaji"] = "5000000"
+    p["NIK"] = p["nik"]      # JSON names are exact, lower case
+    fe = field_errors(post(p))
+    eq(sorted(fe), [("NIK", "kolom_tidak_dikenal"), ("gaji", "kolom_tidak_dikenal")], "errors")
+    # nothing was stored: the same person registers fine without the extras
+    del p["gaji"], p["NIK"]
+    register_ok(p, what="after the 422")
+
+
+@test
+def non_string_values_tipe_tidak_valid():
+    p = person()
+    p["nik"] = int(p["nik"])
+    p["jenis_kelamin"] = True
+    p["segmen"] = ["pencari_kerja"]
+    p["alamat"] = {"jalan": "x"}
+    fe = field_errors(post(p))
+    eq(sorted(fe), [("alamat", "tipe_tidak_valid"), ("jenis_kelamin", "tipe_tidak_valid"),
+                    ("nik", "tipe_tidak_valid"), ("segmen", "tipe_tidak_valid")], "errors")
+
+
+@test
+def shape_and_rule_errors_listed_together():
+    # "422 listing EVERY field error": an unknown key or a wrongly typed
+    # value must not hide the errors of the other fields.
+    p = {"gaji": "1", "nik": "12345", "no_hp": "12", "jenis_kelamin": 1,
+         "no_kk": "3174012001000001", "tanggal_lahir": "1995-08-17",
+         "kode_wilayah": "3174011001", "segmen": "pencari_kerja"}
+    fe = field_errors(post(p))
+    for pair in [("gaji", "kolom_tidak_dikenal"), ("jenis_kelamin", "tipe_tidak_valid"),
+                 ("nik", "nik_format"), ("no_hp", "no_hp_invalid"), ("nama", "wajib_diisi")]:
+        assert pair in fe, "%r missing from the 422 fields %r" % (pair, fe)
+
+
+@test
+def control_character_in_nama_reported_on_nama():
+    p = person(nama="Budi\u0001Santoso")
+    fe = field_errors(post(p))
+    eq(len(fe), 1, "one error (%r)" % (fe,))
+    eq(fe[0][0], "nama", "the error names the field that holds the bad text (%r)" % (fe,))
+
+
+@test
+def invalid_registration_stores_nothing():
+    p = person()
+    bad = dict(p, no_hp="12")
+    field_errors(post(bad))
+    register_ok(p, what="the NIK of a refused registration is still free")
+
+
+# ---- 400 / 415 / 413 ---------------------------------------------------------
+
+@test
+def request_errors():
+    body = json.dumps(person())
+    cases = [
+        ("malformed JSON", JSON_CT, '{"nik":', 400, "json_tidak_valid"),
+        ("JSON array", JSON_CT, "[]", 400, "json_tidak_valid"),
+        ("empty body", JSON_CT, "", 400, "json_tidak_valid"),
+        ("duplicate key", JSON_CT, '{"nik":"1","nik":"2"}', 400, "json_tidak_valid"),
+        ("text/plain", {"Content-Type": "text/plain"}, body, 415, "tipe_konten_tidak_didukung"),
+        ("no content type", {}, body, 415, "tipe_konten_tidak_didukung"),
+        ("form encoded", FORM, urllib.parse.urlencode(person()), 415,
+         "tipe_konten_tidak_didukung"),
+    ]
+    fails = []
+    for label, hdr, b, status, code in cases:
+        try:
+            api_error(srv().json("POST", P, b, hdr), status, code, label)
+        except AssertionError as e:
+            fails.append(str(e))
+    big = json.dumps(dict(person(), alamat="x" * 70000))
+    try:
+        api_error(srv().json("POST", P, big, JSON_CT), 413, "isi_terlalu_besar", "70 KB body")
+    except AssertionError as e:
+        fails.append(str(e))
+    assert not fails, "\n".join(fails)
+    st, hdrs, _ = srv().json("GET", P)
+    eq(st, 405, "GET on the collection")
+    assert "POST" in hdrs.get("allow", ""), hdrs
+
+
+# ---- 409 ---------------------------------------------------------------------
+
+@test
+def known_nik_409_reveals_nothing():
+    a = person(nama="Siti Rahmawati Unik", female=True, kode_wilayah="31.74.01.1005",
+               no_hp="0857-1111-2222", email="siti.unik@contoh.co.id")
+    ida = register_ok(a)["id"]
+    b = person(nama="Agus Wibowo Lain", kode_wilayah="31.71.01.1002", no_hp="0821-3333-4444",
+               email="agus.lain@contoh.co.id", segmen="korban_phk", pekerjaan="asn")
+    idb = register_ok(b)["id"]
+    bodies = []
+    for existing, other_id in ((a, ida), (b, idb)):
+        attempt = person(nik=existing["nik"], nama="Penyerang", no_hp="0811-0000-0000")
+        st, hdrs, raw = srv().request("POST", P, json.dumps(attempt), JSON_CT)
+        eq(st, 409, "status (%r)" % raw)
+        body = json.loads(raw)
+        eq(body["error"]["code"], "nik_sudah_terdaftar", "code")
+        text = raw.decode("utf-8")
+        for secret in (existing["nama"], existing["no_hp"], e164(existing["no_hp"]),
+                       existing["email"], existing["kode_wilayah"], existing["alamat"],
+                       existing["no_kk"], '"id"'):
+            assert secret not in text, "409 body reveals %r: %s" % (secret, text)
+        assert not re.search(r"\b%d\b" % other_id, text), "409 body holds the id: %s" % text
+        bodies.append(raw)
+    eq(bodies[0], bodies[1], "409 bodies for two different existing records")
+
+
+# ---- eligibility on registration ---------------------------------------------
+
+@test
+def excluded_occupation_is_stored_not_eligible():
+    b = register_ok(person(pekerjaan="asn"))
+    eq(b["eligible"], False, "eligible")
+    eq(codes(b["reasons"]), ["pekerjaan_dikecualikan"], "reasons")
+    assert b["reasons"][0].get("message"), b
+    b = register_ok(person(pekerjaan="mahasiswa"))
+    eq(codes(b["reasons"]), ["sedang_sekolah"], "student reasons")
+
+
+@test
+def kk_quota_third_member():
+    _, _, sch = srv().json("GET", "/api/v1/schemes/2023")
+    eq(sch.get("kk_max_members"), 2, "2023 kk_max_members")
+    kk = "31740199%08d" % fresh()
+    r = [register_ok(person(no_kk=kk), what="member %d" % i) for i in range(3)]
+    eq([x["eligible"] for x in r], [True, True, False], "eligible flags")
+    eq(codes(r[2]["reasons"]), ["kuota_kk_penuh"], "third member's reasons")
+
+
+@test
+def kk_quota_ignores_ineligible_members():
+    kk = "31740198%08d" % fresh()
+    child = register_ok(person(no_kk=kk, year=2015), what="child")
+    eq(codes(child["reasons"]), ["usia_kurang"], "child's reasons")
+    asn = register_ok(person(no_kk=kk, pekerjaan="asn"), what="asn")
+    eq(codes(asn["reasons"]), ["pekerjaan_dikecualikan"], "asn's reasons")
+    r = [register_ok(person(no_kk=kk), what="adult %d" % i) for i in range(2)]
+    eq([x["eligible"] for x in r], [True, True], "two adults after a child and an ASN")
+    third = register_ok(person(no_kk=kk), what="third adult")
+    eq(codes(third["reasons"]), ["kuota_kk_penuh"], "third adult")
+
+
+# ---- races -------------------------------------------------------------------
+
+@test
+def race_same_nik_16_threads():
+    p = person()
+    results = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(16)
+
+    def worker(i):
+        q = dict(p, nama="Balapan %d" % i)
+        barrier.wait(10)
+        try:
+            st, _, b = post(q)
+        except Exception as e:  # noqa: BLE001
+            st, b = repr(e), None
+        with lock:
+            results.append((st, b))
+
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(60)
+    remember(p)
+    statuses = sorted(st for st, _ in results if isinstance(st, int))
+    eq(len(results), 16, "answers")
+    eq(statuses, [201] + [409] * 15, "statuses (%r)" % [r for r in results if r[0] != 409])
+    for st, b in results:
+        if st == 409:
+            eq(b["error"]["code"], "nik_sudah_terdaftar", "409 code")
+
+
+def check_stats(b, what):
+    total = b["total"]
+    assert total == b["eligible"] + b["not_eligible"], "%s: total != eligible + not: %r" % (what, b)
+    assert total == sum(b["by_sex"].values()), "%s: by_sex: %r" % (what, b)
+    assert total == sum(b["by_segment"].values()), "%s: by_segment: %r" % (what, b)
+    eq(sorted(b["by_sex"]), ["L", "P"], what + ": by_sex keys")
+    eq(sorted(b["by_segment"]), ["korban_phk", "pencari_kerja", "peningkatan_kompetensi"],
+       what + ": by_segment keys")
+    for k, v in b["by_reason"].items():
+        assert isinstance(v, int) and 0 < v <= b["not_eligible"], "%s: by_reason %r" % (what, b)
+
+
+@test
+def race_200_registrations_with_stats_polling():
+    segs = ["pencari_kerja", "korban_phk", "peningkatan_kompetensi"]
+    with h.Server() as s:
+        people = []
+        for i in range(200):
+            people.append(person(female=i % 2 == 1, segmen=segs[i % 3],
+                                 pekerjaan="asn" if i % 10 == 0 else "lainnya",
+                                 kode_wilayah="31.74.01.100%d" % (1 + i % 7)))
+        statuses, problems, polls = [], [], []
+        lock = threading.Lock()
+        done = threading.Event()
+
+        def worker(chunk):
+            for p in chunk:
+                try:
+                    st, _, b = post(p, s)
+                except Exception as e:  # noqa: BLE001
+                    st, b = repr(e), None
+                with lock:
+                    statuses.append(st)
+                    if st != 201:
+                        problems.append((st, b))
+
+        def poller():
+            last = -1
+            while not done.is_set():
+                try:
+                    st, _, b = s.json("GET", S + "?region=31")
+                    eq(st, 200, "stats status")
+                    check_stats(b, "during the race")
+                    assert b["total"] >= last, "total went down: %d -> %d" % (last, b["total"])
+                    last = b["total"]
+                    polls.append(b["total"])
+                except Exception as e:  # noqa: BLE001
+                    problems.append(("stats", repr(e)))
+                    return
+
+        pt = threading.Thread(target=poller)
+        pt.start()
+        ts = [threading.Thread(target=worker, args=(people[i::8],)) for i in range(8)]
+        t0 = time.monotonic()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(120)
+        done.set()
+        pt.join(30)
+        h.diag("200 registrations in %.1fs, %d stats polls" % (time.monotonic() - t0, len(polls)))
+        assert not problems, "problems: %r" % problems[:5]
+        eq(statuses.count(201), 200, "201 answers")
+        assert len(polls) >= 2, "stats polled only %d times" % len(polls)
+        st, _, b = s.json("GET", S)
+        eq(st, 200, "stats")
+        check_stats(b, "after")
+        eq(b["total"], 200, "total")
+        eq(b["by_sex"], {"L": 100, "P": 100}, "by_sex")
+        eq(b["by_segment"], {"pencari_kerja": 67, "korban_phk": 67,
+                             "peningkatan_kompetensi": 66}, "by_segment")
+        eq(b["not_eligible"], 20, "not eligible (ASN)")
+        eq(b["by_reason"], {"pekerjaan_dikecualikan": 20}, "by_reason")
+
+
+# ---- durability --------------------------------------------------------------
+
+@test
+def registration_survives_sigkill():
+    s = h.Server().start()
+    try:
+        p = person(email="tahan.banting@contoh.co.id")
+        register_ok(p, s)
+        os.kill(s.proc.pid, signal.SIGKILL)      # right after the 201
+        s.proc.wait(10)
+        s.returncode = s.proc.returncode
+        with h.Server(db=s.db) as s2:
+            st, _, b = post(person(nik=p["nik"]), s2)
+            eq(st, 409, "the NIK after restart (%r)" % (b,))
+            _, _, stats = s2.json("GET", S)
+            eq(stats["total"], 1, "stats total after restart")
+        code, out, err = h.run_cli(["export", "participants", "--db", s.db], cwd=s.tmp)
+        eq(code, 0, "export exit code (%s)" % err)
+        lines = out.splitlines()
+        eq(lines[0], ",".join(ALL_FIELDS) + ",eligible,alasan,peringatan", "export header")
+        eq(len(lines), 2, "export rows (%r)" % lines)
+        want = [p["nik"], p["no_kk"], p["nama"], p["tanggal_lahir"], "L", e164(p["no_hp"]),
+                p["email"], "31.74.01.1001", p["alamat"], "sma", "pencari_kerja", "lainnya",
+                "ya", "", ""]
+        eq(lines[1].split(","), want, "exported row")
+    finally:
+        s.cleanup()
+
+
+# ---- stats -------------------------------------------------------------------
+
+@test
+def stats_region_subtree():
+    with h.Server() as s:
+        _, _, b = s.json("GET", S)
+        eq((b["total"], b["eligible"], b["not_eligible"]), (0, 0, 0), "empty database")
+        check_stats(b, "empty")
+        kk = "31740197%08d" % fresh()
+        ppl = [
+            person(kode_wilayah="31.74.01.1001", segmen="pencari_kerja", no_kk=kk),
+            person(kode_wilayah="3174011002", female=True, segmen="korban_phk",
+                   pekerjaan="asn"),
+            person(kode_wilayah="31.74.01.1002", segmen="pencari_kerja", no_kk=kk),
+            person(kode_wilayah="31.74.02.1001", female=True,
+                   segmen="peningkatan_kompetensi", no_kk=kk),
+        ]
+        for p in ppl:
+            register_ok(p, s)
+        # region -> (total, eligible, L, P, pencari, phk, kompetensi, by_reason)
+        expect = {
+            "": (4, 2, 2, 2, 2, 1, 1, {"pekerjaan_dikecualikan": 1, "kuota_kk_penuh": 1}),
+            "31": (4, 2, 2, 2, 2, 1, 1, {"pekerjaan_dikecualikan": 1, "kuota_kk_penuh": 1}),
+            "31.74": (4, 2, 2, 2, 2, 1, 1, {"pekerjaan_dikecualikan": 1, "kuota_kk_penuh": 1}),
+            "3174": (4, 2, 2, 2, 2, 1, 1, {"pekerjaan_dikecualikan": 1, "kuota_kk_penuh": 1}),
+            "31.74.01": (3, 2, 2, 1, 2, 1, 0, {"pekerjaan_dikecualikan": 1}),
+            "31.74.01.1002": (2, 1, 1, 1, 1, 1, 0, {"pekerjaan_dikecualikan": 1}),
+            "3174011001": (1, 1, 1, 0, 1, 0, 0, {}),
+            "31.74.02": (1, 0, 0, 1, 0, 0, 1, {"kuota_kk_penuh": 1}),
+            "31.71": (0, 0, 0, 0, 0, 0, 0, {}),
+            "31.71.01.1001": (0, 0, 0, 0, 0, 0, 0, {}),
+        }
+        fails = []
+        for region, (tot, el, nl, np_, pk, phk, kom, why) in expect.items():
+            path = S + ("?region=" + region if region else "")
+            try:
+                st, hdrs, b = s.json("GET", path)
+                eq(st, 200, "status")
+                check_stats(b, region)
+                got = (b["total"], b["eligible"], b["by_sex"]["L"], b["by_sex"]["P"],
+                       b["by_segment"]["pencari_kerja"], b["by_segment"]["korban_phk"],
+                       b["by_segment"]["peningkatan_kompetensi"], b["by_reason"])
+                eq(got, (tot, el, nl, np_, pk, phk, kom, why), "counts")
+                if region:
+                    assert isinstance(b["region"], dict) and b["region"].get("name"), b["region"]
+                    eq(b["region"]["code"].replace(".", ""), region.replace(".", ""),
+                       "region code")
+                else:
+                    eq(b["region"], None, "region without a filter")
+            except AssertionError as e:
+                fails.append("region %r: %s" % (region, e))
+        assert not fails, "\n".join(fails)
+
+
+@test
+def stats_region_errors():
+    fails = []
+    for bad in ("abc", "31.7", "3", "31.74.01.1001.1", "31..74", "%3Cscript%3E", "31.74.01.10011"):
+        try:
+            err = api_error(srv().json("GET", S + "?region=" + bad), 400, "parameter_tidak_valid",
+                            "region=" + bad)
+            assert "region" in [f.get("field") for f in err["fields"]], err
+        except AssertionError as e:
+            fails.append(str(e))
+    for unknown in ("99", "31.99", "31.74.99", "31.74.01.9999"):
+        try:
+            api_error(srv().json("GET", S + "?region=" + unknown), 404, "tidak_ditemukan",
+                      "region=" + unknown)
+        except AssertionError as e:
+            fails.append(str(e))
+    assert not fails, "\n".join(fails)
+
+
+# ---- the /daftar page ----------------------------------------------------------
+
+class Page(HTMLParser):
+    """Form controls (with values, selected options, optgroups), labels,
+    error-summary links."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.controls = {}        # name -> attrs (+ "options", "optgroups", "selected")
+        self.labels_for = set()
+        self.ids = set()
+        self.summary_links = []
+        self.in_summary = 0
+        self.depth = 0
+        self.select = None
+        self.optgroup = None
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "div" and "error-summary" in (a.get("class") or "").split():
+            self.in_summary = 1
+        elif tag == "div" and self.in_summary:
+            self.in_summary += 1
+        if self.in_summary and tag == "a":
+            self.summary_links.append(a.get("href"))
+        if tag == "label" and a.get("for"):
+            self.labels_for.add(a["for"])
+        if tag in ("input", "select", "textarea") and a.get("name"):
+            self.controls[a["name"]] = a
+            if tag == "select":
+                a["options"], a["optgroups"], a["selected"] = [], [], []
+                self.select = a
+        if tag == "optgroup" and self.select is not None:
+            self.select["optgroups"].append(a.get("label"))
+        if tag == "option" and self.select is not None:
+            self.select["options"].append(a.get("value"))
+            if "selected" in a:
+                self.select["selected"].append(a.get("value"))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        if tag == "div" and self.in_summary:
+            self.in_summary -= 1
+
+
+def page(method, path, body=None, headers=None, s=None):
+    st, hdrs, data = (s or srv()).request(method, path, body, headers)
+    return st, hdrs, data.decode("utf-8")
+
+
+def post_form(fields, s=None):
+    return page("POST", "/daftar", urllib.parse.urlencode(fields), FORM, s)
+
+
+def form_of(p):
+    """A person as the form sends it (the village as the select's value)."""
+    f = {k: v for k, v in p.items() if v is not None}
+    code = f["kode_wilayah"].strip().replace(".", "")
+    f["kode_wilayah"] = "%s.%s.%s.%s" % (code[:2], code[2:4], code[4:6], code[6:])
+    return f
+
+
+def html_page(st, hdrs, status, what):
+    eq(st, status, what + " status")
+    assert hdrs.get("content-type", "").startswith("text/html"), hdrs.get("content-type")
+
+
+@test
+def daftar_form_labels_and_villages():
+    st, hdrs, text = page("GET", "/daftar")
+    html_page(st, hdrs, 200, "GET /daftar")
+    h.security_headers(hdrs, "GET /daftar")
+    d = Page(text)
+    for f in ALL_FIELDS:
+        assert f in d.controls, "no control named %s" % f
+        eq(d.controls[f].get("id"), f, "id of " + f)
+        assert f in d.labels_for, "no <label for=%s>" % f
+    eq(d.summary_links, [], "no error summary on a fresh form")
+    sel = d.controls["kode_wilayah"]
+    villages = [v for v in sel["options"] if VILLAGE_RE.match(v or "")]
+    eq(len(villages), 267, "Jakarta villages in the select")
+    eq(len(set(villages)), 267, "distinct villages")
+    others = [v for v in sel["options"] if not VILLAGE_RE.match(v or "")]
+    eq(others, [""], "options besides the villages (the placeholder)")
+    assert len(sel["optgroups"]) >= 6, "optgroups: %r" % sel["optgroups"][:5]
+    assert "31.74.01.1001" in villages and "31.01.01.1001" in villages, villages[:5]
+    assert not any(v.startswith("32.") for v in sel["options"] if v), "non-Jakarta village"
+    for f in ("jenis_kelamin", "segmen", "pendidikan", "pekerjaan"):
+        assert len(d.controls[f]["options"]) >= 3, "%s options: %r" % (f, d.controls[f])
+    assert "korban_phk" in d.controls["segmen"]["options"], d.controls["segmen"]
+
+
+@test
+def daftar_valid_registration_201():
+    p = person(kode_wilayah="31.74.01.1006", female=True, pekerjaan="wiraswasta")
+    st, hdrs, text = post_form(form_of(p))
+    html_page(st, hdrs, 201, "POST /daftar")
+    remember(p)
+    assert "Pendaftaran tersimpan" in text, text[:2000]
+    assert "Langkah berikutnya" in text, "no next steps"
+    assert re.search(r'<ol class="steps">.*?<li>.*?</ol>', text, re.S), "no list of steps"
+    assert "no-store" in hdrs.get("cache-control", ""), hdrs.get("cache-control")
+    h.security_headers(hdrs, "POST /daftar")
+    assert p["nik"] not in text, "the NIK is echoed on the result page"
+    # the page registration is the same registry as the API
+    st, _, b = post(person(nik=p["nik"]))
+    eq(st, 409, "API after the page registration (%r)" % (b,))
+
+
+@test
+def daftar_ineligible_shows_reason():
+    p = person(pekerjaan="polri")
+    st, hdrs, text = post_form(form_of(p))
+    html_page(st, hdrs, 201, "POST /daftar polri")
+    remember(p)
+    assert 'data-code="pekerjaan_dikecualikan"' in text, text[-3000:]
+
+
+@test
+def daftar_errors_422_keep_input():
+    p = person(kode_wilayah="31.74.01.1002")
+    f = form_of(p)
+    f.update({"nik": "12345", "no_hp": "12", "email": "bukan-email", "nama": XSS_NAMA,
+              "alamat": XSS_ALAMAT})
+    del f["segmen"]
+    st, hdrs, text = post_form(f)
+    html_page(st, hdrs, 422, "POST /daftar with errors")
+    assert "no-store" in hdrs.get("cache-control", ""), hdrs.get("cache-control")
+    d = Page(text)
+    bad = ["nik", "no_hp", "email", "segmen"]
+    eq(sorted(d.summary_links), sorted("#" + x for x in bad), "error summary links")
+    for name in ALL_FIELDS:
+        inv = d.controls[name].get("aria-invalid")
+        if name in bad:
+            eq(inv, "true", "aria-invalid on " + name)
+        else:
+            eq(inv, None, "aria-invalid on valid field " + name)
+    for name in ("nik", "no_kk", "nama", "tanggal_lahir", "no_hp", "email", "alamat"):
+        eq(d.controls[name].get("value"), f[name], "value kept in " + name)
+    eq(d.controls["kode_wilayah"]["selected"], ["31.74.01.1002"], "village still selected")
+    eq(d.controls["jenis_kelamin"]["selected"], ["L"], "sex still selected")
+    eq(d.controls["pendidikan"]["selected"], ["sma"], "education still selected")
+    for raw in ("<script>alert(1)", "<img src=x", "onerror=1>"):
+        assert raw not in text, "unescaped markup %r in the page" % raw
+
+
+@test
+def daftar_control_character_error_is_shown():
+    f = form_of(person())
+    f["nama"] = "Budi\x01Santoso"
+    st, hdrs, text = post_form(f)
+    html_page(st, hdrs, 422, "POST /daftar nama with a control character")
+    d = Page(text)
+    eq(d.summary_links, ["#nama"], "error summary links (the page must say what is wrong)")
+    eq(d.controls["nama"].get("aria-invalid"), "true", "aria-invalid on nama")
+
+
+@test
+def daftar_second_registration_409():
+    p = person(nama=XSS_NAMA, alamat=XSS_ALAMAT)
+    st, hdrs, text = post_form(form_of(p))
+    html_page(st, hdrs, 201, "first registration")
+    remember(p)
+    assert "<script>alert(1)" not in text and "<img src=x" not in text, "markup echoed"
+    again = form_of(person(nik=p["nik"], nama=XSS_NAMA, alamat=XSS_ALAMAT))
+    st, hdrs, text = post_form(again)
+    html_page(st, hdrs, 409, "second registration")
+    assert "no-store" in hdrs.get("cache-control", ""), hdrs.get("cache-control")
+    d = Page(text)
+    eq(d.summary_links, ["#nik"], "error summary")
+    eq(d.controls["nik"].get("aria-invalid"), "true", "aria-invalid on nik")
+    assert "sudah terdaftar" in text, "NIK error message"
+    eq(d.controls["nama"].get("value"), XSS_NAMA, "nama kept")
+    eq(d.controls["alamat"].get("value"), XSS_ALAMAT, "alamat kept")
+    for raw in ("<script>alert(1)", "<img src=x", "onerror=1>"):
+        assert raw not in text, "unescaped markup %r in the 409 page" % raw
+    # nothing of the first record: its phone and e-mail differ from the attempt
+    assert p["no_hp"] not in text and p["email"] not in text, "409 page reveals the record"
+
+
+@test
+def daftar_wrong_content_type_and_bad_form():
+    st, hdrs, text = page("POST", "/daftar", json.dumps(person()), JSON_CT)
+    html_page(st, hdrs, 415, "JSON to /daftar")
+    st, hdrs, text = page("POST", "/daftar", "nik=%zz&nama=%", FORM)
+    html_page(st, hdrs, 400, "malformed form")
+    big = urllib.parse.urlencode(dict(form_of(person()), alamat="x" * 70000))
+    st, hdrs, text = page("POST", "/daftar", big, FORM)
+    html_page(st, hdrs, 413, "70 KB form")
+    assert srv().healthy(), "healthz after 413"
+
+
+# ---- personal data at rest, access log ------------------------------------------
+
+@test
+def personal_data_not_in_database_files():
+    s = srv()
+    assert len(STORED) >= 20, "only %d registrations recorded" % len(STORED)
+    blobs = {}
+    for suffix in ("", "-wal"):
+        path = s.db + suffix
+        if os.path.exists(path):
+            with open(path, "rb") as fh:
+                blobs[os.path.basename(path)] = fh.read()
+    assert blobs.get("test.db"), "no database file at %s" % s.db
+    found = []
+    for p in STORED:
+        secrets = [p["nik"].strip(), p["no_kk"], p["no_hp"], re.sub(r"[ \-]", "", p["no_hp"]),
+                   e164(p["no_hp"])]
+        secrets += [p[k] for k in ("email", "alamat") if p.get(k)]
+        for sec in secrets:
+            for name, data in blobs.items():
+                if sec.encode("utf-8") in data:
+                    found.append((name, sec))
+    assert not found, "personal data in clear: %r" % found[:10]
+    assert b"participant" in blobs["test.db"], "not the registry database"
+    key = s.db + ".key"
+    assert os.path.exists(key), "no key file at %s" % key
+    eq(oct(os.stat(key).st_mode & 0o777), oct(0o600), "key file mode")
+
+
+@test
+def nik_never_in_access_log():
+    s = srv()
+    log = s.stderr()
+    lines = s.access_lines()
+    assert any(r == "/daftar" and m == "POST" for m, r, _ in lines), "no POST /daftar logged"
+    assert any(r == P and m == "POST" for m, r, _ in lines), "no POST participants logged"
+    leaks = [p["nik"].strip() for p in STORED if p["nik"].strip() in log]
+    assert not leaks, "NIKs in the server log: %r" % leaks[:5]
+    for p in STORED:
+        assert p["no_kk"] not in log and e164(p["no_hp"]) not in log, "personal data in the log"
+
+
+@test
+def shared_server_exits_cleanly():
+    global _shared
+    s = srv()
+    try:
+        s.stop_clean()
+    finally:
+        s.cleanup()
+        _shared = None
+
+
+if __name__ == "__main__":
+    h.run()
