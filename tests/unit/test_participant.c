@@ -191,6 +191,11 @@ static void test_one_bad_field(void **state)
             fail_msg("case '%s': r=%d errors '%s' warnings '%s', want '%s' / '%s'", tc->label,
                      r, ge, gw, we, ww);
         }
+        /* The one bad field, and only it, is marked (also for baris_rusak,
+         * whose code names no field). */
+        unsigned want_bad = tc->errors ? 1u << tc->field : 0;
+        if (v.bad_fields != want_bad)
+            fail_msg("case '%s': bad_fields 0x%x, want 0x%x", tc->label, v.bad_fields, want_bad);
     }
 }
 
