@@ -53,6 +53,49 @@ static int read_file(const char *path, char **out, char *err, size_t errlen)
     return 0;
 }
 
+/* Opens the key file and checks it against the database: a database that
+ * already holds sealed data names its key (by a check value, not the key
+ * itself), and a missing or different key file is refused rather than
+ * replaced, which would make a second, unreadable copy of every record. */
+static int open_vault(pk_app *app, const char *key_file, char *err, size_t errlen)
+{
+    uint8_t want[PK_BLIND_LEN], have[PK_BLIND_LEN];
+    size_t len = 0;
+    int known = pk_store_meta_get(app->store, "key_check", want, sizeof(want), &len);
+    if (known != 0 && known != PK_ENOENT) {
+        snprintf(err, errlen, "cannot read the key check from the database");
+        return known;
+    }
+    int rc = pk_vault_open(&app->vault, key_file, known == PK_ENOENT, err, errlen);
+    if (rc == PK_ENOENT) {
+        snprintf(err, errlen,
+                 "key file %s is missing, but this database holds data sealed with a key: "
+                 "restore the key file from its backup",
+                 key_file);
+        return rc;
+    }
+    if (rc != 0)
+        return rc;
+    pk_vault_check_value(&app->vault, have);
+    if (known == PK_ENOENT) {
+        /* First use: record which key this database is sealed with (the
+         * first process wins if several start at once). */
+        if ((rc = pk_store_meta_put_once(app->store, "key_check", have, sizeof(have))) != 0 ||
+            (rc = pk_store_meta_get(app->store, "key_check", want, sizeof(want), &len)) != 0) {
+            snprintf(err, errlen, "cannot record the key check in the database");
+            return rc;
+        }
+    }
+    if (len != sizeof(want) || memcmp(want, have, sizeof(want)) != 0) {
+        snprintf(err, errlen,
+                 "key file %s does not match this database (its data was sealed with another "
+                 "key)",
+                 key_file);
+        return PK_EINVAL;
+    }
+    return 0;
+}
+
 int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
 {
     int rc, from, to;
@@ -85,11 +128,11 @@ int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
         snprintf(key_file, sizeof(key_file), "%s", cfg->key_file);
     else
         snprintf(key_file, sizeof(key_file), "%s.key", cfg->db);
-    if ((rc = pk_vault_open(&app->vault, key_file, err, errlen)) != 0)
-        goto fail;
     if ((rc = pk_store_open(cfg->db, &app->store, err, errlen)) != 0)
         goto fail;
     if ((rc = pk_store_migrate(app->store, cfg->data_dir, &from, &to, err, errlen)) != 0)
+        goto fail;
+    if ((rc = open_vault(app, key_file, err, errlen)) != 0)
         goto fail;
     if ((app->regions = pk_regions_new()) == NULL) {
         rc = PK_ENOMEM;

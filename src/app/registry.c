@@ -128,6 +128,13 @@ static int save(const pk_app *app, pk_tx *tx, scratch *sc, const pk_participant 
         return rc;
     if (exists && !upsert)
         return PK_ECONFLICT;
+    /* No scheme given (an import without --scheme): a known person keeps
+     * theirs, so importing an export changes nothing; a new one gets the
+     * current scheme. */
+    if (scheme == NULL)
+        scheme = (exists ? pk_schemes_find(&app->schemes, old.scheme) : NULL);
+    if (scheme == NULL)
+        scheme = pk_schemes_current(&app->schemes);
     if (exists && memcmp(old.digest, row.digest, PK_DIGEST_LEN) == 0 &&
         strcmp(old.scheme, scheme->id) == 0) {
         out->id = old.id;
@@ -156,6 +163,9 @@ static int save(const pk_app *app, pk_tx *tx, scratch *sc, const pk_participant 
     row.warnings = warnings;
     row.scheme = scheme->id;
     row.source = source;
+    char as_of_text[11];
+    pk_date_format(as_of, as_of_text);
+    row.as_of = as_of_text;
 
     /* Audit: which fields changed (names only, never values). */
     char detail[256];
@@ -536,11 +546,13 @@ static uint64_t reeval_fn(void *ctx, const pk_prow *row, unsigned lists)
     pk_participant p;
     from_row(row, &p);
     const pk_scheme *s = pk_schemes_find(&app->schemes, row->scheme);
-    if (s == NULL)
+    pk_date as_of;
+    if (s == NULL || pk_date_parse(row->as_of, strlen(row->as_of), &as_of) != 0)
         return row->base_reasons;
     pk_eligibility_context c = {.on_lists = lists, .kk_eligible_before = 0};
-    /* Age is judged on the day of re-evaluation, as for a new import. */
-    return pk_eligibility(&p, s, pk_app_today(), &c) & ~PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
+    /* Ages are judged on the record's own reference date: a list change
+     * must not also change verdicts for the passing of time. */
+    return pk_eligibility(&p, s, as_of, &c) & ~PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
 }
 
 static int reeval_one(void *ctx, const uint8_t bi[PK_BI_LEN])

@@ -43,7 +43,8 @@ int pk_registry_register(const pk_app *app, const pk_participant_input *in, cons
 
 /* Import of an exchange file read from fd, in constant memory. */
 typedef struct pk_import_opts {
-    const pk_scheme *scheme;  /* NULL: the current scheme */
+    const pk_scheme *scheme;  /* NULL: a known person keeps theirs, a new one gets the
+                               * current scheme */
     pk_date as_of;
     FILE *rejects;            /* rejected rows as CSV, or NULL */
     FILE *progress;           /* progress lines, or NULL */

@@ -66,7 +66,7 @@ static int read_key(const char *path, unsigned char master[32], char *err, size_
     return 0;
 }
 
-int pk_vault_open(pk_vault *v, const char *key_file, char *err, size_t errlen)
+int pk_vault_open(pk_vault *v, const char *key_file, bool may_create, char *err, size_t errlen)
 {
     unsigned char master[32];
     if (sodium_init() < 0) {
@@ -74,7 +74,7 @@ int pk_vault_open(pk_vault *v, const char *key_file, char *err, size_t errlen)
         return PK_EIO;
     }
     int rc = read_key(key_file, master, err, errlen);
-    if (rc == PK_ENOENT) {
+    if (rc == PK_ENOENT && may_create) {
         rc = create_key(key_file, master, err, errlen);
         if (rc == PK_ENOENT) /* another process created it first */
             rc = read_key(key_file, master, err, errlen);
@@ -86,6 +86,11 @@ int pk_vault_open(pk_vault *v, const char *key_file, char *err, size_t errlen)
     crypto_kdf_derive_from_key(v->field_key, sizeof(v->field_key), 3, "pkfield_", master);
     sodium_memzero(master, sizeof(master));
     return 0;
+}
+
+void pk_vault_check_value(const pk_vault *v, uint8_t out[PK_BLIND_LEN])
+{
+    pk_vault_blind(v, "key-check", "prakerja", out);
 }
 
 void pk_vault_close(pk_vault *v)

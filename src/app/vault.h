@@ -11,6 +11,7 @@
 #ifndef PK_VAULT_H
 #define PK_VAULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,9 +26,14 @@ typedef struct pk_vault {
 } pk_vault;
 
 /* Reads the key file, creating it (mode 0600, 32 random bytes as hex)
- * when it does not exist.  Returns 0 or a negative PK_E* with an English
+ * when it does not exist and `may_create`.  Returns 0, PK_ENOENT (missing
+ * and not to be created) or another negative PK_E*, with an English
  * explanation in err. */
-int pk_vault_open(pk_vault *v, const char *key_file, char *err, size_t errlen);
+int pk_vault_open(pk_vault *v, const char *key_file, bool may_create, char *err, size_t errlen);
+/* A value that identifies the key (not the key): stored in the database
+ * so that a wrong or lost key file is refused instead of silently
+ * creating a second, unreadable copy of every record. */
+void pk_vault_check_value(const pk_vault *v, uint8_t out[PK_BLIND_LEN]);
 void pk_vault_close(pk_vault *v);
 
 /* Blind index of `value` in a domain ("nik", "kk"): equal inputs give

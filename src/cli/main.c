@@ -416,8 +416,8 @@ static int import_participants(const cmd *c, int argc, char **argv)
     if (open_app(&app, &cfg) != 0)
         return 1;
     int status = 1, fd = -1;
-    io.scheme = o.scheme ? pk_schemes_find(&app.schemes, o.scheme) : pk_schemes_current(&app.schemes);
-    if (io.scheme == NULL) {
+    io.scheme = o.scheme ? pk_schemes_find(&app.schemes, o.scheme) : NULL;
+    if (o.scheme != NULL && io.scheme == NULL) {
         fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", o.scheme);
         goto out;
     }

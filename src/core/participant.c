@@ -173,9 +173,25 @@ static pk_field pk_field_of(pk_code c)
 /* Checks a free-text field of at most max code points (min 1 when
  * required).  Returns the code to report, or PK_C__COUNT when fine. */
 static pk_code check_text(const char *s, size_t len, long max, pk_code empty_code,
-                          pk_code long_code)
+                          pk_code long_code, bool multiline)
 {
-    long n = pk_utf8_chars(s, len);
+    long n = 0;
+    if (multiline) {
+        /* An address may span lines (the exchange file allows line breaks
+         * in quoted fields): count each line, and each break as one. */
+        size_t start = 0;
+        for (size_t i = 0; i <= len; i++) {
+            if (i < len && s[i] != '\n' && s[i] != '\r')
+                continue;
+            long part = pk_utf8_chars(s + start, i - start);
+            if (part < 0)
+                return PK_C_BARIS_RUSAK;
+            n += part + (i < len);
+            start = i + 1;
+        }
+    } else {
+        n = pk_utf8_chars(s, len);
+    }
     if (n < 0)
         return PK_C_BARIS_RUSAK;
     if (n == 0 && empty_code != PK_C__COUNT)
@@ -221,7 +237,7 @@ int pk_participant_validate(const pk_participant_input *in, const pk_regions *re
         ERR(PK_C_KK_FORMAT);
 
     pk_code c = check_text(f[PK_F_NAMA], n[PK_F_NAMA], PK_NAMA_MAX_CHARS, PK_C_NAMA_KOSONG,
-                           PK_C_NAMA_TERLALU_PANJANG);
+                           PK_C_NAMA_TERLALU_PANJANG, false);
     if (c != PK_C__COUNT)
         ERRF(PK_F_NAMA, c);
     else
@@ -282,7 +298,7 @@ int pk_participant_validate(const pk_participant_input *in, const pk_regions *re
 
     if (n[PK_F_ALAMAT]) {
         c = check_text(f[PK_F_ALAMAT], n[PK_F_ALAMAT], PK_ALAMAT_MAX_CHARS, PK_C__COUNT,
-                       PK_C_ALAMAT_TERLALU_PANJANG);
+                       PK_C_ALAMAT_TERLALU_PANJANG, true);
         if (c != PK_C__COUNT)
             ERRF(PK_F_ALAMAT, c);
         else

@@ -9,13 +9,16 @@
  *
  *  - a UNIQUE index on the NIK index (two processes racing on one NIK:
  *    one wins, the other gets PK_ECONFLICT);
- *  - transaction-scoped advisory locks on a NIK index (taken when a
- *    participant is looked up or re-evaluated) and on a KK index (taken
- *    before the family-card limit is re-applied), so read-then-write
- *    sequences on one person or one family are serialised across
- *    processes.  The lock and the read that follows it are sent together
- *    in one pipeline; the read runs after the lock is granted, with a
- *    fresh snapshot (READ COMMITTED), so it sees the other side's commit.
+ *  - a lock on a NIK index (taken when a participant is looked up or
+ *    re-evaluated) and on a KK index (taken before the family-card limit
+ *    is re-applied), held to the end of the transaction, so
+ *    read-then-write sequences on one person or one family are
+ *    serialised across processes.  These are row locks on table pk_lock,
+ *    not advisory locks: a 10,000-row import batch would hold ~15,000 of
+ *    them, far more than the shared lock table has room for.  The lock
+ *    and the read that follows it are sent together in one pipeline; the
+ *    read runs after the lock is granted, with a fresh snapshot (READ
+ *    COMMITTED), so it sees the other side's commit.
  *
  * Schema changes are the same numbered migrations as sqlite.c, each in
  * its own transaction under an advisory lock, so processes starting at
@@ -67,6 +70,11 @@ typedef struct pg_tx {
     pg *p;
     pgc *c;
     char scheme[PK_SCHEME_ID_MAX];
+    /* The lists of the NIK index last found, read in the same round trip
+     * as the row: a save asks for them right after the lookup. */
+    bool lists_known;
+    uint8_t lists_bi[PK_BI_LEN];
+    unsigned lists;
 } pg_tx;
 
 /* ---- parameters and results -------------------------------------------- */
@@ -280,10 +288,13 @@ static void conn_put(pg *p, pgc *c)
 static const struct {
     const char *sql, *types;
 } stmts[S__COUNT] = {
-    [S_NIK_LOCK] = {"SELECT pg_advisory_xact_lock(hashtextextended('nik:' || encode($1, 'hex'), 0))",
-                    "b"},
-    [S_KK_LOCK] = {"SELECT pg_advisory_xact_lock(hashtextextended('kk:' || encode($1, 'hex'), 0))",
-                   "b"},
+    /* A row lock on the key's pk_lock row, inserting it if need be; it
+     * waits for whoever holds it, or is inserting it, to end.  ("WHERE
+     * false" locks the row without writing a new version of it.) */
+    [S_NIK_LOCK] = {"INSERT INTO pk_lock (k) VALUES ('n'::bytea || $1)"
+                    " ON CONFLICT (k) DO UPDATE SET k = excluded.k WHERE false", "b"},
+    [S_KK_LOCK] = {"INSERT INTO pk_lock (k) VALUES ('k'::bytea || $1)"
+                   " ON CONFLICT (k) DO UPDATE SET k = excluded.k WHERE false", "b"},
     [S_FIND] = {"SELECT id, digest, kk_bi, reasons, base_reasons, scheme FROM participant"
                 " WHERE nik_bi = $1", "b"},
     [S_INSERT] = {"INSERT INTO participant (nik_bi, kk_bi, pii, digest, nama, tanggal_lahir,"
@@ -427,7 +438,7 @@ static int run_pipeline(pgc *c, int n, const int *which, const params *const *ps
     return rc;
 }
 
-/* Takes the advisory lock `lock` on key bi, then runs `which` on the same
+/* Takes the lock `lock` on key bi, then runs `which` on the same
  * key, in one round trip. */
 static int locked_run(pgc *c, int lock, int which, const uint8_t *bi, PGresult **out)
 {
@@ -594,7 +605,12 @@ static const migration migrations[] = {
      "  action  text NOT NULL,"
      "  subject bigint,"
      "  detail  text NOT NULL"
-     ");",
+     ");"
+     /* PostgreSQL only: what a transaction locks to work on one person
+      * ('n' || NIK index) or one family ('k' || KK index) alone, across
+      * processes.  Row locks, unlike advisory locks, are not limited by
+      * the shared lock table, so a batch of 10,000 rows may hold them. */
+     "CREATE TABLE pk_lock (k bytea PRIMARY KEY);",
      NULL},
 };
 
@@ -865,9 +881,18 @@ static int pg_release(pk_tx *t)
 
 static int pg_rollback_to(pk_tx *t)
 {
+    ((pg_tx *)t)->lists_known = false;
     int rc = exec(txc(t)->conn, "ROLLBACK TO pk_job", PGRES_COMMAND_OK, "savepoint");
     int rc2 = exec(txc(t)->conn, "RELEASE pk_job", PGRES_COMMAND_OK, "savepoint");
     return rc ? rc : rc2;
+}
+
+static int lists_of_result(const PGresult *r, unsigned *lists)
+{
+    *lists = 0;
+    for (int i = 0, n = PQntuples(r); i < n; i++)
+        *lists |= pk_list_by_name(PQgetvalue(r, i, 0));
+    return 0;
 }
 
 /* Locks the NIK index for the rest of the transaction, then reads it:
@@ -876,11 +901,22 @@ static int pg_rollback_to(pk_tx *t)
 static int pg_participant_find(pk_tx *t, const uint8_t *nik_bi, pk_prow *row)
 {
     pg_tx *tx = (pg_tx *)t;
-    PGresult *r;
+    params p = {0};
+    p_bytes(&p, nik_bi, PK_BI_LEN);
+    const int w[3] = {S_NIK_LOCK, S_FIND, S_LISTS_OF};
+    const params *ps[3] = {&p, &p, &p};
+    PGresult *res[3];
     memset(row, 0, sizeof(*row));
-    int rc = locked_run(tx->c, S_NIK_LOCK, S_FIND, nik_bi, &r);
+    tx->lists_known = false;
+    int rc = run_pipeline(tx->c, 3, w, ps, res);
     if (rc != 0)
         return rc;
+    PGresult *r = res[1];
+    PQclear(res[0]);
+    lists_of_result(res[2], &tx->lists);
+    PQclear(res[2]);
+    memcpy(tx->lists_bi, nik_bi, PK_BI_LEN);
+    tx->lists_known = true;
     if (PQntuples(r) == 0) {
         PQclear(r);
         return PK_ENOENT;
@@ -916,37 +952,48 @@ static void row_params(params *p, const pk_prow *r)
     p_text(p, r->source);
 }
 
-static int pg_participant_insert(pk_tx *t, const pk_prow *row, int64_t *id)
+/* Writes a participant after locking its family: ids, the order of
+ * registration that the family-card limit follows, are then handed out
+ * within a family in commit order, as with SQLite's single writer (a
+ * member told "eligible" is never overtaken by one who committed later). */
+static int write_row(pk_tx *t, int which, const pk_prow *row, int64_t *id)
 {
-    params p = {0};
-    PGresult *r;
+    params k = {0}, p = {0};
+    p_bytes(&k, row->kk_bi, PK_BI_LEN);
     row_params(&p, row);
-    int rc = run(txc(t), S_INSERT, &p, &r);
+    if (which == S_UPDATE)
+        p_int(&p, row->id);
+    const int w[2] = {S_KK_LOCK, which};
+    const params *ps[2] = {&k, &p};
+    PGresult *r[2];
+    int rc = run_pipeline(txc(t), 2, w, ps, r);
     if (rc != 0)
         return rc;
-    *id = get_i64(r, 0, 0);
-    PQclear(r);
+    if (id != NULL)
+        *id = get_i64(r[1], 0, 0);
+    PQclear(r[0]);
+    PQclear(r[1]);
     return 0;
+}
+
+static int pg_participant_insert(pk_tx *t, const pk_prow *row, int64_t *id)
+{
+    return write_row(t, S_INSERT, row, id);
 }
 
 static int pg_participant_update(pk_tx *t, const pk_prow *row)
 {
-    params p = {0};
-    row_params(&p, row);
-    p_int(&p, row->id);
-    return run(txc(t), S_UPDATE, &p, NULL);
-}
-
-static int lists_of_result(const PGresult *r, unsigned *lists)
-{
-    *lists = 0;
-    for (int i = 0, n = PQntuples(r); i < n; i++)
-        *lists |= pk_list_by_name(PQgetvalue(r, i, 0));
-    return 0;
+    return write_row(t, S_UPDATE, row, NULL);
 }
 
 static int pg_lists_of(pk_tx *t, const uint8_t *nik_bi, unsigned *lists)
 {
+    pg_tx *tx = (pg_tx *)t;
+    if (tx->lists_known && memcmp(tx->lists_bi, nik_bi, PK_BI_LEN) == 0) {
+        tx->lists_known = false;
+        *lists = tx->lists;
+        return 0;
+    }
     params p = {0};
     PGresult *r;
     p_bytes(&p, nik_bi, PK_BI_LEN);
@@ -1021,6 +1068,7 @@ static int pg_list_clear(pk_tx *t, const char *list)
 {
     pgc *c = txc(t);
     int rc;
+    ((pg_tx *)t)->lists_known = false;
     if (!c->list_old) {
         rc = exec(c->conn,
                   "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi bytea PRIMARY KEY)"
@@ -1040,6 +1088,7 @@ static int pg_list_add(pk_tx *t, const char *list, const uint8_t *nik_bi, const 
                        size_t note_len)
 {
     params p = {0};
+    ((pg_tx *)t)->lists_known = false;
     p_text(&p, list);
     p_bytes(&p, nik_bi, PK_BI_LEN);
     if (note != NULL && note_len > 0)

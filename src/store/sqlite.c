@@ -175,6 +175,7 @@ static const migration migrations[] = {
      "  scheme        TEXT NOT NULL,"
      "  base_reasons  INTEGER NOT NULL,"
      "  reasons       INTEGER NOT NULL,"
+     "  as_of         TEXT NOT NULL,"
      "  source        TEXT NOT NULL,"
      "  created_at    TEXT NOT NULL,"
      "  updated_at    TEXT NOT NULL"
@@ -188,6 +189,10 @@ static const migration migrations[] = {
      "  PRIMARY KEY (list, nik_bi)"
      ") STRICT, WITHOUT ROWID;"
      "CREATE INDEX exclusion_nik ON exclusion(nik_bi);"
+     "CREATE TABLE pk_meta ("
+     "  name  TEXT PRIMARY KEY,"
+     "  value BLOB NOT NULL"
+     ") STRICT;"
      "CREATE TABLE audit ("
      "  id      INTEGER PRIMARY KEY,"
      "  at      TEXT NOT NULL,"
@@ -389,21 +394,21 @@ static void sq_close(pk_store *s)
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 #define PCOLS "id, nik_bi, kk_bi, pii, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, " \
               "pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, reasons, " \
-              "source, created_at, updated_at, digest"
+              "source, created_at, updated_at, digest, as_of"
 
 static const char *const wsql[W__COUNT] = {
     [W_FIND] = "SELECT id, digest, kk_bi, reasons, base_reasons, scheme FROM participant"
                " WHERE nik_bi = ?",
     [W_INSERT] = "INSERT INTO participant (nik_bi, kk_bi, pii, digest, nama, tanggal_lahir,"
                  " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
-                 " base_reasons, reasons, source, created_at, updated_at)"
+                 " base_reasons, reasons, source, as_of, created_at, updated_at)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-                 " " NOW ", " NOW ")",
+                 " ?18, " NOW ", " NOW ")",
     [W_UPDATE] = "UPDATE participant SET nik_bi = ?1, kk_bi = ?2, pii = ?3, digest = ?4, nama = ?5,"
                  " tanggal_lahir = ?6, jenis_kelamin = ?7, kode_wilayah = ?8, pendidikan = ?9,"
                  " segmen = ?10, pekerjaan = ?11, warnings = ?12, scheme = ?13,"
-                 " base_reasons = ?14, reasons = ?15, source = ?16, updated_at = " NOW
-                 " WHERE id = ?17",
+                 " base_reasons = ?14, reasons = ?15, source = ?16, as_of = ?18,"
+                 " updated_at = " NOW " WHERE id = ?17",
     [W_LISTS_OF] = "SELECT list FROM exclusion WHERE nik_bi = ?",
     [W_KK_MEMBERS] = "SELECT id, scheme, base_reasons, reasons FROM participant"
                      " WHERE kk_bi = ? ORDER BY id",
@@ -574,6 +579,7 @@ static void bind_row(sqlite3_stmt *st, const pk_prow *r)
     sqlite3_bind_int64(st, 14, (sqlite3_int64)r->base_reasons);
     sqlite3_bind_int64(st, 15, (sqlite3_int64)r->reasons);
     sqlite3_bind_text(st, 16, r->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 18, r->as_of, -1, SQLITE_STATIC);
 }
 
 static int sq_participant_insert(pk_tx *t, const pk_prow *row, int64_t *id)
@@ -779,6 +785,7 @@ static void read_row(sqlite3_stmt *st, pk_prow *r)
     r->updated_at = (const char *)sqlite3_column_text(st, 17);
     if (sqlite3_column_bytes(st, 18) == PK_DIGEST_LEN)
         memcpy(r->digest, sqlite3_column_blob(st, 18), PK_DIGEST_LEN);
+    r->as_of = (const char *)sqlite3_column_text(st, 19);
 }
 
 static int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
@@ -911,6 +918,63 @@ static int sq_stats(pk_store *s, const char *region, pk_stats *out)
     return rc;
 }
 
+static int sq_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    int rc = conn_get(q, &db);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    rc = PK_EIO;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM pk_meta WHERE name = ?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            size_t n = (size_t)sqlite3_column_bytes(st, 0);
+            *len = n;
+            if (n <= cap) {
+                memcpy(buf, sqlite3_column_blob(st, 0), n);
+                rc = 0;
+            } else {
+                rc = PK_ETOOBIG;
+            }
+        } else if (r == SQLITE_DONE) {
+            rc = PK_ENOENT;
+        }
+    }
+    sqlite3_finalize(st);
+    conn_put(q, db);
+    return rc;
+}
+
+static int sq_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len)
+{
+    pk_tx *tx;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    sq *q = s->impl;
+    rc = PK_EIO;
+    if (sqlite3_prepare_v2(q->writer,
+                           "INSERT INTO pk_meta (name, value) VALUES (?, ?) "
+                           "ON CONFLICT (name) DO NOTHING",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, value, (int)len, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            rc = 0;
+    }
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        sq_rollback(tx);
+        return rc;
+    }
+    return sq_commit(tx);
+}
+
 static const pk_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -918,6 +982,8 @@ static const pk_store_ops sqlite_ops = {
     .migrate = sq_migrate,
     .ping = sq_ping,
     .regions_each = sq_regions_each,
+    .meta_get = sq_meta_get,
+    .meta_put_once = sq_meta_put_once,
     .participants_each = sq_participants_each,
     .stats = sq_stats,
     .begin = sq_begin,

@@ -51,6 +51,16 @@ int pk_store_regions_each(pk_store *s, pk_region_cb cb, void *ctx)
     return s->ops->regions_each(s, cb, ctx);
 }
 
+int pk_store_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+    return s->ops->meta_get(s, name, buf, cap, len);
+}
+
+int pk_store_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len)
+{
+    return s->ops->meta_put_once(s, name, value, len);
+}
+
 int pk_store_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx)
 {
     return s->ops->participants_each(s, region, cb, ctx);

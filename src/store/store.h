@@ -33,6 +33,12 @@ int pk_store_migrate(pk_store *s, const char *datadir, int *from, int *to,
 /* A cheap round trip to the database: 0 when it answers. */
 int pk_store_ping(pk_store *s);
 
+/* Small named values of the deployment (the key check).  get: 0 and the
+ * value, or PK_ENOENT.  put_once: stores the value unless the name has
+ * one already (the first writer wins; read it back to compare). */
+int pk_store_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
+int pk_store_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len);
+
 /* Calls cb for every region (any level) in code order; stops early and
  * returns cb's value when it is non-zero. */
 typedef int (*pk_region_cb)(void *ctx, const char *code, const char *name);
@@ -66,6 +72,7 @@ typedef struct pk_prow {
     uint64_t base_reasons;        /* eligibility reasons except kuota_kk_penuh */
     uint64_t reasons;             /* all reasons; 0 = eligible */
     const char *source;           /* "portal", "import", "operator" */
+    const char *as_of;            /* YYYY-MM-DD the verdict is judged on (ages) */
     const char *created_at, *updated_at;  /* filled on reads */
 } pk_prow;
 

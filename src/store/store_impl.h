@@ -11,6 +11,8 @@ typedef struct pk_store_ops {
     int (*migrate)(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);
     int (*ping)(pk_store *s);
     int (*regions_each)(pk_store *s, pk_region_cb cb, void *ctx);
+    int (*meta_get)(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
+    int (*meta_put_once)(pk_store *s, const char *name, const uint8_t *value, size_t len);
     int (*participants_each)(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
     int (*stats)(pk_store *s, const char *region, pk_stats *out);
 

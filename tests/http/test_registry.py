@@ -46,7 +46,7 @@ def person(serial, birth="1995-08-17", sex="L", kk=None,
     Each serial has its own family card unless kk is given."""
     r = {
         "nik": nik_of(birth, sex, serial, nik_region),
-        "no_kk": kk or "317401010120%04d" % (serial % 10000),
+        "no_kk": kk or "3174013001%06d" % serial,
         "nama": "Peserta Nomor %d" % serial,
         "tanggal_lahir": birth,
         "jenis_kelamin": sex,
@@ -612,6 +612,22 @@ def export_then_import_into_same_db_changes_nothing():
 
 
 @test
+def export_of_mixed_schemes_reimports_unchanged():
+    """The spec: "Importing an export changes nothing".  The export has no
+    scheme column, so re-importing it (without --scheme) must not move
+    participants registered under another scheme to the current one."""
+    with Reg() as r:
+        p21, p23 = person(1), person(2)
+        r.imp(csv_text([p21]), "--scheme", "2021")
+        r.imp(csv_text([p23]), "--scheme", "2023")
+        exp1, tab1 = r.export(), r.table()
+        s, _, _, _ = r.imp(exp1)
+        eq((s["inserted"], s["updated"], s["unchanged"]), (0, 0, 2),
+           "summary of re-importing the export (one participant is under scheme 2021)")
+        eq(r.table(), tab1, "participant table")
+
+
+@test
 def export_into_fresh_db_with_same_key_gives_identical_export():
     with Reg("a") as a, Reg("b") as b:
         a.imp(csv_text(varied_people()))
@@ -791,6 +807,28 @@ def list_without_nik_column_is_refused_and_unknown_list_exits_2():
 
 
 @test
+def list_round_trip_restores_state_of_an_as_of_import():
+    """Adding someone to a list and removing them again must restore their
+    eligibility; it must not re-judge their age on another date than the
+    import did."""
+    with Reg() as r:
+        young = person(1, birth="2020-01-01")      # 20 on 2040-01-01
+        old = person(2, birth="1990-01-01")        # 10 on 2000-01-01
+        r.imp(csv_text([young]), "--as-of", "2040-01-01")
+        r.imp(csv_text([old]), "--as-of", "2000-06-01")
+        before = r.by_nik()
+        eq(status(before[young["nik"]]), ("ya", set()), "born 2020, as of 2040")
+        eq(status(before[old["nik"]]), ("tidak", {"usia_kurang"}), "born 1990, as of 2000")
+        r.lst("daftar_hitam", "nik\n%s\n%s\n" % (young["nik"], old["nik"]))
+        r.lst("daftar_hitam", "nik\n")
+        after = r.by_nik()
+        eq(status(after[young["nik"]]), status(before[young["nik"]]),
+           "born 2020 after the list round trip")
+        eq(status(after[old["nik"]]), status(before[old["nik"]]),
+           "born 1990 after the list round trip")
+
+
+@test
 def as_of_changes_age_based_eligibility():
     young = person(1, birth="2008-06-01")
     with Reg() as r:
@@ -933,6 +971,39 @@ def wrong_key_file_export_fails():
         os.chmod(other, 0o644)
         code, out, err = r.cli(["export", "participants", "--key-file", other])
         assert code != 0, "a world-readable key file was accepted"
+
+
+@test
+def import_with_another_key_does_not_duplicate_participants():
+    """Upsert is keyed by NIK.  An import run with another key (a wrong
+    --key-file, or a lost default key file that gets re-created) cannot
+    recognise the stored NIKs: it must fail, not add a second record for
+    the same NIK (after which no key can export the registry)."""
+    with Reg() as r:
+        p = person(1)
+        r.imp(csv_text([p]))
+        other = r.path("other.key")
+        with open(other, "w") as f:
+            f.write("cd" * 32 + "\n")
+        os.chmod(other, 0o600)
+        code, out, err = r.cli(["import", "participants", r.write(csv_text([p])),
+                                "--key-file", other])
+        n = r.count()
+        assert code != 0 and n == 1, \
+            "import with another key: exit %d, %d participant rows for one NIK" % (code, n)
+
+
+@test
+def import_after_losing_the_key_file_does_not_duplicate_participants():
+    with Reg() as r:
+        p = person(1)
+        r.imp(csv_text([p]))
+        os.unlink(r.key)
+        code, out, err = r.cli(["import", "participants", r.write(csv_text([p]))])
+        n = r.count()
+        assert code != 0 and n == 1, \
+            "import after the key file was lost: exit %d, %d participant rows for one NIK" \
+            % (code, n)
 
 
 # ---- kill and resume --------------------------------------------------------------------
