@@ -45,7 +45,9 @@ local MAXT = 16 -- threads at most: the serial's last digits tell them apart
 local threads = {}
 local counter = 0
 local t = 0 -- this thread's index
-local status = {} -- status code -> count (per thread; the main thread reads it)
+-- status code -> count, per thread; a global, so that the main thread can
+-- read it with thread:get() in done()
+statuses = {}
 
 function setup(thread)
   thread:set("tid", #threads)
@@ -95,13 +97,13 @@ function request()
 end
 
 function response(code, headers, body)
-  status[code] = (status[code] or 0) + 1
+  statuses[code] = (statuses[code] or 0) + 1
 end
 
 function done(summary, latency, requests)
   local total, by = 0, {}
   for _, t in ipairs(threads) do
-    local st = t:get("status")
+    local st = t:get("statuses")
     if st then
       for code, n in pairs(st) do
         by[code] = (by[code] or 0) + n

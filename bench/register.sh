@@ -12,7 +12,8 @@
 # are counted and compared with the 201s (an acknowledged registration must
 # be there).  Environment: BUILD (build-bench), THREADS, CONNS (64),
 # DURATION (10), RATES ("1000 2000"), WRK_THREADS (2), SERVE_ARGS (extra
-# flags for prakerja serve).
+# flags for prakerja serve), PIN=1 (server on CPU 1, load generator on CPU 0,
+# as in docs/engineering.md's measurements; default: both float on both).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,13 +24,16 @@ DURATION=${DURATION:-10}
 RATES=${RATES:-1000 2000}
 WRK_THREADS=${WRK_THREADS:-2}
 SERVE_ARGS=${SERVE_ARGS:-}
+PIN=${PIN:-0}
+ON_SERVER=() ON_CLIENT=()
+if [ "$PIN" = 1 ]; then ON_SERVER=(taskset -c 1) ON_CLIENT=(taskset -c 0); fi
 
 scripts/deps.sh
 if ! command -v wrk >/dev/null 2>&1; then
   as_root=(); [ "$(id -u)" -eq 0 ] || as_root=(sudo)
   "${as_root[@]}" apt-get install -y -qq wrk >/dev/null
 fi
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=false >/dev/null
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=false -Dwerror=false >/dev/null
 ninja -C "$BUILD" >/dev/null
 PK=$ROOT/$BUILD/src/cli/prakerja
 
@@ -49,7 +53,7 @@ trap 'stop_server; rm -rf "$WORK"' EXIT
 start_server() {
   rm -f "$WORK"/reg.db* "$WORK"/serve.log
   # shellcheck disable=SC2086
-  "$PK" serve --db "$WORK/reg.db" --listen 127.0.0.1:0 $SERVE_ARGS 2>"$WORK/serve.log" &
+  "${ON_SERVER[@]}" "$PK" serve --db "$WORK/reg.db" --listen 127.0.0.1:0 $SERVE_ARGS 2>"$WORK/serve.log" &
   SERVER_PID=$!
   local port=""
   for _ in $(seq 100); do
@@ -62,14 +66,14 @@ start_server() {
   URL=http://127.0.0.1:$port/api/v1/participants
 }
 
-# rows_after_stop: stops the server, prints the participants in the database.
-rows_after_stop() {
-  stop_server
+# rows: the participants in the database (call after stop_server).
+rows() {
   sqlite3 "$WORK/reg.db" 'SELECT count(*) FROM participant;'
 }
 
+echo "pinned: $([ "$PIN" = 1 ] && echo 'server CPU 1, client CPU 0' || echo no)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');"\
-  "$(uname -sr); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?');"\
+  "$(uname -sr); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2); commit $(git rev-parse --short HEAD 2>/dev/null || cat COMMIT 2>/dev/null || echo '?');"\
   "$(date -u '+%F %T UTC')"
 
 # Does the endpoint exist?  One registration, status only.
@@ -100,17 +104,17 @@ fi
 echo
 echo "== closed loop: wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s --latency -s bench/register.lua"
 start_server
-wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency -s bench/register.lua "$URL" |
+"${ON_CLIENT[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency -s bench/register.lua "$URL" |
   sed -n '/Thread Stats/,$p'
-rows=$(rows_after_stop)
-echo "rows in the database after the run: $rows (must be >= the 201s above)"
+stop_server
+echo "rows in the database after the run: $(rows) (must be >= the 201s above)"
 grep -v ' 201 ' "$WORK/serve.log" | grep -iv 'listening\|migrat' | head -5 || true
 
 for rate in $RATES; do
   echo
   echo "== open loop: $rate registrations/s for ${DURATION}s, $CONNS connections (bench/fixed_rate.py)"
   start_server
-  python3 bench/fixed_rate.py --url "$URL" --rate "$rate" --duration "$DURATION" --connections "$CONNS"
-  rows=$(rows_after_stop)
-  echo "rows in the database after the run: $rows"
+  "${ON_CLIENT[@]}" python3 bench/fixed_rate.py --url "$URL" --rate "$rate" --duration "$DURATION" --connections "$CONNS"
+  stop_server
+  echo "rows in the database after the run: $(rows)"
 done
