@@ -1049,7 +1049,7 @@ static int pg_lists_of(pk_tx *t, const uint8_t *nik_bi, unsigned *lists)
         return 0;
     }
     params p = {0};
-    PGresult *r;
+    PGresult *r = NULL;
     p_bytes(&p, nik_bi, PK_BI_LEN);
     int rc = run(txc(t), S_LISTS_OF, &p, &r);
     if (rc != 0)
@@ -1066,7 +1066,7 @@ static int pg_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk
                        void *ctx, int *changed)
 {
     pgc *c = txc(t);
-    PGresult *r;
+    PGresult *r = NULL;
     int nupd = 0, eligible = 0;
     int rc = locked_run(c, S_KK_LOCK, S_KK_MEMBERS, kk_bi, &r);
     if (rc != 0)
@@ -1192,7 +1192,7 @@ static int pg_list_changes(pk_tx *t, const char *list, pk_bi_cb cb, void *ctx)
 static int pg_list_count(pk_tx *t, const char *list, int64_t *count)
 {
     params p = {0};
-    PGresult *r;
+    PGresult *r = NULL;
     p_text(&p, list);
     *count = 0;
     int rc = run(txc(t), S_LIST_COUNT, &p, &r);
