@@ -191,16 +191,15 @@ static int save(const pk_app *app, pk_tx *tx, scratch *sc, const pk_participant 
     /* The family-card limit depends on the other members, in order of
      * registration: re-apply it to the new KK and, after a move, the old. */
     uint64_t quota = PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
-    if ((rc = pk_tx_kk_apply(tx, row.kk_bi, quota, kk_max_of, (void *)app, NULL)) != 0)
+    out->reasons = row.reasons;
+    if ((rc = pk_tx_kk_apply(tx, row.kk_bi, quota, kk_max_of, (void *)app, row.id,
+                             &out->reasons)) != 0)
         return rc;
     if (exists && memcmp(old.kk_bi, row.kk_bi, PK_BI_LEN) != 0 &&
-        (rc = pk_tx_kk_apply(tx, old.kk_bi, quota, kk_max_of, (void *)app, NULL)) != 0)
-        return rc;
-    if ((rc = pk_tx_participant_find(tx, row.nik_bi, &old)) != 0)
+        (rc = pk_tx_kk_apply(tx, old.kk_bi, quota, kk_max_of, (void *)app, 0, NULL)) != 0)
         return rc;
     out->id = row.id;
     out->outcome = exists ? PK_SAVED_UPDATED : PK_SAVED_INSERTED;
-    out->reasons = old.reasons;
     return 0;
 }
 
@@ -568,7 +567,7 @@ static int reeval_one(void *ctx, const uint8_t bi[PK_BI_LEN])
     re->count++;
     if (changed) {
         rc = pk_tx_kk_apply(re->tx, kk, PK_CODEBIT(PK_C_KUOTA_KK_PENUH), kk_max_of,
-                            (void *)re->app, NULL);
+                            (void *)re->app, 0, NULL);
         if (rc == 0)
             rc = pk_tx_audit(re->tx, "exclusion", "participant.reevaluate", 0, "");
     }

@@ -472,6 +472,9 @@ static int sq_begin(pk_store *s, pk_tx **out)
         }
         sqlite3_exec(q->writer, "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi BLOB PRIMARY KEY)",
                      NULL, NULL, NULL);
+        /* The NIK and KK indexes are keyed by random hashes, so a batch
+         * touches pages all over them: keep them in memory (bounded). */
+        sqlite3_exec(q->writer, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
     }
     if (sqlite3_exec(q->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         pthread_mutex_unlock(&q->wmu);
@@ -620,7 +623,7 @@ static int sq_lists_of(pk_tx *t, const uint8_t *nik_bi, unsigned *lists)
 }
 
 static int sq_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
-                       void *ctx, int *changed)
+                       void *ctx, int64_t watch_id, uint64_t *watch_reasons)
 {
     sq *q = txq(t);
     /* Read the members first, then write: a family card has a handful of
@@ -646,6 +649,8 @@ static int sq_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk
             else
                 eligible++;
         }
+        if (watch_reasons != NULL && sqlite3_column_int64(st, 0) == watch_id)
+            *watch_reasons = now;
         if (now == old)
             continue;
         if (nupd == cap) {
@@ -673,8 +678,6 @@ static int sq_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk
         rc = step_done(st);
     }
     free(upd);
-    if (changed)
-        *changed = (int)nupd;
     return rc;
 }
 

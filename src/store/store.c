@@ -123,9 +123,9 @@ int pk_tx_lists_of(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], unsigned *lists)
 }
 
 int pk_tx_kk_apply(pk_tx *tx, const uint8_t kk_bi[PK_BI_LEN], uint64_t quota_bit,
-                   pk_kk_max_fn kk_max, void *ctx, int *changed)
+                   pk_kk_max_fn kk_max, void *ctx, int64_t watch_id, uint64_t *watch_reasons)
 {
-    return tx->store->ops->kk_apply(tx, kk_bi, quota_bit, kk_max, ctx, changed);
+    return tx->store->ops->kk_apply(tx, kk_bi, quota_bit, kk_max, ctx, watch_id, watch_reasons);
 }
 
 int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,

@@ -102,10 +102,11 @@ int pk_tx_lists_of(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], unsigned *lists);
 /* Re-applies the family-card limit to every member of a KK, in order of
  * registration: a member eligible on every other ground gets
  * kuota_kk_penuh (bit `quota_bit`) once kk_max(scheme) earlier members
- * are eligible.  Rows whose verdict changes are updated. */
+ * are eligible.  Rows whose verdict changes are updated.  When watch_id
+ * is a member, *watch_reasons receives its final reasons (saves a read). */
 typedef int (*pk_kk_max_fn)(void *ctx, const char *scheme);
 int pk_tx_kk_apply(pk_tx *tx, const uint8_t kk_bi[PK_BI_LEN], uint64_t quota_bit,
-                   pk_kk_max_fn kk_max, void *ctx, int *changed);
+                   pk_kk_max_fn kk_max, void *ctx, int64_t watch_id, uint64_t *watch_reasons);
 
 /* Appends to the audit log (never personal data in `detail`). */
 int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,

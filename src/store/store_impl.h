@@ -27,7 +27,7 @@ typedef struct pk_store_ops {
     int (*participant_update)(pk_tx *tx, const pk_prow *row);
     int (*lists_of)(pk_tx *tx, const uint8_t *nik_bi, unsigned *lists);
     int (*kk_apply)(pk_tx *tx, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
-                    void *ctx, int *changed);
+                    void *ctx, int64_t watch_id, uint64_t *watch_reasons);
     int (*audit)(pk_tx *tx, const char *source, const char *action, int64_t subject,
                  const char *detail);
     int (*list_clear)(pk_tx *tx, const char *list);
