@@ -1063,11 +1063,11 @@ static int pg_lists_of(pk_tx *t, const uint8_t *nik_bi, unsigned *lists)
  * once apply the limit one after the other, the second seeing the
  * first's members. */
 static int pg_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
-                       void *ctx, int *changed)
+                       void *ctx, int64_t watch_id, uint64_t *watch_reasons)
 {
     pgc *c = txc(t);
     PGresult *r = NULL;
-    int nupd = 0, eligible = 0;
+    int eligible = 0;
     int rc = locked_run(c, S_KK_LOCK, S_KK_MEMBERS, kk_bi, &r);
     if (rc != 0)
         return rc;
@@ -1082,17 +1082,16 @@ static int pg_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk
             else
                 eligible++;
         }
+        if (watch_reasons != NULL && get_i64(r, i, 0) == watch_id)
+            *watch_reasons = now;
         if (now == old)
             continue;
         params p = {0};
         p_int(&p, get_i64(r, i, 0));
         p_int(&p, (int64_t)now);
         rc = run(c, S_SET_REASONS, &p, NULL);
-        nupd++;
     }
     PQclear(r);
-    if (changed)
-        *changed = nupd;
     return rc;
 }
 
