@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/auth.h"
 #include "core/ident.h"
 #include "core/pk.h"
 
@@ -144,6 +145,11 @@ int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
         goto fail;
     }
     pk_regions_seal(app->regions);
+    if ((app->auth = pk_auth_new(cfg->hash_concurrency, cfg->hash_wait_ms)) == NULL) {
+        rc = PK_ENOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     if ((app->committer = pk_committer_new(app->store, 256)) == NULL) {
         rc = PK_ENOMEM;
         snprintf(err, errlen, "out of memory");
@@ -160,6 +166,8 @@ fail:
 void pk_app_close(pk_app *app)
 {
     pk_committer_free(app->committer);
+    pk_auth_free(app->auth);
+    app->auth = NULL;
     pk_store_close(app->store);
     pk_regions_free(app->regions);
     pk_vault_close(&app->vault);

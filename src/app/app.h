@@ -21,6 +21,8 @@
 #include "core/scheme.h"
 #include "store/store.h"
 
+typedef struct pk_auth pk_auth; /* app/auth.h */
+
 typedef struct pk_app {
     pk_config cfg;
     pk_store *store;
@@ -28,6 +30,7 @@ typedef struct pk_app {
     pk_schemes schemes;
     pk_vault vault;           /* keys for personal data at rest */
     pk_committer *committer;  /* group commit of small writes (registrations) */
+    pk_auth *auth;            /* hashing slots for passwords (app/auth.h) */
 } pk_app;
 
 /* Opens the store, applies pending migrations (always: a binary only runs

@@ -37,6 +37,13 @@ static const setting settings[] = {
     I("per_ip_connections", per_ip_connections, 0, 100000),
     I("timeout", timeout, 1, 3600),
     L("max_body", max_body, 1024, 64L * 1024 * 1024),
+    I("session_idle", session_idle, 1, 7 * 24 * 3600),
+    I("session_max", session_max, 1, 30 * 24 * 3600),
+    I("cookie_secure", cookie_secure, 0, 1),
+    I("login_max_failures", login_max_failures, 1, 1000),
+    I("login_window", login_window, 1, 24 * 3600),
+    I("hash_concurrency", hash_concurrency, 1, 64),
+    I("hash_wait_ms", hash_wait_ms, 0, 60000),
 };
 
 void pk_config_defaults(pk_config *c)
@@ -51,6 +58,13 @@ void pk_config_defaults(pk_config *c)
     c->per_ip_connections = 0;
     c->timeout = 30;
     c->max_body = 64 * 1024;
+    c->session_idle = 30 * 60;
+    c->session_max = 12 * 3600;
+    c->cookie_secure = 0;
+    c->login_max_failures = 5;
+    c->login_window = 15 * 60;
+    c->hash_concurrency = 2;
+    c->hash_wait_ms = 5000;
 }
 
 static const setting *find(const char *key)

@@ -20,6 +20,13 @@ typedef struct pk_config {
     int per_ip_connections;
     int timeout;              /* idle connection timeout, seconds */
     long max_body;            /* bytes */
+    int session_idle;         /* seconds a session lives without a request */
+    int session_max;          /* seconds a session lives at most */
+    int cookie_secure;        /* 1: cookies carry Secure (behind HTTPS) */
+    int login_max_failures;   /* failed logins per account or address ... */
+    int login_window;         /* ... within this many seconds, then 429 */
+    int hash_concurrency;     /* password hashes computed at once */
+    int hash_wait_ms;         /* how long a login waits for a hashing slot, then 503 */
 } pk_config;
 
 void pk_config_defaults(pk_config *c);

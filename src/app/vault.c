@@ -84,6 +84,7 @@ int pk_vault_open(pk_vault *v, const char *key_file, bool may_create, char *err,
     crypto_kdf_derive_from_key(v->enc_key, sizeof(v->enc_key), 1, "pkseal__", master);
     crypto_kdf_derive_from_key(v->idx_key, sizeof(v->idx_key), 2, "pkindex_", master);
     crypto_kdf_derive_from_key(v->field_key, sizeof(v->field_key), 3, "pkfield_", master);
+    crypto_kdf_derive_from_key(v->auth_key, sizeof(v->auth_key), 4, "pkauth__", master);
     sodium_memzero(master, sizeof(master));
     return 0;
 }

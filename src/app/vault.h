@@ -23,6 +23,7 @@ typedef struct pk_vault {
     unsigned char enc_key[32];
     unsigned char idx_key[32];
     unsigned char field_key[16];
+    unsigned char auth_key[32];  /* sessions, API tokens, CSRF tokens, throttling keys */
 } pk_vault;
 
 /* Reads the key file, creating it (mode 0600, 32 random bytes as hex)

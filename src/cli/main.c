@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include <fcntl.h>
+#include <sodium.h>
+#include <termios.h>
 
 #include "app/app.h"
+#include "app/auth.h"
 #include "app/registry.h"
 #include "app/views.h"
 #include "core/pk.h"
@@ -35,6 +38,13 @@ static const char common_flags[] =
     "  --config PATH          ini file with the same keys (env PRAKERJA_CONFIG)\n";
 
 static const char serve_flags[] =
+    "  --session-idle SECONDS a session ends after this long without a request (default 1800)\n"
+    "  --session-max SECONDS  a session ends this long after login at the latest (default 43200)\n"
+    "  --cookie-secure 0|1    mark cookies Secure (set 1 behind HTTPS; default 0)\n"
+    "  --login-max-failures N failed logins per account or address ... (default 5)\n"
+    "  --login-window SECONDS ... within this window, then 429 (default 900)\n"
+    "  --hash-concurrency N   password hashes at once, 64 MiB each (default 2)\n"
+    "  --hash-wait-ms MS      how long a login waits for a hash slot, then 503 (default 5000)\n"
     "  --listen ADDR:PORT     where to listen (env PRAKERJA_LISTEN; default 127.0.0.1:8080;\n"
     "                         port 0 picks a free port)\n"
     "  --threads N            worker threads (default: 8 per core)\n"
@@ -51,11 +61,15 @@ static void usage_cmd(FILE *f, const cmd *c);
 /* Options of one command beyond the common settings. */
 typedef struct cmd_opts {
     const char *allowed;  /* space-separated keys the command takes */
-    const char *scheme, *as_of, *rejects, *list, *region;
+    const char *booleans; /* space-separated keys that take no value */
+    const char *scheme, *as_of, *rejects, *list, *region, *username, *role, *label, *id;
+    bool password_stdin;
 } cmd_opts;
 
 static const char server_keys[] = " listen threads max_connections per_ip_connections timeout "
-                                  "max_body ";
+                                  "max_body session_idle session_max cookie_secure "
+                                  "login_max_failures login_window hash_concurrency "
+                                  "hash_wait_ms ";
 
 static bool has_word(const char *words, const char *key)
 {
@@ -71,6 +85,10 @@ static const char **opt_slot(cmd_opts *o, const char *key)
     if (strcmp(key, "rejects") == 0) return &o->rejects;
     if (strcmp(key, "list") == 0) return &o->list;
     if (strcmp(key, "region") == 0) return &o->region;
+    if (strcmp(key, "username") == 0) return &o->username;
+    if (strcmp(key, "role") == 0) return &o->role;
+    if (strcmp(key, "label") == 0) return &o->label;
+    if (strcmp(key, "id") == 0) return &o->id;
     return NULL;
 }
 
@@ -119,6 +137,15 @@ static int parse(int argc, char **argv, const cmd *c, cmd_opts *o, pk_config *cf
         for (size_t k = 0; k < kl; k++)
             key[k] = a[2 + k] == '-' ? '_' : a[2 + k];
         key[kl] = '\0';
+        if (o != NULL && has_word(o->booleans, key)) {
+            if (eq != NULL) {
+                fprintf(stderr, "prakerja %s: option '--%.64s' takes no value\n", c->name, key);
+                return -1;
+            }
+            if (strcmp(key, "password_stdin") == 0)
+                o->password_stdin = true;
+            continue;
+        }
         bool own = o != NULL && has_word(o->allowed, key);
         bool common = pk_config_known(key) && !has_word(server_keys, key);
         if (strcmp(key, "config") != 0 && !own && !common) {
@@ -157,6 +184,8 @@ static int cmd_nik(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_import(int argc, char **argv);
 static int cmd_export(int argc, char **argv);
+static int cmd_user(int argc, char **argv);
+static int cmd_token(int argc, char **argv);
 
 static const cmd commands[] = {
     {"serve", cmd_serve, "", "apply pending migrations, then serve the portal and the API",
@@ -170,6 +199,13 @@ static const cmd commands[] = {
      "            daftar_hitam|penerima_sebelumnya)", ""},
     {"export", cmd_export, "participants [--region CODE]",
      "write the participants (of a region subtree) as an exchange file to stdout", ""},
+    {"user", cmd_user, "add|passwd|disable|enable|list [--username U] [--role R] [--region CODE]",
+     "manage staff accounts: add --username U --role admin|operator|viewer\n"
+     "            [--region CODE] [--password-stdin]; passwd --username U [--password-stdin];\n"
+     "            disable|enable --username U; list (one JSON line per user).  Passwords come\n"
+     "            from a prompt or, with --password-stdin, from the first line of stdin", ""},
+    {"token", cmd_token, "create --username U [--label TEXT] | revoke --id N",
+     "issue an API token for a user (printed once) or revoke one", ""},
     {"version", cmd_version, "", "print the version", "none"},
 };
 
@@ -562,6 +598,217 @@ static int cmd_export(int argc, char **argv)
         return 1;
     }
     fprintf(stderr, "prakerja: exported %ld participants\n", rows);
+    return 0;
+}
+
+/* ---- user, token ------------------------------------------------------- */
+
+/* A password: the first line of stdin (--password-stdin), or typed twice
+ * at a prompt on the terminal with echo off.  Never a flag: flags show in
+ * `ps` and shell history. */
+static int read_password(bool from_stdin, char *out, size_t cap)
+{
+    if (from_stdin) {
+        if (fgets(out, (int)cap, stdin) == NULL) {
+            fprintf(stderr, "prakerja: no password on standard input\n");
+            return -1;
+        }
+        size_t n = strcspn(out, "\r\n");
+        if (out[n] == '\0' && !feof(stdin)) {
+            fprintf(stderr, "prakerja: password too long (at most %d bytes)\n", PK_PASSWORD_MAX);
+            return -1;
+        }
+        out[n] = '\0';
+        return 0;
+    }
+    if (!isatty(STDIN_FILENO)) {
+        fprintf(stderr, "prakerja: standard input is not a terminal: use --password-stdin\n");
+        return -1;
+    }
+    char again[PK_PASSWORD_MAX + 2];
+    struct termios old, quiet;
+    tcgetattr(STDIN_FILENO, &old);
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    fprintf(stderr, "New password: ");
+    bool ok = fgets(out, (int)cap, stdin) != NULL;
+    fprintf(stderr, "\nRepeat it: ");
+    ok = ok && fgets(again, sizeof(again), stdin) != NULL;
+    fprintf(stderr, "\n");
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    if (!ok)
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    again[strcspn(again, "\r\n")] = '\0';
+    ok = strcmp(out, again) == 0;
+    sodium_memzero(again, sizeof(again));
+    if (!ok) {
+        fprintf(stderr, "prakerja: the two passwords differ\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void print_user(const pk_user *u)
+{
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s?, s:b, s:s}", "id", (json_int_t)u->id,
+                          "username", u->username, "role", u->role, "region",
+                          u->region[0] ? u->region : NULL, "disabled", u->disabled != 0,
+                          "created_at", u->created_at);
+    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (out)
+        puts(out);
+    free(out);
+    json_decref(j);
+}
+
+static int print_user_cb(void *ctx, const pk_user *u)
+{
+    (void)ctx;
+    print_user(u);
+    return 0;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    const cmd *c = find_cmd("user");
+    static const char *const subs[] = {"add", "passwd", "disable", "enable", "list"};
+    const char *sub = argc >= 2 ? argv[1] : "";
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        usage_cmd(stdout, c);
+        return 0;
+    }
+    bool known = false;
+    for (size_t i = 0; i < PK_ARRAY_LEN(subs); i++)
+        known = known || strcmp(sub, subs[i]) == 0;
+    if (!known) {
+        fprintf(stderr, "prakerja user: give add, passwd, disable, enable or list (see "
+                        "'prakerja user --help')\n");
+        return 2;
+    }
+    pk_config cfg;
+    char *pos[argc];
+    cmd_opts o = {.allowed = strcmp(sub, "add") == 0    ? " username role region "
+                             : strcmp(sub, "list") == 0 ? ""
+                                                        : " username ",
+                  .booleans = strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0
+                                  ? " password_stdin "
+                                  : ""};
+    int npos, r = parse(argc - 1, argv + 1, c, &o, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    if (npos != 0 || (strcmp(sub, "list") != 0 && o.username == NULL) ||
+        (strcmp(sub, "add") == 0 && o.role == NULL)) {
+        fprintf(stderr, "prakerja user %s: %s\n", sub,
+                npos ? "unexpected argument"
+                     : strcmp(sub, "add") == 0 ? "needs --username U --role R"
+                                               : "needs --username U");
+        return 2;
+    }
+    char password[PK_PASSWORD_MAX + 2] = "";
+    if ((strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) &&
+        read_password(o.password_stdin, password, sizeof(password)) != 0)
+        return 2;
+    pk_app app;
+    if (open_app(&app, &cfg) != 0) {
+        sodium_memzero(password, sizeof(password));
+        return 1;
+    }
+    char err[256] = "";
+    int rc = 0;
+    if (strcmp(sub, "add") == 0) {
+        int64_t id;
+        rc = pk_auth_user_create(&app, o.username, o.role, o.region, password, &id, err,
+                                 sizeof(err));
+        pk_user u;
+        if (rc == 0 && pk_store_user_find(app.store, o.username, &u) == 0)
+            print_user(&u);
+    } else if (strcmp(sub, "passwd") == 0) {
+        rc = pk_auth_user_passwd(&app, o.username, password, err, sizeof(err));
+        if (rc == 0)
+            printf("password of %s changed; their sessions ended\n", o.username);
+    } else if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
+        bool off = strcmp(sub, "disable") == 0;
+        rc = pk_auth_user_set_disabled(&app, o.username, off, err, sizeof(err));
+        if (rc == 0)
+            printf("%s %s\n", o.username, off ? "disabled; their sessions ended" : "enabled");
+    } else {
+        rc = pk_store_users_each(app.store, print_user_cb, NULL);
+        if (rc != 0)
+            snprintf(err, sizeof(err), "cannot read users");
+    }
+    sodium_memzero(password, sizeof(password));
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja user %s: %s\n", sub, err);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+    const cmd *c = find_cmd("token");
+    const char *sub = argc >= 2 ? argv[1] : "";
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        usage_cmd(stdout, c);
+        return 0;
+    }
+    bool create = strcmp(sub, "create") == 0;
+    if (!create && strcmp(sub, "revoke") != 0) {
+        fprintf(stderr, "prakerja token: give create or revoke (see 'prakerja token --help')\n");
+        return 2;
+    }
+    pk_config cfg;
+    char *pos[argc];
+    cmd_opts o = {.allowed = create ? " username label " : " id "};
+    int npos, r = parse(argc - 1, argv + 1, c, &o, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    char *end = NULL;
+    long long id = o.id ? strtoll(o.id, &end, 10) : 0;
+    if (npos != 0 || (create && o.username == NULL) ||
+        (!create && (o.id == NULL || *end != '\0' || id <= 0))) {
+        fprintf(stderr, "prakerja token %s: %s\n", sub,
+                create ? "needs --username U" : "needs --id N (a positive number)");
+        return 2;
+    }
+    pk_app app;
+    if (open_app(&app, &cfg) != 0)
+        return 1;
+    int rc;
+    char err[256] = "";
+    if (create) {
+        char token[PK_SECRET_TEXT];
+        int64_t tid;
+        rc = pk_auth_token_create(&app, o.username, o.label, token, &tid, err, sizeof(err));
+        if (rc == 0) {
+            printf("{\"id\":%lld,\"username\":\"%s\",\"token\":\"%s\"}\n", (long long)tid,
+                   o.username, token);
+            fprintf(stderr, "prakerja: the token is shown only this once; keep it secret\n");
+        }
+        sodium_memzero(token, sizeof(token));
+    } else {
+        rc = pk_auth_token_revoke(&app, (int64_t)id);
+        if (rc == PK_ENOENT)
+            snprintf(err, sizeof(err), "no active token %lld", id);
+        else if (rc != 0)
+            snprintf(err, sizeof(err), "cannot revoke the token");
+        else
+            printf("token %lld revoked\n", id);
+    }
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja token %s: %s\n", sub, err);
+        return 1;
+    }
     return 0;
 }
 

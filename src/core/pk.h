@@ -21,7 +21,10 @@ enum {
     PK_EIO = -4,      /* file or database I/O failed */
     PK_ETOOBIG = -5,  /* input larger than its cap */
     PK_ESCHEMA = -6,  /* database schema newer than this binary */
-    PK_ECONFLICT = -7 /* uniqueness violated */
+    PK_ECONFLICT = -7, /* uniqueness violated */
+    PK_EDENIED = -8,   /* wrong credentials, or not allowed */
+    PK_EBUSY = -9,     /* a bounded resource stayed busy: try again later */
+    PK_ELIMIT = -10    /* too many attempts: wait before trying again */
 };
 
 /* Every reason code the program knows, in one table (codes.c).  The order

@@ -25,6 +25,9 @@ enum {
     W_FIND, W_INSERT, W_UPDATE, W_LISTS_OF, W_KK_MEMBERS, W_SET_REASONS, W_AUDIT,
     W_LIST_SAVE_OLD, W_LIST_CLEAR_OLD, W_LIST_DELETE, W_LIST_ADD, W_LIST_CHANGES, W_LIST_COUNT,
     W_ROW_BY_NIK, W_SET_BASE,
+    W_USER_INSERT, W_USER_UPDATE, W_USER_END_SESSIONS, W_SESSION_INSERT, W_SESSION_TOUCH,
+    W_SESSION_DELETE, W_SESSIONS_EXPIRE, W_TOKEN_INSERT, W_TOKEN_REVOKE, W_FAIL_FORGET,
+    W_FAIL_ADD, W_FAIL_CLEAR,
     W__COUNT
 };
 
@@ -201,6 +204,40 @@ static const migration migrations[] = {
      "  subject INTEGER,"
      "  detail  TEXT NOT NULL"
      ") STRICT;",
+     NULL},
+    {3, "accounts: users, sessions, API tokens, failed logins",
+     "CREATE TABLE app_user ("
+     "  id         INTEGER PRIMARY KEY,"
+     "  username   TEXT NOT NULL UNIQUE,"
+     "  role       TEXT NOT NULL,"
+     "  region     TEXT REFERENCES region(code),"
+     "  pwhash     TEXT NOT NULL,"
+     "  disabled   INTEGER NOT NULL DEFAULT 0,"
+     "  created_at TEXT NOT NULL,"
+     "  updated_at TEXT NOT NULL"
+     ") STRICT;"
+     "CREATE TABLE user_session ("
+     "  id      BLOB PRIMARY KEY,"
+     "  user_id INTEGER NOT NULL REFERENCES app_user(id),"
+     "  created INTEGER NOT NULL,"
+     "  seen    INTEGER NOT NULL"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE INDEX user_session_user ON user_session(user_id);"
+     "CREATE INDEX user_session_seen ON user_session(seen);"
+     "CREATE TABLE api_token ("
+     "  id         INTEGER PRIMARY KEY,"
+     "  hash       BLOB NOT NULL UNIQUE,"
+     "  user_id    INTEGER NOT NULL REFERENCES app_user(id),"
+     "  label      TEXT NOT NULL,"
+     "  created_at TEXT NOT NULL,"
+     "  revoked_at TEXT"
+     ") STRICT;"
+     "CREATE TABLE login_failure ("
+     "  k  BLOB NOT NULL,"
+     "  at INTEGER NOT NULL"
+     ") STRICT;"
+     "CREATE INDEX login_failure_k ON login_failure(k, at);"
+     "CREATE INDEX login_failure_at ON login_failure(at);",
      NULL},
 };
 
@@ -428,6 +465,23 @@ static const char *const wsql[W__COUNT] = {
     [W_ROW_BY_NIK] = "SELECT " PCOLS " FROM participant WHERE nik_bi = ?",
     [W_SET_BASE] = "UPDATE participant SET base_reasons = ?2, reasons = ?3, updated_at = " NOW
                    " WHERE id = ?1",
+    [W_USER_INSERT] = "INSERT INTO app_user (username, role, region, pwhash, disabled,"
+                      " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, " NOW ", " NOW ")",
+    [W_USER_UPDATE] = "UPDATE app_user SET role = ?2, region = ?3, pwhash = ?4, disabled = ?5,"
+                      " updated_at = " NOW " WHERE id = ?1",
+    [W_USER_END_SESSIONS] = "DELETE FROM user_session WHERE user_id = ?1",
+    [W_SESSION_INSERT] = "INSERT INTO user_session (id, user_id, created, seen)"
+                         " VALUES (?1, ?2, ?3, ?3)",
+    [W_SESSION_TOUCH] = "UPDATE user_session SET seen = ?2 WHERE id = ?1 AND seen < ?2",
+    [W_SESSION_DELETE] = "DELETE FROM user_session WHERE id = ?1",
+    [W_SESSIONS_EXPIRE] = "DELETE FROM user_session WHERE seen < ?1 OR created < ?2",
+    [W_TOKEN_INSERT] = "INSERT INTO api_token (hash, user_id, label, created_at)"
+                       " VALUES (?1, ?2, ?3, " NOW ")",
+    [W_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = " NOW
+                       " WHERE id = ?1 AND revoked_at IS NULL",
+    [W_FAIL_FORGET] = "DELETE FROM login_failure WHERE at < ?1",
+    [W_FAIL_ADD] = "INSERT INTO login_failure (k, at) VALUES (?1, ?2)",
+    [W_FAIL_CLEAR] = "DELETE FROM login_failure WHERE k = ?1",
 };
 
 /* The cached statement, reset and unbound, ready for this use. */
@@ -978,6 +1032,333 @@ static int sq_meta_put_once(pk_store *s, const char *name, const uint8_t *value,
     return sq_commit(tx);
 }
 
+/* ---- accounts ----------------------------------------------------------- */
+
+#define UCOLS "u.id, u.username, u.role, coalesce(u.region, ''), u.pwhash, u.disabled, " \
+              "u.created_at"
+
+static void copy_text(char *dst, size_t cap, const unsigned char *src)
+{
+    snprintf(dst, cap, "%s", src ? (const char *)src : "");
+}
+
+/* Fills u from columns first.. of st (over UCOLS). */
+static void read_user(sqlite3_stmt *st, int first, pk_user *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->id = sqlite3_column_int64(st, first);
+    copy_text(u->username, sizeof(u->username), sqlite3_column_text(st, first + 1));
+    copy_text(u->role, sizeof(u->role), sqlite3_column_text(st, first + 2));
+    copy_text(u->region, sizeof(u->region), sqlite3_column_text(st, first + 3));
+    copy_text(u->pwhash, sizeof(u->pwhash), sqlite3_column_text(st, first + 4));
+    u->disabled = sqlite3_column_int(st, first + 5);
+    copy_text(u->created_at, sizeof(u->created_at), sqlite3_column_text(st, first + 6));
+}
+
+/* A read on a pooled connection: prepares sql; the caller binds, steps
+ * and ends with read_end. */
+static int read_begin(sq *q, const char *sql, sqlite3 **db, sqlite3_stmt **st)
+{
+    int rc = conn_get(q, db);
+    if (rc != 0)
+        return rc;
+    if (sqlite3_prepare_v2(*db, sql, -1, st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "prakerja: store: %s\n", sqlite3_errmsg(*db));
+        conn_put(q, *db);
+        return PK_EIO;
+    }
+    return 0;
+}
+
+static void read_end(sq *q, sqlite3 *db, sqlite3_stmt *st)
+{
+    sqlite3_finalize(st);
+    conn_put(q, db);
+}
+
+/* One write statement, or two, in a transaction of their own. */
+typedef void (*bind_fn)(sqlite3_stmt *st, const void *arg);
+
+static int write1(pk_store *s, int which, bind_fn bind, const void *arg, int which2,
+                  bind_fn bind2, int *changes, int64_t *rowid)
+{
+    pk_tx *tx;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sq *q = txq(tx);
+    sqlite3_stmt *st = wstmt(q, which);
+    if (st == NULL) {
+        sq_rollback(tx);
+        return PK_EIO;
+    }
+    bind(st, arg);
+    rc = step_done(st);
+    if (changes != NULL)
+        *changes = sqlite3_changes(q->writer);
+    if (rowid != NULL)
+        *rowid = sqlite3_last_insert_rowid(q->writer);
+    if (rc == 0 && which2 >= 0) {
+        if ((st = wstmt(q, which2)) == NULL)
+            rc = PK_EIO;
+        else {
+            bind2(st, arg);
+            rc = step_done(st);
+        }
+    }
+    if (rc != 0) {
+        sq_rollback(tx);
+        return rc;
+    }
+    return sq_commit(tx);
+}
+
+static void bind_user_insert(sqlite3_stmt *st, const void *arg)
+{
+    const pk_user *u = arg;
+    sqlite3_bind_text(st, 1, u->username, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
+    if (u->region[0])
+        sqlite3_bind_text(st, 3, u->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, u->pwhash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, u->disabled != 0);
+}
+
+static void bind_user_update(sqlite3_stmt *st, const void *arg)
+{
+    const pk_user *u = arg;
+    sqlite3_bind_int64(st, 1, u->id);
+    sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
+    if (u->region[0])
+        sqlite3_bind_text(st, 3, u->region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, u->pwhash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, u->disabled != 0);
+}
+
+static void bind_user_id(sqlite3_stmt *st, const void *arg)
+{
+    sqlite3_bind_int64(st, 1, ((const pk_user *)arg)->id);
+}
+
+static int sq_user_insert(pk_store *s, const pk_user *u, int64_t *id)
+{
+    return write1(s, W_USER_INSERT, bind_user_insert, u, -1, NULL, NULL, id);
+}
+
+static int sq_user_update(pk_store *s, const pk_user *u)
+{
+    int changes = 0;
+    int rc = write1(s, W_USER_UPDATE, bind_user_update, u, W_USER_END_SESSIONS, bind_user_id,
+                    &changes, NULL);
+    return rc == 0 && changes == 0 ? PK_ENOENT : rc;
+}
+
+static int sq_user_find(pk_store *s, const char *username, pk_user *out)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc = read_begin(q, "SELECT " UCOLS " FROM app_user u WHERE u.username = ?", &db, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        read_user(st, 0, out);
+    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    read_end(q, db, st);
+    return rc;
+}
+
+static int sq_users_each(pk_store *s, pk_user_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc = read_begin(q, "SELECT " UCOLS " FROM app_user u ORDER BY u.id", &db, &st);
+    if (rc != 0)
+        return rc;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_user u;
+        read_user(st, 0, &u);
+        if ((rc = cb(ctx, &u)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    read_end(q, db, st);
+    return rc;
+}
+
+typedef struct sess_arg {
+    const uint8_t *id;
+    int64_t a, b;
+    const char *text;
+} sess_arg;
+
+static void bind_sess(sqlite3_stmt *st, const void *arg)
+{
+    const sess_arg *x = arg;
+    int n = 1;
+    if (x->id != NULL)
+        sqlite3_bind_blob(st, n++, x->id, PK_AUTH_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, n++, x->a);
+    if (x->text != NULL)
+        sqlite3_bind_text(st, n, x->text, -1, SQLITE_STATIC);
+    else if (sqlite3_bind_parameter_count(st) >= n)
+        sqlite3_bind_int64(st, n, x->b);
+}
+
+static int sq_session_insert(pk_store *s, const uint8_t *id, int64_t user_id, int64_t now)
+{
+    sess_arg x = {id, user_id, now, NULL};
+    return write1(s, W_SESSION_INSERT, bind_sess, &x, -1, NULL, NULL, NULL);
+}
+
+static int sq_session_touch(pk_store *s, const uint8_t *id, int64_t now)
+{
+    sess_arg x = {id, now, 0, NULL};
+    return write1(s, W_SESSION_TOUCH, bind_sess, &x, -1, NULL, NULL, NULL);
+}
+
+static void bind_id_only(sqlite3_stmt *st, const void *arg)
+{
+    sqlite3_bind_blob(st, 1, arg, PK_AUTH_HASH_LEN, SQLITE_STATIC);
+}
+
+static int sq_session_delete(pk_store *s, const uint8_t *id)
+{
+    return write1(s, W_SESSION_DELETE, bind_id_only, id, -1, NULL, NULL, NULL);
+}
+
+static int sq_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before)
+{
+    sess_arg x = {NULL, idle_before, created_before, NULL};
+    return write1(s, W_SESSIONS_EXPIRE, bind_sess, &x, -1, NULL, NULL, NULL);
+}
+
+static int sq_session_get(pk_store *s, const uint8_t *id, int64_t *created, int64_t *seen,
+                          pk_user *user)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc = read_begin(q,
+                        "SELECT se.created, se.seen, " UCOLS " FROM user_session se"
+                        " JOIN app_user u ON u.id = se.user_id WHERE se.id = ?",
+                        &db, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_blob(st, 1, id, PK_AUTH_HASH_LEN, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *created = sqlite3_column_int64(st, 0);
+        *seen = sqlite3_column_int64(st, 1);
+        read_user(st, 2, user);
+    }
+    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    read_end(q, db, st);
+    return rc;
+}
+
+static int sq_token_insert(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
+                           int64_t *id)
+{
+    sess_arg x = {hash, user_id, 0, label ? label : ""};
+    return write1(s, W_TOKEN_INSERT, bind_sess, &x, -1, NULL, NULL, id);
+}
+
+static int sq_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc = read_begin(q,
+                        "SELECT t.id, " UCOLS " FROM api_token t JOIN app_user u"
+                        " ON u.id = t.user_id WHERE t.hash = ? AND t.revoked_at IS NULL",
+                        &db, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_blob(st, 1, hash, PK_AUTH_HASH_LEN, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        read_user(st, 1, user);
+    }
+    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    read_end(q, db, st);
+    return rc;
+}
+
+static void bind_int1(sqlite3_stmt *st, const void *arg)
+{
+    sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
+}
+
+static int sq_token_revoke(pk_store *s, int64_t id)
+{
+    int changes = 0;
+    int rc = write1(s, W_TOKEN_REVOKE, bind_int1, &id, -1, NULL, &changes, NULL);
+    return rc == 0 && changes == 0 ? PK_ENOENT : rc;
+}
+
+typedef struct fail_arg {
+    const uint8_t *key;
+    int64_t now, forget_before;
+} fail_arg;
+
+static void bind_fail_forget(sqlite3_stmt *st, const void *arg)
+{
+    sqlite3_bind_int64(st, 1, ((const fail_arg *)arg)->forget_before);
+}
+
+static void bind_fail_add(sqlite3_stmt *st, const void *arg)
+{
+    const fail_arg *x = arg;
+    sqlite3_bind_blob(st, 1, x->key, PK_THROTTLE_KEY_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, x->now);
+}
+
+static int sq_login_failure_add(pk_store *s, const uint8_t *key, int64_t now,
+                                int64_t forget_before)
+{
+    fail_arg x = {key, now, forget_before};
+    return write1(s, W_FAIL_FORGET, bind_fail_forget, &x, W_FAIL_ADD, bind_fail_add, NULL, NULL);
+}
+
+static void bind_key_only(sqlite3_stmt *st, const void *arg)
+{
+    sqlite3_bind_blob(st, 1, arg, PK_THROTTLE_KEY_LEN, SQLITE_STATIC);
+}
+
+static int sq_login_failures_clear(pk_store *s, const uint8_t *key)
+{
+    return write1(s, W_FAIL_CLEAR, bind_key_only, key, -1, NULL, NULL, NULL);
+}
+
+static int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
+                             int64_t *oldest)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc = read_begin(q,
+                        "SELECT count(*), coalesce(min(at), 0) FROM login_failure"
+                        " WHERE k = ? AND at >= ?",
+                        &db, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_blob(st, 1, key, PK_THROTTLE_KEY_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    int r = sqlite3_step(st);
+    *count = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    *oldest = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    rc = r == SQLITE_ROW ? 0 : PK_EIO;
+    read_end(q, db, st);
+    return rc;
+}
+
 static const pk_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1006,6 +1387,21 @@ static const pk_store_ops sqlite_ops = {
     .list_changes = sq_list_changes,
     .list_count = sq_list_count,
     .reevaluate = sq_reevaluate,
+    .user_insert = sq_user_insert,
+    .user_find = sq_user_find,
+    .user_update = sq_user_update,
+    .users_each = sq_users_each,
+    .session_insert = sq_session_insert,
+    .session_get = sq_session_get,
+    .session_touch = sq_session_touch,
+    .session_delete = sq_session_delete,
+    .sessions_expire = sq_sessions_expire,
+    .token_insert = sq_token_insert,
+    .token_find = sq_token_find,
+    .token_revoke = sq_token_revoke,
+    .login_failure_add = sq_login_failure_add,
+    .login_failures = sq_login_failures,
+    .login_failures_clear = sq_login_failures_clear,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

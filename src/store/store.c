@@ -161,6 +161,87 @@ int pk_tx_reevaluate(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_reeval_fn fn
     return tx->store->ops->reevaluate(tx, nik_bi, fn, ctx, kk_bi, changed);
 }
 
+int pk_store_user_insert(pk_store *s, const pk_user *u, int64_t *id)
+{
+    return s->ops->user_insert(s, u, id);
+}
+
+int pk_store_user_find(pk_store *s, const char *username, pk_user *out)
+{
+    return s->ops->user_find(s, username, out);
+}
+
+int pk_store_user_update(pk_store *s, const pk_user *u)
+{
+    return s->ops->user_update(s, u);
+}
+
+int pk_store_users_each(pk_store *s, pk_user_cb cb, void *ctx)
+{
+    return s->ops->users_each(s, cb, ctx);
+}
+
+int pk_store_session_insert(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t user_id,
+                            int64_t now)
+{
+    return s->ops->session_insert(s, id, user_id, now);
+}
+
+int pk_store_session_get(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t *created,
+                         int64_t *seen, pk_user *user)
+{
+    return s->ops->session_get(s, id, created, seen, user);
+}
+
+int pk_store_session_touch(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t now)
+{
+    return s->ops->session_touch(s, id, now);
+}
+
+int pk_store_session_delete(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN])
+{
+    return s->ops->session_delete(s, id);
+}
+
+int pk_store_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before)
+{
+    return s->ops->sessions_expire(s, idle_before, created_before);
+}
+
+int pk_store_token_insert(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t user_id,
+                          const char *label, int64_t *id)
+{
+    return s->ops->token_insert(s, hash, user_id, label, id);
+}
+
+int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t *id,
+                        pk_user *user)
+{
+    return s->ops->token_find(s, hash, id, user);
+}
+
+int pk_store_token_revoke(pk_store *s, int64_t id)
+{
+    return s->ops->token_revoke(s, id);
+}
+
+int pk_store_login_failure_add(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t now,
+                               int64_t forget_before)
+{
+    return s->ops->login_failure_add(s, key, now, forget_before);
+}
+
+int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t since,
+                            int64_t *count, int64_t *oldest)
+{
+    return s->ops->login_failures(s, key, since, count, oldest);
+}
+
+int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN])
+{
+    return s->ops->login_failures_clear(s, key);
+}
+
 /* One file of the region table: "code,name" or "code,parent,name" per
  * line after a header.  These files are not RFC 4180: names carry bare
  * '"' for an apostrophe (Soka"an) and are never quoted, and no name holds

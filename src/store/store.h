@@ -145,4 +145,69 @@ typedef struct pk_stats {
 } pk_stats;
 int pk_store_stats(pk_store *s, const char *region, pk_stats *out);
 
+/* ---- accounts, sessions, API tokens, failed logins ------------------------
+ *
+ * Each call is its own small transaction (autocommit on PostgreSQL).
+ * Times are Unix seconds from the caller's clock, so every process judges
+ * expiry alike.  Session ids, API tokens and throttling keys arrive
+ * already hashed with a server key (app/auth.c): the database never holds
+ * anything that opens a session by itself. */
+
+#define PK_USERNAME_MAX 33   /* [a-z0-9._-]{3,32} + NUL */
+#define PK_ROLE_MAX 16
+#define PK_PWHASH_MAX 128    /* crypto_pwhash_STRBYTES */
+#define PK_AUTH_HASH_LEN 32  /* hashed session id or API token */
+#define PK_THROTTLE_KEY_LEN 16
+
+typedef struct pk_user {
+    int64_t id;
+    char username[PK_USERNAME_MAX];
+    char role[PK_ROLE_MAX];          /* "admin", "operator", "viewer" */
+    char region[16];                 /* dotted region code; "" for none */
+    char pwhash[PK_PWHASH_MAX];      /* Argon2id string */
+    int disabled;
+    char created_at[32];
+} pk_user;
+
+/* Inserts u (id ignored); PK_ECONFLICT when the username exists. */
+int pk_store_user_insert(pk_store *s, const pk_user *u, int64_t *id);
+/* The user of that name; PK_ENOENT. */
+int pk_store_user_find(pk_store *s, const char *username, pk_user *out);
+/* Writes role, region, pwhash and disabled of u->id and ends every session
+ * of that user (a new password or a disabled account logs out
+ * everywhere).  PK_ENOENT when there is no such user. */
+int pk_store_user_update(pk_store *s, const pk_user *u);
+typedef int (*pk_user_cb)(void *ctx, const pk_user *u);
+/* Every user in id order; stops early with cb's non-zero value. */
+int pk_store_users_each(pk_store *s, pk_user_cb cb, void *ctx);
+
+int pk_store_session_insert(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t user_id,
+                            int64_t now);
+/* A session and its user: created and last-seen times.  PK_ENOENT. */
+int pk_store_session_get(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t *created,
+                         int64_t *seen, pk_user *user);
+int pk_store_session_touch(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t now);
+/* Deletes one session (0 even when it did not exist). */
+int pk_store_session_delete(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN]);
+/* Housekeeping: deletes sessions last seen before idle_before or created
+ * before created_before. */
+int pk_store_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before);
+
+int pk_store_token_insert(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t user_id,
+                          const char *label, int64_t *id);
+/* The unrevoked token with this hash and its user; PK_ENOENT. */
+int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t *id,
+                        pk_user *user);
+/* PK_ENOENT when there is no such token or it was revoked already. */
+int pk_store_token_revoke(pk_store *s, int64_t id);
+
+/* Failed logins under a throttling key (an account or a client address,
+ * keyed-hashed).  add also forgets every failure older than forget_before. */
+int pk_store_login_failure_add(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t now,
+                               int64_t forget_before);
+/* How many failures since `since`, and the time of the oldest of them. */
+int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t since,
+                            int64_t *count, int64_t *oldest);
+int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN]);
+
 #endif

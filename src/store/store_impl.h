@@ -37,6 +37,25 @@ typedef struct pk_store_ops {
     int (*list_count)(pk_tx *tx, const char *list, int64_t *count);
     int (*reevaluate)(pk_tx *tx, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
                       uint8_t *kk_bi, int *changed);
+    int (*user_insert)(pk_store *s, const pk_user *u, int64_t *id);
+    int (*user_find)(pk_store *s, const char *username, pk_user *out);
+    int (*user_update)(pk_store *s, const pk_user *u);
+    int (*users_each)(pk_store *s, pk_user_cb cb, void *ctx);
+    int (*session_insert)(pk_store *s, const uint8_t *id, int64_t user_id, int64_t now);
+    int (*session_get)(pk_store *s, const uint8_t *id, int64_t *created, int64_t *seen,
+                       pk_user *user);
+    int (*session_touch)(pk_store *s, const uint8_t *id, int64_t now);
+    int (*session_delete)(pk_store *s, const uint8_t *id);
+    int (*sessions_expire)(pk_store *s, int64_t idle_before, int64_t created_before);
+    int (*token_insert)(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
+                        int64_t *id);
+    int (*token_find)(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user);
+    int (*token_revoke)(pk_store *s, int64_t id);
+    int (*login_failure_add)(pk_store *s, const uint8_t *key, int64_t now,
+                             int64_t forget_before);
+    int (*login_failures)(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
+                          int64_t *oldest);
+    int (*login_failures_clear)(pk_store *s, const uint8_t *key);
 } pk_store_ops;
 
 struct pk_store {

@@ -55,6 +55,22 @@ void pk_req_content_type(const pk_req *req, char *out, size_t outlen)
     out[n] = '\0';
 }
 
+void pk_req_client_addr(const pk_req *req, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)outlen);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)outlen);
+}
+
 int pk_resp_header(pk_resp *resp, const char *name, const char *value)
 {
     if (resp->nheaders >= PK_MAX_HEADERS)

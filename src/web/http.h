@@ -16,6 +16,8 @@
 #define PK_MAX_PARAMS 4
 #define PK_MAX_HEADERS 8
 
+struct pk_principal; /* app/auth.h */
+
 typedef struct pk_req {
     const char *method;        /* "GET", "POST", ... ("HEAD" is routed as GET) */
     const char *path;          /* percent-decoded path */
@@ -26,6 +28,7 @@ typedef struct pk_req {
     bool body_too_large;       /* the body passed max_body and was dropped */
     const char *route;         /* matched pattern, for the access log */
     void *conn;                /* the server's connection (opaque) */
+    const struct pk_principal *who; /* the caller on a non-public route (set by dispatch) */
 } pk_req;
 
 typedef struct pk_resp {
@@ -44,6 +47,9 @@ const char *pk_req_query(const pk_req *req, const char *key);
 const char *pk_req_header(const pk_req *req, const char *name);
 /* The media type of the body, lower-cased without parameters, in out. */
 void pk_req_content_type(const pk_req *req, char *out, size_t outlen);
+
+/* The client's address as text ("127.0.0.1", "::1"); "" when unknown. */
+void pk_req_client_addr(const pk_req *req, char *out, size_t outlen);
 
 /* Adds a header (name must be a static string); value is copied. */
 int pk_resp_header(pk_resp *resp, const char *name, const char *value);

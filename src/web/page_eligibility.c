@@ -5,6 +5,7 @@
 
 #include "web/html.h"
 #include "web/page_form.h"
+#include "web/session.h"
 #include "web/web.h"
 
 static void scheme_options(const pk_app *app, pk_html_option *opts, size_t *n)
@@ -110,6 +111,7 @@ void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
         jobs[j] = (pk_html_option){pk_occupation_name(j), pk_occupation_label(j)};
 
     pk_buf_adds(b, "<form method=\"post\" action=\"/cek-kelayakan\" novalidate>\n");
+    pk_web_csrf_field(app, req, resp);
     pk_html_select(b, "skema", "Skema", sopts, ns, skema,
                    "Skema yang berlaku untuk gelombang yang Anda ikuti.", err_skema, true);
     pk_html_input(b, "tanggal_lahir", "Tanggal lahir", "date", lahir,
@@ -125,5 +127,6 @@ void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
                      pernah);
     pk_buf_adds(b, "</fieldset>\n<button type=\"submit\">Periksa</button>\n</form>\n");
     pk_form_free(&f);
-    pk_html_finish(resp, posted && rc != 0 ? 422 : 200, !posted);
+    /* never cached: the form carries this browser's CSRF token */
+    pk_html_finish(resp, posted && rc != 0 ? 422 : 200, false);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "web/html.h"
+#include "web/session.h"
 
 bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f)
 {
@@ -21,6 +22,15 @@ bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f
         pk_form_free(f);
         pk_html_error_page(app, resp, 400, "Formulir rusak",
                            "Isian formulir tidak dapat dibaca. Silakan isi ulang formulirnya.");
+        return false;
+    }
+    /* Every posted form carries a CSRF token (session.h): a form posted
+     * from another site, or without its token, changes nothing. */
+    if (!pk_web_csrf_ok(app, req, pk_form_get(f, PK_CSRF_FIELD))) {
+        pk_form_free(f);
+        pk_html_error_page(app, resp, 403, "Formulir kedaluwarsa",
+                           "Formulir ini tidak dapat diproses karena tanda keamanannya hilang "
+                           "atau tidak cocok. Muat ulang halaman, lalu kirim ulang formulirnya.");
         return false;
     }
     return true;

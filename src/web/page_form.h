@@ -10,7 +10,8 @@
 
 /* For a POST: checks the content type and parses the body into *f.
  * Returns true when the form is ready; otherwise an error page has been
- * written into resp (415 or 400) and f is empty.  For any other method
+ * written into resp (415, 400, or 403 when the CSRF token is missing or
+ * wrong) and f is empty.  For any other method
  * *f is empty and true is returned. */
 bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f);
 

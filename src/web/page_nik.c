@@ -5,6 +5,7 @@
 #include "core/ident.h"
 #include "web/html.h"
 #include "web/page_form.h"
+#include "web/session.h"
 #include "web/web.h"
 
 static void region_row(pk_buf *b, const char *label, const pk_region *r)
@@ -88,6 +89,7 @@ void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_buf_adds(b, "</section>\n");
     }
     pk_buf_adds(b, "<form method=\"post\" action=\"/cek-nik\" novalidate autocomplete=\"off\">\n");
+    pk_web_csrf_field(app, req, resp);
     pk_html_input(b, "nik", "NIK", "numeric", nik, "16 angka seperti tertulis di KTP.", err, true);
     pk_buf_adds(b, "<button type=\"submit\">Periksa</button>\n</form>\n");
     pk_form_free(&f);

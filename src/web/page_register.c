@@ -7,6 +7,7 @@
 #include "app/registry.h"
 #include "web/html.h"
 #include "web/page_form.h"
+#include "web/session.h"
 #include "web/web.h"
 
 /* The villages of the service area, grouped by city and district, so a
@@ -138,8 +139,9 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
         }
     pk_html_error_summary(b, fields, msgs, n);
 
-    pk_buf_adds(b, "<form method=\"post\" action=\"/daftar\" novalidate>\n"
-                   "<fieldset><legend>Identitas</legend>\n");
+    pk_buf_adds(b, "<form method=\"post\" action=\"/daftar\" novalidate>\n");
+    pk_web_csrf_field(app, req, resp);
+    pk_buf_adds(b, "<fieldset><legend>Identitas</legend>\n");
     pk_html_input(b, "nik", "NIK", "numeric", val[PK_F_NIK], "16 angka seperti di KTP.",
                   err[PK_F_NIK], true);
     pk_html_input(b, "no_kk", "Nomor Kartu Keluarga", "numeric", val[PK_F_NO_KK],
@@ -166,5 +168,6 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                 val[PK_F_PEKERJAAN], err[PK_F_PEKERJAAN], false);
     pk_buf_adds(b, "</fieldset>\n<button type=\"submit\">Daftar</button>\n</form>\n");
     pk_form_free(&f);
-    pk_html_finish(resp, posted ? (rc == PK_ECONFLICT ? 409 : 422) : 200, !posted);
+    /* never cached: the form carries this browser's CSRF token */
+    pk_html_finish(resp, posted ? (rc == PK_ECONFLICT ? 409 : 422) : 200, false);
 }

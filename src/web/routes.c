@@ -3,11 +3,13 @@
  * The table is the whole surface: method, path, handler, kind (API or
  * page) and who may call it.  Reading it tells what the service exposes;
  * tests walk it to check the OpenAPI document and the access matrix. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "web/html.h"
+#include "web/session.h"
 #include "web/web.h"
 
 const pk_route pk_routes[] = {
@@ -21,6 +23,7 @@ const pk_route pk_routes[] = {
     {"GET", "/api/v1/timeline", pk_api_timeline, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"POST", "/api/v1/participants", pk_api_participants_create, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"GET", "/api/v1/stats", pk_api_stats, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"GET", "/api/v1/me", pk_api_me, PK_KIND_API, PK_ACCESS_STAFF},
 
     {"GET", "/", pk_page_home, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
@@ -31,6 +34,12 @@ const pk_route pk_routes[] = {
     {"GET", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/static/{file}", pk_page_static, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+
+    {"GET", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/keluar", pk_page_logout, PK_KIND_PAGE, PK_ACCESS_STAFF},
+    {"GET", "/dasbor", pk_page_dashboard, PK_KIND_PAGE, PK_ACCESS_STAFF},
+    {"GET", "/admin", pk_page_admin, PK_KIND_PAGE, PK_ACCESS_ADMIN},
 };
 const size_t pk_nroutes = sizeof(pk_routes) / sizeof(pk_routes[0]);
 
@@ -69,6 +78,31 @@ static bool match(const char *pattern, const char *path, char *scratch, size_t s
         p++;
         s++;
     }
+}
+
+/* A page that needs a login: to /masuk, which comes back here after
+ * (GET only: a form posted without a session is not replayed).  A
+ * session cookie that did not work is deleted. */
+static void login_redirect(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    char loc[600] = "/masuk";
+    if (strcmp(req->method, "GET") == 0 && strlen(req->path) < 180) {
+        size_t n = strlen(loc);
+        n += (size_t)snprintf(loc + n, sizeof(loc) - n, "?next=");
+        for (const unsigned char *p = (const unsigned char *)req->path; *p; p++) {
+            if (isalnum(*p) || strchr("/-._~", *p))
+                loc[n++] = (char)*p;
+            else
+                n += (size_t)snprintf(loc + n, sizeof(loc) - n, "%%%02X", *p);
+        }
+        loc[n] = '\0';
+    }
+    char token[PK_SECRET_TEXT];
+    if (pk_req_cookie(req, PK_COOKIE_SESSION, token, sizeof(token)))
+        pk_resp_cookie(app, resp, PK_COOKIE_SESSION, "", 0);
+    pk_resp_header(resp, "Location", loc);
+    pk_html_error_page(app, resp, 303, "Silakan masuk",
+                       "Halaman ini hanya untuk petugas. Silakan masuk terlebih dahulu.");
 }
 
 void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
@@ -124,5 +158,42 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
         return;
     }
     req->route = hit->pattern;
+    if (hit->access == PK_ACCESS_PUBLIC) {
+        hit->handler(app, req, resp);
+        return;
+    }
+    pk_principal who;
+    bool api = hit->kind == PK_KIND_API;
+    int rc = pk_web_authenticate(app, req, api, &who);
+    if (rc == PK_EIO) {
+        if (api)
+            pk_reply_error(resp, 503, "layanan_sibuk", "Layanan sedang sibuk. Coba lagi.", NULL);
+        else
+            pk_html_error_page(app, resp, 503, "Layanan sibuk",
+                               "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.");
+        return;
+    }
+    if (rc != 0) {
+        if (api) {
+            pk_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"prakerja\"");
+            pk_reply_error(resp, 401, "perlu_autentikasi",
+                           "Sertakan token API yang berlaku: Authorization: Bearer <token>.",
+                           NULL);
+        } else {
+            login_redirect(app, req, resp);
+        }
+        return;
+    }
+    if ((who.role & hit->access) == 0) {
+        if (api)
+            pk_reply_error(resp, 403, "akses_ditolak",
+                           "Akun Anda tidak berhak memakai alamat API ini.", NULL);
+        else
+            pk_html_error_page(app, resp, 403, "Akses ditolak",
+                               "Akun Anda tidak berhak membuka halaman ini.");
+        return;
+    }
+    req->who = &who;
     hit->handler(app, req, resp);
+    req->who = NULL;
 }

@@ -7,12 +7,19 @@
 #include <jansson.h>
 
 #include "app/app.h"
+#include "app/auth.h"
 #include "web/http.h"
 
 typedef void (*pk_handler)(const pk_app *app, pk_req *req, pk_resp *resp);
 
-/* Who may call a route.  Everything is public until accounts exist. */
-typedef enum { PK_ACCESS_PUBLIC } pk_access;
+/* Who may call a route: anyone (public), or the set of roles
+ * (PK_ROLE_* bits of app/auth.h) whose logged-in users or API clients
+ * may.  Dispatch enforces it: 401 (API) or a redirect to /masuk (pages)
+ * without credentials, 403 for a role outside the set. */
+typedef unsigned pk_access;
+#define PK_ACCESS_PUBLIC 0u
+#define PK_ACCESS_ADMIN PK_ROLE_ADMIN
+#define PK_ACCESS_STAFF PK_ROLES_STAFF /* admin, operator, viewer */
 
 typedef enum {
     PK_KIND_API,  /* answers JSON, errors as {"error": ...} */
@@ -56,6 +63,7 @@ void pk_api_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* Pages */
 void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp);
@@ -64,5 +72,18 @@ void pk_page_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_static(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_logout(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp);
+
+/* Cookies of the portal. */
+#define PK_COOKIE_SESSION "pk_sesi"
+#define PK_COOKIE_FORM "pk_csrf"
+/* The value of a request cookie into out; false when absent or malformed. */
+bool pk_req_cookie(const pk_req *req, const char *name, char *out, size_t cap);
+/* Adds a Set-Cookie (HttpOnly, SameSite=Lax, Secure when configured). */
+void pk_resp_cookie(const pk_app *app, pk_resp *resp, const char *name, const char *value,
+                    long max_age);
 
 #endif

@@ -405,7 +405,7 @@ test('tap targets: nav links, buttons and form controls are at least 24px high',
     await go(page, p);
     small.push(...await page.evaluate((p) => {
       const out = [];
-      for (const el of document.querySelectorAll('nav a, button, .button, input, select')) {
+      for (const el of document.querySelectorAll('nav a, button, .button, input:not([type=hidden]), select')) {
         const b = el.getBoundingClientRect();
         if (b.height < 24 || b.width < 24)
           out.push(`${p} ${el.tagName.toLowerCase()}#${el.id || el.textContent.trim()} ${Math.round(b.width)}x${Math.round(b.height)}`);

@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -41,11 +40,8 @@ def cli(args, env=None, cwd=None, timeout=60):
 
 
 def schema_version(db):
-    c = sqlite3.connect(db)
-    try:
-        return c.execute("SELECT max(version) FROM pk_migration").fetchone()[0]
-    finally:
-        c.close()
+    """The schema version of a h.Db."""
+    return db.query("SELECT max(version) FROM pk_migration")[0][0]
 
 
 # ---- version, help --------------------------------------------------------
@@ -140,68 +136,86 @@ def unknown_flag_without_value_is_reported_as_unknown():
 @test
 def migrate_twice_is_idempotent():
     with TmpDir() as d:
-        db = os.path.join(d, "m.db")
-        code, out, err = cli(["migrate", "--db", db], cwd=d)
-        eq(code, 0, "first migrate (stderr %r)" % err)
-        m = re.search(r"migrated database from schema version 0 to (\d+)", out)
-        assert m, out
-        n = int(m.group(1))
-        assert n >= 1
-        code, out, err = cli(["migrate", "--db", db], cwd=d)
-        eq(code, 0, "second migrate")
-        assert "up to date" in out and str(n) in out, out
-        c = sqlite3.connect(db)
+        db = h.Db(d, "m", migrated=False)
         try:
-            eq(c.execute("SELECT count(*) FROM region").fetchone()[0], 91592, "regions")
-            eq(c.execute("SELECT count(*) FROM region WHERE level = 1").fetchone()[0], 38,
-               "provinces")
-            eq(c.execute("SELECT count(*) FROM region WHERE parent = '31'").fetchone()[0], 6,
-               "regencies of 31")
-            eq(c.execute("SELECT count(*) FROM region WHERE code LIKE '31.%' AND level = 3")
-               .fetchone()[0], 44, "districts of Jakarta")
-            eq(c.execute("SELECT count(*) FROM region WHERE code LIKE '31.%' AND level = 4")
-               .fetchone()[0], 267, "villages of Jakarta")
-            rows = c.execute("SELECT version, name, applied_at FROM pk_migration "
-                             "ORDER BY version").fetchall()
+            code, out, err = cli(["migrate"] + db.args(key=False), cwd=d)
+            eq(code, 0, "first migrate (stderr %r)" % err)
+            m = re.search(r"migrated database from schema version 0 to (\d+)", out)
+            assert m, out
+            n = int(m.group(1))
+            assert n >= 1
+            code, out, err = cli(["migrate"] + db.args(key=False), cwd=d)
+            eq(code, 0, "second migrate")
+            assert "up to date" in out and str(n) in out, out
+
+            def one(q):
+                return db.query(q)[0][0]
+            eq(one("SELECT count(*) FROM region"), 91592, "regions")
+            eq(one("SELECT count(*) FROM region WHERE level = 1"), 38, "provinces")
+            eq(one("SELECT count(*) FROM region WHERE parent = '31'"), 6, "regencies of 31")
+            eq(one("SELECT count(*) FROM region WHERE code LIKE '31.%' AND level = 3"), 44,
+               "districts of Jakarta")
+            eq(one("SELECT count(*) FROM region WHERE code LIKE '31.%' AND level = 4"), 267,
+               "villages of Jakarta")
+            rows = db.query("SELECT version, name, applied_at FROM pk_migration "
+                            "ORDER BY version")
             eq([r[0] for r in rows], list(range(1, n + 1)), "versions")
             for v, name, at in rows:
                 assert name, "migration %d without a name" % v
                 assert re.match(r"\d{4}-\d\d-\d\d", at), at
-            eq(c.execute("PRAGMA journal_mode").fetchone()[0].lower(), "wal", "journal mode")
+            if h.PG:
+                eq(one("SELECT count(*) FROM pk_meta"), 0, "migrate records no key check")
+            else:
+                eq(one("PRAGMA journal_mode").lower(), "wal", "journal mode")
         finally:
-            c.close()
+            db.drop()
 
 
 @test
 def newer_schema_is_refused():
     with TmpDir() as d:
-        db = os.path.join(d, "n.db")
-        code, out, err = cli(["migrate", "--db", db], cwd=d)
-        eq(code, 0, "migrate")
-        c = sqlite3.connect(db)
-        c.execute("INSERT INTO pk_migration(version, name, applied_at) "
-                  "VALUES (999, 'from the future', '2099-01-01T00:00:00Z')")
-        c.commit()
-        c.close()
-        code, out, err = cli(["migrate", "--db", db], cwd=d)
-        eq(code, 1, "migrate exit status (stderr %r)" % err)
-        assert "newer" in err, err
-        assert "999" in err, err
-        code, out, err = cli(["nik", "--db", db, NIK_MALE], cwd=d)
-        assert code != 0 and "newer" in err, (code, err)
-        # serve refuses too, before listening
-        p = subprocess.run([h.binary(), "serve", "--db", db, "--listen", "127.0.0.1:0"],
-                           env=h.base_env(), cwd=d, capture_output=True, timeout=30)
-        err = p.stderr.decode()
-        assert p.returncode != 0, "serve on a newer database exited %d" % p.returncode
-        assert "newer" in err, err
-        assert "listening" not in err, err
-        assert h.sanitizer_report(err) is None, err
-        eq(schema_version(db), 999, "the newer database is left alone")
+        db = h.Db(d, "n", migrated=False)
+        try:
+            code, out, err = cli(["migrate"] + db.args(key=False), cwd=d)
+            eq(code, 0, "migrate")
+            db.execute("INSERT INTO pk_migration(version, name, applied_at) "
+                       "VALUES (999, 'from the future', '2099-01-01T00:00:00Z')")
+            code, out, err = cli(["migrate"] + db.args(key=False), cwd=d)
+            eq(code, 1, "migrate exit status (stderr %r)" % err)
+            assert "newer" in err, err
+            assert "999" in err, err
+            code, out, err = cli(["nik"] + db.args() + [NIK_MALE], cwd=d)
+            assert code != 0 and "newer" in err, (code, err)
+            # serve refuses too, before listening
+            p = subprocess.run([h.binary(), "serve"] + db.args() + ["--listen", "127.0.0.1:0"],
+                               env=h.base_env(), cwd=d, capture_output=True, timeout=30)
+            err = p.stderr.decode()
+            assert p.returncode != 0, "serve on a newer database exited %d" % p.returncode
+            assert "newer" in err, err
+            assert "listening" not in err, err
+            assert h.sanitizer_report(err) is None, err
+            eq(schema_version(db), 999, "the newer database is left alone")
+        finally:
+            db.drop()
 
 
 @test
 def migrate_bad_db_path():
+    if h.PG:
+        # a database that does not exist, a socket directory without a server
+        missing = h.pg_url("no_such_database_%s" % os.urandom(3).hex())
+        with TmpDir() as d:
+            nohost = re.sub(r"host=[^&]*", "host=" + d, h.PG_BASE)
+            assert nohost != h.PG_BASE, h.PG_BASE
+            for url in (missing, nohost):
+                code, out, err = cli(["migrate", "--db", url], cwd=d)
+                assert code != 0 and err.strip(), (url, code, err)
+                assert "password" not in err.lower(), err
+                code, out, err = cli(["nik", "--db", url, "--key-file",
+                                      os.path.join(d, "k.key"), NIK_MALE], cwd=d)
+                assert code != 0 and err.strip(), (url, code, err)
+                assert not os.path.exists(os.path.join(d, "k.key")), \
+                    "a key file was made for a database that could not be opened"
     with TmpDir() as d:
         code, out, err = cli(["migrate", "--db", os.path.join(d, "no", "such", "dir", "x.db")],
                              cwd=d)
@@ -219,14 +233,14 @@ def migrate_bad_db_path():
 def nik_matches_api():
     with h.Server() as s:
         for nik in (NIK_MALE, NIK_FEMALE, "3199011708950004"):
-            code, out, err = cli(["nik", "--db", s.db, nik])
+            code, out, err = cli(["nik"] + s.db.args() + [nik])
             eq(code, 0, "exit status for %s (stderr %r)" % (nik, err))
             lines = out.splitlines()
             eq(len(lines), 1, "lines")
             st, _, api = s.json("GET", "/api/v1/nik/" + nik)
             eq(st, 200, "API status")
             eq(json.loads(lines[0]), api, "CLI and API answers for %s" % nik)
-        code, out, err = cli(["nik", "--db", s.db, "9901011708950005"])
+        code, out, err = cli(["nik"] + s.db.args() + ["9901011708950005"])
         st, _, api = s.json("GET", "/api/v1/nik/9901011708950005")
         eq(json.loads(out), api, "invalid NIK: CLI and API answers")
 
@@ -234,9 +248,8 @@ def nik_matches_api():
 @test
 def nik_mixed_valid_and_invalid():
     with TmpDir() as d:
-        db = os.path.join(d, "k.db")
-        h.migrated_db_copy(db)
-        code, out, err = cli(["nik", "--db", db, NIK_FEMALE, "12345"], cwd=d)
+        db = h.Db(d, "k")
+        code, out, err = cli(["nik"] + db.args() + [NIK_FEMALE, "12345"], cwd=d)
         eq(code, 1, "exit status")
         lines = out.splitlines()
         eq(len(lines), 2, "one line per NIK")
@@ -244,12 +257,13 @@ def nik_mixed_valid_and_invalid():
         eq((a["valid"], a["sex"], a["birth_date"]), (True, "P", "1995-08-17"), "first")
         eq(b["valid"], False, "second")
         eq([e["code"] for e in b["errors"]], ["nik_format"], "second errors")
-        code, out, err = cli(["nik", "--db", db, NIK_MALE, NIK_FEMALE], cwd=d)
+        code, out, err = cli(["nik"] + db.args() + [NIK_MALE, NIK_FEMALE], cwd=d)
         eq(code, 0, "all valid")
         eq(len(out.splitlines()), 2, "lines")
-        code, out, err = cli(["nik", "--db", db, "--", "-3174011708950001"], cwd=d)
+        code, out, err = cli(["nik"] + db.args() + ["--", "-3174011708950001"], cwd=d)
         eq(code, 1, "after --, a dash-argument is a NIK")
         eq(json.loads(out)["valid"], False, "dash NIK invalid")
+        db.drop()
 
 
 # ---- configuration --------------------------------------------------------
@@ -262,45 +276,76 @@ def write(path, text):
 @test
 def config_file_sets_db_via_flag_and_env():
     with TmpDir() as d:
-        ini = os.path.join(d, "p.ini")
-        write(ini, "; comment\ndb = %s\n" % os.path.join(d, "from-ini.db"))
-        code, out, err = cli(["migrate", "--config", ini], cwd=d)
-        eq(code, 0, "migrate --config (stderr %r)" % err)
-        assert os.path.exists(os.path.join(d, "from-ini.db")), os.listdir(d)
-        assert not os.path.exists(os.path.join(d, "prakerja.db")), os.listdir(d)
-        ini2 = os.path.join(d, "q.ini")
-        write(ini2, "[prakerja]\ndb = %s\n" % os.path.join(d, "from-env-config.db"))
-        code, out, err = cli(["nik", NIK_MALE], env={"PRAKERJA_CONFIG": ini2}, cwd=d)
-        eq(code, 0, "nik with PRAKERJA_CONFIG (stderr %r)" % err)
-        assert os.path.exists(os.path.join(d, "from-env-config.db")), os.listdir(d)
-        # --config wins over PRAKERJA_CONFIG
-        code, out, err = cli(["migrate", "--config=" + ini], env={"PRAKERJA_CONFIG": ini2},
-                             cwd=d)
-        eq(code, 0, "migrate")
-        assert "up to date" in out, "--config=%s should pick from-ini.db: %r" % (ini, out)
+        from_ini = h.Db(d, "from-ini", migrated=False)
+        from_env = h.Db(d, "from-env-config", migrated=False)
+        try:
+            ini = os.path.join(d, "p.ini")
+            write(ini, "; comment\n" + from_ini.ini())
+            code, out, err = cli(["migrate", "--config", ini], cwd=d)
+            eq(code, 0, "migrate --config (stderr %r)" % err)
+            assert from_ini.exists(), "the ini file's database was not migrated: %s" \
+                % os.listdir(d)
+            assert not from_env.exists(), "the other database was touched"
+            assert not os.path.exists(os.path.join(d, "prakerja.db")), os.listdir(d)
+            ini2 = os.path.join(d, "q.ini")
+            write(ini2, "[prakerja]\n" + from_env.ini())
+            code, out, err = cli(["nik", NIK_MALE], env={"PRAKERJA_CONFIG": ini2}, cwd=d)
+            eq(code, 0, "nik with PRAKERJA_CONFIG (stderr %r)" % err)
+            assert from_env.exists(), "PRAKERJA_CONFIG's database was not used: %s" \
+                % os.listdir(d)
+            # --config wins over PRAKERJA_CONFIG
+            code, out, err = cli(["migrate", "--config=" + ini],
+                                 env={"PRAKERJA_CONFIG": ini2}, cwd=d)
+            eq(code, 0, "migrate")
+            assert "up to date" in out, "--config=%s should pick from-ini: %r" % (ini, out)
+        finally:
+            from_ini.drop()
+            from_env.drop()
 
 
 @test
 def env_overrides_ini_and_flag_overrides_env():
     with TmpDir() as d:
-        ini = os.path.join(d, "p.ini")
-        write(ini, "db = %s\n" % os.path.join(d, "ini.db"))
-        env_db = os.path.join(d, "env.db")
-        code, out, err = cli(["migrate", "--config", ini], env={"PRAKERJA_DB": env_db}, cwd=d)
-        eq(code, 0, "migrate (stderr %r)" % err)
-        assert os.path.exists(env_db), "PRAKERJA_DB beats the ini file: %s" % os.listdir(d)
-        assert not os.path.exists(os.path.join(d, "ini.db")), os.listdir(d)
-        flag_db = os.path.join(d, "flag.db")
-        code, out, err = cli(["migrate", "--config", ini, "--db", flag_db],
-                             env={"PRAKERJA_DB": env_db}, cwd=d)
-        eq(code, 0, "migrate")
-        assert os.path.exists(flag_db), "--db beats PRAKERJA_DB: %s" % os.listdir(d)
-        assert "migrated" in out, out
-        assert not os.path.exists(os.path.join(d, "ini.db")), os.listdir(d)
+        ini_db, env_db, flag_db = (h.Db(d, n, migrated=False) for n in ("ini", "env", "flag"))
+        try:
+            ini = os.path.join(d, "p.ini")
+            write(ini, ini_db.ini())
+            code, out, err = cli(["migrate", "--config", ini], env=env_db.env(), cwd=d)
+            eq(code, 0, "migrate (stderr %r)" % err)
+            assert env_db.exists(), "PRAKERJA_DB beats the ini file: %s" % os.listdir(d)
+            assert not ini_db.exists(), os.listdir(d)
+            code, out, err = cli(["migrate", "--config", ini, "--db", flag_db.url],
+                                 env=env_db.env(), cwd=d)
+            eq(code, 0, "migrate")
+            assert flag_db.exists(), "--db beats PRAKERJA_DB: %s" % os.listdir(d)
+            assert "migrated" in out, out
+            assert not ini_db.exists(), os.listdir(d)
+        finally:
+            for db in (ini_db, env_db, flag_db):
+                db.drop()
 
 
 @test
 def default_db_is_in_working_directory():
+    if h.PG:
+        # PostgreSQL is never the default: it is chosen by a URL, here in
+        # PRAKERJA_DB, and then needs a key file; no SQLite file appears.
+        with TmpDir() as d:
+            db = h.Db(d, "envdb", migrated=False)
+            try:
+                code, out, err = cli(["migrate"], env={"PRAKERJA_DB": db.url}, cwd=d)
+                eq(code, 0, "migrate with PRAKERJA_DB (stderr %r)" % err)
+                assert db.exists(), "PRAKERJA_DB's database was not migrated"
+                code, out, err = cli(["nik", NIK_MALE], env={"PRAKERJA_DB": db.url}, cwd=d)
+                assert code != 0 and "key_file" in err, \
+                    "PostgreSQL without a key file: exit %d, %r" % (code, err)
+                code, out, err = cli(["nik", NIK_MALE], env=db.env(), cwd=d)
+                eq(code, 0, "nik with PRAKERJA_DB and PRAKERJA_KEY_FILE (stderr %r)" % err)
+                assert os.path.exists(db.key), "no key file at PRAKERJA_KEY_FILE"
+                eq(os.listdir(d), [os.path.basename(db.key)], "files in the working directory")
+            finally:
+                db.drop()
+        return
     with TmpDir() as d:
         code, out, err = cli(["migrate"], cwd=d)
         eq(code, 0, "migrate (stderr %r)" % err)
@@ -345,26 +390,25 @@ def bad_ini_is_refused_with_the_key_named():
 @test
 def bad_listen_values():
     with TmpDir() as d:
-        db = os.path.join(d, "l.db")
-        h.migrated_db_copy(db)
+        db = h.Db(d, "l")
         for bad in ("bogus", "127.0.0.1", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:-1",
                     "999.0.0.1:8080", ":8080", "127.0.0.1:80x"):
-            p = subprocess.run([h.binary(), "serve", "--db", db, "--listen", bad],
+            p = subprocess.run([h.binary(), "serve"] + db.args() + ["--listen", bad],
                                env=h.base_env(), cwd=d, capture_output=True, timeout=30)
             err = p.stderr.decode()
             assert p.returncode != 0, "--listen %r exited %d" % (bad, p.returncode)
             assert "listen" in err.lower(), "--listen %r: %r" % (bad, err)
             assert "listening on" not in err, err
             assert h.sanitizer_report(err) is None, err
+        db.drop()
 
 
 @test
 def port_in_use_is_refused():
     with h.Server() as s:
         with TmpDir() as d:
-            db = os.path.join(d, "p.db")
-            h.migrated_db_copy(db)
-            p = subprocess.Popen([h.binary(), "serve", "--db", db, "--listen",
+            db = h.Db(d, "p")
+            p = subprocess.Popen([h.binary(), "serve"] + db.args() + ["--listen",
                                   "127.0.0.1:%d" % s.port], env=h.base_env(), cwd=d,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             try:
@@ -378,6 +422,7 @@ def port_in_use_is_refused():
             assert code is not None and code != 0, \
                 "a second server on the same port kept running (SO_REUSEPORT?): %r" % err
             assert "127.0.0.1:%d" % s.port in err, err
+            db.drop()
         assert s.healthy()
 
 

@@ -1,0 +1,590 @@
+/* auth.c -- accounts, sessions, API tokens and CSRF tokens (see auth.h). */
+#include "app/auth.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/pk.h"
+#include "core/region.h"
+
+#define B64_32 43           /* base64url, no padding, of 32 bytes */
+#define B64_16 22           /* ... of 16 bytes */
+#define API_PREFIX "pkt_"   /* makes a leaked API token easy to recognise */
+
+struct pk_auth {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int free_slots;
+    int wait_ms;
+    bool have_dummy;
+    char dummy[crypto_pwhash_STRBYTES];
+};
+
+pk_auth *pk_auth_new(int concurrency, int wait_ms)
+{
+    pk_auth *a = calloc(1, sizeof(*a));
+    if (a == NULL || sodium_init() < 0) {
+        free(a);
+        return NULL;
+    }
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    a->free_slots = concurrency > 0 ? concurrency : 1;
+    a->wait_ms = wait_ms;
+    return a;
+}
+
+void pk_auth_free(pk_auth *a)
+{
+    if (a == NULL)
+        return;
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->cv);
+    free(a);
+}
+
+/* Waits up to wait_ms for a hashing slot. */
+static int slot_take(pk_auth *a)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += a->wait_ms / 1000;
+    until.tv_nsec += (long)(a->wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    int rc = 0;
+    pthread_mutex_lock(&a->mu);
+    while (a->free_slots == 0 && rc == 0)
+        if (pthread_cond_timedwait(&a->cv, &a->mu, &until) == ETIMEDOUT)
+            rc = a->free_slots > 0 ? 0 : PK_EBUSY;
+    if (rc == 0)
+        a->free_slots--;
+    pthread_mutex_unlock(&a->mu);
+    return rc;
+}
+
+static void slot_give(pk_auth *a)
+{
+    pthread_mutex_lock(&a->mu);
+    a->free_slots++;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* A hash of a random password, to verify against when the user is
+ * unknown: the answer then costs what a wrong password costs.  Called
+ * holding a slot. */
+static const char *dummy_hash(pk_auth *a)
+{
+    pthread_mutex_lock(&a->mu);
+    bool have = a->have_dummy;
+    pthread_mutex_unlock(&a->mu);
+    if (have)
+        return a->dummy;
+    char pw[33], h[crypto_pwhash_STRBYTES];
+    unsigned char rnd[16];
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2hex(pw, sizeof(pw), rnd, sizeof(rnd));
+    if (crypto_pwhash_str(h, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return NULL;
+    pthread_mutex_lock(&a->mu);
+    if (!a->have_dummy) {
+        memcpy(a->dummy, h, sizeof(h));
+        a->have_dummy = true;
+    }
+    pthread_mutex_unlock(&a->mu);
+    return a->dummy;
+}
+
+/* ---- roles and names ---------------------------------------------------- */
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} roles[] = {
+    {PK_ROLE_ADMIN, "admin"},
+    {PK_ROLE_OPERATOR, "operator"},
+    {PK_ROLE_VIEWER, "viewer"},
+};
+
+const char *pk_role_name(unsigned role)
+{
+    for (size_t i = 0; i < PK_ARRAY_LEN(roles); i++)
+        if (roles[i].bit == role)
+            return roles[i].name;
+    return NULL;
+}
+
+unsigned pk_role_by_name(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < PK_ARRAY_LEN(roles); i++)
+        if (strcmp(roles[i].name, name) == 0)
+            return roles[i].bit;
+    return 0;
+}
+
+/* [a-z0-9._-]{3,32} */
+static bool username_ok(const char *u)
+{
+    size_t n = strlen(u);
+    if (n < 3 || n > 32)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((u[i] >= 'a' && u[i] <= 'z') || (u[i] >= '0' && u[i] <= '9') || u[i] == '.' ||
+              u[i] == '_' || u[i] == '-'))
+            return false;
+    return true;
+}
+
+bool pk_auth_region_within(const char *scope, const char *code)
+{
+    if (scope == NULL || scope[0] == '\0')
+        return true;
+    size_t n = strlen(scope);
+    return strncmp(scope, code, n) == 0 && (code[n] == '\0' || code[n] == '.');
+}
+
+/* ---- keyed hashes and encodings ----------------------------------------- */
+
+static void keyed(const pk_app *app, const char *domain, const void *data, size_t n,
+                  uint8_t *out, size_t outlen)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, app->vault.auth_key, sizeof(app->vault.auth_key), outlen);
+    crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
+    crypto_generichash_update(&st, data, n);
+    crypto_generichash_final(&st, out, outlen);
+}
+
+static void b64(char *out, size_t cap, const uint8_t *bin, size_t n)
+{
+    sodium_bin2base64(out, cap, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* Exactly n base64url characters. */
+static bool b64_shape(const char *s, size_t n)
+{
+    if (s == NULL)
+        return false;
+    size_t i = 0;
+    for (; s[i] && i <= n; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_'))
+            return false;
+    return i == n;
+}
+
+static void throttle_key(const pk_app *app, const char *kind, const char *value,
+                         uint8_t out[PK_THROTTLE_KEY_LEN])
+{
+    char buf[320];
+    int n = snprintf(buf, sizeof(buf), "%s:%s", kind, value ? value : "");
+    keyed(app, "throttle", buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+          out, PK_THROTTLE_KEY_LEN);
+}
+
+static void fill_principal(const pk_user *u, pk_principal *who)
+{
+    memset(who, 0, sizeof(*who));
+    who->user_id = u->id;
+    snprintf(who->username, sizeof(who->username), "%s", u->username);
+    who->role = pk_role_by_name(u->role);
+    snprintf(who->region, sizeof(who->region), "%s", u->region);
+}
+
+/* ---- passwords ---------------------------------------------------------- */
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Is the lower-cased password a line of data/common-passwords.txt? */
+static bool is_common(const pk_app *app, const char *password)
+{
+    char path[2048], want[PK_PASSWORD_MAX + 1], line[512];
+    snprintf(path, sizeof(path), "%s/common-passwords.txt", app->cfg.data_dir);
+    size_t n = strlen(password);
+    if (n >= sizeof(want))
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        want[i] = (char)tolower((unsigned char)password[i]);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return false; /* the length rule still applies; `user add` warns */
+    bool hit = false;
+    while (!hit && fgets(line, sizeof(line), f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        for (char *c = line; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        hit = line[0] != '#' && strcmp(line, want) == 0;
+    }
+    fclose(f);
+    return hit;
+}
+
+const char *pk_auth_password_problem(const pk_app *app, const char *username,
+                                     const char *password)
+{
+    if (utf8_chars(password) < PK_PASSWORD_MIN)
+        return "password must have at least 10 characters";
+    if (strlen(password) > PK_PASSWORD_MAX)
+        return "password must have at most 256 bytes";
+    for (const char *c = password; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return "password must not contain control characters";
+    if (username != NULL && strcasecmp(username, password) == 0)
+        return "password must not be the username";
+    if (is_common(app, password))
+        return "password is on the list of common passwords";
+    return NULL;
+}
+
+static int hash_password(const char *password, char out[PK_PWHASH_MAX])
+{
+    return crypto_pwhash_str(out, password, strlen(password),
+                             crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0
+               ? 0
+               : PK_ENOMEM;
+}
+
+/* ---- users -------------------------------------------------------------- */
+
+int pk_auth_user_create(const pk_app *app, const char *username, const char *role,
+                        const char *region, const char *password, int64_t *id, char *err,
+                        size_t errlen)
+{
+    pk_user u;
+    memset(&u, 0, sizeof(u));
+    if (username == NULL || !username_ok(username)) {
+        snprintf(err, errlen, "username must be 3 to 32 characters of a-z 0-9 . _ -");
+        return PK_EINVAL;
+    }
+    unsigned bit = pk_role_by_name(role);
+    if (bit == 0) {
+        snprintf(err, errlen, "role must be admin, operator or viewer");
+        return PK_EINVAL;
+    }
+    if (region != NULL && region[0] != '\0') {
+        if (bit == PK_ROLE_ADMIN) {
+            snprintf(err, errlen, "an admin has no region");
+            return PK_EINVAL;
+        }
+        if (pk_region_normalize(region, strlen(region), u.region) == PK_REGION_NONE ||
+            pk_regions_find(app->regions, u.region) == NULL) {
+            snprintf(err, errlen, "--region must be a known region code like 31.74");
+            return PK_EINVAL;
+        }
+        if (!pk_auth_region_within(app->cfg.service_province, u.region)) {
+            snprintf(err, errlen, "region %s is outside the service area (%s)", u.region,
+                     app->cfg.service_province);
+            return PK_EINVAL;
+        }
+    } else if (bit == PK_ROLE_OPERATOR) {
+        snprintf(err, errlen, "an operator needs --region (the region subtree they serve)");
+        return PK_EINVAL;
+    }
+    const char *why = pk_auth_password_problem(app, username, password);
+    if (why != NULL) {
+        snprintf(err, errlen, "%s", why);
+        return PK_EINVAL;
+    }
+    snprintf(u.username, sizeof(u.username), "%s", username);
+    snprintf(u.role, sizeof(u.role), "%s", role);
+    if (hash_password(password, u.pwhash) != 0) {
+        snprintf(err, errlen, "cannot hash the password (out of memory)");
+        return PK_ENOMEM;
+    }
+    int rc = pk_store_user_insert(app->store, &u, id);
+    if (rc == PK_ECONFLICT)
+        snprintf(err, errlen, "user %s exists already", username);
+    else if (rc != 0)
+        snprintf(err, errlen, "cannot store the user");
+    sodium_memzero(u.pwhash, sizeof(u.pwhash));
+    return rc;
+}
+
+static int find_user(const pk_app *app, const char *username, pk_user *u, char *err,
+                     size_t errlen)
+{
+    int rc = username && username_ok(username) ? pk_store_user_find(app->store, username, u)
+                                               : PK_ENOENT;
+    if (rc == PK_ENOENT)
+        snprintf(err, errlen, "no user %.40s", username ? username : "");
+    else if (rc != 0)
+        snprintf(err, errlen, "cannot read users");
+    return rc;
+}
+
+int pk_auth_user_passwd(const pk_app *app, const char *username, const char *password,
+                        char *err, size_t errlen)
+{
+    pk_user u;
+    int rc = find_user(app, username, &u, err, errlen);
+    if (rc != 0)
+        return rc;
+    const char *why = pk_auth_password_problem(app, username, password);
+    if (why != NULL) {
+        snprintf(err, errlen, "%s", why);
+        return PK_EINVAL;
+    }
+    if ((rc = hash_password(password, u.pwhash)) != 0) {
+        snprintf(err, errlen, "cannot hash the password (out of memory)");
+        return rc;
+    }
+    if ((rc = pk_store_user_update(app->store, &u)) != 0)
+        snprintf(err, errlen, "cannot store the user");
+    return rc;
+}
+
+int pk_auth_user_set_disabled(const pk_app *app, const char *username, bool disabled,
+                              char *err, size_t errlen)
+{
+    pk_user u;
+    int rc = find_user(app, username, &u, err, errlen);
+    if (rc != 0)
+        return rc;
+    u.disabled = disabled;
+    if ((rc = pk_store_user_update(app->store, &u)) != 0)
+        snprintf(err, errlen, "cannot store the user");
+    return rc;
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+static int throttled(const pk_app *app, const uint8_t *key, int64_t now, int *retry_after)
+{
+    int64_t count = 0, oldest = 0;
+    int rc = pk_store_login_failures(app->store, key, now - app->cfg.login_window, &count,
+                                     &oldest);
+    if (rc != 0)
+        return rc;
+    if (count < app->cfg.login_max_failures)
+        return 0;
+    int64_t wait = oldest + app->cfg.login_window - now;
+    int w = wait < 1 ? 1 : (int)wait;
+    if (w > *retry_after)
+        *retry_after = w;
+    return PK_ELIMIT;
+}
+
+int pk_auth_login(const pk_app *app, const char *username, const char *password,
+                  const char *client_addr, char token[PK_SECRET_TEXT], pk_principal *who,
+                  int *retry_after)
+{
+    int64_t now = (int64_t)time(NULL);
+    uint8_t ukey[PK_THROTTLE_KEY_LEN], akey[PK_THROTTLE_KEY_LEN];
+    token[0] = '\0';
+    *retry_after = 0;
+    throttle_key(app, "user", username, ukey);
+    throttle_key(app, "addr", client_addr, akey);
+    int ru = throttled(app, ukey, now, retry_after);
+    int ra = throttled(app, akey, now, retry_after);
+    if (ru == PK_EIO || ra == PK_EIO)
+        return PK_EIO;
+    if (ru != 0 || ra != 0)
+        return PK_ELIMIT;
+
+    pk_user u;
+    int found = username_ok(username) ? pk_store_user_find(app->store, username, &u) : PK_ENOENT;
+    if (found != 0 && found != PK_ENOENT)
+        return PK_EIO;
+    int rc = slot_take(app->auth);
+    if (rc != 0)
+        return rc;
+    size_t plen = strnlen(password, PK_PASSWORD_MAX + 1);
+    bool ok = false;
+    if (found == 0) {
+        ok = crypto_pwhash_str_verify(u.pwhash, password, plen) == 0 && !u.disabled &&
+             plen <= PK_PASSWORD_MAX;
+    } else {
+        const char *d = dummy_hash(app->auth);
+        if (d != NULL && crypto_pwhash_str_verify(d, password, plen) == 0)
+            ok = false; /* a random password: never matches, only costs the same */
+    }
+    slot_give(app->auth);
+    if (!ok) {
+        int64_t forget = now - app->cfg.login_window;
+        if (pk_store_login_failure_add(app->store, ukey, now, forget) != 0 ||
+            pk_store_login_failure_add(app->store, akey, now, forget) != 0)
+            return PK_EIO;
+        return PK_EDENIED;
+    }
+    if (pk_store_login_failures_clear(app->store, ukey) != 0)
+        return PK_EIO;
+    /* Housekeeping of other sessions, now and then: at logins. */
+    pk_store_sessions_expire(app->store, now - app->cfg.session_idle,
+                             now - app->cfg.session_max);
+
+    uint8_t raw[32];
+    randombytes_buf(raw, sizeof(raw));
+    b64(token, PK_SECRET_TEXT, raw, sizeof(raw));
+    sodium_memzero(raw, sizeof(raw));
+    fill_principal(&u, who);
+    who->by_session = true;
+    keyed(app, "session", token, strlen(token), who->sid, sizeof(who->sid));
+    if ((rc = pk_store_session_insert(app->store, who->sid, u.id, now)) != 0) {
+        token[0] = '\0';
+        return PK_EIO;
+    }
+    return 0;
+}
+
+int pk_auth_session(const pk_app *app, const char *token, pk_principal *who)
+{
+    if (!b64_shape(token, B64_32))
+        return PK_ENOENT;
+    uint8_t sid[PK_AUTH_HASH_LEN];
+    keyed(app, "session", token, strlen(token), sid, sizeof(sid));
+    int64_t created, seen, now = (int64_t)time(NULL);
+    pk_user u;
+    int rc = pk_store_session_get(app->store, sid, &created, &seen, &u);
+    if (rc != 0)
+        return rc == PK_ENOENT ? PK_ENOENT : PK_EIO;
+    if (u.disabled || pk_role_by_name(u.role) == 0 || now - seen > app->cfg.session_idle ||
+        now - created >= app->cfg.session_max) {
+        pk_store_session_delete(app->store, sid);
+        return PK_ENOENT;
+    }
+    if (now > seen && pk_store_session_touch(app->store, sid, now) != 0)
+        return PK_EIO;
+    fill_principal(&u, who);
+    who->by_session = true;
+    memcpy(who->sid, sid, sizeof(sid));
+    return 0;
+}
+
+int pk_auth_logout(const pk_app *app, const pk_principal *who)
+{
+    if (!who->by_session)
+        return 0;
+    return pk_store_session_delete(app->store, who->sid);
+}
+
+void pk_auth_logout_token(const pk_app *app, const char *token)
+{
+    if (!b64_shape(token, B64_32))
+        return;
+    uint8_t sid[PK_AUTH_HASH_LEN];
+    keyed(app, "session", token, strlen(token), sid, sizeof(sid));
+    pk_store_session_delete(app->store, sid);
+}
+
+/* ---- CSRF --------------------------------------------------------------- */
+
+void pk_auth_csrf_session(const pk_app *app, const pk_principal *who, char out[PK_SECRET_TEXT])
+{
+    uint8_t mac[32];
+    keyed(app, "csrf", who->sid, sizeof(who->sid), mac, sizeof(mac));
+    b64(out, PK_SECRET_TEXT, mac, sizeof(mac));
+}
+
+static bool same_text(const char *want, const char *given)
+{
+    size_t n = strlen(want);
+    return given != NULL && strnlen(given, n + 1) == n && sodium_memcmp(want, given, n) == 0;
+}
+
+bool pk_auth_csrf_session_ok(const pk_app *app, const pk_principal *who, const char *given)
+{
+    char want[PK_SECRET_TEXT];
+    if (!who->by_session)
+        return false;
+    pk_auth_csrf_session(app, who, want);
+    return same_text(want, given);
+}
+
+void pk_auth_form_nonce(char out[PK_SECRET_TEXT])
+{
+    uint8_t raw[16];
+    randombytes_buf(raw, sizeof(raw));
+    b64(out, PK_SECRET_TEXT, raw, sizeof(raw));
+}
+
+bool pk_auth_form_nonce_valid(const char *nonce)
+{
+    return b64_shape(nonce, B64_16);
+}
+
+void pk_auth_form_token(const pk_app *app, const char *nonce, char out[PK_SECRET_TEXT])
+{
+    uint8_t mac[32];
+    keyed(app, "form", nonce, strlen(nonce), mac, sizeof(mac));
+    b64(out, PK_SECRET_TEXT, mac, sizeof(mac));
+}
+
+bool pk_auth_form_token_ok(const pk_app *app, const char *nonce, const char *given)
+{
+    if (!pk_auth_form_nonce_valid(nonce))
+        return false;
+    char want[PK_SECRET_TEXT];
+    pk_auth_form_token(app, nonce, want);
+    return same_text(want, given);
+}
+
+/* ---- API tokens --------------------------------------------------------- */
+
+int pk_auth_token_create(const pk_app *app, const char *username, const char *label,
+                         char out[PK_SECRET_TEXT], int64_t *id, char *err, size_t errlen)
+{
+    pk_user u;
+    int rc = find_user(app, username, &u, err, errlen);
+    if (rc != 0)
+        return rc;
+    if (u.disabled) {
+        snprintf(err, errlen, "user %s is disabled", username);
+        return PK_EINVAL;
+    }
+    uint8_t raw[32], hash[PK_AUTH_HASH_LEN];
+    randombytes_buf(raw, sizeof(raw));
+    memcpy(out, API_PREFIX, sizeof(API_PREFIX) - 1);
+    b64(out + sizeof(API_PREFIX) - 1, PK_SECRET_TEXT - (sizeof(API_PREFIX) - 1), raw,
+        sizeof(raw));
+    sodium_memzero(raw, sizeof(raw));
+    keyed(app, "api-token", out, strlen(out), hash, sizeof(hash));
+    if ((rc = pk_store_token_insert(app->store, hash, u.id, label ? label : "", id)) != 0) {
+        snprintf(err, errlen, "cannot store the token");
+        sodium_memzero(out, PK_SECRET_TEXT);
+    }
+    return rc;
+}
+
+int pk_auth_token_check(const pk_app *app, const char *token, pk_principal *who)
+{
+    if (token == NULL || strncmp(token, API_PREFIX, sizeof(API_PREFIX) - 1) != 0 ||
+        !b64_shape(token + sizeof(API_PREFIX) - 1, B64_32))
+        return PK_ENOENT;
+    uint8_t hash[PK_AUTH_HASH_LEN];
+    keyed(app, "api-token", token, strlen(token), hash, sizeof(hash));
+    pk_user u;
+    int64_t id;
+    int rc = pk_store_token_find(app->store, hash, &id, &u);
+    if (rc != 0)
+        return rc == PK_ENOENT ? PK_ENOENT : PK_EIO;
+    if (u.disabled || pk_role_by_name(u.role) == 0)
+        return PK_ENOENT;
+    fill_principal(&u, who);
+    who->token_id = id;
+    return 0;
+}
+
+int pk_auth_token_revoke(const pk_app *app, int64_t id)
+{
+    return pk_store_token_revoke(app->store, id);
+}
