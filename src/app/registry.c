@@ -11,7 +11,13 @@
 #include "core/ident.h"
 #include "core/pk.h"
 
-#define BATCH_ROWS 10000
+/* Import batches start small, so a short file commits early and often,
+ * and double up to a cap: the NIK and KK indexes are keyed by random
+ * hashes, so every commit rewrites pages all over them, and fewer, larger
+ * commits write far less.  A killed run loses at most one batch, and
+ * running it again redoes it. */
+#define BATCH_FIRST 5000
+#define BATCH_MAX 160000
 #define MAX_RECORD (64 * 1024)
 #define SEP '\x1f' /* between sealed fields: validated values hold no control characters */
 
@@ -293,6 +299,7 @@ typedef struct importer {
     char *header_line;        /* the header as read, for the rejects file */
     pk_tx *tx;
     long in_batch;
+    long batch_rows;          /* size of the current batch */
     scratch sc;
 } importer;
 
@@ -363,6 +370,8 @@ static int flush_batch(importer *im)
         im->tx = NULL;
     }
     im->in_batch = 0;
+    if (im->batch_rows < BATCH_MAX)
+        im->batch_rows *= 2;
     return rc;
 }
 
@@ -404,7 +413,7 @@ static int import_row(importer *im, const pk_csv_record *rec)
         im->sum->updated++;
     else
         im->sum->unchanged++;
-    if (++im->in_batch >= BATCH_ROWS)
+    if (++im->in_batch >= im->batch_rows)
         return flush_batch(im);
     return 0;
 }
@@ -412,7 +421,7 @@ static int import_row(importer *im, const pk_csv_record *rec)
 int pk_registry_import(const pk_app *app, int fd, const pk_import_opts *opts,
                        pk_import_summary *sum, char *err, size_t errlen)
 {
-    importer im = {.app = app, .opts = opts, .sum = sum};
+    importer im = {.app = app, .opts = opts, .sum = sum, .batch_rows = BATCH_FIRST};
     memset(sum, 0, sizeof(*sum));
     pk_buf_init(&im.sc.plain, 4096);
     pk_buf_init(&im.sc.box, 4096);
