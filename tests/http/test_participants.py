@@ -486,6 +486,60 @@ def race_same_nik_16_threads():
             eq(b["error"]["code"], "nik_sudah_terdaftar", "409 code")
 
 
+@test
+def two_servers_share_one_database_safely():
+    """Two `serve` processes on one database (the PostgreSQL deployment:
+    many stateless app processes): a NIK raced on both is stored once, and
+    a family raced on both gets exactly the scheme's limit of eligible
+    members, the earliest registered."""
+    db = h.Db(name="shared")
+    try:
+        with h.Server(db=db) as a, h.Server(db=db) as b:
+            servers = [a, b]
+            results, lock = [], threading.Lock()
+            p = person()
+            barrier = threading.Barrier(16)
+
+            def same_nik(i):
+                barrier.wait(10)
+                st, _, _ = post(dict(p, nama="Dua Server %d" % i), servers[i % 2])
+                with lock:
+                    results.append(st)
+
+            ts = [threading.Thread(target=same_nik, args=(i,)) for i in range(16)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(60)
+            eq(sorted(results), [201] + [409] * 15, "one NIK raced on two servers")
+
+            kk = "3174012099%06d" % fresh()
+            family = [person(no_kk=kk) for _ in range(8)]
+            answers, barrier2 = [], threading.Barrier(8)
+
+            def member(i):
+                barrier2.wait(10)
+                st, _, body = post(family[i], servers[i % 2])
+                with lock:
+                    answers.append((st, body))
+
+            ts = [threading.Thread(target=member, args=(i,)) for i in range(8)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(60)
+            eq(sorted(st for st, _ in answers), [201] * 8, "family members registered")
+            said_eligible = sorted(b_["id"] for st, b_ in answers if b_["eligible"])
+            eq(len(said_eligible), 2, "members told they are eligible (2023 allows 2 per KK)")
+            ids = sorted(b_["id"] for _, b_ in answers)
+            eq(said_eligible, ids[:2], "the eligible ones are the earliest registered")
+            for _, b_ in answers:
+                if not b_["eligible"]:
+                    eq(codes(b_["reasons"]), ["kuota_kk_penuh"], "reason of the others")
+    finally:
+        db.drop()
+
+
 def check_stats(b, what):
     total = b["total"]
     assert total == b["eligible"] + b["not_eligible"], "%s: total != eligible + not: %r" % (what, b)
