@@ -6,9 +6,20 @@
 #   bench/import.sh --quick    100k rows only
 #   bench/import.sh --split    also import an all-rejected 1M-row file
 #                              (CSV parse + validation, no database writes)
+#   bench/import.sh --pg [--quick]
+#                              PostgreSQL instead: a throwaway cluster from
+#                              scripts/pg.sh (unix socket only, stopped on
+#                              exit); psql \copy into a bare table of text
+#                              columns against prakerja import, each into a
+#                              fresh database.  The 1M-row file only when the
+#                              100k run predicts <= PG_BIG_LIMIT seconds;
+#                              otherwise a linear extrapolation is printed.
 #
 # Environment: ROWS_BIG (1000000), ROWS_SMALL (100000), SEED (1),
-# RUNS (2: every timing is the best of RUNS runs), BUILD (build-bench).
+# RUNS (2: every timing is the best of RUNS runs), BUILD (build-bench);
+# with --pg also PG_RUNS_BIG (1: runs of the 1M-row file) and PG_BIG_LIMIT
+# (300: seconds the 1M-row prakerja import may be predicted to take; the run
+# itself is killed after 1.2x that).
 # Generated files are cached in bench/.cache/ (git-ignored); the databases
 # are written to bench/.cache/work/ and removed at the end.
 set -euo pipefail
@@ -20,12 +31,15 @@ ROWS_BIG=${ROWS_BIG:-1000000}
 ROWS_SMALL=${ROWS_SMALL:-100000}
 SEED=${SEED:-1}
 RUNS=${RUNS:-2}
-QUICK=0 SPLIT=0
+PG_RUNS_BIG=${PG_RUNS_BIG:-1}
+PG_BIG_LIMIT=${PG_BIG_LIMIT:-300}
+QUICK=0 SPLIT=0 PG=0
 for arg in "$@"; do
   case $arg in
     --quick) QUICK=1 ;;
     --split) SPLIT=1 ;;
-    *) echo "usage: bench/import.sh [--quick] [--split]" >&2; exit 2 ;;
+    --pg) PG=1 ;;
+    *) echo "usage: bench/import.sh [--quick] [--split] | --pg [--quick]" >&2; exit 2 ;;
   esac
 done
 
@@ -34,14 +48,19 @@ if [ ! -x /usr/bin/time ]; then
   as_root=(); [ "$(id -u)" -eq 0 ] || as_root=(sudo)
   "${as_root[@]}" apt-get install -y -qq time >/dev/null
 fi
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=false -Dwerror=false >/dev/null
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=false >/dev/null
 ninja -C "$BUILD" >/dev/null
 PK=$ROOT/$BUILD/src/cli/prakerja
 
 CACHE=$ROOT/bench/.cache
 WORK=$CACHE/work
 mkdir -p "$CACHE" "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+PG_DIR=""
+cleanup() {
+  rm -rf "$WORK"
+  if [ -n "$PG_DIR" ]; then scripts/pg.sh stop "$PG_DIR" || true; fi
+}
+trap cleanup EXIT
 
 # gen ROWS BADRATE -> path of the cached file (regenerated when gen.py changes)
 gen() {
@@ -58,14 +77,19 @@ gen() {
 
 # timed LABEL CMD... : runs CMD RUNS times, each on fresh databases, and sets
 # BEST_S (best wall time) and PEAK_KB (largest max RSS over the runs).
+# PREP, when set, is a command run (untimed) before every run; with SOFT=1 a
+# failed run (e.g. killed by timeout) returns 1 instead of ending the script.
+PREP="" SOFT=0
 timed() {
   local label=$1; shift
   BEST_S="" PEAK_KB=0
   for ((i = 1; i <= RUNS; i++)); do
     rm -f "$WORK"/*
+    [ -z "$PREP" ] || $PREP
     sync
     /usr/bin/time -o "$WORK/.time" -f '%e %M' "$@" >"$WORK/.out" 2>"$WORK/.err" || {
-      echo "$label failed:" >&2; cat "$WORK/.err" >&2; exit 1; }
+      echo "$label failed:" >&2; tail -5 "$WORK/.err" >&2
+      [ "$SOFT" = 1 ] && return 1; exit 1; }
     read -r s kb <"$WORK/.time"
     printf '  %-28s run %d: %6.2f s  %7.1f MiB\n' "$label" "$i" "$s" "$(calc "$kb/1024")" >&2
     if [ -z "$BEST_S" ] || awk "BEGIN { exit !($s < $BEST_S) }"; then BEST_S=$s; fi
@@ -119,8 +143,108 @@ bench_size() {
   fi
 }
 
+# ---- PostgreSQL (--pg) ----------------------------------------------------
+
+# psql_on DB ARGS... : psql on the throwaway cluster's socket, quiet, stop on error.
+psql_on() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -U prakerja -d "$db" "$@"; }
+
+# fresh_db NAME: drops and recreates a database; a checkpoint first, so that
+# the previous run's dirty pages are not written during the timed one.
+fresh_db() {
+  psql_on postgres -c "DROP DATABASE IF EXISTS $1" -c CHECKPOINT -c "CREATE DATABASE $1"
+}
+COPY_FILE=""
+prep_copy() {
+  fresh_db bench_copy
+  local cols
+  cols=$(head -1 "$COPY_FILE" | tr -d '\r' | sed 's/[^,][^,]*/"&" text/g')
+  psql_on bench_copy -c "CREATE TABLE t ($cols)"
+}
+prep_pk() { fresh_db bench_pk; }
+
+bench_pg_size() {
+  local rows=$1 runs=$2 limit=${3:-0} file
+  file=$(gen "$rows" 0.05)
+  local bytes; bytes=$(stat -c %s "$file")
+  echo
+  echo "== PostgreSQL, $rows rows, $(printf '%.1f' "$(calc "$bytes/1000000")") MB: $(basename "$file")"
+  local url="postgresql:///bench_pk?host=$PG_DIR&user=prakerja"
+  local saved_runs=$RUNS; RUNS=$runs
+
+  COPY_FILE=$file PREP=prep_copy
+  timed "psql \\copy" psql -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -U prakerja -d bench_copy \
+    -c "\\copy t FROM '$file' WITH (FORMAT csv, HEADER)"
+  local cp_s=$BEST_S
+  local n; n=$(psql_on bench_copy -At -c 'SELECT count(*) FROM t')
+  [ "$n" = "$rows" ] || { echo "psql \\copy loaded $n rows, expected $rows" >&2; exit 1; }
+
+  PREP=prep_pk
+  local mg_s=""
+  if [ "$rows" = "$ROWS_SMALL" ]; then
+    timed "prakerja migrate (empty)" "$PK" migrate --db "$url" --key-file "$WORK/k.key"
+    mg_s=$BEST_S
+  fi
+
+  local pk_s="" pk_kb="" summary=""
+  if [ "$limit" != 0 ]; then
+    SOFT=1
+    if ! timed "prakerja import" timeout "$(calc "$limit*1.2" | cut -d. -f1)" \
+        "$PK" import participants "$file" --db "$url" --key-file "$WORK/k.key" --scheme 2021; then
+      echo "   prakerja import did not finish within $(calc "$limit*1.2" | cut -d. -f1) s"
+      SOFT=0 PREP="" RUNS=$saved_runs
+      return 0
+    fi
+    SOFT=0
+  else
+    timed "prakerja import" "$PK" import participants "$file" --db "$url" --key-file "$WORK/k.key" --scheme 2021
+  fi
+  pk_s=$BEST_S pk_kb=$PEAK_KB summary=$LAST_OUT
+  PREP="" RUNS=$saved_runs
+
+  echo "   summary: $summary"
+  printf '   %-34s %7.2f s  %9s rows/s\n' "psql \\copy (bare text table)" "$cp_s" "$(rate "$rows" "$cp_s")"
+  printf '   %-34s %7.2f s  %9s rows/s  peak %6s MiB (client process)\n' "prakerja import (fresh db)" \
+    "$pk_s" "$(rate "$rows" "$pk_s")" "$(mib "$pk_kb")"
+  [ -z "$mg_s" ] || printf '   %-34s %7.2f s\n' "  empty-db migration on its own" "$mg_s"
+  printf '   ratio prakerja/psql \\copy: %.2fx (target <= 1.5x); ' "$(calc "$pk_s/$cp_s")"
+  if [ "$pk_kb" -lt $((64 * 1024)) ]; then echo "peak RSS $(mib "$pk_kb") MiB < 64 MiB: ok"
+  else echo "peak RSS $(mib "$pk_kb") MiB >= 64 MiB: OVER"; fi
+  PG_LAST_PK_S=$pk_s PG_LAST_CP_S=$cp_s
+}
+
+bench_pg() {
+  command -v psql >/dev/null || { echo "psql not found (install postgresql)" >&2; exit 1; }
+  local env_out; env_out=$(scripts/pg.sh start)
+  PG_DIR=$(printf '%s\n' "$env_out" | sed -n "s/^PRAKERJA_TEST_PG_DIR='\(.*\)'$/\1/p")
+  [ -d "$PG_DIR" ] || { echo "scripts/pg.sh start gave no directory" >&2; exit 1; }
+  echo "PostgreSQL $(psql_on postgres -At -c 'SHOW server_version'), throwaway cluster in $PG_DIR"\
+    "(unix socket, fsync=$(psql_on postgres -At -c 'SHOW fsync'), synchronous_commit=$(psql_on postgres -At -c 'SHOW synchronous_commit'),"\
+    "shared_buffers=$(psql_on postgres -At -c 'SHOW shared_buffers'))"
+  echo "peak RSS is the prakerja (or psql) process only; the server's backend is not counted"
+  bench_pg_size "$ROWS_SMALL" "$RUNS"
+  [ "$QUICK" = 1 ] && return 0
+  local f=$(( ROWS_BIG / ROWS_SMALL ))
+  local est; est=$(calc "$PG_LAST_PK_S*$f")
+  local est_cp; est_cp=$(calc "$PG_LAST_CP_S*$f")
+  if awk "BEGIN { exit !($est <= $PG_BIG_LIMIT) }"; then
+    bench_pg_size "$ROWS_BIG" "$PG_RUNS_BIG" "$PG_BIG_LIMIT"
+  else
+    echo
+    echo "== PostgreSQL, $ROWS_BIG rows: NOT RUN"
+    printf '   EXTRAPOLATION (linear, %dx the %d-row times; not measured): prakerja ~%.0f s, psql \\copy ~%.1f s\n' \
+      "$f" "$ROWS_SMALL" "$est" "$est_cp"
+    printf '   (predicted %.0f s > PG_BIG_LIMIT=%s s; per-row cost grew with size on SQLite, so this is a lower bound)\n' \
+      "$est" "$PG_BIG_LIMIT"
+  fi
+}
+
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
-  "$(free -g | awk '/^Mem:/{print $2}') GiB RAM; $(uname -sr); $(sqlite3 --version | cut -d' ' -f1-2); $(date -u '+%F %T UTC')"
+  "$(free -g | awk '/^Mem:/{print $2}') GiB RAM; $(uname -sr); $(sqlite3 --version | cut -d' ' -f1-2);"\
+  "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(date -u '+%F %T UTC')"
 echo "best of $RUNS runs each; fresh database every run; files in bench/.cache/"
+if [ "$PG" = 1 ]; then
+  bench_pg
+  exit 0
+fi
 bench_size "$ROWS_SMALL"
 [ "$QUICK" = 1 ] || bench_size "$ROWS_BIG"

@@ -33,7 +33,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   as_root=(); [ "$(id -u)" -eq 0 ] || as_root=(sudo)
   "${as_root[@]}" apt-get install -y -qq wrk >/dev/null
 fi
-[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=false -Dwerror=false >/dev/null
+[ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=false >/dev/null
 ninja -C "$BUILD" >/dev/null
 PK=$ROOT/$BUILD/src/cli/prakerja
 

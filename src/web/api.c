@@ -39,25 +39,33 @@ static const char *level_name(pk_region_level l)
     }
 }
 
+bool pk_api_region_param(const pk_app *app, pk_req *req, pk_resp *resp, const char *name,
+                         const pk_region **out)
+{
+    const char *q = pk_req_query(req, name);
+    char code[PK_REGION_CODE_MAX];
+    *out = NULL;
+    if (q == NULL || q[0] == '\0')
+        return true;
+    if (pk_region_normalize(q, strlen(q), code) == PK_REGION_NONE) {
+        json_t *fields = json_array();
+        pk_json_field_error(fields, name, "kode_wilayah_tidak_valid",
+                            "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau 31.74.01.1001.");
+        pk_reply_error(resp, 400, "parameter_tidak_valid", "Parameter tidak valid.", fields);
+        return false;
+    }
+    if ((*out = pk_regions_find(app->regions, code)) == NULL) {
+        pk_reply_error(resp, 404, "tidak_ditemukan", "Kode wilayah tidak dikenal.", NULL);
+        return false;
+    }
+    return true;
+}
+
 void pk_api_regions(const pk_app *app, pk_req *req, pk_resp *resp)
 {
-    const char *q = pk_req_query(req, "parent");
-    const pk_region *parent = NULL;
-    if (q != NULL && q[0] != '\0') {
-        char code[PK_REGION_CODE_MAX];
-        if (pk_region_normalize(q, strlen(q), code) == PK_REGION_NONE) {
-            json_t *fields = json_array();
-            pk_json_field_error(fields, "parent", "kode_wilayah_tidak_valid",
-                                "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau "
-                                "31.74.01.1001.");
-            pk_reply_error(resp, 400, "parameter_tidak_valid", "Parameter tidak valid.", fields);
-            return;
-        }
-        if ((parent = pk_regions_find(app->regions, code)) == NULL) {
-            pk_reply_error(resp, 404, "tidak_ditemukan", "Kode wilayah tidak dikenal.", NULL);
-            return;
-        }
-    }
+    const pk_region *parent;
+    if (!pk_api_region_param(app, req, resp, "parent", &parent))
+        return;
     const pk_region *kids;
     size_t n = pk_regions_children(app->regions, parent ? parent->code : NULL, &kids);
     json_t *arr = json_array();

@@ -78,23 +78,10 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
 
 void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp)
 {
-    const char *q = pk_req_query(req, "region");
-    char code[PK_REGION_CODE_MAX] = "";
-    const pk_region *region = NULL;
-    if (q != NULL && q[0] != '\0') {
-        if (pk_region_normalize(q, strlen(q), code) == PK_REGION_NONE) {
-            json_t *fields = json_array();
-            pk_json_field_error(fields, "region", "kode_wilayah_tidak_valid",
-                                "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau "
-                                "31.74.01.1001.");
-            pk_reply_error(resp, 400, "parameter_tidak_valid", "Parameter tidak valid.", fields);
-            return;
-        }
-        if ((region = pk_regions_find(app->regions, code)) == NULL) {
-            pk_reply_error(resp, 404, "tidak_ditemukan", "Kode wilayah tidak dikenal.", NULL);
-            return;
-        }
-    }
+    const pk_region *region;
+    if (!pk_api_region_param(app, req, resp, "region", &region))
+        return;
+    const char *code = region ? region->code : "";
     pk_stats st;
     if (pk_store_stats(app->store, code, &st) != 0) {
         pk_reply_error(resp, 503, "layanan_sibuk", "Data belum dapat dibaca. Coba lagi.", NULL);
