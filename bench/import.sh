@@ -146,7 +146,7 @@ bench_size() {
 # ---- PostgreSQL (--pg) ----------------------------------------------------
 
 # psql_on DB ARGS... : psql on the throwaway cluster's socket, quiet, stop on error.
-psql_on() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -U prakerja -d "$db" "$@"; }
+psql_on() { local db=$1; shift; PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -U prakerja -d "$db" "$@"; }
 
 # fresh_db NAME: drops and recreates a database; a checkpoint first, so that
 # the previous run's dirty pages are not written during the timed one.
@@ -240,7 +240,7 @@ bench_pg() {
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
   "$(free -g | awk '/^Mem:/{print $2}') GiB RAM; $(uname -sr); $(sqlite3 --version | cut -d' ' -f1-2);"\
-  "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(date -u '+%F %T UTC')"
+  "commit $(git rev-parse --short HEAD 2>/dev/null || cat COMMIT 2>/dev/null || echo "?"); $(date -u '+%F %T UTC')"
 echo "best of $RUNS runs each; fresh database every run; files in bench/.cache/"
 if [ "$PG" = 1 ]; then
   bench_pg

@@ -53,7 +53,7 @@ trap 'stop_server; rm -rf "$WORK"' EXIT
 start_server() {
   rm -f "$WORK"/reg.db* "$WORK"/serve.log
   # shellcheck disable=SC2086
-  "${ON_SERVER[@]}" "$PK" serve --db "$WORK/reg.db" --listen 127.0.0.1:0 $SERVE_ARGS 2>"$WORK/serve.log" &
+  "${ON_SERVER[@]}" "$PK" serve --db "$WORK/reg.db" --listen 127.0.0.1:0 --rate-limits off $SERVE_ARGS 2>"$WORK/serve.log" &
   SERVER_PID=$!
   local port=""
   for _ in $(seq 100); do

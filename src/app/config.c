@@ -1,17 +1,19 @@
 /* config.c -- the settings table and its three sources (file, env, flags). */
 #include "app/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/pk.h"
 #include "pk_config.h"
 
-typedef enum { T_STR, T_INT, T_LONG } ctype;
+typedef enum { T_STR, T_INT, T_LONG, T_BOOL, T_ADDR } ctype;
 
 typedef struct setting {
     const char *key;
@@ -44,6 +46,17 @@ static const setting settings[] = {
     I("login_window", login_window, 1, 24 * 3600),
     I("hash_concurrency", hash_concurrency, 1, 64),
     I("hash_wait_ms", hash_wait_ms, 0, 60000),
+    {"rate_limits", T_BOOL, offsetof(pk_config, rate_limits), 0, 0, 1},
+    I("rate_lookup", rate_lookup, 1, 1000000),
+    I("burst_lookup", burst_lookup, 1, 1000000),
+    I("rate_check", rate_check, 1, 1000000),
+    I("burst_check", burst_check, 1, 1000000),
+    I("rate_register", rate_register, 1, 1000000),
+    I("burst_register", burst_register, 1, 1000000),
+    I("rate_login", rate_login, 1, 1000000),
+    I("burst_login", burst_login, 1, 1000000),
+    {"trusted_proxy", T_ADDR, offsetof(pk_config, trusted_proxy),
+     sizeof(((pk_config *)0)->trusted_proxy), 0, 0},
 };
 
 void pk_config_defaults(pk_config *c)
@@ -65,6 +78,15 @@ void pk_config_defaults(pk_config *c)
     c->login_window = 15 * 60;
     c->hash_concurrency = 2;
     c->hash_wait_ms = 5000;
+    c->rate_limits = 1;
+    c->rate_lookup = 30;
+    c->burst_lookup = 10;
+    c->rate_check = 30;
+    c->burst_check = 10;
+    c->rate_register = 10;
+    c->burst_register = 5;
+    c->rate_login = 10;
+    c->burst_login = 5;
 }
 
 static const setting *find(const char *key)
@@ -88,6 +110,28 @@ int pk_config_set(pk_config *c, const char *key, const char *value, char *err, s
         return PK_EINVAL;
     }
     char *dst = (char *)c + s->off;
+    if (s->type == T_BOOL) {
+        static const char *const on[] = {"on", "1", "yes", "true"};
+        static const char *const off[] = {"off", "0", "no", "false"};
+        for (size_t i = 0; i < PK_ARRAY_LEN(on); i++)
+            if (strcasecmp(value, on[i]) == 0 || strcasecmp(value, off[i]) == 0) {
+                *(int *)(void *)dst = strcasecmp(value, on[i]) == 0;
+                return 0;
+            }
+        snprintf(err, errlen, "setting '%s' must be on or off", key);
+        return PK_EINVAL;
+    }
+    if (s->type == T_ADDR) {
+        unsigned char a[16];
+        if (strlen(value) >= s->size ||
+            (value[0] != '\0' && inet_pton(AF_INET, value, a) != 1 &&
+             inet_pton(AF_INET6, value, a) != 1)) {
+            snprintf(err, errlen, "setting '%s' must be an IPv4 or IPv6 address, or empty", key);
+            return PK_EINVAL;
+        }
+        memcpy(dst, value, strlen(value) + 1);
+        return 0;
+    }
     if (s->type == T_STR) {
         if (strlen(value) >= s->size) {
             snprintf(err, errlen, "setting '%s' is too long", key);

@@ -27,6 +27,14 @@ typedef struct pk_config {
     int login_window;         /* ... within this many seconds, then 429 */
     int hash_concurrency;     /* password hashes computed at once */
     int hash_wait_ms;         /* how long a login waits for a hashing slot, then 503 */
+    /* Rate limits of anonymous public traffic per client address (web/ratelimit.h):
+     * per class, requests per minute and the burst allowed at once. */
+    int rate_limits;          /* 0: off (benchmarks), 1: on */
+    int rate_lookup, burst_lookup;     /* NIK check, status look-up */
+    int rate_check, burst_check;       /* eligibility self-check */
+    int rate_register, burst_register; /* registration */
+    int rate_login, burst_login;       /* login form */
+    char trusted_proxy[64];   /* reverse proxy's address: its X-Forwarded-For is believed; "" none */
 } pk_config;
 
 void pk_config_defaults(pk_config *c);

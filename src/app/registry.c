@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "core/csv.h"
 #include "core/ident.h"
 #include "core/pk.h"
@@ -107,6 +109,19 @@ static int unseal_pii(const pk_app *app, const pk_prow *row, pk_buf *tmp, pk_par
         s = e ? e + 1 : s + n;
     }
     return 0;
+}
+
+int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p)
+{
+    pk_buf tmp;
+    pk_buf_init(&tmp, 4096);
+    from_row(row, p);
+    snprintf(p->nama, sizeof(p->nama), "%s", row->nama);
+    int rc = unseal_pii(app, row, &tmp, p);
+    if (tmp.data != NULL)
+        sodium_memzero(tmp.data, tmp.cap);
+    pk_buf_free(&tmp);
+    return rc;
 }
 
 typedef struct scratch {

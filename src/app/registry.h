@@ -67,6 +67,11 @@ int pk_registry_import(const pk_app *app, int fd, const pk_import_opts *opts,
  * subtree, NULL for all) to out. */
 int pk_registry_export(const pk_app *app, const char *region, FILE *out, long *rows);
 
+/* A stored row back into a participant, its sealed fields opened (for
+ * staff who need them: every caller records the read in the access log).
+ * PK_EINVAL when the box does not open with this key. */
+int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p);
+
 /* Replaces an exclusion list (dtks, bsu, bpum, daftar_hitam,
  * penerima_sebelumnya) with the NIKs of the CSV read from fd, and
  * re-evaluates everyone added or removed. */

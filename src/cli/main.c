@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pwd.h>
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -16,6 +17,7 @@
 
 #include "app/app.h"
 #include "app/auth.h"
+#include "app/operator.h"
 #include "app/registry.h"
 #include "app/views.h"
 #include "core/pk.h"
@@ -45,6 +47,11 @@ static const char serve_flags[] =
     "  --login-window SECONDS ... within this window, then 429 (default 900)\n"
     "  --hash-concurrency N   password hashes at once, 64 MiB each (default 2)\n"
     "  --hash-wait-ms MS      how long a login waits for a hash slot, then 503 (default 5000)\n"
+    "  --rate-limits on|off   rate limits per client address on public forms and API (default on)\n"
+    "  --rate-CLASS N         requests per minute per address; CLASS: lookup (NIK check, status;\n"
+    "                         default 30), check (eligibility; 30), register (10), login (10)\n"
+    "  --burst-CLASS N        requests allowed at once (lookup 10, check 10, register 5, login 5)\n"
+    "  --trusted-proxy ADDR   reverse proxy whose X-Forwarded-For is believed (default: none)\n"
     "  --listen ADDR:PORT     where to listen (env PRAKERJA_LISTEN; default 127.0.0.1:8080;\n"
     "                         port 0 picks a free port)\n"
     "  --threads N            worker threads (default: 8 per core)\n"
@@ -63,13 +70,16 @@ typedef struct cmd_opts {
     const char *allowed;  /* space-separated keys the command takes */
     const char *booleans; /* space-separated keys that take no value */
     const char *scheme, *as_of, *rejects, *list, *region, *username, *role, *label, *id;
+    const char *since, *limit;
     bool password_stdin;
 } cmd_opts;
 
 static const char server_keys[] = " listen threads max_connections per_ip_connections timeout "
                                   "max_body session_idle session_max cookie_secure "
                                   "login_max_failures login_window hash_concurrency "
-                                  "hash_wait_ms ";
+                                  "hash_wait_ms rate_limits rate_lookup burst_lookup "
+                                  "rate_check burst_check rate_register burst_register "
+                                  "rate_login burst_login trusted_proxy ";
 
 static bool has_word(const char *words, const char *key)
 {
@@ -89,6 +99,8 @@ static const char **opt_slot(cmd_opts *o, const char *key)
     if (strcmp(key, "role") == 0) return &o->role;
     if (strcmp(key, "label") == 0) return &o->label;
     if (strcmp(key, "id") == 0) return &o->id;
+    if (strcmp(key, "since") == 0) return &o->since;
+    if (strcmp(key, "limit") == 0) return &o->limit;
     return NULL;
 }
 
@@ -186,6 +198,7 @@ static int cmd_import(int argc, char **argv);
 static int cmd_export(int argc, char **argv);
 static int cmd_user(int argc, char **argv);
 static int cmd_token(int argc, char **argv);
+static int cmd_audit(int argc, char **argv);
 
 static const cmd commands[] = {
     {"serve", cmd_serve, "", "apply pending migrations, then serve the portal and the API",
@@ -206,6 +219,9 @@ static const cmd commands[] = {
      "            from a prompt or, with --password-stdin, from the first line of stdin", ""},
     {"token", cmd_token, "create --username U [--label TEXT] | revoke --id N",
      "issue an API token for a user (printed once) or revoke one", ""},
+    {"audit", cmd_audit, "[--since YYYY-MM-DD] [--limit N]",
+     "print the access log (reads of personal data, exports) as JSON lines,\n"
+     "            oldest first (--limit: the newest N entries)", ""},
     {"version", cmd_version, "", "print the version", "none"},
 };
 
@@ -552,6 +568,16 @@ static int cmd_import(int argc, char **argv)
     return 2;
 }
 
+/* "cli:<unix user>": who ran a command, for the access log. */
+static void cli_actor(char out[PK_ACTOR_MAX])
+{
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw != NULL && pw->pw_name != NULL)
+        snprintf(out, PK_ACTOR_MAX, "cli:%s", pw->pw_name);
+    else
+        snprintf(out, PK_ACTOR_MAX, "cli:uid%ld", (long)geteuid());
+}
+
 static int cmd_export(int argc, char **argv)
 {
     const cmd *c = find_cmd("export");
@@ -589,6 +615,16 @@ static int cmd_export(int argc, char **argv)
         fprintf(stderr, "prakerja export: unknown region %s\n", region);
         pk_app_close(&app);
         return 2;
+    }
+    /* An export is a read of personal data: recorded first, or not run. */
+    char actor[PK_ACTOR_MAX], detail[64];
+    cli_actor(actor);
+    snprintf(detail, sizeof(detail), "region=%s", region[0] ? region : "all");
+    if (pk_access_record(&app, actor, "participants.export", "cli export participants", 0,
+                         detail) != 0) {
+        fprintf(stderr, "prakerja export: cannot write the access log; nothing exported\n");
+        pk_app_close(&app);
+        return 1;
     }
     long rows = 0;
     int rc = pk_registry_export(&app, region, stdout, &rows);
@@ -807,6 +843,60 @@ static int cmd_token(int argc, char **argv)
     pk_app_close(&app);
     if (rc != 0) {
         fprintf(stderr, "prakerja token %s: %s\n", sub, err);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- audit ------------------------------------------------------------- */
+
+static int print_access(void *ctx, const pk_access_entry *e)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)e->id, "at",
+                          e->at, "actor", e->actor, "action", e->action, "route", e->route,
+                          "subject", e->subject > 0 ? json_integer(e->subject) : json_null(),
+                          "detail", e->detail);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (text == NULL)
+        return PK_ENOMEM;
+    puts(text);
+    free(text);
+    (*(long *)ctx)++;
+    return ferror(stdout) ? PK_EIO : 0;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+    const cmd *c = find_cmd("audit");
+    pk_config cfg;
+    char *pos[argc + 1];
+    cmd_opts o = {.allowed = " since limit "};
+    int npos, r = parse(argc, argv, c, &o, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    pk_date since;
+    char *end = NULL;
+    long long limit = o.limit ? strtoll(o.limit, &end, 10) : 0;
+    if (npos != 0 || (o.since && (strlen(o.since) != 10 ||
+                                  pk_date_parse(o.since, 10, &since) != 0)) ||
+        (o.limit && (*end != '\0' || limit <= 0))) {
+        fprintf(stderr, "prakerja audit: usage: prakerja audit [--since YYYY-MM-DD] "
+                        "[--limit N]\n");
+        return 2;
+    }
+    pk_app app;
+    if (open_app(&app, &cfg) != 0)
+        return 1;
+    long n = 0;
+    int rc = pk_store_access_log_each(app.store, o.since ? o.since : "", (int64_t)limit,
+                                      print_access, &n);
+    pk_app_close(&app);
+    if (rc != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "prakerja audit: cannot read the access log\n");
         return 1;
     }
     return 0;

@@ -239,6 +239,24 @@ static const migration migrations[] = {
      "CREATE INDEX login_failure_k ON login_failure(k, at);"
      "CREATE INDEX login_failure_at ON login_failure(at);",
      NULL},
+    {4, "access log: reads of personal data and exports (append only)",
+     "CREATE TABLE access_log ("
+     "  id      INTEGER PRIMARY KEY,"
+     "  at      TEXT NOT NULL,"
+     "  actor   TEXT NOT NULL,"
+     "  action  TEXT NOT NULL,"
+     "  route   TEXT NOT NULL,"
+     "  subject INTEGER,"
+     "  detail  TEXT NOT NULL"
+     ") STRICT;"
+     "CREATE INDEX access_log_at ON access_log(at);"
+     /* append only: the store has no op that changes it, and the
+      * database refuses it too */
+     "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log"
+     " BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;"
+     "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log"
+     " BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;",
+     NULL},
 };
 
 static int latest_version(void)
@@ -975,6 +993,39 @@ static int sq_stats(pk_store *s, const char *region, pk_stats *out)
     return rc;
 }
 
+static int sq_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    int rc = conn_get(q, &db);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    memset(out, 0, sizeof(*out));
+    rc = PK_EIO;
+    if (sqlite3_prepare_v2(db, "SELECT tanggal_lahir, scheme, reasons, created_at"
+                               " FROM participant WHERE nik_bi = ?", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_blob(st, 1, nik_bi, PK_BI_LEN, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            const unsigned char *v;
+            snprintf(out->tanggal_lahir, sizeof(out->tanggal_lahir), "%s",
+                     (v = sqlite3_column_text(st, 0)) ? (const char *)v : "");
+            snprintf(out->scheme, sizeof(out->scheme), "%s",
+                     (v = sqlite3_column_text(st, 1)) ? (const char *)v : "");
+            out->reasons = (uint64_t)sqlite3_column_int64(st, 2);
+            snprintf(out->created_at, sizeof(out->created_at), "%s",
+                     (v = sqlite3_column_text(st, 3)) ? (const char *)v : "");
+            rc = 0;
+        } else if (r == SQLITE_DONE) {
+            rc = PK_ENOENT;
+        }
+    }
+    sqlite3_finalize(st);
+    conn_put(q, db);
+    return rc;
+}
+
 static int sq_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len)
 {
     sq *q = s->impl;
@@ -1359,6 +1410,144 @@ static int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int
     return rc;
 }
 
+/* ---- operator reads and the access log ----------------------------------
+ *
+ * Every read of personal data by staff is scoped in the SQL: the region
+ * range of bind_region, so a row outside the caller's subtree is never
+ * read at all (not filtered afterwards). */
+
+static int each_row(sqlite3_stmt *st, pk_prow_cb cb, void *ctx, int *rows)
+{
+    int r, rc = 0;
+    *rows = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_prow row;
+        read_row(st, &row);
+        ++*rows;
+        if ((rc = cb(ctx, &row)) != 0)
+            return rc;
+    }
+    return r == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+static int sq_participants_search(pk_store *s, const char *scope, const char *name,
+                                  const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    /* instr(), not LIKE: the query is a plain substring, so '%' and '_'
+     * match only themselves and need no escaping. */
+    int rc = read_begin(q,
+                        nik_bi != NULL
+                            ? "SELECT " PCOLS " FROM participant WHERE kode_wilayah >= ?1"
+                              " AND kode_wilayah < ?2 AND nik_bi = ?3 ORDER BY id LIMIT ?4"
+                            : "SELECT " PCOLS " FROM participant WHERE kode_wilayah >= ?1"
+                              " AND kode_wilayah < ?2 AND instr(lower(nama), lower(?3)) > 0"
+                              " ORDER BY nama, id LIMIT ?4",
+                        &db, &st);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    bind_region(st, 1, 2, scope, hi, sizeof(hi));
+    if (nik_bi != NULL)
+        sqlite3_bind_blob(st, 3, nik_bi, PK_BI_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_text(st, 3, name ? name : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, limit > 0 ? limit : 1);
+    int rows;
+    rc = each_row(st, cb, ctx, &rows);
+    read_end(q, db, st);
+    return rc;
+}
+
+static int sq_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,
+                              void *ctx)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int rc = read_begin(q,
+                        "SELECT " PCOLS " FROM participant WHERE kode_wilayah >= ?1"
+                        " AND kode_wilayah < ?2 AND id = ?3",
+                        &db, &st);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    bind_region(st, 1, 2, scope, hi, sizeof(hi));
+    sqlite3_bind_int64(st, 3, id);
+    int rows;
+    rc = each_row(st, cb, ctx, &rows);
+    read_end(q, db, st);
+    return rc == 0 && rows == 0 ? PK_ENOENT : rc;
+}
+
+static int sq_access_log_add(pk_store *s, const pk_access_entry *e)
+{
+    sq *q = s->impl;
+    pk_tx *tx;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    rc = PK_EIO;
+    if (sqlite3_prepare_v2(q->writer,
+                           "INSERT INTO access_log (at, actor, action, route, subject, detail)"
+                           " VALUES (" NOW ", ?1, ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, e->actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->action, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, e->route ? e->route : "", -1, SQLITE_STATIC);
+        if (e->subject > 0)
+            sqlite3_bind_int64(st, 4, e->subject);
+        sqlite3_bind_text(st, 5, e->detail ? e->detail : "", -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            rc = 0;
+    }
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        sq_rollback(tx);
+        return rc;
+    }
+    return sq_commit(tx);
+}
+
+static int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
+                              void *ctx)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    /* the newest `limit` entries, printed oldest first */
+    int rc = read_begin(q,
+                        "SELECT id, at, actor, action, route, coalesce(subject, 0), detail"
+                        " FROM (SELECT * FROM access_log WHERE at >= ?1 ORDER BY id DESC"
+                        " LIMIT ?2) ORDER BY id",
+                        &db, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_access_entry e = {
+            .id = sqlite3_column_int64(st, 0),
+            .at = (const char *)sqlite3_column_text(st, 1),
+            .actor = (const char *)sqlite3_column_text(st, 2),
+            .action = (const char *)sqlite3_column_text(st, 3),
+            .route = (const char *)sqlite3_column_text(st, 4),
+            .subject = sqlite3_column_int64(st, 5),
+            .detail = (const char *)sqlite3_column_text(st, 6),
+        };
+        if ((rc = cb(ctx, &e)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    read_end(q, db, st);
+    return rc;
+}
+
 static const pk_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1370,6 +1559,7 @@ static const pk_store_ops sqlite_ops = {
     .meta_put_once = sq_meta_put_once,
     .participants_each = sq_participants_each,
     .stats = sq_stats,
+    .participant_status = sq_participant_status,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
@@ -1402,6 +1592,10 @@ static const pk_store_ops sqlite_ops = {
     .login_failure_add = sq_login_failure_add,
     .login_failures = sq_login_failures,
     .login_failures_clear = sq_login_failures_clear,
+    .participants_search = sq_participants_search,
+    .participant_get = sq_participant_get,
+    .access_log_add = sq_access_log_add,
+    .access_log_each = sq_access_log_each,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

@@ -71,6 +71,11 @@ int pk_store_stats(pk_store *s, const char *region, pk_stats *out)
     return s->ops->stats(s, region, out);
 }
 
+int pk_store_participant_status(pk_store *s, const uint8_t nik_bi[PK_BI_LEN], pk_pstatus *out)
+{
+    return s->ops->participant_status(s, nik_bi, out);
+}
+
 int pk_store_begin(pk_store *s, pk_tx **out)
 {
     return s->ops->begin(s, out);
@@ -240,6 +245,30 @@ int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN],
 int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN])
 {
     return s->ops->login_failures_clear(s, key);
+}
+
+int pk_store_participants_search(pk_store *s, const char *scope, const char *name,
+                                 const uint8_t nik_bi[PK_BI_LEN], int limit, pk_prow_cb cb,
+                                 void *ctx)
+{
+    return s->ops->participants_search(s, scope, name, nik_bi, limit, cb, ctx);
+}
+
+int pk_store_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,
+                             void *ctx)
+{
+    return s->ops->participant_get(s, scope, id, cb, ctx);
+}
+
+int pk_store_access_log_add(pk_store *s, const pk_access_entry *e)
+{
+    return s->ops->access_log_add(s, e);
+}
+
+int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
+                             void *ctx)
+{
+    return s->ops->access_log_each(s, since, limit, cb, ctx);
 }
 
 /* One file of the region table: "code,name" or "code,parent,name" per

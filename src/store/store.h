@@ -137,6 +137,17 @@ int pk_tx_reevaluate(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_reeval_fn fn
 typedef int (*pk_prow_cb)(void *ctx, const pk_prow *row);
 int pk_store_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
 
+/* What a resident may learn about their own registration (the public
+ * status look-up): no sealed data.  PK_ENOENT when no participant has
+ * this NIK index. */
+typedef struct pk_pstatus {
+    char tanggal_lahir[16];   /* YYYY-MM-DD */
+    char scheme[64];
+    uint64_t reasons;         /* 0 = eligible */
+    char created_at[40];
+} pk_pstatus;
+int pk_store_participant_status(pk_store *s, const uint8_t nik_bi[PK_BI_LEN], pk_pstatus *out);
+
 typedef struct pk_stats {
     int64_t total, eligible;
     int64_t by_segment[4];        /* index: pk_segment */
@@ -209,5 +220,43 @@ int pk_store_login_failure_add(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LE
 int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t since,
                             int64_t *count, int64_t *oldest);
 int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN]);
+
+/* ---- staff reads of personal data, and the access log ----------------------
+ *
+ * `scope` is the caller's region subtree (dotted code prefix; NULL or ""
+ * for all, admins only).  It is applied in the query itself: a row
+ * outside it is never read, so to the caller it does not exist. */
+
+/* The participants of scope whose name contains `name` (case-insensitive,
+ * a plain substring: '%' and '_' are ordinary characters) or, when nik_bi
+ * is not NULL, the one with that NIK index; at most `limit` rows (name,
+ * then id order).  Stops early with cb's non-zero value. */
+int pk_store_participants_search(pk_store *s, const char *scope, const char *name,
+                                 const uint8_t nik_bi[PK_BI_LEN], int limit, pk_prow_cb cb,
+                                 void *ctx);
+/* Calls cb with participant `id` (pii loaded) when it lies inside scope;
+ * PK_ENOENT otherwise, the same answer as for an id that does not exist. */
+int pk_store_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,
+                             void *ctx);
+
+/* The access log: append only (no op changes or deletes an entry, and a
+ * database trigger refuses UPDATE and DELETE).  Never personal data in
+ * detail: record ids, counts, region codes. */
+typedef struct pk_access_entry {
+    int64_t id;           /* filled on reads */
+    const char *at;       /* filled on reads: UTC, ISO 8601 */
+    const char *actor;    /* "user:NAME" (portal) or "cli:UNIXUSER" */
+    const char *action;   /* "participant.view", "participant.nik", "participant.search",
+                           * "participants.export" */
+    const char *route;    /* the route pattern or command: why it was read */
+    int64_t subject;      /* participant id; 0 for none */
+    const char *detail;
+} pk_access_entry;
+int pk_store_access_log_add(pk_store *s, const pk_access_entry *e);
+/* The newest `limit` entries (<= 0: all) at or after `since` (a prefix of
+ * an ISO 8601 time, "" for all), oldest first. */
+typedef int (*pk_access_cb)(void *ctx, const pk_access_entry *e);
+int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
+                             void *ctx);
 
 #endif

@@ -15,6 +15,7 @@ typedef struct pk_store_ops {
     int (*meta_put_once)(pk_store *s, const char *name, const uint8_t *value, size_t len);
     int (*participants_each)(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
     int (*stats)(pk_store *s, const char *region, pk_stats *out);
+    int (*participant_status)(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out);
 
     int (*begin)(pk_store *s, pk_tx **out);
     int (*commit)(pk_tx *tx);
@@ -56,6 +57,13 @@ typedef struct pk_store_ops {
     int (*login_failures)(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
                           int64_t *oldest);
     int (*login_failures_clear)(pk_store *s, const uint8_t *key);
+    int (*participants_search)(pk_store *s, const char *scope, const char *name,
+                               const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx);
+    int (*participant_get)(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,
+                           void *ctx);
+    int (*access_log_add)(pk_store *s, const pk_access_entry *e);
+    int (*access_log_each)(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
+                           void *ctx);
 } pk_store_ops;
 
 struct pk_store {

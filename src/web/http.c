@@ -43,6 +43,27 @@ const char *pk_req_header(const pk_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+typedef struct last_hdr {
+    const char *name, *value;
+} last_hdr;
+
+static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    last_hdr *l = cls;
+    (void)kind;
+    if (key != NULL && value != NULL && strcasecmp(key, l->name) == 0)
+        l->value = value;
+    return MHD_YES;
+}
+
+const char *pk_req_header_last(const pk_req *req, const char *name)
+{
+    last_hdr l = {name, NULL};
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, on_header, &l);
+    return l.value;
+}
+
 void pk_req_content_type(const pk_req *req, char *out, size_t outlen)
 {
     const char *ct = pk_req_header(req, "Content-Type");

@@ -45,6 +45,9 @@ typedef struct pk_resp {
 const char *pk_req_query(const pk_req *req, const char *key);
 /* Request header value or NULL (case-insensitive name). */
 const char *pk_req_header(const pk_req *req, const char *name);
+/* The value of the last header of that name (a proxy appends its own
+ * after any the client sent), or NULL. */
+const char *pk_req_header_last(const pk_req *req, const char *name);
 /* The media type of the body, lower-cased without parameters, in out. */
 void pk_req_content_type(const pk_req *req, char *out, size_t outlen);
 

@@ -90,7 +90,8 @@ void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp)
         "<li><strong>Terima insentif</strong> ke rekening bank atau dompet digital atas NIK "
         "dan nomor HP Anda sendiri, lalu isi survei kebekerjaan.</li>\n"
         "</ol>\n<p><a href=\"/linimasa\">Hitung linimasa manfaat Anda</a> &middot; "
-        "<a href=\"/cek-nik\">Periksa format NIK</a></p>\n</section>\n",
+        "<a href=\"/cek-nik\">Periksa format NIK</a> &middot; "
+        "<a href=\"/cek-status\">Cek status pendaftaran Anda</a></p>\n</section>\n",
         s->purchase_deadline_days);
     pk_html_finish(resp, 200, true);
 }

@@ -75,7 +75,7 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
     char addr[64], token[PK_SECRET_TEXT], old[PK_SECRET_TEXT];
     pk_principal who;
     int retry = 0;
-    pk_req_client_addr(req, addr, sizeof(addr));
+    pk_web_client_addr(app, req, addr, sizeof(addr)); /* behind a trusted proxy: its client */
     int rc = pk_auth_login(app, username, password, addr, token, &who, &retry);
     if (rc == 0) {
         /* Fixation: whatever session id came with the request is ended;

@@ -7,12 +7,24 @@
 #include "app/registry.h"
 #include "web/html.h"
 #include "web/page_form.h"
+#include "web/page_register.h"
 #include "web/session.h"
 #include "web/web.h"
 
 /* The villages of the service area, grouped by city and district, so a
  * plain <select> works without JavaScript (267 villages for Jakarta). */
-static void village_select(const pk_app *app, pk_buf *b, const char *selected, const char *err)
+static bool any_village_within(const pk_app *app, const char *district, const char *scope)
+{
+    const pk_region *villages;
+    size_t nv = pk_regions_children(app->regions, district, &villages);
+    for (size_t v = 0; v < nv; v++)
+        if (pk_auth_region_within(scope, villages[v].code))
+            return true;
+    return false;
+}
+
+static void village_select(const pk_app *app, pk_buf *b, const char *selected, const char *err,
+                           const char *scope)
 {
     pk_html_select_begin(b, "kode_wilayah", "Kelurahan domisili",
                          "Kelurahan tempat Anda tinggal sekarang.", err, true);
@@ -22,12 +34,15 @@ static void village_select(const pk_app *app, pk_buf *b, const char *selected, c
     for (size_t c = 0; c < nc; c++) {
         size_t nd = pk_regions_children(app->regions, cities[c].code, &districts);
         for (size_t d = 0; d < nd; d++) {
+            if (!any_village_within(app, districts[d].code, scope))
+                continue;
             char label[256];
             snprintf(label, sizeof(label), "%s, Kec. %s", cities[c].name, districts[d].name);
             pk_html_optgroup(b, label);
             size_t nv = pk_regions_children(app->regions, districts[d].code, &villages);
             for (size_t v = 0; v < nv; v++)
-                pk_html_opt(b, villages[v].code, villages[v].name, selected);
+                if (pk_auth_region_within(scope, villages[v].code))
+                    pk_html_opt(b, villages[v].code, villages[v].name, selected);
             pk_html_optgroup_end(b);
         }
     }
@@ -79,6 +94,72 @@ static void success(pk_buf *b, const pk_register_result *res)
                    "data Anda kepada siapa pun.</p>\n</section>\n");
 }
 
+void pk_register_errors(int rc, const pk_register_result *res, const char *err[PK_F__COUNT])
+{
+    if (rc == PK_EINVAL) {
+        for (pk_code c = 0; c < PK_C__COUNT; c++) {
+            const char *field = pk_code_field(c);
+            pk_field fi = field ? pk_field_by_name(field, strlen(field)) : PK_F__COUNT;
+            if ((res->v.errors & PK_CODEBIT(c)) && fi != PK_F__COUNT && err[fi] == NULL)
+                err[fi] = pk_code_message(c);
+        }
+        for (int i = 0; i < PK_F__COUNT; i++) /* bad bytes name no field by code */
+            if ((res->v.bad_fields & (1u << i)) && err[i] == NULL)
+                err[i] = "Isian memuat karakter yang tidak diizinkan.";
+    } else if (rc == PK_ECONFLICT && err[PK_F_NIK] == NULL) {
+        err[PK_F_NIK] = "NIK ini sudah terdaftar. Jika Anda merasa belum pernah mendaftar, "
+                        "hubungi layanan pengaduan.";
+    }
+}
+
+void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *action,
+                      const char *scope, const char *const val[PK_F__COUNT],
+                      const char *const err[PK_F__COUNT], const char *submit)
+{
+    pk_buf *b = &resp->body;
+    const char *fields[PK_F__COUNT], *msgs[PK_F__COUNT];
+    size_t n = 0;
+    for (int i = 0; i < PK_F__COUNT; i++)
+        if (err[i]) {
+            fields[n] = pk_field_name((pk_field)i);
+            msgs[n++] = err[i];
+        }
+    pk_html_error_summary(b, fields, msgs, n);
+
+    pk_buf_adds(b, "<form method=\"post\" action=\"");
+    pk_html_esc(b, action);
+    pk_buf_adds(b, "\" novalidate>\n");
+    pk_web_csrf_field(app, req, resp);
+    pk_buf_adds(b, "<fieldset><legend>Identitas</legend>\n");
+    pk_html_input(b, "nik", "NIK", "numeric", val[PK_F_NIK], "16 angka seperti di KTP.",
+                  err[PK_F_NIK], true);
+    pk_html_input(b, "no_kk", "Nomor Kartu Keluarga", "numeric", val[PK_F_NO_KK],
+                  "16 angka seperti di Kartu Keluarga.", err[PK_F_NO_KK], true);
+    pk_html_input(b, "nama", "Nama lengkap", "text", val[PK_F_NAMA], "Sesuai KTP.",
+                  err[PK_F_NAMA], true);
+    pk_html_input(b, "tanggal_lahir", "Tanggal lahir", "date", val[PK_F_TANGGAL_LAHIR],
+                  "Tahun-bulan-tanggal, misalnya 1995-08-17.", err[PK_F_TANGGAL_LAHIR], true);
+    enum_select(b, "jenis_kelamin", "Jenis kelamin", 3, sex_v, sex_t, val[PK_F_JENIS_KELAMIN],
+                err[PK_F_JENIS_KELAMIN], true);
+    pk_buf_adds(b, "</fieldset>\n<fieldset><legend>Kontak dan domisili</legend>\n");
+    pk_html_input(b, "no_hp", "Nomor HP", "tel", val[PK_F_NO_HP], "Misalnya 0812 3456 7890.",
+                  err[PK_F_NO_HP], true);
+    pk_html_input(b, "email", "E-mail", "email", val[PK_F_EMAIL], NULL, err[PK_F_EMAIL], false);
+    village_select(app, b, val[PK_F_KODE_WILAYAH], err[PK_F_KODE_WILAYAH], scope);
+    pk_html_input(b, "alamat", "Alamat sesuai KTP", "text", val[PK_F_ALAMAT], NULL,
+                  err[PK_F_ALAMAT], false);
+    pk_buf_adds(b, "</fieldset>\n<fieldset><legend>Pendidikan dan pekerjaan</legend>\n");
+    enum_select(b, "pendidikan", "Pendidikan terakhir", PK_EDU__COUNT, edu_v, edu_t,
+                val[PK_F_PENDIDIKAN], err[PK_F_PENDIDIKAN], false);
+    enum_select(b, "segmen", "Status kerja", PK_SEG__COUNT, seg_v, seg_t, val[PK_F_SEGMEN],
+                err[PK_F_SEGMEN], true);
+    enum_select(b, "pekerjaan", "Pekerjaan saat ini", PK_JOB__COUNT, job_v, job_t,
+                val[PK_F_PEKERJAAN], err[PK_F_PEKERJAAN], false);
+    pk_buf_adds(b, "</fieldset>\n<button type=\"submit\">");
+    pk_html_esc(b, submit);
+    pk_buf_adds(b, "</button>\n</form>\n");
+}
+
 void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     pk_form f;
@@ -99,20 +180,7 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                 in.len[i] = strlen(val[i]);
             }
         rc = pk_registry_register(app, &in, "portal", &res);
-        if (rc == PK_EINVAL) {
-            for (pk_code c = 0; c < PK_C__COUNT; c++) {
-                const char *field = pk_code_field(c);
-                pk_field fi = field ? pk_field_by_name(field, strlen(field)) : PK_F__COUNT;
-                if ((res.v.errors & PK_CODEBIT(c)) && fi != PK_F__COUNT && err[fi] == NULL)
-                    err[fi] = pk_code_message(c);
-            }
-            for (int i = 0; i < PK_F__COUNT; i++) /* bad bytes name no field by code */
-                if ((res.v.bad_fields & (1u << i)) && err[i] == NULL)
-                    err[i] = "Isian memuat karakter yang tidak diizinkan.";
-        } else if (rc == PK_ECONFLICT) {
-            err[PK_F_NIK] = "NIK ini sudah terdaftar. Jika Anda merasa belum pernah mendaftar, "
-                            "hubungi layanan pengaduan.";
-        }
+        pk_register_errors(rc, &res, err);
     }
 
     pk_buf *b = &resp->body;
@@ -130,43 +198,7 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_buf_adds(b, "<div class=\"error-summary\" role=\"alert\"><h2>Pendaftaran belum "
                        "tersimpan</h2><p>Terjadi gangguan. Silakan kirim ulang formulir "
                        "sebentar lagi.</p></div>\n");
-    const char *fields[PK_F__COUNT], *msgs[PK_F__COUNT];
-    size_t n = 0;
-    for (int i = 0; i < PK_F__COUNT; i++)
-        if (err[i]) {
-            fields[n] = pk_field_name((pk_field)i);
-            msgs[n++] = err[i];
-        }
-    pk_html_error_summary(b, fields, msgs, n);
-
-    pk_buf_adds(b, "<form method=\"post\" action=\"/daftar\" novalidate>\n");
-    pk_web_csrf_field(app, req, resp);
-    pk_buf_adds(b, "<fieldset><legend>Identitas</legend>\n");
-    pk_html_input(b, "nik", "NIK", "numeric", val[PK_F_NIK], "16 angka seperti di KTP.",
-                  err[PK_F_NIK], true);
-    pk_html_input(b, "no_kk", "Nomor Kartu Keluarga", "numeric", val[PK_F_NO_KK],
-                  "16 angka seperti di Kartu Keluarga.", err[PK_F_NO_KK], true);
-    pk_html_input(b, "nama", "Nama lengkap", "text", val[PK_F_NAMA], "Sesuai KTP.",
-                  err[PK_F_NAMA], true);
-    pk_html_input(b, "tanggal_lahir", "Tanggal lahir", "date", val[PK_F_TANGGAL_LAHIR],
-                  "Tahun-bulan-tanggal, misalnya 1995-08-17.", err[PK_F_TANGGAL_LAHIR], true);
-    enum_select(b, "jenis_kelamin", "Jenis kelamin", 3, sex_v, sex_t, val[PK_F_JENIS_KELAMIN],
-                err[PK_F_JENIS_KELAMIN], true);
-    pk_buf_adds(b, "</fieldset>\n<fieldset><legend>Kontak dan domisili</legend>\n");
-    pk_html_input(b, "no_hp", "Nomor HP", "tel", val[PK_F_NO_HP], "Misalnya 0812 3456 7890.",
-                  err[PK_F_NO_HP], true);
-    pk_html_input(b, "email", "E-mail", "email", val[PK_F_EMAIL], NULL, err[PK_F_EMAIL], false);
-    village_select(app, b, val[PK_F_KODE_WILAYAH], err[PK_F_KODE_WILAYAH]);
-    pk_html_input(b, "alamat", "Alamat sesuai KTP", "text", val[PK_F_ALAMAT], NULL,
-                  err[PK_F_ALAMAT], false);
-    pk_buf_adds(b, "</fieldset>\n<fieldset><legend>Pendidikan dan pekerjaan</legend>\n");
-    enum_select(b, "pendidikan", "Pendidikan terakhir", PK_EDU__COUNT, edu_v, edu_t,
-                val[PK_F_PENDIDIKAN], err[PK_F_PENDIDIKAN], false);
-    enum_select(b, "segmen", "Status kerja", PK_SEG__COUNT, seg_v, seg_t, val[PK_F_SEGMEN],
-                err[PK_F_SEGMEN], true);
-    enum_select(b, "pekerjaan", "Pekerjaan saat ini", PK_JOB__COUNT, job_v, job_t,
-                val[PK_F_PEKERJAAN], err[PK_F_PEKERJAAN], false);
-    pk_buf_adds(b, "</fieldset>\n<button type=\"submit\">Daftar</button>\n</form>\n");
+    pk_register_form(app, req, resp, "/daftar", NULL, val, err, "Daftar");
     pk_form_free(&f);
     /* never cached: the form carries this browser's CSRF token */
     pk_html_finish(resp, posted ? (rc == PK_ECONFLICT ? 409 : 422) : 200, false);

@@ -1,7 +1,8 @@
 /* routes.c -- every route of the service in one table, and dispatch.
  *
  * The table is the whole surface: method, path, handler, kind (API or
- * page) and who may call it.  Reading it tells what the service exposes;
+ * page), who may call it, and the rate limit per client address that
+ * applies to anonymous traffic (web/ratelimit.h; none when left out).  Reading it tells what the service exposes;
  * tests walk it to check the OpenAPI document and the access matrix. */
 #include <ctype.h>
 #include <stdbool.h>
@@ -12,35 +13,57 @@
 #include "web/session.h"
 #include "web/web.h"
 
+/* A route without a rate-limit class leaves the field out (PK_LIMIT_NONE). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const pk_route pk_routes[] = {
     {"GET", "/healthz", pk_api_healthz, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"GET", "/api/v1/openapi.json", pk_api_openapi, PK_KIND_API, PK_ACCESS_PUBLIC},
-    {"GET", "/api/v1/nik/{nik}", pk_api_nik, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"GET", "/api/v1/nik/{nik}", pk_api_nik, PK_KIND_API, PK_ACCESS_PUBLIC,
+     PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/regions", pk_api_regions, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"GET", "/api/v1/schemes", pk_api_schemes, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"GET", "/api/v1/schemes/{id}", pk_api_scheme, PK_KIND_API, PK_ACCESS_PUBLIC},
-    {"POST", "/api/v1/eligibility", pk_api_eligibility, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"POST", "/api/v1/eligibility", pk_api_eligibility, PK_KIND_API, PK_ACCESS_PUBLIC,
+     PK_LIMIT_CHECK},
     {"GET", "/api/v1/timeline", pk_api_timeline, PK_KIND_API, PK_ACCESS_PUBLIC},
-    {"POST", "/api/v1/participants", pk_api_participants_create, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"POST", "/api/v1/participants", pk_api_participants_create, PK_KIND_API, PK_ACCESS_PUBLIC,
+     PK_LIMIT_REGISTER},
     {"GET", "/api/v1/stats", pk_api_stats, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"POST", "/api/v1/status", pk_api_status, PK_KIND_API, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/me", pk_api_me, PK_KIND_API, PK_ACCESS_STAFF},
 
     {"GET", "/", pk_page_home, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
-    {"POST", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
+     PK_LIMIT_CHECK},
     {"GET", "/linimasa", pk_page_timeline, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-nik", pk_page_nik, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
-    {"POST", "/cek-nik", pk_page_nik, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/cek-nik", pk_page_nik, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
+     PK_LIMIT_LOOKUP},
     {"GET", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
-    {"POST", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
+     PK_LIMIT_REGISTER},
+    {"GET", "/cek-status", pk_page_status, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/cek-status", pk_page_status, PK_KIND_PAGE, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/static/{file}", pk_page_static, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
 
     {"GET", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
-    {"POST", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
+     PK_LIMIT_LOGIN},
     {"POST", "/keluar", pk_page_logout, PK_KIND_PAGE, PK_ACCESS_STAFF},
     {"GET", "/dasbor", pk_page_dashboard, PK_KIND_PAGE, PK_ACCESS_STAFF},
     {"GET", "/admin", pk_page_admin, PK_KIND_PAGE, PK_ACCESS_ADMIN},
+    /* personal data: admins, and operators inside their region (the store
+     * applies the scope); /peserta/baru before /peserta/{id} */
+    {"GET", "/peserta", pk_page_participants, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    {"POST", "/peserta", pk_page_participants, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    {"GET", "/peserta/baru", pk_page_participant_new, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    {"POST", "/peserta/baru", pk_page_participant_new, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    {"GET", "/peserta/{id}", pk_page_participant, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    {"POST", "/peserta/{id}", pk_page_participant, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
 };
+#pragma GCC diagnostic pop
 const size_t pk_nroutes = sizeof(pk_routes) / sizeof(pk_routes[0]);
 
 /* Matches path against pattern.  Path parameters point into `scratch`
@@ -158,6 +181,8 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
         return;
     }
     req->route = hit->pattern;
+    if (pk_web_rate_limited(app, req, resp, hit->limit, hit->kind == PK_KIND_API))
+        return;
     if (hit->access == PK_ACCESS_PUBLIC) {
         hit->handler(app, req, resp);
         return;

@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "app/auth.h"
 #include "web/http.h"
+#include "web/ratelimit.h"
 
 typedef void (*pk_handler)(const pk_app *app, pk_req *req, pk_resp *resp);
 
@@ -20,6 +21,7 @@ typedef unsigned pk_access;
 #define PK_ACCESS_PUBLIC 0u
 #define PK_ACCESS_ADMIN PK_ROLE_ADMIN
 #define PK_ACCESS_STAFF PK_ROLES_STAFF /* admin, operator, viewer */
+#define PK_ACCESS_OPERATOR (PK_ROLE_ADMIN | PK_ROLE_OPERATOR) /* personal data: no viewer */
 
 typedef enum {
     PK_KIND_API,  /* answers JSON, errors as {"error": ...} */
@@ -32,6 +34,7 @@ typedef struct pk_route {
     pk_handler handler;
     pk_kind kind;
     pk_access access;
+    pk_limit limit;       /* rate-limit class per client address (web/ratelimit.h) */
 } pk_route;
 
 /* The table, for dispatch and for the tests that check it against the
@@ -69,18 +72,23 @@ void pk_api_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* Pages */
 void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_status(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_static(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_logout(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* Cookies of the portal. */
 #define PK_COOKIE_SESSION "pk_sesi"

@@ -467,6 +467,10 @@ class Server:
         cmd = [binary(), "serve"] + self.db.args()
         if self.listen:
             cmd += ["--listen", "127.0.0.1:0"]
+        # Suites register hundreds of people from 127.0.0.1: rate limits
+        # are off unless a test sets them (test_limits.py does).
+        if not any(a.startswith("--rate-limits") for a in self.args):
+            cmd += ["--rate-limits", "off"]
         cmd += self.args
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, env=base_env(self.env),

@@ -496,6 +496,7 @@ def logout_deletes_the_session():
 PUBLIC_FORMS = {
     "/cek-kelayakan": {"skema": "2023", "tanggal_lahir": "1995-08-17"},
     "/cek-nik": {"nik": "3174015708950001"},
+    "/cek-status": {"nik": "3174015708950001", "tanggal_lahir": "1995-08-17"},
     "/daftar": {"nik": "3174011708950001"},
     "/masuk": {"nama_pengguna": "admin1", "kata_sandi": USERS["admin1"][2]},
 }
@@ -620,6 +621,7 @@ ACCESS = {  # the access levels of routes.c, as sets of roles
     "PK_ACCESS_PUBLIC": None,
     "PK_ACCESS_ADMIN": {"admin"},
     "PK_ACCESS_STAFF": {"admin", "operator", "viewer"},
+    "PK_ACCESS_OPERATOR": {"admin", "operator"},  # personal data: never a viewer
 }
 PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css"}
 CALLERS = [("anonymous", None), ("viewer", "viewer1"), ("operator A (31.74)", "op.a"),
@@ -629,7 +631,7 @@ CALLERS = [("anonymous", None), ("viewer", "viewer1"), ("operator A (31.74)", "o
 def route_table():
     src = open(ROUTES_C, encoding="utf-8").read()
     rows = re.findall(r'\{\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*,\s*(PK_KIND_\w+)\s*,'
-                      r'\s*(PK_ACCESS_\w+)\s*\}', src)
+                      r'\s*(PK_ACCESS_\w+)\s*(?:,\s*PK_LIMIT_\w+\s*)?\}', src)
     assert len(rows) >= 20, "could not parse the route table: %r" % rows
     for r in rows:
         assert r[4] in ACCESS, "unknown access level %s: add it to ACCESS" % r[4]
@@ -708,7 +710,36 @@ def no_route_is_protected_by_accident():
     eq(protected, {("GET", "/api/v1/me"): "PK_ACCESS_STAFF",
                    ("POST", "/keluar"): "PK_ACCESS_STAFF",
                    ("GET", "/dasbor"): "PK_ACCESS_STAFF",
-                   ("GET", "/admin"): "PK_ACCESS_ADMIN"}, "protected routes")
+                   ("GET", "/admin"): "PK_ACCESS_ADMIN",
+                   ("GET", "/peserta"): "PK_ACCESS_OPERATOR",
+                   ("POST", "/peserta"): "PK_ACCESS_OPERATOR",
+                   ("GET", "/peserta/baru"): "PK_ACCESS_OPERATOR",
+                   ("POST", "/peserta/baru"): "PK_ACCESS_OPERATOR",
+                   ("GET", "/peserta/{id}"): "PK_ACCESS_OPERATOR",
+                   ("POST", "/peserta/{id}"): "PK_ACCESS_OPERATOR"}, "protected routes")
+
+
+@test
+def operator_routes_follow_the_region():
+    """The matrix checks roles; inside PK_ACCESS_OPERATOR the region decides
+    too: a record of Jakarta Selatan (31.74) is open to operator A and the
+    admin, "not found" (never 403: nothing to learn) for operator B."""
+    s = srv()
+    p = {"nik": "3174015708950077", "no_kk": "3174012001000077", "nama": "Matriks Wilayah",
+         "tanggal_lahir": "1995-08-17", "jenis_kelamin": "P", "no_hp": "0813-7000-0077",
+         "kode_wilayah": "3174011001", "segmen": "pencari_kerja"}
+    st, _, b = s.json("POST", "/api/v1/participants", p)
+    eq(st, 201, "register: %r" % (b,))
+    path = "/peserta/%d" % b["id"]
+    for name, want in (("op.a", 200), ("admin1", 200), ("op.b", 404), ("viewer1", 403)):
+        c = logged_in(name)
+        eq(c.get(path)[0], want, "GET %s as %s" % (path, name))
+        st, _, text = c.post("/peserta", {"q": "matriks wilayah"},
+                             form_from="/dasbor" if name == "viewer1" else "/peserta")
+        if want == 403:
+            eq(st, 403, "search as " + name)
+        else:
+            eq('data-id="%d"' % b["id"] in text, want == 200, "found by name as " + name)
 
 
 @test

@@ -1,0 +1,204 @@
+/* operator.c -- staff reads of personal data (see operator.h). */
+#include "app/operator.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app/registry.h"
+#include "core/pk.h"
+
+void pk_staff_scope(const pk_app *app, const pk_principal *who, char out[16])
+{
+    if (who->role == PK_ROLE_ADMIN)
+        out[0] = '\0';
+    else
+        snprintf(out, 16, "%s", who->region[0] ? who->region : app->cfg.service_province);
+}
+
+void pk_staff_actor(const pk_principal *who, char out[PK_ACTOR_MAX])
+{
+    snprintf(out, PK_ACTOR_MAX, "user:%s", who->username);
+}
+
+/* query without the blanks around it, in out; false when too long */
+static bool trimmed(const char *q, char *out, size_t cap)
+{
+    while (*q == ' ' || *q == '\t')
+        q++;
+    size_t n = strlen(q);
+    while (n > 0 && (q[n - 1] == ' ' || q[n - 1] == '\t'))
+        n--;
+    if (n >= cap)
+        return false;
+    memcpy(out, q, n);
+    out[n] = '\0';
+    return true;
+}
+
+bool pk_query_is_nik(const char *q)
+{
+    char t[32];
+    if (q == NULL || !trimmed(q, t, sizeof(t)) || strlen(t) != 16)
+        return false;
+    for (const char *p = t; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    return true;
+}
+
+int pk_access_record(const pk_app *app, const char *actor, const char *action,
+                     const char *route, int64_t subject, const char *detail)
+{
+    pk_access_entry e = {.actor = actor, .action = action, .route = route, .subject = subject,
+                         .detail = detail};
+    int rc = pk_store_access_log_add(app->store, &e);
+    if (rc != 0)
+        fprintf(stderr, "prakerja: access log: cannot record %s\n", action);
+    return rc;
+}
+
+/* ---- search ------------------------------------------------------------ */
+
+typedef struct searcher {
+    const pk_app *app;
+    pk_search_hit *hits;
+    size_t cap, n, nids;
+    int64_t ids[PK_SEARCH_MAX];
+} searcher;
+
+/* First pass: the ids only (nothing opened before the read is recorded). */
+static int collect_id(void *ctx, const pk_prow *row)
+{
+    searcher *s = ctx;
+    if (s->n < s->cap && s->n < PK_SEARCH_MAX)
+        s->ids[s->n++] = row->id;
+    return 0;
+}
+
+static int collect_hit(void *ctx, const pk_prow *row)
+{
+    searcher *s = ctx;
+    if (s->n >= s->cap || s->n >= PK_SEARCH_MAX)
+        return 0;
+    /* only what the access log lists (a row added since is left out) */
+    bool listed = false;
+    for (size_t i = 0; i < s->nids && !listed; i++)
+        listed = s->ids[i] == row->id;
+    if (!listed)
+        return 0;
+    pk_search_hit *h = &s->hits[s->n];
+    pk_participant p;
+    memset(h, 0, sizeof(*h));
+    h->id = row->id;
+    snprintf(h->nama, sizeof(h->nama), "%s", row->nama);
+    snprintf(h->tanggal_lahir, sizeof(h->tanggal_lahir), "%s", row->tanggal_lahir);
+    snprintf(h->kode_wilayah, sizeof(h->kode_wilayah), "%s", row->kode_wilayah);
+    h->reasons = row->reasons;
+    if (pk_registry_unseal(s->app, row, &p) == 0)
+        pk_nik_mask(p.nik, h->nik_masked);
+    else
+        pk_nik_mask("", h->nik_masked);
+    sodium_memzero(&p, sizeof(p));
+    s->n++;
+    return 0;
+}
+
+int pk_staff_search(const pk_app *app, const char *scope, const char *actor, const char *route,
+                    const char *query, pk_search_hit *hits, size_t cap, size_t *n,
+                    bool *by_nik)
+{
+    char q[128];
+    *n = 0;
+    *by_nik = false;
+    if (query == NULL || !trimmed(query, q, 101) || strlen(q) < 3)
+        return PK_EINVAL;
+    for (const unsigned char *p = (const unsigned char *)q; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return PK_EINVAL;
+    uint8_t bi[PK_BI_LEN];
+    *by_nik = pk_query_is_nik(q);
+    if (*by_nik)
+        pk_vault_blind(&app->vault, "nik", q, bi);
+    if (cap > PK_SEARCH_MAX)
+        cap = PK_SEARCH_MAX;
+    searcher s = {.app = app, .hits = hits, .cap = cap};
+    int rc = pk_store_participants_search(app->store, scope, *by_nik ? NULL : q,
+                                          *by_nik ? bi : NULL, (int)cap, collect_id, &s);
+    if (rc != 0)
+        return rc;
+    /* The record: how it searched and what it found, never a NIK. */
+    char detail[1024];
+    size_t dl = (size_t)snprintf(detail, sizeof(detail), "by=%s;results=%zu;ids=",
+                                 *by_nik ? "nik" : "nama", s.n);
+    for (size_t i = 0; i < s.n && dl < sizeof(detail) - 24; i++)
+        dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl, "%s%lld", i ? "," : "",
+                               (long long)s.ids[i]);
+    if ((rc = pk_access_record(app, actor, "participant.search", route, 0, detail)) != 0)
+        return PK_EIO;
+    s.nids = s.n;
+    s.n = 0;
+    rc = pk_store_participants_search(app->store, scope, *by_nik ? NULL : q,
+                                      *by_nik ? bi : NULL, (int)cap, collect_hit, &s);
+    sodium_memzero(q, sizeof(q));
+    *n = s.n;
+    return rc;
+}
+
+/* ---- one record -------------------------------------------------------- */
+
+typedef struct getter {
+    const pk_app *app;
+    pk_person *out;
+    bool open;  /* second pass: open the sealed fields */
+    int rc;
+} getter;
+
+static int got(void *ctx, const pk_prow *row)
+{
+    getter *g = ctx;
+    pk_person *o = g->out;
+    if (!g->open)
+        return 0;
+    memset(o, 0, sizeof(*o));
+    o->id = row->id;
+    if ((g->rc = pk_registry_unseal(g->app, row, &o->p)) != 0)
+        return 0;
+    snprintf(o->tanggal_lahir, sizeof(o->tanggal_lahir), "%s", row->tanggal_lahir);
+    snprintf(o->pendidikan, sizeof(o->pendidikan), "%s", row->pendidikan);
+    snprintf(o->segmen, sizeof(o->segmen), "%s", row->segmen);
+    snprintf(o->pekerjaan, sizeof(o->pekerjaan), "%s", row->pekerjaan);
+    snprintf(o->scheme, sizeof(o->scheme), "%s", row->scheme);
+    snprintf(o->source, sizeof(o->source), "%s", row->source);
+    snprintf(o->created_at, sizeof(o->created_at), "%s", row->created_at);
+    snprintf(o->updated_at, sizeof(o->updated_at), "%s", row->updated_at);
+    o->reasons = row->reasons;
+    o->warnings = row->warnings;
+    return 0;
+}
+
+int pk_staff_get(const pk_app *app, const char *scope, int64_t id, const char *actor,
+                 const char *route, bool full_nik, pk_person *out)
+{
+    getter g = {.app = app, .out = out};
+    memset(out, 0, sizeof(*out));
+    /* exists in scope?  Then record, then open. */
+    int rc = pk_store_participant_get(app->store, scope, id, got, &g);
+    if (rc != 0)
+        return rc;
+    if (pk_access_record(app, actor, full_nik ? "participant.nik" : "participant.view", route,
+                         id, full_nik ? "nik=full" : "nik=masked") != 0)
+        return PK_EIO;
+    g.open = true;
+    rc = pk_store_participant_get(app->store, scope, id, got, &g);
+    if (rc == 0 && g.rc != 0) {
+        fprintf(stderr, "prakerja: participant %lld cannot be decrypted with this key\n",
+                (long long)id);
+        rc = PK_EIO;
+    }
+    if (rc != 0)
+        sodium_memzero(out, sizeof(*out));
+    return rc;
+}

@@ -1,0 +1,73 @@
+/* operator.h -- what staff do with one person's record: search and open
+ * it inside their region, always through the access log.
+ *
+ * Scope: an admin sees everything (""), anyone else the subtree of their
+ * region.  The scope is applied by the store in its queries (store.h),
+ * so a record outside it is indistinguishable from one that does not
+ * exist.  Every read of personal data (a search result shows a masked
+ * NIK, so it too opens the sealed box) writes an access-log entry first
+ * or shows nothing: without a record of the read there is no read. */
+#ifndef PK_OPERATOR_H
+#define PK_OPERATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "app/auth.h"
+#include "core/nik.h"
+#include "core/participant.h"
+
+#define PK_SEARCH_MAX 50   /* results of one search at most */
+#define PK_ACTOR_MAX 64
+
+/* The region scope of a caller: "" for an admin, else the user's region
+ * (the service province when the account has none). */
+void pk_staff_scope(const pk_app *app, const pk_principal *who, char out[16]);
+/* "user:NAME": who read, for the access log. */
+void pk_staff_actor(const pk_principal *who, char out[PK_ACTOR_MAX]);
+/* (pk_nik_mask of core/nik.h masks a NIK: 3174********0001.) */
+/* A query of exactly 16 digits (spaces around allowed) is a NIK. */
+bool pk_query_is_nik(const char *q);
+
+/* Appends to the access log (see pk_access_entry in store.h). */
+int pk_access_record(const pk_app *app, const char *actor, const char *action,
+                     const char *route, int64_t subject, const char *detail);
+
+typedef struct pk_search_hit {
+    int64_t id;
+    char nama[4 * PK_NAMA_MAX_CHARS + 1];
+    char tanggal_lahir[11];
+    char kode_wilayah[16];
+    char nik_masked[17];
+    uint64_t reasons;
+} pk_search_hit;
+
+/* Searches the participants of scope by name (a substring, 3 to 100
+ * bytes) or, for a 16-digit query, by NIK (exact, through the blind
+ * index).  Records one access-log entry listing the ids found (never the
+ * query when it is a NIK).  PK_EINVAL for a query too short or too long,
+ * PK_EIO when the read or its record failed (then nothing is shown). */
+int pk_staff_search(const pk_app *app, const char *scope, const char *actor, const char *route,
+                    const char *query, pk_search_hit *hits, size_t cap, size_t *n,
+                    bool *by_nik);
+
+/* One participant as staff see it: the clear columns and the opened
+ * sealed fields. */
+typedef struct pk_person {
+    int64_t id;
+    pk_participant p;
+    char tanggal_lahir[11];
+    char pendidikan[32], segmen[32], pekerjaan[32];
+    char scheme[64], source[16], created_at[40], updated_at[40];
+    uint64_t reasons, warnings;
+} pk_person;
+
+/* Reads participant id inside scope and opens its personal data, after
+ * recording the read ("participant.view", or "participant.nik" when the
+ * full NIK is to be shown).  PK_ENOENT outside the scope or unknown. */
+int pk_staff_get(const pk_app *app, const char *scope, int64_t id, const char *actor,
+                 const char *route, bool full_nik, pk_person *out);
+
+#endif

@@ -1,0 +1,314 @@
+/* page_participants.c -- the operator pages: search a participant by name
+ * or NIK (/peserta), open one (/peserta/{id}), and assisted registration
+ * (/peserta/baru).  Admins and operators only (routes.c); an operator
+ * works inside the region subtree of the account, which the store
+ * applies in its queries (app/operator.h), so a record of another region
+ * is "not found" by every route here.
+ *
+ * A NIK is personal data and never travels in a URL (it would land in
+ * browser history, proxy logs and Referer headers): the search form is a
+ * POST, and a GET /peserta?q= is accepted for names only.  Pages show a
+ * NIK masked (3174********0001); the full NIK (and KK number) is shown
+ * only after an explicit POST, which the access log records. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app/operator.h"
+#include "app/registry.h"
+#include "web/html.h"
+#include "web/page_form.h"
+#include "web/page_register.h"
+#include "web/session.h"
+#include "web/web.h"
+
+static void region_name(const pk_app *app, pk_buf *b, const char *code)
+{
+    const pk_region *r = code[0] ? pk_regions_find(app->regions, code) : NULL;
+    pk_html_esc(b, r ? r->name : code[0] ? code : "Seluruh wilayah layanan");
+}
+
+static void scope_line(const pk_app *app, pk_buf *b, const char *scope)
+{
+    pk_buf_printf(b, "<p>Wilayah kerja: <strong data-scope=\"%s\">", scope);
+    region_name(app, b, scope);
+    pk_buf_adds(b, "</strong></p>\n");
+}
+
+static void busy(const pk_app *app, pk_resp *resp)
+{
+    pk_html_error_page(app, resp, 503, "Layanan sibuk",
+                       "Data belum dapat dibaca. Silakan coba lagi sebentar lagi.");
+}
+
+/* ---- /peserta: search -------------------------------------------------- */
+
+static void search_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *shown,
+                        const char *error)
+{
+    pk_buf *b = &resp->body;
+    /* POST, so that a NIK typed here never becomes part of a URL */
+    pk_buf_adds(b, "<form method=\"post\" action=\"/peserta\" class=\"search\" novalidate>\n");
+    pk_web_csrf_field(app, req, resp);
+    pk_html_input(b, "q", "Nama atau NIK", "search", shown,
+                  "Sebagian nama (sedikitnya 3 huruf) atau NIK lengkap 16 angka.", error, true);
+    pk_buf_adds(b, "<button type=\"submit\">Cari</button>\n</form>\n");
+}
+
+void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    pk_form f;
+    if (!pk_page_read_form(app, req, resp, &f))
+        return;
+    bool posted = strcmp(req->method, "POST") == 0;
+    const char *q = posted ? pk_form_get(&f, "q") : pk_req_query(req, "q");
+    if (!posted && q != NULL && pk_query_is_nik(q)) {
+        pk_form_free(&f);
+        pk_html_error_page(app, resp, 400, "Cari NIK lewat formulir",
+                           "Demi keamanan data, NIK tidak boleh dikirim lewat alamat halaman. "
+                           "Ketik NIK pada kotak pencarian di halaman Cari peserta.");
+        return;
+    }
+    char scope[16], actor[PK_ACTOR_MAX];
+    pk_staff_scope(app, req->who, scope);
+    pk_staff_actor(req->who, actor);
+
+    static __thread pk_search_hit hits[PK_SEARCH_MAX];
+    size_t n = 0;
+    bool by_nik = false, searched = q != NULL && q[0] != '\0';
+    int rc = 0;
+    const char *error = NULL;
+    if (searched) {
+        rc = pk_staff_search(app, scope, actor, req->route, q, hits, PK_SEARCH_MAX, &n, &by_nik);
+        if (rc == PK_EINVAL) {
+            error = "Ketik sedikitnya 3 huruf nama, atau NIK lengkap 16 angka.";
+        } else if (rc != 0) {
+            pk_form_free(&f);
+            busy(app, resp);
+            return;
+        }
+    }
+    pk_buf *b = &resp->body;
+    pk_html_begin(b, "Cari peserta", "/peserta");
+    pk_buf_adds(b, "<h1>Cari peserta</h1>\n");
+    scope_line(app, b, scope);
+    pk_buf_adds(b, "<p><a href=\"/peserta/baru\">Daftarkan peserta baru</a></p>\n");
+    if (error != NULL) {
+        const char *fields[1] = {"q"}, *msgs[1] = {error};
+        pk_html_error_summary(b, fields, msgs, 1);
+    }
+    /* a NIK is not written back into the page */
+    search_form(app, req, resp, searched && !by_nik ? q : NULL, error);
+    if (searched && error == NULL) {
+        if (n == 0) {
+            pk_buf_adds(b, "<p class=\"result\" role=\"status\" data-results=\"0\">Tidak ada "
+                           "peserta yang cocok di wilayah kerja Anda.</p>\n");
+        } else {
+            pk_buf_printf(b, "<table class=\"stats\" data-results=\"%zu\">\n<caption>%zu peserta "
+                             "ditemukan%s</caption>\n<thead><tr><th scope=\"col\">Nama</th>"
+                             "<th scope=\"col\">NIK</th><th scope=\"col\">Tanggal lahir</th>"
+                             "<th scope=\"col\">Kelurahan</th><th scope=\"col\">Kelayakan</th>"
+                             "</tr></thead>\n<tbody>\n",
+                          n, n, n == PK_SEARCH_MAX ? " (hanya 50 pertama; persempit pencarian)"
+                                                   : "");
+            for (size_t i = 0; i < n; i++) {
+                pk_buf_printf(b, "<tr data-id=\"%lld\"><td><a href=\"/peserta/%lld\">",
+                              (long long)hits[i].id, (long long)hits[i].id);
+                pk_html_esc(b, hits[i].nama);
+                pk_buf_printf(b, "</a></td><td data-nik>%s</td><td>%s</td><td>",
+                              hits[i].nik_masked, hits[i].tanggal_lahir);
+                region_name(app, b, hits[i].kode_wilayah);
+                pk_buf_printf(b, "</td><td>%s</td></tr>\n",
+                              hits[i].reasons == 0 ? "Memenuhi syarat" : "Belum memenuhi syarat");
+            }
+            pk_buf_adds(b, "</tbody>\n</table>\n");
+        }
+    }
+    sodium_memzero(hits, sizeof(hits));
+    pk_form_free(&f);
+    pk_html_finish(resp, error ? 422 : 200, false);
+}
+
+/* ---- /peserta/{id}: one record ----------------------------------------- */
+
+static bool parse_id(const char *s, int64_t *id)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return false;
+    *id = strtoll(s, NULL, 10);
+    return *id > 0;
+}
+
+static void item(pk_buf *b, const char *label, const char *value, const char *attr)
+{
+    pk_buf_printf(b, "<dt>%s</dt><dd%s%s>", label, attr ? " " : "", attr ? attr : "");
+    pk_html_esc(b, value && value[0] ? value : "-");
+    pk_buf_adds(b, "</dd>\n");
+}
+
+static void not_found(const pk_app *app, pk_resp *resp)
+{
+    /* the same answer for "no such id" and "outside your region" */
+    pk_html_error_page(app, resp, 404, "Peserta tidak ditemukan",
+                       "Peserta tersebut tidak ditemukan di wilayah kerja Anda.");
+}
+
+void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    int64_t id;
+    if (req->nparams < 1 || !parse_id(req->params[0], &id)) {
+        not_found(app, resp);
+        return;
+    }
+    pk_form f;
+    if (!pk_page_read_form(app, req, resp, &f))
+        return;
+    bool full = strcmp(req->method, "POST") == 0 && pk_form_get(&f, "tampilkan_nik") != NULL;
+    pk_form_free(&f);
+    char scope[16], actor[PK_ACTOR_MAX];
+    pk_staff_scope(app, req->who, scope);
+    pk_staff_actor(req->who, actor);
+    static __thread pk_person person;
+    pk_person *p = &person;
+    int rc = pk_staff_get(app, scope, id, actor, req->route, full, p);
+    if (rc == PK_ENOENT) {
+        not_found(app, resp);
+        return;
+    }
+    if (rc != 0) {
+        busy(app, resp);
+        return;
+    }
+    char nik[17], kk[17];
+    if (full) {
+        memcpy(nik, p->p.nik, sizeof(nik)); /* both char[17], NUL-terminated */
+        memcpy(kk, p->p.no_kk, sizeof(kk));
+    } else {
+        pk_nik_mask(p->p.nik, nik);
+        pk_nik_mask(p->p.no_kk, kk);
+    }
+    pk_buf *b = &resp->body;
+    pk_html_begin(b, "Data peserta", "/peserta");
+    pk_buf_adds(b, "<h1>Data peserta</h1>\n<p><a href=\"/peserta\">Kembali ke pencarian</a></p>\n");
+    pk_buf_printf(b, "<dl class=\"person\" data-id=\"%lld\">\n", (long long)p->id);
+    item(b, "Nama", p->p.nama, NULL);
+    item(b, "NIK", nik, full ? "data-nik data-full" : "data-nik");
+    item(b, "Nomor Kartu Keluarga", kk, "data-kk");
+    item(b, "Tanggal lahir", p->tanggal_lahir, NULL);
+    item(b, "Jenis kelamin", p->p.jenis_kelamin == 'P' ? "Perempuan" : "Laki-laki", NULL);
+    item(b, "Nomor HP", p->p.no_hp, NULL);
+    item(b, "E-mail", p->p.email, NULL);
+    item(b, "Alamat", p->p.alamat, NULL);
+    pk_buf_printf(b, "<dt>Kelurahan</dt><dd data-region=\"%s\">", p->p.kode_wilayah);
+    region_name(app, b, p->p.kode_wilayah);
+    pk_buf_printf(b, " <span class=\"code\">(%s)</span></dd>\n", p->p.kode_wilayah);
+    item(b, "Pendidikan", p->p.pendidikan ? pk_education_label(p->p.pendidikan) : "", NULL);
+    item(b, "Status kerja", p->p.segmen ? pk_segment_label(p->p.segmen) : "", NULL);
+    item(b, "Pekerjaan", p->p.pekerjaan ? pk_occupation_label(p->p.pekerjaan) : "", NULL);
+    item(b, "Skema", p->scheme, NULL);
+    item(b, "Sumber pendaftaran", strcmp(p->source, "operator") == 0 ? "Dibantu operator"
+                                  : strcmp(p->source, "import") == 0 ? "Berkas impor"
+                                                                     : "Portal",
+         NULL);
+    item(b, "Terdaftar", p->created_at, NULL);
+    item(b, "Diperbarui", p->updated_at, NULL);
+    pk_buf_printf(b, "<dt>Kelayakan</dt><dd data-eligible=\"%s\">",
+                  p->reasons == 0 ? "ya" : "tidak");
+    if (p->reasons == 0) {
+        pk_buf_adds(b, "Memenuhi syarat");
+    } else {
+        pk_buf_adds(b, "Belum memenuhi syarat<ul>");
+        for (pk_code c = 0; c < PK_C__COUNT; c++)
+            if (p->reasons & PK_CODEBIT(c)) {
+                pk_buf_printf(b, "<li data-code=\"%s\">", pk_code_name(c));
+                pk_html_esc(b, pk_code_message(c));
+                pk_buf_adds(b, "</li>");
+            }
+        pk_buf_adds(b, "</ul>");
+    }
+    pk_buf_adds(b, "</dd>\n</dl>\n");
+    if (!full) {
+        pk_buf_printf(b, "<form method=\"post\" action=\"/peserta/%lld\">\n", (long long)p->id);
+        pk_web_csrf_field(app, req, resp);
+        pk_buf_adds(b, "<input type=\"hidden\" name=\"tampilkan_nik\" value=\"1\">\n"
+                       "<button type=\"submit\">Tampilkan NIK lengkap</button>\n"
+                       "<p class=\"small\">Tampilkan hanya bila perlu. Setiap tampilan NIK "
+                       "lengkap dicatat dalam log akses.</p>\n</form>\n");
+    }
+    sodium_memzero(p, sizeof(*p));
+    sodium_memzero(nik, sizeof(nik));
+    sodium_memzero(kk, sizeof(kk));
+    pk_html_finish(resp, 200, false);
+}
+
+/* ---- /peserta/baru: assisted registration ------------------------------ */
+
+void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    pk_form f;
+    if (!pk_page_read_form(app, req, resp, &f))
+        return;
+    bool posted = strcmp(req->method, "POST") == 0;
+    char scope[16];
+    pk_staff_scope(app, req->who, scope);
+    const char *val[PK_F__COUNT] = {0};
+    const char *err[PK_F__COUNT] = {0};
+    for (int i = 0; i < PK_F__COUNT; i++)
+        val[i] = pk_form_get(&f, pk_field_name((pk_field)i));
+    pk_register_result res;
+    memset(&res, 0, sizeof(res));
+    int rc = -1;
+    if (posted) {
+        /* The village must lie inside the operator's region: checked
+         * before anything is written. */
+        const char *kw = val[PK_F_KODE_WILAYAH];
+        char code[PK_REGION_CODE_MAX];
+        if (kw != NULL && pk_region_normalize(kw, strlen(kw), code) != PK_REGION_NONE &&
+            !pk_auth_region_within(scope, code)) {
+            err[PK_F_KODE_WILAYAH] = "Kelurahan ini di luar wilayah kerja Anda.";
+            rc = PK_EDENIED;
+        } else {
+            pk_participant_input in = {0};
+            for (int i = 0; i < PK_F__COUNT; i++)
+                if (val[i] != NULL) {
+                    in.v[i] = val[i];
+                    in.len[i] = strlen(val[i]);
+                }
+            rc = pk_registry_register(app, &in, "operator", &res);
+            pk_register_errors(rc, &res, err);
+        }
+    }
+    pk_buf *b = &resp->body;
+    pk_html_begin(b, "Pendaftaran dibantu", "/peserta");
+    if (posted && rc == 0) {
+        pk_buf_printf(b, "<section class=\"result ok\" role=\"status\" data-id=\"%lld\">\n"
+                         "<h1>Pendaftaran tersimpan</h1>\n<p>Peserta sudah terdaftar ",
+                      (long long)res.saved.id);
+        pk_buf_adds(b, res.saved.reasons == 0 ? "dan <strong>memenuhi syarat</strong>."
+                                              : "tetapi <strong>belum memenuhi syarat</strong>.");
+        pk_buf_printf(b, "</p>\n<p><a href=\"/peserta/%lld\">Lihat data peserta</a> · "
+                         "<a href=\"/peserta/baru\">Daftarkan peserta lain</a></p>\n</section>\n",
+                      (long long)res.saved.id);
+        pk_form_free(&f);
+        pk_html_finish(resp, 201, false);
+        return;
+    }
+    pk_buf_adds(b, "<h1>Pendaftaran dibantu</h1>\n<p class=\"lead\">Isi data peserta sesuai "
+                   "KTP dan Kartu Keluarga. Hanya kelurahan di wilayah kerja Anda yang dapat "
+                   "dipilih.</p>\n");
+    scope_line(app, b, scope);
+    if (posted && rc != 0 && rc != PK_EINVAL && rc != PK_ECONFLICT && rc != PK_EDENIED)
+        pk_buf_adds(b, "<div class=\"error-summary\" role=\"alert\"><h2>Pendaftaran belum "
+                       "tersimpan</h2><p>Terjadi gangguan. Silakan kirim ulang formulir "
+                       "sebentar lagi.</p></div>\n");
+    pk_register_form(app, req, resp, "/peserta/baru", scope, val, err, "Daftarkan");
+    pk_form_free(&f);
+    pk_html_finish(resp, !posted ? 200 : rc == PK_ECONFLICT ? 409 : rc == PK_EINVAL ||
+                                                                     rc == PK_EDENIED
+                                                                 ? 422
+                                                                 : 503,
+                   false);
+}

@@ -1,0 +1,19 @@
+/* page_register.h -- the registration form, shared by self-registration
+ * (/daftar) and assisted registration by an operator (/peserta/baru). */
+#ifndef PK_PAGE_REGISTER_H
+#define PK_PAGE_REGISTER_H
+
+#include "app/registry.h"
+#include "web/http.h"
+
+/* Writes the form into resp->body: posting to `action`, errors beside
+ * their fields, what was typed kept.  The village list holds the
+ * villages of `scope` only ("" or NULL: the whole service area). */
+void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *action,
+                      const char *scope, const char *const val[PK_F__COUNT],
+                      const char *const err[PK_F__COUNT], const char *submit);
+/* The field errors of a failed pk_registry_register (rc PK_EINVAL or
+ * PK_ECONFLICT) into err (entries already set are kept). */
+void pk_register_errors(int rc, const pk_register_result *res, const char *err[PK_F__COUNT]);
+
+#endif

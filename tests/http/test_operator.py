@@ -1,0 +1,381 @@
+"""Black-box tests of the operator pages and the access log (TAP).
+
+usage: PYTHONPATH=tests/http python3 tests/http/test_operator.py PATH-TO-PRAKERJA [TEST...]
+
+Covers region scope enforced by the store (an operator of Jakarta Selatan
+finds and opens its own participants but gets "not found" for one of
+Jakarta Utara by id, by name and by NIK), admins see everything, viewers
+never reach /peserta*, masked NIKs with an explicit, logged action for
+the full one, assisted registration inside and outside the region, the
+append-only access log (detail reads, searches, exports; `prakerja
+audit`), and SQL metacharacters in search queries.
+"""
+
+import http.client
+import json
+import re
+import urllib.parse
+
+import harness as h
+from harness import eq, test
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+USERS = {
+    "admin1": ("admin", None, "Admin-Prakerja-Kuat-7"),
+    "viewer1": ("viewer", None, "Pemantau-Data-Agregat-3"),
+    "op.sel": ("operator", "31.74", "Operator-Jaksel-Tebet-1"),
+    "op.utr": ("operator", "31.72", "Operator-Jakut-Koja-22"),
+}
+
+# one participant in Jakarta Selatan (Tebet Timur), one in Jakarta Utara
+# (Penjaringan); names share "Uji Wilayah"
+SEL = {"nik": "3174015708950001", "no_kk": "3174012001000001", "nama": "Siti Selatan Uji Wilayah",
+       "tanggal_lahir": "1995-08-17", "jenis_kelamin": "P", "no_hp": "0813-7000-0001",
+       "email": "siti@contoh.co.id", "kode_wilayah": "3174011001",
+       "alamat": "Jl. Tebet Raya 1", "pendidikan": "sma", "segmen": "pencari_kerja",
+       "pekerjaan": "lainnya"}
+UTR = {"nik": "3172011708960002", "no_kk": "3172012001000002", "nama": "Budi Utara Uji Wilayah",
+       "tanggal_lahir": "1996-08-17", "jenis_kelamin": "L", "no_hp": "0813-7000-0002",
+       "email": "budi@contoh.co.id", "kode_wilayah": "3172011001",
+       "alamat": "Jl. Penjaringan 2", "pendidikan": "sma", "segmen": "pencari_kerja",
+       "pekerjaan": "lainnya"}
+MASK_SEL = "3174********0001"
+CSRF_RE = re.compile(r'name="_csrf" value="([^"]*)"')
+
+
+class Browser:
+    """A cookie jar and a logged-in session."""
+
+    def __init__(self, server):
+        self.s = server
+        self.jar = {}
+
+    def request(self, method, path, body=None, headers=None):
+        hdrs = dict(headers or {})
+        if self.jar:
+            hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
+        c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=30)
+        try:
+            c.request(method, path, body=body.encode() if isinstance(body, str) else body,
+                      headers=hdrs)
+            r = c.getresponse()
+            data = r.read().decode("utf-8", "replace")
+            out = {}
+            for k, v in r.getheaders():
+                k = k.lower()
+                if k == "set-cookie":
+                    name, _, rest = v.partition("=")
+                    value = rest.split(";", 1)[0]
+                    if re.search(r"Max-Age=0\b", v):
+                        self.jar.pop(name, None)
+                    else:
+                        self.jar[name] = value
+                out[k] = out[k] + ", " + v if k in out else v
+            return r.status, out, data
+        finally:
+            c.close()
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, fields, form_from=None):
+        st, _, text = self.get(form_from or path)
+        m = CSRF_RE.search(text)
+        assert m, "no CSRF field on %s (%d)" % (form_from or path, st)
+        pairs = list(fields.items()) + [("_csrf", m.group(1))]
+        return self.request("POST", path, urllib.parse.urlencode(pairs), FORM)
+
+    def search(self, q):
+        return self.post("/peserta", {"q": q})
+
+
+_shared = None
+IDS = {}
+
+
+def srv():
+    global _shared
+    if _shared is None:
+        db = h.Db()
+        for name, (role, region, pw) in USERS.items():
+            args = ["user", "add", "--username", name, "--role", role, "--password-stdin"]
+            if region:
+                args += ["--region", region]
+            code, out, err = h.run_cli(db.args_for(args), stdin=(pw + "\n").encode())
+            eq(code, 0, "user add %s: %s" % (name, err))
+        _shared = h.Server(db=db).start()
+        for key, p in (("sel", SEL), ("utr", UTR)):
+            st, _, b = _shared.json("POST", "/api/v1/participants", p)
+            eq(st, 201, "register %s: %r" % (key, b))
+            IDS[key] = b["id"]
+    return _shared
+
+
+def login(name):
+    b = Browser(srv())
+    st, hdrs, text = b.post("/masuk", {"nama_pengguna": name, "kata_sandi": USERS[name][2]})
+    eq(st, 303, "login %s: %s" % (name, text[:300]))
+    return b
+
+
+def audit(*args):
+    code, out, err = h.run_cli(srv().db.args_for(["audit"] + list(args)))
+    eq(code, 0, "prakerja audit: " + err)
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def result_ids(text):
+    return sorted(int(x) for x in re.findall(r'<tr data-id="(\d+)"', text))
+
+
+# ---- scope ----------------------------------------------------------------
+
+@test
+def operator_finds_and_opens_own_region():
+    b = login("op.sel")
+    st, hdrs, text = b.get("/peserta")
+    eq(st, 200, "search page")
+    eq(hdrs.get("cache-control"), "no-store")
+    st, hdrs, text = b.search("selatan uji")
+    eq(st, 200, text[:500])
+    eq(hdrs.get("cache-control"), "no-store")
+    eq(result_ids(text), [IDS["sel"]], "by name")
+    st, _, text = b.search(SEL["nik"])
+    eq(result_ids(text), [IDS["sel"]], "by NIK")
+    st, hdrs, text = b.get("/peserta/%d" % IDS["sel"])
+    eq(st, 200, "detail")
+    eq(hdrs.get("cache-control"), "no-store")
+    assert "Siti Selatan Uji Wilayah" in text and "Jl. Tebet Raya 1" in text, text[:800]
+
+
+@test
+def operator_cannot_see_another_region():
+    b = login("op.sel")
+    st, _, text = b.get("/peserta/%d" % IDS["utr"])
+    eq(st, 404, "by id")
+    assert "Budi" not in text and UTR["nik"] not in text
+    st_unknown, _, text_unknown = b.get("/peserta/999999")
+    eq(st_unknown, 404, "unknown id")
+    eq(re.sub(r'value="[^"]*"', "", text), re.sub(r'value="[^"]*"', "", text_unknown),
+       "outside the region looks like not existing")
+    st, _, text = b.post("/peserta/%d" % IDS["utr"], {"tampilkan_nik": "1"}, form_from="/peserta")
+    eq(st, 404, "full NIK of another region")
+    st, _, text = b.search("utara uji")
+    eq(st, 200)
+    eq(result_ids(text), [], "by name")
+    assert "Budi" not in text
+    st, _, text = b.search(UTR["nik"])
+    eq(result_ids(text), [], "by NIK")
+    st, _, text = b.search("uji wilayah")
+    eq(result_ids(text), [IDS["sel"]], "a name both share: only the own region")
+    # and the other way round
+    u = login("op.utr")
+    eq(u.get("/peserta/%d" % IDS["sel"])[0], 404, "Jakarta Utara cannot open Jakarta Selatan")
+    eq(result_ids(u.search("uji wilayah")[2]), [IDS["utr"]])
+
+
+@test
+def admin_sees_both():
+    a = login("admin1")
+    eq(result_ids(a.search("uji wilayah")[2]), sorted([IDS["sel"], IDS["utr"]]), "by name")
+    eq(result_ids(a.search(UTR["nik"])[2]), [IDS["utr"]], "by NIK")
+    eq(a.get("/peserta/%d" % IDS["utr"])[0], 200)
+    eq(a.get("/peserta/%d" % IDS["sel"])[0], 200)
+
+
+@test
+def viewer_is_forbidden():
+    v = login("viewer1")
+    for path in ("/peserta", "/peserta/baru", "/peserta/%d" % IDS["sel"]):
+        st, _, text = v.get(path)
+        eq(st, 403, path)
+        assert "Akses ditolak" in text
+    st, _, _ = v.post("/peserta", {"q": "uji wilayah"}, form_from="/dasbor")
+    eq(st, 403, "POST /peserta")
+    st, _, _ = v.post("/peserta/%d" % IDS["sel"], {"tampilkan_nik": "1"}, form_from="/dasbor")
+    eq(st, 403, "POST /peserta/{id}")
+
+
+@test
+def anonymous_goes_to_login():
+    st, hdrs, _ = srv().request("GET", "/peserta/%d" % IDS["sel"])
+    eq(st, 303)
+    assert hdrs["location"].startswith("/masuk"), hdrs
+
+
+# ---- masking ----------------------------------------------------------------
+
+@test
+def nik_masked_in_search_and_detail():
+    b = login("op.sel")
+    text = b.search("selatan uji")[2]
+    assert MASK_SEL in text, text[:1500]
+    assert SEL["nik"] not in text, "search results show the NIK masked"
+    text = b.search(SEL["nik"])[2]
+    assert SEL["nik"] not in text, "the NIK searched for is not written back"
+    st, _, text = b.get("/peserta/%d" % IDS["sel"])
+    assert MASK_SEL in text and SEL["nik"] not in text and SEL["no_kk"] not in text, text
+    assert "Tampilkan NIK lengkap" in text
+
+
+@test
+def full_nik_only_after_post_and_logged():
+    b = login("op.sel")
+    before = [e for e in audit() if e["action"] == "participant.nik"]
+    st, hdrs, text = b.post("/peserta/%d" % IDS["sel"], {"tampilkan_nik": "1"})
+    eq(st, 200, text[:500])
+    eq(hdrs.get("cache-control"), "no-store")
+    assert SEL["nik"] in text and SEL["no_kk"] in text, "full NIK and KK shown"
+    after = [e for e in audit() if e["action"] == "participant.nik"]
+    eq(len(after), len(before) + 1, "one access-log entry")
+    e = after[-1]
+    eq(e["actor"], "user:op.sel")
+    eq(e["subject"], IDS["sel"])
+    eq(e["route"], "/peserta/{id}")
+    # without the CSRF token: refused, nothing shown
+    st, _, text = b.request("POST", "/peserta/%d" % IDS["sel"], "tampilkan_nik=1", FORM)
+    eq(st, 403, "no CSRF token")
+    assert SEL["nik"] not in text
+
+
+@test
+def nik_never_in_a_url():
+    b = login("op.sel")
+    st, _, text = b.get("/peserta?q=" + SEL["nik"])
+    eq(st, 400, "a NIK in the query string is refused")
+    assert SEL["nik"] not in text
+    st, _, text = b.get("/peserta?q=" + urllib.parse.quote("selatan uji"))
+    eq(st, 200)
+    eq(result_ids(text), [IDS["sel"]], "a name may come in the URL")
+    assert 'method="post" action="/peserta"' in b.get("/peserta")[2], "the form posts"
+
+
+# ---- assisted registration ----------------------------------------------------
+
+def assisted(serial, village):
+    return {"nik": "317401570895%04d" % serial, "no_kk": "31740120010%05d" % serial,
+            "nama": "Dibantu Operator %d" % serial, "tanggal_lahir": "1995-08-17",
+            "jenis_kelamin": "P", "no_hp": "0813-7100-%04d" % serial,
+            "kode_wilayah": village, "segmen": "pencari_kerja"}
+
+
+@test
+def assisted_registration_inside_region():
+    b = login("op.sel")
+    st, _, text = b.get("/peserta/baru")
+    eq(st, 200)
+    assert 'value="31.74.01.1001"' in text, "own villages offered"
+    assert 'value="31.72.01.1001"' not in text, "no village of another region"
+    st, hdrs, text = b.post("/peserta/baru", assisted(101, "31.74.02.1001"))
+    eq(st, 201, text[:1500])
+    eq(hdrs.get("cache-control"), "no-store")
+    m = re.search(r'data-id="(\d+)"', text)
+    assert m, text
+    pid = int(m.group(1))
+    rows = srv().db.query("SELECT source, kode_wilayah FROM participant WHERE id = ?", (pid,))
+    eq(rows, [("operator", "31.74.02.1001")], "stored as an operator registration")
+    st, _, text = b.get("/peserta/%d" % pid)
+    eq(st, 200)
+    assert "Dibantu operator" in text
+
+
+@test
+def assisted_registration_outside_region():
+    b = login("op.sel")
+    n = srv().db.query("SELECT count(*) FROM participant")[0][0]
+    st, _, text = b.post("/peserta/baru", assisted(102, "31.72.01.1001"))
+    eq(st, 422, text[:500])
+    assert "di luar wilayah kerja Anda" in text, text
+    eq(srv().db.query("SELECT count(*) FROM participant")[0][0], n, "nothing stored")
+    # an admin may register anywhere
+    a = login("admin1")
+    st, _, text = a.post("/peserta/baru", assisted(103, "31.72.01.1001"))
+    eq(st, 201, text[:500])
+
+
+# ---- the access log -----------------------------------------------------------
+
+@test
+def access_log_records_reads_searches_exports():
+    b = login("op.sel")
+    b.get("/peserta/%d" % IDS["sel"])
+    log = audit()
+    views = [e for e in log if e["action"] == "participant.view" and e["subject"] == IDS["sel"]
+             and e["actor"] == "user:op.sel"]
+    assert views, log
+    assert all(set(e) == {"id", "at", "actor", "action", "route", "subject", "detail"}
+               for e in log), log[:3]
+    b.search(SEL["nik"])
+    e = audit("--limit", "1")[0]
+    eq(e["action"], "participant.search")
+    eq(e["route"], "/peserta")
+    assert "by=nik" in e["detail"] and str(IDS["sel"]) in e["detail"], e
+    assert SEL["nik"] not in json.dumps(audit()), "never a NIK in the access log"
+    b.search("utara uji")
+    e = audit("--limit", "1")[0]
+    assert "by=nama" in e["detail"] and "results=0" in e["detail"], e
+    code, out, err = h.run_cli(srv().db.args_for(["export", "participants", "--region",
+                                                  "31.74"]))
+    eq(code, 0, err)
+    e = audit("--limit", "1")[0]
+    eq(e["action"], "participants.export")
+    assert e["actor"].startswith("cli:"), e
+    assert "region=31.74" in e["detail"], e
+    # --since and --limit
+    eq(audit("--since", "2999-01-01"), [], "nothing in the future")
+    assert len(audit("--since", "2000-01-01")) == len(audit())
+    eq(len(audit("--limit", "2")), 2)
+    code, _, err = h.run_cli(srv().db.args_for(["audit", "--since", "kemarin"]))
+    eq(code, 2, "a bad date: " + err)
+
+
+@test
+def access_log_cannot_be_changed():
+    db = srv().db
+    assert db.query("SELECT count(*) FROM access_log")[0][0] > 0
+    for sql in ("UPDATE access_log SET actor = 'user:siapa'", "DELETE FROM access_log"):
+        try:
+            db.query(sql)
+        except Exception as ex:  # sqlite3.IntegrityError, or psql failing
+            assert "append-only" in str(ex), ex
+        else:
+            raise AssertionError("%s succeeded" % sql)
+    assert not db.query("SELECT 1 FROM access_log WHERE actor = 'user:siapa'")
+
+
+# ---- hostile queries ------------------------------------------------------------
+
+@test
+def sql_metacharacters_are_harmless():
+    a = login("admin1")
+    total = db_count()
+    for q in ("'; DROP TABLE participant; --", "%%%", "___", "%_%", "' OR '1'='1", "\\\\\\"):
+        st, _, text = a.search(q)
+        eq(st, 200, "query %r: %s" % (q, text[:300]))
+        eq(result_ids(text), [], "query %r matches nothing" % q)
+    for q in ("%", "_"):
+        st, _, text = a.search(q)
+        eq(st, 422, "too short %r" % q)
+        eq(result_ids(text), [])
+    eq(db_count(), total, "the table is still there")
+    st, _, text = a.search("Uji Wilayah")
+    assert len(result_ids(text)) == 2, "ordinary search still works"
+
+
+def db_count():
+    return srv().db.query("SELECT count(*) FROM participant")[0][0]
+
+
+@test
+def shared_server_stops_cleanly():
+    global _shared
+    if _shared is not None:
+        err = _shared.stop_clean()
+        assert SEL["nik"] not in err, "a NIK in the server log"
+        _shared.cleanup()
+        _shared = None
+
+
+if __name__ == "__main__":
+    h.run()
