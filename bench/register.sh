@@ -12,8 +12,8 @@
 # are counted and compared with the 201s (an acknowledged registration must
 # be there).  Environment: BUILD (build-bench), THREADS, CONNS (64),
 # DURATION (10), RATES ("1000 2000"), WRK_THREADS (2), SERVE_ARGS (extra
-# flags for prakerja serve), PIN=1 (server on CPU 1, load generator on CPU 0,
-# as in docs/engineering.md's measurements; default: both float on both).
+# flags for prakerja serve), PIN=1 (server on CPU 1, load generator on CPU 0;
+# default: both float on both).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -81,6 +81,20 @@ void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp)
     const pk_region *region;
     if (!pk_api_region_param(app, req, resp, "region", &region))
         return;
+    /* An operator counts only inside their own region (without a region:
+     * all of it); admins and viewers see every aggregate. */
+    const pk_principal *who = req->who;
+    if (who != NULL && who->role == PK_ROLE_OPERATOR && who->region[0] != '\0') {
+        size_t n = strlen(who->region);
+        if (region == NULL) {
+            region = pk_regions_find(app->regions, who->region);
+        } else if (strncmp(region->code, who->region, n) != 0 ||
+                   (region->code[n] != '\0' && region->code[n] != '.')) {
+            pk_reply_error(resp, 403, "di_luar_wilayah",
+                           "Wilayah tersebut di luar cakupan wilayah akun Anda.", NULL);
+            return;
+        }
+    }
     const char *code = region ? region->code : "";
     pk_stats st;
     if (pk_store_stats(app->store, code, &st) != 0) {

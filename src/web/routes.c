@@ -29,7 +29,7 @@ const pk_route pk_routes[] = {
     {"GET", "/api/v1/timeline", pk_api_timeline, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"POST", "/api/v1/participants", pk_api_participants_create, PK_KIND_API, PK_ACCESS_PUBLIC,
      PK_LIMIT_REGISTER},
-    {"GET", "/api/v1/stats", pk_api_stats, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"GET", "/api/v1/stats", pk_api_stats, PK_KIND_API, PK_ACCESS_STAFF},
     {"POST", "/api/v1/status", pk_api_status, PK_KIND_API, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/me", pk_api_me, PK_KIND_API, PK_ACCESS_STAFF},
 

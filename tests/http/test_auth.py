@@ -708,6 +708,7 @@ def no_route_is_protected_by_accident():
     # the routes that need a login are exactly these (update with care)
     protected = {(m, p): a for m, p, _, _, a in route_table() if a != "PK_ACCESS_PUBLIC"}
     eq(protected, {("GET", "/api/v1/me"): "PK_ACCESS_STAFF",
+                   ("GET", "/api/v1/stats"): "PK_ACCESS_STAFF",
                    ("POST", "/keluar"): "PK_ACCESS_STAFF",
                    ("GET", "/dasbor"): "PK_ACCESS_STAFF",
                    ("GET", "/admin"): "PK_ACCESS_ADMIN",

@@ -540,6 +540,32 @@ def two_servers_share_one_database_safely():
         db.drop()
 
 
+
+# /api/v1/stats is for staff: a bearer token per database, made on first use.
+_stats_tokens = {}
+_stats_lock = threading.Lock()
+
+
+def staff_token(s, role="viewer", region=None):
+    key = (s.db.url, role, region)
+    with _stats_lock:
+        if key not in _stats_tokens:
+            name = "statistik%d" % fresh()
+            args = ["user", "add", "--username", name, "--role", role, "--password-stdin"]
+            if region:
+                args += ["--region", region]
+            code, _, err = h.run_cli(s.db.args_for(args), stdin=b"Statistik-Uji-Kuat-2026\n")
+            eq(code, 0, "user add: " + err)
+            code, out, err = h.run_cli(s.db.args_for(["token", "create", "--username", name]))
+            eq(code, 0, "token create: " + err)
+            _stats_tokens[key] = json.loads(out.strip().splitlines()[-1])["token"]
+        return _stats_tokens[key]
+
+
+def stats_get(s, path=None, role="viewer", region=None):
+    return s.json("GET", path or S,
+                  headers={"Authorization": "Bearer " + staff_token(s, role, region)})
+
 def check_stats(b, what):
     total = b["total"]
     assert total == b["eligible"] + b["not_eligible"], "%s: total != eligible + not: %r" % (what, b)
@@ -580,7 +606,7 @@ def race_200_registrations_with_stats_polling():
             last = -1
             while not done.is_set():
                 try:
-                    st, _, b = s.json("GET", S + "?region=31")
+                    st, _, b = stats_get(s, S + "?region=31")
                     eq(st, 200, "stats status")
                     check_stats(b, "during the race")
                     assert b["total"] >= last, "total went down: %d -> %d" % (last, b["total"])
@@ -590,6 +616,7 @@ def race_200_registrations_with_stats_polling():
                     problems.append(("stats", repr(e)))
                     return
 
+        staff_token(s)  # made before the race, so the poller starts at once
         pt = threading.Thread(target=poller)
         pt.start()
         ts = [threading.Thread(target=worker, args=(people[i::8],)) for i in range(8)]
@@ -604,7 +631,7 @@ def race_200_registrations_with_stats_polling():
         assert not problems, "problems: %r" % problems[:5]
         eq(statuses.count(201), 200, "201 answers")
         assert len(polls) >= 2, "stats polled only %d times" % len(polls)
-        st, _, b = s.json("GET", S)
+        st, _, b = stats_get(s)
         eq(st, 200, "stats")
         check_stats(b, "after")
         eq(b["total"], 200, "total")
@@ -629,7 +656,7 @@ def registration_survives_sigkill():
         with h.Server(db=s.db) as s2:
             st, _, b = post(person(nik=p["nik"]), s2)
             eq(st, 409, "the NIK after restart (%r)" % (b,))
-            _, _, stats = s2.json("GET", S)
+            _, _, stats = stats_get(s2)
             eq(stats["total"], 1, "stats total after restart")
         code, out, err = h.run_cli(["export", "participants"] + s.db.args(), cwd=s.tmp)
         eq(code, 0, "export exit code (%s)" % err)
@@ -649,7 +676,7 @@ def registration_survives_sigkill():
 @test
 def stats_region_subtree():
     with h.Server() as s:
-        _, _, b = s.json("GET", S)
+        _, _, b = stats_get(s)
         eq((b["total"], b["eligible"], b["not_eligible"]), (0, 0, 0), "empty database")
         check_stats(b, "empty")
         kk = "31740197%08d" % fresh()
@@ -680,7 +707,7 @@ def stats_region_subtree():
         for region, (tot, el, nl, np_, pk, phk, kom, why) in expect.items():
             path = S + ("?region=" + region if region else "")
             try:
-                st, hdrs, b = s.json("GET", path)
+                st, hdrs, b = stats_get(s, path)
                 eq(st, 200, "status")
                 check_stats(b, region)
                 got = (b["total"], b["eligible"], b["by_sex"]["L"], b["by_sex"]["P"],
@@ -703,14 +730,14 @@ def stats_region_errors():
     fails = []
     for bad in ("abc", "31.7", "3", "31.74.01.1001.1", "31..74", "%3Cscript%3E", "31.74.01.10011"):
         try:
-            err = api_error(srv().json("GET", S + "?region=" + bad), 400, "parameter_tidak_valid",
+            err = api_error(stats_get(srv(), S + "?region=" + bad), 400, "parameter_tidak_valid",
                             "region=" + bad)
             assert "region" in [f.get("field") for f in err["fields"]], err
         except AssertionError as e:
             fails.append(str(e))
     for unknown in ("99", "31.99", "31.74.99", "31.74.01.9999"):
         try:
-            api_error(srv().json("GET", S + "?region=" + unknown), 404, "tidak_ditemukan",
+            api_error(stats_get(srv(), S + "?region=" + unknown), 404, "tidak_ditemukan",
                       "region=" + unknown)
         except AssertionError as e:
             fails.append(str(e))
@@ -971,3 +998,21 @@ def shared_server_exits_cleanly():
 
 if __name__ == "__main__":
     h.run()
+
+
+@test
+def stats_is_for_staff_and_operators_count_only_their_region():
+    with h.Server() as s:
+        register_ok(person(kode_wilayah="31.74.01.1001"), s)
+        register_ok(person(kode_wilayah="31.72.01.1001"), s)
+        st, hdrs, b = s.json("GET", S)
+        eq(st, 401, "anonymous")
+        eq(stats_get(s)[2]["total"], 2, "viewer sees every region")
+        eq(stats_get(s, role="admin")[2]["total"], 2, "admin sees every region")
+        st, _, b = stats_get(s, role="operator", region="31.74")
+        eq((st, b["total"], b["region"]["code"]), (200, 1, "31.74"), "operator: own region")
+        st, _, b = stats_get(s, S + "?region=31.74.01", role="operator", region="31.74")
+        eq((st, b["total"]), (200, 1), "operator: inside own region")
+        for other in ["31", "31.72", "31.7", "3172011001"]:
+            st, _, b = stats_get(s, S + "?region=" + other, role="operator", region="31.74")
+            assert st in (400, 403), "operator asking for %s: %d %r" % (other, st, b)
