@@ -5,9 +5,33 @@
  * outside the database (a key file, mode 0600, created on first run), and
  * looked up through keyed BLAKE2b "blind indexes", so uniqueness and
  * lookups by NIK or KK work while the database file alone reveals none of
- * them.  Two subkeys are derived from the master key: one to encrypt, one
- * to index; the index key never changes on key rotation (a later issue),
- * or every index would have to be rebuilt. */
+ * them.  Subkeys are derived from the master key with crypto_kdf: seal
+ * key generation 1 (id 1), the index key (id 2), the field-hash key (id 3)
+ * and the auth key (id 4).  Only the seal key rotates (`prakerja keys
+ * rotate`): blind indexes, field hashes, auth hashes and the key check
+ * stay as they are, or every index would have to be rebuilt.
+ *
+ * The key file (mode 0600):
+ *
+ *     <64 hex: the master key>
+ *     seal 2 <64 hex: seal key of generation 2>
+ *     seal 3 <64 hex>
+ *     ...
+ *
+ * Line 1 alone is the format of the first release (generation 1 only).
+ * The newest generation present seals new data; every generation present
+ * opens.  A sealed box is
+ *
+ *     generation (1 byte, 1..255) | nonce (24 bytes) | ciphertext + tag
+ *
+ * (generation 1 is the former "version 1" byte, so older data stays
+ * readable).  A rotation writes the key file again, atomically (temporary
+ * file, fsync, rename, fsync of the directory), and then re-seals every
+ * box of an older generation.  A running process notices a new key file
+ * (another inode) before each seal and when it meets a generation it does
+ * not know, and reloads it, so servers need no restart after a rotation:
+ * a reload only ever adds generations, and a key file with another master
+ * key is ignored. */
 #ifndef PK_VAULT_H
 #define PK_VAULT_H
 
@@ -19,8 +43,12 @@
 
 #define PK_BLIND_LEN 16
 
+#define PK_SEAL_GEN_MAX 255
+
+typedef struct pk_keyring pk_keyring; /* seal keys by generation (vault.c) */
+
 typedef struct pk_vault {
-    unsigned char enc_key[32];
+    pk_keyring *ring;
     unsigned char idx_key[32];
     unsigned char field_key[16];
     unsigned char auth_key[32];  /* sessions, API tokens, CSRF tokens, throttling keys */
@@ -37,6 +65,28 @@ int pk_vault_open(pk_vault *v, const char *key_file, bool may_create, char *err,
 void pk_vault_check_value(const pk_vault *v, uint8_t out[PK_BLIND_LEN]);
 void pk_vault_close(pk_vault *v);
 
+/* The generation new boxes are sealed with (the newest in the key file). */
+int pk_vault_seal_generation(const pk_vault *v);
+/* The generation a box was sealed with: its first byte (0 when empty). */
+int pk_vault_box_generation(const void *box, size_t n);
+/* Adds a new seal generation: writes the key file again atomically with
+ * a new random key after the existing ones (which stay, so every box
+ * still opens), and seals with it from now on.  *gen receives it. */
+int pk_vault_add_generation(pk_vault *v, int *gen, char *err, size_t errlen);
+/* Takes the key file's exclusive lock (KEY_FILE.lock, flock) that every
+ * change of the key file and its rotation hold, so two rotations never
+ * run at once; PK_EBUSY when another holds it.  Unlock with the fd. */
+int pk_vault_lock(const pk_vault *v, int *fd, char *err, size_t errlen);
+void pk_vault_unlock(int fd);
+/* Removes from the key file every generation above 1 that `keep` does not
+ * name (keep[g] true: still used by some box) and is not the newest;
+ * *removed receives how many went. */
+int pk_vault_prune(pk_vault *v, const bool keep[PK_SEAL_GEN_MAX + 1], int *removed, char *err,
+                   size_t errlen);
+/* Re-seals a box under the newest generation (same AD); out receives it. */
+int pk_vault_reseal(const pk_vault *v, const void *box, size_t n, const void *ad, size_t adn,
+                    pk_buf *out);
+
 /* Blind index of `value` in a domain ("nik", "kk"): equal inputs give
  * equal outputs, nothing else can be learnt without the key. */
 void pk_vault_blind(const pk_vault *v, const char *domain, const char *value,
@@ -47,11 +97,11 @@ void pk_vault_field_hash(const pk_vault *v, unsigned field, const char *value, u
 
 /* Seals plain (bound to `ad`, e.g. the NIK's blind index, so a sealed
  * value cannot be moved to another row) into out: version byte, nonce,
- * ciphertext and tag. */
+ * ciphertext and tag, under the newest seal generation. */
 int pk_vault_seal(const pk_vault *v, const void *plain, size_t n, const void *ad, size_t adn,
                   pk_buf *out);
-/* Opens a sealed value into out; PK_EINVAL when it was tampered with or
- * sealed under another key. */
+/* Opens a sealed value into out with the key of its generation; PK_EINVAL
+ * when it was tampered with or sealed under a key not in the key file. */
 int pk_vault_unseal(const pk_vault *v, const void *box, size_t n, const void *ad, size_t adn,
                     pk_buf *out);
 

@@ -17,6 +17,7 @@
 
 #include "app/app.h"
 #include "app/auth.h"
+#include "app/keys.h"
 #include "app/operator.h"
 #include "app/registry.h"
 #include "app/views.h"
@@ -70,7 +71,7 @@ typedef struct cmd_opts {
     const char *allowed;  /* space-separated keys the command takes */
     const char *booleans; /* space-separated keys that take no value */
     const char *scheme, *as_of, *rejects, *list, *region, *username, *role, *label, *id;
-    const char *since, *limit;
+    const char *since, *limit, *batch;
     bool password_stdin;
 } cmd_opts;
 
@@ -101,6 +102,7 @@ static const char **opt_slot(cmd_opts *o, const char *key)
     if (strcmp(key, "id") == 0) return &o->id;
     if (strcmp(key, "since") == 0) return &o->since;
     if (strcmp(key, "limit") == 0) return &o->limit;
+    if (strcmp(key, "batch") == 0) return &o->batch;
     return NULL;
 }
 
@@ -199,6 +201,7 @@ static int cmd_export(int argc, char **argv);
 static int cmd_user(int argc, char **argv);
 static int cmd_token(int argc, char **argv);
 static int cmd_audit(int argc, char **argv);
+static int cmd_keys(int argc, char **argv);
 
 static const cmd commands[] = {
     {"serve", cmd_serve, "", "apply pending migrations, then serve the portal and the API",
@@ -222,6 +225,12 @@ static const cmd commands[] = {
     {"audit", cmd_audit, "[--since YYYY-MM-DD] [--limit N]",
      "print the access log (reads of personal data, exports) as JSON lines,\n"
      "            oldest first (--limit: the newest N entries)", ""},
+    {"keys", cmd_keys, "rotate [--batch N] | prune",
+     "rotate the seal key: add a generation to the key file, then re-seal\n"
+     "            every box of an older one, --batch boxes per transaction (default\n"
+     "            1000); servers pick the new key file up by themselves.  Run again\n"
+     "            after an interruption: it finishes the job.  prune: drop the\n"
+     "            generations no box uses any more.  One JSON line", ""},
     {"version", cmd_version, "", "print the version", "none"},
 };
 
@@ -900,6 +909,71 @@ static int cmd_audit(int argc, char **argv)
         return 1;
     }
     return 0;
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+static int cmd_keys(int argc, char **argv)
+{
+    const cmd *c = find_cmd("keys");
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage_cmd(argc < 2 ? stderr : stdout, c);
+        return argc < 2 ? 2 : 0;
+    }
+    bool rotate = strcmp(argv[1], "rotate") == 0;
+    if (!rotate && strcmp(argv[1], "prune") != 0) {
+        fprintf(stderr, "prakerja keys: unknown subcommand '%.32s' (rotate, prune)\n", argv[1]);
+        return 2;
+    }
+    pk_config cfg;
+    char *pos[argc];
+    cmd_opts o = {.allowed = rotate ? " batch " : " "};
+    int npos, r = parse(argc - 1, argv + 1, c, &o, &cfg, pos, &npos);
+    if (r != 0) {
+        if (r == 1)
+            usage_cmd(stdout, c);
+        return r == 1 ? 0 : 2;
+    }
+    char *end = NULL;
+    long batch = o.batch ? strtol(o.batch, &end, 10) : 0;
+    if (npos != 0 || (o.batch && (*end != '\0' || batch <= 0 || batch > 100000))) {
+        fprintf(stderr, "prakerja keys: usage: prakerja keys rotate [--batch N] | prune\n");
+        return 2;
+    }
+    pk_app app;
+    if (open_app(&app, &cfg) != 0)
+        return 1;
+    char err[512];
+    int rc;
+    if (rotate) {
+        pk_rotate_summary sum;
+        rc = pk_keys_rotate(&app, (int)batch, &sum, err, sizeof(err));
+        if (rc == 0)
+            printf("{\"generation\": %d, \"participants\": %lld, \"notes\": %lld, "
+                   "\"resumed\": %s}\n",
+                   sum.generation, (long long)sum.participants, (long long)sum.notes,
+                   sum.resumed ? "true" : "false");
+    } else {
+        int removed = 0;
+        int64_t counts[256];
+        rc = pk_keys_prune(&app, &removed, counts, err, sizeof(err));
+        if (rc == 0) {
+            printf("{\"removed\": %d, \"boxes\": {", removed);
+            const char *sep = "";
+            for (int g = 0; g < 256; g++)
+                if (counts[g] > 0) {
+                    printf("%s\"%d\": %lld", sep, g, (long long)counts[g]);
+                    sep = ", ";
+                }
+            printf("}}\n");
+        }
+    }
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja keys %s: %s\n", argv[1], err);
+        return 1;
+    }
+    return fflush(stdout) == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)

@@ -50,7 +50,8 @@ enum {
     S_ROW_BY_NIK, S_SET_BASE, S_STATS, S_REGIONS, S_META_GET, S_META_PUT,
     S_USER_INSERT, S_USER_FIND, S_USER_UPDATE, S_USERS, S_SESSION_INSERT, S_SESSION_GET,
     S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSIONS_EXPIRE, S_TOKEN_INSERT, S_TOKEN_FIND,
-    S_TOKEN_REVOKE, S_FAIL_ADD, S_FAILURES, S_FAIL_CLEAR,
+    S_TOKEN_REVOKE, S_FAIL_ADD, S_FAILURES, S_FAIL_CLEAR, S_PII_OLDER, S_NOTE_OLDER,
+    S_PII_RESEAL, S_NOTE_RESEAL, S_SEALED_GENS,
     S__COUNT
 };
 
@@ -363,6 +364,19 @@ static const struct {
     [S_FAILURES] = {"SELECT count(*), coalesce(min(at), 0) FROM login_failure"
                     " WHERE k = $1 AND at >= $2", "bi"},
     [S_FAIL_CLEAR] = {"DELETE FROM login_failure WHERE k = $1", "b"},
+    /* The generation is a box's first byte (substr of a bytea: no error
+     * on an empty value, unlike get_byte). */
+    [S_PII_OLDER] = {"SELECT id, nik_bi, pii FROM participant"
+                     " WHERE id > $1 AND substr(pii, 1, 1) < $2 ORDER BY id LIMIT $3", "ibi"},
+    [S_NOTE_OLDER] = {"SELECT list, nik_bi, note FROM exclusion"
+                      " WHERE (list, nik_bi) > ($1, $2) AND note IS NOT NULL"
+                      " AND substr(note, 1, 1) < $3 ORDER BY list, nik_bi LIMIT $4", "tbbi"},
+    [S_PII_RESEAL] = {"UPDATE participant SET pii = $1 WHERE id = $2 AND pii = $3", "bib"},
+    [S_NOTE_RESEAL] = {"UPDATE exclusion SET note = $1 WHERE list = $2 AND nik_bi = $3"
+                       " AND note = $4", "btbb"},
+    [S_SEALED_GENS] = {"SELECT substr(pii, 1, 1), count(*) FROM participant GROUP BY 1"
+                       " UNION ALL SELECT substr(note, 1, 1), count(*) FROM exclusion"
+                       " WHERE note IS NOT NULL GROUP BY 1", ""},
 };
 
 static int prepare(pgc *c, int which)
@@ -1858,6 +1872,83 @@ static int pg_access_log_each(pk_store *s, const char *since, int64_t limit, pk_
     return rc;
 }
 
+/* ---- key rotation ------------------------------------------------------ */
+
+static int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
+                           pk_sealed_cb cb, void *ctx)
+{
+    bool pii = what == PK_SEALED_PII;
+    params p = {0};
+    uint8_t g = (uint8_t)gen;
+    if (pii) {
+        p_int(&p, after ? after->id : 0);
+    } else {
+        p_text(&p, after ? after->list : "");
+        p_bytes(&p, after ? after->nik_bi : (const uint8_t *)"", after ? PK_BI_LEN : 0);
+    }
+    p_bytes(&p, &g, 1);
+    p_int(&p, limit);
+    PGresult *r = NULL;
+    int rc = run(txc(t), pii ? S_PII_OLDER : S_NOTE_OLDER, &p, &r);
+    if (rc != 0)
+        return rc;
+    int n = PQntuples(r);
+    char list[64];
+    for (int i = 0; rc == 0 && i < n; i++) {
+        pk_sealed s = {0};
+        if (pii) {
+            s.id = get_i64(r, i, 0);
+        } else {
+            snprintf(list, sizeof(list), "%.*s", PQgetlength(r, i, 0), PQgetvalue(r, i, 0));
+            s.list = list;
+        }
+        get_bytes(r, i, 1, s.nik_bi, PK_BI_LEN);
+        s.box = (const uint8_t *)PQgetvalue(r, i, 2);
+        s.len = (size_t)PQgetlength(r, i, 2);
+        rc = cb(ctx, &s);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box,
+                             size_t len, int *replaced)
+{
+    bool pii = what == PK_SEALED_PII;
+    params p = {0};
+    p_bytes(&p, box, len);
+    if (pii) {
+        p_int(&p, old->id);
+    } else {
+        p_text(&p, old->list);
+        p_bytes(&p, old->nik_bi, PK_BI_LEN);
+    }
+    p_bytes(&p, old->box, old->len);
+    PGresult *r = NULL;
+    *replaced = 0;
+    int rc = run(txc(t), pii ? S_PII_RESEAL : S_NOTE_RESEAL, &p, &r);
+    if (rc != 0)
+        return rc;
+    *replaced = touched(r) > 0;
+    PQclear(r);
+    return 0;
+}
+
+static int pg_sealed_generations(pk_store *s, int64_t *counts)
+{
+    PGresult *r = NULL;
+    memset(counts, 0, 256 * sizeof(*counts));
+    int rc = run1(s, S_SEALED_GENS, NULL, &r);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        int g = PQgetlength(r, i, 0) == 1 ? (uint8_t)PQgetvalue(r, i, 0)[0] : 0;
+        counts[g] += get_i64(r, i, 1);
+    }
+    PQclear(r);
+    return 0;
+}
+
 static const pk_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -1887,6 +1978,9 @@ static const pk_store_ops pg_ops = {
     .list_changes = pg_list_changes,
     .list_count = pg_list_count,
     .reevaluate = pg_reevaluate,
+    .sealed_older = pg_sealed_older,
+    .sealed_replace = pg_sealed_replace,
+    .sealed_generations = pg_sealed_generations,
     .user_insert = pg_user_insert,
     .user_find = pg_user_find,
     .user_update = pg_user_update,

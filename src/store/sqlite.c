@@ -27,7 +27,7 @@ enum {
     W_ROW_BY_NIK, W_SET_BASE,
     W_USER_INSERT, W_USER_UPDATE, W_USER_END_SESSIONS, W_SESSION_INSERT, W_SESSION_TOUCH,
     W_SESSION_DELETE, W_SESSIONS_EXPIRE, W_TOKEN_INSERT, W_TOKEN_REVOKE, W_FAIL_FORGET,
-    W_FAIL_ADD, W_FAIL_CLEAR,
+    W_FAIL_ADD, W_FAIL_CLEAR, W_PII_OLDER, W_NOTE_OLDER, W_PII_RESEAL, W_NOTE_RESEAL,
     W__COUNT
 };
 
@@ -500,6 +500,16 @@ static const char *const wsql[W__COUNT] = {
     [W_FAIL_FORGET] = "DELETE FROM login_failure WHERE at < ?1",
     [W_FAIL_ADD] = "INSERT INTO login_failure (k, at) VALUES (?1, ?2)",
     [W_FAIL_CLEAR] = "DELETE FROM login_failure WHERE k = ?1",
+    /* The generation is a box's first byte: substr() of a blob counts
+     * bytes and compares as a blob. */
+    [W_PII_OLDER] = "SELECT id, nik_bi, pii FROM participant"
+                    " WHERE id > ?1 AND substr(pii, 1, 1) < ?2 ORDER BY id LIMIT ?3",
+    [W_NOTE_OLDER] = "SELECT list, nik_bi, note FROM exclusion"
+                     " WHERE (list, nik_bi) > (?1, ?2) AND note IS NOT NULL"
+                     " AND substr(note, 1, 1) < ?3 ORDER BY list, nik_bi LIMIT ?4",
+    [W_PII_RESEAL] = "UPDATE participant SET pii = ?1 WHERE id = ?2 AND pii = ?3",
+    [W_NOTE_RESEAL] = "UPDATE exclusion SET note = ?1 WHERE list = ?2 AND nik_bi = ?3"
+                      " AND note = ?4",
 };
 
 /* The cached statement, reset and unbound, ready for this use. */
@@ -1548,6 +1558,93 @@ static int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_
     return rc;
 }
 
+/* ---- key rotation ------------------------------------------------------ */
+
+static int sq_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
+                           pk_sealed_cb cb, void *ctx)
+{
+    bool pii = what == PK_SEALED_PII;
+    sqlite3_stmt *st = wstmt(txq(t), pii ? W_PII_OLDER : W_NOTE_OLDER);
+    if (st == NULL)
+        return PK_EIO;
+    uint8_t g = (uint8_t)gen;
+    if (pii) {
+        sqlite3_bind_int64(st, 1, after ? after->id : 0);
+        sqlite3_bind_blob(st, 2, &g, 1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, limit);
+    } else {
+        sqlite3_bind_text(st, 1, after ? after->list : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, 2, after ? after->nik_bi : (const uint8_t *)"",
+                          after ? PK_BI_LEN : 0, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, 3, &g, 1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 4, limit);
+    }
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_sealed s = {0};
+        if (pii)
+            s.id = sqlite3_column_int64(st, 0);
+        else
+            s.list = (const char *)sqlite3_column_text(st, 0);
+        if (sqlite3_column_bytes(st, 1) == PK_BI_LEN)
+            memcpy(s.nik_bi, sqlite3_column_blob(st, 1), PK_BI_LEN);
+        s.box = sqlite3_column_blob(st, 2);
+        s.len = (size_t)sqlite3_column_bytes(st, 2);
+        if ((r = cb(ctx, &s)) != 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return r != 0 ? r : rc == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+static int sq_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box,
+                             size_t len, int *replaced)
+{
+    sq *q = txq(t);
+    bool pii = what == PK_SEALED_PII;
+    sqlite3_stmt *st = wstmt(q, pii ? W_PII_RESEAL : W_NOTE_RESEAL);
+    *replaced = 0;
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_blob(st, 1, box, (int)len, SQLITE_STATIC);
+    if (pii) {
+        sqlite3_bind_int64(st, 2, old->id);
+        sqlite3_bind_blob(st, 3, old->box, (int)old->len, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_text(st, 2, old->list, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, old->nik_bi, PK_BI_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, old->box, (int)old->len, SQLITE_STATIC);
+    }
+    int rc = step_done(st);
+    if (rc == 0)
+        *replaced = sqlite3_changes(q->writer) > 0;
+    return rc;
+}
+
+static int sq_sealed_generations(pk_store *s, int64_t *counts)
+{
+    sq *q = s->impl;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    memset(counts, 0, 256 * sizeof(*counts));
+    int rc = read_begin(q,
+                        "SELECT substr(pii, 1, 1), count(*) FROM participant GROUP BY 1"
+                        " UNION ALL SELECT substr(note, 1, 1), count(*) FROM exclusion"
+                        " WHERE note IS NOT NULL GROUP BY 1",
+                        &db, &st);
+    if (rc != 0)
+        return rc;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int g = sqlite3_column_bytes(st, 0) == 1
+                    ? ((const uint8_t *)sqlite3_column_blob(st, 0))[0]
+                    : 0;
+        counts[g] += sqlite3_column_int64(st, 1);
+    }
+    read_end(q, db, st);
+    return r == SQLITE_DONE ? 0 : PK_EIO;
+}
+
 static const pk_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1577,6 +1674,9 @@ static const pk_store_ops sqlite_ops = {
     .list_changes = sq_list_changes,
     .list_count = sq_list_count,
     .reevaluate = sq_reevaluate,
+    .sealed_older = sq_sealed_older,
+    .sealed_replace = sq_sealed_replace,
+    .sealed_generations = sq_sealed_generations,
     .user_insert = sq_user_insert,
     .user_find = sq_user_find,
     .user_update = sq_user_update,

@@ -345,3 +345,20 @@ int pk_store_load_wilayah(const char *datadir, pk_region_row_cb cb, void *ctx, c
     }
     return 0;
 }
+
+int pk_tx_sealed_older(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
+                       pk_sealed_cb cb, void *ctx)
+{
+    return tx->store->ops->sealed_older(tx, what, gen, after, limit, cb, ctx);
+}
+
+int pk_tx_sealed_replace(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
+                         size_t len, int *replaced)
+{
+    return tx->store->ops->sealed_replace(tx, what, old, box, len, replaced);
+}
+
+int pk_store_sealed_generations(pk_store *s, int64_t counts[256])
+{
+    return s->ops->sealed_generations(s, counts);
+}

@@ -156,6 +156,36 @@ typedef struct pk_stats {
 } pk_stats;
 int pk_store_stats(pk_store *s, const char *region, pk_stats *out);
 
+/* ---- key rotation: boxes sealed under an older generation ----------------
+ *
+ * A box's first byte is the generation of the seal key it was sealed with
+ * (app/vault.h).  A rotation walks the boxes of an older generation in key
+ * order, a batch per transaction, and re-seals each in place. */
+
+enum { PK_SEALED_PII, PK_SEALED_NOTE };  /* participant.pii, exclusion.note */
+
+typedef struct pk_sealed {
+    int64_t id;                  /* participant id (PK_SEALED_PII) */
+    const char *list;            /* exclusion list (PK_SEALED_NOTE) */
+    uint8_t nik_bi[PK_BI_LEN];   /* the row's NIK index: the box's AD */
+    const uint8_t *box;
+    size_t len;
+} pk_sealed;
+typedef int (*pk_sealed_cb)(void *ctx, const pk_sealed *s);
+/* Calls cb for at most `limit` boxes of `what` whose generation is below
+ * `gen`, in key order after `after` (NULL: from the start).  The fields
+ * point into the store's buffers, valid during the call only; cb must
+ * not write through tx (copy, then write after this returns). */
+int pk_tx_sealed_older(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
+                       pk_sealed_cb cb, void *ctx);
+/* Replaces old's box with box, only while the row still holds old->box
+ * (a concurrent write wins); *replaced is 1 when it did, else 0.  Nothing
+ * else of the row changes (not updated_at: a re-seal is no edit). */
+int pk_tx_sealed_replace(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
+                         size_t len, int *replaced);
+/* How many boxes (of both kinds) each generation seals: counts[g]. */
+int pk_store_sealed_generations(pk_store *s, int64_t counts[256]);
+
 /* ---- accounts, sessions, API tokens, failed logins ------------------------
  *
  * Each call is its own small transaction (autocommit on PostgreSQL).

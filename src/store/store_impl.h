@@ -38,6 +38,11 @@ typedef struct pk_store_ops {
     int (*list_count)(pk_tx *tx, const char *list, int64_t *count);
     int (*reevaluate)(pk_tx *tx, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
                       uint8_t *kk_bi, int *changed);
+    int (*sealed_older)(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
+                        pk_sealed_cb cb, void *ctx);
+    int (*sealed_replace)(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
+                          size_t len, int *replaced);
+    int (*sealed_generations)(pk_store *s, int64_t *counts);
     int (*user_insert)(pk_store *s, const pk_user *u, int64_t *id);
     int (*user_find)(pk_store *s, const char *username, pk_user *out);
     int (*user_update)(pk_store *s, const pk_user *u);

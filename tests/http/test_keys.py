@@ -1,0 +1,334 @@
+"""Black-box tests of `prakerja keys rotate` and `prakerja keys prune` (TAP).
+
+Only the seal key rotates: a rotation adds a generation to the key file
+(line 1 stays the master key; `seal <gen> <hex>` lines follow) and re-seals
+every participant's personal data and every exclusion note of an older
+generation (a box's first byte).  Blind indexes, field hashes and the key
+check do not change, so exports stay byte-identical, a key file with
+another master key is still refused, and servers already running keep
+reading (they reload the key file when it changes).
+
+usage: python3 tests/http/test_keys.py PATH-TO-PRAKERJA [TEST-NAME...]
+"""
+
+import json
+import os
+import stat
+import subprocess
+import threading
+import time
+
+import harness as h
+from harness import eq, test
+
+# Helpers shared with other programs; importing them must not register
+# their tests here.
+_n0 = len(h._tests)
+from test_operator import Browser  # noqa: E402
+from test_registry import Reg, csv_text, person  # noqa: E402
+del h._tests[_n0:]
+
+NOTES = "nik,keterangan,instansi\n"
+
+
+def gens_of(db):
+    """{generation: boxes} over participant.pii and exclusion.note."""
+    if h.PG:
+        rows = db.query("SELECT get_byte(pii, 0) AS g, count(*) AS n FROM participant GROUP BY 1"
+                        " UNION ALL SELECT get_byte(note, 0) AS g, count(*) AS n FROM exclusion"
+                        " WHERE note IS NOT NULL GROUP BY 1")
+    else:
+        rows = []
+        for table, col in (("participant", "pii"), ("exclusion", "note")):
+            rows += db.query("SELECT hex(substr(%s, 1, 1)), count(*) FROM %s WHERE %s IS NOT NULL"
+                             " GROUP BY 1" % (col, table, col))
+        rows = [(int(g, 16), n) for g, n in rows]
+    out = {}
+    for g, n in rows:
+        out[int(g)] = out.get(int(g), 0) + int(n)
+    return out
+
+
+def key_lines(path):
+    with open(path) as f:
+        return [line for line in f.read().splitlines() if line.strip()]
+
+
+def rotate(r, *args, expect=0):
+    code, out, err = r.cli(["keys", "rotate"] + list(args), timeout=600)
+    eq(code, expect, "keys rotate exit status (stderr %r)" % err)
+    if code == 0:
+        return json.loads(out.strip().splitlines()[-1])
+    return err
+
+
+def populate(r, n=6):
+    rows = [person(i) for i in range(1, n + 1)]
+    s, _, _, _ = r.imp(csv_text(rows))
+    eq(s["inserted"], n, "imported")
+    text = NOTES + "".join("%s,catatan rahasia %d,Kemensos\n" % (p["nik"], i)
+                           for i, p in enumerate(rows[:3]))
+    text += "3174010101990009,bukan peserta,BPS\n"
+    summary, _ = r.lst("dtks", text)
+    eq(summary["listed"], min(n, 3) + 1, "listed")
+    return rows
+
+
+@test
+def rotate_reseals_everything_and_export_is_identical():
+    with Reg() as r:
+        populate(r)
+        before = r.export()
+        eq(gens_of(r.db), {1: 10}, "generations before")
+        table_before = r.table(exclude=("pii",))
+        s = rotate(r)
+        eq(s, {"generation": 2, "participants": 6, "notes": 4, "resumed": False}, "summary")
+        eq(gens_of(r.db), {2: 10}, "generations after the first rotation")
+        lines = key_lines(r.key)
+        eq(len(lines), 2, "key file lines")
+        assert lines[1].startswith("seal 2 ") and len(lines[1]) == 7 + 64, lines[1]
+        eq(stat.S_IMODE(os.stat(r.key).st_mode), 0o600, "key file mode")
+        eq(r.export(), before, "export after the rotation")
+        # blind indexes, digests and everything else but pii unchanged
+        # (not even updated_at: a re-seal is no edit)
+        eq(r.table(exclude=("pii",)), table_before, "participant rows other than pii")
+        assert not [f for f in os.listdir(r.tmp) if ".tmp." in f], os.listdir(r.tmp)
+
+        s = rotate(r)
+        eq((s["generation"], s["participants"], s["notes"]), (3, 6, 4), "second rotation")
+        eq(len(key_lines(r.key)), 3, "key file lines after the second rotation")
+        eq(gens_of(r.db), {3: 10}, "generations after the second rotation")
+        eq(r.export(), before, "export after the second rotation")
+
+        # a registration after the rotation is sealed with the newest generation
+        s2, _, _, _ = r.imp(csv_text([person(50)]))
+        eq(s2["inserted"], 1)
+        eq(gens_of(r.db), {3: 11}, "new data under the newest generation")
+
+        code, out, err = r.cli(["keys", "prune"])
+        eq(code, 0, "prune: " + err)
+        p = json.loads(out.strip().splitlines()[-1])
+        eq(p, {"removed": 1, "boxes": {"3": 11}}, "prune summary")
+        lines = key_lines(r.key)
+        eq([x.split()[:2] for x in lines[1:]], [["seal", "3"]], "key file after prune")
+        eq(stat.S_IMODE(os.stat(r.key).st_mode), 0o600, "key file mode after prune")
+        after = r.export()
+        assert after.startswith(before.rstrip("\n").split("\n")[0]), after[:200]
+        eq(len(after.splitlines()), len(before.splitlines()) + 1, "export rows after prune")
+
+        # the audit log says a rotation happened (never a key)
+        n = r.sql("SELECT count(*) FROM audit WHERE action = 'keys.rotate'")[0][0]
+        eq(n, 2, "audit entries")
+
+
+@test
+def old_key_file_format_keeps_working():
+    """A key file of one line (the first release) opens, and a rotation
+    leaves line 1 as it was."""
+    with Reg() as r:
+        populate(r, 2)
+        first = key_lines(r.key)
+        eq(len(first), 1, "a fresh key file has one line")
+        rotate(r)
+        eq(key_lines(r.key)[0], first[0], "line 1 (the master key) unchanged")
+
+
+@test
+def other_master_key_is_still_refused():
+    with Reg() as r:
+        populate(r, 2)
+        rotate(r)
+        lines = key_lines(r.key)
+        other = os.path.join(r.tmp, "other.key")
+        fd = os.open(other, os.O_WRONLY | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(os.urandom(32).hex() + "\n" + "\n".join(lines[1:]) + "\n")
+        code, out, err = r.cli(["export", "participants", "--key-file", other])
+        assert code != 0 and "does not match" in err, (code, err)
+        code, out, err = r.cli(["keys", "rotate", "--key-file", other])
+        assert code != 0 and "does not match" in err, (code, err)
+        eq(key_lines(r.key), lines, "the real key file is untouched")
+        # a key file that lost a generation still in use opens, but cannot
+        # read the boxes of that generation: refuse to export garbage
+        trimmed = os.path.join(r.tmp, "trimmed.key")
+        fd = os.open(trimmed, os.O_WRONLY | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(lines[0] + "\n")
+        code, out, err = r.cli(["export", "participants", "--key-file", trimmed])
+        assert code != 0, (code, out[:300])
+        # a malformed seal line is refused
+        fd = os.open(trimmed, os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(lines[0] + "\nseal 1 " + "00" * 32 + "\n")
+        code, out, err = r.cli(["export", "participants", "--key-file", trimmed])
+        assert code != 0 and "key file" in err, (code, err)
+
+
+@test
+def two_rotations_never_run_at_once():
+    import fcntl
+    with Reg() as r:
+        populate(r, 2)
+        with open(r.key + ".lock", "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            err = rotate(r, expect=1)
+            assert "another" in err, err
+            code, out, err = r.cli(["keys", "prune"])
+            assert code == 1 and "another" in err, (code, err)
+        eq(len(key_lines(r.key)), 1, "no generation added while locked")
+        eq(rotate(r)["generation"], 2, "after the lock is released")
+
+
+def serve(r, *args):
+    return h.Server(db=r.db, args=list(args)).start()
+
+
+@test
+def running_server_reads_after_rotation_without_restart():
+    with Reg() as r:
+        rows = populate(r, 3)
+        code, out, err = h.run_cli(r.db.args_for(
+            ["user", "add", "--username", "admin1", "--role", "admin", "--password-stdin"]),
+            stdin=b"Admin-Prakerja-Kuat-7\n")
+        eq(code, 0, err)
+        s = serve(r)
+        try:
+            b = Browser(s)
+            st, _, text = b.post("/masuk", {"nama_pengguna": "admin1",
+                                            "kata_sandi": "Admin-Prakerja-Kuat-7"})
+            eq(st, 303, text[:300])
+            pid = r.sql("SELECT min(id) FROM participant")[0][0]
+            st, _, text = b.get("/peserta/%d" % pid)
+            eq(st, 200, "detail before")
+            assert rows[0]["alamat"] in text, text[:500]
+            before = r.export()
+            rotate(r)
+            eq(gens_of(r.db), {2: 7})
+            # the server never saw generation 2: it reloads the key file
+            st, _, text = b.get("/peserta/%d" % pid)
+            eq(st, 200, "detail after the rotation")
+            assert rows[0]["alamat"] in text, text[:500]
+            # and seals new registrations with the new generation
+            p = person(77)
+            p["kode_wilayah"] = p["kode_wilayah"].replace(".", "")
+            st, _, body = s.json("POST", "/api/v1/participants", p)
+            eq(st, 201, "register after the rotation: %r" % (body,))
+            g = gens_of(r.db)
+            eq(g, {2: 8}, "generations after a registration by the old server")
+            rotate(r)
+            st, _, text = b.get("/peserta/%d" % body["id"])
+            eq(st, 200, "detail of the new one after a second rotation")
+            eq(len(r.export().splitlines()), len(before.splitlines()) + 1)
+        finally:
+            s.stop_clean()
+
+
+@test
+def rotation_during_registrations_loses_nothing():
+    with Reg() as r:
+        populate(r, 300 if not h.PG else 200)
+        s = serve(r)
+        created, failures = [], []
+        stop = threading.Event()
+
+        def register(worker):
+            i = 0
+            while not stop.is_set() and i < 400:
+                p = person(1000 + worker * 1000 + i)
+                p["kode_wilayah"] = p["kode_wilayah"].replace(".", "")
+                try:
+                    st, _, body = s.json("POST", "/api/v1/participants", p)
+                except Exception as e:  # noqa: BLE001
+                    failures.append(repr(e))
+                    break
+                if st == 201:
+                    created.append(p["nik"])
+                else:
+                    failures.append((st, body))
+                i += 1
+
+        threads = [threading.Thread(target=register, args=(w,)) for w in range(4)]
+        try:
+            for t in threads:
+                t.start()
+            time.sleep(0.3)
+            summary = rotate(r, "--batch", "50")
+            time.sleep(0.3)
+            stop.set()
+            for t in threads:
+                t.join(60)
+        finally:
+            stop.set()
+            s.stop_clean()
+        eq(failures, [], "registrations that failed during the rotation")
+        assert len(created) > 20, "too few registrations during the rotation: %d" % len(created)
+        h.diag("rotation %r; %d registrations alongside" % (summary, len(created)))
+        exported = r.by_nik()
+        missing = [n for n in created if n not in exported]
+        eq(missing, [], "registered (201) but not exported")
+        # rows sealed by the server just before it saw the new key file may
+        # still be on generation 1: a second run finishes the job without
+        # adding a generation
+        g = gens_of(r.db)
+        if set(g) != {2}:
+            s2 = rotate(r)
+            assert s2["resumed"] and s2["generation"] == 2, s2
+        eq(set(gens_of(r.db)), {2}, "generations at the end")
+        eq(r.integrity(), "ok")
+
+
+@test
+def killed_rotation_finishes_when_run_again():
+    with Reg() as r:
+        n = 5000
+        rows = [person(i) for i in range(1, n + 1)]
+        s, _, _, _ = r.imp(csv_text(rows))
+        eq(s["inserted"], n)
+        text = NOTES + "".join("%s,catatan %d,Kemensos\n" % (p["nik"], i)
+                               for i, p in enumerate(rows[:1500]))
+        r.lst("bsu", text)
+        before = r.export()
+        poll = h.Poller(r.db)
+        kills = []
+        try:
+            for attempt in range(6):
+                g0 = gens_of(r.db)
+                p = subprocess.Popen([h.binary(), "keys", "rotate", "--batch", "100"]
+                                     + r.db.args(), cwd=r.tmp, env=h.base_env(),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                t = time.monotonic()
+                newest = max(g0)
+                while p.poll() is None:
+                    # kill once some boxes moved to a newer generation
+                    done = poll.value("SELECT count(*) FROM participant WHERE %s"
+                                      % ("get_byte(pii, 0) > %d" % newest if h.PG else
+                                         "hex(substr(pii, 1, 1)) > '%02X'" % newest))
+                    if done > 0 or time.monotonic() - t > 20:
+                        p.kill()
+                        break
+                    time.sleep(0.002)
+                p.communicate(timeout=60)
+                g1 = gens_of(r.db)
+                kills.append((p.returncode, g1))
+                if p.returncode == -9 and len(g1) > 1:
+                    break
+        finally:
+            poll.close()
+        h.diag("kills (status, generations after): %r" % kills)
+        assert any(k[0] == -9 and len(k[1]) > 1 for k in kills), \
+            "no kill landed in the middle of a rotation: %r" % kills
+        lines = len(key_lines(r.key))
+        gen = lines  # generations 1..lines
+        eq(max(gens_of(r.db)), gen, "the killed run had started on the newest generation")
+        # readers work in between: old and new generations both open
+        eq(r.export(), before, "export between the kill and the rerun")
+        s = rotate(r)
+        assert s["resumed"] and s["generation"] == gen, s
+        eq(len(key_lines(r.key)), lines, "no generation added by the rerun")
+        eq(gens_of(r.db), {gen: n + 1500}, "everything on the newest generation")
+        eq(r.export(), before, "export after the rerun")
+        eq(r.integrity(), "ok")
+
+
+if __name__ == "__main__":
+    h.run()
