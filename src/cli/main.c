@@ -190,6 +190,21 @@ static int parse(int argc, char **argv, const cmd *c, cmd_opts *o, pk_config *cf
     return 0;
 }
 
+/* parse(), and the usual way out: after --help (usage printed, status 0)
+ * or a usage error (reported, status 2) it returns true and the command
+ * returns *status. */
+static bool parse_or_exit(int argc, char **argv, const cmd *c, cmd_opts *o, pk_config *cfg,
+                          char **pos, int *npos, int *status)
+{
+    int r = parse(argc, argv, c, o, cfg, pos, npos);
+    if (r == 0)
+        return false;
+    if (r == 1)
+        usage_cmd(stdout, c);
+    *status = r == 1 ? 0 : 2;
+    return true;
+}
+
 /* ---- serve ------------------------------------------------------------- */
 
 static int cmd_serve(int argc, char **argv);
@@ -278,12 +293,9 @@ static int cmd_serve(int argc, char **argv)
     pk_config cfg;
     char *pos[argc];
     cmd_opts o = {.allowed = server_keys};
-    int npos, r = parse(argc, argv, c, &o, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc, argv, c, &o, &cfg, pos, &npos, &status))
+        return status;
     if (npos > 0) {
         fprintf(stderr, "prakerja serve: unexpected argument (see 'prakerja serve --help')\n");
         return 2;
@@ -340,12 +352,9 @@ static int cmd_migrate(int argc, char **argv)
     const cmd *c = find_cmd("migrate");
     pk_config cfg;
     char *pos[argc];
-    int npos, r = parse(argc, argv, c, NULL, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc, argv, c, NULL, &cfg, pos, &npos, &status))
+        return status;
     if (npos > 0) {
         fprintf(stderr, "prakerja migrate: unexpected argument\n");
         return 2;
@@ -372,12 +381,9 @@ static int cmd_nik(int argc, char **argv)
     const cmd *c = find_cmd("nik");
     pk_config cfg;
     char *pos[argc];
-    int npos, r = parse(argc, argv, c, NULL, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc, argv, c, NULL, &cfg, pos, &npos, &status))
+        return status;
     if (npos == 0) {
         fprintf(stderr, "prakerja nik: give at least one NIK (see 'prakerja nik --help')\n");
         return 2;
@@ -385,7 +391,7 @@ static int cmd_nik(int argc, char **argv)
     pk_app app;
     if (open_app(&app, &cfg) != 0)
         return 1;
-    int status = 0;
+    status = 0;
     for (int i = 0; i < npos; i++) {
         pk_nik_info info;
         pk_app_check_nik(&app, pos[i], strlen(pos[i]), &info);
@@ -454,12 +460,9 @@ static int import_participants(const cmd *c, int argc, char **argv)
     pk_config cfg;
     char *pos[argc];
     cmd_opts o = {.allowed = " scheme as_of rejects "};
-    int npos, r = parse(argc, argv, c, &o, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc, argv, c, &o, &cfg, pos, &npos, &status))
+        return status;
     if (npos != 1) {
         fprintf(stderr, "prakerja import participants: give exactly one FILE ('-' for stdin)\n");
         return 2;
@@ -476,7 +479,8 @@ static int import_participants(const cmd *c, int argc, char **argv)
     pk_app app;
     if (open_app(&app, &cfg) != 0)
         return 1;
-    int status = 1, fd = -1;
+    int fd = -1;
+    status = 1;
     io.scheme = o.scheme ? pk_schemes_find(&app.schemes, o.scheme) : NULL;
     if (o.scheme != NULL && io.scheme == NULL) {
         fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", o.scheme);
@@ -523,12 +527,9 @@ static int import_exclusions(const cmd *c, int argc, char **argv)
     pk_config cfg;
     char *pos[argc];
     cmd_opts o = {.allowed = " list "};
-    int npos, r = parse(argc, argv, c, &o, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc, argv, c, &o, &cfg, pos, &npos, &status))
+        return status;
     if (npos != 1 || o.list == NULL) {
         fprintf(stderr, "prakerja import exclusions: usage: --list NAME FILE\n");
         return 2;
@@ -541,7 +542,8 @@ static int import_exclusions(const cmd *c, int argc, char **argv)
     pk_app app;
     if (open_app(&app, &cfg) != 0)
         return 1;
-    int status = 1, fd = open_input(pos[0]);
+    int fd = open_input(pos[0]);
+    status = 1;
     if (fd >= 0) {
         pk_list_summary sum;
         char err[512] = "";
@@ -601,12 +603,9 @@ static int cmd_export(int argc, char **argv)
     pk_config cfg;
     char *pos[argc];
     cmd_opts o = {.allowed = " region "};
-    int npos, r = parse(argc - 1, argv + 1, c, &o, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc - 1, argv + 1, c, &o, &cfg, pos, &npos, &status))
+        return status;
     if (npos != 0) {
         fprintf(stderr, "prakerja export participants: unexpected argument\n");
         return 2;
@@ -740,12 +739,9 @@ static int cmd_user(int argc, char **argv)
                   .booleans = strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0
                                   ? " password_stdin "
                                   : ""};
-    int npos, r = parse(argc - 1, argv + 1, c, &o, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc - 1, argv + 1, c, &o, &cfg, pos, &npos, &status))
+        return status;
     if (npos != 0 || (strcmp(sub, "list") != 0 && o.username == NULL) ||
         (strcmp(sub, "add") == 0 && o.role == NULL)) {
         fprintf(stderr, "prakerja user %s: %s\n", sub,
@@ -811,12 +807,9 @@ static int cmd_token(int argc, char **argv)
     pk_config cfg;
     char *pos[argc];
     cmd_opts o = {.allowed = create ? " username label " : " id "};
-    int npos, r = parse(argc - 1, argv + 1, c, &o, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc - 1, argv + 1, c, &o, &cfg, pos, &npos, &status))
+        return status;
     char *end = NULL;
     long long id = o.id ? strtoll(o.id, &end, 10) : 0;
     if (npos != 0 || (create && o.username == NULL) ||
@@ -881,12 +874,9 @@ static int cmd_audit(int argc, char **argv)
     pk_config cfg;
     char *pos[argc + 1];
     cmd_opts o = {.allowed = " since limit "};
-    int npos, r = parse(argc, argv, c, &o, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc, argv, c, &o, &cfg, pos, &npos, &status))
+        return status;
     pk_date since;
     char *end = NULL;
     long long limit = o.limit ? strtoll(o.limit, &end, 10) : 0;
@@ -928,12 +918,9 @@ static int cmd_keys(int argc, char **argv)
     pk_config cfg;
     char *pos[argc];
     cmd_opts o = {.allowed = rotate ? " batch " : " "};
-    int npos, r = parse(argc - 1, argv + 1, c, &o, &cfg, pos, &npos);
-    if (r != 0) {
-        if (r == 1)
-            usage_cmd(stdout, c);
-        return r == 1 ? 0 : 2;
-    }
+    int npos, status;
+    if (parse_or_exit(argc - 1, argv + 1, c, &o, &cfg, pos, &npos, &status))
+        return status;
     char *end = NULL;
     long batch = o.batch ? strtol(o.batch, &end, 10) : 0;
     if (npos != 0 || (o.batch && (*end != '\0' || batch <= 0 || batch > 100000))) {
