@@ -363,6 +363,72 @@ def sql_metacharacters_are_harmless():
     assert len(result_ids(text)) == 2, "ordinary search still works"
 
 
+HOSTILE_NAME = "<script>alert(1)</script>'; DROP TABLE participant; --"
+HOSTILE_ADDR = '"><img src=x onerror=alert(1)> \' OR \'1\'=\'1'
+RAW_MARKUP = ("<script>alert(1)", "<img src=x")
+
+
+def no_raw_markup(text, what):
+    for bad in RAW_MARKUP:
+        assert bad not in text, "%s: %r appears unescaped" % (what, bad)
+
+
+@test
+def hostile_text_is_stored_intact_and_shown_escaped():
+    """Script and SQL in every field a person controls reach the database
+    as data and come back escaped, on every page that shows them."""
+    s = srv()
+    total = db_count()
+    p = dict(SEL, nik="3174015708950099", no_kk="3174012001000099", nama=HOSTILE_NAME,
+             alamat=HOSTILE_ADDR, email="o'neil+uji@contoh.co.id", no_hp="0813-7000-0099")
+    st, _, b = s.json("POST", "/api/v1/participants", p)
+    eq(st, 201, "register hostile text: %r" % (b,))
+    pid = b["id"]
+    eq(db_count(), total + 1, "the table is still there and has the row")
+    for who in ("admin1", "op.sel"):
+        c = login(who)
+        st, _, text = c.search("DROP TABLE")
+        eq(st, 200, "search as " + who)
+        eq(result_ids(text), [pid], "search finds the hostile name as " + who)
+        no_raw_markup(text, "search results as " + who)
+        assert "&lt;script&gt;" in text, "the name is shown, escaped"
+        st, _, text = c.get("/peserta/%d" % pid)
+        eq(st, 200, "detail as " + who)
+        no_raw_markup(text, "detail page as " + who)
+        assert "&lt;img src=x" in text, "the address is shown, escaped"
+    # the exchange file carries it back byte for byte
+    code, out, err = h.run_cli(s.db.args_for(["export", "participants", "--region", "31.74"]))
+    eq(code, 0, "export: " + err)
+    assert HOSTILE_NAME.replace('"', '""') in out, "name intact in the export"
+
+
+@test
+def hostile_input_in_login_status_and_dashboard():
+    s = srv()
+    c = Browser(s)
+    st, _, text = c.post("/masuk", {"nama_pengguna": HOSTILE_NAME, "kata_sandi": HOSTILE_ADDR})
+    assert st in (200, 401, 422), "login with hostile text: %d" % st
+    no_raw_markup(text, "login page")
+    for nxt in ("javascript:alert(1)", "//evil.example/", "https://evil.example/"):
+        b = Browser(s)
+        st, hdrs, _ = b.post("/masuk?next=" + urllib.parse.quote(nxt, safe=""),
+                             {"nama_pengguna": "admin1", "kata_sandi": USERS["admin1"][2]},
+                             form_from="/masuk")
+        eq(st, 303, "login with next=%s" % nxt)
+        loc = hdrs.get("location", "")
+        assert loc.startswith("/") and not loc.startswith("//"), \
+            "next=%s followed to %r" % (nxt, loc)
+    st, _, text = Browser(s).post("/cek-status", {"nik": "' OR 1=1 --",
+                                                 "tanggal_lahir": "<script>alert(1)</script>"})
+    eq(st, 200, "status look-up with hostile text")
+    no_raw_markup(text, "status page")
+    a = login("admin1")
+    st, _, text = a.get("/dasbor?wilayah=" + urllib.parse.quote("<script>alert(1)</script>"))
+    assert st in (200, 400, 404), "dashboard with a hostile region: %d" % st
+    no_raw_markup(text, "dashboard")
+    eq(db_count() >= 2, True, "the participant table is still there")
+
+
 def db_count():
     return srv().db.query("SELECT count(*) FROM participant")[0][0]
 
