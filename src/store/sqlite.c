@@ -364,14 +364,8 @@ static int sq_migrate(pk_store *s, const char *datadir, int *from, int *to, char
         snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(db));
         goto out;
     }
-    if (*from > latest_version()) {
-        snprintf(err, errlen,
-                 "database schema version %d is newer than this binary knows (%d): "
-                 "upgrade prakerja before using this database",
-                 *from, latest_version());
-        rc = PK_ESCHEMA;
+    if ((rc = pk_store_check_version(*from, latest_version(), err, errlen)) != 0)
         goto out;
-    }
     for (size_t i = 0; i < PK_ARRAY_LEN(migrations); i++) {
         if (migrations[i].version <= *from)
             continue;

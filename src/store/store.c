@@ -30,6 +30,17 @@ void pk_store_close(pk_store *s)
         s->ops->close(s);
 }
 
+int pk_store_check_version(int current, int latest, char *err, size_t errlen)
+{
+    if (current <= latest)
+        return 0;
+    snprintf(err, errlen,
+             "database schema version %d is newer than this binary knows (%d): "
+             "upgrade prakerja before using this database",
+             current, latest);
+    return PK_ESCHEMA;
+}
+
 int pk_store_version(pk_store *s, int *current, int *latest)
 {
     return s->ops->version(s, current, latest);

@@ -81,6 +81,10 @@ struct pk_tx {
     pk_store *store;
 };
 
+/* PK_ESCHEMA, with the one message every backend gives, when a database
+ * at schema version `current` is newer than this binary's `latest`. */
+int pk_store_check_version(int current, int latest, char *err, size_t errlen);
+
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen);
 /* url: "postgresql://..." or "postgres://..." (libpq connection URI). */
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen);
