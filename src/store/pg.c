@@ -14,8 +14,8 @@
  *    is re-applied), held to the end of the transaction, so
  *    read-then-write sequences on one person or one family are
  *    serialised across processes.  These are row locks on table pk_lock,
- *    not advisory locks: a 10,000-row import batch would hold ~15,000 of
- *    them, far more than the shared lock table has room for.  The lock
+ *    not advisory locks: an import batch (up to 160,000 rows) holds one or two
+ *    per row, far more than the shared lock table has room for.  The lock
  *    and the read that follows it are sent together in one pipeline; the
  *    read runs after the lock is granted, with a fresh snapshot (READ
  *    COMMITTED), so it sees the other side's commit.
@@ -664,7 +664,7 @@ static const migration migrations[] = {
      /* PostgreSQL only: what a transaction locks to work on one person
       * ('n' || NIK index) or one family ('k' || KK index) alone, across
       * processes.  Row locks, unlike advisory locks, are not limited by
-      * the shared lock table, so a batch of 10,000 rows may hold them. */
+      * the shared lock table, so a whole import batch may hold them. */
      "CREATE TABLE pk_lock (k bytea PRIMARY KEY);",
      NULL},
     {3, "accounts: users, sessions, API tokens, failed logins",

@@ -61,7 +61,7 @@ typedef void (*pk_dispatch_fn)(void *ctx, pk_req *req, pk_resp *resp);
 
 typedef struct pk_http_opts {
     const char *listen;        /* "127.0.0.1:8080", "[::1]:0" */
-    int threads;               /* 0: one per core */
+    int threads;               /* 0: 8 per core (handlers may wait on a group commit) */
     int max_connections;
     int per_ip_connections;    /* 0: no limit */
     int timeout;               /* seconds */

@@ -712,6 +712,73 @@ def form_post(server, path, fields, headers=None):
     return server.request("POST", path, body, hdrs)
 
 
+class Browser:
+    """A small browser: a cookie jar (Max-Age=0 deletes), a source address
+    (127.0.0.x gives each test client its own rate-limit and throttling
+    bucket), and forms posted with their CSRF field.  Answers are (status,
+    headers with lower-case names, text); headers["_set_cookie"] lists the
+    Set-Cookie lines."""
+
+    FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def __init__(self, server, source="127.0.0.1"):
+        self.s = server
+        self.source = source
+        self.jar = {}
+
+    def request(self, method, path, body=None, headers=None):
+        hdrs = dict(headers or {})
+        if self.jar and not any(k.lower() == "cookie" for k in hdrs):
+            hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
+        c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=30,
+                                       source_address=(self.source, 0))
+        try:
+            if isinstance(body, str):
+                body = body.encode()
+            c.request(method, path, body=body, headers=hdrs)
+            r = c.getresponse()
+            data = r.read()
+            out = {}
+            cookies = []
+            for k, v in r.getheaders():
+                k = k.lower()
+                if k == "set-cookie":
+                    cookies.append(v)
+                out[k] = out[k] + ", " + v if k in out else v
+            for line in cookies:
+                name, _, rest = line.partition("=")
+                if re.search(r"Max-Age=0\b", line):
+                    self.jar.pop(name, None)
+                else:
+                    self.jar[name] = rest.split(";", 1)[0]
+            out["_set_cookie"] = cookies
+            return r.status, out, data.decode("utf-8", "replace")
+        finally:
+            c.close()
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
+
+    def token(self, path, headers=None):
+        """The CSRF field of the form page at path (its cookie lands in the jar)."""
+        st, _, text = self.get(path, headers)
+        m = CSRF_RE.search(text)
+        assert m, "no CSRF field on %s (%d)" % (path, st)
+        return m.group(1)
+
+    def post(self, path, fields, token=True, form_from=None, headers=None):
+        """POSTs a form: token True fetches the field from form_from (or
+        path), a string is sent as is, None sends none."""
+        pairs = list(fields.items())
+        if token is True:
+            token = self.token(form_from or path, headers)
+        if token is not None:
+            pairs.append(("_csrf", token))
+        hdrs = dict(self.FORM)
+        hdrs.update(headers or {})
+        return self.request("POST", path, urllib.parse.urlencode(pairs), hdrs)
+
+
 # ---- assertions -----------------------------------------------------------
 
 def eq(actual, expected, what=""):

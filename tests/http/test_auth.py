@@ -78,60 +78,7 @@ def srv():
 
 # ---- a small browser: a cookie jar, a source address ------------------------
 
-class Browser:
-    def __init__(self, server, source="127.0.0.1"):
-        self.s = server
-        self.source = source
-        self.jar = {}
-
-    def request(self, method, path, body=None, headers=None):
-        hdrs = dict(headers or {})
-        if self.jar and not any(k.lower() == "cookie" for k in hdrs):
-            hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
-        c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=30,
-                                       source_address=(self.source, 0))
-        try:
-            if isinstance(body, str):
-                body = body.encode()
-            c.request(method, path, body=body, headers=hdrs)
-            r = c.getresponse()
-            data = r.read()
-            out = {}
-            cookies = []
-            for k, v in r.getheaders():
-                k = k.lower()
-                if k == "set-cookie":
-                    cookies.append(v)
-                out[k] = out[k] + ", " + v if k in out else v
-            for line in cookies:
-                name, _, rest = line.partition("=")
-                value = rest.split(";", 1)[0]
-                if re.search(r"Max-Age=0\b", line):
-                    self.jar.pop(name, None)
-                else:
-                    self.jar[name] = value
-            out["_set_cookie"] = cookies
-            return r.status, out, data.decode("utf-8", "replace")
-        finally:
-            c.close()
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def token(self, path):
-        st, hdrs, text = self.get(path)
-        m = h.CSRF_RE.search(text)
-        assert m, "no CSRF field on %s (%d)" % (path, st)
-        return m.group(1)
-
-    def post(self, path, fields, token=True, form_from=None):
-        pairs = list(fields.items())
-        if token is True:
-            token = self.token(form_from or path)
-        if token is not None:
-            pairs.append(("_csrf", token))
-        return self.request("POST", path, urllib.parse.urlencode(pairs), FORM)
-
+class Browser(h.Browser):
     def login(self, name, password=None, next_=None):
         f = {"nama_pengguna": name, "kata_sandi": password or USERS[name][2]}
         if next_:

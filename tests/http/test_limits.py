@@ -38,36 +38,9 @@ def limited(*extra):
     return h.Server(args=args + list(extra))
 
 
-class Client:
-    """Requests from one source address (cookies kept for CSRF)."""
-
-    def __init__(self, server, source="127.0.0.1"):
-        self.s = server
-        self.source = source
-        self.jar = {}
-
-    def request(self, method, path, body=None, headers=None):
-        hdrs = dict(headers or {})
-        if self.jar:
-            hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
-        c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=30,
-                                       source_address=(self.source, 0))
-        try:
-            if isinstance(body, str):
-                body = body.encode()
-            c.request(method, path, body=body, headers=hdrs)
-            r = c.getresponse()
-            data = r.read().decode("utf-8", "replace")
-            out = {}
-            for k, v in r.getheaders():
-                k = k.lower()
-                if k == "set-cookie":
-                    name, _, rest = v.partition("=")
-                    self.jar[name] = rest.split(";", 1)[0]
-                out[k] = out[k] + ", " + v if k in out else v
-            return r.status, out, data
-        finally:
-            c.close()
+class Client(h.Browser):
+    """The harness browser, plus JSON requests and form posts carrying
+    extra headers (X-Forwarded-For through the trusted proxy)."""
 
     def api(self, method, path, body=None, headers=None):
         hdrs = dict(headers or {})
@@ -78,13 +51,7 @@ class Client:
         return st, out, data
 
     def form(self, path, fields, headers=None, form_from=None):
-        st, _, text = self.request("GET", form_from or path, headers=headers)
-        m = h.CSRF_RE.search(text)
-        assert m, "no CSRF field on %s (%d)" % (form_from or path, st)
-        pairs = list(fields.items()) + [("_csrf", m.group(1))]
-        hdrs = dict(FORM)
-        hdrs.update(headers or {})
-        return self.request("POST", path, urllib.parse.urlencode(pairs), hdrs)
+        return self.post(path, fields, form_from=form_from, headers=headers)
 
 
 def is_429_api(resp, what):

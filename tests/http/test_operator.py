@@ -44,47 +44,8 @@ MASK_SEL = "3174********0001"
 CSRF_RE = re.compile(r'name="_csrf" value="([^"]*)"')
 
 
-class Browser:
-    """A cookie jar and a logged-in session."""
-
-    def __init__(self, server):
-        self.s = server
-        self.jar = {}
-
-    def request(self, method, path, body=None, headers=None):
-        hdrs = dict(headers or {})
-        if self.jar:
-            hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
-        c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=30)
-        try:
-            c.request(method, path, body=body.encode() if isinstance(body, str) else body,
-                      headers=hdrs)
-            r = c.getresponse()
-            data = r.read().decode("utf-8", "replace")
-            out = {}
-            for k, v in r.getheaders():
-                k = k.lower()
-                if k == "set-cookie":
-                    name, _, rest = v.partition("=")
-                    value = rest.split(";", 1)[0]
-                    if re.search(r"Max-Age=0\b", v):
-                        self.jar.pop(name, None)
-                    else:
-                        self.jar[name] = value
-                out[k] = out[k] + ", " + v if k in out else v
-            return r.status, out, data
-        finally:
-            c.close()
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def post(self, path, fields, form_from=None):
-        st, _, text = self.get(form_from or path)
-        m = CSRF_RE.search(text)
-        assert m, "no CSRF field on %s (%d)" % (form_from or path, st)
-        pairs = list(fields.items()) + [("_csrf", m.group(1))]
-        return self.request("POST", path, urllib.parse.urlencode(pairs), FORM)
+class Browser(h.Browser):
+    """The harness browser, plus the operators' search form."""
 
     def search(self, q):
         return self.post("/peserta", {"q": q})
