@@ -2,6 +2,8 @@
 #include "app/registry.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,23 +15,13 @@
 #include "core/ident.h"
 #include "core/pk.h"
 
-/* Import batches start small, so a short file commits early and often,
- * and double up to a cap: the NIK and KK indexes are keyed by random
- * hashes, so every commit rewrites pages all over them, and fewer, larger
- * commits write far less.  A killed run loses at most one batch, and
- * running it again redoes it. */
-#define BATCH_FIRST 5000
-#define BATCH_MAX 160000
+/* Rows per import transaction: the first, and the cap (see write_batches). */
+#define TX_FIRST 5000
+#define TX_MAX 160000
 #define MAX_RECORD (64 * 1024)
 #define SEP '\x1f' /* between sealed fields: validated values hold no control characters */
 
 /* ---- records ----------------------------------------------------------- */
-
-static int kk_max_of(void *ctx, const char *scheme)
-{
-    const pk_scheme *s = pk_schemes_find(&((const pk_app *)ctx)->schemes, scheme);
-    return s ? s->kk_max : 0;
-}
 
 static int enum_by_name(const char *(*name)(int), int count, const char *v)
 {
@@ -124,123 +116,375 @@ int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p)
     return rc;
 }
 
-typedef struct scratch {
-    pk_buf plain, box;
-} scratch;
+/* ---- batches -----------------------------------------------------------
+ *
+ * Records reach the store a batch at a time: an import hands over up to
+ * UNIT rows per call, a registration one, through the same code.  A
+ * batch holds each record prepared (normal form, blind indexes, field
+ * digest, sealed personal data): the work that needs no database, which
+ * an import does on a second thread while the first writes. */
 
-static int save(const pk_app *app, pk_tx *tx, scratch *sc, const pk_participant *p,
-                pk_codeset warnings, const pk_scheme *scheme, pk_date as_of, const char *source,
-                bool upsert, pk_save_result *out)
-{
-    pk_prow row = {0}, old;
+#define UNIT 2048
+
+typedef struct prepared {
+    pk_participant p;
+    pk_codeset warnings;
+    uint8_t nik_bi[PK_BI_LEN], kk_bi[PK_BI_LEN], digest[PK_DIGEST_LEN];
     char date[11];
+    size_t box_off, box_len;  /* the sealed fields, in batch.boxes */
+} prepared;
+
+typedef struct batch {
+    size_t n, cap;
+    prepared *rows;
+    pk_buf boxes, plain, box;
+    uint32_t *slots;          /* the batch's NIK indexes, hashed: 0 or row + 1 */
+    size_t nslots;
+    /* the writer's scratch */
+    pk_bi *keys;              /* NIK indexes, then the KKs to re-apply */
+    pk_pknown *known;
+    pk_prow *out;
+    size_t *of;               /* out[j] is rows[of[j]] */
+    pk_audit_entry *audit;
+    char (*detail)[128];
+    pk_save_result *res;
+    bool last;                /* import: the end of the file (or of the reading) */
+    unsigned long line;       /* import: the line of the last record */
+    struct batch *next;
+} batch;
+
+static void batch_free(batch *b)
+{
+    if (b == NULL)
+        return;
+    pk_buf_free(&b->boxes);
+    if (b->plain.data != NULL)
+        sodium_memzero(b->plain.data, b->plain.cap);
+    pk_buf_free(&b->plain);
+    pk_buf_free(&b->box);
+    free(b->rows);
+    free(b->slots);
+    free(b->keys);
+    free(b->known);
+    free(b->out);
+    free(b->of);
+    free(b->audit);
+    free(b->detail);
+    free(b->res);
+    free(b);
+}
+
+static batch *batch_new(size_t cap)
+{
+    batch *b = calloc(1, sizeof(*b));
+    if (b == NULL)
+        return NULL;
+    b->cap = cap;
+    b->nslots = 1;
+    while (b->nslots < 2 * cap)
+        b->nslots <<= 1;
+    pk_buf_init(&b->boxes, cap * 2048);
+    pk_buf_init(&b->plain, 4096);
+    pk_buf_init(&b->box, 4096);
+    b->rows = malloc(cap * sizeof(*b->rows));
+    b->slots = calloc(b->nslots, sizeof(*b->slots));
+    b->keys = malloc(2 * cap * sizeof(*b->keys));
+    b->known = malloc(cap * sizeof(*b->known));
+    b->out = malloc(cap * sizeof(*b->out));
+    b->of = malloc(cap * sizeof(*b->of));
+    b->audit = malloc(cap * sizeof(*b->audit));
+    b->detail = malloc(cap * sizeof(*b->detail));
+    b->res = malloc(cap * sizeof(*b->res));
+    if (!b->rows || !b->slots || !b->keys || !b->known || !b->out || !b->of || !b->audit ||
+        !b->detail || !b->res) {
+        batch_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+static void batch_reset(batch *b)
+{
+    b->n = 0;
+    b->last = false;
+    pk_buf_reset(&b->boxes);
+    memset(b->slots, 0, b->nslots * sizeof(*b->slots));
+}
+
+/* The slot of a NIK index in the batch's set (its own, or a free one). */
+static uint32_t *nik_slot(batch *b, const uint8_t *bi)
+{
+    uint64_t h;
+    memcpy(&h, bi, sizeof(h)); /* a keyed hash already: any 8 bytes will do */
+    for (size_t i = (size_t)h & (b->nslots - 1);; i = (i + 1) & (b->nslots - 1))
+        if (b->slots[i] == 0 || memcmp(b->rows[b->slots[i] - 1].nik_bi, bi, PK_BI_LEN) == 0)
+            return &b->slots[i];
+}
+
+/* Adds the valid record in b->rows[b->n].p: its indexes, digest and
+ * sealed fields.  Returns 1, adding nothing, when its NIK is already in
+ * the batch: the batch must be written first, since a later row for the
+ * same NIK replaces the earlier one, which the store must know of then. */
+static int batch_add(batch *b, const pk_app *app, pk_codeset warnings)
+{
+    prepared *r = &b->rows[b->n];
+    const pk_participant *p = &r->p;
     const char *text[PK_F__COUNT];
-    int rc;
-    memset(out, 0, sizeof(*out));
-    field_texts(p, date, text);
-    pk_vault_blind(&app->vault, "nik", p->nik, row.nik_bi);
-    pk_vault_blind(&app->vault, "kk", p->no_kk, row.kk_bi);
+    pk_vault_blind(&app->vault, "nik", p->nik, r->nik_bi);
+    uint32_t *slot = nik_slot(b, r->nik_bi);
+    if (*slot != 0)
+        return 1;
+    r->warnings = warnings;
+    field_texts(p, r->date, text);
+    pk_vault_blind(&app->vault, "kk", p->no_kk, r->kk_bi);
     for (int f = 0; f < PK_F__COUNT; f++)
-        pk_vault_field_hash(&app->vault, (unsigned)f, text[f], row.digest + 8 * f);
-
-    rc = pk_tx_participant_find(tx, row.nik_bi, &old);
-    bool exists = rc == 0;
-    if (rc != 0 && rc != PK_ENOENT)
-        return rc;
-    if (exists && !upsert)
-        return PK_ECONFLICT;
-    /* No scheme given (an import without --scheme): a known person keeps
-     * theirs, so importing an export changes nothing; a new one gets the
-     * current scheme. */
-    if (scheme == NULL)
-        scheme = (exists ? pk_schemes_find(&app->schemes, old.scheme) : NULL);
-    if (scheme == NULL)
-        scheme = pk_schemes_current(&app->schemes);
-    if (exists && memcmp(old.digest, row.digest, PK_DIGEST_LEN) == 0 &&
-        strcmp(old.scheme, scheme->id) == 0) {
-        out->id = old.id;
-        out->outcome = PK_SAVED_UNCHANGED;
-        out->reasons = old.reasons;
-        return 0;
-    }
-
-    unsigned lists = 0;
-    if ((rc = pk_tx_lists_of(tx, row.nik_bi, &lists)) != 0)
-        return rc;
-    pk_eligibility_context ctx = {.on_lists = lists, .kk_eligible_before = 0};
-    row.base_reasons = pk_eligibility(p, scheme, as_of, &ctx);
-    row.reasons = row.base_reasons;
-    if ((rc = seal_pii(app, p, row.nik_bi, &sc->plain, &sc->box)) != 0)
-        return rc;
-    row.pii = (const uint8_t *)sc->box.data;
-    row.pii_len = sc->box.len;
-    row.nama = p->nama;
-    row.tanggal_lahir = date;
-    row.jenis_kelamin = text[PK_F_JENIS_KELAMIN];
-    row.kode_wilayah = p->kode_wilayah;
-    row.pendidikan = text[PK_F_PENDIDIKAN];
-    row.segmen = text[PK_F_SEGMEN];
-    row.pekerjaan = text[PK_F_PEKERJAAN];
-    row.warnings = warnings;
-    row.scheme = scheme->id;
-    row.source = source;
-    char as_of_text[11];
-    pk_date_format(as_of, as_of_text);
-    row.as_of = as_of_text;
-
-    /* Audit: which fields changed (names only, never values). */
-    char detail[256];
-    size_t dl = (size_t)snprintf(detail, sizeof(detail), "fields=");
-    if (exists) {
-        row.id = old.id;
-        rc = pk_tx_participant_update(tx, &row);
-        for (int f = 0; f < PK_F__COUNT && dl < sizeof(detail) - 16; f++)
-            if (memcmp(old.digest + 8 * f, row.digest + 8 * f, 8) != 0)
-                dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl, "%s%s",
-                                       dl > 7 ? "," : "", pk_field_name((pk_field)f));
-        if (strcmp(old.scheme, scheme->id) != 0)
-            snprintf(detail + dl, sizeof(detail) - dl, "%sscheme", dl > 7 ? "," : "");
-    } else {
-        rc = pk_tx_participant_insert(tx, &row, &row.id);
-        snprintf(detail + dl, sizeof(detail) - dl, "all");
-    }
+        pk_vault_field_hash(&app->vault, (unsigned)f, text[f], r->digest + 8 * f);
+    int rc = seal_pii(app, p, r->nik_bi, &b->plain, &b->box);
     if (rc != 0)
         return rc;
-    if ((rc = pk_tx_audit(tx, source, exists ? "participant.update" : "participant.insert",
-                          row.id, detail)) != 0)
-        return rc;
-    /* The family-card limit depends on the other members, in order of
-     * registration: re-apply it to the new KK and, after a move, the old. */
-    uint64_t quota = PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
-    out->reasons = row.reasons;
-    if ((rc = pk_tx_kk_apply(tx, row.kk_bi, quota, kk_max_of, (void *)app, row.id,
-                             &out->reasons)) != 0)
-        return rc;
-    if (exists && memcmp(old.kk_bi, row.kk_bi, PK_BI_LEN) != 0 &&
-        (rc = pk_tx_kk_apply(tx, old.kk_bi, quota, kk_max_of, (void *)app, 0, NULL)) != 0)
-        return rc;
-    out->id = row.id;
-    out->outcome = exists ? PK_SAVED_UPDATED : PK_SAVED_INSERTED;
+    r->box_off = b->boxes.len;
+    r->box_len = b->box.len;
+    if (pk_buf_add(&b->boxes, b->box.data, b->box.len) != 0)
+        return PK_ENOMEM;
+    *slot = (uint32_t)++b->n;
     return 0;
 }
 
-int pk_registry_save(const pk_app *app, pk_tx *tx, const pk_participant *p, pk_codeset warnings,
-                     const pk_scheme *scheme, pk_date as_of, const char *source, bool upsert,
-                     pk_save_result *out)
+static int kk_max_of(void *ctx, const char *scheme)
 {
-    scratch sc;
-    pk_buf_init(&sc.plain, 4096);
-    pk_buf_init(&sc.box, 4096);
-    int rc = save(app, tx, &sc, p, warnings, scheme, as_of, source, upsert, out);
-    pk_buf_free(&sc.plain);
-    pk_buf_free(&sc.box);
+    const pk_scheme *s = pk_schemes_find(&((const pk_app *)ctx)->schemes, scheme);
+    return s ? s->kk_max : 0;
+}
+
+/* ---- the family-card limit ---------------------------------------------
+ *
+ * A member eligible on every other ground gets kuota_kk_penuh once
+ * kk_max(scheme) earlier members, in order of registration (id order),
+ * are eligible.  The store gives each family's members as stored; the
+ * rows about to be written join them: an updated person in place of
+ * their stored self, a new one after everybody, in batch order (the ids
+ * they are about to get).  So rows are written with their final verdict,
+ * and only stored members whose verdict changes are written again. */
+
+typedef struct member {
+    uint8_t kk[PK_BI_LEN];
+    int64_t id;
+    char scheme[16];
+    uint64_t base, reasons;
+} member;
+
+typedef struct family {
+    member *m;
+    size_t n, cap;
+} family;
+
+static int collect_member(void *ctx, const pk_member *mb)
+{
+    family *f = ctx;
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 256;
+        member *bigger = realloc(f->m, cap * sizeof(*bigger));
+        if (bigger == NULL)
+            return PK_ENOMEM;
+        f->m = bigger;
+        f->cap = cap;
+    }
+    member *m = &f->m[f->n++];
+    memcpy(m->kk, mb->kk_bi, PK_BI_LEN);
+    m->id = mb->id;
+    snprintf(m->scheme, sizeof(m->scheme), "%s", mb->scheme);
+    m->base = mb->base_reasons;
+    m->reasons = mb->reasons;
+    return 0;
+}
+
+typedef struct fam_entry {
+    const uint8_t *kk;
+    int64_t order;        /* the id, or after every id for a new row */
+    const member *m;      /* a stored member, or */
+    pk_prow *row;         /* a row of the batch */
+} fam_entry;
+
+static int fam_cmp(const void *a, const void *b)
+{
+    const fam_entry *x = a, *y = b;
+    int c = memcmp(x->kk, y->kk, PK_BI_LEN);
+    return c != 0 ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Applies the limit to the families kk[0..nk) (which include those of
+ * rows[0..nw), the rows about to be written, and of the families they
+ * leave): sets each row's reasons, writes stored members whose verdict
+ * changes.  Must come before the rows are written: it reads the
+ * families and, on PostgreSQL, locks them before ids are handed out. */
+static int apply_families(const pk_app *app, pk_tx *tx, const pk_bi *kk, size_t nk,
+                          pk_prow *rows, size_t nw)
+{
+    family f = {0};
+    fam_entry *e = NULL;
+    int64_t *rewritten = NULL, *ids = NULL;
+    uint64_t *reasons = NULL;
+    size_t ne = 0, nr = 0, nu = 0;
+    int rc = pk_tx_kk_members(tx, nk, kk, collect_member, &f);
+    if (rc != 0)
+        goto out;
+    e = malloc((f.n + nw + 1) * sizeof(*e));
+    rewritten = malloc((nw + 1) * sizeof(*rewritten));
+    ids = malloc((f.n + 1) * sizeof(*ids));
+    reasons = malloc((f.n + 1) * sizeof(*reasons));
+    if (e == NULL || rewritten == NULL || ids == NULL || reasons == NULL) {
+        rc = PK_ENOMEM;
+        goto out;
+    }
+    for (size_t j = 0; j < nw; j++) {
+        if (rows[j].id != 0)
+            rewritten[nr++] = rows[j].id;
+        e[ne++] = (fam_entry){rows[j].kk_bi, rows[j].id ? rows[j].id : INT64_MAX / 2 + (int64_t)j,
+                              NULL, &rows[j]};
+    }
+    qsort(rewritten, nr, sizeof(*rewritten), id_cmp);
+    for (size_t i = 0; i < f.n; i++)
+        if (bsearch(&f.m[i].id, rewritten, nr, sizeof(*rewritten), id_cmp) == NULL)
+            e[ne++] = (fam_entry){f.m[i].kk, f.m[i].id, &f.m[i], NULL};
+    qsort(e, ne, sizeof(*e), fam_cmp);
+    int eligible = 0;
+    for (size_t i = 0; i < ne; i++) {
+        if (i == 0 || memcmp(e[i].kk, e[i - 1].kk, PK_BI_LEN) != 0)
+            eligible = 0;
+        uint64_t base = e[i].row ? e[i].row->base_reasons : e[i].m->base;
+        uint64_t now = base;
+        if (base == 0) {
+            int max = kk_max_of((void *)app, e[i].row ? e[i].row->scheme : e[i].m->scheme);
+            if (max > 0 && eligible >= max)
+                now |= PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
+            else
+                eligible++;
+        }
+        if (e[i].row != NULL) {
+            e[i].row->reasons = now;
+        } else if (now != e[i].m->reasons) {
+            ids[nu] = e[i].m->id;
+            reasons[nu++] = now;
+        }
+    }
+    rc = pk_tx_set_reasons(tx, nu, ids, reasons);
+out:
+    free(f.m);
+    free(e);
+    free(rewritten);
+    free(ids);
+    free(reasons);
     return rc;
+}
+
+/* Saves every record of the batch inside tx (insert, or replace when
+ * `upsert`), evaluates eligibility under `scheme` (NULL: a known person
+ * keeps theirs, a new one gets the current scheme) on `as_of`, writes the
+ * audit log and re-applies the KK limit to every family touched.  b->res
+ * receives each outcome.  PK_ECONFLICT when a NIK exists and !upsert. */
+static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *scheme,
+                      pk_date as_of, const char *source, bool upsert)
+{
+    char as_of_text[11];
+    pk_date_format(as_of, as_of_text);
+    for (size_t i = 0; i < b->n; i++)
+        memcpy(b->keys[i], b->rows[i].nik_bi, PK_BI_LEN);
+    int rc = pk_tx_participants_find(tx, b->n, (const pk_bi *)b->keys, b->known);
+    if (rc != 0)
+        return rc;
+    size_t nw = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        prepared *r = &b->rows[i];
+        pk_pknown *old = &b->known[i];
+        pk_save_result *res = &b->res[i];
+        bool exists = old->id != 0;
+        memset(res, 0, sizeof(*res));
+        if (exists && !upsert)
+            return PK_ECONFLICT;
+        /* No scheme given (an import without --scheme): a known person
+         * keeps theirs, so importing an export changes nothing. */
+        const pk_scheme *s = scheme;
+        if (s == NULL && exists)
+            s = pk_schemes_find(&app->schemes, old->scheme);
+        if (s == NULL)
+            s = pk_schemes_current(&app->schemes);
+        if (exists && memcmp(old->digest, r->digest, PK_DIGEST_LEN) == 0 &&
+            strcmp(old->scheme, s->id) == 0) {
+            res->id = old->id;
+            res->outcome = PK_SAVED_UNCHANGED;
+            res->reasons = old->reasons;
+            continue;
+        }
+        pk_eligibility_context ctx = {.on_lists = old->lists, .kk_eligible_before = 0};
+        pk_prow *row = &b->out[nw];
+        memset(row, 0, sizeof(*row));
+        row->id = old->id;
+        memcpy(row->nik_bi, r->nik_bi, PK_BI_LEN);
+        memcpy(row->kk_bi, r->kk_bi, PK_BI_LEN);
+        memcpy(row->digest, r->digest, PK_DIGEST_LEN);
+        row->pii = (const uint8_t *)b->boxes.data + r->box_off;
+        row->pii_len = r->box_len;
+        row->base_reasons = row->reasons = pk_eligibility(&r->p, s, as_of, &ctx);
+        row->nama = r->p.nama;
+        row->tanggal_lahir = r->date;
+        row->jenis_kelamin = r->p.jenis_kelamin == 'P' ? "P" : "L";
+        row->kode_wilayah = r->p.kode_wilayah;
+        row->pendidikan = pk_education_name(r->p.pendidikan);
+        row->segmen = pk_segment_name(r->p.segmen);
+        row->pekerjaan = pk_occupation_name(r->p.pekerjaan);
+        row->warnings = r->warnings;
+        row->scheme = s->id;
+        row->source = source;
+        row->as_of = as_of_text;
+        res->outcome = exists ? PK_SAVED_UPDATED : PK_SAVED_INSERTED;
+        /* Audit: which fields changed (names only, never values). */
+        char *d = b->detail[nw];
+        size_t dl = (size_t)snprintf(d, sizeof(b->detail[nw]), "fields=");
+        if (!exists) {
+            snprintf(d + dl, sizeof(b->detail[nw]) - dl, "all");
+        } else {
+            for (int f = 0; f < PK_F__COUNT && dl < sizeof(b->detail[nw]) - 16; f++)
+                if (memcmp(old->digest + 8 * f, r->digest + 8 * f, 8) != 0)
+                    dl += (size_t)snprintf(d + dl, sizeof(b->detail[nw]) - dl, "%s%s",
+                                           dl > 7 ? "," : "", pk_field_name((pk_field)f));
+            if (strcmp(old->scheme, s->id) != 0)
+                snprintf(d + dl, sizeof(b->detail[nw]) - dl, "%sscheme", dl > 7 ? "," : "");
+        }
+        b->of[nw++] = i;
+    }
+    /* The family-card limit depends on the other members: apply it to
+     * every family written to and, after a move, to the one left. */
+    size_t nk = 0;
+    for (size_t j = 0; j < nw; j++) {
+        size_t i = b->of[j];
+        memcpy(b->keys[nk++], b->out[j].kk_bi, PK_BI_LEN);
+        if (b->known[i].id != 0 && memcmp(b->known[i].kk_bi, b->out[j].kk_bi, PK_BI_LEN) != 0)
+            memcpy(b->keys[nk++], b->known[i].kk_bi, PK_BI_LEN);
+    }
+    if ((rc = apply_families(app, tx, (const pk_bi *)b->keys, nk, b->out, nw)) != 0 ||
+        (rc = pk_tx_participants_write(tx, nw, b->out)) != 0)
+        return rc;
+    for (size_t j = 0; j < nw; j++) {
+        size_t i = b->of[j];
+        b->res[i].id = b->out[j].id;
+        b->res[i].reasons = b->out[j].reasons;
+        b->audit[j] = (pk_audit_entry){source,
+                                       b->known[i].id ? "participant.update" : "participant.insert",
+                                       b->out[j].id, b->detail[j]};
+    }
+    return pk_tx_audit_many(tx, nw, b->audit);
 }
 
 typedef struct register_job {
     const pk_app *app;
-    const pk_participant *p;
-    pk_register_result *out;
+    batch *b;
+    const pk_scheme *scheme;
     pk_date today;
     const char *source;
 } register_job;
@@ -248,22 +492,31 @@ typedef struct register_job {
 static int register_in_tx(pk_tx *tx, void *arg)
 {
     register_job *j = arg;
-    return pk_registry_save(j->app, tx, j->p, j->out->v.warnings, j->out->scheme, j->today,
-                            j->source, false, &j->out->saved);
+    return save_batch(j->app, tx, j->b, j->scheme, j->today, j->source, false);
 }
 
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
                          pk_register_result *out)
 {
-    pk_participant p;
     memset(out, 0, sizeof(*out));
     out->scheme = pk_schemes_current(&app->schemes);
     pk_date today = pk_app_today();
-    if (pk_participant_validate(in, app->regions, app->cfg.service_province, today, &p,
-                                &out->v) != 0)
+    batch *b = batch_new(1);
+    if (b == NULL)
+        return PK_ENOMEM;
+    if (pk_participant_validate(in, app->regions, app->cfg.service_province, today,
+                                &b->rows[0].p, &out->v) != 0) {
+        batch_free(b);
         return PK_EINVAL;
-    register_job job = {app, &p, out, today, source};
-    return pk_committer_run(app->committer, register_in_tx, &job);
+    }
+    int rc = batch_add(b, app, out->v.warnings);
+    register_job job = {app, b, out->scheme, today, source};
+    if (rc == 0)
+        rc = pk_committer_run(app->committer, register_in_tx, &job);
+    if (rc == 0)
+        out->saved = b->res[0];
+    batch_free(b);
+    return rc;
 }
 
 /* ---- CSV output -------------------------------------------------------- */
@@ -311,11 +564,17 @@ typedef struct importer {
     pk_import_summary *sum;
     int col[PK_F__COUNT];     /* field -> column index, -1 when absent */
     size_t ncols;
-    char *header_line;        /* the header as read, for the rejects file */
-    pk_tx *tx;
-    long in_batch;
-    long batch_rows;          /* size of the current batch */
-    scratch sc;
+    pk_csv *csv;
+    pk_csv_record *rec;
+    /* The reader thread parses, validates and seals into batches; the
+     * writer (the calling thread) saves them.  Three batches go round:
+     * one filling, one waiting, one writing. */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    batch *idle, *full, **full_tail;
+    bool stop;                /* the writer failed: the reader stops */
+    int read_rc;              /* the reader's error, with read_err */
+    char read_err[128];
 } importer;
 
 static void reject(importer *im, const pk_csv_record *rec, unsigned long line, pk_codeset codes)
@@ -377,26 +636,60 @@ static int map_header(importer *im, const pk_csv_record *rec, char *err, size_t 
     return 0;
 }
 
-static int flush_batch(importer *im)
+/* A free batch for the reader; NULL once the writer has stopped. */
+static batch *take_idle(importer *im)
 {
-    int rc = 0;
-    if (im->tx != NULL) {
-        rc = pk_tx_commit(im->tx);
-        im->tx = NULL;
-    }
-    im->in_batch = 0;
-    if (im->batch_rows < BATCH_MAX)
-        im->batch_rows *= 2;
-    return rc;
+    pthread_mutex_lock(&im->mu);
+    while (im->idle == NULL && !im->stop)
+        pthread_cond_wait(&im->cv, &im->mu);
+    batch *b = im->stop ? NULL : im->idle;
+    if (b != NULL)
+        im->idle = b->next;
+    pthread_mutex_unlock(&im->mu);
+    if (b != NULL)
+        batch_reset(b);
+    return b;
 }
 
-static int import_row(importer *im, const pk_csv_record *rec)
+static void put_full(importer *im, batch *b)
+{
+    pthread_mutex_lock(&im->mu);
+    b->next = NULL;
+    *im->full_tail = b;
+    im->full_tail = &b->next;
+    pthread_cond_broadcast(&im->cv);
+    pthread_mutex_unlock(&im->mu);
+}
+
+static batch *take_full(importer *im)
+{
+    pthread_mutex_lock(&im->mu);
+    while (im->full == NULL)
+        pthread_cond_wait(&im->cv, &im->mu);
+    batch *b = im->full;
+    if ((im->full = b->next) == NULL)
+        im->full_tail = &im->full;
+    pthread_mutex_unlock(&im->mu);
+    return b;
+}
+
+static void put_idle(importer *im, batch *b, bool stop)
+{
+    pthread_mutex_lock(&im->mu);
+    b->next = im->idle;
+    im->idle = b;
+    im->stop |= stop;
+    pthread_cond_broadcast(&im->cv);
+    pthread_mutex_unlock(&im->mu);
+}
+
+/* Validates one record into the batch's next row; false when rejected. */
+static bool validate_row(importer *im, batch *b, const pk_csv_record *rec, pk_codeset *warnings)
 {
     const pk_app *app = im->app;
-    im->sum->read++;
     if (rec->nfields != im->ncols) {
         reject(im, rec, rec->line, PK_CODEBIT(PK_C_BARIS_RUSAK));
-        return 0;
+        return false;
     }
     pk_participant_input in = {0};
     for (int f = 0; f < PK_F__COUNT; f++)
@@ -404,101 +697,213 @@ static int import_row(importer *im, const pk_csv_record *rec)
             in.v[f] = rec->field[im->col[f]];
             in.len[f] = rec->len[im->col[f]];
         }
-    pk_participant p;
     pk_validation v;
     if (pk_participant_validate(&in, app->regions, app->cfg.service_province, im->opts->as_of,
-                                &p, &v) != 0) {
+                                &b->rows[b->n].p, &v) != 0) {
         reject(im, rec, rec->line, v.errors);
-        return 0;
+        return false;
     }
     for (pk_code c = 0; c < PK_C__COUNT; c++)
         if (v.warnings & PK_CODEBIT(c))
             im->sum->warnings[c]++;
-    int rc;
-    if (im->tx == NULL && (rc = pk_store_begin(app->store, &im->tx)) != 0)
-        return rc;
-    pk_save_result res;
-    rc = save(app, im->tx, &im->sc, &p, v.warnings, im->opts->scheme, im->opts->as_of, "import",
-              true, &res);
-    if (rc != 0)
-        return rc;
-    if (res.outcome == PK_SAVED_INSERTED)
-        im->sum->inserted++;
-    else if (res.outcome == PK_SAVED_UPDATED)
-        im->sum->updated++;
-    else
-        im->sum->unchanged++;
-    if (++im->in_batch >= im->batch_rows)
-        return flush_batch(im);
-    return 0;
+    *warnings = v.warnings;
+    return true;
+}
+
+/* The reader thread: records into batches until the end of the file. */
+static void *reader_main(void *arg)
+{
+    importer *im = arg;
+    pk_import_summary *sum = im->sum;
+    batch *b = take_idle(im);
+    int r;
+    while (b != NULL && (r = pk_csv_next(im->csv, im->rec)) != 0) {
+        if (r == PK_EIO) {
+            im->read_rc = PK_EIO;
+            snprintf(im->read_err, sizeof(im->read_err), "read error: %s", strerror(errno));
+            break;
+        }
+        sum->read++;
+        pk_codeset warnings;
+        if (b->n == b->cap) {
+            put_full(im, b);
+            if ((b = take_idle(im)) == NULL)
+                break;
+        }
+        if (r < 0)
+            reject(im, NULL, im->rec->line, PK_CODEBIT(PK_C_BARIS_RUSAK));
+        else if (validate_row(im, b, im->rec, &warnings)) {
+            int rc = batch_add(b, im->app, warnings);
+            if (rc == 1) { /* the NIK repeats: write this batch first */
+                pk_participant p = b->rows[b->n].p;
+                put_full(im, b);
+                if ((b = take_idle(im)) == NULL)
+                    break;
+                b->rows[0].p = p;
+                rc = batch_add(b, im->app, warnings);
+            }
+            if (rc != 0) {
+                im->read_rc = rc;
+                snprintf(im->read_err, sizeof(im->read_err), "cannot seal a record");
+                break;
+            }
+            b->line = im->rec->line;
+        }
+        if (im->opts->progress != NULL && sum->read % 100000 == 0)
+            fprintf(im->opts->progress, "prakerja: import: %ld rows (%llu MB)\n", sum->read,
+                    pk_csv_offset(im->csv) / 1000000ULL);
+    }
+    if (b != NULL) {
+        b->last = true;
+        put_full(im, b);
+    }
+    return NULL;
+}
+
+/* Saves a batch inside a savepoint.  On PostgreSQL another process may
+ * insert one of its NIKs after our lookup (PK_ECONFLICT) or a deadlock
+ * may be broken by failing us (PK_EBUSY): then the batch is undone and
+ * done again, and now sees the other side's rows. */
+static int save_redo(importer *im, pk_tx *tx, batch *b)
+{
+    for (int attempt = 1;; attempt++) {
+        int rc = pk_tx_savepoint(tx);
+        if (rc != 0)
+            return rc;
+        rc = save_batch(im->app, tx, b, im->opts->scheme, im->opts->as_of, "import", true);
+        if (rc == 0)
+            return pk_tx_release(tx);
+        if ((rc != PK_ECONFLICT && rc != PK_EBUSY) || attempt == 5 || pk_tx_rollback_to(tx) != 0)
+            return rc;
+    }
+}
+
+/* The writer: batches into transactions.  Transactions start small, so a
+ * short file commits early and often, and double up to a cap: the NIK and
+ * KK indexes are keyed by random hashes, so every commit rewrites pages
+ * all over them, and fewer, larger commits write far less.  A killed run
+ * loses at most one transaction, and running it again redoes it. */
+static int write_batches(importer *im, char *err, size_t errlen)
+{
+    const pk_app *app = im->app;
+    pk_tx *tx = NULL;
+    long in_tx = 0, tx_rows = TX_FIRST;
+    int rc = 0;
+    for (bool last = false; !last;) {
+        batch *b = take_full(im);
+        last = b->last;
+        if (rc == 0 && b->n > 0 && tx == NULL && (rc = pk_store_begin(app->store, &tx)) != 0)
+            snprintf(err, errlen, "database error: cannot begin");
+        if (rc == 0 && b->n > 0 && (rc = save_redo(im, tx, b)) != 0)
+            snprintf(err, errlen, "database error near line %lu", b->line);
+        for (size_t i = 0; rc == 0 && i < b->n; i++) {
+            pk_saved o = b->res[i].outcome;
+            long *n = o == PK_SAVED_INSERTED  ? &im->sum->inserted
+                      : o == PK_SAVED_UPDATED ? &im->sum->updated
+                                              : &im->sum->unchanged;
+            (*n)++;
+        }
+        in_tx += (long)b->n;
+        if (rc == 0 && tx != NULL && in_tx >= tx_rows) {
+            rc = pk_tx_commit(tx);
+            tx = NULL;
+            in_tx = 0;
+            if (tx_rows < TX_MAX)
+                tx_rows *= 2;
+            if (rc != 0)
+                snprintf(err, errlen, "database error at commit");
+        }
+        put_idle(im, b, rc != 0);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && im->read_rc != 0) {
+        rc = im->read_rc;
+        snprintf(err, errlen, "%s", im->read_err);
+    }
+    if (rc == 0 && tx != NULL) {
+        rc = pk_tx_commit(tx);
+        tx = NULL;
+        if (rc != 0)
+            snprintf(err, errlen, "database error at commit");
+    }
+    pk_tx_rollback(tx); /* only after an error: the batch is lost, a rerun redoes it */
+    return rc;
 }
 
 int pk_registry_import(const pk_app *app, int fd, const pk_import_opts *opts,
                        pk_import_summary *sum, char *err, size_t errlen)
 {
-    importer im = {.app = app, .opts = opts, .sum = sum, .batch_rows = BATCH_FIRST};
+    importer im = {.app = app, .opts = opts, .sum = sum};
     memset(sum, 0, sizeof(*sum));
-    pk_buf_init(&im.sc.plain, 4096);
-    pk_buf_init(&im.sc.box, 4096);
-    pk_csv *csv = pk_csv_new(read_fd, &fd, MAX_RECORD);
-    pk_csv_record *rec = malloc(sizeof(*rec));
+    im.csv = pk_csv_new(read_fd, &fd, MAX_RECORD);
+    im.rec = malloc(sizeof(*im.rec));
+    im.full_tail = &im.full;
+    pthread_mutex_init(&im.mu, NULL);
+    pthread_cond_init(&im.cv, NULL);
     int rc = 0, r;
-    bool header = true;
-    if (csv == NULL || rec == NULL) {
+    if (im.csv == NULL || im.rec == NULL) {
         rc = PK_ENOMEM;
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    while ((r = pk_csv_next(csv, rec)) != 0) {
-        if (r == PK_EIO) {
-            rc = PK_EIO;
-            snprintf(err, errlen, "read error: %s", strerror(errno));
-            goto out;
-        }
-        if (header) {
-            if (r < 0) {
-                rc = PK_EINVAL;
-                snprintf(err, errlen, "the header line is not valid CSV");
-                goto out;
-            }
-            if ((rc = map_header(&im, rec, err, errlen)) != 0)
-                goto out;
-            header = false;
-            if (opts->rejects != NULL) {
-                fputs("baris,alasan", opts->rejects);
-                for (size_t i = 0; i < rec->nfields; i++) {
-                    fputc(',', opts->rejects);
-                    csv_field(opts->rejects, rec->field[i]);
-                }
-                fputc('\n', opts->rejects);
-            }
-            continue;
-        }
-        if (r < 0) {
-            sum->read++;
-            reject(&im, NULL, rec->line, PK_CODEBIT(PK_C_BARIS_RUSAK));
-        } else if ((rc = import_row(&im, rec)) != 0) {
-            snprintf(err, errlen, "database error near line %lu", rec->line);
-            goto out;
-        }
-        if (opts->progress != NULL && sum->read % 100000 == 0)
-            fprintf(opts->progress, "prakerja: import: %ld rows (%llu MB)\n", sum->read,
-                    pk_csv_offset(csv) / 1000000ULL);
-    }
-    if (header) {
+    if ((r = pk_csv_next(im.csv, im.rec)) == 0) {
         rc = PK_EINVAL;
         snprintf(err, errlen, "the file is empty: no header line");
         goto out;
     }
-    if ((rc = flush_batch(&im)) != 0)
-        snprintf(err, errlen, "database error at commit");
+    if (r == PK_EIO) {
+        rc = PK_EIO;
+        snprintf(err, errlen, "read error: %s", strerror(errno));
+        goto out;
+    }
+    if (r < 0) {
+        rc = PK_EINVAL;
+        snprintf(err, errlen, "the header line is not valid CSV");
+        goto out;
+    }
+    if ((rc = map_header(&im, im.rec, err, errlen)) != 0)
+        goto out;
+    if (opts->rejects != NULL) {
+        fputs("baris,alasan", opts->rejects);
+        for (size_t i = 0; i < im.rec->nfields; i++) {
+            fputc(',', opts->rejects);
+            csv_field(opts->rejects, im.rec->field[i]);
+        }
+        fputc('\n', opts->rejects);
+    }
+    for (int i = 0; i < 3; i++) {
+        batch *b = batch_new(UNIT);
+        if (b == NULL) {
+            rc = PK_ENOMEM;
+            snprintf(err, errlen, "out of memory");
+            goto out;
+        }
+        b->next = im.idle;
+        im.idle = b;
+    }
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_main, &im) != 0) {
+        rc = PK_ENOMEM;
+        snprintf(err, errlen, "cannot start the reader thread");
+        goto out;
+    }
+    rc = write_batches(&im, err, errlen);
+    pthread_join(reader, NULL);
+    /* after an error the reader may have left batches queued */
+    for (batch *b = im.full, *next; b != NULL; b = next) {
+        next = b->next;
+        batch_free(b);
+    }
 out:
-    if (im.tx != NULL)
-        pk_tx_rollback(im.tx); /* only after an error: the batch is lost, a rerun redoes it */
-    pk_buf_free(&im.sc.plain);
-    pk_buf_free(&im.sc.box);
-    free(rec);
-    pk_csv_free(csv);
+    for (batch *b = im.idle, *next; b != NULL; b = next) {
+        next = b->next;
+        batch_free(b);
+    }
+    pthread_mutex_destroy(&im.mu);
+    pthread_cond_destroy(&im.cv);
+    free(im.rec);
+    pk_csv_free(im.csv);
     return rc;
 }
 
@@ -590,8 +995,7 @@ static int reeval_one(void *ctx, const uint8_t bi[PK_BI_LEN])
         return rc;
     re->count++;
     if (changed) {
-        rc = pk_tx_kk_apply(re->tx, kk, PK_CODEBIT(PK_C_KUOTA_KK_PENUH), kk_max_of,
-                            (void *)re->app, 0, NULL);
+        rc = apply_families(re->app, re->tx, (const pk_bi *)kk, 1, NULL, 0);
         if (rc == 0)
             rc = pk_tx_audit(re->tx, "exclusion", "participant.reevaluate", 0, "");
     }

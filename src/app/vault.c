@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ struct pk_keyring {
     char *path;
     dev_t dev;          /* the key file last read: a rotation renames a new */
     ino_t ino;          /* file into place, so another inode means reload */
+    time_t checked;     /* when sealing last looked for a newer generation */
     int newest;
     bool have[PK_SEAL_GEN_MAX + 1];
     unsigned char key[PK_SEAL_GEN_MAX + 1][32];
@@ -509,8 +511,15 @@ static int ring_key(const pk_vault *v, int g, unsigned char key[32], int *gen)
     if (r == NULL)
         return PK_EINVAL;
     pthread_mutex_lock(&r->mu);
-    if (g == 0 || g > r->newest || !r->have[g])
+    /* Sealing looks for a rotation at most once a second (a stat per box
+     * would cost an import a system call per row); a box sealed under
+     * the old generation meanwhile is still counted by `keys prune`. */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    if (g == 0 ? now.tv_sec != r->checked : g > r->newest || !r->have[g]) {
         ring_refresh(r);
+        r->checked = now.tv_sec;
+    }
     if (g == 0)
         g = r->newest;
     bool have = g >= 1 && g <= PK_SEAL_GEN_MAX && r->have[g];

@@ -9,16 +9,18 @@
  *
  *  - a UNIQUE index on the NIK index (two processes racing on one NIK:
  *    one wins, the other gets PK_ECONFLICT);
- *  - a lock on a NIK index (taken when a participant is looked up or
- *    re-evaluated) and on a KK index (taken before the family-card limit
- *    is re-applied), held to the end of the transaction, so
+ *  - row locks (SELECT ... FOR UPDATE) on the people a batch finds, and
+ *    a lock on each family's KK index (taken before the family is read
+ *    and new ids are handed out), held to the end of the transaction, so
  *    read-then-write sequences on one person or one family are
- *    serialised across processes.  These are row locks on table pk_lock,
- *    not advisory locks: an import batch (up to 160,000 rows) holds one or two
- *    per row, far more than the shared lock table has room for.  The lock
- *    and the read that follows it are sent together in one pipeline; the
- *    read runs after the lock is granted, with a fresh snapshot (READ
- *    COMMITTED), so it sees the other side's commit.
+ *    serialised across processes.  Family locks are row locks on table
+ *    pk_lock, not advisory locks: an import transaction (up to 160,000
+ *    rows) holds one per family, far more than the shared lock table has
+ *    room for.  A lock and the read that follows it are sent together in
+ *    one pipeline; the read runs after the lock is granted, with a fresh
+ *    snapshot (READ COMMITTED), so it sees the other side's commit.
+ *  - batches as arrays: a batch of rows is one statement (unnest), so an
+ *    import costs a few round trips per thousand rows.
  *
  * Schema changes are the same numbered migrations as sqlite.c, each in
  * its own transaction under an advisory lock, so processes starting at
@@ -33,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/participant.h"
 #include "core/pk.h"
 #include "core/region.h"
@@ -45,8 +48,8 @@
 
 /* Prepared statements, prepared once per connection on first use. */
 enum {
-    S_NIK_LOCK, S_KK_LOCK, S_FIND, S_INSERT, S_UPDATE, S_LISTS_OF, S_KK_MEMBERS, S_SET_REASONS,
-    S_AUDIT, S_LIST_SAVE_OLD, S_LIST_CLEAR_OLD, S_LIST_DELETE, S_LIST_ADD, S_LIST_COUNT,
+    S_KK_LOCKS, S_FIND_MANY, S_LISTS_MANY, S_NEXT_IDS, S_INSERT_MANY,
+    S_UPDATE_MANY, S_LISTS_OF, S_KK_MEMBERS_MANY, S_SET_REASONS_MANY, S_AUDIT_MANY, S_LIST_SAVE_OLD, S_LIST_CLEAR_OLD, S_LIST_DELETE, S_LIST_ADD, S_LIST_COUNT,
     S_ROW_BY_NIK, S_SET_BASE, S_STATS, S_REGIONS, S_META_GET, S_META_PUT,
     S_USER_INSERT, S_USER_FIND, S_USER_UPDATE, S_USERS, S_SESSION_INSERT, S_SESSION_GET,
     S_SESSION_TOUCH, S_SESSION_DELETE, S_SESSIONS_EXPIRE, S_TOKEN_INSERT, S_TOKEN_FIND,
@@ -73,17 +76,13 @@ typedef struct pg_tx {
     pk_tx base;
     pg *p;
     pgc *c;
-    char scheme[PK_SCHEME_ID_MAX];
-    /* The lists of the NIK index last found, read in the same round trip
-     * as the row: a save asks for them right after the lookup. */
-    bool lists_known;
-    uint8_t lists_bi[PK_BI_LEN];
-    unsigned lists;
+    pk_buf arr[MAX_PARAMS];  /* array parameters of the batch statements */
 } pg_tx;
 
 /* ---- parameters and results -------------------------------------------- */
 
-enum { T_BYTEA = 17, T_INT8 = 20, T_TEXT = 25 };
+enum { T_BYTEA = 17, T_INT8 = 20, T_TEXT = 25, T_BYTEA_ARR = 1001, T_TEXT_ARR = 1009,
+       T_INT8_ARR = 1016 };
 
 typedef struct params {
     int n;
@@ -118,6 +117,47 @@ static void p_int(params *p, int64_t v)
     p_bytes(p, p->ibuf[p->n], 8);
 }
 
+/* A one-dimensional array parameter in binary form (what array_recv
+ * reads): a header, then each element as a 4-byte length and its bytes.
+ * Batches travel as arrays, so a batch is one statement. */
+static int put32(pk_buf *b, uint32_t v)
+{
+    uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    return pk_buf_add(b, x, 4);
+}
+
+static int arr_begin(pk_buf *b, uint32_t elem_type)
+{
+    pk_buf_reset(b);
+    return put32(b, 1) | put32(b, 0) | put32(b, elem_type) | put32(b, 0) | put32(b, 1);
+    /* dimensions, no NULLs, element type, length (set by arr_param),
+     * lower bound */
+}
+
+static int arr_bytes(pk_buf *b, const void *v, size_t len)
+{
+    return put32(b, (uint32_t)len) | pk_buf_add(b, v, len);
+}
+
+static int arr_text(pk_buf *b, const char *s)
+{
+    return arr_bytes(b, s, strlen(s));
+}
+
+static int arr_int(pk_buf *b, int64_t v)
+{
+    return put32(b, 8) | put32(b, (uint32_t)((uint64_t)v >> 32)) | put32(b, (uint32_t)v);
+}
+
+/* Ends array b of n elements and adds it to p. */
+static void arr_param(params *p, pk_buf *b, size_t n)
+{
+    uint8_t *len = (uint8_t *)b->data + 12;
+    len[0] = (uint8_t)(n >> 24), len[1] = (uint8_t)(n >> 16);
+    len[2] = (uint8_t)(n >> 8), len[3] = (uint8_t)n;
+    p_bytes(p, b->data, b->len);
+}
+
 /* A bigint column of a binary result. */
 static int64_t get_i64(const PGresult *r, int row, int col)
 {
@@ -138,12 +178,15 @@ static void get_bytes(const PGresult *r, int row, int col, uint8_t *dst, int len
 
 /* Maps a failed result to PK_E* and says why on stderr: the SQLSTATE and
  * the primary message, never the DETAIL (it may quote values).  A unique
- * violation is an expected outcome (PK_ECONFLICT) and says nothing. */
+ * violation (PK_ECONFLICT) and a broken deadlock (PK_EBUSY) are expected
+ * outcomes that the caller handles, and say nothing. */
 static int fail(PGconn *conn, const PGresult *r, const char *what)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (state != NULL && strcmp(state, "23505") == 0)
         return PK_ECONFLICT;
+    if (state != NULL && strcmp(state, "40P01") == 0)
+        return PK_EBUSY; /* a deadlock broken by failing us: the caller may redo */
     if (PQstatus(conn) != CONNECTION_OK) {
         fprintf(stderr, "prakerja: store: %s: connection to PostgreSQL lost\n", what);
         return PK_EIO;
@@ -291,36 +334,56 @@ static void conn_put(pg *p, pgc *c)
 #define UCOLS "u.id, u.username, u.role, coalesce(u.region, ''), u.pwhash, u.disabled, " \
               "u.created_at"
 
-/* sql, and the type of each parameter: b bytea, i bigint, t text */
+/* sql, and the type of each parameter: b bytea, i bigint, t text; in
+ * capitals, an array of that type */
 static const struct {
     const char *sql, *types;
 } stmts[S__COUNT] = {
-    /* A row lock on the key's pk_lock row, inserting it if need be; it
-     * waits for whoever holds it, or is inserting it, to end.  ("WHERE
-     * false" locks the row without writing a new version of it.) */
-    [S_NIK_LOCK] = {"INSERT INTO pk_lock (k) VALUES ('n'::bytea || $1)"
-                    " ON CONFLICT (k) DO UPDATE SET k = excluded.k WHERE false", "b"},
-    [S_KK_LOCK] = {"INSERT INTO pk_lock (k) VALUES ('k'::bytea || $1)"
-                   " ON CONFLICT (k) DO UPDATE SET k = excluded.k WHERE false", "b"},
-    [S_FIND] = {"SELECT id, digest, kk_bi, reasons, base_reasons, scheme FROM participant"
-                " WHERE nik_bi = $1", "b"},
-    [S_INSERT] = {"INSERT INTO participant (nik_bi, kk_bi, pii, digest, nama, tanggal_lahir,"
-                  " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
-                  " base_reasons, reasons, source, as_of, created_at, updated_at)"
-                  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
-                  " $17, " NOW ", " NOW ") RETURNING id", "bbbbtttttttitiitt"},
-    [S_UPDATE] = {"UPDATE participant SET nik_bi = $1, kk_bi = $2, pii = $3, digest = $4,"
-                  " nama = $5, tanggal_lahir = $6, jenis_kelamin = $7, kode_wilayah = $8,"
-                  " pendidikan = $9, segmen = $10, pekerjaan = $11, warnings = $12, scheme = $13,"
-                  " base_reasons = $14, reasons = $15, source = $16, as_of = $17,"
-                  " updated_at = " NOW " WHERE id = $18", "bbbbtttttttitiitti"},
+    /* Row locks on the families' pk_lock rows, inserting them if need
+     * be; each waits for whoever holds it, or is inserting it, to end
+     * ("WHERE false" locks a row without writing a new version of it).
+     * Taken in key order (the caller sorts the keys), so two batches
+     * never wait for each other in a circle. */
+    [S_KK_LOCKS] = {"INSERT INTO pk_lock (k) SELECT 'k'::bytea || x FROM unnest($1) AS u(x)"
+                    " ORDER BY 1 ON CONFLICT (k) DO UPDATE SET k = excluded.k WHERE false", "B"},
+    /* Row locks on the people found, taken in NIK order (so two batches
+     * never wait for each other in a circle). */
+    [S_FIND_MANY] = {"SELECT u.i, p.id, p.digest, p.kk_bi, p.reasons, p.base_reasons, p.scheme"
+                     " FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
+                     " JOIN participant p ON p.nik_bi = u.bi ORDER BY p.nik_bi FOR UPDATE OF p",
+                     "B"},
+    [S_LISTS_MANY] = {"SELECT u.i, e.list FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
+                      " JOIN exclusion e ON e.nik_bi = u.bi", "B"},
+    /* Ids for a batch of inserts, handed out in one call: the order of
+     * registration is the order of the batch. */
+    [S_NEXT_IDS] = {"SELECT nextval(pg_get_serial_sequence('participant', 'id'))"
+                    " FROM generate_series(1, $1)", "i"},
+    [S_INSERT_MANY] = {"INSERT INTO participant (id, nik_bi, kk_bi, pii, digest, nama,"
+                       " tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan,"
+                       " warnings, scheme, base_reasons, reasons, source, as_of, created_at,"
+                       " updated_at) SELECT u.*, t.now, t.now FROM (SELECT " NOW " AS now) t,"
+                       " unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+                       " $16, $17, $18) AS u",
+                       "IBBBBTTTTTTTITIITT"},
+    [S_UPDATE_MANY] = {"UPDATE participant p SET nik_bi = u.nik_bi, kk_bi = u.kk_bi, pii = u.pii,"
+                       " digest = u.digest, nama = u.nama, tanggal_lahir = u.tanggal_lahir,"
+                       " jenis_kelamin = u.jenis_kelamin, kode_wilayah = u.kode_wilayah,"
+                       " pendidikan = u.pendidikan, segmen = u.segmen, pekerjaan = u.pekerjaan,"
+                       " warnings = u.warnings, scheme = u.scheme, base_reasons = u.base_reasons,"
+                       " reasons = u.reasons, source = u.source, as_of = u.as_of,"
+                       " updated_at = " NOW " FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+                       " $10, $11, $12, $13, $14, $15, $16, $17, $18) AS u(id, nik_bi, kk_bi,"
+                       " pii, digest, nama, tanggal_lahir, jenis_kelamin, kode_wilayah,"
+                       " pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, reasons,"
+                       " source, as_of) WHERE p.id = u.id", "IBBBBTTTTTTTITIITT"},
     [S_LISTS_OF] = {"SELECT list FROM exclusion WHERE nik_bi = $1", "b"},
-    [S_KK_MEMBERS] = {"SELECT id, scheme, base_reasons, reasons FROM participant"
-                      " WHERE kk_bi = $1 ORDER BY id", "b"},
-    [S_SET_REASONS] = {"UPDATE participant SET reasons = $2, updated_at = " NOW " WHERE id = $1",
-                       "ii"},
-    [S_AUDIT] = {"INSERT INTO audit (at, source, action, subject, detail)"
-                 " VALUES (" NOW ", $1, $2, $3, $4)", "ttit"},
+    [S_KK_MEMBERS_MANY] = {"SELECT kk_bi, id, scheme, base_reasons, reasons FROM participant"
+                           " WHERE kk_bi = ANY ($1) ORDER BY kk_bi, id", "B"},
+    [S_SET_REASONS_MANY] = {"UPDATE participant p SET reasons = u.r, updated_at = " NOW
+                            " FROM unnest($1, $2) AS u(id, r) WHERE p.id = u.id", "II"},
+    [S_AUDIT_MANY] = {"INSERT INTO audit (at, source, action, subject, detail)"
+                      " SELECT t.now, s, a, NULLIF(j, 0), d FROM (SELECT " NOW " AS now) t,"
+                      " unnest($1, $2, $3, $4) AS u(s, a, j, d)", "TTIT"},
     [S_LIST_SAVE_OLD] = {"INSERT INTO list_old SELECT nik_bi FROM exclusion WHERE list = $1"
                          " ON CONFLICT DO NOTHING", "t"},
     [S_LIST_CLEAR_OLD] = {"DELETE FROM list_old", ""},
@@ -328,7 +391,7 @@ static const struct {
     [S_LIST_ADD] = {"INSERT INTO exclusion (list, nik_bi, note) VALUES ($1, $2, $3)"
                     " ON CONFLICT (list, nik_bi) DO UPDATE SET note = excluded.note", "tbb"},
     [S_LIST_COUNT] = {"SELECT count(*) FROM exclusion WHERE list = $1", "t"},
-    [S_ROW_BY_NIK] = {"SELECT " PCOLS " FROM participant WHERE nik_bi = $1", "b"},
+    [S_ROW_BY_NIK] = {"SELECT " PCOLS " FROM participant WHERE nik_bi = $1 FOR UPDATE", "b"},
     [S_SET_BASE] = {"UPDATE participant SET base_reasons = $2, reasons = $3, updated_at = " NOW
                     " WHERE id = $1", "iii"},
     [S_STATS] = {"SELECT segmen, jenis_kelamin, reasons, count(*) FROM participant"
@@ -386,7 +449,12 @@ static int prepare(pgc *c, int which)
     Oid types[MAX_PARAMS];
     int n = 0;
     for (const char *t = stmts[which].types; *t; t++)
-        types[n++] = *t == 'b' ? T_BYTEA : *t == 'i' ? T_INT8 : T_TEXT;
+        types[n++] = *t == 'b'   ? T_BYTEA
+                     : *t == 'i' ? T_INT8
+                     : *t == 't' ? T_TEXT
+                     : *t == 'B' ? T_BYTEA_ARR
+                     : *t == 'I' ? T_INT8_ARR
+                                 : T_TEXT_ARR;
     char name[16];
     snprintf(name, sizeof(name), "pk%d", which);
     PGresult *r = PQprepare(c->conn, name, stmts[which].sql, n, types);
@@ -484,23 +552,6 @@ static int run_pipeline(pgc *c, int n, const int *which, const params *const *ps
         }
         if (rc == 0)
             rc = PK_EIO;
-    }
-    return rc;
-}
-
-/* Takes the lock `lock` on key bi, then runs `which` on the same
- * key, in one round trip. */
-static int locked_run(pgc *c, int lock, int which, const uint8_t *bi, PGresult **out)
-{
-    params p = {0};
-    p_bytes(&p, bi, PK_BI_LEN);
-    const int w[2] = {lock, which};
-    const params *ps[2] = {&p, &p};
-    PGresult *r[2];
-    int rc = run_pipeline(c, 2, w, ps, r);
-    if (rc == 0) {
-        PQclear(r[0]);
-        *out = r[1];
     }
     return rc;
 }
@@ -989,8 +1040,17 @@ static int pg_begin(pk_store *s, pk_tx **out)
     tx->base.store = s;
     tx->p = p;
     tx->c = c;
+    for (int i = 0; i < MAX_PARAMS; i++)
+        pk_buf_init(&tx->arr[i], (size_t)1 << 30);
     *out = &tx->base;
     return 0;
+}
+
+static void tx_free(pg_tx *tx)
+{
+    for (int i = 0; i < MAX_PARAMS; i++)
+        pk_buf_free(&tx->arr[i]);
+    free(tx);
 }
 
 static int pg_commit(pk_tx *t)
@@ -1000,7 +1060,7 @@ static int pg_commit(pk_tx *t)
     if (rc != 0 && PQtransactionStatus(tx->c->conn) != PQTRANS_IDLE)
         PQclear(PQexec(tx->c->conn, "ROLLBACK"));
     conn_put(tx->p, tx->c);
-    free(tx);
+    tx_free(tx);
     return rc;
 }
 
@@ -1009,7 +1069,7 @@ static void pg_rollback(pk_tx *t)
     pg_tx *tx = (pg_tx *)t;
     PQclear(PQexec(tx->c->conn, "ROLLBACK"));
     conn_put(tx->p, tx->c);
-    free(tx);
+    tx_free(tx);
 }
 
 static pgc *txc(pk_tx *t)
@@ -1029,7 +1089,6 @@ static int pg_release(pk_tx *t)
 
 static int pg_rollback_to(pk_tx *t)
 {
-    ((pg_tx *)t)->lists_known = false;
     int rc = exec(txc(t)->conn, "ROLLBACK TO pk_job", PGRES_COMMAND_OK, "savepoint");
     int rc2 = exec(txc(t)->conn, "RELEASE pk_job", PGRES_COMMAND_OK, "savepoint");
     return rc ? rc : rc2;
@@ -1043,165 +1102,225 @@ static int lists_of_result(const PGresult *r, unsigned *lists)
     return 0;
 }
 
-/* Locks the NIK index for the rest of the transaction, then reads it:
- * whoever registers or re-evaluates this person elsewhere waits for our
- * commit, and we see theirs. */
-static int pg_participant_find(pk_tx *t, const uint8_t *nik_bi, pk_prow *row)
+/* bi[0..n) as an array parameter (sorted and distinct when `sorted`,
+ * for locks), built in tx->arr[slot]. */
+static int bi_param(pg_tx *tx, params *p, int slot, size_t n, const pk_bi *bi, bool sorted)
+{
+    pk_bi *keys = NULL;
+    if (sorted && (keys = pk_bi_sorted(n, bi, &n)) == NULL)
+        return PK_ENOMEM;
+    pk_buf *b = &tx->arr[slot];
+    int e = arr_begin(b, T_BYTEA);
+    for (size_t i = 0; i < n; i++)
+        e |= arr_bytes(b, sorted ? keys[i] : bi[i], PK_BI_LEN);
+    free(keys);
+    if (e != 0)
+        return PK_ENOMEM;
+    arr_param(p, b, n);
+    return 0;
+}
+
+/* Row i of a result whose first column is a 1-based ordinality. */
+static bool ordinal(const PGresult *r, int row, size_t n, size_t *i)
+{
+    int64_t o = get_i64(r, row, 0);
+    if (o < 1 || (uint64_t)o > n)
+        return false;
+    *i = (size_t)(o - 1);
+    return true;
+}
+
+/* Reads the NIK indexes and locks the rows found to the end of the
+ * transaction, in one round trip: whoever changes one of these people
+ * elsewhere waits for our commit and then sees it.  A NIK not found may
+ * be inserted elsewhere meanwhile: then our insert fails on the unique
+ * index (PK_ECONFLICT) once theirs commits. */
+static int pg_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi,
+                                pk_pknown *out)
 {
     pg_tx *tx = (pg_tx *)t;
     params p = {0};
-    p_bytes(&p, nik_bi, PK_BI_LEN);
-    const int w[3] = {S_NIK_LOCK, S_FIND, S_LISTS_OF};
-    const params *ps[3] = {&p, &p, &p};
-    PGresult *res[3];
-    memset(row, 0, sizeof(*row));
-    tx->lists_known = false;
-    int rc = run_pipeline(tx->c, 3, w, ps, res);
+    int rc = bi_param(tx, &p, 0, n, nik_bi, false);
     if (rc != 0)
         return rc;
-    PGresult *r = res[1];
-    PQclear(res[0]);
-    lists_of_result(res[2], &tx->lists);
-    PQclear(res[2]);
-    memcpy(tx->lists_bi, nik_bi, PK_BI_LEN);
-    tx->lists_known = true;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PK_ENOENT;
-    }
-    row->id = get_i64(r, 0, 0);
-    get_bytes(r, 0, 1, row->digest, PK_DIGEST_LEN);
-    get_bytes(r, 0, 2, row->kk_bi, PK_BI_LEN);
-    row->reasons = (uint64_t)get_i64(r, 0, 3);
-    row->base_reasons = (uint64_t)get_i64(r, 0, 4);
-    snprintf(tx->scheme, sizeof(tx->scheme), "%s", PQgetvalue(r, 0, 5));
-    row->scheme = tx->scheme;
-    PQclear(r);
-    return 0;
-}
-
-static void row_params(params *p, const pk_prow *r)
-{
-    p_bytes(p, r->nik_bi, PK_BI_LEN);
-    p_bytes(p, r->kk_bi, PK_BI_LEN);
-    p_bytes(p, r->pii, r->pii_len);
-    p_bytes(p, r->digest, PK_DIGEST_LEN);
-    p_text(p, r->nama);
-    p_text(p, r->tanggal_lahir);
-    p_text(p, r->jenis_kelamin);
-    p_text(p, r->kode_wilayah);
-    p_text(p, r->pendidikan);
-    p_text(p, r->segmen);
-    p_text(p, r->pekerjaan);
-    p_int(p, (int64_t)r->warnings);
-    p_text(p, r->scheme);
-    p_int(p, (int64_t)r->base_reasons);
-    p_int(p, (int64_t)r->reasons);
-    p_text(p, r->source);
-    p_text(p, r->as_of);
-}
-
-/* Writes a participant after locking its family: ids, the order of
- * registration that the family-card limit follows, are then handed out
- * within a family in commit order, as with SQLite's single writer (a
- * member told "eligible" is never overtaken by one who committed later). */
-static int write_row(pk_tx *t, int which, const pk_prow *row, int64_t *id)
-{
-    params k = {0}, p = {0};
-    p_bytes(&k, row->kk_bi, PK_BI_LEN);
-    row_params(&p, row);
-    if (which == S_UPDATE)
-        p_int(&p, row->id);
-    const int w[2] = {S_KK_LOCK, which};
-    const params *ps[2] = {&k, &p};
-    PGresult *r[2];
-    int rc = run_pipeline(txc(t), 2, w, ps, r);
-    if (rc != 0)
+    const int w[2] = {S_FIND_MANY, S_LISTS_MANY};
+    const params *ps[2] = {&p, &p};
+    PGresult *res[2];
+    memset(out, 0, n * sizeof(*out));
+    if ((rc = run_pipeline(tx->c, 2, w, ps, res)) != 0)
         return rc;
-    if (id != NULL)
-        *id = get_i64(r[1], 0, 0);
-    PQclear(r[0]);
-    PQclear(r[1]);
-    return 0;
-}
-
-static int pg_participant_insert(pk_tx *t, const pk_prow *row, int64_t *id)
-{
-    return write_row(t, S_INSERT, row, id);
-}
-
-static int pg_participant_update(pk_tx *t, const pk_prow *row)
-{
-    return write_row(t, S_UPDATE, row, NULL);
-}
-
-static int pg_lists_of(pk_tx *t, const uint8_t *nik_bi, unsigned *lists)
-{
-    pg_tx *tx = (pg_tx *)t;
-    if (tx->lists_known && memcmp(tx->lists_bi, nik_bi, PK_BI_LEN) == 0) {
-        tx->lists_known = false;
-        *lists = tx->lists;
-        return 0;
-    }
-    params p = {0};
-    PGresult *r = NULL;
-    p_bytes(&p, nik_bi, PK_BI_LEN);
-    int rc = run(txc(t), S_LISTS_OF, &p, &r);
-    if (rc != 0)
-        return rc;
-    lists_of_result(r, lists);
-    PQclear(r);
-    return 0;
-}
-
-/* The family is locked first: two processes adding members to one KK at
- * once apply the limit one after the other, the second seeing the
- * first's members. */
-static int pg_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
-                       void *ctx, int64_t watch_id, uint64_t *watch_reasons)
-{
-    pgc *c = txc(t);
-    PGresult *r = NULL;
-    int eligible = 0;
-    int rc = locked_run(c, S_KK_LOCK, S_KK_MEMBERS, kk_bi, &r);
-    if (rc != 0)
-        return rc;
-    for (int i = 0, n = PQntuples(r); rc == 0 && i < n; i++) {
-        uint64_t base = (uint64_t)get_i64(r, i, 2);
-        uint64_t old = (uint64_t)get_i64(r, i, 3);
-        uint64_t now = base;
-        if (base == 0) {
-            int max = kk_max(ctx, PQgetvalue(r, i, 1));
-            if (max > 0 && eligible >= max)
-                now |= quota_bit;
-            else
-                eligible++;
-        }
-        if (watch_reasons != NULL && get_i64(r, i, 0) == watch_id)
-            *watch_reasons = now;
-        if (now == old)
+    size_t i;
+    for (int r = 0, m = PQntuples(res[0]); r < m; r++) {
+        if (!ordinal(res[0], r, n, &i))
             continue;
+        pk_pknown *k = &out[i];
+        k->id = get_i64(res[0], r, 1);
+        get_bytes(res[0], r, 2, k->digest, PK_DIGEST_LEN);
+        get_bytes(res[0], r, 3, k->kk_bi, PK_BI_LEN);
+        k->reasons = (uint64_t)get_i64(res[0], r, 4);
+        k->base_reasons = (uint64_t)get_i64(res[0], r, 5);
+        snprintf(k->scheme, sizeof(k->scheme), "%s", PQgetvalue(res[0], r, 6));
+    }
+    for (int r = 0, m = PQntuples(res[1]); r < m; r++)
+        if (ordinal(res[1], r, n, &i))
+            out[i].lists |= pk_list_by_name(PQgetvalue(res[1], r, 1));
+    PQclear(res[0]);
+    PQclear(res[1]);
+    return 0;
+}
+
+/* The 18 arrays of S_INSERT_MANY / S_UPDATE_MANY from the rows whose id
+ * is (update) or is not (insert) set; ids[] gives inserted rows theirs. */
+static int rows_params(pg_tx *tx, params *p, const pk_prow *rows, size_t n, bool update,
+                       const int64_t *ids, size_t *count)
+{
+    static const uint32_t types[18] = {T_INT8, T_BYTEA, T_BYTEA, T_BYTEA, T_BYTEA, T_TEXT,
+                                       T_TEXT, T_TEXT, T_TEXT, T_TEXT, T_TEXT, T_TEXT,
+                                       T_INT8, T_TEXT, T_INT8, T_INT8, T_TEXT, T_TEXT};
+    pk_buf *a = tx->arr;
+    int e = 0;
+    size_t m = 0;
+    for (int c = 0; c < 18; c++)
+        e |= arr_begin(&a[c], types[c]);
+    for (size_t i = 0; i < n; i++) {
+        const pk_prow *r = &rows[i];
+        if ((r->id != 0) != update)
+            continue;
+        e |= arr_int(&a[0], update ? r->id : ids[m]);
+        e |= arr_bytes(&a[1], r->nik_bi, PK_BI_LEN);
+        e |= arr_bytes(&a[2], r->kk_bi, PK_BI_LEN);
+        e |= arr_bytes(&a[3], r->pii, r->pii_len);
+        e |= arr_bytes(&a[4], r->digest, PK_DIGEST_LEN);
+        e |= arr_text(&a[5], r->nama);
+        e |= arr_text(&a[6], r->tanggal_lahir);
+        e |= arr_text(&a[7], r->jenis_kelamin);
+        e |= arr_text(&a[8], r->kode_wilayah);
+        e |= arr_text(&a[9], r->pendidikan);
+        e |= arr_text(&a[10], r->segmen);
+        e |= arr_text(&a[11], r->pekerjaan);
+        e |= arr_int(&a[12], (int64_t)r->warnings);
+        e |= arr_text(&a[13], r->scheme);
+        e |= arr_int(&a[14], (int64_t)r->base_reasons);
+        e |= arr_int(&a[15], (int64_t)r->reasons);
+        e |= arr_text(&a[16], r->source);
+        e |= arr_text(&a[17], r->as_of);
+        m++;
+    }
+    if (e != 0)
+        return PK_ENOMEM;
+    for (int c = 0; c < 18; c++)
+        arr_param(p, &a[c], m);
+    *count = m;
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Ids come from the sequence only now, after pk_tx_kk_members locked
+ * the families: within a family they are handed out in commit order, as
+ * with SQLite's single writer (a member told "eligible" is never
+ * overtaken by one who committed later). */
+static int pg_participants_write(pk_tx *t, size_t n, pk_prow *rows)
+{
+    pg_tx *tx = (pg_tx *)t;
+    size_t inserts = 0;
+    int64_t *ids = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        inserts += rows[i].id == 0;
+    if (inserts > 0) {
+        params cnt = {0};
+        PGresult *r = NULL;
+        p_int(&cnt, (int64_t)inserts);
+        if ((rc = run(tx->c, S_NEXT_IDS, &cnt, &r)) != 0)
+            return rc;
+        if ((size_t)PQntuples(r) != inserts || (ids = malloc(inserts * sizeof(*ids))) == NULL) {
+            PQclear(r);
+            return PK_EIO;
+        }
+        for (size_t i = 0; i < inserts; i++)
+            ids[i] = get_i64(r, (int)i, 0);
+        PQclear(r);
+        qsort(ids, inserts, sizeof(*ids), cmp_i64);
+    }
+    size_t m = 0;
+    for (int pass = 0; rc == 0 && pass < 2; pass++) {
         params p = {0};
-        p_int(&p, get_i64(r, i, 0));
-        p_int(&p, (int64_t)now);
-        rc = run(c, S_SET_REASONS, &p, NULL);
+        if ((rc = rows_params(tx, &p, rows, n, pass == 1, ids, &m)) != 0 || m == 0)
+            continue;
+        rc = run(tx->c, pass == 0 ? S_INSERT_MANY : S_UPDATE_MANY, &p, NULL);
+    }
+    for (size_t i = 0, j = 0; rc == 0 && i < n; i++)
+        if (rows[i].id == 0)
+            rows[i].id = ids[j++];
+    free(ids);
+    return rc;
+}
+
+/* The families are locked first: two processes adding members to one
+ * KK at once apply the limit one after the other, the second seeing the
+ * first's members (and handing out later ids).  Locks and members in
+ * one round trip. */
+static int pg_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx)
+{
+    pg_tx *tx = (pg_tx *)t;
+    params lk = {0};
+    int rc = bi_param(tx, &lk, 0, n, kk_bi, true);
+    if (rc != 0)
+        return rc;
+    const int w[2] = {S_KK_LOCKS, S_KK_MEMBERS_MANY};
+    const params *ps[2] = {&lk, &lk};
+    PGresult *res[2];
+    if ((rc = run_pipeline(tx->c, 2, w, ps, res)) != 0)
+        return rc;
+    PQclear(res[0]);
+    PGresult *r = res[1];
+    for (int i = 0, rows = PQntuples(r); rc == 0 && i < rows; i++) {
+        if (PQgetlength(r, i, 0) != PK_BI_LEN)
+            continue;
+        pk_member m = {(const uint8_t *)PQgetvalue(r, i, 0), get_i64(r, i, 1),
+                       PQgetvalue(r, i, 2), (uint64_t)get_i64(r, i, 3),
+                       (uint64_t)get_i64(r, i, 4)};
+        rc = cb(ctx, &m);
     }
     PQclear(r);
     return rc;
 }
 
-static int pg_audit(pk_tx *t, const char *source, const char *action, int64_t subject,
-                    const char *detail)
+static int pg_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t *reasons)
 {
+    pg_tx *tx = (pg_tx *)t;
+    pk_buf *a = &tx->arr[1], *b = &tx->arr[2];
+    int e = arr_begin(a, T_INT8) | arr_begin(b, T_INT8);
+    for (size_t i = 0; i < n; i++)
+        e |= arr_int(a, ids[i]) | arr_int(b, (int64_t)reasons[i]);
+    if (e != 0)
+        return PK_ENOMEM;
     params p = {0};
-    p_text(&p, source);
-    p_text(&p, action);
-    if (subject > 0)
-        p_int(&p, subject);
-    else
-        p_null(&p);
-    p_text(&p, detail ? detail : "");
-    return run(txc(t), S_AUDIT, &p, NULL);
+    arr_param(&p, a, n);
+    arr_param(&p, b, n);
+    return run(tx->c, S_SET_REASONS_MANY, &p, NULL);
+}
+
+static int pg_audit(pk_tx *t, size_t n, const pk_audit_entry *e)
+{
+    pg_tx *tx = (pg_tx *)t;
+    pk_buf *a = tx->arr;
+    int err = arr_begin(&a[0], T_TEXT) | arr_begin(&a[1], T_TEXT) | arr_begin(&a[2], T_INT8) |
+              arr_begin(&a[3], T_TEXT);
+    for (size_t i = 0; i < n; i++)
+        err |= arr_text(&a[0], e[i].source) | arr_text(&a[1], e[i].action) |
+               arr_int(&a[2], e[i].subject) | arr_text(&a[3], e[i].detail ? e[i].detail : "");
+    if (err != 0)
+        return PK_ENOMEM;
+    params p = {0};
+    for (int c = 0; c < 4; c++)
+        arr_param(&p, &a[c], n);
+    return run(tx->c, S_AUDIT_MANY, &p, NULL);
 }
 
 static int run_list(pgc *c, int which, const char *list)
@@ -1216,7 +1335,6 @@ static int pg_list_clear(pk_tx *t, const char *list)
 {
     pgc *c = txc(t);
     int rc;
-    ((pg_tx *)t)->lists_known = false;
     if (!c->list_old) {
         rc = exec(c->conn,
                   "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi bytea PRIMARY KEY)"
@@ -1236,7 +1354,6 @@ static int pg_list_add(pk_tx *t, const char *list, const uint8_t *nik_bi, const 
                        size_t note_len)
 {
     params p = {0};
-    ((pg_tx *)t)->lists_known = false;
     p_text(&p, list);
     p_bytes(&p, nik_bi, PK_BI_LEN);
     if (note != NULL && note_len > 0)
@@ -1328,24 +1445,24 @@ static int pg_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void 
                          uint8_t *kk_bi, int *changed)
 {
     pgc *c = txc(t);
-    /* Lock the person, then read lists and row, in one round trip. */
+    /* Lists and the row (locked), in one round trip. */
     params p = {0};
     p_bytes(&p, nik_bi, PK_BI_LEN);
-    const int w[3] = {S_NIK_LOCK, S_LISTS_OF, S_ROW_BY_NIK};
-    const params *ps[3] = {&p, &p, &p};
-    PGresult *r[3];
+    const int w[2] = {S_LISTS_OF, S_ROW_BY_NIK};
+    const params *ps[2] = {&p, &p};
+    PGresult *r[2];
     *changed = 0;
-    int rc = run_pipeline(c, 3, w, ps, r);
+    int rc = run_pipeline(c, 2, w, ps, r);
     if (rc != 0)
         return rc;
-    if (PQntuples(r[2]) == 0) {
+    if (PQntuples(r[1]) == 0) {
         rc = PK_ENOENT;
         goto out;
     }
     unsigned lists;
-    lists_of_result(r[1], &lists);
+    lists_of_result(r[0], &lists);
     pk_prow row;
-    read_row(r[2], 0, &row);
+    read_row(r[1], 0, &row);
     uint64_t base = fn(ctx, &row, lists);
     uint64_t quota = row.reasons & ~row.base_reasons;
     memcpy(kk_bi, row.kk_bi, PK_BI_LEN);
@@ -1360,7 +1477,7 @@ static int pg_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void 
     p_int(&u, (int64_t)(base != 0 ? base : base | quota));
     rc = run(c, S_SET_BASE, &u, NULL);
 out:
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 2; i++)
         PQclear(r[i]);
     return rc;
 }
@@ -1961,11 +2078,10 @@ static const pk_store_ops pg_ops = {
     .savepoint = pg_savepoint,
     .release = pg_release,
     .rollback_to = pg_rollback_to,
-    .participant_find = pg_participant_find,
-    .participant_insert = pg_participant_insert,
-    .participant_update = pg_participant_update,
-    .lists_of = pg_lists_of,
-    .kk_apply = pg_kk_apply,
+    .participants_find = pg_participants_find,
+    .participants_write = pg_participants_write,
+    .kk_members = pg_kk_members,
+    .set_reasons = pg_set_reasons,
     .audit = pg_audit,
     .list_clear = pg_list_clear,
     .list_add = pg_list_add,

@@ -22,7 +22,8 @@
 
 /* Statements of the writer connection, prepared once and reused. */
 enum {
-    W_FIND, W_INSERT, W_UPDATE, W_LISTS_OF, W_KK_MEMBERS, W_SET_REASONS, W_AUDIT,
+    W_FIND, W_INSERT, W_UPDATE, W_ANY_LISTED, W_LISTS_OF, W_KK_MEMBERS,
+    W_SET_REASONS, W_AUDIT,
     W_LIST_SAVE_OLD, W_LIST_CLEAR_OLD, W_LIST_DELETE, W_LIST_ADD, W_LIST_CHANGES, W_LIST_COUNT,
     W_ROW_BY_NIK, W_SET_BASE,
     W_USER_INSERT, W_USER_UPDATE, W_USER_END_SESSIONS, W_SESSION_INSERT, W_SESSION_TOUCH,
@@ -452,18 +453,19 @@ static const char *const wsql[W__COUNT] = {
                  " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
                  " base_reasons, reasons, source, as_of, created_at, updated_at)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-                 " ?18, " NOW ", " NOW ")",
+                 " ?18, ?19, ?19)",
     [W_UPDATE] = "UPDATE participant SET nik_bi = ?1, kk_bi = ?2, pii = ?3, digest = ?4, nama = ?5,"
                  " tanggal_lahir = ?6, jenis_kelamin = ?7, kode_wilayah = ?8, pendidikan = ?9,"
                  " segmen = ?10, pekerjaan = ?11, warnings = ?12, scheme = ?13,"
                  " base_reasons = ?14, reasons = ?15, source = ?16, as_of = ?18,"
-                 " updated_at = " NOW " WHERE id = ?17",
+                 " updated_at = ?19 WHERE id = ?17",
+    [W_ANY_LISTED] = "SELECT EXISTS (SELECT 1 FROM exclusion)",
     [W_LISTS_OF] = "SELECT list FROM exclusion WHERE nik_bi = ?",
     [W_KK_MEMBERS] = "SELECT id, scheme, base_reasons, reasons FROM participant"
                      " WHERE kk_bi = ? ORDER BY id",
-    [W_SET_REASONS] = "UPDATE participant SET reasons = ?2, updated_at = " NOW " WHERE id = ?1",
+    [W_SET_REASONS] = "UPDATE participant SET reasons = ?2, updated_at = ?3 WHERE id = ?1",
     [W_AUDIT] = "INSERT INTO audit (at, source, action, subject, detail)"
-                " VALUES (" NOW ", ?1, ?2, ?3, ?4)",
+                " VALUES (?5, ?1, ?2, ?3, ?4)",
     [W_LIST_SAVE_OLD] = "INSERT OR IGNORE INTO temp.list_old SELECT nik_bi FROM exclusion WHERE list = ?",
     [W_LIST_CLEAR_OLD] = "DELETE FROM temp.list_old",
     [W_LIST_DELETE] = "DELETE FROM exclusion WHERE list = ?",
@@ -616,28 +618,79 @@ static int sq_rollback_to(pk_tx *t)
     return rc ? rc : rc2;
 }
 
-static int sq_participant_find(pk_tx *t, const uint8_t *nik_bi, pk_prow *row)
+/* The store's clock for a batch of writes: strftime('%Y-%m-%dT%H:%M:%fZ')
+ * of SQLite, computed once instead of once per statement. */
+static void now_text(char out[32])
 {
-    sq_tx *tx = (sq_tx *)t;
-    sqlite3_stmt *st = wstmt(tx->q, W_FIND);
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static int lists_of(sq *q, const uint8_t *nik_bi, unsigned *lists)
+{
+    sqlite3_stmt *st = wstmt(q, W_LISTS_OF);
     if (st == NULL)
         return PK_EIO;
     sqlite3_bind_blob(st, 1, nik_bi, PK_BI_LEN, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    memset(row, 0, sizeof(*row));
-    if (rc == SQLITE_ROW) {
-        row->id = sqlite3_column_int64(st, 0);
-        if (sqlite3_column_bytes(st, 1) == PK_DIGEST_LEN)
-            memcpy(row->digest, sqlite3_column_blob(st, 1), PK_DIGEST_LEN);
-        if (sqlite3_column_bytes(st, 2) == PK_BI_LEN)
-            memcpy(row->kk_bi, sqlite3_column_blob(st, 2), PK_BI_LEN);
-        row->reasons = (uint64_t)sqlite3_column_int64(st, 3);
-        row->base_reasons = (uint64_t)sqlite3_column_int64(st, 4);
-        snprintf(tx->scheme, sizeof(tx->scheme), "%s", (const char *)sqlite3_column_text(st, 5));
-        row->scheme = tx->scheme;
-    }
+    *lists = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *lists |= pk_list_by_name((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    return rc == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+/* One count from a statement without parameters or with one blob. */
+static int count_of(sq *q, int which, const uint8_t *bi, int64_t *n)
+{
+    sqlite3_stmt *st = wstmt(q, which);
+    if (st == NULL)
+        return PK_EIO;
+    if (bi != NULL)
+        sqlite3_bind_blob(st, 1, bi, PK_BI_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : PK_EIO;
+}
+
+static int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi,
+                                pk_pknown *out)
+{
+    sq *q = txq(t);
+    /* Most of the time nobody is listed yet, or few are: one look at
+     * the lists saves a lookup per row. */
+    int64_t listed = 0;
+    int rc = count_of(q, W_ANY_LISTED, NULL, &listed);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        pk_pknown *k = &out[i];
+        memset(k, 0, sizeof(*k));
+        sqlite3_stmt *st = wstmt(q, W_FIND);
+        if (st == NULL)
+            return PK_EIO;
+        sqlite3_bind_blob(st, 1, nik_bi[i], PK_BI_LEN, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+            k->id = sqlite3_column_int64(st, 0);
+            if (sqlite3_column_bytes(st, 1) == PK_DIGEST_LEN)
+                memcpy(k->digest, sqlite3_column_blob(st, 1), PK_DIGEST_LEN);
+            if (sqlite3_column_bytes(st, 2) == PK_BI_LEN)
+                memcpy(k->kk_bi, sqlite3_column_blob(st, 2), PK_BI_LEN);
+            k->reasons = (uint64_t)sqlite3_column_int64(st, 3);
+            k->base_reasons = (uint64_t)sqlite3_column_int64(st, 4);
+            snprintf(k->scheme, sizeof(k->scheme), "%s", (const char *)sqlite3_column_text(st, 5));
+        } else if (r != SQLITE_DONE) {
+            rc = PK_EIO;
+        }
+        sqlite3_reset(st);
+        if (rc == 0 && listed)
+            rc = lists_of(q, nik_bi[i], &k->lists);
+    }
+    return rc;
 }
 
 static void bind_row(sqlite3_stmt *st, const pk_prow *r)
@@ -661,114 +714,96 @@ static void bind_row(sqlite3_stmt *st, const pk_prow *r)
     sqlite3_bind_text(st, 18, r->as_of, -1, SQLITE_STATIC);
 }
 
-static int sq_participant_insert(pk_tx *t, const pk_prow *row, int64_t *id)
+static int sq_participants_write(pk_tx *t, size_t n, pk_prow *rows)
 {
     sq *q = txq(t);
-    sqlite3_stmt *st = wstmt(q, W_INSERT);
-    if (st == NULL)
-        return PK_EIO;
-    bind_row(st, row);
-    int rc = step_done(st);
-    if (rc == 0)
-        *id = sqlite3_last_insert_rowid(q->writer);
+    char now[32];
+    now_text(now);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        pk_prow *r = &rows[i];
+        sqlite3_stmt *st = wstmt(q, r->id == 0 ? W_INSERT : W_UPDATE);
+        if (st == NULL)
+            return PK_EIO;
+        bind_row(st, r);
+        sqlite3_bind_text(st, 19, now, -1, SQLITE_STATIC);
+        if (r->id != 0)
+            sqlite3_bind_int64(st, 17, r->id);
+        rc = step_done(st);
+        if (rc == 0 && r->id == 0)
+            r->id = sqlite3_last_insert_rowid(q->writer);
+    }
     return rc;
 }
 
-static int sq_participant_update(pk_tx *t, const pk_prow *row)
-{
-    sqlite3_stmt *st = wstmt(txq(t), W_UPDATE);
-    if (st == NULL)
-        return PK_EIO;
-    bind_row(st, row);
-    sqlite3_bind_int64(st, 17, row->id);
-    return step_done(st);
-}
-
-static int sq_lists_of(pk_tx *t, const uint8_t *nik_bi, unsigned *lists)
-{
-    sqlite3_stmt *st = wstmt(txq(t), W_LISTS_OF);
-    if (st == NULL)
-        return PK_EIO;
-    sqlite3_bind_blob(st, 1, nik_bi, PK_BI_LEN, SQLITE_STATIC);
-    *lists = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        *lists |= pk_list_by_name((const char *)sqlite3_column_text(st, 0));
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : PK_EIO;
-}
-
-static int sq_kk_apply(pk_tx *t, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
-                       void *ctx, int64_t watch_id, uint64_t *watch_reasons)
+static int sq_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx)
 {
     sq *q = txq(t);
-    /* Read the members first, then write: a family card has a handful of
-     * members, but a hostile file may give thousands the same number. */
-    struct upd {
-        int64_t id;
-        uint64_t reasons;
-    } *upd = NULL;
-    size_t nupd = 0, cap = 0;
-    int eligible = 0, rc;
-    sqlite3_stmt *st = wstmt(q, W_KK_MEMBERS);
-    if (st == NULL)
-        return PK_EIO;
-    sqlite3_bind_blob(st, 1, kk_bi, PK_BI_LEN, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        uint64_t base = (uint64_t)sqlite3_column_int64(st, 2);
-        uint64_t old = (uint64_t)sqlite3_column_int64(st, 3);
-        uint64_t now = base;
-        if (base == 0) {
-            int max = kk_max(ctx, (const char *)sqlite3_column_text(st, 1));
-            if (max > 0 && eligible >= max)
-                now |= quota_bit;
-            else
-                eligible++;
-        }
-        if (watch_reasons != NULL && sqlite3_column_int64(st, 0) == watch_id)
-            *watch_reasons = now;
-        if (now == old)
-            continue;
-        if (nupd == cap) {
-            cap = cap ? cap * 2 : 8;
-            struct upd *bigger = realloc(upd, cap * sizeof(*upd));
-            if (bigger == NULL) {
-                free(upd);
-                sqlite3_reset(st);
-                return PK_ENOMEM;
-            }
-            upd = bigger;
-        }
-        upd[nupd].id = sqlite3_column_int64(st, 0);
-        upd[nupd++].reasons = now;
-    }
-    sqlite3_reset(st);
-    rc = rc == SQLITE_DONE ? 0 : PK_EIO;
-    for (size_t i = 0; rc == 0 && i < nupd; i++) {
-        if ((st = wstmt(q, W_SET_REASONS)) == NULL) {
+    size_t m;
+    pk_bi *kk = pk_bi_sorted(n, kk_bi, &m);
+    if (kk == NULL)
+        return PK_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < m; i++) {
+        sqlite3_stmt *st = wstmt(q, W_KK_MEMBERS);
+        if (st == NULL) {
             rc = PK_EIO;
             break;
         }
-        sqlite3_bind_int64(st, 1, upd[i].id);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)upd[i].reasons);
-        rc = step_done(st);
+        sqlite3_bind_blob(st, 1, kk[i], PK_BI_LEN, SQLITE_STATIC);
+        int r;
+        while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+            pk_member mb = {kk[i], sqlite3_column_int64(st, 0),
+                            (const char *)sqlite3_column_text(st, 1),
+                            (uint64_t)sqlite3_column_int64(st, 2),
+                            (uint64_t)sqlite3_column_int64(st, 3)};
+            rc = cb(ctx, &mb);
+        }
+        if (rc == 0 && r != SQLITE_DONE)
+            rc = PK_EIO;
+        sqlite3_reset(st);
     }
-    free(upd);
+    free(kk);
     return rc;
 }
 
-static int sq_audit(pk_tx *t, const char *source, const char *action, int64_t subject,
-                    const char *detail)
+static int sq_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t *reasons)
 {
-    sqlite3_stmt *st = wstmt(txq(t), W_AUDIT);
-    if (st == NULL)
-        return PK_EIO;
-    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC);
-    if (subject > 0)
-        sqlite3_bind_int64(st, 3, subject);
-    sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
-    return step_done(st);
+    sq *q = txq(t);
+    char now[32];
+    now_text(now);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = wstmt(q, W_SET_REASONS);
+        if (st == NULL)
+            return PK_EIO;
+        sqlite3_bind_int64(st, 1, ids[i]);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)reasons[i]);
+        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        rc = step_done(st);
+    }
+    return rc;
+}
+
+static int sq_audit(pk_tx *t, size_t n, const pk_audit_entry *e)
+{
+    sq *q = txq(t);
+    char now[32];
+    now_text(now);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = wstmt(q, W_AUDIT);
+        if (st == NULL)
+            return PK_EIO;
+        sqlite3_bind_text(st, 1, e[i].source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e[i].action, -1, SQLITE_STATIC);
+        if (e[i].subject > 0)
+            sqlite3_bind_int64(st, 3, e[i].subject);
+        sqlite3_bind_text(st, 4, e[i].detail ? e[i].detail : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+        rc = step_done(st);
+    }
+    return rc;
 }
 
 static int exec_list(sq *q, int which, const char *list)
@@ -872,7 +907,7 @@ static int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void 
 {
     sq *q = txq(t);
     unsigned lists;
-    int rc = sq_lists_of(t, nik_bi, &lists);
+    int rc = lists_of(q, nik_bi, &lists);
     if (rc != 0)
         return rc;
     sqlite3_stmt *st = wstmt(q, W_ROW_BY_NIK);
@@ -1657,11 +1692,10 @@ static const pk_store_ops sqlite_ops = {
     .savepoint = sq_savepoint,
     .release = sq_release,
     .rollback_to = sq_rollback_to,
-    .participant_find = sq_participant_find,
-    .participant_insert = sq_participant_insert,
-    .participant_update = sq_participant_update,
-    .lists_of = sq_lists_of,
-    .kk_apply = sq_kk_apply,
+    .participants_find = sq_participants_find,
+    .participants_write = sq_participants_write,
+    .kk_members = sq_kk_members,
+    .set_reasons = sq_set_reasons,
     .audit = sq_audit,
     .list_clear = sq_list_clear,
     .list_add = sq_list_add,

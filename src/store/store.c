@@ -118,36 +118,57 @@ int pk_tx_rollback_to(pk_tx *tx)
     return tx->store->ops->rollback_to(tx);
 }
 
-int pk_tx_participant_find(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_prow *row)
+static int bi_cmp(const void *a, const void *b)
 {
-    return tx->store->ops->participant_find(tx, nik_bi, row);
+    return memcmp(a, b, PK_BI_LEN);
 }
 
-int pk_tx_participant_insert(pk_tx *tx, const pk_prow *row, int64_t *id)
+pk_bi *pk_bi_sorted(size_t n, const pk_bi *bi, size_t *m)
 {
-    return tx->store->ops->participant_insert(tx, row, id);
+    pk_bi *out = malloc((n ? n : 1) * sizeof(*out));
+    if (out == NULL)
+        return NULL;
+    memcpy(out, bi, n * sizeof(*out));
+    qsort(out, n, sizeof(*out), bi_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || memcmp(out[k - 1], out[i], PK_BI_LEN) != 0)
+            memmove(out[k++], out[i], PK_BI_LEN);
+    *m = k;
+    return out;
 }
 
-int pk_tx_participant_update(pk_tx *tx, const pk_prow *row)
+int pk_tx_participants_find(pk_tx *tx, size_t n, const pk_bi *nik_bi,
+                            pk_pknown *out)
 {
-    return tx->store->ops->participant_update(tx, row);
+    return n == 0 ? 0 : tx->store->ops->participants_find(tx, n, nik_bi, out);
 }
 
-int pk_tx_lists_of(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], unsigned *lists)
+int pk_tx_participants_write(pk_tx *tx, size_t n, pk_prow *rows)
 {
-    return tx->store->ops->lists_of(tx, nik_bi, lists);
+    return n == 0 ? 0 : tx->store->ops->participants_write(tx, n, rows);
 }
 
-int pk_tx_kk_apply(pk_tx *tx, const uint8_t kk_bi[PK_BI_LEN], uint64_t quota_bit,
-                   pk_kk_max_fn kk_max, void *ctx, int64_t watch_id, uint64_t *watch_reasons)
+int pk_tx_kk_members(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx)
 {
-    return tx->store->ops->kk_apply(tx, kk_bi, quota_bit, kk_max, ctx, watch_id, watch_reasons);
+    return n == 0 ? 0 : tx->store->ops->kk_members(tx, n, kk_bi, cb, ctx);
+}
+
+int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons)
+{
+    return n == 0 ? 0 : tx->store->ops->set_reasons(tx, n, ids, reasons);
+}
+
+int pk_tx_audit_many(pk_tx *tx, size_t n, const pk_audit_entry *e)
+{
+    return n == 0 ? 0 : tx->store->ops->audit(tx, n, e);
 }
 
 int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,
                 const char *detail)
 {
-    return tx->store->ops->audit(tx, source, action, subject, detail);
+    pk_audit_entry e = {source, action, subject, detail ? detail : ""};
+    return pk_tx_audit_many(tx, 1, &e);
 }
 
 int pk_tx_list_clear(pk_tx *tx, const char *list)

@@ -53,6 +53,8 @@ int pk_store_regions_each(pk_store *s, pk_region_cb cb, void *ctx);
 #define PK_BI_LEN 16
 #define PK_DIGEST_LEN 96  /* 8 bytes of keyed hash per participant field */
 
+typedef uint8_t pk_bi[PK_BI_LEN];  /* a blind index */
+
 typedef struct pk_prow {
     int64_t id;
     uint8_t nik_bi[PK_BI_LEN];
@@ -89,26 +91,56 @@ int pk_tx_savepoint(pk_tx *tx);
 int pk_tx_release(pk_tx *tx);     /* keep what was done since the savepoint */
 int pk_tx_rollback_to(pk_tx *tx); /* undo it (and release the savepoint) */
 
-/* The participant with this NIK index: id, digest, KK index, reasons and
- * scheme (row->pii and strings other than scheme are not filled; scheme
- * points into a buffer valid until the next call).  0 or PK_ENOENT. */
-int pk_tx_participant_find(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_prow *row);
-/* Inserts (PK_ECONFLICT when the NIK exists) or replaces row->id's data. */
-int pk_tx_participant_insert(pk_tx *tx, const pk_prow *row, int64_t *id);
-int pk_tx_participant_update(pk_tx *tx, const pk_prow *row);
-/* PK_LIST_* bits of the exclusion lists holding this NIK index. */
-int pk_tx_lists_of(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], unsigned *lists);
+/* Participants are read and written a batch at a time: one call for
+ * n NIK indexes, so a backend can answer in one round trip or one pass
+ * (an import hands over thousands of rows; a registration, one).  n may
+ * be 0.  The NIK indexes of one call are distinct. */
 
-/* Re-applies the family-card limit to every member of a KK, in order of
- * registration: a member eligible on every other ground gets
- * kuota_kk_penuh (bit `quota_bit`) once kk_max(scheme) earlier members
- * are eligible.  Rows whose verdict changes are updated.  When watch_id
- * is a member, *watch_reasons receives its final reasons (saves a read). */
-typedef int (*pk_kk_max_fn)(void *ctx, const char *scheme);
-int pk_tx_kk_apply(pk_tx *tx, const uint8_t kk_bi[PK_BI_LEN], uint64_t quota_bit,
-                   pk_kk_max_fn kk_max, void *ctx, int64_t watch_id, uint64_t *watch_reasons);
+/* What the store knows of one NIK index before a write.  Rows found are
+ * locked to the end of the transaction. */
+typedef struct pk_pknown {
+    int64_t id;                       /* 0: no participant has this NIK */
+    uint8_t kk_bi[PK_BI_LEN];
+    uint8_t digest[PK_DIGEST_LEN];
+    uint64_t base_reasons, reasons;
+    char scheme[16];
+    unsigned lists;                   /* PK_LIST_* bits, registered or not */
+} pk_pknown;
+int pk_tx_participants_find(pk_tx *tx, size_t n, const pk_bi *nik_bi,
+                            pk_pknown *out);
+/* Writes n rows in array order: a row with id 0 is inserted and its new
+ * id filled in (ids ascend in array order: the order of registration);
+ * any other replaces that participant's data.  created_at/updated_at
+ * are the store's clock.  PK_ECONFLICT when an inserted NIK exists (on
+ * PostgreSQL, another process may have inserted it since the find: redo
+ * the batch).  PK_EBUSY when the database broke a deadlock by failing
+ * this transaction's statement: roll back to a savepoint and redo. */
+int pk_tx_participants_write(pk_tx *tx, size_t n, pk_prow *rows);
+
+/* The members of the families kk_bi[0..n) (repeats allowed), in order
+ * of KK index, then id: cb gets each (fields valid during the call).
+ * The families stay locked to the rest of the transaction (PostgreSQL;
+ * SQLite has one writer anyway), so ids handed out afterwards come after
+ * every member seen: the family-card limit follows the order of
+ * registration (app/registry.c applies it). */
+typedef struct pk_member {
+    const uint8_t *kk_bi;
+    int64_t id;
+    const char *scheme;
+    uint64_t base_reasons, reasons;
+} pk_member;
+typedef int (*pk_member_cb)(void *ctx, const pk_member *m);
+int pk_tx_kk_members(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
+/* Sets the reasons of participant ids[i] to reasons[i]. */
+int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons);
 
 /* Appends to the audit log (never personal data in `detail`). */
+typedef struct pk_audit_entry {
+    const char *source, *action;
+    int64_t subject;                  /* 0: none */
+    const char *detail;
+} pk_audit_entry;
+int pk_tx_audit_many(pk_tx *tx, size_t n, const pk_audit_entry *e);
 int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,
                 const char *detail);
 

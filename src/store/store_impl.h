@@ -23,14 +23,12 @@ typedef struct pk_store_ops {
     int (*savepoint)(pk_tx *tx);
     int (*release)(pk_tx *tx);
     int (*rollback_to)(pk_tx *tx);
-    int (*participant_find)(pk_tx *tx, const uint8_t *nik_bi, pk_prow *row);
-    int (*participant_insert)(pk_tx *tx, const pk_prow *row, int64_t *id);
-    int (*participant_update)(pk_tx *tx, const pk_prow *row);
-    int (*lists_of)(pk_tx *tx, const uint8_t *nik_bi, unsigned *lists);
-    int (*kk_apply)(pk_tx *tx, const uint8_t *kk_bi, uint64_t quota_bit, pk_kk_max_fn kk_max,
-                    void *ctx, int64_t watch_id, uint64_t *watch_reasons);
-    int (*audit)(pk_tx *tx, const char *source, const char *action, int64_t subject,
-                 const char *detail);
+    int (*participants_find)(pk_tx *tx, size_t n, const pk_bi *nik_bi,
+                             pk_pknown *out);
+    int (*participants_write)(pk_tx *tx, size_t n, pk_prow *rows);
+    int (*kk_members)(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
+    int (*set_reasons)(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons);
+    int (*audit)(pk_tx *tx, size_t n, const pk_audit_entry *e);
     int (*list_clear)(pk_tx *tx, const char *list);
     int (*list_add)(pk_tx *tx, const char *list, const uint8_t *nik_bi, const uint8_t *note,
                     size_t note_len);
@@ -84,6 +82,11 @@ struct pk_tx {
 /* PK_ESCHEMA, with the one message every backend gives, when a database
  * at schema version `current` is newer than this binary's `latest`. */
 int pk_store_check_version(int current, int latest, char *err, size_t errlen);
+
+/* The distinct keys of bi[0..n) in key order, in a new array the caller
+ * frees (NULL when out of memory); *m receives how many.  Lock and
+ * lookup order for batches. */
+pk_bi *pk_bi_sorted(size_t n, const pk_bi *bi, size_t *m);
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen);
 /* url: "postgresql://..." or "postgres://..." (libpq connection URI). */
