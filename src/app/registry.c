@@ -127,7 +127,14 @@ int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p)
 #define UNIT 2048
 
 typedef struct prepared {
-    pk_participant p;
+    /* the clear fields (the sealed ones are in the box) */
+    char nama[4 * PK_NAMA_MAX_CHARS + 1];
+    char kode_wilayah[PK_REGION_CODE_MAX];
+    pk_date tanggal_lahir;
+    char jenis_kelamin;
+    pk_education pendidikan;
+    pk_segment segmen;
+    pk_occupation pekerjaan;
     pk_codeset warnings;
     uint8_t nik_bi[PK_BI_LEN], kk_bi[PK_BI_LEN], digest[PK_DIGEST_LEN];
     char date[11];
@@ -221,19 +228,25 @@ static uint32_t *nik_slot(batch *b, const uint8_t *bi)
             return &b->slots[i];
 }
 
-/* Adds the valid record in b->rows[b->n].p: its indexes, digest and
- * sealed fields.  Returns 1, adding nothing, when its NIK is already in
- * the batch: the batch must be written first, since a later row for the
- * same NIK replaces the earlier one, which the store must know of then. */
-static int batch_add(batch *b, const pk_app *app, pk_codeset warnings)
+/* Adds a valid record: its clear fields, indexes, digest and sealed
+ * fields.  Returns 1, adding nothing, when its NIK is already in the
+ * batch: the batch must be written first, since a later row for the same
+ * NIK replaces the earlier one, which the store must know of then. */
+static int batch_add(batch *b, const pk_app *app, const pk_participant *p, pk_codeset warnings)
 {
     prepared *r = &b->rows[b->n];
-    const pk_participant *p = &r->p;
     const char *text[PK_F__COUNT];
     pk_vault_blind(&app->vault, "nik", p->nik, r->nik_bi);
     uint32_t *slot = nik_slot(b, r->nik_bi);
     if (*slot != 0)
         return 1;
+    memcpy(r->nama, p->nama, sizeof(r->nama));
+    memcpy(r->kode_wilayah, p->kode_wilayah, sizeof(r->kode_wilayah));
+    r->tanggal_lahir = p->tanggal_lahir;
+    r->jenis_kelamin = p->jenis_kelamin;
+    r->pendidikan = p->pendidikan;
+    r->segmen = p->segmen;
+    r->pekerjaan = p->pekerjaan;
     r->warnings = warnings;
     field_texts(p, r->date, text);
     pk_vault_blind(&app->vault, "kk", p->no_kk, r->kk_bi);
@@ -430,14 +443,20 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
         memcpy(row->digest, r->digest, PK_DIGEST_LEN);
         row->pii = (const uint8_t *)b->boxes.data + r->box_off;
         row->pii_len = r->box_len;
-        row->base_reasons = row->reasons = pk_eligibility(&r->p, s, as_of, &ctx);
-        row->nama = r->p.nama;
+        pk_participant clear = {.tanggal_lahir = r->tanggal_lahir,
+                                .jenis_kelamin = r->jenis_kelamin,
+                                .pendidikan = r->pendidikan,
+                                .segmen = r->segmen,
+                                .pekerjaan = r->pekerjaan};
+        memcpy(clear.kode_wilayah, r->kode_wilayah, sizeof(clear.kode_wilayah));
+        row->base_reasons = row->reasons = pk_eligibility(&clear, s, as_of, &ctx);
+        row->nama = r->nama;
         row->tanggal_lahir = r->date;
-        row->jenis_kelamin = r->p.jenis_kelamin == 'P' ? "P" : "L";
-        row->kode_wilayah = r->p.kode_wilayah;
-        row->pendidikan = pk_education_name(r->p.pendidikan);
-        row->segmen = pk_segment_name(r->p.segmen);
-        row->pekerjaan = pk_occupation_name(r->p.pekerjaan);
+        row->jenis_kelamin = r->jenis_kelamin == 'P' ? "P" : "L";
+        row->kode_wilayah = r->kode_wilayah;
+        row->pendidikan = pk_education_name(r->pendidikan);
+        row->segmen = pk_segment_name(r->segmen);
+        row->pekerjaan = pk_occupation_name(r->pekerjaan);
         row->warnings = r->warnings;
         row->scheme = s->id;
         row->source = source;
@@ -501,15 +520,14 @@ int pk_registry_register(const pk_app *app, const pk_participant_input *in, cons
     memset(out, 0, sizeof(*out));
     out->scheme = pk_schemes_current(&app->schemes);
     pk_date today = pk_app_today();
+    pk_participant p;
+    if (pk_participant_validate(in, app->regions, app->cfg.service_province, today, &p,
+                                &out->v) != 0)
+        return PK_EINVAL;
     batch *b = batch_new(1);
     if (b == NULL)
         return PK_ENOMEM;
-    if (pk_participant_validate(in, app->regions, app->cfg.service_province, today,
-                                &b->rows[0].p, &out->v) != 0) {
-        batch_free(b);
-        return PK_EINVAL;
-    }
-    int rc = batch_add(b, app, out->v.warnings);
+    int rc = batch_add(b, app, &p, out->v.warnings);
     register_job job = {app, b, out->scheme, today, source};
     if (rc == 0)
         rc = pk_committer_run(app->committer, register_in_tx, &job);
@@ -683,8 +701,9 @@ static void put_idle(importer *im, batch *b, bool stop)
     pthread_mutex_unlock(&im->mu);
 }
 
-/* Validates one record into the batch's next row; false when rejected. */
-static bool validate_row(importer *im, batch *b, const pk_csv_record *rec, pk_codeset *warnings)
+/* Validates one record into p; false when rejected. */
+static bool validate_row(importer *im, pk_participant *p, const pk_csv_record *rec,
+                         pk_codeset *warnings)
 {
     const pk_app *app = im->app;
     if (rec->nfields != im->ncols) {
@@ -699,7 +718,7 @@ static bool validate_row(importer *im, batch *b, const pk_csv_record *rec, pk_co
         }
     pk_validation v;
     if (pk_participant_validate(&in, app->regions, app->cfg.service_province, im->opts->as_of,
-                                &b->rows[b->n].p, &v) != 0) {
+                                p, &v) != 0) {
         reject(im, rec, rec->line, v.errors);
         return false;
     }
@@ -716,8 +735,13 @@ static void *reader_main(void *arg)
     importer *im = arg;
     pk_import_summary *sum = im->sum;
     batch *b = take_idle(im);
+    pk_participant *p = malloc(sizeof(*p));
     int r;
-    while (b != NULL && (r = pk_csv_next(im->csv, im->rec)) != 0) {
+    if (p == NULL) {
+        im->read_rc = PK_ENOMEM;
+        snprintf(im->read_err, sizeof(im->read_err), "out of memory");
+    }
+    while (b != NULL && p != NULL && (r = pk_csv_next(im->csv, im->rec)) != 0) {
         if (r == PK_EIO) {
             im->read_rc = PK_EIO;
             snprintf(im->read_err, sizeof(im->read_err), "read error: %s", strerror(errno));
@@ -732,15 +756,13 @@ static void *reader_main(void *arg)
         }
         if (r < 0)
             reject(im, NULL, im->rec->line, PK_CODEBIT(PK_C_BARIS_RUSAK));
-        else if (validate_row(im, b, im->rec, &warnings)) {
-            int rc = batch_add(b, im->app, warnings);
+        else if (validate_row(im, p, im->rec, &warnings)) {
+            int rc = batch_add(b, im->app, p, warnings);
             if (rc == 1) { /* the NIK repeats: write this batch first */
-                pk_participant p = b->rows[b->n].p;
                 put_full(im, b);
                 if ((b = take_idle(im)) == NULL)
                     break;
-                b->rows[0].p = p;
-                rc = batch_add(b, im->app, warnings);
+                rc = batch_add(b, im->app, p, warnings);
             }
             if (rc != 0) {
                 im->read_rc = rc;
@@ -757,6 +779,9 @@ static void *reader_main(void *arg)
         b->last = true;
         put_full(im, b);
     }
+    if (p != NULL)
+        sodium_memzero(p, sizeof(*p));
+    free(p);
     return NULL;
 }
 
@@ -766,6 +791,10 @@ static void *reader_main(void *arg)
  * done again, and now sees the other side's rows. */
 static int save_redo(importer *im, pk_tx *tx, batch *b)
 {
+    /* A single writer (SQLite) never meets another's rows: no savepoint,
+     * which would also cost a journal of every page the batch touches. */
+    if (!pk_store_shared(im->app->store))
+        return save_batch(im->app, tx, b, im->opts->scheme, im->opts->as_of, "import", true);
     for (int attempt = 1;; attempt++) {
         int rc = pk_tx_savepoint(tx);
         if (rc != 0)

@@ -2062,6 +2062,7 @@ static int pg_sealed_generations(pk_store *s, int64_t *counts)
 
 static const pk_store_ops pg_ops = {
     .name = "postgresql",
+    .shared = true,
     .close = pg_close,
     .version = pg_version,
     .migrate = pg_migrate,

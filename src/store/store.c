@@ -138,6 +138,11 @@ pk_bi *pk_bi_sorted(size_t n, const pk_bi *bi, size_t *m)
     return out;
 }
 
+bool pk_store_shared(pk_store *s)
+{
+    return s->ops->shared;
+}
+
 int pk_tx_participants_find(pk_tx *tx, size_t n, const pk_bi *nik_bi,
                             pk_pknown *out)
 {

@@ -9,6 +9,7 @@
 #ifndef PK_STORE_H
 #define PK_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,9 @@ int pk_store_version(pk_store *s, int *current, int *latest);
  * when the database is newer than this binary. */
 int pk_store_migrate(pk_store *s, const char *datadir, int *from, int *to,
                      char *err, size_t errlen);
+/* Whether other processes may write the database at the same time
+ * (PostgreSQL): then a batch may meet their rows and need doing again. */
+bool pk_store_shared(pk_store *s);
 /* A cheap round trip to the database: 0 when it answers. */
 int pk_store_ping(pk_store *s);
 

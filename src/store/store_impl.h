@@ -6,6 +6,7 @@
 
 typedef struct pk_store_ops {
     const char *name;
+    bool shared;    /* see pk_store_shared */
     void (*close)(pk_store *s);
     int (*version)(pk_store *s, int *current, int *latest);
     int (*migrate)(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);
