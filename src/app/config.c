@@ -57,6 +57,7 @@ static const setting settings[] = {
     I("burst_login", burst_login, 1, 1000000),
     {"trusted_proxy", T_ADDR, offsetof(pk_config, trusted_proxy),
      sizeof(((pk_config *)0)->trusted_proxy), 0, 0},
+    I("import_bulk_mb", import_bulk_mb, 0, 1 << 20),
 };
 
 void pk_config_defaults(pk_config *c)
@@ -78,6 +79,7 @@ void pk_config_defaults(pk_config *c)
     c->login_window = 15 * 60;
     c->hash_concurrency = 2;
     c->hash_wait_ms = 5000;
+    c->import_bulk_mb = 64;
     c->rate_limits = 1;
     c->rate_lookup = 30;
     c->burst_lookup = 10;

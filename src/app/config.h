@@ -35,6 +35,8 @@ typedef struct pk_config {
     int rate_register, burst_register; /* registration */
     int rate_login, burst_login;       /* login form */
     char trusted_proxy[64];   /* reverse proxy's address: its X-Forwarded-For is believed; "" none */
+    int import_bulk_mb;       /* an import file at least this large into an empty registry
+                               * loads in bulk (app/registry.c) */
 } pk_config;
 
 void pk_config_defaults(pk_config *c);

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -156,6 +158,7 @@ typedef struct batch {
     char (*detail)[128];
     pk_save_result *res;
     bool last;                /* import: the end of the file (or of the reading) */
+    bool seen_before;         /* import: a NIK of it may be in an earlier batch */
     unsigned long line;       /* import: the line of the last record */
     struct batch *next;
 } batch;
@@ -214,6 +217,7 @@ static void batch_reset(batch *b)
 {
     b->n = 0;
     b->last = false;
+    b->seen_before = false;
     pk_buf_reset(&b->boxes);
     memset(b->slots, 0, b->nslots * sizeof(*b->slots));
 }
@@ -402,7 +406,7 @@ out:
  * audit log and re-applies the KK limit to every family touched.  b->res
  * receives each outcome.  PK_ECONFLICT when a NIK exists and !upsert. */
 static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *scheme,
-                      pk_date as_of, const char *source, bool upsert)
+                      pk_date as_of, const char *source, bool upsert, bool bulk)
 {
     char as_of_text[11];
     pk_date_format(as_of, as_of_text);
@@ -486,7 +490,8 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
         if (b->known[i].id != 0 && memcmp(b->known[i].kk_bi, b->out[j].kk_bi, PK_BI_LEN) != 0)
             memcpy(b->keys[nk++], b->known[i].kk_bi, PK_BI_LEN);
     }
-    if ((rc = apply_families(app, tx, (const pk_bi *)b->keys, nk, b->out, nw)) != 0 ||
+    /* (A bulk load applies it once at the end: see end_bulk.) */
+    if ((!bulk && (rc = apply_families(app, tx, (const pk_bi *)b->keys, nk, b->out, nw)) != 0) ||
         (rc = pk_tx_participants_write(tx, nw, b->out)) != 0)
         return rc;
     for (size_t j = 0; j < nw; j++) {
@@ -511,7 +516,7 @@ typedef struct register_job {
 static int register_in_tx(pk_tx *tx, void *arg)
 {
     register_job *j = arg;
-    return save_batch(j->app, tx, j->b, j->scheme, j->today, j->source, false);
+    return save_batch(j->app, tx, j->b, j->scheme, j->today, j->source, false, false);
 }
 
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
@@ -593,7 +598,38 @@ typedef struct importer {
     bool stop;                /* the writer failed: the reader stops */
     int read_rc;              /* the reader's error, with read_err */
     char read_err[128];
+    /* A bulk load (see start_bulk) and the reader's filter of the NIKs
+     * it has put in batches. */
+    bool bulk;
+    uint64_t *seen;           /* the reader's; it frees it once drop_seen is set */
+    atomic_bool drop_seen;
 } importer;
+
+/* A bulk load needs every NIK new and once.  The reader remembers the
+ * NIKs it has batched in a blocked Bloom filter of fixed size (one
+ * 512-bit block per NIK, 7 bits set): a NIK that may have come before
+ * marks its batch, and the bulk load ends before that batch is written.
+ * False positives only end it early: about 1 in 10^7 per NIK after a
+ * million (64 bits per NIK), so a file of a few million rows loads in
+ * bulk to its end. */
+#define SEEN_BYTES ((size_t)8 << 20)
+
+static bool seen_add(uint64_t *seen, const uint8_t *bi)
+{
+    uint32_t block;
+    uint64_t bits;
+    memcpy(&block, bi, sizeof(block)); /* a keyed hash already: any bytes will do */
+    memcpy(&bits, bi + 4, sizeof(bits));
+    uint64_t *w = seen + (block & (SEEN_BYTES / 64 - 1)) * 8;
+    bool before = true;
+    for (int i = 0; i < 7; i++, bits >>= 9) {
+        unsigned pos = (unsigned)(bits & 511);
+        uint64_t m = (uint64_t)1 << (pos & 63);
+        before &= (w[pos >> 6] & m) != 0;
+        w[pos >> 6] |= m;
+    }
+    return before;
+}
 
 static void reject(importer *im, const pk_csv_record *rec, unsigned long line, pk_codeset codes)
 {
@@ -770,6 +806,12 @@ static void *reader_main(void *arg)
                 break;
             }
             b->line = im->rec->line;
+            if (im->seen != NULL && atomic_load(&im->drop_seen)) {
+                free(im->seen); /* the bulk load is over: give the memory back */
+                im->seen = NULL;
+            }
+            if (im->seen != NULL && seen_add(im->seen, b->rows[b->n - 1].nik_bi))
+                b->seen_before = true;
         }
         if (im->opts->progress != NULL && sum->read % 100000 == 0)
             fprintf(im->opts->progress, "prakerja: import: %ld rows (%llu MB)\n", sum->read,
@@ -793,13 +835,15 @@ static int save_redo(importer *im, pk_tx *tx, batch *b)
 {
     /* A single writer (SQLite) never meets another's rows: no savepoint,
      * which would also cost a journal of every page the batch touches. */
-    if (!pk_store_shared(im->app->store))
-        return save_batch(im->app, tx, b, im->opts->scheme, im->opts->as_of, "import", true);
+    if (im->bulk || !pk_store_shared(im->app->store))
+        return save_batch(im->app, tx, b, im->opts->scheme, im->opts->as_of, "import", true,
+                          im->bulk);
     for (int attempt = 1;; attempt++) {
         int rc = pk_tx_savepoint(tx);
         if (rc != 0)
             return rc;
-        rc = save_batch(im->app, tx, b, im->opts->scheme, im->opts->as_of, "import", true);
+        rc = save_batch(im->app, tx, b, im->opts->scheme, im->opts->as_of, "import", true,
+                        false);
         if (rc == 0)
             return pk_tx_release(tx);
         if ((rc != PK_ECONFLICT && rc != PK_EBUSY) || attempt == 5 || pk_tx_rollback_to(tx) != 0)
@@ -807,20 +851,83 @@ static int save_redo(importer *im, pk_tx *tx, batch *b)
     }
 }
 
+/* Ends a bulk load: the store builds the indexes, then the family-card
+ * limit is applied to every family large enough to reach it, a page of
+ * families at a time. */
+static int end_bulk(importer *im, pk_tx *tx, unsigned long line)
+{
+    im->bulk = false;
+    atomic_store(&im->drop_seen, true);
+    if (im->opts->progress != NULL && line > 0)
+        fprintf(im->opts->progress,
+                "prakerja: import: a NIK may repeat by line %lu: bulk loading ends before it\n",
+                line);
+    if (im->opts->progress != NULL)
+        fprintf(im->opts->progress, "prakerja: import: building the indexes\n");
+    int rc = pk_tx_bulk_end(tx);
+    int small = INT_MAX;
+    for (size_t i = 0; i < im->app->schemes.count; i++)
+        if (im->app->schemes.items[i].kk_max > 0 && im->app->schemes.items[i].kk_max < small)
+            small = im->app->schemes.items[i].kk_max;
+    if (rc != 0 || small == INT_MAX)
+        return rc;
+    enum { PAGE = 4096 };
+    pk_bi *kk = malloc(PAGE * sizeof(*kk)), after;
+    size_t n = PAGE;
+    if (kk == NULL)
+        return PK_ENOMEM;
+    for (bool first = true; rc == 0 && n == PAGE; first = false) {
+        if ((rc = pk_tx_families_over(tx, small, first ? NULL : after, PAGE, kk, &n)) == 0 &&
+            (rc = apply_families(im->app, tx, (const pk_bi *)kk, n, NULL, 0)) == 0 && n > 0)
+            memcpy(after, kk[n - 1], PK_BI_LEN);
+    }
+    free(kk);
+    return rc;
+}
+
+/* A large file into an empty registry loads in bulk: one transaction,
+ * the participant indexes built once at its end (pk_tx_bulk_begin).
+ * Killed, it leaves the registry empty, and running it again starts
+ * over.  Other writers wait for the whole load meanwhile, so only files
+ * of at least import_bulk_mb are loaded this way. */
+static int start_bulk(importer *im, int fd, pk_tx **tx)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_size < (off_t)im->app->cfg.import_bulk_mb * 1024 * 1024)
+        return 0;
+    int rc = pk_store_begin(im->app->store, tx);
+    if (rc == 0)
+        rc = pk_tx_bulk_begin(*tx, &im->bulk);
+    if (rc == 0 && im->bulk && (im->seen = calloc(1, SEEN_BYTES)) == NULL)
+        rc = PK_ENOMEM;
+    if (rc == 0 && im->bulk && im->opts->progress != NULL)
+        fprintf(im->opts->progress, "prakerja: import: the registry is empty: loading in bulk, "
+                                    "one transaction, indexes built at the end\n");
+    return rc;
+}
+
 /* The writer: batches into transactions.  Transactions start small, so a
  * short file commits early and often, and double up to a cap: the NIK and
  * KK indexes are keyed by random hashes, so every commit rewrites pages
  * all over them, and fewer, larger commits write far less.  A killed run
  * loses at most one transaction, and running it again redoes it. */
-static int write_batches(importer *im, char *err, size_t errlen)
+static int write_batches(importer *im, pk_tx *tx, char *err, size_t errlen)
 {
     const pk_app *app = im->app;
-    pk_tx *tx = NULL;
     long in_tx = 0, tx_rows = TX_FIRST;
     int rc = 0;
     for (bool last = false; !last;) {
         batch *b = take_full(im);
         last = b->last;
+        if (rc == 0 && im->bulk && b->seen_before) {
+            /* a NIK may repeat: end the bulk load before this batch */
+            if ((rc = end_bulk(im, tx, b->n ? b->line : 0)) != 0)
+                snprintf(err, errlen, "database error while building the indexes");
+            else if ((rc = pk_tx_commit(tx)) != 0)
+                snprintf(err, errlen, "database error at commit");
+            tx = NULL;
+        }
         if (rc == 0 && b->n > 0 && tx == NULL && (rc = pk_store_begin(app->store, &tx)) != 0)
             snprintf(err, errlen, "database error: cannot begin");
         if (rc == 0 && b->n > 0 && (rc = save_redo(im, tx, b)) != 0)
@@ -833,7 +940,9 @@ static int write_batches(importer *im, char *err, size_t errlen)
             (*n)++;
         }
         in_tx += (long)b->n;
-        if (rc == 0 && tx != NULL && in_tx >= tx_rows) {
+        if (rc == 0 && im->bulk && last && (rc = end_bulk(im, tx, 0)) != 0)
+            snprintf(err, errlen, "database error while building the indexes");
+        if (rc == 0 && tx != NULL && !im->bulk && in_tx >= tx_rows) {
             rc = pk_tx_commit(tx);
             tx = NULL;
             in_tx = 0;
@@ -911,13 +1020,20 @@ int pk_registry_import(const pk_app *app, int fd, const pk_import_opts *opts,
         b->next = im.idle;
         im.idle = b;
     }
+    pk_tx *tx = NULL;
+    if ((rc = start_bulk(&im, fd, &tx)) != 0) {
+        pk_tx_rollback(tx);
+        snprintf(err, errlen, "database error: cannot begin");
+        goto out;
+    }
     pthread_t reader;
     if (pthread_create(&reader, NULL, reader_main, &im) != 0) {
+        pk_tx_rollback(tx);
         rc = PK_ENOMEM;
         snprintf(err, errlen, "cannot start the reader thread");
         goto out;
     }
-    rc = write_batches(&im, err, errlen);
+    rc = write_batches(&im, tx, err, errlen);
     pthread_join(reader, NULL);
     /* after an error the reader may have left batches queued */
     for (batch *b = im.full, *next; b != NULL; b = next) {
@@ -931,6 +1047,7 @@ out:
     }
     pthread_mutex_destroy(&im.mu);
     pthread_cond_destroy(&im.cv);
+    free(im.seen);
     free(im.rec);
     pk_csv_free(im.csv);
     return rc;

@@ -772,6 +772,12 @@ static const migration migrations[] = {
      "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log"
      " FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only();",
      NULL},
+    /* The same names as SQLite's (whose inline UNIQUE could not be
+     * dropped for a bulk load). */
+    {5, "participant: the NIK index becomes a named unique index (bulk loading)",
+     "ALTER TABLE participant DROP CONSTRAINT participant_nik_bi_key;"
+     "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);",
+     NULL},
 };
 
 static int latest_version(void)

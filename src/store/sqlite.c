@@ -22,7 +22,8 @@
 
 /* Statements of the writer connection, prepared once and reused. */
 enum {
-    W_FIND, W_INSERT, W_UPDATE, W_ANY_LISTED, W_LISTS_OF, W_KK_MEMBERS,
+    W_FIND, W_INSERT, W_UPDATE, W_ANY_LISTED, W_ANY_PARTICIPANT, W_LISTS_OF, W_KK_MEMBERS,
+    W_FAMILIES_OVER,
     W_SET_REASONS, W_AUDIT,
     W_LIST_SAVE_OLD, W_LIST_CLEAR_OLD, W_LIST_DELETE, W_LIST_ADD, W_LIST_CHANGES, W_LIST_COUNT,
     W_ROW_BY_NIK, W_SET_BASE,
@@ -47,7 +48,8 @@ typedef struct sq {
 typedef struct sq_tx {
     pk_tx base;
     sq *q;
-    char scheme[PK_SCHEME_ID_MAX];
+    bool bulk;          /* see pk_tx_bulk_begin */
+    bool small_cache;   /* since bulk_begin, until the transaction ends */
 } sq_tx;
 
 /* ---- connections ------------------------------------------------------ */
@@ -148,6 +150,13 @@ typedef struct migration {
     const char *sql;
     int (*load)(sqlite3 *db, const char *datadir, char *err, size_t errlen);
 } migration;
+
+/* The participant table's indexes since migration 5: created there, and
+ * again at the end of a bulk load (which drops them). */
+#define PARTICIPANT_INDEXES                                                  \
+    "CREATE UNIQUE INDEX participant_nik ON participant(nik_bi);"            \
+    "CREATE INDEX participant_kk ON participant(kk_bi, id);"                 \
+    "CREATE INDEX participant_region ON participant(kode_wilayah);"
 
 /* Append only: a released migration is never edited, a change is a new
  * one.  PostgreSQL will keep the same numbering. */
@@ -257,6 +266,37 @@ static const migration migrations[] = {
      " BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;"
      "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log"
      " BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;",
+     NULL},
+    /* An inline UNIQUE cannot be dropped; a named index can, so a bulk
+     * load of an empty registry may build it once at the end. */
+    {5, "participant: the NIK index becomes a named unique index (bulk loading)",
+     "CREATE TABLE participant_v5 ("
+     "  id            INTEGER PRIMARY KEY,"
+     "  nik_bi        BLOB NOT NULL,"
+     "  kk_bi         BLOB NOT NULL,"
+     "  pii           BLOB NOT NULL,"
+     "  digest        BLOB NOT NULL,"
+     "  nama          TEXT NOT NULL,"
+     "  tanggal_lahir TEXT NOT NULL,"
+     "  jenis_kelamin TEXT NOT NULL CHECK (jenis_kelamin IN ('L', 'P')),"
+     "  kode_wilayah  TEXT NOT NULL REFERENCES region(code),"
+     "  pendidikan    TEXT NOT NULL,"
+     "  segmen        TEXT NOT NULL,"
+     "  pekerjaan     TEXT NOT NULL,"
+     "  warnings      INTEGER NOT NULL,"
+     "  scheme        TEXT NOT NULL,"
+     "  base_reasons  INTEGER NOT NULL,"
+     "  reasons       INTEGER NOT NULL,"
+     "  as_of         TEXT NOT NULL,"
+     "  source        TEXT NOT NULL,"
+     "  created_at    TEXT NOT NULL,"
+     "  updated_at    TEXT NOT NULL"
+     ") STRICT;"
+     "INSERT INTO participant_v5 SELECT id, nik_bi, kk_bi, pii, digest, nama, tanggal_lahir,"
+     " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
+     " base_reasons, reasons, as_of, source, created_at, updated_at FROM participant;"
+     "DROP TABLE participant;"
+     "ALTER TABLE participant_v5 RENAME TO participant;" PARTICIPANT_INDEXES,
      NULL},
 };
 
@@ -460,6 +500,9 @@ static const char *const wsql[W__COUNT] = {
                  " base_reasons = ?14, reasons = ?15, source = ?16, as_of = ?18,"
                  " updated_at = ?19 WHERE id = ?17",
     [W_ANY_LISTED] = "SELECT EXISTS (SELECT 1 FROM exclusion)",
+    [W_ANY_PARTICIPANT] = "SELECT EXISTS (SELECT 1 FROM participant)",
+    [W_FAMILIES_OVER] = "SELECT kk_bi FROM participant WHERE kk_bi > ?1 GROUP BY kk_bi"
+                        " HAVING count(*) > ?2 ORDER BY kk_bi LIMIT ?3",
     [W_LISTS_OF] = "SELECT list FROM exclusion WHERE nik_bi = ?",
     [W_KK_MEMBERS] = "SELECT id, scheme, base_reasons, reasons FROM participant"
                      " WHERE kk_bi = ? ORDER BY id",
@@ -537,6 +580,12 @@ static int step_done(sqlite3_stmt *st)
     return PK_EIO;
 }
 
+/* The page cache of the writer: large for the randomly keyed indexes; a
+ * bulk load has none of those to keep up to date and gives the room to
+ * its caller (a filter of the NIKs seen) until its transaction ends. */
+#define WRITER_CACHE "PRAGMA cache_size = -32768"
+#define BULK_CACHE "PRAGMA cache_size = -4096"
+
 static int sq_begin(pk_store *s, pk_tx **out)
 {
     sq *q = s->impl;
@@ -548,11 +597,17 @@ static int sq_begin(pk_store *s, pk_tx **out)
             fprintf(stderr, "prakerja: store: %s\n", err);
             return PK_EIO;
         }
-        sqlite3_exec(q->writer, "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi BLOB PRIMARY KEY)",
+        /* The writer's temporary storage is on disk: building an index
+         * sorts every row, which must not grow the process by the size of
+         * the registry.  (It holds blind indexes and codes, never personal
+         * data; SQLite unlinks its temporary files as it opens them.) */
+        sqlite3_exec(q->writer,
+                     "PRAGMA temp_store = FILE;"
+                     "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi BLOB PRIMARY KEY)",
                      NULL, NULL, NULL);
         /* The NIK and KK indexes are keyed by random hashes, so a batch
          * touches pages all over them: keep them in memory (bounded). */
-        sqlite3_exec(q->writer, "PRAGMA cache_size = -32768", NULL, NULL, NULL);
+        sqlite3_exec(q->writer, WRITER_CACHE, NULL, NULL, NULL);
     }
     if (sqlite3_exec(q->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         pthread_mutex_unlock(&q->wmu);
@@ -574,9 +629,13 @@ static int sq_commit(pk_tx *t)
 {
     sq_tx *tx = (sq_tx *)t;
     sq *q = tx->q;
+    if (tx->bulk) /* the caller did not build the indexes again: refuse */
+        sqlite3_exec(q->writer, "ROLLBACK", NULL, NULL, NULL);
     int rc = sqlite3_exec(q->writer, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : PK_EIO;
     if (rc != 0)
         sqlite3_exec(q->writer, "ROLLBACK", NULL, NULL, NULL);
+    if (tx->small_cache)
+        sqlite3_exec(q->writer, WRITER_CACHE, NULL, NULL, NULL);
     free(tx);
     pthread_mutex_unlock(&q->wmu);
     return rc;
@@ -586,7 +645,8 @@ static void sq_rollback(pk_tx *t)
 {
     sq_tx *tx = (sq_tx *)t;
     sq *q = tx->q;
-    sqlite3_exec(q->writer, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(q->writer, tx->small_cache ? "ROLLBACK; " WRITER_CACHE : "ROLLBACK", NULL, NULL,
+                 NULL);
     free(tx);
     pthread_mutex_unlock(&q->wmu);
 }
@@ -644,14 +704,12 @@ static int lists_of(sq *q, const uint8_t *nik_bi, unsigned *lists)
     return rc == SQLITE_DONE ? 0 : PK_EIO;
 }
 
-/* One count from a statement without parameters or with one blob. */
-static int count_of(sq *q, int which, const uint8_t *bi, int64_t *n)
+/* The one number a statement without parameters answers. */
+static int count_of(sq *q, int which, int64_t *n)
 {
     sqlite3_stmt *st = wstmt(q, which);
     if (st == NULL)
         return PK_EIO;
-    if (bi != NULL)
-        sqlite3_bind_blob(st, 1, bi, PK_BI_LEN, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
@@ -665,10 +723,15 @@ static int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi,
     /* Most of the time nobody is listed yet, or few are: one look at
      * the lists saves a lookup per row. */
     int64_t listed = 0;
-    int rc = count_of(q, W_ANY_LISTED, NULL, &listed);
+    int rc = count_of(q, W_ANY_LISTED, &listed);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         pk_pknown *k = &out[i];
         memset(k, 0, sizeof(*k));
+        if (((sq_tx *)t)->bulk) { /* every NIK is new (the caller's word) */
+            if (listed)
+                rc = lists_of(q, nik_bi[i], &k->lists);
+            continue;
+        }
         sqlite3_stmt *st = wstmt(q, W_FIND);
         if (st == NULL)
             return PK_EIO;
@@ -740,6 +803,8 @@ static int sq_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb
 {
     sq *q = txq(t);
     size_t m;
+    if (((sq_tx *)t)->bulk)
+        return 0; /* no index to find them by: the caller applies the limit afterwards */
     pk_bi *kk = pk_bi_sorted(n, kk_bi, &m);
     if (kk == NULL)
         return PK_ENOMEM;
@@ -783,6 +848,57 @@ static int sq_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t
         rc = step_done(st);
     }
     return rc;
+}
+
+static int sq_bulk_begin(pk_tx *t, bool *on)
+{
+    sq_tx *tx = (sq_tx *)t;
+    int64_t any = 1;
+    int rc = count_of(tx->q, W_ANY_PARTICIPANT, &any);
+    if (rc != 0 || any)
+        return rc;
+    char *msg = NULL;
+    if (sqlite3_exec(tx->q->writer,
+                     "DROP INDEX participant_nik; DROP INDEX participant_kk;"
+                     " DROP INDEX participant_region; " BULK_CACHE,
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "prakerja: store: bulk load: %s\n", msg ? msg : "?");
+        sqlite3_free(msg);
+        return PK_EIO;
+    }
+    tx->bulk = tx->small_cache = *on = true;
+    return 0;
+}
+
+static int sq_bulk_end(pk_tx *t)
+{
+    sq_tx *tx = (sq_tx *)t;
+    if (!tx->bulk)
+        return 0;
+    int rc = sqlite3_exec(tx->q->writer, PARTICIPANT_INDEXES, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : PK_EIO;
+    tx->bulk = false;
+    return 0;
+}
+
+static int sq_families_over(pk_tx *t, int small, const uint8_t *after, size_t limit,
+                            pk_bi *out, size_t *n)
+{
+    static const uint8_t first[1] = {0};
+    sqlite3_stmt *st = wstmt(txq(t), W_FAMILIES_OVER);
+    if (st == NULL)
+        return PK_EIO;
+    /* an empty blob sorts before every other */
+    sqlite3_bind_blob(st, 1, after ? after : first, after ? PK_BI_LEN : 0, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, small);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (sqlite3_column_bytes(st, 0) == PK_BI_LEN)
+            memcpy(out[(*n)++], sqlite3_column_blob(st, 0), PK_BI_LEN);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : PK_EIO;
 }
 
 static int sq_audit(pk_tx *t, size_t n, const pk_audit_entry *e)
@@ -1696,6 +1812,9 @@ static const pk_store_ops sqlite_ops = {
     .participants_write = sq_participants_write,
     .kk_members = sq_kk_members,
     .set_reasons = sq_set_reasons,
+    .bulk_begin = sq_bulk_begin,
+    .bulk_end = sq_bulk_end,
+    .families_over = sq_families_over,
     .audit = sq_audit,
     .list_clear = sq_list_clear,
     .list_add = sq_list_add,
@@ -1728,6 +1847,7 @@ static const pk_store_ops sqlite_ops = {
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)
 {
+
     sqlite3 *db;
     int rc = conn_open(path, &db, err, errlen);
     if (rc != 0)

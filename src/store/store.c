@@ -164,6 +164,26 @@ int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *r
     return n == 0 ? 0 : tx->store->ops->set_reasons(tx, n, ids, reasons);
 }
 
+int pk_tx_bulk_begin(pk_tx *tx, bool *on)
+{
+    *on = false;
+    return tx->store->ops->bulk_begin ? tx->store->ops->bulk_begin(tx, on) : 0;
+}
+
+int pk_tx_bulk_end(pk_tx *tx)
+{
+    return tx->store->ops->bulk_end ? tx->store->ops->bulk_end(tx) : 0;
+}
+
+int pk_tx_families_over(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
+                        size_t *n)
+{
+    *n = 0;
+    return tx->store->ops->families_over ? tx->store->ops->families_over(tx, small, after, limit,
+                                                                         out, n)
+                                         : 0;
+}
+
 int pk_tx_audit_many(pk_tx *tx, size_t n, const pk_audit_entry *e)
 {
     return n == 0 ? 0 : tx->store->ops->audit(tx, n, e);

@@ -138,6 +138,24 @@ int pk_tx_kk_members(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, v
 /* Sets the reasons of participant ids[i] to reasons[i]. */
 int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons);
 
+/* Bulk loading of an empty registry.  Filling it from a large file is
+ * fastest with the participant indexes built once at the end instead of
+ * kept up to date row by row.  bulk_begin drops them inside tx when the
+ * registry is empty (*on = true; false otherwise, or when the backend
+ * has no such mode); the whole load is then this one transaction.  While
+ * on, participants_find reports every NIK as new (the caller guarantees
+ * that each is, and appears once) and kk_members reports nobody (the
+ * caller applies the family-card limit after bulk_end, walking
+ * families_over).  bulk_end builds the indexes again: PK_ECONFLICT when
+ * two rows share a NIK after all. */
+int pk_tx_bulk_begin(pk_tx *tx, bool *on);
+int pk_tx_bulk_end(pk_tx *tx);
+/* Up to `limit` KK indexes, in order, after `after` (NULL: from the
+ * first), of the families with more than `small` members; *n says how
+ * many. */
+int pk_tx_families_over(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
+                        size_t *n);
+
 /* Appends to the audit log (never personal data in `detail`). */
 typedef struct pk_audit_entry {
     const char *source, *action;
