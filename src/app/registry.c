@@ -490,8 +490,10 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
         if (b->known[i].id != 0 && memcmp(b->known[i].kk_bi, b->out[j].kk_bi, PK_BI_LEN) != 0)
             memcpy(b->keys[nk++], b->known[i].kk_bi, PK_BI_LEN);
     }
-    /* (A bulk load applies it once at the end: see end_bulk.) */
-    if ((!bulk && (rc = apply_families(app, tx, (const pk_bi *)b->keys, nk, b->out, nw)) != 0) ||
+    /* (In a bulk load the store finds no stored members: the limit is
+     * applied within the batch now, and to whole families after the load,
+     * see end_bulk; families within one batch then need no second write.) */
+    if ((rc = apply_families(app, tx, (const pk_bi *)b->keys, nk, b->out, nw)) != 0 ||
         (rc = pk_tx_participants_write(tx, nw, b->out)) != 0)
         return rc;
     for (size_t j = 0; j < nw; j++) {
@@ -501,6 +503,14 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
         b->audit[j] = (pk_audit_entry){source,
                                        b->known[i].id ? "participant.update" : "participant.insert",
                                        b->out[j].id, b->detail[j]};
+    }
+    if (bulk && nw > 0) {
+        /* Every row of a bulk batch is new, with consecutive ids: one
+         * entry says it all. */
+        snprintf(b->detail[0], sizeof(b->detail[0]), "ids=%lld-%lld count=%zu fields=all",
+                 (long long)b->out[0].id, (long long)b->out[nw - 1].id, nw);
+        b->audit[0] = (pk_audit_entry){source, "participants.insert", b->out[0].id, b->detail[0]};
+        nw = 1;
     }
     return pk_tx_audit_many(tx, nw, b->audit);
 }

@@ -48,7 +48,7 @@
 
 /* Prepared statements, prepared once per connection on first use. */
 enum {
-    S_KK_LOCKS, S_FIND_MANY, S_LISTS_MANY, S_NEXT_IDS, S_INSERT_MANY,
+    S_KK_LOCKS, S_FIND_MANY, S_ANY_PARTICIPANT, S_FAMILIES_OVER, S_ID_BLOCK, S_LISTS_MANY, S_NEXT_IDS, S_INSERT_MANY,
     S_UPDATE_MANY, S_LISTS_OF, S_KK_MEMBERS_MANY, S_SET_REASONS_MANY, S_AUDIT_MANY, S_LIST_SAVE_OLD, S_LIST_CLEAR_OLD, S_LIST_DELETE, S_LIST_ADD, S_LIST_COUNT,
     S_ROW_BY_NIK, S_SET_BASE, S_STATS, S_REGIONS, S_META_GET, S_META_PUT,
     S_USER_INSERT, S_USER_FIND, S_USER_UPDATE, S_USERS, S_SESSION_INSERT, S_SESSION_GET,
@@ -77,6 +77,7 @@ typedef struct pg_tx {
     pg *p;
     pgc *c;
     pk_buf arr[MAX_PARAMS];  /* array parameters of the batch statements */
+    bool bulk;               /* see pk_tx_bulk_begin */
 } pg_tx;
 
 /* ---- parameters and results -------------------------------------------- */
@@ -352,12 +353,19 @@ static const struct {
                      " FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
                      " JOIN participant p ON p.nik_bi = u.bi ORDER BY p.nik_bi FOR UPDATE OF p",
                      "B"},
+    [S_ANY_PARTICIPANT] = {"SELECT EXISTS (SELECT 1 FROM participant)", ""},
+    [S_FAMILIES_OVER] = {"SELECT kk_bi FROM participant WHERE kk_bi > $1 GROUP BY kk_bi"
+                         " HAVING count(*) > $2 ORDER BY kk_bi LIMIT $3", "bii"},
     [S_LISTS_MANY] = {"SELECT u.i, e.list FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
                       " JOIN exclusion e ON e.nik_bi = u.bi", "B"},
     /* Ids for a batch of inserts, handed out in one call: the order of
      * registration is the order of the batch. */
     [S_NEXT_IDS] = {"SELECT nextval(pg_get_serial_sequence('participant', 'id'))"
                     " FROM generate_series(1, $1)", "i"},
+    /* The last of a block of $1 ids: only while a bulk load holds the
+     * table alone (nobody else takes ids between nextval and setval). */
+    [S_ID_BLOCK] = {"SELECT setval(s, nextval(s) + $1 - 1) FROM"
+                    " pg_get_serial_sequence('participant', 'id') AS s", "i"},
     [S_INSERT_MANY] = {"INSERT INTO participant (id, nik_bi, kk_bi, pii, digest, nama,"
                        " tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan,"
                        " warnings, scheme, base_reasons, reasons, source, as_of, created_at,"
@@ -1062,7 +1070,9 @@ static void tx_free(pg_tx *tx)
 static int pg_commit(pk_tx *t)
 {
     pg_tx *tx = (pg_tx *)t;
-    int rc = commit_conn(tx->c->conn);
+    if (tx->bulk) /* the caller did not build the indexes again: refuse */
+        PQclear(PQexec(tx->c->conn, "ROLLBACK"));
+    int rc = tx->bulk ? PK_EIO : commit_conn(tx->c->conn);
     if (rc != 0 && PQtransactionStatus(tx->c->conn) != PQTRANS_IDLE)
         PQclear(PQexec(tx->c->conn, "ROLLBACK"));
     conn_put(tx->p, tx->c);
@@ -1149,14 +1159,19 @@ static int pg_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi,
     int rc = bi_param(tx, &p, 0, n, nik_bi, false);
     if (rc != 0)
         return rc;
+    /* (in a bulk load every NIK is new: the caller's word) */
     const int w[2] = {S_FIND_MANY, S_LISTS_MANY};
     const params *ps[2] = {&p, &p};
-    PGresult *res[2];
+    PGresult *res[2] = {NULL, NULL};
     memset(out, 0, n * sizeof(*out));
-    if ((rc = run_pipeline(tx->c, 2, w, ps, res)) != 0)
+    if (tx->bulk)
+        rc = run(tx->c, S_LISTS_MANY, &p, &res[1]);
+    else
+        rc = run_pipeline(tx->c, 2, w, ps, res);
+    if (rc != 0)
         return rc;
     size_t i;
-    for (int r = 0, m = PQntuples(res[0]); r < m; r++) {
+    for (int r = 0, m = res[0] ? PQntuples(res[0]) : 0; r < m; r++) {
         if (!ordinal(res[0], r, n, &i))
             continue;
         pk_pknown *k = &out[i];
@@ -1242,14 +1257,16 @@ static int pg_participants_write(pk_tx *t, size_t n, pk_prow *rows)
         params cnt = {0};
         PGresult *r = NULL;
         p_int(&cnt, (int64_t)inserts);
-        if ((rc = run(tx->c, S_NEXT_IDS, &cnt, &r)) != 0)
+        if ((rc = run(tx->c, tx->bulk ? S_ID_BLOCK : S_NEXT_IDS, &cnt, &r)) != 0)
             return rc;
-        if ((size_t)PQntuples(r) != inserts || (ids = malloc(inserts * sizeof(*ids))) == NULL) {
+        size_t got = (size_t)PQntuples(r);
+        if (got != (tx->bulk ? 1 : inserts) || (ids = malloc(inserts * sizeof(*ids))) == NULL) {
             PQclear(r);
             return PK_EIO;
         }
         for (size_t i = 0; i < inserts; i++)
-            ids[i] = get_i64(r, (int)i, 0);
+            ids[i] = tx->bulk ? get_i64(r, 0, 0) - (int64_t)(inserts - 1 - i)
+                              : get_i64(r, (int)i, 0);
         PQclear(r);
         qsort(ids, inserts, sizeof(*ids), cmp_i64);
     }
@@ -1274,6 +1291,8 @@ static int pg_participants_write(pk_tx *t, size_t n, pk_prow *rows)
 static int pg_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx)
 {
     pg_tx *tx = (pg_tx *)t;
+    if (tx->bulk)
+        return 0; /* no index to find them by: the caller applies the limit afterwards */
     params lk = {0};
     int rc = bi_param(tx, &lk, 0, n, kk_bi, true);
     if (rc != 0)
@@ -1310,6 +1329,67 @@ static int pg_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t
     arr_param(&p, a, n);
     arr_param(&p, b, n);
     return run(tx->c, S_SET_REASONS_MANY, &p, NULL);
+}
+
+/* A bulk load holds the participant table alone (ACCESS EXCLUSIVE, to the
+ * end of the transaction: readers wait too) and rebuilds what it drops,
+ * under the same names as migrations 2 and 5 gave them. */
+static int pg_bulk_begin(pk_tx *t, bool *on)
+{
+    pg_tx *tx = (pg_tx *)t;
+    PGresult *r = NULL;
+    int rc = run(tx->c, S_ANY_PARTICIPANT, NULL, &r);
+    if (rc != 0)
+        return rc;
+    bool any = PQgetlength(r, 0, 0) == 1 && PQgetvalue(r, 0, 0)[0] != 0;
+    PQclear(r);
+    if (any)
+        return 0;
+    rc = exec(tx->c->conn,
+              "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE;"
+              "DROP INDEX participant_nik; DROP INDEX participant_kk; DROP INDEX participant_region;"
+              "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey",
+              PGRES_COMMAND_OK, "bulk load");
+    if (rc == 0)
+        tx->bulk = *on = true;
+    return rc;
+}
+
+static int pg_bulk_end(pk_tx *t)
+{
+    pg_tx *tx = (pg_tx *)t;
+    if (!tx->bulk)
+        return 0;
+    int rc = exec(tx->c->conn,
+                  "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);"
+                  "CREATE INDEX participant_kk ON participant (kk_bi, id);"
+                  "CREATE INDEX participant_region ON participant (kode_wilayah);"
+                  "ALTER TABLE participant ADD CONSTRAINT participant_kode_wilayah_fkey"
+                  " FOREIGN KEY (kode_wilayah) REFERENCES region (code);"
+                  /* statistics for the planner: the table was empty a moment ago */
+                  "ANALYZE participant",
+                  PGRES_COMMAND_OK, "bulk load: indexes");
+    if (rc == 0)
+        tx->bulk = false;
+    return rc;
+}
+
+static int pg_families_over(pk_tx *t, int small, const uint8_t *after, size_t limit,
+                            pk_bi *out, size_t *n)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_bytes(&p, after ? after : (const uint8_t *)"", after ? PK_BI_LEN : 0);
+    p_int(&p, small);
+    p_int(&p, (int64_t)limit);
+    int rc = run(txc(t), S_FAMILIES_OVER, &p, &r);
+    if (rc != 0)
+        return rc;
+    for (int i = 0, m = PQntuples(r); i < m && (size_t)i < limit; i++)
+        if (PQgetlength(r, i, 0) == PK_BI_LEN)
+            memcpy(out[(*n)++], PQgetvalue(r, i, 0), PK_BI_LEN);
+    PQclear(r);
+    return 0;
 }
 
 static int pg_audit(pk_tx *t, size_t n, const pk_audit_entry *e)
@@ -2089,6 +2169,9 @@ static const pk_store_ops pg_ops = {
     .participants_write = pg_participants_write,
     .kk_members = pg_kk_members,
     .set_reasons = pg_set_reasons,
+    .bulk_begin = pg_bulk_begin,
+    .bulk_end = pg_bulk_end,
+    .families_over = pg_families_over,
     .audit = pg_audit,
     .list_clear = pg_list_clear,
     .list_add = pg_list_add,
