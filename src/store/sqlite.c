@@ -678,18 +678,6 @@ static int sq_rollback_to(pk_tx *t)
     return rc ? rc : rc2;
 }
 
-/* The store's clock for a batch of writes: strftime('%Y-%m-%dT%H:%M:%fZ')
- * of SQLite, computed once instead of once per statement. */
-static void now_text(char out[32])
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
-}
-
 static int lists_of(sq *q, const uint8_t *nik_bi, unsigned *lists)
 {
     sqlite3_stmt *st = wstmt(q, W_LISTS_OF);
@@ -781,7 +769,7 @@ static int sq_participants_write(pk_tx *t, size_t n, pk_prow *rows)
 {
     sq *q = txq(t);
     char now[32];
-    now_text(now);
+    pk_store_now(now);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         pk_prow *r = &rows[i];
@@ -836,7 +824,7 @@ static int sq_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t
 {
     sq *q = txq(t);
     char now[32];
-    now_text(now);
+    pk_store_now(now);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         sqlite3_stmt *st = wstmt(q, W_SET_REASONS);
@@ -905,7 +893,7 @@ static int sq_audit(pk_tx *t, size_t n, const pk_audit_entry *e)
 {
     sq *q = txq(t);
     char now[32];
-    now_text(now);
+    pk_store_now(now);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         sqlite3_stmt *st = wstmt(q, W_AUDIT);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/pk.h"
 #include "core/region.h"
@@ -116,6 +117,16 @@ int pk_tx_release(pk_tx *tx)
 int pk_tx_rollback_to(pk_tx *tx)
 {
     return tx->store->ops->rollback_to(tx);
+}
+
+void pk_store_now(char out[32])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 static int bi_cmp(const void *a, const void *b)

@@ -94,6 +94,10 @@ int pk_store_check_version(int current, int latest, char *err, size_t errlen);
  * lookup order for batches. */
 pk_bi *pk_bi_sorted(size_t n, const pk_bi *bi, size_t *m);
 
+/* The store's clock as text, strftime('%Y-%m-%dT%H:%M:%fZ') of SQLite (UTC,
+ * milliseconds): the form of every created_at/updated_at. */
+void pk_store_now(char out[32]);
+
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen);
 /* url: "postgresql://..." or "postgres://..." (libpq connection URI). */
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen);
