@@ -151,6 +151,30 @@ typedef struct migration {
     int (*load)(sqlite3 *db, const char *datadir, char *err, size_t errlen);
 } migration;
 
+/* The participant table's columns (migration 2 made the NIK index UNIQUE
+ * inline, migration 5 moved that to a named index). */
+#define PARTICIPANT_COLUMNS(nik_unique)                                     \
+    "  id            INTEGER PRIMARY KEY,"                                  \
+    "  nik_bi        BLOB NOT NULL" nik_unique ","                          \
+    "  kk_bi         BLOB NOT NULL,"                                        \
+    "  pii           BLOB NOT NULL,"                                        \
+    "  digest        BLOB NOT NULL,"                                        \
+    "  nama          TEXT NOT NULL,"                                        \
+    "  tanggal_lahir TEXT NOT NULL,"                                        \
+    "  jenis_kelamin TEXT NOT NULL CHECK (jenis_kelamin IN ('L', 'P')),"   \
+    "  kode_wilayah  TEXT NOT NULL REFERENCES region(code),"               \
+    "  pendidikan    TEXT NOT NULL,"                                        \
+    "  segmen        TEXT NOT NULL,"                                        \
+    "  pekerjaan     TEXT NOT NULL,"                                        \
+    "  warnings      INTEGER NOT NULL,"                                     \
+    "  scheme        TEXT NOT NULL,"                                        \
+    "  base_reasons  INTEGER NOT NULL,"                                     \
+    "  reasons       INTEGER NOT NULL,"                                     \
+    "  as_of         TEXT NOT NULL,"                                        \
+    "  source        TEXT NOT NULL,"                                        \
+    "  created_at    TEXT NOT NULL,"                                        \
+    "  updated_at    TEXT NOT NULL"
+
 /* The participant table's indexes since migration 5: created there, and
  * again at the end of a bulk load (which drops them). */
 #define PARTICIPANT_INDEXES                                                  \
@@ -171,28 +195,7 @@ static const migration migrations[] = {
      "CREATE INDEX region_parent ON region(parent, code);",
      load_regions},
     {2, "participant registry: sealed personal data, blind indexes, exclusion lists, audit log",
-     "CREATE TABLE participant ("
-     "  id            INTEGER PRIMARY KEY,"
-     "  nik_bi        BLOB NOT NULL UNIQUE,"
-     "  kk_bi         BLOB NOT NULL,"
-     "  pii           BLOB NOT NULL,"
-     "  digest        BLOB NOT NULL,"
-     "  nama          TEXT NOT NULL,"
-     "  tanggal_lahir TEXT NOT NULL,"
-     "  jenis_kelamin TEXT NOT NULL CHECK (jenis_kelamin IN ('L', 'P')),"
-     "  kode_wilayah  TEXT NOT NULL REFERENCES region(code),"
-     "  pendidikan    TEXT NOT NULL,"
-     "  segmen        TEXT NOT NULL,"
-     "  pekerjaan     TEXT NOT NULL,"
-     "  warnings      INTEGER NOT NULL,"
-     "  scheme        TEXT NOT NULL,"
-     "  base_reasons  INTEGER NOT NULL,"
-     "  reasons       INTEGER NOT NULL,"
-     "  as_of         TEXT NOT NULL,"
-     "  source        TEXT NOT NULL,"
-     "  created_at    TEXT NOT NULL,"
-     "  updated_at    TEXT NOT NULL"
-     ") STRICT;"
+     "CREATE TABLE participant (" PARTICIPANT_COLUMNS(" UNIQUE") ") STRICT;"
      "CREATE INDEX participant_kk ON participant(kk_bi, id);"
      "CREATE INDEX participant_region ON participant(kode_wilayah);"
      "CREATE TABLE exclusion ("
@@ -270,28 +273,7 @@ static const migration migrations[] = {
     /* An inline UNIQUE cannot be dropped; a named index can, so a bulk
      * load of an empty registry may build it once at the end. */
     {5, "participant: the NIK index becomes a named unique index (bulk loading)",
-     "CREATE TABLE participant_v5 ("
-     "  id            INTEGER PRIMARY KEY,"
-     "  nik_bi        BLOB NOT NULL,"
-     "  kk_bi         BLOB NOT NULL,"
-     "  pii           BLOB NOT NULL,"
-     "  digest        BLOB NOT NULL,"
-     "  nama          TEXT NOT NULL,"
-     "  tanggal_lahir TEXT NOT NULL,"
-     "  jenis_kelamin TEXT NOT NULL CHECK (jenis_kelamin IN ('L', 'P')),"
-     "  kode_wilayah  TEXT NOT NULL REFERENCES region(code),"
-     "  pendidikan    TEXT NOT NULL,"
-     "  segmen        TEXT NOT NULL,"
-     "  pekerjaan     TEXT NOT NULL,"
-     "  warnings      INTEGER NOT NULL,"
-     "  scheme        TEXT NOT NULL,"
-     "  base_reasons  INTEGER NOT NULL,"
-     "  reasons       INTEGER NOT NULL,"
-     "  as_of         TEXT NOT NULL,"
-     "  source        TEXT NOT NULL,"
-     "  created_at    TEXT NOT NULL,"
-     "  updated_at    TEXT NOT NULL"
-     ") STRICT;"
+     "CREATE TABLE participant_v5 (" PARTICIPANT_COLUMNS("") ") STRICT;"
      "INSERT INTO participant_v5 SELECT id, nik_bi, kk_bi, pii, digest, nama, tanggal_lahir,"
      " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
      " base_reasons, reasons, as_of, source, created_at, updated_at FROM participant;"
