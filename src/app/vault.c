@@ -16,6 +16,7 @@
 #include "core/pk.h"
 
 #define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+_Static_assert(NONCE_LEN == 16 + 8, "a nonce is a 16-byte prefix and an 8-byte counter");
 #define TAG_LEN crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define KEY_FILE_MAX 65536
 
@@ -25,6 +26,11 @@ struct pk_keyring {
     dev_t dev;          /* the key file last read: a rotation renames a new */
     ino_t ino;          /* file into place, so another inode means reload */
     time_t checked;     /* when sealing last looked for a newer generation */
+    /* Nonces: a random prefix drawn once per process, then a counter, so
+     * no two boxes ever share one (a random nonce per box cost a system
+     * call each). */
+    unsigned char nonce_prefix[16];
+    uint64_t nonce_count;
     int newest;
     bool have[PK_SEAL_GEN_MAX + 1];
     unsigned char key[PK_SEAL_GEN_MAX + 1][32];
@@ -240,6 +246,7 @@ int pk_vault_open(pk_vault *v, const char *key_file, bool may_create, char *err,
     derive_seal1(kf->master, r->key[1]);
     r->have[1] = true;
     r->newest = 1;
+    randombytes_buf(r->nonce_prefix, sizeof(r->nonce_prefix));
     (void)ring_merge(r, kf, &st);
     v->ring = r;
     crypto_kdf_derive_from_key(v->idx_key, sizeof(v->idx_key), 2, "pkindex_", kf->master);
@@ -504,8 +511,10 @@ void pk_vault_field_hash(const pk_vault *v, unsigned field, const char *value, u
     crypto_shorthash(out, (const unsigned char *)value, strlen(value), key);
 }
 
-/* Copies the key of generation g (the newest when 0) out of the ring. */
-static int ring_key(const pk_vault *v, int g, unsigned char key[32], int *gen)
+/* Copies the key of generation g (the newest when 0) out of the ring;
+ * when nonce is not NULL, also a fresh nonce to seal with. */
+static int ring_key(const pk_vault *v, int g, unsigned char key[32], int *gen,
+                    unsigned char nonce[NONCE_LEN])
 {
     pk_keyring *r = v->ring;
     if (r == NULL)
@@ -525,6 +534,12 @@ static int ring_key(const pk_vault *v, int g, unsigned char key[32], int *gen)
     bool have = g >= 1 && g <= PK_SEAL_GEN_MAX && r->have[g];
     if (have)
         memcpy(key, r->key[g], 32);
+    if (nonce != NULL) {
+        uint64_t c = ++r->nonce_count;
+        memcpy(nonce, r->nonce_prefix, sizeof(r->nonce_prefix));
+        for (int i = 0; i < 8; i++)
+            nonce[16 + i] = (unsigned char)(c >> (8 * i));
+    }
     pthread_mutex_unlock(&r->mu);
     *gen = g;
     return have ? 0 : PK_EINVAL;
@@ -536,10 +551,9 @@ int pk_vault_seal(const pk_vault *v, const void *plain, size_t n, const void *ad
     static const unsigned char room[TAG_LEN];
     unsigned char hdr[1 + NONCE_LEN], key[32];
     int gen;
-    if (ring_key(v, 0, key, &gen) != 0)
+    if (ring_key(v, 0, key, &gen, hdr + 1) != 0)
         return PK_EINVAL;
     hdr[0] = (unsigned char)gen;
-    randombytes_buf(hdr + 1, NONCE_LEN);
     pk_buf_reset(out);
     /* Size the buffer (header, text, tag), then encrypt into it. */
     if (pk_buf_add(out, hdr, sizeof(hdr)) != 0 || pk_buf_add(out, plain, n) != 0 ||
@@ -561,7 +575,7 @@ int pk_vault_unseal(const pk_vault *v, const void *box, size_t n, const void *ad
     const unsigned char *b = box;
     unsigned char key[32];
     int gen;
-    if (n < 1 + NONCE_LEN + TAG_LEN || b[0] == 0 || ring_key(v, b[0], key, &gen) != 0)
+    if (n < 1 + NONCE_LEN + TAG_LEN || b[0] == 0 || ring_key(v, b[0], key, &gen, NULL) != 0)
         return PK_EINVAL;
     pk_buf_reset(out);
     size_t plen = n - 1 - NONCE_LEN - TAG_LEN;
