@@ -141,6 +141,7 @@ typedef struct prepared {
     uint8_t nik_bi[PK_BI_LEN], kk_bi[PK_BI_LEN], digest[PK_DIGEST_LEN];
     char date[11];
     size_t box_off, box_len;  /* the sealed fields, in batch.boxes */
+    bool kk_before;           /* bulk load: the KK may have members in earlier batches */
 } prepared;
 
 typedef struct batch {
@@ -252,6 +253,7 @@ static int batch_add(batch *b, const pk_app *app, const pk_participant *p, pk_co
     r->segmen = p->segmen;
     r->pekerjaan = p->pekerjaan;
     r->warnings = warnings;
+    r->kk_before = false;
     field_texts(p, r->date, text);
     pk_vault_blind(&app->vault, "kk", p->no_kk, r->kk_bi);
     for (int f = 0; f < PK_F__COUNT; f++)
@@ -612,6 +614,7 @@ typedef struct importer {
      * it has put in batches. */
     bool bulk;
     uint64_t *seen;           /* the reader's; it frees it once drop_seen is set */
+    uint64_t *seen_kk;        /* the same for KKs of earlier batches */
     atomic_bool drop_seen;
 } importer;
 
@@ -624,7 +627,8 @@ typedef struct importer {
  * bulk to its end. */
 #define SEEN_BYTES ((size_t)8 << 20)
 
-static bool seen_add(uint64_t *seen, const uint8_t *bi)
+/* Whether bi may be in the filter already; adds it when `add`. */
+static bool seen_bits(uint64_t *seen, const uint8_t *bi, bool add)
 {
     uint32_t block;
     uint64_t bits;
@@ -636,9 +640,36 @@ static bool seen_add(uint64_t *seen, const uint8_t *bi)
         unsigned pos = (unsigned)(bits & 511);
         uint64_t m = (uint64_t)1 << (pos & 63);
         before &= (w[pos >> 6] & m) != 0;
-        w[pos >> 6] |= m;
+        if (add)
+            w[pos >> 6] |= m;
     }
     return before;
+}
+
+/* The reader's filters after a row is batched: its NIK (a repeat marks
+ * the batch), and whether its KK came in an earlier batch (then the
+ * family is revisited after the load).  A batch's KKs join the filter
+ * when the batch is handed over, so a family within one batch is not
+ * marked. */
+static void seen_row(importer *im, batch *b)
+{
+    if (im->seen != NULL && atomic_load(&im->drop_seen)) {
+        free(im->seen); /* the bulk load is over: give the memory back */
+        free(im->seen_kk);
+        im->seen = im->seen_kk = NULL;
+    }
+    if (im->seen == NULL)
+        return;
+    prepared *r = &b->rows[b->n - 1];
+    if (seen_bits(im->seen, r->nik_bi, true))
+        b->seen_before = true;
+    r->kk_before = seen_bits(im->seen_kk, r->kk_bi, false);
+}
+
+static void seen_batch(importer *im, const batch *b)
+{
+    for (size_t i = 0; im->seen_kk != NULL && i < b->n; i++)
+        seen_bits(im->seen_kk, b->rows[i].kk_bi, true);
 }
 
 static void reject(importer *im, const pk_csv_record *rec, unsigned long line, pk_codeset codes)
@@ -796,6 +827,7 @@ static void *reader_main(void *arg)
         sum->read++;
         pk_codeset warnings;
         if (b->n == b->cap) {
+            seen_batch(im, b);
             put_full(im, b);
             if ((b = take_idle(im)) == NULL)
                 break;
@@ -805,6 +837,7 @@ static void *reader_main(void *arg)
         else if (validate_row(im, p, im->rec, &warnings)) {
             int rc = batch_add(b, im->app, p, warnings);
             if (rc == 1) { /* the NIK repeats: write this batch first */
+                seen_batch(im, b);
                 put_full(im, b);
                 if ((b = take_idle(im)) == NULL)
                     break;
@@ -816,12 +849,7 @@ static void *reader_main(void *arg)
                 break;
             }
             b->line = im->rec->line;
-            if (im->seen != NULL && atomic_load(&im->drop_seen)) {
-                free(im->seen); /* the bulk load is over: give the memory back */
-                im->seen = NULL;
-            }
-            if (im->seen != NULL && seen_add(im->seen, b->rows[b->n - 1].nik_bi))
-                b->seen_before = true;
+            seen_row(im, b);
         }
         if (im->opts->progress != NULL && sum->read % 100000 == 0)
             fprintf(im->opts->progress, "prakerja: import: %ld rows (%llu MB)\n", sum->read,
@@ -861,9 +889,20 @@ static int save_redo(importer *im, pk_tx *tx, batch *b)
     }
 }
 
+/* Bulk load: the families of this batch that also have members in
+ * earlier ones, to revisit after the load (see end_bulk). */
+static int mark_families(importer *im, pk_tx *tx, batch *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->rows[i].kk_before)
+            memcpy(b->keys[n++], b->rows[i].kk_bi, PK_BI_LEN);
+    return pk_tx_bulk_mark(tx, n, (const pk_bi *)b->keys);
+}
+
 /* Ends a bulk load: the store builds the indexes, then the family-card
- * limit is applied to every family large enough to reach it, a page of
- * families at a time. */
+ * limit is applied again to the marked families large enough to reach
+ * it (the others were whole within one batch), a page at a time. */
 static int end_bulk(importer *im, pk_tx *tx, unsigned long line)
 {
     im->bulk = false;
@@ -887,7 +926,7 @@ static int end_bulk(importer *im, pk_tx *tx, unsigned long line)
     if (kk == NULL)
         return PK_ENOMEM;
     for (bool first = true; rc == 0 && n == PAGE; first = false) {
-        if ((rc = pk_tx_families_over(tx, small, first ? NULL : after, PAGE, kk, &n)) == 0 &&
+        if ((rc = pk_tx_bulk_families(tx, small, first ? NULL : after, PAGE, kk, &n)) == 0 &&
             (rc = apply_families(im->app, tx, (const pk_bi *)kk, n, NULL, 0)) == 0 && n > 0)
             memcpy(after, kk[n - 1], PK_BI_LEN);
     }
@@ -909,7 +948,8 @@ static int start_bulk(importer *im, int fd, pk_tx **tx)
     int rc = pk_store_begin(im->app->store, tx);
     if (rc == 0)
         rc = pk_tx_bulk_begin(*tx, &im->bulk);
-    if (rc == 0 && im->bulk && (im->seen = calloc(1, SEEN_BYTES)) == NULL)
+    if (rc == 0 && im->bulk && ((im->seen = calloc(1, SEEN_BYTES)) == NULL ||
+                                (im->seen_kk = calloc(1, SEEN_BYTES)) == NULL))
         rc = PK_ENOMEM;
     if (rc == 0 && im->bulk && im->opts->progress != NULL)
         fprintf(im->opts->progress, "prakerja: import: the registry is empty: loading in bulk, "
@@ -941,6 +981,8 @@ static int write_batches(importer *im, pk_tx *tx, char *err, size_t errlen)
         if (rc == 0 && b->n > 0 && tx == NULL && (rc = pk_store_begin(app->store, &tx)) != 0)
             snprintf(err, errlen, "database error: cannot begin");
         if (rc == 0 && b->n > 0 && (rc = save_redo(im, tx, b)) != 0)
+            snprintf(err, errlen, "database error near line %lu", b->line);
+        if (rc == 0 && im->bulk && (rc = mark_families(im, tx, b)) != 0)
             snprintf(err, errlen, "database error near line %lu", b->line);
         for (size_t i = 0; rc == 0 && i < b->n; i++) {
             pk_saved o = b->res[i].outcome;
@@ -1058,6 +1100,7 @@ out:
     pthread_mutex_destroy(&im.mu);
     pthread_cond_destroy(&im.cv);
     free(im.seen);
+    free(im.seen_kk);
     free(im.rec);
     pk_csv_free(im.csv);
     return rc;

@@ -48,7 +48,7 @@
 
 /* Prepared statements, prepared once per connection on first use. */
 enum {
-    S_KK_LOCKS, S_FIND_MANY, S_ANY_PARTICIPANT, S_FAMILIES_OVER, S_ID_BLOCK, S_LISTS_MANY, S_NEXT_IDS, S_INSERT_MANY,
+    S_KK_LOCKS, S_FIND_MANY, S_ANY_PARTICIPANT, S_BULK_MARK, S_BULK_FAMILIES, S_ID_BLOCK, S_LISTS_MANY, S_NEXT_IDS, S_INSERT_MANY,
     S_UPDATE_MANY, S_LISTS_OF, S_KK_MEMBERS_MANY, S_SET_REASONS_MANY, S_AUDIT_MANY, S_LIST_SAVE_OLD, S_LIST_CLEAR_OLD, S_LIST_DELETE, S_LIST_ADD, S_LIST_COUNT,
     S_ROW_BY_NIK, S_SET_BASE, S_STATS, S_REGIONS, S_META_GET, S_META_PUT,
     S_USER_INSERT, S_USER_FIND, S_USER_UPDATE, S_USERS, S_SESSION_INSERT, S_SESSION_GET,
@@ -354,8 +354,11 @@ static const struct {
                      " JOIN participant p ON p.nik_bi = u.bi ORDER BY p.nik_bi FOR UPDATE OF p",
                      "B"},
     [S_ANY_PARTICIPANT] = {"SELECT EXISTS (SELECT 1 FROM participant)", ""},
-    [S_FAMILIES_OVER] = {"SELECT kk_bi FROM participant WHERE kk_bi > $1 GROUP BY kk_bi"
-                         " HAVING count(*) > $2 ORDER BY kk_bi LIMIT $3", "bii"},
+    [S_BULK_MARK] = {"INSERT INTO bulk_kk SELECT DISTINCT x FROM unnest($1) AS u(x)"
+                     " ON CONFLICT DO NOTHING", "B"},
+    [S_BULK_FAMILIES] = {"SELECT m.kk_bi FROM bulk_kk m WHERE m.kk_bi > $1 AND"
+                         " (SELECT count(*) FROM participant p WHERE p.kk_bi = m.kk_bi) > $2"
+                         " ORDER BY m.kk_bi LIMIT $3", "bii"},
     [S_LISTS_MANY] = {"SELECT u.i, e.list FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
                       " JOIN exclusion e ON e.nik_bi = u.bi", "B"},
     /* Ids for a batch of inserts, handed out in one call: the order of
@@ -1411,7 +1414,8 @@ static int pg_bulk_begin(pk_tx *t, bool *on)
     rc = exec(tx->c->conn,
               "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE;"
               "DROP INDEX participant_nik; DROP INDEX participant_kk; DROP INDEX participant_region;"
-              "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey",
+              "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey;"
+              "CREATE TEMP TABLE bulk_kk (kk_bi bytea PRIMARY KEY) ON COMMIT DROP",
               PGRES_COMMAND_OK, "bulk load");
     if (rc == 0)
         tx->bulk = *on = true;
@@ -1437,7 +1441,14 @@ static int pg_bulk_end(pk_tx *t)
     return rc;
 }
 
-static int pg_families_over(pk_tx *t, int small, const uint8_t *after, size_t limit,
+static int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
+{
+    params p = {0};
+    int rc = bi_param((pg_tx *)t, &p, 0, n, kk_bi, false);
+    return rc != 0 ? rc : run(txc(t), S_BULK_MARK, &p, NULL);
+}
+
+static int pg_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
                             pk_bi *out, size_t *n)
 {
     params p = {0};
@@ -1445,7 +1456,7 @@ static int pg_families_over(pk_tx *t, int small, const uint8_t *after, size_t li
     p_bytes(&p, after ? after : (const uint8_t *)"", after ? PK_BI_LEN : 0);
     p_int(&p, small);
     p_int(&p, (int64_t)limit);
-    int rc = run(txc(t), S_FAMILIES_OVER, &p, &r);
+    int rc = run(txc(t), S_BULK_FAMILIES, &p, &r);
     if (rc != 0)
         return rc;
     for (int i = 0, m = PQntuples(r); i < m && (size_t)i < limit; i++)
@@ -2233,8 +2244,9 @@ static const pk_store_ops pg_ops = {
     .kk_members = pg_kk_members,
     .set_reasons = pg_set_reasons,
     .bulk_begin = pg_bulk_begin,
+    .bulk_mark = pg_bulk_mark,
     .bulk_end = pg_bulk_end,
-    .families_over = pg_families_over,
+    .bulk_families = pg_bulk_families,
     .audit = pg_audit,
     .list_clear = pg_list_clear,
     .list_add = pg_list_add,

@@ -23,7 +23,7 @@
 /* Statements of the writer connection, prepared once and reused. */
 enum {
     W_FIND, W_INSERT, W_UPDATE, W_ANY_LISTED, W_ANY_PARTICIPANT, W_LISTS_OF, W_KK_MEMBERS,
-    W_FAMILIES_OVER,
+    W_BULK_MARK, W_BULK_FAMILIES,
     W_SET_REASONS, W_AUDIT,
     W_LIST_SAVE_OLD, W_LIST_CLEAR_OLD, W_LIST_DELETE, W_LIST_ADD, W_LIST_CHANGES, W_LIST_COUNT,
     W_ROW_BY_NIK, W_SET_BASE,
@@ -483,8 +483,10 @@ static const char *const wsql[W__COUNT] = {
                  " updated_at = ?19 WHERE id = ?17",
     [W_ANY_LISTED] = "SELECT EXISTS (SELECT 1 FROM exclusion)",
     [W_ANY_PARTICIPANT] = "SELECT EXISTS (SELECT 1 FROM participant)",
-    [W_FAMILIES_OVER] = "SELECT kk_bi FROM participant WHERE kk_bi > ?1 GROUP BY kk_bi"
-                        " HAVING count(*) > ?2 ORDER BY kk_bi LIMIT ?3",
+    [W_BULK_MARK] = "INSERT OR IGNORE INTO temp.bulk_kk (kk_bi) VALUES (?1)",
+    [W_BULK_FAMILIES] = "SELECT m.kk_bi FROM temp.bulk_kk m WHERE m.kk_bi > ?1 AND"
+                        " (SELECT count(*) FROM participant p WHERE p.kk_bi = m.kk_bi) > ?2"
+                        " ORDER BY m.kk_bi LIMIT ?3",
     [W_LISTS_OF] = "SELECT list FROM exclusion WHERE nik_bi = ?",
     [W_KK_MEMBERS] = "SELECT id, scheme, base_reasons, reasons FROM participant"
                      " WHERE kk_bi = ? ORDER BY id",
@@ -830,7 +832,9 @@ static int sq_bulk_begin(pk_tx *t, bool *on)
     char *msg = NULL;
     if (sqlite3_exec(tx->q->writer,
                      "DROP INDEX participant_nik; DROP INDEX participant_kk;"
-                     " DROP INDEX participant_region; " BULK_CACHE,
+                     " DROP INDEX participant_region; " BULK_CACHE ";"
+                     "CREATE TEMP TABLE IF NOT EXISTS bulk_kk (kk_bi BLOB PRIMARY KEY) WITHOUT ROWID;"
+                     "DELETE FROM temp.bulk_kk",
                      NULL, NULL, &msg) != SQLITE_OK) {
         fprintf(stderr, "prakerja: store: bulk load: %s\n", msg ? msg : "?");
         sqlite3_free(msg);
@@ -852,11 +856,24 @@ static int sq_bulk_end(pk_tx *t)
     return 0;
 }
 
-static int sq_families_over(pk_tx *t, int small, const uint8_t *after, size_t limit,
+static int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = wstmt(txq(t), W_BULK_MARK);
+        if (st == NULL)
+            return PK_EIO;
+        sqlite3_bind_blob(st, 1, kk_bi[i], PK_BI_LEN, SQLITE_STATIC);
+        rc = step_done(st);
+    }
+    return rc;
+}
+
+static int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
                             pk_bi *out, size_t *n)
 {
     static const uint8_t first[1] = {0};
-    sqlite3_stmt *st = wstmt(txq(t), W_FAMILIES_OVER);
+    sqlite3_stmt *st = wstmt(txq(t), W_BULK_FAMILIES);
     if (st == NULL)
         return PK_EIO;
     /* an empty blob sorts before every other */
@@ -1783,8 +1800,9 @@ static const pk_store_ops sqlite_ops = {
     .kk_members = sq_kk_members,
     .set_reasons = sq_set_reasons,
     .bulk_begin = sq_bulk_begin,
+    .bulk_mark = sq_bulk_mark,
     .bulk_end = sq_bulk_end,
-    .families_over = sq_families_over,
+    .bulk_families = sq_bulk_families,
     .audit = sq_audit,
     .list_clear = sq_list_clear,
     .list_add = sq_list_add,

@@ -181,16 +181,21 @@ int pk_tx_bulk_begin(pk_tx *tx, bool *on)
     return tx->store->ops->bulk_begin ? tx->store->ops->bulk_begin(tx, on) : 0;
 }
 
+int pk_tx_bulk_mark(pk_tx *tx, size_t n, const pk_bi *kk_bi)
+{
+    return n == 0 ? 0 : tx->store->ops->bulk_mark(tx, n, kk_bi);
+}
+
 int pk_tx_bulk_end(pk_tx *tx)
 {
     return tx->store->ops->bulk_end ? tx->store->ops->bulk_end(tx) : 0;
 }
 
-int pk_tx_families_over(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
+int pk_tx_bulk_families(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
                         size_t *n)
 {
     *n = 0;
-    return tx->store->ops->families_over ? tx->store->ops->families_over(tx, small, after, limit,
+    return tx->store->ops->bulk_families ? tx->store->ops->bulk_families(tx, small, after, limit,
                                                                          out, n)
                                          : 0;
 }

@@ -144,16 +144,18 @@ int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *r
  * registry is empty (*on = true; false otherwise, or when the backend
  * has no such mode); the whole load is then this one transaction.  While
  * on, participants_find reports every NIK as new (the caller guarantees
- * that each is, and appears once) and kk_members reports nobody (the
- * caller applies the family-card limit after bulk_end, walking
- * families_over).  bulk_end builds the indexes again: PK_ECONFLICT when
- * two rows share a NIK after all. */
+ * that each is, and appears once) and kk_members reports nobody: the
+ * caller applies the family-card limit within each batch, marks the
+ * families that also have members in other batches (bulk_mark), and
+ * after bulk_end revisits those (bulk_families).  bulk_end builds the
+ * indexes again: PK_ECONFLICT when two rows share a NIK after all. */
 int pk_tx_bulk_begin(pk_tx *tx, bool *on);
+int pk_tx_bulk_mark(pk_tx *tx, size_t n, const pk_bi *kk_bi);
 int pk_tx_bulk_end(pk_tx *tx);
 /* Up to `limit` KK indexes, in order, after `after` (NULL: from the
- * first), of the families with more than `small` members; *n says how
- * many. */
-int pk_tx_families_over(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
+ * first), of the marked families with more than `small` members; *n says
+ * how many. */
+int pk_tx_bulk_families(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
                         size_t *n);
 
 /* Appends to the audit log (never personal data in `detail`). */

@@ -31,8 +31,9 @@ typedef struct pk_store_ops {
     int (*set_reasons)(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons);
     /* optional (NULL: no bulk mode) */
     int (*bulk_begin)(pk_tx *tx, bool *on);
+    int (*bulk_mark)(pk_tx *tx, size_t n, const pk_bi *kk_bi);
     int (*bulk_end)(pk_tx *tx);
-    int (*families_over)(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
+    int (*bulk_families)(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
                          size_t *n);
     int (*audit)(pk_tx *tx, size_t n, const pk_audit_entry *e);
     int (*list_clear)(pk_tx *tx, const char *list);

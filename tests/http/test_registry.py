@@ -1035,10 +1035,10 @@ def compare_tables(a, b, what, ids=True):
                              % (what, len(ta), len(tb), len(diff), cols, first))
 
 
-def big_file(n=30000, seed=20260101, repeats=True):
+def big_file(n=30000, seed=20260101, repeats=True, shuffle=False):
     """Deterministic: families sharing KK numbers, ~5% bad rows, some NIKs
     repeated later in the file with changed data (unless not `repeats`),
-    some under-age."""
+    some under-age.  Families sit on consecutive rows unless `shuffle`."""
     rnd = random.Random(seed)
     regions = ["317401", "317402", "317101", "317501", "317301"]
     villages = ["31.74.01.1001", "31.74.02.1001", "31.71.01.1001", "31.75.01.1001",
@@ -1091,6 +1091,8 @@ def big_file(n=30000, seed=20260101, repeats=True):
         else:
             earlier.append(p)
         rows.append(p)
+    if shuffle:
+        rnd.shuffle(rows)
     return csv_text(rows)
 
 
@@ -1217,7 +1219,8 @@ def bulk_load_of_an_empty_registry_equals_the_row_by_row_import():
     whose NIKs repeat ends the bulk load before the repeat.  Exclusion
     lists imported before apply (the second run)."""
     for repeats in (False, True):
-        text = big_file(12000, seed=20261128, repeats=repeats)
+        # families spread over the file (and so over batches) without repeats
+        text = big_file(12000, seed=20261128, repeats=repeats, shuffle=not repeats)
         with Reg("a") as a, Reg("b") as b:
             path = a.write(text, "big.csv")
             listed = ""
