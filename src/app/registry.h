@@ -22,13 +22,6 @@ typedef struct pk_save_result {
     pk_codeset reasons;   /* eligibility after the KK limit; 0 = eligible */
 } pk_save_result;
 
-/* Saves a valid record inside tx (insert, or replace when `upsert`),
- * evaluates eligibility under `scheme` on `as_of`, re-applies the KK limit
- * and writes the audit log.  PK_ECONFLICT when the NIK exists and !upsert. */
-int pk_registry_save(const pk_app *app, pk_tx *tx, const pk_participant *p, pk_codeset warnings,
-                     const pk_scheme *scheme, pk_date as_of, const char *source, bool upsert,
-                     pk_save_result *out);
-
 /* Registration from the portal or the API: validate, insert, commit (the
  * record is durable when this returns 0).  PK_EINVAL (see out->v),
  * PK_ECONFLICT (a known NIK), or another negative error. */
