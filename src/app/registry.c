@@ -269,9 +269,9 @@ static int batch_add(batch *b, const pk_app *app, const pk_participant *p, pk_co
     return 0;
 }
 
-static int kk_max_of(void *ctx, const char *scheme)
+static int kk_max_of(const pk_app *app, const char *scheme)
 {
-    const pk_scheme *s = pk_schemes_find(&((const pk_app *)ctx)->schemes, scheme);
+    const pk_scheme *s = pk_schemes_find(&app->schemes, scheme);
     return s ? s->kk_max : 0;
 }
 
@@ -379,7 +379,7 @@ static int apply_families(const pk_app *app, pk_tx *tx, const pk_bi *kk, size_t 
         uint64_t base = e[i].row ? e[i].row->base_reasons : e[i].m->base;
         uint64_t now = base;
         if (base == 0) {
-            int max = kk_max_of((void *)app, e[i].row ? e[i].row->scheme : e[i].m->scheme);
+            int max = kk_max_of(app, e[i].row ? e[i].row->scheme : e[i].m->scheme);
             if (max > 0 && eligible >= max)
                 now |= PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
             else
@@ -493,8 +493,8 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
             memcpy(b->keys[nk++], b->known[i].kk_bi, PK_BI_LEN);
     }
     /* (In a bulk load the store finds no stored members: the limit is
-     * applied within the batch now, and to whole families after the load,
-     * see end_bulk; families within one batch then need no second write.) */
+     * applied within the batch now, and after the load again to the
+     * families spread over several batches, see end_bulk.) */
     if ((rc = apply_families(app, tx, (const pk_bi *)b->keys, nk, b->out, nw)) != 0 ||
         (rc = pk_tx_participants_write(tx, nw, b->out)) != 0)
         return rc;
@@ -502,9 +502,6 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
         size_t i = b->of[j];
         b->res[i].id = b->out[j].id;
         b->res[i].reasons = b->out[j].reasons;
-        b->audit[j] = (pk_audit_entry){source,
-                                       b->known[i].id ? "participant.update" : "participant.insert",
-                                       b->out[j].id, b->detail[j]};
     }
     if (bulk && nw > 0) {
         /* Every row of a bulk batch is new, with consecutive ids: one
@@ -512,8 +509,13 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
         snprintf(b->detail[0], sizeof(b->detail[0]), "ids=%lld-%lld count=%zu fields=all",
                  (long long)b->out[0].id, (long long)b->out[nw - 1].id, nw);
         b->audit[0] = (pk_audit_entry){source, "participants.insert", b->out[0].id, b->detail[0]};
-        nw = 1;
+        return pk_tx_audit_many(tx, 1, b->audit);
     }
+    for (size_t j = 0; j < nw; j++)
+        b->audit[j] = (pk_audit_entry){source,
+                                       b->known[b->of[j]].id ? "participant.update"
+                                                             : "participant.insert",
+                                       b->out[j].id, b->detail[j]};
     return pk_tx_audit_many(tx, nw, b->audit);
 }
 

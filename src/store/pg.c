@@ -130,14 +130,19 @@ static int put32(pk_buf *b, uint32_t v)
 static int arr_begin(pk_buf *b, uint32_t elem_type)
 {
     pk_buf_reset(b);
-    return put32(b, 1) | put32(b, 0) | put32(b, elem_type) | put32(b, 0) | put32(b, 1);
-    /* dimensions, no NULLs, element type, length (set by arr_param),
-     * lower bound */
+    int e = put32(b, 1);     /* dimensions */
+    e |= put32(b, 0);        /* no NULLs */
+    e |= put32(b, elem_type);
+    e |= put32(b, 0);        /* length: set by arr_param */
+    e |= put32(b, 1);        /* lower bound */
+    return e;
 }
 
 static int arr_bytes(pk_buf *b, const void *v, size_t len)
 {
-    return put32(b, (uint32_t)len) | pk_buf_add(b, v, len);
+    int e = put32(b, (uint32_t)len);
+    e |= pk_buf_add(b, v, len);
+    return e;
 }
 
 static int arr_text(pk_buf *b, const char *s)
@@ -147,7 +152,10 @@ static int arr_text(pk_buf *b, const char *s)
 
 static int arr_int(pk_buf *b, int64_t v)
 {
-    return put32(b, 8) | put32(b, (uint32_t)((uint64_t)v >> 32)) | put32(b, (uint32_t)v);
+    int e = put32(b, 8);
+    e |= put32(b, (uint32_t)((uint64_t)v >> 32));
+    e |= put32(b, (uint32_t)v);
+    return e;
 }
 
 /* Ends array b of n elements and adds it to p. */
@@ -332,6 +340,14 @@ static void conn_put(pg *p, pgc *c)
               "pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, reasons, " \
               "source, created_at, updated_at, digest, as_of"
 
+/* The participant columns a write sends, in the order put_row encodes
+ * them (the stored fields of a pk_prow; the times come from the store). */
+#define WCOLS "id, nik_bi, kk_bi, pii, digest, nama, tanggal_lahir, jenis_kelamin, " \
+              "kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, " \
+              "reasons, source, as_of"
+#define WCOUNT 18
+#define WTYPES "IBBBBTTTTTTTITIITT" /* as arrays; see stmts */
+
 #define UCOLS "u.id, u.username, u.role, coalesce(u.region, ''), u.pwhash, u.disabled, " \
               "u.created_at"
 
@@ -369,13 +385,10 @@ static const struct {
      * table alone (nobody else takes ids between nextval and setval). */
     [S_ID_BLOCK] = {"SELECT setval(s, nextval(s) + $1 - 1) FROM"
                     " pg_get_serial_sequence('participant', 'id') AS s", "i"},
-    [S_INSERT_MANY] = {"INSERT INTO participant (id, nik_bi, kk_bi, pii, digest, nama,"
-                       " tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan,"
-                       " warnings, scheme, base_reasons, reasons, source, as_of, created_at,"
-                       " updated_at) SELECT u.*, t.now, t.now FROM (SELECT " NOW " AS now) t,"
+    [S_INSERT_MANY] = {"INSERT INTO participant (" WCOLS ", created_at, updated_at)"
+                       " SELECT u.*, t.now, t.now FROM (SELECT " NOW " AS now) t,"
                        " unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-                       " $16, $17, $18) AS u",
-                       "IBBBBTTTTTTTITIITT"},
+                       " $16, $17, $18) AS u", WTYPES},
     [S_UPDATE_MANY] = {"UPDATE participant p SET nik_bi = u.nik_bi, kk_bi = u.kk_bi, pii = u.pii,"
                        " digest = u.digest, nama = u.nama, tanggal_lahir = u.tanggal_lahir,"
                        " jenis_kelamin = u.jenis_kelamin, kode_wilayah = u.kode_wilayah,"
@@ -383,10 +396,8 @@ static const struct {
                        " warnings = u.warnings, scheme = u.scheme, base_reasons = u.base_reasons,"
                        " reasons = u.reasons, source = u.source, as_of = u.as_of,"
                        " updated_at = " NOW " FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-                       " $10, $11, $12, $13, $14, $15, $16, $17, $18) AS u(id, nik_bi, kk_bi,"
-                       " pii, digest, nama, tanggal_lahir, jenis_kelamin, kode_wilayah,"
-                       " pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, reasons,"
-                       " source, as_of) WHERE p.id = u.id", "IBBBBTTTTTTTITIITT"},
+                       " $10, $11, $12, $13, $14, $15, $16, $17, $18) AS u(" WCOLS ")"
+                       " WHERE p.id = u.id", WTYPES},
     [S_LISTS_OF] = {"SELECT list FROM exclusion WHERE nik_bi = $1", "b"},
     [S_KK_MEMBERS_MANY] = {"SELECT kk_bi, id, scheme, base_reasons, reasons FROM participant"
                            " WHERE kk_bi = ANY ($1) ORDER BY kk_bi, id", "B"},
@@ -1193,47 +1204,55 @@ static int pg_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi,
     return 0;
 }
 
-/* The 18 arrays of S_INSERT_MANY / S_UPDATE_MANY from the rows whose id
- * is (update) or is not (insert) set; ids[] gives inserted rows theirs. */
+/* Appends a row's written fields (WCOLS, with this id) to out[column],
+ * each as its length and its bytes: one buffer per column makes the
+ * array parameters of S_INSERT_MANY / S_UPDATE_MANY, the same buffer for
+ * every column a tuple of binary COPY. */
+static int put_row(pk_buf *const out[WCOUNT], const pk_prow *r, int64_t id)
+{
+    /* one statement per field: for COPY they go into one buffer, in order */
+    int e = arr_int(out[0], id);
+    e |= arr_bytes(out[1], r->nik_bi, PK_BI_LEN);
+    e |= arr_bytes(out[2], r->kk_bi, PK_BI_LEN);
+    e |= arr_bytes(out[3], r->pii, r->pii_len);
+    e |= arr_bytes(out[4], r->digest, PK_DIGEST_LEN);
+    e |= arr_text(out[5], r->nama);
+    e |= arr_text(out[6], r->tanggal_lahir);
+    e |= arr_text(out[7], r->jenis_kelamin);
+    e |= arr_text(out[8], r->kode_wilayah);
+    e |= arr_text(out[9], r->pendidikan);
+    e |= arr_text(out[10], r->segmen);
+    e |= arr_text(out[11], r->pekerjaan);
+    e |= arr_int(out[12], (int64_t)r->warnings);
+    e |= arr_text(out[13], r->scheme);
+    e |= arr_int(out[14], (int64_t)r->base_reasons);
+    e |= arr_int(out[15], (int64_t)r->reasons);
+    e |= arr_text(out[16], r->source);
+    e |= arr_text(out[17], r->as_of);
+    return e;
+}
+
+/* The arrays of S_INSERT_MANY / S_UPDATE_MANY from the rows whose id is
+ * (update) or is not (insert) set; ids[] gives inserted rows theirs. */
 static int rows_params(pg_tx *tx, params *p, const pk_prow *rows, size_t n, bool update,
                        const int64_t *ids, size_t *count)
 {
-    static const uint32_t types[18] = {T_INT8, T_BYTEA, T_BYTEA, T_BYTEA, T_BYTEA, T_TEXT,
-                                       T_TEXT, T_TEXT, T_TEXT, T_TEXT, T_TEXT, T_TEXT,
-                                       T_INT8, T_TEXT, T_INT8, T_INT8, T_TEXT, T_TEXT};
-    pk_buf *a = tx->arr;
+    pk_buf *col[WCOUNT];
     int e = 0;
     size_t m = 0;
-    for (int c = 0; c < 18; c++)
-        e |= arr_begin(&a[c], types[c]);
-    for (size_t i = 0; i < n; i++) {
-        const pk_prow *r = &rows[i];
-        if ((r->id != 0) != update)
-            continue;
-        e |= arr_int(&a[0], update ? r->id : ids[m]);
-        e |= arr_bytes(&a[1], r->nik_bi, PK_BI_LEN);
-        e |= arr_bytes(&a[2], r->kk_bi, PK_BI_LEN);
-        e |= arr_bytes(&a[3], r->pii, r->pii_len);
-        e |= arr_bytes(&a[4], r->digest, PK_DIGEST_LEN);
-        e |= arr_text(&a[5], r->nama);
-        e |= arr_text(&a[6], r->tanggal_lahir);
-        e |= arr_text(&a[7], r->jenis_kelamin);
-        e |= arr_text(&a[8], r->kode_wilayah);
-        e |= arr_text(&a[9], r->pendidikan);
-        e |= arr_text(&a[10], r->segmen);
-        e |= arr_text(&a[11], r->pekerjaan);
-        e |= arr_int(&a[12], (int64_t)r->warnings);
-        e |= arr_text(&a[13], r->scheme);
-        e |= arr_int(&a[14], (int64_t)r->base_reasons);
-        e |= arr_int(&a[15], (int64_t)r->reasons);
-        e |= arr_text(&a[16], r->source);
-        e |= arr_text(&a[17], r->as_of);
-        m++;
+    for (int c = 0; c < WCOUNT; c++) {
+        col[c] = &tx->arr[c];
+        e |= arr_begin(col[c], WTYPES[c] == 'I' ? T_INT8 : WTYPES[c] == 'B' ? T_BYTEA : T_TEXT);
     }
+    for (size_t i = 0; i < n; i++)
+        if ((rows[i].id != 0) == update) {
+            e |= put_row(col, &rows[i], update ? rows[i].id : ids[m]);
+            m++;
+        }
     if (e != 0)
         return PK_ENOMEM;
-    for (int c = 0; c < 18; c++)
-        arr_param(p, &a[c], m);
+    for (int c = 0; c < WCOUNT; c++)
+        arr_param(p, col[c], m);
     *count = m;
     return 0;
 }
@@ -1255,40 +1274,34 @@ static int put16(pk_buf *b, uint16_t v)
     return pk_buf_add(b, x, 2);
 }
 
-/* The inserts among rows (id 0), with ids[], by COPY.  A field of a
- * binary COPY tuple is encoded as an array element is: its length, then
- * its bytes. */
+/* The inserts among rows (id 0), with ids[], by COPY (a field of a binary
+ * COPY tuple is encoded as an array element is: its length, its bytes). */
 static int copy_rows(pg_tx *tx, const pk_prow *rows, size_t n, const int64_t *ids)
 {
     static const char sig[11] = "PGCOPY\n\377\r\n";
     char now[32];
     pk_store_now(now);
-    pk_buf *b = &tx->arr[0];
+    pk_buf *b = &tx->arr[0], *col[WCOUNT];
+    for (int c = 0; c < WCOUNT; c++)
+        col[c] = b;
     pk_buf_reset(b);
-    int e = pk_buf_add(b, sig, sizeof(sig)) | put32(b, 0) | put32(b, 0);
+    int e = pk_buf_add(b, sig, sizeof(sig));
+    e |= put32(b, 0); /* flags */
+    e |= put32(b, 0); /* header extension */
     for (size_t i = 0, j = 0; i < n; i++) {
-        const pk_prow *r = &rows[i];
-        if (r->id != 0)
+        if (rows[i].id != 0)
             continue;
-        e |= put16(b, 20) | arr_int(b, ids[j++]) | arr_bytes(b, r->nik_bi, PK_BI_LEN) |
-             arr_bytes(b, r->kk_bi, PK_BI_LEN) | arr_bytes(b, r->pii, r->pii_len) |
-             arr_bytes(b, r->digest, PK_DIGEST_LEN) | arr_text(b, r->nama) |
-             arr_text(b, r->tanggal_lahir) | arr_text(b, r->jenis_kelamin) |
-             arr_text(b, r->kode_wilayah) | arr_text(b, r->pendidikan) |
-             arr_text(b, r->segmen) | arr_text(b, r->pekerjaan) |
-             arr_int(b, (int64_t)r->warnings) | arr_text(b, r->scheme) |
-             arr_int(b, (int64_t)r->base_reasons) | arr_int(b, (int64_t)r->reasons) |
-             arr_text(b, r->source) | arr_text(b, r->as_of) | arr_text(b, now) |
-             arr_text(b, now);
+        e |= put16(b, WCOUNT + 2);
+        e |= put_row(col, &rows[i], ids[j++]);
+        e |= arr_text(b, now); /* created_at */
+        e |= arr_text(b, now); /* updated_at */
     }
     e |= put16(b, 0xffff);
     if (e != 0)
         return PK_ENOMEM;
     PGconn *conn = tx->c->conn;
-    PGresult *r = PQexec(conn, "COPY participant (id, nik_bi, kk_bi, pii, digest, nama,"
-                               " tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan, segmen,"
-                               " pekerjaan, warnings, scheme, base_reasons, reasons, source, as_of,"
-                               " created_at, updated_at) FROM STDIN (FORMAT binary)");
+    PGresult *r = PQexec(conn, "COPY participant (" WCOLS ", created_at, updated_at)"
+                               " FROM STDIN (FORMAT binary)");
     int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : fail(conn, r, "copy");
     PQclear(r);
     if (rc != 0)
