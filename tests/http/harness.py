@@ -818,6 +818,32 @@ def security_headers(hdrs, what=""):
     assert hdrs.get("referrer-policy"), "%sno Referrer-Policy" % pre
 
 
+class SharedServer:
+    """One server for a whole test program: srv = SharedServer(make), then
+    srv() starts it on first use (make() returns a started Server; by
+    default a plain one) and returns it.  The program's last test calls
+    srv.stop(), which asserts a clean exit and returns the server's log
+    ("" when it never started)."""
+
+    def __init__(self, make=None):
+        self._make = make or (lambda: Server().start())
+        self.server = None
+
+    def __call__(self):
+        if self.server is None:
+            self.server = self._make()
+        return self.server
+
+    def stop(self):
+        if self.server is None:
+            return ""
+        try:
+            return self.server.stop_clean()
+        finally:
+            self.server.cleanup()
+            self.server = None
+
+
 # ---- TAP runner -----------------------------------------------------------
 
 _tests = []

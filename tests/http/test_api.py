@@ -24,16 +24,9 @@ NIK_LEAP = "3174012902000003"      # 29 Feb "00" = 2000, a leap year
 NIK_OLD_REGENCY = "3199011708950004"  # province 31 known, regency 31.99 not
 NIK_BAD_PROVINCE = "9901011708950005"
 
-_shared = None
-
-
-def srv():
-    """The server most tests share (started on first use, stopped by the
-    last test, which checks it exits cleanly)."""
-    global _shared
-    if _shared is None:
-        _shared = h.Server().start()
-    return _shared
+# The server most tests share (started on first use, stopped by the last
+# test, which checks it exits cleanly).
+srv = h.SharedServer()
 
 
 def post_json(body, path="/api/v1/eligibility", headers=None):
@@ -1059,14 +1052,7 @@ def sigint_exits_zero():
 
 @test
 def shared_server_exits_cleanly():
-    global _shared
-    if _shared is None:
-        return
-    try:
-        _shared.stop_clean()
-    finally:
-        _shared.cleanup()
-        _shared = None
+    srv.stop()
 
 
 if __name__ == "__main__":

@@ -62,18 +62,15 @@ def serve(args=(), db=None):
     return h.Server(args=list(args), db=db or staffed_db())
 
 
-_shared = None
+def _start_shared():
+    # failed logins of many tests come from 127.0.0.1: no address throttling here
+    db = staffed_db()
+    code, _, err = h.run_cli(db.args_for(["user", "disable", "--username", "op_c"]))
+    eq(code, 0, "disable op_c: " + err)
+    return serve(["--login-max-failures", "1000"], db=db).start()
 
 
-def srv():
-    global _shared
-    if _shared is None:
-        # failed logins of many tests come from 127.0.0.1: no address throttling here
-        db = staffed_db()
-        code, _, err = h.run_cli(db.args_for(["user", "disable", "--username", "op_c"]))
-        eq(code, 0, "disable op_c: " + err)
-        _shared = serve(["--login-max-failures", "1000"], db=db).start()
-    return _shared
+srv = h.SharedServer(_start_shared)
 
 
 # ---- a small browser: a cookie jar, a source address ------------------------
@@ -692,12 +689,8 @@ def operator_routes_follow_the_region():
 
 @test
 def shared_server_stops_cleanly():
-    global _shared
-    if _shared is not None:
-        err = _shared.stop_clean()
-        assert "kata_sandi" not in err and USERS["admin1"][2] not in err, "secrets in the log"
-        _shared.cleanup()
-        _shared = None
+    err = srv.stop()
+    assert "kata_sandi" not in err and USERS["admin1"][2] not in err, "secrets in the log"
 
 
 if __name__ == "__main__":

@@ -51,26 +51,26 @@ class Browser(h.Browser):
         return self.post("/peserta", {"q": q})
 
 
-_shared = None
 IDS = {}
 
 
-def srv():
-    global _shared
-    if _shared is None:
-        db = h.Db()
-        for name, (role, region, pw) in USERS.items():
-            args = ["user", "add", "--username", name, "--role", role, "--password-stdin"]
-            if region:
-                args += ["--region", region]
-            code, out, err = h.run_cli(db.args_for(args), stdin=(pw + "\n").encode())
-            eq(code, 0, "user add %s: %s" % (name, err))
-        _shared = h.Server(db=db).start()
-        for key, p in (("sel", SEL), ("utr", UTR)):
-            st, _, b = _shared.json("POST", "/api/v1/participants", p)
-            eq(st, 201, "register %s: %r" % (key, b))
-            IDS[key] = b["id"]
-    return _shared
+def _start_shared():
+    db = h.Db()
+    for name, (role, region, pw) in USERS.items():
+        args = ["user", "add", "--username", name, "--role", role, "--password-stdin"]
+        if region:
+            args += ["--region", region]
+        code, out, err = h.run_cli(db.args_for(args), stdin=(pw + "\n").encode())
+        eq(code, 0, "user add %s: %s" % (name, err))
+    server = h.Server(db=db).start()
+    for key, p in (("sel", SEL), ("utr", UTR)):
+        st, _, b = server.json("POST", "/api/v1/participants", p)
+        eq(st, 201, "register %s: %r" % (key, b))
+        IDS[key] = b["id"]
+    return server
+
+
+srv = h.SharedServer(_start_shared)
 
 
 def login(name):
@@ -396,12 +396,8 @@ def db_count():
 
 @test
 def shared_server_stops_cleanly():
-    global _shared
-    if _shared is not None:
-        err = _shared.stop_clean()
-        assert SEL["nik"] not in err, "a NIK in the server log"
-        _shared.cleanup()
-        _shared = None
+    err = srv.stop()
+    assert SEL["nik"] not in err, "a NIK in the server log"
 
 
 if __name__ == "__main__":

@@ -93,14 +93,9 @@ def remember(p):
         STORED.append(p)
 
 
-_shared = None
-
-
-def srv():
-    global _shared
-    if _shared is None:
-        _shared = h.Server().start()
-    return _shared
+# The server most tests share (started on first use, stopped by the last
+# test, which checks it exits cleanly).
+srv = h.SharedServer()
 
 
 def post(body, s=None, headers=None):
@@ -987,13 +982,7 @@ def nik_never_in_access_log():
 
 @test
 def shared_server_exits_cleanly():
-    global _shared
-    s = srv()
-    try:
-        s.stop_clean()
-    finally:
-        s.cleanup()
-        _shared = None
+    srv.stop()
 
 
 if __name__ == "__main__":

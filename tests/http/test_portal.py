@@ -17,14 +17,9 @@ NIK_FEMALE = "3174015708950002"   # 17 Aug 1995, P, Tebet (31.74.01)
 XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>',
        "'><svg onload=alert(1)>", '</textarea><script>alert(2)</script>']
 
-_shared = None
-
-
-def srv():
-    global _shared
-    if _shared is None:
-        _shared = h.Server().start()
-    return _shared
+# The server most tests share (started on first use, stopped by the last
+# test, which checks it exits cleanly).
+srv = h.SharedServer()
 
 
 def page(method, path, body=None, headers=None):
@@ -482,14 +477,7 @@ def nik_never_in_links_or_get_urls():
 
 @test
 def shared_server_exits_cleanly():
-    global _shared
-    if _shared is None:
-        return
-    try:
-        _shared.stop_clean()
-    finally:
-        _shared.cleanup()
-        _shared = None
+    srv.stop()
 
 
 if __name__ == "__main__":
