@@ -57,7 +57,14 @@ void pk_date_format(pk_date d, char out[11])
     unsigned y = d.y < 0 ? 0u : d.y > 9999 ? 9999u : (unsigned)d.y;
     unsigned m = d.m < 0 ? 0u : d.m > 99 ? 99u : (unsigned)d.m;
     unsigned dd = d.d < 0 ? 0u : d.d > 99 ? 99u : (unsigned)d.d;
-    snprintf(out, 11, "%04u-%02u-%02u", y, m, dd);
+    /* by hand: an import formats a date per row, and snprintf showed up */
+    const unsigned v[] = {y / 1000, y / 100 % 10, y / 10 % 10, y % 10, m / 10, m % 10,
+                          dd / 10, dd % 10};
+    static const int at[] = {0, 1, 2, 3, 5, 6, 8, 9};
+    for (int i = 0; i < 8; i++)
+        out[at[i]] = (char)('0' + v[i]);
+    out[4] = out[7] = '-';
+    out[10] = '\0';
 }
 
 void pk_date_format_long(pk_date d, char out[32])

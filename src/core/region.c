@@ -4,10 +4,13 @@
  * only read.  Sealing sorts by (level, dotted code): within one level all
  * codes have the same shape, so plain strcmp orders them numerically and
  * the children of one parent form one contiguous run ("31.01" .. "31.75"
- * sit together, not interleaved with "31.01.01").  Lookups are binary
- * searches; names live in a few large arena chunks, not one malloc each. */
+ * sit together, not interleaved with "31.01.01").  Ranges (children) are
+ * binary searches; a lookup by code goes through a hash of the codes
+ * (an import looks up four codes per row).  Names live in a few large
+ * arena chunks, not one malloc each. */
 #include "core/region.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +28,8 @@ struct pk_regions {
     pk_region *items;
     size_t count, cap;
     name_chunk *chunks;
+    uint32_t *slots;  /* once sealed: item index + 1 by hash of code, 0 free */
+    size_t mask;
     bool sealed;
 };
 
@@ -44,6 +49,7 @@ void pk_regions_free(pk_regions *r)
         c = next;
     }
     free(r->items);
+    free(r->slots);
     free(r);
 }
 
@@ -184,6 +190,15 @@ static int seq_region_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* FNV-1a of a code, up to its NUL or PK_REGION_CODE_MAX bytes. */
+static size_t code_hash(const char *code)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < PK_REGION_CODE_MAX && code[i] != '\0'; i++)
+        h = (h ^ (unsigned char)code[i]) * 16777619u;
+    return h;
+}
+
 void pk_regions_seal(pk_regions *r)
 {
     if (r->sealed)
@@ -211,6 +226,21 @@ void pk_regions_seal(pk_regions *r)
             /* Out of memory for the stable sort: an unstable sort still
              * gives a searchable table; duplicates then keep any one name. */
             qsort(r->items, r->count, sizeof(*r->items), region_cmp);
+        }
+    }
+    /* The hash of the codes: open addressing, at most half full.  Without
+     * memory for it, lookups fall back to the binary search. */
+    size_t n = 16;
+    while (n < 2 * r->count)
+        n <<= 1;
+    free(r->slots);
+    if ((r->slots = calloc(n, sizeof(*r->slots))) != NULL) {
+        r->mask = n - 1;
+        for (size_t i = 0; i < r->count; i++) {
+            size_t h = code_hash(r->items[i].code) & r->mask;
+            while (r->slots[h] != 0)
+                h = (h + 1) & r->mask;
+            r->slots[h] = (uint32_t)i + 1;
         }
     }
     r->sealed = true;
@@ -252,6 +282,14 @@ const pk_region *pk_regions_find(const pk_regions *r, const char *code)
 {
     if (!r || !r->sealed || !code)
         return NULL;
+    if (r->slots != NULL) { /* stored codes are dotted: others never match */
+        for (size_t h = code_hash(code) & r->mask; r->slots[h] != 0; h = (h + 1) & r->mask) {
+            const pk_region *it = &r->items[r->slots[h] - 1];
+            if (strncmp(it->code, code, PK_REGION_CODE_MAX) == 0)
+                return it;
+        }
+        return NULL;
+    }
     pk_region_level lv = code_level(code);
     if (lv == PK_REGION_NONE)
         return NULL;

@@ -19,6 +19,7 @@
 #include "store/store_impl.h"
 
 #define POOL_MAX 64
+#define BUSY_MS 10000 /* how long a connection waits for a lock */
 
 /* Statements of the writer connection, prepared once and reused. */
 enum {
@@ -50,6 +51,7 @@ typedef struct sq_tx {
     sq *q;
     bool bulk;          /* see pk_tx_bulk_begin */
     bool small_cache;   /* since bulk_begin, until the transaction ends */
+    bool rollback_journal; /* the same: the bulk load runs without the WAL */
 } sq_tx;
 
 /* ---- connections ------------------------------------------------------ */
@@ -65,7 +67,7 @@ static int conn_open(const char *path, sqlite3 **out, char *err, size_t errlen)
         sqlite3_close(db);
         return PK_EIO;
     }
-    sqlite3_busy_timeout(db, 10000);
+    sqlite3_busy_timeout(db, BUSY_MS);
     sqlite3_extended_result_codes(db, 1);
     static const char *pragmas = "PRAGMA journal_mode=WAL;"
                                  "PRAGMA synchronous=FULL;"
@@ -175,11 +177,17 @@ typedef struct migration {
     "  created_at    TEXT NOT NULL,"                                        \
     "  updated_at    TEXT NOT NULL"
 
-/* The participant table's indexes since migration 5: created there, and
- * again at the end of a bulk load (which drops them). */
-#define PARTICIPANT_INDEXES                                                  \
+/* The participant table's indexes since migration 5.  The two keyed by
+ * blind indexes take rows in random order: a bulk load drops them and
+ * builds them again at its end.  The region index stays: rows come
+ * grouped by few villages' codes (Jakarta has 267), each appended at
+ * the end of its village's run, so keeping it up to date costs the
+ * writer less than building it after the load would. */
+#define PARTICIPANT_KEYED_INDEXES                                            \
     "CREATE UNIQUE INDEX participant_nik ON participant(nik_bi);"            \
-    "CREATE INDEX participant_kk ON participant(kk_bi, id);"                 \
+    "CREATE INDEX participant_kk ON participant(kk_bi, id);"
+#define PARTICIPANT_INDEXES                                                  \
+    PARTICIPANT_KEYED_INDEXES                                                \
     "CREATE INDEX participant_region ON participant(kode_wilayah);"
 
 /* Append only: a released migration is never edited, a change is a new
@@ -609,6 +617,21 @@ static int sq_begin(pk_store *s, pk_tx **out)
     return 0;
 }
 
+/* Ends a transaction begun by sq_begin: what a bulk load changed in the
+ * writer is set back (its cache, and the WAL: should another process
+ * hold the database open by now, whoever opens it next turns the WAL
+ * on again, as conn_open does). */
+static void tx_end(sq_tx *tx)
+{
+    sq *q = tx->q;
+    if (tx->small_cache)
+        sqlite3_exec(q->writer, WRITER_CACHE, NULL, NULL, NULL);
+    if (tx->rollback_journal)
+        sqlite3_exec(q->writer, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    free(tx);
+    pthread_mutex_unlock(&q->wmu);
+}
+
 static int sq_commit(pk_tx *t)
 {
     sq_tx *tx = (sq_tx *)t;
@@ -618,21 +641,15 @@ static int sq_commit(pk_tx *t)
     int rc = sqlite3_exec(q->writer, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : PK_EIO;
     if (rc != 0)
         sqlite3_exec(q->writer, "ROLLBACK", NULL, NULL, NULL);
-    if (tx->small_cache)
-        sqlite3_exec(q->writer, WRITER_CACHE, NULL, NULL, NULL);
-    free(tx);
-    pthread_mutex_unlock(&q->wmu);
+    tx_end(tx);
     return rc;
 }
 
 static void sq_rollback(pk_tx *t)
 {
     sq_tx *tx = (sq_tx *)t;
-    sq *q = tx->q;
-    sqlite3_exec(q->writer, tx->small_cache ? "ROLLBACK; " WRITER_CACHE : "ROLLBACK", NULL, NULL,
-                 NULL);
-    free(tx);
-    pthread_mutex_unlock(&q->wmu);
+    sqlite3_exec(tx->q->writer, "ROLLBACK", NULL, NULL, NULL);
+    tx_end(tx);
 }
 
 static sq *txq(pk_tx *t)
@@ -822,6 +839,34 @@ static int sq_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t
     return rc;
 }
 
+/* A bulk load writes the whole registry in one transaction.  Through the
+ * WAL every page would be written twice (into the WAL, then by the
+ * checkpoint into the database), so the load runs with a rollback
+ * journal instead, when nobody else has the database open: no page of an
+ * empty registry has anything to save in the journal, and the load's
+ * pages are written once.  Killed, the journal undoes it on the next
+ * open.  Others that open the database meanwhile wait for the load (they
+ * would wait to write anyway).  Called at the start of tx, which has
+ * written nothing: it ends it and begins another. */
+static void bulk_journal(sq_tx *tx)
+{
+    sq *q = tx->q;
+    pthread_mutex_lock(&q->mu); /* our own idle readers would hold the WAL open */
+    while (q->nidle > 0)
+        sqlite3_close(q->idle[--q->nidle]);
+    pthread_mutex_unlock(&q->mu);
+    sqlite3_busy_timeout(q->writer, 0); /* someone else has it open: keep the WAL */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_exec(q->writer, "COMMIT", NULL, NULL, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(q->writer, "PRAGMA journal_mode=DELETE", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        tx->rollback_journal =
+            sqlite3_strnicmp((const char *)sqlite3_column_text(st, 0), "delete", 6) == 0;
+    sqlite3_finalize(st);
+    sqlite3_busy_timeout(q->writer, BUSY_MS);
+    sqlite3_exec(q->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+}
+
 static int sq_bulk_begin(pk_tx *t, bool *on)
 {
     sq_tx *tx = (sq_tx *)t;
@@ -829,10 +874,14 @@ static int sq_bulk_begin(pk_tx *t, bool *on)
     int rc = count_of(tx->q, W_ANY_PARTICIPANT, &any);
     if (rc != 0 || any)
         return rc;
+    bulk_journal(tx);
+    if (sqlite3_get_autocommit(tx->q->writer)) /* BEGIN failed */
+        return PK_EIO;
+    if ((rc = count_of(tx->q, W_ANY_PARTICIPANT, &any)) != 0 || any)
+        return rc; /* another writer came first: no bulk load */
     char *msg = NULL;
     if (sqlite3_exec(tx->q->writer,
-                     "DROP INDEX participant_nik; DROP INDEX participant_kk;"
-                     " DROP INDEX participant_region; " BULK_CACHE ";"
+                     "DROP INDEX participant_nik; DROP INDEX participant_kk; " BULK_CACHE ";"
                      "CREATE TEMP TABLE IF NOT EXISTS bulk_kk (kk_bi BLOB PRIMARY KEY) WITHOUT ROWID;"
                      "DELETE FROM temp.bulk_kk",
                      NULL, NULL, &msg) != SQLITE_OK) {
@@ -849,7 +898,10 @@ static int sq_bulk_end(pk_tx *t)
     sq_tx *tx = (sq_tx *)t;
     if (!tx->bulk)
         return 0;
-    int rc = sqlite3_exec(tx->q->writer, PARTICIPANT_INDEXES, NULL, NULL, NULL);
+    /* the sorter may use a second thread: the reader's core is idle by now */
+    int rc = sqlite3_exec(tx->q->writer, "PRAGMA threads = 1;" PARTICIPANT_KEYED_INDEXES, NULL, NULL,
+                          NULL);
+    sqlite3_exec(tx->q->writer, "PRAGMA threads = 0", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : PK_EIO;
     tx->bulk = false;

@@ -142,7 +142,9 @@ int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *r
  * fastest with the participant indexes built once at the end instead of
  * kept up to date row by row.  bulk_begin drops them inside tx when the
  * registry is empty (*on = true; false otherwise, or when the backend
- * has no such mode); the whole load is then this one transaction.  While
+ * has no such mode; a backend may keep an index that is cheap to keep,
+ * and may end tx and begin it again first, as it has written nothing);
+ * the whole load is then this one transaction.  While
  * on, participants_find reports every NIK as new (the caller guarantees
  * that each is, and appears once) and kk_members reports nobody: the
  * caller applies the family-card limit within each batch, marks the

@@ -228,6 +228,12 @@ static void test_add_errors(void **state)
     p = pk_regions_find(r, "31.71.01");
     assert_non_null(p);
     assert_string_equal(p->name, "Gambir");
+    /* sealed again: the earlier codes are still found, lookalikes are not */
+    assert_non_null(pk_regions_find(r, "31"));
+    assert_non_null(pk_regions_find(r, "31.71"));
+    assert_null(pk_regions_find(r, "317101"));
+    assert_null(pk_regions_find(r, "31.71.01.0"));
+    assert_null(pk_regions_find(r, "31.71.0"));
     pk_regions_free(r);
     pk_regions_free(NULL);
 
