@@ -1441,6 +1441,8 @@ static int pg_bulk_end(pk_tx *t)
     if (!tx->bulk)
         return 0;
     int rc = exec(tx->c->conn,
+                  /* the server's memory, for the sorts of this transaction only */
+                  "SET LOCAL maintenance_work_mem = '256MB';"
                   "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);"
                   "CREATE INDEX participant_kk ON participant (kk_bi, id);"
                   "CREATE INDEX participant_region ON participant (kode_wilayah);"
