@@ -52,6 +52,7 @@ typedef struct sq_tx {
     bool bulk;          /* see pk_tx_bulk_begin */
     bool small_cache;   /* since bulk_begin, until the transaction ends */
     bool rollback_journal; /* the same: the bulk load runs without the WAL */
+    bool no_fk;         /* the same: nor checks the region of each row (bulk_setup) */
 } sq_tx;
 
 /* ---- connections ------------------------------------------------------ */
@@ -628,6 +629,8 @@ static void tx_end(sq_tx *tx)
         sqlite3_exec(q->writer, WRITER_CACHE, NULL, NULL, NULL);
     if (tx->rollback_journal)
         sqlite3_exec(q->writer, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    if (tx->no_fk)
+        sqlite3_exec(q->writer, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
     free(tx);
     pthread_mutex_unlock(&q->wmu);
 }
@@ -839,16 +842,25 @@ static int sq_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t
     return rc;
 }
 
-/* A bulk load writes the whole registry in one transaction.  Through the
- * WAL every page would be written twice (into the WAL, then by the
- * checkpoint into the database), so the load runs with a rollback
- * journal instead, when nobody else has the database open: no page of an
- * empty registry has anything to save in the journal, and the load's
- * pages are written once.  Killed, the journal undoes it on the next
- * open.  Others that open the database meanwhile wait for the load (they
- * would wait to write anyway).  Called at the start of tx, which has
- * written nothing: it ends it and begins another. */
-static void bulk_journal(sq_tx *tx)
+/* Sets the writer up for a bulk load, which writes the whole registry in
+ * one transaction.  Called at the start of tx, which has written nothing:
+ * it ends tx and begins it again, since neither setting can change
+ * within a transaction.
+ *
+ * - Through the WAL every page would be written twice (into the WAL,
+ *   then by the checkpoint into the database), so the load runs with a
+ *   rollback journal instead, when nobody else has the database open: no
+ *   page of an empty registry has anything to save in the journal, and
+ *   the load's pages are written once.  Killed, the journal undoes it on
+ *   the next open.  Others that open the database meanwhile wait for the
+ *   load (they would wait to write anyway).
+ * - The region foreign key is not checked row by row (a lookup per row,
+ *   about a tenth of the writer's time): every row's village was found
+ *   in the region table already, by validation against the application's
+ *   copy of it (pk_store_regions_each), which only a migration changes,
+ *   and no migration runs while this writer holds the database.
+ *   PostgreSQL drops the constraint for a bulk load likewise. */
+static void bulk_setup(sq_tx *tx)
 {
     sq *q = tx->q;
     pthread_mutex_lock(&q->mu); /* our own idle readers would hold the WAL open */
@@ -857,11 +869,15 @@ static void bulk_journal(sq_tx *tx)
     pthread_mutex_unlock(&q->mu);
     sqlite3_busy_timeout(q->writer, 0); /* someone else has it open: keep the WAL */
     sqlite3_stmt *st = NULL;
-    if (sqlite3_exec(q->writer, "COMMIT", NULL, NULL, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(q->writer, "PRAGMA journal_mode=DELETE", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        tx->rollback_journal =
-            sqlite3_strnicmp((const char *)sqlite3_column_text(st, 0), "delete", 6) == 0;
+    if (sqlite3_exec(q->writer, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        tx->no_fk = sqlite3_exec(q->writer, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) ==
+                    SQLITE_OK;
+        if (sqlite3_prepare_v2(q->writer, "PRAGMA journal_mode=DELETE", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            tx->rollback_journal =
+                sqlite3_strnicmp((const char *)sqlite3_column_text(st, 0), "delete", 6) == 0;
+    }
     sqlite3_finalize(st);
     sqlite3_busy_timeout(q->writer, BUSY_MS);
     sqlite3_exec(q->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -874,7 +890,7 @@ static int sq_bulk_begin(pk_tx *t, bool *on)
     int rc = count_of(tx->q, W_ANY_PARTICIPANT, &any);
     if (rc != 0 || any)
         return rc;
-    bulk_journal(tx);
+    bulk_setup(tx);
     if (sqlite3_get_autocommit(tx->q->writer)) /* BEGIN failed */
         return PK_EIO;
     if ((rc = count_of(tx->q, W_ANY_PARTICIPANT, &any)) != 0 || any)
