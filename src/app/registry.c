@@ -318,6 +318,7 @@ static int collect_member(void *ctx, const pk_member *mb)
 }
 
 typedef struct fam_entry {
+    uint64_t key;         /* kk's first 8 bytes, in memcmp order: sorts without a load */
     const uint8_t *kk;
     int64_t order;        /* the id, or after every id for a new row */
     const member *m;      /* a stored member, or */
@@ -327,8 +328,18 @@ typedef struct fam_entry {
 static int fam_cmp(const void *a, const void *b)
 {
     const fam_entry *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
     int c = memcmp(x->kk, y->kk, PK_BI_LEN);
     return c != 0 ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static fam_entry fam_entry_of(const uint8_t *kk, int64_t order, const member *m, pk_prow *row)
+{
+    uint64_t key = 0;
+    for (int i = 0; i < 8; i++)
+        key = key << 8 | kk[i];
+    return (fam_entry){key, kk, order, m, row};
 }
 
 static int id_cmp(const void *a, const void *b)
@@ -364,13 +375,13 @@ static int apply_families(const pk_app *app, pk_tx *tx, const pk_bi *kk, size_t 
     for (size_t j = 0; j < nw; j++) {
         if (rows[j].id != 0)
             rewritten[nr++] = rows[j].id;
-        e[ne++] = (fam_entry){rows[j].kk_bi, rows[j].id ? rows[j].id : INT64_MAX / 2 + (int64_t)j,
-                              NULL, &rows[j]};
+        e[ne++] = fam_entry_of(rows[j].kk_bi,
+                               rows[j].id ? rows[j].id : INT64_MAX / 2 + (int64_t)j, NULL, &rows[j]);
     }
     qsort(rewritten, nr, sizeof(*rewritten), id_cmp);
     for (size_t i = 0; i < f.n; i++)
         if (bsearch(&f.m[i].id, rewritten, nr, sizeof(*rewritten), id_cmp) == NULL)
-            e[ne++] = (fam_entry){f.m[i].kk, f.m[i].id, &f.m[i], NULL};
+            e[ne++] = fam_entry_of(f.m[i].kk, f.m[i].id, &f.m[i], NULL);
     qsort(e, ne, sizeof(*e), fam_cmp);
     int eligible = 0;
     for (size_t i = 0; i < ne; i++) {
