@@ -159,7 +159,6 @@ typedef struct batch {
     char (*detail)[128];
     pk_save_result *res;
     bool last;                /* import: the end of the file (or of the reading) */
-    bool seen_before;         /* import: a NIK of it may be in an earlier batch */
     unsigned long line;       /* import: the line of the last record */
     struct batch *next;
 } batch;
@@ -218,7 +217,6 @@ static void batch_reset(batch *b)
 {
     b->n = 0;
     b->last = false;
-    b->seen_before = false;
     pk_buf_reset(&b->boxes);
     memset(b->slots, 0, b->nslots * sizeof(*b->slots));
 }
@@ -413,6 +411,21 @@ out:
     return rc;
 }
 
+/* The audit detail of an update: "fields=" and the names of the fields
+ * whose digests differ (and "scheme" when the schemes do; NULL: same),
+ * never their values. */
+static void changed_fields(char *d, size_t cap, const uint8_t *old, const uint8_t *now,
+                           const char *old_scheme, const char *scheme)
+{
+    size_t dl = (size_t)snprintf(d, cap, "fields=");
+    for (int f = 0; f < PK_F__COUNT && dl + 16 < cap; f++)
+        if (memcmp(old + 8 * f, now + 8 * f, 8) != 0)
+            dl += (size_t)snprintf(d + dl, cap - dl, "%s%s", dl > 7 ? "," : "",
+                                   pk_field_name((pk_field)f));
+    if (old_scheme != NULL && scheme != NULL && strcmp(old_scheme, scheme) != 0 && dl + 8 < cap)
+        snprintf(d + dl, cap - dl, "%sscheme", dl > 7 ? "," : "");
+}
+
 /* Saves every record of the batch inside tx (insert, or replace when
  * `upsert`), evaluates eligibility under `scheme` (NULL: a known person
  * keeps theirs, a new one gets the current scheme) on `as_of`, writes the
@@ -480,18 +493,11 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
         row->as_of = as_of_text;
         res->outcome = exists ? PK_SAVED_UPDATED : PK_SAVED_INSERTED;
         /* Audit: which fields changed (names only, never values). */
-        char *d = b->detail[nw];
-        size_t dl = (size_t)snprintf(d, sizeof(b->detail[nw]), "fields=");
-        if (!exists) {
-            snprintf(d + dl, sizeof(b->detail[nw]) - dl, "all");
-        } else {
-            for (int f = 0; f < PK_F__COUNT && dl < sizeof(b->detail[nw]) - 16; f++)
-                if (memcmp(old->digest + 8 * f, r->digest + 8 * f, 8) != 0)
-                    dl += (size_t)snprintf(d + dl, sizeof(b->detail[nw]) - dl, "%s%s",
-                                           dl > 7 ? "," : "", pk_field_name((pk_field)f));
-            if (strcmp(old->scheme, s->id) != 0)
-                snprintf(d + dl, sizeof(b->detail[nw]) - dl, "%sscheme", dl > 7 ? "," : "");
-        }
+        if (!exists)
+            snprintf(b->detail[nw], sizeof(b->detail[nw]), "fields=all");
+        else
+            changed_fields(b->detail[nw], sizeof(b->detail[nw]), old->digest, r->digest,
+                           old->scheme, s->id);
         b->of[nw++] = i;
     }
     /* The family-card limit depends on the other members: apply it to
@@ -623,21 +629,18 @@ typedef struct importer {
     bool stop;                /* the writer failed: the reader stops */
     int read_rc;              /* the reader's error, with read_err */
     char read_err[128];
-    /* A bulk load (see start_bulk) and the reader's filter of the NIKs
-     * it has put in batches. */
+    /* A bulk load (see start_bulk) and the reader's filter of the KKs
+     * of earlier batches (it frees it at its end). */
     bool bulk;
-    uint64_t *seen;           /* the reader's; it frees it once drop_seen is set */
-    uint64_t *seen_kk;        /* the same for KKs of earlier batches */
-    atomic_bool drop_seen;
+    uint64_t *seen_kk;
 } importer;
 
-/* A bulk load needs every NIK new and once.  The reader remembers the
- * NIKs it has batched in a blocked Bloom filter of fixed size (one
- * 1024-bit block per NIK, 10 bits set): a NIK that may have come before
- * marks its batch, and the bulk load ends before that batch is written.
- * False positives only end it early.  Expected over a whole file: 0.002
- * of them in a million rows, 0.06 in 1.5 million, 0.7 in two million
- * (the blocks fill unevenly, so the rate climbs steeply past that). */
+/* A family with members in several batches of a bulk load is revisited
+ * after it (end_bulk).  The reader remembers the KKs of the batches it
+ * has handed over in a blocked Bloom filter of fixed size (one 1024-bit
+ * block per KK, 10 bits set).  A false positive only revisits a family
+ * for nothing: about 0.002 of them in a million rows, more in larger
+ * files (the blocks fill unevenly, so the rate climbs past 1.5 million). */
 #define SEEN_BYTES ((size_t)8 << 20)
 #define SEEN_BLOCK_WORDS 16 /* 1024 bits */
 
@@ -664,24 +667,14 @@ static bool seen_bits(uint64_t *seen, const uint8_t *bi, bool add)
     return before;
 }
 
-/* The reader's filters after a row is batched: its NIK (a repeat marks
- * the batch), and whether its KK came in an earlier batch (then the
- * family is revisited after the load).  A batch's KKs join the filter
- * when the batch is handed over, so a family within one batch is not
- * marked. */
+/* After a row is batched: whether its KK came in an earlier batch.  A
+ * batch's KKs join the filter when the batch is handed over, so a family
+ * within one batch is not marked. */
 static void seen_row(importer *im, batch *b)
 {
-    if (im->seen != NULL && atomic_load(&im->drop_seen)) {
-        free(im->seen); /* the bulk load is over: give the memory back */
-        free(im->seen_kk);
-        im->seen = im->seen_kk = NULL;
-    }
-    if (im->seen == NULL)
-        return;
     prepared *r = &b->rows[b->n - 1];
-    if (seen_bits(im->seen, r->nik_bi, true))
-        b->seen_before = true;
-    r->kk_before = seen_bits(im->seen_kk, r->kk_bi, false);
+    if (im->seen_kk != NULL)
+        r->kk_before = seen_bits(im->seen_kk, r->kk_bi, false);
 }
 
 static void seen_batch(importer *im, const batch *b)
@@ -880,6 +873,8 @@ static void *reader_main(void *arg)
     if (p != NULL)
         sodium_memzero(p, sizeof(*p));
     free(p);
+    free(im->seen_kk);
+    im->seen_kk = NULL;
     return NULL;
 }
 
@@ -918,26 +913,91 @@ static int mark_families(importer *im, pk_tx *tx, batch *b)
     return pk_tx_bulk_mark(tx, n, (const pk_bi *)b->keys);
 }
 
-/* Ends a bulk load: the store builds the indexes, then the family-card
- * limit is applied again to the marked families large enough to reach
- * it (the others were whole within one batch), a page at a time. */
-static int end_bulk(importer *im, pk_tx *tx, unsigned long line)
+/* A NIK that repeats in a bulk load: each of its rows after the first is
+ * folded into the first, as if written row by row: the first keeps its
+ * id and takes the later row's fields, counted as updated (audited with
+ * the fields that changed) or unchanged, and the later row goes.  So ids
+ * have a gap for each repeat.  The families of every row involved are
+ * marked for end_bulk.  A page at a time: constant memory. */
+static int fold_repeats(importer *im, pk_tx *tx)
+{
+    enum { PAGE = 1024 };
+    pk_repeat *rp = malloc(PAGE * sizeof(*rp)), keep = {0}, prev;
+    pk_bi *kk = malloc(PAGE * sizeof(*kk));
+    pk_audit_entry *audit = malloc(PAGE * sizeof(*audit));
+    char(*detail)[160] = malloc(PAGE * sizeof(*detail));
+    int rc = rp && kk && audit && detail ? 0 : PK_ENOMEM;
+    long folded = 0;
+    size_t n = PAGE;
+    while (rc == 0 && n == PAGE) {
+        size_t na = 0;
+        rc = pk_tx_bulk_repeats(tx, keep.id ? prev.nik_bi : NULL, keep.id ? prev.id : 0, PAGE,
+                                rp, &n);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            const pk_repeat *r = &rp[i];
+            memcpy(kk[i], r->kk_bi, PK_BI_LEN);
+            if (keep.id == 0 || memcmp(r->nik_bi, keep.nik_bi, PK_BI_LEN) != 0) {
+                keep = prev = *r; /* the first row of its NIK */
+                continue;
+            }
+            bool changed = memcmp(prev.digest, r->digest, PK_DIGEST_LEN) != 0;
+            if ((rc = pk_tx_bulk_fold(tx, keep.id, r->id, changed)) != 0)
+                break;
+            im->sum->inserted--;
+            folded++;
+            if (changed) {
+                im->sum->updated++;
+                changed_fields(detail[na], sizeof(detail[na]), prev.digest, r->digest, NULL,
+                               NULL);
+                size_t dl = strlen(detail[na]);
+                snprintf(detail[na] + dl, sizeof(detail[na]) - dl, " repeat=%lld",
+                         (long long)r->id);
+                audit[na] = (pk_audit_entry){"import", "participant.update", keep.id, detail[na]};
+                na++;
+            } else {
+                im->sum->unchanged++;
+            }
+            prev = *r;
+        }
+        if (rc == 0)
+            rc = pk_tx_bulk_mark(tx, n, (const pk_bi *)kk);
+        if (rc == 0)
+            rc = pk_tx_audit_many(tx, na, audit);
+    }
+    if (rc == 0 && im->opts->progress != NULL)
+        fprintf(im->opts->progress,
+                "prakerja: import: %ld rows repeated a NIK of an earlier row: each folded into "
+                "the first row of its NIK\n",
+                folded);
+    free(rp);
+    free(kk);
+    free(audit);
+    free(detail);
+    return rc;
+}
+
+/* Ends a bulk load: the store builds the indexes (after folding repeated
+ * NIKs, if any), then the family-card limit is applied again to the
+ * marked families large enough to reach it (the others were whole
+ * within one batch; after folding, to every marked family: one may have
+ * lost a member), a page at a time. */
+static int end_bulk(importer *im, pk_tx *tx)
 {
     im->bulk = false;
-    atomic_store(&im->drop_seen, true);
-    if (im->opts->progress != NULL && line > 0)
-        fprintf(im->opts->progress,
-                "prakerja: import: a NIK may repeat by line %lu: bulk loading ends before it\n",
-                line);
     if (im->opts->progress != NULL)
         fprintf(im->opts->progress, "prakerja: import: building the indexes\n");
     int rc = pk_tx_bulk_end(tx);
+    bool folded = rc == PK_ECONFLICT;
+    if (folded && (rc = fold_repeats(im, tx)) == 0)
+        rc = pk_tx_bulk_end(tx);
     int small = INT_MAX;
     for (size_t i = 0; i < im->app->schemes.count; i++)
         if (im->app->schemes.items[i].kk_max > 0 && im->app->schemes.items[i].kk_max < small)
             small = im->app->schemes.items[i].kk_max;
     if (rc != 0 || small == INT_MAX)
         return rc;
+    if (folded)
+        small = 0;
     enum { PAGE = 4096 };
     pk_bi *kk = malloc(PAGE * sizeof(*kk)), after;
     size_t n = PAGE;
@@ -966,8 +1026,7 @@ static int start_bulk(importer *im, int fd, pk_tx **tx)
     int rc = pk_store_begin(im->app->store, tx);
     if (rc == 0)
         rc = pk_tx_bulk_begin(*tx, &im->bulk);
-    if (rc == 0 && im->bulk && ((im->seen = calloc(1, SEEN_BYTES)) == NULL ||
-                                (im->seen_kk = calloc(1, SEEN_BYTES)) == NULL))
+    if (rc == 0 && im->bulk && (im->seen_kk = calloc(1, SEEN_BYTES)) == NULL)
         rc = PK_ENOMEM;
     if (rc == 0 && im->bulk && im->opts->progress != NULL)
         fprintf(im->opts->progress, "prakerja: import: the registry is empty: loading in bulk, "
@@ -988,14 +1047,6 @@ static int write_batches(importer *im, pk_tx *tx, char *err, size_t errlen)
     for (bool last = false; !last;) {
         batch *b = take_full(im);
         last = b->last;
-        if (rc == 0 && im->bulk && b->seen_before) {
-            /* a NIK may repeat: end the bulk load before this batch */
-            if ((rc = end_bulk(im, tx, b->n ? b->line : 0)) != 0)
-                snprintf(err, errlen, "database error while building the indexes");
-            else if ((rc = pk_tx_commit(tx)) != 0)
-                snprintf(err, errlen, "database error at commit");
-            tx = NULL;
-        }
         if (rc == 0 && b->n > 0 && tx == NULL && (rc = pk_store_begin(app->store, &tx)) != 0)
             snprintf(err, errlen, "database error: cannot begin");
         if (rc == 0 && b->n > 0 && (rc = save_redo(im, tx, b)) != 0)
@@ -1010,7 +1061,7 @@ static int write_batches(importer *im, pk_tx *tx, char *err, size_t errlen)
             (*n)++;
         }
         in_tx += (long)b->n;
-        if (rc == 0 && im->bulk && last && (rc = end_bulk(im, tx, 0)) != 0)
+        if (rc == 0 && im->bulk && last && (rc = end_bulk(im, tx)) != 0)
             snprintf(err, errlen, "database error while building the indexes");
         if (rc == 0 && tx != NULL && !im->bulk && in_tx >= tx_rows) {
             rc = pk_tx_commit(tx);
@@ -1117,7 +1168,6 @@ out:
     }
     pthread_mutex_destroy(&im.mu);
     pthread_cond_destroy(&im.cv);
-    free(im.seen);
     free(im.seen_kk);
     free(im.rec);
     pk_csv_free(im.csv);

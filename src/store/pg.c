@@ -46,9 +46,16 @@
 #define FETCH_ROWS "1000"
 #define MAX_PARAMS 20
 
+/* What a repeat of a NIK in a bulk load gives the first row of its NIK
+ * (pg_bulk_fold): everything but id, created_at, reasons, updated_at. */
+#define FOLD_COLUMNS                                                         \
+    "nik_bi, kk_bi, pii, digest, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan," \
+    " segmen, pekerjaan, warnings, scheme, base_reasons, as_of, source"
+
 /* Prepared statements, prepared once per connection on first use. */
 enum {
-    S_KK_LOCKS, S_FIND_MANY, S_ANY_PARTICIPANT, S_BULK_MARK, S_BULK_FAMILIES, S_ID_BLOCK, S_LISTS_MANY, S_NEXT_IDS, S_INSERT_MANY,
+    S_KK_LOCKS, S_FIND_MANY, S_ANY_PARTICIPANT, S_BULK_MARK, S_BULK_FAMILIES, S_BULK_REPEATS,
+    S_BULK_FOLD, S_BULK_DROP, S_ID_BLOCK, S_LISTS_MANY, S_NEXT_IDS, S_INSERT_MANY,
     S_UPDATE_MANY, S_LISTS_OF, S_KK_MEMBERS_MANY, S_SET_REASONS_MANY, S_AUDIT_MANY, S_LIST_SAVE_OLD, S_LIST_CLEAR_OLD, S_LIST_DELETE, S_LIST_ADD, S_LIST_COUNT,
     S_ROW_BY_NIK, S_SET_BASE, S_STATS, S_REGIONS, S_META_GET, S_META_PUT,
     S_USER_INSERT, S_USER_FIND, S_USER_UPDATE, S_USERS, S_SESSION_INSERT, S_SESSION_GET,
@@ -372,6 +379,15 @@ static const struct {
     [S_ANY_PARTICIPANT] = {"SELECT EXISTS (SELECT 1 FROM participant)", ""},
     [S_BULK_MARK] = {"INSERT INTO bulk_kk SELECT DISTINCT x FROM unnest($1) AS u(x)"
                      " ON CONFLICT DO NOTHING", "B"},
+    /* (through participant_nik_repeats, see pg_bulk_repeats) */
+    [S_BULK_REPEATS] = {"SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
+                        " WHERE p.nik_bi >= $1 AND (p.nik_bi > $1 OR p.id > $2) AND EXISTS"
+                        " (SELECT 1 FROM participant q WHERE q.nik_bi = p.nik_bi AND q.id <> p.id)"
+                        " ORDER BY p.nik_bi, p.id LIMIT $3", "bii"},
+    [S_BULK_FOLD] = {"UPDATE participant SET (" FOLD_COLUMNS ", reasons, updated_at) ="
+                     " (SELECT " FOLD_COLUMNS ", base_reasons, created_at FROM participant"
+                     " WHERE id = $2) WHERE id = $1", "ii"},
+    [S_BULK_DROP] = {"DELETE FROM participant WHERE id = $1", "i"},
     [S_BULK_FAMILIES] = {"SELECT m.kk_bi FROM bulk_kk m WHERE m.kk_bi > $1 AND"
                          " (SELECT count(*) FROM participant p WHERE p.kk_bi = m.kk_bi) > $2"
                          " ORDER BY m.kk_bi LIMIT $3", "bii"},
@@ -1435,25 +1451,77 @@ static int pg_bulk_begin(pk_tx *t, bool *on)
     return rc;
 }
 
+/* Under a savepoint: a NIK that repeats fails the unique index, which
+ * would end the transaction otherwise. */
 static int pg_bulk_end(pk_tx *t)
 {
     pg_tx *tx = (pg_tx *)t;
     if (!tx->bulk)
         return 0;
-    int rc = exec(tx->c->conn,
-                  /* the server's memory, for the sorts of this transaction only */
-                  "SET LOCAL maintenance_work_mem = '256MB';"
-                  "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);"
-                  "CREATE INDEX participant_kk ON participant (kk_bi, id);"
-                  "CREATE INDEX participant_region ON participant (kode_wilayah);"
-                  "ALTER TABLE participant ADD CONSTRAINT participant_kode_wilayah_fkey"
-                  " FOREIGN KEY (kode_wilayah) REFERENCES region (code);"
-                  /* statistics for the planner: the table was empty a moment ago */
-                  "ANALYZE participant",
-                  PGRES_COMMAND_OK, "bulk load: indexes");
+    PGconn *conn = tx->c->conn;
+    int rc = exec(conn, "SAVEPOINT bulk_end", PGRES_COMMAND_OK, "bulk load: savepoint");
+    if (rc != 0)
+        return rc;
+    rc = exec(conn,
+              "DROP INDEX IF EXISTS participant_nik_repeats;"
+              /* the server's memory, for the sorts of this transaction only */
+              "SET LOCAL maintenance_work_mem = '256MB';"
+              "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);"
+              "CREATE INDEX participant_kk ON participant (kk_bi, id);"
+              "CREATE INDEX participant_region ON participant (kode_wilayah);"
+              "ALTER TABLE participant ADD CONSTRAINT participant_kode_wilayah_fkey"
+              " FOREIGN KEY (kode_wilayah) REFERENCES region (code);"
+              /* statistics for the planner: the table was empty a moment ago */
+              "ANALYZE participant",
+              PGRES_COMMAND_OK, "bulk load: indexes");
+    if (rc == 0)
+        rc = exec(conn, "RELEASE SAVEPOINT bulk_end", PGRES_COMMAND_OK, "bulk load: savepoint");
+    else if (rc == PK_ECONFLICT &&
+             exec(conn, "ROLLBACK TO SAVEPOINT bulk_end", PGRES_COMMAND_OK, "bulk load: savepoint"))
+        rc = PK_EIO;
     if (rc == 0)
         tx->bulk = false;
     return rc;
+}
+
+static int pg_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                           pk_repeat *out, size_t *n)
+{
+    int rc = exec(txc(t)->conn,
+                  "CREATE INDEX IF NOT EXISTS participant_nik_repeats ON participant (nik_bi)",
+                  PGRES_COMMAND_OK, "bulk load: repeats");
+    params p = {0};
+    PGresult *r = NULL;
+    p_bytes(&p, after_nik ? after_nik : (const uint8_t *)"", after_nik ? PK_BI_LEN : 0);
+    p_int(&p, after_id);
+    p_int(&p, (int64_t)limit);
+    if (rc != 0 || (rc = run(txc(t), S_BULK_REPEATS, &p, &r)) != 0)
+        return rc;
+    for (int i = 0, m = PQntuples(r); rc == 0 && i < m && (size_t)i < limit; i++) {
+        if (PQgetlength(r, i, 0) != PK_BI_LEN || PQgetlength(r, i, 2) != PK_BI_LEN ||
+            PQgetlength(r, i, 3) != PK_DIGEST_LEN) {
+            rc = PK_EIO;
+            break;
+        }
+        pk_repeat *x = &out[(*n)++];
+        memcpy(x->nik_bi, PQgetvalue(r, i, 0), PK_BI_LEN);
+        x->id = get_i64(r, i, 1);
+        memcpy(x->kk_bi, PQgetvalue(r, i, 2), PK_BI_LEN);
+        memcpy(x->digest, PQgetvalue(r, i, 3), PK_DIGEST_LEN);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
+{
+    params p = {0};
+    p_int(&p, keep);
+    p_int(&p, from);
+    int rc = copy ? run(txc(t), S_BULK_FOLD, &p, NULL) : 0;
+    params d = {0};
+    p_int(&d, from);
+    return rc != 0 ? rc : run(txc(t), S_BULK_DROP, &d, NULL);
 }
 
 static int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
@@ -2262,6 +2330,8 @@ static const pk_store_ops pg_ops = {
     .bulk_mark = pg_bulk_mark,
     .bulk_end = pg_bulk_end,
     .bulk_families = pg_bulk_families,
+    .bulk_repeats = pg_bulk_repeats,
+    .bulk_fold = pg_bulk_fold,
     .audit = pg_audit,
     .list_clear = pg_list_clear,
     .list_add = pg_list_add,

@@ -21,10 +21,16 @@
 #define POOL_MAX 64
 #define BUSY_MS 10000 /* how long a connection waits for a lock */
 
+/* What a repeat of a NIK in a bulk load gives the first row of its NIK
+ * (sq_bulk_fold): everything but id, created_at, reasons, updated_at. */
+#define FOLD_COLUMNS                                                         \
+    "nik_bi, kk_bi, pii, digest, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan," \
+    " segmen, pekerjaan, warnings, scheme, base_reasons, as_of, source"
+
 /* Statements of the writer connection, prepared once and reused. */
 enum {
     W_FIND, W_INSERT, W_UPDATE, W_ANY_LISTED, W_ANY_PARTICIPANT, W_LISTS_OF, W_KK_MEMBERS,
-    W_BULK_MARK, W_BULK_FAMILIES,
+    W_BULK_MARK, W_BULK_FAMILIES, W_BULK_REPEATS, W_BULK_FOLD, W_BULK_DROP,
     W_SET_REASONS, W_AUDIT,
     W_LIST_SAVE_OLD, W_LIST_CLEAR_OLD, W_LIST_DELETE, W_LIST_ADD, W_LIST_CHANGES, W_LIST_COUNT,
     W_ROW_BY_NIK, W_SET_BASE,
@@ -493,6 +499,15 @@ static const char *const wsql[W__COUNT] = {
     [W_ANY_LISTED] = "SELECT EXISTS (SELECT 1 FROM exclusion)",
     [W_ANY_PARTICIPANT] = "SELECT EXISTS (SELECT 1 FROM participant)",
     [W_BULK_MARK] = "INSERT OR IGNORE INTO temp.bulk_kk (kk_bi) VALUES (?1)",
+    /* (through participant_nik_repeats, see sq_bulk_repeats) */
+    [W_BULK_REPEATS] = "SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
+                       " WHERE p.nik_bi >= ?1 AND (p.nik_bi > ?1 OR p.id > ?2) AND EXISTS"
+                       " (SELECT 1 FROM participant q WHERE q.nik_bi = p.nik_bi AND q.id <> p.id)"
+                       " ORDER BY p.nik_bi, p.id LIMIT ?3",
+    [W_BULK_FOLD] = "UPDATE participant SET (" FOLD_COLUMNS ", reasons, updated_at) ="
+                    " (SELECT " FOLD_COLUMNS ", base_reasons, created_at FROM participant"
+                    " WHERE id = ?2) WHERE id = ?1",
+    [W_BULK_DROP] = "DELETE FROM participant WHERE id = ?1",
     [W_BULK_FAMILIES] = "SELECT m.kk_bi FROM temp.bulk_kk m WHERE m.kk_bi > ?1 AND"
                         " (SELECT count(*) FROM participant p WHERE p.kk_bi = m.kk_bi) > ?2"
                         " ORDER BY m.kk_bi LIMIT ?3",
@@ -915,8 +930,10 @@ static int sq_bulk_end(pk_tx *t)
     if (!tx->bulk)
         return 0;
     /* the sorter may use a second thread: the reader's core is idle by now */
-    int rc = sqlite3_exec(tx->q->writer, "PRAGMA threads = 1;" PARTICIPANT_KEYED_INDEXES, NULL, NULL,
-                          NULL);
+    int rc = sqlite3_exec(tx->q->writer,
+                          "DROP INDEX IF EXISTS participant_nik_repeats;"
+                          "PRAGMA threads = 1;" PARTICIPANT_KEYED_INDEXES,
+                          NULL, NULL, NULL);
     sqlite3_exec(tx->q->writer, "PRAGMA threads = 0", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : PK_EIO;
@@ -954,6 +971,62 @@ static int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t li
             memcpy(out[(*n)++], sqlite3_column_blob(st, 0), PK_BI_LEN);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+/* The rows whose NIK repeats, found through an index on the NIK index
+ * that the first call builds (not unique: that is what failed) and
+ * bulk_end drops again. */
+static int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                           pk_repeat *out, size_t *n)
+{
+    sq *q = txq(t);
+    if (sqlite3_exec(q->writer,
+                     "CREATE INDEX IF NOT EXISTS participant_nik_repeats ON participant(nik_bi)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return PK_EIO;
+    static const uint8_t first[1] = {0};
+    sqlite3_stmt *st = wstmt(q, W_BULK_REPEATS);
+    if (st == NULL)
+        return PK_EIO;
+    /* an empty blob sorts before every other */
+    sqlite3_bind_blob(st, 1, after_nik ? after_nik : first, after_nik ? PK_BI_LEN : 0,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, after_id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit) {
+        if (sqlite3_column_bytes(st, 0) != PK_BI_LEN || sqlite3_column_bytes(st, 2) != PK_BI_LEN ||
+            sqlite3_column_bytes(st, 3) != PK_DIGEST_LEN) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        pk_repeat *r = &out[(*n)++];
+        memcpy(r->nik_bi, sqlite3_column_blob(st, 0), PK_BI_LEN);
+        r->id = sqlite3_column_int64(st, 1);
+        memcpy(r->kk_bi, sqlite3_column_blob(st, 2), PK_BI_LEN);
+        memcpy(r->digest, sqlite3_column_blob(st, 3), PK_DIGEST_LEN);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : PK_EIO;
+}
+
+static int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
+{
+    sq *q = txq(t);
+    int rc = 0;
+    if (copy) {
+        sqlite3_stmt *st = wstmt(q, W_BULK_FOLD);
+        if (st == NULL)
+            return PK_EIO;
+        sqlite3_bind_int64(st, 1, keep);
+        sqlite3_bind_int64(st, 2, from);
+        rc = step_done(st);
+    }
+    sqlite3_stmt *st = rc == 0 ? wstmt(q, W_BULK_DROP) : NULL;
+    if (rc != 0 || st == NULL)
+        return rc != 0 ? rc : PK_EIO;
+    sqlite3_bind_int64(st, 1, from);
+    return step_done(st);
 }
 
 static int sq_audit(pk_tx *t, size_t n, const pk_audit_entry *e)
@@ -1871,6 +1944,8 @@ static const pk_store_ops sqlite_ops = {
     .bulk_mark = sq_bulk_mark,
     .bulk_end = sq_bulk_end,
     .bulk_families = sq_bulk_families,
+    .bulk_repeats = sq_bulk_repeats,
+    .bulk_fold = sq_bulk_fold,
     .audit = sq_audit,
     .list_clear = sq_list_clear,
     .list_add = sq_list_add,

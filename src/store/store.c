@@ -191,6 +191,18 @@ int pk_tx_bulk_end(pk_tx *tx)
     return tx->store->ops->bulk_end ? tx->store->ops->bulk_end(tx) : 0;
 }
 
+int pk_tx_bulk_repeats(pk_tx *tx, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                       pk_repeat *out, size_t *n)
+{
+    *n = 0;
+    return tx->store->ops->bulk_repeats(tx, after_nik, after_id, limit, out, n);
+}
+
+int pk_tx_bulk_fold(pk_tx *tx, int64_t keep, int64_t from, bool copy)
+{
+    return tx->store->ops->bulk_fold(tx, keep, from, copy);
+}
+
 int pk_tx_bulk_families(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
                         size_t *n)
 {

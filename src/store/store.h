@@ -150,10 +150,27 @@ int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *r
  * caller applies the family-card limit within each batch, marks the
  * families that also have members in other batches (bulk_mark), and
  * after bulk_end revisits those (bulk_families).  bulk_end builds the
- * indexes again: PK_ECONFLICT when two rows share a NIK after all. */
+ * indexes again; PK_ECONFLICT, leaving tx as it was, when two rows share
+ * a NIK: the caller folds each repeat into the first row of its NIK
+ * (bulk_repeats, bulk_fold) and calls it again. */
 int pk_tx_bulk_begin(pk_tx *tx, bool *on);
 int pk_tx_bulk_mark(pk_tx *tx, size_t n, const pk_bi *kk_bi);
 int pk_tx_bulk_end(pk_tx *tx);
+/* A row whose NIK another row shares. */
+typedef struct pk_repeat {
+    pk_bi nik_bi, kk_bi;
+    int64_t id;
+    uint8_t digest[PK_DIGEST_LEN];
+} pk_repeat;
+/* Up to `limit` of those rows, in order of (nik_bi, id), after the row
+ * (after_nik, after_id) (after_nik NULL: from the first); *n says how
+ * many. */
+int pk_tx_bulk_repeats(pk_tx *tx, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                       pk_repeat *out, size_t *n);
+/* Deletes row `from`; before, when `copy`, gives row `keep` its fields
+ * (all but id and created_at; updated_at from's created_at, reasons
+ * from's base reasons: the caller applies the family limit again). */
+int pk_tx_bulk_fold(pk_tx *tx, int64_t keep, int64_t from, bool copy);
 /* Up to `limit` KK indexes, in order, after `after` (NULL: from the
  * first), of the marked families with more than `small` members; *n says
  * how many. */

@@ -35,6 +35,9 @@ typedef struct pk_store_ops {
     int (*bulk_end)(pk_tx *tx);
     int (*bulk_families)(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
                          size_t *n);
+    int (*bulk_repeats)(pk_tx *tx, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                        pk_repeat *out, size_t *n);
+    int (*bulk_fold)(pk_tx *tx, int64_t keep, int64_t from, bool copy);
     int (*audit)(pk_tx *tx, size_t n, const pk_audit_entry *e);
     int (*list_clear)(pk_tx *tx, const char *list);
     int (*list_add)(pk_tx *tx, const char *list, const uint8_t *nik_bi, const uint8_t *note,
