@@ -46,12 +46,6 @@
 #define FETCH_ROWS "1000"
 #define MAX_PARAMS 20
 
-/* What a repeat of a NIK in a bulk load gives the first row of its NIK
- * (pg_bulk_fold): everything but id, created_at, reasons, updated_at. */
-#define FOLD_COLUMNS                                                         \
-    "nik_bi, kk_bi, pii, digest, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan," \
-    " segmen, pekerjaan, warnings, scheme, base_reasons, as_of, source"
-
 /* Prepared statements, prepared once per connection on first use. */
 enum {
     S_KK_LOCKS, S_FIND_MANY, S_ANY_PARTICIPANT, S_BULK_MARK, S_BULK_FAMILIES, S_BULK_REPEATS,
@@ -384,13 +378,22 @@ static const struct {
                         " WHERE p.nik_bi >= $1 AND (p.nik_bi > $1 OR p.id > $2) AND EXISTS"
                         " (SELECT 1 FROM participant q WHERE q.nik_bi = p.nik_bi AND q.id <> p.id)"
                         " ORDER BY p.nik_bi, p.id LIMIT $3", "bii"},
-    [S_BULK_FOLD] = {"UPDATE participant SET (" FOLD_COLUMNS ", reasons, updated_at) ="
-                     " (SELECT " FOLD_COLUMNS ", base_reasons, created_at FROM participant"
-                     " WHERE id = $2) WHERE id = $1", "ii"},
+    /* Not an update of row $1 in place: that would be a HOT update (no
+     * indexed column changes), and an index built later in the same
+     * transaction over a HOT chain is not used by that transaction
+     * (pg_index.indcheckxmin), so the family pass would scan the table
+     * for every family.  Row $2 takes id $1 instead: the id is indexed. */
+    [S_BULK_FOLD] = {"WITH k AS (DELETE FROM participant WHERE id = $1 RETURNING created_at)"
+                     " UPDATE participant p SET id = $1, created_at = k.created_at,"
+                     " updated_at = p.created_at, reasons = p.base_reasons FROM k"
+                     " WHERE p.id = $2", "ii"},
     [S_BULK_DROP] = {"DELETE FROM participant WHERE id = $1", "i"},
-    [S_BULK_FAMILIES] = {"SELECT m.kk_bi FROM bulk_kk m WHERE m.kk_bi > $1 AND"
-                         " (SELECT count(*) FROM participant p WHERE p.kk_bi = m.kk_bi) > $2"
-                         " ORDER BY m.kk_bi LIMIT $3", "bii"},
+    /* The next $3 marked families after $1, whether each has more than $2
+     * members.  Limited before the count, which the planner could
+     * otherwise run for every marked family on each page. */
+    [S_BULK_FAMILIES] = {"SELECT m.kk_bi, (SELECT count(*) FROM participant p"
+                         " WHERE p.kk_bi = m.kk_bi) > $2 FROM (SELECT kk_bi FROM bulk_kk"
+                         " WHERE kk_bi > $1 ORDER BY kk_bi LIMIT $3) m ORDER BY m.kk_bi", "bii"},
     [S_LISTS_MANY] = {"SELECT u.i, e.list FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
                       " JOIN exclusion e ON e.nik_bi = u.bi", "B"},
     /* Ids for a batch of inserts, handed out in one call: the order of
@@ -1464,6 +1467,9 @@ static int pg_bulk_end(pk_tx *t)
         return rc;
     rc = exec(conn,
               "DROP INDEX IF EXISTS participant_nik_repeats;"
+              /* the marked families, now all marked: without statistics the
+               * planner would sort them all for each page of bulk_families */
+              "ANALYZE bulk_kk;"
               /* the server's memory, for the sorts of this transaction only */
               "SET LOCAL maintenance_work_mem = '256MB';"
               "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);"
@@ -1518,10 +1524,11 @@ static int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
     params p = {0};
     p_int(&p, keep);
     p_int(&p, from);
-    int rc = copy ? run(txc(t), S_BULK_FOLD, &p, NULL) : 0;
+    if (copy)
+        return run(txc(t), S_BULK_FOLD, &p, NULL);
     params d = {0};
     p_int(&d, from);
-    return rc != 0 ? rc : run(txc(t), S_BULK_DROP, &d, NULL);
+    return run(txc(t), S_BULK_DROP, &d, NULL);
 }
 
 static int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
@@ -1534,18 +1541,31 @@ static int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
 static int pg_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
                             pk_bi *out, size_t *n)
 {
-    params p = {0};
-    PGresult *r = NULL;
-    p_bytes(&p, after ? after : (const uint8_t *)"", after ? PK_BI_LEN : 0);
-    p_int(&p, small);
-    p_int(&p, (int64_t)limit);
-    int rc = run(txc(t), S_BULK_FAMILIES, &p, &r);
-    if (rc != 0)
-        return rc;
-    for (int i = 0, m = PQntuples(r); i < m && (size_t)i < limit; i++)
-        if (PQgetlength(r, i, 0) == PK_BI_LEN)
-            memcpy(out[(*n)++], PQgetvalue(r, i, 0), PK_BI_LEN);
-    PQclear(r);
+    pk_bi last;
+    if (after != NULL)
+        memcpy(last, after, PK_BI_LEN);
+    for (bool first = after == NULL, more = true; more && *n < limit; first = false) {
+        params p = {0};
+        PGresult *r = NULL;
+        p_bytes(&p, first ? (const uint8_t *)"" : last, first ? 0 : PK_BI_LEN);
+        p_int(&p, small);
+        p_int(&p, (int64_t)limit);
+        int rc = run(txc(t), S_BULK_FAMILIES, &p, &r);
+        if (rc != 0)
+            return rc;
+        int m = PQntuples(r);
+        more = (size_t)m == limit;
+        for (int i = 0; i < m && *n < limit; i++) {
+            if (PQgetlength(r, i, 0) != PK_BI_LEN) {
+                PQclear(r);
+                return PK_EIO;
+            }
+            memcpy(last, PQgetvalue(r, i, 0), PK_BI_LEN);
+            if (PQgetlength(r, i, 1) == 1 && PQgetvalue(r, i, 1)[0] != 0)
+                memcpy(out[(*n)++], last, PK_BI_LEN);
+        }
+        PQclear(r);
+    }
     return 0;
 }
 
