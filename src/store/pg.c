@@ -1467,8 +1467,8 @@ static int pg_bulk_end(pk_tx *t)
         return rc;
     rc = exec(conn,
               "DROP INDEX IF EXISTS participant_nik_repeats;"
-              /* the marked families, now all marked: without statistics the
-               * planner would sort them all for each page of bulk_families */
+              /* statistics of the marked families, for paging through them
+               * in bulk_families (temporary tables get none otherwise) */
               "ANALYZE bulk_kk;"
               /* the server's memory, for the sorts of this transaction only */
               "SET LOCAL maintenance_work_mem = '256MB';"
