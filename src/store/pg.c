@@ -79,6 +79,7 @@ typedef struct pg_tx {
     pgc *c;
     pk_buf arr[MAX_PARAMS];  /* array parameters of the batch statements */
     bool bulk;               /* see pk_tx_bulk_begin */
+    bool repeats_index;      /* pg_bulk_repeats built its index (and statistics) */
 } pg_tx;
 
 /* ---- parameters and results -------------------------------------------- */
@@ -374,9 +375,10 @@ static const struct {
     [S_BULK_MARK] = {"INSERT INTO bulk_kk SELECT DISTINCT x FROM unnest($1) AS u(x)"
                      " ON CONFLICT DO NOTHING", "B"},
     /* (through participant_nik_repeats, see pg_bulk_repeats) */
-    [S_BULK_REPEATS] = {"SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
-                        " WHERE p.nik_bi >= $1 AND (p.nik_bi > $1 OR p.id > $2) AND EXISTS"
-                        " (SELECT 1 FROM participant q WHERE q.nik_bi = p.nik_bi AND q.id <> p.id)"
+    [S_BULK_REPEATS] = {"WITH r AS (SELECT nik_bi FROM participant WHERE nik_bi >= $1 GROUP BY nik_bi"
+                        " HAVING count(*) > 1 ORDER BY nik_bi LIMIT $3)"
+                        " SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
+                        " JOIN r ON p.nik_bi = r.nik_bi WHERE p.nik_bi > $1 OR p.id > $2"
                         " ORDER BY p.nik_bi, p.id LIMIT $3", "bii"},
     /* Not an update of row $1 in place: that would be a HOT update (no
      * indexed column changes), and an index built later in the same
@@ -1486,16 +1488,23 @@ static int pg_bulk_end(pk_tx *t)
              exec(conn, "ROLLBACK TO SAVEPOINT bulk_end", PGRES_COMMAND_OK, "bulk load: savepoint"))
         rc = PK_EIO;
     if (rc == 0)
-        tx->bulk = false;
+        tx->bulk = tx->repeats_index = false;
     return rc;
 }
 
 static int pg_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
                            pk_repeat *out, size_t *n)
 {
-    int rc = exec(txc(t)->conn,
-                  "CREATE INDEX IF NOT EXISTS participant_nik_repeats ON participant (nik_bi)",
-                  PGRES_COMMAND_OK, "bulk load: repeats");
+    pg_tx *tx = (pg_tx *)t;
+    /* the statistics too: bulk_end gave up before its ANALYZE, and the
+     * planner would not page through the index without them */
+    int rc = tx->repeats_index
+                 ? 0
+                 : exec(tx->c->conn,
+                        "CREATE INDEX participant_nik_repeats ON participant (nik_bi);"
+                        "ANALYZE participant",
+                        PGRES_COMMAND_OK, "bulk load: repeats");
+    tx->repeats_index = true;
     params p = {0};
     PGresult *r = NULL;
     p_bytes(&p, after_nik ? after_nik : (const uint8_t *)"", after_nik ? PK_BI_LEN : 0);

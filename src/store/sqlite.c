@@ -500,9 +500,10 @@ static const char *const wsql[W__COUNT] = {
     [W_ANY_PARTICIPANT] = "SELECT EXISTS (SELECT 1 FROM participant)",
     [W_BULK_MARK] = "INSERT OR IGNORE INTO temp.bulk_kk (kk_bi) VALUES (?1)",
     /* (through participant_nik_repeats, see sq_bulk_repeats) */
-    [W_BULK_REPEATS] = "SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
-                       " WHERE p.nik_bi >= ?1 AND (p.nik_bi > ?1 OR p.id > ?2) AND EXISTS"
-                       " (SELECT 1 FROM participant q WHERE q.nik_bi = p.nik_bi AND q.id <> p.id)"
+    [W_BULK_REPEATS] = "WITH r AS (SELECT nik_bi FROM participant WHERE nik_bi >= ?1 GROUP BY nik_bi"
+                       " HAVING count(*) > 1 ORDER BY nik_bi LIMIT ?3)"
+                       " SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
+                       " JOIN r ON p.nik_bi = r.nik_bi WHERE p.nik_bi > ?1 OR p.id > ?2"
                        " ORDER BY p.nik_bi, p.id LIMIT ?3",
     [W_BULK_FOLD] = "UPDATE participant SET (" FOLD_COLUMNS ", reasons, updated_at) ="
                     " (SELECT " FOLD_COLUMNS ", base_reasons, created_at FROM participant"
