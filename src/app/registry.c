@@ -638,8 +638,9 @@ typedef struct importer {
  * after it (end_bulk).  The reader remembers the KKs of the batches it
  * has handed over in a blocked Bloom filter of fixed size (one 1024-bit
  * block per KK, 10 bits set).  A false positive only revisits a family
- * for nothing: about 0.002 of them in a million rows, more in larger
- * files (the blocks fill unevenly, so the rate climbs past 1.5 million). */
+ * for nothing: a model of the filter expects 0.002 of them in a million
+ * rows, more in larger files (the blocks fill unevenly, so the rate
+ * climbs past 1.5 million). */
 #define SEEN_BYTES ((size_t)8 << 20)
 #define SEEN_BLOCK_WORDS 16 /* 1024 bits */
 

@@ -1504,7 +1504,7 @@ static int pg_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id,
                         "CREATE INDEX participant_nik_repeats ON participant (nik_bi);"
                         "ANALYZE participant",
                         PGRES_COMMAND_OK, "bulk load: repeats");
-    tx->repeats_index = true;
+    tx->repeats_index = rc == 0;
     params p = {0};
     PGresult *r = NULL;
     p_bytes(&p, after_nik ? after_nik : (const uint8_t *)"", after_nik ? PK_BI_LEN : 0);
@@ -1531,13 +1531,10 @@ static int pg_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id,
 static int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
 {
     params p = {0};
-    p_int(&p, keep);
-    p_int(&p, from);
     if (copy)
-        return run(txc(t), S_BULK_FOLD, &p, NULL);
-    params d = {0};
-    p_int(&d, from);
-    return run(txc(t), S_BULK_DROP, &d, NULL);
+        p_int(&p, keep);
+    p_int(&p, from);
+    return run(txc(t), copy ? S_BULK_FOLD : S_BULK_DROP, &p, NULL);
 }
 
 static int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)

@@ -21,12 +21,6 @@
 #define POOL_MAX 64
 #define BUSY_MS 10000 /* how long a connection waits for a lock */
 
-/* What a repeat of a NIK in a bulk load gives the first row of its NIK
- * (sq_bulk_fold): everything but id, created_at, reasons, updated_at. */
-#define FOLD_COLUMNS                                                         \
-    "nik_bi, kk_bi, pii, digest, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan," \
-    " segmen, pekerjaan, warnings, scheme, base_reasons, as_of, source"
-
 /* Statements of the writer connection, prepared once and reused. */
 enum {
     W_FIND, W_INSERT, W_UPDATE, W_ANY_LISTED, W_ANY_PARTICIPANT, W_LISTS_OF, W_KK_MEMBERS,
@@ -59,6 +53,7 @@ typedef struct sq_tx {
     bool small_cache;   /* since bulk_begin, until the transaction ends */
     bool rollback_journal; /* the same: the bulk load runs without the WAL */
     bool no_fk;         /* the same: nor checks the region of each row (bulk_setup) */
+    bool repeats_index; /* sq_bulk_repeats built its index */
 } sq_tx;
 
 /* ---- connections ------------------------------------------------------ */
@@ -505,9 +500,12 @@ static const char *const wsql[W__COUNT] = {
                        " SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
                        " JOIN r ON p.nik_bi = r.nik_bi WHERE p.nik_bi > ?1 OR p.id > ?2"
                        " ORDER BY p.nik_bi, p.id LIMIT ?3",
-    [W_BULK_FOLD] = "UPDATE participant SET (" FOLD_COLUMNS ", reasons, updated_at) ="
-                    " (SELECT " FOLD_COLUMNS ", base_reasons, created_at FROM participant"
-                    " WHERE id = ?2) WHERE id = ?1",
+    /* Row ?2 takes the place of row ?1, as on PostgreSQL (pg_bulk_fold):
+     * its id and created_at; OR REPLACE deletes row ?1 as ?2 takes its
+     * id.  (The right-hand sides read row ?2 as it was.) */
+    [W_BULK_FOLD] = "UPDATE OR REPLACE participant SET id = ?1, created_at ="
+                    " (SELECT created_at FROM participant WHERE id = ?1),"
+                    " updated_at = created_at, reasons = base_reasons WHERE id = ?2",
     [W_BULK_DROP] = "DELETE FROM participant WHERE id = ?1",
     [W_BULK_FAMILIES] = "SELECT m.kk_bi FROM temp.bulk_kk m WHERE m.kk_bi > ?1 AND"
                         " (SELECT count(*) FROM participant p WHERE p.kk_bi = m.kk_bi) > ?2"
@@ -938,7 +936,7 @@ static int sq_bulk_end(pk_tx *t)
     sqlite3_exec(tx->q->writer, "PRAGMA threads = 0", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : PK_EIO;
-    tx->bulk = false;
+    tx->bulk = tx->repeats_index = false;
     return 0;
 }
 
@@ -974,17 +972,20 @@ static int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t li
     return rc == SQLITE_DONE ? 0 : PK_EIO;
 }
 
-/* The rows whose NIK repeats, found through an index on the NIK index
- * that the first call builds (not unique: that is what failed) and
- * bulk_end drops again. */
+/* The rows whose NIK repeats, found through an index on nik_bi (not
+ * unique: that is what failed) that the first call of the transaction
+ * builds and bulk_end drops again. */
 static int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
                            pk_repeat *out, size_t *n)
 {
-    sq *q = txq(t);
-    if (sqlite3_exec(q->writer,
-                     "CREATE INDEX IF NOT EXISTS participant_nik_repeats ON participant(nik_bi)",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        return PK_EIO;
+    sq_tx *tx = (sq_tx *)t;
+    sq *q = tx->q;
+    if (!tx->repeats_index) {
+        if (sqlite3_exec(q->writer, "CREATE INDEX participant_nik_repeats ON participant(nik_bi)",
+                         NULL, NULL, NULL) != SQLITE_OK)
+            return PK_EIO;
+        tx->repeats_index = true;
+    }
     static const uint8_t first[1] = {0};
     sqlite3_stmt *st = wstmt(q, W_BULK_REPEATS);
     if (st == NULL)
@@ -1013,20 +1014,12 @@ static int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id,
 
 static int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
 {
-    sq *q = txq(t);
-    int rc = 0;
-    if (copy) {
-        sqlite3_stmt *st = wstmt(q, W_BULK_FOLD);
-        if (st == NULL)
-            return PK_EIO;
+    sqlite3_stmt *st = wstmt(txq(t), copy ? W_BULK_FOLD : W_BULK_DROP);
+    if (st == NULL)
+        return PK_EIO;
+    if (copy)
         sqlite3_bind_int64(st, 1, keep);
-        sqlite3_bind_int64(st, 2, from);
-        rc = step_done(st);
-    }
-    sqlite3_stmt *st = rc == 0 ? wstmt(q, W_BULK_DROP) : NULL;
-    if (rc != 0 || st == NULL)
-        return rc != 0 ? rc : PK_EIO;
-    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, copy ? 2 : 1, from);
     return step_done(st);
 }
 

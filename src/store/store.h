@@ -167,9 +167,10 @@ typedef struct pk_repeat {
  * many. */
 int pk_tx_bulk_repeats(pk_tx *tx, const uint8_t *after_nik, int64_t after_id, size_t limit,
                        pk_repeat *out, size_t *n);
-/* Deletes row `from`; before, when `copy`, gives row `keep` its fields
- * (all but id and created_at; updated_at from's created_at, reasons
- * from's base reasons: the caller applies the family limit again). */
+/* Deletes row `from`, or, when `copy`, row `keep` with row `from` taking
+ * its place: keep's id and created_at, from's created_at as updated_at,
+ * from's base reasons as reasons (the caller applies the family limit
+ * again) and all of from's other fields. */
 int pk_tx_bulk_fold(pk_tx *tx, int64_t keep, int64_t from, bool copy);
 /* Up to `limit` KK indexes, in order, after `after` (NULL: from the
  * first), of the marked families with more than `small` members; *n says
