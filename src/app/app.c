@@ -94,7 +94,18 @@ static int open_vault(pk_app *app, const char *key_file, char *err, size_t errle
                  key_file);
         return PK_EINVAL;
     }
-    return 0;
+    /* The blind index function the database was created with (vault.h). */
+    char fn[32];
+    rc = pk_store_meta_get(app->store, "blind", (uint8_t *)fn, sizeof(fn) - 1, &len);
+    if (rc == PK_ENOENT)
+        return 0;
+    if (rc == 0 && len == strlen(PK_BLIND_SIPHASH_NAME) &&
+        memcmp(fn, PK_BLIND_SIPHASH_NAME, len) == 0) {
+        app->vault.blind = PK_BLIND_SIPHASH;
+        return 0;
+    }
+    snprintf(err, errlen, "cannot read which blind index function this database uses");
+    return rc != 0 ? rc : PK_EINVAL;
 }
 
 int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)

@@ -821,6 +821,14 @@ static const migration migrations[] = {
      "ALTER TABLE participant DROP CONSTRAINT participant_nik_bi_key;"
      "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);",
      NULL},
+    /* A new database computes its blind indexes with SipHash (vault.h:
+     * PK_BLIND_SIPHASH_NAME); one that has ever been used keeps BLAKE2b,
+     * the function its stored indexes were made with. */
+    {6, "blind indexes: new databases use SipHash-2-4 (pk_meta 'blind')",
+     "INSERT INTO pk_meta (name, value) SELECT 'blind', convert_to('siphash24-2x64', 'UTF8')"
+     " WHERE NOT EXISTS (SELECT 1 FROM pk_meta WHERE name = 'key_check')"
+     " AND NOT EXISTS (SELECT 1 FROM participant) AND NOT EXISTS (SELECT 1 FROM exclusion);",
+     NULL},
 };
 
 static int latest_version(void)

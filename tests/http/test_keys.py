@@ -11,6 +11,7 @@ reading (they reload the key file when it changes).
 usage: python3 tests/http/test_keys.py PATH-TO-PRAKERJA [TEST-NAME...]
 """
 
+import hashlib
 import json
 import os
 import stat
@@ -328,6 +329,116 @@ def killed_rotation_finishes_when_run_again():
         eq(gens_of(r.db), {gen: n + 1500}, "everything on the newest generation")
         eq(r.export(), before, "export after the rerun")
         eq(r.integrity(), "ok")
+
+
+# ---- blind indexes: computed here independently, from the key file ---------
+
+def siphash24(key, data):
+    """SipHash-2-4 (Aumasson and Bernstein), 8 bytes little-endian."""
+    mask = (1 << 64) - 1
+    k0, k1 = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:16], "little")
+    v = [k0 ^ 0x736f6d6570736575, k1 ^ 0x646f72616e646f6d,
+         k0 ^ 0x6c7967656e657261, k1 ^ 0x7465646279746573]
+
+    def rotl(x, b):
+        return ((x << b) | (x >> (64 - b))) & mask
+
+    def rounds(n):
+        for _ in range(n):
+            v[0] = (v[0] + v[1]) & mask; v[1] = rotl(v[1], 13) ^ v[0]; v[0] = rotl(v[0], 32)
+            v[2] = (v[2] + v[3]) & mask; v[3] = rotl(v[3], 16) ^ v[2]
+            v[0] = (v[0] + v[3]) & mask; v[3] = rotl(v[3], 21) ^ v[0]
+            v[2] = (v[2] + v[1]) & mask; v[1] = rotl(v[1], 17) ^ v[2]; v[2] = rotl(v[2], 32)
+
+    end = len(data) - len(data) % 8
+    for i in range(0, end, 8):
+        m = int.from_bytes(data[i:i + 8], "little")
+        v[3] ^= m
+        rounds(2)
+        v[0] ^= m
+    b = ((len(data) & 0xff) << 56) | int.from_bytes(data[end:], "little")
+    v[3] ^= b
+    rounds(2)
+    v[0] ^= b
+    v[2] ^= 0xff
+    rounds(4)
+    return ((v[0] ^ v[1] ^ v[2] ^ v[3]) & mask).to_bytes(8, "little")
+
+
+def index_key(key_file):
+    """libsodium's crypto_kdf_derive_from_key(32, 2, "pkindex_", master):
+    BLAKE2b-256 keyed by the master key, salt = the subkey id, personal =
+    the context."""
+    master = bytes.fromhex(key_lines(key_file)[0])
+    return hashlib.blake2b(b"", digest_size=32, key=master,
+                           salt=(2).to_bytes(8, "little") + bytes(8),
+                           person=b"pkindex_" + bytes(8)).digest()
+
+
+def blind(fn, key, domain, value):
+    data = domain.encode() + b"\0" + value.encode()
+    if fn == "blake2b":
+        return hashlib.blake2b(data, digest_size=16, key=key).digest()
+    return siphash24(key[:16], data) + siphash24(key[16:], data)
+
+
+def stored_indexes(r):
+    """{(table, column): set of hex} of every blind index in the database."""
+    hexed = "encode(%s, 'hex')" if h.PG else "lower(hex(%s))"
+    out = {}
+    for table, col in (("participant", "nik_bi"), ("participant", "kk_bi"),
+                       ("exclusion", "nik_bi")):
+        out[(table, col)] = {x[0] for x in r.sql("SELECT %s FROM %s" % (hexed % col, table))}
+    return out
+
+
+@test
+def siphash_of_this_test_matches_the_published_vector():
+    # the paper's test vector: key 00..0f, empty message
+    eq(siphash24(bytes(range(16)), b"").hex(), "310e0edd47db6f72", "SipHash-2-4 vector")
+
+
+@test
+def blind_indexes_follow_the_function_the_database_was_created_with():
+    """A new database records SipHash (migration 6) and its indexes are
+    SipHash-2-4 under the two halves of the index key; a database made
+    before (no 'blind' in pk_meta) keeps keyed BLAKE2b, and lookups,
+    upserts and exclusion lists work on it as before."""
+    for fn in ("siphash", "blake2b"):
+        with Reg() as r:
+            meta = r.sql("SELECT name FROM pk_meta WHERE name = 'blind'")
+            eq(len(meta), 1, "a new database names its blind index function")
+            if fn == "blake2b":   # as a database from before migration 6
+                r.sql("DELETE FROM pk_meta WHERE name = 'blind'")
+            rows = [person(i) for i in range(1, 5)]
+            rows[1]["no_kk"] = rows[0]["no_kk"]
+            s, _, _, _ = r.imp(csv_text(rows))
+            eq(s["inserted"], 4, "%s: imported" % fn)
+            outsider = "3174010101990009"
+            summary, _ = r.lst("daftar_hitam", NOTES + "%s,x,y\n%s,x,y\n"
+                               % (rows[2]["nik"], outsider))
+            eq(summary["listed"], 2, "%s: listed" % fn)
+            key = index_key(r.key)
+            want = {("participant", "nik_bi"): {blind(fn, key, "nik", p["nik"]).hex()
+                                                for p in rows},
+                    ("participant", "kk_bi"): {blind(fn, key, "kk", p["no_kk"]).hex()
+                                               for p in rows},
+                    ("exclusion", "nik_bi"): {blind(fn, key, "nik", n).hex()
+                                              for n in (rows[2]["nik"], outsider)}}
+            eq(stored_indexes(r), want, "%s: stored blind indexes" % fn)
+            other = "blake2b" if fn == "siphash" else "siphash"
+            assert blind(other, key, "nik", rows[0]["nik"]).hex() not in \
+                want[("participant", "nik_bi")], "the two functions differ"
+            # lookups by NIK find the stored rows: an upsert updates one,
+            # the list applies to its participant, nothing is duplicated
+            rows[3]["no_hp"] = "081299990000"
+            s, _, _, _ = r.imp(csv_text(rows))
+            eq((s["inserted"], s["updated"], s["unchanged"]), (0, 1, 3), "%s: upsert" % fn)
+            eq(r.count(), 4, "%s: no duplicates" % fn)
+            got = r.by_nik()
+            assert "daftar_hitam" in got[rows[2]["nik"]]["alasan"], got[rows[2]["nik"]]
+            eq(got[rows[3]["nik"]]["no_hp"], "+6281299990000", "%s: updated phone" % fn)
+            eq(r.integrity(), "ok")
 
 
 if __name__ == "__main__":
