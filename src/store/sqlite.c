@@ -166,11 +166,19 @@ typedef struct migration {
 } migration;
 
 /* The participant table's columns (migration 2 made the NIK index UNIQUE
- * inline, migration 5 moved that to a named index). */
+ * inline, migration 5 moved that to a named index, migration 7 made each
+ * blind index two integers: see bind_bi). */
 #define PARTICIPANT_COLUMNS(nik_unique)                                     \
     "  id            INTEGER PRIMARY KEY,"                                  \
     "  nik_bi        BLOB NOT NULL" nik_unique ","                          \
-    "  kk_bi         BLOB NOT NULL,"                                        \
+    "  kk_bi         BLOB NOT NULL," PARTICIPANT_COLUMNS_REST
+#define PARTICIPANT_COLUMNS_V7                                              \
+    "  id            INTEGER PRIMARY KEY,"                                  \
+    "  nik_hi        INTEGER NOT NULL,"                                     \
+    "  nik_lo        INTEGER NOT NULL,"                                     \
+    "  kk_hi         INTEGER NOT NULL,"                                     \
+    "  kk_lo         INTEGER NOT NULL," PARTICIPANT_COLUMNS_REST
+#define PARTICIPANT_COLUMNS_REST                                            \
     "  pii           BLOB NOT NULL,"                                        \
     "  digest        BLOB NOT NULL,"                                        \
     "  nama          TEXT NOT NULL,"                                        \
@@ -199,9 +207,97 @@ typedef struct migration {
  * rows or so), against 0.6 s to build it afterwards, partly on the
  * sorter's second thread. */
 #define PARTICIPANT_INDEXES                                                  \
+    "CREATE UNIQUE INDEX participant_nik ON participant(nik_hi, nik_lo);"    \
+    "CREATE INDEX participant_kk ON participant(kk_hi, kk_lo);"              \
+    "CREATE INDEX participant_region ON participant(kode_wilayah);"
+/* (Migration 5's, on the blobs.) */
+#define PARTICIPANT_INDEXES_V5                                               \
     "CREATE UNIQUE INDEX participant_nik ON participant(nik_bi);"            \
     "CREATE INDEX participant_kk ON participant(kk_bi, id);"                 \
     "CREATE INDEX participant_region ON participant(kode_wilayah);"
+
+/* The participant table keeps each 16-byte blind index as two INTEGER
+ * columns (hi, lo): its bytes big-endian with the top bit flipped, so
+ * integer order is the order of the bytes (as memcmp), and paging after
+ * a blind index means the same as on PostgreSQL, which keeps bytea.
+ * Building an index then compares integers where it decoded records to
+ * compare blobs: about 0.4 s less for the NIK and KK indexes of a
+ * million rows.  (The exclusion table keeps blobs: nothing sorts it in
+ * bulk.) */
+static int64_t bi_half(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    v ^= UINT64_C(1) << 63;
+    int64_t h;
+    memcpy(&h, &v, sizeof(h));
+    return h;
+}
+
+static void bi_put_half(uint8_t *b, int64_t h)
+{
+    uint64_t v;
+    memcpy(&v, &h, sizeof(v));
+    v ^= UINT64_C(1) << 63;
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        b[i] = (uint8_t)v;
+}
+
+/* Binds parameters i and i + 1 to a blind index's two halves. */
+static void bind_bi(sqlite3_stmt *st, int i, const uint8_t *bi)
+{
+    sqlite3_bind_int64(st, i, bi_half(bi));
+    sqlite3_bind_int64(st, i + 1, bi_half(bi + 8));
+}
+
+/* Reads a blind index from columns i and i + 1. */
+static void column_bi(sqlite3_stmt *st, int i, uint8_t *out)
+{
+    bi_put_half(out, sqlite3_column_int64(st, i));
+    bi_put_half(out + 8, sqlite3_column_int64(st, i + 1));
+}
+
+/* Migration 7: every blind index of the participant table becomes two
+ * integers (bind_bi), through two SQL functions that live only for it. */
+static void bi_half_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int off = *(const int *)sqlite3_user_data(cx);
+    if (sqlite3_value_bytes(argv[0]) != PK_BI_LEN) {
+        sqlite3_result_error(cx, "blind index of the wrong length", -1);
+        return;
+    }
+    sqlite3_result_int64(cx, bi_half((const uint8_t *)sqlite3_value_blob(argv[0]) + off));
+}
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
+
+static int split_blind_indexes(sqlite3 *db, const char *datadir, char *err, size_t errlen)
+{
+    (void)datadir;
+    static const int hi = 0, lo = 8;
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(db, "pk_bi_hi", 1, flags, (void *)&hi, bi_half_fn, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_create_function(db, "pk_bi_lo", 1, flags, (void *)&lo, bi_half_fn, NULL, NULL) !=
+            SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        return PK_EIO;
+    }
+    int rc = exec(db,
+                  "CREATE TABLE participant_v7 (" PARTICIPANT_COLUMNS_V7 ") STRICT;"
+                  "INSERT INTO participant_v7 SELECT id, pk_bi_hi(nik_bi), pk_bi_lo(nik_bi),"
+                  " pk_bi_hi(kk_bi), pk_bi_lo(kk_bi), pii, digest, nama, tanggal_lahir,"
+                  " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
+                  " base_reasons, reasons, as_of, source, created_at, updated_at FROM participant;"
+                  "DROP TABLE participant;"
+                  "ALTER TABLE participant_v7 RENAME TO participant;" PARTICIPANT_INDEXES,
+                  err, errlen);
+    sqlite3_create_function(db, "pk_bi_hi", 1, flags, NULL, NULL, NULL, NULL);
+    sqlite3_create_function(db, "pk_bi_lo", 1, flags, NULL, NULL, NULL, NULL);
+    return rc;
+}
 
 /* Append only: a released migration is never edited, a change is a new
  * one.  PostgreSQL will keep the same numbering. */
@@ -299,7 +395,7 @@ static const migration migrations[] = {
      " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
      " base_reasons, reasons, as_of, source, created_at, updated_at FROM participant;"
      "DROP TABLE participant;"
-     "ALTER TABLE participant_v5 RENAME TO participant;" PARTICIPANT_INDEXES,
+     "ALTER TABLE participant_v5 RENAME TO participant;" PARTICIPANT_INDEXES_V5,
      NULL},
     /* A new database computes its blind indexes with SipHash (vault.h:
      * PK_BLIND_SIPHASH_NAME); one that has ever been used keeps BLAKE2b,
@@ -309,6 +405,8 @@ static const migration migrations[] = {
      " WHERE NOT EXISTS (SELECT 1 FROM pk_meta WHERE name = 'key_check')"
      " AND NOT EXISTS (SELECT 1 FROM participant) AND NOT EXISTS (SELECT 1 FROM exclusion);",
      NULL},
+    {7, "participant: each blind index as two integers (faster index builds)", "",
+     split_blind_indexes},
 };
 
 static int latest_version(void)
@@ -493,32 +591,35 @@ static void sq_close(pk_store *s)
 /* ---- the registry: writes ---------------------------------------------- */
 
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-#define PCOLS "id, nik_bi, kk_bi, pii, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, " \
+#define PCOLS "id, nik_hi, nik_lo, kk_hi, kk_lo, pii, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, " \
               "pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, reasons, " \
               "source, created_at, updated_at, digest, as_of"
 
 static const char *const wsql[W__COUNT] = {
-    [W_FIND] = "SELECT id, digest, kk_bi, reasons, base_reasons, scheme FROM participant"
-               " WHERE nik_bi = ?",
-    [W_INSERT] = "INSERT INTO participant (nik_bi, kk_bi, pii, digest, nama, tanggal_lahir,"
-                 " jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme,"
-                 " base_reasons, reasons, source, as_of, created_at, updated_at)"
+    [W_FIND] = "SELECT id, digest, kk_hi, kk_lo, reasons, base_reasons, scheme FROM participant"
+               " WHERE nik_hi = ?1 AND nik_lo = ?2",
+    /* (bind_row: ?1-?18; ?19 the id, ?20 as_of, ?21 the time) */
+    [W_INSERT] = "INSERT INTO participant (nik_hi, nik_lo, kk_hi, kk_lo, pii, digest, nama,"
+                 " tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan,"
+                 " warnings, scheme, base_reasons, reasons, source, as_of, created_at, updated_at)"
                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-                 " ?18, ?19, ?19)",
-    [W_UPDATE] = "UPDATE participant SET nik_bi = ?1, kk_bi = ?2, pii = ?3, digest = ?4, nama = ?5,"
-                 " tanggal_lahir = ?6, jenis_kelamin = ?7, kode_wilayah = ?8, pendidikan = ?9,"
-                 " segmen = ?10, pekerjaan = ?11, warnings = ?12, scheme = ?13,"
-                 " base_reasons = ?14, reasons = ?15, source = ?16, as_of = ?18,"
-                 " updated_at = ?19 WHERE id = ?17",
+                 " ?17, ?18, ?20, ?21, ?21)",
+    [W_UPDATE] = "UPDATE participant SET nik_hi = ?1, nik_lo = ?2, kk_hi = ?3, kk_lo = ?4,"
+                 " pii = ?5, digest = ?6, nama = ?7, tanggal_lahir = ?8, jenis_kelamin = ?9,"
+                 " kode_wilayah = ?10, pendidikan = ?11, segmen = ?12, pekerjaan = ?13,"
+                 " warnings = ?14, scheme = ?15, base_reasons = ?16, reasons = ?17, source = ?18,"
+                 " as_of = ?20, updated_at = ?21 WHERE id = ?19",
     [W_ANY_LISTED] = "SELECT EXISTS (SELECT 1 FROM exclusion)",
     [W_ANY_PARTICIPANT] = "SELECT EXISTS (SELECT 1 FROM participant)",
-    [W_BULK_MARK] = "INSERT OR IGNORE INTO temp.bulk_kk (kk_bi) VALUES (?1)",
+    [W_BULK_MARK] = "INSERT OR IGNORE INTO temp.bulk_kk (kk_hi, kk_lo) VALUES (?1, ?2)",
     /* (through participant_nik_repeats, see sq_bulk_repeats) */
-    [W_BULK_REPEATS] = "WITH r AS (SELECT nik_bi FROM participant WHERE nik_bi >= ?1 GROUP BY nik_bi"
-                       " HAVING count(*) > 1 ORDER BY nik_bi LIMIT ?3)"
-                       " SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
-                       " JOIN r ON p.nik_bi = r.nik_bi WHERE p.nik_bi > ?1 OR p.id > ?2"
-                       " ORDER BY p.nik_bi, p.id LIMIT ?3",
+    [W_BULK_REPEATS] = "WITH r AS (SELECT nik_hi, nik_lo FROM participant"
+                       " WHERE (nik_hi, nik_lo) >= (?1, ?2) GROUP BY nik_hi, nik_lo"
+                       " HAVING count(*) > 1 ORDER BY nik_hi, nik_lo LIMIT ?4)"
+                       " SELECT p.nik_hi, p.nik_lo, p.id, p.kk_hi, p.kk_lo, p.digest"
+                       " FROM participant p JOIN r ON p.nik_hi = r.nik_hi AND p.nik_lo = r.nik_lo"
+                       " WHERE (p.nik_hi, p.nik_lo) > (?1, ?2) OR p.id > ?3"
+                       " ORDER BY p.nik_hi, p.nik_lo, p.id LIMIT ?4",
     /* Row ?2 takes the place of row ?1, as on PostgreSQL (pg_bulk_fold):
      * its id and created_at; OR REPLACE deletes row ?1 as ?2 takes its
      * id.  (The right-hand sides read row ?2 as it was.) */
@@ -526,12 +627,15 @@ static const char *const wsql[W__COUNT] = {
                     " (SELECT created_at FROM participant WHERE id = ?1),"
                     " updated_at = created_at, reasons = base_reasons WHERE id = ?2",
     [W_BULK_DROP] = "DELETE FROM participant WHERE id = ?1",
-    [W_BULK_FAMILIES] = "SELECT m.kk_bi FROM temp.bulk_kk m WHERE m.kk_bi > ?1 AND"
-                        " (SELECT count(*) FROM participant p WHERE p.kk_bi = m.kk_bi) > ?2"
-                        " ORDER BY m.kk_bi LIMIT ?3",
+    /* (?1 NULL: from the first) */
+    [W_BULK_FAMILIES] = "SELECT m.kk_hi, m.kk_lo FROM temp.bulk_kk m"
+                        " WHERE (?1 IS NULL OR (m.kk_hi, m.kk_lo) > (?1, ?2)) AND"
+                        " (SELECT count(*) FROM participant p"
+                        "  WHERE p.kk_hi = m.kk_hi AND p.kk_lo = m.kk_lo) > ?3"
+                        " ORDER BY m.kk_hi, m.kk_lo LIMIT ?4",
     [W_LISTS_OF] = "SELECT list FROM exclusion WHERE nik_bi = ?",
     [W_KK_MEMBERS] = "SELECT id, scheme, base_reasons, reasons FROM participant"
-                     " WHERE kk_bi = ? ORDER BY id",
+                     " WHERE kk_hi = ?1 AND kk_lo = ?2 ORDER BY id",
     [W_SET_REASONS] = "UPDATE participant SET reasons = ?2, updated_at = ?3 WHERE id = ?1",
     [W_AUDIT] = "INSERT INTO audit (at, source, action, subject, detail)"
                 " VALUES (?5, ?1, ?2, ?3, ?4)",
@@ -545,7 +649,7 @@ static const char *const wsql[W__COUNT] = {
                        " UNION SELECT nik_bi FROM exclusion WHERE list = ?1 AND nik_bi NOT IN"
                        " (SELECT nik_bi FROM temp.list_old)",
     [W_LIST_COUNT] = "SELECT count(*) FROM exclusion WHERE list = ?",
-    [W_ROW_BY_NIK] = "SELECT " PCOLS " FROM participant WHERE nik_bi = ?",
+    [W_ROW_BY_NIK] = "SELECT " PCOLS " FROM participant WHERE nik_hi = ?1 AND nik_lo = ?2",
     [W_SET_BASE] = "UPDATE participant SET base_reasons = ?2, reasons = ?3, updated_at = " NOW
                    " WHERE id = ?1",
     [W_USER_INSERT] = "INSERT INTO app_user (username, role, region, pwhash, disabled,"
@@ -567,7 +671,7 @@ static const char *const wsql[W__COUNT] = {
     [W_FAIL_CLEAR] = "DELETE FROM login_failure WHERE k = ?1",
     /* The generation is a box's first byte: substr() of a blob counts
      * bytes and compares as a blob. */
-    [W_PII_OLDER] = "SELECT id, nik_bi, pii FROM participant"
+    [W_PII_OLDER] = "SELECT id, nik_hi, nik_lo, pii FROM participant"
                     " WHERE id > ?1 AND substr(pii, 1, 1) < ?2 ORDER BY id LIMIT ?3",
     [W_NOTE_OLDER] = "SELECT list, nik_bi, note FROM exclusion"
                      " WHERE (list, nik_bi) > (?1, ?2) AND note IS NOT NULL"
@@ -760,17 +864,16 @@ static int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi,
         sqlite3_stmt *st = wstmt(q, W_FIND);
         if (st == NULL)
             return PK_EIO;
-        sqlite3_bind_blob(st, 1, nik_bi[i], PK_BI_LEN, SQLITE_STATIC);
+        bind_bi(st, 1, nik_bi[i]);
         int r = sqlite3_step(st);
         if (r == SQLITE_ROW) {
             k->id = sqlite3_column_int64(st, 0);
             if (sqlite3_column_bytes(st, 1) == PK_DIGEST_LEN)
                 memcpy(k->digest, sqlite3_column_blob(st, 1), PK_DIGEST_LEN);
-            if (sqlite3_column_bytes(st, 2) == PK_BI_LEN)
-                memcpy(k->kk_bi, sqlite3_column_blob(st, 2), PK_BI_LEN);
-            k->reasons = (uint64_t)sqlite3_column_int64(st, 3);
-            k->base_reasons = (uint64_t)sqlite3_column_int64(st, 4);
-            snprintf(k->scheme, sizeof(k->scheme), "%s", (const char *)sqlite3_column_text(st, 5));
+            column_bi(st, 2, k->kk_bi);
+            k->reasons = (uint64_t)sqlite3_column_int64(st, 4);
+            k->base_reasons = (uint64_t)sqlite3_column_int64(st, 5);
+            snprintf(k->scheme, sizeof(k->scheme), "%s", (const char *)sqlite3_column_text(st, 6));
         } else if (r != SQLITE_DONE) {
             rc = PK_EIO;
         }
@@ -783,23 +886,23 @@ static int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi,
 
 static void bind_row(sqlite3_stmt *st, const pk_prow *r)
 {
-    sqlite3_bind_blob(st, 1, r->nik_bi, PK_BI_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, r->kk_bi, PK_BI_LEN, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, r->pii, (int)r->pii_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, r->digest, PK_DIGEST_LEN, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, r->nama, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, r->tanggal_lahir, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, r->jenis_kelamin, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, r->kode_wilayah, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, r->pendidikan, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 10, r->segmen, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, r->pekerjaan, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 12, (sqlite3_int64)r->warnings);
-    sqlite3_bind_text(st, 13, r->scheme, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 14, (sqlite3_int64)r->base_reasons);
-    sqlite3_bind_int64(st, 15, (sqlite3_int64)r->reasons);
-    sqlite3_bind_text(st, 16, r->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 18, r->as_of, -1, SQLITE_STATIC);
+    bind_bi(st, 1, r->nik_bi);
+    bind_bi(st, 3, r->kk_bi);
+    sqlite3_bind_blob(st, 5, r->pii, (int)r->pii_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 6, r->digest, PK_DIGEST_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, r->nama, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, r->tanggal_lahir, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, r->jenis_kelamin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, r->kode_wilayah, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, r->pendidikan, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, r->segmen, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, r->pekerjaan, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 14, (sqlite3_int64)r->warnings);
+    sqlite3_bind_text(st, 15, r->scheme, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 16, (sqlite3_int64)r->base_reasons);
+    sqlite3_bind_int64(st, 17, (sqlite3_int64)r->reasons);
+    sqlite3_bind_text(st, 18, r->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 20, r->as_of, -1, SQLITE_STATIC);
 }
 
 static int sq_participants_write(pk_tx *t, size_t n, pk_prow *rows)
@@ -814,9 +917,9 @@ static int sq_participants_write(pk_tx *t, size_t n, pk_prow *rows)
         if (st == NULL)
             return PK_EIO;
         bind_row(st, r);
-        sqlite3_bind_text(st, 19, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 21, now, -1, SQLITE_STATIC);
         if (r->id != 0)
-            sqlite3_bind_int64(st, 17, r->id);
+            sqlite3_bind_int64(st, 19, r->id);
         rc = step_done(st);
         if (rc == 0 && r->id == 0)
             r->id = sqlite3_last_insert_rowid(q->writer);
@@ -840,7 +943,7 @@ static int sq_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb
             rc = PK_EIO;
             break;
         }
-        sqlite3_bind_blob(st, 1, kk[i], PK_BI_LEN, SQLITE_STATIC);
+        bind_bi(st, 1, kk[i]);
         int r;
         while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
             pk_member mb = {kk[i], sqlite3_column_int64(st, 0),
@@ -932,7 +1035,8 @@ static int sq_bulk_begin(pk_tx *t, bool *on)
     if (sqlite3_exec(tx->q->writer,
                      "DROP INDEX participant_nik; DROP INDEX participant_kk;"
                      "DROP INDEX participant_region; " BULK_CACHE ";"
-                     "CREATE TEMP TABLE IF NOT EXISTS bulk_kk (kk_bi BLOB PRIMARY KEY) WITHOUT ROWID;"
+                     "CREATE TEMP TABLE IF NOT EXISTS bulk_kk (kk_hi INTEGER, kk_lo INTEGER,"
+                     " PRIMARY KEY (kk_hi, kk_lo)) WITHOUT ROWID;"
                      "DELETE FROM temp.bulk_kk",
                      NULL, NULL, &msg) != SQLITE_OK) {
         fprintf(stderr, "prakerja: store: bulk load: %s\n", msg ? msg : "?");
@@ -967,7 +1071,7 @@ static int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
         sqlite3_stmt *st = wstmt(txq(t), W_BULK_MARK);
         if (st == NULL)
             return PK_EIO;
-        sqlite3_bind_blob(st, 1, kk_bi[i], PK_BI_LEN, SQLITE_STATIC);
+        bind_bi(st, 1, kk_bi[i]);
         rc = step_done(st);
     }
     return rc;
@@ -976,23 +1080,21 @@ static int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
 static int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
                             pk_bi *out, size_t *n)
 {
-    static const uint8_t first[1] = {0};
     sqlite3_stmt *st = wstmt(txq(t), W_BULK_FAMILIES);
     if (st == NULL)
         return PK_EIO;
-    /* an empty blob sorts before every other */
-    sqlite3_bind_blob(st, 1, after ? after : first, after ? PK_BI_LEN : 0, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, small);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    if (after != NULL) /* else ?1 stays NULL: from the first */
+        bind_bi(st, 1, after);
+    sqlite3_bind_int(st, 3, small);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (sqlite3_column_bytes(st, 0) == PK_BI_LEN)
-            memcpy(out[(*n)++], sqlite3_column_blob(st, 0), PK_BI_LEN);
+        column_bi(st, 0, out[(*n)++]);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : PK_EIO;
 }
 
-/* The rows whose NIK repeats, found through an index on nik_bi (not
+/* The rows whose NIK repeats, found through an index on the NIK (not
  * unique: that is what failed) that the first call of the transaction
  * builds and bulk_end drops again. */
 static int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
@@ -1001,32 +1103,34 @@ static int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id,
     sq_tx *tx = (sq_tx *)t;
     sq *q = tx->q;
     if (!tx->repeats_index) {
-        if (sqlite3_exec(q->writer, "CREATE INDEX participant_nik_repeats ON participant(nik_bi)",
+        if (sqlite3_exec(q->writer,
+                         "CREATE INDEX participant_nik_repeats ON participant(nik_hi, nik_lo)",
                          NULL, NULL, NULL) != SQLITE_OK)
             return PK_EIO;
         tx->repeats_index = true;
     }
-    static const uint8_t first[1] = {0};
     sqlite3_stmt *st = wstmt(q, W_BULK_REPEATS);
     if (st == NULL)
         return PK_EIO;
-    /* an empty blob sorts before every other */
-    sqlite3_bind_blob(st, 1, after_nik ? after_nik : first, after_nik ? PK_BI_LEN : 0,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, after_id);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+    if (after_nik != NULL) {
+        bind_bi(st, 1, after_nik);
+    } else { /* from the first: >= the least pair takes every NIK */
+        sqlite3_bind_int64(st, 1, INT64_MIN);
+        sqlite3_bind_int64(st, 2, INT64_MIN);
+    }
+    sqlite3_bind_int64(st, 3, after_id);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit) {
-        if (sqlite3_column_bytes(st, 0) != PK_BI_LEN || sqlite3_column_bytes(st, 2) != PK_BI_LEN ||
-            sqlite3_column_bytes(st, 3) != PK_DIGEST_LEN) {
+        if (sqlite3_column_bytes(st, 5) != PK_DIGEST_LEN) {
             rc = SQLITE_CORRUPT;
             break;
         }
         pk_repeat *r = &out[(*n)++];
-        memcpy(r->nik_bi, sqlite3_column_blob(st, 0), PK_BI_LEN);
-        r->id = sqlite3_column_int64(st, 1);
-        memcpy(r->kk_bi, sqlite3_column_blob(st, 2), PK_BI_LEN);
-        memcpy(r->digest, sqlite3_column_blob(st, 3), PK_DIGEST_LEN);
+        column_bi(st, 0, r->nik_bi);
+        r->id = sqlite3_column_int64(st, 2);
+        column_bi(st, 3, r->kk_bi);
+        memcpy(r->digest, sqlite3_column_blob(st, 5), PK_DIGEST_LEN);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : PK_EIO;
@@ -1135,29 +1239,27 @@ static void read_row(sqlite3_stmt *st, pk_prow *r)
 {
     memset(r, 0, sizeof(*r));
     r->id = sqlite3_column_int64(st, 0);
-    if (sqlite3_column_bytes(st, 1) == PK_BI_LEN)
-        memcpy(r->nik_bi, sqlite3_column_blob(st, 1), PK_BI_LEN);
-    if (sqlite3_column_bytes(st, 2) == PK_BI_LEN)
-        memcpy(r->kk_bi, sqlite3_column_blob(st, 2), PK_BI_LEN);
-    r->pii = sqlite3_column_blob(st, 3);
-    r->pii_len = (size_t)sqlite3_column_bytes(st, 3);
-    r->nama = (const char *)sqlite3_column_text(st, 4);
-    r->tanggal_lahir = (const char *)sqlite3_column_text(st, 5);
-    r->jenis_kelamin = (const char *)sqlite3_column_text(st, 6);
-    r->kode_wilayah = (const char *)sqlite3_column_text(st, 7);
-    r->pendidikan = (const char *)sqlite3_column_text(st, 8);
-    r->segmen = (const char *)sqlite3_column_text(st, 9);
-    r->pekerjaan = (const char *)sqlite3_column_text(st, 10);
-    r->warnings = (uint64_t)sqlite3_column_int64(st, 11);
-    r->scheme = (const char *)sqlite3_column_text(st, 12);
-    r->base_reasons = (uint64_t)sqlite3_column_int64(st, 13);
-    r->reasons = (uint64_t)sqlite3_column_int64(st, 14);
-    r->source = (const char *)sqlite3_column_text(st, 15);
-    r->created_at = (const char *)sqlite3_column_text(st, 16);
-    r->updated_at = (const char *)sqlite3_column_text(st, 17);
-    if (sqlite3_column_bytes(st, 18) == PK_DIGEST_LEN)
-        memcpy(r->digest, sqlite3_column_blob(st, 18), PK_DIGEST_LEN);
-    r->as_of = (const char *)sqlite3_column_text(st, 19);
+    column_bi(st, 1, r->nik_bi);
+    column_bi(st, 3, r->kk_bi);
+    r->pii = sqlite3_column_blob(st, 5);
+    r->pii_len = (size_t)sqlite3_column_bytes(st, 5);
+    r->nama = (const char *)sqlite3_column_text(st, 6);
+    r->tanggal_lahir = (const char *)sqlite3_column_text(st, 7);
+    r->jenis_kelamin = (const char *)sqlite3_column_text(st, 8);
+    r->kode_wilayah = (const char *)sqlite3_column_text(st, 9);
+    r->pendidikan = (const char *)sqlite3_column_text(st, 10);
+    r->segmen = (const char *)sqlite3_column_text(st, 11);
+    r->pekerjaan = (const char *)sqlite3_column_text(st, 12);
+    r->warnings = (uint64_t)sqlite3_column_int64(st, 13);
+    r->scheme = (const char *)sqlite3_column_text(st, 14);
+    r->base_reasons = (uint64_t)sqlite3_column_int64(st, 15);
+    r->reasons = (uint64_t)sqlite3_column_int64(st, 16);
+    r->source = (const char *)sqlite3_column_text(st, 17);
+    r->created_at = (const char *)sqlite3_column_text(st, 18);
+    r->updated_at = (const char *)sqlite3_column_text(st, 19);
+    if (sqlite3_column_bytes(st, 20) == PK_DIGEST_LEN)
+        memcpy(r->digest, sqlite3_column_blob(st, 20), PK_DIGEST_LEN);
+    r->as_of = (const char *)sqlite3_column_text(st, 21);
 }
 
 static int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
@@ -1171,7 +1273,7 @@ static int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void 
     sqlite3_stmt *st = wstmt(q, W_ROW_BY_NIK);
     if (st == NULL)
         return PK_EIO;
-    sqlite3_bind_blob(st, 1, nik_bi, PK_BI_LEN, SQLITE_STATIC);
+    bind_bi(st, 1, nik_bi);
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -1301,8 +1403,9 @@ static int sq_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus 
     memset(out, 0, sizeof(*out));
     rc = PK_EIO;
     if (sqlite3_prepare_v2(db, "SELECT tanggal_lahir, scheme, reasons, created_at"
-                               " FROM participant WHERE nik_bi = ?", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_blob(st, 1, nik_bi, PK_BI_LEN, SQLITE_STATIC);
+                               " FROM participant WHERE nik_hi = ?1 AND nik_lo = ?2", -1, &st,
+                           NULL) == SQLITE_OK) {
+        bind_bi(st, 1, nik_bi);
         int r = sqlite3_step(st);
         if (r == SQLITE_ROW) {
             const unsigned char *v;
@@ -1738,7 +1841,8 @@ static int sq_participants_search(pk_store *s, const char *scope, const char *na
     int rc = read_begin(q,
                         nik_bi != NULL
                             ? "SELECT " PCOLS " FROM participant WHERE kode_wilayah >= ?1"
-                              " AND kode_wilayah < ?2 AND nik_bi = ?3 ORDER BY id LIMIT ?4"
+                              " AND kode_wilayah < ?2 AND nik_hi = ?3 AND nik_lo = ?5"
+                              " ORDER BY id LIMIT ?4"
                             : "SELECT " PCOLS " FROM participant WHERE kode_wilayah >= ?1"
                               " AND kode_wilayah < ?2 AND instr(lower(nama), lower(?3)) > 0"
                               " ORDER BY nama, id LIMIT ?4",
@@ -1747,9 +1851,10 @@ static int sq_participants_search(pk_store *s, const char *scope, const char *na
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
     bind_region(st, 1, 2, scope, hi, sizeof(hi));
-    if (nik_bi != NULL)
-        sqlite3_bind_blob(st, 3, nik_bi, PK_BI_LEN, SQLITE_STATIC);
-    else
+    if (nik_bi != NULL) {
+        sqlite3_bind_int64(st, 3, bi_half(nik_bi));
+        sqlite3_bind_int64(st, 5, bi_half(nik_bi + 8));
+    } else
         sqlite3_bind_text(st, 3, name ? name : "", -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, limit > 0 ? limit : 1);
     int rows;
@@ -1873,10 +1978,13 @@ static int sq_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, 
             s.id = sqlite3_column_int64(st, 0);
         else
             s.list = (const char *)sqlite3_column_text(st, 0);
-        if (sqlite3_column_bytes(st, 1) == PK_BI_LEN)
+        int box = pii ? 3 : 2; /* the participant's NIK index is two columns */
+        if (pii)
+            column_bi(st, 1, s.nik_bi);
+        else if (sqlite3_column_bytes(st, 1) == PK_BI_LEN)
             memcpy(s.nik_bi, sqlite3_column_blob(st, 1), PK_BI_LEN);
-        s.box = sqlite3_column_blob(st, 2);
-        s.len = (size_t)sqlite3_column_bytes(st, 2);
+        s.box = sqlite3_column_blob(st, box);
+        s.len = (size_t)sqlite3_column_bytes(st, box);
         if ((r = cb(ctx, &s)) != 0)
             break;
     }

@@ -14,6 +14,7 @@ usage: python3 tests/http/test_keys.py PATH-TO-PRAKERJA [TEST-NAME...]
 import hashlib
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import threading
@@ -383,12 +384,24 @@ def blind(fn, key, domain, value):
 
 
 def stored_indexes(r):
-    """{(table, column): set of hex} of every blind index in the database."""
-    hexed = "encode(%s, 'hex')" if h.PG else "lower(hex(%s))"
+    """{(table, column): set of hex} of every blind index in the database.
+    SQLite keeps the participant's as two integers, (hi, lo): the bytes
+    big-endian with the top bit flipped."""
+    def half(v):
+        return ((v & (2**64 - 1)) ^ (1 << 63)).to_bytes(8, "big").hex()
+
     out = {}
     for table, col in (("participant", "nik_bi"), ("participant", "kk_bi"),
                        ("exclusion", "nik_bi")):
-        out[(table, col)] = {x[0] for x in r.sql("SELECT %s FROM %s" % (hexed % col, table))}
+        if h.PG:
+            q = "SELECT encode(%s, 'hex') FROM %s" % (col, table)
+            out[(table, col)] = {x[0] for x in r.sql(q)}
+        elif table == "participant":
+            q = "SELECT %s_hi, %s_lo FROM %s" % (col[:-3], col[:-3], table)
+            out[(table, col)] = {half(a) + half(b) for a, b in r.sql(q)}
+        else:
+            q = "SELECT lower(hex(%s)) FROM %s" % (col, table)
+            out[(table, col)] = {x[0] for x in r.sql(q)}
     return out
 
 
@@ -439,6 +452,56 @@ def blind_indexes_follow_the_function_the_database_was_created_with():
             assert "daftar_hitam" in got[rows[2]["nik"]]["alasan"], got[rows[2]["nik"]]
             eq(got[rows[3]["nik"]]["no_hp"], "+6281299990000", "%s: updated phone" % fn)
             eq(r.integrity(), "ok")
+
+
+@test
+def migration_7_splits_blind_indexes_and_changes_nothing_else():
+    """SQLite: a database of schema 6 (blind indexes as blobs), made here
+    from a populated one by undoing migration 7 in SQL, is migrated again
+    on its next use: the same indexes as integers, the same rows, the same
+    export; lookups, lists, the unique NIK and a rotation work after it."""
+    h.sqlite_only("PostgreSQL keeps bytea")
+    with Reg() as r:
+        rows = populate(r, 6)
+        before_export = r.export()
+        before = stored_indexes(r)
+        cols = r.db.columns("participant")
+        rest = cols[cols.index("kk_lo") + 1:]
+        c = sqlite3.connect(r.db.path)
+        try:
+            c.create_function("blob_of", 2, lambda a, b: bytes.fromhex(
+                "".join(((v & (2**64 - 1)) ^ (1 << 63)).to_bytes(8, "big").hex()
+                        for v in (a, b))), deterministic=True)
+            sql = c.execute("SELECT sql FROM sqlite_schema WHERE name = 'participant'")
+            sql = sql.fetchone()[0]
+            old = "CREATE TABLE p6 " + sql[sql.index("("):]
+            for a, b in (("nik_hi        INTEGER NOT NULL,", "nik_bi BLOB NOT NULL,"),
+                         ("nik_lo        INTEGER NOT NULL,", ""),
+                         ("kk_hi         INTEGER NOT NULL,", "kk_bi BLOB NOT NULL,"),
+                         ("kk_lo         INTEGER NOT NULL,", "")):
+                old = old.replace(a, b)
+            assert "nik_hi" not in old and "nik_bi" in old, old
+            c.executescript(
+                old + ";"
+                "INSERT INTO p6 SELECT id, blob_of(nik_hi, nik_lo), blob_of(kk_hi, kk_lo), %s"
+                " FROM participant;"
+                "DROP TABLE participant; ALTER TABLE p6 RENAME TO participant;"
+                "CREATE UNIQUE INDEX participant_nik ON participant(nik_bi);"
+                "CREATE INDEX participant_kk ON participant(kk_bi, id);"
+                "CREATE INDEX participant_region ON participant(kode_wilayah);"
+                "DELETE FROM pk_migration WHERE version = 7;" % ", ".join(rest))
+            c.commit()
+        finally:
+            c.close()
+        eq(r.sql("SELECT max(version) FROM pk_migration")[0][0], 6, "back at schema 6")
+        eq(r.export(), before_export, "export after migrating again")
+        eq(r.sql("SELECT max(version) FROM pk_migration")[0][0], 7, "migrated")
+        eq(stored_indexes(r), before, "blind indexes after migrating again")
+        s, _, _, _ = r.imp(csv_text(rows))
+        eq((s["inserted"], s["unchanged"]), (0, 6), "the same file finds every row")
+        rotate(r)
+        eq(r.export(), before_export, "export after a rotation")
+        eq(r.integrity(), "ok")
 
 
 if __name__ == "__main__":
