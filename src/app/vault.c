@@ -503,20 +503,28 @@ void pk_vault_close(pk_vault *v)
 _Static_assert(sizeof(((pk_vault *)0)->idx_key) == 2 * crypto_shorthash_siphash24_KEYBYTES,
                "the index key holds two SipHash keys");
 
-/* SipHash-2-4 of domain, 0, value under each half of the index key. */
+/* SipHash-2-4 of domain, 0, value under each half of the index key.  (A
+ * value too long for the buffer, which no identity number is, goes in
+ * as 1 and its BLAKE2b-256 instead, so no input needs the heap.) */
 static void blind_siphash(const pk_vault *v, const char *domain, const char *value,
                           uint8_t out[PK_BLIND_LEN])
 {
-    size_t dl = strlen(domain) + 1, vl = strlen(value);
-    unsigned char small[128], *in = small;
-    if (dl + vl > sizeof(small) && (in = malloc(dl + vl)) == NULL)
-        abort(); /* values are identity numbers: never happens */
+    unsigned char in[128];
+    size_t dl = strlen(domain), vl = strlen(value);
+    if (dl + 1 + crypto_generichash_BYTES > sizeof(in))
+        dl = sizeof(in) - 1 - crypto_generichash_BYTES; /* domains are "nik", "kk" */
     memcpy(in, domain, dl);
-    memcpy(in + dl, value, vl);
-    crypto_shorthash_siphash24(out, in, dl + vl, v->idx_key);
-    crypto_shorthash_siphash24(out + 8, in, dl + vl, v->idx_key + 16);
-    if (in != small)
-        free(in);
+    if (dl + 1 + vl <= sizeof(in)) {
+        in[dl] = 0;
+        memcpy(in + dl + 1, value, vl);
+    } else {
+        in[dl] = 1;
+        crypto_generichash(in + dl + 1, crypto_generichash_BYTES, (const unsigned char *)value,
+                           vl, NULL, 0);
+        vl = crypto_generichash_BYTES;
+    }
+    crypto_shorthash_siphash24(out, in, dl + 1 + vl, v->idx_key);
+    crypto_shorthash_siphash24(out + 8, in, dl + 1 + vl, v->idx_key + 16);
 }
 
 void pk_vault_blind(const pk_vault *v, const char *domain, const char *value,

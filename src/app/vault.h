@@ -5,11 +5,12 @@
  * outside the database (a key file, mode 0600, created on first run), and
  * looked up through keyed "blind indexes" (pk_blind_fn), so uniqueness
  * and lookups by NIK or KK work while the database file alone reveals
- * none of them.  Subkeys are derived from the master key with crypto_kdf: seal
- * key generation 1 (id 1), the index key (id 2), the field-hash key (id 3)
- * and the auth key (id 4).  Only the seal key rotates (`prakerja keys
- * rotate`): blind indexes, field hashes, auth hashes and the key check
- * stay as they are, or every index would have to be rebuilt.
+ * none of them.  Subkeys are derived from the master key with
+ * crypto_kdf: seal key generation 1 (id 1), the index key (id 2), the
+ * field-hash key (id 3) and the auth key (id 4).  Only the seal key
+ * rotates (`prakerja keys rotate`): blind indexes, field hashes, auth
+ * hashes and the key check stay as they are, or every index would have
+ * to be rebuilt.
  *
  * The key file (mode 0600):
  *
