@@ -1222,8 +1222,11 @@ def bulk_load_of_an_empty_registry_equals_the_row_by_row_import():
     a gap per repeat.  Exclusion lists imported before apply (the second
     run)."""
     for repeats in (False, True):
-        # families spread over the file (and so over batches) without repeats
-        text = big_file(12000, seed=20261128, repeats=repeats, shuffle=not repeats)
+        # families spread over the file (and so over batches) without
+        # repeats: enough of them (over 4,096 of three or more members)
+        # that the pass after the load pages through them
+        text = big_file(12000 if repeats else 26000, seed=20261128, repeats=repeats,
+                        shuffle=not repeats)
         if repeats:  # and some lines twice, word for word, further on
             lines = text.splitlines(keepends=True)
             rnd = random.Random(11)
