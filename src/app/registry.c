@@ -333,10 +333,7 @@ static int fam_cmp(const void *a, const void *b)
 
 static fam_entry fam_entry_of(const uint8_t *kk, int64_t order, const member *m, pk_prow *row)
 {
-    uint64_t key = 0;
-    for (int i = 0; i < 8; i++)
-        key = key << 8 | kk[i];
-    return (fam_entry){key, kk, order, m, row};
+    return (fam_entry){pk_bi_key(kk), kk, order, m, row};
 }
 
 static int id_cmp(const void *a, const void *b)

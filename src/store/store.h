@@ -59,6 +59,16 @@ int pk_store_regions_each(pk_store *s, pk_region_cb cb, void *ctx);
 
 typedef uint8_t pk_bi[PK_BI_LEN];  /* a blind index */
 
+/* A blind index's first 8 bytes as a big-endian number: it compares as
+ * those bytes do (memcmp), in one instruction. */
+static inline uint64_t pk_bi_key(const uint8_t *bi)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | bi[i];
+    return v;
+}
+
 typedef struct pk_prow {
     int64_t id;
     uint8_t nik_bi[PK_BI_LEN];

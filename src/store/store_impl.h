@@ -29,7 +29,8 @@ typedef struct pk_store_ops {
     int (*participants_write)(pk_tx *tx, size_t n, pk_prow *rows);
     int (*kk_members)(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
     int (*set_reasons)(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons);
-    /* optional (NULL: no bulk mode) */
+    /* optional, all or none (NULL: no bulk mode; the others are called
+     * only while bulk_begin has it on) */
     int (*bulk_begin)(pk_tx *tx, bool *on);
     int (*bulk_mark)(pk_tx *tx, size_t n, const pk_bi *kk_bi);
     int (*bulk_end)(pk_tx *tx);
