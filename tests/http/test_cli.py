@@ -163,9 +163,27 @@ def migrate_twice_is_idempotent():
             for v, name, at in rows:
                 assert name, "migration %d without a name" % v
                 assert re.match(r"\d{4}-\d\d-\d\d", at), at
+            eq(one("SELECT count(*) FROM region c LEFT JOIN region p ON p.code = c.parent"
+                   " WHERE c.parent IS NOT NULL AND p.code IS NULL"), 0, "every parent exists")
             if h.PG:
                 eq(one("SELECT count(*) FROM pk_meta WHERE name = 'key_check'"), 0,
                    "migrate records no key check")
+                # the parent constraint is added after the rows: it must
+                # exist, be validated, and be enforced
+                eq(db.query("SELECT conname::text, convalidated, pg_get_constraintdef(oid)"
+                            " FROM pg_constraint WHERE conrelid = 'region'::regclass"
+                            " AND contype = 'f'"),
+                   [("region_parent_fkey", True, "FOREIGN KEY (parent) REFERENCES region(code)")],
+                   "region parent foreign key")
+                eq(one("SELECT indexdef FROM pg_indexes WHERE indexname = 'region_parent'"),
+                   "CREATE INDEX region_parent ON public.region USING btree (parent, code)",
+                   "region parent index")
+                try:
+                    db.execute("INSERT INTO region VALUES ('99.99', '99', 2, 'x')")
+                except AssertionError as e:
+                    assert "region_parent_fkey" in str(e), e
+                else:
+                    raise AssertionError("a region with an unknown parent was accepted")
             else:
                 eq(one("PRAGMA journal_mode").lower(), "wal", "journal mode")
         finally:
