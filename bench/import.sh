@@ -16,8 +16,10 @@
 #                              otherwise a linear extrapolation is printed.
 #
 # Environment: ROWS_BIG (1000000), ROWS_SMALL (100000), SEED (1),
-# RUNS (2: every timing is the best of RUNS runs), BUILD (build-bench);
-# with --pg also PG_RUNS_BIG (1: runs of the 1M-row file), PG_BIG_LIMIT
+# RUNS (3: the baseline and prakerja run alternately, RUNS times each; the
+# ratio reported is the median of the RUNS pairs' ratios, the times the
+# best of their runs), BUILD (build-bench);
+# with --pg also PG_RUNS_BIG (3: pairs for the 1M-row file), PG_BIG_LIMIT
 # (300: seconds the 1M-row prakerja import may be predicted to take; the run
 # itself is killed after that long, so the script stays bounded) and
 # PG_GROWTH (1.5: the prediction is 10x the 100k time times this, as the cost
@@ -32,8 +34,8 @@ BUILD=${BUILD:-build-bench}
 ROWS_BIG=${ROWS_BIG:-1000000}
 ROWS_SMALL=${ROWS_SMALL:-100000}
 SEED=${SEED:-1}
-RUNS=${RUNS:-2}
-PG_RUNS_BIG=${PG_RUNS_BIG:-1}
+RUNS=${RUNS:-3}
+PG_RUNS_BIG=${PG_RUNS_BIG:-3}
 PG_BIG_LIMIT=${PG_BIG_LIMIT:-300}
 PG_GROWTH=${PG_GROWTH:-1.5}
 QUICK=0 SPLIT=0 PG=0
@@ -80,27 +82,59 @@ gen() {
   echo "$f"
 }
 
-# timed LABEL CMD... : runs CMD RUNS times, each on fresh databases, and sets
-# BEST_S (best wall time) and PEAK_KB (largest max RSS over the runs).
-# PREP, when set, is a command run (untimed) before every run; with SOFT=1 a
-# failed run (e.g. killed by timeout) returns 1 instead of ending the script.
+# once LABEL I CMD... : run I of CMD, on fresh databases (PREP, when set, is
+# a command run untimed before it); sets S (wall time), KB (max RSS) and
+# LAST_OUT (its standard output).  With SOFT=1 a failed run (e.g. killed by
+# timeout) returns 1 instead of ending the script.
 PREP="" SOFT=0
+once() {
+  local label=$1 i=$2; shift 2
+  rm -f "$WORK"/*
+  [ -z "$PREP" ] || $PREP
+  sync
+  /usr/bin/time -o "$WORK/.time" -f '%e %M' "$@" >"$WORK/.out" 2>"$WORK/.err" || {
+    echo "$label failed:" >&2; tail -5 "$WORK/.err" >&2
+    [ "$SOFT" = 1 ] && return 1; exit 1; }
+  read -r S KB <"$WORK/.time"
+  printf '  %-28s run %d: %6.2f s  %7.1f MiB\n' "$label" "$i" "$S" "$(calc "$KB/1024")" >&2
+  LAST_OUT=$(cat "$WORK/.out")
+}
+
+# timed LABEL CMD... : runs CMD RUNS times (see once), and sets BEST_S (best
+# wall time) and PEAK_KB (largest max RSS over the runs).
 timed() {
   local label=$1; shift
   BEST_S="" PEAK_KB=0
   for ((i = 1; i <= RUNS; i++)); do
-    rm -f "$WORK"/*
-    [ -z "$PREP" ] || $PREP
-    sync
-    /usr/bin/time -o "$WORK/.time" -f '%e %M' "$@" >"$WORK/.out" 2>"$WORK/.err" || {
-      echo "$label failed:" >&2; tail -5 "$WORK/.err" >&2
-      [ "$SOFT" = 1 ] && return 1; exit 1; }
-    read -r s kb <"$WORK/.time"
-    printf '  %-28s run %d: %6.2f s  %7.1f MiB\n' "$label" "$i" "$s" "$(calc "$kb/1024")" >&2
-    if [ -z "$BEST_S" ] || awk "BEGIN { exit !($s < $BEST_S) }"; then BEST_S=$s; fi
-    [ "$kb" -gt "$PEAK_KB" ] && PEAK_KB=$kb
+    once "$label" "$i" "$@" || return 1
+    if [ -z "$BEST_S" ] || awk "BEGIN { exit !($S < $BEST_S) }"; then BEST_S=$S; fi
+    if [ "$KB" -gt "$PEAK_KB" ]; then PEAK_KB=$KB; fi
   done
-  LAST_OUT=$(cat "$WORK/.out")
+}
+
+# pair: the baseline A and prakerja B alternately, RUNS times each (A, B,
+# A, B, ...), so that each pair meets the machine in one state: this VM's
+# speed drifts by up to 25% from minute to minute, and a ratio of two bests
+# taken minutes apart drifts with it.  A_LABEL, A_PREP and the array A_CMD
+# describe A; B likewise.  Sets A_BEST and B_BEST (best times), A_KB and
+# PEAK_KB (A's and B's largest max RSS), LAST_OUT (B's last output), RATIOS (B/A of each pair, in order) and MEDIAN
+# (their median).  With SOFT=1 a failed B returns 1.
+pair() {
+  A_BEST="" B_BEST="" A_KB=0 PEAK_KB=0 RATIOS=""
+  local a
+  for ((i = 1; i <= RUNS; i++)); do
+    PREP=$A_PREP; once "$A_LABEL" "$i" "${A_CMD[@]}" || exit 1
+    a=$S
+    if [ "$KB" -gt "$A_KB" ]; then A_KB=$KB; fi
+    PREP=$B_PREP; once "$B_LABEL" "$i" "${B_CMD[@]}" || { PREP=""; return 1; }
+    PREP=""
+    if [ -z "$A_BEST" ] || awk "BEGIN { exit !($a < $A_BEST) }"; then A_BEST=$a; fi
+    if [ -z "$B_BEST" ] || awk "BEGIN { exit !($S < $B_BEST) }"; then B_BEST=$S; fi
+    if [ "$KB" -gt "$PEAK_KB" ]; then PEAK_KB=$KB; fi
+    RATIOS="$RATIOS $(printf '%.2f' "$(calc "$S/$a")")"
+  done
+  MEDIAN=$(printf '%s\n' $RATIOS | sort -g | awk '{ v[NR] = $1 }
+    END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 }
 
 calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
@@ -114,14 +148,13 @@ bench_size() {
   echo
   echo "== $rows rows, $(printf '%.1f' "$(calc "$bytes/1000000")") MB: $(basename "$file")"
 
-  timed "sqlite3 .import" sqlite3 "$WORK/fresh.db" -cmd ".mode csv" ".import $file t"
-  local sq_s=$BEST_S sq_kb=$PEAK_KB
-
   timed "prakerja migrate (empty)" "$PK" migrate --db "$WORK/fresh2.db"
   local mg_s=$BEST_S
 
-  timed "prakerja import" "$PK" import participants "$file" --db "$WORK/fresh2.db" --scheme 2021
-  local pk_s=$BEST_S pk_kb=$PEAK_KB
+  A_LABEL="sqlite3 .import" A_PREP="" A_CMD=(sqlite3 "$WORK/fresh.db" -cmd ".mode csv" ".import $file t")
+  B_LABEL="prakerja import" B_PREP="" B_CMD=("$PK" import participants "$file" --db "$WORK/fresh2.db" --scheme 2021)
+  pair
+  local sq_s=$A_BEST sq_kb=$A_KB pk_s=$B_BEST pk_kb=$PEAK_KB
   local summary=$LAST_OUT
 
   local net; net=$(calc "$pk_s - $mg_s")
@@ -132,8 +165,9 @@ bench_size() {
     "$pk_s" "$(rate "$rows" "$pk_s")" "$(mib "$pk_kb")"
   printf '   %-34s %7.2f s\n' "  of which empty-db migration" "$mg_s"
   printf '   %-34s %7.2f s  %9s rows/s\n' "  import without migration" "$net" "$(rate "$rows" "$net")"
-  printf '   ratio prakerja/sqlite3: %.2fx (target <= 1.5x; without migration %.2fx); ' \
-    "$(calc "$pk_s/$sq_s")" "$(calc "$net/$sq_s")"
+  printf '   ratio prakerja/sqlite3, median of %d pairs: %sx (target <= 1.5x at 1M rows; pairs:%s; best/best %.2fx)\n' \
+    "$RUNS" "$MEDIAN" "$RATIOS" "$(calc "$pk_s/$sq_s")"
+  printf '   '
   if [ "$pk_kb" -lt $((64 * 1024)) ]; then echo "peak RSS $(mib "$pk_kb") MiB < 64 MiB: ok"
   else echo "peak RSS $(mib "$pk_kb") MiB >= 64 MiB: OVER"; fi
 
@@ -176,42 +210,39 @@ bench_pg_size() {
   local url="postgresql:///bench_pk?host=$PG_DIR&user=prakerja"
   local saved_runs=$RUNS; RUNS=$runs
 
-  COPY_FILE=$file PREP=prep_copy
-  timed "psql \\copy" psql -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -U prakerja -d bench_copy \
-    -c "\\copy t FROM '$file' WITH (FORMAT csv, HEADER)"
-  local cp_s=$BEST_S
-  local n; n=$(psql_on bench_copy -At -c 'SELECT count(*) FROM t')
-  [ "$n" = "$rows" ] || { echo "psql \\copy loaded $n rows, expected $rows" >&2; exit 1; }
-
-  PREP=prep_pk
   local mg_s=""
   if [ "$rows" = "$ROWS_SMALL" ]; then
+    PREP=prep_pk
     timed "prakerja migrate (empty)" "$PK" migrate --db "$url" --key-file "$WORK/k.key"
-    mg_s=$BEST_S
+    PREP="" mg_s=$BEST_S
   fi
 
-  local pk_s="" pk_kb="" summary=""
-  if [ "$limit" != 0 ]; then
-    SOFT=1
-    if ! timed "prakerja import" timeout "$limit" \
-        "$PK" import participants "$file" --db "$url" --key-file "$WORK/k.key" --scheme 2021; then
-      echo "   prakerja import did not finish within $limit s (killed)"
-      SOFT=0 PREP="" RUNS=$saved_runs
-      return 0
-    fi
-    SOFT=0
-  else
-    timed "prakerja import" "$PK" import participants "$file" --db "$url" --key-file "$WORK/k.key" --scheme 2021
+  COPY_FILE=$file
+  A_LABEL="psql \\copy" A_PREP=prep_copy
+  A_CMD=(psql -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -U prakerja -d bench_copy
+         -c "\\copy t FROM '$file' WITH (FORMAT csv, HEADER)")
+  B_LABEL="prakerja import" B_PREP=prep_pk
+  B_CMD=("$PK" import participants "$file" --db "$url" --key-file "$WORK/k.key" --scheme 2021)
+  [ "$limit" = 0 ] || B_CMD=(timeout "$limit" "${B_CMD[@]}")
+  SOFT=1
+  if ! pair; then
+    echo "   prakerja import did not finish within $limit s (killed)"
+    SOFT=0 RUNS=$saved_runs
+    return 0
   fi
-  pk_s=$BEST_S pk_kb=$PEAK_KB summary=$LAST_OUT
-  PREP="" RUNS=$saved_runs
+  SOFT=0 RUNS=$saved_runs
+  local cp_s=$A_BEST pk_s=$B_BEST pk_kb=$PEAK_KB summary=$LAST_OUT
+  local n; n=$(psql_on bench_copy -At -c 'SELECT count(*) FROM t')
+  [ "$n" = "$rows" ] || { echo "psql \\copy loaded $n rows, expected $rows" >&2; exit 1; }
 
   echo "   summary: $summary"
   printf '   %-34s %7.2f s  %9s rows/s\n' "psql \\copy (bare text table)" "$cp_s" "$(rate "$rows" "$cp_s")"
   printf '   %-34s %7.2f s  %9s rows/s  peak %6s MiB (client process)\n' "prakerja import (fresh db)" \
     "$pk_s" "$(rate "$rows" "$pk_s")" "$(mib "$pk_kb")"
   [ -z "$mg_s" ] || printf '   %-34s %7.2f s\n' "  empty-db migration on its own" "$mg_s"
-  printf '   ratio prakerja/psql \\copy: %.2fx (target <= 1.5x); ' "$(calc "$pk_s/$cp_s")"
+  printf '   ratio prakerja/psql \\copy, median of %d pairs: %sx (target <= 1.5x at 1M rows; pairs:%s; best/best %.2fx)\n' \
+    "$runs" "$MEDIAN" "$RATIOS" "$(calc "$pk_s/$cp_s")"
+  printf '   '
   if [ "$pk_kb" -lt $((64 * 1024)) ]; then echo "peak RSS $(mib "$pk_kb") MiB < 64 MiB: ok"
   else echo "peak RSS $(mib "$pk_kb") MiB >= 64 MiB: OVER"; fi
   PG_LAST_PK_S=$pk_s PG_LAST_CP_S=$cp_s
@@ -246,7 +277,7 @@ bench_pg() {
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
   "$(free -g | awk '/^Mem:/{print $2}') GiB RAM; $(uname -sr); $(sqlite3 --version | cut -d' ' -f1-2);"\
   "commit $(git rev-parse --short HEAD 2>/dev/null || cat COMMIT 2>/dev/null || echo "?"); $(date -u '+%F %T UTC')"
-echo "best of $RUNS runs each; fresh database every run; files in bench/.cache/"
+echo "baseline and prakerja alternately, $RUNS pairs; fresh database every run; files in bench/.cache/"
 if [ "$PG" = 1 ]; then
   bench_pg
   exit 0
