@@ -655,8 +655,9 @@ static int copy_region(void *ctx, const char *code, const char *parent, int leve
     return 0;
 }
 
-static int load_regions(PGconn *conn, const char *datadir, char *err, size_t errlen)
+static int load_regions(void *pgconn, const char *datadir, char *err, size_t errlen)
 {
+    PGconn *conn = pgconn;
     PGresult *r = PQexec(conn, "COPY region (code, parent, level, name) FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         snprintf(err, errlen, "loading regions: %s", PQerrorMessage(conn));
@@ -692,17 +693,9 @@ static int load_regions(PGconn *conn, const char *datadir, char *err, size_t err
     return rc;
 }
 
-typedef struct migration {
-    int version;
-    const char *name;
-    const char *sql;
-    int (*load)(PGconn *conn, const char *datadir, char *err, size_t errlen);
-    const char *after; /* run after load, e.g. constraints checked once, not per row */
-} migration;
-
-/* The same numbering as sqlite.c, append only; the schema translated
- * (BLOB -> bytea, INTEGER -> bigint, identity ids). */
-static const migration migrations[] = {
+/* The same numbering as sqlite.c, append only (see pk_migration); the
+ * schema translated (BLOB -> bytea, INTEGER -> bigint, identity ids). */
+static const pk_migration migrations[] = {
     {1, "region table (Kemendagri codes, ODbL data from data/wilayah)",
      "CREATE TABLE region ("
      "  code   text COLLATE \"C\" PRIMARY KEY,"
@@ -897,58 +890,56 @@ static int commit_conn(PGconn *conn)
     return rc;
 }
 
-static int apply(PGconn *conn, const migration *m, const char *datadir, char *err,
-                 size_t errlen)
+/* ---- the migrator (pk_store_migrations) ---- */
+
+static int mg_begin(void *conn, char *err, size_t errlen)
 {
-    int rc, current;
-    if ((rc = begin_locked(conn, err, errlen)) != 0)
-        goto fail;
-    if ((rc = read_version(conn, &current)) != 0) {
-        snprintf(err, errlen, "cannot read schema version");
-        goto fail;
-    }
-    if (current >= m->version) /* another process applied it meanwhile */
-        return commit_conn(conn);
-    PGresult *r = PQexec(conn, m->sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        snprintf(err, errlen, "migration %d: %s", m->version, PQerrorMessage(conn));
-        PQclear(r);
-        rc = PK_EIO;
-        goto fail;
-    }
+    return begin_locked(conn, err, errlen);
+}
+
+static int mg_exec(void *conn, const char *sql, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(conn, sql);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : PK_EIO;
+    if (rc != 0)
+        snprintf(err, errlen, "%s", PQerrorMessage(conn));
     PQclear(r);
-    if (m->load != NULL && (rc = m->load(conn, datadir, err, errlen)) != 0)
-        goto fail;
-    if (m->after != NULL) {
-        r = PQexec(conn, m->after);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            snprintf(err, errlen, "migration %d: %s", m->version, PQerrorMessage(conn));
-            PQclear(r);
-            rc = PK_EIO;
-            goto fail;
-        }
-        PQclear(r);
-    }
+    return rc;
+}
+
+static int mg_version(void *conn, int *current)
+{
+    return read_version(conn, current);
+}
+
+static int mg_record(void *conn, const pk_migration *m, char *err, size_t errlen)
+{
     char version[16];
     snprintf(version, sizeof(version), "%d", m->version);
     const char *vals[2] = {version, m->name};
-    r = PQexecParams(conn,
-                     "INSERT INTO pk_migration(version, name, applied_at) VALUES ($1, $2,"
-                     " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
-                     2, NULL, vals, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        snprintf(err, errlen, "migration %d: %s", m->version, PQerrorMessage(conn));
-        PQclear(r);
-        rc = PK_EIO;
-        goto fail;
-    }
+    PGresult *r = PQexecParams(conn,
+                               "INSERT INTO pk_migration(version, name, applied_at) VALUES ($1,"
+                               " $2, to_char(now() AT TIME ZONE 'UTC',"
+                               " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+                               2, NULL, vals, NULL, NULL, 0);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : PK_EIO;
+    if (rc != 0)
+        snprintf(err, errlen, "%s", PQerrorMessage(conn));
     PQclear(r);
-    if ((rc = commit_conn(conn)) != 0)
-        snprintf(err, errlen, "migration %d: commit failed", m->version);
     return rc;
-fail:
+}
+
+static int mg_commit(void *conn, char *err, size_t errlen)
+{
+    int rc = commit_conn(conn);
+    if (rc != 0)
+        snprintf(err, errlen, "commit failed: %s", PQerrorMessage(conn));
+    return rc;
+}
+
+static void mg_rollback(void *conn)
+{
     PQclear(PQexec(conn, "ROLLBACK"));
-    return rc;
 }
 
 static int pg_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err,
@@ -963,14 +954,15 @@ static int pg_migrate(pk_store *s, const char *datadir, int *from, int *to, char
     PGconn *conn = c->conn;
     /* The version table, created once under the lock (CREATE TABLE IF NOT
      * EXISTS alone races between processes). */
+    int current;
     if ((rc = begin_locked(conn, err, errlen)) != 0)
         goto out;
-    if ((rc = read_version(conn, from)) != 0) {
+    if ((rc = read_version(conn, &current)) != 0) {
         snprintf(err, errlen, "cannot read schema version");
         PQclear(PQexec(conn, "ROLLBACK"));
         goto out;
     }
-    if (*from == 0 &&
+    if (current == 0 &&
         (rc = exec(conn,
                    "CREATE TABLE IF NOT EXISTS pk_migration ("
                    "  version    bigint PRIMARY KEY,"
@@ -986,15 +978,9 @@ static int pg_migrate(pk_store *s, const char *datadir, int *from, int *to, char
         snprintf(err, errlen, "cannot create pk_migration");
         goto out;
     }
-    if ((rc = pk_store_check_version(*from, latest_version(), err, errlen)) != 0)
-        goto out;
-    for (size_t i = 0; i < PK_ARRAY_LEN(migrations); i++) {
-        if (migrations[i].version <= *from)
-            continue;
-        if ((rc = apply(conn, &migrations[i], datadir, err, errlen)) != 0)
-            goto out;
-    }
-    rc = read_version(conn, to);
+    pk_migrator mg = {conn, mg_begin, mg_exec, mg_version, mg_record, mg_commit, mg_rollback};
+    rc = pk_store_migrations(&mg, migrations, PK_ARRAY_LEN(migrations), datadir, from, to, err,
+                             errlen);
 out:
     /* Not pooled: prepared statements made before the schema existed
      * would not matter, but keep pooled connections clean anyway. */

@@ -143,8 +143,9 @@ static int insert_region(void *ctx, const char *code, const char *parent, int le
     return rc == SQLITE_DONE ? 0 : PK_EIO;
 }
 
-static int load_regions(sqlite3 *db, const char *datadir, char *err, size_t errlen)
+static int load_regions(void *conn, const char *datadir, char *err, size_t errlen)
 {
+    sqlite3 *db = conn;
     load_ctx ctx = {0};
     if (sqlite3_prepare_v2(db, "INSERT INTO region(code, parent, level, name) VALUES (?,?,?,?)",
                            -1, &ctx.ins, NULL) != SQLITE_OK) {
@@ -157,13 +158,6 @@ static int load_regions(sqlite3 *db, const char *datadir, char *err, size_t errl
     sqlite3_finalize(ctx.ins);
     return rc;
 }
-
-typedef struct migration {
-    int version;
-    const char *name;
-    const char *sql;
-    int (*load)(sqlite3 *db, const char *datadir, char *err, size_t errlen);
-} migration;
 
 /* The participant table's columns (migration 2 made the NIK index UNIQUE
  * inline, migration 5 moved that to a named index, migration 7 made each
@@ -270,9 +264,10 @@ static void bi_half_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 
-static int split_blind_indexes(sqlite3 *db, const char *datadir, char *err, size_t errlen)
+static int split_blind_indexes(void *conn, const char *datadir, char *err, size_t errlen)
 {
     (void)datadir;
+    sqlite3 *db = conn;
     static const int hi = 0, lo = 8;
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     if (sqlite3_create_function(db, "pk_bi_hi", 1, flags, (void *)&hi, bi_half_fn, NULL, NULL) !=
@@ -296,18 +291,16 @@ static int split_blind_indexes(sqlite3 *db, const char *datadir, char *err, size
     return rc;
 }
 
-/* Append only: a released migration is never edited, a change is a new
- * one.  PostgreSQL will keep the same numbering. */
-static const migration migrations[] = {
+/* Append only (see pk_migration); PostgreSQL's are numbered alike. */
+static const pk_migration migrations[] = {
     {1, "region table (Kemendagri codes, ODbL data from data/wilayah)",
      "CREATE TABLE region ("
      "  code   TEXT PRIMARY KEY,"
      "  parent TEXT REFERENCES region(code),"
      "  level  INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),"
      "  name   TEXT NOT NULL"
-     ") STRICT, WITHOUT ROWID;"
-     "CREATE INDEX region_parent ON region(parent, code);",
-     load_regions},
+     ") STRICT, WITHOUT ROWID;",
+     load_regions, "CREATE INDEX region_parent ON region(parent, code);"},
     {2, "participant registry: sealed personal data, blind indexes, exclusion lists, audit log",
      "CREATE TABLE participant (" PARTICIPANT_COLUMNS(" UNIQUE") ") STRICT;"
      "CREATE INDEX participant_kk ON participant(kk_bi, id);"
@@ -331,7 +324,7 @@ static const migration migrations[] = {
      "  subject INTEGER,"
      "  detail  TEXT NOT NULL"
      ") STRICT;",
-     NULL},
+     NULL, NULL},
     {3, "accounts: users, sessions, API tokens, failed logins",
      "CREATE TABLE app_user ("
      "  id         INTEGER PRIMARY KEY,"
@@ -365,7 +358,7 @@ static const migration migrations[] = {
      ") STRICT;"
      "CREATE INDEX login_failure_k ON login_failure(k, at);"
      "CREATE INDEX login_failure_at ON login_failure(at);",
-     NULL},
+     NULL, NULL},
     {4, "access log: reads of personal data and exports (append only)",
      "CREATE TABLE access_log ("
      "  id      INTEGER PRIMARY KEY,"
@@ -383,7 +376,7 @@ static const migration migrations[] = {
      " BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;"
      "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log"
      " BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;",
-     NULL},
+     NULL, NULL},
     /* An inline UNIQUE cannot be dropped; a named index can, so a bulk
      * load of an empty registry may build it once at the end. */
     {5, "participant: the NIK index becomes a named unique index (bulk loading)",
@@ -393,7 +386,7 @@ static const migration migrations[] = {
      " base_reasons, reasons, as_of, source, created_at, updated_at FROM participant;"
      "DROP TABLE participant;"
      "ALTER TABLE participant_v5 RENAME TO participant;" PARTICIPANT_INDEXES_V5,
-     NULL},
+     NULL, NULL},
     /* A new database computes its blind indexes with SipHash (vault.h:
      * PK_BLIND_SIPHASH_NAME); one that has ever been used keeps BLAKE2b,
      * the function its stored indexes were made with. */
@@ -401,9 +394,9 @@ static const migration migrations[] = {
      "INSERT INTO pk_meta (name, value) SELECT 'blind', CAST('siphash24-2x64' AS BLOB)"
      " WHERE NOT EXISTS (SELECT 1 FROM pk_meta WHERE name = 'key_check')"
      " AND NOT EXISTS (SELECT 1 FROM participant) AND NOT EXISTS (SELECT 1 FROM exclusion);",
-     NULL},
-    {7, "participant: each blind index as two integers (faster index builds)", "",
-     split_blind_indexes},
+     NULL, NULL},
+    {7, "participant: each blind index as two integers (faster index builds)", NULL,
+     split_blind_indexes, NULL},
 };
 
 static int latest_version(void)
@@ -456,36 +449,45 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
     return 0;
 }
 
-static int apply(sqlite3 *db, const migration *m, const char *datadir, char *err,
-                 size_t errlen)
+/* ---- the migrator (pk_store_migrations) ---- */
+
+static int mg_exec(void *conn, const char *sql, char *err, size_t errlen)
 {
-    int rc, current;
-    if ((rc = exec(db, "BEGIN IMMEDIATE", err, errlen)) != 0)
-        return rc;
-    /* Another process may have applied it while we waited for the lock. */
-    if ((rc = read_version(db, &current)) != 0) {
-        snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(db));
-        goto fail;
+    return exec(conn, sql, err, errlen);
+}
+
+static int mg_begin(void *conn, char *err, size_t errlen)
+{
+    return exec(conn, "BEGIN IMMEDIATE", err, errlen);
+}
+
+static int mg_version(void *conn, int *current)
+{
+    return read_version(conn, current);
+}
+
+static int mg_record(void *conn, const pk_migration *m, char *err, size_t errlen)
+{
+    char *sql = sqlite3_mprintf("INSERT INTO pk_migration(version, name, applied_at) "
+                                "VALUES (%d, %Q, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'))",
+                                m->version, m->name);
+    if (sql == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return PK_ENOMEM;
     }
-    if (current >= m->version)
-        return exec(db, "COMMIT", err, errlen);
-    if ((rc = exec(db, m->sql, err, errlen)) != 0)
-        goto fail;
-    if (m->load != NULL && (rc = m->load(db, datadir, err, errlen)) != 0)
-        goto fail;
-    char sql[512];
-    char *name = sqlite3_mprintf("%q", m->name);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO pk_migration(version, name, applied_at) "
-             "VALUES (%d, '%s', strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'))",
-             m->version, name ? name : "");
-    sqlite3_free(name);
-    if ((rc = exec(db, sql, err, errlen)) != 0)
-        goto fail;
-    return exec(db, "COMMIT", err, errlen);
-fail:
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    int rc = exec(conn, sql, err, errlen);
+    sqlite3_free(sql);
     return rc;
+}
+
+static int mg_commit(void *conn, char *err, size_t errlen)
+{
+    return exec(conn, "COMMIT", err, errlen);
+}
+
+static void mg_rollback(void *conn)
+{
+    sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static int sq_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err,
@@ -505,22 +507,11 @@ static int sq_migrate(pk_store *s, const char *datadir, int *from, int *to, char
               "  applied_at TEXT NOT NULL"
               ") STRICT",
               err, errlen);
-    if (rc != 0)
-        goto out;
-    if ((rc = read_version(db, from)) != 0) {
-        snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(db));
-        goto out;
+    if (rc == 0) {
+        pk_migrator mg = {db, mg_begin, mg_exec, mg_version, mg_record, mg_commit, mg_rollback};
+        rc = pk_store_migrations(&mg, migrations, PK_ARRAY_LEN(migrations), datadir, from, to,
+                                 err, errlen);
     }
-    if ((rc = pk_store_check_version(*from, latest_version(), err, errlen)) != 0)
-        goto out;
-    for (size_t i = 0; i < PK_ARRAY_LEN(migrations); i++) {
-        if (migrations[i].version <= *from)
-            continue;
-        if ((rc = apply(db, &migrations[i], datadir, err, errlen)) != 0)
-            goto out;
-    }
-    rc = read_version(db, to);
-out:
     conn_put(q, db);
     return rc;
 }

@@ -42,6 +42,59 @@ int pk_store_check_version(int current, int latest, char *err, size_t errlen)
     return PK_ESCHEMA;
 }
 
+/* err holds what failed; prefixed with the migration's number. */
+static int migration_failed(const pk_migration *m, int rc, char *err, size_t errlen)
+{
+    char why[512];
+    snprintf(why, sizeof(why), "%s", err);
+    snprintf(err, errlen, "migration %d: %s", m->version, why[0] ? why : "failed");
+    return rc;
+}
+
+static int apply(const pk_migrator *mg, const pk_migration *m, const char *datadir, char *err,
+                 size_t errlen)
+{
+    int rc, current;
+    err[0] = '\0';
+    if ((rc = mg->begin(mg->conn, err, errlen)) != 0)
+        return rc;
+    if ((rc = mg->version(mg->conn, &current)) != 0) {
+        snprintf(err, errlen, "cannot read schema version");
+        mg->rollback(mg->conn);
+        return rc;
+    }
+    if (current >= m->version) /* another process applied it meanwhile */
+        return mg->commit(mg->conn, err, errlen);
+    if ((rc = mg->exec(mg->conn, m->sql, err, errlen)) != 0 ||
+        (m->load != NULL && (rc = m->load(mg->conn, datadir, err, errlen)) != 0) ||
+        (m->after != NULL && (rc = mg->exec(mg->conn, m->after, err, errlen)) != 0) ||
+        (rc = mg->record(mg->conn, m, err, errlen)) != 0) {
+        mg->rollback(mg->conn);
+        return migration_failed(m, rc, err, errlen);
+    }
+    if ((rc = mg->commit(mg->conn, err, errlen)) != 0)
+        return migration_failed(m, rc, err, errlen);
+    return 0;
+}
+
+int pk_store_migrations(const pk_migrator *mg, const pk_migration *list, size_t n,
+                        const char *datadir, int *from, int *to, char *err, size_t errlen)
+{
+    int rc = mg->version(mg->conn, from);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot read schema version");
+        return rc;
+    }
+    if ((rc = pk_store_check_version(*from, list[n - 1].version, err, errlen)) != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (list[i].version > *from && (rc = apply(mg, &list[i], datadir, err, errlen)) != 0)
+            return rc;
+    if ((rc = mg->version(mg->conn, to)) != 0)
+        snprintf(err, errlen, "cannot read schema version");
+    return rc;
+}
+
 int pk_store_version(pk_store *s, int *current, int *latest)
 {
     return s->ops->version(s, current, latest);

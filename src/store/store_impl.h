@@ -94,6 +94,41 @@ struct pk_tx {
  * at schema version `current` is newer than this binary's `latest`. */
 int pk_store_check_version(int current, int latest, char *err, size_t errlen);
 
+/* One schema change.  Each backend keeps an append-only array of them,
+ * numbered alike; a released one is never edited.  Applied in one
+ * transaction: sql, then load (NULL: none) with the backend's connection,
+ * to add rows or convert them, then after (NULL: none), for constraints
+ * and indexes better built once the rows are in. */
+typedef struct pk_migration {
+    int version;
+    const char *name;
+    const char *sql;
+    int (*load)(void *conn, const char *datadir, char *err, size_t errlen);
+    const char *after;
+} pk_migration;
+
+/* What pk_store_migrations needs of a backend's connection.  Each
+ * function that fails writes why to err (exec: the database's message). */
+typedef struct pk_migrator {
+    void *conn;
+    /* begins the transaction of one migration, holding the lock that
+     * keeps other processes from migrating at the same time */
+    int (*begin)(void *conn, char *err, size_t errlen);
+    int (*exec)(void *conn, const char *sql, char *err, size_t errlen);
+    int (*version)(void *conn, int *current); /* 0: no migration yet */
+    int (*record)(void *conn, const pk_migration *m, char *err, size_t errlen);
+    int (*commit)(void *conn, char *err, size_t errlen);
+    void (*rollback)(void *conn);
+} pk_migrator;
+
+/* Brings the database to the newest of list[0..n): *from receives the
+ * version before, *to the version after.  Each migration newer than the
+ * database is applied in a transaction of its own, unless another
+ * process applied it while this one waited for the lock.  A database
+ * newer than the list is refused (pk_store_check_version). */
+int pk_store_migrations(const pk_migrator *mg, const pk_migration *list, size_t n,
+                        const char *datadir, int *from, int *to, char *err, size_t errlen);
+
 /* The distinct keys of bi[0..n) in key order, in a new array the caller
  * frees (NULL when out of memory); *m receives how many.  Lock and
  * lookup order for batches. */

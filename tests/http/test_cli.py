@@ -190,6 +190,72 @@ def migrate_twice_is_idempotent():
             db.drop()
 
 
+def region_table_exists(db):
+    if h.PG:
+        return db.query("SELECT to_regclass('region') IS NOT NULL")[0][0]
+    return db.query("SELECT count(*) FROM sqlite_master WHERE name = 'region'")[0][0] == 1
+
+
+@test
+def failed_migration_changes_nothing_and_names_itself():
+    """A migration that fails part way (here the region data: a village
+    whose district does not exist, found by the parent constraint; then a
+    malformed line at the end of the last file, after 91,000 rows) is
+    rolled back whole, says which migration failed, and a later migrate
+    with good data starts from where the database really is."""
+    src = os.path.join(h.HERE, "..", "..", "data", "wilayah")
+    cases = [("96.71.10.9999,96.71.99,Desa Tanpa Kecamatan\n",
+              r"migration 1: .*(FOREIGN KEY|foreign key)"),
+             ("bukan-kode,96.71.10,Desa\n",
+              r"migration 1: .*villages\.csv line 83765: expected code,parent,name")]
+    for extra, message in cases:
+        with TmpDir() as d:
+            data = os.path.join(d, "data")
+            shutil.copytree(src, os.path.join(data, "wilayah"))
+            with open(os.path.join(data, "wilayah", "villages.csv"), "a") as f:
+                f.write(extra)
+            db = h.Db(d, "f", migrated=False)
+            try:
+                code, out, err = cli(["migrate", "--data-dir", data] + db.args(key=False), cwd=d)
+                eq(code, 1, "exit status (stdout %r)" % out)
+                assert re.search(r"^prakerja: " + message, err, re.M), err
+                eq(db.query("SELECT count(*) FROM pk_migration")[0][0], 0, "migrations recorded")
+                eq(region_table_exists(db), False, "region table after the failure")
+                code, out, err = cli(["migrate"] + db.args(key=False), cwd=d)
+                eq(code, 0, "migrate with good data (stderr %r)" % err)
+                assert re.search(r"from schema version 0 to \d+", out), out
+                eq(db.query("SELECT count(*) FROM region")[0][0], 91592, "regions")
+            finally:
+                db.drop()
+
+
+@test
+def concurrent_migrations_apply_each_once():
+    """Three processes migrate one new database at once: each waits for
+    the migration lock, and one applies each migration (the others find it
+    applied)."""
+    with TmpDir() as d:
+        db = h.Db(d, "c", migrated=False)
+        try:
+            env = h.base_env()
+            procs = [subprocess.Popen([h.binary(), "migrate"] + db.args(key=False), cwd=d,
+                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                     for _ in range(3)]
+            for p in procs:
+                out, err = p.communicate(timeout=120)
+                eq(p.returncode, 0, "exit status (stderr %r)" % err)
+                assert h.sanitizer_report((out + err).decode()) is None, err
+            rows = db.query("SELECT version FROM pk_migration ORDER BY version")
+            n = rows[-1][0]
+            eq([r[0] for r in rows], list(range(1, n + 1)), "each migration once")
+            eq(db.query("SELECT count(*) FROM region")[0][0], 91592, "regions")
+            code, out, _ = cli(["migrate"] + db.args(key=False), cwd=d)
+            eq(code, 0, "migrate after")
+            assert "up to date" in out, out
+        finally:
+            db.drop()
+
+
 @test
 def newer_schema_is_refused():
     with TmpDir() as d:
