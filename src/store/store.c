@@ -2,6 +2,7 @@
  * backend-neutral loading of the region table. */
 #include "store/store_impl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -42,11 +43,14 @@ int pk_store_check_version(int current, int latest, char *err, size_t errlen)
     return PK_ESCHEMA;
 }
 
-/* err holds what failed; prefixed with the migration's number. */
+/* err holds what failed (libpq's messages end in a newline); prefixed
+ * with the migration's number. */
 static int migration_failed(const pk_migration *m, int rc, char *err, size_t errlen)
 {
     char why[512];
-    snprintf(why, sizeof(why), "%s", err);
+    size_t n = (size_t)snprintf(why, sizeof(why), "%s", err);
+    for (n = n < sizeof(why) ? n : sizeof(why) - 1; n > 0 && isspace((unsigned char)why[n - 1]);)
+        why[--n] = '\0';
     snprintf(err, errlen, "migration %d: %s", m->version, why[0] ? why : "failed");
     return rc;
 }
@@ -85,7 +89,7 @@ int pk_store_migrations(const pk_migrator *mg, const pk_migration *list, size_t 
         snprintf(err, errlen, "cannot read schema version");
         return rc;
     }
-    if ((rc = pk_store_check_version(*from, list[n - 1].version, err, errlen)) != 0)
+    if ((rc = pk_store_check_version(*from, n > 0 ? list[n - 1].version : 0, err, errlen)) != 0)
         return rc;
     for (size_t i = 0; i < n; i++)
         if (list[i].version > *from && (rc = apply(mg, &list[i], datadir, err, errlen)) != 0)

@@ -219,6 +219,7 @@ def failed_migration_changes_nothing_and_names_itself():
                 code, out, err = cli(["migrate", "--data-dir", data] + db.args(key=False), cwd=d)
                 eq(code, 1, "exit status (stdout %r)" % out)
                 assert re.search(r"^prakerja: " + message, err, re.M), err
+                assert not err.endswith("\n\n"), "a blank line after the message: %r" % err
                 eq(db.query("SELECT count(*) FROM pk_migration")[0][0], 0, "migrations recorded")
                 eq(region_table_exists(db), False, "region table after the failure")
                 code, out, err = cli(["migrate"] + db.args(key=False), cwd=d)
