@@ -69,7 +69,7 @@ static int apply(const pk_migrator *mg, const pk_migration *m, const char *datad
     }
     if (current >= m->version) /* another process applied it meanwhile */
         return mg->commit(mg->conn, err, errlen);
-    if ((rc = mg->exec(mg->conn, m->sql, err, errlen)) != 0 ||
+    if ((m->sql != NULL && (rc = mg->exec(mg->conn, m->sql, err, errlen)) != 0) ||
         (m->load != NULL && (rc = m->load(mg->conn, datadir, err, errlen)) != 0) ||
         (m->after != NULL && (rc = mg->exec(mg->conn, m->after, err, errlen)) != 0) ||
         (rc = mg->record(mg->conn, m, err, errlen)) != 0) {

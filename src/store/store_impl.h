@@ -96,9 +96,9 @@ int pk_store_check_version(int current, int latest, char *err, size_t errlen);
 
 /* One schema change.  Each backend keeps an append-only array of them,
  * numbered alike; a released one is never edited.  Applied in one
- * transaction: sql, then load (NULL: none) with the backend's connection,
- * to add rows or convert them, then after (NULL: none), for constraints
- * and indexes better built once the rows are in. */
+ * transaction: sql, then load with the backend's connection, to add rows
+ * or convert them, then after, for constraints and indexes better built
+ * once the rows are in (each may be NULL). */
 typedef struct pk_migration {
     int version;
     const char *name;
