@@ -201,6 +201,49 @@ prep_copy() {
 }
 prep_pk() { fresh_db bench_pk; }
 
+# The server's floor: what PostgreSQL alone needs for our rows, with no
+# client work.  The rows of the last prakerja import, exported in COPY's
+# binary format, are replayed by psql into a freshly migrated database, in
+# one transaction that does on the server what a bulk load does (pg.c:
+# pg_bulk_begin and pg_bulk_end; keep the two alike): drop the indexes and
+# the foreign key, COPY, build the indexes, add the foreign key, ANALYZE.
+PG_URL=""
+prep_floor() {
+  fresh_db bench_pk
+  "$PK" migrate --db "$PG_URL" --key-file "$WORK/k.key" >/dev/null
+}
+bench_pg_floor() {
+  local rows=$1 cp_s=$2 bin=$CACHE/floor.bin sql=$CACHE/floor.sql
+  local n; n=$(psql_on bench_pk -At -c 'SELECT count(*) FROM participant')
+  psql_on bench_pk -c "\\copy participant TO '$bin' (FORMAT binary)"
+  cat >"$sql" <<SQL
+\\set ON_ERROR_STOP 1
+BEGIN;
+LOCK TABLE participant IN ACCESS EXCLUSIVE MODE;
+DROP INDEX participant_nik; DROP INDEX participant_kk; DROP INDEX participant_region;
+ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey;
+\\copy participant FROM '$bin' (FORMAT binary)
+SET LOCAL maintenance_work_mem = '256MB';
+CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);
+CREATE INDEX participant_kk ON participant (kk_bi, id);
+CREATE INDEX participant_region ON participant (kode_wilayah);
+ALTER TABLE participant ADD CONSTRAINT participant_kode_wilayah_fkey
+  FOREIGN KEY (kode_wilayah) REFERENCES region (code);
+ANALYZE participant;
+COMMIT;
+SQL
+  PREP=prep_floor
+  timed "server floor (psql replay)" psql -X -q -h "$PG_DIR" -U prakerja -d bench_pk -f "$sql"
+  PREP=""
+  local m; m=$(psql_on bench_pk -At -c 'SELECT count(*) FROM participant')
+  rm -f "$bin" "$sql"
+  [ "$m" = "$n" ] || { echo "the replay loaded $m rows, expected $n" >&2; exit 1; }
+  printf '   %-34s %7.2f s  (%s rows replayed from a binary file: no client work)\n' \
+    "server floor" "$BEST_S" "$n"
+  printf '   floor/psql \\copy: %.2fx (best against best): with this schema the import cannot go below it\n' \
+    "$(calc "$BEST_S/$cp_s")"
+}
+
 bench_pg_size() {
   local rows=$1 runs=$2 limit=${3:-0} file
   file=$(gen "$rows" 0.05)
@@ -246,6 +289,7 @@ bench_pg_size() {
   if [ "$pk_kb" -lt $((64 * 1024)) ]; then echo "peak RSS $(mib "$pk_kb") MiB < 64 MiB: ok"
   else echo "peak RSS $(mib "$pk_kb") MiB >= 64 MiB: OVER"; fi
   PG_LAST_PK_S=$pk_s PG_LAST_CP_S=$cp_s
+  if [ "$rows" = "$ROWS_BIG" ]; then PG_URL=$url bench_pg_floor "$rows" "$cp_s"; fi
 }
 
 bench_pg() {
