@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Registration throughput and latency of POST /api/v1/participants.
 #
-#   bench/register.sh
+#   bench/register.sh          SQLite
+#   bench/register.sh --pg     PostgreSQL: a throwaway cluster from scripts/pg.sh
+#                              (unix socket only, stopped on exit), a fresh
+#                              database and key file per run
 #
 # 1. closed loop: wrk -t2 -c64 -d10s with bench/register.lua (every request a
 #    new valid person); counts 201s and everything else;
@@ -25,6 +28,13 @@ RATES=${RATES:-1000 2000}
 WRK_THREADS=${WRK_THREADS:-2}
 SERVE_ARGS=${SERVE_ARGS:-}
 PIN=${PIN:-0}
+PG=0
+for arg in "$@"; do
+  case $arg in
+    --pg) PG=1 ;;
+    *) echo "usage: bench/register.sh [--pg]" >&2; exit 2 ;;
+  esac
+done
 ON_SERVER=() ON_CLIENT=()
 if [ "$PIN" = 1 ]; then ON_SERVER=(taskset -c 1) ON_CLIENT=(taskset -c 0); fi
 
@@ -39,7 +49,7 @@ PK=$ROOT/$BUILD/src/cli/prakerja
 
 WORK=$ROOT/bench/.cache/work-register
 mkdir -p "$WORK"
-SERVER_PID=""
+SERVER_PID="" PG_DIR=""
 stop_server() {
   if [ -n "$SERVER_PID" ]; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
@@ -47,13 +57,26 @@ stop_server() {
     SERVER_PID=""
   fi
 }
-trap 'stop_server; rm -rf "$WORK"' EXIT
+trap 'stop_server; rm -rf "$WORK"; [ -z "$PG_DIR" ] || scripts/pg.sh stop "$PG_DIR" || true' EXIT
+
+DB_ARGS=(--db "$WORK/reg.db")
+if [ "$PG" = 1 ]; then
+  command -v psql >/dev/null || { echo "psql not found (install postgresql)" >&2; exit 1; }
+  env_out=$(scripts/pg.sh start)
+  PG_DIR=$(printf '%s\n' "$env_out" | sed -n "s/^PRAKERJA_TEST_PG_DIR='\(.*\)'$/\1/p")
+  [ -d "$PG_DIR" ] || { echo "scripts/pg.sh start gave no directory" >&2; exit 1; }
+  DB_ARGS=(--db "postgresql:///bench_reg?host=$PG_DIR&user=prakerja" --key-file "$WORK/reg.key")
+fi
+psql_on() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 -h "$PG_DIR" -U prakerja "$@"; }
 
 # start_server: fresh database, free port; sets URL and SERVER_PID.
 start_server() {
-  rm -f "$WORK"/reg.db* "$WORK"/serve.log
+  rm -f "$WORK"/reg.db* "$WORK"/reg.key "$WORK"/serve.log
+  if [ "$PG" = 1 ]; then
+    psql_on -d postgres -c "DROP DATABASE IF EXISTS bench_reg" -c CHECKPOINT -c "CREATE DATABASE bench_reg"
+  fi
   # shellcheck disable=SC2086
-  "${ON_SERVER[@]}" "$PK" serve --db "$WORK/reg.db" --listen 127.0.0.1:0 --rate-limits off $SERVE_ARGS 2>"$WORK/serve.log" &
+  "${ON_SERVER[@]}" "$PK" serve "${DB_ARGS[@]}" --listen 127.0.0.1:0 --rate-limits off $SERVE_ARGS 2>"$WORK/serve.log" &
   SERVER_PID=$!
   local port=""
   for _ in $(seq 100); do
@@ -68,9 +91,11 @@ start_server() {
 
 # rows: the participants in the database (call after stop_server).
 rows() {
-  sqlite3 "$WORK/reg.db" 'SELECT count(*) FROM participant;'
+  if [ "$PG" = 1 ]; then psql_on -d bench_reg -c 'SELECT count(*) FROM participant'
+  else sqlite3 "$WORK/reg.db" 'SELECT count(*) FROM participant;'; fi
 }
 
+echo "database: $([ "$PG" = 1 ] && echo "PostgreSQL $(psql_on -d postgres -c 'SHOW server_version'), throwaway cluster (unix socket, fsync=on)" || echo SQLite)"
 echo "pinned: $([ "$PIN" = 1 ] && echo 'server CPU 1, client CPU 0' || echo no)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');"\
   "$(uname -sr); wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2); commit $(git rev-parse --short HEAD 2>/dev/null || cat COMMIT 2>/dev/null || echo '?');"\

@@ -11,6 +11,7 @@ typedef struct job {
     pk_commit_fn fn;
     void *arg;
     int rc;
+    bool taken; /* in a batch (its own leader's or another's) */
     bool done;
     struct job *next;
 } job;
@@ -18,11 +19,16 @@ typedef struct job {
 struct pk_committer {
     pk_store *store;
     int max_batch;
+    int lanes;   /* leaders allowed at once */
+    bool redo;   /* a piece that lost a deadlock (PK_EBUSY) is done again */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     job *head, *tail;
-    bool leading; /* a leader is running a batch */
+    int leaders; /* leaders running a batch */
 };
+
+/* Attempts at a piece that keeps losing deadlocks, as for an import batch. */
+#define REDO_MAX 5
 
 pk_committer *pk_committer_new(pk_store *store, int max_batch)
 {
@@ -31,6 +37,8 @@ pk_committer *pk_committer_new(pk_store *store, int max_batch)
         return NULL;
     c->store = store;
     c->max_batch = max_batch > 0 ? max_batch : 1;
+    c->redo = pk_store_shared(store);
+    c->lanes = c->redo ? PK_COMMIT_LANES_SHARED : 1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     return c;
@@ -59,8 +67,17 @@ static void run_batch(pk_committer *c, job *batch)
             j->rc = rc;
             continue;
         }
-        j->rc = j->fn(tx, j->arg);
-        rc = j->rc == 0 ? pk_tx_release(tx) : pk_tx_rollback_to(tx);
+        /* Another leader's transaction (or process's) may lock a family
+         * this piece needs while waiting for one this batch holds: the
+         * server fails one of the two (PK_EBUSY), which undoes the piece
+         * and does it again, now after the other. */
+        for (int attempt = 1;; attempt++) {
+            j->rc = j->fn(tx, j->arg);
+            rc = j->rc == 0 ? pk_tx_release(tx) : pk_tx_rollback_to(tx);
+            if (rc != 0 || j->rc != PK_EBUSY || !c->redo || attempt == REDO_MAX ||
+                (rc = pk_tx_savepoint(tx)) != 0)
+                break;
+        }
     }
     if (rc != 0) {
         /* The transaction is unusable: nothing of this batch is kept. */
@@ -86,16 +103,20 @@ int pk_committer_run(pk_committer *c, pk_commit_fn fn, void *arg)
         c->head = &me;
     c->tail = &me;
     while (!me.done) {
-        if (c->leading) {
+        /* Wait while ours is in a leader's batch, or every lane is busy. */
+        if (me.taken || c->leaders == c->lanes) {
             pthread_cond_wait(&c->cv, &c->mu);
             continue;
         }
-        /* Lead: take up to max_batch waiting jobs (ours among them, or
-         * ours is in a later batch and we lead that one too). */
-        c->leading = true;
+        /* Lead: take up to max_batch waiting jobs, from the oldest (ours
+         * among them, or in a later batch that we lead too). */
+        c->leaders++;
         job *batch = c->head, *last = batch;
-        for (int n = 1; n < c->max_batch && last->next != NULL; n++)
+        batch->taken = true;
+        for (int n = 1; n < c->max_batch && last->next != NULL; n++) {
             last = last->next;
+            last->taken = true;
+        }
         c->head = last->next;
         if (c->head == NULL)
             c->tail = NULL;
@@ -109,7 +130,7 @@ int pk_committer_run(pk_committer *c, pk_commit_fn fn, void *arg)
             next = j->next; /* j may be freed by its owner once done */
             j->done = true;
         }
-        c->leading = false;
+        c->leaders--;
         pthread_cond_broadcast(&c->cv);
     }
     pthread_mutex_unlock(&c->mu);

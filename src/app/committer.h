@@ -14,6 +14,16 @@
 
 typedef struct pk_committer pk_committer;
 
+/* A store shared by several writers (PostgreSQL: pk_store_shared) gets
+ * this many leaders at once, each with its own transaction and
+ * connection.  One leader is bound by its round trips, about eight per
+ * registration, not by the commit's fsync: 506-755 registrations/s with
+ * one, 635-2,077/s with four on the 2-core benchmark machine (bench/README).
+ * Their transactions meet as those of separate processes do, through row
+ * locks; a piece that loses a deadlock to another leader (PK_EBUSY) is
+ * undone and done again.  SQLite has one writer, so one leader. */
+#define PK_COMMIT_LANES_SHARED 4
+
 pk_committer *pk_committer_new(pk_store *store, int max_batch);
 void pk_committer_free(pk_committer *c);
 

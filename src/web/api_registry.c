@@ -55,7 +55,8 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
         validation_fields(&res.v, given, bad, fields);
         pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
                        fields);
-    } else if (rc == PK_ECONFLICT) {        json_decref(fields);
+    } else if (rc == PK_ECONFLICT) {
+        json_decref(fields);
         /* Says only that the NIK is taken: nothing of the existing record. */
         pk_reply_error(resp, 409, "nik_sudah_terdaftar",
                        "NIK ini sudah terdaftar. Jika Anda merasa belum pernah mendaftar, "

@@ -12,6 +12,7 @@ by region subtree, the portal form, and personal data at rest.
 import itertools
 import json
 import os
+import random
 import re
 import signal
 import threading
@@ -531,6 +532,60 @@ def two_servers_share_one_database_safely():
             for _, b_ in answers:
                 if not b_["eligible"]:
                     eq(codes(b_["reasons"]), ["kuota_kk_penuh"], "reason of the others")
+    finally:
+        db.drop()
+
+
+@test
+def families_raced_on_one_server():
+    """Twelve families of four register at once, members interleaved, on
+    one server, with every NIK of one family sent twice.  On PostgreSQL
+    several leaders commit at once (committer.h), each holding the
+    families of its batch while it works, so batches meet as separate
+    processes do: each family still gets exactly the scheme's limit of
+    eligible members, the earliest registered; a repeated NIK is stored
+    once; nothing is refused for being busy."""
+    db = h.Db(name="families")
+    try:
+        with h.Server(db=db) as s:
+            fams = []
+            for _ in range(12):
+                kk = "3174012098%06d" % fresh()
+                fams.append([person(no_kk=kk) for _ in range(4)])
+            sends = [(f, m) for f in range(12) for m in range(4)]
+            sends += [(0, m) for m in range(4)]  # family 0 again, word for word
+            random.Random(7).shuffle(sends)
+            answers, lock = [], threading.Lock()
+            barrier = threading.Barrier(len(sends))
+
+            def send(f, m):
+                barrier.wait(30)
+                st, _, body = post(fams[f][m], s)
+                with lock:
+                    answers.append((f, m, st, body))
+
+            ts = [threading.Thread(target=send, args=fm) for fm in sends]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(120)
+            eq(len(answers), len(sends), "answers")
+            by_status = {}
+            for f, m, st, _ in answers:
+                by_status.setdefault(st, []).append((f, m))
+            eq(sorted(by_status), [201, 409], "statuses (%r)" % {k: len(v) for k, v in
+                                                                by_status.items()})
+            eq(sorted(by_status[409]), [(0, m) for m in range(4)], "the repeated NIKs")
+            eq(len(by_status[201]), 48, "registered")
+            for f in range(12):
+                got = sorted((b_["id"], b_["eligible"], codes(b_["reasons"]))
+                             for f_, _, st, b_ in answers if f_ == f and st == 201)
+                eq(len(got), 4, "family %d members" % f)
+                eq([e for _, e, _ in got], [True, True, False, False],
+                   "family %d: the two earliest eligible (%r)" % (f, got))
+                eq([r for _, e, r in got if not e], [["kuota_kk_penuh"]] * 2,
+                   "family %d: the others' reasons" % f)
+            eq(db.query("SELECT count(*) FROM participant")[0][0], 48, "rows")
     finally:
         db.drop()
 
