@@ -53,44 +53,61 @@ void pk_committer_free(pk_committer *c)
     free(c);
 }
 
+/* Ends the transaction of the pieces from..to (to excluded): commits it
+ * when ok, else rolls it back; a piece that had succeeded gets PK_EIO
+ * unless the commit succeeds. */
+static int end_tx(pk_tx *tx, bool ok, job *from, const job *to)
+{
+    int rc = PK_EIO;
+    if (ok)
+        rc = pk_tx_commit(tx);
+    else
+        pk_tx_rollback(tx);
+    if (rc != 0)
+        for (job *j = from; j != to; j = j->next)
+            if (j->rc == 0)
+                j->rc = PK_EIO;
+    return rc;
+}
+
 /* Runs one batch (called without the lock). */
 static void run_batch(pk_committer *c, job *batch)
 {
     pk_tx *tx = NULL;
+    job *first = batch; /* the first piece of the open transaction */
     int rc = pk_store_begin(c->store, &tx);
     for (job *j = batch; j != NULL; j = j->next) {
-        if (rc != 0) {
-            j->rc = rc;
-            continue;
-        }
-        if ((rc = pk_tx_savepoint(tx)) != 0) {
-            j->rc = rc;
-            continue;
-        }
-        /* Another leader's transaction (or process's) may lock a family
-         * this piece needs while waiting for one this batch holds: the
-         * server fails one of the two (PK_EBUSY), which undoes the piece
-         * and does it again, now after the other. */
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; rc == 0; attempt++) {
+            if ((rc = pk_tx_savepoint(tx)) != 0)
+                break;
             j->rc = j->fn(tx, j->arg);
             rc = j->rc == 0 ? pk_tx_release(tx) : pk_tx_rollback_to(tx);
-            if (rc != 0 || j->rc != PK_EBUSY || !c->redo || attempt == REDO_MAX ||
-                (rc = pk_tx_savepoint(tx)) != 0)
+            if (rc != 0 || j->rc != PK_EBUSY || !c->redo || attempt == REDO_MAX)
                 break;
+            /* Lost a deadlock to another leader's transaction (or another
+             * process's): it waits for a lock that this transaction holds
+             * for an earlier piece, while this piece waited for one of its
+             * own.  Commit the earlier pieces, which releases their locks
+             * and lets the other finish; then do this piece again in a new
+             * transaction, after the other. */
+            if (first != j) {
+                rc = end_tx(tx, true, first, j);
+                tx = NULL;
+                first = j;
+                if (rc == 0)
+                    rc = pk_store_begin(c->store, &tx);
+            }
         }
+        if (rc != 0 && j->rc == 0)
+            j->rc = rc;
     }
-    if (rc != 0) {
-        /* The transaction is unusable: nothing of this batch is kept. */
-        pk_tx_rollback(tx);
-        for (job *j = batch; j != NULL; j = j->next)
+    /* On an error the transaction is unusable: nothing of it is kept. */
+    if (tx != NULL)
+        end_tx(tx, rc == 0, first, NULL);
+    else
+        for (job *j = first; j != NULL; j = j->next)
             if (j->rc == 0)
-                j->rc = PK_EIO;
-        return;
-    }
-    if (pk_tx_commit(tx) != 0)
-        for (job *j = batch; j != NULL; j = j->next)
-            if (j->rc == 0)
-                j->rc = PK_EIO;
+                j->rc = rc != 0 ? rc : PK_EIO;
 }
 
 int pk_committer_run(pk_committer *c, pk_commit_fn fn, void *arg)

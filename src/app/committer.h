@@ -20,8 +20,10 @@ typedef struct pk_committer pk_committer;
  * registration, not by the commit's fsync: 506-755 registrations/s with
  * one, 635-2,077/s with four on the 2-core benchmark machine (bench/README).
  * Their transactions meet as those of separate processes do, through row
- * locks; a piece that loses a deadlock to another leader (PK_EBUSY) is
- * undone and done again.  SQLite has one writer, so one leader. */
+ * locks.  A piece that loses a deadlock to another leader (PK_EBUSY) is
+ * undone, the pieces before it in its batch are committed (the other
+ * side may be waiting for their locks), and it is done again in a new
+ * transaction.  SQLite has one writer, so one leader. */
 #define PK_COMMIT_LANES_SHARED 4
 
 pk_committer *pk_committer_new(pk_store *store, int max_batch);

@@ -1,6 +1,6 @@
 /* test_committer.c -- group commit (app/committer.c) over a store that only
  * counts: how many leaders run at once, and a piece that loses a deadlock
- * (PK_EBUSY) done again. */
+ * (PK_EBUSY) done again, after the pieces before it are committed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@
 
 /* ---- a store that counts ---- */
 
-static atomic_int open_tx, most_open_tx, savepoints, releases, rollbacks_to, commits,
+static atomic_int open_tx, most_open_tx, begins, savepoints, releases, rollbacks_to, commits,
     rollbacks;
 
 typedef struct {
@@ -32,6 +32,7 @@ static int fake_begin(pk_store *s, pk_tx **out)
     if (t == NULL)
         return PK_ENOMEM;
     t->base.store = s;
+    atomic_fetch_add(&begins, 1);
     int n = atomic_fetch_add(&open_tx, 1) + 1;
     for (int m = atomic_load(&most_open_tx); n > m;)
         if (atomic_compare_exchange_weak(&most_open_tx, &m, n))
@@ -98,6 +99,7 @@ static int reset(void **state)
     (void)state;
     atomic_store(&open_tx, 0);
     atomic_store(&most_open_tx, 0);
+    atomic_store(&begins, 0);
     atomic_store(&savepoints, 0);
     atomic_store(&releases, 0);
     atomic_store(&rollbacks_to, 0);
@@ -142,6 +144,85 @@ static void busy_piece_is_done_again_on_a_shared_store(void **state)
     assert_int_equal(pk_committer_run(c, flaky_fn, &g), PK_EBUSY);
     assert_in_range(g.calls, 2, 10);
     assert_int_equal(atomic_load(&commits), 2);
+    pk_committer_free(c);
+}
+
+/* ---- two pieces in one batch, behind leaders that hold every lane ---- */
+
+static atomic_int hold; /* blockers wait while it is 1 */
+
+static int blocker_fn(pk_tx *tx, void *arg)
+{
+    (void)tx;
+    (void)arg;
+    for (int i = 0; i < 500 && atomic_load(&hold); i++) {
+        struct timespec ms = {0, 1000 * 1000};
+        nanosleep(&ms, NULL);
+    }
+    return 0;
+}
+
+typedef struct {
+    pk_committer *c;
+    pk_commit_fn fn;
+    void *arg;
+    int rc;
+} runner;
+
+static void *run_one(void *arg)
+{
+    runner *r = arg;
+    r->rc = pk_committer_run(r->c, r->fn, r->arg);
+    return NULL;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec t = {0, (long)ms * 1000 * 1000};
+    nanosleep(&t, NULL);
+}
+
+static void deadlock_commits_the_pieces_before_and_redoes_in_a_new_transaction(void **state)
+{
+    (void)state;
+    pk_store s = {&shared_ops, NULL};
+    pk_committer *c = pk_committer_new(&s, 16);
+    assert_non_null(c);
+    atomic_store(&hold, 1);
+    runner blockers[PK_COMMIT_LANES_SHARED];
+    pthread_t bt[PK_COMMIT_LANES_SHARED], at, bt2;
+    for (int i = 0; i < PK_COMMIT_LANES_SHARED; i++) {
+        blockers[i] = (runner){c, blocker_fn, NULL, -1};
+        assert_int_equal(pthread_create(&bt[i], NULL, run_one, &blockers[i]), 0);
+    }
+    for (int i = 0; i < 2000 && atomic_load(&open_tx) < PK_COMMIT_LANES_SHARED; i++)
+        sleep_ms(1);
+    assert_int_equal(atomic_load(&open_tx), PK_COMMIT_LANES_SHARED);
+    /* every lane busy: these two queue up, then go in one batch */
+    flaky good = {.busy = 0}, busy = {.busy = 2};
+    runner a = {c, flaky_fn, &good, -1}, b = {c, flaky_fn, &busy, -1};
+    assert_int_equal(pthread_create(&at, NULL, run_one, &a), 0);
+    sleep_ms(50);
+    assert_int_equal(pthread_create(&bt2, NULL, run_one, &b), 0);
+    sleep_ms(50);
+    atomic_store(&hold, 0);
+    for (int i = 0; i < PK_COMMIT_LANES_SHARED; i++) {
+        pthread_join(bt[i], NULL);
+        assert_int_equal(blockers[i].rc, 0);
+    }
+    pthread_join(at, NULL);
+    pthread_join(bt2, NULL);
+    assert_int_equal(a.rc, 0);
+    assert_int_equal(b.rc, 0);
+    assert_int_equal(good.calls, 1);
+    assert_int_equal(busy.calls, 3);
+    /* the blockers' four; the batch's first transaction, committed when
+     * the second piece lost; the second piece's own, where it lost again
+     * and was redone at once (nothing before it to release) */
+    assert_int_equal(atomic_load(&begins), PK_COMMIT_LANES_SHARED + 2);
+    assert_int_equal(atomic_load(&commits), PK_COMMIT_LANES_SHARED + 2);
+    assert_int_equal(atomic_load(&rollbacks), 0);
+    assert_int_equal(atomic_load(&open_tx), 0);
     pk_committer_free(c);
 }
 
@@ -223,6 +304,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(busy_piece_is_done_again_on_a_shared_store, reset),
+        cmocka_unit_test_setup(deadlock_commits_the_pieces_before_and_redoes_in_a_new_transaction,
+                               reset),
         cmocka_unit_test_setup(busy_piece_is_not_redone_on_a_single_writer, reset),
         cmocka_unit_test_setup(shared_store_gets_several_leaders, reset),
         cmocka_unit_test_setup(single_writer_gets_one_leader, reset),
