@@ -875,27 +875,37 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-/* Saves a batch inside a savepoint.  On PostgreSQL another process may
- * insert one of its NIKs after our lookup (PK_ECONFLICT) or a deadlock
+/* Saves a batch inside a savepoint of *tx.  On PostgreSQL another process
+ * may insert one of its NIKs after our lookup (PK_ECONFLICT) or a deadlock
  * may be broken by failing us (PK_EBUSY): then the batch is undone and
- * done again, and now sees the other side's rows. */
-static int save_redo(importer *im, pk_tx *tx, batch *b)
+ * done again, and now sees the other side's rows.  After a deadlock the
+ * batches before it in the transaction (*in_tx rows) are committed first:
+ * the other side may be waiting for their locks, and would still be, in a
+ * cycle again, if the batch were redone in the same transaction. */
+static int save_redo(importer *im, pk_tx **tx, batch *b, long *in_tx)
 {
     /* A single writer (SQLite) never meets another's rows: no savepoint,
      * which would also cost a journal of every page the batch touches. */
     if (im->bulk || !pk_store_shared(im->app->store))
-        return save_batch(im->app, tx, b, im->opts->scheme, im->opts->as_of, "import", true,
+        return save_batch(im->app, *tx, b, im->opts->scheme, im->opts->as_of, "import", true,
                           im->bulk);
     for (int attempt = 1;; attempt++) {
-        int rc = pk_tx_savepoint(tx);
+        int rc = pk_tx_savepoint(*tx);
         if (rc != 0)
             return rc;
-        rc = save_batch(im->app, tx, b, im->opts->scheme, im->opts->as_of, "import", true,
+        rc = save_batch(im->app, *tx, b, im->opts->scheme, im->opts->as_of, "import", true,
                         false);
         if (rc == 0)
-            return pk_tx_release(tx);
-        if ((rc != PK_ECONFLICT && rc != PK_EBUSY) || attempt == 5 || pk_tx_rollback_to(tx) != 0)
+            return pk_tx_release(*tx);
+        if ((rc != PK_ECONFLICT && rc != PK_EBUSY) || attempt == 5 || pk_tx_rollback_to(*tx) != 0)
             return rc;
+        if (rc == PK_EBUSY && *in_tx > 0) {
+            rc = pk_tx_commit(*tx);
+            *tx = NULL;
+            *in_tx = 0;
+            if (rc != 0 || (rc = pk_store_begin(im->app->store, tx)) != 0)
+                return rc;
+        }
     }
 }
 
@@ -1046,7 +1056,7 @@ static int write_batches(importer *im, pk_tx *tx, char *err, size_t errlen)
         last = b->last;
         if (rc == 0 && b->n > 0 && tx == NULL && (rc = pk_store_begin(app->store, &tx)) != 0)
             snprintf(err, errlen, "database error: cannot begin");
-        if (rc == 0 && b->n > 0 && (rc = save_redo(im, tx, b)) != 0)
+        if (rc == 0 && b->n > 0 && (rc = save_redo(im, &tx, b, &in_tx)) != 0)
             snprintf(err, errlen, "database error near line %lu", b->line);
         if (rc == 0 && im->bulk && (rc = mark_families(im, tx, b)) != 0)
             snprintf(err, errlen, "database error near line %lu", b->line);

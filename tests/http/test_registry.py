@@ -1199,6 +1199,98 @@ def two_imports_of_one_file_at_once_end_as_one_clean_run():
         same_export(exp_a, b.export(), "after two imports at once")
 
 
+class Session:
+    """An interactive psql session (PostgreSQL) that holds a transaction
+    open between commands.  run() sends commands and waits for a marker
+    echoed after them; the output before it is returned."""
+
+    def __init__(self, url):
+        import queue
+        import threading
+        self.q = queue.Queue()
+        self.p = subprocess.Popen([h._pg_bin("psql"), "-X", "-q", "-A", "-t", "-d", url],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, env=h.base_env())
+        threading.Thread(target=self._read, daemon=True).start()
+        self.n = 0
+
+    def _read(self):
+        for line in self.p.stdout:
+            self.q.put(line)
+        self.q.put(None)
+
+    def run(self, sql, timeout=60):
+        self.n += 1
+        mark = "--done %d--" % self.n
+        self.p.stdin.write(sql + "\n\\echo " + mark + "\n")
+        self.p.stdin.flush()
+        out, end = [], time.monotonic() + timeout
+        while True:
+            line = self.q.get(timeout=max(0.1, end - time.monotonic()))
+            if line is None or line.strip() == mark:
+                return "".join(out)
+            out.append(line)
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        self.p.wait(timeout=30)
+
+
+@test
+def import_that_loses_a_deadlock_commits_what_came_before():
+    """PostgreSQL.  An import's second batch waits for a row another
+    session holds, and that session then asks for a row of the import's
+    first batch: a deadlock.  The import detects it first and loses.  It
+    commits its first batch, whose locks the other session waits for, and
+    does the second batch again after the other session commits.  Redone
+    in the same transaction, the second batch would meet the same cycle
+    again and again, until the import gave up."""
+    if not h.PG:
+        raise h.Skip("PostgreSQL: SQLite has one writer")
+    with Reg() as r:
+        rows = [person(i, kk="3174010101%06d" % i) for i in range(1, 3001)]
+        s1, _, _, _ = r.imp(csv_text(rows), "--scheme", "2021")
+        eq(s1["inserted"], 3000, "first import")
+        first, last = r.sql("SELECT min(id), max(id) FROM participant")[0]
+        for p in rows:
+            p["nama"] = p["nama"] + " Baru"
+        path = r.write(csv_text(rows), "changed.csv")
+        e = Session(r.db.url)
+        try:
+            # (this session looks for deadlocks only after 10 s, the import
+            # after the default 1 s: the import is the one to find it)
+            e.run("SET deadlock_timeout = '10s'; BEGIN;"
+                  " SELECT id FROM participant WHERE id = %d FOR UPDATE;" % last)
+            imp = subprocess.Popen([h.binary(), "import", "participants", path, "--scheme",
+                                    "2021"] + r.db.args(), cwd=r.tmp, env=h.base_env(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            # the import's second batch waits for the row this session holds
+            waiting = "0"
+            for _ in range(400):
+                waiting = h.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type ="
+                                 " 'Lock' AND datname = current_database()", r.db.url).strip()
+                if waiting != "0" or imp.poll() is not None:
+                    break
+                time.sleep(0.05)
+            eq(waiting, "1", "the import waiting for the session's row")
+            got = e.run("SELECT id FROM participant WHERE id = %d FOR UPDATE;" % first)
+            assert "deadlock" not in got, "the other session lost the deadlock: %r" % got
+            eq(got.strip(), str(first), "the session got the first batch's row")
+            eq(e.run("COMMIT;").strip(), "", "commit")
+            out, err = imp.communicate(timeout=120)
+            err = err.decode("utf-8", "replace")
+            eq(imp.returncode, 0, "import (stderr %r)" % err[-800:])
+            s2 = json.loads(out.decode().strip().splitlines()[-1])
+            eq((s2["updated"], s2["inserted"], s2["unchanged"]), (3000, 0, 0), "second import")
+        finally:
+            e.close()
+        eq(r.sql("SELECT count(*) FROM participant")[0][0], 3000, "participants")
+        eq(r.integrity(), "ok", "integrity")
+
+
 BULK = {"PRAKERJA_IMPORT_BULK_MB": "0"}  # every file into an empty registry loads in bulk
 
 
