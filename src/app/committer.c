@@ -9,6 +9,7 @@
 
 typedef struct job {
     pk_commit_fn fn;
+    pk_commit_many_fn many;
     void *arg;
     int rc;
     bool taken; /* in a batch (its own leader's or another's) */
@@ -70,12 +71,52 @@ static int end_tx(pk_tx *tx, bool ok, job *from, const job *to)
     return rc;
 }
 
+/* Offers the whole batch to its pieces' many(), under a savepoint; true
+ * when that settled the batch (done together, or the transaction failed:
+ * *rc), false when the pieces are to run one by one. */
+static bool run_together(pk_tx *tx, job *batch, int *rc)
+{
+    size_t n = 0;
+    for (job *j = batch; j != NULL; j = j->next, n++)
+        if (j->many == NULL || j->many != batch->many || j->fn != batch->fn)
+            return false;
+    if (n < 2)
+        return false;
+    void **args = malloc(n * sizeof(*args));
+    int *rcs = malloc(n * sizeof(*rcs));
+    bool settled = false;
+    if (args != NULL && rcs != NULL) {
+        size_t i = 0;
+        for (job *j = batch; j != NULL; j = j->next)
+            args[i++] = j->arg;
+        settled = true;
+        if ((*rc = pk_tx_savepoint(tx)) == 0) {
+            if (batch->many(tx, args, rcs, n) == 0) {
+                if ((*rc = pk_tx_release(tx)) == 0) {
+                    i = 0;
+                    for (job *j = batch; j != NULL; j = j->next)
+                        j->rc = rcs[i++];
+                }
+            } else if ((*rc = pk_tx_rollback_to(tx)) == 0) {
+                settled = false; /* declined: one by one */
+            }
+        }
+    }
+    free(args);
+    free(rcs);
+    return settled;
+}
+
 /* Runs one batch (called without the lock). */
 static void run_batch(pk_committer *c, job *batch)
 {
     pk_tx *tx = NULL;
     job *first = batch; /* the first piece of the open transaction */
     int rc = pk_store_begin(c->store, &tx);
+    if (rc == 0 && run_together(tx, batch, &rc)) {
+        end_tx(tx, rc == 0, batch, NULL);
+        return;
+    }
     for (job *j = batch; j != NULL; j = j->next) {
         for (int attempt = 1; rc == 0; attempt++) {
             if ((rc = pk_tx_savepoint(tx)) != 0)
@@ -112,7 +153,12 @@ static void run_batch(pk_committer *c, job *batch)
 
 int pk_committer_run(pk_committer *c, pk_commit_fn fn, void *arg)
 {
-    job me = {.fn = fn, .arg = arg};
+    return pk_committer_run_many(c, fn, NULL, arg);
+}
+
+int pk_committer_run_many(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg)
+{
+    job me = {.fn = fn, .many = many, .arg = arg};
     pthread_mutex_lock(&c->mu);
     if (c->tail)
         c->tail->next = &me;

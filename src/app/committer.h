@@ -37,4 +37,12 @@ void pk_committer_free(pk_committer *c);
 typedef int (*pk_commit_fn)(pk_tx *tx, void *arg);
 int pk_committer_run(pk_committer *c, pk_commit_fn fn, void *arg);
 
+/* The same, and when a batch holds several pieces of the same fn and many,
+ * many(tx, args, rcs, n) is offered them first, to do together what fn
+ * does one by one (one round trip for all instead of one each).  It
+ * returns 0 with each piece's result in rcs, or non-zero to decline: then
+ * whatever it did is undone and the pieces run one by one. */
+typedef int (*pk_commit_many_fn)(pk_tx *tx, void *const *args, int *rcs, size_t n);
+int pk_committer_run_many(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg);
+
 #endif

@@ -226,6 +226,108 @@ static void deadlock_commits_the_pieces_before_and_redoes_in_a_new_transaction(v
     pk_committer_free(c);
 }
 
+/* ---- pieces done together ---- */
+
+static atomic_int many_calls, many_n, fn_calls;
+
+static int one_fn(pk_tx *tx, void *arg)
+{
+    (void)tx;
+    atomic_fetch_add(&fn_calls, 1);
+    return *(int *)arg; /* its result: 0 or an error code */
+}
+
+/* Does all of them, each with the result it asks for, plus 1000. */
+static int many_fn(pk_tx *tx, void *const *args, int *rcs, size_t n)
+{
+    (void)tx;
+    atomic_fetch_add(&many_calls, 1);
+    atomic_store(&many_n, (int)n);
+    for (size_t i = 0; i < n; i++)
+        rcs[i] = *(int *)args[i] + 1000;
+    return 0;
+}
+
+static int decline_fn(pk_tx *tx, void *const *args, int *rcs, size_t n)
+{
+    (void)tx;
+    (void)args;
+    (void)rcs;
+    (void)n;
+    atomic_fetch_add(&many_calls, 1);
+    return PK_ECONFLICT;
+}
+
+typedef struct {
+    pk_committer *c;
+    pk_commit_many_fn many;
+    int want, rc;
+} piece;
+
+static void *run_piece(void *arg)
+{
+    piece *p = arg;
+    p->rc = pk_committer_run_many(p->c, one_fn, p->many, &p->want);
+    return NULL;
+}
+
+/* Five pieces queued behind a blocker on a single writer, so they form
+ * one batch. */
+static void five_in_one_batch(pk_commit_many_fn many, piece *ps)
+{
+    pk_store s = {&single_ops, NULL};
+    pk_committer *c = pk_committer_new(&s, 16);
+    assert_non_null(c);
+    atomic_store(&hold, 1);
+    runner blocker = {c, blocker_fn, NULL, -1};
+    pthread_t bt, t[5];
+    assert_int_equal(pthread_create(&bt, NULL, run_one, &blocker), 0);
+    for (int i = 0; i < 2000 && atomic_load(&open_tx) < 1; i++)
+        sleep_ms(1);
+    for (int i = 0; i < 5; i++) {
+        ps[i] = (piece){c, many, i == 3 ? PK_ECONFLICT : 0, -1};
+        assert_int_equal(pthread_create(&t[i], NULL, run_piece, &ps[i]), 0);
+    }
+    sleep_ms(100);
+    atomic_store(&hold, 0);
+    pthread_join(bt, NULL);
+    for (int i = 0; i < 5; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(blocker.rc, 0);
+    pk_committer_free(c);
+}
+
+static void pieces_of_one_batch_are_done_together(void **state)
+{
+    (void)state;
+    atomic_store(&many_calls, 0);
+    atomic_store(&fn_calls, 0);
+    piece ps[5];
+    five_in_one_batch(many_fn, ps);
+    assert_int_equal(atomic_load(&many_calls), 1);
+    assert_int_equal(atomic_load(&many_n), 5);
+    assert_int_equal(atomic_load(&fn_calls), 0);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(ps[i].rc, ps[i].want + 1000); /* each its own result */
+    assert_int_equal(atomic_load(&commits), 2);          /* the blocker's, the batch's */
+}
+
+static void declined_pieces_run_one_by_one(void **state)
+{
+    (void)state;
+    atomic_store(&many_calls, 0);
+    atomic_store(&fn_calls, 0);
+    piece ps[5];
+    five_in_one_batch(decline_fn, ps);
+    assert_int_equal(atomic_load(&many_calls), 1);
+    assert_int_equal(atomic_load(&fn_calls), 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(ps[i].rc, ps[i].want);
+    /* what many did is undone once, then the one failing piece */
+    assert_int_equal(atomic_load(&rollbacks_to), 2);
+    assert_int_equal(atomic_load(&commits), 2);
+}
+
 static void busy_piece_is_not_redone_on_a_single_writer(void **state)
 {
     (void)state;
@@ -306,6 +408,8 @@ int main(void)
         cmocka_unit_test_setup(busy_piece_is_done_again_on_a_shared_store, reset),
         cmocka_unit_test_setup(deadlock_commits_the_pieces_before_and_redoes_in_a_new_transaction,
                                reset),
+        cmocka_unit_test_setup(pieces_of_one_batch_are_done_together, reset),
+        cmocka_unit_test_setup(declined_pieces_run_one_by_one, reset),
         cmocka_unit_test_setup(busy_piece_is_not_redone_on_a_single_writer, reset),
         cmocka_unit_test_setup(shared_store_gets_several_leaders, reset),
         cmocka_unit_test_setup(single_writer_gets_one_leader, reset),
