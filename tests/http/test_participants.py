@@ -540,8 +540,8 @@ def two_servers_share_one_database_safely():
 def families_raced_on_one_server():
     """Twelve families of four register at once, members interleaved, on
     one server; then every NIK of one family is sent again, twice at once.
-    The registrations of a group commit are saved as one batch (one
-    lookup, one insert), and on PostgreSQL several leaders commit at once
+    On PostgreSQL the registrations of a group commit are saved as one
+    batch (one lookup, one insert), and several leaders commit at once
     (committer.h), each holding the families of its batch while it works:
     each family still gets exactly the scheme's limit of eligible members,
     the earliest registered; a repeated NIK is stored once; nothing is
