@@ -16,9 +16,11 @@ typedef struct pk_committer pk_committer;
 
 /* A store shared by several writers (PostgreSQL: pk_store_shared) gets
  * this many leaders at once, each with its own transaction and
- * connection.  One leader is bound by its round trips, about eight per
+ * connection.  One leader is bound by its round trips, seven per
  * registration, not by the commit's fsync: 506-755 registrations/s with
- * one, 635-2,077/s with four on the 2-core benchmark machine (bench/README).
+ * one, 635-2,077/s with four, 1,269-1,908/s with four when the registry
+ * saves a batch's registrations together (pk_committer_run_many), on the
+ * 2-core benchmark machine (bench/README).
  * Their transactions meet as those of separate processes do, through row
  * locks.  A piece that loses a deadlock to another leader (PK_EBUSY) is
  * undone, the pieces before it in its batch are committed (the other
