@@ -86,7 +86,22 @@ static int conn_open(const char *path, sqlite3 **out, char *err, size_t errlen)
                                  "PRAGMA foreign_keys=ON;"
                                  "PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
-    if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+    /* SQLite answers SQLITE_BUSY here at once, without its busy handler,
+     * in some moments of another process setting up or closing a new
+     * database (seen in CI: three processes migrating one new database at
+     * once): wait and try again, until the busy timeout has passed. */
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while ((rc = sqlite3_exec(db, pragmas, NULL, NULL, &msg)) != SQLITE_OK &&
+           (rc & 0xff) == SQLITE_BUSY) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= BUSY_MS)
+            break;
+        sqlite3_free(msg);
+        msg = NULL;
+        sqlite3_sleep(10);
+    }
+    if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot use database %s: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
         sqlite3_close(db);
