@@ -1260,12 +1260,14 @@ def import_that_loses_a_deadlock_commits_what_came_before():
         path = r.write(csv_text(rows), "changed.csv")
         e = Session(r.db.url)
         try:
-            # (this session looks for deadlocks only after 10 s, the import
-            # after the default 1 s: the import is the one to find it)
-            e.run("SET deadlock_timeout = '10s'; BEGIN;"
+            # The import looks for deadlocks after waiting 3 s, this session
+            # after 30 s: the import is the one to find it, and this session
+            # has 3 s to close the cycle (a backend looks only once per wait).
+            e.run("SET deadlock_timeout = '30s'; BEGIN;"
                   " SELECT id FROM participant WHERE id = %d FOR UPDATE;" % last)
             imp = subprocess.Popen([h.binary(), "import", "participants", path, "--scheme",
-                                    "2021"] + r.db.args(), cwd=r.tmp, env=h.base_env(),
+                                    "2021"] + r.db.args(), cwd=r.tmp,
+                                   env=h.base_env({"PGOPTIONS": "-c deadlock_timeout=3s"}),
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             # the import's second batch waits for the row this session holds
             waiting = "0"
