@@ -20,16 +20,13 @@ typedef struct job {
 struct pk_committer {
     pk_store *store;
     int max_batch;
+    bool shared; /* pk_store_shared: PK_COMMIT_LANES_SHARED leaders, redo */
     int lanes;   /* leaders allowed at once */
-    bool redo;   /* a piece that lost a deadlock (PK_EBUSY) is done again */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     job *head, *tail;
     int leaders; /* leaders running a batch */
 };
-
-/* Attempts at a piece that keeps losing deadlocks, as for an import batch. */
-#define REDO_MAX 5
 
 pk_committer *pk_committer_new(pk_store *store, int max_batch)
 {
@@ -38,8 +35,8 @@ pk_committer *pk_committer_new(pk_store *store, int max_batch)
         return NULL;
     c->store = store;
     c->max_batch = max_batch > 0 ? max_batch : 1;
-    c->redo = pk_store_shared(store);
-    c->lanes = c->redo ? PK_COMMIT_LANES_SHARED : 1;
+    c->shared = pk_store_shared(store);
+    c->lanes = c->shared ? PK_COMMIT_LANES_SHARED : 1;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     return c;
@@ -123,7 +120,7 @@ static void run_batch(pk_committer *c, job *batch)
                 break;
             j->rc = j->fn(tx, j->arg);
             rc = j->rc == 0 ? pk_tx_release(tx) : pk_tx_rollback_to(tx);
-            if (rc != 0 || j->rc != PK_EBUSY || !c->redo || attempt == REDO_MAX)
+            if (rc != 0 || j->rc != PK_EBUSY || !c->shared || attempt == PK_REDO_MAX)
                 break;
             /* Lost a deadlock to another leader's transaction (or another
              * process's): it waits for a lock that this transaction holds
@@ -151,12 +148,7 @@ static void run_batch(pk_committer *c, job *batch)
                 j->rc = rc != 0 ? rc : PK_EIO;
 }
 
-int pk_committer_run(pk_committer *c, pk_commit_fn fn, void *arg)
-{
-    return pk_committer_run_many(c, fn, NULL, arg);
-}
-
-int pk_committer_run_many(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg)
+int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg)
 {
     job me = {.fn = fn, .many = many, .arg = arg};
     pthread_mutex_lock(&c->mu);

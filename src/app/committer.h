@@ -19,7 +19,7 @@ typedef struct pk_committer pk_committer;
  * connection.  One leader is bound by its round trips, seven per
  * registration, not by the commit's fsync: 506-755 registrations/s with
  * one, 635-2,077/s with four, 1,269-1,908/s with four when the registry
- * saves a batch's registrations together (pk_committer_run_many), on the
+ * saves a batch's registrations together (pk_committer_run with many), on the
  * 2-core benchmark machine (bench/README).
  * Their transactions meet as those of separate processes do, through row
  * locks.  A piece that loses a deadlock to another leader (PK_EBUSY) is
@@ -27,6 +27,10 @@ typedef struct pk_committer pk_committer;
  * side may be waiting for their locks), and it is done again in a new
  * transaction.  SQLite has one writer, so one leader. */
 #define PK_COMMIT_LANES_SHARED 4
+
+/* Attempts at a piece, or an import batch (registry.c), that keeps losing
+ * deadlocks or meeting another writer's new rows, before giving up. */
+#define PK_REDO_MAX 5
 
 pk_committer *pk_committer_new(pk_store *store, int max_batch);
 void pk_committer_free(pk_committer *c);
@@ -37,14 +41,13 @@ void pk_committer_free(pk_committer *c);
  * and the batch goes on).  If the commit itself fails, every piece of the
  * batch that had succeeded gets PK_EIO. */
 typedef int (*pk_commit_fn)(pk_tx *tx, void *arg);
-int pk_committer_run(pk_committer *c, pk_commit_fn fn, void *arg);
 
-/* The same, and when a batch holds several pieces of the same fn and many,
- * many(tx, args, rcs, n) is offered them first, to do together what fn
- * does one by one (one round trip for all instead of one each).  It
+/* many may be NULL.  When a batch holds several pieces of the same fn and
+ * many, many(tx, args, rcs, n) is offered them first, to do together what
+ * fn does one by one (one round trip for all instead of one each).  It
  * returns 0 with each piece's result in rcs, or non-zero to decline: then
  * whatever it did is undone and the pieces run one by one. */
 typedef int (*pk_commit_many_fn)(pk_tx *tx, void *const *args, int *rcs, size_t n);
-int pk_committer_run_many(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg);
+int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg);
 
 #endif

@@ -559,8 +559,8 @@ static int register_many_in_tx(pk_tx *tx, void *const *args, int *rcs, size_t n)
     const register_job *j0 = args[0];
     for (size_t i = 1; i < n; i++) {
         const register_job *j = args[i];
-        if (j->scheme != j0->scheme || j->today.y != j0->today.y || j->today.m != j0->today.m ||
-            j->today.d != j0->today.d || strcmp(j->source, j0->source) != 0)
+        if (j->scheme != j0->scheme || pk_date_cmp(j->today, j0->today) != 0 ||
+            strcmp(j->source, j0->source) != 0)
             return PK_EINVAL;
     }
     batch *m = batch_new(n);
@@ -612,8 +612,8 @@ int pk_registry_register(const pk_app *app, const pk_participant_input *in, cons
          * round trips; on SQLite, a savepoint each costs no round trip, and
          * together cost more CPU per registration in interleaved runs
          * (median 185 against 165 us: bench/README). */
-        rc = pk_committer_run_many(app->committer, register_in_tx,
-                                   pk_store_shared(app->store) ? register_many_in_tx : NULL, &job);
+        rc = pk_committer_run(app->committer, register_in_tx,
+                              pk_store_shared(app->store) ? register_many_in_tx : NULL, &job);
     if (rc == 0)
         out->saved = b->res[0];
     batch_free(b);
@@ -948,7 +948,8 @@ static int save_redo(importer *im, pk_tx **tx, batch *b, long *in_tx)
                         false);
         if (rc == 0)
             return pk_tx_release(*tx);
-        if ((rc != PK_ECONFLICT && rc != PK_EBUSY) || attempt == 5 || pk_tx_rollback_to(*tx) != 0)
+        if ((rc != PK_ECONFLICT && rc != PK_EBUSY) || attempt == PK_REDO_MAX ||
+            pk_tx_rollback_to(*tx) != 0)
             return rc;
         if (rc == PK_EBUSY && *in_tx > 0) {
             rc = pk_tx_commit(*tx);
