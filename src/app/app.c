@@ -199,6 +199,12 @@ void pk_app_check_nik(const pk_app *app, const char *nik, size_t len, pk_nik_inf
     pk_nik_check(t, len, app->regions, pk_app_today(), out);
 }
 
+int pk_app_validate(const pk_app *app, const pk_participant_input *in, pk_date today,
+                    pk_participant *out, pk_validation *v)
+{
+    return pk_participant_validate(in, app->regions, app->cfg.service_province, today, out, v);
+}
+
 int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date as_of,
                              const pk_participant_input *in, unsigned given,
                              unsigned declared_lists, pk_eligibility_result *out)
@@ -212,8 +218,7 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
 
     pk_participant p;
     pk_validation v;
-    pk_participant_validate(in, app->regions, app->cfg.service_province, pk_app_today(), &p,
-                            &v);
+    pk_app_validate(app, in, pk_app_today(), &p, &v);
     /* A self-check validates only what was given: drop the codes of
      * fields that were left out. */
     for (pk_code c = 0; c < PK_C__COUNT; c++) {
@@ -235,5 +240,15 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
 
     pk_eligibility_context ctx = {.on_lists = declared_lists, .kk_eligible_before = 0};
     out->reasons = pk_eligibility(&p, out->scheme, as_of, &ctx);
+    return 0;
+}
+
+int pk_app_health(const pk_app *app, int *schema_version)
+{
+    int latest = 0;
+    *schema_version = 0;
+    if (pk_store_ping(app->store) != 0 ||
+        pk_store_version(app->store, schema_version, &latest) != 0)
+        return PK_EIO;
     return 0;
 }

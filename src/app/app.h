@@ -39,8 +39,19 @@ typedef struct pk_app {
 int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen);
 void pk_app_close(pk_app *app);
 
+/* /healthz: 0 when the database answers, and its schema version. */
+int pk_app_health(const pk_app *app, int *schema_version);
+
 /* Today in Jakarta. */
 pk_date pk_app_today(void);
+
+/* The one validation of a person's record in this deployment: every
+ * field checked and normalised against the region table and the service
+ * area, as of `today` (the date NIK birth dates are judged against).
+ * Registration, import, the API's error report and the self-check all
+ * call this; see pk_participant_validate (core/participant.h). */
+int pk_app_validate(const pk_app *app, const pk_participant_input *in, pk_date today,
+                    pk_participant *out, pk_validation *v);
 
 /* Use case: what a NIK says (structure only; Dukcapil is the authority). */
 void pk_app_check_nik(const pk_app *app, const char *nik, size_t len, pk_nik_info *out);

@@ -157,6 +157,11 @@ bool pk_auth_region_within(const char *scope, const char *code)
     return strncmp(scope, code, n) == 0 && (code[n] == '\0' || code[n] == '.');
 }
 
+void pk_auth_scope(const pk_principal *who, char out[PK_REGION_CODE_MAX])
+{
+    snprintf(out, PK_REGION_CODE_MAX, "%s", who->region);
+}
+
 /* ---- keyed hashes and encodings ----------------------------------------- */
 
 static void keyed(const pk_app *app, const char *domain, const void *data, size_t n,
@@ -201,7 +206,7 @@ static void fill_principal(const pk_user *u, pk_principal *who)
     who->user_id = u->id;
     snprintf(who->username, sizeof(who->username), "%s", u->username);
     who->role = pk_role_by_name(u->role);
-    snprintf(who->region, sizeof(who->region), "%s", u->region);
+    snprintf(who->region, sizeof(who->region), "%.*s", (int)sizeof(who->region) - 1, u->region);
 }
 
 /* ---- passwords ---------------------------------------------------------- */

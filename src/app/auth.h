@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "core/region.h"
 #include "store/store.h"
 
 enum {
@@ -45,7 +46,7 @@ typedef struct pk_principal {
     int64_t user_id;
     char username[PK_USERNAME_MAX];
     unsigned role;                 /* one PK_ROLE_* bit */
-    char region[16];               /* the user's region; "" = the whole service area */
+    char region[PK_REGION_CODE_MAX]; /* the user's region; "" = the whole service area */
     bool by_session;
     uint8_t sid[PK_AUTH_HASH_LEN]; /* hashed session id (by_session) */
     int64_t token_id;              /* API token id (otherwise) */
@@ -116,5 +117,12 @@ int pk_auth_token_revoke(const pk_app *app, int64_t id);
 
 /* Is `code` inside the subtree of `scope` ("" = everything)? */
 bool pk_auth_region_within(const char *scope, const char *code);
+
+/* The scope of a caller: the region subtree every read of theirs is
+ * limited to, personal records and counts alike (app/operator.h,
+ * app/stats.h): the account's region, or "" (everything) for an account
+ * without one (an admin; a viewer created without --region).  An
+ * operator always has one. */
+void pk_auth_scope(const pk_principal *who, char out[PK_REGION_CODE_MAX]);
 
 #endif

@@ -10,14 +10,6 @@
 #include "app/registry.h"
 #include "core/pk.h"
 
-void pk_staff_scope(const pk_app *app, const pk_principal *who, char out[16])
-{
-    if (who->role == PK_ROLE_ADMIN)
-        out[0] = '\0';
-    else
-        snprintf(out, 16, "%s", who->region[0] ? who->region : app->cfg.service_province);
-}
-
 void pk_staff_actor(const pk_principal *who, char out[PK_ACTOR_MAX])
 {
     snprintf(out, PK_ACTOR_MAX, "user:%s", who->username);

@@ -1,8 +1,8 @@
 /* operator.h -- what staff do with one person's record: search and open
  * it inside their region, always through the access log.
  *
- * Scope: an admin sees everything (""), anyone else the subtree of their
- * region.  The scope is applied by the store in its queries (store.h),
+ * Scope: the caller's (pk_auth_scope, app/auth.h: the account's region
+ * subtree, or everything for an account without one).  It is applied by the store in its queries (store.h),
  * so a record outside it is indistinguishable from one that does not
  * exist.  Every read of personal data (a search result shows a masked
  * NIK, so it too opens the sealed box) writes an access-log entry first
@@ -22,9 +22,6 @@
 #define PK_SEARCH_MAX 50   /* results of one search at most */
 #define PK_ACTOR_MAX 64
 
-/* The region scope of a caller: "" for an admin, else the user's region
- * (the service province when the account has none). */
-void pk_staff_scope(const pk_app *app, const pk_principal *who, char out[16]);
 /* "user:NAME": who read, for the access log. */
 void pk_staff_actor(const pk_principal *who, char out[PK_ACTOR_MAX]);
 /* (pk_nik_mask of core/nik.h masks a NIK: 3174********0001.) */
@@ -39,7 +36,7 @@ typedef struct pk_search_hit {
     int64_t id;
     char nama[4 * PK_NAMA_MAX_CHARS + 1];
     char tanggal_lahir[11];
-    char kode_wilayah[16];
+    char kode_wilayah[PK_REGION_CODE_MAX];
     char nik_masked[17];
     uint64_t reasons;
 } pk_search_hit;

@@ -13,6 +13,7 @@ void pk_buf_init(pk_buf *b, size_t max)
     b->len = 0;
     b->cap = 0;
     b->max = max;
+    b->err = 0;
 }
 
 void pk_buf_free(pk_buf *b)
@@ -21,11 +22,20 @@ void pk_buf_free(pk_buf *b)
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
+    b->err = 0;
+}
+
+void pk_buf_wipe_free(pk_buf *b)
+{
+    if (b->data)
+        explicit_bzero(b->data, b->cap);
+    pk_buf_free(b);
 }
 
 void pk_buf_reset(pk_buf *b)
 {
     b->len = 0;
+    b->err = 0;
     if (b->data)
         b->data[0] = '\0';
 }
@@ -34,8 +44,10 @@ void pk_buf_reset(pk_buf *b)
  * that n appends cost O(n) in total, but never allocates beyond max + 1. */
 static int buf_reserve(pk_buf *b, size_t need)
 {
+    if (b->err)
+        return b->err;
     if (need > b->max || b->len > b->max - need)
-        return PK_ENOMEM;
+        return b->err = PK_ENOMEM;
     size_t want = b->len + need + 1;
     if (want <= b->cap)
         return 0;
@@ -51,7 +63,7 @@ static int buf_reserve(pk_buf *b, size_t need)
         ncap = b->max + 1;
     char *p = realloc(b->data, ncap);
     if (!p)
-        return PK_ENOMEM;
+        return b->err = PK_ENOMEM;
     b->data = p;
     b->cap = ncap;
     return 0;
@@ -85,8 +97,10 @@ int pk_buf_vprintf(pk_buf *b, const char *fmt, va_list ap)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
+    if (b->err)
+        return b->err;
     if (n < 0)
-        return PK_EINVAL;
+        return b->err = PK_EINVAL;
     int rc = buf_reserve(b, (size_t)n);
     if (rc)
         return rc;
@@ -125,6 +139,7 @@ char *pk_buf_steal(pk_buf *b, size_t *len)
     b->data = NULL;
     b->len = 0;
     b->cap = 0;
+    b->err = 0;
     return p;
 }
 

@@ -11,9 +11,8 @@
 
 void pk_api_healthz(const pk_app *app, pk_req *req, pk_resp *resp)
 {
-    int cur = 0, latest = 0;
-    bool db_ok = pk_store_ping(app->store) == 0 &&
-                 pk_store_version(app->store, &cur, &latest) == 0;
+    int cur = 0;
+    bool db_ok = pk_app_health(app, &cur) == 0;
     pk_reply_json(resp, db_ok ? 200 : 503,
                   json_pack("{s:s, s:s, s:s, s:i}", "status", db_ok ? "ok" : "gagal",
                             "version", PK_VERSION, "database", db_ok ? "ok" : "gagal",
@@ -39,6 +38,14 @@ static const char *level_name(pk_region_level l)
     }
 }
 
+void pk_reply_region_invalid(pk_resp *resp, const char *name)
+{
+    json_t *fields = json_array();
+    pk_json_field_error(fields, name, "kode_wilayah_tidak_valid",
+                        "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau 31.74.01.1001.");
+    pk_reply_error(resp, 400, "parameter_tidak_valid", "Parameter tidak valid.", fields);
+}
+
 bool pk_api_region_param(const pk_app *app, pk_req *req, pk_resp *resp, const char *name,
                          const pk_region **out)
 {
@@ -48,10 +55,7 @@ bool pk_api_region_param(const pk_app *app, pk_req *req, pk_resp *resp, const ch
     if (q == NULL || q[0] == '\0')
         return true;
     if (pk_region_normalize(q, strlen(q), code) == PK_REGION_NONE) {
-        json_t *fields = json_array();
-        pk_json_field_error(fields, name, "kode_wilayah_tidak_valid",
-                            "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau 31.74.01.1001.");
-        pk_reply_error(resp, 400, "parameter_tidak_valid", "Parameter tidak valid.", fields);
+        pk_reply_region_invalid(resp, name);
         return false;
     }
     if ((*out = pk_regions_find(app->regions, code)) == NULL) {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "app/registry.h"
+#include "app/stats.h"
 #include "app/views.h"
 #include "web/json.h"
 #include "web/web.h"
@@ -45,8 +46,7 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
     if (json_array_size(fields) > 0) {
         /* Shape errors: report the rule errors of the rest too, save nothing. */
         pk_participant p;
-        pk_participant_validate(&in, app->regions, app->cfg.service_province, pk_app_today(),
-                                &p, &res.v);
+        pk_app_validate(app, &in, pk_app_today(), &p, &res.v);
         rc = PK_EINVAL;
     } else {
         rc = pk_registry_register(app, &in, "api", &res);
@@ -79,26 +79,22 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
 
 void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp)
 {
-    const pk_region *region;
-    if (!pk_api_region_param(app, req, resp, "region", &region))
+    pk_region_stats st;
+    int rc = pk_stats_region(app, req->who, pk_req_query(req, "region"), &st);
+    if (rc == PK_EINVAL) {
+        pk_reply_region_invalid(resp, "region");
         return;
-    /* An operator counts only inside their own region (without a region:
-     * all of it); admins and viewers see every aggregate. */
-    const pk_principal *who = req->who;
-    if (who != NULL && who->role == PK_ROLE_OPERATOR && who->region[0] != '\0') {
-        size_t n = strlen(who->region);
-        if (region == NULL) {
-            region = pk_regions_find(app->regions, who->region);
-        } else if (strncmp(region->code, who->region, n) != 0 ||
-                   (region->code[n] != '\0' && region->code[n] != '.')) {
-            pk_reply_error(resp, 403, "di_luar_wilayah",
-                           "Wilayah tersebut di luar cakupan wilayah akun Anda.", NULL);
-            return;
-        }
     }
-    const char *code = region ? region->code : "";
-    pk_stats st;
-    if (pk_store_stats(app->store, code, &st) != 0) {
+    if (rc == PK_ENOENT) {
+        pk_reply_error(resp, 404, "tidak_ditemukan", "Kode wilayah tidak dikenal.", NULL);
+        return;
+    }
+    if (rc == PK_EDENIED) {
+        pk_reply_error(resp, 403, "di_luar_wilayah",
+                       "Wilayah tersebut di luar cakupan wilayah akun Anda.", NULL);
+        return;
+    }
+    if (rc != 0) {
         pk_reply_error(resp, 503, "layanan_sibuk", "Data belum dapat dibaca. Coba lagi.", NULL);
         return;
     }
@@ -112,7 +108,7 @@ void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp)
             json_object_set_new(why, pk_code_name(c), json_integer(st.by_reason[c]));
     pk_reply_json(resp, 200,
                   json_pack("{s:o, s:I, s:I, s:I, s:o, s:o, s:o}", "region",
-                            pk_json_region(region), "total", (json_int_t)st.total, "eligible",
+                            pk_json_region(st.region), "total", (json_int_t)st.total, "eligible",
                             (json_int_t)st.eligible, "not_eligible",
                             (json_int_t)(st.total - st.eligible), "by_segment", seg, "by_sex",
                             sex, "by_reason", why));

@@ -22,6 +22,50 @@ struct pk_http {
     atomic_int inflight;
 };
 
+/* Scratch memory of one request: a list of blocks, each wiped and freed
+ * when the request's answer has been queued (pk_req_scratch). */
+struct pk_scratch {
+    struct pk_scratch *next;
+    void *p;
+    size_t n;
+};
+
+void *pk_req_scratch(pk_req *req, size_t n)
+{
+    void *p = calloc(1, n ? n : 1);
+    if (p == NULL || pk_req_adopt(req, p, n) != 0)
+        return NULL;
+    return p;
+}
+
+int pk_req_adopt(pk_req *req, void *p, size_t n)
+{
+    if (p == NULL)
+        return 0;
+    struct pk_scratch *s = malloc(sizeof(*s));
+    if (s == NULL) {
+        explicit_bzero(p, n);
+        free(p);
+        return PK_ENOMEM;
+    }
+    s->p = p;
+    s->n = n;
+    s->next = req->scratch;
+    req->scratch = s;
+    return 0;
+}
+
+static void scratch_release(pk_req *req)
+{
+    while (req->scratch != NULL) {
+        struct pk_scratch *s = req->scratch;
+        req->scratch = s->next;
+        explicit_bzero(s->p, s->n);
+        free(s->p);
+        free(s);
+    }
+}
+
 /* Per-request state, lives from the first access-handler call to the
  * request-completed callback. */
 typedef struct reqstate {
@@ -139,15 +183,68 @@ static const char *loggable_method(const char *m)
     return "OTHER";
 }
 
+/* An answer's body, owned by the server until it has been sent; then
+ * overwritten (a page may show personal data) and freed. */
+typedef struct sent_body {
+    char *data;
+    size_t len;
+} sent_body;
+
+static void sent_body_free(void *cls)
+{
+    sent_body *sb = cls;
+    explicit_bzero(sb->data, sb->len);
+    free(sb->data);
+    free(sb);
+}
+
+/* Replaces an answer whose body failed an append (it would go out with a
+ * hole in it) by a 500 of the same kind, without the handler's headers,
+ * and says so in the log (the route pattern only). */
+static void replace_failed(const pk_req *req, pk_resp *resp)
+{
+    char line[200];
+    int n = snprintf(line, sizeof(line),
+                     "prakerja: http: %s: answer not complete (larger than its cap, or out "
+                     "of memory), sent 500 instead\n",
+                     req->route ? req->route : "-");
+    if (n > 0) {
+        ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+        (void)w;
+    }
+    bool json = resp->content_type != NULL && strncmp(resp->content_type, "application/json", 16) == 0;
+    pk_buf_reset(&resp->body);
+    for (int i = 0; i < resp->nheaders; i++)
+        free(resp->hvalue[i]);
+    resp->nheaders = 0;
+    resp->status = 500;
+    resp->cache_control = NULL;
+    if (json) {
+        pk_buf_adds(&resp->body, "{\"error\":{\"code\":\"kesalahan_server\",\"message\":"
+                                 "\"Terjadi kesalahan pada server.\",\"fields\":[]}}\n");
+    } else {
+        resp->content_type = "text/html; charset=utf-8";
+        pk_buf_adds(&resp->body, "<!doctype html>\n<html lang=\"id\"><head><meta charset=\"utf-8\">"
+                                 "<title>Kesalahan server</title></head><body><h1>Terjadi "
+                                 "kesalahan pada server</h1><p>Silakan coba lagi sebentar lagi."
+                                 "</p><p><a href=\"/\">Kembali ke beranda</a></p></body></html>\n");
+    }
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn, reqstate *st, pk_resp *resp)
 {
-    size_t len = 0;
-    char *data = pk_buf_steal(&resp->body, &len);
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, data ? data : (char *)"",
-                                        data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    sent_body *sb = malloc(sizeof(*sb));
+    if (sb == NULL)
+        return MHD_NO;
+    sb->data = pk_buf_steal(&resp->body, &sb->len);
+    if (sb->data == NULL) {
+        free(sb);
+        return MHD_NO;
+    }
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(
+        sb->len, sb->data, sent_body_free, sb);
     if (r == NULL) {
-        free(data);
+        sent_body_free(sb);
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type",
@@ -170,7 +267,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, reqstate *st, 
 
 static void resp_free(pk_resp *resp)
 {
-    pk_buf_free(&resp->body);
+    pk_buf_wipe_free(&resp->body);
     for (int i = 0; i < resp->nheaders; i++)
         free(resp->hvalue[i]);
 }
@@ -213,6 +310,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.body = st->too_big ? "" : pk_buf_str(&st->body);
     req.body_len = st->too_big ? 0 : st->body.len;
     h->opts.dispatch(h->opts.ctx, &req, &resp);
+    scratch_release(&req);
+    if (pk_buf_failed(&resp.body))
+        replace_failed(&req, &resp);
     if (st->too_big)
         pk_resp_header(&resp, "Connection", "close");
     st->route = req.route;
@@ -231,7 +331,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && st->status == 0)
         st->route = st->route ? st->route : "(aborted)";
     access_log(st);
-    pk_buf_free(&st->body);
+    pk_buf_wipe_free(&st->body);
     free(st);
     *con_cls = NULL;
     atomic_fetch_sub(&h->inflight, 1);

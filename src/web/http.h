@@ -4,7 +4,13 @@
  * `pk_req` to the router, sends the `pk_resp` the handler filled, adds
  * the security headers every answer carries, and writes one access-log
  * line per request: time, method, *route pattern* (never the raw path,
- * which may hold a NIK), status and duration. */
+ * which may hold a NIK), status and duration.
+ *
+ * A handler's answer is checked once before it is sent: a body whose
+ * buffer failed an append (core/buf.h: the cap, or out of memory) is
+ * never sent truncated; the client gets 500 and the log says why.  The
+ * request body, the request's scratch memory and the answer's body are
+ * overwritten before they are freed (they may hold personal data). */
 #ifndef PK_HTTP_H
 #define PK_HTTP_H
 
@@ -17,6 +23,7 @@
 #define PK_MAX_HEADERS 8
 
 struct pk_principal; /* app/auth.h */
+struct pk_scratch;   /* http.c */
 
 typedef struct pk_req {
     const char *method;        /* "GET", "POST", ... ("HEAD" is routed as GET) */
@@ -29,6 +36,7 @@ typedef struct pk_req {
     const char *route;         /* matched pattern, for the access log */
     void *conn;                /* the server's connection (opaque) */
     const struct pk_principal *who; /* the caller on a non-public route (set by dispatch) */
+    struct pk_scratch *scratch; /* memory of this request (pk_req_scratch) */
 } pk_req;
 
 typedef struct pk_resp {
@@ -40,6 +48,18 @@ typedef struct pk_resp {
     char *hvalue[PK_MAX_HEADERS];      /* owned copies */
     int nheaders;
 } pk_resp;
+
+/* The request's scratch memory (h2o's per-request pool): n zeroed bytes
+ * that live until the answer has been handed to the server, then are
+ * overwritten and freed by the HTTP layer, whatever way the handler
+ * returned.  Personal data a handler holds outside the answer (search
+ * hits, an opened record, a parsed form) lives here, so no exit path can
+ * leave it in memory.  NULL when memory ran out. */
+void *pk_req_scratch(pk_req *req, size_t n);
+/* Hands p (malloc'ed, n bytes) to the request: it is overwritten and
+ * freed with the scratch memory.  On failure (out of memory) p is wiped
+ * and freed at once and PK_ENOMEM returned. */
+int pk_req_adopt(pk_req *req, void *p, size_t n);
 
 /* Query-string value or NULL.  */
 const char *pk_req_query(const pk_req *req, const char *key);

@@ -1,10 +1,12 @@
 /* page_dashboard.c -- the staff pages: /dasbor (aggregates of the
  * user's region scope: an operator or a viewer with a region sees only
- * that subtree) and /admin (counts for administrators).  Aggregates only:
+ * that subtree, the same rule and numbers as GET /api/v1/stats:
+ * app/stats.h) and /admin (counts for administrators).  Aggregates only:
  * no personal data on either page. */
 #include <stdio.h>
 #include <string.h>
 
+#include "app/stats.h"
 #include "app/views.h"
 #include "web/html.h"
 #include "web/session.h"
@@ -38,7 +40,7 @@ static void row(pk_buf *b, const char *label, int64_t n)
     pk_buf_printf(b, "</th><td data-count>%lld</td></tr>\n", (long long)n);
 }
 
-static void stats_table(pk_buf *b, const pk_stats *st)
+static void stats_table(pk_buf *b, const pk_region_stats *st)
 {
     pk_buf_adds(b, "<table class=\"stats\">\n<caption>Jumlah pendaftar</caption>\n<tbody>\n");
     row(b, "Pendaftar", st->total);
@@ -51,33 +53,41 @@ static void stats_table(pk_buf *b, const pk_stats *st)
     pk_buf_adds(b, "</tbody>\n</table>\n");
 }
 
-void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp)
+/* The counts of the region asked for (?wilayah=) as the caller may see
+ * them (app/stats.h), or an error page with the API's statuses. */
+static bool read_stats(const pk_app *app, pk_req *req, pk_resp *resp, const char *code,
+                       pk_region_stats *st)
 {
-    const pk_principal *who = req->who;
-    const char *scope = who->region[0] ? who->region : app->cfg.service_province;
-    char code[sizeof(who->region)];
-    snprintf(code, sizeof(code), "%s", scope);
-    const char *q = pk_req_query(req, "wilayah");
-    if (q != NULL && q[0] != '\0') {
-        if (pk_region_normalize(q, strlen(q), code) == PK_REGION_NONE ||
-            pk_regions_find(app->regions, code) == NULL) {
-            pk_html_error_page(app, resp, 404, "Wilayah tidak dikenal",
-                               "Kode wilayah tersebut tidak dikenal.");
-            return;
-        }
-        if (!pk_auth_region_within(scope, code)) {
-            pk_html_error_page(app, resp, 403, "Di luar cakupan",
-                               "Wilayah tersebut di luar cakupan wilayah akun Anda.");
-            return;
-        }
-    }
-    pk_stats st;
-    if (pk_store_stats(app->store, code, &st) != 0) {
+    switch (pk_stats_region(app, req->who, code, st)) {
+    case 0: return true;
+    case PK_EINVAL:
+        pk_html_error_page(app, resp, 400, "Kode wilayah tidak valid",
+                           "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau 31.74.01.1001.");
+        return false;
+    case PK_ENOENT:
+        pk_html_error_page(app, resp, 404, "Wilayah tidak dikenal",
+                           "Kode wilayah tersebut tidak dikenal.");
+        return false;
+    case PK_EDENIED:
+        pk_html_error_page(app, resp, 403, "Di luar cakupan",
+                           "Wilayah tersebut di luar cakupan wilayah akun Anda.");
+        return false;
+    default:
         pk_html_error_page(app, resp, 503, "Layanan sibuk",
                            "Data belum dapat dibaca. Silakan coba lagi sebentar lagi.");
-        return;
+        return false;
     }
-    const pk_region *r = pk_regions_find(app->regions, code);
+}
+
+void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    pk_region_stats st;
+    if (!read_stats(app, req, resp, pk_req_query(req, "wilayah"), &st))
+        return;
+    /* a caller whose scope is everything sees the service area named */
+    const pk_region *r =
+        st.region ? st.region : pk_regions_find(app->regions, app->cfg.service_province);
+    const char *code = r ? r->code : app->cfg.service_province;
     pk_buf *b = &resp->body;
     pk_html_begin(b, "Dasbor", "/dasbor");
     pk_buf_adds(b, "<h1>Dasbor</h1>\n");
@@ -89,31 +99,13 @@ void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_finish(resp, 200, false);
 }
 
-typedef struct user_counts {
-    int64_t by_role[3], disabled;
-} user_counts;
-
-static int count_user(void *ctx, const pk_user *u)
-{
-    user_counts *c = ctx;
-    unsigned bit = pk_role_by_name(u->role);
-    if (u->disabled)
-        c->disabled++;
-    else if (bit == PK_ROLE_ADMIN)
-        c->by_role[0]++;
-    else if (bit == PK_ROLE_OPERATOR)
-        c->by_role[1]++;
-    else if (bit == PK_ROLE_VIEWER)
-        c->by_role[2]++;
-    return 0;
-}
-
 void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp)
 {
-    pk_stats st;
-    user_counts uc = {0};
-    if (pk_store_stats(app->store, app->cfg.service_province, &st) != 0 ||
-        pk_store_users_each(app->store, count_user, &uc) != 0) {
+    pk_region_stats st;
+    pk_account_counts uc;
+    if (!read_stats(app, req, resp, NULL, &st))
+        return;
+    if (pk_stats_accounts(app, &uc) != 0) {
         pk_html_error_page(app, resp, 503, "Layanan sibuk",
                            "Data belum dapat dibaca. Silakan coba lagi sebentar lagi.");
         return;
@@ -124,9 +116,9 @@ void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp)
     whoami(app, req, resp);
     stats_table(b, &st);
     pk_buf_adds(b, "<table class=\"stats\">\n<caption>Akun petugas</caption>\n<tbody>\n");
-    row(b, "Administrator", uc.by_role[0]);
-    row(b, "Operator wilayah", uc.by_role[1]);
-    row(b, "Pemantau", uc.by_role[2]);
+    row(b, "Administrator", uc.admin);
+    row(b, "Operator wilayah", uc.operator);
+    row(b, "Pemantau", uc.viewer);
     row(b, "Dinonaktifkan", uc.disabled);
     pk_buf_adds(b, "</tbody>\n</table>\n<p class=\"small\">Akun dikelola dengan perintah "
                    "<code>prakerja user</code>.</p>\n");

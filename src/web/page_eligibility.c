@@ -126,7 +126,6 @@ void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_checkbox(b, "pernah_menerima", "Saya pernah menjadi penerima Kartu Prakerja.",
                      pernah);
     pk_buf_adds(b, "</fieldset>\n<button type=\"submit\">Periksa</button>\n</form>\n");
-    pk_form_free(&f);
     /* never cached: the form carries this browser's CSRF token */
     pk_html_finish(resp, posted && rc != 0 ? 422 : 200, false);
 }

@@ -18,8 +18,18 @@ bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f
                            "Formulir harus dikirim sebagai application/x-www-form-urlencoded.");
         return false;
     }
-    if (pk_form_parse(req->body, req->body_len, f) != 0) {
-        pk_form_free(f);
+    int rc = pk_form_parse(req->body, req->body_len, f);
+    /* The decoded fields may be personal data: the request owns them
+     * from here, and wipes them when it ends (pk_req_adopt). */
+    if (pk_req_adopt(req, f->storage, f->storage ? req->body_len + 1 : 0) != 0) {
+        memset(f, 0, sizeof(*f));
+        pk_html_error_page(app, resp, 503, "Layanan sibuk",
+                           "Formulir belum dapat diproses. Silakan coba lagi sebentar lagi.");
+        return false;
+    }
+    f->storage = NULL;
+    if (rc != 0) {
+        memset(f, 0, sizeof(*f));
         pk_html_error_page(app, resp, 400, "Formulir rusak",
                            "Isian formulir tidak dapat dibaca. Silakan isi ulang formulirnya.");
         return false;
@@ -27,7 +37,7 @@ bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f
     /* Every posted form carries a CSRF token (session.h): a form posted
      * from another site, or without its token, changes nothing. */
     if (!pk_web_csrf_ok(app, req, pk_form_get(f, PK_CSRF_FIELD))) {
-        pk_form_free(f);
+        memset(f, 0, sizeof(*f));
         pk_html_error_page(app, resp, 403, "Formulir kedaluwarsa",
                            "Formulir ini tidak dapat diproses karena tanda keamanannya hilang "
                            "atau tidak cocok. Muat ulang halaman, lalu kirim ulang formulirnya.");

@@ -12,7 +12,9 @@
  * Returns true when the form is ready; otherwise an error page has been
  * written into resp (415, 400, or 403 when the CSRF token is missing or
  * wrong) and f is empty.  For any other method
- * *f is empty and true is returned. */
+ * *f is empty and true is returned.  The fields live in the request's
+ * scratch memory (http.h: wiped and freed when the request ends), so a
+ * handler never frees a form. */
 bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f);
 
 #endif

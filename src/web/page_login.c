@@ -62,13 +62,11 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
     const char *next = posted ? pk_form_get(&f, "next") : pk_req_query(req, "next");
     if (!posted) {
         login_form(app, req, resp, NULL, next, NULL);
-        pk_form_free(&f);
         pk_html_finish(resp, 200, false);
         return;
     }
     if (username == NULL || username[0] == '\0' || password == NULL || password[0] == '\0') {
         login_form(app, req, resp, username, next, "Isi nama pengguna dan kata sandi.");
-        pk_form_free(&f);
         pk_html_finish(resp, 422, false);
         return;
     }
@@ -84,7 +82,6 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
             pk_auth_logout_token(app, old);
         pk_resp_cookie(app, resp, PK_COOKIE_SESSION, token, app->cfg.session_max);
         pk_resp_header(resp, "Location", safe_next(next) ? next : "/dasbor");
-        pk_form_free(&f);
         pk_buf_reset(&resp->body);
         pk_html_begin(&resp->body, "Berhasil masuk", NULL);
         pk_buf_adds(&resp->body, "<h1>Berhasil masuk</h1>\n<p><a href=\"/dasbor\">Lanjut ke "
@@ -100,20 +97,17 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
         snprintf(msg, sizeof(msg), "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam "
                                    "%d menit.", (retry + 59) / 60);
         pk_html_error_page(app, resp, 429, "Terlalu banyak percobaan", msg);
-        pk_form_free(&f);
         return;
     }
     if (rc == PK_EBUSY || rc == PK_EIO) {
         pk_resp_header(resp, "Retry-After", "5");
         pk_html_error_page(app, resp, 503, "Layanan sibuk",
                            "Layanan sedang sibuk. Silakan coba masuk lagi sebentar lagi.");
-        pk_form_free(&f);
         return;
     }
     /* PK_EDENIED: one answer for every reason. */
     pk_buf_reset(&resp->body);
     login_form(app, req, resp, username, next, "Nama pengguna atau kata sandi salah.");
-    pk_form_free(&f);
     pk_html_finish(resp, 401, false);
 }
 
@@ -122,7 +116,6 @@ void pk_page_logout(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_form f;
     if (!pk_page_read_form(app, req, resp, &f))
         return;
-    pk_form_free(&f);
     if (pk_auth_logout(app, req->who) != 0) {
         pk_html_error_page(app, resp, 503, "Layanan sibuk",
                            "Belum berhasil keluar. Silakan coba lagi sebentar lagi.");

@@ -92,6 +92,5 @@ void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_web_csrf_field(app, req, resp);
     pk_html_input(b, "nik", "NIK", "numeric", nik, "16 angka seperti tertulis di KTP.", err, true);
     pk_buf_adds(b, "<button type=\"submit\">Periksa</button>\n</form>\n");
-    pk_form_free(&f);
     pk_html_finish(resp, 200, false);
 }

@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "app/operator.h"
 #include "app/registry.h"
 #include "web/html.h"
@@ -65,17 +63,21 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp)
     bool posted = strcmp(req->method, "POST") == 0;
     const char *q = posted ? pk_form_get(&f, "q") : pk_req_query(req, "q");
     if (!posted && q != NULL && pk_query_is_nik(q)) {
-        pk_form_free(&f);
         pk_html_error_page(app, resp, 400, "Cari NIK lewat formulir",
                            "Demi keamanan data, NIK tidak boleh dikirim lewat alamat halaman. "
                            "Ketik NIK pada kotak pencarian di halaman Cari peserta.");
         return;
     }
-    char scope[16], actor[PK_ACTOR_MAX];
-    pk_staff_scope(app, req->who, scope);
+    char scope[PK_REGION_CODE_MAX], actor[PK_ACTOR_MAX];
+    pk_auth_scope(req->who, scope);
     pk_staff_actor(req->who, actor);
 
-    static __thread pk_search_hit hits[PK_SEARCH_MAX];
+    /* the hits are personal data: request scratch, wiped at its end */
+    pk_search_hit *hits = pk_req_scratch(req, PK_SEARCH_MAX * sizeof(*hits));
+    if (hits == NULL) {
+        busy(app, resp);
+        return;
+    }
     size_t n = 0;
     bool by_nik = false, searched = q != NULL && q[0] != '\0';
     int rc = 0;
@@ -85,7 +87,6 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp)
         if (rc == PK_EINVAL) {
             error = "Ketik sedikitnya 3 huruf nama, atau NIK lengkap 16 angka.";
         } else if (rc != 0) {
-            pk_form_free(&f);
             busy(app, resp);
             return;
         }
@@ -126,8 +127,6 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp)
             pk_buf_adds(b, "</tbody>\n</table>\n");
         }
     }
-    sodium_memzero(hits, sizeof(hits));
-    pk_form_free(&f);
     pk_html_finish(resp, error ? 422 : 200, false);
 }
 
@@ -167,12 +166,16 @@ void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp)
     if (!pk_page_read_form(app, req, resp, &f))
         return;
     bool full = strcmp(req->method, "POST") == 0 && pk_form_get(&f, "tampilkan_nik") != NULL;
-    pk_form_free(&f);
-    char scope[16], actor[PK_ACTOR_MAX];
-    pk_staff_scope(app, req->who, scope);
+    char scope[PK_REGION_CODE_MAX], actor[PK_ACTOR_MAX];
+    pk_auth_scope(req->who, scope);
     pk_staff_actor(req->who, actor);
-    static __thread pk_person person;
-    pk_person *p = &person;
+    /* the record and the NIK shown: request scratch, wiped at its end */
+    pk_person *p = pk_req_scratch(req, sizeof(*p));
+    char *nik = pk_req_scratch(req, 17), *kk = pk_req_scratch(req, 17);
+    if (p == NULL || nik == NULL || kk == NULL) {
+        busy(app, resp);
+        return;
+    }
     int rc = pk_staff_get(app, scope, id, actor, req->route, full, p);
     if (rc == PK_ENOENT) {
         not_found(app, resp);
@@ -182,10 +185,9 @@ void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp)
         busy(app, resp);
         return;
     }
-    char nik[17], kk[17];
     if (full) {
-        memcpy(nik, p->p.nik, sizeof(nik)); /* both char[17], NUL-terminated */
-        memcpy(kk, p->p.no_kk, sizeof(kk));
+        memcpy(nik, p->p.nik, 17); /* char[17], NUL-terminated */
+        memcpy(kk, p->p.no_kk, 17);
     } else {
         pk_nik_mask(p->p.nik, nik);
         pk_nik_mask(p->p.no_kk, kk);
@@ -238,9 +240,6 @@ void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp)
                        "<p class=\"small\">Tampilkan hanya bila perlu. Setiap tampilan NIK "
                        "lengkap dicatat dalam log akses.</p>\n</form>\n");
     }
-    sodium_memzero(p, sizeof(*p));
-    sodium_memzero(nik, sizeof(nik));
-    sodium_memzero(kk, sizeof(kk));
     pk_html_finish(resp, 200, false);
 }
 
@@ -252,8 +251,8 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
     if (!pk_page_read_form(app, req, resp, &f))
         return;
     bool posted = strcmp(req->method, "POST") == 0;
-    char scope[16];
-    pk_staff_scope(app, req->who, scope);
+    char scope[PK_REGION_CODE_MAX];
+    pk_auth_scope(req->who, scope);
     const char *val[PK_F__COUNT] = {0};
     const char *err[PK_F__COUNT] = {0};
     for (int i = 0; i < PK_F__COUNT; i++)
@@ -292,7 +291,6 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_buf_printf(b, "</p>\n<p><a href=\"/peserta/%lld\">Lihat data peserta</a> · "
                          "<a href=\"/peserta/baru\">Daftarkan peserta lain</a></p>\n</section>\n",
                       (long long)res.saved.id);
-        pk_form_free(&f);
         pk_html_finish(resp, 201, false);
         return;
     }
@@ -305,7 +303,6 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
                        "tersimpan</h2><p>Terjadi gangguan. Silakan kirim ulang formulir "
                        "sebentar lagi.</p></div>\n");
     pk_register_form(app, req, resp, "/peserta/baru", scope, val, err, "Daftarkan");
-    pk_form_free(&f);
     pk_html_finish(resp, !posted ? 200 : rc == PK_ECONFLICT ? 409 : rc == PK_EINVAL ||
                                                                      rc == PK_EDENIED
                                                                  ? 422

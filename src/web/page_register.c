@@ -187,7 +187,6 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_begin(b, "Daftar", "/daftar");
     if (posted && rc == 0) {
         success(b, &res);
-        pk_form_free(&f);
         pk_html_finish(resp, 201, false);
         return;
     }
@@ -199,7 +198,6 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                        "tersimpan</h2><p>Terjadi gangguan. Silakan kirim ulang formulir "
                        "sebentar lagi.</p></div>\n");
     pk_register_form(app, req, resp, "/daftar", NULL, val, err, "Daftar");
-    pk_form_free(&f);
     /* never cached: the form carries this browser's CSRF token */
     pk_html_finish(resp, posted ? (rc == PK_ECONFLICT ? 409 : 422) : 200, false);
 }

@@ -103,7 +103,6 @@ void pk_page_status(const pk_app *app, pk_req *req, pk_resp *resp)
         nik = nik ? nik : "";
         lahir = lahir ? lahir : "";
         if (pk_app_status(app, nik, strlen(nik), lahir, strlen(lahir), &r) != 0) {
-            pk_form_free(&f);
             pk_html_error_page(app, resp, 503, "Layanan sibuk",
                                "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.");
             return;
@@ -126,6 +125,5 @@ void pk_page_status(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_input(b, "tanggal_lahir", "Tanggal lahir", "date", NULL,
                   "Sesuai KTP, misalnya 1995-08-17.", NULL, true);
     pk_buf_adds(b, "<button type=\"submit\">Lihat status</button>\n</form>\n");
-    pk_form_free(&f);
     pk_html_finish(resp, 200, false);
 }

@@ -55,6 +55,8 @@ void pk_reply_error(pk_resp *resp, int status, const char *code, const char *mes
  * returns NULL. */
 json_t *pk_read_json_object(pk_req *req, pk_resp *resp);
 
+/* 400 parameter_tidak_valid naming the region parameter `name`. */
+void pk_reply_region_invalid(pk_resp *resp, const char *name);
 /* Reads an optional region-code query parameter: *out is NULL when it is
  * absent.  Returns false after replying 400 (malformed) or 404 (unknown). */
 bool pk_api_region_param(const pk_app *app, pk_req *req, pk_resp *resp, const char *name,

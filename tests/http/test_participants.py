@@ -1046,8 +1046,6 @@ def shared_server_exits_cleanly():
     srv.stop()
 
 
-if __name__ == "__main__":
-    h.run()
 
 
 @test
@@ -1066,3 +1064,57 @@ def stats_is_for_staff_and_operators_count_only_their_region():
         for other in ["31", "31.72", "31.7", "3172011001"]:
             st, _, b = stats_get(s, S + "?region=" + other, role="operator", region="31.74")
             assert st in (400, 403), "operator asking for %s: %d %r" % (other, st, b)
+
+
+def dashboard_counts(s, name, password, path):
+    """(status, {label: count}) of a dashboard page for a fresh login."""
+    b = h.Browser(s)
+    st, _, text = b.post("/masuk", {"nama_pengguna": name, "kata_sandi": password})
+    eq(st, 303, "login " + name)
+    st, _, text = b.get(path)
+    rows = re.findall(r'<th scope="row">([^<]*)</th><td data-count>(\d+)</td>', text)
+    region = re.search(r'data-region="([^"]*)"', text)
+    return st, {k: int(v) for k, v in rows}, region.group(1) if region else None
+
+
+@test
+def stats_scope_one_rule_for_api_and_dashboard():
+    """The scope of counts is decided once (app/stats.c): a viewer created
+    with --region is limited to it on the API and on the dashboard alike,
+    both answer the same statuses for the same requests, and they give the
+    same numbers for the same caller and region."""
+    pw = "Pemantau-Jaksel-Agregat-4"
+    with h.Server() as s:
+        for p in (person(kode_wilayah="31.74.01.1001"), person(kode_wilayah="31.74.02.1001",
+                  female=True), person(kode_wilayah="31.72.01.1001", pekerjaan="asn")):
+            register_ok(p, s)
+        code, _, err = h.run_cli(s.db.args_for(["user", "add", "--username", "pemantau.sel",
+                                                "--role", "viewer", "--region", "31.74",
+                                                "--password-stdin"]), stdin=(pw + "\n").encode())
+        eq(code, 0, "user add: " + err)
+        code, out, err = h.run_cli(s.db.args_for(["token", "create", "--username",
+                                                  "pemantau.sel"]))
+        eq(code, 0, "token create: " + err)
+        auth = {"Authorization": "Bearer " + json.loads(out.strip().splitlines()[-1])["token"]}
+        cases = [("", 200, 2), ("31.74", 200, 2), ("31.74.01", 200, 1), ("31.72", 403, None),
+                 ("31", 403, None), ("31.7", 400, None), ("31.99", 404, None)]
+        for region, want, total in cases:
+            q = "?region=" + region if region else ""
+            st, _, b = s.json("GET", S + q, headers=auth)
+            eq(st, want, "API region %r" % region)
+            dst, counts, shown = dashboard_counts(s, "pemantau.sel", pw,
+                                                  "/dasbor" + ("?wilayah=" + region if region else ""))
+            eq(dst, want, "dashboard region %r" % region)
+            if want != 200:
+                continue
+            eq(b["total"], total, "API total of %r" % region)
+            eq(b["region"]["code"], region or "31.74", "API region of %r" % region)
+            eq(shown, region or "31.74", "dashboard region of %r" % region)
+            eq((counts["Pendaftar"], counts["Memenuhi syarat"], counts["Laki-laki"],
+                counts["Perempuan"]),
+               (b["total"], b["eligible"], b["by_sex"]["L"], b["by_sex"]["P"]),
+               "dashboard and API agree on %r" % (region or "the scope"))
+
+
+if __name__ == "__main__":
+    h.run()

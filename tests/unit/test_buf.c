@@ -36,8 +36,15 @@ static const script_case script_cases[] = {
     {"exactly max", 5, {{OP_ADDS, "abcde", 0, 0}}, 1, "abcde"},
     {"over max in one add", 5, {{OP_ADDS, "abcdef", 0, PK_ENOMEM}}, 1, ""},
     {"over max leaves earlier data", 5,
-     {{OP_ADDS, "abc", 0, 0}, {OP_ADDS, "def", 0, PK_ENOMEM}, {OP_ADDC, NULL, 'd', 0}}, 3,
-     "abcd"},
+     {{OP_ADDS, "abc", 0, 0}, {OP_ADDS, "def", 0, PK_ENOMEM}}, 2, "abc"},
+    /* errors stick: once an append failed, a later one that would fit
+     * fails too, so no output goes out with a hole in it */
+    {"error sticks", 5,
+     {{OP_ADDS, "abc", 0, 0}, {OP_ADDS, "def", 0, PK_ENOMEM}, {OP_ADDC, NULL, 'd', PK_ENOMEM},
+      {OP_PRINTF_INT, "%d", 1, PK_ENOMEM}, {OP_ADD, "", 0, PK_ENOMEM}}, 5, "abc"},
+    {"reset clears the error", 5,
+     {{OP_ADDS, "abcdef", 0, PK_ENOMEM}, {OP_RESET, NULL, 0, 0}, {OP_ADDS, "xy", 0, 0}}, 3,
+     "xy"},
     {"addc at max", 2,
      {{OP_ADDC, NULL, 'a', 0}, {OP_ADDC, NULL, 'b', 0}, {OP_ADDC, NULL, 'c', PK_ENOMEM}}, 3,
      "ab"},
@@ -48,7 +55,7 @@ static const script_case script_cases[] = {
      "a123"},
     {"reset then add", 4,
      {{OP_ADDS, "abcd", 0, 0}, {OP_RESET, NULL, 0, 0}, {OP_ADDS, "xy", 0, 0}}, 3, "xy"},
-    {"max zero", 0, {{OP_ADDC, NULL, 'a', PK_ENOMEM}, {OP_ADD, "", 0, 0}}, 2, ""},
+    {"max zero", 0, {{OP_ADDC, NULL, 'a', PK_ENOMEM}, {OP_ADD, "", 0, PK_ENOMEM}}, 2, ""},
     {"empty add", 3, {{OP_ADD, "", 0, 0}}, 1, ""},
 };
 
@@ -82,6 +89,12 @@ static void test_scripts(void **state)
                      b.len, c->want);
         if (b.len > b.max)
             fail_msg("case '%s': len %zu passed max %zu", c->label, b.len, b.max);
+        /* pk_buf_failed tells whether an append failed since the last reset */
+        int want_err = 0;
+        for (size_t k = 0; k < c->nsteps; k++)
+            want_err = c->steps[k].op == OP_RESET ? 0 : want_err ? want_err : c->steps[k].want_rc;
+        if (pk_buf_failed(&b) != want_err)
+            fail_msg("case '%s': failed %d, want %d", c->label, pk_buf_failed(&b), want_err);
         if (b.data && b.data[b.len] != '\0')
             fail_msg("case '%s': not NUL-terminated", c->label);
         pk_buf_free(&b);

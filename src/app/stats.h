@@ -1,0 +1,41 @@
+/* stats.h -- the aggregates staff see: one home for what a caller may
+ * count and what the counts are, so the API (GET /api/v1/stats), the
+ * dashboard (/dasbor, /admin) and any later report agree for the same
+ * caller and region.
+ *
+ * The scope rule (pk_auth_scope in auth.h) applies to counts exactly as
+ * to personal records: an account with a region (an operator always, a
+ * viewer or an admin when created with --region) counts only inside
+ * that subtree; an account without one counts the whole service area.
+ * Aggregates hold no personal data. */
+#ifndef PK_STATS_H
+#define PK_STATS_H
+
+#include <stdint.h>
+
+#include "app/app.h"
+#include "app/auth.h"
+
+typedef struct pk_region_stats {
+    const pk_region *region;        /* the region counted; NULL: the whole scope "" */
+    char scope[PK_REGION_CODE_MAX]; /* the caller's scope ("" = everything) */
+    int64_t total, eligible;
+    int64_t by_segment[PK_SEG__COUNT]; /* index: pk_segment (0: not given) */
+    int64_t by_sex[2];                 /* L, P */
+    int64_t by_reason[PK_C__COUNT];    /* index: pk_code */
+} pk_region_stats;
+
+/* The counts of region `code` (any form pk_region_normalize accepts;
+ * NULL or "": the caller's whole scope) as `who` may see them.  Returns
+ * 0, PK_EINVAL (not a region code), PK_ENOENT (no such region),
+ * PK_EDENIED (outside the caller's scope) or PK_EIO (the store failed). */
+int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
+                    pk_region_stats *out);
+
+/* Staff accounts by role, for administrators; disabled ones apart. */
+typedef struct pk_account_counts {
+    int64_t admin, operator, viewer, disabled;
+} pk_account_counts;
+int pk_stats_accounts(const pk_app *app, pk_account_counts *out);
+
+#endif
