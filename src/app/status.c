@@ -4,45 +4,25 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/ident.h"
 #include "core/pk.h"
 
-/* created_at ("2026-11-28T00:47:53.123Z", UTC) as a day in Jakarta. */
-static pk_date registered_day(const char *created_at)
-{
-    struct tm tm = {0};
-    pk_date d = {0};
-    if (sscanf(created_at, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-        pk_date_parse(created_at, strlen(created_at) < 10 ? strlen(created_at) : 10, &d);
-        return d;
-    }
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return pk_date_wib(timegm(&tm));
-}
-
-static const char *next_step(pk_codeset reasons)
-{
-    if (reasons == 0)
-        return "Pendaftaran Anda sudah tercatat dan Anda memenuhi syarat. Tunggu pengumuman "
-               "hasil seleksi gelombang melalui SMS atau e-mail yang Anda daftarkan; setelah "
-               "dinyatakan lolos, pilih dan beli pelatihan pertama sebelum batas waktunya.";
-    if (reasons == PK_CODEBIT(PK_C_KUOTA_KK_PENUH))
-        return "Pendaftaran Anda sudah tercatat, tetapi kuota anggota keluarga dalam satu "
-               "Kartu Keluarga sudah penuh. Jika menurut Anda data ini keliru, datangi kantor "
-               "kelurahan dengan membawa KTP dan Kartu Keluarga.";
-    return "Pendaftaran Anda sudah tercatat, tetapi Anda belum memenuhi syarat karena alasan "
-           "di atas. Jika data Anda berubah atau menurut Anda ada yang keliru, datangi kantor "
-           "kelurahan dengan membawa KTP dan Kartu Keluarga.";
-}
+static const char NEXT_FOUND[] =
+    "Hasil pemeriksaan kelayakan dan alasannya tidak ditampilkan di halaman umum ini, "
+    "demi melindungi data Anda. Untuk mengetahuinya, datangi kantor kelurahan dengan "
+    "membawa KTP dan Kartu Keluarga; petugas dapat memeriksanya untuk Anda.";
+static const char NEXT_NOT_FOUND[] =
+    "Jika Anda belum mendaftar, silakan daftar melalui halaman Daftar. Jika Anda yakin "
+    "sudah mendaftar, periksa kembali NIK dan tanggal lahir, atau datangi kantor kelurahan "
+    "dengan membawa KTP dan Kartu Keluarga.";
 
 int pk_app_status(const pk_app *app, const char *nik, size_t nik_len, const char *birth,
                   size_t birth_len, pk_status_result *out)
 {
     memset(out, 0, sizeof(*out));
+    out->message = PK_STATUS_NOT_FOUND;
+    out->next_step = NEXT_NOT_FOUND;
     /* The same work whatever the input: trim, blind-index what was given
      * (a malformed NIK simply matches nothing), one query, one compare. */
     const char *t = pk_trim(nik, &nik_len);
@@ -72,13 +52,7 @@ int pk_app_status(const pk_app *app, const char *nik, size_t nik_len, const char
         return 0;
 
     out->found = true;
-    pk_nik_mask(digits, out->nik_masked);
-    out->registered = registered_day(st.created_at);
-    snprintf(out->scheme_buf, sizeof(out->scheme_buf), "%s", st.scheme);
-    out->scheme_id = out->scheme_buf;
-    const pk_scheme *s = pk_schemes_find(&app->schemes, st.scheme);
-    out->scheme_name = s ? s->name : "";
-    out->reasons = st.reasons;
-    out->next_step = next_step(st.reasons);
+    out->message = PK_STATUS_FOUND;
+    out->next_step = NEXT_FOUND;
     return 0;
 }

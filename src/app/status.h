@@ -1,12 +1,15 @@
-/* status.h -- the residents' status look-up ("cek status").
+/* status.h -- the residents' public status look-up ("cek status").
  *
  * A person gives their NIK and date of birth as on the KTP and learns
- * what the registry says about *them*: registered when, under which
- * scheme, eligible or not and why, and what to do next.  Knowing a NIK
- * is not enough (NIKs are printed on many documents): unless the date of
- * birth matches too, the answer is the same neutral "not found" as for a
- * NIK nobody registered, and it costs the same work, so the look-up does
- * not tell whether someone else is registered. */
+ * only whether a registration exists and what to do next.  Nothing
+ * more: digits 7-12 of a NIK are the date of birth, so NIK and date of
+ * birth together are hardly more secret than the NIK, which is printed on
+ * many documents.  What the registry says about the person (eligibility
+ * and its reasons, among them the exclusion lists such as daftar_hitam
+ * and penerima_bansos) is shown only after the person signs in with a
+ * one-time code sent to their own phone (a later issue), or by staff.
+ * The answer has the same shape either way, and a mismatch of any kind
+ * costs the same work as a match. */
 #ifndef PK_STATUS_H
 #define PK_STATUS_H
 
@@ -16,16 +19,12 @@
 #include "app/app.h"
 
 #define PK_STATUS_NOT_FOUND "Data tidak ditemukan. Periksa kembali NIK dan tanggal lahir sesuai KTP."
+#define PK_STATUS_FOUND "Pendaftaran atas NIK dan tanggal lahir ini sudah tercatat."
 
 typedef struct pk_status_result {
     bool found;
-    char nik_masked[17];       /* "3174********0001" (found only) */
-    pk_date registered;        /* day of registration, Jakarta time */
-    const char *scheme_id;     /* points into the result */
-    const char *scheme_name;   /* "" when the scheme is no longer configured */
-    pk_codeset reasons;        /* 0 = eligible */
-    const char *next_step;     /* an Indonesian sentence */
-    char scheme_buf[64];
+    const char *message;    /* PK_STATUS_FOUND or PK_STATUS_NOT_FOUND */
+    const char *next_step;  /* an Indonesian sentence: what to do now */
 } pk_status_result;
 
 /* Looks the person up.  Returns 0 with out->found set or not (every kind

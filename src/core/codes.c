@@ -81,6 +81,11 @@ static const code_entry codes[] = {
         "Anda masuk daftar hitam program Kartu Prakerja.", NULL},
     [PK_C_PERNAH_MENERIMA] = {"pernah_menerima",
         "Anda sudah pernah menjadi penerima Kartu Prakerja.", NULL},
+    [PK_C_NAMA_KARAKTER_TERSEMBUNYI] = {"nama_karakter_tersembunyi",
+        "Nama memuat karakter tersembunyi (pengubah arah teks atau karakter tanpa lebar). "
+        "Ketik ulang nama tanpa menyalinnya dari tempat lain.", "nama"},
+    [PK_C_NAMA_AWALAN_TIDAK_DIIZINKAN] = {"nama_awalan_tidak_diizinkan",
+        "Nama tidak boleh diawali tanda =, +, -, atau @.", "nama"},
 };
 
 _Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");

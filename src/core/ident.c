@@ -209,3 +209,27 @@ long pk_utf8_chars(const char *s, size_t len)
     }
     return count;
 }
+
+bool pk_text_has_invisible(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        unsigned cp;
+        if (p[i] == 0xD8 && i + 1 < len) {
+            cp = 0x600u | (p[i + 1] & 0x3Fu); /* U+0600..U+063F */
+        } else if ((p[i] == 0xE2 || p[i] == 0xEF) && i + 2 < len) {
+            cp = (p[i] & 0x0Fu) << 12 | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu);
+        } else {
+            continue;
+        }
+        if (cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+            (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+            return true;
+    }
+    return false;
+}
+
+bool pk_text_formula_start(const char *s, size_t len)
+{
+    return len > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
+}

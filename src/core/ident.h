@@ -2,6 +2,7 @@
 #ifndef PK_IDENT_H
 #define PK_IDENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A KK (family card) number is 16 digits.  Copies it into out (17 bytes)
@@ -23,5 +24,14 @@ const char *pk_trim(const char *s, size_t *len);
 /* Number of UTF-8 code points, or -1 when s is not valid UTF-8 (or holds a
  * control character other than tab). */
 long pk_utf8_chars(const char *s, size_t len);
+/* Whether valid UTF-8 text holds a character that is not seen but
+ * changes what is seen: a bidirectional control (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069), which can make a name display as
+ * another, or a zero-width one (U+200B-U+200D, U+2060-U+2064, U+FEFF),
+ * which makes two names that look the same differ. */
+bool pk_text_has_invisible(const char *s, size_t len);
+/* Whether text begins with a character a spreadsheet takes for the start
+ * of a formula: = + - @, a tab or a carriage return. */
+bool pk_text_formula_start(const char *s, size_t len);
 
 #endif

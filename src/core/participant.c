@@ -238,6 +238,13 @@ int pk_participant_validate(const pk_participant_input *in, const pk_regions *re
 
     pk_code c = check_text(f[PK_F_NAMA], n[PK_F_NAMA], PK_NAMA_MAX_CHARS, PK_C_NAMA_KOSONG,
                            PK_C_NAMA_TERLALU_PANJANG, false);
+    /* A name is shown to staff and written to exchange files: no hidden
+     * characters that make it display as another, and no start that a
+     * spreadsheet takes for a formula. */
+    if (c == PK_C__COUNT && pk_text_has_invisible(f[PK_F_NAMA], n[PK_F_NAMA]))
+        c = PK_C_NAMA_KARAKTER_TERSEMBUNYI;
+    if (c == PK_C__COUNT && pk_text_formula_start(f[PK_F_NAMA], n[PK_F_NAMA]))
+        c = PK_C_NAMA_AWALAN_TIDAK_DIIZINKAN;
     if (c != PK_C__COUNT)
         ERRF(PK_F_NAMA, c);
     else

@@ -64,6 +64,9 @@ typedef enum pk_code {
     PK_C_PENERIMA_BANSOS,
     PK_C_DAFTAR_HITAM,
     PK_C_PERNAH_MENERIMA,
+    /* rejections added later (values are stored: appended, not grouped) */
+    PK_C_NAMA_KARAKTER_TERSEMBUNYI,
+    PK_C_NAMA_AWALAN_TIDAK_DIIZINKAN,
     PK_C__COUNT
 } pk_code;
 

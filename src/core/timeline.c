@@ -59,5 +59,17 @@ int pk_timeline_compute(const pk_scheme *s, pk_date selected, const pk_date *com
     }
 
     out->total = pk_scheme_total(s);
+
+    /* Every date must be one the calendar can hold (up to 9999-12-31):
+     * a deadline past it would be printed as another day. */
+    bool ok = pk_date_valid(out->purchase_deadline) && pk_date_valid(scheduled);
+    for (int k = 0; k < out->n_incentives; k++)
+        ok = ok && pk_date_valid(out->incentives[k].due_to);
+    for (int j = 0; j < out->n_surveys; j++)
+        ok = ok && pk_date_valid(out->surveys[j].paid_by);
+    if (!ok) {
+        memset(out, 0, sizeof *out);
+        return PK_ETOOBIG;
+    }
     return 0;
 }

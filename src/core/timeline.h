@@ -32,7 +32,8 @@ typedef struct pk_timeline {
 /* Computes the timeline.  `completed` is the day the first training was
  * completed and rated; pass NULL to assume the last allowed day
  * (purchase_deadline).  Returns PK_EINVAL when completed is before
- * selected. */
+ * selected, PK_ETOOBIG when a date of the timeline would fall after
+ * 9999-12-31 (the last date pk_date holds). */
 int pk_timeline_compute(const pk_scheme *s, pk_date selected, const pk_date *completed,
                         pk_timeline *out);
 

@@ -177,8 +177,14 @@ void pk_api_timeline(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_json_field_error(fields, "completed", "tanggal_tidak_valid",
                             "Tanggal harus berformat TTTT-BB-HH.");
     pk_timeline t;
-    if (json_array_size(fields) == 0 &&
-        pk_timeline_compute(s, selected, done && done[0] ? &completed : NULL, &t) != 0)
+    int rc = json_array_size(fields) == 0
+                 ? pk_timeline_compute(s, selected, done && done[0] ? &completed : NULL, &t)
+                 : 0;
+    if (rc == PK_ETOOBIG)
+        pk_json_field_error(fields, done && done[0] ? "completed" : "selected",
+                            "tanggal_di_luar_rentang",
+                            "Tanggal terlalu jauh: linimasanya melewati 31 Desember 9999.");
+    else if (rc != 0)
         pk_json_field_error(fields, "completed", "tanggal_tidak_valid",
                             "Tanggal selesai pelatihan tidak boleh sebelum tanggal lolos.");
     if (json_array_size(fields) != 0) {

@@ -1,7 +1,7 @@
 /* page_status.c -- the residents' status look-up ("cek status"), page and
- * API (app/status.h).  The NIK travels in a POST body, is never echoed
- * except masked, and the answer is never cached.  Every mismatch gets the
- * same neutral answer with the same status. */
+ * API (app/status.h).  The NIK travels in a POST body, is never echoed,
+ * and the answer is never cached.  It says only whether a registration
+ * exists and what to do next, in the same shape either way. */
 #include <string.h>
 
 #include "app/status.h"
@@ -40,53 +40,23 @@ void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_reply_error(resp, 503, "layanan_sibuk", "Layanan sedang sibuk. Coba lagi.", NULL);
         return;
     }
-    if (!r.found) {
-        pk_reply_json(resp, 200,
-                      json_pack("{s:b, s:s}", "found", 0, "message", PK_STATUS_NOT_FOUND));
-        return;
-    }
+    /* one shape whatever the answer (app/status.h) */
     pk_reply_json(resp, 200,
-                  json_pack("{s:b, s:s, s:o, s:{s:s, s:s}, s:b, s:o, s:s}", "found", 1, "nik",
-                            r.nik_masked, "registered_on", pk_json_date(r.registered),
-                            "scheme", "id", r.scheme_id, "name", r.scheme_name, "eligible",
-                            r.reasons == 0, "reasons", pk_json_codes(r.reasons), "next_step",
-                            r.next_step));
+                  json_pack("{s:b, s:s, s:s}", "found", r.found, "message", r.message,
+                            "next_step", r.next_step));
 }
 
 static void result_section(pk_buf *b, const pk_status_result *r)
 {
-    if (!r->found) {
-        pk_buf_adds(b, "<section class=\"result no\" role=\"status\" aria-live=\"polite\">\n"
-                       "<h2>Data tidak ditemukan</h2>\n<p>");
-        pk_html_esc(b, PK_STATUS_NOT_FOUND);
-        pk_buf_adds(b, "</p>\n</section>\n");
-        return;
-    }
-    bool ok = r->reasons == 0;
-    char d[32];
-    pk_date_format_long(r->registered, d);
-    pk_buf_printf(b, "<section class=\"result %s\" role=\"status\" aria-live=\"polite\">\n"
-                     "<h2>%s</h2>\n<table class=\"facts\">\n"
-                     "<tr><th scope=\"row\">NIK</th><td class=\"code\">%s</td></tr>\n"
-                     "<tr><th scope=\"row\">Terdaftar sejak</th><td>%s</td></tr>\n"
-                     "<tr><th scope=\"row\">Skema</th><td>",
-                  ok ? "ok" : "no", ok ? "Anda terdaftar dan memenuhi syarat"
-                                       : "Anda terdaftar, tetapi belum memenuhi syarat",
-                  r->nik_masked, d);
-    pk_html_esc(b, r->scheme_name[0] ? r->scheme_name : r->scheme_id);
-    pk_buf_adds(b, "</td></tr>\n</table>\n");
-    if (!ok) {
-        pk_buf_adds(b, "<p>Alasannya:</p>\n<ul class=\"errors\">\n");
-        for (pk_code c = 0; c < PK_C__COUNT; c++)
-            if (r->reasons & PK_CODEBIT(c)) {
-                pk_buf_printf(b, "<li data-code=\"%s\">", pk_code_name(c));
-                pk_html_esc(b, pk_code_message(c));
-                pk_buf_adds(b, "</li>\n");
-            }
-        pk_buf_adds(b, "</ul>\n");
-    }
-    pk_buf_adds(b, "<h3>Langkah berikutnya</h3>\n<p>");
+    pk_buf_printf(b, "<section class=\"result %s\" role=\"status\" aria-live=\"polite\" "
+                     "data-found=\"%s\">\n<h2>%s</h2>\n<p>",
+                  r->found ? "ok" : "no", r->found ? "ya" : "tidak",
+                  r->found ? "Pendaftaran ditemukan" : "Data tidak ditemukan");
+    pk_html_esc(b, r->message);
+    pk_buf_adds(b, "</p>\n<h3>Langkah berikutnya</h3>\n<p>");
     pk_html_esc(b, r->next_step);
+    if (!r->found)
+        pk_buf_adds(b, " <a href=\"/daftar\">Daftar sekarang</a>");
     pk_buf_adds(b, "</p>\n</section>\n");
 }
 
@@ -111,9 +81,8 @@ void pk_page_status(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_buf *b = &resp->body;
     pk_html_begin(b, "Cek Status Pendaftaran", "/cek-status");
     pk_buf_adds(b, "<h1>Cek status pendaftaran</h1>\n<p class=\"lead\">Masukkan NIK dan "
-                   "tanggal lahir Anda persis seperti di KTP untuk melihat status pendaftaran "
-                   "Anda sendiri: kapan terdaftar, skemanya, dan apakah Anda memenuhi "
-                   "syarat.</p>\n");
+                   "tanggal lahir Anda persis seperti di KTP untuk mengetahui apakah "
+                   "pendaftaran Anda sudah tercatat dan apa langkah berikutnya.</p>\n");
     if (posted)
         result_section(b, &r);
     pk_buf_adds(b, "<form method=\"post\" action=\"/cek-status\" novalidate "

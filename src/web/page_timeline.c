@@ -80,8 +80,13 @@ void pk_page_timeline(const pk_app *app, pk_req *req, pk_resp *resp)
         if (selesai && selesai[0] && pk_date_parse(selesai, strlen(selesai), &done) != 0)
             err_selesai = "Tanggal tidak valid. Gunakan format TTTT-BB-HH.";
         if (!err_skema && !err_lolos && !err_selesai) {
-            if (pk_timeline_compute(s, sel, selesai && selesai[0] ? &done : NULL, &t) == 0)
+            int rc = pk_timeline_compute(s, sel, selesai && selesai[0] ? &done : NULL, &t);
+            if (rc == 0)
                 ok = true;
+            else if (rc == PK_ETOOBIG && !(selesai && selesai[0]))
+                err_lolos = "Tanggal terlalu jauh: linimasanya melewati 31 Desember 9999.";
+            else if (rc == PK_ETOOBIG)
+                err_selesai = "Tanggal terlalu jauh: linimasanya melewati 31 Desember 9999.";
             else
                 err_selesai = "Tanggal selesai pelatihan tidak boleh sebelum tanggal lolos.";
         }

@@ -508,6 +508,12 @@ ERROR_CASES = [
     ("timeline completed before selected", "GET",
      "/api/v1/timeline?scheme=2023&selected=2026-11-02&completed=2026-11-01", {}, None, 422,
      "data_tidak_valid"),
+    # a timeline past 9999-12-31 is refused, not cut to the year 9999
+    ("timeline past the calendar", "GET", "/api/v1/timeline?selected=9999-12-20", {}, None, 422,
+     "data_tidak_valid"),
+    ("timeline completed past the calendar", "GET",
+     "/api/v1/timeline?selected=9999-01-01&completed=9999-12-31", {}, None, 422,
+     "data_tidak_valid"),
 ]
 
 

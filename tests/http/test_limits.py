@@ -329,37 +329,40 @@ def status(s, nik, lahir):
 
 @test
 def status_found_with_right_birth_date():
+    """The public look-up says only that a registration exists and what to
+    do next: no masked NIK, date, scheme, eligibility or reasons."""
     s = status_srv()
     p = person(1)
     st, hdrs, body = status(s, p["nik"], p["tanggal_lahir"])
     eq(st, 200, "status")
+    eq(sorted(body), ["found", "message", "next_step"], "the answer's fields")
     eq(body["found"], True, "found")
-    eq(body["nik"], p["nik"][:4] + "********" + p["nik"][-4:], "masked")
-    assert re.match(r"^\d{4}-\d\d-\d\d$", body["registered_on"]), body
-    assert body["scheme"]["id"] and body["scheme"]["name"], body
-    eq(body["eligible"], True, "eligible")
-    eq(body["reasons"], [], "reasons")
-    assert "memenuhi syarat" in body["next_step"], body["next_step"]
+    assert "tercatat" in body["message"], body
+    assert "kelurahan" in body["next_step"], body["next_step"]
     eq(hdrs.get("cache-control"), "no-store", "cache")
     raw = s.request("POST", "/api/v1/status",
                     json.dumps({"nik": p["nik"], "tanggal_lahir": p["tanggal_lahir"]}),
                     JSON_CT)[2]
-    assert p["nik"].encode() not in raw, "full NIK echoed"
+    assert p["nik"].encode() not in raw and p["nik"][-4:].encode() not in raw, "NIK echoed"
     assert p["nama"].encode() not in raw, "name told"
     # blanks around the NIK as typed
     eq(status(s, " %s " % p["nik"], p["tanggal_lahir"])[2]["found"], True, "trimmed")
 
 
 @test
-def status_not_eligible_with_reasons():
+def status_does_not_tell_eligibility_or_lists():
+    """An ineligible person (an excluded occupation here; daftar_hitam or
+    penerima_bansos alike) gets the very answer an eligible one gets: the
+    reasons are for the person signed in, or for staff."""
     s = status_srv()
-    p = person(2)
-    st, _, body = status(s, p["nik"], p["tanggal_lahir"])
-    eq(body["found"], True, "found")
-    eq(body["eligible"], False, "eligible")
-    codes = [r["code"] for r in body["reasons"]]
-    assert codes and all(r["message"] for r in body["reasons"]), body
-    assert "belum memenuhi syarat" in body["next_step"], body["next_step"]
+    ok, no = person(1), person(2)
+    a = s.request("POST", "/api/v1/status",
+                  json.dumps({"nik": ok["nik"], "tanggal_lahir": ok["tanggal_lahir"]}), JSON_CT)
+    b = s.request("POST", "/api/v1/status",
+                  json.dumps({"nik": no["nik"], "tanggal_lahir": no["tanggal_lahir"]}), JSON_CT)
+    eq((b[0], b[2]), (a[0], a[2]), "eligible and ineligible answers")
+    for word in (b"pekerjaan_dikecualikan", b"memenuhi syarat", b"daftar_hitam", b"bansos"):
+        assert word not in b[2], "%r in %r" % (word, b[2])
 
 
 @test
@@ -387,7 +390,10 @@ def status_same_neutral_answer_otherwise():
         assert p["nik"][4:12].encode() not in raw, "%s: NIK echoed" % what
     first = answers["unknown NIK"]
     eq(first[0], 200, "status")
-    eq(json.loads(first[1]), {"found": False, "message": NEUTRAL}, "neutral body")
+    body = json.loads(first[1])
+    eq(sorted(body), ["found", "message", "next_step"], "the same fields as when found")
+    eq((body["found"], body["message"]), (False, NEUTRAL), "neutral body")
+    assert "/daftar" not in body["next_step"] and "daftar" in body["next_step"], body
     for what, a in answers.items():
         eq(a, first, what)
 
@@ -419,13 +425,18 @@ def status_page():
     eq(st, 200, "found")
     eq(hdrs.get("cache-control"), "no-store", "cache")
     assert p["nik"] not in text, "full NIK on the page"
-    assert p["nik"][:4] + "********" + p["nik"][-4:] in text, "masked NIK"
-    assert "memenuhi syarat" in text and "Langkah berikutnya" in text, text
+    assert 'data-found="ya"' in text and "Langkah berikutnya" in text, text
+    assert "memenuhi syarat" not in text, "eligibility told on the public page"
+    st, _, text = c.form("/cek-status", {"nik": person(2)["nik"],
+                                         "tanggal_lahir": person(2)["tanggal_lahir"]})
+    assert 'data-found="ya"' in text, text
+    assert "pekerjaan_dikecualikan" not in text and "memenuhi syarat" not in text, \
+        "reasons on the public page"
     for nik, lahir in ((p["nik"], "1990-01-01"), (person(999)["nik"], p["tanggal_lahir"]),
                        ("abc", "")):
         st, _, text = c.form("/cek-status", {"nik": nik, "tanggal_lahir": lahir})
         eq(st, 200, "not found")
-        assert NEUTRAL in text, text
+        assert NEUTRAL in text and 'href="/daftar"' in text, text
         assert p["nik"] not in text and (len(nik) < 16 or nik not in text), "NIK echoed"
     # without the CSRF token nothing is looked up
     st, _, text = c.request("POST", "/cek-status", urllib.parse.urlencode(

@@ -421,6 +421,8 @@ BAD_FIELDS = [
     ("no_kk", "", "kk_format"),
     ("nama", "   ", "nama_kosong"),
     ("nama", "A" * 101, "nama_terlalu_panjang"),
+    ("nama", "Budi \u202eosotnaS", "nama_karakter_tersembunyi"),
+    ("nama", "=1+2", "nama_awalan_tidak_diizinkan"),
     ("nama", "Budi \x01 Santoso", "baris_rusak"),
     ("nama", b"Budi \xff Santoso", "baris_rusak"),
     ("tanggal_lahir", "1995-02-30", "tanggal_lahir_invalid"),
@@ -521,7 +523,8 @@ def every_rejection_code_with_its_line_number():
                 "nama_kosong", "nama_terlalu_panjang", "tanggal_lahir_invalid",
                 "jenis_kelamin_invalid", "no_hp_invalid", "email_invalid",
                 "wilayah_tidak_dikenal", "wilayah_di_luar_layanan", "pendidikan_invalid",
-                "segmen_invalid", "pekerjaan_invalid", "alamat_terlalu_panjang"}
+                "segmen_invalid", "pekerjaan_invalid", "alamat_terlalu_panjang",
+                "nama_karakter_tersembunyi", "nama_awalan_tidak_diizinkan"}
         eq(set(want), spec, "codes covered")
         # the rejected rows changed nothing
         eq(sorted(x["nik"] for x in r.rows()), sorted(p["nik"] for p in good), "exported NIKs")

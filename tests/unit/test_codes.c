@@ -47,6 +47,8 @@ static const code_case code_cases[] = {
     {PK_C_PENERIMA_BANSOS, "penerima_bansos", NULL},
     {PK_C_DAFTAR_HITAM, "daftar_hitam", NULL},
     {PK_C_PERNAH_MENERIMA, "pernah_menerima", NULL},
+    {PK_C_NAMA_KARAKTER_TERSEMBUNYI, "nama_karakter_tersembunyi", "nama"},
+    {PK_C_NAMA_AWALAN_TIDAK_DIIZINKAN, "nama_awalan_tidak_diizinkan", "nama"},
 };
 
 static void test_table_complete(void **state)

@@ -178,6 +178,14 @@ static void test_errors(void **state)
     assert_int_equal(pk_timeline_compute(s, sel, &bad, &t), PK_EINVAL);
     assert_int_equal(pk_timeline_compute(s, bad, NULL, &t), PK_EINVAL);
 
+    /* Dates past 9999-12-31 are refused, not cut to the year 9999. */
+    pk_date last = {9999, 12, 20}, early = {9999, 1, 1}, end = {9999, 12, 31};
+    assert_int_equal(pk_timeline_compute(s, last, NULL, &t), PK_ETOOBIG);
+    assert_int_equal(t.purchase_deadline.y, 0);
+    assert_int_equal(pk_timeline_compute(s, early, &end, &t), PK_ETOOBIG);
+    assert_int_equal(pk_timeline_compute(s, early, NULL, &t), 0);
+    assert_true(pk_date_valid(t.surveys[t.n_surveys - 1].paid_by));
+
     /* Counts above PK_TIMELINE_MAX cannot be represented. */
     pk_scheme big = *s;
     big.incentive_months = PK_TIMELINE_MAX + 1;
