@@ -75,8 +75,9 @@ start_server() {
   if [ "$PG" = 1 ]; then
     psql_on -d postgres -c "DROP DATABASE IF EXISTS bench_reg" -c CHECKPOINT -c "CREATE DATABASE bench_reg"
   fi
+  # the load comes from one address: no per-address connection limit
   # shellcheck disable=SC2086
-  "${ON_SERVER[@]}" "$PK" serve "${DB_ARGS[@]}" --listen 127.0.0.1:0 --rate-limits off $SERVE_ARGS 2>"$WORK/serve.log" &
+  "${ON_SERVER[@]}" "$PK" serve "${DB_ARGS[@]}" --listen 127.0.0.1:0 --rate-limits off --per-ip-connections 0 $SERVE_ARGS 2>"$WORK/serve.log" &
   SERVER_PID=$!
   local port=""
   for _ in $(seq 100); do

@@ -36,8 +36,9 @@ static const setting settings[] = {
     S("key_file", key_file),
     I("threads", threads, 0, 256),
     I("max_connections", max_connections, 1, 100000),
-    I("per_ip_connections", per_ip_connections, 0, 100000),
+    I("per_ip_connections", per_ip_connections, -1, 100000),
     I("timeout", timeout, 1, 3600),
+    I("request_timeout", request_timeout, 0, 3600),
     L("max_body", max_body, 1024, 64L * 1024 * 1024),
     I("session_idle", session_idle, 1, 7 * 24 * 3600),
     I("session_max", session_max, 1, 30 * 24 * 3600),
@@ -69,8 +70,9 @@ void pk_config_defaults(pk_config *c)
     snprintf(c->service_province, sizeof(c->service_province), "31");
     c->threads = 0;
     c->max_connections = 4096;
-    c->per_ip_connections = 0;
+    c->per_ip_connections = -1; /* pk_config_per_ip */
     c->timeout = 30;
+    c->request_timeout = 60;
     c->max_body = 64 * 1024;
     c->session_idle = 30 * 60;
     c->session_max = 12 * 3600;
@@ -211,4 +213,16 @@ int pk_config_load_env(pk_config *c, char *err, size_t errlen)
             return PK_EINVAL;
     }
     return 0;
+}
+
+int pk_config_per_ip(const pk_config *c)
+{
+    if (c->per_ip_connections >= 0)
+        return c->per_ip_connections;
+    /* Behind a reverse proxy every connection comes from the proxy: the
+     * limit per client belongs there.  Otherwise one address may hold
+     * PK_PER_IP_DEFAULT connections: a browser opens about six, so this
+     * leaves room for a village office behind one NAT address, and one
+     * client cannot take the server's 4,096. */
+    return c->trusted_proxy[0] != '\0' ? 0 : PK_PER_IP_DEFAULT;
 }

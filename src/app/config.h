@@ -17,8 +17,9 @@ typedef struct pk_config {
     char key_file[1024];      /* "" = the database path + ".key" */
     int threads;              /* HTTP worker threads; 0 = 8 per core */
     int max_connections;
-    int per_ip_connections;
+    int per_ip_connections;   /* -1: automatic (pk_config_per_ip) */
     int timeout;              /* idle connection timeout, seconds */
+    int request_timeout;      /* seconds to receive a whole request; 0: none */
     long max_body;            /* bytes */
     int session_idle;         /* seconds a session lives without a request */
     int session_max;          /* seconds a session lives at most */
@@ -49,5 +50,11 @@ int pk_config_load_file(pk_config *c, const char *path, char *err, size_t errlen
 int pk_config_load_env(pk_config *c, char *err, size_t errlen);
 /* Is `key` a setting?  (For flag parsing.) */
 int pk_config_known(const char *key);
+
+/* Connections one client address may hold when per_ip_connections is
+ * automatic (-1) and no trusted proxy is set. */
+#define PK_PER_IP_DEFAULT 64
+/* The effective per-address connection limit (0: none). */
+int pk_config_per_ip(const pk_config *c);
 
 #endif

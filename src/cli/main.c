@@ -57,8 +57,9 @@ static const char serve_flags[] =
     "                         port 0 picks a free port)\n"
     "  --threads N            worker threads (default: 8 per core)\n"
     "  --max-connections N    open connections at most (default 4096)\n"
-    "  --per-ip-connections N per client address (default 0: no limit)\n"
+    "  --per-ip-connections N per client address (default 64; 0 with --trusted-proxy)\n"
     "  --timeout SECONDS      idle connection timeout (default 30)\n"
+    "  --request-timeout SECONDS  a whole request must arrive within (default 60)\n"
     "  --max-body BYTES       request body limit (default 65536)\n";
 
 static void usage_cmd(FILE *f, const cmd *c);
@@ -76,6 +77,7 @@ typedef struct cmd_opts {
 } cmd_opts;
 
 static const char server_keys[] = " listen threads max_connections per_ip_connections timeout "
+                                  "request_timeout "
                                   "max_body session_idle session_max cookie_secure "
                                   "login_max_failures login_window hash_concurrency "
                                   "hash_wait_ms rate_limits rate_lookup burst_lookup "
@@ -316,8 +318,9 @@ static int cmd_serve(int argc, char **argv)
         .listen = cfg.listen,
         .threads = cfg.threads,
         .max_connections = cfg.max_connections,
-        .per_ip_connections = cfg.per_ip_connections,
+        .per_ip_connections = pk_config_per_ip(&cfg),
         .timeout = cfg.timeout,
+        .request_timeout = cfg.request_timeout,
         .max_body = (size_t)cfg.max_body,
         .dispatch = pk_web_dispatch,
         .ctx = &app,

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,27 @@
 
 #include "core/pk.h"
 
+/* A connection, for the request deadline: since when it has been waiting
+ * for the rest of a request (from its start, or the end of the previous
+ * request on it).  In a list shared with the reaper thread, under `mu`. */
+typedef struct conn_watch {
+    struct conn_watch *prev, *next;
+    int fd;
+    struct timespec since;
+    bool receiving; /* false while a handler runs or an answer is sent */
+    bool cut;       /* already shut down by the reaper */
+} conn_watch;
+
 struct pk_http {
     struct MHD_Daemon *d;
     pk_http_opts opts;
     atomic_int inflight;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    conn_watch conns;     /* list head (circular) */
+    bool stopping;
+    pthread_t reaper;
+    bool reaper_running;
 };
 
 /* Scratch memory of one request: a list of blocks, each wiped and freed
@@ -64,6 +82,96 @@ static void scratch_release(pk_req *req)
         free(s->p);
         free(s);
     }
+}
+
+static conn_watch *watch_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* The request has been received (receiving false) or answered and a new
+ * one may come (true: its deadline counts from now). */
+static void watch_set(pk_http *h, struct MHD_Connection *conn, bool receiving)
+{
+    conn_watch *w = watch_of(conn);
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&h->mu);
+    w->receiving = receiving;
+    clock_gettime(CLOCK_MONOTONIC, &w->since);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    pk_http *h = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_watch *w = calloc(1, sizeof(*w));
+        if (w == NULL || ci == NULL) {
+            free(w);
+            return; /* not watched: only the idle timeout applies */
+        }
+        w->fd = ci->connect_fd;
+        w->receiving = true;
+        clock_gettime(CLOCK_MONOTONIC, &w->since);
+        pthread_mutex_lock(&h->mu);
+        w->next = h->conns.next;
+        w->prev = &h->conns;
+        h->conns.next->prev = w;
+        h->conns.next = w;
+        pthread_mutex_unlock(&h->mu);
+        *socket_context = w;
+    } else if (*socket_context != NULL) {
+        /* MHD tells before it closes the socket, so the reaper never
+         * touches a descriptor that has been reused. */
+        conn_watch *w = *socket_context;
+        pthread_mutex_lock(&h->mu);
+        w->prev->next = w->next;
+        w->next->prev = w->prev;
+        pthread_mutex_unlock(&h->mu);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* Once a second: a connection that has been sending one request for
+ * longer than request_timeout (a client trickling bytes keeps the idle
+ * timeout from ever firing) is shut down; MHD then closes it. */
+static void *reaper(void *arg)
+{
+    pk_http *h = arg;
+    pthread_mutex_lock(&h->mu);
+    while (!h->stopping) {
+        struct timespec now, until;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int cut = 0;
+        for (conn_watch *w = h->conns.next; w != &h->conns; w = w->next) {
+            if (w->receiving && !w->cut &&
+                now.tv_sec - w->since.tv_sec >= h->opts.request_timeout) {
+                shutdown(w->fd, SHUT_RDWR);
+                w->cut = true;
+                cut++;
+            }
+        }
+        if (cut > 0) {
+            char line[160];
+            int n = snprintf(line, sizeof(line),
+                             "prakerja: http: closed %d connection(s) that did not send a whole "
+                             "request within %d s\n", cut, h->opts.request_timeout);
+            ssize_t wr = write(STDERR_FILENO, line, (size_t)n);
+            (void)wr;
+        }
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&h->wake, &h->mu, &until);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
 }
 
 /* Per-request state, lives from the first access-handler call to the
@@ -303,6 +411,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
 
+    watch_set(h, conn, false); /* the whole request is in */
     pk_resp resp = {.status = 500};
     pk_buf_init(&resp.body, 4 * 1024 * 1024);
     pk_req req = {.method = method, .path = url, .conn = conn};
@@ -334,6 +443,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     pk_buf_wipe_free(&st->body);
     free(st);
     *con_cls = NULL;
+    watch_set(h, conn, true); /* the next request's deadline starts now */
     atomic_fetch_sub(&h->inflight, 1);
 }
 
@@ -418,6 +528,9 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
     if (h == NULL)
         return PK_ENOMEM;
     h->opts = *opts;
+    h->conns.next = h->conns.prev = &h->conns;
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->wake, NULL);
     /* Handlers may wait on a durable commit (group commit gathers the
      * writes of waiting threads), so the default is several threads per
      * core, not one. */
@@ -438,15 +551,20 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_END);
     (void)sl;
     if (h->d == NULL) {
         snprintf(err, errlen, "cannot listen on %s (address in use or not allowed)",
                  opts->listen);
+        pthread_mutex_destroy(&h->mu);
+        pthread_cond_destroy(&h->wake);
         free(h);
         return PK_EIO;
     }
+    if (opts->request_timeout > 0)
+        h->reaper_running = pthread_create(&h->reaper, NULL, reaper, h) == 0;
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
     *port = info ? info->port : 0;
     *out = h;
@@ -462,6 +580,15 @@ void pk_http_stop(pk_http *h, int grace_ms)
         close(ls);
     for (int waited = 0; atomic_load(&h->inflight) > 0 && waited < grace_ms; waited += 10)
         usleep(10 * 1000);
+    if (h->reaper_running) {
+        pthread_mutex_lock(&h->mu);
+        h->stopping = true;
+        pthread_cond_signal(&h->wake);
+        pthread_mutex_unlock(&h->mu);
+        pthread_join(h->reaper, NULL);
+    }
     MHD_stop_daemon(h->d);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->wake);
     free(h);
 }

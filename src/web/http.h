@@ -84,7 +84,9 @@ typedef struct pk_http_opts {
     int threads;               /* 0: 8 per core (handlers may wait on a group commit) */
     int max_connections;
     int per_ip_connections;    /* 0: no limit */
-    int timeout;               /* seconds */
+    int timeout;               /* seconds of silence before a connection is closed */
+    int request_timeout;       /* seconds to receive a whole request (headers and body),
+                                * however active the client; 0: no deadline */
     size_t max_body;
     pk_dispatch_fn dispatch;
     void *ctx;

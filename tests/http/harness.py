@@ -603,8 +603,9 @@ class Server:
             raise AssertionError("not JSON (status %d): %r" % (status, data[:500]))
         return status, hdrs, parsed
 
-    def connect(self, timeout=10):
-        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+    def connect(self, timeout=10, source="127.0.0.1"):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout,
+                                     source_address=(source, 0))
         return s
 
     def raw(self, data, timeout=5, shutdown=False):

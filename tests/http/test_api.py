@@ -729,8 +729,9 @@ def thousand_connections_opened_and_dropped():
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     socks = []
     try:
+        # from 20 addresses: one address may hold 64 connections at most
         for i in range(1000):
-            s = socket.create_connection(("127.0.0.1", srv().port), timeout=10)
+            s = srv().connect(source="127.0.3.%d" % (1 + i % 20))
             if i % 3 == 1:
                 s.sendall(b"GET /api/v1/nik/31740117 HTTP/1.1\r\nHo")
             elif i % 3 == 2:
@@ -806,14 +807,15 @@ def path_with_nul_is_4xx():
 
 @test
 def slowloris_does_not_block_others():
+    # 100 stalled clients on 20 addresses (one address may hold 64 at most)
     stalled = []
     try:
-        for _ in range(50):
-            s = srv().connect()
+        for i in range(50):
+            s = srv().connect(source="127.0.1.%d" % (1 + i % 10))
             s.sendall(b"POST /api/v1/eligibility HTTP/1.1\r\nHost: x\r\nContent-Len")
             stalled.append(s)
-        for _ in range(50):
-            s = srv().connect()
+        for i in range(50):
+            s = srv().connect(source="127.0.1.%d" % (11 + i % 10))
             s.sendall(b"POST /api/v1/eligibility HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n"
                       b"Content-Type: application/json\r\n\r\n{\"sch")
             stalled.append(s)

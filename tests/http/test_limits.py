@@ -17,6 +17,7 @@ answer otherwise, NIK masked, rate-limited, never logged.
 import http.client
 import json
 import re
+import socket
 import threading
 import time
 import urllib.parse
@@ -470,6 +471,104 @@ def status_server_stops_cleanly():
             assert person(n)["nik"] not in err, "NIK in the log"
         _status_srv.cleanup()
         _status_srv = None
+
+
+# ---- connections: one client cannot starve the others -----------------------
+
+def open_sockets(s, n, source):
+    socks = []
+    for _ in range(n):
+        try:
+            socks.append(s.connect(timeout=5, source=source))
+        except OSError:
+            break
+    return socks
+
+
+def still_open(sock):
+    """True while the server has not closed the connection."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
+
+
+@test
+def one_address_holds_at_most_64_connections_by_default():
+    """With the default settings one client address may hold 64 open
+    connections; the rest are closed at once, and a client at another
+    address is answered without waiting (an outside test held 4,200 idle
+    sockets from one address and /healthz took 28.8 s)."""
+    with h.Server() as s:
+        socks = open_sockets(s, 300, "127.0.2.1")
+        try:
+            time.sleep(1.0)
+            alive = sum(1 for x in socks if still_open(x))
+            assert 1 <= alive <= 64, "%d of %d connections from one address stay open" % (
+                alive, len(socks))
+            t0 = time.monotonic()
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10,
+                                           source_address=("127.0.2.2", 0))
+            c.request("GET", "/healthz")
+            eq(c.getresponse().status, 200, "another address")
+            c.close()
+            assert time.monotonic() - t0 < 2, "another address waited %.1fs" % (
+                time.monotonic() - t0)
+        finally:
+            for x in socks:
+                x.close()
+
+
+@test
+def per_address_limit_is_a_setting():
+    with h.Server(args=["--per-ip-connections", "5"]) as s:
+        socks = open_sockets(s, 20, "127.0.2.3")
+        try:
+            time.sleep(1.0)
+            alive = sum(1 for x in socks if still_open(x))
+            eq(alive, 5, "open connections from one address with --per-ip-connections 5")
+        finally:
+            for x in socks:
+                x.close()
+
+
+@test
+def a_request_must_arrive_whole_within_the_deadline():
+    """A client that sends one byte a second is never silent long enough
+    for the idle timeout: the request deadline closes it anyway."""
+    with h.Server(args=["--request-timeout", "3"]) as s:
+        c = s.connect(timeout=20, source="127.0.2.4")
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        t0 = time.monotonic()
+        closed_after = None
+        for _ in range(15):   # 15 s of trickling at most
+            time.sleep(0.5)
+            try:
+                c.sendall(b"X")
+            except OSError:
+                closed_after = time.monotonic() - t0
+                break
+            if not still_open(c):
+                closed_after = time.monotonic() - t0
+                break
+        c.close()
+        assert closed_after is not None, "a trickling client kept its connection 15 s"
+        assert closed_after < 8, "closed only after %.1fs" % closed_after
+        # a prompt client on a kept-alive connection is not affected
+        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        for _ in range(3):
+            c.request("GET", "/healthz")
+            r = c.getresponse()
+            r.read()
+            eq(r.status, 200, "kept-alive request")
+            time.sleep(1.0)
+        c.close()
+        assert any("did not send a whole request within 3 s" in l for l in s.lines), "logged"
 
 
 if __name__ == "__main__":
