@@ -1,0 +1,2 @@
+#include "store_test.h"
+const st_division st_accounts = {NULL, 0};
