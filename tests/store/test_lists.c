@@ -101,6 +101,43 @@ static void replace_a_list_and_walk_the_changes(void **state)
     assert_int_equal(pk_tx_commit(tx), 0);
 }
 
+/* Two lists replaced in one transaction: each list's changes are
+ * relative to its own clear.  Both backends keep one table of "old"
+ * members per connection, which each list_clear empties, so after
+ * clear(A), clear(B) the changes of A are computed against B's old
+ * members.  (The application replaces one list per transaction, so it
+ * does not meet this; the contract in store.h does not say so.) */
+static void two_lists_replaced_in_one_transaction(void **state)
+{
+    pk_store *s = ST_S(state);
+    pk_bi x, y, z;
+    st_bi(x, 'N', 1);
+    st_bi(y, 'N', 2);
+    st_bi(z, 'N', 3);
+    pk_tx *tx = begin(s);
+    assert_int_equal(pk_tx_list_add(tx, "dtks", x, NULL, 0), 0);
+    assert_int_equal(pk_tx_list_add(tx, "bsu", z, NULL, 0), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    tx = begin(s);
+    assert_int_equal(pk_tx_list_clear(tx, "dtks"), 0); /* old: x */
+    assert_int_equal(pk_tx_list_add(tx, "dtks", y, NULL, 0), 0);
+    assert_int_equal(pk_tx_list_clear(tx, "bsu"), 0);  /* old: z */
+    assert_int_equal(pk_tx_list_add(tx, "bsu", z, NULL, 0), 0);
+    changes b = {0};
+    assert_int_equal(pk_tx_list_changes(tx, "bsu", change_cb, &b), 0);
+    assert_int_equal(b.n, 0);
+    changes a = {0};
+    assert_int_equal(pk_tx_list_changes(tx, "dtks", change_cb, &a), 0);
+    pk_tx_rollback(tx);
+    if (!(a.n == 2 && has(&a, x) && has(&a, y))) {
+        /* reported: y (added) and z (B's old member), not x (removed) */
+        assert_true(has(&a, y) && has(&a, z) && !has(&a, x));
+        ST_KNOWN_BUG(st_pg ? "pg" : "sqlite",
+                     "list_changes after list_clear of another list in the same transaction "
+                     "compares with the other list's old members");
+    }
+}
+
 /* participants_find reports the lists of each NIK, registered or not. */
 static void find_reports_lists_registered_or_not(void **state)
 {
@@ -266,6 +303,7 @@ static void reevaluate_inside_list_changes(void **state)
 
 static const struct CMUnitTest tests[] = {
     ST_TEST(replace_a_list_and_walk_the_changes),
+    ST_TEST(two_lists_replaced_in_one_transaction),
     ST_TEST(find_reports_lists_registered_or_not),
     ST_TEST(reevaluate_writes_new_base_reasons),
     ST_TEST(reevaluate_inside_list_changes),
