@@ -340,6 +340,76 @@ static void insert_after_another_writer_inserted(void **state)
     assert_int_equal(count_all(s), 1);
 }
 
+/* Two transactions each holding a person the other looks for: the
+ * database breaks the deadlock by failing one statement with PK_EBUSY;
+ * that transaction rolls back to its savepoint (which lets the other go
+ * on) and is still usable.  SQLite's single writer cannot deadlock: a
+ * second transaction waits to begin (rows_found_stay_locked_until_commit). */
+typedef struct crossing {
+    pk_store *s;
+    pk_bi a, b;
+    atomic_int holding_b;
+    int rc, undo_rc;
+} crossing;
+
+static void *crossing_run(void *arg)
+{
+    crossing *x = arg;
+    pk_tx *tx = NULL;
+    pk_pknown k;
+    if ((x->rc = pk_store_begin(x->s, &tx)) != 0)
+        return NULL;
+    pk_tx_savepoint(tx);
+    x->rc = pk_tx_participants_find(tx, 1, (const pk_bi *)x->b, &k);
+    atomic_store(&x->holding_b, 1);
+    if (x->rc == 0)
+        x->rc = pk_tx_participants_find(tx, 1, (const pk_bi *)x->a, &k);
+    if (x->rc == PK_EBUSY)
+        x->undo_rc = pk_tx_rollback_to(tx);
+    pk_tx_rollback(tx);
+    return NULL;
+}
+
+static void deadlock_fails_one_side_with_ebusy(void **state)
+{
+    pk_store *s = ST_S(state);
+    if (!pk_store_shared(s)) {
+        print_message("# a single writer: no deadlock between two transactions\n");
+        return;
+    }
+    st_person p[2];
+    st_person_init(&p[0], 1, 1, "A", "31.71.01.1001");
+    st_person_init(&p[1], 2, 2, "B", "31.71.01.1001");
+    st_insert(s, 2, p);
+    pk_store *other = st_open_again(ST_FX(state));
+    crossing x = {.s = other};
+    memcpy(x.a, p[0].r.nik_bi, PK_BI_LEN);
+    memcpy(x.b, p[1].r.nik_bi, PK_BI_LEN);
+    pk_tx *tx = begin(s);
+    pk_pknown k;
+    assert_int_equal(pk_tx_savepoint(tx), 0);
+    assert_int_equal(pk_tx_participants_find(tx, 1, (const pk_bi *)x.a, &k), 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, crossing_run, &x), 0);
+    for (int i = 0; i < 1000 && !atomic_load(&x.holding_b); i++)
+        st_sleep_ms(5);
+    st_sleep_ms(100); /* it waits for A by now */
+    int rc = pk_tx_participants_find(tx, 1, (const pk_bi *)x.b, &k);
+    if (rc == PK_EBUSY)
+        assert_int_equal(pk_tx_rollback_to(tx), 0);
+    pthread_join(t, NULL);
+    assert_true((rc == PK_EBUSY) != (x.rc == PK_EBUSY)); /* exactly one */
+    assert_true(rc == 0 || rc == PK_EBUSY);
+    assert_true(x.rc == 0 || x.rc == PK_EBUSY);
+    if (x.rc == PK_EBUSY)
+        assert_int_equal(x.undo_rc, 0);
+    /* the side that lost goes on after its rollback_to */
+    assert_int_equal(pk_tx_participants_find(tx, 1, (const pk_bi *)x.b, &k), 0);
+    assert_int_equal(k.id, p[1].r.id);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    pk_store_close(other);
+}
+
 /* ---- families ---- */
 
 typedef struct members {
@@ -690,6 +760,7 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(insert_of_an_existing_nik_conflicts),
     ST_TEST(rows_found_stay_locked_until_commit),
     ST_TEST(insert_after_another_writer_inserted),
+    ST_TEST(deadlock_fails_one_side_with_ebusy),
     ST_TEST(kk_members_in_kk_then_id_order),
     ST_TEST(set_reasons_of_each_id),
     ST_TEST(savepoint_release_and_rollback_to),
