@@ -59,6 +59,7 @@ static const setting settings[] = {
     {"trusted_proxy", T_ADDR, offsetof(pk_config, trusted_proxy),
      sizeof(((pk_config *)0)->trusted_proxy), 0, 0},
     I("import_bulk_mb", import_bulk_mb, 0, 1 << 20),
+    I("stats_min_count", stats_min_count, 0, 1000),
 };
 
 void pk_config_defaults(pk_config *c)
@@ -82,6 +83,7 @@ void pk_config_defaults(pk_config *c)
     c->hash_concurrency = 2;
     c->hash_wait_ms = 5000;
     c->import_bulk_mb = 64;
+    c->stats_min_count = 5;
     c->rate_limits = 1;
     c->rate_lookup = 30;
     c->burst_lookup = 10;

@@ -36,6 +36,8 @@ typedef struct pk_config {
     int rate_register, burst_register; /* registration */
     int rate_login, burst_login;       /* login form */
     char trusted_proxy[64];   /* reverse proxy's address: its X-Forwarded-For is believed; "" none */
+    int stats_min_count;      /* counts below it (but not 0) are hidden from roles that
+                               * cannot read the records (app/stats.h); 0 or 1: none */
     int import_bulk_mb;       /* an import file at least this large into an empty registry
                                * loads in bulk (app/registry.c) */
 } pk_config;

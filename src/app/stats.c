@@ -1,9 +1,64 @@
 /* stats.c -- the aggregates staff see (stats.h). */
 #include "app/stats.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/pk.h"
+
+/* Hides the counts of cells[0..n) that are 1..k-1; then, in a group that
+ * sums to a shown total, one hidden count would follow from the others:
+ * the smallest shown one is hidden too. */
+static void hide_group(int64_t *const *cells, size_t n, int64_t k, bool sums_to_total)
+{
+    size_t hidden = 0;
+    for (size_t i = 0; i < n; i++)
+        if (*cells[i] > 0 && *cells[i] < k) {
+            *cells[i] = PK_STATS_HIDDEN;
+            hidden++;
+        }
+    if (!sums_to_total || hidden != 1)
+        return;
+    int64_t *least = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (*cells[i] != PK_STATS_HIDDEN && (least == NULL || *cells[i] < *least))
+            least = cells[i];
+    if (least != NULL)
+        *least = PK_STATS_HIDDEN;
+}
+
+static void hide_small(pk_region_stats *st, int64_t k)
+{
+    int64_t *all[5 + PK_SEG__COUNT + PK_C__COUNT];
+    size_t n = 0;
+    if (st->total > 0 && st->total < k) {
+        all[n++] = &st->total;
+        all[n++] = &st->eligible;
+        all[n++] = &st->not_eligible;
+        all[n++] = &st->by_sex[0];
+        all[n++] = &st->by_sex[1];
+        for (int i = 0; i < PK_SEG__COUNT; i++)
+            all[n++] = &st->by_segment[i];
+        for (int c = 0; c < PK_C__COUNT; c++)
+            all[n++] = &st->by_reason[c];
+        for (size_t i = 0; i < n; i++)
+            if (*all[i] > 0)
+                *all[i] = PK_STATS_HIDDEN;
+        return;
+    }
+    int64_t *verdict[] = {&st->eligible, &st->not_eligible};
+    hide_group(verdict, 2, k, true);
+    int64_t *sex[] = {&st->by_sex[0], &st->by_sex[1]};
+    hide_group(sex, 2, k, true);
+    int64_t *seg[PK_SEG__COUNT - 1]; /* the shown ones: a segment is required */
+    for (int i = 1; i < PK_SEG__COUNT; i++)
+        seg[i - 1] = &st->by_segment[i];
+    hide_group(seg, PK_SEG__COUNT - 1, k, true);
+    for (int c = 0; c < PK_C__COUNT; c++) {
+        int64_t *one[] = {&st->by_reason[c]};
+        hide_group(one, 1, k, false); /* reasons overlap: no sum to keep */
+    }
+}
 
 int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
                     pk_region_stats *out)
@@ -33,6 +88,12 @@ int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code
     memcpy(out->by_segment, st.by_segment, sizeof(out->by_segment));
     memcpy(out->by_sex, st.by_sex, sizeof(out->by_sex));
     memcpy(out->by_reason, st.by_reason, sizeof(out->by_reason));
+    out->not_eligible = st.total - st.eligible;
+    /* who may open the records sees exact counts */
+    if ((who->role & (PK_ROLE_ADMIN | PK_ROLE_OPERATOR)) == 0 && app->cfg.stats_min_count > 1) {
+        out->min_count = app->cfg.stats_min_count;
+        hide_small(out, app->cfg.stats_min_count);
+    }
     return 0;
 }
 

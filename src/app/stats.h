@@ -7,7 +7,15 @@
  * to personal records: an account with a region (an operator always, a
  * viewer or an admin when created with --region) counts only inside
  * that subtree; an account without one counts the whole service area.
- * Aggregates hold no personal data. */
+ *
+ * Small cells single people out (a village with five participants, one of
+ * them on daftar_hitam).  For a caller who may not read the records
+ * themselves (a viewer), every count from 1 to stats_min_count - 1 is
+ * hidden (PK_STATS_HIDDEN), and so is a second count of each group that
+ * sums to the total (eligible and not; L and P; the segments), so that
+ * no hidden count can be worked out from the others; when the total
+ * itself is small, everything is hidden.  Operators and admins, who can
+ * open the records, see exact counts. */
 #ifndef PK_STATS_H
 #define PK_STATS_H
 
@@ -16,10 +24,13 @@
 #include "app/app.h"
 #include "app/auth.h"
 
+#define PK_STATS_HIDDEN (-1) /* a count too small to show this caller */
+
 typedef struct pk_region_stats {
     const pk_region *region;        /* the region counted; NULL: the whole scope "" */
     char scope[PK_REGION_CODE_MAX]; /* the caller's scope ("" = everything) */
-    int64_t total, eligible;
+    int min_count;                  /* counts below it were hidden; 0: none were */
+    int64_t total, eligible, not_eligible;
     int64_t by_segment[PK_SEG__COUNT]; /* index: pk_segment (0: not given) */
     int64_t by_sex[2];                 /* L, P */
     int64_t by_reason[PK_C__COUNT];    /* index: pk_code */

@@ -82,7 +82,7 @@ static const char server_keys[] = " listen threads max_connections per_ip_connec
                                   "login_max_failures login_window hash_concurrency "
                                   "hash_wait_ms rate_limits rate_lookup burst_lookup "
                                   "rate_check burst_check rate_register burst_register "
-                                  "rate_login burst_login trusted_proxy ";
+                                  "rate_login burst_login trusted_proxy stats_min_count ";
 
 static bool has_word(const char *words, const char *key)
 {

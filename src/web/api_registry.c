@@ -77,6 +77,12 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
     json_decref(root);
 }
 
+/* A count, or null where it was too small to show this caller. */
+static json_t *count(int64_t n)
+{
+    return n == PK_STATS_HIDDEN ? json_null() : json_integer(n);
+}
+
 void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     pk_region_stats st;
@@ -100,16 +106,17 @@ void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp)
     }
     json_t *seg = json_object(), *sex = json_object(), *why = json_object();
     for (int i = 1; i < PK_SEG__COUNT; i++)
-        json_object_set_new(seg, pk_segment_name((pk_segment)i), json_integer(st.by_segment[i]));
-    json_object_set_new(sex, "L", json_integer(st.by_sex[0]));
-    json_object_set_new(sex, "P", json_integer(st.by_sex[1]));
+        json_object_set_new(seg, pk_segment_name((pk_segment)i), count(st.by_segment[i]));
+    json_object_set_new(sex, "L", count(st.by_sex[0]));
+    json_object_set_new(sex, "P", count(st.by_sex[1]));
     for (pk_code c = 0; c < PK_C__COUNT; c++)
-        if (st.by_reason[c] > 0)
-            json_object_set_new(why, pk_code_name(c), json_integer(st.by_reason[c]));
-    pk_reply_json(resp, 200,
-                  json_pack("{s:o, s:I, s:I, s:I, s:o, s:o, s:o}", "region",
-                            pk_json_region(st.region), "total", (json_int_t)st.total, "eligible",
-                            (json_int_t)st.eligible, "not_eligible",
-                            (json_int_t)(st.total - st.eligible), "by_segment", seg, "by_sex",
-                            sex, "by_reason", why));
+        if (st.by_reason[c] != 0)
+            json_object_set_new(why, pk_code_name(c), count(st.by_reason[c]));
+    json_t *body = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "region",
+                             pk_json_region(st.region), "total", count(st.total), "eligible",
+                             count(st.eligible), "not_eligible", count(st.not_eligible),
+                             "by_segment", seg, "by_sex", sex, "by_reason", why);
+    if (body != NULL && st.min_count > 0)
+        json_object_set_new(body, "hidden_below", json_integer(st.min_count));
+    pk_reply_json(resp, 200, body);
 }

@@ -33,24 +33,33 @@ static void whoami(const pk_app *app, const pk_req *req, pk_resp *resp)
     pk_buf_adds(b, "<button type=\"submit\">Keluar</button>\n</form>\n");
 }
 
-static void row(pk_buf *b, const char *label, int64_t n)
+static void row(pk_buf *b, const char *label, int64_t n, int min_count)
 {
     pk_buf_adds(b, "<tr><th scope=\"row\">");
     pk_html_esc(b, label);
-    pk_buf_printf(b, "</th><td data-count>%lld</td></tr>\n", (long long)n);
+    if (n == PK_STATS_HIDDEN)
+        pk_buf_printf(b, "</th><td data-count=\"tersembunyi\">&lt; %d</td></tr>\n", min_count);
+    else
+        pk_buf_printf(b, "</th><td data-count>%lld</td></tr>\n", (long long)n);
 }
 
 static void stats_table(pk_buf *b, const pk_region_stats *st)
 {
+    int k = st->min_count;
     pk_buf_adds(b, "<table class=\"stats\">\n<caption>Jumlah pendaftar</caption>\n<tbody>\n");
-    row(b, "Pendaftar", st->total);
-    row(b, "Memenuhi syarat", st->eligible);
-    row(b, "Belum memenuhi syarat", st->total - st->eligible);
+    row(b, "Pendaftar", st->total, k);
+    row(b, "Memenuhi syarat", st->eligible, k);
+    row(b, "Belum memenuhi syarat", st->not_eligible, k);
     for (int i = 1; i < PK_SEG__COUNT; i++)
-        row(b, pk_segment_label((pk_segment)i), st->by_segment[i]);
-    row(b, "Laki-laki", st->by_sex[0]);
-    row(b, "Perempuan", st->by_sex[1]);
+        row(b, pk_segment_label((pk_segment)i), st->by_segment[i], k);
+    row(b, "Laki-laki", st->by_sex[0], k);
+    row(b, "Perempuan", st->by_sex[1], k);
     pk_buf_adds(b, "</tbody>\n</table>\n");
+    if (k > 0)
+        pk_buf_printf(b, "<p class=\"small\" data-hidden-below=\"%d\">Angka di bawah %d "
+                         "disamarkan (&lt; %d), demikian pula satu angka lain dalam kelompok "
+                         "yang sama, agar tidak ada orang yang dapat dikenali dari angka "
+                         "wilayah kecil.</p>\n", k, k, k);
 }
 
 /* The counts of the region asked for (?wilayah=) as the caller may see
@@ -116,10 +125,10 @@ void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp)
     whoami(app, req, resp);
     stats_table(b, &st);
     pk_buf_adds(b, "<table class=\"stats\">\n<caption>Akun petugas</caption>\n<tbody>\n");
-    row(b, "Administrator", uc.admin);
-    row(b, "Operator wilayah", uc.operator);
-    row(b, "Pemantau", uc.viewer);
-    row(b, "Dinonaktifkan", uc.disabled);
+    row(b, "Administrator", uc.admin, 0);
+    row(b, "Operator wilayah", uc.operator, 0);
+    row(b, "Pemantau", uc.viewer, 0);
+    row(b, "Dinonaktifkan", uc.disabled, 0);
     pk_buf_adds(b, "</tbody>\n</table>\n<p class=\"small\">Akun dikelola dengan perintah "
                    "<code>prakerja user</code>.</p>\n");
     pk_html_finish(resp, 200, false);

@@ -622,7 +622,7 @@ def staff_token(s, role="viewer", region=None):
         return _stats_tokens[key]
 
 
-def stats_get(s, path=None, role="viewer", region=None):
+def stats_get(s, path=None, role="admin", region=None):
     return s.json("GET", path or S,
                   headers={"Authorization": "Bearer " + staff_token(s, role, region)})
 
@@ -676,7 +676,7 @@ def race_200_registrations_with_stats_polling():
                     problems.append(("stats", repr(e)))
                     return
 
-        staff_token(s)  # made before the race, so the poller starts at once
+        staff_token(s, "admin")  # made before the race, so the poller starts at once
         pt = threading.Thread(target=poller)
         pt.start()
         ts = [threading.Thread(target=worker, args=(people[i::8],)) for i in range(8)]
@@ -1059,7 +1059,7 @@ def stats_is_for_staff_and_operators_count_only_their_region():
         register_ok(person(kode_wilayah="31.72.01.1001"), s)
         st, hdrs, b = s.json("GET", S)
         eq(st, 401, "anonymous")
-        eq(stats_get(s)[2]["total"], 2, "viewer sees every region")
+        eq(stats_get(s, role="viewer")[2]["total"], None, "viewer: 2 is below 5, hidden")
         eq(stats_get(s, role="admin")[2]["total"], 2, "admin sees every region")
         st, _, b = stats_get(s, role="operator", region="31.74")
         eq((st, b["total"], b["region"]["code"]), (200, 1, "31.74"), "operator: own region")
@@ -1088,7 +1088,7 @@ def stats_scope_one_rule_for_api_and_dashboard():
     both answer the same statuses for the same requests, and they give the
     same numbers for the same caller and region."""
     pw = "Pemantau-Jaksel-Agregat-4"
-    with h.Server() as s:
+    with h.Server(args=["--stats-min-count", "0"]) as s:   # small counts shown here
         for p in (person(kode_wilayah="31.74.01.1001"), person(kode_wilayah="31.74.02.1001",
                   female=True), person(kode_wilayah="31.72.01.1001", pekerjaan="asn")):
             register_ok(p, s)
@@ -1118,6 +1118,56 @@ def stats_scope_one_rule_for_api_and_dashboard():
                 counts["Perempuan"]),
                (b["total"], b["eligible"], b["by_sex"]["L"], b["by_sex"]["P"]),
                "dashboard and API agree on %r" % (region or "the scope"))
+
+
+@test
+def small_counts_hidden_from_viewers_alike_on_api_and_dashboard():
+    """A viewer (who may not open records) does not see counts 1-4, nor a
+    second count of the same group that would give a hidden one away;
+    when the region's total is small, every count is hidden.  Operators
+    and admins, who can open the records, see exact counts."""
+    pw = "Pemantau-Kecil-Agregat-6"
+    with h.Server() as s:
+        # 31.74.01: 6 people, 1 ineligible (asn), 1 woman; 31.74.02: 2 people
+        ppl = [person(kode_wilayah="31.74.01.1001") for _ in range(4)]
+        ppl += [person(kode_wilayah="31.74.01.1002", female=True),
+                person(kode_wilayah="31.74.01.1003", pekerjaan="asn")]
+        ppl += [person(kode_wilayah="31.74.02.1001") for _ in range(2)]
+        for p in ppl:
+            register_ok(p, s)
+        code, _, err = h.run_cli(s.db.args_for(["user", "add", "--username", "pemantau.kecil",
+                                                "--role", "viewer", "--password-stdin"]),
+                                 stdin=(pw + "\n").encode())
+        eq(code, 0, err)
+        code, out, err = h.run_cli(s.db.args_for(["token", "create", "--username",
+                                                  "pemantau.kecil"]))
+        auth = {"Authorization": "Bearer " + json.loads(out.strip().splitlines()[-1])["token"]}
+        st, _, v = s.json("GET", S + "?region=31.74.01", headers=auth)
+        eq(st, 200)
+        eq(v["hidden_below"], 5, "the threshold is told")
+        eq(v["total"], 6, "a total of 6 is shown")
+        eq((v["eligible"], v["not_eligible"]), (None, None), "1 ineligible: both hidden")
+        eq((v["by_sex"]["L"], v["by_sex"]["P"]), (None, None), "1 woman: both hidden")
+        eq(v["by_reason"], {"pekerjaan_dikecualikan": None}, "a reason of 1 is hidden")
+        eq(v["by_segment"]["pencari_kerja"], 6, "a segment of 6 is shown")
+        st, _, small = s.json("GET", S + "?region=31.74.02", headers=auth)
+        eq(small["total"], None, "a total of 2 is hidden")
+        assert all(x in (None, 0) for x in list(small["by_sex"].values()) +
+                   list(small["by_segment"].values())), small
+        # an operator of the region sees exact numbers, and no threshold
+        st, _, o = stats_get(s, S + "?region=31.74.01", role="operator", region="31.74")
+        eq((o["total"], o["eligible"], o["not_eligible"], o["by_sex"]["P"]), (6, 5, 1, 1))
+        assert "hidden_below" not in o, o
+        # the dashboard hides the same cells for the viewer
+        dst, counts, _ = dashboard_counts(s, "pemantau.kecil", pw, "/dasbor?wilayah=31.74.01")
+        eq(dst, 200)
+        eq(counts.get("Pendaftar"), 6, "dashboard total")
+        for label in ("Memenuhi syarat", "Belum memenuhi syarat", "Laki-laki", "Perempuan"):
+            assert label not in counts, "%s shown on the dashboard: %r" % (label, counts)
+        b = h.Browser(s)
+        b.post("/masuk", {"nama_pengguna": "pemantau.kecil", "kata_sandi": pw})
+        text = b.get("/dasbor?wilayah=31.74.01")[2]
+        eq(text.count('data-count="tersembunyi">&lt; 5<'), 4, "four hidden cells")
 
 
 if __name__ == "__main__":
