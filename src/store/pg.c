@@ -219,7 +219,7 @@ void pg_conn_put(pg *p, pgc *c)
 }
 
 
-void pg_close(pk_store *s)
+static void pg_close(pk_store *s)
 {
     pg *p = s->impl;
     for (int i = 0; i < p->nidle; i++)
@@ -392,7 +392,7 @@ long pg_touched(const PGresult *r)
     return atol(PQcmdTuples((PGresult *)r));
 }
 
-int pg_ping(pk_store *s)
+static int pg_ping(pk_store *s)
 {
     return pg_run1(s, S_PING, NULL, NULL);
 }
@@ -410,7 +410,7 @@ int pg_commit_conn(pgc *c)
     return rc;
 }
 
-int pg_begin(pk_store *s, pk_tx **out)
+static int pg_begin(pk_store *s, pk_tx **out)
 {
     pg *p = s->impl;
     pgc *c;
@@ -444,7 +444,7 @@ static void tx_free(pg_tx *tx)
     free(tx);
 }
 
-int pg_commit(pk_tx *t)
+static int pg_commit(pk_tx *t)
 {
     pg_tx *tx = (pg_tx *)t;
     if (tx->bulk) /* the caller did not build the indexes again: refuse */
@@ -457,7 +457,7 @@ int pg_commit(pk_tx *t)
     return rc;
 }
 
-void pg_rollback(pk_tx *t)
+static void pg_rollback(pk_tx *t)
 {
     pg_tx *tx = (pg_tx *)t;
     PQclear(PQexec(tx->c->conn, "ROLLBACK"));
@@ -470,17 +470,17 @@ pgc *pg_txc(pk_tx *t)
     return ((pg_tx *)t)->c;
 }
 
-int pg_savepoint(pk_tx *t)
+static int pg_savepoint(pk_tx *t)
 {
     return pg_exec(pg_txc(t), "SAVEPOINT pk_job", PGRES_COMMAND_OK, "savepoint");
 }
 
-int pg_release(pk_tx *t)
+static int pg_release(pk_tx *t)
 {
     return pg_exec(pg_txc(t), "RELEASE pk_job", PGRES_COMMAND_OK, "savepoint");
 }
 
-int pg_rollback_to(pk_tx *t)
+static int pg_rollback_to(pk_tx *t)
 {
     int rc = pg_exec(pg_txc(t), "ROLLBACK TO pk_job", PGRES_COMMAND_OK, "savepoint");
     int rc2 = pg_exec(pg_txc(t), "RELEASE pk_job", PGRES_COMMAND_OK, "savepoint");

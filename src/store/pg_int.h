@@ -184,15 +184,6 @@ int pg_run_pipeline(pgc *c, int n, const int *which, const params *const *ps, PG
 long pg_touched(const PGresult *r);
 pgc *pg_txc(pk_tx *t);
 
-void pg_close(pk_store *s);
-int pg_ping(pk_store *s);
-int pg_begin(pk_store *s, pk_tx **out);
-int pg_commit(pk_tx *t);
-void pg_rollback(pk_tx *t);
-int pg_savepoint(pk_tx *t);
-int pg_release(pk_tx *t);
-int pg_rollback_to(pk_tx *t);
-
 /* ---- pg_schema.c ---- */
 
 int pg_version(pk_store *s, int *current, int *latest);

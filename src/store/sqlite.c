@@ -62,7 +62,7 @@ static void sq_config(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int sq_conn_open(sq *q, const char *path, sqc **out, char *err, size_t errlen)
+static int sq_conn_open(sq *q, const char *path, sqc **out, char *err, size_t errlen)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, sq_config);
@@ -154,7 +154,7 @@ void sq_conn_put(sq *q, sqc *c)
     sq_conn_close(c);
 }
 
-void sq_close(pk_store *s)
+static void sq_close(pk_store *s)
 {
     sq *q = s->impl;
     for (int i = 0; i < q->nidle; i++)
@@ -240,7 +240,7 @@ int sq_step_done(sqlite3_stmt *st)
     return PK_EIO;
 }
 
-int sq_ping(pk_store *s)
+static int sq_ping(pk_store *s)
 {
     sq *q = s->impl;
     sqc *c;
@@ -339,11 +339,6 @@ void sq_rollback(pk_tx *t)
     tx_end(tx);
 }
 
-sq *sq_txq(pk_tx *t)
-{
-    return ((sq_tx *)t)->q;
-}
-
 sqc *sq_txc(pk_tx *t)
 {
     return ((sq_tx *)t)->q->writer;
@@ -354,17 +349,17 @@ static int exec_tx(pk_tx *t, const char *sql)
     return sqlite3_exec(sq_txc(t)->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : PK_EIO;
 }
 
-int sq_savepoint(pk_tx *t)
+static int sq_savepoint(pk_tx *t)
 {
     return exec_tx(t, "SAVEPOINT pk_job");
 }
 
-int sq_release(pk_tx *t)
+static int sq_release(pk_tx *t)
 {
     return exec_tx(t, "RELEASE pk_job");
 }
 
-int sq_rollback_to(pk_tx *t)
+static int sq_rollback_to(pk_tx *t)
 {
     int rc = exec_tx(t, "ROLLBACK TO pk_job");
     int rc2 = exec_tx(t, "RELEASE pk_job");

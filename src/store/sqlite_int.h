@@ -54,9 +54,9 @@ typedef struct sq_tx {
 /* ---- sqlite.c: connections, statements, transactions ---- */
 
 void sq_log(sq *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int sq_conn_open(sq *q, const char *path, sqc **out, char *err, size_t errlen);
 void sq_conn_close(sqc *c);
-/* A pooled connection for reads (opened when none is idle), and back. */
+/* A pooled connection for reads (opened when none is idle), and back;
+ * closing one finalizes its statements. */
 int sq_conn_get(sq *q, sqc **out);
 void sq_conn_put(sq *q, sqc *c);
 /* Statement `which` of c (sqlite_stmts.h), reset and unbound, ready for
@@ -69,18 +69,13 @@ sqlite3_stmt *sq_stmt_fresh(sqc *c, int which);
 /* Steps st to its end and resets it: 0, PK_ECONFLICT (a UNIQUE or
  * PRIMARY KEY constraint), or PK_EIO. */
 int sq_step_done(sqlite3_stmt *st);
-/* A transaction's connection and store. */
-sq *sq_txq(pk_tx *t);
+/* A transaction's connection (the writer). */
 sqc *sq_txc(pk_tx *t);
 
-void sq_close(pk_store *s);
-int sq_ping(pk_store *s);
+/* Transactions of the writer (store.h), for ops that write alone. */
 int sq_begin(pk_store *s, pk_tx **out);
 int sq_commit(pk_tx *t);
 void sq_rollback(pk_tx *t);
-int sq_savepoint(pk_tx *t);
-int sq_release(pk_tx *t);
-int sq_rollback_to(pk_tx *t);
 
 /* ---- sqlite_schema.c ---- */
 

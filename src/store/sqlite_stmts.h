@@ -12,9 +12,10 @@
  *
  * Not here: the schema (the migrations in sqlite_schema.c and the
  * migrator's bookkeeping, run once on the migrating connection),
- * transaction control (BEGIN, COMMIT, SAVEPOINT, PRAGMA), and the bulk
- * load's DDL (sqlite_bulk.c), which change the schema the statements
- * here are prepared against. */
+ * transaction control (BEGIN, COMMIT, SAVEPOINT, PRAGMA), the writer's
+ * temporary table (made as it opens: sq_begin), and the bulk load's DDL
+ * (sqlite_bulk.c), which change the schema the statements here are
+ * prepared against. */
 
 /* the time of the database's clock, in pk_store_now's form */
 #define SQL_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
