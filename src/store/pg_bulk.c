@@ -40,6 +40,13 @@ int pg_bulk_begin(pk_tx *t, bool *on)
     return rc;
 }
 
+int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
+{
+    params p = {0};
+    int rc = pg_bi_param((pg_tx *)t, &p, 0, n, kk_bi, false);
+    return rc != 0 ? rc : pg_run(pg_txc(t), S_BULK_MARK, &p, NULL);
+}
+
 /* Under a savepoint: a NIK that repeats fails the unique index, which
  * would end the transaction otherwise. */
 int pg_bulk_end(pk_tx *t)
@@ -75,6 +82,37 @@ int pg_bulk_end(pk_tx *t)
     if (rc == 0)
         tx->bulk = tx->repeats_index = false;
     return rc;
+}
+
+int pg_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
+                     pk_bi *out, size_t *n)
+{
+    pk_bi last;
+    if (after != NULL)
+        memcpy(last, after, PK_BI_LEN);
+    for (bool first = after == NULL, more = true; more && *n < limit; first = false) {
+        params p = {0};
+        PGresult *r = NULL;
+        p_bytes(&p, first ? (const uint8_t *)"" : last, first ? 0 : PK_BI_LEN);
+        p_int(&p, small);
+        p_int(&p, (int64_t)limit);
+        int rc = pg_run(pg_txc(t), S_BULK_FAMILIES, &p, &r);
+        if (rc != 0)
+            return rc;
+        int m = PQntuples(r);
+        more = (size_t)m == limit;
+        for (int i = 0; i < m && *n < limit; i++) {
+            if (PQgetlength(r, i, 0) != PK_BI_LEN) {
+                PQclear(r);
+                return PK_EIO;
+            }
+            memcpy(last, PQgetvalue(r, i, 0), PK_BI_LEN);
+            if (PQgetlength(r, i, 1) == 1 && PQgetvalue(r, i, 1)[0] != 0)
+                memcpy(out[(*n)++], last, PK_BI_LEN);
+        }
+        PQclear(r);
+    }
+    return 0;
 }
 
 int pg_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
@@ -120,43 +158,5 @@ int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
         p_int(&p, keep);
     p_int(&p, from);
     return pg_run(pg_txc(t), copy ? S_BULK_FOLD : S_BULK_DROP, &p, NULL);
-}
-
-int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
-{
-    params p = {0};
-    int rc = pg_bi_param((pg_tx *)t, &p, 0, n, kk_bi, false);
-    return rc != 0 ? rc : pg_run(pg_txc(t), S_BULK_MARK, &p, NULL);
-}
-
-int pg_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
-                     pk_bi *out, size_t *n)
-{
-    pk_bi last;
-    if (after != NULL)
-        memcpy(last, after, PK_BI_LEN);
-    for (bool first = after == NULL, more = true; more && *n < limit; first = false) {
-        params p = {0};
-        PGresult *r = NULL;
-        p_bytes(&p, first ? (const uint8_t *)"" : last, first ? 0 : PK_BI_LEN);
-        p_int(&p, small);
-        p_int(&p, (int64_t)limit);
-        int rc = pg_run(pg_txc(t), S_BULK_FAMILIES, &p, &r);
-        if (rc != 0)
-            return rc;
-        int m = PQntuples(r);
-        more = (size_t)m == limit;
-        for (int i = 0; i < m && *n < limit; i++) {
-            if (PQgetlength(r, i, 0) != PK_BI_LEN) {
-                PQclear(r);
-                return PK_EIO;
-            }
-            memcpy(last, PQgetvalue(r, i, 0), PK_BI_LEN);
-            if (PQgetlength(r, i, 1) == 1 && PQgetvalue(r, i, 1)[0] != 0)
-                memcpy(out[(*n)++], last, PK_BI_LEN);
-        }
-        PQclear(r);
-    }
-    return 0;
 }
 

@@ -531,6 +531,31 @@ out:
     return rc;
 }
 
+static void copy_val(char *dst, size_t cap, const PGresult *r, int row, int col)
+{
+    snprintf(dst, cap, "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
+}
+
+/* The public status look-up (store.h). */
+int pg_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out)
+{
+    params ps = {0};
+    PGresult *r = NULL;
+    memset(out, 0, sizeof(*out));
+    p_bytes(&ps, nik_bi, PK_BI_LEN);
+    int rc = pg_run1(s, S_PARTICIPANT_STATUS, &ps, &r);
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = PK_ENOENT;
+    if (rc == 0) {
+        copy_val(out->tanggal_lahir, sizeof(out->tanggal_lahir), r, 0, 0);
+        copy_val(out->scheme, sizeof(out->scheme), r, 0, 1);
+        out->reasons = (uint64_t)get_i64(r, 0, 2);
+        copy_val(out->created_at, sizeof(out->created_at), r, 0, 3);
+    }
+    PQclear(r);
+    return rc;
+}
+
 /* One query; the buckets are summed here as in sqlite_participants.c. */
 int pg_stats(pk_store *s, const char *region, pk_stats *out)
 {
@@ -565,30 +590,5 @@ int pg_stats(pk_store *s, const char *region, pk_stats *out)
 out:
     PQclear(r);
     pg_conn_put(p, c);
-    return rc;
-}
-
-static void copy_val(char *dst, size_t cap, const PGresult *r, int row, int col)
-{
-    snprintf(dst, cap, "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
-}
-
-/* The public status look-up (store.h). */
-int pg_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out)
-{
-    params ps = {0};
-    PGresult *r = NULL;
-    memset(out, 0, sizeof(*out));
-    p_bytes(&ps, nik_bi, PK_BI_LEN);
-    int rc = pg_run1(s, S_PARTICIPANT_STATUS, &ps, &r);
-    if (rc == 0 && PQntuples(r) == 0)
-        rc = PK_ENOENT;
-    if (rc == 0) {
-        copy_val(out->tanggal_lahir, sizeof(out->tanggal_lahir), r, 0, 0);
-        copy_val(out->scheme, sizeof(out->scheme), r, 0, 1);
-        out->reasons = (uint64_t)get_i64(r, 0, 2);
-        copy_val(out->created_at, sizeof(out->created_at), r, 0, 3);
-    }
-    PQclear(r);
     return rc;
 }

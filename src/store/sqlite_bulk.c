@@ -88,6 +88,19 @@ int sq_bulk_begin(pk_tx *t, bool *on)
     return 0;
 }
 
+int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = sq_stmt(sq_txc(t), S_BULK_MARK);
+        if (st == NULL)
+            return PK_EIO;
+        sq_bind_bi(st, 1, kk_bi[i]);
+        rc = sq_step_done(st);
+    }
+    return rc;
+}
+
 int sq_bulk_end(pk_tx *t)
 {
     sq_tx *tx = (sq_tx *)t;
@@ -103,19 +116,6 @@ int sq_bulk_end(pk_tx *t)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : PK_EIO;
     tx->bulk = tx->repeats_index = false;
     return 0;
-}
-
-int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
-{
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        sqlite3_stmt *st = sq_stmt(sq_txc(t), S_BULK_MARK);
-        if (st == NULL)
-            return PK_EIO;
-        sq_bind_bi(st, 1, kk_bi[i]);
-        rc = sq_step_done(st);
-    }
-    return rc;
 }
 
 int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
