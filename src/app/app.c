@@ -108,6 +108,14 @@ static int open_vault(pk_app *app, const char *key_file, char *err, size_t errle
     return rc != 0 ? rc : PK_EINVAL;
 }
 
+/* What the store reports to its operators (pk_store_set_log): on stderr,
+ * as the store printed it before. */
+static void log_store(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "prakerja: store: %s\n", msg);
+}
+
 int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
 {
     int rc, from, to;
@@ -142,6 +150,7 @@ int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
         snprintf(key_file, sizeof(key_file), "%s.key", cfg->db);
     if ((rc = pk_store_open(cfg->db, &app->store, err, errlen)) != 0)
         goto fail;
+    pk_store_set_log(app->store, log_store, NULL);
     if ((rc = pk_store_migrate(app->store, cfg->data_dir, &from, &to, err, errlen)) != 0)
         goto fail;
     if ((rc = open_vault(app, key_file, err, errlen)) != 0)

@@ -350,6 +350,13 @@ static int cmd_serve(int argc, char **argv)
     return 0;
 }
 
+/* What the store reports to its operators (pk_store_set_log). */
+static void log_store(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "prakerja: store: %s\n", msg);
+}
+
 static int cmd_migrate(int argc, char **argv)
 {
     const cmd *c = find_cmd("migrate");
@@ -365,8 +372,9 @@ static int cmd_migrate(int argc, char **argv)
     pk_store *s;
     char err[1024];
     int from, to;
-    if (pk_store_open(cfg.db, &s, err, sizeof(err)) != 0 ||
-        pk_store_migrate(s, cfg.data_dir, &from, &to, err, sizeof(err)) != 0) {
+    if (pk_store_open(cfg.db, &s, err, sizeof(err)) == 0)
+        pk_store_set_log(s, log_store, NULL);
+    if (s == NULL || pk_store_migrate(s, cfg.data_dir, &from, &to, err, sizeof(err)) != 0) {
         fprintf(stderr, "prakerja: %s\n", err);
         pk_store_close(s);
         return 1;

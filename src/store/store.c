@@ -1,9 +1,11 @@
-/* store.c -- dispatch from the store interface to a backend, and the
- * backend-neutral loading of the region table. */
+/* store.c -- dispatch from the store interface to a backend, and what
+ * the backends share: the migrations' driver, the loading of the region
+ * table, the log of diagnostics (pk_store_set_log), the store's clock. */
 #include "store/store_impl.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -30,6 +32,27 @@ void pk_store_close(pk_store *s)
 {
     if (s != NULL)
         s->ops->close(s);
+}
+
+void pk_store_set_log(pk_store *s, pk_store_log_fn fn, void *ctx)
+{
+    pk_backend *b = s->impl;
+    if (b != NULL) {
+        b->log = fn;
+        b->log_ctx = ctx;
+    }
+}
+
+void pk_backend_log(const pk_backend *b, const char *fmt, ...)
+{
+    if (b == NULL || b->log == NULL)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    b->log(b->log_ctx, msg);
 }
 
 int pk_store_check_version(int current, int latest, char *err, size_t errlen)

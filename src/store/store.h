@@ -1,11 +1,15 @@
 /* store.h -- persistence behind one interface.
  *
  * Everything above this layer talks to a `pk_store` and never writes SQL.
- * A store is opened from a URL-ish string: a file path (SQLite, the
- * embedded default) or, later, "postgresql://..." (PostgreSQL).  Each
- * backend fills a `pk_store_ops` table (store_impl.h); these functions
- * only dispatch.  A store is safe to use from several threads at once:
- * backends keep their own connection pools. */
+ * A store is opened from a URL-ish string: a file path (the embedded
+ * database, the default) or "postgresql://..." (a database server that
+ * several processes share).  Each backend fills a `pk_store_ops` table
+ * (store_impl.h); these functions only dispatch.  A store is safe to use
+ * from several threads at once: backends keep their own connection pools.
+ *
+ * Errors are returned (0 or a negative PK_E*), never printed: a store
+ * that has something to tell its operators (why a statement failed, a
+ * lost connection) hands one line to the callback of pk_store_set_log. */
 #ifndef PK_STORE_H
 #define PK_STORE_H
 
@@ -15,12 +19,20 @@
 
 typedef struct pk_store pk_store;
 
-/* Opens (creating when absent, for SQLite) the database at `url`.  On
- * failure returns a negative PK_E* and writes an English explanation
- * into err. */
+/* Opens the database at `url` (a database file that does not exist yet
+ * is created).  On failure returns a negative PK_E* and writes an
+ * English explanation into err. */
 int pk_store_open(const char *url, pk_store **out, char *err, size_t errlen);
 /* Closes every connection.  Safe with NULL. */
 void pk_store_close(pk_store *s);
+
+/* Where the store reports diagnostics: fn(ctx, msg) gets one line of
+ * English without a newline (never personal data), from whichever thread
+ * met the problem, alongside the error code the failing call returns.
+ * Set it right after pk_store_open, before the store is shared between
+ * threads; fn NULL (the default) drops them. */
+typedef void (*pk_store_log_fn)(void *ctx, const char *msg);
+void pk_store_set_log(pk_store *s, pk_store_log_fn fn, void *ctx);
 
 /* The schema version the database is at (0: empty), and the newest this
  * binary knows. */
@@ -31,8 +43,9 @@ int pk_store_version(pk_store *s, int *current, int *latest);
  * when the database is newer than this binary. */
 int pk_store_migrate(pk_store *s, const char *datadir, int *from, int *to,
                      char *err, size_t errlen);
-/* Whether other processes may write the database at the same time
- * (PostgreSQL): then a batch may meet their rows and need doing again. */
+/* Whether other processes may write the database at the same time (a
+ * shared database server): then a batch may meet their rows and need
+ * doing again. */
 bool pk_store_shared(pk_store *s);
 /* A cheap round trip to the database: 0 when it answers. */
 int pk_store_ping(pk_store *s);
@@ -92,8 +105,12 @@ typedef struct pk_prow {
     const char *created_at, *updated_at;  /* filled on reads */
 } pk_prow;
 
-/* A write transaction (BEGIN IMMEDIATE on the single writer connection).
- * Everything done through it becomes durable together at commit. */
+/* A write transaction.  Everything done through it becomes durable
+ * together at commit, or not at all.  Writers are isolated from each
+ * other: what a transaction has found (participants_find, kk_members) or
+ * written stays its own until it ends, and another writer that wants the
+ * same rows waits for it (a backend may go further and let one writer
+ * in at a time).  Readers outside it see only what was committed. */
 typedef struct pk_tx pk_tx;
 
 int pk_store_begin(pk_store *s, pk_tx **out);
@@ -110,8 +127,8 @@ int pk_tx_rollback_to(pk_tx *tx); /* undo it (and release the savepoint) */
  * (an import hands over thousands of rows; a registration, one).  n may
  * be 0.  The NIK indexes of one call are distinct. */
 
-/* What the store knows of one NIK index before a write.  Rows found are
- * locked to the end of the transaction. */
+/* What the store knows of one NIK index before a write.  Rows found stay
+ * the transaction's (no other writer changes them) to its end. */
 typedef struct pk_pknown {
     int64_t id;                       /* 0: no participant has this NIK */
     uint8_t kk_bi[PK_BI_LEN];
@@ -125,18 +142,19 @@ int pk_tx_participants_find(pk_tx *tx, size_t n, const pk_bi *nik_bi,
 /* Writes n rows in array order: a row with id 0 is inserted and its new
  * id filled in (ids ascend in array order: the order of registration);
  * any other replaces that participant's data.  created_at/updated_at
- * are the store's clock.  PK_ECONFLICT when an inserted NIK exists (on
- * PostgreSQL, another process may have inserted it since the find: redo
- * the batch).  PK_EBUSY when the database broke a deadlock by failing
- * this transaction's statement: roll back to a savepoint and redo. */
+ * are the store's clock.  PK_ECONFLICT when an inserted NIK exists (in a
+ * shared store, another process may have inserted it since the find:
+ * redo the batch).  PK_EBUSY when the database broke a deadlock by
+ * failing this transaction's statement: roll back to a savepoint and
+ * redo. */
 int pk_tx_participants_write(pk_tx *tx, size_t n, pk_prow *rows);
 
 /* The members of the families kk_bi[0..n) (repeats allowed), in order
  * of KK index, then id: cb gets each (fields valid during the call).
- * The families stay locked to the rest of the transaction (PostgreSQL;
- * SQLite has one writer anyway), so ids handed out afterwards come after
- * every member seen: the family-card limit follows the order of
- * registration (app/registry.c applies it). */
+ * The families stay the transaction's to its end (no other writer adds
+ * members meanwhile), so ids handed out afterwards come after every
+ * member seen: the family-card limit follows the order of registration
+ * (app/registry.c applies it). */
 typedef struct pk_member {
     const uint8_t *kk_bi;
     int64_t id;
@@ -274,7 +292,7 @@ int pk_store_sealed_generations(pk_store *s, int64_t counts[256]);
 
 /* ---- accounts, sessions, API tokens, failed logins ------------------------
  *
- * Each call is its own small transaction (autocommit on PostgreSQL).
+ * Each call is its own small transaction.
  * Times are Unix seconds from the caller's clock, so every process judges
  * expiry alike.  Session ids, API tokens and throttling keys arrive
  * already hashed with a server key (app/auth.c): the database never holds

@@ -7,38 +7,32 @@
 typedef struct pk_store_ops {
     const char *name;
     bool shared;    /* see pk_store_shared */
-    void (*close)(pk_store *s);
-    int (*version)(pk_store *s, int *current, int *latest);
-    int (*migrate)(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);
-    int (*ping)(pk_store *s);
-    int (*regions_each)(pk_store *s, pk_region_cb cb, void *ctx);
-    int (*meta_get)(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
-    int (*meta_put_once)(pk_store *s, const char *name, const uint8_t *value, size_t len);
-    int (*participants_each)(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
-    int (*stats)(pk_store *s, const char *region, pk_stats *out);
-    int (*participant_status)(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out);
 
+    /* The store: connections and transactions (sqlite.c, pg.c). */
+    void (*close)(pk_store *s);
+    int (*ping)(pk_store *s);
     int (*begin)(pk_store *s, pk_tx **out);
     int (*commit)(pk_tx *tx);
     void (*rollback)(pk_tx *tx);
     int (*savepoint)(pk_tx *tx);
     int (*release)(pk_tx *tx);
     int (*rollback_to)(pk_tx *tx);
+
+    /* The schema and what the migrations fill: regions, named values
+     * (sqlite_schema.c, pg_schema.c). */
+    int (*version)(pk_store *s, int *current, int *latest);
+    int (*migrate)(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);
+    int (*regions_each)(pk_store *s, pk_region_cb cb, void *ctx);
+    int (*meta_get)(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
+    int (*meta_put_once)(pk_store *s, const char *name, const uint8_t *value, size_t len);
+
+    /* The participant registry: writes, audit, exclusion lists,
+     * re-evaluation, reads (sqlite_participants.c, pg_participants.c). */
     int (*participants_find)(pk_tx *tx, size_t n, const pk_bi *nik_bi,
                              pk_pknown *out);
     int (*participants_write)(pk_tx *tx, size_t n, pk_prow *rows);
     int (*kk_members)(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
     int (*set_reasons)(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons);
-    /* optional, all or none (NULL: no bulk mode; the others are called
-     * only while bulk_begin has it on) */
-    int (*bulk_begin)(pk_tx *tx, bool *on);
-    int (*bulk_mark)(pk_tx *tx, size_t n, const pk_bi *kk_bi);
-    int (*bulk_end)(pk_tx *tx);
-    int (*bulk_families)(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
-                         size_t *n);
-    int (*bulk_repeats)(pk_tx *tx, const uint8_t *after_nik, int64_t after_id, size_t limit,
-                        pk_repeat *out, size_t *n);
-    int (*bulk_fold)(pk_tx *tx, int64_t keep, int64_t from, bool copy);
     int (*audit)(pk_tx *tx, size_t n, const pk_audit_entry *e);
     int (*list_clear)(pk_tx *tx, const char *list);
     int (*list_add)(pk_tx *tx, const char *list, const uint8_t *nik_bi, const uint8_t *note,
@@ -47,11 +41,24 @@ typedef struct pk_store_ops {
     int (*list_count)(pk_tx *tx, const char *list, int64_t *count);
     int (*reevaluate)(pk_tx *tx, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
                       uint8_t *kk_bi, int *changed);
-    int (*sealed_older)(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
-                        pk_sealed_cb cb, void *ctx);
-    int (*sealed_replace)(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
-                          size_t len, int *replaced);
-    int (*sealed_generations)(pk_store *s, int64_t *counts);
+    int (*participants_each)(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
+    int (*participant_status)(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out);
+    int (*stats)(pk_store *s, const char *region, pk_stats *out);
+
+    /* Bulk loading of an empty registry (sqlite_bulk.c, pg_bulk.c).
+     * Optional, all or none (NULL: no bulk mode; the others are called
+     * only while bulk_begin has it on). */
+    int (*bulk_begin)(pk_tx *tx, bool *on);
+    int (*bulk_mark)(pk_tx *tx, size_t n, const pk_bi *kk_bi);
+    int (*bulk_end)(pk_tx *tx);
+    int (*bulk_families)(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
+                         size_t *n);
+    int (*bulk_repeats)(pk_tx *tx, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                        pk_repeat *out, size_t *n);
+    int (*bulk_fold)(pk_tx *tx, int64_t keep, int64_t from, bool copy);
+
+    /* Accounts, sessions, API tokens, failed logins (sqlite_accounts.c,
+     * pg_accounts.c; their SQL is shared: sql_accounts.h). */
     int (*user_insert)(pk_store *s, const pk_user *u, int64_t *id);
     int (*user_find)(pk_store *s, const char *username, pk_user *out);
     int (*user_update)(pk_store *s, const pk_user *u);
@@ -71,6 +78,9 @@ typedef struct pk_store_ops {
     int (*login_failures)(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
                           int64_t *oldest);
     int (*login_failures_clear)(pk_store *s, const uint8_t *key);
+
+    /* Staff reads of personal data, the access log, and key rotation of
+     * the sealed boxes (sqlite_access.c, pg_access.c). */
     int (*participants_search)(pk_store *s, const char *scope, const char *name,
                                const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx);
     int (*participant_get)(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,
@@ -78,12 +88,30 @@ typedef struct pk_store_ops {
     int (*access_log_add)(pk_store *s, const pk_access_entry *e);
     int (*access_log_each)(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
                            void *ctx);
+    int (*sealed_older)(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
+                        pk_sealed_cb cb, void *ctx);
+    int (*sealed_replace)(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
+                          size_t len, int *replaced);
+    int (*sealed_generations)(pk_store *s, int64_t *counts);
 } pk_store_ops;
 
 struct pk_store {
     const pk_store_ops *ops;
-    void *impl;
+    void *impl;       /* the backend's state; starts with a pk_backend */
 };
+
+/* Every backend's state (pk_store.impl) starts with this header: where
+ * the backend reports a diagnostic (pk_store_set_log). */
+typedef struct pk_backend {
+    pk_store_log_fn log;   /* NULL: diagnostics are dropped */
+    void *log_ctx;
+} pk_backend;
+
+/* Reports one diagnostic line (no newline) to the store's log callback,
+ * if any.  Never personal data: SQLSTATEs, constraint names, the
+ * database's primary message, the store's own words. */
+void pk_backend_log(const pk_backend *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Every backend's transaction starts with this header. */
 struct pk_tx {

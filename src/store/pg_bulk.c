@@ -1,0 +1,162 @@
+/* pg_bulk.c -- bulk loading of an empty registry on PostgreSQL
+ * (pk_tx_bulk_begin and the rest, store.h): the load holds the
+ * participant table alone, drops its indexes and the region constraint,
+ * and builds them once at the end; rows whose NIK repeats are found and
+ * folded afterwards.
+ *
+ * Its DDL is not in the statement table (pg_stmts.h): it changes the
+ * schema the table's statements are prepared against, and runs once per
+ * load. */
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "store/pg_int.h"
+
+/* A bulk load holds the participant table alone (ACCESS EXCLUSIVE, to the
+ * end of the transaction: readers wait too) and rebuilds what it drops,
+ * under the same names as migrations 2 and 5 gave them. */
+int pg_bulk_begin(pk_tx *t, bool *on)
+{
+    pg_tx *tx = (pg_tx *)t;
+    PGresult *r = NULL;
+    int rc = pg_run(tx->c, S_BULK_ANY, NULL, &r);
+    if (rc != 0)
+        return rc;
+    bool any = PQgetlength(r, 0, 0) == 1 && PQgetvalue(r, 0, 0)[0] != 0;
+    PQclear(r);
+    if (any)
+        return 0;
+    rc = pg_exec(tx->c,
+                 "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE;"
+                 "DROP INDEX participant_nik; DROP INDEX participant_kk;"
+                 " DROP INDEX participant_region;"
+                 "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey;"
+                 "CREATE TEMP TABLE bulk_kk (kk_bi bytea PRIMARY KEY) ON COMMIT DROP",
+                 PGRES_COMMAND_OK, "bulk load");
+    if (rc == 0)
+        tx->bulk = *on = true;
+    return rc;
+}
+
+int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
+{
+    params p = {0};
+    int rc = pg_bi_param((pg_tx *)t, &p, 0, n, kk_bi, false);
+    return rc != 0 ? rc : pg_run(pg_txc(t), S_BULK_MARK, &p, NULL);
+}
+
+/* Under a savepoint: a NIK that repeats fails the unique index, which
+ * would end the transaction otherwise. */
+int pg_bulk_end(pk_tx *t)
+{
+    pg_tx *tx = (pg_tx *)t;
+    if (!tx->bulk)
+        return 0;
+    pgc *c = tx->c;
+    int rc = pg_exec(c, "SAVEPOINT bulk_end", PGRES_COMMAND_OK, "bulk load: savepoint");
+    if (rc != 0)
+        return rc;
+    rc = pg_exec(c,
+                 "DROP INDEX IF EXISTS participant_nik_repeats;"
+                 /* statistics of the marked families, for paging through them
+                  * in bulk_families (temporary tables get none otherwise) */
+                 "ANALYZE bulk_kk;"
+                 /* the server's memory, for the sorts of this transaction only */
+                 "SET LOCAL maintenance_work_mem = '256MB';"
+                 "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);"
+                 "CREATE INDEX participant_kk ON participant (kk_bi, id);"
+                 "CREATE INDEX participant_region ON participant (kode_wilayah);"
+                 "ALTER TABLE participant ADD CONSTRAINT participant_kode_wilayah_fkey"
+                 " FOREIGN KEY (kode_wilayah) REFERENCES region (code);"
+                 /* statistics for the planner: the table was empty a moment ago */
+                 "ANALYZE participant",
+                 PGRES_COMMAND_OK, "bulk load: indexes");
+    if (rc == 0)
+        rc = pg_exec(c, "RELEASE SAVEPOINT bulk_end", PGRES_COMMAND_OK, "bulk load: savepoint");
+    else if (rc == PK_ECONFLICT &&
+             pg_exec(c, "ROLLBACK TO SAVEPOINT bulk_end", PGRES_COMMAND_OK,
+                     "bulk load: savepoint"))
+        rc = PK_EIO;
+    if (rc == 0)
+        tx->bulk = tx->repeats_index = false;
+    return rc;
+}
+
+int pg_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
+                     pk_bi *out, size_t *n)
+{
+    pk_bi last;
+    if (after != NULL)
+        memcpy(last, after, PK_BI_LEN);
+    for (bool first = after == NULL, more = true; more && *n < limit; first = false) {
+        params p = {0};
+        PGresult *r = NULL;
+        p_bytes(&p, first ? (const uint8_t *)"" : last, first ? 0 : PK_BI_LEN);
+        p_int(&p, small);
+        p_int(&p, (int64_t)limit);
+        int rc = pg_run(pg_txc(t), S_BULK_FAMILIES, &p, &r);
+        if (rc != 0)
+            return rc;
+        int m = PQntuples(r);
+        more = (size_t)m == limit;
+        for (int i = 0; i < m && *n < limit; i++) {
+            if (PQgetlength(r, i, 0) != PK_BI_LEN) {
+                PQclear(r);
+                return PK_EIO;
+            }
+            memcpy(last, PQgetvalue(r, i, 0), PK_BI_LEN);
+            if (PQgetlength(r, i, 1) == 1 && PQgetvalue(r, i, 1)[0] != 0)
+                memcpy(out[(*n)++], last, PK_BI_LEN);
+        }
+        PQclear(r);
+    }
+    return 0;
+}
+
+int pg_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                    pk_repeat *out, size_t *n)
+{
+    pg_tx *tx = (pg_tx *)t;
+    /* the statistics too: bulk_end gave up before its ANALYZE, and the
+     * planner would not page through the index without them */
+    int rc = tx->repeats_index
+                 ? 0
+                 : pg_exec(tx->c,
+                           "CREATE INDEX participant_nik_repeats ON participant (nik_bi);"
+                           "ANALYZE participant",
+                           PGRES_COMMAND_OK, "bulk load: repeats");
+    tx->repeats_index = rc == 0;
+    params p = {0};
+    PGresult *r = NULL;
+    p_bytes(&p, after_nik ? after_nik : (const uint8_t *)"", after_nik ? PK_BI_LEN : 0);
+    p_int(&p, after_id);
+    p_int(&p, (int64_t)limit);
+    if (rc != 0 || (rc = pg_run(pg_txc(t), S_BULK_REPEATS, &p, &r)) != 0)
+        return rc;
+    for (int i = 0, m = PQntuples(r); rc == 0 && i < m && (size_t)i < limit; i++) {
+        if (PQgetlength(r, i, 0) != PK_BI_LEN || PQgetlength(r, i, 2) != PK_BI_LEN ||
+            PQgetlength(r, i, 3) != PK_DIGEST_LEN) {
+            rc = PK_EIO;
+            break;
+        }
+        pk_repeat *x = &out[(*n)++];
+        memcpy(x->nik_bi, PQgetvalue(r, i, 0), PK_BI_LEN);
+        x->id = get_i64(r, i, 1);
+        memcpy(x->kk_bi, PQgetvalue(r, i, 2), PK_BI_LEN);
+        memcpy(x->digest, PQgetvalue(r, i, 3), PK_DIGEST_LEN);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
+{
+    params p = {0};
+    if (copy)
+        p_int(&p, keep);
+    p_int(&p, from);
+    return pg_run(pg_txc(t), copy ? S_BULK_FOLD : S_BULK_DROP, &p, NULL);
+}
+

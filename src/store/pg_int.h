@@ -1,0 +1,268 @@
+/* pg_int.h -- what the files of the PostgreSQL backend share (not for
+ * callers: they use store.h).  See pg.c for the files and what each
+ * holds. */
+#ifndef PK_PG_INT_H
+#define PK_PG_INT_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "store/store_impl.h"
+
+#define PG_POOL_MAX 64
+#define PG_MAX_PARAMS 20
+
+/* The names of the statements of pg_stmts.h: S_PING, ... */
+enum {
+#define X(name, types, sql) name,
+#include "store/pg_stmts.h"
+#undef X
+    S__COUNT
+};
+
+typedef struct pg pg;
+
+/* A connection and which statements it has prepared. */
+typedef struct pgc {
+    PGconn *conn;
+    pg *p;                       /* the store it belongs to (its log) */
+    bool prepared[S__COUNT];
+    bool list_old;               /* the temp table exists on this connection */
+} pgc;
+
+struct pg {
+    pk_backend base;             /* first: the log (store_impl.h) */
+    char *url;
+    char *shown;                 /* url without its password, for messages */
+    pthread_mutex_t mu;
+    pgc *idle[PG_POOL_MAX];
+    int nidle;
+};
+
+typedef struct pg_tx {
+    pk_tx base;
+    pg *p;
+    pgc *c;
+    pk_buf arr[PG_MAX_PARAMS];   /* array parameters of the batch statements */
+    bool bulk;                   /* see pk_tx_bulk_begin */
+    bool repeats_index;          /* pg_bulk_repeats built its index (and statistics) */
+} pg_tx;
+
+/* ---- parameters and results (binary) ---- */
+
+enum { T_BYTEA = 17, T_INT8 = 20, T_TEXT = 25, T_BYTEA_ARR = 1001, T_TEXT_ARR = 1009,
+       T_INT8_ARR = 1016 };
+
+typedef struct params {
+    int n;
+    const char *v[PG_MAX_PARAMS];
+    int len[PG_MAX_PARAMS];
+    int fmt[PG_MAX_PARAMS];
+    char ibuf[PG_MAX_PARAMS][8];
+} params;
+
+static inline void p_bytes(params *p, const void *v, size_t len)
+{
+    p->v[p->n] = v;
+    p->len[p->n] = (int)len;
+    p->fmt[p->n++] = 1;
+}
+
+static inline void p_text(params *p, const char *s)
+{
+    p_bytes(p, s, strlen(s));
+}
+
+static inline void p_null(params *p)
+{
+    p_bytes(p, NULL, 0);
+}
+
+static inline void p_int(params *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 0; i < 8; i++)
+        p->ibuf[p->n][i] = (char)(u >> (56 - 8 * i));
+    p_bytes(p, p->ibuf[p->n], 8);
+}
+
+/* A one-dimensional array parameter in binary form (what array_recv
+ * reads): a header, then each element as a 4-byte length and its bytes.
+ * Batches travel as arrays, so a batch is one statement. */
+static inline int put32(pk_buf *b, uint32_t v)
+{
+    uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    return pk_buf_add(b, x, 4);
+}
+
+static inline int arr_begin(pk_buf *b, uint32_t elem_type)
+{
+    pk_buf_reset(b);
+    int e = put32(b, 1);     /* dimensions */
+    e |= put32(b, 0);        /* no NULLs */
+    e |= put32(b, elem_type);
+    e |= put32(b, 0);        /* length: set by arr_param */
+    e |= put32(b, 1);        /* lower bound */
+    return e;
+}
+
+static inline int arr_bytes(pk_buf *b, const void *v, size_t len)
+{
+    int e = put32(b, (uint32_t)len);
+    e |= pk_buf_add(b, v, len);
+    return e;
+}
+
+static inline int arr_text(pk_buf *b, const char *s)
+{
+    return arr_bytes(b, s, strlen(s));
+}
+
+static inline int arr_int(pk_buf *b, int64_t v)
+{
+    int e = put32(b, 8);
+    e |= put32(b, (uint32_t)((uint64_t)v >> 32));
+    e |= put32(b, (uint32_t)v);
+    return e;
+}
+
+/* Ends array b of n elements and adds it to p. */
+static inline void arr_param(params *p, pk_buf *b, size_t n)
+{
+    uint8_t *len = (uint8_t *)b->data + 12;
+    len[0] = (uint8_t)(n >> 24), len[1] = (uint8_t)(n >> 16);
+    len[2] = (uint8_t)(n >> 8), len[3] = (uint8_t)n;
+    p_bytes(p, b->data, b->len);
+}
+
+/* A bigint column of a binary result. */
+static inline int64_t get_i64(const PGresult *r, int row, int col)
+{
+    const unsigned char *b = (const unsigned char *)PQgetvalue(r, row, col);
+    if (PQgetlength(r, row, col) != 8)
+        return 0;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u = u << 8 | b[i];
+    return (int64_t)u;
+}
+
+static inline void get_bytes(const PGresult *r, int row, int col, uint8_t *dst, int len)
+{
+    if (PQgetlength(r, row, col) == len)
+        memcpy(dst, PQgetvalue(r, row, col), (size_t)len);
+}
+
+/* ---- pg.c: connections, statements, transactions ---- */
+
+/* Maps a failed result (r may be NULL) to PK_E* and logs why. */
+int pg_fail(pgc *c, const PGresult *r, const char *what);
+/* Runs sql (no parameters, text protocol) and expects `want`. */
+int pg_exec(pgc *c, const char *sql, ExecStatusType want, const char *what);
+/* COMMIT, failing when the transaction had failed. */
+int pg_commit_conn(pgc *c);
+int pg_conn_open(pg *p, pgc **out, char *err, size_t errlen);
+void pg_conn_close(pgc *c);
+int pg_conn_get(pg *p, pgc **out);
+void pg_conn_put(pg *p, pgc *c);
+/* Runs statement `which` (pg_stmts.h), prepared on c on first use; *out
+ * receives the result (the caller clears it) when out is not NULL. */
+int pg_run(pgc *c, int which, const params *ps, PGresult **out);
+/* The same on a pooled connection, in autocommit. */
+int pg_run1(pk_store *s, int which, const params *ps, PGresult **out);
+/* Statement `which` unprepared (a cursor declared anew by each call). */
+int pg_run_once(pgc *c, int which, const params *ps, PGresult **out);
+/* Runs n statements in one round trip (pipeline mode), in order, each
+ * with its own snapshot; outside a transaction, they are one (implicit)
+ * transaction.  out[i] receives statement i's result. */
+int pg_run_pipeline(pgc *c, int n, const int *which, const params *const *ps, PGresult **out);
+/* Rows a command touched (its tag's count). */
+long pg_touched(const PGresult *r);
+pgc *pg_txc(pk_tx *t);
+
+/* ---- pg_schema.c ---- */
+
+int pg_version(pk_store *s, int *current, int *latest);
+int pg_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);
+int pg_regions_each(pk_store *s, pk_region_cb cb, void *ctx);
+int pg_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
+int pg_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len);
+
+/* ---- pg_participants.c ---- */
+
+/* bi[0..n) as an array parameter (sorted and distinct when `sorted`,
+ * for locks), built in tx->arr[slot]. */
+int pg_bi_param(pg_tx *tx, params *p, int slot, size_t n, const pk_bi *bi, bool sorted);
+/* The region subtree of a dotted code as two parameters; hi holds the
+ * upper bound while they are used. */
+void pg_region_params(params *p, const char *region, char *hi, size_t hilen);
+/* Fills row from row i of a result over PG_PCOLS; strings point into r. */
+void pg_read_row(const PGresult *r, int i, pk_prow *row);
+
+int pg_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi, pk_pknown *out);
+int pg_participants_write(pk_tx *t, size_t n, pk_prow *rows);
+int pg_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
+int pg_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t *reasons);
+int pg_audit(pk_tx *t, size_t n, const pk_audit_entry *e);
+int pg_list_clear(pk_tx *t, const char *list);
+int pg_list_add(pk_tx *t, const char *list, const uint8_t *nik_bi, const uint8_t *note,
+                size_t note_len);
+int pg_list_changes(pk_tx *t, const char *list, pk_bi_cb cb, void *ctx);
+int pg_list_count(pk_tx *t, const char *list, int64_t *count);
+int pg_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
+                  uint8_t *kk_bi, int *changed);
+int pg_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
+int pg_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out);
+int pg_stats(pk_store *s, const char *region, pk_stats *out);
+
+/* ---- pg_bulk.c ---- */
+
+int pg_bulk_begin(pk_tx *t, bool *on);
+int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi);
+int pg_bulk_end(pk_tx *t);
+int pg_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit, pk_bi *out,
+                     size_t *n);
+int pg_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                    pk_repeat *out, size_t *n);
+int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy);
+
+/* ---- pg_accounts.c ---- */
+
+int pg_user_insert(pk_store *s, const pk_user *u, int64_t *id);
+int pg_user_find(pk_store *s, const char *username, pk_user *out);
+int pg_user_update(pk_store *s, const pk_user *u);
+int pg_users_each(pk_store *s, pk_user_cb cb, void *ctx);
+int pg_session_insert(pk_store *s, const uint8_t *id, int64_t user_id, int64_t now);
+int pg_session_get(pk_store *s, const uint8_t *id, int64_t *created, int64_t *seen,
+                   pk_user *user);
+int pg_session_touch(pk_store *s, const uint8_t *id, int64_t now);
+int pg_session_delete(pk_store *s, const uint8_t *id);
+int pg_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before);
+int pg_token_insert(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
+                    int64_t *id);
+int pg_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user);
+int pg_token_revoke(pk_store *s, int64_t id);
+int pg_login_failure_add(pk_store *s, const uint8_t *key, int64_t now, int64_t forget_before);
+int pg_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
+                      int64_t *oldest);
+int pg_login_failures_clear(pk_store *s, const uint8_t *key);
+
+/* ---- pg_access.c ---- */
+
+int pg_participants_search(pk_store *s, const char *scope, const char *name,
+                           const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx);
+int pg_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb, void *ctx);
+int pg_access_log_add(pk_store *s, const pk_access_entry *e);
+int pg_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
+                       void *ctx);
+int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
+                    pk_sealed_cb cb, void *ctx);
+int pg_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box, size_t len,
+                      int *replaced);
+int pg_sealed_generations(pk_store *s, int64_t *counts);
+
+#endif

@@ -1,0 +1,201 @@
+/* pg_stmts.h -- every statement of the PostgreSQL backend, in one table.
+ *
+ * An X-macro list in the order of pk_store_ops (store_impl.h), divided as
+ * the backend's files are: X(name, parameter types, sql).  Parameter
+ * types: b bytea, i bigint, t text; in capitals, an array of that type
+ * (a batch travels as arrays: one statement per batch).  pg.c makes the
+ * enum of names and the table of SQL from it, and prepares a statement
+ * on a connection the first time that connection runs it (pg_run),
+ * declaring these types; every parameter and result is binary.
+ * sqlite_stmts.h is the same list for SQLite: a statement serving the
+ * same op has the same name there; sql_accounts.h is shared.
+ *
+ * Not here: the schema (the migrations in pg_schema.c and the migrator's
+ * bookkeeping, run on the migrating connection), transaction control
+ * (BEGIN, COMMIT, SAVEPOINT, CLOSE), the temporary tables made on first
+ * use, binary COPY (pg_participants.c), and the bulk load's DDL
+ * (pg_bulk.c), which change the schema the statements here are prepared
+ * against. */
+
+/* the time of the database's clock, in pk_store_now's form */
+#define SQL_NOW "to_char(statement_timestamp() AT TIME ZONE 'UTC', " \
+                "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+/* a participant row as pg_read_row reads it */
+#define PG_PCOLS "id, nik_bi, kk_bi, pii, nama, tanggal_lahir, jenis_kelamin, kode_wilayah, " \
+                 "pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, reasons, " \
+                 "source, created_at, updated_at, digest, as_of"
+/* The participant columns a write sends, in the order pg_put_row encodes
+ * them (the stored fields of a pk_prow; the times come from the store),
+ * and their types as arrays. */
+#define PG_WCOLS "id, nik_bi, kk_bi, pii, digest, nama, tanggal_lahir, jenis_kelamin, " \
+                 "kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, " \
+                 "reasons, source, as_of"
+#define PG_WCOUNT 18
+#define PG_WTYPES "IBBBBTTTTTTTITIITT"
+
+/* ---- the store (pg.c) ---- */
+X(S_PING, "", "SELECT 1")
+
+/* ---- schema and what migrations fill (pg_schema.c) ---- */
+X(S_REGIONS_EACH, "", "SELECT code, name FROM region ORDER BY code")
+X(S_META_GET, "t", "SELECT value FROM pk_meta WHERE name = $1")
+/* one statement, autocommit: the first of several racing processes wins */
+X(S_META_PUT_ONCE, "tb",
+  "INSERT INTO pk_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+
+/* ---- participants (pg_participants.c) ---- */
+/* Row locks on the people found, taken in NIK order (so two batches
+ * never wait for each other in a circle). */
+X(S_PARTICIPANTS_FIND, "B",
+  "SELECT u.i, p.id, p.digest, p.kk_bi, p.reasons, p.base_reasons, p.scheme"
+  " FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
+  " JOIN participant p ON p.nik_bi = u.bi ORDER BY p.nik_bi FOR UPDATE OF p")
+X(S_PARTICIPANTS_FIND_LISTS, "B",
+  "SELECT u.i, e.list FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
+  " JOIN exclusion e ON e.nik_bi = u.bi")
+/* Ids for a batch of inserts, handed out in one call: the order of
+ * registration is the order of the batch. */
+X(S_PARTICIPANTS_NEXT_IDS, "i",
+  "SELECT nextval(pg_get_serial_sequence('participant', 'id')) FROM generate_series(1, $1)")
+/* The last of a block of $1 ids: only while a bulk load holds the table
+ * alone (nobody else takes ids between nextval and setval). */
+X(S_PARTICIPANTS_ID_BLOCK, "i",
+  "SELECT setval(s, nextval(s) + $1 - 1) FROM"
+  " pg_get_serial_sequence('participant', 'id') AS s")
+X(S_PARTICIPANTS_INSERT, PG_WTYPES,
+  "INSERT INTO participant (" PG_WCOLS ", created_at, updated_at)"
+  " SELECT u.*, t.now, t.now FROM (SELECT " SQL_NOW " AS now) t,"
+  " unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+  " $16, $17, $18) AS u")
+X(S_PARTICIPANTS_UPDATE, PG_WTYPES,
+  "UPDATE participant p SET nik_bi = u.nik_bi, kk_bi = u.kk_bi, pii = u.pii,"
+  " digest = u.digest, nama = u.nama, tanggal_lahir = u.tanggal_lahir,"
+  " jenis_kelamin = u.jenis_kelamin, kode_wilayah = u.kode_wilayah,"
+  " pendidikan = u.pendidikan, segmen = u.segmen, pekerjaan = u.pekerjaan,"
+  " warnings = u.warnings, scheme = u.scheme, base_reasons = u.base_reasons,"
+  " reasons = u.reasons, source = u.source, as_of = u.as_of,"
+  " updated_at = " SQL_NOW " FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+  " $10, $11, $12, $13, $14, $15, $16, $17, $18) AS u(" PG_WCOLS ")"
+  " WHERE p.id = u.id")
+/* Row locks on the families' pk_lock rows, inserting them if need be;
+ * each waits for whoever holds it, or is inserting it, to end ("WHERE
+ * false" locks a row without writing a new version of it).  Taken in key
+ * order (the caller sorts the keys), so two batches never wait for each
+ * other in a circle. */
+X(S_KK_LOCKS, "B",
+  "INSERT INTO pk_lock (k) SELECT 'k'::bytea || x FROM unnest($1) AS u(x)"
+  " ORDER BY 1 ON CONFLICT (k) DO UPDATE SET k = excluded.k WHERE false")
+X(S_KK_MEMBERS, "B",
+  "SELECT kk_bi, id, scheme, base_reasons, reasons FROM participant"
+  " WHERE kk_bi = ANY ($1) ORDER BY kk_bi, id")
+X(S_SET_REASONS, "II",
+  "UPDATE participant p SET reasons = u.r, updated_at = " SQL_NOW
+  " FROM unnest($1, $2) AS u(id, r) WHERE p.id = u.id")
+X(S_AUDIT, "TTIT",
+  "INSERT INTO audit (at, source, action, subject, detail)"
+  " SELECT t.now, s, a, NULLIF(j, 0), d FROM (SELECT " SQL_NOW " AS now) t,"
+  " unnest($1, $2, $3, $4) AS u(s, a, j, d)")
+/* list_clear: these three (list_old: a temporary table made on first use) */
+X(S_LIST_CLEAR_OLD, "", "DELETE FROM list_old")
+X(S_LIST_SAVE_OLD, "t",
+  "INSERT INTO list_old SELECT nik_bi FROM exclusion WHERE list = $1 ON CONFLICT DO NOTHING")
+X(S_LIST_DELETE, "t", "DELETE FROM exclusion WHERE list = $1")
+X(S_LIST_ADD, "tbb",
+  "INSERT INTO exclusion (list, nik_bi, note) VALUES ($1, $2, $3)"
+  " ON CONFLICT (list, nik_bi) DO UPDATE SET note = excluded.note")
+/* A cursor, fetched a thousand rows at a time (pg_run_once: declared
+ * anew by each call) */
+X(S_LIST_CHANGES, "t",
+  "DECLARE pk_changes NO SCROLL CURSOR FOR"
+  " (SELECT nik_bi FROM list_old EXCEPT SELECT nik_bi FROM exclusion WHERE list = $1)"
+  " UNION"
+  " (SELECT nik_bi FROM exclusion WHERE list = $1 EXCEPT SELECT nik_bi FROM list_old)"
+  " ORDER BY 1")
+X(S_LIST_CHANGES_FETCH, "", "FETCH 1000 FROM pk_changes")
+X(S_LIST_COUNT, "t", "SELECT count(*) FROM exclusion WHERE list = $1")
+/* reevaluate: these three */
+X(S_LISTS_OF, "b", "SELECT list FROM exclusion WHERE nik_bi = $1")
+X(S_REEVALUATE_ROW, "b", "SELECT " PG_PCOLS " FROM participant WHERE nik_bi = $1 FOR UPDATE")
+X(S_REEVALUATE_SET, "iii",
+  "UPDATE participant SET base_reasons = $2, reasons = $3, updated_at = " SQL_NOW
+  " WHERE id = $1")
+/* A cursor in one snapshot (pg_run_once, as S_LIST_CHANGES) */
+X(S_PARTICIPANTS_EACH, "tt",
+  "DECLARE pk_each NO SCROLL CURSOR FOR SELECT " PG_PCOLS
+  " FROM participant WHERE kode_wilayah >= $1 AND kode_wilayah < $2 ORDER BY id")
+X(S_PARTICIPANTS_EACH_FETCH, "", "FETCH 1000 FROM pk_each")
+X(S_PARTICIPANT_STATUS, "b",
+  "SELECT tanggal_lahir, scheme, reasons, created_at FROM participant WHERE nik_bi = $1")
+X(S_STATS, "tt",
+  "SELECT segmen, jenis_kelamin, reasons, count(*) FROM participant"
+  " WHERE kode_wilayah >= $1 AND kode_wilayah < $2 GROUP BY 1, 2, 3")
+
+/* ---- bulk loading (pg_bulk.c) ---- */
+X(S_BULK_ANY, "", "SELECT EXISTS (SELECT 1 FROM participant)")
+X(S_BULK_MARK, "B",
+  "INSERT INTO bulk_kk SELECT DISTINCT x FROM unnest($1) AS u(x) ON CONFLICT DO NOTHING")
+/* The next $3 marked families after $1, whether each has more than $2
+ * members.  Limited before the count, which the planner could otherwise
+ * run for every marked family on each page. */
+X(S_BULK_FAMILIES, "bii",
+  "SELECT m.kk_bi, (SELECT count(*) FROM participant p"
+  " WHERE p.kk_bi = m.kk_bi) > $2 FROM (SELECT kk_bi FROM bulk_kk"
+  " WHERE kk_bi > $1 ORDER BY kk_bi LIMIT $3) m ORDER BY m.kk_bi")
+/* (through participant_nik_repeats, see pg_bulk_repeats) */
+X(S_BULK_REPEATS, "bii",
+  "WITH r AS (SELECT nik_bi FROM participant WHERE nik_bi >= $1 GROUP BY nik_bi"
+  " HAVING count(*) > 1 ORDER BY nik_bi LIMIT $3)"
+  " SELECT p.nik_bi, p.id, p.kk_bi, p.digest FROM participant p"
+  " JOIN r ON p.nik_bi = r.nik_bi WHERE p.nik_bi > $1 OR p.id > $2"
+  " ORDER BY p.nik_bi, p.id LIMIT $3")
+/* Not an update of row $1 in place: that would be a HOT update (no
+ * indexed column changes), and an index built later in the same
+ * transaction over a HOT chain is not used by that transaction
+ * (pg_index.indcheckxmin), so the family pass would scan the table for
+ * every family.  Row $2 takes id $1 instead: the id is indexed. */
+X(S_BULK_FOLD, "ii",
+  "WITH k AS (DELETE FROM participant WHERE id = $1 RETURNING created_at)"
+  " UPDATE participant p SET id = $1, created_at = k.created_at,"
+  " updated_at = p.created_at, reasons = p.base_reasons FROM k WHERE p.id = $2")
+X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = $1")
+
+/* ---- accounts (pg_accounts.c) ---- */
+#include "store/sql_accounts.h"
+
+/* ---- staff reads, the access log, key rotation (pg_access.c) ---- */
+/* strpos(), not LIKE: a plain substring, so '%' and '_' match only
+ * themselves and need no escaping. */
+X(S_PARTICIPANTS_SEARCH_NIK, "ttbi",
+  "SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
+  " AND kode_wilayah < $2 AND nik_bi = $3 ORDER BY id LIMIT $4")
+X(S_PARTICIPANTS_SEARCH_NAME, "ttti",
+  "SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
+  " AND kode_wilayah < $2 AND strpos(lower(nama), lower($3)) > 0"
+  " ORDER BY nama, id LIMIT $4")
+X(S_PARTICIPANT_GET, "tti",
+  "SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
+  " AND kode_wilayah < $2 AND id = $3")
+X(S_ACCESS_LOG_ADD, "tttit",
+  "INSERT INTO access_log (at, actor, action, route, subject, detail)"
+  " VALUES (" SQL_NOW ", $1, $2, $3, $4, $5)")
+/* the newest $2 entries (NULL: all), oldest first */
+X(S_ACCESS_LOG_EACH, "ti",
+  "SELECT id, at, actor, action, route, coalesce(subject, 0), detail"
+  " FROM (SELECT * FROM access_log WHERE at >= $1 ORDER BY id DESC"
+  " LIMIT $2) l ORDER BY id")
+/* The generation is a box's first byte (substr of a bytea: no error on
+ * an empty value, unlike get_byte). */
+X(S_SEALED_OLDER_PII, "ibi",
+  "SELECT id, nik_bi, pii FROM participant"
+  " WHERE id > $1 AND substr(pii, 1, 1) < $2 ORDER BY id LIMIT $3")
+X(S_SEALED_OLDER_NOTE, "tbbi",
+  "SELECT list, nik_bi, note FROM exclusion"
+  " WHERE (list, nik_bi) > ($1, $2) AND note IS NOT NULL"
+  " AND substr(note, 1, 1) < $3 ORDER BY list, nik_bi LIMIT $4")
+X(S_SEALED_REPLACE_PII, "bib", "UPDATE participant SET pii = $1 WHERE id = $2 AND pii = $3")
+X(S_SEALED_REPLACE_NOTE, "btbb",
+  "UPDATE exclusion SET note = $1 WHERE list = $2 AND nik_bi = $3 AND note = $4")
+X(S_SEALED_GENERATIONS, "",
+  "SELECT substr(pii, 1, 1), count(*) FROM participant GROUP BY 1"
+  " UNION ALL SELECT substr(note, 1, 1), count(*) FROM exclusion"
+  " WHERE note IS NOT NULL GROUP BY 1")

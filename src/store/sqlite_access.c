@@ -1,0 +1,232 @@
+/* sqlite_access.c -- staff access to personal data on SQLite: search and
+ * open a participant within the caller's region scope, the append-only
+ * access log; and key rotation: the sealed boxes of an older key
+ * generation, re-sealed in place.
+ *
+ * Every read of personal data by staff is scoped in the SQL: the region
+ * range of sq_bind_region, so a row outside the caller's subtree is never
+ * read at all (not filtered afterwards). */
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "core/region.h"
+#include "store/sqlite_int.h"
+
+/* ---- staff reads and the access log ---- */
+
+static int each_row(sqlite3_stmt *st, pk_prow_cb cb, void *ctx, int *rows)
+{
+    int r, rc = 0;
+    *rows = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_prow row;
+        sq_read_row(st, &row);
+        ++*rows;
+        if ((rc = cb(ctx, &row)) != 0)
+            return rc;
+    }
+    return r == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+/* A read of statement `which` on a pooled connection. */
+static int read_begin(sq *q, int which, sqc **c, sqlite3_stmt **st)
+{
+    int rc = sq_conn_get(q, c);
+    if (rc != 0)
+        return rc;
+    if ((*st = sq_stmt(*c, which)) == NULL) {
+        sq_conn_put(q, *c);
+        return PK_EIO;
+    }
+    return 0;
+}
+
+static void read_end(sq *q, sqc *c, sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sq_conn_put(q, c);
+}
+
+int sq_participants_search(pk_store *s, const char *scope, const char *name,
+                           const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = read_begin(q, nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK : S_PARTICIPANTS_SEARCH_NAME,
+                        &c, &st);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    sq_bind_region(st, 1, 2, scope, hi, sizeof(hi));
+    if (nik_bi != NULL)
+        sq_bind_bi(st, 3, nik_bi);
+    else
+        sqlite3_bind_text(st, 3, name ? name : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, nik_bi != NULL ? 5 : 4, limit > 0 ? limit : 1);
+    int rows;
+    rc = each_row(st, cb, ctx, &rows);
+    read_end(q, c, st);
+    return rc;
+}
+
+int sq_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = read_begin(q, S_PARTICIPANT_GET, &c, &st);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    sq_bind_region(st, 1, 2, scope, hi, sizeof(hi));
+    sqlite3_bind_int64(st, 3, id);
+    int rows;
+    rc = each_row(st, cb, ctx, &rows);
+    read_end(q, c, st);
+    return rc == 0 && rows == 0 ? PK_ENOENT : rc;
+}
+
+/* In a write transaction of its own. */
+int sq_access_log_add(pk_store *s, const pk_access_entry *e)
+{
+    pk_tx *tx;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = sq_stmt(sq_txc(tx), S_ACCESS_LOG_ADD);
+    rc = PK_EIO;
+    if (st != NULL) {
+        sqlite3_bind_text(st, 1, e->actor, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e->action, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, e->route ? e->route : "", -1, SQLITE_STATIC);
+        if (e->subject > 0)
+            sqlite3_bind_int64(st, 4, e->subject);
+        sqlite3_bind_text(st, 5, e->detail ? e->detail : "", -1, SQLITE_STATIC);
+        rc = sq_step_done(st);
+    }
+    if (rc != 0) {
+        sq_rollback(tx);
+        return rc;
+    }
+    return sq_commit(tx);
+}
+
+int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
+                       void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = read_begin(q, S_ACCESS_LOG_EACH, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_access_entry e = {
+            .id = sqlite3_column_int64(st, 0),
+            .at = (const char *)sqlite3_column_text(st, 1),
+            .actor = (const char *)sqlite3_column_text(st, 2),
+            .action = (const char *)sqlite3_column_text(st, 3),
+            .route = (const char *)sqlite3_column_text(st, 4),
+            .subject = sqlite3_column_int64(st, 5),
+            .detail = (const char *)sqlite3_column_text(st, 6),
+        };
+        if ((rc = cb(ctx, &e)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    read_end(q, c, st);
+    return rc;
+}
+
+/* ---- key rotation ------------------------------------------------------ */
+
+int sq_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
+                    pk_sealed_cb cb, void *ctx)
+{
+    bool pii = what == PK_SEALED_PII;
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), pii ? S_SEALED_OLDER_PII : S_SEALED_OLDER_NOTE);
+    if (st == NULL)
+        return PK_EIO;
+    uint8_t g = (uint8_t)gen;
+    if (pii) {
+        sqlite3_bind_int64(st, 1, after ? after->id : 0);
+        sqlite3_bind_blob(st, 2, &g, 1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, limit);
+    } else {
+        sqlite3_bind_text(st, 1, after ? after->list : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, 2, after ? after->nik_bi : (const uint8_t *)"",
+                          after ? PK_BI_LEN : 0, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, 3, &g, 1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 4, limit);
+    }
+    int rc, r = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_sealed s = {0};
+        if (pii)
+            s.id = sqlite3_column_int64(st, 0);
+        else
+            s.list = (const char *)sqlite3_column_text(st, 0);
+        int box = pii ? 3 : 2; /* the participant's NIK index is two columns */
+        if (pii)
+            sq_column_bi(st, 1, s.nik_bi);
+        else if (sqlite3_column_bytes(st, 1) == PK_BI_LEN)
+            memcpy(s.nik_bi, sqlite3_column_blob(st, 1), PK_BI_LEN);
+        s.box = sqlite3_column_blob(st, box);
+        s.len = (size_t)sqlite3_column_bytes(st, box);
+        if ((r = cb(ctx, &s)) != 0)
+            break;
+    }
+    sqlite3_reset(st);
+    return r != 0 ? r : rc == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+int sq_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box, size_t len,
+                      int *replaced)
+{
+    sqc *c = sq_txc(t);
+    bool pii = what == PK_SEALED_PII;
+    sqlite3_stmt *st = sq_stmt(c, pii ? S_SEALED_REPLACE_PII : S_SEALED_REPLACE_NOTE);
+    *replaced = 0;
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_blob(st, 1, box, (int)len, SQLITE_STATIC);
+    if (pii) {
+        sqlite3_bind_int64(st, 2, old->id);
+        sqlite3_bind_blob(st, 3, old->box, (int)old->len, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_text(st, 2, old->list, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 3, old->nik_bi, PK_BI_LEN, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 4, old->box, (int)old->len, SQLITE_STATIC);
+    }
+    int rc = sq_step_done(st);
+    if (rc == 0)
+        *replaced = sqlite3_changes(c->db) > 0;
+    return rc;
+}
+
+int sq_sealed_generations(pk_store *s, int64_t *counts)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    memset(counts, 0, 256 * sizeof(*counts));
+    int rc = read_begin(q, S_SEALED_GENERATIONS, &c, &st);
+    if (rc != 0)
+        return rc;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int g = sqlite3_column_bytes(st, 0) == 1
+                    ? ((const uint8_t *)sqlite3_column_blob(st, 0))[0]
+                    : 0;
+        counts[g] += sqlite3_column_int64(st, 1);
+    }
+    read_end(q, c, st);
+    return r == SQLITE_DONE ? 0 : PK_EIO;
+}

@@ -1,0 +1,195 @@
+/* sqlite_bulk.c -- bulk loading of an empty registry on SQLite
+ * (pk_tx_bulk_begin and the rest, store.h): the participant indexes are
+ * dropped and built once at the end, the load runs with a rollback
+ * journal and without the region check when it can, and rows whose NIK
+ * repeats are found and folded afterwards.
+ *
+ * Its DDL and PRAGMAs are not in the statement table (sqlite_stmts.h):
+ * they change the schema the table's statements are prepared against,
+ * and run once per load. */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "store/sqlite_int.h"
+
+/* The writer's page cache during a bulk load (sqlite.c sets it back when
+ * the transaction ends). */
+#define BULK_CACHE "PRAGMA cache_size = -4096"
+
+
+/* Sets the writer up for a bulk load, which writes the whole registry in
+ * one transaction.  Called at the start of tx, which has written nothing:
+ * it ends tx and begins it again, since neither setting can change
+ * within a transaction.
+ *
+ * - Through the WAL every page would be written twice (into the WAL,
+ *   then by the checkpoint into the database), so the load runs with a
+ *   rollback journal instead, when nobody else has the database open: no
+ *   page of an empty registry has anything to save in the journal, and
+ *   the load's pages are written once.  Killed, the journal undoes it on
+ *   the next open.  Others that open the database meanwhile wait for the
+ *   load (they would wait to write anyway).
+ * - The region foreign key is not checked row by row (a lookup per row,
+ *   about a tenth of the writer's time): every row's village was found
+ *   in the region table already, by validation against the application's
+ *   copy of it (pk_store_regions_each), which only a migration changes,
+ *   and no migration runs while this writer holds the database.
+ *   PostgreSQL drops the constraint for a bulk load likewise. */
+static void bulk_setup(sq_tx *tx)
+{
+    sq *q = tx->q;
+    pthread_mutex_lock(&q->mu); /* our own idle readers would hold the WAL open */
+    while (q->nidle > 0)
+        sq_conn_close(q->idle[--q->nidle]);
+    pthread_mutex_unlock(&q->mu);
+    sqlite3_busy_timeout(q->writer->db, 0); /* someone else has it open: keep the WAL */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_exec(q->writer->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        tx->no_fk = sqlite3_exec(q->writer->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) ==
+                    SQLITE_OK;
+        if (sqlite3_prepare_v2(q->writer->db, "PRAGMA journal_mode=DELETE", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            tx->rollback_journal =
+                sqlite3_strnicmp((const char *)sqlite3_column_text(st, 0), "delete", 6) == 0;
+    }
+    sqlite3_finalize(st);
+    sqlite3_busy_timeout(q->writer->db, SQ_BUSY_MS);
+    sqlite3_exec(q->writer->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+}
+
+int sq_bulk_begin(pk_tx *t, bool *on)
+{
+    sq_tx *tx = (sq_tx *)t;
+    int64_t any = 1;
+    int rc = sq_count_of(tx->q->writer, S_BULK_ANY, &any);
+    if (rc != 0 || any)
+        return rc;
+    bulk_setup(tx);
+    if (sqlite3_get_autocommit(tx->q->writer->db)) /* BEGIN failed */
+        return PK_EIO;
+    if ((rc = sq_count_of(tx->q->writer, S_BULK_ANY, &any)) != 0 || any)
+        return rc; /* another writer came first: no bulk load */
+    char *msg = NULL;
+    if (sqlite3_exec(tx->q->writer->db,
+                     "DROP INDEX participant_nik; DROP INDEX participant_kk;"
+                     "DROP INDEX participant_region; " BULK_CACHE ";"
+                     "CREATE TEMP TABLE IF NOT EXISTS bulk_kk (kk_hi INTEGER, kk_lo INTEGER,"
+                     " PRIMARY KEY (kk_hi, kk_lo)) WITHOUT ROWID;"
+                     "DELETE FROM temp.bulk_kk",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        sq_log(tx->q, "bulk load: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return PK_EIO;
+    }
+    tx->bulk = tx->small_cache = *on = true;
+    return 0;
+}
+
+int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = sq_stmt(sq_txc(t), S_BULK_MARK);
+        if (st == NULL)
+            return PK_EIO;
+        sq_bind_bi(st, 1, kk_bi[i]);
+        rc = sq_step_done(st);
+    }
+    return rc;
+}
+
+int sq_bulk_end(pk_tx *t)
+{
+    sq_tx *tx = (sq_tx *)t;
+    if (!tx->bulk)
+        return 0;
+    /* the sorter may use a second thread: the reader's core is idle by now */
+    int rc = sqlite3_exec(tx->q->writer->db,
+                          "DROP INDEX IF EXISTS participant_nik_repeats;"
+                          "PRAGMA threads = 1;" SQ_PARTICIPANT_INDEXES,
+                          NULL, NULL, NULL);
+    sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : PK_EIO;
+    tx->bulk = tx->repeats_index = false;
+    return 0;
+}
+
+int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit,
+                     pk_bi *out, size_t *n)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_BULK_FAMILIES);
+    if (st == NULL)
+        return PK_EIO;
+    if (after != NULL) {
+        sq_bind_bi(st, 1, after);
+        sqlite3_bind_int(st, 5, 1);
+    } else { /* from the least pair: every family */
+        sqlite3_bind_int64(st, 1, INT64_MIN);
+        sqlite3_bind_int64(st, 2, INT64_MIN);
+        sqlite3_bind_int(st, 5, 0);
+    }
+    sqlite3_bind_int(st, 3, small);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        sq_column_bi(st, 0, out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+/* The rows whose NIK repeats, found through an index on the NIK (not
+ * unique: that is what failed) that the first call of the transaction
+ * builds and bulk_end drops again. */
+int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                    pk_repeat *out, size_t *n)
+{
+    sq_tx *tx = (sq_tx *)t;
+    sq *q = tx->q;
+    if (!tx->repeats_index) {
+        if (sqlite3_exec(q->writer->db,
+                         "CREATE INDEX participant_nik_repeats ON participant(nik_hi, nik_lo)",
+                         NULL, NULL, NULL) != SQLITE_OK)
+            return PK_EIO;
+        tx->repeats_index = true;
+    }
+    sqlite3_stmt *st = sq_stmt(q->writer, S_BULK_REPEATS);
+    if (st == NULL)
+        return PK_EIO;
+    if (after_nik != NULL) {
+        sq_bind_bi(st, 1, after_nik);
+    } else { /* from the first: >= the least pair takes every NIK */
+        sqlite3_bind_int64(st, 1, INT64_MIN);
+        sqlite3_bind_int64(st, 2, INT64_MIN);
+    }
+    sqlite3_bind_int64(st, 3, after_id);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < limit) {
+        if (sqlite3_column_bytes(st, 5) != PK_DIGEST_LEN) {
+            rc = SQLITE_CORRUPT;
+            break;
+        }
+        pk_repeat *r = &out[(*n)++];
+        sq_column_bi(st, 0, r->nik_bi);
+        r->id = sqlite3_column_int64(st, 2);
+        sq_column_bi(st, 3, r->kk_bi);
+        memcpy(r->digest, sqlite3_column_blob(st, 5), PK_DIGEST_LEN);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : PK_EIO;
+}
+
+int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), copy ? S_BULK_FOLD : S_BULK_DROP);
+    if (st == NULL)
+        return PK_EIO;
+    if (copy)
+        sqlite3_bind_int64(st, 1, keep);
+    sqlite3_bind_int64(st, copy ? 2 : 1, from);
+    return sq_step_done(st);
+}

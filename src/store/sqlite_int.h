@@ -1,0 +1,173 @@
+/* sqlite_int.h -- what the files of the SQLite backend share (not for
+ * callers: they use store.h).  See sqlite.c for the files and what each
+ * holds. */
+#ifndef PK_SQLITE_INT_H
+#define PK_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store/store_impl.h"
+
+#define SQ_POOL_MAX 64
+#define SQ_BUSY_MS 10000 /* how long a connection waits for a lock */
+
+/* The names of the statements of sqlite_stmts.h: S_PING, ... */
+enum {
+#define X(name, types, sql) name,
+#include "store/sqlite_stmts.h"
+#undef X
+    S__COUNT
+};
+
+/* A connection and its statements, each prepared on first use. */
+typedef struct sq sq;
+typedef struct sqc {
+    sqlite3 *db;
+    sq *q;              /* the store it belongs to (its log) */
+    sqlite3_stmt *st[S__COUNT];
+} sqc;
+
+struct sq {
+    pk_backend base;    /* first: the log (store_impl.h) */
+    char *path;
+    pthread_mutex_t mu;
+    sqc *idle[SQ_POOL_MAX]; /* readers */
+    int nidle;
+    /* The single writer: a dedicated connection, held for a whole
+     * transaction under wmu. */
+    pthread_mutex_t wmu;
+    sqc *writer;
+};
+
+typedef struct sq_tx {
+    pk_tx base;
+    sq *q;
+    bool bulk;          /* see pk_tx_bulk_begin */
+    bool small_cache;   /* since bulk_begin, until the transaction ends */
+    bool rollback_journal; /* the same: the bulk load runs without the WAL */
+    bool no_fk;         /* the same: nor checks the region of each row (bulk_setup) */
+    bool repeats_index; /* sq_bulk_repeats built its index */
+} sq_tx;
+
+/* ---- sqlite.c: connections, statements, transactions ---- */
+
+void sq_log(sq *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sq_conn_close(sqc *c);
+/* A pooled connection for reads (opened when none is idle), and back;
+ * closing one finalizes its statements. */
+int sq_conn_get(sq *q, sqc **out);
+void sq_conn_put(sq *q, sqc *c);
+/* Statement `which` of c (sqlite_stmts.h), reset and unbound, ready for
+ * this use; NULL (and logged) when it cannot be prepared.  The caller resets it once
+ * done, so that a reader holds no snapshot. */
+sqlite3_stmt *sq_stmt(sqc *c, int which);
+/* Statement `which` prepared anew, for the caller to finalize: for a
+ * statement still stepping while its callback runs others. */
+sqlite3_stmt *sq_stmt_fresh(sqc *c, int which);
+/* Steps st to its end and resets it: 0, PK_ECONFLICT (a UNIQUE or
+ * PRIMARY KEY constraint), or PK_EIO. */
+int sq_step_done(sqlite3_stmt *st);
+/* A transaction's connection (the writer). */
+sqc *sq_txc(pk_tx *t);
+
+/* Transactions of the writer (store.h), for ops that write alone. */
+int sq_begin(pk_store *s, pk_tx **out);
+int sq_commit(pk_tx *t);
+void sq_rollback(pk_tx *t);
+
+/* ---- sqlite_schema.c ---- */
+
+/* The participant table's indexes since migration 7 (a bulk load drops
+ * them and builds them again: sqlite_bulk.c). */
+#define SQ_PARTICIPANT_INDEXES                                               \
+    "CREATE UNIQUE INDEX participant_nik ON participant(nik_hi, nik_lo);"    \
+    "CREATE INDEX participant_kk ON participant(kk_hi, kk_lo);"              \
+    "CREATE INDEX participant_region ON participant(kode_wilayah);"
+
+/* A 16-byte blind index as parameters i and i + 1 (two INTEGER halves),
+ * and read back from columns i and i + 1. */
+void sq_bind_bi(sqlite3_stmt *st, int i, const uint8_t *bi);
+void sq_column_bi(sqlite3_stmt *st, int i, uint8_t *out);
+
+int sq_version(pk_store *s, int *current, int *latest);
+int sq_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);
+int sq_regions_each(pk_store *s, pk_region_cb cb, void *ctx);
+int sq_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
+int sq_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len);
+
+/* ---- sqlite_participants.c ---- */
+
+/* The one number a statement without parameters answers. */
+int sq_count_of(sqc *c, int which, int64_t *n);
+/* Binds parameters a and b to the region subtree of a dotted code; hi
+ * holds the upper bound while st runs. */
+void sq_bind_region(sqlite3_stmt *st, int a, int b, const char *region, char *hi,
+                    size_t hilen);
+/* Fills row from a statement over SQ_PCOLS; strings point into st. */
+void sq_read_row(sqlite3_stmt *st, pk_prow *r);
+
+int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi, pk_pknown *out);
+int sq_participants_write(pk_tx *t, size_t n, pk_prow *rows);
+int sq_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
+int sq_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t *reasons);
+int sq_audit(pk_tx *t, size_t n, const pk_audit_entry *e);
+int sq_list_clear(pk_tx *t, const char *list);
+int sq_list_add(pk_tx *t, const char *list, const uint8_t *nik_bi, const uint8_t *note,
+                size_t note_len);
+int sq_list_changes(pk_tx *t, const char *list, pk_bi_cb cb, void *ctx);
+int sq_list_count(pk_tx *t, const char *list, int64_t *count);
+int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
+                  uint8_t *kk_bi, int *changed);
+int sq_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
+int sq_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out);
+int sq_stats(pk_store *s, const char *region, pk_stats *out);
+
+/* ---- sqlite_bulk.c ---- */
+
+int sq_bulk_begin(pk_tx *t, bool *on);
+int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi);
+int sq_bulk_end(pk_tx *t);
+int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit, pk_bi *out,
+                     size_t *n);
+int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,
+                    pk_repeat *out, size_t *n);
+int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy);
+
+/* ---- sqlite_accounts.c ---- */
+
+int sq_user_insert(pk_store *s, const pk_user *u, int64_t *id);
+int sq_user_find(pk_store *s, const char *username, pk_user *out);
+int sq_user_update(pk_store *s, const pk_user *u);
+int sq_users_each(pk_store *s, pk_user_cb cb, void *ctx);
+int sq_session_insert(pk_store *s, const uint8_t *id, int64_t user_id, int64_t now);
+int sq_session_get(pk_store *s, const uint8_t *id, int64_t *created, int64_t *seen,
+                   pk_user *user);
+int sq_session_touch(pk_store *s, const uint8_t *id, int64_t now);
+int sq_session_delete(pk_store *s, const uint8_t *id);
+int sq_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before);
+int sq_token_insert(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
+                    int64_t *id);
+int sq_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user);
+int sq_token_revoke(pk_store *s, int64_t id);
+int sq_login_failure_add(pk_store *s, const uint8_t *key, int64_t now, int64_t forget_before);
+int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
+                      int64_t *oldest);
+int sq_login_failures_clear(pk_store *s, const uint8_t *key);
+
+/* ---- sqlite_access.c ---- */
+
+int sq_participants_search(pk_store *s, const char *scope, const char *name,
+                           const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx);
+int sq_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb, void *ctx);
+int sq_access_log_add(pk_store *s, const pk_access_entry *e);
+int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
+                       void *ctx);
+int sq_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
+                    pk_sealed_cb cb, void *ctx);
+int sq_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box, size_t len,
+                      int *replaced);
+int sq_sealed_generations(pk_store *s, int64_t *counts);
+
+#endif

@@ -1,0 +1,159 @@
+/* sqlite_stmts.h -- every statement of the SQLite backend, in one table.
+ *
+ * An X-macro list in the order of pk_store_ops (store_impl.h), divided as
+ * the backend's files are: X(name, parameter types, sql).  Parameter
+ * types: b BLOB, i INTEGER, t TEXT, one letter per parameter (a blind
+ * index of the participant table is two INTEGER parameters: bind_bi).
+ * sqlite.c makes the enum of names and the table of SQL from it, and
+ * prepares a statement on a connection the first time that connection
+ * runs it (sq_stmt), checking that it has as many parameters as types.
+ * pg_stmts.h is the same list for PostgreSQL: a statement serving the
+ * same op has the same name there; sql_accounts.h is shared.
+ *
+ * Not here: the schema (the migrations in sqlite_schema.c and the
+ * migrator's bookkeeping, run once on the migrating connection),
+ * transaction control (BEGIN, COMMIT, SAVEPOINT, PRAGMA), the writer's
+ * temporary table (made as it opens: sq_begin), and the bulk load's DDL
+ * (sqlite_bulk.c), which change the schema the statements here are
+ * prepared against. */
+
+/* the time of the database's clock, in pk_store_now's form */
+#define SQL_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+/* a participant row as read_row reads it */
+#define SQ_PCOLS "id, nik_hi, nik_lo, kk_hi, kk_lo, pii, nama, tanggal_lahir, jenis_kelamin, " \
+                 "kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, " \
+                 "reasons, source, created_at, updated_at, digest, as_of"
+
+/* ---- the store (sqlite.c) ---- */
+X(S_PING, "", "SELECT 1")
+
+/* ---- schema and what migrations fill (sqlite_schema.c) ---- */
+X(S_REGIONS_EACH, "", "SELECT code, name FROM region ORDER BY code")
+X(S_META_GET, "t", "SELECT value FROM pk_meta WHERE name = ?")
+X(S_META_PUT_ONCE, "tb", "INSERT INTO pk_meta (name, value) VALUES (?, ?) "
+                         "ON CONFLICT (name) DO NOTHING")
+
+/* ---- participants (sqlite_participants.c) ---- */
+X(S_ANY_LISTED, "", "SELECT EXISTS (SELECT 1 FROM exclusion)")
+X(S_PARTICIPANTS_FIND, "ii",
+  "SELECT id, digest, kk_hi, kk_lo, reasons, base_reasons, scheme FROM participant"
+  " WHERE nik_hi = ?1 AND nik_lo = ?2")
+X(S_LISTS_OF, "b", "SELECT list FROM exclusion WHERE nik_bi = ?")
+/* (bind_row: ?1-?18; ?19 as_of, ?20 the time; the update's ?21 the id) */
+X(S_PARTICIPANTS_INSERT, "iiiibbtttttttitiittt",
+  "INSERT INTO participant (nik_hi, nik_lo, kk_hi, kk_lo, pii, digest, nama,"
+  " tanggal_lahir, jenis_kelamin, kode_wilayah, pendidikan, segmen, pekerjaan,"
+  " warnings, scheme, base_reasons, reasons, source, as_of, created_at, updated_at)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+  " ?17, ?18, ?19, ?20, ?20)")
+X(S_PARTICIPANTS_UPDATE, "iiiibbtttttttitiittti",
+  "UPDATE participant SET nik_hi = ?1, nik_lo = ?2, kk_hi = ?3, kk_lo = ?4,"
+  " pii = ?5, digest = ?6, nama = ?7, tanggal_lahir = ?8, jenis_kelamin = ?9,"
+  " kode_wilayah = ?10, pendidikan = ?11, segmen = ?12, pekerjaan = ?13,"
+  " warnings = ?14, scheme = ?15, base_reasons = ?16, reasons = ?17, source = ?18,"
+  " as_of = ?19, updated_at = ?20 WHERE id = ?21")
+X(S_KK_MEMBERS, "ii",
+  "SELECT id, scheme, base_reasons, reasons FROM participant"
+  " WHERE kk_hi = ?1 AND kk_lo = ?2 ORDER BY id")
+X(S_SET_REASONS, "iit", "UPDATE participant SET reasons = ?2, updated_at = ?3 WHERE id = ?1")
+X(S_AUDIT, "ttitt",
+  "INSERT INTO audit (at, source, action, subject, detail) VALUES (?5, ?1, ?2, ?3, ?4)")
+/* list_clear: these three */
+X(S_LIST_CLEAR_OLD, "", "DELETE FROM temp.list_old")
+X(S_LIST_SAVE_OLD, "t",
+  "INSERT OR IGNORE INTO temp.list_old SELECT nik_bi FROM exclusion WHERE list = ?")
+X(S_LIST_DELETE, "t", "DELETE FROM exclusion WHERE list = ?")
+X(S_LIST_ADD, "tbb",
+  "INSERT INTO exclusion (list, nik_bi, note) VALUES (?1, ?2, ?3)"
+  " ON CONFLICT (list, nik_bi) DO UPDATE SET note = excluded.note")
+X(S_LIST_CHANGES, "t",
+  "SELECT nik_bi FROM temp.list_old WHERE nik_bi NOT IN"
+  " (SELECT nik_bi FROM exclusion WHERE list = ?1)"
+  " UNION SELECT nik_bi FROM exclusion WHERE list = ?1 AND nik_bi NOT IN"
+  " (SELECT nik_bi FROM temp.list_old)")
+X(S_LIST_COUNT, "t", "SELECT count(*) FROM exclusion WHERE list = ?")
+/* reevaluate: S_LISTS_OF, then these */
+X(S_REEVALUATE_ROW, "ii", "SELECT " SQ_PCOLS " FROM participant WHERE nik_hi = ?1 AND nik_lo = ?2")
+X(S_REEVALUATE_SET, "iii",
+  "UPDATE participant SET base_reasons = ?2, reasons = ?3, updated_at = " SQL_NOW
+  " WHERE id = ?1")
+X(S_PARTICIPANTS_EACH, "tt",
+  "SELECT " SQ_PCOLS " FROM participant"
+  " WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 ORDER BY id")
+X(S_PARTICIPANT_STATUS, "ii",
+  "SELECT tanggal_lahir, scheme, reasons, created_at"
+  " FROM participant WHERE nik_hi = ?1 AND nik_lo = ?2")
+X(S_STATS, "tt",
+  "SELECT segmen, jenis_kelamin, reasons, count(*) FROM participant"
+  " WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 GROUP BY 1, 2, 3")
+
+/* ---- bulk loading (sqlite_bulk.c) ---- */
+X(S_BULK_ANY, "", "SELECT EXISTS (SELECT 1 FROM participant)")
+X(S_BULK_MARK, "ii", "INSERT OR IGNORE INTO temp.bulk_kk (kk_hi, kk_lo) VALUES (?1, ?2)")
+/* (After (?1, ?2) when ?5, else from it: a range the primary key seeks
+ * to, so each page starts where the last one ended.) */
+X(S_BULK_FAMILIES, "iiiii",
+  "SELECT m.kk_hi, m.kk_lo FROM temp.bulk_kk m"
+  " WHERE (m.kk_hi, m.kk_lo) >= (?1, ?2)"
+  " AND NOT (?5 AND m.kk_hi = ?1 AND m.kk_lo = ?2) AND"
+  " (SELECT count(*) FROM participant p"
+  "  WHERE p.kk_hi = m.kk_hi AND p.kk_lo = m.kk_lo) > ?3"
+  " ORDER BY m.kk_hi, m.kk_lo LIMIT ?4")
+/* (through participant_nik_repeats, see sq_bulk_repeats) */
+X(S_BULK_REPEATS, "iiii",
+  "WITH r AS (SELECT nik_hi, nik_lo FROM participant"
+  " WHERE (nik_hi, nik_lo) >= (?1, ?2) GROUP BY nik_hi, nik_lo"
+  " HAVING count(*) > 1 ORDER BY nik_hi, nik_lo LIMIT ?4)"
+  " SELECT p.nik_hi, p.nik_lo, p.id, p.kk_hi, p.kk_lo, p.digest"
+  " FROM participant p JOIN r ON p.nik_hi = r.nik_hi AND p.nik_lo = r.nik_lo"
+  " WHERE (p.nik_hi, p.nik_lo) > (?1, ?2) OR p.id > ?3"
+  " ORDER BY p.nik_hi, p.nik_lo, p.id LIMIT ?4")
+/* Row ?2 takes the place of row ?1, as on PostgreSQL (pg_bulk_fold):
+ * its id and created_at; OR REPLACE deletes row ?1 as ?2 takes its id.
+ * (The right-hand sides read row ?2 as it was.) */
+X(S_BULK_FOLD, "ii",
+  "UPDATE OR REPLACE participant SET id = ?1, created_at ="
+  " (SELECT created_at FROM participant WHERE id = ?1),"
+  " updated_at = created_at, reasons = base_reasons WHERE id = ?2")
+X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = ?1")
+
+/* ---- accounts (sqlite_accounts.c) ---- */
+#include "store/sql_accounts.h"
+
+/* ---- staff reads, the access log, key rotation (sqlite_access.c) ---- */
+/* instr(), not LIKE: the query is a plain substring, so '%' and '_'
+ * match only themselves and need no escaping. */
+X(S_PARTICIPANTS_SEARCH_NIK, "ttiii",
+  "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
+  " AND kode_wilayah < ?2 AND nik_hi = ?3 AND nik_lo = ?4 ORDER BY id LIMIT ?5")
+X(S_PARTICIPANTS_SEARCH_NAME, "ttti",
+  "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
+  " AND kode_wilayah < ?2 AND instr(lower(nama), lower(?3)) > 0"
+  " ORDER BY nama, id LIMIT ?4")
+X(S_PARTICIPANT_GET, "tti",
+  "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
+  " AND kode_wilayah < ?2 AND id = ?3")
+X(S_ACCESS_LOG_ADD, "tttit",
+  "INSERT INTO access_log (at, actor, action, route, subject, detail)"
+  " VALUES (" SQL_NOW ", ?1, ?2, ?3, ?4, ?5)")
+/* the newest ?2 entries, oldest first */
+X(S_ACCESS_LOG_EACH, "ti",
+  "SELECT id, at, actor, action, route, coalesce(subject, 0), detail"
+  " FROM (SELECT * FROM access_log WHERE at >= ?1 ORDER BY id DESC"
+  " LIMIT ?2) ORDER BY id")
+/* The generation is a box's first byte: substr() of a blob counts bytes
+ * and compares as a blob. */
+X(S_SEALED_OLDER_PII, "ibi",
+  "SELECT id, nik_hi, nik_lo, pii FROM participant"
+  " WHERE id > ?1 AND substr(pii, 1, 1) < ?2 ORDER BY id LIMIT ?3")
+X(S_SEALED_OLDER_NOTE, "tbbi",
+  "SELECT list, nik_bi, note FROM exclusion"
+  " WHERE (list, nik_bi) > (?1, ?2) AND note IS NOT NULL"
+  " AND substr(note, 1, 1) < ?3 ORDER BY list, nik_bi LIMIT ?4")
+X(S_SEALED_REPLACE_PII, "bib", "UPDATE participant SET pii = ?1 WHERE id = ?2 AND pii = ?3")
+X(S_SEALED_REPLACE_NOTE, "btbb",
+  "UPDATE exclusion SET note = ?1 WHERE list = ?2 AND nik_bi = ?3 AND note = ?4")
+X(S_SEALED_GENERATIONS, "",
+  "SELECT substr(pii, 1, 1), count(*) FROM participant GROUP BY 1"
+  " UNION ALL SELECT substr(note, 1, 1), count(*) FROM exclusion"
+  " WHERE note IS NOT NULL GROUP BY 1")
