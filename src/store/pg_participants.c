@@ -344,14 +344,15 @@ int pg_list_clear(pk_tx *t, const char *list)
     int rc;
     if (!c->list_old) {
         rc = pg_exec(c,
-                     "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi bytea PRIMARY KEY)"
+                     "CREATE TEMP TABLE IF NOT EXISTS list_old (list text, nik_bi bytea,"
+                     " PRIMARY KEY (list, nik_bi))"
                      " ON COMMIT DELETE ROWS",
                      PGRES_COMMAND_OK, "list");
         if (rc != 0)
             return rc;
         c->list_old = true;
     }
-    if ((rc = run_list(c, S_LIST_CLEAR_OLD, NULL)) == 0 &&
+    if ((rc = run_list(c, S_LIST_CLEAR_OLD, list)) == 0 &&
         (rc = run_list(c, S_LIST_SAVE_OLD, list)) == 0)
         rc = run_list(c, S_LIST_DELETE, list);
     return rc;

@@ -96,9 +96,9 @@ X(S_AUDIT, "TTIT",
   " SELECT t.now, s, a, NULLIF(j, 0), d FROM (SELECT " SQL_NOW " AS now) t,"
   " unnest($1, $2, $3, $4) AS u(s, a, j, d)")
 /* list_clear: these three (list_old: a temporary table made on first use) */
-X(S_LIST_CLEAR_OLD, "", "DELETE FROM list_old")
+X(S_LIST_CLEAR_OLD, "t", "DELETE FROM list_old WHERE list = $1")
 X(S_LIST_SAVE_OLD, "t",
-  "INSERT INTO list_old SELECT nik_bi FROM exclusion WHERE list = $1 ON CONFLICT DO NOTHING")
+  "INSERT INTO list_old SELECT list, nik_bi FROM exclusion WHERE list = $1 ON CONFLICT DO NOTHING")
 X(S_LIST_DELETE, "t", "DELETE FROM exclusion WHERE list = $1")
 X(S_LIST_ADD, "tbb",
   "INSERT INTO exclusion (list, nik_bi, note) VALUES ($1, $2, $3)"
@@ -107,9 +107,11 @@ X(S_LIST_ADD, "tbb",
  * anew by each call) */
 X(S_LIST_CHANGES, "t",
   "DECLARE pk_changes NO SCROLL CURSOR FOR"
-  " (SELECT nik_bi FROM list_old EXCEPT SELECT nik_bi FROM exclusion WHERE list = $1)"
+  " (SELECT nik_bi FROM list_old WHERE list = $1"
+  "  EXCEPT SELECT nik_bi FROM exclusion WHERE list = $1)"
   " UNION"
-  " (SELECT nik_bi FROM exclusion WHERE list = $1 EXCEPT SELECT nik_bi FROM list_old)"
+  " (SELECT nik_bi FROM exclusion WHERE list = $1"
+  "  EXCEPT SELECT nik_bi FROM list_old WHERE list = $1)"
   " ORDER BY 1")
 X(S_LIST_CHANGES_FETCH, "", "FETCH 1000 FROM pk_changes")
 X(S_LIST_COUNT, "t", "SELECT count(*) FROM exclusion WHERE list = $1")

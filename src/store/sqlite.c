@@ -280,7 +280,8 @@ int sq_begin(pk_store *s, pk_tx **out)
          * data; SQLite unlinks its temporary files as it opens them.) */
         sqlite3_exec(q->writer->db,
                      "PRAGMA temp_store = FILE;"
-                     "CREATE TEMP TABLE IF NOT EXISTS list_old (nik_bi BLOB PRIMARY KEY)",
+                     "CREATE TEMP TABLE IF NOT EXISTS list_old (list TEXT, nik_bi BLOB,"
+                     " PRIMARY KEY (list, nik_bi))",
                      NULL, NULL, NULL);
         /* The NIK and KK indexes are keyed by random hashes, so a batch
          * touches pages all over them: keep them in memory (bounded). */

@@ -215,7 +215,7 @@ static int exec_list(sqc *c, int which, const char *list)
 int sq_list_clear(pk_tx *t, const char *list)
 {
     sqc *c = sq_txc(t);
-    int rc = exec_list(c, S_LIST_CLEAR_OLD, NULL);
+    int rc = exec_list(c, S_LIST_CLEAR_OLD, list);
     if (rc == 0)
         rc = exec_list(c, S_LIST_SAVE_OLD, list);
     if (rc == 0)

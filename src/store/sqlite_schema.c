@@ -446,7 +446,8 @@ int sq_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t 
             size_t n = (size_t)sqlite3_column_bytes(st, 0);
             *len = n;
             if (n <= cap) {
-                memcpy(buf, sqlite3_column_blob(st, 0), n);
+                if (n > 0) /* an empty blob's pointer is NULL */
+                    memcpy(buf, sqlite3_column_blob(st, 0), n);
                 rc = 0;
             } else {
                 rc = PK_ETOOBIG;

@@ -59,18 +59,18 @@ X(S_SET_REASONS, "iit", "UPDATE participant SET reasons = ?2, updated_at = ?3 WH
 X(S_AUDIT, "ttitt",
   "INSERT INTO audit (at, source, action, subject, detail) VALUES (?5, ?1, ?2, ?3, ?4)")
 /* list_clear: these three */
-X(S_LIST_CLEAR_OLD, "", "DELETE FROM temp.list_old")
+X(S_LIST_CLEAR_OLD, "t", "DELETE FROM temp.list_old WHERE list = ?")
 X(S_LIST_SAVE_OLD, "t",
-  "INSERT OR IGNORE INTO temp.list_old SELECT nik_bi FROM exclusion WHERE list = ?")
+  "INSERT OR IGNORE INTO temp.list_old SELECT list, nik_bi FROM exclusion WHERE list = ?")
 X(S_LIST_DELETE, "t", "DELETE FROM exclusion WHERE list = ?")
 X(S_LIST_ADD, "tbb",
   "INSERT INTO exclusion (list, nik_bi, note) VALUES (?1, ?2, ?3)"
   " ON CONFLICT (list, nik_bi) DO UPDATE SET note = excluded.note")
 X(S_LIST_CHANGES, "t",
-  "SELECT nik_bi FROM temp.list_old WHERE nik_bi NOT IN"
+  "SELECT nik_bi FROM temp.list_old WHERE list = ?1 AND nik_bi NOT IN"
   " (SELECT nik_bi FROM exclusion WHERE list = ?1)"
   " UNION SELECT nik_bi FROM exclusion WHERE list = ?1 AND nik_bi NOT IN"
-  " (SELECT nik_bi FROM temp.list_old)")
+  " (SELECT nik_bi FROM temp.list_old WHERE list = ?1)")
 X(S_LIST_COUNT, "t", "SELECT count(*) FROM exclusion WHERE list = ?")
 /* reevaluate: S_LISTS_OF, then these */
 X(S_REEVALUATE_ROW, "ii", "SELECT " SQ_PCOLS " FROM participant WHERE nik_hi = ?1 AND nik_lo = ?2")
