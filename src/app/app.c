@@ -237,3 +237,13 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
     out->reasons = pk_eligibility(&p, out->scheme, as_of, &ctx);
     return 0;
 }
+
+int pk_app_migrate(const pk_config *cfg, int *from, int *to, char *err, size_t errlen)
+{
+    pk_store *s = NULL;
+    int rc = pk_store_open(cfg->db, &s, err, errlen);
+    if (rc == 0)
+        rc = pk_store_migrate(s, cfg->data_dir, from, to, err, errlen);
+    pk_store_close(s);
+    return rc;
+}

@@ -62,4 +62,11 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
                              const pk_participant_input *in, unsigned given,
                              unsigned declared_lists, pk_eligibility_result *out);
 
+/* Use case: `prakerja migrate`.  Opens the database of cfg->db, applies
+ * every pending migration (regions from cfg->data_dir) and closes it:
+ * *from and *to are the schema versions before and after (equal when it
+ * was up to date).  Needs neither the key file nor the schemes.  On
+ * failure writes an English explanation into err. */
+int pk_app_migrate(const pk_config *cfg, int *from, int *to, char *err, size_t errlen);
+
 #endif
