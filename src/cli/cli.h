@@ -43,7 +43,9 @@ struct cli_cmd {
     const char *args;      /* positional arguments, for the usage line */
     const char *summary;   /* its entry in `prakerja --help` */
     const char *help;      /* `prakerja NAME --help`, under the usage line */
-    const char *options;   /* without subcommands: keys it takes beyond the settings */
+    /* Without subcommands: the keys it takes beyond the common settings
+     * (serve: the server's settings; otherwise its own options). */
+    const char *options;
     const char *booleans;
     const cli_sub *subs;   /* subcommands (NULL-terminated), or NULL */
     /* A missing or unknown subcommand: with sub_noun, "unknown NOUN 'WORD'
@@ -53,7 +55,7 @@ struct cli_cmd {
 };
 
 enum {
-    CLI_SERVER = 1u << 0,      /* takes the server settings (listen, threads, ...) */
+    CLI_SERVER = 1u << 0,      /* its help lists the server settings (listen, threads, ...) */
     CLI_NO_SETTINGS = 1u << 1, /* takes no options at all (version) */
 };
 
