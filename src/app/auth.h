@@ -82,7 +82,7 @@ typedef struct pk_account {
     char created_at[32];       /* as the store gives it */
 } pk_account;
 
-/* The account of that name: 0, PK_ENOENT or PK_EIO. */
+/* The account of that name: 0, PK_ENOENT, or another negative PK_E*. */
 int pk_auth_user_get(const pk_app *app, const char *username, pk_account *out);
 /* Every account in id order; stops early when cb returns non-zero. */
 typedef int (*pk_account_cb)(void *ctx, const pk_account *a);
