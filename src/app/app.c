@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,20 +109,34 @@ static int open_vault(pk_app *app, const char *key_file, char *err, size_t errle
     return rc != 0 ? rc : PK_EINVAL;
 }
 
-/* What the store reports to its operators (pk_store_set_log): on stderr,
- * as the store printed it before. */
-static void log_store(void *ctx, const char *msg)
+void pk_app_log(const pk_app *app, const char *fmt, ...)
 {
-    (void)ctx;
-    fprintf(stderr, "prakerja: store: %s\n", msg);
+    if (app->log == NULL)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    app->log(app->log_ctx, msg);
 }
 
-int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
+/* What the store reports (pk_store_set_log) goes to the app's log. */
+static void log_store(void *ctx, const char *msg)
+{
+    const pk_app *app = ctx;
+    pk_app_log(app, "store: %s", msg);
+}
+
+int pk_app_open(pk_app *app, const pk_config *cfg, pk_log_fn log, void *log_ctx, char *err,
+                size_t errlen)
 {
     int rc, from, to;
     char *text = NULL, inner[512] = "";
     memset(app, 0, sizeof(*app));
     app->cfg = *cfg;
+    app->log = log;
+    app->log_ctx = log_ctx;
 
     char path[2048];
     if (cfg->schemes_file[0] != '\0')
@@ -150,7 +165,7 @@ int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen)
         snprintf(key_file, sizeof(key_file), "%s.key", cfg->db);
     if ((rc = pk_store_open(cfg->db, &app->store, err, errlen)) != 0)
         goto fail;
-    pk_store_set_log(app->store, log_store, NULL);
+    pk_store_set_log(app->store, log_store, app);
     if ((rc = pk_store_migrate(app->store, cfg->data_dir, &from, &to, err, errlen)) != 0)
         goto fail;
     if ((rc = open_vault(app, key_file, err, errlen)) != 0)
@@ -260,4 +275,18 @@ int pk_app_health(const pk_app *app, int *schema_version)
         pk_store_version(app->store, schema_version, &latest) != 0)
         return PK_EIO;
     return 0;
+}
+
+int pk_app_migrate(const pk_config *cfg, pk_log_fn log, void *log_ctx, int *from, int *to,
+                   char *err, size_t errlen)
+{
+    pk_store *s = NULL;
+    pk_app app = {.log = log, .log_ctx = log_ctx}; /* for log_store only */
+    int rc = pk_store_open(cfg->db, &s, err, errlen);
+    if (rc == 0) {
+        pk_store_set_log(s, log_store, &app);
+        rc = pk_store_migrate(s, cfg->data_dir, from, to, err, errlen);
+    }
+    pk_store_close(s);
+    return rc;
 }

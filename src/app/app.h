@@ -23,6 +23,12 @@
 
 typedef struct pk_auth pk_auth; /* app/auth.h */
 
+/* Where the application reports what it cannot return to a caller (a
+ * store diagnostic, an access-log write that failed): the adapter
+ * decides (the CLI and the server print "prakerja: MSG" on standard
+ * error).  NULL: nowhere.  Never personal data. */
+typedef void (*pk_log_fn)(void *ctx, const char *msg);
+
 typedef struct pk_app {
     pk_config cfg;
     pk_store *store;
@@ -31,12 +37,15 @@ typedef struct pk_app {
     pk_vault vault;           /* keys for personal data at rest */
     pk_committer *committer;  /* group commit of small writes (registrations) */
     pk_auth *auth;            /* hashing slots for passwords (app/auth.h) */
+    pk_log_fn log;            /* see pk_log_fn */
+    void *log_ctx;
 } pk_app;
 
 /* Opens the store, applies pending migrations (always: a binary only runs
  * against the schema it knows), loads regions and schemes.  On failure
  * writes an English explanation into err and leaves nothing open. */
-int pk_app_open(pk_app *app, const pk_config *cfg, char *err, size_t errlen);
+int pk_app_open(pk_app *app, const pk_config *cfg, pk_log_fn log, void *log_ctx, char *err,
+                size_t errlen);
 void pk_app_close(pk_app *app);
 
 /* /healthz: 0 when the database answers, and its schema version. */
@@ -72,5 +81,16 @@ typedef struct pk_eligibility_result {
 int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date as_of,
                              const pk_participant_input *in, unsigned given,
                              unsigned declared_lists, pk_eligibility_result *out);
+
+/* Use case: `prakerja migrate`.  Opens the database of cfg->db, applies
+ * every pending migration (regions from cfg->data_dir) and closes it:
+ * *from and *to are the schema versions before and after (equal when it
+ * was up to date).  Needs neither the key file nor the schemes.  On
+ * failure writes an English explanation into err. */
+int pk_app_migrate(const pk_config *cfg, pk_log_fn log, void *log_ctx, int *from, int *to,
+                   char *err, size_t errlen);
+
+/* Reports through app->log (printf-style, at most 512 bytes). */
+void pk_app_log(const pk_app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -593,3 +593,45 @@ int pk_auth_token_revoke(const pk_app *app, int64_t id)
 {
     return pk_store_token_revoke(app->store, id);
 }
+
+/* ---- accounts, read back (the CLI) -------------------------------------- */
+
+static void to_account(const pk_user *u, pk_account *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->id = u->id;
+    snprintf(a->username, sizeof(a->username), "%s", u->username);
+    snprintf(a->role, sizeof(a->role), "%s", u->role);
+    snprintf(a->region, sizeof(a->region), "%s", u->region);
+    a->disabled = u->disabled != 0;
+    snprintf(a->created_at, sizeof(a->created_at), "%s", u->created_at);
+}
+
+int pk_auth_user_get(const pk_app *app, const char *username, pk_account *out)
+{
+    pk_user u;
+    int rc = pk_store_user_find(app->store, username, &u);
+    if (rc == 0)
+        to_account(&u, out);
+    sodium_memzero(u.pwhash, sizeof(u.pwhash));
+    return rc;
+}
+
+typedef struct account_walk {
+    pk_account_cb cb;
+    void *ctx;
+} account_walk;
+
+static int each_account(void *ctx, const pk_user *u)
+{
+    account_walk *w = ctx;
+    pk_account a;
+    to_account(u, &a);
+    return w->cb(w->ctx, &a);
+}
+
+int pk_auth_users_each(const pk_app *app, pk_account_cb cb, void *ctx)
+{
+    account_walk w = {.cb = cb, .ctx = ctx};
+    return pk_store_users_each(app->store, each_account, &w);
+}

@@ -73,6 +73,22 @@ int pk_auth_user_passwd(const pk_app *app, const char *username, const char *pas
 int pk_auth_user_set_disabled(const pk_app *app, const char *username, bool disabled,
                               char *err, size_t errlen);
 
+/* An account as the CLI lists it: everything but the password hash. */
+typedef struct pk_account {
+    int64_t id;
+    char username[PK_USERNAME_MAX];
+    char role[16];             /* "admin", "operator", "viewer" */
+    char region[16];           /* dotted region code; "" for none */
+    bool disabled;
+    char created_at[32];       /* as the store gives it */
+} pk_account;
+
+/* The account of that name: 0, PK_ENOENT, or another negative PK_E*. */
+int pk_auth_user_get(const pk_app *app, const char *username, pk_account *out);
+/* Every account in id order; stops early when cb returns non-zero. */
+typedef int (*pk_account_cb)(void *ctx, const pk_account *a);
+int pk_auth_users_each(const pk_app *app, pk_account_cb cb, void *ctx);
+
 /* ---- sessions ----------------------------------------------------------- */
 
 /* Checks username and password (throttled per account and per client

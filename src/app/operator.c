@@ -48,7 +48,7 @@ int pk_access_record(const pk_app *app, const char *actor, const char *action,
                          .detail = detail};
     int rc = pk_store_access_log_add(app->store, &e);
     if (rc != 0)
-        fprintf(stderr, "prakerja: access log: cannot record %s\n", action);
+        pk_app_log(app, "access log: cannot record %s", action);
     return rc;
 }
 
@@ -186,7 +186,7 @@ int pk_staff_get(const pk_app *app, const char *scope, int64_t id, const char *a
     g.open = true;
     rc = pk_store_participant_get(app->store, scope, id, got, &g);
     if (rc == 0 && g.rc != 0) {
-        fprintf(stderr, "prakerja: participant %lld cannot be decrypted with this key\n",
+        pk_app_log(app, "participant %lld cannot be decrypted with this key",
                 (long long)id);
         rc = PK_EIO;
     }

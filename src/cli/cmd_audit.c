@@ -1,0 +1,52 @@
+/* cmd_audit.c -- `prakerja audit`: the access log (reads of personal
+ * data, exports) as JSON lines, oldest first. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "app/access_log.h"
+#include "cli/cli.h"
+#include "core/pk.h"
+
+static int print_entry(void *ctx, const pk_access_log_entry *e)
+{
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)e->id, "at",
+                          e->at, "actor", e->actor, "action", e->action, "route", e->route,
+                          "subject", e->subject > 0 ? json_integer(e->subject) : json_null(),
+                          "detail", e->detail);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (text == NULL)
+        return PK_ENOMEM;
+    puts(text);
+    free(text);
+    (*(long *)ctx)++;
+    return ferror(stdout) ? PK_EIO : 0;
+}
+
+int cli_audit(const cli_cmd *c, cli_args *a)
+{
+    const char *since = cli_opt(a, "since"), *given = cli_opt(a, "limit");
+    pk_date day;
+    char *end = NULL;
+    long long limit = given ? strtoll(given, &end, 10) : 0;
+    if (a->npos != 0 || (since && (strlen(since) != 10 || pk_date_parse(since, 10, &day) != 0)) ||
+        (given && (*end != '\0' || limit <= 0))) {
+        fprintf(stderr, "prakerja audit: usage: prakerja audit [--since YYYY-MM-DD] "
+                        "[--limit N]\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    long n = 0;
+    int rc = pk_access_log_each(&app, since ? since : "", (int64_t)limit, print_entry, &n);
+    pk_app_close(&app);
+    if (rc != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "prakerja audit: cannot read the access log\n");
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,237 @@
+/* cmd_registry.c -- the registry from the command line: `prakerja nik`
+ * (what a NIK says), `import participants|exclusions` and `export
+ * participants` (exchange files). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "app/operator.h"
+#include "app/registry.h"
+#include "app/views.h"
+#include "cli/cli.h"
+#include "core/pk.h"
+
+/* ---- nik --------------------------------------------------------------- */
+
+int cli_nik(const cli_cmd *c, cli_args *a)
+{
+    if (a->npos == 0) {
+        fprintf(stderr, "prakerja nik: give at least one NIK (see 'prakerja nik --help')\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    int status = 0;
+    for (int i = 0; i < a->npos; i++) {
+        pk_nik_info info;
+        pk_app_check_nik(&app, a->pos[i], strlen(a->pos[i]), &info);
+        json_t *j = pk_json_nik(&info);
+        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (s == NULL) {
+            fprintf(stderr, "prakerja: out of memory\n");
+            status = 1;
+        } else {
+            puts(s);
+        }
+        free(s);
+        json_decref(j);
+        if (info.errors != 0)
+            status = 1;
+    }
+    pk_app_close(&app);
+    return status;
+}
+
+/* ---- import ------------------------------------------------------------ */
+
+static void print_summary(const pk_import_summary *sum)
+{
+    json_t *reasons = json_object(), *warnings = json_object();
+    for (pk_code c = 0; c < PK_C__COUNT; c++) {
+        if (sum->reasons[c])
+            json_object_set_new(reasons, pk_code_name(c), json_integer(sum->reasons[c]));
+        if (sum->warnings[c])
+            json_object_set_new(warnings, pk_code_name(c), json_integer(sum->warnings[c]));
+    }
+    json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "read", (json_int_t)sum->read,
+                          "inserted", (json_int_t)sum->inserted, "updated",
+                          (json_int_t)sum->updated, "unchanged", (json_int_t)sum->unchanged,
+                          "rejected", (json_int_t)sum->rejected, "reasons", reasons, "warnings",
+                          warnings);
+    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (out)
+        puts(out);
+    free(out);
+    json_decref(j);
+}
+
+static int open_input(const char *path)
+{
+    int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fprintf(stderr, "prakerja: cannot open %s: %s\n", path, strerror(errno));
+    return fd;
+}
+
+static int import_participants(cli_args *a)
+{
+    const char *scheme = cli_opt(a, "scheme"), *as_of = cli_opt(a, "as_of"),
+               *rejects = cli_opt(a, "rejects");
+    if (a->npos != 1) {
+        fprintf(stderr, "prakerja import participants: give exactly one FILE ('-' for stdin)\n");
+        return 2;
+    }
+    pk_import_opts io = {.progress = stderr};
+    if (as_of != NULL) {
+        if (pk_date_parse(as_of, strlen(as_of), &io.as_of) != 0) {
+            fprintf(stderr, "prakerja import: --as-of must be YYYY-MM-DD\n");
+            return 2;
+        }
+    } else {
+        io.as_of = pk_app_today();
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    int fd = -1, status = 1;
+    io.scheme = scheme ? pk_schemes_find(&app.schemes, scheme) : NULL;
+    if (scheme != NULL && io.scheme == NULL) {
+        fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", scheme);
+        goto out;
+    }
+    if (rejects != NULL) {
+        /* Rejected rows are personal data: owner-only. */
+        int rfd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (rfd < 0 || (io.rejects = fdopen(rfd, "w")) == NULL) {
+            fprintf(stderr, "prakerja: cannot write %s: %s\n", rejects, strerror(errno));
+            if (rfd >= 0)
+                close(rfd);
+            goto out;
+        }
+    }
+    if ((fd = open_input(a->pos[0])) < 0)
+        goto out;
+    pk_import_summary sum;
+    char err[512] = "";
+    int rc = pk_registry_import(&app, fd, &io, &sum, err, sizeof(err));
+    if (sum.unknown_columns[0])
+        fprintf(stderr, "prakerja: import: unknown columns ignored: %s\n", sum.unknown_columns);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: import %s: %s\n", rc == PK_EINVAL ? "refused" : "failed", err);
+        if (rc != PK_EINVAL)
+            print_summary(&sum);
+        goto out;
+    }
+    print_summary(&sum);
+    status = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (io.rejects != NULL && fclose(io.rejects) != 0) {
+        fprintf(stderr, "prakerja: cannot write %s\n", rejects);
+        status = 1;
+    }
+    pk_app_close(&app);
+    return status;
+}
+
+static int import_exclusions(cli_args *a)
+{
+    const char *list = cli_opt(a, "list");
+    if (a->npos != 1 || list == NULL) {
+        fprintf(stderr, "prakerja import exclusions: usage: --list NAME FILE\n");
+        return 2;
+    }
+    if (pk_list_by_name(list) == 0) {
+        fprintf(stderr, "prakerja import exclusions: unknown list '%.32s' (dtks, bsu, bpum, "
+                        "daftar_hitam, penerima_sebelumnya)\n", list);
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    int fd = open_input(a->pos[0]), status = 1;
+    if (fd >= 0) {
+        pk_list_summary sum;
+        char err[512] = "";
+        int rc = pk_registry_import_list(&app, list, fd, &sum, err, sizeof(err));
+        close(fd);
+        if (rc != 0) {
+            fprintf(stderr, "prakerja: import exclusions %s: %s\n",
+                    rc == PK_EINVAL ? "refused" : "failed", err);
+        } else {
+            printf("{\"list\":\"%s\",\"read\":%ld,\"listed\":%ld,\"rejected\":%ld,"
+                   "\"reevaluated\":%ld}\n",
+                   list, sum.read, sum.listed, sum.rejected, sum.reevaluated);
+            status = 0;
+        }
+    }
+    pk_app_close(&app);
+    return status;
+}
+
+int cli_import(const cli_cmd *c, cli_args *a)
+{
+    return cli_sub_is(a, "participants") ? import_participants(a) : import_exclusions(a);
+}
+
+/* ---- export ------------------------------------------------------------ */
+
+/* "cli:<unix user>": who ran a command, for the access log. */
+static void cli_actor(char out[PK_ACTOR_MAX])
+{
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw != NULL && pw->pw_name != NULL)
+        snprintf(out, PK_ACTOR_MAX, "cli:%s", pw->pw_name);
+    else
+        snprintf(out, PK_ACTOR_MAX, "cli:uid%ld", (long)geteuid());
+}
+
+/* export participants */
+int cli_export(const cli_cmd *c, cli_args *a)
+{
+    const char *given = cli_opt(a, "region");
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja export participants: unexpected argument\n");
+        return 2;
+    }
+    char region[PK_REGION_CODE_MAX] = "";
+    if (given != NULL && pk_region_normalize(given, strlen(given), region) == PK_REGION_NONE) {
+        fprintf(stderr, "prakerja export: --region must be a region code like 31.74\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    if (region[0] && pk_regions_find(app.regions, region) == NULL) {
+        fprintf(stderr, "prakerja export: unknown region %s\n", region);
+        pk_app_close(&app);
+        return 2;
+    }
+    /* An export is a read of personal data: recorded first, or not run. */
+    char actor[PK_ACTOR_MAX], detail[64];
+    cli_actor(actor);
+    snprintf(detail, sizeof(detail), "region=%s", region[0] ? region : "all");
+    if (pk_access_record(&app, actor, "participants.export", "cli export participants", 0,
+                         detail) != 0) {
+        fprintf(stderr, "prakerja export: cannot write the access log; nothing exported\n");
+        pk_app_close(&app);
+        return 1;
+    }
+    long rows = 0;
+    int rc = pk_registry_export(&app, region, stdout, &rows);
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: export failed\n");
+        return 1;
+    }
+    fprintf(stderr, "prakerja: exported %ld participants\n", rows);
+    return 0;
+}
