@@ -163,6 +163,8 @@ int pk_app_open(pk_app *app, const pk_config *cfg, pk_log_fn log, void *log_ctx,
         snprintf(key_file, sizeof(key_file), "%s", cfg->key_file);
     else
         snprintf(key_file, sizeof(key_file), "%s.key", cfg->db);
+    if (cfg->db_private && (rc = pk_store_check_private(cfg->db, err, errlen)) != 0)
+        goto fail;
     if ((rc = pk_store_open(cfg->db, &app->store, err, errlen)) != 0)
         goto fail;
     pk_store_set_log(app->store, log_store, app);
@@ -282,7 +284,9 @@ int pk_app_migrate(const pk_config *cfg, pk_log_fn log, void *log_ctx, int *from
 {
     pk_store *s = NULL;
     pk_app app = {.log = log, .log_ctx = log_ctx}; /* for log_store only */
-    int rc = pk_store_open(cfg->db, &s, err, errlen);
+    int rc = cfg->db_private ? pk_store_check_private(cfg->db, err, errlen) : 0;
+    if (rc == 0)
+        rc = pk_store_open(cfg->db, &s, err, errlen);
     if (rc == 0) {
         pk_store_set_log(s, log_store, &app);
         rc = pk_store_migrate(s, cfg->data_dir, from, to, err, errlen);

@@ -48,6 +48,7 @@ static const setting settings[] = {
     I("hash_concurrency", hash_concurrency, 1, 64),
     I("hash_wait_ms", hash_wait_ms, 0, 60000),
     {"rate_limits", T_BOOL, offsetof(pk_config, rate_limits), 0, 0, 1},
+    {"db_private", T_BOOL, offsetof(pk_config, db_private), 0, 0, 1},
     I("rate_lookup", rate_lookup, 1, 1000000),
     I("burst_lookup", burst_lookup, 1, 1000000),
     I("rate_check", rate_check, 1, 1000000),
@@ -85,6 +86,7 @@ void pk_config_defaults(pk_config *c)
     c->import_bulk_mb = 64;
     c->stats_min_count = 5;
     c->rate_limits = 1;
+    c->db_private = 1;
     c->rate_lookup = 30;
     c->burst_lookup = 10;
     c->rate_check = 30;

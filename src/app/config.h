@@ -31,6 +31,7 @@ typedef struct pk_config {
     /* Rate limits of anonymous public traffic per client address (web/ratelimit.h):
      * per class, requests per minute and the burst allowed at once. */
     int rate_limits;          /* 0: off (benchmarks), 1: on */
+    int db_private;           /* 1: refuse a database file others may read */
     int rate_lookup, burst_lookup;     /* NIK check, status look-up */
     int rate_check, burst_check;       /* eligibility self-check */
     int rate_register, burst_register; /* registration */

@@ -31,6 +31,7 @@
  * Errors are returned; what an operator should see (a statement that
  * cannot be prepared, a writer that cannot open) goes to the store's log
  * callback (sq_log), never to stderr. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -38,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/pk.h"
 #include "store/sqlite_int.h"
@@ -434,6 +436,14 @@ static const pk_store_ops sqlite_ops = {
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)
 {
+    /* A new database file is made readable by its owner only: it holds
+     * names, birth dates and verdicts in clear.  SQLite gives the -wal
+     * and -shm files it creates the mode of the database file. */
+    if (path[0] != ':' && strncmp(path, "file:", 5) != 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     pk_store *s = calloc(1, sizeof(*s));
     sq *q = calloc(1, sizeof(*q));
     char *p = strdup(path);

@@ -10,10 +10,34 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "core/pk.h"
 #include "core/region.h"
+
+int pk_store_check_private(const char *url, char *err, size_t errlen)
+{
+    if (url == NULL || strncmp(url, "postgresql://", 13) == 0 ||
+        strncmp(url, "postgres://", 11) == 0)
+        return 0; /* the server's files are its own */
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < PK_ARRAY_LEN(suffix); i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s%s", url, suffix[i]);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+            snprintf(err, errlen,
+                     "%s can be read by other users (mode %04o), and it holds personal data: "
+                     "run 'chmod 600 %s*', or set db_private = off to allow it",
+                     path, (unsigned)(st.st_mode & 07777), url);
+            return PK_EDENIED;
+        }
+    }
+    return 0;
+}
 
 int pk_store_open(const char *url, pk_store **out, char *err, size_t errlen)
 {

@@ -23,6 +23,11 @@ typedef struct pk_store pk_store;
  * is created).  On failure returns a negative PK_E* and writes an
  * English explanation into err. */
 int pk_store_open(const char *url, pk_store **out, char *err, size_t errlen);
+/* For a database in a file: 0 when no one but its owner may read or
+ * write it, nor its -wal and -shm files (or they do not exist yet: a new
+ * one is created so); PK_EDENIED otherwise, with the file, its mode and
+ * the fix in err.  0 for a database server's. */
+int pk_store_check_private(const char *url, char *err, size_t errlen);
 /* Closes every connection.  Safe with NULL. */
 void pk_store_close(pk_store *s);
 

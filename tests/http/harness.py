@@ -232,6 +232,7 @@ def migrated_db_copy(dest):
     """SQLite: copies the pre-migrated template database to dest."""
     assert not PG, "migrated_db_copy is SQLite only; use Db()"
     shutil.copyfile(_template(), dest)
+    os.chmod(dest, 0o600)   # prakerja refuses a database others may read
 
 
 class Db:

@@ -311,8 +311,48 @@ def migrate_bad_db_path():
         junk = os.path.join(d, "junk.db")
         with open(junk, "wb") as f:
             f.write(b"this is not a database" * 100)
+        os.chmod(junk, 0o600)
         code, out, err = cli(["migrate", "--db", junk], cwd=d)
         assert code != 0 and err.strip(), (code, err)
+        assert "other users" not in err, err
+
+
+@test
+def database_files_are_private():
+    """A new SQLite database and its -wal and -shm files are created 0600
+    (names, birth dates and verdicts are in clear there); a database file
+    others may read is refused with the fix in the message, unless
+    db_private is off."""
+    h.sqlite_only("file modes of a SQLite database")
+    with TmpDir() as d:
+        db = os.path.join(d, "p.db")
+        old = os.umask(0o022)
+        try:
+            code, out, err = cli(["migrate", "--db", db], cwd=d)
+        finally:
+            os.umask(old)
+        eq(code, 0, err)
+        eq(oct(os.stat(db).st_mode & 0o777), oct(0o600), "database file mode")
+        with h.Server(db=h.Db(d, "s", migrated=False)) as s:
+            eq(s.json("GET", "/healthz")[0], 200)
+            for suffix in ("", "-wal", "-shm"):
+                path = os.path.join(d, "s.db" + suffix)
+                if os.path.exists(path):
+                    eq(oct(os.stat(path).st_mode & 0o777), oct(0o600), "mode of s.db" + suffix)
+        os.chmod(db, 0o644)
+        code, out, err = cli(["migrate", "--db", db], cwd=d)
+        eq(code, 1, "a database others may read")
+        assert "can be read by other users (mode 0644)" in err and "chmod 600" in err, err
+        code, out, err = cli(["nik", "--db", db, NIK_MALE], cwd=d)
+        eq(code, 1, "every command refuses it")
+        code, out, err = cli(["migrate", "--db", db, "--db-private", "off"], cwd=d)
+        eq(code, 0, "allowed with db_private off: " + err)
+        os.chmod(db, 0o600)
+        open(db + "-wal", "a").close()
+        os.chmod(db + "-wal", 0o640)
+        code, out, err = cli(["migrate", "--db", db], cwd=d)
+        eq(code, 1, "a group-readable WAL")
+        assert "p.db-wal" in err, err
 
 
 # ---- nik ------------------------------------------------------------------
