@@ -635,9 +635,14 @@ static int cmd_export(int argc, char **argv)
         return 1;
     }
     long rows = 0;
-    int rc = pk_registry_export(&app, region, stdout, &rows);
+    int64_t unreadable = 0;
+    int rc = pk_registry_export(&app, region, stdout, &rows, &unreadable);
     pk_app_close(&app);
     if (rc != 0) {
+        if (unreadable != 0)
+            fprintf(stderr,
+                    "prakerja: export: participant %lld cannot be decrypted with this key\n",
+                    (long long)unreadable);
         fprintf(stderr, "prakerja: export failed\n");
         return 1;
     }
