@@ -38,10 +38,10 @@ int pk_reg_unseal_pii(const pk_app *app, const pk_prow *row, pk_buf *tmp, pk_par
  *
  * Records reach the store a batch at a time: an import hands over up to
  * UNIT rows (registry_import.c) per call, a registration one, through
- * the same code.  A
- * batch holds each record prepared (normal form, blind indexes, field
- * digest, sealed personal data): the work that needs no database, which
- * an import does on a second thread while the first writes. */
+ * the same code.  A batch holds each record prepared (normal form, blind
+ * indexes, field digest, sealed personal data): the work that needs no
+ * database, which an import does on a second thread while the first
+ * writes. */
 
 typedef struct prepared {
     /* the clear fields (the sealed ones are in the box) */
