@@ -264,7 +264,7 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
     if (out->field_errors != 0 || out->missing != 0)
         return PK_EINVAL;
 
-    pk_eligibility_context ctx = {.on_lists = declared_lists, .kk_eligible_before = 0};
+    pk_eligibility_context ctx = {.on_lists = declared_lists};
     out->reasons = pk_eligibility(&p, out->scheme, as_of, &ctx);
     return 0;
 }

@@ -57,8 +57,12 @@ int pk_registry_import(const pk_app *app, int fd, const pk_import_opts *opts,
                        pk_import_summary *sum, char *err, size_t errlen);
 
 /* Writes the export (header, then one row per participant of the region
- * subtree, NULL for all) to out. */
-int pk_registry_export(const pk_app *app, const char *region, FILE *out, long *rows);
+ * subtree, NULL for all) to out; *rows counts the participants written.
+ * A participant whose sealed fields do not open with this key stops it:
+ * PK_EINVAL, and *unreadable is that participant's id (0 otherwise).
+ * Prints nothing: the caller reports.  rows and unreadable may be NULL. */
+int pk_registry_export(const pk_app *app, const char *region, FILE *out, long *rows,
+                       int64_t *unreadable);
 
 /* A stored row back into a participant, its sealed fields opened (for
  * staff who need them: every caller records the read in the access log).

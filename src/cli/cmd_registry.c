@@ -226,9 +226,14 @@ int cli_export(const cli_cmd *c, cli_args *a)
         return 1;
     }
     long rows = 0;
-    int rc = pk_registry_export(&app, region, stdout, &rows);
+    int64_t unreadable = 0;
+    int rc = pk_registry_export(&app, region, stdout, &rows, &unreadable);
     pk_app_close(&app);
     if (rc != 0) {
+        if (unreadable != 0)
+            fprintf(stderr,
+                    "prakerja: export: participant %lld cannot be decrypted with this key\n",
+                    (long long)unreadable);
         fprintf(stderr, "prakerja: export failed\n");
         return 1;
     }

@@ -1,6 +1,7 @@
 /* eligibility.c -- the program's eligibility rules (eligibility.h,
  * domain.md "Eligibility"), as a pure function of the record, the scheme
- * and what the registry knows about other records.
+ * and what the registry knows about other records (the lists).  The
+ * family-card limit is family.c's.
  *
  * Every reason that applies is returned, not only the first, so a person
  * learns everything that stands in the way at once. */
@@ -41,8 +42,6 @@ pk_codeset pk_eligibility(const pk_participant *p, const pk_scheme *s, pk_date a
     }
 
     if (ctx) {
-        if (s->kk_max > 0 && ctx->kk_eligible_before >= s->kk_max)
-            r |= PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
         /* Which lists count is a property of the scheme: 2021-2022
          * excluded social-assistance recipients, 2023 does not. */
         unsigned lists = ctx->on_lists & s->exclusion_lists;

@@ -1,7 +1,9 @@
 /* eligibility.h -- may this person join under this scheme, and why not.
  *
- * Pure: the registry supplies what depends on other records (the KK
- * member count, exclusion-list membership) as `context`. */
+ * Pure: the registry supplies what depends on other records (exclusion-
+ * list membership) as `context`.  The family-card limit, which depends
+ * on the other members of the family, is core/family.h: it is applied to
+ * these reasons (the "base" reasons) afterwards. */
 #ifndef PK_ELIGIBILITY_H
 #define PK_ELIGIBILITY_H
 
@@ -10,12 +12,12 @@
 
 typedef struct pk_eligibility_context {
     unsigned on_lists;        /* PK_LIST_* bits of the lists the NIK is on */
-    int kk_eligible_before;   /* eligible members of the same KK registered earlier */
 } pk_eligibility_context;
 
 /* Every reason that applies (usia_kurang, usia_lebih, sedang_sekolah,
- * pekerjaan_dikecualikan, kuota_kk_penuh, penerima_bansos, daftar_hitam,
- * pernah_menerima); 0 means eligible.  `ctx` may be NULL. */
+ * pekerjaan_dikecualikan, penerima_bansos, daftar_hitam, pernah_menerima);
+ * 0 means eligible on the person's own grounds.  Never kuota_kk_penuh
+ * (pk_family_apply).  `ctx` may be NULL. */
 pk_codeset pk_eligibility(const pk_participant *p, const pk_scheme *s, pk_date as_of,
                           const pk_eligibility_context *ctx);
 
