@@ -1,5 +1,6 @@
 /* access_log.c -- the access log read back (see access_log.h). */
 #include "app/access_log.h"
+#include "store/store.h"
 
 typedef struct walk {
     pk_access_log_cb cb;

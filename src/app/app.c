@@ -12,6 +12,8 @@
 #include "app/auth.h"
 #include "core/ident.h"
 #include "core/pk.h"
+#include "store/store.h"
+#include "app/committer.h"
 
 static int add_region(void *ctx, const char *code, const char *name)
 {

@@ -12,6 +12,7 @@
 
 #include "core/pk.h"
 #include "core/region.h"
+#include "store/store.h"
 
 #define B64_32 43           /* base64url, no padding, of 32 bytes */
 #define B64_16 22           /* ... of 16 bytes */

@@ -23,7 +23,6 @@
 
 #include "app/app.h"
 #include "core/region.h"
-#include "store/store.h"
 
 enum {
     PK_ROLE_ADMIN = 1u << 0,
@@ -77,8 +76,8 @@ int pk_auth_user_set_disabled(const pk_app *app, const char *username, bool disa
 typedef struct pk_account {
     int64_t id;
     char username[PK_USERNAME_MAX];
-    char role[16];             /* "admin", "operator", "viewer" */
-    char region[16];           /* dotted region code; "" for none */
+    char role[PK_ROLE_MAX];    /* "admin", "operator", "viewer" */
+    char region[PK_REGION_CODE_MAX]; /* dotted region code; "" for none */
     bool disabled;
     char created_at[32];       /* as the store gives it */
 } pk_account;

@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/pk.h"
+#include "store/store.h"
 
 #define BATCH_DEFAULT 1000
 #define PASSES_MAX 20

@@ -9,6 +9,7 @@
 
 #include "app/registry.h"
 #include "core/pk.h"
+#include "store/store.h"
 
 void pk_staff_actor(const pk_principal *who, char out[PK_ACTOR_MAX])
 {

@@ -12,12 +12,15 @@
  * listed in registry_int.h. */
 #include "app/registry_int.h"
 
+#include "app/auth.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "core/pk.h"
+#include "app/committer.h"
 
 /* ---- records ----------------------------------------------------------- */
 
@@ -406,15 +409,16 @@ static int register_many_in_tx(pk_tx *tx, void *const *args, int *rcs, size_t n)
 }
 
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
-                         pk_register_result *out)
+                         const char *scope, pk_register_result *out)
 {
     memset(out, 0, sizeof(*out));
     out->scheme = pk_schemes_current(&app->schemes);
     pk_date today = pk_app_today();
     pk_participant p;
-    if (pk_participant_validate(in, app->regions, app->cfg.service_province, today, &p,
-                                &out->v) != 0)
+    if (pk_app_validate(app, in, today, &p, &out->v) != 0)
         return PK_EINVAL;
+    if (scope != NULL && !pk_auth_region_within(scope, p.kode_wilayah))
+        return PK_EDENIED; /* the normalised village, outside the staff member's region */
     batch *b = pk_reg_batch_new(1);
     if (b == NULL)
         return PK_ENOMEM;

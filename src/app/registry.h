@@ -14,6 +14,8 @@
 
 #include "app/app.h"
 
+typedef struct pk_prow pk_prow; /* store/store.h: a stored row, for pk_registry_unseal */
+
 typedef enum { PK_SAVED_INSERTED = 1, PK_SAVED_UPDATED, PK_SAVED_UNCHANGED } pk_saved;
 
 typedef struct pk_save_result {
@@ -22,9 +24,16 @@ typedef struct pk_save_result {
     pk_codeset reasons;   /* eligibility after the KK limit; 0 = eligible */
 } pk_save_result;
 
-/* Registration from the portal or the API: validate, insert, commit (the
- * record is durable when this returns 0).  PK_EINVAL (see out->v),
- * PK_ECONFLICT (a known NIK), or another negative error. */
+/* Registration from the portal, the API or a staff member: validate,
+ * insert, commit (the record is durable when this returns 0).
+ * `source` names the channel ("portal", "api", "operator").  `scope` is
+ * the region subtree a staff member may register in (pk_auth_scope of
+ * app/auth.h; NULL: the whole service area): it is decided here, on the
+ * village code as validation normalised it (a code that does not parse
+ * is refused by validation), so no form of writing a code can pass it.
+ * PK_EINVAL (see out->v), PK_EDENIED (the village lies outside scope:
+ * nothing written), PK_ECONFLICT (a known NIK), or another negative
+ * error. */
 typedef struct pk_register_result {
     pk_validation v;
     pk_save_result saved;
@@ -32,7 +41,7 @@ typedef struct pk_register_result {
 } pk_register_result;
 
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
-                         pk_register_result *out);
+                         const char *scope, pk_register_result *out);
 
 /* Import of an exchange file read from fd, in constant memory. */
 typedef struct pk_import_opts {

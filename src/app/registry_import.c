@@ -204,8 +204,7 @@ static bool validate_row(importer *im, pk_participant *p, const pk_csv_record *r
             in.len[f] = rec->len[im->col[f]];
         }
     pk_validation v;
-    if (pk_participant_validate(&in, app->regions, app->cfg.service_province, im->opts->as_of,
-                                p, &v) != 0) {
+    if (pk_app_validate(app, &in, im->opts->as_of, p, &v) != 0) {
         reject(im, rec, rec->line, v.errors);
         return false;
     }

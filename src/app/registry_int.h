@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "app/registry.h"
+#include "store/store.h"
 
 #define PK_REG_MAX_RECORD (64 * 1024) /* bytes of one CSV record, at most */
 #define PK_REG_SEP '\x1f' /* between sealed fields: validated values hold no control characters */

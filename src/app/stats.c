@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/pk.h"
+#include "store/store.h"
 
 /* Hides the counts of cells[0..n) that are 1..k-1; then, in a group that
  * sums to a shown total, one hidden count would follow from the others:

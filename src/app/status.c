@@ -7,6 +7,7 @@
 
 #include "core/ident.h"
 #include "core/pk.h"
+#include "store/store.h"
 
 static const char NEXT_FOUND[] =
     "Hasil pemeriksaan kelayakan dan alasannya tidak ditampilkan di halaman umum ini, "

@@ -84,6 +84,12 @@ pk_code pk_code_by_name(const char *name);
 /* Iterate over a set in listing order:
  *   for (pk_code c = 0; c < PK_C__COUNT; c++) if (set & PK_CODEBIT(c)) ... */
 
+/* Sizes the layers share: a staff account's name (+ NUL), role name, and
+ * the keyed hash of a session id or API token. */
+#define PK_USERNAME_MAX 33   /* [a-z0-9._-]{3,32} + NUL */
+#define PK_ROLE_MAX 16
+#define PK_AUTH_HASH_LEN 32
+
 #define PK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/pk.h"
+#include "core/region.h"
+
 typedef struct pk_store pk_store;
 
 /* Opens the database at `url` (a database file that does not exist yet
@@ -303,17 +306,15 @@ int pk_store_sealed_generations(pk_store *s, int64_t counts[256]);
  * already hashed with a server key (app/auth.c): the database never holds
  * anything that opens a session by itself. */
 
-#define PK_USERNAME_MAX 33   /* [a-z0-9._-]{3,32} + NUL */
-#define PK_ROLE_MAX 16
+/* PK_USERNAME_MAX, PK_ROLE_MAX and PK_AUTH_HASH_LEN: core/pk.h */
 #define PK_PWHASH_MAX 128    /* crypto_pwhash_STRBYTES */
-#define PK_AUTH_HASH_LEN 32  /* hashed session id or API token */
 #define PK_THROTTLE_KEY_LEN 16
 
 typedef struct pk_user {
     int64_t id;
     char username[PK_USERNAME_MAX];
     char role[PK_ROLE_MAX];          /* "admin", "operator", "viewer" */
-    char region[16];                 /* dotted region code; "" for none */
+    char region[PK_REGION_CODE_MAX]; /* dotted region code; "" for none */
     char pwhash[PK_PWHASH_MAX];      /* Argon2id string */
     int disabled;
     char created_at[32];

@@ -49,7 +49,7 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_app_validate(app, &in, pk_app_today(), &p, &res.v);
         rc = PK_EINVAL;
     } else {
-        rc = pk_registry_register(app, &in, "api", &res);
+        rc = pk_registry_register(app, &in, "api", NULL, &res);
     }
     if (rc == PK_EINVAL) {
         validation_fields(&res.v, given, bad, fields);

@@ -261,24 +261,19 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
     memset(&res, 0, sizeof(res));
     int rc = -1;
     if (posted) {
-        /* The village must lie inside the operator's region: checked
-         * before anything is written. */
-        const char *kw = val[PK_F_KODE_WILAYAH];
-        char code[PK_REGION_CODE_MAX];
-        if (kw != NULL && pk_region_normalize(kw, strlen(kw), code) != PK_REGION_NONE &&
-            !pk_auth_region_within(scope, code)) {
+        /* The village must lie inside the operator's region: decided by
+         * the registry on the normalised code, before anything is written. */
+        pk_participant_input in = {0};
+        for (int i = 0; i < PK_F__COUNT; i++)
+            if (val[i] != NULL) {
+                in.v[i] = val[i];
+                in.len[i] = strlen(val[i]);
+            }
+        rc = pk_registry_register(app, &in, "operator", scope, &res);
+        if (rc == PK_EDENIED)
             err[PK_F_KODE_WILAYAH] = "Kelurahan ini di luar wilayah kerja Anda.";
-            rc = PK_EDENIED;
-        } else {
-            pk_participant_input in = {0};
-            for (int i = 0; i < PK_F__COUNT; i++)
-                if (val[i] != NULL) {
-                    in.v[i] = val[i];
-                    in.len[i] = strlen(val[i]);
-                }
-            rc = pk_registry_register(app, &in, "operator", &res);
+        else
             pk_register_errors(rc, &res, err);
-        }
     }
     pk_buf *b = &resp->body;
     pk_html_begin(b, "Pendaftaran dibantu", "/peserta");

@@ -255,6 +255,29 @@ def assisted_registration_outside_region():
     eq(st, 201, text[:500])
 
 
+@test
+def assisted_registration_region_decided_on_the_normalised_code():
+    """An outside test registered people of 31.72 as an operator of 31.74
+    by writing the village code so that the page's check did not parse it
+    but validation, which trims, did: a leading or trailing space, a tab,
+    a newline, a no-break space, the undotted form with a space.  The
+    registry now decides the region on the normalised code."""
+    b = login("op.sel")
+    n = srv().db.query("SELECT count(*) FROM participant")[0][0]
+    fails = []
+    for i, code in enumerate([" 31.72.01.1001", "31.72.01.1001 ", "\t31.72.01.1001",
+                              "31.72.01.1001\n", "\u00a031.72.01.1001", " 3172011001",
+                              "3172011001\u00a0"]):
+        st, _, text = b.post("/peserta/baru", assisted(110 + i, code))
+        if st != 422 or "di luar wilayah kerja Anda" not in text:
+            fails.append("%r: %d" % (code, st))
+    assert not fails, "written outside the region: " + ", ".join(fails)
+    eq(srv().db.query("SELECT count(*) FROM participant")[0][0], n, "nothing stored")
+    # the same forms of a village inside the region are accepted
+    st, _, text = b.post("/peserta/baru", assisted(120, " 3174021001\u00a0"))
+    eq(st, 201, text[:500])
+
+
 # ---- the access log -----------------------------------------------------------
 
 @test
