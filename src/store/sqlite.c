@@ -231,6 +231,24 @@ sqlite3_stmt *sq_stmt_fresh(sqc *c, int which)
     return prepare(c, which, 0);
 }
 
+int sq_read_begin(sq *q, int which, sqc **c, sqlite3_stmt **st)
+{
+    int rc = sq_conn_get(q, c);
+    if (rc != 0)
+        return rc;
+    if ((*st = sq_stmt(*c, which)) == NULL) {
+        sq_conn_put(q, *c);
+        return PK_EIO;
+    }
+    return 0;
+}
+
+void sq_read_end(sq *q, sqc *c, sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sq_conn_put(q, c);
+}
+
 int sq_step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);

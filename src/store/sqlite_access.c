@@ -30,32 +30,13 @@ static int each_row(sqlite3_stmt *st, pk_prow_cb cb, void *ctx, int *rows)
     return r == SQLITE_DONE ? 0 : PK_EIO;
 }
 
-/* A read of statement `which` on a pooled connection. */
-static int read_begin(sq *q, int which, sqc **c, sqlite3_stmt **st)
-{
-    int rc = sq_conn_get(q, c);
-    if (rc != 0)
-        return rc;
-    if ((*st = sq_stmt(*c, which)) == NULL) {
-        sq_conn_put(q, *c);
-        return PK_EIO;
-    }
-    return 0;
-}
-
-static void read_end(sq *q, sqc *c, sqlite3_stmt *st)
-{
-    sqlite3_reset(st);
-    sq_conn_put(q, c);
-}
-
 int sq_participants_search(pk_store *s, const char *scope, const char *name,
                            const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx)
 {
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = read_begin(q, nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK : S_PARTICIPANTS_SEARCH_NAME,
+    int rc = sq_read_begin(q, nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK : S_PARTICIPANTS_SEARCH_NAME,
                         &c, &st);
     if (rc != 0)
         return rc;
@@ -68,7 +49,7 @@ int sq_participants_search(pk_store *s, const char *scope, const char *name,
     sqlite3_bind_int(st, nik_bi != NULL ? 5 : 4, limit > 0 ? limit : 1);
     int rows;
     rc = each_row(st, cb, ctx, &rows);
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return rc;
 }
 
@@ -77,7 +58,7 @@ int sq_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = read_begin(q, S_PARTICIPANT_GET, &c, &st);
+    int rc = sq_read_begin(q, S_PARTICIPANT_GET, &c, &st);
     if (rc != 0)
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
@@ -85,7 +66,7 @@ int sq_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb
     sqlite3_bind_int64(st, 3, id);
     int rows;
     rc = each_row(st, cb, ctx, &rows);
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return rc == 0 && rows == 0 ? PK_ENOENT : rc;
 }
 
@@ -120,7 +101,7 @@ int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = read_begin(q, S_ACCESS_LOG_EACH, &c, &st);
+    int rc = sq_read_begin(q, S_ACCESS_LOG_EACH, &c, &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
@@ -141,7 +122,7 @@ int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_
     }
     if (rc == 0 && r != SQLITE_DONE)
         rc = PK_EIO;
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return rc;
 }
 
@@ -217,7 +198,7 @@ int sq_sealed_generations(pk_store *s, int64_t *counts)
     sqc *c;
     sqlite3_stmt *st;
     memset(counts, 0, 256 * sizeof(*counts));
-    int rc = read_begin(q, S_SEALED_GENERATIONS, &c, &st);
+    int rc = sq_read_begin(q, S_SEALED_GENERATIONS, &c, &st);
     if (rc != 0)
         return rc;
     int r;
@@ -227,6 +208,6 @@ int sq_sealed_generations(pk_store *s, int64_t *counts)
                     : 0;
         counts[g] += sqlite3_column_int64(st, 1);
     }
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return r == SQLITE_DONE ? 0 : PK_EIO;
 }

@@ -29,26 +29,6 @@ static void read_user(sqlite3_stmt *st, int first, pk_user *u)
     copy_text(u->created_at, sizeof(u->created_at), sqlite3_column_text(st, first + 6));
 }
 
-/* A read on a pooled connection: statement `which`, for the caller to
- * bind and step, then read_end. */
-static int read_begin(sq *q, int which, sqc **c, sqlite3_stmt **st)
-{
-    int rc = sq_conn_get(q, c);
-    if (rc != 0)
-        return rc;
-    if ((*st = sq_stmt(*c, which)) == NULL) {
-        sq_conn_put(q, *c);
-        return PK_EIO;
-    }
-    return 0;
-}
-
-static void read_end(sq *q, sqc *c, sqlite3_stmt *st)
-{
-    sqlite3_reset(st);
-    sq_conn_put(q, c);
-}
-
 /* One write statement, or two, in a transaction of their own.  *changes
  * receives the rows the first changed, *id the first column of the row
  * it returned (RETURNING id). */
@@ -140,7 +120,7 @@ int sq_user_find(pk_store *s, const char *username, pk_user *out)
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = read_begin(q, S_USER_FIND, &c, &st);
+    int rc = sq_read_begin(q, S_USER_FIND, &c, &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
@@ -148,7 +128,7 @@ int sq_user_find(pk_store *s, const char *username, pk_user *out)
     if (r == SQLITE_ROW)
         read_user(st, 0, out);
     rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return rc;
 }
 
@@ -165,7 +145,7 @@ int sq_users_each(pk_store *s, pk_user_cb cb, void *ctx)
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = read_begin(q, S_USERS_EACH, &c, &st);
+    int rc = sq_read_begin(q, S_USERS_EACH, &c, &st);
     if (rc != 0)
         return rc;
     int r;
@@ -177,7 +157,7 @@ int sq_users_each(pk_store *s, pk_user_cb cb, void *ctx)
     }
     if (rc == 0 && r != SQLITE_DONE)
         rc = PK_EIO;
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return rc;
 }
 
@@ -216,7 +196,7 @@ int sq_session_get(pk_store *s, const uint8_t *id, int64_t *created, int64_t *se
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = read_begin(q, S_SESSION_GET, &c, &st);
+    int rc = sq_read_begin(q, S_SESSION_GET, &c, &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_blob(st, 1, id, PK_AUTH_HASH_LEN, SQLITE_STATIC);
@@ -227,7 +207,7 @@ int sq_session_get(pk_store *s, const uint8_t *id, int64_t *created, int64_t *se
         read_user(st, 2, user);
     }
     rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return rc;
 }
 
@@ -272,7 +252,7 @@ int sq_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user)
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = read_begin(q, S_TOKEN_FIND, &c, &st);
+    int rc = sq_read_begin(q, S_TOKEN_FIND, &c, &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_blob(st, 1, hash, PK_AUTH_HASH_LEN, SQLITE_STATIC);
@@ -282,7 +262,7 @@ int sq_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user)
         read_user(st, 1, user);
     }
     rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return rc;
 }
 
@@ -330,7 +310,7 @@ int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *c
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = read_begin(q, S_LOGIN_FAILURES, &c, &st);
+    int rc = sq_read_begin(q, S_LOGIN_FAILURES, &c, &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_blob(st, 1, key, PK_THROTTLE_KEY_LEN, SQLITE_STATIC);
@@ -339,7 +319,7 @@ int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *c
     *count = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     *oldest = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
     rc = r == SQLITE_ROW ? 0 : PK_EIO;
-    read_end(q, c, st);
+    sq_read_end(q, c, st);
     return rc;
 }
 

@@ -69,6 +69,10 @@ sqlite3_stmt *sq_stmt_fresh(sqc *c, int which);
 /* Steps st to its end and resets it: 0, PK_ECONFLICT (a UNIQUE or
  * PRIMARY KEY constraint), or PK_EIO. */
 int sq_step_done(sqlite3_stmt *st);
+/* A read of statement `which` on a pooled connection, for the caller to
+ * bind and step; sq_read_end resets it and gives the connection back. */
+int sq_read_begin(sq *q, int which, sqc **c, sqlite3_stmt **st);
+void sq_read_end(sq *q, sqc *c, sqlite3_stmt *st);
 /* A transaction's connection (the writer). */
 sqc *sq_txc(pk_tx *t);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/status.h"
 #include "app/views.h"
 #include "core/timeline.h"
 #include "web/json.h"
@@ -196,4 +197,51 @@ void pk_api_timeline(const pk_app *app, pk_req *req, pk_resp *resp)
     json_object_set_new(body, "scheme", json_string(s->id));
     resp->cache_control = "public, max-age=300";
     pk_reply_json(resp, 200, body);
+}
+
+/* ---- the residents' status look-up (app/status.h) ---- */
+
+void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    json_t *root = pk_read_json_object(req, resp);
+    if (root == NULL)
+        return;
+    json_t *nik = json_object_get(root, "nik");
+    json_t *lahir = json_object_get(root, "tanggal_lahir");
+    json_t *fields = json_array();
+    if (!json_is_string(nik))
+        pk_json_field_error(fields, "nik", "wajib_diisi", "NIK wajib diisi (teks 16 angka).");
+    if (!json_is_string(lahir))
+        pk_json_field_error(fields, "tanggal_lahir", "wajib_diisi",
+                            "Tanggal lahir wajib diisi (TTTT-BB-HH).");
+    if (json_array_size(fields) > 0) {
+        pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
+                       fields);
+        json_decref(root);
+        return;
+    }
+    json_decref(fields);
+    pk_status_result r;
+    int rc = pk_app_status(app, json_string_value(nik), json_string_length(nik),
+                           json_string_value(lahir), json_string_length(lahir), &r);
+    json_decref(root);
+    if (rc != 0) {
+        pk_reply_error(resp, 503, "layanan_sibuk", "Layanan sedang sibuk. Coba lagi.", NULL);
+        return;
+    }
+    /* one shape whatever the answer (app/status.h) */
+    pk_reply_json(resp, 200,
+                  json_pack("{s:b, s:s, s:s}", "found", r.found, "message", r.message,
+                            "next_step", r.next_step));
+}
+
+/* ---- who is calling (an API token) ---- */
+
+void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    const pk_principal *who = req->who;
+    const pk_region *r = who->region[0] ? pk_regions_find(app->regions, who->region) : NULL;
+    pk_reply_json(resp, 200,
+                  json_pack("{s:s, s:s, s:o}", "username", who->username, "role",
+                            pk_role_name(who->role), "region", pk_json_region(r)));
 }

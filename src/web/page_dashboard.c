@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "app/stats.h"
-#include "app/views.h"
 #include "web/html.h"
 #include "web/session.h"
 #include "web/web.h"
@@ -132,13 +131,4 @@ void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_buf_adds(b, "</tbody>\n</table>\n<p class=\"small\">Akun dikelola dengan perintah "
                    "<code>prakerja user</code>.</p>\n");
     pk_html_finish(resp, 200, false);
-}
-
-void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp)
-{
-    const pk_principal *who = req->who;
-    const pk_region *r = who->region[0] ? pk_regions_find(app->regions, who->region) : NULL;
-    pk_reply_json(resp, 200,
-                  json_pack("{s:s, s:s, s:o}", "username", who->username, "role",
-                            pk_role_name(who->role), "region", pk_json_region(r)));
 }

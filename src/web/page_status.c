@@ -1,50 +1,15 @@
-/* page_status.c -- the residents' status look-up ("cek status"), page and
- * API (app/status.h).  The NIK travels in a POST body, is never echoed,
- * and the answer is never cached.  It says only whether a registration
- * exists and what to do next, in the same shape either way. */
+/* page_status.c -- the residents' status look-up page ("cek status";
+ * app/status.h; the API's twin is in api.c).  The NIK travels in a POST
+ * body, is never echoed, and the answer is never cached.  It says only
+ * whether a registration exists and what to do next, in the same shape
+ * either way. */
 #include <string.h>
 
 #include "app/status.h"
-#include "app/views.h"
 #include "web/html.h"
-#include "web/json.h"
 #include "web/page_form.h"
 #include "web/session.h"
 #include "web/web.h"
-
-void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp)
-{
-    json_t *root = pk_read_json_object(req, resp);
-    if (root == NULL)
-        return;
-    json_t *nik = json_object_get(root, "nik");
-    json_t *lahir = json_object_get(root, "tanggal_lahir");
-    json_t *fields = json_array();
-    if (!json_is_string(nik))
-        pk_json_field_error(fields, "nik", "wajib_diisi", "NIK wajib diisi (teks 16 angka).");
-    if (!json_is_string(lahir))
-        pk_json_field_error(fields, "tanggal_lahir", "wajib_diisi",
-                            "Tanggal lahir wajib diisi (TTTT-BB-HH).");
-    if (json_array_size(fields) > 0) {
-        pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
-                       fields);
-        json_decref(root);
-        return;
-    }
-    json_decref(fields);
-    pk_status_result r;
-    int rc = pk_app_status(app, json_string_value(nik), json_string_length(nik),
-                           json_string_value(lahir), json_string_length(lahir), &r);
-    json_decref(root);
-    if (rc != 0) {
-        pk_reply_error(resp, 503, "layanan_sibuk", "Layanan sedang sibuk. Coba lagi.", NULL);
-        return;
-    }
-    /* one shape whatever the answer (app/status.h) */
-    pk_reply_json(resp, 200,
-                  json_pack("{s:b, s:s, s:s}", "found", r.found, "message", r.message,
-                            "next_step", r.next_step));
-}
 
 static void result_section(pk_buf *b, const pk_status_result *r)
 {
