@@ -6,6 +6,7 @@
 #ifndef PK_ACCESS_LOG_H
 #define PK_ACCESS_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "app/app.h"
@@ -29,5 +30,18 @@ typedef int (*pk_access_log_cb)(void *ctx, const pk_access_log_entry *e);
  * returns non-zero.  0, or a negative PK_E*. */
 int pk_access_log_each(const pk_app *app, const char *since, int64_t limit,
                        pk_access_log_cb cb, void *ctx);
+
+/* Sweeps: the accounts that asked for many records that did not exist
+ * for them (access-log action "participant.notfound") at or after
+ * `since`: each with at least `threshold` such entries, in the order they
+ * first appeared; at most `cap` accounts are followed.  *n receives how
+ * many were found. */
+typedef struct pk_sweep {
+    char actor[64];
+    int64_t notfound;
+    char first[32], last[32]; /* UTC, ISO 8601 */
+} pk_sweep;
+int pk_access_log_sweeps(const pk_app *app, const char *since, int64_t threshold,
+                         pk_sweep *out, size_t cap, size_t *n);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/auth.h"
+#include "app/operator.h"
 #include "core/ident.h"
 #include "core/pk.h"
 #include "store/store.h"
@@ -184,7 +185,8 @@ int pk_app_open(pk_app *app, const pk_config *cfg, pk_log_fn log, void *log_ctx,
         goto fail;
     }
     pk_regions_seal(app->regions);
-    if ((app->auth = pk_auth_new(cfg->hash_concurrency, cfg->hash_wait_ms)) == NULL) {
+    if ((app->refusals = pk_refusals_new()) == NULL ||
+        (app->auth = pk_auth_new(cfg->hash_concurrency, cfg->hash_wait_ms)) == NULL) {
         rc = PK_ENOMEM;
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -206,6 +208,7 @@ void pk_app_close(pk_app *app)
 {
     pk_committer_free(app->committer);
     pk_auth_free(app->auth);
+    pk_refusals_free(app->refusals);
     app->auth = NULL;
     pk_store_close(app->store);
     pk_regions_free(app->regions);

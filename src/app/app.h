@@ -25,6 +25,7 @@
 typedef struct pk_store pk_store;         /* store/store.h */
 typedef struct pk_committer pk_committer; /* app/committer.h */
 typedef struct pk_auth pk_auth; /* app/auth.h */
+typedef struct pk_refusals pk_refusals; /* app/operator.c */
 
 /* Where the application reports what it cannot return to a caller (a
  * store diagnostic, an access-log write that failed): the adapter
@@ -40,6 +41,7 @@ typedef struct pk_app {
     pk_vault vault;           /* keys for personal data at rest */
     pk_committer *committer;  /* group commit of small writes (registrations) */
     pk_auth *auth;            /* hashing slots for passwords (app/auth.h) */
+    pk_refusals *refusals;    /* rate of refused reads recorded (app/operator.h) */
     pk_log_fn log;            /* see pk_log_fn */
     void *log_ctx;
 } pk_app;

@@ -2,8 +2,11 @@
 #include "app/operator.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -51,6 +54,66 @@ int pk_access_record(const pk_app *app, const char *actor, const char *action,
     if (rc != 0)
         pk_app_log(app, "access log: cannot record %s", action);
     return rc;
+}
+
+/* ---- refused reads, recorded at a bounded rate ---------------------------- */
+
+#define REFUSAL_SLOTS 256
+
+struct pk_refusals {
+    pthread_mutex_t mu;
+    struct {
+        uint64_t actor;  /* hash of the actor; 0: free */
+        int64_t minute;
+        int count;
+    } slot[REFUSAL_SLOTS];
+};
+
+pk_refusals *pk_refusals_new(void)
+{
+    pk_refusals *r = calloc(1, sizeof(*r));
+    if (r != NULL)
+        pthread_mutex_init(&r->mu, NULL);
+    return r;
+}
+
+void pk_refusals_free(pk_refusals *r)
+{
+    if (r == NULL)
+        return;
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+/* How many refusals of this actor this minute, this one included. */
+static int refusal_count(pk_refusals *r, const char *actor)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *c = actor; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    h |= 1;
+    int64_t minute = (int64_t)time(NULL) / 60;
+    pthread_mutex_lock(&r->mu);
+    size_t i = (size_t)(h % REFUSAL_SLOTS);
+    /* a slot of another actor from an older minute is taken over */
+    if (r->slot[i].actor != h || r->slot[i].minute != minute) {
+        r->slot[i].actor = h;
+        r->slot[i].minute = minute;
+        r->slot[i].count = 0;
+    }
+    int n = ++r->slot[i].count;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
+int pk_access_record_refusal(const pk_app *app, const char *actor, const char *action,
+                             const char *route, int64_t subject)
+{
+    int n = app->refusals ? refusal_count(app->refusals, actor) : 1;
+    if (n > PK_REFUSALS_PER_MINUTE + 1)
+        return 0;
+    return pk_access_record(app, actor, action, route, subject,
+                            n > PK_REFUSALS_PER_MINUTE ? "more=not-recorded" : "");
 }
 
 /* ---- search ------------------------------------------------------------ */
@@ -179,6 +242,8 @@ int pk_staff_get(const pk_app *app, const char *scope, int64_t id, const char *a
     memset(out, 0, sizeof(*out));
     /* exists in scope?  Then record, then open. */
     int rc = pk_store_participant_get(app->store, scope, id, got, &g);
+    if (rc == PK_ENOENT)
+        pk_access_record_refusal(app, actor, "participant.notfound", route, id);
     if (rc != 0)
         return rc;
     if (pk_access_record(app, actor, full_nik ? "participant.nik" : "participant.view", route,

@@ -32,6 +32,20 @@ bool pk_query_is_nik(const char *q);
 int pk_access_record(const pk_app *app, const char *actor, const char *action,
                      const char *route, int64_t subject, const char *detail);
 
+/* Refused reads: a record asked for that does not exist in the caller's
+ * scope ("participant.notfound", the id asked as subject), or a route the
+ * caller's role may not use ("route.forbidden").  Recorded like reads, so
+ * that sweeping ids leaves a trace (`prakerja audit --sweeps`), but at
+ * most PK_REFUSALS_PER_MINUTE a minute per account and process: the
+ * first one past it is recorded with the detail "more=not-recorded", the
+ * rest of that minute are not (the log cannot be flooded through this).
+ * Returns what pk_access_record returns, 0 when not recorded. */
+#define PK_REFUSALS_PER_MINUTE 30
+int pk_access_record_refusal(const pk_app *app, const char *actor, const char *action,
+                             const char *route, int64_t subject);
+pk_refusals *pk_refusals_new(void);
+void pk_refusals_free(pk_refusals *r);
+
 typedef struct pk_search_hit {
     int64_t id;
     char nama[4 * PK_NAMA_MAX_CHARS + 1];
@@ -63,7 +77,8 @@ typedef struct pk_person {
 
 /* Reads participant id inside scope and opens its personal data, after
  * recording the read ("participant.view", or "participant.nik" when the
- * full NIK is to be shown).  PK_ENOENT outside the scope or unknown. */
+ * full NIK is to be shown).  PK_ENOENT outside the scope or unknown (the
+ * refusal recorded: pk_access_record_refusal). */
 int pk_staff_get(const pk_app *app, const char *scope, int64_t id, const char *actor,
                  const char *route, bool full_nik, pk_person *out);
 

@@ -1,5 +1,8 @@
 /* cmd_audit.c -- `prakerja audit`: the access log (reads of personal
- * data, exports) as JSON lines, oldest first. */
+ * data, exports, refused reads) as JSON lines, oldest first; with
+ * --sweeps, the accounts that asked for many records that did not exist
+ * for them. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,23 +29,48 @@ static int print_entry(void *ctx, const pk_access_log_entry *e)
     return ferror(stdout) ? PK_EIO : 0;
 }
 
+static int print_sweeps(pk_app *app, const char *since, long long threshold)
+{
+    static pk_sweep found[256];
+    size_t n = 0;
+    int rc = pk_access_log_sweeps(app, since, threshold, found, PK_ARRAY_LEN(found), &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        json_t *o = json_pack("{s:s, s:I, s:s, s:s}", "actor", found[i].actor, "notfound",
+                              (json_int_t)found[i].notfound, "first", found[i].first, "last",
+                              found[i].last);
+        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (text == NULL)
+            return PK_ENOMEM;
+        puts(text);
+        free(text);
+    }
+    return rc;
+}
+
 int cli_audit(const cli_cmd *c, cli_args *a)
 {
     const char *since = cli_opt(a, "since"), *given = cli_opt(a, "limit");
+    const char *thr = cli_opt(a, "threshold");
+    bool sweeps = cli_flag(a, "sweeps");
     pk_date day;
-    char *end = NULL;
+    char *end = NULL, *tend = NULL;
     long long limit = given ? strtoll(given, &end, 10) : 0;
+    long long threshold = thr ? strtoll(thr, &tend, 10) : 20;
     if (a->npos != 0 || (since && (strlen(since) != 10 || pk_date_parse(since, 10, &day) != 0)) ||
-        (given && (*end != '\0' || limit <= 0))) {
+        (given && (*end != '\0' || limit <= 0)) || (thr && (*tend != '\0' || threshold <= 0)) ||
+        (thr && !sweeps) || (given && sweeps)) {
         fprintf(stderr, "prakerja audit: usage: prakerja audit [--since YYYY-MM-DD] "
-                        "[--limit N]\n");
+                        "[--limit N] | --sweeps [--since YYYY-MM-DD] [--threshold N]\n");
         return 2;
     }
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;
     long n = 0;
-    int rc = pk_access_log_each(&app, since ? since : "", (int64_t)limit, print_entry, &n);
+    int rc = sweeps ? print_sweeps(&app, since ? since : "", threshold)
+                    : pk_access_log_each(&app, since ? since : "", (int64_t)limit, print_entry,
+                                         &n);
     pk_app_close(&app);
     if (rc != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "prakerja audit: cannot read the access log\n");

@@ -119,10 +119,13 @@ static const cli_cmd commands[] = {
     {.name = "token", .run = cli_token, .args = "create --username U [--label TEXT] | revoke --id N",
      ABOUT("issue an API token for a user (printed once) or revoke one"),
      .subs = token_subs, .sub_hint = "create or revoke"},
-    {.name = "audit", .run = cli_audit, .args = "[--since YYYY-MM-DD] [--limit N]",
-     ABOUT("print the access log (reads of personal data, exports) as JSON lines,\n"
-           "            oldest first (--limit: the newest N entries)"),
-     .options = " since limit "},
+    {.name = "audit", .run = cli_audit,
+     .args = "[--since YYYY-MM-DD] [--limit N] | --sweeps [--since D] [--threshold N]",
+     ABOUT("print the access log (reads of personal data, exports, refused reads)\n"
+           "            as JSON lines, oldest first (--limit: the newest N entries);\n"
+           "            --sweeps: the accounts with at least --threshold (default 20)\n"
+           "            reads of records that did not exist for them"),
+     .options = " since limit threshold ", .booleans = " sweeps "},
     {.name = "keys", .run = cli_keys, .args = "rotate [--batch N] | prune",
      ABOUT("rotate the seal key: add a generation to the key file, then re-seal\n"
            "            every box of an older one, --batch boxes per transaction (default\n"

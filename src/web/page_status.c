@@ -16,7 +16,7 @@ static void result_section(pk_buf *b, const pk_status_result *r)
     pk_buf_printf(b, "<section class=\"result %s\" role=\"status\" aria-live=\"polite\" "
                      "data-found=\"%s\">\n<h2>%s</h2>\n<p>",
                   r->found ? "ok" : "no", r->found ? "ya" : "tidak",
-                  r->found ? "Pendaftaran ditemukan" : "Data tidak ditemukan");
+                  r->found ? "Pendaftaran ditemukan" : "Pendaftaran tidak ditemukan");
     pk_html_esc(b, r->message);
     pk_buf_adds(b, "</p>\n<h3>Langkah berikutnya</h3>\n<p>");
     pk_html_esc(b, r->next_step);

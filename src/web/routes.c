@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/operator.h"
 #include "web/html.h"
 #include "web/session.h"
 #include "web/web.h"
@@ -210,6 +211,9 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
         return;
     }
     if ((who.role & hit->access) == 0) {
+        char actor[PK_ACTOR_MAX];
+        pk_staff_actor(&who, actor);
+        pk_access_record_refusal(app, actor, "route.forbidden", hit->pattern, 0);
         if (api)
             pk_reply_error(resp, 403, "akses_ditolak",
                            "Akun Anda tidak berhak memakai alamat API ini.", NULL);

@@ -315,6 +315,35 @@ def access_log_records_reads_searches_exports():
 
 
 @test
+def refused_reads_are_recorded_at_a_bounded_rate_and_sweeps_shown():
+    """Sweeping ids leaves a trace: each id that does not exist in the
+    operator's region is recorded as participant.notfound with the user,
+    at most 30 a minute one by one (then one entry saying more were not
+    recorded); a route the role may not use is recorded as route.forbidden;
+    `prakerja audit --sweeps` names the account."""
+    u = login("op.utr")
+    before = [e["id"] for e in audit()]
+    for i in range(45):
+        eq(u.get("/peserta/%d" % (500000 + i))[0], 404, "sweep %d" % i)
+    v = login("viewer1")
+    eq(v.get("/peserta")[0], 403, "a viewer on the search page")
+    new = [e for e in audit() if e["id"] not in before]
+    mine = [e for e in new if e["actor"] == "user:op.utr" and e["action"] == "participant.notfound"]
+    # 30 a minute one by one, then the cut-off entry (earlier tests may have
+    # used a few of this minute's; the loop may straddle two minutes)
+    assert 20 <= len(mine) <= 62, "%d not-found entries recorded for 45 ids" % len(mine)
+    assert all(500000 <= e["subject"] < 500045 for e in mine), mine[:3]
+    assert any(e["detail"] == "more=not-recorded" for e in mine), "the cut-off is said"
+    assert any(e["action"] == "route.forbidden" and e["actor"] == "user:viewer1"
+               and e["route"] == "/peserta" for e in new), new[-5:]
+    sweeps = audit("--sweeps", "--threshold", "20")
+    assert [x for x in sweeps if x["actor"] == "user:op.utr" and x["notfound"] >= 20], sweeps
+    assert not [x for x in sweeps if x["actor"] == "user:op.sel"], sweeps
+    code, _, err = h.run_cli(srv().db.args_for(["audit", "--threshold", "5"]))
+    eq(code, 2, "--threshold without --sweeps: " + err)
+
+
+@test
 def access_log_cannot_be_changed():
     db = srv().db
     assert db.query("SELECT count(*) FROM access_log")[0][0] > 0
