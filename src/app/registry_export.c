@@ -10,23 +10,34 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/ident.h"
 #include "core/pk.h"
 
 /* ---- CSV output -------------------------------------------------------- */
 
-void pk_reg_csv_field(FILE *f, const char *s)
+void pk_reg_csv_field(FILE *f, const char *s, bool text)
 {
+    /* a free-text cell a spreadsheet would run gets the apostrophe guard
+     * (pk_text_sheet_guard); import takes it off again */
+    const char *guard = text && pk_text_sheet_guard(s, strlen(s)) ? "'" : "";
     if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' && (s[0] == '\0' || s[strlen(s) - 1] != ' ')) {
+        fputs(guard, f);
         fputs(s, f);
         return;
     }
     fputc('"', f);
+    fputs(guard, f);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', f);
         fputc(*s, f);
     }
     fputc('"', f);
+}
+
+bool pk_reg_free_text(pk_field f)
+{
+    return f == PK_F_NAMA || f == PK_F_ALAMAT;
 }
 
 void pk_reg_csv_codes(FILE *f, pk_codeset set)
@@ -65,7 +76,7 @@ static int export_row(void *ctx, const pk_prow *row)
     for (int f = 0; f < PK_F__COUNT; f++) {
         if (f > 0)
             fputc(',', ex->out);
-        pk_reg_csv_field(ex->out, text[f]);
+        pk_reg_csv_field(ex->out, text[f], pk_reg_free_text((pk_field)f));
     }
     fprintf(ex->out, ",%s,", row->reasons == 0 ? "ya" : "tidak");
     pk_reg_csv_codes(ex->out, row->reasons);

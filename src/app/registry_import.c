@@ -82,6 +82,13 @@ static void seen_batch(importer *im, const batch *b)
         pk_reg_seen(im->seen_kk, b->rows[i].kk_bi, true);
 }
 
+/* Whether column i of the file is a free-text field (name, address). */
+static bool free_text_column(const importer *im, size_t i)
+{
+    return (im->col[PK_F_NAMA] >= 0 && (size_t)im->col[PK_F_NAMA] == i) ||
+           (im->col[PK_F_ALAMAT] >= 0 && (size_t)im->col[PK_F_ALAMAT] == i);
+}
+
 static void reject(importer *im, const pk_csv_record *rec, unsigned long line, pk_codeset codes)
 {
     im->sum->rejected++;
@@ -95,7 +102,7 @@ static void reject(importer *im, const pk_csv_record *rec, unsigned long line, p
     pk_reg_csv_codes(f, codes);
     for (size_t i = 0; rec != NULL && i < rec->nfields; i++) {
         fputc(',', f);
-        pk_reg_csv_field(f, rec->field[i]);
+        pk_reg_csv_field(f, rec->field[i], free_text_column(im, i));
     }
     fputc('\n', f);
 }
@@ -200,8 +207,10 @@ static bool validate_row(importer *im, pk_participant *p, const pk_csv_record *r
     pk_participant_input in = {0};
     for (int f = 0; f < PK_F__COUNT; f++)
         if (im->col[f] >= 0) {
-            in.v[f] = rec->field[im->col[f]];
             in.len[f] = rec->len[im->col[f]];
+            in.v[f] = rec->field[im->col[f]];
+            if (pk_reg_free_text((pk_field)f))
+                in.v[f] = pk_text_sheet_unguard(in.v[f], &in.len[f]);
         }
     pk_validation v;
     if (pk_app_validate(app, &in, im->opts->as_of, p, &v) != 0) {
@@ -477,7 +486,7 @@ int pk_registry_import(const pk_app *app, int fd, const pk_import_opts *opts,
         fputs("baris,alasan", opts->rejects);
         for (size_t i = 0; i < im.rec->nfields; i++) {
             fputc(',', opts->rejects);
-            pk_reg_csv_field(opts->rejects, im.rec->field[i]);
+            pk_reg_csv_field(opts->rejects, im.rec->field[i], false);
         }
         fputc('\n', opts->rejects);
     }

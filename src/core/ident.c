@@ -233,3 +233,17 @@ bool pk_text_formula_start(const char *s, size_t len)
 {
     return len > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
 }
+
+bool pk_text_sheet_guard(const char *s, size_t len)
+{
+    return pk_text_formula_start(s, len) || (len > 0 && s[0] == '\'');
+}
+
+const char *pk_text_sheet_unguard(const char *s, size_t *len)
+{
+    if (*len > 1 && s[0] == '\'' && pk_text_sheet_guard(s + 1, *len - 1)) {
+        --*len;
+        return s + 1;
+    }
+    return s;
+}

@@ -33,5 +33,15 @@ bool pk_text_has_invisible(const char *s, size_t len);
 /* Whether text begins with a character a spreadsheet takes for the start
  * of a formula: = + - @, a tab or a carriage return. */
 bool pk_text_formula_start(const char *s, size_t len);
+/* The exchange files' guard against formulas (README "Exchange files"):
+ * a free-text field (name, address) that begins with a formula character or an
+ * apostrophe is written with one apostrophe before it, which spreadsheets
+ * take as "text"; reading, one leading apostrophe is removed when what
+ * follows begins with a formula character or an apostrophe.  So every
+ * value comes back as it was written, and no cell of an export runs.
+ * pk_text_sheet_guard: whether s needs the apostrophe.
+ * pk_text_sheet_unguard: s without its guard (*len adjusted). */
+bool pk_text_sheet_guard(const char *s, size_t len);
+const char *pk_text_sheet_unguard(const char *s, size_t *len);
 
 #endif

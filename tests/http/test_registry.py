@@ -612,6 +612,39 @@ def export_then_import_into_same_db_changes_nothing():
 
 
 @test
+def export_guards_cells_a_spreadsheet_would_run():
+    """Addresses (and rejected rows' fields) that begin with = + - @ or an
+    apostrophe are written with one apostrophe before them, which
+    spreadsheets take as text, and import takes it off again: the round
+    trip still changes nothing."""
+    addresses = ["=HYPERLINK(\"http://contoh.id\",\"Klik\")", "+62 Jalan", "-1+1",
+                 "@SUM(1+1)", "'Jl. Melati", "'=x", "Jl. Biasa 1"]
+    with Reg() as r:
+        people = [dict(person(700 + i), alamat=a) for i, a in enumerate(addresses)]
+        s, _, _, _ = r.imp(csv_text(people))
+        eq(s["inserted"], len(people), "imported")
+        exp1 = r.export()
+        cells = [row[COLUMNS.index("alamat")] for row in parse_csv(exp1)[1:]]
+        # as stored ("'=x" in a file is the guarded "=x"), then guarded
+        written = {"=HYPERLINK(\"http://contoh.id\",\"Klik\")":
+                   "'=HYPERLINK(\"http://contoh.id\",\"Klik\")",
+                   "+62 Jalan": "'+62 Jalan", "-1+1": "'-1+1", "@SUM(1+1)": "'@SUM(1+1)",
+                   "'Jl. Melati": "''Jl. Melati", "'=x": "'=x", "Jl. Biasa 1": "Jl. Biasa 1"}
+        eq(sorted(cells), sorted(written.values()), "address cells")
+        phones = [row[COLUMNS.index("no_hp")] for row in parse_csv(exp1)[1:]]
+        assert all(p.startswith("+62") for p in phones), "phones stay E.164: %r" % phones
+        for c in cells:
+            assert c[0] not in "=+-@\t\r", "a cell a spreadsheet would run: %r" % c
+        s, _, _, _ = r.imp(exp1)
+        eq((s["unchanged"], s["updated"], s["inserted"]), (len(people), 0, 0), "round trip")
+        eq(r.export(), exp1, "export after the round trip")
+        # a rejected row's fields are guarded in the rejects file too
+        bad = dict(person(790), nama="=1+2")
+        _, _, _, rej = r.imp(csv_text([bad]), rejects=True)
+        eq(rej[1][2 + COLUMNS.index("nama")], "'=1+2", "the rejected name, guarded")
+
+
+@test
 def export_of_mixed_schemes_reimports_unchanged():
     """The spec: "Importing an export changes nothing".  The export has no
     scheme column, so re-importing it (without --scheme) must not move

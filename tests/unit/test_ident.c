@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/ident.h"
@@ -246,6 +247,39 @@ static void test_utf8(void **state)
     }
 }
 
+/* The apostrophe guard of the exchange files: written before a field a
+ * spreadsheet would run (or one that begins with an apostrophe), taken
+ * off on reading, so every value comes back as it was. */
+static void test_sheet_guard(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        bool guarded;
+    } cases[] = {
+        {"=HYPERLINK(\"http://x\")", true}, {"+62812", true}, {"-1+1", true},
+        {"@SUM(A1)", true}, {"\tx", true}, {"\rx", true}, {"'", true}, {"'=x", true},
+        {"''", true}, {"'Jl. Melati", true}, {"Jl. Melati 1", false}, {"", false},
+        {"a=b", false}, {" =x", false}, {"1+1", false},
+    };
+    for (size_t i = 0; i < PK_ARRAY_LEN(cases); i++) {
+        const char *v = cases[i].value;
+        size_t n = strlen(v);
+        assert_int_equal(pk_text_sheet_guard(v, n), cases[i].guarded);
+        /* what is written, read back */
+        char written[64];
+        snprintf(written, sizeof(written), "%s%s", cases[i].guarded ? "'" : "", v);
+        size_t len = strlen(written);
+        const char *back = pk_text_sheet_unguard(written, &len);
+        if (len != n || memcmp(back, v, n) != 0)
+            fail_msg("case %zu: %s came back as %.*s", i, v, (int)len, back);
+    }
+    /* a file's own leading apostrophe before ordinary text stays */
+    size_t len = strlen("'Jl. Melati");
+    assert_string_equal(pk_text_sheet_unguard("'Jl. Melati", &len), "'Jl. Melati");
+    assert_int_equal(len, strlen("'Jl. Melati"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_trim),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_sheet_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
