@@ -8,7 +8,8 @@ set -euo pipefail
 pkgs=(gcc pkg-config meson ninja-build python3 sqlite3 ca-certificates
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libpq-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(libcmocka-dev clang curl chromium postgresql)
+  # libreoffice-calc-nogui: a test opens an export as a spreadsheet would
+  pkgs+=(libcmocka-dev clang curl chromium postgresql libreoffice-calc-nogui)
   # Node.js may come from elsewhere (NodeSource ships npm inside nodejs).
   command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi

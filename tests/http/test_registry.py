@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import zipfile
 
 import harness as h
 from harness import eq, run_cli, test
@@ -642,6 +643,36 @@ def export_guards_cells_a_spreadsheet_would_run():
         bad = dict(person(790), nama="=1+2")
         _, _, _, rej = r.imp(csv_text([bad]), rejects=True)
         eq(rej[1][2 + COLUMNS.index("nama")], "'=1+2", "the rejected name, guarded")
+
+
+def sheet_cells(csv_path, tmp):
+    """Opens csv_path in LibreOffice (headless, converted to .xlsx) and
+    returns the first sheet's XML, where a formula is an <f> element."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is missing (scripts/deps.sh --test installs it)"
+    env = dict(os.environ, HOME=tmp)
+    p = subprocess.run([soffice, "--headless", "--norestore", "--convert-to", "xlsx",
+                        "--outdir", tmp, csv_path], env=env, capture_output=True, timeout=180)
+    out = os.path.join(tmp, os.path.splitext(os.path.basename(csv_path))[0] + ".xlsx")
+    assert p.returncode == 0 and os.path.exists(out), p.stderr.decode("utf-8", "replace")
+    with zipfile.ZipFile(out) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+
+
+@test
+def export_opened_in_libreoffice_has_no_formula():
+    """The outside test's check: an export holding addresses that begin
+    with = + - @ opens in LibreOffice with no formula cell, while the same
+    text unguarded does become a formula there."""
+    h.sqlite_only("the export file is the same on both backends")
+    with Reg() as r:
+        evil = ["=1+1", "=HYPERLINK(\"http://contoh.id\",\"Klik\")", "+1+1", "-1+1", "@SUM(1+2)"]
+        r.imp(csv_text([dict(person(800 + i), alamat=a) for i, a in enumerate(evil)]))
+        path = r.write(r.export(), "ekspor.csv")
+        raw = r.write("a,b\n=1+1,x\n", "mentah.csv")
+        assert "<f" in sheet_cells(raw, r.tmp), "LibreOffice here does not run formulas at all"
+        sheet = sheet_cells(path, r.tmp)
+        assert "<f" not in sheet, "a formula cell in the export: %s" % re.findall(r"<f[^>]*>[^<]*", sheet)
 
 
 @test
