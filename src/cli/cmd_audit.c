@@ -13,20 +13,26 @@
 #include "cli/cli.h"
 #include "core/pk.h"
 
-static int print_entry(void *ctx, const pk_access_log_entry *e)
+/* One JSON line on standard output; takes o. */
+static int print_line(json_t *o)
 {
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)e->id, "at",
-                          e->at, "actor", e->actor, "action", e->action, "route", e->route,
-                          "subject", e->subject > 0 ? json_integer(e->subject) : json_null(),
-                          "detail", e->detail);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (text == NULL)
         return PK_ENOMEM;
     puts(text);
     free(text);
-    (*(long *)ctx)++;
     return ferror(stdout) ? PK_EIO : 0;
+}
+
+static int print_entry(void *ctx, const pk_access_log_entry *e)
+{
+    (*(long *)ctx)++;
+    return print_line(json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)e->id,
+                                "at", e->at, "actor", e->actor, "action", e->action, "route",
+                                e->route, "subject",
+                                e->subject > 0 ? json_integer(e->subject) : json_null(),
+                                "detail", e->detail));
 }
 
 static int print_sweeps(pk_app *app, const char *since, long long threshold)
@@ -34,17 +40,10 @@ static int print_sweeps(pk_app *app, const char *since, long long threshold)
     static pk_sweep found[256];
     size_t n = 0;
     int rc = pk_access_log_sweeps(app, since, threshold, found, PK_ARRAY_LEN(found), &n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        json_t *o = json_pack("{s:s, s:I, s:s, s:s}", "actor", found[i].actor, "notfound",
-                              (json_int_t)found[i].notfound, "first", found[i].first, "last",
-                              found[i].last);
-        char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
-        if (text == NULL)
-            return PK_ENOMEM;
-        puts(text);
-        free(text);
-    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = print_line(json_pack("{s:s, s:I, s:s, s:s}", "actor", found[i].actor, "notfound",
+                                  (json_int_t)found[i].notfound, "first", found[i].first,
+                                  "last", found[i].last));
     return rc;
 }
 
