@@ -114,14 +114,10 @@ static int open_vault(pk_app *app, const char *key_file, char *err, size_t errle
 
 void pk_app_log(const pk_app *app, const char *fmt, ...)
 {
-    if (app->log == NULL)
-        return;
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    pk_vlogf(app->log, app->log_ctx, fmt, ap);
     va_end(ap);
-    app->log(app->log_ctx, msg);
 }
 
 /* What the store reports (pk_store_set_log) goes to the app's log. */

@@ -27,11 +27,6 @@ typedef struct pk_committer pk_committer; /* app/committer.h */
 typedef struct pk_auth pk_auth; /* app/auth.h */
 typedef struct pk_refusals pk_refusals; /* app/operator.c */
 
-/* Where the application reports what it cannot return to a caller (a
- * store diagnostic, an access-log write that failed): the adapter
- * decides (the CLI and the server print "prakerja: MSG" on standard
- * error).  NULL: nowhere.  Never personal data. */
-typedef void (*pk_log_fn)(void *ctx, const char *msg);
 
 typedef struct pk_app {
     pk_config cfg;
@@ -42,7 +37,7 @@ typedef struct pk_app {
     pk_committer *committer;  /* group commit of small writes (registrations) */
     pk_auth *auth;            /* hashing slots for passwords (app/auth.h) */
     pk_refusals *refusals;    /* rate of refused reads recorded (app/operator.h) */
-    pk_log_fn log;            /* see pk_log_fn */
+    pk_log_fn log;            /* what it cannot return (core/pk.h); NULL: nowhere */
     void *log_ctx;
 } pk_app;
 

@@ -8,6 +8,7 @@
 #ifndef PK_H
 #define PK_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,6 +90,15 @@ pk_code pk_code_by_name(const char *name);
 #define PK_USERNAME_MAX 33   /* [a-z0-9._-]{3,32} + NUL */
 #define PK_ROLE_MAX 16
 #define PK_AUTH_HASH_LEN 32
+
+/* Where a layer reports what it cannot return to its caller (a store
+ * diagnostic, an access-log write that failed): one line of English, no
+ * newline, never personal data.  The adapter gives the function (the CLI
+ * prints "prakerja: MSG"); NULL drops the line.  pk_logf formats it (at
+ * most 511 bytes) and calls fn. */
+typedef void (*pk_log_fn)(void *ctx, const char *msg);
+void pk_logf(pk_log_fn fn, void *ctx, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void pk_vlogf(pk_log_fn fn, void *ctx, const char *fmt, va_list ap);
 
 #define PK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -58,7 +58,7 @@ void pk_store_close(pk_store *s)
         s->ops->close(s);
 }
 
-void pk_store_set_log(pk_store *s, pk_store_log_fn fn, void *ctx)
+void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx)
 {
     pk_backend *b = s->impl;
     if (b != NULL) {
@@ -69,14 +69,12 @@ void pk_store_set_log(pk_store *s, pk_store_log_fn fn, void *ctx)
 
 void pk_backend_log(const pk_backend *b, const char *fmt, ...)
 {
-    if (b == NULL || b->log == NULL)
+    if (b == NULL)
         return;
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    pk_vlogf(b->log, b->log_ctx, fmt, ap);
     va_end(ap);
-    b->log(b->log_ctx, msg);
 }
 
 int pk_store_check_version(int current, int latest, char *err, size_t errlen)

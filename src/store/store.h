@@ -39,8 +39,7 @@ void pk_store_close(pk_store *s);
  * met the problem, alongside the error code the failing call returns.
  * Set it right after pk_store_open, before the store is shared between
  * threads; fn NULL (the default) drops them. */
-typedef void (*pk_store_log_fn)(void *ctx, const char *msg);
-void pk_store_set_log(pk_store *s, pk_store_log_fn fn, void *ctx);
+void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx); /* pk_log_fn: core/pk.h */
 
 /* The schema version the database is at (0: empty), and the newest this
  * binary knows. */

@@ -103,7 +103,7 @@ struct pk_store {
 /* Every backend's state (pk_store.impl) starts with this header: where
  * the backend reports a diagnostic (pk_store_set_log). */
 typedef struct pk_backend {
-    pk_store_log_fn log;   /* NULL: diagnostics are dropped */
+    pk_log_fn log;   /* NULL: diagnostics are dropped */
     void *log_ctx;
 } pk_backend;
 
