@@ -17,16 +17,25 @@
 
 #include "core/pk.h"
 
-/* A connection, for the request deadline: since when it has been waiting
- * for the rest of a request (from its start, or the end of the previous
- * request on it).  In a list shared with the reaper thread, under `mu`. */
+/* A connection, for the request deadline.  In a list shared with the
+ * reaper thread, linked and unlinked under `mu` (once per connection);
+ * the deadline itself is one atomic value, so a request takes no lock. */
 typedef struct conn_watch {
     struct conn_watch *prev, *next;
     int fd;
-    struct timespec since;
-    bool receiving; /* false while a handler runs or an answer is sent */
-    bool cut;       /* already shut down by the reaper */
+    /* the monotonic second by which the request being received must be
+     * in whole (from the connection's start, or the end of the previous
+     * request on it); 0 while a handler runs or an answer is sent */
+    _Atomic int64_t deadline;
+    bool cut;       /* already shut down by the reaper (under mu) */
 } conn_watch;
+
+static int64_t mono_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec;
+}
 
 struct pk_http {
     struct MHD_Daemon *d;
@@ -95,13 +104,11 @@ static conn_watch *watch_of(struct MHD_Connection *conn)
  * one may come (true: its deadline counts from now). */
 static void watch_set(pk_http *h, struct MHD_Connection *conn, bool receiving)
 {
+    if (h->opts.request_timeout <= 0)
+        return; /* no deadline: connections are not watched */
     conn_watch *w = watch_of(conn);
-    if (w == NULL)
-        return;
-    pthread_mutex_lock(&h->mu);
-    w->receiving = receiving;
-    clock_gettime(CLOCK_MONOTONIC, &w->since);
-    pthread_mutex_unlock(&h->mu);
+    if (w != NULL)
+        atomic_store(&w->deadline, receiving ? mono_seconds() + h->opts.request_timeout : 0);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -117,8 +124,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             return; /* not watched: only the idle timeout applies */
         }
         w->fd = ci->connect_fd;
-        w->receiving = true;
-        clock_gettime(CLOCK_MONOTONIC, &w->since);
+        atomic_init(&w->deadline, mono_seconds() + h->opts.request_timeout);
         pthread_mutex_lock(&h->mu);
         w->next = h->conns.next;
         w->prev = &h->conns;
@@ -147,12 +153,12 @@ static void *reaper(void *arg)
     pk_http *h = arg;
     pthread_mutex_lock(&h->mu);
     while (!h->stopping) {
-        struct timespec now, until;
-        clock_gettime(CLOCK_MONOTONIC, &now);
+        struct timespec until;
+        int64_t now = mono_seconds();
         int cut = 0;
         for (conn_watch *w = h->conns.next; w != &h->conns; w = w->next) {
-            if (w->receiving && !w->cut &&
-                now.tv_sec - w->since.tv_sec >= h->opts.request_timeout) {
+            int64_t d = atomic_load(&w->deadline);
+            if (d != 0 && !w->cut && now >= d) {
                 shutdown(w->fd, SHUT_RDWR);
                 w->cut = true;
                 cut++;
@@ -551,7 +557,7 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+        MHD_OPTION_NOTIFY_CONNECTION, opts->request_timeout > 0 ? on_connection : NULL, h,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_END);
     (void)sl;
