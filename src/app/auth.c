@@ -372,48 +372,182 @@ int pk_auth_user_set_disabled(const pk_app *app, const char *username, bool disa
     return rc;
 }
 
-/* ---- sessions ----------------------------------------------------------- */
+/* ---- login throttling ----------------------------------------------------
+ *
+ * Failed logins are counted within login_window under three keys, each a
+ * keyed hash (the store holds no name and no address):
+ *  - the account at one address (the pair): login_max_failures of them
+ *    refuse that account from that address until the oldest leaves the
+ *    window.  One person's typos lock nobody else out of the address they
+ *    share (a village office behind one NAT address), and an attacker at
+ *    one address locks nobody out elsewhere;
+ *  - the address, whatever the accounts: login_max_failures_address (much
+ *    higher) refuses the address, against spraying over many accounts;
+ *  - the account, from every address: from login_max_failures failures
+ *    on, each attempt must come login_backoff seconds after the account's
+ *    latest failure, twice that after one more, and so on up to
+ *    login_backoff_max.  A delay, never a lock: an attacker with many
+ *    addresses gets a few guesses a window, and the owner at an address
+ *    that has not failed gets in after login_backoff_max at worst.
+ * An attempt refused here is neither tried (no hash) nor counted.  A
+ * success clears the account's failures and its pair's.  `prakerja user
+ * unlock` clears the account's and records the time of the unlock under a
+ * fourth key: the account's pairs count no failure up to that second (the
+ * pairs of one account cannot be listed, their keys being hashes).
+ * Names that are not accounts are throttled alike, so no answer tells
+ * whether an account exists. */
 
-static int throttled(const pk_app *app, const uint8_t *key, int64_t now, int *retry_after)
+typedef struct throttle_keys {
+    uint8_t user[PK_THROTTLE_KEY_LEN];   /* the account, from every address */
+    uint8_t addr[PK_THROTTLE_KEY_LEN];   /* the address, whatever the account */
+    uint8_t pair[PK_THROTTLE_KEY_LEN];   /* the account at the address */
+    uint8_t unlock[PK_THROTTLE_KEY_LEN]; /* the account's last unlock */
+} throttle_keys;
+
+static void throttle_keys_of(const pk_app *app, const char *username, const char *addr,
+                             throttle_keys *k)
 {
-    int64_t count = 0, oldest = 0;
-    int rc = pk_store_login_failures(app->store, key, now - app->cfg.login_window, &count,
-                                     &oldest);
-    if (rc != 0)
-        return rc;
-    if (count < app->cfg.login_max_failures)
+    char pair[320];
+    /* the address first: a long name is what truncation would cut */
+    snprintf(pair, sizeof(pair), "%s|%s", addr ? addr : "", username ? username : "");
+    throttle_key(app, "user", username, k->user);
+    throttle_key(app, "addr", addr, k->addr);
+    throttle_key(app, "pair", pair, k->pair);
+    throttle_key(app, "unlock", username, k->unlock);
+}
+
+/* The wait the account's back-off asks after n failures in the window:
+ * 0 below login_max_failures (or with the back-off off). */
+static int64_t backoff(const pk_config *cfg, int64_t n)
+{
+    if (n < cfg->login_max_failures || cfg->login_backoff <= 0 || cfg->login_backoff_max <= 0)
         return 0;
-    int64_t wait = oldest + app->cfg.login_window - now;
-    int w = wait < 1 ? 1 : (int)wait;
-    if (w > *retry_after)
-        *retry_after = w;
+    int64_t over = n - cfg->login_max_failures, d = cfg->login_backoff;
+    for (int64_t i = 0; i < over && d < cfg->login_backoff_max; i++)
+        d *= 2;
+    return d < cfg->login_backoff_max ? d : cfg->login_backoff_max;
+}
+
+/* 0 when an attempt may be tried now; PK_ELIMIT with *retry_after (whole
+ * seconds, at least 1) when not; PK_EIO. */
+static int throttle_check(const pk_app *app, const throttle_keys *k, int64_t now,
+                          int *retry_after)
+{
+    const pk_config *cfg = &app->cfg;
+    int64_t since = now - cfg->login_window, n, oldest, newest, wait = 0;
+    bool refused = false;
+    /* the address, whatever the accounts */
+    if (pk_store_login_failures(app->store, k->addr, since, &n, &oldest, &newest) != 0)
+        return PK_EIO;
+    if (n >= cfg->login_max_failures_address) {
+        refused = true;
+        wait = oldest + cfg->login_window - now;
+    }
+    /* the account at this address, since the account's last unlock */
+    int64_t unlocked = 0, pair_since = since;
+    if (pk_store_login_failures(app->store, k->unlock, since, &n, &oldest, &unlocked) != 0)
+        return PK_EIO;
+    if (n > 0 && unlocked >= pair_since)
+        pair_since = unlocked + 1;
+    if (pk_store_login_failures(app->store, k->pair, pair_since, &n, &oldest, &newest) != 0)
+        return PK_EIO;
+    if (n >= cfg->login_max_failures) {
+        refused = true;
+        if (oldest + cfg->login_window - now > wait)
+            wait = oldest + cfg->login_window - now;
+    }
+    /* the account from every address: a back-off, not a lock */
+    if (pk_store_login_failures(app->store, k->user, since, &n, &oldest, &newest) != 0)
+        return PK_EIO;
+    int64_t d = backoff(cfg, n);
+    if (d > 0 && newest + d > now) {
+        refused = true;
+        int64_t w = newest + d - now < d ? newest + d - now : d; /* another clock ahead */
+        if (w > wait)
+            wait = w;
+    }
+    if (!refused)
+        return 0;
+    *retry_after = wait < 1 ? 1 : wait > cfg->login_window ? cfg->login_window : (int)wait;
     return PK_ELIMIT;
 }
+
+/* A failed attempt, under its three keys (the first add also forgets
+ * what has left the window, for every key). */
+static int throttle_fail(const pk_app *app, const throttle_keys *k, int64_t now)
+{
+    int64_t forget = now - app->cfg.login_window;
+    if (pk_store_login_failure_add(app->store, k->pair, now, forget) != 0 ||
+        pk_store_login_failure_add(app->store, k->user, now, 0) != 0 ||
+        pk_store_login_failure_add(app->store, k->addr, now, 0) != 0)
+        return PK_EIO;
+    return 0;
+}
+
+int pk_auth_user_unlock(const pk_app *app, const char *username, int64_t *cleared, char *err,
+                        size_t errlen)
+{
+    pk_user u;
+    int rc = find_user(app, username, &u, err, errlen);
+    sodium_memzero(u.pwhash, sizeof(u.pwhash));
+    if (rc != 0)
+        return rc;
+    int64_t now = (int64_t)time(NULL), oldest, newest;
+    throttle_keys k;
+    throttle_keys_of(app, username, "", &k);
+    if ((rc = pk_store_login_failures(app->store, k.user, now - app->cfg.login_window, cleared,
+                                      &oldest, &newest)) != 0 ||
+        (rc = pk_store_login_failures_clear(app->store, k.user)) != 0 ||
+        (rc = pk_store_login_failures_clear(app->store, k.unlock)) != 0 ||
+        (rc = pk_store_login_failure_add(app->store, k.unlock, now,
+                                         now - app->cfg.login_window)) != 0) {
+        snprintf(err, errlen, "cannot store the unlock");
+        return PK_EIO;
+    }
+    char detail[64];
+    snprintf(detail, sizeof(detail), "failures=%lld", (long long)*cleared);
+    pk_tx *tx = NULL;
+    if ((rc = pk_store_begin(app->store, &tx)) != 0 ||
+        (rc = pk_tx_audit(tx, "cli", "user.unlock", u.id, detail)) != 0) {
+        pk_tx_rollback(tx);
+        snprintf(err, errlen, "unlocked, but cannot write the audit log");
+        return rc;
+    }
+    if ((rc = pk_tx_commit(tx)) != 0)
+        snprintf(err, errlen, "unlocked, but cannot write the audit log");
+    return rc;
+}
+
+/* ---- sessions ----------------------------------------------------------- */
 
 int pk_auth_login(const pk_app *app, const char *username, const char *password,
                   const char *client_addr, char token[PK_SECRET_TEXT], pk_principal *who,
                   int *retry_after)
 {
     int64_t now = (int64_t)time(NULL);
-    uint8_t ukey[PK_THROTTLE_KEY_LEN], akey[PK_THROTTLE_KEY_LEN];
+    throttle_keys k;
     token[0] = '\0';
     *retry_after = 0;
-    throttle_key(app, "user", username, ukey);
-    throttle_key(app, "addr", client_addr, akey);
-    int ru = throttled(app, ukey, now, retry_after);
-    int ra = throttled(app, akey, now, retry_after);
-    if (ru == PK_EIO || ra == PK_EIO)
-        return PK_EIO;
-    if (ru != 0 || ra != 0)
-        return PK_ELIMIT;
+    throttle_keys_of(app, username, client_addr, &k);
+    int rc = throttle_check(app, &k, now, retry_after);
+    if (rc != 0)
+        return rc;
 
     pk_user u;
     int found = username_ok(username) ? pk_store_user_find(app->store, username, &u) : PK_ENOENT;
     if (found != 0 && found != PK_ENOENT)
         return PK_EIO;
-    int rc = slot_take(app->auth);
-    if (rc != 0)
+    if ((rc = slot_take(app->auth)) != 0)
         return rc;
+    /* Again, holding a slot: attempts that passed together (many
+     * addresses at one account) are tried at most hash_concurrency at a
+     * time, and each failure is recorded before the slot is given back,
+     * so the next one sees it. */
+    now = (int64_t)time(NULL);
+    if ((rc = throttle_check(app, &k, now, retry_after)) != 0) {
+        slot_give(app->auth);
+        return rc;
+    }
     size_t plen = strnlen(password, PK_PASSWORD_MAX + 1);
     bool ok = false;
     if (found == 0) {
@@ -424,15 +558,14 @@ int pk_auth_login(const pk_app *app, const char *username, const char *password,
         if (d != NULL && crypto_pwhash_str_verify(d, password, plen) == 0)
             ok = false; /* a random password: never matches, only costs the same */
     }
-    slot_give(app->auth);
     if (!ok) {
-        int64_t forget = now - app->cfg.login_window;
-        if (pk_store_login_failure_add(app->store, ukey, now, forget) != 0 ||
-            pk_store_login_failure_add(app->store, akey, now, forget) != 0)
-            return PK_EIO;
-        return PK_EDENIED;
+        rc = throttle_fail(app, &k, now);
+        slot_give(app->auth);
+        return rc != 0 ? PK_EIO : PK_EDENIED;
     }
-    if (pk_store_login_failures_clear(app->store, ukey) != 0)
+    slot_give(app->auth);
+    if (pk_store_login_failures_clear(app->store, k.user) != 0 ||
+        pk_store_login_failures_clear(app->store, k.pair) != 0)
         return PK_EIO;
     /* Housekeeping of other sessions, now and then: at logins. */
     pk_store_sessions_expire(app->store, now - app->cfg.session_idle,
@@ -593,6 +726,38 @@ int pk_auth_token_check(const pk_app *app, const char *token, pk_principal *who)
 int pk_auth_token_revoke(const pk_app *app, int64_t id)
 {
     return pk_store_token_revoke(app->store, id);
+}
+
+typedef struct token_walk {
+    pk_token_entry_cb cb;
+    void *ctx;
+} token_walk;
+
+static int each_token(void *ctx, const pk_token_info *t)
+{
+    token_walk *w = ctx;
+    pk_token_entry e = {.id = t->id, .username = t->username, .label = t->label,
+                        .created_at = t->created_at, .revoked_at = t->revoked_at};
+    return w->cb(w->ctx, &e);
+}
+
+int pk_auth_tokens_each(const pk_app *app, const char *username, pk_token_entry_cb cb,
+                        void *ctx, char *err, size_t errlen)
+{
+    int64_t user_id = 0;
+    if (username != NULL) {
+        pk_user u;
+        int rc = find_user(app, username, &u, err, errlen);
+        sodium_memzero(u.pwhash, sizeof(u.pwhash));
+        if (rc != 0)
+            return rc;
+        user_id = u.id;
+    }
+    token_walk w = {.cb = cb, .ctx = ctx};
+    int rc = pk_store_tokens_each(app->store, user_id, each_token, &w);
+    if (rc < 0)
+        snprintf(err, errlen, "cannot read the tokens");
+    return rc;
 }
 
 /* ---- accounts, read back (the CLI) -------------------------------------- */

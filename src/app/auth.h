@@ -90,8 +90,16 @@ int pk_auth_users_each(const pk_app *app, pk_account_cb cb, void *ctx);
 
 /* ---- sessions ----------------------------------------------------------- */
 
-/* Checks username and password (throttled per account and per client
- * address, at most hash_concurrency hashes at once) and opens a session:
+/* Clears the throttling of an account's logins (app/auth.c): its
+ * back-off, and the refusal of every address where it failed too often.
+ * *cleared receives how many failures of the window that was; the unlock
+ * is recorded in the audit log.  PK_ENOENT for no such user. */
+int pk_auth_user_unlock(const pk_app *app, const char *username, int64_t *cleared, char *err,
+                        size_t errlen);
+
+/* Checks username and password (throttled per account at an address, per
+ * address and, as a back-off, per account: see app/auth.c; at most
+ * hash_concurrency hashes at once) and opens a session:
  * `token` receives the new session id for the cookie.  Returns 0,
  * PK_EDENIED (unknown user, wrong password or disabled account: the same
  * answer, after the same work), PK_ELIMIT (*retry_after seconds),
@@ -129,6 +137,19 @@ int pk_auth_token_create(const pk_app *app, const char *username, const char *la
 int pk_auth_token_check(const pk_app *app, const char *token, pk_principal *who);
 /* PK_ENOENT when there is no such (unrevoked) token. */
 int pk_auth_token_revoke(const pk_app *app, int64_t id);
+/* A token as listed: never the token or its hash.  The strings live until
+ * the callback returns. */
+typedef struct pk_token_entry {
+    int64_t id;
+    const char *username, *label, *created_at;
+    const char *revoked_at;    /* NULL while the token works */
+} pk_token_entry;
+typedef int (*pk_token_entry_cb)(void *ctx, const pk_token_entry *t);
+/* Every token, revoked ones too, of `username` (NULL: of everyone), in id
+ * order; stops early with cb's non-zero value.  PK_ENOENT (and err) when
+ * there is no such user. */
+int pk_auth_tokens_each(const pk_app *app, const char *username, pk_token_entry_cb cb,
+                        void *ctx, char *err, size_t errlen);
 
 /* Is `code` inside the subtree of `scope` ("" = everything)? */
 bool pk_auth_region_within(const char *scope, const char *code);

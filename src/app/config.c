@@ -61,6 +61,9 @@ static const setting settings[] = {
      sizeof(((pk_config *)0)->trusted_proxy), 0, 0},
     I("import_bulk_mb", import_bulk_mb, 0, 1 << 20),
     I("stats_min_count", stats_min_count, 0, 1000),
+    I("login_max_failures_address", login_max_failures_address, 1, 1000000),
+    I("login_backoff", login_backoff, 0, 3600),
+    I("login_backoff_max", login_backoff_max, 0, 24 * 3600),
 };
 
 void pk_config_defaults(pk_config *c)
@@ -95,6 +98,9 @@ void pk_config_defaults(pk_config *c)
     c->burst_register = 5;
     c->rate_login = 10;
     c->burst_login = 5;
+    c->login_max_failures_address = 100;
+    c->login_backoff = 1;
+    c->login_backoff_max = 60;
 }
 
 static const setting *find(const char *key)

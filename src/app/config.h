@@ -24,8 +24,8 @@ typedef struct pk_config {
     int session_idle;         /* seconds a session lives without a request */
     int session_max;          /* seconds a session lives at most */
     int cookie_secure;        /* 1: cookies carry Secure (behind HTTPS) */
-    int login_max_failures;   /* failed logins per account or address ... */
-    int login_window;         /* ... within this many seconds, then 429 */
+    int login_max_failures;   /* failed logins of an account from one address ... */
+    int login_window;         /* ... within this many seconds, then 429 (app/auth.c) */
     int hash_concurrency;     /* password hashes computed at once */
     int hash_wait_ms;         /* how long a login waits for a hashing slot, then 503 */
     /* Rate limits of anonymous public traffic per client address (web/ratelimit.h):
@@ -41,6 +41,11 @@ typedef struct pk_config {
                                * cannot read the records (app/stats.h); 0 or 1: none */
     int import_bulk_mb;       /* an import file at least this large into an empty registry
                                * loads in bulk (app/registry.c) */
+    /* Login throttling beyond the (account, address) pair (app/auth.c) */
+    int login_max_failures_address; /* failed logins from one address, any accounts */
+    int login_backoff;        /* seconds between attempts on an account once it has
+                               * login_max_failures failures, doubling with each more */
+    int login_backoff_max;    /* ... up to this many */
 } pk_config;
 
 void pk_config_defaults(pk_config *c);

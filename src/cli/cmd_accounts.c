@@ -1,5 +1,6 @@
 /* cmd_accounts.c -- staff accounts from the command line: `prakerja user
- * add|passwd|disable|enable|list` and `prakerja token create|revoke`. */
+ * add|passwd|disable|enable|list|unlock` and `prakerja token
+ * create|revoke|list`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +83,32 @@ static int print_account_cb(void *ctx, const pk_account *u)
     return 0;
 }
 
+/* "N failed logins of the last 15 minutes cleared". */
+static void print_unlock(const char *username, int64_t cleared, int window)
+{
+    char span[48];
+    if (window % 60 == 0)
+        snprintf(span, sizeof(span), "%d minute%s", window / 60, window == 60 ? "" : "s");
+    else
+        snprintf(span, sizeof(span), "%d second%s", window, window == 1 ? "" : "s");
+    if (cleared == 0)
+        printf("%s unlocked: no failed logins in the last %s\n", username, span);
+    else
+        printf("%s unlocked: %lld failed login%s of the last %s cleared (the account's back-off "
+               "and its lock at every address; other accounts' failures still count toward "
+               "an address's limit)\n",
+               username, (long long)cleared, cleared == 1 ? "" : "s", span);
+}
+
 int cli_user(const cli_cmd *c, cli_args *a)
 {
     const char *sub = a->sub->name, *username = cli_opt(a, "username");
     bool add = cli_sub_is(a, "add"), list = cli_sub_is(a, "list");
+    bool unlock = cli_sub_is(a, "unlock");
+    if (unlock && username == NULL && a->npos == 1) { /* `user unlock NAME` */
+        username = a->pos[0];
+        a->npos = 0;
+    }
     if (a->npos != 0 || (!list && username == NULL) || (add && cli_opt(a, "role") == NULL)) {
         fprintf(stderr, "prakerja user %s: %s\n", sub,
                 a->npos ? "unexpected argument"
@@ -110,6 +133,11 @@ int cli_user(const cli_cmd *c, cli_args *a)
         pk_account u;
         if (rc == 0 && pk_auth_user_get(&app, username, &u) == 0)
             print_account(&u);
+    } else if (unlock) {
+        int64_t cleared = 0;
+        rc = pk_auth_user_unlock(&app, username, &cleared, err, sizeof(err));
+        if (rc == 0)
+            print_unlock(username, cleared, app.cfg.login_window);
     } else if (cli_sub_is(a, "passwd")) {
         rc = pk_auth_user_passwd(&app, username, password, err, sizeof(err));
         if (rc == 0)
@@ -135,8 +163,44 @@ int cli_user(const cli_cmd *c, cli_args *a)
 
 /* ---- token ------------------------------------------------------------- */
 
+static int print_token_cb(void *ctx, const pk_token_entry *t)
+{
+    (void)ctx;
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)t->id, "username",
+                          t->username, "label", t->label, "created_at", t->created_at,
+                          "revoked_at", t->revoked_at);
+    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (out)
+        puts(out);
+    free(out);
+    json_decref(j);
+    return out ? 0 : PK_ENOMEM;
+}
+
+static int token_list(cli_args *a)
+{
+    const char *username = cli_opt(a, "username") ? cli_opt(a, "username") : cli_opt(a, "user");
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja token list: unexpected argument\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    char err[256] = "";
+    int rc = pk_auth_tokens_each(&app, username, print_token_cb, NULL, err, sizeof(err));
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja token list: %s\n", err[0] ? err : "cannot print the tokens");
+        return 1;
+    }
+    return 0;
+}
+
 int cli_token(const cli_cmd *c, cli_args *a)
 {
+    if (cli_sub_is(a, "list"))
+        return token_list(a);
     const char *sub = a->sub->name, *username = cli_opt(a, "username"), *given = cli_opt(a, "id");
     bool create = cli_sub_is(a, "create");
     char *end = NULL;

@@ -28,8 +28,12 @@ static const char serve_flags[] =
     "  --session-idle SECONDS a session ends after this long without a request (default 1800)\n"
     "  --session-max SECONDS  a session ends this long after login at the latest (default 43200)\n"
     "  --cookie-secure 0|1    mark cookies Secure (set 1 behind HTTPS; default 0)\n"
-    "  --login-max-failures N failed logins per account or address ... (default 5)\n"
+    "  --login-max-failures N failed logins of one account from one address ... (default 5)\n"
     "  --login-window SECONDS ... within this window, then 429 (default 900)\n"
+    "  --login-max-failures-address N  ... from one address, any accounts (default 100)\n"
+    "  --login-backoff SECONDS  an account with login-max-failures failures (any addresses)\n"
+    "                         waits this long between attempts, doubling (default 1; 0: off)\n"
+    "  --login-backoff-max SECONDS  ... up to this long (default 60)\n"
     "  --hash-concurrency N   password hashes at once, 64 MiB each (default 2)\n"
     "  --hash-wait-ms MS      how long a login waits for a hash slot, then 503 (default 5000)\n"
     "  --rate-limits on|off   rate limits per client address on public forms and API (default on)\n"
@@ -54,7 +58,8 @@ static const char server_keys[] = " listen threads max_connections per_ip_connec
                                   "login_max_failures login_window hash_concurrency "
                                   "hash_wait_ms rate_limits rate_lookup burst_lookup "
                                   "rate_check burst_check rate_register burst_register "
-                                  "rate_login burst_login trusted_proxy ";
+                                  "rate_login burst_login trusted_proxy "
+                                  "login_max_failures_address login_backoff login_backoff_max ";
 
 static int cli_version(const cli_cmd *c, cli_args *a);
 
@@ -70,11 +75,13 @@ static const cli_sub user_subs[] = {
     {"disable", " username ", ""},
     {"enable", " username ", ""},
     {"list", "", ""},
+    {"unlock", " username ", ""},
     {NULL, NULL, NULL},
 };
 static const cli_sub token_subs[] = {
     {"create", " username label ", ""},
     {"revoke", " id ", ""},
+    {"list", " username user ", ""},
     {NULL, NULL, NULL},
 };
 static const cli_sub import_subs[] = {
@@ -110,15 +117,19 @@ static const cli_cmd commands[] = {
      ABOUT("write the participants (of a region subtree) as an exchange file to stdout"),
      .subs = export_subs, .sub_noun = "kind", .sub_hint = "(participants)"},
     {.name = "user", .run = cli_user,
-     .args = "add|passwd|disable|enable|list [--username U] [--role R] [--region CODE]",
+     .args = "add|passwd|disable|enable|list|unlock [--username U] [--role R] [--region CODE]",
      ABOUT("manage staff accounts: add --username U --role admin|operator|viewer\n"
            "            [--region CODE] [--password-stdin]; passwd --username U [--password-stdin];\n"
            "            disable|enable --username U; list (one JSON line per user).  Passwords come\n"
-           "            from a prompt or, with --password-stdin, from the first line of stdin"),
-     .subs = user_subs, .sub_hint = "add, passwd, disable, enable or list"},
-    {.name = "token", .run = cli_token, .args = "create --username U [--label TEXT] | revoke --id N",
-     ABOUT("issue an API token for a user (printed once) or revoke one"),
-     .subs = token_subs, .sub_hint = "create or revoke"},
+           "            from a prompt or, with --password-stdin, from the first line of stdin;\n"
+           "            unlock --username U (or unlock U): clear the throttling of U's logins"),
+     .subs = user_subs, .sub_hint = "add, passwd, disable, enable, list or unlock"},
+    {.name = "token", .run = cli_token,
+     .args = "create --username U [--label TEXT] | revoke --id N | list [--username U]",
+     ABOUT("issue an API token for a user (printed once), revoke one, or list them\n"
+           "            (one JSON line each: id, username, label, created_at, revoked_at;\n"
+           "            never the token; --user U is --username U)"),
+     .subs = token_subs, .sub_hint = "create, revoke or list"},
     {.name = "audit", .run = cli_audit,
      .args = "[--since YYYY-MM-DD] [--limit N] | --sweeps [--since D] [--threshold N]",
      ABOUT("print the access log (reads of personal data, exports, refused reads)\n"

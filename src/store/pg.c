@@ -540,6 +540,7 @@ static const pk_store_ops pg_ops = {
     .token_insert = pg_token_insert,
     .token_find = pg_token_find,
     .token_revoke = pg_token_revoke,
+    .tokens_each = pg_tokens_each,
     .login_failure_add = pg_login_failure_add,
     .login_failures = pg_login_failures,
     .login_failures_clear = pg_login_failures_clear,

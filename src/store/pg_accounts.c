@@ -217,6 +217,26 @@ int pg_token_revoke(pk_store *s, int64_t id)
     return rc;
 }
 
+int pg_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_int(&p, user_id);
+    int rc = pg_run1(s, S_TOKENS_EACH, &p, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_token_info t = {
+            .id = get_i64(r, i, 0),
+            .username = PQgetvalue(r, i, 1),
+            .label = PQgetvalue(r, i, 2),
+            .created_at = PQgetvalue(r, i, 3),
+            .revoked_at = PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4),
+        };
+        rc = cb(ctx, &t);
+    }
+    PQclear(r);
+    return rc;
+}
+
 /* ---- failed logins ---- */
 
 /* Forgetting the old failures and adding this one, as one transaction. */
@@ -230,17 +250,18 @@ int pg_login_failure_add(pk_store *s, const uint8_t *key, int64_t now, int64_t f
 }
 
 int pg_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
-                      int64_t *oldest)
+                      int64_t *oldest, int64_t *newest)
 {
     params p = {0};
     PGresult *r = NULL;
     p_bytes(&p, key, PK_THROTTLE_KEY_LEN);
     p_int(&p, since);
-    *count = *oldest = 0;
+    *count = *oldest = *newest = 0;
     int rc = pg_run1(s, S_LOGIN_FAILURES, &p, &r);
     if (rc == 0) {
         *count = get_i64(r, 0, 0);
         *oldest = get_i64(r, 0, 1);
+        *newest = get_i64(r, 0, 2);
     }
     PQclear(r);
     return rc;

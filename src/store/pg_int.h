@@ -246,9 +246,10 @@ int pg_token_insert(pk_store *s, const uint8_t *hash, int64_t user_id, const cha
                     int64_t *id);
 int pg_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user);
 int pg_token_revoke(pk_store *s, int64_t id);
+int pg_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx);
 int pg_login_failure_add(pk_store *s, const uint8_t *key, int64_t now, int64_t forget_before);
 int pg_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
-                      int64_t *oldest);
+                      int64_t *oldest, int64_t *newest);
 int pg_login_failures_clear(pk_store *s, const uint8_t *key);
 
 /* ---- pg_access.c ---- */

@@ -49,9 +49,14 @@ X(S_TOKEN_FIND, "b",
   " ON u.id = t.user_id WHERE t.hash = $1 AND t.revoked_at IS NULL")
 X(S_TOKEN_REVOKE, "i",
   "UPDATE api_token SET revoked_at = " SQL_NOW " WHERE id = $1 AND revoked_at IS NULL")
+/* tokens_each: never the hash */
+X(S_TOKENS_EACH, "i",
+  "SELECT t.id, u.username, t.label, t.created_at, t.revoked_at FROM api_token t"
+  " JOIN app_user u ON u.id = t.user_id WHERE $1 = 0 OR t.user_id = $1 ORDER BY t.id")
 /* login_failure_add: these two, in one transaction */
 X(S_LOGIN_FAILURES_FORGET, "i", "DELETE FROM login_failure WHERE at < $1")
 X(S_LOGIN_FAILURE_ADD, "bi", "INSERT INTO login_failure (k, at) VALUES ($1, $2)")
 X(S_LOGIN_FAILURES, "bi",
-  "SELECT count(*), coalesce(min(at), 0) FROM login_failure WHERE k = $1 AND at >= $2")
+  "SELECT count(*), coalesce(min(at), 0), coalesce(max(at), 0) FROM login_failure"
+  " WHERE k = $1 AND at >= $2")
 X(S_LOGIN_FAILURES_CLEAR, "b", "DELETE FROM login_failure WHERE k = $1")

@@ -439,6 +439,7 @@ static const pk_store_ops sqlite_ops = {
     .token_insert = sq_token_insert,
     .token_find = sq_token_find,
     .token_revoke = sq_token_revoke,
+    .tokens_each = sq_tokens_each,
     .login_failure_add = sq_login_failure_add,
     .login_failures = sq_login_failures,
     .login_failures_clear = sq_login_failures_clear,

@@ -278,6 +278,38 @@ int sq_token_revoke(pk_store *s, int64_t id)
     return rc == 0 && changes == 0 ? PK_ENOENT : rc;
 }
 
+int sq_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_TOKENS_EACH, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, user_id);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *revoked = sqlite3_column_text(st, 4);
+        pk_token_info t = {
+            .id = sqlite3_column_int64(st, 0),
+            .username = (const char *)sqlite3_column_text(st, 1),
+            .label = (const char *)sqlite3_column_text(st, 2),
+            .created_at = (const char *)sqlite3_column_text(st, 3),
+            .revoked_at = (const char *)revoked,
+        };
+        if (t.username == NULL || t.label == NULL || t.created_at == NULL) {
+            r = SQLITE_NOMEM;
+            break;
+        }
+        if ((rc = cb(ctx, &t)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
 /* ---- failed logins ---- */
 
 typedef struct fail_arg {
@@ -305,7 +337,7 @@ int sq_login_failure_add(pk_store *s, const uint8_t *key, int64_t now, int64_t f
 }
 
 int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
-                      int64_t *oldest)
+                      int64_t *oldest, int64_t *newest)
 {
     sq *q = s->impl;
     sqc *c;
@@ -318,6 +350,7 @@ int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *c
     int r = sqlite3_step(st);
     *count = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     *oldest = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    *newest = r == SQLITE_ROW ? sqlite3_column_int64(st, 2) : 0;
     rc = r == SQLITE_ROW ? 0 : PK_EIO;
     sq_read_end(q, c, st);
     return rc;

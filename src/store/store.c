@@ -417,6 +417,11 @@ int pk_store_token_revoke(pk_store *s, int64_t id)
     return s->ops->token_revoke(s, id);
 }
 
+int pk_store_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx)
+{
+    return s->ops->tokens_each(s, user_id, cb, ctx);
+}
+
 int pk_store_login_failure_add(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t now,
                                int64_t forget_before)
 {
@@ -424,9 +429,9 @@ int pk_store_login_failure_add(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LE
 }
 
 int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t since,
-                            int64_t *count, int64_t *oldest)
+                            int64_t *count, int64_t *oldest, int64_t *newest)
 {
-    return s->ops->login_failures(s, key, since, count, oldest);
+    return s->ops->login_failures(s, key, since, count, oldest, newest);
 }
 
 int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN])

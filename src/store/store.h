@@ -350,14 +350,28 @@ int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64
                         pk_user *user);
 /* PK_ENOENT when there is no such token or it was revoked already. */
 int pk_store_token_revoke(pk_store *s, int64_t id);
+/* A token as listed: never its hash.  The strings live until the
+ * callback returns. */
+typedef struct pk_token_info {
+    int64_t id;
+    const char *username, *label;
+    const char *created_at;
+    const char *revoked_at;  /* NULL while the token is active */
+} pk_token_info;
+typedef int (*pk_token_cb)(void *ctx, const pk_token_info *t);
+/* Every token, revoked ones too, of the user user_id (0: of every user),
+ * in id order; stops early with cb's non-zero value. */
+int pk_store_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx);
 
-/* Failed logins under a throttling key (an account or a client address,
- * keyed-hashed).  add also forgets every failure older than forget_before. */
+/* Throttling events under a key (keyed-hashed by app/auth.c: an account,
+ * a client address, an account at an address, or an account's last
+ * unlock).  add also forgets every event older than forget_before. */
 int pk_store_login_failure_add(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t now,
                                int64_t forget_before);
-/* How many failures since `since`, and the time of the oldest of them. */
+/* How many events since `since`, and the times of the oldest and the
+ * newest of them (0 and 0 when none). */
 int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t since,
-                            int64_t *count, int64_t *oldest);
+                            int64_t *count, int64_t *oldest, int64_t *newest);
 int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN]);
 
 /* ---- staff reads of personal data, and the access log ----------------------

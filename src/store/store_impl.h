@@ -73,10 +73,11 @@ typedef struct pk_store_ops {
                         int64_t *id);
     int (*token_find)(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user);
     int (*token_revoke)(pk_store *s, int64_t id);
+    int (*tokens_each)(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx);
     int (*login_failure_add)(pk_store *s, const uint8_t *key, int64_t now,
                              int64_t forget_before);
     int (*login_failures)(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
-                          int64_t *oldest);
+                          int64_t *oldest, int64_t *newest);
     int (*login_failures_clear)(pk_store *s, const uint8_t *key);
 
     /* Staff reads of personal data, the access log, and key rotation of

@@ -7,11 +7,30 @@
  * wrong password and a disabled account. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "web/html.h"
 #include "web/page_form.h"
 #include "web/session.h"
 #include "web/web.h"
+
+/* When to try again, in Indonesian: a short back-off in seconds, a lock
+ * in minutes with the clock time in Jakarta (WIB, UTC+7).  The same
+ * words whether or not the account exists. */
+static void retry_message(int retry, char *out, size_t cap)
+{
+    if (retry < 60) {
+        snprintf(out, cap, "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, tunggu %d "
+                           "detik, lalu coba lagi.", retry);
+        return;
+    }
+    time_t at = time(NULL) + retry + 59 + 7 * 3600; /* the minute it is over */
+    struct tm tm;
+    gmtime_r(&at, &tm);
+    snprintf(out, cap, "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi "
+                       "dalam %d menit (pukul %02d.%02d WIB), atau minta admin layanan membuka "
+                       "kuncinya.", (retry + 59) / 60, tm.tm_hour, tm.tm_min);
+}
 
 /* A local path to go back to after login: "/x...", never "//host" or
  * "/\\host" (which browsers take for another site), printable ASCII. */
@@ -93,9 +112,8 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
         char s[16];
         snprintf(s, sizeof(s), "%d", retry);
         pk_resp_header(resp, "Retry-After", s);
-        char msg[200];
-        snprintf(msg, sizeof(msg), "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam "
-                                   "%d menit.", (retry + 59) / 60);
+        char msg[300];
+        retry_message(retry, msg, sizeof(msg));
         pk_html_error_page(app, resp, 429, "Terlalu banyak percobaan", msg);
         return;
     }

@@ -11,6 +11,7 @@ tokens, and every route of routes.c against every kind of caller.
 """
 
 import http.client
+import json
 import os
 import re
 import threading
@@ -182,6 +183,55 @@ def user_cli_refuses_bad_input():
         db.drop()
 
 
+@test
+def token_cli_list():
+    db = h.Db()
+    try:
+        user_add(db, "robot.a", "operator", "31.74", "Robot-Sinkronisasi-Satu")
+        user_add(db, "robot.b", "viewer", None, "Robot-Laporan-Kedua-2")
+        code, out, err = h.run_cli(db.args_for(["token", "list"]))
+        eq((code, out), (0, ""), "no tokens yet: " + err)
+        code, out, err = h.run_cli(db.args_for(["token", "create", "--username", "robot.a",
+                                                "--label", "sinkron \"harian\""]))
+        eq(code, 0, err)
+        t1 = json.loads(out)
+        t2 = token_create(db, "robot.b")
+        t3 = token_create(db, "robot.a")
+        code, out, err = h.run_cli(db.args_for(["token", "revoke", "--id", str(t1["id"])]))
+        eq(code, 0, err)
+        code, out, err = h.run_cli(db.args_for(["token", "list"]))
+        eq(code, 0, err)
+        rows = [json.loads(line) for line in out.splitlines()]
+        eq([(r["id"], r["username"], r["label"]) for r in rows],
+           [(t1["id"], "robot.a", 'sinkron "harian"'), (t2["id"], "robot.b", ""),
+            (t3["id"], "robot.a", "")], "every token, in id order")
+        eq(list(rows[0]), ["id", "username", "label", "created_at", "revoked_at"], "fields")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d.*", rows[0]["created_at"]), rows[0]
+        assert rows[0]["revoked_at"] and rows[0]["revoked_at"] >= rows[0]["created_at"], rows[0]
+        eq((rows[1]["revoked_at"], rows[2]["revoked_at"]), (None, None), "active ones")
+        # never the token, nor its hash
+        hashes = [r[0] for r in db.query("SELECT hash FROM api_token")]
+        for t in (t1, t2, t3):
+            assert t["token"] not in out and t["token"][4:20] not in out, "a token printed"
+        for hsh in hashes:
+            hx = hsh.hex() if isinstance(hsh, bytes) else hsh[2:]
+            assert hx[:16].lower() not in out.lower(), "a hash printed"
+        assert "pkt_" not in out and "hash" not in out, out
+        # one user's, as --username or --user
+        for opt in ("--username", "--user"):
+            code, out, err = h.run_cli(db.args_for(["token", "list", opt, "robot.a"]))
+            eq(code, 0, err)
+            eq([json.loads(line)["id"] for line in out.splitlines()], [t1["id"], t3["id"]], opt)
+        # bad input: a message, a non-zero exit, nothing printed
+        code, out, err = h.run_cli(db.args_for(["token", "list", "--username", "tidak.ada"]))
+        eq((code, out), (1, ""), "an unknown user")
+        assert "no user tidak.ada" in err, err
+        code, out, err = h.run_cli(db.args_for(["token", "list", "robot.a"]))
+        eq((code, out), (2, ""), "a positional argument: " + err)
+    finally:
+        db.drop()
+
+
 # ---- login ------------------------------------------------------------------
 
 @test
@@ -274,32 +324,118 @@ def passwd_ends_sessions():
 
 # ---- throttling ---------------------------------------------------------------
 
+def retry_after(hdrs):
+    return int(hdrs.get("retry-after", "0"))
+
+
 @test
-def throttle_per_account():
+def throttle_pair_spares_other_accounts_at_the_address():
+    """Five failures of one account from one address refuse that account
+    there for the window, not the other accounts of the address: one
+    person's typos behind a shared NAT address lock out nobody else."""
     with serve() as s:   # default: 5 failures in 15 minutes
+        src = "127.0.0.10"
         for i in range(5):
-            st, _, _ = Browser(s, "127.0.0.%d" % (10 + i)).login("op.a", WRONG)
+            st, _, _ = Browser(s, src).login("op.a", WRONG)
             eq(st, 401, "failure %d" % (i + 1))
-        # the right password, from yet another address: the account is throttled
-        st, hdrs, text = Browser(s, "127.0.0.20").login("op.a")
-        eq(st, 429, "sixth attempt on the account")
-        ra = int(hdrs.get("retry-after", "0"))
-        assert 1 <= ra <= 900, "Retry-After %r" % hdrs.get("retry-after")
+        st, hdrs, text = Browser(s, src).login("op.a")
+        eq(st, 429, "the account at this address, even with the right password")
+        assert 60 < retry_after(hdrs) <= 900, "Retry-After %r" % hdrs.get("retry-after")
         assert "pk_sesi" not in str(hdrs["_set_cookie"])
-        # other accounts are not affected
-        eq(Browser(s, "127.0.0.21").login("op.b")[0], 303, "another account")
+        assert "coba lagi dalam" in text and " menit (pukul " in text and "WIB" in text, text
+        # the same address, another account: not refused (the address's own
+        # limit, login_max_failures_address, is 100 by default)
+        eq(Browser(s, src).login("op.b")[0], 303, "another account, same address")
 
 
 @test
-def throttle_per_address():
+def throttle_clean_address_waits_only_the_backoff():
+    """After five failures from one address, the right password from an
+    address that has not failed is not refused for the window: it waits at
+    most the account's back-off (login_backoff, 1 s by default at the
+    fifth failure), then gets in."""
     with serve() as s:
-        src = "127.0.0.30"
         for i in range(5):
+            eq(Browser(s, "127.0.0.12").login("op.a", WRONG)[0], 401, "failure %d" % (i + 1))
+        b = Browser(s, "127.0.0.13")
+        st, hdrs, text = b.login("op.a")
+        if st == 429:   # within the second after the fifth failure
+            eq(retry_after(hdrs), 1, "the first back-off")
+            assert "tunggu 1 detik" in text, text
+            time.sleep(retry_after(hdrs))
+            st, hdrs, text = b.login("op.a")
+        eq(st, 303, "the right password from a clean address: %s" % text[:300])
+
+
+@test
+def throttle_backoff_across_addresses_and_unlock():
+    """Failures of one account from many addresses (each under the pair's
+    limit) slow every address down by the back-off, not the account's
+    other users; `prakerja user unlock` ends the back-off at once."""
+    db = staffed_db()
+    with serve(["--login-max-failures", "2", "--login-backoff", "300",
+                "--login-backoff-max", "600"], db=db) as s:
+        for i in range(2):
+            eq(Browser(s, "127.0.0.7%d" % i).login("op.a", WRONG)[0], 401, "failure %d" % i)
+        st, hdrs, text = Browser(s, "127.0.0.72").login("op.a")
+        eq(st, 429, "the back-off: 300 s after the second failure")
+        assert 1 <= retry_after(hdrs) <= 300, hdrs.get("retry-after")
+        assert "coba lagi dalam 5 menit" in text or "coba lagi dalam 4 menit" in text, text
+        # a refused attempt is not tried, so it is not counted either
+        eq(Browser(s, "127.0.0.73").login("op.a", WRONG)[0], 429, "refused, not tried")
+        eq(Browser(s, "127.0.0.72").login("op.b")[0], 303, "other accounts are not slowed")
+        code, out, err = h.run_cli(db.args_for(["user", "unlock", "op.a"]))
+        eq(code, 0, err)
+        assert "op.a unlocked: 2 failed logins of the last 15 minutes cleared" in out, out
+        eq(Browser(s, "127.0.0.72").login("op.a")[0], 303, "in at once after the unlock")
+
+
+@test
+def user_unlock_lets_a_locked_user_in_at_once():
+    db = staffed_db()
+    with serve([], db=db) as s:
+        src = "127.0.0.80"
+        for i in range(5):
+            eq(Browser(s, src).login("op.a", WRONG)[0], 401, "failure %d" % (i + 1))
+        eq(Browser(s, src).login("op.a")[0], 429, "locked at this address")
+        code, out, err = h.run_cli(db.args_for(["user", "unlock", "--username", "op.a"]))
+        eq(code, 0, err)
+        assert "op.a unlocked: 5 failed logins of the last 15 minutes cleared" in out, out
+        eq(Browser(s, src).login("op.a")[0], 303, "in at once")
+        rows = db.query("SELECT source, action, subject, detail FROM audit"
+                        " WHERE action = 'user.unlock'")
+        uid = db.query("SELECT id FROM app_user WHERE username = 'op.a'")[0][0]
+        eq(rows, [("cli", "user.unlock", uid, "failures=5")], "audited")
+        # the pair counts again from the unlock on
+        for i in range(5):
+            eq(Browser(s, src).login("op.a", WRONG)[0], 401, "failure %d again" % (i + 1))
+        eq(Browser(s, src).login("op.a")[0], 429, "locked again")
+        # nothing to clear; an unknown user; no name
+        code, out, err = h.run_cli(db.args_for(["user", "unlock", "op.b"]))
+        eq(code, 0, err)
+        eq(out.strip(), "op.b unlocked: no failed logins in the last 15 minutes")
+        code, out, err = h.run_cli(db.args_for(["user", "unlock", "tidak.ada"]))
+        eq(code, 1, "an unknown user")
+        assert "no user tidak.ada" in err, err
+        code, out, err = h.run_cli(db.args_for(["user", "unlock"]))
+        eq(code, 2, "no user named: " + err)
+        eq(len(db.query("SELECT id FROM audit WHERE action = 'user.unlock'")), 2,
+           "each unlock audited, not the refused one")
+
+
+@test
+def throttle_per_address_ceiling():
+    """Spraying: failures from one address over many names refuse the
+    address once they reach login_max_failures_address (6 here), even
+    with the right password, and no other address."""
+    with serve(["--login-max-failures-address", "6"]) as s:
+        src = "127.0.0.30"
+        for i in range(6):
             st, _, _ = Browser(s, src).login("tidak.ada.%d" % i, WRONG)
             eq(st, 401, "failure %d" % (i + 1))
-        st, hdrs, _ = Browser(s, src).login("viewer1")
+        st, hdrs, text = Browser(s, src).login("viewer1")
         eq(st, 429, "the address is throttled, even with the right password")
-        assert 1 <= int(hdrs.get("retry-after", "0")) <= 900, hdrs.get("retry-after")
+        assert 60 < retry_after(hdrs) <= 900, hdrs.get("retry-after")
         eq(Browser(s, "127.0.0.31").login("viewer1")[0], 303, "another address")
 
 
@@ -307,17 +443,18 @@ def throttle_per_address():
 def throttle_window_and_success_resets_account():
     # a window long enough for four logins (Argon2id each) on a loaded machine
     with serve(["--login-window", "6", "--login-max-failures", "3"]) as s:
+        src = "127.0.0.40"
         for i in range(2):
-            Browser(s, "127.0.0.4%d" % i).login("admin1", WRONG)
-        eq(Browser(s, "127.0.0.45").login("admin1")[0], 303, "success")
-        for i in range(2):   # the success cleared the account's count
-            eq(Browser(s, "127.0.0.5%d" % i).login("admin1", WRONG)[0], 401, "failure")
-        eq(Browser(s, "127.0.0.55").login("admin1")[0], 303, "still under the limit")
+            Browser(s, src).login("admin1", WRONG)
+        eq(Browser(s, src).login("admin1")[0], 303, "success")
+        for i in range(2):   # the success cleared the count
+            eq(Browser(s, src).login("admin1", WRONG)[0], 401, "failure")
+        eq(Browser(s, src).login("admin1")[0], 303, "still under the limit")
         for i in range(3):
-            Browser(s, "127.0.0.6%d" % i).login("admin1", WRONG)
-        eq(Browser(s, "127.0.0.65").login("admin1")[0], 429, "limit reached")
+            Browser(s, src).login("admin1", WRONG)
+        eq(Browser(s, src).login("admin1")[0], 429, "limit reached")
         time.sleep(8.5)   # the window, whole seconds, and a margin for slow hashing
-        eq(Browser(s, "127.0.0.66").login("admin1")[0], 303, "the window passed")
+        eq(Browser(s, src).login("admin1")[0], 303, "the window passed")
 
 
 @test

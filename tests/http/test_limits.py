@@ -219,7 +219,7 @@ def trusted_proxy_honoured_only_from_its_address():
 def login_throttling_uses_the_same_client_address():
     """With a trusted proxy, failed logins are counted per forwarded
     client, not per proxy."""
-    with h.Server(args=["--trusted-proxy", "127.0.0.2", "--login-max-failures", "2"]) as s:
+    with h.Server(args=["--trusted-proxy", "127.0.0.2", "--login-max-failures-address", "2"]) as s:
         proxy = Client(s, "127.0.0.2")
         bad = {"nama_pengguna": "tidakada", "kata_sandi": "Salah-Sekali-99"}
         xa = {"X-Forwarded-For": "198.51.100.1"}

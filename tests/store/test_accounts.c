@@ -195,51 +195,119 @@ static void tokens_find_and_revoke(void **state)
     assert_int_equal(found, id2);
 }
 
+typedef struct tokens {
+    int n, stop_after;
+    int64_t id[8];
+    char line[8][96];
+} tokens;
+
+static int token_cb(void *ctx, const pk_token_info *t)
+{
+    tokens *ts = ctx;
+    assert_true(ts->n < 8);
+    assert_non_null(t->created_at);
+    assert_true(strlen(t->created_at) >= 19); /* YYYY-MM-DDTHH:MM:SS... */
+    ts->id[ts->n] = t->id;
+    snprintf(ts->line[ts->n], sizeof(ts->line[0]), "%s|%s|%s", t->username, t->label,
+             t->revoked_at ? "revoked" : "active");
+    if (t->revoked_at)
+        assert_true(strlen(t->revoked_at) >= 19);
+    ts->n++;
+    return ts->stop_after && ts->n == ts->stop_after ? 6 : 0;
+}
+
+static void tokens_each_of_everyone_or_one_user(void **state)
+{
+    pk_store *s = ST_S(state);
+    tokens ts = {0};
+    assert_int_equal(pk_store_tokens_each(s, 0, token_cb, &ts), 0);
+    assert_int_equal(ts.n, 0);
+    pk_user a = user("robot.a", "operator", "31.72"), b = user("robot.b", "viewer", "");
+    int64_t ida, idb, t[3];
+    assert_int_equal(pk_store_user_insert(s, &a, &ida), 0);
+    assert_int_equal(pk_store_user_insert(s, &b, &idb), 0);
+    uint8_t h[PK_AUTH_HASH_LEN];
+    st_auth(h, 21);
+    assert_int_equal(pk_store_token_insert(s, h, ida, "sync", &t[0]), 0);
+    st_auth(h, 22);
+    assert_int_equal(pk_store_token_insert(s, h, idb, "", &t[1]), 0);
+    st_auth(h, 23);
+    assert_int_equal(pk_store_token_insert(s, h, ida, "laporan", &t[2]), 0);
+    assert_int_equal(pk_store_token_revoke(s, t[0]), 0);
+    /* everyone's, in id order, revoked ones too */
+    assert_int_equal(pk_store_tokens_each(s, 0, token_cb, &ts), 0);
+    assert_int_equal(ts.n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ts.id[i], t[i]);
+    assert_string_equal(ts.line[0], "robot.a|sync|revoked");
+    assert_string_equal(ts.line[1], "robot.b||active");
+    assert_string_equal(ts.line[2], "robot.a|laporan|active");
+    /* one user's */
+    memset(&ts, 0, sizeof(ts));
+    assert_int_equal(pk_store_tokens_each(s, ida, token_cb, &ts), 0);
+    assert_int_equal(ts.n, 2);
+    assert_int_equal(ts.id[0], t[0]);
+    assert_int_equal(ts.id[1], t[2]);
+    memset(&ts, 0, sizeof(ts));
+    assert_int_equal(pk_store_tokens_each(s, idb + 100, token_cb, &ts), 0);
+    assert_int_equal(ts.n, 0);
+    /* the callback's non-zero value stops the walk and is returned */
+    memset(&ts, 0, sizeof(ts));
+    ts.stop_after = 1;
+    assert_int_equal(pk_store_tokens_each(s, 0, token_cb, &ts), 6);
+    assert_int_equal(ts.n, 1);
+}
+
 static void login_failures_window_forget_and_clear(void **state)
 {
     pk_store *s = ST_S(state);
     uint8_t a[PK_THROTTLE_KEY_LEN], b[PK_THROTTLE_KEY_LEN];
     st_key(a, 1);
     st_key(b, 2);
-    int64_t n = -1, oldest = -1;
-    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest), 0);
+    int64_t n = -1, oldest = -1, newest = -1;
+    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 0);
     assert_int_equal(oldest, 0);
+    assert_int_equal(newest, 0);
     assert_int_equal(pk_store_login_failure_add(s, a, 100, 0), 0);
     assert_int_equal(pk_store_login_failure_add(s, a, 200, 0), 0);
     assert_int_equal(pk_store_login_failure_add(s, a, 300, 0), 0);
     assert_int_equal(pk_store_login_failure_add(s, b, 150, 0), 0);
-    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest), 0);
+    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 3);
     assert_int_equal(oldest, 100);
-    assert_int_equal(pk_store_login_failures(s, a, 200, &n, &oldest), 0); /* at or after */
+    assert_int_equal(newest, 300);
+    assert_int_equal(pk_store_login_failures(s, a, 200, &n, &oldest, &newest), 0); /* at or after */
     assert_int_equal(n, 2);
     assert_int_equal(oldest, 200);
-    assert_int_equal(pk_store_login_failures(s, a, 301, &n, &oldest), 0);
+    assert_int_equal(newest, 300);
+    assert_int_equal(pk_store_login_failures(s, a, 301, &n, &oldest, &newest), 0);
     assert_int_equal(n, 0);
     assert_int_equal(oldest, 0);
-    assert_int_equal(pk_store_login_failures(s, b, 0, &n, &oldest), 0);
+    assert_int_equal(newest, 0);
+    assert_int_equal(pk_store_login_failures(s, b, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 1);
     /* add forgets every failure (any key) older than forget_before */
     assert_int_equal(pk_store_login_failure_add(s, a, 400, 200), 0);
-    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest), 0);
+    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 3);
     assert_int_equal(oldest, 200);
-    assert_int_equal(pk_store_login_failures(s, b, 0, &n, &oldest), 0);
+    assert_int_equal(newest, 400);
+    assert_int_equal(pk_store_login_failures(s, b, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 0);
     /* the new one is kept even when older than forget_before */
     assert_int_equal(pk_store_login_failure_add(s, b, 50, 1000), 0);
-    assert_int_equal(pk_store_login_failures(s, b, 0, &n, &oldest), 0);
+    assert_int_equal(pk_store_login_failures(s, b, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 1);
     assert_int_equal(oldest, 50);
-    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest), 0);
+    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 0);
     /* clear: that key only */
     assert_int_equal(pk_store_login_failure_add(s, a, 2000, 0), 0);
     assert_int_equal(pk_store_login_failures_clear(s, a), 0);
-    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest), 0);
+    assert_int_equal(pk_store_login_failures(s, a, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(pk_store_login_failures(s, b, 0, &n, &oldest), 0);
+    assert_int_equal(pk_store_login_failures(s, b, 0, &n, &oldest, &newest), 0);
     assert_int_equal(n, 1);
     assert_int_equal(pk_store_login_failures_clear(s, a), 0);
 }
@@ -249,6 +317,7 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(sessions_get_touch_delete_expire),
     ST_TEST(user_update_ends_that_users_sessions),
     ST_TEST(tokens_find_and_revoke),
+    ST_TEST(tokens_each_of_everyone_or_one_user),
     ST_TEST(login_failures_window_forget_and_clear),
 };
 const st_division st_accounts = {tests, sizeof(tests) / sizeof(tests[0])};
