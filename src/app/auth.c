@@ -416,9 +416,7 @@ static void throttle_keys_of(const pk_app *app, const char *username, const char
     throttle_key(app, "unlock", username, k->unlock);
 }
 
-/* The wait the account's back-off asks after n failures in the window:
- * 0 below login_max_failures (or with the back-off off). */
-static int64_t backoff(const pk_config *cfg, int64_t n)
+int64_t pk_auth_backoff(const pk_config *cfg, int64_t n)
 {
     if (n < cfg->login_max_failures || cfg->login_backoff <= 0 || cfg->login_backoff_max <= 0)
         return 0;
@@ -459,7 +457,7 @@ static int throttle_check(const pk_app *app, const throttle_keys *k, int64_t now
     /* the account from every address: a back-off, not a lock */
     if (pk_store_login_failures(app->store, k->user, since, &n, &oldest, &newest) != 0)
         return PK_EIO;
-    int64_t d = backoff(cfg, n);
+    int64_t d = pk_auth_backoff(cfg, n);
     if (d > 0 && newest + d > now) {
         refused = true;
         int64_t w = newest + d - now < d ? newest + d - now : d; /* another clock ahead */

@@ -90,6 +90,11 @@ int pk_auth_users_each(const pk_app *app, pk_account_cb cb, void *ctx);
 
 /* ---- sessions ----------------------------------------------------------- */
 
+/* The seconds the account back-off asks between attempts after n failed
+ * logins of an account (from any addresses) within login_window: 0 below
+ * login_max_failures, then login_backoff, doubling with each further
+ * failure, up to login_backoff_max; 0 when either is 0 (off). */
+int64_t pk_auth_backoff(const pk_config *cfg, int64_t n);
 /* Clears the throttling of an account's logins (app/auth.c): its
  * back-off, and the refusal of every address where it failed too often.
  * *cleared receives how many failures of the window that was; the unlock

@@ -246,7 +246,8 @@ def rate_limits_off_disables():
 @test
 def settings_are_validated():
     for args in (["--rate-limits", "maybe"], ["--rate-lookup", "0"], ["--burst-login", "x"],
-                 ["--trusted-proxy", "proxy.example"]):
+                 ["--trusted-proxy", "proxy.example"], ["--login-max-failures-address", "0"],
+                 ["--login-backoff", "-1"], ["--login-backoff-max", "1d"]):
         code, _, err = h.run_cli(["serve", "--db", "/nonexistent/x.db"] + args)
         eq(code, 2, "%r: %s" % (args, err))
         assert args[0][2:].replace("-", "_") in err, err
