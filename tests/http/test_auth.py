@@ -328,24 +328,29 @@ def retry_after(hdrs):
     return int(hdrs.get("retry-after", "0"))
 
 
+# The throttling tests share one server with the default rules, but for an
+# address ceiling of 8 failures; each test has accounts and addresses of
+# its own.
+thr = h.SharedServer(lambda: serve(["--login-max-failures-address", "8"]).start())
+
+
 @test
 def throttle_pair_spares_other_accounts_at_the_address():
     """Five failures of one account from one address refuse that account
     there for the window, not the other accounts of the address: one
     person's typos behind a shared NAT address lock out nobody else."""
-    with serve() as s:   # default: 5 failures in 15 minutes
-        src = "127.0.0.10"
-        for i in range(5):
-            st, _, _ = Browser(s, src).login("op.a", WRONG)
-            eq(st, 401, "failure %d" % (i + 1))
-        # the same address, another account: not refused (the address's own
-        # limit, login_max_failures_address, is 100 by default)
-        eq(Browser(s, src).login("op.b")[0], 303, "another account, same address")
-        st, hdrs, text = Browser(s, src).login("op.a")
-        eq(st, 429, "the account at this address, even with the right password")
-        assert 60 < retry_after(hdrs) <= 900, "Retry-After %r" % hdrs.get("retry-after")
-        assert "pk_sesi" not in str(hdrs["_set_cookie"])
-        assert re.search(r"coba lagi dalam 1[45] menit \(pukul \d\d\.\d\d WIB\)", text), text
+    s, src = thr(), "127.0.0.10"
+    for i in range(5):
+        st, _, _ = Browser(s, src).login("op.a", WRONG)
+        eq(st, 401, "failure %d" % (i + 1))
+    # the same address, another account: not refused (the address's own
+    # limit, login_max_failures_address, is 100 by default, 8 here)
+    eq(Browser(s, src).login("op.b")[0], 303, "another account, same address")
+    st, hdrs, text = Browser(s, src).login("op.a")
+    eq(st, 429, "the account at this address, even with the right password")
+    assert 60 < retry_after(hdrs) <= 900, "Retry-After %r" % hdrs.get("retry-after")
+    assert "pk_sesi" not in str(hdrs["_set_cookie"])
+    assert re.search(r"coba lagi dalam 1[45] menit \(pukul \d\d\.\d\d WIB\)", text), text
 
 
 @test
@@ -354,17 +359,61 @@ def throttle_clean_address_waits_only_the_backoff():
     address that has not failed is not refused for the window: it waits at
     most the account's back-off (login_backoff, 1 s by default at the
     fifth failure), then gets in."""
-    with serve() as s:
-        for i in range(5):
-            eq(Browser(s, "127.0.0.12").login("op.a", WRONG)[0], 401, "failure %d" % (i + 1))
-        b = Browser(s, "127.0.0.13")
-        st, hdrs, text = b.login("op.a")
-        if st == 429:   # within the second after the fifth failure
-            eq(retry_after(hdrs), 1, "the first back-off")
-            assert "tunggu 1 detik" in text, text
-            time.sleep(retry_after(hdrs))
-            st, hdrs, text = b.login("op.a")
-        eq(st, 303, "the right password from a clean address: %s" % text[:300])
+    s = thr()
+    for i in range(5):
+        eq(Browser(s, "127.0.0.12").login("viewer1", WRONG)[0], 401, "failure %d" % (i + 1))
+    b = Browser(s, "127.0.0.13")
+    st, hdrs, text = b.login("viewer1")
+    if st == 429:   # within the second after the fifth failure
+        eq(retry_after(hdrs), 1, "the first back-off")
+        assert "tunggu 1 detik" in text, text
+        time.sleep(retry_after(hdrs))
+        st, hdrs, text = b.login("viewer1")
+    eq(st, 303, "the right password from a clean address: %s" % text[:300])
+
+
+@test
+def user_unlock_lets_a_locked_user_in_at_once():
+    s, src = thr(), "127.0.0.80"
+    db = s.db
+    for i in range(5):
+        eq(Browser(s, src).login("op_c", WRONG)[0], 401, "failure %d" % (i + 1))
+    eq(Browser(s, src).login("op_c")[0], 429, "locked at this address")
+    code, out, err = h.run_cli(db.args_for(["user", "unlock", "--username", "op_c"]))
+    eq(code, 0, err)
+    eq(out.strip(), "op_c unlocked: 5 failed logins of the last 15 minutes cleared (the "
+       "account's back-off and its lock at every address; other accounts' failures still "
+       "count toward an address's limit)")
+    eq(Browser(s, src).login("op_c")[0], 303, "in at once")
+    uid = db.query("SELECT id FROM app_user WHERE username = 'op_c'")[0][0]
+    eq(db.query("SELECT source, action, subject, detail FROM audit"
+                " WHERE action = 'user.unlock'"), [("cli", "user.unlock", uid, "failures=5")],
+       "audited")
+    # nothing to clear; an unknown user; no name
+    code, out, err = h.run_cli(db.args_for(["user", "unlock", "op.b"]))
+    eq((code, out.strip()), (0, "op.b unlocked: no failed logins in the last 15 minutes"), err)
+    code, out, err = h.run_cli(db.args_for(["user", "unlock", "tidak.ada"]))
+    eq(code, 1, "an unknown user")
+    assert "no user tidak.ada" in err, err
+    code, out, err = h.run_cli(db.args_for(["user", "unlock"]))
+    eq(code, 2, "no user named: " + err)
+    eq(len(db.query("SELECT id FROM audit WHERE action = 'user.unlock'")), 2,
+       "each unlock audited, not the refused ones")
+
+
+@test
+def throttle_per_address_ceiling():
+    """Spraying: failures from one address over many names refuse the
+    address once they reach login_max_failures_address (8 here), even
+    with the right password, and no other address."""
+    s, src = thr(), "127.0.0.30"
+    for i in range(8):
+        st, _, _ = Browser(s, src).login("tidak.ada.%d" % i, WRONG)
+        eq(st, 401, "failure %d" % (i + 1))
+    st, hdrs, text = Browser(s, src).login("admin1")
+    eq(st, 429, "the address is throttled, even with the right password")
+    assert 60 < retry_after(hdrs) <= 900, hdrs.get("retry-after")
+    eq(Browser(s, "127.0.0.31").login("admin1")[0], 303, "another address")
 
 
 @test
@@ -388,55 +437,6 @@ def throttle_backoff_across_addresses_and_unlock():
         eq(code, 0, err)
         assert "op.a unlocked: 2 failed logins of the last 15 minutes cleared" in out, out
         eq(Browser(s, "127.0.0.72").login("op.a")[0], 303, "in at once after the unlock")
-
-
-@test
-def user_unlock_lets_a_locked_user_in_at_once():
-    db = staffed_db()
-    with serve([], db=db) as s:
-        src = "127.0.0.80"
-        for i in range(5):
-            eq(Browser(s, src).login("op.a", WRONG)[0], 401, "failure %d" % (i + 1))
-        eq(Browser(s, src).login("op.a")[0], 429, "locked at this address")
-        code, out, err = h.run_cli(db.args_for(["user", "unlock", "--username", "op.a"]))
-        eq(code, 0, err)
-        assert "op.a unlocked: 5 failed logins of the last 15 minutes cleared" in out, out
-        eq(Browser(s, src).login("op.a")[0], 303, "in at once")
-        rows = db.query("SELECT source, action, subject, detail FROM audit"
-                        " WHERE action = 'user.unlock'")
-        uid = db.query("SELECT id FROM app_user WHERE username = 'op.a'")[0][0]
-        eq(rows, [("cli", "user.unlock", uid, "failures=5")], "audited")
-        # the pair counts again from the unlock on
-        for i in range(5):
-            eq(Browser(s, src).login("op.a", WRONG)[0], 401, "failure %d again" % (i + 1))
-        eq(Browser(s, src).login("op.a")[0], 429, "locked again")
-        # nothing to clear; an unknown user; no name
-        code, out, err = h.run_cli(db.args_for(["user", "unlock", "op.b"]))
-        eq(code, 0, err)
-        eq(out.strip(), "op.b unlocked: no failed logins in the last 15 minutes")
-        code, out, err = h.run_cli(db.args_for(["user", "unlock", "tidak.ada"]))
-        eq(code, 1, "an unknown user")
-        assert "no user tidak.ada" in err, err
-        code, out, err = h.run_cli(db.args_for(["user", "unlock"]))
-        eq(code, 2, "no user named: " + err)
-        eq(len(db.query("SELECT id FROM audit WHERE action = 'user.unlock'")), 2,
-           "each unlock audited, not the refused one")
-
-
-@test
-def throttle_per_address_ceiling():
-    """Spraying: failures from one address over many names refuse the
-    address once they reach login_max_failures_address (6 here), even
-    with the right password, and no other address."""
-    with serve(["--login-max-failures-address", "6"]) as s:
-        src = "127.0.0.30"
-        for i in range(6):
-            st, _, _ = Browser(s, src).login("tidak.ada.%d" % i, WRONG)
-            eq(st, 401, "failure %d" % (i + 1))
-        st, hdrs, text = Browser(s, src).login("viewer1")
-        eq(st, 429, "the address is throttled, even with the right password")
-        assert 60 < retry_after(hdrs) <= 900, hdrs.get("retry-after")
-        eq(Browser(s, "127.0.0.31").login("viewer1")[0], 303, "another address")
 
 
 @test
@@ -827,8 +827,9 @@ def operator_routes_follow_the_region():
 
 @test
 def shared_server_stops_cleanly():
-    err = srv.stop()
-    assert "kata_sandi" not in err and USERS["admin1"][2] not in err, "secrets in the log"
+    for server in (srv, thr):
+        err = server.stop()
+        assert "kata_sandi" not in err and USERS["admin1"][2] not in err, "secrets in the log"
 
 
 if __name__ == "__main__":
