@@ -28,8 +28,8 @@ static void retry_message(int retry, char *out, size_t cap)
     struct tm tm;
     gmtime_r(&at, &tm);
     snprintf(out, cap, "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi "
-                       "dalam %d menit (pukul %02d.%02d WIB), atau minta admin layanan membuka "
-                       "kuncinya.", (retry + 59) / 60, tm.tm_hour, tm.tm_min);
+                       "dalam %d menit (pukul %02d.%02d WIB), atau hubungi admin layanan.",
+             (retry + 59) / 60, tm.tm_hour, tm.tm_min);
 }
 
 /* A local path to go back to after login: "/x...", never "//host" or
