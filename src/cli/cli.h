@@ -13,13 +13,23 @@
 
 #include "app/app.h"
 
-#define CLI_OPTS_MAX 8   /* options of one command beyond the settings */
+#define CLI_OPTS_MAX 16  /* options of one command beyond the settings */
+
+/* One option of a command or subcommand, or one setting: the help is made
+ * from these tables (`prakerja CMD --help`, `prakerja CMD SUB --help`) and
+ * the parser accepts exactly what they list.  A table ends with {NULL}. */
+typedef struct cli_option {
+    const char *name;      /* as typed, without "--": "as-of" (its key: "as_of") */
+    const char *value;     /* what it takes ("YYYY-MM-DD"), or NULL: a flag without value */
+    const char *help;      /* one line; '\n' continues on the next, indented */
+} cli_option;
 
 /* A subcommand ("user add") and the options it takes. */
 typedef struct cli_sub {
     const char *name;
-    const char *options;   /* space-separated keys taking a value (" username role ") */
-    const char *booleans;  /* space-separated keys taking none (" password_stdin ") */
+    const char *args;      /* positional arguments, for the usage line ("FILE") */
+    const char *summary;   /* what it does (its help and its line in CMD --help) */
+    const cli_option *options; /* its own options, or NULL */
 } cli_sub;
 
 typedef struct cli_cmd cli_cmd;
@@ -42,11 +52,9 @@ struct cli_cmd {
     int (*run)(const cli_cmd *c, cli_args *a); /* returns the exit status */
     const char *args;      /* positional arguments, for the usage line */
     const char *summary;   /* its entry in `prakerja --help` */
-    const char *help;      /* `prakerja NAME --help`, under the usage line */
-    /* Without subcommands: the keys it takes beyond the common settings
-     * (serve: the server's settings; otherwise its own options). */
-    const char *options;
-    const char *booleans;
+    const char *help;      /* `prakerja NAME --help`, under the usage line (or NULL: summary) */
+    /* Without subcommands: the options it takes beyond the settings. */
+    const cli_option *options;
     const cli_sub *subs;   /* subcommands (NULL-terminated), or NULL */
     /* A missing or unknown subcommand: with sub_noun, "unknown NOUN 'WORD'
      * HINT" (and a missing one prints the usage); without, "give HINT". */
@@ -55,7 +63,7 @@ struct cli_cmd {
 };
 
 enum {
-    CLI_SERVER = 1u << 0,      /* its help lists the server settings (listen, threads, ...) */
+    CLI_SERVER = 1u << 0,      /* takes the server settings too (listen, threads, ...) */
     CLI_NO_SETTINGS = 1u << 1, /* takes no options at all (version) */
 };
 
@@ -66,8 +74,9 @@ bool cli_flag(const cli_args *a, const char *key);
 /* Is the subcommand the one named? */
 bool cli_sub_is(const cli_args *a, const char *name);
 
-/* Usage of one command (usage line, help, options) to f. */
-void cli_usage(FILE *f, const cli_cmd *c);
+/* Usage of one command, or of its subcommand s (NULL: the command's, with
+ * every subcommand), to f: usage line, help, options, settings. */
+void cli_usage(FILE *f, const cli_cmd *c, const cli_sub *s);
 /* The app's log (pk_log_fn): "prakerja: MSG" on standard error. */
 void cli_log(void *ctx, const char *msg);
 /* pk_app_open, or the reason on stderr and -1. */

@@ -6,8 +6,11 @@
  * Settings come from defaults < ini file (--config or PRAKERJA_CONFIG) <
  * PRAKERJA_* environment < flags: "--key value" or "--key=value" sets the
  * setting `key` ('-' read as '_'; config.h).  Every command takes the
- * common settings; `serve` also the server's; a command's own options
- * (the table's `options` and `booleans`) go into cli_args. */
+ * common settings; `serve` also the server's.  Each command and
+ * subcommand lists its own options in a table (cli_option: name, value,
+ * help); the parser accepts exactly what the tables list, in any order
+ * (before or after the subcommand), and the help (`prakerja CMD --help`,
+ * `prakerja CMD SUB --help`) is made from the same tables. */
 #include <assert.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -17,134 +20,185 @@
 #include "cli/cli.h"
 #include "core/pk.h"
 
-static const char common_flags[] =
-    "  --db PATH|URL          database (SQLite file; env PRAKERJA_DB; default prakerja.db)\n"
-    "  --data-dir DIR         schemes.ini and wilayah/ (env PRAKERJA_DATA_DIR)\n"
-    "  --schemes-file PATH    benefit schemes (default DATA_DIR/schemes.ini)\n"
-    "  --service-province CODE  region served (default 31, DKI Jakarta)\n"
-    "  --config PATH          ini file with the same keys (env PRAKERJA_CONFIG)\n";
+/* ---- the option tables ------------------------------------------------ */
 
-static const char serve_flags[] =
-    "  --session-idle SECONDS a session ends after this long without a request (default 1800)\n"
-    "  --session-max SECONDS  a session ends this long after login at the latest (default 43200)\n"
-    "  --cookie-secure 0|1    mark cookies Secure (set 1 behind HTTPS; default 0)\n"
-    "  --login-max-failures N failed logins of one account from one address ... (default 5)\n"
-    "  --login-window SECONDS ... within this window, then 429 (default 900)\n"
-    "  --login-max-failures-address N  ... from one address, any accounts (default 100)\n"
-    "  --login-backoff SECONDS  an account with login-max-failures failures (any addresses)\n"
-    "                         waits this long between attempts, doubling (default 1; 0: off)\n"
-    "  --login-backoff-max SECONDS  ... up to this long (default 60)\n"
-    "  --hash-concurrency N   password hashes at once, 64 MiB each (default 2)\n"
-    "  --hash-wait-ms MS      how long a login waits for a hash slot, then 503 (default 5000)\n"
-    "  --rate-limits on|off   rate limits per client address on public forms and API (default on)\n"
-    "  --rate-CLASS N         requests per minute per address; CLASS: lookup (NIK check, status;\n"
-    "                         default 30), check (eligibility; 30), register (10), login (10)\n"
-    "  --burst-CLASS N        requests allowed at once (lookup 10, check 10, register 5, login 5)\n"
-    "  --trusted-proxy ADDR   reverse proxy whose X-Forwarded-For is believed (default: none)\n"
-    "  --listen ADDR:PORT     where to listen (env PRAKERJA_LISTEN; default 127.0.0.1:8080;\n"
-    "                         port 0 picks a free port)\n"
-    "  --threads N            worker threads (default: 8 per core)\n"
-    "  --max-connections N    open connections at most (default 4096)\n"
-    "  --per-ip-connections N per client address (default 64; 0 with --trusted-proxy)\n"
-    "  --timeout SECONDS      idle connection timeout (default 30)\n"
-    "  --request-timeout SECONDS  a whole request must arrive within (default 60)\n"
-    "  --max-body BYTES       request body limit (default 65536)\n";
+/* The settings every command but `version` takes (config.h; each is also
+ * an ini key and a PRAKERJA_<KEY> variable). */
+static const cli_option common_settings[] = {
+    {"db", "PATH|URL", "database: a SQLite file or postgresql://... (env PRAKERJA_DB;\n"
+                       "default prakerja.db in the working directory).  Only migrate\n"
+                       "and serve create a missing one"},
+    {"key-file", "PATH", "key sealing personal data (default DB.key; required with\n"
+                         "PostgreSQL); back it up apart from the database"},
+    {"config", "PATH", "ini file with the same keys (env PRAKERJA_CONFIG)"},
+    {"db-private", "on|off", "refuse a SQLite file others may read (default on)"},
+    {"data-dir", "DIR", "schemes.ini and wilayah/ (env PRAKERJA_DATA_DIR)"},
+    {"schemes-file", "PATH", "benefit schemes (default DATA_DIR/schemes.ini)"},
+    {"service-province", "CODE", "region served (default 31, DKI Jakarta)"},
+    {"import-bulk-mb", "N", "an import of at least N MB into an empty registry loads in bulk\n"
+                            "(default 64)"},
+    {NULL, NULL, NULL},
+};
 
-/* The settings only `serve` takes (CLI_SERVER); every other setting is
- * common to all commands. */
-static const char server_keys[] = " listen threads max_connections per_ip_connections timeout "
-                                  "request_timeout stats_min_count "
-                                  "max_body session_idle session_max cookie_secure "
-                                  "login_max_failures login_window hash_concurrency "
-                                  "hash_wait_ms rate_limits rate_lookup burst_lookup "
-                                  "rate_check burst_check rate_register burst_register "
-                                  "rate_login burst_login trusted_proxy "
-                                  "login_max_failures_address login_backoff login_backoff_max ";
+/* The settings only `serve` takes (CLI_SERVER). */
+static const cli_option server_settings[] = {
+    {"listen", "ADDR:PORT", "where to listen (env PRAKERJA_LISTEN; default 127.0.0.1:8080;\n"
+                            "port 0 picks a free port)"},
+    {"threads", "N", "worker threads (default: 8 per core)"},
+    {"max-connections", "N", "open connections at most (default 4096)"},
+    {"per-ip-connections", "N", "per client address (default 64; 0 with --trusted-proxy)"},
+    {"timeout", "SECONDS", "idle connection timeout (default 30)"},
+    {"request-timeout", "SECONDS", "a whole request must arrive within (default 60; 0: none)"},
+    {"max-body", "BYTES", "request body limit (default 65536)"},
+    {"session-idle", "SECONDS", "a session ends after this long without a request (default 1800)"},
+    {"session-max", "SECONDS", "a session ends this long after login at the latest (default 43200)"},
+    {"cookie-secure", "0|1", "mark cookies Secure (set 1 behind HTTPS; default 0)"},
+    {"login-max-failures", "N", "failed logins of one account from one address ... (default 5)"},
+    {"login-window", "SECONDS", "... within this window, then 429 (default 900)"},
+    {"login-max-failures-address", "N", "... from one address, any accounts (default 100)"},
+    {"login-backoff", "SECONDS", "an account with login-max-failures failures (any addresses)\n"
+                                 "waits this long between attempts, doubling (default 1; 0: off)"},
+    {"login-backoff-max", "SECONDS", "... up to this long (default 60)"},
+    {"hash-concurrency", "N", "password hashes at once, 64 MiB each (default 2)"},
+    {"hash-wait-ms", "MS", "how long a login waits for a hash slot, then 503 (default 5000)"},
+    {"rate-limits", "on|off", "rate limits per client address on public forms and API (default on)"},
+    {"rate-lookup", "N", "NIK check and status look-up: requests per minute per address (30)"},
+    {"burst-lookup", "N", "... and requests allowed at once (10)"},
+    {"rate-check", "N", "eligibility self-check: per minute (30)"},
+    {"burst-check", "N", "... at once (10)"},
+    {"rate-register", "N", "registration: per minute (10)"},
+    {"burst-register", "N", "... at once (5)"},
+    {"rate-login", "N", "login form: per minute (10)"},
+    {"burst-login", "N", "... at once (5)"},
+    {"trusted-proxy", "ADDR", "reverse proxy whose X-Forwarded-For is believed (default: none)"},
+    {"stats-min-count", "N", "counts from 1 to N-1 are hidden from viewers (default 5)"},
+    {NULL, NULL, NULL},
+};
 
 static int cli_version(const cli_cmd *c, cli_args *a);
 
 /* ---- the command table ------------------------------------------------- */
 
-/* The summary (in `prakerja --help`) and the help (`prakerja NAME --help`)
- * are one text for now. */
-#define ABOUT(text) .summary = text, .help = text
-
-static const cli_sub user_subs[] = {
-    {"add", " username role region ", " password_stdin "},
-    {"passwd", " username ", " password_stdin "},
-    {"disable", " username ", ""},
-    {"enable", " username ", ""},
-    {"list", "", ""},
-    {"unlock", " username ", ""},
+static const cli_option username_opt[] = {
+    {"username", "U", "the account"},
     {NULL, NULL, NULL},
+};
+static const cli_sub user_subs[] = {
+    {"add", "--username U --role R", "create a staff account (password from a prompt)",
+     (const cli_option[]){
+         {"username", "U", "the account's name"},
+         {"role", "admin|operator|viewer", "what it may do"},
+         {"region", "CODE", "the region it is limited to (required for operators)"},
+         {"password-stdin", NULL, "read the password from the first line of stdin"},
+         {NULL, NULL, NULL}}},
+    {"passwd", "--username U", "set an account's password (and end its sessions)",
+     (const cli_option[]){
+         {"username", "U", "the account"},
+         {"password-stdin", NULL, "read the password from the first line of stdin"},
+         {NULL, NULL, NULL}}},
+    {"disable", "--username U", "disable an account (its sessions and tokens stop working)",
+     username_opt},
+    {"enable", "--username U", "enable a disabled account", username_opt},
+    {"list", "", "one JSON line per account", NULL},
+    {"unlock", "--username U | U", "clear the throttling of the account's logins",
+     username_opt},
+    {NULL, NULL, NULL, NULL},
 };
 static const cli_sub token_subs[] = {
-    {"create", " username label ", ""},
-    {"revoke", " id ", ""},
-    {"list", " username user ", ""},
-    {NULL, NULL, NULL},
+    {"create", "--username U", "issue an API token for an account (printed once)",
+     (const cli_option[]){
+         {"username", "U", "the account the token acts as"},
+         {"label", "TEXT", "what it is for"},
+         {NULL, NULL, NULL}}},
+    {"revoke", "--id N", "revoke a token",
+     (const cli_option[]){{"id", "N", "the token's id (token list)"}, {NULL, NULL, NULL}}},
+    {"list", "", "one JSON line per token: id, username, label, created_at, revoked_at\n"
+                 "(never the token itself)",
+     (const cli_option[]){
+         {"username", "U", "only this account's tokens"},
+         {"user", "U", "the same as --username"},
+         {NULL, NULL, NULL}}},
+    {NULL, NULL, NULL, NULL},
 };
 static const cli_sub import_subs[] = {
-    {"participants", " scheme as_of rejects ", ""},
-    {"exclusions", " list ", ""},
-    {NULL, NULL, NULL},
+    {"participants", "FILE",
+     "import an exchange file (FILE, or - for stdin): upsert by NIK, one JSON\n"
+     "summary line on stdout, progress and a summary on stderr",
+     (const cli_option[]){
+         {"scheme", "ID", "judge eligibility under this scheme (default: the current one)"},
+         {"as-of", "YYYY-MM-DD", "judge eligibility as of this date (default: today)"},
+         {"rejects", "OUT.csv", "write the rejected rows, with their reasons, to OUT.csv (0600)"},
+         {NULL, NULL, NULL}}},
+    {"exclusions", "--list NAME FILE",
+     "replace an exclusion list with the NIKs of FILE; prints the count before\n"
+     "and after",
+     (const cli_option[]){
+         {"list", "NAME", "dtks, bsu, bpum, daftar_hitam or penerima_sebelumnya"},
+         {NULL, NULL, NULL}}},
+    {NULL, NULL, NULL, NULL},
 };
 static const cli_sub export_subs[] = {
-    {"participants", " region ", ""},
-    {NULL, NULL, NULL},
+    {"participants", "",
+     "write the participants as an exchange file (full NIKs and phone numbers)\n"
+     "to stdout",
+     (const cli_option[]){
+         {"region", "CODE", "only this region's subtree (31.74)"},
+         {NULL, NULL, NULL}}},
+    {NULL, NULL, NULL, NULL},
 };
 static const cli_sub keys_subs[] = {
-    {"rotate", " batch ", ""},
-    {"prune", " ", ""},
-    {NULL, NULL, NULL},
+    {"rotate", "",
+     "add a generation to the key file, then re-seal every box of an older one;\n"
+     "servers pick the new key file up by themselves.  Run again after an\n"
+     "interruption: it finishes the job.  One JSON line",
+     (const cli_option[]){
+         {"batch", "N", "boxes re-sealed per transaction (default 1000)"},
+         {NULL, NULL, NULL}}},
+    {"prune", "", "drop the generations no box uses any more.  One JSON line", NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 static const cli_cmd commands[] = {
     {.name = "serve", .run = cli_serve, .args = "",
-     ABOUT("apply pending migrations, then serve the portal and the API"),
-     .options = server_keys, .flags = CLI_SERVER},
+     .summary = "apply pending migrations, then serve the portal and the API",
+     .help = "apply pending migrations (creating the database if it is missing), then\n"
+             "serve the portal and the API until SIGINT or SIGTERM",
+     .flags = CLI_SERVER},
     {.name = "migrate", .run = cli_migrate, .args = "",
-     ABOUT("apply pending database migrations (idempotent)")},
+     .summary = "create the database or apply pending migrations (idempotent)"},
     {.name = "nik", .run = cli_nik, .args = "NIK...",
-     ABOUT("check NIKs: one JSON line each, as GET /api/v1/nik/{nik}; exit 1 if any is invalid")},
+     .summary = "check NIKs: one JSON line each, as GET /api/v1/nik/{nik}; exit 1 if any is "
+                "invalid"},
     {.name = "import", .run = cli_import,
-     .args = "participants FILE | exclusions --list NAME FILE",
-     ABOUT("import an exchange file (upsert by NIK; --scheme ID, --as-of YYYY-MM-DD,\n"
-           "            --rejects OUT.csv) or replace an exclusion list (--list dtks|bsu|bpum|\n"
-           "            daftar_hitam|penerima_sebelumnya)"),
+     .summary = "import an exchange file of participants or replace an exclusion list",
      .subs = import_subs, .sub_noun = "kind", .sub_hint = "(participants or exclusions)"},
-    {.name = "export", .run = cli_export, .args = "participants [--region CODE]",
-     ABOUT("write the participants (of a region subtree) as an exchange file to stdout"),
+    {.name = "export", .run = cli_export,
+     .summary = "write the participants (of a region subtree) as an exchange file",
      .subs = export_subs, .sub_noun = "kind", .sub_hint = "(participants)"},
     {.name = "user", .run = cli_user,
-     .args = "add|passwd|disable|enable|list|unlock [--username U] [--role R] [--region CODE]",
-     ABOUT("manage staff accounts: add --username U --role admin|operator|viewer\n"
-           "            [--region CODE] [--password-stdin]; passwd --username U [--password-stdin];\n"
-           "            disable|enable --username U; list (one JSON line per user).  Passwords come\n"
-           "            from a prompt or, with --password-stdin, from the first line of stdin;\n"
-           "            unlock --username U (or unlock U): clear the throttling of U's logins"),
+     .summary = "manage staff accounts",
+     .help = "manage staff accounts.  Passwords come from a prompt or, with\n"
+             "--password-stdin, from the first line of stdin",
      .subs = user_subs, .sub_hint = "add, passwd, disable, enable, list or unlock"},
     {.name = "token", .run = cli_token,
-     .args = "create --username U [--label TEXT] | revoke --id N | list [--username U]",
-     ABOUT("issue an API token for a user (printed once), revoke one, or list them\n"
-           "            (one JSON line each: id, username, label, created_at, revoked_at;\n"
-           "            never the token; --user U is --username U)"),
+     .summary = "issue, revoke or list API tokens",
      .subs = token_subs, .sub_hint = "create, revoke or list"},
     {.name = "audit", .run = cli_audit,
-     .args = "[--since YYYY-MM-DD] [--limit N] | --sweeps [--since D] [--threshold N]",
-     ABOUT("print the access log (reads of personal data, exports, refused reads)\n"
-           "            as JSON lines, oldest first (--limit: the newest N entries);\n"
-           "            --sweeps: the accounts with at least --threshold (default 20)\n"
-           "            reads of records that did not exist for them"),
-     .options = " since limit threshold ", .booleans = " sweeps "},
-    {.name = "keys", .run = cli_keys, .args = "rotate [--batch N] | prune",
-     ABOUT("rotate the seal key: add a generation to the key file, then re-seal\n"
-           "            every box of an older one, --batch boxes per transaction (default\n"
-           "            1000); servers pick the new key file up by themselves.  Run again\n"
-           "            after an interruption: it finishes the job.  prune: drop the\n"
-           "            generations no box uses any more.  One JSON line"),
+     .args = "",
+     .summary = "print the access log (reads of personal data, exports, refused reads)",
+     .help = "print the access log (reads of personal data, exports, refused reads)\n"
+             "as JSON lines, oldest first; or, with --sweeps, the accounts that asked\n"
+             "for many records that did not exist for them",
+     .options = (const cli_option[]){
+         {"since", "YYYY-MM-DD", "only entries from this day on"},
+         {"limit", "N", "only the newest N entries"},
+         {"sweeps", NULL, "list the accounts with many reads of records not there for them"},
+         {"threshold", "N", "with --sweeps: at least this many such reads (default 20)"},
+         {NULL, NULL, NULL}}},
+    {.name = "keys", .run = cli_keys,
+     .summary = "rotate the key sealing personal data, or prune its old generations",
      .subs = keys_subs, .sub_noun = "subcommand", .sub_hint = "(rotate, prune)"},
-    {.name = "version", .run = cli_version, .args = "", ABOUT("print the version"),
+    {.name = "version", .run = cli_version, .args = "", .summary = "print the version",
      .flags = CLI_NO_SETTINGS},
 };
 
@@ -156,38 +210,151 @@ static const cli_cmd *find_cmd(const char *name)
     return NULL;
 }
 
-void cli_usage(FILE *f, const cli_cmd *c)
+/* ---- help -------------------------------------------------------------- */
+
+#define HELP_COL 30 /* where an option's help starts */
+
+/* Text with each '\n' followed by `indent` spaces. */
+static void put_indented(FILE *f, const char *text, int indent)
 {
-    fprintf(f, "usage: prakerja %s [options]%s%s\n\n%s\n", c->name, c->args[0] ? " " : "",
-            c->args, c->help);
+    for (const char *p = text; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n')
+            fprintf(f, "%*s", indent, "");
+    }
+}
+
+static void put_options(FILE *f, const cli_option *o, int indent)
+{
+    for (; o != NULL && o->name != NULL; o++) {
+        char head[96];
+        int n = snprintf(head, sizeof(head), "%*s--%s%s%s", indent, "", o->name,
+                         o->value ? " " : "", o->value ? o->value : "");
+        if (n >= HELP_COL - 1)
+            fprintf(f, "%s\n%*s", head, HELP_COL, "");
+        else
+            fprintf(f, "%-*s", HELP_COL, head);
+        put_indented(f, o->help, HELP_COL);
+        fputc('\n', f);
+    }
+}
+
+static void put_sub(FILE *f, const cli_cmd *c, const cli_sub *s, int indent)
+{
+    fprintf(f, "%*sprakerja %s %s [options]%s%s\n%*s", indent, "", c->name, s->name,
+            s->args[0] ? " " : "", s->args, indent + 4, "");
+    put_indented(f, s->summary, indent + 4);
+    fputc('\n', f);
+    put_options(f, s->options, indent + 4);
+}
+
+void cli_usage(FILE *f, const cli_cmd *c, const cli_sub *s)
+{
+    if (s != NULL) {
+        fputs("usage:\n", f);
+        put_sub(f, c, s, 2);
+    } else if (c->subs != NULL) {
+        fprintf(f, "usage: prakerja %s <%s> [options] ...\n\n", c->name,
+                c->sub_noun ? c->sub_noun : "subcommand");
+        put_indented(f, c->help ? c->help : c->summary, 0);
+        fprintf(f, "\n\n%ss (each also has its own --help: 'prakerja %s %s --help'):\n",
+                c->sub_noun ? c->sub_noun : "subcommand", c->name, c->subs[0].name);
+        for (const cli_sub *t = c->subs; t->name != NULL; t++)
+            put_sub(f, c, t, 2);
+    } else {
+        fprintf(f, "usage: prakerja %s [options]%s%s\n\n", c->name,
+                c->args && c->args[0] ? " " : "", c->args ? c->args : "");
+        put_indented(f, c->help ? c->help : c->summary, 0);
+        fputc('\n', f);
+        if (c->options != NULL) {
+            fputs("\noptions:\n", f);
+            put_options(f, c->options, 2);
+        }
+    }
     if (c->flags & CLI_NO_SETTINGS)
         return;
-    fprintf(f, "\noptions:\n%s", common_flags);
-    if (c->flags & CLI_SERVER)
-        fputs(serve_flags, f);
+    fputs("\nsettings (each also an ini key of --config and a PRAKERJA_<KEY> variable:\n"
+          "--key-file is key_file, PRAKERJA_KEY_FILE):\n", f);
+    put_options(f, common_settings, 2);
+    if (c->flags & CLI_SERVER) {
+        fputs("\nserver settings:\n", f);
+        put_options(f, server_settings, 2);
+    }
 }
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: prakerja <command> [options]\n\n"
                "Kartu Prakerja information service for DKI Jakarta.\n\ncommands:\n");
-    for (size_t i = 0; i < PK_ARRAY_LEN(commands); i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'prakerja <command> --help' describes a command.\n");
+    for (size_t i = 0; i < PK_ARRAY_LEN(commands); i++) {
+        fprintf(f, "  %-9s ", commands[i].name);
+        put_indented(f, commands[i].summary, 12);
+        fputc('\n', f);
+    }
+    fprintf(f, "\n'prakerja <command> --help' describes a command and its options.\n");
 }
 
 /* ---- options ----------------------------------------------------------- */
 
-static bool has_word(const char *words, const char *key)
-{
-    char pat[80];
-    snprintf(pat, sizeof(pat), " %s ", key);
-    return words != NULL && strstr(words, pat) != NULL;
-}
-
 static bool is_help(const char *arg)
 {
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* The option of table o whose key (its name with '-' read as '_') is key. */
+static const cli_option *find_option(const cli_option *o, const char *key)
+{
+    for (; o != NULL && o->name != NULL; o++) {
+        size_t i = 0;
+        while (o->name[i] && key[i] && (o->name[i] == '-' ? '_' : o->name[i]) == key[i])
+            i++;
+        if (o->name[i] == '\0' && key[i] == '\0')
+            return o;
+    }
+    return NULL;
+}
+
+/* A setting command c takes (key spelled with '_'), or NULL. */
+static const cli_option *find_setting(const cli_cmd *c, const char *key)
+{
+    const cli_option *o = find_option(common_settings, key);
+    if (o == NULL && (c->flags & CLI_SERVER))
+        o = find_option(server_settings, key);
+    return o;
+}
+
+/* The key of "--name" or "--name=value" into key ('-' read as '_');
+ * false when too long. */
+static bool arg_key(const char *arg, char *key, size_t size)
+{
+    const char *eq = strchr(arg, '=');
+    size_t kl = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+    if (kl >= size)
+        return false;
+    for (size_t k = 0; k < kl; k++)
+        key[k] = arg[2 + k] == '-' ? '_' : arg[2 + k];
+    key[kl] = '\0';
+    return true;
+}
+
+static bool is_option(const char *arg)
+{
+    return strncmp(arg, "--", 2) == 0 && arg[2] != '\0';
+}
+
+/* Does "--name" (without '=') take the next argument as its value?  Before
+ * the subcommand is known: when any of c's subcommands says so. */
+static bool takes_value(const cli_cmd *c, const cli_sub *s, const char *arg)
+{
+    char key[64];
+    if (strchr(arg, '=') != NULL || !arg_key(arg, key, sizeof(key)))
+        return false;
+    if (find_setting(c, key) != NULL)
+        return true;
+    const cli_option *o = find_option(s ? s->options : c->options, key);
+    for (const cli_sub *t = c->subs; o == NULL && s == NULL && t && t->name; t++)
+        o = find_option(t->options, key);
+    return o != NULL && o->value != NULL;
 }
 
 static void set_opt(cli_args *a, const char *key, const char *value)
@@ -225,19 +392,22 @@ bool cli_sub_is(const cli_args *a, const char *name)
 
 /* Reads the settings into a->cfg (ini file, environment, then the flags
  * among argv[1..]) and the command's own options and positional
- * arguments into a (a->pos has room for argc).  Returns 0, 1 for --help,
- * or -1 after printing an error. */
-static int parse(int argc, char **argv, const cli_cmd *c, cli_args *a)
+ * arguments into a (a->pos has room for argc), skipping argv[skip] (the
+ * subcommand's word; 0: none).  Options may come in any order, before or
+ * after the subcommand.  Returns 0 or -1 after printing an error. */
+static int parse(int argc, char **argv, int skip, const cli_cmd *c, cli_args *a)
 {
     char err[512];
     const char *config = getenv("PRAKERJA_CONFIG");
-    const char *options = a->sub ? a->sub->options : c->options;
-    const char *booleans = a->sub ? a->sub->booleans : c->booleans;
+    const cli_option *own_table = a->sub ? a->sub->options : c->options;
+    char name[80];
+    snprintf(name, sizeof(name), "%s%s%s", c->name, a->sub ? " " : "",
+             a->sub ? a->sub->name : "");
     a->npos = 0;
-    /* First pass: --help and --config, which decide what the rest means. */
+    /* First pass: --config, which decides what the rest means. */
     for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i]))
-            return 1;
+        if (strcmp(argv[i], "--") == 0)
+            break;
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
             config = argv[i + 1];
         else if (strncmp(argv[i], "--config=", 9) == 0)
@@ -255,72 +425,70 @@ static int parse(int argc, char **argv, const cli_cmd *c, cli_args *a)
     }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        if (i == skip)
+            continue;
         if (strcmp(arg, "--") == 0) {
             while (++i < argc)
                 a->pos[a->npos++] = argv[i];
             break;
         }
-        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+        if (!is_option(arg)) {
             a->pos[a->npos++] = argv[i];
             continue;
         }
         char key[64];
         const char *eq = strchr(arg, '=');
-        size_t kl = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-        if (kl >= sizeof(key)) {
-            fprintf(stderr, "prakerja %s: unknown option '%.64s'\n", c->name, arg);
+        const cli_option *own = NULL, *setting = NULL;
+        if (arg_key(arg, key, sizeof(key))) {
+            own = find_option(own_table, key);
+            setting = own ? NULL : find_setting(c, key);
+        }
+        if (own == NULL && setting == NULL) {
+            fprintf(stderr, "prakerja %s: unknown option '%.64s' (see 'prakerja %s --help')\n",
+                    name, arg, name);
             return -1;
         }
-        for (size_t k = 0; k < kl; k++)
-            key[k] = arg[2 + k] == '-' ? '_' : arg[2 + k];
-        key[kl] = '\0';
-        if (has_word(booleans, key)) {
+        if (own != NULL && own->value == NULL) {
             if (eq != NULL) {
-                fprintf(stderr, "prakerja %s: option '--%.64s' takes no value\n", c->name, key);
+                fprintf(stderr, "prakerja %s: option '--%.64s' takes no value\n", name, key);
                 return -1;
             }
             set_opt(a, key, NULL);
             continue;
         }
-        bool own = has_word(options, key);
-        bool common = pk_config_known(key) && !has_word(server_keys, key);
-        if (strcmp(key, "config") != 0 && !own && !common) {
-            fprintf(stderr, "prakerja %s: unknown option '%.64s' (see 'prakerja %s --help')\n",
-                    c->name, arg, c->name);
-            return -1;
-        }
         const char *value = eq ? eq + 1 : NULL;
         if (value == NULL) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "prakerja %s: option '--%.64s' needs a value\n", c->name,
-                        arg + 2);
+                fprintf(stderr, "prakerja %s: option '--%.64s' needs a value\n", name, arg + 2);
                 return -1;
             }
             value = argv[++i];
         }
-        if (strcmp(key, "config") == 0)
-            continue;
-        if (own && !pk_config_known(key)) {
+        if (own != NULL) {
             set_opt(a, key, value);
             continue;
         }
+        if (strcmp(key, "config") == 0)
+            continue;
         /* a setting: the flags -> settings mapping is config.h's table */
         if (pk_config_set(&a->cfg, key, value, err, sizeof(err)) != 0) {
-            fprintf(stderr, "prakerja %s: %s\n", c->name, err);
+            fprintf(stderr, "prakerja %s: %s\n", name, err);
             return -1;
         }
     }
     return 0;
 }
 
-/* Runs command c on argv (argv[0] is its name): picks the subcommand,
- * parses the options, then calls the handler.  --help prints the usage
- * (status 0); a usage error is reported here (status 2). */
+/* Runs command c on argv (argv[0] is its name): finds the subcommand (the
+ * first argument that is neither an option nor an option's value),
+ * parses the options, then calls the handler.  --help anywhere prints the
+ * usage of the subcommand, or of the command (status 0); a usage error is
+ * reported here (status 2). */
 static int run(const cli_cmd *c, int argc, char **argv)
 {
     if (c->flags & CLI_NO_SETTINGS) {
         if (argc > 1 && is_help(argv[1])) {
-            cli_usage(stdout, c);
+            cli_usage(stdout, c, NULL);
             return 0;
         }
         if (argc > 1) {
@@ -331,36 +499,43 @@ static int run(const cli_cmd *c, int argc, char **argv)
         return c->run(c, &a);
     }
     cli_args a = {.sub = NULL};
-    if (c->subs != NULL) {
-        const char *word = argc > 1 ? argv[1] : NULL;
-        if (word != NULL && is_help(word)) {
-            cli_usage(stdout, c);
-            return 0;
+    int at = 0; /* the subcommand's index in argv */
+    bool help = false;
+    const char *word = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (is_help(argv[i]))
+            help = true;
+        else if (is_option(argv[i]))
+            i += takes_value(c, NULL, argv[i]) ? 1 : 0;
+        else if (word == NULL && c->subs != NULL) {
+            word = argv[i];
+            at = i;
         }
-        for (const cli_sub *s = c->subs; s->name != NULL && word != NULL; s++)
-            if (strcmp(s->name, word) == 0)
-                a.sub = s;
-        if (a.sub == NULL) {
-            if (c->sub_noun == NULL)
-                fprintf(stderr, "prakerja %s: give %s (see 'prakerja %s --help')\n", c->name,
-                        c->sub_hint, c->name);
-            else if (word == NULL)
-                cli_usage(stderr, c);
-            else
-                fprintf(stderr, "prakerja %s: unknown %s '%.32s' %s\n", c->name, c->sub_noun,
-                        word, c->sub_hint);
-            return 2;
-        }
-        argc--;
-        argv++;
+    }
+    for (const cli_sub *s = c->subs; s != NULL && s->name != NULL && word != NULL; s++)
+        if (strcmp(s->name, word) == 0)
+            a.sub = s;
+    if (help) {
+        cli_usage(stdout, c, a.sub);
+        return 0;
+    }
+    if (c->subs != NULL && a.sub == NULL) {
+        if (c->sub_noun == NULL)
+            fprintf(stderr, "prakerja %s: give %s (see 'prakerja %s --help')\n", c->name,
+                    c->sub_hint, c->name);
+        else if (word == NULL)
+            cli_usage(stderr, c, NULL);
+        else
+            fprintf(stderr, "prakerja %s: unknown %s '%.32s' %s\n", c->name, c->sub_noun, word,
+                    c->sub_hint);
+        return 2;
     }
     char *pos[argc + 1];
     a.pos = pos;
-    int r = parse(argc, argv, c, &a);
-    if (r == 1)
-        cli_usage(stdout, c);
-    if (r != 0)
-        return r == 1 ? 0 : 2;
+    if (parse(argc, argv, at, c, &a) != 0)
+        return 2;
     return c->run(c, &a);
 }
 

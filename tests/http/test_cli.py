@@ -18,6 +18,12 @@ from harness import eq, run_cli, test
 COMMANDS = ("serve", "migrate", "nik", "version")
 NIK_MALE = "3174011708950001"
 NIK_FEMALE = "3174015708950002"
+# One valid record as an exchange file.
+PERSON_CSV = ("nik,no_kk,nama,tanggal_lahir,jenis_kelamin,no_hp,email,kode_wilayah,alamat,"
+              "pendidikan,segmen,pekerjaan\n"
+              "3174011708950001,3174013001000001,Peserta Satu,1995-08-17,L,081233000001,"
+              "satu@contoh.co.id,31.74.01.1001,Gang Kelinci 1,sma,pencari_kerja,"
+              "karyawan_swasta\n")
 
 
 class TmpDir:
@@ -30,13 +36,13 @@ class TmpDir:
         return False
 
 
-def cli(args, env=None, cwd=None, timeout=60):
+def cli(args, env=None, cwd=None, timeout=60, stdin=None):
     """run_cli in a scratch directory (so a default prakerja.db never lands
     in the source tree)."""
     if cwd is None:
         with TmpDir() as d:
-            return run_cli(args, env=env, cwd=d, timeout=timeout)
-    return run_cli(args, env=env, cwd=cwd, timeout=timeout)
+            return run_cli(args, env=env, cwd=d, timeout=timeout, stdin=stdin)
+    return run_cli(args, env=env, cwd=cwd, timeout=timeout, stdin=stdin)
 
 
 def schema_version(db):
@@ -79,6 +85,125 @@ def every_command_has_help():
     # --help wins over anything else on the line, even a bad option
     code, out, _ = cli(["migrate", "--db", "x.db", "--help"])
     eq(code, 0, "migrate --db x --help")
+
+
+# What each command's and subcommand's --help must list: its own options
+# (a subcommand's also appear in its command's help), then the settings.
+SETTINGS = ("--db", "--key-file", "--config", "--db-private", "--data-dir", "--schemes-file",
+            "--service-province", "--import-bulk-mb")
+SERVER_SETTINGS = ("--listen", "--threads", "--max-connections", "--per-ip-connections",
+                   "--timeout", "--request-timeout", "--max-body", "--session-idle",
+                   "--session-max", "--cookie-secure", "--login-max-failures", "--login-window",
+                   "--login-max-failures-address", "--login-backoff", "--login-backoff-max",
+                   "--hash-concurrency", "--hash-wait-ms", "--rate-limits", "--rate-lookup",
+                   "--burst-lookup", "--rate-check", "--burst-check", "--rate-register",
+                   "--burst-register", "--rate-login", "--burst-login", "--trusted-proxy",
+                   "--stats-min-count")
+HELP = {
+    ("serve",): SERVER_SETTINGS,
+    ("migrate",): (),
+    ("nik",): (),
+    ("audit",): ("--since", "--limit", "--sweeps", "--threshold"),
+    ("import", "participants"): ("--scheme", "--as-of", "--rejects"),
+    ("import", "exclusions"): ("--list",),
+    ("export", "participants"): ("--region",),
+    ("user", "add"): ("--username", "--role", "--region", "--password-stdin"),
+    ("user", "passwd"): ("--username", "--password-stdin"),
+    ("user", "disable"): ("--username",),
+    ("user", "enable"): ("--username",),
+    ("user", "list"): (),
+    ("user", "unlock"): ("--username",),
+    ("token", "create"): ("--username", "--label"),
+    ("token", "revoke"): ("--id",),
+    ("token", "list"): ("--username", "--user"),
+    ("keys", "rotate"): ("--batch",),
+    ("keys", "prune"): (),
+}
+
+
+def listed(out, opt):
+    """Is --opt listed as an option (at the start of a line of the help)?"""
+    return re.search(r"^\s+%s(\s|$)" % re.escape(opt), out, re.M) is not None
+
+
+@test
+def every_command_and_subcommand_help_lists_its_options():
+    fails = []
+    subs = {}
+    for cmd, opts in HELP.items():
+        subs.setdefault(cmd[0], []).append((cmd[1:], opts))
+        code, out, err = cli(list(cmd) + ["--help"])
+        if code != 0 or ("prakerja %s" % " ".join(cmd)) not in out:
+            fails.append("%s --help: exit %d, %r" % (cmd, code, out[:200]))
+            continue
+        for opt in opts + SETTINGS:
+            if not listed(out, opt):
+                fails.append("%s --help does not list %s" % (" ".join(cmd), opt))
+        if cmd != ("serve",) and listed(out, "--listen"):
+            fails.append("%s --help lists the server's --listen" % (cmd,))
+    # a command's help lists every subcommand with its options
+    for c, entries in subs.items():
+        code, out, err = cli([c, "--help"])
+        eq(code, 0, "%s --help" % c)
+        for sub, opts in entries:
+            if sub and "prakerja %s %s" % (c, sub[0]) not in out:
+                fails.append("%s --help does not show %s" % (c, sub[0]))
+            for opt in opts:
+                if not listed(out, opt):
+                    fails.append("%s --help does not list %s" % (c, opt))
+    # the subcommand's help is its own, not the command's
+    code, out, _ = cli(["import", "participants", "--help"])
+    if listed(out, "--list"):
+        fails.append("import participants --help lists exclusions' --list")
+    assert not fails, "\n".join(fails)
+
+
+@test
+def help_with_options_before_the_subcommand():
+    code, out, err = cli(["import", "--db", "x.db", "participants", "--help"])
+    eq(code, 0, "exit status (stderr %r)" % err)
+    assert listed(out, "--rejects") and not listed(out, "--list"), out
+    code, out, err = cli(["user", "--help", "unlock"])
+    eq(code, 0, "exit status")
+    assert "prakerja user unlock" in out and "prakerja user add" not in out, out
+
+
+@test
+def options_in_any_order():
+    with TmpDir() as d:
+        db = h.Db(d, "o")
+        try:
+            csv_path = os.path.join(d, "in.csv")
+            write(csv_path, PERSON_CSV)
+            runs = [["import"] + db.args() + ["participants", csv_path],
+                    ["import", "participants"] + db.args() + [csv_path],
+                    ["import", "participants", csv_path] + db.args(),
+                    ["import", "--as-of", "2024-01-01"] + db.args() + ["participants", csv_path]]
+            for i, args in enumerate(runs):
+                code, out, err = cli(args, cwd=d)
+                eq(code, 0, "%s (stderr %r)" % (args, err))
+                r = json.loads(out)
+                eq((r["read"], r["inserted"]), (1, 1 if i == 0 else 0), "%s: %r" % (args, r))
+            code, out, err = cli(["user"] + db.args() + ["list"], cwd=d)
+            eq(code, 0, "user --db X list (stderr %r)" % err)
+            code, out, err = cli(["user", "--password-stdin", "add", "--role", "admin"] + db.args()
+                                 + ["--username", "ordered"], cwd=d, stdin=b"rahasia-sekali-123\n")
+            eq(code, 0, "user --password-stdin add ... (stderr %r)" % err)
+            code, out, err = cli(["user", "list"] + db.args(), cwd=d)
+            assert "ordered" in out, out
+        finally:
+            db.drop()
+
+
+@test
+def unknown_options_of_subcommands_exit_2():
+    for args in (["import", "participants", "--list", "dtks", "f.csv"],
+                 ["import", "--nope", "participants", "f.csv"],
+                 ["user", "list", "--username", "x"], ["keys", "prune", "--batch", "5"],
+                 ["token", "revoke", "--label", "x", "--id", "1"]):
+        code, out, err = cli(args)
+        eq(code, 2, "%s exit status (stderr %r)" % (args, err))
+        assert "unknown option" in err and "--help" in err, "%s: %r" % (args, err)
 
 
 @test
