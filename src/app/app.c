@@ -280,6 +280,11 @@ int pk_app_health(const pk_app *app, int *schema_version)
     return 0;
 }
 
+bool pk_app_disk_full(const pk_app *app)
+{
+    return pk_store_disk_full(app->store);
+}
+
 int pk_app_migrate(const pk_config *cfg, pk_log_fn log, void *log_ctx, int *from, int *to,
                    char *err, size_t errlen)
 {

@@ -50,6 +50,11 @@ void pk_app_close(pk_app *app);
 
 /* /healthz: 0 when the database answers, and its schema version. */
 int pk_app_health(const pk_app *app, int *schema_version);
+/* Whether the database's disk was full at the last write (nothing can be
+ * saved until space is freed; reads still work): /healthz reports the
+ * service degraded, and a write that failed meanwhile is answered 507
+ * (store.h, pk_store_disk_full). */
+bool pk_app_disk_full(const pk_app *app);
 
 /* Today in Jakarta. */
 pk_date pk_app_today(void);

@@ -25,7 +25,8 @@ enum {
     PK_ECONFLICT = -7, /* uniqueness violated */
     PK_EDENIED = -8,   /* wrong credentials, or not allowed */
     PK_EBUSY = -9,     /* a bounded resource stayed busy: try again later */
-    PK_ELIMIT = -10    /* too many attempts: wait before trying again */
+    PK_ELIMIT = -10,   /* too many attempts: wait before trying again */
+    PK_ENOSPC = -11    /* the database's storage is full: nothing was written */
 };
 
 /* Every reason code the program knows, in one table (codes.c).  The order

@@ -68,7 +68,8 @@
  * SQLSTATE and the primary message, never the DETAIL (it may quote
  * values).  A unique violation (PK_ECONFLICT) and a broken deadlock
  * (PK_EBUSY) are expected outcomes that the caller handles, and say
- * nothing. */
+ * nothing; a full disk (SQLSTATE 53100, PK_ENOSPC) is logged once when
+ * it starts, not at every statement it fails. */
 int pg_fail(pgc *c, const PGresult *r, const char *what)
 {
     PGconn *conn = c->conn;
@@ -78,6 +79,11 @@ int pg_fail(pgc *c, const PGresult *r, const char *what)
         return PK_ECONFLICT;
     if (state != NULL && strcmp(state, "40P01") == 0)
         return PK_EBUSY; /* a deadlock broken by failing us: the caller may redo */
+    if (state != NULL && strcmp(state, "53100") == 0) {
+        /* disk_full: logged once, when it starts (pk_backend_space) */
+        pk_backend_space(&c->p->base, PK_ENOSPC);
+        return PK_ENOSPC;
+    }
     if (PQstatus(conn) != CONNECTION_OK) {
         pk_backend_log(log, "%s: connection to PostgreSQL lost", what);
         return PK_EIO;

@@ -249,15 +249,20 @@ void sq_read_end(sq *q, sqc *c, sqlite3_stmt *st)
     sq_conn_put(q, c);
 }
 
+int sq_error(int rc)
+{
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return PK_ECONFLICT;
+    if ((rc & 0xff) == SQLITE_FULL)
+        return PK_ENOSPC;
+    return PK_EIO;
+}
+
 int sq_step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return PK_ECONFLICT;
-    return PK_EIO;
+    return rc == SQLITE_DONE ? 0 : sq_error(rc);
 }
 
 static int sq_ping(pk_store *s)
@@ -346,7 +351,8 @@ int sq_commit(pk_tx *t)
     sqlite3 *db = tx->q->writer->db;
     if (tx->bulk) /* the caller did not build the indexes again: refuse */
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : PK_EIO;
+    int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    rc = rc == SQLITE_OK ? 0 : sq_error(rc); /* a full disk shows here (WAL frames) */
     if (rc != 0)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     tx_end(tx);
@@ -367,7 +373,8 @@ sqc *sq_txc(pk_tx *t)
 
 static int exec_tx(pk_tx *t, const char *sql)
 {
-    return sqlite3_exec(sq_txc(t)->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : PK_EIO;
+    int rc = sqlite3_exec(sq_txc(t)->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : sq_error(rc);
 }
 
 static int sq_savepoint(pk_tx *t)

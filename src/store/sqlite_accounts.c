@@ -41,11 +41,7 @@ static int step_returning(sqlite3_stmt *st, int64_t *id)
         if (id != NULL)
             *id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (r == SQLITE_DONE)
-        return 0;
-    if (r == SQLITE_CONSTRAINT_UNIQUE || r == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return PK_ECONFLICT;
-    return PK_EIO;
+    return r == SQLITE_DONE ? 0 : sq_error(r);
 }
 
 static int write1(pk_store *s, int which, bind_fn bind, const void *arg, int which2,

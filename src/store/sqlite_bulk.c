@@ -113,7 +113,7 @@ int sq_bulk_end(pk_tx *t)
                           NULL, NULL, NULL);
     sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
-        return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : PK_EIO;
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : sq_error(rc);
     tx->bulk = tx->repeats_index = false;
     return 0;
 }

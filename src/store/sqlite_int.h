@@ -66,8 +66,11 @@ sqlite3_stmt *sq_stmt(sqc *c, int which);
 /* Statement `which` prepared anew, for the caller to finalize: for a
  * statement still stepping while its callback runs others. */
 sqlite3_stmt *sq_stmt_fresh(sqc *c, int which);
-/* Steps st to its end and resets it: 0, PK_ECONFLICT (a UNIQUE or
- * PRIMARY KEY constraint), or PK_EIO. */
+/* A failed SQLite result code as PK_E*: PK_ECONFLICT (a UNIQUE or
+ * PRIMARY KEY constraint), PK_ENOSPC (SQLITE_FULL: the disk is full), or
+ * PK_EIO. */
+int sq_error(int rc);
+/* Steps st to its end and resets it: 0 or sq_error's codes. */
 int sq_step_done(sqlite3_stmt *st);
 /* A read of statement `which` on a pooled connection, for the caller to
  * bind and step; sq_read_end resets it and gives the connection back. */

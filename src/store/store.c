@@ -77,6 +77,53 @@ void pk_backend_log(const pk_backend *b, const char *fmt, ...)
     va_end(ap);
 }
 
+void pk_backend_space(pk_backend *b, int rc)
+{
+    if (b == NULL)
+        return;
+    if (rc == PK_ENOSPC) {
+        if (!atomic_exchange(&b->disk_full, true))
+            pk_backend_log(b, "disk full: the database cannot grow, writes are refused "
+                              "(507) until space is freed");
+    } else if (rc == 0 && atomic_load(&b->disk_full)) {
+        if (atomic_exchange(&b->disk_full, false))
+            pk_backend_log(b, "disk space available again: writes succeed");
+    }
+}
+
+bool pk_store_disk_full(pk_store *s)
+{
+    const pk_backend *b = s->impl;
+    return b != NULL && atomic_load(&b->disk_full);
+}
+
+/* The result of an op: a full disk is recorded (pk_store_disk_full). */
+static int noted(pk_store *s, int rc)
+{
+    if (rc == PK_ENOSPC)
+        pk_backend_space(s->impl, rc);
+    return rc;
+}
+
+/* The same for an op of a transaction; `write` says whether it writes. */
+static int noted_tx(pk_tx *tx, bool write, int rc)
+{
+    if (rc == PK_ENOSPC)
+        tx->met_full = true;
+    else if (rc == 0 && write)
+        tx->wrote = true;
+    return noted(tx->store, rc);
+}
+
+/* The result of an op that writes and commits on its own: success also
+ * clears the flag. */
+static int committed(pk_store *s, int rc)
+{
+    if (rc == 0 || rc == PK_ENOSPC)
+        pk_backend_space(s->impl, rc);
+    return rc;
+}
+
 int pk_store_check_version(int current, int latest, char *err, size_t errlen)
 {
     if (current <= latest)
@@ -172,7 +219,7 @@ int pk_store_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, s
 
 int pk_store_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len)
 {
-    return s->ops->meta_put_once(s, name, value, len);
+    return committed(s, s->ops->meta_put_once(s, name, value, len));
 }
 
 int pk_store_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx)
@@ -197,7 +244,10 @@ int pk_store_begin(pk_store *s, pk_tx **out)
 
 int pk_tx_commit(pk_tx *tx)
 {
-    return tx->store->ops->commit(tx);
+    pk_store *s = tx->store; /* tx is gone once it ends */
+    bool room = tx->wrote && !tx->met_full;
+    int rc = s->ops->commit(tx);
+    return rc == 0 && !room ? 0 : committed(s, rc);
 }
 
 void pk_tx_rollback(pk_tx *tx)
@@ -208,17 +258,17 @@ void pk_tx_rollback(pk_tx *tx)
 
 int pk_tx_savepoint(pk_tx *tx)
 {
-    return tx->store->ops->savepoint(tx);
+    return noted_tx(tx, false, tx->store->ops->savepoint(tx));
 }
 
 int pk_tx_release(pk_tx *tx)
 {
-    return tx->store->ops->release(tx);
+    return noted_tx(tx, false, tx->store->ops->release(tx));
 }
 
 int pk_tx_rollback_to(pk_tx *tx)
 {
-    return tx->store->ops->rollback_to(tx);
+    return noted_tx(tx, false, tx->store->ops->rollback_to(tx));
 }
 
 void pk_store_now(char out[32])
@@ -259,50 +309,52 @@ bool pk_store_shared(pk_store *s)
 int pk_tx_participants_find(pk_tx *tx, size_t n, const pk_bi *nik_bi,
                             pk_pknown *out)
 {
-    return n == 0 ? 0 : tx->store->ops->participants_find(tx, n, nik_bi, out);
+    return noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->participants_find(tx, n, nik_bi, out));
 }
 
 int pk_tx_participants_write(pk_tx *tx, size_t n, pk_prow *rows)
 {
-    return n == 0 ? 0 : tx->store->ops->participants_write(tx, n, rows);
+    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->participants_write(tx, n, rows));
 }
 
 int pk_tx_kk_members(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx)
 {
-    return n == 0 ? 0 : tx->store->ops->kk_members(tx, n, kk_bi, cb, ctx);
+    return noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->kk_members(tx, n, kk_bi, cb, ctx));
 }
 
 int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons)
 {
-    return n == 0 ? 0 : tx->store->ops->set_reasons(tx, n, ids, reasons);
+    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->set_reasons(tx, n, ids, reasons));
 }
 
 int pk_tx_bulk_begin(pk_tx *tx, bool *on)
 {
     *on = false;
-    return tx->store->ops->bulk_begin ? tx->store->ops->bulk_begin(tx, on) : 0;
+    return noted_tx(tx, true,
+                    tx->store->ops->bulk_begin ? tx->store->ops->bulk_begin(tx, on) : 0);
 }
 
 int pk_tx_bulk_mark(pk_tx *tx, size_t n, const pk_bi *kk_bi)
 {
-    return n == 0 ? 0 : tx->store->ops->bulk_mark(tx, n, kk_bi);
+    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->bulk_mark(tx, n, kk_bi));
 }
 
 int pk_tx_bulk_end(pk_tx *tx)
 {
-    return tx->store->ops->bulk_end ? tx->store->ops->bulk_end(tx) : 0;
+    return noted_tx(tx, true, tx->store->ops->bulk_end ? tx->store->ops->bulk_end(tx) : 0);
 }
 
 int pk_tx_bulk_repeats(pk_tx *tx, const uint8_t *after_nik, int64_t after_id, size_t limit,
                        pk_repeat *out, size_t *n)
 {
     *n = 0;
-    return tx->store->ops->bulk_repeats(tx, after_nik, after_id, limit, out, n);
+    return noted_tx(tx, false,
+                    tx->store->ops->bulk_repeats(tx, after_nik, after_id, limit, out, n));
 }
 
 int pk_tx_bulk_fold(pk_tx *tx, int64_t keep, int64_t from, bool copy)
 {
-    return tx->store->ops->bulk_fold(tx, keep, from, copy);
+    return noted_tx(tx, true, tx->store->ops->bulk_fold(tx, keep, from, copy));
 }
 
 int pk_tx_bulk_families(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
@@ -316,7 +368,7 @@ int pk_tx_bulk_families(pk_tx *tx, int small, const uint8_t *after, size_t limit
 
 int pk_tx_audit_many(pk_tx *tx, size_t n, const pk_audit_entry *e)
 {
-    return n == 0 ? 0 : tx->store->ops->audit(tx, n, e);
+    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->audit(tx, n, e));
 }
 
 int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,
@@ -328,34 +380,34 @@ int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subje
 
 int pk_tx_list_clear(pk_tx *tx, const char *list)
 {
-    return tx->store->ops->list_clear(tx, list);
+    return noted_tx(tx, true, tx->store->ops->list_clear(tx, list));
 }
 
 int pk_tx_list_add(pk_tx *tx, const char *list, const uint8_t nik_bi[PK_BI_LEN],
                    const uint8_t *note, size_t note_len)
 {
-    return tx->store->ops->list_add(tx, list, nik_bi, note, note_len);
+    return noted_tx(tx, true, tx->store->ops->list_add(tx, list, nik_bi, note, note_len));
 }
 
 int pk_tx_list_changes(pk_tx *tx, const char *list, pk_bi_cb cb, void *ctx)
 {
-    return tx->store->ops->list_changes(tx, list, cb, ctx);
+    return noted_tx(tx, false, tx->store->ops->list_changes(tx, list, cb, ctx));
 }
 
 int pk_tx_list_count(pk_tx *tx, const char *list, int64_t *count)
 {
-    return tx->store->ops->list_count(tx, list, count);
+    return noted_tx(tx, false, tx->store->ops->list_count(tx, list, count));
 }
 
 int pk_tx_reevaluate(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_reeval_fn fn, void *ctx,
                      uint8_t kk_bi[PK_BI_LEN], int *changed)
 {
-    return tx->store->ops->reevaluate(tx, nik_bi, fn, ctx, kk_bi, changed);
+    return noted_tx(tx, true, tx->store->ops->reevaluate(tx, nik_bi, fn, ctx, kk_bi, changed));
 }
 
 int pk_store_user_insert(pk_store *s, const pk_user *u, int64_t *id)
 {
-    return s->ops->user_insert(s, u, id);
+    return committed(s, s->ops->user_insert(s, u, id));
 }
 
 int pk_store_user_find(pk_store *s, const char *username, pk_user *out)
@@ -365,7 +417,7 @@ int pk_store_user_find(pk_store *s, const char *username, pk_user *out)
 
 int pk_store_user_update(pk_store *s, const pk_user *u)
 {
-    return s->ops->user_update(s, u);
+    return noted(s, s->ops->user_update(s, u));
 }
 
 int pk_store_users_each(pk_store *s, pk_user_cb cb, void *ctx)
@@ -376,7 +428,7 @@ int pk_store_users_each(pk_store *s, pk_user_cb cb, void *ctx)
 int pk_store_session_insert(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t user_id,
                             int64_t now)
 {
-    return s->ops->session_insert(s, id, user_id, now);
+    return committed(s, s->ops->session_insert(s, id, user_id, now));
 }
 
 int pk_store_session_get(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t *created,
@@ -387,23 +439,23 @@ int pk_store_session_get(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_
 
 int pk_store_session_touch(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t now)
 {
-    return s->ops->session_touch(s, id, now);
+    return noted(s, s->ops->session_touch(s, id, now));
 }
 
 int pk_store_session_delete(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN])
 {
-    return s->ops->session_delete(s, id);
+    return noted(s, s->ops->session_delete(s, id));
 }
 
 int pk_store_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before)
 {
-    return s->ops->sessions_expire(s, idle_before, created_before);
+    return noted(s, s->ops->sessions_expire(s, idle_before, created_before));
 }
 
 int pk_store_token_insert(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t user_id,
                           const char *label, int64_t *id)
 {
-    return s->ops->token_insert(s, hash, user_id, label, id);
+    return committed(s, s->ops->token_insert(s, hash, user_id, label, id));
 }
 
 int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t *id,
@@ -414,7 +466,7 @@ int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64
 
 int pk_store_token_revoke(pk_store *s, int64_t id)
 {
-    return s->ops->token_revoke(s, id);
+    return noted(s, s->ops->token_revoke(s, id));
 }
 
 int pk_store_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx)
@@ -425,7 +477,7 @@ int pk_store_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx
 int pk_store_login_failure_add(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t now,
                                int64_t forget_before)
 {
-    return s->ops->login_failure_add(s, key, now, forget_before);
+    return committed(s, s->ops->login_failure_add(s, key, now, forget_before));
 }
 
 int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t since,
@@ -436,7 +488,7 @@ int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN],
 
 int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN])
 {
-    return s->ops->login_failures_clear(s, key);
+    return noted(s, s->ops->login_failures_clear(s, key));
 }
 
 int pk_store_participants_search(pk_store *s, const char *scope, const char *name,
@@ -454,7 +506,7 @@ int pk_store_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow
 
 int pk_store_access_log_add(pk_store *s, const pk_access_entry *e)
 {
-    return s->ops->access_log_add(s, e);
+    return committed(s, s->ops->access_log_add(s, e));
 }
 
 int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
@@ -541,13 +593,13 @@ int pk_store_load_wilayah(const char *datadir, pk_region_row_cb cb, void *ctx, c
 int pk_tx_sealed_older(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
                        pk_sealed_cb cb, void *ctx)
 {
-    return tx->store->ops->sealed_older(tx, what, gen, after, limit, cb, ctx);
+    return noted_tx(tx, false, tx->store->ops->sealed_older(tx, what, gen, after, limit, cb, ctx));
 }
 
 int pk_tx_sealed_replace(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
                          size_t len, int *replaced)
 {
-    return tx->store->ops->sealed_replace(tx, what, old, box, len, replaced);
+    return noted_tx(tx, true, tx->store->ops->sealed_replace(tx, what, old, box, len, replaced));
 }
 
 int pk_store_sealed_generations(pk_store *s, int64_t counts[256])

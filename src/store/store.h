@@ -56,6 +56,12 @@ int pk_store_migrate(pk_store *s, const char *datadir, int *from, int *to,
 bool pk_store_shared(pk_store *s);
 /* A cheap round trip to the database: 0 when it answers. */
 int pk_store_ping(pk_store *s);
+/* Whether the last write met a full disk: a write that cannot get the
+ * room it needs (SQLite's SQLITE_FULL, PostgreSQL's SQLSTATE 53100)
+ * fails with PK_ENOSPC and sets this; the next commit that goes through
+ * clears it.  The store logs "disk full" once when it is set and "disk
+ * space available again" when it clears.  Reads still work meanwhile. */
+bool pk_store_disk_full(pk_store *s);
 
 /* Small named values of the deployment (the key check).  get: 0 and the
  * value, or PK_ENOENT.  put_once: stores the value unless the name has

@@ -2,6 +2,8 @@
 #ifndef PK_STORE_IMPL_H
 #define PK_STORE_IMPL_H
 
+#include <stdatomic.h>
+
 #include "store/store.h"
 
 typedef struct pk_store_ops {
@@ -102,11 +104,21 @@ struct pk_store {
 };
 
 /* Every backend's state (pk_store.impl) starts with this header: where
- * the backend reports a diagnostic (pk_store_set_log). */
+ * the backend reports a diagnostic (pk_store_set_log), and whether the
+ * database's storage was full at the last write (pk_store_disk_full). */
 typedef struct pk_backend {
     pk_log_fn log;   /* NULL: diagnostics are dropped */
     void *log_ctx;
+    atomic_bool disk_full;
 } pk_backend;
+
+/* Records the outcome of a write for pk_store_disk_full: PK_ENOSPC sets
+ * the flag, 0 (a commit that went through) clears it, anything else
+ * leaves it.  Each change is logged once ("disk full", "disk space
+ * available again"), so a full disk does not flood the log.  store.c
+ * calls it for every op; a backend may call it where it maps its
+ * database's error (SQLITE_FULL, SQLSTATE 53100) to PK_ENOSPC. */
+void pk_backend_space(pk_backend *b, int rc);
 
 /* Reports one diagnostic line (no newline) to the store's log callback,
  * if any.  Never personal data: SQLSTATEs, constraint names, the
@@ -114,9 +126,15 @@ typedef struct pk_backend {
 void pk_backend_log(const pk_backend *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Every backend's transaction starts with this header. */
+/* Every backend's transaction starts with this header (zeroed). */
 struct pk_tx {
     pk_store *store;
+    /* For pk_store_disk_full (store.c): whether a write of this
+     * transaction went through, and whether one met a full disk.  Only a
+     * commit of a transaction that wrote, and met no full disk, says the
+     * disk has room again: one whose writes were all undone to their
+     * savepoints commits nothing. */
+    bool wrote, met_full;
 };
 
 /* PK_ESCHEMA, with the one message every backend gives, when a database

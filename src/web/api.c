@@ -14,9 +14,12 @@ void pk_api_healthz(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     int cur = 0;
     bool db_ok = pk_app_health(app, &cur) == 0;
+    /* A full disk: the service still reads (200), but saves nothing. */
+    bool full = db_ok && pk_app_disk_full(app);
     pk_reply_json(resp, db_ok ? 200 : 503,
-                  json_pack("{s:s, s:s, s:s, s:i}", "status", db_ok ? "ok" : "gagal",
-                            "version", PK_VERSION, "database", db_ok ? "ok" : "gagal",
+                  json_pack("{s:s, s:s, s:s, s:i}", "status",
+                            !db_ok ? "gagal" : full ? "degraded" : "ok", "version", PK_VERSION,
+                            "database", !db_ok ? "gagal" : full ? "penuh" : "ok",
                             "schema_version", cur));
 }
 

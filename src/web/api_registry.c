@@ -62,6 +62,9 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
                        "NIK ini sudah terdaftar. Jika Anda merasa belum pernah mendaftar, "
                        "hubungi layanan pengaduan.",
                        NULL);
+    } else if (pk_web_disk_full(app, rc)) {
+        json_decref(fields);
+        pk_reply_disk_full(app, resp, true);
     } else if (rc != 0) {
         json_decref(fields);
         pk_reply_error(resp, 503, "layanan_sibuk",

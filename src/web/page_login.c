@@ -117,6 +117,10 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_html_error_page(app, resp, 429, "Terlalu banyak percobaan", msg);
         return;
     }
+    if (pk_web_disk_full(app, rc)) {
+        pk_reply_disk_full(app, resp, false);
+        return;
+    }
     if (rc == PK_EBUSY || rc == PK_EIO) {
         pk_resp_header(resp, "Retry-After", "5");
         pk_html_error_page(app, resp, 503, "Layanan sibuk",
@@ -134,7 +138,12 @@ void pk_page_logout(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_form f;
     if (!pk_page_read_form(app, req, resp, &f))
         return;
-    if (pk_auth_logout(app, req->who) != 0) {
+    int rc = pk_auth_logout(app, req->who);
+    if (pk_web_disk_full(app, rc)) {
+        pk_reply_disk_full(app, resp, false);
+        return;
+    }
+    if (rc != 0) {
         pk_html_error_page(app, resp, 503, "Layanan sibuk",
                            "Belum berhasil keluar. Silakan coba lagi sebentar lagi.");
         return;

@@ -293,14 +293,7 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
                    "KTP dan Kartu Keluarga. Hanya kelurahan di wilayah kerja Anda yang dapat "
                    "dipilih.</p>\n");
     scope_line(app, b, scope);
-    if (posted && rc != 0 && rc != PK_EINVAL && rc != PK_ECONFLICT && rc != PK_EDENIED)
-        pk_buf_adds(b, "<div class=\"error-summary\" role=\"alert\"><h2>Pendaftaran belum "
-                       "tersimpan</h2><p>Terjadi gangguan. Silakan kirim ulang formulir "
-                       "sebentar lagi.</p></div>\n");
+    int status = posted ? pk_register_failure(app, b, rc) : 200;
     pk_register_form(app, req, resp, "/peserta/baru", scope, val, err, "Daftarkan");
-    pk_html_finish(resp, !posted ? 200 : rc == PK_ECONFLICT ? 409 : rc == PK_EINVAL ||
-                                                                     rc == PK_EDENIED
-                                                                 ? 422
-                                                                 : 503,
-                   false);
+    pk_html_finish(resp, status, false);
 }

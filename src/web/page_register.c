@@ -112,6 +112,21 @@ void pk_register_errors(int rc, const pk_register_result *res, const char *err[P
     }
 }
 
+int pk_register_failure(const pk_app *app, pk_buf *b, int rc)
+{
+    if (rc == PK_EINVAL || rc == PK_EDENIED)
+        return 422;
+    if (rc == PK_ECONFLICT)
+        return 409;
+    bool full = pk_web_disk_full(app, rc);
+    pk_buf_adds(b, "<div class=\"error-summary\" role=\"alert\"><h2>Pendaftaran belum "
+                   "tersimpan</h2><p>");
+    pk_buf_adds(b, full ? PK_MSG_DISK_FULL
+                        : "Terjadi gangguan. Silakan kirim ulang formulir sebentar lagi.");
+    pk_buf_adds(b, "</p></div>\n");
+    return full ? 507 : 503;
+}
+
 void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *action,
                       const char *scope, const char *const val[PK_F__COUNT],
                       const char *const err[PK_F__COUNT], const char *submit)
@@ -193,11 +208,8 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_buf_adds(b, "<h1>Daftar Kartu Prakerja</h1>\n<p class=\"lead\">Isi data sesuai KTP dan "
                    "Kartu Keluarga. Data pribadi Anda disimpan terenkripsi dan hanya dipakai "
                    "untuk program ini.</p>\n");
-    if (posted && rc != 0 && rc != PK_EINVAL && rc != PK_ECONFLICT)
-        pk_buf_adds(b, "<div class=\"error-summary\" role=\"alert\"><h2>Pendaftaran belum "
-                       "tersimpan</h2><p>Terjadi gangguan. Silakan kirim ulang formulir "
-                       "sebentar lagi.</p></div>\n");
+    int status = posted ? pk_register_failure(app, b, rc) : 200;
     pk_register_form(app, req, resp, "/daftar", NULL, val, err, "Daftar");
     /* never cached: the form carries this browser's CSRF token */
-    pk_html_finish(resp, posted ? (rc == PK_ECONFLICT ? 409 : 422) : 200, false);
+    pk_html_finish(resp, status, false);
 }

@@ -16,4 +16,11 @@ void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const
  * PK_ECONFLICT) into err (entries already set are kept). */
 void pk_register_errors(int rc, const pk_register_result *res, const char *err[PK_F__COUNT]);
 
+/* After a failed pk_registry_register (rc != 0), the status of the page
+ * that shows the form again: 422 (invalid, or outside the caller's
+ * region), 409 (NIK taken), and for any other failure a notice into b
+ * saying nothing was saved: 507 when the disk is full (PK_MSG_DISK_FULL),
+ * else 503. */
+int pk_register_failure(const pk_app *app, pk_buf *b, int rc);
+
 #endif

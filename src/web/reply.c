@@ -1,6 +1,8 @@
-/* reply.c -- JSON replies and request-body reading shared by API handlers. */
+/* reply.c -- JSON replies and request-body reading shared by API handlers,
+ * and the answer to a write refused by a full disk (API and pages). */
 #include <string.h>
 
+#include "web/html.h"
 #include "web/json.h"
 #include "web/web.h"
 
@@ -45,4 +47,17 @@ json_t *pk_read_json_object(pk_req *req, pk_resp *resp)
     if (root == NULL)
         pk_reply_error(resp, 400, "json_tidak_valid", why, NULL);
     return root;
+}
+
+bool pk_web_disk_full(const pk_app *app, int rc)
+{
+    return rc == PK_ENOSPC || (rc == PK_EIO && pk_app_disk_full(app));
+}
+
+void pk_reply_disk_full(const pk_app *app, pk_resp *resp, bool api)
+{
+    if (api)
+        pk_reply_error(resp, 507, "penyimpanan_penuh", PK_MSG_DISK_FULL, NULL);
+    else
+        pk_html_error_page(app, resp, 507, "Penyimpanan penuh", PK_MSG_DISK_FULL);
 }

@@ -191,6 +191,10 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
     pk_principal who;
     bool api = hit->kind == PK_KIND_API;
     int rc = pk_web_authenticate(app, req, api, &who);
+    if (pk_web_disk_full(app, rc)) { /* a session's last use is written */
+        pk_reply_disk_full(app, resp, api);
+        return;
+    }
     if (rc == PK_EIO) {
         if (api)
             pk_reply_error(resp, 503, "layanan_sibuk", "Layanan sedang sibuk. Coba lagi.", NULL);

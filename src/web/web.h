@@ -55,6 +55,19 @@ void pk_reply_error(pk_resp *resp, int status, const char *code, const char *mes
  * returns NULL. */
 json_t *pk_read_json_object(pk_req *req, pk_resp *resp);
 
+/* A write the database's full disk refused: rc PK_ENOSPC, or a failure
+ * (PK_EIO) while the store says its disk is full (the registry's group
+ * commit reports a failed batch as PK_EIO).  Answered 507 with code
+ * penyimpanan_penuh and this one message, in JSON on the API
+ * (pk_reply_disk_full) and on every page (an error page, or the form
+ * again with what was typed kept). */
+#define PK_MSG_DISK_FULL                                                                   \
+    "Penyimpanan data layanan sedang penuh, sehingga data belum dapat disimpan. Tidak "    \
+    "ada data yang tersimpan; silakan coba lagi nanti."
+bool pk_web_disk_full(const pk_app *app, int rc);
+/* 507 penyimpanan_penuh: {"error": ...} when api, else an error page. */
+void pk_reply_disk_full(const pk_app *app, pk_resp *resp, bool api);
+
 /* 400 parameter_tidak_valid naming the region parameter `name`. */
 void pk_reply_region_invalid(pk_resp *resp, const char *name);
 /* Reads an optional region-code query parameter: *out is NULL when it is
