@@ -71,13 +71,22 @@ static int open_vault(pk_app *app, const char *key_file, char *err, size_t errle
         snprintf(err, errlen, "cannot read the key check from the database");
         return known;
     }
-    int rc = pk_vault_open(&app->vault, key_file, known == PK_ENOENT, err, errlen);
-    if (rc == PK_ENOENT) {
+    int rc = pk_vault_open(&app->vault, key_file, false, err, errlen);
+    if (rc == PK_ENOENT && known == PK_ENOENT) {
+        /* A database that has sealed nothing yet: its key is made now, and
+         * said so, for the key file is what the backups must include. */
+        rc = pk_vault_open(&app->vault, key_file, true, err, errlen);
+        if (rc == 0)
+            pk_app_log(app,
+                       "created the key file %s (mode 0600) for this database: back it up "
+                       "apart from the database; without it the personal data cannot be read",
+                       key_file);
+    } else if (rc == PK_ENOENT) {
         snprintf(err, errlen,
                  "key file %s is missing, but this database holds data sealed with a key: "
                  "restore the key file from its backup",
                  key_file);
-        return rc;
+        return PK_EINVAL; /* PK_ENOENT is the missing database's (app.h) */
     }
     if (rc != 0)
         return rc;
@@ -127,8 +136,8 @@ static void log_store(void *ctx, const char *msg)
     pk_app_log(app, "store: %s", msg);
 }
 
-int pk_app_open(pk_app *app, const pk_config *cfg, pk_log_fn log, void *log_ctx, char *err,
-                size_t errlen)
+int pk_app_open(pk_app *app, const pk_config *cfg, unsigned flags, pk_log_fn log, void *log_ctx,
+                char *err, size_t errlen)
 {
     int rc, from, to;
     char *text = NULL, inner[512] = "";
@@ -164,7 +173,14 @@ int pk_app_open(pk_app *app, const pk_config *cfg, pk_log_fn log, void *log_ctx,
         snprintf(key_file, sizeof(key_file), "%s.key", cfg->db);
     if (cfg->db_private && (rc = pk_store_check_private(cfg->db, err, errlen)) != 0)
         goto fail;
-    if ((rc = pk_store_open(cfg->db, &app->store, err, errlen)) != 0)
+    rc = (flags & PK_APP_CREATE) ? pk_store_open(cfg->db, &app->store, err, errlen)
+                                 : pk_store_open_existing(cfg->db, &app->store, err, errlen);
+    if (rc == PK_ENOENT && !(flags & PK_APP_CREATE)) {
+        free(text); /* the one PK_ENOENT (app.h) */
+        pk_app_close(app);
+        return rc;
+    }
+    if (rc != 0)
         goto fail;
     pk_store_set_log(app->store, log_store, app);
     if ((rc = pk_store_migrate(app->store, cfg->data_dir, &from, &to, err, errlen)) != 0)
@@ -195,6 +211,8 @@ int pk_app_open(pk_app *app, const pk_config *cfg, pk_log_fn log, void *log_ctx,
     free(text);
     return 0;
 fail:
+    if (rc == PK_ENOENT)
+        rc = PK_EIO; /* PK_ENOENT means the missing database only (app.h) */
     free(text);
     pk_app_close(app);
     return rc;

@@ -41,11 +41,21 @@ typedef struct pk_app {
     void *log_ctx;
 } pk_app;
 
+/* How pk_app_open treats a database file that does not exist. */
+enum {
+    PK_APP_EXISTING = 0,     /* refuse it: PK_ENOENT (a mistyped path creates nothing) */
+    PK_APP_CREATE = 1u << 0, /* create it (serve, migrate) */
+};
+
 /* Opens the store, applies pending migrations (always: a binary only runs
- * against the schema it knows), loads regions and schemes.  On failure
- * writes an English explanation into err and leaves nothing open. */
-int pk_app_open(pk_app *app, const pk_config *cfg, pk_log_fn log, void *log_ctx, char *err,
-                size_t errlen);
+ * against the schema it knows), loads regions and schemes.  `flags` is
+ * PK_APP_EXISTING or PK_APP_CREATE; PK_ENOENT is returned for a missing
+ * database only.  The key file of a database that has sealed nothing yet
+ * is created when missing (and the log says so, with where it is); a
+ * database that has is refused without its key file.  On failure writes
+ * an English explanation into err and leaves nothing open. */
+int pk_app_open(pk_app *app, const pk_config *cfg, unsigned flags, pk_log_fn log, void *log_ctx,
+                char *err, size_t errlen);
 void pk_app_close(pk_app *app);
 
 /* /healthz: 0 when the database answers, and its schema version. */

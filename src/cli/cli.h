@@ -79,8 +79,12 @@ bool cli_sub_is(const cli_args *a, const char *name);
 void cli_usage(FILE *f, const cli_cmd *c, const cli_sub *s);
 /* The app's log (pk_log_fn): "prakerja: MSG" on standard error. */
 void cli_log(void *ctx, const char *msg);
-/* pk_app_open, or the reason on stderr and -1. */
+/* pk_app_open of an existing database, or the reason on stderr and -1: a
+ * missing database is refused, with how to create one (every command but
+ * serve and migrate). */
 int cli_open_app(pk_app *app, const pk_config *cfg);
+/* The same, creating a missing database (serve). */
+int cli_open_app_creating(pk_app *app, const pk_config *cfg);
 
 /* The handlers, one file per family. */
 int cli_serve(const cli_cmd *c, cli_args *a);    /* cmd_serve.c */

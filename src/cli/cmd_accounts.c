@@ -115,14 +115,15 @@ int cli_user(const cli_cmd *c, cli_args *a)
                         : add ? "needs --username U --role R" : "needs --username U");
         return 2;
     }
+    /* The database first: a wrong --db is told before the password is asked. */
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
     char password[PK_PASSWORD_MAX + 2] = "";
     if ((add || cli_sub_is(a, "passwd")) &&
-        read_password(cli_flag(a, "password_stdin"), password, sizeof(password)) != 0)
+        read_password(cli_flag(a, "password_stdin"), password, sizeof(password)) != 0) {
+        pk_app_close(&app);
         return 2;
-    pk_app app;
-    if (cli_open_app(&app, &a->cfg) != 0) {
-        sodium_memzero(password, sizeof(password));
-        return 1;
     }
     char err[256] = "";
     int rc = 0;

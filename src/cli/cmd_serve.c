@@ -26,7 +26,7 @@ int cli_serve(const cli_cmd *c, cli_args *a)
     signal(SIGPIPE, SIG_IGN);
 
     pk_app app;
-    if (cli_open_app(&app, cfg) != 0)
+    if (cli_open_app_creating(&app, cfg) != 0)
         return 1;
     pk_http_opts opts = {
         .listen = cfg->listen,

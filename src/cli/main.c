@@ -550,14 +550,30 @@ void cli_log(void *ctx, const char *msg)
     }
 }
 
-int cli_open_app(pk_app *app, const pk_config *cfg)
+static int open_app(pk_app *app, const pk_config *cfg, unsigned flags)
 {
     char err[1024];
-    if (pk_app_open(app, cfg, cli_log, NULL, err, sizeof(err)) != 0) {
+    int rc = pk_app_open(app, cfg, flags, cli_log, NULL, err, sizeof(err));
+    if (rc == PK_ENOENT)
+        fprintf(stderr,
+                "prakerja: %s.  Only 'prakerja migrate' and 'prakerja serve' create a database:\n"
+                "  prakerja migrate --db %s\n"
+                "creates it (scripts/serve serves ./prakerja.db of the source tree); or give the\n"
+                "right --db (or PRAKERJA_DB, or db in --config).\n",
+                err, cfg->db);
+    else if (rc != 0)
         fprintf(stderr, "prakerja: %s\n", err);
-        return -1;
-    }
-    return 0;
+    return rc != 0 ? -1 : 0;
+}
+
+int cli_open_app(pk_app *app, const pk_config *cfg)
+{
+    return open_app(app, cfg, PK_APP_EXISTING);
+}
+
+int cli_open_app_creating(pk_app *app, const pk_config *cfg)
+{
+    return open_app(app, cfg, PK_APP_CREATE);
 }
 
 static int cli_version(const cli_cmd *c, cli_args *a)

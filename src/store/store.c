@@ -52,6 +52,18 @@ int pk_store_open(const char *url, pk_store **out, char *err, size_t errlen)
     return pk_sqlite_open(url, out, err, errlen);
 }
 
+int pk_store_open_existing(const char *url, pk_store **out, char *err, size_t errlen)
+{
+    struct stat st;
+    *out = NULL;
+    if (url != NULL && url[0] != '\0' && strncmp(url, "postgresql://", 13) != 0 &&
+        strncmp(url, "postgres://", 11) != 0 && stat(url, &st) != 0 && errno == ENOENT) {
+        snprintf(err, errlen, "database %s does not exist", url);
+        return PK_ENOENT;
+    }
+    return pk_store_open(url, out, err, errlen);
+}
+
 void pk_store_close(pk_store *s)
 {
     if (s != NULL)

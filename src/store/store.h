@@ -26,6 +26,10 @@ typedef struct pk_store pk_store;
  * is created).  On failure returns a negative PK_E* and writes an
  * English explanation into err. */
 int pk_store_open(const char *url, pk_store **out, char *err, size_t errlen);
+/* The same, but a database file that does not exist is not created:
+ * PK_ENOENT ("database PATH does not exist").  A database server's
+ * database is opened as by pk_store_open. */
+int pk_store_open_existing(const char *url, pk_store **out, char *err, size_t errlen);
 /* For a database in a file: 0 when no one but its owner may read or
  * write it, nor its -wal and -shm files (or they do not exist yet: a new
  * one is created so); PK_EDENIED otherwise, with the file, its mode and

@@ -480,6 +480,66 @@ def database_files_are_private():
         assert "p.db-wal" in err, err
 
 
+# ---- a missing database ---------------------------------------------------
+
+# Every command that needs a database, with what it needs besides (stdin).
+NEEDS_DB = [
+    (["nik", NIK_MALE], None),
+    (["import", "participants", "-"], PERSON_CSV.encode()),
+    (["import", "exclusions", "--list", "dtks", "-"], b"nik\n3174011708950001\n"),
+    (["export", "participants"], None),
+    (["user", "add", "--username", "u", "--role", "admin", "--password-stdin"],
+     b"rahasia-sekali-123\n"),
+    (["user", "passwd", "--username", "u", "--password-stdin"], b"rahasia-sekali-123\n"),
+    (["user", "disable", "--username", "u"], None),
+    (["user", "enable", "--username", "u"], None),
+    (["user", "unlock", "u"], None),
+    (["user", "list"], None),
+    (["token", "create", "--username", "u"], None),
+    (["token", "revoke", "--id", "1"], None),
+    (["token", "list"], None),
+    (["audit"], None),
+    (["audit", "--sweeps"], None),
+    (["keys", "rotate"], None),
+    (["keys", "prune"], None),
+]
+
+
+@test
+def missing_database_is_refused_and_nothing_created():
+    fails = []
+    for args, stdin in NEEDS_DB:
+        for where in ("flag", "default"):
+            with TmpDir() as d:
+                extra = ["--db", os.path.join(d, "typo.db")] if where == "flag" else []
+                code, out, err = cli(args + extra, cwd=d, stdin=stdin)
+                name = "typo.db" if where == "flag" else "prakerja.db"
+                if code != 1 or "does not exist" not in err or name not in err or \
+                        "prakerja migrate --db" not in err or out != "":
+                    fails.append("%s (%s): exit %d, stdout %r, stderr %r"
+                                 % (args, where, code, out, err))
+                left = os.listdir(d)
+                if left:
+                    fails.append("%s (%s) left %s" % (args, where, left))
+    assert not fails, "\n".join(fails)
+
+
+@test
+def first_use_of_a_database_says_it_creates_the_key_file():
+    with TmpDir() as d:
+        db = h.Db(d, "fresh")
+        try:
+            assert not os.path.exists(db.key), "the template comes without a key"
+            code, out, err = cli(["nik"] + db.args() + [NIK_MALE], cwd=d)
+            eq(code, 0, "nik (stderr %r)" % err)
+            assert "created the key file" in err and db.key in err, err
+            eq(os.stat(db.key).st_mode & 0o777, 0o600, "key file mode")
+            code, out, err = cli(["nik"] + db.args() + [NIK_MALE], cwd=d)
+            assert "key file" not in err, "said again: %r" % err
+        finally:
+            db.drop()
+
+
 # ---- nik ------------------------------------------------------------------
 
 @test
@@ -542,8 +602,8 @@ def config_file_sets_db_via_flag_and_env():
             assert not os.path.exists(os.path.join(d, "prakerja.db")), os.listdir(d)
             ini2 = os.path.join(d, "q.ini")
             write(ini2, "[prakerja]\n" + from_env.ini())
-            code, out, err = cli(["nik", NIK_MALE], env={"PRAKERJA_CONFIG": ini2}, cwd=d)
-            eq(code, 0, "nik with PRAKERJA_CONFIG (stderr %r)" % err)
+            code, out, err = cli(["migrate"], env={"PRAKERJA_CONFIG": ini2}, cwd=d)
+            eq(code, 0, "migrate with PRAKERJA_CONFIG (stderr %r)" % err)
             assert from_env.exists(), "PRAKERJA_CONFIG's database was not used: %s" \
                 % os.listdir(d)
             # --config wins over PRAKERJA_CONFIG
