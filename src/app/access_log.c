@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "store/store.h"
 
 typedef struct walk {
@@ -64,4 +65,54 @@ int pk_access_log_sweeps(const pk_app *app, const char *since, int64_t threshold
         if (out[i].notfound >= threshold)
             out[(*n)++] = out[i];
     return 0;
+}
+
+/* ---- both logs ---- */
+
+typedef struct logs_walk {
+    pk_logs_cb cb;
+    void *ctx;
+} logs_walk;
+
+static int each_log_entry(void *ctx, const pk_log_entry *e)
+{
+    logs_walk *w = ctx;
+    pk_logs_entry a = {.write = e->write, .id = e->id, .at = e->at, .actor = e->actor,
+                       .action = e->action, .source = e->write ? e->place : NULL,
+                       .route = e->write ? NULL : e->place, .subject = e->subject,
+                       .detail = e->detail};
+    return w->cb(w->ctx, &a);
+}
+
+/* A YYYY-MM-DD date (plus `days`) as text; NULL or "" stays "". */
+static int day_text(const char *given, long days, char out[11])
+{
+    pk_date d;
+    out[0] = '\0';
+    if (given == NULL || given[0] == '\0')
+        return 0;
+    if (strlen(given) != 10 || pk_date_parse(given, 10, &d) != 0)
+        return PK_EINVAL;
+    pk_date_format(pk_date_add_days(d, days), out);
+    return 0;
+}
+
+int pk_logs_each(const pk_app *app, const pk_logs_query *q, pk_logs_cb cb, void *ctx)
+{
+    char since[11], before[11], actor[80] = "";
+    if (day_text(q->since, 0, since) != 0 || day_text(q->until, 1, before) != 0)
+        return PK_EINVAL;
+    if (q->user != NULL && q->user[0] != '\0') {
+        /* a bare name is a staff account's */
+        if (strchr(q->user, ':') == NULL)
+            snprintf(actor, sizeof(actor), "user:%s", q->user);
+        else
+            snprintf(actor, sizeof(actor), "%s", q->user);
+    }
+    bool both = !q->writes && !q->reads;
+    pk_log_filter f = {.writes = both || q->writes, .reads = both || q->reads, .actor = actor,
+                       .kind = q->kind ? q->kind : "", .since = since, .before = before,
+                       .limit = q->limit};
+    logs_walk w = {cb, ctx};
+    return pk_store_logs_find(app->store, &f, each_log_entry, &w);
 }

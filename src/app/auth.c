@@ -272,9 +272,16 @@ static int hash_password(const char *password, char out[PK_PWHASH_MAX])
 
 /* ---- users -------------------------------------------------------------- */
 
-int pk_auth_user_create(const pk_app *app, const char *username, const char *role,
-                        const char *region, const char *password, int64_t *id, char *err,
-                        size_t errlen)
+/* The audit entry of an account op by `actor` (source "cli": accounts
+ * are managed from the command line only). */
+static pk_audit_entry account_audit(const char *actor, const char *action, const char *detail)
+{
+    return (pk_audit_entry){actor ? actor : "", "cli", action, 0, detail ? detail : ""};
+}
+
+int pk_auth_user_create(const pk_app *app, const char *actor, const char *username,
+                        const char *role, const char *region, const char *password, int64_t *id,
+                        char *err, size_t errlen)
 {
     pk_user u;
     memset(&u, 0, sizeof(u));
@@ -317,7 +324,11 @@ int pk_auth_user_create(const pk_app *app, const char *username, const char *rol
         snprintf(err, errlen, "cannot hash the password (out of memory)");
         return PK_ENOMEM;
     }
-    int rc = pk_store_user_insert(app->store, &u, id);
+    char detail[128];
+    snprintf(detail, sizeof(detail), "username=%s role=%s region=%s", u.username, u.role,
+             u.region[0] ? u.region : "-");
+    pk_audit_entry ae = account_audit(actor, "user.add", detail);
+    int rc = pk_store_user_insert(app->store, &u, &ae, id);
     if (rc == PK_ECONFLICT)
         snprintf(err, errlen, "user %s exists already", username);
     else if (rc != 0)
@@ -338,8 +349,8 @@ static int find_user(const pk_app *app, const char *username, pk_user *u, char *
     return rc;
 }
 
-int pk_auth_user_passwd(const pk_app *app, const char *username, const char *password,
-                        char *err, size_t errlen)
+int pk_auth_user_passwd(const pk_app *app, const char *actor, const char *username,
+                        const char *password, char *err, size_t errlen)
 {
     pk_user u;
     int rc = find_user(app, username, &u, err, errlen);
@@ -354,20 +365,22 @@ int pk_auth_user_passwd(const pk_app *app, const char *username, const char *pas
         snprintf(err, errlen, "cannot hash the password (out of memory)");
         return rc;
     }
-    if ((rc = pk_store_user_update(app->store, &u)) != 0)
+    pk_audit_entry ae = account_audit(actor, "user.passwd", "sessions=ended");
+    if ((rc = pk_store_user_update(app->store, &u, &ae)) != 0)
         snprintf(err, errlen, "cannot store the user");
     return rc;
 }
 
-int pk_auth_user_set_disabled(const pk_app *app, const char *username, bool disabled,
-                              char *err, size_t errlen)
+int pk_auth_user_set_disabled(const pk_app *app, const char *actor, const char *username,
+                              bool disabled, char *err, size_t errlen)
 {
     pk_user u;
     int rc = find_user(app, username, &u, err, errlen);
     if (rc != 0)
         return rc;
     u.disabled = disabled;
-    if ((rc = pk_store_user_update(app->store, &u)) != 0)
+    pk_audit_entry ae = account_audit(actor, disabled ? "user.disable" : "user.enable", "");
+    if ((rc = pk_store_user_update(app->store, &u, &ae)) != 0)
         snprintf(err, errlen, "cannot store the user");
     return rc;
 }
@@ -482,8 +495,8 @@ static int throttle_fail(const pk_app *app, const throttle_keys *k, int64_t now)
     return 0;
 }
 
-int pk_auth_user_unlock(const pk_app *app, const char *username, int64_t *cleared, char *err,
-                        size_t errlen)
+int pk_auth_user_unlock(const pk_app *app, const char *actor, const char *username,
+                        int64_t *cleared, char *err, size_t errlen)
 {
     pk_user u;
     int rc = find_user(app, username, &u, err, errlen);
@@ -506,7 +519,7 @@ int pk_auth_user_unlock(const pk_app *app, const char *username, int64_t *cleare
     snprintf(detail, sizeof(detail), "failures=%lld", (long long)*cleared);
     pk_tx *tx = NULL;
     if ((rc = pk_store_begin(app->store, &tx)) != 0 ||
-        (rc = pk_tx_audit(tx, "cli", "user.unlock", u.id, detail)) != 0) {
+        (rc = pk_tx_audit(tx, actor ? actor : "", "cli", "user.unlock", u.id, detail)) != 0) {
         pk_tx_rollback(tx);
         snprintf(err, errlen, "unlocked, but cannot write the audit log");
         return rc;
@@ -677,8 +690,9 @@ bool pk_auth_form_token_ok(const pk_app *app, const char *nonce, const char *giv
 
 /* ---- API tokens --------------------------------------------------------- */
 
-int pk_auth_token_create(const pk_app *app, const char *username, const char *label,
-                         char out[PK_SECRET_TEXT], int64_t *id, char *err, size_t errlen)
+int pk_auth_token_create(const pk_app *app, const char *actor, const char *username,
+                         const char *label, char out[PK_SECRET_TEXT], int64_t *id, char *err,
+                         size_t errlen)
 {
     pk_user u;
     int rc = find_user(app, username, &u, err, errlen);
@@ -695,7 +709,10 @@ int pk_auth_token_create(const pk_app *app, const char *username, const char *la
         sizeof(raw));
     sodium_memzero(raw, sizeof(raw));
     keyed(app, "api-token", out, strlen(out), hash, sizeof(hash));
-    if ((rc = pk_store_token_insert(app->store, hash, u.id, label ? label : "", id)) != 0) {
+    char detail[64];
+    snprintf(detail, sizeof(detail), "username=%s", u.username);
+    pk_audit_entry ae = account_audit(actor, "token.create", detail);
+    if ((rc = pk_store_token_insert(app->store, hash, u.id, label ? label : "", &ae, id)) != 0) {
         snprintf(err, errlen, "cannot store the token");
         sodium_memzero(out, PK_SECRET_TEXT);
     }
@@ -721,9 +738,10 @@ int pk_auth_token_check(const pk_app *app, const char *token, pk_principal *who)
     return 0;
 }
 
-int pk_auth_token_revoke(const pk_app *app, int64_t id)
+int pk_auth_token_revoke(const pk_app *app, const char *actor, int64_t id)
 {
-    return pk_store_token_revoke(app->store, id);
+    pk_audit_entry ae = account_audit(actor, "token.revoke", "");
+    return pk_store_token_revoke(app->store, id, &ae);
 }
 
 typedef struct token_walk {

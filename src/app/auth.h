@@ -57,20 +57,22 @@ pk_auth *pk_auth_new(int concurrency, int wait_ms);
 void pk_auth_free(pk_auth *a);
 
 /* ---- users (the CLI) ----------------------------------------------------
- * On failure these write an English explanation into err. */
+ * On failure these write an English explanation into err.  Each change
+ * is recorded in the audit log with `actor`, who made it ("cli:UNIXUSER"),
+ * in the same transaction as the change. */
 
 /* NULL when the password may be used, else why not (English). */
 const char *pk_auth_password_problem(const pk_app *app, const char *username,
                                      const char *password);
-int pk_auth_user_create(const pk_app *app, const char *username, const char *role,
-                        const char *region, const char *password, int64_t *id, char *err,
-                        size_t errlen);
-/* New password; ends the user's sessions. */
-int pk_auth_user_passwd(const pk_app *app, const char *username, const char *password,
+int pk_auth_user_create(const pk_app *app, const char *actor, const char *username,
+                        const char *role, const char *region, const char *password, int64_t *id,
                         char *err, size_t errlen);
+/* New password; ends the user's sessions. */
+int pk_auth_user_passwd(const pk_app *app, const char *actor, const char *username,
+                        const char *password, char *err, size_t errlen);
 /* Disables (ends sessions; tokens stop working) or enables again. */
-int pk_auth_user_set_disabled(const pk_app *app, const char *username, bool disabled,
-                              char *err, size_t errlen);
+int pk_auth_user_set_disabled(const pk_app *app, const char *actor, const char *username,
+                              bool disabled, char *err, size_t errlen);
 
 /* An account as the CLI lists it: everything but the password hash. */
 typedef struct pk_account {
@@ -99,8 +101,8 @@ int64_t pk_auth_backoff(const pk_config *cfg, int64_t n);
  * back-off, and the refusal of every address where it failed too often.
  * *cleared receives how many failures of the window that was; the unlock
  * is recorded in the audit log.  PK_ENOENT for no such user. */
-int pk_auth_user_unlock(const pk_app *app, const char *username, int64_t *cleared, char *err,
-                        size_t errlen);
+int pk_auth_user_unlock(const pk_app *app, const char *actor, const char *username,
+                        int64_t *cleared, char *err, size_t errlen);
 
 /* Checks username and password (throttled per account at an address, per
  * address and, as a back-off, per account: see app/auth.c; at most
@@ -136,12 +138,13 @@ bool pk_auth_form_token_ok(const pk_app *app, const char *nonce, const char *giv
 /* ---- API tokens --------------------------------------------------------- */
 
 /* A new token for an enabled user: `out` receives it (shown once). */
-int pk_auth_token_create(const pk_app *app, const char *username, const char *label,
-                         char out[PK_SECRET_TEXT], int64_t *id, char *err, size_t errlen);
+int pk_auth_token_create(const pk_app *app, const char *actor, const char *username,
+                         const char *label, char out[PK_SECRET_TEXT], int64_t *id, char *err,
+                         size_t errlen);
 /* 0 and the caller, or PK_ENOENT (unknown, revoked, user disabled), PK_EIO. */
 int pk_auth_token_check(const pk_app *app, const char *token, pk_principal *who);
 /* PK_ENOENT when there is no such (unrevoked) token. */
-int pk_auth_token_revoke(const pk_app *app, int64_t id);
+int pk_auth_token_revoke(const pk_app *app, const char *actor, int64_t id);
 /* A token as listed: never the token or its hash.  The strings live until
  * the callback returns. */
 typedef struct pk_token_entry {

@@ -149,8 +149,25 @@ static int stale_boxes(pk_app *app, int gen, int64_t *stale, char *err, size_t e
     return 0;
 }
 
-static int rotate_locked(pk_app *app, int batch_size, pk_rotate_summary *sum, char *err,
-                         size_t errlen)
+/* One entry in the audit log, in a transaction of its own. */
+static int audit_one(pk_app *app, const char *actor, const char *action, const char *detail,
+                     char *err, size_t errlen)
+{
+    pk_tx *tx = NULL;
+    int rc;
+    if ((rc = pk_store_begin(app->store, &tx)) != 0 ||
+        (rc = pk_tx_audit(tx, actor, "cli", action, 0, detail)) != 0) {
+        pk_tx_rollback(tx);
+        snprintf(err, errlen, "cannot write the audit log");
+        return rc;
+    }
+    if ((rc = pk_tx_commit(tx)) != 0)
+        snprintf(err, errlen, "cannot write the audit log");
+    return rc;
+}
+
+static int rotate_locked(pk_app *app, const char *actor, int batch_size, pk_rotate_summary *sum,
+                         char *err, size_t errlen)
 {
     int gen = pk_vault_seal_generation(&app->vault);
     int64_t stale = 0;
@@ -198,32 +215,24 @@ static int rotate_locked(pk_app *app, int batch_size, pk_rotate_summary *sum, ch
     snprintf(detail, sizeof(detail), "generation=%d participants=%lld notes=%lld%s",
              sum->generation, (long long)sum->participants, (long long)sum->notes,
              sum->resumed ? " resumed" : "");
-    pk_tx *tx = NULL;
-    if ((rc = pk_store_begin(app->store, &tx)) != 0 ||
-        (rc = pk_tx_audit(tx, "cli", "keys.rotate", 0, detail)) != 0) {
-        pk_tx_rollback(tx);
-        snprintf(err, errlen, "cannot write the audit log");
-        return rc;
-    }
-    if ((rc = pk_tx_commit(tx)) != 0)
-        snprintf(err, errlen, "cannot write the audit log");
-    return rc;
+    return audit_one(app, actor, "keys.rotate", detail, err, errlen);
 }
 
-int pk_keys_rotate(pk_app *app, int batch_size, pk_rotate_summary *sum, char *err,
-                   size_t errlen)
+int pk_keys_rotate(pk_app *app, const char *actor, int batch_size, pk_rotate_summary *sum,
+                   char *err, size_t errlen)
 {
     memset(sum, 0, sizeof(*sum));
     err[0] = '\0';
     int fd, rc = pk_vault_lock(&app->vault, &fd, err, errlen);
     if (rc != 0)
         return rc;
-    rc = rotate_locked(app, batch_size, sum, err, errlen);
+    rc = rotate_locked(app, actor, batch_size, sum, err, errlen);
     pk_vault_unlock(fd);
     return rc;
 }
 
-int pk_keys_prune(pk_app *app, int *removed, int64_t counts[256], char *err, size_t errlen)
+int pk_keys_prune(pk_app *app, const char *actor, int *removed, int64_t counts[256], char *err,
+                  size_t errlen)
 {
     err[0] = '\0';
     *removed = 0;
@@ -242,5 +251,10 @@ int pk_keys_prune(pk_app *app, int *removed, int64_t counts[256], char *err, siz
         rc = pk_vault_prune(&app->vault, keep, removed, err, errlen);
     }
     pk_vault_unlock(fd);
+    if (rc == 0 && *removed > 0) {
+        char detail[32];
+        snprintf(detail, sizeof(detail), "removed=%d", *removed);
+        rc = audit_one(app, actor, "keys.prune", detail, err, errlen);
+    }
     return rc;
 }

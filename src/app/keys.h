@@ -24,12 +24,15 @@ typedef struct pk_rotate_summary {
     int64_t notes;         /* exclusion notes re-sealed */
 } pk_rotate_summary;
 
-/* batch: boxes per transaction (<= 0: 1000). */
-int pk_keys_rotate(pk_app *app, int batch, pk_rotate_summary *sum, char *err, size_t errlen);
+/* batch: boxes per transaction (<= 0: 1000).  `actor` (who ran it, e.g.
+ * "cli:UNIXUSER") is recorded in the audit log with the summary. */
+int pk_keys_rotate(pk_app *app, const char *actor, int batch, pk_rotate_summary *sum, char *err,
+                   size_t errlen);
 
 /* Removes from the key file the generations (other than 1 and the newest)
  * that no box uses, counted first; counts[g] receives the boxes of each
  * generation.  Run it after a rotation has finished, not during one. */
-int pk_keys_prune(pk_app *app, int *removed, int64_t counts[256], char *err, size_t errlen);
+int pk_keys_prune(pk_app *app, const char *actor, int *removed, int64_t counts[256], char *err,
+                  size_t errlen);
 
 #endif

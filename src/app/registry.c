@@ -244,7 +244,8 @@ void pk_reg_changed_fields(char *d, size_t cap, const uint8_t *old, const uint8_
  * audit log and re-applies the KK limit to every family touched.  b->res
  * receives each outcome.  PK_ECONFLICT when a NIK exists and !upsert. */
 static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *scheme,
-                      pk_date as_of, const char *source, bool upsert, bool bulk)
+                      pk_date as_of, const char *source, const char *actor, bool upsert,
+                      bool bulk)
 {
     char as_of_text[11];
     pk_date_format(as_of, as_of_text);
@@ -337,11 +338,12 @@ static int save_batch(const pk_app *app, pk_tx *tx, batch *b, const pk_scheme *s
          * entry says it all. */
         snprintf(b->detail[0], sizeof(b->detail[0]), "ids=%lld-%lld count=%zu fields=all",
                  (long long)b->out[0].id, (long long)b->out[nw - 1].id, nw);
-        b->audit[0] = (pk_audit_entry){source, "participants.insert", b->out[0].id, b->detail[0]};
+        b->audit[0] =
+            (pk_audit_entry){actor, source, "participants.insert", b->out[0].id, b->detail[0]};
         return pk_tx_audit_many(tx, 1, b->audit);
     }
     for (size_t j = 0; j < nw; j++)
-        b->audit[j] = (pk_audit_entry){source,
+        b->audit[j] = (pk_audit_entry){actor, source,
                                        b->known[b->of[j]].id ? "participant.update"
                                                              : "participant.insert",
                                        b->out[j].id, b->detail[j]};
@@ -353,13 +355,13 @@ typedef struct register_job {
     batch *b;
     const pk_scheme *scheme;
     pk_date today;
-    const char *source;
+    const char *source, *actor;
 } register_job;
 
 static int register_in_tx(pk_tx *tx, void *arg)
 {
     register_job *j = arg;
-    return save_batch(j->app, tx, j->b, j->scheme, j->today, j->source, false, false);
+    return save_batch(j->app, tx, j->b, j->scheme, j->today, j->source, j->actor, false, false);
 }
 
 /* The registrations of one group commit as one batch: one lookup, one
@@ -376,7 +378,7 @@ static int register_many_in_tx(pk_tx *tx, void *const *args, int *rcs, size_t n)
     for (size_t i = 1; i < n; i++) {
         const register_job *j = args[i];
         if (j->scheme != j0->scheme || pk_date_cmp(j->today, j0->today) != 0 ||
-            strcmp(j->source, j0->source) != 0)
+            strcmp(j->source, j0->source) != 0 || strcmp(j->actor, j0->actor) != 0)
             return PK_EINVAL;
     }
     batch *m = pk_reg_batch_new(n);
@@ -399,7 +401,8 @@ static int register_many_in_tx(pk_tx *tx, void *const *args, int *rcs, size_t n)
             *slot = (uint32_t)++m->n;
     }
     if (rc == 0)
-        rc = save_batch(j0->app, tx, m, j0->scheme, j0->today, j0->source, false, false);
+        rc = save_batch(j0->app, tx, m, j0->scheme, j0->today, j0->source, j0->actor, false,
+                        false);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         ((register_job *)args[i])->b->res[0] = m->res[i];
         rcs[i] = 0;
@@ -409,7 +412,7 @@ static int register_many_in_tx(pk_tx *tx, void *const *args, int *rcs, size_t n)
 }
 
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
-                         const char *scope, pk_register_result *out)
+                         const char *actor, const char *scope, pk_register_result *out)
 {
     memset(out, 0, sizeof(*out));
     out->scheme = pk_schemes_current(&app->schemes);
@@ -423,7 +426,7 @@ int pk_registry_register(const pk_app *app, const pk_participant_input *in, cons
     if (b == NULL)
         return PK_ENOMEM;
     int rc = pk_reg_batch_add(b, app, &p, out->v.warnings);
-    register_job job = {app, b, out->scheme, today, source};
+    register_job job = {app, b, out->scheme, today, source, actor ? actor : PK_ACTOR_PUBLIC};
     if (rc == 0)
         /* Together only on a shared store (PostgreSQL), where it saves the
          * round trips; on SQLite, a savepoint each costs no round trip, and
@@ -447,17 +450,17 @@ int pk_registry_register(const pk_app *app, const pk_participant_input *in, cons
  * the other side may be waiting for their locks, and would still be, in a
  * cycle again, if the batch were redone in the same transaction. */
 int pk_reg_save_redo(const pk_app *app, pk_tx **tx, batch *b, const pk_scheme *scheme,
-                     pk_date as_of, bool bulk, long *in_tx)
+                     pk_date as_of, const char *actor, bool bulk, long *in_tx)
 {
     /* A single writer (SQLite) never meets another's rows: no savepoint,
      * which would also cost a journal of every page the batch touches. */
     if (bulk || !pk_store_shared(app->store))
-        return save_batch(app, *tx, b, scheme, as_of, "import", true, bulk);
+        return save_batch(app, *tx, b, scheme, as_of, "import", actor, true, bulk);
     for (int attempt = 1;; attempt++) {
         int rc = pk_tx_savepoint(*tx);
         if (rc != 0)
             return rc;
-        rc = save_batch(app, *tx, b, scheme, as_of, "import", true, false);
+        rc = save_batch(app, *tx, b, scheme, as_of, "import", actor, true, false);
         if (rc == 0)
             return pk_tx_release(*tx);
         if ((rc != PK_ECONFLICT && rc != PK_EBUSY) || attempt == PK_REDO_MAX ||

@@ -26,7 +26,9 @@ typedef struct pk_save_result {
 
 /* Registration from the portal, the API or a staff member: validate,
  * insert, commit (the record is durable when this returns 0).
- * `source` names the channel ("portal", "api", "operator").  `scope` is
+ * `source` names the channel ("portal", "api", "operator"); `actor` who
+ * registered, for the audit log ("user:NAME" for staff, PK_ACTOR_PUBLIC
+ * for a resident).  `scope` is
  * the region subtree a staff member may register in (pk_auth_scope of
  * app/auth.h; NULL: the whole service area): it is decided here, on the
  * village code as validation normalised it (a code that does not parse
@@ -34,6 +36,8 @@ typedef struct pk_save_result {
  * PK_EINVAL (see out->v), PK_EDENIED (the village lies outside scope:
  * nothing written), PK_ECONFLICT (a known NIK), or another negative
  * error. */
+#define PK_ACTOR_PUBLIC "public" /* the actor of a resident's own registration */
+
 typedef struct pk_register_result {
     pk_validation v;
     pk_save_result saved;
@@ -41,7 +45,7 @@ typedef struct pk_register_result {
 } pk_register_result;
 
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
-                         const char *scope, pk_register_result *out);
+                         const char *actor, const char *scope, pk_register_result *out);
 
 /* Import of an exchange file read from fd, in constant memory. */
 typedef struct pk_import_opts {
@@ -50,6 +54,7 @@ typedef struct pk_import_opts {
     pk_date as_of;
     FILE *rejects;            /* rejected rows as CSV, or NULL */
     FILE *progress;           /* progress lines, or NULL */
+    const char *actor;        /* who imports, for the audit log ("cli:UNIXUSER") */
 } pk_import_opts;
 
 typedef struct pk_import_summary {
@@ -85,7 +90,7 @@ typedef struct pk_list_summary {
     long read, listed, rejected, reevaluated;
 } pk_list_summary;
 
-int pk_registry_import_list(const pk_app *app, const char *list, int fd, pk_list_summary *sum,
-                            char *err, size_t errlen);
+int pk_registry_import_list(const pk_app *app, const char *list, int fd, const char *actor,
+                            pk_list_summary *sum, char *err, size_t errlen);
 
 #endif

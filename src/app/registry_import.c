@@ -326,7 +326,8 @@ static int fold_repeats(importer *im, pk_tx *tx)
                 size_t dl = strlen(detail[na]);
                 snprintf(detail[na] + dl, sizeof(detail[na]) - dl, " repeat=%lld",
                          (long long)r->id);
-                audit[na] = (pk_audit_entry){"import", "participant.update", keep.id, detail[na]};
+                audit[na] = (pk_audit_entry){im->opts->actor, "import", "participant.update",
+                                             keep.id, detail[na]};
                 na++;
             } else {
                 im->sum->unchanged++;
@@ -407,7 +408,8 @@ static int write_batches(importer *im, pk_tx *tx, char *err, size_t errlen)
         if (rc == 0 && b->n > 0 && tx == NULL && (rc = pk_store_begin(app->store, &tx)) != 0)
             snprintf(err, errlen, "database error: cannot begin");
         if (rc == 0 && b->n > 0 &&
-            (rc = pk_reg_save_redo(app, &tx, b, im->opts->scheme, im->opts->as_of, im->bulk,
+            (rc = pk_reg_save_redo(app, &tx, b, im->opts->scheme, im->opts->as_of,
+                                   im->opts->actor, im->bulk,
                                    &in_tx)) != 0)
             snprintf(err, errlen, "database error near line %lu", b->line);
         if (rc == 0 && im->bulk && (rc = pk_reg_mark_families(tx, b)) != 0)

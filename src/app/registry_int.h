@@ -93,7 +93,7 @@ void pk_reg_changed_fields(char *d, size_t cap, const uint8_t *old, const uint8_
 /* Saves a batch of an import (upsert) inside *tx, redoing it after
  * another writer's rows or a deadlock (PostgreSQL), see registry.c. */
 int pk_reg_save_redo(const pk_app *app, pk_tx **tx, batch *b, const pk_scheme *scheme,
-                     pk_date as_of, bool bulk, long *in_tx);
+                     pk_date as_of, const char *actor, bool bulk, long *in_tx);
 
 /* ---- the family-card limit (registry_family.c) ------------------------- */
 

@@ -18,6 +18,7 @@
 typedef struct reeval {
     const pk_app *app;
     pk_tx *tx;
+    const char *actor;
     long count;
 } reeval;
 
@@ -51,13 +52,13 @@ static int reeval_one(void *ctx, const uint8_t bi[PK_BI_LEN])
     if (changed) {
         rc = pk_reg_apply_families(re->app, re->tx, (const pk_bi *)kk, 1, NULL, 0);
         if (rc == 0)
-            rc = pk_tx_audit(re->tx, "exclusion", "participant.reevaluate", 0, "");
+            rc = pk_tx_audit(re->tx, re->actor, "exclusion", "participant.reevaluate", 0, "");
     }
     return rc;
 }
 
-int pk_registry_import_list(const pk_app *app, const char *list, int fd, pk_list_summary *sum,
-                            char *err, size_t errlen)
+int pk_registry_import_list(const pk_app *app, const char *list, int fd, const char *actor,
+                            pk_list_summary *sum, char *err, size_t errlen)
 {
     memset(sum, 0, sizeof(*sum));
     if (pk_list_by_name(list) == 0) {
@@ -141,7 +142,7 @@ int pk_registry_import_list(const pk_app *app, const char *list, int fd, pk_list
         snprintf(err, errlen, "the file is empty: no header line");
         goto out;
     }
-    reeval re = {.app = app, .tx = tx};
+    reeval re = {.app = app, .tx = tx, .actor = actor};
     if ((rc = pk_tx_list_changes(tx, list, reeval_one, &re)) != 0) {
         snprintf(err, errlen, "database error while re-evaluating eligibility");
         goto out;
@@ -150,7 +151,7 @@ int pk_registry_import_list(const pk_app *app, const char *list, int fd, pk_list
     char detail[128];
     snprintf(detail, sizeof(detail), "list=%s entries=%ld reevaluated=%ld", list, sum->listed,
              re.count);
-    if ((rc = pk_tx_audit(tx, "exclusion", "list.replace", 0, detail)) != 0)
+    if ((rc = pk_tx_audit(tx, actor, "exclusion", "list.replace", 0, detail)) != 0)
         goto out;
     rc = pk_tx_commit(tx);
     tx = NULL;

@@ -85,6 +85,9 @@ void cli_log(void *ctx, const char *msg);
 int cli_open_app(pk_app *app, const pk_config *cfg);
 /* The same, creating a missing database (serve). */
 int cli_open_app_creating(pk_app *app, const pk_config *cfg);
+/* "cli:<unix user>": who runs this command, for the audit and access logs
+ * (the effective user's name; else $USER; else "uidN"). */
+void cli_actor(char *out, size_t cap);          /* cmd_registry.c */
 
 /* The handlers, one file per family. */
 int cli_serve(const cli_cmd *c, cli_args *a);    /* cmd_serve.c */

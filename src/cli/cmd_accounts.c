@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "app/auth.h"
+#include "app/operator.h"
 #include "cli/cli.h"
 #include "core/pk.h"
 
@@ -125,27 +126,28 @@ int cli_user(const cli_cmd *c, cli_args *a)
         pk_app_close(&app);
         return 2;
     }
-    char err[256] = "";
+    char err[256] = "", actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
     int rc = 0;
     if (add) {
         int64_t id;
-        rc = pk_auth_user_create(&app, username, cli_opt(a, "role"), cli_opt(a, "region"),
+        rc = pk_auth_user_create(&app, actor, username, cli_opt(a, "role"), cli_opt(a, "region"),
                                  password, &id, err, sizeof(err));
         pk_account u;
         if (rc == 0 && pk_auth_user_get(&app, username, &u) == 0)
             print_account(&u);
     } else if (unlock) {
         int64_t cleared = 0;
-        rc = pk_auth_user_unlock(&app, username, &cleared, err, sizeof(err));
+        rc = pk_auth_user_unlock(&app, actor, username, &cleared, err, sizeof(err));
         if (rc == 0)
             print_unlock(username, cleared, app.cfg.login_window);
     } else if (cli_sub_is(a, "passwd")) {
-        rc = pk_auth_user_passwd(&app, username, password, err, sizeof(err));
+        rc = pk_auth_user_passwd(&app, actor, username, password, err, sizeof(err));
         if (rc == 0)
             printf("password of %s changed; their sessions ended\n", username);
     } else if (!list) {
         bool off = cli_sub_is(a, "disable");
-        rc = pk_auth_user_set_disabled(&app, username, off, err, sizeof(err));
+        rc = pk_auth_user_set_disabled(&app, actor, username, off, err, sizeof(err));
         if (rc == 0)
             printf("%s %s\n", username, off ? "disabled; their sessions ended" : "enabled");
     } else {
@@ -216,11 +218,12 @@ int cli_token(const cli_cmd *c, cli_args *a)
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;
     int rc;
-    char err[256] = "";
+    char err[256] = "", actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
     if (create) {
         char token[PK_SECRET_TEXT];
         int64_t tid;
-        rc = pk_auth_token_create(&app, username, cli_opt(a, "label"), token, &tid, err,
+        rc = pk_auth_token_create(&app, actor, username, cli_opt(a, "label"), token, &tid, err,
                                   sizeof(err));
         if (rc == 0) {
             printf("{\"id\":%lld,\"username\":\"%s\",\"token\":\"%s\"}\n", (long long)tid,
@@ -229,7 +232,7 @@ int cli_token(const cli_cmd *c, cli_args *a)
         }
         sodium_memzero(token, sizeof(token));
     } else {
-        rc = pk_auth_token_revoke(&app, (int64_t)id);
+        rc = pk_auth_token_revoke(&app, actor, (int64_t)id);
         if (rc == PK_ENOENT)
             snprintf(err, sizeof(err), "no active token %lld", id);
         else if (rc != 0)

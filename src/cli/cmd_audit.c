@@ -1,7 +1,8 @@
-/* cmd_audit.c -- `prakerja audit`: the access log (reads of personal
- * data, exports, refused reads) as JSON lines, oldest first; with
- * --sweeps, the accounts that asked for many records that did not exist
- * for them. */
+/* cmd_audit.c -- `prakerja audit`: the audit log (writes) and the access
+ * log (reads of personal data, exports, refused reads) as JSON lines,
+ * oldest first, each with "log": "write" or "read"; filtered by log, actor,
+ * kind of action and time.  With --sweeps, the accounts that asked for
+ * many records that did not exist for them. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,14 @@ static int print_line(json_t *o)
     return ferror(stdout) ? PK_EIO : 0;
 }
 
-static int print_entry(void *ctx, const pk_access_log_entry *e)
+static int print_entry(void *ctx, const pk_logs_entry *e)
 {
     (*(long *)ctx)++;
-    return print_line(json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)e->id,
-                                "at", e->at, "actor", e->actor, "action", e->action, "route",
-                                e->route, "subject",
+    return print_line(json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "log",
+                                e->write ? "write" : "read", "id", (json_int_t)e->id, "at",
+                                e->at, "actor", e->actor, "action", e->action,
+                                e->write ? "source" : "route", e->write ? e->source : e->route,
+                                "subject",
                                 e->subject > 0 ? json_integer(e->subject) : json_null(),
                                 "detail", e->detail));
 }
@@ -47,32 +50,44 @@ static int print_sweeps(pk_app *app, const char *since, long long threshold)
     return rc;
 }
 
+static bool is_date(const char *d)
+{
+    pk_date day;
+    return d == NULL || (strlen(d) == 10 && pk_date_parse(d, 10, &day) == 0);
+}
+
 int cli_audit(const cli_cmd *c, cli_args *a)
 {
-    const char *since = cli_opt(a, "since"), *given = cli_opt(a, "limit");
-    const char *thr = cli_opt(a, "threshold");
-    bool sweeps = cli_flag(a, "sweeps");
-    pk_date day;
+    (void)c;
+    const char *since = cli_opt(a, "since"), *until = cli_opt(a, "until");
+    const char *given = cli_opt(a, "limit"), *thr = cli_opt(a, "threshold");
+    const char *user = cli_opt(a, "user"), *kind = cli_opt(a, "kind");
+    bool sweeps = cli_flag(a, "sweeps"), writes = cli_flag(a, "writes"),
+         reads = cli_flag(a, "reads");
     char *end = NULL, *tend = NULL;
     long long limit = given ? strtoll(given, &end, 10) : 0;
     long long threshold = thr ? strtoll(thr, &tend, 10) : 20;
-    if (a->npos != 0 || (since && (strlen(since) != 10 || pk_date_parse(since, 10, &day) != 0)) ||
+    bool filters = given || until || user || kind || writes || reads;
+    if (a->npos != 0 || !is_date(since) || !is_date(until) ||
         (given && (*end != '\0' || limit <= 0)) || (thr && (*tend != '\0' || threshold <= 0)) ||
-        (thr && !sweeps) || (given && sweeps)) {
-        fprintf(stderr, "prakerja audit: usage: prakerja audit [--since YYYY-MM-DD] "
-                        "[--limit N] | --sweeps [--since YYYY-MM-DD] [--threshold N]\n");
+        (thr && !sweeps) || (filters && sweeps) || (user && user[0] == '\0') ||
+        (kind && kind[0] == '\0')) {
+        fprintf(stderr, "prakerja audit: usage: prakerja audit [--writes] [--reads] [--user U] "
+                        "[--kind K] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N] | "
+                        "--sweeps [--since YYYY-MM-DD] [--threshold N]\n");
         return 2;
     }
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;
     long n = 0;
+    pk_logs_query q = {.writes = writes, .reads = reads, .user = user, .kind = kind,
+                       .since = since, .until = until, .limit = (int64_t)limit};
     int rc = sweeps ? print_sweeps(&app, since ? since : "", threshold)
-                    : pk_access_log_each(&app, since ? since : "", (int64_t)limit, print_entry,
-                                         &n);
+                    : pk_logs_each(&app, &q, print_entry, &n);
     pk_app_close(&app);
     if (rc != 0 || fflush(stdout) != 0) {
-        fprintf(stderr, "prakerja audit: cannot read the access log\n");
+        fprintf(stderr, "prakerja audit: cannot read the logs\n");
         return 1;
     }
     return 0;

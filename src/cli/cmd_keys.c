@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "app/keys.h"
+#include "app/operator.h"
 #include "cli/cli.h"
 
 int cli_keys(const cli_cmd *c, cli_args *a)
@@ -19,11 +20,12 @@ int cli_keys(const cli_cmd *c, cli_args *a)
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;
-    char err[512];
+    char err[512], actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
     int rc;
     if (rotate) {
         pk_rotate_summary sum;
-        rc = pk_keys_rotate(&app, (int)batch, &sum, err, sizeof(err));
+        rc = pk_keys_rotate(&app, actor, (int)batch, &sum, err, sizeof(err));
         if (rc == 0)
             printf("{\"generation\": %d, \"participants\": %lld, \"notes\": %lld, "
                    "\"resumed\": %s}\n",
@@ -32,7 +34,7 @@ int cli_keys(const cli_cmd *c, cli_args *a)
     } else {
         int removed = 0;
         int64_t counts[256];
-        rc = pk_keys_prune(&app, &removed, counts, err, sizeof(err));
+        rc = pk_keys_prune(&app, actor, &removed, counts, err, sizeof(err));
         if (rc == 0) {
             printf("{\"removed\": %d, \"boxes\": {", removed);
             const char *sep = "";

@@ -88,7 +88,9 @@ static int import_participants(cli_args *a)
         fprintf(stderr, "prakerja import participants: give exactly one FILE ('-' for stdin)\n");
         return 2;
     }
-    pk_import_opts io = {.progress = stderr};
+    char actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
+    pk_import_opts io = {.progress = stderr, .actor = actor};
     if (as_of != NULL) {
         if (pk_date_parse(as_of, strlen(as_of), &io.as_of) != 0) {
             fprintf(stderr, "prakerja import: --as-of must be YYYY-MM-DD\n");
@@ -161,7 +163,9 @@ static int import_exclusions(cli_args *a)
     if (fd >= 0) {
         pk_list_summary sum;
         char err[512] = "";
-        int rc = pk_registry_import_list(&app, list, fd, &sum, err, sizeof(err));
+        char actor[PK_ACTOR_MAX];
+        cli_actor(actor, sizeof(actor));
+        int rc = pk_registry_import_list(&app, list, fd, actor, &sum, err, sizeof(err));
         close(fd);
         if (rc != 0) {
             fprintf(stderr, "prakerja: import exclusions %s: %s\n",
@@ -184,14 +188,16 @@ int cli_import(const cli_cmd *c, cli_args *a)
 
 /* ---- export ------------------------------------------------------------ */
 
-/* "cli:<unix user>": who ran a command, for the access log. */
-static void cli_actor(char out[PK_ACTOR_MAX])
+void cli_actor(char *out, size_t cap)
 {
     struct passwd *pw = getpwuid(geteuid());
-    if (pw != NULL && pw->pw_name != NULL)
-        snprintf(out, PK_ACTOR_MAX, "cli:%s", pw->pw_name);
+    const char *env = getenv("USER");
+    if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')
+        snprintf(out, cap, "cli:%s", pw->pw_name);
+    else if (env != NULL && env[0] != '\0')
+        snprintf(out, cap, "cli:%.40s", env);
     else
-        snprintf(out, PK_ACTOR_MAX, "cli:uid%ld", (long)geteuid());
+        snprintf(out, cap, "cli:uid%ld", (long)geteuid());
 }
 
 /* export participants */
@@ -217,7 +223,7 @@ int cli_export(const cli_cmd *c, cli_args *a)
     }
     /* An export is a read of personal data: recorded first, or not run. */
     char actor[PK_ACTOR_MAX], detail[64];
-    cli_actor(actor);
+    cli_actor(actor, sizeof(actor));
     snprintf(detail, sizeof(detail), "region=%s", region[0] ? region : "all");
     if (pk_access_record(&app, actor, "participants.export", "cli export participants", 0,
                          detail) != 0) {

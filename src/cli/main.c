@@ -185,12 +185,20 @@ static const cli_cmd commands[] = {
      .subs = token_subs, .sub_hint = "create, revoke or list"},
     {.name = "audit", .run = cli_audit,
      .args = "",
-     .summary = "print the access log (reads of personal data, exports, refused reads)",
-     .help = "print the access log (reads of personal data, exports, refused reads)\n"
-             "as JSON lines, oldest first; or, with --sweeps, the accounts that asked\n"
-             "for many records that did not exist for them",
+     .summary = "print the audit log (writes) and the access log (reads), filtered",
+     .help = "print the audit log of writes (registrations, edits, imports, accounts,\n"
+             "tokens, keys) and the access log of reads (personal data, exports,\n"
+             "refused reads) as JSON lines, oldest first, each with \"log\": \"write\"\n"
+             "or \"read\" and its actor (user:NAME, cli:UNIXUSER, public); or, with\n"
+             "--sweeps, the accounts that asked for many records that did not exist\n"
+             "for them",
      .options = (const cli_option[]){
-         {"since", "YYYY-MM-DD", "only entries from this day on"},
+         {"writes", NULL, "only the audit log of writes (with --reads too: both, the default)"},
+         {"reads", NULL, "only the access log of reads"},
+         {"user", "U", "only this actor: NAME (the account user:NAME) or cli:UNIXUSER"},
+         {"kind", "K", "only this action (user.add) or kind of action (user: user.*)"},
+         {"since", "YYYY-MM-DD", "only entries from this day on (UTC)"},
+         {"until", "YYYY-MM-DD", "only entries up to the end of this day (UTC)"},
          {"limit", "N", "only the newest N entries"},
          {"sweeps", NULL, "list the accounts with many reads of records not there for them"},
          {"threshold", "N", "with --sweeps: at least this many such reads (default 20)"},

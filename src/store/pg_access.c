@@ -104,6 +104,38 @@ int pg_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_
     return rc;
 }
 
+int pg_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
+{
+    params ps = {0};
+    PGresult *r = NULL;
+    p_int(&ps, f->writes);
+    p_text(&ps, f->actor ? f->actor : "");
+    p_text(&ps, f->kind ? f->kind : "");
+    p_text(&ps, f->since ? f->since : "");
+    p_text(&ps, f->before ? f->before : "");
+    p_int(&ps, f->reads);
+    if (f->limit > 0)
+        p_int(&ps, f->limit);
+    else
+        p_null(&ps); /* LIMIT NULL: no limit */
+    int rc = pg_run1(s, S_LOGS_FIND, &ps, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_log_entry e = {
+            .write = get_i64(r, i, 0) == 0,
+            .id = get_i64(r, i, 1),
+            .at = PQgetvalue(r, i, 2),
+            .actor = PQgetvalue(r, i, 3),
+            .action = PQgetvalue(r, i, 4),
+            .place = PQgetvalue(r, i, 5),
+            .subject = get_i64(r, i, 6),
+            .detail = PQgetvalue(r, i, 7),
+        };
+        rc = cb(ctx, &e);
+    }
+    PQclear(r);
+    return rc;
+}
+
 /* ---- key rotation ------------------------------------------------------ */
 
 int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,

@@ -31,27 +31,44 @@ static void read_user(const PGresult *r, int i, int first, pk_user *u)
     copy_val(u->created_at, sizeof(u->created_at), r, i, first + 6);
 }
 
-/* Two statements as one transaction (see above): *first receives the
- * first one's result when not NULL. */
-static int run2(pk_store *s, int w1, const params *p1, int w2, const params *p2,
-                PGresult **first)
+/* Up to three statements as one transaction (see above): *first
+ * receives statement `keep`'s result when not NULL. */
+static int run_n(pk_store *s, int n, const int *w, const params *const *ps, int keep,
+                 PGresult **first)
 {
     pg *p = s->impl;
     pgc *c;
     int rc = pg_conn_get(p, &c);
     if (rc != 0)
         return rc;
+    PGresult *res[3] = {NULL, NULL, NULL};
+    rc = pg_run_pipeline(c, n, w, ps, res);
+    pg_conn_put(p, c);
+    for (int i = 0; i < n; i++) {
+        if (rc == 0 && first != NULL && i == keep)
+            *first = res[i];
+        else
+            PQclear(res[i]);
+    }
+    return rc;
+}
+
+static int run2(pk_store *s, int w1, const params *p1, int w2, const params *p2,
+                PGresult **first)
+{
     const int w[2] = {w1, w2};
     const params *ps[2] = {p1, p2};
-    PGresult *res[2] = {NULL, NULL};
-    rc = pg_run_pipeline(c, 2, w, ps, res);
-    pg_conn_put(p, c);
-    if (rc == 0 && first != NULL)
-        *first = res[0];
-    else
-        PQclear(res[0]);
-    PQclear(res[1]);
-    return rc;
+    return run_n(s, 2, w, ps, 0, first);
+}
+
+/* The parameters of an account op's audit entry (sql_accounts.h:
+ * S_AUDIT_*) but its key, $5, which the caller adds. */
+static void audit_params(params *p, const pk_audit_entry *e)
+{
+    p_text(p, e->actor ? e->actor : "");
+    p_text(p, e->source);
+    p_text(p, e->action);
+    p_text(p, e->detail ? e->detail : "");
 }
 
 /* The user's fields in the order of S_USER_INSERT's $2.. and
@@ -67,13 +84,21 @@ static void user_params(params *p, const pk_user *u)
     p_int(p, u->disabled != 0);
 }
 
-int pg_user_insert(pk_store *s, const pk_user *u, int64_t *id)
+int pg_user_insert(pk_store *s, const pk_user *u, const pk_audit_entry *audit, int64_t *id)
 {
     params p = {0};
     PGresult *r = NULL;
     p_text(&p, u->username);
     user_params(&p, u);
-    int rc = pg_run1(s, S_USER_INSERT, &p, &r);
+    int rc;
+    if (audit != NULL) {
+        params ap = {0};
+        audit_params(&ap, audit);
+        p_text(&ap, u->username);
+        rc = run2(s, S_USER_INSERT, &p, S_AUDIT_USER_NEW, &ap, &r);
+    } else {
+        rc = pg_run1(s, S_USER_INSERT, &p, &r);
+    }
     if (rc == 0)
         *id = get_i64(r, 0, 0);
     PQclear(r);
@@ -95,14 +120,24 @@ int pg_user_find(pk_store *s, const char *username, pk_user *out)
 }
 
 /* The change and the end of the user's sessions, as one transaction. */
-int pg_user_update(pk_store *s, const pk_user *u)
+int pg_user_update(pk_store *s, const pk_user *u, const pk_audit_entry *audit)
 {
-    params p = {0}, id = {0};
+    params p = {0}, id = {0}, ap = {0};
     PGresult *r = NULL;
     user_params(&p, u);
     p_int(&p, u->id);
     p_int(&id, u->id);
-    int rc = run2(s, S_USER_UPDATE, &p, S_USER_END_SESSIONS, &id, &r);
+    int rc;
+    if (audit != NULL) {
+        /* the entry first, only for a user there is (the update's row) */
+        audit_params(&ap, audit);
+        p_int(&ap, u->id);
+        const int w[3] = {S_AUDIT_USER, S_USER_UPDATE, S_USER_END_SESSIONS};
+        const params *ps[3] = {&ap, &p, &id};
+        rc = run_n(s, 3, w, ps, 1, &r);
+    } else {
+        rc = run2(s, S_USER_UPDATE, &p, S_USER_END_SESSIONS, &id, &r);
+    }
     if (rc == 0 && pg_touched(r) == 0)
         rc = PK_ENOENT;
     PQclear(r);
@@ -175,14 +210,22 @@ int pg_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before)
 }
 
 int pg_token_insert(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
-                    int64_t *id)
+                    const pk_audit_entry *audit, int64_t *id)
 {
     params p = {0};
     PGresult *r = NULL;
     p_bytes(&p, hash, PK_AUTH_HASH_LEN);
     p_int(&p, user_id);
     p_text(&p, label ? label : "");
-    int rc = pg_run1(s, S_TOKEN_INSERT, &p, &r);
+    int rc;
+    if (audit != NULL) {
+        params ap = {0};
+        audit_params(&ap, audit);
+        p_bytes(&ap, hash, PK_AUTH_HASH_LEN);
+        rc = run2(s, S_TOKEN_INSERT, &p, S_AUDIT_TOKEN_NEW, &ap, &r);
+    } else {
+        rc = pg_run1(s, S_TOKEN_INSERT, &p, &r);
+    }
     if (rc == 0)
         *id = get_i64(r, 0, 0);
     PQclear(r);
@@ -205,12 +248,23 @@ int pg_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user)
     return rc;
 }
 
-int pg_token_revoke(pk_store *s, int64_t id)
+int pg_token_revoke(pk_store *s, int64_t id, const pk_audit_entry *audit)
 {
     params p = {0};
     PGresult *r = NULL;
     p_int(&p, id);
-    int rc = pg_run1(s, S_TOKEN_REVOKE, &p, &r);
+    int rc;
+    if (audit != NULL) {
+        /* the entry first, only for a token the revocation will touch */
+        params ap = {0};
+        audit_params(&ap, audit);
+        p_int(&ap, id);
+        const int w[2] = {S_AUDIT_TOKEN, S_TOKEN_REVOKE};
+        const params *ps[2] = {&ap, &p};
+        rc = run_n(s, 2, w, ps, 1, &r);
+    } else {
+        rc = pg_run1(s, S_TOKEN_REVOKE, &p, &r);
+    }
     if (rc == 0 && pg_touched(r) == 0)
         rc = PK_ENOENT;
     PQclear(r);

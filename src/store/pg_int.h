@@ -232,9 +232,9 @@ int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy);
 
 /* ---- pg_accounts.c ---- */
 
-int pg_user_insert(pk_store *s, const pk_user *u, int64_t *id);
+int pg_user_insert(pk_store *s, const pk_user *u, const pk_audit_entry *audit, int64_t *id);
 int pg_user_find(pk_store *s, const char *username, pk_user *out);
-int pg_user_update(pk_store *s, const pk_user *u);
+int pg_user_update(pk_store *s, const pk_user *u, const pk_audit_entry *audit);
 int pg_users_each(pk_store *s, pk_user_cb cb, void *ctx);
 int pg_session_insert(pk_store *s, const uint8_t *id, int64_t user_id, int64_t now);
 int pg_session_get(pk_store *s, const uint8_t *id, int64_t *created, int64_t *seen,
@@ -243,9 +243,9 @@ int pg_session_touch(pk_store *s, const uint8_t *id, int64_t now);
 int pg_session_delete(pk_store *s, const uint8_t *id);
 int pg_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before);
 int pg_token_insert(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
-                    int64_t *id);
+                    const pk_audit_entry *audit, int64_t *id);
 int pg_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user);
-int pg_token_revoke(pk_store *s, int64_t id);
+int pg_token_revoke(pk_store *s, int64_t id, const pk_audit_entry *audit);
 int pg_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx);
 int pg_login_failure_add(pk_store *s, const uint8_t *key, int64_t now, int64_t forget_before);
 int pg_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
@@ -260,6 +260,7 @@ int pg_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb
 int pg_access_log_add(pk_store *s, const pk_access_entry *e);
 int pg_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
                        void *ctx);
+int pg_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);
 int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
                     pk_sealed_cb cb, void *ctx);
 int pg_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box, size_t len,

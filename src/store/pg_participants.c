@@ -317,15 +317,16 @@ int pg_audit(pk_tx *t, size_t n, const pk_audit_entry *e)
 {
     pg_tx *tx = (pg_tx *)t;
     pk_buf *a = tx->arr;
-    int err = arr_begin(&a[0], T_TEXT) | arr_begin(&a[1], T_TEXT) | arr_begin(&a[2], T_INT8) |
-              arr_begin(&a[3], T_TEXT);
+    int err = arr_begin(&a[0], T_TEXT) | arr_begin(&a[1], T_TEXT) | arr_begin(&a[2], T_TEXT) |
+              arr_begin(&a[3], T_INT8) | arr_begin(&a[4], T_TEXT);
     for (size_t i = 0; i < n; i++)
-        err |= arr_text(&a[0], e[i].source) | arr_text(&a[1], e[i].action) |
-               arr_int(&a[2], e[i].subject) | arr_text(&a[3], e[i].detail ? e[i].detail : "");
+        err |= arr_text(&a[0], e[i].actor ? e[i].actor : "") | arr_text(&a[1], e[i].source) |
+               arr_text(&a[2], e[i].action) | arr_int(&a[3], e[i].subject) |
+               arr_text(&a[4], e[i].detail ? e[i].detail : "");
     if (err != 0)
         return PK_ENOMEM;
     params p = {0};
-    for (int c = 0; c < 4; c++)
+    for (int c = 0; c < 5; c++)
         arr_param(&p, &a[c], n);
     return pg_run(tx->c, S_AUDIT, &p, NULL);
 }

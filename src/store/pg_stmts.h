@@ -17,6 +17,11 @@
  * (pg_bulk.c), which change the schema the statements here are prepared
  * against. */
 
+/* logs_find's conditions on either log (see S_LOGS_FIND) */
+#define PG_LOG_WHERE(on)                                                                  \
+    on " <> 0 AND ($2 = '' OR actor = $2) AND ($3 = '' OR action = $3"                   \
+       " OR substr(action, 1, length($3) + 1) = $3 || '.') AND at >= $4"                  \
+       " AND ($5 = '' OR at < $5)"
 /* the time of the database's clock, in pk_store_now's form */
 #define SQL_NOW "to_char(statement_timestamp() AT TIME ZONE 'UTC', " \
                 "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -91,10 +96,10 @@ X(S_KK_MEMBERS, "B",
 X(S_SET_REASONS, "II",
   "UPDATE participant p SET reasons = u.r, updated_at = " SQL_NOW
   " FROM unnest($1, $2) AS u(id, r) WHERE p.id = u.id")
-X(S_AUDIT, "TTIT",
-  "INSERT INTO audit (at, source, action, subject, detail)"
-  " SELECT t.now, s, a, NULLIF(j, 0), d FROM (SELECT " SQL_NOW " AS now) t,"
-  " unnest($1, $2, $3, $4) AS u(s, a, j, d)")
+X(S_AUDIT, "TTTIT",
+  "INSERT INTO audit (at, actor, source, action, subject, detail)"
+  " SELECT t.now, w, s, a, NULLIF(j, 0), d FROM (SELECT " SQL_NOW " AS now) t,"
+  " unnest($1, $2, $3, $4, $5) AS u(w, s, a, j, d)")
 /* list_clear: these three (list_old: a temporary table made on first use) */
 X(S_LIST_CLEAR_OLD, "t", "DELETE FROM list_old WHERE list = $1")
 X(S_LIST_SAVE_OLD, "t",
@@ -185,6 +190,15 @@ X(S_ACCESS_LOG_EACH, "ti",
   "SELECT id, at, actor, action, route, coalesce(subject, 0), detail"
   " FROM (SELECT * FROM access_log WHERE at >= $1 ORDER BY id DESC"
   " LIMIT $2) l ORDER BY id")
+/* logs_find: $1 writes, $2 actor, $3 kind, $4 since, $5 before, $6 reads,
+ * $7 limit ("" or 0: no condition; limit NULL: all) */
+X(S_LOGS_FIND, "ittttii",
+  "SELECT log, id, at, actor, action, place, subject, detail FROM ("
+  "SELECT 0::bigint AS log, id, at, actor, action, source AS place,"
+  " coalesce(subject, 0) AS subject, detail FROM audit WHERE " PG_LOG_WHERE("$1")
+  " UNION ALL SELECT 1::bigint, id, at, actor, action, route, coalesce(subject, 0), detail"
+  " FROM access_log WHERE " PG_LOG_WHERE("$6")
+  " ORDER BY at DESC, log DESC, id DESC LIMIT $7) l ORDER BY at, log, id")
 /* The generation is a box's first byte (substr of a bytea: no error on
  * an empty value, unlike get_byte). */
 X(S_SEALED_OLDER_PII, "ibi",

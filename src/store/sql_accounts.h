@@ -17,7 +17,19 @@
  * login_failure_add forgets old failures) has two statements that the
  * backend runs as one transaction: SQLite in a transaction of the writer,
  * PostgreSQL in one pipeline (an implicit transaction, one round trip).
- * Each row-returning insert answers its new id (RETURNING). */
+ * Each row-returning insert answers its new id (RETURNING).
+ *
+ * An op given an audit entry writes it in the same transaction (as a
+ * third statement of the pipeline on PostgreSQL): S_AUDIT_* insert it
+ * with the row's id as subject, only when that row is there: after an
+ * insert (found by its unique key), before an update or a revocation
+ * (only a row that the change will touch). */
+
+/* the audit entry of an account op: $1 actor, $2 source, $3 action,
+ * $4 detail, $5 the row's key */
+#define SQL_AUDIT_ROW(table, where)                                                        \
+    "INSERT INTO audit (at, actor, source, action, subject, detail) SELECT " SQL_NOW         \
+    ", $1, $2, $3, id, $4 FROM " table " WHERE " where
 
 #define SQL_UCOLS "u.id, u.username, u.role, coalesce(u.region, ''), u.pwhash, u.disabled, " \
                   "u.created_at"
@@ -32,6 +44,8 @@ X(S_USER_UPDATE, "tttii",
   "UPDATE app_user SET role = $1, region = $2, pwhash = $3, disabled = $4,"
   " updated_at = " SQL_NOW " WHERE id = $5")
 X(S_USER_END_SESSIONS, "i", "DELETE FROM user_session WHERE user_id = $1")
+X(S_AUDIT_USER_NEW, "ttttt", SQL_AUDIT_ROW("app_user", "username = $5"))
+X(S_AUDIT_USER, "tttti", SQL_AUDIT_ROW("app_user", "id = $5"))
 X(S_USERS_EACH, "", "SELECT " SQL_UCOLS " FROM app_user u ORDER BY u.id")
 X(S_SESSION_INSERT, "bii",
   "INSERT INTO user_session (id, user_id, created, seen) VALUES ($1, $2, $3, $3)")
@@ -49,6 +63,8 @@ X(S_TOKEN_FIND, "b",
   " ON u.id = t.user_id WHERE t.hash = $1 AND t.revoked_at IS NULL")
 X(S_TOKEN_REVOKE, "i",
   "UPDATE api_token SET revoked_at = " SQL_NOW " WHERE id = $1 AND revoked_at IS NULL")
+X(S_AUDIT_TOKEN_NEW, "ttttb", SQL_AUDIT_ROW("api_token", "hash = $5"))
+X(S_AUDIT_TOKEN, "tttti", SQL_AUDIT_ROW("api_token", "id = $5 AND revoked_at IS NULL"))
 /* tokens_each: never the hash */
 X(S_TOKENS_EACH, "i",
   "SELECT t.id, u.username, t.label, t.created_at, t.revoked_at FROM api_token t"

@@ -126,6 +126,42 @@ int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_
     return rc;
 }
 
+int sq_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_LOGS_FIND, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int(st, 1, f->writes);
+    sqlite3_bind_text(st, 2, f->actor ? f->actor : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, f->kind ? f->kind : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, f->since ? f->since : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, f->before ? f->before : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, f->reads);
+    sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : -1);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_log_entry e = {
+            .write = sqlite3_column_int(st, 0) == 0,
+            .id = sqlite3_column_int64(st, 1),
+            .at = (const char *)sqlite3_column_text(st, 2),
+            .actor = (const char *)sqlite3_column_text(st, 3),
+            .action = (const char *)sqlite3_column_text(st, 4),
+            .place = (const char *)sqlite3_column_text(st, 5),
+            .subject = sqlite3_column_int64(st, 6),
+            .detail = (const char *)sqlite3_column_text(st, 7),
+        };
+        if ((rc = cb(ctx, &e)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
 /* ---- key rotation ------------------------------------------------------ */
 
 int sq_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,

@@ -5,6 +5,7 @@
  * here is how it runs: a read on a pooled connection, a write (one
  * statement or two) in a write transaction of its own on the writer. */
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,14 +45,49 @@ static int step_returning(sqlite3_stmt *st, int64_t *id)
     return r == SQLITE_DONE ? 0 : sq_error(r);
 }
 
+/* An op's audit entry (sql_accounts.h: S_AUDIT_*), keyed by the row's
+ * hash, text or id; run before the op's statements or after them. */
+typedef struct audit_step {
+    int which;
+    const pk_audit_entry *e;
+    const uint8_t *hash;
+    const char *text;
+    int64_t id;
+    bool before;
+} audit_step;
+
+static int run_audit(sqc *c, const audit_step *a)
+{
+    sqlite3_stmt *st = sq_stmt(c, a->which);
+    if (st == NULL)
+        return PK_EIO;
+    const pk_audit_entry *e = a->e;
+    sqlite3_bind_text(st, 1, e->actor ? e->actor : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, e->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->detail ? e->detail : "", -1, SQLITE_STATIC);
+    if (a->hash != NULL)
+        sqlite3_bind_blob(st, 5, a->hash, PK_AUTH_HASH_LEN, SQLITE_STATIC);
+    else if (a->text != NULL)
+        sqlite3_bind_text(st, 5, a->text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 5, a->id);
+    return sq_step_done(st);
+}
+
 static int write1(pk_store *s, int which, bind_fn bind, const void *arg, int which2,
-                  bind_fn bind2, int *changes, int64_t *id)
+                  bind_fn bind2, int *changes, int64_t *id, const audit_step *audit)
 {
     pk_tx *tx;
     int rc = sq_begin(s, &tx);
     if (rc != 0)
         return rc;
     sqc *c = sq_txc(tx);
+    bool audited = audit != NULL && audit->e != NULL;
+    if (audited && audit->before && (rc = run_audit(c, audit)) != 0) {
+        sq_rollback(tx);
+        return rc;
+    }
     sqlite3_stmt *st = sq_stmt(c, which);
     if (st == NULL) {
         sq_rollback(tx);
@@ -61,6 +97,8 @@ static int write1(pk_store *s, int which, bind_fn bind, const void *arg, int whi
     rc = step_returning(st, id);
     if (changes != NULL)
         *changes = sqlite3_changes(c->db);
+    if (rc == 0 && audited && !audit->before)
+        rc = run_audit(c, audit);
     if (rc == 0 && which2 >= 0) {
         if ((st = sq_stmt(c, which2)) == NULL)
             rc = PK_EIO;
@@ -106,9 +144,10 @@ static void bind_user_id(sqlite3_stmt *st, const void *arg)
     sqlite3_bind_int64(st, 1, ((const pk_user *)arg)->id);
 }
 
-int sq_user_insert(pk_store *s, const pk_user *u, int64_t *id)
+int sq_user_insert(pk_store *s, const pk_user *u, const pk_audit_entry *audit, int64_t *id)
 {
-    return write1(s, S_USER_INSERT, bind_user_insert, u, -1, NULL, NULL, id);
+    audit_step a = {.which = S_AUDIT_USER_NEW, .e = audit, .text = u->username};
+    return write1(s, S_USER_INSERT, bind_user_insert, u, -1, NULL, NULL, id, &a);
 }
 
 int sq_user_find(pk_store *s, const char *username, pk_user *out)
@@ -128,11 +167,12 @@ int sq_user_find(pk_store *s, const char *username, pk_user *out)
     return rc;
 }
 
-int sq_user_update(pk_store *s, const pk_user *u)
+int sq_user_update(pk_store *s, const pk_user *u, const pk_audit_entry *audit)
 {
     int changes = 0;
+    audit_step a = {.which = S_AUDIT_USER, .e = audit, .id = u->id, .before = true};
     int rc = write1(s, S_USER_UPDATE, bind_user_update, u, S_USER_END_SESSIONS, bind_user_id,
-                    &changes, NULL);
+                    &changes, NULL, &a);
     return rc == 0 && changes == 0 ? PK_ENOENT : rc;
 }
 
@@ -183,7 +223,7 @@ static void bind_sess(sqlite3_stmt *st, const void *arg)
 int sq_session_insert(pk_store *s, const uint8_t *id, int64_t user_id, int64_t now)
 {
     sess_arg x = {id, user_id, now, NULL};
-    return write1(s, S_SESSION_INSERT, bind_sess, &x, -1, NULL, NULL, NULL);
+    return write1(s, S_SESSION_INSERT, bind_sess, &x, -1, NULL, NULL, NULL, NULL);
 }
 
 int sq_session_get(pk_store *s, const uint8_t *id, int64_t *created, int64_t *seen,
@@ -217,7 +257,7 @@ static void bind_touch(sqlite3_stmt *st, const void *arg)
 int sq_session_touch(pk_store *s, const uint8_t *id, int64_t now)
 {
     sess_arg x = {id, now, 0, NULL};
-    return write1(s, S_SESSION_TOUCH, bind_touch, &x, -1, NULL, NULL, NULL);
+    return write1(s, S_SESSION_TOUCH, bind_touch, &x, -1, NULL, NULL, NULL, NULL);
 }
 
 static void bind_id_only(sqlite3_stmt *st, const void *arg)
@@ -227,20 +267,21 @@ static void bind_id_only(sqlite3_stmt *st, const void *arg)
 
 int sq_session_delete(pk_store *s, const uint8_t *id)
 {
-    return write1(s, S_SESSION_DELETE, bind_id_only, id, -1, NULL, NULL, NULL);
+    return write1(s, S_SESSION_DELETE, bind_id_only, id, -1, NULL, NULL, NULL, NULL);
 }
 
 int sq_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before)
 {
     sess_arg x = {NULL, idle_before, created_before, NULL};
-    return write1(s, S_SESSIONS_EXPIRE, bind_sess, &x, -1, NULL, NULL, NULL);
+    return write1(s, S_SESSIONS_EXPIRE, bind_sess, &x, -1, NULL, NULL, NULL, NULL);
 }
 
 int sq_token_insert(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
-                    int64_t *id)
+                    const pk_audit_entry *audit, int64_t *id)
 {
     sess_arg x = {hash, user_id, 0, label ? label : ""};
-    return write1(s, S_TOKEN_INSERT, bind_sess, &x, -1, NULL, NULL, id);
+    audit_step a = {.which = S_AUDIT_TOKEN_NEW, .e = audit, .hash = hash};
+    return write1(s, S_TOKEN_INSERT, bind_sess, &x, -1, NULL, NULL, id, &a);
 }
 
 int sq_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user)
@@ -267,10 +308,11 @@ static void bind_int1(sqlite3_stmt *st, const void *arg)
     sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
 }
 
-int sq_token_revoke(pk_store *s, int64_t id)
+int sq_token_revoke(pk_store *s, int64_t id, const pk_audit_entry *audit)
 {
     int changes = 0;
-    int rc = write1(s, S_TOKEN_REVOKE, bind_int1, &id, -1, NULL, &changes, NULL);
+    audit_step a = {.which = S_AUDIT_TOKEN, .e = audit, .id = id, .before = true};
+    int rc = write1(s, S_TOKEN_REVOKE, bind_int1, &id, -1, NULL, &changes, NULL, &a);
     return rc == 0 && changes == 0 ? PK_ENOENT : rc;
 }
 
@@ -329,7 +371,7 @@ int sq_login_failure_add(pk_store *s, const uint8_t *key, int64_t now, int64_t f
 {
     fail_arg x = {key, now, forget_before};
     return write1(s, S_LOGIN_FAILURES_FORGET, bind_fail_forget, &x, S_LOGIN_FAILURE_ADD,
-                  bind_fail_add, NULL, NULL);
+                  bind_fail_add, NULL, NULL, NULL);
 }
 
 int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
@@ -359,5 +401,5 @@ static void bind_key_only(sqlite3_stmt *st, const void *arg)
 
 int sq_login_failures_clear(pk_store *s, const uint8_t *key)
 {
-    return write1(s, S_LOGIN_FAILURES_CLEAR, bind_key_only, key, -1, NULL, NULL, NULL);
+    return write1(s, S_LOGIN_FAILURES_CLEAR, bind_key_only, key, -1, NULL, NULL, NULL, NULL);
 }

@@ -144,9 +144,9 @@ int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy);
 
 /* ---- sqlite_accounts.c ---- */
 
-int sq_user_insert(pk_store *s, const pk_user *u, int64_t *id);
+int sq_user_insert(pk_store *s, const pk_user *u, const pk_audit_entry *audit, int64_t *id);
 int sq_user_find(pk_store *s, const char *username, pk_user *out);
-int sq_user_update(pk_store *s, const pk_user *u);
+int sq_user_update(pk_store *s, const pk_user *u, const pk_audit_entry *audit);
 int sq_users_each(pk_store *s, pk_user_cb cb, void *ctx);
 int sq_session_insert(pk_store *s, const uint8_t *id, int64_t user_id, int64_t now);
 int sq_session_get(pk_store *s, const uint8_t *id, int64_t *created, int64_t *seen,
@@ -155,9 +155,9 @@ int sq_session_touch(pk_store *s, const uint8_t *id, int64_t now);
 int sq_session_delete(pk_store *s, const uint8_t *id);
 int sq_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before);
 int sq_token_insert(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
-                    int64_t *id);
+                    const pk_audit_entry *audit, int64_t *id);
 int sq_token_find(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user);
-int sq_token_revoke(pk_store *s, int64_t id);
+int sq_token_revoke(pk_store *s, int64_t id, const pk_audit_entry *audit);
 int sq_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx);
 int sq_login_failure_add(pk_store *s, const uint8_t *key, int64_t now, int64_t forget_before);
 int sq_login_failures(pk_store *s, const uint8_t *key, int64_t since, int64_t *count,
@@ -172,6 +172,7 @@ int sq_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb
 int sq_access_log_add(pk_store *s, const pk_access_entry *e);
 int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
                        void *ctx);
+int sq_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);
 int sq_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
                     pk_sealed_cb cb, void *ctx);
 int sq_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box, size_t len,

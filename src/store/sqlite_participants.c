@@ -187,12 +187,13 @@ int sq_audit(pk_tx *t, size_t n, const pk_audit_entry *e)
         sqlite3_stmt *st = sq_stmt(c, S_AUDIT);
         if (st == NULL)
             return PK_EIO;
-        sqlite3_bind_text(st, 1, e[i].source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, e[i].action, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, e[i].actor ? e[i].actor : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, e[i].source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, e[i].action, -1, SQLITE_STATIC);
         if (e[i].subject > 0)
-            sqlite3_bind_int64(st, 3, e[i].subject);
-        sqlite3_bind_text(st, 4, e[i].detail ? e[i].detail : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 4, e[i].subject);
+        sqlite3_bind_text(st, 5, e[i].detail ? e[i].detail : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
         rc = sq_step_done(st);
     }
     return rc;

@@ -17,6 +17,11 @@
  * (sqlite_bulk.c), which change the schema the statements here are
  * prepared against. */
 
+/* logs_find's conditions on either log (see S_LOGS_FIND) */
+#define SQ_LOG_WHERE(on)                                                                  \
+    on " AND (?2 = '' OR actor = ?2) AND (?3 = '' OR action = ?3"                        \
+       " OR substr(action, 1, length(?3) + 1) = ?3 || '.') AND at >= ?4"                  \
+       " AND (?5 = '' OR at < ?5)"
 /* the time of the database's clock, in pk_store_now's form */
 #define SQL_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 /* a participant row as read_row reads it */
@@ -56,8 +61,9 @@ X(S_KK_MEMBERS, "ii",
   "SELECT id, scheme, base_reasons, reasons FROM participant"
   " WHERE kk_hi = ?1 AND kk_lo = ?2 ORDER BY id")
 X(S_SET_REASONS, "iit", "UPDATE participant SET reasons = ?2, updated_at = ?3 WHERE id = ?1")
-X(S_AUDIT, "ttitt",
-  "INSERT INTO audit (at, source, action, subject, detail) VALUES (?5, ?1, ?2, ?3, ?4)")
+X(S_AUDIT, "tttitt",
+  "INSERT INTO audit (at, actor, source, action, subject, detail)"
+  " VALUES (?6, ?1, ?2, ?3, ?4, ?5)")
 /* list_clear: these three */
 X(S_LIST_CLEAR_OLD, "t", "DELETE FROM temp.list_old WHERE list = ?")
 X(S_LIST_SAVE_OLD, "t",
@@ -141,6 +147,15 @@ X(S_ACCESS_LOG_EACH, "ti",
   "SELECT id, at, actor, action, route, coalesce(subject, 0), detail"
   " FROM (SELECT * FROM access_log WHERE at >= ?1 ORDER BY id DESC"
   " LIMIT ?2) ORDER BY id")
+/* logs_find: ?1 writes, ?2 actor, ?3 kind, ?4 since, ?5 before, ?6 reads,
+ * ?7 limit ("" or 0: no condition; limit -1: all) */
+X(S_LOGS_FIND, "ittttii",
+  "SELECT log, id, at, actor, action, place, subject, detail FROM ("
+  "SELECT 0 AS log, id, at, actor, action, source AS place, coalesce(subject, 0) AS subject,"
+  " detail FROM audit WHERE " SQ_LOG_WHERE("?1")
+  " UNION ALL SELECT 1, id, at, actor, action, route, coalesce(subject, 0), detail"
+  " FROM access_log WHERE " SQ_LOG_WHERE("?6")
+  " ORDER BY at DESC, log DESC, id DESC LIMIT ?7) ORDER BY at, log, id")
 /* The generation is a box's first byte: substr() of a blob counts bytes
  * and compares as a blob. */
 X(S_SEALED_OLDER_PII, "ibi",

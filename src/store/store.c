@@ -383,10 +383,10 @@ int pk_tx_audit_many(pk_tx *tx, size_t n, const pk_audit_entry *e)
     return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->audit(tx, n, e));
 }
 
-int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,
-                const char *detail)
+int pk_tx_audit(pk_tx *tx, const char *actor, const char *source, const char *action,
+                int64_t subject, const char *detail)
 {
-    pk_audit_entry e = {source, action, subject, detail ? detail : ""};
+    pk_audit_entry e = {actor, source, action, subject, detail ? detail : ""};
     return pk_tx_audit_many(tx, 1, &e);
 }
 
@@ -417,9 +417,10 @@ int pk_tx_reevaluate(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_reeval_fn fn
     return noted_tx(tx, true, tx->store->ops->reevaluate(tx, nik_bi, fn, ctx, kk_bi, changed));
 }
 
-int pk_store_user_insert(pk_store *s, const pk_user *u, int64_t *id)
+int pk_store_user_insert(pk_store *s, const pk_user *u, const pk_audit_entry *audit,
+                         int64_t *id)
 {
-    return committed(s, s->ops->user_insert(s, u, id));
+    return committed(s, s->ops->user_insert(s, u, audit, id));
 }
 
 int pk_store_user_find(pk_store *s, const char *username, pk_user *out)
@@ -427,9 +428,9 @@ int pk_store_user_find(pk_store *s, const char *username, pk_user *out)
     return s->ops->user_find(s, username, out);
 }
 
-int pk_store_user_update(pk_store *s, const pk_user *u)
+int pk_store_user_update(pk_store *s, const pk_user *u, const pk_audit_entry *audit)
 {
-    return noted(s, s->ops->user_update(s, u));
+    return noted(s, s->ops->user_update(s, u, audit));
 }
 
 int pk_store_users_each(pk_store *s, pk_user_cb cb, void *ctx)
@@ -465,9 +466,9 @@ int pk_store_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_b
 }
 
 int pk_store_token_insert(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t user_id,
-                          const char *label, int64_t *id)
+                          const char *label, const pk_audit_entry *audit, int64_t *id)
 {
-    return committed(s, s->ops->token_insert(s, hash, user_id, label, id));
+    return committed(s, s->ops->token_insert(s, hash, user_id, label, audit, id));
 }
 
 int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t *id,
@@ -476,9 +477,9 @@ int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64
     return s->ops->token_find(s, hash, id, user);
 }
 
-int pk_store_token_revoke(pk_store *s, int64_t id)
+int pk_store_token_revoke(pk_store *s, int64_t id, const pk_audit_entry *audit)
 {
-    return noted(s, s->ops->token_revoke(s, id));
+    return noted(s, s->ops->token_revoke(s, id, audit));
 }
 
 int pk_store_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx)
@@ -525,6 +526,11 @@ int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_a
                              void *ctx)
 {
     return s->ops->access_log_each(s, since, limit, cb, ctx);
+}
+
+int pk_store_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
+{
+    return s->ops->logs_find(s, f, cb, ctx);
 }
 
 /* One file of the region table: "code,name" or "code,parent,name" per

@@ -223,15 +223,20 @@ int pk_tx_bulk_fold(pk_tx *tx, int64_t keep, int64_t from, bool copy);
 int pk_tx_bulk_families(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
                         size_t *n);
 
-/* Appends to the audit log (never personal data in `detail`). */
+/* Appends to the audit log of writes (never personal data in `detail`).
+ * The log is append only: no op changes or deletes an entry, and a
+ * database trigger refuses UPDATE and DELETE. */
 typedef struct pk_audit_entry {
-    const char *source, *action;
+    const char *actor;                /* who: "user:NAME" (a staff account, by session or
+                                       * API token), "cli:UNIXUSER", "public" (a resident) */
+    const char *source, *action;      /* the channel ("portal", "api", "operator", "import",
+                                       * "exclusion", "cli"); what was done ("user.add", ...) */
     int64_t subject;                  /* 0: none */
     const char *detail;
 } pk_audit_entry;
 int pk_tx_audit_many(pk_tx *tx, size_t n, const pk_audit_entry *e);
-int pk_tx_audit(pk_tx *tx, const char *source, const char *action, int64_t subject,
-                const char *detail);
+int pk_tx_audit(pk_tx *tx, const char *actor, const char *source, const char *action,
+                int64_t subject, const char *detail);
 
 /* Exclusion lists.  Replacing a list: clear it, add entries, then
  * re-evaluate everyone whose membership changed (the caller walks
@@ -329,14 +334,21 @@ typedef struct pk_user {
     char created_at[32];
 } pk_user;
 
+/* The account ops that change something take an optional audit entry
+ * (NULL: none), written in the same transaction as the change, so
+ * neither is without the other.  Its subject is the store's: the user's
+ * id (user_insert, user_update), the token's (token_insert,
+ * token_revoke); an entry is written only when the change is made. */
+
 /* Inserts u (id ignored); PK_ECONFLICT when the username exists. */
-int pk_store_user_insert(pk_store *s, const pk_user *u, int64_t *id);
+int pk_store_user_insert(pk_store *s, const pk_user *u, const pk_audit_entry *audit,
+                         int64_t *id);
 /* The user of that name; PK_ENOENT. */
 int pk_store_user_find(pk_store *s, const char *username, pk_user *out);
 /* Writes role, region, pwhash and disabled of u->id and ends every session
  * of that user (a new password or a disabled account logs out
  * everywhere).  PK_ENOENT when there is no such user. */
-int pk_store_user_update(pk_store *s, const pk_user *u);
+int pk_store_user_update(pk_store *s, const pk_user *u, const pk_audit_entry *audit);
 typedef int (*pk_user_cb)(void *ctx, const pk_user *u);
 /* Every user in id order; stops early with cb's non-zero value. */
 int pk_store_users_each(pk_store *s, pk_user_cb cb, void *ctx);
@@ -354,12 +366,12 @@ int pk_store_session_delete(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN]);
 int pk_store_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before);
 
 int pk_store_token_insert(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t user_id,
-                          const char *label, int64_t *id);
+                          const char *label, const pk_audit_entry *audit, int64_t *id);
 /* The unrevoked token with this hash and its user; PK_ENOENT. */
 int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t *id,
                         pk_user *user);
 /* PK_ENOENT when there is no such token or it was revoked already. */
-int pk_store_token_revoke(pk_store *s, int64_t id);
+int pk_store_token_revoke(pk_store *s, int64_t id, const pk_audit_entry *audit);
 /* A token as listed: never its hash.  The strings live until the
  * callback returns. */
 typedef struct pk_token_info {
@@ -421,5 +433,31 @@ int pk_store_access_log_add(pk_store *s, const pk_access_entry *e);
 typedef int (*pk_access_cb)(void *ctx, const pk_access_entry *e);
 int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
                              void *ctx);
+
+/* ---- both logs read back: writes (audit) and reads (access log) ----------- */
+
+/* Which entries: every condition given must hold.  Strings "" (or NULL)
+ * for no condition. */
+typedef struct pk_log_filter {
+    bool writes, reads;      /* which logs */
+    const char *actor;       /* exactly this actor ("user:NAME", "cli:UNIXUSER") */
+    const char *kind;        /* this action, or the actions "KIND.*" */
+    const char *since;       /* at >= since (a prefix of an ISO 8601 time) */
+    const char *before;      /* at < before */
+    int64_t limit;           /* the newest `limit` (<= 0: all) */
+} pk_log_filter;
+/* An entry of either log.  Strings valid during the callback only. */
+typedef struct pk_log_entry {
+    bool write;              /* the audit log (else the access log) */
+    int64_t id;              /* the entry's id in its own log */
+    const char *at, *actor, *action;
+    const char *place;       /* write: its source (channel); read: its route */
+    int64_t subject;         /* 0: none */
+    const char *detail;
+} pk_log_entry;
+typedef int (*pk_log_cb)(void *ctx, const pk_log_entry *e);
+/* The entries matching f, oldest first (by time, then writes before reads,
+ * then id); stops early with cb's non-zero value. */
+int pk_store_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);
 
 #endif

@@ -61,9 +61,9 @@ typedef struct pk_store_ops {
 
     /* Accounts, sessions, API tokens, failed logins (sqlite_accounts.c,
      * pg_accounts.c; their SQL is shared: sql_accounts.h). */
-    int (*user_insert)(pk_store *s, const pk_user *u, int64_t *id);
+    int (*user_insert)(pk_store *s, const pk_user *u, const pk_audit_entry *audit, int64_t *id);
     int (*user_find)(pk_store *s, const char *username, pk_user *out);
-    int (*user_update)(pk_store *s, const pk_user *u);
+    int (*user_update)(pk_store *s, const pk_user *u, const pk_audit_entry *audit);
     int (*users_each)(pk_store *s, pk_user_cb cb, void *ctx);
     int (*session_insert)(pk_store *s, const uint8_t *id, int64_t user_id, int64_t now);
     int (*session_get)(pk_store *s, const uint8_t *id, int64_t *created, int64_t *seen,
@@ -72,9 +72,9 @@ typedef struct pk_store_ops {
     int (*session_delete)(pk_store *s, const uint8_t *id);
     int (*sessions_expire)(pk_store *s, int64_t idle_before, int64_t created_before);
     int (*token_insert)(pk_store *s, const uint8_t *hash, int64_t user_id, const char *label,
-                        int64_t *id);
+                        const pk_audit_entry *audit, int64_t *id);
     int (*token_find)(pk_store *s, const uint8_t *hash, int64_t *id, pk_user *user);
-    int (*token_revoke)(pk_store *s, int64_t id);
+    int (*token_revoke)(pk_store *s, int64_t id, const pk_audit_entry *audit);
     int (*tokens_each)(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx);
     int (*login_failure_add)(pk_store *s, const uint8_t *key, int64_t now,
                              int64_t forget_before);
@@ -91,6 +91,7 @@ typedef struct pk_store_ops {
     int (*access_log_add)(pk_store *s, const pk_access_entry *e);
     int (*access_log_each)(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
                            void *ctx);
+    int (*logs_find)(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);
     int (*sealed_older)(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
                         pk_sealed_cb cb, void *ctx);
     int (*sealed_replace)(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,

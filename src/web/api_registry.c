@@ -1,10 +1,12 @@
 /* api_registry.c -- the registry's API: registration and statistics. */
 #include <string.h>
 
+#include "app/operator.h"
 #include "app/registry.h"
 #include "app/stats.h"
 #include "app/views.h"
 #include "web/json.h"
+#include "web/session.h"
 #include "web/web.h"
 
 /* Field errors of a validation, in the API's shape: a required field that
@@ -32,8 +34,43 @@ static void validation_fields(const pk_validation *v, unsigned given, unsigned b
                                 "Isian memuat karakter yang tidak diizinkan.");
 }
 
+/* POST /api/v1/participants is public; with a staff API token
+ * (Authorization: Bearer) it is a registration by that account: recorded
+ * as its ("user:NAME") and limited to its region, like /peserta/baru.
+ * A token that does not work is refused (401), never taken as public.
+ * False when the reply is made. */
+static bool staff_caller(const pk_app *app, pk_req *req, pk_resp *resp, pk_principal *who,
+                         char actor[PK_ACTOR_MAX], char scope[PK_REGION_CODE_MAX])
+{
+    int rc = pk_web_authenticate(app, req, true, who);
+    if (rc == PK_EIO) {
+        pk_reply_error(resp, 503, "layanan_sibuk", "Layanan sedang sibuk. Coba lagi.", NULL);
+        return false;
+    }
+    if (rc != 0) {
+        pk_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"prakerja\"");
+        pk_reply_error(resp, 401, "perlu_autentikasi",
+                       "Sertakan token API yang berlaku: Authorization: Bearer <token>.", NULL);
+        return false;
+    }
+    pk_staff_actor(who, actor);
+    if ((who->role & (PK_ROLE_ADMIN | PK_ROLE_OPERATOR)) == 0) {
+        pk_access_record_refusal(app, actor, "route.forbidden", req->route, 0);
+        pk_reply_error(resp, 403, "akses_ditolak",
+                       "Akun Anda tidak berhak mendaftarkan peserta.", NULL);
+        return false;
+    }
+    pk_auth_scope(who, scope);
+    return true;
+}
+
 void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
 {
+    pk_principal who;
+    char actor[PK_ACTOR_MAX] = PK_ACTOR_PUBLIC, scope[PK_REGION_CODE_MAX] = "";
+    bool staff = pk_req_header(req, "Authorization") != NULL;
+    if (staff && !staff_caller(app, req, resp, &who, actor, scope))
+        return;
     json_t *root = pk_read_json_object(req, resp);
     if (root == NULL)
         return;
@@ -49,12 +86,16 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_app_validate(app, &in, pk_app_today(), &p, &res.v);
         rc = PK_EINVAL;
     } else {
-        rc = pk_registry_register(app, &in, "api", NULL, &res);
+        rc = pk_registry_register(app, &in, "api", actor, staff ? scope : NULL, &res);
     }
     if (rc == PK_EINVAL) {
         validation_fields(&res.v, given, bad, fields);
         pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.",
                        fields);
+    } else if (rc == PK_EDENIED) {
+        json_decref(fields);
+        pk_reply_error(resp, 403, "di_luar_wilayah_kerja",
+                       "Kelurahan ini di luar wilayah kerja akun Anda.", NULL);
     } else if (rc == PK_ECONFLICT) {
         json_decref(fields);
         /* Says only that the NIK is taken: nothing of the existing record. */

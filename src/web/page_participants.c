@@ -269,7 +269,9 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
                 in.v[i] = val[i];
                 in.len[i] = strlen(val[i]);
             }
-        rc = pk_registry_register(app, &in, "operator", scope, &res);
+        char actor[PK_ACTOR_MAX];
+        pk_staff_actor(req->who, actor);
+        rc = pk_registry_register(app, &in, "operator", actor, scope, &res);
         if (rc == PK_EDENIED)
             err[PK_F_KODE_WILAYAH] = "Kelurahan ini di luar wilayah kerja Anda.";
         else

@@ -194,7 +194,7 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                 in.v[i] = val[i];
                 in.len[i] = strlen(val[i]);
             }
-        rc = pk_registry_register(app, &in, "portal", NULL, &res);
+        rc = pk_registry_register(app, &in, "portal", PK_ACTOR_PUBLIC, NULL, &res);
         pk_register_errors(rc, &res, err);
     }
 

@@ -302,6 +302,26 @@ pk_store *st_open_again(const st_fx *fx)
     return s;
 }
 
+int st_sql_try(const st_fx *fx, const char *sql)
+{
+    if (st_pg) {
+        PGconn *c = PQconnectdb(fx->url);
+        assert_int_equal(PQstatus(c), CONNECTION_OK);
+        PQclear(PQexec(c, "SET client_min_messages = error"));
+        PGresult *r = PQexec(c, sql);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        PQfinish(c);
+        return ok ? 0 : -1;
+    }
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(fx->url, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
 void st_sql(const st_fx *fx, const char *sql)
 {
     if (st_pg) {

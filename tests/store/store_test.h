@@ -46,6 +46,9 @@ const char *st_datadir(void);
 /* Runs SQL on the fixture's database behind the store's back (only for
  * what the interface cannot do: a database newer than the binary). */
 void st_sql(const st_fx *fx, const char *sql);
+/* The same, answering whether the database accepted it (0) or refused it
+ * (-1), without failing the test. */
+int st_sql_try(const st_fx *fx, const char *sql);
 /* Opens another store on the fixture's database (a second process). */
 pk_store *st_open_again(const st_fx *fx);
 
@@ -129,6 +132,6 @@ typedef struct st_division {
 } st_division;
 
 extern const st_division st_schema, st_participants, st_bulk, st_lists, st_accounts, st_reads,
-    st_sealed;
+    st_sealed, st_logs;
 
 #endif

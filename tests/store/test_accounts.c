@@ -38,12 +38,12 @@ static void users_insert_find_update_each(void **state)
     pk_user a = user("admin", "admin", ""), o = user("op.jakpus", "operator", "31.71"),
             v = user("viewer_1", "viewer", "31.71.01.1001");
     int64_t ida = 0, ido = 0, idv = 0, dup = 0;
-    assert_int_equal(pk_store_user_insert(s, &a, &ida), 0);
-    assert_int_equal(pk_store_user_insert(s, &o, &ido), 0);
-    assert_int_equal(pk_store_user_insert(s, &v, &idv), 0);
+    assert_int_equal(pk_store_user_insert(s, &a, NULL, &ida), 0);
+    assert_int_equal(pk_store_user_insert(s, &o, NULL, &ido), 0);
+    assert_int_equal(pk_store_user_insert(s, &v, NULL, &idv), 0);
     assert_true(ida > 0 && ida < ido && ido < idv);
     pk_user again = user("op.jakpus", "viewer", "");
-    assert_int_equal(pk_store_user_insert(s, &again, &dup), PK_ECONFLICT);
+    assert_int_equal(pk_store_user_insert(s, &again, NULL, &dup), PK_ECONFLICT);
     pk_user f;
     memset(&f, 0x55, sizeof(f));
     assert_int_equal(pk_store_user_find(s, "op.jakpus", &f), 0);
@@ -63,14 +63,14 @@ static void users_insert_find_update_each(void **state)
     u.id = ido;
     u.disabled = 7;
     snprintf(u.pwhash, sizeof(u.pwhash), "$argon2id$new");
-    assert_int_equal(pk_store_user_update(s, &u), 0);
+    assert_int_equal(pk_store_user_update(s, &u, NULL), 0);
     assert_int_equal(pk_store_user_find(s, "op.jakpus", &f), 0);
     assert_string_equal(f.role, "viewer");
     assert_string_equal(f.region, "");
     assert_string_equal(f.pwhash, "$argon2id$new");
     assert_int_equal(f.disabled, 1);
     u.id = idv + 1000;
-    assert_int_equal(pk_store_user_update(s, &u), PK_ENOENT);
+    assert_int_equal(pk_store_user_update(s, &u, NULL), PK_ENOENT);
     /* every user in id order; cb's non-zero value stops */
     users us = {0};
     assert_int_equal(pk_store_users_each(s, user_cb, &us), 0);
@@ -88,8 +88,8 @@ static void sessions_get_touch_delete_expire(void **state)
     pk_store *s = ST_S(state);
     pk_user a = user("siti", "operator", "31.71"), b = user("budi", "viewer", "");
     int64_t ida, idb;
-    assert_int_equal(pk_store_user_insert(s, &a, &ida), 0);
-    assert_int_equal(pk_store_user_insert(s, &b, &idb), 0);
+    assert_int_equal(pk_store_user_insert(s, &a, NULL, &ida), 0);
+    assert_int_equal(pk_store_user_insert(s, &b, NULL, &idb), 0);
     uint8_t s1[PK_AUTH_HASH_LEN], s2[PK_AUTH_HASH_LEN], s3[PK_AUTH_HASH_LEN],
         s4[PK_AUTH_HASH_LEN], none[PK_AUTH_HASH_LEN];
     st_auth(s1, 1);
@@ -146,8 +146,8 @@ static void user_update_ends_that_users_sessions(void **state)
     pk_store *s = ST_S(state);
     pk_user a = user("siti", "operator", "31.71"), b = user("budi", "viewer", "");
     int64_t ida, idb;
-    assert_int_equal(pk_store_user_insert(s, &a, &ida), 0);
-    assert_int_equal(pk_store_user_insert(s, &b, &idb), 0);
+    assert_int_equal(pk_store_user_insert(s, &a, NULL, &ida), 0);
+    assert_int_equal(pk_store_user_insert(s, &b, NULL, &idb), 0);
     uint8_t sa1[PK_AUTH_HASH_LEN], sa2[PK_AUTH_HASH_LEN], sb[PK_AUTH_HASH_LEN];
     st_auth(sa1, 1);
     st_auth(sa2, 2);
@@ -157,7 +157,7 @@ static void user_update_ends_that_users_sessions(void **state)
     assert_int_equal(pk_store_session_insert(s, sb, idb, 30), 0);
     a.id = ida;
     a.disabled = 1;
-    assert_int_equal(pk_store_user_update(s, &a), 0);
+    assert_int_equal(pk_store_user_update(s, &a, NULL), 0);
     int64_t c, seen;
     pk_user u;
     assert_int_equal(pk_store_session_get(s, sa1, &c, &seen, &u), PK_ENOENT);
@@ -171,14 +171,14 @@ static void tokens_find_and_revoke(void **state)
     pk_store *s = ST_S(state);
     pk_user a = user("robot", "operator", "31.72");
     int64_t ida;
-    assert_int_equal(pk_store_user_insert(s, &a, &ida), 0);
+    assert_int_equal(pk_store_user_insert(s, &a, NULL, &ida), 0);
     uint8_t t1[PK_AUTH_HASH_LEN], t2[PK_AUTH_HASH_LEN], none[PK_AUTH_HASH_LEN];
     st_auth(t1, 11);
     st_auth(t2, 12);
     st_auth(none, 13);
     int64_t id1 = 0, id2 = 0, found = 0;
-    assert_int_equal(pk_store_token_insert(s, t1, ida, "sync job", &id1), 0);
-    assert_int_equal(pk_store_token_insert(s, t2, ida, NULL, &id2), 0);
+    assert_int_equal(pk_store_token_insert(s, t1, ida, "sync job", NULL, &id1), 0);
+    assert_int_equal(pk_store_token_insert(s, t2, ida, NULL, NULL, &id2), 0);
     assert_true(id1 > 0 && id2 > id1);
     pk_user u;
     assert_int_equal(pk_store_token_find(s, t1, &found, &u), 0);
@@ -187,10 +187,10 @@ static void tokens_find_and_revoke(void **state)
     assert_string_equal(u.username, "robot");
     assert_string_equal(u.region, "31.72");
     assert_int_equal(pk_store_token_find(s, none, &found, &u), PK_ENOENT);
-    assert_int_equal(pk_store_token_revoke(s, id1), 0);
+    assert_int_equal(pk_store_token_revoke(s, id1, NULL), 0);
     assert_int_equal(pk_store_token_find(s, t1, &found, &u), PK_ENOENT);
-    assert_int_equal(pk_store_token_revoke(s, id1), PK_ENOENT); /* already */
-    assert_int_equal(pk_store_token_revoke(s, id2 + 100), PK_ENOENT);
+    assert_int_equal(pk_store_token_revoke(s, id1, NULL), PK_ENOENT); /* already */
+    assert_int_equal(pk_store_token_revoke(s, id2 + 100, NULL), PK_ENOENT);
     assert_int_equal(pk_store_token_find(s, t2, &found, &u), 0);
     assert_int_equal(found, id2);
 }
@@ -224,16 +224,16 @@ static void tokens_each_of_everyone_or_one_user(void **state)
     assert_int_equal(ts.n, 0);
     pk_user a = user("robot.a", "operator", "31.72"), b = user("robot.b", "viewer", "");
     int64_t ida, idb, t[3];
-    assert_int_equal(pk_store_user_insert(s, &a, &ida), 0);
-    assert_int_equal(pk_store_user_insert(s, &b, &idb), 0);
+    assert_int_equal(pk_store_user_insert(s, &a, NULL, &ida), 0);
+    assert_int_equal(pk_store_user_insert(s, &b, NULL, &idb), 0);
     uint8_t h[PK_AUTH_HASH_LEN];
     st_auth(h, 21);
-    assert_int_equal(pk_store_token_insert(s, h, ida, "sync", &t[0]), 0);
+    assert_int_equal(pk_store_token_insert(s, h, ida, "sync", NULL, &t[0]), 0);
     st_auth(h, 22);
-    assert_int_equal(pk_store_token_insert(s, h, idb, "", &t[1]), 0);
+    assert_int_equal(pk_store_token_insert(s, h, idb, "", NULL, &t[1]), 0);
     st_auth(h, 23);
-    assert_int_equal(pk_store_token_insert(s, h, ida, "laporan", &t[2]), 0);
-    assert_int_equal(pk_store_token_revoke(s, t[0]), 0);
+    assert_int_equal(pk_store_token_insert(s, h, ida, "laporan", NULL, &t[2]), 0);
+    assert_int_equal(pk_store_token_revoke(s, t[0], NULL), 0);
     /* everyone's, in id order, revoked ones too */
     assert_int_equal(pk_store_tokens_each(s, 0, token_cb, &ts), 0);
     assert_int_equal(ts.n, 3);

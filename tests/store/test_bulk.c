@@ -89,7 +89,7 @@ static void bulk_load_of_an_empty_registry(void **state)
     assert_int_equal(pk_tx_bulk_mark(tx, 0, NULL), 0);
     assert_int_equal(st_write(tx, 2, b), 0);
     assert_true(b[0].r.id > a[2].r.id && b[1].r.id > b[0].r.id);
-    assert_int_equal(pk_tx_audit(tx, "import", "participants.bulk", 0, "rows=5"), 0);
+    assert_int_equal(pk_tx_audit(tx, "cli:test", "import", "participants.bulk", 0, "rows=5"), 0);
     assert_int_equal(pk_tx_bulk_end(tx), 0);
     /* indexes back inside the transaction: found again */
     assert_int_equal(pk_tx_participants_find(tx, 1, (const pk_bi *)b[1].r.nik_bi, &k), 0);

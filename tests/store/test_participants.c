@@ -545,7 +545,7 @@ static void savepoint_release_and_rollback_to(void **state)
     assert_int_equal(pk_tx_release(tx), 0);
     assert_int_equal(pk_tx_savepoint(tx), 0);
     assert_int_equal(st_write(tx, 1, &p[2]), 0);
-    assert_int_equal(pk_tx_audit(tx, "test", "undone", p[2].r.id, NULL), 0);
+    assert_int_equal(pk_tx_audit(tx, "cli:test", "test", "undone", p[2].r.id, NULL), 0);
     assert_int_equal(pk_tx_rollback_to(tx), 0);
     /* undone inside the transaction already */
     pk_pknown k;
@@ -573,7 +573,7 @@ static void rollback_discards_and_nothing_shows_before_commit(void **state)
     pk_pstatus ps;
     pk_tx *tx = begin(s);
     assert_int_equal(st_write(tx, 1, &p), 0);
-    assert_int_equal(pk_tx_audit(tx, "test", "rolled.back", p.r.id, "x"), 0);
+    assert_int_equal(pk_tx_audit(tx, "cli:test", "test", "rolled.back", p.r.id, "x"), 0);
     assert_int_equal(pk_store_participant_status(s, p.r.nik_bi, &ps), PK_ENOENT);
     assert_int_equal(count_all(s), 0);
     pk_tx_rollback(tx);
@@ -596,13 +596,13 @@ static void audit_appends(void **state)
 {
     pk_store *s = ST_S(state);
     pk_audit_entry e[3] = {
-        {"import", "participant.insert", 1, "fields=all"},
-        {"portal", "participant.update", 0, NULL},
-        {"cli", "list.replace", 0, "list=dtks added=3"},
+        {"cli:root", "import", "participant.insert", 1, "fields=all"},
+        {"public", "portal", "participant.update", 0, NULL},
+        {NULL, "cli", "list.replace", 0, "list=dtks added=3"},
     };
     pk_tx *tx = begin(s);
     assert_int_equal(pk_tx_audit_many(tx, 3, e), 0);
-    assert_int_equal(pk_tx_audit(tx, "cli", "keys.rotate", 0, NULL), 0);
+    assert_int_equal(pk_tx_audit(tx, "cli:test", "cli", "keys.rotate", 0, NULL), 0);
     assert_int_equal(pk_tx_commit(tx), 0);
 }
 
