@@ -769,6 +769,10 @@ def authorisation_matrix():
         for label, name in CALLERS:
             role = USERS[name][0] if name else None
             want = expectation(access, role)
+            if (method, pattern) == ("POST", "/api/v1/participants") and role == "viewer":
+                # public, but with a token it is that account's registration
+                # (test_audit.py): a viewer registers no one
+                want = "forbidden"
             st, hdrs, text = call(method, path, kind, name, tokens, s)
             n += 1
             api = kind == "PK_KIND_API"
