@@ -162,47 +162,57 @@ const char *pk_trim(const char *s, size_t *len)
     return (const char *)p;
 }
 
-long pk_utf8_chars(const char *s, size_t len)
+size_t pk_utf8_seq(const char *s, size_t len, uint32_t *cp_out)
 {
     const unsigned char *p = (const unsigned char *)s;
+    if (len == 0)
+        return 0;
+    unsigned char c = p[0];
+    uint32_t cp;
+    size_t n;
+    if (c < 0x80) {
+        n = 1;
+        cp = c;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0; /* continuation byte, C0/C1 overlong lead, or > U+10FFFF */
+    }
+    if (len < n)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[k] & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    if (cp_out != NULL)
+        *cp_out = cp;
+    return n;
+}
+
+long pk_utf8_chars(const char *s, size_t len)
+{
     long count = 0;
     size_t i = 0;
     if (!s)
         return len ? -1 : 0;
     while (i < len) {
-        unsigned char c = p[i];
-        unsigned long cp;
-        size_t n;
-        if (c < 0x80) {
-            if ((c < 0x20 && c != '\t') || c == 0x7f)
-                return -1;
-            i++;
-            count++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4;
-            cp = c & 0x07;
-        } else {
-            return -1; /* continuation byte, C0/C1 overlong lead, or > U+10FFFF */
-        }
-        if (len - i < n)
+        uint32_t cp;
+        size_t n = pk_utf8_seq(s + i, len - i, &cp);
+        if (n == 0)
             return -1;
-        for (size_t k = 1; k < n; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return -1;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return -1;
-        /* C1 controls are control characters too. */
-        if (cp >= 0x80 && cp <= 0x9F)
+        /* control characters (C0 but tab, DEL, C1) are refused too */
+        if ((cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9F))
             return -1;
         i += n;
         count++;

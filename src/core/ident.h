@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A KK (family card) number is 16 digits.  Copies it into out (17 bytes)
  * and returns 0, or PK_EINVAL. */
@@ -21,6 +22,10 @@ int pk_email_check(const char *s, size_t len);
 /* Trims ASCII and Unicode no-break spaces from both ends: returns the
  * start, sets *len to the trimmed length. */
 const char *pk_trim(const char *s, size_t *len);
+/* The length (1-4) of the one well-formed UTF-8 sequence s starts with
+ * (no overlong form, no surrogate, nothing past U+10FFFF), its code point
+ * in *cp (when not NULL); 0 when s starts none (or len is 0). */
+size_t pk_utf8_seq(const char *s, size_t len, uint32_t *cp);
 /* Number of UTF-8 code points, or -1 when s is not valid UTF-8 (or holds a
  * control character other than tab). */
 long pk_utf8_chars(const char *s, size_t len);

@@ -4,11 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/ident.h"
+
 void pk_html_escn(pk_buf *b, const char *s, size_t n)
 {
     size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         const char *rep = NULL;
+        size_t k = 1;
         switch (s[i]) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
@@ -16,11 +19,26 @@ void pk_html_escn(pk_buf *b, const char *s, size_t n)
         case '"': rep = "&quot;"; break;
         case '\'': rep = "&#39;"; break;
         case '\0': rep = ""; break;
-        default: continue;
+        default:
+            if ((unsigned char)s[i] < 0x80) {
+                i++;
+                continue;
+            }
+            /* A byte that starts no well-formed UTF-8 sequence (input
+             * echoed back, a truncated name) becomes U+FFFD: the page
+             * stays valid UTF-8 and says where the bad byte was. */
+            if ((k = pk_utf8_seq(s + i, n - i, NULL)) > 0) {
+                i += k;
+                continue;
+            }
+            k = 1;
+            rep = "\xEF\xBF\xBD";
+            break;
         }
         pk_buf_add(b, s + run, i - run);
         pk_buf_adds(b, rep);
-        run = i + 1;
+        i += k;
+        run = i;
     }
     pk_buf_add(b, s + run, n - run);
 }

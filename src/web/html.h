@@ -11,7 +11,9 @@
 #include "web/http.h"
 
 /* Escapes & < > " ' so the text is safe in element content and in quoted
- * attribute values. */
+ * attribute values; drops NUL, and writes each byte that starts no
+ * well-formed UTF-8 sequence as U+FFFD, so a page is valid UTF-8 whatever
+ * it echoes. */
 void pk_html_esc(pk_buf *b, const char *s);
 void pk_html_escn(pk_buf *b, const char *s, size_t n);
 

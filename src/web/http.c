@@ -82,7 +82,7 @@ int pk_req_adopt(pk_req *req, void *p, size_t n)
     return 0;
 }
 
-static void scratch_release(pk_req *req)
+void pk_req_release(pk_req *req)
 {
     while (req->scratch != NULL) {
         struct pk_scratch *s = req->scratch;
@@ -191,13 +191,32 @@ typedef struct reqstate {
     int status;
 } reqstate;
 
+/* A request built in memory (conn NULL): the value of the first (or,
+ * last, the last) pair named key in a NULL-terminated name/value array;
+ * names compared as MHD does (query keys exactly, headers ignoring case). */
+static const char *pairs_lookup(const char *const *kv, const char *key, bool nocase, bool last)
+{
+    const char *found = NULL;
+    for (size_t i = 0; kv != NULL && kv[i] != NULL && kv[i + 1] != NULL; i += 2)
+        if ((nocase ? strcasecmp(kv[i], key) : strcmp(kv[i], key)) == 0) {
+            found = kv[i + 1];
+            if (!last)
+                break;
+        }
+    return found;
+}
+
 const char *pk_req_query(const pk_req *req, const char *key)
 {
+    if (req->conn == NULL)
+        return pairs_lookup(req->query, key, false, false);
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
 const char *pk_req_header(const pk_req *req, const char *name)
 {
+    if (req->conn == NULL)
+        return pairs_lookup(req->headers, name, true, false);
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
@@ -217,6 +236,8 @@ static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char 
 
 const char *pk_req_header_last(const pk_req *req, const char *name)
 {
+    if (req->conn == NULL)
+        return pairs_lookup(req->headers, name, true, true);
     last_hdr l = {name, NULL};
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, on_header, &l);
     return l.value;
@@ -237,6 +258,10 @@ void pk_req_content_type(const pk_req *req, char *out, size_t outlen)
 void pk_req_client_addr(const pk_req *req, char *out, size_t outlen)
 {
     out[0] = '\0';
+    if (req->conn == NULL) {
+        snprintf(out, outlen, "%s", req->client_addr ? req->client_addr : "");
+        return;
+    }
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci == NULL || ci->client_addr == NULL)
@@ -425,7 +450,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.body = st->too_big ? "" : pk_buf_str(&st->body);
     req.body_len = st->too_big ? 0 : st->body.len;
     h->opts.dispatch(h->opts.ctx, &req, &resp);
-    scratch_release(&req);
+    pk_req_release(&req);
     if (pk_buf_failed(&resp.body))
         replace_failed(&req, &resp);
     if (st->too_big)
@@ -469,10 +494,7 @@ static int hexval(char c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Percent-decoding of paths and query values, in place.  An encoded NUL
- * ("%00") is left encoded: decoded, it would silently cut the C string
- * short ("/api/v1/schemes%00.json" would route as "/api/v1/schemes"). */
-static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+size_t pk_http_unescape(char *s)
 {
     char *r = s, *w = s;
     while (*r) {
@@ -487,6 +509,11 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
     }
     *w = '\0';
     return (size_t)(w - s);
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    return pk_http_unescape(s);
 }
 
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl)

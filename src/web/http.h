@@ -35,6 +35,13 @@ typedef struct pk_req {
     bool body_too_large;       /* the body passed max_body and was dropped */
     const char *route;         /* matched pattern, for the access log */
     void *conn;                /* the server's connection (opaque) */
+    /* Without a server (conn NULL: a request built in memory, as
+     * fuzz/fuzz_http.c does), what the accessors below read instead:
+     * NULL-terminated arrays of name, value, name, value, ... (query
+     * values percent-decoded), and the client's address as text. */
+    const char *const *query;
+    const char *const *headers;
+    const char *client_addr;
     const struct pk_principal *who; /* the caller on a non-public route (set by dispatch) */
     struct pk_scratch *scratch; /* memory of this request (pk_req_scratch) */
 } pk_req;
@@ -73,6 +80,17 @@ void pk_req_content_type(const pk_req *req, char *out, size_t outlen);
 
 /* The client's address as text ("127.0.0.1", "::1"); "" when unknown. */
 void pk_req_client_addr(const pk_req *req, char *out, size_t outlen);
+
+/* Percent-decoding of a path or query value, in place, as the server
+ * decodes them; returns the new length.  An encoded NUL ("%00") is left
+ * encoded: decoded, it would silently cut the C string short
+ * ("/api/v1/schemes%00.json" would route as "/api/v1/schemes"). */
+size_t pk_http_unescape(char *s);
+
+/* Overwrites and frees the request's scratch memory (pk_req_scratch);
+ * the server calls it once the handler has returned.  For callers that
+ * dispatch a request themselves. */
+void pk_req_release(pk_req *req);
 
 /* Adds a header (name must be a static string); value is copied. */
 int pk_resp_header(pk_resp *resp, const char *name, const char *value);

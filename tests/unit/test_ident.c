@@ -247,6 +247,42 @@ static void test_utf8(void **state)
     }
 }
 
+/* One sequence at a time (what HTML escaping uses to put U+FFFD for a
+ * bad byte): its length and code point, 0 for none. */
+static void test_utf8_seq(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        size_t len, want;
+        uint32_t cp;
+    } cases[] = {
+        {"a", 1, 1, 'a'},
+        {"\n", 1, 1, '\n'},          /* controls are well-formed */
+        {"\0", 1, 1, 0},
+        {"\xc3\xa9", 2, 2, 0xe9},
+        {"\xe2\x80\x99x", 4, 3, 0x2019},
+        {"\xf0\x9f\x98\x80", 4, 4, 0x1f600},
+        {"\xf4\x8f\xbf\xbf", 4, 4, 0x10ffff},
+        {"\xf4\x90\x80\x80", 4, 0, 0}, /* past U+10FFFF */
+        {"\xc0\xaf", 2, 0, 0},         /* overlong */
+        {"\xe0\x80\xaf", 3, 0, 0},     /* overlong */
+        {"\xed\xa0\x80", 3, 0, 0},     /* surrogate */
+        {"\xc3\x28", 2, 0, 0},
+        {"\xc3", 1, 0, 0},              /* truncated */
+        {"\x80", 1, 0, 0},
+        {"\xff", 1, 0, 0},
+        {"", 0, 0, 0},
+    };
+    for (size_t i = 0; i < PK_ARRAY_LEN(cases); i++) {
+        uint32_t cp = 0xffffffff;
+        size_t n = pk_utf8_seq(cases[i].in, cases[i].len, &cp);
+        if (n != cases[i].want || (n > 0 && cp != cases[i].cp))
+            fail_msg("case %zu: length %zu cp %x, want %zu cp %x", i, n, (unsigned)cp,
+                     cases[i].want, (unsigned)cases[i].cp);
+    }
+}
+
 /* The apostrophe guard of the exchange files: written before a field a
  * spreadsheet would run (or one that begins with an apostrophe), taken
  * off on reading, so every value comes back as it was. */
@@ -288,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_trim),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_seq),
         cmocka_unit_test(test_sheet_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
