@@ -563,6 +563,42 @@ static void savepoint_release_and_rollback_to(void **state)
     free(rows);
 }
 
+/* A full disk: the write fails with PK_ENOSPC, and pk_store_disk_full
+ * says so until a transaction that wrote commits; one whose writes were
+ * all undone to their savepoint commits nothing and leaves it set.  On
+ * PostgreSQL a trigger raises SQLSTATE 53100 (disk_full), as the server
+ * does when it cannot extend a file; SQLite's SQLITE_FULL needs a full
+ * file system (tests/http/test_disk.py fills a tmpfs). */
+static void disk_full_is_enospc_until_a_write_commits(void **state)
+{
+    if (!st_pg) {
+        print_message("# SQLite: a full file system, in tests/http/test_disk.py\n");
+        return;
+    }
+    st_fx *fx = ST_FX(state);
+    pk_store *s = fx->s;
+    st_person p[2];
+    st_person_init(&p[0], 60, 60, "Penuh", "31.71.01.1001");
+    st_person_init(&p[1], 61, 61, "Lega", "31.71.01.1001");
+    assert_false(pk_store_disk_full(s));
+    st_sql(fx, "CREATE FUNCTION st_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ "
+               "BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; "
+               "END $$; CREATE TRIGGER st_disk_full BEFORE INSERT ON participant "
+               "FOR EACH ROW EXECUTE FUNCTION st_disk_full()");
+    pk_tx *tx = begin(s);
+    assert_int_equal(pk_tx_savepoint(tx), 0);
+    assert_int_equal(st_write(tx, 1, &p[0]), PK_ENOSPC);
+    assert_true(pk_store_disk_full(s));
+    assert_int_equal(pk_tx_rollback_to(tx), 0);
+    assert_int_equal(pk_tx_commit(tx), 0); /* wrote nothing: the disk is still full */
+    assert_true(pk_store_disk_full(s));
+    st_sql(fx, "DROP TRIGGER st_disk_full ON participant; DROP FUNCTION st_disk_full()");
+    assert_true(pk_store_disk_full(s)); /* nothing has been written yet */
+    st_insert(s, 1, &p[1]);
+    assert_false(pk_store_disk_full(s));
+    assert_int_equal(count_all(s), 1);
+}
+
 /* What a transaction writes is seen by nobody else before commit, and
  * by nobody at all after rollback. */
 static void rollback_discards_and_nothing_shows_before_commit(void **state)
@@ -764,6 +800,7 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(kk_members_in_kk_then_id_order),
     ST_TEST(set_reasons_of_each_id),
     ST_TEST(savepoint_release_and_rollback_to),
+    ST_TEST(disk_full_is_enospc_until_a_write_commits),
     ST_TEST(rollback_discards_and_nothing_shows_before_commit),
     ST_TEST(audit_appends),
     ST_TEST(participant_status_of_a_nik),
