@@ -28,8 +28,10 @@ from harness import api_error, eq, test
 # Helpers shared with other programs; importing them must not register
 # their tests here.
 _n0 = len(h._tests)
+from test_auth import user_add  # noqa: E402
 from test_registry import person  # noqa: E402
 del h._tests[_n0:]
+ADMIN = ("admin.disk", "Admin-Uji-Disk-Penuh-7")
 
 P = "/api/v1/participants"
 JSON_CT = {"Content-Type": "application/json"}
@@ -129,6 +131,7 @@ def health(s):
 def full_disk_answers_507_and_recovers_without_restart():
     disk = PgDisk() if h.PG else SqliteDisk()
     try:
+        user_add(disk.db, ADMIN[0], "admin", None, ADMIN[1])
         with h.Server(db=disk.db) as s:
             serial = iter(range(1, 10000))
             ok = person(next(serial))
@@ -169,6 +172,14 @@ def full_disk_answers_507_and_recovers_without_restart():
             text = page.decode("utf-8")
             assert MSG in text, "the form page lacks the message"
             assert 'value="%s"' % p["nama"] in text, "the form lost what was typed"
+            if not h.PG:
+                # A login writes a session (the trigger of the PostgreSQL
+                # run only refuses participants): 507 as a page.
+                b = h.Browser(s)
+                st, _, text = b.post("/masuk", {"nama_pengguna": ADMIN[0],
+                                                "kata_sandi": ADMIN[1]})
+                eq(st, 507, "a login on a full disk")
+                assert MSG in text, "the login page lacks the message"
             # Reads still work.
             st, _, _ = s.json("GET", "/api/v1/schemes")
             eq(st, 200, "a read on a full disk")
@@ -188,6 +199,9 @@ def full_disk_answers_507_and_recovers_without_restart():
             p = person(next(serial))
             st, _, _ = h.form_post(s, "/daftar", p)
             eq(st, 201, "the portal form after recovery")
+            st, _, _ = h.Browser(s).post("/masuk", {"nama_pengguna": ADMIN[0],
+                                                    "kata_sandi": ADMIN[1]})
+            eq(st, 303, "a login after recovery")
             stored += 2
             eq(count_lines(s, FULL_LINE), 1, "'disk full' lines at the end")
             s.stop_clean()
