@@ -106,6 +106,23 @@ const char *pk_code_field(pk_code c)
     return (unsigned)c < PK_C__COUNT ? codes[c].field : NULL;
 }
 
+const char *pk_code_label(pk_code c)
+{
+    switch (c) {
+    case PK_C_USIA_KURANG: return "Usia di bawah batas minimal peserta";
+    case PK_C_USIA_LEBIH: return "Usia di atas batas maksimal peserta";
+    case PK_C_SEDANG_SEKOLAH: return "Sedang menempuh pendidikan formal";
+    case PK_C_PEKERJAAN_DIKECUALIKAN:
+        return "Pekerjaan yang dikecualikan (ASN, TNI, Polri, pejabat, perangkat desa, "
+               "direksi BUMN/BUMD)";
+    case PK_C_KUOTA_KK_PENUH: return "Kuota Kartu Keluarga sudah penuh";
+    case PK_C_PENERIMA_BANSOS: return "Penerima bantuan sosial lain (DTKS, BSU, atau BPUM)";
+    case PK_C_DAFTAR_HITAM: return "Tercantum dalam daftar hitam program";
+    case PK_C_PERNAH_MENERIMA: return "Pernah menerima Kartu Prakerja";
+    default: return pk_code_message(c);
+    }
+}
+
 pk_code pk_code_by_name(const char *name)
 {
     if (!name)

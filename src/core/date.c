@@ -182,3 +182,62 @@ pk_date pk_date_wib(time_t t)
     long long days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
     return pk_date_from_days((long)days);
 }
+
+/* n ASCII digits at s as a number; -1 when one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int pk_timestamp_parse(const char *s, int64_t *out)
+{
+    pk_date d;
+    if (s == NULL || strlen(s) < 19 || pk_date_parse(s, 10, &d) != 0 || s[10] != 'T' ||
+        s[13] != ':' || s[16] != ':')
+        return PK_EINVAL;
+    int hh = digits(s + 11, 2), mi = digits(s + 14, 2), ss = digits(s + 17, 2);
+    if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 60)
+        return PK_EINVAL;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return PK_EINVAL;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'Z')
+        p++;
+    if (*p != '\0')
+        return PK_EINVAL;
+    *out = (int64_t)pk_date_to_days(d) * 86400 + hh * 3600 + mi * 60 + ss;
+    return 0;
+}
+
+void pk_timestamp_format_wib(int64_t secs, char out[32])
+{
+    static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "Mei", "Jun",
+                                           "Jul", "Agu", "Sep", "Okt", "Nov", "Des"};
+    int64_t t = secs + 7 * 3600;
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t sod = t - days * 86400; /* 0..86399 */
+    pk_date d = pk_date_from_days((long)days);
+    const char *mn = d.m >= 1 && d.m <= 12 ? months[d.m - 1] : "?";
+    snprintf(out, 32, "%d %s %d %02d.%02d WIB", d.d, mn, d.y, (int)(sod / 3600),
+             (int)(sod / 60 % 60));
+}
+
+void pk_timestamp_wib(const char *stored, char out[32])
+{
+    int64_t t;
+    if (pk_timestamp_parse(stored, &t) == 0)
+        pk_timestamp_format_wib(t, out);
+    else
+        snprintf(out, 32, "%s", stored ? stored : "");
+}

@@ -6,6 +6,7 @@
 #define PK_DATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 typedef struct pk_date {
@@ -42,5 +43,17 @@ int pk_date_cmp(pk_date a, pk_date b);
 int pk_age_on(pk_date birth, pk_date on);
 /* Today's date in Jakarta (UTC+7) for the given instant. */
 pk_date pk_date_wib(time_t t);
+
+/* Timestamps as the store writes them: "2026-12-04T13:58:05.458Z" (UTC;
+ * the fraction, of any number of digits, and the Z may be left out).
+ * Parses s into seconds since 1970-01-01 UTC; 0 or PK_EINVAL. */
+int pk_timestamp_parse(const char *s, int64_t *out);
+/* Writes the instant as staff read it, in Jakarta time (WIB, UTC+7)
+ * with Indonesian month abbreviations: "4 Des 2026 20.58 WIB".
+ * out >= 32 bytes. */
+void pk_timestamp_format_wib(int64_t secs, char out[32]);
+/* Both: the stored form in, the WIB form out; a value that does not
+ * parse is copied as it is (at most 31 bytes). */
+void pk_timestamp_wib(const char *stored, char out[32]);
 
 #endif

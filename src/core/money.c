@@ -1,10 +1,11 @@
-/* money.c -- Rupiah formatting (money.h): "Rp3.550.000", '.' for thousands. */
+/* money.c -- Rupiah and count formatting (money.h): "Rp3.550.000",
+ * "2.834", '.' for thousands. */
 #include "core/money.h"
 
 #include <stddef.h>
 
-
-void pk_rupiah_format(pk_rupiah v, char out[32])
+/* Writes sign, prefix and the grouped magnitude of v into out. */
+static void grouped(int64_t v, const char *prefix, char out[32])
 {
     /* Work on the magnitude as unsigned so INT64_MIN has no overflow. */
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -23,9 +24,19 @@ void pk_rupiah_format(pk_rupiah v, char out[32])
     size_t o = 0;
     if (v < 0)
         out[o++] = '-';
-    out[o++] = 'R';
-    out[o++] = 'p';
+    while (*prefix)
+        out[o++] = *prefix++;
     while (n)
         out[o++] = rev[--n];
     out[o] = '\0';
+}
+
+void pk_rupiah_format(pk_rupiah v, char out[32])
+{
+    grouped(v, "Rp", out);
+}
+
+void pk_count_format(int64_t n, char out[32])
+{
+    grouped(n, "", out);
 }

@@ -1,4 +1,5 @@
-/* money.h -- Rupiah amounts: whole rupiah in int64, never floating point. */
+/* money.h -- Rupiah amounts: whole rupiah in int64, never floating point;
+ * and counts written with the same thousands separator. */
 #ifndef PK_MONEY_H
 #define PK_MONEY_H
 
@@ -8,5 +9,9 @@ typedef int64_t pk_rupiah;
 
 /* "Rp3.550.000", "-Rp50.000", "Rp0".  out >= 32 bytes. */
 void pk_rupiah_format(pk_rupiah v, char out[32]);
+
+/* A count with '.' between thousands, as Indonesian readers write it:
+ * "2.834", "1.000.000", "0", "-12".  out >= 32 bytes. */
+void pk_count_format(int64_t n, char out[32]);
 
 #endif

@@ -80,6 +80,10 @@ typedef uint64_t pk_codeset;
 const char *pk_code_name(pk_code c);
 const char *pk_code_message(pk_code c);
 const char *pk_code_field(pk_code c);
+/* A short phrase for staff, about the person rather than to them
+ * ("Usia di bawah batas minimal"): the eligibility codes have one of
+ * their own, every other code answers its message. */
+const char *pk_code_label(pk_code c);
 /* Looks a code up by machine name; returns PK_C__COUNT when unknown. */
 pk_code pk_code_by_name(const char *name);
 

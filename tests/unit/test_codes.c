@@ -142,6 +142,23 @@ static void test_unknown(void **state)
     assert_null(pk_code_field(PK_C__COUNT));
 }
 
+/* Staff read an eligibility reason as a phrase about the person, never
+ * addressed to them ("Anda"); other codes keep their message. */
+static void test_labels(void **state)
+{
+    (void)state;
+    for (pk_code c = PK_C_USIA_KURANG; c <= PK_C_PERNAH_MENERIMA; c++) {
+        const char *l = pk_code_label(c);
+        if (l == NULL || l[0] == '\0' || strcmp(l, pk_code_message(c)) == 0)
+            fail_msg("%s has no label of its own", pk_code_name(c));
+        if (strstr(l, "Anda") != NULL)
+            fail_msg("%s's label speaks to the person: %s", pk_code_name(c), l);
+    }
+    assert_string_equal(pk_code_label(PK_C_USIA_KURANG), "Usia di bawah batas minimal peserta");
+    assert_string_equal(pk_code_label(PK_C_NIK_FORMAT), pk_code_message(PK_C_NIK_FORMAT));
+    assert_string_equal(pk_code_label(PK_C__COUNT), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_names_and_fields),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_unknown),
+        cmocka_unit_test(test_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

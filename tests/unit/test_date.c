@@ -366,6 +366,70 @@ static void test_cmp(void **state)
     assert_int_equal(pk_date_cmp(D(2026, 1, 1), D(2026, 1, 1)), 0);
 }
 
+static const struct {
+    const char *label, *in, *want; /* want NULL: refused */
+} ts_cases[] = {
+    {"issue example", "2026-12-04T13:58:05.458Z", "4 Des 2026 20.58 WIB"},
+    {"no fraction", "2026-12-04T13:58:05Z", "4 Des 2026 20.58 WIB"},
+    {"no Z", "2026-12-04T13:58:05", "4 Des 2026 20.58 WIB"},
+    {"long fraction", "2026-12-04T13:58:05.123456789Z", "4 Des 2026 20.58 WIB"},
+    {"next day in Jakarta", "2026-12-31T17:00:00.000Z", "1 Jan 2027 00.00 WIB"},
+    {"just before", "2026-12-31T16:59:59.999Z", "31 Des 2026 23.59 WIB"},
+    {"leap day", "2028-02-28T20:30:00Z", "29 Feb 2028 03.30 WIB"},
+    {"May is Mei", "2026-05-01T00:00:00Z", "1 Mei 2026 07.00 WIB"},
+    {"August is Agu", "2026-08-17T03:00:00Z", "17 Agu 2026 10.00 WIB"},
+    {"October is Okt", "2026-10-10T10:10:00Z", "10 Okt 2026 17.10 WIB"},
+    {"epoch", "1970-01-01T00:00:00Z", "1 Jan 1970 07.00 WIB"},
+    {"before the epoch", "1969-12-31T16:00:00Z", "31 Des 1969 23.00 WIB"},
+    {"empty", "", NULL},
+    {"date only", "2026-12-04", NULL},
+    {"space for T", "2026-12-04 13:58:05Z", NULL},
+    {"hour 24", "2026-12-04T24:00:00Z", NULL},
+    {"minute 60", "2026-12-04T13:60:00Z", NULL},
+    {"bad month", "2026-13-04T13:58:05Z", NULL},
+    {"bad day", "2026-02-30T13:58:05Z", NULL},
+    {"empty fraction", "2026-12-04T13:58:05.Z", NULL},
+    {"offset", "2026-12-04T13:58:05+07:00", NULL},
+    {"trailing", "2026-12-04T13:58:05Zx", NULL},
+    {"letters", "2026-12-04T1a:58:05Z", NULL},
+};
+
+static void test_timestamp(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < PK_ARRAY_LEN(ts_cases); i++) {
+        int64_t t = 12345;
+        int rc = pk_timestamp_parse(ts_cases[i].in, &t);
+        if (ts_cases[i].want == NULL) {
+            if (rc != PK_EINVAL)
+                fail_msg("case '%s': accepted", ts_cases[i].label);
+            if (t != 12345)
+                fail_msg("case '%s': output written", ts_cases[i].label);
+            char out[32];
+            pk_timestamp_wib(ts_cases[i].in, out);
+            if (strcmp(out, ts_cases[i].in) != 0)
+                fail_msg("case '%s': not copied as it is: '%s'", ts_cases[i].label, out);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("case '%s': refused", ts_cases[i].label);
+        char out[32];
+        pk_timestamp_format_wib(t, out);
+        if (strcmp(out, ts_cases[i].want) != 0)
+            fail_msg("case '%s': got '%s', want '%s'", ts_cases[i].label, out, ts_cases[i].want);
+        pk_timestamp_wib(ts_cases[i].in, out);
+        if (strcmp(out, ts_cases[i].want) != 0)
+            fail_msg("case '%s' (one call): got '%s'", ts_cases[i].label, out);
+    }
+    assert_int_equal(pk_timestamp_parse(NULL, &(int64_t){0}), PK_EINVAL);
+    int64_t t;
+    assert_int_equal(pk_timestamp_parse("2026-12-04T13:58:05.458Z", &t), 0);
+    assert_int_equal(t, 1796392685); /* date -u -d 2026-12-04T13:58:05Z +%s */
+    char out[32];
+    pk_timestamp_wib(NULL, out);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_age),
         cmocka_unit_test(test_wib),
         cmocka_unit_test(test_cmp),
+        cmocka_unit_test(test_timestamp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

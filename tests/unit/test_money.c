@@ -48,10 +48,35 @@ static void test_format(void **state)
     }
 }
 
+static const fmt_case count_cases[] = {
+    {"zero", 0, "0"},
+    {"three digits", 999, "999"},
+    {"issue example", 2834, "2.834"},
+    {"thousand", 1000, "1.000"},
+    {"million", 1000000, "1.000.000"},
+    {"negative", -12345, "-12.345"},
+    {"max", INT64_MAX, "9.223.372.036.854.775.807"},
+    {"min", INT64_MIN, "-9.223.372.036.854.775.808"},
+};
+
+static void test_count(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < PK_ARRAY_LEN(count_cases); i++) {
+        const fmt_case *c = &count_cases[i];
+        char out[32];
+        memset(out, 'x', sizeof(out));
+        pk_count_format(c->v, out);
+        if (strcmp(out, c->want) != 0)
+            fail_msg("case '%s': got '%s', want '%s'", c->label, out, c->want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
