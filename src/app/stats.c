@@ -2,6 +2,7 @@
 #include "app/stats.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/pk.h"
@@ -61,6 +62,14 @@ static void hide_small(pk_region_stats *st, int64_t k)
     }
 }
 
+/* Whoever may not open records sees small counts hidden (stats.h). */
+static int64_t min_count_for(const pk_app *app, const pk_principal *who)
+{
+    if ((who->role & (PK_ROLE_ADMIN | PK_ROLE_OPERATOR)) != 0 || app->cfg.stats_min_count <= 1)
+        return 0;
+    return app->cfg.stats_min_count;
+}
+
 int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
                     pk_region_stats *out)
 {
@@ -91,10 +100,109 @@ int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code
     memcpy(out->by_reason, st.by_reason, sizeof(out->by_reason));
     out->not_eligible = st.total - st.eligible;
     /* who may open the records sees exact counts */
-    if ((who->role & (PK_ROLE_ADMIN | PK_ROLE_OPERATOR)) == 0 && app->cfg.stats_min_count > 1) {
-        out->min_count = app->cfg.stats_min_count;
-        hide_small(out, app->cfg.stats_min_count);
+    int64_t k = min_count_for(app, who);
+    if (k > 1) {
+        out->min_count = (int)k;
+        hide_small(out, k);
     }
+    return 0;
+}
+
+/* The equations a reader could solve for one hidden cell: each row
+ * (total = eligible + not eligible: cells[r*3 + 0..2]) and each column
+ * whose sum the parent's row shows (`sums`: the children add up to it).
+ * While one has exactly one hidden cell, its least shown cell is hidden
+ * too (in a column, not one of a row shown as empty: its zero is known
+ * anyway), which may leave another with one, until none has. */
+static void hide_equations(int64_t **cells, size_t rows, const int64_t sums[3])
+{
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t r = 0; r < rows; r++) {
+            int64_t **row = cells + r * 3;
+            size_t hidden = 0;
+            int64_t *least = NULL;
+            for (size_t i = 0; i < 3; i++) {
+                if (*row[i] == PK_STATS_HIDDEN)
+                    hidden++;
+                else if (least == NULL || *row[i] < *least)
+                    least = row[i];
+            }
+            if (hidden == 1 && least != NULL) {
+                *least = PK_STATS_HIDDEN;
+                changed = true;
+            }
+        }
+        for (size_t c = 0; c < 3; c++) {
+            if (sums[c] == PK_STATS_HIDDEN)
+                continue;
+            size_t hidden = 0;
+            int64_t *least = NULL;
+            for (size_t r = 0; r < rows; r++) {
+                int64_t *x = cells[r * 3 + c];
+                if (*x == PK_STATS_HIDDEN)
+                    hidden++;
+                else if (*cells[r * 3] != 0 && (least == NULL || *x < *least))
+                    least = x;
+            }
+            if (hidden == 1 && least != NULL) {
+                *least = PK_STATS_HIDDEN;
+                changed = true;
+            }
+        }
+    }
+}
+
+int pk_stats_children(const pk_app *app, const pk_principal *who,
+                      const pk_region_stats *parent, pk_child_stats **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    const char *code = parent->region ? parent->region->code : app->cfg.service_province;
+    const pk_region *kids;
+    size_t nk = pk_regions_children(app->regions, code, &kids);
+    if (nk == 0)
+        return 0;
+    pk_child_stats *cs = calloc(nk, sizeof(*cs));
+    int64_t **cells = calloc(nk * 3, sizeof(*cells));
+    if (cs == NULL || cells == NULL) {
+        free(cs);
+        free(cells);
+        return PK_ENOMEM;
+    }
+    for (size_t i = 0; i < nk; i++) {
+        pk_stats st;
+        if (pk_store_stats(app->store, kids[i].code, &st) != 0) {
+            free(cs);
+            free(cells);
+            return PK_EIO;
+        }
+        cs[i].region = &kids[i];
+        cs[i].total = st.total;
+        cs[i].eligible = st.eligible;
+        cs[i].not_eligible = st.total - st.eligible;
+        cells[i * 3] = &cs[i].total;
+        cells[i * 3 + 1] = &cs[i].eligible;
+        cells[i * 3 + 2] = &cs[i].not_eligible;
+    }
+    int64_t k = min_count_for(app, who);
+    if (k > 1) {
+        for (size_t i = 0; i < nk * 3; i++)
+            if (*cells[i] > 0 && *cells[i] < k)
+                *cells[i] = PK_STATS_HIDDEN;
+        for (size_t i = 0; i < nk; i++)
+            if (cs[i].total == PK_STATS_HIDDEN) { /* a small region: all of it */
+                if (cs[i].eligible != 0)
+                    cs[i].eligible = PK_STATS_HIDDEN;
+                if (cs[i].not_eligible != 0)
+                    cs[i].not_eligible = PK_STATS_HIDDEN;
+            }
+        const int64_t sums[3] = {parent->total, parent->eligible, parent->not_eligible};
+        hide_equations(cells, nk, sums);
+    }
+    free(cells);
+    *out = cs;
+    *n = nk;
     return 0;
 }
 

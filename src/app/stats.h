@@ -43,6 +43,23 @@ typedef struct pk_region_stats {
 int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
                     pk_region_stats *out);
 
+/* The breakdown one level down: each child region of the region counted
+ * in `parent` (a pk_stats_region result; the whole service area when its
+ * region is NULL), counted the same way for the same caller.  Every
+ * child lies inside the region asked for, so inside the caller's scope.
+ * For viewers the small cells are hidden as in pk_stats_region, and so
+ * are more cells wherever one hidden cell could be worked out from the
+ * others: a row (total = eligible + not eligible) and a column whose
+ * sum the parent shows (the children's counts add up to it) never have
+ * exactly one hidden cell.  *out is allocated (free() it; NULL when *n is 0: a
+ * village has no children).  0, PK_ENOMEM or PK_EIO. */
+typedef struct pk_child_stats {
+    const pk_region *region;
+    int64_t total, eligible, not_eligible;
+} pk_child_stats;
+int pk_stats_children(const pk_app *app, const pk_principal *who,
+                      const pk_region_stats *parent, pk_child_stats **out, size_t *n);
+
 /* Staff accounts by role, for administrators; disabled ones apart. */
 typedef struct pk_account_counts {
     int64_t admin, operator, viewer, disabled;

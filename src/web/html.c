@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "core/ident.h"
+#include "core/money.h"
+#include "web/session.h"
+#include "web/web.h"
 
 void pk_html_escn(pk_buf *b, const char *s, size_t n)
 {
@@ -108,6 +111,126 @@ void pk_html_error_page(const pk_app *app, pk_resp *resp, int status, const char
     pk_html_esc(&resp->body, message);
     pk_buf_adds(&resp->body, "</p>\n<p><a href=\"/\">Kembali ke beranda</a></p>\n");
     pk_html_finish(resp, status, false);
+}
+
+/* ---- the staff layout ---------------------------------------------------- */
+
+/* The staff menu: each entry is a GET route of the table; whether a
+ * member sees it is the route's own access (one rule for menu and
+ * dispatch). */
+static const struct {
+    const char *path;
+    const char *label;
+} staff_menu[] = {
+    {"/dasbor", "Dasbor"},
+    {"/peserta", "Cari peserta"},
+    {"/peserta/baru", "Pendaftaran dibantu"},
+    {"/admin", "Admin"},
+};
+
+static bool may_open(unsigned role, const char *path)
+{
+    for (size_t i = 0; i < pk_nroutes; i++)
+        if (strcmp(pk_routes[i].method, "GET") == 0 && strcmp(pk_routes[i].pattern, path) == 0)
+            return (pk_routes[i].access & role) != 0;
+    return false;
+}
+
+const char *pk_html_role_label(unsigned role)
+{
+    switch (role) {
+    case PK_ROLE_ADMIN: return "Administrator";
+    case PK_ROLE_OPERATOR: return "Operator wilayah";
+    case PK_ROLE_VIEWER: return "Pemantau";
+    default: return "-";
+    }
+}
+
+void pk_html_region_name(const pk_app *app, pk_buf *b, const char *code, const char *fallback)
+{
+    /* TODO(residents): pk_html_region / pk_region_title (Title Case) once
+     * they land; until then the table's own spelling. */
+    const pk_region *r = code && code[0] ? pk_regions_find(app->regions, code) : NULL;
+    pk_html_esc(b, r ? r->name : code && code[0] ? code : fallback);
+}
+
+void pk_html_count(pk_buf *b, int64_t n)
+{
+    char s[32];
+    pk_count_format(n, s);
+    pk_buf_adds(b, s);
+}
+
+void pk_html_staff_begin(const pk_app *app, const pk_req *req, pk_resp *resp, const char *title,
+                         const char *active)
+{
+    pk_buf *b = &resp->body;
+    const pk_principal *who = req->who;
+    pk_buf_adds(b, "<!doctype html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<title>");
+    pk_html_esc(b, title);
+    pk_buf_adds(b, " | Petugas Kartu Prakerja DKI Jakarta</title>\n"
+                   "<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
+                   "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+                   "</head>\n<body class=\"staff\">\n"
+                   "<a class=\"skip\" href=\"#isi\">Langsung ke isi</a>\n"
+                   "<header class=\"site\"><div class=\"wrap\">"
+                   "<a class=\"brand\" href=\"/dasbor\">Kartu Prakerja <span>Petugas</span></a>\n"
+                   "<nav aria-label=\"Menu petugas\"><ul>");
+    for (size_t i = 0; i < sizeof(staff_menu) / sizeof(staff_menu[0]); i++) {
+        if (who == NULL || !may_open(who->role, staff_menu[i].path))
+            continue;
+        bool on = active && strcmp(active, staff_menu[i].path) == 0;
+        pk_buf_printf(b, "<li><a href=\"%s\"%s>%s</a></li>", staff_menu[i].path,
+                      on ? " aria-current=\"page\"" : "", staff_menu[i].label);
+    }
+    pk_buf_adds(b, "</ul></nav></div></header>\n");
+    if (who != NULL) {
+        pk_buf_printf(b, "<div class=\"userbar\"><div class=\"wrap\">\n"
+                         "<p class=\"who\" data-role=\"%s\">Masuk sebagai <strong "
+                         "data-user>",
+                      pk_role_name(who->role));
+        pk_html_esc(b, who->username);
+        pk_buf_printf(b, "</strong> · %s · <span data-scope=\"%s\">",
+                      pk_html_role_label(who->role), who->region);
+        pk_html_region_name(app, b, who->region, "Seluruh wilayah layanan");
+        pk_buf_adds(b, "</span></p>\n<form method=\"post\" action=\"/keluar\" "
+                       "class=\"signout\">\n");
+        pk_web_csrf_field(app, req, resp);
+        pk_buf_adds(b, "<button type=\"submit\" class=\"quiet\">Keluar</button>\n</form>\n"
+                       "</div></div>\n");
+    }
+    pk_buf_adds(b, "<main id=\"isi\" class=\"wrap\">\n");
+}
+
+void pk_html_staff_finish(pk_resp *resp, int status)
+{
+    pk_buf_adds(&resp->body,
+                "</main>\n<footer class=\"site\"><div class=\"wrap\">"
+                "<p class=\"small\">Halaman petugas Kartu Prakerja DKI Jakarta. Setiap "
+                "pembukaan data peserta dicatat dalam log akses.</p>"
+                "</div></footer>\n</body>\n</html>\n");
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->cache_control = "no-store";
+}
+
+void pk_html_staff_error(const pk_app *app, const pk_req *req, pk_resp *resp, int status,
+                         const char *title, const char *message)
+{
+    if (req->who == NULL) {
+        pk_html_error_page(app, resp, status, title, message);
+        return;
+    }
+    pk_buf_reset(&resp->body);
+    pk_html_staff_begin(app, req, resp, title, NULL);
+    pk_buf_adds(&resp->body, "<h1>");
+    pk_html_esc(&resp->body, title);
+    pk_buf_adds(&resp->body, "</h1>\n<p>");
+    pk_html_esc(&resp->body, message);
+    pk_buf_adds(&resp->body, "</p>\n<p><a href=\"/dasbor\">Kembali ke dasbor</a></p>\n");
+    pk_html_staff_finish(resp, status);
 }
 
 static void describedby(pk_buf *b, const char *name, const char *hint, const char *error)

@@ -5,6 +5,7 @@
 #define PK_HTML_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "app/app.h"
 #include "core/buf.h"
@@ -26,6 +27,29 @@ void pk_html_finish(pk_resp *resp, int status, bool cacheable);
 
 void pk_html_error_page(const pk_app *app, pk_resp *resp, int status, const char *title,
                         const char *message);
+
+/* The staff pages' layout (req->who is the signed-in staff member):
+ * the staff menu, built from the route table (web/routes.c) and showing
+ * only the pages the member's role may open (viewer: Dasbor; operator:
+ * + Cari peserta, Pendaftaran dibantu; admin: + Admin); who is signed in
+ * (name, role, region); and a modest sign-out button (a POST form with
+ * the session's CSRF token).  `active` is the menu path of the page.
+ * Writes into resp->body (the CSRF field needs resp). */
+void pk_html_staff_begin(const pk_app *app, const pk_req *req, pk_resp *resp, const char *title,
+                         const char *active);
+/* Closes a staff page: never cached. */
+void pk_html_staff_finish(pk_resp *resp, int status);
+/* An error page in the staff layout when someone is signed in (the
+ * public one otherwise), with a way back to the dashboard. */
+void pk_html_staff_error(const pk_app *app, const pk_req *req, pk_resp *resp, int status,
+                         const char *title, const char *message);
+/* "Administrator", "Operator wilayah", "Pemantau" for a PK_ROLE_* bit. */
+const char *pk_html_role_label(unsigned role);
+/* A region's name as staff read it, or `fallback` when code is "" or
+ * unknown (escaped). */
+void pk_html_region_name(const pk_app *app, pk_buf *b, const char *code, const char *fallback);
+/* A count with thousands separators ("2.834"). */
+void pk_html_count(pk_buf *b, int64_t n);
 
 /* A labelled input.  `error` (may be NULL) is shown beside the field and
  * linked with aria-describedby; `hint` likewise. `value` is escaped. */

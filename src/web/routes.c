@@ -221,9 +221,12 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
         if (api)
             pk_reply_error(resp, 403, "akses_ditolak",
                            "Akun Anda tidak berhak memakai alamat API ini.", NULL);
-        else
-            pk_html_error_page(app, resp, 403, "Akses ditolak",
-                               "Akun Anda tidak berhak membuka halaman ini.");
+        else {
+            req->who = &who; /* the staff layout: the pages this account may open */
+            pk_html_staff_error(app, req, resp, 403, "Akses ditolak",
+                                "Akun Anda tidak berhak membuka halaman ini.");
+            req->who = NULL;
+        }
         return;
     }
     req->who = &who;

@@ -1167,7 +1167,8 @@ def small_counts_hidden_from_viewers_alike_on_api_and_dashboard():
         b = h.Browser(s)
         b.post("/masuk", {"nama_pengguna": "pemantau.kecil", "kata_sandi": pw})
         text = b.get("/dasbor?wilayah=31.74.01")[2]
-        eq(text.count('data-count="tersembunyi">&lt; 5<'), 4, "four hidden cells")
+        # eligible and not, L and P, and the reason's row (pekerjaan_dikecualikan)
+        eq(text.count('data-count="tersembunyi">&lt; 5<'), 5, "five hidden cells")
 
 
 if __name__ == "__main__":

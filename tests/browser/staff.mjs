@@ -1,0 +1,309 @@
+// staff.mjs -- the staff pages in a real browser (Debian's chromium,
+// driven by playwright-core), at 360 px (a phone) and 1280 px (a desk),
+// with JavaScript switched off in the pages: each role logs in, moves
+// through its menu, and no page scrolls sideways; times are shown in
+// Jakarta time, counts with thousands separators, search results as
+// cards on the phone.
+//
+//   cd tests/browser && npm ci --no-audit --no-fund
+//   node staff.mjs /path/to/prakerja
+//
+// Prints TAP.  Exit status 1 if any test failed.  Screenshots land in
+// tests/browser/screenshots/ (git-ignored).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const exe = process.argv[2];
+if (!exe) {
+  console.error('usage: node staff.mjs /path/to/prakerja');
+  process.exit(2);
+}
+const SHOTS = path.resolve('screenshots');
+const WIDTHS = [360, 1280];
+const USERS = {
+  'admin1': { role: 'admin', password: 'Admin-Prakerja-Kuat-7',
+    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Admin'] },
+  'op.sel': { role: 'operator', region: '31.74', password: 'Operator-Jaksel-Tebet-1',
+    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu'] },
+  'viewer1': { role: 'viewer', password: 'Pemantau-Data-Agregat-3', menu: ['Dasbor'] },
+};
+const BULK = 1234; // imported into Tebet Timur: counts need a separator
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
+
+// ---------------------------------------------------------------- TAP
+let n = 0;
+let failed = 0;
+function ok(name) { console.log(`ok ${++n} - ${name}`); }
+function notOk(name, err) {
+  console.log(`not ok ${++n} - ${name}`);
+  failed++;
+  const text = err && err.stack ? err.stack : String(err);
+  for (const line of text.split('\n').slice(0, 12)) console.log(`# ${line}`);
+}
+function check(cond, msg) { if (!cond) throw new Error(msg); }
+function eq(got, want, what) {
+  const g = JSON.stringify(got), w = JSON.stringify(want);
+  if (g !== w) throw new Error(`${what}: got ${g}, want ${w}`);
+}
+
+// ---------------------------------------------------------------- setup
+function cli(args, input) {
+  const r = spawnSync(exe, args, { input, encoding: 'utf8', timeout: 300000 });
+  check(r.status === 0, `prakerja ${args.join(' ')}: ${r.status} ${r.stderr}`);
+  return r.stdout;
+}
+
+async function seed(dir, db) {
+  cli(['migrate', '--db', db]); // only migrate and serve create a database
+  for (const [name, u] of Object.entries(USERS)) {
+    const args = ['user', 'add', '--db', db, '--username', name, '--role', u.role, '--password-stdin'];
+    if (u.region) args.push('--region', u.region);
+    cli(args, u.password + '\n');
+  }
+  const cols = 'nik,no_kk,nama,tanggal_lahir,jenis_kelamin,no_hp,email,kode_wilayah,alamat,pendidikan,segmen,pekerjaan';
+  const rows = [cols];
+  for (let i = 1; i <= BULK; i++) {
+    const s = String(i).padStart(4, '0');
+    rows.push(`317401090394${s},31740130${String(i).padStart(8, '0')},Peserta Massal ${i},1994-03-09,L,` +
+      `0812${String(44000000 + i)},,31.74.01.1001,Gang ${i},sma,pencari_kerja,lainnya`);
+  }
+  const file = path.join(dir, 'peserta.csv');
+  await writeFile(file, rows.join('\n') + '\n');
+  cli(['import', 'participants', '--db', db, file]);
+}
+
+async function startServer(db) {
+  const child = spawn(exe, ['serve', '--db', db, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const log = [];
+  let buf = '';
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not report its address within 30 s')), 30000);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    exited.then((r) => { clearTimeout(timer); reject(new Error(`server exited early: ${JSON.stringify(r)}`)); });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        log.push(line);
+        const m = /^prakerja: listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      }
+    });
+  });
+  return { child, base, log, exited };
+}
+
+async function stopServer(srv) {
+  srv.child.kill('SIGTERM');
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 15000));
+  const r = await Promise.race([srv.exited, timeout]);
+  if (r === null) {
+    srv.child.kill('SIGKILL');
+    throw new Error('server did not stop within 15 s of SIGTERM');
+  }
+  check(r.code === 0, `server exit after SIGTERM: ${JSON.stringify(r)}`);
+}
+
+// ---------------------------------------------------------------- helpers
+let browser;
+let base;
+const problems = [];
+
+async function newPage(width) {
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    viewport: { width, height: width < 600 ? 780 : 900 },
+    deviceScaleFactor: 1,
+    isMobile: width < 600,
+    hasTouch: width < 600,
+    locale: 'id-ID',
+  });
+  context.setDefaultTimeout(10000);
+  context.setDefaultNavigationTimeout(15000);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/favicon\.ico/.test(m.location()?.url || '')) return; // tracked by portal.mjs
+    if (/status of 40[34]\b/.test(m.text())) return; // the refusals asked for below
+    problems.push(`${page.url()}: console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()}: pageerror: ${e.message}`));
+  return page;
+}
+
+async function noOverflow(page, width, label) {
+  const r = await page.evaluate(() => {
+    const vw = window.innerWidth;
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const b = el.getBoundingClientRect();
+      if (b.width > 0 && (b.right > vw + 0.5 || b.left < -0.5) && !el.closest('.skip'))
+        out.push(`${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''} [${Math.round(b.left)}..${Math.round(b.right)}]`);
+    }
+    return { sw: document.documentElement.scrollWidth, vw, out: out.slice(0, 5) };
+  });
+  eq(r.vw, width, `${label}: viewport width`);
+  check(r.sw <= width && r.out.length === 0,
+    `${label}: horizontal overflow at ${width}px: scrollWidth=${r.sw}; ${r.out.join(', ')}`);
+}
+
+async function submit(page, name) {
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name, exact: true }).click()]);
+}
+
+async function login(page, name) {
+  await page.goto(base + 'masuk');
+  await page.getByLabel('Nama pengguna').fill(name);
+  await page.getByLabel('Kata sandi').fill(USERS[name].password);
+  await submit(page, 'Masuk');
+  eq(new URL(page.url()).pathname, '/dasbor', `${name} lands on the dashboard`);
+}
+
+const menuLinks = (page) => page.locator('nav[aria-label="Menu petugas"] a');
+
+function wib(iso) {
+  const t = new Date(Date.parse(iso) + 7 * 3600 * 1000);
+  const p = (x) => String(x).padStart(2, '0');
+  return `${t.getUTCDate()} ${MONTHS[t.getUTCMonth()]} ${t.getUTCFullYear()} ` +
+    `${p(t.getUTCHours())}.${p(t.getUTCMinutes())} WIB`;
+}
+
+// ---------------------------------------------------------------- tests
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+for (const width of WIDTHS) {
+  for (const name of Object.keys(USERS)) {
+    test(`${width}px: ${name} logs in, walks the menu, no page scrolls sideways, signs out`, async () => {
+      const page = await newPage(width);
+      await login(page, name);
+      eq((await menuLinks(page).allInnerTexts()).map((s) => s.trim()), USERS[name].menu, 'menu');
+      check(await page.getByText(`Masuk sebagai ${name}`).isVisible(), 'who is signed in');
+      const signOut = page.getByRole('button', { name: 'Keluar', exact: true });
+      check(await signOut.isVisible(), 'sign-out visible');
+      // the sign-out is not the most prominent thing: smaller than the page title
+      const [bh, h1] = await Promise.all([signOut.evaluate((e) => e.getBoundingClientRect().height),
+        page.locator('h1').evaluate((e) => parseFloat(getComputedStyle(e).fontSize))]);
+      check(bh < 44, `sign-out button ${bh}px high`);
+      check(h1 >= 24, `page title ${h1}px`);
+      await noOverflow(page, width, `${name} /dasbor`);
+      for (const label of USERS[name].menu) {
+        await Promise.all([page.waitForNavigation(),
+          page.locator('nav[aria-label="Menu petugas"]').getByRole('link', { name: label, exact: true }).click()]);
+        eq(await page.locator('nav[aria-label="Menu petugas"] a[aria-current="page"]').innerText(), label,
+          `current page after ${label}`);
+        await noOverflow(page, width, `${name} ${label}`);
+        await page.screenshot({ path: path.join(SHOTS, `staff-${width}-${name}-${label.replace(/\W+/g, '-')}.png`), fullPage: true });
+      }
+      await submit(page, 'Keluar');
+      eq(new URL(page.url()).pathname, '/masuk', 'signed out to the login page');
+      await page.context().close();
+    });
+  }
+
+  test(`${width}px: dashboard counts with separators and a breakdown that links down`, async () => {
+    const page = await newPage(width);
+    await login(page, 'op.sel');
+    const tile = (await page.locator('.tile .n').first().innerText()).trim();
+    eq(tile, '1.235', 'registrants of Jakarta Selatan');
+    const cells = await page.locator('td[data-count], td[data-cell]').allInnerTexts();
+    check(cells.every((c) => !/^\d{4,}$/.test(c.trim())), `a count without separators: ${cells}`);
+    // down: district, then village; back up by the trail
+    await Promise.all([page.waitForNavigation(), page.locator('tr[data-child="31.74.01"] a').click()]);
+    check(page.url().endsWith('/dasbor?wilayah=31.74.01'), page.url());
+    await noOverflow(page, width, 'district dashboard');
+    await Promise.all([page.waitForNavigation(), page.locator('tr[data-child="31.74.01.1001"] a').click()]);
+    eq(await page.locator('[data-region]').first().getAttribute('data-region'), '31.74.01.1001', 'village');
+    eq(await page.locator('table[data-group="wilayah"]').count(), 0, 'a village has no breakdown');
+    await noOverflow(page, width, 'village dashboard');
+    await page.screenshot({ path: path.join(SHOTS, `staff-${width}-village.png`), fullPage: true });
+    await Promise.all([page.waitForNavigation(), page.locator('nav.trail a').first().click()]);
+    check(page.url().endsWith('/dasbor?wilayah=31.74'), `trail up: ${page.url()}`);
+    await page.context().close();
+  });
+
+  test(`${width}px: search results and a record in Jakarta time, no sideways scroll`, async () => {
+    const page = await newPage(width);
+    await login(page, 'op.sel');
+    await page.goto(base + 'peserta');
+    await page.getByLabel('Nama atau NIK').fill('tampilan petugas');
+    await submit(page, 'Cari');
+    const row = page.locator('table.results tbody tr').first();
+    eq(await row.evaluate((e) => getComputedStyle(e).display), width < 600 ? 'block' : 'table-row',
+      'a card on the phone, a row on the desk');
+    await noOverflow(page, width, 'search results');
+    await page.screenshot({ path: path.join(SHOTS, `staff-${width}-search.png`), fullPage: true });
+    await Promise.all([page.waitForNavigation(), row.getByRole('link').click()]);
+    const times = await page.locator('time').evaluateAll((els) =>
+      els.map((e) => [e.getAttribute('datetime'), e.textContent]));
+    eq(times.length, 2, 'registered and updated');
+    for (const [iso, shown] of times) {
+      check(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/.test(iso), `stored form ${iso}`);
+      eq(shown, wib(iso), 'shown in WIB');
+    }
+    check(await page.getByText('Pekerjaan yang dikecualikan').isVisible(), 'the reason in words');
+    check(await page.getByText('Skema Normal 2023').isVisible(), 'the scheme by name');
+    await noOverflow(page, width, 'record');
+    await page.screenshot({ path: path.join(SHOTS, `staff-${width}-record.png`), fullPage: true });
+    await page.context().close();
+  });
+}
+
+// ---------------------------------------------------------------- main
+const dir = await mkdtemp(path.join(tmpdir(), 'prakerja-staff-'));
+let srv;
+try {
+  await mkdir(SHOTS, { recursive: true });
+  try {
+    const db = path.join(dir, 't.db');
+    await seed(dir, db);
+    srv = await startServer(db);
+    base = srv.base;
+    const r = await fetch(base + 'api/v1/participants', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ nik: '3174015708950001', no_kk: '3174012001000001',
+        nama: 'Siti Tampilan Petugas', tanggal_lahir: '1995-08-17', jenis_kelamin: 'P',
+        no_hp: '0813-7000-0001', kode_wilayah: '3174011001', segmen: 'pencari_kerja',
+        pekerjaan: 'asn' }),
+    });
+    eq(r.status, 201, 'register the ineligible person');
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      timeout: 30000,
+    });
+    ok('start the server and the browser');
+  } catch (e) {
+    notOk('start the server and the browser', e);
+    if (srv) for (const l of srv.log.slice(-20)) console.log(`# server: ${l}`);
+    throw e;
+  }
+  for (const t of tests) {
+    try { await t.fn(); ok(t.name); } catch (e) { notOk(t.name, e); }
+  }
+  try {
+    check(problems.length === 0, `${problems.length} problem(s):\n${problems.join('\n')}`);
+    ok('no console errors or page errors on any staff page');
+  } catch (e) { notOk('no console errors or page errors on any staff page', e); }
+} catch {
+  // already reported
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  if (srv) {
+    try { await stopServer(srv); ok('server stops cleanly (exit 0) on SIGTERM'); }
+    catch (e) { notOk('server stops cleanly (exit 0) on SIGTERM', e); }
+  }
+  await rm(dir, { recursive: true, force: true });
+  console.log(`1..${n}`);
+  process.exitCode = failed || n === 0 ? 1 : 0;
+}
