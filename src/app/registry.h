@@ -88,6 +88,7 @@ int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p)
  * re-evaluates everyone added or removed. */
 typedef struct pk_list_summary {
     long read, listed, rejected, reevaluated;
+    long before, after; /* entries of the list before and after the replacement */
 } pk_list_summary;
 
 int pk_registry_import_list(const pk_app *app, const char *list, int fd, const char *actor,

@@ -79,7 +79,9 @@ int pk_registry_import_list(const pk_app *app, const char *list, int fd, const c
     }
     /* The whole list is replaced in one transaction: readers see the old
      * list or the new one, never half of it. */
-    if ((rc = pk_store_begin(app->store, &tx)) != 0 || (rc = pk_tx_list_clear(tx, list)) != 0) {
+    int64_t count = 0;
+    if ((rc = pk_store_begin(app->store, &tx)) != 0 ||
+        (rc = pk_tx_list_count(tx, list, &count)) != 0 || (rc = pk_tx_list_clear(tx, list)) != 0) {
         snprintf(err, errlen, "database error");
         goto out;
     }
@@ -148,6 +150,12 @@ int pk_registry_import_list(const pk_app *app, const char *list, int fd, const c
         goto out;
     }
     sum->reevaluated = re.count;
+    sum->before = (long)count;
+    if ((rc = pk_tx_list_count(tx, list, &count)) != 0) {
+        snprintf(err, errlen, "database error");
+        goto out;
+    }
+    sum->after = (long)count;
     char detail[128];
     snprintf(detail, sizeof(detail), "list=%s entries=%ld reevaluated=%ld", list, sum->listed,
              re.count);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -172,8 +173,13 @@ static int import_exclusions(cli_args *a)
                     rc == PK_EINVAL ? "refused" : "failed", err);
         } else {
             printf("{\"list\":\"%s\",\"read\":%ld,\"listed\":%ld,\"rejected\":%ld,"
-                   "\"reevaluated\":%ld}\n",
-                   list, sum.read, sum.listed, sum.rejected, sum.reevaluated);
+                   "\"reevaluated\":%ld,\"before\":%ld,\"after\":%ld}\n",
+                   list, sum.read, sum.listed, sum.rejected, sum.reevaluated, sum.before,
+                   sum.after);
+            fprintf(stderr,
+                    "prakerja: list %s replaced: %ld entries before, %ld after (%ld rows read, "
+                    "%ld rejected); %ld registered participants evaluated again\n",
+                    list, sum.before, sum.after, sum.read, sum.rejected, sum.reevaluated);
             status = 0;
         }
     }
@@ -200,10 +206,43 @@ void cli_actor(char *out, size_t cap)
         snprintf(out, cap, "cli:uid%ld", (long)geteuid());
 }
 
+/* The file of --output: created 0600, never an existing one (full NIKs
+ * and phone numbers); NULL after saying why. */
+static FILE *create_output(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        if (errno == EEXIST)
+            fprintf(stderr, "prakerja export: %s already exists; give a new file (it is "
+                            "created 0600, for it holds personal data)\n", path);
+        else
+            fprintf(stderr, "prakerja export: cannot create %s: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(path);
+        }
+    }
+    return f;
+}
+
+/* Standard output redirected to a file others may read (the shell creates
+ * one 0644): said, for the export holds personal data. */
+static void warn_public_stdout(void)
+{
+    struct stat st;
+    if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+        (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        fprintf(stderr, "prakerja export: warning: standard output is a file other users may "
+                        "read (mode %04o) and the export holds full NIKs and phone numbers: "
+                        "chmod 600 it, or use --output FILE (created 0600)\n",
+                (unsigned)(st.st_mode & 07777));
+}
+
 /* export participants */
 int cli_export(const cli_cmd *c, cli_args *a)
 {
-    const char *given = cli_opt(a, "region");
+    const char *given = cli_opt(a, "region"), *output = cli_opt(a, "output");
     if (a->npos != 0) {
         fprintf(stderr, "prakerja export participants: unexpected argument\n");
         return 2;
@@ -221,6 +260,13 @@ int cli_export(const cli_cmd *c, cli_args *a)
         pk_app_close(&app);
         return 2;
     }
+    FILE *out = stdout;
+    if (output != NULL && (out = create_output(output)) == NULL) {
+        pk_app_close(&app);
+        return 1;
+    }
+    if (output == NULL)
+        warn_public_stdout();
     /* An export is a read of personal data: recorded first, or not run. */
     char actor[PK_ACTOR_MAX], detail[64];
     cli_actor(actor, sizeof(actor));
@@ -228,13 +274,25 @@ int cli_export(const cli_cmd *c, cli_args *a)
     if (pk_access_record(&app, actor, "participants.export", "cli export participants", 0,
                          detail) != 0) {
         fprintf(stderr, "prakerja export: cannot write the access log; nothing exported\n");
+        if (out != stdout) {
+            fclose(out);
+            unlink(output);
+        }
         pk_app_close(&app);
         return 1;
     }
     long rows = 0;
     int64_t unreadable = 0;
-    int rc = pk_registry_export(&app, region, stdout, &rows, &unreadable);
+    int rc = pk_registry_export(&app, region, out, &rows, &unreadable);
     pk_app_close(&app);
+    if (out != stdout) {
+        if (fclose(out) != 0 && rc == 0) {
+            fprintf(stderr, "prakerja export: cannot write %s: %s\n", output, strerror(errno));
+            rc = PK_EIO;
+        }
+        if (rc != 0)
+            unlink(output); /* no half export left behind */
+    }
     if (rc != 0) {
         if (unreadable != 0)
             fprintf(stderr,
@@ -243,6 +301,9 @@ int cli_export(const cli_cmd *c, cli_args *a)
         fprintf(stderr, "prakerja: export failed\n");
         return 1;
     }
-    fprintf(stderr, "prakerja: exported %ld participants\n", rows);
+    if (out != stdout)
+        fprintf(stderr, "prakerja: exported %ld participants to %s (mode 0600)\n", rows, output);
+    else
+        fprintf(stderr, "prakerja: exported %ld participants\n", rows);
     return 0;
 }

@@ -140,9 +140,11 @@ static const cli_sub import_subs[] = {
 static const cli_sub export_subs[] = {
     {"participants", "",
      "write the participants as an exchange file (full NIKs and phone numbers)\n"
-     "to stdout",
+     "to stdout (a file the shell creates for '>' is 0644: others may read it),\n"
+     "or to --output FILE",
      (const cli_option[]){
          {"region", "CODE", "only this region's subtree (31.74)"},
+         {"output", "FILE", "write to FILE, created 0600; an existing FILE is refused"},
          {NULL, NULL, NULL}}},
     {NULL, NULL, NULL, NULL},
 };

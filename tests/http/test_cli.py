@@ -107,7 +107,7 @@ HELP = {
                  "--sweeps", "--threshold"),
     ("import", "participants"): ("--scheme", "--as-of", "--rejects"),
     ("import", "exclusions"): ("--list",),
-    ("export", "participants"): ("--region",),
+    ("export", "participants"): ("--region", "--output"),
     ("user", "add"): ("--username", "--role", "--region", "--password-stdin"),
     ("user", "passwd"): ("--username", "--password-stdin"),
     ("user", "disable"): ("--username",),
@@ -537,6 +537,75 @@ def first_use_of_a_database_says_it_creates_the_key_file():
             eq(os.stat(db.key).st_mode & 0o777, 0o600, "key file mode")
             code, out, err = cli(["nik"] + db.args() + [NIK_MALE], cwd=d)
             assert "key file" not in err, "said again: %r" % err
+        finally:
+            db.drop()
+
+
+# ---- export --output, exclusion lists ----------------------------------------
+
+@test
+def export_output_is_private_and_never_overwrites():
+    with TmpDir() as d:
+        db = h.Db(d, "x")
+        try:
+            src = os.path.join(d, "in.csv")
+            write(src, PERSON_CSV)
+            code, out, err = cli(["import", "participants", src] + db.args(), cwd=d)
+            eq(code, 0, "import (stderr %r)" % err)
+            code, to_stdout, err = cli(["export", "participants"] + db.args(), cwd=d)
+            eq(code, 0, "export to stdout (stderr %r)" % err)
+            dest = os.path.join(d, "out.csv")
+            os.umask(0o022)
+            code, out, err = cli(["export", "participants", "--output", dest] + db.args(), cwd=d)
+            eq((code, out), (0, ""), "export --output (stderr %r)" % err)
+            eq(os.stat(dest).st_mode & 0o777, 0o600, "mode of the --output file")
+            with open(dest) as f:
+                eq(f.read(), to_stdout, "the file holds what stdout got")
+            assert "3174011708950001" in to_stdout, "the export holds the NIK"
+            # an existing file is refused and left as it was
+            write(dest, "keep me\n")
+            code, out, err = cli(["export", "participants", "--output=" + dest] + db.args(),
+                                 cwd=d)
+            eq(code, 1, "existing --output (stderr %r)" % err)
+            assert "already exists" in err, err
+            with open(dest) as f:
+                eq(f.read(), "keep me\n", "the existing file is untouched")
+            # a redirection the shell made 0644 is warned about
+            public = os.path.join(d, "public.csv")
+            with open(public, "w") as f:
+                os.chmod(public, 0o644)
+                p = subprocess.run([h.binary(), "export", "participants"] + db.args(),
+                                   env=h.base_env(), cwd=d, stdout=f, stderr=subprocess.PIPE,
+                                   timeout=60)
+            err = p.stderr.decode()
+            eq(p.returncode, 0, "export > public.csv")
+            assert "0644" in err and "--output" in err, err
+            assert "3174011708950001" not in err, "no NIK in messages"
+        finally:
+            db.drop()
+
+
+@test
+def exclusion_import_shows_counts_before_and_after():
+    with TmpDir() as d:
+        db = h.Db(d, "e")
+        try:
+            two = "nik,keterangan\n3174011708950001,satu\n3174015708950002,dua\n"
+            one = "nik\n3174011708950001\nbukan-nik\n"
+            code, out, err = cli(["import", "exclusions", "--list", "bsu", "-"] + db.args(),
+                                 cwd=d, stdin=two.encode())
+            eq(code, 0, "first list (stderr %r)" % err)
+            j = json.loads(out)
+            eq((j["before"], j["after"]), (0, 2), "first replacement")
+            assert "0 entries before, 2 after" in err, err
+            code, out, err = cli(["import", "exclusions", "-", "--list", "bsu"] + db.args(),
+                                 cwd=d, stdin=one.encode())
+            eq(code, 0, "second list (stderr %r)" % err)
+            j = json.loads(out)
+            eq((j["before"], j["after"], j["read"], j["rejected"]), (2, 1, 2, 1),
+               "second replacement")
+            assert "2 entries before, 1 after" in err and "1 rejected" in err, err
+            assert "3174011708950001" not in err, "no NIK in messages"
         finally:
             db.drop()
 

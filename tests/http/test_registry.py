@@ -772,14 +772,15 @@ def blacklist_frees_quota_and_empty_list_restores():
         f = family()
         r.imp(csv_text(f), "--scheme", "2021")
         j, _ = r.lst("daftar_hitam", "nik,keterangan\n%s,tidak membeli pelatihan\n" % f[0]["nik"])
-        eq(j, {"list": "daftar_hitam", "read": 1, "listed": 1, "rejected": 0, "reevaluated": 1},
-           "list summary")
+        eq(j, {"list": "daftar_hitam", "read": 1, "listed": 1, "rejected": 0, "reevaluated": 1,
+               "before": 0, "after": 1}, "list summary")
         rows = r.by_nik()
         eq(status(rows[f[0]["nik"]]), ("tidak", {"daftar_hitam"}), "blacklisted member")
         eq(status(rows[f[2]["nik"]]), ("ya", set()), "second adult")
         eq(status(rows[f[3]["nik"]]), ("ya", set()), "third adult freed from the quota")
         j, _ = r.lst("daftar_hitam", "nik\n")
-        eq((j["read"], j["listed"], j["reevaluated"]), (0, 0, 1), "empty list summary")
+        eq((j["read"], j["listed"], j["reevaluated"], j["before"], j["after"]), (0, 0, 1, 1, 0),
+           "empty list summary")
         rows = r.by_nik()
         eq(status(rows[f[0]["nik"]]), ("ya", set()), "first adult restored")
         eq(status(rows[f[3]["nik"]]), ("tidak", {"kuota_kk_penuh"}), "third adult over again")
