@@ -53,7 +53,15 @@ typedef struct pk_import_opts {
                                * current scheme */
     pk_date as_of;
     FILE *rejects;            /* rejected rows as CSV, or NULL */
-    FILE *progress;           /* progress lines, or NULL */
+    /* Progress, both optional and called from the thread reading the
+     * file: tick with the rows read so far and the bytes of the file read
+     * of its size (0: not known, as for a pipe), every few hundred rows
+     * and once at the end of the file; note with what the import is doing
+     * besides (a bulk load, its indexes being built), one line of English
+     * without personal data. */
+    void (*tick)(void *ctx, long rows, unsigned long long bytes, unsigned long long total);
+    pk_log_fn note;
+    void *ctx;                /* for tick and note */
     const char *actor;        /* who imports, for the audit log ("cli:UNIXUSER") */
 } pk_import_opts;
 

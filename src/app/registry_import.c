@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +27,7 @@
 #include "core/pk.h"
 
 #define UNIT 2048 /* records per batch */
+#define TICK_ROWS 256 /* rows between two calls of pk_import_opts.tick */
 
 /* Rows per import transaction: the first, and the cap (see write_batches). */
 #define TX_FIRST 5000
@@ -51,6 +53,7 @@ typedef struct importer {
     size_t ncols;
     pk_csv *csv;
     pk_csv_record *rec;
+    unsigned long long size; /* of the file, for tick (0: not a regular file) */
     /* The reader thread parses, validates and seals into batches; the
      * writer (the calling thread) saves them.  Three batches go round:
      * one filling, one waiting, one writing. */
@@ -107,9 +110,31 @@ static void reject(importer *im, const pk_csv_record *rec, unsigned long line, p
     fputc('\n', f);
 }
 
+/* What the import is doing besides reading rows: to pk_import_opts.note. */
+static void note(const importer *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(const importer *im, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pk_vlogf(im->opts->note, im->opts->ctx, fmt, ap);
+    va_end(ap);
+}
+
+bool pk_reg_header_semicolons(const pk_csv_record *rec, char *err, size_t errlen)
+{
+    if (rec->nfields != 1 || memchr(rec->field[0], ';', rec->len[0]) == NULL)
+        return false;
+    snprintf(err, errlen,
+             "kolom_wajib_hilang: the header is separated by ';', not ',' (a spreadsheet "
+             "saved it with ';' as its list separator?): save the file as CSV with commas");
+    return true;
+}
+
 static int map_header(importer *im, const pk_csv_record *rec, char *err, size_t errlen)
 {
     size_t ul = 0;
+    if (pk_reg_header_semicolons(rec, err, errlen))
+        return PK_EINVAL;
     for (int f = 0; f < PK_F__COUNT; f++)
         im->col[f] = -1;
     im->ncols = rec->nfields;
@@ -269,10 +294,11 @@ static void *reader_main(void *arg)
             b->line = im->rec->line;
             seen_row(im, b);
         }
-        if (im->opts->progress != NULL && sum->read % 100000 == 0)
-            fprintf(im->opts->progress, "prakerja: import: %ld rows (%llu MB)\n", sum->read,
-                    pk_csv_offset(im->csv) / 1000000ULL);
+        if (im->opts->tick != NULL && sum->read % TICK_ROWS == 0)
+            im->opts->tick(im->opts->ctx, sum->read, pk_csv_offset(im->csv), im->size);
     }
+    if (im->opts->tick != NULL && b != NULL && p != NULL && im->read_rc == 0)
+        im->opts->tick(im->opts->ctx, sum->read, pk_csv_offset(im->csv), im->size);
     if (b != NULL) {
         b->last = true;
         put_full(im, b);
@@ -339,11 +365,9 @@ static int fold_repeats(importer *im, pk_tx *tx)
         if (rc == 0)
             rc = pk_tx_audit_many(tx, na, audit);
     }
-    if (rc == 0 && im->opts->progress != NULL)
-        fprintf(im->opts->progress,
-                "prakerja: import: %ld rows repeated a NIK of an earlier row: each folded into "
-                "the first row of its NIK\n",
-                folded);
+    if (rc == 0)
+        note(im, "%ld rows repeated a NIK of an earlier row: each folded into the first row "
+                 "of its NIK", folded);
     free(rp);
     free(kk);
     free(audit);
@@ -357,8 +381,7 @@ static int fold_repeats(importer *im, pk_tx *tx)
 static int end_bulk(importer *im, pk_tx *tx)
 {
     im->bulk = false;
-    if (im->opts->progress != NULL)
-        fprintf(im->opts->progress, "prakerja: import: building the indexes\n");
+    note(im, "building the indexes");
     int rc = pk_tx_bulk_end(tx);
     bool folded = rc == PK_ECONFLICT;
     if (folded && (rc = fold_repeats(im, tx)) == 0)
@@ -384,9 +407,9 @@ static int start_bulk(importer *im, int fd, pk_tx **tx)
         rc = pk_tx_bulk_begin(*tx, &im->bulk);
     if (rc == 0 && im->bulk && (im->seen_kk = calloc(1, PK_REG_SEEN_BYTES)) == NULL)
         rc = PK_ENOMEM;
-    if (rc == 0 && im->bulk && im->opts->progress != NULL)
-        fprintf(im->opts->progress, "prakerja: import: the registry is empty: loading in bulk, "
-                                    "one transaction, indexes built at the end\n");
+    if (rc == 0 && im->bulk)
+        note(im, "the registry is empty: loading in bulk, one transaction, indexes built at "
+                 "the end");
     return rc;
 }
 
@@ -458,6 +481,9 @@ int pk_registry_import(const pk_app *app, int fd, const pk_import_opts *opts,
     memset(sum, 0, sizeof(*sum));
     im.csv = pk_csv_new(pk_reg_read_fd, &fd, PK_REG_MAX_RECORD);
     im.rec = malloc(sizeof(*im.rec));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) /* from where fd stands (a seek) */
+        im.size = (unsigned long long)st.st_size;
     im.full_tail = &im.full;
     pthread_mutex_init(&im.mu, NULL);
     pthread_cond_init(&im.cv, NULL);

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "app/registry.h"
+#include "core/csv.h"
 #include "store/store.h"
 
 #define PK_REG_MAX_RECORD (64 * 1024) /* bytes of one CSV record, at most */
@@ -124,5 +125,9 @@ bool pk_reg_free_text(pk_field f);                  /* nama, alamat */
 void pk_reg_csv_codes(FILE *f, pk_codeset set);     /* names, ';'-separated */
 /* A pk_csv reader over the file descriptor *(int *)ctx. */
 ssize_t pk_reg_read_fd(void *ctx, char *buf, size_t cap);
+/* A header of one field holding a ';': a file separated by semicolons
+ * (a spreadsheet's CSV in a locale whose list separator is ';').  Writes
+ * the refusal into err and returns true. */
+bool pk_reg_header_semicolons(const pk_csv_record *rec, char *err, size_t errlen);
 
 #endif

@@ -101,6 +101,10 @@ int pk_registry_import_list(const pk_app *app, const char *list, int fd, const c
                 if (len == 3 && strncasecmp(t, "nik", 3) == 0)
                     nikcol = (int)i;
             }
+            if (nikcol < 0 && pk_reg_header_semicolons(rec, err, errlen)) {
+                rc = PK_EINVAL;
+                goto out;
+            }
             if (nikcol < 0) {
                 rc = PK_EINVAL;
                 snprintf(err, errlen, "kolom_wajib_hilang: the list has no 'nik' column");

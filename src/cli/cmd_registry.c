@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -73,6 +74,114 @@ static void print_summary(const pk_import_summary *sum)
     json_decref(j);
 }
 
+/* Progress of an import on standard error (pk_import_opts.tick, .note).
+ * On a terminal one line redrawn in place (\r): the percentage of the
+ * file read and the time left, estimated from the bytes read so far.
+ * Otherwise (a log file, a pipe) plain lines, one per tenth of the file
+ * (every 100000 rows when its size is not known). */
+typedef struct progress {
+    bool tty;
+    bool open_line;        /* a line drawn with \r still waits for its newline */
+    double start, last;    /* seconds (CLOCK_MONOTONIC) */
+    int tenth;             /* plain lines: the last tenth told */
+    long rows_told;        /* ... or, the size not known, the rows last told */
+} progress;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* "2 min 05 s" and the like into out. */
+static void span(char *out, size_t size, double s)
+{
+    long n = (long)(s + 0.5);
+    if (n < 60)
+        snprintf(out, size, "%ld s", n);
+    else if (n < 3600)
+        snprintf(out, size, "%ld min %02ld s", n / 60, n % 60);
+    else
+        snprintf(out, size, "%ld h %02ld min", n / 3600, n % 3600 / 60);
+}
+
+static void progress_end_line(progress *pg)
+{
+    if (pg->open_line)
+        fputc('\n', stderr);
+    pg->open_line = false;
+}
+
+static void progress_tick(void *ctx, long rows, unsigned long long bytes,
+                          unsigned long long total)
+{
+    progress *pg = ctx;
+    double t = now_s(), elapsed = t - pg->start;
+    bool done = total > 0 && bytes >= total;
+    char left[48] = "";
+    int pct = total > 0 ? (int)(bytes * 100 / total) : -1;
+    if (total > 0 && bytes > 0 && !done && elapsed >= 1) {
+        char s[24];
+        span(s, sizeof(s), elapsed * (double)(total - bytes) / (double)bytes);
+        snprintf(left, sizeof(left), ", about %s left", s);
+    }
+    if (pg->tty) {
+        if (!done && t - pg->last < 0.25)
+            return;
+        pg->last = t;
+        if (pct >= 0)
+            fprintf(stderr, "\rprakerja: import: %3d%% read (%ld rows, %.1f of %.1f MB)%s\033[K",
+                    pct, rows, (double)bytes / 1e6, (double)total / 1e6, left);
+        else
+            fprintf(stderr, "\rprakerja: import: %ld rows read (%.1f MB)\033[K", rows,
+                    (double)bytes / 1e6);
+        pg->open_line = true;
+        fflush(stderr);
+        return;
+    }
+    if (pct >= 0) {
+        if (pct / 10 <= pg->tenth)
+            return;
+        pg->tenth = pct / 10;
+        fprintf(stderr, "prakerja: import: %d%% read (%ld rows, %.1f of %.1f MB)%s\n", pct,
+                rows, (double)bytes / 1e6, (double)total / 1e6, left);
+    } else if (rows - pg->rows_told >= 100000) {
+        pg->rows_told = rows;
+        fprintf(stderr, "prakerja: import: %ld rows read (%.1f MB)\n", rows, (double)bytes / 1e6);
+    }
+}
+
+static void progress_note(void *ctx, const char *msg)
+{
+    progress *pg = ctx;
+    progress_end_line(pg);
+    fprintf(stderr, "prakerja: import: %s\n", msg);
+}
+
+/* The summary in words on standard error, beside the JSON line. */
+static void say_summary(const pk_import_summary *sum, double seconds, bool rejects_saved)
+{
+    char took[32];
+    span(took, sizeof(took), seconds);
+    fprintf(stderr,
+            "prakerja: import: %ld rows read in %s: %ld new, %ld updated, %ld unchanged, "
+            "%ld rejected",
+            sum->read, seconds < 1 ? "under a second" : took, sum->inserted, sum->updated,
+            sum->unchanged, sum->rejected);
+    const char *sep = " (";
+    for (pk_code c = 0; c < PK_C__COUNT; c++)
+        if (sum->reasons[c]) {
+            fprintf(stderr, "%s%s: %ld", sep, pk_code_name(c), sum->reasons[c]);
+            sep = ", ";
+        }
+    fputs(sep[0] == ',' ? ")\n" : "\n", stderr);
+    if (sum->rejected > 0 && !rejects_saved)
+        fprintf(stderr, "prakerja: import: the rejected rows were not saved: run the import "
+                        "again with --rejects FILE to get them with their line numbers and "
+                        "reasons\n");
+}
+
 static int open_input(const char *path)
 {
     int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
@@ -91,7 +200,9 @@ static int import_participants(cli_args *a)
     }
     char actor[PK_ACTOR_MAX];
     cli_actor(actor, sizeof(actor));
-    pk_import_opts io = {.progress = stderr, .actor = actor};
+    progress pg = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()};
+    pk_import_opts io = {.tick = progress_tick, .note = progress_note, .ctx = &pg,
+                         .actor = actor};
     if (as_of != NULL) {
         if (pk_date_parse(as_of, strlen(as_of), &io.as_of) != 0) {
             fprintf(stderr, "prakerja import: --as-of must be YYYY-MM-DD\n");
@@ -124,6 +235,7 @@ static int import_participants(cli_args *a)
     pk_import_summary sum;
     char err[512] = "";
     int rc = pk_registry_import(&app, fd, &io, &sum, err, sizeof(err));
+    progress_end_line(&pg);
     if (sum.unknown_columns[0])
         fprintf(stderr, "prakerja: import: unknown columns ignored: %s\n", sum.unknown_columns);
     if (rc != 0) {
@@ -133,6 +245,8 @@ static int import_participants(cli_args *a)
         goto out;
     }
     print_summary(&sum);
+    fflush(stdout);
+    say_summary(&sum, now_s() - pg.start, io.rejects != NULL);
     status = 0;
 out:
     if (fd >= 0)

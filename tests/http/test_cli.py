@@ -541,6 +541,112 @@ def first_use_of_a_database_says_it_creates_the_key_file():
             db.drop()
 
 
+# ---- import: progress, summary, a ';' file -----------------------------------
+
+def people_csv(n, bad=0):
+    """n valid records (each its own family card), then `bad` with a
+    malformed NIK."""
+    lines = [PERSON_CSV.splitlines()[0]]
+    for i in range(1, n + bad + 1):
+        nik = "317401170895%04d" % i if i <= n else "12345"
+        lines.append("%s,3174013001%06d,Peserta %d,1995-08-17,L,0812%08d,p%d@contoh.co.id,"
+                     "31.74.01.1001,Gang %d,sma,pencari_kerja,karyawan_swasta"
+                     % (nik, i, i, 33000000 + i, i, i))
+    return "\n".join(lines) + "\n"
+
+
+@test
+def import_progress_lines_and_summary_when_not_a_terminal():
+    with TmpDir() as d:
+        db = h.Db(d, "p")
+        try:
+            src = os.path.join(d, "people.csv")
+            write(src, people_csv(1500, bad=2))
+            code, out, err = cli(["import", "participants", src] + db.args(), cwd=d,
+                                 timeout=300)
+            eq(code, 0, "import (stderr %r)" % err)
+            j = json.loads(out)
+            eq((j["read"], j["inserted"], j["rejected"]), (1502, 1500, 2), "JSON summary")
+            assert "\r" not in err, "no carriage returns when not a terminal: %r" % err
+            pcts = [int(m) for m in re.findall(r"^prakerja: import: (\d+)% read \(\d+ rows",
+                                                err, re.M)]
+            assert len(pcts) >= 3, "progress lines: %r" % err
+            eq(pcts, sorted(pcts), "percentages rise")
+            eq(pcts[-1], 100, "the last progress line")
+            assert re.search(r"^prakerja: import: 1502 rows read in .*: 1500 new, 0 updated, "
+                             r"0 unchanged, 2 rejected \(nik_format: 2\)$", err, re.M), err
+            assert "--rejects" in err, "a hint to use --rejects: %r" % err
+            assert "317401170895" not in err, "no NIK in messages"
+            # with --rejects, no hint; the second run changes nothing
+            rej = os.path.join(d, "rej.csv")
+            code, out, err = cli(["import", "participants", "--rejects", rej, src] + db.args(),
+                                 cwd=d, timeout=300)
+            eq(code, 0, "second import (stderr %r)" % err)
+            assert "1500 unchanged, 2 rejected" in err, err
+            assert "--rejects FILE" not in err, err
+        finally:
+            db.drop()
+
+
+@test
+def import_progress_on_a_terminal_is_one_line_with_time_left():
+    import pty
+    with TmpDir() as d:
+        db = h.Db(d, "t")
+        try:
+            src = os.path.join(d, "people.csv")
+            write(src, people_csv(800))
+            master, slave = pty.openpty()
+            p = subprocess.Popen([h.binary(), "import", "participants", src] + db.args(),
+                                 env=h.base_env(), cwd=d, stdout=subprocess.PIPE, stderr=slave)
+            os.close(slave)
+            chunks = []
+            while True:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            out = p.stdout.read().decode()
+            p.stdout.close()
+            code = p.wait(60)
+            os.close(master)
+            err = b"".join(chunks).decode("utf-8", "replace")
+            eq(code, 0, "import on a terminal (stderr %r)" % err)
+            eq(json.loads(out)["inserted"], 800, "imported")
+            assert "\r" in err and "100% read" in err, "a line redrawn in place: %r" % err
+            # after the redrawn line, the summary starts on a line of its own
+            assert re.search(r"100% read[^\r\n]*\r?\n(.*\n)*prakerja: import: 800 rows read",
+                             err), err
+            assert h.sanitizer_report(err) is None, err
+        finally:
+            db.drop()
+
+
+@test
+def semicolon_separated_file_is_refused_and_said_so():
+    with TmpDir() as d:
+        db = h.Db(d, "s")
+        try:
+            src = os.path.join(d, "semi.csv")
+            write(src, people_csv(3).replace(",", ";"))
+            code, out, err = cli(["import", "participants", src] + db.args(), cwd=d)
+            eq(code, 1, "exit status (stderr %r)" % err)
+            assert "';'" in err and "comma" in err, err
+            code, out, err = cli(["export", "participants"] + db.args(), cwd=d)
+            eq(len(out.splitlines()), 1, "nothing imported: the export has its header only")
+            lst = os.path.join(d, "list.csv")
+            write(lst, "nik;keterangan\n3174011708950001;x\n")
+            code, out, err = cli(["import", "exclusions", "--list", "bsu", lst] + db.args(),
+                                 cwd=d)
+            eq(code, 1, "exclusions: exit status (stderr %r)" % err)
+            assert "';'" in err and "comma" in err, err
+        finally:
+            db.drop()
+
+
 # ---- export --output, exclusion lists ----------------------------------------
 
 @test
