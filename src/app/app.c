@@ -121,6 +121,25 @@ static int open_vault(pk_app *app, const char *key_file, char *err, size_t errle
     return rc != 0 ? rc : PK_EINVAL;
 }
 
+bool pk_app_db_is_url(const char *db)
+{
+    return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
+}
+
+int pk_app_key_file(const pk_config *cfg, char *out, size_t outlen)
+{
+    if (cfg->key_file[0] != '\0') {
+        snprintf(out, outlen, "%s", cfg->key_file);
+        return 0;
+    }
+    if (pk_app_db_is_url(cfg->db)) {
+        snprintf(out, outlen, "(key_file not set)");
+        return PK_EINVAL;
+    }
+    snprintf(out, outlen, "%s.key", cfg->db);
+    return 0;
+}
+
 void pk_app_log(const pk_app *app, const char *fmt, ...)
 {
     va_list ap;
@@ -159,18 +178,12 @@ int pk_app_open(pk_app *app, const pk_config *cfg, unsigned flags, pk_log_fn log
     }
 
     char key_file[sizeof(cfg->key_file) + 8];
-    bool is_url = strncmp(cfg->db, "postgresql://", 13) == 0 ||
-                  strncmp(cfg->db, "postgres://", 11) == 0;
-    if (cfg->key_file[0] == '\0' && is_url) {
+    if (pk_app_key_file(cfg, key_file, sizeof(key_file)) != 0) {
         /* "<url>.key" is no file anyone meant. */
         rc = PK_EINVAL;
         snprintf(err, errlen, "key_file must be set for a PostgreSQL database");
         goto fail;
     }
-    if (cfg->key_file[0] != '\0')
-        snprintf(key_file, sizeof(key_file), "%s", cfg->key_file);
-    else
-        snprintf(key_file, sizeof(key_file), "%s.key", cfg->db);
     if (cfg->db_private && (rc = pk_store_check_private(cfg->db, err, errlen)) != 0)
         goto fail;
     rc = (flags & PK_APP_CREATE) ? pk_store_open(cfg->db, &app->store, err, errlen)

@@ -105,6 +105,13 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
 int pk_app_migrate(const pk_config *cfg, pk_log_fn log, void *log_ctx, int *from, int *to,
                    char *err, size_t errlen);
 
+/* Whether cfg->db names a PostgreSQL database ("postgresql://...")
+ * rather than a SQLite file. */
+bool pk_app_db_is_url(const char *db);
+/* The key file of cfg: key_file, or "DB.key" beside a SQLite database.
+ * PK_EINVAL when a PostgreSQL database has none set. */
+int pk_app_key_file(const pk_config *cfg, char *out, size_t outlen);
+
 /* Reports through app->log (printf-style, at most 512 bytes). */
 void pk_app_log(const pk_app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

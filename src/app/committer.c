@@ -26,6 +26,7 @@ struct pk_committer {
     pthread_cond_t cv;
     job *head, *tail;
     int leaders; /* leaders running a batch */
+    pk_batch_stats stats; /* under mu */
 };
 
 pk_committer *pk_committer_new(pk_store *store, int max_batch)
@@ -148,6 +149,24 @@ static void run_batch(pk_committer *c, job *batch)
                 j->rc = rc != 0 ? rc : PK_EIO;
 }
 
+static void count_batch(pk_batch_stats *st, int size)
+{
+    for (int i = 0; i < PK_BATCH_BUCKETS; i++)
+        if (size <= pk_batch_bounds[i])
+            st->le[i]++;
+    st->count++;
+    st->sum += (uint64_t)size;
+}
+
+const int pk_batch_bounds[PK_BATCH_BUCKETS] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+
+void pk_committer_stats(pk_committer *c, pk_batch_stats *out)
+{
+    pthread_mutex_lock(&c->mu);
+    *out = c->stats;
+    pthread_mutex_unlock(&c->mu);
+}
+
 int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg)
 {
     job me = {.fn = fn, .many = many, .arg = arg};
@@ -176,6 +195,10 @@ int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, v
         if (c->head == NULL)
             c->tail = NULL;
         last->next = NULL;
+        int size = 0;
+        for (job *j = batch; j != NULL; j = j->next)
+            size++;
+        count_batch(&c->stats, size);
         pthread_mutex_unlock(&c->mu);
 
         run_batch(c, batch);

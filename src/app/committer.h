@@ -10,6 +10,7 @@
 #ifndef PK_COMMITTER_H
 #define PK_COMMITTER_H
 
+#include "app/service.h"
 #include "store/store.h"
 
 typedef struct pk_committer pk_committer;
@@ -49,5 +50,8 @@ typedef int (*pk_commit_fn)(pk_tx *tx, void *arg);
  * whatever it did is undone and the pieces run one by one. */
 typedef int (*pk_commit_many_fn)(pk_tx *tx, void *const *args, int *rcs, size_t n);
 int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg);
+
+/* The sizes of the batches committed so far (pk_batch_stats, service.h). */
+void pk_committer_stats(pk_committer *c, pk_batch_stats *out);
 
 #endif

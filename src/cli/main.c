@@ -208,6 +208,15 @@ static const cli_cmd commands[] = {
     {.name = "keys", .run = cli_keys,
      .summary = "rotate the key sealing personal data, or prune its old generations",
      .subs = keys_subs, .sub_noun = "subcommand", .sub_hint = "(rotate, prune)"},
+    {.name = "backup", .run = cli_backup, .args = "--output FILE",
+     .summary = "copy the SQLite database consistently while servers keep running",
+     .help = "copy the SQLite database, consistently and while servers keep running,\n"
+             "into the new file FILE (mode 0600; an existing file is refused); one JSON\n"
+             "line.  The key file is not in the copy: back it up separately.  A\n"
+             "PostgreSQL database is backed up with pg_dump",
+     .options = (const cli_option[]){
+         {"output", "FILE", "the new file to write (never overwritten)"},
+         {NULL, NULL, NULL}}},
     {.name = "version", .run = cli_version, .args = "", .summary = "print the version",
      .flags = CLI_NO_SETTINGS},
 };

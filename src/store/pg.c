@@ -59,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/pk.h"
@@ -195,13 +196,20 @@ int pg_conn_get(pg *p, pgc **out)
         pgc *c = p->idle[--p->nidle];
         if (PQstatus(c->conn) == CONNECTION_OK) {
             pthread_mutex_unlock(&p->mu);
+            pk_backend_pool_count(&p->base, false, 0);
             *out = c;
             return 0;
         }
         pg_conn_close(c);
     }
     pthread_mutex_unlock(&p->mu);
+    /* None idle: this taking waits for a new connection. */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = pg_conn_open(p, out, err, sizeof(err));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    uint64_t ns = (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
+    pk_backend_pool_count(&p->base, true, ns > 0 ? ns : 1);
     if (rc != 0)
         pk_backend_log(&p->base, "%s", err);
     return rc;
@@ -506,6 +514,9 @@ static const pk_store_ops pg_ops = {
     .savepoint = pg_savepoint,
     .release = pg_release,
     .rollback_to = pg_rollback_to,
+    .backup_hint = "a PostgreSQL database is backed up with pg_dump, not prakerja backup: "
+                   "pg_dump --format=custom --file=FILE DBNAME (and restored with pg_restore; "
+                   "see docs/DEPLOYMENT.md), and the key file is backed up apart from it",
 
     .version = pg_version,
     .migrate = pg_migrate,

@@ -31,6 +31,7 @@
  * Errors are returned; what an operator should see (a statement that
  * cannot be prepared, a writer that cannot open) goes to the store's log
  * callback (sq_log), never to stderr. */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -38,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -129,6 +131,13 @@ void sq_conn_close(sqc *c)
     free(c);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 int sq_conn_get(sq *q, sqc **out)
 {
     char err[256];
@@ -136,9 +145,11 @@ int sq_conn_get(sq *q, sqc **out)
     if (q->nidle > 0) {
         *out = q->idle[--q->nidle];
         pthread_mutex_unlock(&q->mu);
+        pk_backend_pool_count(&q->base, false, 0);
         return 0;
     }
     pthread_mutex_unlock(&q->mu);
+    pk_backend_pool_count(&q->base, true, 0);
     int rc = sq_conn_open(q, q->path, out, err, sizeof(err));
     if (rc != 0)
         sq_log(q, "%s", err);
@@ -292,7 +303,14 @@ int sq_begin(pk_store *s, pk_tx **out)
 {
     sq *q = s->impl;
     char err[256];
-    pthread_mutex_lock(&q->wmu);
+    if (pthread_mutex_trylock(&q->wmu) != 0) { /* another transaction holds the writer */
+        uint64_t t0 = now_ns();
+        pthread_mutex_lock(&q->wmu);
+        uint64_t waited = now_ns() - t0;
+        pk_backend_pool_count(&q->base, q->writer == NULL, waited > 0 ? waited : 1);
+    } else {
+        pk_backend_pool_count(&q->base, q->writer == NULL, 0);
+    }
     if (q->writer == NULL) {
         if (sq_conn_open(q, q->path, &q->writer, err, sizeof(err)) != 0) {
             pthread_mutex_unlock(&q->wmu);
@@ -394,6 +412,95 @@ static int sq_rollback_to(pk_tx *t)
     return rc ? rc : rc2;
 }
 
+/* ---- backup ------------------------------------------------------------ */
+
+#define BACKUP_STEP_PAGES 1024
+
+/* pk_store_backup: the online backup API from a pooled connection that
+ * holds one read transaction for the whole copy, so that every step
+ * copies from the same snapshot (in WAL mode writers go on meanwhile, and
+ * the copy is neither torn nor restarted by their commits). */
+static int sq_backup(pk_store *s, const char *path, int64_t *bytes, char *err, size_t errlen)
+{
+    sq *q = s->impl;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create %s: %s%s", path, strerror(errno),
+                 errno == EEXIST ? " (a backup never overwrites a file: choose a new name)" : "");
+        return PK_EINVAL;
+    }
+    close(fd);
+    sqc *c = NULL;
+    sqlite3 *dst = NULL;
+    sqlite3_backup *b = NULL;
+    bool reading = false;
+    int rc = sq_conn_get(q, &c);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot open the database for reading");
+        goto out;
+    }
+    rc = PK_EIO;
+    /* BEGIN is deferred: the first read starts the snapshot. */
+    if (sqlite3_exec(c->db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "cannot start reading the database: %s", sqlite3_errmsg(c->db));
+        goto out;
+    }
+    reading = true;
+    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path,
+                 dst ? sqlite3_errmsg(dst) : "out of memory");
+        goto out;
+    }
+    if ((b = sqlite3_backup_init(dst, "main", c->db, "main")) == NULL) {
+        snprintf(err, errlen, "cannot start the backup: %s", sqlite3_errmsg(dst));
+        goto out;
+    }
+    int st;
+    while ((st = sqlite3_backup_step(b, BACKUP_STEP_PAGES)) == SQLITE_OK || st == SQLITE_BUSY ||
+           st == SQLITE_LOCKED)
+        if (st != SQLITE_OK)
+            sqlite3_sleep(10);
+    int fin = sqlite3_backup_finish(b);
+    b = NULL;
+    if (st != SQLITE_DONE || fin != SQLITE_OK) {
+        snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(st != SQLITE_DONE ? st : fin));
+        goto out;
+    }
+    /* Durable before it is reported written (the copy is in rollback
+     * journal mode until opened by the service, which turns the WAL on). */
+    if (sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot finish %s: %s", path, sqlite3_errmsg(dst));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (b != NULL)
+        sqlite3_backup_finish(b);
+    if (dst != NULL)
+        sqlite3_close(dst);
+    if (reading)
+        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    if (c != NULL)
+        sq_conn_put(q, c);
+    if (rc == 0) {
+        int f = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat sb;
+        if (f < 0 || fsync(f) != 0 || fstat(f, &sb) != 0) {
+            snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+            rc = PK_EIO;
+        } else {
+            *bytes = (int64_t)sb.st_size;
+        }
+        if (f >= 0)
+            close(f);
+    }
+    if (rc != 0) /* ours: created above */
+        unlink(path);
+    return rc;
+}
+
 /* ---- the op table ----------------------------------------------------- */
 
 static const pk_store_ops sqlite_ops = {
@@ -406,6 +513,7 @@ static const pk_store_ops sqlite_ops = {
     .savepoint = sq_savepoint,
     .release = sq_release,
     .rollback_to = sq_rollback_to,
+    .backup = sq_backup,
 
     .version = sq_version,
     .migrate = sq_migrate,

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -212,6 +213,37 @@ int pk_store_migrate(pk_store *s, const char *datadir, int *from, int *to, char 
                      size_t errlen)
 {
     return s->ops->migrate(s, datadir, from, to, err, errlen);
+}
+
+void pk_store_pool_stats(pk_store *s, pk_pool_stats *out)
+{
+    pk_backend *b = s->impl;
+    out->acquired = atomic_load(&b->acquired);
+    out->opened = atomic_load(&b->opened);
+    out->waits = atomic_load(&b->waits);
+    out->wait_ns = atomic_load(&b->wait_ns);
+}
+
+void pk_backend_pool_count(pk_backend *b, bool opened, uint64_t wait_ns)
+{
+    atomic_fetch_add(&b->acquired, 1);
+    if (opened)
+        atomic_fetch_add(&b->opened, 1);
+    if (wait_ns > 0) {
+        atomic_fetch_add(&b->waits, 1);
+        atomic_fetch_add(&b->wait_ns, wait_ns);
+    }
+}
+
+int pk_store_backup(pk_store *s, const char *path, int64_t *bytes, char *err, size_t errlen)
+{
+    *bytes = 0;
+    if (s->ops->backup == NULL) {
+        snprintf(err, errlen, "%s", s->ops->backup_hint ? s->ops->backup_hint
+                                                        : "this database cannot be backed up here");
+        return PK_EINVAL;
+    }
+    return s->ops->backup(s, path, bytes, err, errlen);
 }
 
 int pk_store_ping(pk_store *s)

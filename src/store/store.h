@@ -67,6 +67,29 @@ int pk_store_ping(pk_store *s);
  * space available again" when it clears.  Reads still work meanwhile. */
 bool pk_store_disk_full(pk_store *s);
 
+/* ---- running it as a service -------------------------------------------
+ *
+ * How the connection pool has been used since the store was opened (for
+ * GET /metrics): connections taken for a read or a transaction, those
+ * that had to be opened because none was idle, and the takings that
+ * could not be served at once with the time they waited (SQLite: a
+ * transaction waiting for the single writer connection; PostgreSQL: a
+ * new connection being opened). */
+typedef struct pk_pool_stats {
+    uint64_t acquired;
+    uint64_t opened;
+    uint64_t waits;
+    uint64_t wait_ns;
+} pk_pool_stats;
+void pk_store_pool_stats(pk_store *s, pk_pool_stats *out);
+
+/* A consistent copy of the whole database into a new file at `path`
+ * (created mode 0600; an existing file is refused: PK_EINVAL), taken while others go on reading and writing: SQLite's
+ * online backup API from one read transaction (one snapshot), in steps.
+ * A PostgreSQL database is refused (PK_EINVAL): it is backed up with
+ * pg_dump, which err names.  *bytes receives the copy's size. */
+int pk_store_backup(pk_store *s, const char *path, int64_t *bytes, char *err, size_t errlen);
+
 /* Small named values of the deployment (the key check).  get: 0 and the
  * value, or PK_ENOENT.  put_once: stores the value unless the name has
  * one already (the first writer wins; read it back to compare). */

@@ -19,6 +19,9 @@ typedef struct pk_store_ops {
     int (*savepoint)(pk_tx *tx);
     int (*release)(pk_tx *tx);
     int (*rollback_to)(pk_tx *tx);
+    /* pk_store_backup; NULL: the backend has its own tools (err names them) */
+    int (*backup)(pk_store *s, const char *path, int64_t *bytes, char *err, size_t errlen);
+    const char *backup_hint;  /* why not, when backup is NULL */
 
     /* The schema and what the migrations fill: regions, named values
      * (sqlite_schema.c, pg_schema.c). */
@@ -111,6 +114,8 @@ typedef struct pk_backend {
     pk_log_fn log;   /* NULL: diagnostics are dropped */
     void *log_ctx;
     atomic_bool disk_full;
+    /* the pool's use (pk_store_pool_stats), counted with pk_store_pool_count */
+    _Atomic uint64_t acquired, opened, waits, wait_ns;
 } pk_backend;
 
 /* Records the outcome of a write for pk_store_disk_full: PK_ENOSPC sets
@@ -126,6 +131,10 @@ void pk_backend_space(pk_backend *b, int rc);
  * database's primary message, the store's own words. */
 void pk_backend_log(const pk_backend *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Counts a taking of a connection from the pool (pk_store_pool_stats):
+ * `opened` when none was idle; wait_ns > 0 when it had to wait. */
+void pk_backend_pool_count(pk_backend *b, bool opened, uint64_t wait_ns);
 
 /* Every backend's transaction starts with this header (zeroed). */
 struct pk_tx {

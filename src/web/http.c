@@ -3,7 +3,9 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <microhttpd.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -456,6 +458,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (st->too_big)
         pk_resp_header(&resp, "Connection", "close");
     st->route = req.route;
+    /* Counted before it is sent, so that a client that has its answer
+     * finds it counted. */
+    if (h->opts.observe != NULL)
+        h->opts.observe(st->method, st->route ? st->route : "-", resp.status,
+                        ms_since(&st->start) / 1e3);
     enum MHD_Result ret = send_response(conn, st, &resp);
     resp_free(&resp);
     return ret;
@@ -516,50 +523,117 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
     return pk_http_unescape(s);
 }
 
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
+/* Splits "HOST:PORT" ("127.0.0.1:8080", "localhost:8080", "[::1]:8080")
+ * into host and port text; false when it has not that shape. */
+static bool split_listen(const char *s, char *host, size_t hostlen, char *port, size_t portlen)
 {
-    char host[128];
     const char *colon = strrchr(s, ':');
-    if (colon == NULL || colon == s || strlen(s) >= sizeof(host))
-        return PK_EINVAL;
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || end == colon + 1 || port < 0 || port > 65535)
-        return PK_EINVAL;
+    if (colon == NULL || colon == s || colon[1] == '\0' || strlen(colon + 1) >= portlen)
+        return false;
+    for (const char *p = colon + 1; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    long n = strtol(colon + 1, NULL, 10);
+    if (n < 0 || n > 65535)
+        return false;
+    const char *h = s;
     size_t hl = (size_t)(colon - s);
-    memcpy(host, s, hl);
-    host[hl] = '\0';
-    memset(ss, 0, sizeof(*ss));
-    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-        host[hl - 1] = '\0';
-        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-        a6->sin6_family = AF_INET6;
-        a6->sin6_port = htons((uint16_t)port);
-        if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
-            return PK_EINVAL;
-        *sl = sizeof(*a6);
-        return 0;
+    if (h[0] == '[') { /* an IPv6 address in brackets */
+        if (hl < 3 || h[hl - 1] != ']')
+            return false;
+        h++;
+        hl -= 2;
+    } else if (memchr(h, ':', hl) != NULL) {
+        return false; /* an IPv6 address needs its brackets */
     }
-    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-    a4->sin_family = AF_INET;
-    a4->sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
-        return PK_EINVAL;
-    *sl = sizeof(*a4);
-    return 0;
+    if (hl == 0 || hl >= hostlen)
+        return false;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    snprintf(port, portlen, "%s", colon + 1);
+    return true;
+}
+
+/* Creates the listening socket for opts->listen: the host is an address
+ * or a name (getaddrinfo: "localhost" works), the first of its addresses
+ * that can be bound is used.  On failure returns -1 with one sentence in
+ * err (an address in use is said so, with its port). */
+static int open_listener(const char *listen_at, char *err, size_t errlen)
+{
+    char host[256], port[8];
+    if (!split_listen(listen_at, host, sizeof(host), port, sizeof(port))) {
+        snprintf(err, errlen,
+                 "listen address must be HOST:PORT (e.g. 127.0.0.1:8080, localhost:8080, "
+                 "[::1]:8080), not '%.100s'", listen_at);
+        return -1;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    int gai = getaddrinfo(host, port, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, errlen, "cannot listen on %s: unknown host '%s' (%s)", listen_at, host,
+                 gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1, first_errno = 0;
+    for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+            continue;
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            first_errno = first_errno ? first_errno : errno;
+            continue;
+        }
+        int on = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+        if (ai->ai_family == AF_INET6) /* "[::]:8080" means IPv6 only */
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+            first_errno = first_errno ? first_errno : errno;
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        if (first_errno == EADDRINUSE)
+            snprintf(err, errlen,
+                     "cannot listen on %s: port %s is already in use (another prakerja serve, "
+                     "or another program, is listening there; stop it or choose another "
+                     "--listen)", listen_at, port);
+        else if (first_errno == EADDRNOTAVAIL)
+            snprintf(err, errlen, "cannot listen on %s: %s is not an address of this machine",
+                     listen_at, host);
+        else
+            snprintf(err, errlen, "cannot listen on %s: %s", listen_at,
+                     strerror(first_errno ? first_errno : EINVAL));
+    }
+    return fd;
+}
+
+static int bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err, size_t errlen)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    if (parse_listen(opts->listen, &ss, &sl) != 0) {
-        snprintf(err, errlen, "listen address must be ADDR:PORT (e.g. 127.0.0.1:8080)");
-        return PK_EINVAL;
-    }
+    int fd = open_listener(opts->listen, err, errlen);
+    if (fd < 0)
+        return PK_EIO;
     pk_http *h = calloc(1, sizeof(*h));
-    if (h == NULL)
+    if (h == NULL) {
+        close(fd);
         return PK_ENOMEM;
+    }
     h->opts = *opts;
     h->conns.next = h->conns.prev = &h->conns;
     pthread_mutex_init(&h->mu, NULL);
@@ -572,12 +646,10 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
                                          : (unsigned)(8 * (cores > 0 ? cores : 1));
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                      MHD_USE_TURBO;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)opts->per_ip_connections,
@@ -587,10 +659,9 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
         MHD_OPTION_NOTIFY_CONNECTION, opts->request_timeout > 0 ? on_connection : NULL, h,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_END);
-    (void)sl;
     if (h->d == NULL) {
-        snprintf(err, errlen, "cannot listen on %s (address in use or not allowed)",
-                 opts->listen);
+        close(fd);
+        snprintf(err, errlen, "cannot start the HTTP server on %s", opts->listen);
         pthread_mutex_destroy(&h->mu);
         pthread_cond_destroy(&h->wake);
         free(h);
@@ -598,8 +669,7 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
     }
     if (opts->request_timeout > 0)
         h->reaper_running = pthread_create(&h->reaper, NULL, reaper, h) == 0;
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
-    *port = info ? info->port : 0;
+    *port = bound_port(fd);
     *out = h;
     return 0;
 }

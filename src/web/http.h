@@ -108,6 +108,10 @@ typedef struct pk_http_opts {
     size_t max_body;
     pk_dispatch_fn dispatch;
     void *ctx;
+    /* Told of every request as its answer is queued (the metrics): the
+     * logged method, the route pattern (never the path), the status and
+     * the seconds from its first byte; NULL: nobody. */
+    void (*observe)(const char *method, const char *route, int status, double seconds);
 } pk_http_opts;
 
 typedef struct pk_http pk_http;

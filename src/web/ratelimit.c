@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +216,22 @@ void pk_web_client_addr(const pk_app *app, const pk_req *req, char *out, size_t 
 
 /* ---- the 429 answer --------------------------------------------------- */
 
+static _Atomic uint64_t refusals[PK_LIMIT__COUNT]; /* since the start, per class */
+
+uint64_t pk_ratelimit_refusals(pk_limit cls)
+{
+    return cls > PK_LIMIT_NONE && cls < PK_LIMIT__COUNT ? atomic_load(&refusals[cls]) : 0;
+}
+
+const char *pk_limit_name(pk_limit cls)
+{
+    static const char *const names[PK_LIMIT__COUNT] = {
+        [PK_LIMIT_NONE] = "none", [PK_LIMIT_LOOKUP] = "lookup", [PK_LIMIT_CHECK] = "check",
+        [PK_LIMIT_REGISTER] = "register", [PK_LIMIT_LOGIN] = "login",
+    };
+    return cls >= 0 && cls < PK_LIMIT__COUNT ? names[cls] : "none";
+}
+
 bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit cls, bool api)
 {
     const pk_config *c = &app->cfg;
@@ -234,6 +251,7 @@ bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit
     int retry = pk_ratelimit_take(key, cls, rates[cls][0], rates[cls][1]);
     if (retry == 0)
         return false;
+    atomic_fetch_add(&refusals[cls], 1);
     char secs[16], msg[200];
     snprintf(secs, sizeof(secs), "%d", retry);
     pk_resp_header(resp, "Retry-After", secs);

@@ -42,6 +42,11 @@ void pk_web_client_addr(const pk_app *app, const pk_req *req, char *out, size_t 
  * setting rate_limits is off or cls is PK_LIMIT_NONE. */
 bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit cls, bool api);
 
+/* Requests of class cls refused (429) since the process started, and the
+ * class's name as the settings spell it ("lookup"); for GET /metrics. */
+uint64_t pk_ratelimit_refusals(pk_limit cls);
+const char *pk_limit_name(pk_limit cls);
+
 /* The bucket logic itself, for tests: key is 16 bytes.  Returns 0 when
  * allowed, else the seconds until a request would be. */
 int pk_ratelimit_take(const uint8_t key[16], pk_limit cls, int per_minute, int burst);

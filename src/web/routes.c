@@ -20,6 +20,8 @@
 const pk_route pk_routes[] = {
     {"GET", "/healthz", pk_api_healthz, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"GET", "/api/v1/openapi.json", pk_api_openapi, PK_KIND_API, PK_ACCESS_PUBLIC},
+    /* a local scraper or staff: metrics.c checks (401 otherwise) */
+    {"GET", "/metrics", pk_web_metrics, PK_KIND_API, PK_ACCESS_PUBLIC},
     {"GET", "/api/v1/nik/{nik}", pk_api_nik, PK_KIND_API, PK_ACCESS_PUBLIC,
      PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/regions", pk_api_regions, PK_KIND_API, PK_ACCESS_PUBLIC},

@@ -89,6 +89,12 @@ void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp);
 
+/* GET /metrics (metrics.c): Prometheus text, for a scraper on this
+ * machine or a staff account; and the http layer's observer that counts
+ * every answered request (pk_http_opts.observe). */
+void pk_web_metrics(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_web_metrics_observe(const char *method, const char *route, int status, double seconds);
+
 /* Pages */
 void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);

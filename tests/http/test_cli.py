@@ -15,7 +15,7 @@ import time
 import harness as h
 from harness import eq, run_cli, test
 
-COMMANDS = ("serve", "migrate", "nik", "version")
+COMMANDS = ("serve", "migrate", "nik", "backup", "version")
 NIK_MALE = "3174011708950001"
 NIK_FEMALE = "3174015708950002"
 # One valid record as an exchange file.
@@ -119,6 +119,7 @@ HELP = {
     ("token", "list"): ("--username", "--user"),
     ("keys", "rotate"): ("--batch",),
     ("keys", "prune"): (),
+    ("backup",): ("--output",),
 }
 
 
