@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/pk.h"
 #include "pk_config.h"
@@ -66,12 +67,47 @@ static const setting settings[] = {
     I("login_backoff_max", login_backoff_max, 0, 24 * 3600),
 };
 
+/* The data directory a binary uses unless told: run from the build
+ * directory, the source tree's data/; installed, the data installed
+ * beside it (PK_DATADIR_FROM_BINDIR from the binary's directory, so a
+ * tree installed with DESTDIR or moved whole works), else the datadir
+ * compiled in. */
+static void default_data_dir(char *out, size_t outlen)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0) {
+        snprintf(out, outlen, "%s", PK_DATADIR_INSTALLED);
+        return;
+    }
+    exe[n] = '\0';
+    size_t root = strlen(PK_BUILD_ROOT);
+    if (strncmp(exe, PK_BUILD_ROOT, root) == 0 && exe[root] == '/') {
+        snprintf(out, outlen, "%s", PK_DATADIR_DEFAULT);
+        return;
+    }
+    if (PK_DATADIR_FROM_BINDIR[0] != '/') {
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            char cand[sizeof(exe) + 64], probe[sizeof(cand) + 16];
+            *slash = '\0';
+            snprintf(cand, sizeof(cand), "%s/%s", exe, PK_DATADIR_FROM_BINDIR);
+            snprintf(probe, sizeof(probe), "%s/schemes.ini", cand);
+            if (access(probe, R_OK) == 0 && strlen(cand) < outlen) {
+                snprintf(out, outlen, "%s", cand);
+                return;
+            }
+        }
+    }
+    snprintf(out, outlen, "%s", PK_DATADIR_INSTALLED);
+}
+
 void pk_config_defaults(pk_config *c)
 {
     memset(c, 0, sizeof(*c));
     snprintf(c->db, sizeof(c->db), "prakerja.db");
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
-    snprintf(c->data_dir, sizeof(c->data_dir), "%s", PK_DATADIR_DEFAULT);
+    default_data_dir(c->data_dir, sizeof(c->data_dir));
     snprintf(c->service_province, sizeof(c->service_province), "31");
     c->threads = 0;
     c->max_connections = 4096;

@@ -452,5 +452,280 @@ def new_key_file_is_announced_once():
     assert "created a new key file" not in said, "said again: " + said
 
 
+
+# ---- installed files: meson install, man page, example ini, unit, nginx -------
+
+DIST = os.path.join(h.REPO, "dist")
+
+
+def build_root():
+    """The meson build directory of the binary under test."""
+    d = os.path.dirname(h.binary())
+    while d != "/":
+        if os.path.isdir(os.path.join(d, "meson-private")):
+            return d
+        d = os.path.dirname(d)
+    raise h.Skip("the binary is not in a meson build directory")
+
+
+def settings_of_config_c():
+    """The keys of the settings table of src/app/config.c."""
+    src = open(CONFIG_C, encoding="utf-8").read()
+    table = src[src.index("static const setting settings[]"):]
+    table = table[:table.index("};")]
+    keys = re.findall(r'^\s*(?:[SIL]\(|\{)"(\w+)"', table, re.M)
+    assert len(keys) >= 30, "could not parse the settings table: %r" % keys
+    return keys
+
+
+@test
+def meson_install_runs_without_data_dir():
+    meson = shutil.which("meson")
+    if meson is None:
+        raise h.Skip("no meson")
+    root = build_root()
+    dest = tempfile.mkdtemp(prefix="prakerja-install-")
+    try:
+        p = subprocess.run([meson, "install", "-C", root, "--destdir", dest, "--no-rebuild",
+                            "--quiet"], capture_output=True, timeout=300)
+        eq(p.returncode, 0, "meson install: %s" % p.stderr.decode(errors="replace"))
+        info = json.load(open(os.path.join(root, "meson-info", "intro-buildoptions.json")))
+        opt = {o["name"]: o["value"] for o in info}
+        prefix = dest + opt["prefix"]
+        exe = os.path.join(prefix, opt["bindir"], "prakerja")
+        data = os.path.join(prefix, opt["datadir"], "prakerja")
+        for f in ("schemes.ini", "common-passwords.txt", "wilayah/LICENSE.md",
+                  "wilayah/villages.csv", "wilayah/provinces.csv"):
+            assert os.path.isfile(os.path.join(data, f)), "not installed: %s" % f
+        man = os.path.join(prefix, opt["mandir"], "man1", "prakerja.1")
+        assert os.path.isfile(man), "man page not installed"
+        doc = os.path.join(prefix, opt["datadir"], "doc", "prakerja")
+        for f in ("prakerja.ini", "nginx-prakerja.conf", "DEPLOYMENT.md"):
+            assert os.path.isfile(os.path.join(doc, f)), "not installed: %s" % f
+        unit = open(os.path.join(prefix, "lib", "systemd", "system", "prakerja.service")).read()
+        assert "ExecStart=%s/prakerja serve" % os.path.join(opt["prefix"], opt["bindir"]) \
+            in unit, unit
+        for want in ("DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=prakerja",
+                     "NoNewPrivileges=yes", "PrivateTmp=yes"):
+            assert re.search("^%s$" % re.escape(want), unit, re.M), "unit lacks " + want
+        assert "@" not in re.sub(r"@system-service|@privileged|@resources", "", unit), \
+            "an unconfigured @variable@ in the unit"
+        # The installed binary, run from elsewhere with no data setting,
+        # finds the installed data: migrate loads the region table from it,
+        # and opening the app reads the schemes.
+        work = tempfile.mkdtemp(prefix="prakerja-run-", dir=dest)
+        env = h.base_env({"PRAKERJA_DATA_DIR": None})
+        db = os.path.join(work, "x.db")
+        if h.PG:
+            d = h.Db(migrated=False)
+            args = d.args()
+        else:
+            args = ["--db", db]
+        r = subprocess.run([exe, "migrate"] + args, cwd=work, env=env, capture_output=True,
+                           timeout=300)
+        eq(r.returncode, 0, "installed migrate: %s" % r.stderr.decode(errors="replace"))
+        r = subprocess.run([exe, "user", "list"] + args, cwd=work, env=env,
+                           capture_output=True, timeout=120)
+        eq(r.returncode, 0, "installed binary opens the app: %s"
+           % r.stderr.decode(errors="replace"))
+        # ... and moved away from them, it says where it looked.
+        moved = os.path.join(work, "prakerja")
+        shutil.copy(exe, moved)
+        r = subprocess.run([moved, "user", "list"] + args, cwd=work, env=env,
+                           capture_output=True, timeout=120)
+        assert r.returncode != 0, "found data it should not have"
+        assert "schemes.ini" in r.stderr.decode(errors="replace"), r.stderr
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+def render_man():
+    groff = shutil.which("groff")
+    if groff is None:
+        raise h.Skip("no groff")
+    p = subprocess.run([groff, "-man", "-Tascii", "-P-cbu", "-ww",
+                        os.path.join(DIST, "prakerja.1")], capture_output=True, timeout=60)
+    eq(p.returncode, 0, "groff")
+    warn = p.stderr.decode(errors="replace").strip()
+    assert not warn, "groff warnings: " + warn
+    return p.stdout.decode("ascii", "replace")
+
+
+def help_options(args):
+    code, out, err = h.run_cli(args + ["--help"])
+    eq(code, 0, "%s --help: %s" % (" ".join(args), err))
+    return out, set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]", out))
+
+
+@test
+def man_page_names_every_command_and_option():
+    text = render_man()
+    assert "NAME" in text and "SYNOPSIS" in text and "prakerja" in text
+    code, top, _ = h.run_cli(["--help"])
+    eq(code, 0, "prakerja --help")
+    commands = re.findall(r"^  ([a-z]+)\s", top[top.index("commands:"):], re.M)
+    assert "backup" in commands and "serve" in commands, commands
+    missing = []
+    for c in commands:
+        if not re.search(r"^ {7}%s\b" % c, text, re.M):
+            missing.append("command " + c)
+        out, opts = help_options([c])
+        for sub in sorted(set(re.findall(r"^\s+prakerja %s ([a-z]+) " % c, out, re.M))):
+            if not re.search(r"^ {7}%s %s\b" % (c, sub), text, re.M):
+                missing.append("command %s %s" % (c, sub))
+            opts |= help_options([c, sub])[1]
+        for o in sorted(opts):
+            if o not in ("--help",) and o not in text:
+                missing.append("option %s (of %s)" % (o, c))
+    assert not missing, "the man page lacks: %s" % ", ".join(missing)
+    for top_opt in ("--help", "--version"):
+        assert top_opt in text
+
+
+@test
+def example_ini_lists_every_setting_and_loads():
+    ini = open(os.path.join(DIST, "prakerja.ini"), encoding="utf-8").read()
+    missing = [k for k in settings_of_config_c()
+               if not re.search(r"^;?%s = " % k, ini, re.M) and
+               not re.search(r"^;?%s =$" % k, ini, re.M)]
+    assert not missing, "dist/prakerja.ini lacks: %s" % missing
+    work = tempfile.mkdtemp(prefix="prakerja-ini-")
+    try:
+        # as shipped (everything commented out): it loads
+        code, _, err = h.run_cli(["migrate", "--config", os.path.join(DIST, "prakerja.ini"),
+                                  "--db", os.path.join(work, "a.db")], cwd=work, timeout=300)
+        eq(code, 0, "the example as shipped: " + err)
+        # every default it shows, uncommented, is a value prakerja accepts
+        active = re.sub(r"^;(\w+ = \S.*)$", r"\1", ini, flags=re.M)
+        path = os.path.join(work, "all.ini")
+        with open(path, "w") as f:
+            f.write(active)
+        code, out, err = h.run_cli(["migrate", "--config", path], cwd=work, timeout=300)
+        eq(code, 0, "the defaults it shows, uncommented: " + err)
+        assert os.path.exists(os.path.join(work, "prakerja.db")), "db = prakerja.db not used"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@test
+def systemd_unit_verifies():
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        raise h.Skip("no systemd-analyze")
+    work = tempfile.mkdtemp(prefix="prakerja-unit-")
+    try:
+        unit = open(os.path.join(DIST, "prakerja.service.in")).read()
+        unit = unit.replace("@bindir@", os.path.dirname(h.binary()))
+        unit = unit.replace("@datadir@", os.path.join(h.REPO, "data"))
+        path = os.path.join(work, "prakerja.service")
+        with open(path, "w") as f:
+            f.write(unit)
+        p = subprocess.run([tool, "verify", path], capture_output=True, timeout=120)
+        out = (p.stdout + p.stderr).decode(errors="replace")
+        problems = [ln for ln in out.splitlines() if "prakerja.service" in ln]
+        assert not problems, "systemd-analyze verify: " + out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def curl(args):
+    p = subprocess.run(["curl", "-sk", "--max-time", "20"] + args, capture_output=True,
+                       timeout=60)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+@test
+def nginx_example_serves_prakerja():
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx")
+                                      else None)
+    for tool in ("openssl", "curl"):
+        if shutil.which(tool) is None:
+            raise h.Skip("no " + tool)
+    if nginx is None:
+        raise h.Skip("no nginx (scripts/deps.sh --test installs it)")
+    work = tempfile.mkdtemp(prefix="prakerja-nginx-")
+    proc = None
+    try:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=localhost", "-keyout", os.path.join(work, "key.pem"),
+                        "-out", os.path.join(work, "cert.pem")],
+                       check=True, capture_output=True, timeout=120)
+        with h.Server(args=["--trusted-proxy", "127.0.0.1", "--cookie-secure", "1",
+                            "--rate-limits", "on", "--rate-lookup", "1",
+                            "--burst-lookup", "1"]) as s:
+            http_port, https_port = free_port(), free_port()
+            conf = open(os.path.join(DIST, "nginx-prakerja.conf")).read()
+            subs = [("server 127.0.0.1:8080;", "server 127.0.0.1:%d;" % s.port),
+                    ("    listen 80;\n", "    listen 127.0.0.1:%d;\n" % http_port),
+                    ("    listen [::]:80;\n", ""),
+                    ("    listen 443 ssl http2;\n",
+                     "    listen 127.0.0.1:%d ssl http2;\n" % https_port),
+                    ("    listen [::]:443 ssl http2;\n", ""),
+                    ("/etc/ssl/prakerja/fullchain.pem", os.path.join(work, "cert.pem")),
+                    ("/etc/ssl/prakerja/privkey.pem", os.path.join(work, "key.pem")),
+                    ("/var/cache/nginx/prakerja", os.path.join(work, "cache")),
+                    ("/var/log/nginx/prakerja.log", os.path.join(work, "access.log"))]
+            for old, new in subs:
+                assert old in conf, "the example no longer has %r" % old
+                conf = conf.replace(old, new)
+            with open(os.path.join(work, "prakerja.conf"), "w") as f:
+                f.write(conf)
+            main = ("%sdaemon off;\nworker_processes 1;\npid %s/nginx.pid;\n"
+                    "error_log %s/error.log;\nevents { worker_connections 256; }\n"
+                    "http {\n  access_log off;\n  client_body_temp_path %s/body;\n"
+                    "  proxy_temp_path %s/proxy;\n  fastcgi_temp_path %s/fcgi;\n"
+                    "  uwsgi_temp_path %s/uwsgi;\n  scgi_temp_path %s/scgi;\n"
+                    "  include %s/prakerja.conf;\n}\n"
+                    % (("user root;\n" if os.geteuid() == 0 else ""),) + (work,) * 8)
+            with open(os.path.join(work, "nginx.conf"), "w") as f:
+                f.write(main)
+            cmd = [nginx, "-p", work, "-c", os.path.join(work, "nginx.conf")]
+            t = subprocess.run(cmd + ["-t"], capture_output=True, timeout=60)
+            eq(t.returncode, 0, "nginx -t: %s" % t.stderr.decode(errors="replace"))
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            base = "https://127.0.0.1:%d" % https_port
+            for _ in range(100):
+                if curl([base + "/healthz"])[0] == 0:
+                    break
+                time.sleep(0.1)
+            code, out, err = curl(["--http2", "-o", "/dev/null", "-w",
+                                   "%{http_version} %{http_code}", base + "/healthz"])
+            eq(out, "2 200", "healthz over HTTP/2 through nginx (%s)" % err)
+            code, out, _ = curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                                 "http://127.0.0.1:%d/cek-nik" % http_port])
+            eq(out, "301 https://127.0.0.1/cek-nik", "HTTP goes to HTTPS")
+            # The client's address reaches prakerja: each client has its
+            # own bucket (one lookup a minute), though all come from nginx.
+            nik_url = base + "/api/v1/nik/" + make_nik(9)
+
+            def status_from(addr):
+                return curl(["--interface", addr, "-o", "/dev/null", "-w", "%{http_code}",
+                             nik_url])[1]
+            eq([status_from("127.0.0.2"), status_from("127.0.0.2"), status_from("127.0.0.3")],
+               ["200", "429", "200"], "rate limits per client behind nginx")
+            # Metrics are not reachable through the proxy.
+            eq(curl(["-o", "/dev/null", "-w", "%{http_code}", base + "/metrics"])[1], "404",
+               "/metrics through nginx")
+            # Static files are cached by nginx.
+            seen = []
+            for _ in range(2):
+                _, out, _ = curl(["-D", "-", "-o", "/dev/null", base + "/static/style.css"])
+                m = re.search(r"^x-cache-status: (\w+)", out, re.M | re.I)
+                seen.append(m.group(1) if m else None)
+            eq(seen, ["MISS", "HIT"], "static caching")
+            log = open(os.path.join(work, "access.log")).read()
+            assert make_nik(9) not in log, "a NIK in nginx's log"
+            proc.terminate()
+            proc.wait(30)
+            proc = None
+            routes = [r for _, r, _ in s.access_lines()]
+            assert "/api/v1/nik/{nik}" in routes, routes
+    finally:
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
     h.run()
