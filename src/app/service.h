@@ -33,7 +33,8 @@ void pk_app_counters_get(const pk_app *app, pk_app_counters *out);
 /* `prakerja backup --output FILE`: a consistent copy of the SQLite
  * database of cfg->db, taken while servers go on writing, into a new
  * file (mode 0600; an existing one is refused).  The database is opened
- * without migrating it (a backup is of what is there) and must exist.  A
+ * without migrating it (a backup is of what is there) and must exist
+ * (PK_ENOENT otherwise; nothing is created).  A
  * PostgreSQL database is refused with a message that names pg_dump.
  * The key file is not in the copy: *key_file receives its path, for the
  * caller to say that it must be backed up apart.  *bytes: the copy's

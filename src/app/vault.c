@@ -238,7 +238,6 @@ int pk_vault_open(pk_vault *v, const char *key_file, bool may_create, char *err,
         rc = create_key(key_file, kf->master, err, errlen);
         if (rc == 0 && stat(key_file, &st) != 0)
             memset(&st, 0, sizeof(st));
-        v->created = rc == 0;
         if (rc == PK_ENOENT) /* another process created it first */
             rc = read_key(key_file, kf, &st, err, errlen);
     }

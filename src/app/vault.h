@@ -75,12 +75,10 @@ typedef struct pk_vault {
     unsigned char idx_key[32];
     unsigned char field_key[16];
     unsigned char auth_key[32];  /* sessions, API tokens, CSRF tokens, throttling keys */
-    bool created;                /* pk_vault_open created the key file (a new one) */
 } pk_vault;
 
 /* Reads the key file, creating it (mode 0600, 32 random bytes as hex)
- * when it does not exist and `may_create` (then v->created is set, for
- * `serve` to say that the new file must be backed up).  Returns 0, PK_ENOENT (missing
+ * when it does not exist and `may_create`.  Returns 0, PK_ENOENT (missing
  * and not to be created) or another negative PK_E*, with an English
  * explanation in err. */
 int pk_vault_open(pk_vault *v, const char *key_file, bool may_create, char *err, size_t errlen);

@@ -55,15 +55,6 @@ int cli_serve(const cli_cmd *c, cli_args *a)
         *colon = '\0';
     fprintf(stderr, "prakerja: listening on http://%s:%d/ (%zu regions, %zu schemes)\n", host,
             port, pk_regions_count(app.regions), app.schemes.count);
-    if (app.vault.created) {
-        char key_file[sizeof(cfg->key_file) + 8];
-        pk_app_key_file(cfg, key_file, sizeof(key_file));
-        fprintf(stderr,
-                "prakerja: created a new key file %s for the personal data of this database: "
-                "back it up now, apart from the database backups (without it the sealed "
-                "personal data cannot be read; see docs/DEPLOYMENT.md)\n",
-                key_file);
-    }
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "prakerja: %s received, finishing requests in flight\n",
