@@ -406,9 +406,18 @@ def listen_on_ipv6_loopback():
         sv.stop()
 
 
+def keyed_db():
+    """A database whose key file exists already (so serve says nothing of it)."""
+    db = h.Db()
+    code, _, err = h.run_cli(db.args_for(["user", "list"]))
+    eq(code, 0, "user list: " + err)
+    assert os.path.exists(db.key), "no key file made"
+    return db
+
+
 @test
 def port_in_use_gives_one_clear_message():
-    db = h.Db()
+    db = keyed_db()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
@@ -423,7 +432,7 @@ def port_in_use_gives_one_clear_message():
 
 @test
 def bad_listen_address_is_refused():
-    db = h.Db()
+    db = keyed_db()
     for bad in ("8080", "127.0.0.1", "127.0.0.1:99999", "::1:8080", "tidak.ada.invalid:8080"):
         code, out, err = h.run_cli(["serve", "--listen", bad] + db.args(), timeout=60)
         assert code != 0, "serve accepted --listen %s" % bad
