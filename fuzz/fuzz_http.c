@@ -6,8 +6,9 @@
  * percent-decoded by pk_http_unescape, '+' in the query as a space, a
  * body past max_body dropped) into a `pk_req` built in memory, and handed
  * to pk_web_dispatch with a real application: a SQLite database in
- * /dev/shm (made once per process, removed at exit), the region table and
- * schemes of data/, an admin and an operator with sessions, an API token.
+ * /dev/shm (made once per process, removed at exit or by a later run),
+ * the region table and schemes of data/, an admin and an operator with
+ * sessions, an API token.
  *
  * So that mutations can get past the authentication and CSRF checks,
  * these placeholders in the input are replaced before it is parsed:
@@ -22,6 +23,9 @@
  * and JSON alike; JSON that parses).  Rate limits are off (every request
  * comes from 127.0.0.1). */
 #include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +44,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define MAX_INPUT (256 * 1024)
+#define FUZZ_INPUT_MAX (256 * 1024)
 #define MAX_PAIRS 32
 
 static pk_app app;
@@ -72,6 +76,27 @@ static void cleanup(void)
         snprintf(p, sizeof(p), "%s%s", db_path, suffix[i]);
         unlink(p);
     }
+}
+
+/* The files of processes gone without cleanup() (a crash, libFuzzer's
+ * _Exit at the end of a run): /dev/shm/prakerja-fuzz-http-PID.* whose
+ * PID no longer runs, or is this process's (an earlier one's, then). */
+static void remove_stale(void)
+{
+    DIR *d = opendir("/dev/shm");
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        long pid;
+        char p[300];
+        if (sscanf(e->d_name, "prakerja-fuzz-http-%ld.", &pid) != 1 || pid <= 0)
+            continue;
+        if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue;
+        snprintf(p, sizeof(p), "/dev/shm/%s", e->d_name);
+        unlink(p);
+    }
+    if (d != NULL)
+        closedir(d);
 }
 
 static void die(const char *what, const char *err)
@@ -128,7 +153,7 @@ static void setup(void)
     char err[512];
     pk_config_defaults(&cfg);
     snprintf(db_path, sizeof(db_path), "/dev/shm/prakerja-fuzz-http-%ld.db", (long)getpid());
-    cleanup(); /* a file left by an earlier process of the same id */
+    remove_stale();
     snprintf(cfg.db, sizeof(cfg.db), "%s", db_path);
     const char *data = getenv("PRAKERJA_DATA_DIR");
     snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s", data ? data : PK_DATADIR_DEFAULT);
@@ -152,7 +177,7 @@ static void setup(void)
 static char *substitute(const uint8_t *data, size_t size, size_t *len)
 {
     pk_buf b;
-    pk_buf_init(&b, 2 * MAX_INPUT);
+    pk_buf_init(&b, 2 * FUZZ_INPUT_MAX);
     size_t run = 0;
     for (size_t i = 0; i < size; i++) {
         if (data[i] != '@')
@@ -292,7 +317,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size > MAX_INPUT)
+    if (size > FUZZ_INPUT_MAX)
         return 0;
     if (!ready)
         setup();
