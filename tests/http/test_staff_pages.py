@@ -235,6 +235,10 @@ def errors_in_the_staff_layout():
         eq(st, status, path)
         eq(menu(text), MENU["op.sel"], "menu on " + path)
         assert 'href="/dasbor">Kembali ke dasbor' in text, path
+    st, _, text = o.request("POST", "/peserta", "q=tampilan", h.Browser.FORM)
+    eq(st, 403, "a form without its CSRF token")
+    assert "Formulir kedaluwarsa" in text
+    eq(menu(text), MENU["op.sel"], "menu on a refused form")
     st, _, text = v.get("/dasbor?wilayah=" + urllib.parse.quote("<script>x</script>"))
     eq(st, 400)
     assert "<script>x" not in text
