@@ -35,6 +35,7 @@ static const setting settings[] = {
     S("schemes_file", schemes_file),
     S("service_province", service_province),
     S("key_file", key_file),
+    S("complaints_contact", complaints_contact),
     I("threads", threads, 0, 256),
     I("max_connections", max_connections, 1, 100000),
     I("per_ip_connections", per_ip_connections, -1, 100000),
@@ -109,6 +110,7 @@ void pk_config_defaults(pk_config *c)
     snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     default_data_dir(c->data_dir, sizeof(c->data_dir));
     snprintf(c->service_province, sizeof(c->service_province), "31");
+    snprintf(c->complaints_contact, sizeof(c->complaints_contact), "%s", PK_COMPLAINTS_DEFAULT);
     c->threads = 0;
     c->max_connections = 4096;
     c->per_ip_connections = -1; /* pk_config_per_ip */

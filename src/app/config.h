@@ -8,12 +8,20 @@
 
 #include <stddef.h>
 
+/* Where the portal sends a resident whose registration meets a problem
+ * (a NIK already registered): the deployment should set its own desk,
+ * telephone or e-mail; this default names an office that exists. */
+#define PK_COMPLAINTS_DEFAULT                                                                   \
+    "Datangi kantor kelurahan tempat Anda tinggal dengan membawa KTP dan Kartu Keluarga. "      \
+    "Petugas dapat memeriksa data pendaftaran Anda dan meneruskan pengaduan Anda."
+
 typedef struct pk_config {
     char db[1024];            /* SQLite path or postgresql:// URL */
     char listen[128];         /* ADDR:PORT; port 0 picks a free one */
     char data_dir[1024];      /* schemes.ini, wilayah/ */
     char schemes_file[1024];  /* "" = data_dir/schemes.ini */
     char service_province[8]; /* "31": the deployment serves DKI Jakarta */
+    char complaints_contact[512]; /* where residents go with a problem (portal pages) */
     char key_file[1024];      /* "" = the database path + ".key" */
     int threads;              /* HTTP worker threads; 0 = 8 per core */
     int max_connections;

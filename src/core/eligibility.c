@@ -7,6 +7,9 @@
  * learns everything that stands in the way at once. */
 #include "core/eligibility.h"
 
+#include <stdio.h>
+#include <string.h>
+
 /* Lists that stand for "receives other social assistance". */
 #define BANSOS_LISTS (PK_LIST_DTKS | PK_LIST_BSU | PK_LIST_BPUM)
 
@@ -53,4 +56,32 @@ pk_codeset pk_eligibility(const pk_participant *p, const pk_scheme *s, pk_date a
             r |= PK_CODEBIT(PK_C_PERNAH_MENERIMA);
     }
     return r;
+}
+
+const char *pk_eligibility_reason(pk_code c, const pk_scheme *s, char *buf, size_t cap)
+{
+    const char *msg = pk_code_message(c);
+    int limit = 0;
+    const char *tail = NULL; /* what follows the sentence, without its full stop */
+    if (s != NULL && c == PK_C_USIA_KURANG) {
+        limit = s->min_age;
+        tail = ", yaitu %d tahun.";
+    } else if (s != NULL && c == PK_C_USIA_LEBIH) {
+        limit = s->max_age;
+        tail = ", yaitu %d tahun.";
+    } else if (s != NULL && c == PK_C_KUOTA_KK_PENUH) {
+        limit = s->kk_max;
+        tail = " (paling banyak %d orang per KK).";
+    }
+    size_t n = strlen(msg);
+    if (tail == NULL || limit <= 0 || n == 0 || msg[n - 1] != '.' || cap == 0)
+        return msg;
+    int w = snprintf(buf, cap, "%.*s", (int)(n - 1), msg);
+    if (w < 0 || (size_t)w >= cap)
+        return msg;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    int w2 = snprintf(buf + w, cap - (size_t)w, tail, limit);
+#pragma GCC diagnostic pop
+    return w2 < 0 || (size_t)w2 >= cap - (size_t)w ? msg : buf;
 }

@@ -10,6 +10,14 @@
 #include "core/participant.h"
 #include "core/scheme.h"
 
+/* The reasons that follow from what a person states about themself (age,
+ * occupation).  The others come from what the registry knows (exclusion
+ * lists, the family card's other members) and are never told to whoever
+ * typed a NIK on the portal (docs/PRIVACY.md). */
+#define PK_REASONS_OWN                                                                       \
+    (PK_CODEBIT(PK_C_USIA_KURANG) | PK_CODEBIT(PK_C_USIA_LEBIH) |                             \
+     PK_CODEBIT(PK_C_SEDANG_SEKOLAH) | PK_CODEBIT(PK_C_PEKERJAAN_DIKECUALIKAN))
+
 typedef struct pk_eligibility_context {
     unsigned on_lists;        /* PK_LIST_* bits of the lists the NIK is on */
 } pk_eligibility_context;
@@ -20,5 +28,12 @@ typedef struct pk_eligibility_context {
  * (pk_family_apply).  `ctx` may be NULL. */
 pk_codeset pk_eligibility(const pk_participant *p, const pk_scheme *s, pk_date as_of,
                           const pk_eligibility_context *ctx);
+
+/* The sentence a person reads for reason c under scheme s: the code
+ * table's (pk_code_message), with the scheme's limit stated for the age
+ * reasons ("Usia Anda belum mencapai batas minimal peserta, yaitu 18
+ * tahun.") and the family-card limit.  Returns buf (or the table's
+ * sentence as is when there is nothing to add or s is NULL). */
+const char *pk_eligibility_reason(pk_code c, const pk_scheme *s, char *buf, size_t cap);
 
 #endif

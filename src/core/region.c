@@ -332,3 +332,48 @@ size_t pk_regions_children(const pk_regions *r, const char *parent, const pk_reg
     *out = &r->items[a];
     return b - a;
 }
+
+/* Words kept in capitals when a name is title-cased. */
+static const char *const acronyms[] = {"DKI", "DI", "RT", "RW", "II", "III", "IV", "VI", "VII",
+                                       "VIII", "IX", "XI", "XII"};
+
+static bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static bool is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+static bool is_alnum_or_apos(unsigned char c)
+{
+    return is_upper(c) || is_lower(c) || (c >= '0' && c <= '9') || c == '\'' || c >= 0x80;
+}
+
+size_t pk_region_title(const char *name, char *out, size_t cap)
+{
+    if (cap == 0)
+        return 0;
+    size_t n = strlen(name);
+    if (n >= cap)
+        n = cap - 1;
+    bool any_lower = false;
+    for (size_t i = 0; i < n; i++)
+        any_lower = any_lower || is_lower((unsigned char)name[i]);
+    memcpy(out, name, n);
+    out[n] = '\0';
+    if (any_lower) /* already written by a person (villages, districts): kept */
+        return n;
+    for (size_t i = 0; i < n;) {
+        if (!is_alnum_or_apos((unsigned char)out[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && is_alnum_or_apos((unsigned char)out[j]))
+            j++;
+        bool keep = false;
+        for (size_t a = 0; a < PK_ARRAY_LEN(acronyms) && !keep; a++)
+            keep = strlen(acronyms[a]) == j - i && memcmp(acronyms[a], out + i, j - i) == 0;
+        if (!keep)
+            for (size_t k = i + 1; k < j; k++)
+                if (is_upper((unsigned char)out[k]))
+                    out[k] = (char)(out[k] - 'A' + 'a');
+        i = j;
+    }
+    return n;
+}

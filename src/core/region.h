@@ -49,4 +49,12 @@ const pk_region *pk_regions_find(const pk_regions *r, const char *code);
  * count is returned (0 when none or parent unknown). */
 size_t pk_regions_children(const pk_regions *r, const char *parent, const pk_region **out);
 
+/* A region's name as people read it: names held in capitals in the
+ * Kemendagri table ("KOTA ADMINISTRASI JAKARTA SELATAN", "DKI JAKARTA")
+ * become Title Case ("Kota Administrasi Jakarta Selatan", "DKI Jakarta":
+ * a few acronyms stay); a name already in mixed case is copied as it
+ * is.  Writes at most cap-1 bytes and a NUL into out; returns the length.
+ * The one place names are cased: every page shows names through it. */
+size_t pk_region_title(const char *name, char *out, size_t cap);
+
 #endif

@@ -66,10 +66,16 @@ long pk_cookie_get(const char *header, size_t len, const char *name, char *out, 
 int pk_cookie_format(char *out, size_t cap, const char *name, const char *value, long max_age,
                      bool secure)
 {
+    return pk_cookie_format_path(out, cap, name, value, "/", max_age, secure);
+}
+
+int pk_cookie_format_path(char *out, size_t cap, const char *name, const char *value,
+                          const char *path, long max_age, bool secure)
+{
     char age[40] = "";
     if (max_age >= 0)
         snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
-    int n = snprintf(out, cap, "%s=%s; Path=/%s; HttpOnly; SameSite=Lax%s", name, value, age,
-                     secure ? "; Secure" : "");
+    int n = snprintf(out, cap, "%s=%s; Path=%s%s; HttpOnly; SameSite=Lax%s", name, value, path,
+                     age, secure ? "; Secure" : "");
     return n < 0 || (size_t)n >= cap ? PK_ETOOBIG : 0;
 }

@@ -22,5 +22,8 @@ long pk_cookie_get(const char *header, size_t len, const char *name, char *out, 
  * Returns 0, or PK_ETOOBIG when it does not fit in cap. */
 int pk_cookie_format(char *out, size_t cap, const char *name, const char *value, long max_age,
                      bool secure);
+/* The same for a cookie sent only to paths under `path` ("/daftar"). */
+int pk_cookie_format_path(char *out, size_t cap, const char *name, const char *value,
+                          const char *path, long max_age, bool secure);
 
 #endif

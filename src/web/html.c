@@ -52,12 +52,21 @@ void pk_html_esc(pk_buf *b, const char *s)
         pk_html_escn(b, s, strlen(s));
 }
 
+void pk_html_region(pk_buf *b, const char *name)
+{
+    char t[256];
+    if (name != NULL)
+        pk_html_escn(b, t, pk_region_title(name, t, sizeof(t)));
+}
+
 static const struct {
     const char *path;
     const char *label;
 } nav[] = {
     {"/", "Beranda"},
     {"/cek-kelayakan", "Cek Kelayakan"},
+    {"/daftar", "Daftar"},
+    {"/cek-status", "Cek Status"},
     {"/linimasa", "Linimasa Manfaat"},
     {"/cek-nik", "Cek NIK"},
 };
@@ -335,6 +344,46 @@ void pk_html_select(pk_buf *b, const char *name, const char *label,
     for (size_t i = 0; i < nopts; i++)
         pk_html_opt(b, opts[i].value, opts[i].label, selected);
     pk_html_select_end(b);
+}
+
+void pk_html_radios(pk_buf *b, const char *name, const char *legend,
+                    const pk_html_option *opts, size_t nopts, const char *selected,
+                    const char *hint, const char *error)
+{
+    pk_buf_printf(b, "<fieldset class=\"field radios%s\" id=\"%s-group\"", error ? " invalid" : "",
+                  name);
+    describedby(b, name, hint, error);
+    pk_buf_adds(b, "><legend>");
+    pk_html_esc(b, legend);
+    pk_buf_adds(b, "</legend>\n");
+    if (hint) {
+        pk_buf_printf(b, "<p class=\"hint\" id=\"%s-hint\">", name);
+        pk_html_esc(b, hint);
+        pk_buf_adds(b, "</p>\n");
+    }
+    if (error) {
+        pk_buf_printf(b, "<p class=\"field-error\" id=\"%s-error\">", name);
+        pk_html_esc(b, error);
+        pk_buf_adds(b, "</p>\n");
+    }
+    for (size_t i = 0; i < nopts; i++) {
+        /* the first choice carries the bare name as its id: the error
+         * summary's link (#name) lands on it */
+        char id[96];
+        if (i == 0)
+            snprintf(id, sizeof(id), "%s", name);
+        else
+            snprintf(id, sizeof(id), "%s-%zu", name, i + 1);
+        pk_buf_printf(b, "<div class=\"choice\"><input type=\"radio\" id=\"%s\" name=\"%s\" "
+                         "value=\"",
+                      id, name);
+        pk_html_esc(b, opts[i].value);
+        pk_buf_printf(b, "\"%s> <label for=\"%s\">",
+                      selected && strcmp(selected, opts[i].value) == 0 ? " checked" : "", id);
+        pk_html_esc(b, opts[i].label);
+        pk_buf_adds(b, "</label></div>\n");
+    }
+    pk_buf_adds(b, "</fieldset>\n");
 }
 
 void pk_html_checkbox(pk_buf *b, const char *name, const char *label, bool checked)

@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "core/buf.h"
+#include "core/region.h"
 #include "web/http.h"
 
 /* Escapes & < > " ' so the text is safe in element content and in quoted
@@ -16,6 +17,9 @@
  * well-formed UTF-8 sequence as U+FFFD, so a page is valid UTF-8 whatever
  * it echoes. */
 void pk_html_esc(pk_buf *b, const char *s);
+/* A region's name, escaped, in the case people read it (pk_region_title
+ * of core/region.h): every page shows region names through this. */
+void pk_html_region(pk_buf *b, const char *name);
 void pk_html_escn(pk_buf *b, const char *s, size_t n);
 
 /* Starts a page: doctype, head, header with navigation (`active` is the
@@ -73,6 +77,12 @@ void pk_html_optgroup(pk_buf *b, const char *label);
 void pk_html_optgroup_end(pk_buf *b);
 void pk_html_select_end(pk_buf *b);
 
+/* A set of radio buttons in a fieldset (legend, hint, error): each
+ * choice's label wraps on a narrow screen, unlike a <select>'s options.
+ * The first button's id is `name` (what the error summary links to). */
+void pk_html_radios(pk_buf *b, const char *name, const char *legend,
+                    const pk_html_option *opts, size_t nopts, const char *selected,
+                    const char *hint, const char *error);
 void pk_html_checkbox(pk_buf *b, const char *name, const char *label, bool checked);
 
 /* The form-level error summary ("Periksa kembali isian berikut") with

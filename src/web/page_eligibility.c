@@ -3,6 +3,7 @@
  * calls the same use case as POST /api/v1/eligibility. */
 #include <string.h>
 
+#include "core/eligibility.h"
 #include "web/html.h"
 #include "web/page_form.h"
 #include "web/session.h"
@@ -56,8 +57,7 @@ void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
             if (res.missing & (1u << PK_F_TANGGAL_LAHIR))
                 err_lahir = "Tanggal lahir wajib diisi.";
             if (res.field_errors & PK_CODEBIT(PK_C_TANGGAL_LAHIR_INVALID))
-                err_lahir = "Tanggal lahir tidak valid. Gunakan format TTTT-BB-HH, misalnya "
-                            "1995-08-17.";
+                err_lahir = PK_DATE_INVALID_MSG;
             if (res.field_errors & PK_CODEBIT(PK_C_PEKERJAAN_INVALID))
                 err_kerja = "Pilih pekerjaan dari daftar.";
         }
@@ -76,21 +76,26 @@ void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
                          "<h2>%s</h2>\n",
                       ok ? "ok" : "no",
                       ok ? "Anda memenuhi syarat" : "Anda belum memenuhi syarat");
-        pk_buf_adds(b, "<p>Menurut skema <strong>");
+        /* the scheme's name starts with "Skema": not "skema Skema 2021" */
+        pk_buf_adds(b, "<p>Menurut <strong>");
         pk_html_esc(b, res.scheme->name);
         pk_buf_adds(b, "</strong>");
         if (ok)
-            pk_buf_adds(b, ", Anda dapat mendaftar dan mengikuti seleksi gelombang. "
-                           "Lanjutkan pendaftaran di situs resmi Kartu Prakerja.</p>\n");
+            pk_buf_adds(b, ", Anda dapat mendaftar dan mengikuti seleksi gelombang.</p>\n"
+                           "<p class=\"actions\"><a class=\"button\" href=\"/daftar\">"
+                           "Lanjutkan ke pendaftaran</a></p>\n");
         else {
             pk_buf_adds(b, ", alasannya:</p>\n<ul>\n");
             for (pk_code c = 0; c < PK_C__COUNT; c++)
                 if (res.reasons & PK_CODEBIT(c)) {
+                    char why[256];
                     pk_buf_printf(b, "<li data-code=\"%s\">", pk_code_name(c));
-                    pk_html_esc(b, pk_code_message(c));
+                    pk_html_esc(b, pk_eligibility_reason(c, res.scheme, why, sizeof(why)));
                     pk_buf_adds(b, "</li>\n");
                 }
-            pk_buf_adds(b, "</ul>\n");
+            pk_buf_adds(b, "</ul>\n<p>Jika keadaan Anda berubah (misalnya usia atau "
+                           "pekerjaan), periksa lagi. Anda tetap dapat <a href=\"/daftar\">"
+                           "mendaftar</a>; hasil akhir ditentukan saat seleksi.</p>\n");
         }
         pk_buf_adds(b, "</section>\n");
     } else if (posted) {
@@ -112,10 +117,10 @@ void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
 
     pk_buf_adds(b, "<form method=\"post\" action=\"/cek-kelayakan\" novalidate>\n");
     pk_web_csrf_field(app, req, resp);
-    pk_html_select(b, "skema", "Skema", sopts, ns, skema,
-                   "Skema yang berlaku untuk gelombang yang Anda ikuti.", err_skema, true);
-    pk_html_input(b, "tanggal_lahir", "Tanggal lahir", "date", lahir,
-                  "Tahun-bulan-tanggal, misalnya 1995-08-17.", err_lahir, true);
+    pk_html_radios(b, "skema", "Skema", sopts, ns, skema,
+                   "Skema yang berlaku untuk gelombang yang Anda ikuti.", err_skema);
+    pk_html_input(b, "tanggal_lahir", "Tanggal lahir", "date", lahir, PK_DATE_HINT, err_lahir,
+                  true);
     pk_html_select(b, "pekerjaan", "Pekerjaan saat ini", jobs, PK_JOB__COUNT, kerja,
                    NULL, err_kerja, false);
     pk_buf_adds(b, "<fieldset><legend>Keterangan lain</legend>\n");

@@ -46,3 +46,56 @@ bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f
     }
     return true;
 }
+
+/* Per field: the form's label words when nothing was given, and the
+ * sentence for a value that breaks the field's rule. */
+static const struct {
+    const char *empty;
+    const char *wrong;
+} field_msgs[PK_F__COUNT] = {
+    [PK_F_NIK] = {"NIK wajib diisi.",
+                  "NIK harus 16 angka seperti tertulis di KTP, dan 4 angka terakhirnya bukan "
+                  "0000."},
+    [PK_F_NO_KK] = {"Nomor Kartu Keluarga wajib diisi.",
+                    "Nomor Kartu Keluarga harus 16 angka seperti tertulis di Kartu Keluarga."},
+    [PK_F_NAMA] = {"Nama lengkap wajib diisi.", NULL},
+    [PK_F_TANGGAL_LAHIR] = {"Tanggal lahir wajib diisi.", PK_DATE_INVALID_MSG},
+    [PK_F_JENIS_KELAMIN] = {"Pilih jenis kelamin.", "Pilih jenis kelamin dari daftar."},
+    [PK_F_NO_HP] = {"Nomor HP wajib diisi.",
+                    "Nomor HP harus nomor seluler Indonesia, misalnya 0812 3456 7890."},
+    [PK_F_EMAIL] = {NULL, "Alamat e-mail tidak valid. Contoh yang benar: nama@contoh.id."},
+    [PK_F_KODE_WILAYAH] = {"Pilih kelurahan domisili.", "Pilih kelurahan domisili dari daftar."},
+    [PK_F_ALAMAT] = {NULL, NULL},
+    [PK_F_PENDIDIKAN] = {NULL, "Pilih pendidikan terakhir dari daftar."},
+    [PK_F_SEGMEN] = {"Pilih status kerja.", "Pilih status kerja dari daftar."},
+    [PK_F_PEKERJAAN] = {NULL, "Pilih pekerjaan saat ini dari daftar."},
+};
+
+const char *pk_form_field_message(pk_field f, pk_code c, bool empty)
+{
+    if ((unsigned)f >= PK_F__COUNT)
+        return pk_code_message(c);
+    if (empty && field_msgs[f].empty)
+        return field_msgs[f].empty;
+    /* Only a value that breaks the field's own format rule gets the
+     * form's sentence; a reason about the value's meaning (the NIK's
+     * birth date, an area outside the service) keeps the table's. */
+    switch (c) {
+    case PK_C_NIK_FORMAT:
+    case PK_C_KK_FORMAT:
+    case PK_C_TANGGAL_LAHIR_INVALID:
+    case PK_C_JENIS_KELAMIN_INVALID:
+    case PK_C_NO_HP_INVALID:
+    case PK_C_EMAIL_INVALID:
+    case PK_C_WILAYAH_TIDAK_DIKENAL:
+    case PK_C_PENDIDIKAN_INVALID:
+    case PK_C_SEGMEN_INVALID:
+    case PK_C_PEKERJAAN_INVALID:
+        if (field_msgs[f].wrong)
+            return field_msgs[f].wrong;
+        break;
+    default:
+        break;
+    }
+    return pk_code_message(c);
+}

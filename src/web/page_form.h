@@ -7,6 +7,7 @@
 #include "web/form.h"
 #include "web/http.h"
 #include "app/app.h"
+#include "core/participant.h"
 
 /* For a POST: checks the content type and parses the body into *f.
  * Returns true when the form is ready; otherwise an error page has been
@@ -16,5 +17,21 @@
  * scratch memory (http.h: wiped and freed when the request ends), so a
  * handler never frees a form. */
 bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f);
+
+/* A date field's hint and its error: the browser's date control shows a
+ * date in the reader's own format (not "TTTT-BB-HH"), and a browser
+ * without one shows a text box that needs year-month-day. */
+#define PK_DATE_HINT "Pilih tanggal pada kalender. Jika tidak muncul kalender, tulis " \
+                     "tahun-bulan-tanggal, misalnya 1995-08-17."
+#define PK_DATE_INVALID_MSG "Tanggal tidak valid. Pilih tanggal pada kalender, atau tulis " \
+                            "tahun-bulan-tanggal, misalnya 1995-08-17."
+
+/* The sentence a form shows beside field f for reason code c: written
+ * for the form's controls and labels (the code table's sentences are
+ * written for exchange files).  `empty`: nothing was typed or chosen,
+ * which a form calls "wajib diisi" (or "Pilih ..." for a list), whatever
+ * format rule the code states.  The machine-readable codes stay the
+ * same; only the words differ. */
+const char *pk_form_field_message(pk_field f, pk_code c, bool empty);
 
 #endif

@@ -32,6 +32,10 @@ void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp)
                    "ingin meningkatkan kompetensi. Pemerintah Provinsi DKI Jakarta membantu "
                    "menyebarkan informasinya dan mengingatkan penerima agar memakai "
                    "manfaatnya sampai tuntas.</p>\n");
+    pk_buf_adds(b, "<p class=\"actions\"><a class=\"button\" href=\"/daftar\">Daftar "
+                   "sekarang</a> <a class=\"button secondary\" href=\"/cek-kelayakan\">Cek "
+                   "kelayakan dulu</a> <a href=\"/cek-status\">Sudah mendaftar? Cek status "
+                   "pendaftaran</a></p>\n");
 
     pk_buf_adds(b, "<section aria-labelledby=\"manfaat\">\n<h2 id=\"manfaat\">Apa yang Anda "
                    "dapatkan</h2>\n<p>");
@@ -76,8 +80,11 @@ void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_buf_printf(b,
         "<section aria-labelledby=\"langkah\">\n<h2 id=\"langkah\">Langkah demi langkah</h2>\n"
         "<ol class=\"steps\">\n"
-        "<li><strong>Daftar</strong> dengan NIK, nomor KK, tanggal lahir, dan nomor HP yang "
-        "diverifikasi dengan kode 6 angka lewat SMS.</li>\n"
+        "<li><a href=\"/daftar\"><strong>Daftar</strong></a> dengan NIK, nomor KK, tanggal "
+        "lahir, nomor HP, dan kelurahan domisili. Anda langsung melihat nomor pendaftaran dan "
+        "hasil pemeriksaan syarat.</li>\n"
+        "<li><a href=\"/cek-status\"><strong>Cek status</strong></a> pendaftaran Anda kapan "
+        "saja dengan NIK dan tanggal lahir.</li>\n"
         "<li><strong>Ikuti tes</strong> motivasi dan kemampuan dasar, lalu <strong>gabung "
         "gelombang</strong>.</li>\n"
         "<li><strong>Tunggu seleksi</strong> setelah gelombang ditutup. Seleksi bukan siapa "

@@ -12,7 +12,7 @@ static void region_row(pk_buf *b, const char *label, const pk_region *r)
 {
     pk_buf_printf(b, "<tr><th scope=\"row\">%s</th><td>", label);
     if (r) {
-        pk_html_esc(b, r->name);
+        pk_html_region(b, r->name);
         pk_buf_printf(b, " <span class=\"code\">(%s)</span>", r->code);
     } else {
         pk_buf_adds(b, "tidak dikenal");

@@ -352,7 +352,7 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
         if (rc == PK_EDENIED)
             err[PK_F_KODE_WILAYAH] = "Kelurahan ini di luar wilayah kerja Anda.";
         else
-            pk_register_errors(rc, &res, err);
+            pk_register_errors(rc, &res, val, err);
     }
     pk_buf *b = &resp->body;
     pk_html_staff_begin(app, req, resp, "Pendaftaran dibantu", "/peserta/baru");

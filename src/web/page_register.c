@@ -1,10 +1,18 @@
 /* page_register.c -- self-registration on the portal: one form, errors
  * beside their fields with what was typed kept, the village chosen from
- * the region table, and a result page that says what happens next.  It
+ * the region table; after a registration a redirect to the receipt
+ * (/daftar/selesai: reference, verdict with reasons, what to do next).  It
  * calls the same use case as POST /api/v1/participants. */
+#include <stdio.h>
 #include <string.h>
 
+#include "core/ident.h"
+
+#include <time.h>
+
+#include "app/receipt.h"
 #include "app/registry.h"
+#include "core/eligibility.h"
 #include "web/html.h"
 #include "web/page_form.h"
 #include "web/page_register.h"
@@ -36,8 +44,10 @@ static void village_select(const pk_app *app, pk_buf *b, const char *selected, c
         for (size_t d = 0; d < nd; d++) {
             if (!any_village_within(app, districts[d].code, scope))
                 continue;
-            char label[256];
-            snprintf(label, sizeof(label), "%s, Kec. %s", cities[c].name, districts[d].name);
+            char city[128], district[128], label[300];
+            pk_region_title(cities[c].name, city, sizeof(city));
+            pk_region_title(districts[d].name, district, sizeof(district));
+            snprintf(label, sizeof(label), "%s, Kec. %s", city, district);
             pk_html_optgroup(b, label);
             size_t nv = pk_regions_children(app->regions, districts[d].code, &villages);
             for (size_t v = 0; v < nv; v++)
@@ -69,46 +79,87 @@ static const char *job_t(int i) { return pk_occupation_label((pk_occupation)i); 
 static const char *sex_v(int i) { return i == 1 ? "L" : "P"; }
 static const char *sex_t(int i) { return i == 1 ? "Laki-laki" : "Perempuan"; }
 
-static void success(pk_buf *b, const pk_register_result *res)
+/* How long the receipt of a registration can be shown again (a refresh
+ * of /daftar/selesai), seconds. */
+#define RECEIPT_TTL 900
+
+/* The receipt: the reference, the verdict on what the person typed (age,
+ * occupation) with its reasons, what to do next.  Reasons from the
+ * registry's own knowledge (exclusion lists, the family card's other
+ * members) are left out, as on the status look-up: whoever types
+ * someone else's NIK must not learn them (docs/PRIVACY.md). */
+static void receipt_page(const pk_app *app, pk_buf *b, const pk_receipt *r)
 {
-    bool ok = res->saved.reasons == 0;
-    pk_buf_adds(b, "<section class=\"result ok\" role=\"status\">\n<h1>Pendaftaran "
-                   "tersimpan</h1>\n<p>Data Anda sudah kami terima.</p>\n");
-    if (!ok) {
-        pk_buf_adds(b, "<p>Menurut data yang Anda isi, Anda <strong>belum memenuhi "
-                       "syarat</strong> untuk skema saat ini:</p>\n<ul>\n");
+    const pk_scheme *s = pk_schemes_find(&app->schemes, r->scheme);
+    bool ok = (r->reasons & PK_REASONS_OWN) == 0;
+    pk_buf_printf(b, "<h1>Pendaftaran tersimpan</h1>\n<section class=\"result %s\" "
+                     "role=\"status\" data-eligible=\"%s\">\n<p>Nomor pendaftaran Anda:</p>\n"
+                     "<p class=\"reference\" data-reference>%s</p>\n<p>Catat atau simpan "
+                     "nomor ini. Untuk melihat status pendaftaran, Anda cukup memasukkan NIK "
+                     "dan tanggal lahir di halaman <a href=\"/cek-status\">Cek Status</a>.</p>\n",
+                  ok ? "ok" : "no", ok ? "ya" : "tidak", r->reference);
+    pk_buf_printf(b, "<h2>%s</h2>\n", ok ? "Anda memenuhi syarat usia dan pekerjaan"
+                                         : "Anda belum memenuhi syarat");
+    pk_buf_adds(b, "<p>Menurut data yang Anda isi");
+    if (s) {
+        pk_buf_adds(b, " dan aturan <strong>");
+        pk_html_esc(b, s->name);
+        pk_buf_adds(b, "</strong>");
+    }
+    if (ok) {
+        pk_buf_adds(b, ", usia dan pekerjaan Anda memenuhi syarat peserta.</p>\n");
+    } else {
+        pk_buf_adds(b, ", Anda belum memenuhi syarat karena:</p>\n<ul>\n");
         for (pk_code c = 0; c < PK_C__COUNT; c++)
-            if (res->saved.reasons & PK_CODEBIT(c)) {
+            if (r->reasons & PK_REASONS_OWN & PK_CODEBIT(c)) {
+                char why[256];
                 pk_buf_printf(b, "<li data-code=\"%s\">", pk_code_name(c));
-                pk_html_esc(b, pk_code_message(c));
+                pk_html_esc(b, pk_eligibility_reason(c, s, why, sizeof(why)));
                 pk_buf_adds(b, "</li>\n");
             }
-        pk_buf_adds(b, "</ul>\n<p>Jika menurut Anda ada data yang keliru, hubungi petugas "
-                       "kelurahan atau layanan pengaduan.</p>\n");
+        pk_buf_adds(b, "</ul>\n<p>Data Anda tetap tersimpan. Jika menurut Anda ada data yang "
+                       "keliru: ");
+        pk_html_esc(b, app->cfg.complaints_contact);
+        pk_buf_adds(b, "</p>\n");
     }
+    pk_buf_adds(b, "<p>Hasil akhir ditentukan saat seleksi, setelah data Anda diperiksa "
+                   "terhadap daftar penerima program lain dan kuota per Kartu Keluarga. Hasil "
+                   "pemeriksaan itu tidak ditampilkan di halaman ini, demi melindungi data "
+                   "Anda.</p>\n</section>\n");
     pk_buf_adds(b, "<h2>Langkah berikutnya</h2>\n<ol class=\"steps\">\n"
-                   "<li>Verifikasi nomor HP Anda dengan kode 6 angka yang dikirim lewat SMS.</li>\n"
-                   "<li>Ikuti tes motivasi dan kemampuan dasar.</li>\n"
-                   "<li>Gabung gelombang, lalu tunggu hasil seleksi setelah gelombang ditutup.</li>\n"
-                   "</ol>\n<p>Pendaftaran tidak dipungut biaya. Jangan berikan kode SMS atau "
-                   "data Anda kepada siapa pun.</p>\n</section>\n");
+                   "<li>Simpan nomor pendaftaran di atas.</li>\n"
+                   "<li>Periksa status pendaftaran Anda kapan saja di halaman "
+                   "<a href=\"/cek-status\">Cek Status</a> dengan NIK dan tanggal lahir.</li>\n"
+                   "<li>Pelajari <a href=\"/linimasa\">linimasa manfaat</a>: kapan pelatihan "
+                   "harus dibeli dan kapan insentif cair setelah Anda lolos seleksi.</li>\n"
+                   "</ol>\n<p>Pendaftaran tidak dipungut biaya. Layanan ini tidak pernah "
+                   "meminta kode, kata sandi, atau uang lewat telepon, SMS, atau pesan "
+                   "singkat.</p>\n<p><a href=\"/\">Kembali ke beranda</a></p>\n");
 }
 
-void pk_register_errors(int rc, const pk_register_result *res, const char *err[PK_F__COUNT])
+static bool blank(const char *v)
+{
+    size_t n = v ? strlen(v) : 0;
+    if (v)
+        pk_trim(v, &n);
+    return n == 0;
+}
+
+void pk_register_errors(int rc, const pk_register_result *res, const char *const val[PK_F__COUNT],
+                        const char *err[PK_F__COUNT])
 {
     if (rc == PK_EINVAL) {
         for (pk_code c = 0; c < PK_C__COUNT; c++) {
             const char *field = pk_code_field(c);
             pk_field fi = field ? pk_field_by_name(field, strlen(field)) : PK_F__COUNT;
             if ((res->v.errors & PK_CODEBIT(c)) && fi != PK_F__COUNT && err[fi] == NULL)
-                err[fi] = pk_code_message(c);
+                err[fi] = pk_form_field_message(fi, c, blank(val[fi]));
         }
         for (int i = 0; i < PK_F__COUNT; i++) /* bad bytes name no field by code */
             if ((res->v.bad_fields & (1u << i)) && err[i] == NULL)
                 err[i] = "Isian memuat karakter yang tidak diizinkan.";
     } else if (rc == PK_ECONFLICT && err[PK_F_NIK] == NULL) {
-        err[PK_F_NIK] = "NIK ini sudah terdaftar. Jika Anda merasa belum pernah mendaftar, "
-                        "hubungi layanan pengaduan.";
+        err[PK_F_NIK] = "NIK ini sudah terdaftar.";
     }
 }
 
@@ -153,7 +204,7 @@ void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const
     pk_html_input(b, "nama", "Nama lengkap", "text", val[PK_F_NAMA], "Sesuai KTP.",
                   err[PK_F_NAMA], true);
     pk_html_input(b, "tanggal_lahir", "Tanggal lahir", "date", val[PK_F_TANGGAL_LAHIR],
-                  "Tahun-bulan-tanggal, misalnya 1995-08-17.", err[PK_F_TANGGAL_LAHIR], true);
+                  PK_DATE_HINT, err[PK_F_TANGGAL_LAHIR], true);
     enum_select(b, "jenis_kelamin", "Jenis kelamin", 3, sex_v, sex_t, val[PK_F_JENIS_KELAMIN],
                 err[PK_F_JENIS_KELAMIN], true);
     pk_buf_adds(b, "</fieldset>\n<fieldset><legend>Kontak dan domisili</legend>\n");
@@ -173,6 +224,65 @@ void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const
     pk_buf_adds(b, "</fieldset>\n<button type=\"submit\">");
     pk_html_esc(b, submit);
     pk_buf_adds(b, "</button>\n</form>\n");
+}
+
+/* After a registration: the sealed receipt goes into a cookie for
+ * /daftar/selesai and the browser is sent there (Post/Redirect/Get: a
+ * refresh shows the receipt again, never posts the form again).
+ * Returns false when the receipt could not be sealed. */
+static bool redirect_to_receipt(const pk_app *app, pk_resp *resp, const pk_register_result *res)
+{
+    pk_receipt r = {0};
+    pk_receipt_reference(&app->vault, res->saved.id, r.reference);
+    snprintf(r.scheme, sizeof(r.scheme), "%s", res->scheme ? res->scheme->id : "");
+    r.reasons = res->saved.reasons & PK_REASONS_OWN; /* see receipt_page */
+    r.expires = (int64_t)time(NULL) + RECEIPT_TTL;
+    char text[PK_RECEIPT_TEXT_MAX * 2];
+    if (pk_receipt_seal(&app->vault, &r, text, sizeof(text)) != 0)
+        return false;
+    pk_resp_cookie_path(app, resp, PK_COOKIE_RECEIPT, text, "/daftar", RECEIPT_TTL);
+    pk_resp_header(resp, "Location", "/daftar/selesai");
+    pk_buf_reset(&resp->body);
+    pk_html_begin(&resp->body, "Pendaftaran tersimpan", "/daftar");
+    pk_buf_adds(&resp->body, "<h1>Pendaftaran tersimpan</h1>\n<p><a href=\"/daftar/selesai\">"
+                             "Lihat hasil pendaftaran</a></p>\n");
+    pk_html_finish(resp, 303, false);
+    return true;
+}
+
+/* A NIK already registered: where to go instead, above the form (which
+ * keeps what was typed, for a mistyped NIK). */
+static void conflict_box(const pk_app *app, pk_buf *b)
+{
+    pk_buf_adds(b, "<section class=\"result no\" role=\"alert\" data-conflict>\n"
+                   "<h2>NIK ini sudah terdaftar</h2>\n<p>Setiap NIK hanya dapat didaftarkan "
+                   "sekali. Jika Anda sudah pernah mendaftar, lihat status pendaftaran Anda di "
+                   "halaman <a href=\"/cek-status\">Cek Status</a>. Jika NIK salah ketik, "
+                   "perbaiki di formulir di bawah.</p>\n<p>Jika Anda merasa belum pernah "
+                   "mendaftar: ");
+    pk_html_esc(b, app->cfg.complaints_contact);
+    pk_buf_adds(b, "</p>\n</section>\n");
+}
+
+void pk_page_register_done(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    char text[PK_RECEIPT_TEXT_MAX * 2];
+    pk_receipt r;
+    bool have = pk_req_cookie(req, PK_COOKIE_RECEIPT, text, sizeof(text)) &&
+                pk_receipt_open(&app->vault, text, (int64_t)time(NULL), &r) == 0;
+    pk_buf *b = &resp->body;
+    pk_html_begin(b, "Hasil Pendaftaran", "/daftar");
+    if (have) {
+        receipt_page(app, b, &r);
+    } else {
+        pk_buf_adds(b, "<h1>Hasil pendaftaran tidak tersedia</h1>\n<p>Hasil pendaftaran hanya "
+                       "ditampilkan sebentar setelah Anda mendaftar, di peramban yang dipakai "
+                       "untuk mendaftar. Data Anda tidak hilang karenanya.</p>\n"
+                       "<ul>\n<li>Sudah mendaftar? Lihat status pendaftaran Anda di halaman "
+                       "<a href=\"/cek-status\">Cek Status</a>.</li>\n<li>Belum mendaftar? "
+                       "<a href=\"/daftar\">Isi formulir pendaftaran</a>.</li>\n</ul>\n");
+    }
+    pk_html_finish(resp, 200, false);
 }
 
 void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
@@ -195,20 +305,30 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                 in.len[i] = strlen(val[i]);
             }
         rc = pk_registry_register(app, &in, "portal", PK_ACTOR_PUBLIC, NULL, &res);
-        pk_register_errors(rc, &res, err);
+        pk_register_errors(rc, &res, val, err);
     }
 
-    pk_buf *b = &resp->body;
-    pk_html_begin(b, "Daftar", "/daftar");
     if (posted && rc == 0) {
-        success(b, &res);
+        if (redirect_to_receipt(app, resp, &res))
+            return;
+        /* the receipt could not be sealed: shown at once (no redirect) */
+        pk_receipt r = {0};
+        pk_receipt_reference(&app->vault, res.saved.id, r.reference);
+        snprintf(r.scheme, sizeof(r.scheme), "%s", res.scheme ? res.scheme->id : "");
+        r.reasons = res.saved.reasons & PK_REASONS_OWN;
+        pk_html_begin(&resp->body, "Hasil Pendaftaran", "/daftar");
+        receipt_page(app, &resp->body, &r);
         pk_html_finish(resp, 201, false);
         return;
     }
+    pk_buf *b = &resp->body;
+    pk_html_begin(b, "Daftar", "/daftar");
     pk_buf_adds(b, "<h1>Daftar Kartu Prakerja</h1>\n<p class=\"lead\">Isi data sesuai KTP dan "
                    "Kartu Keluarga. Data pribadi Anda disimpan terenkripsi dan hanya dipakai "
                    "untuk program ini.</p>\n");
     int status = posted ? pk_register_failure(app, b, rc) : 200;
+    if (posted && rc == PK_ECONFLICT)
+        conflict_box(app, b);
     pk_register_form(app, req, resp, "/daftar", NULL, val, err, "Daftar");
     /* never cached: the form carries this browser's CSRF token */
     pk_html_finish(resp, status, false);

@@ -13,8 +13,11 @@ void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const
                       const char *scope, const char *const val[PK_F__COUNT],
                       const char *const err[PK_F__COUNT], const char *submit);
 /* The field errors of a failed pk_registry_register (rc PK_EINVAL or
- * PK_ECONFLICT) into err (entries already set are kept). */
-void pk_register_errors(int rc, const pk_register_result *res, const char *err[PK_F__COUNT]);
+ * PK_ECONFLICT) into err (entries already set are kept), in the form's
+ * words (pk_form_field_message of page_form.h): val is what was posted,
+ * so an empty field reads "wajib diisi". */
+void pk_register_errors(int rc, const pk_register_result *res, const char *const val[PK_F__COUNT],
+                        const char *err[PK_F__COUNT]);
 
 /* After a failed pk_registry_register (rc != 0), the status of the page
  * that shows the form again: 422 (invalid, or outside the caller's

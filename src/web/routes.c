@@ -47,9 +47,12 @@ const pk_route pk_routes[] = {
     {"GET", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/daftar", pk_page_register, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
      PK_LIMIT_REGISTER},
+    {"GET", "/daftar/selesai", pk_page_register_done, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-status", pk_page_status, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/cek-status", pk_page_status, PK_KIND_PAGE, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/static/{file}", pk_page_static, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"GET", "/favicon.ico", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"GET", "/robots.txt", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
 
     {"GET", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC,

@@ -23,6 +23,15 @@ void pk_resp_cookie(const pk_app *app, pk_resp *resp, const char *name, const ch
         pk_resp_header(resp, "Set-Cookie", line);
 }
 
+void pk_resp_cookie_path(const pk_app *app, pk_resp *resp, const char *name, const char *value,
+                         const char *path, long max_age)
+{
+    char line[512];
+    if (pk_cookie_format_path(line, sizeof(line), name, value, path, max_age,
+                              app->cfg.cookie_secure != 0) == 0)
+        pk_resp_header(resp, "Set-Cookie", line);
+}
+
 int pk_web_authenticate(const pk_app *app, pk_req *req, bool api, pk_principal *who)
 {
     if (api) {

@@ -38,6 +38,20 @@ void pk_page_static(const pk_app *app, pk_req *req, pk_resp *resp)
     serve(a, resp);
 }
 
+/* /favicon.ico and /robots.txt: the files clients ask for at the root
+ * (the asset of the same name), cached for a day. */
+void pk_page_root_file(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    const pk_asset *a = pk_asset_find(req->path[0] == '/' ? req->path + 1 : req->path);
+    if (a == NULL || (strcmp(a->name, "favicon.ico") != 0 && strcmp(a->name, "robots.txt") != 0)) {
+        pk_html_error_page(app, resp, 404, "Berkas tidak ditemukan",
+                           "Berkas yang Anda minta tidak ada.");
+        return;
+    }
+    serve(a, resp);
+    resp->cache_control = "public, max-age=86400";
+}
+
 void pk_api_openapi(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     const pk_asset *a = pk_asset_find("openapi.json");

@@ -103,6 +103,7 @@ void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_status(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_static(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_root_file(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_logout(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp);
@@ -110,14 +111,19 @@ void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_register_done(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* Cookies of the portal. */
 #define PK_COOKIE_SESSION "pk_sesi"
 #define PK_COOKIE_FORM "pk_csrf"
+#define PK_COOKIE_RECEIPT "pk_daftar" /* the sealed receipt of a registration (app/receipt.h) */
 /* The value of a request cookie into out; false when absent or malformed. */
 bool pk_req_cookie(const pk_req *req, const char *name, char *out, size_t cap);
 /* Adds a Set-Cookie (HttpOnly, SameSite=Lax, Secure when configured). */
 void pk_resp_cookie(const pk_app *app, pk_resp *resp, const char *name, const char *value,
                     long max_age);
+/* The same for a cookie sent only to paths under `path`. */
+void pk_resp_cookie_path(const pk_app *app, pk_resp *resp, const char *name, const char *value,
+                         const char *path, long max_age);
 
 #endif

@@ -902,17 +902,31 @@ def daftar_form_labels_and_villages():
     assert "korban_phk" in d.controls["segmen"]["options"], d.controls["segmen"]
 
 
+def register_page(p):
+    """Registers p through the /daftar form as a browser does: the POST
+    answers 303 to /daftar/selesai with the sealed receipt in a cookie;
+    returns (POST answer, GET /daftar/selesai answer)."""
+    b = h.Browser(srv())
+    posted = b.post("/daftar", form_of(p))
+    st, hdrs, _ = posted
+    eq(st, 303, "POST /daftar")
+    eq(hdrs.get("location"), "/daftar/selesai", "redirect target")
+    return posted, b.get("/daftar/selesai")
+
+
 @test
-def daftar_valid_registration_201():
+def daftar_valid_registration_redirects_to_receipt():
     p = person(kode_wilayah="31.74.01.1006", female=True, pekerjaan="wiraswasta")
-    st, hdrs, text = post_form(form_of(p))
-    html_page(st, hdrs, 201, "POST /daftar")
+    (st, hdrs, _), (st2, hdrs2, text) = register_page(p)
     remember(p)
+    assert "no-store" in hdrs.get("cache-control", ""), hdrs.get("cache-control")
+    h.security_headers(hdrs, "POST /daftar")
+    html_page(st2, hdrs2, 200, "GET /daftar/selesai")
     assert "Pendaftaran tersimpan" in text, text[:2000]
     assert "Langkah berikutnya" in text, "no next steps"
     assert re.search(r'<ol class="steps">.*?<li>.*?</ol>', text, re.S), "no list of steps"
-    assert "no-store" in hdrs.get("cache-control", ""), hdrs.get("cache-control")
-    h.security_headers(hdrs, "POST /daftar")
+    assert re.search(r'PKJ-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}', text), "no reference"
+    assert "no-store" in hdrs2.get("cache-control", ""), hdrs2.get("cache-control")
     assert p["nik"] not in text, "the NIK is echoed on the result page"
     # the page registration is the same registry as the API
     st, _, b = post(person(nik=p["nik"]))
@@ -922,9 +936,9 @@ def daftar_valid_registration_201():
 @test
 def daftar_ineligible_shows_reason():
     p = person(pekerjaan="polri")
-    st, hdrs, text = post_form(form_of(p))
-    html_page(st, hdrs, 201, "POST /daftar polri")
+    _, (st, hdrs, text) = register_page(p)
     remember(p)
+    html_page(st, hdrs, 200, "receipt of a polri registration")
     assert 'data-code="pekerjaan_dikecualikan"' in text, text[-3000:]
 
 
@@ -970,8 +984,7 @@ def daftar_control_character_error_is_shown():
 @test
 def daftar_second_registration_409():
     p = person(nama=XSS_NAMA, alamat=XSS_ALAMAT)
-    st, hdrs, text = post_form(form_of(p))
-    html_page(st, hdrs, 201, "first registration")
+    _, (st, hdrs, text) = register_page(p)
     remember(p)
     assert "<script>alert(1)" not in text and "<img src=x" not in text, "markup echoed"
     again = form_of(person(nik=p["nik"], nama=XSS_NAMA, alamat=XSS_ALAMAT))

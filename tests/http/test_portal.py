@@ -3,7 +3,9 @@
 usage: python3 tests/http/test_portal.py PATH-TO-PRAKERJA [TEST-NAME...]
 """
 
+import base64
 import html
+import json
 import re
 import urllib.parse
 from html.parser import HTMLParser
@@ -19,7 +21,10 @@ XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>',
 
 # The server most tests share (started on first use, stopped by the last
 # test, which checks it exits cleanly).
-srv = h.SharedServer()
+# A complaints contact of the deployment's own (with markup, which must
+# come back as text).
+CONTACT = "Posko Prakerja <b>Balai Kota</b>, telepon 021-555-0100"
+srv = h.SharedServer(lambda: h.Server(args=["--complaints-contact", CONTACT]).start())
 
 
 def page(method, path, body=None, headers=None):
@@ -148,10 +153,14 @@ def eligibility_form_has_labels_for_every_input():
         assert a.get("id"), "%s %s has no id" % (tag, a.get("name"))
         assert a["id"] in d.labels_for, "no <label for=%s>" % a["id"]
     assert re.search(r'<form[^>]*method="post"[^>]*action="/cek-kelayakan"', text), "form"
-    tag, a = d.control("skema")
-    eq(tag, "select", "skema control")
-    for sid in ("2020", "2021", "2022", "2023"):
-        assert 'value="%s"' % sid in text, "scheme option %s" % sid
+    # the schemes are radio buttons, whose labels wrap on a phone (a
+    # <select> cuts long scheme names off)
+    radios = [a for tag, a in d.controls if a.get("name") == "skema"]
+    eq(sorted(a.get("value") for a in radios), ["2020", "2021", "2022", "2023"], "schemes")
+    for a in radios:
+        eq(a.get("type"), "radio", "skema control")
+    eq(radios[0].get("id"), "skema", "the first choice is what #skema links to")
+    assert sum("checked" in a for a in radios) == 1, "one scheme checked"
 
 
 @test
@@ -166,7 +175,7 @@ def eligibility_under_age_shows_reason_and_keeps_input():
     tag, a = d.control("tanggal_lahir")
     eq(a.get("value"), "2015-03-04", "typed date kept")
     assert re.search(r'<option value="lainnya" selected', text), "occupation kept"
-    assert re.search(r'<option value="2023" selected', text), "scheme kept"
+    assert re.search(r'name="skema" value="2023" checked', text), "scheme kept"
     assert "no-store" in hdrs.get("cache-control", ""), hdrs.get("cache-control")
 
 
@@ -473,6 +482,338 @@ def nik_never_in_links_or_get_urls():
     for href in Doc(text).links:
         assert NIK_FEMALE not in href, href
     assert html.escape(NIK_FEMALE) in text
+
+
+# ---- residents: links to the next action, honest promises ------------------
+
+PUBLIC_PAGES = ("/", "/cek-kelayakan", "/daftar", "/cek-status", "/linimasa", "/cek-nik")
+
+
+@test
+def menu_leads_to_registration_and_status():
+    for path in PUBLIC_PAGES:
+        st, hdrs, text = page("GET", path)
+        assert_html_page(st, hdrs, text, 200, path)
+        nav = re.search(r'<nav aria-label="Menu utama">(.*?)</nav>', text, re.S)
+        assert nav, "%s: no main menu" % path
+        links = re.findall(r'href="([^"]+)"', nav.group(1))
+        for want in ("/daftar", "/cek-status"):
+            assert want in links, "%s: menu lacks %s (%r)" % (path, want, links)
+        cur = re.findall(r'href="([^"]+)" aria-current="page"', nav.group(1))
+        eq(cur, [path], "%s: current menu entry" % path)
+
+
+@test
+def home_calls_to_action_and_makes_no_sms_promise():
+    st, hdrs, text = page("GET", "/")
+    assert_html_page(st, hdrs, text, 200, "/")
+    # the first call to action, before the benefits table, is registration
+    first = text.index('class="button"')
+    assert first < text.index("<table"), "no call to action above the fold"
+    assert re.match(r'class="button" href="/daftar"', text[first:]), text[first:first + 80]
+    steps = re.search(r'<ol class="steps">(.*?)</ol>', text, re.S).group(1)
+    assert 'href="/daftar"' in steps and 'href="/cek-status"' in steps, steps
+    for promise in ("SMS", "kode 6 angka"):
+        assert promise not in text, "home page promises %r" % promise
+
+
+@test
+def eligibility_result_leads_to_registration():
+    st, hdrs, text = post_form("/cek-kelayakan", {"skema": "2021", "tanggal_lahir": "1995-08-17"})
+    assert_html_page(st, hdrs, text, 200, "eligible")
+    result = re.search(r'<section class="result ok".*?</section>', text, re.S).group(0)
+    assert 'href="/daftar"' in result, "the eligible result does not link to /daftar"
+    assert "situs resmi" not in result, result
+    assert "Menurut <strong>Skema 2021" in result, result
+    assert not re.search(r"skema\s*(<[^>]+>)?\s*Skema", text, re.I), "skema Skema"
+    # the age reason states the limit
+    st, hdrs, text = post_form("/cek-kelayakan", {"skema": "2023", "tanggal_lahir": "2015-03-04"})
+    reason = re.search(r'<li data-code="usia_kurang">(.*?)</li>', text).group(1)
+    assert "18 tahun" in reason, reason
+
+
+@test
+def date_hints_match_the_date_control():
+    for path in ("/daftar", "/cek-kelayakan", "/cek-status"):
+        st, _, text = page("GET", path)
+        d = Doc(text)
+        tag, a = d.control("tanggal_lahir")
+        eq(a.get("type"), "date", path + " date control")
+        hint_id = a.get("aria-describedby", "").split()[0]
+        hint = re.search(r'id="%s">(.*?)</p>' % hint_id, text).group(1)
+        assert "kalender" in hint, "%s: hint %r" % (path, hint)
+        assert not hint.startswith("Tahun-bulan-tanggal"), "%s: hint %r" % (path, hint)
+
+
+@test
+def region_names_in_title_case():
+    st, _, text = post_form("/cek-nik", {"nik": NIK_FEMALE})
+    assert "Kota Administrasi Jakarta Selatan" in text, "city name not in Title Case"
+    assert "DKI Jakarta" in text, "province name (DKI kept)"
+    assert "KOTA ADMINISTRASI" not in text and "DKI JAKARTA" not in text, "names in capitals"
+    st, _, text = page("GET", "/daftar")
+    groups = re.findall(r'<optgroup label="([^"]*)"', text)
+    assert len(groups) >= 44, len(groups)
+    caps = [g for g in groups if re.search(r"\b[A-Z]{4,}\b", g)]
+    eq(caps, [], "village groups in capitals")
+    assert "Kota Administrasi Jakarta Selatan, Kec. Tebet" in groups, groups[:3]
+
+
+# ---- residents: form messages written for the form ------------------------
+
+def daftar_errors(fields):
+    st, hdrs, text = post_form("/daftar", fields)
+    assert_html_page(st, hdrs, text, 422, "POST /daftar %r" % sorted(fields))
+    return dict(re.findall(r'<p class="field-error" id="([a-z_]+)-error">(.*?)</p>', text)), text
+
+
+@test
+def daftar_empty_form_says_what_is_missing_in_the_forms_words():
+    errs, text = daftar_errors({})
+    want = {
+        "nik": "NIK wajib diisi.",
+        "no_kk": "Nomor Kartu Keluarga wajib diisi.",
+        "nama": "Nama lengkap wajib diisi.",
+        "tanggal_lahir": "Tanggal lahir wajib diisi.",
+        "jenis_kelamin": "Pilih jenis kelamin.",
+        "no_hp": "Nomor HP wajib diisi.",
+        "kode_wilayah": "Pilih kelurahan domisili.",
+        "segmen": "Pilih status kerja.",
+    }
+    eq(errs, want, "messages beside the empty required fields")
+    for file_words in ("harus terdiri dari 16 angka", "harus diisi L atau P", "Segmen harus",
+                       "Kode wilayah"):
+        assert file_words not in text, "exchange-file wording %r on the form" % file_words
+    # blanks count as empty
+    errs, _ = daftar_errors({"nik": "   ", "nama": " "})
+    eq((errs["nik"], errs["nama"]), ("NIK wajib diisi.", "Nama lengkap wajib diisi."), "blanks")
+
+
+@test
+def daftar_wrong_values_get_the_fields_own_words():
+    errs, text = daftar_errors({"nik": "12345", "no_kk": "99", "tanggal_lahir": "1995-02-30",
+                                "jenis_kelamin": "X", "no_hp": "12", "email": "bukan",
+                                "kode_wilayah": "99.99.99.9999", "segmen": "astronot",
+                                "pendidikan": "x", "pekerjaan": "x"})
+    assert errs["nik"].startswith("NIK harus 16 angka"), errs["nik"]
+    assert errs["no_kk"].startswith("Nomor Kartu Keluarga harus 16 angka"), errs["no_kk"]
+    assert "kalender" in errs["tanggal_lahir"], errs["tanggal_lahir"]
+    eq(errs["jenis_kelamin"], "Pilih jenis kelamin dari daftar.", "jenis_kelamin")
+    eq(errs["segmen"], "Pilih status kerja dari daftar.", "segmen beside 'Status kerja'")
+    eq(errs["pendidikan"], "Pilih pendidikan terakhir dari daftar.", "pendidikan")
+    eq(errs["pekerjaan"], "Pilih pekerjaan saat ini dari daftar.", "pekerjaan")
+    eq(errs["kode_wilayah"], "Pilih kelurahan domisili dari daftar.", "kode_wilayah")
+    assert errs["no_hp"].startswith("Nomor HP harus"), errs["no_hp"]
+    assert "e-mail" in errs["email"], errs["email"]
+    # the labels people see match the words of the messages
+    for label in ("Status kerja", "Jenis kelamin", "Kelurahan domisili", "Nomor HP"):
+        assert re.search(r"<label[^>]*>%s" % label, text), "label %s" % label
+
+
+@test
+def status_lookup_malformed_input_is_422_beside_the_field():
+    for fields, want in (({"nik": "", "tanggal_lahir": "1995-08-17"},
+                          {"nik": "NIK wajib diisi."}),
+                         ({"nik": "12345", "tanggal_lahir": ""},
+                          {"nik": "NIK harus 16 angka seperti tertulis di KTP.",
+                           "tanggal_lahir": "Tanggal lahir wajib diisi."}),
+                         ({"nik": NIK_FEMALE, "tanggal_lahir": "17-08-1995x"},
+                          {"tanggal_lahir": None})):
+        st, hdrs, text = post_form("/cek-status", fields)
+        d = assert_html_page(st, hdrs, text, 422, "/cek-status %r" % fields)
+        errs = dict(re.findall(r'<p class="field-error" id="([a-z_]+)-error">(.*?)</p>', text))
+        eq(sorted(errs), sorted(want), "fields with errors")
+        for k, v in want.items():
+            if v:
+                eq(errs[k], v, k)
+        assert "tidak ditemukan" not in text.lower(), "a malformed look-up says 'not found'"
+        assert "data-found" not in text, "a malformed look-up answers the look-up"
+        eq(d.control("nik")[1].get("value"), "", "the NIK is not written back")
+        eq(hdrs.get("cache-control"), "no-store", "cache")
+    # a well-formed pair keeps the neutral answer, whoever it is
+    st, hdrs, text = post_form("/cek-status", {"nik": NIK_FEMALE, "tanggal_lahir": "1995-08-17"})
+    assert_html_page(st, hdrs, text, 200, "well-formed look-up")
+    assert 'data-found="tidak"' in text and 'href="/daftar"' in text, text[-2000:]
+
+
+# ---- residents: registration, Post/Redirect/Get, the receipt ---------------
+
+def nik_for(serial, year=1995, month=8, day=17, female=False):
+    return "317401%02d%02d%02d%04d" % (day + 40 if female else day, month, year % 100, serial)
+
+
+def registrant(serial, year=1995, pekerjaan="wiraswasta"):
+    return {"nik": nik_for(serial, year), "no_kk": "317401200000%04d" % serial,
+            "nama": "Warga Uji %d" % serial, "tanggal_lahir": "%d-08-17" % year,
+            "jenis_kelamin": "L", "no_hp": "0812555%05d" % serial,
+            "email": "warga%d@contoh.id" % serial, "kode_wilayah": "31.74.01.1001",
+            "alamat": "Jl. Uji No. %d" % serial, "pendidikan": "sma",
+            "segmen": "pencari_kerja", "pekerjaan": pekerjaan}
+
+
+def register(b, person):
+    st, hdrs, text = b.post("/daftar", person)
+    eq(st, 303, "POST /daftar (%s)" % text[:300])
+    eq(hdrs.get("location"), "/daftar/selesai", "Location")
+    eq(hdrs.get("cache-control"), "no-store", "cache of the redirect")
+    cookies = [c for c in hdrs["_set_cookie"] if c.startswith("pk_daftar=")]
+    eq(len(cookies), 1, "receipt cookie")
+    return cookies[0]
+
+
+def reference(text):
+    m = re.search(r'data-reference>(PKJ-[0-9A-Z]{4}-[0-9A-Z]{4})<', text)
+    assert m, "no reference on the receipt: %s" % text[:1500]
+    return m.group(1)
+
+
+@test
+def daftar_redirects_and_the_receipt_survives_a_refresh():
+    b = h.Browser(srv(), "127.0.0.21")
+    p = registrant(1)
+    cookie = register(b, p)
+    attrs = [a.strip() for a in cookie.split(";")]
+    for want in ("Path=/daftar", "HttpOnly", "SameSite=Lax"):
+        assert want in attrs, "cookie lacks %s: %s" % (want, cookie)
+    age = int(next(a for a in attrs if a.startswith("Max-Age=")).split("=")[1])
+    assert 0 < age <= 3600, "Max-Age %d" % age
+    value = cookie.split(";")[0].split("=", 1)[1]
+    raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    for secret in (p["nik"], p["no_kk"], p["no_hp"], p["email"], p["alamat"], p["nik"][6:12]):
+        assert secret not in value and secret.encode() not in raw, "%r in the cookie" % secret
+    st, hdrs, text = b.get("/daftar/selesai")
+    assert_html_page(st, hdrs, text, 200, "receipt")
+    eq(hdrs.get("cache-control"), "no-store", "receipt cache")
+    ref = reference(text)
+    assert 'data-eligible="ya"' in text and "memenuhi syarat" in text, text[-2500:]
+    steps = re.search(r'<h2>Langkah berikutnya</h2>\s*<ol class="steps">(.*?)</ol>', text, re.S)
+    assert steps and 'href="/cek-status"' in steps.group(1), "next steps with links"
+    for secret in (p["nik"], p["no_hp"], p["email"], p["alamat"]):
+        assert secret not in text, "%r on the receipt" % secret
+    for promise in ("kode 6 angka", "dikirim lewat SMS"):
+        assert promise not in text, "receipt promises %r" % promise
+    # a refresh shows the same receipt and registers nothing again
+    st2, _, text2 = b.get("/daftar/selesai")
+    eq((st2, reference(text2)), (200, ref), "refreshed receipt")
+    # the same registration through the form again is a conflict, not a second record
+    st, hdrs, text = b.post("/daftar", p)
+    assert_html_page(st, hdrs, text, 409, "posted again")
+
+
+@test
+def receipt_references_differ_and_do_not_carry_the_nik():
+    refs = set()
+    for serial in (2, 3, 4):
+        b = h.Browser(srv(), "127.0.0.22")
+        p = registrant(serial)
+        register(b, p)
+        ref = reference(b.get("/daftar/selesai")[2])
+        digits = re.sub(r"\D", "", ref)
+        assert not (len(digits) >= 4 and digits in p["nik"]), "%s looks like the NIK" % ref
+        refs.add(ref)
+    eq(len(refs), 3, "distinct references")
+
+
+@test
+def receipt_of_an_ineligible_registration_states_reasons_and_where_to_go():
+    b = h.Browser(srv(), "127.0.0.23")
+    p = registrant(5, year=2012, pekerjaan="pelajar")
+    register(b, p)
+    st, hdrs, text = b.get("/daftar/selesai")
+    d = assert_html_page(st, hdrs, text, 200, "receipt")
+    assert 'data-eligible="tidak"' in text, text[-2500:]
+    eq(sorted(d.data_codes), ["sedang_sekolah", "usia_kurang"], "reasons")
+    reason = re.search(r'<li data-code="usia_kurang">(.*?)</li>', text).group(1)
+    assert "18 tahun" in reason, reason
+    assert html.escape(CONTACT, quote=False) in text, "the configured complaints contact"
+    assert "<b>Balai Kota</b>" not in text, "contact not escaped"
+    # ... and a later status look-up says only that the registration exists
+    st, _, text = b.post("/cek-status", {"nik": p["nik"], "tanggal_lahir": p["tanggal_lahir"]})
+    eq(st, 200, "look-up")
+    assert 'data-found="ya"' in text, text[-2000:]
+    for word in ("usia_kurang", "sedang_sekolah", "18 tahun", "belum memenuhi syarat"):
+        assert word not in text, "%r on the public look-up" % word
+
+
+@test
+def receipt_never_tells_what_the_registry_knows():
+    """A family card's third member under 2023 (kk_max 2) is registered
+    with kuota_kk_penuh; the receipt, which anyone holding a NIK and KK
+    could obtain, shows only the reasons from what was typed."""
+    kk = "3174012000009999"
+    for serial in (11, 12, 13):
+        b = h.Browser(srv(), "127.0.0.26")
+        register(b, dict(registrant(serial), no_kk=kk))
+        st, hdrs, text = b.get("/daftar/selesai")
+        d = assert_html_page(st, hdrs, text, 200, "receipt %d" % serial)
+        eq(d.data_codes, [], "reasons on receipt %d" % serial)
+        assert 'data-eligible="ya"' in text, "receipt %d: %s" % (serial, text[-2000:])
+        assert "Kuota" not in text and "kuota_kk_penuh" not in text, "family limit told"
+    # the registry does hold the reason (what the receipts leave out): a
+    # fourth member through the API is told kuota_kk_penuh
+    p = dict(registrant(14), no_kk=kk)
+    p["kode_wilayah"] = p["kode_wilayah"].replace(".", "")
+    st, _, body = srv().json("POST", "/api/v1/participants", p)
+    eq(st, 201, "API registration (%r)" % (body,))
+    assert "kuota_kk_penuh" in json.dumps(body), body
+
+
+@test
+def receipt_without_a_valid_cookie_is_a_helpful_page():
+    b = h.Browser(srv(), "127.0.0.24")
+    register(b, registrant(6))
+    good = b.jar["pk_daftar"]
+    tampered = good[:-2] + ("AA" if good[-2:] != "AA" else "BB")
+    for what, cookie in (("none", None), ("tampered", tampered), ("garbage", "x" * 40),
+                         ("too long", "A" * 3000)):
+        hdrs = {"Cookie": "pk_daftar=" + cookie} if cookie else {}
+        st, rh, data = srv().request("GET", "/daftar/selesai", None, hdrs)
+        text = data.decode("utf-8")
+        d = assert_html_page(st, rh, text, 200, "receipt page, cookie " + what)
+        assert "data-reference" not in text, what
+        for href in ("/cek-status", "/daftar"):
+            assert href in d.links, "%s: no link to %s" % (what, href)
+
+
+@test
+def conflict_page_says_where_to_go():
+    b = h.Browser(srv(), "127.0.0.25")
+    p = registrant(7)
+    register(b, p)
+    again = dict(p, no_hp="081299990000", email="lain@contoh.id")
+    st, hdrs, text = b.post("/daftar", again)
+    d = assert_html_page(st, hdrs, text, 409, "second registration")
+    box = re.search(r'<section class="result no" role="alert" data-conflict>(.*?)</section>',
+                    text, re.S)
+    assert box, "no conflict box: %s" % text[:2000]
+    assert 'href="/cek-status"' in box.group(1), "the box links to the status look-up"
+    assert html.escape(CONTACT, quote=False) in box.group(1), "complaints contact"
+    assert "#nik" in d.links, "error summary links the NIK field"
+    eq(hdrs.get("cache-control"), "no-store", "cache")
+    assert p["no_hp"] not in text and p["email"] not in text, "the stored record shown"
+    assert not any(c.startswith("pk_daftar=") for c in hdrs["_set_cookie"]), "receipt on a 409"
+
+
+# ---- favicon.ico, robots.txt ----------------------------------------------
+
+@test
+def favicon_and_robots():
+    st, hdrs, body = srv().request("GET", "/favicon.ico")
+    eq(st, 200, "/favicon.ico")
+    eq(hdrs.get("content-type"), "image/x-icon", "icon type")
+    eq(body[:4], b"\0\0\1\0", "ICO header")
+    assert "max-age" in hdrs.get("cache-control", "") and "public" in hdrs["cache-control"], \
+        hdrs.get("cache-control")
+    st, hdrs, body = srv().request("GET", "/robots.txt")
+    eq(st, 200, "/robots.txt")
+    assert hdrs.get("content-type", "").startswith("text/plain"), hdrs.get("content-type")
+    lines = [x.strip() for x in body.decode().splitlines()]
+    assert "User-agent: *" in lines, lines
+    for p in ("/api/", "/masuk", "/dasbor", "/admin", "/peserta", "/daftar/selesai"):
+        assert "Disallow: " + p in lines, "robots.txt does not disallow " + p
+    assert "Allow: /" in lines, lines
+    for p in ("/", "/daftar", "/cek-kelayakan"):
+        assert "Disallow: " + p not in lines, "robots.txt disallows the public page " + p
 
 
 @test

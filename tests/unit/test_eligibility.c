@@ -190,11 +190,38 @@ static void test_every_occupation(void **state)
     assert_int_equal(school, 2);
 }
 
+/* The sentences people read state the scheme's limits. */
+static void test_reason_sentences(void **state)
+{
+    const pk_schemes *schemes = *state;
+    pk_scheme s = *pk_schemes_find(schemes, "2023");
+    char buf[256];
+    assert_string_equal(pk_eligibility_reason(PK_C_USIA_KURANG, &s, buf, sizeof buf),
+                        "Usia Anda belum mencapai batas minimal peserta, yaitu 18 tahun.");
+    s.max_age = 64;
+    assert_string_equal(pk_eligibility_reason(PK_C_USIA_LEBIH, &s, buf, sizeof buf),
+                        "Usia Anda melebihi batas maksimal peserta, yaitu 64 tahun.");
+    s.max_age = 0; /* no upper limit: nothing to state */
+    assert_string_equal(pk_eligibility_reason(PK_C_USIA_LEBIH, &s, buf, sizeof buf),
+                        pk_code_message(PK_C_USIA_LEBIH));
+    s.kk_max = 2;
+    assert_non_null(strstr(pk_eligibility_reason(PK_C_KUOTA_KK_PENUH, &s, buf, sizeof buf),
+                           "paling banyak 2 orang"));
+    /* other codes, no scheme, or too small a buffer: the table's sentence */
+    assert_string_equal(pk_eligibility_reason(PK_C_SEDANG_SEKOLAH, &s, buf, sizeof buf),
+                        pk_code_message(PK_C_SEDANG_SEKOLAH));
+    assert_string_equal(pk_eligibility_reason(PK_C_USIA_KURANG, NULL, buf, sizeof buf),
+                        pk_code_message(PK_C_USIA_KURANG));
+    assert_string_equal(pk_eligibility_reason(PK_C_USIA_KURANG, &s, buf, 20),
+                        pk_code_message(PK_C_USIA_KURANG));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_every_occupation),
+        cmocka_unit_test(test_reason_sentences),
     };
     return cmocka_run_group_tests(tests, load_schemes, free_schemes);
 }

@@ -380,6 +380,36 @@ static void test_real_data(void **state)
     pk_regions_free(r);
 }
 
+static void test_title(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"KOTA ADMINISTRASI JAKARTA SELATAN", "Kota Administrasi Jakarta Selatan"},
+        {"DKI JAKARTA", "DKI Jakarta"},
+        {"DAERAH ISTIMEWA YOGYAKARTA", "Daerah Istimewa Yogyakarta"},
+        {"KABUPATEN ADMINISTRASI KEPULAUAN SERIBU", "Kabupaten Administrasi Kepulauan Seribu"},
+        {"KAB. BANGKA-BELITUNG", "Kab. Bangka-Belitung"},
+        {"TOLI-TOLI (KOTA)", "Toli-Toli (Kota)"},
+        {"PA'UMBU", "Pa'umbu"},
+        /* already mixed case: kept as written */
+        {"Tebet Timur", "Tebet Timur"},
+        {"Soka\"an", "Soka\"an"},
+        {"Kepulauan Seribu Utara", "Kepulauan Seribu Utara"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < PK_ARRAY_LEN(cases); i++) {
+        char out[128];
+        size_t n = pk_region_title(cases[i][0], out, sizeof(out));
+        assert_string_equal(out, cases[i][1]);
+        assert_int_equal(n, strlen(cases[i][1]));
+    }
+    /* truncated to the buffer, always terminated */
+    char small[5];
+    assert_int_equal(pk_region_title("DKI JAKARTA", small, sizeof(small)), 4);
+    assert_string_equal(small, "DKI ");
+    assert_int_equal(pk_region_title("X", small, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +418,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_children, setup_small, teardown_small),
         cmocka_unit_test(test_add_errors),
         cmocka_unit_test(test_real_data),
+        cmocka_unit_test(test_title),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
