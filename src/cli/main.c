@@ -72,6 +72,9 @@ static const cli_option server_settings[] = {
     {"burst-login", "N", "... at once (5)"},
     {"trusted-proxy", "ADDR", "reverse proxy whose X-Forwarded-For is believed (default: none)"},
     {"stats-min-count", "N", "counts from 1 to N-1 are hidden from viewers (default 5)"},
+    {"complaints-contact", "TEXT", "where the portal sends a resident with a problem (a NIK\n"
+                                   "already registered): the complaints desk, phone or e-mail\n"
+                                   "(default: the kelurahan office)"},
     {NULL, NULL, NULL},
 };
 
