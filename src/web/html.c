@@ -157,10 +157,11 @@ const char *pk_html_role_label(unsigned role)
 
 void pk_html_region_name(const pk_app *app, pk_buf *b, const char *code, const char *fallback)
 {
-    /* TODO(residents): pk_html_region / pk_region_title (Title Case) once
-     * they land; until then the table's own spelling. */
     const pk_region *r = code && code[0] ? pk_regions_find(app->regions, code) : NULL;
-    pk_html_esc(b, r ? r->name : code && code[0] ? code : fallback);
+    if (r)
+        pk_html_region(b, r->name);
+    else
+        pk_html_esc(b, code && code[0] ? code : fallback);
 }
 
 void pk_html_count(pk_buf *b, int64_t n)

@@ -197,8 +197,9 @@ def full_disk_answers_507_and_recovers_without_restart():
             eq(health(s)["status"], "ok", "healthz after recovery")
             eq(count_lines(s, BACK_LINE), 1, "'available again' lines in the log")
             p = person(next(serial))
-            st, _, _ = h.form_post(s, "/daftar", p)
-            eq(st, 201, "the portal form after recovery")
+            st, hdrs, _ = h.form_post(s, "/daftar", p)
+            eq((st, hdrs.get("location")), (303, "/daftar/selesai"),
+               "the portal form after recovery (redirected to its receipt)")
             st, _, _ = h.Browser(s).post("/masuk", {"nama_pengguna": ADMIN[0],
                                                     "kata_sandi": ADMIN[1]})
             eq(st, 303, "a login after recovery")
