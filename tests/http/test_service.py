@@ -560,35 +560,70 @@ def render_man():
     return p.stdout.decode("ascii", "replace")
 
 
+OPTION = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]")
+
+
 def help_options(args):
+    """(help text, its own options, the settings it lists) of `prakerja ARGS --help`."""
     code, out, err = h.run_cli(args + ["--help"])
     eq(code, 0, "%s --help: %s" % (" ".join(args), err))
-    return out, set(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*[a-z0-9]", out))
+    i = out.find("\nsettings (")
+    own, settings = (out, "") if i < 0 else (out[:i], out[i:])
+    return out, set(OPTION.findall(own)), set(OPTION.findall(settings))
+
+
+def man_sections(text):
+    """{SECTION: its text} of a rendered man page."""
+    parts = re.split(r"^([A-Z][A-Z ]+)$", text, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def man_entry(commands_text, head):
+    """The entry of COMMANDS whose tag starts with head ("user add"): from its
+    tag (indented 7) to the next tag; None when there is none."""
+    m = re.search(r"^ {7}%s(?:\s|$)" % re.escape(head), commands_text, re.M)
+    if m is None:
+        return None
+    nxt = re.search(r"^ {7}\S", commands_text[m.end():], re.M)
+    return commands_text[m.start():m.end() + (nxt.start() if nxt else len(commands_text))]
 
 
 @test
 def man_page_names_every_command_and_option():
     text = render_man()
-    assert "NAME" in text and "SYNOPSIS" in text and "prakerja" in text
+    sections = man_sections(text)
+    for sec in ("NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "SETTINGS", "FILES"):
+        assert sec in sections, "no section %s" % sec
     code, top, _ = h.run_cli(["--help"])
     eq(code, 0, "prakerja --help")
     commands = re.findall(r"^  ([a-z]+)\s", top[top.index("commands:"):], re.M)
     assert "backup" in commands and "serve" in commands, commands
     missing = []
+    checked = 0
     for c in commands:
-        if not re.search(r"^ {7}%s\b" % c, text, re.M):
-            missing.append("command " + c)
-        out, opts = help_options([c])
-        for sub in sorted(set(re.findall(r"^\s+prakerja %s ([a-z]+) " % c, out, re.M))):
-            if not re.search(r"^ {7}%s %s\b" % (c, sub), text, re.M):
-                missing.append("command %s %s" % (c, sub))
-            opts |= help_options([c, sub])[1]
-        for o in sorted(opts):
-            if o not in ("--help",) and o not in text:
-                missing.append("option %s (of %s)" % (o, c))
+        out, own, settings = help_options([c])
+        subs = sorted(set(re.findall(r"^\s+prakerja %s ([a-z]+) " % c, out, re.M)))
+        heads = [([c, sub], "%s %s" % (c, sub)) for sub in subs] or [([c], c)]
+        for args, head in heads:
+            if subs:
+                _, own, more = help_options(args)
+                settings |= more
+            entry = man_entry(sections["COMMANDS"], head)
+            if entry is None:
+                missing.append("command " + head)
+                continue
+            for o in sorted(own - {"--help"}):
+                checked += 1
+                if o not in entry:
+                    missing.append("option %s in the entry of %s" % (o, head))
+        for o in sorted(settings):
+            checked += 1
+            if o not in sections["SETTINGS"]:
+                missing.append("setting %s (of %s) in SETTINGS" % (o, c))
     assert not missing, "the man page lacks: %s" % ", ".join(missing)
+    assert checked > 40, "too few options found in the help: %d" % checked
     for top_opt in ("--help", "--version"):
-        assert top_opt in text
+        assert top_opt in sections["SYNOPSIS"]
 
 
 @test
