@@ -457,11 +457,13 @@ static int sq_backup(pk_store *s, const char *path, int64_t *bytes, char *err, s
         snprintf(err, errlen, "cannot start the backup: %s", sqlite3_errmsg(dst));
         goto out;
     }
-    int st;
-    while ((st = sqlite3_backup_step(b, BACKUP_STEP_PAGES)) == SQLITE_OK || st == SQLITE_BUSY ||
-           st == SQLITE_LOCKED)
-        if (st != SQLITE_OK)
+    int st, busy_ms = 0;
+    while ((st = sqlite3_backup_step(b, BACKUP_STEP_PAGES)) == SQLITE_OK ||
+           ((st == SQLITE_BUSY || st == SQLITE_LOCKED) && busy_ms < SQ_BUSY_MS))
+        if (st != SQLITE_OK) { /* the snapshot is held: only a lock on FILE can do this */
             sqlite3_sleep(10);
+            busy_ms += 10;
+        }
     int fin = sqlite3_backup_finish(b);
     b = NULL;
     if (st != SQLITE_DONE || fin != SQLITE_OK) {
