@@ -118,7 +118,8 @@ int pg_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
         p_int(&ps, f->limit);
     else
         p_null(&ps); /* LIMIT NULL: no limit */
-    int rc = pg_run1(s, S_LOGS_FIND, &ps, &r);
+    bool one = f->actor != NULL && f->actor[0] != '\0';
+    int rc = pg_run1(s, one ? S_LOGS_FIND_ACTOR : S_LOGS_FIND, &ps, &r);
     for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
         pk_log_entry e = {
             .write = get_i64(r, i, 0) == 0,

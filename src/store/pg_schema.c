@@ -250,13 +250,11 @@ static const pk_migration migrations[] = {
      * bytea (its 7 changes nothing, so both number alike). */
     {7, "participant: blind indexes stay bytea (nothing to do here)", NULL, NULL, NULL},
     /* Entries written before it have the actor '' (not recorded). */
-    {8, "audit log: the actor of each write, indexes for its filters, append only",
+    {8, "audit log: the actor of each write, indexes by time and actor, append only",
      "ALTER TABLE audit ADD COLUMN actor text NOT NULL DEFAULT '';"
      "CREATE INDEX audit_at ON audit(at);"
      "CREATE INDEX audit_actor ON audit(actor, at);"
-     "CREATE INDEX audit_action ON audit(action, at);"
      "CREATE INDEX access_log_actor ON access_log(actor, at);"
-     "CREATE INDEX access_log_action ON access_log(action, at);"
      "CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
      " $$BEGIN RAISE EXCEPTION 'audit is append-only'; END$$;"
      "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"

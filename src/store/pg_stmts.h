@@ -17,11 +17,19 @@
  * (pg_bulk.c), which change the schema the statements here are prepared
  * against. */
 
-/* logs_find's conditions on either log (see S_LOGS_FIND) */
-#define PG_LOG_WHERE(on)                                                                  \
-    on " <> 0 AND ($2 = '' OR actor = $2) AND ($3 = '' OR action = $3"                   \
+/* logs_find's conditions on either log (see S_LOGS_FIND): `who` on the
+ * actor, the others on the kind and the time */
+#define PG_LOG_WHERE(on, who)                                                             \
+    on " <> 0 AND " who " AND ($3 = '' OR action = $3"                                     \
        " OR substr(action, 1, length($3) + 1) = $3 || '.') AND at >= $4"                  \
        " AND ($5 = '' OR at < $5)"
+#define PG_LOGS_FIND(who)                                                                   \
+    "SELECT log, id, at, actor, action, place, subject, detail FROM ("                     \
+    "SELECT 0::bigint AS log, id, at, actor, action, source AS place,"                      \
+    " coalesce(subject, 0) AS subject, detail FROM audit WHERE " PG_LOG_WHERE("$1", who)    \
+    " UNION ALL SELECT 1::bigint, id, at, actor, action, route, coalesce(subject, 0), detail" \
+    " FROM access_log WHERE " PG_LOG_WHERE("$6", who)                                       \
+    " ORDER BY at DESC, log DESC, id DESC LIMIT $7) l ORDER BY at, log, id"
 /* the time of the database's clock, in pk_store_now's form */
 #define SQL_NOW "to_char(statement_timestamp() AT TIME ZONE 'UTC', " \
                 "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -191,14 +199,10 @@ X(S_ACCESS_LOG_EACH, "ti",
   " FROM (SELECT * FROM access_log WHERE at >= $1 ORDER BY id DESC"
   " LIMIT $2) l ORDER BY id")
 /* logs_find: $1 writes, $2 actor, $3 kind, $4 since, $5 before, $6 reads,
- * $7 limit ("" or 0: no condition; limit NULL: all) */
-X(S_LOGS_FIND, "ittttii",
-  "SELECT log, id, at, actor, action, place, subject, detail FROM ("
-  "SELECT 0::bigint AS log, id, at, actor, action, source AS place,"
-  " coalesce(subject, 0) AS subject, detail FROM audit WHERE " PG_LOG_WHERE("$1")
-  " UNION ALL SELECT 1::bigint, id, at, actor, action, route, coalesce(subject, 0), detail"
-  " FROM access_log WHERE " PG_LOG_WHERE("$6")
-  " ORDER BY at DESC, log DESC, id DESC LIMIT $7) l ORDER BY at, log, id")
+ * $7 limit ("" or 0: no condition; limit NULL: all); the newest first
+ * through the (at) indexes, or, for one actor, the (actor, at) ones */
+X(S_LOGS_FIND, "ittttii", PG_LOGS_FIND("($2 = '' OR actor = $2)"))
+X(S_LOGS_FIND_ACTOR, "ittttii", PG_LOGS_FIND("actor = $2"))
 /* The generation is a box's first byte (substr of a bytea: no error on
  * an empty value, unlike get_byte). */
 X(S_SEALED_OLDER_PII, "ibi",

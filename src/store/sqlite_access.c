@@ -131,7 +131,8 @@ int sq_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = sq_read_begin(q, S_LOGS_FIND, &c, &st);
+    bool one = f->actor != NULL && f->actor[0] != '\0';
+    int rc = sq_read_begin(q, one ? S_LOGS_FIND_ACTOR : S_LOGS_FIND, &c, &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_int(st, 1, f->writes);

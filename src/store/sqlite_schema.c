@@ -279,13 +279,11 @@ static const pk_migration migrations[] = {
     {7, "participant: each blind index as two integers (faster index builds)", NULL,
      split_blind_indexes, NULL},
     /* Entries written before it have the actor '' (not recorded). */
-    {8, "audit log: the actor of each write, indexes for its filters, append only",
+    {8, "audit log: the actor of each write, indexes by time and actor, append only",
      "ALTER TABLE audit ADD COLUMN actor TEXT NOT NULL DEFAULT '';"
      "CREATE INDEX audit_at ON audit(at);"
      "CREATE INDEX audit_actor ON audit(actor, at);"
-     "CREATE INDEX audit_action ON audit(action, at);"
      "CREATE INDEX access_log_actor ON access_log(actor, at);"
-     "CREATE INDEX access_log_action ON access_log(action, at);"
      "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
      " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
      "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"

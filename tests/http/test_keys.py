@@ -491,8 +491,7 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 "CREATE INDEX participant_region ON participant(kode_wilayah);"
                 # and migration 8 undone, to be applied again after 7
                 "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
-                "DROP INDEX audit_at; DROP INDEX audit_actor; DROP INDEX audit_action;"
-                "DROP INDEX access_log_actor; DROP INDEX access_log_action;"
+                "DROP INDEX audit_at; DROP INDEX audit_actor; DROP INDEX access_log_actor;"
                 "ALTER TABLE audit DROP COLUMN actor;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
