@@ -86,6 +86,11 @@ static const code_entry codes[] = {
         "Ketik ulang nama tanpa menyalinnya dari tempat lain.", "nama"},
     [PK_C_NAMA_AWALAN_TIDAK_DIIZINKAN] = {"nama_awalan_tidak_diizinkan",
         "Nama tidak boleh diawali tanda =, +, -, atau @.", "nama"},
+    [PK_C_KUOTA_GELOMBANG_PENUH] = {"kuota_gelombang_penuh",
+        "Kuota gelombang ini sudah terpenuhi oleh peserta lain hasil pengundian.", NULL},
+    [PK_C_KUOTA_WILAYAH_PENUH] = {"kuota_wilayah_penuh",
+        "Kuota gelombang ini untuk kabupaten/kota domisili Anda sudah terpenuhi "
+        "oleh peserta lain hasil pengundian.", "kode_wilayah"},
 };
 
 _Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");
@@ -119,6 +124,8 @@ const char *pk_code_label(pk_code c)
     case PK_C_PENERIMA_BANSOS: return "Penerima bantuan sosial lain (DTKS, BSU, atau BPUM)";
     case PK_C_DAFTAR_HITAM: return "Tercantum dalam daftar hitam program";
     case PK_C_PERNAH_MENERIMA: return "Pernah menerima Kartu Prakerja";
+    case PK_C_KUOTA_GELOMBANG_PENUH: return "Tidak terpilih: kuota gelombang sudah penuh";
+    case PK_C_KUOTA_WILAYAH_PENUH: return "Tidak terpilih: kuota kabupaten/kota sudah penuh";
     default: return pk_code_message(c);
     }
 }

@@ -69,6 +69,9 @@ typedef enum pk_code {
     /* rejections added later (values are stored: appended, not grouped) */
     PK_C_NAMA_KARAKTER_TERSEMBUNYI,
     PK_C_NAMA_AWALAN_TIDAK_DIIZINKAN,
+    /* the draw of a wave (selection.md) */
+    PK_C_KUOTA_GELOMBANG_PENUH,
+    PK_C_KUOTA_WILAYAH_PENUH,
     PK_C__COUNT
 } pk_code;
 

@@ -49,6 +49,8 @@ static const code_case code_cases[] = {
     {PK_C_PERNAH_MENERIMA, "pernah_menerima", NULL},
     {PK_C_NAMA_KARAKTER_TERSEMBUNYI, "nama_karakter_tersembunyi", "nama"},
     {PK_C_NAMA_AWALAN_TIDAK_DIIZINKAN, "nama_awalan_tidak_diizinkan", "nama"},
+    {PK_C_KUOTA_GELOMBANG_PENUH, "kuota_gelombang_penuh", NULL},
+    {PK_C_KUOTA_WILAYAH_PENUH, "kuota_wilayah_penuh", "kode_wilayah"},
 };
 
 static void test_table_complete(void **state)

@@ -1,0 +1,34 @@
+/* card.h -- card numbers (selection.md "Card numbers"): 16 digits, a
+ * 6-digit issuer prefix (configuration), 9 digits and a Luhn check digit.
+ *
+ * Uniqueness is the store's (a unique column, numbers never reused): the
+ * 9 digits come from a serial the store hands out once, spread over the
+ * 10^9 space by pk_card_spread, a bijection, so consecutive recipients
+ * do not get consecutive numbers. */
+#ifndef PK_CARD_H
+#define PK_CARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PK_CARD_LEN 16
+#define PK_CARD_PREFIX_LEN 6
+#define PK_CARD_SERIAL_MAX 1000000000ULL   /* 10^9 serials per prefix */
+
+/* The Luhn check digit ('0'..'9') of the n digits s[0..n). */
+char pk_card_luhn(const char *s, int n);
+
+/* A bijection of [0, 10^9): serial -> the 9 middle digits. */
+uint64_t pk_card_spread(uint64_t serial);
+
+/* Writes prefix + 9 digits + check digit and a NUL into out.
+ * PK_EINVAL when the prefix is not 6 digits or serial >= 10^9. */
+int pk_card_make(const char *prefix, uint64_t serial, char out[PK_CARD_LEN + 1]);
+
+/* True when s is 16 digits with a correct check digit. */
+bool pk_card_valid(const char *s);
+
+/* True when s is exactly 6 digits (an issuer prefix). */
+bool pk_card_prefix_valid(const char *s);
+
+#endif
