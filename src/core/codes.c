@@ -91,6 +91,24 @@ static const code_entry codes[] = {
     [PK_C_KUOTA_WILAYAH_PENUH] = {"kuota_wilayah_penuh",
         "Kuota gelombang ini untuk kabupaten/kota domisili Anda sudah terpenuhi "
         "oleh peserta lain hasil pengundian.", "kode_wilayah"},
+    [PK_C_KOLOM_TIDAK_VALID] = {"kolom_tidak_valid",
+        "Isi kolom tidak ada atau tidak sesuai format untuk jenis peristiwa ini.", NULL},
+    [PK_C_PESERTA_TIDAK_DIKENAL] = {"peserta_tidak_dikenal",
+        "Tidak ada peserta terdaftar dengan NIK ini.", "nik"},
+    [PK_C_SALDO_TIDAK_CUKUP] = {"saldo_tidak_cukup",
+        "Saldo pelatihan pada waktu peristiwa tidak cukup untuk jumlah ini.", "jumlah"},
+    [PK_C_SUDAH_PENERIMA] = {"sudah_penerima",
+        "Peserta sudah pernah lolos sebagai penerima Kartu Prakerja.", NULL},
+    [PK_C_BELUM_PENERIMA] = {"belum_penerima",
+        "Peserta belum lolos sebagai penerima Kartu Prakerja pada waktu peristiwa ini.", NULL},
+    [PK_C_SUDAH_DICABUT] = {"sudah_dicabut",
+        "Kepesertaan sudah dicabut; setelahnya hanya pengembalian saldo yang dicatat.", NULL},
+    [PK_C_PEMBELIAN_TIDAK_DIKENAL] = {"pembelian_tidak_dikenal",
+        "Pembatalan merujuk ke pembelian yang tidak dikenal.", "ref_asal"},
+    [PK_C_SUDAH_DIBATALKAN] = {"sudah_dibatalkan",
+        "Pembelian ini sudah dibatalkan sebelumnya.", "ref_asal"},
+    [PK_C_JUMLAH_TIDAK_SESUAI] = {"jumlah_tidak_sesuai",
+        "Jumlah pembatalan harus sama dengan jumlah pembelian yang dibatalkan.", "jumlah"},
 };
 
 _Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");

@@ -241,3 +241,68 @@ void pk_timestamp_wib(const char *stored, char out[32])
     else
         snprintf(out, 32, "%s", stored ? stored : "");
 }
+
+int pk_instant_parse(const char *s, int64_t *out)
+{
+    pk_date d;
+    if (s == NULL || strlen(s) < 16 || pk_date_parse(s, 10, &d) != 0 || s[10] != 'T' ||
+        s[13] != ':')
+        return PK_EINVAL;
+    int hh = digits(s + 11, 2), mi = digits(s + 14, 2), ss = 0;
+    const char *p = s + 16;
+    if (*p == ':') {
+        if ((ss = digits(p + 1, 2)) < 0)
+            return PK_EINVAL;
+        p += 3;
+        if (*p == '.') {
+            p++;
+            if (*p < '0' || *p > '9')
+                return PK_EINVAL;
+            while (*p >= '0' && *p <= '9')
+                p++;
+        }
+    }
+    if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59)
+        return PK_EINVAL;
+    int64_t off = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        if (strlen(p) != 6 || p[3] != ':')
+            return PK_EINVAL;
+        int oh = digits(p + 1, 2), om = digits(p + 4, 2);
+        if (oh < 0 || oh > 14 || om < 0 || om > 59)
+            return PK_EINVAL;
+        off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return PK_EINVAL;
+    }
+    if (*p != '\0')
+        return PK_EINVAL;
+    *out = (int64_t)pk_date_to_days(d) * 86400 + hh * 3600 + mi * 60 + ss - off;
+    return 0;
+}
+
+pk_date pk_instant_day_wib(int64_t secs)
+{
+    int64_t t = secs + 7 * 3600;
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    return pk_date_from_days((long)days);
+}
+
+int64_t pk_day_end_wib(pk_date d)
+{
+    return (int64_t)pk_date_to_days(d) * 86400 + 86399 - 7 * 3600;
+}
+
+void pk_instant_format(int64_t secs, char out[32])
+{
+    int64_t t = secs + 7 * 3600;
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t sod = t - days * 86400;
+    char day[11];
+    pk_date_format(pk_date_from_days((long)days), day);
+    snprintf(out, 32, "%sT%02d:%02d:%02d+07:00", day, (int)(sod / 3600), (int)(sod / 60 % 60),
+             (int)(sod % 60));
+}

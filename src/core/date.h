@@ -56,4 +56,17 @@ void pk_timestamp_format_wib(int64_t secs, char out[32]);
  * parse is copied as it is (at most 31 bytes). */
 void pk_timestamp_wib(const char *stored, char out[32]);
 
+/* An instant as the exchange files and the command line write it: ISO
+ * 8601 with an offset, "2021-03-05T10:00:00+07:00" ("Z" for UTC; the
+ * seconds may be left out, a fraction is allowed and dropped).  Parses
+ * exactly s (NUL-terminated) into seconds since 1970-01-01 UTC; 0 or
+ * PK_EINVAL (no offset, out of range, trailing bytes). */
+int pk_instant_parse(const char *s, int64_t *out);
+/* Writes the instant in WIB as "2021-03-05T10:00:00+07:00" (out >= 32). */
+void pk_instant_format(int64_t secs, char out[32]);
+/* The WIB calendar day of an instant, and the instant 23:59:59 WIB of a
+ * day ends at. */
+pk_date pk_instant_day_wib(int64_t secs);
+int64_t pk_day_end_wib(pk_date d);
+
 #endif

@@ -72,6 +72,16 @@ typedef enum pk_code {
     /* the draw of a wave (selection.md) */
     PK_C_KUOTA_GELOMBANG_PENUH,
     PK_C_KUOTA_WILAYAH_PENUH,
+    /* the journey's events (journey-events-csv.md) */
+    PK_C_KOLOM_TIDAK_VALID,
+    PK_C_PESERTA_TIDAK_DIKENAL,
+    PK_C_SALDO_TIDAK_CUKUP,
+    PK_C_SUDAH_PENERIMA,
+    PK_C_BELUM_PENERIMA,
+    PK_C_SUDAH_DICABUT,
+    PK_C_PEMBELIAN_TIDAK_DIKENAL,
+    PK_C_SUDAH_DIBATALKAN,
+    PK_C_JUMLAH_TIDAK_SESUAI,
     PK_C__COUNT
 } pk_code;
 

@@ -46,6 +46,8 @@
  *                      shared with SQLite: sql_accounts.h)
  *   pg_access.c        staff reads of personal data, the access log, key
  *                      rotation of sealed boxes
+ *   pg_journey.c       the journey: events (append only) and the state
+ *                      derived from them
  *   pg_int.h           what these files share (and the binary encoding
  *                      of parameters and results)
  *   pg_stmts.h         every statement, in one X-macro table
@@ -570,6 +572,13 @@ static const pk_store_ops pg_ops = {
     .sealed_older = pg_sealed_older,
     .sealed_replace = pg_sealed_replace,
     .sealed_generations = pg_sealed_generations,
+    .events_of = pg_events_of,
+    .event_find = pg_event_find,
+    .events_insert = pg_events_insert,
+    .journey_put = pg_journey_put,
+    .journey_ids = pg_journey_ids,
+    .journey_get = pg_journey_get,
+    .events_each = pg_events_each,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

@@ -14,7 +14,7 @@
 #include "store/store_impl.h"
 
 #define PG_POOL_MAX 64
-#define PG_MAX_PARAMS 20
+#define PG_MAX_PARAMS 32
 
 /* The names of the statements of pg_stmts.h: S_PING, ... */
 enum {
@@ -266,5 +266,15 @@ int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int lim
 int pg_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box, size_t len,
                       int *replaced);
 int pg_sealed_generations(pk_store *s, int64_t *counts);
+
+/* ---- pg_journey.c ---- */
+
+int pg_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx);
+int pg_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id);
+int pg_events_insert(pk_tx *t, size_t n, pk_event *ev);
+int pg_journey_put(pk_tx *t, const pk_journey *j);
+int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
+int pg_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
+int pg_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
 
 #endif

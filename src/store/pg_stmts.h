@@ -219,3 +219,28 @@ X(S_SEALED_GENERATIONS, "",
   "SELECT substr(pii, 1, 1), count(*) FROM participant GROUP BY 1"
   " UNION ALL SELECT substr(note, 1, 1), count(*) FROM exclusion"
   " WHERE note IS NOT NULL GROUP BY 1")
+
+/* ---- the journey (pg_journey.c) ---- */
+/* an event row as pg_read_event reads it */
+#define PG_ECOLS "id, participant_id, source, ref, type, at, seq, received_at, wave, amount, k, course, platform, ref_asal, note"
+X(S_EVENTS_OF, "i",
+  "SELECT " PG_ECOLS " FROM pk_event WHERE participant_id = $1 ORDER BY at, seq, id")
+/* the person's journey is the transaction's: another writer waits */
+X(S_JOURNEY_LOCK, "i", "SELECT 1 FROM participant WHERE id = $1 FOR UPDATE")
+X(S_EVENT_FIND, "tt", "SELECT participant_id FROM pk_event WHERE source = $1 AND ref = $2")
+X(S_EVENT_INSERT, "itttiiiiitttt",
+  "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
+  " course, platform, ref_asal, note, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+  " $8, $9, $10, $11, $12, $13, " SQL_NOW ") RETURNING id")
+X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiii",
+  "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
+  ", updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+  " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, " SQL_NOW ")"
+  " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
+  " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
+X(S_JOURNEY_IDS, "ii",
+  "SELECT participant_id FROM pk_journey WHERE participant_id > $1 ORDER BY participant_id"
+  " LIMIT $2")
+X(S_JOURNEY_GET, "i",
+  "SELECT participant_id, status, payout, " PK_JOURNEY_INT_COLS
+  " FROM pk_journey WHERE participant_id = $1")

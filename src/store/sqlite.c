@@ -25,6 +25,8 @@
  *                          (SQL shared with PostgreSQL: sql_accounts.h)
  *   sqlite_access.c        staff reads of personal data, the access log,
  *                          key rotation of sealed boxes
+ *   sqlite_journey.c       the journey: events (append only) and the
+ *                          state derived from them
  *   sqlite_int.h           what these files share
  *   sqlite_stmts.h         every statement, in one X-macro table
  *
@@ -569,6 +571,13 @@ static const pk_store_ops sqlite_ops = {
     .sealed_older = sq_sealed_older,
     .sealed_replace = sq_sealed_replace,
     .sealed_generations = sq_sealed_generations,
+    .events_of = sq_events_of,
+    .event_find = sq_event_find,
+    .events_insert = sq_events_insert,
+    .journey_put = sq_journey_put,
+    .journey_ids = sq_journey_ids,
+    .journey_get = sq_journey_get,
+    .events_each = sq_events_each,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

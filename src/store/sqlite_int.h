@@ -179,4 +179,14 @@ int sq_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *b
                       int *replaced);
 int sq_sealed_generations(pk_store *s, int64_t *counts);
 
+/* ---- sq_journey.c ---- */
+
+int sq_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx);
+int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id);
+int sq_events_insert(pk_tx *t, size_t n, pk_event *ev);
+int sq_journey_put(pk_tx *t, const pk_journey *j);
+int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
+int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
+int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+
 #endif

@@ -289,6 +289,68 @@ static const pk_migration migrations[] = {
      "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
      " BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
      NULL, NULL},
+    /* The journey (journey-events-csv.md): events append only, unique by
+     * (source, ref); `at` is the event's instant in whole seconds since
+     * 1970 UTC, `seq` its order among the person's events of the same
+     * instant (the file's line); 0 and '' stand for an empty column.
+     * pk_journey is the state derived from them (app/journey.c), times
+     * in the same seconds, 0 for none. */
+    {9, "journey: events (append only) and the state derived from them",
+     "CREATE TABLE pk_event ("
+     "  id             INTEGER PRIMARY KEY,"
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  source         TEXT NOT NULL CHECK (source IN ('pmo', 'lokal')),"
+     "  ref            TEXT NOT NULL,"
+     "  type           TEXT NOT NULL,"
+     "  at             INTEGER NOT NULL,"
+     "  seq            INTEGER NOT NULL,"
+     "  received_at    TEXT NOT NULL,"
+     "  wave           INTEGER NOT NULL DEFAULT 0,"
+     "  amount         INTEGER NOT NULL DEFAULT 0,"
+     "  k              INTEGER NOT NULL DEFAULT 0,"
+     "  course         TEXT NOT NULL DEFAULT '',"
+     "  platform       TEXT NOT NULL DEFAULT '',"
+     "  ref_asal       TEXT NOT NULL DEFAULT '',"
+     "  note           TEXT NOT NULL DEFAULT ''"
+     ") STRICT;"
+     "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"
+     "CREATE INDEX pk_event_participant ON pk_event(participant_id, at, seq);"
+     "CREATE TRIGGER pk_event_no_update BEFORE UPDATE ON pk_event"
+     " BEGIN SELECT RAISE(ABORT, 'pk_event is append-only'); END;"
+     "CREATE TRIGGER pk_event_no_delete BEFORE DELETE ON pk_event"
+     " BEGIN SELECT RAISE(ABORT, 'pk_event is append-only'); END;"
+     "CREATE TABLE pk_journey ("
+     "  participant_id INTEGER PRIMARY KEY REFERENCES participant(id),"
+     "  status         TEXT NOT NULL,"
+     "  payout         TEXT NOT NULL,"
+     "  wave               INTEGER NOT NULL,"
+     "  joined_at          INTEGER NOT NULL,"
+     "  selected_at        INTEGER NOT NULL,"
+     "  revoked_at         INTEGER NOT NULL,"
+     "  balance            INTEGER NOT NULL CHECK (balance >= 0),"
+     "  credited           INTEGER NOT NULL,"
+     "  spent              INTEGER NOT NULL,"
+     "  refunded           INTEGER NOT NULL,"
+     "  lapsed             INTEGER NOT NULL,"
+     "  first_purchase_at  INTEGER NOT NULL,"
+     "  purchases          INTEGER NOT NULL,"
+     "  completions        INTEGER NOT NULL,"
+     "  reviews            INTEGER NOT NULL,"
+     "  first_completion_at INTEGER NOT NULL,"
+     "  first_review_at    INTEGER NOT NULL,"
+     "  payout_at          INTEGER NOT NULL,"
+     "  incentives_paid    INTEGER NOT NULL,"
+     "  incentive_total    INTEGER NOT NULL,"
+     "  incentives_failed  INTEGER NOT NULL,"
+     "  survey_k           INTEGER NOT NULL,"
+     "  survey_opened_at   INTEGER NOT NULL,"
+     "  surveys_filled     INTEGER NOT NULL,"
+     "  survey_incentives  INTEGER NOT NULL,"
+     "  events             INTEGER NOT NULL,"
+     "  last_at            INTEGER NOT NULL,"
+     "  updated_at     TEXT NOT NULL"
+     ") STRICT;",
+     NULL, NULL},
 };
 
 static int latest_version(void)

@@ -176,3 +176,26 @@ X(S_SEALED_GENERATIONS, "",
   "SELECT substr(pii, 1, 1), count(*) FROM participant GROUP BY 1"
   " UNION ALL SELECT substr(note, 1, 1), count(*) FROM exclusion"
   " WHERE note IS NOT NULL GROUP BY 1")
+
+/* ---- the journey (sqlite_journey.c) ---- */
+/* an event row as sq_read_event reads it */
+#define SQ_ECOLS "id, participant_id, source, ref, type, at, seq, received_at, wave, amount, k, course, platform, ref_asal, note"
+X(S_EVENTS_OF, "i",
+  "SELECT " SQ_ECOLS " FROM pk_event WHERE participant_id = ? ORDER BY at, seq, id")
+X(S_EVENT_FIND, "tt", "SELECT participant_id FROM pk_event WHERE source = ?1 AND ref = ?2")
+X(S_EVENT_INSERT, "itttiiiiitttt",
+  "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
+  " course, platform, ref_asal, note, received_at) VALUES (?1, ?2, ?3,"
+  " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, " SQL_NOW ")")
+X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiii",
+  "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
+  ", updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+  " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, " SQL_NOW ")"
+  " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
+  " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
+X(S_JOURNEY_IDS, "ii",
+  "SELECT participant_id FROM pk_journey WHERE participant_id > ? ORDER BY participant_id"
+  " LIMIT ?")
+X(S_JOURNEY_GET, "i",
+  "SELECT participant_id, status, payout, " PK_JOURNEY_INT_COLS
+  " FROM pk_journey WHERE participant_id = ?")

@@ -656,3 +656,41 @@ int pk_store_sealed_generations(pk_store *s, int64_t counts[256])
 {
     return s->ops->sealed_generations(s, counts);
 }
+
+/* ---- the journey ---- */
+
+int pk_tx_events_of(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    return noted_tx(tx, false, tx->store->ops->events_of(tx, participant_id, cb, ctx));
+}
+
+int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
+                     int64_t *participant_id)
+{
+    return noted_tx(tx, false, tx->store->ops->event_find(tx, source, ref, participant_id));
+}
+
+int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev)
+{
+    return noted_tx(tx, true, tx->store->ops->events_insert(tx, n, ev));
+}
+
+int pk_tx_journey_put(pk_tx *tx, const pk_journey *j)
+{
+    return noted_tx(tx, true, tx->store->ops->journey_put(tx, j));
+}
+
+int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n)
+{
+    return noted_tx(tx, false, tx->store->ops->journey_ids(tx, after, limit, ids, n));
+}
+
+int pk_store_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
+{
+    return s->ops->journey_get(s, participant_id, out);
+}
+
+int pk_store_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    return s->ops->events_each(s, participant_id, cb, ctx);
+}

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/journey.h"
 #include "core/pk.h"
 #include "core/region.h"
 
@@ -304,6 +305,33 @@ typedef struct pk_stats {
     int64_t by_reason[64];        /* index: pk_code */
 } pk_stats;
 int pk_store_stats(pk_store *s, const char *region, pk_stats *out);
+
+/* ---- the journey: events (append only) and the state derived from them --
+ *
+ * A participant's events (core/journey.h) are appended, never changed
+ * (the database refuses UPDATE and DELETE); (source, ref) is unique.
+ * pk_journey is the state app/journey.c folds from them, one row per
+ * participant with events, kept up to date as events are appended. */
+typedef int (*pk_event_cb)(void *ctx, const pk_event *e);
+/* The events of one participant in (at, seq, id) order.  On a shared
+ * store the participant stays the transaction's (another writer of the
+ * same person's journey waits) to its end. */
+int pk_tx_events_of(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx);
+/* The participant of the event (source, ref); PK_ENOENT when none. */
+int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
+                     int64_t *participant_id);
+/* Inserts n events (their id is ignored and filled in; received_at is
+ * the store's clock).  PK_ECONFLICT when a (source, ref) exists. */
+int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev);
+/* Writes the participant's state (inserted or replaced). */
+int pk_tx_journey_put(pk_tx *tx, const pk_journey *j);
+/* Up to `limit` ids, ascending, after `after`, of participants with
+ * events (for a rebuild); *n says how many. */
+int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
+/* Reads (any thread): the state, PK_ENOENT when the participant has no
+ * events; the events in (at, seq, id) order. */
+int pk_store_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
+int pk_store_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
 
 /* ---- key rotation: boxes sealed under an older generation ----------------
  *

@@ -100,7 +100,64 @@ typedef struct pk_store_ops {
     int (*sealed_replace)(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
                           size_t len, int *replaced);
     int (*sealed_generations)(pk_store *s, int64_t *counts);
+
+    /* The journey: events and the state derived from them
+     * (sqlite_journey.c, pg_journey.c). */
+    int (*events_of)(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx);
+    int (*event_find)(pk_tx *tx, pk_event_source source, const char *ref,
+                      int64_t *participant_id);
+    int (*events_insert)(pk_tx *tx, size_t n, pk_event *ev);
+    int (*journey_put)(pk_tx *tx, const pk_journey *j);
+    int (*journey_ids)(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
+    int (*journey_get)(pk_store *s, int64_t participant_id, pk_journey *out);
+    int (*events_each)(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
 } pk_store_ops;
+
+/* The columns of pk_journey after participant_id, status and payout, in
+ * one order for both backends (pk_journey_ints, pk_journey_from_ints). */
+#define PK_JOURNEY_INT_COLS                                                              \
+    "wave, joined_at, selected_at, revoked_at, balance, credited, spent, refunded,"      \
+    " lapsed, first_purchase_at, purchases, completions, reviews, first_completion_at,"  \
+    " first_review_at, payout_at, incentives_paid, incentive_total, incentives_failed,"  \
+    " survey_k, survey_opened_at, surveys_filled, survey_incentives, events, last_at"
+#define PK_JOURNEY_INT_SET                                                               \
+    "wave = excluded.wave, joined_at = excluded.joined_at,"                              \
+    " selected_at = excluded.selected_at, revoked_at = excluded.revoked_at,"             \
+    " balance = excluded.balance, credited = excluded.credited, spent = excluded.spent," \
+    " refunded = excluded.refunded, lapsed = excluded.lapsed,"                           \
+    " first_purchase_at = excluded.first_purchase_at, purchases = excluded.purchases,"   \
+    " completions = excluded.completions, reviews = excluded.reviews,"                   \
+    " first_completion_at = excluded.first_completion_at,"                               \
+    " first_review_at = excluded.first_review_at, payout_at = excluded.payout_at,"       \
+    " incentives_paid = excluded.incentives_paid,"                                       \
+    " incentive_total = excluded.incentive_total,"                                       \
+    " incentives_failed = excluded.incentives_failed, survey_k = excluded.survey_k,"     \
+    " survey_opened_at = excluded.survey_opened_at,"                                     \
+    " surveys_filled = excluded.surveys_filled,"                                         \
+    " survey_incentives = excluded.survey_incentives, events = excluded.events,"         \
+    " last_at = excluded.last_at"
+#define PK_JOURNEY_INTS 25
+#define PK_JOURNEY_FIELDS(j)                                                              \
+    &(j)->wave, &(j)->joined_at, &(j)->selected_at, &(j)->revoked_at, &(j)->balance,     \
+        &(j)->credited, &(j)->spent, &(j)->refunded, &(j)->lapsed, &(j)->first_purchase_at, \
+        &(j)->purchases, &(j)->completions, &(j)->reviews, &(j)->first_completion_at,     \
+        &(j)->first_review_at, &(j)->payout_at, &(j)->incentives_paid,                    \
+        &(j)->incentive_total, &(j)->incentives_failed, &(j)->survey_k,                   \
+        &(j)->survey_opened_at, &(j)->surveys_filled, &(j)->survey_incentives,            \
+        &(j)->events, &(j)->last_at
+static inline void pk_journey_ints(const pk_journey *j, int64_t out[PK_JOURNEY_INTS])
+{
+    const int64_t *f[] = {PK_JOURNEY_FIELDS(j)};
+    _Static_assert(sizeof(f) / sizeof(f[0]) == PK_JOURNEY_INTS, "25 columns");
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        out[i] = *f[i];
+}
+static inline void pk_journey_from_ints(pk_journey *j, const int64_t in[PK_JOURNEY_INTS])
+{
+    int64_t *f[] = {PK_JOURNEY_FIELDS(j)};
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        *f[i] = in[i];
+}
 
 struct pk_store {
     const pk_store_ops *ops;

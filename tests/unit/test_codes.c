@@ -51,6 +51,15 @@ static const code_case code_cases[] = {
     {PK_C_NAMA_AWALAN_TIDAK_DIIZINKAN, "nama_awalan_tidak_diizinkan", "nama"},
     {PK_C_KUOTA_GELOMBANG_PENUH, "kuota_gelombang_penuh", NULL},
     {PK_C_KUOTA_WILAYAH_PENUH, "kuota_wilayah_penuh", "kode_wilayah"},
+    {PK_C_KOLOM_TIDAK_VALID, "kolom_tidak_valid", NULL},
+    {PK_C_PESERTA_TIDAK_DIKENAL, "peserta_tidak_dikenal", "nik"},
+    {PK_C_SALDO_TIDAK_CUKUP, "saldo_tidak_cukup", "jumlah"},
+    {PK_C_SUDAH_PENERIMA, "sudah_penerima", NULL},
+    {PK_C_BELUM_PENERIMA, "belum_penerima", NULL},
+    {PK_C_SUDAH_DICABUT, "sudah_dicabut", NULL},
+    {PK_C_PEMBELIAN_TIDAK_DIKENAL, "pembelian_tidak_dikenal", "ref_asal"},
+    {PK_C_SUDAH_DIBATALKAN, "sudah_dibatalkan", "ref_asal"},
+    {PK_C_JUMLAH_TIDAK_SESUAI, "jumlah_tidak_sesuai", "jumlah"},
 };
 
 static void test_table_complete(void **state)

@@ -1,0 +1,48 @@
+/* journey.h -- appending to a participant's journey: the one function
+ * every writer of events goes through (the event import, the draw, the
+ * daily job, the platform API), so the rules of the journey
+ * (core/journey.h) are applied in one place, and the state derived from
+ * the events (pk_journey) is kept up to date as they are appended. */
+#ifndef PK_APP_JOURNEY_H
+#define PK_APP_JOURNEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "core/journey.h"
+
+typedef struct pk_tx pk_tx;   /* store/store.h */
+
+/* What became of one event handed to pk_journey_append. */
+typedef enum pk_append_verdict {
+    PK_APPEND_INSERTED,
+    PK_APPEND_DUPLICATE,   /* its (source, ref) is stored already (or earlier in ev) */
+    PK_APPEND_REJECTED,    /* it breaks a rule: see why */
+} pk_append_verdict;
+
+typedef struct pk_append_result {
+    pk_append_verdict verdict;
+    pk_code why;           /* PK_APPEND_REJECTED: the rule's code */
+} pk_append_result;
+
+/* Appends ev[0..n) (all of participant_id; each with its source, ref,
+ * type, at, seq and the columns its type needs) inside tx.  The person's
+ * stored events are read (and, on a shared store, the person stays the
+ * transaction's), the new ones taken in (at, seq) order, each merged
+ * into the journey at its place: one that would make the journey break
+ * a rule, at its place or at a later stored event's, is rejected with
+ * that rule's code, and events accepted before are never removed.  The
+ * accepted ones are inserted (their id filled in) and the state written.
+ * out[i] receives ev[i]'s verdict.  0, or a store error (PK_ECONFLICT on
+ * a shared store when another process stored one of the refs meanwhile:
+ * roll back and redo), PK_ENOMEM. */
+int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                      pk_append_result *out);
+
+/* Folds the participant's stored events anew and writes the state (when
+ * there are events); out (when not NULL) receives it. */
+int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out);
+
+#endif

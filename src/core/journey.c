@@ -1,0 +1,407 @@
+/* journey.c -- the journey's event types, one event row parsed, and the
+ * fold of one person's events into their state (journey.h). */
+#include "core/journey.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/ident.h"
+
+static const pk_event_info types[] = {
+    [PK_EV_GABUNG_GELOMBANG] = {"gabung_gelombang", PK_EVN_GELOMBANG,
+                                "Mendaftar gelombang"},
+    [PK_EV_LOLOS] = {"lolos", PK_EVN_GELOMBANG, "Lolos seleksi gelombang"},
+    [PK_EV_TIDAK_LOLOS] = {"tidak_lolos", PK_EVN_GELOMBANG, "Tidak lolos seleksi gelombang"},
+    [PK_EV_SALDO_MASUK] = {"saldo_masuk", PK_EVN_JUMLAH, "Saldo pelatihan masuk"},
+    [PK_EV_PEMBELIAN] = {"pembelian", PK_EVN_JUMLAH | PK_EVN_PELATIHAN | PK_EVN_PLATFORM,
+                         "Membeli pelatihan"},
+    [PK_EV_PEMBATALAN] = {"pembatalan", PK_EVN_REF_ASAL | PK_EVN_JUMLAH,
+                          "Pembelian dibatalkan, saldo kembali"},
+    [PK_EV_SELESAI_PELATIHAN] = {"selesai_pelatihan", PK_EVN_PELATIHAN | PK_EVN_PLATFORM,
+                                 "Menyelesaikan pelatihan (sertifikat)"},
+    [PK_EV_ULASAN] = {"ulasan", PK_EVN_PELATIHAN, "Memberi ulasan pelatihan"},
+    [PK_EV_REKENING_TERTAUT] = {"rekening_tertaut", PK_EVN_KETERANGAN,
+                                "Rekening pembayaran insentif ditautkan"},
+    [PK_EV_INSENTIF_DIBAYAR] = {"insentif_dibayar", PK_EVN_KE | PK_EVN_JUMLAH,
+                                "Insentif dibayar"},
+    [PK_EV_INSENTIF_GAGAL] = {"insentif_gagal", PK_EVN_KE | PK_EVN_KETERANGAN,
+                              "Pembayaran insentif gagal"},
+    [PK_EV_SURVEI_DIBUKA] = {"survei_dibuka", PK_EVN_KE, "Survei dibuka"},
+    [PK_EV_SURVEI_DIISI] = {"survei_diisi", PK_EVN_KE, "Survei diisi"},
+    [PK_EV_INSENTIF_SURVEI_DIBAYAR] = {"insentif_survei_dibayar", PK_EVN_KE | PK_EVN_JUMLAH,
+                                       "Insentif survei dibayar"},
+    [PK_EV_DICABUT] = {"dicabut", 0, "Kepesertaan dicabut"},
+    [PK_EV_SALDO_HANGUS] = {"saldo_hangus", PK_EVN_JUMLAH,
+                            "Sisa saldo dikembalikan ke program (hangus)"},
+};
+_Static_assert(PK_ARRAY_LEN(types) == PK_EV__COUNT, "every event type needs an entry");
+
+const pk_event_info *pk_event_info_of(pk_event_type t)
+{
+    return (unsigned)t < PK_EV__COUNT ? &types[t] : NULL;
+}
+
+pk_event_type pk_event_type_by_name(const char *name)
+{
+    for (unsigned i = 0; name != NULL && i < PK_EV__COUNT; i++)
+        if (strcmp(types[i].name, name) == 0)
+            return (pk_event_type)i;
+    return PK_EV__COUNT;
+}
+
+const char *pk_event_source_name(pk_event_source s)
+{
+    return s == PK_SRC_LOKAL ? "lokal" : "pmo";
+}
+
+int pk_event_source_parse(const char *name, pk_event_source *out)
+{
+    if (name != NULL && strcmp(name, "pmo") == 0)
+        *out = PK_SRC_PMO;
+    else if (name != NULL && strcmp(name, "lokal") == 0)
+        *out = PK_SRC_LOKAL;
+    else
+        return PK_EINVAL;
+    return 0;
+}
+
+static const char *const statuses[] = {
+    [PK_JS_TERDAFTAR] = "terdaftar",
+    [PK_JS_PENDAFTAR] = "pendaftar",
+    [PK_JS_PENERIMA] = "penerima",
+    [PK_JS_TIDAK_LOLOS] = "tidak_lolos",
+    [PK_JS_DICABUT] = "dicabut",
+};
+_Static_assert(PK_ARRAY_LEN(statuses) == PK_JS__COUNT, "every status needs a name");
+
+const char *pk_journey_status_name(pk_journey_status s)
+{
+    return (unsigned)s < PK_JS__COUNT ? statuses[s] : "";
+}
+
+pk_journey_status pk_journey_status_by_name(const char *name)
+{
+    for (unsigned i = 0; name != NULL && i < PK_JS__COUNT; i++)
+        if (strcmp(statuses[i], name) == 0)
+            return (pk_journey_status)i;
+    return PK_JS__COUNT;
+}
+
+/* ---- one row ---- */
+
+static bool empty(const char *s)
+{
+    return s == NULL || s[0] == '\0';
+}
+
+/* 1-64 printable ASCII characters (a ref, a ref_asal) */
+static bool copy_ref(const char *s, char out[PK_EVENT_REF_MAX])
+{
+    size_t n = empty(s) ? 0 : strlen(s);
+    if (n == 0 || n >= PK_EVENT_REF_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x21 || s[i] > 0x7e)
+            return false;
+    memcpy(out, s, n + 1);
+    return true;
+}
+
+/* 1-64 characters of valid UTF-8 without control characters (a course
+ * or platform id) */
+static bool copy_text(const char *s, size_t max_chars, char *out, size_t cap)
+{
+    size_t n = empty(s) ? 0 : strlen(s);
+    if (n == 0 || n >= cap || pk_utf8_chars(s, n) < 0)
+        return false;
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return false;
+        chars += (c & 0xc0) != 0x80;
+    }
+    if (chars > max_chars)
+        return false;
+    memcpy(out, s, n + 1);
+    return true;
+}
+
+/* A positive integer without sign or separators, at most max. */
+static bool positive(const char *s, int64_t max, int64_t *out)
+{
+    if (empty(s) || strlen(s) > 19 || s[0] == '0')
+        return false;
+    int64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        int d = *p - '0';
+        if (v > (max - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+static const char *const payouts[] = {"bni", "gopay", "ovo", "linkaja", "dana"};
+static const char *const failures[] = {"rekening_tidak_aktif", "belum_upgrade",
+                                       "nama_tidak_sesuai", "saldo_dompet_penuh", "lainnya"};
+
+static bool one_of(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; s != NULL && i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return true;
+    return false;
+}
+
+int pk_event_parse(const pk_event_fields *f, pk_event *out, const char **column)
+{
+    memset(out, 0, sizeof(*out));
+#define BAD(col)            \
+    do {                    \
+        *column = col;      \
+        return PK_EINVAL;   \
+    } while (0)
+    if (!copy_ref(f->ref, out->ref))
+        BAD("ref");
+    out->type = pk_event_type_by_name(f->peristiwa);
+    if (out->type == PK_EV__COUNT)
+        BAD("peristiwa");
+    if (pk_instant_parse(f->waktu, &out->at) != 0)
+        BAD("waktu");
+    unsigned needs = types[out->type].needs;
+    /* A column the type does not need is kept when it is well formed
+     * and refused when it is not: the file says something wrong. */
+    if (!empty(f->gelombang) ? !positive(f->gelombang, INT32_MAX, &out->wave)
+                             : (needs & PK_EVN_GELOMBANG) != 0)
+        BAD("gelombang");
+    if (!empty(f->jumlah) ? !positive(f->jumlah, INT64_MAX, &out->amount)
+                          : (needs & PK_EVN_JUMLAH) != 0)
+        BAD("jumlah");
+    if (!empty(f->ke) ? !positive(f->ke, 63, &out->k) : (needs & PK_EVN_KE) != 0)
+        BAD("ke");
+    if (!empty(f->pelatihan) ? !copy_text(f->pelatihan, 64, out->course, sizeof(out->course))
+                             : (needs & PK_EVN_PELATIHAN) != 0)
+        BAD("pelatihan");
+    if (!empty(f->platform) ? !copy_text(f->platform, 64, out->platform, sizeof(out->platform))
+                            : (needs & PK_EVN_PLATFORM) != 0)
+        BAD("platform");
+    if (!empty(f->ref_asal) ? !copy_ref(f->ref_asal, out->ref_asal)
+                            : (needs & PK_EVN_REF_ASAL) != 0)
+        BAD("ref_asal");
+    if (!empty(f->keterangan) ? !copy_text(f->keterangan, 200, out->note, sizeof(out->note))
+                              : (needs & PK_EVN_KETERANGAN) != 0)
+        BAD("keterangan");
+    if (out->type == PK_EV_REKENING_TERTAUT &&
+        !one_of(out->note, payouts, PK_ARRAY_LEN(payouts)))
+        BAD("keterangan");
+    if (out->type == PK_EV_INSENTIF_GAGAL &&
+        !one_of(out->note, failures, PK_ARRAY_LEN(failures)))
+        BAD("keterangan");
+#undef BAD
+    return 0;
+}
+
+int pk_event_cmp(const pk_event *a, const pk_event *b)
+{
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    /* stored before not stored (id 0), then in order of storing */
+    int64_t ia = a->id > 0 ? a->id : INT64_MAX, ib = b->id > 0 ? b->id : INT64_MAX;
+    return ia < ib ? -1 : ia > ib;
+}
+
+/* ---- the fold ---- */
+
+void pk_fold_init(pk_fold *f, int64_t participant_id)
+{
+    memset(f, 0, sizeof(*f));
+    f->j.participant_id = participant_id;
+    f->j.status = PK_JS_TERDAFTAR;
+}
+
+void pk_fold_free(pk_fold *f)
+{
+    free(f->p);
+    f->p = NULL;
+    f->np = f->cap = 0;
+}
+
+int pk_fold_copy(pk_fold *dst, const pk_fold *src)
+{
+    pk_fold_free(dst);
+    *dst = *src;
+    dst->p = NULL;
+    dst->cap = dst->np;
+    if (src->np > 0) {
+        dst->p = malloc(src->np * sizeof(*dst->p));
+        if (dst->p == NULL) {
+            dst->np = dst->cap = 0;
+            return PK_ENOMEM;
+        }
+        memcpy(dst->p, src->p, src->np * sizeof(*dst->p));
+    }
+    return 0;
+}
+
+static pk_fold_purchase *find_purchase(pk_fold *f, pk_event_source src, const char *ref)
+{
+    for (size_t i = 0; i < f->np; i++)
+        if (f->p[i].source == src && strcmp(f->p[i].ref, ref) == 0)
+            return &f->p[i];
+    return NULL;
+}
+
+static void first_purchase(pk_fold *f)
+{
+    f->j.first_purchase_at = 0;
+    f->j.purchases = 0;
+    for (size_t i = 0; i < f->np; i++)
+        if (!f->p[i].cancelled) {
+            f->j.purchases++;
+            if (f->j.first_purchase_at == 0 || f->p[i].at < f->j.first_purchase_at)
+                f->j.first_purchase_at = f->p[i].at;
+        }
+}
+
+int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
+{
+    pk_journey *j = &f->j;
+#define REFUSE(c)           \
+    do {                    \
+        *why = (c);         \
+        return PK_EINVAL;   \
+    } while (0)
+    if ((unsigned)e->type >= PK_EV__COUNT)
+        REFUSE(PK_C_KOLOM_TIDAK_VALID);
+    bool recipient = j->selected_at != 0 || j->status == PK_JS_PENERIMA;
+    /* saldo_masuk and everything after it in the spec's table */
+    if (e->type >= PK_EV_SALDO_MASUK && !recipient)
+        REFUSE(PK_C_BELUM_PENERIMA);
+    if (j->status == PK_JS_DICABUT && e->type != PK_EV_SALDO_HANGUS)
+        REFUSE(PK_C_SUDAH_DICABUT);
+    int64_t v;
+    switch (e->type) {
+    case PK_EV_GABUNG_GELOMBANG:
+        if (recipient)
+            REFUSE(PK_C_SUDAH_PENERIMA);
+        j->status = PK_JS_PENDAFTAR;
+        j->wave = e->wave;
+        j->joined_at = e->at;
+        break;
+    case PK_EV_LOLOS:
+        if (recipient)
+            REFUSE(PK_C_SUDAH_PENERIMA);
+        j->status = PK_JS_PENERIMA;
+        j->wave = e->wave;
+        j->selected_at = e->at;
+        break;
+    case PK_EV_TIDAK_LOLOS:
+        if (recipient)
+            REFUSE(PK_C_SUDAH_PENERIMA);
+        j->status = PK_JS_TIDAK_LOLOS;
+        j->wave = e->wave;
+        break;
+    case PK_EV_SALDO_MASUK:
+        if (__builtin_add_overflow(j->balance, e->amount, &v) ||
+            __builtin_add_overflow(j->credited, e->amount, &v))
+            REFUSE(PK_C_KOLOM_TIDAK_VALID);
+        j->balance += e->amount;
+        j->credited += e->amount;
+        break;
+    case PK_EV_PEMBELIAN: {
+        if (e->amount > j->balance)
+            REFUSE(PK_C_SALDO_TIDAK_CUKUP);
+        if (f->np == f->cap) {
+            size_t cap = f->cap ? f->cap * 2 : 4;
+            pk_fold_purchase *p = realloc(f->p, cap * sizeof(*p));
+            if (p == NULL)
+                return PK_ENOMEM;
+            f->p = p, f->cap = cap;
+        }
+        pk_fold_purchase *p = &f->p[f->np++];
+        memset(p, 0, sizeof(*p));
+        p->source = e->source;
+        memcpy(p->ref, e->ref, sizeof(p->ref));
+        p->amount = e->amount;
+        p->at = e->at;
+        j->balance -= e->amount;
+        j->spent += e->amount;
+        first_purchase(f);
+        break;
+    }
+    case PK_EV_PEMBATALAN: {
+        pk_fold_purchase *p = find_purchase(f, e->source, e->ref_asal);
+        if (p == NULL)
+            REFUSE(PK_C_PEMBELIAN_TIDAK_DIKENAL);
+        if (p->cancelled)
+            REFUSE(PK_C_SUDAH_DIBATALKAN);
+        if (p->amount != e->amount)
+            REFUSE(PK_C_JUMLAH_TIDAK_SESUAI);
+        p->cancelled = true;
+        j->balance += e->amount;
+        j->refunded += e->amount;
+        first_purchase(f);
+        break;
+    }
+    case PK_EV_SELESAI_PELATIHAN:
+        if (j->completions++ == 0)
+            j->first_completion_at = e->at;
+        break;
+    case PK_EV_ULASAN:
+        if (j->reviews++ == 0)
+            j->first_review_at = e->at;
+        break;
+    case PK_EV_REKENING_TERTAUT:
+        memset(j->payout, 0, sizeof(j->payout));
+        strncpy(j->payout, e->note, sizeof(j->payout) - 1);
+        j->payout_at = e->at;
+        break;
+    case PK_EV_INSENTIF_DIBAYAR:
+        if (__builtin_add_overflow(j->incentive_total, e->amount, &v))
+            REFUSE(PK_C_KOLOM_TIDAK_VALID);
+        j->incentives_paid++;
+        j->incentive_total = v;
+        break;
+    case PK_EV_INSENTIF_GAGAL:
+        j->incentives_failed++;
+        break;
+    case PK_EV_SURVEI_DIBUKA:
+        if (e->k >= j->survey_k) {
+            j->survey_k = e->k;
+            j->survey_opened_at = e->at;
+        }
+        break;
+    case PK_EV_SURVEI_DIISI:
+        if (e->k >= 1 && e->k <= 63)
+            j->surveys_filled |= (int64_t)1 << (e->k - 1);
+        break;
+    case PK_EV_INSENTIF_SURVEI_DIBAYAR:
+        j->survey_incentives++;
+        break;
+    case PK_EV_DICABUT:
+        j->status = PK_JS_DICABUT;
+        j->revoked_at = e->at;
+        break;
+    case PK_EV_SALDO_HANGUS:
+        if (e->amount > j->balance)
+            REFUSE(PK_C_SALDO_TIDAK_CUKUP);
+        j->balance -= e->amount;
+        j->lapsed += e->amount;
+        break;
+    case PK_EV__COUNT:
+        REFUSE(PK_C_KOLOM_TIDAK_VALID);
+    }
+#undef REFUSE
+    j->events++;
+    if (e->at > j->last_at)
+        j->last_at = e->at;
+    return 0;
+}

@@ -1,0 +1,167 @@
+/* journey.h -- a participant's journey as events (spec:
+ * journey-events-csv.md): the event types and what each needs, one event
+ * row's fields parsed and checked, and the FOLD of one person's events,
+ * in (at, seq) order, into their current state, refusing an event that
+ * breaks a rule with its reason code.  Pure: no I/O.
+ *
+ * Instants are whole seconds since 1970-01-01 UTC (int64): the files
+ * carry seconds, and a day's end (23:59:59 WIB) is a second.  0 means
+ * "none" in every instant of pk_journey. */
+#ifndef PK_JOURNEY_H
+#define PK_JOURNEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/pk.h"
+
+/* In the spec's table order: a recipient's events start at
+ * PK_EV_SALDO_MASUK (each needs an earlier lolos). */
+typedef enum pk_event_type {
+    PK_EV_GABUNG_GELOMBANG,
+    PK_EV_LOLOS,
+    PK_EV_TIDAK_LOLOS,
+    PK_EV_SALDO_MASUK,
+    PK_EV_PEMBELIAN,
+    PK_EV_PEMBATALAN,
+    PK_EV_SELESAI_PELATIHAN,
+    PK_EV_ULASAN,
+    PK_EV_REKENING_TERTAUT,
+    PK_EV_INSENTIF_DIBAYAR,
+    PK_EV_INSENTIF_GAGAL,
+    PK_EV_SURVEI_DIBUKA,
+    PK_EV_SURVEI_DIISI,
+    PK_EV_INSENTIF_SURVEI_DIBAYAR,
+    PK_EV_DICABUT,
+    PK_EV_SALDO_HANGUS,
+    PK_EV__COUNT
+} pk_event_type;
+
+/* The columns an event type needs (pk_event_info.needs). */
+enum {
+    PK_EVN_GELOMBANG = 1 << 0,
+    PK_EVN_JUMLAH = 1 << 1,
+    PK_EVN_KE = 1 << 2,
+    PK_EVN_PELATIHAN = 1 << 3,
+    PK_EVN_PLATFORM = 1 << 4,
+    PK_EVN_REF_ASAL = 1 << 5,
+    PK_EVN_KETERANGAN = 1 << 6,
+};
+
+typedef struct pk_event_info {
+    const char *name;   /* the file's `peristiwa` */
+    unsigned needs;     /* PK_EVN_* */
+    const char *label;  /* what happened, for staff ("Lolos seleksi gelombang") */
+} pk_event_info;
+
+/* The type's entry; NULL for an unknown type. */
+const pk_event_info *pk_event_info_of(pk_event_type t);
+/* PK_EV__COUNT when unknown. */
+pk_event_type pk_event_type_by_name(const char *name);
+
+#define PK_EVENT_REF_MAX 65      /* 1-64 printable ASCII + NUL */
+#define PK_EVENT_NOTE_MAX 801    /* 200 characters of UTF-8 + NUL */
+
+typedef enum pk_event_source { PK_SRC_PMO, PK_SRC_LOKAL } pk_event_source;
+const char *pk_event_source_name(pk_event_source s);  /* "pmo", "lokal" */
+/* 0 or PK_EINVAL */
+int pk_event_source_parse(const char *name, pk_event_source *out);
+
+typedef struct pk_event {
+    int64_t id;              /* the store's; 0 before it is stored */
+    int64_t participant_id;
+    pk_event_source source;
+    char ref[PK_EVENT_REF_MAX];
+    pk_event_type type;
+    int64_t at;              /* the instant it happened */
+    int64_t seq;             /* order among one person's events of the same instant */
+    char received_at[32];    /* the store's clock when stored (pk_store_now's form) */
+    int64_t wave;            /* 0: none */
+    int64_t amount;          /* whole Rupiah; 0: none */
+    int64_t k;               /* 0: none */
+    char course[PK_EVENT_REF_MAX];
+    char platform[PK_EVENT_REF_MAX];
+    char ref_asal[PK_EVENT_REF_MAX];
+    char note[PK_EVENT_NOTE_MAX];
+} pk_event;
+
+/* One row of an event file as text (NULL or "" for an empty cell). */
+typedef struct pk_event_fields {
+    const char *ref, *peristiwa, *waktu, *gelombang, *jumlah, *ke, *pelatihan, *platform,
+        *ref_asal, *keterangan;
+} pk_event_fields;
+
+/* Parses and checks one row (not the NIK: the caller finds the person)
+ * into out (source, participant_id and seq are left for the caller).
+ * Returns 0, or PK_EINVAL with *column set to the first column that is
+ * missing or malformed for the event's type (code kolom_tidak_valid). */
+int pk_event_parse(const pk_event_fields *f, pk_event *out, const char **column);
+
+/* The ordering of one person's events: by instant, then seq, then id (a
+ * stored event before one not stored yet). */
+int pk_event_cmp(const pk_event *a, const pk_event *b);
+
+/* ---- the current state ---- */
+
+typedef enum pk_journey_status {
+    PK_JS_TERDAFTAR,    /* registered, no wave */
+    PK_JS_PENDAFTAR,    /* joined wave `wave` */
+    PK_JS_PENERIMA,     /* selected */
+    PK_JS_TIDAK_LOLOS,  /* not selected in wave `wave` */
+    PK_JS_DICABUT,      /* revoked */
+    PK_JS__COUNT
+} pk_journey_status;
+const char *pk_journey_status_name(pk_journey_status s);
+/* PK_JS__COUNT when unknown */
+pk_journey_status pk_journey_status_by_name(const char *name);
+
+#define PK_PAYOUT_MAX 16
+
+typedef struct pk_journey {
+    int64_t participant_id;
+    pk_journey_status status;
+    int64_t wave;                 /* the last wave joined, or selected in */
+    int64_t joined_at, selected_at, revoked_at;
+    int64_t balance, credited, spent, refunded, lapsed;   /* Rupiah */
+    int64_t first_purchase_at;    /* the earliest purchase not cancelled */
+    int64_t purchases;            /* not cancelled */
+    int64_t completions, reviews;
+    int64_t first_completion_at, first_review_at;
+    char payout[PK_PAYOUT_MAX];   /* bni, gopay, ...; "" until linked */
+    int64_t payout_at;
+    int64_t incentives_paid, incentive_total, incentives_failed;
+    int64_t survey_k, survey_opened_at;  /* the latest survey opened */
+    int64_t surveys_filled;       /* bit k-1: survey k filled in (k <= 63) */
+    int64_t survey_incentives;
+    int64_t events, last_at;      /* events applied; the instant of the last */
+} pk_journey;
+
+/* A purchase the fold remembers, for the cancellations that follow it. */
+typedef struct pk_fold_purchase {
+    pk_event_source source;
+    char ref[PK_EVENT_REF_MAX];
+    int64_t amount, at;
+    bool cancelled;
+} pk_fold_purchase;
+
+/* The fold of one person's events: the state plus what later events are
+ * checked against.  pk_fold_init before, pk_fold_free after. */
+typedef struct pk_fold {
+    pk_journey j;
+    pk_fold_purchase *p;
+    size_t np, cap;
+} pk_fold;
+
+void pk_fold_init(pk_fold *f, int64_t participant_id);
+void pk_fold_free(pk_fold *f);
+/* Copies src into dst (dst initialised or freed before); 0 or PK_ENOMEM. */
+int pk_fold_copy(pk_fold *dst, const pk_fold *src);
+/* Applies one event, the next in (at, seq) order.  0: applied; PK_EINVAL:
+ * refused, *why says which rule (saldo_tidak_cukup, sudah_penerima,
+ * belum_penerima, sudah_dicabut, pembelian_tidak_dikenal,
+ * sudah_dibatalkan, jumlah_tidak_sesuai, kolom_tidak_valid for an amount
+ * that would overflow), and f is unchanged; PK_ENOMEM. */
+int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why);
+
+#endif

@@ -1,0 +1,174 @@
+/* pg_journey.c -- the journey on PostgreSQL: a participant's events
+ * (append only: a trigger refuses UPDATE, DELETE and TRUNCATE), found by
+ * (source, ref), and the state derived from them (pk_journey), written by
+ * app/journey.c.  Reading a person's events in a transaction locks the
+ * participant's row first, so two processes appending to one journey
+ * take turns (the second reads what the first committed). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "store/pg_int.h"
+
+static void copy_col(const PGresult *r, int row, int col, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+}
+
+/* Fills e from row i of a result over PG_ECOLS. */
+static void read_event(const PGresult *r, int i, pk_event *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->id = get_i64(r, i, 0);
+    e->participant_id = get_i64(r, i, 1);
+    e->source = strcmp(PQgetvalue(r, i, 2), "lokal") == 0 ? PK_SRC_LOKAL : PK_SRC_PMO;
+    copy_col(r, i, 3, e->ref, sizeof(e->ref));
+    e->type = pk_event_type_by_name(PQgetvalue(r, i, 4));
+    e->at = get_i64(r, i, 5);
+    e->seq = get_i64(r, i, 6);
+    copy_col(r, i, 7, e->received_at, sizeof(e->received_at));
+    e->wave = get_i64(r, i, 8);
+    e->amount = get_i64(r, i, 9);
+    e->k = get_i64(r, i, 10);
+    copy_col(r, i, 11, e->course, sizeof(e->course));
+    copy_col(r, i, 12, e->platform, sizeof(e->platform));
+    copy_col(r, i, 13, e->ref_asal, sizeof(e->ref_asal));
+    copy_col(r, i, 14, e->note, sizeof(e->note));
+}
+
+static int each_event(PGresult *r, pk_event_cb cb, void *ctx)
+{
+    int rc = 0, n = PQntuples(r);
+    pk_event e;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        read_event(r, i, &e);
+        rc = cb(ctx, &e);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    pgc *c = pg_txc(t);
+    params p = {0};
+    p_int(&p, participant_id);
+    int rc = pg_run(c, S_JOURNEY_LOCK, &p, NULL);
+    PGresult *r = NULL;
+    if (rc == 0)
+        rc = pg_run(c, S_EVENTS_OF, &p, &r);
+    return rc != 0 ? rc : each_event(r, cb, ctx);
+}
+
+int pg_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id)
+{
+    params p = {0};
+    p_text(&p, pk_event_source_name(source));
+    p_text(&p, ref);
+    PGresult *r = NULL;
+    int rc = pg_run(pg_txc(t), S_EVENT_FIND, &p, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) > 0)
+        *participant_id = get_i64(r, 0, 0);
+    else
+        rc = PK_ENOENT;
+    PQclear(r);
+    return rc;
+}
+
+int pg_events_insert(pk_tx *t, size_t n, pk_event *ev)
+{
+    pgc *c = pg_txc(t);
+    for (size_t i = 0; i < n; i++) {
+        const pk_event *e = &ev[i];
+        const pk_event_info *info = pk_event_info_of(e->type);
+        if (info == NULL)
+            return PK_EINVAL;
+        params p = {0};
+        p_int(&p, e->participant_id);
+        p_text(&p, pk_event_source_name(e->source));
+        p_text(&p, e->ref);
+        p_text(&p, info->name);
+        p_int(&p, e->at);
+        p_int(&p, e->seq);
+        p_int(&p, e->wave);
+        p_int(&p, e->amount);
+        p_int(&p, e->k);
+        p_text(&p, e->course);
+        p_text(&p, e->platform);
+        p_text(&p, e->ref_asal);
+        p_text(&p, e->note);
+        PGresult *r = NULL;
+        int rc = pg_run(c, S_EVENT_INSERT, &p, &r);
+        if (rc != 0)
+            return rc;
+        ev[i].id = PQntuples(r) > 0 ? get_i64(r, 0, 0) : 0;
+        PQclear(r);
+    }
+    return 0;
+}
+
+int pg_journey_put(pk_tx *t, const pk_journey *j)
+{
+    params p = {0};
+    int64_t v[PK_JOURNEY_INTS];
+    pk_journey_ints(j, v);
+    p_int(&p, j->participant_id);
+    p_text(&p, pk_journey_status_name(j->status));
+    p_text(&p, j->payout);
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        p_int(&p, v[i]);
+    return pg_run(pg_txc(t), S_JOURNEY_PUT, &p, NULL);
+}
+
+int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n)
+{
+    params p = {0};
+    p_int(&p, after);
+    p_int(&p, (int64_t)limit);
+    PGresult *r = NULL;
+    *n = 0;
+    int rc = pg_run(pg_txc(t), S_JOURNEY_IDS, &p, &r);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < PQntuples(r) && *n < limit; i++)
+        ids[(*n)++] = get_i64(r, i, 0);
+    PQclear(r);
+    return 0;
+}
+
+int pg_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
+{
+    params p = {0};
+    p_int(&p, participant_id);
+    PGresult *r = NULL;
+    int rc = pg_run1(s, S_JOURNEY_GET, &p, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PK_ENOENT;
+    }
+    memset(out, 0, sizeof(*out));
+    out->participant_id = get_i64(r, 0, 0);
+    pk_journey_status js = pk_journey_status_by_name(PQgetvalue(r, 0, 1));
+    out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
+    copy_col(r, 0, 2, out->payout, sizeof(out->payout));
+    int64_t v[PK_JOURNEY_INTS];
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        v[i] = get_i64(r, 0, 3 + i);
+    pk_journey_from_ints(out, v);
+    PQclear(r);
+    return 0;
+}
+
+int pg_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    params p = {0};
+    p_int(&p, participant_id);
+    PGresult *r = NULL;
+    int rc = pg_run1(s, S_EVENTS_OF, &p, &r);
+    return rc != 0 ? rc : each_event(r, cb, ctx);
+}

@@ -1,0 +1,178 @@
+/* sqlite_journey.c -- the journey on SQLite: a participant's events
+ * (append only: triggers refuse UPDATE and DELETE), found by (source,
+ * ref), and the state derived from them (pk_journey), written by
+ * app/journey.c.  The single writer serialises writers of one journey. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "store/sqlite_int.h"
+
+static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    snprintf(out, cap, "%s", s ? s : "");
+}
+
+/* Fills e from a row over SQ_ECOLS. */
+static void read_event(sqlite3_stmt *st, pk_event *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->id = sqlite3_column_int64(st, 0);
+    e->participant_id = sqlite3_column_int64(st, 1);
+    const char *src = (const char *)sqlite3_column_text(st, 2);
+    e->source = src && strcmp(src, "lokal") == 0 ? PK_SRC_LOKAL : PK_SRC_PMO;
+    copy_col(st, 3, e->ref, sizeof(e->ref));
+    e->type = pk_event_type_by_name((const char *)sqlite3_column_text(st, 4));
+    e->at = sqlite3_column_int64(st, 5);
+    e->seq = sqlite3_column_int64(st, 6);
+    copy_col(st, 7, e->received_at, sizeof(e->received_at));
+    e->wave = sqlite3_column_int64(st, 8);
+    e->amount = sqlite3_column_int64(st, 9);
+    e->k = sqlite3_column_int64(st, 10);
+    copy_col(st, 11, e->course, sizeof(e->course));
+    copy_col(st, 12, e->platform, sizeof(e->platform));
+    copy_col(st, 13, e->ref_asal, sizeof(e->ref_asal));
+    copy_col(st, 14, e->note, sizeof(e->note));
+}
+
+static int each_event(sqlite3_stmt *st, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    sqlite3_bind_int64(st, 1, participant_id);
+    int r, rc = 0;
+    pk_event e;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        read_event(st, &e);
+        if ((rc = cb(ctx, &e)) != 0)
+            break;
+    }
+    return rc != 0 ? rc : r == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+int sq_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    /* Not the cached statement: cb may write through the cached ones. */
+    sqlite3_stmt *st = sq_stmt_fresh(sq_txc(t), S_EVENTS_OF);
+    if (st == NULL)
+        return PK_EIO;
+    int rc = each_event(st, participant_id, cb, ctx);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_EVENT_FIND);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, pk_event_source_name(source), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *participant_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+}
+
+int sq_events_insert(pk_tx *t, size_t n, pk_event *ev)
+{
+    sqc *c = sq_txc(t);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = sq_stmt(c, S_EVENT_INSERT);
+        if (st == NULL)
+            return PK_EIO;
+        const pk_event *e = &ev[i];
+        const pk_event_info *info = pk_event_info_of(e->type);
+        if (info == NULL)
+            return PK_EINVAL;
+        sqlite3_bind_int64(st, 1, e->participant_id);
+        sqlite3_bind_text(st, 2, pk_event_source_name(e->source), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, e->ref, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, info->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, e->at);
+        sqlite3_bind_int64(st, 6, e->seq);
+        sqlite3_bind_int64(st, 7, e->wave);
+        sqlite3_bind_int64(st, 8, e->amount);
+        sqlite3_bind_int64(st, 9, e->k);
+        sqlite3_bind_text(st, 10, e->course, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, e->platform, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 12, e->ref_asal, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 13, e->note, -1, SQLITE_STATIC);
+        int rc = sq_step_done(st);
+        if (rc != 0)
+            return rc;
+        ev[i].id = sqlite3_last_insert_rowid(c->db);
+    }
+    return 0;
+}
+
+int sq_journey_put(pk_tx *t, const pk_journey *j)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_JOURNEY_PUT);
+    if (st == NULL)
+        return PK_EIO;
+    int64_t v[PK_JOURNEY_INTS];
+    pk_journey_ints(j, v);
+    sqlite3_bind_int64(st, 1, j->participant_id);
+    sqlite3_bind_text(st, 2, pk_journey_status_name(j->status), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, j->payout, -1, SQLITE_STATIC);
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        sqlite3_bind_int64(st, 4 + i, v[i]);
+    return sq_step_done(st);
+}
+
+int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_JOURNEY_IDS);
+    *n = 0;
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < limit)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : PK_EIO;
+}
+
+int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_JOURNEY_GET, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, participant_id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        memset(out, 0, sizeof(*out));
+        out->participant_id = sqlite3_column_int64(st, 0);
+        pk_journey_status js =
+            pk_journey_status_by_name((const char *)sqlite3_column_text(st, 1));
+        out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
+        copy_col(st, 2, out->payout, sizeof(out->payout));
+        int64_t v[PK_JOURNEY_INTS];
+        for (int i = 0; i < PK_JOURNEY_INTS; i++)
+            v[i] = sqlite3_column_int64(st, 3 + i);
+        pk_journey_from_ints(out, v);
+    }
+    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_EVENTS_OF, &c, &st);
+    if (rc != 0)
+        return rc;
+    rc = each_event(st, participant_id, cb, ctx);
+    sq_read_end(q, c, st);
+    return rc;
+}

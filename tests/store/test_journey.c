@@ -1,0 +1,298 @@
+/* test_journey.c -- the journey: events (events_insert, event_find,
+ * events_of, events_each; unique by (source, ref); append only in the
+ * database too), the derived state (journey_put, journey_get,
+ * journey_ids), and app/journey.c's pk_journey_append over them, the one
+ * function every writer of events goes through, on a real database. */
+#include "store_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/journey.h"
+#include "core/date.h"
+#include "store/store_impl.h"
+
+static pk_tx *begin(pk_store *s)
+{
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    return tx;
+}
+
+/* An event of type t at `at` (seconds) with ref and amount. */
+static pk_event ev(pk_event_source src, const char *ref, pk_event_type t, int64_t at,
+                   int64_t amount)
+{
+    pk_event e;
+    memset(&e, 0, sizeof(e));
+    e.source = src;
+    snprintf(e.ref, sizeof(e.ref), "%s", ref);
+    e.type = t;
+    e.at = at;
+    e.amount = amount;
+    if (t <= PK_EV_TIDAK_LOLOS)
+        e.wave = 3;
+    if (t == PK_EV_PEMBELIAN || t == PK_EV_SELESAI_PELATIHAN) {
+        strcpy(e.course, "kursus-1");
+        strcpy(e.platform, "tokopedia");
+    }
+    return e;
+}
+
+typedef struct evs {
+    size_t n;
+    pk_event e[32];
+} evs;
+
+static int collect(void *ctx, const pk_event *e)
+{
+    evs *l = ctx;
+    assert_true(l->n < 32);
+    l->e[l->n++] = *e;
+    return 0;
+}
+
+static void person(pk_store *s, st_person *p, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        st_person_init(&p[i], 500 + i, 500 + i, "Warga", "31.71.01.1001");
+    st_insert(s, n, p);
+}
+
+/* Inserted events come back in (at, seq, id) order with every column;
+ * (source, ref) is unique across people, the same ref in the other
+ * source is another event; event_find names the participant. */
+static void events_round_trip_and_unique_refs(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[2];
+    person(s, p, 2);
+    int64_t a = p[0].r.id, b = p[1].r.id;
+    pk_tx *tx = begin(s);
+    pk_event e[4] = {
+        ev(PK_SRC_PMO, "x-2", PK_EV_SALDO_MASUK, 2000, 3500000),
+        ev(PK_SRC_PMO, "x-1", PK_EV_LOLOS, 1000, 0),
+        ev(PK_SRC_PMO, "x-3", PK_EV_PEMBELIAN, 2000, 100000),
+        ev(PK_SRC_LOKAL, "x-1", PK_EV_GABUNG_GELOMBANG, 500, 0),
+    };
+    e[0].seq = 7, e[2].seq = 3;
+    strcpy(e[2].note, "catatan \xc3\xa9");
+    for (int i = 0; i < 4; i++)
+        e[i].participant_id = a;
+    assert_int_equal(pk_tx_events_insert(tx, 4, e), 0);
+    for (int i = 0; i < 4; i++)
+        assert_true(e[i].id > 0);
+    assert_true(e[1].id > e[0].id);
+    int64_t who = 0;
+    assert_int_equal(pk_tx_event_find(tx, PK_SRC_PMO, "x-3", &who), 0);
+    assert_int_equal(who, a);
+    assert_int_equal(pk_tx_event_find(tx, PK_SRC_LOKAL, "x-3", &who), PK_ENOENT);
+    evs l = {0};
+    assert_int_equal(pk_tx_events_of(tx, a, collect, &l), 0);
+    assert_int_equal(l.n, 4);
+    assert_string_equal(l.e[0].ref, "x-1");
+    assert_int_equal(l.e[0].source, PK_SRC_LOKAL);
+    assert_string_equal(l.e[1].ref, "x-1");
+    assert_int_equal(l.e[1].source, PK_SRC_PMO);
+    assert_string_equal(l.e[2].ref, "x-3");   /* seq 3 before seq 7 */
+    assert_string_equal(l.e[3].ref, "x-2");
+    assert_int_equal(l.e[2].type, PK_EV_PEMBELIAN);
+    assert_int_equal(l.e[2].amount, 100000);
+    assert_string_equal(l.e[2].course, "kursus-1");
+    assert_string_equal(l.e[2].platform, "tokopedia");
+    assert_string_equal(l.e[2].note, "catatan \xc3\xa9");
+    assert_int_equal(l.e[2].seq, 3);
+    assert_int_equal(l.e[2].at, 2000);
+    assert_int_equal(l.e[1].wave, 3);
+    assert_int_equal(l.e[2].participant_id, a);
+    int64_t t;
+    assert_int_equal(pk_timestamp_parse(l.e[2].received_at, &t), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    /* the same (source, ref) for someone else: a conflict, nothing written */
+    tx = begin(s);
+    pk_event dup = ev(PK_SRC_PMO, "x-2", PK_EV_LOLOS, 10, 0);
+    dup.participant_id = b;
+    assert_int_equal(pk_tx_events_insert(tx, 1, &dup), PK_ECONFLICT);
+    pk_tx_rollback(tx);
+    evs r = {0};
+    assert_int_equal(pk_store_events_each(s, b, collect, &r), 0);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(pk_store_events_each(s, a, collect, &r), 0);
+    assert_int_equal(r.n, 4);
+}
+
+/* The database refuses changing or deleting an event, whatever the
+ * store's ops do. */
+static void events_are_append_only(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[1];
+    person(s, p, 1);
+    pk_tx *tx = begin(s);
+    pk_event e = ev(PK_SRC_PMO, "only", PK_EV_LOLOS, 1000, 0);
+    e.participant_id = p[0].r.id;
+    assert_int_equal(pk_tx_events_insert(tx, 1, &e), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(st_sql_try(ST_FX(state), "UPDATE pk_event SET amount = 5"), -1);
+    assert_int_equal(st_sql_try(ST_FX(state), "DELETE FROM pk_event"), -1);
+    evs l = {0};
+    assert_int_equal(pk_store_events_each(s, p[0].r.id, collect, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.e[0].amount, 0);
+}
+
+/* journey_put writes or replaces the state; journey_get reads every
+ * column back; journey_ids walks the people with a state. */
+static void journey_state_round_trip(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[3];
+    person(s, p, 3);
+    pk_journey j, got;
+    memset(&j, 0, sizeof(j));
+    j.participant_id = p[2].r.id;
+    j.status = PK_JS_PENERIMA;
+    strcpy(j.payout, "gopay");
+    int64_t v[PK_JOURNEY_INTS];
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        v[i] = 1000 + i;
+    v[4] = INT64_MAX;   /* balance */
+    pk_journey_from_ints(&j, v);
+    pk_tx *tx = begin(s);
+    assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    j.participant_id = p[0].r.id;
+    assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(pk_store_journey_get(s, p[2].r.id, &got), 0);
+    assert_int_equal(got.participant_id, p[2].r.id);
+    assert_int_equal(got.status, PK_JS_PENERIMA);
+    assert_string_equal(got.payout, "gopay");
+    int64_t w[PK_JOURNEY_INTS];
+    pk_journey_ints(&got, w);
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        assert_int_equal(w[i], v[i]);
+    assert_int_equal(pk_store_journey_get(s, p[1].r.id, &got), PK_ENOENT);
+    /* replaced */
+    tx = begin(s);
+    j.status = PK_JS_DICABUT;
+    j.balance = 0;
+    assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    int64_t ids[4];
+    size_t n = 9;
+    assert_int_equal(pk_tx_journey_ids(tx, 0, 4, ids, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], p[0].r.id);
+    assert_int_equal(ids[1], p[2].r.id);
+    assert_int_equal(pk_tx_journey_ids(tx, p[0].r.id, 1, ids, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], p[2].r.id);
+    /* a negative balance is refused by the database too */
+    j.balance = -1;
+    assert_int_not_equal(pk_tx_journey_put(tx, &j), 0);
+    pk_tx_rollback(tx);
+    assert_int_equal(pk_store_journey_get(s, p[0].r.id, &got), 0);
+    assert_int_equal(got.status, PK_JS_PENERIMA);
+    assert_int_equal(got.balance, INT64_MAX);
+}
+
+/* pk_journey_append: duplicates by (source, ref), the rules with their
+ * codes, events older than stored ones merged at their place (an older
+ * purchase that would leave a later stored one uncovered is refused),
+ * the state kept equal to a fold of every stored event. */
+static void append_merges_and_applies_the_rules(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[1];
+    person(s, p, 1);
+    int64_t id = p[0].r.id;
+    pk_tx *tx = begin(s);
+    pk_event e[5] = {
+        ev(PK_SRC_PMO, "s1", PK_EV_SALDO_MASUK, 2000, 1000),
+        ev(PK_SRC_PMO, "l1", PK_EV_LOLOS, 1000, 0),
+        ev(PK_SRC_PMO, "b1", PK_EV_PEMBELIAN, 3000, 600),
+        ev(PK_SRC_PMO, "b1", PK_EV_PEMBELIAN, 3000, 600),   /* the same ref again */
+        ev(PK_SRC_PMO, "b2", PK_EV_PEMBELIAN, 3500, 600),   /* more than is left */
+    };
+    for (int i = 0; i < 5; i++)
+        e[i].seq = i + 2;
+    pk_append_result out[5];
+    assert_int_equal(pk_journey_append(tx, id, e, 5, out), 0);
+    assert_int_equal(out[0].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(out[1].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(out[2].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(out[3].verdict, PK_APPEND_DUPLICATE);
+    assert_int_equal(out[4].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(out[4].why, PK_C_SALDO_TIDAK_CUKUP);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    pk_journey j;
+    assert_int_equal(pk_store_journey_get(s, id, &j), 0);
+    assert_int_equal(j.status, PK_JS_PENERIMA);
+    assert_int_equal(j.balance, 400);
+    assert_int_equal(j.spent, 600);
+    assert_int_equal(j.selected_at, 1000);
+    assert_int_equal(j.first_purchase_at, 3000);
+    assert_int_equal(j.events, 3);
+
+    /* a late file: the same events again (duplicates), a purchase older
+     * than b1 that would leave b1 uncovered (refused), a completion
+     * older than b1 (accepted), a second lolos (refused) */
+    tx = begin(s);
+    pk_event late[4] = {
+        ev(PK_SRC_PMO, "l1", PK_EV_LOLOS, 1000, 0),
+        ev(PK_SRC_PMO, "b0", PK_EV_PEMBELIAN, 2500, 500),
+        ev(PK_SRC_PMO, "c0", PK_EV_SELESAI_PELATIHAN, 2600, 0),
+        ev(PK_SRC_PMO, "l2", PK_EV_LOLOS, 1500, 0),
+    };
+    assert_int_equal(pk_journey_append(tx, id, late, 4, out), 0);
+    assert_int_equal(out[0].verdict, PK_APPEND_DUPLICATE);
+    assert_int_equal(out[1].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(out[1].why, PK_C_SALDO_TIDAK_CUKUP);
+    assert_int_equal(out[2].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(out[3].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(out[3].why, PK_C_SUDAH_PENERIMA);
+    /* the state equals a fold of the stored events */
+    pk_journey again;
+    assert_int_equal(pk_journey_refold(tx, id, &again), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(pk_store_journey_get(s, id, &j), 0);
+    int64_t vj[PK_JOURNEY_INTS], va[PK_JOURNEY_INTS];
+    pk_journey_ints(&j, vj);
+    pk_journey_ints(&again, va);
+    assert_memory_equal(vj, va, sizeof(vj));
+    assert_int_equal(j.status, again.status);
+    assert_string_equal(j.payout, again.payout);
+    assert_int_equal(j.completions, 1);
+    assert_int_equal(j.first_completion_at, 2600);
+    assert_int_equal(j.balance, 400);
+    evs l = {0};
+    assert_int_equal(pk_store_events_each(s, id, collect, &l), 0);
+    assert_int_equal(l.n, 4);
+    assert_string_equal(l.e[0].ref, "l1");
+    assert_string_equal(l.e[1].ref, "s1");
+    assert_string_equal(l.e[2].ref, "c0");
+    assert_string_equal(l.e[3].ref, "b1");
+    /* a cancellation gives the money back; a second one is refused */
+    tx = begin(s);
+    pk_event c[2] = {ev(PK_SRC_PMO, "k1", PK_EV_PEMBATALAN, 4000, 600),
+                     ev(PK_SRC_PMO, "k2", PK_EV_PEMBATALAN, 4100, 600)};
+    strcpy(c[0].ref_asal, "b1");
+    strcpy(c[1].ref_asal, "b1");
+    assert_int_equal(pk_journey_append(tx, id, c, 2, out), 0);
+    assert_int_equal(out[0].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(out[1].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(out[1].why, PK_C_SUDAH_DIBATALKAN);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(pk_store_journey_get(s, id, &j), 0);
+    assert_int_equal(j.balance, 1000);
+    assert_int_equal(j.refunded, 600);
+    assert_int_equal(j.first_purchase_at, 0);
+}
+
+static const struct CMUnitTest tests[] = {
+    ST_TEST(events_round_trip_and_unique_refs),
+    ST_TEST(events_are_append_only),
+    ST_TEST(journey_state_round_trip),
+    ST_TEST(append_merges_and_applies_the_rules),
+};
+const st_division st_journey = {tests, sizeof(tests) / sizeof(tests[0])};

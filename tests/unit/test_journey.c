@@ -1,0 +1,267 @@
+/* test_journey.c -- unit tests of the journey's events (core/journey.c):
+ * a row parsed, each column a type needs, and the fold's rules with
+ * their reason codes, as tables of cases written from the spec
+ * (journey-events-csv.md), not from the code. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/journey.h"
+#include "core/pk.h"
+
+static void test_instant(void **state)
+{
+    (void)state;
+    int64_t t;
+    /* 2021-03-05T03:00:00Z = 1614913200 */
+    assert_int_equal(pk_instant_parse("2021-03-05T10:00:00+07:00", &t), 0);
+    assert_int_equal(t, 1614913200);
+    assert_int_equal(pk_instant_parse("2021-03-05T03:00:00Z", &t), 0);
+    assert_int_equal(t, 1614913200);
+    assert_int_equal(pk_instant_parse("2021-03-05T10:00+07:00", &t), 0);
+    assert_int_equal(t, 1614913200);
+    assert_int_equal(pk_instant_parse("2021-03-04T22:00:00.999-05:00", &t), 0);
+    assert_int_equal(t, 1614913200);
+    const char *bad[] = {"", "2021-03-05", "2021-03-05T10:00:00", "2021-03-05T10:00:00+7",
+                         "2021-03-05T24:00:00Z", "2021-02-30T10:00:00Z",
+                         "2021-03-05T10:00:00Zx", "2021-03-05T10:00:", "2021-03-05 10:00:00Z",
+                         "2021-03-05T10:00:00+07:00 "};
+    for (size_t i = 0; i < PK_ARRAY_LEN(bad); i++)
+        if (pk_instant_parse(bad[i], &t) == 0)
+            fail_msg("'%s' parsed", bad[i]);
+    char out[32];
+    pk_instant_format(1614913200, out);
+    assert_string_equal(out, "2021-03-05T10:00:00+07:00");
+    /* the spec's example: lolos 2021-09-20T10:00+07:00 + 30 days ends
+     * 2021-10-20T23:59:59+07:00 */
+    assert_int_equal(pk_instant_parse("2021-09-20T10:00+07:00", &t), 0);
+    pk_date day = pk_date_add_days(pk_instant_day_wib(t), 30);
+    pk_instant_format(pk_day_end_wib(day), out);
+    assert_string_equal(out, "2021-10-20T23:59:59+07:00");
+    /* 23:30 UTC is the next day in Jakarta */
+    assert_int_equal(pk_instant_parse("2021-09-20T23:30:00Z", &t), 0);
+    char d[11];
+    pk_date_format(pk_instant_day_wib(t), d);
+    assert_string_equal(d, "2021-09-21");
+}
+
+typedef struct parse_case {
+    pk_event_fields f;
+    const char *bad;   /* NULL: parses */
+} parse_case;
+
+#define W "2021-03-05T10:00:00+07:00"
+static const parse_case parse_cases[] = {
+    {{"r1", "gabung_gelombang", W, "3", 0, 0, 0, 0, 0, 0}, NULL},
+    {{"r1", "gabung_gelombang", W, "", 0, 0, 0, 0, 0, 0}, "gelombang"},
+    {{"r1", "gabung_gelombang", W, "0", 0, 0, 0, 0, 0, 0}, "gelombang"},
+    {{"r1", "lolos", W, "-1", 0, 0, 0, 0, 0, 0}, "gelombang"},
+    {{"r1", "lolos", W, "2x", 0, 0, 0, 0, 0, 0}, "gelombang"},
+    {{"", "lolos", W, "1", 0, 0, 0, 0, 0, 0}, "ref"},
+    {{"a b", "lolos", W, "1", 0, 0, 0, 0, 0, 0}, "ref"},
+    {{"r", "lulus", W, "1", 0, 0, 0, 0, 0, 0}, "peristiwa"},
+    {{"r", "lolos", "2021-03-05", "1", 0, 0, 0, 0, 0, 0}, "waktu"},
+    {{"r", "saldo_masuk", W, 0, "3500000", 0, 0, 0, 0, 0}, NULL},
+    {{"r", "saldo_masuk", W, 0, "3.500.000", 0, 0, 0, 0, 0}, "jumlah"},
+    {{"r", "saldo_masuk", W, 0, "0", 0, 0, 0, 0, 0}, "jumlah"},
+    {{"r", "saldo_masuk", W, 0, "9223372036854775807", 0, 0, 0, 0, 0}, NULL},
+    {{"r", "saldo_masuk", W, 0, "9223372036854775808", 0, 0, 0, 0, 0}, "jumlah"},
+    {{"r", "pembelian", W, 0, "100000", 0, "c-1", "tokopedia", 0, 0}, NULL},
+    {{"r", "pembelian", W, 0, "100000", 0, "", "tokopedia", 0, 0}, "pelatihan"},
+    {{"r", "pembelian", W, 0, "100000", 0, "c-1", "", 0, 0}, "platform"},
+    {{"r", "pembatalan", W, 0, "100000", 0, 0, 0, "", 0}, "ref_asal"},
+    {{"r", "pembatalan", W, 0, "100000", 0, 0, 0, "p1", 0}, NULL},
+    {{"r", "rekening_tertaut", W, 0, 0, 0, 0, 0, 0, "gopay"}, NULL},
+    {{"r", "rekening_tertaut", W, 0, 0, 0, 0, 0, 0, "bca"}, "keterangan"},
+    {{"r", "insentif_gagal", W, 0, 0, "1", 0, 0, 0, "belum_upgrade"}, NULL},
+    {{"r", "insentif_gagal", W, 0, 0, "1", 0, 0, 0, ""}, "keterangan"},
+    {{"r", "insentif_dibayar", W, 0, "600000", "", 0, 0, 0, 0}, "ke"},
+    {{"r", "survei_dibuka", W, 0, 0, "2", 0, 0, 0, 0}, NULL},
+    {{"r", "dicabut", W, 0, 0, 0, 0, 0, 0, "kecurangan"}, NULL},
+    {{"r", "ulasan", W, 0, 0, 0, "c-1", 0, 0, 0}, NULL},
+};
+
+static void test_parse(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < PK_ARRAY_LEN(parse_cases); i++) {
+        const parse_case *c = &parse_cases[i];
+        pk_event e;
+        const char *col = NULL;
+        int rc = pk_event_parse(&c->f, &e, &col);
+        if (c->bad == NULL && rc != 0)
+            fail_msg("case %zu: refused on %s", i, col);
+        if (c->bad != NULL && (rc != PK_EINVAL || col == NULL || strcmp(col, c->bad) != 0))
+            fail_msg("case %zu: want %s, got rc %d col %s", i, c->bad, rc, col ? col : "-");
+    }
+    pk_event e;
+    const char *col;
+    assert_int_equal(pk_event_parse(&parse_cases[14].f, &e, &col), 0);
+    assert_int_equal(e.type, PK_EV_PEMBELIAN);
+    assert_int_equal(e.amount, 100000);
+    assert_string_equal(e.course, "c-1");
+    assert_string_equal(e.platform, "tokopedia");
+    assert_int_equal(e.at, 1614913200);
+}
+
+/* A person's events in one line each: type, day of March 2021, amount,
+ * ref_asal; and what the fold says of each (0: applied). */
+typedef struct fold_step {
+    pk_event_type type;
+    int day;
+    int64_t amount;
+    const char *ref;
+    const char *ref_asal;
+    int want;    /* -1: applied; else the pk_code refusing it */
+} fold_step;
+
+typedef struct fold_case {
+    const char *name;
+    fold_step steps[12];
+    int64_t balance;
+    pk_journey_status status;
+} fold_case;
+
+#define OK -1
+static const fold_case fold_cases[] = {
+    {"a recipient buys and cancels",
+     {{PK_EV_GABUNG_GELOMBANG, 1, 0, "g", 0, OK}, {PK_EV_LOLOS, 2, 0, "l", 0, OK},
+      {PK_EV_SALDO_MASUK, 3, 3500000, "s", 0, OK},
+      {PK_EV_PEMBELIAN, 4, 1000000, "p1", 0, OK},
+      {PK_EV_PEMBELIAN, 5, 2600000, "p2", 0, PK_C_SALDO_TIDAK_CUKUP},
+      {PK_EV_PEMBATALAN, 6, 1000000, "c1", "p1", OK},
+      {PK_EV_PEMBATALAN, 7, 1000000, "c2", "p1", PK_C_SUDAH_DIBATALKAN},
+      {PK_EV_PEMBATALAN, 7, 1000000, "c3", "p9", PK_C_PEMBELIAN_TIDAK_DIKENAL},
+      {PK_EV_PEMBELIAN, 8, 3500000, "p3", 0, OK},
+      {PK_EV_PEMBATALAN, 9, 3000000, "c4", "p3", PK_C_JUMLAH_TIDAK_SESUAI}},
+     0, PK_JS_PENERIMA},
+    {"selected once in a life",
+     {{PK_EV_LOLOS, 2, 0, "l", 0, OK}, {PK_EV_LOLOS, 3, 0, "l2", 0, PK_C_SUDAH_PENERIMA},
+      {PK_EV_GABUNG_GELOMBANG, 4, 0, "g", 0, PK_C_SUDAH_PENERIMA},
+      {PK_EV_TIDAK_LOLOS, 4, 0, "t", 0, PK_C_SUDAH_PENERIMA}},
+     0, PK_JS_PENERIMA},
+    {"a recipient's events need lolos first",
+     {{PK_EV_GABUNG_GELOMBANG, 1, 0, "g", 0, OK},
+      {PK_EV_SALDO_MASUK, 2, 100, "s", 0, PK_C_BELUM_PENERIMA},
+      {PK_EV_DICABUT, 2, 0, "d", 0, PK_C_BELUM_PENERIMA},
+      {PK_EV_TIDAK_LOLOS, 3, 0, "t", 0, OK},
+      {PK_EV_GABUNG_GELOMBANG, 4, 0, "g2", 0, OK}},
+     0, PK_JS_PENDAFTAR},
+    {"nothing but saldo_hangus after dicabut",
+     {{PK_EV_LOLOS, 2, 0, "l", 0, OK}, {PK_EV_SALDO_MASUK, 3, 500, "s", 0, OK},
+      {PK_EV_DICABUT, 4, 0, "d", 0, OK},
+      {PK_EV_PEMBELIAN, 5, 100, "p", 0, PK_C_SUDAH_DICABUT},
+      {PK_EV_SALDO_MASUK, 5, 100, "s2", 0, PK_C_SUDAH_DICABUT},
+      {PK_EV_SALDO_HANGUS, 6, 600, "h", 0, PK_C_SALDO_TIDAK_CUKUP},
+      {PK_EV_SALDO_HANGUS, 6, 500, "h2", 0, OK}},
+     0, PK_JS_DICABUT},
+};
+
+static void test_fold(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < PK_ARRAY_LEN(fold_cases); i++) {
+        const fold_case *c = &fold_cases[i];
+        pk_fold f;
+        pk_fold_init(&f, 7);
+        for (size_t s = 0; s < PK_ARRAY_LEN(c->steps) && c->steps[s].ref; s++) {
+            const fold_step *st = &c->steps[s];
+            pk_event e;
+            memset(&e, 0, sizeof(e));
+            e.type = st->type;
+            e.at = 1614556800 + (int64_t)st->day * 86400;
+            e.amount = st->amount;
+            e.wave = 1;
+            snprintf(e.ref, sizeof(e.ref), "%s", st->ref);
+            snprintf(e.ref_asal, sizeof(e.ref_asal), "%s", st->ref_asal ? st->ref_asal : "");
+            pk_journey before = f.j;
+            pk_code why = PK_C__COUNT;
+            int rc = pk_fold_apply(&f, &e, &why);
+            if (st->want == OK && rc != 0)
+                fail_msg("%s, step %zu: refused with %s", c->name, s, pk_code_name(why));
+            if (st->want != OK && (rc != PK_EINVAL || (int)why != st->want))
+                fail_msg("%s, step %zu: want %s, got rc %d %s", c->name, s,
+                         pk_code_name((pk_code)st->want), rc, pk_code_name(why));
+            if (rc != 0 && memcmp(&before, &f.j, sizeof(before)) != 0)
+                fail_msg("%s, step %zu: a refused event changed the state", c->name, s);
+            if (f.j.balance < 0)
+                fail_msg("%s, step %zu: negative balance", c->name, s);
+        }
+        if (f.j.balance != c->balance || f.j.status != c->status)
+            fail_msg("%s: balance %lld status %s", c->name, (long long)f.j.balance,
+                     pk_journey_status_name(f.j.status));
+        /* credited = balance + spent - refunded + lapsed */
+        assert_int_equal(f.j.credited, f.j.balance + f.j.spent - f.j.refunded + f.j.lapsed);
+        pk_fold_free(&f);
+    }
+}
+
+static void test_first_purchase(void **state)
+{
+    (void)state;
+    pk_fold f;
+    pk_fold_init(&f, 1);
+    pk_event e;
+    pk_code why;
+    memset(&e, 0, sizeof(e));
+    e.type = PK_EV_LOLOS, e.at = 100, e.wave = 1;
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    e.type = PK_EV_SALDO_MASUK, e.at = 110, e.amount = 1000;
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    e.type = PK_EV_PEMBELIAN, e.at = 120, e.amount = 300;
+    strcpy(e.ref, "p1");
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    e.at = 130;
+    strcpy(e.ref, "p2");
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    assert_int_equal(f.j.first_purchase_at, 120);
+    /* a cancellation in the other source does not find p1 */
+    e.type = PK_EV_PEMBATALAN, e.at = 140, e.source = PK_SRC_LOKAL;
+    strcpy(e.ref, "c1"), strcpy(e.ref_asal, "p1");
+    assert_int_equal(pk_fold_apply(&f, &e, &why), PK_EINVAL);
+    assert_int_equal(why, PK_C_PEMBELIAN_TIDAK_DIKENAL);
+    e.source = PK_SRC_PMO;
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    assert_int_equal(f.j.first_purchase_at, 130);
+    assert_int_equal(f.j.purchases, 1);
+    pk_fold g;
+    pk_fold_init(&g, 0);
+    assert_int_equal(pk_fold_copy(&g, &f), 0);
+    assert_int_equal(g.np, 2);
+    assert_int_equal(g.j.balance, 700);
+    pk_fold_free(&g);
+    pk_fold_free(&f);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    for (int t = 0; t < PK_EV__COUNT; t++)
+        assert_int_equal(pk_event_type_by_name(pk_event_info_of(t)->name), t);
+    assert_int_equal(pk_event_type_by_name("x"), PK_EV__COUNT);
+    assert_null(pk_event_info_of(PK_EV__COUNT));
+    for (int s = 0; s < PK_JS__COUNT; s++)
+        assert_int_equal(pk_journey_status_by_name(pk_journey_status_name(s)), s);
+    pk_event_source src;
+    assert_int_equal(pk_event_source_parse("lokal", &src), 0);
+    assert_int_equal(src, PK_SRC_LOKAL);
+    assert_int_equal(pk_event_source_parse("PMO", &src), PK_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_instant),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_first_purchase),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
