@@ -163,6 +163,26 @@ static const cli_sub keys_subs[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const cli_option platform_code_opt[] = {
+    {"code", "X", "the platform's code (platform list)"},
+    {NULL, NULL, NULL},
+};
+static const cli_sub platform_subs[] = {
+    {"add", "--code X --name NAME",
+     "register a digital platform; prints its signing secret once, as JSON",
+     (const cli_option[]){
+         {"code", "X", "its code in requests (X-Prakerja-Platform): 2-32 of a-z 0-9 _ -"},
+         {"name", "NAME", "its name"},
+         {NULL, NULL, NULL}}},
+    {"rotate", "--code X",
+     "give a platform a new signing secret (printed once); the old one stops working",
+     platform_code_opt},
+    {"disable", "--code X", "refuse every request of a platform", platform_code_opt},
+    {"list", "", "one JSON line per platform: code, name, disabled, created_at\n"
+                 "(never the secret)", NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const cli_cmd commands[] = {
     {.name = "serve", .run = cli_serve, .args = "",
      .summary = "apply pending migrations, then serve the portal and the API",
@@ -188,6 +208,11 @@ static const cli_cmd commands[] = {
     {.name = "token", .run = cli_token,
      .summary = "issue, revoke or list API tokens",
      .subs = token_subs, .sub_hint = "create, revoke or list"},
+    {.name = "platform", .run = cli_platform,
+     .summary = "register digital platforms and their signing secrets",
+     .help = "register the digital platforms that sell trainings through the platform\n"
+             "API, give them new signing secrets, disable them, list them",
+     .subs = platform_subs, .sub_hint = "add, rotate, disable or list"},
     {.name = "audit", .run = cli_audit,
      .args = "",
      .summary = "print the audit log (writes) and the access log (reads), filtered",

@@ -48,6 +48,8 @@
  *                      rotation of sealed boxes
  *   pg_journey.c       the journey: events (append only) and the state
  *                      derived from them
+ *   pg_platform.c      the digital platforms: credentials, nonces,
+ *                      idempotent answers (SQL shared: sql_platform.h)
  *   pg_int.h           what these files share (and the binary encoding
  *                      of parameters and results)
  *   pg_stmts.h         every statement, in one X-macro table
@@ -579,6 +581,14 @@ static const pk_store_ops pg_ops = {
     .journey_ids = pg_journey_ids,
     .journey_get = pg_journey_get,
     .events_each = pg_events_each,
+
+    .platform_insert = pg_platform_insert,
+    .platform_update = pg_platform_update,
+    .platform_find = pg_platform_find,
+    .platforms_each = pg_platforms_each,
+    .platform_nonce = pg_platform_nonce,
+    .idem_get = pg_idem_get,
+    .idem_put = pg_idem_put,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

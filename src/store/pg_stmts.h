@@ -177,6 +177,9 @@ X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = $1")
 /* ---- accounts (pg_accounts.c) ---- */
 #include "store/sql_accounts.h"
 
+/* ---- platforms (pg_platform.c) ---- */
+#include "store/sql_platform.h"
+
 /* ---- staff reads, the access log, key rotation (pg_access.c) ---- */
 /* strpos(), not LIKE: a plain substring, so '%' and '_' match only
  * themselves and need no escaping. */
@@ -218,7 +221,8 @@ X(S_SEALED_REPLACE_NOTE, "btbb",
 X(S_SEALED_GENERATIONS, "",
   "SELECT substr(pii, 1, 1), count(*) FROM participant GROUP BY 1"
   " UNION ALL SELECT substr(note, 1, 1), count(*) FROM exclusion"
-  " WHERE note IS NOT NULL GROUP BY 1")
+  " WHERE note IS NOT NULL GROUP BY 1"
+  " UNION ALL SELECT substr(secret, 1, 1), count(*) FROM pk_platform GROUP BY 1")
 
 /* ---- the journey (pg_journey.c) ---- */
 /* an event row as pg_read_event reads it */

@@ -27,6 +27,8 @@
  *                          key rotation of sealed boxes
  *   sqlite_journey.c       the journey: events (append only) and the
  *                          state derived from them
+ *   sqlite_platform.c      the digital platforms: credentials, nonces,
+ *                          idempotent answers (SQL shared: sql_platform.h)
  *   sqlite_int.h           what these files share
  *   sqlite_stmts.h         every statement, in one X-macro table
  *
@@ -578,6 +580,14 @@ static const pk_store_ops sqlite_ops = {
     .journey_ids = sq_journey_ids,
     .journey_get = sq_journey_get,
     .events_each = sq_events_each,
+
+    .platform_insert = sq_platform_insert,
+    .platform_update = sq_platform_update,
+    .platform_find = sq_platform_find,
+    .platforms_each = sq_platforms_each,
+    .platform_nonce = sq_platform_nonce,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

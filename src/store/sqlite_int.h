@@ -189,4 +189,19 @@ int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *
 int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
 
+/* ---- sqlite_platform.c ---- */
+
+int sq_platform_insert(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
+                       int64_t *id);
+int sq_platform_update(pk_store *s, const char *code, const uint8_t *secret, size_t len,
+                       int disabled, const pk_audit_entry *audit);
+int sq_platform_find(pk_store *s, const char *code, pk_platform *out);
+int sq_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx);
+int sq_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
+                      int64_t forget_before);
+int sq_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest, int *status,
+                pk_buf *body);
+int sq_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
+                int status, const void *body, size_t len);
+
 #endif

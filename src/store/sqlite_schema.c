@@ -351,6 +351,33 @@ static const pk_migration migrations[] = {
      "  updated_at     TEXT NOT NULL"
      ") STRICT;",
      NULL, NULL},
+    {10, "platforms: credentials (secret sealed by the vault), nonces, idempotent answers",
+     "CREATE TABLE pk_platform ("
+     "  id         INTEGER PRIMARY KEY,"
+     "  code       TEXT NOT NULL UNIQUE,"
+     "  name       TEXT NOT NULL,"
+     "  secret     BLOB NOT NULL,"
+     "  disabled   INTEGER NOT NULL DEFAULT 0,"
+     "  created_at TEXT NOT NULL,"
+     "  updated_at TEXT NOT NULL"
+     ") STRICT;"
+     "CREATE TABLE pk_platform_nonce ("
+     "  platform INTEGER NOT NULL REFERENCES pk_platform(id),"
+     "  nonce    TEXT NOT NULL,"
+     "  seen_at  INTEGER NOT NULL,"
+     "  PRIMARY KEY (platform, nonce)"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE INDEX pk_platform_nonce_seen ON pk_platform_nonce(seen_at);"
+     "CREATE TABLE pk_idempotency ("
+     "  platform   INTEGER NOT NULL REFERENCES pk_platform(id),"
+     "  ikey       TEXT NOT NULL,"
+     "  digest     BLOB NOT NULL,"
+     "  status     INTEGER NOT NULL,"
+     "  body       BLOB NOT NULL,"
+     "  created_at TEXT NOT NULL,"
+     "  PRIMARY KEY (platform, ikey)"
+     ") STRICT, WITHOUT ROWID;",
+     NULL, NULL},
 };
 
 static int latest_version(void)

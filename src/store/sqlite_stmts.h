@@ -134,6 +134,9 @@ X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = ?1")
 /* ---- accounts (sqlite_accounts.c) ---- */
 #include "store/sql_accounts.h"
 
+/* ---- platforms (sqlite_platform.c) ---- */
+#include "store/sql_platform.h"
+
 /* ---- staff reads, the access log, key rotation (sqlite_access.c) ---- */
 /* instr(), not LIKE: the query is a plain substring, so '%' and '_'
  * match only themselves and need no escaping. */
@@ -175,7 +178,8 @@ X(S_SEALED_REPLACE_NOTE, "btbb",
 X(S_SEALED_GENERATIONS, "",
   "SELECT substr(pii, 1, 1), count(*) FROM participant GROUP BY 1"
   " UNION ALL SELECT substr(note, 1, 1), count(*) FROM exclusion"
-  " WHERE note IS NOT NULL GROUP BY 1")
+  " WHERE note IS NOT NULL GROUP BY 1"
+  " UNION ALL SELECT substr(secret, 1, 1), count(*) FROM pk_platform GROUP BY 1")
 
 /* ---- the journey (sqlite_journey.c) ---- */
 /* an event row as sq_read_event reads it */

@@ -694,3 +694,46 @@ int pk_store_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, vo
 {
     return s->ops->events_each(s, participant_id, cb, ctx);
 }
+
+/* ---- the digital platforms ---- */
+
+int pk_store_platform_insert(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
+                             int64_t *id)
+{
+    return committed(s, s->ops->platform_insert(s, p, audit, id));
+}
+
+int pk_store_platform_update(pk_store *s, const char *code, const uint8_t *secret, size_t len,
+                             int disabled, const pk_audit_entry *audit)
+{
+    return noted(s, s->ops->platform_update(s, code, secret, len, disabled, audit));
+}
+
+int pk_store_platform_find(pk_store *s, const char *code, pk_platform *out)
+{
+    return s->ops->platform_find(s, code, out);
+}
+
+int pk_store_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx)
+{
+    return s->ops->platforms_each(s, cb, ctx);
+}
+
+int pk_store_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
+                            int64_t forget_before)
+{
+    return noted(s, s->ops->platform_nonce(s, platform, nonce, now, forget_before));
+}
+
+int pk_store_idem_get(pk_store *s, int64_t platform, const char *key,
+                      uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body)
+{
+    return s->ops->idem_get(s, platform, key, digest, status, body);
+}
+
+int pk_store_idem_put(pk_store *s, int64_t platform, const char *key,
+                      const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
+                      size_t len)
+{
+    return committed(s, s->ops->idem_put(s, platform, key, digest, status, body, len));
+}

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/journey.h"
 #include "core/pk.h"
 #include "core/region.h"
@@ -510,5 +511,58 @@ typedef int (*pk_log_cb)(void *ctx, const pk_log_entry *e);
 /* The entries matching f, oldest first (by time, then writes before reads,
  * then id); stops early with cb's non-zero value. */
 int pk_store_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);
+
+/* ---- the digital platforms: credentials, nonces, idempotent answers --------
+ *
+ * A platform (a marketplace selling trainings) signs each request with
+ * its own secret (app/platform.c).  The secret reaches the store only as
+ * a box sealed by the app's vault: the database alone cannot sign.  Each
+ * call is its own small transaction; times are Unix seconds from the
+ * caller's clock. */
+
+#define PK_PLATFORM_CODE_MAX 33   /* "tokopedia": [a-z0-9_-]{2,32} */
+#define PK_PLATFORM_NAME_MAX 161
+#define PK_PLATFORM_BOX_MAX 160   /* a sealed secret */
+#define PK_IDEM_DIGEST_LEN 32     /* SHA-256 of the request an idempotency key names */
+
+typedef struct pk_platform {
+    int64_t id;
+    char code[PK_PLATFORM_CODE_MAX];
+    char name[PK_PLATFORM_NAME_MAX];
+    uint8_t secret[PK_PLATFORM_BOX_MAX];  /* sealed */
+    size_t secret_len;
+    int disabled;
+    char created_at[32];
+} pk_platform;
+
+/* Inserts p (id, disabled and created_at ignored), writing audit (NULL:
+ * none) with the new row's id as subject in the same transaction;
+ * PK_ECONFLICT when the code exists. */
+int pk_store_platform_insert(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
+                             int64_t *id);
+/* Replaces the secret of platform `code` with secret[0..len) (NULL:
+ * keeps it) and sets disabled (< 0: keeps it), with audit as above;
+ * PK_ENOENT when there is no such platform. */
+int pk_store_platform_update(pk_store *s, const char *code, const uint8_t *secret, size_t len,
+                             int disabled, const pk_audit_entry *audit);
+/* The platform of that code, disabled or not; PK_ENOENT. */
+int pk_store_platform_find(pk_store *s, const char *code, pk_platform *out);
+typedef int (*pk_platform_cb)(void *ctx, const pk_platform *p);
+/* Every platform in id order; stops early with cb's non-zero value. */
+int pk_store_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx);
+/* Records that platform used `nonce` at `now`, forgetting every nonce
+ * seen before forget_before; PK_ECONFLICT (nothing recorded) when the
+ * nonce was seen already and not yet forgotten. */
+int pk_store_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
+                            int64_t forget_before);
+/* The answer kept for the platform's idempotency key: the request's
+ * digest, the status, and the body appended to `body`; PK_ENOENT. */
+int pk_store_idem_get(pk_store *s, int64_t platform, const char *key,
+                      uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body);
+/* Keeps an answer for the key; when one is kept already, that one stays
+ * (0 all the same: the caller reads back which answer is the first). */
+int pk_store_idem_put(pk_store *s, int64_t platform, const char *key,
+                      const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
+                      size_t len);
 
 #endif

@@ -111,6 +111,22 @@ typedef struct pk_store_ops {
     int (*journey_ids)(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
     int (*journey_get)(pk_store *s, int64_t participant_id, pk_journey *out);
     int (*events_each)(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+
+    /* The digital platforms: credentials, nonces, idempotent answers
+     * (sqlite_platform.c, pg_platform.c; their SQL is shared:
+     * sql_platform.h). */
+    int (*platform_insert)(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
+                           int64_t *id);
+    int (*platform_update)(pk_store *s, const char *code, const uint8_t *secret, size_t len,
+                           int disabled, const pk_audit_entry *audit);
+    int (*platform_find)(pk_store *s, const char *code, pk_platform *out);
+    int (*platforms_each)(pk_store *s, pk_platform_cb cb, void *ctx);
+    int (*platform_nonce)(pk_store *s, int64_t platform, const char *nonce, int64_t now,
+                          int64_t forget_before);
+    int (*idem_get)(pk_store *s, int64_t platform, const char *key, uint8_t *digest,
+                    int *status, pk_buf *body);
+    int (*idem_put)(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
+                    int status, const void *body, size_t len);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in

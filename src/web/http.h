@@ -23,6 +23,7 @@
 #define PK_MAX_HEADERS 8
 
 struct pk_principal; /* app/auth.h */
+struct pk_platform_caller; /* app/platform.h */
 struct pk_scratch;   /* http.c */
 
 typedef struct pk_req {
@@ -43,6 +44,8 @@ typedef struct pk_req {
     const char *const *headers;
     const char *client_addr;
     const struct pk_principal *who; /* the caller on a non-public route (set by dispatch) */
+    /* the platform of a verified signed request (app/platform.h; set by pk_web_platform) */
+    const struct pk_platform_caller *platform;
     struct pk_scratch *scratch; /* memory of this request (pk_req_scratch) */
 } pk_req;
 

@@ -35,6 +35,8 @@ const pk_route pk_routes[] = {
     {"GET", "/api/v1/stats", pk_api_stats, PK_KIND_API, PK_ACCESS_STAFF},
     {"POST", "/api/v1/status", pk_api_status, PK_KIND_API, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/me", pk_api_me, PK_KIND_API, PK_ACCESS_STAFF},
+    /* the digital platforms: signed requests (pk_web_platform) */
+    {"POST", "/api/v1/platform/ping", pk_api_platform_ping, PK_KIND_API, PK_ACCESS_PLATFORM},
 
     {"GET", "/", pk_page_home, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
@@ -191,6 +193,10 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
         return;
     if (hit->access == PK_ACCESS_PUBLIC) {
         hit->handler(app, req, resp);
+        return;
+    }
+    if (hit->access == PK_ACCESS_PLATFORM) {
+        pk_web_platform(app, req, resp, hit->handler);
         return;
     }
     pk_principal who;

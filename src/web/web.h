@@ -22,6 +22,10 @@ typedef unsigned pk_access;
 #define PK_ACCESS_ADMIN PK_ROLE_ADMIN
 #define PK_ACCESS_STAFF PK_ROLES_STAFF /* admin, operator, viewer */
 #define PK_ACCESS_OPERATOR (PK_ROLE_ADMIN | PK_ROLE_OPERATOR) /* personal data: no viewer */
+/* No account: a digital platform's signed request (app/platform.h), checked
+ * by pk_web_platform before the handler, whose answer is kept for the
+ * request's Idempotency-Key. */
+#define PK_ACCESS_PLATFORM (1u << 8)
 
 typedef enum {
     PK_KIND_API,  /* answers JSON, errors as {"error": ...} */
@@ -44,6 +48,13 @@ extern const size_t pk_nroutes;
 
 /* The http dispatch callback; ctx is the pk_app. */
 void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp);
+
+/* The platform API's middleware (api_platform.c): checks the signature,
+ * timestamp, nonce and idempotency key of a request to a
+ * PK_ACCESS_PLATFORM route (401/400/422 with the reason's code), answers
+ * a retry with the answer kept for its key, else runs `handler` with
+ * req->platform set and keeps its answer. */
+void pk_web_platform(const pk_app *app, pk_req *req, pk_resp *resp, pk_handler handler);
 
 /* JSON replies.  `body` is stolen. */
 void pk_reply_json(pk_resp *resp, int status, json_t *body);
@@ -88,6 +99,7 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_platform_ping(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* GET /metrics (metrics.c): Prometheus text, for a scraper on this
  * machine or a staff account; and the http layer's observer that counts

@@ -707,6 +707,7 @@ ACCESS = {  # the access levels of routes.c, as sets of roles
     "PK_ACCESS_ADMIN": {"admin"},
     "PK_ACCESS_STAFF": {"admin", "operator", "viewer"},
     "PK_ACCESS_OPERATOR": {"admin", "operator"},  # personal data: never a viewer
+    "PK_ACCESS_PLATFORM": set(),  # a platform's signed request, never an account (test_platform)
 }
 PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css"}
 CALLERS = [("anonymous", None), ("viewer", "viewer1"), ("operator A (31.74)", "op.a"),
@@ -728,6 +729,8 @@ def expectation(access, role):
     allowed = ACCESS[access]
     if allowed is None:
         return "allowed"
+    if access == "PK_ACCESS_PLATFORM":
+        return "platform"
     if role is None:
         return "login"
     return "allowed" if role in allowed else "forbidden"
@@ -780,6 +783,8 @@ def authorisation_matrix():
                 ok = st not in (401, 403) and not (
                     st == 303 and hdrs.get("location", "").startswith("/masuk") and
                     pattern not in ("/masuk", "/keluar"))
+            elif want == "platform":  # no signature: 401 whatever the account
+                ok = st == 401 and '"platform_tidak_dikenal"' in text
             elif want == "login":
                 ok = (st == 401 and '"perlu_autentikasi"' in text) if api else (
                     st == 303 and hdrs.get("location", "").startswith("/masuk"))
@@ -797,6 +802,7 @@ def no_route_is_protected_by_accident():
     # the routes that need a login are exactly these (update with care)
     protected = {(m, p): a for m, p, _, _, a in route_table() if a != "PK_ACCESS_PUBLIC"}
     eq(protected, {("GET", "/api/v1/me"): "PK_ACCESS_STAFF",
+                   ("POST", "/api/v1/platform/ping"): "PK_ACCESS_PLATFORM",
                    ("GET", "/api/v1/stats"): "PK_ACCESS_STAFF",
                    ("POST", "/keluar"): "PK_ACCESS_STAFF",
                    ("GET", "/dasbor"): "PK_ACCESS_STAFF",

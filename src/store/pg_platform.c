@@ -1,0 +1,186 @@
+/* pg_platform.c -- the digital platforms' credentials, their nonces and
+ * the answers kept for their idempotency keys, on PostgreSQL.
+ *
+ * The SQL is shared with SQLite (sql_platform.h); what is PostgreSQL's
+ * here is how it runs: each op on a pooled connection in autocommit, one
+ * statement a transaction, or two sent as one pipeline, which without a
+ * BEGIN is one implicit transaction (both or neither), in one round
+ * trip. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "store/pg_int.h"
+
+static void read_platform(const PGresult *r, int i, pk_platform *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->id = get_i64(r, i, 0);
+    snprintf(p->code, sizeof(p->code), "%.*s", PQgetlength(r, i, 1), PQgetvalue(r, i, 1));
+    snprintf(p->name, sizeof(p->name), "%.*s", PQgetlength(r, i, 2), PQgetvalue(r, i, 2));
+    int n = PQgetlength(r, i, 3);
+    if (n > 0 && (size_t)n <= sizeof(p->secret)) {
+        memcpy(p->secret, PQgetvalue(r, i, 3), (size_t)n);
+        p->secret_len = (size_t)n;
+    }
+    p->disabled = get_i64(r, i, 4) != 0;
+    snprintf(p->created_at, sizeof(p->created_at), "%.*s", PQgetlength(r, i, 5),
+             PQgetvalue(r, i, 5));
+}
+
+/* Two statements as one transaction; *out receives statement `keep`'s
+ * result when not NULL. */
+static int run2(pk_store *s, int w1, const params *p1, int w2, const params *p2, int keep,
+                PGresult **out)
+{
+    pg *p = s->impl;
+    pgc *c;
+    int rc = pg_conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    const int w[2] = {w1, w2};
+    const params *ps[2] = {p1, p2};
+    PGresult *res[2] = {NULL, NULL};
+    rc = pg_run_pipeline(c, 2, w, ps, res);
+    pg_conn_put(p, c);
+    for (int i = 0; i < 2; i++) {
+        if (rc == 0 && out != NULL && i == keep)
+            *out = res[i];
+        else
+            PQclear(res[i]);
+    }
+    return rc;
+}
+
+/* The parameters of S_AUDIT_PLATFORM. */
+static void audit_params(params *p, const pk_audit_entry *e, const char *code)
+{
+    p_text(p, e->actor ? e->actor : "");
+    p_text(p, e->source);
+    p_text(p, e->action);
+    p_text(p, e->detail ? e->detail : "");
+    p_text(p, code);
+}
+
+int pg_platform_insert(pk_store *s, const pk_platform *pl, const pk_audit_entry *audit,
+                       int64_t *id)
+{
+    params p = {0}, ap = {0};
+    PGresult *r = NULL;
+    p_text(&p, pl->code);
+    p_text(&p, pl->name);
+    p_bytes(&p, pl->secret, pl->secret_len);
+    int rc;
+    if (audit != NULL) {
+        audit_params(&ap, audit, pl->code);
+        rc = run2(s, S_PLATFORM_INSERT, &p, S_AUDIT_PLATFORM, &ap, 0, &r);
+    } else {
+        rc = pg_run1(s, S_PLATFORM_INSERT, &p, &r);
+    }
+    if (rc == 0)
+        *id = get_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+int pg_platform_update(pk_store *s, const char *code, const uint8_t *secret, size_t len,
+                       int disabled, const pk_audit_entry *audit)
+{
+    params p = {0}, ap = {0};
+    PGresult *r = NULL;
+    if (secret != NULL)
+        p_bytes(&p, secret, len);
+    else
+        p_null(&p);
+    p_int(&p, disabled < 0 ? -1 : disabled != 0);
+    p_text(&p, code);
+    int rc;
+    if (audit != NULL) {
+        /* the entry first, only for a platform there is */
+        audit_params(&ap, audit, code);
+        rc = run2(s, S_AUDIT_PLATFORM, &ap, S_PLATFORM_UPDATE, &p, 1, &r);
+    } else {
+        rc = pg_run1(s, S_PLATFORM_UPDATE, &p, &r);
+    }
+    if (rc == 0 && pg_touched(r) == 0)
+        rc = PK_ENOENT;
+    PQclear(r);
+    return rc;
+}
+
+int pg_platform_find(pk_store *s, const char *code, pk_platform *out)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_text(&p, code);
+    int rc = pg_run1(s, S_PLATFORM_FIND, &p, &r);
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = PK_ENOENT;
+    if (rc == 0)
+        read_platform(r, 0, out);
+    PQclear(r);
+    return rc;
+}
+
+int pg_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx)
+{
+    PGresult *r = NULL;
+    int rc = pg_run1(s, S_PLATFORMS_EACH, NULL, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_platform pl;
+        read_platform(r, i, &pl);
+        rc = cb(ctx, &pl);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
+                      int64_t forget_before)
+{
+    params f = {0}, p = {0};
+    PGresult *r = NULL;
+    p_int(&f, forget_before);
+    p_int(&p, platform);
+    p_text(&p, nonce);
+    p_int(&p, now);
+    int rc = run2(s, S_PLATFORM_NONCES_FORGET, &f, S_PLATFORM_NONCE, &p, 1, &r);
+    if (rc == 0 && pg_touched(r) == 0)
+        rc = PK_ECONFLICT;
+    PQclear(r);
+    return rc;
+}
+
+int pg_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest, int *status,
+                pk_buf *body)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_int(&p, platform);
+    p_text(&p, key);
+    int rc = pg_run1(s, S_IDEM_GET, &p, &r);
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = PK_ENOENT;
+    if (rc == 0) {
+        memset(digest, 0, PK_IDEM_DIGEST_LEN);
+        get_bytes(r, 0, 0, digest, PK_IDEM_DIGEST_LEN);
+        *status = (int)get_i64(r, 0, 1);
+        int n = PQgetlength(r, 0, 2);
+        rc = n > 0 ? pk_buf_add(body, PQgetvalue(r, 0, 2), (size_t)n) : 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
+                int status, const void *body, size_t len)
+{
+    params p = {0};
+    p_int(&p, platform);
+    p_text(&p, key);
+    p_bytes(&p, digest, PK_IDEM_DIGEST_LEN);
+    p_int(&p, status);
+    p_bytes(&p, len ? body : "", len);
+    return pg_run1(s, S_IDEM_PUT, &p, NULL);
+}

@@ -1,0 +1,36 @@
+/* sql_platform.h -- the SQL of the digital platforms' credentials, the
+ * nonces they have used and the answers kept for their idempotency keys,
+ * written once for both backends.
+ *
+ * An X-macro list like sql_accounts.h (same placeholders and parameter
+ * types; the includer defines SQL_NOW), included by sqlite_stmts.h and
+ * pg_stmts.h after it (it uses its SQL_AUDIT_ROW).  A platform's secret
+ * is a box sealed by the app's vault (app/platform.c): the database alone
+ * cannot sign a request. */
+
+#define SQL_PLATFORM_COLS "id, code, name, secret, disabled, created_at"
+
+/* platform_insert: PK_ECONFLICT from the UNIQUE code */
+X(S_PLATFORM_INSERT, "ttb",
+  "INSERT INTO pk_platform (code, name, secret, disabled, created_at, updated_at)"
+  " VALUES ($1, $2, $3, 0, " SQL_NOW ", " SQL_NOW ") RETURNING id")
+/* platform_update: $1 a new secret (NULL: keep it), $2 disabled (< 0: keep it) */
+X(S_PLATFORM_UPDATE, "bit",
+  "UPDATE pk_platform SET secret = coalesce($1, secret),"
+  " disabled = CASE WHEN $2 < 0 THEN disabled ELSE $2 END,"
+  " updated_at = " SQL_NOW " WHERE code = $3")
+X(S_AUDIT_PLATFORM, "ttttt", SQL_AUDIT_ROW("pk_platform", "code = $5"))
+X(S_PLATFORM_FIND, "t", "SELECT " SQL_PLATFORM_COLS " FROM pk_platform WHERE code = $1")
+X(S_PLATFORMS_EACH, "", "SELECT " SQL_PLATFORM_COLS " FROM pk_platform ORDER BY id")
+/* platform_nonce: these two, in one transaction; the insert touches no
+ * row for a nonce already seen */
+X(S_PLATFORM_NONCES_FORGET, "i", "DELETE FROM pk_platform_nonce WHERE seen_at < $1")
+X(S_PLATFORM_NONCE, "iti",
+  "INSERT INTO pk_platform_nonce (platform, nonce, seen_at) VALUES ($1, $2, $3)"
+  " ON CONFLICT DO NOTHING")
+X(S_IDEM_GET, "it",
+  "SELECT digest, status, body FROM pk_idempotency WHERE platform = $1 AND ikey = $2")
+/* idem_put: the first answer stays */
+X(S_IDEM_PUT, "itbib",
+  "INSERT INTO pk_idempotency (platform, ikey, digest, status, body, created_at)"
+  " VALUES ($1, $2, $3, $4, $5, " SQL_NOW ") ON CONFLICT DO NOTHING")

@@ -1,0 +1,209 @@
+/* sqlite_platform.c -- the digital platforms' credentials, their nonces
+ * and the answers kept for their idempotency keys, on SQLite.
+ *
+ * The SQL is shared with PostgreSQL (sql_platform.h); what is SQLite's
+ * here is how it runs: a read on a pooled connection, a write (one
+ * statement or two, and an audit entry) in a write transaction of its
+ * own on the writer. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/pk.h"
+#include "store/sqlite_int.h"
+
+static void read_platform(sqlite3_stmt *st, pk_platform *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->id = sqlite3_column_int64(st, 0);
+    const unsigned char *code = sqlite3_column_text(st, 1);
+    const unsigned char *name = sqlite3_column_text(st, 2);
+    snprintf(p->code, sizeof(p->code), "%s", code ? (const char *)code : "");
+    snprintf(p->name, sizeof(p->name), "%s", name ? (const char *)name : "");
+    int n = sqlite3_column_bytes(st, 3);
+    if (n > 0 && (size_t)n <= sizeof(p->secret)) {
+        memcpy(p->secret, sqlite3_column_blob(st, 3), (size_t)n);
+        p->secret_len = (size_t)n;
+    }
+    p->disabled = sqlite3_column_int(st, 4);
+    const unsigned char *at = sqlite3_column_text(st, 5);
+    snprintf(p->created_at, sizeof(p->created_at), "%s", at ? (const char *)at : "");
+}
+
+/* The audit entry of a platform op (S_AUDIT_PLATFORM), for the row of
+ * `code` as it is at this point of the transaction. */
+static int audit_platform(sqc *c, const pk_audit_entry *e, const char *code)
+{
+    sqlite3_stmt *st = sq_stmt(c, S_AUDIT_PLATFORM);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, e->actor ? e->actor : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, e->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->detail ? e->detail : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, code, -1, SQLITE_STATIC);
+    return sq_step_done(st);
+}
+
+static int finish(pk_tx *tx, int rc)
+{
+    if (rc != 0) {
+        sq_rollback(tx);
+        return rc;
+    }
+    return sq_commit(tx);
+}
+
+int sq_platform_insert(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
+                       int64_t *id)
+{
+    pk_tx *tx;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqc *c = sq_txc(tx);
+    sqlite3_stmt *st = sq_stmt(c, S_PLATFORM_INSERT);
+    if (st == NULL)
+        return finish(tx, PK_EIO);
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, p->secret, (int)p->secret_len, SQLITE_STATIC);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    rc = r == SQLITE_DONE ? 0 : sq_error(r);
+    if (rc == 0 && audit != NULL)
+        rc = audit_platform(c, audit, p->code);
+    return finish(tx, rc);
+}
+
+int sq_platform_update(pk_store *s, const char *code, const uint8_t *secret, size_t len,
+                       int disabled, const pk_audit_entry *audit)
+{
+    pk_tx *tx;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqc *c = sq_txc(tx);
+    if (audit != NULL && (rc = audit_platform(c, audit, code)) != 0)
+        return finish(tx, rc);
+    sqlite3_stmt *st = sq_stmt(c, S_PLATFORM_UPDATE);
+    if (st == NULL)
+        return finish(tx, PK_EIO);
+    if (secret != NULL)
+        sqlite3_bind_blob(st, 1, secret, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, disabled < 0 ? -1 : disabled != 0);
+    sqlite3_bind_text(st, 3, code, -1, SQLITE_STATIC);
+    rc = sq_step_done(st);
+    if (rc == 0 && sqlite3_changes(c->db) == 0)
+        rc = PK_ENOENT;
+    return finish(tx, rc);
+}
+
+int sq_platform_find(pk_store *s, const char *code, pk_platform *out)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_PLATFORM_FIND, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        read_platform(st, out);
+    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_PLATFORMS_EACH, &c, &st);
+    if (rc != 0)
+        return rc;
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_platform p;
+        read_platform(st, &p);
+        if ((rc = cb(ctx, &p)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
+                      int64_t forget_before)
+{
+    pk_tx *tx;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqc *c = sq_txc(tx);
+    sqlite3_stmt *st = sq_stmt(c, S_PLATFORM_NONCES_FORGET);
+    if (st == NULL)
+        return finish(tx, PK_EIO);
+    sqlite3_bind_int64(st, 1, forget_before);
+    if ((rc = sq_step_done(st)) != 0)
+        return finish(tx, rc);
+    if ((st = sq_stmt(c, S_PLATFORM_NONCE)) == NULL)
+        return finish(tx, PK_EIO);
+    sqlite3_bind_int64(st, 1, platform);
+    sqlite3_bind_text(st, 2, nonce, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    rc = sq_step_done(st);
+    if (rc == 0 && sqlite3_changes(c->db) == 0)
+        rc = PK_ECONFLICT;
+    return finish(tx, rc);
+}
+
+int sq_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest, int *status,
+                pk_buf *body)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_IDEM_GET, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, platform);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        memset(digest, 0, PK_IDEM_DIGEST_LEN);
+        if (sqlite3_column_bytes(st, 0) == PK_IDEM_DIGEST_LEN)
+            memcpy(digest, sqlite3_column_blob(st, 0), PK_IDEM_DIGEST_LEN);
+        *status = sqlite3_column_int(st, 1);
+        int n = sqlite3_column_bytes(st, 2);
+        rc = n > 0 ? pk_buf_add(body, sqlite3_column_blob(st, 2), (size_t)n) : 0;
+    } else {
+        rc = r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    }
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
+                int status, const void *body, size_t len)
+{
+    pk_tx *tx;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = sq_stmt(sq_txc(tx), S_IDEM_PUT);
+    if (st == NULL)
+        return finish(tx, PK_EIO);
+    sqlite3_bind_int64(st, 1, platform);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, digest, PK_IDEM_DIGEST_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, status);
+    sqlite3_bind_blob(st, 5, len ? body : "", (int)len, SQLITE_STATIC);
+    return finish(tx, sq_step_done(st));
+}
