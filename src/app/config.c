@@ -36,6 +36,7 @@ static const setting settings[] = {
     S("service_province", service_province),
     S("key_file", key_file),
     S("complaints_contact", complaints_contact),
+    S("card_issuer", card_issuer),
     I("threads", threads, 0, 256),
     I("max_connections", max_connections, 1, 100000),
     I("per_ip_connections", per_ip_connections, -1, 100000),
@@ -111,6 +112,7 @@ void pk_config_defaults(pk_config *c)
     default_data_dir(c->data_dir, sizeof(c->data_dir));
     snprintf(c->service_province, sizeof(c->service_province), "31");
     snprintf(c->complaints_contact, sizeof(c->complaints_contact), "%s", PK_COMPLAINTS_DEFAULT);
+    snprintf(c->card_issuer, sizeof(c->card_issuer), "%s", "990031");
     c->threads = 0;
     c->max_connections = 4096;
     c->per_ip_connections = -1; /* pk_config_per_ip */

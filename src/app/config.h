@@ -22,6 +22,7 @@ typedef struct pk_config {
     char schemes_file[1024];  /* "" = data_dir/schemes.ini */
     char service_province[8]; /* "31": the deployment serves DKI Jakarta */
     char complaints_contact[512]; /* where residents go with a problem (portal pages) */
+    char card_issuer[8];          /* 6-digit issuer prefix of card numbers (selection.md) */
     char key_file[1024];      /* "" = the database path + ".key" */
     int threads;              /* HTTP worker threads; 0 = 8 per core */
     int max_connections;

@@ -92,7 +92,8 @@ int pk_registry_export(const pk_app *app, const char *region, FILE *out, long *r
 int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p);
 
 /* Replaces an exclusion list (dtks, bsu, bpum, daftar_hitam,
- * penerima_sebelumnya) with the NIKs of the CSV read from fd, and
+ * penerima_sebelumnya; or prioritas, the draw's tier 0, which excludes
+ * nobody) with the NIKs of the CSV read from fd, and
  * re-evaluates everyone added or removed. */
 typedef struct pk_list_summary {
     long read, listed, rejected, reevaluated;

@@ -63,7 +63,7 @@ int pk_registry_import_list(const pk_app *app, const char *list, int fd, const c
     memset(sum, 0, sizeof(*sum));
     if (pk_list_by_name(list) == 0) {
         snprintf(err, errlen, "unknown list '%s' (dtks, bsu, bpum, daftar_hitam, "
-                              "penerima_sebelumnya)", list);
+                              "penerima_sebelumnya, prioritas)", list);
         return PK_EINVAL;
     }
     pk_csv *csv = pk_csv_new(pk_reg_read_fd, &fd, PK_REG_MAX_RECORD);

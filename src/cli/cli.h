@@ -13,7 +13,7 @@
 
 #include "app/app.h"
 
-#define CLI_OPTS_MAX 16  /* options of one command beyond the settings */
+#define CLI_OPTS_MAX 40  /* options of one command beyond the settings (repeats count) */
 
 /* One option of a command or subcommand, or one setting: the help is made
  * from these tables (`prakerja CMD --help`, `prakerja CMD SUB --help`) and
@@ -23,6 +23,8 @@ typedef struct cli_option {
     const char *value;     /* what it takes ("YYYY-MM-DD"), or NULL: a flag without value */
     const char *help;      /* one line; '\n' continues on the next, indented */
 } cli_option;
+/* An option whose value ends in "..." ("CODE=N...") may be given more
+ * than once: each value is kept (cli_opt_each). */
 
 /* A subcommand ("user add") and the options it takes. */
 typedef struct cli_sub {
@@ -69,6 +71,8 @@ enum {
 
 /* The value of option `key` ("username"), or NULL when not given. */
 const char *cli_opt(const cli_args *a, const char *key);
+/* The values of a repeatable option in the order given; how many. */
+int cli_opt_each(const cli_args *a, const char *key, const char **out, int cap);
 /* Whether boolean option `key` was given. */
 bool cli_flag(const cli_args *a, const char *key);
 /* Is the subcommand the one named? */
@@ -88,6 +92,10 @@ int cli_open_app_creating(pk_app *app, const pk_config *cfg);
 /* "cli:<unix user>": who runs this command, for the audit and access logs
  * (the effective user's name; else $USER; else "uidN"). */
 void cli_actor(char *out, size_t cap);          /* cmd_registry.c */
+/* A new output file, 0600 (an existing one refused; NULL after saying
+ * why); the warning that stdout may be a file others read. */
+FILE *cli_create_output(const char *path);
+void cli_warn_public_stdout(void);
 
 /* The handlers, one file per family. */
 int cli_serve(const cli_cmd *c, cli_args *a);    /* cmd_serve.c */
@@ -101,5 +109,7 @@ int cli_platform(const cli_cmd *c, cli_args *a); /* cmd_platform.c */
 int cli_audit(const cli_cmd *c, cli_args *a);    /* cmd_audit.c */
 int cli_keys(const cli_cmd *c, cli_args *a);     /* cmd_keys.c */
 int cli_backup(const cli_cmd *c, cli_args *a);   /* cmd_backup.c */
+int cli_wave(const cli_cmd *c, cli_args *a);     /* cmd_wave.c */
+int cli_export_selection(cli_args *a);
 
 #endif

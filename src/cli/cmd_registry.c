@@ -268,7 +268,7 @@ static int import_exclusions(cli_args *a)
     }
     if (pk_list_by_name(list) == 0) {
         fprintf(stderr, "prakerja import exclusions: unknown list '%.32s' (dtks, bsu, bpum, "
-                        "daftar_hitam, penerima_sebelumnya)\n", list);
+                        "daftar_hitam, penerima_sebelumnya, prioritas)\n", list);
         return 2;
     }
     pk_app app;
@@ -322,7 +322,7 @@ void cli_actor(char *out, size_t cap)
 
 /* The file of --output: created 0600, never an existing one (full NIKs
  * and phone numbers); NULL after saying why. */
-static FILE *create_output(const char *path)
+FILE *cli_create_output(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -342,7 +342,7 @@ static FILE *create_output(const char *path)
 
 /* Standard output redirected to a file others may read (the shell creates
  * one 0644): said, for the export holds personal data. */
-static void warn_public_stdout(void)
+void cli_warn_public_stdout(void)
 {
     struct stat st;
     if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -356,6 +356,8 @@ static void warn_public_stdout(void)
 /* export participants */
 int cli_export(const cli_cmd *c, cli_args *a)
 {
+    if (cli_sub_is(a, "selection"))
+        return cli_export_selection(a);
     const char *given = cli_opt(a, "region"), *output = cli_opt(a, "output");
     if (a->npos != 0) {
         fprintf(stderr, "prakerja export participants: unexpected argument\n");
@@ -375,12 +377,12 @@ int cli_export(const cli_cmd *c, cli_args *a)
         return 2;
     }
     FILE *out = stdout;
-    if (output != NULL && (out = create_output(output)) == NULL) {
+    if (output != NULL && (out = cli_create_output(output)) == NULL) {
         pk_app_close(&app);
         return 1;
     }
     if (output == NULL)
-        warn_public_stdout();
+        cli_warn_public_stdout();
     /* An export is a read of personal data: recorded first, or not run. */
     char actor[PK_ACTOR_MAX], detail[64];
     cli_actor(actor, sizeof(actor));

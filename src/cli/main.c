@@ -37,6 +37,8 @@ static const cli_option common_settings[] = {
     {"service-province", "CODE", "region served (default 31, DKI Jakarta)"},
     {"import-bulk-mb", "N", "an import of at least N MB into an empty registry loads in bulk\n"
                             "(default 64)"},
+    {"card-issuer", "DIGITS", "6-digit issuer prefix of the card numbers a draw gives\n"
+                              "(default 990031)"},
     {NULL, NULL, NULL},
 };
 
@@ -136,7 +138,7 @@ static const cli_sub import_subs[] = {
      "replace an exclusion list with the NIKs of FILE; prints the count before\n"
      "and after",
      (const cli_option[]){
-         {"list", "NAME", "dtks, bsu, bpum, daftar_hitam or penerima_sebelumnya"},
+         {"list", "NAME", "dtks, bsu, bpum, daftar_hitam, penerima_sebelumnya or prioritas"},
          {NULL, NULL, NULL}}},
     {NULL, NULL, NULL, NULL},
 };
@@ -149,6 +151,57 @@ static const cli_sub export_subs[] = {
          {"region", "CODE", "only this region's subtree (31.74)"},
          {"output", "FILE", "write to FILE, created 0600; an existing FILE is refused"},
          {NULL, NULL, NULL}}},
+    {"selection", "--wave N",
+     "write a drawn wave's selection as CSV: nik,tier,rank,status,alasan (rank as\n"
+     "64 hex digits), in NIK order, for tools/verify_draw.py (docs/DRAW.md)",
+     (const cli_option[]){
+         {"wave", "N", "the wave"},
+         {"output", "FILE", "write to FILE, created 0600; an existing FILE is refused"},
+         {NULL, NULL, NULL}}},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_option wave_opt[] = {
+    {"wave", "N", "the wave's number"},
+    {NULL, NULL, NULL},
+};
+static const cli_sub wave_subs[] = {
+    {"create", "--wave N --scheme ID --opens INSTANT --closes INSTANT --quota N",
+     "create a wave, open for joining between its instants; one JSON line",
+     (const cli_option[]){
+         {"wave", "N", "its number (>= 1, unique)"},
+         {"scheme", "ID", "its benefit scheme (data/schemes.ini)"},
+         {"opens", "INSTANT", "when joining opens: ISO 8601 with an offset\n"
+                              "(2021-09-13T12:00:00+07:00)"},
+         {"closes", "INSTANT", "when it closes (a wave is closed once this has passed)"},
+         {"quota", "N", "how many may be selected"},
+         {"quota-region", "CODE=N...", "at most N of the regency CODE (31.71=3000); repeatable"},
+         {"balance-until", "YYYY-MM-DD", "the balance cut-off of its recipients"},
+         {NULL, NULL, NULL}}},
+    {"open", "--wave N", "open a closed wave again (before its closing instant)", wave_opt},
+    {"close", "--wave N", "close a wave: its applicants are frozen", wave_opt},
+    {"join", "--wave N NIK...",
+     "join participants (by NIK) to an open wave, as staff: a gabung_gelombang\n"
+     "event each; one JSON line (joined, refused)",
+     (const cli_option[]){
+         {"wave", "N", "the wave"},
+         {"at", "INSTANT", "when they joined (default now)"},
+         {NULL, NULL, NULL}}},
+    {"list", "", "one JSON line per wave", NULL},
+    {"show", "--wave N", "one JSON line: the wave and its draw", wave_opt},
+    {"draw", "--wave N --seed HEX",
+     "draw a closed wave (selection.md, docs/DRAW.md): the rules on its closing\n"
+     "date, tier, rank, the walk with its quotas; the selected get lolos, a card\n"
+     "number and the balance, the others tidak_lolos with the reason.  One JSON\n"
+     "summary line.  The same seed again changes nothing; another is refused",
+     (const cli_option[]){
+         {"wave", "N", "the wave"},
+         {"seed", "HEX", "the seed announced after the wave closed: 64 hex digits"},
+         {"at", "INSTANT", "the draw's instant (default now)"},
+         {NULL, NULL, NULL}}},
+    {"verify", "--wave N",
+     "recompute a drawn wave from what was stored and compare the digests;\n"
+     "one JSON line; exit 0 when they match, 1 when not",
+     wave_opt},
     {NULL, NULL, NULL, NULL},
 };
 static const cli_sub keys_subs[] = {
@@ -198,8 +251,12 @@ static const cli_cmd commands[] = {
      .summary = "import an exchange file of participants or replace an exclusion list",
      .subs = import_subs, .sub_noun = "kind", .sub_hint = "(participants or exclusions)"},
     {.name = "export", .run = cli_export,
-     .summary = "write the participants (of a region subtree) as an exchange file",
-     .subs = export_subs, .sub_noun = "kind", .sub_hint = "(participants)"},
+     .summary = "write the participants (of a region subtree), or a wave's selection",
+     .subs = export_subs, .sub_noun = "kind", .sub_hint = "(participants or selection)"},
+    {.name = "wave", .run = cli_wave,
+     .summary = "create, open, close, join, list, show, draw or verify waves (engine mode)",
+     .subs = wave_subs, .sub_noun = "subcommand",
+     .sub_hint = "(create, open, close, join, list, show, draw, verify)"},
     {.name = "user", .run = cli_user,
      .summary = "manage staff accounts",
      .help = "manage staff accounts.  Passwords come from a prompt or, with\n"
@@ -424,6 +481,15 @@ const char *cli_opt(const cli_args *a, const char *key)
     return NULL;
 }
 
+int cli_opt_each(const cli_args *a, const char *key, const char **out, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < a->nopts && n < cap; i++)
+        if (strcmp(a->opts[i].key, key) == 0)
+            out[n++] = a->opts[i].value;
+    return n;
+}
+
 bool cli_flag(const cli_args *a, const char *key)
 {
     for (int i = 0; i < a->nopts; i++)
@@ -510,6 +576,17 @@ static int parse(int argc, char **argv, int skip, const cli_cmd *c, cli_args *a)
                 return -1;
             }
             value = argv[++i];
+        }
+        size_t vl = own && own->value ? strlen(own->value) : 0;
+        if (vl > 3 && strcmp(own->value + vl - 3, "...") == 0) {
+            /* room is kept for the command's other options */
+            if (a->nopts >= CLI_OPTS_MAX - 16) {
+                fprintf(stderr, "prakerja %s: --%s is given too many times\n", name, key);
+                return -1;
+            }
+            snprintf(a->opts[a->nopts].key, sizeof(a->opts[0].key), "%.31s", key);
+            a->opts[a->nopts++].value = value;
+            continue;
         }
         if (own != NULL) {
             set_opt(a, key, value);

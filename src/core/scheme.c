@@ -34,6 +34,7 @@ static const struct {
     {PK_LIST_BPUM, "bpum"},
     {PK_LIST_DAFTAR_HITAM, "daftar_hitam"},
     {PK_LIST_PENERIMA_SEBELUMNYA, "penerima_sebelumnya"},
+    {PK_LIST_PRIORITAS, "prioritas"},
 };
 
 unsigned pk_list_by_name(const char *name)
@@ -203,7 +204,7 @@ static bool parse_lists(parse_ctx *p, const char *sect, const char *v, unsigned 
             name[n] = '\0';
             bit = pk_list_by_name(name);
         }
-        if (!bit) {
+        if (!bit || bit == PK_LIST_PRIORITAS) {
             fail(p, "line %d: [%s] exclusion_lists: unknown list '%.*s' (known: dtks bsu "
                  "bpum daftar_hitam penerima_sebelumnya)", p->line, sect, (int)(n > 40 ? 40 : n), v);
             return false;

@@ -17,7 +17,10 @@ enum {
     PK_LIST_BSU = 1 << 1,
     PK_LIST_BPUM = 1 << 2,
     PK_LIST_DAFTAR_HITAM = 1 << 3,
-    PK_LIST_PENERIMA_SEBELUMNYA = 1 << 4
+    PK_LIST_PENERIMA_SEBELUMNYA = 1 << 4,
+    /* not an exclusion: the draw's tier 0 (selection.md); a scheme's
+     * exclusion_lists may not name it */
+    PK_LIST_PRIORITAS = 1 << 5
 };
 /* "dtks" -> PK_LIST_DTKS; 0 when unknown. */
 unsigned pk_list_by_name(const char *name);

@@ -589,6 +589,18 @@ static const pk_store_ops pg_ops = {
     .platform_nonce = pg_platform_nonce,
     .idem_get = pg_idem_get,
     .idem_put = pg_idem_put,
+    .wave_insert = pg_wave_insert,
+    .wave_get = pg_wave_get,
+    .wave_set_state = pg_wave_set_state,
+    .waves_each = pg_waves_each,
+    .wave_applicants = pg_wave_applicants,
+    .recipient_families = pg_recipient_families,
+    .draw_insert = pg_draw_insert,
+    .draw_get = pg_draw_get,
+    .draw_rows_insert = pg_draw_rows_insert,
+    .draw_rows_each = pg_draw_rows_each,
+    .card_serial_max = pg_card_serial_max,
+    .card_insert = pg_card_insert,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

@@ -276,6 +276,21 @@ int pg_journey_put(pk_tx *t, const pk_journey *j);
 int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
 int pg_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int pg_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+/* ---- pg_waves.c ---- */
+
+int pg_wave_insert(pk_tx *t, const pk_wave *w);
+int pg_wave_get(pk_tx *t, int64_t number, pk_wave *out);
+int pg_wave_set_state(pk_tx *t, int64_t number, const char *state);
+int pg_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
+int pg_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx);
+int pg_recipient_families(pk_tx *t, int64_t wave, pk_bi_cb cb, void *ctx);
+int pg_draw_insert(pk_tx *t, const pk_draw_rec *d);
+int pg_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out);
+int pg_draw_rows_insert(pk_tx *t, int64_t wave, size_t n, const pk_draw_row *rows);
+int pg_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx);
+int pg_card_serial_max(pk_tx *t, int64_t *serial);
+int pg_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t serial,
+                   const char *number, int64_t issued_at);
 
 /* ---- pg_platform.c ---- */
 

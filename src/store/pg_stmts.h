@@ -248,3 +248,46 @@ X(S_JOURNEY_IDS, "ii",
 X(S_JOURNEY_GET, "i",
   "SELECT participant_id, status, payout, " PK_JOURNEY_INT_COLS
   " FROM pk_journey WHERE participant_id = $1")
+/* ---- waves, draws, cards (pg_waves.c) ---- */
+#define PG_WAVE_COLS "number, scheme, opens_at, closes_at, quota, region_quotas, balance_until," \
+                     " state, created_at, updated_at"
+X(S_WAVE_INSERT, "itiiittt",
+  "INSERT INTO pk_wave (" PG_WAVE_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+  SQL_NOW ", " SQL_NOW ")")
+X(S_WAVE_GET, "i", "SELECT " PG_WAVE_COLS " FROM pk_wave WHERE number = $1 FOR UPDATE")
+X(S_WAVE_SET_STATE, "it",
+  "UPDATE pk_wave SET state = $2, updated_at = " SQL_NOW " WHERE number = $1")
+X(S_WAVES_EACH, "", "SELECT " PG_WAVE_COLS " FROM pk_wave ORDER BY number")
+/* A cursor in the transaction (pg_run_once, as S_LIST_CHANGES): each
+ * applicant's row and the names of its lists */
+X(S_WAVE_APPLICANTS, "i",
+  "DECLARE pk_applicants NO SCROLL CURSOR FOR SELECT " PG_PCOLS ","
+  " (SELECT coalesce(string_agg(x.list, ' '), '') FROM exclusion x"
+  "  WHERE x.nik_bi = participant.nik_bi)"
+  " FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
+  " WHERE wave = $1 AND type = 'gabung_gelombang') ORDER BY id")
+X(S_WAVE_APPLICANTS_FETCH, "", "FETCH 1000 FROM pk_applicants")
+X(S_RECIPIENT_FAMILIES, "i",
+  "SELECT kk_bi FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
+  " WHERE wave > 0 AND wave < $1 AND type = 'lolos')")
+X(S_DRAW_INSERT, "ibibbiiiiit",
+  "INSERT INTO pk_draw (wave, seed, algorithm, snapshot_sha256, result_sha256, drawn_at,"
+  " applicants, eligible, selected, not_selected, reasons, created_at)"
+  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, " SQL_NOW ")")
+X(S_DRAW_GET, "i",
+  "SELECT wave, seed, algorithm, snapshot_sha256, result_sha256, drawn_at, applicants,"
+  " eligible, selected, not_selected, reasons, created_at FROM pk_draw WHERE wave = $1")
+X(S_DRAW_ROW_INSERT, "iIIIIITBI",
+  "INSERT INTO pk_draw_applicant (wave, participant_id, tier, reasons, eligible, selected,"
+  " regency, kk_bi, kk_prior) SELECT $1, u.* FROM unnest($2, $3, $4, $5, $6, $7, $8, $9) AS u")
+/* A cursor in one snapshot (pg_run_once, as S_PARTICIPANTS_EACH) */
+X(S_DRAW_ROWS_EACH, "i",
+  "DECLARE pk_draw_rows NO SCROLL CURSOR FOR"
+  " SELECT d.participant_id, d.tier, d.reasons, d.eligible, d.selected, d.regency, d.kk_bi,"
+  " d.kk_prior, p.pii, p.nik_bi FROM pk_draw_applicant d"
+  " JOIN participant p ON p.id = d.participant_id WHERE d.wave = $1 ORDER BY d.participant_id")
+X(S_DRAW_ROWS_EACH_FETCH, "", "FETCH 1000 FROM pk_draw_rows")
+X(S_CARD_SERIAL_MAX, "", "SELECT coalesce(max(serial), -1) FROM pk_card")
+X(S_CARD_INSERT, "iitii",
+  "INSERT INTO pk_card (participant_id, serial, number, wave, issued_at)"
+  " VALUES ($1, $2, $3, $4, $5)")

@@ -588,6 +588,18 @@ static const pk_store_ops sqlite_ops = {
     .platform_nonce = sq_platform_nonce,
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
+    .wave_insert = sq_wave_insert,
+    .wave_get = sq_wave_get,
+    .wave_set_state = sq_wave_set_state,
+    .waves_each = sq_waves_each,
+    .wave_applicants = sq_wave_applicants,
+    .recipient_families = sq_recipient_families,
+    .draw_insert = sq_draw_insert,
+    .draw_get = sq_draw_get,
+    .draw_rows_insert = sq_draw_rows_insert,
+    .draw_rows_each = sq_draw_rows_each,
+    .card_serial_max = sq_card_serial_max,
+    .card_insert = sq_card_insert,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

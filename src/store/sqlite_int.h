@@ -106,6 +106,8 @@ int sq_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t
 
 /* ---- sqlite_participants.c ---- */
 
+/* The lists (PK_LIST_* bits) a NIK index is on. */
+int sq_lists_of(sqc *c, const uint8_t *nik_bi, unsigned *lists);
 /* The one number a statement without parameters answers. */
 int sq_count_of(sqc *c, int which, int64_t *n);
 /* Binds parameters a and b to the region subtree of a dotted code; hi
@@ -188,6 +190,21 @@ int sq_journey_put(pk_tx *t, const pk_journey *j);
 int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
 int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+/* ---- sqlite_waves.c ---- */
+
+int sq_wave_insert(pk_tx *t, const pk_wave *w);
+int sq_wave_get(pk_tx *t, int64_t number, pk_wave *out);
+int sq_wave_set_state(pk_tx *t, int64_t number, const char *state);
+int sq_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
+int sq_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx);
+int sq_recipient_families(pk_tx *t, int64_t wave, pk_bi_cb cb, void *ctx);
+int sq_draw_insert(pk_tx *t, const pk_draw_rec *d);
+int sq_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out);
+int sq_draw_rows_insert(pk_tx *t, int64_t wave, size_t n, const pk_draw_row *rows);
+int sq_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx);
+int sq_card_serial_max(pk_tx *t, int64_t *serial);
+int sq_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t serial,
+                   const char *number, int64_t issued_at);
 
 /* ---- sqlite_platform.c ---- */
 

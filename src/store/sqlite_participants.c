@@ -19,7 +19,7 @@
 
 /* ---- writes ------------------------------------------------------------ */
 
-static int lists_of(sqc *c, const uint8_t *nik_bi, unsigned *lists)
+int sq_lists_of(sqc *c, const uint8_t *nik_bi, unsigned *lists)
 {
     sqlite3_stmt *st = sq_stmt(c, S_LISTS_OF);
     if (st == NULL)
@@ -56,7 +56,7 @@ int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi, pk_pknown *out
         memset(k, 0, sizeof(*k));
         if (((sq_tx *)t)->bulk) { /* every NIK is new (the caller's word) */
             if (listed)
-                rc = lists_of(c, nik_bi[i], &k->lists);
+                rc = sq_lists_of(c, nik_bi[i], &k->lists);
             continue;
         }
         sqlite3_stmt *st = sq_stmt(c, S_PARTICIPANTS_FIND);
@@ -77,7 +77,7 @@ int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi, pk_pknown *out
         }
         sqlite3_reset(st);
         if (rc == 0 && listed)
-            rc = lists_of(c, nik_bi[i], &k->lists);
+            rc = sq_lists_of(c, nik_bi[i], &k->lists);
     }
     return rc;
 }
@@ -302,7 +302,7 @@ int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
 {
     sqc *c = sq_txc(t);
     unsigned lists;
-    int rc = lists_of(c, nik_bi, &lists);
+    int rc = sq_lists_of(c, nik_bi, &lists);
     if (rc != 0)
         return rc;
     sqlite3_stmt *st = sq_stmt(c, S_REEVALUATE_ROW);

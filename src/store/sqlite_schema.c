@@ -378,6 +378,64 @@ static const pk_migration migrations[] = {
      "  PRIMARY KEY (platform, ikey)"
      ") STRICT, WITHOUT ROWID;",
      NULL, NULL},
+    /* Waves and their draws (selection.md): the wave, its draw (seed,
+     * digests, counts), each applicant's record of the draw (the walk's
+     * inputs and outcome, so a draw can be verified from what was
+     * stored), and the recipients' card numbers, never reused.  Instants
+     * in seconds since 1970 UTC.  pk_event_wave finds a wave's
+     * applicants and the recipients of earlier waves. */
+    {11, "waves, draws, each applicant's draw record, card numbers",
+     "CREATE TABLE pk_wave ("
+     "  number        INTEGER PRIMARY KEY CHECK (number >= 1),"
+     "  scheme        TEXT NOT NULL,"
+     "  opens_at      INTEGER NOT NULL,"
+     "  closes_at     INTEGER NOT NULL CHECK (closes_at > opens_at),"
+     "  quota         INTEGER NOT NULL CHECK (quota >= 0),"
+     "  region_quotas TEXT NOT NULL,"
+     "  balance_until TEXT NOT NULL,"
+     "  state         TEXT NOT NULL CHECK (state IN ('dibuka', 'ditutup', 'diundi')),"
+     "  created_at    TEXT NOT NULL,"
+     "  updated_at    TEXT NOT NULL"
+     ") STRICT;"
+     "CREATE TABLE pk_draw ("
+     "  wave            INTEGER PRIMARY KEY REFERENCES pk_wave(number),"
+     "  seed            BLOB NOT NULL,"
+     "  algorithm       INTEGER NOT NULL,"
+     "  snapshot_sha256 BLOB NOT NULL,"
+     "  result_sha256   BLOB NOT NULL,"
+     "  drawn_at        INTEGER NOT NULL,"
+     "  applicants      INTEGER NOT NULL,"
+     "  eligible        INTEGER NOT NULL,"
+     "  selected        INTEGER NOT NULL,"
+     "  not_selected    INTEGER NOT NULL,"
+     "  reasons         TEXT NOT NULL,"
+     "  created_at      TEXT NOT NULL"
+     ") STRICT;"
+     "CREATE TABLE pk_draw_applicant ("
+     "  wave           INTEGER NOT NULL REFERENCES pk_draw(wave),"
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  tier           INTEGER NOT NULL,"
+     "  reasons        INTEGER NOT NULL,"
+     "  eligible       INTEGER NOT NULL,"
+     "  selected       INTEGER NOT NULL,"
+     "  regency        TEXT NOT NULL,"
+     "  kk_bi          BLOB NOT NULL,"
+     "  kk_prior       INTEGER NOT NULL,"
+     "  PRIMARY KEY (wave, participant_id)"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE TABLE pk_card ("
+     "  participant_id INTEGER PRIMARY KEY REFERENCES participant(id),"
+     "  serial         INTEGER NOT NULL UNIQUE,"
+     "  number         TEXT NOT NULL UNIQUE,"
+     "  wave           INTEGER NOT NULL,"
+     "  issued_at      INTEGER NOT NULL"
+     ") STRICT;"
+     "CREATE TRIGGER pk_card_no_delete BEFORE DELETE ON pk_card"
+     " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
+     "CREATE TRIGGER pk_card_no_update BEFORE UPDATE ON pk_card"
+     " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
+     "CREATE INDEX pk_event_wave ON pk_event(wave, type);",
+     NULL, NULL},
 };
 
 static int latest_version(void)

@@ -203,3 +203,37 @@ X(S_JOURNEY_IDS, "ii",
 X(S_JOURNEY_GET, "i",
   "SELECT participant_id, status, payout, " PK_JOURNEY_INT_COLS
   " FROM pk_journey WHERE participant_id = ?")
+/* ---- waves, draws, cards (sqlite_waves.c) ---- */
+#define SQ_WAVE_COLS "number, scheme, opens_at, closes_at, quota, region_quotas, balance_until," \
+                     " state, created_at, updated_at"
+X(S_WAVE_INSERT, "itiiittt",
+  "INSERT INTO pk_wave (" SQ_WAVE_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+  SQL_NOW ", " SQL_NOW ")")
+X(S_WAVE_GET, "i", "SELECT " SQ_WAVE_COLS " FROM pk_wave WHERE number = ?1")
+X(S_WAVE_SET_STATE, "it",
+  "UPDATE pk_wave SET state = ?2, updated_at = " SQL_NOW " WHERE number = ?1")
+X(S_WAVES_EACH, "", "SELECT " SQ_WAVE_COLS " FROM pk_wave ORDER BY number")
+X(S_WAVE_APPLICANTS, "i",
+  "SELECT " SQ_PCOLS " FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
+  " WHERE wave = ?1 AND type = 'gabung_gelombang') ORDER BY id")
+X(S_RECIPIENT_FAMILIES, "i",
+  "SELECT kk_hi, kk_lo FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
+  " WHERE wave > 0 AND wave < ?1 AND type = 'lolos')")
+X(S_DRAW_INSERT, "ibibbiiiiit",
+  "INSERT INTO pk_draw (wave, seed, algorithm, snapshot_sha256, result_sha256, drawn_at,"
+  " applicants, eligible, selected, not_selected, reasons, created_at)"
+  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, " SQL_NOW ")")
+X(S_DRAW_GET, "i",
+  "SELECT wave, seed, algorithm, snapshot_sha256, result_sha256, drawn_at, applicants,"
+  " eligible, selected, not_selected, reasons, created_at FROM pk_draw WHERE wave = ?1")
+X(S_DRAW_ROW_INSERT, "iiiiiitbi",
+  "INSERT INTO pk_draw_applicant (wave, participant_id, tier, reasons, eligible, selected,"
+  " regency, kk_bi, kk_prior) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+X(S_DRAW_ROWS_EACH, "i",
+  "SELECT d.participant_id, d.tier, d.reasons, d.eligible, d.selected, d.regency, d.kk_bi,"
+  " d.kk_prior, p.pii, p.nik_hi, p.nik_lo FROM pk_draw_applicant d"
+  " JOIN participant p ON p.id = d.participant_id WHERE d.wave = ?1 ORDER BY d.participant_id")
+X(S_CARD_SERIAL_MAX, "", "SELECT coalesce(max(serial), -1) FROM pk_card")
+X(S_CARD_INSERT, "iitii",
+  "INSERT INTO pk_card (participant_id, serial, number, wave, issued_at)"
+  " VALUES (?1, ?2, ?3, ?4, ?5)")

@@ -737,3 +737,68 @@ int pk_store_idem_put(pk_store *s, int64_t platform, const char *key,
 {
     return committed(s, s->ops->idem_put(s, platform, key, digest, status, body, len));
 }
+
+/* ---- waves, draws, cards ---- */
+
+int pk_tx_wave_insert(pk_tx *tx, const pk_wave *w)
+{
+    return noted_tx(tx, true, tx->store->ops->wave_insert(tx, w));
+}
+
+int pk_tx_wave_get(pk_tx *tx, int64_t number, pk_wave *out)
+{
+    return noted_tx(tx, false, tx->store->ops->wave_get(tx, number, out));
+}
+
+int pk_tx_wave_set_state(pk_tx *tx, int64_t number, const char *state)
+{
+    return noted_tx(tx, true, tx->store->ops->wave_set_state(tx, number, state));
+}
+
+int pk_store_waves_each(pk_store *s, pk_wave_cb cb, void *ctx)
+{
+    return s->ops->waves_each(s, cb, ctx);
+}
+
+int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx)
+{
+    return noted_tx(tx, false, tx->store->ops->wave_applicants(tx, wave, cb, ctx));
+}
+
+int pk_tx_recipient_families(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx)
+{
+    return noted_tx(tx, false, tx->store->ops->recipient_families(tx, wave, cb, ctx));
+}
+
+int pk_tx_draw_insert(pk_tx *tx, const pk_draw_rec *d)
+{
+    return noted_tx(tx, true, tx->store->ops->draw_insert(tx, d));
+}
+
+int pk_store_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out)
+{
+    return s->ops->draw_get(s, wave, out);
+}
+
+int pk_tx_draw_rows_insert(pk_tx *tx, int64_t wave, size_t n, const pk_draw_row *rows)
+{
+    return noted_tx(tx, true, tx->store->ops->draw_rows_insert(tx, wave, n, rows));
+}
+
+int pk_store_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx)
+{
+    return s->ops->draw_rows_each(s, wave, cb, ctx);
+}
+
+int pk_tx_card_serial_max(pk_tx *tx, int64_t *serial)
+{
+    return noted_tx(tx, false, tx->store->ops->card_serial_max(tx, serial));
+}
+
+int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
+                      const char *number, int64_t issued_at)
+{
+    return noted_tx(tx, true,
+                    tx->store->ops->card_insert(tx, participant_id, wave, serial, number,
+                                                issued_at));
+}

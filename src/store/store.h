@@ -564,5 +564,82 @@ int pk_store_idem_get(pk_store *s, int64_t platform, const char *key,
 int pk_store_idem_put(pk_store *s, int64_t platform, const char *key,
                       const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
                       size_t len);
+/* ---- waves and their draws (selection.md) --------------------------------
+ *
+ * A wave (number >= 1) of a scheme, with its instants (seconds since
+ * 1970 UTC), quotas and state; the draw of a wave once it closed, its
+ * per-applicant record (what the walk took as input and decided, so a
+ * draw can be verified from what was stored), and the card numbers of
+ * recipients (unique, never reused).  The applicants of a wave are the
+ * participants with a gabung_gelombang event for it (pk_event). */
+#define PK_WAVE_QUOTAS_MAX 1024
+typedef struct pk_wave {
+    int64_t number;
+    char scheme[16];
+    int64_t opens_at, closes_at;
+    int64_t quota;
+    char region_quotas[PK_WAVE_QUOTAS_MAX];  /* "31.71=3000;31.72=100" or "" */
+    char balance_until[16];                  /* YYYY-MM-DD or "" */
+    char state[12];                          /* dibuka, ditutup, diundi */
+    char created_at[32], updated_at[32];     /* filled on reads */
+} pk_wave;
+/* PK_ECONFLICT when the number exists. */
+int pk_tx_wave_insert(pk_tx *tx, const pk_wave *w);
+/* The wave, which stays the transaction's to its end; PK_ENOENT. */
+int pk_tx_wave_get(pk_tx *tx, int64_t number, pk_wave *out);
+int pk_tx_wave_set_state(pk_tx *tx, int64_t number, const char *state);
+typedef int (*pk_wave_cb)(void *ctx, const pk_wave *w);
+/* Reads: every wave by number. */
+int pk_store_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
+
+/* The applicants of a wave in id order, each once: the row (pii loaded)
+ * and its lists (PK_LIST_* bits). */
+typedef int (*pk_applicant_cb)(void *ctx, const pk_prow *row, unsigned lists);
+int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx);
+/* The KK index of each participant selected (a lolos event) in a wave
+ * numbered below `wave`, once per participant. */
+int pk_tx_recipient_families(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx);
+
+typedef struct pk_draw_rec {
+    int64_t wave;
+    uint8_t seed[32];
+    int64_t algorithm;
+    uint8_t snapshot[32], result[32];
+    int64_t drawn_at;                          /* the draw's instant */
+    int64_t applicants, eligible, selected, not_selected;
+    char reasons[1024];                        /* {"code":n,...} */
+    char created_at[32];                       /* filled on reads */
+} pk_draw_rec;
+/* PK_ECONFLICT when the wave was drawn. */
+int pk_tx_draw_insert(pk_tx *tx, const pk_draw_rec *d);
+/* Reads: PK_ENOENT when the wave was not drawn. */
+int pk_store_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out);
+
+/* One applicant of a draw: the walk's inputs (tier, rules' reasons,
+ * the regency whose quota applied or "", the family card and how many
+ * recipients it had from earlier waves) and its outcome. */
+typedef struct pk_draw_row {
+    int64_t participant_id;
+    int tier;
+    uint64_t reasons;        /* the rules' reasons, or the quota code; 0: lolos */
+    bool eligible;           /* passed the rules (took part in the walk) */
+    bool selected;
+    char regency[16];
+    uint8_t kk_bi[PK_BI_LEN];
+    int64_t kk_prior;
+} pk_draw_row;
+int pk_tx_draw_rows_insert(pk_tx *tx, int64_t wave, size_t n, const pk_draw_row *rows);
+/* Reads: a draw's rows in participant id order, with the participant's
+ * sealed box (valid during the call). */
+typedef int (*pk_draw_row_cb)(void *ctx, const pk_draw_row *r, const uint8_t *pii,
+                              size_t pii_len, const uint8_t *nik_bi);
+int pk_store_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx);
+
+/* Card numbers: the highest serial handed out (-1: none yet), and a new
+ * card (PK_ECONFLICT when the participant, the serial or the number has
+ * one). */
+int pk_tx_card_serial_max(pk_tx *tx, int64_t *serial);
+int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
+                      const char *number, int64_t issued_at);
 
 #endif

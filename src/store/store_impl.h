@@ -127,6 +127,20 @@ typedef struct pk_store_ops {
                     int *status, pk_buf *body);
     int (*idem_put)(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
                     int status, const void *body, size_t len);
+    /* Waves, draws and cards (sqlite_waves.c, pg_waves.c). */
+    int (*wave_insert)(pk_tx *tx, const pk_wave *w);
+    int (*wave_get)(pk_tx *tx, int64_t number, pk_wave *out);
+    int (*wave_set_state)(pk_tx *tx, int64_t number, const char *state);
+    int (*waves_each)(pk_store *s, pk_wave_cb cb, void *ctx);
+    int (*wave_applicants)(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx);
+    int (*recipient_families)(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx);
+    int (*draw_insert)(pk_tx *tx, const pk_draw_rec *d);
+    int (*draw_get)(pk_store *s, int64_t wave, pk_draw_rec *out);
+    int (*draw_rows_insert)(pk_tx *tx, int64_t wave, size_t n, const pk_draw_row *rows);
+    int (*draw_rows_each)(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx);
+    int (*card_serial_max)(pk_tx *tx, int64_t *serial);
+    int (*card_insert)(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
+                       const char *number, int64_t issued_at);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in

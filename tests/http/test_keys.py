@@ -490,7 +490,10 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 "CREATE UNIQUE INDEX participant_nik ON participant(nik_bi);"
                 "CREATE INDEX participant_kk ON participant(kk_bi, id);"
                 "CREATE INDEX participant_region ON participant(kode_wilayah);"
-                # and migrations 9 and 8 undone, to be applied again after 7
+                # and migrations 11 (waves, draws, cards), 9 and 8 undone, to be
+                # applied again after 7
+                "DROP TABLE pk_card; DROP TABLE pk_draw_applicant; DROP TABLE pk_draw;"
+                "DROP TABLE pk_wave;"
                 "DROP TABLE pk_journey; DROP TABLE pk_event;"
                 "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
                 "DROP INDEX audit_at; DROP INDEX audit_actor; DROP INDEX access_log_actor;"

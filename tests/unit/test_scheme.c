@@ -164,6 +164,9 @@ static const ini_case ini_cases[] = {
     {"out of range", VALID "[x2]\nincentive_months = 5000\n", "out of range"},
     {"unknown list", GENERAL "[x1]\n" KEYS_A "exclusion_lists = dtks pkh\n",
      "line 13: [x1] exclusion_lists: unknown list 'pkh'"},
+    /* prioritas is the draw's tier, not an exclusion */
+    {"prioritas is no exclusion list", GENERAL "[x1]\n" KEYS_A "exclusion_lists = dtks prioritas\n",
+     "line 13: [x1] exclusion_lists: unknown list 'prioritas'"},
     {"unknown key", GENERAL "[x1]\n" KEYS_A "min_umur = 18\n", "line 13: [x1] unknown key 'min_umur'"},
     {"duplicate key", VALID "min_age = 17\n", "min_age given twice"},
     {"continuation line", GENERAL "[x1]\nname = a\n  b\n", "line 5: [x1] name given twice"},

@@ -1,0 +1,109 @@
+/* wave.h -- waves and their draws (spec selection.md), engine mode: the
+ * use cases behind `prakerja wave create|open|close|list|show|draw|
+ * verify` and `prakerja export selection`.
+ *
+ * A wave is created open (dibuka); `close` freezes its applicants
+ * (ditutup), and a wave whose closing instant has passed counts as
+ * closed whatever its stored state.  The draw (core/draw.c does the
+ * arithmetic) evaluates the rules again on the closing date (WIB), ranks,
+ * walks and records in ONE transaction: the draw row, each applicant's
+ * record, the events through pk_journey_append (lolos + saldo_masuk, or
+ * tidak_lolos with the reason codes in keterangan), the card numbers,
+ * the state diundi and the audit entry are durable together or not at
+ * all, so a killed draw is simply run again.
+ *
+ * Memory: per applicant a 56-byte record plus, for the eligible, a
+ * 48-byte entry of core/draw.h; 2.5 million applicants take about
+ * 260 MB at the peak (sorting in place). */
+#ifndef PK_APP_WAVE_H
+#define PK_APP_WAVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "app/app.h"
+#include "core/draw.h"
+
+#define PK_WAVE_REGION_QUOTAS_MAX 64
+
+/* A wave as the command line gives it (text, validated here). */
+typedef struct pk_wave_input {
+    const char *number, *scheme, *opens, *closes, *quota, *balance_until;
+    const char *region_quotas[PK_WAVE_REGION_QUOTAS_MAX];  /* "CODE=N" each */
+    size_t n_region_quotas;
+} pk_wave_input;
+
+/* Creates the wave (state dibuka) and audits it.  PK_EINVAL (err says
+ * which field and why), PK_ECONFLICT (the number exists), store errors. */
+int pk_wave_create(const pk_app *app, const pk_wave_input *in, const char *actor, char *err,
+                   size_t errlen);
+
+/* Opens again a closed wave whose closing instant has not passed, or
+ * closes an open one.  Doing what is already done changes nothing (0,
+ * *changed false).  PK_ENOENT, PK_EDENIED (drawn; or reopening after its
+ * closing instant), store errors; err says why. */
+int pk_wave_set_open(const pk_app *app, int64_t number, bool open, const char *actor,
+                     bool *changed, char *err, size_t errlen);
+
+/* The wave's state now: "dibuka", "ditutup" (closed, or its closing
+ * instant has passed) or "diundi". */
+const char *pk_wave_state_now(const int64_t closes_at, const char *stored, int64_t now);
+
+/* The join rules of selection.md that need the wave table: the wave
+ * exists and is open at instant `at` (dibuka, opens <= at < closes), and
+ * the person is in no other wave still open or not yet drawn (their
+ * journey's last wave).  0, or PK_ENOENT / PK_EDENIED with err saying
+ * why.  The event import calls it for each gabung_gelombang, as does
+ * pk_wave_join. */
+int pk_wave_join_check(const pk_app *app, int64_t participant_id, int64_t wave, int64_t at,
+                       char *err, size_t errlen);
+
+/* Joins the participant with this NIK to the wave at instant `at` (a
+ * gabung_gelombang event of source lokal through pk_journey_append).
+ * PK_ENOENT (no such participant or wave), PK_EDENIED (a join rule or a
+ * rule of the journey refuses it: err says which), store errors. */
+int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, char *err,
+                 size_t errlen);
+
+/* The waves as JSON objects, by number (one per call of cb). */
+typedef int (*pk_wave_json_cb)(void *ctx, json_t *wave);
+int pk_wave_list(const pk_app *app, pk_wave_json_cb cb, void *ctx);
+/* One wave, with its draw when drawn.  PK_ENOENT. */
+int pk_wave_show(const pk_app *app, int64_t number, json_t **out);
+
+/* The draw's one-line summary. */
+typedef struct pk_draw_summary {
+    json_t *json;     /* wave, applicants, eligible, selected, not_selected, reasons,
+                       * seed, snapshot_sha256, result_sha256 (caller json_decref) */
+    bool repeated;    /* the same seed again: nothing was changed */
+} pk_draw_summary;
+
+/* Draws the wave with seed_hex at instant `at` (seconds since 1970 UTC).
+ * The same seed again recomputes the draw from what was stored and
+ * answers the same summary, changing nothing.  PK_EINVAL (the seed is
+ * not 64 hex digits), PK_ENOENT (no such wave), PK_EDENIED (the wave is
+ * still open), PK_ECONFLICT (drawn with another seed; or the recomputed
+ * draw does not match what was stored), store errors; err says why. */
+int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_t at,
+                 const char *actor, pk_draw_summary *out, char *err, size_t errlen);
+
+/* Recomputes a drawn wave from its stored inputs (the seed, each
+ * applicant's tier, rules' reasons, regency, family card and its earlier
+ * recipients) and compares the order's outcomes and both digests with
+ * what was stored.  *match says whether all agree; *out (when not NULL)
+ * receives a JSON object of the recomputed and stored digests.  PK_ENOENT
+ * when the wave was not drawn. */
+int pk_wave_verify(const pk_app *app, int64_t number, bool *match, json_t **out, char *err,
+                   size_t errlen);
+
+/* The selection of a drawn wave as CSV (nik,tier,rank,status,alasan:
+ * rank as 64 hex digits, alasan the reason codes separated by ';'),
+ * in NIK order, written through fn.  PK_ENOENT when not drawn. */
+typedef int (*pk_write_fn)(void *ctx, const char *data, size_t len);
+int pk_wave_export_selection(const pk_app *app, int64_t number, pk_write_fn fn, void *ctx,
+                             char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,325 @@
+/* cmd_wave.c -- `prakerja wave create|open|close|list|show|draw|verify`
+ * and `prakerja export selection` (app/wave.h): one JSON line each on
+ * stdout, errors as one sentence on stderr. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "app/access_log.h"
+#include "app/operator.h"
+#include "app/wave.h"
+#include "cli/cli.h"
+#include "core/date.h"
+
+static int print_json(json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (s == NULL) {
+        fprintf(stderr, "prakerja: out of memory\n");
+        return 1;
+    }
+    printf("%s\n", s);
+    free(s);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* --wave N: 0, or 2 after saying why. */
+static int wave_number(const cli_args *a, const char *cmd, int64_t *out)
+{
+    const char *v = cli_opt(a, "wave");
+    char *end = NULL;
+    long long n = v ? strtoll(v, &end, 10) : 0;
+    if (v == NULL || *v == '\0' || *end != '\0' || n < 1 || strspn(v, "0123456789") != strlen(v)) {
+        fprintf(stderr, "prakerja %s: give --wave N, a whole number >= 1\n", cmd);
+        return 2;
+    }
+    *out = n;
+    return 0;
+}
+
+static int fail(const char *cmd, int rc, const char *err)
+{
+    fprintf(stderr, "prakerja %s: %s\n", cmd, err[0] ? err : "failed");
+    return rc == PK_EINVAL ? 2 : 1;
+}
+
+static int wave_create(cli_args *a)
+{
+    pk_wave_input in = {
+        .number = cli_opt(a, "wave"), .scheme = cli_opt(a, "scheme"),
+        .opens = cli_opt(a, "opens"), .closes = cli_opt(a, "closes"),
+        .quota = cli_opt(a, "quota"), .balance_until = cli_opt(a, "balance_until")};
+    in.n_region_quotas = (size_t)cli_opt_each(a, "quota_region", in.region_quotas,
+                                              PK_WAVE_REGION_QUOTAS_MAX);
+    static const char *need[] = {"wave", "scheme", "opens", "closes", "quota"};
+    for (size_t i = 0; i < PK_ARRAY_LEN(need); i++)
+        if (cli_opt(a, need[i]) == NULL) {
+            fprintf(stderr, "prakerja wave create: --%s is required (see 'prakerja wave create "
+                            "--help')\n", need[i]);
+            return 2;
+        }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    char actor[PK_ACTOR_MAX], err[256] = "";
+    cli_actor(actor, sizeof(actor));
+    int rc = pk_wave_create(&app, &in, actor, err, sizeof(err));
+    json_t *j = NULL;
+    if (rc == 0 && (rc = pk_wave_show(&app, strtoll(in.number, NULL, 10), &j)) != 0)
+        snprintf(err, sizeof(err), "database error");
+    pk_app_close(&app);
+    if (rc != 0)
+        return fail("wave create", rc, err);
+    return print_json(j);
+}
+
+static int wave_open_close(cli_args *a, bool open)
+{
+    const char *cmd = open ? "wave open" : "wave close";
+    int64_t n;
+    if (wave_number(a, cmd, &n) != 0)
+        return 2;
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    char actor[PK_ACTOR_MAX], err[256] = "";
+    cli_actor(actor, sizeof(actor));
+    bool changed = false;
+    int rc = pk_wave_set_open(&app, n, open, actor, &changed, err, sizeof(err));
+    json_t *j = NULL;
+    if (rc == 0 && (rc = pk_wave_show(&app, n, &j)) != 0)
+        snprintf(err, sizeof(err), "database error");
+    pk_app_close(&app);
+    if (rc != 0)
+        return fail(cmd, rc, err);
+    if (!changed)
+        fprintf(stderr, "prakerja %s: wave %lld is %s already; nothing changed\n", cmd,
+                (long long)n, open ? "open" : "closed");
+    return print_json(j);
+}
+
+static int list_one(void *ctx, json_t *w)
+{
+    (void)ctx;
+    return print_json(w) == 0 ? 0 : PK_EIO;
+}
+
+static int wave_list(cli_args *a)
+{
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    int rc = pk_wave_list(&app, list_one, NULL);
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja wave list: database error\n");
+        return 1;
+    }
+    return 0;
+}
+
+static int wave_show(cli_args *a)
+{
+    int64_t n;
+    if (wave_number(a, "wave show", &n) != 0)
+        return 2;
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    json_t *j = NULL;
+    int rc = pk_wave_show(&app, n, &j);
+    pk_app_close(&app);
+    if (rc == PK_ENOENT) {
+        fprintf(stderr, "prakerja wave show: no wave %lld\n", (long long)n);
+        return 1;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "prakerja wave show: database error\n");
+        return 1;
+    }
+    return print_json(j);
+}
+
+static int wave_draw(cli_args *a)
+{
+    int64_t n, at = (int64_t)time(NULL);
+    if (wave_number(a, "wave draw", &n) != 0)
+        return 2;
+    const char *seed = cli_opt(a, "seed"), *at_s = cli_opt(a, "at");
+    if (seed == NULL) {
+        fprintf(stderr, "prakerja wave draw: --seed HEX is required (64 hex digits, announced "
+                        "after the wave closed)\n");
+        return 2;
+    }
+    if (at_s != NULL && pk_instant_parse(at_s, &at) != 0) {
+        fprintf(stderr, "prakerja wave draw: --at must be an instant with an offset, e.g. "
+                        "2021-09-20T10:00:00+07:00\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    char actor[PK_ACTOR_MAX], err[512] = "";
+    cli_actor(actor, sizeof(actor));
+    pk_draw_summary sum;
+    int rc = pk_wave_draw(&app, n, seed, at, actor, &sum, err, sizeof(err));
+    pk_app_close(&app);
+    if (rc != 0)
+        return fail("wave draw", rc, err);
+    if (sum.repeated)
+        fprintf(stderr, "prakerja wave draw: wave %lld was drawn with this seed already: the "
+                        "draw recomputed matches it; nothing changed\n", (long long)n);
+    return print_json(sum.json);
+}
+
+static int wave_verify(cli_args *a)
+{
+    int64_t n;
+    if (wave_number(a, "wave verify", &n) != 0)
+        return 2;
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    char err[256] = "";
+    bool match = false;
+    json_t *j = NULL;
+    int rc = pk_wave_verify(&app, n, &match, &j, err, sizeof(err));
+    pk_app_close(&app);
+    if (rc != 0)
+        return fail("wave verify", rc, err);
+    if (!match)
+        fprintf(stderr, "prakerja wave verify: wave %lld's draw does NOT match what was "
+                        "stored\n", (long long)n);
+    int out = print_json(j);
+    return match && out == 0 ? 0 : 1;
+}
+
+static int wave_join(cli_args *a)
+{
+    int64_t n, at = (int64_t)time(NULL);
+    if (wave_number(a, "wave join", &n) != 0)
+        return 2;
+    const char *at_s = cli_opt(a, "at");
+    if (at_s != NULL && pk_instant_parse(at_s, &at) != 0) {
+        fprintf(stderr, "prakerja wave join: --at must be an instant with an offset\n");
+        return 2;
+    }
+    if (a->npos == 0) {
+        fprintf(stderr, "prakerja wave join: give at least one NIK\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    long joined = 0, refused = 0;
+    for (int i = 0; i < a->npos; i++) {
+        char err[256] = "";
+        int rc = pk_wave_join(&app, n, a->pos[i], at, err, sizeof(err));
+        if (rc == 0) {
+            joined++;
+            continue;
+        }
+        refused++;
+        /* the NIK's place on the command line, never the NIK itself */
+        fprintf(stderr, "prakerja wave join: NIK %d of %d: %s\n", i + 1, a->npos, err);
+    }
+    pk_app_close(&app);
+    json_t *j = json_pack("{s:I, s:I, s:I}", "wave", (json_int_t)n, "joined",
+                          (json_int_t)joined, "refused", (json_int_t)refused);
+    int out = print_json(j);
+    return refused == 0 && out == 0 ? 0 : 1;
+}
+
+int cli_wave(const cli_cmd *c, cli_args *a)
+{
+    (void)c;
+    if (cli_sub_is(a, "join"))
+        return wave_join(a);
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja wave %s: unexpected argument\n", a->sub->name);
+        return 2;
+    }
+    if (cli_sub_is(a, "create"))
+        return wave_create(a);
+    if (cli_sub_is(a, "open"))
+        return wave_open_close(a, true);
+    if (cli_sub_is(a, "close"))
+        return wave_open_close(a, false);
+    if (cli_sub_is(a, "list"))
+        return wave_list(a);
+    if (cli_sub_is(a, "show"))
+        return wave_show(a);
+    if (cli_sub_is(a, "draw"))
+        return wave_draw(a);
+    return wave_verify(a);
+}
+
+/* ---- export selection ---- */
+
+typedef struct out_ctx {
+    FILE *f;
+    long rows;
+} out_ctx;
+
+static int write_out(void *ctx, const char *data, size_t len)
+{
+    out_ctx *o = ctx;
+    o->rows++;
+    return fwrite(data, 1, len, o->f) == len ? 0 : PK_EIO;
+}
+
+int cli_export_selection(cli_args *a)
+{
+    int64_t n;
+    const char *output = cli_opt(a, "output");
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja export selection: unexpected argument\n");
+        return 2;
+    }
+    if (wave_number(a, "export selection", &n) != 0)
+        return 2;
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    FILE *out = stdout;
+    if (output != NULL && (out = cli_create_output(output)) == NULL) {
+        pk_app_close(&app);
+        return 1;
+    }
+    if (output == NULL)
+        cli_warn_public_stdout();
+    /* full NIKs: a read of personal data, recorded first, or not run */
+    char actor[PK_ACTOR_MAX], detail[64], err[256] = "";
+    cli_actor(actor, sizeof(actor));
+    snprintf(detail, sizeof(detail), "wave=%lld", (long long)n);
+    int rc = pk_access_record(&app, actor, "selection.export", "cli export selection", 0,
+                              detail);
+    if (rc != 0)
+        snprintf(err, sizeof(err), "cannot write the access log; nothing exported");
+    out_ctx o = {out, 0};
+    if (rc == 0)
+        rc = pk_wave_export_selection(&app, n, write_out, &o, err, sizeof(err));
+    pk_app_close(&app);
+    if (rc == 0 && fflush(out) != 0) {
+        rc = PK_EIO;
+        snprintf(err, sizeof(err), "cannot write: %s", strerror(errno));
+    }
+    if (out != stdout) {
+        if (fclose(out) != 0 && rc == 0) {
+            rc = PK_EIO;
+            snprintf(err, sizeof(err), "cannot write %s: %s", output, strerror(errno));
+        }
+        if (rc != 0)
+            unlink(output); /* no half export left behind */
+    }
+    if (rc != 0)
+        return fail("export selection", rc, err);
+    fprintf(stderr, "prakerja: exported the selection of wave %lld (%ld applicants)%s%s\n",
+            (long long)n, o.rows - 1, output ? " to " : "", output ? output : "");
+    return 0;
+}

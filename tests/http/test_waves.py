@@ -1,0 +1,348 @@
+"""Black-box tests of waves and the reproducible draw (TAP): `prakerja wave
+create|open|close|join|list|show|draw|verify`, `prakerja export selection`
+and tools/verify_draw.py, on the backend under test.  The contract is
+shared/spec/selection.md (issue 14).
+
+The expected result of each draw is computed here, independently of the
+binary: SHA-256 ranks with hashlib, the (tier, rank) order and the walk
+with the overall, regency and family-card quotas.
+usage: python3 tests/http/test_waves.py PATH-TO-PRAKERJA [TEST-NAME...]
+"""
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import harness as h
+from harness import eq, run_cli, test
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+VERIFY = os.path.join(ROOT, "tools", "verify_draw.py")
+COLUMNS = ["nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "no_hp", "email",
+           "kode_wilayah", "alamat", "pendidikan", "segmen", "pekerjaan"]
+SEED_A = hashlib.sha256(b"seed a").hexdigest()
+SEED_B = hashlib.sha256(b"seed b").hexdigest()
+PAST = "2021-01-01T00:00:00+07:00"
+FUTURE = "2099-12-31T23:59:59+07:00"
+
+
+def person(serial, region="31.74.01.1001", kk=None, birth="1995-08-17"):
+    y, m, d = (int(x) for x in birth.split("-"))
+    nik = "%s%02d%02d%02d%04d" % (region[:2] + region[3:5] + region[6:8], d, m, y % 100, serial)
+    return {
+        "nik": nik, "no_kk": kk or "3174013001%06d" % serial, "nama": "Peserta %d" % serial,
+        "tanggal_lahir": birth, "jenis_kelamin": "L", "no_hp": "0812%08d" % (33000000 + serial),
+        "email": "p%d@contoh.co.id" % serial, "kode_wilayah": region,
+        "alamat": "Jalan Contoh %d" % serial, "pendidikan": "sma", "segmen": "pencari_kerja",
+        "pekerjaan": "karyawan_swasta"}
+
+
+class W:
+    """A temporary directory with a migrated database of the backend under test."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="prakerja-wave-")
+        self.db = h.Db(self.tmp, "w")
+        self.n = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.db.drop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def write(self, text):
+        self.n += 1
+        p = self.path("f%d.csv" % self.n)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+        return p
+
+    def cli(self, *args, expect=0):
+        code, out, err = run_cli(self.db.args_for(list(args)), cwd=self.tmp, timeout=300)
+        if expect is not None:
+            eq(code, expect, "exit status of %r (stderr %r, stdout %r)" % (args, err, out[-300:]))
+        return code, out, err
+
+    def js(self, *args, expect=0):
+        code, out, err = self.cli(*args, expect=expect)
+        return json.loads(out.strip().splitlines()[-1]) if out.strip() else None, err
+
+    def people(self, ps):
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for p in ps:
+            w.writerow([p[c] for c in COLUMNS])
+        self.cli("import", "participants", self.write(buf.getvalue()))
+
+    def wave(self, n, quota, *extra, scheme="2021", closes=FUTURE):
+        return self.js("wave", "create", "--wave", str(n), "--scheme", scheme, "--opens", PAST,
+                       "--closes", closes, "--quota", str(quota), *extra)[0]
+
+    def join(self, n, ps):
+        out, _ = self.js("wave", "join", "--wave", str(n), *[p["nik"] for p in ps])
+        eq(out, {"wave": n, "joined": len(ps), "refused": 0}, "join summary")
+
+    def count(self, table):
+        return self.db.query("SELECT count(*) FROM %s" % table)[0][0]
+
+    def selection(self, n):
+        out = self.path("sel%d.csv" % n)
+        if os.path.exists(out):
+            os.unlink(out)
+        self.cli("export", "selection", "--wave", str(n), "--output", out)
+        with open(out, encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        eq(rows[0], ["nik", "tier", "rank", "status", "alasan"], "selection header")
+        return out, {r[0]: r for r in rows[1:]}
+
+
+def expected(seed, apps, quota, region_quota=None, kk_max=2, prior=None):
+    """The draw of selection.md: apps are dicts (nik, regency, kk, tier,
+    reason: '' when eligible).  Returns {nik: (status, reason)}."""
+    region_left = dict(region_quota or {})
+    fam = dict(prior or {})
+    s = bytes.fromhex(seed)
+    walk = sorted((a for a in apps if not a["reason"]),
+                  key=lambda a: (a["tier"], hashlib.sha256(s + a["nik"].encode()).digest()))
+    out = {a["nik"]: ("tidak_lolos", a["reason"]) for a in apps if a["reason"]}
+    sel = 0
+    for a in walk:
+        if sel >= quota:
+            out[a["nik"]] = ("tidak_lolos", "kuota_gelombang_penuh")
+        elif a["regency"] in region_left and region_left[a["regency"]] <= 0:
+            out[a["nik"]] = ("tidak_lolos", "kuota_wilayah_penuh")
+        elif kk_max and fam.get(a["kk"], 0) >= kk_max:
+            out[a["nik"]] = ("tidak_lolos", "kuota_kk_penuh")
+        else:
+            out[a["nik"]] = ("lolos", "")
+            sel += 1
+            if a["regency"] in region_left:
+                region_left[a["regency"]] -= 1
+            fam[a["kk"]] = fam.get(a["kk"], 0) + 1
+    return out
+
+
+def digests(statuses):
+    niks = sorted(statuses)
+    snap = hashlib.sha256("".join(n + "\n" for n in niks).encode()).hexdigest()
+    res = hashlib.sha256("".join("%s,%s\n" % (n, statuses[n]) for n in niks).encode()).hexdigest()
+    return snap, res
+
+
+# ---- the tests ------------------------------------------------------------------
+
+
+@test
+def wave_create_refuses_bad_input():
+    with W() as w:
+        ok = ["--wave", "1", "--scheme", "2021", "--opens", PAST, "--closes", FUTURE,
+              "--quota", "10"]
+        bad = [
+            (["--wave", "0"], "--wave"), (["--wave", "x"], "--wave"),
+            (["--scheme", "1999"], "scheme"), (["--opens", "2021-01-01"], "--opens"),
+            (["--closes", "2020-01-01T00:00:00+07:00"], "--closes"),
+            (["--quota", "-1"], "--quota"), (["--quota-region", "31.99=5"], "regency"),
+            (["--quota-region", "31.71"], "CODE=N"), (["--quota-region", "31.71.01=5"], "regency"),
+            (["--balance-until", "2021-02-30"], "--balance-until"),
+        ]
+        for change, word in bad:
+            args = list(ok)
+            for i in range(0, len(change), 2):
+                if change[i] in args:
+                    args[args.index(change[i]) + 1] = change[i + 1]
+                else:
+                    args += change[i:i + 2]
+            code, out, err = w.cli("wave", "create", *args, expect=None)
+            assert code != 0, "accepted %r" % change
+            assert word in err, "error for %r does not name %r: %r" % (change, word, err)
+            eq(out, "", "nothing on stdout for %r" % change)
+        eq(w.count("pk_wave"), 0, "no wave written")
+        got = w.wave(1, 10, "--quota-region", "31.74=3", "--quota-region", "31.71=2",
+                     "--balance-until", "2021-11-30")
+        eq(got["quota_regions"], {"31.71": 2, "31.74": 3}, "regency quotas")
+        eq((got["wave"], got["scheme"], got["state"], got["balance_until"]),
+           (1, "2021", "dibuka", "2021-11-30"), "the wave")
+        code, _, err = w.cli("wave", "create", *ok, expect=None)
+        assert code != 0 and "exists" in err, "a second wave 1: %r" % err
+        lines = w.cli("wave", "list")[1].strip().splitlines()
+        eq([json.loads(x)["wave"] for x in lines], [1], "wave list")
+        audit = w.cli("audit", "--kind", "wave")[1]
+        assert "wave.create" in audit and '"cli:' in audit, "audit: %r" % audit
+
+
+@test
+def wave_open_close_and_draw_refused_while_open():
+    with W() as w:
+        w.people([person(1)])
+        w.wave(1, 5)
+        code, _, err = w.cli("wave", "draw", "--wave", "1", "--seed", SEED_A, expect=None)
+        assert code != 0 and "open" in err, "drawing an open wave: %r" % err
+        eq(w.count("pk_draw"), 0, "no draw")
+        w.join(1, [person(1)])
+        eq(w.js("wave", "close", "--wave", "1")[0]["state"], "ditutup", "closed")
+        code, _, err = w.cli("wave", "join", "--wave", "1", person(1)["nik"], expect=1)
+        assert "not open" in err and person(1)["nik"] not in err, "join a closed wave: %r" % err
+        eq(w.js("wave", "open", "--wave", "1")[0]["state"], "dibuka", "open again")
+        w.cli("wave", "close", "--wave", "1")
+        code, _, err = w.cli("wave", "draw", "--wave", "1", "--seed", "abc", expect=None)
+        assert code != 0 and "64" in err, "short seed: %r" % err
+        w.cli("wave", "draw", "--wave", "9", "--seed", SEED_A, expect=1)
+        w.js("wave", "draw", "--wave", "1", "--seed", SEED_A)
+        code, _, err = w.cli("wave", "open", "--wave", "1", expect=None)
+        assert code != 0 and "drawn" in err, "reopen a drawn wave: %r" % err
+        # a wave whose closing instant has passed is closed whatever its state
+        w.wave(2, 5, closes="2021-06-30T23:59:59+07:00")
+        eq(w.js("wave", "show", "--wave", "2")[0]["state"], "ditutup", "past closing instant")
+        code, _, err = w.cli("wave", "open", "--wave", "2", expect=None)
+        assert code != 0 and "passed" in err, "reopen after closing: %r" % err
+
+
+def population():
+    """Applicants of wave 2: regencies 31.74 (quota 2) and 31.71, three
+    families of several members (family A has a recipient from wave 1),
+    one on the prioritas list, one on daftar_hitam (ineligible by the rules)."""
+    ps, meta = [], []
+    kk_a, kk_b = "3174010101000001", "3171010101000002"
+    for i in range(1, 25):
+        region = "31.74.01.1001" if i % 2 else "31.71.01.1001"
+        kk = kk_a if i in (2, 3, 4) else kk_b if i in (5, 6, 7, 8) else None
+        p = person(100 + i, region=region, kk=kk)
+        ps.append(p)
+        meta.append({"nik": p["nik"], "regency": region[:5], "kk": p["no_kk"],
+                     "tier": 0 if i == 11 else 1, "reason": "daftar_hitam" if i == 9 else ""})
+    earlier = person(100, kk=kk_a)          # family A's recipient of wave 1
+    return earlier, ps, meta
+
+
+def drawn(w, quota=10):
+    earlier, ps, meta = population()
+    w.people([earlier] + ps)
+    w.cli("import", "exclusions", "--list", "prioritas", w.write("nik\n%s\n" % ps[10]["nik"]))
+    w.cli("import", "exclusions", "--list", "daftar_hitam", w.write("nik\n%s\n" % ps[8]["nik"]))
+    w.wave(1, 1)
+    w.join(1, [earlier])
+    w.cli("wave", "close", "--wave", "1")
+    s1, _ = w.js("wave", "draw", "--wave", "1", "--seed", SEED_B)
+    eq((s1["applicants"], s1["selected"]), (1, 1), "wave 1")
+    w.wave(2, quota, "--quota-region", "31.74=2")
+    w.join(2, ps)
+    w.cli("wave", "close", "--wave", "2")
+    summary, _ = w.js("wave", "draw", "--wave", "2", "--seed", SEED_A)
+    want = expected(SEED_A, meta, quota, {"31.74": 2}, 2, {earlier["no_kk"]: 1})
+    return summary, want, meta
+
+
+@test
+def draw_follows_the_spec():
+    with W() as w:
+        summary, want, meta = drawn(w)
+        reasons = {}
+        for st, why in want.values():
+            if st != "lolos":
+                reasons[why] = reasons.get(why, 0) + 1
+        for why in ("kuota_gelombang_penuh", "kuota_wilayah_penuh", "kuota_kk_penuh",
+                    "daftar_hitam"):
+            assert why in reasons, "the population does not exercise %s: %r" % (why, reasons)
+        snap, res = digests({n: s for n, (s, _) in want.items()})
+        eq(summary, {"wave": 2, "applicants": 24, "eligible": 23,
+                     "selected": sum(1 for s, _ in want.values() if s == "lolos"),
+                     "not_selected": sum(1 for s, _ in want.values() if s != "lolos"),
+                     "reasons": reasons, "seed": SEED_A, "snapshot_sha256": snap,
+                     "result_sha256": res}, "summary")
+        _, sel = w.selection(2)
+        for m in meta:
+            r = sel[m["nik"]]
+            eq((r[3], r[4]), want[m["nik"]], "outcome of applicant %s" % m["nik"][-4:])
+            eq(r[1], str(m["tier"]), "tier")
+            eq(r[2], hashlib.sha256(bytes.fromhex(SEED_A) + m["nik"].encode()).hexdigest(),
+               "rank")
+        # the priority applicant is selected first
+        prio = [m for m in meta if m["tier"] == 0][0]
+        eq(want[prio["nik"]][0], "lolos", "tier 0 selected")
+        # journeys: lolos + saldo_masuk (2021: Rp1.000.000) and a card; tidak_lolos + reason
+        selected = [n for n, (s, _) in want.items() if s == "lolos"]
+        eq(w.count("pk_card"), len(selected) + 1, "one card per recipient (with wave 1's)")
+        cards = [r[0] for r in w.db.query("SELECT number FROM pk_card")]
+        eq(len(set(cards)), len(cards), "card numbers unique")
+        for c in cards:
+            eq(len(c), 16, "card length")
+            digits = [int(x) for x in c]
+            total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2)
+                        for i, d in enumerate(reversed(digits)))
+            eq(total % 10, 0, "Luhn check digit of a card")
+            eq(c[:6], "990031", "issuer prefix")
+        rows = w.db.query("SELECT type, count(*), sum(amount) FROM pk_event WHERE wave = 2 OR "
+                          "type = 'saldo_masuk' GROUP BY type ORDER BY type")
+        got = {r[0]: (r[1], r[2]) for r in rows}
+        eq(got.get("lolos", (0,))[0], len(selected), "lolos events")
+        eq(got.get("tidak_lolos", (0,))[0], 24 - len(selected), "tidak_lolos events")
+        eq(got.get("saldo_masuk"), (len(selected) + 1, (len(selected) + 1) * 1000000),
+           "balance credited")
+        notes = w.db.query("SELECT note FROM pk_event WHERE type = 'tidak_lolos'")
+        eq(sorted(r[0] for r in notes),
+           sorted(why for s, why in want.values() if s != "lolos"), "reasons in keterangan")
+        eq(w.js("wave", "show", "--wave", "2")[0]["state"], "diundi", "state")
+        audit = w.cli("audit", "--kind", "wave.draw")[1]
+        eq(audit.count("wave.draw"), 2, "each draw audited")
+
+
+@test
+def draw_again_same_seed_changes_nothing_other_seed_refused():
+    with W() as w:
+        summary, _, _ = drawn(w)
+        before = [w.count(t) for t in ("pk_event", "pk_card", "pk_draw_applicant", "audit")]
+        again, err = w.js("wave", "draw", "--wave", "2", "--seed", SEED_A.upper())
+        eq(again, summary, "the same summary")
+        assert "nothing changed" in err, err
+        eq([w.count(t) for t in ("pk_event", "pk_card", "pk_draw_applicant", "audit")],
+           before, "nothing written")
+        code, out, err = w.cli("wave", "draw", "--wave", "2", "--seed", SEED_B, expect=None)
+        assert code != 0 and "another seed" in err and out == "", "another seed: %r" % err
+        eq([w.count(t) for t in ("pk_event", "pk_card", "pk_draw_applicant", "audit")],
+           before, "nothing written")
+
+
+@test
+def verify_and_the_independent_script_agree():
+    with W() as w:
+        summary, _, _ = drawn(w)
+        v, _ = w.js("wave", "verify", "--wave", "2")
+        eq((v["match"], v["snapshot_sha256"], v["result_sha256"]),
+           (True, summary["snapshot_sha256"], summary["result_sha256"]), "verify")
+        path, _ = w.selection(2)
+        p = subprocess.run([sys.executable, VERIFY, "--seed", SEED_A, "--quota", "10",
+                            "--snapshot", summary["snapshot_sha256"], "--result",
+                            summary["result_sha256"], path], capture_output=True, text=True)
+        eq(p.returncode, 0, "verify_draw.py: %s" % p.stdout[-800:])
+        assert p.stdout.endswith("MATCH\n"), p.stdout
+        p = subprocess.run([sys.executable, VERIFY, "--seed", SEED_B, path],
+                           capture_output=True, text=True)
+        eq(p.returncode, 1, "another seed does not match")
+        w.cli("wave", "verify", "--wave", "1")
+        code, _, err = w.cli("wave", "verify", "--wave", "3", expect=None)
+        assert code != 0, "verify of no wave"
+        # a stored outcome changed behind the program's back is found
+        w.db.execute("UPDATE pk_draw_applicant SET selected = 1 - selected WHERE wave = 2 AND "
+                     "participant_id = (SELECT min(participant_id) FROM pk_draw_applicant "
+                     "WHERE wave = 2)")
+        v, err = w.js("wave", "verify", "--wave", "2", expect=1)
+        eq(v["match"], False, "verify after tampering")
+        assert "NOT match" in err, err
+        code, _, err = w.cli("wave", "draw", "--wave", "2", "--seed", SEED_A, expect=None)
+        assert code != 0 and "does not match" in err, "re-run after tampering: %r" % err
+
+
+if __name__ == "__main__":
+    h.run()
