@@ -106,6 +106,7 @@ int cli_export(const cli_cmd *c, cli_args *a);
 int cli_user(const cli_cmd *c, cli_args *a);     /* cmd_accounts.c */
 int cli_token(const cli_cmd *c, cli_args *a);
 int cli_platform(const cli_cmd *c, cli_args *a); /* cmd_platform.c */
+int cli_import_courses(cli_args *a);
 int cli_audit(const cli_cmd *c, cli_args *a);    /* cmd_audit.c */
 int cli_keys(const cli_cmd *c, cli_args *a);     /* cmd_keys.c */
 int cli_backup(const cli_cmd *c, cli_args *a);   /* cmd_backup.c */

@@ -1,13 +1,18 @@
 /* cmd_platform.c -- the digital platforms from the command line:
- * `prakerja platform add|rotate|disable|list` (app/platform.h).  A new
+ * `prakerja platform add|rotate|disable|list` (app/platform.h), and their
+ * training catalogue: `prakerja import courses FILE` (app/catalogue.h).  A new
  * secret is printed once, on stdout, and never stored in clear. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
+#include "app/catalogue.h"
 #include "app/operator.h"
 #include "app/platform.h"
 #include "cli/cli.h"
@@ -82,4 +87,60 @@ int cli_platform(const cli_cmd *c, cli_args *a)
         return 1;
     }
     return 0;
+}
+
+/* ---- import courses ------------------------------------------------------- */
+
+int cli_import_courses(cli_args *a)
+{
+    const char *rejects = cli_opt(a, "rejects");
+    if (a->npos != 1) {
+        fprintf(stderr, "prakerja import courses: give exactly one FILE ('-' for stdin)\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    int status = 1, fd = -1;
+    FILE *rf = NULL;
+    if (rejects != NULL) {
+        int rfd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (rfd < 0 || (rf = fdopen(rfd, "w")) == NULL) {
+            fprintf(stderr, "prakerja: cannot write %s: %s\n", rejects, strerror(errno));
+            if (rfd >= 0)
+                close(rfd);
+            goto out;
+        }
+    }
+    const char *path = a->pos[0];
+    fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "prakerja: cannot open %s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    char err[512] = "", actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
+    pk_course_summary sum;
+    int rc = pk_catalogue_import(&app, fd, actor, rf, &sum, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: import courses %s: %s\n",
+                rc == PK_EINVAL ? "refused" : "failed", err);
+        goto out;
+    }
+    printf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld,\"rejected\":%ld}\n",
+           sum.rows, sum.inserted, sum.updated, sum.unchanged, sum.rejected);
+    fprintf(stderr, "prakerja: import courses: %ld rows: %ld new, %ld changed, %ld unchanged, "
+                    "%ld rejected%s\n",
+            sum.rows, sum.inserted, sum.updated, sum.unchanged, sum.rejected,
+            sum.rejected > 0 && rf == NULL ? " (run again with --rejects FILE to see why)" : "");
+    status = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (rf != NULL && fclose(rf) != 0) {
+        fprintf(stderr, "prakerja: cannot write %s\n", rejects);
+        status = 1;
+    }
+    pk_app_close(&app);
+    return status;
 }

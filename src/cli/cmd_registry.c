@@ -303,6 +303,8 @@ static int import_exclusions(cli_args *a)
 
 int cli_import(const cli_cmd *c, cli_args *a)
 {
+    if (cli_sub_is(a, "courses"))
+        return cli_import_courses(a);
     return cli_sub_is(a, "participants") ? import_participants(a) : import_exclusions(a);
 }
 

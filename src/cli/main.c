@@ -140,6 +140,13 @@ static const cli_sub import_subs[] = {
      (const cli_option[]){
          {"list", "NAME", "dtks, bsu, bpum, daftar_hitam, penerima_sebelumnya or prioritas"},
          {NULL, NULL, NULL}}},
+    {"courses", "FILE",
+     "import the training catalogue (FILE, or - for stdin): columns platform,\n"
+     "kode_pelatihan, judul, lpk, harga (whole Rupiah), mode (webinar, mandiri,\n"
+     "luring); upsert by (platform, kode_pelatihan); one JSON summary line",
+     (const cli_option[]){
+         {"rejects", "OUT.csv", "write the rejected rows, with line and reason, to OUT.csv (0600)"},
+         {NULL, NULL, NULL}}},
     {NULL, NULL, NULL, NULL},
 };
 static const cli_sub export_subs[] = {
@@ -248,8 +255,8 @@ static const cli_cmd commands[] = {
      .summary = "check NIKs: one JSON line each, as GET /api/v1/nik/{nik}; exit 1 if any is "
                 "invalid"},
     {.name = "import", .run = cli_import,
-     .summary = "import an exchange file of participants or replace an exclusion list",
-     .subs = import_subs, .sub_noun = "kind", .sub_hint = "(participants or exclusions)"},
+     .summary = "import participants, replace an exclusion list, or import the courses",
+     .subs = import_subs, .sub_noun = "kind", .sub_hint = "(participants, exclusions or courses)"},
     {.name = "export", .run = cli_export,
      .summary = "write the participants (of a region subtree), or a wave's selection",
      .subs = export_subs, .sub_noun = "kind", .sub_hint = "(participants or selection)"},

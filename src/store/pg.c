@@ -601,6 +601,9 @@ static const pk_store_ops pg_ops = {
     .draw_rows_each = pg_draw_rows_each,
     .card_serial_max = pg_card_serial_max,
     .card_insert = pg_card_insert,
+    .course_put = pg_course_put,
+    .course_find = pg_course_find,
+    .courses_each = pg_courses_each,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

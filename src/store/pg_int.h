@@ -306,5 +306,8 @@ int pg_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest,
                 pk_buf *body);
 int pg_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
                 int status, const void *body, size_t len);
+int pg_course_put(pk_tx *t, const pk_course *c, int *outcome);
+int pg_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out);
+int pg_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);
 
 #endif

@@ -184,3 +184,108 @@ int pg_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *d
     p_bytes(&p, len ? body : "", len);
     return pg_run1(s, S_IDEM_PUT, &p, NULL);
 }
+
+/* ---- the training catalogue ---- */
+
+static void copy_val(char *dst, size_t cap, const PGresult *r, int row, int col)
+{
+    snprintf(dst, cap, "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
+}
+
+/* over SQL_COURSE_COLS */
+static void read_course(const PGresult *r, int i, pk_course *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->id = get_i64(r, i, 0);
+    copy_val(c->platform, sizeof(c->platform), r, i, 1);
+    copy_val(c->course_ref, sizeof(c->course_ref), r, i, 2);
+    copy_val(c->title, sizeof(c->title), r, i, 3);
+    copy_val(c->provider, sizeof(c->provider), r, i, 4);
+    c->price = get_i64(r, i, 5);
+    copy_val(c->mode, sizeof(c->mode), r, i, 6);
+}
+
+static bool same_text(const PGresult *r, int col, const char *s)
+{
+    return (size_t)PQgetlength(r, 0, col) == strlen(s) &&
+           memcmp(PQgetvalue(r, 0, col), s, strlen(s)) == 0;
+}
+
+int pg_course_put(pk_tx *t, const pk_course *c, int *outcome)
+{
+    pgc *conn = pg_txc(t);
+    params pv = {0}, cv = {0};
+    PGresult *r = NULL;
+    p_text(&pv, c->provider);
+    int rc = pg_run(conn, S_PROVIDER_ADD, &pv, NULL);
+    if (rc == 0)
+        rc = pg_run(conn, S_PROVIDER_ID, &pv, &r);
+    if (rc == 0 && PQntuples(r) != 1)
+        rc = PK_EIO;
+    int64_t provider = rc == 0 ? get_i64(r, 0, 0) : 0;
+    PQclear(r);
+    r = NULL;
+    if (rc != 0)
+        return rc;
+    p_text(&cv, c->platform);
+    p_text(&cv, c->course_ref);
+    if ((rc = pg_run(conn, S_COURSE_GET, &cv, &r)) != 0)
+        return rc;
+    int64_t id = PQntuples(r) == 1 ? get_i64(r, 0, 0) : 0;
+    bool same = id != 0 && same_text(r, 1, c->title) && get_i64(r, 0, 2) == provider &&
+                get_i64(r, 0, 3) == c->price && same_text(r, 4, c->mode);
+    PQclear(r);
+    if (same) {
+        *outcome = PK_COURSE_UNCHANGED;
+        return 0;
+    }
+    params w = {0};
+    if (id == 0) {
+        p_text(&w, c->platform);
+        p_text(&w, c->course_ref);
+        p_text(&w, c->title);
+        p_int(&w, provider);
+        p_int(&w, c->price);
+        p_text(&w, c->mode);
+        *outcome = PK_COURSE_INSERTED;
+        return pg_run(conn, S_COURSE_INSERT, &w, NULL);
+    }
+    p_text(&w, c->title);
+    p_int(&w, provider);
+    p_int(&w, c->price);
+    p_text(&w, c->mode);
+    p_int(&w, id);
+    *outcome = PK_COURSE_UPDATED;
+    return pg_run(conn, S_COURSE_UPDATE, &w, NULL);
+}
+
+int pg_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_text(&p, platform);
+    p_text(&p, course_ref);
+    int rc = pg_run1(s, S_COURSE_FIND, &p, &r);
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = PK_ENOENT;
+    if (rc == 0)
+        read_course(r, 0, out);
+    PQclear(r);
+    return rc;
+}
+
+int pg_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_int(&p, after);
+    p_int(&p, limit);
+    int rc = pg_run1(s, S_COURSES_EACH, &p, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_course c;
+        read_course(r, i, &c);
+        rc = cb(ctx, &c);
+    }
+    PQclear(r);
+    return rc;
+}

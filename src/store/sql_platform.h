@@ -34,3 +34,31 @@ X(S_IDEM_GET, "it",
 X(S_IDEM_PUT, "itbib",
   "INSERT INTO pk_idempotency (platform, ikey, digest, status, body, created_at)"
   " VALUES ($1, $2, $3, $4, $5, " SQL_NOW ") ON CONFLICT DO NOTHING")
+
+/* ---- the training catalogue: providers (LPK) and courses ---- */
+
+#define SQL_COURSE_COLS                                                                  \
+    "c.id, c.platform, c.course_ref, c.title, p.name, c.price, c.mode"
+/* course_put: the provider by name (made on first use), then the course
+ * as stored (if any), then an insert or an update */
+X(S_PROVIDER_ADD, "t",
+  "INSERT INTO pk_provider (name, created_at) VALUES ($1, " SQL_NOW ")"
+  " ON CONFLICT (name) DO NOTHING")
+X(S_PROVIDER_ID, "t", "SELECT id FROM pk_provider WHERE name = $1")
+X(S_COURSE_GET, "tt",
+  "SELECT id, title, provider_id, price, mode FROM pk_course"
+  " WHERE platform = $1 AND course_ref = $2")
+X(S_COURSE_INSERT, "tttiit",
+  "INSERT INTO pk_course (platform, course_ref, title, provider_id, price, mode,"
+  " created_at, updated_at)"
+  " VALUES ($1, $2, $3, $4, $5, $6, " SQL_NOW ", " SQL_NOW ")")
+X(S_COURSE_UPDATE, "tiiti",
+  "UPDATE pk_course SET title = $1, provider_id = $2, price = $3, mode = $4,"
+  " updated_at = " SQL_NOW " WHERE id = $5")
+X(S_COURSE_FIND, "tt",
+  "SELECT " SQL_COURSE_COLS " FROM pk_course c JOIN pk_provider p ON p.id = c.provider_id"
+  " WHERE c.platform = $1 AND c.course_ref = $2")
+/* courses_each: a page in id order after $1, at most $2 rows */
+X(S_COURSES_EACH, "ii",
+  "SELECT " SQL_COURSE_COLS " FROM pk_course c JOIN pk_provider p ON p.id = c.provider_id"
+  " WHERE c.id > $1 ORDER BY c.id LIMIT $2")

@@ -600,6 +600,9 @@ static const pk_store_ops sqlite_ops = {
     .draw_rows_each = sq_draw_rows_each,
     .card_serial_max = sq_card_serial_max,
     .card_insert = sq_card_insert,
+    .course_put = sq_course_put,
+    .course_find = sq_course_find,
+    .courses_each = sq_courses_each,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

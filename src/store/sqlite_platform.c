@@ -207,3 +207,129 @@ int sq_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *d
     sqlite3_bind_blob(st, 5, len ? body : "", (int)len, SQLITE_STATIC);
     return finish(tx, sq_step_done(st));
 }
+
+/* ---- the training catalogue ---- */
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", v ? (const char *)v : "");
+}
+
+/* over SQL_COURSE_COLS */
+static void read_course(sqlite3_stmt *st, pk_course *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->id = sqlite3_column_int64(st, 0);
+    copy_col(c->platform, sizeof(c->platform), st, 1);
+    copy_col(c->course_ref, sizeof(c->course_ref), st, 2);
+    copy_col(c->title, sizeof(c->title), st, 3);
+    copy_col(c->provider, sizeof(c->provider), st, 4);
+    c->price = sqlite3_column_int64(st, 5);
+    copy_col(c->mode, sizeof(c->mode), st, 6);
+}
+
+int sq_course_put(pk_tx *t, const pk_course *c, int *outcome)
+{
+    sqc *conn = sq_txc(t);
+    sqlite3_stmt *st = sq_stmt(conn, S_PROVIDER_ADD);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, c->provider, -1, SQLITE_STATIC);
+    int rc = sq_step_done(st);
+    if (rc != 0)
+        return rc;
+    if ((st = sq_stmt(conn, S_PROVIDER_ID)) == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, c->provider, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    int64_t provider = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW)
+        return PK_EIO;
+
+    if ((st = sq_stmt(conn, S_COURSE_GET)) == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, c->platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->course_ref, -1, SQLITE_STATIC);
+    r = sqlite3_step(st);
+    int64_t id = 0;
+    bool same = false;
+    if (r == SQLITE_ROW) {
+        const unsigned char *title = sqlite3_column_text(st, 1);
+        const unsigned char *mode = sqlite3_column_text(st, 4);
+        id = sqlite3_column_int64(st, 0);
+        same = title && mode && strcmp((const char *)title, c->title) == 0 &&
+               sqlite3_column_int64(st, 2) == provider && sqlite3_column_int64(st, 3) == c->price &&
+               strcmp((const char *)mode, c->mode) == 0;
+    }
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return sq_error(r);
+    if (same) {
+        *outcome = PK_COURSE_UNCHANGED;
+        return 0;
+    }
+    if (id == 0) {
+        if ((st = sq_stmt(conn, S_COURSE_INSERT)) == NULL)
+            return PK_EIO;
+        sqlite3_bind_text(st, 1, c->platform, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, c->course_ref, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c->title, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, provider);
+        sqlite3_bind_int64(st, 5, c->price);
+        sqlite3_bind_text(st, 6, c->mode, -1, SQLITE_STATIC);
+        *outcome = PK_COURSE_INSERTED;
+    } else {
+        if ((st = sq_stmt(conn, S_COURSE_UPDATE)) == NULL)
+            return PK_EIO;
+        sqlite3_bind_text(st, 1, c->title, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, provider);
+        sqlite3_bind_int64(st, 3, c->price);
+        sqlite3_bind_text(st, 4, c->mode, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, id);
+        *outcome = PK_COURSE_UPDATED;
+    }
+    return sq_step_done(st);
+}
+
+int sq_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_COURSE_FIND, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, course_ref, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        read_course(st, out);
+    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_COURSES_EACH, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, limit);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_course course;
+        read_course(st, &course);
+        if ((rc = cb(ctx, &course)) != 0)
+            break;
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}

@@ -436,6 +436,25 @@ static const pk_migration migrations[] = {
      " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
      "CREATE INDEX pk_event_wave ON pk_event(wave, type);",
      NULL, NULL},
+    {12, "training catalogue: providers (LPK) and the platforms' courses",
+     "CREATE TABLE pk_provider ("
+     "  id         INTEGER PRIMARY KEY,"
+     "  name       TEXT NOT NULL UNIQUE,"
+     "  created_at TEXT NOT NULL"
+     ") STRICT;"
+     "CREATE TABLE pk_course ("
+     "  id          INTEGER PRIMARY KEY,"
+     "  platform    TEXT NOT NULL,"
+     "  course_ref  TEXT NOT NULL,"
+     "  title       TEXT NOT NULL,"
+     "  provider_id INTEGER NOT NULL REFERENCES pk_provider(id),"
+     "  price       INTEGER NOT NULL CHECK (price > 0),"
+     "  mode        TEXT NOT NULL CHECK (mode IN ('webinar', 'mandiri', 'luring')),"
+     "  created_at  TEXT NOT NULL,"
+     "  updated_at  TEXT NOT NULL,"
+     "  UNIQUE (platform, course_ref)"
+     ") STRICT;",
+     NULL, NULL},
 };
 
 static int latest_version(void)

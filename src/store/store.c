@@ -802,3 +802,21 @@ int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t s
                     tx->store->ops->card_insert(tx, participant_id, wave, serial, number,
                                                 issued_at));
 }
+
+/* ---- the training catalogue ---- */
+
+int pk_tx_course_put(pk_tx *tx, const pk_course *c, int *outcome)
+{
+    return noted_tx(tx, true, tx->store->ops->course_put(tx, c, outcome));
+}
+
+int pk_store_course_find(pk_store *s, const char *platform, const char *course_ref,
+                         pk_course *out)
+{
+    return s->ops->course_find(s, platform, course_ref, out);
+}
+
+int pk_store_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx)
+{
+    return s->ops->courses_each(s, after, limit, cb, ctx);
+}

@@ -642,4 +642,36 @@ int pk_tx_card_serial_max(pk_tx *tx, int64_t *serial);
 int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
                       const char *number, int64_t issued_at);
 
+/* ---- the training catalogue: providers (LPK) and courses -------------------
+ *
+ * A course is known by its platform's code and the platform's own id for
+ * it (course_ref); its provider (LPK) by name.  Prices are whole Rupiah. */
+
+#define PK_COURSE_REF_MAX 65
+#define PK_COURSE_TITLE_MAX 301
+#define PK_PROVIDER_NAME_MAX 201
+
+typedef struct pk_course {
+    int64_t id;                          /* filled on reads */
+    char platform[PK_PLATFORM_CODE_MAX];
+    char course_ref[PK_COURSE_REF_MAX];
+    char title[PK_COURSE_TITLE_MAX];
+    char provider[PK_PROVIDER_NAME_MAX];
+    int64_t price;
+    char mode[12];                       /* "webinar", "mandiri", "luring" */
+} pk_course;
+
+enum { PK_COURSE_INSERTED, PK_COURSE_UPDATED, PK_COURSE_UNCHANGED };
+/* Inserts the course of (platform, course_ref), or updates its title,
+ * provider (made on first use), price and mode; *outcome receives
+ * PK_COURSE_*. */
+int pk_tx_course_put(pk_tx *tx, const pk_course *c, int *outcome);
+/* The course of (platform, course_ref); PK_ENOENT. */
+int pk_store_course_find(pk_store *s, const char *platform, const char *course_ref,
+                         pk_course *out);
+typedef int (*pk_course_cb)(void *ctx, const pk_course *c);
+/* At most `limit` courses with ids above `after`, in id order; stops
+ * early with cb's non-zero value. */
+int pk_store_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);
+
 #endif

@@ -112,8 +112,8 @@ typedef struct pk_store_ops {
     int (*journey_get)(pk_store *s, int64_t participant_id, pk_journey *out);
     int (*events_each)(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
 
-    /* The digital platforms: credentials, nonces, idempotent answers
-     * (sqlite_platform.c, pg_platform.c; their SQL is shared:
+    /* The digital platforms: credentials, nonces, idempotent answers;
+     * the training catalogue (sqlite_platform.c, pg_platform.c; their SQL is shared:
      * sql_platform.h). */
     int (*platform_insert)(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
                            int64_t *id);
@@ -141,6 +141,12 @@ typedef struct pk_store_ops {
     int (*card_serial_max)(pk_tx *tx, int64_t *serial);
     int (*card_insert)(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
                        const char *number, int64_t issued_at);
+
+    /* The training catalogue (sqlite_platform.c, pg_platform.c). */
+    int (*course_put)(pk_tx *tx, const pk_course *c, int *outcome);
+    int (*course_find)(pk_store *s, const char *platform, const char *course_ref,
+                       pk_course *out);
+    int (*courses_each)(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in

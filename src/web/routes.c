@@ -35,6 +35,7 @@ const pk_route pk_routes[] = {
     {"GET", "/api/v1/stats", pk_api_stats, PK_KIND_API, PK_ACCESS_STAFF},
     {"POST", "/api/v1/status", pk_api_status, PK_KIND_API, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/me", pk_api_me, PK_KIND_API, PK_ACCESS_STAFF},
+    {"GET", "/api/v1/courses", pk_api_courses, PK_KIND_API, PK_ACCESS_PUBLIC},
     /* the digital platforms: signed requests (pk_web_platform) */
     {"POST", "/api/v1/platform/ping", pk_api_platform_ping, PK_KIND_API, PK_ACCESS_PLATFORM},
 

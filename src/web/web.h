@@ -100,6 +100,7 @@ void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_platform_ping(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_courses(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* GET /metrics (metrics.c): Prometheus text, for a scraper on this
  * machine or a staff account; and the http layer's observer that counts

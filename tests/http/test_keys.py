@@ -498,9 +498,9 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
                 "DROP INDEX audit_at; DROP INDEX audit_actor; DROP INDEX access_log_actor;"
                 "ALTER TABLE audit DROP COLUMN actor;"
-                # and migration 10 (the platforms' tables)
+                # and migrations 10 and 12 (the platforms' and the catalogue's tables)
                 "DROP TABLE pk_idempotency; DROP TABLE pk_platform_nonce;"
-                "DROP TABLE pk_platform;"
+                "DROP TABLE pk_platform; DROP TABLE pk_course; DROP TABLE pk_provider;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
         finally:

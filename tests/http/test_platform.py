@@ -238,6 +238,86 @@ def old_nonces_are_forgotten():
     refused(c.post(PING, nonce="masih-baru"), 401, "nonce_terpakai", "a nonce of 590 s ago")
 
 
+# ---- the training catalogue -----------------------------------------------------
+
+COURSES = ("platform,kode_pelatihan,judul,lpk,harga,mode\n"
+           "tokopedia,TP-001,Dasar Pemrograman Python,LPK Maju Jaya,1500000,webinar\n"
+           "tokopedia,TP-002,\"Akuntansi, Dasar\",LPK Maju Jaya,750000,mandiri\n"
+           "pijarmahir,PM-9,Barista Profesional,LPK Kopi Nusantara,3500000,luring\n"
+           "tokopedia,TP-003,Harga Nol,LPK Maju Jaya,0,webinar\n"
+           "tokopedia,TP-004,Mode Salah,LPK Maju Jaya,100000,daring\n"
+           "Toko Pedia,TP-005,Platform Salah,LPK Maju Jaya,100000,webinar\n"
+           "tokopedia,,Tanpa Kode,LPK Maju Jaya,100000,webinar\n"
+           "tokopedia,TP-006,Harga Teks,LPK Maju Jaya,1.500.000,webinar\n")
+
+
+def import_courses(db, text, extra=()):
+    code, out, err = h.run_cli(db.args_for(["import", "courses", "-"] + list(extra)),
+                               stdin=text.encode())
+    return code, out, err
+
+
+@test
+def import_courses_with_rejects_and_summary():
+    db = h.Db()
+    try:
+        rej = os.path.join(db.dir, "tolak.csv")
+        code, out, err = import_courses(db, COURSES, ["--rejects", rej])
+        eq(code, 0, err)
+        eq(json.loads(out.strip().splitlines()[-1]),
+           {"rows": 8, "inserted": 3, "updated": 0, "unchanged": 0, "rejected": 5})
+        lines = open(rej).read().splitlines()
+        eq(lines[0], "platform,kode_pelatihan,judul,lpk,harga,mode,baris,alasan")
+        eq([l.rsplit(",", 2)[1:] for l in lines[1:]],
+           [["5", "harga_tidak_valid"], ["6", "mode_tidak_valid"], ["7", "platform_tidak_valid"],
+            ["8", "kolom_wajib_kosong"], ["9", "harga_tidak_valid"]])
+        eq(oct(os.stat(rej).st_mode & 0o777), "0o600")
+        # again: nothing changes; a changed price is an update
+        code, out, err = import_courses(db, COURSES)
+        eq(json.loads(out.strip().splitlines()[-1])["unchanged"], 3, err)
+        code, out, err = import_courses(db, COURSES.replace("1500000", "1600000"))
+        got = json.loads(out.strip().splitlines()[-1])
+        eq((got["updated"], got["unchanged"]), (1, 2))
+        eq(db.query("SELECT count(*) FROM pk_provider")[0][0], 2, "providers made once")
+        # a file without a needed column is refused and changes nothing
+        code, out, err = import_courses(db, "platform,judul\ntokopedia,X\n")
+        eq(code, 1, "missing columns")
+        assert "kode_pelatihan" in err, err
+        eq(db.query("SELECT count(*) FROM pk_course")[0][0], 3)
+        audit = [json.loads(l) for l in cli(db, ["audit", "--kind", "courses"])[1].splitlines()]
+        eq(len(audit), 3, "each import audited")
+        eq(audit[0]["actor"], ME)
+    finally:
+        db.drop()
+
+
+@test
+def courses_api_pages_the_catalogue():
+    s = srv()
+    code, out, err = import_courses(s.db, COURSES)
+    eq(code, 0, err)
+    st, _, got = s.json("GET", "/api/v1/courses")
+    eq(st, 200)
+    eq([c["kode_pelatihan"] for c in got["pelatihan"]], ["TP-001", "TP-002", "PM-9"])
+    eq(got["pelatihan"][1], {"platform": "tokopedia", "kode_pelatihan": "TP-002",
+                             "judul": "Akuntansi, Dasar", "lpk": "LPK Maju Jaya",
+                             "harga": 750000, "mode": "mandiri"})
+    eq(got["berikutnya"], None)
+    seen, after = [], 0
+    while True:
+        st, _, page = s.json("GET", "/api/v1/courses?limit=2&after=%d" % after)
+        eq(st, 200)
+        seen += [c["kode_pelatihan"] for c in page["pelatihan"]]
+        if page["berikutnya"] is None:
+            break
+        after = page["berikutnya"]
+    eq(seen, ["TP-001", "TP-002", "PM-9"], "pages")
+    for q in ("limit=0", "limit=501", "limit=x", "after=-1"):
+        st, _, e = s.json("GET", "/api/v1/courses?" + q)
+        eq(st, 400, q)
+        eq(e["error"]["code"], "parameter_tidak_valid")
+
+
 @test
 def no_secret_in_the_log():
     log = srv.stop()
