@@ -67,6 +67,7 @@ typedef struct pk_import_opts {
 
 typedef struct pk_import_summary {
     long read, inserted, updated, unchanged, rejected;
+    long duplicates;          /* event files: rows whose (source, ref) was stored already */
     long reasons[PK_C__COUNT];
     long warnings[PK_C__COUNT];
     char unknown_columns[512]; /* comma-separated, as in the header */

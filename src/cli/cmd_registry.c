@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "app/journey_import.h"
 #include "app/operator.h"
 #include "app/registry.h"
 #include "app/views.h"
@@ -53,7 +54,9 @@ int cli_nik(const cli_cmd *c, cli_args *a)
 
 /* ---- import ------------------------------------------------------------ */
 
-static void print_summary(const pk_import_summary *sum)
+/* events: the event import's keys (read, inserted, duplicates, rejected,
+ * reasons), else the participants import's */
+static void print_summary(const pk_import_summary *sum, bool events)
 {
     json_t *reasons = json_object(), *warnings = json_object();
     for (pk_code c = 0; c < PK_C__COUNT; c++) {
@@ -62,11 +65,19 @@ static void print_summary(const pk_import_summary *sum)
         if (sum->warnings[c])
             json_object_set_new(warnings, pk_code_name(c), json_integer(sum->warnings[c]));
     }
-    json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "read", (json_int_t)sum->read,
-                          "inserted", (json_int_t)sum->inserted, "updated",
-                          (json_int_t)sum->updated, "unchanged", (json_int_t)sum->unchanged,
-                          "rejected", (json_int_t)sum->rejected, "reasons", reasons, "warnings",
-                          warnings);
+    json_t *j;
+    if (events) {
+        json_decref(warnings);
+        j = json_pack("{s:I, s:I, s:I, s:I, s:o}", "read", (json_int_t)sum->read, "inserted",
+                      (json_int_t)sum->inserted, "duplicates", (json_int_t)sum->duplicates,
+                      "rejected", (json_int_t)sum->rejected, "reasons", reasons);
+    } else {
+        j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "read", (json_int_t)sum->read,
+                      "inserted", (json_int_t)sum->inserted, "updated",
+                      (json_int_t)sum->updated, "unchanged", (json_int_t)sum->unchanged,
+                      "rejected", (json_int_t)sum->rejected, "reasons", reasons, "warnings",
+                      warnings);
+    }
     char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     if (out)
         puts(out);
@@ -160,15 +171,22 @@ static void progress_note(void *ctx, const char *msg)
 }
 
 /* The summary in words on standard error, beside the JSON line. */
-static void say_summary(const pk_import_summary *sum, double seconds, bool rejects_saved)
+static void say_summary(const pk_import_summary *sum, double seconds, bool rejects_saved,
+                        bool events)
 {
     char took[32];
     span(took, sizeof(took), seconds);
-    fprintf(stderr,
-            "prakerja: import: %ld rows read in %s: %ld new, %ld updated, %ld unchanged, "
-            "%ld rejected",
-            sum->read, seconds < 1 ? "under a second" : took, sum->inserted, sum->updated,
-            sum->unchanged, sum->rejected);
+    if (events)
+        fprintf(stderr, "prakerja: import: %ld rows read in %s: %ld new, %ld already stored, "
+                        "%ld rejected",
+                sum->read, seconds < 1 ? "under a second" : took, sum->inserted,
+                sum->duplicates, sum->rejected);
+    else
+        fprintf(stderr,
+                "prakerja: import: %ld rows read in %s: %ld new, %ld updated, %ld unchanged, "
+                "%ld rejected",
+                sum->read, seconds < 1 ? "under a second" : took, sum->inserted, sum->updated,
+                sum->unchanged, sum->rejected);
     const char *sep = " (";
     for (pk_code c = 0; c < PK_C__COUNT; c++)
         if (sum->reasons[c]) {
@@ -188,6 +206,72 @@ static int open_input(const char *path)
     if (fd < 0)
         fprintf(stderr, "prakerja: cannot open %s: %s\n", path, strerror(errno));
     return fd;
+}
+
+/* The file of --rejects (rejected rows are personal data: owner-only);
+ * NULL after saying why. */
+static FILE *open_rejects(const char *path)
+{
+    int rfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = rfd >= 0 ? fdopen(rfd, "w") : NULL;
+    if (f == NULL) {
+        fprintf(stderr, "prakerja: cannot write %s: %s\n", path, strerror(errno));
+        if (rfd >= 0)
+            close(rfd);
+    }
+    return f;
+}
+
+static int import_events(cli_args *a)
+{
+    const char *source = cli_opt(a, "source"), *rejects = cli_opt(a, "rejects");
+    if (a->npos != 1) {
+        fprintf(stderr, "prakerja import events: give exactly one FILE ('-' for stdin)\n");
+        return 2;
+    }
+    pk_event_source src = PK_SRC_PMO;
+    if (source != NULL && pk_event_source_parse(source, &src) != 0) {
+        fprintf(stderr, "prakerja import events: --source must be pmo or lokal\n");
+        return 2;
+    }
+    char actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
+    progress pg = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()};
+    pk_import_opts io = {.tick = progress_tick, .note = progress_note, .ctx = &pg,
+                         .actor = actor};
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    int fd = -1, status = 1;
+    if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
+        goto out;
+    if ((fd = open_input(a->pos[0])) < 0)
+        goto out;
+    pk_import_summary sum;
+    char err[512] = "";
+    int rc = pk_journey_import(&app, fd, src, &io, &sum, err, sizeof(err));
+    progress_end_line(&pg);
+    if (sum.unknown_columns[0])
+        fprintf(stderr, "prakerja: import: unknown columns ignored: %s\n", sum.unknown_columns);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: import %s: %s\n", rc == PK_EINVAL ? "refused" : "failed", err);
+        if (rc != PK_EINVAL)
+            print_summary(&sum, true);
+        goto out;
+    }
+    print_summary(&sum, true);
+    fflush(stdout);
+    say_summary(&sum, now_s() - pg.start, io.rejects != NULL, true);
+    status = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (io.rejects != NULL && fclose(io.rejects) != 0) {
+        fprintf(stderr, "prakerja: cannot write %s\n", rejects);
+        status = 1;
+    }
+    pk_app_close(&app);
+    return status;
 }
 
 static int import_participants(cli_args *a)
@@ -220,16 +304,8 @@ static int import_participants(cli_args *a)
         fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", scheme);
         goto out;
     }
-    if (rejects != NULL) {
-        /* Rejected rows are personal data: owner-only. */
-        int rfd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (rfd < 0 || (io.rejects = fdopen(rfd, "w")) == NULL) {
-            fprintf(stderr, "prakerja: cannot write %s: %s\n", rejects, strerror(errno));
-            if (rfd >= 0)
-                close(rfd);
-            goto out;
-        }
-    }
+    if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
+        goto out;
     if ((fd = open_input(a->pos[0])) < 0)
         goto out;
     pk_import_summary sum;
@@ -241,12 +317,12 @@ static int import_participants(cli_args *a)
     if (rc != 0) {
         fprintf(stderr, "prakerja: import %s: %s\n", rc == PK_EINVAL ? "refused" : "failed", err);
         if (rc != PK_EINVAL)
-            print_summary(&sum);
+            print_summary(&sum, false);
         goto out;
     }
-    print_summary(&sum);
+    print_summary(&sum, false);
     fflush(stdout);
-    say_summary(&sum, now_s() - pg.start, io.rejects != NULL);
+    say_summary(&sum, now_s() - pg.start, io.rejects != NULL, false);
     status = 0;
 out:
     if (fd >= 0)
@@ -305,7 +381,9 @@ int cli_import(const cli_cmd *c, cli_args *a)
 {
     if (cli_sub_is(a, "courses"))
         return cli_import_courses(a);
-    return cli_sub_is(a, "participants") ? import_participants(a) : import_exclusions(a);
+    return cli_sub_is(a, "participants") ? import_participants(a)
+           : cli_sub_is(a, "events")     ? import_events(a)
+                                         : import_exclusions(a);
 }
 
 /* ---- export ------------------------------------------------------------ */
@@ -355,8 +433,110 @@ void cli_warn_public_stdout(void)
                 (unsigned)(st.st_mode & 07777));
 }
 
+/* export events */
+static int export_events(cli_args *a)
+{
+    const char *given = cli_opt(a, "region"), *output = cli_opt(a, "output"),
+               *since_s = cli_opt(a, "since"), *source = cli_opt(a, "source");
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja export events: unexpected argument\n");
+        return 2;
+    }
+    char region[PK_REGION_CODE_MAX] = "";
+    if (given != NULL && pk_region_normalize(given, strlen(given), region) == PK_REGION_NONE) {
+        fprintf(stderr, "prakerja export: --region must be a region code like 31.74\n");
+        return 2;
+    }
+    int64_t since = INT64_MIN;
+    if (since_s != NULL && pk_instant_parse(since_s, &since) != 0) {
+        fprintf(stderr, "prakerja export: --since must be an instant with its offset, like "
+                        "2021-03-01T00:00:00+07:00\n");
+        return 2;
+    }
+    pk_event_source src = PK_SRC_PMO;
+    if (source != NULL && pk_event_source_parse(source, &src) != 0) {
+        fprintf(stderr, "prakerja export: --source must be pmo or lokal\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    if (region[0] && pk_regions_find(app.regions, region) == NULL) {
+        fprintf(stderr, "prakerja export: unknown region %s\n", region);
+        pk_app_close(&app);
+        return 2;
+    }
+    FILE *out = stdout;
+    if (output != NULL && (out = create_output(output)) == NULL) {
+        pk_app_close(&app);
+        return 1;
+    }
+    if (output == NULL)
+        warn_public_stdout();
+    /* An export is a read of personal data: recorded first, or not run. */
+    char actor[PK_ACTOR_MAX], detail[96];
+    cli_actor(actor, sizeof(actor));
+    snprintf(detail, sizeof(detail), "region=%s source=%s", region[0] ? region : "all",
+             pk_event_source_name(src));
+    if (pk_access_record(&app, actor, "journey.export", "cli export events", 0, detail) != 0) {
+        fprintf(stderr, "prakerja export: cannot write the access log; nothing exported\n");
+        if (out != stdout) {
+            fclose(out);
+            unlink(output);
+        }
+        pk_app_close(&app);
+        return 1;
+    }
+    long rows = 0;
+    int64_t unreadable = 0;
+    int rc = pk_journey_export(&app, src, region, since, out, &rows, &unreadable);
+    pk_app_close(&app);
+    if (out != stdout) {
+        if (fclose(out) != 0 && rc == 0) {
+            fprintf(stderr, "prakerja export: cannot write %s: %s\n", output, strerror(errno));
+            rc = PK_EIO;
+        }
+        if (rc != 0)
+            unlink(output);
+    }
+    if (rc != 0) {
+        if (unreadable != 0)
+            fprintf(stderr,
+                    "prakerja: export: participant %lld cannot be decrypted with this key\n",
+                    (long long)unreadable);
+        fprintf(stderr, "prakerja: export failed\n");
+        return 1;
+    }
+    fprintf(stderr, "prakerja: exported %ld events%s%s\n", rows, out != stdout ? " to " : "",
+            out != stdout ? output : "");
+    return 0;
+}
+
+/* journey rebuild */
+int cli_journey(const cli_cmd *c, cli_args *a)
+{
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja journey rebuild: unexpected argument\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    long people = 0, changed = 0;
+    int rc = pk_journey_rebuild(&app, &people, &changed);
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: journey rebuild failed (%d) after %ld people; run it again\n",
+                rc, people);
+        return 1;
+    }
+    printf("{\"people\":%ld,\"changed\":%ld}\n", people, changed);
+    fprintf(stderr, "prakerja: journey rebuilt: %ld people, %ld changed\n", people, changed);
+    return 0;
+}
+
 /* export participants */
-int cli_export(const cli_cmd *c, cli_args *a)
+static int export_participants(cli_args *a)
 {
     if (cli_sub_is(a, "selection"))
         return cli_export_selection(a);
@@ -424,4 +604,9 @@ int cli_export(const cli_cmd *c, cli_args *a)
     else
         fprintf(stderr, "prakerja: exported %ld participants\n", rows);
     return 0;
+}
+
+int cli_export(const cli_cmd *c, cli_args *a)
+{
+    return cli_sub_is(a, "events") ? export_events(a) : export_participants(a);
 }

@@ -140,6 +140,14 @@ static const cli_sub import_subs[] = {
      (const cli_option[]){
          {"list", "NAME", "dtks, bsu, bpum, daftar_hitam, penerima_sebelumnya or prioritas"},
          {NULL, NULL, NULL}}},
+    {"events", "FILE",
+     "import a journey event file (FILE, or - for stdin): each person's rows in\n"
+     "waktu order, idempotent by (source, ref); one JSON summary line on stdout",
+     (const cli_option[]){
+         {"source", "pmo|lokal", "whose events they are (default pmo); a lokal file may not\n"
+                                 "carry lolos, tidak_lolos or dicabut"},
+         {"rejects", "OUT.csv", "write the rejected rows, with their reasons, to OUT.csv (0600)"},
+         {NULL, NULL, NULL}}},
     {"courses", "FILE",
      "import the training catalogue (FILE, or - for stdin): columns platform,\n"
      "kode_pelatihan, judul, lpk, harga (whole Rupiah), mode (webinar, mandiri,\n"
@@ -165,6 +173,22 @@ static const cli_sub export_subs[] = {
          {"wave", "N", "the wave"},
          {"output", "FILE", "write to FILE, created 0600; an existing FILE is refused"},
          {NULL, NULL, NULL}}},
+    {"events", "",
+     "write the journey events as an event file (full NIKs), in the format\n"
+     "import events reads: importing it again changes nothing",
+     (const cli_option[]){
+         {"region", "CODE", "only the participants of this region's subtree (31.74)"},
+         {"since", "INSTANT", "only events at or after INSTANT (2021-03-01T00:00:00+07:00)"},
+         {"source", "pmo|lokal", "whose events (default pmo)"},
+         {"output", "FILE", "write to FILE, created 0600; an existing FILE is refused"},
+         {NULL, NULL, NULL}}},
+    {NULL, NULL, NULL, NULL},
+};
+static const cli_sub journey_subs[] = {
+    {"rebuild", "",
+     "recompute every participant's journey state from their events alone;\n"
+     "one JSON line: people, changed",
+     NULL},
     {NULL, NULL, NULL, NULL},
 };
 static const cli_option wave_opt[] = {
@@ -255,11 +279,16 @@ static const cli_cmd commands[] = {
      .summary = "check NIKs: one JSON line each, as GET /api/v1/nik/{nik}; exit 1 if any is "
                 "invalid"},
     {.name = "import", .run = cli_import,
-     .summary = "import participants, replace an exclusion list, or import the courses",
-     .subs = import_subs, .sub_noun = "kind", .sub_hint = "(participants, exclusions or courses)"},
+     .summary = "import participants or events, replace an exclusion list, or import the "
+                "courses",
+     .subs = import_subs, .sub_noun = "kind",
+     .sub_hint = "(participants, exclusions, events or courses)"},
     {.name = "export", .run = cli_export,
-     .summary = "write the participants (of a region subtree), or a wave's selection",
-     .subs = export_subs, .sub_noun = "kind", .sub_hint = "(participants or selection)"},
+     .summary = "write the participants, their journey events, or a wave's selection",
+     .subs = export_subs, .sub_noun = "kind", .sub_hint = "(participants, events or selection)"},
+    {.name = "journey", .run = cli_journey,
+     .summary = "the participants' journeys: rebuild their state from the events",
+     .subs = journey_subs, .sub_hint = "rebuild"},
     {.name = "wave", .run = cli_wave,
      .summary = "create, open, close, join, list, show, draw or verify waves (engine mode)",
      .subs = wave_subs, .sub_noun = "subcommand",

@@ -1,0 +1,333 @@
+"""Black-box tests of the journey's event files: `prakerja import events`,
+`prakerja export events` and `prakerja journey rebuild` (TAP).
+
+The contract is shared/spec/journey-events-csv.md: columns in any order,
+each person's rows applied in waktu order whatever the file order, balance
+never negative, one selection per life, idempotent by (source, ref), a late
+or repeated file gives the same result, rejects with line numbers and codes,
+JSON summary last.
+
+usage: python3 tests/http/test_journey.py PATH-TO-PRAKERJA [TEST-NAME...]
+"""
+
+import json
+import os
+import random
+
+import harness as h
+from harness import eq, test
+
+# Helpers shared with other programs; importing them must not register
+# their tests here.
+_n0 = len(h._tests)
+from test_registry import Reg, csv_text, person  # noqa: E402
+del h._tests[_n0:]
+
+EVENT_COLUMNS = ["ref", "nik", "peristiwa", "waktu", "gelombang", "jumlah", "ke", "pelatihan",
+                 "platform", "ref_asal", "keterangan"]
+STATE = ("status", "wave", "balance", "credited", "spent", "refunded", "lapsed",
+         "first_purchase_at", "purchases", "completions", "reviews", "payout", "events")
+
+
+def ev(ref, nik, peristiwa, waktu, **kw):
+    r = {"ref": ref, "nik": nik, "peristiwa": peristiwa, "waktu": waktu}
+    r.update({k: str(v) for k, v in kw.items()})
+    return r
+
+
+def t(day, hour=10):
+    """An instant in March 2021, in WIB."""
+    return "2021-03-%02dT%02d:00:00+07:00" % (day, hour)
+
+
+def journey_of(nik, serial):
+    """A recipient's whole journey: 10 events in time order."""
+    p = "e%d-" % serial
+    return [
+        ev(p + "01", nik, "gabung_gelombang", t(1), gelombang=12),
+        ev(p + "02", nik, "lolos", t(2), gelombang=12),
+        ev(p + "03", nik, "saldo_masuk", t(3), jumlah=3500000),
+        ev(p + "04", nik, "pembelian", t(4), jumlah=1000000, pelatihan="K-1",
+           platform="tokopedia"),
+        ev(p + "05", nik, "pembatalan", t(5), jumlah=1000000, ref_asal=p + "04"),
+        ev(p + "06", nik, "pembelian", t(6), jumlah=3500000, pelatihan="K-2",
+           platform="pijarmahir"),
+        ev(p + "07", nik, "selesai_pelatihan", t(8), pelatihan="K-2", platform="pijarmahir"),
+        ev(p + "08", nik, "ulasan", t(9), pelatihan="K-2"),
+        ev(p + "09", nik, "rekening_tertaut", t(10), keterangan="gopay"),
+        ev(p + "10", nik, "insentif_dibayar", t(20), ke=1, jumlah=600000),
+    ]
+
+
+class J(Reg):
+    """A registry with people, and event files in and out."""
+
+    def people(self, n):
+        ps = [person(i + 1) for i in range(n)]
+        s, _, _, _ = self.imp(csv_text(ps))
+        eq(s["inserted"], n, "participants imported")
+        return [p["nik"] for p in ps]
+
+    def events(self, rows, *args, expect=0, columns=EVENT_COLUMNS, rejects=False):
+        path = self.write(csv_text(rows, columns))
+        extra = list(args)
+        rej = None
+        if rejects:
+            rej = self.path("rejects%d.csv" % self.nfile)
+            extra += ["--rejects", rej]
+        code, out, err = self.cli(["import", "events", path] + extra)
+        eq(code, expect, "import events exit status (stderr %r)" % err)
+        summary = None
+        if code == 0:
+            summary = json.loads(out.strip().splitlines()[-1])
+            eq(sorted(summary), sorted(["read", "inserted", "duplicates", "rejected",
+                                        "reasons"]), "summary keys")
+        rows = None
+        if rej:
+            with open(rej, encoding="utf-8") as f:
+                rows = [line for line in __import__("csv").reader(f)]
+            eq(oct(os.stat(rej).st_mode & 0o777), "0o600", "rejects file mode")
+        return summary, err, rows
+
+    def state(self):
+        """Every pk_journey row (the derived state), by participant id."""
+        rows = self.sql("SELECT participant_id, %s FROM pk_journey ORDER BY participant_id"
+                        % ", ".join(STATE))
+        return [tuple(r) for r in rows]
+
+    def stored(self):
+        return [tuple(r) for r in self.sql(
+            "SELECT participant_id, source, ref, type, at, wave, amount, k, course, platform,"
+            " ref_asal, note FROM pk_event ORDER BY participant_id, at, ref")]
+
+    def export_events(self, *args, expect=0):
+        code, out, err = self.cli(["export", "events"] + list(args))
+        eq(code, expect, "export events exit status (stderr %r)" % err)
+        return out
+
+
+@test
+def shuffled_file_applies_each_person_in_time_order():
+    with J() as r:
+        niks = r.people(3)
+        rows = []
+        for i, nik in enumerate(niks):
+            rows += journey_of(nik, i)
+        # one person's rows far apart and in reverse, the others shuffled
+        random.Random(7).shuffle(rows)
+        rows.sort(key=lambda e: e["ref"].startswith("e0-"))
+        first = [e for e in rows if e["ref"].startswith("e0-")]
+        rows = [e for e in rows if not e["ref"].startswith("e0-")]
+        rows = first[5:][::-1] + rows + first[:5][::-1]
+        s, _, _ = r.events(rows)
+        eq(s, {"read": 30, "inserted": 30, "duplicates": 0, "rejected": 0, "reasons": {}},
+           "summary")
+        st = r.state()
+        eq(len(st), 3, "one state per person")
+        for row in st:
+            eq(row[1:], ("penerima", 12, 0, 3500000, 4500000, 1000000, 0,
+                         1614999600, 1, 1, 1, "gopay", 10), "state")
+
+
+@test
+def file_twice_and_late_file_give_the_result_of_one_file():
+    with J("a") as a, J("b") as b, J("c") as c:
+        na, nb, nc = a.people(2), b.people(2), c.people(2)
+        eq((na, nb), (nc, nc), "the same NIKs")
+        all_rows = journey_of(na[0], 0) + journey_of(na[1], 1)
+        money = ("pembelian", "pembatalan")
+        # a: everything at once
+        s, _, _ = a.events(all_rows)
+        eq(s["inserted"], 20, "a: inserted")
+        # b: all but the purchases first, then a late file with them (older
+        # than events stored), then the whole file again
+        s, _, _ = b.events([e for e in all_rows if e["peristiwa"] not in money])
+        eq((s["inserted"], s["rejected"]), (14, 0), "b: first file")
+        s, _, _ = b.events([e for e in all_rows if e["peristiwa"] in money])
+        eq((s["inserted"], s["duplicates"], s["rejected"]), (6, 0, 0), "b: late file")
+        s, _, _ = b.events(all_rows)
+        eq((s["inserted"], s["duplicates"], s["rejected"]), (0, 20, 0), "b: the file again")
+        # c: the later half first (refused: not selected yet), then the
+        # earlier half, then the whole file again
+        later = [e for e in all_rows if e["waktu"] >= t(5)]
+        s, _, _ = c.events(later)
+        eq((s["inserted"], s["rejected"]), (0, 12), "c: later half alone")
+        eq(s["reasons"], {"belum_penerima": 12}, "c: reasons")
+        s, _, _ = c.events([e for e in all_rows if e["waktu"] < t(5)])
+        eq(s["inserted"], 8, "c: earlier half")
+        s, _, _ = c.events(all_rows)
+        eq((s["inserted"], s["duplicates"], s["rejected"]), (12, 8, 0), "c: the file again")
+        for x, name in ((b, "b"), (c, "c")):
+            eq(x.state(), a.state(), "%s: state" % name)
+            eq(x.stored(), a.stored(), "%s: events" % name)
+
+
+@test
+def an_older_purchase_that_would_overdraw_a_stored_one_is_rejected():
+    with J() as r:
+        nik = r.people(1)[0]
+        s, _, _ = r.events([
+            ev("l", nik, "lolos", t(1), gelombang=3),
+            ev("s", nik, "saldo_masuk", t(2), jumlah=1000),
+            ev("b2", nik, "pembelian", t(10), jumlah=800, pelatihan="K", platform="x"),
+        ])
+        eq(s["inserted"], 3, "first file")
+        s, _, rej = r.events([
+            ev("b1", nik, "pembelian", t(5), jumlah=300, pelatihan="K", platform="x"),
+            ev("b0", nik, "pembelian", t(4), jumlah=200, pelatihan="K", platform="x"),
+        ], rejects=True)
+        eq((s["inserted"], s["rejected"]), (1, 1), "late file")
+        eq(s["reasons"], {"saldo_tidak_cukup": 1}, "reason")
+        eq([row[:3] for row in rej[1:]], [["2", "saldo_tidak_cukup", "jumlah"]], "rejects")
+        eq(r.sql("SELECT balance, spent FROM pk_journey")[0], (0, 1000) if not h.PG
+           else (0, 1000), "balance")
+        eq(r.sql("SELECT min(balance) FROM pk_journey")[0][0] >= 0, True, "never negative")
+
+
+@test
+def every_rejection_code_with_its_line_and_column():
+    with J() as r:
+        a, b, c = r.people(3)
+        stranger = a[:-4] + "0999"
+        rows = [
+            ev("ok1", a, "lolos", t(1), gelombang=1),                       # 2
+            ev("ok2", a, "saldo_masuk", t(2), jumlah=1000),                  # 3
+            ev("x1", a, "pembelian", t(3), jumlah=5000, pelatihan="K",       # 4
+               platform="p"),
+            ev("x2", a, "lolos", t(4), gelombang=2),                         # 5
+            ev("x3", a, "gabung_gelombang", t(4), gelombang=3),              # 6
+            ev("x4", b, "saldo_masuk", t(4), jumlah=10),                     # 7
+            ev("x5", a, "pembatalan", t(5), jumlah=10, ref_asal="nope"),     # 8
+            ev("ok3", a, "pembelian", t(6), jumlah=400, pelatihan="K",       # 9
+               platform="p"),
+            ev("x6", a, "pembatalan", t(7), jumlah=300, ref_asal="ok3"),     # 10
+            ev("ok4", a, "pembatalan", t(8), jumlah=400, ref_asal="ok3"),    # 11
+            ev("x7", a, "pembatalan", t(9), jumlah=400, ref_asal="ok3"),     # 12
+            ev("ok5", a, "dicabut", t(10), keterangan="kecurangan"),         # 13
+            ev("x8", a, "ulasan", t(11), pelatihan="K"),                     # 14
+            ev("ok6", a, "saldo_hangus", t(12), jumlah=1000),                # 15
+            ev("x9", stranger, "lolos", t(1), gelombang=1),                  # 16
+            ev("x10", c, "lolos", "2021-03-01 10:00", gelombang=1),          # 17
+            ev("x11", c, "lolos", t(1)),                                     # 18
+            ev("x12", c, "saldo_masuk", t(1), jumlah="1.000"),               # 19
+            ev("x13", c, "terbang", t(1)),                                   # 20
+            ev("x14", "123", "lolos", t(1), gelombang=1),                    # 21
+            ev("", c, "lolos", t(1), gelombang=1),                           # 22
+            ev("x16", c, "rekening_tertaut", t(1), keterangan="bca"),        # 23
+            ev("x17", c, "pembelian", t(1), jumlah=5, platform="p"),         # 24
+        ]
+        s, _, rej = r.events(rows, rejects=True)
+        want = {4: ("saldo_tidak_cukup", "jumlah"), 5: ("sudah_penerima", ""),
+                6: ("sudah_penerima", ""), 7: ("belum_penerima", ""),
+                8: ("pembelian_tidak_dikenal", "ref_asal"), 10: ("jumlah_tidak_sesuai", "jumlah"),
+                12: ("sudah_dibatalkan", "ref_asal"), 14: ("sudah_dicabut", ""),
+                16: ("peserta_tidak_dikenal", "nik"), 17: ("kolom_tidak_valid", "waktu"),
+                18: ("kolom_tidak_valid", "gelombang"), 19: ("kolom_tidak_valid", "jumlah"),
+                20: ("kolom_tidak_valid", "peristiwa"), 21: ("kolom_tidak_valid", "nik"),
+                22: ("kolom_tidak_valid", "ref"), 23: ("kolom_tidak_valid", "keterangan"),
+                24: ("kolom_tidak_valid", "pelatihan")}
+        eq(rej[0], ["baris", "alasan", "kolom"] + EVENT_COLUMNS, "rejects header")
+        got = {int(row[0]): (row[1], row[2]) for row in rej[1:]}
+        eq(got, want, "rejected lines, codes and columns")
+        eq((s["read"], s["inserted"], s["rejected"]), (23, 6, len(want)), "summary")
+        counts = {}
+        for code, _ in want.values():
+            counts[code] = counts.get(code, 0) + 1
+        eq(s["reasons"], counts, "reasons")
+        eq(r.sql("SELECT status, balance, lapsed FROM pk_journey"), [("dicabut", 0, 1000)],
+           "state of the revoked person")
+
+
+@test
+def lokal_files_may_not_select_or_revoke_and_malformed_rows_are_baris_rusak():
+    with J() as r:
+        nik = r.people(1)[0]
+        text = csv_text([ev("a", nik, "gabung_gelombang", t(1), gelombang=1),
+                         ev("b", nik, "lolos", t(2), gelombang=1),
+                         ev("c", nik, "tidak_lolos", t(2), gelombang=1),
+                         ev("d", nik, "dicabut", t(3))], EVENT_COLUMNS)
+        text += 'e,%s,"lolos,%s\n' % (nik, t(1))
+        path = r.write(text)
+        rej = r.path("rej.csv")
+        code, out, err = r.cli(["import", "events", path, "--source", "lokal", "--rejects", rej])
+        eq(code, 0, "exit status (%r)" % err)
+        s = json.loads(out.strip().splitlines()[-1])
+        eq((s["read"], s["inserted"], s["rejected"]), (5, 1, 4), "summary")
+        eq(s["reasons"], {"kolom_tidak_valid": 3, "baris_rusak": 1}, "reasons")
+        eq(r.sql("SELECT source, type FROM pk_event"), [("lokal", "gabung_gelombang")], "stored")
+        code, _, err = r.cli(["import", "events", path, "--source", "mars"])
+        eq(code, 2, "an unknown source")
+        assert "--source" in err, err
+
+
+@test
+def header_any_order_unknown_columns_reported_missing_refused():
+    with J() as r:
+        nik = r.people(1)[0]
+        cols = ["waktu", "catatan", "peristiwa", "nik", "gelombang", "ref"]
+        s, err, _ = r.events([dict(ev("a", nik, "lolos", t(1), gelombang=2), catatan="x")],
+                             columns=cols)
+        eq(s["inserted"], 1, "inserted")
+        assert "unknown columns ignored: catatan" in err, err
+        _, err, _ = r.events([ev("b", nik, "ulasan", t(2))], expect=1,
+                             columns=["ref", "nik", "peristiwa"])
+        assert "kolom_wajib_hilang" in err and "waktu" in err, err
+        eq(r.sql("SELECT count(*) FROM pk_event")[0][0], 1, "nothing more stored")
+
+
+@test
+def export_reimports_unchanged_and_rebuild_changes_nothing():
+    with J() as r:
+        niks = r.people(4)
+        rows = []
+        for i, nik in enumerate(niks):
+            rows += journey_of(nik, i)[: 4 + 2 * i]
+        rows[3]["keterangan"] = '=HYPERLINK("x"), "kutip"'
+        r.events(rows)
+        before_state, before_events = r.state(), r.stored()
+        out = r.export_events()
+        lines = out.splitlines()
+        eq(lines[0].split(","), EVENT_COLUMNS, "export header")
+        eq(len(lines) - 1, len(rows), "exported events")
+        path = r.write(out)
+        code, o, err = r.cli(["import", "events", path])
+        eq(code, 0, "reimport (%r)" % err)
+        s = json.loads(o.strip().splitlines()[-1])
+        eq((s["inserted"], s["duplicates"], s["rejected"]), (0, len(rows), 0), "reimport")
+        eq(r.state(), before_state, "state after reimport")
+        eq(r.stored(), before_events, "events after reimport")
+        # the same export into a fresh registry (same key) gives the same journeys
+        code, o, err = r.cli(["journey", "rebuild"])
+        eq(code, 0, "rebuild (%r)" % err)
+        eq(json.loads(o.strip().splitlines()[-1]), {"people": 4, "changed": 0}, "rebuild")
+        eq(r.state(), before_state, "state after rebuild")
+        # a state made wrong behind the store's back is put right
+        r.db.execute("UPDATE pk_journey SET balance = 1, events = 99")
+        code, o, _ = r.cli(["journey", "rebuild"])
+        eq(json.loads(o.strip().splitlines()[-1]), {"people": 4, "changed": 4}, "repair")
+        eq(r.state(), before_state, "state after repair")
+        # --since and --region filter; a bad --since is refused
+        later = r.export_events("--since", t(3)).splitlines()
+        eq(len(later) - 1, sum(1 for e in rows if e["waktu"] >= t(3)), "--since")
+        eq(len(r.export_events("--region", "31.71").splitlines()), 1, "other region: header only")
+        r.export_events("--since", "2021-03-01", expect=2)
+        eq(r.export_events("--source", "lokal").splitlines(), [",".join(EVENT_COLUMNS)],
+           "no lokal events")
+
+
+@test
+def events_are_append_only_in_the_database():
+    with J() as r:
+        nik = r.people(1)[0]
+        r.events([ev("a", nik, "lolos", t(1), gelombang=2)])
+        for q in ("UPDATE pk_event SET wave = 3", "DELETE FROM pk_event"):
+            try:
+                r.db.execute(q)
+            except Exception:
+                continue
+            raise AssertionError("the database accepted %r" % q)
+        eq(r.sql("SELECT wave FROM pk_event"), [(2,)], "unchanged")
+
+
+if __name__ == "__main__":
+    h.run()
