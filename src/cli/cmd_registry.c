@@ -467,12 +467,12 @@ static int export_events(cli_args *a)
         return 2;
     }
     FILE *out = stdout;
-    if (output != NULL && (out = create_output(output)) == NULL) {
+    if (output != NULL && (out = cli_create_output(output)) == NULL) {
         pk_app_close(&app);
         return 1;
     }
     if (output == NULL)
-        warn_public_stdout();
+        cli_warn_public_stdout();
     /* An export is a read of personal data: recorded first, or not run. */
     char actor[PK_ACTOR_MAX], detail[96];
     cli_actor(actor, sizeof(actor));
