@@ -405,3 +405,40 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
         j->last_at = e->at;
     return 0;
 }
+
+/* ---- deadlines ---- */
+
+static int64_t relative_end(int64_t start, int days)
+{
+    return pk_day_end_wib(pk_date_add_days(pk_instant_day_wib(start), days));
+}
+
+void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_days,
+                          int64_t balance_cutoff, pk_deadlines *out)
+{
+    memset(out, 0, sizeof(*out));
+    bool recipient = j->selected_at != 0;
+    if (recipient) {
+        pk_deadline *d = &out->first_purchase;
+        d->applies = true;
+        d->ends = relative_end(j->selected_at, purchase_days);
+        if (balance_cutoff != 0 && balance_cutoff < d->ends) {
+            d->ends = balance_cutoff;
+            d->absolute = true;
+        }
+        d->met = j->first_purchase_at != 0 && j->first_purchase_at <= d->ends;
+        if (balance_cutoff != 0) {
+            out->balance.applies = true;
+            out->balance.absolute = true;
+            out->balance.ends = balance_cutoff;
+            out->balance.met = j->balance == 0;
+        }
+        out->needs_review = j->completions > 0 && j->reviews == 0;
+        out->needs_payout = j->payout[0] == '\0';
+    }
+    if (j->survey_k >= 1 && j->survey_k <= 63 && j->survey_opened_at != 0) {
+        out->survey.applies = true;
+        out->survey.ends = relative_end(j->survey_opened_at, survey_days);
+        out->survey.met = (j->surveys_filled >> (j->survey_k - 1) & 1) != 0;
+    }
+}

@@ -164,4 +164,29 @@ int pk_fold_copy(pk_fold *dst, const pk_fold *src);
  * that would overflow), and f is unchanged; PK_ENOMEM. */
 int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why);
 
+/* ---- deadlines (the spec's "Deadlines") ---- */
+
+typedef struct pk_deadline {
+    bool applies;        /* false: no such deadline for this person now */
+    int64_t ends;        /* 23:59:59 WIB of its day (an instant) */
+    bool met;            /* what it asks for was done in time */
+    bool absolute;       /* the wave's cut-off, not the scheme's relative rule, decided it */
+} pk_deadline;
+
+typedef struct pk_deadlines {
+    pk_deadline first_purchase;  /* lolos + purchase_deadline_days, or the balance cut-off */
+    pk_deadline balance;         /* the wave's balance cut-off: an unused balance lapses */
+    pk_deadline survey;          /* the latest survey opened + survey_fill_days */
+    bool needs_review;           /* no incentive until a review of a finished training */
+    bool needs_payout;           /* no incentive until a payout account is linked */
+} pk_deadlines;
+
+/* The deadlines of a person in state j: purchase_days and survey_days are
+ * the scheme's (data/schemes.ini), balance_cutoff the instant the wave's
+ * balance lapses (0: none known; the wave belongs to app/wave.c).  A
+ * relative deadline falls on the WIB day of its start plus N days and
+ * ends at 23:59:59 WIB; min(relative, absolute).  Pure. */
+void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_days,
+                          int64_t balance_cutoff, pk_deadlines *out);
+
 #endif

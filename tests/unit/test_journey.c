@@ -254,6 +254,52 @@ static void test_names(void **state)
     assert_int_equal(pk_event_source_parse("PMO", &src), PK_EINVAL);
 }
 
+/* The spec's example: lolos 2021-09-20T10:00+07:00, 30 days: the
+ * deadline ends 2021-10-20T23:59:59+07:00; an earlier balance cut-off
+ * wins; a purchase after it does not meet it. */
+static void test_deadlines(void **state)
+{
+    (void)state;
+    pk_journey j;
+    memset(&j, 0, sizeof(j));
+    pk_deadlines d;
+    pk_journey_deadlines(&j, 30, 30, 0, &d);
+    assert_false(d.first_purchase.applies);
+    assert_false(d.survey.applies);
+    assert_int_equal(pk_instant_parse("2021-09-20T10:00+07:00", &j.selected_at), 0);
+    pk_journey_deadlines(&j, 30, 30, 0, &d);
+    char out[32];
+    pk_instant_format(d.first_purchase.ends, out);
+    assert_string_equal(out, "2021-10-20T23:59:59+07:00");
+    assert_true(d.first_purchase.applies && !d.first_purchase.met && !d.first_purchase.absolute);
+    assert_false(d.balance.applies);
+    assert_true(d.needs_payout);
+    int64_t cut;
+    assert_int_equal(pk_instant_parse("2021-10-15T23:59:59+07:00", &cut), 0);
+    assert_int_equal(pk_instant_parse("2021-10-16T09:00:00+07:00", &j.first_purchase_at), 0);
+    pk_journey_deadlines(&j, 30, 30, cut, &d);
+    assert_int_equal(d.first_purchase.ends, cut);
+    assert_true(d.first_purchase.absolute);
+    assert_false(d.first_purchase.met);
+    pk_journey_deadlines(&j, 30, 30, 0, &d);
+    assert_true(d.first_purchase.met);
+    /* survey 2 opened late in the evening WIB (already the next day in
+     * Jakarta when it is 17:30 UTC): 30 days from that WIB day */
+    j.survey_k = 2;
+    assert_int_equal(pk_instant_parse("2021-11-01T17:30:00Z", &j.survey_opened_at), 0);
+    pk_journey_deadlines(&j, 30, 30, 0, &d);
+    pk_instant_format(d.survey.ends, out);
+    assert_string_equal(out, "2021-12-02T23:59:59+07:00");
+    assert_false(d.survey.met);
+    j.surveys_filled = 2;
+    j.completions = 1;
+    strcpy(j.payout, "ovo");
+    pk_journey_deadlines(&j, 30, 30, 0, &d);
+    assert_true(d.survey.met);
+    assert_true(d.needs_review);
+    assert_false(d.needs_payout);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_first_purchase),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_deadlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
