@@ -360,8 +360,8 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
             j->first_review_at = e->at;
         break;
     case PK_EV_REKENING_TERTAUT:
-        memset(j->payout, 0, sizeof(j->payout));
-        strncpy(j->payout, e->note, sizeof(j->payout) - 1);
+        snprintf(j->payout, sizeof(j->payout), "%.*s",
+                 (int)(sizeof(j->payout) - 1), e->note);
         j->payout_at = e->at;
         break;
     case PK_EV_INSENTIF_DIBAYAR:

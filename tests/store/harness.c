@@ -67,14 +67,14 @@ static void pg_exec(const char *sql)
 
 static void pg_create(const char *name, const char *template)
 {
-    char sql[256];
+    char sql[1100];
     snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\" TEMPLATE \"%s\"", name, template);
     pg_exec(sql);
 }
 
 static void pg_drop(const char *name)
 {
-    char sql[256];
+    char sql[600];
     snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
     PQclear(PQexec(admin, sql));
 }

@@ -223,7 +223,7 @@ static void test_invariants(void **state)
                                       .stored = stored[next(&seed) % 4],
                                       .kk_max = (int)(next(&seed) % 4),
                                       .pending = next(&seed) % 2 != 0};
-        memcpy(p, m, sizeof(m));
+        memcpy(p, m, n * sizeof(m[0]));
         size_t changed = pk_family_apply(m, n), count = 0, eligible = 0;
         for (size_t j = 0; j < n; j++) {
             assert_int_equal(m[j].verdict & ~FULL, m[j].base);
