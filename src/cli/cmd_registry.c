@@ -130,10 +130,10 @@ static void progress_tick(void *ctx, long rows, unsigned long long bytes,
     progress *pg = ctx;
     double t = now_s(), elapsed = t - pg->start;
     bool done = total > 0 && bytes >= total;
-    char left[48] = "";
+    char left[80] = "";
     int pct = total > 0 ? (int)(bytes * 100 / total) : -1;
     if (total > 0 && bytes > 0 && !done && elapsed >= 1) {
-        char s[24];
+        char s[48];
         span(s, sizeof(s), elapsed * (double)(total - bytes) / (double)bytes);
         snprintf(left, sizeof(left), ", about %s left", s);
     }
