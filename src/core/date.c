@@ -220,10 +220,18 @@ int pk_timestamp_parse(const char *s, int64_t *out)
     return 0;
 }
 
+static const char *const months_short[12] = {"Jan", "Feb", "Mar", "Apr", "Mei", "Jun",
+                                             "Jul", "Agu", "Sep", "Okt", "Nov", "Des"};
+
+void pk_date_format_short(pk_date d, char out[32])
+{
+    const char *mn = d.m >= 1 && d.m <= 12 ? months_short[d.m - 1] : "?";
+    snprintf(out, 32, "%d %s %d", d.d, mn, d.y);
+}
+
 void pk_timestamp_format_wib(int64_t secs, char out[32])
 {
-    static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "Mei", "Jun",
-                                           "Jul", "Agu", "Sep", "Okt", "Nov", "Des"};
+    const char *const *months = months_short;
     int64_t t = secs + 7 * 3600;
     int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     int64_t sod = t - days * 86400; /* 0..86399 */

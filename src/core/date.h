@@ -24,6 +24,8 @@ int pk_date_parse(const char *s, size_t len, pk_date *out);
 void pk_date_format(pk_date d, char out[11]);
 /* Writes "27 November 2026" (Indonesian month names); out >= 32 bytes. */
 void pk_date_format_long(pk_date d, char out[32]);
+/* Writes "12 Mar 2021" (the abbreviations of pk_timestamp_format_wib). */
+void pk_date_format_short(pk_date d, char out[32]);
 
 /* Days since 1970-01-01 (negative before), and back. */
 long pk_date_to_days(pk_date d);

@@ -134,6 +134,19 @@ int pg_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx)
     return rc;
 }
 
+int pg_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
+{
+    params p = {0};
+    p_int(&p, wave);
+    PGresult *r = NULL;
+    int rc = pg_run1(s, S_WAVE_APPLICANTS_COUNT, &p, &r);
+    if (rc != 0)
+        return rc;
+    *n = PQntuples(r) == 1 ? get_i64(r, 0, 0) : 0;
+    PQclear(r);
+    return 0;
+}
+
 int pg_recipient_families(pk_tx *t, int64_t wave, pk_bi_cb cb, void *ctx)
 {
     params p = {0};
@@ -286,4 +299,22 @@ int pg_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t seria
     p_int(&p, wave);
     p_int(&p, issued_at);
     return pg_run(pg_txc(t), S_CARD_INSERT, &p, NULL);
+}
+
+int pg_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave)
+{
+    params p = {0};
+    p_int(&p, participant_id);
+    PGresult *r = NULL;
+    int rc = pg_run1(s, S_CARD_GET, &p, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 1) {
+        snprintf(number, 17, "%s", PQgetvalue(r, 0, 0));
+        *wave = get_i64(r, 0, 1);
+    } else {
+        rc = PK_ENOENT;
+    }
+    PQclear(r);
+    return rc;
 }

@@ -197,6 +197,7 @@ int sq_wave_get(pk_tx *t, int64_t number, pk_wave *out);
 int sq_wave_set_state(pk_tx *t, int64_t number, const char *state);
 int sq_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
 int sq_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx);
+int sq_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n);
 int sq_recipient_families(pk_tx *t, int64_t wave, pk_bi_cb cb, void *ctx);
 int sq_draw_insert(pk_tx *t, const pk_draw_rec *d);
 int sq_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out);
@@ -205,6 +206,7 @@ int sq_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx);
 int sq_card_serial_max(pk_tx *t, int64_t *serial);
 int sq_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t serial,
                    const char *number, int64_t issued_at);
+int sq_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave);
 
 /* ---- sqlite_platform.c ---- */
 

@@ -216,6 +216,9 @@ X(S_WAVES_EACH, "", "SELECT " SQ_WAVE_COLS " FROM pk_wave ORDER BY number")
 X(S_WAVE_APPLICANTS, "i",
   "SELECT " SQ_PCOLS " FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
   " WHERE wave = ?1 AND type = 'gabung_gelombang') ORDER BY id")
+X(S_WAVE_APPLICANTS_COUNT, "i",
+  "SELECT count(DISTINCT participant_id) FROM pk_event"
+  " WHERE wave = ?1 AND type = 'gabung_gelombang'")
 X(S_RECIPIENT_FAMILIES, "i",
   "SELECT kk_hi, kk_lo FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
   " WHERE wave > 0 AND wave < ?1 AND type = 'lolos')")
@@ -237,3 +240,4 @@ X(S_CARD_SERIAL_MAX, "", "SELECT coalesce(max(serial), -1) FROM pk_card")
 X(S_CARD_INSERT, "iitii",
   "INSERT INTO pk_card (participant_id, serial, number, wave, issued_at)"
   " VALUES (?1, ?2, ?3, ?4, ?5)")
+X(S_CARD_GET, "i", "SELECT number, wave FROM pk_card WHERE participant_id = ?1")

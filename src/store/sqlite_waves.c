@@ -122,6 +122,23 @@ int sq_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx)
     return rc;
 }
 
+int sq_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_WAVE_APPLICANTS_COUNT, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, wave);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    rc = r == SQLITE_ROW ? 0 : PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
 int sq_recipient_families(pk_tx *t, int64_t wave, pk_bi_cb cb, void *ctx)
 {
     sqlite3_stmt *st = sq_stmt_fresh(sq_txc(t), S_RECIPIENT_FAMILIES);
@@ -266,4 +283,23 @@ int sq_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t seria
     sqlite3_bind_int64(st, 4, wave);
     sqlite3_bind_int64(st, 5, issued_at);
     return sq_step_done(st);
+}
+
+int sq_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_CARD_GET, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, participant_id);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        copy_text(number, 17, st, 0);
+        *wave = sqlite3_column_int64(st, 1);
+    }
+    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
 }

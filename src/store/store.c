@@ -765,6 +765,11 @@ int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx
     return noted_tx(tx, false, tx->store->ops->wave_applicants(tx, wave, cb, ctx));
 }
 
+int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
+{
+    return s->ops->wave_applicants_count(s, wave, n);
+}
+
 int pk_tx_recipient_families(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx)
 {
     return noted_tx(tx, false, tx->store->ops->recipient_families(tx, wave, cb, ctx));
@@ -801,6 +806,11 @@ int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t s
     return noted_tx(tx, true,
                     tx->store->ops->card_insert(tx, participant_id, wave, serial, number,
                                                 issued_at));
+}
+
+int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave)
+{
+    return s->ops->card_get(s, participant_id, number, wave);
 }
 
 /* ---- the training catalogue ---- */

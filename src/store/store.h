@@ -596,6 +596,9 @@ int pk_store_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
  * and its lists (PK_LIST_* bits). */
 typedef int (*pk_applicant_cb)(void *ctx, const pk_prow *row, unsigned lists);
 int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx);
+/* Reads: how many participants joined the wave (a gabung_gelombang event
+ * for it), each once. */
+int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n);
 /* The KK index of each participant selected (a lolos event) in a wave
  * numbered below `wave`, once per participant. */
 int pk_tx_recipient_families(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx);
@@ -641,6 +644,9 @@ int pk_store_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *
 int pk_tx_card_serial_max(pk_tx *tx, int64_t *serial);
 int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
                       const char *number, int64_t issued_at);
+/* Reads: the participant's card number (16 digits and a NUL) and the wave
+ * that gave it; PK_ENOENT when they have none. */
+int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave);
 
 /* ---- the training catalogue: providers (LPK) and courses -------------------
  *

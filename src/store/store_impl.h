@@ -133,6 +133,7 @@ typedef struct pk_store_ops {
     int (*wave_set_state)(pk_tx *tx, int64_t number, const char *state);
     int (*waves_each)(pk_store *s, pk_wave_cb cb, void *ctx);
     int (*wave_applicants)(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx);
+    int (*wave_applicants_count)(pk_store *s, int64_t wave, int64_t *n);
     int (*recipient_families)(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx);
     int (*draw_insert)(pk_tx *tx, const pk_draw_rec *d);
     int (*draw_get)(pk_store *s, int64_t wave, pk_draw_rec *out);
@@ -141,6 +142,7 @@ typedef struct pk_store_ops {
     int (*card_serial_max)(pk_tx *tx, int64_t *serial);
     int (*card_insert)(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
                        const char *number, int64_t issued_at);
+    int (*card_get)(pk_store *s, int64_t participant_id, char *number, int64_t *wave);
 
     /* The training catalogue (sqlite_platform.c, pg_platform.c). */
     int (*course_put)(pk_tx *tx, const pk_course *c, int *outcome);

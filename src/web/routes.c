@@ -36,6 +36,9 @@ const pk_route pk_routes[] = {
     {"POST", "/api/v1/status", pk_api_status, PK_KIND_API, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/me", pk_api_me, PK_KIND_API, PK_ACCESS_STAFF},
     {"GET", "/api/v1/courses", pk_api_courses, PK_KIND_API, PK_ACCESS_PUBLIC},
+    /* personal data: admins, and operators inside their region */
+    {"GET", "/api/v1/participants/{id}/journey", pk_api_participant_journey, PK_KIND_API,
+     PK_ACCESS_OPERATOR},
     /* the digital platforms: signed requests (pk_web_platform) */
     {"POST", "/api/v1/platform/ping", pk_api_platform_ping, PK_KIND_API, PK_ACCESS_PLATFORM},
 

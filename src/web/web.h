@@ -101,6 +101,7 @@ void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_platform_ping(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_courses(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_participant_journey(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* GET /metrics (metrics.c): Prometheus text, for a scraper on this
  * machine or a staff account; and the http layer's observer that counts
@@ -125,6 +126,10 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_register_done(const pk_app *app, pk_req *req, pk_resp *resp);
+/* The journey section of /peserta/{id} (page_journey.c): a personal
+ * read of its own, scoped and access-logged (app/journey_view.h). */
+void pk_page_journey(const pk_app *app, const pk_req *req, pk_buf *b, int64_t id,
+                     const char *scope, const char *actor);
 
 /* Cookies of the portal. */
 #define PK_COOKIE_SESSION "pk_sesi"

@@ -802,6 +802,7 @@ def no_route_is_protected_by_accident():
     # the routes that need a login are exactly these (update with care)
     protected = {(m, p): a for m, p, _, _, a in route_table() if a != "PK_ACCESS_PUBLIC"}
     eq(protected, {("GET", "/api/v1/me"): "PK_ACCESS_STAFF",
+                   ("GET", "/api/v1/participants/{id}/journey"): "PK_ACCESS_OPERATOR",
                    ("POST", "/api/v1/platform/ping"): "PK_ACCESS_PLATFORM",
                    ("GET", "/api/v1/stats"): "PK_ACCESS_STAFF",
                    ("POST", "/keluar"): "PK_ACCESS_STAFF",

@@ -289,10 +289,48 @@ static void append_merges_and_applies_the_rules(void **state)
     assert_int_equal(j.first_purchase_at, 0);
 }
 
+/* The reads staff pages make of waves and cards: a wave's applicants
+ * counted once each (two joins of one person are one applicant), and a
+ * participant's card with the wave that gave it (none: PK_ENOENT). */
+static void applicants_count_and_card_get(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[3];
+    person(s, p, 3);
+    pk_tx *tx = begin(s);
+    pk_event e[4] = {
+        ev(PK_SRC_LOKAL, "j-1", PK_EV_GABUNG_GELOMBANG, 100, 0),
+        ev(PK_SRC_PMO, "j-2", PK_EV_GABUNG_GELOMBANG, 200, 0),
+        ev(PK_SRC_LOKAL, "j-3", PK_EV_GABUNG_GELOMBANG, 100, 0),
+        ev(PK_SRC_LOKAL, "j-4", PK_EV_GABUNG_GELOMBANG, 100, 0),
+    };
+    e[0].participant_id = e[1].participant_id = p[0].r.id;
+    e[2].participant_id = p[1].r.id;
+    e[3].participant_id = p[2].r.id;
+    e[3].wave = 4;
+    assert_int_equal(pk_tx_events_insert(tx, 4, e), 0);
+    assert_int_equal(pk_tx_card_insert(tx, p[0].r.id, 3, 0, "9900310000000017", 300), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    int64_t n = -1;
+    assert_int_equal(pk_store_wave_applicants_count(s, 3, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(pk_store_wave_applicants_count(s, 4, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(pk_store_wave_applicants_count(s, 9, &n), 0);
+    assert_int_equal(n, 0);
+    char card[17] = "";
+    int64_t wave = 0;
+    assert_int_equal(pk_store_card_get(s, p[0].r.id, card, &wave), 0);
+    assert_string_equal(card, "9900310000000017");
+    assert_int_equal(wave, 3);
+    assert_int_equal(pk_store_card_get(s, p[1].r.id, card, &wave), PK_ENOENT);
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(events_round_trip_and_unique_refs),
     ST_TEST(events_are_append_only),
     ST_TEST(journey_state_round_trip),
     ST_TEST(append_merges_and_applies_the_rules),
+    ST_TEST(applicants_count_and_card_get),
 };
 const st_division st_journey = {tests, sizeof(tests) / sizeof(tests[0])};

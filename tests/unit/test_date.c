@@ -154,6 +154,13 @@ static void test_format(void **state)
             fail_msg("case '%s': formatted date does not parse", c->label);
         expect_date(c->label, back, c->d);
     }
+    char sf[32];
+    pk_date_format_short(D(2021, 3, 12), sf);
+    assert_string_equal(sf, "12 Mar 2021");
+    pk_date_format_short(D(2020, 12, 15), sf);
+    assert_string_equal(sf, "15 Des 2020");
+    pk_date_format_short(D(2021, 8, 1), sf);
+    assert_string_equal(sf, "1 Agu 2021");
 }
 
 typedef struct {

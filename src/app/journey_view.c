@@ -1,0 +1,299 @@
+/* journey_view.c -- a participant's journey as staff read it (see
+ * journey_view.h): scope, the access log, the state, the card masked,
+ * the deadlines in words and a page of events. */
+#include "app/journey_view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/operator.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "core/pk.h"
+#include "store/store.h"
+
+const char *pk_event_source_label(pk_event_source s)
+{
+    return s == PK_SRC_PMO ? "Manajemen Pelaksana" : "Sistem Prakerja DKI Jakarta";
+}
+
+const char *pk_journey_status_label(pk_journey_status s)
+{
+    switch (s) {
+    case PK_JS_TERDAFTAR: return "Terdaftar, belum mengikuti gelombang";
+    case PK_JS_PENDAFTAR: return "Mendaftar gelombang";
+    case PK_JS_PENERIMA: return "Penerima Kartu Prakerja";
+    case PK_JS_TIDAK_LOLOS: return "Tidak lolos seleksi";
+    case PK_JS_DICABUT: return "Kepesertaan dicabut";
+    default: return "-";
+    }
+}
+
+/* An event's keterangan for reading: a reason code ("rekening_tidak_aktif",
+ * snake_case words) as words, free text as it is. */
+static void words(const char *note, char out[PK_EVENT_NOTE_MAX])
+{
+    snprintf(out, PK_EVENT_NOTE_MAX, "%s", note);
+    if (strspn(out, "abcdefghijklmnopqrstuvwxyz_") != strlen(out))
+        return;
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+}
+
+void pk_event_describe(const pk_event *e, char *out, size_t cap)
+{
+    const pk_event_info *in = pk_event_info_of(e->type);
+    const char *label = in ? in->label : "Peristiwa";
+    char note[PK_EVENT_NOTE_MAX] = "";
+    words(e->note, note);
+    switch (e->type) {
+    case PK_EV_GABUNG_GELOMBANG:
+    case PK_EV_LOLOS:
+        snprintf(out, cap, "%s %lld", label, (long long)e->wave);
+        break;
+    case PK_EV_TIDAK_LOLOS:
+        snprintf(out, cap, "%s %lld%s%s%s", label, (long long)e->wave, note[0] ? " (" : "",
+                 note, note[0] ? ")" : "");
+        break;
+    case PK_EV_PEMBELIAN:
+    case PK_EV_SELESAI_PELATIHAN:
+        snprintf(out, cap, "%s %s di %s", label, e->course, e->platform);
+        break;
+    case PK_EV_ULASAN:
+        snprintf(out, cap, "%s %s", label, e->course);
+        break;
+    case PK_EV_REKENING_TERTAUT:
+        snprintf(out, cap, "%s (%s)", label, note);
+        break;
+    case PK_EV_INSENTIF_DIBAYAR:
+    case PK_EV_SURVEI_DIBUKA:
+    case PK_EV_SURVEI_DIISI:
+    case PK_EV_INSENTIF_SURVEI_DIBAYAR:
+        snprintf(out, cap, "%s ke-%lld", label, (long long)e->k);
+        break;
+    case PK_EV_INSENTIF_GAGAL:
+        snprintf(out, cap, "%s ke-%lld (%s)", label, (long long)e->k, note);
+        break;
+    case PK_EV_DICABUT:
+        snprintf(out, cap, "%s%s%s%s", label, note[0] ? " (" : "", note, note[0] ? ")" : "");
+        break;
+    default:
+        snprintf(out, cap, "%s", label);
+    }
+}
+
+/* "batas 12 Mar 2021, 5 hari lagi" / "hari ini" / "lewat 3 hari" */
+static void when(const pk_deadline_item *it, char *out, size_t cap)
+{
+    char day[32];
+    pk_date_format_short(pk_instant_day_wib(it->ends), day);
+    if (it->days_left > 0)
+        snprintf(out, cap, "batas %s, %ld hari lagi", day, it->days_left);
+    else if (it->days_left == 0)
+        snprintf(out, cap, "batas %s, hari ini", day);
+    else
+        snprintf(out, cap, "batas %s, lewat %ld hari", day, -it->days_left);
+}
+
+static pk_deadline_item *item(pk_journey_view *v, const char *kind, const char *title,
+                              const pk_deadline *d, long today)
+{
+    pk_deadline_item *it = &v->items[v->nitems++];
+    memset(it, 0, sizeof(*it));
+    it->kind = kind;
+    it->title = title;
+    if (d != NULL) {
+        it->has_end = true;
+        it->ends = d->ends;
+        it->met = d->met;
+        it->absolute = d->absolute;
+        it->days_left = pk_date_to_days(pk_instant_day_wib(d->ends)) - today;
+    }
+    return it;
+}
+
+static void deadline_items(pk_journey_view *v, int64_t now)
+{
+    const pk_journey *j = &v->j;
+    v->nitems = 0;
+    if (j->status == PK_JS_DICABUT)
+        return;   /* revoked: nothing more is asked of them */
+    int pdays = v->scheme ? v->scheme->purchase_deadline_days : 30;
+    int sdays = v->scheme ? v->scheme->survey_fill_days : 30;
+    pk_deadlines d;
+    pk_journey_deadlines(j, pdays, sdays, v->balance_cutoff, &d);
+    long today = pk_date_to_days(pk_instant_day_wib(now));
+    char w[112];
+    if (d.first_purchase.applies) {
+        pk_deadline_item *it = item(v, "pembelian_pertama", "Pembelian pelatihan pertama",
+                                    &d.first_purchase, today);
+        snprintf(it->reason, sizeof(it->reason),
+                 "Penerima wajib membeli pelatihan pertama paling lambat %d hari setelah "
+                 "dinyatakan lolos, atau sebelum batas saldo gelombang bila lebih awal; "
+                 "jika tidak, kepesertaan dicabut dan saldo kembali ke program.",
+                 pdays);
+        when(it, w, sizeof(w));
+        if (!it->met && j->first_purchase_at == 0)
+            snprintf(it->missing, sizeof(it->missing), "Belum membeli pelatihan — %s", w);
+        else if (!it->met)
+            snprintf(it->missing, sizeof(it->missing),
+                     "Pelatihan pertama dibeli setelah batas — %s", w);
+    }
+    if (d.balance.applies) {
+        pk_deadline_item *it = item(v, "batas_saldo", "Batas penggunaan saldo", &d.balance,
+                                    today);
+        snprintf(it->reason, sizeof(it->reason),
+                 "Saldo pelatihan yang belum digunakan sampai batas gelombang ini hangus "
+                 "dan kembali ke program.");
+        if (j->balance > 0) {
+            char rp[32];
+            pk_rupiah_format(j->balance, rp);
+            when(it, w, sizeof(w));
+            snprintf(it->missing, sizeof(it->missing), "Sisa saldo %s belum digunakan — %s",
+                     rp, w);
+        }
+    }
+    if (d.survey.applies) {
+        pk_deadline_item *it = item(v, "survei", "Survei evaluasi", &d.survey, today);
+        snprintf(it->reason, sizeof(it->reason),
+                 "Survei ke-%lld diisi paling lambat %d hari setelah dibuka; insentif survei "
+                 "dibayar setelah survei diisi.",
+                 (long long)j->survey_k, sdays);
+        if (!it->met) {
+            when(it, w, sizeof(w));
+            snprintf(it->missing, sizeof(it->missing), "Survei ke-%lld belum diisi — %s",
+                     (long long)j->survey_k, w);
+        }
+    }
+    if (j->selected_at != 0 && j->completions > 0) {
+        pk_deadline_item *it = item(v, "ulasan", "Ulasan pelatihan", NULL, today);
+        it->met = !d.needs_review;
+        snprintf(it->reason, sizeof(it->reason),
+                 "Tidak ada batas waktu, tetapi insentif baru dijadwalkan setelah ada ulasan "
+                 "atas pelatihan pertama yang diselesaikan.");
+        if (d.needs_review)
+            snprintf(it->missing, sizeof(it->missing),
+                     "Belum memberi ulasan pelatihan yang sudah selesai — insentif belum "
+                     "dijadwalkan");
+    }
+    if (j->selected_at != 0) {
+        pk_deadline_item *it = item(v, "rekening", "Rekening pembayaran insentif", NULL, today);
+        it->met = !d.needs_payout;
+        snprintf(it->reason, sizeof(it->reason),
+                 "Insentif hanya dapat dibayar ke rekening bank atau dompet digital yang "
+                 "sudah ditautkan.");
+        if (d.needs_payout)
+            snprintf(it->missing, sizeof(it->missing),
+                     "Belum menautkan rekening pembayaran insentif");
+    }
+}
+
+typedef struct scope_ctx {
+    char scheme[16];
+} scope_ctx;
+
+static int got_row(void *ctx, const pk_prow *row)
+{
+    scope_ctx *s = ctx;
+    snprintf(s->scheme, sizeof(s->scheme), "%s", row->scheme ? row->scheme : "");
+    return 0;
+}
+
+typedef struct wave_ctx {
+    int64_t number;
+    bool found;
+    char scheme[16];
+    char balance_until[16];
+} wave_ctx;
+
+static int got_wave(void *ctx, const pk_wave *w)
+{
+    wave_ctx *c = ctx;
+    if (w->number == c->number) {
+        c->found = true;
+        snprintf(c->scheme, sizeof(c->scheme), "%s", w->scheme);
+        snprintf(c->balance_until, sizeof(c->balance_until), "%s", w->balance_until);
+    }
+    return 0;
+}
+
+typedef struct page_ctx {
+    int64_t offset, limit, seen;
+    int (*cb)(void *ctx, const pk_event *e);
+    void *ctx;
+} page_ctx;
+
+static int one_event(void *ctx, const pk_event *e)
+{
+    page_ctx *p = ctx;
+    int64_t i = p->seen++;
+    if (p->cb == NULL || i < p->offset || i >= p->offset + p->limit)
+        return 0;
+    return p->cb(p->ctx, e);
+}
+
+int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const char *actor,
+                     const char *route, int64_t offset, int limit, int64_t now,
+                     pk_journey_view *out, int (*cb)(void *ctx, const pk_event *e), void *ctx)
+{
+    memset(out, 0, sizeof(*out));
+    if (offset < 0)
+        offset = 0;
+    if (limit < 1)
+        limit = 1;
+    if (limit > PK_JOURNEY_EVENTS_MAX)
+        limit = PK_JOURNEY_EVENTS_MAX;
+    scope_ctx sc = {{0}};
+    int rc = pk_store_participant_get(app->store, scope, id, got_row, &sc);
+    if (rc == PK_ENOENT)
+        pk_access_record_refusal(app, actor, "participant.notfound", route, id);
+    if (rc != 0)
+        return rc;
+    char detail[64];
+    snprintf(detail, sizeof(detail), "offset=%lld;limit=%d", (long long)offset, limit);
+    if (pk_access_record(app, actor, "journey.view", route, id, detail) != 0)
+        return PK_EIO;
+
+    rc = pk_store_journey_get(app->store, id, &out->j);
+    if (rc == PK_ENOENT) {
+        pk_fold f;
+        pk_fold_init(&f, id);
+        out->j = f.j;
+        pk_fold_free(&f);
+        rc = 0;
+    } else if (rc == 0) {
+        out->any = true;
+    }
+    if (rc != 0)
+        return PK_EIO;
+    snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", sc.scheme);
+    if (out->j.wave > 0) {
+        wave_ctx w = {.number = out->j.wave};
+        if (pk_store_waves_each(app->store, got_wave, &w) != 0)
+            return PK_EIO;
+        pk_date d;
+        if (w.found) {
+            snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", w.scheme);
+            if (w.balance_until[0] && pk_date_parse(w.balance_until, 10, &d) == 0)
+                out->balance_cutoff = pk_day_end_wib(d);
+        }
+    }
+    out->scheme = pk_schemes_find(&app->schemes, out->scheme_id);
+    char card[17];
+    rc = pk_store_card_get(app->store, id, card, &out->card_wave);
+    if (rc == 0 && strlen(card) == 16) {
+        out->has_card = true;
+        snprintf(out->card_masked, sizeof(out->card_masked), "**** **** **** %s", card + 12);
+    } else if (rc != 0 && rc != PK_ENOENT) {
+        return PK_EIO;
+    }
+    memset(card, 0, sizeof(card));
+    deadline_items(out, now);
+    page_ctx p = {.offset = offset, .limit = limit, .cb = cb, .ctx = ctx};
+    rc = pk_store_events_each(app->store, id, one_event, &p);
+    if (rc != 0)
+        return rc < 0 && rc != PK_ENOMEM ? PK_EIO : rc;
+    out->events_total = p.seen;
+    return 0;
+}
