@@ -76,6 +76,12 @@ static bool same_ref(const pk_event *a, const pk_event *b)
 int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                       pk_append_result *out)
 {
+    return pk_journey_append_get(tx, participant_id, ev, n, out, NULL);
+}
+
+int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                          pk_append_result *out, pk_journey *state)
+{
     evlist all = {0}, fresh = {0};
     size_t *order = NULL;
     pk_fold f, g;
@@ -177,6 +183,8 @@ int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
         }
         rc = pk_tx_journey_put(tx, &f.j);
     }
+    if (rc == 0 && state != NULL)
+        *state = f.j;
 out:
     pk_fold_free(&f);
     pk_fold_free(&g);

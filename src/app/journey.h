@@ -40,6 +40,10 @@ typedef struct pk_append_result {
  * roll back and redo), PK_ENOMEM. */
 int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                       pk_append_result *out);
+/* The same, and *state receives the person's state after it (whatever
+ * was inserted: the state of every event stored and accepted). */
+int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                          pk_append_result *out, pk_journey *state);
 
 /* Folds the participant's stored events anew and writes the state (when
  * there are events); out (when not NULL) receives it. */

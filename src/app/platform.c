@@ -1,12 +1,15 @@
 /* platform.c -- the digital platforms: credentials (sealed secrets), the
- * check of a signed request, and the answers kept per idempotency key.
+ * check of a signed request, and each request run as one piece of a
+ * group commit with its nonce and the answer kept for its idempotency key.
  * See platform.h for the protocol. */
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/platform.h"
+#include "app/committer.h"
 #include "store/store.h"
 
 #define AD_PREFIX "platform:"
@@ -310,14 +313,9 @@ int pk_platform_verify(const pk_app *app, const pk_platform_request *r, pk_platf
     *v = PK_PLATFORM_NONCE_USED;
     if (!token_ok(r->nonce, 128))
         return 0;
-    rc = pk_store_platform_nonce(app->store, p.id, r->nonce, r->now,
-                                 r->now - PK_PLATFORM_NONCE_TTL);
-    if (rc == PK_ECONFLICT)
-        return 0;
-    if (rc != 0)
-        return rc == PK_ENOSPC ? rc : PK_EIO;
-
     out->id = p.id;
+    out->now = r->now;
+    snprintf(out->nonce, sizeof(out->nonce), "%s", r->nonce);
     snprintf(out->code, sizeof(out->code), "%s", p.code);
     snprintf(out->key, sizeof(out->key), "%s", r->key);
     crypto_hash_sha256_state hs;
@@ -332,46 +330,103 @@ int pk_platform_verify(const pk_app *app, const pk_platform_request *r, pk_platf
     return 0;
 }
 
-/* ---- answers kept per idempotency key --------------------------------------- */
+/* ---- one request, one piece of a group commit ------------------------------ */
 
-int pk_platform_answer_find(const pk_app *app, const pk_platform_caller *c, bool *found,
-                            int *status, pk_buf *body, pk_platform_verdict *v)
+typedef struct exec_job {
+    const pk_app *app;
+    pk_platform_caller *c;
+    pk_platform_work work;
+    void *ctx;
+    int *status;
+    pk_buf *body;
+    bool replayed;
+    pk_platform_verdict v;
+} exec_job;
+
+/* What a piece returns to have itself undone when the request is refused
+ * before its work (a nonce used): not an error of the store. */
+#define REFUSED 1
+
+static int exec_in_tx(pk_tx *tx, void *arg)
 {
-    uint8_t digest[PK_IDEM_DIGEST_LEN];
-    *found = false;
-    *v = PK_PLATFORM_OK;
-    int rc = pk_store_idem_get(app->store, c->id, c->key, digest, status, body);
-    if (rc == PK_ENOENT)
-        return 0;
+    exec_job *x = arg;
+    pk_platform_caller *c = x->c;
+    x->replayed = false;
+    x->v = PK_PLATFORM_OK;
+    *x->status = 0;
+    pk_buf_reset(x->body);
+    int rc = pk_tx_platform_nonce(tx, c->id, c->nonce, c->now, c->now - PK_PLATFORM_NONCE_TTL);
+    if (rc == PK_ECONFLICT) {
+        x->v = PK_PLATFORM_NONCE_USED;
+        return REFUSED;
+    }
     if (rc != 0)
         return rc;
-    *found = true;
-    if (sodium_memcmp(digest, c->digest, sizeof(digest)) != 0)
-        *v = PK_PLATFORM_KEY_CLASH;
-    return 0;
+    uint8_t digest[PK_IDEM_DIGEST_LEN];
+    rc = pk_tx_idem_get(tx, c->id, c->key, digest, x->status, x->body);
+    if (rc == 0) { /* a retry (kept with its nonce), or the key of another request */
+        if (sodium_memcmp(digest, c->digest, sizeof(digest)) != 0)
+            x->v = PK_PLATFORM_KEY_CLASH;
+        else
+            x->replayed = true;
+        return 0;
+    }
+    if (rc != PK_ENOENT)
+        return rc;
+    pk_buf_reset(x->body);
+    c->tx = tx;
+    rc = x->work(x->ctx, c, x->status, x->body);
+    c->tx = NULL;
+    if (rc != 0)
+        return rc;
+    if (*x->status >= 500 || pk_buf_failed(x->body))
+        return 0;   /* not an answer: a retry runs again */
+    int kept = 0;
+    rc = pk_tx_idem_put(tx, c->id, c->key, c->digest, *x->status, x->body->data, x->body->len,
+                        &kept);
+    /* another process kept an answer for this key meanwhile: undo, and
+     * the next attempt answers with theirs */
+    return rc != 0 ? rc : kept ? 0 : PK_ECONFLICT;
 }
 
-int pk_platform_answer_keep(const pk_app *app, const pk_platform_caller *c, int *status,
-                            pk_buf *body)
+/* Forgets the answers kept longer than PK_PLATFORM_ANSWER_TTL, at most
+ * once a minute per process, a slice of rows per transaction. */
+static void prune_answers(const pk_app *app, int64_t now)
 {
-    if (*status >= 500 || pk_buf_failed(body))
-        return 0;
-    int rc = pk_store_idem_put(app->store, c->id, c->key, c->digest, *status, body->data,
-                               body->len);
-    if (rc != 0)
-        return rc;
-    uint8_t digest[PK_IDEM_DIGEST_LEN];
-    int first;
-    pk_buf kept;
-    pk_buf_init(&kept, body->max);
-    rc = pk_store_idem_get(app->store, c->id, c->key, digest, &first, &kept);
-    if (rc == 0 && !pk_buf_failed(&kept) &&
-        (first != *status || kept.len != body->len ||
-         (kept.len && memcmp(kept.data, body->data, kept.len) != 0))) {
-        *status = first;
-        pk_buf_reset(body);
-        pk_buf_add(body, kept.data, kept.len);
+    static int64_t last; /* per process: the app is one per process */
+    int64_t seen = __atomic_load_n(&last, __ATOMIC_RELAXED);
+    if (now - seen < 60 || !__atomic_compare_exchange_n(&last, &seen, now, false,
+                                                         __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+        return;
+    time_t t = (time_t)(now - PK_PLATFORM_ANSWER_TTL);
+    struct tm tm;
+    char before[32];
+    gmtime_r(&t, &tm);
+    strftime(before, sizeof(before), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+    int64_t n = 0;
+    for (int i = 0; i < 100; i++) {
+        int rc = pk_store_idem_prune(app->store, before, 2000, &n);
+        if (rc != 0) {
+            pk_app_log(app, "platform: forgetting old idempotent answers failed (%d)", rc);
+            return;
+        }
+        if (n < 2000)
+            return;
     }
-    pk_buf_wipe_free(&kept);
+}
+
+int pk_platform_exec(const pk_app *app, pk_platform_caller *c, pk_platform_work work, void *ctx,
+                     int *status, pk_buf *body, bool *replayed, pk_platform_verdict *v)
+{
+    exec_job x = {app, c, work, ctx, status, body, false, PK_PLATFORM_OK};
+    int rc = PK_ECONFLICT;
+    for (int attempt = 1; attempt <= PK_REDO_MAX && rc == PK_ECONFLICT; attempt++)
+        rc = pk_committer_run(app->committer, exec_in_tx, NULL, &x);
+    *replayed = x.replayed;
+    *v = x.v;
+    if (rc == REFUSED)
+        rc = 0;
+    if (rc == 0)
+        prune_answers(app, c->now);
     return rc;
 }

@@ -82,6 +82,14 @@ const char *pk_platform_refusal_code(pk_platform_verdict v);
 const char *pk_platform_refusal_message(pk_platform_verdict v);
 int pk_platform_refusal_status(pk_platform_verdict v);
 
+typedef struct pk_tx pk_tx;   /* store/store.h */
+
+#define PK_PLATFORM_NONCE_LEN 129     /* a nonce: 1-128 characters */
+/* Answers kept for idempotency keys are forgotten after this many
+ * seconds (a day); the purchase itself stays idempotent by its key for
+ * ever (its reference is made from it: app/purchase.c). */
+#define PK_PLATFORM_ANSWER_TTL 86400
+
 /* The platform a verified request came from, and what names it for
  * idempotency. */
 typedef struct pk_platform_caller {
@@ -89,14 +97,40 @@ typedef struct pk_platform_caller {
     char code[PK_PLATFORM_CODE_LEN];
     char key[PK_PLATFORM_KEY_LEN];
     uint8_t digest[32];  /* SHA-256 of METHOD "\n" PATH "\n" BODY */
+    char nonce[PK_PLATFORM_NONCE_LEN];
+    int64_t now;         /* the request's clock (pk_platform_request.now) */
+    pk_tx *tx;           /* during pk_platform_exec's work: its transaction */
 } pk_platform_caller;
 
 /* Checks r in the order: platform, signature, timestamp, idempotency
- * key, nonce (recorded only for a request signed with the secret, so
- * nobody else can use up a platform's nonces).  *v receives the verdict;
- * returns 0, or a store error (PK_EIO, PK_ENOSPC) with *v undefined. */
+ * key, nonce's form.  The nonce is recorded by pk_platform_exec, in the
+ * request's own transaction (only for a request signed with the secret,
+ * so nobody else can use up a platform's nonces).  *v receives the
+ * verdict; returns 0, or a store error (PK_EIO) with *v undefined. */
 int pk_platform_verify(const pk_app *app, const pk_platform_request *r, pk_platform_caller *out,
                        pk_platform_verdict *v);
+
+/* The work a verified request asks for, run by pk_platform_exec inside
+ * its transaction (c->tx, for the app's operations that take a caller:
+ * app/purchase.h): it writes the answer's status and body.  Returns 0,
+ * or a store error that undoes the whole request (PK_ECONFLICT: done
+ * again, now seeing what another process wrote).  It may run more than
+ * once (a redo), so it starts from an empty body each time. */
+typedef int (*pk_platform_work)(void *ctx, const pk_platform_caller *c, int *status,
+                                pk_buf *body);
+
+/* Runs a verified request as one piece of a group commit (app/committer.h),
+ * so many requests share one durable commit: records its nonce (*v
+ * PK_PLATFORM_NONCE_USED when it was used: nothing else happens), then
+ * answers a retry with the answer kept for its key (*replayed; or *v
+ * PK_PLATFORM_KEY_CLASH when the key named another request), else runs
+ * work and keeps its answer (a status below 500) for the key: the nonce,
+ * the work and the answer are durable together, or none of them, when
+ * this returns.  Returns 0, or a store error (nothing was done: the
+ * platform may retry).  Now and then it also forgets the answers kept
+ * longer than PK_PLATFORM_ANSWER_TTL. */
+int pk_platform_exec(const pk_app *app, pk_platform_caller *c, pk_platform_work work, void *ctx,
+                     int *status, pk_buf *body, bool *replayed, pk_platform_verdict *v);
 
 /* The answer kept for the caller's key: *found false when there is none
  * (go ahead); else *status and `body` hold it, or *v is

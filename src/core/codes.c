@@ -109,6 +109,22 @@ static const code_entry codes[] = {
         "Pembelian ini sudah dibatalkan sebelumnya.", "ref_asal"},
     [PK_C_JUMLAH_TIDAK_SESUAI] = {"jumlah_tidak_sesuai",
         "Jumlah pembatalan harus sama dengan jumlah pembelian yang dibatalkan.", "jumlah"},
+    [PK_C_KARTU_TIDAK_DIKENAL] = {"kartu_tidak_dikenal",
+        "Nomor Kartu Prakerja tidak dikenal.", "nomor_kartu"},
+    [PK_C_PELATIHAN_TIDAK_DIKENAL] = {"pelatihan_tidak_dikenal",
+        "Pelatihan tidak ada dalam katalog platform ini.", "kode_pelatihan"},
+    [PK_C_SUDAH_SELESAI] = {"sudah_selesai",
+        "Penyelesaian pelatihan dari pembelian ini sudah dilaporkan.", NULL},
+    [PK_C_BELUM_SELESAI] = {"belum_selesai",
+        "Ulasan hanya dapat diberikan setelah penyelesaian pelatihan dilaporkan.", NULL},
+    [PK_C_SUDAH_DIULAS] = {"sudah_diulas",
+        "Pelatihan dari pembelian ini sudah diberi ulasan.", NULL},
+    [PK_C_ULASAN_TIDAK_VALID] = {"ulasan_tidak_valid",
+        "Ulasan harus memuat bintang 1 sampai 5 dan teks paling banyak 190 karakter tanpa "
+        "karakter kontrol.", "bintang"},
+    [PK_C_SERTIFIKAT_TIDAK_VALID] = {"sertifikat_tidak_valid",
+        "Nomor sertifikat wajib diisi: 1-64 karakter huruf, angka, titik, garis miring, "
+        "garis bawah atau tanda hubung.", "nomor_sertifikat"},
 };
 
 _Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");

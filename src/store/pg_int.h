@@ -308,6 +308,14 @@ int pg_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest,
                 pk_buf *body);
 int pg_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
                 int status, const void *body, size_t len);
+int pg_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
+                         int64_t forget_before);
+int pg_tx_idem_get(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest, int *status,
+                   pk_buf *body);
+int pg_tx_idem_put(pk_tx *tx, int64_t platform, const char *key, const uint8_t *digest,
+                   int status, const void *body, size_t len, int *kept);
+int pg_idem_prune(pk_store *s, const char *before, int limit, int64_t *n);
+int pg_card_find(pk_store *s, const char *number, int64_t *participant_id);
 int pg_course_put(pk_tx *t, const pk_course *c, int *outcome);
 int pg_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out);
 int pg_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);

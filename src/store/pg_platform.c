@@ -152,6 +152,18 @@ int pg_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t 
     return rc;
 }
 
+/* The kept answer of S_IDEM_GET's result r into the caller's buffers. */
+static int read_answer(const PGresult *r, uint8_t *digest, int *status, pk_buf *body)
+{
+    if (PQntuples(r) == 0)
+        return PK_ENOENT;
+    memset(digest, 0, PK_IDEM_DIGEST_LEN);
+    get_bytes(r, 0, 0, digest, PK_IDEM_DIGEST_LEN);
+    *status = (int)get_i64(r, 0, 1);
+    int n = PQgetlength(r, 0, 2);
+    return n > 0 ? pk_buf_add(body, PQgetvalue(r, 0, 2), (size_t)n) : 0;
+}
+
 int pg_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest, int *status,
                 pk_buf *body)
 {
@@ -160,29 +172,104 @@ int pg_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest,
     p_int(&p, platform);
     p_text(&p, key);
     int rc = pg_run1(s, S_IDEM_GET, &p, &r);
-    if (rc == 0 && PQntuples(r) == 0)
-        rc = PK_ENOENT;
-    if (rc == 0) {
-        memset(digest, 0, PK_IDEM_DIGEST_LEN);
-        get_bytes(r, 0, 0, digest, PK_IDEM_DIGEST_LEN);
-        *status = (int)get_i64(r, 0, 1);
-        int n = PQgetlength(r, 0, 2);
-        rc = n > 0 ? pk_buf_add(body, PQgetvalue(r, 0, 2), (size_t)n) : 0;
-    }
+    if (rc == 0)
+        rc = read_answer(r, digest, status, body);
     PQclear(r);
     return rc;
+}
+
+static void answer_params(params *p, int64_t platform, const char *key, const uint8_t *digest,
+                          int status, const void *body, size_t len)
+{
+    p_int(p, platform);
+    p_text(p, key);
+    p_bytes(p, digest, PK_IDEM_DIGEST_LEN);
+    p_int(p, status);
+    p_bytes(p, len ? body : "", len);
 }
 
 int pg_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
                 int status, const void *body, size_t len)
 {
     params p = {0};
+    answer_params(&p, platform, key, digest, status, body, len);
+    return pg_run1(s, S_IDEM_PUT, &p, NULL);
+}
+
+/* ---- the same inside a transaction (a piece of a group commit) ---- */
+
+int pg_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
+                         int64_t forget_before)
+{
+    params f = {0}, p = {0};
+    PGresult *r = NULL;
+    p_int(&f, forget_before);
+    int rc = pg_run(pg_txc(tx), S_PLATFORM_NONCES_FORGET, &f, NULL);
+    if (rc != 0)
+        return rc;
+    p_int(&p, platform);
+    p_text(&p, nonce);
+    p_int(&p, now);
+    rc = pg_run(pg_txc(tx), S_PLATFORM_NONCE, &p, &r);
+    if (rc == 0 && pg_touched(r) == 0)
+        rc = PK_ECONFLICT;
+    PQclear(r);
+    return rc;
+}
+
+int pg_tx_idem_get(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest, int *status,
+                   pk_buf *body)
+{
+    params p = {0};
+    PGresult *r = NULL;
     p_int(&p, platform);
     p_text(&p, key);
-    p_bytes(&p, digest, PK_IDEM_DIGEST_LEN);
-    p_int(&p, status);
-    p_bytes(&p, len ? body : "", len);
-    return pg_run1(s, S_IDEM_PUT, &p, NULL);
+    int rc = pg_run(pg_txc(tx), S_IDEM_GET, &p, &r);
+    if (rc == 0)
+        rc = read_answer(r, digest, status, body);
+    PQclear(r);
+    return rc;
+}
+
+int pg_tx_idem_put(pk_tx *tx, int64_t platform, const char *key, const uint8_t *digest,
+                   int status, const void *body, size_t len, int *kept)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    answer_params(&p, platform, key, digest, status, body, len);
+    int rc = pg_run(pg_txc(tx), S_IDEM_PUT, &p, &r);
+    if (rc == 0)
+        *kept = pg_touched(r) > 0;
+    PQclear(r);
+    return rc;
+}
+
+int pg_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_text(&p, before);
+    p_int(&p, limit);
+    *n = 0;
+    int rc = pg_run1(s, S_IDEM_PRUNE, &p, &r);
+    if (rc == 0)
+        *n = pg_touched(r);
+    PQclear(r);
+    return rc;
+}
+
+int pg_card_find(pk_store *s, const char *number, int64_t *participant_id)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_text(&p, number);
+    int rc = pg_run1(s, S_CARD_FIND, &p, &r);
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = PK_ENOENT;
+    if (rc == 0)
+        *participant_id = get_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
 }
 
 /* ---- the training catalogue ---- */

@@ -34,6 +34,13 @@ X(S_IDEM_GET, "it",
 X(S_IDEM_PUT, "itbib",
   "INSERT INTO pk_idempotency (platform, ikey, digest, status, body, created_at)"
   " VALUES ($1, $2, $3, $4, $5, " SQL_NOW ") ON CONFLICT DO NOTHING")
+/* idem_prune: a bounded slice of the answers kept before $1 (pk_store_now's
+ * form), by the index on created_at (migration 13) */
+X(S_IDEM_PRUNE, "ti",
+  "DELETE FROM pk_idempotency WHERE (platform, ikey) IN (SELECT platform, ikey"
+  " FROM pk_idempotency WHERE created_at < $1 ORDER BY created_at LIMIT $2)")
+/* card_find: card numbers are unique and never change (pk_card) */
+X(S_CARD_FIND, "t", "SELECT participant_id FROM pk_card WHERE number = $1")
 
 /* ---- the training catalogue: providers (LPK) and courses ---- */
 

@@ -139,6 +139,28 @@ int sq_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx)
     return rc;
 }
 
+int sq_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
+                         int64_t forget_before)
+{
+    sqc *c = sq_txc(tx);
+    sqlite3_stmt *st = sq_stmt(c, S_PLATFORM_NONCES_FORGET);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, forget_before);
+    int rc = sq_step_done(st);
+    if (rc != 0)
+        return rc;
+    if ((st = sq_stmt(c, S_PLATFORM_NONCE)) == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, platform);
+    sqlite3_bind_text(st, 2, nonce, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    rc = sq_step_done(st);
+    if (rc == 0 && sqlite3_changes(c->db) == 0)
+        rc = PK_ECONFLICT;
+    return rc;
+}
+
 int sq_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
                       int64_t forget_before)
 {
@@ -146,22 +168,18 @@ int sq_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t 
     int rc = sq_begin(s, &tx);
     if (rc != 0)
         return rc;
-    sqc *c = sq_txc(tx);
-    sqlite3_stmt *st = sq_stmt(c, S_PLATFORM_NONCES_FORGET);
-    if (st == NULL)
-        return finish(tx, PK_EIO);
-    sqlite3_bind_int64(st, 1, forget_before);
-    if ((rc = sq_step_done(st)) != 0)
-        return finish(tx, rc);
-    if ((st = sq_stmt(c, S_PLATFORM_NONCE)) == NULL)
-        return finish(tx, PK_EIO);
-    sqlite3_bind_int64(st, 1, platform);
-    sqlite3_bind_text(st, 2, nonce, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    rc = sq_step_done(st);
-    if (rc == 0 && sqlite3_changes(c->db) == 0)
-        rc = PK_ECONFLICT;
-    return finish(tx, rc);
+    return finish(tx, sq_tx_platform_nonce(tx, platform, nonce, now, forget_before));
+}
+
+/* The kept answer's row of S_IDEM_GET into the caller's buffers. */
+static int read_answer(sqlite3_stmt *st, uint8_t *digest, int *status, pk_buf *body)
+{
+    memset(digest, 0, PK_IDEM_DIGEST_LEN);
+    if (sqlite3_column_bytes(st, 0) == PK_IDEM_DIGEST_LEN)
+        memcpy(digest, sqlite3_column_blob(st, 0), PK_IDEM_DIGEST_LEN);
+    *status = sqlite3_column_int(st, 1);
+    int n = sqlite3_column_bytes(st, 2);
+    return n > 0 ? pk_buf_add(body, sqlite3_column_blob(st, 2), (size_t)n) : 0;
 }
 
 int sq_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest, int *status,
@@ -176,17 +194,44 @@ int sq_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest,
     sqlite3_bind_int64(st, 1, platform);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
-        memset(digest, 0, PK_IDEM_DIGEST_LEN);
-        if (sqlite3_column_bytes(st, 0) == PK_IDEM_DIGEST_LEN)
-            memcpy(digest, sqlite3_column_blob(st, 0), PK_IDEM_DIGEST_LEN);
-        *status = sqlite3_column_int(st, 1);
-        int n = sqlite3_column_bytes(st, 2);
-        rc = n > 0 ? pk_buf_add(body, sqlite3_column_blob(st, 2), (size_t)n) : 0;
-    } else {
+    if (r == SQLITE_ROW)
+        rc = read_answer(st, digest, status, body);
+    else
         rc = r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
-    }
     sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_tx_idem_get(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest, int *status,
+                   pk_buf *body)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(tx), S_IDEM_GET);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, platform);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    int rc = r == SQLITE_ROW ? read_answer(st, digest, status, body)
+             : r == SQLITE_DONE ? PK_ENOENT : sq_error(r);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int sq_tx_idem_put(pk_tx *tx, int64_t platform, const char *key, const uint8_t *digest,
+                   int status, const void *body, size_t len, int *kept)
+{
+    sqc *c = sq_txc(tx);
+    sqlite3_stmt *st = sq_stmt(c, S_IDEM_PUT);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, platform);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, digest, PK_IDEM_DIGEST_LEN, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, status);
+    sqlite3_bind_blob(st, 5, len ? body : "", (int)len, SQLITE_STATIC);
+    int rc = sq_step_done(st);
+    if (rc == 0 && kept != NULL)
+        *kept = sqlite3_changes(c->db) > 0;
     return rc;
 }
 
@@ -197,15 +242,43 @@ int sq_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *d
     int rc = sq_begin(s, &tx);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *st = sq_stmt(sq_txc(tx), S_IDEM_PUT);
+    return finish(tx, sq_tx_idem_put(tx, platform, key, digest, status, body, len, NULL));
+}
+
+int sq_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
+{
+    pk_tx *tx;
+    *n = 0;
+    int rc = sq_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqc *c = sq_txc(tx);
+    sqlite3_stmt *st = sq_stmt(c, S_IDEM_PRUNE);
     if (st == NULL)
         return finish(tx, PK_EIO);
-    sqlite3_bind_int64(st, 1, platform);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, digest, PK_IDEM_DIGEST_LEN, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, status);
-    sqlite3_bind_blob(st, 5, len ? body : "", (int)len, SQLITE_STATIC);
-    return finish(tx, sq_step_done(st));
+    sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, limit);
+    rc = sq_step_done(st);
+    if (rc == 0)
+        *n = sqlite3_changes(c->db);
+    return finish(tx, rc);
+}
+
+int sq_card_find(pk_store *s, const char *number, int64_t *participant_id)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_CARD_FIND, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *participant_id = sqlite3_column_int64(st, 0);
+    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
 }
 
 /* ---- the training catalogue ---- */

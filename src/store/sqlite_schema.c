@@ -455,6 +455,11 @@ static const pk_migration migrations[] = {
      "  UNIQUE (platform, course_ref)"
      ") STRICT;",
      NULL, NULL},
+    /* The answers kept for idempotency keys are forgotten after a day
+     * (app/platform.c), oldest first, by this index. */
+    {13, "idempotent answers: an index by the time each was kept (pruning)",
+     "CREATE INDEX pk_idempotency_created ON pk_idempotency(created_at);",
+     NULL, NULL},
 };
 
 static int latest_version(void)

@@ -738,6 +738,38 @@ int pk_store_idem_put(pk_store *s, int64_t platform, const char *key,
     return committed(s, s->ops->idem_put(s, platform, key, digest, status, body, len));
 }
 
+int pk_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
+                         int64_t forget_before)
+{
+    return noted_tx(tx, true,
+                    tx->store->ops->tx_platform_nonce(tx, platform, nonce, now, forget_before));
+}
+
+int pk_tx_idem_get(pk_tx *tx, int64_t platform, const char *key,
+                   uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body)
+{
+    return noted_tx(tx, false,
+                    tx->store->ops->tx_idem_get(tx, platform, key, digest, status, body));
+}
+
+int pk_tx_idem_put(pk_tx *tx, int64_t platform, const char *key,
+                   const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
+                   size_t len, int *kept)
+{
+    return noted_tx(tx, true, tx->store->ops->tx_idem_put(tx, platform, key, digest, status,
+                                                          body, len, kept));
+}
+
+int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
+{
+    return noted(s, s->ops->idem_prune(s, before, limit, n));
+}
+
+int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id)
+{
+    return s->ops->card_find(s, number, participant_id);
+}
+
 /* ---- waves, draws, cards ---- */
 
 int pk_tx_wave_insert(pk_tx *tx, const pk_wave *w)

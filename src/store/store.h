@@ -564,6 +564,26 @@ int pk_store_idem_get(pk_store *s, int64_t platform, const char *key,
 int pk_store_idem_put(pk_store *s, int64_t platform, const char *key,
                       const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
                       size_t len);
+/* The same three inside a write transaction, so that a platform's
+ * request (its nonce, the work it asks for and the answer kept for its
+ * key) is one piece of a group commit: durable together or not at all.
+ * tx_idem_put sets *kept to 1 when this answer was kept, 0 when one was
+ * kept already (it stays; on a shared store, another process's, which
+ * the insert waited for). */
+int pk_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
+                         int64_t forget_before);
+int pk_tx_idem_get(pk_tx *tx, int64_t platform, const char *key,
+                   uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body);
+int pk_tx_idem_put(pk_tx *tx, int64_t platform, const char *key,
+                   const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
+                   size_t len, int *kept);
+/* Forgets up to `limit` answers kept before `before` (an instant in
+ * pk_store_now's form: "2026-12-05T10:00:00.000Z"), oldest first, in a
+ * transaction of its own; *n says how many. */
+int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n);
+/* The participant who holds card `number` (pk_card: unique, never
+ * changed or reused); PK_ENOENT. */
+int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id);
 /* ---- waves and their draws (selection.md) --------------------------------
  *
  * A wave (number >= 1) of a scheme, with its instants (seconds since

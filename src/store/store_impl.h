@@ -127,6 +127,14 @@ typedef struct pk_store_ops {
                     int *status, pk_buf *body);
     int (*idem_put)(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
                     int status, const void *body, size_t len);
+    int (*tx_platform_nonce)(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
+                             int64_t forget_before);
+    int (*tx_idem_get)(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest,
+                       int *status, pk_buf *body);
+    int (*tx_idem_put)(pk_tx *tx, int64_t platform, const char *key, const uint8_t *digest,
+                       int status, const void *body, size_t len, int *kept);
+    int (*idem_prune)(pk_store *s, const char *before, int limit, int64_t *n);
+    int (*card_find)(pk_store *s, const char *number, int64_t *participant_id);
     /* Waves, draws and cards (sqlite_waves.c, pg_waves.c). */
     int (*wave_insert)(pk_tx *tx, const pk_wave *w);
     int (*wave_get)(pk_tx *tx, int64_t number, pk_wave *out);

@@ -16,7 +16,31 @@
 
 #include "app/catalogue.h"
 #include "app/platform.h"
+#include "app/purchase.h"
+#include "web/json.h"
 #include "web/web.h"
+
+/* The handler of a verified request, run by pk_platform_exec inside the
+ * request's transaction. */
+typedef struct platform_call {
+    const pk_app *app;
+    pk_req *req;
+    pk_resp *resp;
+    pk_handler handler;
+} platform_call;
+
+static int run_handler(void *ctx, const pk_platform_caller *c, int *status, pk_buf *body)
+{
+    platform_call *pc = ctx;
+    (void)body; /* the answer's body: pc->resp->body itself */
+    pc->resp->status = 200;
+    pc->req->platform = c;
+    pc->req->platform_rc = 0;
+    pc->handler(pc->app, pc->req, pc->resp);
+    pc->req->platform = NULL;
+    *status = pc->resp->status;
+    return pc->req->platform_rc;
+}
 
 void pk_web_platform(const pk_app *app, pk_req *req, pk_resp *resp, pk_handler handler)
 {
@@ -34,12 +58,13 @@ void pk_web_platform(const pk_app *app, pk_req *req, pk_resp *resp, pk_handler h
     };
     pk_platform_caller caller;
     pk_platform_verdict v;
-    int rc = pk_platform_verify(app, &r, &caller, &v);
-    bool found = false;
     int status = 0;
+    bool replayed = false;
+    int rc = pk_platform_verify(app, &r, &caller, &v);
     if (rc == 0 && v == PK_PLATFORM_OK) {
-        pk_buf_reset(&resp->body);
-        rc = pk_platform_answer_find(app, &caller, &found, &status, &resp->body, &v);
+        platform_call pc = {app, req, resp, handler};
+        rc = pk_platform_exec(app, &caller, run_handler, &pc, &status, &resp->body, &replayed,
+                              &v);
     }
     if (rc != 0) {
         if (pk_web_disk_full(app, rc))
@@ -56,20 +81,10 @@ void pk_web_platform(const pk_app *app, pk_req *req, pk_resp *resp, pk_handler h
                        NULL);
         return;
     }
-    if (found) { /* a retry: the first answer, byte for byte */
-        resp->status = status;
-        resp->content_type = "application/json; charset=utf-8";
-        pk_resp_header(resp, "Idempotent-Replayed", "true");
-        return;
-    }
-    req->platform = &caller;
-    handler(app, req, resp);
-    req->platform = NULL;
-    status = resp->status;
-    if ((rc = pk_platform_answer_keep(app, &caller, &status, &resp->body)) != 0)
-        pk_app_log(app, "platform %s: the answer to a request could not be kept (%d)",
-                   caller.code, rc);
     resp->status = status;
+    resp->content_type = "application/json; charset=utf-8";
+    if (replayed) /* a retry: the first answer, byte for byte */
+        pk_resp_header(resp, "Idempotent-Replayed", "true");
 }
 
 /* POST /api/v1/platform/ping: whether the credentials and the signing
@@ -87,6 +102,179 @@ void pk_api_platform_ping(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_reply_json(resp, 200,
                   json_pack("{s:s, s:s, s:I}", "platform", req->platform->code, "waktu_server",
                             now, "unix", (json_int_t)ts.tv_sec));
+}
+
+/* ---- purchases (app/purchase.h) ---- */
+
+/* An instant as ISO 8601 in WIB ("2021-03-05T10:00:00+07:00"). */
+static void instant_wib(int64_t at, char out[32])
+{
+    time_t t = (time_t)(at + 7 * 3600);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
+}
+
+/* The answer to an operation the app refused or could not do; true when
+ * it answered (the handler is done). */
+static bool refused(pk_req *req, pk_resp *resp, int rc, const pk_purchase_result *r)
+{
+    if (rc != 0) {
+        req->platform_rc = rc; /* undone: 503, or done again */
+        return true;
+    }
+    if (r->clash) {
+        pk_reply_error(resp, 422, pk_platform_refusal_code(PK_PLATFORM_KEY_CLASH),
+                       pk_platform_refusal_message(PK_PLATFORM_KEY_CLASH), NULL);
+        return true;
+    }
+    if (r->refused == PK_C__COUNT)
+        return false;
+    int status;
+    switch (r->refused) {
+    case PK_C_PEMBELIAN_TIDAK_DIKENAL: status = 404; break;
+    case PK_C_KARTU_TIDAK_DIKENAL:
+    case PK_C_PELATIHAN_TIDAK_DIKENAL:
+    case PK_C_ULASAN_TIDAK_VALID:
+    case PK_C_SERTIFIKAT_TIDAK_VALID: status = 422; break;
+    default: status = 409; break;   /* the journey's state: balance, revoked, ... */
+    }
+    json_t *fields = json_array();
+    const char *field = pk_code_field(r->refused);
+    if (field != NULL && status == 422)
+        pk_json_field_error(fields, field, pk_code_name(r->refused),
+                            pk_code_message(r->refused));
+    pk_reply_error(resp, status, pk_code_name(r->refused), pk_code_message(r->refused), fields);
+    return true;
+}
+
+/* The body's string member `name`, or NULL after adding its error to fields. */
+static const char *member(json_t *root, const char *name, json_t *fields, const char *message)
+{
+    json_t *v = json_object_get(root, name);
+    if (json_is_string(v) && json_string_length(v) > 0)
+        return json_string_value(v);
+    pk_json_field_error(fields, name, "wajib_diisi", message);
+    return NULL;
+}
+
+static bool invalid(pk_resp *resp, json_t *fields)
+{
+    if (json_array_size(fields) == 0) {
+        json_decref(fields);
+        return false;
+    }
+    pk_reply_error(resp, 422, "data_tidak_valid", "Periksa kembali data yang dikirim.", fields);
+    return true;
+}
+
+static json_t *answer(const pk_purchase_result *r)
+{
+    char at[32];
+    instant_wib(r->at, at);
+    return json_pack("{s:s, s:s, s:I, s:I, s:s}", "ref", r->ref, "kode_pelatihan", r->course,
+                     "jumlah", (json_int_t)r->amount, "sisa_saldo", (json_int_t)r->balance,
+                     "waktu", at);
+}
+
+/* POST /api/v1/platform/purchases {"nomor_kartu", "kode_pelatihan"}:
+ * 201 with the purchase's ref, its price and the balance left. */
+void pk_api_platform_purchase(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    json_t *root = pk_read_json_object(req, resp);
+    if (root == NULL)
+        return;
+    json_t *fields = json_array();
+    const char *card = member(root, "nomor_kartu", fields,
+                              "Nomor Kartu Prakerja wajib diisi (teks 16 angka).");
+    const char *course = member(root, "kode_pelatihan", fields,
+                                "Kode pelatihan di platform wajib diisi.");
+    pk_purchase_result r;
+    if (!invalid(resp, fields)) {
+        int rc = pk_purchase_buy(app, req->platform, card, course, &r);
+        if (!refused(req, resp, rc, &r)) {
+            json_t *o = answer(&r);
+            json_object_set_new(o, "platform", json_string(req->platform->code));
+            pk_reply_json(resp, 201, o);
+        }
+    }
+    json_decref(root);
+}
+
+/* The purchase's ref in the path, and an object body (may be {}). */
+static json_t *ref_and_body(pk_req *req, pk_resp *resp, const char **ref)
+{
+    *ref = req->nparams > 0 ? req->params[0] : "";
+    return pk_read_json_object(req, resp);
+}
+
+/* POST /api/v1/platform/purchases/{ref}/cancel: the amount back on the balance. */
+void pk_api_platform_cancel(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    const char *ref;
+    json_t *root = ref_and_body(req, resp, &ref);
+    if (root == NULL)
+        return;
+    pk_purchase_result r;
+    int rc = pk_purchase_cancel(app, req->platform, ref, &r);
+    if (!refused(req, resp, rc, &r)) {
+        json_t *o = answer(&r);
+        json_object_set_new(o, "ref_pembatalan", json_string(r.op_ref));
+        pk_reply_json(resp, 200, o);
+    }
+    json_decref(root);
+}
+
+/* POST /api/v1/platform/purchases/{ref}/completion {"nomor_sertifikat"} */
+void pk_api_platform_completion(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    const char *ref;
+    json_t *root = ref_and_body(req, resp, &ref);
+    if (root == NULL)
+        return;
+    json_t *fields = json_array();
+    const char *cert = member(root, "nomor_sertifikat", fields,
+                              "Nomor sertifikat wajib diisi.");
+    pk_purchase_result r;
+    if (!invalid(resp, fields)) {
+        int rc = pk_purchase_complete(app, req->platform, ref, cert, &r);
+        if (!refused(req, resp, rc, &r)) {
+            json_t *o = answer(&r);
+            json_object_set_new(o, "nomor_sertifikat", json_string(cert));
+            pk_reply_json(resp, 201, o);
+        }
+    }
+    json_decref(root);
+}
+
+/* POST /api/v1/platform/purchases/{ref}/review {"bintang": 1-5, "ulasan": text} */
+void pk_api_platform_review(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    const char *ref;
+    json_t *root = ref_and_body(req, resp, &ref);
+    if (root == NULL)
+        return;
+    json_t *stars = json_object_get(root, "bintang");
+    json_t *text = json_object_get(root, "ulasan");
+    json_t *fields = json_array();
+    if (!json_is_integer(stars))
+        pk_json_field_error(fields, "bintang", "wajib_diisi",
+                            "Bintang wajib diisi: bilangan bulat 1 sampai 5.");
+    if (text != NULL && !json_is_string(text) && !json_is_null(text))
+        pk_json_field_error(fields, "ulasan", "ulasan_tidak_valid",
+                            "Ulasan harus berupa teks.");
+    pk_purchase_result r;
+    if (!invalid(resp, fields)) {
+        json_int_t n = json_integer_value(stars);
+        int rc = pk_purchase_review(app, req->platform, ref, n < 0 || n > 5 ? 0 : (int)n,
+                                    json_is_string(text) ? json_string_value(text) : "", &r);
+        if (!refused(req, resp, rc, &r)) {
+            json_t *o = answer(&r);
+            json_object_set_new(o, "bintang", json_integer(n));
+            pk_reply_json(resp, 201, o);
+        }
+    }
+    json_decref(root);
 }
 
 /* ---- the training catalogue (public) ---- */

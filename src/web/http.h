@@ -46,6 +46,9 @@ typedef struct pk_req {
     const struct pk_principal *who; /* the caller on a non-public route (set by dispatch) */
     /* the platform of a verified signed request (app/platform.h; set by pk_web_platform) */
     const struct pk_platform_caller *platform;
+    /* a platform handler's store error (0: none): its request is undone
+     * (PK_ECONFLICT: done again) rather than answered */
+    int platform_rc;
     struct pk_scratch *scratch; /* memory of this request (pk_req_scratch) */
 } pk_req;
 

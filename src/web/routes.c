@@ -41,6 +41,14 @@ const pk_route pk_routes[] = {
      PK_ACCESS_OPERATOR},
     /* the digital platforms: signed requests (pk_web_platform) */
     {"POST", "/api/v1/platform/ping", pk_api_platform_ping, PK_KIND_API, PK_ACCESS_PLATFORM},
+    {"POST", "/api/v1/platform/purchases", pk_api_platform_purchase, PK_KIND_API,
+     PK_ACCESS_PLATFORM},
+    {"POST", "/api/v1/platform/purchases/{ref}/cancel", pk_api_platform_cancel, PK_KIND_API,
+     PK_ACCESS_PLATFORM},
+    {"POST", "/api/v1/platform/purchases/{ref}/completion", pk_api_platform_completion,
+     PK_KIND_API, PK_ACCESS_PLATFORM},
+    {"POST", "/api/v1/platform/purchases/{ref}/review", pk_api_platform_review, PK_KIND_API,
+     PK_ACCESS_PLATFORM},
 
     {"GET", "/", pk_page_home, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC},

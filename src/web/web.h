@@ -100,6 +100,10 @@ void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_platform_ping(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_platform_purchase(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_platform_cancel(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_platform_completion(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_platform_review(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_courses(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_participant_journey(const pk_app *app, pk_req *req, pk_resp *resp);
 

@@ -318,11 +318,281 @@ def courses_api_pages_the_catalogue():
         eq(e["error"]["code"], "parameter_tidak_valid")
 
 
+# ---- purchases against the balance (app/purchase.c) ------------------------------
+
+PURCHASES = "/api/v1/platform/purchases"
+PCOLUMNS = ["nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "no_hp", "email",
+            "kode_wilayah", "alamat", "pendidikan", "segmen", "pekerjaan"]
+CATALOGUE = ("platform,kode_pelatihan,judul,lpk,harga,mode\n"
+             "belanjaku,TP-400,Desain Grafis,LPK Maju Jaya,400000,webinar\n"
+             "belanjaku,TP-100,Excel Dasar,LPK Maju Jaya,100000,mandiri\n"
+             "belanjaku,TP-999,Kelas Mahal,LPK Maju Jaya,1000001,luring\n"
+             "pintarku,PM-400,Barista,LPK Kopi Nusantara,400000,luring\n")
+
+
+def person(serial):
+    nik = "317401170895%04d" % serial
+    return [nik, "3174013001%06d" % serial, "Peserta %d" % serial, "1995-08-17", "L",
+            "0812%08d" % (33000000 + serial), "p%d@contoh.co.id" % serial, "31.74.01.1001",
+            "Jalan Contoh %d" % serial, "sma", "pencari_kerja", "karyawan_swasta"]
+
+
+def recipients(db, n, wave=1, first=1):
+    """n people selected in wave `wave` (quota n): their card numbers, in
+    order of participant id."""
+    rows = [",".join(PCOLUMNS)] + [",".join(person(first + i)) for i in range(n)]
+    tmp = os.path.join(db.dir, "orang%d.csv" % wave)
+    with open(tmp, "w") as f:
+        f.write("\n".join(rows) + "\n")
+    for args in (["import", "participants", tmp],
+                 ["wave", "create", "--wave", str(wave), "--scheme", "2021", "--opens",
+                  "2021-01-01T00:00:00+07:00", "--closes", "2099-12-31T23:59:59+07:00",
+                  "--quota", str(n)],
+                 ["wave", "join", "--wave", str(wave)] + [person(first + i)[0]
+                                                          for i in range(n)],
+                 ["wave", "close", "--wave", str(wave)],
+                 ["wave", "draw", "--wave", str(wave), "--seed", "ab" * 32]):
+        rc, out, err = cli(db, args)
+        eq(rc, 0, "%s: %s" % (args[:2], err))
+    return [r[0] for r in db.query(
+        "SELECT c.number FROM pk_card c WHERE c.wave = %d ORDER BY c.participant_id" % wave)]
+
+
+_shop = {}
+
+
+def shop():
+    """The shared server with the catalogue, two platforms and 12 recipients."""
+    s = srv()
+    if not _shop:
+        code, out, err = import_courses(s.db, CATALOGUE)
+        eq(code, 0, err)
+        _shop["toko"] = Client(s, "belanjaku", add(s.db, "belanjaku"))
+        _shop["pijar"] = Client(s, "pintarku", add(s.db, "pintarku"))
+        _shop["cards"] = recipients(s.db, 12, wave=7, first=500)
+    return s, _shop["toko"], _shop["pijar"], list(_shop["cards"])
+
+
+def card_of(i):
+    return shop()[3][i]
+
+
+def buy(c, card, course, key=None):
+    return c.post(PURCHASES, {"nomor_kartu": card, "kode_pelatihan": course}, key=key)
+
+
+def ok(resp, status, what=""):
+    st, hdrs, data = resp
+    eq(st, status, "%s: %r" % (what, data[:300]))
+    return json.loads(data)
+
+
+def balance(db, card):
+    return db.query("SELECT j.balance FROM pk_journey j JOIN pk_card c"
+                    " ON c.participant_id = j.participant_id WHERE c.number = ?", (card,))[0][0]
+
+
+@test
+def purchase_debits_the_balance_once():
+    s, toko, _, cards = shop()
+    card = cards[0]
+    eq(balance(s.db, card), 1000000, "credited by the draw")
+    first = buy(toko, card, "TP-400", key="order-0001")
+    got = ok(first, 201, "a purchase")
+    eq(got["ref"], "pf:belanjaku:order-0001")
+    eq((got["platform"], got["kode_pelatihan"], got["jumlah"], got["sisa_saldo"]),
+       ("belanjaku", "TP-400", 400000, 600000))
+    assert got["waktu"].endswith("+07:00"), got
+    eq(balance(s.db, card), 600000)
+    # a retry: the first answer, byte for byte, and no second debit
+    for _ in range(2):
+        st, hdrs, again = buy(toko, card, "TP-400", key="order-0001")
+        eq((st, again), (201, first[2]), "retry")
+        eq(hdrs.get("idempotent-replayed"), "true")
+    eq(balance(s.db, card), 600000, "debited once")
+    rows = s.db.query("SELECT source, type, amount, course, platform FROM pk_event"
+                      " WHERE ref = 'pf:belanjaku:order-0001'")
+    eq(rows, [("lokal", "pembelian", 400000, "TP-400", "belanjaku")], "the event")
+    # until the balance runs out
+    eq(ok(buy(toko, card, "TP-400"), 201)["sisa_saldo"], 200000)
+    st, _, data = buy(toko, card, "TP-400", key="order-0003")
+    refused((st, {}, data), 409, "saldo_tidak_cukup", "more than is left")
+    eq(balance(s.db, card), 200000, "a refusal debits nothing")
+    # a refusal is an answer too: its retry gets it, even once the balance would do
+    st2, _, again = buy(toko, card, "TP-400", key="order-0003")
+    eq((st2, again), (st, data), "the refusal kept for its key")
+    eq(ok(buy(toko, card, "TP-100"), 201)["sisa_saldo"], 100000)
+    eq(s.db.query("SELECT credited, spent, balance FROM pk_journey j JOIN pk_card c ON"
+                  " c.participant_id = j.participant_id WHERE c.number = ?", (card,)),
+       [(1000000, 900000, 100000)])
+
+
+@test
+def purchase_refusals_have_codes():
+    s, toko, pijar, cards = shop()
+    card = cards[1]
+    # a number with a good check digit that no one holds, and malformed ones
+    unknown = card[:-2] + ("%d" % ((int(card[-2]) + 1) % 10))
+    unknown = unknown + str(next(d for d in range(10) if luhn_ok(unknown + str(d))))
+    for bad in (unknown, card[:-1] + str((int(card[-1]) + 1) % 10), "1234", card + "0"):
+        st, _, data = buy(toko, bad, "TP-100")
+        refused((st, {}, data), 422, "kartu_tidak_dikenal", "card %s" % bad[-4:])
+        assert bad not in data.decode(), "the card number is not echoed"
+    refused(buy(toko, card, "TP-000"), 422, "pelatihan_tidak_dikenal", "unknown course")
+    refused(buy(toko, card, "PM-400"), 422, "pelatihan_tidak_dikenal", "another platform's")
+    refused(buy(pijar, card, "TP-400"), 422, "pelatihan_tidak_dikenal", "the other way")
+    refused(buy(toko, card, "TP-999"), 409, "saldo_tidak_cukup", "above the balance")
+    st, _, data = toko.post(PURCHASES, {"nomor_kartu": card})
+    refused((st, {}, data), 422, "data_tidak_valid", "no course")
+    eq([f["field"] for f in json.loads(data)["error"]["fields"]], ["kode_pelatihan"])
+    refused(toko.post(PURCHASES, {"nomor_kartu": 1234, "kode_pelatihan": "TP-100"}), 422,
+            "data_tidak_valid", "a number for the card")
+    refused(toko.post(PURCHASES, b"{nope"), 400, "json_tidak_valid", "not JSON")
+    eq(balance(s.db, card), 1000000, "nothing debited")
+    # a revoked participant (the programme office's dicabut)
+    pid = s.db.query("SELECT participant_id FROM pk_card WHERE number = ?", (card,))[0][0]
+    nik = person(500 + 1)[0]
+    events = os.path.join(s.db.dir, "cabut.csv")
+    with open(events, "w") as f:
+        f.write("ref,nik,peristiwa,waktu,keterangan\n"
+                "cabut-1,%s,dicabut,2030-01-01T00:00:00+07:00,kecurangan\n" % nik)
+    rc, out, err = cli(s.db, ["import", "events", events])
+    eq(rc, 0, err)
+    eq(json.loads(out.strip().splitlines()[-1])["inserted"], 1, out)
+    # (dicabut in 2030: a purchase now comes before it, and would leave the
+    # journey with nothing but saldo_hangus after dicabut allowed: allowed)
+    eq(ok(buy(toko, card, "TP-100"), 201)["sisa_saldo"], 900000)
+    with open(events, "w") as f:
+        f.write("ref,nik,peristiwa,waktu,keterangan\n"
+                "cabut-2,%s,dicabut,%s,kecurangan\n"
+                % (person(502)[0], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+    rc, out, err = cli(s.db, ["import", "events", events])
+    eq(rc, 0, err)
+    eq(json.loads(out.strip().splitlines()[-1])["inserted"], 1, out)
+    refused(buy(toko, cards[2], "TP-100"), 409, "sudah_dicabut", "revoked")
+    del pid
+
+
+def luhn_ok(num):
+    total = 0
+    for i, ch in enumerate(reversed(num)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def op(c, ref, what, body=None, key=None):
+    return c.post("%s/%s/%s" % (PURCHASES, ref, what), body if body is not None else {},
+                  key=key)
+
+
+@test
+def cancel_credits_back_once():
+    s, toko, pijar, cards = shop()
+    card = cards[3]
+    ref = ok(buy(toko, card, "TP-400"), 201)["ref"]
+    eq(balance(s.db, card), 600000)
+    refused(op(pijar, ref, "cancel"), 404, "pembelian_tidak_dikenal", "another platform")
+    refused(op(toko, "pf:belanjaku:tidak-ada", "cancel"), 404, "pembelian_tidak_dikenal",
+            "unknown ref")
+    first = op(toko, ref, "cancel", key="batal-1")
+    got = ok(first, 200, "cancel")
+    eq((got["ref"], got["ref_pembatalan"], got["jumlah"], got["sisa_saldo"]),
+       (ref, "pf:belanjaku:batal-1", 400000, 1000000))
+    st, hdrs, again = op(toko, ref, "cancel", key="batal-1")
+    eq((st, again, hdrs.get("idempotent-replayed")), (200, first[2], "true"), "retry")
+    refused(op(toko, ref, "cancel"), 409, "sudah_dibatalkan", "cancelled twice")
+    refused(op(toko, ref, "completion", {"nomor_sertifikat": "S-1"}), 409, "sudah_dibatalkan",
+            "completion of a cancelled purchase")
+    eq(balance(s.db, card), 1000000, "credited back once")
+    eq(s.db.query("SELECT spent, refunded, purchases FROM pk_journey j JOIN pk_card c ON"
+                  " c.participant_id = j.participant_id WHERE c.number = ?", (card,)),
+       [(400000, 400000, 0)])
+
+
+@test
+def completion_and_review():
+    s, toko, pijar, cards = shop()
+    card = cards[4]
+    ref = ok(buy(toko, card, "TP-100"), 201)["ref"]
+    other = ok(buy(toko, card, "TP-100"), 201)["ref"]
+    for body, why in (({}, "data_tidak_valid"), ({"nomor_sertifikat": "a b"},
+                                                 "sertifikat_tidak_valid"),
+                      ({"nomor_sertifikat": "x" * 65}, "sertifikat_tidak_valid")):
+        refused(op(toko, ref, "completion", body), 422, why, "completion %r" % body)
+    refused(op(toko, ref, "review", {"bintang": 5}), 409, "belum_selesai", "review first")
+    got = ok(op(toko, ref, "completion", {"nomor_sertifikat": "SERT/2026/0001"}), 201)
+    eq((got["ref"], got["nomor_sertifikat"]), (ref, "SERT/2026/0001"))
+    refused(op(toko, ref, "completion", {"nomor_sertifikat": "SERT/2026/0002"}), 409,
+            "sudah_selesai", "completed twice")
+    refused(op(toko, ref, "cancel"), 409, "sudah_selesai", "cancel after completion")
+    refused(op(pijar, ref, "completion", {"nomor_sertifikat": "X"}), 404,
+            "pembelian_tidak_dikenal", "another platform")
+    for body in ({"bintang": 0}, {"bintang": 6}, {"bintang": 4, "ulasan": "x" * 191},
+                 {"bintang": 4, "ulasan": "baris\nbaru"}):
+        refused(op(toko, ref, "review", body), 422, "ulasan_tidak_valid", "review %r" % body)
+    refused(op(toko, ref, "review", {"bintang": "5"}), 422, "data_tidak_valid", "text stars")
+    text = "Materinya jelas, pengajar ramah " + "é" * 150
+    got = ok(op(toko, ref, "review", {"bintang": 5, "ulasan": text}), 201)
+    eq((got["ref"], got["bintang"]), (ref, 5))
+    refused(op(toko, ref, "review", {"bintang": 4}), 409, "sudah_diulas", "reviewed twice")
+    rows = s.db.query("SELECT type, ref_asal, note FROM pk_event WHERE ref_asal = ?"
+                      " ORDER BY id", (ref,))
+    eq(rows, [("selesai_pelatihan", ref, "SERT/2026/0001"), ("ulasan", ref, "5/5 " + text)])
+    eq(s.db.query("SELECT completions, reviews, balance FROM pk_journey j JOIN pk_card c ON"
+                  " c.participant_id = j.participant_id WHERE c.number = ?", (card,)),
+       [(1, 1, 800000)])
+    del other
+
+
+@test
+def a_forgotten_answer_still_debits_once():
+    s, toko, _, cards = shop()
+    card = cards[5]
+    first = ok(buy(toko, card, "TP-400", key="lama-1"), 201)
+    s.db.execute("DELETE FROM pk_idempotency WHERE ikey = 'lama-1'")
+    again = ok(buy(toko, card, "TP-400", key="lama-1"), 201, "after the answer was forgotten")
+    eq((again["ref"], again["jumlah"], again["sisa_saldo"]), (first["ref"], 400000, 600000))
+    eq(balance(s.db, card), 600000, "debited once")
+    s.db.execute("DELETE FROM pk_idempotency WHERE ikey = 'lama-1'")
+    refused(buy(toko, card, "TP-100", key="lama-1"), 422, "kunci_idempotensi_bentrok",
+            "the key of another purchase")
+    refused(buy(toko, cards[6], "TP-400", key="lama-1"), 422, "kunci_idempotensi_bentrok",
+            "the key of another card's purchase")
+    # a long key: a hashed reference, still one purchase
+    key = "k" * 64
+    ref = ok(buy(toko, card, "TP-100", key=key), 201)["ref"]
+    assert ref.startswith("pf:belanjaku:~") and len(ref) == 64, ref
+    s.db.execute("DELETE FROM pk_idempotency WHERE ikey = '%s'" % key)
+    eq(ok(buy(toko, card, "TP-100", key=key), 201)["ref"], ref)
+    eq(balance(s.db, card), 500000)
+
+
+@test
+def old_answers_are_forgotten():
+    with h.Server() as s:
+        c = Client(s, "kelasku", add(s.db, "kelasku"))
+        pid = s.db.query("SELECT id FROM pk_platform WHERE code = 'kelasku'")[0][0]
+        s.db.execute("INSERT INTO pk_idempotency (platform, ikey, digest, status, body,"
+                     " created_at) VALUES (%d, 'kemarin-lusa', %s, 200, %s,"
+                     " '2020-01-01T00:00:00.000Z')"
+                     % (pid, "'\\x00'" if h.PG else "x'00'", "'\\x00'" if h.PG else "x'00'"))
+        eq(c.post(PING, key="hari-ini")[0], 200)
+        keys = sorted(r[0] for r in s.db.query(
+            "SELECT ikey FROM pk_idempotency WHERE platform = %d" % pid))
+        eq(keys, ["hari-ini"], "the answer kept two days ago is forgotten")
+
+
 @test
 def no_secret_in_the_log():
+    cards = list(_shop.get("cards", []))
     log = srv.stop()
     for line in log.splitlines():
         assert "X-Prakerja-Signature" not in line, line
+        for card in cards:
+            assert card not in line, "a card number in the log: %r" % line
     assert "/api/v1/platform/ping" in log, "the access log names the route"
 
 

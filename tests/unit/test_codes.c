@@ -60,6 +60,13 @@ static const code_case code_cases[] = {
     {PK_C_PEMBELIAN_TIDAK_DIKENAL, "pembelian_tidak_dikenal", "ref_asal"},
     {PK_C_SUDAH_DIBATALKAN, "sudah_dibatalkan", "ref_asal"},
     {PK_C_JUMLAH_TIDAK_SESUAI, "jumlah_tidak_sesuai", "jumlah"},
+    {PK_C_KARTU_TIDAK_DIKENAL, "kartu_tidak_dikenal", "nomor_kartu"},
+    {PK_C_PELATIHAN_TIDAK_DIKENAL, "pelatihan_tidak_dikenal", "kode_pelatihan"},
+    {PK_C_SUDAH_SELESAI, "sudah_selesai", NULL},
+    {PK_C_BELUM_SELESAI, "belum_selesai", NULL},
+    {PK_C_SUDAH_DIULAS, "sudah_diulas", NULL},
+    {PK_C_ULASAN_TIDAK_VALID, "ulasan_tidak_valid", "bintang"},
+    {PK_C_SERTIFIKAT_TIDAK_VALID, "sertifikat_tidak_valid", "nomor_sertifikat"},
 };
 
 static void test_table_complete(void **state)
