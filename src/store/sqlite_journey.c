@@ -52,12 +52,14 @@ static int each_event(sqlite3_stmt *st, int64_t participant_id, pk_event_cb cb, 
 
 int sq_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx)
 {
-    /* Not the cached statement: cb may write through the cached ones. */
-    sqlite3_stmt *st = sq_stmt_fresh(sq_txc(t), S_EVENTS_OF);
+    /* The cached statement, prepared once rather than on every call (an
+     * import calls this once per person); cb does not call it again
+     * (store.h). */
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_EVENTS_OF);
     if (st == NULL)
         return PK_EIO;
     int rc = each_event(st, participant_id, cb, ctx);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc;
 }
 

@@ -316,7 +316,8 @@ int pk_store_stats(pk_store *s, const char *region, pk_stats *out);
 typedef int (*pk_event_cb)(void *ctx, const pk_event *e);
 /* The events of one participant in (at, seq, id) order.  On a shared
  * store the participant stays the transaction's (another writer of the
- * same person's journey waits) to its end. */
+ * same person's journey waits) to its end.  cb may write through tx but
+ * not call pk_tx_events_of. */
 int pk_tx_events_of(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx);
 /* The participant of the event (source, ref); PK_ENOENT when none. */
 int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
