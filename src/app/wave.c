@@ -484,6 +484,7 @@ typedef struct appl {
     uint32_t family;      /* set by draw_compute */
     uint8_t tier;
     uint8_t selected;     /* out */
+    uint32_t card;        /* the selected: their place in NIK order (card serials) */
 } appl;
 
 typedef struct table {
@@ -527,6 +528,12 @@ static int cmp_nik(const void *a, const void *b)
 {
     const appl *x = a, *y = b;
     return (x->nik > y->nik) - (x->nik < y->nik);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+    const appl *x = a, *y = b;
+    return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 /* Sorts the table by family card and numbers the families; fam_kk holds
@@ -869,6 +876,16 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     int64_t serial = -1;
     if ((rc = pk_tx_card_serial_max(tx, &serial)) != 0)
         goto db;
+    /* The card serials follow NIK order (the table's, after the draw); the
+     * rows are written in participant order, the order of every table and
+     * index they go to: in NIK order each write landed on a page of its
+     * own, which made the draw three times its import (bench/draw.sh). */
+    uint32_t ncards = 0;
+    for (size_t i = 0; i < t.n; i++)
+        if (t.a[i].selected)
+            t.a[i].card = ncards++;
+    if (t.n > 1)
+        qsort(t.a, t.n, sizeof(appl), cmp_pid);
     size_t nb = 0;
     for (size_t i = 0; i < t.n; i++) {
         const appl *x = &t.a[i];
@@ -895,11 +912,12 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
             goto out;
         if (x->selected) {
             char card[PK_CARD_LEN + 1];
-            if ((rc = pk_card_make(app->cfg.card_issuer, (uint64_t)++serial, card)) != 0) {
+            int64_t sn = serial + 1 + (int64_t)x->card;
+            if ((rc = pk_card_make(app->cfg.card_issuer, (uint64_t)sn, card)) != 0) {
                 snprintf(err, errlen, "no card numbers left under the issuer prefix");
                 goto out;
             }
-            if ((rc = pk_tx_card_insert(tx, x->pid, number, serial, card, at)) != 0)
+            if ((rc = pk_tx_card_insert(tx, x->pid, number, sn, card, at)) != 0)
                 goto db;
         }
     }
