@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "app/journey_import.h"
+#include "app/ledger.h"
 #include "app/operator.h"
 #include "app/registry.h"
 #include "app/views.h"
@@ -533,6 +534,61 @@ int cli_journey(const cli_cmd *c, cli_args *a)
     printf("{\"people\":%ld,\"changed\":%ld}\n", people, changed);
     fprintf(stderr, "prakerja: journey rebuilt: %ld people, %ld changed\n", people, changed);
     return 0;
+}
+
+/* ledger verify */
+static void ledger_diff(void *ctx, const pk_ledger_diff *d)
+{
+    (void)ctx;
+    if (strcmp(d->field, "payout") == 0)
+        fprintf(stderr, "prakerja: ledger: participant %lld: payout differs from the events\n",
+                (long long)d->participant_id);
+    else
+        fprintf(stderr, "prakerja: ledger: participant %lld: %s stored %lld, from the events %lld\n",
+                (long long)d->participant_id, d->field, (long long)d->stored,
+                (long long)d->folded);
+}
+
+static void totals_json(const char *name, const pk_ledger_totals *t)
+{
+    printf("\"%s\":{\"credited\":%lld,\"spent\":%lld,\"refunded\":%lld,\"remaining\":%lld,"
+           "\"lapsed\":%lld}", name, (long long)t->credited, (long long)t->spent,
+           (long long)t->refunded, (long long)t->remaining, (long long)t->lapsed);
+}
+
+int cli_ledger(const cli_cmd *c, cli_args *a)
+{
+    (void)c;
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja ledger verify: unexpected argument\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    pk_ledger_report r;
+    int rc = pk_ledger_verify(&app, &r, ledger_diff, NULL);
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: ledger verify failed (%d) after %lld participants\n", rc,
+                (long long)r.participants);
+        return 1;
+    }
+    bool ok = r.mismatched == 0 && r.balanced;
+    printf("{\"ok\":%s,\"participants\":%lld,\"events\":%lld,\"mismatched\":%lld,"
+           "\"balanced\":%s,", ok ? "true" : "false", (long long)r.participants,
+           (long long)r.events, (long long)r.mismatched, r.balanced ? "true" : "false");
+    totals_json("stored", &r.stored);
+    printf(",");
+    totals_json("from_events", &r.folded);
+    printf("}\n");
+    if (!r.balanced)
+        fprintf(stderr, "prakerja: ledger: the programme's totals do not add up: credited "
+                        "%lld, spent %lld - refunded %lld + remaining %lld + lapsed %lld\n",
+                (long long)r.stored.credited, (long long)r.stored.spent,
+                (long long)r.stored.refunded, (long long)r.stored.remaining,
+                (long long)r.stored.lapsed);
+    return ok ? 0 : 1;
 }
 
 /* export participants */

@@ -191,6 +191,15 @@ static const cli_sub journey_subs[] = {
      NULL},
     {NULL, NULL, NULL, NULL},
 };
+static const cli_sub ledger_subs[] = {
+    {"verify", "",
+     "check every participant's stored balance and state against a fold of\n"
+     "their events, and the programme's totals (credited = spent - refunded +\n"
+     "remaining + lapsed); one JSON line; exit 1, naming what differs on\n"
+     "stderr, when anything does",
+     NULL},
+    {NULL, NULL, NULL, NULL},
+};
 static const cli_option wave_opt[] = {
     {"wave", "N", "the wave's number"},
     {NULL, NULL, NULL},
@@ -289,6 +298,9 @@ static const cli_cmd commands[] = {
     {.name = "journey", .run = cli_journey,
      .summary = "the participants' journeys: rebuild their state from the events",
      .subs = journey_subs, .sub_hint = "rebuild"},
+    {.name = "ledger", .run = cli_ledger,
+     .summary = "check the balances against the events",
+     .subs = ledger_subs, .sub_hint = "verify"},
     {.name = "wave", .run = cli_wave,
      .summary = "create, open, close, join, list, show, draw or verify waves (engine mode)",
      .subs = wave_subs, .sub_noun = "subcommand",

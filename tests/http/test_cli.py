@@ -124,6 +124,7 @@ HELP = {
     ("platform", "list"): (),
     ("keys", "rotate"): ("--batch",),
     ("keys", "prune"): (),
+    ("ledger", "verify"): (),
     ("backup",): ("--output",),
 }
 

@@ -20,6 +20,8 @@ import json
 import os
 import pwd
 import secrets
+import signal
+import threading
 import time
 
 import harness as h
@@ -583,6 +585,165 @@ def old_answers_are_forgotten():
         keys = sorted(r[0] for r in s.db.query(
             "SELECT ikey FROM pk_idempotency WHERE platform = %d" % pid))
         eq(keys, ["hari-ini"], "the answer kept two days ago is forgotten")
+
+
+@test
+def ledger_verify_finds_a_corrupted_balance():
+    s, toko, _, cards = shop()
+    ok(buy(toko, cards[8], "TP-100"), 201)
+    rc, out, err = cli(s.db, ["ledger", "verify"])
+    eq(rc, 0, "a clean ledger: %s %s" % (out, err))
+    got = json.loads(out.strip().splitlines()[-1])
+    eq((got["ok"], got["mismatched"], got["balanced"]), (True, 0, True), out)
+    st = got["stored"]
+    eq(st, got["from_events"], "the stored totals are the events'")
+    eq(st["credited"], st["spent"] - st["refunded"] + st["remaining"] + st["lapsed"])
+    n = s.db.query("SELECT count(*) FROM pk_journey")[0][0]
+    eq(got["participants"], n, "every journey checked")
+    eq(got["events"], s.db.query("SELECT count(*) FROM pk_event")[0][0], "every event folded")
+    pid = s.db.query("SELECT participant_id FROM pk_card WHERE number = ?", (cards[8],))[0][0]
+    s.db.execute("UPDATE pk_journey SET balance = balance + 1 WHERE participant_id = %d" % pid)
+    rc, out, err = cli(s.db, ["ledger", "verify"])
+    eq(rc, 1, "a corrupted balance: %s" % out)
+    got = json.loads(out.strip().splitlines()[-1])
+    eq((got["ok"], got["mismatched"], got["balanced"]), (False, 1, False), out)
+    eq(got["stored"]["remaining"], got["from_events"]["remaining"] + 1)
+    assert ("participant %d: balance stored 900001, from the events 900000" % pid) in err, err
+    assert ("participant %d: saldo" % pid) in err, err
+    assert cards[8] not in err and person(508)[0] not in err, "no card number nor NIK"
+    # another field: spent, the balance's parts then disagree with it
+    rc, out, err = cli(s.db, ["journey", "rebuild"])
+    eq(rc, 0, err)
+    s.db.execute("UPDATE pk_journey SET spent = spent + 5 WHERE participant_id = %d" % pid)
+    rc, out, err = cli(s.db, ["ledger", "verify"])
+    eq(rc, 1, out)
+    assert "participant %d: spent stored 100005, from the events 100000" % pid in err, err
+    rc, out, err = cli(s.db, ["journey", "rebuild"])
+    eq(rc, 0, err)
+    eq(cli(s.db, ["ledger", "verify"])[0], 0, "repaired by a rebuild")
+
+
+def fire(jobs, threads=8):
+    """Runs the callables of jobs on `threads` threads; their results in order."""
+    out = [None] * len(jobs)
+    lock = threading.Lock()
+    todo = list(enumerate(jobs))
+
+    def worker():
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i, job = todo.pop()
+            try:
+                out[i] = job()
+            except Exception as e:  # a connection cut by a killed server
+                out[i] = e
+    ts = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return out
+
+
+@test
+def two_servers_one_card_never_overdraw():
+    """Two server processes on one database (PostgreSQL: the shared store),
+    many purchases at once against one card whose balance covers six:
+    each key sent to both servers at the same moment."""
+    with h.Server() as a, h.Server(db=a.db) as b:
+        rc, out, err = import_courses(a.db, "platform,kode_pelatihan,judul,lpk,harga,mode\n"
+                                             "balapan,B-150,Kelas Cepat,LPK Kilat,150000,webinar\n")
+        eq(rc, 0, err)
+        secret = add(a.db, "balapan")
+        card, spare = recipients(a.db, 2, wave=3, first=700)
+        ca, cb = Client(a, "balapan", secret), Client(b, "balapan", secret)
+        keys = ["serbu-%02d" % i for i in range(24)]
+        jobs = []
+        for k in keys:
+            jobs.append(lambda k=k: (k, "a", buy(ca, card, "B-150", key=k)))
+            jobs.append(lambda k=k: (k, "b", buy(cb, card, "B-150", key=k)))
+        results = fire(jobs, threads=12)
+        answers = {}
+        for r in results:
+            assert not isinstance(r, Exception), r
+            k, _, (st, hdrs, body) = r
+            answers.setdefault(k, []).append((st, body))
+        bought = []
+        for k, pair in answers.items():
+            eq(len(pair), 2)
+            eq(pair[0], pair[1], "key %s: both servers gave the first answer" % k)
+            st, body = pair[0]
+            got = json.loads(body)
+            if st == 201:
+                bought.append(got["ref"])
+            else:
+                eq((st, got["error"]["code"]), (409, "saldo_tidak_cukup"), "key %s" % k)
+        eq(len(bought), 6, "1,000,000 covers six purchases of 150,000")
+        eq(balance(a.db, card), 1000000 - 6 * 150000, "the balance never below zero")
+        rows = a.db.query("SELECT ref, amount FROM pk_event WHERE type = 'pembelian'"
+                          " AND platform = 'balapan'")
+        eq(sorted(r[0] for r in rows), sorted(bought), "one event per acknowledged purchase")
+        eq(sum(r[1] for r in rows), 6 * 150000, "debited = acknowledged")
+        eq(balance(a.db, spare), 1000000, "the other card untouched")
+        rc, out, err = cli(a.db, ["ledger", "verify"])
+        eq(rc, 0, out + err)
+
+
+@test
+def acknowledged_purchases_survive_sigkill():
+    """SQLite, synchronous=FULL: purchases fired from threads, the server
+    killed with SIGKILL mid-stream, started again: every 201 received is
+    stored, nothing is stored twice, and each request left unanswered,
+    sent again with its key, is done at most once."""
+    h.sqlite_only("the durability of PostgreSQL's commits is PostgreSQL's")
+    db = h.Db()
+    try:
+        rc, out, err = import_courses(db, "platform,kode_pelatihan,judul,lpk,harga,mode\n"
+                                          "awet,A-10,Kelas Awet,LPK Tahan,10000,mandiri\n")
+        eq(rc, 0, err)
+        secret = add(db, "awet")
+        cards = recipients(db, 8, wave=4, first=800)
+        srv1 = h.Server(db=db).start()
+        c = Client(srv1, "awet", secret)
+        sent = ["awet-%04d" % i for i in range(800)]
+        killer = threading.Timer(1.0, lambda: srv1.proc.send_signal(signal.SIGKILL))
+        killer.start()
+        t0 = time.monotonic()
+        results = fire([lambda k=k, i=i: (k, buy(c, cards[i % 8], "A-10", key=k))
+                        for i, k in enumerate(sent)], threads=8)
+        killer.join()
+        srv1.stop(timeout=10)
+        srv1.cleanup()
+        acked = {r[0]: json.loads(r[1][2])["ref"] for r in results
+                 if not isinstance(r, Exception) and r[1][0] == 201}
+        cut = [r for r in results if isinstance(r, Exception)]
+        h.diag("%d acknowledged, %d cut by the kill, in %.1f s"
+               % (len(acked), len(cut), time.monotonic() - t0))
+        assert acked and cut, "the kill came mid-stream (%d, %d)" % (len(acked), len(cut))
+        stored = {r[0] for r in db.query("SELECT ref FROM pk_event WHERE type = 'pembelian'"
+                                         " AND platform = 'awet'")}
+        missing = set(acked.values()) - stored
+        assert not missing, "acknowledged but lost: %s" % sorted(missing)[:5]
+        assert stored <= {"pf:awet:" + k for k in sent}, "only what was sent"
+        eq(cli(db, ["ledger", "verify"])[0], 0, "the ledger after the kill")
+        # the same requests again, after a restart: the stored ones answered, not redone
+        with h.Server(db=db) as srv2:
+            c2 = Client(srv2, "awet", secret)
+            again = fire([lambda k=k, i=i: (k, buy(c2, cards[i % 8], "A-10", key=k))
+                          for i, k in enumerate(sent)], threads=8)
+            for k, (st, _, body) in again:
+                eq(st, 201, "key %s after the restart: %r" % (k, body[:200]))
+                if k in acked:
+                    eq(json.loads(body)["ref"], acked[k], "the same purchase")
+        rows = db.query("SELECT ref, count(*) FROM pk_event WHERE type = 'pembelian'"
+                        " AND platform = 'awet' GROUP BY ref")
+        eq(len(rows), len(sent), "each key's purchase once")
+        eq(db.query("SELECT sum(spent) FROM pk_journey")[0][0] >= len(sent) * 10000, True)
+        eq(cli(db, ["ledger", "verify"])[0], 0, "the ledger at the end")
+    finally:
+        db.drop()
 
 
 @test
