@@ -2,17 +2,23 @@
  * in constant memory, each person's rows applied in waktu order whatever
  * the order of the file's rows.
  *
- * Two passes.  The first reads the file (the participants import's CSV
+ * Three passes.  The first reads the file (the participants import's CSV
  * reader, pk_reg_read_fd), checks each row (core/journey.c), computes
  * the NIK's blind index and stages the row in runs sorted by (NIK index,
  * waktu, line): a run is sorted in a bounded arena and written to an
  * unlinked temporary file (0600: the rows carry NIKs).  The second merges
- * the runs and hands each person's rows, in order, to pk_journey_append
- * (app/journey.c), the one place the journey's rules live, committing
- * TX_FIRST rows, then twice as many each time up to TX_MAX.  A killed
- * run leaves whole transactions: run again, the rows stored already count
- * as duplicates ((source, ref) is unique), so the journey ends as one
- * clean run leaves it. */
+ * those runs, finds each person once (in NIK index order: the pages of
+ * that index in order), rejects the rows of unknown NIKs and stages the
+ * others again, sorted by (participant id, waktu, line).  The third
+ * merges these and hands each person's rows, in order, to
+ * pk_journey_append (app/journey.c), the one place the journey's rules
+ * live: in participant order, the order of the journeys, of the events'
+ * index by participant and of the foreign key checks, so each write
+ * lands near the one before (in NIK index order each landed on a page of
+ * its own).  It commits TX_FIRST rows, then twice as many each time up to
+ * TX_MAX.  A killed run leaves whole transactions: run again, the rows
+ * stored already count as duplicates ((source, ref) is unique), so the
+ * journey ends as one clean run leaves it. */
 #include "app/journey_import.h"
 
 #include <errno.h>
@@ -26,7 +32,7 @@
 #include "core/ident.h"
 #include "core/nik.h"
 
-#define ARENA_BYTES ((size_t)16 << 20) /* one run's rows, at most */
+#define ARENA_BYTES ((size_t)8 << 20)  /* one run's rows, at most */
 #define GROUP_MAX 512                  /* one person's rows per append */
 /* Rows per transaction (at least): the first, doubling up to the cap.  The
  * event indexes (by (source, ref), by participant) take the rows in an
@@ -36,6 +42,7 @@
 #define TX_FIRST 5000
 #define TX_MAX 160000
 #define TICK_ROWS 256
+#define FIND_TX 4096                   /* people looked up per read transaction */
 
 /* The file's columns, in the spec's order (the rejects file's too). */
 enum { C_REF, C_NIK, C_PERISTIWA, C_WAKTU, C_GELOMBANG, C_JUMLAH, C_KE, C_PELATIHAN,
@@ -44,8 +51,10 @@ static const char *const colnames[C__COUNT] = {
     "ref", "nik", "peristiwa", "waktu", "gelombang", "jumlah", "ke", "pelatihan", "platform",
     "ref_asal", "keterangan"};
 
-/* A staged row: this header, then the C__COUNT fields, each ending in NUL. */
+/* A staged row: this header, then the C__COUNT fields, each ending in NUL.
+ * pid is 0 in the first runs, the participant's id in the second. */
 typedef struct srec {
+    int64_t pid;
     uint8_t bi[PK_BI_LEN];
     int64_t at;
     uint64_t line;
@@ -157,8 +166,12 @@ static void event_fields(const char *const *f, pk_event_fields *ef)
 
 /* ---- pass 1: runs sorted by (NIK index, waktu, line) ---------------------- */
 
+/* (pid, NIK index, waktu, line): the first runs' rows all have pid 0, the
+ * second's one NIK index per pid. */
 static int srec_cmp(const srec *a, const srec *b)
 {
+    if (a->pid != b->pid)
+        return a->pid < b->pid ? -1 : 1;
     int c = memcmp(a->bi, b->bi, PK_BI_LEN);
     if (c != 0)
         return c;
@@ -203,12 +216,9 @@ static int flush_run(eimporter *im)
     return 0;
 }
 
-static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long line,
-                 const char *const *f)
+/* Room in the arena for a row of len bytes of fields; its header's place. */
+static int stage_room(eimporter *im, size_t len, srec **h)
 {
-    size_t len = 0;
-    for (int i = 0; i < C__COUNT; i++)
-        len += strlen(f[i]) + 1;
     size_t need = (sizeof(srec) + len + 7) & ~(size_t)7;
     int rc;
     if (im->used + need > ARENA_BYTES && (rc = flush_run(im)) != 0)
@@ -220,7 +230,23 @@ static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long lin
             return PK_ENOMEM;
         im->offs = o, im->capoffs = cap;
     }
-    srec *h = (srec *)(im->arena + im->used);
+    *h = (srec *)(im->arena + im->used);
+    im->offs[im->noffs++] = im->used;
+    im->used += need;
+    return 0;
+}
+
+static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long line,
+                 const char *const *f)
+{
+    size_t len = 0;
+    for (int i = 0; i < C__COUNT; i++)
+        len += strlen(f[i]) + 1;
+    srec *h;
+    int rc = stage_room(im, len, &h);
+    if (rc != 0)
+        return rc;
+    h->pid = 0;
     memcpy(h->bi, bi, PK_BI_LEN);
     h->at = at;
     h->line = line;
@@ -231,8 +257,6 @@ static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long lin
         memcpy(p, f[i], n);
         p += n;
     }
-    im->offs[im->noffs++] = im->used;
-    im->used += need;
     return 0;
 }
 
@@ -301,7 +325,7 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
     return rc;
 }
 
-/* ---- pass 2: the runs merged, each person's rows appended ---------------- */
+/* ---- merging runs --------------------------------------------------------- */
 
 /* The next row of a run into its head; 1 at its end. */
 static int run_next(run *r)
@@ -334,8 +358,123 @@ static void sift_down(run *runs, size_t *heap, size_t n, size_t i)
     }
 }
 
+/* A merge of runs: a min-heap of run indexes by their heads. */
+typedef struct merge {
+    run *runs;
+    size_t *heap, n;
+} merge;
+
+static int merge_start(merge *m, run *runs, size_t nruns)
+{
+    m->runs = runs;
+    m->n = 0;
+    m->heap = malloc((nruns ? nruns : 1) * sizeof(*m->heap));
+    if (m->heap == NULL)
+        return PK_ENOMEM;
+    for (size_t i = 0; i < nruns; i++) {
+        int r = run_next(&runs[i]);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            m->heap[m->n++] = i;
+    }
+    for (size_t i = m->n; i-- > 0;)
+        sift_down(runs, m->heap, m->n, i);
+    return 0;
+}
+
+/* The least head; NULL at the end. */
+static run *merge_top(const merge *m)
+{
+    return m->n > 0 ? &m->runs[m->heap[0]] : NULL;
+}
+
+/* Past the least head. */
+static int merge_pop(merge *m)
+{
+    int r = run_next(&m->runs[m->heap[0]]);
+    if (r < 0)
+        return r;
+    if (r == 1)
+        m->heap[0] = m->heap[--m->n];
+    sift_down(m->runs, m->heap, m->n, 0);
+    return 0;
+}
+
+static void runs_close(run *runs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].f != NULL)
+            fclose(runs[i].f);
+        free(runs[i].data);
+    }
+    free(runs);
+}
+
+/* ---- pass 2: each person found once, the rows staged by participant -------- */
+
+static int resolve(eimporter *im, char *err, size_t errlen)
+{
+    run *old = im->runs;
+    size_t nold = im->nruns;
+    im->runs = NULL, im->nruns = im->capruns = 0;
+    merge m = {0};
+    pk_tx *tx = NULL;
+    size_t found = 0;
+    uint8_t bi[PK_BI_LEN] = {0};
+    int64_t pid = 0;
+    bool have = false;
+    int rc = merge_start(&m, old, nold);
+    for (run *r; rc == 0 && (r = merge_top(&m)) != NULL;) {
+        if (!have || memcmp(bi, r->h.bi, PK_BI_LEN) != 0) {
+            /* a read transaction for FIND_TX people at most: the writer's
+             * lock is not held for the whole pass */
+            if (tx != NULL && found % FIND_TX == 0) {
+                pk_tx_rollback(tx);
+                tx = NULL;
+            }
+            if (tx == NULL && (rc = pk_store_begin(im->app->store, &tx)) != 0)
+                break;
+            pk_bi key;
+            pk_pknown known;
+            memcpy(key, r->h.bi, PK_BI_LEN);
+            if ((rc = pk_tx_participants_find(tx, 1, (const pk_bi *)&key, &known)) != 0)
+                break;
+            memcpy(bi, r->h.bi, PK_BI_LEN);
+            pid = known.id;
+            have = true;
+            found++;
+        }
+        if (pid == 0) {
+            const char *f[C__COUNT];
+            fields_of(r->data, f);
+            reject(im, (unsigned long)r->h.line, PK_C_PESERTA_TIDAK_DIKENAL, "nik", f);
+        } else {
+            srec *h;
+            if ((rc = stage_room(im, r->h.len, &h)) != 0)
+                break;
+            *h = r->h;
+            h->pid = pid;
+            memcpy(h + 1, r->data, r->h.len);
+        }
+        rc = merge_pop(&m);
+    }
+    pk_tx_rollback(tx);
+    if (rc == 0)
+        rc = flush_run(im);
+    if (rc != 0)
+        snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
+                              : rc == PK_EIO  ? "database or temporary file error"
+                                              : "database error (%d)", rc);
+    free(m.heap);
+    runs_close(old, nold);
+    return rc;
+}
+
+/* ---- pass 3: each person's rows appended ---------------------------------- */
+
 typedef struct group {
-    uint8_t bi[PK_BI_LEN];
+    int64_t pid;
     size_t n;
     pk_event ev[GROUP_MAX];
     pk_append_result res[GROUP_MAX];
@@ -349,23 +488,9 @@ static int flush_group(eimporter *im, pk_tx *tx, group *g, long *in_tx)
 {
     if (g->n == 0)
         return 0;
-    pk_pknown known;
-    pk_bi bi;
-    memcpy(bi, g->bi, PK_BI_LEN);
-    int rc = pk_tx_participants_find(tx, 1, &bi, &known);
-    if (rc != 0)
-        return rc;
     const char *f[C__COUNT];
-    if (known.id == 0) {
-        for (size_t i = 0; i < g->n; i++) {
-            fields_of((const char *)g->data.data + g->off[i], f);
-            reject(im, g->line[i], PK_C_PESERTA_TIDAK_DIKENAL, "nik", f);
-        }
-        g->n = 0;
-        pk_buf_reset(&g->data);
-        return 0;
-    }
-    if ((rc = pk_journey_append(tx, known.id, g->ev, g->n, g->res)) != 0)
+    int rc = pk_journey_append(tx, g->pid, g->ev, g->n, g->res);
+    if (rc != 0)
         return rc;
     for (size_t i = 0; i < g->n; i++) {
         if (g->res[i].verdict == PK_APPEND_INSERTED) {
@@ -402,30 +527,20 @@ static int commit(eimporter *im, pk_tx **tx, long *in_tx, long *inserted_before)
     return rc;
 }
 
-static int pass2(eimporter *im, char *err, size_t errlen)
+static int pass3(eimporter *im, char *err, size_t errlen)
 {
-    size_t n = 0, *heap = malloc((im->nruns ? im->nruns : 1) * sizeof(*heap));
+    merge m = {0};
     group *g = calloc(1, sizeof(*g));
     if (g != NULL)
         pk_buf_init(&g->data, (size_t)GROUP_MAX * PK_REG_MAX_RECORD);
     pk_tx *tx = NULL;
     long in_tx = 0, inserted_before = 0, tx_rows = TX_FIRST;
-    int rc = heap == NULL || g == NULL ? PK_ENOMEM : 0;
-    for (size_t i = 0; rc == 0 && i < im->nruns; i++) {
-        int r = run_next(&im->runs[i]);
-        if (r < 0)
-            rc = r;
-        else if (r == 0)
-            heap[n++] = i;
-    }
-    for (size_t i = n; i-- > 0;)
-        sift_down(im->runs, heap, n, i);
-    while (rc == 0 && n > 0) {
-        run *r = &im->runs[heap[0]];
+    int rc = g == NULL ? PK_ENOMEM : merge_start(&m, im->runs, im->nruns);
+    for (run *r; rc == 0 && (r = merge_top(&m)) != NULL;) {
         if (tx == NULL && (rc = pk_store_begin(im->app->store, &tx)) != 0)
             break;
-        if (g->n > 0 && (memcmp(g->bi, r->h.bi, PK_BI_LEN) != 0 || g->n == GROUP_MAX)) {
-            bool other = memcmp(g->bi, r->h.bi, PK_BI_LEN) != 0;
+        if (g->n > 0 && (g->pid != r->h.pid || g->n == GROUP_MAX)) {
+            bool other = g->pid != r->h.pid;
             if ((rc = flush_group(im, tx, g, &in_tx)) != 0)
                 break;
             if (other && in_tx >= tx_rows) {
@@ -450,7 +565,7 @@ static int pass2(eimporter *im, char *err, size_t errlen)
         }
         e->source = im->source;
         e->seq = (int64_t)r->h.line;
-        memcpy(g->bi, r->h.bi, PK_BI_LEN);
+        g->pid = r->h.pid;
         g->line[g->n] = (unsigned long)r->h.line;
         g->off[g->n] = g->data.len;
         if (pk_buf_add(&g->data, r->data, r->h.len) != 0) {
@@ -458,14 +573,7 @@ static int pass2(eimporter *im, char *err, size_t errlen)
             break;
         }
         g->n++;
-        int nr = run_next(r);
-        if (nr < 0) {
-            rc = nr;
-            break;
-        }
-        if (nr == 1)
-            heap[0] = heap[--n];
-        sift_down(im->runs, heap, n, 0);
+        rc = merge_pop(&m);
     }
     if (rc == 0 && g != NULL && g->n > 0) {
         if (tx == NULL)
@@ -483,7 +591,7 @@ static int pass2(eimporter *im, char *err, size_t errlen)
     if (g != NULL)
         pk_buf_free(&g->data);
     free(g);
-    free(heap);
+    free(m.heap);
     return rc;
 }
 
@@ -521,17 +629,14 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
             fprintf(opts->rejects, ",%s", colnames[c]);
         fputc('\n', opts->rejects);
     }
-    if ((rc = pass1(&im, csv, rec, size, err, errlen)) != 0)
+    if ((rc = pass1(&im, csv, rec, size, err, errlen)) != 0 ||
+        (rc = resolve(&im, err, errlen)) != 0)
         goto out;
     free(im.arena);
     im.arena = NULL;
-    rc = pass2(&im, err, errlen);
+    rc = pass3(&im, err, errlen);
 out:
-    for (size_t i = 0; i < im.nruns; i++) {
-        fclose(im.runs[i].f);
-        free(im.runs[i].data);
-    }
-    free(im.runs);
+    runs_close(im.runs, im.nruns);
     free(im.offs);
     free(im.arena);
     free(rec);
