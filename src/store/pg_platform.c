@@ -5,7 +5,8 @@
  * here is how it runs: each op on a pooled connection in autocommit, one
  * statement a transaction, or two sent as one pipeline, which without a
  * BEGIN is one implicit transaction (both or neither), in one round
- * trip. */
+ * trip; a request's nonce and kept answer (pk_tx_*) on the connection of
+ * the caller's transaction. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,22 +137,6 @@ int pg_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx)
     return rc;
 }
 
-int pg_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
-                      int64_t forget_before)
-{
-    params f = {0}, p = {0};
-    PGresult *r = NULL;
-    p_int(&f, forget_before);
-    p_int(&p, platform);
-    p_text(&p, nonce);
-    p_int(&p, now);
-    int rc = run2(s, S_PLATFORM_NONCES_FORGET, &f, S_PLATFORM_NONCE, &p, 1, &r);
-    if (rc == 0 && pg_touched(r) == 0)
-        rc = PK_ECONFLICT;
-    PQclear(r);
-    return rc;
-}
-
 /* The kept answer of S_IDEM_GET's result r into the caller's buffers. */
 static int read_answer(const PGresult *r, uint8_t *digest, int *status, pk_buf *body)
 {
@@ -164,20 +149,6 @@ static int read_answer(const PGresult *r, uint8_t *digest, int *status, pk_buf *
     return n > 0 ? pk_buf_add(body, PQgetvalue(r, 0, 2), (size_t)n) : 0;
 }
 
-int pg_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest, int *status,
-                pk_buf *body)
-{
-    params p = {0};
-    PGresult *r = NULL;
-    p_int(&p, platform);
-    p_text(&p, key);
-    int rc = pg_run1(s, S_IDEM_GET, &p, &r);
-    if (rc == 0)
-        rc = read_answer(r, digest, status, body);
-    PQclear(r);
-    return rc;
-}
-
 static void answer_params(params *p, int64_t platform, const char *key, const uint8_t *digest,
                           int status, const void *body, size_t len)
 {
@@ -188,15 +159,7 @@ static void answer_params(params *p, int64_t platform, const char *key, const ui
     p_bytes(p, len ? body : "", len);
 }
 
-int pg_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
-                int status, const void *body, size_t len)
-{
-    params p = {0};
-    answer_params(&p, platform, key, digest, status, body, len);
-    return pg_run1(s, S_IDEM_PUT, &p, NULL);
-}
-
-/* ---- the same inside a transaction (a piece of a group commit) ---- */
+/* ---- a request inside a transaction (a piece of a group commit) ---- */
 
 int pg_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
                          int64_t forget_before)

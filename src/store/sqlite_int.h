@@ -216,12 +216,6 @@ int sq_platform_update(pk_store *s, const char *code, const uint8_t *secret, siz
                        int disabled, const pk_audit_entry *audit);
 int sq_platform_find(pk_store *s, const char *code, pk_platform *out);
 int sq_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx);
-int sq_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
-                      int64_t forget_before);
-int sq_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest, int *status,
-                pk_buf *body);
-int sq_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
-                int status, const void *body, size_t len);
 int sq_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
                          int64_t forget_before);
 int sq_tx_idem_get(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest, int *status,

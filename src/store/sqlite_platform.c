@@ -4,7 +4,8 @@
  * The SQL is shared with PostgreSQL (sql_platform.h); what is SQLite's
  * here is how it runs: a read on a pooled connection, a write (one
  * statement or two, and an audit entry) in a write transaction of its
- * own on the writer. */
+ * own on the writer; a request's nonce and kept answer (pk_tx_*) in the
+ * caller's transaction. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -161,16 +162,6 @@ int sq_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t
     return rc;
 }
 
-int sq_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
-                      int64_t forget_before)
-{
-    pk_tx *tx;
-    int rc = sq_begin(s, &tx);
-    if (rc != 0)
-        return rc;
-    return finish(tx, sq_tx_platform_nonce(tx, platform, nonce, now, forget_before));
-}
-
 /* The kept answer's row of S_IDEM_GET into the caller's buffers. */
 static int read_answer(sqlite3_stmt *st, uint8_t *digest, int *status, pk_buf *body)
 {
@@ -180,26 +171,6 @@ static int read_answer(sqlite3_stmt *st, uint8_t *digest, int *status, pk_buf *b
     *status = sqlite3_column_int(st, 1);
     int n = sqlite3_column_bytes(st, 2);
     return n > 0 ? pk_buf_add(body, sqlite3_column_blob(st, 2), (size_t)n) : 0;
-}
-
-int sq_idem_get(pk_store *s, int64_t platform, const char *key, uint8_t *digest, int *status,
-                pk_buf *body)
-{
-    sq *q = s->impl;
-    sqc *c;
-    sqlite3_stmt *st;
-    int rc = sq_read_begin(q, S_IDEM_GET, &c, &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, platform);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
-        rc = read_answer(st, digest, status, body);
-    else
-        rc = r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
-    sq_read_end(q, c, st);
-    return rc;
 }
 
 int sq_tx_idem_get(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest, int *status,
@@ -233,16 +204,6 @@ int sq_tx_idem_put(pk_tx *tx, int64_t platform, const char *key, const uint8_t *
     if (rc == 0 && kept != NULL)
         *kept = sqlite3_changes(c->db) > 0;
     return rc;
-}
-
-int sq_idem_put(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
-                int status, const void *body, size_t len)
-{
-    pk_tx *tx;
-    int rc = sq_begin(s, &tx);
-    if (rc != 0)
-        return rc;
-    return finish(tx, sq_tx_idem_put(tx, platform, key, digest, status, body, len, NULL));
 }
 
 int sq_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)

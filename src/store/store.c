@@ -719,25 +719,6 @@ int pk_store_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx)
     return s->ops->platforms_each(s, cb, ctx);
 }
 
-int pk_store_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
-                            int64_t forget_before)
-{
-    return noted(s, s->ops->platform_nonce(s, platform, nonce, now, forget_before));
-}
-
-int pk_store_idem_get(pk_store *s, int64_t platform, const char *key,
-                      uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body)
-{
-    return s->ops->idem_get(s, platform, key, digest, status, body);
-}
-
-int pk_store_idem_put(pk_store *s, int64_t platform, const char *key,
-                      const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
-                      size_t len)
-{
-    return committed(s, s->ops->idem_put(s, platform, key, digest, status, body, len));
-}
-
 int pk_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
                          int64_t forget_before)
 {

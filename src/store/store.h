@@ -551,26 +551,17 @@ int pk_store_platform_find(pk_store *s, const char *code, pk_platform *out);
 typedef int (*pk_platform_cb)(void *ctx, const pk_platform *p);
 /* Every platform in id order; stops early with cb's non-zero value. */
 int pk_store_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx);
-/* Records that platform used `nonce` at `now`, forgetting every nonce
- * seen before forget_before; PK_ECONFLICT (nothing recorded) when the
- * nonce was seen already and not yet forgotten. */
-int pk_store_platform_nonce(pk_store *s, int64_t platform, const char *nonce, int64_t now,
-                            int64_t forget_before);
-/* The answer kept for the platform's idempotency key: the request's
- * digest, the status, and the body appended to `body`; PK_ENOENT. */
-int pk_store_idem_get(pk_store *s, int64_t platform, const char *key,
-                      uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body);
-/* Keeps an answer for the key; when one is kept already, that one stays
- * (0 all the same: the caller reads back which answer is the first). */
-int pk_store_idem_put(pk_store *s, int64_t platform, const char *key,
-                      const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
-                      size_t len);
-/* The same three inside a write transaction, so that a platform's
- * request (its nonce, the work it asks for and the answer kept for its
- * key) is one piece of a group commit: durable together or not at all.
- * tx_idem_put sets *kept to 1 when this answer was kept, 0 when one was
- * kept already (it stays; on a shared store, another process's, which
- * the insert waited for). */
+/* Inside a write transaction, so that a platform's request (its nonce,
+ * the work it asks for and the answer kept for its key) is one piece of
+ * a group commit, durable together or not at all.
+ * tx_platform_nonce records that platform used `nonce` at `now`,
+ * forgetting every nonce seen before forget_before; PK_ECONFLICT
+ * (nothing recorded) when the nonce was seen already and not yet
+ * forgotten.  tx_idem_get: the answer kept for the platform's key (the
+ * request's digest, the status, the body appended to `body`), or
+ * PK_ENOENT.  tx_idem_put keeps an answer for the key and sets *kept to
+ * 1, or to 0 when one was kept already (it stays; on a shared store,
+ * another process's, which the insert waited for). */
 int pk_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
                          int64_t forget_before);
 int pk_tx_idem_get(pk_tx *tx, int64_t platform, const char *key,

@@ -121,12 +121,6 @@ typedef struct pk_store_ops {
                            int disabled, const pk_audit_entry *audit);
     int (*platform_find)(pk_store *s, const char *code, pk_platform *out);
     int (*platforms_each)(pk_store *s, pk_platform_cb cb, void *ctx);
-    int (*platform_nonce)(pk_store *s, int64_t platform, const char *nonce, int64_t now,
-                          int64_t forget_before);
-    int (*idem_get)(pk_store *s, int64_t platform, const char *key, uint8_t *digest,
-                    int *status, pk_buf *body);
-    int (*idem_put)(pk_store *s, int64_t platform, const char *key, const uint8_t *digest,
-                    int status, const void *body, size_t len);
     int (*tx_platform_nonce)(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
                              int64_t forget_before);
     int (*tx_idem_get)(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest,

@@ -1,0 +1,146 @@
+/* test_platform.c -- the store contract of the platform API's writes
+ * inside a transaction (a request's nonce, the answer kept for its
+ * idempotency key), the forgetting of old answers, and the card number
+ * look-up, on the backend under test. */
+#include "store_test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_impl.h"
+
+static pk_tx *begin(pk_store *s)
+{
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    return tx;
+}
+
+static int64_t platform(pk_store *s, const char *code)
+{
+    pk_platform p;
+    memset(&p, 0, sizeof(p));
+    snprintf(p.code, sizeof(p.code), "%s", code);
+    snprintf(p.name, sizeof(p.name), "Platform %s", code);
+    memcpy(p.secret, "sealed", 6);
+    p.secret_len = 6;
+    int64_t id = 0;
+    assert_int_equal(pk_store_platform_insert(s, &p, NULL, &id), 0);
+    return id;
+}
+
+/* A nonce is recorded once per platform (another platform may use the
+ * same one); one seen before forget_before is forgotten; a rollback
+ * forgets what the transaction recorded. */
+static void nonces_in_a_transaction(void **state)
+{
+    pk_store *s = ST_S(state);
+    int64_t a = platform(s, "satu"), b = platform(s, "dua");
+    pk_tx *tx = begin(s);
+    assert_int_equal(pk_tx_platform_nonce(tx, a, "n-1", 1000, 400), 0);
+    assert_int_equal(pk_tx_platform_nonce(tx, a, "n-1", 1001, 401), PK_ECONFLICT);
+    assert_int_equal(pk_tx_platform_nonce(tx, b, "n-1", 1001, 401), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    tx = begin(s);
+    assert_int_equal(pk_tx_platform_nonce(tx, a, "n-2", 1100, 500), 0);
+    pk_tx_rollback(tx);
+    tx = begin(s);
+    assert_int_equal(pk_tx_platform_nonce(tx, a, "n-2", 1100, 500), 0);
+    /* n-1 was seen at 1000: forgotten once the window passes it */
+    assert_int_equal(pk_tx_platform_nonce(tx, a, "n-1", 1700, 1001), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+}
+
+/* The first answer kept for a key stays; the second put says so
+ * (*kept 0); keys are per platform; get inside the transaction sees its
+ * own put. */
+static void answers_in_a_transaction(void **state)
+{
+    pk_store *s = ST_S(state);
+    int64_t a = platform(s, "tiga"), b = platform(s, "empat");
+    uint8_t d1[PK_IDEM_DIGEST_LEN], d2[PK_IDEM_DIGEST_LEN], got[PK_IDEM_DIGEST_LEN];
+    memset(d1, 1, sizeof(d1));
+    memset(d2, 2, sizeof(d2));
+    pk_buf body;
+    pk_buf_init(&body, 4096);
+    int status = 0, kept = -1;
+    pk_tx *tx = begin(s);
+    assert_int_equal(pk_tx_idem_get(tx, a, "k", got, &status, &body), PK_ENOENT);
+    assert_int_equal(pk_tx_idem_put(tx, a, "k", d1, 201, "{\"a\":1}", 7, &kept), 0);
+    assert_int_equal(kept, 1);
+    assert_int_equal(pk_tx_idem_get(tx, a, "k", got, &status, &body), 0);
+    assert_int_equal(status, 201);
+    assert_memory_equal(got, d1, sizeof(d1));
+    assert_int_equal(body.len, 7);
+    assert_memory_equal(body.data, "{\"a\":1}", 7);
+    assert_int_equal(pk_tx_idem_put(tx, a, "k", d2, 409, "x", 1, &kept), 0);
+    assert_int_equal(kept, 0);
+    assert_int_equal(pk_tx_idem_put(tx, b, "k", d2, 409, "", 0, &kept), 0);
+    assert_int_equal(kept, 1);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    pk_buf_reset(&body);
+    tx = begin(s);
+    assert_int_equal(pk_tx_idem_get(tx, a, "k", got, &status, &body), 0);
+    assert_int_equal(status, 201);
+    assert_memory_equal(got, d1, sizeof(d1));
+    pk_buf_reset(&body);
+    assert_int_equal(pk_tx_idem_get(tx, b, "k", got, &status, &body), 0);
+    assert_int_equal(status, 409);
+    assert_int_equal(body.len, 0);
+    pk_tx_rollback(tx);
+    pk_buf_free(&body);
+}
+
+/* Answers kept before an instant are forgotten, a bounded slice at a
+ * time, oldest first; later ones stay. */
+static void old_answers_pruned_in_slices(void **state)
+{
+    pk_store *s = ST_S(state);
+    int64_t a = platform(s, "lima");
+    uint8_t d[PK_IDEM_DIGEST_LEN];
+    memset(d, 7, sizeof(d));
+    pk_tx *tx = begin(s);
+    char key[16];
+    int kept;
+    for (int i = 0; i < 5; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        assert_int_equal(pk_tx_idem_put(tx, a, key, d, 200, "{}", 2, &kept), 0);
+    }
+    assert_int_equal(pk_tx_commit(tx), 0);
+    int64_t n = -1;
+    /* every answer was kept after 2000-01-01 */
+    assert_int_equal(pk_store_idem_prune(s, "2000-01-01T00:00:00.000Z", 10, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(pk_store_idem_prune(s, "2999-01-01T00:00:00.000Z", 2, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(pk_store_idem_prune(s, "2999-01-01T00:00:00.000Z", 10, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(pk_store_idem_prune(s, "2999-01-01T00:00:00.000Z", 10, &n), 0);
+    assert_int_equal(n, 0);
+}
+
+/* A card number names its holder; another number, nobody. */
+static void card_find_by_number(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[2];
+    st_person_init(&p[0], 601, 601, "Pemegang", "31.71.01.1001");
+    st_person_init(&p[1], 602, 602, "Lain", "31.71.01.1001");
+    st_insert(s, 2, p);
+    pk_tx *tx = begin(s);
+    assert_int_equal(pk_tx_card_insert(tx, p[1].r.id, 2, 5, "9900310000000025", 300), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    int64_t who = 0;
+    assert_int_equal(pk_store_card_find(s, "9900310000000025", &who), 0);
+    assert_int_equal(who, p[1].r.id);
+    assert_int_equal(pk_store_card_find(s, "9900310000000017", &who), PK_ENOENT);
+    assert_int_equal(pk_store_card_find(s, "", &who), PK_ENOENT);
+}
+
+static const struct CMUnitTest tests[] = {
+    ST_TEST(nonces_in_a_transaction),
+    ST_TEST(answers_in_a_transaction),
+    ST_TEST(old_answers_pruned_in_slices),
+    ST_TEST(card_find_by_number),
+};
+const st_division st_platform = {tests, sizeof(tests) / sizeof(tests[0])};
