@@ -273,10 +273,14 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
         if (pk_store_waves_each(app->store, got_wave, &w) != 0)
             return PK_EIO;
         pk_date d;
+        const pk_scheme *by_number = pk_schemes_for_wave(&app->schemes, out->j.wave);
         if (w.found) {
             snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", w.scheme);
             if (w.balance_until[0] && pk_date_parse(w.balance_until, 10, &d) == 0)
                 out->balance_cutoff = pk_day_end_wib(d);
+        } else if (by_number != NULL) {
+            /* a wave of the programme office's data: the scheme of its number */
+            snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", by_number->id);
         }
     }
     out->scheme = pk_schemes_find(&app->schemes, out->scheme_id);

@@ -38,7 +38,9 @@ typedef struct pk_deadline_item {
 typedef struct pk_journey_view {
     bool any;                   /* the person has events (else j is a bare terdaftar) */
     pk_journey j;
-    char scheme_id[16];         /* the scheme whose days apply (the wave's, else the person's) */
+    char scheme_id[16];         /* the scheme whose days apply: the wave's (the local wave
+                                 * table, else the scheme whose wave numbers include it),
+                                 * else the person's */
     const pk_scheme *scheme;    /* NULL when unknown */
     int64_t balance_cutoff;     /* the wave's, 0: none */
     bool has_card;

@@ -106,37 +106,60 @@ static int cmp_code(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The audit's source of a write by `actor`: a staff page's ("user:NAME")
+ * or the command line's. */
+static const char *audit_source(const char *actor)
+{
+    return actor != NULL && strncmp(actor, "user:", 5) == 0 ? "web" : "cli";
+}
+
 int pk_wave_create(const pk_app *app, const pk_wave_input *in, const char *actor, char *err,
                    size_t errlen)
 {
+    return pk_wave_create_at(app, in, actor, NULL, err, errlen);
+}
+
+int pk_wave_create_at(const pk_app *app, const pk_wave_input *in, const char *actor,
+                      pk_wave_field *field, char *err, size_t errlen)
+{
+    pk_wave_field dummy;
+    if (field == NULL)
+        field = &dummy;
+    *field = PK_WF_NONE;
     pk_wave w;
     memset(&w, 0, sizeof(w));
     if (!parse_count(in->number, 1, &w.number)) {
         snprintf(err, errlen, "--wave must be a whole number >= 1");
+        *field = PK_WF_NUMBER;
         return PK_EINVAL;
     }
     if (in->scheme == NULL || pk_schemes_find(&app->schemes, in->scheme) == NULL) {
         snprintf(err, errlen, "--scheme: unknown scheme '%.16s' (see data/schemes.ini)",
                  in->scheme ? in->scheme : "");
+        *field = PK_WF_SCHEME;
         return PK_EINVAL;
     }
     snprintf(w.scheme, sizeof(w.scheme), "%s", in->scheme);
     if (in->opens == NULL || pk_instant_parse(in->opens, &w.opens_at) != 0) {
         snprintf(err, errlen, "--opens must be an instant with an offset, e.g. "
                               "2021-09-13T12:00:00+07:00");
+        *field = PK_WF_OPENS;
         return PK_EINVAL;
     }
     if (in->closes == NULL || pk_instant_parse(in->closes, &w.closes_at) != 0) {
         snprintf(err, errlen, "--closes must be an instant with an offset, e.g. "
                               "2021-09-17T23:59:59+07:00");
+        *field = PK_WF_CLOSES;
         return PK_EINVAL;
     }
     if (w.closes_at <= w.opens_at) {
         snprintf(err, errlen, "--closes must come after --opens");
+        *field = PK_WF_CLOSES;
         return PK_EINVAL;
     }
     if (!parse_count(in->quota, 0, &w.quota)) {
         snprintf(err, errlen, "--quota must be a whole number >= 0");
+        *field = PK_WF_QUOTA;
         return PK_EINVAL;
     }
     if (in->balance_until != NULL) {
@@ -144,6 +167,7 @@ int pk_wave_create(const pk_app *app, const pk_wave_input *in, const char *actor
         if (strlen(in->balance_until) != 10 ||
             pk_date_parse(in->balance_until, 10, &d) != 0) {
             snprintf(err, errlen, "--balance-until must be a date YYYY-MM-DD");
+            *field = PK_WF_BALANCE_UNTIL;
             return PK_EINVAL;
         }
         snprintf(w.balance_until, sizeof(w.balance_until), "%s", in->balance_until);
@@ -161,22 +185,26 @@ int pk_wave_create(const pk_app *app, const pk_wave_input *in, const char *actor
         if (eq == NULL || !parse_count(eq + 1, 0, &v)) {
             snprintf(err, errlen, "--quota-region must be CODE=N (e.g. 31.71=3000), not '%.40s'",
                      rq[i]);
+            *field = PK_WF_REGION_QUOTAS;
             return PK_EINVAL;
         }
         if (pk_region_normalize(rq[i], (size_t)(eq - rq[i]), code) != PK_REGION_REGENCY ||
             pk_regions_find(app->regions, code) == NULL) {
             snprintf(err, errlen, "--quota-region: '%.*s' is not a known regency code (e.g. 31.71)",
                      (int)(eq - rq[i] > 20 ? 20 : eq - rq[i]), rq[i]);
+            *field = PK_WF_REGION_QUOTAS;
             return PK_EINVAL;
         }
         if (strstr(w.region_quotas, code) != NULL) {
             snprintf(err, errlen, "--quota-region: %s is given twice", code);
+            *field = PK_WF_REGION_QUOTAS;
             return PK_EINVAL;
         }
         int k = snprintf(w.region_quotas + used, sizeof(w.region_quotas) - used, "%s%s=%lld",
                          used ? ";" : "", code, (long long)v);
         if (k < 0 || (size_t)k >= sizeof(w.region_quotas) - used) {
             snprintf(err, errlen, "--quota-region: too many quotas");
+            *field = PK_WF_REGION_QUOTAS;
             return PK_EINVAL;
         }
         used += (size_t)k;
@@ -188,6 +216,7 @@ int pk_wave_create(const pk_app *app, const pk_wave_input *in, const char *actor
         rc = pk_tx_wave_insert(tx, &w);
     if (rc == PK_ECONFLICT) {
         snprintf(err, errlen, "wave %lld exists already", (long long)w.number);
+        *field = PK_WF_NUMBER;
         pk_tx_rollback(tx);
         return rc;
     }
@@ -195,7 +224,7 @@ int pk_wave_create(const pk_app *app, const pk_wave_input *in, const char *actor
     snprintf(detail, sizeof(detail), "wave=%lld scheme=%s quota=%lld regions=%s",
              (long long)w.number, w.scheme, (long long)w.quota, w.region_quotas);
     if (rc == 0)
-        rc = pk_tx_audit(tx, actor, "cli", "wave.create", 0, detail);
+        rc = pk_tx_audit(tx, actor, audit_source(actor), "wave.create", 0, detail);
     if (rc == 0) {
         rc = pk_tx_commit(tx);
         tx = NULL;
@@ -236,7 +265,8 @@ int pk_wave_set_open(const pk_app *app, int64_t number, bool open, const char *a
     char detail[64];
     snprintf(detail, sizeof(detail), "wave=%lld", (long long)number);
     if ((rc = pk_tx_wave_set_state(tx, number, want)) != 0 ||
-        (rc = pk_tx_audit(tx, actor, "cli", open ? "wave.open" : "wave.close", 0, detail)) != 0)
+        (rc = pk_tx_audit(tx, actor, audit_source(actor), open ? "wave.open" : "wave.close", 0,
+                           detail)) != 0)
         goto db;
     rc = pk_tx_commit(tx);
     tx = NULL;
@@ -470,6 +500,11 @@ int pk_wave_show(const pk_app *app, int64_t number, json_t **out)
     }
     *out = j;
     return 0;
+}
+
+int pk_wave_applicants_count(const pk_app *app, int64_t number, int64_t *n)
+{
+    return pk_store_wave_applicants_count(app->store, number, n);
 }
 
 /* ---- the computation ------------------------------------------------------ */

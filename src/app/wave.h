@@ -40,6 +40,22 @@ typedef struct pk_wave_input {
  * which field and why), PK_ECONFLICT (the number exists), store errors. */
 int pk_wave_create(const pk_app *app, const pk_wave_input *in, const char *actor, char *err,
                    size_t errlen);
+/* The same, saying in *field which input err is about (the staff page
+ * writes its own sentence beside that field): PK_WF_NUMBER also for a
+ * number that exists (PK_ECONFLICT).  An actor "user:NAME" is audited
+ * with source web, any other with source cli. */
+typedef enum pk_wave_field {
+    PK_WF_NONE,
+    PK_WF_NUMBER,
+    PK_WF_SCHEME,
+    PK_WF_OPENS,
+    PK_WF_CLOSES,
+    PK_WF_QUOTA,
+    PK_WF_BALANCE_UNTIL,
+    PK_WF_REGION_QUOTAS,
+} pk_wave_field;
+int pk_wave_create_at(const pk_app *app, const pk_wave_input *in, const char *actor,
+                      pk_wave_field *field, char *err, size_t errlen);
 
 /* Opens again a closed wave whose closing instant has not passed, or
  * closes an open one.  Doing what is already done changes nothing (0,
@@ -73,6 +89,8 @@ typedef int (*pk_wave_json_cb)(void *ctx, json_t *wave);
 int pk_wave_list(const pk_app *app, pk_wave_json_cb cb, void *ctx);
 /* One wave, with its draw when drawn.  PK_ENOENT. */
 int pk_wave_show(const pk_app *app, int64_t number, json_t **out);
+/* How many people joined the wave so far (each once). */
+int pk_wave_applicants_count(const pk_app *app, int64_t number, int64_t *n);
 
 /* The draw's one-line summary. */
 typedef struct pk_draw_summary {

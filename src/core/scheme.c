@@ -433,6 +433,16 @@ int pk_schemes_parse(const char *text, pk_schemes *out, char *err, size_t errlen
     return 0;
 }
 
+const pk_scheme *pk_schemes_for_wave(const pk_schemes *s, int64_t wave)
+{
+    for (size_t i = 0; wave > 0 && i < s->count; i++) {
+        const pk_scheme *sc = &s->items[i];
+        if (wave >= sc->wave_first && (sc->wave_last == 0 || wave <= sc->wave_last))
+            return sc;
+    }
+    return NULL;
+}
+
 const pk_scheme *pk_schemes_find(const pk_schemes *s, const char *id)
 {
     if (!s || !id)

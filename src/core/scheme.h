@@ -58,6 +58,9 @@ typedef struct pk_schemes {
  * writes a one-line English explanation naming the line into err. */
 int pk_schemes_parse(const char *text, pk_schemes *out, char *err, size_t errlen);
 const pk_scheme *pk_schemes_find(const pk_schemes *s, const char *id);
+/* The scheme whose waves (wave_first..wave_last) include `wave`; NULL
+ * when none does (the schemes' ranges do not overlap). */
+const pk_scheme *pk_schemes_for_wave(const pk_schemes *s, int64_t wave);
 const pk_scheme *pk_schemes_current(const pk_schemes *s);
 pk_rupiah pk_scheme_total(const pk_scheme *s);
 

@@ -134,6 +134,8 @@ static const struct {
     {"/dasbor", "Dasbor"},
     {"/peserta", "Cari peserta"},
     {"/peserta/baru", "Pendaftaran dibantu"},
+    {"/katalog", "Katalog"},
+    {"/admin/gelombang", "Gelombang"},
     {"/admin", "Admin"},
 };
 

@@ -74,6 +74,14 @@ const pk_route pk_routes[] = {
     {"POST", "/keluar", pk_page_logout, PK_KIND_PAGE, PK_ACCESS_STAFF},
     {"GET", "/dasbor", pk_page_dashboard, PK_KIND_PAGE, PK_ACCESS_STAFF},
     {"GET", "/admin", pk_page_admin, PK_KIND_PAGE, PK_ACCESS_ADMIN},
+    /* waves: admins (/admin/gelombang/baru before /admin/gelombang/{n}) */
+    {"GET", "/admin/gelombang", pk_page_waves, PK_KIND_PAGE, PK_ACCESS_ADMIN},
+    {"GET", "/admin/gelombang/baru", pk_page_wave_new, PK_KIND_PAGE, PK_ACCESS_ADMIN},
+    {"POST", "/admin/gelombang/baru", pk_page_wave_new, PK_KIND_PAGE, PK_ACCESS_ADMIN},
+    {"GET", "/admin/gelombang/{n}", pk_page_wave, PK_KIND_PAGE, PK_ACCESS_ADMIN},
+    {"POST", "/admin/gelombang/{n}", pk_page_wave, PK_KIND_PAGE, PK_ACCESS_ADMIN},
+    /* the training catalogue: public data, every staff role */
+    {"GET", "/katalog", pk_page_catalogue, PK_KIND_PAGE, PK_ACCESS_STAFF},
     /* personal data: admins, and operators inside their region (the store
      * applies the scope); /peserta/baru before /peserta/{id} */
     {"GET", "/peserta", pk_page_participants, PK_KIND_PAGE, PK_ACCESS_OPERATOR},

@@ -130,6 +130,10 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_register_done(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_waves(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_wave_new(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_wave(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_catalogue(const pk_app *app, pk_req *req, pk_resp *resp);
 /* The journey section of /peserta/{id} (page_journey.c): a personal
  * read of its own, scoped and access-logged (app/journey_view.h). */
 void pk_page_journey(const pk_app *app, const pk_req *req, pk_buf *b, int64_t id,

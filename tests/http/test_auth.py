@@ -709,7 +709,7 @@ ACCESS = {  # the access levels of routes.c, as sets of roles
     "PK_ACCESS_OPERATOR": {"admin", "operator"},  # personal data: never a viewer
     "PK_ACCESS_PLATFORM": set(),  # a platform's signed request, never an account (test_platform)
 }
-PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css"}
+PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css", "n": "1"}
 CALLERS = [("anonymous", None), ("viewer", "viewer1"), ("operator A (31.74)", "op.a"),
            ("operator B (31.72)", "op.b"), ("admin", "admin1")]
 
@@ -808,6 +808,12 @@ def no_route_is_protected_by_accident():
                    ("POST", "/keluar"): "PK_ACCESS_STAFF",
                    ("GET", "/dasbor"): "PK_ACCESS_STAFF",
                    ("GET", "/admin"): "PK_ACCESS_ADMIN",
+                   ("GET", "/admin/gelombang"): "PK_ACCESS_ADMIN",
+                   ("GET", "/admin/gelombang/baru"): "PK_ACCESS_ADMIN",
+                   ("POST", "/admin/gelombang/baru"): "PK_ACCESS_ADMIN",
+                   ("GET", "/admin/gelombang/{n}"): "PK_ACCESS_ADMIN",
+                   ("POST", "/admin/gelombang/{n}"): "PK_ACCESS_ADMIN",
+                   ("GET", "/katalog"): "PK_ACCESS_STAFF",
                    ("GET", "/peserta"): "PK_ACCESS_OPERATOR",
                    ("POST", "/peserta"): "PK_ACCESS_OPERATOR",
                    ("GET", "/peserta/baru"): "PK_ACCESS_OPERATOR",

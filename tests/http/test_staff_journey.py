@@ -251,6 +251,7 @@ def api_pmo_deadline_passed():
     eq(st, 200, b)
     eq(b["state"]["status"], "penerima")
     eq(b["card"], None, "the programme office's recipients have no local card")
+    eq(b["scheme"], "2021", "wave 12 is not a local wave: the scheme of its number")
     eq({e["source"] for e in b["events"]}, {"pmo"})
     eq(b["events"][0]["source_label"], "Manajemen Pelaksana")
     eq(b["events"][1]["amount"], 3500000)

@@ -29,11 +29,12 @@ USERS = {
     "op.sel": ("operator", "31.74", "Operator-Jaksel-Tebet-1"),
 }
 MENU = {  # role -> the staff menu, in order
-    "viewer1": [("/dasbor", "Dasbor")],
+    "viewer1": [("/dasbor", "Dasbor"), ("/katalog", "Katalog")],
     "op.sel": [("/dasbor", "Dasbor"), ("/peserta", "Cari peserta"),
-               ("/peserta/baru", "Pendaftaran dibantu")],
+               ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog")],
     "admin1": [("/dasbor", "Dasbor"), ("/peserta", "Cari peserta"),
-               ("/peserta/baru", "Pendaftaran dibantu"), ("/admin", "Admin")],
+               ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog"),
+               ("/admin/gelombang", "Gelombang"), ("/admin", "Admin")],
 }
 ROLE_LABEL = {"admin1": "Administrator", "viewer1": "Pemantau", "op.sel": "Operator wilayah"}
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]

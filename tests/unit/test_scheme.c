@@ -80,6 +80,13 @@ static void test_real_file(void **state)
     assert_ptr_equal(pk_schemes_current(&s), pk_schemes_find(&s, "2023"));
     assert_null(pk_schemes_find(&s, "2019"));
     assert_null(pk_schemes_find(&s, "general"));
+    /* a wave number names its scheme: 12-22 is 2021, 48 and on 2023 */
+    assert_string_equal(pk_schemes_for_wave(&s, 1)->id, "2020");
+    assert_string_equal(pk_schemes_for_wave(&s, 12)->id, "2021");
+    assert_string_equal(pk_schemes_for_wave(&s, 22)->id, "2021");
+    assert_string_equal(pk_schemes_for_wave(&s, 23)->id, "2022");
+    assert_string_equal(pk_schemes_for_wave(&s, 4800)->id, "2023");
+    assert_null(pk_schemes_for_wave(&s, 0));
     for (size_t i = 0; i < PK_ARRAY_LEN(want); i++) {
         const want_scheme *w = &want[i];
         const pk_scheme *sc = pk_schemes_find(&s, w->id);
