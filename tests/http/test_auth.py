@@ -709,7 +709,8 @@ ACCESS = {  # the access levels of routes.c, as sets of roles
     "PK_ACCESS_OPERATOR": {"admin", "operator"},  # personal data: never a viewer
     "PK_ACCESS_PLATFORM": set(),  # a platform's signed request, never an account (test_platform)
 }
-PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css", "n": "1"}
+PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css", "n": "1",
+          "ref": "tokopedia-beli-1"}
 CALLERS = [("anonymous", None), ("viewer", "viewer1"), ("operator A (31.74)", "op.a"),
            ("operator B (31.72)", "op.b"), ("admin", "admin1")]
 
@@ -804,6 +805,10 @@ def no_route_is_protected_by_accident():
     eq(protected, {("GET", "/api/v1/me"): "PK_ACCESS_STAFF",
                    ("GET", "/api/v1/participants/{id}/journey"): "PK_ACCESS_OPERATOR",
                    ("POST", "/api/v1/platform/ping"): "PK_ACCESS_PLATFORM",
+                   ("POST", "/api/v1/platform/purchases"): "PK_ACCESS_PLATFORM",
+                   ("POST", "/api/v1/platform/purchases/{ref}/cancel"): "PK_ACCESS_PLATFORM",
+                   ("POST", "/api/v1/platform/purchases/{ref}/completion"): "PK_ACCESS_PLATFORM",
+                   ("POST", "/api/v1/platform/purchases/{ref}/review"): "PK_ACCESS_PLATFORM",
                    ("GET", "/api/v1/stats"): "PK_ACCESS_STAFF",
                    ("POST", "/keluar"): "PK_ACCESS_STAFF",
                    ("GET", "/dasbor"): "PK_ACCESS_STAFF",
