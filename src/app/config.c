@@ -14,7 +14,7 @@
 #include "core/pk.h"
 #include "pk_config.h"
 
-typedef enum { T_STR, T_INT, T_LONG, T_BOOL, T_ADDR } ctype;
+typedef enum { T_STR, T_INT, T_LONG, T_BOOL, T_ADDR, T_CHOICE } ctype;
 
 typedef struct setting {
     const char *key;
@@ -22,11 +22,14 @@ typedef struct setting {
     size_t off;
     size_t size;    /* for strings */
     long min, max;  /* for numbers */
+    const char *const *choices; /* T_CHOICE: the words allowed, NULL-terminated */
 } setting;
 
-#define S(k, f) {k, T_STR, offsetof(pk_config, f), sizeof(((pk_config *)0)->f), 0, 0}
-#define I(k, f, lo, hi) {k, T_INT, offsetof(pk_config, f), 0, lo, hi}
-#define L(k, f, lo, hi) {k, T_LONG, offsetof(pk_config, f), 0, lo, hi}
+static const char *const modes[] = {"mirror", "engine", NULL};
+
+#define S(k, f) {k, T_STR, offsetof(pk_config, f), sizeof(((pk_config *)0)->f), 0, 0, NULL}
+#define I(k, f, lo, hi) {k, T_INT, offsetof(pk_config, f), 0, lo, hi, NULL}
+#define L(k, f, lo, hi) {k, T_LONG, offsetof(pk_config, f), 0, lo, hi, NULL}
 
 static const setting settings[] = {
     S("db", db),
@@ -37,6 +40,7 @@ static const setting settings[] = {
     S("key_file", key_file),
     S("complaints_contact", complaints_contact),
     S("card_issuer", card_issuer),
+    {"mode", T_CHOICE, offsetof(pk_config, mode), sizeof(((pk_config *)0)->mode), 0, 0, modes},
     I("threads", threads, 0, 256),
     I("max_connections", max_connections, 1, 100000),
     I("per_ip_connections", per_ip_connections, -1, 100000),
@@ -50,8 +54,8 @@ static const setting settings[] = {
     I("login_window", login_window, 1, 24 * 3600),
     I("hash_concurrency", hash_concurrency, 1, 64),
     I("hash_wait_ms", hash_wait_ms, 0, 60000),
-    {"rate_limits", T_BOOL, offsetof(pk_config, rate_limits), 0, 0, 1},
-    {"db_private", T_BOOL, offsetof(pk_config, db_private), 0, 0, 1},
+    {"rate_limits", T_BOOL, offsetof(pk_config, rate_limits), 0, 0, 1, NULL},
+    {"db_private", T_BOOL, offsetof(pk_config, db_private), 0, 0, 1, NULL},
     I("rate_lookup", rate_lookup, 1, 1000000),
     I("burst_lookup", burst_lookup, 1, 1000000),
     I("rate_check", rate_check, 1, 1000000),
@@ -61,7 +65,7 @@ static const setting settings[] = {
     I("rate_login", rate_login, 1, 1000000),
     I("burst_login", burst_login, 1, 1000000),
     {"trusted_proxy", T_ADDR, offsetof(pk_config, trusted_proxy),
-     sizeof(((pk_config *)0)->trusted_proxy), 0, 0},
+     sizeof(((pk_config *)0)->trusted_proxy), 0, 0, NULL},
     I("import_bulk_mb", import_bulk_mb, 0, 1 << 20),
     I("stats_min_count", stats_min_count, 0, 1000),
     I("login_max_failures_address", login_max_failures_address, 1, 1000000),
@@ -113,6 +117,7 @@ void pk_config_defaults(pk_config *c)
     snprintf(c->service_province, sizeof(c->service_province), "31");
     snprintf(c->complaints_contact, sizeof(c->complaints_contact), "%s", PK_COMPLAINTS_DEFAULT);
     snprintf(c->card_issuer, sizeof(c->card_issuer), "%s", "990031");
+    snprintf(c->mode, sizeof(c->mode), "%s", "mirror");
     c->threads = 0;
     c->max_connections = 4096;
     c->per_ip_connections = -1; /* pk_config_per_ip */
@@ -185,6 +190,19 @@ int pk_config_set(pk_config *c, const char *key, const char *value, char *err, s
         }
         memcpy(dst, value, strlen(value) + 1);
         return 0;
+    }
+    if (s->type == T_CHOICE) {
+        for (const char *const *w = s->choices; *w != NULL; w++)
+            if (strcmp(value, *w) == 0) {
+                memcpy(dst, value, strlen(value) + 1);
+                return 0;
+            }
+        snprintf(err, errlen, "setting '%s' must be one of:", key);
+        for (const char *const *w = s->choices; *w != NULL; w++) {
+            size_t n = strlen(err);
+            snprintf(err + n, errlen > n ? errlen - n : 0, " %s", *w);
+        }
+        return PK_EINVAL;
     }
     if (s->type == T_STR) {
         if (strlen(value) >= s->size) {

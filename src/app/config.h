@@ -23,6 +23,11 @@ typedef struct pk_config {
     char service_province[8]; /* "31": the deployment serves DKI Jakarta */
     char complaints_contact[512]; /* where residents go with a problem (portal pages) */
     char card_issuer[8];          /* 6-digit issuer prefix of card numbers (selection.md) */
+    /* "mirror" (default): the programme office (pmo) runs the programme and
+     * its event files are mirrored here, the daily job only reports what is
+     * due; "engine": this deployment runs it (waves, draws, the daily job
+     * revokes and lapses).  pk_config_engine. */
+    char mode[8];
     char key_file[1024];      /* "" = the database path + ".key" */
     int threads;              /* HTTP worker threads; 0 = 8 per core */
     int max_connections;
@@ -67,6 +72,12 @@ int pk_config_load_file(pk_config *c, const char *path, char *err, size_t errlen
 int pk_config_load_env(pk_config *c, char *err, size_t errlen);
 /* Is `key` a setting?  (For flag parsing.) */
 int pk_config_known(const char *key);
+
+/* Does this deployment run the programme itself (mode = engine)? */
+static inline int pk_config_engine(const pk_config *c)
+{
+    return c->mode[0] == 'e';
+}
 
 /* Connections one client address may hold when per_ip_connections is
  * automatic (-1) and no trusted proxy is set. */

@@ -2,6 +2,7 @@
  * its derived state up to date (journey.h). */
 #include "app/journey.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,17 +37,30 @@ static int collect(void *ctx, const pk_event *e)
     return rc;
 }
 
+/* The caller's own rule for its new events (pk_journey_append_checked). */
+typedef struct checker {
+    pk_append_check_fn fn;
+    void *ctx;
+    pk_tx *tx;
+} checker;
+
 /* Folds l in order into f (initialised).  *nbad receives how many events
  * were refused (a stored event refused, by rules that changed since it
  * was accepted, is skipped), *why the code of the first refused at index
- * `from` or later. */
-static int fold_all(const evlist *l, pk_fold *f, size_t from, size_t *nbad, pk_code *why)
+ * `from` or later.  The event at index `from` is the new one being
+ * placed: the caller's rule (ck, when it has one) judges it too. */
+static int fold_all(const evlist *l, pk_fold *f, size_t from, size_t *nbad, pk_code *why,
+                    const checker *ck)
 {
     *nbad = 0;
     bool seen = false;
     for (size_t i = 0; i < l->n; i++) {
         pk_code c = PK_C__COUNT;
-        int rc = pk_fold_apply(f, &l->v[i], &c);
+        int rc = 0;
+        if (i == from && ck != NULL && ck->fn != NULL)
+            rc = ck->fn(ck->ctx, ck->tx, &f->j, &l->v[i], &c);
+        if (rc == 0)
+            rc = pk_fold_apply(f, &l->v[i], &c);
         if (rc == PK_EINVAL) {
             ++*nbad;
             if (i >= from && !seen)
@@ -76,12 +90,20 @@ static bool same_ref(const pk_event *a, const pk_event *b)
 int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                       pk_append_result *out)
 {
-    return pk_journey_append_get(tx, participant_id, ev, n, out, NULL);
+    return pk_journey_append_checked(tx, participant_id, ev, n, out, NULL, NULL, NULL);
 }
 
 int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                           pk_append_result *out, pk_journey *state)
 {
+    return pk_journey_append_checked(tx, participant_id, ev, n, out, NULL, NULL, state);
+}
+
+int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                              pk_append_result *out, pk_append_check_fn check, void *ctx,
+                              pk_journey *state)
+{
+    const checker ck = {check, ctx, tx};
     evlist all = {0}, fresh = {0};
     size_t *order = NULL;
     pk_fold f, g;
@@ -112,7 +134,7 @@ int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_
     }
     size_t bad, now_bad;
     pk_code why = PK_C__COUNT;
-    if ((rc = fold_all(&all, &f, 0, &bad, &why)) != 0)
+    if ((rc = fold_all(&all, &f, SIZE_MAX, &bad, &why, NULL)) != 0)
         goto out;
     order = malloc((n ? n : 1) * sizeof(*order));
     if (order == NULL) {
@@ -130,7 +152,9 @@ int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_
             goto out;
         if (all.n == 0 || pk_event_cmp(&all.v[all.n - 1], &ev[i]) <= 0) {
             /* after everything: the state so far decides */
-            int r = pk_fold_apply(&f, &ev[i], &why);
+            int r = check != NULL ? check(ctx, tx, &f.j, &ev[i], &why) : 0;
+            if (r == 0)
+                r = pk_fold_apply(&f, &ev[i], &why);
             if (r == PK_EINVAL) {
                 out[i].verdict = PK_APPEND_REJECTED;
                 out[i].why = why;
@@ -152,7 +176,7 @@ int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_
         all.n++;
         pk_fold_free(&g);
         pk_fold_init(&g, participant_id);
-        if ((rc = fold_all(&all, &g, at, &now_bad, &why)) != 0)
+        if ((rc = fold_all(&all, &g, at, &now_bad, &why, &ck)) != 0)
             goto out;
         /* refused: it, or a later event it would break */
         if (now_bad > bad) {
@@ -203,7 +227,7 @@ int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)
     size_t bad;
     pk_code why;
     if (rc == 0)
-        rc = fold_all(&all, &f, 0, &bad, &why);
+        rc = fold_all(&all, &f, SIZE_MAX, &bad, &why, NULL);
     if (rc == 0 && all.n > 0)
         rc = pk_tx_journey_put(tx, &f.j);
     if (rc == 0 && out != NULL)

@@ -45,6 +45,20 @@ int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
 int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                           pk_append_result *out, pk_journey *state);
 
+/* A rule of the caller's for its new events that needs more than the
+ * journey (the join rules of a wave need the wave table): called inside
+ * tx for each new event at its place, with the state just before it.
+ * 0: the journey's own rules decide; PK_EINVAL with *why: rejected with
+ * that code; another error stops the append.  Stored events are not
+ * judged by it again. */
+typedef int (*pk_append_check_fn)(void *ctx, pk_tx *tx, const pk_journey *before,
+                                  const pk_event *e, pk_code *why);
+/* pk_journey_append with the caller's rule (check may be NULL) and, as
+ * pk_journey_append_get, the state after it (state may be NULL). */
+int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                              pk_append_result *out, pk_append_check_fn check, void *ctx,
+                              pk_journey *state);
+
 /* Folds the participant's stored events anew and writes the state (when
  * there are events); out (when not NULL) receives it. */
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out);

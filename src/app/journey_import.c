@@ -28,6 +28,7 @@
 
 #include "app/journey.h"
 #include "app/registry_int.h"
+#include "app/wave.h"
 #include "core/csv.h"
 #include "core/ident.h"
 #include "core/nik.h"
@@ -489,7 +490,11 @@ static int flush_group(eimporter *im, pk_tx *tx, group *g, long *in_tx)
     if (g->n == 0)
         return 0;
     const char *f[C__COUNT];
-    int rc = pk_journey_append(tx, g->pid, g->ev, g->n, g->res);
+    /* A local file joins this deployment's waves: their join rules apply
+     * (selection.md); the programme office's joins are to its own waves. */
+    int rc = pk_journey_append_checked(tx, g->pid, g->ev, g->n, g->res,
+                                       im->source == PK_SRC_LOKAL ? pk_wave_join_rule : NULL,
+                                       NULL, NULL);
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < g->n; i++) {

@@ -130,4 +130,11 @@ ssize_t pk_reg_read_fd(void *ctx, char *buf, size_t cap);
  * the refusal into err and returns true. */
 bool pk_reg_header_semicolons(const pk_csv_record *rec, char *err, size_t errlen);
 
+/* registry_lists.c: puts one NIK index on an exclusion list inside tx
+ * (note, sealed, says why: a reason code), then evaluates the person
+ * again and the family-card limit of their family, as replacing a list
+ * does.  The daily job's revocations use it (daftar_hitam). */
+int pk_reg_list_add_one(const pk_app *app, pk_tx *tx, const char *list,
+                        const uint8_t nik_bi[PK_BI_LEN], const char *note, const char *actor);
+
 #endif

@@ -57,6 +57,23 @@ static int reeval_one(void *ctx, const uint8_t bi[PK_BI_LEN])
     return rc;
 }
 
+int pk_reg_list_add_one(const pk_app *app, pk_tx *tx, const char *list,
+                        const uint8_t nik_bi[PK_BI_LEN], const char *note, const char *actor)
+{
+    pk_buf box;
+    pk_buf_init(&box, 1024);
+    size_t len = strlen(note);
+    int rc = len > 0 ? pk_vault_seal(&app->vault, note, len, nik_bi, PK_BI_LEN, &box) : 0;
+    if (rc == 0)
+        rc = pk_tx_list_add(tx, list, nik_bi, len ? (const uint8_t *)box.data : NULL,
+                            len ? box.len : 0);
+    reeval re = {.app = app, .tx = tx, .actor = actor};
+    if (rc == 0)
+        rc = reeval_one(&re, nik_bi);
+    pk_buf_free(&box);
+    return rc;
+}
+
 int pk_registry_import_list(const pk_app *app, const char *list, int fd, const char *actor,
                             pk_list_summary *sum, char *err, size_t errlen)
 {

@@ -286,39 +286,33 @@ static bool nik_number(const char *s, uint64_t *out);
 
 /* ---- joining ---------------------------------------------------------------- */
 
-int pk_wave_join_check(const pk_app *app, int64_t participant_id, int64_t wave, int64_t at,
-                       char *err, size_t errlen)
+int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
+                      pk_code *why)
 {
-    pk_wave w;
-    int rc = wave_find(app, wave, &w);
-    if (rc == PK_ENOENT) {
-        snprintf(err, errlen, "no wave %lld", (long long)wave);
-        return rc;
-    }
-    if (rc != 0) {
-        snprintf(err, errlen, "database error");
-        return rc;
-    }
-    if (strcmp(w.state, "dibuka") != 0 || at < w.opens_at || at >= w.closes_at) {
-        snprintf(err, errlen, "wave %lld is not open at that instant", (long long)wave);
-        return PK_EDENIED;
-    }
-    pk_journey j;
-    rc = pk_store_journey_get(app->store, participant_id, &j);
-    if (rc == PK_ENOENT)
+    (void)ctx;
+    if (e->type != PK_EV_GABUNG_GELOMBANG || e->source != PK_SRC_LOKAL)
         return 0;
-    if (rc != 0) {
-        snprintf(err, errlen, "database error");
-        return rc;
+    pk_wave w;
+    int rc = pk_tx_wave_get(tx, e->wave, &w);
+    if (rc == PK_ENOENT) {
+        *why = PK_C_GELOMBANG_TIDAK_DIKENAL;
+        return PK_EINVAL;
     }
-    if (j.status == PK_JS_PENDAFTAR && j.wave != wave) {
+    if (rc != 0)
+        return rc;
+    if (strcmp(w.state, "dibuka") != 0 || e->at < w.opens_at || e->at >= w.closes_at) {
+        *why = PK_C_GELOMBANG_TIDAK_DIBUKA;
+        return PK_EINVAL;
+    }
+    if (before->status == PK_JS_PENDAFTAR && before->wave != e->wave) {
         pk_wave other;
-        int r = wave_find(app, j.wave, &other);
-        /* a wave not drawn yet holds its applicants */
-        if (r == 0 && strcmp(other.state, "diundi") != 0) {
-            snprintf(err, errlen, "the participant is in wave %lld, not drawn yet",
-                     (long long)j.wave);
-            return PK_EDENIED;
+        rc = pk_tx_wave_get(tx, before->wave, &other);
+        if (rc != 0 && rc != PK_ENOENT)
+            return rc;
+        /* a wave of this deployment not drawn yet holds its applicants */
+        if (rc == 0 && strcmp(other.state, "diundi") != 0) {
+            *why = PK_C_MASIH_DI_GELOMBANG_LAIN;
+            return PK_EINVAL;
         }
     }
     return 0;
@@ -348,8 +342,6 @@ int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, c
         rc = PK_ENOENT;
         goto out;
     }
-    if ((rc = pk_wave_join_check(app, known.id, wave, at, err, errlen)) != 0)
-        goto out;
     pk_event ev;
     pk_append_result res;
     memset(&ev, 0, sizeof(ev));
@@ -360,12 +352,22 @@ int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, c
     ev.seq = 1;
     ev.wave = wave;
     snprintf(ev.ref, sizeof(ev.ref), "gabung-%lld-%lld", (long long)wave, (long long)known.id);
-    if ((rc = pk_journey_append(tx, known.id, &ev, 1, &res)) != 0) {
+    if ((rc = pk_journey_append_checked(tx, known.id, &ev, 1, &res, pk_wave_join_rule,
+                                        NULL, NULL)) != 0) {
         snprintf(err, errlen, "database error");
         goto out;
     }
+    if (res.verdict == PK_APPEND_REJECTED && res.why == PK_C_GELOMBANG_TIDAK_DIKENAL) {
+        snprintf(err, errlen, "no wave %lld", (long long)wave);
+        rc = PK_ENOENT;
+        goto out;
+    }
     if (res.verdict == PK_APPEND_REJECTED) {
-        snprintf(err, errlen, "refused: %s", pk_code_name(res.why));
+        snprintf(err, errlen, "refused: %s%s", pk_code_name(res.why),
+                 res.why == PK_C_GELOMBANG_TIDAK_DIBUKA ? " (the wave is not open at that instant)"
+                 : res.why == PK_C_MASIH_DI_GELOMBANG_LAIN
+                     ? " (the participant is in another wave, not drawn yet)"
+                     : "");
         rc = PK_EDENIED;
         goto out;
     }

@@ -26,6 +26,7 @@
 
 #include "app/app.h"
 #include "core/draw.h"
+#include "core/journey.h"
 
 #define PK_WAVE_REGION_QUOTAS_MAX 64
 
@@ -68,14 +69,18 @@ int pk_wave_set_open(const pk_app *app, int64_t number, bool open, const char *a
  * instant has passed) or "diundi". */
 const char *pk_wave_state_now(const int64_t closes_at, const char *stored, int64_t now);
 
-/* The join rules of selection.md that need the wave table: the wave
- * exists and is open at instant `at` (dibuka, opens <= at < closes), and
- * the person is in no other wave still open or not yet drawn (their
- * journey's last wave).  0, or PK_ENOENT / PK_EDENIED with err saying
- * why.  The event import calls it for each gabung_gelombang, as does
- * pk_wave_join. */
-int pk_wave_join_check(const pk_app *app, int64_t participant_id, int64_t wave, int64_t at,
-                       char *err, size_t errlen);
+/* The join rules of selection.md that need the wave table, for
+ * pk_journey_append_checked (ctx unused): a gabung_gelombang of source
+ * lokal is refused when the wave is unknown (gelombang_tidak_dikenal),
+ * not open at its instant (dibuka, opens <= at < closes:
+ * gelombang_tidak_dibuka), or when the person is, just before it, in
+ * another wave of this deployment not drawn yet
+ * (masih_di_gelombang_lain).  Events of source pmo join the programme
+ * office's waves, which this deployment does not hold: not judged here.
+ * pk_wave_join and the event import (source lokal) apply it. */
+typedef struct pk_tx pk_tx;
+int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
+                      pk_code *why);
 
 /* Joins the participant with this NIK to the wave at instant `at` (a
  * gabung_gelombang event of source lokal through pk_journey_append).

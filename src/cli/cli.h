@@ -114,5 +114,6 @@ int cli_keys(const cli_cmd *c, cli_args *a);     /* cmd_keys.c */
 int cli_backup(const cli_cmd *c, cli_args *a);   /* cmd_backup.c */
 int cli_wave(const cli_cmd *c, cli_args *a);     /* cmd_wave.c */
 int cli_export_selection(cli_args *a);
+int cli_jobs(const cli_cmd *c, cli_args *a);     /* cmd_jobs.c */
 
 #endif

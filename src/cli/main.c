@@ -39,6 +39,9 @@ static const cli_option common_settings[] = {
                             "(default 64)"},
     {"card-issuer", "DIGITS", "6-digit issuer prefix of the card numbers a draw gives\n"
                               "(default 990031)"},
+    {"mode", "mirror|engine", "who runs the programme: mirror (default; the programme\n"
+                              "office's event files are mirrored, jobs only report) or\n"
+                              "engine (this deployment: waves, draws, jobs revoke and lapse)"},
     {NULL, NULL, NULL},
 };
 
@@ -200,6 +203,20 @@ static const cli_sub ledger_subs[] = {
      NULL},
     {NULL, NULL, NULL, NULL},
 };
+static const cli_sub jobs_subs[] = {
+    {"run", "[--date YYYY-MM-DD]",
+     "the daily job.  With mode = engine: revoke recipients past the first-purchase\n"
+     "deadline without a purchase (dicabut, saldo_hangus of the rest, the NIK on\n"
+     "daftar_hitam) and lapse balances past their wave's cut-off, as events of\n"
+     "source lokal; first the days missed since the last run, in order; a day\n"
+     "run again changes nothing.  With mode = mirror (the default): change\n"
+     "nothing and report what is due.  One JSON line",
+     (const cli_option[]){
+         {"date", "YYYY-MM-DD", "the day to run (default: today in Jakarta); deadlines that\n"
+                                "ended before it began are acted on"},
+         {NULL, NULL, NULL}}},
+    {NULL, NULL, NULL, NULL},
+};
 static const cli_option wave_opt[] = {
     {"wave", "N", "the wave's number"},
     {NULL, NULL, NULL},
@@ -301,6 +318,9 @@ static const cli_cmd commands[] = {
     {.name = "ledger", .run = cli_ledger,
      .summary = "check the balances against the events",
      .subs = ledger_subs, .sub_hint = "verify"},
+    {.name = "jobs", .run = cli_jobs,
+     .summary = "the daily job: revocations and lapses past their deadlines (engine mode)",
+     .subs = jobs_subs, .sub_hint = "run"},
     {.name = "wave", .run = cli_wave,
      .summary = "create, open, close, join, list, show, draw or verify waves (engine mode)",
      .subs = wave_subs, .sub_noun = "subcommand",

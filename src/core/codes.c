@@ -125,6 +125,18 @@ static const code_entry codes[] = {
     [PK_C_SERTIFIKAT_TIDAK_VALID] = {"sertifikat_tidak_valid",
         "Nomor sertifikat wajib diisi: 1-64 karakter huruf, angka, titik, garis miring, "
         "garis bawah atau tanda hubung.", "nomor_sertifikat"},
+    [PK_C_GELOMBANG_TIDAK_DIKENAL] = {"gelombang_tidak_dikenal",
+        "Gelombang ini tidak dikenal di layanan ini.", "gelombang"},
+    [PK_C_GELOMBANG_TIDAK_DIBUKA] = {"gelombang_tidak_dibuka",
+        "Gelombang ini tidak sedang dibuka pada waktu tersebut.", "gelombang"},
+    [PK_C_MASIH_DI_GELOMBANG_LAIN] = {"masih_di_gelombang_lain",
+        "Peserta masih terdaftar di gelombang lain yang belum diundi.", "gelombang"},
+    [PK_C_TIDAK_MEMBELI_PELATIHAN] = {"tidak_membeli_pelatihan",
+        "Kepesertaan dicabut karena tidak membeli pelatihan pertama sampai batas waktunya; "
+        "sisa saldo dikembalikan ke program.", NULL},
+    [PK_C_BATAS_SALDO_LEWAT] = {"batas_saldo_lewat",
+        "Batas waktu penggunaan saldo pelatihan gelombang ini sudah lewat; sisa saldo "
+        "dikembalikan ke program.", NULL},
 };
 
 _Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");

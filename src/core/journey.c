@@ -442,3 +442,24 @@ void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_day
         out->survey.met = (j->surveys_filled >> (j->survey_k - 1) & 1) != 0;
     }
 }
+
+/* ---- the daily job ---- */
+
+static int64_t day_start(pk_date d)
+{
+    return pk_day_end_wib(pk_date_add_days(d, -1)) + 1;
+}
+
+bool pk_cutoff_passed(pk_date day, int64_t balance_cutoff)
+{
+    return balance_cutoff != 0 && balance_cutoff < day_start(day);
+}
+
+int64_t pk_purchase_due_before(pk_date day, int purchase_days, int64_t balance_cutoff)
+{
+    if (pk_cutoff_passed(day, balance_cutoff))
+        return INT64_MAX;
+    /* relative_end(s) < start(day) <=> day_wib(s) + N < day
+     *                               <=> s < start(day - N) */
+    return day_start(pk_date_add_days(day, -(long)purchase_days));
+}

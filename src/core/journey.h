@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/date.h"
 #include "core/pk.h"
 
 /* In the spec's table order: a recipient's events start at
@@ -188,5 +189,19 @@ typedef struct pk_deadlines {
  * ends at 23:59:59 WIB; min(relative, absolute).  Pure. */
 void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_days,
                           int64_t balance_cutoff, pk_deadlines *out);
+
+/* ---- the daily job's arithmetic (app/jobs.c) ---- */
+
+/* On day `day` (WIB) the job acts on every deadline that ended before
+ * the day began.  For the recipients of one wave (purchase_days of its
+ * scheme, balance_cutoff the instant its balance lapses, 0: none), the
+ * first-purchase deadline of a selection at instant s has ended by then
+ * exactly when s < the instant returned: the start of day
+ * (day - purchase_days) WIB, or INT64_MAX when the cut-off ended before
+ * the day (every selection of the wave is then past it).  Pure. */
+int64_t pk_purchase_due_before(pk_date day, int purchase_days, int64_t balance_cutoff);
+
+/* Whether a balance cut-off (an instant, 0: none) ended before day began. */
+bool pk_cutoff_passed(pk_date day, int64_t balance_cutoff);
 
 #endif

@@ -90,6 +90,12 @@ typedef enum pk_code {
     PK_C_SUDAH_DIULAS,
     PK_C_ULASAN_TIDAK_VALID,
     PK_C_SERTIFIKAT_TIDAK_VALID,
+    /* joining a wave of this deployment (selection.md), the daily job */
+    PK_C_GELOMBANG_TIDAK_DIKENAL,
+    PK_C_GELOMBANG_TIDAK_DIBUKA,
+    PK_C_MASIH_DI_GELOMBANG_LAIN,
+    PK_C_TIDAK_MEMBELI_PELATIHAN,
+    PK_C_BATAS_SALDO_LEWAT,
     PK_C__COUNT
 } pk_code;
 

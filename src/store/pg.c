@@ -527,6 +527,8 @@ static const pk_store_ops pg_ops = {
     .regions_each = pg_regions_each,
     .meta_get = pg_meta_get,
     .meta_put_once = pg_meta_put_once,
+    .tx_meta_get = pg_tx_meta_get,
+    .tx_meta_put_max = pg_tx_meta_put_max,
 
     .participants_find = pg_participants_find,
     .participants_write = pg_participants_write,
@@ -581,6 +583,8 @@ static const pk_store_ops pg_ops = {
     .journey_ids = pg_journey_ids,
     .journey_get = pg_journey_get,
     .events_each = pg_events_each,
+    .journey_due_wave = pg_journey_due_wave,
+    .journey_due = pg_journey_due,
 
     .platform_insert = pg_platform_insert,
     .platform_update = pg_platform_update,

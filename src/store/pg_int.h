@@ -191,6 +191,8 @@ int pg_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err, 
 int pg_regions_each(pk_store *s, pk_region_cb cb, void *ctx);
 int pg_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
 int pg_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len);
+int pg_tx_meta_get(pk_tx *t, const char *name, uint8_t *buf, size_t cap, size_t *len);
+int pg_tx_meta_put_max(pk_tx *t, const char *name, const uint8_t *value, size_t len);
 
 /* ---- pg_participants.c ---- */
 
@@ -276,6 +278,9 @@ int pg_journey_put(pk_tx *t, const pk_journey *j);
 int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
 int pg_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int pg_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+int pg_journey_due_wave(pk_tx *t, pk_due_kind kind, int64_t after, int64_t *wave);
+int pg_journey_due(pk_tx *t, pk_due_kind kind, int64_t wave, int64_t before, int64_t after_at,
+                   int64_t after_id, size_t limit, pk_due_row *rows, size_t *n);
 /* ---- pg_waves.c ---- */
 
 int pg_wave_insert(pk_tx *t, const pk_wave *w);

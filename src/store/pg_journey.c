@@ -172,3 +172,50 @@ int pg_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ct
     int rc = pg_run1(s, S_EVENTS_OF, &p, &r);
     return rc != 0 ? rc : each_event(r, cb, ctx);
 }
+
+int pg_journey_due_wave(pk_tx *t, pk_due_kind kind, int64_t after, int64_t *wave)
+{
+    params p = {0};
+    p_int(&p, after);
+    PGresult *r = NULL;
+    int rc = pg_run(pg_txc(t), kind == PK_DUE_UNBOUGHT ? S_JOURNEY_DUE_WAVE_UNBOUGHT
+                                                       : S_JOURNEY_DUE_WAVE_BALANCE,
+                    &p, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 0 || PQgetisnull(r, 0, 0))
+        rc = PK_ENOENT;
+    else
+        *wave = get_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+int pg_journey_due(pk_tx *t, pk_due_kind kind, int64_t wave, int64_t before, int64_t after_at,
+                   int64_t after_id, size_t limit, pk_due_row *rows, size_t *n)
+{
+    params p = {0};
+    p_int(&p, wave);
+    p_int(&p, before);
+    p_int(&p, after_at);
+    p_int(&p, after_id);
+    p_int(&p, (int64_t)limit);
+    PGresult *r = NULL;
+    *n = 0;
+    int rc = pg_run(pg_txc(t), kind == PK_DUE_UNBOUGHT ? S_JOURNEY_DUE_UNBOUGHT
+                                                       : S_JOURNEY_DUE_BALANCE,
+                    &p, &r);
+    if (rc != 0)
+        return rc;
+    int rows_n = PQntuples(r);
+    for (int i = 0; i < rows_n && *n < limit; i++) {
+        pk_due_row *d = &rows[(*n)++];
+        d->participant_id = get_i64(r, i, 0);
+        d->selected_at = get_i64(r, i, 1);
+        d->balance = get_i64(r, i, 2);
+        d->unbought = PQgetlength(r, i, 3) == 1 && PQgetvalue(r, i, 3)[0] != 0;
+        get_bytes(r, i, 4, d->nik_bi, PK_BI_LEN);
+    }
+    PQclear(r);
+    return 0;
+}

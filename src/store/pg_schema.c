@@ -432,6 +432,16 @@ static const pk_migration migrations[] = {
     {13, "idempotent answers: an index by the time each was kept (pruning)",
      "CREATE INDEX pk_idempotency_created ON pk_idempotency(created_at);",
      NULL, NULL},
+    /* The daily job (app/jobs.c) finds what is due through these partial
+     * indexes: recipients without a purchase (they leave it when they buy,
+     * are revoked, or a purchase is cancelled back in), and journeys with
+     * a balance left; the queries repeat their conditions word for word. */
+    {14, "journey: partial indexes of what the daily job acts on",
+     "CREATE INDEX pk_journey_unbought ON pk_journey(wave, selected_at, participant_id)"
+     " WHERE status = 'penerima' AND first_purchase_at = 0;"
+     "CREATE INDEX pk_journey_balance ON pk_journey(wave, selected_at, participant_id)"
+     " WHERE balance > 0;",
+     NULL, NULL},
 };
 
 static int latest_version(void)
@@ -647,4 +657,32 @@ int pg_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t
     rc = pg_run(c, S_META_PUT_ONCE, &ps, NULL);
     pg_conn_put(p, c);
     return rc;
+}
+
+int pg_tx_meta_get(pk_tx *t, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+    PGresult *r = NULL;
+    params ps = {0};
+    p_text(&ps, name);
+    int rc = pg_run(pg_txc(t), S_META_GET, &ps, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 0) {
+        rc = PK_ENOENT;
+    } else {
+        *len = (size_t)PQgetlength(r, 0, 0);
+        rc = *len <= cap ? 0 : PK_ETOOBIG;
+        if (rc == 0)
+            memcpy(buf, PQgetvalue(r, 0, 0), *len);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_tx_meta_put_max(pk_tx *t, const char *name, const uint8_t *value, size_t len)
+{
+    params ps = {0};
+    p_text(&ps, name);
+    p_bytes(&ps, value, len);
+    return pg_run(pg_txc(t), S_META_PUT_MAX, &ps, NULL);
 }

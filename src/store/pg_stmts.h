@@ -55,6 +55,10 @@ X(S_META_GET, "t", "SELECT value FROM pk_meta WHERE name = $1")
 /* one statement, autocommit: the first of several racing processes wins */
 X(S_META_PUT_ONCE, "tb",
   "INSERT INTO pk_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+/* tx_meta_get: S_META_GET on the transaction's connection */
+X(S_META_PUT_MAX, "tb",
+  "INSERT INTO pk_meta (name, value) VALUES ($1, $2) ON CONFLICT (name)"
+  " DO UPDATE SET value = excluded.value WHERE excluded.value > pk_meta.value")
 
 /* ---- participants (pg_participants.c) ---- */
 /* Row locks on the people found, taken in NIK order (so two batches
@@ -248,6 +252,28 @@ X(S_JOURNEY_IDS, "ii",
 X(S_JOURNEY_GET, "i",
   "SELECT participant_id, status, payout, " PK_JOURNEY_INT_COLS
   " FROM pk_journey WHERE participant_id = $1")
+/* journey_due_wave, journey_due: the conditions of the partial indexes
+ * pk_journey_unbought and pk_journey_balance (migration 14), spelled as
+ * they are there so that the planner uses them */
+X(S_JOURNEY_DUE_WAVE_UNBOUGHT, "i",
+  "SELECT min(j.wave) FROM pk_journey j WHERE j.status = 'penerima'"
+  " AND j.first_purchase_at = 0 AND j.wave > $1")
+X(S_JOURNEY_DUE_WAVE_BALANCE, "i",
+  "SELECT min(j.wave) FROM pk_journey j WHERE j.balance > 0 AND j.wave > $1")
+X(S_JOURNEY_DUE_UNBOUGHT, "iiiii",
+  "SELECT j.participant_id, j.selected_at, j.balance,"
+  " (j.status = 'penerima' AND j.first_purchase_at = 0), p.nik_bi FROM pk_journey j"
+  " JOIN participant p ON p.id = j.participant_id"
+  " WHERE j.status = 'penerima' AND j.first_purchase_at = 0 AND j.wave = $1"
+  " AND j.selected_at < $2 AND (j.selected_at, j.participant_id) > ($3, $4)"
+  " ORDER BY j.selected_at, j.participant_id LIMIT $5")
+X(S_JOURNEY_DUE_BALANCE, "iiiii",
+  "SELECT j.participant_id, j.selected_at, j.balance,"
+  " (j.status = 'penerima' AND j.first_purchase_at = 0), p.nik_bi FROM pk_journey j"
+  " JOIN participant p ON p.id = j.participant_id"
+  " WHERE j.balance > 0 AND j.wave = $1"
+  " AND j.selected_at < $2 AND (j.selected_at, j.participant_id) > ($3, $4)"
+  " ORDER BY j.selected_at, j.participant_id LIMIT $5")
 /* ---- waves, draws, cards (pg_waves.c) ---- */
 #define PG_WAVE_COLS "number, scheme, opens_at, closes_at, quota, region_quotas, balance_until," \
                      " state, created_at, updated_at"

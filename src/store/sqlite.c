@@ -526,6 +526,8 @@ static const pk_store_ops sqlite_ops = {
     .regions_each = sq_regions_each,
     .meta_get = sq_meta_get,
     .meta_put_once = sq_meta_put_once,
+    .tx_meta_get = sq_tx_meta_get,
+    .tx_meta_put_max = sq_tx_meta_put_max,
 
     .participants_find = sq_participants_find,
     .participants_write = sq_participants_write,
@@ -580,6 +582,8 @@ static const pk_store_ops sqlite_ops = {
     .journey_ids = sq_journey_ids,
     .journey_get = sq_journey_get,
     .events_each = sq_events_each,
+    .journey_due_wave = sq_journey_due_wave,
+    .journey_due = sq_journey_due,
 
     .platform_insert = sq_platform_insert,
     .platform_update = sq_platform_update,

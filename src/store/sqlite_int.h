@@ -103,6 +103,8 @@ int sq_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err, 
 int sq_regions_each(pk_store *s, pk_region_cb cb, void *ctx);
 int sq_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
 int sq_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len);
+int sq_tx_meta_get(pk_tx *t, const char *name, uint8_t *buf, size_t cap, size_t *len);
+int sq_tx_meta_put_max(pk_tx *t, const char *name, const uint8_t *value, size_t len);
 
 /* ---- sqlite_participants.c ---- */
 
@@ -190,6 +192,9 @@ int sq_journey_put(pk_tx *t, const pk_journey *j);
 int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
 int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+int sq_journey_due_wave(pk_tx *t, pk_due_kind kind, int64_t after, int64_t *wave);
+int sq_journey_due(pk_tx *t, pk_due_kind kind, int64_t wave, int64_t before, int64_t after_at,
+                   int64_t after_id, size_t limit, pk_due_row *rows, size_t *n);
 /* ---- sqlite_waves.c ---- */
 
 int sq_wave_insert(pk_tx *t, const pk_wave *w);

@@ -178,3 +178,48 @@ int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ct
     sq_read_end(q, c, st);
     return rc;
 }
+
+int sq_journey_due_wave(pk_tx *t, pk_due_kind kind, int64_t after, int64_t *wave)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), kind == PK_DUE_UNBOUGHT ? S_JOURNEY_DUE_WAVE_UNBOUGHT
+                                                                  : S_JOURNEY_DUE_WAVE_BALANCE);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    int r = sqlite3_step(st), rc = PK_EIO;
+    if (r == SQLITE_ROW) {
+        rc = sqlite3_column_type(st, 0) == SQLITE_NULL ? PK_ENOENT : 0;
+        if (rc == 0)
+            *wave = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int sq_journey_due(pk_tx *t, pk_due_kind kind, int64_t wave, int64_t before, int64_t after_at,
+                   int64_t after_id, size_t limit, pk_due_row *rows, size_t *n)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), kind == PK_DUE_UNBOUGHT ? S_JOURNEY_DUE_UNBOUGHT
+                                                                  : S_JOURNEY_DUE_BALANCE);
+    *n = 0;
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, wave);
+    sqlite3_bind_int64(st, 2, before);
+    sqlite3_bind_int64(st, 3, after_at);
+    sqlite3_bind_int64(st, 4, after_id);
+    sqlite3_bind_int64(st, 5, (int64_t)limit);
+    int r = SQLITE_DONE;
+    while (*n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_due_row *d = &rows[(*n)++];
+        d->participant_id = sqlite3_column_int64(st, 0);
+        d->selected_at = sqlite3_column_int64(st, 1);
+        d->balance = sqlite3_column_int64(st, 2);
+        d->unbought = sqlite3_column_int(st, 3) != 0;
+        sq_column_bi(st, 4, d->nik_bi);
+    }
+    if (*n == limit)
+        r = SQLITE_DONE;
+    sqlite3_reset(st);
+    return r == SQLITE_DONE ? 0 : PK_EIO;
+}

@@ -460,6 +460,16 @@ static const pk_migration migrations[] = {
     {13, "idempotent answers: an index by the time each was kept (pruning)",
      "CREATE INDEX pk_idempotency_created ON pk_idempotency(created_at);",
      NULL, NULL},
+    /* The daily job (app/jobs.c) finds what is due through these partial
+     * indexes: recipients without a purchase (they leave it when they buy,
+     * are revoked, or a purchase is cancelled back in), and journeys with
+     * a balance left; the queries repeat their conditions word for word. */
+    {14, "journey: partial indexes of what the daily job acts on",
+     "CREATE INDEX pk_journey_unbought ON pk_journey(wave, selected_at, participant_id)"
+     " WHERE status = 'penerima' AND first_purchase_at = 0;"
+     "CREATE INDEX pk_journey_balance ON pk_journey(wave, selected_at, participant_id)"
+     " WHERE balance > 0;",
+     NULL, NULL},
 };
 
 static int latest_version(void)
@@ -663,4 +673,34 @@ int sq_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t
         return rc;
     }
     return sq_commit(tx);
+}
+
+int sq_tx_meta_get(pk_tx *t, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_META_GET);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st), rc = PK_EIO;
+    if (r == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        *len = n;
+        rc = n <= cap ? 0 : PK_ETOOBIG;
+        if (rc == 0 && n > 0)
+            memcpy(buf, sqlite3_column_blob(st, 0), n);
+    } else if (r == SQLITE_DONE) {
+        rc = PK_ENOENT;
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int sq_tx_meta_put_max(pk_tx *t, const char *name, const uint8_t *value, size_t len)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_META_PUT_MAX);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, value, (int)len, SQLITE_STATIC);
+    return sq_step_done(st);
 }

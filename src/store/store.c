@@ -266,6 +266,16 @@ int pk_store_meta_put_once(pk_store *s, const char *name, const uint8_t *value, 
     return committed(s, s->ops->meta_put_once(s, name, value, len));
 }
 
+int pk_tx_meta_get(pk_tx *tx, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+    return noted_tx(tx, false, tx->store->ops->tx_meta_get(tx, name, buf, cap, len));
+}
+
+int pk_tx_meta_put_max(pk_tx *tx, const char *name, const uint8_t *value, size_t len)
+{
+    return noted_tx(tx, true, tx->store->ops->tx_meta_put_max(tx, name, value, len));
+}
+
 int pk_store_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx)
 {
     return s->ops->participants_each(s, region, cb, ctx);
@@ -693,6 +703,20 @@ int pk_store_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
 int pk_store_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx)
 {
     return s->ops->events_each(s, participant_id, cb, ctx);
+}
+
+int pk_tx_journey_due_wave(pk_tx *tx, pk_due_kind kind, int64_t after, int64_t *wave)
+{
+    return noted_tx(tx, false, tx->store->ops->journey_due_wave(tx, kind, after, wave));
+}
+
+int pk_tx_journey_due(pk_tx *tx, pk_due_kind kind, int64_t wave, int64_t before,
+                      int64_t after_at, int64_t after_id, size_t limit, pk_due_row *rows,
+                      size_t *n)
+{
+    *n = 0;
+    return noted_tx(tx, false, tx->store->ops->journey_due(tx, kind, wave, before, after_at,
+                                                            after_id, limit, rows, n));
 }
 
 /* ---- the digital platforms ---- */

@@ -163,6 +163,11 @@ void pk_tx_rollback(pk_tx *tx);   /* frees tx; safe with NULL */
 int pk_tx_savepoint(pk_tx *tx);
 int pk_tx_release(pk_tx *tx);     /* keep what was done since the savepoint */
 int pk_tx_rollback_to(pk_tx *tx); /* undo it (and release the savepoint) */
+/* Named values (pk_meta) inside a transaction: the value (PK_ENOENT,
+ * PK_ETOOBIG), and a value that replaces the stored one only when it is
+ * greater, byte by byte (so two writers of an ISO date keep the later). */
+int pk_tx_meta_get(pk_tx *tx, const char *name, uint8_t *buf, size_t cap, size_t *len);
+int pk_tx_meta_put_max(pk_tx *tx, const char *name, const uint8_t *value, size_t len);
 
 /* Participants are read and written a batch at a time: one call for
  * n NIK indexes, so a backend can answer in one round trip or one pass
@@ -334,6 +339,25 @@ int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size
  * events; the events in (at, seq, id) order. */
 int pk_store_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int pk_store_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+
+/* What the daily job acts on (app/jobs.c), found through partial indexes
+ * so that its cost follows what is due, not the whole history:
+ * PK_DUE_UNBOUGHT, recipients (status penerima) without a purchase not
+ * cancelled; PK_DUE_BALANCE, journeys with a balance left. */
+typedef enum pk_due_kind { PK_DUE_UNBOUGHT, PK_DUE_BALANCE } pk_due_kind;
+typedef struct pk_due_row {
+    int64_t participant_id, selected_at, balance;
+    bool unbought;               /* a recipient without a purchase (as PK_DUE_UNBOUGHT) */
+    uint8_t nik_bi[PK_BI_LEN];
+} pk_due_row;
+/* The smallest wave above `after` with journeys of that kind; PK_ENOENT. */
+int pk_tx_journey_due_wave(pk_tx *tx, pk_due_kind kind, int64_t after, int64_t *wave);
+/* Up to `limit` journeys of that kind in `wave` selected before `before`,
+ * after the key (after_at, after_id), in (selected_at, participant_id)
+ * order; *n says how many. */
+int pk_tx_journey_due(pk_tx *tx, pk_due_kind kind, int64_t wave, int64_t before,
+                      int64_t after_at, int64_t after_id, size_t limit, pk_due_row *rows,
+                      size_t *n);
 
 /* ---- key rotation: boxes sealed under an older generation ----------------
  *

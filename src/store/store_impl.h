@@ -30,6 +30,8 @@ typedef struct pk_store_ops {
     int (*regions_each)(pk_store *s, pk_region_cb cb, void *ctx);
     int (*meta_get)(pk_store *s, const char *name, uint8_t *buf, size_t cap, size_t *len);
     int (*meta_put_once)(pk_store *s, const char *name, const uint8_t *value, size_t len);
+    int (*tx_meta_get)(pk_tx *tx, const char *name, uint8_t *buf, size_t cap, size_t *len);
+    int (*tx_meta_put_max)(pk_tx *tx, const char *name, const uint8_t *value, size_t len);
 
     /* The participant registry: writes, audit, exclusion lists,
      * re-evaluation, reads (sqlite_participants.c, pg_participants.c). */
@@ -111,6 +113,10 @@ typedef struct pk_store_ops {
     int (*journey_ids)(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
     int (*journey_get)(pk_store *s, int64_t participant_id, pk_journey *out);
     int (*events_each)(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+    int (*journey_due_wave)(pk_tx *tx, pk_due_kind kind, int64_t after, int64_t *wave);
+    int (*journey_due)(pk_tx *tx, pk_due_kind kind, int64_t wave, int64_t before,
+                       int64_t after_at, int64_t after_id, size_t limit, pk_due_row *rows,
+                       size_t *n);
 
     /* The digital platforms: credentials, nonces, idempotent answers;
      * the training catalogue (sqlite_platform.c, pg_platform.c; their SQL is shared:

@@ -90,7 +90,7 @@ def every_command_has_help():
 # What each command's and subcommand's --help must list: its own options
 # (a subcommand's also appear in its command's help), then the settings.
 SETTINGS = ("--db", "--key-file", "--config", "--db-private", "--data-dir", "--schemes-file",
-            "--service-province", "--import-bulk-mb")
+            "--service-province", "--import-bulk-mb", "--mode")
 SERVER_SETTINGS = ("--listen", "--threads", "--max-connections", "--per-ip-connections",
                    "--timeout", "--request-timeout", "--max-body", "--session-idle",
                    "--session-max", "--cookie-secure", "--login-max-failures", "--login-window",
@@ -126,6 +126,7 @@ HELP = {
     ("keys", "prune"): (),
     ("ledger", "verify"): (),
     ("backup",): ("--output",),
+    ("jobs", "run"): ("--date",),
 }
 
 

@@ -326,11 +326,85 @@ static void applicants_count_and_card_get(void **state)
     assert_int_equal(pk_store_card_get(s, p[1].r.id, card, &wave), PK_ENOENT);
 }
 
+/* What the daily job reads: journey_due_wave walks the waves that have
+ * recipients without a purchase (or a balance left), journey_due pages
+ * them by (selected_at, id) below a bound, with each one's NIK index;
+ * tx_meta_get/put_max keep the greater value. */
+static void journey_due_and_meta(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[4];
+    person(s, p, 4);
+    pk_journey j;
+    pk_tx *tx = begin(s);
+    for (int i = 0; i < 4; i++) {
+        memset(&j, 0, sizeof(j));
+        j.participant_id = p[i].r.id;
+        j.status = i == 3 ? PK_JS_DICABUT : PK_JS_PENERIMA;
+        j.wave = i == 0 ? 7 : 5;
+        j.selected_at = 1000 + (i == 2 ? 0 : 10 * i);
+        j.balance = i == 1 ? 0 : 100 * (i + 1);
+        j.first_purchase_at = i == 1 ? 1500 : 0;
+        assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    }
+    int64_t w = 0;
+    /* unbought: p0 (wave 7), p2 (wave 5); p1 bought, p3 revoked */
+    assert_int_equal(pk_tx_journey_due_wave(tx, PK_DUE_UNBOUGHT, 0, &w), 0);
+    assert_int_equal(w, 5);
+    assert_int_equal(pk_tx_journey_due_wave(tx, PK_DUE_UNBOUGHT, 5, &w), 0);
+    assert_int_equal(w, 7);
+    assert_int_equal(pk_tx_journey_due_wave(tx, PK_DUE_UNBOUGHT, 7, &w), PK_ENOENT);
+    pk_due_row rows[4];
+    size_t n = 9;
+    assert_int_equal(pk_tx_journey_due(tx, PK_DUE_UNBOUGHT, 5, INT64_MAX, INT64_MIN, 0, 4, rows,
+                                       &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].participant_id, p[2].r.id);
+    assert_int_equal(rows[0].selected_at, 1000);
+    assert_int_equal(rows[0].balance, 300);
+    assert_true(rows[0].unbought);
+    assert_memory_equal(rows[0].nik_bi, p[2].r.nik_bi, PK_BI_LEN);
+    assert_int_equal(pk_tx_journey_due(tx, PK_DUE_UNBOUGHT, 5, 1000, INT64_MIN, 0, 4, rows, &n),
+                     0);
+    assert_int_equal(n, 0);   /* selected at 1000: not before 1000 */
+    /* balance left: p2 and p3 in wave 5 (p1 has none), paged one at a time */
+    assert_int_equal(pk_tx_journey_due_wave(tx, PK_DUE_BALANCE, 0, &w), 0);
+    assert_int_equal(w, 5);
+    assert_int_equal(pk_tx_journey_due(tx, PK_DUE_BALANCE, 5, INT64_MAX, INT64_MIN, 0, 1, rows,
+                                       &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].participant_id, p[2].r.id);
+    assert_int_equal(pk_tx_journey_due(tx, PK_DUE_BALANCE, 5, INT64_MAX, rows[0].selected_at,
+                                       rows[0].participant_id, 1, rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].participant_id, p[3].r.id);
+    assert_int_equal(rows[0].selected_at, 1030);
+    assert_false(rows[0].unbought);
+    assert_int_equal(pk_tx_journey_due(tx, PK_DUE_BALANCE, 5, INT64_MAX, rows[0].selected_at,
+                                       rows[0].participant_id, 1, rows, &n), 0);
+    assert_int_equal(n, 0);
+    /* named values in the transaction: the greater one stays */
+    uint8_t buf[16];
+    size_t len = 0;
+    assert_int_equal(pk_tx_meta_get(tx, "jobs_test", buf, sizeof(buf), &len), PK_ENOENT);
+    assert_int_equal(pk_tx_meta_put_max(tx, "jobs_test", (const uint8_t *)"2021-10-21", 10), 0);
+    assert_int_equal(pk_tx_meta_put_max(tx, "jobs_test", (const uint8_t *)"2021-10-20", 10), 0);
+    assert_int_equal(pk_tx_meta_get(tx, "jobs_test", buf, sizeof(buf), &len), 0);
+    assert_int_equal(len, 10);
+    assert_memory_equal(buf, "2021-10-21", 10);
+    assert_int_equal(pk_tx_meta_get(tx, "jobs_test", buf, 4, &len), PK_ETOOBIG);
+    assert_int_equal(pk_tx_meta_put_max(tx, "jobs_test", (const uint8_t *)"2021-11-01", 10), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(pk_store_meta_get(s, "jobs_test", buf, sizeof(buf), &len), 0);
+    assert_memory_equal(buf, "2021-11-01", 10);
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(events_round_trip_and_unique_refs),
     ST_TEST(events_are_append_only),
     ST_TEST(journey_state_round_trip),
     ST_TEST(append_merges_and_applies_the_rules),
     ST_TEST(applicants_count_and_card_get),
+    ST_TEST(journey_due_and_meta),
 };
 const st_division st_journey = {tests, sizeof(tests) / sizeof(tests[0])};

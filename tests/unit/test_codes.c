@@ -67,6 +67,11 @@ static const code_case code_cases[] = {
     {PK_C_SUDAH_DIULAS, "sudah_diulas", NULL},
     {PK_C_ULASAN_TIDAK_VALID, "ulasan_tidak_valid", "bintang"},
     {PK_C_SERTIFIKAT_TIDAK_VALID, "sertifikat_tidak_valid", "nomor_sertifikat"},
+    {PK_C_GELOMBANG_TIDAK_DIKENAL, "gelombang_tidak_dikenal", "gelombang"},
+    {PK_C_GELOMBANG_TIDAK_DIBUKA, "gelombang_tidak_dibuka", "gelombang"},
+    {PK_C_MASIH_DI_GELOMBANG_LAIN, "masih_di_gelombang_lain", "gelombang"},
+    {PK_C_TIDAK_MEMBELI_PELATIHAN, "tidak_membeli_pelatihan", NULL},
+    {PK_C_BATAS_SALDO_LEWAT, "batas_saldo_lewat", NULL},
 };
 
 static void test_table_complete(void **state)

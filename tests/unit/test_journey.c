@@ -300,6 +300,48 @@ static void test_deadlines(void **state)
     assert_false(d.needs_payout);
 }
 
+/* The daily job's arithmetic: a selection at 2021-09-20T10:00+07:00 with
+ * 30 days has its deadline end 2021-10-20 23:59:59 WIB, so it is due on
+ * 2021-10-21 and not on 2021-10-20; the bound is exact at the second;
+ * a balance cut-off that ended before the day makes every selection due. */
+static void test_job_days(void **state)
+{
+    (void)state;
+    pk_date d20, d21;
+    assert_int_equal(pk_date_parse("2021-10-20", 10, &d20), 0);
+    assert_int_equal(pk_date_parse("2021-10-21", 10, &d21), 0);
+    int64_t sel, start_sep21, cut;
+    assert_int_equal(pk_instant_parse("2021-09-20T10:00:00+07:00", &sel), 0);
+    assert_int_equal(pk_instant_parse("2021-09-21T00:00:00+07:00", &start_sep21), 0);
+    assert_false(sel < pk_purchase_due_before(d20, 30, 0));
+    assert_true(sel < pk_purchase_due_before(d21, 30, 0));
+    assert_int_equal(pk_purchase_due_before(d21, 30, 0), start_sep21);
+    /* the last second of 2021-09-20 WIB is due on the 21st, the first of the 21st not */
+    assert_true(start_sep21 - 1 < pk_purchase_due_before(d21, 30, 0));
+    assert_false(start_sep21 < pk_purchase_due_before(d21, 30, 0));
+    /* agrees with pk_journey_deadlines: due exactly when the deadline ended before the day */
+    pk_journey j;
+    memset(&j, 0, sizeof(j));
+    pk_deadlines dl;
+    for (int64_t s = sel - 86400; s < sel + 2 * 86400; s += 3571) {
+        j.selected_at = s;
+        pk_journey_deadlines(&j, 30, 30, 0, &dl);
+        int64_t day21_start = pk_day_end_wib(d20) + 1;
+        assert_int_equal(s < pk_purchase_due_before(d21, 30, 0),
+                         dl.first_purchase.ends < day21_start);
+    }
+    /* a cut-off */
+    assert_int_equal(pk_instant_parse("2021-10-15T23:59:59+07:00", &cut), 0);
+    pk_date d15, d16;
+    assert_int_equal(pk_date_parse("2021-10-15", 10, &d15), 0);
+    assert_int_equal(pk_date_parse("2021-10-16", 10, &d16), 0);
+    assert_false(pk_cutoff_passed(d15, cut));
+    assert_true(pk_cutoff_passed(d16, cut));
+    assert_false(pk_cutoff_passed(d16, 0));
+    assert_true(pk_purchase_due_before(d16, 30, cut) == INT64_MAX);
+    assert_true(pk_purchase_due_before(d15, 30, cut) < sel);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -309,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_first_purchase),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_job_days),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

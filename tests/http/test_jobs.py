@@ -1,0 +1,404 @@
+"""Black-box tests of the daily job and the rules around it (TAP):
+`prakerja jobs run [--date]` in engine and mirror mode, the join rules of
+`prakerja import events` for local files, one journey built both ways
+(mirror: the programme office's file; engine: wave, join, draw, local
+purchases, the job) compared field by field, and an event import killed
+mid-file and run again.  The contracts: shared/spec/journey-events-csv.md
+("Deadlines") and selection.md (issue 14).
+
+usage: python3 tests/http/test_jobs.py PATH-TO-PRAKERJA [TEST-NAME...]
+"""
+
+import csv
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+
+import harness as h
+from harness import eq, test
+
+_n0 = len(h._tests)
+from test_journey import EVENT_COLUMNS, J, ev  # noqa: E402
+from test_registry import csv_text  # noqa: E402
+del h._tests[_n0:]
+
+ENGINE = ["--mode", "engine"]
+SEED = hashlib.sha256(b"jobs").hexdigest()
+OPENS = "2021-09-01T00:00:00+07:00"
+CLOSES = "2021-09-10T00:00:00+07:00"
+JOINED = "2021-09-05T10:00:00+07:00"
+DRAWN = "2021-09-20T10:00:00+07:00"       # first-purchase deadline: 2021-10-20 23:59:59 WIB
+REVOKED = "2021-10-21T00:00:00+07:00"      # the instant after it
+BALANCE_UNTIL = "2021-12-15"
+LAPSED = "2021-12-16T00:00:00+07:00"
+BALANCE = 1000000                          # scheme 2021's training balance
+JOURNEY = ("status", "wave", "joined_at", "selected_at", "revoked_at", "balance", "credited",
+           "spent", "refunded", "lapsed", "first_purchase_at", "purchases", "completions",
+           "reviews", "first_completion_at", "first_review_at", "payout", "payout_at",
+           "incentives_paid", "incentive_total", "incentives_failed", "survey_k",
+           "survey_opened_at", "surveys_filled", "survey_incentives", "events", "last_at")
+
+
+def instant(s):
+    """Seconds since 1970 of an ISO 8601 instant with +07:00."""
+    import datetime
+    return int(datetime.datetime.fromisoformat(s).timestamp())
+
+
+class E(J):
+    """A registry with a drawn wave of this deployment."""
+
+    def js(self, args, expect=0, env=None):
+        code, out, err = self.cli(args, env=env)
+        eq(code, expect, "exit status of %r (stderr %r)" % (args, err))
+        return json.loads(out.strip().splitlines()[-1]) if code == 0 else None, err
+
+    def drawn_wave(self, niks, wave=1, balance_until=BALANCE_UNTIL):
+        extra = ["--balance-until", balance_until] if balance_until else []
+        self.js(["wave", "create", "--wave", str(wave), "--scheme", "2021", "--opens", OPENS,
+                 "--closes", CLOSES, "--quota", str(len(niks))] + extra)
+        out, _ = self.js(["wave", "join", "--wave", str(wave), "--at", JOINED] + niks)
+        eq(out["joined"], len(niks), "joined")
+        out, _ = self.js(["wave", "draw", "--wave", str(wave), "--seed", SEED, "--at", DRAWN])
+        eq(out["selected"], len(niks), "all selected")
+
+    def jobs(self, date, mode=ENGINE, expect=0):
+        args = ["jobs", "run"] + (["--date", date] if date else []) + list(mode)
+        return self.js(args, expect=expect)[0]
+
+    def journey(self, nik_index=None):
+        rows = self.sql("SELECT participant_id, %s FROM pk_journey ORDER BY participant_id"
+                        % ", ".join(JOURNEY))
+        return {r[0]: dict(zip(JOURNEY, r[1:])) for r in rows}
+
+    def listed(self, lst="daftar_hitam"):
+        return self.sql("SELECT count(*) FROM exclusion WHERE list = '%s'" % lst)[0][0]
+
+    def nevents(self, where="1 = 1"):
+        return self.sql("SELECT count(*) FROM pk_event WHERE " + where)[0][0]
+
+
+def buy(nik, ref, waktu, amount=300000, **kw):
+    return ev(ref, nik, "pembelian", waktu, jumlah=amount, pelatihan="K-1", platform="tokopedia",
+              **kw)
+
+
+@test
+def engine_revokes_lapses_once_and_catches_up_in_order():
+    with E() as r:
+        niks = r.people(4)
+        r.drawn_wave(niks)
+        # 0 buys in time; 1 buys nothing; 2 buys and cancels before the
+        # deadline; 3 buys on the deadline's last second
+        s, _, _ = r.events([
+            buy(niks[0], "b0", "2021-10-01T10:00:00+07:00"),
+            buy(niks[2], "b2", "2021-10-02T10:00:00+07:00"),
+            ev("c2", niks[2], "pembatalan", "2021-10-03T10:00:00+07:00", jumlah=300000,
+               ref_asal="b2"),
+            buy(niks[3], "b3", "2021-10-20T23:59:59+07:00"),
+        ], "--source", "lokal")
+        eq(s["inserted"], 4, "purchases")
+        events = r.nevents()
+        # the deadline has not ended before 2021-10-20 began
+        out = r.jobs("2021-10-20")
+        eq(out, {"mode": "engine", "from": "2021-10-20", "to": "2021-10-20", "days": 1,
+                 "revoked": 0, "lapsed": 0, "amount_lapsed": 0, "skipped": 0,
+                 "unknown_waves": 0}, "the day of the deadline")
+        eq(r.nevents(), events, "nothing written")
+        out = r.jobs("2021-10-21")
+        eq((out["from"], out["days"], out["revoked"], out["lapsed"], out["amount_lapsed"]),
+           ("2021-10-21", 1, 2, 2, 2 * BALANCE), "the day after")
+        st = r.journey()
+        ids = sorted(st)
+        eq([st[i]["status"] for i in ids], ["penerima", "dicabut", "dicabut", "penerima"],
+           "revoked: no purchase, cancelled purchase")
+        for i in (ids[1], ids[2]):
+            eq((st[i]["revoked_at"], st[i]["balance"], st[i]["lapsed"]),
+               (instant(REVOKED), 0, BALANCE), "revoked at the instant after the deadline")
+        rows = r.sql("SELECT ref, type, source, at, amount, note FROM pk_event"
+                     " WHERE ref LIKE 'job:%%' ORDER BY ref")
+        eq(rows, sorted([
+            ("job:2021-10-21:dicabut:%d" % ids[1], "dicabut", "lokal", instant(REVOKED), 0,
+             "tidak_membeli_pelatihan"),
+            ("job:2021-10-21:saldo_hangus:%d" % ids[1], "saldo_hangus", "lokal",
+             instant(REVOKED), BALANCE, "tidak_membeli_pelatihan"),
+            ("job:2021-10-21:dicabut:%d" % ids[2], "dicabut", "lokal", instant(REVOKED), 0,
+             "tidak_membeli_pelatihan"),
+            ("job:2021-10-21:saldo_hangus:%d" % ids[2], "saldo_hangus", "lokal",
+             instant(REVOKED), BALANCE, "tidak_membeli_pelatihan")]), "the job's events")
+        eq(r.listed(), 2, "both on daftar_hitam")
+        reasons = dict(r.sql("SELECT id, reasons FROM participant"))
+        daftar_hitam = 1 << 27   # PK_C_DAFTAR_HITAM's bit
+        eq([bool(reasons[i] & daftar_hitam) for i in ids], [False, True, True, False],
+           "re-evaluated: daftar_hitam among their reasons")
+        audit = r.sql("SELECT detail FROM audit WHERE action = 'jobs.run' ORDER BY id")
+        eq(audit[-1][0], "date=2021-10-21 revoked=2 lapsed=2 amount=2000000 skipped=0",
+           "audited")
+        # the same day again changes nothing
+        events, before = r.nevents(), r.journey()
+        out = r.jobs("2021-10-21")
+        eq((out["revoked"], out["lapsed"], out["days"]), (0, 0, 1), "again: nothing")
+        eq((r.nevents(), r.journey(), r.listed()), (events, before, 2), "unchanged")
+        # a later day catches up every day since the last, in order; the
+        # balances past the wave's cut-off lapse at the instant after it
+        out = r.jobs("2021-12-20")
+        eq((out["from"], out["to"], out["days"], out["revoked"], out["lapsed"],
+            out["amount_lapsed"]), ("2021-10-22", "2021-12-20", 60, 0, 2, 2 * 700000),
+           "catch-up")
+        rows = r.sql("SELECT ref, at, amount, note FROM pk_event WHERE ref LIKE '%%batas_saldo%%'"
+                     " ORDER BY ref")
+        eq(rows, sorted([("job:2021-12-16:batas_saldo:%d" % i, instant(LAPSED), 700000,
+                          "batas_saldo_lewat") for i in (ids[0], ids[3])]),
+           "lapsed on the first day after the cut-off")
+        st = r.journey()
+        eq([st[i]["balance"] for i in ids], [0, 0, 0, 0], "no balance left")
+        eq(r.sql("SELECT length(value) FROM pk_meta WHERE name = 'jobs_last_day'"), [(10,)],
+           "last day kept")
+        # an earlier day than the last runs alone and finds nothing
+        out = r.jobs("2021-11-01")
+        eq((out["from"], out["days"], out["revoked"], out["lapsed"]), ("2021-11-01", 1, 0, 0),
+           "an earlier day")
+        # a rebuild from the events alone agrees with the state kept
+        before = r.journey()
+        code, o, _ = r.cli(["journey", "rebuild"])
+        eq(json.loads(o.strip().splitlines()[-1])["changed"], 0, "rebuild changes nothing")
+
+
+@test
+def jobs_refuses_bad_dates_and_modes():
+    with E() as r:
+        r.people(1)
+        for bad in ("2021-13-01", "21-10-01", "tomorrow"):
+            code, out, err = r.cli(["jobs", "run", "--date", bad])
+            eq(code, 2, "--date %s" % bad)
+            assert "YYYY-MM-DD" in err, err
+        code, _, err = r.cli(["jobs", "run", "--date", "2099-01-01"] + ENGINE)
+        eq(code, 2, "a day not begun")
+        assert "not begun" in err, err
+        code, _, err = r.cli(["jobs", "run", "--mode", "both"])
+        eq(code, 2, "unknown mode")
+        assert "mirror" in err and "engine" in err, err
+        code, _, err = r.cli(["jobs", "run", "extra"])
+        eq(code, 2, "unexpected argument")
+        eq(r.nevents(), 0, "nothing written")
+
+
+@test
+def mirror_mode_changes_nothing_and_reports_what_is_due():
+    with E() as r:
+        niks = r.people(3)
+        # the programme office's journeys: wave 12 (scheme 2021, 30 days)
+        rows = []
+        for i, nik in enumerate(niks):
+            rows += [ev("l%d" % i, nik, "lolos", DRAWN, gelombang=12),
+                     ev("s%d" % i, nik, "saldo_masuk", DRAWN, jumlah=BALANCE)]
+        rows.append(buy(niks[0], "b0", "2021-10-01T10:00:00+07:00"))
+        s, _, _ = r.events(rows)
+        eq(s["inserted"], 7, "pmo events")
+        events, before = r.nevents(), r.journey()
+        out = r.jobs("2021-10-21", mode=[])
+        eq(out, {"mode": "mirror", "from": "2021-10-21", "to": "2021-10-21", "days": 1,
+                 "revoked": 0, "lapsed": 0, "amount_lapsed": 0,
+                 "due": {"revoke": 2, "lapse": 2, "amount": 2 * BALANCE},
+                 "unknown_waves": 0}, "mirror summary")
+        out = r.jobs("2021-10-20", mode=["--mode", "mirror"])
+        eq(out["due"], {"revoke": 0, "lapse": 0, "amount": 0}, "not due yet")
+        eq((r.nevents(), r.journey(), r.listed()), (events, before, 0), "nothing changed")
+        eq(r.sql("SELECT count(*) FROM pk_meta WHERE name = 'jobs_last_day'")[0][0], 0,
+           "no last day in mirror mode")
+        eq(r.sql("SELECT count(*) FROM audit WHERE action = 'jobs.report'")[0][0], 2, "audited")
+
+
+@test
+def local_joins_follow_the_wave_rules():
+    with E() as r:
+        niks = r.people(4)
+        r.js(["wave", "create", "--wave", "1", "--scheme", "2021", "--opens", OPENS, "--closes",
+              CLOSES, "--quota", "4"])
+        r.js(["wave", "create", "--wave", "2", "--scheme", "2021", "--opens", OPENS, "--closes",
+              CLOSES, "--quota", "4"])
+        s, _, rej = r.events([
+            ev("j0", niks[0], "gabung_gelombang", JOINED, gelombang=1),
+            ev("j1", niks[1], "gabung_gelombang", JOINED, gelombang=99),
+            ev("j2", niks[2], "gabung_gelombang", "2021-09-10T00:00:00+07:00", gelombang=1),
+            ev("j3", niks[0], "gabung_gelombang", "2021-09-06T10:00:00+07:00", gelombang=2),
+            ev("j4", niks[3], "gabung_gelombang", "2021-08-31T23:59:59+07:00", gelombang=1),
+        ], "--source", "lokal", rejects=True)
+        eq((s["inserted"], s["rejected"]), (1, 4), "one join stands")
+        eq(s["reasons"], {"gelombang_tidak_dikenal": 1, "gelombang_tidak_dibuka": 2,
+                          "masih_di_gelombang_lain": 1}, "reasons")
+        got = sorted((row[0], row[1], row[2], row[3]) for row in rej[1:])
+        eq(got, [("3", "gelombang_tidak_dikenal", "gelombang", "j1"),
+                 ("4", "gelombang_tidak_dibuka", "gelombang", "j2"),
+                 ("5", "masih_di_gelombang_lain", "gelombang", "j3"),
+                 ("6", "gelombang_tidak_dibuka", "gelombang", "j4")], "rejects file")
+        # a closed wave takes no one, even inside its instants
+        r.js(["wave", "close", "--wave", "2"])
+        s, _, _ = r.events([ev("j5", niks[1], "gabung_gelombang", JOINED, gelombang=2)],
+                           "--source", "lokal")
+        eq(s["reasons"], {"gelombang_tidak_dibuka": 1}, "closed wave")
+        # once wave 1 is drawn, its applicant may join another wave
+        r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", DRAWN])
+        r.js(["wave", "open", "--wave", "2"], expect=1)   # past its closing instant
+        # the programme office's joins are to its own waves: not judged here
+        s, _, _ = r.events([ev("p1", niks[1], "gabung_gelombang", JOINED, gelombang=99)])
+        eq((s["inserted"], s["rejected"]), (1, 0), "pmo join to a wave unknown here")
+
+
+@test
+def one_journey_mirror_and_engine_agree():
+    """The same person's journey from the programme office's file (mirror)
+    and from this deployment's own wave, draw, local events and daily job
+    (engine): the derived state agrees field by field."""
+    with E("mirror") as m, E("engine") as e:
+        nm, ne = m.people(2), e.people(2)
+        eq(nm, ne, "the same people")
+        buyer, idle = ne
+        # engine: wave 12 of scheme 2021, joined, drawn, a purchase,
+        # completion, review, payout account; the job revokes the idle one
+        # and lapses the buyer's rest at the cut-off
+        e.drawn_wave(ne, wave=12)
+        later = [
+            buy(buyer, "x1", "2021-09-25T09:00:00+07:00", amount=400000),
+            ev("x2", buyer, "selesai_pelatihan", "2021-09-28T09:00:00+07:00", pelatihan="K-1",
+               platform="tokopedia"),
+            ev("x3", buyer, "ulasan", "2021-09-29T09:00:00+07:00", pelatihan="K-1"),
+            ev("x4", buyer, "rekening_tertaut", "2021-09-30T09:00:00+07:00",
+               keterangan="gopay"),
+        ]
+        s, _, _ = e.events(later, "--source", "lokal")
+        eq(s["inserted"], 4, "engine: local events")
+        e.jobs("2021-10-21")
+        e.jobs("2021-12-31")
+        # mirror: the programme office's file says the same
+        rows = []
+        for i, nik in enumerate(nm):
+            rows += [ev("g%d" % i, nik, "gabung_gelombang", JOINED, gelombang=12),
+                     ev("l%d" % i, nik, "lolos", DRAWN, gelombang=12),
+                     ev("s%d" % i, nik, "saldo_masuk", DRAWN, jumlah=BALANCE)]
+        rows += later
+        rows += [ev("d1", idle, "dicabut", REVOKED, keterangan="tidak_membeli_pelatihan"),
+                 ev("h1", idle, "saldo_hangus", REVOKED, jumlah=BALANCE),
+                 ev("h0", buyer, "saldo_hangus", LAPSED, jumlah=600000)]
+        s, _, _ = m.events(rows)
+        eq(s["rejected"], 0, "mirror: the file")
+        jm, je = m.journey(), e.journey()
+        eq(sorted(jm), sorted(je), "the same participants")
+        for pid in jm:
+            for field in JOURNEY:
+                eq(jm[pid][field], je[pid][field], "participant %d: %s" % (pid, field))
+        eq(je[sorted(je)[1]]["status"], "dicabut", "the idle one revoked")
+        eq(je[sorted(je)[0]]["lapsed"], 600000, "the buyer's rest lapsed")
+        # the engine kept its sources: lokal for its own, never pmo
+        eq(e.nevents("source = 'pmo'"), 0, "engine: no pmo events")
+        eq(m.nevents("source = 'lokal'"), 0, "mirror: no lokal events")
+
+
+def _concurrent_runs(r, n):
+    """Two `jobs run` of the same day at once over n people due."""
+    niks = r.people(n)
+    r.drawn_wave(niks, balance_until=None)
+    procs = [subprocess.Popen([h.binary(), "jobs", "run", "--date", "2021-10-21"] + ENGINE +
+                              r.db.args(), cwd=r.tmp, env=h.base_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        eq(p.returncode, 0, "a run (stderr %r)" % err)
+        assert not h.sanitizer_report(err), err
+        outs.append(json.loads(out.strip().splitlines()[-1]))
+    eq(sum(o["revoked"] for o in outs), n, "revoked once in all: %r" % outs)
+    eq(sum(o["lapsed"] for o in outs), n, "lapsed once in all")
+    eq(r.nevents("type = 'dicabut'"), n, "one dicabut each")
+    eq(r.nevents("type = 'saldo_hangus'"), n, "one saldo_hangus each")
+    eq(r.listed(), n, "daftar_hitam")
+    eq(r.sql("SELECT count(*) FROM pk_journey WHERE status = 'dicabut' AND balance = 0")[0][0],
+       n, "all revoked, nothing left")
+
+
+@test
+def two_runs_at_once_revoke_each_person_once():
+    with E() as r:
+        _concurrent_runs(r, 300)
+
+
+def _event_file(niks):
+    """A large file of the programme office's: ~12 events per person."""
+    rows = []
+    for i, nik in enumerate(niks):
+        p = "k%d-" % i
+        rows += [
+            ev(p + "1", nik, "gabung_gelombang", "2021-03-01T10:00:00+07:00", gelombang=12),
+            ev(p + "2", nik, "lolos", "2021-03-02T10:00:00+07:00", gelombang=12),
+            ev(p + "3", nik, "saldo_masuk", "2021-03-03T10:00:00+07:00", jumlah=BALANCE),
+            buy(nik, p + "4", "2021-03-04T10:00:00+07:00", amount=250000),
+            ev(p + "5", nik, "pembatalan", "2021-03-05T10:00:00+07:00", jumlah=250000,
+               ref_asal=p + "4"),
+            buy(nik, p + "6", "2021-03-06T10:00:00+07:00", amount=900000),
+            buy(nik, p + "7", "2021-03-07T10:00:00+07:00", amount=900000),  # refused
+            ev(p + "8", nik, "selesai_pelatihan", "2021-03-08T10:00:00+07:00", pelatihan="K",
+               platform="tokopedia"),
+            ev(p + "9", nik, "ulasan", "2021-03-09T10:00:00+07:00", pelatihan="K"),
+            ev(p + "a", nik, "rekening_tertaut", "2021-03-10T10:00:00+07:00",
+               keterangan="ovo"),
+            ev(p + "b", nik, "insentif_dibayar", "2021-03-20T10:00:00+07:00", ke=1,
+               jumlah=600000),
+            ev(p + "c", nik, "saldo_hangus", "2021-12-16T00:00:00+07:00", jumlah=100000),
+        ]
+    return rows
+
+
+@test
+def import_killed_midway_and_run_again_equals_one_clean_run():
+    n = 1500
+    with E("killed") as k, E("clean") as c:
+        nk, nc = k.people(n), c.people(n)
+        eq(nk, nc, "the same people")
+        path = k.write(csv_text(_event_file(nk), EVENT_COLUMNS))
+        total = len(_event_file(nk[:1])) * n
+        s, _, _ = c.events(_event_file(nc))
+        eq((s["read"], s["inserted"], s["rejected"]), (total, total - n, n), "clean run")
+        clean = (c.nevents(), c.journey(), c.sql(
+            "SELECT participant_id, source, ref, type, at, seq, amount FROM pk_event"
+            " ORDER BY participant_id, ref"))
+        killed = False
+        for attempt in range(3):
+            p = subprocess.Popen([h.binary(), "import", "events", path] + k.db.args(),
+                                 cwd=k.tmp, env=h.base_env(), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+            poller = h.Poller(k.db)
+            try:
+                deadline = time.time() + 300
+                while p.poll() is None and time.time() < deadline:
+                    if poller.value("SELECT count(*) FROM pk_event") > 0:
+                        os.kill(p.pid, signal.SIGKILL)
+                        killed = True
+                        break
+                    time.sleep(0.01)
+            finally:
+                poller.close()
+            p.communicate(timeout=60)
+            if killed:
+                break
+            assert attempt < 2, "the import finished before it could be killed"
+        stored = k.nevents()
+        h.diag("killed after %d of %d events were committed" % (stored, total - n))
+        assert 0 < stored < total - n, "killed midway (%d stored)" % stored
+        code, out, err = k.cli(["import", "events", path])
+        eq(code, 0, "run again (stderr %r)" % err)
+        s = json.loads(out.strip().splitlines()[-1])
+        eq((s["read"], s["inserted"] + s["duplicates"], s["rejected"]),
+           (total, total - n, n), "run again: the rest inserted, the stored ones duplicates")
+        got = (k.nevents(), k.journey(), k.sql(
+            "SELECT participant_id, source, ref, type, at, seq, amount FROM pk_event"
+            " ORDER BY participant_id, ref"))
+        eq(got[0], clean[0], "as many events as one clean run")
+        eq(got[1], clean[1], "the same states")
+        eq(got[2], clean[2], "the same events")
+
+
+if __name__ == "__main__":
+    h.run()
