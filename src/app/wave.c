@@ -352,8 +352,18 @@ int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, c
     ev.seq = 1;
     ev.wave = wave;
     snprintf(ev.ref, sizeof(ev.ref), "gabung-%lld-%lld", (long long)wave, (long long)known.id);
-    if ((rc = pk_journey_append_checked(tx, known.id, &ev, 1, &res, pk_wave_join_rule,
-                                        NULL, NULL)) != 0) {
+    /* the wave's own rules first, even for a join stored already (a
+     * duplicate): staff asking to join a closed wave are told so */
+    pk_journey none;
+    memset(&none, 0, sizeof(none));
+    res.verdict = PK_APPEND_INSERTED;
+    rc = pk_wave_join_rule(NULL, tx, &none, &ev, &res.why);
+    if (rc == PK_EINVAL)
+        res.verdict = PK_APPEND_REJECTED, rc = 0;
+    else if (rc == 0)
+        rc = pk_journey_append_checked(tx, known.id, &ev, 1, &res, pk_wave_join_rule, NULL,
+                                       NULL);
+    if (rc != 0) {
         snprintf(err, errlen, "database error");
         goto out;
     }

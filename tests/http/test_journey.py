@@ -242,6 +242,11 @@ def every_rejection_code_with_its_line_and_column():
 def lokal_files_may_not_select_or_revoke_and_malformed_rows_are_baris_rusak():
     with J() as r:
         nik = r.people(1)[0]
+        # a local join is to a wave of this deployment, open at its instant
+        code, _, err = r.cli(["wave", "create", "--wave", "1", "--scheme", "2021", "--opens",
+                              "2021-02-01T00:00:00+07:00", "--closes",
+                              "2021-04-01T00:00:00+07:00", "--quota", "1"])
+        eq(code, 0, "wave create (%r)" % err)
         text = csv_text([ev("a", nik, "gabung_gelombang", t(1), gelombang=1),
                          ev("b", nik, "lolos", t(2), gelombang=1),
                          ev("c", nik, "tidak_lolos", t(2), gelombang=1),
