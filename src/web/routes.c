@@ -82,6 +82,7 @@ const pk_route pk_routes[] = {
     {"POST", "/admin/gelombang/{n}", pk_page_wave, PK_KIND_PAGE, PK_ACCESS_ADMIN},
     /* the training catalogue: public data, every staff role */
     {"GET", "/katalog", pk_page_catalogue, PK_KIND_PAGE, PK_ACCESS_STAFF},
+    {"POST", "/katalog", pk_page_catalogue, PK_KIND_PAGE, PK_ACCESS_ADMIN},
     /* personal data: admins, and operators inside their region (the store
      * applies the scope); /peserta/baru before /peserta/{id} */
     {"GET", "/peserta", pk_page_participants, PK_KIND_PAGE, PK_ACCESS_OPERATOR},

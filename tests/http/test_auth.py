@@ -819,6 +819,7 @@ def no_route_is_protected_by_accident():
                    ("GET", "/admin/gelombang/{n}"): "PK_ACCESS_ADMIN",
                    ("POST", "/admin/gelombang/{n}"): "PK_ACCESS_ADMIN",
                    ("GET", "/katalog"): "PK_ACCESS_STAFF",
+                   ("POST", "/katalog"): "PK_ACCESS_ADMIN",
                    ("GET", "/peserta"): "PK_ACCESS_OPERATOR",
                    ("POST", "/peserta"): "PK_ACCESS_OPERATOR",
                    ("GET", "/peserta/baru"): "PK_ACCESS_OPERATOR",

@@ -3,7 +3,7 @@
 command line's rules, open/close, one wave with its quotas, applicants
 and, once drawn on the command line, its result and digests) for admins
 only, CSRF on every form, audited as the admin; /katalog (every staff
-role) a page of 50 courses at a time.
+role) a page of 50 courses at a time, and an admin's pasted course file.
 
 usage: PYTHONPATH=tests/http python3 tests/http/test_staff_admin.py PATH-TO-PRAKERJA [TEST...]
 """
@@ -258,13 +258,58 @@ def catalogue_pages_of_fifty_for_every_staff_role():
         pages.append(len(re.findall(r'<tr data-course="', text)))
         m = re.search(r'<a href="(/katalog\?setelah=\d+)" rel="next">', text)
         path = m.group(1) if m else None
-    eq(pages, [50, 50, 20], "pages of 50")
+    eq(pages[:2], [50, 50], "pages of 50")
+    eq(sum(pages), srv().db.query("SELECT count(*) FROM pk_course")[0][0], "every course once")
     st, _, _ = b.get("/katalog?setelah=abc")
     eq(st, 400)
     st, _, text = b.get("/katalog?setelah=999999")
     eq((st, "Tidak ada pelatihan lagi." in text), (200, True))
     st, hdrs, _ = srv().request("GET", "/katalog")
     eq(st, 303, "anonymous: to the login")
+
+
+@test
+def admin_pastes_a_course_file():
+    a = login("admin1")
+    st, _, text = a.get("/katalog")
+    assert '<textarea id="csv" name="csv"' in text, "admins get the form"
+    for name in ("op.sel", "viewer1"):
+        b = login(name)
+        st, _, text = b.get("/katalog")
+        assert "<textarea" not in text, "no import form for %s" % name
+        st, _, _ = b.post("/katalog", {"csv": "x"}, form_from="/dasbor")
+        eq(st, 403, "%s may not import" % name)
+    before = srv().db.query("SELECT count(*) FROM pk_course")[0][0]
+    csv_text = ("platform,kode_pelatihan,judul,lpk,harga,mode\n"
+                "tokopedia,TP-900,Menjahit Busana,LPK Benang Emas,850000,luring\n"
+                "tokopedia,TP-002,Kursus Nomor 2 Baru,LPK Maju Jaya,999000,mandiri\n"
+                "tokopedia,TP-901,Harga Salah,LPK Benang Emas,1.000.000,webinar\n"
+                "tokopedia,TP-902,Mode Salah,LPK Benang Emas,100000,daring\n")
+    st, _, text = a.post("/katalog", {"csv": csv_text})
+    eq(st, 200, text[:500])
+    m = re.search(r'data-imported data-rows="(\d+)" data-inserted="(\d+)" data-updated="(\d+)" '
+                  r'data-unchanged="(\d+)" data-rejected="(\d+)"', text)
+    assert m, text[text.find("<main"):][:1500]
+    eq(tuple(int(x) for x in m.groups()), (4, 1, 1, 0, 2), "rows, new, updated, same, rejected")
+    eq(re.findall(r"<li data-reject>([^<]+)</li>", text),
+       ["baris 4: harga_tidak_valid", "baris 5: mode_tidak_valid"])
+    eq(srv().db.query("SELECT count(*) FROM pk_course")[0][0], before + 1)
+    eq(srv().db.query("SELECT price FROM pk_course WHERE course_ref = 'TP-002'")[0][0], 999000)
+    rows = srv().db.query("SELECT actor, action FROM audit WHERE action = 'courses.import'"
+                          " ORDER BY id DESC LIMIT 1")
+    eq(tuple(rows[0]), ("user:admin1", "courses.import"))
+    # without the header: the error beside the field, the text kept, nothing imported
+    st, _, text = a.post("/katalog", {"csv": "tokopedia,TP-903,Tanpa Judul,LPK,100,webinar\n"})
+    eq(st, 422)
+    eq(field_error(text, "csv"), "Baris pertama harus judul kolom: "
+                                 "platform,kode_pelatihan,judul,lpk,harga,mode.")
+    assert "TP-903,Tanpa Judul" in text, "what was pasted is kept"
+    st, _, text = a.post("/katalog", {"csv": "  \n"})
+    eq(st, 422)
+    eq(field_error(text, "csv"), "Tempel isi berkas CSV, termasuk baris judul kolom.")
+    st, _, _ = a.post("/katalog", {"csv": csv_text}, token=None)
+    eq(st, 403, "no CSRF token")
+    eq(srv().db.query("SELECT count(*) FROM pk_course WHERE course_ref = 'TP-903'")[0][0], 0)
 
 
 @test

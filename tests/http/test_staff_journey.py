@@ -57,6 +57,7 @@ NOTSEL = person(6)     # programme office's file: not selected, a long note of f
 NOTE = ("Data tidak lengkap — menurut verifikasi Manajemen Pelaksana, dokumen "
         "pendukung belum diunggah; keputusan ini final untuk gelombang ini. ") * 2
 NOTE = NOTE[:199] + "é"   # 200 characters, the last of two bytes
+REVOKED = person(7)    # programme office's file: selected, revoked, the balance lapsed
 IDS = {}
 CARDS = {}
 
@@ -99,7 +100,7 @@ def _start_shared():
         if region:
             args += ["--region", region]
         cli(db, *args, stdin=(pw + "\n").encode())
-    cli_file(db, csv_of([BUYER, IDLE, PMO, BARE, NORTH, NOTSEL], COLUMNS), "import",
+    cli_file(db, csv_of([BUYER, IDLE, PMO, BARE, NORTH, NOTSEL, REVOKED], COLUMNS), "import",
              "participants")
     # engine mode: a wave that closed six days ago, drawn five days ago
     cli(db, "wave", "create", "--wave", "1", "--scheme", "2021",
@@ -122,9 +123,17 @@ def _start_shared():
          "waktu": "2021-03-03T10:00:00+07:00", "jumlah": "3500000"},
         {"ref": "pmo-3", "nik": NOTSEL["nik"], "peristiwa": "tidak_lolos",
          "waktu": "2021-03-02T10:00:00+07:00", "gelombang": "12", "keterangan": NOTE},
+        {"ref": "pmo-4", "nik": REVOKED["nik"], "peristiwa": "lolos",
+         "waktu": "2021-03-02T10:00:00+07:00", "gelombang": "12"},
+        {"ref": "pmo-5", "nik": REVOKED["nik"], "peristiwa": "saldo_masuk",
+         "waktu": "2021-03-03T10:00:00+07:00", "jumlah": "1000000"},
+        {"ref": "pmo-6", "nik": REVOKED["nik"], "peristiwa": "dicabut",
+         "waktu": "2021-04-02T00:00:00+07:00", "keterangan": "tidak_membeli_pelatihan"},
+        {"ref": "pmo-7", "nik": REVOKED["nik"], "peristiwa": "saldo_hangus",
+         "waktu": "2021-04-02T00:00:00+07:00", "jumlah": "1000000"},
     ], EVENT_COLUMNS), "import", "events", "--source", "pmo")
     for key, p in (("buyer", BUYER), ("idle", IDLE), ("pmo", PMO), ("bare", BARE),
-                   ("north", NORTH), ("notsel", NOTSEL)):
+                   ("north", NORTH), ("notsel", NOTSEL), ("revoked", REVOKED)):
         IDS[key] = db.query("SELECT id FROM participant WHERE nama = '%s'" % p["nama"])[0][0]
     for key in ("buyer", "idle"):
         CARDS[key] = db.query("SELECT number FROM pk_card WHERE participant_id = %d"
@@ -277,6 +286,24 @@ def api_free_text_note_whole():
     eq(st, 200)
     assert NOTE.replace("'", "&#39;") in text, "the note on the page, whole"
     assert "\ufffd" not in text
+
+
+@test
+def api_and_page_revoked():
+    st, _, b = journey("revoked")
+    eq(st, 200, b)
+    eq(b["state"]["status"], "dicabut")
+    eq(b["balance"], {"credited": 1000000, "spent": 0, "refunded": 0, "lapsed": 1000000,
+                      "remaining": 0})
+    eq(b["deadlines"], [], "nothing more is asked of someone revoked")
+    eq([e["description"] for e in b["events"][2:]],
+       ["Kepesertaan dicabut (tidak membeli pelatihan)",
+        "Sisa saldo dikembalikan ke program (hangus)"])
+    st, _, text = login("op.sel").get("/peserta/%d" % IDS["revoked"])
+    eq(st, 200)
+    assert 'data-status="dicabut"' in text and "Kepesertaan dicabut" in text
+    assert re.search(r'data-money="lapsed" data-value="1000000">Rp1\.000\.000<', text)
+    assert "&minus;Rp1.000.000" in text and "Batas waktu dan syarat" not in text
 
 
 @test
