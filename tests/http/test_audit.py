@@ -244,7 +244,8 @@ def audit_shows_both_logs_and_filters():
         assert ("source" in e) == (e["log"] == "write"), e
     mine = audit(db, "--user", "adm.audit")
     eq([(e["log"], e["action"]) for e in mine if e["subject"] == pid],
-       [("write", "participant.insert"), ("read", "participant.view")], "the write, then the read")
+       [("write", "participant.insert"), ("read", "participant.view"), ("read", "journey.view")],
+       "the write, then the reads (the record, its journey)")
     eq({e["log"] for e in audit(db, "--reads")}, {"read"})
     eq(len(audit(db, "--reads", "--writes")), len(both), "both flags: both logs")
     last = audit(db, "--limit", "2")
