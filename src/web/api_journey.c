@@ -125,6 +125,13 @@ void pk_api_participant_journey(const pk_app *app, pk_req *req, pk_resp *resp)
         (json_int_t)j->purchases, "completions", (json_int_t)j->completions, "reviews",
         (json_int_t)j->reviews, "payout", opt_str(j->payout), "incentives_paid",
         (json_int_t)j->incentives_paid, "last_event_at", instant_or_null(j->last_at));
+    if (state != NULL) {
+        json_object_set_new(state, "incentive_total", json_integer(j->incentive_total));
+        json_object_set_new(state, "incentives_failed", json_integer(j->incentives_failed));
+        json_object_set_new(state, "survey", opt_int(j->survey_k));
+        json_object_set_new(state, "survey_opened_at", instant_or_null(j->survey_opened_at));
+        json_object_set_new(state, "survey_incentives", json_integer(j->survey_incentives));
+    }
     json_t *balance = json_pack("{s:I, s:I, s:I, s:I, s:I}", "credited",
                                 (json_int_t)j->credited, "spent", (json_int_t)j->spent,
                                 "refunded", (json_int_t)j->refunded, "lapsed",

@@ -206,6 +206,8 @@ def api_buyer_state_balance_card_events():
     eq(b["state"]["status"], "penerima")
     eq(b["state"]["wave"], 1)
     eq(b["state"]["purchases"], 1)
+    eq((b["state"]["survey"], b["state"]["incentive_total"], b["state"]["survey_incentives"]),
+       (None, 0, 0))
     bal = b["balance"]
     eq(bal["credited"], scheme_days("2021")["training_balance"]["amount"], "credited by the draw")
     eq(bal["spent"], 400000)
