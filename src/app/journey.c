@@ -93,6 +93,10 @@ int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
     return pk_journey_append_checked(tx, participant_id, ev, n, out, NULL, NULL, NULL);
 }
 
+static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                  pk_append_result *out, pk_append_check_fn check, void *ctx,
+                  pk_journey *state, bool look_up);
+
 int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                           pk_append_result *out, pk_journey *state)
 {
@@ -102,6 +106,21 @@ int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_
 int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                               pk_append_result *out, pk_append_check_fn check, void *ctx,
                               pk_journey *state)
+{
+    return append(tx, participant_id, ev, n, out, check, ctx, state, true);
+}
+
+int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                            pk_append_result *out)
+{
+    return append(tx, participant_id, ev, n, out, NULL, NULL, NULL, false);
+}
+
+/* look_up: each new (source, ref) is looked up among the stored events
+ * (a duplicate); without, a stored one fails the insert (PK_ECONFLICT). */
+static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                  pk_append_result *out, pk_append_check_fn check, void *ctx,
+                  pk_journey *state, bool look_up)
 {
     const checker ck = {check, ctx, tx};
     evlist all = {0}, fresh = {0};
@@ -121,7 +140,7 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
         for (size_t j = 0; j < i && out[i].verdict == PK_APPEND_INSERTED; j++)
             if (out[j].verdict != PK_APPEND_DUPLICATE && same_ref(&ev[i], &ev[j]))
                 out[i].verdict = PK_APPEND_DUPLICATE;
-        if (out[i].verdict != PK_APPEND_INSERTED)
+        if (out[i].verdict != PK_APPEND_INSERTED || !look_up)
             continue;
         int64_t who;
         int r = pk_tx_event_find(tx, ev[i].source, ev[i].ref, &who);

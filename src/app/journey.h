@@ -58,6 +58,12 @@ typedef int (*pk_append_check_fn)(void *ctx, pk_tx *tx, const pk_journey *before
 int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                               pk_append_result *out, pk_append_check_fn check, void *ctx,
                               pk_journey *state);
+/* pk_journey_append for events whose refs no stored event can have (the
+ * draw's, named after the wave, whose record is unique): none is looked
+ * up, so one stored after all fails the insert, PK_ECONFLICT (roll back),
+ * rather than counting as a duplicate.  Duplicates within ev still are. */
+int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                            pk_append_result *out);
 
 /* Folds the participant's stored events anew and writes the state (when
  * there are events); out (when not NULL) receives it. */

@@ -806,7 +806,15 @@ static int write_events(const pk_app *app, pk_tx *tx, const appl *x, int64_t wav
                  (long long)x->pid);
         codes_text(x->reasons, ev[0].note, sizeof(ev[0].note));
     }
-    int rc = pk_journey_append(tx, x->pid, ev, n, res);
+    /* the refs name this wave, whose draw record was just inserted (a
+     * second draw fails there): none is stored, so none is looked up */
+    int rc = pk_journey_append_fresh(tx, x->pid, ev, n, res);
+    if (rc == PK_ECONFLICT) {
+        snprintf(err, errlen, "an event named like this draw's (undian-%lld-..., participant "
+                 "%lld) is stored already: the draw is not written", (long long)wave,
+                 (long long)x->pid);
+        return rc;
+    }
     if (rc != 0) {
         snprintf(err, errlen, "database error while writing the events");
         return rc;

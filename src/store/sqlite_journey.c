@@ -9,10 +9,17 @@
 #include "core/pk.h"
 #include "store/sqlite_int.h"
 
+/* The column's text into out, cut to cap - 1 bytes (memcpy: snprintf was
+ * a tenth of reading a journey). */
 static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
-    snprintf(out, cap, "%s", s ? s : "");
+    size_t n = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n > 0)
+        memcpy(out, s, n);
+    out[n] = '\0';
 }
 
 /* Fills e from a row over SQ_ECOLS. */

@@ -315,6 +315,30 @@ def draw_again_same_seed_changes_nothing_other_seed_refused():
 
 
 @test
+def draw_refuses_when_an_event_named_like_its_own_is_stored():
+    # The draw does not look its refs up (undian-W-...: its record is
+    # unique per wave); a stored one found by the insert fails the draw,
+    # and nothing of it is written.
+    with W() as w:
+        w.people([person(1)])
+        w.wave(1, 5)
+        w.join(1, [person(1)])
+        pid = w.db.query("SELECT id FROM participant")[0][0]
+        w.cli("import", "events", "--source", "lokal", w.write(
+            "ref,nik,peristiwa,waktu,gelombang\n"
+            "undian-1-lolos-%d,%s,gabung_gelombang,2021-06-01T10:00:00+07:00,1\n"
+            % (pid, person(1)["nik"])))
+        w.cli("wave", "close", "--wave", "1")
+        before = [w.count(t) for t in ("pk_event", "pk_card", "pk_draw", "pk_draw_applicant")]
+        code, out, err = w.cli("wave", "draw", "--wave", "1", "--seed", SEED_A, expect=None)
+        assert code != 0 and "stored already" in err and out == "", "draw: %r" % err
+        assert person(1)["nik"] not in err, "no NIK in the message: %r" % err
+        eq([w.count(t) for t in ("pk_event", "pk_card", "pk_draw", "pk_draw_applicant")],
+           before, "nothing written")
+        eq(w.js("wave", "show", "--wave", "1")[0]["state"], "ditutup", "not drawn")
+
+
+@test
 def verify_and_the_independent_script_agree():
     with W() as w:
         summary, _, _ = drawn(w)
