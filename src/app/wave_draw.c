@@ -1,0 +1,311 @@
+/* wave_draw.c -- the draw of a wave (wave.h, spec selection.md): the
+ * table from the registry (applicants with their lists, the rules on the
+ * closing date, tier, families and their recipients of earlier waves),
+ * the computation of wave_compute.c, and everything written in one
+ * transaction: the draw row, each applicant's record, the events, the
+ * card numbers, the state and the audit entry. */
+#include "app/wave.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/journey.h"
+#include "app/registry_int.h"
+#include "app/wave_int.h"
+#include "core/card.h"
+#include "core/date.h"
+#include "core/eligibility.h"
+#include "store/store.h"
+
+#define ROWS_BATCH 1000
+
+static int cmp_pid(const void *a, const void *b)
+{
+    const appl *x = a, *y = b;
+    return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* ---- the table from the registry (the draw) ------------------------------ */
+
+typedef struct gather {
+    const pk_app *app;
+    const pk_scheme *scheme;
+    pk_date closing;
+    const quotas *q;
+    table *t;
+    pk_buf tmp;
+    int64_t unreadable;
+} gather;
+
+static int gather_one(void *ctx, const pk_prow *row, unsigned lists)
+{
+    gather *g = ctx;
+    pk_participant p;
+    memset(&p, 0, sizeof(p));
+    pk_reg_from_row(row, &p);
+    appl x;
+    memset(&x, 0, sizeof(x));
+    if (pk_reg_unseal_pii(g->app, row, &g->tmp, &p) != 0 || !pk_wv_nik_number(p.nik, &x.nik)) {
+        g->unreadable++;
+        return PK_EINVAL;
+    }
+    sodium_memzero(&p.no_hp, sizeof(p.no_hp));
+    x.pid = row->id;
+    memcpy(x.kk, row->kk_bi, PK_BI_LEN);
+    pk_eligibility_context c = {.on_lists = lists};
+    x.reasons = pk_eligibility(&p, g->scheme, g->closing, &c) & ~PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
+    x.tier = (lists & PK_LIST_PRIORITAS) ? 0 : 1;
+    char reg[16];
+    pk_wv_regency_of(row->kode_wilayah, reg);
+    x.region = pk_wv_quota_index(g->q, reg);
+    sodium_memzero(&p, sizeof(p));
+    return pk_wv_table_add(g->t, &x);
+}
+
+static int fam_cmp(const void *key, const void *elem)
+{
+    return memcmp(key, elem, PK_BI_LEN);
+}
+
+static int prior_one(void *ctx, const uint8_t bi[PK_BI_LEN])
+{
+    table *t = ctx;
+    const uint8_t(*f)[PK_BI_LEN] = t->n_fam ? bsearch(bi, t->fam_kk, t->n_fam, PK_BI_LEN, fam_cmp)
+                                            : NULL;
+    if (f != NULL)
+        t->prior[f - (const uint8_t(*)[PK_BI_LEN])t->fam_kk]++;
+    return 0;
+}
+
+/* ---- the draw ------------------------------------------------------------- */
+
+static int write_events(const pk_app *app, pk_tx *tx, const appl *x, int64_t wave, int64_t at,
+                        const pk_scheme *s, char *err, size_t errlen)
+{
+    pk_event ev[2];
+    pk_append_result res[2];
+    memset(ev, 0, sizeof(ev));
+    size_t n = 1;
+    ev[0].participant_id = x->pid;
+    ev[0].source = PK_SRC_LOKAL;
+    ev[0].at = at;
+    ev[0].seq = 1;
+    ev[0].wave = wave;
+    if (x->selected) {
+        ev[0].type = PK_EV_LOLOS;
+        snprintf(ev[0].ref, sizeof(ev[0].ref), "undian-%lld-lolos-%lld", (long long)wave,
+                 (long long)x->pid);
+        ev[1] = ev[0];
+        ev[1].type = PK_EV_SALDO_MASUK;
+        ev[1].seq = 2;
+        ev[1].wave = 0;
+        ev[1].amount = s->training_balance;
+        snprintf(ev[1].ref, sizeof(ev[1].ref), "undian-%lld-saldo-%lld", (long long)wave,
+                 (long long)x->pid);
+        n = 2;
+    } else {
+        ev[0].type = PK_EV_TIDAK_LOLOS;
+        snprintf(ev[0].ref, sizeof(ev[0].ref), "undian-%lld-tidak-lolos-%lld", (long long)wave,
+                 (long long)x->pid);
+        pk_wv_codes_text(x->reasons, ev[0].note, sizeof(ev[0].note));
+    }
+    /* the refs name this wave, whose draw record was just inserted (a
+     * second draw fails there): none is stored, so none is looked up */
+    int rc = pk_journey_append_fresh(tx, x->pid, ev, n, res);
+    if (rc == PK_ECONFLICT) {
+        snprintf(err, errlen, "an event named like this draw's (undian-%lld-..., participant "
+                 "%lld) is stored already: the draw is not written", (long long)wave,
+                 (long long)x->pid);
+        return rc;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "database error while writing the events");
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (res[i].verdict == PK_APPEND_REJECTED) {
+            snprintf(err, errlen, "the journey of participant %lld refuses its %s event: %s",
+                     (long long)x->pid, pk_event_info_of(ev[i].type)->name,
+                     pk_code_name(res[i].why));
+            return PK_ECONFLICT;
+        }
+    (void)app;
+    return 0;
+}
+
+int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_t at,
+                 const char *actor, pk_draw_summary *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    uint8_t seed[32];
+    if (pk_draw_seed_parse(seed_hex, seed) != 0) {
+        snprintf(err, errlen, "--seed must be exactly 64 hexadecimal digits (32 bytes)");
+        return PK_EINVAL;
+    }
+    table t = {0};
+    gather g = {.app = app, .t = &t};
+    pk_buf_init(&g.tmp, 4096);
+    pk_draw_rec *d = calloc(1, sizeof(*d));
+    pk_draw_row *rows = malloc(ROWS_BATCH * sizeof(*rows));
+    pk_tx *tx = NULL;
+    pk_wave w;
+    quotas q;
+    int rc = d && rows ? 0 : PK_ENOMEM;
+    if (rc == 0)
+        rc = pk_store_begin(app->store, &tx);
+    if (rc == 0 && (rc = pk_tx_wave_get(tx, number, &w)) == PK_ENOENT) {
+        snprintf(err, errlen, "no wave %lld", (long long)number);
+        goto out;
+    }
+    if (rc != 0)
+        goto db;
+    if (strcmp(w.state, "diundi") == 0) {
+        pk_tx_rollback(tx);
+        tx = NULL;
+        rc = pk_wv_draw_repeat(app, number, seed, out, err, errlen);
+        goto out;
+    }
+    if (strcmp(pk_wave_state_now(w.closes_at, w.state, pk_wv_now()), "dibuka") == 0) {
+        char closes[32];
+        pk_instant_format(w.closes_at, closes);
+        snprintf(err, errlen, "wave %lld is still open (it closes at %s): close it first "
+                 "(prakerja wave close --wave %lld)", (long long)number, closes,
+                 (long long)number);
+        rc = PK_EDENIED;
+        goto out;
+    }
+    if ((g.scheme = pk_schemes_find(&app->schemes, w.scheme)) == NULL) {
+        snprintf(err, errlen, "wave %lld's scheme '%s' is not in the schemes file",
+                 (long long)number, w.scheme);
+        rc = PK_EINVAL;
+        goto out;
+    }
+    if (!pk_card_prefix_valid(app->cfg.card_issuer)) {
+        snprintf(err, errlen, "the card_issuer setting must be 6 digits");
+        rc = PK_EINVAL;
+        goto out;
+    }
+    if (!pk_wv_quotas_parse(w.region_quotas, &q)) {
+        snprintf(err, errlen, "wave %lld's regency quotas are unreadable", (long long)number);
+        rc = PK_EIO;
+        goto out;
+    }
+    g.closing = pk_instant_day_wib(w.closes_at);
+    g.q = &q;
+    /* 1-2. everyone who joined, the rules on the closing date, the tier */
+    if ((rc = pk_tx_wave_applicants(tx, number, gather_one, &g)) != 0) {
+        if (g.unreadable)
+            snprintf(err, errlen, "a participant's record does not open with this key file");
+        else
+            goto db;
+        goto out;
+    }
+    /* the families, and their recipients of earlier waves */
+    if ((rc = pk_wv_families(&t, false)) != 0 || (rc = pk_tx_recipient_families(tx, number, prior_one, &t)) != 0)
+        goto db;
+    outcome *o = calloc(1, sizeof(*o));
+    if (o == NULL) {
+        rc = PK_ENOMEM;
+        goto db;
+    }
+    /* 3-4. rank, order, walk; 5. the digests */
+    rc = pk_wv_draw_compute(&t, seed, w.quota, &q, g.scheme->kk_max, o);
+    if (rc != 0) {
+        free(o);
+        goto db;
+    }
+    d->wave = number;
+    memcpy(d->seed, seed, 32);
+    d->algorithm = PK_DRAW_ALGORITHM;
+    memcpy(d->snapshot, o->snapshot, 32);
+    memcpy(d->result, o->result, 32);
+    d->drawn_at = at;
+    d->applicants = (int64_t)t.n;
+    d->eligible = o->eligible;
+    d->selected = o->selected;
+    d->not_selected = (int64_t)t.n - o->selected;
+    pk_wv_reasons_text(o->by_reason, d->reasons, sizeof(d->reasons));
+    free(o);
+    if ((rc = pk_tx_draw_insert(tx, d)) != 0)
+        goto db;
+    int64_t serial = -1;
+    if ((rc = pk_tx_card_serial_max(tx, &serial)) != 0)
+        goto db;
+    /* The card serials follow NIK order (the table's, after the draw); the
+     * rows are written in participant order, the order of every table and
+     * index they go to: in NIK order each write landed on a page of its
+     * own, which made the draw three times its import (bench/draw.sh). */
+    uint32_t ncards = 0;
+    for (size_t i = 0; i < t.n; i++)
+        if (t.a[i].selected)
+            t.a[i].card = ncards++;
+    if (t.n > 1)
+        qsort(t.a, t.n, sizeof(appl), cmp_pid);
+    size_t nb = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        const appl *x = &t.a[i];
+        pk_draw_row *r = &rows[nb++];
+        memset(r, 0, sizeof(*r));
+        r->participant_id = x->pid;
+        r->tier = x->tier;
+        r->reasons = x->reasons;
+        r->selected = x->selected;
+        bool quota_code = x->reasons == PK_CODEBIT(PK_C_KUOTA_GELOMBANG_PENUH) ||
+                          x->reasons == PK_CODEBIT(PK_C_KUOTA_WILAYAH_PENUH) ||
+                          x->reasons == PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
+        r->eligible = x->selected || quota_code;
+        if (x->region != PK_DRAW_NONE)
+            snprintf(r->regency, sizeof(r->regency), "%s", q.code[x->region]);
+        memcpy(r->kk_bi, x->kk, PK_BI_LEN);
+        r->kk_prior = t.prior[x->family];
+        if (nb == ROWS_BATCH || i + 1 == t.n) {
+            if ((rc = pk_tx_draw_rows_insert(tx, number, nb, rows)) != 0)
+                goto db;
+            nb = 0;
+        }
+        if ((rc = write_events(app, tx, x, number, at, g.scheme, err, errlen)) != 0)
+            goto out;
+        if (x->selected) {
+            char card[PK_CARD_LEN + 1];
+            int64_t sn = serial + 1 + (int64_t)x->card;
+            if ((rc = pk_card_make(app->cfg.card_issuer, (uint64_t)sn, card)) != 0) {
+                snprintf(err, errlen, "no card numbers left under the issuer prefix");
+                goto out;
+            }
+            if ((rc = pk_tx_card_insert(tx, x->pid, number, sn, card, at)) != 0)
+                goto db;
+        }
+    }
+    char seedhex[65], detail[256];
+    pk_draw_hex(seed, seedhex);
+    snprintf(detail, sizeof(detail), "wave=%lld seed=%s applicants=%lld selected=%lld",
+             (long long)number, seedhex, (long long)t.n, (long long)d->selected);
+    if ((rc = pk_tx_wave_set_state(tx, number, "diundi")) != 0 ||
+        (rc = pk_tx_audit(tx, actor, "cli", "wave.draw", 0, detail)) != 0)
+        goto db;
+    rc = pk_tx_commit(tx);
+    tx = NULL;
+    if (rc != 0)
+        goto db;
+    out->json = pk_wv_summary_json(d);
+    if (out->json == NULL)
+        rc = PK_ENOMEM;
+    goto out;
+db:
+    if (rc == PK_ECONFLICT)
+        snprintf(err, errlen, "another process changed the wave meanwhile: run the draw again");
+    else if (rc == PK_ENOMEM)
+        snprintf(err, errlen, "out of memory");
+    else
+        snprintf(err, errlen, "database error");
+out:
+    pk_tx_rollback(tx);
+    if (g.tmp.data != NULL)
+        sodium_memzero(g.tmp.data, g.tmp.cap);
+    pk_buf_free(&g.tmp);
+    pk_wv_table_free(&t);
+    free(rows);
+    free(d);
+    return rc;
+}
