@@ -112,11 +112,16 @@ void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp)
                        "Pendaftaran belum dapat disimpan. Silakan coba lagi sebentar lagi.", NULL);
     } else {
         json_decref(fields);
+        /* A public caller learns the verdict on what they sent (age,
+         * occupation), never what the registry knew (exclusion lists,
+         * kuota_kk_penuh): whoever sends someone else's NIK and KK must
+         * not learn them, as on the portal's receipt (docs/PRIVACY.md).
+         * Staff see every reason. */
+        pk_codeset told = staff ? res.saved.reasons : res.saved.reasons & PK_REASONS_OWN;
         pk_reply_json(resp, 201,
                       json_pack("{s:I, s:s, s:b, s:o, s:o}", "id", (json_int_t)res.saved.id,
-                                "scheme", res.scheme->id, "eligible", res.saved.reasons == 0,
-                                "reasons", pk_json_codes(res.saved.reasons), "warnings",
-                                pk_json_codes(res.v.warnings)));
+                                "scheme", res.scheme->id, "eligible", told == 0, "reasons",
+                                pk_json_codes(told), "warnings", pk_json_codes(res.v.warnings)));
     }
     json_decref(root);
 }

@@ -103,8 +103,15 @@ def post(body, s=None, headers=None):
     return (s or srv()).json("POST", P, body, headers)
 
 
-def register_ok(p, s=None, what=""):
-    st, hdrs, b = post(p, s)
+def staff_post(body, s=None):
+    """Registered by an admin: the answer carries every reason (a public
+    caller is told only those on the person's own grounds)."""
+    s = s or srv()
+    return post(body, s, {"Authorization": "Bearer " + staff_token(s, "admin")})
+
+
+def register_ok(p, s=None, what="", staff=False):
+    st, hdrs, b = (staff_post(p, s) if staff else post(p, s))
     assert st == 201, "%sexpected 201, got %d: %r (sent %r)" % (what and what + ": ", st, b, p)
     if s is None:
         remember(p)
@@ -435,9 +442,33 @@ def kk_quota_third_member():
     _, _, sch = srv().json("GET", "/api/v1/schemes/2023")
     eq(sch.get("kk_max_members"), 2, "2023 kk_max_members")
     kk = "31740199%08d" % fresh()
-    r = [register_ok(person(no_kk=kk), what="member %d" % i) for i in range(3)]
+    r = [register_ok(person(no_kk=kk), what="member %d" % i, staff=True) for i in range(3)]
     eq([x["eligible"] for x in r], [True, True, False], "eligible flags")
     eq(codes(r[2]["reasons"]), ["kuota_kk_penuh"], "third member's reasons")
+
+
+@test
+def public_answer_tells_only_own_reasons():
+    """A public registration's answer tells the verdict on what was sent
+    (age, occupation), never what the registry knew: a family card's full
+    quota (that other members are registered) or an exclusion list. The
+    stored verdict is the same either way (staff see it)."""
+    kk = "31740197%08d" % fresh()
+    ids = [register_ok(person(no_kk=kk), what="member %d" % i, staff=True)["id"]
+           for i in range(2)]
+    b = register_ok(person(no_kk=kk), what="third, public")
+    eq((b["eligible"], b["reasons"]), (True, []), "public answer of the third member")
+    stored = dict(srv().db.query("SELECT id, reasons FROM participant WHERE id IN (%d, %d, %d)"
+                                 % (ids[0], ids[1], b["id"])))
+    eq([stored[i] != 0 for i in ids + [b["id"]]], [False, False, True],
+       "stored verdicts: the third member is not eligible (kuota_kk_penuh)")
+    # Own grounds and the registry's together: only the own ones are told.
+    kk2 = "31740196%08d" % fresh()
+    for i in range(2):
+        register_ok(person(no_kk=kk2), what="family 2 member %d" % i, staff=True)
+    b = register_ok(person(no_kk=kk2, pekerjaan="asn"), what="asn, public")
+    eq(b["eligible"], False, "eligible")
+    eq(codes(b["reasons"]), ["pekerjaan_dikecualikan"], "only the own reason")
 
 
 @test
@@ -447,9 +478,9 @@ def kk_quota_ignores_ineligible_members():
     eq(codes(child["reasons"]), ["usia_kurang"], "child's reasons")
     asn = register_ok(person(no_kk=kk, pekerjaan="asn"), what="asn")
     eq(codes(asn["reasons"]), ["pekerjaan_dikecualikan"], "asn's reasons")
-    r = [register_ok(person(no_kk=kk), what="adult %d" % i) for i in range(2)]
+    r = [register_ok(person(no_kk=kk), what="adult %d" % i, staff=True) for i in range(2)]
     eq([x["eligible"] for x in r], [True, True], "two adults after a child and an ASN")
-    third = register_ok(person(no_kk=kk), what="third adult")
+    third = register_ok(person(no_kk=kk), what="third adult", staff=True)
     eq(codes(third["reasons"]), ["kuota_kk_penuh"], "third adult")
 
 
@@ -519,7 +550,7 @@ def two_servers_share_one_database_safely():
 
             def member(i):
                 barrier2.wait(10)
-                st, _, body = post(family[i], servers[i % 2])
+                st, _, body = staff_post(family[i], servers[i % 2])
                 with lock:
                     answers.append((st, body))
 
@@ -564,7 +595,7 @@ def families_raced_on_one_server():
 
                 def send(f, m):
                     barrier.wait(30)
-                    st, _, body = post(fams[f][m], s)
+                    st, _, body = staff_post(fams[f][m], s)
                     with lock:
                         answers.append((f, m, st, body))
 
