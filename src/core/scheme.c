@@ -6,23 +6,18 @@
  * errors, numbers are whole and non-negative with no trailing junk, and
  * waves of different schemes may not overlap.
  *
- * inih's handler does not see line numbers in Debian's build (no
- * INI_HANDLER_LINENO), so the text is fed through ini_parse_stream with a
- * reader of our own (what ini_parse_string does internally) that counts
- * the lines it hands out: inih calls the handler right after reading the
- * line, so the count is the handler's line number. */
+ * The ini reading itself (line numbers, the first error, sections without
+ * keys) is core/ini.c's. */
 #include "core/scheme.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
+#include "core/conf.h"
 #include "core/pk.h"
 
 static const struct {
@@ -92,54 +87,13 @@ static const struct scheme_key {
 /* ---- parse state ---- */
 
 typedef struct parse_ctx {
-    /* the line reader */
-    const char *text;
-    int next_line;              /* line of the next chunk handed out */
-    int line;                   /* line of the chunk inih is processing */
+    pk_ini ini;                 /* the reader: line, first error */
     /* results */
     pk_schemes *out;
     uint32_t seen[PK_SCHEMES_MAX]; /* keys given, bit i = keys[i] */
     int first_line[PK_SCHEMES_MAX];
     bool current_seen;
-    bool failed;
-    char msg[256];
 } parse_ctx;
-
-static void fail(parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Records the first error only: later ones are usually consequences. */
-static void fail(parse_ctx *p, const char *fmt, ...)
-{
-    if (p->failed)
-        return;
-    p->failed = true;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->msg, sizeof p->msg, fmt, ap);
-    va_end(ap);
-}
-
-/* fgets-style reader over the text that counts lines. */
-static char *read_line(char *str, int num, void *stream)
-{
-    parse_ctx *p = stream;
-    if (!*p->text || num < 2)
-        return NULL;
-    const char *nl = strchr(p->text, '\n');
-    size_t n = nl ? (size_t)(nl - p->text) + 1 : strlen(p->text);
-    if (n > (size_t)num - 1) {
-        /* inih would cut the line and parse the rest as another line. */
-        fail(p, "line %d: line too long (over %d bytes)", p->next_line, num - 2);
-        return NULL;
-    }
-    memcpy(str, p->text, n);
-    str[n] = '\0';
-    p->text += n;
-    p->line = p->next_line;
-    if (nl)
-        p->next_line++;
-    return str;
-}
 
 /* A whole non-negative decimal number: digits only, no sign, no spaces. */
 static bool parse_num(const char *s, long long max, long long *out)
@@ -205,8 +159,8 @@ static bool parse_lists(parse_ctx *p, const char *sect, const char *v, unsigned 
             bit = pk_list_by_name(name);
         }
         if (!bit || bit == PK_LIST_PRIORITAS) {
-            fail(p, "line %d: [%s] exclusion_lists: unknown list '%.*s' (known: dtks bsu "
-                 "bpum daftar_hitam penerima_sebelumnya)", p->line, sect, (int)(n > 40 ? 40 : n), v);
+            pk_ini_fail(&p->ini, "line %d: [%s] exclusion_lists: unknown list '%.*s' (known: dtks bsu "
+                 "bpum daftar_hitam penerima_sebelumnya)", p->ini.line, sect, (int)(n > 40 ? 40 : n), v);
             return false;
         }
         bits |= bit;
@@ -226,42 +180,42 @@ static pk_scheme *scheme_for(parse_ctx *p, const char *sect, size_t *idx)
         }
     }
     if (!valid_id(sect)) {
-        fail(p, "line %d: bad scheme id [%s] (1-%d characters of A-Z a-z 0-9 _ -)", p->line,
+        pk_ini_fail(&p->ini, "line %d: bad scheme id [%s] (1-%d characters of A-Z a-z 0-9 _ -)", p->ini.line,
              sect, PK_SCHEME_ID_MAX - 1);
         return NULL;
     }
     if (s->count == PK_SCHEMES_MAX) {
-        fail(p, "line %d: more than %d schemes", p->line, PK_SCHEMES_MAX);
+        pk_ini_fail(&p->ini, "line %d: more than %d schemes", p->ini.line, PK_SCHEMES_MAX);
         return NULL;
     }
     *idx = s->count;
     pk_scheme *sc = &s->items[s->count++];
     snprintf(sc->id, sizeof sc->id, "%s", sect);
-    p->first_line[*idx] = p->line;
+    p->first_line[*idx] = p->ini.line;
     return sc;
 }
 
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     parse_ctx *p = user;
-    if (p->failed)
+    if (p->ini.failed)
         return 1; /* keep quiet after the first error; it is reported */
 
     if (section[0] == '\0') {
-        fail(p, "line %d: key '%s' outside of any section", p->line, name);
+        pk_ini_fail(&p->ini, "line %d: key '%s' outside of any section", p->ini.line, name);
         return 0;
     }
     if (strcmp(section, "general") == 0) {
         if (strcmp(name, "current") != 0) {
-            fail(p, "line %d: [general] unknown key '%s' (only 'current')", p->line, name);
+            pk_ini_fail(&p->ini, "line %d: [general] unknown key '%s' (only 'current')", p->ini.line, name);
             return 0;
         }
         if (p->current_seen) {
-            fail(p, "line %d: [general] current given twice", p->line);
+            pk_ini_fail(&p->ini, "line %d: [general] current given twice", p->ini.line);
             return 0;
         }
         if (!valid_id(value)) {
-            fail(p, "line %d: [general] current: bad scheme id '%s'", p->line, value);
+            pk_ini_fail(&p->ini, "line %d: [general] current: bad scheme id '%s'", p->ini.line, value);
             return 0;
         }
         p->current_seen = true;
@@ -278,12 +232,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
         if (strcmp(keys[k].name, name) == 0)
             break;
     if (k == PK_ARRAY_LEN(keys)) {
-        fail(p, "line %d: [%s] unknown key '%s'", p->line, section, name);
+        pk_ini_fail(&p->ini, "line %d: [%s] unknown key '%s'", p->ini.line, section, name);
         return 0;
     }
     if (p->seen[idx] & (UINT32_C(1) << k)) {
         /* also catches a continuation line, which inih reports as a repeat */
-        fail(p, "line %d: [%s] %s given twice", p->line, section, name);
+        pk_ini_fail(&p->ini, "line %d: [%s] %s given twice", p->ini.line, section, name);
         return 0;
     }
     p->seen[idx] |= UINT32_C(1) << k;
@@ -293,7 +247,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
     switch (keys[k].kind) {
     case K_NAME:
         if (!value[0] || strlen(value) >= sizeof sc->name) {
-            fail(p, "line %d: [%s] name must be 1-%zu bytes", p->line, section,
+            pk_ini_fail(&p->ini, "line %d: [%s] name must be 1-%zu bytes", p->ini.line, section,
                  sizeof sc->name - 1);
             return 0;
         }
@@ -301,7 +255,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
         break;
     case K_WAVES:
         if (!parse_waves(value, &sc->wave_first, &sc->wave_last)) {
-            fail(p, "line %d: [%s] waves: '%s' is not 'first-last' or 'first-'", p->line,
+            pk_ini_fail(&p->ini, "line %d: [%s] waves: '%s' is not 'first-last' or 'first-'", p->ini.line,
                  section, value);
             return 0;
         }
@@ -309,12 +263,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
     case K_MONEY:
     case K_INT:
         if (!parse_num(value, LLONG_MAX, &v)) {
-            fail(p, "line %d: [%s] %s: '%s' is not a whole non-negative number", p->line,
+            pk_ini_fail(&p->ini, "line %d: [%s] %s: '%s' is not a whole non-negative number", p->ini.line,
                  section, name, value);
             return 0;
         }
         if (v > keys[k].max) {
-            fail(p, "line %d: [%s] %s: %lld is out of range (at most %lld)", p->line, section,
+            pk_ini_fail(&p->ini, "line %d: [%s] %s: %lld is out of range (at most %lld)", p->ini.line, section,
                  name, v, keys[k].max);
             return 0;
         }
@@ -333,49 +287,28 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 /* Sections with no keys never reach the handler; find them in the text so
  * that an empty or misspelt section is not silently ignored. */
-static void check_empty_sections(parse_ctx *p, const char *text)
+static bool section_has_keys(void *user, const char *name, int line)
 {
-    int line = 1;
-    for (const char *s = text; *s && !p->failed;) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        const char *t = s;
-        while (t < s + n && (*t == ' ' || *t == '\t'))
-            t++;
-        if (t < s + n && *t == '[') {
-            const char *close = memchr(t, ']', (size_t)(s + n - t));
-            if (close) {
-                char name[64];
-                size_t len = (size_t)(close - t - 1);
-                if (len >= sizeof name)
-                    len = sizeof name - 1;
-                memcpy(name, t + 1, len);
-                name[len] = '\0';
-                if (strcmp(name, "general") != 0 && !pk_schemes_find(p->out, name))
-                    fail(p, "line %d: section [%s] has no keys", line, name);
-            }
-        }
-        if (!nl)
-            break;
-        s = nl + 1;
-        line++;
-    }
+    parse_ctx *p = user;
+    if (strcmp(name, "general") != 0 && !pk_schemes_find(p->out, name))
+        pk_ini_fail(&p->ini, "line %d: section [%s] has no keys", line, name);
+    return !p->ini.failed;
 }
 
 static void check_complete(parse_ctx *p)
 {
     pk_schemes *s = p->out;
-    for (size_t i = 0; i < s->count && !p->failed; i++) {
+    for (size_t i = 0; i < s->count && !p->ini.failed; i++) {
         const pk_scheme *sc = &s->items[i];
         for (size_t k = 0; k < PK_ARRAY_LEN(keys); k++) {
             if (!(p->seen[i] & (UINT32_C(1) << k))) {
-                fail(p, "line %d: scheme [%s] lacks key '%s'", p->first_line[i], sc->id,
+                pk_ini_fail(&p->ini, "line %d: scheme [%s] lacks key '%s'", p->first_line[i], sc->id,
                      keys[k].name);
                 return;
             }
         }
         if (sc->max_age && sc->max_age < sc->min_age) {
-            fail(p, "line %d: scheme [%s] max_age is below min_age", p->first_line[i], sc->id);
+            pk_ini_fail(&p->ini, "line %d: scheme [%s] max_age is below min_age", p->first_line[i], sc->id);
             return;
         }
         /* Each wave belongs to exactly one scheme. */
@@ -384,24 +317,24 @@ static void check_complete(parse_ctx *p)
             long long a1 = sc->wave_first, b1 = sc->wave_last ? sc->wave_last : LLONG_MAX;
             long long a2 = o->wave_first, b2 = o->wave_last ? o->wave_last : LLONG_MAX;
             if (a1 <= b2 && a2 <= b1) {
-                fail(p, "line %d: waves of scheme [%s] overlap those of [%s]",
+                pk_ini_fail(&p->ini, "line %d: waves of scheme [%s] overlap those of [%s]",
                      p->first_line[i], sc->id, o->id);
                 return;
             }
         }
     }
-    if (p->failed)
+    if (p->ini.failed)
         return;
     if (s->count == 0) {
-        fail(p, "no scheme sections");
+        pk_ini_fail(&p->ini, "no scheme sections");
         return;
     }
     if (!p->current_seen) {
-        fail(p, "[general] current is missing");
+        pk_ini_fail(&p->ini, "[general] current is missing");
         return;
     }
     if (!pk_schemes_find(s, s->current))
-        fail(p, "[general] current names scheme '%s', which is not defined", s->current);
+        pk_ini_fail(&p->ini, "[general] current names scheme '%s', which is not defined", s->current);
 }
 
 int pk_schemes_parse(const char *text, pk_schemes *out, char *err, size_t errlen)
@@ -409,23 +342,16 @@ int pk_schemes_parse(const char *text, pk_schemes *out, char *err, size_t errlen
     parse_ctx p;
     memset(&p, 0, sizeof p);
     memset(out, 0, sizeof *out);
-    p.text = text ? text : "";
-    p.next_line = 1;
     p.out = out;
 
-    int r = ini_parse_stream(read_line, &p, on_key, &p);
-    if (r > 0 && !p.failed)
-        fail(&p, "line %d: not a [section] or key = value line", r);
-    else if (r < 0 && !p.failed)
-        fail(&p, "ini parser failed (%d)", r);
-    if (!p.failed)
-        check_empty_sections(&p, text ? text : "");
-    if (!p.failed)
+    if (pk_ini_parse(&p.ini, text, on_key, &p))
+        pk_ini_sections(text, section_has_keys, &p);
+    if (!p.ini.failed)
         check_complete(&p);
 
-    if (p.failed) {
+    if (p.ini.failed) {
         if (err && errlen)
-            snprintf(err, errlen, "schemes: %s", p.msg);
+            snprintf(err, errlen, "schemes: %s", p.ini.msg);
         return PK_EINVAL;
     }
     if (err && errlen)

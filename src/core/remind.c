@@ -1,0 +1,871 @@
+/* remind.c -- see remind.h.  The rules file is strict like schemes.ini: it
+ * decides what millions of people are told, so a typo stops the program
+ * at start-up instead of silently sending a default. */
+#include "core/remind.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conf.h"
+#include "core/pk.h"
+
+/* ---- names ---- */
+
+static const char *const cond_names[PK_RC__COUNT] = {
+    "beli_pelatihan", "insentif_gagal", "saldo_belum_terpakai", "beri_ulasan",
+    "tautkan_rekening", "isi_survei", "gabung_gelombang",
+};
+
+const char *pk_remind_cond_name(pk_remind_cond c)
+{
+    return (unsigned)c < PK_RC__COUNT ? cond_names[c] : NULL;
+}
+
+pk_remind_cond pk_remind_cond_by_name(const char *name)
+{
+    for (int c = 0; c < PK_RC__COUNT; c++)
+        if (name && strcmp(name, cond_names[c]) == 0)
+            return (pk_remind_cond)c;
+    return PK_RC__COUNT;
+}
+
+bool pk_remind_cond_expires(pk_remind_cond c)
+{
+    return c == PK_RC_BELI_PELATIHAN || c == PK_RC_SALDO_BELUM_TERPAKAI ||
+           c == PK_RC_ISI_SURVEI || c == PK_RC_GABUNG_GELOMBANG;
+}
+
+static const char *const purpose_names[PK_PURPOSE__COUNT] = {"program", "informasi"};
+
+const char *pk_purpose_name(pk_purpose p)
+{
+    return (unsigned)p < PK_PURPOSE__COUNT ? purpose_names[p] : NULL;
+}
+
+pk_purpose pk_purpose_by_name(const char *name)
+{
+    for (int p = 0; p < PK_PURPOSE__COUNT; p++)
+        if (name && strcmp(name, purpose_names[p]) == 0)
+            return (pk_purpose)p;
+    return PK_PURPOSE__COUNT;
+}
+
+static const char *const channel_names[PK_CH__COUNT] = {"whatsapp", "sms", "email", "berkas"};
+
+const char *pk_channel_name(pk_channel c)
+{
+    return (unsigned)c < PK_CH__COUNT ? channel_names[c] : NULL;
+}
+
+pk_channel pk_channel_by_name(const char *name)
+{
+    for (int c = 0; c < PK_CH__COUNT; c++)
+        if (name && strcmp(name, channel_names[c]) == 0)
+            return (pk_channel)c;
+    return PK_CH__COUNT;
+}
+
+static const char *const status_names[PK_FS__COUNT] = {
+    "kirim", "ditunda", "dibatalkan", "terlewat", "berhenti_langganan",
+};
+
+const char *pk_fire_status_name(pk_fire_status s)
+{
+    return (unsigned)s < PK_FS__COUNT ? status_names[s] : NULL;
+}
+
+bool pk_fire_status_final(pk_fire_status s)
+{
+    return s != PK_FS_DITUNDA;
+}
+
+/* ---- text ---- */
+
+int pk_gsm7_length(const char *utf8)
+{
+    /* GSM 03.38's basic table beyond ASCII, and its extension table. */
+    static const char *const basic[] = {
+        "£", "¥", "è", "é", "ù", "ì", "ò", "Ç", "Ø", "ø", "Å", "å", "Δ", "Φ", "Γ", "Λ",
+        "Ω", "Π", "Ψ", "Σ", "Θ", "Ξ", "Æ", "æ", "ß", "É", "¤", "¡", "Ä", "Ö", "Ñ", "Ü",
+        "§", "¿", "ä", "ö", "ñ", "ü", "à",
+    };
+    int n = 0;
+    for (const unsigned char *s = (const unsigned char *)utf8; *s;) {
+        unsigned char c = *s;
+        if (c < 0x80) {
+            if (c == '\n' || c == '\r')
+                n += 1;
+            else if (c < 0x20 || c == 0x7f || c == '`')
+                return -1;
+            else if (strchr("^{}\\[~]|", c))
+                n += 2;
+            else
+                n += 1;
+            s++;
+            continue;
+        }
+        if (strncmp((const char *)s, "€", strlen("€")) == 0) {
+            n += 2;
+            s += strlen("€");
+            continue;
+        }
+        bool found = false;
+        for (size_t i = 0; i < sizeof basic / sizeof basic[0] && !found; i++) {
+            size_t len = strlen(basic[i]);
+            if (strncmp((const char *)s, basic[i], len) == 0) {
+                n += 1;
+                s += len;
+                found = true;
+            }
+        }
+        if (!found)
+            return -1;
+    }
+    return n;
+}
+
+static const char *const var_names[] = {"batas", "saldo", "gelombang", "ke", "pelatihan",
+                                        "portal"};
+#define NVARS (sizeof var_names / sizeof var_names[0])
+
+static const char *var_value(const pk_remind_vars *v, size_t i)
+{
+    const char *x[NVARS] = {v->batas, v->saldo, v->gelombang, v->ke, v->pelatihan, v->portal};
+    return x[i] ? x[i] : "";
+}
+
+int pk_remind_render(const char *tmpl, const pk_remind_vars *v, char *out, size_t outlen)
+{
+    size_t n = 0;
+    if (outlen == 0)
+        return PK_ETOOBIG;
+    for (const char *s = tmpl; *s;) {
+        const char *add = s;
+        size_t len = 1;
+        if (*s == '{') {
+            const char *close = strchr(s, '}');
+            size_t i = NVARS;
+            if (close)
+                for (i = 0; i < NVARS; i++)
+                    if (strlen(var_names[i]) == (size_t)(close - s - 1) &&
+                        strncmp(s + 1, var_names[i], (size_t)(close - s - 1)) == 0)
+                        break;
+            if (i == NVARS) {
+                out[0] = '\0';
+                return PK_EINVAL;
+            }
+            add = var_value(v, i);
+            len = strlen(add);
+            s = close + 1;
+        } else {
+            s++;
+        }
+        if (n + len >= outlen) {
+            out[0] = '\0';
+            return PK_ETOOBIG;
+        }
+        memcpy(out + n, add, len);
+        n += len;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+/* The longest value each placeholder takes in an SMS (an address of the
+ * portal up to 30 characters: "https://prakerja.jakarta.go.id"). */
+static const pk_remind_vars longest = {
+    .batas = "30 Des 2026",
+    .saldo = "Rp10.000.000",
+    .gelombang = "999",
+    .ke = "12",
+    .pelatihan = NULL,
+    .portal = "https://prakerja.jakarta.go.id",
+};
+
+/* ---- the rules file ---- */
+
+enum {
+    K_TUJUAN,
+    K_KONDISI,
+    K_OFFSET,
+    K_PRIORITAS,
+    K_SMS,
+    K_WA_TEMPLATE,
+    K_WA,
+    K_EMAIL_SUBJEK,
+    K_EMAIL,
+    K__COUNT
+};
+static const char *const rule_keys[K__COUNT] = {
+    "tujuan", "kondisi", "offset", "prioritas", "sms", "whatsapp_template", "whatsapp",
+    "email_subjek", "email",
+};
+/* Keys a rule must give (kondisi defaults to the rule's id). */
+#define REQUIRED_KEYS (((1u << K__COUNT) - 1) & ~(1u << K_KONDISI))
+
+typedef struct parse_ctx {
+    pk_ini ini;
+    pk_remind_rules *out;
+    uint32_t seen[PK_REMIND_RULES_MAX];
+    unsigned umum_seen;
+    unsigned last_key;   /* of the rule's line before: what an indented line continues */
+} parse_ctx;
+
+/* A whole number, optionally negative, within [lo, hi]. */
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+    while (*s == ' ')
+        s++;
+    char *end;
+    if (!*s || !(*s == '-' || (*s >= '0' && *s <= '9')))
+        return false;
+    long v = strtol(s, &end, 10);
+    while (*end == ' ')
+        end++;
+    if (*end || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* "HH:MM" -> minutes of the day. */
+static bool parse_clock(const char *s, int *out)
+{
+    int h, m;
+    char extra;
+    if (strlen(s) != 5 || sscanf(s, "%2d:%2d%c", &h, &m, &extra) != 2 || s[2] != ':' ||
+        h < 0 || h > 23 || m < 0 || m > 59)
+        return false;
+    *out = h * 60 + m;
+    return true;
+}
+
+static bool valid_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= PK_REMIND_ID_MAX)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
+/* Copies a template, turning the two characters "\n" into a newline; its
+ * placeholders must be known.  false when too long or unknown. */
+static bool copy_template(parse_ctx *p, const char *sect, const char *key, const char *v,
+                          char *dst, size_t cap)
+{
+    size_t n = 0;
+    for (const char *s = v; *s; s++) {
+        char c = *s;
+        if (c == '\\' && s[1] == 'n') {
+            c = '\n';
+            s++;
+        }
+        if (n + 1 >= cap) {
+            pk_ini_fail(&p->ini, "line %d: [%s] %s longer than %zu bytes", p->ini.line, sect,
+                        key, cap - 1);
+            return false;
+        }
+        dst[n++] = c;
+    }
+    dst[n] = '\0';
+    char probe[4 * PK_REMIND_TEXT_MAX];
+    pk_remind_vars any = longest;
+    any.pelatihan = "X";
+    if (pk_remind_render(dst, &any, probe, sizeof probe) == PK_EINVAL) {
+        pk_ini_fail(&p->ini,
+                    "line %d: [%s] %s has an unknown {placeholder} (known: {batas} {saldo} "
+                    "{gelombang} {ke} {pelatihan} {portal})",
+                    p->ini.line, sect, key);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_offsets(parse_ctx *p, const char *sect, const char *v, pk_remind_rule *r)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", v);
+    r->noffsets = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        int d;
+        if (r->noffsets == PK_REMIND_OFFSETS_MAX || !parse_int(tok, -366, 366, &d)) {
+            pk_ini_fail(&p->ini,
+                        "line %d: [%s] offset must be up to %d whole numbers of days "
+                        "(-366..366) separated by commas",
+                        p->ini.line, sect, PK_REMIND_OFFSETS_MAX);
+            return false;
+        }
+        r->offsets[r->noffsets++] = d;
+    }
+    if (r->noffsets == 0) {
+        pk_ini_fail(&p->ini, "line %d: [%s] offset is empty", p->ini.line, sect);
+        return false;
+    }
+    for (size_t i = 1; i < r->noffsets; i++)
+        if (r->offsets[i] <= r->offsets[i - 1]) {
+            pk_ini_fail(&p->ini, "line %d: [%s] offsets must be distinct and ascending",
+                        p->ini.line, sect);
+            return false;
+        }
+    return true;
+}
+
+static int on_umum(parse_ctx *p, const char *name, const char *value)
+{
+    p->last_key = K__COUNT;
+    static const char *const keys[] = {"jam_kirim", "jam_tenang", "batas_harian",
+                                       "batas_mingguan"};
+    unsigned k = 0;
+    while (k < 4 && strcmp(name, keys[k]) != 0)
+        k++;
+    if (k == 4) {
+        pk_ini_fail(&p->ini,
+                    "line %d: [umum] unknown key '%s' (jam_kirim, jam_tenang, batas_harian, "
+                    "batas_mingguan)",
+                    p->ini.line, name);
+        return 0;
+    }
+    if (p->umum_seen & (1u << k)) {
+        pk_ini_fail(&p->ini, "line %d: [umum] %s given twice", p->ini.line, name);
+        return 0;
+    }
+    p->umum_seen |= 1u << k;
+    pk_remind_settings *s = &p->out->set;
+    bool ok = true;
+    if (k == 0) {
+        ok = parse_clock(value, &s->delivery_minute);
+    } else if (k == 1) {
+        char a[8], b[8];
+        ok = strlen(value) == 11 && value[5] == '-';
+        if (ok) {
+            memcpy(a, value, 5);
+            a[5] = '\0';
+            memcpy(b, value + 6, 5);
+            b[5] = '\0';
+            ok = parse_clock(a, &s->quiet_start) && parse_clock(b, &s->quiet_end);
+        }
+    } else {
+        ok = parse_int(value, 1, 100, k == 2 ? &s->cap_day : &s->cap_week);
+    }
+    if (!ok) {
+        pk_ini_fail(&p->ini, "line %d: [umum] %s: '%s' is not %s", p->ini.line, name, value,
+                    k == 0   ? "a time HH:MM"
+                    : k == 1 ? "a span HH:MM-HH:MM"
+                             : "a whole number 1..100");
+        return 0;
+    }
+    return 1;
+}
+
+static pk_remind_rule *rule_for(parse_ctx *p, const char *sect, size_t *idx)
+{
+    pk_remind_rules *o = p->out;
+    for (size_t i = 0; i < o->count; i++)
+        if (strcmp(o->items[i].id, sect) == 0) {
+            *idx = i;
+            return &o->items[i];
+        }
+    if (!valid_id(sect)) {
+        pk_ini_fail(&p->ini, "line %d: [%s] a rule's id is 1-31 of a-z, 0-9 and _", p->ini.line,
+                    sect);
+        return NULL;
+    }
+    if (o->count == PK_REMIND_RULES_MAX) {
+        pk_ini_fail(&p->ini, "line %d: more than %d rules", p->ini.line, PK_REMIND_RULES_MAX);
+        return NULL;
+    }
+    *idx = o->count;
+    pk_remind_rule *r = &o->items[o->count++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->id, sizeof r->id, "%s", sect);
+    r->cond = pk_remind_cond_by_name(sect);
+    return r;
+}
+
+static char *template_of(pk_remind_rule *r, unsigned k)
+{
+    return k == K_SMS ? r->sms : k == K_WA ? r->whatsapp : k == K_EMAIL ? r->email
+                                                                           : r->email_subject;
+}
+
+static size_t template_cap(unsigned k)
+{
+    return k == K_EMAIL_SUBJEK ? PK_REMIND_SUBJECT_MAX : PK_REMIND_TEXT_MAX;
+}
+
+/* An indented line continues a template: joined with one space (a new
+ * line is written \n). */
+static int append_template(parse_ctx *p, const char *sect, const char *key, const char *v,
+                           char *dst, size_t cap)
+{
+    size_t have = strlen(dst);
+    char more[PK_REMIND_TEXT_MAX];
+    if (!copy_template(p, sect, key, v, more, sizeof more))
+        return 0;
+    if (have + 1 + strlen(more) + 1 > cap) {
+        pk_ini_fail(&p->ini, "line %d: [%s] %s longer than %zu bytes", p->ini.line, sect, key,
+                    cap - 1);
+        return 0;
+    }
+    dst[have] = ' ';
+    memcpy(dst + have + 1, more, strlen(more) + 1);
+    return 1;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *p = user;
+    if (p->ini.failed)
+        return 1;
+    if (section[0] == '\0') {
+        pk_ini_fail(&p->ini, "line %d: key '%s' outside of any section", p->ini.line, name);
+        return 0;
+    }
+    if (strcmp(section, "umum") == 0)
+        return on_umum(p, name, value);
+    size_t idx;
+    pk_remind_rule *r = rule_for(p, section, &idx);
+    if (!r)
+        return 0;
+    unsigned k = 0;
+    while (k < K__COUNT && strcmp(name, rule_keys[k]) != 0)
+        k++;
+    if (k == K__COUNT) {
+        pk_ini_fail(&p->ini,
+                    "line %d: [%s] unknown key '%s' (tujuan, kondisi, offset, prioritas, sms, "
+                    "whatsapp_template, whatsapp, email_subjek, email)",
+                    p->ini.line, section, name);
+        return 0;
+    }
+    bool text = k == K_SMS || k == K_WA || k == K_EMAIL_SUBJEK || k == K_EMAIL;
+    if ((p->seen[idx] & (1u << k)) && text && p->ini.indented && p->last_key == k)
+        return append_template(p, section, name, value, template_of(r, k),
+                               template_cap(k));
+    if (p->seen[idx] & (1u << k)) {
+        pk_ini_fail(&p->ini, "line %d: [%s] %s given twice", p->ini.line, section, name);
+        return 0;
+    }
+    p->last_key = k;
+    p->seen[idx] |= 1u << k;
+    switch (k) {
+    case K_TUJUAN:
+        r->purpose = pk_purpose_by_name(value);
+        if (r->purpose == PK_PURPOSE__COUNT) {
+            pk_ini_fail(&p->ini, "line %d: [%s] tujuan must be program or informasi",
+                        p->ini.line, section);
+            return 0;
+        }
+        break;
+    case K_KONDISI:
+        r->cond = pk_remind_cond_by_name(value);
+        if (r->cond == PK_RC__COUNT) {
+            pk_ini_fail(&p->ini,
+                        "line %d: [%s] unknown kondisi '%s' (beli_pelatihan, insentif_gagal, "
+                        "saldo_belum_terpakai, beri_ulasan, tautkan_rekening, isi_survei, "
+                        "gabung_gelombang)",
+                        p->ini.line, section, value);
+            return 0;
+        }
+        break;
+    case K_OFFSET:
+        if (!parse_offsets(p, section, value, r))
+            return 0;
+        break;
+    case K_PRIORITAS:
+        if (!parse_int(value, 1, 99, &r->priority)) {
+            pk_ini_fail(&p->ini, "line %d: [%s] prioritas must be a whole number 1..99",
+                        p->ini.line, section);
+            return 0;
+        }
+        break;
+    case K_SMS:
+        if (!copy_template(p, section, name, value, r->sms, sizeof r->sms))
+            return 0;
+        break;
+    case K_WA_TEMPLATE:
+        if (!valid_id(value)) {
+            pk_ini_fail(&p->ini,
+                        "line %d: [%s] whatsapp_template is the approved template's name "
+                        "(a-z, 0-9, _)",
+                        p->ini.line, section);
+            return 0;
+        }
+        snprintf(r->whatsapp_template, sizeof r->whatsapp_template, "%s", value);
+        break;
+    case K_WA:
+        if (!copy_template(p, section, name, value, r->whatsapp, sizeof r->whatsapp))
+            return 0;
+        break;
+    case K_EMAIL_SUBJEK:
+        if (!copy_template(p, section, name, value, r->email_subject, sizeof r->email_subject))
+            return 0;
+        break;
+    case K_EMAIL:
+        if (!copy_template(p, section, name, value, r->email, sizeof r->email))
+            return 0;
+        break;
+    }
+    return 1;
+}
+
+static bool section_known(void *user, const char *name, int line)
+{
+    parse_ctx *p = user;
+    if (strcmp(name, "umum") != 0 && !pk_remind_rule_find(p->out, name))
+        pk_ini_fail(&p->ini, "line %d: section [%s] has no keys", line, name);
+    return !p->ini.failed;
+}
+
+static void check_rules(parse_ctx *p)
+{
+    pk_remind_rules *o = p->out;
+    if (o->count == 0) {
+        pk_ini_fail(&p->ini, "no rules");
+        return;
+    }
+    for (size_t i = 0; i < o->count && !p->ini.failed; i++) {
+        pk_remind_rule *r = &o->items[i];
+        uint32_t missing = REQUIRED_KEYS & ~p->seen[i];
+        if (missing) {
+            unsigned k = 0;
+            while (!(missing & (1u << k)))
+                k++;
+            pk_ini_fail(&p->ini, "[%s] %s is missing", r->id, rule_keys[k]);
+            return;
+        }
+        if (r->cond == PK_RC__COUNT) {
+            pk_ini_fail(&p->ini, "[%s] kondisi is missing (the id is not a condition's name)",
+                        r->id);
+            return;
+        }
+        if (strstr(r->sms, "{pelatihan}")) {
+            pk_ini_fail(&p->ini, "[%s] sms may not use {pelatihan} (too long for an SMS)",
+                        r->id);
+            return;
+        }
+        char text[4 * PK_REMIND_TEXT_MAX];
+        int len = pk_remind_render(r->sms, &longest, text, sizeof text) == 0
+                      ? pk_gsm7_length(text)
+                      : -1;
+        if (len < 0 || len > 160) {
+            pk_ini_fail(&p->ini,
+                        len < 0 ? "[%s] sms has a character outside the GSM-7 alphabet"
+                                : "[%s] sms is over 160 GSM-7 characters once filled in",
+                        r->id);
+            return;
+        }
+    }
+    const pk_remind_settings *s = &o->set;
+    if (s->cap_week < s->cap_day)
+        pk_ini_fail(&p->ini, "[umum] batas_mingguan (%d) is below batas_harian (%d)",
+                    s->cap_week, s->cap_day);
+}
+
+int pk_remind_rules_parse(const char *text, pk_remind_rules *out, char *err, size_t errlen)
+{
+    parse_ctx p;
+    memset(&p, 0, sizeof p);
+    memset(out, 0, sizeof *out);
+    out->set = (pk_remind_settings){.delivery_minute = 9 * 60,
+                                    .quiet_start = 21 * 60,
+                                    .quiet_end = 8 * 60,
+                                    .cap_day = 1,
+                                    .cap_week = 3};
+    p.out = out;
+    if (pk_ini_parse(&p.ini, text, on_key, &p))
+        pk_ini_sections(text, section_known, &p);
+    if (!p.ini.failed)
+        check_rules(&p);
+    if (p.ini.failed) {
+        if (err && errlen)
+            snprintf(err, errlen, "reminders: %s", p.ini.msg);
+        return PK_EINVAL;
+    }
+    if (err && errlen)
+        err[0] = '\0';
+    return 0;
+}
+
+const pk_remind_rule *pk_remind_rule_find(const pk_remind_rules *r, const char *id)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->items[i].id, id) == 0)
+            return &r->items[i];
+    return NULL;
+}
+
+/* ---- occurrences ---- */
+
+typedef struct occ_list {
+    pk_remind_occ *out;
+    size_t cap, n;
+} occ_list;
+
+static void add(occ_list *l, size_t rule, int64_t anchor, int64_t k, int64_t wave,
+                const char *course, bool holds)
+{
+    if (l->n < l->cap) {
+        pk_remind_occ *o = &l->out[l->n];
+        memset(o, 0, sizeof *o);
+        o->rule = (uint16_t)rule;
+        o->anchor = anchor;
+        o->k = k;
+        o->wave = wave;
+        if (course)
+            snprintf(o->course, sizeof o->course, "%s", course);
+        o->holds = holds;
+    }
+    l->n++;
+}
+
+/* Incentives that failed: one occurrence per insentif_gagal event, which
+ * holds while it is the last event of its incentive k. */
+static void incentives_failed(occ_list *l, size_t rule, const pk_remind_facts *f)
+{
+    for (size_t i = 0; i < f->nev; i++) {
+        const pk_event *e = &f->ev[i];
+        if (e->type != PK_EV_INSENTIF_GAGAL)
+            continue;
+        bool last = true;
+        for (size_t j = i + 1; j < f->nev && last; j++)
+            if ((f->ev[j].type == PK_EV_INSENTIF_GAGAL ||
+                 f->ev[j].type == PK_EV_INSENTIF_DIBAYAR) &&
+                f->ev[j].k == e->k)
+                last = false;
+        bool revoked = f->j && f->j->status == PK_JS_DICABUT;
+        add(l, rule, e->at, e->k, f->j ? f->j->wave : 0, NULL, last && !revoked);
+    }
+}
+
+/* Finished trainings: one occurrence per selesai_pelatihan, which holds
+ * while no ulasan of that training follows. */
+static void trainings_unreviewed(occ_list *l, size_t rule, const pk_remind_facts *f)
+{
+    for (size_t i = 0; i < f->nev; i++) {
+        const pk_event *e = &f->ev[i];
+        if (e->type != PK_EV_SELESAI_PELATIHAN)
+            continue;
+        bool reviewed = false;
+        for (size_t j = i + 1; j < f->nev && !reviewed; j++)
+            reviewed = f->ev[j].type == PK_EV_ULASAN && strcmp(f->ev[j].course, e->course) == 0;
+        add(l, rule, e->at, 0, f->j ? f->j->wave : 0, e->course, !reviewed);
+    }
+}
+
+/* Surveys: one occurrence per survei_dibuka k, anchored on its deadline,
+ * which holds while survey k is not filled. */
+static void surveys_open(occ_list *l, size_t rule, const pk_remind_facts *f)
+{
+    for (size_t i = 0; i < f->nev; i++) {
+        const pk_event *e = &f->ev[i];
+        if (e->type != PK_EV_SURVEI_DIBUKA)
+            continue;
+        bool filled = false;
+        for (size_t j = 0; j < f->nev && !filled; j++)
+            filled = f->ev[j].type == PK_EV_SURVEI_DIISI && f->ev[j].k == e->k;
+        int64_t ends =
+            pk_day_end_wib(pk_date_add_days(pk_instant_day_wib(e->at), f->survey_fill_days));
+        add(l, rule, ends, e->k, f->j ? f->j->wave : 0, NULL, !filled);
+    }
+}
+
+size_t pk_remind_occurrences(const pk_remind_rules *r, const pk_remind_facts *f,
+                             pk_remind_occ *out, size_t cap)
+{
+    occ_list l = {out, cap, 0};
+    const pk_journey *j = f->j;
+    const pk_deadlines *d = f->d;
+    bool recipient = j && j->selected_at != 0;
+    bool revoked = j && j->status == PK_JS_DICABUT;
+    for (size_t i = 0; i < r->count; i++) {
+        switch (r->items[i].cond) {
+        case PK_RC_BELI_PELATIHAN:
+            if (recipient && d && d->first_purchase.applies)
+                add(&l, i, d->first_purchase.ends, 0, j->wave, NULL,
+                    j->status == PK_JS_PENERIMA && j->purchases == 0);
+            break;
+        case PK_RC_INSENTIF_GAGAL:
+            incentives_failed(&l, i, f);
+            break;
+        case PK_RC_SALDO_BELUM_TERPAKAI:
+            if (recipient && d && d->balance.applies)
+                add(&l, i, d->balance.ends, 0, j->wave, NULL, j->balance > 0 && !revoked);
+            break;
+        case PK_RC_BERI_ULASAN:
+            trainings_unreviewed(&l, i, f);
+            break;
+        case PK_RC_TAUTKAN_REKENING:
+            if (j && j->first_completion_at != 0)
+                add(&l, i, j->first_completion_at, 0, j->wave, NULL,
+                    j->payout[0] == '\0' && !revoked);
+            break;
+        case PK_RC_ISI_SURVEI:
+            surveys_open(&l, i, f);
+            break;
+        case PK_RC_GABUNG_GELOMBANG:
+            if (f->open_wave != 0)
+                add(&l, i, f->open_wave_closes, 0, f->open_wave, NULL,
+                    f->eligible && !recipient && !revoked && !f->in_open_wave);
+            break;
+        case PK_RC__COUNT:
+            break;
+        }
+    }
+    return l.n;
+}
+
+/* The instant `minute` minutes after 00:00 WIB of day. */
+static int64_t day_at(pk_date day, int minute)
+{
+    int64_t start = pk_day_end_wib(pk_date_add_days(day, -1)) + 1;
+    return start + (int64_t)minute * 60;
+}
+
+int64_t pk_remind_fire_at(const pk_remind_rules *r, const pk_remind_occ *o, size_t i)
+{
+    const pk_remind_rule *rule = &r->items[o->rule];
+    pk_date day = pk_date_add_days(pk_instant_day_wib(o->anchor), rule->offsets[i]);
+    return day_at(day, r->set.delivery_minute);
+}
+
+int64_t pk_remind_unquiet(const pk_remind_settings *s, int64_t at)
+{
+    if (s->quiet_start == s->quiet_end)
+        return at;
+    pk_date day = pk_instant_day_wib(at);
+    int minute = (int)((at - day_at(day, 0)) / 60);
+    if (s->quiet_start < s->quiet_end) { /* within one day: 01:00-05:00 */
+        if (minute >= s->quiet_start && minute < s->quiet_end)
+            return day_at(day, s->quiet_end);
+        return at;
+    }
+    /* wraps midnight: 21:00-08:00 */
+    if (minute >= s->quiet_start)
+        return day_at(pk_date_add_days(day, 1), s->quiet_end);
+    if (minute < s->quiet_end)
+        return day_at(day, s->quiet_end);
+    return at;
+}
+
+/* ---- the decision of a day ---- */
+
+typedef struct ranked {
+    size_t occ;
+    int priority;
+    int64_t anchor;
+    const char *id;
+} ranked;
+
+static int ranked_cmp(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->priority != y->priority)
+        return x->priority < y->priority ? -1 : 1;
+    if (x->anchor != y->anchor)
+        return x->anchor < y->anchor ? -1 : 1;
+    int c = strcmp(x->id, y->id);
+    if (c != 0)
+        return c;
+    return x->occ < y->occ ? -1 : x->occ > y->occ;
+}
+
+size_t pk_remind_decide(const pk_remind_rules *r, pk_date day, const pk_remind_occ *occ,
+                        size_t nocc, const pk_remind_person *p, pk_remind_fire *out,
+                        size_t cap)
+{
+    size_t n = 0;
+    int64_t day_end = pk_day_end_wib(day);
+    int64_t send_at = pk_remind_unquiet(&r->set, day_at(day, r->set.delivery_minute));
+    /* Occurrences with a fire to send, for the caps; at most one entry each. */
+    ranked stack_rank[64];
+    ranked *rank = nocc <= 64 ? stack_rank : malloc(nocc * sizeof *rank);
+    size_t nrank = 0;
+    for (size_t o = 0; o < nocc; o++) {
+        const pk_remind_occ *oc = &occ[o];
+        const pk_remind_rule *rule = &r->items[oc->rule];
+        uint32_t settled = p->settled ? p->settled[o] : 0;
+        bool expired = pk_remind_cond_expires(rule->cond) &&
+                       pk_date_cmp(day, pk_instant_day_wib(oc->anchor)) > 0;
+        bool any = false;
+        for (size_t i = 0; i < rule->noffsets; i++) {
+            if (settled & (1u << i))
+                continue;
+            int64_t at = pk_remind_fire_at(r, oc, i);
+            if (at > day_end)
+                continue;
+            pk_fire_status st = !oc->holds                           ? PK_FS_DIBATALKAN
+                                : expired                            ? PK_FS_TERLEWAT
+                                : (p->stopped >> rule->purpose) & 1u ? PK_FS_BERHENTI_LANGGANAN
+                                                                     : PK_FS_KIRIM;
+            if (n < cap)
+                out[n] = (pk_remind_fire){.occ = o, .offset = i, .at = at, .status = st};
+            n++;
+            if (st == PK_FS_KIRIM)
+                any = true;
+        }
+        if (any && rank)
+            rank[nrank++] = (ranked){o, rule->priority, oc->anchor, rule->id};
+    }
+    if (nocc > 0 && !rank) { /* no memory for the ranking: defer every send */
+        for (size_t i = 0; i < n && i < cap; i++)
+            if (out[i].status == PK_FS_KIRIM)
+                out[i].status = PK_FS_DITUNDA;
+        return n;
+    }
+    qsort(rank, nrank, sizeof *rank, ranked_cmp);
+    int week = 0;
+    for (int i = 0; i < 7; i++)
+        week += p->sent[i];
+    int allowed = r->set.cap_day - p->sent[0];
+    if (r->set.cap_week - week < allowed)
+        allowed = r->set.cap_week - week;
+    for (size_t k = 0; k < nrank; k++) {
+        bool send = (int)k < allowed;
+        /* this occurrence's fires: all kirim (merged but the latest) or all ditunda */
+        size_t latest = SIZE_MAX;
+        for (size_t i = 0; i < n && i < cap; i++)
+            if (out[i].occ == rank[k].occ && out[i].status == PK_FS_KIRIM) {
+                if (!send) {
+                    out[i].status = PK_FS_DITUNDA;
+                    continue;
+                }
+                out[i].send_at = send_at;
+                out[i].merged = true;
+                if (latest == SIZE_MAX || out[i].at > out[latest].at)
+                    latest = i;
+            }
+        if (latest != SIZE_MAX)
+            out[latest].merged = false;
+    }
+    if (rank != stack_rank)
+        free(rank);
+    return n;
+}
+
+/* ---- channels ---- */
+
+static bool reaches(pk_channel c, bool has_phone, bool has_email)
+{
+    return c == PK_CH_BERKAS || (c == PK_CH_EMAIL ? has_email : has_phone);
+}
+
+pk_channel pk_remind_channel(pk_channel preferred, unsigned enabled, unsigned failed,
+                             bool has_phone, bool has_email)
+{
+    if (enabled == (1u << PK_CH_BERKAS))
+        return PK_CH_BERKAS;
+    unsigned usable = enabled & ~failed;
+    if ((unsigned)preferred < PK_CH_BERKAS && (usable >> preferred & 1u) &&
+        reaches(preferred, has_phone, has_email))
+        return preferred;
+    for (int c = PK_CH_WHATSAPP; c <= PK_CH_EMAIL; c++)
+        if ((usable >> c & 1u) && reaches((pk_channel)c, has_phone, has_email))
+            return (pk_channel)c;
+    return PK_CH__COUNT;
+}
