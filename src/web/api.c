@@ -69,6 +69,17 @@ bool pk_api_region_param(const pk_app *app, pk_req *req, pk_resp *resp, const ch
     return true;
 }
 
+/* A region for the API: its code, its name as the Kemendagri table has
+ * it (often in capitals), `title` the name as people read it (what the
+ * pages show), its level. */
+static json_t *region_json(const pk_region *r)
+{
+    char title[256];
+    pk_region_title(r->name, title, sizeof title);
+    return json_pack("{s:s, s:s, s:s, s:s}", "code", r->code, "name", r->name, "title", title,
+                     "level", level_name(r->level));
+}
+
 void pk_api_regions(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     const pk_region *parent;
@@ -78,11 +89,8 @@ void pk_api_regions(const pk_app *app, pk_req *req, pk_resp *resp)
     size_t n = pk_regions_children(app->regions, parent ? parent->code : NULL, &kids);
     json_t *arr = json_array();
     for (size_t i = 0; arr != NULL && i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", kids[i].code, "name",
-                                             kids[i].name, "level", level_name(kids[i].level)));
-    json_t *p = parent ? json_pack("{s:s, s:s, s:s}", "code", parent->code, "name",
-                                   parent->name, "level", level_name(parent->level))
-                       : json_null();
+        json_array_append_new(arr, region_json(&kids[i]));
+    json_t *p = parent ? region_json(parent) : json_null();
     resp->cache_control = "public, max-age=3600";
     pk_reply_json(resp, 200, json_pack("{s:o, s:o}", "parent", p, "regions", arr));
 }

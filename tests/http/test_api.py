@@ -164,7 +164,7 @@ def regions_top_level_has_38_provinces():
     regs = b["regions"]
     eq(len(regs), 38, "number of provinces")
     assert all(re.fullmatch(r"\d\d", r["code"]) for r in regs), regs[:3]
-    assert {"code": "31", "name": "DKI JAKARTA"}.items() <= next(
+    assert {"code": "31", "name": "DKI JAKARTA", "title": "DKI Jakarta"}.items() <= next(
         r for r in regs if r["code"] == "31").items()
 
 
@@ -175,6 +175,11 @@ def regions_of_jakarta():
     eq(sorted(r["code"] for r in b["regions"]),
        ["31.01", "31.71", "31.72", "31.73", "31.74", "31.75"], "regencies of 31")
     eq(b["parent"]["code"], "31", "parent code")
+    south = next(r for r in b["regions"] if r["code"] == "31.74")
+    eq((south["name"], south["title"]),
+       ("KOTA ADMINISTRASI JAKARTA SELATAN", "Kota Administrasi Jakarta Selatan"),
+       "the table's name and the name as people read it")
+    eq(b["parent"]["title"], "DKI Jakarta", "parent's title")
 
 
 @test
