@@ -26,8 +26,14 @@
 #   3. engine, day D: the daily run over N recipients (target < 5 s)
 #   4. engine, day D again: nothing to do (idempotent)
 #   5. engine, day D+1: a quiet day
-# Environment: BUILD (build-bench), SEED (1).  Generated files and the
-# built database are cached in bench/.cache/ (git-ignored).
+# With BASE_PK=/path/to/an/older/prakerja (a release build of another
+# revision, e.g. in a `git worktree add --detach` of it), step 3 is then
+# timed PAIRS (3) more times against it, alternately, each on a fresh copy
+# of the database as step 2 left it (fsynced before the run), and the
+# median of the pairs' ratios is printed: the same-run comparison.
+# Environment: BUILD (build-bench), SEED (1), BASE_PK, PAIRS (3).
+# Generated files and the built database are cached in bench/.cache/
+# (git-ignored).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -35,6 +41,8 @@ ROOT=$PWD
 BUILD=${BUILD:-build-bench}
 N=${1:-1000000}
 SEED=${SEED:-1}
+BASE_PK=${BASE_PK:-}
+PAIRS=${PAIRS:-3}
 WAVES=30
 
 scripts/deps.sh
@@ -141,8 +149,37 @@ fi
 
 timed "1. mirror, day D (report only)" jobs run --date "$D" --mode mirror
 timed "2. engine, day D-1 (the backlog)" jobs run --date "$D_1" --mode engine
+if [ -n "$BASE_PK" ]; then   # the database as the backlog left it, for the pairs
+  sqlite3 "$WORK/j.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+  cp "$WORK/j.db" "$WORK/after.db"
+fi
 timed "3. engine, day D (the daily run)" jobs run --date "$D" --mode engine
 timed "4. engine, day D again" jobs run --date "$D" --mode engine
 timed "5. engine, day D+1 (quiet)" jobs run --date "$D1" --mode engine
+if [ -n "$BASE_PK" ]; then
+  # pair BIN: step 3 by BIN on a fresh copy of the backlog's database
+  pair() {
+    rm -f "$WORK"/p.db*
+    cp "$WORK/after.db" "$WORK/p.db"
+    cp "$WORK/j.db.key" "$WORK/p.db.key"
+    sync "$WORK/p.db"
+    /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$1" jobs run --date "$D" --mode engine \
+      --db "$WORK/p.db" > "$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+    read -r secs user sys kb < "$WORK/time"
+    echo "$secs $user $sys $((kb / 1024)) $(tail -1 "$WORK/out" | cut -c1-120)"
+  }
+  ratios=()
+  for i in $(seq 1 "$PAIRS"); do
+    read -r bs bu bsys bm bout < <(pair "$BASE_PK")
+    read -r ns nu nsys nm nout < <(pair "$PK")
+    printf 'pair %d: base %6.2f s (cpu %.2f+%.2f, %d MiB)  this %6.2f s (cpu %.2f+%.2f, %d MiB)\n' \
+      "$i" "$bs" "$bu" "$bsys" "$bm" "$ns" "$nu" "$nsys" "$nm"
+    [ "$bout" = "$nout" ] || echo "  summaries differ: base $bout / this $nout"
+    ratios+=("$(echo "$ns / $bs" | bc -l)")
+  done
+  printf 'step 3, this / base (median of %d pairs): %.2f  (load: %s)\n' "$PAIRS" \
+    "$(printf '%s\n' "${ratios[@]}" | sort -g | sed -n "$(( (PAIRS + 1) / 2 ))p")" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 echo "events: $(sqlite3 "$WORK/j.db" "SELECT count(*) FROM pk_event WHERE ref LIKE 'job:%'") written by the job;" \
      "daftar_hitam: $(sqlite3 "$WORK/j.db" "SELECT count(*) FROM exclusion WHERE list = 'daftar_hitam'")"

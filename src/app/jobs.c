@@ -1,6 +1,7 @@
 /* jobs.c -- the daily job (jobs.h): revocations past the first-purchase
  * deadline and lapses past the balance cut-off, a day at a time, through
- * pk_journey_append. */
+ * pk_journey_append_tail (their events come after everything stored), a
+ * lazy transaction per page and an ordinary one at the day's end. */
 #include "app/jobs.h"
 
 #include <stdio.h>
@@ -13,7 +14,7 @@
 #include "core/journey.h"
 #include "store/store.h"
 
-#define JOBS_BATCH 1000          /* people per transaction */
+#define JOBS_BATCH 2000         /* people per transaction */
 #define META_LAST "jobs_last_day"
 
 /* What one wave's recipients are judged by. */
@@ -97,7 +98,7 @@ static int act(const job *jb, pk_tx *tx, pk_due_kind kind, const wave_rule *r,
         job_event(&ev[n++], jb, PK_EV_SALDO_HANGUS, "batas_saldo", d->participant_id,
                   r->cutoff + 1, 1, d->balance, PK_C_BATAS_SALDO_LEWAT);
     }
-    int rc = pk_journey_append(tx, d->participant_id, ev, n, res);
+    int rc = pk_journey_append_tail(tx, d->participant_id, ev, n, res);
     if (rc != 0)
         return rc;
     bool rejected = false;
@@ -137,7 +138,10 @@ static int wave_pass(job *jb, pk_due_kind kind, int64_t wave)
             wave_rule r;
             memset(&t, 0, sizeof(t));
             n = 0;
-            if ((rc = pk_store_begin(jb->app->store, &tx)) == 0 &&
+            /* A lazy commit: the day's end (day_done) commits durably,
+             * which makes every page before it durable too; a page lost
+             * in a crash before is found due again and redone. */
+            if ((rc = pk_store_begin_lazy(jb->app->store, &tx)) == 0 &&
                 (rc = rule_of(jb, tx, wave, &r)) == 0) {
                 int64_t before = INT64_MIN;
                 if (!r.known)

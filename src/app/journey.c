@@ -237,6 +237,75 @@ out:
     return rc;
 }
 
+/* Whether e's fold reads only the state (not the purchases a fold
+ * remembers), so that it can be applied to a stored state. */
+static bool state_only(const pk_event *e)
+{
+    return e->type == PK_EV_DICABUT || e->type == PK_EV_SALDO_HANGUS;
+}
+
+int pk_journey_append_tail(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                           pk_append_result *out)
+{
+    pk_fold f;
+    pk_fold_init(&f, participant_id);
+    int rc = pk_tx_journey_state(tx, participant_id, &f.j);
+    if (rc == PK_ENOENT)
+        return pk_journey_append(tx, participant_id, ev, n, out);
+    if (rc != 0)
+        return rc;
+    size_t order[8];
+    if (n == 0 || n > sizeof(order) / sizeof(order[0]))
+        return pk_journey_append(tx, participant_id, ev, n, out);
+    for (size_t i = 0; i < n; i++) {
+        ev[i].participant_id = participant_id;
+        ev[i].id = 0;
+        if (!state_only(&ev[i]) || ev[i].at <= f.j.last_at)
+            return pk_journey_append(tx, participant_id, ev, n, out);
+        for (size_t j = 0; j < i; j++)
+            if (same_ref(&ev[i], &ev[j]))
+                return pk_journey_append(tx, participant_id, ev, n, out);
+        int64_t who;
+        int r = pk_tx_event_find(tx, ev[i].source, ev[i].ref, &who);
+        if (r == 0)
+            return pk_journey_append(tx, participant_id, ev, n, out);
+        if (r != PK_ENOENT)
+            return r;
+        order[i] = i;
+    }
+    qsort_r(order, n, sizeof(*order), by_order, ev);
+    pk_event fresh[8];
+    size_t nf = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
+        pk_code why = PK_C__COUNT;
+        out[i].why = PK_C__COUNT;
+        rc = pk_fold_apply(&f, &ev[i], &why);
+        if (rc == PK_EINVAL) {
+            out[i].verdict = PK_APPEND_REJECTED;
+            out[i].why = why;
+            continue;
+        }
+        if (rc != 0)
+            goto out;
+        out[i].verdict = PK_APPEND_INSERTED;
+        fresh[nf++] = ev[i];
+    }
+    rc = 0;
+    if (nf > 0) {
+        if ((rc = pk_tx_events_insert(tx, nf, fresh)) != 0)
+            goto out;
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++)
+            if (out[order[k]].verdict == PK_APPEND_INSERTED)
+                ev[order[k]].id = fresh[m++].id;
+        rc = pk_tx_journey_put(tx, &f.j);
+    }
+out:
+    pk_fold_free(&f);
+    return rc;
+}
+
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)
 {
     evlist all = {0};

@@ -65,6 +65,18 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
 int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                             pk_append_result *out);
 
+/* pk_journey_append for events known to come after everything stored
+ * (the daily job's dicabut and saldo_hangus, whose fold reads only the
+ * state): when the person has a stored state, every new event is of
+ * those types, comes strictly after the state's last instant and its
+ * (source, ref) is not stored, the new events are folded onto the
+ * stored state (pk_tx_journey_state) instead of the whole journey being
+ * read and folded again: the same verdicts and state, since a fold in
+ * (at, seq) order that ends with them applies them last.  Otherwise it
+ * is pk_journey_append. */
+int pk_journey_append_tail(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                           pk_append_result *out);
+
 /* Folds the participant's stored events anew and writes the state (when
  * there are events); out (when not NULL) receives it. */
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out);

@@ -455,6 +455,20 @@ static int pg_begin(pk_store *s, pk_tx **out)
     return 0;
 }
 
+static int pg_begin_lazy(pk_store *s, pk_tx **out)
+{
+    int rc = pg_begin(s, out);
+    if (rc != 0)
+        return rc;
+    rc = pg_exec(pg_txc(*out), "SET LOCAL synchronous_commit = off", PGRES_COMMAND_OK,
+                 "begin");
+    if (rc != 0) {
+        pk_tx_rollback(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 static void tx_free(pg_tx *tx)
 {
     for (int i = 0; i < PG_MAX_PARAMS; i++)
@@ -513,6 +527,7 @@ static const pk_store_ops pg_ops = {
     .close = pg_close,
     .ping = pg_ping,
     .begin = pg_begin,
+    .begin_lazy = pg_begin_lazy,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .savepoint = pg_savepoint,
@@ -580,6 +595,7 @@ static const pk_store_ops pg_ops = {
     .event_find = pg_event_find,
     .events_insert = pg_events_insert,
     .journey_put = pg_journey_put,
+    .journey_state = pg_journey_state,
     .journey_ids = pg_journey_ids,
     .journey_get = pg_journey_get,
     .events_each = pg_events_each,

@@ -139,6 +139,22 @@ int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *
     return 0;
 }
 
+/* The state from a result of S_JOURNEY_GET (cleared): 0 or PK_ENOENT. */
+static int journey_row(PGresult *r, pk_journey *out);
+
+int pg_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out)
+{
+    pgc *c = pg_txc(t);
+    params p = {0};
+    p_int(&p, participant_id);
+    PGresult *r = NULL;
+    /* the participant's row locked first, as pg_events_of does */
+    int rc = pg_run(c, S_JOURNEY_LOCK, &p, NULL);
+    if (rc == 0)
+        rc = pg_run(c, S_JOURNEY_GET, &p, &r);
+    return rc != 0 ? rc : journey_row(r, out);
+}
+
 int pg_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
 {
     params p = {0};
@@ -147,6 +163,11 @@ int pg_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
     int rc = pg_run1(s, S_JOURNEY_GET, &p, &r);
     if (rc != 0)
         return rc;
+    return journey_row(r, out);
+}
+
+static int journey_row(PGresult *r, pk_journey *out)
+{
     if (PQntuples(r) == 0) {
         PQclear(r);
         return PK_ENOENT;

@@ -302,8 +302,23 @@ static int sq_ping(pk_store *s)
  * its caller (a filter of the NIKs seen) until its transaction ends
  * (sqlite_bulk.c). */
 #define WRITER_CACHE "PRAGMA cache_size = -32768"
+/* pk_store_begin_lazy's transaction, and the defaults after it */
+#define LAZY_ON "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0"
+#define LAZY_OFF "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000"
+
+static int begin(pk_store *s, pk_tx **out, bool lazy);
 
 int sq_begin(pk_store *s, pk_tx **out)
+{
+    return begin(s, out, false);
+}
+
+int sq_begin_lazy(pk_store *s, pk_tx **out)
+{
+    return begin(s, out, true);
+}
+
+static int begin(pk_store *s, pk_tx **out, bool lazy)
 {
     sq *q = s->impl;
     char err[256];
@@ -334,18 +349,28 @@ int sq_begin(pk_store *s, pk_tx **out)
          * touches pages all over them: keep them in memory (bounded). */
         sqlite3_exec(q->writer->db, WRITER_CACHE, NULL, NULL, NULL);
     }
+    /* Neither an fsync nor a checkpoint at its commit: the next ordinary
+     * commit does both, for everything before it.  (The safety level
+     * cannot change inside a transaction.) */
+    if (lazy)
+        sqlite3_exec(q->writer->db, LAZY_ON, NULL, NULL, NULL);
     if (sqlite3_exec(q->writer->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        if (lazy)
+            sqlite3_exec(q->writer->db, LAZY_OFF, NULL, NULL, NULL);
         pthread_mutex_unlock(&q->wmu);
         return PK_EIO;
     }
     sq_tx *tx = calloc(1, sizeof(*tx));
     if (tx == NULL) {
         sqlite3_exec(q->writer->db, "ROLLBACK", NULL, NULL, NULL);
+        if (lazy)
+            sqlite3_exec(q->writer->db, LAZY_OFF, NULL, NULL, NULL);
         pthread_mutex_unlock(&q->wmu);
         return PK_ENOMEM;
     }
     tx->base.store = s;
     tx->q = q;
+    tx->lazy = lazy;
     *out = &tx->base;
     return 0;
 }
@@ -363,6 +388,8 @@ static void tx_end(sq_tx *tx)
         sqlite3_exec(q->writer->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
     if (tx->no_fk)
         sqlite3_exec(q->writer->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    if (tx->lazy)
+        sqlite3_exec(q->writer->db, LAZY_OFF, NULL, NULL, NULL);
     free(tx);
     pthread_mutex_unlock(&q->wmu);
 }
@@ -514,6 +541,7 @@ static const pk_store_ops sqlite_ops = {
     .close = sq_close,
     .ping = sq_ping,
     .begin = sq_begin,
+    .begin_lazy = sq_begin_lazy,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .savepoint = sq_savepoint,
@@ -579,6 +607,7 @@ static const pk_store_ops sqlite_ops = {
     .event_find = sq_event_find,
     .events_insert = sq_events_insert,
     .journey_put = sq_journey_put,
+    .journey_state = sq_journey_state,
     .journey_ids = sq_journey_ids,
     .journey_get = sq_journey_get,
     .events_each = sq_events_each,

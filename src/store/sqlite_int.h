@@ -49,6 +49,7 @@ typedef struct sq_tx {
     bool rollback_journal; /* the same: the bulk load runs without the WAL */
     bool no_fk;         /* the same: nor checks the region of each row (bulk_setup) */
     bool repeats_index; /* sq_bulk_repeats built its index */
+    bool lazy;          /* pk_store_begin_lazy: synchronous=NORMAL until it ends */
 } sq_tx;
 
 /* ---- sqlite.c: connections, statements, transactions ---- */
@@ -81,6 +82,7 @@ sqc *sq_txc(pk_tx *t);
 
 /* Transactions of the writer (store.h), for ops that write alone. */
 int sq_begin(pk_store *s, pk_tx **out);
+int sq_begin_lazy(pk_store *s, pk_tx **out);
 int sq_commit(pk_tx *t);
 void sq_rollback(pk_tx *t);
 
@@ -189,6 +191,7 @@ int sq_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx);
 int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id);
 int sq_events_insert(pk_tx *t, size_t n, pk_event *ev);
 int sq_journey_put(pk_tx *t, const pk_journey *j);
+int sq_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out);
 int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
 int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);

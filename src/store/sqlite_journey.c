@@ -146,15 +146,9 @@ int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *
     return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : PK_EIO;
 }
 
-int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
+/* Steps S_JOURNEY_GET (bound) once into out: 0, PK_ENOENT or PK_EIO. */
+static int journey_row(sqlite3_stmt *st, pk_journey *out)
 {
-    sq *q = s->impl;
-    sqc *c;
-    sqlite3_stmt *st;
-    int rc = sq_read_begin(q, S_JOURNEY_GET, &c, &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, participant_id);
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
         memset(out, 0, sizeof(*out));
@@ -168,7 +162,30 @@ int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
             v[i] = sqlite3_column_int64(st, 3 + i);
         pk_journey_from_ints(out, v);
     }
-    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+    return r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
+}
+
+int sq_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_JOURNEY_GET);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, participant_id);
+    int rc = journey_row(st, out);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_JOURNEY_GET, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, participant_id);
+    rc = journey_row(st, out);
     sq_read_end(q, c, st);
     return rc;
 }

@@ -232,16 +232,17 @@ X(S_JOURNEY_DUE_UNBOUGHT, "iiiii",
   " WHERE j.status = 'penerima' AND j.first_purchase_at = 0"
   " AND j.wave = ?1 AND j.selected_at < ?2"
   " AND j.selected_at > ?3 ORDER BY 2, 1 LIMIT ?5")
+/* (a lapse needs no NIK: no participant row read for it) */
 X(S_JOURNEY_DUE_BALANCE, "iiiii",
   "SELECT j.participant_id, j.selected_at, j.balance,"
-  " (j.status = 'penerima' AND j.first_purchase_at = 0), p.nik_hi, p.nik_lo"
-  " FROM pk_journey j JOIN participant p ON p.id = j.participant_id"
+  " (j.status = 'penerima' AND j.first_purchase_at = 0), 0, 0"
+  " FROM pk_journey j"
   " WHERE j.balance > 0 AND j.wave = ?1"
   " AND j.selected_at = ?3 AND j.participant_id > ?4"
   " UNION ALL "
   "SELECT j.participant_id, j.selected_at, j.balance,"
-  " (j.status = 'penerima' AND j.first_purchase_at = 0), p.nik_hi, p.nik_lo"
-  " FROM pk_journey j JOIN participant p ON p.id = j.participant_id"
+  " (j.status = 'penerima' AND j.first_purchase_at = 0), 0, 0"
+  " FROM pk_journey j"
   " WHERE j.balance > 0 AND j.wave = ?1 AND j.selected_at < ?2"
   " AND j.selected_at > ?3 ORDER BY 2, 1 LIMIT ?5")
 /* ---- waves, draws, cards (sqlite_waves.c) ---- */

@@ -296,6 +296,11 @@ int pk_store_begin(pk_store *s, pk_tx **out)
     return s->ops->begin(s, out);
 }
 
+int pk_store_begin_lazy(pk_store *s, pk_tx **out)
+{
+    return s->ops->begin_lazy(s, out);
+}
+
 int pk_tx_commit(pk_tx *tx)
 {
     pk_store *s = tx->store; /* tx is gone once it ends */
@@ -688,6 +693,11 @@ int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev)
 int pk_tx_journey_put(pk_tx *tx, const pk_journey *j)
 {
     return noted_tx(tx, true, tx->store->ops->journey_put(tx, j));
+}
+
+int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out)
+{
+    return noted_tx(tx, false, tx->store->ops->journey_state(tx, participant_id, out));
 }
 
 int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n)

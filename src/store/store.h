@@ -157,6 +157,15 @@ typedef struct pk_tx pk_tx;
 
 int pk_store_begin(pk_store *s, pk_tx **out);
 int pk_tx_commit(pk_tx *tx);      /* frees tx, even on failure */
+/* A transaction whose commit is not waited on to be durable (SQLite:
+ * synchronous=NORMAL for it, no fsync of the WAL; PostgreSQL:
+ * synchronous_commit off): it is made durable by the next commit of a
+ * transaction begun by pk_store_begin, which waits for everything
+ * committed before it; a crash before that may lose it, and every lazy
+ * one after it, never one without the other earlier ones.  For pages of
+ * work that are redone when lost and whose end is recorded by such a
+ * commit (the daily job's). */
+int pk_store_begin_lazy(pk_store *s, pk_tx **out);
 void pk_tx_rollback(pk_tx *tx);   /* frees tx; safe with NULL */
 /* One level of savepoint inside a transaction, so a failed piece of work
  * (a conflict) can be undone without losing the rest of a group commit. */
@@ -332,6 +341,10 @@ int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
 int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev);
 /* Writes the participant's state (inserted or replaced). */
 int pk_tx_journey_put(pk_tx *tx, const pk_journey *j);
+/* The participant's stored state, PK_ENOENT when they have no events.
+ * Like pk_tx_events_of, on a shared store the participant stays the
+ * transaction's to its end (another writer of the journey waits). */
+int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out);
 /* Up to `limit` ids, ascending, after `after`, of participants with
  * events (for a rebuild); *n says how many. */
 int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
@@ -348,7 +361,7 @@ typedef enum pk_due_kind { PK_DUE_UNBOUGHT, PK_DUE_BALANCE } pk_due_kind;
 typedef struct pk_due_row {
     int64_t participant_id, selected_at, balance;
     bool unbought;               /* a recipient without a purchase (as PK_DUE_UNBOUGHT) */
-    uint8_t nik_bi[PK_BI_LEN];
+    uint8_t nik_bi[PK_BI_LEN];   /* PK_DUE_UNBOUGHT (PK_DUE_BALANCE: may be zeros) */
 } pk_due_row;
 /* The smallest wave above `after` with journeys of that kind; PK_ENOENT. */
 int pk_tx_journey_due_wave(pk_tx *tx, pk_due_kind kind, int64_t after, int64_t *wave);

@@ -14,6 +14,7 @@ typedef struct pk_store_ops {
     void (*close)(pk_store *s);
     int (*ping)(pk_store *s);
     int (*begin)(pk_store *s, pk_tx **out);
+    int (*begin_lazy)(pk_store *s, pk_tx **out);
     int (*commit)(pk_tx *tx);
     void (*rollback)(pk_tx *tx);
     int (*savepoint)(pk_tx *tx);
@@ -110,6 +111,7 @@ typedef struct pk_store_ops {
                       int64_t *participant_id);
     int (*events_insert)(pk_tx *tx, size_t n, pk_event *ev);
     int (*journey_put)(pk_tx *tx, const pk_journey *j);
+    int (*journey_state)(pk_tx *tx, int64_t participant_id, pk_journey *out);
     int (*journey_ids)(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
     int (*journey_get)(pk_store *s, int64_t participant_id, pk_journey *out);
     int (*events_each)(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);

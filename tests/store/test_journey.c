@@ -1,7 +1,8 @@
 /* test_journey.c -- the journey: events (events_insert, event_find,
  * events_of, events_each; unique by (source, ref); append only in the
  * database too), the derived state (journey_put, journey_get,
- * journey_ids), and app/journey.c's pk_journey_append over them, the one
+ * journey_ids, journey_state), and app/journey.c's pk_journey_append (and
+ * its tail form, the daily job's) over them, the one
  * function every writer of events goes through, on a real database. */
 #include "store_test.h"
 
@@ -289,6 +290,100 @@ static void append_merges_and_applies_the_rules(void **state)
     assert_int_equal(j.first_purchase_at, 0);
 }
 
+/* The state and its fold compared (ints, status, payout). */
+static void assert_same_state(const pk_journey *a, const pk_journey *b)
+{
+    int64_t va[PK_JOURNEY_INTS], vb[PK_JOURNEY_INTS];
+    pk_journey_ints(a, va);
+    pk_journey_ints(b, vb);
+    assert_memory_equal(va, vb, sizeof(va));
+    assert_int_equal(a->status, b->status);
+    assert_string_equal(a->payout, b->payout);
+}
+
+/* pk_journey_append_tail (the daily job's): dicabut and saldo_hangus
+ * after everything stored are folded onto the stored state
+ * (pk_tx_journey_state, inside the transaction); the verdicts and the
+ * state are those of pk_journey_append: a balance lapsed twice is
+ * refused, events again are duplicates, an event before a stored one
+ * is merged at its place (and refused when a later one breaks).  A lazy
+ * transaction's commit is seen like any other. */
+static void append_tail_agrees_with_append(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[3];
+    person(s, p, 3);
+    pk_append_result out[3];
+    pk_tx *tx = begin(s);
+    pk_journey j, again;
+    assert_int_equal(pk_tx_journey_state(tx, p[0].r.id, &j), PK_ENOENT);
+    for (int k = 0; k < 3; k++) {
+        char r1[16], r2[16];
+        snprintf(r1, sizeof(r1), "t-l%d", k);
+        snprintf(r2, sizeof(r2), "t-s%d", k);
+        pk_event e[2] = {ev(PK_SRC_LOKAL, r1, PK_EV_LOLOS, 1000, 0),
+                         ev(PK_SRC_LOKAL, r2, PK_EV_SALDO_MASUK, 1000, 900)};
+        e[1].seq = 2;
+        assert_int_equal(pk_journey_append(tx, p[k].r.id, e, 2, out), 0);
+    }
+    /* person 2 bought after the instant the job will write at */
+    pk_event b = ev(PK_SRC_LOKAL, "t-b2", PK_EV_PEMBELIAN, 5000, 100);
+    assert_int_equal(pk_journey_append(tx, p[2].r.id, &b, 1, out), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+
+    assert_int_equal(pk_store_begin_lazy(s, &tx), 0);
+    assert_int_equal(pk_tx_journey_state(tx, p[0].r.id, &j), 0);
+    assert_int_equal(j.balance, 900);
+    assert_int_equal(j.last_at, 1000);
+    /* revoked with the rest lapsed, and a lapse of more than is left */
+    pk_event t[3] = {ev(PK_SRC_LOKAL, "t-c0", PK_EV_DICABUT, 3000, 0),
+                     ev(PK_SRC_LOKAL, "t-h0", PK_EV_SALDO_HANGUS, 3000, 900),
+                     ev(PK_SRC_LOKAL, "t-x0", PK_EV_SALDO_HANGUS, 3001, 1)};
+    t[1].seq = 2;
+    assert_int_equal(pk_journey_append_tail(tx, p[0].r.id, t, 3, out), 0);
+    assert_int_equal(out[0].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(out[1].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(out[2].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(out[2].why, PK_C_SALDO_TIDAK_CUKUP);
+    assert_true(t[0].id > 0 && t[1].id > t[0].id);
+    /* the same again: duplicates, nothing changes */
+    pk_event t2[2] = {t[0], t[1]};
+    assert_int_equal(pk_journey_append_tail(tx, p[0].r.id, t2, 2, out), 0);
+    assert_int_equal(out[0].verdict, PK_APPEND_DUPLICATE);
+    assert_int_equal(out[1].verdict, PK_APPEND_DUPLICATE);
+    /* before person 2's purchase: merged, and refused (the purchase
+     * would follow a revocation), as pk_journey_append refuses it */
+    pk_event c2 = ev(PK_SRC_LOKAL, "t-c2", PK_EV_DICABUT, 3000, 0);
+    assert_int_equal(pk_journey_append_tail(tx, p[2].r.id, &c2, 1, out), 0);
+    assert_int_equal(out[0].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(out[0].why, PK_C_SUDAH_DICABUT);
+    assert_int_equal(pk_tx_commit(tx), 0);
+
+    tx = begin(s);
+    for (int k = 0; k < 3; k += 2) {
+        assert_int_equal(pk_tx_journey_state(tx, p[k].r.id, &j), 0);
+        assert_int_equal(pk_journey_refold(tx, p[k].r.id, &again), 0);
+        assert_same_state(&j, &again);
+    }
+    pk_tx_rollback(tx);
+    assert_int_equal(pk_store_journey_get(s, p[0].r.id, &j), 0);
+    assert_int_equal(j.status, PK_JS_DICABUT);
+    assert_int_equal(j.balance, 0);
+    assert_int_equal(j.lapsed, 900);
+    assert_int_equal(j.revoked_at, 3000);
+    assert_int_equal(j.events, 4);
+    assert_int_equal(pk_store_journey_get(s, p[2].r.id, &j), 0);
+    assert_int_equal(j.status, PK_JS_PENERIMA);
+    /* a lazy transaction rolled back leaves nothing */
+    assert_int_equal(pk_store_begin_lazy(s, &tx), 0);
+    pk_event h1 = ev(PK_SRC_LOKAL, "t-h1", PK_EV_SALDO_HANGUS, 3000, 900);
+    assert_int_equal(pk_journey_append_tail(tx, p[1].r.id, &h1, 1, out), 0);
+    assert_int_equal(out[0].verdict, PK_APPEND_INSERTED);
+    pk_tx_rollback(tx);
+    assert_int_equal(pk_store_journey_get(s, p[1].r.id, &j), 0);
+    assert_int_equal(j.balance, 900);
+}
+
 /* The reads staff pages make of waves and cards: a wave's applicants
  * counted once each (two joins of one person are one applicant), and a
  * participant's card with the wave that gave it (none: PK_ENOENT). */
@@ -404,6 +499,7 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(events_are_append_only),
     ST_TEST(journey_state_round_trip),
     ST_TEST(append_merges_and_applies_the_rules),
+    ST_TEST(append_tail_agrees_with_append),
     ST_TEST(applicants_count_and_card_get),
     ST_TEST(journey_due_and_meta),
 };
