@@ -294,6 +294,10 @@ def draw_follows_the_spec():
         eq(sorted(r[0] for r in notes),
            sorted(why for s, why in want.values() if s != "lolos"), "reasons in keterangan")
         eq(w.js("wave", "show", "--wave", "2")[0]["state"], "diundi", "state")
+        # the journeys the draw wrote (folded onto each stored state) are
+        # those a fold of all their events gives
+        rebuilt, _ = w.js("journey", "rebuild")
+        eq(rebuilt["changed"], 0, "journey rebuild changes nothing")
         audit = w.cli("audit", "--kind", "wave.draw")[1]
         eq(audit.count("wave.draw"), 2, "each draw audited")
 
