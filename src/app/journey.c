@@ -116,22 +116,50 @@ int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, siz
     return append(tx, participant_id, ev, n, out, NULL, NULL, NULL, false);
 }
 
-/* look_up: each new (source, ref) is looked up among the stored events
- * (a duplicate); without, a stored one fails the insert (PK_ECONFLICT). */
-static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                  pk_append_result *out, pk_append_check_fn check, void *ctx,
-                  pk_journey *state, bool look_up)
+/* A list of events to insert and, for each, the caller's event that
+ * receives its id. */
+typedef struct sink {
+    evlist ev;
+    pk_event **dst;
+    size_t cap;
+} sink;
+
+static int sink_add(sink *k, pk_event *e)
 {
-    const checker ck = {check, ctx, tx};
-    evlist all = {0}, fresh = {0};
-    size_t *order = NULL;
-    pk_fold f, g;
-    pk_fold_init(&f, participant_id);
-    pk_fold_init(&g, participant_id);
-    int rc = pk_tx_events_of(tx, participant_id, collect, &all);
-    if (rc != 0)
-        goto out;
-    /* duplicates: in the batch, or stored (for anyone) */
+    if (k->ev.n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 16;
+        pk_event **d = realloc(k->dst, cap * sizeof(*d));
+        if (d == NULL)
+            return PK_ENOMEM;
+        k->dst = d, k->cap = cap;
+    }
+    int rc = collect(&k->ev, e);
+    if (rc == 0)
+        k->dst[k->ev.n - 1] = e;
+    return rc;
+}
+
+static void sink_free(sink *k)
+{
+    free(k->ev.v);
+    free(k->dst);
+}
+
+/* Inserts the sink's events and fills in the callers' ids. */
+static int sink_insert(pk_tx *tx, sink *k)
+{
+    if (k->ev.n == 0)
+        return 0;
+    int rc = pk_tx_events_insert(tx, k->ev.n, k->ev.v);
+    for (size_t i = 0; rc == 0 && i < k->ev.n; i++)
+        k->dst[i]->id = k->ev.v[i].id;
+    return rc;
+}
+
+/* The new events of participant_id: each made theirs, verdict inserted
+ * unless its (source, ref) came earlier in ev (a duplicate). */
+static void mark_new(int64_t participant_id, pk_event *ev, size_t n, pk_append_result *out)
+{
     for (size_t i = 0; i < n; i++) {
         ev[i].participant_id = participant_id;
         ev[i].id = 0;
@@ -140,20 +168,25 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
         for (size_t j = 0; j < i && out[i].verdict == PK_APPEND_INSERTED; j++)
             if (out[j].verdict != PK_APPEND_DUPLICATE && same_ref(&ev[i], &ev[j]))
                 out[i].verdict = PK_APPEND_DUPLICATE;
-        if (out[i].verdict != PK_APPEND_INSERTED || !look_up)
-            continue;
-        int64_t who;
-        int r = pk_tx_event_find(tx, ev[i].source, ev[i].ref, &who);
-        if (r == 0)
-            out[i].verdict = PK_APPEND_DUPLICATE;
-        else if (r != PK_ENOENT) {
-            rc = r;
-            goto out;
-        }
     }
+}
+
+/* One person's new events ev[0..n) (out[i]: inserted so far, or a
+ * duplicate) against their stored ones, `all` in order (it receives the
+ * accepted too): each taken in (at, seq) order and merged at its place,
+ * rejected (out[i]) when it would make the journey break a rule there or
+ * at a later event.  f (initialised) receives the state; the accepted go
+ * to `fresh` in (at, seq) order, so ids ascend with it. */
+static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_event *ev,
+                  size_t n, pk_append_result *out, pk_fold *f, sink *fresh)
+{
+    pk_fold g;
+    pk_fold_init(&g, participant_id);
+    size_t *order = NULL;
     size_t bad, now_bad;
     pk_code why = PK_C__COUNT;
-    if ((rc = fold_all(&all, &f, SIZE_MAX, &bad, &why, NULL)) != 0)
+    int rc = fold_all(all, f, SIZE_MAX, &bad, &why, NULL);
+    if (rc != 0)
         goto out;
     order = malloc((n ? n : 1) * sizeof(*order));
     if (order == NULL) {
@@ -167,13 +200,13 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
         size_t i = order[k];
         if (out[i].verdict != PK_APPEND_INSERTED)
             continue;
-        if ((rc = evlist_grow(&all, all.n + 1)) != 0)
+        if ((rc = evlist_grow(all, all->n + 1)) != 0)
             goto out;
-        if (all.n == 0 || pk_event_cmp(&all.v[all.n - 1], &ev[i]) <= 0) {
+        if (all->n == 0 || pk_event_cmp(&all->v[all->n - 1], &ev[i]) <= 0) {
             /* after everything: the state so far decides */
-            int r = check != NULL ? check(ctx, tx, &f.j, &ev[i], &why) : 0;
+            int r = ck->fn != NULL ? ck->fn(ck->ctx, ck->tx, &f->j, &ev[i], &why) : 0;
             if (r == 0)
-                r = pk_fold_apply(&f, &ev[i], &why);
+                r = pk_fold_apply(f, &ev[i], &why);
             if (r == PK_EINVAL) {
                 out[i].verdict = PK_APPEND_REJECTED;
                 out[i].why = why;
@@ -183,57 +216,170 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                 rc = r;
                 goto out;
             }
-            all.v[all.n++] = ev[i];
+            all->v[all->n++] = ev[i];
             continue;
         }
         /* in the middle: the journey is folded again with it at its place */
-        size_t at = all.n;
-        while (at > 0 && pk_event_cmp(&all.v[at - 1], &ev[i]) > 0)
+        size_t at = all->n;
+        while (at > 0 && pk_event_cmp(&all->v[at - 1], &ev[i]) > 0)
             at--;
-        memmove(&all.v[at + 1], &all.v[at], (all.n - at) * sizeof(*all.v));
-        all.v[at] = ev[i];
-        all.n++;
+        memmove(&all->v[at + 1], &all->v[at], (all->n - at) * sizeof(*all->v));
+        all->v[at] = ev[i];
+        all->n++;
         pk_fold_free(&g);
         pk_fold_init(&g, participant_id);
-        if ((rc = fold_all(&all, &g, at, &now_bad, &why, &ck)) != 0)
+        if ((rc = fold_all(all, &g, at, &now_bad, &why, ck)) != 0)
             goto out;
         /* refused: it, or a later event it would break */
         if (now_bad > bad) {
             out[i].verdict = PK_APPEND_REJECTED;
             out[i].why = why;
-            memmove(&all.v[at], &all.v[at + 1], (all.n - at - 1) * sizeof(*all.v));
-            all.n--;
+            memmove(&all->v[at], &all->v[at + 1], (all->n - at - 1) * sizeof(*all->v));
+            all->n--;
             continue;
         }
-        pk_fold tmp = f;
-        f = g;
+        pk_fold tmp = *f;
+        *f = g;
         g = tmp;
     }
-    /* the accepted, in order: ids ascend with (at, seq) */
-    for (size_t k = 0; k < n; k++) {
-        size_t i = order[k];
-        if (out[i].verdict == PK_APPEND_INSERTED && (rc = collect(&fresh, &ev[i])) != 0)
+    /* the accepted, in order */
+    for (size_t k = 0; k < n && rc == 0; k++)
+        if (out[order[k]].verdict == PK_APPEND_INSERTED)
+            rc = sink_add(fresh, &ev[order[k]]);
+out:
+    pk_fold_free(&g);
+    free(order);
+    return rc;
+}
+
+/* look_up: each new (source, ref) is looked up among the stored events
+ * (a duplicate); without, a stored one fails the insert (PK_ECONFLICT). */
+static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                  pk_append_result *out, pk_append_check_fn check, void *ctx,
+                  pk_journey *state, bool look_up)
+{
+    const checker ck = {check, ctx, tx};
+    evlist all = {0};
+    sink fresh = {0};
+    pk_fold f;
+    pk_fold_init(&f, participant_id);
+    int rc = pk_tx_events_of(tx, participant_id, collect, &all);
+    if (rc != 0)
+        goto out;
+    /* duplicates: in the batch, or stored (for anyone) */
+    mark_new(participant_id, ev, n, out);
+    for (size_t i = 0; look_up && i < n; i++) {
+        if (out[i].verdict != PK_APPEND_INSERTED)
+            continue;
+        int64_t who;
+        int r = pk_tx_event_find(tx, ev[i].source, ev[i].ref, &who);
+        if (r == 0)
+            out[i].verdict = PK_APPEND_DUPLICATE;
+        else if (r != PK_ENOENT) {
+            rc = r;
             goto out;
-    }
-    if (fresh.n > 0) {
-        if ((rc = pk_tx_events_insert(tx, fresh.n, fresh.v)) != 0)
-            goto out;
-        size_t m = 0;
-        for (size_t k = 0; k < n; k++) {
-            size_t i = order[k];
-            if (out[i].verdict == PK_APPEND_INSERTED)
-                ev[i].id = fresh.v[m++].id;
         }
-        rc = pk_tx_journey_put(tx, &f.j);
     }
+    if ((rc = decide(&ck, participant_id, &all, ev, n, out, &f, &fresh)) != 0)
+        goto out;
+    if (fresh.ev.n > 0 && (rc = sink_insert(tx, &fresh)) == 0)
+        rc = pk_tx_journey_put(tx, &f.j);
     if (rc == 0 && state != NULL)
         *state = f.j;
 out:
     pk_fold_free(&f);
-    pk_fold_free(&g);
-    free(order);
     free(all.v);
-    free(fresh.v);
+    sink_free(&fresh);
+    return rc;
+}
+
+/* pk_tx_events_of_many's events into each group's list (the groups in
+ * ascending order of participant, as the events come). */
+typedef struct many {
+    const pk_append_group *g;
+    evlist *all;
+    size_t ng, cur;
+} many;
+
+static int collect_many(void *ctx, const pk_event *e)
+{
+    many *m = ctx;
+    while (m->cur < m->ng && m->g[m->cur].participant_id < e->participant_id)
+        m->cur++;
+    if (m->cur == m->ng || m->g[m->cur].participant_id != e->participant_id)
+        return PK_EIO; /* not asked for */
+    return collect(&m->all[m->cur], e);
+}
+
+int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_check_fn check,
+                           void *ctx, bool look_up)
+{
+    const checker ck = {check, ctx, tx};
+    size_t nnew = 0;
+    for (size_t k = 0; k < ng; k++) {
+        if (k > 0 && g[k].participant_id <= g[k - 1].participant_id)
+            return PK_EINVAL;
+        nnew += g[k].n;
+    }
+    if (ng == 0)
+        return 0;
+    evlist *all = calloc(ng, sizeof(*all));
+    int64_t *ids = malloc(ng * sizeof(*ids));
+    pk_journey *js = malloc(ng * sizeof(*js));
+    const pk_event **ask = malloc((nnew ? nnew : 1) * sizeof(*ask));
+    bool *known = malloc((nnew ? nnew : 1) * sizeof(*known));
+    pk_append_result **res = malloc((nnew ? nnew : 1) * sizeof(*res));
+    sink fresh = {0};
+    size_t nj = 0;
+    int rc = 0;
+    if (all == NULL || ids == NULL || js == NULL || ask == NULL || known == NULL ||
+        res == NULL) {
+        rc = PK_ENOMEM;
+        goto out;
+    }
+    for (size_t k = 0; k < ng; k++)
+        ids[k] = g[k].participant_id;
+    many m = {g, all, ng, 0};
+    if ((rc = pk_tx_events_of_many(tx, ng, ids, collect_many, &m)) != 0)
+        goto out;
+    /* duplicates: in a person's batch, or stored (for anyone) */
+    size_t nask = 0;
+    for (size_t k = 0; k < ng; k++) {
+        mark_new(g[k].participant_id, g[k].ev, g[k].n, g[k].out);
+        for (size_t i = 0; look_up && i < g[k].n; i++)
+            if (g[k].out[i].verdict == PK_APPEND_INSERTED) {
+                ask[nask] = &g[k].ev[i];
+                res[nask++] = &g[k].out[i];
+            }
+    }
+    if (nask > 0 && (rc = pk_tx_events_known(tx, nask, ask, known)) != 0)
+        goto out;
+    for (size_t i = 0; i < nask; i++)
+        if (known[i])
+            res[i]->verdict = PK_APPEND_DUPLICATE;
+    for (size_t k = 0; k < ng && rc == 0; k++) {
+        pk_fold f;
+        pk_fold_init(&f, g[k].participant_id);
+        size_t before = fresh.ev.n;
+        rc = decide(&ck, g[k].participant_id, &all[k], g[k].ev, g[k].n, g[k].out, &f, &fresh);
+        if (rc == 0 && fresh.ev.n > before)
+            js[nj++] = f.j;
+        pk_fold_free(&f);
+    }
+    if (rc == 0)
+        rc = sink_insert(tx, &fresh);
+    if (rc == 0 && nj > 0)
+        rc = pk_tx_journeys_put(tx, nj, js);
+out:
+    for (size_t k = 0; all != NULL && k < ng; k++)
+        free(all[k].v);
+    free(all);
+    free(ids);
+    free(js);
+    free(ask);
+    free(known);
+    free(res);
+    sink_free(&fresh);
     return rc;
 }
 

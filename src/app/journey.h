@@ -77,6 +77,24 @@ int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, siz
 int pk_journey_append_tail(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                            pk_append_result *out);
 
+/* One person's new events for pk_journey_append_many. */
+typedef struct pk_append_group {
+    int64_t participant_id;
+    pk_event *ev;
+    size_t n;
+    pk_append_result *out;  /* out[i]: ev[i]'s verdict */
+} pk_append_group;
+/* pk_journey_append_checked for many people at once, each group as one
+ * call would take it (the state is not returned), with a statement per
+ * step for all of them rather than per person and event (on PostgreSQL
+ * each is a round trip): their stored events read (and locked) together,
+ * their refs looked up together (unless !look_up: a bulk load's, as
+ * pk_journey_append_fresh), the accepted inserted together and the
+ * states written together.  The groups' participants ascend strictly
+ * (PK_EINVAL otherwise): the order in which they are locked. */
+int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_check_fn check,
+                           void *ctx, bool look_up);
+
 /* Folds the participant's stored events anew and writes the state (when
  * there are events); out (when not NULL) receives it. */
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out);

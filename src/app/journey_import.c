@@ -2,23 +2,32 @@
  * in constant memory, each person's rows applied in waktu order whatever
  * the order of the file's rows.
  *
- * Three passes.  The first reads the file (the participants import's CSV
+ * Four passes.  The first reads the file (the participants import's CSV
  * reader, pk_reg_read_fd), checks each row (core/journey.c), computes
  * the NIK's blind index and stages the row in runs sorted by (NIK index,
  * waktu, line): a run is sorted in a bounded arena and written to an
  * unlinked temporary file (0600: the rows carry NIKs).  The second merges
  * those runs, finds each person once (in NIK index order: the pages of
  * that index in order), rejects the rows of unknown NIKs and stages the
- * others again, sorted by (participant id, waktu, line).  The third
- * merges these and hands each person's rows, in order, to
- * pk_journey_append (app/journey.c), the one place the journey's rules
- * live: in participant order, the order of the journeys, of the events'
- * index by participant and of the foreign key checks, so each write
- * lands near the one before (in NIK index order each landed on a page of
- * its own).  It commits TX_FIRST rows, then twice as many each time up to
- * TX_MAX.  A killed run leaves whole transactions: run again, the rows
- * stored already count as duplicates ((source, ref) is unique), so the
- * journey ends as one clean run leaves it. */
+ * others again, sorted by (ref, line).  The third merges these: of the
+ * rows that share a ref (the file's source is one) the first in the file
+ * is the event, the others are duplicates, found by the sort rather than
+ * by a look-up each; the rest are staged again, sorted by (participant
+ * id, waktu, line).  The fourth merges these and hands each person's
+ * rows, in order, to pk_journey_append (app/journey.c), the one place the
+ * journey's rules live: in participant order, the order of the journeys,
+ * of the events' index by participant and of the foreign key checks, so
+ * each write lands near the one before (in NIK index order each landed
+ * on a page of its own).  It commits TX_FIRST rows, then twice as many
+ * each time up to TX_MAX.  A killed run leaves whole transactions: run
+ * again, the rows stored already count as duplicates ((source, ref) is
+ * unique), so the journey ends as one clean run leaves it.
+ *
+ * A file of at least import_bulk_mb into a store that holds no event yet
+ * (a first import) is a bulk load (pk_tx_events_bulk_begin): one
+ * transaction, no look-up of stored refs (there are none, and the file's
+ * repeats are gone by the fourth pass), the unique index by (source, ref)
+ * built at the end.  Killed, it leaves nothing. */
 #include "app/journey_import.h"
 
 #include <errno.h>
@@ -35,6 +44,7 @@
 
 #define ARENA_BYTES ((size_t)8 << 20)  /* one run's rows, at most */
 #define GROUP_MAX 512                  /* one person's rows per append */
+#define BATCH_ROWS 2048                /* rows per pk_journey_append_many */
 /* Rows per transaction (at least): the first, doubling up to the cap.  The
  * event indexes (by (source, ref), by participant) take the rows in an
  * order unrelated to theirs, so every commit rewrites pages all over them:
@@ -43,7 +53,8 @@
 #define TX_FIRST 5000
 #define TX_MAX 160000
 #define TICK_ROWS 256
-#define FIND_TX 4096                   /* people looked up per read transaction */
+#define FIND_BATCH 1024                /* people looked up at once (one statement on PostgreSQL) */
+#define PENDING_BYTES ((size_t)1 << 20) /* their rows held meanwhile, at most (about) */
 
 /* The file's columns, in the spec's order (the rejects file's too). */
 enum { C_REF, C_NIK, C_PERISTIWA, C_WAKTU, C_GELOMBANG, C_JUMLAH, C_KE, C_PELATIHAN,
@@ -69,8 +80,13 @@ typedef struct run {
     size_t cap;
 } run;
 
+/* The order of staged rows: pass 1's runs, pass 2's, pass 3's. */
+typedef enum order { BY_NIK, BY_REF, BY_PID } order;
+
 typedef struct eimporter {
     const pk_app *app;
+    order order;      /* of the rows staged now */
+    unsigned long long size; /* of the file, when known */
     const pk_import_opts *opts;
     pk_event_source source;
     pk_import_summary *sum;
@@ -167,25 +183,32 @@ static void event_fields(const char *const *f, pk_event_fields *ef)
 
 /* ---- pass 1: runs sorted by (NIK index, waktu, line) ---------------------- */
 
-/* (pid, NIK index, waktu, line): the first runs' rows all have pid 0, the
- * second's one NIK index per pid. */
-static int srec_cmp(const srec *a, const srec *b)
+/* Two staged rows (headers and fields) in order o: BY_NIK (NIK index,
+ * waktu, line), BY_REF (ref, line: the ref is the first field), BY_PID
+ * (participant id, waktu, line). */
+static int srec_cmp(order o, const srec *a, const char *da, const srec *b, const char *db)
 {
-    if (a->pid != b->pid)
-        return a->pid < b->pid ? -1 : 1;
-    int c = memcmp(a->bi, b->bi, PK_BI_LEN);
-    if (c != 0)
-        return c;
-    if (a->at != b->at)
-        return a->at < b->at ? -1 : 1;
+    int c;
+    if (o == BY_REF) {
+        if ((c = strcmp(da, db)) != 0)
+            return c;
+    } else {
+        if (o == BY_PID && a->pid != b->pid)
+            return a->pid < b->pid ? -1 : 1;
+        if (o == BY_NIK && (c = memcmp(a->bi, b->bi, PK_BI_LEN)) != 0)
+            return c;
+        if (a->at != b->at)
+            return a->at < b->at ? -1 : 1;
+    }
     return (a->line > b->line) - (a->line < b->line);
 }
 
-static int by_srec(const void *a, const void *b, void *arena)
+static int by_srec(const void *a, const void *b, void *ctx)
 {
-    const char *base = arena;
-    return srec_cmp((const srec *)(base + *(const size_t *)a),
-                    (const srec *)(base + *(const size_t *)b));
+    const eimporter *im = ctx;
+    const srec *x = (const srec *)(im->arena + *(const size_t *)a);
+    const srec *y = (const srec *)(im->arena + *(const size_t *)b);
+    return srec_cmp(im->order, x, (const char *)(x + 1), y, (const char *)(y + 1));
 }
 
 /* Sorts the arena's rows and writes them as a run. */
@@ -193,7 +216,7 @@ static int flush_run(eimporter *im)
 {
     if (im->noffs == 0)
         return 0;
-    qsort_r(im->offs, im->noffs, sizeof(*im->offs), by_srec, im->arena);
+    qsort_r(im->offs, im->noffs, sizeof(*im->offs), by_srec, im);
     if (im->nruns == im->capruns) {
         size_t cap = im->capruns ? im->capruns * 2 : 16;
         run *r = realloc(im->runs, cap * sizeof(*r));
@@ -342,14 +365,19 @@ static int run_next(run *r)
     return fread(r->data, r->h.len, 1, r->f) == 1 ? 0 : PK_EIO;
 }
 
+static int run_cmp(order o, const run *a, const run *b)
+{
+    return srec_cmp(o, &a->h, a->data, &b->h, b->data);
+}
+
 /* A min-heap of run indexes by their heads. */
-static void sift_down(run *runs, size_t *heap, size_t n, size_t i)
+static void sift_down(order o, run *runs, size_t *heap, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        if (l < n && srec_cmp(&runs[heap[l]].h, &runs[heap[m]].h) < 0)
+        if (l < n && run_cmp(o, &runs[heap[l]], &runs[heap[m]]) < 0)
             m = l;
-        if (l + 1 < n && srec_cmp(&runs[heap[l + 1]].h, &runs[heap[m]].h) < 0)
+        if (l + 1 < n && run_cmp(o, &runs[heap[l + 1]], &runs[heap[m]]) < 0)
             m = l + 1;
         if (m == i)
             return;
@@ -361,12 +389,14 @@ static void sift_down(run *runs, size_t *heap, size_t n, size_t i)
 
 /* A merge of runs: a min-heap of run indexes by their heads. */
 typedef struct merge {
+    order order;
     run *runs;
     size_t *heap, n;
 } merge;
 
-static int merge_start(merge *m, run *runs, size_t nruns)
+static int merge_start(merge *m, order o, run *runs, size_t nruns)
 {
+    m->order = o;
     m->runs = runs;
     m->n = 0;
     m->heap = malloc((nruns ? nruns : 1) * sizeof(*m->heap));
@@ -380,7 +410,7 @@ static int merge_start(merge *m, run *runs, size_t nruns)
             m->heap[m->n++] = i;
     }
     for (size_t i = m->n; i-- > 0;)
-        sift_down(runs, m->heap, m->n, i);
+        sift_down(o, runs, m->heap, m->n, i);
     return 0;
 }
 
@@ -398,7 +428,7 @@ static int merge_pop(merge *m)
         return r;
     if (r == 1)
         m->heap[0] = m->heap[--m->n];
-    sift_down(m->runs, m->heap, m->n, 0);
+    sift_down(m->order, m->runs, m->heap, m->n, 0);
     return 0;
 }
 
@@ -412,104 +442,207 @@ static void runs_close(run *runs, size_t n)
     free(runs);
 }
 
-/* ---- pass 2: each person found once, the rows staged by participant -------- */
+/* ---- pass 2: each person found once, the rows staged by ref ---------------- */
 
-static int resolve(eimporter *im, char *err, size_t errlen)
+/* The rows of people not looked up yet: their NIK indexes (distinct, in
+ * order) and the rows (headers and fields, in order). */
+typedef struct pending {
+    pk_buf rows;
+    size_t nbi;
+    pk_bi bi[FIND_BATCH];
+    pk_pknown known[FIND_BATCH];
+    bool have;                 /* the last person looked up: */
+    uint8_t last_bi[PK_BI_LEN];
+    int64_t last_pid;
+} pending;
+
+/* The bytes a row of len bytes of fields takes, header included, aligned. */
+static size_t padded(size_t len)
+{
+    return (sizeof(srec) + len + 7) & ~(size_t)7;
+}
+
+/* Stages a row of participant pid (0: unknown, rejected). */
+static int resolved(eimporter *im, const srec *h, const char *data, int64_t pid)
+{
+    if (pid == 0) {
+        const char *f[C__COUNT];
+        fields_of(data, f);
+        reject(im, (unsigned long)h->line, PK_C_PESERTA_TIDAK_DIKENAL, "nik", f);
+        return 0;
+    }
+    srec *to;
+    int rc = stage_room(im, h->len, &to);
+    if (rc != 0)
+        return rc;
+    *to = *h;
+    to->pid = pid;
+    memcpy(to + 1, data, h->len);
+    return 0;
+}
+
+/* Looks the pending people up at once (inside tx, or a read transaction
+ * of its own) and stages their rows. */
+static int find_pending(eimporter *im, pk_tx *tx, pending *pd)
+{
+    if (pd->nbi == 0)
+        return 0;
+    pk_tx *own = NULL;
+    int rc = tx == NULL ? pk_store_begin(im->app->store, &own) : 0;
+    if (rc == 0)
+        rc = pk_tx_participants_find(tx ? tx : own, pd->nbi, (const pk_bi *)pd->bi, pd->known);
+    pk_tx_rollback(own); /* read only */
+    size_t k = 0;
+    for (size_t off = 0; rc == 0 && off < pd->rows.len;) {
+        const srec *h = (const srec *)((const char *)pd->rows.data + off);
+        while (k < pd->nbi && memcmp(pd->bi[k], h->bi, PK_BI_LEN) != 0)
+            k++;
+        if (k == pd->nbi)
+            return PK_EIO;
+        rc = resolved(im, h, (const char *)(h + 1), pd->known[k].id);
+        off += padded(h->len);
+    }
+    if (rc == 0) {
+        memcpy(pd->last_bi, pd->bi[pd->nbi - 1], PK_BI_LEN);
+        pd->last_pid = pd->known[pd->nbi - 1].id;
+        pd->have = true;
+    }
+    pd->nbi = 0;
+    pk_buf_reset(&pd->rows);
+    return rc;
+}
+
+/* tx: the bulk load's transaction, or NULL (a read transaction per look-up). */
+static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
 {
     run *old = im->runs;
     size_t nold = im->nruns;
     im->runs = NULL, im->nruns = im->capruns = 0;
+    im->order = BY_REF;
     merge m = {0};
-    pk_tx *tx = NULL;
-    size_t found = 0;
-    uint8_t bi[PK_BI_LEN] = {0};
-    int64_t pid = 0;
-    bool have = false;
-    int rc = merge_start(&m, old, nold);
+    pending *pd = calloc(1, sizeof(*pd));
+    if (pd != NULL)
+        pk_buf_init(&pd->rows, PENDING_BYTES + PK_REG_MAX_RECORD + sizeof(srec));
+    int rc = pd == NULL ? PK_ENOMEM : merge_start(&m, BY_NIK, old, nold);
     for (run *r; rc == 0 && (r = merge_top(&m)) != NULL;) {
-        if (!have || memcmp(bi, r->h.bi, PK_BI_LEN) != 0) {
-            /* a read transaction for FIND_TX people at most: the writer's
-             * lock is not held for the whole pass */
-            if (tx != NULL && found % FIND_TX == 0) {
-                pk_tx_rollback(tx);
-                tx = NULL;
-            }
-            if (tx == NULL && (rc = pk_store_begin(im->app->store, &tx)) != 0)
-                break;
-            pk_bi key;
-            pk_pknown known;
-            memcpy(key, r->h.bi, PK_BI_LEN);
-            if ((rc = pk_tx_participants_find(tx, 1, (const pk_bi *)&key, &known)) != 0)
-                break;
-            memcpy(bi, r->h.bi, PK_BI_LEN);
-            pid = known.id;
-            have = true;
-            found++;
-        }
-        if (pid == 0) {
-            const char *f[C__COUNT];
-            fields_of(r->data, f);
-            reject(im, (unsigned long)r->h.line, PK_C_PESERTA_TIDAK_DIKENAL, "nik", f);
+        if (pd->nbi == 0 && pd->have && memcmp(pd->last_bi, r->h.bi, PK_BI_LEN) == 0) {
+            rc = resolved(im, &r->h, r->data, pd->last_pid); /* found in the last look-up */
         } else {
-            srec *h;
-            if ((rc = stage_room(im, r->h.len, &h)) != 0)
+            if (pd->nbi == 0 || memcmp(pd->bi[pd->nbi - 1], r->h.bi, PK_BI_LEN) != 0) {
+                if (pd->nbi == FIND_BATCH && (rc = find_pending(im, tx, pd)) != 0)
+                    break;
+                memcpy(pd->bi[pd->nbi++], r->h.bi, PK_BI_LEN);
+            }
+            static const char zero[8];
+            if (pk_buf_add(&pd->rows, &r->h, sizeof(r->h)) != 0 ||
+                pk_buf_add(&pd->rows, r->data, r->h.len) != 0 ||
+                pk_buf_add(&pd->rows, zero, padded(r->h.len) - sizeof(r->h) - r->h.len) != 0) {
+                rc = PK_ENOMEM;
                 break;
-            *h = r->h;
-            h->pid = pid;
-            memcpy(h + 1, r->data, r->h.len);
+            }
+            if (pd->rows.len >= PENDING_BYTES)
+                rc = find_pending(im, tx, pd);
         }
-        rc = merge_pop(&m);
+        if (rc == 0)
+            rc = merge_pop(&m);
     }
-    pk_tx_rollback(tx);
+    if (rc == 0)
+        rc = find_pending(im, tx, pd);
     if (rc == 0)
         rc = flush_run(im);
     if (rc != 0)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                               : rc == PK_EIO  ? "database or temporary file error"
                                               : "database error (%d)", rc);
+    if (pd != NULL)
+        pk_buf_free(&pd->rows);
+    free(pd);
     free(m.heap);
     runs_close(old, nold);
     return rc;
 }
 
-/* ---- pass 3: each person's rows appended ---------------------------------- */
+/* ---- pass 3: repeated refs dropped, the rows staged by participant --------- */
 
-typedef struct group {
-    int64_t pid;
-    size_t n;
-    pk_event ev[GROUP_MAX];
-    pk_append_result res[GROUP_MAX];
-    unsigned long line[GROUP_MAX];
-    size_t off[GROUP_MAX];   /* the row's fields in data */
-    pk_buf data;
-} group;
-
-/* Appends the group's rows to its person's journey inside tx. */
-static int flush_group(eimporter *im, pk_tx *tx, group *g, long *in_tx)
+static int dedup(eimporter *im, char *err, size_t errlen)
 {
-    if (g->n == 0)
+    run *old = im->runs;
+    size_t nold = im->nruns;
+    im->runs = NULL, im->nruns = im->capruns = 0;
+    im->order = BY_PID;
+    merge m = {0};
+    char *prev = malloc(PK_REG_MAX_RECORD + 1);
+    bool have = false;
+    int rc = prev == NULL ? PK_ENOMEM : merge_start(&m, BY_REF, old, nold);
+    for (run *r; rc == 0 && (r = merge_top(&m)) != NULL;) {
+        size_t len = strlen(r->data);
+        if (have && strcmp(prev, r->data) == 0) {
+            im->sum->duplicates++; /* a later row of a ref: the first one is the event */
+        } else if (len > PK_REG_MAX_RECORD) {
+            rc = PK_EIO; /* pass 1 allows no such ref */
+            break;
+        } else {
+            memcpy(prev, r->data, len + 1);
+            have = true;
+            srec *h;
+            if ((rc = stage_room(im, r->h.len, &h)) != 0)
+                break;
+            *h = r->h;
+            memcpy(h + 1, r->data, r->h.len);
+        }
+        rc = merge_pop(&m);
+    }
+    if (rc == 0)
+        rc = flush_run(im);
+    if (rc != 0)
+        snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory" : "temporary file error");
+    free(prev);
+    free(m.heap);
+    runs_close(old, nold);
+    return rc;
+}
+
+/* ---- pass 4: each person's rows appended ---------------------------------- */
+
+/* Rows handed to pk_journey_append_many at once: the rows of many people
+ * (a statement per step for all of them), at most GROUP_MAX of one. */
+typedef struct ebatch {
+    size_t n, ng;
+    pk_event ev[BATCH_ROWS];
+    pk_append_result res[BATCH_ROWS];
+    unsigned long line[BATCH_ROWS];
+    size_t off[BATCH_ROWS];  /* the row's fields in data */
+    pk_append_group g[BATCH_ROWS];
+    pk_buf data;
+} ebatch;
+
+/* Appends the batch's rows to their people's journeys inside tx (bulk: a
+ * bulk load's, no stored ref looked up). */
+static int flush_batch(eimporter *im, pk_tx *tx, bool bulk, ebatch *b, long *in_tx)
+{
+    if (b->n == 0)
         return 0;
     const char *f[C__COUNT];
     /* A local file joins this deployment's waves: their join rules apply
      * (selection.md); the programme office's joins are to its own waves. */
-    int rc = pk_journey_append_checked(tx, g->pid, g->ev, g->n, g->res,
-                                       im->source == PK_SRC_LOKAL ? pk_wave_join_rule : NULL,
-                                       NULL, NULL);
+    int rc = pk_journey_append_many(tx, b->g, b->ng,
+                                    im->source == PK_SRC_LOKAL ? pk_wave_join_rule : NULL, NULL,
+                                    !bulk);
     if (rc != 0)
         return rc;
-    for (size_t i = 0; i < g->n; i++) {
-        if (g->res[i].verdict == PK_APPEND_INSERTED) {
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->res[i].verdict == PK_APPEND_INSERTED) {
             im->sum->inserted++;
-        } else if (g->res[i].verdict == PK_APPEND_DUPLICATE) {
+        } else if (b->res[i].verdict == PK_APPEND_DUPLICATE) {
             im->sum->duplicates++;
         } else {
-            fields_of((const char *)g->data.data + g->off[i], f);
-            reject(im, g->line[i], g->res[i].why, NULL, f);
+            fields_of((const char *)b->data.data + b->off[i], f);
+            reject(im, b->line[i], b->res[i].why, NULL, f);
         }
     }
-    *in_tx += (long)g->n;
-    g->n = 0;
-    pk_buf_reset(&g->data);
+    *in_tx += (long)b->n;
+    b->n = b->ng = 0;
+    pk_buf_reset(&b->data);
     return 0;
 }
 
@@ -532,23 +665,25 @@ static int commit(eimporter *im, pk_tx **tx, long *in_tx, long *inserted_before)
     return rc;
 }
 
-static int pass3(eimporter *im, char *err, size_t errlen)
+/* tx: the bulk load's transaction (bulk), or NULL. */
+static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
 {
     merge m = {0};
-    group *g = calloc(1, sizeof(*g));
-    if (g != NULL)
-        pk_buf_init(&g->data, (size_t)GROUP_MAX * PK_REG_MAX_RECORD);
-    pk_tx *tx = NULL;
+    ebatch *b = calloc(1, sizeof(*b));
+    if (b != NULL)
+        pk_buf_init(&b->data, (size_t)BATCH_ROWS * PK_REG_MAX_RECORD);
     long in_tx = 0, inserted_before = 0, tx_rows = TX_FIRST;
-    int rc = g == NULL ? PK_ENOMEM : merge_start(&m, im->runs, im->nruns);
+    int rc = b == NULL ? PK_ENOMEM : merge_start(&m, BY_PID, im->runs, im->nruns);
     for (run *r; rc == 0 && (r = merge_top(&m)) != NULL;) {
         if (tx == NULL && (rc = pk_store_begin(im->app->store, &tx)) != 0)
             break;
-        if (g->n > 0 && (g->pid != r->h.pid || g->n == GROUP_MAX)) {
-            bool other = g->pid != r->h.pid;
-            if ((rc = flush_group(im, tx, g, &in_tx)) != 0)
+        pk_append_group *last = b->ng > 0 ? &b->g[b->ng - 1] : NULL;
+        bool same = last != NULL && last->participant_id == r->h.pid;
+        if (b->n == BATCH_ROWS || (same && last->n == GROUP_MAX)) {
+            if ((rc = flush_batch(im, tx, bulk, b, &in_tx)) != 0)
                 break;
-            if (other && in_tx >= tx_rows) {
+            /* a person's rows of the file in one transaction, when they fit */
+            if (!same && !bulk && in_tx >= tx_rows) {
                 if ((rc = commit(im, &tx, &in_tx, &inserted_before)) != 0)
                     break;
                 if (tx_rows < TX_MAX)
@@ -556,36 +691,41 @@ static int pass3(eimporter *im, char *err, size_t errlen)
             }
             if (tx == NULL)
                 continue;
+            same = false;
         }
-        /* the row into the group */
+        /* the row into the batch */
         const char *f[C__COUNT];
         fields_of(r->data, f);
         pk_event_fields ef;
         event_fields(f, &ef);
         const char *bad = NULL;
-        pk_event *e = &g->ev[g->n];
+        pk_event *e = &b->ev[b->n];
         if (pk_event_parse(&ef, e, &bad) != 0) { /* checked in pass 1 */
             rc = PK_EIO;
             break;
         }
         e->source = im->source;
         e->seq = (int64_t)r->h.line;
-        g->pid = r->h.pid;
-        g->line[g->n] = (unsigned long)r->h.line;
-        g->off[g->n] = g->data.len;
-        if (pk_buf_add(&g->data, r->data, r->h.len) != 0) {
+        if (!same)
+            b->g[b->ng++] = (pk_append_group){r->h.pid, e, 0, &b->res[b->n]};
+        b->g[b->ng - 1].n++;
+        b->line[b->n] = (unsigned long)r->h.line;
+        b->off[b->n] = b->data.len;
+        if (pk_buf_add(&b->data, r->data, r->h.len) != 0) {
             rc = PK_ENOMEM;
             break;
         }
-        g->n++;
+        b->n++;
         rc = merge_pop(&m);
     }
-    if (rc == 0 && g != NULL && g->n > 0) {
+    if (rc == 0 && b != NULL && b->n > 0) {
         if (tx == NULL)
             rc = pk_store_begin(im->app->store, &tx);
         if (rc == 0)
-            rc = flush_group(im, tx, g, &in_tx);
+            rc = flush_batch(im, tx, bulk, b, &in_tx);
     }
+    if (rc == 0 && bulk)
+        rc = pk_tx_events_bulk_end(tx);
     if (rc == 0 && tx != NULL)
         rc = commit(im, &tx, &in_tx, &inserted_before);
     pk_tx_rollback(tx);
@@ -593,9 +733,9 @@ static int pass3(eimporter *im, char *err, size_t errlen)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                               : rc == PK_EIO  ? "database or temporary file error"
                                               : "database error (%d)", rc);
-    if (g != NULL)
-        pk_buf_free(&g->data);
-    free(g);
+    if (b != NULL)
+        pk_buf_free(&b->data);
+    free(b);
     free(m.heap);
     return rc;
 }
@@ -604,7 +744,7 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
                       const pk_import_opts *opts, pk_import_summary *sum, char *err,
                       size_t errlen)
 {
-    eimporter im = {.app = app, .opts = opts, .source = source, .sum = sum};
+    eimporter im = {.app = app, .opts = opts, .source = source, .sum = sum, .order = BY_NIK};
     memset(sum, 0, sizeof(*sum));
     pk_csv *csv = pk_csv_new(pk_reg_read_fd, &fd, PK_REG_MAX_RECORD);
     pk_csv_record *rec = malloc(sizeof(*rec));
@@ -613,7 +753,10 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         size = (unsigned long long)st.st_size;
+    im.size = size;
     int rc = 0, r;
+    pk_tx *tx = NULL;
+    bool bulk = false;
     if (csv == NULL || rec == NULL || im.arena == NULL) {
         rc = PK_ENOMEM;
         snprintf(err, errlen, "out of memory");
@@ -634,13 +777,29 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
             fprintf(opts->rejects, ",%s", colnames[c]);
         fputc('\n', opts->rejects);
     }
-    if ((rc = pass1(&im, csv, rec, size, err, errlen)) != 0 ||
-        (rc = resolve(&im, err, errlen)) != 0)
+    if ((rc = pass1(&im, csv, rec, size, err, errlen)) != 0)
+        goto out;
+    /* A bulk load is one transaction from the look-ups on: its writer's
+     * small cache serves them (they go in index order) */
+    if (im.nruns > 0 && size >= (unsigned long long)app->cfg.import_bulk_mb << 20) {
+        if ((rc = pk_store_begin(app->store, &tx)) == 0 &&
+            (rc = pk_tx_events_bulk_begin(tx, &bulk)) == 0 && !bulk) {
+            pk_tx_rollback(tx);
+            tx = NULL;
+        }
+        if (rc != 0) {
+            snprintf(err, errlen, "database error (%d)", rc);
+            goto out;
+        }
+    }
+    if ((rc = resolve(&im, tx, err, errlen)) != 0 || (rc = dedup(&im, err, errlen)) != 0)
         goto out;
     free(im.arena);
     im.arena = NULL;
-    rc = pass3(&im, err, errlen);
+    rc = pass4(&im, tx, bulk, err, errlen);
+    tx = NULL; /* pass4 ended it */
 out:
+    pk_tx_rollback(tx);
     runs_close(im.runs, im.nruns);
     free(im.offs);
     free(im.arena);

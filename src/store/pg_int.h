@@ -272,10 +272,14 @@ int pg_sealed_generations(pk_store *s, int64_t *counts);
 /* ---- pg_journey.c ---- */
 
 int pg_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx);
+int pg_events_of_many(pk_tx *t, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                     void *ctx);
+int pg_events_known(pk_tx *t, size_t n, const pk_event *const *ev, bool *known);
 int pg_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id);
 int pg_events_insert(pk_tx *t, size_t n, pk_event *ev);
 int pg_journey_put(pk_tx *t, const pk_journey *j);
 int pg_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out);
+int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js);
 int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
 int pg_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int pg_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);

@@ -6,6 +6,7 @@
  * take turns (the second reads what the first committed). */
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/pk.h"
@@ -61,6 +62,64 @@ int pg_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx)
     return rc != 0 ? rc : each_event(r, cb, ctx);
 }
 
+/* ids[0..n) as an int8 array parameter in slot `slot` of the batch buffers. */
+static int ids_param(pg_tx *tx, params *p, int slot, size_t n, const int64_t *ids)
+{
+    pk_buf *b = &tx->arr[slot];
+    int e = arr_begin(b, T_INT8);
+    for (size_t i = 0; i < n; i++)
+        e |= arr_int(b, ids[i]);
+    if (e != 0)
+        return PK_ENOMEM;
+    arr_param(p, b, n);
+    return 0;
+}
+
+int pg_events_of_many(pk_tx *t, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                      void *ctx)
+{
+    pgc *c = pg_txc(t);
+    params p = {0};
+    int rc = ids_param((pg_tx *)t, &p, 0, n, participant_ids);
+    if (rc == 0)
+        rc = pg_run(c, S_JOURNEY_LOCK_MANY, &p, NULL);
+    PGresult *r = NULL;
+    if (rc == 0)
+        rc = pg_run(c, S_EVENTS_OF_MANY, &p, &r);
+    return rc != 0 ? rc : each_event(r, cb, ctx);
+}
+
+int pg_events_known(pk_tx *t, size_t n, const pk_event *const *ev, bool *known)
+{
+    pg_tx *tx = (pg_tx *)t;
+    pk_buf *s = &tx->arr[0], *f = &tx->arr[1];
+    int e = arr_begin(s, T_TEXT) | arr_begin(f, T_TEXT);
+    for (size_t i = 0; i < n; i++) {
+        e |= arr_text(s, pk_event_source_name(ev[i]->source));
+        e |= arr_text(f, ev[i]->ref);
+        known[i] = false;
+    }
+    if (e != 0)
+        return PK_ENOMEM;
+    params p = {0};
+    arr_param(&p, s, n);
+    arr_param(&p, f, n);
+    PGresult *r = NULL;
+    int rc = pg_run(pg_txc(t), S_EVENTS_KNOWN, &p, &r);
+    if (rc != 0)
+        return rc;
+    for (int i = 0; i < PQntuples(r); i++) {
+        int64_t at = get_i64(r, i, 0);
+        if (at < 1 || (uint64_t)at > n) {
+            rc = PK_EIO;
+            break;
+        }
+        known[at - 1] = true;
+    }
+    PQclear(r);
+    return rc;
+}
+
 int pg_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id)
 {
     params p = {0};
@@ -78,36 +137,119 @@ int pg_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *pa
     return rc;
 }
 
+static int one_insert(pgc *c, pk_event *e)
+{
+    const pk_event_info *info = pk_event_info_of(e->type);
+    if (info == NULL)
+        return PK_EINVAL;
+    params p = {0};
+    p_int(&p, e->participant_id);
+    p_text(&p, pk_event_source_name(e->source));
+    p_text(&p, e->ref);
+    p_text(&p, info->name);
+    p_int(&p, e->at);
+    p_int(&p, e->seq);
+    p_int(&p, e->wave);
+    p_int(&p, e->amount);
+    p_int(&p, e->k);
+    p_text(&p, e->course);
+    p_text(&p, e->platform);
+    p_text(&p, e->ref_asal);
+    p_text(&p, e->note);
+    PGresult *r = NULL;
+    int rc = pg_run(c, S_EVENT_INSERT, &p, &r);
+    if (rc != 0)
+        return rc;
+    e->id = PQntuples(r) > 0 ? get_i64(r, 0, 0) : 0;
+    PQclear(r);
+    return 0;
+}
+
+/* Orders indexes of the events `base` by (source, ref). */
+static int by_source_ref(const void *a, const void *b, void *base)
+{
+    const pk_event *ev = base;
+    const pk_event *x = &ev[*(const size_t *)a], *y = &ev[*(const size_t *)b];
+    if (x->source != y->source)
+        return x->source < y->source ? -1 : 1;
+    return strcmp(x->ref, y->ref);
+}
+
+/* More than one event: one statement (their (source, ref) pairs are
+ * distinct, or it fails on the unique index), the ids matched back by
+ * (source, ref). */
 int pg_events_insert(pk_tx *t, size_t n, pk_event *ev)
 {
     pgc *c = pg_txc(t);
+    if (n == 1)
+        return one_insert(c, &ev[0]);
+    pg_tx *tx = (pg_tx *)t;
+    static const uint32_t types[13] = {T_INT8, T_TEXT, T_TEXT, T_TEXT, T_INT8, T_INT8, T_INT8,
+                                       T_INT8, T_INT8, T_TEXT, T_TEXT, T_TEXT, T_TEXT};
+    pk_buf *col[13];
+    int e = 0;
+    for (int k = 0; k < 13; k++)
+        e |= arr_begin(col[k] = &tx->arr[k], types[k]);
     for (size_t i = 0; i < n; i++) {
-        const pk_event *e = &ev[i];
-        const pk_event_info *info = pk_event_info_of(e->type);
+        const pk_event_info *info = pk_event_info_of(ev[i].type);
         if (info == NULL)
             return PK_EINVAL;
-        params p = {0};
-        p_int(&p, e->participant_id);
-        p_text(&p, pk_event_source_name(e->source));
-        p_text(&p, e->ref);
-        p_text(&p, info->name);
-        p_int(&p, e->at);
-        p_int(&p, e->seq);
-        p_int(&p, e->wave);
-        p_int(&p, e->amount);
-        p_int(&p, e->k);
-        p_text(&p, e->course);
-        p_text(&p, e->platform);
-        p_text(&p, e->ref_asal);
-        p_text(&p, e->note);
-        PGresult *r = NULL;
-        int rc = pg_run(c, S_EVENT_INSERT, &p, &r);
-        if (rc != 0)
-            return rc;
-        ev[i].id = PQntuples(r) > 0 ? get_i64(r, 0, 0) : 0;
+        e |= arr_int(col[0], ev[i].participant_id);
+        e |= arr_text(col[1], pk_event_source_name(ev[i].source));
+        e |= arr_text(col[2], ev[i].ref);
+        e |= arr_text(col[3], info->name);
+        e |= arr_int(col[4], ev[i].at);
+        e |= arr_int(col[5], ev[i].seq);
+        e |= arr_int(col[6], ev[i].wave);
+        e |= arr_int(col[7], ev[i].amount);
+        e |= arr_int(col[8], ev[i].k);
+        e |= arr_text(col[9], ev[i].course);
+        e |= arr_text(col[10], ev[i].platform);
+        e |= arr_text(col[11], ev[i].ref_asal);
+        e |= arr_text(col[12], ev[i].note);
+    }
+    size_t *idx = malloc(n * sizeof(*idx));
+    if (e != 0 || idx == NULL) {
+        free(idx);
+        return PK_ENOMEM;
+    }
+    params p = {0};
+    for (int k = 0; k < 13; k++)
+        arr_param(&p, col[k], n);
+    PGresult *r = NULL;
+    int rc = pg_run(c, S_EVENTS_INSERT_MANY, &p, &r);
+    if (rc == 0) {
+        for (size_t i = 0; i < n; i++) {
+            idx[i] = i;
+            ev[i].id = 0;
+        }
+        qsort_r(idx, n, sizeof(*idx), by_source_ref, ev);
+        for (int row = 0; rc == 0 && row < PQntuples(r); row++) {
+            pk_event key = {0};
+            key.source = strcmp(PQgetvalue(r, row, 1), "lokal") == 0 ? PK_SRC_LOKAL : PK_SRC_PMO;
+            snprintf(key.ref, sizeof(key.ref), "%s", PQgetvalue(r, row, 2));
+            size_t lo = 0, hi = n;
+            while (lo < hi) { /* the first index whose event is not below key */
+                size_t mid = lo + (hi - lo) / 2;
+                const pk_event *m = &ev[idx[mid]];
+                int cmp = m->source != key.source ? (m->source < key.source ? -1 : 1)
+                                                  : strcmp(m->ref, key.ref);
+                if (cmp < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == n || ev[idx[lo]].source != key.source || strcmp(ev[idx[lo]].ref, key.ref))
+                rc = PK_EIO;
+            else
+                ev[idx[lo]].id = get_i64(r, row, 0);
+        }
+        if (rc == 0 && (size_t)PQntuples(r) != n)
+            rc = PK_EIO;
         PQclear(r);
     }
-    return 0;
+    free(idx);
+    return rc;
 }
 
 int pg_journey_put(pk_tx *t, const pk_journey *j)
@@ -121,6 +263,32 @@ int pg_journey_put(pk_tx *t, const pk_journey *j)
     for (int i = 0; i < PK_JOURNEY_INTS; i++)
         p_int(&p, v[i]);
     return pg_run(pg_txc(t), S_JOURNEY_PUT, &p, NULL);
+}
+
+int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js)
+{
+    if (n == 1)
+        return pg_journey_put(t, &js[0]);
+    pg_tx *tx = (pg_tx *)t;
+    pk_buf *col[3 + PK_JOURNEY_INTS];
+    int e = 0;
+    for (int k = 0; k < 3 + PK_JOURNEY_INTS; k++)
+        e |= arr_begin(col[k] = &tx->arr[k], k == 1 || k == 2 ? T_TEXT : T_INT8);
+    for (size_t i = 0; i < n; i++) {
+        int64_t v[PK_JOURNEY_INTS];
+        pk_journey_ints(&js[i], v);
+        e |= arr_int(col[0], js[i].participant_id);
+        e |= arr_text(col[1], pk_journey_status_name(js[i].status));
+        e |= arr_text(col[2], js[i].payout);
+        for (int k = 0; k < PK_JOURNEY_INTS; k++)
+            e |= arr_int(col[3 + k], v[k]);
+    }
+    if (e != 0)
+        return PK_ENOMEM;
+    params p = {0};
+    for (int k = 0; k < 3 + PK_JOURNEY_INTS; k++)
+        arr_param(&p, col[k], n);
+    return pg_run(pg_txc(t), S_JOURNEYS_PUT, &p, NULL);
 }
 
 int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n)

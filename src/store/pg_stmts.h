@@ -235,15 +235,40 @@ X(S_EVENTS_OF, "i",
   "SELECT " PG_ECOLS " FROM pk_event WHERE participant_id = $1 ORDER BY at, seq, id")
 /* the person's journey is the transaction's: another writer waits */
 X(S_JOURNEY_LOCK, "i", "SELECT 1 FROM participant WHERE id = $1 FOR UPDATE")
+/* events_of_many: the people locked in ascending order, then read */
+X(S_JOURNEY_LOCK_MANY, "I",
+  "SELECT 1 FROM participant WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+X(S_EVENTS_OF_MANY, "I",
+  "SELECT " PG_ECOLS " FROM pk_event WHERE participant_id = ANY($1)"
+  " ORDER BY participant_id, at, seq, id")
+/* events_known: the (1-based) places of the pairs stored already */
+X(S_EVENTS_KNOWN, "TT",
+  "SELECT u.i FROM unnest($1, $2) WITH ORDINALITY AS u(s, r, i)"
+  " WHERE EXISTS (SELECT 1 FROM pk_event e WHERE e.source = u.s AND e.ref = u.r)")
 X(S_EVENT_FIND, "tt", "SELECT participant_id FROM pk_event WHERE source = $1 AND ref = $2")
 X(S_EVENT_INSERT, "itttiiiiitttt",
   "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
   " course, platform, ref_asal, note, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
   " $8, $9, $10, $11, $12, $13, " SQL_NOW ") RETURNING id")
+/* events_insert of many: one statement, the ids back with their refs */
+X(S_EVENTS_INSERT_MANY, "ITTTIIIIITTTT",
+  "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
+  " course, platform, ref_asal, note, received_at)"
+  " SELECT u.p, u.s, u.r, u.ty, u.a, u.q, u.w, u.m, u.k, u.c, u.pf, u.ra, u.n, t.now"
+  " FROM (SELECT " SQL_NOW " AS now) t, unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+  " $11, $12, $13) WITH ORDINALITY AS u(p, s, r, ty, a, q, w, m, k, c, pf, ra, n, i)"
+  " ORDER BY u.i RETURNING id, source, ref")
 X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiii",
   "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
   ", updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
   " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, " SQL_NOW ")"
+  " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
+  " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
+X(S_JOURNEYS_PUT, "ITT" "IIIIIIIIIIIIIIIIIIIIIIIII",
+  "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
+  ", updated_at) SELECT u.*, t.now FROM (SELECT " SQL_NOW " AS now) t,"
+  " unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+  " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) AS u"
   " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
   " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
 X(S_JOURNEY_IDS, "ii",

@@ -398,7 +398,7 @@ int sq_commit(pk_tx *t)
 {
     sq_tx *tx = (sq_tx *)t;
     sqlite3 *db = tx->q->writer->db;
-    if (tx->bulk) /* the caller did not build the indexes again: refuse */
+    if (tx->bulk || tx->events_bulk) /* the caller did not build the indexes again: refuse */
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     rc = rc == SQLITE_OK ? 0 : sq_error(rc); /* a full disk shows here (WAL frames) */
@@ -604,10 +604,15 @@ static const pk_store_ops sqlite_ops = {
     .sealed_replace = sq_sealed_replace,
     .sealed_generations = sq_sealed_generations,
     .events_of = sq_events_of,
+    .events_of_many = sq_events_of_many,
+    .events_known = sq_events_known,
     .event_find = sq_event_find,
     .events_insert = sq_events_insert,
+    .events_bulk_begin = sq_events_bulk_begin,
+    .events_bulk_end = sq_events_bulk_end,
     .journey_put = sq_journey_put,
     .journey_state = sq_journey_state,
+    .journeys_put = sq_journeys_put,
     .journey_ids = sq_journey_ids,
     .journey_get = sq_journey_get,
     .events_each = sq_events_each,

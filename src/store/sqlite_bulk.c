@@ -37,7 +37,7 @@
  *   copy of it (pk_store_regions_each), which only a migration changes,
  *   and no migration runs while this writer holds the database.
  *   PostgreSQL drops the constraint for a bulk load likewise. */
-static void bulk_setup(sq_tx *tx)
+static void bulk_setup(sq_tx *tx, bool fk_off)
 {
     sq *q = tx->q;
     pthread_mutex_lock(&q->mu); /* our own idle readers would hold the WAL open */
@@ -47,8 +47,8 @@ static void bulk_setup(sq_tx *tx)
     sqlite3_busy_timeout(q->writer->db, 0); /* someone else has it open: keep the WAL */
     sqlite3_stmt *st = NULL;
     if (sqlite3_exec(q->writer->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
-        tx->no_fk = sqlite3_exec(q->writer->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) ==
-                    SQLITE_OK;
+        tx->no_fk = fk_off && sqlite3_exec(q->writer->db, "PRAGMA foreign_keys=OFF", NULL, NULL,
+                                           NULL) == SQLITE_OK;
         if (sqlite3_prepare_v2(q->writer->db, "PRAGMA journal_mode=DELETE", -1, &st, NULL) ==
                 SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)
@@ -67,7 +67,7 @@ int sq_bulk_begin(pk_tx *t, bool *on)
     int rc = sq_count_of(tx->q->writer, S_BULK_ANY, &any);
     if (rc != 0 || any)
         return rc;
-    bulk_setup(tx);
+    bulk_setup(tx, true);
     if (sqlite3_get_autocommit(tx->q->writer->db)) /* BEGIN failed */
         return PK_EIO;
     if ((rc = sq_count_of(tx->q->writer, S_BULK_ANY, &any)) != 0 || any)
@@ -192,4 +192,67 @@ int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
         sqlite3_bind_int64(st, 1, keep);
     sqlite3_bind_int64(st, copy ? 2 : 1, from);
     return sq_step_done(st);
+}
+
+/* ---- journey events into a store that holds none (pk_tx_events_bulk_begin) */
+
+/* Whether pk_event holds a row: 1 or 0, or PK_EIO. */
+static int events_any(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = PK_EIO;
+    if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM pk_event)", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        rc = sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* The events' unique index by (source, ref) takes a file's refs in an
+ * order unrelated to the people's (the order the rows are written in),
+ * so each insert lands on a page of its own once the index outgrows the
+ * cache; built once at the end it is one sort.  The other event indexes
+ * stay: by participant the rows come in order, by (wave, type) they land
+ * at the ends of a few hundred runs.  The setup is the registry's bulk
+ * load's (a rollback journal when nobody else has the database open),
+ * the foreign key to the participant kept (it is looked up in order). */
+int sq_events_bulk_begin(pk_tx *t, bool *on)
+{
+    sq_tx *tx = (sq_tx *)t;
+    int any = events_any(tx->q->writer->db);
+    if (any != 0)
+        return any < 0 ? any : 0;
+    bulk_setup(tx, false);
+    if (sqlite3_get_autocommit(tx->q->writer->db)) /* BEGIN failed */
+        return PK_EIO;
+    if ((any = events_any(tx->q->writer->db)) != 0)
+        return any < 0 ? any : 0; /* another writer came first */
+    char *msg = NULL;
+    if (sqlite3_exec(tx->q->writer->db, "DROP INDEX pk_event_ref; " BULK_CACHE, NULL, NULL,
+                     &msg) !=
+        SQLITE_OK) {
+        sq_log(tx->q, "events bulk load: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return PK_EIO;
+    }
+    tx->events_bulk = tx->small_cache = *on = true;
+    return 0;
+}
+
+int sq_events_bulk_end(pk_tx *t)
+{
+    sq_tx *tx = (sq_tx *)t;
+    if (!tx->events_bulk)
+        return 0;
+    /* the sorter takes up to the cache's size per thread: the small cache
+     * of a bulk load keeps the index build within the import's memory */
+    tx->small_cache = true;
+    int rc = sqlite3_exec(tx->q->writer->db, BULK_CACHE "; PRAGMA threads = 1;" SQ_EVENT_REF_INDEX,
+                          NULL, NULL, NULL);
+    sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : sq_error(rc);
+    tx->events_bulk = false;
+    return 0;
 }

@@ -50,6 +50,7 @@ typedef struct sq_tx {
     bool no_fk;         /* the same: nor checks the region of each row (bulk_setup) */
     bool repeats_index; /* sq_bulk_repeats built its index */
     bool lazy;          /* pk_store_begin_lazy: synchronous=NORMAL until it ends */
+    bool events_bulk;   /* see pk_tx_events_bulk_begin: pk_event_ref dropped */
 } sq_tx;
 
 /* ---- sqlite.c: connections, statements, transactions ---- */
@@ -94,6 +95,10 @@ void sq_rollback(pk_tx *t);
     "CREATE UNIQUE INDEX participant_nik ON participant(nik_hi, nik_lo);"    \
     "CREATE INDEX participant_kk ON participant(kk_hi, kk_lo);"              \
     "CREATE INDEX participant_region ON participant(kode_wilayah);"
+
+/* The events' unique index by (source, ref) of migration 9 (a bulk load
+ * of events drops it and builds it again: sqlite_bulk.c). */
+#define SQ_EVENT_REF_INDEX "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"
 
 /* A 16-byte blind index as parameters i and i + 1 (two INTEGER halves),
  * and read back from columns i and i + 1. */
@@ -140,6 +145,8 @@ int sq_stats(pk_store *s, const char *region, pk_stats *out);
 /* ---- sqlite_bulk.c ---- */
 
 int sq_bulk_begin(pk_tx *t, bool *on);
+int sq_events_bulk_begin(pk_tx *t, bool *on);
+int sq_events_bulk_end(pk_tx *t);
 int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi);
 int sq_bulk_end(pk_tx *t);
 int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit, pk_bi *out,
@@ -188,10 +195,14 @@ int sq_sealed_generations(pk_store *s, int64_t *counts);
 /* ---- sq_journey.c ---- */
 
 int sq_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx);
+int sq_events_of_many(pk_tx *t, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                     void *ctx);
+int sq_events_known(pk_tx *t, size_t n, const pk_event *const *ev, bool *known);
 int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id);
 int sq_events_insert(pk_tx *t, size_t n, pk_event *ev);
 int sq_journey_put(pk_tx *t, const pk_journey *j);
 int sq_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out);
+int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js);
 int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
 int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);

@@ -70,8 +70,32 @@ int sq_events_of(pk_tx *t, int64_t participant_id, pk_event_cb cb, void *ctx)
     return rc;
 }
 
+/* One statement per person and per ref: SQLite has no round trips to save. */
+int sq_events_of_many(pk_tx *t, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                      void *ctx)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = sq_events_of(t, participant_ids[i], cb, ctx);
+    return rc;
+}
+
+int sq_events_known(pk_tx *t, size_t n, const pk_event *const *ev, bool *known)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t who;
+        int rc = sq_event_find(t, ev[i]->source, ev[i]->ref, &who);
+        if (rc != 0 && rc != PK_ENOENT)
+            return rc;
+        known[i] = rc == 0;
+    }
+    return 0;
+}
+
 int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id)
 {
+    if (((sq_tx *)t)->events_bulk) /* no index to find it by (store.h) */
+        return PK_EINVAL;
     sqlite3_stmt *st = sq_stmt(sq_txc(t), S_EVENT_FIND);
     if (st == NULL)
         return PK_EIO;
@@ -129,6 +153,14 @@ int sq_journey_put(pk_tx *t, const pk_journey *j)
     for (int i = 0; i < PK_JOURNEY_INTS; i++)
         sqlite3_bind_int64(st, 4 + i, v[i]);
     return sq_step_done(st);
+}
+
+int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = sq_journey_put(t, &js[i]);
+    return rc;
 }
 
 int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n)

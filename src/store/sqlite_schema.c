@@ -313,7 +313,7 @@ static const pk_migration migrations[] = {
      "  ref_asal       TEXT NOT NULL DEFAULT '',"
      "  note           TEXT NOT NULL DEFAULT ''"
      ") STRICT;"
-     "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"
+     SQ_EVENT_REF_INDEX
      "CREATE INDEX pk_event_participant ON pk_event(participant_id, at, seq);"
      "CREATE TRIGGER pk_event_no_update BEFORE UPDATE ON pk_event"
      " BEGIN SELECT RAISE(ABORT, 'pk_event is append-only'); END;"

@@ -679,6 +679,18 @@ int pk_tx_events_of(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx
     return noted_tx(tx, false, tx->store->ops->events_of(tx, participant_id, cb, ctx));
 }
 
+int pk_tx_events_of_many(pk_tx *tx, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                         void *ctx)
+{
+    return noted_tx(tx, false,
+                    n == 0 ? 0 : tx->store->ops->events_of_many(tx, n, participant_ids, cb, ctx));
+}
+
+int pk_tx_events_known(pk_tx *tx, size_t n, const pk_event *const *ev, bool *known)
+{
+    return noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->events_known(tx, n, ev, known));
+}
+
 int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
                      int64_t *participant_id)
 {
@@ -690,6 +702,20 @@ int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev)
     return noted_tx(tx, true, tx->store->ops->events_insert(tx, n, ev));
 }
 
+int pk_tx_events_bulk_begin(pk_tx *tx, bool *on)
+{
+    *on = false;
+    return noted_tx(tx, true,
+                    tx->store->ops->events_bulk_begin ? tx->store->ops->events_bulk_begin(tx, on)
+                                                      : 0);
+}
+
+int pk_tx_events_bulk_end(pk_tx *tx)
+{
+    return noted_tx(tx, true,
+                    tx->store->ops->events_bulk_end ? tx->store->ops->events_bulk_end(tx) : 0);
+}
+
 int pk_tx_journey_put(pk_tx *tx, const pk_journey *j)
 {
     return noted_tx(tx, true, tx->store->ops->journey_put(tx, j));
@@ -698,6 +724,11 @@ int pk_tx_journey_put(pk_tx *tx, const pk_journey *j)
 int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out)
 {
     return noted_tx(tx, false, tx->store->ops->journey_state(tx, participant_id, out));
+}
+
+int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js)
+{
+    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->journeys_put(tx, n, js));
 }
 
 int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n)

@@ -333,18 +333,38 @@ typedef int (*pk_event_cb)(void *ctx, const pk_event *e);
  * same person's journey waits) to its end.  cb may write through tx but
  * not call pk_tx_events_of. */
 int pk_tx_events_of(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx);
+/* pk_tx_events_of for participant_ids[0..n) (ascending: the order they
+ * are locked in), their events in (participant, at, seq, id) order. */
+int pk_tx_events_of_many(pk_tx *tx, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                         void *ctx);
+/* known[i]: whether an event (ev[i]->source, ev[i]->ref) is stored. */
+int pk_tx_events_known(pk_tx *tx, size_t n, const pk_event *const *ev, bool *known);
 /* The participant of the event (source, ref); PK_ENOENT when none. */
 int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
                      int64_t *participant_id);
 /* Inserts n events (their id is ignored and filled in; received_at is
  * the store's clock).  PK_ECONFLICT when a (source, ref) exists. */
 int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev);
+/* Bulk loading of events into a store that holds none yet (a first
+ * import): the unique index by (source, ref) is built once at the end
+ * rather than kept up to date row by row.  events_bulk_begin drops it
+ * inside tx when no event is stored (*on = true; false otherwise, or
+ * when the backend has no such mode; it may end tx and begin it again
+ * first, as it has written nothing); the whole load is then this one
+ * transaction.  While on, the caller does not call pk_tx_event_find: it
+ * guarantees that each (source, ref) it inserts is new and appears once.
+ * events_bulk_end builds the index again (PK_ECONFLICT when a (source,
+ * ref) repeats after all); tx commits only after it. */
+int pk_tx_events_bulk_begin(pk_tx *tx, bool *on);
+int pk_tx_events_bulk_end(pk_tx *tx);
 /* Writes the participant's state (inserted or replaced). */
 int pk_tx_journey_put(pk_tx *tx, const pk_journey *j);
 /* The participant's stored state, PK_ENOENT when they have no events.
  * Like pk_tx_events_of, on a shared store the participant stays the
  * transaction's to its end (another writer of the journey waits). */
 int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out);
+/* pk_tx_journey_put of n states (of distinct participants). */
+int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js);
 /* Up to `limit` ids, ascending, after `after`, of participants with
  * events (for a rebuild); *n says how many. */
 int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);

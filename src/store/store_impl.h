@@ -107,11 +107,18 @@ typedef struct pk_store_ops {
     /* The journey: events and the state derived from them
      * (sqlite_journey.c, pg_journey.c). */
     int (*events_of)(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx);
+    int (*events_of_many)(pk_tx *tx, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                          void *ctx);
+    int (*events_known)(pk_tx *tx, size_t n, const pk_event *const *ev, bool *known);
     int (*event_find)(pk_tx *tx, pk_event_source source, const char *ref,
                       int64_t *participant_id);
     int (*events_insert)(pk_tx *tx, size_t n, pk_event *ev);
+    /* Optional, both or none (NULL: no bulk mode for events). */
+    int (*events_bulk_begin)(pk_tx *tx, bool *on);
+    int (*events_bulk_end)(pk_tx *tx);
     int (*journey_put)(pk_tx *tx, const pk_journey *j);
     int (*journey_state)(pk_tx *tx, int64_t participant_id, pk_journey *out);
+    int (*journeys_put)(pk_tx *tx, size_t n, const pk_journey *js);
     int (*journey_ids)(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
     int (*journey_get)(pk_store *s, int64_t participant_id, pk_journey *out);
     int (*events_each)(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);

@@ -68,14 +68,14 @@ class J(Reg):
         eq(s["inserted"], n, "participants imported")
         return [p["nik"] for p in ps]
 
-    def events(self, rows, *args, expect=0, columns=EVENT_COLUMNS, rejects=False):
+    def events(self, rows, *args, expect=0, columns=EVENT_COLUMNS, rejects=False, env=None):
         path = self.write(csv_text(rows, columns))
         extra = list(args)
         rej = None
         if rejects:
             rej = self.path("rejects%d.csv" % self.nfile)
             extra += ["--rejects", rej]
-        code, out, err = self.cli(["import", "events", path] + extra)
+        code, out, err = self.cli(["import", "events", path] + extra, env=env)
         eq(code, expect, "import events exit status (stderr %r)" % err)
         summary = None
         if code == 0:
@@ -160,6 +160,58 @@ def file_twice_and_late_file_give_the_result_of_one_file():
         for x, name in ((b, "b"), (c, "c")):
             eq(x.state(), a.state(), "%s: state" % name)
             eq(x.stored(), a.stored(), "%s: events" % name)
+
+
+BULK = {"PRAKERJA_IMPORT_BULK_MB": "0"}       # a first import loads in bulk (SQLite)
+NO_BULK = {"PRAKERJA_IMPORT_BULK_MB": "100000"}
+
+
+@test
+def bulk_first_import_equals_row_by_row_and_first_row_of_a_ref_wins():
+    """A file into a store without events is a bulk load on SQLite (the
+    (source, ref) index built at the end, no look-ups): the same summary,
+    rejects, events and states as row by row.  Of the rows that share a
+    ref, the first in the file is the event, for whichever person."""
+    with J("bulk") as a, J("rows") as b:
+        na, nb = a.people(4), b.people(4)
+        eq(na, nb, "the same NIKs")
+        n = na
+        stranger = n[0][:-4] + "0999"
+        rows = journey_of(n[0], 0) + journey_of(n[1], 1) + journey_of(n[2], 2)[:3]
+        random.Random(11).shuffle(rows)
+        rows += [
+            ev("e0-03", n[3], "lolos", t(2), gelombang=12),      # another person's ref: a duplicate
+            ev("e1-05", n[1], "pembatalan", t(5), jumlah=1, ref_asal="e1-04"),  # repeat, changed
+            ev("u1", stranger, "lolos", t(1), gelombang=1),      # peserta_tidak_dikenal
+            ev("u2", n[3], "saldo_masuk", t(3), jumlah=10),
+            ev("u4", n[3], "pembelian", t(4), jumlah=100, pelatihan="K",
+               platform="p"),                                    # saldo_tidak_cukup
+            ev("u3", n[3], "lolos", t(1)),                       # kolom_tidak_valid
+            ev("e2-01", n[2], "gabung_gelombang", t(1), gelombang=12),  # repeat, same
+        ]
+        # the later person's row of a ref first in the file: theirs wins
+        rows.insert(0, ev("e2-03", n[3], "lolos", t(2), gelombang=12))
+        want = {"read": 31, "inserted": 24, "duplicates": 4, "rejected": 3,
+                "reasons": {"peserta_tidak_dikenal": 1, "saldo_tidak_cukup": 1,
+                            "kolom_tidak_valid": 1}}
+        sa, _, ra = a.events(rows, rejects=True, env=BULK)
+        sb, _, rb = b.events(rows, rejects=True, env=NO_BULK)
+        eq(sa, want, "bulk summary")
+        eq(sb, want, "row by row summary")
+        eq(sorted(ra), sorted(rb), "the same rejects")
+        eq(a.stored(), b.stored(), "the same events")
+        eq(a.state(), b.state(), "the same states")
+        eq(len(a.state()), 4, "four journeys (the fourth person's lolos of e2-03)")
+        if h.BACKEND == "sqlite":
+            eq(a.sql("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                     " AND name = 'pk_event_ref'")[0][0], 1, "the ref index built again")
+            eq(a.sql("PRAGMA integrity_check")[0][0], "ok", "integrity")
+        # again, now that events are stored: no bulk load, nothing new
+        for x, env in ((a, BULK), (b, NO_BULK)):
+            s, _, _ = x.events(rows, env=env)
+            eq((s["inserted"], s["duplicates"], s["rejected"]), (0, 28, 3), "the file again")
+        eq(a.stored(), b.stored(), "the same events after the file again")
+        eq(a.state(), b.state(), "the same states after the file again")
 
 
 @test
