@@ -54,7 +54,8 @@ typedef struct pk_config {
     int stats_min_count;      /* counts below it (but not 0) are hidden from roles that
                                * cannot read the records (app/stats.h); 0 or 1: none */
     int import_bulk_mb;       /* an import file at least this large into an empty registry
-                               * loads in bulk (app/registry.c) */
+                               * loads in bulk (app/registry.c); an event file, into a
+                               * store without events (app/journey_import.c) */
     /* Login throttling beyond the (account, address) pair (app/auth.c) */
     int login_max_failures_address; /* failed logins from one address, any accounts */
     int login_backoff;        /* seconds between attempts on an account once it has

@@ -494,6 +494,104 @@ static void journey_due_and_meta(void **state)
     assert_memory_equal(buf, "2021-11-01", 10);
 }
 
+/* The ops that serve many people at once (pk_journey_append_many):
+ * events_insert of many people's events (ids back to each), their events
+ * read together in (participant, at) order, refs looked up together, the
+ * states written together; and a bulk load of events into a store
+ * without any (SQLite; PostgreSQL has no such mode): a repeated (source,
+ * ref) fails its end, and nothing is left; then a good one commits, the
+ * index is back, and a store with events is no bulk load. */
+static void many_people_at_once_and_events_bulk(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[3];
+    person(s, p, 3);
+    int64_t a = p[0].r.id, b = p[1].r.id, c = p[2].r.id;
+    /* bulk: a repeated ref fails at the end */
+    pk_tx *tx = begin(s);
+    bool on = true;
+    assert_int_equal(pk_tx_events_bulk_begin(tx, &on), 0);
+    assert_int_equal(on, !st_pg);
+    if (on) {
+        pk_event d[2] = {ev(PK_SRC_PMO, "d-1", PK_EV_LOLOS, 10, 0),
+                         ev(PK_SRC_PMO, "d-1", PK_EV_LOLOS, 20, 0)};
+        d[0].participant_id = a, d[1].participant_id = b;
+        assert_int_equal(pk_tx_events_insert(tx, 2, d), 0);
+        assert_int_equal(pk_tx_events_bulk_end(tx), PK_ECONFLICT);
+    }
+    pk_tx_rollback(tx);
+    /* many people's events in one call, in bulk where there is one */
+    tx = begin(s);
+    assert_int_equal(pk_tx_events_bulk_begin(tx, &on), 0);
+    assert_int_equal(on, !st_pg);
+    pk_event e[4] = {
+        ev(PK_SRC_PMO, "m-1", PK_EV_LOLOS, 1000, 0),
+        ev(PK_SRC_PMO, "m-2", PK_EV_SALDO_MASUK, 2000, 3500000),
+        ev(PK_SRC_PMO, "m-3", PK_EV_LOLOS, 500, 0),
+        ev(PK_SRC_LOKAL, "m-1", PK_EV_GABUNG_GELOMBANG, 100, 0),
+    };
+    e[0].participant_id = e[1].participant_id = a;
+    e[2].participant_id = e[3].participant_id = c;
+    assert_int_equal(pk_tx_events_insert(tx, 4, e), 0);
+    for (int i = 0; i < 4; i++)
+        assert_true(e[i].id > 0);
+    if (on)
+        assert_int_equal(pk_tx_events_bulk_end(tx), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    tx = begin(s);
+    assert_int_equal(pk_tx_events_bulk_begin(tx, &on), 0);
+    assert_false(on); /* events stored: no bulk load */
+    evs l = {0};
+    const int64_t ids[3] = {a, b, c};
+    assert_int_equal(pk_tx_events_of_many(tx, 3, ids, collect, &l), 0);
+    assert_int_equal(l.n, 4);
+    const char *order[4] = {"m-1", "m-2", "m-1", "m-3"};
+    const int64_t who[4] = {a, a, c, c};
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(l.e[i].ref, order[i]);
+        assert_int_equal(l.e[i].participant_id, who[i]);
+        for (int k = 0; k < 4; k++) /* each id is its event's */
+            if (e[k].source == l.e[i].source && strcmp(e[k].ref, l.e[i].ref) == 0)
+                assert_int_equal(e[k].id, l.e[i].id);
+    }
+    int64_t found = 0;
+    assert_int_equal(pk_tx_event_find(tx, PK_SRC_PMO, "m-3", &found), 0);
+    assert_int_equal(found, c);
+    pk_event q[3] = {ev(PK_SRC_PMO, "m-2", PK_EV_LOLOS, 0, 0),
+                     ev(PK_SRC_PMO, "nope", PK_EV_LOLOS, 0, 0),
+                     ev(PK_SRC_LOKAL, "m-1", PK_EV_LOLOS, 0, 0)};
+    const pk_event *qp[3] = {&q[0], &q[1], &q[2]};
+    bool known[3] = {false, true, false};
+    assert_int_equal(pk_tx_events_known(tx, 3, qp, known), 0);
+    assert_true(known[0]);
+    assert_false(known[1]);
+    assert_true(known[2]);
+    /* states of two people in one call, then replaced */
+    pk_journey j[2], got;
+    memset(j, 0, sizeof(j));
+    j[0].participant_id = a, j[0].status = PK_JS_PENERIMA, j[0].balance = 3500000;
+    strcpy(j[0].payout, "ovo");
+    j[1].participant_id = c, j[1].status = PK_JS_PENDAFTAR, j[1].wave = 3;
+    assert_int_equal(pk_tx_journeys_put(tx, 2, j), 0);
+    j[0].balance = 100;
+    assert_int_equal(pk_tx_journeys_put(tx, 2, j), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(pk_store_journey_get(s, a, &got), 0);
+    assert_int_equal(got.balance, 100);
+    assert_string_equal(got.payout, "ovo");
+    assert_int_equal(got.status, PK_JS_PENERIMA);
+    assert_int_equal(pk_store_journey_get(s, c, &got), 0);
+    assert_int_equal(got.wave, 3);
+    assert_int_equal(got.status, PK_JS_PENDAFTAR);
+    assert_int_equal(pk_store_journey_get(s, b, &got), PK_ENOENT);
+    /* the index is back: the same (source, ref) again conflicts */
+    tx = begin(s);
+    pk_event dup = ev(PK_SRC_PMO, "m-1", PK_EV_LOLOS, 10, 0);
+    dup.participant_id = b;
+    assert_int_equal(pk_tx_events_insert(tx, 1, &dup), PK_ECONFLICT);
+    pk_tx_rollback(tx);
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(events_round_trip_and_unique_refs),
     ST_TEST(events_are_append_only),
@@ -502,5 +600,6 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(append_tail_agrees_with_append),
     ST_TEST(applicants_count_and_card_get),
     ST_TEST(journey_due_and_meta),
+    ST_TEST(many_people_at_once_and_events_bulk),
 };
 const st_division st_journey = {tests, sizeof(tests) / sizeof(tests[0])};
