@@ -16,7 +16,9 @@
 # sizes are read from /metrics.  PROFILE=1 also records the server with
 # `perf record -g` during the run and prints where its time went.
 # Environment: BUILD (build-bench), CARDS, REQUESTS, CONNS (64), DURATION
-# (10), WRK_THREADS (2), PIN=1 (server on CPU 1, wrk on CPU 0).
+# (10), WRK_THREADS (2), PIN=1 (server on CPU 1, wrk on CPU 0), PRAKERJA (the
+# binary to measure, e.g. a baseline copied into the build directory),
+# SERVE_ARGS (more options of `prakerja serve`), KEEP=1 (keep the work files).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -39,7 +41,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=false >/dev/null
 ninja -C "$BUILD" >/dev/null
-PK=$ROOT/$BUILD/src/cli/prakerja
+PK=${PRAKERJA:-$ROOT/$BUILD/src/cli/prakerja}
 
 WORK=$ROOT/bench/.cache/work-purchases
 rm -rf "$WORK"
@@ -53,7 +55,7 @@ stop_server() {
     SERVER_PID=""
   fi
 }
-trap 'stop_server; rm -rf "$WORK"' EXIT
+trap 'stop_server; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"' EXIT
 
 echo "database: SQLite (WAL, synchronous=FULL)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //');"\
@@ -94,7 +96,7 @@ echo "setup: $(wc -l <"$WORK/cards.txt") cards, one course of Rp1.000, in $(pyth
 # ---- the server, then the signed requests (timestamps within the 300 s window) ----
 # shellcheck disable=SC2086
 "${ON_SERVER[@]}" "$PK" serve "${DB[@]}" --listen 127.0.0.1:0 --rate-limits off \
-  --per-ip-connections 0 2>"$WORK/serve.log" &
+  --per-ip-connections 0 ${SERVE_ARGS:-} 2>"$WORK/serve.log" &
 SERVER_PID=$!
 port=""
 for _ in $(seq 100); do
@@ -125,7 +127,8 @@ echo "signed $REQUESTS requests (one key, nonce and signature each)"
 
 perf_pid=""
 if [ "$PROFILE" = 1 ]; then
-  perf record -g -o "$WORK/perf.data" -p "$SERVER_PID" >/dev/null 2>&1 &
+  # shellcheck disable=SC2086
+  perf record ${PERF_ARGS:--g} -o "$WORK/perf.data" -p "$SERVER_PID" >/dev/null 2>&1 &
   perf_pid=$!
 fi
 echo
@@ -137,10 +140,15 @@ if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null 
 echo
 echo "group commit (batches of the committer, from /metrics):"
 curl -s "$URL/metrics" | grep -E '^prakerja_commit_batch_size_(sum|count)' || true
+# the server's CPU time (user + system, setup excluded: a new process), the
+# steadier figure on a shared machine
+cpu_ticks=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
 stop_server
 
 stored=$(sqlite3 "$WORK/buy.db" "SELECT count(*) FROM pk_event WHERE type = 'pembelian'")
 echo "purchases stored: $stored (at least the 201s above: those still in flight when wrk stopped are stored too)"
+python3 -c "import sys; t=int(sys.argv[1])/100; n=int(sys.argv[2]); print('server CPU: %.2f s user+system, %.0f us per stored purchase' % (t, 1e6*t/max(n,1)))" \
+  "$(( cpu_ticks * 100 / $(getconf CLK_TCK) ))" "$stored"
 "$PK" ledger verify "${DB[@]}" 2>&1 | tail -1
 if [ "$PROFILE" = 1 ]; then
   echo

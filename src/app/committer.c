@@ -14,6 +14,7 @@ typedef struct job {
     int rc;
     bool taken; /* in a batch (its own leader's or another's) */
     bool done;
+    pthread_cond_t cv; /* its owner waits on it: woken alone, not with every waiter */
     struct job *next;
 } job;
 
@@ -23,7 +24,6 @@ struct pk_committer {
     bool shared; /* pk_store_shared: PK_COMMIT_LANES_SHARED leaders, redo */
     int lanes;   /* leaders allowed at once */
     pthread_mutex_t mu;
-    pthread_cond_t cv;
     job *head, *tail;
     int leaders; /* leaders running a batch */
     pk_batch_stats stats; /* under mu */
@@ -39,7 +39,6 @@ pk_committer *pk_committer_new(pk_store *store, int max_batch)
     c->shared = pk_store_shared(store);
     c->lanes = c->shared ? PK_COMMIT_LANES_SHARED : 1;
     pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
     return c;
 }
 
@@ -48,7 +47,6 @@ void pk_committer_free(pk_committer *c)
     if (c == NULL)
         return;
     pthread_mutex_destroy(&c->mu);
-    pthread_cond_destroy(&c->cv);
     free(c);
 }
 
@@ -170,6 +168,7 @@ void pk_committer_stats(pk_committer *c, pk_batch_stats *out)
 int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, void *arg)
 {
     job me = {.fn = fn, .many = many, .arg = arg};
+    pthread_cond_init(&me.cv, NULL);
     pthread_mutex_lock(&c->mu);
     if (c->tail)
         c->tail->next = &me;
@@ -179,7 +178,7 @@ int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, v
     while (!me.done) {
         /* Wait while ours is in a leader's batch, or every lane is busy. */
         if (me.taken || c->leaders == c->lanes) {
-            pthread_cond_wait(&c->cv, &c->mu);
+            pthread_cond_wait(&me.cv, &c->mu);
             continue;
         }
         /* Lead: take up to max_batch waiting jobs, from the oldest (ours
@@ -187,7 +186,8 @@ int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, v
         c->leaders++;
         job *batch = c->head, *last = batch;
         batch->taken = true;
-        for (int n = 1; n < c->max_batch && last->next != NULL; n++) {
+        int size = 1;
+        for (; size < c->max_batch && last->next != NULL; size++) {
             last = last->next;
             last->taken = true;
         }
@@ -195,10 +195,10 @@ int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, v
         if (c->head == NULL)
             c->tail = NULL;
         last->next = NULL;
-        int size = 0;
-        for (job *j = batch; j != NULL; j = j->next)
-            size++;
         count_batch(&c->stats, size);
+        /* more waiting than one batch takes, and a lane free: its leader */
+        if (c->head != NULL && c->leaders < c->lanes)
+            pthread_cond_signal(&c->head->cv);
         pthread_mutex_unlock(&c->mu);
 
         run_batch(c, batch);
@@ -207,10 +207,15 @@ int pk_committer_run(pk_committer *c, pk_commit_fn fn, pk_commit_many_fn many, v
         for (job *j = batch, *next; j != NULL; j = next) {
             next = j->next; /* j may be freed by its owner once done */
             j->done = true;
+            if (j != &me)
+                pthread_cond_signal(&j->cv);
         }
         c->leaders--;
-        pthread_cond_broadcast(&c->cv);
+        /* the oldest still waiting leads the next batch */
+        if (c->head != NULL)
+            pthread_cond_signal(&c->head->cv);
     }
     pthread_mutex_unlock(&c->mu);
+    pthread_cond_destroy(&me.cv);
     return me.rc;
 }

@@ -116,6 +116,48 @@ int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, siz
     return append(tx, participant_id, ev, n, out, NULL, NULL, NULL, false);
 }
 
+/* One new event, looked up first, that comes after everything the person
+ * has (a platform's purchase, as it happens): the stored state and the
+ * event are all the fold needs (pk_journey_apply_last), not the whole
+ * journey read and folded again.  *done false: not that case (no state
+ * stored, a later event stored, a type that needs the history), and
+ * nothing was written. */
+static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
+                       pk_append_result *out, pk_journey *state, bool *done)
+{
+    *done = false;
+    if (!pk_journey_applies_alone(ev->type))
+        return 0;
+    pk_journey j;
+    bool last = false;
+    int rc = pk_tx_journey_tail(tx, participant_id, ev->at, ev->seq, &j, &last);
+    if (rc == PK_ENOENT || (rc == 0 && !last))
+        return 0;
+    if (rc != 0)
+        return rc;
+    ev->participant_id = participant_id;
+    ev->id = 0;
+    out->verdict = PK_APPEND_INSERTED;
+    out->why = PK_C__COUNT;
+    int64_t who;
+    rc = pk_tx_event_find(tx, ev->source, ev->ref, &who);
+    if (rc == 0)
+        out->verdict = PK_APPEND_DUPLICATE;
+    else if (rc != PK_ENOENT)
+        return rc;
+    else if ((rc = pk_journey_apply_last(&j, ev, &out->why)) == PK_EINVAL)
+        out->verdict = PK_APPEND_REJECTED;
+    else if (rc != 0)
+        return rc;
+    else if ((rc = pk_tx_events_insert(tx, 1, ev)) != 0 ||
+             (rc = pk_tx_journey_put(tx, &j)) != 0)
+        return rc;
+    if (state != NULL)
+        *state = j;
+    *done = true;
+    return 0;
+}
+
 /* A list of events to insert and, for each, the caller's event that
  * receives its id. */
 typedef struct sink {
@@ -258,6 +300,12 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                   pk_append_result *out, pk_append_check_fn check, void *ctx,
                   pk_journey *state, bool look_up)
 {
+    if (n == 1 && check == NULL && look_up) {
+        bool done;
+        int rc = append_last(tx, participant_id, ev, out, state, &done);
+        if (rc != 0 || done)
+            return rc;
+    }
     const checker ck = {check, ctx, tx};
     evlist all = {0};
     sink fresh = {0};

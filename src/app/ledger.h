@@ -25,9 +25,10 @@ typedef struct pk_ledger_report {
     bool balanced;   /* the stored totals: credited = spent - refunded + remaining + lapsed */
 } pk_ledger_report;
 
-/* One difference: the participant, the field (a column of pk_journey, or
- * "saldo" for a stored row whose own parts do not add up), the stored
- * value and the fold's. */
+/* One difference: the participant, the field (a column of pk_journey,
+ * "saldo" for a stored row whose own parts do not add up, or "journey"
+ * for events without a stored state: stored 0, folded the number of
+ * events), the stored value and the fold's. */
 typedef struct pk_ledger_diff {
     int64_t participant_id;
     const char *field;

@@ -112,13 +112,14 @@ int pk_purchase_buy(const pk_app *app, const pk_platform_caller *c, const char *
 {
     result_init(out);
     int64_t pid;
-    int rc = pk_card_valid(card) ? pk_store_card_find(app->store, card, &pid) : PK_ENOENT;
+    (void)app;
+    int rc = pk_card_valid(card) ? pk_tx_card_find(c->tx, card, &pid) : PK_ENOENT;
     if (rc == PK_ENOENT)
         out->refused = PK_C_KARTU_TIDAK_DIKENAL;
     if (rc != 0)
         return rc == PK_ENOENT ? 0 : rc;
     pk_course course;
-    rc = pk_store_course_find(app->store, c->code, course_ref, &course);
+    rc = pk_tx_course_find(c->tx, c->code, course_ref, &course);
     if (rc == PK_ENOENT)
         out->refused = PK_C_PELATIHAN_TIDAK_DIKENAL;
     if (rc != 0)

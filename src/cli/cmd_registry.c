@@ -543,6 +543,9 @@ static void ledger_diff(void *ctx, const pk_ledger_diff *d)
     if (strcmp(d->field, "payout") == 0)
         fprintf(stderr, "prakerja: ledger: participant %lld: payout differs from the events\n",
                 (long long)d->participant_id);
+    else if (strcmp(d->field, "journey") == 0)
+        fprintf(stderr, "prakerja: ledger: participant %lld: no stored state, %lld events\n",
+                (long long)d->participant_id, (long long)d->folded);
     else
         fprintf(stderr, "prakerja: ledger: participant %lld: %s stored %lld, from the events %lld\n",
                 (long long)d->participant_id, d->field, (long long)d->stored,

@@ -406,6 +406,34 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
     return 0;
 }
 
+bool pk_journey_applies_alone(pk_event_type t)
+{
+    return (unsigned)t < PK_EV__COUNT && t != PK_EV_PEMBATALAN;
+}
+
+int pk_journey_apply_last(pk_journey *j, const pk_event *e, pk_code *why)
+{
+    if (!pk_journey_applies_alone(e->type)) {
+        *why = PK_C_KOLOM_TIDAK_VALID;
+        return PK_EINVAL;
+    }
+    /* The fold with no purchases remembered: only a purchase touches the
+     * list, and for one that comes last its effect on the state is known
+     * (one more, the first one's instant unchanged unless there was none). */
+    pk_fold f;
+    pk_fold_init(&f, j->participant_id);
+    f.j = *j;
+    int rc = pk_fold_apply(&f, e, why);
+    if (rc == 0 && e->type == PK_EV_PEMBELIAN) {
+        f.j.purchases = j->purchases + 1;
+        f.j.first_purchase_at = j->first_purchase_at != 0 ? j->first_purchase_at : e->at;
+    }
+    pk_fold_free(&f);
+    if (rc == 0)
+        *j = f.j;
+    return rc;
+}
+
 /* ---- deadlines ---- */
 
 static int64_t relative_end(int64_t start, int days)

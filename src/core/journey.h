@@ -165,6 +165,18 @@ int pk_fold_copy(pk_fold *dst, const pk_fold *src);
  * that would overflow), and f is unchanged; PK_ENOMEM. */
 int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why);
 
+/* Whether pk_journey_apply_last can apply an event of this type: every
+ * type but pembatalan, which needs the purchase it cancels (the fold's
+ * list of purchases, which the state alone does not keep). */
+bool pk_journey_applies_alone(pk_event_type t);
+/* Applies to the state j (the fold of a person's events, as stored) one
+ * event that comes after all of them in (at, seq) order: the same result
+ * as folding every event again with it at the end, without them (a
+ * card's 75th purchase reads one row, not 75 events).  Only for types
+ * pk_journey_applies_alone accepts (else PK_EINVAL with *why
+ * kolom_tidak_valid).  0, or PK_EINVAL with *why, j unchanged. */
+int pk_journey_apply_last(pk_journey *j, const pk_event *e, pk_code *why);
+
 /* ---- deadlines (the spec's "Deadlines") ---- */
 
 typedef struct pk_deadline {

@@ -599,6 +599,7 @@ static const pk_store_ops pg_ops = {
     .journey_put = pg_journey_put,
     .journey_state = pg_journey_state,
     .journeys_put = pg_journeys_put,
+    .journey_tail = pg_journey_tail,
     .journey_ids = pg_journey_ids,
     .journey_get = pg_journey_get,
     .events_each = pg_events_each,
@@ -614,6 +615,7 @@ static const pk_store_ops pg_ops = {
     .tx_idem_put = pg_tx_idem_put,
     .idem_prune = pg_idem_prune,
     .card_find = pg_card_find,
+    .tx_card_find = pg_tx_card_find,
     .wave_insert = pg_wave_insert,
     .wave_get = pg_wave_get,
     .wave_set_state = pg_wave_set_state,
@@ -630,6 +632,7 @@ static const pk_store_ops pg_ops = {
     .card_get = pg_card_get,
     .course_put = pg_course_put,
     .course_find = pg_course_find,
+    .tx_course_find = pg_tx_course_find,
     .courses_each = pg_courses_each,
 };
 

@@ -291,6 +291,44 @@ int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js)
     return pg_run(pg_txc(t), S_JOURNEYS_PUT, &p, NULL);
 }
 
+/* Row 0 of a result over S_JOURNEY_GET's columns. */
+static void read_journey(const PGresult *r, pk_journey *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->participant_id = get_i64(r, 0, 0);
+    pk_journey_status js = pk_journey_status_by_name(PQgetvalue(r, 0, 1));
+    out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
+    copy_col(r, 0, 2, out->payout, sizeof(out->payout));
+    int64_t v[PK_JOURNEY_INTS];
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        v[i] = get_i64(r, 0, 3 + i);
+    pk_journey_from_ints(out, v);
+}
+
+int pg_journey_tail(pk_tx *t, int64_t participant_id, int64_t at, int64_t seq, pk_journey *out,
+                    bool *last)
+{
+    pgc *c = pg_txc(t);
+    params p = {0};
+    p_int(&p, participant_id);
+    int rc = pg_run(c, S_JOURNEY_LOCK, &p, NULL);
+    if (rc != 0)
+        return rc;
+    p_int(&p, at);
+    p_int(&p, seq);
+    PGresult *r = NULL;
+    if ((rc = pg_run(c, S_JOURNEY_TAIL, &p, &r)) != 0)
+        return rc;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PK_ENOENT;
+    }
+    read_journey(r, out);
+    *last = PQgetvalue(r, 0, 3 + PK_JOURNEY_INTS)[0] == 0; /* binary: the EXISTS false */
+    PQclear(r);
+    return 0;
+}
+
 int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n)
 {
     params p = {0};
@@ -340,15 +378,7 @@ static int journey_row(PGresult *r, pk_journey *out)
         PQclear(r);
         return PK_ENOENT;
     }
-    memset(out, 0, sizeof(*out));
-    out->participant_id = get_i64(r, 0, 0);
-    pk_journey_status js = pk_journey_status_by_name(PQgetvalue(r, 0, 1));
-    out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
-    copy_col(r, 0, 2, out->payout, sizeof(out->payout));
-    int64_t v[PK_JOURNEY_INTS];
-    for (int i = 0; i < PK_JOURNEY_INTS; i++)
-        v[i] = get_i64(r, 0, 3 + i);
-    pk_journey_from_ints(out, v);
+    read_journey(r, out);
     PQclear(r);
     return 0;
 }

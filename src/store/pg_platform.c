@@ -167,7 +167,7 @@ int pg_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t
     params f = {0}, p = {0};
     PGresult *r = NULL;
     p_int(&f, forget_before);
-    int rc = pg_run(pg_txc(tx), S_PLATFORM_NONCES_FORGET, &f, NULL);
+    int rc = forget_before > 0 ? pg_run(pg_txc(tx), S_PLATFORM_NONCES_FORGET, &f, NULL) : 0;
     if (rc != 0)
         return rc;
     p_int(&p, platform);
@@ -219,6 +219,26 @@ int pg_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
         *n = pg_touched(r);
     PQclear(r);
     return rc;
+}
+
+/* card_find's result: PK_ENOENT when no row. */
+static int card_of(int rc, PGresult *r, int64_t *participant_id)
+{
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = PK_ENOENT;
+    if (rc == 0)
+        *participant_id = get_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+int pg_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_text(&p, number);
+    int rc = pg_run(pg_txc(t), S_CARD_FIND, &p, &r);
+    return card_of(rc, r, participant_id);
 }
 
 int pg_card_find(pk_store *s, const char *number, int64_t *participant_id)
@@ -307,6 +327,21 @@ int pg_course_put(pk_tx *t, const pk_course *c, int *outcome)
     p_int(&w, id);
     *outcome = PK_COURSE_UPDATED;
     return pg_run(conn, S_COURSE_UPDATE, &w, NULL);
+}
+
+int pg_tx_course_find(pk_tx *t, const char *platform, const char *course_ref, pk_course *out)
+{
+    params p = {0};
+    PGresult *r = NULL;
+    p_text(&p, platform);
+    p_text(&p, course_ref);
+    int rc = pg_run(pg_txc(t), S_COURSE_FIND, &p, &r);
+    if (rc == 0 && PQntuples(r) == 0)
+        rc = PK_ENOENT;
+    if (rc == 0)
+        read_course(r, 0, out);
+    PQclear(r);
+    return rc;
 }
 
 int pg_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out)

@@ -271,9 +271,21 @@ X(S_JOURNEYS_PUT, "ITT" "IIIIIIIIIIIIIIIIIIIIIIIII",
   " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) AS u"
   " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
   " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
+/* journey_tail: after S_JOURNEY_LOCK, the state, and whether an event of
+ * the person sorts after (at, seq) = ($2, $3) */
+X(S_JOURNEY_TAIL, "iii",
+  "SELECT participant_id, status, payout, " PK_JOURNEY_INT_COLS ", EXISTS (SELECT 1"
+  " FROM pk_event WHERE participant_id = $1 AND (at, seq) > ($2, $3))"
+  " FROM pk_journey WHERE participant_id = $1")
+/* journey_ids: people with a stored state or with events (either may be
+ * missing: ledger verify reports it, a rebuild writes the state), each
+ * side a page of its own index */
 X(S_JOURNEY_IDS, "ii",
-  "SELECT participant_id FROM pk_journey WHERE participant_id > $1 ORDER BY participant_id"
-  " LIMIT $2")
+  "SELECT participant_id FROM (SELECT participant_id FROM pk_journey"
+  " WHERE participant_id > $1 ORDER BY participant_id LIMIT $2) j"
+  " UNION SELECT participant_id FROM (SELECT DISTINCT participant_id FROM pk_event"
+  " WHERE participant_id > $1 ORDER BY participant_id LIMIT $2) e"
+  " ORDER BY 1 LIMIT $2")
 X(S_JOURNEY_GET, "i",
   "SELECT participant_id, status, payout, " PK_JOURNEY_INT_COLS
   " FROM pk_journey WHERE participant_id = $1")

@@ -420,26 +420,27 @@ sqc *sq_txc(pk_tx *t)
     return ((sq_tx *)t)->q->writer;
 }
 
-static int exec_tx(pk_tx *t, const char *sql)
+
+static int step_tx(pk_tx *t, int which)
 {
-    int rc = sqlite3_exec(sq_txc(t)->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : sq_error(rc);
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), which);
+    return st != NULL ? sq_step_done(st) : PK_EIO;
 }
 
 static int sq_savepoint(pk_tx *t)
 {
-    return exec_tx(t, "SAVEPOINT pk_job");
+    return step_tx(t, S_SAVEPOINT);
 }
 
 static int sq_release(pk_tx *t)
 {
-    return exec_tx(t, "RELEASE pk_job");
+    return step_tx(t, S_RELEASE);
 }
 
 static int sq_rollback_to(pk_tx *t)
 {
-    int rc = exec_tx(t, "ROLLBACK TO pk_job");
-    int rc2 = exec_tx(t, "RELEASE pk_job");
+    int rc = step_tx(t, S_ROLLBACK_TO);
+    int rc2 = step_tx(t, S_RELEASE);
     return rc ? rc : rc2;
 }
 
@@ -613,6 +614,7 @@ static const pk_store_ops sqlite_ops = {
     .journey_put = sq_journey_put,
     .journey_state = sq_journey_state,
     .journeys_put = sq_journeys_put,
+    .journey_tail = sq_journey_tail,
     .journey_ids = sq_journey_ids,
     .journey_get = sq_journey_get,
     .events_each = sq_events_each,
@@ -628,6 +630,7 @@ static const pk_store_ops sqlite_ops = {
     .tx_idem_put = sq_tx_idem_put,
     .idem_prune = sq_idem_prune,
     .card_find = sq_card_find,
+    .tx_card_find = sq_tx_card_find,
     .wave_insert = sq_wave_insert,
     .wave_get = sq_wave_get,
     .wave_set_state = sq_wave_set_state,
@@ -644,6 +647,7 @@ static const pk_store_ops sqlite_ops = {
     .card_get = sq_card_get,
     .course_put = sq_course_put,
     .course_find = sq_course_find,
+    .tx_course_find = sq_tx_course_find,
     .courses_each = sq_courses_each,
 };
 

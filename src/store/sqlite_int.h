@@ -203,6 +203,8 @@ int sq_events_insert(pk_tx *t, size_t n, pk_event *ev);
 int sq_journey_put(pk_tx *t, const pk_journey *j);
 int sq_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out);
 int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js);
+int sq_journey_tail(pk_tx *t, int64_t participant_id, int64_t at, int64_t seq, pk_journey *out,
+                    bool *last);
 int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
 int sq_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
 int sq_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
@@ -243,6 +245,8 @@ int sq_tx_idem_put(pk_tx *tx, int64_t platform, const char *key, const uint8_t *
                    int status, const void *body, size_t len, int *kept);
 int sq_idem_prune(pk_store *s, const char *before, int limit, int64_t *n);
 int sq_card_find(pk_store *s, const char *number, int64_t *participant_id);
+int sq_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id);
+int sq_tx_course_find(pk_tx *t, const char *platform, const char *course_ref, pk_course *out);
 int sq_course_put(pk_tx *t, const pk_course *c, int *outcome);
 int sq_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out);
 int sq_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);

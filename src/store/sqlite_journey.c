@@ -163,6 +163,39 @@ int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js)
     return rc;
 }
 
+/* A row of S_JOURNEY_GET's columns (S_JOURNEY_TAIL's first ones). */
+static void read_journey(sqlite3_stmt *st, pk_journey *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->participant_id = sqlite3_column_int64(st, 0);
+    pk_journey_status js = pk_journey_status_by_name((const char *)sqlite3_column_text(st, 1));
+    out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
+    copy_col(st, 2, out->payout, sizeof(out->payout));
+    int64_t v[PK_JOURNEY_INTS];
+    for (int i = 0; i < PK_JOURNEY_INTS; i++)
+        v[i] = sqlite3_column_int64(st, 3 + i);
+    pk_journey_from_ints(out, v);
+}
+
+int sq_journey_tail(pk_tx *t, int64_t participant_id, int64_t at, int64_t seq, pk_journey *out,
+                    bool *last)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_JOURNEY_TAIL);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, participant_id);
+    sqlite3_bind_int64(st, 2, at);
+    sqlite3_bind_int64(st, 3, seq);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        read_journey(st, out);
+        *last = sqlite3_column_int(st, 3 + PK_JOURNEY_INTS) == 0;
+    }
+    int rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : sq_error(r);
+    sqlite3_reset(st);
+    return rc;
+}
+
 int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n)
 {
     sqlite3_stmt *st = sq_stmt(sq_txc(t), S_JOURNEY_IDS);
@@ -182,18 +215,8 @@ int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *
 static int journey_row(sqlite3_stmt *st, pk_journey *out)
 {
     int r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
-        memset(out, 0, sizeof(*out));
-        out->participant_id = sqlite3_column_int64(st, 0);
-        pk_journey_status js =
-            pk_journey_status_by_name((const char *)sqlite3_column_text(st, 1));
-        out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
-        copy_col(st, 2, out->payout, sizeof(out->payout));
-        int64_t v[PK_JOURNEY_INTS];
-        for (int i = 0; i < PK_JOURNEY_INTS; i++)
-            v[i] = sqlite3_column_int64(st, 3 + i);
-        pk_journey_from_ints(out, v);
-    }
+    if (r == SQLITE_ROW)
+        read_journey(st, out);
     return r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
 }
 

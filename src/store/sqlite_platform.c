@@ -144,13 +144,15 @@ int sq_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t
                          int64_t forget_before)
 {
     sqc *c = sq_txc(tx);
-    sqlite3_stmt *st = sq_stmt(c, S_PLATFORM_NONCES_FORGET);
-    if (st == NULL)
-        return PK_EIO;
-    sqlite3_bind_int64(st, 1, forget_before);
-    int rc = sq_step_done(st);
-    if (rc != 0)
-        return rc;
+    sqlite3_stmt *st;
+    int rc;
+    if (forget_before > 0) {
+        if ((st = sq_stmt(c, S_PLATFORM_NONCES_FORGET)) == NULL)
+            return PK_EIO;
+        sqlite3_bind_int64(st, 1, forget_before);
+        if ((rc = sq_step_done(st)) != 0)
+            return rc;
+    }
     if ((st = sq_stmt(c, S_PLATFORM_NONCE)) == NULL)
         return PK_EIO;
     sqlite3_bind_int64(st, 1, platform);
@@ -223,6 +225,19 @@ int sq_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
     if (rc == 0)
         *n = sqlite3_changes(c->db);
     return finish(tx, rc);
+}
+
+int sq_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_CARD_FIND);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *participant_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : sq_error(r);
 }
 
 int sq_card_find(pk_store *s, const char *number, int64_t *participant_id)
@@ -325,6 +340,20 @@ int sq_course_put(pk_tx *t, const pk_course *c, int *outcome)
         *outcome = PK_COURSE_UPDATED;
     }
     return sq_step_done(st);
+}
+
+int sq_tx_course_find(pk_tx *t, const char *platform, const char *course_ref, pk_course *out)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_COURSE_FIND);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, course_ref, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        read_course(st, out);
+    sqlite3_reset(st);
+    return r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : sq_error(r);
 }
 
 int sq_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out)

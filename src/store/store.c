@@ -731,6 +731,13 @@ int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js)
     return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->journeys_put(tx, n, js));
 }
 
+int pk_tx_journey_tail(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
+                       pk_journey *out, bool *last)
+{
+    return noted_tx(tx, false,
+                    tx->store->ops->journey_tail(tx, participant_id, at, seq, out, last));
+}
+
 int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n)
 {
     return noted_tx(tx, false, tx->store->ops->journey_ids(tx, after, limit, ids, n));
@@ -809,6 +816,11 @@ int pk_tx_idem_put(pk_tx *tx, int64_t platform, const char *key,
 int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
 {
     return noted(s, s->ops->idem_prune(s, before, limit, n));
+}
+
+int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id)
+{
+    return noted_tx(tx, false, tx->store->ops->tx_card_find(tx, number, participant_id));
 }
 
 int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id)
@@ -896,6 +908,11 @@ int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int6
 int pk_tx_course_put(pk_tx *tx, const pk_course *c, int *outcome)
 {
     return noted_tx(tx, true, tx->store->ops->course_put(tx, c, outcome));
+}
+
+int pk_tx_course_find(pk_tx *tx, const char *platform, const char *course_ref, pk_course *out)
+{
+    return noted_tx(tx, false, tx->store->ops->tx_course_find(tx, platform, course_ref, out));
 }
 
 int pk_store_course_find(pk_store *s, const char *platform, const char *course_ref,

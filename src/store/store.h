@@ -365,8 +365,17 @@ int pk_tx_journey_put(pk_tx *tx, const pk_journey *j);
 int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out);
 /* pk_tx_journey_put of n states (of distinct participants). */
 int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js);
+/* The participant's stored state, read in the transaction (on a shared
+ * store the participant is the transaction's from here on, as with
+ * pk_tx_events_of), and in *last whether an event at instant `at` with
+ * order `seq` would come after every stored event of theirs (none has a
+ * later (at, seq)): then the state and that one event are all a fold
+ * needs (app/journey.c).  PK_ENOENT when there is no state. */
+int pk_tx_journey_tail(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
+                       pk_journey *out, bool *last);
 /* Up to `limit` ids, ascending, after `after`, of participants with
- * events (for a rebuild); *n says how many. */
+ * events or a stored state (for a rebuild, ledger verify); *n says how
+ * many. */
 int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
 /* Reads (any thread): the state, PK_ENOENT when the participant has no
  * events; the events in (at, seq, id) order. */
@@ -612,7 +621,8 @@ int pk_store_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx);
  * the work it asks for and the answer kept for its key) is one piece of
  * a group commit, durable together or not at all.
  * tx_platform_nonce records that platform used `nonce` at `now`,
- * forgetting every nonce seen before forget_before; PK_ECONFLICT
+ * forgetting every nonce seen before forget_before (0: none, nothing
+ * looked at); PK_ECONFLICT
  * (nothing recorded) when the nonce was seen already and not yet
  * forgotten.  tx_idem_get: the answer kept for the platform's key (the
  * request's digest, the status, the body appended to `body`), or
@@ -633,6 +643,9 @@ int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n);
 /* The participant who holds card `number` (pk_card: unique, never
  * changed or reused); PK_ENOENT. */
 int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id);
+/* The same inside a transaction, on its connection (a platform's request
+ * in its group commit: no connection of the pool, no read transaction). */
+int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id);
 /* ---- waves and their draws (selection.md) --------------------------------
  *
  * A wave (number >= 1) of a scheme, with its instants (seconds since
@@ -744,6 +757,7 @@ int pk_tx_course_put(pk_tx *tx, const pk_course *c, int *outcome);
 /* The course of (platform, course_ref); PK_ENOENT. */
 int pk_store_course_find(pk_store *s, const char *platform, const char *course_ref,
                          pk_course *out);
+int pk_tx_course_find(pk_tx *tx, const char *platform, const char *course_ref, pk_course *out);
 typedef int (*pk_course_cb)(void *ctx, const pk_course *c);
 /* At most `limit` courses with ids above `after`, in id order; stops
  * early with cb's non-zero value. */

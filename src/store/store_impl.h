@@ -119,6 +119,8 @@ typedef struct pk_store_ops {
     int (*journey_put)(pk_tx *tx, const pk_journey *j);
     int (*journey_state)(pk_tx *tx, int64_t participant_id, pk_journey *out);
     int (*journeys_put)(pk_tx *tx, size_t n, const pk_journey *js);
+    int (*journey_tail)(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
+                        pk_journey *out, bool *last);
     int (*journey_ids)(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
     int (*journey_get)(pk_store *s, int64_t participant_id, pk_journey *out);
     int (*events_each)(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
@@ -144,6 +146,7 @@ typedef struct pk_store_ops {
                        int status, const void *body, size_t len, int *kept);
     int (*idem_prune)(pk_store *s, const char *before, int limit, int64_t *n);
     int (*card_find)(pk_store *s, const char *number, int64_t *participant_id);
+    int (*tx_card_find)(pk_tx *tx, const char *number, int64_t *participant_id);
     /* Waves, draws and cards (sqlite_waves.c, pg_waves.c). */
     int (*wave_insert)(pk_tx *tx, const pk_wave *w);
     int (*wave_get)(pk_tx *tx, int64_t number, pk_wave *out);
@@ -163,6 +166,8 @@ typedef struct pk_store_ops {
 
     /* The training catalogue (sqlite_platform.c, pg_platform.c). */
     int (*course_put)(pk_tx *tx, const pk_course *c, int *outcome);
+    int (*tx_course_find)(pk_tx *tx, const char *platform, const char *course_ref,
+                          pk_course *out);
     int (*course_find)(pk_store *s, const char *platform, const char *course_ref,
                        pk_course *out);
     int (*courses_each)(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);

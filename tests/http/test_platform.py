@@ -623,6 +623,29 @@ def ledger_verify_finds_a_corrupted_balance():
     eq(cli(s.db, ["ledger", "verify"])[0], 0, "repaired by a rebuild")
 
 
+@test
+def ledger_verify_finds_events_without_a_state():
+    s, toko, _, cards = shop()
+    ok(buy(toko, cards[9], "TP-100"), 201)
+    pid = s.db.query("SELECT participant_id FROM pk_card WHERE number = ?", (cards[9],))[0][0]
+    nev = s.db.query("SELECT count(*) FROM pk_event WHERE participant_id = %d" % pid)[0][0]
+    people = s.db.query("SELECT count(DISTINCT participant_id) FROM pk_event")[0][0]
+    s.db.execute("DELETE FROM pk_journey WHERE participant_id = %d" % pid)
+    rc, out, err = cli(s.db, ["ledger", "verify"])
+    eq(rc, 1, "a person's state gone: %s %s" % (out, err))
+    got = json.loads(out.strip().splitlines()[-1])
+    eq((got["ok"], got["mismatched"]), (False, 1), out)
+    eq(got["participants"], people, "everyone with events checked")
+    eq(got["events"], s.db.query("SELECT count(*) FROM pk_event")[0][0], "every event folded")
+    assert ("participant %d: no stored state, %d events" % (pid, nev)) in err, err
+    # a rebuild writes it again
+    rc, out, err = cli(s.db, ["journey", "rebuild"])
+    eq(rc, 0, err)
+    assert "1 changed" in err, err
+    eq(s.db.query("SELECT count(*) FROM pk_journey WHERE participant_id = %d" % pid)[0][0], 1)
+    eq(cli(s.db, ["ledger", "verify"])[0], 0, "repaired by a rebuild")
+
+
 def fire(jobs, threads=8):
     """Runs the callables of jobs on `threads` threads; their results in order."""
     out = [None] * len(jobs)

@@ -197,6 +197,70 @@ static void journey_state_round_trip(void **state)
     assert_int_equal(got.balance, INT64_MAX);
 }
 
+/* journey_tail reads the state in the transaction and tells whether an
+ * event at (at, seq) would come after every stored one (an equal (at,
+ * seq) does: the stored one was first); journey_ids walks the people with
+ * a state and those with events but none (ledger verify, a rebuild). */
+static void journey_tail_and_people_with_events(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[3];
+    person(s, p, 3);
+    int64_t a = p[0].r.id, b = p[1].r.id, c = p[2].r.id;
+    pk_tx *tx = begin(s);
+    pk_event e[3] = {
+        ev(PK_SRC_PMO, "t-1", PK_EV_LOLOS, 1000, 0),
+        ev(PK_SRC_PMO, "t-2", PK_EV_SALDO_MASUK, 2000, 3500000),
+        ev(PK_SRC_PMO, "t-3", PK_EV_LOLOS, 500, 0),
+    };
+    e[1].seq = 7;
+    e[0].participant_id = e[1].participant_id = a;
+    e[2].participant_id = b;
+    assert_int_equal(pk_tx_events_insert(tx, 3, e), 0);
+    pk_journey j, got;
+    memset(&j, 0, sizeof(j));
+    j.participant_id = a;
+    j.status = PK_JS_PENERIMA;
+    j.balance = j.credited = 3500000;
+    j.events = 2;
+    j.last_at = 2000;
+    assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    j.participant_id = c; /* a state without events */
+    assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+
+    tx = begin(s);
+    bool last = false;
+    assert_int_equal(pk_tx_journey_tail(tx, a, 3000, 0, &got, &last), 0);
+    assert_true(last);
+    assert_int_equal(got.participant_id, a);
+    assert_int_equal(got.status, PK_JS_PENERIMA);
+    assert_int_equal(got.balance, 3500000);
+    assert_int_equal(got.events, 2);
+    assert_int_equal(pk_tx_journey_tail(tx, a, 2000, 7, &got, &last), 0);
+    assert_true(last);
+    assert_int_equal(pk_tx_journey_tail(tx, a, 2000, 8, &got, &last), 0);
+    assert_true(last);
+    assert_int_equal(pk_tx_journey_tail(tx, a, 2000, 6, &got, &last), 0);
+    assert_false(last);
+    assert_int_equal(pk_tx_journey_tail(tx, a, 1999, INT64_MAX, &got, &last), 0);
+    assert_false(last);
+    assert_int_equal(pk_tx_journey_tail(tx, b, 3000, 0, &got, &last), PK_ENOENT);
+    assert_int_equal(pk_tx_journey_tail(tx, c, 0, 0, &got, &last), 0);
+    assert_true(last);
+    int64_t ids[8];
+    size_t n = 0;
+    assert_int_equal(pk_tx_journey_ids(tx, 0, 8, ids, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(ids[0], a);
+    assert_int_equal(ids[1], b);
+    assert_int_equal(ids[2], c);
+    assert_int_equal(pk_tx_journey_ids(tx, a, 1, ids, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], b);
+    pk_tx_rollback(tx);
+}
+
 /* pk_journey_append: duplicates by (source, ref), the rules with their
  * codes, events older than stored ones merged at their place (an older
  * purchase that would leave a later stored one uncovered is refused),
@@ -596,6 +660,7 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(events_round_trip_and_unique_refs),
     ST_TEST(events_are_append_only),
     ST_TEST(journey_state_round_trip),
+    ST_TEST(journey_tail_and_people_with_events),
     ST_TEST(append_merges_and_applies_the_rules),
     ST_TEST(append_tail_agrees_with_append),
     ST_TEST(applicants_count_and_card_get),

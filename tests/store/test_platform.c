@@ -135,6 +135,45 @@ static void card_find_by_number(void **state)
     assert_int_equal(who, p[1].r.id);
     assert_int_equal(pk_store_card_find(s, "9900310000000017", &who), PK_ENOENT);
     assert_int_equal(pk_store_card_find(s, "", &who), PK_ENOENT);
+    /* the same in a transaction, which sees its own card too */
+    tx = begin(s);
+    assert_int_equal(pk_tx_card_insert(tx, p[0].r.id, 2, 6, "9900310000000033", 300), 0);
+    who = 0;
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000033", &who), 0);
+    assert_int_equal(who, p[0].r.id);
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000025", &who), 0);
+    assert_int_equal(who, p[1].r.id);
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000017", &who), PK_ENOENT);
+    pk_tx_rollback(tx);
+    assert_int_equal(pk_store_card_find(s, "9900310000000033", &who), PK_ENOENT);
+}
+
+/* A course by (platform, course id), in a transaction (which sees its
+ * own writes) and out of one. */
+static void course_find_in_and_out_of_a_transaction(void **state)
+{
+    pk_store *s = ST_S(state);
+    pk_course c;
+    memset(&c, 0, sizeof(c));
+    strcpy(c.platform, "tokopedia");
+    strcpy(c.course_ref, "TP-9");
+    strcpy(c.title, "Kelas Uji");
+    strcpy(c.provider, "LPK Uji");
+    strcpy(c.mode, "webinar");
+    c.price = 750000;
+    pk_tx *tx = begin(s);
+    int outcome = -1;
+    assert_int_equal(pk_tx_course_put(tx, &c, &outcome), 0);
+    pk_course got;
+    assert_int_equal(pk_tx_course_find(tx, "tokopedia", "TP-9", &got), 0);
+    assert_string_equal(got.title, "Kelas Uji");
+    assert_string_equal(got.provider, "LPK Uji");
+    assert_int_equal(got.price, 750000);
+    assert_int_equal(pk_tx_course_find(tx, "pijarmahir", "TP-9", &got), PK_ENOENT);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(pk_store_course_find(s, "tokopedia", "TP-9", &got), 0);
+    assert_int_equal(got.price, 750000);
+    assert_string_equal(got.mode, "webinar");
 }
 
 static const struct CMUnitTest tests[] = {
@@ -142,5 +181,6 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(answers_in_a_transaction),
     ST_TEST(old_answers_pruned_in_slices),
     ST_TEST(card_find_by_number),
+    ST_TEST(course_find_in_and_out_of_a_transaction),
 };
 const st_division st_platform = {tests, sizeof(tests) / sizeof(tests[0])};

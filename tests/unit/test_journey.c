@@ -239,6 +239,81 @@ static void test_first_purchase(void **state)
     pk_fold_free(&f);
 }
 
+/* pk_journey_apply_last against the fold: for random journeys (every
+ * type, amounts that sometimes overdraw, cancellations of earlier and of
+ * unknown purchases, instants that repeat), each event that may be
+ * applied alone, applied to the state of the events before it, gives
+ * what folding them all gives: the same verdict, reason and state. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static uint64_t rnd(uint64_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state % n;
+}
+
+static void test_apply_last(void **state)
+{
+    (void)state;
+    size_t checked = 0, refused = 0, purchases = 0;
+    for (int run = 0; run < 400; run++) {
+        pk_fold f;
+        pk_fold_init(&f, 9);
+        int64_t at = 1614556800;
+        int nev = 1 + (int)rnd(60);
+        for (int i = 0; i < nev; i++) {
+            pk_event e;
+            memset(&e, 0, sizeof(e));
+            /* mostly a recipient's events, after a lolos */
+            e.type = i == 0 && rnd(4) != 0 ? PK_EV_LOLOS : (pk_event_type)rnd(PK_EV__COUNT);
+            if (i > 0 && (rnd(3) == 0 || (e.type == PK_EV_DICABUT && rnd(10) != 0)))
+                e.type = PK_EV_PEMBELIAN; /* revoked rarely: nothing is accepted after */
+            at += (int64_t)rnd(3) * 3600; /* instants repeat */
+            e.at = at;
+            e.seq = i;
+            e.wave = 1 + (int64_t)rnd(2);
+            e.k = 1 + (int64_t)rnd(3);
+            e.amount = e.type == PK_EV_SALDO_MASUK ? 1000000 : 1 + (int64_t)rnd(150000);
+            e.source = rnd(2) ? PK_SRC_LOKAL : PK_SRC_PMO;
+            snprintf(e.ref, sizeof(e.ref), "r%d", i);
+            if (e.type == PK_EV_PEMBATALAN)
+                snprintf(e.ref_asal, sizeof(e.ref_asal), "r%d", (int)rnd((uint64_t)i + 2));
+            if (e.type == PK_EV_REKENING_TERTAUT)
+                strcpy(e.note, "gopay");
+            pk_journey before = f.j, alone = f.j;
+            pk_code why_fold = PK_C__COUNT, why_alone = PK_C__COUNT;
+            int rc_fold = pk_fold_apply(&f, &e, &why_fold);
+            if (!pk_journey_applies_alone(e.type)) {
+                assert_int_equal(pk_journey_apply_last(&alone, &e, &why_alone), PK_EINVAL);
+                assert_memory_equal(&alone, &before, sizeof(before));
+                continue;
+            }
+            int rc_alone = pk_journey_apply_last(&alone, &e, &why_alone);
+            if (rc_fold != rc_alone || (rc_fold != 0 && why_fold != why_alone))
+                fail_msg("run %d, event %d (%s): fold %d %s, alone %d %s", run, i,
+                         pk_event_info_of(e.type)->name, rc_fold, pk_code_name(why_fold),
+                         rc_alone, pk_code_name(why_alone));
+            if (memcmp(&alone, &f.j, sizeof(alone)) != 0)
+                fail_msg("run %d, event %d (%s): states differ (purchases %lld/%lld, first "
+                         "%lld/%lld, balance %lld/%lld)",
+                         run, i, pk_event_info_of(e.type)->name, (long long)alone.purchases,
+                         (long long)f.j.purchases, (long long)alone.first_purchase_at,
+                         (long long)f.j.first_purchase_at, (long long)alone.balance,
+                         (long long)f.j.balance);
+            checked++;
+            refused += rc_fold != 0;
+            purchases += e.type == PK_EV_PEMBELIAN && rc_fold == 0;
+        }
+        pk_fold_free(&f);
+    }
+    /* the cases are there: accepted and refused, purchases among them */
+    print_message("apply_last: %zu checked, %zu refused, %zu purchases\n", checked, refused, purchases);
+    assert_true(checked > 3000);
+    assert_true(refused > 300);
+    assert_true(purchases > 1000);
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -349,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_first_purchase),
+        cmocka_unit_test(test_apply_last),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_deadlines),
         cmocka_unit_test(test_job_days),
