@@ -60,6 +60,30 @@ typedef struct pk_child_stats {
 int pk_stats_children(const pk_app *app, const pk_principal *who,
                       const pk_region_stats *parent, pk_child_stats **out, size_t *n);
 
+/* The counters behind these figures (kept by the store with every write
+ * of a participant, in its transaction) against a recount of the
+ * participants: `prakerja stats verify`.  cb gets each cell (village,
+ * segment, sex, set of reasons) whose counter differs from the recount;
+ * *cells is the number of cells compared, *people the participants
+ * recounted, *differ the cells that differ.  0 or PK_EIO. */
+typedef struct pk_stats_cell {
+    char region[PK_REGION_CODE_MAX];
+    char segmen[16];
+    char sex[2];
+    uint64_t reasons;
+    int64_t kept, counted;
+} pk_stats_cell;
+typedef struct pk_stats_check {
+    int64_t cells, people, differ;
+} pk_stats_check;
+int pk_stats_verify(const pk_app *app, void (*cb)(void *ctx, const pk_stats_cell *c), void *ctx,
+                    pk_stats_check *out);
+
+/* Every counter recounted from the participants in one transaction
+ * (`prakerja stats rebuild`), audited as `actor` (stats.rebuild, source
+ * cli); *cells: the counters written.  0 or a store error. */
+int pk_stats_rebuild(const pk_app *app, const char *actor, int64_t *cells);
+
 /* Staff accounts by role, for administrators; disabled ones apart. */
 typedef struct pk_account_counts {
     int64_t admin, operator, viewer, disabled;

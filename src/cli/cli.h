@@ -105,6 +105,7 @@ int cli_import(const cli_cmd *c, cli_args *a);
 int cli_export(const cli_cmd *c, cli_args *a);
 int cli_journey(const cli_cmd *c, cli_args *a);
 int cli_ledger(const cli_cmd *c, cli_args *a);
+int cli_stats(const cli_cmd *c, cli_args *a);      /* cmd_stats.c */
 int cli_user(const cli_cmd *c, cli_args *a);     /* cmd_accounts.c */
 int cli_token(const cli_cmd *c, cli_args *a);
 int cli_platform(const cli_cmd *c, cli_args *a); /* cmd_platform.c */

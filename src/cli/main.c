@@ -194,6 +194,18 @@ static const cli_sub journey_subs[] = {
      NULL},
     {NULL, NULL, NULL, NULL},
 };
+static const cli_sub stats_subs[] = {
+    {"verify", "",
+     "recount the participants and compare each counter the statistics read\n"
+     "(village, segment, sex, reasons) with the recount; a JSON line for each\n"
+     "cell that differs, then one summary line; exit 1 when any differs",
+     NULL},
+    {"rebuild", "",
+     "replace every counter with a recount of the participants (one\n"
+     "transaction, audited); one JSON line: cells",
+     NULL},
+    {NULL, NULL, NULL, NULL},
+};
 static const cli_sub ledger_subs[] = {
     {"verify", "",
      "check every participant's stored balance and state against a fold of\n"
@@ -318,6 +330,10 @@ static const cli_cmd commands[] = {
     {.name = "ledger", .run = cli_ledger,
      .summary = "check the balances against the events",
      .subs = ledger_subs, .sub_hint = "verify"},
+    {.name = "stats", .run = cli_stats,
+     .summary = "check the counters behind the statistics against the participants, or "
+                "rebuild them",
+     .subs = stats_subs, .sub_noun = "subcommand", .sub_hint = "(verify or rebuild)"},
     {.name = "jobs", .run = cli_jobs,
      .summary = "the daily job: revocations and lapses past their deadlines (engine mode)",
      .subs = jobs_subs, .sub_hint = "run"},

@@ -558,6 +558,9 @@ static const pk_store_ops pg_ops = {
     .participants_each = pg_participants_each,
     .participant_status = pg_participant_status,
     .stats = pg_stats,
+    .stats_children = pg_stats_children,
+    .counts_verify = pg_counts_verify,
+    .counts_rebuild = pg_counts_rebuild,
 
     .bulk_begin = pg_bulk_begin,
     .bulk_mark = pg_bulk_mark,

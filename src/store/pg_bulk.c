@@ -1,7 +1,8 @@
 /* pg_bulk.c -- bulk loading of an empty registry on PostgreSQL
  * (pk_tx_bulk_begin and the rest, store.h): the load holds the
  * participant table alone, drops its indexes and the region constraint,
- * and builds them once at the end; rows whose NIK repeats are found and
+ * and builds them once at the end; the counters' triggers are disabled
+ * and the counters filled once at the end; rows whose NIK repeats are found and
  * folded afterwards.
  *
  * Its DDL is not in the statement table (pg_stmts.h): it changes the
@@ -32,7 +33,10 @@ int pg_bulk_begin(pk_tx *t, bool *on)
                  "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE;"
                  "DROP INDEX participant_nik; DROP INDEX participant_kk;"
                  " DROP INDEX participant_region;"
-                 "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey;"
+                 "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey,"
+                 " DISABLE TRIGGER participant_count_insert,"
+                 " DISABLE TRIGGER participant_count_update,"
+                 " DISABLE TRIGGER participant_count_delete;"
                  "CREATE TEMP TABLE bulk_kk (kk_bi bytea PRIMARY KEY) ON COMMIT DROP",
                  PGRES_COMMAND_OK, "bulk load");
     if (rc == 0)
@@ -70,6 +74,11 @@ int pg_bulk_end(pk_tx *t)
                  "CREATE INDEX participant_region ON participant (kode_wilayah);"
                  "ALTER TABLE participant ADD CONSTRAINT participant_kode_wilayah_fkey"
                  " FOREIGN KEY (kode_wilayah) REFERENCES region (code);"
+                 /* the counters once, from the rows (no trigger ran during the load) */
+                 PG_PARTICIPANT_COUNT_FILL
+                 "ALTER TABLE participant ENABLE TRIGGER participant_count_insert,"
+                 " ENABLE TRIGGER participant_count_update,"
+                 " ENABLE TRIGGER participant_count_delete;"
                  /* statistics for the planner: the table was empty a moment ago */
                  "ANALYZE participant",
                  PGRES_COMMAND_OK, "bulk load: indexes");

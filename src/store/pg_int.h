@@ -157,6 +157,32 @@ static inline void get_bytes(const PGresult *r, int row, int col, uint8_t *dst, 
         memcpy(dst, PQgetvalue(r, row, col), (size_t)len);
 }
 
+/* ---- the counters of the participants (migration 15, pg_counts.c) ----
+ *
+ * A cell per (village, segment, sex, reasons) in participant_count, kept
+ * in the transaction of every write of participant rows by statement
+ * triggers: each statement's rows (its transition tables) summed by cell,
+ * then one upsert in the cells' order, n = n + delta, which PostgreSQL
+ * applies to the latest committed counter whatever other processes do
+ * (no lost update; two writers of one cell take turns for that row to
+ * the end of their transactions).  A bulk load disables the triggers and
+ * fills the counters once at its end (pg_bulk.c). */
+#define PG_COUNT_UPSERT(rows)                                                                \
+    "INSERT INTO participant_count AS c (kode_wilayah, segmen, jenis_kelamin, reasons, n)"   \
+    " SELECT kode_wilayah, segmen, jenis_kelamin, reasons, sum(d) FROM (" rows ") u"        \
+    " GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4"                           \
+    " ON CONFLICT (kode_wilayah, segmen, jenis_kelamin, reasons)"                             \
+    " DO UPDATE SET n = c.n + excluded.n;"
+#define PG_COUNT_ROWS(t, d) "SELECT kode_wilayah, segmen, jenis_kelamin, reasons, " d " AS d FROM " t
+#define PG_COUNT_FUNCTION(name, rows)                                                          \
+    "CREATE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "               \
+    PG_COUNT_UPSERT(rows) " RETURN NULL; END $$;"
+/* every counter from a recount (the migration, a bulk load) */
+#define PG_PARTICIPANT_COUNT_FILL                                                              \
+    "DELETE FROM participant_count;"                                                           \
+    "INSERT INTO participant_count SELECT kode_wilayah, segmen, jenis_kelamin, reasons,"       \
+    " count(*) FROM participant GROUP BY 1, 2, 3, 4;"
+
 /* ---- pg.c: connections, statements, transactions ---- */
 
 /* Maps a failed result (r may be NULL) to PK_E* and logs why. */
@@ -219,7 +245,14 @@ int pg_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
                   uint8_t *kk_bi, int *changed);
 int pg_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
 int pg_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out);
+
+/* ---- pg_counts.c ---- */
 int pg_stats(pk_store *s, const char *region, pk_stats *out);
+int pg_stats_children(pk_store *s, const char *region, size_t child_len, pk_child_count_cb cb,
+                      void *ctx);
+int pg_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
+                     int64_t *people);
+int pg_counts_rebuild(pk_tx *t, int64_t *cells);
 
 /* ---- pg_bulk.c ---- */
 

@@ -1,7 +1,7 @@
 /* pg_participants.c -- the participant registry on PostgreSQL: what a
  * batch finds and writes, families (the KK limit), reasons, the audit log,
  * exclusion lists, re-evaluation; and the reads of any thread: the walk
- * over a region, a resident's status, the dashboard's stats.
+ * over a region, a resident's status (the statistics: pg_counts.c).
  *
  * A batch is one statement per step, its rows as array parameters
  * (unnest), and large batches of inserts go by binary COPY.  People
@@ -555,42 +555,5 @@ int pg_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out)
         copy_val(out->created_at, sizeof(out->created_at), r, 0, 3);
     }
     PQclear(r);
-    return rc;
-}
-
-/* One query; the buckets are summed here as in sqlite_participants.c. */
-int pg_stats(pk_store *s, const char *region, pk_stats *out)
-{
-    pg *p = s->impl;
-    pgc *c;
-    PGresult *r = NULL;
-    memset(out, 0, sizeof(*out));
-    int rc = pg_conn_get(p, &c);
-    if (rc != 0)
-        return rc;
-    params ps = {0};
-    char hi[PK_REGION_CODE_MAX + 2];
-    pg_region_params(&ps, region, hi, sizeof(hi));
-    if ((rc = pg_run(c, S_STATS, &ps, &r)) != 0)
-        goto out;
-    for (int i = 0, n = PQntuples(r); i < n; i++) {
-        const char *seg = PQgetvalue(r, i, 0);
-        const char *sex = PQgetvalue(r, i, 1);
-        uint64_t reasons = (uint64_t)get_i64(r, i, 2);
-        int64_t cnt = get_i64(r, i, 3);
-        out->total += cnt;
-        if (reasons == 0)
-            out->eligible += cnt;
-        for (int k = 1; k < PK_SEG__COUNT; k++)
-            if (strcmp(seg, pk_segment_name(k)) == 0)
-                out->by_segment[k] += cnt;
-        out->by_sex[sex[0] == 'P'] += cnt;
-        for (int b = 0; b < 64; b++)
-            if (reasons & ((uint64_t)1 << b))
-                out->by_reason[b] += cnt;
-    }
-out:
-    PQclear(r);
-    pg_conn_put(p, c);
     return rc;
 }

@@ -442,6 +442,32 @@ static const pk_migration migrations[] = {
      "CREATE INDEX pk_journey_balance ON pk_journey(wave, selected_at, participant_id)"
      " WHERE balance > 0;",
      NULL, NULL},
+    /* The statistics from counters kept with the participants (issue
+     * #16; pg_int.h), filled here once from the rows there are. */
+    {15, "participant counters: a cell per village, segment, sex and reasons",
+     "CREATE TABLE participant_count ("
+     "  kode_wilayah  text COLLATE \"C\" NOT NULL,"
+     "  segmen        text NOT NULL,"
+     "  jenis_kelamin text NOT NULL,"
+     "  reasons       bigint NOT NULL,"
+     "  n             bigint NOT NULL,"
+     "  PRIMARY KEY (kode_wilayah, segmen, jenis_kelamin, reasons)"
+     ");"
+     "LOCK TABLE participant IN SHARE MODE;" PG_PARTICIPANT_COUNT_FILL
+     PG_COUNT_FUNCTION("participant_count_insert", PG_COUNT_ROWS("new_rows", "1"))
+     PG_COUNT_FUNCTION("participant_count_delete", PG_COUNT_ROWS("old_rows", "-1"))
+     PG_COUNT_FUNCTION("participant_count_update", PG_COUNT_ROWS("new_rows", "1")
+                       " UNION ALL " PG_COUNT_ROWS("old_rows", "-1"))
+     "CREATE TRIGGER participant_count_insert AFTER INSERT ON participant"
+     " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"
+     " EXECUTE FUNCTION participant_count_insert();"
+     "CREATE TRIGGER participant_count_delete AFTER DELETE ON participant"
+     " REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT"
+     " EXECUTE FUNCTION participant_count_delete();"
+     "CREATE TRIGGER participant_count_update AFTER UPDATE ON participant"
+     " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
+     " EXECUTE FUNCTION participant_count_update();",
+     NULL, NULL},
 };
 
 static int latest_version(void)

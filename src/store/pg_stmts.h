@@ -145,9 +145,33 @@ X(S_PARTICIPANTS_EACH, "tt",
 X(S_PARTICIPANTS_EACH_FETCH, "", "FETCH 1000 FROM pk_each")
 X(S_PARTICIPANT_STATUS, "b",
   "SELECT tanggal_lahir, scheme, reasons, created_at FROM participant WHERE nik_bi = $1")
+
+/* ---- counters (pg_counts.c) ---- */
 X(S_STATS, "tt",
-  "SELECT segmen, jenis_kelamin, reasons, count(*) FROM participant"
-  " WHERE kode_wilayah >= $1 AND kode_wilayah < $2 GROUP BY 1, 2, 3")
+  "SELECT segmen, jenis_kelamin, reasons, sum(n)::bigint FROM participant_count"
+  " WHERE kode_wilayah >= $1 AND kode_wilayah < $2 GROUP BY 1, 2, 3 HAVING sum(n) <> 0")
+X(S_STATS_CHILDREN, "tti",
+  "SELECT substr(kode_wilayah, 1, $3::int), sum(n)::bigint,"
+  " sum(CASE WHEN reasons = 0 THEN n ELSE 0 END)::bigint"
+  " FROM participant_count WHERE kode_wilayah >= $1 AND kode_wilayah < $2"
+  " GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1")
+/* (One statement: one snapshot of both sides.) */
+X(S_COUNTS_VERIFY, "",
+  "WITH r AS (SELECT kode_wilayah, segmen, jenis_kelamin, reasons, count(*) AS n"
+  " FROM participant GROUP BY 1, 2, 3, 4)"
+  " SELECT coalesce(r.kode_wilayah, c.kode_wilayah), coalesce(r.segmen, c.segmen),"
+  " coalesce(r.jenis_kelamin, c.jenis_kelamin), coalesce(r.reasons, c.reasons),"
+  " coalesce(c.n, 0), coalesce(r.n, 0)"
+  " FROM r FULL JOIN participant_count c ON c.kode_wilayah = r.kode_wilayah"
+  " AND c.segmen = r.segmen AND c.jenis_kelamin = r.jenis_kelamin AND c.reasons = r.reasons"
+  " WHERE coalesce(c.n, 0) <> 0 OR coalesce(r.n, 0) <> 0 ORDER BY 1, 2, 3, 4")
+/* rebuild: these three; the lock holds off other writers of participants
+ * (their triggers) until the transaction ends */
+X(S_COUNTS_LOCK, "", "LOCK TABLE participant IN SHARE MODE")
+X(S_COUNTS_CLEAR, "", "DELETE FROM participant_count")
+X(S_COUNTS_FILL, "",
+  "INSERT INTO participant_count SELECT kode_wilayah, segmen, jenis_kelamin, reasons,"
+  " count(*) FROM participant GROUP BY 1, 2, 3, 4")
 
 /* ---- bulk loading (pg_bulk.c) ---- */
 X(S_BULK_ANY, "", "SELECT EXISTS (SELECT 1 FROM participant)")

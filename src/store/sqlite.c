@@ -571,6 +571,9 @@ static const pk_store_ops sqlite_ops = {
     .participants_each = sq_participants_each,
     .participant_status = sq_participant_status,
     .stats = sq_stats,
+    .stats_children = sq_stats_children,
+    .counts_verify = sq_counts_verify,
+    .counts_rebuild = sq_counts_rebuild,
 
     .bulk_begin = sq_bulk_begin,
     .bulk_mark = sq_bulk_mark,

@@ -1,6 +1,7 @@
 /* sqlite_bulk.c -- bulk loading of an empty registry on SQLite
  * (pk_tx_bulk_begin and the rest, store.h): the participant indexes are
- * dropped and built once at the end, the load runs with a rollback
+ * dropped and built once at the end, the counters' triggers dropped and
+ * the counters filled once at the end, the load runs with a rollback
  * journal and without the region check when it can, and rows whose NIK
  * repeats are found and folded afterwards.
  *
@@ -75,7 +76,8 @@ int sq_bulk_begin(pk_tx *t, bool *on)
     char *msg = NULL;
     if (sqlite3_exec(tx->q->writer->db,
                      "DROP INDEX participant_nik; DROP INDEX participant_kk;"
-                     "DROP INDEX participant_region; " BULK_CACHE ";"
+                     "DROP INDEX participant_region; " SQ_PARTICIPANT_COUNT_DROP_TRIGGERS
+                     BULK_CACHE ";"
                      "CREATE TEMP TABLE IF NOT EXISTS bulk_kk (kk_hi INTEGER, kk_lo INTEGER,"
                      " PRIMARY KEY (kk_hi, kk_lo)) WITHOUT ROWID;"
                      "DELETE FROM temp.bulk_kk",
@@ -110,6 +112,11 @@ int sq_bulk_end(pk_tx *t)
     int rc = sqlite3_exec(tx->q->writer->db,
                           "DROP INDEX IF EXISTS participant_nik_repeats;"
                           "PRAGMA threads = 1;" SQ_PARTICIPANT_INDEXES,
+                          NULL, NULL, NULL);
+    /* the counters once, from the rows (no trigger ran during the load) */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(tx->q->writer->db,
+                          SQ_PARTICIPANT_COUNT_FILL SQ_PARTICIPANT_COUNT_TRIGGERS,
                           NULL, NULL, NULL);
     sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
     if (rc != SQLITE_OK)

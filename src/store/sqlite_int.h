@@ -100,6 +100,39 @@ void sq_rollback(pk_tx *t);
  * of events drops it and builds it again: sqlite_bulk.c). */
 #define SQ_EVENT_REF_INDEX "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"
 
+/* The counters of the participants (migration 15, sqlite_counts.c):
+ * a cell per (village, segment, sex, reasons), kept by these triggers in
+ * the transaction of every write of a participant row, whichever
+ * statement makes it; an update that changes none of the four columns
+ * (key rotation's new seal, a new phone number) touches no counter.  A
+ * bulk load drops the triggers and fills the counters once at its end
+ * (sqlite_bulk.c); cells that fall to 0 stay, as 0. */
+#define SQ_COUNT_CELL(t) t ".kode_wilayah, " t ".segmen, " t ".jenis_kelamin, " t ".reasons"
+#define SQ_COUNT_WHERE(t)                                                                \
+    " WHERE kode_wilayah = " t ".kode_wilayah AND segmen = " t ".segmen"                \
+    " AND jenis_kelamin = " t ".jenis_kelamin AND reasons = " t ".reasons;"
+#define SQ_PARTICIPANT_COUNT_TRIGGERS                                                   \
+    "CREATE TRIGGER participant_count_insert AFTER INSERT ON participant BEGIN"         \
+    " INSERT INTO participant_count VALUES (" SQ_COUNT_CELL("NEW") ", 1)"               \
+    " ON CONFLICT DO UPDATE SET n = n + 1; END;"                                         \
+    "CREATE TRIGGER participant_count_delete AFTER DELETE ON participant BEGIN"         \
+    " UPDATE participant_count SET n = n - 1" SQ_COUNT_WHERE("OLD") " END;"             \
+    "CREATE TRIGGER participant_count_update AFTER UPDATE OF kode_wilayah, segmen,"     \
+    " jenis_kelamin, reasons ON participant WHEN OLD.kode_wilayah IS NOT"               \
+    " NEW.kode_wilayah OR OLD.segmen IS NOT NEW.segmen OR OLD.jenis_kelamin IS NOT"     \
+    " NEW.jenis_kelamin OR OLD.reasons IS NOT NEW.reasons BEGIN"                        \
+    " UPDATE participant_count SET n = n - 1" SQ_COUNT_WHERE("OLD")                     \
+    " INSERT INTO participant_count VALUES (" SQ_COUNT_CELL("NEW") ", 1)"               \
+    " ON CONFLICT DO UPDATE SET n = n + 1; END;"
+#define SQ_PARTICIPANT_COUNT_DROP_TRIGGERS                                              \
+    "DROP TRIGGER participant_count_insert; DROP TRIGGER participant_count_delete;"     \
+    "DROP TRIGGER participant_count_update;"
+/* every counter from a recount (the migration, a bulk load, rebuild) */
+#define SQ_PARTICIPANT_COUNT_FILL                                                       \
+    "DELETE FROM participant_count;"                                                     \
+    "INSERT INTO participant_count SELECT kode_wilayah, segmen, jenis_kelamin, reasons," \
+    " count(*) FROM participant GROUP BY 1, 2, 3, 4;"
+
 /* A 16-byte blind index as parameters i and i + 1 (two INTEGER halves),
  * and read back from columns i and i + 1. */
 void sq_bind_bi(sqlite3_stmt *st, int i, const uint8_t *bi);
@@ -140,7 +173,14 @@ int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
                   uint8_t *kk_bi, int *changed);
 int sq_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
 int sq_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out);
+
+/* ---- sqlite_counts.c ---- */
 int sq_stats(pk_store *s, const char *region, pk_stats *out);
+int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_child_count_cb cb,
+                      void *ctx);
+int sq_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
+                     int64_t *people);
+int sq_counts_rebuild(pk_tx *t, int64_t *cells);
 
 /* ---- sqlite_bulk.c ---- */
 

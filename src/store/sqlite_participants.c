@@ -1,7 +1,7 @@
 /* sqlite_participants.c -- the participant registry on SQLite: what a
  * batch finds and writes, families (the KK limit), reasons, the audit log,
  * exclusion lists, re-evaluation; and the reads of any thread: the walk
- * over a region, a resident's status, the dashboard's stats.
+ * over a region, a resident's status (the statistics: sqlite_counts.c).
  *
  * Writes run on the writer connection inside a transaction (sqlite.c),
  * one statement per row: SQLite runs in this process, so a row costs no
@@ -409,44 +409,6 @@ int sq_participant_status(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out)
         }
         sqlite3_reset(st);
     }
-    sq_conn_put(q, c);
-    return rc;
-}
-
-int sq_stats(pk_store *s, const char *region, pk_stats *out)
-{
-    sq *q = s->impl;
-    sqc *c;
-    memset(out, 0, sizeof(*out));
-    int rc = sq_conn_get(q, &c);
-    if (rc != 0)
-        return rc;
-    char hi[PK_REGION_CODE_MAX + 2];
-    sqlite3_stmt *st = sq_stmt(c, S_STATS);
-    if (st == NULL) {
-        sq_conn_put(q, c);
-        return PK_EIO;
-    }
-    sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *seg = (const char *)sqlite3_column_text(st, 0);
-        const char *sex = (const char *)sqlite3_column_text(st, 1);
-        uint64_t reasons = (uint64_t)sqlite3_column_int64(st, 2);
-        int64_t n = sqlite3_column_int64(st, 3);
-        out->total += n;
-        if (reasons == 0)
-            out->eligible += n;
-        for (int i = 1; i < PK_SEG__COUNT; i++)
-            if (strcmp(seg, pk_segment_name(i)) == 0)
-                out->by_segment[i] += n;
-        out->by_sex[sex[0] == 'P'] += n;
-        for (int b = 0; b < 64; b++)
-            if (reasons & ((uint64_t)1 << b))
-                out->by_reason[b] += n;
-    }
-    rc = r == SQLITE_DONE ? 0 : PK_EIO;
-    sqlite3_reset(st);
     sq_conn_put(q, c);
     return rc;
 }

@@ -470,6 +470,19 @@ static const pk_migration migrations[] = {
      "CREATE INDEX pk_journey_balance ON pk_journey(wave, selected_at, participant_id)"
      " WHERE balance > 0;",
      NULL, NULL},
+    /* The statistics from counters kept with the participants, not from
+     * a scan of them (issue #16): SQ_PARTICIPANT_COUNT_TRIGGERS keep
+     * them, filled here once from the rows there are. */
+    {15, "participant counters: a cell per village, segment, sex and reasons",
+     "CREATE TABLE participant_count ("
+     "  kode_wilayah  TEXT NOT NULL,"
+     "  segmen        TEXT NOT NULL,"
+     "  jenis_kelamin TEXT NOT NULL,"
+     "  reasons       INTEGER NOT NULL,"
+     "  n             INTEGER NOT NULL,"
+     "  PRIMARY KEY (kode_wilayah, segmen, jenis_kelamin, reasons)"
+     ") STRICT, WITHOUT ROWID;" SQ_PARTICIPANT_COUNT_FILL SQ_PARTICIPANT_COUNT_TRIGGERS,
+     NULL, NULL},
 };
 
 static int latest_version(void)

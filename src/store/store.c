@@ -286,6 +286,23 @@ int pk_store_stats(pk_store *s, const char *region, pk_stats *out)
     return s->ops->stats(s, region, out);
 }
 
+int pk_store_stats_children(pk_store *s, const char *region, size_t child_len,
+                            pk_child_count_cb cb, void *ctx)
+{
+    return s->ops->stats_children(s, region, child_len, cb, ctx);
+}
+
+int pk_store_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
+                           int64_t *people)
+{
+    return s->ops->counts_verify(s, cb, ctx, cells, people);
+}
+
+int pk_tx_counts_rebuild(pk_tx *tx, int64_t *cells)
+{
+    return noted_tx(tx, true, tx->store->ops->counts_rebuild(tx, cells));
+}
+
 int pk_store_participant_status(pk_store *s, const uint8_t nik_bi[PK_BI_LEN], pk_pstatus *out)
 {
     return s->ops->participant_status(s, nik_bi, out);

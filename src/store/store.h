@@ -319,7 +319,50 @@ typedef struct pk_stats {
     int64_t by_sex[2];            /* L, P */
     int64_t by_reason[64];        /* index: pk_code */
 } pk_stats;
+/* The counts of a region subtree (dotted code prefix; NULL or "" for
+ * all), summed from the counters kept with the participants
+ * (participant_count, migration 15), not from the participants: every
+ * write of a participant row changes its cell (village, segment, sex,
+ * reasons) in the same transaction, by the database's own triggers, so
+ * a read costs the same at any size and sees one committed state. */
 int pk_store_stats(pk_store *s, const char *region, pk_stats *out);
+
+/* The same counters one level down, in one query: the cells of the
+ * subtree `region` grouped by the first `child_len` bytes of their
+ * village code (the child regions' codes, which are that long), each
+ * group once, in code order, to cb.  Children without participants are
+ * not reported. */
+typedef struct pk_child_count {
+    char code[PK_REGION_CODE_MAX];
+    int64_t total, eligible;
+} pk_child_count;
+typedef int (*pk_child_count_cb)(void *ctx, const pk_child_count *c);
+int pk_store_stats_children(pk_store *s, const char *region, size_t child_len,
+                            pk_child_count_cb cb, void *ctx);
+
+/* One cell of the counters: a village, segment, sex and set of reasons,
+ * its count as kept and as the participants recount it. */
+typedef struct pk_count_cell {
+    char region[PK_REGION_CODE_MAX];
+    char segmen[16];
+    char sex[2];
+    uint64_t reasons;
+    int64_t kept, counted;
+} pk_count_cell;
+typedef int (*pk_count_cell_cb)(void *ctx, const pk_count_cell *c);
+
+/* Recounts the participants (one read snapshot) and compares each cell
+ * with the counter kept for it: cb gets each cell that differs (a
+ * callback's nonzero return stops the walk and is returned); *cells
+ * is the number of cells compared (either side nonzero), *people the
+ * participants recounted. */
+int pk_store_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
+                           int64_t *people);
+
+/* Replaces every counter with a recount of the participants, inside tx
+ * (PostgreSQL holds off other writers of participants until it ends);
+ * *cells: the counters written. */
+int pk_tx_counts_rebuild(pk_tx *tx, int64_t *cells);
 
 /* ---- the journey: events (append only) and the state derived from them --
  *

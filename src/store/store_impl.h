@@ -51,7 +51,15 @@ typedef struct pk_store_ops {
                       uint8_t *kk_bi, int *changed);
     int (*participants_each)(pk_store *s, const char *region, pk_prow_cb cb, void *ctx);
     int (*participant_status)(pk_store *s, const uint8_t *nik_bi, pk_pstatus *out);
+
+    /* Counters kept with the participants and read for the statistics
+     * (sqlite_counts.c, pg_counts.c). */
     int (*stats)(pk_store *s, const char *region, pk_stats *out);
+    int (*stats_children)(pk_store *s, const char *region, size_t child_len,
+                          pk_child_count_cb cb, void *ctx);
+    int (*counts_verify)(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
+                         int64_t *people);
+    int (*counts_rebuild)(pk_tx *tx, int64_t *cells);
 
     /* Bulk loading of an empty registry (sqlite_bulk.c, pg_bulk.c).
      * Optional, all or none (NULL: no bulk mode; the others are called

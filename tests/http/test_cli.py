@@ -125,6 +125,8 @@ HELP = {
     ("keys", "rotate"): ("--batch",),
     ("keys", "prune"): (),
     ("ledger", "verify"): (),
+    ("stats", "verify"): (),
+    ("stats", "rebuild"): (),
     ("backup",): ("--output",),
     ("jobs", "run"): ("--date",),
 }

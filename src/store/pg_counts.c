@@ -1,0 +1,118 @@
+/* pg_counts.c -- the counters of the participants on PostgreSQL
+ * (migration 15; how the triggers keep them: pg_int.h): the statistics
+ * read them, a region being a range of village codes, so a read sums at
+ * most the cells of that range whatever the number of participants;
+ * verify recounts and compares, rebuild recounts. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/participant.h"
+#include "core/pk.h"
+#include "store/pg_int.h"
+
+static void copy_val(char *dst, size_t cap, const PGresult *r, int row, int col)
+{
+    snprintf(dst, cap, "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
+}
+
+/* One query over the cells; their bits summed here as in sqlite_counts.c. */
+int pg_stats(pk_store *s, const char *region, pk_stats *out)
+{
+    pg *p = s->impl;
+    pgc *c;
+    PGresult *r = NULL;
+    memset(out, 0, sizeof(*out));
+    int rc = pg_conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    params ps = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
+    pg_region_params(&ps, region, hi, sizeof(hi));
+    if ((rc = pg_run(c, S_STATS, &ps, &r)) != 0)
+        goto out;
+    for (int i = 0, n = PQntuples(r); i < n; i++) {
+        const char *seg = PQgetvalue(r, i, 0);
+        const char *sex = PQgetvalue(r, i, 1);
+        uint64_t reasons = (uint64_t)get_i64(r, i, 2);
+        int64_t cnt = get_i64(r, i, 3);
+        out->total += cnt;
+        if (reasons == 0)
+            out->eligible += cnt;
+        for (int k = 1; k < PK_SEG__COUNT; k++)
+            if (strcmp(seg, pk_segment_name(k)) == 0)
+                out->by_segment[k] += cnt;
+        out->by_sex[sex[0] == 'P'] += cnt;
+        for (int b = 0; b < 64; b++)
+            if (reasons & ((uint64_t)1 << b))
+                out->by_reason[b] += cnt;
+    }
+out:
+    PQclear(r);
+    pg_conn_put(p, c);
+    return rc;
+}
+
+int pg_stats_children(pk_store *s, const char *region, size_t child_len, pk_child_count_cb cb,
+                      void *ctx)
+{
+    pg *p = s->impl;
+    pgc *c;
+    PGresult *r = NULL;
+    int rc = pg_conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    params ps = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
+    pg_region_params(&ps, region, hi, sizeof(hi));
+    p_int(&ps, (int64_t)child_len);
+    rc = pg_run(c, S_STATS_CHILDREN, &ps, &r);
+    pg_conn_put(p, c); /* the rows are in r: the connection may go back now */
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_child_count cc = {0};
+        copy_val(cc.code, sizeof(cc.code), r, i, 0);
+        cc.total = get_i64(r, i, 1);
+        cc.eligible = get_i64(r, i, 2);
+        rc = cb(ctx, &cc);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* The cells are few (a few per village, segment and sex): one result. */
+int pg_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
+                     int64_t *people)
+{
+    PGresult *r = NULL;
+    *cells = *people = 0;
+    int rc = pg_run1(s, S_COUNTS_VERIFY, NULL, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_count_cell cell = {0};
+        copy_val(cell.region, sizeof(cell.region), r, i, 0);
+        copy_val(cell.segmen, sizeof(cell.segmen), r, i, 1);
+        copy_val(cell.sex, sizeof(cell.sex), r, i, 2);
+        cell.reasons = (uint64_t)get_i64(r, i, 3);
+        cell.kept = get_i64(r, i, 4);
+        cell.counted = get_i64(r, i, 5);
+        ++*cells;
+        *people += cell.counted;
+        if (cell.kept != cell.counted)
+            rc = cb(ctx, &cell);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_counts_rebuild(pk_tx *t, int64_t *cells)
+{
+    pgc *c = pg_txc(t);
+    PGresult *r = NULL;
+    *cells = 0;
+    int rc = pg_run(c, S_COUNTS_LOCK, NULL, NULL);
+    if (rc == 0)
+        rc = pg_run(c, S_COUNTS_CLEAR, NULL, NULL);
+    if (rc == 0 && (rc = pg_run(c, S_COUNTS_FILL, NULL, &r)) == 0)
+        *cells = pg_touched(r);
+    PQclear(r);
+    return rc;
+}

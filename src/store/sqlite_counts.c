@@ -1,0 +1,141 @@
+/* sqlite_counts.c -- the counters of the participants on SQLite
+ * (migration 15): a cell per (village, segment, sex, reasons) in
+ * participant_count, kept by triggers in the transaction of every write
+ * of a participant row (SQ_PARTICIPANT_COUNT_TRIGGERS, sqlite_int.h);
+ * the statistics read them, a region being a range of village codes, so
+ * a read sums at most the cells of that range whatever the number of
+ * participants; verify recounts and compares, rebuild recounts. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/participant.h"
+#include "core/pk.h"
+#include "store/sqlite_int.h"
+
+/* The cells of the range summed by (segment, sex, reasons); the bits
+ * of each set of reasons counted here. */
+int sq_stats(pk_store *s, const char *region, pk_stats *out)
+{
+    sq *q = s->impl;
+    sqc *c;
+    memset(out, 0, sizeof(*out));
+    int rc = sq_conn_get(q, &c);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    sqlite3_stmt *st = sq_stmt(c, S_STATS);
+    if (st == NULL) {
+        sq_conn_put(q, c);
+        return PK_EIO;
+    }
+    sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *seg = (const char *)sqlite3_column_text(st, 0);
+        const char *sex = (const char *)sqlite3_column_text(st, 1);
+        uint64_t reasons = (uint64_t)sqlite3_column_int64(st, 2);
+        int64_t n = sqlite3_column_int64(st, 3);
+        out->total += n;
+        if (reasons == 0)
+            out->eligible += n;
+        for (int i = 1; i < PK_SEG__COUNT; i++)
+            if (strcmp(seg, pk_segment_name(i)) == 0)
+                out->by_segment[i] += n;
+        out->by_sex[sex[0] == 'P'] += n;
+        for (int b = 0; b < 64; b++)
+            if (reasons & ((uint64_t)1 << b))
+                out->by_reason[b] += n;
+    }
+    rc = r == SQLITE_DONE ? 0 : PK_EIO;
+    sqlite3_reset(st);
+    sq_conn_put(q, c);
+    return rc;
+}
+
+int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_child_count_cb cb,
+                      void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    int rc = sq_conn_get(q, &c);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    sqlite3_stmt *st = sq_stmt(c, S_STATS_CHILDREN);
+    if (st == NULL) {
+        sq_conn_put(q, c);
+        return PK_EIO;
+    }
+    sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)child_len);
+    int r;
+    rc = 0;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_child_count cc = {0};
+        const unsigned char *code = sqlite3_column_text(st, 0);
+        snprintf(cc.code, sizeof(cc.code), "%s", code ? (const char *)code : "");
+        cc.total = sqlite3_column_int64(st, 1);
+        cc.eligible = sqlite3_column_int64(st, 2);
+        rc = cb(ctx, &cc);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sqlite3_reset(st);
+    sq_conn_put(q, c);
+    return rc;
+}
+
+int sq_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
+                     int64_t *people)
+{
+    sq *q = s->impl;
+    sqc *c;
+    *cells = *people = 0;
+    int rc = sq_conn_get(q, &c);
+    if (rc != 0)
+        return rc;
+    sqlite3_stmt *st = sq_stmt(c, S_COUNTS_VERIFY);
+    if (st == NULL) {
+        sq_conn_put(q, c);
+        return PK_EIO;
+    }
+    int r;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_count_cell cell = {0};
+        const unsigned char *v;
+        snprintf(cell.region, sizeof(cell.region), "%s",
+                 (v = sqlite3_column_text(st, 0)) ? (const char *)v : "");
+        snprintf(cell.segmen, sizeof(cell.segmen), "%s",
+                 (v = sqlite3_column_text(st, 1)) ? (const char *)v : "");
+        snprintf(cell.sex, sizeof(cell.sex), "%s",
+                 (v = sqlite3_column_text(st, 2)) ? (const char *)v : "");
+        cell.reasons = (uint64_t)sqlite3_column_int64(st, 3);
+        cell.kept = sqlite3_column_int64(st, 4);
+        cell.counted = sqlite3_column_int64(st, 5);
+        ++*cells;
+        *people += cell.counted;
+        if (cell.kept != cell.counted)
+            rc = cb(ctx, &cell);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sqlite3_reset(st);
+    sq_conn_put(q, c);
+    return rc;
+}
+
+/* The writer holds the database for the transaction: nobody writes a
+ * participant between the recount and its commit. */
+int sq_counts_rebuild(pk_tx *t, int64_t *cells)
+{
+    sqc *c = sq_txc(t);
+    *cells = 0;
+    sqlite3_stmt *st = sq_stmt(c, S_COUNTS_CLEAR);
+    int rc = st != NULL ? sq_step_done(st) : PK_EIO;
+    if (rc == 0)
+        rc = (st = sq_stmt(c, S_COUNTS_FILL)) != NULL ? sq_step_done(st) : PK_EIO;
+    if (rc == 0)
+        *cells = sqlite3_changes64(c->db);
+    return rc;
+}
