@@ -136,6 +136,6 @@ int sq_counts_rebuild(pk_tx *t, int64_t *cells)
     if (rc == 0)
         rc = (st = sq_stmt(c, S_COUNTS_FILL)) != NULL ? sq_step_done(st) : PK_EIO;
     if (rc == 0)
-        *cells = sqlite3_changes64(c->db);
+        rc = sq_count_of(c, S_COUNTS_CELLS, cells);
     return rc;
 }

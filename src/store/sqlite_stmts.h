@@ -125,11 +125,10 @@ X(S_COUNTS_VERIFY, "",
   " FROM r FULL JOIN participant_count c ON c.kode_wilayah = r.kode_wilayah"
   " AND c.segmen = r.segmen AND c.jenis_kelamin = r.jenis_kelamin AND c.reasons = r.reasons"
   " WHERE coalesce(c.n, 0) <> 0 OR coalesce(r.n, 0) <> 0 ORDER BY 1, 2, 3, 4")
-/* rebuild: these two (SQ_PARTICIPANT_COUNT_FILL, as statements) */
+/* rebuild: these (SQ_PARTICIPANT_COUNT_FILL as statements; the cells written) */
 X(S_COUNTS_CLEAR, "", "DELETE FROM participant_count")
-X(S_COUNTS_FILL, "",
-  "INSERT INTO participant_count SELECT kode_wilayah, segmen, jenis_kelamin, reasons,"
-  " count(*) FROM participant GROUP BY 1, 2, 3, 4")
+X(S_COUNTS_FILL, "", SQ_PARTICIPANT_COUNT_RECOUNT)
+X(S_COUNTS_CELLS, "", "SELECT count(*) FROM participant_count")
 
 /* ---- bulk loading (sqlite_bulk.c) ---- */
 X(S_BULK_ANY, "", "SELECT EXISTS (SELECT 1 FROM participant)")
