@@ -32,7 +32,7 @@ int pg_bulk_begin(pk_tx *t, bool *on)
     rc = pg_exec(tx->c,
                  "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE;"
                  "DROP INDEX participant_nik; DROP INDEX participant_kk;"
-                 " DROP INDEX participant_region;"
+                 " DROP INDEX participant_region; DROP INDEX participant_nama_trgm;"
                  "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey,"
                  " DISABLE TRIGGER participant_count_insert,"
                  " DISABLE TRIGGER participant_count_update,"
@@ -72,6 +72,8 @@ int pg_bulk_end(pk_tx *t)
                  "CREATE UNIQUE INDEX participant_nik ON participant (nik_bi);"
                  "CREATE INDEX participant_kk ON participant (kk_bi, id);"
                  "CREATE INDEX participant_region ON participant (kode_wilayah);"
+                 "CREATE INDEX participant_nama_trgm ON participant"
+                 " USING gin (lower(nama) gin_trgm_ops);"
                  "ALTER TABLE participant ADD CONSTRAINT participant_kode_wilayah_fkey"
                  " FOREIGN KEY (kode_wilayah) REFERENCES region (code);"
                  /* the counters once, from the rows (no trigger ran during the load) */

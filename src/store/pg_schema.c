@@ -468,6 +468,12 @@ static const pk_migration migrations[] = {
      " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
      " EXECUTE FUNCTION participant_count_update();",
      NULL, NULL},
+    /* Staff search by name (pg_access.c): a trigram GIN index of the
+     * lower-cased names, which answers the search's LIKE '%...%'. */
+    {16, "staff search: a trigram text index of participant names",
+     "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+     "CREATE INDEX participant_nama_trgm ON participant USING gin (lower(nama) gin_trgm_ops);",
+     NULL, NULL},
 };
 
 static int latest_version(void)

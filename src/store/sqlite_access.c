@@ -30,22 +30,68 @@ static int each_row(sqlite3_stmt *st, pk_prow_cb cb, void *ctx, int *rows)
     return r == SQLITE_DONE ? 0 : PK_EIO;
 }
 
+/* The number of characters (not bytes) of UTF-8 text s. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+/* name as one FTS5 phrase: in double quotes, each double quote doubled,
+ * so that no character of it (*, -, AND, OR, NEAR, ^, :, parentheses) is
+ * query syntax; the trigram tokenizer matches the phrase as a substring.
+ * NULL when out of memory. */
+static char *fts_phrase(const char *name)
+{
+    size_t n = 3;
+    for (const char *p = name; *p; p++)
+        n += *p == '"' ? 2 : 1;
+    char *out = sqlite3_malloc64(n), *o = out;
+    if (out == NULL)
+        return NULL;
+    *o++ = '"';
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            *o++ = '"';
+        *o++ = *p;
+    }
+    *o++ = '"';
+    *o = 0;
+    return out;
+}
+
 int sq_participants_search(pk_store *s, const char *scope, const char *name,
                            const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx)
 {
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = sq_read_begin(q, nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK : S_PARTICIPANTS_SEARCH_NAME,
-                        &c, &st);
-    if (rc != 0)
+    if (name == NULL)
+        name = "";
+    /* fewer than 3 characters: no trigram to look up, a bounded scan */
+    bool indexed = nik_bi == NULL && utf8_chars(name) >= 3;
+    char *phrase = NULL;
+    if (indexed && (phrase = fts_phrase(name)) == NULL)
+        return PK_ENOMEM;
+    int rc = sq_read_begin(q,
+                           nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK
+                           : indexed      ? S_PARTICIPANTS_SEARCH_NAME
+                                          : S_PARTICIPANTS_SEARCH_SCAN,
+                           &c, &st);
+    if (rc != 0) {
+        sqlite3_free(phrase);
         return rc;
+    }
     char hi[PK_REGION_CODE_MAX + 2];
     sq_bind_region(st, 1, 2, scope, hi, sizeof(hi));
     if (nik_bi != NULL)
         sq_bind_bi(st, 3, nik_bi);
+    else if (indexed)
+        sqlite3_bind_text(st, 3, phrase, -1, sqlite3_free);
     else
-        sqlite3_bind_text(st, 3, name ? name : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, nik_bi != NULL ? 5 : 4, limit > 0 ? limit : 1);
     int rows;
     rc = each_row(st, cb, ctx, &rows);

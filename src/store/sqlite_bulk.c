@@ -3,7 +3,8 @@
  * dropped and built once at the end, the counters' triggers dropped and
  * the counters filled once at the end, the load runs with a rollback
  * journal and without the region check when it can, and rows whose NIK
- * repeats are found and folded afterwards.
+ * repeats are found and folded afterwards.  The name index's triggers
+ * are dropped too, the index rebuilt once at the end.
  *
  * Its DDL and PRAGMAs are not in the statement table (sqlite_stmts.h):
  * they change the schema the table's statements are prepared against,
@@ -77,6 +78,7 @@ int sq_bulk_begin(pk_tx *t, bool *on)
     if (sqlite3_exec(tx->q->writer->db,
                      "DROP INDEX participant_nik; DROP INDEX participant_kk;"
                      "DROP INDEX participant_region; " SQ_PARTICIPANT_COUNT_DROP_TRIGGERS
+                     SQ_NAME_INDEX_DROP
                      BULK_CACHE ";"
                      "CREATE TEMP TABLE IF NOT EXISTS bulk_kk (kk_hi INTEGER, kk_lo INTEGER,"
                      " PRIMARY KEY (kk_hi, kk_lo)) WITHOUT ROWID;"
@@ -111,7 +113,10 @@ int sq_bulk_end(pk_tx *t)
     /* the sorter may use a second thread: the reader's core is idle by now */
     int rc = sqlite3_exec(tx->q->writer->db,
                           "DROP INDEX IF EXISTS participant_nik_repeats;"
-                          "PRAGMA threads = 1;" SQ_PARTICIPANT_INDEXES,
+                          "PRAGMA threads = 1;" SQ_PARTICIPANT_INDEXES
+                          /* the name index (migration 16) in one pass */
+                          "INSERT INTO participant_name(participant_name) VALUES ('rebuild');"
+                          SQ_NAME_INDEX_TRIGGERS,
                           NULL, NULL, NULL);
     /* the counters once, from the rows (no trigger ran during the load) */
     if (rc == SQLITE_OK)

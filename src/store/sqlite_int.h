@@ -137,6 +137,25 @@ void sq_rollback(pk_tx *t);
 #define SQ_PARTICIPANT_COUNT_FILL                                                       \
     "DELETE FROM participant_count;" SQ_PARTICIPANT_COUNT_RECOUNT ";"
 
+/* The triggers that keep the name index (participant_name, migration 16)
+ * in step with participant.nama; a bulk load drops them and rebuilds the
+ * index at its end (sqlite_bulk.c). */
+#define SQ_NAME_INDEX_TRIGGERS                                               \
+    "CREATE TRIGGER participant_name_ai AFTER INSERT ON participant BEGIN"   \
+    " INSERT INTO participant_name(rowid, nama) VALUES (new.id, new.nama);"  \
+    " END;"                                                                  \
+    "CREATE TRIGGER participant_name_ad AFTER DELETE ON participant BEGIN"   \
+    " INSERT INTO participant_name(participant_name, rowid, nama)"           \
+    " VALUES ('delete', old.id, old.nama); END;"                             \
+    "CREATE TRIGGER participant_name_au AFTER UPDATE OF id, nama ON participant" \
+    " BEGIN INSERT INTO participant_name(participant_name, rowid, nama)"     \
+    " VALUES ('delete', old.id, old.nama);"                                  \
+    " INSERT INTO participant_name(rowid, nama) VALUES (new.id, new.nama);"  \
+    " END;"
+#define SQ_NAME_INDEX_DROP                                                   \
+    "DROP TRIGGER participant_name_ai; DROP TRIGGER participant_name_ad;"    \
+    " DROP TRIGGER participant_name_au;"
+
 /* A 16-byte blind index as parameters i and i + 1 (two INTEGER halves),
  * and read back from columns i and i + 1. */
 void sq_bind_bi(sqlite3_stmt *st, int i, const uint8_t *bi);

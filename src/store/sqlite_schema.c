@@ -483,6 +483,18 @@ static const pk_migration migrations[] = {
      "  PRIMARY KEY (kode_wilayah, segmen, jenis_kelamin, reasons)"
      ") STRICT, WITHOUT ROWID;" SQ_PARTICIPANT_COUNT_FILL SQ_PARTICIPANT_COUNT_TRIGGERS,
      NULL, NULL},
+    /* Staff search by name (sqlite_access.c): an FTS5 index of the names
+     * with the trigram tokenizer (any substring of 3 or more characters,
+     * case folded beyond ASCII), its content read from participant
+     * (external content), kept in step by the triggers of
+     * SQ_NAME_INDEX_TRIGGERS; a bulk load drops them and rebuilds the
+     * index once at its end (sqlite_bulk.c). */
+    {16, "staff search: a trigram text index of participant names",
+     "CREATE VIRTUAL TABLE participant_name USING fts5(nama, content='participant',"
+     " content_rowid='id', tokenize='trigram case_sensitive 0');"
+     SQ_NAME_INDEX_TRIGGERS
+     "INSERT INTO participant_name(participant_name) VALUES ('rebuild');",
+     NULL, NULL},
 };
 
 static int latest_version(void)

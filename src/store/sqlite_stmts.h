@@ -36,6 +36,11 @@
 #define SQ_PCOLS "id, nik_hi, nik_lo, kk_hi, kk_lo, pii, nama, tanggal_lahir, jenis_kelamin, " \
                  "kode_wilayah, pendidikan, segmen, pekerjaan, warnings, scheme, base_reasons, " \
                  "reasons, source, created_at, updated_at, digest, as_of"
+/* the same, of participant p in a join */
+#define SQ_PCOLS_P "p.id, p.nik_hi, p.nik_lo, p.kk_hi, p.kk_lo, p.pii, p.nama, p.tanggal_lahir, " \
+                   "p.jenis_kelamin, p.kode_wilayah, p.pendidikan, p.segmen, p.pekerjaan, "      \
+                   "p.warnings, p.scheme, p.base_reasons, p.reasons, p.source, p.created_at, "   \
+                   "p.updated_at, p.digest, p.as_of"
 
 /* ---- the store (sqlite.c) ---- */
 X(S_PING, "", "SELECT 1")
@@ -172,7 +177,17 @@ X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = ?1")
 X(S_PARTICIPANTS_SEARCH_NIK, "ttiii",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
   " AND kode_wilayah < ?2 AND nik_hi = ?3 AND nik_lo = ?4 ORDER BY id LIMIT ?5")
+/* By name through the trigram index (migration 16): ?3 is one FTS5
+ * phrase, the query quoted (sq_participants_search), which the trigram
+ * tokenizer matches as a plain substring, case folded; best bm25 first,
+ * then id.  The region range is in the same query. */
 X(S_PARTICIPANTS_SEARCH_NAME, "ttti",
+  "SELECT " SQ_PCOLS_P " FROM participant_name f JOIN participant p"
+  " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND p.kode_wilayah >= ?1"
+  " AND p.kode_wilayah < ?2 ORDER BY f.rank, p.id LIMIT ?4")
+/* Queries shorter than a trigram (the index cannot answer them): a scan,
+ * bounded by the limit. */
+X(S_PARTICIPANTS_SEARCH_SCAN, "ttti",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
   " AND kode_wilayah < ?2 AND instr(lower(nama), lower(?3)) > 0"
   " ORDER BY nama, id LIMIT ?4")

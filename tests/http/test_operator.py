@@ -377,6 +377,41 @@ def sql_metacharacters_are_harmless():
     assert len(result_ids(text)) == 2, "ordinary search still works"
 
 
+@test
+def fts_syntax_is_text():
+    """The name index's query syntax (quotes, *, AND, OR, -, NEAR, column
+    filters) is plain text: never an error, never more than the text."""
+    a = login("admin1")
+    for q in ('uji*', 'uji AND wilayah', 'uji OR siti', '"uji"', '-uji', '""""',
+              'NEAR(uji wilayah)', 'nama:uji', '^uji', '(uji)', 'uji" OR "siti'):
+        st, _, text = a.search(q)
+        eq(st, 200, "query %r: %s" % (q, text[:300]))
+        eq(result_ids(text), [], "query %r matches nothing" % q)
+    eq(result_ids(a.search("UJI wilayah")[2]), sorted([IDS["sel"], IDS["utr"]]))
+
+
+@test
+def names_found_at_once_after_registration_and_import():
+    """A name registered or imported is found by the next search, inside
+    the operator's region only."""
+    s = srv()
+    p = dict(SEL, nik="3174015708950077", no_kk="3174012001000077", nama="Kirana Terdaftar Kemarin",
+             no_hp="0813-7000-0077", email="kirana@contoh.co.id")
+    st, _, b = s.json("POST", "/api/v1/participants", p)
+    eq(st, 201, "register: %r" % (b,))
+    eq(result_ids(login("op.sel").search("kirana terdaftar")[2]), [b["id"]])
+    eq(result_ids(login("op.utr").search("kirana terdaftar")[2]), [], "not in 31.72")
+    csv = ("nik,no_kk,nama,tanggal_lahir,jenis_kelamin,no_hp,email,kode_wilayah,alamat,"
+           "pendidikan,segmen,pekerjaan\n"
+           "3172011708950078,3172012001000078,Wulan Diimpor Sekali,1995-08-17,P,081370000078,"
+           "wulan@contoh.co.id,31.72.01.1001,Jl. Koja 7,sma,pencari_kerja,lainnya\n")
+    code, out, err = h.run_cli(s.db.args_for(["import", "participants", "-"]),
+                               stdin=csv.encode())
+    eq(code, 0, "import: %s" % err)
+    eq(len(result_ids(login("op.utr").search("diimpor sekali")[2])), 1, "imported, found")
+    eq(result_ids(login("op.sel").search("diimpor sekali")[2]), [], "not in 31.74")
+
+
 HOSTILE_NAME = "<script>alert(1)</script>'; DROP TABLE participant; --"
 HOSTILE_ADDR = '"><img src=x onerror=alert(1)> \' OR \'1\'=\'1'
 RAW_MARKUP = ("<script>alert(1)", "<img src=x")
