@@ -229,6 +229,22 @@ static const cli_sub jobs_subs[] = {
          {NULL, NULL, NULL}}},
     {NULL, NULL, NULL, NULL},
 };
+static const cli_option consent_opt[] = {
+    {"nik", "NIK", "the participant's NIK"},
+    {"purpose", "program|informasi", "program: messages about the person's own obligations and\n"
+                                     "money; informasi: news such as an open wave"},
+    {NULL, NULL, NULL},
+};
+static const cli_sub consent_subs[] = {
+    {"stop", "--nik NIK --purpose program|informasi",
+     "stop a participant's reminders of a purpose, as staff (reminders.md): the\n"
+     "change is kept with its time and audited.  One JSON line (changed: false\n"
+     "when it was stopped already)",
+     consent_opt},
+    {"start", "--nik NIK --purpose program|informasi",
+     "start a participant's reminders of a purpose again.  One JSON line", consent_opt},
+    {NULL, NULL, NULL, NULL},
+};
 static const cli_option wave_opt[] = {
     {"wave", "N", "the wave's number"},
     {NULL, NULL, NULL},
@@ -337,6 +353,9 @@ static const cli_cmd commands[] = {
     {.name = "jobs", .run = cli_jobs,
      .summary = "the daily job: revocations and lapses past their deadlines (engine mode)",
      .subs = jobs_subs, .sub_hint = "run"},
+    {.name = "consent", .run = cli_consent,
+     .summary = "stop or start a participant's reminders of a purpose (staff)",
+     .subs = consent_subs, .sub_noun = "subcommand", .sub_hint = "(stop or start)"},
     {.name = "wave", .run = cli_wave,
      .summary = "create, open, close, join, list, show, draw or verify waves (engine mode)",
      .subs = wave_subs, .sub_noun = "subcommand",

@@ -50,6 +50,8 @@
  *                      derived from them
  *   pg_platform.c      the digital platforms: credentials, nonces,
  *                      idempotent answers (SQL shared: sql_platform.h)
+ *   pg_waves.c         waves, their draws, card numbers
+ *   pg_remind.c        reminders: consent (SQL shared: sql_remind.h)
  *   pg_int.h           what these files share (and the binary encoding
  *                      of parameters and results)
  *   pg_stmts.h         every statement, in one X-macro table
@@ -637,6 +639,8 @@ static const pk_store_ops pg_ops = {
     .course_find = pg_course_find,
     .tx_course_find = pg_tx_course_find,
     .courses_each = pg_courses_each,
+    .consent_set = pg_consent_set,
+    .consent_get = pg_consent_get,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

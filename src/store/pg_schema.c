@@ -441,8 +441,7 @@ static const pk_migration migrations[] = {
      " WHERE status = 'penerima' AND first_purchase_at = 0;"
      "CREATE INDEX pk_journey_balance ON pk_journey(wave, selected_at, participant_id)"
      " WHERE balance > 0;",
-     NULL, NULL},
-    /* The statistics from counters kept with the participants (issue
+     NULL, NULL},    /* The statistics from counters kept with the participants (issue
      * #16; pg_int.h), filled here once from the rows there are. */
     {15, "participant counters: a cell per village, segment, sex and reasons",
      "CREATE TABLE participant_count ("
@@ -473,6 +472,31 @@ static const pk_migration migrations[] = {
     {16, "staff search: a trigram text index of participant names",
      "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
      "CREATE INDEX participant_nama_trgm ON participant USING gin (lower(nama) gin_trgm_ops);",
+     NULL, NULL},
+    /* Reminders (reminders.md): as SQLite's. */
+    {17, "reminders: consent per purpose, its stops and the history of its changes",
+     "CREATE TABLE pk_consent_stop ("
+     "  participant_id bigint NOT NULL REFERENCES participant(id),"
+     "  purpose        text NOT NULL CHECK (purpose IN ('program', 'informasi')),"
+     "  since          text NOT NULL,"
+     "  PRIMARY KEY (participant_id, purpose)"
+     ");"
+     "CREATE TABLE pk_consent_change ("
+     "  id             bigserial PRIMARY KEY,"
+     "  participant_id bigint NOT NULL REFERENCES participant(id),"
+     "  purpose        text NOT NULL CHECK (purpose IN ('program', 'informasi')),"
+     "  stopped        smallint NOT NULL CHECK (stopped IN (0, 1)),"
+     "  channel        text NOT NULL,"
+     "  actor          text NOT NULL,"
+     "  changed_at     text NOT NULL"
+     ");"
+     "CREATE INDEX pk_consent_change_person ON pk_consent_change(participant_id, id);"
+     "CREATE FUNCTION pk_consent_change_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+     " $$BEGIN RAISE EXCEPTION 'pk_consent_change is append-only'; END$$;"
+     "CREATE TRIGGER pk_consent_change_no_change BEFORE UPDATE OR DELETE ON pk_consent_change"
+     " FOR EACH ROW EXECUTE FUNCTION pk_consent_change_append_only();"
+     "CREATE TRIGGER pk_consent_change_no_truncate BEFORE TRUNCATE ON pk_consent_change"
+     " FOR EACH STATEMENT EXECUTE FUNCTION pk_consent_change_append_only();",
      NULL, NULL},
 };
 

@@ -29,6 +29,8 @@
  *                          state derived from them
  *   sqlite_platform.c      the digital platforms: credentials, nonces,
  *                          idempotent answers (SQL shared: sql_platform.h)
+ *   sqlite_waves.c         waves, their draws, card numbers
+ *   sqlite_remind.c        reminders: consent (SQL shared: sql_remind.h)
  *   sqlite_int.h           what these files share
  *   sqlite_stmts.h         every statement, in one X-macro table
  *
@@ -652,6 +654,8 @@ static const pk_store_ops sqlite_ops = {
     .course_find = sq_course_find,
     .tx_course_find = sq_tx_course_find,
     .courses_each = sq_courses_each,
+    .consent_set = sq_consent_set,
+    .consent_get = sq_consent_get,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

@@ -314,4 +314,10 @@ int sq_course_put(pk_tx *t, const pk_course *c, int *outcome);
 int sq_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out);
 int sq_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);
 
+/* sqlite_remind.c: consent */
+int sq_consent_set(pk_tx *t, int64_t participant_id, const char *purpose, bool stop,
+                   const char *channel, const char *actor, bool *changed);
+int sq_consent_get(pk_store *s, int64_t participant_id, const char *purpose, bool *stopped,
+                   char *since);
+
 #endif

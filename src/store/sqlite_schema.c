@@ -469,8 +469,7 @@ static const pk_migration migrations[] = {
      " WHERE status = 'penerima' AND first_purchase_at = 0;"
      "CREATE INDEX pk_journey_balance ON pk_journey(wave, selected_at, participant_id)"
      " WHERE balance > 0;",
-     NULL, NULL},
-    /* The statistics from counters kept with the participants, not from
+     NULL, NULL},    /* The statistics from counters kept with the participants, not from
      * a scan of them (issue #16): SQ_PARTICIPANT_COUNT_TRIGGERS keep
      * them, filled here once from the rows there are. */
     {15, "participant counters: a cell per village, segment, sex and reasons",
@@ -494,6 +493,31 @@ static const pk_migration migrations[] = {
      " content_rowid='id', tokenize='trigram case_sensitive 0');"
      SQ_NAME_INDEX_TRIGGERS
      "INSERT INTO participant_name(participant_name) VALUES ('rebuild');",
+     NULL, NULL},
+    /* Reminders (reminders.md): a participant's stops per purpose (what a
+     * plan reads) and every change of consent with its time, channel and
+     * actor, append only. */
+    {17, "reminders: consent per purpose, its stops and the history of its changes",
+     "CREATE TABLE pk_consent_stop ("
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  purpose        TEXT NOT NULL CHECK (purpose IN ('program', 'informasi')),"
+     "  since          TEXT NOT NULL,"
+     "  PRIMARY KEY (participant_id, purpose)"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE TABLE pk_consent_change ("
+     "  id             INTEGER PRIMARY KEY,"
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  purpose        TEXT NOT NULL CHECK (purpose IN ('program', 'informasi')),"
+     "  stopped        INTEGER NOT NULL CHECK (stopped IN (0, 1)),"
+     "  channel        TEXT NOT NULL,"
+     "  actor          TEXT NOT NULL,"
+     "  changed_at     TEXT NOT NULL"
+     ") STRICT;"
+     "CREATE INDEX pk_consent_change_person ON pk_consent_change(participant_id, id);"
+     "CREATE TRIGGER pk_consent_change_no_update BEFORE UPDATE ON pk_consent_change"
+     " BEGIN SELECT RAISE(ABORT, 'pk_consent_change is append-only'); END;"
+     "CREATE TRIGGER pk_consent_change_no_delete BEFORE DELETE ON pk_consent_change"
+     " BEGIN SELECT RAISE(ABORT, 'pk_consent_change is append-only'); END;",
      NULL, NULL},
 };
 

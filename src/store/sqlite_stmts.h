@@ -335,3 +335,6 @@ X(S_CARD_INSERT, "iitii",
   "INSERT INTO pk_card (participant_id, serial, number, wave, issued_at)"
   " VALUES (?1, ?2, ?3, ?4, ?5)")
 X(S_CARD_GET, "i", "SELECT number, wave FROM pk_card WHERE participant_id = ?1")
+
+/* ---- reminders: consent (sqlite_remind.c) ---- */
+#include "store/sql_remind.h"

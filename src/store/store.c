@@ -942,3 +942,19 @@ int pk_store_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb
 {
     return s->ops->courses_each(s, after, limit, cb, ctx);
 }
+
+/* ---- reminders: consent ---- */
+
+int pk_tx_consent_set(pk_tx *tx, int64_t participant_id, const char *purpose, bool stop,
+                      const char *channel, const char *actor, bool *changed)
+{
+    return noted_tx(tx, true,
+                    tx->store->ops->consent_set(tx, participant_id, purpose, stop, channel, actor,
+                                                changed));
+}
+
+int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpose,
+                         bool *stopped, char since[32])
+{
+    return s->ops->consent_get(s, participant_id, purpose, stopped, since);
+}

@@ -806,4 +806,24 @@ typedef int (*pk_course_cb)(void *ctx, const pk_course *c);
  * early with cb's non-zero value. */
 int pk_store_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);
 
+/* ---- reminders: consent (reminders.md) ------------------------------------
+ *
+ * A participant may stop the messages of a purpose ("program": their own
+ * obligations and money; "informasi": news) and start them again.  The
+ * current stops are kept apart (what a plan of reminders reads); every
+ * change is appended to a history with its time, the channel it came by
+ * ("staff", "sms", "whatsapp", "email") and who made it. */
+
+/* Stops (stop true) or starts the purpose for the participant; *changed
+ * says whether anything changed (stopping a stopped purpose changes
+ * nothing and appends nothing).  Safe when two processes do it at once:
+ * one of them changes it. */
+int pk_tx_consent_set(pk_tx *tx, int64_t participant_id, const char *purpose, bool stop,
+                      const char *channel, const char *actor, bool *changed);
+/* Whether the participant stopped the purpose, and since when (the
+ * store's clock, pk_store_now's form; "" when not stopped). */
+int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpose,
+                         bool *stopped, char since[32]);
+
+
 #endif

@@ -179,6 +179,12 @@ typedef struct pk_store_ops {
     int (*course_find)(pk_store *s, const char *platform, const char *course_ref,
                        pk_course *out);
     int (*courses_each)(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);
+
+    /* Reminders: consent (sqlite_remind.c, pg_remind.c). */
+    int (*consent_set)(pk_tx *tx, int64_t participant_id, const char *purpose, bool stop,
+                       const char *channel, const char *actor, bool *changed);
+    int (*consent_get)(pk_store *s, int64_t participant_id, const char *purpose, bool *stopped,
+                       char *since);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in
