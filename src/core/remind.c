@@ -13,9 +13,23 @@
 
 /* ---- names ---- */
 
+/* The index of name in names[0..n), or n when it is not there. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+    int i = 0;
+    while (i < n && !(name && strcmp(name, names[i]) == 0))
+        i++;
+    return i;
+}
+
 static const char *const cond_names[PK_RC__COUNT] = {
     "beli_pelatihan", "insentif_gagal", "saldo_belum_terpakai", "beri_ulasan",
     "tautkan_rekening", "isi_survei", "gabung_gelombang",
+};
+static const char *const purpose_names[PK_PURPOSE__COUNT] = {"program", "informasi"};
+static const char *const channel_names[PK_CH__COUNT] = {"whatsapp", "sms", "email", "berkas"};
+static const char *const status_names[PK_FS__COUNT] = {
+    "kirim", "ditunda", "dibatalkan", "terlewat", "berhenti_langganan",
 };
 
 const char *pk_remind_cond_name(pk_remind_cond c)
@@ -25,10 +39,7 @@ const char *pk_remind_cond_name(pk_remind_cond c)
 
 pk_remind_cond pk_remind_cond_by_name(const char *name)
 {
-    for (int c = 0; c < PK_RC__COUNT; c++)
-        if (name && strcmp(name, cond_names[c]) == 0)
-            return (pk_remind_cond)c;
-    return PK_RC__COUNT;
+    return (pk_remind_cond)name_index(cond_names, PK_RC__COUNT, name);
 }
 
 bool pk_remind_cond_expires(pk_remind_cond c)
@@ -37,8 +48,6 @@ bool pk_remind_cond_expires(pk_remind_cond c)
            c == PK_RC_ISI_SURVEI || c == PK_RC_GABUNG_GELOMBANG;
 }
 
-static const char *const purpose_names[PK_PURPOSE__COUNT] = {"program", "informasi"};
-
 const char *pk_purpose_name(pk_purpose p)
 {
     return (unsigned)p < PK_PURPOSE__COUNT ? purpose_names[p] : NULL;
@@ -46,13 +55,8 @@ const char *pk_purpose_name(pk_purpose p)
 
 pk_purpose pk_purpose_by_name(const char *name)
 {
-    for (int p = 0; p < PK_PURPOSE__COUNT; p++)
-        if (name && strcmp(name, purpose_names[p]) == 0)
-            return (pk_purpose)p;
-    return PK_PURPOSE__COUNT;
+    return (pk_purpose)name_index(purpose_names, PK_PURPOSE__COUNT, name);
 }
-
-static const char *const channel_names[PK_CH__COUNT] = {"whatsapp", "sms", "email", "berkas"};
 
 const char *pk_channel_name(pk_channel c)
 {
@@ -61,15 +65,8 @@ const char *pk_channel_name(pk_channel c)
 
 pk_channel pk_channel_by_name(const char *name)
 {
-    for (int c = 0; c < PK_CH__COUNT; c++)
-        if (name && strcmp(name, channel_names[c]) == 0)
-            return (pk_channel)c;
-    return PK_CH__COUNT;
+    return (pk_channel)name_index(channel_names, PK_CH__COUNT, name);
 }
-
-static const char *const status_names[PK_FS__COUNT] = {
-    "kirim", "ditunda", "dibatalkan", "terlewat", "berhenti_langganan",
-};
 
 const char *pk_fire_status_name(pk_fire_status s)
 {
