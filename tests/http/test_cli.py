@@ -129,6 +129,8 @@ HELP = {
     ("stats", "rebuild"): (),
     ("backup",): ("--output",),
     ("jobs", "run"): ("--date",),
+    ("consent", "stop"): ("--nik", "--purpose"),
+    ("consent", "start"): ("--nik", "--purpose"),
 }
 
 
