@@ -501,9 +501,11 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 # and migrations 10 and 12 (the platforms' and the catalogue's tables)
                 "DROP TABLE pk_idempotency; DROP TABLE pk_platform_nonce;"
                 "DROP TABLE pk_platform; DROP TABLE pk_course; DROP TABLE pk_provider;"
-                # and migrations 15 (the counters) and 16 (the name index; the
-                # triggers of both went with the participant table)
+                # and migrations 15 (the counters), 16 (the name index; the
+                # triggers of both went with the participant table) and 17
+                # (consent)
                 "DROP TABLE participant_count; DROP TABLE participant_name;"
+                "DROP TABLE pk_consent_change; DROP TABLE pk_consent_stop;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
         finally:

@@ -749,13 +749,16 @@ def receipt_never_tells_what_the_registry_knows():
         eq(d.data_codes, [], "reasons on receipt %d" % serial)
         assert 'data-eligible="ya"' in text, "receipt %d: %s" % (serial, text[-2000:])
         assert "Kuota" not in text and "kuota_kk_penuh" not in text, "family limit told"
-    # the registry does hold the reason (what the receipts leave out): a
-    # fourth member through the API is told kuota_kk_penuh
+    # the public API tells no more (a fourth member is told nothing of the
+    # family), but the registry does hold the reason the receipts leave out
     p = dict(registrant(14), no_kk=kk)
     p["kode_wilayah"] = p["kode_wilayah"].replace(".", "")
     st, _, body = srv().json("POST", "/api/v1/participants", p)
     eq(st, 201, "API registration (%r)" % (body,))
-    assert "kuota_kk_penuh" in json.dumps(body), body
+    assert "kuota_kk_penuh" not in json.dumps(body), body
+    eq((body["eligible"], body["reasons"]), (True, []), "public API answer")
+    stored = srv().db.query("SELECT reasons FROM participant WHERE id = %d" % body["id"])
+    assert stored[0][0] != 0, "the fourth member is stored not eligible: %r" % stored
 
 
 @test

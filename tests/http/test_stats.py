@@ -282,7 +282,19 @@ def migration_15_fills_the_counters_of_an_existing_registry():
             for op in ("insert", "update", "delete"):
                 reg.db.execute("DROP TRIGGER participant_count_%s" % op)
             reg.db.execute("DROP TABLE participant_count")
-        reg.db.execute("DELETE FROM pk_migration WHERE version = 15")
+        # and the migrations after it, applied again after 15: 16 (the
+        # name index) and 17 (consent)
+        if h.PG:
+            reg.db.execute("DROP INDEX participant_nama_trgm")
+        else:
+            for t in ("ai", "ad", "au"):
+                reg.db.execute("DROP TRIGGER participant_name_%s" % t)
+            reg.db.execute("DROP TABLE participant_name")
+        reg.db.execute("DROP TABLE pk_consent_change")
+        reg.db.execute("DROP TABLE pk_consent_stop")
+        if h.PG:
+            reg.db.execute("DROP FUNCTION pk_consent_change_append_only()")
+        reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])
         eq(code, 0, "migrate: " + err)
         diffs, summary = reg.verify()
