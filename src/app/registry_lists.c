@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/csv.h"
 #include "core/ident.h"
@@ -74,7 +76,7 @@ int pk_reg_list_add_one(const pk_app *app, pk_tx *tx, const char *list,
     return rc;
 }
 
-int pk_registry_import_list(const pk_app *app, const char *list, int fd, const char *actor,
+static int import_list_once(const pk_app *app, const char *list, int fd, const char *actor,
                             pk_list_summary *sum, char *err, size_t errlen)
 {
     memset(sum, 0, sizeof(*sum));
@@ -167,7 +169,8 @@ int pk_registry_import_list(const pk_app *app, const char *list, int fd, const c
     }
     reeval re = {.app = app, .tx = tx, .actor = actor};
     if ((rc = pk_tx_list_changes(tx, list, reeval_one, &re)) != 0) {
-        snprintf(err, errlen, "database error while re-evaluating eligibility");
+        snprintf(err, errlen, "database error while re-evaluating eligibility%s",
+                 rc == PK_EBUSY ? " (a deadlock with other writers)" : "");
         goto out;
     }
     sum->reevaluated = re.count;
@@ -192,5 +195,30 @@ out:
     pk_buf_free(&box);
     free(rec);
     pk_csv_free(csv);
+    return rc;
+}
+
+/* The whole replacement is one transaction, which on PostgreSQL may meet
+ * other writers of the same rows (registrations re-evaluating a family,
+ * the counters of a village) in another order: the server breaks such a
+ * deadlock by failing one of them (PK_EBUSY).  Nothing of the failed
+ * attempt stays, so a file that can be read again is imported again from
+ * its start, a few times, after a short wait; a pipe cannot be, and the
+ * error says to run it again. */
+int pk_registry_import_list(const pk_app *app, const char *list, int fd, const char *actor,
+                            pk_list_summary *sum, char *err, size_t errlen)
+{
+    int rc = PK_EBUSY;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        if (attempt > 0) {
+            if (lseek(fd, 0, SEEK_SET) != 0)
+                break;
+            struct timespec wait = {0, 50000000L * attempt};
+            nanosleep(&wait, NULL);
+        }
+        rc = import_list_once(app, list, fd, actor, sum, err, errlen);
+        if (rc != PK_EBUSY)
+            break;
+    }
     return rc;
 }
