@@ -299,6 +299,11 @@ pk_date pk_instant_day_wib(int64_t secs)
     return pk_date_from_days((long)days);
 }
 
+int64_t pk_day_start_wib(pk_date d)
+{
+    return (int64_t)pk_date_to_days(d) * 86400 - 7 * 3600;
+}
+
 int64_t pk_day_end_wib(pk_date d)
 {
     return (int64_t)pk_date_to_days(d) * 86400 + 86399 - 7 * 3600;

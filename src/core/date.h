@@ -66,9 +66,10 @@ void pk_timestamp_wib(const char *stored, char out[32]);
 int pk_instant_parse(const char *s, int64_t *out);
 /* Writes the instant in WIB as "2021-03-05T10:00:00+07:00" (out >= 32). */
 void pk_instant_format(int64_t secs, char out[32]);
-/* The WIB calendar day of an instant, and the instant 23:59:59 WIB of a
- * day ends at. */
+/* The WIB calendar day of an instant; the instant a day begins at
+ * (00:00:00 WIB) and the one it ends at (23:59:59 WIB). */
 pk_date pk_instant_day_wib(int64_t secs);
+int64_t pk_day_start_wib(pk_date d);
 int64_t pk_day_end_wib(pk_date d);
 
 #endif

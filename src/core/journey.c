@@ -436,7 +436,7 @@ int pk_journey_apply_last(pk_journey *j, const pk_event *e, pk_code *why)
 
 /* ---- deadlines ---- */
 
-static int64_t relative_end(int64_t start, int days)
+int64_t pk_deadline_after(int64_t start, int days)
 {
     return pk_day_end_wib(pk_date_add_days(pk_instant_day_wib(start), days));
 }
@@ -449,7 +449,7 @@ void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_day
     if (recipient) {
         pk_deadline *d = &out->first_purchase;
         d->applies = true;
-        d->ends = relative_end(j->selected_at, purchase_days);
+        d->ends = pk_deadline_after(j->selected_at, purchase_days);
         if (balance_cutoff != 0 && balance_cutoff < d->ends) {
             d->ends = balance_cutoff;
             d->absolute = true;
@@ -466,28 +466,23 @@ void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_day
     }
     if (j->survey_k >= 1 && j->survey_k <= 63 && j->survey_opened_at != 0) {
         out->survey.applies = true;
-        out->survey.ends = relative_end(j->survey_opened_at, survey_days);
+        out->survey.ends = pk_deadline_after(j->survey_opened_at, survey_days);
         out->survey.met = (j->surveys_filled >> (j->survey_k - 1) & 1) != 0;
     }
 }
 
 /* ---- the daily job ---- */
 
-static int64_t day_start(pk_date d)
-{
-    return pk_day_end_wib(pk_date_add_days(d, -1)) + 1;
-}
-
 bool pk_cutoff_passed(pk_date day, int64_t balance_cutoff)
 {
-    return balance_cutoff != 0 && balance_cutoff < day_start(day);
+    return balance_cutoff != 0 && balance_cutoff < pk_day_start_wib(day);
 }
 
 int64_t pk_purchase_due_before(pk_date day, int purchase_days, int64_t balance_cutoff)
 {
     if (pk_cutoff_passed(day, balance_cutoff))
         return INT64_MAX;
-    /* relative_end(s) < start(day) <=> day_wib(s) + N < day
+    /* pk_deadline_after(s) < start(day) <=> day_wib(s) + N < day
      *                               <=> s < start(day - N) */
-    return day_start(pk_date_add_days(day, -(long)purchase_days));
+    return pk_day_start_wib(pk_date_add_days(day, -(long)purchase_days));
 }

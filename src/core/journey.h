@@ -194,6 +194,10 @@ typedef struct pk_deadlines {
     bool needs_payout;           /* no incentive until a payout account is linked */
 } pk_deadlines;
 
+/* A relative deadline: the WIB day of `start` plus `days`, ending
+ * 23:59:59 WIB (an instant). */
+int64_t pk_deadline_after(int64_t start, int days);
+
 /* The deadlines of a person in state j: purchase_days and survey_days are
  * the scheme's (data/schemes.ini), balance_cutoff the instant the wave's
  * balance lapses (0: none known; the wave belongs to app/wave.c).  A

@@ -666,9 +666,8 @@ static void surveys_open(occ_list *l, size_t rule, const pk_remind_facts *f)
         bool filled = false;
         for (size_t j = 0; j < f->nev && !filled; j++)
             filled = f->ev[j].type == PK_EV_SURVEI_DIISI && f->ev[j].k == e->k;
-        int64_t ends =
-            pk_day_end_wib(pk_date_add_days(pk_instant_day_wib(e->at), f->survey_fill_days));
-        add(l, rule, ends, e->k, f->j ? f->j->wave : 0, NULL, !filled);
+        add(l, rule, pk_deadline_after(e->at, f->survey_fill_days), e->k, f->j ? f->j->wave : 0,
+            NULL, !filled);
     }
 }
 
@@ -720,8 +719,7 @@ size_t pk_remind_occurrences(const pk_remind_rules *r, const pk_remind_facts *f,
 /* The instant `minute` minutes after 00:00 WIB of day. */
 static int64_t day_at(pk_date day, int minute)
 {
-    int64_t start = pk_day_end_wib(pk_date_add_days(day, -1)) + 1;
-    return start + (int64_t)minute * 60;
+    return pk_day_start_wib(day) + (int64_t)minute * 60;
 }
 
 int64_t pk_remind_fire_at(const pk_remind_rules *r, const pk_remind_occ *o, size_t i)
