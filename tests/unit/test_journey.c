@@ -44,6 +44,10 @@ static void test_instant(void **state)
     pk_date day = pk_date_add_days(pk_instant_day_wib(t), 30);
     pk_instant_format(pk_day_end_wib(day), out);
     assert_string_equal(out, "2021-10-20T23:59:59+07:00");
+    assert_int_equal(pk_deadline_after(t, 30), pk_day_end_wib(day));
+    pk_instant_format(pk_day_start_wib(day), out);
+    assert_string_equal(out, "2021-10-20T00:00:00+07:00");
+    assert_int_equal(pk_day_start_wib(day) + 86399, pk_day_end_wib(day));
     /* 23:30 UTC is the next day in Jakarta */
     assert_int_equal(pk_instant_parse("2021-09-20T23:30:00Z", &t), 0);
     char d[11];
