@@ -111,7 +111,7 @@ bool pk_store_disk_full(pk_store *s)
 }
 
 /* The result of an op: a full disk is recorded (pk_store_disk_full). */
-static int noted(pk_store *s, int rc)
+int pk_st_noted(pk_store *s, int rc)
 {
     if (rc == PK_ENOSPC)
         pk_backend_space(s->impl, rc);
@@ -119,18 +119,18 @@ static int noted(pk_store *s, int rc)
 }
 
 /* The same for an op of a transaction; `write` says whether it writes. */
-static int noted_tx(pk_tx *tx, bool write, int rc)
+int pk_st_noted_tx(pk_tx *tx, bool write, int rc)
 {
     if (rc == PK_ENOSPC)
         tx->met_full = true;
     else if (rc == 0 && write)
         tx->wrote = true;
-    return noted(tx->store, rc);
+    return pk_st_noted(tx->store, rc);
 }
 
 /* The result of an op that writes and commits on its own: success also
  * clears the flag. */
-static int committed(pk_store *s, int rc)
+int pk_st_committed(pk_store *s, int rc)
 {
     if (rc == 0 || rc == PK_ENOSPC)
         pk_backend_space(s->impl, rc);
@@ -263,17 +263,17 @@ int pk_store_meta_get(pk_store *s, const char *name, uint8_t *buf, size_t cap, s
 
 int pk_store_meta_put_once(pk_store *s, const char *name, const uint8_t *value, size_t len)
 {
-    return committed(s, s->ops->meta_put_once(s, name, value, len));
+    return pk_st_committed(s, s->ops->meta_put_once(s, name, value, len));
 }
 
 int pk_tx_meta_get(pk_tx *tx, const char *name, uint8_t *buf, size_t cap, size_t *len)
 {
-    return noted_tx(tx, false, tx->store->ops->tx_meta_get(tx, name, buf, cap, len));
+    return pk_st_noted_tx(tx, false, tx->store->ops->tx_meta_get(tx, name, buf, cap, len));
 }
 
 int pk_tx_meta_put_max(pk_tx *tx, const char *name, const uint8_t *value, size_t len)
 {
-    return noted_tx(tx, true, tx->store->ops->tx_meta_put_max(tx, name, value, len));
+    return pk_st_noted_tx(tx, true, tx->store->ops->tx_meta_put_max(tx, name, value, len));
 }
 
 int pk_store_participants_each(pk_store *s, const char *region, pk_prow_cb cb, void *ctx)
@@ -300,7 +300,7 @@ int pk_store_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t 
 
 int pk_tx_counts_rebuild(pk_tx *tx, int64_t *cells)
 {
-    return noted_tx(tx, true, tx->store->ops->counts_rebuild(tx, cells));
+    return pk_st_noted_tx(tx, true, tx->store->ops->counts_rebuild(tx, cells));
 }
 
 int pk_store_participant_status(pk_store *s, const uint8_t nik_bi[PK_BI_LEN], pk_pstatus *out)
@@ -323,7 +323,7 @@ int pk_tx_commit(pk_tx *tx)
     pk_store *s = tx->store; /* tx is gone once it ends */
     bool room = tx->wrote && !tx->met_full;
     int rc = s->ops->commit(tx);
-    return rc == 0 && !room ? 0 : committed(s, rc);
+    return rc == 0 && !room ? 0 : pk_st_committed(s, rc);
 }
 
 void pk_tx_rollback(pk_tx *tx)
@@ -334,17 +334,17 @@ void pk_tx_rollback(pk_tx *tx)
 
 int pk_tx_savepoint(pk_tx *tx)
 {
-    return noted_tx(tx, false, tx->store->ops->savepoint(tx));
+    return pk_st_noted_tx(tx, false, tx->store->ops->savepoint(tx));
 }
 
 int pk_tx_release(pk_tx *tx)
 {
-    return noted_tx(tx, false, tx->store->ops->release(tx));
+    return pk_st_noted_tx(tx, false, tx->store->ops->release(tx));
 }
 
 int pk_tx_rollback_to(pk_tx *tx)
 {
-    return noted_tx(tx, false, tx->store->ops->rollback_to(tx));
+    return pk_st_noted_tx(tx, false, tx->store->ops->rollback_to(tx));
 }
 
 void pk_store_now(char out[32])
@@ -385,52 +385,52 @@ bool pk_store_shared(pk_store *s)
 int pk_tx_participants_find(pk_tx *tx, size_t n, const pk_bi *nik_bi,
                             pk_pknown *out)
 {
-    return noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->participants_find(tx, n, nik_bi, out));
+    return pk_st_noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->participants_find(tx, n, nik_bi, out));
 }
 
 int pk_tx_participants_write(pk_tx *tx, size_t n, pk_prow *rows)
 {
-    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->participants_write(tx, n, rows));
+    return pk_st_noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->participants_write(tx, n, rows));
 }
 
 int pk_tx_kk_members(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx)
 {
-    return noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->kk_members(tx, n, kk_bi, cb, ctx));
+    return pk_st_noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->kk_members(tx, n, kk_bi, cb, ctx));
 }
 
 int pk_tx_set_reasons(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons)
 {
-    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->set_reasons(tx, n, ids, reasons));
+    return pk_st_noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->set_reasons(tx, n, ids, reasons));
 }
 
 int pk_tx_bulk_begin(pk_tx *tx, bool *on)
 {
     *on = false;
-    return noted_tx(tx, true,
+    return pk_st_noted_tx(tx, true,
                     tx->store->ops->bulk_begin ? tx->store->ops->bulk_begin(tx, on) : 0);
 }
 
 int pk_tx_bulk_mark(pk_tx *tx, size_t n, const pk_bi *kk_bi)
 {
-    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->bulk_mark(tx, n, kk_bi));
+    return pk_st_noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->bulk_mark(tx, n, kk_bi));
 }
 
 int pk_tx_bulk_end(pk_tx *tx)
 {
-    return noted_tx(tx, true, tx->store->ops->bulk_end ? tx->store->ops->bulk_end(tx) : 0);
+    return pk_st_noted_tx(tx, true, tx->store->ops->bulk_end ? tx->store->ops->bulk_end(tx) : 0);
 }
 
 int pk_tx_bulk_repeats(pk_tx *tx, const uint8_t *after_nik, int64_t after_id, size_t limit,
                        pk_repeat *out, size_t *n)
 {
     *n = 0;
-    return noted_tx(tx, false,
+    return pk_st_noted_tx(tx, false,
                     tx->store->ops->bulk_repeats(tx, after_nik, after_id, limit, out, n));
 }
 
 int pk_tx_bulk_fold(pk_tx *tx, int64_t keep, int64_t from, bool copy)
 {
-    return noted_tx(tx, true, tx->store->ops->bulk_fold(tx, keep, from, copy));
+    return pk_st_noted_tx(tx, true, tx->store->ops->bulk_fold(tx, keep, from, copy));
 }
 
 int pk_tx_bulk_families(pk_tx *tx, int small, const uint8_t *after, size_t limit, pk_bi *out,
@@ -444,7 +444,7 @@ int pk_tx_bulk_families(pk_tx *tx, int small, const uint8_t *after, size_t limit
 
 int pk_tx_audit_many(pk_tx *tx, size_t n, const pk_audit_entry *e)
 {
-    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->audit(tx, n, e));
+    return pk_st_noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->audit(tx, n, e));
 }
 
 int pk_tx_audit(pk_tx *tx, const char *actor, const char *source, const char *action,
@@ -456,35 +456,35 @@ int pk_tx_audit(pk_tx *tx, const char *actor, const char *source, const char *ac
 
 int pk_tx_list_clear(pk_tx *tx, const char *list)
 {
-    return noted_tx(tx, true, tx->store->ops->list_clear(tx, list));
+    return pk_st_noted_tx(tx, true, tx->store->ops->list_clear(tx, list));
 }
 
 int pk_tx_list_add(pk_tx *tx, const char *list, const uint8_t nik_bi[PK_BI_LEN],
                    const uint8_t *note, size_t note_len)
 {
-    return noted_tx(tx, true, tx->store->ops->list_add(tx, list, nik_bi, note, note_len));
+    return pk_st_noted_tx(tx, true, tx->store->ops->list_add(tx, list, nik_bi, note, note_len));
 }
 
 int pk_tx_list_changes(pk_tx *tx, const char *list, pk_bi_cb cb, void *ctx)
 {
-    return noted_tx(tx, false, tx->store->ops->list_changes(tx, list, cb, ctx));
+    return pk_st_noted_tx(tx, false, tx->store->ops->list_changes(tx, list, cb, ctx));
 }
 
 int pk_tx_list_count(pk_tx *tx, const char *list, int64_t *count)
 {
-    return noted_tx(tx, false, tx->store->ops->list_count(tx, list, count));
+    return pk_st_noted_tx(tx, false, tx->store->ops->list_count(tx, list, count));
 }
 
 int pk_tx_reevaluate(pk_tx *tx, const uint8_t nik_bi[PK_BI_LEN], pk_reeval_fn fn, void *ctx,
                      uint8_t kk_bi[PK_BI_LEN], int *changed)
 {
-    return noted_tx(tx, true, tx->store->ops->reevaluate(tx, nik_bi, fn, ctx, kk_bi, changed));
+    return pk_st_noted_tx(tx, true, tx->store->ops->reevaluate(tx, nik_bi, fn, ctx, kk_bi, changed));
 }
 
 int pk_store_user_insert(pk_store *s, const pk_user *u, const pk_audit_entry *audit,
                          int64_t *id)
 {
-    return committed(s, s->ops->user_insert(s, u, audit, id));
+    return pk_st_committed(s, s->ops->user_insert(s, u, audit, id));
 }
 
 int pk_store_user_find(pk_store *s, const char *username, pk_user *out)
@@ -494,7 +494,7 @@ int pk_store_user_find(pk_store *s, const char *username, pk_user *out)
 
 int pk_store_user_update(pk_store *s, const pk_user *u, const pk_audit_entry *audit)
 {
-    return noted(s, s->ops->user_update(s, u, audit));
+    return pk_st_noted(s, s->ops->user_update(s, u, audit));
 }
 
 int pk_store_users_each(pk_store *s, pk_user_cb cb, void *ctx)
@@ -505,7 +505,7 @@ int pk_store_users_each(pk_store *s, pk_user_cb cb, void *ctx)
 int pk_store_session_insert(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t user_id,
                             int64_t now)
 {
-    return committed(s, s->ops->session_insert(s, id, user_id, now));
+    return pk_st_committed(s, s->ops->session_insert(s, id, user_id, now));
 }
 
 int pk_store_session_get(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t *created,
@@ -516,23 +516,23 @@ int pk_store_session_get(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_
 
 int pk_store_session_touch(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN], int64_t now)
 {
-    return noted(s, s->ops->session_touch(s, id, now));
+    return pk_st_noted(s, s->ops->session_touch(s, id, now));
 }
 
 int pk_store_session_delete(pk_store *s, const uint8_t id[PK_AUTH_HASH_LEN])
 {
-    return noted(s, s->ops->session_delete(s, id));
+    return pk_st_noted(s, s->ops->session_delete(s, id));
 }
 
 int pk_store_sessions_expire(pk_store *s, int64_t idle_before, int64_t created_before)
 {
-    return noted(s, s->ops->sessions_expire(s, idle_before, created_before));
+    return pk_st_noted(s, s->ops->sessions_expire(s, idle_before, created_before));
 }
 
 int pk_store_token_insert(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t user_id,
                           const char *label, const pk_audit_entry *audit, int64_t *id)
 {
-    return committed(s, s->ops->token_insert(s, hash, user_id, label, audit, id));
+    return pk_st_committed(s, s->ops->token_insert(s, hash, user_id, label, audit, id));
 }
 
 int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64_t *id,
@@ -543,7 +543,7 @@ int pk_store_token_find(pk_store *s, const uint8_t hash[PK_AUTH_HASH_LEN], int64
 
 int pk_store_token_revoke(pk_store *s, int64_t id, const pk_audit_entry *audit)
 {
-    return noted(s, s->ops->token_revoke(s, id, audit));
+    return pk_st_noted(s, s->ops->token_revoke(s, id, audit));
 }
 
 int pk_store_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx)
@@ -554,7 +554,7 @@ int pk_store_tokens_each(pk_store *s, int64_t user_id, pk_token_cb cb, void *ctx
 int pk_store_login_failure_add(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t now,
                                int64_t forget_before)
 {
-    return committed(s, s->ops->login_failure_add(s, key, now, forget_before));
+    return pk_st_committed(s, s->ops->login_failure_add(s, key, now, forget_before));
 }
 
 int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t since,
@@ -565,7 +565,7 @@ int pk_store_login_failures(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN],
 
 int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY_LEN])
 {
-    return noted(s, s->ops->login_failures_clear(s, key));
+    return pk_st_noted(s, s->ops->login_failures_clear(s, key));
 }
 
 int pk_store_participants_search(pk_store *s, const char *scope, const char *name,
@@ -583,7 +583,7 @@ int pk_store_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow
 
 int pk_store_access_log_add(pk_store *s, const pk_access_entry *e)
 {
-    return committed(s, s->ops->access_log_add(s, e));
+    return pk_st_committed(s, s->ops->access_log_add(s, e));
 }
 
 int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
@@ -675,286 +675,16 @@ int pk_store_load_wilayah(const char *datadir, pk_region_row_cb cb, void *ctx, c
 int pk_tx_sealed_older(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
                        pk_sealed_cb cb, void *ctx)
 {
-    return noted_tx(tx, false, tx->store->ops->sealed_older(tx, what, gen, after, limit, cb, ctx));
+    return pk_st_noted_tx(tx, false, tx->store->ops->sealed_older(tx, what, gen, after, limit, cb, ctx));
 }
 
 int pk_tx_sealed_replace(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
                          size_t len, int *replaced)
 {
-    return noted_tx(tx, true, tx->store->ops->sealed_replace(tx, what, old, box, len, replaced));
+    return pk_st_noted_tx(tx, true, tx->store->ops->sealed_replace(tx, what, old, box, len, replaced));
 }
 
 int pk_store_sealed_generations(pk_store *s, int64_t counts[256])
 {
     return s->ops->sealed_generations(s, counts);
-}
-
-/* ---- the journey ---- */
-
-int pk_tx_events_of(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx)
-{
-    return noted_tx(tx, false, tx->store->ops->events_of(tx, participant_id, cb, ctx));
-}
-
-int pk_tx_events_of_many(pk_tx *tx, size_t n, const int64_t *participant_ids, pk_event_cb cb,
-                         void *ctx)
-{
-    return noted_tx(tx, false,
-                    n == 0 ? 0 : tx->store->ops->events_of_many(tx, n, participant_ids, cb, ctx));
-}
-
-int pk_tx_events_known(pk_tx *tx, size_t n, const pk_event *const *ev, bool *known)
-{
-    return noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->events_known(tx, n, ev, known));
-}
-
-int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
-                     int64_t *participant_id)
-{
-    return noted_tx(tx, false, tx->store->ops->event_find(tx, source, ref, participant_id));
-}
-
-int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev)
-{
-    return noted_tx(tx, true, tx->store->ops->events_insert(tx, n, ev));
-}
-
-int pk_tx_events_bulk_begin(pk_tx *tx, bool *on)
-{
-    *on = false;
-    return noted_tx(tx, true,
-                    tx->store->ops->events_bulk_begin ? tx->store->ops->events_bulk_begin(tx, on)
-                                                      : 0);
-}
-
-int pk_tx_events_bulk_end(pk_tx *tx)
-{
-    return noted_tx(tx, true,
-                    tx->store->ops->events_bulk_end ? tx->store->ops->events_bulk_end(tx) : 0);
-}
-
-int pk_tx_journey_put(pk_tx *tx, const pk_journey *j)
-{
-    return noted_tx(tx, true, tx->store->ops->journey_put(tx, j));
-}
-
-int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out)
-{
-    return noted_tx(tx, false, tx->store->ops->journey_state(tx, participant_id, out));
-}
-
-int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js)
-{
-    return noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->journeys_put(tx, n, js));
-}
-
-int pk_tx_journey_tail(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
-                       pk_journey *out, bool *last)
-{
-    return noted_tx(tx, false,
-                    tx->store->ops->journey_tail(tx, participant_id, at, seq, out, last));
-}
-
-int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n)
-{
-    return noted_tx(tx, false, tx->store->ops->journey_ids(tx, after, limit, ids, n));
-}
-
-int pk_store_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
-{
-    return s->ops->journey_get(s, participant_id, out);
-}
-
-int pk_store_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx)
-{
-    return s->ops->events_each(s, participant_id, cb, ctx);
-}
-
-int pk_tx_journey_due_wave(pk_tx *tx, pk_due_kind kind, int64_t after, int64_t *wave)
-{
-    return noted_tx(tx, false, tx->store->ops->journey_due_wave(tx, kind, after, wave));
-}
-
-int pk_tx_journey_due(pk_tx *tx, pk_due_kind kind, int64_t wave, int64_t before,
-                      int64_t after_at, int64_t after_id, size_t limit, pk_due_row *rows,
-                      size_t *n)
-{
-    *n = 0;
-    return noted_tx(tx, false, tx->store->ops->journey_due(tx, kind, wave, before, after_at,
-                                                            after_id, limit, rows, n));
-}
-
-/* ---- the digital platforms ---- */
-
-int pk_store_platform_insert(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
-                             int64_t *id)
-{
-    return committed(s, s->ops->platform_insert(s, p, audit, id));
-}
-
-int pk_store_platform_update(pk_store *s, const char *code, const uint8_t *secret, size_t len,
-                             int disabled, const pk_audit_entry *audit)
-{
-    return noted(s, s->ops->platform_update(s, code, secret, len, disabled, audit));
-}
-
-int pk_store_platform_find(pk_store *s, const char *code, pk_platform *out)
-{
-    return s->ops->platform_find(s, code, out);
-}
-
-int pk_store_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx)
-{
-    return s->ops->platforms_each(s, cb, ctx);
-}
-
-int pk_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
-                         int64_t forget_before)
-{
-    return noted_tx(tx, true,
-                    tx->store->ops->tx_platform_nonce(tx, platform, nonce, now, forget_before));
-}
-
-int pk_tx_idem_get(pk_tx *tx, int64_t platform, const char *key,
-                   uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body)
-{
-    return noted_tx(tx, false,
-                    tx->store->ops->tx_idem_get(tx, platform, key, digest, status, body));
-}
-
-int pk_tx_idem_put(pk_tx *tx, int64_t platform, const char *key,
-                   const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
-                   size_t len, int *kept)
-{
-    return noted_tx(tx, true, tx->store->ops->tx_idem_put(tx, platform, key, digest, status,
-                                                          body, len, kept));
-}
-
-int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
-{
-    return noted(s, s->ops->idem_prune(s, before, limit, n));
-}
-
-int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id)
-{
-    return noted_tx(tx, false, tx->store->ops->tx_card_find(tx, number, participant_id));
-}
-
-int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id)
-{
-    return s->ops->card_find(s, number, participant_id);
-}
-
-/* ---- waves, draws, cards ---- */
-
-int pk_tx_wave_insert(pk_tx *tx, const pk_wave *w)
-{
-    return noted_tx(tx, true, tx->store->ops->wave_insert(tx, w));
-}
-
-int pk_tx_wave_get(pk_tx *tx, int64_t number, pk_wave *out)
-{
-    return noted_tx(tx, false, tx->store->ops->wave_get(tx, number, out));
-}
-
-int pk_tx_wave_set_state(pk_tx *tx, int64_t number, const char *state)
-{
-    return noted_tx(tx, true, tx->store->ops->wave_set_state(tx, number, state));
-}
-
-int pk_store_waves_each(pk_store *s, pk_wave_cb cb, void *ctx)
-{
-    return s->ops->waves_each(s, cb, ctx);
-}
-
-int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx)
-{
-    return noted_tx(tx, false, tx->store->ops->wave_applicants(tx, wave, cb, ctx));
-}
-
-int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
-{
-    return s->ops->wave_applicants_count(s, wave, n);
-}
-
-int pk_tx_recipient_families(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx)
-{
-    return noted_tx(tx, false, tx->store->ops->recipient_families(tx, wave, cb, ctx));
-}
-
-int pk_tx_draw_insert(pk_tx *tx, const pk_draw_rec *d)
-{
-    return noted_tx(tx, true, tx->store->ops->draw_insert(tx, d));
-}
-
-int pk_store_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out)
-{
-    return s->ops->draw_get(s, wave, out);
-}
-
-int pk_tx_draw_rows_insert(pk_tx *tx, int64_t wave, size_t n, const pk_draw_row *rows)
-{
-    return noted_tx(tx, true, tx->store->ops->draw_rows_insert(tx, wave, n, rows));
-}
-
-int pk_store_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx)
-{
-    return s->ops->draw_rows_each(s, wave, cb, ctx);
-}
-
-int pk_tx_card_serial_max(pk_tx *tx, int64_t *serial)
-{
-    return noted_tx(tx, false, tx->store->ops->card_serial_max(tx, serial));
-}
-
-int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
-                      const char *number, int64_t issued_at)
-{
-    return noted_tx(tx, true,
-                    tx->store->ops->card_insert(tx, participant_id, wave, serial, number,
-                                                issued_at));
-}
-
-int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave)
-{
-    return s->ops->card_get(s, participant_id, number, wave);
-}
-
-/* ---- the training catalogue ---- */
-
-int pk_tx_course_put(pk_tx *tx, const pk_course *c, int *outcome)
-{
-    return noted_tx(tx, true, tx->store->ops->course_put(tx, c, outcome));
-}
-
-int pk_tx_course_find(pk_tx *tx, const char *platform, const char *course_ref, pk_course *out)
-{
-    return noted_tx(tx, false, tx->store->ops->tx_course_find(tx, platform, course_ref, out));
-}
-
-int pk_store_course_find(pk_store *s, const char *platform, const char *course_ref,
-                         pk_course *out)
-{
-    return s->ops->course_find(s, platform, course_ref, out);
-}
-
-int pk_store_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx)
-{
-    return s->ops->courses_each(s, after, limit, cb, ctx);
-}
-
-/* ---- reminders: consent ---- */
-
-int pk_tx_consent_set(pk_tx *tx, int64_t participant_id, const char *purpose, bool stop,
-                      const char *channel, const char *actor, bool *changed)
-{
-    return noted_tx(tx, true,
-                    tx->store->ops->consent_set(tx, participant_id, purpose, stop, channel, actor,
-                                                changed));
-}
-
-int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpose,
-                         bool *stopped, char since[32])
-{
-    return s->ops->consent_get(s, participant_id, purpose, stopped, since);
 }

@@ -338,4 +338,12 @@ typedef int (*pk_region_row_cb)(void *ctx, const char *code, const char *parent,
 int pk_store_load_wilayah(const char *datadir, pk_region_row_cb cb, void *ctx,
                           char *err, size_t errlen);
 
+/* What store.c and store_programme.c share: the result of an op noted
+ * (a full disk is recorded: pk_store_disk_full); for an op of a
+ * transaction, also whether it wrote; for an op that writes and commits
+ * on its own, success also clears the full-disk flag. */
+int pk_st_noted(pk_store *s, int rc);
+int pk_st_noted_tx(pk_tx *tx, bool write, int rc);
+int pk_st_committed(pk_store *s, int rc);
+
 #endif

@@ -1,0 +1,281 @@
+/* store_programme.c -- the dispatch of the programme's ops (store.h):
+ * the journey, the digital platforms, waves and draws, the training
+ * catalogue and reminders.  As store.c: each op goes to the backend's
+ * table, its result noted (a full disk, a transaction that wrote). */
+#include "store/store_impl.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/pk.h"
+
+/* ---- the journey ---- */
+
+int pk_tx_events_of(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->events_of(tx, participant_id, cb, ctx));
+}
+
+int pk_tx_events_of_many(pk_tx *tx, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                         void *ctx)
+{
+    return pk_st_noted_tx(tx, false,
+                    n == 0 ? 0 : tx->store->ops->events_of_many(tx, n, participant_ids, cb, ctx));
+}
+
+int pk_tx_events_known(pk_tx *tx, size_t n, const pk_event *const *ev, bool *known)
+{
+    return pk_st_noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->events_known(tx, n, ev, known));
+}
+
+int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
+                     int64_t *participant_id)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->event_find(tx, source, ref, participant_id));
+}
+
+int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->events_insert(tx, n, ev));
+}
+
+int pk_tx_events_bulk_begin(pk_tx *tx, bool *on)
+{
+    *on = false;
+    return pk_st_noted_tx(tx, true,
+                    tx->store->ops->events_bulk_begin ? tx->store->ops->events_bulk_begin(tx, on)
+                                                      : 0);
+}
+
+int pk_tx_events_bulk_end(pk_tx *tx)
+{
+    return pk_st_noted_tx(tx, true,
+                    tx->store->ops->events_bulk_end ? tx->store->ops->events_bulk_end(tx) : 0);
+}
+
+int pk_tx_journey_put(pk_tx *tx, const pk_journey *j)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->journey_put(tx, j));
+}
+
+int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->journey_state(tx, participant_id, out));
+}
+
+int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js)
+{
+    return pk_st_noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->journeys_put(tx, n, js));
+}
+
+int pk_tx_journey_tail(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
+                       pk_journey *out, bool *last)
+{
+    return pk_st_noted_tx(tx, false,
+                    tx->store->ops->journey_tail(tx, participant_id, at, seq, out, last));
+}
+
+int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->journey_ids(tx, after, limit, ids, n));
+}
+
+int pk_store_journey_get(pk_store *s, int64_t participant_id, pk_journey *out)
+{
+    return s->ops->journey_get(s, participant_id, out);
+}
+
+int pk_store_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx)
+{
+    return s->ops->events_each(s, participant_id, cb, ctx);
+}
+
+int pk_tx_journey_due_wave(pk_tx *tx, pk_due_kind kind, int64_t after, int64_t *wave)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->journey_due_wave(tx, kind, after, wave));
+}
+
+int pk_tx_journey_due(pk_tx *tx, pk_due_kind kind, int64_t wave, int64_t before,
+                      int64_t after_at, int64_t after_id, size_t limit, pk_due_row *rows,
+                      size_t *n)
+{
+    *n = 0;
+    return pk_st_noted_tx(tx, false, tx->store->ops->journey_due(tx, kind, wave, before, after_at,
+                                                            after_id, limit, rows, n));
+}
+
+/* ---- the digital platforms ---- */
+
+int pk_store_platform_insert(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
+                             int64_t *id)
+{
+    return pk_st_committed(s, s->ops->platform_insert(s, p, audit, id));
+}
+
+int pk_store_platform_update(pk_store *s, const char *code, const uint8_t *secret, size_t len,
+                             int disabled, const pk_audit_entry *audit)
+{
+    return pk_st_noted(s, s->ops->platform_update(s, code, secret, len, disabled, audit));
+}
+
+int pk_store_platform_find(pk_store *s, const char *code, pk_platform *out)
+{
+    return s->ops->platform_find(s, code, out);
+}
+
+int pk_store_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx)
+{
+    return s->ops->platforms_each(s, cb, ctx);
+}
+
+int pk_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
+                         int64_t forget_before)
+{
+    return pk_st_noted_tx(tx, true,
+                    tx->store->ops->tx_platform_nonce(tx, platform, nonce, now, forget_before));
+}
+
+int pk_tx_idem_get(pk_tx *tx, int64_t platform, const char *key,
+                   uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body)
+{
+    return pk_st_noted_tx(tx, false,
+                    tx->store->ops->tx_idem_get(tx, platform, key, digest, status, body));
+}
+
+int pk_tx_idem_put(pk_tx *tx, int64_t platform, const char *key,
+                   const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
+                   size_t len, int *kept)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->tx_idem_put(tx, platform, key, digest, status,
+                                                          body, len, kept));
+}
+
+int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
+{
+    return pk_st_noted(s, s->ops->idem_prune(s, before, limit, n));
+}
+
+int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->tx_card_find(tx, number, participant_id));
+}
+
+int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id)
+{
+    return s->ops->card_find(s, number, participant_id);
+}
+
+/* ---- waves, draws, cards ---- */
+
+int pk_tx_wave_insert(pk_tx *tx, const pk_wave *w)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->wave_insert(tx, w));
+}
+
+int pk_tx_wave_get(pk_tx *tx, int64_t number, pk_wave *out)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->wave_get(tx, number, out));
+}
+
+int pk_tx_wave_set_state(pk_tx *tx, int64_t number, const char *state)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->wave_set_state(tx, number, state));
+}
+
+int pk_store_waves_each(pk_store *s, pk_wave_cb cb, void *ctx)
+{
+    return s->ops->waves_each(s, cb, ctx);
+}
+
+int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->wave_applicants(tx, wave, cb, ctx));
+}
+
+int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
+{
+    return s->ops->wave_applicants_count(s, wave, n);
+}
+
+int pk_tx_recipient_families(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->recipient_families(tx, wave, cb, ctx));
+}
+
+int pk_tx_draw_insert(pk_tx *tx, const pk_draw_rec *d)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->draw_insert(tx, d));
+}
+
+int pk_store_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out)
+{
+    return s->ops->draw_get(s, wave, out);
+}
+
+int pk_tx_draw_rows_insert(pk_tx *tx, int64_t wave, size_t n, const pk_draw_row *rows)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->draw_rows_insert(tx, wave, n, rows));
+}
+
+int pk_store_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx)
+{
+    return s->ops->draw_rows_each(s, wave, cb, ctx);
+}
+
+int pk_tx_card_serial_max(pk_tx *tx, int64_t *serial)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->card_serial_max(tx, serial));
+}
+
+int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
+                      const char *number, int64_t issued_at)
+{
+    return pk_st_noted_tx(tx, true,
+                    tx->store->ops->card_insert(tx, participant_id, wave, serial, number,
+                                                issued_at));
+}
+
+int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave)
+{
+    return s->ops->card_get(s, participant_id, number, wave);
+}
+
+/* ---- the training catalogue ---- */
+
+int pk_tx_course_put(pk_tx *tx, const pk_course *c, int *outcome)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->course_put(tx, c, outcome));
+}
+
+int pk_tx_course_find(pk_tx *tx, const char *platform, const char *course_ref, pk_course *out)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->tx_course_find(tx, platform, course_ref, out));
+}
+
+int pk_store_course_find(pk_store *s, const char *platform, const char *course_ref,
+                         pk_course *out)
+{
+    return s->ops->course_find(s, platform, course_ref, out);
+}
+
+int pk_store_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx)
+{
+    return s->ops->courses_each(s, after, limit, cb, ctx);
+}
+
+/* ---- reminders: consent ---- */
+
+int pk_tx_consent_set(pk_tx *tx, int64_t participant_id, const char *purpose, bool stop,
+                      const char *channel, const char *actor, bool *changed)
+{
+    return pk_st_noted_tx(tx, true,
+                    tx->store->ops->consent_set(tx, participant_id, purpose, stop, channel, actor,
+                                                changed));
+}
+
+int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpose,
+                         bool *stopped, char since[32])
+{
+    return s->ops->consent_get(s, participant_id, purpose, stopped, since);
+}

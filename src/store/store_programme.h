@@ -1,0 +1,293 @@
+/* store_programme.h -- the part of store.h (include that) about the
+ * programme after registration: the journey, the digital platforms,
+ * waves and their draws, card numbers, the training catalogue and
+ * reminders.  Dispatched by store_programme.c. */
+#ifndef PK_STORE_PROGRAMME_H
+#define PK_STORE_PROGRAMME_H
+
+#include "store/store.h"
+
+/* ---- the journey: events (append only) and the state derived from them --
+ *
+ * A participant's events (core/journey.h) are appended, never changed
+ * (the database refuses UPDATE and DELETE); (source, ref) is unique.
+ * pk_journey is the state app/journey.c folds from them, one row per
+ * participant with events, kept up to date as events are appended. */
+typedef int (*pk_event_cb)(void *ctx, const pk_event *e);
+/* The events of one participant in (at, seq, id) order.  On a shared
+ * store the participant stays the transaction's (another writer of the
+ * same person's journey waits) to its end.  cb may write through tx but
+ * not call pk_tx_events_of. */
+int pk_tx_events_of(pk_tx *tx, int64_t participant_id, pk_event_cb cb, void *ctx);
+/* pk_tx_events_of for participant_ids[0..n) (ascending: the order they
+ * are locked in), their events in (participant, at, seq, id) order. */
+int pk_tx_events_of_many(pk_tx *tx, size_t n, const int64_t *participant_ids, pk_event_cb cb,
+                         void *ctx);
+/* known[i]: whether an event (ev[i]->source, ev[i]->ref) is stored. */
+int pk_tx_events_known(pk_tx *tx, size_t n, const pk_event *const *ev, bool *known);
+/* The participant of the event (source, ref); PK_ENOENT when none. */
+int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
+                     int64_t *participant_id);
+/* Inserts n events (their id is ignored and filled in; received_at is
+ * the store's clock).  PK_ECONFLICT when a (source, ref) exists. */
+int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev);
+/* Bulk loading of events into a store that holds none yet (a first
+ * import): the unique index by (source, ref) is built once at the end
+ * rather than kept up to date row by row.  events_bulk_begin drops it
+ * inside tx when no event is stored (*on = true; false otherwise, or
+ * when the backend has no such mode; it may end tx and begin it again
+ * first, as it has written nothing); the whole load is then this one
+ * transaction.  While on, the caller does not call pk_tx_event_find: it
+ * guarantees that each (source, ref) it inserts is new and appears once.
+ * events_bulk_end builds the index again (PK_ECONFLICT when a (source,
+ * ref) repeats after all); tx commits only after it. */
+int pk_tx_events_bulk_begin(pk_tx *tx, bool *on);
+int pk_tx_events_bulk_end(pk_tx *tx);
+/* Writes the participant's state (inserted or replaced). */
+int pk_tx_journey_put(pk_tx *tx, const pk_journey *j);
+/* The participant's stored state, PK_ENOENT when they have no events.
+ * Like pk_tx_events_of, on a shared store the participant stays the
+ * transaction's to its end (another writer of the journey waits). */
+int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out);
+/* pk_tx_journey_put of n states (of distinct participants). */
+int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js);
+/* The participant's stored state, read in the transaction (on a shared
+ * store the participant is the transaction's from here on, as with
+ * pk_tx_events_of), and in *last whether an event at instant `at` with
+ * order `seq` would come after every stored event of theirs (none has a
+ * later (at, seq)): then the state and that one event are all a fold
+ * needs (app/journey.c).  PK_ENOENT when there is no state. */
+int pk_tx_journey_tail(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
+                       pk_journey *out, bool *last);
+/* Up to `limit` ids, ascending, after `after`, of participants with
+ * events or a stored state (for a rebuild, ledger verify); *n says how
+ * many. */
+int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
+/* Reads (any thread): the state, PK_ENOENT when the participant has no
+ * events; the events in (at, seq, id) order. */
+int pk_store_journey_get(pk_store *s, int64_t participant_id, pk_journey *out);
+int pk_store_events_each(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
+
+/* What the daily job acts on (app/jobs.c), found through partial indexes
+ * so that its cost follows what is due, not the whole history:
+ * PK_DUE_UNBOUGHT, recipients (status penerima) without a purchase not
+ * cancelled; PK_DUE_BALANCE, journeys with a balance left. */
+typedef enum pk_due_kind { PK_DUE_UNBOUGHT, PK_DUE_BALANCE } pk_due_kind;
+typedef struct pk_due_row {
+    int64_t participant_id, selected_at, balance;
+    bool unbought;               /* a recipient without a purchase (as PK_DUE_UNBOUGHT) */
+    uint8_t nik_bi[PK_BI_LEN];   /* PK_DUE_UNBOUGHT (PK_DUE_BALANCE: may be zeros) */
+} pk_due_row;
+/* The smallest wave above `after` with journeys of that kind; PK_ENOENT. */
+int pk_tx_journey_due_wave(pk_tx *tx, pk_due_kind kind, int64_t after, int64_t *wave);
+/* Up to `limit` journeys of that kind in `wave` selected before `before`,
+ * after the key (after_at, after_id), in (selected_at, participant_id)
+ * order; *n says how many. */
+int pk_tx_journey_due(pk_tx *tx, pk_due_kind kind, int64_t wave, int64_t before,
+                      int64_t after_at, int64_t after_id, size_t limit, pk_due_row *rows,
+                      size_t *n);
+
+/* ---- the digital platforms: credentials, nonces, idempotent answers --------
+ *
+ * A platform (a marketplace selling trainings) signs each request with
+ * its own secret (app/platform.c).  The secret reaches the store only as
+ * a box sealed by the app's vault: the database alone cannot sign.  Each
+ * call is its own small transaction; times are Unix seconds from the
+ * caller's clock. */
+
+#define PK_PLATFORM_CODE_MAX 33   /* "tokopedia": [a-z0-9_-]{2,32} */
+#define PK_PLATFORM_NAME_MAX 161
+#define PK_PLATFORM_BOX_MAX 160   /* a sealed secret */
+#define PK_IDEM_DIGEST_LEN 32     /* SHA-256 of the request an idempotency key names */
+
+typedef struct pk_platform {
+    int64_t id;
+    char code[PK_PLATFORM_CODE_MAX];
+    char name[PK_PLATFORM_NAME_MAX];
+    uint8_t secret[PK_PLATFORM_BOX_MAX];  /* sealed */
+    size_t secret_len;
+    int disabled;
+    char created_at[32];
+} pk_platform;
+
+/* Inserts p (id, disabled and created_at ignored), writing audit (NULL:
+ * none) with the new row's id as subject in the same transaction;
+ * PK_ECONFLICT when the code exists. */
+int pk_store_platform_insert(pk_store *s, const pk_platform *p, const pk_audit_entry *audit,
+                             int64_t *id);
+/* Replaces the secret of platform `code` with secret[0..len) (NULL:
+ * keeps it) and sets disabled (< 0: keeps it), with audit as above;
+ * PK_ENOENT when there is no such platform. */
+int pk_store_platform_update(pk_store *s, const char *code, const uint8_t *secret, size_t len,
+                             int disabled, const pk_audit_entry *audit);
+/* The platform of that code, disabled or not; PK_ENOENT. */
+int pk_store_platform_find(pk_store *s, const char *code, pk_platform *out);
+typedef int (*pk_platform_cb)(void *ctx, const pk_platform *p);
+/* Every platform in id order; stops early with cb's non-zero value. */
+int pk_store_platforms_each(pk_store *s, pk_platform_cb cb, void *ctx);
+/* Inside a write transaction, so that a platform's request (its nonce,
+ * the work it asks for and the answer kept for its key) is one piece of
+ * a group commit, durable together or not at all.
+ * tx_platform_nonce records that platform used `nonce` at `now`,
+ * forgetting every nonce seen before forget_before (0: none, nothing
+ * looked at); PK_ECONFLICT
+ * (nothing recorded) when the nonce was seen already and not yet
+ * forgotten.  tx_idem_get: the answer kept for the platform's key (the
+ * request's digest, the status, the body appended to `body`), or
+ * PK_ENOENT.  tx_idem_put keeps an answer for the key and sets *kept to
+ * 1, or to 0 when one was kept already (it stays; on a shared store,
+ * another process's, which the insert waited for). */
+int pk_tx_platform_nonce(pk_tx *tx, int64_t platform, const char *nonce, int64_t now,
+                         int64_t forget_before);
+int pk_tx_idem_get(pk_tx *tx, int64_t platform, const char *key,
+                   uint8_t digest[PK_IDEM_DIGEST_LEN], int *status, pk_buf *body);
+int pk_tx_idem_put(pk_tx *tx, int64_t platform, const char *key,
+                   const uint8_t digest[PK_IDEM_DIGEST_LEN], int status, const void *body,
+                   size_t len, int *kept);
+/* Forgets up to `limit` answers kept before `before` (an instant in
+ * pk_store_now's form: "2026-12-05T10:00:00.000Z"), oldest first, in a
+ * transaction of its own; *n says how many. */
+int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n);
+/* The participant who holds card `number` (pk_card: unique, never
+ * changed or reused); PK_ENOENT. */
+int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id);
+/* The same inside a transaction, on its connection (a platform's request
+ * in its group commit: no connection of the pool, no read transaction). */
+int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id);
+/* ---- waves and their draws (selection.md) --------------------------------
+ *
+ * A wave (number >= 1) of a scheme, with its instants (seconds since
+ * 1970 UTC), quotas and state; the draw of a wave once it closed, its
+ * per-applicant record (what the walk took as input and decided, so a
+ * draw can be verified from what was stored), and the card numbers of
+ * recipients (unique, never reused).  The applicants of a wave are the
+ * participants with a gabung_gelombang event for it (pk_event). */
+#define PK_WAVE_QUOTAS_MAX 1024
+typedef struct pk_wave {
+    int64_t number;
+    char scheme[16];
+    int64_t opens_at, closes_at;
+    int64_t quota;
+    char region_quotas[PK_WAVE_QUOTAS_MAX];  /* "31.71=3000;31.72=100" or "" */
+    char balance_until[16];                  /* YYYY-MM-DD or "" */
+    char state[12];                          /* dibuka, ditutup, diundi */
+    char created_at[32], updated_at[32];     /* filled on reads */
+} pk_wave;
+/* PK_ECONFLICT when the number exists. */
+int pk_tx_wave_insert(pk_tx *tx, const pk_wave *w);
+/* The wave, which stays the transaction's to its end; PK_ENOENT. */
+int pk_tx_wave_get(pk_tx *tx, int64_t number, pk_wave *out);
+int pk_tx_wave_set_state(pk_tx *tx, int64_t number, const char *state);
+typedef int (*pk_wave_cb)(void *ctx, const pk_wave *w);
+/* Reads: every wave by number. */
+int pk_store_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
+
+/* The applicants of a wave in id order, each once: the row (pii loaded)
+ * and its lists (PK_LIST_* bits). */
+typedef int (*pk_applicant_cb)(void *ctx, const pk_prow *row, unsigned lists);
+int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx);
+/* Reads: how many participants joined the wave (a gabung_gelombang event
+ * for it), each once. */
+int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n);
+/* The KK index of each participant selected (a lolos event) in a wave
+ * numbered below `wave`, once per participant. */
+int pk_tx_recipient_families(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx);
+
+typedef struct pk_draw_rec {
+    int64_t wave;
+    uint8_t seed[32];
+    int64_t algorithm;
+    uint8_t snapshot[32], result[32];
+    int64_t drawn_at;                          /* the draw's instant */
+    int64_t applicants, eligible, selected, not_selected;
+    char reasons[1024];                        /* {"code":n,...} */
+    char created_at[32];                       /* filled on reads */
+} pk_draw_rec;
+/* PK_ECONFLICT when the wave was drawn. */
+int pk_tx_draw_insert(pk_tx *tx, const pk_draw_rec *d);
+/* Reads: PK_ENOENT when the wave was not drawn. */
+int pk_store_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out);
+
+/* One applicant of a draw: the walk's inputs (tier, rules' reasons,
+ * the regency whose quota applied or "", the family card and how many
+ * recipients it had from earlier waves) and its outcome. */
+typedef struct pk_draw_row {
+    int64_t participant_id;
+    int tier;
+    uint64_t reasons;        /* the rules' reasons, or the quota code; 0: lolos */
+    bool eligible;           /* passed the rules (took part in the walk) */
+    bool selected;
+    char regency[16];
+    uint8_t kk_bi[PK_BI_LEN];
+    int64_t kk_prior;
+} pk_draw_row;
+int pk_tx_draw_rows_insert(pk_tx *tx, int64_t wave, size_t n, const pk_draw_row *rows);
+/* Reads: a draw's rows in participant id order, with the participant's
+ * sealed box (valid during the call). */
+typedef int (*pk_draw_row_cb)(void *ctx, const pk_draw_row *r, const uint8_t *pii,
+                              size_t pii_len, const uint8_t *nik_bi);
+int pk_store_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx);
+
+/* Card numbers: the highest serial handed out (-1: none yet), and a new
+ * card (PK_ECONFLICT when the participant, the serial or the number has
+ * one). */
+int pk_tx_card_serial_max(pk_tx *tx, int64_t *serial);
+int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
+                      const char *number, int64_t issued_at);
+/* Reads: the participant's card number (16 digits and a NUL) and the wave
+ * that gave it; PK_ENOENT when they have none. */
+int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave);
+
+/* ---- the training catalogue: providers (LPK) and courses -------------------
+ *
+ * A course is known by its platform's code and the platform's own id for
+ * it (course_ref); its provider (LPK) by name.  Prices are whole Rupiah. */
+
+#define PK_COURSE_REF_MAX 65
+#define PK_COURSE_TITLE_MAX 301
+#define PK_PROVIDER_NAME_MAX 201
+
+typedef struct pk_course {
+    int64_t id;                          /* filled on reads */
+    char platform[PK_PLATFORM_CODE_MAX];
+    char course_ref[PK_COURSE_REF_MAX];
+    char title[PK_COURSE_TITLE_MAX];
+    char provider[PK_PROVIDER_NAME_MAX];
+    int64_t price;
+    char mode[12];                       /* "webinar", "mandiri", "luring" */
+} pk_course;
+
+enum { PK_COURSE_INSERTED, PK_COURSE_UPDATED, PK_COURSE_UNCHANGED };
+/* Inserts the course of (platform, course_ref), or updates its title,
+ * provider (made on first use), price and mode; *outcome receives
+ * PK_COURSE_*. */
+int pk_tx_course_put(pk_tx *tx, const pk_course *c, int *outcome);
+/* The course of (platform, course_ref); PK_ENOENT. */
+int pk_store_course_find(pk_store *s, const char *platform, const char *course_ref,
+                         pk_course *out);
+int pk_tx_course_find(pk_tx *tx, const char *platform, const char *course_ref, pk_course *out);
+typedef int (*pk_course_cb)(void *ctx, const pk_course *c);
+/* At most `limit` courses with ids above `after`, in id order; stops
+ * early with cb's non-zero value. */
+int pk_store_courses_each(pk_store *s, int64_t after, int limit, pk_course_cb cb, void *ctx);
+
+/* ---- reminders: consent (reminders.md) ------------------------------------
+ *
+ * A participant may stop the messages of a purpose ("program": their own
+ * obligations and money; "informasi": news) and start them again.  The
+ * current stops are kept apart (what a plan of reminders reads); every
+ * change is appended to a history with its time, the channel it came by
+ * ("staff", "sms", "whatsapp", "email") and who made it. */
+
+/* Stops (stop true) or starts the purpose for the participant; *changed
+ * says whether anything changed (stopping a stopped purpose changes
+ * nothing and appends nothing).  Safe when two processes do it at once:
+ * one of them changes it. */
+int pk_tx_consent_set(pk_tx *tx, int64_t participant_id, const char *purpose, bool stop,
+                      const char *channel, const char *actor, bool *changed);
+/* Whether the participant stopped the purpose, and since when (the
+ * store's clock, pk_store_now's form; "" when not stopped). */
+int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpose,
+                         bool *stopped, char since[32]);
+
+#endif
