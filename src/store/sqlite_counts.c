@@ -20,15 +20,11 @@ int sq_stats(pk_store *s, const char *region, pk_stats *out)
     sq *q = s->impl;
     sqc *c;
     memset(out, 0, sizeof(*out));
-    int rc = sq_conn_get(q, &c);
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_STATS, &c, &st);
     if (rc != 0)
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
-    sqlite3_stmt *st = sq_stmt(c, S_STATS);
-    if (st == NULL) {
-        sq_conn_put(q, c);
-        return PK_EIO;
-    }
     sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -48,8 +44,7 @@ int sq_stats(pk_store *s, const char *region, pk_stats *out)
                 out->by_reason[b] += n;
     }
     rc = r == SQLITE_DONE ? 0 : PK_EIO;
-    sqlite3_reset(st);
-    sq_conn_put(q, c);
+    sq_read_end(q, c, st);
     return rc;
 }
 
@@ -58,15 +53,11 @@ int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
 {
     sq *q = s->impl;
     sqc *c;
-    int rc = sq_conn_get(q, &c);
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_STATS_CHILDREN, &c, &st);
     if (rc != 0)
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
-    sqlite3_stmt *st = sq_stmt(c, S_STATS_CHILDREN);
-    if (st == NULL) {
-        sq_conn_put(q, c);
-        return PK_EIO;
-    }
     sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
     sqlite3_bind_int64(st, 3, (sqlite3_int64)child_len);
     int r;
@@ -81,8 +72,7 @@ int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
     }
     if (rc == 0 && r != SQLITE_DONE)
         rc = PK_EIO;
-    sqlite3_reset(st);
-    sq_conn_put(q, c);
+    sq_read_end(q, c, st);
     return rc;
 }
 
@@ -92,14 +82,10 @@ int sq_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells
     sq *q = s->impl;
     sqc *c;
     *cells = *people = 0;
-    int rc = sq_conn_get(q, &c);
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_COUNTS_VERIFY, &c, &st);
     if (rc != 0)
         return rc;
-    sqlite3_stmt *st = sq_stmt(c, S_COUNTS_VERIFY);
-    if (st == NULL) {
-        sq_conn_put(q, c);
-        return PK_EIO;
-    }
     int r;
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
         pk_count_cell cell = {0};
@@ -120,8 +106,7 @@ int sq_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells
     }
     if (rc == 0 && r != SQLITE_DONE)
         rc = PK_EIO;
-    sqlite3_reset(st);
-    sq_conn_put(q, c);
+    sq_read_end(q, c, st);
     return rc;
 }
 
