@@ -69,6 +69,14 @@ enum {
     CLI_NO_SETTINGS = 1u << 1, /* takes no options at all (version) */
 };
 
+/* The tables (commands.c): the settings of every command and of the
+ * server, the commands in the order `prakerja --help` lists them. */
+extern const cli_option cli_common_settings[], cli_server_settings[];
+extern const cli_cmd cli_commands[];
+extern const size_t cli_ncommands;
+/* The command named, or NULL. */
+const cli_cmd *cli_find_cmd(const char *name);
+
 /* The value of option `key` ("username"), or NULL when not given. */
 const char *cli_opt(const cli_args *a, const char *key);
 /* The values of a repeatable option in the order given; how many. */
@@ -98,6 +106,7 @@ FILE *cli_create_output(const char *path);
 void cli_warn_public_stdout(void);
 
 /* The handlers, one file per family. */
+int cli_version(const cli_cmd *c, cli_args *a);  /* main.c */
 int cli_serve(const cli_cmd *c, cli_args *a);    /* cmd_serve.c */
 int cli_migrate(const cli_cmd *c, cli_args *a);
 int cli_nik(const cli_cmd *c, cli_args *a);      /* cmd_registry.c */
