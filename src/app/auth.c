@@ -1,5 +1,8 @@
-/* auth.c -- accounts, sessions, API tokens and CSRF tokens (see auth.h). */
+/* auth.c -- accounts, passwords, login throttling, sessions and CSRF
+ * tokens (see auth.h); API tokens and accounts read back are
+ * auth_tokens.c's. */
 #include "app/auth.h"
+#include "app/auth_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,9 +17,6 @@
 #include "core/region.h"
 #include "store/store.h"
 
-#define B64_32 43           /* base64url, no padding, of 32 bytes */
-#define B64_16 22           /* ... of 16 bytes */
-#define API_PREFIX "pkt_"   /* makes a leaked API token easy to recognise */
 
 struct pk_auth {
     pthread_mutex_t mu;
@@ -165,7 +165,7 @@ void pk_auth_scope(const pk_principal *who, char out[PK_REGION_CODE_MAX])
 
 /* ---- keyed hashes and encodings ----------------------------------------- */
 
-static void keyed(const pk_app *app, const char *domain, const void *data, size_t n,
+void pk_au_keyed(const pk_app *app, const char *domain, const void *data, size_t n,
                   uint8_t *out, size_t outlen)
 {
     crypto_generichash_state st;
@@ -175,13 +175,13 @@ static void keyed(const pk_app *app, const char *domain, const void *data, size_
     crypto_generichash_final(&st, out, outlen);
 }
 
-static void b64(char *out, size_t cap, const uint8_t *bin, size_t n)
+void pk_au_b64(char *out, size_t cap, const uint8_t *bin, size_t n)
 {
     sodium_bin2base64(out, cap, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 /* Exactly n base64url characters. */
-static bool b64_shape(const char *s, size_t n)
+bool pk_au_b64_shape(const char *s, size_t n)
 {
     if (s == NULL)
         return false;
@@ -197,11 +197,11 @@ static void throttle_key(const pk_app *app, const char *kind, const char *value,
 {
     char buf[320];
     int n = snprintf(buf, sizeof(buf), "%s:%s", kind, value ? value : "");
-    keyed(app, "throttle", buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
+    pk_au_keyed(app, "throttle", buf, n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1,
           out, PK_THROTTLE_KEY_LEN);
 }
 
-static void fill_principal(const pk_user *u, pk_principal *who)
+void pk_au_fill_principal(const pk_user *u, pk_principal *who)
 {
     memset(who, 0, sizeof(*who));
     who->user_id = u->id;
@@ -274,7 +274,7 @@ static int hash_password(const char *password, char out[PK_PWHASH_MAX])
 
 /* The audit entry of an account op by `actor` (source "cli": accounts
  * are managed from the command line only). */
-static pk_audit_entry account_audit(const char *actor, const char *action, const char *detail)
+pk_audit_entry pk_au_account_audit(const char *actor, const char *action, const char *detail)
 {
     return (pk_audit_entry){actor ? actor : "", "cli", action, 0, detail ? detail : ""};
 }
@@ -327,7 +327,7 @@ int pk_auth_user_create(const pk_app *app, const char *actor, const char *userna
     char detail[128];
     snprintf(detail, sizeof(detail), "username=%s role=%s region=%s", u.username, u.role,
              u.region[0] ? u.region : "-");
-    pk_audit_entry ae = account_audit(actor, "user.add", detail);
+    pk_audit_entry ae = pk_au_account_audit(actor, "user.add", detail);
     int rc = pk_store_user_insert(app->store, &u, &ae, id);
     if (rc == PK_ECONFLICT)
         snprintf(err, errlen, "user %s exists already", username);
@@ -337,7 +337,7 @@ int pk_auth_user_create(const pk_app *app, const char *actor, const char *userna
     return rc;
 }
 
-static int find_user(const pk_app *app, const char *username, pk_user *u, char *err,
+int pk_au_find_user(const pk_app *app, const char *username, pk_user *u, char *err,
                      size_t errlen)
 {
     int rc = username && username_ok(username) ? pk_store_user_find(app->store, username, u)
@@ -353,7 +353,7 @@ int pk_auth_user_passwd(const pk_app *app, const char *actor, const char *userna
                         const char *password, char *err, size_t errlen)
 {
     pk_user u;
-    int rc = find_user(app, username, &u, err, errlen);
+    int rc = pk_au_find_user(app, username, &u, err, errlen);
     if (rc != 0)
         return rc;
     const char *why = pk_auth_password_problem(app, username, password);
@@ -365,7 +365,7 @@ int pk_auth_user_passwd(const pk_app *app, const char *actor, const char *userna
         snprintf(err, errlen, "cannot hash the password (out of memory)");
         return rc;
     }
-    pk_audit_entry ae = account_audit(actor, "user.passwd", "sessions=ended");
+    pk_audit_entry ae = pk_au_account_audit(actor, "user.passwd", "sessions=ended");
     if ((rc = pk_store_user_update(app->store, &u, &ae)) != 0)
         snprintf(err, errlen, "cannot store the user");
     return rc;
@@ -375,11 +375,11 @@ int pk_auth_user_set_disabled(const pk_app *app, const char *actor, const char *
                               bool disabled, char *err, size_t errlen)
 {
     pk_user u;
-    int rc = find_user(app, username, &u, err, errlen);
+    int rc = pk_au_find_user(app, username, &u, err, errlen);
     if (rc != 0)
         return rc;
     u.disabled = disabled;
-    pk_audit_entry ae = account_audit(actor, disabled ? "user.disable" : "user.enable", "");
+    pk_audit_entry ae = pk_au_account_audit(actor, disabled ? "user.disable" : "user.enable", "");
     if ((rc = pk_store_user_update(app->store, &u, &ae)) != 0)
         snprintf(err, errlen, "cannot store the user");
     return rc;
@@ -499,7 +499,7 @@ int pk_auth_user_unlock(const pk_app *app, const char *actor, const char *userna
                         int64_t *cleared, char *err, size_t errlen)
 {
     pk_user u;
-    int rc = find_user(app, username, &u, err, errlen);
+    int rc = pk_au_find_user(app, username, &u, err, errlen);
     sodium_memzero(u.pwhash, sizeof(u.pwhash));
     if (rc != 0)
         return rc;
@@ -584,11 +584,11 @@ int pk_auth_login(const pk_app *app, const char *username, const char *password,
 
     uint8_t raw[32];
     randombytes_buf(raw, sizeof(raw));
-    b64(token, PK_SECRET_TEXT, raw, sizeof(raw));
+    pk_au_b64(token, PK_SECRET_TEXT, raw, sizeof(raw));
     sodium_memzero(raw, sizeof(raw));
-    fill_principal(&u, who);
+    pk_au_fill_principal(&u, who);
     who->by_session = true;
-    keyed(app, "session", token, strlen(token), who->sid, sizeof(who->sid));
+    pk_au_keyed(app, "session", token, strlen(token), who->sid, sizeof(who->sid));
     if ((rc = pk_store_session_insert(app->store, who->sid, u.id, now)) != 0) {
         token[0] = '\0';
         return PK_EIO;
@@ -598,10 +598,10 @@ int pk_auth_login(const pk_app *app, const char *username, const char *password,
 
 int pk_auth_session(const pk_app *app, const char *token, pk_principal *who)
 {
-    if (!b64_shape(token, B64_32))
+    if (!pk_au_b64_shape(token, B64_32))
         return PK_ENOENT;
     uint8_t sid[PK_AUTH_HASH_LEN];
-    keyed(app, "session", token, strlen(token), sid, sizeof(sid));
+    pk_au_keyed(app, "session", token, strlen(token), sid, sizeof(sid));
     int64_t created, seen, now = (int64_t)time(NULL);
     pk_user u;
     int rc = pk_store_session_get(app->store, sid, &created, &seen, &u);
@@ -614,7 +614,7 @@ int pk_auth_session(const pk_app *app, const char *token, pk_principal *who)
     }
     if (now > seen && pk_store_session_touch(app->store, sid, now) != 0)
         return PK_EIO;
-    fill_principal(&u, who);
+    pk_au_fill_principal(&u, who);
     who->by_session = true;
     memcpy(who->sid, sid, sizeof(sid));
     return 0;
@@ -629,10 +629,10 @@ int pk_auth_logout(const pk_app *app, const pk_principal *who)
 
 void pk_auth_logout_token(const pk_app *app, const char *token)
 {
-    if (!b64_shape(token, B64_32))
+    if (!pk_au_b64_shape(token, B64_32))
         return;
     uint8_t sid[PK_AUTH_HASH_LEN];
-    keyed(app, "session", token, strlen(token), sid, sizeof(sid));
+    pk_au_keyed(app, "session", token, strlen(token), sid, sizeof(sid));
     pk_store_session_delete(app->store, sid);
 }
 
@@ -641,8 +641,8 @@ void pk_auth_logout_token(const pk_app *app, const char *token)
 void pk_auth_csrf_session(const pk_app *app, const pk_principal *who, char out[PK_SECRET_TEXT])
 {
     uint8_t mac[32];
-    keyed(app, "csrf", who->sid, sizeof(who->sid), mac, sizeof(mac));
-    b64(out, PK_SECRET_TEXT, mac, sizeof(mac));
+    pk_au_keyed(app, "csrf", who->sid, sizeof(who->sid), mac, sizeof(mac));
+    pk_au_b64(out, PK_SECRET_TEXT, mac, sizeof(mac));
 }
 
 static bool same_text(const char *want, const char *given)
@@ -664,19 +664,19 @@ void pk_auth_form_nonce(char out[PK_SECRET_TEXT])
 {
     uint8_t raw[16];
     randombytes_buf(raw, sizeof(raw));
-    b64(out, PK_SECRET_TEXT, raw, sizeof(raw));
+    pk_au_b64(out, PK_SECRET_TEXT, raw, sizeof(raw));
 }
 
 bool pk_auth_form_nonce_valid(const char *nonce)
 {
-    return b64_shape(nonce, B64_16);
+    return pk_au_b64_shape(nonce, B64_16);
 }
 
 void pk_auth_form_token(const pk_app *app, const char *nonce, char out[PK_SECRET_TEXT])
 {
     uint8_t mac[32];
-    keyed(app, "form", nonce, strlen(nonce), mac, sizeof(mac));
-    b64(out, PK_SECRET_TEXT, mac, sizeof(mac));
+    pk_au_keyed(app, "form", nonce, strlen(nonce), mac, sizeof(mac));
+    pk_au_b64(out, PK_SECRET_TEXT, mac, sizeof(mac));
 }
 
 bool pk_auth_form_token_ok(const pk_app *app, const char *nonce, const char *given)
@@ -686,134 +686,4 @@ bool pk_auth_form_token_ok(const pk_app *app, const char *nonce, const char *giv
     char want[PK_SECRET_TEXT];
     pk_auth_form_token(app, nonce, want);
     return same_text(want, given);
-}
-
-/* ---- API tokens --------------------------------------------------------- */
-
-int pk_auth_token_create(const pk_app *app, const char *actor, const char *username,
-                         const char *label, char out[PK_SECRET_TEXT], int64_t *id, char *err,
-                         size_t errlen)
-{
-    pk_user u;
-    int rc = find_user(app, username, &u, err, errlen);
-    if (rc != 0)
-        return rc;
-    if (u.disabled) {
-        snprintf(err, errlen, "user %s is disabled", username);
-        return PK_EINVAL;
-    }
-    uint8_t raw[32], hash[PK_AUTH_HASH_LEN];
-    randombytes_buf(raw, sizeof(raw));
-    memcpy(out, API_PREFIX, sizeof(API_PREFIX) - 1);
-    b64(out + sizeof(API_PREFIX) - 1, PK_SECRET_TEXT - (sizeof(API_PREFIX) - 1), raw,
-        sizeof(raw));
-    sodium_memzero(raw, sizeof(raw));
-    keyed(app, "api-token", out, strlen(out), hash, sizeof(hash));
-    char detail[64];
-    snprintf(detail, sizeof(detail), "username=%s", u.username);
-    pk_audit_entry ae = account_audit(actor, "token.create", detail);
-    if ((rc = pk_store_token_insert(app->store, hash, u.id, label ? label : "", &ae, id)) != 0) {
-        snprintf(err, errlen, "cannot store the token");
-        sodium_memzero(out, PK_SECRET_TEXT);
-    }
-    return rc;
-}
-
-int pk_auth_token_check(const pk_app *app, const char *token, pk_principal *who)
-{
-    if (token == NULL || strncmp(token, API_PREFIX, sizeof(API_PREFIX) - 1) != 0 ||
-        !b64_shape(token + sizeof(API_PREFIX) - 1, B64_32))
-        return PK_ENOENT;
-    uint8_t hash[PK_AUTH_HASH_LEN];
-    keyed(app, "api-token", token, strlen(token), hash, sizeof(hash));
-    pk_user u;
-    int64_t id;
-    int rc = pk_store_token_find(app->store, hash, &id, &u);
-    if (rc != 0)
-        return rc == PK_ENOENT ? PK_ENOENT : PK_EIO;
-    if (u.disabled || pk_role_by_name(u.role) == 0)
-        return PK_ENOENT;
-    fill_principal(&u, who);
-    who->token_id = id;
-    return 0;
-}
-
-int pk_auth_token_revoke(const pk_app *app, const char *actor, int64_t id)
-{
-    pk_audit_entry ae = account_audit(actor, "token.revoke", "");
-    return pk_store_token_revoke(app->store, id, &ae);
-}
-
-typedef struct token_walk {
-    pk_token_entry_cb cb;
-    void *ctx;
-} token_walk;
-
-static int each_token(void *ctx, const pk_token_info *t)
-{
-    token_walk *w = ctx;
-    pk_token_entry e = {.id = t->id, .username = t->username, .label = t->label,
-                        .created_at = t->created_at, .revoked_at = t->revoked_at};
-    return w->cb(w->ctx, &e);
-}
-
-int pk_auth_tokens_each(const pk_app *app, const char *username, pk_token_entry_cb cb,
-                        void *ctx, char *err, size_t errlen)
-{
-    int64_t user_id = 0;
-    if (username != NULL) {
-        pk_user u;
-        int rc = find_user(app, username, &u, err, errlen);
-        sodium_memzero(u.pwhash, sizeof(u.pwhash));
-        if (rc != 0)
-            return rc;
-        user_id = u.id;
-    }
-    token_walk w = {.cb = cb, .ctx = ctx};
-    int rc = pk_store_tokens_each(app->store, user_id, each_token, &w);
-    if (rc < 0)
-        snprintf(err, errlen, "cannot read the tokens");
-    return rc;
-}
-
-/* ---- accounts, read back (the CLI) -------------------------------------- */
-
-static void to_account(const pk_user *u, pk_account *a)
-{
-    memset(a, 0, sizeof(*a));
-    a->id = u->id;
-    snprintf(a->username, sizeof(a->username), "%s", u->username);
-    snprintf(a->role, sizeof(a->role), "%s", u->role);
-    snprintf(a->region, sizeof(a->region), "%s", u->region);
-    a->disabled = u->disabled != 0;
-    snprintf(a->created_at, sizeof(a->created_at), "%s", u->created_at);
-}
-
-int pk_auth_user_get(const pk_app *app, const char *username, pk_account *out)
-{
-    pk_user u;
-    int rc = pk_store_user_find(app->store, username, &u);
-    if (rc == 0)
-        to_account(&u, out);
-    sodium_memzero(u.pwhash, sizeof(u.pwhash));
-    return rc;
-}
-
-typedef struct account_walk {
-    pk_account_cb cb;
-    void *ctx;
-} account_walk;
-
-static int each_account(void *ctx, const pk_user *u)
-{
-    account_walk *w = ctx;
-    pk_account a;
-    to_account(u, &a);
-    return w->cb(w->ctx, &a);
-}
-
-int pk_auth_users_each(const pk_app *app, pk_account_cb cb, void *ctx)
-{
-    account_walk w = {.cb = cb, .ctx = ctx};
-    return pk_store_users_each(app->store, each_account, &w);
 }

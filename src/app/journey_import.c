@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 
 #include "app/journey.h"
+#include "app/journey_runs.h"
 #include "app/registry_int.h"
 #include "app/wave.h"
 #include "core/csv.h"
@@ -62,26 +63,6 @@ enum { C_REF, C_NIK, C_PERISTIWA, C_WAKTU, C_GELOMBANG, C_JUMLAH, C_KE, C_PELATI
 static const char *const colnames[C__COUNT] = {
     "ref", "nik", "peristiwa", "waktu", "gelombang", "jumlah", "ke", "pelatihan", "platform",
     "ref_asal", "keterangan"};
-
-/* A staged row: this header, then the C__COUNT fields, each ending in NUL.
- * pid is 0 in the first runs, the participant's id in the second. */
-typedef struct srec {
-    int64_t pid;
-    uint8_t bi[PK_BI_LEN];
-    int64_t at;
-    uint64_t line;
-    uint32_t len;  /* bytes of the fields */
-} srec;
-
-typedef struct run {
-    FILE *f;
-    srec h;
-    char *data;
-    size_t cap;
-} run;
-
-/* The order of staged rows: pass 1's runs, pass 2's, pass 3's. */
-typedef enum order { BY_NIK, BY_REF, BY_PID } order;
 
 typedef struct eimporter {
     const pk_app *app;
@@ -183,32 +164,12 @@ static void event_fields(const char *const *f, pk_event_fields *ef)
 
 /* ---- pass 1: runs sorted by (NIK index, waktu, line) ---------------------- */
 
-/* Two staged rows (headers and fields) in order o: BY_NIK (NIK index,
- * waktu, line), BY_REF (ref, line: the ref is the first field), BY_PID
- * (participant id, waktu, line). */
-static int srec_cmp(order o, const srec *a, const char *da, const srec *b, const char *db)
-{
-    int c;
-    if (o == BY_REF) {
-        if ((c = strcmp(da, db)) != 0)
-            return c;
-    } else {
-        if (o == BY_PID && a->pid != b->pid)
-            return a->pid < b->pid ? -1 : 1;
-        if (o == BY_NIK && (c = memcmp(a->bi, b->bi, PK_BI_LEN)) != 0)
-            return c;
-        if (a->at != b->at)
-            return a->at < b->at ? -1 : 1;
-    }
-    return (a->line > b->line) - (a->line < b->line);
-}
-
 static int by_srec(const void *a, const void *b, void *ctx)
 {
     const eimporter *im = ctx;
     const srec *x = (const srec *)(im->arena + *(const size_t *)a);
     const srec *y = (const srec *)(im->arena + *(const size_t *)b);
-    return srec_cmp(im->order, x, (const char *)(x + 1), y, (const char *)(y + 1));
+    return pk_jr_srec_cmp(im->order, x, (const char *)(x + 1), y, (const char *)(y + 1));
 }
 
 /* Sorts the arena's rows and writes them as a run. */
@@ -349,99 +310,6 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
     return rc;
 }
 
-/* ---- merging runs --------------------------------------------------------- */
-
-/* The next row of a run into its head; 1 at its end. */
-static int run_next(run *r)
-{
-    if (fread(&r->h, sizeof(r->h), 1, r->f) != 1)
-        return feof(r->f) ? 1 : PK_EIO;
-    if (r->h.len > r->cap) {
-        char *d = realloc(r->data, r->h.len);
-        if (d == NULL)
-            return PK_ENOMEM;
-        r->data = d, r->cap = r->h.len;
-    }
-    return fread(r->data, r->h.len, 1, r->f) == 1 ? 0 : PK_EIO;
-}
-
-static int run_cmp(order o, const run *a, const run *b)
-{
-    return srec_cmp(o, &a->h, a->data, &b->h, b->data);
-}
-
-/* A min-heap of run indexes by their heads. */
-static void sift_down(order o, run *runs, size_t *heap, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && run_cmp(o, &runs[heap[l]], &runs[heap[m]]) < 0)
-            m = l;
-        if (l + 1 < n && run_cmp(o, &runs[heap[l + 1]], &runs[heap[m]]) < 0)
-            m = l + 1;
-        if (m == i)
-            return;
-        size_t t = heap[i];
-        heap[i] = heap[m], heap[m] = t;
-        i = m;
-    }
-}
-
-/* A merge of runs: a min-heap of run indexes by their heads. */
-typedef struct merge {
-    order order;
-    run *runs;
-    size_t *heap, n;
-} merge;
-
-static int merge_start(merge *m, order o, run *runs, size_t nruns)
-{
-    m->order = o;
-    m->runs = runs;
-    m->n = 0;
-    m->heap = malloc((nruns ? nruns : 1) * sizeof(*m->heap));
-    if (m->heap == NULL)
-        return PK_ENOMEM;
-    for (size_t i = 0; i < nruns; i++) {
-        int r = run_next(&runs[i]);
-        if (r < 0)
-            return r;
-        if (r == 0)
-            m->heap[m->n++] = i;
-    }
-    for (size_t i = m->n; i-- > 0;)
-        sift_down(o, runs, m->heap, m->n, i);
-    return 0;
-}
-
-/* The least head; NULL at the end. */
-static run *merge_top(const merge *m)
-{
-    return m->n > 0 ? &m->runs[m->heap[0]] : NULL;
-}
-
-/* Past the least head. */
-static int merge_pop(merge *m)
-{
-    int r = run_next(&m->runs[m->heap[0]]);
-    if (r < 0)
-        return r;
-    if (r == 1)
-        m->heap[0] = m->heap[--m->n];
-    sift_down(m->order, m->runs, m->heap, m->n, 0);
-    return 0;
-}
-
-static void runs_close(run *runs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (runs[i].f != NULL)
-            fclose(runs[i].f);
-        free(runs[i].data);
-    }
-    free(runs);
-}
-
 /* ---- pass 2: each person found once, the rows staged by ref ---------------- */
 
 /* The rows of people not looked up yet: their NIK indexes (distinct, in
@@ -523,8 +391,8 @@ static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
     pending *pd = calloc(1, sizeof(*pd));
     if (pd != NULL)
         pk_buf_init(&pd->rows, PENDING_BYTES + PK_REG_MAX_RECORD + sizeof(srec));
-    int rc = pd == NULL ? PK_ENOMEM : merge_start(&m, BY_NIK, old, nold);
-    for (run *r; rc == 0 && (r = merge_top(&m)) != NULL;) {
+    int rc = pd == NULL ? PK_ENOMEM : pk_jr_merge_start(&m, BY_NIK, old, nold);
+    for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
         if (pd->nbi == 0 && pd->have && memcmp(pd->last_bi, r->h.bi, PK_BI_LEN) == 0) {
             rc = resolved(im, &r->h, r->data, pd->last_pid); /* found in the last look-up */
         } else {
@@ -544,7 +412,7 @@ static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
                 rc = find_pending(im, tx, pd);
         }
         if (rc == 0)
-            rc = merge_pop(&m);
+            rc = pk_jr_merge_pop(&m);
     }
     if (rc == 0)
         rc = find_pending(im, tx, pd);
@@ -558,7 +426,7 @@ static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
         pk_buf_free(&pd->rows);
     free(pd);
     free(m.heap);
-    runs_close(old, nold);
+    pk_jr_runs_close(old, nold);
     return rc;
 }
 
@@ -573,8 +441,8 @@ static int dedup(eimporter *im, char *err, size_t errlen)
     merge m = {0};
     char *prev = malloc(PK_REG_MAX_RECORD + 1);
     bool have = false;
-    int rc = prev == NULL ? PK_ENOMEM : merge_start(&m, BY_REF, old, nold);
-    for (run *r; rc == 0 && (r = merge_top(&m)) != NULL;) {
+    int rc = prev == NULL ? PK_ENOMEM : pk_jr_merge_start(&m, BY_REF, old, nold);
+    for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
         size_t len = strlen(r->data);
         if (have && strcmp(prev, r->data) == 0) {
             im->sum->duplicates++; /* a later row of a ref: the first one is the event */
@@ -590,7 +458,7 @@ static int dedup(eimporter *im, char *err, size_t errlen)
             *h = r->h;
             memcpy(h + 1, r->data, r->h.len);
         }
-        rc = merge_pop(&m);
+        rc = pk_jr_merge_pop(&m);
     }
     if (rc == 0)
         rc = flush_run(im);
@@ -598,7 +466,7 @@ static int dedup(eimporter *im, char *err, size_t errlen)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory" : "temporary file error");
     free(prev);
     free(m.heap);
-    runs_close(old, nold);
+    pk_jr_runs_close(old, nold);
     return rc;
 }
 
@@ -673,8 +541,8 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
     if (b != NULL)
         pk_buf_init(&b->data, (size_t)BATCH_ROWS * PK_REG_MAX_RECORD);
     long in_tx = 0, inserted_before = 0, tx_rows = TX_FIRST;
-    int rc = b == NULL ? PK_ENOMEM : merge_start(&m, BY_PID, im->runs, im->nruns);
-    for (run *r; rc == 0 && (r = merge_top(&m)) != NULL;) {
+    int rc = b == NULL ? PK_ENOMEM : pk_jr_merge_start(&m, BY_PID, im->runs, im->nruns);
+    for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
         if (tx == NULL && (rc = pk_store_begin(im->app->store, &tx)) != 0)
             break;
         pk_append_group *last = b->ng > 0 ? &b->g[b->ng - 1] : NULL;
@@ -716,7 +584,7 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
             break;
         }
         b->n++;
-        rc = merge_pop(&m);
+        rc = pk_jr_merge_pop(&m);
     }
     if (rc == 0 && b != NULL && b->n > 0) {
         if (tx == NULL)
@@ -800,7 +668,7 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     tx = NULL; /* pass4 ended it */
 out:
     pk_tx_rollback(tx);
-    runs_close(im.runs, im.nruns);
+    pk_jr_runs_close(im.runs, im.nruns);
     free(im.offs);
     free(im.arena);
     free(rec);

@@ -1,0 +1,54 @@
+/* journey_runs.h -- the event import's external sort (journey_import.c):
+ * a staged row, a run of them sorted in a temporary file, and the merge
+ * of runs in one of the passes' orders. */
+#ifndef PK_APP_JOURNEY_RUNS_H
+#define PK_APP_JOURNEY_RUNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/pk.h"
+#include "store/store.h"   /* PK_BI_LEN */
+
+/* A staged row: this header, then the C__COUNT fields, each ending in NUL.
+ * pid is 0 in the first runs, the participant's id in the second. */
+typedef struct srec {
+    int64_t pid;
+    uint8_t bi[PK_BI_LEN];
+    int64_t at;
+    uint64_t line;
+    uint32_t len;  /* bytes of the fields */
+} srec;
+
+typedef struct run {
+    FILE *f;
+    srec h;
+    char *data;
+    size_t cap;
+} run;
+
+/* The order of staged rows: pass 1's runs, pass 2's, pass 3's. */
+typedef enum order { BY_NIK, BY_REF, BY_PID } order;
+
+/* A merge of runs: a min-heap of run indexes by their heads. */
+typedef struct merge {
+    order order;
+    run *runs;
+    size_t *heap, n;
+} merge;
+
+/* Two staged rows (headers and fields) in order o: BY_NIK (NIK index,
+ * waktu, line), BY_REF (ref, line: the ref is the first field), BY_PID
+ * (participant id, waktu, line). */
+int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const char *db);
+/* Reads the first row of each run and builds the heap. */
+int pk_jr_merge_start(merge *m, order o, run *runs, size_t nruns);
+/* The least head; NULL at the end. */
+run *pk_jr_merge_top(const merge *m);
+/* Past the least head. */
+int pk_jr_merge_pop(merge *m);
+/* Closes the runs' files and frees them. */
+void pk_jr_runs_close(run *runs, size_t n);
+
+#endif
