@@ -6,16 +6,8 @@
 #include <string.h>
 
 #include "app/vault.h"
+#include "core/nik.h"
 #include "store/store.h"
-
-static bool nik_shape(const char *s)
-{
-    size_t n = 0;
-    for (; s[n]; n++)
-        if (s[n] < '0' || s[n] > '9')
-            return false;
-    return n == 16;
-}
 
 int pk_consent_change(const pk_app *app, const pk_consent_req *r, bool *changed,
                       int64_t *participant_id, char *err, size_t errlen)
@@ -27,7 +19,7 @@ int pk_consent_change(const pk_app *app, const pk_consent_req *r, bool *changed,
         snprintf(err, errlen, "the purpose is program or informasi");
         return PK_EINVAL;
     }
-    if (r->nik == NULL || !nik_shape(r->nik)) {
+    if (!pk_nik_digits(r->nik)) {
         snprintf(err, errlen, "a NIK is 16 digits");
         return PK_EINVAL;
     }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/nik.h"
+
 /* ---- the table ------------------------------------------------------------- */
 
 int pk_wv_table_add(table *t, const appl *x)
@@ -79,7 +81,7 @@ void pk_wv_nik_text(uint64_t nik, char out[17])
 
 bool pk_wv_nik_number(const char *s, uint64_t *out)
 {
-    if (strlen(s) != 16 || strspn(s, "0123456789") != 16)
+    if (!pk_nik_digits(s))
         return false;
     *out = strtoull(s, NULL, 10);
     return true;

@@ -106,3 +106,8 @@ void pk_nik_mask(const char *nik, char out[17])
         memcpy(out + 12, nik + 12, 4);
     }
 }
+
+bool pk_nik_digits(const char *s)
+{
+    return s != NULL && strlen(s) == 16 && strspn(s, "0123456789") == 16;
+}

@@ -30,6 +30,11 @@ typedef struct pk_nik_info {
 int pk_nik_check(const char *s, size_t len, const pk_regions *regions,
                  pk_date today, pk_nik_info *out);
 
+/* Whether s (NUL-terminated) has a NIK's shape: exactly 16 ASCII
+ * digits, nothing said of what they mean (pk_nik_check does).  For a
+ * NIK looked up by its blind index, whatever the region table says. */
+bool pk_nik_digits(const char *s);
+
 /* "3174********0001": first four and last four digits.  out >= 17 bytes.
  * Input that is not 16 characters is masked entirely. */
 void pk_nik_mask(const char *nik, char out[17]);

@@ -277,12 +277,26 @@ static void test_mask(void **state)
     }
 }
 
+/* The shape alone: 16 ASCII digits, whatever they mean. */
+static void test_digits(void **state)
+{
+    (void)state;
+    assert_true(pk_nik_digits("3174010101900001"));
+    assert_true(pk_nik_digits("0000000000000000")); /* a shape, not a valid NIK */
+    const char *bad[] = {NULL, "", "317401010190000", "31740101019000011", "317401010190000a",
+                         " 317401010190000", "3174-10101900001", "３１７４０１０１０１９０００１"};
+    for (size_t i = 0; i < PK_ARRAY_LEN(bad); i++)
+        if (pk_nik_digits(bad[i]))
+            fail_msg("'%s' taken for a NIK's shape", bad[i] ? bad[i] : "(null)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
         cmocka_unit_test(test_no_regions),
         cmocka_unit_test(test_mask),
+        cmocka_unit_test(test_digits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
