@@ -217,8 +217,8 @@ static const cli_sub jobs_subs[] = {
 };
 static const cli_option consent_opt[] = {
     {"nik", "NIK", "the participant's NIK"},
-    {"purpose", "program|informasi", "program: messages about the person's own obligations and\n"
-                                     "money; informasi: news such as an open wave"},
+    {"purpose", "program|informasi", "program: the person's own obligations and money;\n"
+                                     "informasi: news, such as an open wave"},
     {NULL, NULL, NULL},
 };
 static const cli_sub consent_subs[] = {
