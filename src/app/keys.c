@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -12,7 +13,10 @@
 #include "store/store.h"
 
 #define BATCH_DEFAULT 1000
-#define PASSES_MAX 20
+/* Processes look for a new key file at most once a second, and a box
+ * they sealed just before may wait in a loaded committer for a while:
+ * passes go on while they find boxes, for this long at most. */
+#define PASSES_SECONDS 60
 #define TRIES 5
 
 /* One batch of boxes, copied out of the store's buffers. */
@@ -189,7 +193,9 @@ static int rotate_locked(pk_app *app, const char *actor, int batch_size, pk_rota
     /* Passes until one finds nothing: a process that sealed under the
      * previous generation just before the key file changed may commit
      * while the first pass runs. */
-    for (int pass = 0; rc == 0; pass++) {
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (rc == 0) {
         int64_t found_p = 0, found_n = 0;
         if ((rc = one_pass(app, PK_SEALED_PII, gen, &b, &found_p, &sum->participants, err,
                            errlen)) != 0 ||
@@ -198,7 +204,8 @@ static int rotate_locked(pk_app *app, const char *actor, int batch_size, pk_rota
             break;
         if (found_p + found_n == 0)
             break;
-        if (pass + 1 == PASSES_MAX) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec >= PASSES_SECONDS) {
             snprintf(err, errlen, "boxes under older generations keep appearing: run "
                      "'prakerja keys rotate' again");
             rc = PK_EIO;
