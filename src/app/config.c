@@ -71,6 +71,9 @@ static const setting settings[] = {
     I("login_max_failures_address", login_max_failures_address, 1, 1000000),
     I("login_backoff", login_backoff, 0, 3600),
     I("login_backoff_max", login_backoff_max, 0, 24 * 3600),
+    S("reminders_file", reminders_file),
+    S("portal_url", portal_url),
+    S("remind_file", remind_file),
 };
 
 /* The data directory a binary uses unless told: run from the build
@@ -118,6 +121,7 @@ void pk_config_defaults(pk_config *c)
     snprintf(c->complaints_contact, sizeof(c->complaints_contact), "%s", PK_COMPLAINTS_DEFAULT);
     snprintf(c->card_issuer, sizeof(c->card_issuer), "%s", "990031");
     snprintf(c->mode, sizeof(c->mode), "%s", "mirror");
+    snprintf(c->portal_url, sizeof(c->portal_url), "%s", "prakerja.jakarta.go.id");
     c->threads = 0;
     c->max_connections = 4096;
     c->per_ip_connections = -1; /* pk_config_per_ip */

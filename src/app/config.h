@@ -61,6 +61,11 @@ typedef struct pk_config {
     int login_backoff;        /* seconds between attempts on an account once it has
                                * login_max_failures failures, doubling with each more */
     int login_backoff_max;    /* ... up to this many */
+    /* Reminders (reminders.md, app/remind_run.c, app/channel.h) */
+    char reminders_file[1024];/* the rules; "" = data_dir/reminders.ini */
+    char portal_url[31];      /* {portal} in a message: the portal's address, at most
+                               * 30 characters (an SMS is 160) */
+    char remind_file[1024];   /* the berkas channel's file; "" = not enabled */
 } pk_config;
 
 void pk_config_defaults(pk_config *c);
