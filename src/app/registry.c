@@ -104,17 +104,22 @@ int pk_reg_unseal_pii(const pk_app *app, const pk_prow *row, pk_buf *tmp, pk_par
     return 0;
 }
 
-int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p)
+int pk_registry_unseal_pii(const pk_app *app, const pk_prow *row, pk_participant *p)
 {
     pk_buf tmp;
     pk_buf_init(&tmp, 4096);
-    pk_reg_from_row(row, p);
-    snprintf(p->nama, sizeof(p->nama), "%s", row->nama);
     int rc = pk_reg_unseal_pii(app, row, &tmp, p);
     if (tmp.data != NULL)
         sodium_memzero(tmp.data, tmp.cap);
     pk_buf_free(&tmp);
     return rc;
+}
+
+int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p)
+{
+    pk_reg_from_row(row, p);
+    snprintf(p->nama, sizeof(p->nama), "%s", row->nama);
+    return pk_registry_unseal_pii(app, row, p);
 }
 
 /* ---- batches (the types: registry_int.h) ------------------------------- */

@@ -91,6 +91,9 @@ int pk_registry_export(const pk_app *app, const char *region, FILE *out, long *r
  * staff who need them: every caller records the read in the access log).
  * PK_EINVAL when the box does not open with this key. */
 int pk_registry_unseal(const pk_app *app, const pk_prow *row, pk_participant *p);
+/* Only the sealed fields of a row (id, nik_bi, pii and pii_len are all
+ * it reads) into p's nik, no_kk, no_hp, email and alamat. */
+int pk_registry_unseal_pii(const pk_app *app, const pk_prow *row, pk_participant *p);
 
 /* Replaces an exclusion list (dtks, bsu, bpum, daftar_hitam,
  * penerima_sebelumnya; or prioritas, the draw's tier 0, which excludes

@@ -1,6 +1,8 @@
 /* remind.h -- the Jakarta service's reminders (reminders.md, issue #15):
- * so far, a participant's consent per purpose.  The rules, the plan of a
- * day and its run are core/remind.c's and come here next. */
+ * a participant's consent per purpose (remind.c), the plan and the run of
+ * a day (remind_plan.c: who gets which message and why, the decisions of
+ * core/remind.h applied to every journey, recorded by a run), and the
+ * outbox that hands messages to their channels (outbox.c). */
 #ifndef PK_APP_REMIND_H
 #define PK_APP_REMIND_H
 
@@ -8,6 +10,7 @@
 #include <stddef.h>
 
 #include "app/app.h"
+#include "app/channel.h"
 #include "core/remind.h"
 
 /* A change of consent: stop (or start again) the messages of `purpose`
@@ -28,5 +31,51 @@ typedef struct pk_consent_req {
  * it), or a store error, with a sentence in err (never the NIK). */
 int pk_consent_change(const pk_app *app, const pk_consent_req *r, bool *changed,
                       int64_t *participant_id, char *err, size_t errlen);
+
+/* ---- a day's plan and run ---- */
+
+/* The rules the settings name (reminders_file, else data_dir's
+ * reminders.ini), checked: PK_EINVAL / PK_EIO with a sentence in err. */
+int pk_remind_rules_load(const pk_config *cfg, pk_remind_rules *out, char *err, size_t errlen);
+
+/* One line of a plan: a fire considered on the day (what `remind plan`
+ * prints as JSON: reminders.md "Commands"). */
+typedef struct pk_plan_line {
+    const char *nik;
+    const char *rule;
+    int64_t anchor;
+    int64_t k;                 /* 0: none */
+    pk_fire_status status;
+    const char *channel;       /* kirim: the channel; NULL otherwise */
+    int64_t send_at;           /* kirim: when; 0 otherwise */
+    const char *reason;        /* Indonesian, for staff */
+} pk_plan_line;
+typedef int (*pk_plan_line_fn)(void *ctx, const pk_plan_line *l);
+
+typedef struct pk_remind_summary {
+    int64_t people;                             /* with a fire considered */
+    int64_t status[PK_FS__COUNT];
+    int64_t rule_status[PK_REMIND_RULES_MAX][PK_FS__COUNT];
+    int64_t queued;                             /* run: messages queued */
+    /* run: the outbox afterwards (messages due by `now`) */
+    int64_t sent, failed, uncertain, retrying;
+} pk_remind_summary;
+
+/* The fires of `day` (WIB), decided (reminders.md): `line` gets each
+ * (NULL: none).  With run, each decision is recorded and each message
+ * queued (one run at a time: a lease; PK_EBUSY when another holds it),
+ * then the outbox hands over every message due by `now`.  Without run
+ * nothing changes.  Returns 0 or an error with a sentence in err. */
+int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *actor,
+                  pk_plan_line_fn line, void *ctx, pk_remind_summary *sum, char *err,
+                  size_t errlen);
+
+/* Hands every queued message due by `now` to its channel (outbox.c),
+ * under the lease the caller holds, through the channels open (chans by
+ * pk_channel, `enabled` their bits); adds to sum's sent, failed,
+ * uncertain, retrying. */
+int pk_outbox_deliver(pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
+                      unsigned enabled, int64_t now, pk_remind_summary *sum, char *err,
+                      size_t errlen);
 
 #endif

@@ -126,5 +126,6 @@ int cli_wave(const cli_cmd *c, cli_args *a);     /* cmd_wave.c */
 int cli_export_selection(cli_args *a);
 int cli_jobs(const cli_cmd *c, cli_args *a);     /* cmd_jobs.c */
 int cli_consent(const cli_cmd *c, cli_args *a);  /* cmd_remind.c */
+int cli_remind(const cli_cmd *c, cli_args *a);   /* cmd_remind.c */
 
 #endif

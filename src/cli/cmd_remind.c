@@ -1,9 +1,12 @@
 /* cmd_remind.c -- the reminders' commands (app/remind.h):
+ * `prakerja remind plan|run [--date YYYY-MM-DD]`, the day's reminders
+ * (JSON lines, then a summary line), and
  * `prakerja consent stop|start --nik NIK --purpose program|informasi`,
  * the staff action on consent.  One JSON line on stdout, errors as one
  * sentence on stderr (never the NIK). */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/operator.h"
 #include "app/remind.h"
@@ -48,5 +51,88 @@ int cli_consent(const cli_cmd *c, cli_args *a)
     printf("{\"participant\":%lld,\"purpose\":\"%s\",\"stopped\":%s,\"changed\":%s}\n",
            (long long)id, pk_purpose_name(r.purpose), r.stop ? "true" : "false",
            changed ? "true" : "false");
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ---- remind plan|run --date YYYY-MM-DD ---- */
+
+static int plan_line(void *ctx, const pk_plan_line *l)
+{
+    (void)ctx;
+    char anchor[32], send_at[32] = "";
+    pk_instant_format(l->anchor, anchor);
+    if (l->send_at != 0)
+        pk_instant_format(l->send_at, send_at);
+    /* every value is plain: digits, rule ids, instants, channel names
+     * and reasons written by remind_plan.c (no quote, no backslash) */
+    char k[24] = "null";
+    if (l->k > 0)
+        snprintf(k, sizeof k, "%lld", (long long)l->k);
+    printf("{\"nik\":\"%s\",\"rule\":\"%s\",\"anchor\":\"%s\",\"k\":%s,\"status\":\"%s\","
+           "\"channel\":%s%s%s,\"send_at\":%s%s%s,\"reason\":\"%s\"}\n",
+           l->nik, l->rule, anchor, k, pk_fire_status_name(l->status),
+           l->channel ? "\"" : "", l->channel ? l->channel : "null", l->channel ? "\"" : "",
+           send_at[0] ? "\"" : "", send_at[0] ? send_at : "null", send_at[0] ? "\"" : "",
+           l->reason);
+    return ferror(stdout) ? PK_EIO : 0;
+}
+
+static void print_counts(const int64_t *n)
+{
+    putchar('{');
+    for (int s = 0; s < PK_FS__COUNT; s++)
+        printf("%s\"%s\":%lld", s ? "," : "", pk_fire_status_name((pk_fire_status)s),
+               (long long)n[s]);
+    putchar('}');
+}
+
+int cli_remind(const cli_cmd *c, cli_args *a)
+{
+    (void)c;
+    const char *sub = a->sub->name;
+    bool run = strcmp(sub, "run") == 0;
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja remind %s: unexpected argument\n", sub);
+        return 2;
+    }
+    pk_date day = pk_app_today();
+    const char *given = cli_opt(a, "date");
+    if (given != NULL && (strlen(given) != 10 || pk_date_parse(given, 10, &day) != 0)) {
+        fprintf(stderr, "prakerja remind %s: --date must be a day, YYYY-MM-DD\n", sub);
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    char actor[PK_ACTOR_MAX], err[256] = "";
+    cli_actor(actor, sizeof(actor));
+    pk_remind_summary sum;
+    int rc = pk_remind_day(&app, day, run, (int64_t)time(NULL), actor, plan_line, NULL, &sum, err,
+                           sizeof err);
+    pk_remind_rules rules;
+    char rerr[8];
+    bool have_rules = rc == 0 && pk_remind_rules_load(&app.cfg, &rules, rerr, sizeof rerr) == 0;
+    pk_app_close(&app);
+    if (rc != 0) {
+        fflush(stdout);
+        fprintf(stderr, "prakerja remind %s: %s\n", sub, err[0] ? err : "failed");
+        return rc == PK_EINVAL ? 2 : 1;
+    }
+    char d[11];
+    pk_date_format(day, d);
+    printf("{\"date\":\"%s\",\"people\":%lld,\"status\":", d, (long long)sum.people);
+    print_counts(sum.status);
+    printf(",\"rule\":{");
+    for (size_t r = 0; have_rules && r < rules.count; r++) {
+        printf("%s\"%s\":", r ? "," : "", rules.items[r].id);
+        print_counts(sum.rule_status[r]);
+    }
+    printf("}");
+    if (run)
+        printf(",\"queued\":%lld,\"sent\":%lld,\"failed\":%lld,\"uncertain\":%lld,"
+               "\"retrying\":%lld",
+               (long long)sum.queued, (long long)sum.sent, (long long)sum.failed,
+               (long long)sum.uncertain, (long long)sum.retrying);
+    printf("}\n");
     return fflush(stdout) == 0 ? 0 : 1;
 }

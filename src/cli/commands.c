@@ -231,6 +231,23 @@ static const cli_sub consent_subs[] = {
      "start a participant's reminders of a purpose again.  One JSON line", consent_opt},
     {NULL, NULL, NULL, NULL},
 };
+static const cli_option remind_opt[] = {
+    {"date", "YYYY-MM-DD", "the day (WIB); default today"},
+    {NULL, NULL, NULL},
+};
+static const cli_sub remind_subs[] = {
+    {"plan", "[--date YYYY-MM-DD]",
+     "who gets which reminder on the day, and why (reminders.md), changing\n"
+     "nothing: one JSON line per fire considered (nik, rule, anchor, k, status,\n"
+     "channel, send_at, reason), then a summary line of counts per status and rule",
+     remind_opt},
+    {"run", "[--date YYYY-MM-DD]",
+     "do what plan prints: record each decision, queue each message, and hand\n"
+     "every message due now to its channel (remind_file enables berkas).  Run\n"
+     "again, a day sends nothing twice; one run at a time",
+     remind_opt},
+    {NULL, NULL, NULL, NULL},
+};
 static const cli_option wave_opt[] = {
     {"wave", "N", "the wave's number"},
     {NULL, NULL, NULL},
@@ -339,6 +356,9 @@ const cli_cmd cli_commands[] = {
     {.name = "jobs", .run = cli_jobs,
      .summary = "the daily job: revocations and lapses past their deadlines (engine mode)",
      .subs = jobs_subs, .sub_hint = "run"},
+    {.name = "remind", .run = cli_remind,
+     .summary = "the day's reminders: plan (a dry run) or run",
+     .subs = remind_subs, .sub_noun = "subcommand", .sub_hint = "(plan or run)"},
     {.name = "consent", .run = cli_consent,
      .summary = "stop or start a participant's reminders of a purpose (staff)",
      .subs = consent_subs, .sub_noun = "subcommand", .sub_hint = "(stop or start)"},

@@ -205,6 +205,11 @@ typedef struct pk_remind_vars {
  * not fit. */
 int pk_remind_render(const char *tmpl, const pk_remind_vars *v, char *out, size_t outlen);
 
+/* The values of the template's placeholders in the order they appear
+ * (a WhatsApp template's body parameters {{1}}, {{2}}, ...): at most cap
+ * written to out; returns how many there are. */
+size_t pk_remind_params(const char *tmpl, const pk_remind_vars *v, const char **out, size_t cap);
+
 /* GSM 03.38 septets of a UTF-8 text (extension characters count 2), or
  * -1 when a character is outside the GSM-7 alphabet. */
 int pk_gsm7_length(const char *utf8);

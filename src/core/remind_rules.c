@@ -135,6 +135,25 @@ static const char *var_value(const pk_remind_vars *v, size_t i)
     return x[i] ? x[i] : "";
 }
 
+size_t pk_remind_params(const char *tmpl, const pk_remind_vars *v, const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *s = strchr(tmpl, '{'); s != NULL; s = strchr(s + 1, '{')) {
+        const char *close = strchr(s, '}');
+        if (close == NULL)
+            break;
+        for (size_t i = 0; i < NVARS; i++)
+            if (strlen(var_names[i]) == (size_t)(close - s - 1) &&
+                strncmp(s + 1, var_names[i], (size_t)(close - s - 1)) == 0) {
+                if (n < cap)
+                    out[n] = var_value(v, i);
+                n++;
+                break;
+            }
+    }
+    return n;
+}
+
 int pk_remind_render(const char *tmpl, const pk_remind_vars *v, char *out, size_t outlen)
 {
     size_t n = 0;

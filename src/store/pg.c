@@ -641,6 +641,17 @@ static const pk_store_ops pg_ops = {
     .courses_each = pg_courses_each,
     .consent_set = pg_consent_set,
     .consent_get = pg_consent_get,
+    .remind_subjects = pg_remind_subjects,
+    .remind_marks = pg_remind_marks,
+    .remind_fire_put = pg_remind_fire_put,
+    .outbox_add = pg_outbox_add,
+    .outbox_due = pg_outbox_due,
+    .outbox_set = pg_outbox_set,
+    .outbox_of = pg_outbox_of,
+    .contact_failed_put = pg_contact_failed_put,
+    .lease_take = pg_lease_take,
+    .lease_drop = pg_lease_drop,
+    .lease_holder = pg_lease_holder,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

@@ -366,5 +366,23 @@ int pg_consent_set(pk_tx *t, int64_t participant_id, const char *purpose, bool s
                    const char *channel, const char *actor, bool *changed);
 int pg_consent_get(pk_store *s, int64_t participant_id, const char *purpose, bool *stopped,
                    char *since);
+int pg_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
+                       pk_remind_subject_cb cb, void *ctx, size_t *n);
+int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                    pk_remind_mark_cb cb, void *ctx);
+int pg_remind_fire_put(pk_tx *t, int64_t participant_id, const char *rule, int64_t anchor,
+                       int64_t k, int64_t offset_days, const char *status, const char *day,
+                       int64_t message_id);
+int pg_outbox_add(pk_tx *t, pk_outbox_msg *m, bool *added);
+int pg_outbox_due(pk_tx *t, int64_t now, size_t limit, pk_outbox_msg *rows, size_t *n);
+int pg_outbox_set(pk_tx *t, const pk_outbox_msg *m);
+int pg_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
+                 size_t *n);
+int pg_contact_failed_put(pk_tx *t, int64_t participant_id, const char *channel,
+                          const char *error);
+int pg_lease_take(pk_store *s, const char *name, const char *holder, int64_t until, int64_t now,
+                  const char *dead, bool *got);
+int pg_lease_holder(pk_store *s, const char *name, char *out, size_t cap);
+int pg_lease_drop(pk_store *s, const char *name, const char *holder);
 
 #endif

@@ -51,3 +51,256 @@ int pg_consent_get(pk_store *s, int64_t participant_id, const char *purpose, boo
     PQclear(r);
     return 0;
 }
+
+/* ---- a day's plan, fires, the outbox, leases ---- */
+
+static void col_text(const PGresult *r, int row, int col, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+}
+
+int pg_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
+                       pk_remind_subject_cb cb, void *ctx, size_t *n)
+{
+    params p = {0};
+    p_int(&p, after);
+    p_int(&p, (int64_t)limit);
+    PGresult *r = NULL;
+    *n = 0;
+    int rc = pg_run1(s, everyone ? S_REMIND_SUBJECTS_ALL : S_REMIND_SUBJECTS_JOURNEY, &p, &r);
+    if (rc != 0)
+        return rc;
+    enum { J = 20 }; /* the journey's first column, after PG_PCOLS_P */
+    int rows = PQntuples(r);
+    for (int i = 0; rc == 0 && i < rows; i++) {
+        pk_prow row;
+        pg_read_row(r, i, &row);
+        pk_journey j, *jp = NULL;
+        if (!PQgetisnull(r, i, J)) {
+            memset(&j, 0, sizeof j);
+            j.participant_id = get_i64(r, i, J);
+            pk_journey_status js = pk_journey_status_by_name(PQgetvalue(r, i, J + 1));
+            j.status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
+            col_text(r, i, J + 2, j.payout, sizeof j.payout);
+            int64_t v[PK_JOURNEY_INTS];
+            for (int k = 0; k < PK_JOURNEY_INTS; k++)
+                v[k] = get_i64(r, i, J + 3 + k);
+            pk_journey_from_ints(&j, v);
+            jp = &j;
+        }
+        (*n)++;
+        rc = cb(ctx, &row, jp);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                    pk_remind_mark_cb cb, void *ctx)
+{
+    static const int which[] = {S_REMIND_FIRES_RANGE, S_REMIND_STOPS_RANGE, S_REMIND_SENT_RANGE,
+                                S_REMIND_FAILED_RANGE};
+    static const pk_remind_mark_kind kinds[] = {PK_RM_FIRE, PK_RM_STOP, PK_RM_SENT,
+                                                PK_RM_FAILED};
+    int rc = 0;
+    for (size_t w = 0; rc == 0 && w < PK_ARRAY_LEN(which); w++) {
+        params p = {0};
+        p_int(&p, lo);
+        p_int(&p, hi);
+        if (kinds[w] == PK_RM_SENT)
+            p_text(&p, since_day);
+        PGresult *r = NULL;
+        if ((rc = pg_run1(s, which[w], &p, &r)) != 0)
+            return rc;
+        int rows = PQntuples(r);
+        for (int i = 0; rc == 0 && i < rows; i++) {
+            pk_remind_mark m = {.kind = kinds[w], .participant_id = get_i64(r, i, 0)};
+            const char *t1 = PQgetvalue(r, i, 1);
+            switch (m.kind) {
+            case PK_RM_FIRE:
+                m.rule = t1;
+                m.anchor = get_i64(r, i, 2);
+                m.k = get_i64(r, i, 3);
+                m.offset_days = get_i64(r, i, 4);
+                m.status = PQgetvalue(r, i, 5);
+                break;
+            case PK_RM_STOP:
+                m.purpose = t1;
+                break;
+            case PK_RM_SENT:
+                m.day = t1;
+                m.count = get_i64(r, i, 2);
+                break;
+            case PK_RM_FAILED:
+                m.channel = t1;
+                break;
+            }
+            rc = cb(ctx, &m);
+        }
+        PQclear(r);
+    }
+    return rc;
+}
+
+int pg_remind_fire_put(pk_tx *t, int64_t participant_id, const char *rule, int64_t anchor,
+                       int64_t k, int64_t offset_days, const char *status, const char *day,
+                       int64_t message_id)
+{
+    params p = {0};
+    p_int(&p, participant_id);
+    p_text(&p, rule);
+    p_int(&p, anchor);
+    p_int(&p, k);
+    p_int(&p, offset_days);
+    p_text(&p, status);
+    p_text(&p, day);
+    p_int(&p, message_id);
+    return pg_run(pg_txc(t), S_REMIND_FIRE_PUT, &p, NULL);
+}
+
+int pg_outbox_add(pk_tx *t, pk_outbox_msg *m, bool *added)
+{
+    params p = {0};
+    p_int(&p, m->participant_id);
+    p_text(&p, m->rule);
+    p_int(&p, m->anchor);
+    p_int(&p, m->k);
+    p_text(&p, m->day);
+    p_int(&p, m->send_at);
+    p_text(&p, m->channel);
+    p_text(&p, m->vars);
+    PGresult *r = NULL;
+    *added = false;
+    m->id = 0;
+    int rc = pg_run(pg_txc(t), S_OUTBOX_ADD, &p, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 1) {
+        m->id = get_i64(r, 0, 0);
+        *added = true;
+    }
+    PQclear(r);
+    return 0;
+}
+
+static void outbox_rows(const PGresult *r, size_t limit, pk_outbox_msg *rows, size_t *n)
+{
+    int nr = PQntuples(r);
+    *n = 0;
+    for (int i = 0; i < nr && *n < limit; i++) {
+        pk_outbox_msg *m = &rows[(*n)++];
+        memset(m, 0, sizeof *m);
+        m->id = get_i64(r, i, 0);
+        m->participant_id = get_i64(r, i, 1);
+        col_text(r, i, 2, m->rule, sizeof m->rule);
+        m->anchor = get_i64(r, i, 3);
+        m->k = get_i64(r, i, 4);
+        col_text(r, i, 5, m->day, sizeof m->day);
+        m->send_at = get_i64(r, i, 6);
+        col_text(r, i, 7, m->channel, sizeof m->channel);
+        col_text(r, i, 8, m->state, sizeof m->state);
+        m->attempts = get_i64(r, i, 9);
+        m->next_at = get_i64(r, i, 10);
+        m->failed = get_i64(r, i, 11);
+        col_text(r, i, 12, m->vars, sizeof m->vars);
+        col_text(r, i, 13, m->provider_id, sizeof m->provider_id);
+        col_text(r, i, 14, m->error, sizeof m->error);
+    }
+}
+
+int pg_outbox_due(pk_tx *t, int64_t now, size_t limit, pk_outbox_msg *rows, size_t *n)
+{
+    params p = {0};
+    p_int(&p, now);
+    p_int(&p, (int64_t)limit);
+    PGresult *r = NULL;
+    *n = 0;
+    int rc = pg_run(pg_txc(t), S_OUTBOX_DUE, &p, &r);
+    if (rc != 0)
+        return rc;
+    outbox_rows(r, limit, rows, n);
+    PQclear(r);
+    return 0;
+}
+
+int pg_outbox_set(pk_tx *t, const pk_outbox_msg *m)
+{
+    params p = {0};
+    p_text(&p, m->state);
+    p_text(&p, m->channel);
+    p_int(&p, m->attempts);
+    p_int(&p, m->next_at);
+    p_int(&p, m->failed);
+    p_text(&p, m->provider_id);
+    p_text(&p, m->error);
+    p_int(&p, m->id);
+    return pg_run(pg_txc(t), S_OUTBOX_SET, &p, NULL);
+}
+
+int pg_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
+                 size_t *n)
+{
+    params p = {0};
+    p_int(&p, participant_id);
+    p_int(&p, (int64_t)limit);
+    PGresult *r = NULL;
+    *n = 0;
+    int rc = pg_run1(s, S_OUTBOX_OF, &p, &r);
+    if (rc != 0)
+        return rc;
+    outbox_rows(r, limit, rows, n);
+    PQclear(r);
+    return 0;
+}
+
+int pg_contact_failed_put(pk_tx *t, int64_t participant_id, const char *channel,
+                          const char *error)
+{
+    params p = {0};
+    p_int(&p, participant_id);
+    p_text(&p, channel);
+    p_text(&p, error);
+    return pg_run(pg_txc(t), S_CONTACT_FAILED_PUT, &p, NULL);
+}
+
+int pg_lease_take(pk_store *s, const char *name, const char *holder, int64_t until, int64_t now,
+                  const char *dead, bool *got)
+{
+    params p = {0};
+    p_text(&p, name);
+    p_text(&p, holder);
+    p_int(&p, until);
+    p_int(&p, now);
+    p_text(&p, dead);
+    PGresult *r = NULL;
+    *got = false;
+    int rc = pg_run1(s, S_LEASE_TAKE, &p, &r);
+    if (rc != 0)
+        return rc;
+    *got = pg_touched(r) > 0;
+    PQclear(r);
+    return 0;
+}
+
+int pg_lease_drop(pk_store *s, const char *name, const char *holder)
+{
+    params p = {0};
+    p_text(&p, name);
+    p_text(&p, holder);
+    return pg_run1(s, S_LEASE_DROP, &p, NULL);
+}
+
+int pg_lease_holder(pk_store *s, const char *name, char *out, size_t cap)
+{
+    params p = {0};
+    p_text(&p, name);
+    PGresult *r = NULL;
+    out[0] = '\0';
+    int rc = pg_run1(s, S_LEASE_HOLDER, &p, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 1)
+        col_text(r, 0, 0, out, cap);
+    PQclear(r);
+    return 0;
+}

@@ -498,6 +498,62 @@ static const pk_migration migrations[] = {
      "CREATE TRIGGER pk_consent_change_no_truncate BEFORE TRUNCATE ON pk_consent_change"
      " FOR EACH STATEMENT EXECUTE FUNCTION pk_consent_change_append_only();",
      NULL, NULL},
+    /* Reminders (reminders.md): each fire of an occurrence recorded with
+     * its status on the run's day, the messages (the outbox), the
+     * channels that failed for a person, and leases (one process runs
+     * the day's reminders at a time). */
+    {18, "reminders: fires, the outbox, failed channels, leases",
+     "CREATE TABLE pk_remind_fire ("
+     "  participant_id bigint NOT NULL REFERENCES participant(id),"
+     "  rule           text NOT NULL,"
+     "  anchor         bigint NOT NULL,"
+     "  k              bigint NOT NULL,"
+     "  offset_days    bigint NOT NULL,"
+     "  status         text NOT NULL CHECK (status IN ('kirim', 'ditunda', 'dibatalkan',"
+     "                 'terlewat', 'berhenti_langganan')),"
+     "  day            text NOT NULL,"
+     "  message_id     bigint NOT NULL,"
+     "  PRIMARY KEY (participant_id, rule, anchor, k, offset_days)"
+     ");"
+     "CREATE TABLE pk_remind_message ("
+     "  id             bigserial PRIMARY KEY,"
+     "  participant_id bigint NOT NULL REFERENCES participant(id),"
+     "  rule           text NOT NULL,"
+     "  anchor         bigint NOT NULL,"
+     "  k              bigint NOT NULL,"
+     "  day            text NOT NULL,"
+     "  send_at        bigint NOT NULL,"
+     "  channel        text NOT NULL,"
+     "  state          text NOT NULL CHECK (state IN ('antri', 'mengirim', 'terkirim', 'gagal',"
+     "                 'tidak_pasti')),"
+     "  attempts       bigint NOT NULL,"
+     "  next_at        bigint NOT NULL,"
+     "  failed         bigint NOT NULL,"
+     "  vars           text NOT NULL,"
+     "  provider_id    text NOT NULL,"
+     "  error          text NOT NULL,"
+     "  created_at     text NOT NULL,"
+     "  updated_at     text NOT NULL,"
+     "  UNIQUE (participant_id, rule, anchor, k, day)"
+     ");"
+     "CREATE INDEX pk_remind_message_due ON pk_remind_message(next_at, id)"
+     " WHERE state IN ('antri', 'mengirim');"
+     "CREATE INDEX pk_remind_message_day ON pk_remind_message(participant_id, day);"
+     "CREATE INDEX pk_remind_message_provider ON pk_remind_message(provider_id)"
+     " WHERE provider_id <> '';"
+     "CREATE TABLE pk_contact_failed ("
+     "  participant_id bigint NOT NULL REFERENCES participant(id),"
+     "  channel        text NOT NULL,"
+     "  error          text NOT NULL,"
+     "  at             text NOT NULL,"
+     "  PRIMARY KEY (participant_id, channel)"
+     ");"
+     "CREATE TABLE pk_lease ("
+     "  name   text PRIMARY KEY,"
+     "  holder text NOT NULL,"
+     "  until  bigint NOT NULL"
+     ");",
+     NULL, NULL},
 };
 
 static int latest_version(void)

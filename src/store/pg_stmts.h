@@ -388,5 +388,20 @@ X(S_CARD_INSERT, "iitii",
   " VALUES ($1, $2, $3, $4, $5)")
 X(S_CARD_GET, "i", "SELECT number, wave FROM pk_card WHERE participant_id = $1")
 
-/* ---- reminders: consent (pg_remind.c) ---- */
+/* the participant columns of p in a join (PG_PCOLS' order) */
+#define PG_PCOLS_P "p.id, p.nik_bi, p.kk_bi, p.pii, p.nama, p.tanggal_lahir, p.jenis_kelamin, " \
+                   "p.kode_wilayah, p.pendidikan, p.segmen, p.pekerjaan, p.warnings, p.scheme, " \
+                   "p.base_reasons, p.reasons, p.source, p.created_at, p.updated_at, p.digest, " \
+                   "p.as_of"
+/* remind_subjects: the participant's columns, then the journey's
+ * (participant_id NULL when they have none) */
+#define SQL_REMIND_SUBJECT_COLS                                                         \
+    "SELECT " PG_PCOLS_P ", j.participant_id, j.status, j.payout, " PK_JOURNEY_INT_COLS
+X(S_REMIND_SUBJECTS_ALL, "ii",
+  SQL_REMIND_SUBJECT_COLS " FROM participant p LEFT JOIN pk_journey j ON j.participant_id = p.id"
+  " WHERE p.id > $1 ORDER BY p.id LIMIT $2")
+X(S_REMIND_SUBJECTS_JOURNEY, "ii",
+  SQL_REMIND_SUBJECT_COLS " FROM pk_journey j JOIN participant p ON p.id = j.participant_id"
+  " WHERE j.participant_id > $1 ORDER BY j.participant_id LIMIT $2")
+/* ---- reminders: consent, plan, outbox (pg_remind.c) ---- */
 #include "store/sql_remind.h"

@@ -19,3 +19,50 @@ X(S_CONSENT_CHANGE, "ititt",
 /* consent_get */
 X(S_CONSENT_GET, "it",
   "SELECT since FROM pk_consent_stop WHERE participant_id = $1 AND purpose = $2")
+
+/* ---- a day's plan: what was recorded of a range of people ---- */
+#define SQL_OUTBOX_COLS                                                                    \
+    "id, participant_id, rule, anchor, k, day, send_at, channel, state, attempts, next_at," \
+    " failed, vars, provider_id, error"
+X(S_REMIND_FIRES_RANGE, "ii",
+  "SELECT participant_id, rule, anchor, k, offset_days, status FROM pk_remind_fire"
+  " WHERE participant_id BETWEEN $1 AND $2")
+X(S_REMIND_STOPS_RANGE, "ii",
+  "SELECT participant_id, purpose FROM pk_consent_stop WHERE participant_id BETWEEN $1 AND $2")
+X(S_REMIND_SENT_RANGE, "iit",
+  "SELECT participant_id, day, count(*) FROM pk_remind_message"
+  " WHERE participant_id BETWEEN $1 AND $2 AND day >= $3 AND state <> 'gagal'"
+  " GROUP BY participant_id, day")
+X(S_REMIND_FAILED_RANGE, "ii",
+  "SELECT participant_id, channel FROM pk_contact_failed WHERE participant_id BETWEEN $1 AND $2")
+/* remind_fire_put */
+X(S_REMIND_FIRE_PUT, "itiiitti",
+  "INSERT INTO pk_remind_fire (participant_id, rule, anchor, k, offset_days, status, day,"
+  " message_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+  " ON CONFLICT (participant_id, rule, anchor, k, offset_days) DO UPDATE SET"
+  " status = excluded.status, day = excluded.day, message_id = excluded.message_id")
+/* ---- the outbox ---- */
+X(S_OUTBOX_ADD, "itiititt",
+  "INSERT INTO pk_remind_message (participant_id, rule, anchor, k, day, send_at, channel,"
+  " state, attempts, next_at, failed, vars, provider_id, error, created_at, updated_at)"
+  " VALUES ($1, $2, $3, $4, $5, $6, $7, 'antri', 0, $6, 0, $8, '', '', " SQL_NOW ", "
+  SQL_NOW ") ON CONFLICT (participant_id, rule, anchor, k, day) DO NOTHING RETURNING id")
+X(S_OUTBOX_DUE, "ii",
+  "SELECT " SQL_OUTBOX_COLS " FROM pk_remind_message WHERE state IN ('antri', 'mengirim')"
+  " AND next_at <= $1 ORDER BY next_at, id LIMIT $2")
+X(S_OUTBOX_SET, "ttiiitti",
+  "UPDATE pk_remind_message SET state = $1, channel = $2, attempts = $3, next_at = $4,"
+  " failed = $5, provider_id = $6, error = $7, updated_at = " SQL_NOW " WHERE id = $8")
+X(S_OUTBOX_OF, "ii",
+  "SELECT " SQL_OUTBOX_COLS " FROM pk_remind_message WHERE participant_id = $1"
+  " ORDER BY id DESC LIMIT $2")
+X(S_CONTACT_FAILED_PUT, "itt",
+  "INSERT INTO pk_contact_failed (participant_id, channel, error, at)"
+  " VALUES ($1, $2, $3, " SQL_NOW ") ON CONFLICT DO NOTHING")
+/* ---- leases ---- */
+X(S_LEASE_TAKE, "ttiit",
+  "INSERT INTO pk_lease (name, holder, until) VALUES ($1, $2, $3)"
+  " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until"
+  " WHERE pk_lease.until < $4 OR pk_lease.holder = excluded.holder OR pk_lease.holder = $5")
+X(S_LEASE_HOLDER, "t", "SELECT holder FROM pk_lease WHERE name = $1")
+X(S_LEASE_DROP, "tt", "DELETE FROM pk_lease WHERE name = $1 AND holder = $2")

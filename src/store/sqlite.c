@@ -656,6 +656,17 @@ static const pk_store_ops sqlite_ops = {
     .courses_each = sq_courses_each,
     .consent_set = sq_consent_set,
     .consent_get = sq_consent_get,
+    .remind_subjects = sq_remind_subjects,
+    .remind_marks = sq_remind_marks,
+    .remind_fire_put = sq_remind_fire_put,
+    .outbox_add = sq_outbox_add,
+    .outbox_due = sq_outbox_due,
+    .outbox_set = sq_outbox_set,
+    .outbox_of = sq_outbox_of,
+    .contact_failed_put = sq_contact_failed_put,
+    .lease_take = sq_lease_take,
+    .lease_drop = sq_lease_drop,
+    .lease_holder = sq_lease_holder,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

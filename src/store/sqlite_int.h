@@ -319,5 +319,23 @@ int sq_consent_set(pk_tx *t, int64_t participant_id, const char *purpose, bool s
                    const char *channel, const char *actor, bool *changed);
 int sq_consent_get(pk_store *s, int64_t participant_id, const char *purpose, bool *stopped,
                    char *since);
+int sq_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
+                       pk_remind_subject_cb cb, void *ctx, size_t *n);
+int sq_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                    pk_remind_mark_cb cb, void *ctx);
+int sq_remind_fire_put(pk_tx *t, int64_t participant_id, const char *rule, int64_t anchor,
+                       int64_t k, int64_t offset_days, const char *status, const char *day,
+                       int64_t message_id);
+int sq_outbox_add(pk_tx *t, pk_outbox_msg *m, bool *added);
+int sq_outbox_due(pk_tx *t, int64_t now, size_t limit, pk_outbox_msg *rows, size_t *n);
+int sq_outbox_set(pk_tx *t, const pk_outbox_msg *m);
+int sq_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
+                 size_t *n);
+int sq_contact_failed_put(pk_tx *t, int64_t participant_id, const char *channel,
+                          const char *error);
+int sq_lease_take(pk_store *s, const char *name, const char *holder, int64_t until, int64_t now,
+                  const char *dead, bool *got);
+int sq_lease_holder(pk_store *s, const char *name, char *out, size_t cap);
+int sq_lease_drop(pk_store *s, const char *name, const char *holder);
 
 #endif

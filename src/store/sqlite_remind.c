@@ -54,3 +54,296 @@ int sq_consent_get(pk_store *s, int64_t participant_id, const char *purpose, boo
     sq_read_end(q, c, st);
     return rc;
 }
+
+/* ---- a day's plan, fires, the outbox, leases ---- */
+
+static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+int sq_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
+                       pk_remind_subject_cb cb, void *ctx, size_t *n)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    *n = 0;
+    int rc = sq_read_begin(q, everyone ? S_REMIND_SUBJECTS_ALL : S_REMIND_SUBJECTS_JOURNEY, &c,
+                           &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int r;
+    enum { J = 22 }; /* the journey's first column, after SQ_PCOLS_P */
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_prow row;
+        sq_read_row(st, &row);
+        pk_journey j, *jp = NULL;
+        if (sqlite3_column_type(st, J) != SQLITE_NULL) {
+            memset(&j, 0, sizeof j);
+            j.participant_id = sqlite3_column_int64(st, J);
+            pk_journey_status js =
+                pk_journey_status_by_name((const char *)sqlite3_column_text(st, J + 1));
+            j.status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
+            col_text(st, J + 2, j.payout, sizeof j.payout);
+            int64_t v[PK_JOURNEY_INTS];
+            for (int i = 0; i < PK_JOURNEY_INTS; i++)
+                v[i] = sqlite3_column_int64(st, J + 3 + i);
+            pk_journey_from_ints(&j, v);
+            jp = &j;
+        }
+        (*n)++;
+        rc = cb(ctx, &row, jp);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = sq_error(r);
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                    pk_remind_mark_cb cb, void *ctx)
+{
+    static const int which[] = {S_REMIND_FIRES_RANGE, S_REMIND_STOPS_RANGE, S_REMIND_SENT_RANGE,
+                                S_REMIND_FAILED_RANGE};
+    static const pk_remind_mark_kind kinds[] = {PK_RM_FIRE, PK_RM_STOP, PK_RM_SENT,
+                                                PK_RM_FAILED};
+    sq *q = s->impl;
+    int rc = 0;
+    for (size_t w = 0; rc == 0 && w < PK_ARRAY_LEN(which); w++) {
+        sqc *c;
+        sqlite3_stmt *st;
+        if ((rc = sq_read_begin(q, which[w], &c, &st)) != 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, lo);
+        sqlite3_bind_int64(st, 2, hi);
+        if (kinds[w] == PK_RM_SENT)
+            sqlite3_bind_text(st, 3, since_day, -1, SQLITE_STATIC);
+        int r;
+        while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+            pk_remind_mark m = {.kind = kinds[w], .participant_id = sqlite3_column_int64(st, 0)};
+            const char *t1 = (const char *)sqlite3_column_text(st, 1);
+            switch (m.kind) {
+            case PK_RM_FIRE:
+                m.rule = t1;
+                m.anchor = sqlite3_column_int64(st, 2);
+                m.k = sqlite3_column_int64(st, 3);
+                m.offset_days = sqlite3_column_int64(st, 4);
+                m.status = (const char *)sqlite3_column_text(st, 5);
+                break;
+            case PK_RM_STOP:
+                m.purpose = t1;
+                break;
+            case PK_RM_SENT:
+                m.day = t1;
+                m.count = sqlite3_column_int64(st, 2);
+                break;
+            case PK_RM_FAILED:
+                m.channel = t1;
+                break;
+            }
+            rc = cb(ctx, &m);
+        }
+        if (rc == 0 && r != SQLITE_DONE)
+            rc = sq_error(r);
+        sq_read_end(q, c, st);
+    }
+    return rc;
+}
+
+int sq_remind_fire_put(pk_tx *t, int64_t participant_id, const char *rule, int64_t anchor,
+                       int64_t k, int64_t offset_days, const char *status, const char *day,
+                       int64_t message_id)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_REMIND_FIRE_PUT);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, participant_id);
+    sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, anchor);
+    sqlite3_bind_int64(st, 4, k);
+    sqlite3_bind_int64(st, 5, offset_days);
+    sqlite3_bind_text(st, 6, status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, message_id);
+    return sq_step_done(st);
+}
+
+int sq_outbox_add(pk_tx *t, pk_outbox_msg *m, bool *added)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_OUTBOX_ADD);
+    *added = false;
+    m->id = 0;
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, m->participant_id);
+    sqlite3_bind_text(st, 2, m->rule, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, m->anchor);
+    sqlite3_bind_int64(st, 4, m->k);
+    sqlite3_bind_text(st, 5, m->day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, m->send_at);
+    sqlite3_bind_text(st, 7, m->channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, m->vars, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        m->id = sqlite3_column_int64(st, 0);
+        *added = true;
+        r = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    return r == SQLITE_DONE ? 0 : sq_error(r);
+}
+
+static void read_outbox(sqlite3_stmt *st, pk_outbox_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    m->participant_id = sqlite3_column_int64(st, 1);
+    col_text(st, 2, m->rule, sizeof m->rule);
+    m->anchor = sqlite3_column_int64(st, 3);
+    m->k = sqlite3_column_int64(st, 4);
+    col_text(st, 5, m->day, sizeof m->day);
+    m->send_at = sqlite3_column_int64(st, 6);
+    col_text(st, 7, m->channel, sizeof m->channel);
+    col_text(st, 8, m->state, sizeof m->state);
+    m->attempts = sqlite3_column_int64(st, 9);
+    m->next_at = sqlite3_column_int64(st, 10);
+    m->failed = sqlite3_column_int64(st, 11);
+    col_text(st, 12, m->vars, sizeof m->vars);
+    col_text(st, 13, m->provider_id, sizeof m->provider_id);
+    col_text(st, 14, m->error, sizeof m->error);
+}
+
+static int outbox_rows(sqlite3_stmt *st, size_t limit, pk_outbox_msg *rows, size_t *n)
+{
+    int r;
+    *n = 0;
+    while (*n < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
+        read_outbox(st, &rows[(*n)++]);
+    return *n == limit || r == SQLITE_DONE ? 0 : sq_error(r);
+}
+
+int sq_outbox_due(pk_tx *t, int64_t now, size_t limit, pk_outbox_msg *rows, size_t *n)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_OUTBOX_DUE);
+    *n = 0;
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int rc = outbox_rows(st, limit, rows, n);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int sq_outbox_set(pk_tx *t, const pk_outbox_msg *m)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_OUTBOX_SET);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, m->state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->channel, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, m->attempts);
+    sqlite3_bind_int64(st, 4, m->next_at);
+    sqlite3_bind_int64(st, 5, m->failed);
+    sqlite3_bind_text(st, 6, m->provider_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, m->error, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, m->id);
+    return sq_step_done(st);
+}
+
+int sq_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
+                 size_t *n)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    *n = 0;
+    int rc = sq_read_begin(q, S_OUTBOX_OF, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, participant_id);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    rc = outbox_rows(st, limit, rows, n);
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_contact_failed_put(pk_tx *t, int64_t participant_id, const char *channel,
+                          const char *error)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_CONTACT_FAILED_PUT);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, participant_id);
+    sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, error, -1, SQLITE_STATIC);
+    return sq_step_done(st);
+}
+
+/* A lease is its own small write transaction. */
+static int lease_write(pk_store *s, int which, const char *name, const char *holder,
+                       int64_t until, int64_t now, const char *dead, bool *got)
+{
+    pk_tx *tx = NULL;
+    int rc = pk_store_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    sqc *c = sq_txc(tx);
+    sqlite3_stmt *st = sq_stmt(c, which);
+    if (st == NULL) {
+        pk_tx_rollback(tx);
+        return PK_EIO;
+    }
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, holder, -1, SQLITE_STATIC);
+    if (which == S_LEASE_TAKE) {
+        sqlite3_bind_int64(st, 3, until);
+        sqlite3_bind_int64(st, 4, now);
+        sqlite3_bind_text(st, 5, dead, -1, SQLITE_STATIC);
+    }
+    rc = sq_step_done(st);
+    if (got != NULL)
+        *got = rc == 0 && sqlite3_changes(c->db) > 0;
+    if (rc != 0) {
+        pk_tx_rollback(tx);
+        return rc;
+    }
+    return pk_tx_commit(tx);
+}
+
+int sq_lease_take(pk_store *s, const char *name, const char *holder, int64_t until, int64_t now,
+                  const char *dead, bool *got)
+{
+    *got = false;
+    bool g = false;
+    int rc = lease_write(s, S_LEASE_TAKE, name, holder, until, now, dead, &g);
+    *got = rc == 0 && g;
+    return rc;
+}
+
+int sq_lease_drop(pk_store *s, const char *name, const char *holder)
+{
+    return lease_write(s, S_LEASE_DROP, name, holder, 0, 0, "", NULL);
+}
+
+int sq_lease_holder(pk_store *s, const char *name, char *out, size_t cap)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    out[0] = '\0';
+    int rc = sq_read_begin(q, S_LEASE_HOLDER, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        col_text(st, 0, out, cap);
+    rc = r == SQLITE_ROW || r == SQLITE_DONE ? 0 : sq_error(r);
+    sq_read_end(q, c, st);
+    return rc;
+}

@@ -519,6 +519,62 @@ static const pk_migration migrations[] = {
      "CREATE TRIGGER pk_consent_change_no_delete BEFORE DELETE ON pk_consent_change"
      " BEGIN SELECT RAISE(ABORT, 'pk_consent_change is append-only'); END;",
      NULL, NULL},
+    /* Reminders (reminders.md): each fire of an occurrence recorded with
+     * its status on the run's day, the messages (the outbox), the
+     * channels that failed for a person, and leases (one process runs
+     * the day's reminders at a time). */
+    {18, "reminders: fires, the outbox, failed channels, leases",
+     "CREATE TABLE pk_remind_fire ("
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  rule           TEXT NOT NULL,"
+     "  anchor         INTEGER NOT NULL,"
+     "  k              INTEGER NOT NULL,"
+     "  offset_days    INTEGER NOT NULL,"
+     "  status         TEXT NOT NULL CHECK (status IN ('kirim', 'ditunda', 'dibatalkan',"
+     "                 'terlewat', 'berhenti_langganan')),"
+     "  day            TEXT NOT NULL,"
+     "  message_id     INTEGER NOT NULL,"
+     "  PRIMARY KEY (participant_id, rule, anchor, k, offset_days)"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE TABLE pk_remind_message ("
+     "  id             INTEGER PRIMARY KEY,"
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  rule           TEXT NOT NULL,"
+     "  anchor         INTEGER NOT NULL,"
+     "  k              INTEGER NOT NULL,"
+     "  day            TEXT NOT NULL,"
+     "  send_at        INTEGER NOT NULL,"
+     "  channel        TEXT NOT NULL,"
+     "  state          TEXT NOT NULL CHECK (state IN ('antri', 'mengirim', 'terkirim', 'gagal',"
+     "                 'tidak_pasti')),"
+     "  attempts       INTEGER NOT NULL,"
+     "  next_at        INTEGER NOT NULL,"
+     "  failed         INTEGER NOT NULL,"
+     "  vars           TEXT NOT NULL,"
+     "  provider_id    TEXT NOT NULL,"
+     "  error          TEXT NOT NULL,"
+     "  created_at     TEXT NOT NULL,"
+     "  updated_at     TEXT NOT NULL,"
+     "  UNIQUE (participant_id, rule, anchor, k, day)"
+     ") STRICT;"
+     "CREATE INDEX pk_remind_message_due ON pk_remind_message(next_at, id)"
+     " WHERE state IN ('antri', 'mengirim');"
+     "CREATE INDEX pk_remind_message_day ON pk_remind_message(participant_id, day);"
+     "CREATE INDEX pk_remind_message_provider ON pk_remind_message(provider_id)"
+     " WHERE provider_id <> '';"
+     "CREATE TABLE pk_contact_failed ("
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  channel        TEXT NOT NULL,"
+     "  error          TEXT NOT NULL,"
+     "  at             TEXT NOT NULL,"
+     "  PRIMARY KEY (participant_id, channel)"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE TABLE pk_lease ("
+     "  name   TEXT PRIMARY KEY,"
+     "  holder TEXT NOT NULL,"
+     "  until  INTEGER NOT NULL"
+     ") STRICT;",
+     NULL, NULL},
 };
 
 static int latest_version(void)

@@ -185,6 +185,25 @@ typedef struct pk_store_ops {
                        const char *channel, const char *actor, bool *changed);
     int (*consent_get)(pk_store *s, int64_t participant_id, const char *purpose, bool *stopped,
                        char *since);
+    /* Reminders: plan, fires, outbox, leases (sqlite_remind.c, pg_remind.c). */
+    int (*remind_subjects)(pk_store *s, bool everyone, int64_t after, size_t limit,
+                           pk_remind_subject_cb cb, void *ctx, size_t *n);
+    int (*remind_marks)(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                        pk_remind_mark_cb cb, void *ctx);
+    int (*remind_fire_put)(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,
+                           int64_t k, int64_t offset_days, const char *status, const char *day,
+                           int64_t message_id);
+    int (*outbox_add)(pk_tx *tx, pk_outbox_msg *m, bool *added);
+    int (*outbox_due)(pk_tx *tx, int64_t now, size_t limit, pk_outbox_msg *rows, size_t *n);
+    int (*outbox_set)(pk_tx *tx, const pk_outbox_msg *m);
+    int (*outbox_of)(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
+                     size_t *n);
+    int (*contact_failed_put)(pk_tx *tx, int64_t participant_id, const char *channel,
+                              const char *error);
+    int (*lease_take)(pk_store *s, const char *name, const char *holder, int64_t until,
+                      int64_t now, const char *dead, bool *got);
+    int (*lease_holder)(pk_store *s, const char *name, char *out, size_t cap);
+    int (*lease_drop)(pk_store *s, const char *name, const char *holder);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in

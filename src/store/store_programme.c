@@ -279,3 +279,71 @@ int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpos
 {
     return s->ops->consent_get(s, participant_id, purpose, stopped, since);
 }
+
+/* ---- reminders: plan, fires, outbox, leases ---- */
+
+int pk_store_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
+                             pk_remind_subject_cb cb, void *ctx, size_t *n)
+{
+    return s->ops->remind_subjects(s, everyone, after, limit, cb, ctx, n);
+}
+
+int pk_store_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                          pk_remind_mark_cb cb, void *ctx)
+{
+    return s->ops->remind_marks(s, lo, hi, since_day, cb, ctx);
+}
+
+int pk_tx_remind_fire_put(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,
+                          int64_t k, int64_t offset_days, const char *status, const char *day,
+                          int64_t message_id)
+{
+    return pk_st_noted_tx(tx, true,
+                          tx->store->ops->remind_fire_put(tx, participant_id, rule, anchor, k,
+                                                          offset_days, status, day,
+                                                          message_id));
+}
+
+int pk_tx_outbox_add(pk_tx *tx, pk_outbox_msg *m, bool *added)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->outbox_add(tx, m, added));
+}
+
+int pk_tx_outbox_due(pk_tx *tx, int64_t now, size_t limit, pk_outbox_msg *rows, size_t *n)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->outbox_due(tx, now, limit, rows, n));
+}
+
+int pk_tx_outbox_set(pk_tx *tx, const pk_outbox_msg *m)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->outbox_set(tx, m));
+}
+
+int pk_store_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
+                       size_t *n)
+{
+    return s->ops->outbox_of(s, participant_id, limit, rows, n);
+}
+
+int pk_tx_contact_failed_put(pk_tx *tx, int64_t participant_id, const char *channel,
+                             const char *error)
+{
+    return pk_st_noted_tx(tx, true,
+                          tx->store->ops->contact_failed_put(tx, participant_id, channel, error));
+}
+
+int pk_store_lease_take(pk_store *s, const char *name, const char *holder, int64_t until,
+                        int64_t now, const char *dead, bool *got)
+{
+    return pk_st_noted(s, s->ops->lease_take(s, name, holder, until, now, dead, got));
+}
+
+int pk_store_lease_holder(pk_store *s, const char *name, char *out, size_t cap)
+{
+    return s->ops->lease_holder(s, name, out, cap);
+}
+
+int pk_store_lease_drop(pk_store *s, const char *name, const char *holder)
+{
+    return pk_st_noted(s, s->ops->lease_drop(s, name, holder));
+}

@@ -290,4 +290,93 @@ int pk_tx_consent_set(pk_tx *tx, int64_t participant_id, const char *purpose, bo
 int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpose,
                          bool *stopped, char since[32]);
 
+/* ---- reminders: a day's plan, its fires and the outbox (reminders.md) ----
+ *
+ * A FIRE recorded is one offset of an occurrence (participant, rule,
+ * anchor, k) with its status on the run's day (kirim, ditunda,
+ * dibatalkan, terlewat, berhenti_langganan; every status but ditunda is
+ * final).  A MESSAGE is what goes out for one occurrence on one day (its
+ * due fires collapse into it): queued in the outbox (antri), being handed
+ * over (mengirim), handed over (terkirim), failed on every channel
+ * (gagal), or perhaps handed over before a crash (tidak_pasti).  Its text
+ * is rendered when it is sent, from the rules and its values (vars: a
+ * JSON object of the template's placeholders): a fallback channel needs
+ * its own text.  Instants are Unix seconds; days YYYY-MM-DD (WIB). */
+
+/* A person a plan looks at: the registry's row (pii loaded) and the
+ * journey (NULL when they have none).  Valid during the callback. */
+typedef int (*pk_remind_subject_cb)(void *ctx, const pk_prow *row, const pk_journey *j);
+/* Up to `limit` people with id above `after`, in id order: every
+ * participant when `everyone` (a wave is open: anyone may be told to
+ * join), else those with a journey.  *n: how many were given. */
+int pk_store_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
+                             pk_remind_subject_cb cb, void *ctx, size_t *n);
+
+/* What is recorded of one person, as the plan reads it back. */
+typedef enum pk_remind_mark_kind {
+    PK_RM_FIRE,     /* rule, anchor, k, offset_days, status */
+    PK_RM_STOP,     /* purpose stopped */
+    PK_RM_SENT,     /* day, count: messages of that day not failed */
+    PK_RM_FAILED,   /* channel failed permanently for them */
+} pk_remind_mark_kind;
+typedef struct pk_remind_mark {
+    pk_remind_mark_kind kind;
+    int64_t participant_id;
+    const char *rule, *status, *purpose, *day, *channel;
+    int64_t anchor, k, offset_days, count;
+} pk_remind_mark;
+typedef int (*pk_remind_mark_cb)(void *ctx, const pk_remind_mark *m);
+/* Every mark of the people with ids in [lo, hi]: their fires, stops,
+ * messages per day since `since_day`, failed channels (grouped by kind,
+ * in no promised order within one). */
+int pk_store_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                          pk_remind_mark_cb cb, void *ctx);
+/* Records a fire (inserted, or its status, day and message replaced). */
+int pk_tx_remind_fire_put(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,
+                          int64_t k, int64_t offset_days, const char *status, const char *day,
+                          int64_t message_id);
+
+#define PK_OUTBOX_VARS_MAX 1024
+typedef struct pk_outbox_msg {
+    int64_t id, participant_id;
+    char rule[32];
+    int64_t anchor, k;
+    char day[11];
+    int64_t send_at;
+    char channel[12];            /* whatsapp, sms, email, berkas */
+    char state[12];              /* antri, mengirim, terkirim, gagal, tidak_pasti */
+    int64_t attempts, next_at;
+    int64_t failed;              /* bit per pk_channel: failed permanently for this message */
+    char vars[PK_OUTBOX_VARS_MAX];
+    char provider_id[128];
+    char error[160];
+} pk_outbox_msg;
+/* Queues a message (state antri, next_at = send_at; attempts, failed,
+ * provider_id, error ignored) and sets m->id; *added false (m->id 0)
+ * when the occurrence has a message of that day already. */
+int pk_tx_outbox_add(pk_tx *tx, pk_outbox_msg *m, bool *added);
+/* Up to `limit` messages antri or mengirim with next_at <= now, by
+ * (next_at, id); *n says how many. */
+int pk_tx_outbox_due(pk_tx *tx, int64_t now, size_t limit, pk_outbox_msg *rows, size_t *n);
+/* Writes m's state, channel, attempts, next_at, failed, provider_id and
+ * error. */
+int pk_tx_outbox_set(pk_tx *tx, const pk_outbox_msg *m);
+/* Up to `limit` messages of the person, newest first. */
+int pk_store_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
+                       size_t *n);
+/* Records that a channel failed permanently for the person (kept once). */
+int pk_tx_contact_failed_put(pk_tx *tx, int64_t participant_id, const char *channel,
+                             const char *error);
+
+/* A lease: one holder at a time across processes and servers.  Takes
+ * `name` for `holder` until the instant `until` when it is free, expired
+ * (its until < now), the holder's already, or held by `dead` (a holder
+ * the caller knows has died; "" none); *got says so.  holder_of gives
+ * the current holder ("" when none).  drop frees it when the holder has
+ * it. */
+int pk_store_lease_take(pk_store *s, const char *name, const char *holder, int64_t until,
+                        int64_t now, const char *dead, bool *got);
+int pk_store_lease_holder(pk_store *s, const char *name, char *out, size_t cap);
+int pk_store_lease_drop(pk_store *s, const char *name, const char *holder);
+
 #endif

@@ -503,9 +503,11 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 "DROP TABLE pk_platform; DROP TABLE pk_course; DROP TABLE pk_provider;"
                 # and migrations 15 (the counters), 16 (the name index; the
                 # triggers of both went with the participant table) and 17
-                # (consent)
+                # (consent) and 18 (reminders' fires, outbox, leases)
                 "DROP TABLE participant_count; DROP TABLE participant_name;"
                 "DROP TABLE pk_consent_change; DROP TABLE pk_consent_stop;"
+                "DROP TABLE pk_remind_fire; DROP TABLE pk_remind_message;"
+                "DROP TABLE pk_contact_failed; DROP TABLE pk_lease;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
         finally:

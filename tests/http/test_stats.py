@@ -283,7 +283,7 @@ def migration_15_fills_the_counters_of_an_existing_registry():
                 reg.db.execute("DROP TRIGGER participant_count_%s" % op)
             reg.db.execute("DROP TABLE participant_count")
         # and the migrations after it, applied again after 15: 16 (the
-        # name index) and 17 (consent)
+        # name index), 17 (consent) and 18 (reminders)
         if h.PG:
             reg.db.execute("DROP INDEX participant_nama_trgm")
         else:
@@ -294,6 +294,9 @@ def migration_15_fills_the_counters_of_an_existing_registry():
         reg.db.execute("DROP TABLE pk_consent_stop")
         if h.PG:
             reg.db.execute("DROP FUNCTION pk_consent_change_append_only()")
+        # and 18 (reminders)
+        for table in ("pk_remind_fire", "pk_remind_message", "pk_contact_failed", "pk_lease"):
+            reg.db.execute("DROP TABLE %s" % table)
         reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])
         eq(code, 0, "migrate: " + err)

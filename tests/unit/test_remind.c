@@ -220,6 +220,26 @@ static void test_text(void **state)
     assert_string_equal(out, "");
 }
 
+/* A WhatsApp template's body parameters: the placeholders' values in the
+ * order they appear, repeats included, unknown names skipped. */
+static void test_template_params(void **state)
+{
+    (void)state;
+    pk_remind_vars v = {.batas = "12 Mar 2021", .saldo = "Rp3.550.000", .gelombang = "12"};
+    const char *p[4];
+    size_t n = pk_remind_params("Gelombang {gelombang}: {saldo} hangus {batas} ({saldo}).", &v,
+                                p, 4);
+    assert_int_equal(n, 4);
+    assert_string_equal(p[0], "12");
+    assert_string_equal(p[1], "Rp3.550.000");
+    assert_string_equal(p[2], "12 Mar 2021");
+    assert_string_equal(p[3], "Rp3.550.000");
+    assert_int_equal(pk_remind_params("{batas} {batas} {batas}", &v, p, 2), 3);
+    assert_int_equal(pk_remind_params("tanpa isian {x} {", &v, p, 4), 0);
+    assert_int_equal(pk_remind_params("{ke}", &v, p, 4), 1);
+    assert_string_equal(p[0], "");
+}
+
 /* ---- occurrences ---- */
 
 /* A recipient of wave 12 selected 2021-09-20 10:00 WIB, 30 days to buy:
@@ -624,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_caps_and_priority),
         cmocka_unit_test(test_quiet_hours),
         cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_template_params),
     };
     return cmocka_run_group_tests(tests, load, NULL);
 }

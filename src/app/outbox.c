@@ -1,0 +1,315 @@
+/* outbox.c -- hands queued reminders to their channels (remind.h,
+ * reminders.md "Channel" and `remind run`).
+ *
+ * Never twice across crashes: a batch of due messages is first marked
+ * `mengirim` (being handed over) in a committed transaction, then handed
+ * to the channels, then each result recorded.  A message found still
+ * `mengirim` by the next delivery was being handed over when its process
+ * died: through a channel that deduplicates by message id it is asked
+ * whether the gateway saw it (and handed over again only if not);
+ * otherwise it is marked `tidak_pasti` for staff to see, never resent.
+ * Only one process delivers at a time (the caller holds the lease).
+ *
+ * Failures: a temporary one is retried on the same channel with backoff
+ * (or the gateway's Retry-After) up to TRIES times, then the next
+ * channel; a permanent one is kept for the person (later messages skip
+ * that channel) and the next channel is tried at once.  With no channel
+ * left the message is `gagal`. */
+#include "app/remind.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/registry.h"
+#include "core/participant.h"
+#include "store/store.h"
+
+#define OUT_BATCH 200
+#define TRIES 4
+#define BACKOFF_FIRST 60     /* seconds; doubles with each try */
+
+/* One message being delivered: the row and what its text needs. */
+typedef struct item {
+    pk_outbox_msg m;
+    bool send;               /* handed over in this pass */
+    pk_participant p;        /* phone, e-mail (opened for the pass, wiped after) */
+    bool found;
+    char batas[32], saldo[32], gel[24], ke[24], pelatihan[PK_EVENT_REF_MAX], portal[32];
+    char text[PK_REMIND_TEXT_MAX], subject[PK_REMIND_SUBJECT_MAX];
+    pk_msg msg;
+    pk_send_result res;
+} item;
+
+typedef struct open_ctx {
+    const pk_app *app;
+    item *it;
+} open_ctx;
+
+static int got_row(void *ctx, const pk_prow *row)
+{
+    open_ctx *o = ctx;
+    if (pk_registry_unseal(o->app, row, &o->it->p) != 0)
+        return PK_EIO;
+    o->it->found = true;
+    return 0;
+}
+
+static void var_copy(json_t *v, const char *key, char *out, size_t cap)
+{
+    const char *s = json_string_value(json_object_get(v, key));
+    snprintf(out, cap, "%s", s ? s : "");
+}
+
+/* The channel the message goes by now: its own while enabled and able to
+ * reach the person, else the next in the spec's order. */
+static pk_channel channel_for(const item *it, unsigned enabled)
+{
+    pk_channel c = pk_channel_by_name(it->m.channel);
+    unsigned failed = (unsigned)it->m.failed;
+    if (c != PK_CH__COUNT && (enabled >> c & 1u) && !(failed >> c & 1u)) {
+        bool ok = c == PK_CH_BERKAS || (c == PK_CH_EMAIL ? it->p.email[0] != '\0'
+                                                        : it->p.no_hp[0] != '\0');
+        if (ok)
+            return c;
+    }
+    return pk_remind_channel(PK_CH_WHATSAPP, enabled, failed, it->p.no_hp[0] != '\0',
+                             it->p.email[0] != '\0');
+}
+
+/* Fills it->msg for channel c from the rule's templates; false when the
+ * rule is gone from the rules or a text does not render. */
+static bool compose(item *it, const pk_remind_rules *rules, pk_channel c)
+{
+    const pk_remind_rule *r = pk_remind_rule_find(rules, it->m.rule);
+    if (r == NULL)
+        return false;
+    json_t *v = json_loads(it->m.vars, 0, NULL);
+    if (v == NULL)
+        return false;
+    var_copy(v, "batas", it->batas, sizeof it->batas);
+    var_copy(v, "saldo", it->saldo, sizeof it->saldo);
+    var_copy(v, "gelombang", it->gel, sizeof it->gel);
+    var_copy(v, "ke", it->ke, sizeof it->ke);
+    var_copy(v, "pelatihan", it->pelatihan, sizeof it->pelatihan);
+    var_copy(v, "portal", it->portal, sizeof it->portal);
+    json_decref(v);
+    pk_remind_vars vars = {it->batas, it->saldo, it->gel, it->ke, it->pelatihan, it->portal};
+    pk_msg *m = &it->msg;
+    memset(m, 0, sizeof *m);
+    m->id = it->m.id;
+    m->channel = c;
+    m->rule = r->id;
+    m->to = c == PK_CH_EMAIL ? it->p.email : it->p.no_hp;
+    const char *tmpl = c == PK_CH_SMS ? r->sms : c == PK_CH_EMAIL ? r->email : r->whatsapp;
+    if (pk_remind_render(tmpl, &vars, it->text, sizeof it->text) != 0)
+        return false;
+    m->text = it->text;
+    if (c == PK_CH_EMAIL || c == PK_CH_BERKAS) {
+        if (pk_remind_render(r->email_subject, &vars, it->subject, sizeof it->subject) != 0)
+            return false;
+        m->subject = it->subject;
+    }
+    if (c == PK_CH_WHATSAPP || c == PK_CH_BERKAS) {
+        m->wa_template = r->whatsapp_template;
+        size_t n = pk_remind_params(r->whatsapp, &vars, m->wa_params, PK_MSG_PARAMS_MAX);
+        m->wa_nparams = n < PK_MSG_PARAMS_MAX ? n : PK_MSG_PARAMS_MAX;
+    }
+    return true;
+}
+
+static void set_state(pk_outbox_msg *m, const char *state)
+{
+    snprintf(m->state, sizeof m->state, "%s", state);
+}
+
+/* After a failure on channel c: the next channel now, or gagal. */
+static void fall_back(item *it, pk_channel c, unsigned enabled, int64_t now,
+                      pk_remind_summary *sum)
+{
+    it->m.failed |= (int64_t)1 << c;
+    pk_channel next = channel_for(it, enabled);
+    if (next == PK_CH__COUNT) {
+        set_state(&it->m, "gagal");
+        sum->failed++;
+        return;
+    }
+    snprintf(it->m.channel, sizeof it->m.channel, "%s", pk_channel_name(next));
+    it->m.attempts = 0;
+    it->m.next_at = now;
+    set_state(&it->m, "antri");
+}
+
+static double mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Waits until the channel's rate allows n more messages. */
+static void pace(pk_chan *ch, double *next_ok, size_t n)
+{
+    if (ch->rate <= 0)
+        return;
+    double now = mono();
+    if (*next_ok > now) {
+        double w = *next_ok - now;
+        struct timespec ts = {(time_t)w, (long)((w - (double)(time_t)w) * 1e9)};
+        nanosleep(&ts, NULL);
+        now = *next_ok;
+    }
+    *next_ok = (*next_ok > now ? *next_ok : now) + (double)n / ch->rate;
+}
+
+/* One pass: claim up to OUT_BATCH due messages, hand them over, record.
+ * *n: how many were due. */
+static int pass(pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
+                unsigned enabled, int64_t now, item *items, double *next_ok, size_t *n,
+                pk_remind_summary *sum)
+{
+    pk_outbox_msg rows[OUT_BATCH];
+    pk_tx *tx = NULL;
+    int rc = pk_store_begin(app->store, &tx);
+    if (rc == 0)
+        rc = pk_tx_outbox_due(tx, now, OUT_BATCH, rows, n);
+    for (size_t i = 0; rc == 0 && i < *n; i++) {
+        item *it = &items[i];
+        memset(it, 0, sizeof *it);
+        it->m = rows[i];
+        it->send = true;
+        if (strcmp(it->m.state, "mengirim") == 0) {
+            /* being handed over when a process died */
+            pk_channel c = pk_channel_by_name(it->m.channel);
+            pk_chan *ch = c == PK_CH__COUNT ? NULL : chans[c];
+            bool seen = false;
+            if (ch != NULL && ch->dedup && ch->seen != NULL &&
+                (rc = ch->seen(ch, it->m.id, &seen)) != 0)
+                break;
+            if (ch == NULL || !ch->dedup || seen) {
+                it->send = false;
+                set_state(&it->m, seen ? "terkirim" : "tidak_pasti");
+                if (seen)
+                    sum->sent++;
+                else
+                    sum->uncertain++;
+                rc = pk_tx_outbox_set(tx, &it->m);
+                continue;
+            }
+        }
+        set_state(&it->m, "mengirim");
+        it->m.attempts++;
+        rc = pk_tx_outbox_set(tx, &it->m);
+    }
+    if (rc == 0)
+        rc = pk_tx_commit(tx);
+    else
+        pk_tx_rollback(tx);
+    if (rc != 0 || *n == 0)
+        return rc;
+
+    /* hand over, a channel at a time */
+    for (size_t i = 0; i < *n; i++) {
+        item *it = &items[i];
+        if (!it->send)
+            continue;
+        open_ctx o = {app, it};
+        int r = pk_store_participant_get(app->store, "", it->m.participant_id, got_row, &o);
+        if (r != 0 && r != PK_ENOENT)
+            return r;
+    }
+    for (int c = 0; c < PK_CH__COUNT; c++) {
+        pk_msg batch[OUT_BATCH];
+        pk_send_result res[OUT_BATCH];
+        size_t idx[OUT_BATCH], nb = 0;
+        for (size_t i = 0; i < *n; i++) {
+            item *it = &items[i];
+            if (!it->send || !it->found || channel_for(it, enabled) != (pk_channel)c)
+                continue;
+            if (!compose(it, rules, (pk_channel)c))
+                continue;
+            snprintf(it->m.channel, sizeof it->m.channel, "%s", pk_channel_name((pk_channel)c));
+            batch[nb] = it->msg;
+            idx[nb++] = i;
+        }
+        if (nb == 0 || chans[c] == NULL)
+            continue;
+        pace(chans[c], &next_ok[c], nb);
+        (void)chans[c]->send(chans[c], batch, nb, res);
+        for (size_t b = 0; b < nb; b++) {
+            item *it = &items[idx[b]];
+            it->res = res[b];
+            it->send = false;  /* decided below */
+            snprintf(it->m.provider_id, sizeof it->m.provider_id, "%s", res[b].provider_id);
+            snprintf(it->m.error, sizeof it->m.error, "%s", res[b].error);
+            if (res[b].outcome == PK_SEND_OK) {
+                set_state(&it->m, "terkirim");
+                sum->sent++;
+            } else if (res[b].outcome == PK_SEND_TEMPORARY && it->m.attempts < TRIES) {
+                set_state(&it->m, "antri");
+                int64_t wait = res[b].retry_after > 0
+                                   ? res[b].retry_after
+                                   : (int64_t)BACKOFF_FIRST << (it->m.attempts - 1);
+                it->m.next_at = now + wait;
+                sum->retrying++;
+            } else {
+                it->res.outcome = res[b].outcome;
+                fall_back(it, (pk_channel)c, enabled, now, sum);
+            }
+        }
+    }
+    /* record: each message's result, failures kept for the person */
+    rc = pk_store_begin(app->store, &tx);
+    for (size_t i = 0; rc == 0 && i < *n; i++) {
+        item *it = &items[i];
+        if (strcmp(it->m.state, "mengirim") == 0) {
+            /* not handed over: the person is gone, no channel reaches
+             * them, or the rule's text does not render */
+            snprintf(it->m.error, sizeof it->m.error, "%s",
+                     !it->found ? "peserta tidak ditemukan"
+                     : channel_for(it, enabled) == PK_CH__COUNT
+                         ? "tidak ada saluran yang menjangkau peserta"
+                         : "teks pesan tidak dapat disusun dari aturan");
+            set_state(&it->m, "gagal");
+            sum->failed++;
+        }
+        if (it->res.outcome == PK_SEND_PERMANENT)
+            rc = pk_tx_contact_failed_put(tx, it->m.participant_id,
+                                          pk_channel_name(pk_channel_by_name(it->m.channel)),
+                                          it->m.error);
+        if (rc == 0)
+            rc = pk_tx_outbox_set(tx, &it->m);
+        sodium_memzero(&it->p, sizeof it->p);
+        sodium_memzero(it->text, sizeof it->text);
+    }
+    if (rc == 0)
+        rc = pk_tx_commit(tx);
+    else
+        pk_tx_rollback(tx);
+    return rc;
+}
+
+int pk_outbox_deliver(pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
+                      unsigned enabled, int64_t now, pk_remind_summary *sum, char *err,
+                      size_t errlen)
+{
+    item *items = calloc(OUT_BATCH, sizeof *items);
+    if (items == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return PK_ENOMEM;
+    }
+    double next_ok[PK_CH__COUNT] = {0};
+    int rc = 0;
+    size_t n;
+    do
+        rc = pass(app, rules, chans, enabled, now, items, next_ok, &n, sum);
+    while (rc == 0 && n > 0);
+    if (rc != 0)
+        snprintf(err, errlen, "database error (the outbox)");
+    sodium_memzero(items, OUT_BATCH * sizeof *items);
+    free(items);
+    return rc;
+}

@@ -1,0 +1,623 @@
+/* remind_plan.c -- the plan and the run of a day's reminders (remind.h,
+ * reminders.md "From fire time to a message").
+ *
+ * The people are read in id order, a batch at a time (constant memory):
+ * the registry's row and journey of each (every participant while a wave
+ * is open, else those with a journey), then what was recorded of the
+ * batch's id range (fires, stops, messages of the last 7 days, failed
+ * channels), merged by id.  For each person core/remind.c derives the
+ * occurrences and decides the day's fires; only a person with a fire
+ * considered costs more (their events when a rule reads them, their
+ * sealed contact opened).  A run records every decision and queues each
+ * message in one transaction per batch: a run killed midway and run
+ * again finds the settled fires recorded and the rest not, and a message
+ * queued twice for one occurrence and day is refused by its unique key. */
+#include "app/remind.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/channel.h"
+#include "app/registry.h"
+#include "app/vault.h"
+#include "core/money.h"
+#include "store/store.h"
+
+#define BATCH 1000
+#define OCC_MAX 64
+#define LEASE_SECONDS 3600
+
+int pk_remind_rules_load(const pk_config *cfg, pk_remind_rules *out, char *err, size_t errlen)
+{
+    char path[1100];
+    if (cfg->reminders_file[0] != '\0')
+        snprintf(path, sizeof path, "%s", cfg->reminders_file);
+    else
+        snprintf(path, sizeof path, "%s/reminders.ini", cfg->data_dir);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot read the reminder rules (%s)", path);
+        return PK_EIO;
+    }
+    pk_buf b;
+    pk_buf_init(&b, (size_t)1 << 20);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pk_buf_add(&b, chunk, n);
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    int rc;
+    if (bad || pk_buf_failed(&b)) {
+        snprintf(err, errlen, "cannot read the reminder rules (%s)", path);
+        rc = PK_EIO;
+    } else {
+        char why[200];
+        rc = pk_remind_rules_parse(pk_buf_str(&b), out, why, sizeof why);
+        if (rc != 0)
+            snprintf(err, errlen, "%s: %s", path, why);
+    }
+    pk_buf_free(&b);
+    return rc;
+}
+
+/* ---- one batch of people ---- */
+
+typedef struct subject {
+    int64_t id;
+    uint64_t reasons;
+    bool has_j;
+    pk_journey j;
+    char scheme[16];
+    uint8_t nik_bi[PK_BI_LEN];
+    size_t pii_off, pii_len;     /* the sealed box in the batch's arena */
+} subject;
+
+typedef struct fire_mark {
+    int64_t pid, anchor, k, offset_days;
+    char rule[PK_REMIND_ID_MAX];
+    bool final;
+} fire_mark;
+
+typedef struct wave_terms {
+    int64_t number;
+    int purchase_days, survey_days;
+    int64_t cutoff;
+} wave_terms;
+
+typedef struct day_ctx {
+    pk_app *app;
+    pk_remind_rules rules;
+    pk_date day;
+    char day_s[11], since_s[11];
+    bool run;
+    unsigned enabled;
+    int64_t open_wave, open_closes;
+    wave_terms *terms;           /* every wave this deployment knows, by number */
+    size_t nterms, capterms;
+    pk_plan_line_fn line;
+    void *line_ctx;
+    pk_remind_summary *sum;
+    const char *actor;
+    /* the batch */
+    subject *subj;
+    size_t nsubj;
+    pk_buf arena;
+    fire_mark *fires;
+    size_t nfires, capfires;
+    /* per person, filled from the marks (reset each batch) */
+    struct mark_idx { size_t first, n; unsigned stopped, failed; int sent[7]; } *mi;
+    pk_event *ev;
+    size_t nev, capev;
+    pk_tx *tx;                   /* run: this batch's transaction */
+    char err[200];
+} day_ctx;
+
+static int got_wave(void *ctx, const pk_wave *w)
+{
+    day_ctx *d = ctx;
+    if (d->nterms == d->capterms) {
+        size_t cap = d->capterms ? d->capterms * 2 : 16;
+        wave_terms *t = realloc(d->terms, cap * sizeof *t);
+        if (t == NULL)
+            return PK_ENOMEM;
+        d->terms = t;
+        d->capterms = cap;
+    }
+    wave_terms *t = &d->terms[d->nterms++];
+    memset(t, 0, sizeof *t);
+    t->number = w->number;
+    const pk_scheme *s = pk_schemes_find(&d->app->schemes, w->scheme);
+    t->purchase_days = s ? s->purchase_deadline_days : 30;
+    t->survey_days = s ? s->survey_fill_days : 30;
+    pk_date bd;
+    if (w->balance_until[0] != '\0' &&
+        pk_date_parse(w->balance_until, strlen(w->balance_until), &bd) == 0)
+        t->cutoff = pk_day_end_wib(bd);
+    /* open on the day: gabung_gelombang tells people to join it */
+    int64_t begin = pk_day_start_wib(d->day);
+    if (strcmp(w->state, "dibuka") == 0 && w->closes_at > begin &&
+        w->opens_at < pk_day_start_wib(pk_date_add_days(d->day, 1)) &&
+        (d->open_wave == 0 || w->closes_at < d->open_closes)) {
+        d->open_wave = w->number;
+        d->open_closes = w->closes_at;
+    }
+    return 0;
+}
+
+/* The terms a journey's wave is judged by: this deployment's wave, else
+ * the scheme whose range holds the number (the programme office's). */
+static wave_terms terms_of(const day_ctx *d, int64_t wave, const char *scheme)
+{
+    for (size_t i = 0; i < d->nterms; i++)
+        if (d->terms[i].number == wave)
+            return d->terms[i];
+    wave_terms t = {.number = wave, .purchase_days = 30, .survey_days = 30};
+    const pk_scheme *s = pk_schemes_for_wave(&d->app->schemes, wave);
+    if (s == NULL)
+        s = pk_schemes_find(&d->app->schemes, scheme);
+    if (s != NULL) {
+        t.purchase_days = s->purchase_deadline_days;
+        t.survey_days = s->survey_fill_days;
+    }
+    return t;
+}
+
+static int got_subject(void *ctx, const pk_prow *row, const pk_journey *j)
+{
+    day_ctx *d = ctx;
+    subject *s = &d->subj[d->nsubj];
+    memset(s, 0, sizeof *s);
+    s->id = row->id;
+    s->reasons = row->reasons;
+    s->has_j = j != NULL;
+    if (j != NULL)
+        s->j = *j;
+    snprintf(s->scheme, sizeof s->scheme, "%s", row->scheme ? row->scheme : "");
+    memcpy(s->nik_bi, row->nik_bi, PK_BI_LEN);
+    s->pii_off = d->arena.len;
+    s->pii_len = row->pii_len;
+    if (pk_buf_add(&d->arena, row->pii, row->pii_len) != 0)
+        return PK_ENOMEM;
+    d->nsubj++;
+    return 0;
+}
+
+/* The index in the batch of participant pid (ids ascending). */
+static long subject_at(const day_ctx *d, int64_t pid)
+{
+    size_t lo = 0, hi = d->nsubj;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (d->subj[mid].id < pid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->nsubj && d->subj[lo].id == pid ? (long)lo : -1;
+}
+
+static int got_mark(void *ctx, const pk_remind_mark *m)
+{
+    day_ctx *d = ctx;
+    long i = subject_at(d, m->participant_id);
+    if (i < 0)
+        return 0;
+    struct mark_idx *x = &d->mi[i];
+    switch (m->kind) {
+    case PK_RM_FIRE: {
+        if (d->nfires == d->capfires) {
+            size_t cap = d->capfires ? d->capfires * 2 : 1024;
+            fire_mark *f = realloc(d->fires, cap * sizeof *f);
+            if (f == NULL)
+                return PK_ENOMEM;
+            d->fires = f;
+            d->capfires = cap;
+        }
+        fire_mark *f = &d->fires[d->nfires++];
+        f->pid = m->participant_id;
+        f->anchor = m->anchor;
+        f->k = m->k;
+        f->offset_days = m->offset_days;
+        snprintf(f->rule, sizeof f->rule, "%s", m->rule);
+        f->final = strcmp(m->status, "ditunda") != 0;
+        break;
+    }
+    case PK_RM_STOP: {
+        pk_purpose p = pk_purpose_by_name(m->purpose);
+        if (p != PK_PURPOSE__COUNT)
+            x->stopped |= 1u << p;
+        break;
+    }
+    case PK_RM_SENT: {
+        pk_date sd;
+        if (pk_date_parse(m->day, strlen(m->day), &sd) == 0) {
+            long ago = pk_date_to_days(d->day) - pk_date_to_days(sd);
+            if (ago >= 0 && ago < 7)
+                x->sent[ago] += (int)m->count;
+        }
+        break;
+    }
+    case PK_RM_FAILED: {
+        pk_channel c = pk_channel_by_name(m->channel);
+        if (c != PK_CH__COUNT)
+            x->failed |= 1u << c;
+        break;
+    }
+    }
+    return 0;
+}
+
+static int fire_cmp(const void *a, const void *b)
+{
+    const fire_mark *x = a, *y = b;
+    return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int got_event(void *ctx, const pk_event *e)
+{
+    day_ctx *d = ctx;
+    if (d->nev == d->capev) {
+        size_t cap = d->capev ? d->capev * 2 : 64;
+        pk_event *ev = realloc(d->ev, cap * sizeof *ev);
+        if (ev == NULL)
+            return PK_ENOMEM;
+        d->ev = ev;
+        d->capev = cap;
+    }
+    d->ev[d->nev++] = *e;
+    return 0;
+}
+
+/* ---- one person ---- */
+
+static void reason_of(const day_ctx *d, const pk_remind_rule *rule, const pk_remind_fire *f,
+                      char *out, size_t cap)
+{
+    char when[11];
+    pk_date_format(pk_instant_day_wib(f->at), when);
+    int off = rule->offsets[f->offset];
+    switch (f->status) {
+    case PK_FS_KIRIM:
+        if (pk_date_to_days(pk_instant_day_wib(f->at)) != pk_date_to_days(d->day))
+            snprintf(out, cap, "jadwal %s (hari %+d) belum terkirim; dikirim sekarang%s", when,
+                     off, f->merged ? ", digabung dengan pengingat berikutnya" : "");
+        else
+            snprintf(out, cap, "jadwal %s (hari %+d)%s", when, off,
+                     f->merged ? ", digabung dengan pengingat berikutnya" : "");
+        break;
+    case PK_FS_DITUNDA:
+        snprintf(out, cap, "batas pesan per orang tercapai; ditunda ke hari berikutnya");
+        break;
+    case PK_FS_DIBATALKAN:
+        snprintf(out, cap, "kondisi tidak berlaku lagi; pengingat dibatalkan");
+        break;
+    case PK_FS_TERLEWAT:
+        snprintf(out, cap, "batas waktu sudah lewat");
+        break;
+    case PK_FS_BERHENTI_LANGGANAN:
+        snprintf(out, cap, "peserta berhenti menerima pesan %s", pk_purpose_name(rule->purpose));
+        break;
+    case PK_FS__COUNT:
+        out[0] = '\0';
+        break;
+    }
+}
+
+/* The values of a message's placeholders, as a JSON object (the outbox
+ * renders each channel's text from them when it sends). */
+static int vars_of(const day_ctx *d, const subject *s, const pk_remind_occ *o, char *out,
+                   size_t cap)
+{
+    char batas[32] = "", saldo[32] = "", gel[24] = "", ke[24] = "";
+    pk_date_format_short(pk_instant_day_wib(o->anchor), batas);
+    pk_rupiah_format(s->has_j ? s->j.balance : 0, saldo);
+    if (o->wave > 0)
+        snprintf(gel, sizeof gel, "%lld", (long long)o->wave);
+    if (o->k > 0)
+        snprintf(ke, sizeof ke, "%lld", (long long)o->k);
+    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "batas", batas, "saldo", saldo,
+                          "gelombang", gel, "ke", ke, "pelatihan", o->course, "portal",
+                          d->app->cfg.portal_url);
+    if (v == NULL)
+        return PK_ENOMEM;
+    char *t = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(v);
+    if (t == NULL)
+        return PK_ENOMEM;
+    int rc = strlen(t) < cap ? 0 : PK_ETOOBIG;
+    if (rc == 0)
+        memcpy(out, t, strlen(t) + 1);
+    free(t);
+    return rc;
+}
+
+static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
+{
+    subject *s = &d->subj[i];
+    const pk_journey *j = s->has_j ? &s->j : NULL;
+    wave_terms t = {.purchase_days = 30, .survey_days = 30};
+    if (j != NULL && j->wave > 0)
+        t = terms_of(d, j->wave, s->scheme);
+    pk_deadlines dl;
+    memset(&dl, 0, sizeof dl);
+    if (j != NULL)
+        pk_journey_deadlines(j, t.purchase_days, t.survey_days, t.cutoff, &dl);
+    d->nev = 0;
+    int rc;
+    if (j != NULL && (j->incentives_failed > 0 || j->completions > 0 || j->survey_k > 0) &&
+        (rc = pk_store_events_each(d->app->store, s->id, got_event, d)) != 0)
+        return rc;
+    pk_remind_facts f = {
+        .j = j, .d = j ? &dl : NULL, .ev = d->ev, .nev = d->nev,
+        .survey_fill_days = t.survey_days, .eligible = s->reasons == 0,
+        .in_open_wave = j && j->status == PK_JS_PENDAFTAR && j->wave == d->open_wave,
+        .open_wave = d->open_wave, .open_wave_closes = d->open_closes};
+    pk_remind_occ occ[OCC_MAX];
+    size_t nocc = pk_remind_occurrences(&d->rules, &f, occ, OCC_MAX);
+    if (nocc > OCC_MAX)
+        nocc = OCC_MAX; /* a person with more than 64 trainings or surveys: the first 64 */
+    if (nocc == 0)
+        return 0;
+    uint32_t settled[OCC_MAX];
+    for (size_t o = 0; o < nocc; o++) {
+        settled[o] = 0;
+        const pk_remind_rule *r = &d->rules.items[occ[o].rule];
+        for (size_t m = 0; m < nfm; m++) {
+            if (!fm[m].final || fm[m].anchor != occ[o].anchor || fm[m].k != occ[o].k ||
+                strcmp(fm[m].rule, r->id) != 0)
+                continue;
+            for (size_t x = 0; x < r->noffsets; x++)
+                if (r->offsets[x] == fm[m].offset_days)
+                    settled[o] |= 1u << x;
+        }
+    }
+    struct mark_idx *x = &d->mi[i];
+    pk_remind_person p = {.settled = settled, .stopped = x->stopped};
+    memcpy(p.sent, x->sent, sizeof p.sent);
+    pk_remind_fire fires[OCC_MAX * PK_REMIND_OFFSETS_MAX];
+    size_t nf = pk_remind_decide(&d->rules, d->day, occ, nocc, &p, fires, PK_ARRAY_LEN(fires));
+    if (nf > PK_ARRAY_LEN(fires))
+        nf = PK_ARRAY_LEN(fires);
+    if (nf == 0)
+        return 0;
+
+    /* someone to tell: their NIK (the plan's lines) and how to reach them */
+    pk_prow row = {.id = s->id, .pii = (const uint8_t *)d->arena.data + s->pii_off,
+                   .pii_len = s->pii_len};
+    memcpy(row.nik_bi, s->nik_bi, PK_BI_LEN);
+    pk_participant pp;
+    memset(&pp, 0, sizeof pp);
+    if (pk_registry_unseal_pii(d->app, &row, &pp) != 0) {
+        snprintf(d->err, sizeof d->err, "participant %lld: the sealed contact does not open",
+                 (long long)s->id);
+        return PK_EIO;
+    }
+    pk_channel ch = pk_remind_channel(PK_CH_WHATSAPP, d->enabled, x->failed, pp.no_hp[0] != '\0',
+                                      pp.email[0] != '\0');
+    const char *chname = ch == PK_CH__COUNT ? NULL : pk_channel_name(ch);
+    d->sum->people++;
+    int64_t msg_of[OCC_MAX];
+    memset(msg_of, 0, sizeof msg_of);
+    rc = 0;
+    /* a run queues each occurrence's message first (the latest fire's,
+     * not merged), so that every fire it covers records its id */
+    for (size_t k = 0; d->run && rc == 0 && k < nf; k++) {
+        const pk_remind_fire *fr = &fires[k];
+        if (fr->status != PK_FS_KIRIM || fr->merged)
+            continue;
+        const pk_remind_occ *o = &occ[fr->occ];
+        pk_outbox_msg m;
+        memset(&m, 0, sizeof m);
+        m.participant_id = s->id;
+        snprintf(m.rule, sizeof m.rule, "%s", d->rules.items[o->rule].id);
+        m.anchor = o->anchor;
+        m.k = o->k;
+        pk_date_format(pk_instant_day_wib(fr->send_at), m.day);
+        m.send_at = fr->send_at;
+        snprintf(m.channel, sizeof m.channel, "%s", chname ? chname : "");
+        bool added;
+        if ((rc = vars_of(d, s, o, m.vars, sizeof m.vars)) == 0 &&
+            (rc = pk_tx_outbox_add(d->tx, &m, &added)) == 0 && added) {
+            msg_of[fr->occ] = m.id;
+            d->sum->queued++;
+        }
+    }
+    for (size_t k = 0; rc == 0 && k < nf; k++) {
+        const pk_remind_fire *fr = &fires[k];
+        const pk_remind_occ *o = &occ[fr->occ];
+        const pk_remind_rule *r = &d->rules.items[o->rule];
+        char reason[160];
+        reason_of(d, r, fr, reason, sizeof reason);
+        d->sum->status[fr->status]++;
+        d->sum->rule_status[o->rule][fr->status]++;
+        if (d->line != NULL) {
+            pk_plan_line l = {.nik = pp.nik, .rule = r->id, .anchor = o->anchor, .k = o->k,
+                              .status = fr->status, .reason = reason};
+            if (fr->status == PK_FS_KIRIM) {
+                l.channel = chname;
+                l.send_at = fr->send_at;
+            }
+            rc = d->line(d->line_ctx, &l);
+        }
+        if (rc == 0 && d->run)
+            rc = pk_tx_remind_fire_put(d->tx, s->id, r->id, o->anchor, o->k,
+                                       r->offsets[fr->offset], pk_fire_status_name(fr->status),
+                                       d->day_s, msg_of[fr->occ]);
+    }
+    sodium_memzero(&pp, sizeof pp);
+    return rc;
+}
+
+static int one_batch(day_ctx *d, bool everyone, int64_t *after, bool *more)
+{
+    d->nsubj = 0;
+    pk_buf_reset(&d->arena);
+    size_t n = 0;
+    int rc = pk_store_remind_subjects(d->app->store, everyone, *after, BATCH, got_subject, d, &n);
+    if (rc != 0)
+        return rc;
+    *more = n == BATCH;
+    if (d->nsubj == 0)
+        return 0;
+    *after = d->subj[d->nsubj - 1].id;
+    memset(d->mi, 0, BATCH * sizeof *d->mi);
+    d->nfires = 0;
+    if ((rc = pk_store_remind_marks(d->app->store, d->subj[0].id, *after, d->since_s, got_mark,
+                                    d)) != 0)
+        return rc;
+    if (d->nfires > 1)
+        qsort(d->fires, d->nfires, sizeof *d->fires, fire_cmp);
+    if (d->run && (rc = pk_store_begin(d->app->store, &d->tx)) != 0)
+        return rc;
+    size_t f = 0;
+    for (size_t i = 0; rc == 0 && i < d->nsubj; i++) {
+        while (f < d->nfires && d->fires[f].pid < d->subj[i].id)
+            f++;
+        size_t g = f;
+        while (g < d->nfires && d->fires[g].pid == d->subj[i].id)
+            g++;
+        rc = person(d, i, d->fires + f, g - f);
+        f = g;
+    }
+    if (d->run) {
+        if (rc == 0)
+            rc = pk_tx_commit(d->tx);
+        else
+            pk_tx_rollback(d->tx);
+        d->tx = NULL;
+    }
+    return rc;
+}
+
+static void holder_of(char *out, size_t cap)
+{
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(out, cap, "%s:%ld", host, (long)getpid());
+}
+
+/* The reminders' lease for this process: free, expired, or held by a
+ * process of this host that is no longer alive (a run killed midway
+ * need not wait for its lease to expire). */
+static int take_lease(pk_app *app, const char *holder, int64_t now, bool *got)
+{
+    int rc = pk_store_lease_take(app->store, "remind", holder, now + LEASE_SECONDS, now, "",
+                                 got);
+    if (rc != 0 || *got)
+        return rc;
+    char cur[96], host[64] = "";
+    if ((rc = pk_store_lease_holder(app->store, "remind", cur, sizeof cur)) != 0)
+        return rc;
+    gethostname(host, sizeof host - 1);
+    const char *colon = strrchr(cur, ':');
+    if (colon == NULL || (size_t)(colon - cur) != strlen(host) ||
+        strncmp(cur, host, strlen(host)) != 0)
+        return 0;
+    char *end;
+    long pid = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        return 0;
+    return pk_store_lease_take(app->store, "remind", holder, now + LEASE_SECONDS, now, cur, got);
+}
+
+int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *actor,
+                  pk_plan_line_fn line, void *ctx, pk_remind_summary *sum, char *err,
+                  size_t errlen)
+{
+    memset(sum, 0, sizeof *sum);
+    day_ctx *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return PK_ENOMEM;
+    }
+    d->app = app;
+    d->day = day;
+    d->run = run;
+    d->line = line;
+    d->line_ctx = ctx;
+    d->sum = sum;
+    d->actor = actor;
+    pk_date_format(day, d->day_s);
+    pk_date_format(pk_date_add_days(day, -6), d->since_s);
+    pk_buf_init(&d->arena, (size_t)64 << 20);
+    pk_chan *chans[PK_CH__COUNT] = {0};
+    char holder[96];
+    bool leased = false;
+    int rc = pk_remind_rules_load(&app->cfg, &d->rules, err, errlen);
+    if (rc != 0)
+        goto out;
+    if ((rc = pk_channels_open(&app->cfg, chans, &d->enabled, err, errlen)) != 0)
+        goto out;
+    if (run && d->enabled == 0) {
+        snprintf(err, errlen, "no channel is enabled: set remind_file (the berkas channel) or "
+                              "a channel's settings");
+        rc = PK_EINVAL;
+        goto out;
+    }
+    if (run) {
+        holder_of(holder, sizeof holder);
+        if ((rc = take_lease(app, holder, now, &leased)) != 0) {
+            snprintf(err, errlen, "database error (the reminders' lease)");
+            goto out;
+        }
+        if (!leased) {
+            snprintf(err, errlen, "another process is running the reminders now");
+            rc = PK_EBUSY;
+            goto out;
+        }
+    }
+    d->subj = calloc(BATCH, sizeof *d->subj);
+    d->mi = calloc(BATCH, sizeof *d->mi);
+    if (d->subj == NULL || d->mi == NULL) {
+        snprintf(err, errlen, "out of memory");
+        rc = PK_ENOMEM;
+        goto out;
+    }
+    if ((rc = pk_store_waves_each(app->store, got_wave, d)) != 0) {
+        snprintf(err, errlen, "database error (waves)");
+        goto out;
+    }
+    int64_t after = 0;
+    bool more = true;
+    while (rc == 0 && more)
+        rc = one_batch(d, d->open_wave != 0, &after, &more);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", d->err[0] ? d->err : "database error (the day's plan)");
+        goto out;
+    }
+    if (run) {
+        rc = pk_outbox_deliver(app, &d->rules, chans, d->enabled, now, sum, err, errlen);
+        char detail[200];
+        snprintf(detail, sizeof detail,
+                 "day=%s people=%lld kirim=%lld ditunda=%lld queued=%lld sent=%lld failed=%lld",
+                 d->day_s, (long long)sum->people, (long long)sum->status[PK_FS_KIRIM],
+                 (long long)sum->status[PK_FS_DITUNDA], (long long)sum->queued,
+                 (long long)sum->sent, (long long)sum->failed);
+        pk_tx *tx = NULL;
+        if (pk_store_begin(app->store, &tx) == 0 &&
+            pk_tx_audit(tx, actor, "cli", "remind.run", 0, detail) == 0)
+            (void)pk_tx_commit(tx);
+        else
+            pk_tx_rollback(tx);
+    }
+out:
+    if (leased)
+        (void)pk_store_lease_drop(app->store, "remind", holder);
+    pk_channels_close(chans);
+    pk_buf_wipe_free(&d->arena);
+    free(d->subj);
+    free(d->mi);
+    free(d->fires);
+    free(d->ev);
+    free(d->terms);
+    sodium_memzero(&d->rules, sizeof d->rules);
+    free(d);
+    return rc;
+}

@@ -1,0 +1,312 @@
+"""Black-box tests of a day's reminders (TAP): `prakerja remind plan --date D`
+and `prakerja remind run --date D` against shared/spec/reminders.md, through
+the berkas channel (remind_file): occurrences from the journey's deadlines,
+the condition checked again, late fires still sent while actionable and
+terlewat after the deadline, the caps with the spec's priority order, the
+collapse of one occurrence's fires into one message, opt-outs per purpose,
+plan as a faithful dry run of run, a day run twice sending nothing twice,
+a run killed at any moment and run again sending each message once, and
+bad input refused with nothing written.
+
+usage: python3 tests/http/test_remind_run.py PATH-TO-PRAKERJA [TEST-NAME...]
+"""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import harness as h
+from harness import eq, test
+
+_n0 = len(h._tests)
+from test_journey import J, ev, t  # noqa: E402
+del h._tests[_n0:]
+
+STATUSES = ["kirim", "ditunda", "dibatalkan", "terlewat", "berhenti_langganan"]
+
+
+class R(J):
+    def __init__(self):
+        super().__init__()
+        self.box = self.path("pesan.jsonl")
+
+    def env(self, berkas=True):
+        return {"PRAKERJA_REMIND_FILE": self.box} if berkas else {}
+
+    def remind(self, what, day, expect=0, berkas=True):
+        code, out, err = self.cli(["remind", what, "--date", day], env=self.env(berkas))
+        eq(code, expect, "remind %s %s exit status (stderr %r)" % (what, day, err))
+        if code != 0:
+            return None, None, err
+        lines = [json.loads(x) for x in out.strip().splitlines()]
+        summary = lines.pop()
+        for x in lines:
+            eq(sorted(x), sorted(["nik", "rule", "anchor", "k", "status", "channel", "send_at",
+                                  "reason"]), "plan line keys")
+            assert x["status"] in STATUSES, x
+            assert x["reason"], x
+        eq(sorted(summary["status"]), sorted(STATUSES), "summary statuses")
+        return lines, summary, err
+
+    def sent(self):
+        if not os.path.exists(self.box):
+            return []
+        with open(self.box, encoding="utf-8") as f:
+            return [json.loads(x) for x in f]
+
+    def fires(self):
+        return [tuple(r) for r in self.sql(
+            "SELECT participant_id, rule, offset_days, status, day FROM pk_remind_fire"
+            " ORDER BY participant_id, rule, offset_days")]
+
+    def messages(self):
+        return [tuple(r) for r in self.sql(
+            "SELECT participant_id, rule, day, channel, state FROM pk_remind_message"
+            " ORDER BY id")]
+
+    def pid(self, i):
+        return self.sql("SELECT id FROM participant ORDER BY id")[i][0]
+
+
+def recipient(nik, p, lolos_day=2, bought=None):
+    """Selected in wave 12 on 2021-03-<lolos_day>: first-purchase deadline
+    30 days later, the end of that WIB day."""
+    rows = [ev(p + "1", nik, "gabung_gelombang", t(1), gelombang=12),
+            ev(p + "2", nik, "lolos", t(lolos_day), gelombang=12),
+            ev(p + "3", nik, "saldo_masuk", t(lolos_day, 11), jumlah=3500000)]
+    if bought is not None:
+        rows.append(ev(p + "4", nik, "pembelian", t(bought), jumlah=1000000, pelatihan="K-1",
+                       platform="tokopedia"))
+    return rows
+
+
+def short(lines):
+    return [(x["nik"], x["rule"], x["status"]) for x in lines]
+
+
+@test
+def plan_tells_who_gets_what_and_changes_nothing():
+    with R() as r:
+        a, b, c = r.people(3)
+        r.events(recipient(a, "a") + recipient(b, "b", bought=5))
+        # a's deadline: 2 Mar + 30 days = 1 Apr 2021 23:59:59 WIB; -14 = 18 Mar
+        lines, s, _ = r.remind("plan", "2021-03-17")
+        eq(lines, [], "nothing is due the day before the first fire")
+        lines, s, _ = r.remind("plan", "2021-03-18")
+        eq(short(lines), [(a, "beli_pelatihan", "kirim"), (b, "beli_pelatihan", "dibatalkan")],
+           "a is reminded; b bought a training, so b's fire is cancelled")
+        x = lines[0]
+        eq(x["anchor"], "2021-04-01T23:59:59+07:00", "anchor: the first-purchase deadline")
+        eq(x["k"], None, "k")
+        eq(x["channel"], "berkas", "the only channel enabled")
+        eq(x["send_at"], "2021-03-18T09:00:00+07:00", "send_at: the delivery time")
+        eq(lines[1]["channel"], None, "a cancelled fire has no channel")
+        eq(s["status"]["kirim"], 1, "summary kirim")
+        eq(s["rule"]["beli_pelatihan"], {"kirim": 1, "ditunda": 0, "dibatalkan": 1,
+                                          "terlewat": 0, "berhenti_langganan": 0},
+           "summary per rule")
+        eq(s["people"], 2, "people with a fire considered")
+        eq((r.fires(), r.messages(), r.sent()), ([], [], []), "plan wrote nothing")
+        # no channel enabled: plan still tells, with no channel
+        lines, _, _ = r.remind("plan", "2021-03-18", berkas=False)
+        eq([x["channel"] for x in lines], [None, None], "no channel without settings")
+
+
+@test
+def run_does_what_plan_printed_and_twice_sends_nothing_twice():
+    with R() as r:
+        a, b = r.people(2)
+        r.events(recipient(a, "a") + recipient(b, "b", bought=5))
+        planned, _, _ = r.remind("plan", "2021-03-18")
+        ran, s, err = r.remind("run", "2021-03-18")
+        eq(ran, planned, "run prints what plan printed")
+        eq((s["queued"], s["sent"], s["failed"], s["uncertain"]), (1, 1, 0, 0), "run summary")
+        for n in (a, b):
+            assert n not in err, "a NIK on stderr"
+        got = r.sent()
+        eq(len(got), 1, "one message in the file")
+        m = got[0]
+        eq(m["rule"], "beli_pelatihan", "rule")
+        assert m["to"].startswith("+62"), m
+        assert "1 Apr 2021" in m["text"], m["text"]
+        eq(m["template"], "pk_beli_pelatihan", "the WhatsApp template named")
+        pa, pb = r.pid(0), r.pid(1)
+        eq(r.fires(), [(pa, "beli_pelatihan", -14, "kirim", "2021-03-18"),
+                       (pb, "beli_pelatihan", -14, "dibatalkan", "2021-03-18")], "fires")
+        eq(r.messages(), [(pa, "beli_pelatihan", "2021-03-18", "berkas", "terkirim")],
+           "messages")
+        # again: everything is settled
+        again, s2, _ = r.remind("run", "2021-03-18")
+        eq((again, s2["queued"], s2["sent"]), ([], 0, 0), "a day run again")
+        eq(len(r.sent()), 1, "still one message")
+        lines, _, _ = r.remind("plan", "2021-03-18")
+        eq(lines, [], "plan after the run: nothing left")
+        # a week later the next fire; b's occurrence stays cancelled
+        lines, _, _ = r.remind("run", "2021-03-25")
+        eq(short(lines), [(a, "beli_pelatihan", "kirim"), (b, "beli_pelatihan", "dibatalkan")],
+           "the -7 fire")
+        eq(len(r.sent()), 2, "two messages")
+        audit = r.sql("SELECT detail FROM audit WHERE action = 'remind.run' ORDER BY id")
+        eq(len(audit), 3, "each run audited")
+        assert "day=2021-03-18" in audit[0][0] and "sent=1" in audit[0][0], audit[0]
+
+
+@test
+def late_fires_go_out_as_one_message_and_expire_after_the_deadline():
+    with R() as r:
+        (a,) = r.people(1)
+        r.events(recipient(a, "a"))
+        # first run on 30 Mar: the -14, -7 and -3 fires were never sent
+        lines, s, _ = r.remind("run", "2021-03-30")
+        eq([x["status"] for x in lines], ["kirim"] * 3, "late fires are still sent")
+        eq(s["queued"], 1, "collapsed into one message")
+        assert sum("digabung" in x["reason"] for x in lines) == 2, lines
+        eq(len(r.sent()), 1, "one message for the occurrence")
+        # the -1 fire (31 Mar) is not run on its day; on 2 Apr it is too late
+        lines, s, _ = r.remind("run", "2021-04-02")
+        eq(short(lines), [(a, "beli_pelatihan", "terlewat")], "after the deadline")
+        eq(len(r.sent()), 1, "nothing more sent")
+
+
+@test
+def caps_send_the_most_urgent_and_defer_the_rest():
+    with R() as r:
+        (a,) = r.people(1)
+        rows = recipient(a, "a", bought=3) + [
+            ev("a5", a, "selesai_pelatihan", t(10), pelatihan="K-1", platform="tokopedia")]
+        r.events(rows)
+        # 11 Mar: beri_ulasan and tautkan_rekening (both priority 2, same
+        # anchor): the rule id decides; one message a day
+        lines, _, _ = r.remind("run", "2021-03-11")
+        eq(short(lines), [(a, "beri_ulasan", "kirim"), (a, "tautkan_rekening", "ditunda")],
+           "one message a day, by priority then anchor then rule id")
+        eq(len(r.sent()), 1, "one message")
+        lines, _, _ = r.remind("run", "2021-03-12")
+        eq(short(lines), [(a, "tautkan_rekening", "kirim")], "the deferred fire the next day")
+        eq([m["rule"] for m in r.sent()], ["beri_ulasan", "tautkan_rekening"], "sent")
+        # 13 Mar: beri_ulasan's +3 fire; the week's cap (3) is not reached
+        lines, _, _ = r.remind("run", "2021-03-13")
+        eq(short(lines), [(a, "beri_ulasan", "kirim"), (a, "tautkan_rekening", "ditunda")],
+           "13 Mar")
+        lines, _, _ = r.remind("run", "2021-03-14")
+        eq(short(lines), [(a, "tautkan_rekening", "ditunda")],
+           "3 messages in 7 days: the weekly cap defers it")
+        eq(len(r.sent()), 3, "three messages in the week")
+
+
+@test
+def a_review_cancels_and_an_opt_out_stops():
+    with R() as r:
+        a, b = r.people(2)
+        rows = recipient(a, "a", bought=3) + recipient(b, "b")
+        rows.append(ev("a5", a, "selesai_pelatihan", t(10), pelatihan="K-1",
+                       platform="tokopedia"))
+        rows.append(ev("a6", a, "ulasan", t(10, 12), pelatihan="K-1"))
+        rows.append(ev("a7", a, "rekening_tertaut", t(10, 13), keterangan="gopay"))
+        r.events(rows)
+        code, _, err = r.cli(["consent", "stop", "--nik", b, "--purpose", "program"])
+        eq(code, 0, "consent stop (stderr %r)" % err)
+        lines, _, _ = r.remind("run", "2021-03-11")
+        eq(short(lines), [(a, "beri_ulasan", "dibatalkan"), (a, "tautkan_rekening", "dibatalkan")],
+           "reviewed and linked: both cancelled")
+        # each fire is judged on its day: a's later fires are cancelled on
+        # theirs (and a's beli_pelatihan: a bought a training)
+        lines, _, _ = r.remind("run", "2021-03-18")
+        eq(sorted(set(short(x for x in lines if x["nik"] == a))),
+           [(a, "beli_pelatihan", "dibatalkan"), (a, "beri_ulasan", "dibatalkan"),
+            (a, "tautkan_rekening", "dibatalkan")], "a's fires of 13-18 Mar")
+        eq(short(x for x in lines if x["nik"] == b), [(b, "beli_pelatihan", "berhenti_langganan")],
+           "b stopped program")
+        eq(r.sent(), [], "nothing sent")
+        code, _, _ = r.cli(["consent", "start", "--nik", b, "--purpose", "program"])
+        eq(code, 0, "consent start")
+        lines, _, _ = r.remind("run", "2021-03-25")
+        eq(short(x for x in lines if x["nik"] == b), [(b, "beli_pelatihan", "kirim")],
+           "started again: the next fire goes")
+        eq(len(r.sent()), 1, "one message")
+
+
+@test
+def a_killed_run_sends_each_message_once():
+    """SIGKILL at moments across the run: while the day is planned, and
+    just after a batch reached the file (before its results are recorded:
+    those messages are found still being handed over by the next run,
+    which asks the berkas channel whether it has them)."""
+    with R() as r:
+        n = 700 if not h.PG else 450
+        niks = r.people(n)
+        rows = []
+        for i, nik in enumerate(niks):
+            rows += recipient(nik, "p%d-" % i)
+        r.events(rows)
+        kills, after_write = 0, 0
+        for attempt in range(8):
+            before = len(r.sent())
+            if before >= n:
+                break
+            p = subprocess.Popen([h.binary()] + r.db.args_for(["remind", "run", "--date",
+                                                               "2021-03-18"]),
+                                 cwd=r.tmp, env=h.base_env(r.env()),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.time() + 30
+            if attempt % 2 == 0:
+                time.sleep(0.02 * (attempt + 1))   # somewhere in the plan
+            else:
+                while time.time() < deadline and p.poll() is None:
+                    if os.path.exists(r.box) and os.path.getsize(r.box) > 0 and \
+                            len(r.sent()) > before:
+                        break
+                    time.sleep(0.002)
+                after_write += 1
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                kills += 1
+            p.wait()
+        _, s, _ = r.remind("run", "2021-03-18")
+        got = r.sent()
+        ids = [m["id"] for m in got]
+        eq(len(ids), len(set(ids)), "no message twice in the file (%d kills)" % kills)
+        eq(len(set(m["to"] for m in got)), len(got), "one message per person")
+        eq(len(got), n, "every recipient got the -14 reminder once")
+        states = r.sql("SELECT state, count(*) FROM pk_remind_message GROUP BY state")
+        eq([tuple(x) for x in states], [("terkirim", n)], "every message handed over")
+        fires = r.sql("SELECT status, count(*) FROM pk_remind_fire GROUP BY status")
+        eq([tuple(x) for x in fires], [("kirim", n)], "every fire recorded once")
+        assert kills >= 3, "the run was killed only %d times" % kills
+        h.diag("%d kills (%d just after a write); last run queued %d, sent %d"
+               % (kills, after_write, s["queued"], s["sent"]))
+
+
+@test
+def bad_input_is_refused_and_changes_nothing():
+    with R() as r:
+        (a,) = r.people(1)
+        r.events(recipient(a, "a"))
+        for bad in ("2021-3-18", "18-03-2021", "2021-02-30", "besok"):
+            code, out, err = r.cli(["remind", "plan", "--date", bad])
+            eq((code, out), (2, ""), "--date %s" % bad)
+            assert "YYYY-MM-DD" in err, err
+        _, _, err = r.remind("run", "2021-03-18", expect=2, berkas=False)
+        assert "remind_file" in err, err
+        eq((r.fires(), r.messages()), ([], []), "nothing recorded without a channel")
+        code, _, err = r.cli(["remind", "run", "--date", "2021-03-18"],
+                             env={"PRAKERJA_REMIND_FILE": r.path("no/such/dir/x.jsonl")})
+        eq(code, 1, "an unwritable remind_file")
+        assert "remind_file" in err, err
+        eq((r.fires(), r.messages()), ([], []), "nothing recorded")
+        rules = r.write("[beli_pelatihan]\ntujuan = program\noffset = -1\nprioritas = 1\n"
+                        "sms = {tidak_dikenal}\n", "rules.ini")
+        code, _, err = r.cli(["remind", "plan", "--date", "2021-03-18"],
+                             env={"PRAKERJA_REMINDERS_FILE": rules})
+        eq(code, 2, "bad rules")
+        assert "rules.ini" in err and "line" in err, err
+        code, _, err = r.cli(["remind", "plan", "--date", "2021-03-18"],
+                             env={"PRAKERJA_REMINDERS_FILE": r.path("none.ini")})
+        eq(code, 1, "missing rules")
+        assert "none.ini" in err, err
+
+
+if __name__ == "__main__":
+    h.run()
