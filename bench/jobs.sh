@@ -31,7 +31,8 @@
 # timed PAIRS (3) more times against it, alternately, each on a fresh copy
 # of the database as step 2 left it (fsynced before the run), and the
 # median of the pairs' ratios is printed: the same-run comparison.
-# Environment: BUILD (build-bench), SEED (1), BASE_PK, PAIRS (3).
+# Environment: BUILD (build-bench), SEED (1), BASE_PK, PAIRS (3); BUILD_ONLY=1
+# builds (or finds) the cached database and stops (bench/remind.sh uses it).
 # Generated files and the built database are cached in bench/.cache/
 # (git-ignored).
 set -euo pipefail
@@ -122,6 +123,8 @@ SQL
   mv "$WORK/b.db.key" "$DB.key"
   rm -f "$WORK"/b.db-*
 fi
+
+[ -z "${BUILD_ONLY:-}" ] || exit 0
 
 fresh() {
   rm -f "$WORK"/j.db*
