@@ -74,6 +74,7 @@ static const setting settings[] = {
     S("reminders_file", reminders_file),
     S("portal_url", portal_url),
     S("remind_file", remind_file),
+    S("remind_at", remind_at),
 };
 
 /* The data directory a binary uses unless told: run from the build
@@ -122,6 +123,7 @@ void pk_config_defaults(pk_config *c)
     snprintf(c->card_issuer, sizeof(c->card_issuer), "%s", "990031");
     snprintf(c->mode, sizeof(c->mode), "%s", "mirror");
     snprintf(c->portal_url, sizeof(c->portal_url), "%s", "prakerja.jakarta.go.id");
+    snprintf(c->remind_at, sizeof(c->remind_at), "%s", "08:00");
     c->threads = 0;
     c->max_connections = 4096;
     c->per_ip_connections = -1; /* pk_config_per_ip */

@@ -66,6 +66,8 @@ typedef struct pk_config {
     char portal_url[31];      /* {portal} in a message: the portal's address, at most
                                * 30 characters (an SMS is 160) */
     char remind_file[1024];   /* the berkas channel's file; "" = not enabled */
+    char remind_at[8];        /* serve runs the day's reminders at this time (HH:MM WIB)
+                               * when a channel is enabled; "" = never */
 } pk_config;
 
 void pk_config_defaults(pk_config *c);

@@ -313,3 +313,41 @@ int pk_outbox_deliver(pk_app *app, const pk_remind_rules *rules, pk_chan *const 
     free(items);
     return rc;
 }
+
+int pk_remind_send(pk_app *app, int64_t now, pk_remind_summary *sum, char *err, size_t errlen)
+{
+    memset(sum, 0, sizeof *sum);
+    pk_remind_rules *rules = malloc(sizeof *rules);
+    pk_chan *chans[PK_CH__COUNT] = {0};
+    unsigned enabled = 0;
+    char holder[96];
+    bool leased = false;
+    if (rules == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return PK_ENOMEM;
+    }
+    int rc = pk_remind_rules_load(&app->cfg, rules, err, errlen);
+    if (rc == 0)
+        rc = pk_channels_open(&app->cfg, chans, &enabled, err, errlen);
+    if (rc == 0 && enabled == 0) {
+        snprintf(err, errlen, "no channel is enabled: set remind_file (the berkas channel) or "
+                              "a channel's settings");
+        rc = PK_EINVAL;
+    }
+    if (rc == 0) {
+        pk_remind_holder(holder, sizeof holder);
+        if ((rc = pk_remind_lease(app, holder, now, &leased)) != 0)
+            snprintf(err, errlen, "database error (the reminders' lease)");
+        else if (!leased) {
+            snprintf(err, errlen, "another process is running the reminders now");
+            rc = PK_EBUSY;
+        }
+    }
+    if (rc == 0)
+        rc = pk_outbox_deliver(app, rules, chans, enabled, now, sum, err, errlen);
+    if (leased)
+        (void)pk_store_lease_drop(app->store, "remind", holder);
+    pk_channels_close(chans);
+    free(rules);
+    return rc;
+}

@@ -67,8 +67,32 @@ typedef struct pk_remind_summary {
  * then the outbox hands over every message due by `now`.  Without run
  * nothing changes.  Returns 0 or an error with a sentence in err. */
 int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *actor,
-                  pk_plan_line_fn line, void *ctx, pk_remind_summary *sum, char *err,
-                  size_t errlen);
+                  const char *source, pk_plan_line_fn line, void *ctx, pk_remind_summary *sum,
+                  char *err, size_t errlen);
+
+/* What a run keeps in pk_meta: the latest day run ("YYYY-MM-DD") and the
+ * latest run ("<instant> day=... people=... sent=...", the audit entry's
+ * detail after the instant it ran). */
+#define PK_META_REMIND_DAY "remind_last_day"
+#define PK_META_REMIND_LAST "remind_last_run"
+
+/* The reminders' lease, one holder at a time across processes and
+ * servers (an hour at most; a holder on this host whose process died is
+ * taken over).  holder: "host:pid" of this process. */
+void pk_remind_holder(char *out, size_t cap);
+int pk_remind_lease(pk_app *app, const char *holder, int64_t now, bool *got);
+
+/* Hands over every message due by `now` (what `remind send` and serve do
+ * between runs): the rules and channels of the settings, under the lease
+ * (PK_EBUSY when another process holds it). */
+int pk_remind_send(pk_app *app, int64_t now, pk_remind_summary *sum, char *err, size_t errlen);
+
+/* ---- serve: each day's run at remind_at, due messages every minute ---- */
+typedef struct pk_reminder pk_reminder;
+/* Starts the thread (NULL *out when no channel is enabled: nothing to
+ * do); PK_EINVAL with a sentence when remind_at is not HH:MM. */
+int pk_reminder_start(pk_app *app, pk_reminder **out, char *err, size_t errlen);
+void pk_reminder_stop(pk_reminder *r);
 
 /* Hands every queued message due by `now` to its channel (outbox.c),
  * under the lease the caller holds, through the channels open (chans by

@@ -496,17 +496,14 @@ static int one_batch(day_ctx *d, bool everyone, int64_t *after, bool *more)
     return rc;
 }
 
-static void holder_of(char *out, size_t cap)
+void pk_remind_holder(char *out, size_t cap)
 {
     char host[64] = "";
     gethostname(host, sizeof host - 1);
     snprintf(out, cap, "%s:%ld", host, (long)getpid());
 }
 
-/* The reminders' lease for this process: free, expired, or held by a
- * process of this host that is no longer alive (a run killed midway
- * need not wait for its lease to expire). */
-static int take_lease(pk_app *app, const char *holder, int64_t now, bool *got)
+int pk_remind_lease(pk_app *app, const char *holder, int64_t now, bool *got)
 {
     int rc = pk_store_lease_take(app->store, "remind", holder, now + LEASE_SECONDS, now, "",
                                  got);
@@ -528,8 +525,8 @@ static int take_lease(pk_app *app, const char *holder, int64_t now, bool *got)
 }
 
 int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *actor,
-                  pk_plan_line_fn line, void *ctx, pk_remind_summary *sum, char *err,
-                  size_t errlen)
+                  const char *source, pk_plan_line_fn line, void *ctx, pk_remind_summary *sum,
+                  char *err, size_t errlen)
 {
     memset(sum, 0, sizeof *sum);
     day_ctx *d = calloc(1, sizeof *d);
@@ -553,6 +550,12 @@ int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *a
     int rc = pk_remind_rules_load(&app->cfg, &d->rules, err, errlen);
     if (rc != 0)
         goto out;
+    if (run && pk_date_cmp(day, pk_instant_day_wib(now)) > 0) {
+        snprintf(err, errlen, "the day has not begun yet in Jakarta (plan shows what it will "
+                              "send)");
+        rc = PK_EINVAL;
+        goto out;
+    }
     if ((rc = pk_channels_open(&app->cfg, chans, &d->enabled, err, errlen)) != 0)
         goto out;
     if (run && d->enabled == 0) {
@@ -562,8 +565,8 @@ int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *a
         goto out;
     }
     if (run) {
-        holder_of(holder, sizeof holder);
-        if ((rc = take_lease(app, holder, now, &leased)) != 0) {
+        pk_remind_holder(holder, sizeof holder);
+        if ((rc = pk_remind_lease(app, holder, now, &leased)) != 0) {
             snprintf(err, errlen, "database error (the reminders' lease)");
             goto out;
         }
@@ -600,9 +603,16 @@ int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *a
                  d->day_s, (long long)sum->people, (long long)sum->status[PK_FS_KIRIM],
                  (long long)sum->status[PK_FS_DITUNDA], (long long)sum->queued,
                  (long long)sum->sent, (long long)sum->failed);
+        char last[260], at[32];
+        pk_instant_format(now, at);
+        snprintf(last, sizeof last, "%s %s", at, detail);
         pk_tx *tx = NULL;
         if (pk_store_begin(app->store, &tx) == 0 &&
-            pk_tx_audit(tx, actor, "cli", "remind.run", 0, detail) == 0)
+            pk_tx_audit(tx, actor, source, "remind.run", 0, detail) == 0 &&
+            (rc != 0 || pk_tx_meta_put_max(tx, PK_META_REMIND_DAY, (const uint8_t *)d->day_s,
+                                           10) == 0) &&
+            pk_tx_meta_put_max(tx, PK_META_REMIND_LAST, (const uint8_t *)last,
+                               strlen(last)) == 0)
             (void)pk_tx_commit(tx);
         else
             pk_tx_rollback(tx);

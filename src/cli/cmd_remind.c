@@ -1,6 +1,7 @@
 /* cmd_remind.c -- the reminders' commands (app/remind.h):
  * `prakerja remind plan|run [--date YYYY-MM-DD]`, the day's reminders
- * (JSON lines, then a summary line), and
+ * (JSON lines, then a summary line), `prakerja remind send` (the messages
+ * due now), and
  * `prakerja consent stop|start --nik NIK --purpose program|informasi`,
  * the staff action on consent.  One JSON line on stdout, errors as one
  * sentence on stderr (never the NIK). */
@@ -86,6 +87,30 @@ static void print_counts(const int64_t *n)
     putchar('}');
 }
 
+/* remind send: the messages due now, as serve does between runs */
+static int remind_send(cli_args *a)
+{
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja remind send: unexpected argument\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    pk_remind_summary sum;
+    char err[256] = "";
+    int rc = pk_remind_send(&app, (int64_t)time(NULL), &sum, err, sizeof err);
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja remind send: %s\n", err[0] ? err : "failed");
+        return rc == PK_EINVAL ? 2 : 1;
+    }
+    printf("{\"sent\":%lld,\"failed\":%lld,\"uncertain\":%lld,\"retrying\":%lld}\n",
+           (long long)sum.sent, (long long)sum.failed, (long long)sum.uncertain,
+           (long long)sum.retrying);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int cli_remind(const cli_cmd *c, cli_args *a)
 {
     (void)c;
@@ -95,6 +120,8 @@ int cli_remind(const cli_cmd *c, cli_args *a)
         fprintf(stderr, "prakerja remind %s: unexpected argument\n", sub);
         return 2;
     }
+    if (strcmp(sub, "send") == 0)
+        return remind_send(a);
     pk_date day = pk_app_today();
     const char *given = cli_opt(a, "date");
     if (given != NULL && (strlen(given) != 10 || pk_date_parse(given, 10, &day) != 0)) {
@@ -107,8 +134,8 @@ int cli_remind(const cli_cmd *c, cli_args *a)
     char actor[PK_ACTOR_MAX], err[256] = "";
     cli_actor(actor, sizeof(actor));
     pk_remind_summary sum;
-    int rc = pk_remind_day(&app, day, run, (int64_t)time(NULL), actor, plan_line, NULL, &sum, err,
-                           sizeof err);
+    int rc = pk_remind_day(&app, day, run, (int64_t)time(NULL), actor, "cli", plan_line, NULL,
+                           &sum, err, sizeof err);
     pk_remind_rules rules;
     char rerr[8];
     bool have_rules = rc == 0 && pk_remind_rules_load(&app.cfg, &rules, rerr, sizeof rerr) == 0;

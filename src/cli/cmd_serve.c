@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/remind.h"
 #include "cli/cli.h"
 #include "web/http.h"
 #include "web/web.h"
@@ -48,6 +49,13 @@ int cli_serve(const cli_cmd *c, cli_args *a)
         pk_app_close(&app);
         return 1;
     }
+    pk_reminder *reminder = NULL;
+    if (pk_reminder_start(&app, &reminder, err, sizeof(err)) != 0) {
+        fprintf(stderr, "prakerja: %s\n", err);
+        pk_http_stop(http, 1000);
+        pk_app_close(&app);
+        return 1;
+    }
     char host[128];
     snprintf(host, sizeof(host), "%s", cfg->listen);
     char *colon = strrchr(host, ':');
@@ -59,6 +67,7 @@ int cli_serve(const cli_cmd *c, cli_args *a)
     sigwait(&stop, &sig);
     fprintf(stderr, "prakerja: %s received, finishing requests in flight\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    pk_reminder_stop(reminder);
     pk_http_stop(http, 10000);
     pk_app_close(&app);
     fprintf(stderr, "prakerja: stopped\n");

@@ -246,6 +246,9 @@ static const cli_sub remind_subs[] = {
      "every message due now to its channel (remind_file enables berkas).  Run\n"
      "again, a day sends nothing twice; one run at a time",
      remind_opt},
+    {"send", "",
+     "hand every queued message due now to its channel (retries, messages whose\n"
+     "time came), as serve does every 30 seconds; one JSON line", NULL},
     {NULL, NULL, NULL, NULL},
 };
 static const cli_option wave_opt[] = {
@@ -357,8 +360,8 @@ const cli_cmd cli_commands[] = {
      .summary = "the daily job: revocations and lapses past their deadlines (engine mode)",
      .subs = jobs_subs, .sub_hint = "run"},
     {.name = "remind", .run = cli_remind,
-     .summary = "the day's reminders: plan (a dry run) or run",
-     .subs = remind_subs, .sub_noun = "subcommand", .sub_hint = "(plan or run)"},
+     .summary = "the day's reminders: plan (a dry run), run, or send what is due",
+     .subs = remind_subs, .sub_noun = "subcommand", .sub_hint = "(plan, run or send)"},
     {.name = "consent", .run = cli_consent,
      .summary = "stop or start a participant's reminders of a purpose (staff)",
      .subs = consent_subs, .sub_noun = "subcommand", .sub_hint = "(stop or start)"},

@@ -279,6 +279,82 @@ def a_killed_run_sends_each_message_once():
                % (kills, after_write, s["queued"], s["sent"]))
 
 
+def wib_instant(secs):
+    return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(secs + 7 * 3600))
+
+
+def wib_day(secs):
+    return time.strftime("%Y-%m-%d", time.gmtime(secs + 7 * 3600))
+
+
+@test
+def serve_runs_the_day_once_and_tells_when():
+    """serve runs today's reminders at remind_at (00:00: at once) through
+    berkas, records the day, and a second server (or a restart) does not
+    run it again."""
+    with R() as r:
+        a, b = r.people(2)
+        now = int(time.time())
+        # selected 16 days ago: the deadline is 30 days after, today is -14
+        sel = now - 16 * 86400
+        rows = [ev("a1", a, "gabung_gelombang", wib_instant(sel - 86400), gelombang=12),
+                ev("a2", a, "lolos", wib_instant(sel), gelombang=12),
+                ev("a3", a, "saldo_masuk", wib_instant(sel + 60), jumlah=3500000)]
+        r.events(rows)
+        today = wib_day(now)
+        env = {"PRAKERJA_REMIND_FILE": r.box, "PRAKERJA_REMIND_AT": "00:00"}
+        for attempt in range(2):
+            s = h.Server(db=r.db, env=env).start()
+            try:
+                deadline = time.time() + 30
+                while time.time() < deadline and not r.sql(
+                        "SELECT value FROM pk_meta WHERE name = 'remind_last_day'"):
+                    time.sleep(0.2)
+                time.sleep(0.5)
+            finally:
+                err = s.stop_clean()
+                s.cleanup()
+            for n in (a, b):
+                assert n not in err, "a NIK in the server log"
+        got = r.sent()
+        eq(len(got), 1, "one message over two servers")
+        eq(got[0]["rule"], "beli_pelatihan", "the rule")
+        last = r.sql("SELECT value FROM pk_meta WHERE name = 'remind_last_day'")[0][0]
+        last = last.decode() if isinstance(last, bytes) else last
+        if last.startswith("\\x"):
+            last = bytes.fromhex(last[2:]).decode()
+        eq(last, today, "the day run is recorded")
+        runs = r.sql("SELECT detail FROM audit WHERE action = 'remind.run'")
+        eq(len(runs), 1, "the day ran once")
+        assert "day=%s" % today in runs[0][0] and "sent=1" in runs[0][0], runs
+        # a bad remind_at stops serve with a clear error
+        code, _, err = h.run_cli(r.db.args_for(["serve", "--listen", "127.0.0.1:0"]),
+                                 env={"PRAKERJA_REMIND_FILE": r.box,
+                                      "PRAKERJA_REMIND_AT": "9 pagi"})
+        eq(code, 1, "serve with remind_at = '9 pagi'")
+        assert "remind_at" in err and "HH:MM" in err, err
+
+
+@test
+def send_hands_over_what_is_due_and_nothing_twice():
+    with R() as r:
+        (a,) = r.people(1)
+        r.events(recipient(a, "a"))
+        _, s, _ = r.remind("run", "2021-03-18")
+        eq(s["sent"], 1, "sent by the run")
+        code, out, err = r.cli(["remind", "send"], env=r.env())
+        eq(code, 0, "remind send (stderr %r)" % err)
+        eq(json.loads(out), {"sent": 0, "failed": 0, "uncertain": 0, "retrying": 0},
+           "nothing left to send")
+        code, _, err = r.cli(["remind", "send"])
+        eq(code, 2, "send without a channel")
+        assert "remind_file" in err, err
+        code, _, err = r.cli(["remind", "run", "--date", "2099-01-01"], env=r.env())
+        eq(code, 2, "a day that has not begun")
+        assert "not begun" in err, err
+        eq(len(r.sent()), 1, "one message")
+
+
 @test
 def bad_input_is_refused_and_changes_nothing():
     with R() as r:
