@@ -6,13 +6,17 @@
 set -euo pipefail
 
 pkgs=(gcc pkg-config meson ninja-build python3 sqlite3 ca-certificates
-      libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libpq-dev)
+      libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libpq-dev
+      libcurl4-openssl-dev)
 if [ "${1:-}" = "--test" ]; then
   # libreoffice-calc-nogui: a test opens an export as a spreadsheet would
   pkgs+=(libcmocka-dev clang curl chromium postgresql libreoffice-calc-nogui)
   # nginx, openssl: test_service.py runs the nginx example (a self-signed
   # certificate) in front of a real server; groff renders the man page
   pkgs+=(nginx openssl groff-base)
+  # python3-aiosmtpd: test_channels.py runs a real SMTP server that the e-mail
+  # channel (libcurl) delivers to
+  pkgs+=(python3-aiosmtpd)
   # Node.js may come from elsewhere (NodeSource ships npm inside nodejs).
   command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi

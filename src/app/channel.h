@@ -85,5 +85,8 @@ void pk_channels_close(pk_chan *ch[PK_CH__COUNT]);
 /* Each channel's constructor (channel_*.c): 0 and *out, or PK_EINVAL /
  * PK_EIO with a sentence in err. */
 int pk_chan_berkas_open(const char *path, pk_chan **out, char *err, size_t errlen);
+int pk_chan_whatsapp_open(const pk_config *cfg, pk_chan **out, char *err, size_t errlen);
+int pk_chan_sms_open(const pk_config *cfg, pk_chan **out, char *err, size_t errlen);
+int pk_chan_email_open(const pk_config *cfg, pk_chan **out, char *err, size_t errlen);
 
 #endif

@@ -26,6 +26,7 @@ typedef struct setting {
 } setting;
 
 static const char *const modes[] = {"mirror", "engine", NULL};
+static const char *const sms_types[] = {"form", "json", NULL};
 
 #define S(k, f) {k, T_STR, offsetof(pk_config, f), sizeof(((pk_config *)0)->f), 0, 0, NULL}
 #define I(k, f, lo, hi) {k, T_INT, offsetof(pk_config, f), 0, lo, hi, NULL}
@@ -75,6 +76,27 @@ static const setting settings[] = {
     S("portal_url", portal_url),
     S("remind_file", remind_file),
     S("remind_at", remind_at),
+    I("channel_timeout", channel_timeout, 1, 300),
+    S("whatsapp_url", whatsapp_url),
+    S("whatsapp_phone_id", whatsapp_phone_id),
+    S("whatsapp_token", whatsapp_token),
+    S("whatsapp_app_secret", whatsapp_app_secret),
+    I("whatsapp_rate", whatsapp_rate, 0, 100000),
+    S("sms_url", sms_url),
+    S("sms_auth_header", sms_auth_header),
+    {"sms_content_type", T_CHOICE, offsetof(pk_config, sms_content_type),
+     sizeof(((pk_config *)0)->sms_content_type), 0, 0, sms_types},
+    S("sms_body", sms_body),
+    S("sms_ok", sms_ok),
+    S("sms_id_field", sms_id_field),
+    {"sms_dedup", T_BOOL, offsetof(pk_config, sms_dedup), 0, 0, 1, NULL},
+    I("sms_rate", sms_rate, 0, 100000),
+    S("smtp_url", smtp_url),
+    S("smtp_user", smtp_user),
+    S("smtp_password", smtp_password),
+    S("smtp_from", smtp_from),
+    {"smtp_starttls", T_BOOL, offsetof(pk_config, smtp_starttls), 0, 0, 1, NULL},
+    I("email_rate", email_rate, 0, 100000),
 };
 
 /* The data directory a binary uses unless told: run from the build
@@ -152,6 +174,13 @@ void pk_config_defaults(pk_config *c)
     c->login_max_failures_address = 100;
     c->login_backoff = 1;
     c->login_backoff_max = 60;
+    c->channel_timeout = 10;
+    snprintf(c->whatsapp_url, sizeof(c->whatsapp_url), "%s", "https://graph.facebook.com/v19.0");
+    c->whatsapp_rate = 80;
+    snprintf(c->sms_content_type, sizeof(c->sms_content_type), "%s", "form");
+    c->sms_rate = 20;
+    c->smtp_starttls = 1;
+    c->email_rate = 10;
 }
 
 static const setting *find(const char *key)

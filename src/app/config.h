@@ -68,6 +68,28 @@ typedef struct pk_config {
     char remind_file[1024];   /* the berkas channel's file; "" = not enabled */
     char remind_at[8];        /* serve runs the day's reminders at this time (HH:MM WIB)
                                * when a channel is enabled; "" = never */
+    /* The network channels (app/channel_*.c); each is enabled when its
+     * required settings are set.  Rates: messages a second, 0 = no limit. */
+    int channel_timeout;      /* seconds a gateway has to answer one message */
+    char whatsapp_url[512];   /* the Cloud API's base, https://graph.facebook.com/v19.0 */
+    char whatsapp_phone_id[64];   /* the sending number's id at Meta (required) */
+    char whatsapp_token[512];     /* its access token (required; a secret) */
+    char whatsapp_app_secret[128];/* signs the webhooks (X-Hub-Signature-256; a secret) */
+    int whatsapp_rate;
+    char sms_url[1024];       /* the gateway (required) */
+    char sms_auth_header[512];/* "Name: value" sent with each message (a secret) */
+    char sms_content_type[8]; /* form | json */
+    char sms_body[1024];      /* the body template ({to} {msisdn} {local} {text} {id}) */
+    char sms_ok[256];         /* success beyond 2xx: "", json:PATH=VALUE, contains:TEXT */
+    char sms_id_field[128];   /* the answer's JSON path of the gateway's id */
+    int sms_dedup;            /* the gateway drops a repeated {id} */
+    int sms_rate;
+    char smtp_url[1024];      /* smtp://host:587 or smtps://host:465 (required) */
+    char smtp_user[256];
+    char smtp_password[256];  /* a secret */
+    char smtp_from[512];      /* "addr" or "Name <addr>" (required) */
+    int smtp_starttls;        /* smtp://: require STARTTLS (default on) */
+    int email_rate;
 } pk_config;
 
 void pk_config_defaults(pk_config *c);

@@ -249,6 +249,18 @@ static const cli_sub remind_subs[] = {
     {"send", "",
      "hand every queued message due now to its channel (retries, messages whose\n"
      "time came), as serve does every 30 seconds; one JSON line", NULL},
+    {"test-send", "--channel CHANNEL --to ADDR [--rule ID] [--count N]",
+     "try a channel: fill the rule's templates with sample values and hand N\n"
+     "messages (each its own id) to the channel in batches, paced by its rate;\n"
+     "one JSON line per result (outcome, provider_id, error; never the address)\n"
+     "and a summary line.  Exit 0 when every message was taken, else 1",
+     (const cli_option[]){
+         {"channel", "whatsapp|sms|email|berkas", "the channel (enabled by its settings)"},
+         {"to", "ADDR", "a number in E.164 (+6281234567890) or an e-mail address"},
+         {"rule", "ID", "the rule whose templates are used (default: the first)"},
+         {"count", "N", "messages to send (default 1)"},
+         {"batch", "N", "messages handed over at once (default 100)"},
+         {NULL, NULL, NULL}}},
     {NULL, NULL, NULL, NULL},
 };
 static const cli_option wave_opt[] = {
@@ -359,9 +371,9 @@ const cli_cmd cli_commands[] = {
     {.name = "jobs", .run = cli_jobs,
      .summary = "the daily job: revocations and lapses past their deadlines (engine mode)",
      .subs = jobs_subs, .sub_hint = "run"},
-    {.name = "remind", .run = cli_remind,
-     .summary = "the day's reminders: plan (a dry run), run, or send what is due",
-     .subs = remind_subs, .sub_noun = "subcommand", .sub_hint = "(plan, run or send)"},
+    {.name = "remind", .run = cli_remind_any,
+     .summary = "the day's reminders: plan (a dry run), run, send what is due, test-send",
+     .subs = remind_subs, .sub_noun = "subcommand", .sub_hint = "(plan, run, send or test-send)"},
     {.name = "consent", .run = cli_consent,
      .summary = "stop or start a participant's reminders of a purpose (staff)",
      .subs = consent_subs, .sub_noun = "subcommand", .sub_hint = "(stop or start)"},
