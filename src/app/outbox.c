@@ -167,7 +167,7 @@ static void pace(pk_chan *ch, double *next_ok, size_t n)
 
 /* One pass: claim up to OUT_BATCH due messages, hand them over, record.
  * *n: how many were due. */
-static int pass(pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
+static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
                 unsigned enabled, int64_t now, item *items, double *next_ok, size_t *n,
                 pk_remind_summary *sum)
 {
@@ -292,7 +292,7 @@ static int pass(pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans
     return rc;
 }
 
-int pk_outbox_deliver(pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
+int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
                       unsigned enabled, int64_t now, pk_remind_summary *sum, char *err,
                       size_t errlen)
 {
@@ -314,7 +314,7 @@ int pk_outbox_deliver(pk_app *app, const pk_remind_rules *rules, pk_chan *const 
     return rc;
 }
 
-int pk_remind_send(pk_app *app, int64_t now, pk_remind_summary *sum, char *err, size_t errlen)
+int pk_remind_send(const pk_app *app, int64_t now, pk_remind_summary *sum, char *err, size_t errlen)
 {
     memset(sum, 0, sizeof *sum);
     pk_remind_rules *rules = malloc(sizeof *rules);

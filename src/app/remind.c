@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/operator.h"
 #include "app/vault.h"
 #include "core/nik.h"
 #include "store/store.h"
@@ -56,5 +57,43 @@ int pk_consent_change(const pk_app *app, const pk_consent_req *r, bool *changed,
 out:
     pk_tx_rollback(tx);
     sodium_memzero(bi, sizeof bi);
+    return rc;
+}
+
+int pk_remind_plan_staff(const pk_app *app, const char *scope, const char *region, const char *actor,
+                         const char *route, pk_date day, pk_plan_line_fn line, void *ctx,
+                         pk_remind_summary *sum, char *err, size_t errlen)
+{
+    memset(sum, 0, sizeof *sum);
+    const char *want = region != NULL && region[0] != '\0' ? region : scope;
+    size_t sl = strlen(scope);
+    if (want[0] != '\0' && (pk_regions_find(app->regions, want) == NULL ||
+                            strncmp(want, scope, sl) != 0 ||
+                            (want[sl] != '\0' && want[sl] != '.' && sl > 0))) {
+        snprintf(err, errlen, "the region is not a known code inside your area");
+        return PK_EINVAL;
+    }
+    char day_s[11], detail[64];
+    pk_date_format(day, day_s);
+    snprintf(detail, sizeof detail, "day=%s region=%s", day_s, want[0] ? want : "*");
+    if (pk_access_record(app, actor, "remind.plan", route, 0, detail) != 0) {
+        snprintf(err, errlen, "cannot write the access log");
+        return PK_EIO;
+    }
+    pk_remind_req q = {.day = day, .now = pk_day_start_wib(day), .actor = actor,
+                       .source = "portal", .scope = want, .line = line, .ctx = ctx};
+    return pk_remind_day(app, &q, sum, err, errlen);
+}
+
+int pk_remind_last_run(const pk_app *app, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    if (cap == 0)
+        return PK_ETOOBIG;
+    int rc = pk_store_meta_get(app->store, PK_META_REMIND_LAST, (uint8_t *)out, cap - 1, &len);
+    if (rc == PK_ENOENT)
+        return 0;
+    out[rc == 0 ? len : 0] = '\0';
     return rc;
 }

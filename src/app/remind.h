@@ -41,6 +41,8 @@ int pk_remind_rules_load(const pk_config *cfg, pk_remind_rules *out, char *err, 
 /* One line of a plan: a fire considered on the day (what `remind plan`
  * prints as JSON: reminders.md "Commands"). */
 typedef struct pk_plan_line {
+    int64_t participant_id;
+    const char *region;        /* the person's village code */
     const char *nik;
     const char *rule;
     int64_t anchor;
@@ -61,14 +63,36 @@ typedef struct pk_remind_summary {
     int64_t sent, failed, uncertain, retrying;
 } pk_remind_summary;
 
-/* The fires of `day` (WIB), decided (reminders.md): `line` gets each
- * (NULL: none).  With run, each decision is recorded and each message
- * queued (one run at a time: a lease; PK_EBUSY when another holds it),
- * then the outbox hands over every message due by `now`.  Without run
- * nothing changes.  Returns 0 or an error with a sentence in err. */
-int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *actor,
-                  const char *source, pk_plan_line_fn line, void *ctx, pk_remind_summary *sum,
-                  char *err, size_t errlen);
+typedef struct pk_remind_req {
+    pk_date day;               /* WIB */
+    bool run;                  /* false: the plan, nothing changes */
+    int64_t now;               /* the clock: a run hands over what is due by then */
+    const char *actor, *source; /* the audit entry's: "cli:USER", "cli" */
+    const char *scope;         /* plan: only the people of this region (NULL/"": all) */
+    pk_plan_line_fn line;      /* each fire considered (NULL: none) */
+    void *ctx;
+} pk_remind_req;
+
+/* The fires of the day, decided (reminders.md): r->line gets each.  With
+ * run, each decision is recorded and each message queued (one run at a
+ * time: a lease; PK_EBUSY when another holds it; a day not begun yet is
+ * PK_EINVAL), then the outbox hands over every message due by `now`.
+ * Without run nothing changes.  Returns 0 or an error with a sentence in
+ * err. */
+int pk_remind_day(const pk_app *app, const pk_remind_req *r, pk_remind_summary *sum, char *err,
+                  size_t errlen);
+
+/* The plan as staff see it (the page "siapa menerima apa, dan mengapa"):
+ * the people of `region` (inside the caller's `scope`; NULL/"": the whole
+ * scope), recorded in the access log first (remind.plan: the day and the
+ * region).  PK_EINVAL when the region is not a known code inside the
+ * scope; else what pk_remind_day returns. */
+int pk_remind_plan_staff(const pk_app *app, const char *scope, const char *region, const char *actor,
+                         const char *route, pk_date day, pk_plan_line_fn line, void *ctx,
+                         pk_remind_summary *sum, char *err, size_t errlen);
+
+/* The latest run as pk_meta keeps it ("" when none). */
+int pk_remind_last_run(const pk_app *app, char *out, size_t cap);
 
 /* What a run keeps in pk_meta: the latest day run ("YYYY-MM-DD") and the
  * latest run ("<instant> day=... people=... sent=...", the audit entry's
@@ -80,25 +104,25 @@ int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *a
  * servers (an hour at most; a holder on this host whose process died is
  * taken over).  holder: "host:pid" of this process. */
 void pk_remind_holder(char *out, size_t cap);
-int pk_remind_lease(pk_app *app, const char *holder, int64_t now, bool *got);
+int pk_remind_lease(const pk_app *app, const char *holder, int64_t now, bool *got);
 
 /* Hands over every message due by `now` (what `remind send` and serve do
  * between runs): the rules and channels of the settings, under the lease
  * (PK_EBUSY when another process holds it). */
-int pk_remind_send(pk_app *app, int64_t now, pk_remind_summary *sum, char *err, size_t errlen);
+int pk_remind_send(const pk_app *app, int64_t now, pk_remind_summary *sum, char *err, size_t errlen);
 
 /* ---- serve: each day's run at remind_at, due messages every minute ---- */
 typedef struct pk_reminder pk_reminder;
 /* Starts the thread (NULL *out when no channel is enabled: nothing to
  * do); PK_EINVAL with a sentence when remind_at is not HH:MM. */
-int pk_reminder_start(pk_app *app, pk_reminder **out, char *err, size_t errlen);
+int pk_reminder_start(const pk_app *app, pk_reminder **out, char *err, size_t errlen);
 void pk_reminder_stop(pk_reminder *r);
 
 /* Hands every queued message due by `now` to its channel (outbox.c),
  * under the lease the caller holds, through the channels open (chans by
  * pk_channel, `enabled` their bits); adds to sum's sent, failed,
  * uncertain, retrying. */
-int pk_outbox_deliver(pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
+int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
                       unsigned enabled, int64_t now, pk_remind_summary *sum, char *err,
                       size_t errlen);
 

@@ -17,7 +17,7 @@
 #define TICK 30
 
 struct pk_reminder {
-    pk_app *app;
+    const pk_app *app;
     int at_minute;           /* remind_at: minutes after 00:00 WIB */
     pthread_t thread;
     pthread_mutex_t mu;
@@ -26,7 +26,7 @@ struct pk_reminder {
 };
 
 /* The latest day a run recorded; false when none. */
-static bool last_day(pk_app *app, pk_date *out)
+static bool last_day(const pk_app *app, pk_date *out)
 {
     uint8_t buf[16];
     size_t len = 0;
@@ -36,7 +36,7 @@ static bool last_day(pk_app *app, pk_date *out)
 
 static void tick(pk_reminder *r)
 {
-    pk_app *app = r->app;
+    const pk_app *app = r->app;
     int64_t now = (int64_t)time(NULL);
     pk_date today = pk_instant_day_wib(now);
     int minute = (int)((now - pk_day_start_wib(today)) / 60);
@@ -46,8 +46,9 @@ static void tick(pk_reminder *r)
     char err[256] = "";
     int rc;
     if (!ran && minute >= r->at_minute) {
-        rc = pk_remind_day(app, today, true, now, "serve", "serve", NULL, NULL, &sum, err,
-                           sizeof err);
+        pk_remind_req q = {.day = today, .run = true, .now = now, .actor = "serve",
+                           .source = "serve"};
+        rc = pk_remind_day(app, &q, &sum, err, sizeof err);
         if (rc == 0)
             pk_app_log(app, "reminders: day run: %lld people, %lld queued, %lld sent, "
                             "%lld failed, %lld uncertain",
@@ -81,7 +82,7 @@ static void *loop(void *arg)
     return NULL;
 }
 
-int pk_reminder_start(pk_app *app, pk_reminder **out, char *err, size_t errlen)
+int pk_reminder_start(const pk_app *app, pk_reminder **out, char *err, size_t errlen)
 {
     *out = NULL;
     const char *at = app->cfg.remind_at;

@@ -75,6 +75,7 @@ typedef struct subject {
     bool has_j;
     pk_journey j;
     char scheme[16];
+    char region[PK_REGION_CODE_MAX];
     uint8_t nik_bi[PK_BI_LEN];
     size_t pii_off, pii_len;     /* the sealed box in the batch's arena */
 } subject;
@@ -92,7 +93,7 @@ typedef struct wave_terms {
 } wave_terms;
 
 typedef struct day_ctx {
-    pk_app *app;
+    const pk_app *app;
     pk_remind_rules rules;
     pk_date day;
     char day_s[11], since_s[11];
@@ -103,6 +104,7 @@ typedef struct day_ctx {
     size_t nterms, capterms;
     pk_plan_line_fn line;
     void *line_ctx;
+    const char *scope;
     pk_remind_summary *sum;
     const char *actor;
     /* the batch */
@@ -180,6 +182,7 @@ static int got_subject(void *ctx, const pk_prow *row, const pk_journey *j)
     if (j != NULL)
         s->j = *j;
     snprintf(s->scheme, sizeof s->scheme, "%s", row->scheme ? row->scheme : "");
+    snprintf(s->region, sizeof s->region, "%s", row->kode_wilayah ? row->kode_wilayah : "");
     memcpy(s->nik_bi, row->nik_bi, PK_BI_LEN);
     s->pii_off = d->arena.len;
     s->pii_len = row->pii_len;
@@ -438,7 +441,8 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
         d->sum->status[fr->status]++;
         d->sum->rule_status[o->rule][fr->status]++;
         if (d->line != NULL) {
-            pk_plan_line l = {.nik = pp.nik, .rule = r->id, .anchor = o->anchor, .k = o->k,
+            pk_plan_line l = {.participant_id = s->id, .region = s->region, .nik = pp.nik,
+                              .rule = r->id, .anchor = o->anchor, .k = o->k,
                               .status = fr->status, .reason = reason};
             if (fr->status == PK_FS_KIRIM) {
                 l.channel = chname;
@@ -460,7 +464,8 @@ static int one_batch(day_ctx *d, bool everyone, int64_t *after, bool *more)
     d->nsubj = 0;
     pk_buf_reset(&d->arena);
     size_t n = 0;
-    int rc = pk_store_remind_subjects(d->app->store, everyone, *after, BATCH, got_subject, d, &n);
+    int rc = pk_store_remind_subjects(d->app->store, d->scope, everyone, *after, BATCH,
+                                      got_subject, d, &n);
     if (rc != 0)
         return rc;
     *more = n == BATCH;
@@ -503,7 +508,7 @@ void pk_remind_holder(char *out, size_t cap)
     snprintf(out, cap, "%s:%ld", host, (long)getpid());
 }
 
-int pk_remind_lease(pk_app *app, const char *holder, int64_t now, bool *got)
+int pk_remind_lease(const pk_app *app, const char *holder, int64_t now, bool *got)
 {
     int rc = pk_store_lease_take(app->store, "remind", holder, now + LEASE_SECONDS, now, "",
                                  got);
@@ -524,10 +529,13 @@ int pk_remind_lease(pk_app *app, const char *holder, int64_t now, bool *got)
     return pk_store_lease_take(app->store, "remind", holder, now + LEASE_SECONDS, now, cur, got);
 }
 
-int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *actor,
-                  const char *source, pk_plan_line_fn line, void *ctx, pk_remind_summary *sum,
-                  char *err, size_t errlen)
+int pk_remind_day(const pk_app *app, const pk_remind_req *req, pk_remind_summary *sum, char *err,
+                  size_t errlen)
 {
+    pk_date day = req->day;
+    bool run = req->run;
+    int64_t now = req->now;
+    const char *actor = req->actor, *source = req->source;
     memset(sum, 0, sizeof *sum);
     day_ctx *d = calloc(1, sizeof *d);
     if (d == NULL) {
@@ -537,8 +545,9 @@ int pk_remind_day(pk_app *app, pk_date day, bool run, int64_t now, const char *a
     d->app = app;
     d->day = day;
     d->run = run;
-    d->line = line;
-    d->line_ctx = ctx;
+    d->line = req->line;
+    d->line_ctx = req->ctx;
+    d->scope = run || req->scope == NULL ? "" : req->scope;
     d->sum = sum;
     d->actor = actor;
     pk_date_format(day, d->day_s);

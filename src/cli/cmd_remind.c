@@ -134,8 +134,9 @@ int cli_remind(const cli_cmd *c, cli_args *a)
     char actor[PK_ACTOR_MAX], err[256] = "";
     cli_actor(actor, sizeof(actor));
     pk_remind_summary sum;
-    int rc = pk_remind_day(&app, day, run, (int64_t)time(NULL), actor, "cli", plan_line, NULL,
-                           &sum, err, sizeof err);
+    pk_remind_req q = {.day = day, .run = run, .now = (int64_t)time(NULL), .actor = actor,
+                       .source = "cli", .line = plan_line};
+    int rc = pk_remind_day(&app, &q, &sum, err, sizeof err);
     pk_remind_rules rules;
     char rerr[8];
     bool have_rules = rc == 0 && pk_remind_rules_load(&app.cfg, &rules, rerr, sizeof rerr) == 0;

@@ -59,10 +59,12 @@ static void col_text(const PGresult *r, int row, int col, char *out, size_t cap)
     snprintf(out, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
 }
 
-int pg_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
-                       pk_remind_subject_cb cb, void *ctx, size_t *n)
+int pg_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
+                       size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
 {
     params p = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
+    pg_region_params(&p, scope, hi, sizeof hi);
     p_int(&p, after);
     p_int(&p, (int64_t)limit);
     PGresult *r = NULL;

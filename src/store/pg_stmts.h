@@ -397,11 +397,13 @@ X(S_CARD_GET, "i", "SELECT number, wave FROM pk_card WHERE participant_id = $1")
  * (participant_id NULL when they have none) */
 #define SQL_REMIND_SUBJECT_COLS                                                         \
     "SELECT " PG_PCOLS_P ", j.participant_id, j.status, j.payout, " PK_JOURNEY_INT_COLS
-X(S_REMIND_SUBJECTS_ALL, "ii",
+X(S_REMIND_SUBJECTS_ALL, "ttii",
   SQL_REMIND_SUBJECT_COLS " FROM participant p LEFT JOIN pk_journey j ON j.participant_id = p.id"
-  " WHERE p.id > $1 ORDER BY p.id LIMIT $2")
-X(S_REMIND_SUBJECTS_JOURNEY, "ii",
+  " WHERE p.kode_wilayah >= $1 AND p.kode_wilayah < $2 AND p.id > $3"
+  " ORDER BY p.id LIMIT $4")
+X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
   SQL_REMIND_SUBJECT_COLS " FROM pk_journey j JOIN participant p ON p.id = j.participant_id"
-  " WHERE j.participant_id > $1 ORDER BY j.participant_id LIMIT $2")
+  " WHERE p.kode_wilayah >= $1 AND p.kode_wilayah < $2 AND j.participant_id > $3"
+  " ORDER BY j.participant_id LIMIT $4")
 /* ---- reminders: consent, plan, outbox (pg_remind.c) ---- */
 #include "store/sql_remind.h"

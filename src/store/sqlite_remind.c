@@ -63,8 +63,8 @@ static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
     snprintf(out, cap, "%s", t ? (const char *)t : "");
 }
 
-int sq_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
-                       pk_remind_subject_cb cb, void *ctx, size_t *n)
+int sq_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
+                       size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
 {
     sq *q = s->impl;
     sqc *c;
@@ -74,8 +74,10 @@ int sq_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
                            &st);
     if (rc != 0)
         return rc;
-    sqlite3_bind_int64(st, 1, after);
-    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    char hi[PK_REGION_CODE_MAX + 2];
+    sq_bind_region(st, 1, 2, scope, hi, sizeof hi);
+    sqlite3_bind_int64(st, 3, after);
+    sqlite3_bind_int64(st, 4, (int64_t)limit);
     int r;
     enum { J = 22 }; /* the journey's first column, after SQ_PCOLS_P */
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {

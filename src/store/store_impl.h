@@ -186,8 +186,8 @@ typedef struct pk_store_ops {
     int (*consent_get)(pk_store *s, int64_t participant_id, const char *purpose, bool *stopped,
                        char *since);
     /* Reminders: plan, fires, outbox, leases (sqlite_remind.c, pg_remind.c). */
-    int (*remind_subjects)(pk_store *s, bool everyone, int64_t after, size_t limit,
-                           pk_remind_subject_cb cb, void *ctx, size_t *n);
+    int (*remind_subjects)(pk_store *s, const char *scope, bool everyone, int64_t after,
+                           size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n);
     int (*remind_marks)(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                         pk_remind_mark_cb cb, void *ctx);
     int (*remind_fire_put)(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,

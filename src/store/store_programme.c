@@ -282,10 +282,10 @@ int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpos
 
 /* ---- reminders: plan, fires, outbox, leases ---- */
 
-int pk_store_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
-                             pk_remind_subject_cb cb, void *ctx, size_t *n)
+int pk_store_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
+                             size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
 {
-    return s->ops->remind_subjects(s, everyone, after, limit, cb, ctx, n);
+    return s->ops->remind_subjects(s, scope, everyone, after, limit, cb, ctx, n);
 }
 
 int pk_store_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,

@@ -306,11 +306,12 @@ int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpos
 /* A person a plan looks at: the registry's row (pii loaded) and the
  * journey (NULL when they have none).  Valid during the callback. */
 typedef int (*pk_remind_subject_cb)(void *ctx, const pk_prow *row, const pk_journey *j);
-/* Up to `limit` people with id above `after`, in id order: every
- * participant when `everyone` (a wave is open: anyone may be told to
- * join), else those with a journey.  *n: how many were given. */
-int pk_store_remind_subjects(pk_store *s, bool everyone, int64_t after, size_t limit,
-                             pk_remind_subject_cb cb, void *ctx, size_t *n);
+/* Up to `limit` people of region `scope` ("" everywhere) with id above
+ * `after`, in id order: every participant when `everyone` (a wave is
+ * open: anyone may be told to join), else those with a journey.  *n: how
+ * many were given. */
+int pk_store_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
+                             size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n);
 
 /* What is recorded of one person, as the plan reads it back. */
 typedef enum pk_remind_mark_kind {

@@ -135,6 +135,7 @@ static const struct {
     {"/peserta", "Cari peserta"},
     {"/peserta/baru", "Pendaftaran dibantu"},
     {"/katalog", "Katalog"},
+    {"/pengingat", "Pengingat"},
     {"/admin/gelombang", "Gelombang"},
     {"/admin", "Admin"},
 };

@@ -80,6 +80,8 @@ const pk_route pk_routes[] = {
     {"POST", "/admin/gelombang/baru", pk_page_wave_new, PK_KIND_PAGE, PK_ACCESS_ADMIN},
     {"GET", "/admin/gelombang/{n}", pk_page_wave, PK_KIND_PAGE, PK_ACCESS_ADMIN},
     {"POST", "/admin/gelombang/{n}", pk_page_wave, PK_KIND_PAGE, PK_ACCESS_ADMIN},
+    /* the reminders' plan: operators in their region, admins */
+    {"GET", "/pengingat", pk_page_remind, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
     /* the training catalogue: public data, every staff role */
     {"GET", "/katalog", pk_page_catalogue, PK_KIND_PAGE, PK_ACCESS_STAFF},
     {"POST", "/katalog", pk_page_catalogue, PK_KIND_PAGE, PK_ACCESS_ADMIN},

@@ -134,6 +134,7 @@ void pk_page_waves(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_wave_new(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_wave(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_catalogue(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp);   /* page_remind.c */
 /* The journey section of /peserta/{id} (page_journey.c): a personal
  * read of its own, scoped and access-logged (app/journey_view.h). */
 void pk_page_journey(const pk_app *app, const pk_req *req, pk_buf *b, int64_t id,

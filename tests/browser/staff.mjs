@@ -25,9 +25,9 @@ const SHOTS = path.resolve('screenshots');
 const WIDTHS = [360, 1280];
 const USERS = {
   'admin1': { role: 'admin', password: 'Admin-Prakerja-Kuat-7',
-    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Gelombang', 'Admin'] },
+    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat', 'Gelombang', 'Admin'] },
   'op.sel': { role: 'operator', region: '31.74', password: 'Operator-Jaksel-Tebet-1',
-    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog'] },
+    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat'] },
   'viewer1': { role: 'viewer', password: 'Pemantau-Data-Agregat-3', menu: ['Dasbor', 'Katalog'] },
 };
 const BULK = 1234; // imported into Tebet Timur: counts need a separator
@@ -318,11 +318,12 @@ for (const width of WIDTHS) {
     await page.context().close();
   });
 
-  test(`${width}px: waves and the catalogue fit without sideways scroll`, async () => {
+  test(`${width}px: waves, the catalogue and the reminders fit without sideways scroll`, async () => {
     const page = await newPage(width);
     await login(page, 'admin1');
     for (const [p, label] of [['admin/gelombang', 'waves'], ['admin/gelombang/1', 'drawn wave'],
-      ['admin/gelombang/baru', 'new wave form'], ['katalog', 'catalogue']]) {
+      ['admin/gelombang/baru', 'new wave form'], ['katalog', 'catalogue'],
+      ['pengingat?tanggal=2021-03-28', 'reminders']]) {
       await page.goto(base + p);
       await noOverflow(page, width, label);
       await page.screenshot({ path: path.join(SHOTS, `staff-${width}-${label.replace(/\W+/g, '-')}.png`), fullPage: true });

@@ -818,6 +818,7 @@ def no_route_is_protected_by_accident():
                    ("POST", "/admin/gelombang/baru"): "PK_ACCESS_ADMIN",
                    ("GET", "/admin/gelombang/{n}"): "PK_ACCESS_ADMIN",
                    ("POST", "/admin/gelombang/{n}"): "PK_ACCESS_ADMIN",
+                   ("GET", "/pengingat"): "PK_ACCESS_OPERATOR",
                    ("GET", "/katalog"): "PK_ACCESS_STAFF",
                    ("POST", "/katalog"): "PK_ACCESS_ADMIN",
                    ("GET", "/peserta"): "PK_ACCESS_OPERATOR",

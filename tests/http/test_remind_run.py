@@ -82,6 +82,12 @@ def recipient(nik, p, lolos_day=2, bought=None):
     return rows
 
 
+def lines_in(path):
+    """Whole lines in a file being written (a partial last line not counted)."""
+    with open(path, "rb") as f:
+        return f.read().count(b"\n")
+
+
 def short(lines):
     return [(x["nik"], x["rule"], x["status"]) for x in lines]
 
@@ -256,7 +262,7 @@ def a_killed_run_sends_each_message_once():
             else:
                 while time.time() < deadline and p.poll() is None:
                     if os.path.exists(r.box) and os.path.getsize(r.box) > 0 and \
-                            len(r.sent()) > before:
+                            lines_in(r.box) > before:
                         break
                     time.sleep(0.002)
                 after_write += 1
@@ -353,6 +359,78 @@ def send_hands_over_what_is_due_and_nothing_twice():
         eq(code, 2, "a day that has not begun")
         assert "not begun" in err, err
         eq(len(r.sent()), 1, "one message")
+
+
+def add_user(r, name, role, region=None):
+    args = ["user", "add", "--username", name, "--role", role, "--password-stdin"]
+    if region:
+        args += ["--region", region]
+    code, _, err = h.run_cli(r.db.args_for(args), stdin=b"Sandi-Pengingat-Kuat-7\n")
+    eq(code, 0, "user add %s: %s" % (name, err))
+
+
+def login(s, name):
+    b = h.Browser(s)
+    st, _, text = b.post("/masuk", {"nama_pengguna": name, "kata_sandi": "Sandi-Pengingat-Kuat-7"})
+    eq(st, 303, "login %s: %s" % (name, text[:300]))
+    return b
+
+
+@test
+def staff_page_shows_the_plan_within_the_area():
+    from test_registry import csv_text, person
+    with R() as r:
+        a, b = r.people(2)
+        far = person(9, wilayah="31.71.01.1001", nik_region="317101")
+        s_, _, _, _ = r.imp(csv_text([far]))
+        c = far["nik"]
+        r.events(recipient(a, "a") + recipient(b, "b", bought=5) + recipient(c, "c"))
+        add_user(r, "admin1", "admin")
+        add_user(r, "op.sel", "operator", "31.74")
+        s = h.Server(db=r.db).start()
+        try:
+            adm = login(s, "admin1")
+            st, _, page = adm.get("/pengingat?tanggal=2021-03-18")
+            eq(st, 200, "the plan page")
+            assert 'data-matched="3"' in page, page[-3000:]
+            eq(page.count("<tr data-status="), 3, "three fires")
+            eq(page.count('data-status="kirim"'), 2, "a and c are reminded")
+            eq(page.count('data-status="dibatalkan"'), 1, "b bought a training")
+            for n in (a, b, c):
+                assert n not in page, "a whole NIK on the page"
+                assert "&hellip;" + n[-4:] in page, n[-4:]
+            assert "belum pernah dijalankan" in page, "no run yet"
+            st, _, page = adm.get("/pengingat?tanggal=2021-03-18&status=kirim&aturan="
+                                  "beli_pelatihan")
+            eq((st, page.count("<tr data-status=")), (200, 2), "filtered: kirim")
+            st, _, page = adm.get("/pengingat?tanggal=2021-03-18&wilayah=31.71")
+            eq((st, page.count("<tr data-status=")), (200, 1), "filtered by region")
+            # an operator sees their area only, and cannot step out of it
+            op = login(s, "op.sel")
+            st, _, page = op.get("/pengingat?tanggal=2021-03-18")
+            eq((st, page.count("<tr data-status=")), (200, 2), "the operator's area")
+            assert "&hellip;" + c[-4:] not in page, "a person outside the area"
+            st, _, page = op.get("/pengingat?tanggal=2021-03-18&wilayah=31.71")
+            eq(st, 400, "a region outside the area")
+            assert "di luar wilayah kerja" in page, page[-2000:]
+            for bad in ("tanggal=18-03-2021", "status=terkirim", "aturan=tidak_ada"):
+                st, _, page = adm.get("/pengingat?" + bad)
+                eq(st, 400, bad)
+                assert "data-error" in page, bad
+            logs = s.db.query("SELECT actor, detail FROM access_log WHERE action = 'remind.plan'"
+                              " ORDER BY id")
+            assert ("user:op.sel", "day=2021-03-18 region=31.74") in [tuple(x) for x in logs], \
+                logs
+            # the page tells when the reminders last ran and what they did
+            r.remind("run", "2021-03-18")
+            st, _, page = adm.get("/pengingat")
+            eq(st, 200, "after a run")
+            assert "day=2021-03-18" in page and "sent=2" in page, page[-3000:]
+            err = s.stop_clean()
+        finally:
+            s.cleanup()
+        for n in (a, b, c):
+            assert n not in err, "a NIK in the server log"
 
 
 @test

@@ -31,10 +31,12 @@ USERS = {
 MENU = {  # role -> the staff menu, in order
     "viewer1": [("/dasbor", "Dasbor"), ("/katalog", "Katalog")],
     "op.sel": [("/dasbor", "Dasbor"), ("/peserta", "Cari peserta"),
-               ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog")],
+               ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog"),
+               ("/pengingat", "Pengingat")],
     "admin1": [("/dasbor", "Dasbor"), ("/peserta", "Cari peserta"),
                ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog"),
-               ("/admin/gelombang", "Gelombang"), ("/admin", "Admin")],
+               ("/pengingat", "Pengingat"), ("/admin/gelombang", "Gelombang"),
+               ("/admin", "Admin")],
 }
 ROLE_LABEL = {"admin1": "Administrator", "viewer1": "Pemantau", "op.sel": "Operator wilayah"}
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]

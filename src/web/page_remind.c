@@ -1,0 +1,229 @@
+/* page_remind.c -- /pengingat, the reminders for staff: "siapa menerima
+ * apa, dan mengapa" on a day (tomorrow by default), the plan of
+ * app/remind.h (nothing changes: the same decisions `prakerja remind plan`
+ * prints) filtered by rule, status and region inside the caller's area,
+ * and when the reminders last ran and what they did.  The read is
+ * recorded in the access log (remind.plan); a person is shown by the
+ * last digits of the NIK and a link to their page, not the whole NIK. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/operator.h"
+#include "app/remind.h"
+#include "core/date.h"
+#include "web/html.h"
+#include "web/web.h"
+
+#define SHOWN_MAX 300
+
+static const char *const status_label[PK_FS__COUNT] = {
+    "Dikirim", "Ditunda (batas pesan)", "Dibatalkan (kondisi tidak berlaku)",
+    "Terlewat (batas sudah lewat)", "Berhenti berlangganan"};
+
+typedef struct plan_ctx {
+    pk_buf rows;
+    const char *rule;          /* filter: NULL all */
+    int status;                /* filter: -1 all */
+    int64_t matched, shown;
+    int64_t by_status[PK_FS__COUNT];
+} plan_ctx;
+
+static int plan_row(void *ctx, const pk_plan_line *l)
+{
+    plan_ctx *p = ctx;
+    if ((p->rule != NULL && strcmp(p->rule, l->rule) != 0) ||
+        (p->status >= 0 && (int)l->status != p->status))
+        return 0;
+    p->matched++;
+    p->by_status[l->status]++;
+    if (p->shown >= SHOWN_MAX)
+        return 0;
+    p->shown++;
+    pk_buf *b = &p->rows;
+    size_t nl = strlen(l->nik);
+    pk_buf_printf(b, "<tr data-status=\"%s\" data-rule=\"%s\"><th scope=\"row\" "
+                     "data-label=\"Peserta\"><a href=\"/peserta/%lld\">NIK &hellip;%s</a></th>"
+                     "<td data-label=\"Kelurahan\">%s</td><td data-label=\"Aturan\">%s</td>"
+                     "<td data-label=\"Status\">%s</td><td data-label=\"Saluran\">%s</td>"
+                     "<td data-label=\"Waktu kirim\">",
+                  pk_fire_status_name(l->status), l->rule, (long long)l->participant_id,
+                  nl >= 4 ? l->nik + nl - 4 : "", l->region, l->rule, status_label[l->status],
+                  l->channel ? l->channel : "-");
+    if (l->send_at != 0) {
+        char iso[32], wib[32];
+        pk_instant_format(l->send_at, iso);
+        pk_timestamp_format_wib(l->send_at, wib);
+        pk_buf_printf(b, "<time datetime=\"%s\">%s</time>", iso, wib);
+    } else {
+        pk_buf_adds(b, "-");
+    }
+    pk_buf_adds(b, "</td><td data-label=\"Alasan\">");
+    pk_html_esc(b, l->reason);
+    pk_buf_adds(b, "</td></tr>\n");
+    return 0;
+}
+
+static void select_open(pk_buf *b, const char *name, const char *label)
+{
+    pk_buf_printf(b, "<p><label for=\"%s\">%s</label>\n<select id=\"%s\" name=\"%s\">\n", name,
+                  label, name, name);
+}
+
+static void option(pk_buf *b, const char *value, const char *label, bool selected)
+{
+    pk_buf_adds(b, "<option value=\"");
+    pk_html_esc(b, value);
+    pk_buf_printf(b, "\"%s>", selected ? " selected" : "");
+    pk_html_esc(b, label);
+    pk_buf_adds(b, "</option>\n");
+}
+
+static void last_run(const pk_app *app, pk_buf *b)
+{
+    char last[300];
+    pk_buf_adds(b, "<section aria-labelledby=\"terakhir\">\n<h2 id=\"terakhir\">Terakhir "
+                   "dijalankan</h2>\n");
+    if (pk_remind_last_run(app, last, sizeof last) != 0 || last[0] == '\0') {
+        pk_buf_adds(b, "<p data-last-run=\"\">Pengingat belum pernah dijalankan.</p>\n");
+    } else {
+        /* "<instant> day=... people=... kirim=... ..." */
+        char *sp = strchr(last, ' ');
+        int64_t t = 0;
+        if (sp != NULL)
+            *sp = '\0';
+        pk_buf_adds(b, "<p data-last-run=\"");
+        pk_html_esc(b, last);
+        pk_buf_adds(b, "\">");
+        if (pk_instant_parse(last, &t) == 0) {
+            char wib[32];
+            pk_timestamp_format_wib(t, wib);
+            pk_buf_printf(b, "<time datetime=\"%s\">%s</time>", last, wib);
+        }
+        pk_buf_adds(b, "</p>\n<p class=\"small\" data-last-detail>");
+        pk_html_esc(b, sp ? sp + 1 : "");
+        pk_buf_adds(b, "</p>\n");
+    }
+    pk_buf_adds(b, "<p class=\"small\">Server menjalankan pengingat sekali sehari pada pukul "
+                   "<code>remind_at</code> (WIB) bila saluran pengiriman sudah diatur; "
+                   "perintah <code>prakerja remind run</code> melakukan hal yang sama.</p>\n"
+                   "</section>\n");
+}
+
+void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    char scope[PK_REGION_CODE_MAX], actor[PK_ACTOR_MAX];
+    pk_auth_scope(req->who, scope);
+    pk_staff_actor(req->who, actor);
+    pk_date day = pk_date_add_days(pk_app_today(), 1);
+    const char *ds = pk_req_query(req, "tanggal");
+    const char *rule = pk_req_query(req, "aturan");
+    const char *st = pk_req_query(req, "status");
+    const char *region = pk_req_query(req, "wilayah");
+    const char *error = NULL;
+    if (ds != NULL && ds[0] != '\0' && (strlen(ds) != 10 || pk_date_parse(ds, 10, &day) != 0))
+        error = "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2021-03-18.";
+    pk_remind_rules *rules = malloc(sizeof *rules);
+    char err[256] = "";
+    if (rules == NULL || pk_remind_rules_load(&app->cfg, rules, err, sizeof err) != 0) {
+        free(rules);
+        pk_html_staff_error(app, req, resp, 503, "Aturan pengingat tidak terbaca",
+                            "Berkas aturan pengingat (reminders.ini) tidak dapat dibaca. "
+                            "Hubungi administrator.");
+        return;
+    }
+    plan_ctx p = {.status = -1};
+    pk_buf_init(&p.rows, 4u << 20);
+    if (rule != NULL && rule[0] != '\0') {
+        if (pk_remind_rule_find(rules, rule) != NULL)
+            p.rule = rule;
+        else if (error == NULL)
+            error = "Aturan itu tidak dikenal.";
+    }
+    for (int s = 0; st != NULL && st[0] != '\0' && s < PK_FS__COUNT; s++)
+        if (strcmp(st, pk_fire_status_name((pk_fire_status)s)) == 0)
+            p.status = s;
+    if (st != NULL && st[0] != '\0' && p.status < 0 && error == NULL)
+        error = "Status itu tidak dikenal.";
+    pk_remind_summary sum;
+    memset(&sum, 0, sizeof sum);
+    int rc = 0;
+    if (error == NULL) {
+        rc = pk_remind_plan_staff(app, scope, region, actor, req->route, day, plan_row, &p, &sum,
+                                  err, sizeof err);
+        if (rc == PK_EINVAL)
+            error = "Kode wilayah itu tidak dikenal atau di luar wilayah kerja Anda.";
+        else if (rc != 0) {
+            pk_buf_wipe_free(&p.rows);
+            free(rules);
+            pk_html_staff_error(app, req, resp, 503, "Layanan sibuk",
+                                "Rencana pengingat belum dapat dihitung. Silakan coba lagi.");
+            return;
+        }
+    }
+    char day_s[11], day_long[32];
+    pk_date_format(day, day_s);
+    pk_date_format_long(day, day_long);
+    pk_buf *b = &resp->body;
+    pk_html_staff_begin(app, req, resp, "Pengingat", "/pengingat");
+    pk_buf_adds(b, "<h1>Pengingat</h1>\n<p>Siapa menerima pesan apa, dan mengapa: keputusan "
+                   "yang sama dengan yang akan dijalankan, tanpa mengubah apa pun.</p>\n");
+    last_run(app, b);
+    pk_buf_adds(b, "<form method=\"get\" action=\"/pengingat\" class=\"filters\">\n");
+    pk_buf_printf(b, "<p><label for=\"tanggal\">Tanggal</label>\n<input id=\"tanggal\" "
+                     "name=\"tanggal\" type=\"date\" value=\"%s\"></p>\n",
+                  day_s);
+    select_open(b, "aturan", "Aturan");
+    option(b, "", "Semua aturan", p.rule == NULL);
+    for (size_t i = 0; i < rules->count; i++)
+        option(b, rules->items[i].id, rules->items[i].id,
+               p.rule != NULL && strcmp(p.rule, rules->items[i].id) == 0);
+    pk_buf_adds(b, "</select></p>\n");
+    select_open(b, "status", "Status");
+    option(b, "", "Semua status", p.status < 0);
+    for (int s = 0; s < PK_FS__COUNT; s++)
+        option(b, pk_fire_status_name((pk_fire_status)s), status_label[s], p.status == s);
+    pk_buf_adds(b, "</select></p>\n<p><label for=\"wilayah\">Kode wilayah</label>\n"
+                   "<input id=\"wilayah\" name=\"wilayah\" inputmode=\"decimal\" "
+                   "placeholder=\"31.74.01\" value=\"");
+    pk_html_esc(b, region ? region : "");
+    pk_buf_adds(b, "\"></p>\n<p><button type=\"submit\">Tampilkan</button></p>\n</form>\n");
+    if (error != NULL) {
+        pk_buf_adds(b, "<p class=\"error\" role=\"alert\" data-error>");
+        pk_html_esc(b, error);
+        pk_buf_adds(b, "</p>\n");
+    } else {
+        pk_buf_printf(b, "<h2>Rencana %s</h2>\n<ul class=\"summary\" data-matched=\"%lld\">\n",
+                      day_long, (long long)p.matched);
+        for (int s = 0; s < PK_FS__COUNT; s++) {
+            pk_buf_printf(b, "<li data-count=\"%s\">%s: ", pk_fire_status_name((pk_fire_status)s),
+                          status_label[s]);
+            pk_html_count(b, p.by_status[s]);
+            pk_buf_adds(b, "</li>\n");
+        }
+        pk_buf_adds(b, "</ul>\n");
+        if (p.matched == 0) {
+            pk_buf_adds(b, "<p data-plan=\"0\">Tidak ada pengingat pada hari itu untuk pilihan "
+                           "ini.</p>\n");
+        } else {
+            pk_buf_adds(b, "<table class=\"results cards\" data-plan>\n<caption>");
+            if (p.shown < p.matched) {
+                pk_buf_printf(b, "%lld pertama dari ", (long long)p.shown);
+                pk_html_count(b, p.matched);
+            } else {
+                pk_html_count(b, p.matched);
+            }
+            pk_buf_adds(b, " pengingat</caption>\n<thead><tr><th scope=\"col\">Peserta</th>"
+                           "<th scope=\"col\">Kelurahan</th><th scope=\"col\">Aturan</th>"
+                           "<th scope=\"col\">Status</th><th scope=\"col\">Saluran</th>"
+                           "<th scope=\"col\">Waktu kirim</th><th scope=\"col\">Alasan</th>"
+                           "</tr></thead>\n<tbody>\n");
+            pk_buf_add(b, p.rows.data, p.rows.len);
+            pk_buf_adds(b, "</tbody>\n</table>\n");
+        }
+    }
+    pk_buf_wipe_free(&p.rows);
+    free(rules);
+    pk_html_staff_finish(resp, error != NULL ? 400 : 200);
+}
