@@ -2,6 +2,7 @@
 #include "app/remind.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,5 +96,39 @@ int pk_remind_last_run(const pk_app *app, char *out, size_t cap)
     if (rc == PK_ENOENT)
         return 0;
     out[rc == 0 ? len : 0] = '\0';
+    return rc;
+}
+
+int pk_remind_consent_of(const pk_app *app, int64_t participant_id,
+                         bool stopped[PK_PURPOSE__COUNT])
+{
+    int rc = 0;
+    for (int p = 0; rc == 0 && p < PK_PURPOSE__COUNT; p++) {
+        char since[32];
+        rc = pk_store_consent_get(app->store, participant_id, pk_purpose_name((pk_purpose)p),
+                                  &stopped[p], since);
+    }
+    return rc;
+}
+
+int pk_remind_messages_of(const pk_app *app, int64_t participant_id, size_t limit,
+                          pk_message_view *rows, size_t *n)
+{
+    *n = 0;
+    pk_outbox_msg *m = calloc(limit ? limit : 1, sizeof *m);
+    if (m == NULL)
+        return PK_ENOMEM;
+    int rc = pk_store_outbox_of(app->store, participant_id, limit, m, n);
+    for (size_t i = 0; rc == 0 && i < *n; i++) {
+        pk_message_view *v = &rows[i];
+        memset(v, 0, sizeof *v);
+        snprintf(v->rule, sizeof v->rule, "%s", m[i].rule);
+        snprintf(v->day, sizeof v->day, "%s", m[i].day);
+        snprintf(v->channel, sizeof v->channel, "%s", m[i].channel);
+        snprintf(v->state, sizeof v->state, "%s", m[i].state);
+        snprintf(v->error, sizeof v->error, "%s", m[i].error);
+        v->send_at = m[i].send_at;
+    }
+    free(m);
     return rc;
 }

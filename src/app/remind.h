@@ -91,6 +91,37 @@ int pk_remind_plan_staff(const pk_app *app, const char *scope, const char *regio
                          const char *route, pk_date day, pk_plan_line_fn line, void *ctx,
                          pk_remind_summary *sum, char *err, size_t errlen);
 
+/* One occurrence of a person's reminders as staff preview it: the rule,
+ * whether its condition holds, when its fires are, and each channel's
+ * text filled in with the person's values. */
+typedef struct pk_preview {
+    const char *rule, *purpose;
+    int64_t anchor, k;
+    bool holds;
+    int64_t fires[PK_REMIND_OFFSETS_MAX];
+    size_t nfires;
+    const char *wa_template;
+    char sms[PK_REMIND_TEXT_MAX], whatsapp[PK_REMIND_TEXT_MAX];
+    char email_subject[PK_REMIND_SUBJECT_MAX], email[PK_REMIND_TEXT_MAX];
+} pk_preview;
+typedef int (*pk_preview_fn)(void *ctx, const pk_preview *p);
+/* The occurrences of participant_id (of village `region`) on `day`, each
+ * with its texts, through cb (none: cb is not called).  The caller has
+ * checked the person is in its scope and recorded the read. */
+int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *region,
+                      pk_date day, pk_preview_fn cb, void *ctx, char *err, size_t errlen);
+
+/* A person's consent (stopped[p]: purpose p stopped) and their latest
+ * messages, newest first (the store's pk_outbox_msg). */
+int pk_remind_consent_of(const pk_app *app, int64_t participant_id,
+                         bool stopped[PK_PURPOSE__COUNT]);
+typedef struct pk_message_view {
+    char rule[32], day[11], channel[12], state[12], error[160];
+    int64_t send_at;
+} pk_message_view;
+int pk_remind_messages_of(const pk_app *app, int64_t participant_id, size_t limit,
+                          pk_message_view *rows, size_t *n);
+
 /* The latest run as pk_meta keeps it ("" when none). */
 int pk_remind_last_run(const pk_app *app, char *out, size_t cap);
 

@@ -315,19 +315,32 @@ static void reason_of(const day_ctx *d, const pk_remind_rule *rule, const pk_rem
 
 /* The values of a message's placeholders, as a JSON object (the outbox
  * renders each channel's text from them when it sends). */
+typedef struct var_text {
+    char batas[32], saldo[32], gel[24], ke[24];
+} var_text;
+
+static pk_remind_vars vars_fill(const day_ctx *d, const subject *s, const pk_remind_occ *o,
+                                var_text *t)
+{
+    memset(t, 0, sizeof *t);
+    pk_date_format_short(pk_instant_day_wib(o->anchor), t->batas);
+    pk_rupiah_format(s->has_j ? s->j.balance : 0, t->saldo);
+    if (o->wave > 0)
+        snprintf(t->gel, sizeof t->gel, "%lld", (long long)o->wave);
+    if (o->k > 0)
+        snprintf(t->ke, sizeof t->ke, "%lld", (long long)o->k);
+    return (pk_remind_vars){t->batas, t->saldo, t->gel, t->ke, o->course,
+                            d->app->cfg.portal_url};
+}
+
 static int vars_of(const day_ctx *d, const subject *s, const pk_remind_occ *o, char *out,
                    size_t cap)
 {
-    char batas[32] = "", saldo[32] = "", gel[24] = "", ke[24] = "";
-    pk_date_format_short(pk_instant_day_wib(o->anchor), batas);
-    pk_rupiah_format(s->has_j ? s->j.balance : 0, saldo);
-    if (o->wave > 0)
-        snprintf(gel, sizeof gel, "%lld", (long long)o->wave);
-    if (o->k > 0)
-        snprintf(ke, sizeof ke, "%lld", (long long)o->k);
-    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "batas", batas, "saldo", saldo,
-                          "gelombang", gel, "ke", ke, "pelatihan", o->course, "portal",
-                          d->app->cfg.portal_url);
+    var_text vt;
+    pk_remind_vars v0 = vars_fill(d, s, o, &vt);
+    json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "batas", v0.batas, "saldo",
+                          v0.saldo, "gelombang", v0.gelombang, "ke", v0.ke, "pelatihan",
+                          v0.pelatihan, "portal", v0.portal);
     if (v == NULL)
         return PK_ENOMEM;
     char *t = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -341,9 +354,9 @@ static int vars_of(const day_ctx *d, const subject *s, const pk_remind_occ *o, c
     return rc;
 }
 
-static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
+/* The occurrences of subject s (at most OCC_MAX) into occ; *nocc. */
+static int occurrences_of(day_ctx *d, const subject *s, pk_remind_occ *occ, size_t *nocc)
 {
-    subject *s = &d->subj[i];
     const pk_journey *j = s->has_j ? &s->j : NULL;
     wave_terms t = {.purchase_days = 30, .survey_days = 30};
     if (j != NULL && j->wave > 0)
@@ -362,12 +375,20 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
         .survey_fill_days = t.survey_days, .eligible = s->reasons == 0,
         .in_open_wave = j && j->status == PK_JS_PENDAFTAR && j->wave == d->open_wave,
         .open_wave = d->open_wave, .open_wave_closes = d->open_closes};
+    *nocc = pk_remind_occurrences(&d->rules, &f, occ, OCC_MAX);
+    if (*nocc > OCC_MAX)
+        *nocc = OCC_MAX; /* a person with more than 64 trainings or surveys: the first 64 */
+    return 0;
+}
+
+static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
+{
+    subject *s = &d->subj[i];
     pk_remind_occ occ[OCC_MAX];
-    size_t nocc = pk_remind_occurrences(&d->rules, &f, occ, OCC_MAX);
-    if (nocc > OCC_MAX)
-        nocc = OCC_MAX; /* a person with more than 64 trainings or surveys: the first 64 */
-    if (nocc == 0)
-        return 0;
+    size_t nocc = 0;
+    int rc = occurrences_of(d, s, occ, &nocc);
+    if (rc != 0 || nocc == 0)
+        return rc;
     uint32_t settled[OCC_MAX];
     for (size_t o = 0; o < nocc; o++) {
         settled[o] = 0;
@@ -402,8 +423,8 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
                  (long long)s->id);
         return PK_EIO;
     }
-    pk_channel ch = pk_remind_channel(PK_CH_WHATSAPP, d->enabled, x->failed, pp.no_hp[0] != '\0',
-                                      pp.email[0] != '\0');
+    pk_channel ch = pk_remind_channel(PK_CH_WHATSAPP, d->enabled, d->mi[i].failed,
+                                      pp.no_hp[0] != '\0', pp.email[0] != '\0');
     const char *chname = ch == PK_CH__COUNT ? NULL : pk_channel_name(ch);
     d->sum->people++;
     int64_t msg_of[OCC_MAX];
@@ -637,6 +658,58 @@ out:
     free(d->ev);
     free(d->terms);
     sodium_memzero(&d->rules, sizeof d->rules);
+    free(d);
+    return rc;
+}
+
+/* ---- one person's messages, previewed for staff ---- */
+
+int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *region,
+                      pk_date day, pk_preview_fn cb, void *ctx, char *err, size_t errlen)
+{
+    day_ctx *d = calloc(1, sizeof *d);
+    if (d == NULL || (d->subj = calloc(1, sizeof *d->subj)) == NULL) {
+        free(d);
+        snprintf(err, errlen, "out of memory");
+        return PK_ENOMEM;
+    }
+    d->app = app;
+    d->day = day;
+    pk_buf_init(&d->arena, (size_t)1 << 20);
+    size_t n = 0, nocc = 0;
+    pk_remind_occ occ[OCC_MAX];
+    int rc = pk_remind_rules_load(&app->cfg, &d->rules, err, errlen);
+    if (rc == 0 && (rc = pk_store_waves_each(app->store, got_wave, d)) == 0 &&
+        (rc = pk_store_remind_subjects(app->store, region, true, participant_id - 1, 1,
+                                       got_subject, d, &n)) == 0 &&
+        d->nsubj == 1 && d->subj[0].id == participant_id)
+        rc = occurrences_of(d, &d->subj[0], occ, &nocc);
+    if (rc != 0 && err[0] == '\0')
+        snprintf(err, errlen, "database error (the person's reminders)");
+    for (size_t i = 0; rc == 0 && i < nocc; i++) {
+        const pk_remind_rule *r = &d->rules.items[occ[i].rule];
+        var_text vt;
+        pk_remind_vars v = vars_fill(d, &d->subj[0], &occ[i], &vt);
+        pk_preview pv = {.rule = r->id, .purpose = pk_purpose_name(r->purpose),
+                         .anchor = occ[i].anchor, .k = occ[i].k, .holds = occ[i].holds,
+                         .wa_template = r->whatsapp_template};
+        for (size_t f = 0; f < r->noffsets && pv.nfires < PK_REMIND_OFFSETS_MAX; f++)
+            pv.fires[pv.nfires++] = pk_remind_fire_at(&d->rules, &occ[i], f);
+        if (pk_remind_render(r->sms, &v, pv.sms, sizeof pv.sms) != 0 ||
+            pk_remind_render(r->whatsapp, &v, pv.whatsapp, sizeof pv.whatsapp) != 0 ||
+            pk_remind_render(r->email_subject, &v, pv.email_subject,
+                             sizeof pv.email_subject) != 0 ||
+            pk_remind_render(r->email, &v, pv.email, sizeof pv.email) != 0) {
+            snprintf(err, errlen, "rule %s: a text does not render", r->id);
+            rc = PK_EINVAL;
+            break;
+        }
+        rc = cb(ctx, &pv);
+    }
+    pk_buf_wipe_free(&d->arena);
+    free(d->subj);
+    free(d->ev);
+    free(d->terms);
     free(d);
     return rc;
 }

@@ -317,6 +317,7 @@ void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp)
     card_facts_end(b);
     card_end(b);
     pk_page_journey(app, req, b, p->id, scope, actor);
+    pk_page_remind_person(app, b, p->id, p->p.kode_wilayah);
     pk_buf_adds(b, "</div>\n");
     pk_html_staff_finish(resp, 200);
 }

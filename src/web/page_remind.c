@@ -227,3 +227,96 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
     free(rules);
     pk_html_staff_finish(resp, error != NULL ? 400 : 200);
 }
+
+/* ---- the reminders on a participant's page -------------------------------- */
+
+static const char *state_label(const char *s)
+{
+    return strcmp(s, "antri") == 0      ? "Menunggu dikirim"
+           : strcmp(s, "mengirim") == 0 ? "Sedang diserahkan"
+           : strcmp(s, "terkirim") == 0 ? "Diserahkan ke saluran"
+           : strcmp(s, "gagal") == 0    ? "Gagal di semua saluran"
+           : strcmp(s, "tidak_pasti") == 0
+               ? "Tidak pasti (proses terhenti saat diserahkan)"
+               : s;
+}
+
+static void text_block(pk_buf *b, const char *label, const char *text)
+{
+    pk_buf_printf(b, "<p class=\"small\"><strong>%s</strong></p>\n<p class=\"message\">", label);
+    pk_html_esc(b, text);
+    pk_buf_adds(b, "</p>\n");
+}
+
+static int preview_one(void *ctx, const pk_preview *p)
+{
+    pk_buf *b = ctx;
+    char anchor[32];
+    pk_timestamp_format_wib(p->anchor, anchor);
+    pk_buf_printf(b, "<details data-preview=\"%s\" data-holds=\"%d\">\n<summary>%s", p->rule,
+                  p->holds ? 1 : 0, p->rule);
+    if (p->k > 0)
+        pk_buf_printf(b, " ke-%lld", (long long)p->k);
+    pk_buf_printf(b, " &mdash; %s</summary>\n<p>Patokan: %s. Jadwal:", 
+                  p->holds ? "berlaku" : "tidak berlaku lagi (tidak dikirim)", anchor);
+    for (size_t i = 0; i < p->nfires; i++) {
+        char day[11];
+        pk_date_format(pk_instant_day_wib(p->fires[i]), day);
+        pk_buf_printf(b, "%s %s", i ? "," : "", day);
+    }
+    pk_buf_printf(b, ". Tujuan: %s.</p>\n", p->purpose);
+    text_block(b, "SMS", p->sms);
+    text_block(b, "WhatsApp", p->whatsapp);
+    text_block(b, "Subjek e-mail", p->email_subject);
+    text_block(b, "E-mail", p->email);
+    pk_buf_adds(b, "</details>\n");
+    return 0;
+}
+
+void pk_page_remind_person(const pk_app *app, pk_buf *b, int64_t id, const char *region)
+{
+    pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"pengingat\" data-reminders>\n"
+                   "<h2 id=\"pengingat\">Pengingat</h2>\n");
+    bool stopped[PK_PURPOSE__COUNT] = {false};
+    if (pk_remind_consent_of(app, id, stopped) == 0) {
+        pk_buf_adds(b, "<dl class=\"facts\">\n");
+        for (int p = 0; p < PK_PURPOSE__COUNT; p++)
+            pk_buf_printf(b, "<div><dt>Pesan %s</dt><dd data-consent=\"%s\">%s</dd></div>\n",
+                          p == PK_PURPOSE_PROGRAM ? "program" : "informasi",
+                          pk_purpose_name((pk_purpose)p),
+                          stopped[p] ? "Dihentikan oleh peserta" : "Diterima");
+        pk_buf_adds(b, "</dl>\n");
+    }
+    pk_message_view m[20];
+    size_t n = 0;
+    pk_buf_adds(b, "<h3>Pesan terakhir</h3>\n");
+    if (pk_remind_messages_of(app, id, PK_ARRAY_LEN(m), m, &n) != 0) {
+        pk_buf_adds(b, "<p>Pesan belum dapat dibaca.</p>\n");
+    } else if (n == 0) {
+        pk_buf_adds(b, "<p data-messages=\"0\">Belum ada pesan untuk peserta ini.</p>\n");
+    } else {
+        pk_buf_printf(b, "<ul data-messages=\"%zu\">\n", n);
+        for (size_t i = 0; i < n; i++) {
+            pk_buf_printf(b, "<li data-state=\"%s\">%s &mdash; %s lewat %s: %s", m[i].state,
+                          m[i].day, m[i].rule, m[i].channel[0] ? m[i].channel : "-",
+                          state_label(m[i].state));
+            if (m[i].error[0] != '\0') {
+                pk_buf_adds(b, " (");
+                pk_html_esc(b, m[i].error);
+                pk_buf_adds(b, ")");
+            }
+            pk_buf_adds(b, "</li>\n");
+        }
+        pk_buf_adds(b, "</ul>\n");
+    }
+    pk_buf_adds(b, "<h3>Pratinjau pesan</h3>\n<p class=\"small\">Teks tiap saluran diisi "
+                   "dengan data peserta ini, dari aturan yang berlaku sekarang.</p>\n");
+    char err[160] = "";
+    size_t before = b->len;
+    if (pk_remind_preview(app, id, region, pk_app_today(), preview_one, b, err, sizeof err) != 0)
+        pk_buf_adds(b, "<p>Pratinjau belum dapat disusun.</p>\n");
+    else if (b->len == before)
+        pk_buf_adds(b, "<p data-previews=\"0\">Tidak ada pengingat yang berlaku untuk peserta "
+                       "ini.</p>\n");
+    pk_buf_adds(b, "</section>\n");
+}

@@ -426,6 +426,21 @@ def staff_page_shows_the_plan_within_the_area():
             st, _, page = adm.get("/pengingat")
             eq(st, 200, "after a run")
             assert "day=2021-03-18" in page and "sent=2" in page, page[-3000:]
+            # a participant's page: consent, messages, each reminder previewed
+            ida, idb = r.pid(0), r.pid(1)
+            st, _, page = adm.get("/peserta/%d" % ida)
+            eq(st, 200, "a's page")
+            assert 'data-consent="program">Diterima' in page, page[-4000:]
+            assert 'data-messages="1"' in page and 'data-state="terkirim"' in page, page[-4000:]
+            assert 'data-preview="beli_pelatihan" data-holds="1"' in page, page[-4000:]
+            assert "1 Apr 2021" in page and "prakerja.jakarta.go.id" in page, page[-4000:]
+            st, _, page = adm.get("/peserta/%d" % idb)
+            assert 'data-preview="beli_pelatihan" data-holds="0"' in page, "b bought"
+            assert 'data-messages="0"' in page, "nothing sent to b"
+            code, _, _ = r.cli(["consent", "stop", "--nik", b, "--purpose", "informasi"])
+            eq(code, 0, "consent stop")
+            st, _, page = adm.get("/peserta/%d" % idb)
+            assert 'data-consent="informasi">Dihentikan' in page, page[-4000:]
             err = s.stop_clean()
         finally:
             s.cleanup()

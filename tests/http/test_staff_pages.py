@@ -279,8 +279,8 @@ def record_page_reads_as_words():
     eq([c for c, _ in reasons], ["pekerjaan_dikecualikan"], "reasons")
     assert reasons[0][1].startswith("Pekerjaan yang dikecualikan"), reasons
     assert "Anda" not in m.group(1), "a reason addressed to the person"
-    eq(len(re.findall(r'<section class="card', text)), 5,
-       "verdict, identity, contact, programme, journey")
+    eq(len(re.findall(r'<section class="card', text)), 6,
+       "verdict, identity, contact, programme, journey, reminders")
     assert "3174********0001" in text and SEL["nik"] not in text, "masked NIK"
 
 
