@@ -118,27 +118,37 @@ int pk_access_record_refusal(const pk_app *app, const char *actor, const char *a
 
 /* ---- search ------------------------------------------------------------ */
 
+#define PK_SEARCH_TIERS_ROUND 4 /* the key's tiers in two bits */
+
 typedef struct searcher {
     const pk_app *app;
     pk_search_hit *hits;
     size_t cap, n, nids;
+    bool more;
     int64_t ids[PK_SEARCH_MAX];
+    pk_search_key last;  /* of the last id listed */
 } searcher;
 
-/* First pass: the ids only (nothing opened before the read is recorded). */
+/* collect_hit's "all listed rows found" */
+#define SEARCH_DONE 1
+
+/* First pass: the ids only (nothing opened before the read is recorded);
+ * one row past the page tells that another page follows. */
 static int collect_id(void *ctx, const pk_prow *row)
 {
     searcher *s = ctx;
-    if (s->n < s->cap && s->n < PK_SEARCH_MAX)
-        s->ids[s->n++] = row->id;
+    if (s->n >= s->cap) {
+        s->more = true;
+        return 0;
+    }
+    s->ids[s->n++] = row->id;
+    s->last = (pk_search_key){row->tier, row->id};
     return 0;
 }
 
 static int collect_hit(void *ctx, const pk_prow *row)
 {
     searcher *s = ctx;
-    if (s->n >= s->cap || s->n >= PK_SEARCH_MAX)
-        return 0;
     /* only what the access log lists (a row added since is left out) */
     bool listed = false;
     for (size_t i = 0; i < s->nids && !listed; i++)
@@ -158,17 +168,22 @@ static int collect_hit(void *ctx, const pk_prow *row)
     else
         pk_nik_mask("", h->nik_masked);
     sodium_memzero(&p, sizeof(p));
-    s->n++;
-    return 0;
+    return ++s->n >= s->nids ? SEARCH_DONE : 0;
 }
 
 int pk_staff_search(const pk_app *app, const char *scope, const char *actor, const char *route,
-                    const char *query, pk_search_hit *hits, size_t cap, size_t *n,
-                    bool *by_nik)
+                    const char *query, const pk_page_key *page, pk_search_hit *hits,
+                    size_t cap, size_t *n, bool *by_nik, pk_page_key *next, bool *more)
 {
+    pk_search_key after_key, *after = NULL;
+    if (page != NULL) {
+        after_key = (pk_search_key){page->tier, page->id};
+        after = &after_key;
+    }
     char q[128];
     *n = 0;
     *by_nik = false;
+    *more = false;
     if (query == NULL || !trimmed(query, q, 101) || strlen(q) < 3)
         return PK_EINVAL;
     for (const unsigned char *p = (const unsigned char *)q; *p; p++)
@@ -182,7 +197,8 @@ int pk_staff_search(const pk_app *app, const char *scope, const char *actor, con
         cap = PK_SEARCH_MAX;
     searcher s = {.app = app, .hits = hits, .cap = cap};
     int rc = pk_store_participants_search(app->store, scope, *by_nik ? NULL : q,
-                                          *by_nik ? bi : NULL, (int)cap, collect_id, &s);
+                                          *by_nik ? bi : NULL, after, NULL, (int)cap + 1,
+                                          collect_id, &s);
     if (rc != 0)
         return rc;
     /* The record: how it searched and what it found, never a NIK. */
@@ -196,11 +212,40 @@ int pk_staff_search(const pk_app *app, const char *scope, const char *actor, con
         return PK_EIO;
     s.nids = s.n;
     s.n = 0;
-    rc = pk_store_participants_search(app->store, scope, *by_nik ? NULL : q,
-                                      *by_nik ? bi : NULL, (int)cap, collect_hit, &s);
+    /* The same page again, now opened: the keys up to the last one
+     * listed (rows added since may fall among them and are skipped). */
+    if (s.nids > 0) {
+        rc = pk_store_participants_search(app->store, scope, *by_nik ? NULL : q,
+                                          *by_nik ? bi : NULL, after, &s.last, 1 << 20,
+                                          collect_hit, &s);
+        if (rc == SEARCH_DONE)
+            rc = 0;
+    }
     sodium_memzero(q, sizeof(q));
     *n = s.n;
+    *more = s.more;
+    if (s.more)
+        *next = (pk_page_key){s.last.tier, s.last.id};
     return rc;
+}
+
+/* The key as hex of id * 4 + tier: short, and it reads as a token. */
+void pk_page_key_format(const pk_page_key *k, char out[PK_SEARCH_KEY_MAX])
+{
+    snprintf(out, PK_SEARCH_KEY_MAX, "%llx",
+             (unsigned long long)k->id * PK_SEARCH_TIERS_ROUND + (unsigned long long)k->tier);
+}
+
+bool pk_page_key_parse(const char *s, pk_page_key *k)
+{
+    size_t len = s ? strlen(s) : 0;
+    /* 15 hex digits: id * 4 + tier stays below 2^60 */
+    if (len == 0 || len > 15 || strspn(s, "0123456789abcdef") != len || s[0] == '0')
+        return false;
+    unsigned long long v = strtoull(s, NULL, 16);
+    k->tier = (int)(v % PK_SEARCH_TIERS_ROUND);
+    k->id = (int64_t)(v / PK_SEARCH_TIERS_ROUND);
+    return k->tier < PK_SEARCH_TIERS && k->id > 0;
 }
 
 /* ---- one record -------------------------------------------------------- */

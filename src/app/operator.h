@@ -57,12 +57,29 @@ typedef struct pk_search_hit {
 
 /* Searches the participants of scope by name (a substring, 3 to 100
  * bytes) or, for a 16-digit query, by NIK (exact, through the blind
- * index).  Records one access-log entry listing the ids found (never the
- * query when it is a NIK).  PK_EINVAL for a query too short or too long,
- * PK_EIO when the read or its record failed (then nothing is shown). */
+ * index): a page of at most cap hits in the store's key order (names
+ * that start with the query, then those with a word that does, then the
+ * rest; by id within each: pk_search_key in store/store.h), the first
+ * page when after is NULL, else the one after that key.  *more tells
+ * whether another page follows, and *next is then its `after`.  Records
+ * one access-log entry listing the ids shown (never the query when it is
+ * a NIK).  PK_EINVAL for a query too short or too long, PK_EIO when the
+ * read or its record failed (then nothing is shown). */
+typedef struct pk_page_key {
+    int tier;   /* pk_search_key's, which the layers above the app do not see */
+    int64_t id;
+} pk_page_key;
 int pk_staff_search(const pk_app *app, const char *scope, const char *actor, const char *route,
-                    const char *query, pk_search_hit *hits, size_t cap, size_t *n,
-                    bool *by_nik);
+                    const char *query, const pk_page_key *after, pk_search_hit *hits,
+                    size_t cap, size_t *n, bool *by_nik, pk_page_key *next, bool *more);
+
+/* A page's key as it travels in a URL (/peserta?q=...&lanjut=KEY):
+ * opaque to the browser, the tier and id only (no personal data), at
+ * most PK_SEARCH_KEY_MAX - 1 characters.  parse: false for anything
+ * format did not write. */
+#define PK_SEARCH_KEY_MAX 20
+void pk_page_key_format(const pk_page_key *k, char out[PK_SEARCH_KEY_MAX]);
+bool pk_page_key_parse(const char *s, pk_page_key *k);
 
 /* One participant as staff see it: the clear columns and the opened
  * sealed fields. */

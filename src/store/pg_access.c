@@ -37,7 +37,8 @@ static int query_rows(pk_store *s, int which, const params *ps, pk_prow_cb cb, v
 }
 
 int pg_participants_search(pk_store *s, const char *scope, const char *name,
-                           const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx)
+                           const uint8_t *nik_bi, const pk_search_key *after,
+                           const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx)
 {
     params ps = {0};
     char hi[PK_REGION_CODE_MAX + 2];
@@ -46,10 +47,25 @@ int pg_participants_search(pk_store *s, const char *scope, const char *name,
         p_bytes(&ps, nik_bi, PK_BI_LEN);
     else
         p_text(&ps, name ? name : "");
+    p_int(&ps, after->tier);
+    p_int(&ps, after->id);
+    p_int(&ps, upto->tier);
+    p_int(&ps, upto->id);
     p_int(&ps, limit > 0 ? limit : 1);
-    int rows;
-    return query_rows(s, nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK : S_PARTICIPANTS_SEARCH_NAME,
-                      &ps, cb, ctx, &rows);
+    PGresult *r = NULL;
+    int rc = pg_run1(s, nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK : S_PARTICIPANTS_SEARCH_NAME,
+                     &ps, &r);
+    if (rc != 0)
+        return rc;
+    int rows = PQntuples(r), tcol = PQnfields(r) - 1;
+    for (int i = 0; rc == 0 && i < rows; i++) {
+        pk_prow row;
+        pg_read_row(r, i, &row);
+        row.tier = (int)get_i64(r, i, tcol);
+        rc = cb(ctx, &row);
+    }
+    PQclear(r);
+    return rc;
 }
 
 int pg_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb, void *ctx)

@@ -209,20 +209,27 @@ X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = $1")
 #include "store/sql_platform.h"
 
 /* ---- staff reads, the access log, key rotation (pg_access.c) ---- */
-/* strpos(), not LIKE: a plain substring, so '%' and '_' match only
- * themselves and need no escaping. */
-X(S_PARTICIPANTS_SEARCH_NIK, "ttbi",
-  "SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
-  " AND kode_wilayah < $2 AND nik_bi = $3 ORDER BY id LIMIT $4")
+/* Searches in key order (tier, id) after ($4, $5) and up to ($6, $7)
+ * (pk_search_key); the tier is the last column.  By NIK: tier 0. */
+X(S_PARTICIPANTS_SEARCH_NIK, "ttbiiiii",
+  "SELECT " PG_PCOLS ", 0::int8 FROM participant WHERE kode_wilayah >= $1"
+  " AND kode_wilayah < $2 AND nik_bi = $3 AND (0, id) > ($4, $5) AND (0, id) <= ($6, $7)"
+  " ORDER BY id LIMIT $8")
+/* $3 lower-cased with its '\\', '%' and '_' escaped: a LIKE pattern of
+ * the plain substring */
+#define PG_SEARCH_PAT "replace(replace(replace(lower($3), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
 /* By name through the trigram GIN index on lower(nama) (migration 16):
- * LIKE with the query's '\\', '%' and '_' escaped, so a plain substring;
- * most similar first (pg_trgm), then id.  The region range is in the
- * same query.  (Queries shorter than a trigram scan the index whole.) */
-X(S_PARTICIPANTS_SEARCH_NAME, "ttti",
-  "SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
-  " AND kode_wilayah < $2 AND lower(nama) LIKE '%' || replace(replace(replace("
-  "lower($3), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-  " ORDER BY similarity(lower(nama), lower($3)) DESC, id LIMIT $4")
+ * LIKE, so a plain substring; the tier as SQLite's FTS5 expressions
+ * define it (starts with the query, a word does, elsewhere).  The region
+ * range is in the same query.  The index gives no order: every match of
+ * the scope is read and the first $8 kept (a top-N sort).  (Queries
+ * shorter than a trigram scan the index whole.) */
+X(S_PARTICIPANTS_SEARCH_NAME, "tttiiiii",
+  "SELECT * FROM (SELECT " PG_PCOLS ", CASE WHEN lower(nama) LIKE " PG_SEARCH_PAT " || '%'"
+  " THEN 0 WHEN lower(nama) LIKE '% ' || " PG_SEARCH_PAT " || '%' THEN 1 ELSE 2 END::int8"
+  " AS tier FROM participant WHERE kode_wilayah >= $1 AND kode_wilayah < $2"
+  " AND lower(nama) LIKE '%' || " PG_SEARCH_PAT " || '%') m"
+  " WHERE (tier, id) > ($4, $5) AND (tier, id) <= ($6, $7) ORDER BY tier, id LIMIT $8")
 X(S_PARTICIPANT_GET, "tti",
   "SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
   " AND kode_wilayah < $2 AND id = $3")

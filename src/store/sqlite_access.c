@@ -8,8 +8,10 @@
  * read at all (not filtered afterwards). */
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/pk.h"
 #include "core/region.h"
 #include "store/sqlite_int.h"
@@ -39,31 +41,92 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
-/* name as one FTS5 phrase: in double quotes, each double quote doubled,
- * so that no character of it (*, -, AND, OR, NEAR, ^, :, parentheses) is
- * query syntax; the trigram tokenizer matches the phrase as a substring.
- * NULL when out of memory. */
-static char *fts_phrase(const char *name)
+/* name as one FTS5 phrase, after `lead` (" " or ""): in double quotes,
+ * each double quote doubled, so that no character of it (*, -, AND, OR,
+ * NEAR, ^, :, parentheses) is query syntax; the trigram tokenizer
+ * matches the phrase as a substring. */
+static void fts_phrase(pk_buf *b, const char *lead, const char *name)
 {
-    size_t n = 3;
-    for (const char *p = name; *p; p++)
-        n += *p == '"' ? 2 : 1;
-    char *out = sqlite3_malloc64(n), *o = out;
-    if (out == NULL)
-        return NULL;
-    *o++ = '"';
+    pk_buf_addc(b, '"');
+    pk_buf_adds(b, lead);
     for (const char *p = name; *p; p++) {
         if (*p == '"')
-            *o++ = '"';
-        *o++ = *p;
+            pk_buf_addc(b, '"');
+        pk_buf_addc(b, *p);
     }
-    *o++ = '"';
-    *o = 0;
+    pk_buf_addc(b, '"');
+}
+
+/* The FTS5 expression of one tier (pk_search_key): 0 the phrase at the
+ * column's start (^), 1 after a space and not at the start, 2 anywhere
+ * else.  The three are disjoint and together every match.  NULL when out
+ * of memory. */
+static char *fts_tier(const char *name, int tier)
+{
+    pk_buf b;
+    pk_buf_init(&b, 4096);
+    if (tier == 0) {
+        pk_buf_addc(&b, '^');
+        fts_phrase(&b, "", name);
+    } else if (tier == 1) {
+        fts_phrase(&b, " ", name);
+        pk_buf_adds(&b, " NOT ^");
+        fts_phrase(&b, "", name);
+    } else {
+        fts_phrase(&b, "", name);
+        pk_buf_adds(&b, " NOT (^");
+        fts_phrase(&b, "", name);
+        pk_buf_adds(&b, " OR ");
+        fts_phrase(&b, " ", name);
+        pk_buf_addc(&b, ')');
+    }
+    char *out = pk_buf_failed(&b) ? NULL : sqlite3_mprintf("%s", pk_buf_str(&b));
+    pk_buf_free(&b);
     return out;
 }
 
+/* The rows of one tier with ids in (lo, hi], at most *left; counts them
+ * off *left. */
+static int search_tier(sqlite3_stmt *st, int tier, const char *scope, const char *name,
+                       const uint8_t *nik_bi, bool indexed, int64_t lo, int64_t hi, int *left,
+                       pk_prow_cb cb, void *ctx)
+{
+    char hibuf[PK_REGION_CODE_MAX + 2];
+    char *expr = NULL;
+    if (indexed && (expr = fts_tier(name, tier)) == NULL)
+        return PK_ENOMEM;
+    sqlite3_reset(st);
+    sq_bind_region(st, 1, 2, scope, hibuf, sizeof(hibuf));
+    int k = 3;
+    if (nik_bi != NULL) {
+        sq_bind_bi(st, 3, nik_bi);
+        k = 5;
+    } else if (indexed) {
+        sqlite3_bind_text(st, 3, expr, -1, sqlite3_free);
+        k = 4;
+    } else {
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, tier);
+        k = 5;
+    }
+    sqlite3_bind_int64(st, k, lo);
+    sqlite3_bind_int64(st, k + 1, hi);
+    sqlite3_bind_int(st, k + 2, *left);
+    int r, rc = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_prow row;
+        sq_read_row(st, &row);
+        row.tier = tier;
+        --*left;
+        if ((rc = cb(ctx, &row)) != 0)
+            return rc;
+    }
+    return r == SQLITE_DONE ? 0 : PK_EIO;
+}
+
 int sq_participants_search(pk_store *s, const char *scope, const char *name,
-                           const uint8_t *nik_bi, int limit, pk_prow_cb cb, void *ctx)
+                           const uint8_t *nik_bi, const pk_search_key *after,
+                           const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx)
 {
     sq *q = s->impl;
     sqc *c;
@@ -72,29 +135,22 @@ int sq_participants_search(pk_store *s, const char *scope, const char *name,
         name = "";
     /* fewer than 3 characters: no trigram to look up, a bounded scan */
     bool indexed = nik_bi == NULL && utf8_chars(name) >= 3;
-    char *phrase = NULL;
-    if (indexed && (phrase = fts_phrase(name)) == NULL)
-        return PK_ENOMEM;
     int rc = sq_read_begin(q,
                            nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK
                            : indexed      ? S_PARTICIPANTS_SEARCH_NAME
                                           : S_PARTICIPANTS_SEARCH_SCAN,
                            &c, &st);
-    if (rc != 0) {
-        sqlite3_free(phrase);
+    if (rc != 0)
         return rc;
+    int left = limit > 0 ? limit : 1;
+    /* a NIK search has tier 0 only */
+    int tiers = nik_bi != NULL ? 1 : PK_SEARCH_TIERS;
+    for (int t = after->tier; rc == 0 && left > 0 && t < tiers && t <= upto->tier; t++) {
+        int64_t lo = t == after->tier ? after->id : 0;
+        int64_t hi = t == upto->tier ? upto->id : INT64_MAX;
+        if (lo < hi)
+            rc = search_tier(st, t, scope, name, nik_bi, indexed, lo, hi, &left, cb, ctx);
     }
-    char hi[PK_REGION_CODE_MAX + 2];
-    sq_bind_region(st, 1, 2, scope, hi, sizeof(hi));
-    if (nik_bi != NULL)
-        sq_bind_bi(st, 3, nik_bi);
-    else if (indexed)
-        sqlite3_bind_text(st, 3, phrase, -1, sqlite3_free);
-    else
-        sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, nik_bi != NULL ? 5 : 4, limit > 0 ? limit : 1);
-    int rows;
-    rc = each_row(st, cb, ctx, &rows);
     sq_read_end(q, c, st);
     return rc;
 }

@@ -172,25 +172,31 @@ X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = ?1")
 #include "store/sql_platform.h"
 
 /* ---- staff reads, the access log, key rotation (sqlite_access.c) ---- */
-/* instr(), not LIKE: the query is a plain substring, so '%' and '_'
- * match only themselves and need no escaping. */
-X(S_PARTICIPANTS_SEARCH_NIK, "ttiii",
+/* Searches go one tier at a time (sq_participants_search), each in id
+ * order after ?lo and up to ?hi, so that the limit ends the read. */
+X(S_PARTICIPANTS_SEARCH_NIK, "ttiiiii",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
-  " AND kode_wilayah < ?2 AND nik_hi = ?3 AND nik_lo = ?4 ORDER BY id LIMIT ?5")
-/* By name through the trigram index (migration 16): ?3 is one FTS5
- * phrase, the query quoted (sq_participants_search), which the trigram
- * tokenizer matches as a plain substring, case folded; best bm25 first,
- * then id.  The region range is in the same query. */
-X(S_PARTICIPANTS_SEARCH_NAME, "ttti",
-  "SELECT " SQ_PCOLS_P " FROM participant_name f JOIN participant p"
-  " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND p.kode_wilayah >= ?1"
-  " AND p.kode_wilayah < ?2 ORDER BY f.rank, p.id LIMIT ?4")
+  " AND kode_wilayah < ?2 AND nik_hi = ?3 AND nik_lo = ?4 AND id > ?5 AND id <= ?6"
+  " ORDER BY id LIMIT ?7")
+/* By name through the trigram index (migration 16): ?3 is the FTS5
+ * expression of one tier (sq_participants_search: quoted phrases, so the
+ * trigram tokenizer matches the query as a plain substring, case folded).
+ * The index is the outer loop (CROSS JOIN), read in rowid order from ?4,
+ * so the limit stops it; the region range is checked on each row. */
+X(S_PARTICIPANTS_SEARCH_NAME, "tttiii",
+  "SELECT " SQ_PCOLS_P " FROM participant_name f CROSS JOIN participant p"
+  " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND f.rowid > ?4 AND f.rowid <= ?5"
+  " AND p.kode_wilayah >= ?1 AND p.kode_wilayah < ?2 ORDER BY f.rowid LIMIT ?6")
 /* Queries shorter than a trigram (the index cannot answer them): a scan,
- * bounded by the limit. */
-X(S_PARTICIPANTS_SEARCH_SCAN, "ttti",
+ * bounded by the limit.  instr(), not LIKE: the query is a plain
+ * substring, so '%' and '_' match only themselves and need no escaping;
+ * ?4 the tier, as the index's expressions define it. */
+X(S_PARTICIPANTS_SEARCH_SCAN, "tttiiii",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
   " AND kode_wilayah < ?2 AND instr(lower(nama), lower(?3)) > 0"
-  " ORDER BY nama, id LIMIT ?4")
+  " AND CASE WHEN instr(lower(nama), lower(?3)) = 1 THEN 0"
+  " WHEN instr(lower(nama), ' ' || lower(?3)) > 0 THEN 1 ELSE 2 END = ?4"
+  " AND id > ?5 AND id <= ?6 ORDER BY id LIMIT ?7")
 X(S_PARTICIPANT_GET, "tti",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
   " AND kode_wilayah < ?2 AND id = ?3")

@@ -145,6 +145,7 @@ typedef struct pk_prow {
     const char *source;           /* "portal", "import", "operator" */
     const char *as_of;            /* YYYY-MM-DD the verdict is judged on (ages) */
     const char *created_at, *updated_at;  /* filled on reads */
+    int tier;                     /* participants_search: the match tier (pk_search_key) */
 } pk_prow;
 
 /* A write transaction.  Everything done through it becomes durable
@@ -484,13 +485,32 @@ int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY
  * for all, admins only).  It is applied in the query itself: a row
  * outside it is never read, so to the caller it does not exist. */
 
+/* A place in a search's order: the match tier, then the id.  Tiers of a
+ * name search (case folded): 0 the name starts with the query, 1 a word
+ * of it (after a space) does, 2 it contains the query elsewhere; a NIK
+ * search has tier 0 only.  The tier depends on the name and the query
+ * alone, and ids only grow, so the order of the rows present is the same
+ * in every snapshot: paging by key (after the last key shown) returns
+ * every row that stays exactly once, while rows are added (a row added
+ * after a page was read shows up only if its key falls after it). */
+typedef struct pk_search_key {
+    int tier;    /* 0..2 */
+    int64_t id;
+} pk_search_key;
+#define PK_SEARCH_TIERS 3
+
 /* The participants of scope whose name contains `name` (case-insensitive,
  * a plain substring: '%' and '_' are ordinary characters) or, when nik_bi
- * is not NULL, the one with that NIK index; at most `limit` rows (name,
- * then id order).  Stops early with cb's non-zero value. */
+ * is not NULL, the one with that NIK index; in key order (tier, id), only
+ * keys after `after` and up to `upto` (inclusive; NULL: no bound), at
+ * most `limit` rows, each row's tier in row->tier.  Bounded by `limit`,
+ * not by the number of matches: the index is read in id order within a
+ * tier and stops (SQLite; PostgreSQL sorts the matches of the scope).
+ * Stops early with cb's non-zero value.  PK_EINVAL for a key's tier out
+ * of 0..2. */
 int pk_store_participants_search(pk_store *s, const char *scope, const char *name,
-                                 const uint8_t nik_bi[PK_BI_LEN], int limit, pk_prow_cb cb,
-                                 void *ctx);
+                                 const uint8_t nik_bi[PK_BI_LEN], const pk_search_key *after,
+                                 const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx);
 /* Calls cb with participant `id` (pii loaded) when it lies inside scope;
  * PK_ENOENT otherwise, the same answer as for an id that does not exist. */
 int pk_store_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,

@@ -55,6 +55,31 @@ static void long_date(pk_buf *b, const char *ymd)
 
 /* ---- /peserta: search -------------------------------------------------- */
 
+/* s percent-encoded for a query string (letters, digits and -._~ as
+ * they are), so it needs no HTML escaping either. */
+static void url_query_value(pk_buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p) != NULL)
+            pk_buf_addc(b, (char)*p);
+        else
+            pk_buf_printf(b, "%%%02X", *p);
+    }
+}
+
+/* The link to the next page of a name search: the name (not personal
+ * data by itself: a NIK never gets here) and the opaque key. */
+static void next_link(pk_buf *b, const char *q, const pk_page_key *next)
+{
+    char key[PK_SEARCH_KEY_MAX];
+    pk_page_key_format(next, key);
+    pk_buf_adds(b, "<nav class=\"pages\" aria-label=\"Halaman hasil\"><a rel=\"next\" "
+                   "href=\"/peserta?q=");
+    url_query_value(b, q);
+    pk_buf_printf(b, "&amp;lanjut=%s\">Halaman berikutnya</a></nav>\n", key);
+}
+
 static void search_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *shown,
                         const char *error)
 {
@@ -80,6 +105,15 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp)
                             "Ketik NIK pada kotak pencarian di halaman Cari peserta.");
         return;
     }
+    /* a later page (GET only: the form's POST is the first page) */
+    const char *lanjut = posted ? NULL : pk_req_query(req, "lanjut");
+    pk_page_key after, next;
+    if (lanjut != NULL && !pk_page_key_parse(lanjut, &after)) {
+        pk_html_staff_error(app, req, resp, 400, "Halaman hasil tidak dikenal",
+                            "Alamat halaman hasil pencarian ini tidak sah. "
+                            "Mulai lagi dari halaman Cari peserta.");
+        return;
+    }
     char scope[PK_REGION_CODE_MAX], actor[PK_ACTOR_MAX];
     pk_auth_scope(req->who, scope);
     pk_staff_actor(req->who, actor);
@@ -91,11 +125,12 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp)
         return;
     }
     size_t n = 0;
-    bool by_nik = false, searched = q != NULL && q[0] != '\0';
+    bool by_nik = false, more = false, searched = q != NULL && q[0] != '\0';
     int rc = 0;
     const char *error = NULL;
     if (searched) {
-        rc = pk_staff_search(app, scope, actor, req->route, q, hits, PK_SEARCH_MAX, &n, &by_nik);
+        rc = pk_staff_search(app, scope, actor, req->route, q, lanjut ? &after : NULL, hits,
+                             PK_SEARCH_MAX, &n, &by_nik, &next, &more);
         if (rc == PK_EINVAL) {
             error = "Ketik sedikitnya 3 huruf nama, atau NIK lengkap 16 angka.";
         } else if (rc != 0) {
@@ -120,14 +155,20 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp)
         } else {
             /* a table on wide screens, one card per person on a phone
              * (style.css: each cell then shows its data-label) */
-            pk_buf_printf(b, "<table class=\"results cards\" data-results=\"%zu\">\n<caption>",
-                          n);
+            pk_buf_printf(b, "<table class=\"results cards\" data-results=\"%zu\"%s>\n<caption>",
+                          n, lanjut ? " data-page=\"lanjutan\"" : "");
+            /* "12 peserta ditemukan" for one page; a page of many:
+             * "50 peserta (halaman lanjutan; ada halaman berikutnya)" */
             pk_html_count(b, (int64_t)n);
-            pk_buf_printf(b, " peserta ditemukan%s</caption>\n<thead><tr><th scope=\"col\">Nama"
+            pk_buf_printf(b, " peserta%s%s%s</caption>\n<thead><tr><th scope=\"col\">Nama"
                              "</th><th scope=\"col\">NIK</th><th scope=\"col\">Tanggal lahir"
                              "</th><th scope=\"col\">Kelurahan</th><th scope=\"col\">Kelayakan"
                              "</th></tr></thead>\n<tbody>\n",
-                          n == PK_SEARCH_MAX ? " (hanya 50 pertama; persempit pencarian)" : "");
+                          !lanjut && !more ? " ditemukan" : "",
+                          lanjut ? (more ? " (halaman lanjutan; ada halaman berikutnya)"
+                                         : " (halaman terakhir)")
+                                 : "",
+                          !lanjut && more ? " pertama (ada halaman berikutnya)" : "");
             for (size_t i = 0; i < n; i++) {
                 pk_buf_printf(b, "<tr data-id=\"%lld\"><td data-label=\"Nama\">"
                                  "<a href=\"/peserta/%lld\">",
@@ -145,7 +186,11 @@ void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp)
                               hits[i].reasons == 0 ? "Memenuhi syarat" : "Belum memenuhi syarat");
             }
             pk_buf_adds(b, "</tbody>\n</table>\n");
+            if (more && !by_nik)
+                next_link(b, q, &next);
         }
+        if (lanjut != NULL)
+            pk_buf_adds(b, "<p><a href=\"/peserta\">Cari dari awal</a></p>\n");
     }
     pk_buf_adds(b, "<p><a href=\"/peserta/baru\">Daftarkan peserta baru</a></p>\n");
     pk_html_staff_finish(resp, error ? 422 : 200);

@@ -13,7 +13,9 @@ audit`), and SQL metacharacters in search queries.
 
 import http.client
 import json
+import os
 import re
+import tempfile
 import urllib.parse
 
 import harness as h
@@ -210,6 +212,107 @@ def nik_never_in_a_url():
     eq(st, 200)
     eq(result_ids(text), [IDS["sel"]], "a name may come in the URL")
     assert 'method="post" action="/peserta"' in b.get("/peserta")[2], "the form posts"
+
+
+# ---- pages of results -----------------------------------------------------------
+
+PAGE_FORMS = ["Halaman Berurut %d", "Ani Halaman Berurut %d", "Xhalaman Berurut %d"]
+
+
+def paging_person(serial, village, form):
+    region = village.replace(".", "")[:6]
+    return {"nik": "%s0101%02d%04d" % (region, 80 + serial // 1000, serial % 1000 + 1),
+            "no_kk": "%s40%08d" % (region, serial), "nama": form % serial,
+            "tanggal_lahir": "19%02d-01-01" % (80 + serial // 1000), "jenis_kelamin": "L",
+            "no_hp": "0812%08d" % (55000000 + serial), "email": "",
+            "kode_wilayah": village, "alamat": "Gang %d" % serial, "pendidikan": "sma",
+            "segmen": "pencari_kerja", "pekerjaan": "lainnya"}
+
+
+def next_page(text):
+    m = re.search(r'<a rel="next" href="([^"]+)">', text)
+    return m.group(1).replace("&amp;", "&") if m else None
+
+
+@test
+def name_search_pages_by_key():
+    """A name search of more than 50 people comes in pages of 50, each
+    linked to the next by an opaque key (no NIK, no other personal data
+    in it): names that start with the query first, then a word that does,
+    then the rest, by id within each.  Walking the pages while people are
+    registered meanwhile reads everyone who was there exactly once, and
+    every page's access-log entry lists what it showed."""
+    cols = ["nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "no_hp", "email",
+            "kode_wilayah", "alamat", "pendidikan", "segmen", "pekerjaan"]
+    people = [paging_person(i, "31.74.01.1001" if i % 5 else "31.72.01.1001",
+                            PAGE_FORMS[i % 3]) for i in range(1, 161)]
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+        f.write(",".join(cols) + "\n")
+        for r in people:
+            f.write(",".join(r[c] for c in cols) + "\n")
+    try:
+        code, out, err = h.run_cli(srv().db.args_for(["import", "participants", f.name]),
+                                   timeout=120)
+        eq(code, 0, "import: " + err)
+    finally:
+        os.unlink(f.name)
+    rows = srv().db.query("SELECT id, nama, kode_wilayah FROM participant"
+                          " WHERE nama LIKE '%alaman Berurut%'")
+    mine = {i: n for i, n, v in rows if v.startswith("31.74")}
+    eq(len(mine), 128)
+
+    b = login("op.sel")
+    st, hdrs, text = b.search("halaman berurut")
+    eq(st, 200, text[:500])
+    seen, order, pages, added = [], [], 0, 0
+    while True:
+        pages += 1
+        eq(hdrs.get("cache-control"), "no-store")
+        ids = re.findall(r'<tr data-id="(\d+)"', text)
+        seen += [int(x) for x in ids]
+        order += [int(x) for x in ids]
+        log = [e for e in audit() if e["action"] == "participant.search"][-1]
+        eq(log["detail"].split(";ids=")[1], ",".join(ids), "the page's access-log entry")
+        link = next_page(text)
+        if link is None:
+            eq(len(ids) <= 50, True)
+            break
+        eq(len(ids), 50, "a full page before the next")
+        key = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+        eq(sorted(key), ["lanjut", "q"])
+        eq(key["q"], ["halaman berurut"])
+        assert re.fullmatch(r"[0-9a-f]{1,15}", key["lanjut"][0]), link
+        # people registered between pages, of every tier
+        for form in PAGE_FORMS:
+            added += 1
+            st, _, body = srv().json("POST", "/api/v1/participants",
+                                     paging_person(500 + added, "31.74.02.1001", form))
+            eq(st, 201, body)
+        st, hdrs, text = b.get(link)
+        eq(st, 200, text[:500])
+        assert 'data-page="lanjutan"' in text
+    assert pages >= 3, pages
+    eq(len(seen), len(set(seen)), "no one twice")
+    missing = set(mine) - set(seen)
+    eq(missing, set(), "everyone who was there")
+    new = set(seen) - set(mine)
+    assert len(new) <= added, (len(new), added)
+    # the order: tier by tier, by id within each (only the people imported)
+    names = {i: n.lower() for i, n, _ in srv().db.query(
+        "SELECT id, nama, kode_wilayah FROM participant WHERE nama LIKE '%alaman Berurut%'")}
+
+    def tier(n):
+        return 0 if n.startswith("halaman berurut") else 1 if " halaman berurut" in n else 2
+    keys = [(tier(names[i]), i) for i in order]
+    eq(keys, sorted(keys), "key order")
+    eq(sorted(set(t for t, _ in keys)), [0, 1, 2])
+    # a key nobody wrote, or a page asked for with a NIK: refused
+    for bad in ("zz", "0", "3", "-1", "12345678901234567"):
+        st, _, text = b.get("/peserta?q=halaman+berurut&lanjut=" + bad)
+        eq(st, 400, bad)
+        assert "Halaman hasil tidak dikenal" in text
+    st, _, _ = b.get("/peserta?lanjut=5&q=" + SEL["nik"])
+    eq(st, 400, "a NIK in the query string")
 
 
 # ---- assisted registration ----------------------------------------------------

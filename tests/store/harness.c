@@ -488,6 +488,7 @@ int st_collect(void *ctx, const pk_prow *row)
     o->warnings = row->warnings;
     o->base_reasons = row->base_reasons;
     o->reasons = row->reasons;
+    o->tier = row->tier;
     if (rows->stop_after != 0 && rows->n >= rows->stop_after)
         return rows->stop_rc;
     return 0;

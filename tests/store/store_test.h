@@ -90,6 +90,7 @@ typedef struct st_row {
         segmen[32], pekerjaan[32], scheme[16], source[16], as_of[16], created_at[40],
         updated_at[40];
     uint64_t warnings, base_reasons, reasons;
+    int tier; /* participants_search */
 } st_row;
 
 #define ST_ROWS_MAX 512

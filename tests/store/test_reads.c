@@ -2,6 +2,7 @@
  * participant_get) within a region scope, and the access log. */
 #include "store_test.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ static void search(pk_store *s, const char *scope, const char *name, const uint8
                    int limit, const st_person *p, const char *want)
 {
     st_rows *rows = st_rows_new();
-    assert_int_equal(pk_store_participants_search(s, scope, name, nik, limit, st_collect, rows),
+    assert_int_equal(pk_store_participants_search(s, scope, name, nik, NULL, NULL, limit, st_collect, rows),
                      0);
     char got[32] = "";
     for (size_t i = 0; i < rows->n && i < sizeof(got) - 1; i++)
@@ -88,7 +89,7 @@ static void search_by_name_in_scope(void **state)
     search(s, "31.71", "_", NULL, 10, p, "4");
     search(s, "31.71", "budi 100", NULL, 10, p, "37");
     st_rows *two = st_rows_new();
-    assert_int_equal(pk_store_participants_search(s, "31.71", "siti", NULL, 2, st_collect, two),
+    assert_int_equal(pk_store_participants_search(s, "31.71", "siti", NULL, NULL, NULL, 2, st_collect, two),
                      0);
     assert_int_equal(two->n, 2);
     free(two);
@@ -100,31 +101,176 @@ static void search_by_name_in_scope(void **state)
     st_rows *rows = st_rows_new();
     rows->stop_after = 1;
     rows->stop_rc = 6;
-    assert_int_equal(pk_store_participants_search(s, NULL, "siti", NULL, 10, st_collect, rows),
+    assert_int_equal(pk_store_participants_search(s, NULL, "siti", NULL, NULL, NULL, 10, st_collect, rows),
                      6);
     assert_int_equal(rows->n, 1);
     free(rows);
 }
 
-/* By name the best match first: a name that is the query itself before
- * longer names that contain it (SQLite bm25, PostgreSQL similarity), then
- * by id; a name added is found at once (the index is kept in step). */
-static void search_by_name_ranked(void **state)
+/* By name in key order: names that start with the query (tier 0), then
+ * those with a word (after a space) that does (1), then the rest (2), by
+ * id within a tier; each row's tier given.  The same through the index
+ * and through the scan of queries under 3 characters.  A name added is
+ * found at once (the index is kept in step). */
+static void search_by_name_tiers(void **state)
 {
     pk_store *s = ST_S(state);
-    st_person p[3];
-    st_person_init(&p[0], 1, 1, "Budiman Santoso Wijaya Kusuma", "31.71.01.1001");
-    st_person_init(&p[1], 2, 2, "Budi", "31.71.01.1001");
-    st_person_init(&p[2], 3, 3, "Budi Santoso", "31.71.01.1001");
-    st_insert(s, 3, p);
-    st_rows *rows = st_rows_new();
-    assert_int_equal(pk_store_participants_search(s, NULL, "budi", NULL, 10, st_collect, rows),
+    static const struct {
+        const char *nama;
+        int tier; /* for "budi" and "bu" */
+    } names[] = {
+        {"Ahmad Budiman", 1}, {"Sibudi Rahma", 2}, {"Budiman Santoso Wijaya Kusuma", 0},
+        {"budi", 0},          {"Rina BUDI", 1},    {"Budi Budi", 0},
+        {"Ani Sibudi Budi", 1}, {"Ani Sibudi", 2},
+    };
+    enum { N = sizeof(names) / sizeof(names[0]) };
+    st_person p[N];
+    for (size_t i = 0; i < N; i++)
+        st_person_init(&p[i], (unsigned)i + 1, (unsigned)i + 1, names[i].nama, "31.71.01.1001");
+    st_insert(s, N, p);
+    /* the expected order: by tier, then id (ids grow in array order) */
+    size_t want[N], k = 0;
+    for (int t = 0; t < PK_SEARCH_TIERS; t++)
+        for (size_t i = 0; i < N; i++)
+            if (names[i].tier == t)
+                want[k++] = i;
+    const char *queries[] = {"budi", "bu", "BUDI"};
+    for (size_t qi = 0; qi < 3; qi++) {
+        st_rows *rows = st_rows_new();
+        assert_int_equal(pk_store_participants_search(s, NULL, queries[qi], NULL, NULL, NULL, 20,
+                                                      st_collect, rows),
+                         0);
+        assert_int_equal(rows->n, N);
+        for (size_t i = 0; i < N; i++) {
+            if (rows->r[i].id != p[want[i]].r.id || rows->r[i].tier != names[want[i]].tier)
+                fail_msg("query %s, row %zu: got %s (tier %d), want %s (tier %d)", queries[qi],
+                         i, rows->r[i].nama, rows->r[i].tier, names[want[i]].nama,
+                         names[want[i]].tier);
+        }
+        free(rows);
+    }
+}
+
+/* Paging by key: each page after the last key of the one before, limit
+ * rows at most.  Every row present throughout is read exactly once, in
+ * strictly growing key order, while rows are added between the pages
+ * (of every tier, inside and outside the scope); a row added is read at
+ * most once.  upto bounds a page from above; bad keys are refused. */
+#define PG_PEOPLE 150
+static void search_pages_by_key(void **state)
+{
+    pk_store *s = ST_S(state);
+    static char names[PG_PEOPLE + 40][48];
+    static const char *forms[] = {"Halaman Uji %d", "Ani Halaman %d", "Sihalaman %d",
+                                  "Lain %d"};
+    static st_person p[PG_PEOPLE + 40];
+    for (int i = 0; i < PG_PEOPLE; i++) {
+        snprintf(names[i], sizeof(names[i]), forms[i % 4], i);
+        st_person_init(&p[i], (unsigned)i + 1, (unsigned)i + 1, names[i],
+                       i % 7 == 0 ? "31.72.01.1001" : "31.71.01.1001");
+    }
+    st_insert(s, PG_PEOPLE, p);
+    int seen[PG_PEOPLE + 40] = {0};
+    int added = PG_PEOPLE, pages = 0;
+    pk_search_key after = {0, 0};
+    bool first = true;
+    for (;;) {
+        st_rows *rows = st_rows_new();
+        assert_int_equal(pk_store_participants_search(s, "31.71", "halaman", NULL,
+                                                      first ? NULL : &after, NULL, 7,
+                                                      st_collect, rows),
+                         0);
+        pages++;
+        for (size_t i = 0; i < rows->n; i++) {
+            pk_search_key k = {rows->r[i].tier, rows->r[i].id};
+            if (!first || i > 0)
+                assert_true(k.tier > after.tier || (k.tier == after.tier && k.id > after.id));
+            after = k;
+            first = false;
+            int who = -1;
+            for (int j = 0; j < added; j++)
+                if (p[j].r.id == rows->r[i].id)
+                    who = j;
+            assert_true(who >= 0);
+            seen[who]++;
+            assert_string_equal(rows->r[i].kode_wilayah, p[who].r.kode_wilayah);
+        }
+        size_t n = rows->n;
+        free(rows);
+        if (n < 7)
+            break;
+        /* between pages: one more person of each form, now and then */
+        if (pages % 3 == 0 && added + 4 <= PG_PEOPLE + 40) {
+            for (int f = 0; f < 4; f++, added++) {
+                snprintf(names[added], sizeof(names[added]), forms[f], added);
+                st_person_init(&p[added], (unsigned)added + 1, (unsigned)added + 1,
+                               names[added], added % 2 ? "31.71.02.1001" : "31.72.01.1001");
+                st_insert(s, 1, &p[added]);
+            }
+        }
+    }
+    assert_true(added > PG_PEOPLE);
+    for (int i = 0; i < PG_PEOPLE; i++) {
+        bool match = i % 4 != 3 && i % 7 != 0;
+        if (seen[i] != (match ? 1 : 0))
+            fail_msg("%s (%s) read %d times", names[i], match ? "in scope" : "not a match",
+                     seen[i]);
+    }
+    for (int i = PG_PEOPLE; i < added; i++)
+        assert_true(seen[i] <= ((i - PG_PEOPLE) % 4 != 3 && i % 2 ? 1 : 0));
+    /* the last page of tier 1 (upto): after its first row, up to its last */
+    st_rows *all = st_rows_new();
+    assert_int_equal(pk_store_participants_search(s, "31.71", "halaman", NULL, NULL, NULL, 500,
+                                                  st_collect, all),
                      0);
-    assert_int_equal(rows->n, 3);
-    assert_int_equal(rows->r[0].id, p[1].r.id);
-    assert_int_equal(rows->r[1].id, p[2].r.id);
-    assert_int_equal(rows->r[2].id, p[0].r.id);
-    free(rows);
+    size_t a = 0, b = 0;
+    while (a < all->n && all->r[a].tier < 1)
+        a++;
+    b = a;
+    while (b + 1 < all->n && all->r[b + 1].tier == 1)
+        b++;
+    assert_true(b > a + 2);
+    pk_search_key lo = {1, all->r[a].id}, hi = {1, all->r[b].id};
+    st_rows *mid = st_rows_new();
+    assert_int_equal(pk_store_participants_search(s, "31.71", "halaman", NULL, &lo, &hi, 500,
+                                                  st_collect, mid),
+                     0);
+    assert_int_equal(mid->n, b - a);
+    assert_int_equal(mid->r[0].id, all->r[a + 1].id);
+    assert_int_equal(mid->r[mid->n - 1].id, all->r[b].id);
+    /* across tiers: after the last row of tier 0, up to the first of 2 */
+    lo = (pk_search_key){0, all->r[a - 1].id};
+    hi = (pk_search_key){all->r[b + 1].tier, all->r[b + 1].id};
+    assert_int_equal(hi.tier, 2);
+    mid->n = 0;
+    assert_int_equal(pk_store_participants_search(s, "31.71", "halaman", NULL, &lo, &hi, 500,
+                                                  st_collect, mid),
+                     0);
+    assert_int_equal(mid->n, b - a + 2);
+    /* a NIK search is of tier 0: nothing after (0, its id) or in tier 1 */
+    mid->n = 0;
+    pk_search_key past = {0, p[1].r.id}, t1 = {1, 0};
+    assert_int_equal(pk_store_participants_search(s, NULL, NULL, p[1].r.nik_bi, &past, NULL, 5,
+                                                  st_collect, mid),
+                     0);
+    assert_int_equal(pk_store_participants_search(s, NULL, NULL, p[1].r.nik_bi, &t1, NULL, 5,
+                                                  st_collect, mid),
+                     0);
+    assert_int_equal(mid->n, 0);
+    pk_search_key before = {0, p[1].r.id - 1};
+    assert_int_equal(pk_store_participants_search(s, NULL, NULL, p[1].r.nik_bi, &before, NULL, 5,
+                                                  st_collect, mid),
+                     0);
+    assert_int_equal(mid->n, 1);
+    pk_search_key bad = {3, 0}, neg = {-1, 0};
+    assert_int_equal(pk_store_participants_search(s, NULL, "halaman", NULL, &bad, NULL, 5,
+                                                  st_collect, mid),
+                     PK_EINVAL);
+    assert_int_equal(pk_store_participants_search(s, NULL, "halaman", NULL, NULL, &neg, 5,
+                                                  st_collect, mid),
+                     PK_EINVAL);
+    free(mid);
+    free(all);
 }
 
 /* Case-insensitive beyond ASCII: "élise" finds "Élise".  SQLite's
@@ -139,12 +285,12 @@ static void search_by_name_folds_non_ascii_case(void **state)
     st_person_init(&p[1], 2, 2, "Eli", "31.71.01.1001");
     st_insert(s, 2, p);
     st_rows *rows = st_rows_new();
-    assert_int_equal(pk_store_participants_search(s, NULL, "\xc3\x89LISE", NULL, 10, st_collect,
+    assert_int_equal(pk_store_participants_search(s, NULL, "\xc3\x89LISE", NULL, NULL, NULL, 10, st_collect,
                                                   rows),
                      0);
     assert_int_equal(rows->n, 1); /* the same case is found */
     rows->n = 0;
-    assert_int_equal(pk_store_participants_search(s, NULL, "\xc3\xa9lise", NULL, 10, st_collect,
+    assert_int_equal(pk_store_participants_search(s, NULL, "\xc3\xa9lise", NULL, NULL, NULL, 10, st_collect,
                                                   rows),
                      0); /* élise */
     if (rows->n != 1) {
@@ -171,7 +317,7 @@ static void search_by_nik_in_scope(void **state)
     search(s, NULL, NULL, nobody, 10, p, "");
     st_rows *rows = st_rows_new();
     assert_int_equal(
-        pk_store_participants_search(s, "31.71.02", NULL, p[1].r.nik_bi, 1, st_collect, rows), 0);
+        pk_store_participants_search(s, "31.71.02", NULL, p[1].r.nik_bi, NULL, NULL, 1, st_collect, rows), 0);
     assert_int_equal(rows->n, 1);
     assert_string_equal(rows->r[0].nama, "SITI Rahma");
     assert_int_equal(rows->r[0].pii_len, p[1].r.pii_len);
@@ -322,7 +468,8 @@ static void access_log_newest_since_oldest_first(void **state)
 
 static const struct CMUnitTest tests[] = {
     ST_TEST(search_by_name_in_scope),
-    ST_TEST(search_by_name_ranked),
+    ST_TEST(search_by_name_tiers),
+    ST_TEST(search_pages_by_key),
     ST_TEST(search_by_name_folds_non_ascii_case),
     ST_TEST(search_by_nik_in_scope),
     ST_TEST(get_one_participant_in_scope),
