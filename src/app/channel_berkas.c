@@ -4,7 +4,7 @@
  *    "template":"pk_beli_pelatihan","params":["12 Mar 2021"],"text":"..."}
  * for tests and for deployments that hand messages to another system.
  * A batch is written with one write(2) and made durable (fsync) before
- * send returns.  It deduplicates: `seen` finds a message id already in the
+ * send returns; a line cut by a crash is removed before the next use.  It deduplicates: `seen` finds a message id already in the
  * file, so a batch interrupted by a crash is handed over again without a
  * second copy.  The file holds phone numbers: it is created 0600. */
 #include "app/channel.h"
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -24,6 +25,7 @@ typedef struct berkas {
     pk_chan c;
     int fd;
     char *path;
+    bool repaired;
 } berkas;
 
 static int line_of(const pk_msg *m, pk_buf *out)
@@ -48,12 +50,51 @@ static int line_of(const pk_msg *m, pk_buf *out)
     return rc;
 }
 
+/* A write killed midway may leave a partial last line: it is cut off
+ * (its message was never wholly handed over, and is handed over again),
+ * so the file holds whole lines only.  Done once, before the first read
+ * or write, which happen under the reminders' lease (one writer). */
+static int repair(berkas *b)
+{
+    if (b->repaired)
+        return 0;
+    struct stat st;
+    if (fstat(b->fd, &st) != 0)
+        return PK_EIO;
+    int rfd = open(b->path, O_RDONLY | O_CLOEXEC);
+    if (rfd < 0)
+        return PK_EIO;
+    off_t end = st.st_size;
+    char chunk[4096];
+    while (end > 0) {
+        off_t from = end > (off_t)sizeof chunk ? end - (off_t)sizeof chunk : 0;
+        ssize_t got = pread(rfd, chunk, (size_t)(end - from), from);
+        if (got != (ssize_t)(end - from)) {
+            close(rfd);
+            return PK_EIO;
+        }
+        ssize_t i = got - 1;
+        while (i >= 0 && chunk[i] != '\n')
+            i--;
+        if (i >= 0) {
+            end = from + i + 1;
+            break;
+        }
+        end = from;
+    }
+    close(rfd);
+    if (end != st.st_size && (ftruncate(b->fd, end) != 0 || fsync(b->fd) != 0))
+        return PK_EIO;
+    b->repaired = true;
+    return 0;
+}
+
 static int berkas_send(pk_chan *c, const pk_msg *m, size_t n, pk_send_result *res)
 {
     berkas *b = c->impl;
     pk_buf buf;
     pk_buf_init(&buf, (size_t)1 << 30);
-    int rc = 0;
+    int rc = repair(b);
     for (size_t i = 0; i < n && rc == 0; i++) {
         memset(&res[i], 0, sizeof res[i]);
         rc = line_of(&m[i], &buf);
@@ -87,6 +128,8 @@ static int berkas_seen(pk_chan *c, int64_t id, bool *seen)
 {
     berkas *b = c->impl;
     *seen = false;
+    if (repair(b) != 0)
+        return PK_EIO;
     FILE *f = fopen(b->path, "r");
     if (f == NULL)
         return errno == ENOENT ? 0 : PK_EIO;
@@ -96,7 +139,7 @@ static int berkas_seen(pk_chan *c, int64_t id, bool *seen)
     size_t cap = 0;
     ssize_t len;
     while (!*seen && (len = getline(&line, &cap, f)) > 0)
-        *seen = len >= wl && memcmp(line, want, (size_t)wl) == 0;
+        *seen = len >= wl && line[len - 1] == '\n' && memcmp(line, want, (size_t)wl) == 0;
     int rc = ferror(f) ? PK_EIO : 0;
     free(line);
     fclose(f);

@@ -1,9 +1,9 @@
 /* outbox.c -- hands queued reminders to their channels (remind.h,
  * reminders.md "Channel" and `remind run`).
  *
- * Never twice across crashes: a batch of due messages is first marked
- * `mengirim` (being handed over) in a committed transaction, then handed
- * to the channels, then each result recorded.  A message found still
+ * Never twice across crashes: a chunk of due messages (CHUNK) is first
+ * marked `mengirim` (being handed over) in a committed transaction, then
+ * handed to the channels, then each result recorded.  A message found still
  * `mengirim` by the next delivery was being handed over when its process
  * died: through a channel that deduplicates by message id it is asked
  * whether the gateway saw it (and handed over again only if not);
@@ -28,7 +28,8 @@
 #include "core/participant.h"
 #include "store/store.h"
 
-#define OUT_BATCH 200
+#define OUT_BATCH 1000 /* due messages read at once */
+#define CHUNK 50       /* claimed, handed over and recorded together */
 #define TRIES 4
 #define BACKOFF_FIRST 60     /* seconds; doubles with each try */
 
@@ -42,6 +43,7 @@ typedef struct item {
     char text[PK_REMIND_TEXT_MAX], subject[PK_REMIND_SUBJECT_MAX];
     pk_msg msg;
     pk_send_result res;
+    pk_channel failed_on;    /* PERMANENT: the channel that refused the person */
 } item;
 
 typedef struct open_ctx {
@@ -165,24 +167,19 @@ static void pace(pk_chan *ch, double *next_ok, size_t n)
     *next_ok = (*next_ok > now ? *next_ok : now) + (double)n / ch->rate;
 }
 
-/* One pass: claim up to OUT_BATCH due messages, hand them over, record.
- * *n: how many were due. */
-static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
-                unsigned enabled, int64_t now, item *items, double *next_ok, size_t *n,
-                pk_remind_summary *sum)
+/* Claims items[0..n): each marked mengirim (its attempt counted) in one
+ * committed transaction; a message found mengirim already was being
+ * handed over when a process died: asked for through a deduplicating
+ * channel, else tidak_pasti. */
+static int claim(const pk_app *app, pk_chan *const *chans, item *items, size_t n,
+                 pk_remind_summary *sum)
 {
-    pk_outbox_msg rows[OUT_BATCH];
     pk_tx *tx = NULL;
     int rc = pk_store_begin(app->store, &tx);
-    if (rc == 0)
-        rc = pk_tx_outbox_due(tx, now, OUT_BATCH, rows, n);
-    for (size_t i = 0; rc == 0 && i < *n; i++) {
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         item *it = &items[i];
-        memset(it, 0, sizeof *it);
-        it->m = rows[i];
         it->send = true;
         if (strcmp(it->m.state, "mengirim") == 0) {
-            /* being handed over when a process died */
             pk_channel c = pk_channel_by_name(it->m.channel);
             pk_chan *ch = c == PK_CH__COUNT ? NULL : chans[c];
             bool seen = false;
@@ -208,11 +205,16 @@ static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const 
         rc = pk_tx_commit(tx);
     else
         pk_tx_rollback(tx);
-    if (rc != 0 || *n == 0)
-        return rc;
+    return rc;
+}
 
-    /* hand over, a channel at a time */
-    for (size_t i = 0; i < *n; i++) {
+/* Hands the claimed items[0..n) to their channels and records each
+ * result in one transaction. */
+static int hand_over(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
+                     unsigned enabled, int64_t now, item *items, size_t n, double *next_ok,
+                     pk_remind_summary *sum)
+{
+    for (size_t i = 0; i < n; i++) {
         item *it = &items[i];
         if (!it->send)
             continue;
@@ -222,10 +224,10 @@ static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const 
             return r;
     }
     for (int c = 0; c < PK_CH__COUNT; c++) {
-        pk_msg batch[OUT_BATCH];
-        pk_send_result res[OUT_BATCH];
-        size_t idx[OUT_BATCH], nb = 0;
-        for (size_t i = 0; i < *n; i++) {
+        pk_msg batch[CHUNK];
+        pk_send_result res[CHUNK];
+        size_t idx[CHUNK], nb = 0;
+        for (size_t i = 0; i < n; i++) {
             item *it = &items[i];
             if (!it->send || !it->found || channel_for(it, enabled) != (pk_channel)c)
                 continue;
@@ -242,7 +244,7 @@ static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const 
         for (size_t b = 0; b < nb; b++) {
             item *it = &items[idx[b]];
             it->res = res[b];
-            it->send = false;  /* decided below */
+            it->send = false; /* decided below */
             snprintf(it->m.provider_id, sizeof it->m.provider_id, "%s", res[b].provider_id);
             snprintf(it->m.error, sizeof it->m.error, "%s", res[b].error);
             if (res[b].outcome == PK_SEND_OK) {
@@ -256,14 +258,15 @@ static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const 
                 it->m.next_at = now + wait;
                 sum->retrying++;
             } else {
-                it->res.outcome = res[b].outcome;
+                it->failed_on = (pk_channel)c;
                 fall_back(it, (pk_channel)c, enabled, now, sum);
             }
         }
     }
-    /* record: each message's result, failures kept for the person */
-    rc = pk_store_begin(app->store, &tx);
-    for (size_t i = 0; rc == 0 && i < *n; i++) {
+    /* record: each message's result, permanent failures kept for the person */
+    pk_tx *tx = NULL;
+    int rc = pk_store_begin(app->store, &tx);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         item *it = &items[i];
         if (strcmp(it->m.state, "mengirim") == 0) {
             /* not handed over: the person is gone, no channel reaches
@@ -278,8 +281,7 @@ static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const 
         }
         if (it->res.outcome == PK_SEND_PERMANENT)
             rc = pk_tx_contact_failed_put(tx, it->m.participant_id,
-                                          pk_channel_name(pk_channel_by_name(it->m.channel)),
-                                          it->m.error);
+                                          pk_channel_name(it->failed_on), it->m.error);
         if (rc == 0)
             rc = pk_tx_outbox_set(tx, &it->m);
         sodium_memzero(&it->p, sizeof it->p);
@@ -292,11 +294,39 @@ static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const 
     return rc;
 }
 
+/* One pass: the due messages (up to OUT_BATCH), claimed, handed over and
+ * recorded a CHUNK at a time, so that a crash leaves at most one chunk
+ * uncertain.  *n: how many were due. */
+static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
+                unsigned enabled, int64_t now, item *items, double *next_ok, size_t *n,
+                pk_remind_summary *sum)
+{
+    pk_outbox_msg *rows = malloc(OUT_BATCH * sizeof *rows);
+    if (rows == NULL)
+        return PK_ENOMEM;
+    pk_tx *tx = NULL;
+    int rc = pk_store_begin(app->store, &tx);
+    if (rc == 0)
+        rc = pk_tx_outbox_due(tx, now, OUT_BATCH, rows, n);
+    pk_tx_rollback(tx);
+    for (size_t at = 0; rc == 0 && at < *n; at += CHUNK) {
+        size_t k = *n - at < CHUNK ? *n - at : CHUNK;
+        for (size_t i = 0; i < k; i++) {
+            memset(&items[i], 0, sizeof items[i]);
+            items[i].m = rows[at + i];
+        }
+        if ((rc = claim(app, chans, items, k, sum)) == 0)
+            rc = hand_over(app, rules, chans, enabled, now, items, k, next_ok, sum);
+    }
+    free(rows);
+    return rc;
+}
+
 int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
                       unsigned enabled, int64_t now, pk_remind_summary *sum, char *err,
                       size_t errlen)
 {
-    item *items = calloc(OUT_BATCH, sizeof *items);
+    item *items = calloc(CHUNK, sizeof *items);
     if (items == NULL) {
         snprintf(err, errlen, "out of memory");
         return PK_ENOMEM;
@@ -309,7 +339,7 @@ int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *
     while (rc == 0 && n > 0);
     if (rc != 0)
         snprintf(err, errlen, "database error (the outbox)");
-    sodium_memzero(items, OUT_BATCH * sizeof *items);
+    sodium_memzero(items, CHUNK * sizeof *items);
     free(items);
     return rc;
 }
