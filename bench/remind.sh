@@ -17,6 +17,11 @@
 #      go to the berkas channel
 #   3. run, day D again: nothing left to do
 #   4. plan, day D+1: a quiet day after the run
+#   5. the outbox alone (issue #15: >= 2,000 messages/s to a local HTTP
+#      sink): step 2's messages queued again for WhatsApp (an UPDATE) and
+#      handed by `remind send` to nginx standing in for the Cloud API
+#      (bench/sinks.sh), the channel's rate off; messages per second of
+#      wall time, twice (interleaved with nothing: a figure, not a ratio)
 # Environment: BUILD (build-bench), SEED (1).
 set -euo pipefail
 
@@ -32,7 +37,13 @@ DB=$CACHE/jobs-$N-$SEED.db
 WORK=$CACHE/work-remind
 rm -rf "$WORK"
 mkdir -p "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 day() { date -u -d "@$(( $1 + 7 * 3600 ))" +%F; }
 BASE=$(date -d '2021-01-04T10:00:00+07:00' +%s)
@@ -60,3 +71,20 @@ timed "2. run, day D (first run)" remind run --date "$D"
 echo "   messages in the berkas file: $(wc -l < "$PRAKERJA_REMIND_FILE")"
 timed "3. run, day D again" remind run --date "$D"
 timed "4. plan, day D+1" remind plan --date "$D1"
+
+. bench/sinks.sh
+sinks_start "$WORK"
+unset PRAKERJA_REMIND_FILE PRAKERJA_SMS_URL PRAKERJA_SMTP_URL
+for round in 1 2; do
+  sqlite3 "$WORK/r.db" "UPDATE pk_remind_message SET state = 'antri', channel = 'whatsapp',
+    attempts = 0, next_at = 0, failed = 0"
+  n=$(sqlite3 "$WORK/r.db" "SELECT count(*) FROM pk_remind_message")
+  /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$PK" remind send --db "$WORK/r.db" \
+    > "$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+  read -r secs user sys kb < "$WORK/time"
+  printf '5. outbox, round %d: %d messages to WhatsApp (nginx sink) in %.2f s (cpu %.2f+%.2f,' \
+    "$round" "$n" "$secs" "$user" "$sys"
+  printf ' %d MiB): %.0f msg/s  %s\n' $((kb / 1024)) "$(echo "$n / $secs" | bc -l)" \
+    "$(cat "$WORK/out")"
+done
+
