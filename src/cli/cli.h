@@ -79,6 +79,10 @@ const cli_cmd *cli_find_cmd(const char *name);
 
 /* The value of option `key` ("username"), or NULL when not given. */
 const char *cli_opt(const cli_args *a, const char *key);
+/* --date YYYY-MM-DD into *day (today in Jakarta when absent): 0, or 2
+ * after telling `what` ("prakerja jobs run") on stderr that it is not a
+ * day. */
+int cli_day_opt(const cli_args *a, const char *what, pk_date *day);
 /* The values of a repeatable option in the order given; how many. */
 int cli_opt_each(const cli_args *a, const char *key, const char **out, int cap);
 /* Whether boolean option `key` was given. */

@@ -15,12 +15,9 @@ int cli_jobs(const cli_cmd *c, cli_args *a)
         fprintf(stderr, "prakerja jobs run: unexpected argument\n");
         return 2;
     }
-    pk_date day = pk_app_today();
-    const char *given = cli_opt(a, "date");
-    if (given != NULL && (strlen(given) != 10 || pk_date_parse(given, 10, &day) != 0)) {
-        fprintf(stderr, "prakerja jobs run: --date must be a day, YYYY-MM-DD\n");
+    pk_date day;
+    if (cli_day_opt(a, "prakerja jobs run", &day) != 0)
         return 2;
-    }
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;

@@ -122,12 +122,11 @@ int cli_remind(const cli_cmd *c, cli_args *a)
     }
     if (strcmp(sub, "send") == 0)
         return remind_send(a);
-    pk_date day = pk_app_today();
-    const char *given = cli_opt(a, "date");
-    if (given != NULL && (strlen(given) != 10 || pk_date_parse(given, 10, &day) != 0)) {
-        fprintf(stderr, "prakerja remind %s: --date must be a day, YYYY-MM-DD\n", sub);
+    pk_date day;
+    char what[32];
+    snprintf(what, sizeof what, "prakerja remind %s", sub);
+    if (cli_day_opt(a, what, &day) != 0)
         return 2;
-    }
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;

@@ -179,6 +179,17 @@ static void set_opt(cli_args *a, const char *key, const char *value)
     a->opts[i].value = value;
 }
 
+int cli_day_opt(const cli_args *a, const char *what, pk_date *day)
+{
+    *day = pk_app_today();
+    const char *given = cli_opt(a, "date");
+    if (given != NULL && (strlen(given) != 10 || pk_date_parse(given, 10, day) != 0)) {
+        fprintf(stderr, "%s: --date must be a day, YYYY-MM-DD\n", what);
+        return 2;
+    }
+    return 0;
+}
+
 const char *cli_opt(const cli_args *a, const char *key)
 {
     for (int i = 0; i < a->nopts; i++)

@@ -151,6 +151,12 @@ static inline int64_t get_i64(const PGresult *r, int row, int col)
     return (int64_t)u;
 }
 
+/* A text column into out, cut to cap - 1 bytes ("" for NULL). */
+static inline void pg_copy_col(const PGresult *r, int row, int col, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
+}
+
 static inline void get_bytes(const PGresult *r, int row, int col, uint8_t *dst, int len)
 {
     if (PQgetlength(r, row, col) == len)

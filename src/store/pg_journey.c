@@ -12,11 +12,6 @@
 #include "core/pk.h"
 #include "store/pg_int.h"
 
-static void copy_col(const PGresult *r, int row, int col, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
-}
-
 /* Fills e from row i of a result over PG_ECOLS. */
 static void read_event(const PGresult *r, int i, pk_event *e)
 {
@@ -24,18 +19,18 @@ static void read_event(const PGresult *r, int i, pk_event *e)
     e->id = get_i64(r, i, 0);
     e->participant_id = get_i64(r, i, 1);
     e->source = strcmp(PQgetvalue(r, i, 2), "lokal") == 0 ? PK_SRC_LOKAL : PK_SRC_PMO;
-    copy_col(r, i, 3, e->ref, sizeof(e->ref));
+    pg_copy_col(r, i, 3, e->ref, sizeof(e->ref));
     e->type = pk_event_type_by_name(PQgetvalue(r, i, 4));
     e->at = get_i64(r, i, 5);
     e->seq = get_i64(r, i, 6);
-    copy_col(r, i, 7, e->received_at, sizeof(e->received_at));
+    pg_copy_col(r, i, 7, e->received_at, sizeof(e->received_at));
     e->wave = get_i64(r, i, 8);
     e->amount = get_i64(r, i, 9);
     e->k = get_i64(r, i, 10);
-    copy_col(r, i, 11, e->course, sizeof(e->course));
-    copy_col(r, i, 12, e->platform, sizeof(e->platform));
-    copy_col(r, i, 13, e->ref_asal, sizeof(e->ref_asal));
-    copy_col(r, i, 14, e->note, sizeof(e->note));
+    pg_copy_col(r, i, 11, e->course, sizeof(e->course));
+    pg_copy_col(r, i, 12, e->platform, sizeof(e->platform));
+    pg_copy_col(r, i, 13, e->ref_asal, sizeof(e->ref_asal));
+    pg_copy_col(r, i, 14, e->note, sizeof(e->note));
 }
 
 static int each_event(PGresult *r, pk_event_cb cb, void *ctx)
@@ -298,7 +293,7 @@ static void read_journey(const PGresult *r, pk_journey *out)
     out->participant_id = get_i64(r, 0, 0);
     pk_journey_status js = pk_journey_status_by_name(PQgetvalue(r, 0, 1));
     out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
-    copy_col(r, 0, 2, out->payout, sizeof(out->payout));
+    pg_copy_col(r, 0, 2, out->payout, sizeof(out->payout));
     int64_t v[PK_JOURNEY_INTS];
     for (int i = 0; i < PK_JOURNEY_INTS; i++)
         v[i] = get_i64(r, 0, 3 + i);

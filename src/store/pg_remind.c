@@ -54,11 +54,6 @@ int pg_consent_get(pk_store *s, int64_t participant_id, const char *purpose, boo
 
 /* ---- a day's plan, fires, the outbox, leases ---- */
 
-static void col_text(const PGresult *r, int row, int col, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s", PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col));
-}
-
 int pg_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
                        size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
 {
@@ -83,7 +78,7 @@ int pg_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t af
             j.participant_id = get_i64(r, i, J);
             pk_journey_status js = pk_journey_status_by_name(PQgetvalue(r, i, J + 1));
             j.status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
-            col_text(r, i, J + 2, j.payout, sizeof j.payout);
+            pg_copy_col(r, i, J + 2, j.payout, sizeof j.payout);
             int64_t v[PK_JOURNEY_INTS];
             for (int k = 0; k < PK_JOURNEY_INTS; k++)
                 v[k] = get_i64(r, i, J + 3 + k);
@@ -194,19 +189,19 @@ static void outbox_rows(const PGresult *r, size_t limit, pk_outbox_msg *rows, si
         memset(m, 0, sizeof *m);
         m->id = get_i64(r, i, 0);
         m->participant_id = get_i64(r, i, 1);
-        col_text(r, i, 2, m->rule, sizeof m->rule);
+        pg_copy_col(r, i, 2, m->rule, sizeof m->rule);
         m->anchor = get_i64(r, i, 3);
         m->k = get_i64(r, i, 4);
-        col_text(r, i, 5, m->day, sizeof m->day);
+        pg_copy_col(r, i, 5, m->day, sizeof m->day);
         m->send_at = get_i64(r, i, 6);
-        col_text(r, i, 7, m->channel, sizeof m->channel);
-        col_text(r, i, 8, m->state, sizeof m->state);
+        pg_copy_col(r, i, 7, m->channel, sizeof m->channel);
+        pg_copy_col(r, i, 8, m->state, sizeof m->state);
         m->attempts = get_i64(r, i, 9);
         m->next_at = get_i64(r, i, 10);
         m->failed = get_i64(r, i, 11);
-        col_text(r, i, 12, m->vars, sizeof m->vars);
-        col_text(r, i, 13, m->provider_id, sizeof m->provider_id);
-        col_text(r, i, 14, m->error, sizeof m->error);
+        pg_copy_col(r, i, 12, m->vars, sizeof m->vars);
+        pg_copy_col(r, i, 13, m->provider_id, sizeof m->provider_id);
+        pg_copy_col(r, i, 14, m->error, sizeof m->error);
     }
 }
 
@@ -302,7 +297,7 @@ int pg_lease_holder(pk_store *s, const char *name, char *out, size_t cap)
     if (rc != 0)
         return rc;
     if (PQntuples(r) == 1)
-        col_text(r, 0, 0, out, cap);
+        pg_copy_col(r, 0, 0, out, cap);
     PQclear(r);
     return 0;
 }

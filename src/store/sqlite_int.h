@@ -77,6 +77,8 @@ int sq_step_done(sqlite3_stmt *st);
 /* A read of statement `which` on a pooled connection, for the caller to
  * bind and step; sq_read_end resets it and gives the connection back. */
 int sq_read_begin(sq *q, int which, sqc **c, sqlite3_stmt **st);
+/* Column i's text into out, cut to cap - 1 bytes ("" for NULL). */
+void sq_copy_col(sqlite3_stmt *st, int i, char *out, size_t cap);
 void sq_read_end(sq *q, sqc *c, sqlite3_stmt *st);
 /* A transaction's connection (the writer). */
 sqc *sq_txc(pk_tx *t);

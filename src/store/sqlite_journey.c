@@ -9,19 +9,6 @@
 #include "core/pk.h"
 #include "store/sqlite_int.h"
 
-/* The column's text into out, cut to cap - 1 bytes (memcpy: snprintf was
- * a tenth of reading a journey). */
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-    const char *s = (const char *)sqlite3_column_text(st, i);
-    size_t n = s ? (size_t)sqlite3_column_bytes(st, i) : 0;
-    if (n >= cap)
-        n = cap - 1;
-    if (n > 0)
-        memcpy(out, s, n);
-    out[n] = '\0';
-}
-
 /* Fills e from a row over SQ_ECOLS. */
 static void read_event(sqlite3_stmt *st, pk_event *e)
 {
@@ -30,18 +17,18 @@ static void read_event(sqlite3_stmt *st, pk_event *e)
     e->participant_id = sqlite3_column_int64(st, 1);
     const char *src = (const char *)sqlite3_column_text(st, 2);
     e->source = src && strcmp(src, "lokal") == 0 ? PK_SRC_LOKAL : PK_SRC_PMO;
-    copy_col(st, 3, e->ref, sizeof(e->ref));
+    sq_copy_col(st, 3, e->ref, sizeof(e->ref));
     e->type = pk_event_type_by_name((const char *)sqlite3_column_text(st, 4));
     e->at = sqlite3_column_int64(st, 5);
     e->seq = sqlite3_column_int64(st, 6);
-    copy_col(st, 7, e->received_at, sizeof(e->received_at));
+    sq_copy_col(st, 7, e->received_at, sizeof(e->received_at));
     e->wave = sqlite3_column_int64(st, 8);
     e->amount = sqlite3_column_int64(st, 9);
     e->k = sqlite3_column_int64(st, 10);
-    copy_col(st, 11, e->course, sizeof(e->course));
-    copy_col(st, 12, e->platform, sizeof(e->platform));
-    copy_col(st, 13, e->ref_asal, sizeof(e->ref_asal));
-    copy_col(st, 14, e->note, sizeof(e->note));
+    sq_copy_col(st, 11, e->course, sizeof(e->course));
+    sq_copy_col(st, 12, e->platform, sizeof(e->platform));
+    sq_copy_col(st, 13, e->ref_asal, sizeof(e->ref_asal));
+    sq_copy_col(st, 14, e->note, sizeof(e->note));
 }
 
 static int each_event(sqlite3_stmt *st, int64_t participant_id, pk_event_cb cb, void *ctx)
@@ -170,7 +157,7 @@ static void read_journey(sqlite3_stmt *st, pk_journey *out)
     out->participant_id = sqlite3_column_int64(st, 0);
     pk_journey_status js = pk_journey_status_by_name((const char *)sqlite3_column_text(st, 1));
     out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
-    copy_col(st, 2, out->payout, sizeof(out->payout));
+    sq_copy_col(st, 2, out->payout, sizeof(out->payout));
     int64_t v[PK_JOURNEY_INTS];
     for (int i = 0; i < PK_JOURNEY_INTS; i++)
         v[i] = sqlite3_column_int64(st, 3 + i);

@@ -259,23 +259,17 @@ int sq_card_find(pk_store *s, const char *number, int64_t *participant_id)
 
 /* ---- the training catalogue ---- */
 
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
-{
-    const unsigned char *v = sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", v ? (const char *)v : "");
-}
-
 /* over SQL_COURSE_COLS */
 static void read_course(sqlite3_stmt *st, pk_course *c)
 {
     memset(c, 0, sizeof(*c));
     c->id = sqlite3_column_int64(st, 0);
-    copy_col(c->platform, sizeof(c->platform), st, 1);
-    copy_col(c->course_ref, sizeof(c->course_ref), st, 2);
-    copy_col(c->title, sizeof(c->title), st, 3);
-    copy_col(c->provider, sizeof(c->provider), st, 4);
+    sq_copy_col(st, 1, c->platform, sizeof(c->platform));
+    sq_copy_col(st, 2, c->course_ref, sizeof(c->course_ref));
+    sq_copy_col(st, 3, c->title, sizeof(c->title));
+    sq_copy_col(st, 4, c->provider, sizeof(c->provider));
     c->price = sqlite3_column_int64(st, 5);
-    copy_col(c->mode, sizeof(c->mode), st, 6);
+    sq_copy_col(st, 6, c->mode, sizeof(c->mode));
 }
 
 int sq_course_put(pk_tx *t, const pk_course *c, int *outcome)

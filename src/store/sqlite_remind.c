@@ -57,12 +57,6 @@ int sq_consent_get(pk_store *s, int64_t participant_id, const char *purpose, boo
 
 /* ---- a day's plan, fires, the outbox, leases ---- */
 
-static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    snprintf(out, cap, "%s", t ? (const char *)t : "");
-}
-
 int sq_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
                        size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
 {
@@ -90,7 +84,7 @@ int sq_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t af
             pk_journey_status js =
                 pk_journey_status_by_name((const char *)sqlite3_column_text(st, J + 1));
             j.status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
-            col_text(st, J + 2, j.payout, sizeof j.payout);
+            sq_copy_col(st, J + 2, j.payout, sizeof j.payout);
             int64_t v[PK_JOURNEY_INTS];
             for (int i = 0; i < PK_JOURNEY_INTS; i++)
                 v[i] = sqlite3_column_int64(st, J + 3 + i);
@@ -204,19 +198,19 @@ static void read_outbox(sqlite3_stmt *st, pk_outbox_msg *m)
     memset(m, 0, sizeof *m);
     m->id = sqlite3_column_int64(st, 0);
     m->participant_id = sqlite3_column_int64(st, 1);
-    col_text(st, 2, m->rule, sizeof m->rule);
+    sq_copy_col(st, 2, m->rule, sizeof m->rule);
     m->anchor = sqlite3_column_int64(st, 3);
     m->k = sqlite3_column_int64(st, 4);
-    col_text(st, 5, m->day, sizeof m->day);
+    sq_copy_col(st, 5, m->day, sizeof m->day);
     m->send_at = sqlite3_column_int64(st, 6);
-    col_text(st, 7, m->channel, sizeof m->channel);
-    col_text(st, 8, m->state, sizeof m->state);
+    sq_copy_col(st, 7, m->channel, sizeof m->channel);
+    sq_copy_col(st, 8, m->state, sizeof m->state);
     m->attempts = sqlite3_column_int64(st, 9);
     m->next_at = sqlite3_column_int64(st, 10);
     m->failed = sqlite3_column_int64(st, 11);
-    col_text(st, 12, m->vars, sizeof m->vars);
-    col_text(st, 13, m->provider_id, sizeof m->provider_id);
-    col_text(st, 14, m->error, sizeof m->error);
+    sq_copy_col(st, 12, m->vars, sizeof m->vars);
+    sq_copy_col(st, 13, m->provider_id, sizeof m->provider_id);
+    sq_copy_col(st, 14, m->error, sizeof m->error);
 }
 
 static int outbox_rows(sqlite3_stmt *st, size_t limit, pk_outbox_msg *rows, size_t *n)
@@ -344,7 +338,7 @@ int sq_lease_holder(pk_store *s, const char *name, char *out, size_t cap)
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW)
-        col_text(st, 0, out, cap);
+        sq_copy_col(st, 0, out, cap);
     rc = r == SQLITE_ROW || r == SQLITE_DONE ? 0 : sq_error(r);
     sq_read_end(q, c, st);
     return rc;
