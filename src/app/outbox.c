@@ -211,15 +211,29 @@ static int claim(const pk_app *app, pk_chan *const *chans, item *items, size_t n
 /* Hands the claimed items[0..n) to their channels and records each
  * result in one transaction. */
 static int hand_over(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
-                     unsigned enabled, int64_t now, item *items, size_t n, double *next_ok,
-                     pk_remind_summary *sum)
+                     unsigned enabled, int64_t now, pk_remind_reader *rd, item *items, size_t n,
+                     double *next_ok, pk_remind_summary *sum)
 {
     for (size_t i = 0; i < n; i++) {
         item *it = &items[i];
         if (!it->send)
             continue;
+        /* the condition again, now that its time came (the person may
+         * have bought a training since the day was run) */
+        bool holds = false;
+        int r = pk_remind_reader_holds(rd, it->m.participant_id, it->m.rule, it->m.anchor,
+                                       it->m.k, &holds);
+        if (r != 0)
+            return r;
+        if (!holds) {
+            it->send = false;
+            set_state(&it->m, "dibatalkan");
+            snprintf(it->m.error, sizeof it->m.error, "kondisi tidak berlaku lagi saat dikirim");
+            sum->cancelled++;
+            continue;
+        }
         open_ctx o = {app, it};
-        int r = pk_store_participant_get(app->store, "", it->m.participant_id, got_row, &o);
+        r = pk_store_participant_get(app->store, "", it->m.participant_id, got_row, &o);
         if (r != 0 && r != PK_ENOENT)
             return r;
     }
@@ -298,8 +312,8 @@ static int hand_over(const pk_app *app, const pk_remind_rules *rules, pk_chan *c
  * recorded a CHUNK at a time, so that a crash leaves at most one chunk
  * uncertain.  *n: how many were due. */
 static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
-                unsigned enabled, int64_t now, item *items, double *next_ok, size_t *n,
-                pk_remind_summary *sum)
+                unsigned enabled, int64_t now, pk_remind_reader *rd, item *items,
+                double *next_ok, size_t *n, pk_remind_summary *sum)
 {
     pk_outbox_msg *rows = malloc(OUT_BATCH * sizeof *rows);
     if (rows == NULL)
@@ -316,15 +330,15 @@ static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const 
             items[i].m = rows[at + i];
         }
         if ((rc = claim(app, chans, items, k, sum)) == 0)
-            rc = hand_over(app, rules, chans, enabled, now, items, k, next_ok, sum);
+            rc = hand_over(app, rules, chans, enabled, now, rd, items, k, next_ok, sum);
     }
     free(rows);
     return rc;
 }
 
 int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
-                      unsigned enabled, int64_t now, pk_remind_summary *sum, char *err,
-                      size_t errlen)
+                      unsigned enabled, pk_date day, int64_t now, pk_remind_summary *sum,
+                      char *err, size_t errlen)
 {
     item *items = calloc(CHUNK, sizeof *items);
     if (items == NULL) {
@@ -332,11 +346,17 @@ int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *
         return PK_ENOMEM;
     }
     double next_ok[PK_CH__COUNT] = {0};
-    int rc = 0;
+    pk_remind_reader *rd = NULL;
     size_t n;
+    int rc = pk_remind_reader_new(app, day, &rd, err, errlen);
+    if (rc != 0) {
+        free(items);
+        return rc;
+    }
     do
-        rc = pass(app, rules, chans, enabled, now, items, next_ok, &n, sum);
+        rc = pass(app, rules, chans, enabled, now, rd, items, next_ok, &n, sum);
     while (rc == 0 && n > 0);
+    pk_remind_reader_free(rd);
     if (rc != 0)
         snprintf(err, errlen, "database error (the outbox)");
     sodium_memzero(items, CHUNK * sizeof *items);
@@ -374,7 +394,8 @@ int pk_remind_send(const pk_app *app, int64_t now, pk_remind_summary *sum, char 
         }
     }
     if (rc == 0)
-        rc = pk_outbox_deliver(app, rules, chans, enabled, now, sum, err, errlen);
+        rc = pk_outbox_deliver(app, rules, chans, enabled, pk_instant_day_wib(now), now, sum,
+                               err, errlen);
     if (leased)
         (void)pk_store_lease_drop(app->store, "remind", holder);
     pk_channels_close(chans);

@@ -61,6 +61,7 @@ typedef struct pk_remind_summary {
     int64_t queued;                             /* run: messages queued */
     /* run: the outbox afterwards (messages due by `now`) */
     int64_t sent, failed, uncertain, retrying;
+    int64_t cancelled;                          /* the condition cleared before its time */
 } pk_remind_summary;
 
 typedef struct pk_remind_req {
@@ -111,6 +112,17 @@ typedef int (*pk_preview_fn)(void *ctx, const pk_preview *p);
 int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *region,
                       pk_date day, pk_preview_fn cb, void *ctx, char *err, size_t errlen);
 
+/* One person's occurrences at a time, the rules and waves read once: the
+ * outbox checks a message's condition again when it hands it over. */
+typedef struct pk_remind_reader pk_remind_reader;
+int pk_remind_reader_new(const pk_app *app, pk_date day, pk_remind_reader **out, char *err,
+                         size_t errlen);
+/* Whether the occurrence (rule, anchor, k) of the participant holds now
+ * (false when it is no longer one of theirs). */
+int pk_remind_reader_holds(pk_remind_reader *r, int64_t participant_id, const char *rule,
+                           int64_t anchor, int64_t k, bool *holds);
+void pk_remind_reader_free(pk_remind_reader *r);
+
 /* A person's consent (stopped[p]: purpose p stopped) and their latest
  * messages, newest first (the store's pk_outbox_msg). */
 int pk_remind_consent_of(const pk_app *app, int64_t participant_id,
@@ -151,10 +163,11 @@ void pk_reminder_stop(pk_reminder *r);
 
 /* Hands every queued message due by `now` to its channel (outbox.c),
  * under the lease the caller holds, through the channels open (chans by
- * pk_channel, `enabled` their bits); adds to sum's sent, failed,
- * uncertain, retrying. */
+ * pk_channel, `enabled` their bits), each message's condition checked
+ * again as of `day` first; adds to sum's sent, failed, uncertain,
+ * retrying, cancelled. */
 int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
-                      unsigned enabled, int64_t now, pk_remind_summary *sum, char *err,
-                      size_t errlen);
+                      unsigned enabled, pk_date day, int64_t now, pk_remind_summary *sum,
+                      char *err, size_t errlen);
 
 #endif

@@ -626,7 +626,7 @@ int pk_remind_day(const pk_app *app, const pk_remind_req *req, pk_remind_summary
         goto out;
     }
     if (run) {
-        rc = pk_outbox_deliver(app, &d->rules, chans, d->enabled, now, sum, err, errlen);
+        rc = pk_outbox_deliver(app, &d->rules, chans, d->enabled, day, now, sum, err, errlen);
         char detail[200];
         snprintf(detail, sizeof detail,
                  "day=%s people=%lld kirim=%lld ditunda=%lld queued=%lld sent=%lld failed=%lld",
@@ -662,29 +662,88 @@ out:
     return rc;
 }
 
-/* ---- one person's messages, previewed for staff ---- */
+/* ---- one person at a time: previews, and the check at send time ---- */
+
+struct pk_remind_reader {
+    day_ctx d;
+};
+
+int pk_remind_reader_new(const pk_app *app, pk_date day, pk_remind_reader **out, char *err,
+                         size_t errlen)
+{
+    *out = NULL;
+    pk_remind_reader *r = calloc(1, sizeof *r);
+    if (r == NULL || (r->d.subj = calloc(1, sizeof *r->d.subj)) == NULL) {
+        free(r);
+        snprintf(err, errlen, "out of memory");
+        return PK_ENOMEM;
+    }
+    day_ctx *d = &r->d;
+    d->app = app;
+    d->day = day;
+    pk_buf_init(&d->arena, (size_t)1 << 20);
+    int rc = pk_remind_rules_load(&app->cfg, &d->rules, err, errlen);
+    if (rc == 0 && (rc = pk_store_waves_each(app->store, got_wave, d)) != 0)
+        snprintf(err, errlen, "database error (waves)");
+    if (rc != 0) {
+        pk_remind_reader_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+void pk_remind_reader_free(pk_remind_reader *r)
+{
+    if (r == NULL)
+        return;
+    pk_buf_wipe_free(&r->d.arena);
+    free(r->d.subj);
+    free(r->d.ev);
+    free(r->d.terms);
+    free(r);
+}
+
+/* The person's occurrences now (none when they are not in the region). */
+static int reader_load(day_ctx *d, int64_t pid, const char *region, pk_remind_occ *occ,
+                       size_t *nocc)
+{
+    size_t n = 0;
+    *nocc = 0;
+    d->nsubj = 0;
+    pk_buf_reset(&d->arena);
+    int rc = pk_store_remind_subjects(d->app->store, region, true, pid - 1, 1, got_subject, d,
+                                      &n);
+    if (rc == 0 && d->nsubj == 1 && d->subj[0].id == pid)
+        rc = occurrences_of(d, &d->subj[0], occ, nocc);
+    return rc;
+}
+
+int pk_remind_reader_holds(pk_remind_reader *r, int64_t participant_id, const char *rule,
+                           int64_t anchor, int64_t k, bool *holds)
+{
+    pk_remind_occ occ[OCC_MAX];
+    size_t nocc = 0;
+    *holds = false;
+    int rc = reader_load(&r->d, participant_id, "", occ, &nocc);
+    for (size_t i = 0; rc == 0 && i < nocc; i++)
+        if (occ[i].anchor == anchor && occ[i].k == k &&
+            strcmp(r->d.rules.items[occ[i].rule].id, rule) == 0)
+            *holds = occ[i].holds;
+    return rc;
+}
 
 int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *region,
                       pk_date day, pk_preview_fn cb, void *ctx, char *err, size_t errlen)
 {
-    day_ctx *d = calloc(1, sizeof *d);
-    if (d == NULL || (d->subj = calloc(1, sizeof *d->subj)) == NULL) {
-        free(d);
-        snprintf(err, errlen, "out of memory");
-        return PK_ENOMEM;
-    }
-    d->app = app;
-    d->day = day;
-    pk_buf_init(&d->arena, (size_t)1 << 20);
-    size_t n = 0, nocc = 0;
+    pk_remind_reader *rd;
+    int rc = pk_remind_reader_new(app, day, &rd, err, errlen);
+    if (rc != 0)
+        return rc;
+    day_ctx *d = &rd->d;
+    size_t nocc = 0;
     pk_remind_occ occ[OCC_MAX];
-    int rc = pk_remind_rules_load(&app->cfg, &d->rules, err, errlen);
-    if (rc == 0 && (rc = pk_store_waves_each(app->store, got_wave, d)) == 0 &&
-        (rc = pk_store_remind_subjects(app->store, region, true, participant_id - 1, 1,
-                                       got_subject, d, &n)) == 0 &&
-        d->nsubj == 1 && d->subj[0].id == participant_id)
-        rc = occurrences_of(d, &d->subj[0], occ, &nocc);
-    if (rc != 0 && err[0] == '\0')
+    if ((rc = reader_load(d, participant_id, region, occ, &nocc)) != 0)
         snprintf(err, errlen, "database error (the person's reminders)");
     for (size_t i = 0; rc == 0 && i < nocc; i++) {
         const pk_remind_rule *r = &d->rules.items[occ[i].rule];
@@ -706,10 +765,6 @@ int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *reg
         }
         rc = cb(ctx, &pv);
     }
-    pk_buf_wipe_free(&d->arena);
-    free(d->subj);
-    free(d->ev);
-    free(d->terms);
-    free(d);
+    pk_remind_reader_free(rd);
     return rc;
 }

@@ -105,9 +105,10 @@ static int remind_send(cli_args *a)
         fprintf(stderr, "prakerja remind send: %s\n", err[0] ? err : "failed");
         return rc == PK_EINVAL ? 2 : 1;
     }
-    printf("{\"sent\":%lld,\"failed\":%lld,\"uncertain\":%lld,\"retrying\":%lld}\n",
+    printf("{\"sent\":%lld,\"failed\":%lld,\"uncertain\":%lld,\"retrying\":%lld,"
+           "\"cancelled\":%lld}\n",
            (long long)sum.sent, (long long)sum.failed, (long long)sum.uncertain,
-           (long long)sum.retrying);
+           (long long)sum.retrying, (long long)sum.cancelled);
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -157,9 +158,9 @@ int cli_remind(const cli_cmd *c, cli_args *a)
     printf("}");
     if (run)
         printf(",\"queued\":%lld,\"sent\":%lld,\"failed\":%lld,\"uncertain\":%lld,"
-               "\"retrying\":%lld",
+               "\"retrying\":%lld,\"cancelled\":%lld",
                (long long)sum.queued, (long long)sum.sent, (long long)sum.failed,
-               (long long)sum.uncertain, (long long)sum.retrying);
+               (long long)sum.uncertain, (long long)sum.retrying, (long long)sum.cancelled);
     printf("}\n");
     return fflush(stdout) == 0 ? 0 : 1;
 }

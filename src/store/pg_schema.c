@@ -525,7 +525,7 @@ static const pk_migration migrations[] = {
      "  send_at        bigint NOT NULL,"
      "  channel        text NOT NULL,"
      "  state          text NOT NULL CHECK (state IN ('antri', 'mengirim', 'terkirim', 'gagal',"
-     "                 'tidak_pasti')),"
+     "                 'tidak_pasti', 'dibatalkan')),"
      "  attempts       bigint NOT NULL,"
      "  next_at        bigint NOT NULL,"
      "  failed         bigint NOT NULL,"

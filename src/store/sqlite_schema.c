@@ -546,7 +546,7 @@ static const pk_migration migrations[] = {
      "  send_at        INTEGER NOT NULL,"
      "  channel        TEXT NOT NULL,"
      "  state          TEXT NOT NULL CHECK (state IN ('antri', 'mengirim', 'terkirim', 'gagal',"
-     "                 'tidak_pasti')),"
+     "                 'tidak_pasti', 'dibatalkan')),"
      "  attempts       INTEGER NOT NULL,"
      "  next_at        INTEGER NOT NULL,"
      "  failed         INTEGER NOT NULL,"

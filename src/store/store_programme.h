@@ -298,7 +298,8 @@ int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpos
  * final).  A MESSAGE is what goes out for one occurrence on one day (its
  * due fires collapse into it): queued in the outbox (antri), being handed
  * over (mengirim), handed over (terkirim), failed on every channel
- * (gagal), or perhaps handed over before a crash (tidak_pasti).  Its text
+ * (gagal), perhaps handed over before a crash (tidak_pasti), or not sent
+ * because its condition no longer held when its time came (dibatalkan).  Its text
  * is rendered when it is sent, from the rules and its values (vars: a
  * JSON object of the template's placeholders): a fallback channel needs
  * its own text.  Instants are Unix seconds; days YYYY-MM-DD (WIB). */
@@ -345,7 +346,7 @@ typedef struct pk_outbox_msg {
     char day[11];
     int64_t send_at;
     char channel[12];            /* whatsapp, sms, email, berkas */
-    char state[12];              /* antri, mengirim, terkirim, gagal, tidak_pasti */
+    char state[12];              /* antri, mengirim, terkirim, gagal, tidak_pasti, dibatalkan */
     int64_t attempts, next_at;
     int64_t failed;              /* bit per pk_channel: failed permanently for this message */
     char vars[PK_OUTBOX_VARS_MAX];

@@ -136,6 +136,34 @@ def temporary_failures_wait_then_the_next_channel():
 
 
 @test
+def a_message_whose_condition_cleared_is_not_sent():
+    """The condition is checked again when a message's time comes: a
+    person who bought a training while their reminder waited for a retry
+    is not reminded to buy one."""
+    g = HttpGateways()
+    try:
+        with R() as r:
+            (nik,) = load(r, [1048])
+            env = gateway_env(g, "whatsapp", "sms")
+            s = run(r, "2021-03-18", env)
+            eq(s["retrying"], 1, "waiting for a retry")
+            r.events([ev("beli-1", nik, "pembelian", t(18, 12), jumlah=500000,
+                         pelatihan="K-9", platform="tokopedia")])
+            r.sql("UPDATE pk_remind_message SET next_at = 0")
+            code, out, err = r.cli(["remind", "send"], env=env)
+            eq(code, 0, "send (%r)" % err)
+            eq(json.loads(out)["cancelled"], 1, "cancelled, not sent")
+            (msg,) = messages(r).values()
+            eq(msg[1], "dibatalkan", "the message's state")
+            eq(len(Gateways.seen), 1, "only the first try reached a gateway")
+            code, out, _ = r.cli(["remind", "send"], env=env)
+            eq(json.loads(out), {"sent": 0, "failed": 0, "uncertain": 0, "retrying": 0,
+                                 "cancelled": 0}, "nothing left")
+    finally:
+        g.stop()
+
+
+@test
 def email_when_only_email_reaches():
     s = Smtp()
     try:

@@ -380,8 +380,8 @@ def send_hands_over_what_is_due_and_nothing_twice():
         eq(s["sent"], 1, "sent by the run")
         code, out, err = r.cli(["remind", "send"], env=r.env())
         eq(code, 0, "remind send (stderr %r)" % err)
-        eq(json.loads(out), {"sent": 0, "failed": 0, "uncertain": 0, "retrying": 0},
-           "nothing left to send")
+        eq(json.loads(out), {"sent": 0, "failed": 0, "uncertain": 0, "retrying": 0,
+                             "cancelled": 0}, "nothing left to send")
         code, _, err = r.cli(["remind", "send"])
         eq(code, 2, "send without a channel")
         assert "remind_file" in err, err
