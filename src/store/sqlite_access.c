@@ -135,11 +135,15 @@ int sq_participants_search(pk_store *s, const char *scope, const char *name,
         name = "";
     /* fewer than 3 characters: no trigram to look up, a bounded scan */
     bool indexed = nik_bi == NULL && utf8_chars(name) >= 3;
-    int rc = sq_read_begin(q,
-                           nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK
-                           : indexed      ? S_PARTICIPANTS_SEARCH_NAME
-                                          : S_PARTICIPANTS_SEARCH_SCAN,
-                           &c, &st);
+    /* a village (three dots): its ids listed first */
+    int dots = 0;
+    for (const char *p = scope ? scope : ""; *p; p++)
+        dots += *p == '.';
+    int which = nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK
+                : !indexed     ? S_PARTICIPANTS_SEARCH_SCAN
+                : dots >= 3    ? S_PARTICIPANTS_SEARCH_NAME_IN
+                               : S_PARTICIPANTS_SEARCH_NAME;
+    int rc = sq_read_begin(q, which, &c, &st);
     if (rc != 0)
         return rc;
     int left = limit > 0 ? limit : 1;

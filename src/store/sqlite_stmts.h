@@ -187,6 +187,17 @@ X(S_PARTICIPANTS_SEARCH_NAME, "tttiii",
   "SELECT " SQ_PCOLS_P " FROM participant_name f CROSS JOIN participant p"
   " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND f.rowid > ?4 AND f.rowid <= ?5"
   " AND p.kode_wilayah >= ?1 AND p.kode_wilayah < ?2 ORDER BY f.rowid LIMIT ?6")
+/* The same for a village's scope (a few thousand people, a small part of
+ * the matches of a common name): the scope's ids are listed once from the
+ * region index, and each match is looked up in that list, not in the
+ * table (unary + keeps the list from being handed to FTS5, which would
+ * evaluate the MATCH once per id).  1M rows, 'Budi' in a village: 7 ms
+ * of CPU against 38 ms by the table (bench/README.md). */
+X(S_PARTICIPANTS_SEARCH_NAME_IN, "tttiii",
+  "SELECT " SQ_PCOLS_P " FROM participant_name f CROSS JOIN participant p"
+  " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND f.rowid > ?4 AND f.rowid <= ?5"
+  " AND +f.rowid IN (SELECT id FROM participant WHERE kode_wilayah >= ?1"
+  " AND kode_wilayah < ?2) ORDER BY f.rowid LIMIT ?6")
 /* Queries shorter than a trigram (the index cannot answer them): a scan,
  * bounded by the limit.  instr(), not LIKE: the query is a plain
  * substring, so '%' and '_' match only themselves and need no escaping;
