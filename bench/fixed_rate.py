@@ -3,6 +3,11 @@
 
     python3 bench/fixed_rate.py --url http://127.0.0.1:PORT/api/v1/participants \\
         --rate 1000 --duration 10 [--connections 64] [--stream 15] [--offset 0]
+    python3 bench/fixed_rate.py --get --url 'http://127.0.0.1:PORT/peserta/{id}' \\
+        --ids 1:950000 --header 'Cookie: ...' --rate 200 --duration 10
+
+--get: GET the URL instead (a 200 counts as done), with each --header;
+{id} in it becomes an id drawn from --ids LO:HI (a fixed seed).
 
 Request i is *scheduled* at start + i/rate, whatever happened to the requests
 before it (wrk2's model).  It goes out on a free keep-alive connection; when
@@ -22,6 +27,7 @@ import argparse
 import asyncio
 import collections
 import json
+import random
 import sys
 import time
 from urllib.parse import urlsplit
@@ -143,8 +149,16 @@ class Bench:
         self.all_sent = False
         self.stopping = False
         self.queued = 0  # requests that found every connection busy
+        self.rng = random.Random(1)
+        self.lo, self.hi = (int(x) for x in (a.ids or "1:1").split(":"))
 
     def request(self):
+        if self.a.get:
+            path = self.path
+            if "{id}" in path:
+                path = path.replace("{id}", str(self.rng.randint(self.lo, self.hi)))
+            return (f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                    + "".join(h + "\r\n" for h in self.a.header) + "\r\n").encode()
         body = json.dumps(person(self.counter, self.a.stream), separators=(",", ":")).encode()
         self.counter += 1
         return (f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
@@ -253,20 +267,24 @@ def main():
     ap.add_argument("--offset", type=int, default=0, help="first person of the stream")
     ap.add_argument("--drain", type=float, default=30.0, help="seconds to wait for late replies")
     ap.add_argument("--json", action="store_true", help="one JSON line instead of text")
+    ap.add_argument("--get", action="store_true", help="GET the URL (200 is done)")
+    ap.add_argument("--header", action="append", default=[], help="a header line, for --get")
+    ap.add_argument("--ids", help="LO:HI, the ids {id} in a --get URL is drawn from")
     a = ap.parse_args()
     u = urlsplit(a.url)
     if u.scheme != "http" or u.hostname not in ("127.0.0.1", "localhost"):
         ap.error("only http://127.0.0.1 URLs")
     if not 0 <= a.stream < MAXT:
         ap.error("--stream must be 0..15")
-    b = Bench(a, u.hostname, u.port or 80, u.path or "/")
+    path = (u.path or "/") + ("?" + u.query if u.query else "")
+    b = Bench(a, u.hostname, u.port or 80, path)
     total, start, send_end, end = asyncio.run(b.run())
     lat, svc, lag = sorted(b.lat), sorted(b.svc), sorted(b.lag)
-    ok = b.status.get(201, 0)
+    ok = b.status.get(200 if a.get else 201, 0)
     answered = sum(b.status.values())
     res = {
         "rate": a.rate, "duration": a.duration, "connections": a.connections,
-        "scheduled": total, "answered": answered, "created_201": ok,
+        "scheduled": total, "answered": answered, "created_201": ok, "ok": ok,
         "status": {str(k): v for k, v in sorted(b.status.items())},
         "errors": b.errors, "waited_for_connection": b.queued, "unanswered": total - answered - b.errors,
         "achieved_per_s": round(ok / max(end - start, 1e-9), 1),
@@ -282,8 +300,8 @@ def main():
         return
     L, S, G = res["latency_ms"], res["service_ms"], res["client_lag_ms"]
     print(f"fixed_rate: {a.rate:.0f}/s for {a.duration:.0f} s over {a.connections} connections: "
-          f"{total} scheduled, {ok} x 201, other statuses "
-          f"{ {k: v for k, v in res['status'].items() if k != '201'} }, "
+          f"{total} scheduled, {ok} x {200 if a.get else 201}, other statuses "
+          f"{ {k: v for k, v in res['status'].items() if k != str(200 if a.get else 201)} }, "
           f"{b.errors} errors, {res['unanswered']} unanswered, "
           f"{b.queued} waited for a free connection")
     print(f"fixed_rate: latency from scheduled send: p50 {L['p50']} ms, p90 {L['p90']} ms, "

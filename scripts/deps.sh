@@ -3,6 +3,7 @@
 # and only those that are missing. Runs apt-get as root, through sudo otherwise.
 #   scripts/deps.sh          build + serve
 #   scripts/deps.sh --test   also what the test suite needs
+#   scripts/deps.sh --bench  also what bench/reads.sh needs (wrk, GNU time, curl, PostgreSQL)
 set -euo pipefail
 
 pkgs=(gcc pkg-config meson ninja-build python3 sqlite3 ca-certificates
@@ -19,6 +20,9 @@ if [ "${1:-}" = "--test" ]; then
   pkgs+=(python3-aiosmtpd)
   # Node.js may come from elsewhere (NodeSource ships npm inside nodejs).
   command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+fi
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(wrk time curl postgresql)
 fi
 
 missing=()
