@@ -133,5 +133,6 @@ int cli_consent(const cli_cmd *c, cli_args *a);  /* cmd_remind.c */
 int cli_remind(const cli_cmd *c, cli_args *a);   /* cmd_remind.c */
 int cli_remind_any(const cli_cmd *c, cli_args *a); /* cmd_channel.c: test-send here */
 int cli_remind_test_send(const cli_cmd *c, cli_args *a);
+int cli_consent_any(const cli_cmd *c, cli_args *a); /* cmd_channel.c: link here */
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "app/channel.h"
 #include "app/remind.h"
+#include "app/unsubscribe.h"
 #include "cli/cli.h"
 #include "core/pk.h"
 #include "core/remind.h"
@@ -198,4 +199,43 @@ int cli_remind_any(const cli_cmd *c, cli_args *a)
     if (cli_sub_is(a, "test-send"))
         return cli_remind_test_send(c, a);
     return cli_remind(c, a);
+}
+
+/* `consent link --nik NIK --purpose P`: the one-click stop address. */
+static int consent_link(cli_args *a)
+{
+    const char *nik = cli_opt(a, "nik"), *purpose = cli_opt(a, "purpose");
+    if (a->npos != 0 || nik == NULL || purpose == NULL) {
+        fprintf(stderr, "prakerja consent link: --nik and --purpose are required\n");
+        return 2;
+    }
+    pk_purpose p = pk_purpose_by_name(purpose);
+    if (p == PK_PURPOSE__COUNT) {
+        fprintf(stderr, "prakerja consent link: --purpose is program or informasi\n");
+        return 2;
+    }
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    char url[PK_UNSUB_URL_MAX], err[200] = "";
+    int64_t id = 0;
+    int rc = pk_unsub_url_for_nik(&app, nik, p, url, sizeof url, &id, err, sizeof err);
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja consent link: %s\n", err[0] ? err : "failed");
+        return rc == PK_EINVAL ? 2 : 1;
+    }
+    printf("{\"participant\":%lld,\"purpose\":\"%s\",\"url\":", (long long)id,
+           pk_purpose_name(p));
+    json_str(stdout, url);
+    fputs("}\n", stdout);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* `consent`: link here, stop and start in cmd_remind.c. */
+int cli_consent_any(const cli_cmd *c, cli_args *a)
+{
+    if (cli_sub_is(a, "link"))
+        return consent_link(a);
+    return cli_consent(c, a);
 }

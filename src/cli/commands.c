@@ -229,6 +229,10 @@ static const cli_sub consent_subs[] = {
      consent_opt},
     {"start", "--nik NIK --purpose program|informasi",
      "start a participant's reminders of a purpose again.  One JSON line", consent_opt},
+    {"link", "--nik NIK --purpose program|informasi",
+     "the participant's one-click stop address for a purpose (what their\n"
+     "reminder e-mails carry, RFC 8058), to give them by another way.  One JSON line",
+     consent_opt},
     {NULL, NULL, NULL, NULL},
 };
 static const cli_option remind_opt[] = {
@@ -374,9 +378,9 @@ const cli_cmd cli_commands[] = {
     {.name = "remind", .run = cli_remind_any,
      .summary = "the day's reminders: plan (a dry run), run, send what is due, test-send",
      .subs = remind_subs, .sub_noun = "subcommand", .sub_hint = "(plan, run, send or test-send)"},
-    {.name = "consent", .run = cli_consent,
+    {.name = "consent", .run = cli_consent_any,
      .summary = "stop or start a participant's reminders of a purpose (staff)",
-     .subs = consent_subs, .sub_noun = "subcommand", .sub_hint = "(stop or start)"},
+     .subs = consent_subs, .sub_noun = "subcommand", .sub_hint = "(stop, start or link)"},
     {.name = "wave", .run = cli_wave,
      .summary = "create, open, close, join, list, show, draw or verify waves (engine mode)",
      .subs = wave_subs, .sub_noun = "subcommand",

@@ -65,6 +65,11 @@ const pk_route pk_routes[] = {
     {"GET", "/cek-status", pk_page_status, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/cek-status", pk_page_status, PK_KIND_PAGE, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/static/{file}", pk_page_static, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    /* the one-click unsubscribe of reminder e-mails (RFC 8058): the signed
+     * token ({ref}) is the authority, no session */
+    {"GET", "/berhenti/{ref}", pk_page_unsubscribe, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/berhenti/{ref}", pk_page_unsubscribe, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
+     PK_LIMIT_LOOKUP},
     {"GET", "/favicon.ico", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/robots.txt", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
 

@@ -138,6 +138,7 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp);   /* page_re
 /* The reminders' section of a participant's page (consent, the latest
  * messages, a preview of each reminder's texts for them). */
 void pk_page_remind_person(const pk_app *app, pk_buf *b, int64_t id, const char *region);
+void pk_page_unsubscribe(const pk_app *app, pk_req *req, pk_resp *resp); /* page_unsubscribe.c */
 /* The journey section of /peserta/{id} (page_journey.c): a personal
  * read of its own, scoped and access-logged (app/journey_view.h). */
 void pk_page_journey(const pk_app *app, const pk_req *req, pk_buf *b, int64_t id,
