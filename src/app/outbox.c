@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "app/registry.h"
+#include "app/unsubscribe.h"
 #include "core/participant.h"
 #include "store/store.h"
 
@@ -41,6 +42,7 @@ typedef struct item {
     bool found;
     char batas[32], saldo[32], gel[24], ke[24], pelatihan[PK_EVENT_REF_MAX], portal[32];
     char text[PK_REMIND_TEXT_MAX], subject[PK_REMIND_SUBJECT_MAX];
+    char unsub[256];         /* e-mail: the one-click unsubscribe address */
     pk_msg msg;
     pk_send_result res;
     pk_channel failed_on;    /* PERMANENT: the channel that refused the person */
@@ -84,7 +86,7 @@ static pk_channel channel_for(const item *it, unsigned enabled)
 
 /* Fills it->msg for channel c from the rule's templates; false when the
  * rule is gone from the rules or a text does not render. */
-static bool compose(item *it, const pk_remind_rules *rules, pk_channel c)
+static bool compose(const pk_app *app, item *it, const pk_remind_rules *rules, pk_channel c)
 {
     const pk_remind_rule *r = pk_remind_rule_find(rules, it->m.rule);
     if (r == NULL)
@@ -114,6 +116,12 @@ static bool compose(item *it, const pk_remind_rules *rules, pk_channel c)
         if (pk_remind_render(r->email_subject, &vars, it->subject, sizeof it->subject) != 0)
             return false;
         m->subject = it->subject;
+    }
+    /* every e-mail carries the one-click stop of its purpose (RFC 8058) */
+    if (c == PK_CH_EMAIL) {
+        if (pk_unsub_url(app, it->m.participant_id, r->purpose, it->unsub, sizeof it->unsub) != 0)
+            return false;
+        m->unsubscribe = it->unsub;
     }
     if (c == PK_CH_WHATSAPP || c == PK_CH_BERKAS) {
         m->wa_template = r->whatsapp_template;
@@ -245,7 +253,7 @@ static int hand_over(const pk_app *app, const pk_remind_rules *rules, pk_chan *c
             item *it = &items[i];
             if (!it->send || !it->found || channel_for(it, enabled) != (pk_channel)c)
                 continue;
-            if (!compose(it, rules, (pk_channel)c))
+            if (!compose(app, it, rules, (pk_channel)c))
                 continue;
             snprintf(it->m.channel, sizeof it->m.channel, "%s", pk_channel_name((pk_channel)c));
             batch[nb] = it->msg;

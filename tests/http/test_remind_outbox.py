@@ -15,6 +15,7 @@ usage: python3 tests/http/test_remind_outbox.py PATH-TO-PRAKERJA [TEST-NAME...]
 """
 
 import json
+import re
 import signal
 import subprocess
 import time
@@ -180,6 +181,26 @@ def email_when_only_email_reaches():
             eq(mail["to"], ["peserta1@contoh.co.id"], "to the registered address")
             text = mail["data"].decode("utf-8", "replace")
             assert "Subject:" in text, text[:500]
+            m = re.search(r"^List-Unsubscribe: <(https://prakerja\.jakarta\.go\.id/berhenti/"
+                          r"([^>]+))>", text, re.M)
+            assert m, text[:1500]
+            assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in text, text[:1500]
+            # the link stops reminders about the person's programme: one POST,
+            # no session (what a mail client does)
+            srv = h.Server(db=r.db).start()
+            try:
+                st, _, _ = srv.request("POST", "/berhenti/" + m.group(2),
+                                       body=b"List-Unsubscribe=One-Click",
+                                       headers={"Content-Type":
+                                                "application/x-www-form-urlencoded"})
+                eq(st, 200, "one-click unsubscribe")
+                srv.stop_clean()
+            finally:
+                srv.cleanup()
+            eq([tuple(x) for x in r.sql("SELECT purpose FROM pk_consent_stop")], [("program",)],
+               "stopped")
+            lines, _, _ = r.remind("plan", "2021-03-25")
+            eq([x["status"] for x in lines], ["berhenti_langganan"], "no more reminders")
             eq(messages(r)["Peserta Nomor 1"][:2], ("email", "terkirim"), "state")
     finally:
         s.stop()
