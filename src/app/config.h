@@ -50,6 +50,7 @@ typedef struct pk_config {
     int rate_check, burst_check;       /* eligibility self-check */
     int rate_register, burst_register; /* registration */
     int rate_login, burst_login;       /* login form */
+    int rate_code, burst_code;         /* residents' one-time codes: asked and entered */
     char trusted_proxy[64];   /* reverse proxy's address: its X-Forwarded-For is believed; "" none */
     int stats_min_count;      /* counts below it (but not 0) are hidden from roles that
                                * cannot read the records (app/stats.h); 0 or 1: none */

@@ -63,6 +63,8 @@ const cli_option cli_server_settings[] = {
     {"burst-register", "N", "... at once (5)"},
     {"rate-login", "N", "login form: per minute (10)"},
     {"burst-login", "N", "... at once (5)"},
+    {"rate-code", "N", "residents' one-time codes, asked or entered: per minute (6)"},
+    {"burst-code", "N", "... at once (3)"},
     {"trusted-proxy", "ADDR", "reverse proxy whose X-Forwarded-For is believed (default: none)"},
     {"stats-min-count", "N", "counts from 1 to N-1 are hidden from viewers (default 5)"},
     {"complaints-contact", "TEXT", "where the portal sends a resident with a problem (a NIK\n"

@@ -652,6 +652,14 @@ static const pk_store_ops pg_ops = {
     .lease_take = pg_lease_take,
     .lease_drop = pg_lease_drop,
     .lease_holder = pg_lease_holder,
+    .resident_code_put = pg_resident_code_put,
+    .resident_code_get = pg_resident_code_get,
+    .resident_code_set = pg_resident_code_set,
+    .rsession_put = pg_rsession_put,
+    .rsession_get = pg_rsession_get,
+    .rsession_set = pg_rsession_set,
+    .contact_pref_get = pg_contact_pref_get,
+    .contact_pref_set = pg_contact_pref_set,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

@@ -394,4 +394,17 @@ int pg_lease_take(pk_store *s, const char *name, const char *holder, int64_t unt
 int pg_lease_holder(pk_store *s, const char *name, char *out, size_t cap);
 int pg_lease_drop(pk_store *s, const char *name, const char *holder);
 
+/* pg_resident.c: residents' codes, sessions, contact preferences */
+int pg_resident_code_put(pk_tx *tx, int64_t pid, const char *purpose, const uint8_t *code,
+                          int64_t expires);
+int pg_resident_code_get(pk_tx *tx, int64_t pid, const char *purpose, uint8_t *code,
+                          int64_t *expires, int64_t *attempts);
+int pg_resident_code_set(pk_tx *tx, int64_t pid, const char *purpose, int64_t attempts);
+int pg_rsession_put(pk_tx *tx, const uint8_t *id, int64_t pid, int64_t now, int64_t idle_before,
+                     int64_t created_before);
+int pg_rsession_get(pk_tx *tx, const uint8_t *id, int64_t *pid, int64_t *created, int64_t *seen);
+int pg_rsession_set(pk_tx *tx, const uint8_t *id, int64_t seen);
+int pg_contact_pref_get(pk_tx *tx, int64_t pid, char *channel, int64_t *verified);
+int pg_contact_pref_set(pk_tx *tx, int64_t pid, const char *channel, int64_t verified);
+
 #endif

@@ -554,6 +554,32 @@ static const pk_migration migrations[] = {
      "  until  bigint NOT NULL"
      ");",
      NULL, NULL},
+    /* Residents' own access (issue #15): one-time codes (a keyed hash,
+     * per person and purpose), residents' sessions, and a person's
+     * contact preferences (the preferred channel reminders read; when the
+     * phone was verified). */
+    {19, "residents: one-time codes, sessions, contact preferences",
+     "CREATE TABLE pk_resident_code ("
+     "  participant_id bigint NOT NULL REFERENCES participant(id),"
+     "  purpose        text NOT NULL CHECK (purpose IN ('masuk', 'telepon')),"
+     "  code           bytea NOT NULL,"
+     "  expires        bigint NOT NULL,"
+     "  attempts       bigint NOT NULL,"
+     "  PRIMARY KEY (participant_id, purpose)"
+     ");"
+     "CREATE TABLE pk_resident_session ("
+     "  id             bytea PRIMARY KEY,"
+     "  participant_id bigint NOT NULL REFERENCES participant(id),"
+     "  created        bigint NOT NULL,"
+     "  seen           bigint NOT NULL"
+     ");"
+     "CREATE INDEX pk_resident_session_seen ON pk_resident_session(seen);"
+     "CREATE TABLE pk_contact_pref ("
+     "  participant_id bigint PRIMARY KEY REFERENCES participant(id),"
+     "  channel        text NOT NULL CHECK (channel IN ('', 'whatsapp', 'sms', 'email')),"
+     "  phone_verified_at bigint NOT NULL"
+     ");",
+     NULL, NULL},
 };
 
 static int latest_version(void)

@@ -414,3 +414,5 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
   " ORDER BY j.participant_id LIMIT $4")
 /* ---- reminders: consent, plan, outbox (pg_remind.c) ---- */
 #include "store/sql_remind.h"
+/* ---- residents: codes, sessions, contact preferences (pg_resident.c) ---- */
+#include "store/sql_resident.h"

@@ -680,6 +680,14 @@ static const pk_store_ops sqlite_ops = {
     .lease_take = sq_lease_take,
     .lease_drop = sq_lease_drop,
     .lease_holder = sq_lease_holder,
+    .resident_code_put = sq_resident_code_put,
+    .resident_code_get = sq_resident_code_get,
+    .resident_code_set = sq_resident_code_set,
+    .rsession_put = sq_rsession_put,
+    .rsession_get = sq_rsession_get,
+    .rsession_set = sq_rsession_set,
+    .contact_pref_get = sq_contact_pref_get,
+    .contact_pref_set = sq_contact_pref_set,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

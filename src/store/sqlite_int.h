@@ -343,4 +343,17 @@ int sq_lease_take(pk_store *s, const char *name, const char *holder, int64_t unt
 int sq_lease_holder(pk_store *s, const char *name, char *out, size_t cap);
 int sq_lease_drop(pk_store *s, const char *name, const char *holder);
 
+/* sqlite_resident.c: residents' codes, sessions, contact preferences */
+int sq_resident_code_put(pk_tx *tx, int64_t pid, const char *purpose, const uint8_t *code,
+                          int64_t expires);
+int sq_resident_code_get(pk_tx *tx, int64_t pid, const char *purpose, uint8_t *code,
+                          int64_t *expires, int64_t *attempts);
+int sq_resident_code_set(pk_tx *tx, int64_t pid, const char *purpose, int64_t attempts);
+int sq_rsession_put(pk_tx *tx, const uint8_t *id, int64_t pid, int64_t now, int64_t idle_before,
+                     int64_t created_before);
+int sq_rsession_get(pk_tx *tx, const uint8_t *id, int64_t *pid, int64_t *created, int64_t *seen);
+int sq_rsession_set(pk_tx *tx, const uint8_t *id, int64_t seen);
+int sq_contact_pref_get(pk_tx *tx, int64_t pid, char *channel, int64_t *verified);
+int sq_contact_pref_set(pk_tx *tx, int64_t pid, const char *channel, int64_t verified);
+
 #endif

@@ -575,6 +575,32 @@ static const pk_migration migrations[] = {
      "  until  INTEGER NOT NULL"
      ") STRICT;",
      NULL, NULL},
+    /* Residents' own access (issue #15): one-time codes (a keyed hash,
+     * per person and purpose), residents' sessions, and a person's
+     * contact preferences (the preferred channel reminders read; when the
+     * phone was verified). */
+    {19, "residents: one-time codes, sessions, contact preferences",
+     "CREATE TABLE pk_resident_code ("
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  purpose        TEXT NOT NULL CHECK (purpose IN ('masuk', 'telepon')),"
+     "  code           BLOB NOT NULL,"
+     "  expires        INTEGER NOT NULL,"
+     "  attempts       INTEGER NOT NULL,"
+     "  PRIMARY KEY (participant_id, purpose)"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE TABLE pk_resident_session ("
+     "  id             BLOB PRIMARY KEY,"
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  created        INTEGER NOT NULL,"
+     "  seen           INTEGER NOT NULL"
+     ") STRICT;"
+     "CREATE INDEX pk_resident_session_seen ON pk_resident_session(seen);"
+     "CREATE TABLE pk_contact_pref ("
+     "  participant_id INTEGER PRIMARY KEY REFERENCES participant(id),"
+     "  channel        TEXT NOT NULL CHECK (channel IN ('', 'whatsapp', 'sms', 'email')),"
+     "  phone_verified_at INTEGER NOT NULL"
+     ") STRICT;",
+     NULL, NULL},
 };
 
 static int latest_version(void)

@@ -367,3 +367,5 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
   " ORDER BY j.participant_id LIMIT ?4")
 /* ---- reminders: consent, plan, outbox (sqlite_remind.c) ---- */
 #include "store/sql_remind.h"
+/* ---- residents: codes, sessions, contact preferences (sqlite_resident.c) ---- */
+#include "store/sql_resident.h"

@@ -205,6 +205,20 @@ typedef struct pk_store_ops {
                       int64_t now, const char *dead, bool *got);
     int (*lease_holder)(pk_store *s, const char *name, char *out, size_t cap);
     int (*lease_drop)(pk_store *s, const char *name, const char *holder);
+    /* Residents: codes, sessions, contact preferences (sqlite_resident.c,
+     * pg_resident.c). */
+    int (*resident_code_put)(pk_tx *tx, int64_t pid, const char *purpose, const uint8_t *code,
+                             int64_t expires);
+    int (*resident_code_get)(pk_tx *tx, int64_t pid, const char *purpose, uint8_t *code,
+                             int64_t *expires, int64_t *attempts);
+    int (*resident_code_set)(pk_tx *tx, int64_t pid, const char *purpose, int64_t attempts);
+    int (*rsession_put)(pk_tx *tx, const uint8_t *id, int64_t pid, int64_t now,
+                        int64_t idle_before, int64_t created_before);
+    int (*rsession_get)(pk_tx *tx, const uint8_t *id, int64_t *pid, int64_t *created,
+                        int64_t *seen);
+    int (*rsession_set)(pk_tx *tx, const uint8_t *id, int64_t seen);
+    int (*contact_pref_get)(pk_tx *tx, int64_t pid, char *channel, int64_t *verified);
+    int (*contact_pref_set)(pk_tx *tx, int64_t pid, const char *channel, int64_t verified);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in

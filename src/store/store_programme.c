@@ -347,3 +347,59 @@ int pk_store_lease_drop(pk_store *s, const char *name, const char *holder)
 {
     return pk_st_noted(s, s->ops->lease_drop(s, name, holder));
 }
+
+/* ---- residents: codes, sessions, contact preferences ---- */
+
+int pk_tx_resident_code_put(pk_tx *tx, int64_t participant_id, const char *purpose,
+                            const uint8_t code[PK_RCODE_LEN], int64_t expires)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->resident_code_put(tx, participant_id, purpose,
+                                                                       code, expires));
+}
+
+int pk_tx_resident_code_get(pk_tx *tx, int64_t participant_id, const char *purpose,
+                            uint8_t code[PK_RCODE_LEN], int64_t *expires, int64_t *attempts)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->resident_code_get(tx, participant_id, purpose,
+                                                                        code, expires, attempts));
+}
+
+int pk_tx_resident_code_set(pk_tx *tx, int64_t participant_id, const char *purpose,
+                            int64_t attempts)
+{
+    return pk_st_noted_tx(tx, true,
+                          tx->store->ops->resident_code_set(tx, participant_id, purpose, attempts));
+}
+
+int pk_tx_rsession_put(pk_tx *tx, const uint8_t id[PK_AUTH_HASH_LEN], int64_t participant_id,
+                       int64_t now, int64_t idle_before, int64_t created_before)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->rsession_put(tx, id, participant_id, now,
+                                                                  idle_before, created_before));
+}
+
+int pk_tx_rsession_get(pk_tx *tx, const uint8_t id[PK_AUTH_HASH_LEN], int64_t *participant_id,
+                       int64_t *created, int64_t *seen)
+{
+    return pk_st_noted_tx(tx, false,
+                          tx->store->ops->rsession_get(tx, id, participant_id, created, seen));
+}
+
+int pk_tx_rsession_set(pk_tx *tx, const uint8_t id[PK_AUTH_HASH_LEN], int64_t seen)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->rsession_set(tx, id, seen));
+}
+
+int pk_tx_contact_pref_get(pk_tx *tx, int64_t participant_id, char channel[16],
+                           int64_t *phone_verified_at)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->contact_pref_get(tx, participant_id, channel,
+                                                                       phone_verified_at));
+}
+
+int pk_tx_contact_pref_set(pk_tx *tx, int64_t participant_id, const char *channel,
+                           int64_t phone_verified_at)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->contact_pref_set(tx, participant_id, channel,
+                                                                      phone_verified_at));
+}

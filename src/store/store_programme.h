@@ -381,4 +381,40 @@ int pk_store_lease_take(pk_store *s, const char *name, const char *holder, int64
 int pk_store_lease_holder(pk_store *s, const char *name, char *out, size_t cap);
 int pk_store_lease_drop(pk_store *s, const char *name, const char *holder);
 
+/* ---- residents: one-time codes, sessions, contact preferences ----------
+ *
+ * (issue #15 "Residents sign in", app/resident.h.)  A CODE is kept per
+ * person and purpose ("masuk": signing in; "telepon": verifying the phone)
+ * as a keyed hash, with the instant it expires and the failed attempts so
+ * far; a new code replaces the old.  A resident's SESSION is a hashed id
+ * with its person, creation and last use.  A CONTACT PREFERENCE row holds
+ * the channel the person prefers ("" none, "whatsapp", "sms", "email":
+ * what the reminders read) and when the phone was verified (0: never). */
+#define PK_RCODE_LEN 32
+int pk_tx_resident_code_put(pk_tx *tx, int64_t participant_id, const char *purpose,
+                            const uint8_t code[PK_RCODE_LEN], int64_t expires);
+/* PK_ENOENT when the person has no code of that purpose. */
+int pk_tx_resident_code_get(pk_tx *tx, int64_t participant_id, const char *purpose,
+                            uint8_t code[PK_RCODE_LEN], int64_t *expires, int64_t *attempts);
+/* Writes the failed attempts; attempts < 0 deletes the code. */
+int pk_tx_resident_code_set(pk_tx *tx, int64_t participant_id, const char *purpose,
+                            int64_t attempts);
+/* A new session (expired ones, seen before idle_before or made before
+ * created_before, are deleted first). */
+int pk_tx_rsession_put(pk_tx *tx, const uint8_t id[PK_AUTH_HASH_LEN], int64_t participant_id,
+                       int64_t now, int64_t idle_before, int64_t created_before);
+/* PK_ENOENT when there is no such session. */
+int pk_tx_rsession_get(pk_tx *tx, const uint8_t id[PK_AUTH_HASH_LEN], int64_t *participant_id,
+                       int64_t *created, int64_t *seen);
+/* Its last use; seen < 0 deletes it. */
+int pk_tx_rsession_set(pk_tx *tx, const uint8_t id[PK_AUTH_HASH_LEN], int64_t seen);
+/* The preferred channel ("" when none) and when the phone was verified
+ * (0: never); both empty when the person has no row. */
+int pk_tx_contact_pref_get(pk_tx *tx, int64_t participant_id, char channel[16],
+                           int64_t *phone_verified_at);
+/* Sets the channel (NULL: kept) and the phone's verification instant
+ * (< 0: kept). */
+int pk_tx_contact_pref_set(pk_tx *tx, int64_t participant_id, const char *channel,
+                           int64_t phone_verified_at);
+
 #endif

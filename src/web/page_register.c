@@ -128,13 +128,17 @@ static void receipt_page(const pk_app *app, pk_buf *b, const pk_receipt *r)
                    "Anda.</p>\n</section>\n");
     pk_buf_adds(b, "<h2>Langkah berikutnya</h2>\n<ol class=\"steps\">\n"
                    "<li>Simpan nomor pendaftaran di atas.</li>\n"
+                   "<li data-phone-verified=\"tidak\">Nomor HP Anda belum terverifikasi. "
+                   "<a href=\"/akun/verifikasi-hp\">Verifikasi nomor HP</a>: kami mengirim "
+                   "kode ke nomor itu lewat WhatsApp atau SMS, lalu Anda masuk ke "
+                   "<a href=\"/akun\">Akun saya</a>.</li>\n"
                    "<li>Periksa status pendaftaran Anda kapan saja di halaman "
                    "<a href=\"/cek-status\">Cek Status</a> dengan NIK dan tanggal lahir.</li>\n"
                    "<li>Pelajari <a href=\"/linimasa\">linimasa manfaat</a>: kapan pelatihan "
                    "harus dibeli dan kapan insentif cair setelah Anda lolos seleksi.</li>\n"
                    "</ol>\n<p>Pendaftaran tidak dipungut biaya. Layanan ini tidak pernah "
                    "meminta kode, kata sandi, atau uang lewat telepon, SMS, atau pesan "
-                   "singkat.</p>\n<p><a href=\"/\">Kembali ke beranda</a></p>\n");
+                   "singkat: kode dari kami hanya Anda ketik sendiri di situs ini.</p>\n<p><a href=\"/\">Kembali ke beranda</a></p>\n");
 }
 
 static bool blank(const char *v)

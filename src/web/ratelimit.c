@@ -228,6 +228,7 @@ const char *pk_limit_name(pk_limit cls)
     static const char *const names[PK_LIMIT__COUNT] = {
         [PK_LIMIT_NONE] = "none", [PK_LIMIT_LOOKUP] = "lookup", [PK_LIMIT_CHECK] = "check",
         [PK_LIMIT_REGISTER] = "register", [PK_LIMIT_LOGIN] = "login",
+        [PK_LIMIT_CODE] = "code",
     };
     return cls >= 0 && cls < PK_LIMIT__COUNT ? names[cls] : "none";
 }
@@ -242,6 +243,7 @@ bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit
         [PK_LIMIT_CHECK] = {c->rate_check, c->burst_check},
         [PK_LIMIT_REGISTER] = {c->rate_register, c->burst_register},
         [PK_LIMIT_LOGIN] = {c->rate_login, c->burst_login},
+        [PK_LIMIT_CODE] = {c->rate_code, c->burst_code},
     };
     uint8_t key[16];
     if (!client_bytes(app, req, key))

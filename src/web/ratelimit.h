@@ -26,6 +26,7 @@ typedef enum {
     PK_LIMIT_CHECK,     /* eligibility self-check (API and page) */
     PK_LIMIT_REGISTER,  /* registration (API, /daftar form) */
     PK_LIMIT_LOGIN,     /* the login form */
+    PK_LIMIT_CODE,      /* residents' one-time codes (app/resident.h): asked, entered */
     PK_LIMIT__COUNT
 } pk_limit;
 

@@ -73,6 +73,18 @@ const pk_route pk_routes[] = {
     {"GET", "/favicon.ico", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/robots.txt", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
 
+    /* "Akun saya": residents, by their own session (page_account.c checks
+     * it: the staff's never opens these, theirs never opens staff pages) */
+    {"GET", "/akun/masuk", pk_page_account_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/akun/masuk", pk_page_account_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
+     PK_LIMIT_CODE},
+    {"GET", "/akun/verifikasi-hp", pk_page_account_phone, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/akun/verifikasi-hp", pk_page_account_phone, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
+     PK_LIMIT_CODE},
+    {"GET", "/akun", pk_page_account, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/akun", pk_page_account, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"POST", "/akun/keluar", pk_page_account_logout, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+
     {"GET", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
      PK_LIMIT_LOGIN},

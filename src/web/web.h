@@ -135,6 +135,15 @@ void pk_page_wave_new(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_wave(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_catalogue(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp);   /* page_remind.c */
+/* "Akun saya" (page_account.c): the residents' own pages, behind their
+ * own session (app/resident.h), public routes that check it themselves. */
+void pk_page_account_login(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_account_phone(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_account_logout(const pk_app *app, pk_req *req, pk_resp *resp);
+/* Its journey part (page_account_view.c): status, next step, balance,
+ * trainings, incentives, surveys, events. */
+void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid);
 /* The reminders' section of a participant's page (consent, the latest
  * messages, a preview of each reminder's texts for them). */
 void pk_page_remind_person(const pk_app *app, pk_buf *b, int64_t id, const char *region);

@@ -508,6 +508,9 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 "DROP TABLE pk_consent_change; DROP TABLE pk_consent_stop;"
                 "DROP TABLE pk_remind_fire; DROP TABLE pk_remind_message;"
                 "DROP TABLE pk_contact_failed; DROP TABLE pk_lease;"
+                # and 19 (residents' codes, sessions, contact preferences)
+                "DROP TABLE pk_resident_code; DROP TABLE pk_resident_session;"
+                "DROP TABLE pk_contact_pref;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
         finally:

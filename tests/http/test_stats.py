@@ -297,6 +297,9 @@ def migration_15_fills_the_counters_of_an_existing_registry():
         # and 18 (reminders)
         for table in ("pk_remind_fire", "pk_remind_message", "pk_contact_failed", "pk_lease"):
             reg.db.execute("DROP TABLE %s" % table)
+        # and 19 (residents)
+        for table in ("pk_resident_code", "pk_resident_session", "pk_contact_pref"):
+            reg.db.execute("DROP TABLE %s" % table)
         reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])
         eq(code, 0, "migrate: " + err)

@@ -1,0 +1,395 @@
+/* page_account.c -- "Akun saya", the residents' own pages (issue #15;
+ * app/resident.h):
+ *
+ *   /akun/masuk           NIK -> a one-time code (the same answer for any
+ *                         NIK), then the code -> a resident's session;
+ *   /akun/verifikasi-hp   the same with a code sent to the phone, which
+ *                         marks it verified (offered after /daftar);
+ *   /akun                 the person's status, next step and its
+ *                         deadline, balance, trainings, incentives and
+ *                         surveys, and their message preferences
+ *                         (channel, stops per purpose, messages sent);
+ *   /akun/keluar          ends the session.
+ *
+ * A resident's session has its own cookie (pk_warga, sent to /akun only)
+ * and table: staff routes never read it, and these pages serve only the
+ * person it belongs to.  The NIK travels in POST bodies only; pages are
+ * never cached. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/journey_view.h"
+#include "app/remind.h"
+#include "app/resident.h"
+#include "core/date.h"
+#include "core/ident.h"
+#include "core/money.h"
+#include "web/html.h"
+#include "web/page_form.h"
+#include "web/session.h"
+#include "web/web.h"
+
+#define COOKIE "pk_warga"
+#define CSRF_FIELD "_warga"
+
+static const char *SENT_TEXT =
+    "Jika NIK terdaftar, kode 6 angka dikirim ke nomor HP (WhatsApp atau SMS) atau e-mail "
+    "yang terdaftar. Kode berlaku 5 menit.";
+
+static void code_form(const pk_app *app, pk_req *req, pk_resp *resp, const char *nik,
+                      pk_rcode_purpose purpose, const char *error)
+{
+    pk_buf *b = &resp->body;
+    pk_buf_printf(b, "<form method=\"post\" action=\"%s\" novalidate autocomplete=\"off\">\n",
+                  purpose == PK_RCODE_TELEPON ? "/akun/verifikasi-hp" : "/akun/masuk");
+    pk_web_csrf_field(app, req, resp);
+    pk_buf_adds(b, "<input type=\"hidden\" name=\"nik\" value=\"");
+    pk_html_esc(b, nik);
+    pk_buf_adds(b, "\">\n");
+    pk_html_input(b, "kode", "Kode 6 angka", "numeric", NULL,
+                  "Kode dari WhatsApp, SMS atau e-mail. Jangan berikan kepada siapa pun.", error,
+                  true);
+    pk_buf_adds(b, "<button type=\"submit\">Masuk</button>\n</form>\n");
+}
+
+static void nik_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purpose purpose,
+                     const char *error)
+{
+    pk_buf *b = &resp->body;
+    pk_buf_printf(b, "<form method=\"post\" action=\"%s\" novalidate autocomplete=\"off\">\n",
+                  purpose == PK_RCODE_TELEPON ? "/akun/verifikasi-hp" : "/akun/masuk");
+    pk_web_csrf_field(app, req, resp);
+    pk_html_input(b, "nik", "NIK", "numeric", NULL, "16 angka seperti tertulis di KTP.", error,
+                  true);
+    pk_buf_adds(b, "<button type=\"submit\">Kirim kode</button>\n</form>\n");
+}
+
+/* /akun/masuk and /akun/verifikasi-hp: a NIK asks for a code; a NIK and a
+ * code open the session. */
+static void sign_in(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purpose purpose)
+{
+    pk_form f;
+    if (!pk_page_read_form(app, req, resp, &f))
+        return;
+    bool posted = strcmp(req->method, "POST") == 0;
+    const char *nik = posted ? pk_form_get(&f, "nik") : NULL;
+    const char *kode = posted ? pk_form_get(&f, "kode") : NULL;
+    size_t nlen = nik ? strlen(nik) : 0, klen = kode ? strlen(kode) : 0;
+    const char *tn = nik ? pk_trim(nik, &nlen) : "";
+    const char *tk = kode ? pk_trim(kode, &klen) : "";
+    char n16[17] = "", k6[7] = "";
+    bool nik_ok = nlen == 16 && strspn(tn, "0123456789") >= 16;
+    if (nik_ok)
+        memcpy(n16, tn, 16);
+    if (klen == 6 && strspn(tk, "0123456789") >= 6)
+        memcpy(k6, tk, 6);
+    const char *title = purpose == PK_RCODE_TELEPON ? "Verifikasi Nomor HP" : "Masuk Akun Saya";
+    pk_buf *b = &resp->body;
+    int status = 200;
+    int64_t now = (int64_t)time(NULL);
+
+    if (posted && nik_ok && kode != NULL) {
+        char token[PK_SECRET_TEXT];
+        pk_resident who;
+        int rc = k6[0] ? pk_resident_code_check(app, n16, k6, purpose, now, token, &who)
+                       : PK_EINVAL;
+        if (rc == 0) {
+            pk_resp_cookie_path(app, resp, COOKIE, token, "/akun", app->cfg.session_max);
+            pk_resp_header(resp, "Location",
+                           purpose == PK_RCODE_TELEPON ? "/akun?hp=terverifikasi" : "/akun");
+            pk_html_error_page(app, resp, 303, "Berhasil masuk", "Membuka Akun saya.");
+            return;
+        }
+        if (rc == PK_EIO) {
+            pk_html_error_page(app, resp, 503, "Layanan sibuk",
+                               "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.");
+            return;
+        }
+        pk_html_begin(b, title, "/akun");
+        pk_buf_printf(b, "<h1>%s</h1>\n", title);
+        const char *msg = rc == PK_EINVAL ? "Kode terdiri dari 6 angka."
+                                          : "Kode salah atau sudah tidak berlaku. Periksa "
+                                            "kembali, atau minta kode baru.";
+        const char *fields[] = {"kode"}, *msgs[] = {msg};
+        pk_html_error_summary(b, fields, msgs, 1);
+        code_form(app, req, resp, n16, purpose, msg);
+        pk_buf_printf(b, "<p><a href=\"%s\">Minta kode baru</a></p>\n",
+                      purpose == PK_RCODE_TELEPON ? "/akun/verifikasi-hp" : "/akun/masuk");
+        pk_html_finish(resp, rc == PK_EINVAL ? 422 : 401, false);
+        return;
+    }
+    if (posted && nik_ok) {
+        int retry = 0;
+        int rc = pk_resident_code_send(app, n16, purpose, now, &retry);
+        if (rc == PK_ELIMIT) {
+            char ra[16];
+            snprintf(ra, sizeof ra, "%d", retry);
+            pk_resp_header(resp, "Retry-After", ra);
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "Kode untuk NIK ini sudah diminta beberapa kali. Silakan coba lagi dalam "
+                     "%d menit.", (retry + 59) / 60);
+            pk_html_error_page(app, resp, 429, "Terlalu banyak permintaan", msg);
+            return;
+        }
+        if (rc != 0) {
+            pk_html_error_page(app, resp, 503, "Layanan sibuk",
+                               "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.");
+            return;
+        }
+        pk_html_begin(b, title, "/akun");
+        pk_buf_printf(b, "<h1>%s</h1>\n<section class=\"result ok\" role=\"status\" "
+                         "data-kode-dikirim>\n<p>%s</p>\n</section>\n", title, SENT_TEXT);
+        code_form(app, req, resp, n16, purpose, NULL);
+        pk_buf_printf(b, "<p>Tidak menerima kode? Tunggu sebentar, lalu <a href=\"%s\">minta "
+                         "kode baru</a>.</p>\n",
+                      purpose == PK_RCODE_TELEPON ? "/akun/verifikasi-hp" : "/akun/masuk");
+        pk_html_finish(resp, 200, false);
+        return;
+    }
+    const char *err = NULL;
+    if (posted) {
+        err = nlen == 0 ? "Isi NIK Anda." : "NIK harus 16 angka seperti tertulis di KTP.";
+        status = 422;
+    }
+    pk_html_begin(b, title, "/akun");
+    pk_buf_printf(b, "<h1>%s</h1>\n", title);
+    if (purpose == PK_RCODE_TELEPON)
+        pk_buf_adds(b, "<p class=\"lead\">Masukkan NIK Anda. Kami mengirim kode ke nomor HP "
+                       "yang Anda daftarkan (WhatsApp atau SMS) untuk memastikan nomor itu "
+                       "milik Anda.</p>\n");
+    else
+        pk_buf_adds(b, "<p class=\"lead\">Masukkan NIK Anda. Kami mengirim kode masuk ke "
+                       "nomor HP atau e-mail yang terdaftar. Tanpa kata sandi.</p>\n");
+    if (err) {
+        const char *fields[] = {"nik"}, *msgs[] = {err};
+        pk_html_error_summary(b, fields, msgs, 1);
+    }
+    nik_form(app, req, resp, purpose, err);
+    pk_buf_adds(b, "<p>Belum mendaftar? <a href=\"/daftar\">Daftar di sini</a>.</p>\n");
+    pk_html_finish(resp, status, false);
+}
+
+void pk_page_account_login(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    sign_in(app, req, resp, PK_RCODE_MASUK);
+}
+
+void pk_page_account_phone(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    sign_in(app, req, resp, PK_RCODE_TELEPON);
+}
+
+/* The resident of the request's cookie, or false after answering: a
+ * redirect to /akun/masuk (the stale cookie deleted), or 503. */
+static bool resident_of(const pk_app *app, pk_req *req, pk_resp *resp, pk_resident *who)
+{
+    char token[PK_SECRET_TEXT];
+    int rc = PK_ENOENT;
+    bool had = pk_req_cookie(req, COOKIE, token, sizeof token);
+    if (had)
+        rc = pk_resident_session(app, token, (int64_t)time(NULL), who);
+    if (rc == 0)
+        return true;
+    if (rc == PK_EIO) {
+        pk_html_error_page(app, resp, 503, "Layanan sibuk",
+                           "Layanan sedang sibuk. Silakan coba lagi sebentar lagi.");
+        return false;
+    }
+    if (had)
+        pk_resp_cookie_path(app, resp, COOKIE, "", "/akun", 0);
+    pk_resp_header(resp, "Location", "/akun/masuk");
+    pk_html_error_page(app, resp, 303, "Silakan masuk",
+                       "Halaman ini untuk peserta yang sudah masuk. Silakan masuk dengan NIK "
+                       "dan kode.");
+    return false;
+}
+
+/* The person's record (phone, e-mail, NIK) in the request's scratch. */
+static pk_participant *person_of(const pk_app *app, pk_req *req, int64_t pid)
+{
+    pk_participant *p = pk_req_scratch(req, sizeof *p);
+    if (p == NULL || pk_resident_person(app, pid, p) != 0)
+        return NULL;
+    return p;
+}
+
+/* POST /akun: a preference changed (the resident's own CSRF token). */
+static bool change(const pk_app *app, pk_req *req, pk_resp *resp, const pk_resident *who,
+                   const pk_participant *p, const pk_form *f)
+{
+    if (!pk_resident_csrf_ok(app, who, pk_form_get(f, CSRF_FIELD))) {
+        pk_html_error_page(app, resp, 403, "Formulir kedaluwarsa",
+                           "Formulir ini sudah tidak berlaku. Muat ulang halaman lalu coba "
+                           "lagi.");
+        return false;
+    }
+    const char *aksi = pk_form_get(f, "aksi");
+    int rc = PK_EINVAL;
+    const char *done = "";
+    if (aksi && strcmp(aksi, "kanal") == 0) {
+        rc = pk_resident_pref_set(app, who->participant_id, pk_form_get(f, "kanal"));
+        done = "kanal";
+    } else if (aksi && (strcmp(aksi, "berhenti") == 0 || strcmp(aksi, "mulai") == 0)) {
+        const char *t = pk_form_get(f, "tujuan");
+        pk_purpose pu = t ? pk_purpose_by_name(t) : PK_PURPOSE__COUNT;
+        if (pu != PK_PURPOSE__COUNT) {
+            pk_consent_req r = {.nik = p->nik, .purpose = pu, .stop = aksi[0] == 'b',
+                                .channel = "portal", .source = "portal", .actor = "warga"};
+            bool changed;
+            int64_t id;
+            char err[128];
+            rc = pk_consent_change(app, &r, &changed, &id, err, sizeof err);
+            done = "pesan";
+        }
+    }
+    if (rc == PK_EINVAL) {
+        pk_html_error_page(app, resp, 422, "Pilihan tidak dikenal",
+                           "Pilihan yang dikirim tidak dikenal. Muat ulang halaman lalu coba "
+                           "lagi.");
+        return false;
+    }
+    if (rc != 0) {
+        pk_html_error_page(app, resp, 503, "Layanan sibuk",
+                           "Perubahan belum tersimpan. Silakan coba lagi sebentar lagi.");
+        return false;
+    }
+    char loc[40];
+    snprintf(loc, sizeof loc, "/akun?disimpan=%s", done);
+    pk_resp_header(resp, "Location", loc);
+    pk_html_error_page(app, resp, 303, "Tersimpan", "Perubahan Anda tersimpan.");
+    return true;
+}
+
+void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    pk_resident who;
+    if (!resident_of(app, req, resp, &who))
+        return;
+    pk_form f;
+    /* the public form token is checked too (page_form.h), then the session's */
+    if (!pk_page_read_form(app, req, resp, &f))
+        return;
+    pk_participant *p = person_of(app, req, who.participant_id);
+    if (p == NULL) {
+        pk_html_error_page(app, resp, 503, "Layanan sibuk",
+                           "Data Anda belum dapat dibaca. Silakan coba lagi sebentar lagi.");
+        return;
+    }
+    if (strcmp(req->method, "POST") == 0) {
+        change(app, req, resp, &who, p, &f);
+        return;
+    }
+    pk_buf *b = &resp->body;
+    pk_html_begin(b, "Akun Saya", "/akun");
+    pk_buf_adds(b, "<h1>Akun saya</h1>\n<p class=\"lead\">Halo, ");
+    pk_html_esc(b, p->nama);
+    pk_buf_adds(b, ".</p>\n");
+    const char *saved = pk_req_query(req, "disimpan");
+    if (saved != NULL)
+        pk_buf_adds(b, "<p class=\"result ok\" role=\"status\" data-saved>Perubahan Anda "
+                       "tersimpan.</p>\n");
+    pk_page_account_view(app, req, b, who.participant_id);
+
+    /* preferences */
+    char channel[16] = "";
+    int64_t verified = 0;
+    if (pk_resident_pref(app, who.participant_id, channel, &verified) != 0)
+        channel[0] = '\0';
+    char csrf[PK_SECRET_TEXT];
+    pk_resident_csrf(app, &who, csrf);
+    pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"hp\" data-phone>\n"
+                   "<h2 id=\"hp\">Nomor HP</h2>\n");
+    if (verified > 0) {
+        char wib[32];
+        pk_timestamp_format_wib(verified, wib);
+        pk_buf_printf(b, "<p data-phone-verified=\"ya\">Nomor HP Anda sudah terverifikasi "
+                         "(%s).</p>\n", wib);
+    } else {
+        pk_buf_adds(b, "<p data-phone-verified=\"tidak\">Nomor HP Anda belum terverifikasi. "
+                       "<a href=\"/akun/verifikasi-hp\">Verifikasi sekarang</a>.</p>\n");
+    }
+    pk_buf_adds(b, "</section>\n");
+
+    pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"pesan\" data-prefs>\n"
+                   "<h2 id=\"pesan\">Pesan untuk Anda</h2>\n"
+                   "<form method=\"post\" action=\"/akun\">\n");
+    pk_web_csrf_field(app, req, resp);
+    pk_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n"
+                     "<input type=\"hidden\" name=\"aksi\" value=\"kanal\">\n",
+                  CSRF_FIELD, csrf);
+    static const pk_html_option opts[] = {
+        {"whatsapp", "WhatsApp"}, {"sms", "SMS"}, {"email", "E-mail"}};
+    pk_html_select(b, "kanal", "Kirim pesan lewat", opts, 3,
+                   channel[0] ? channel : "whatsapp", NULL, NULL, false);
+    pk_buf_adds(b, "<button type=\"submit\">Simpan</button>\n</form>\n");
+    bool stopped[PK_PURPOSE__COUNT] = {0};
+    pk_remind_consent_of(app, who.participant_id, stopped);
+    static const char *const plabel[PK_PURPOSE__COUNT] = {
+        "Pengingat program (batas pembelian, saldo, survei, insentif)",
+        "Informasi (gelombang baru dan kabar lain)"};
+    pk_buf_adds(b, "<ul class=\"consent\">\n");
+    for (int i = 0; i < PK_PURPOSE__COUNT; i++) {
+        const char *pn = pk_purpose_name((pk_purpose)i);
+        pk_buf_printf(b, "<li data-purpose=\"%s\" data-stopped=\"%s\">%s: <strong>%s</strong>\n"
+                         "<form method=\"post\" action=\"/akun\" class=\"inline\">\n",
+                      pn, stopped[i] ? "ya" : "tidak", plabel[i],
+                      stopped[i] ? "dihentikan" : "aktif");
+        pk_web_csrf_field(app, req, resp);
+        pk_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n"
+                         "<input type=\"hidden\" name=\"tujuan\" value=\"%s\">\n"
+                         "<input type=\"hidden\" name=\"aksi\" value=\"%s\">\n"
+                         "<button type=\"submit\">%s</button>\n</form></li>\n",
+                      CSRF_FIELD, csrf, pn, stopped[i] ? "mulai" : "berhenti",
+                      stopped[i] ? "Terima lagi" : "Berhenti");
+    }
+    pk_buf_adds(b, "</ul>\n<h3>Pesan yang dikirim kepada Anda</h3>\n");
+    pk_message_view rows[20];
+    size_t n = 0;
+    if (pk_remind_messages_of(app, who.participant_id, 20, rows, &n) != 0)
+        n = 0;
+    if (n == 0)
+        pk_buf_adds(b, "<p data-messages=\"0\">Belum ada pesan.</p>\n");
+    else {
+        pk_buf_printf(b, "<ul data-messages=\"%zu\">\n", n);
+        for (size_t i = 0; i < n; i++) {
+            pk_buf_adds(b, "<li>");
+            pk_html_esc(b, rows[i].day);
+            pk_buf_adds(b, " &middot; ");
+            pk_html_esc(b, rows[i].rule);
+            pk_buf_adds(b, " &middot; ");
+            pk_html_esc(b, rows[i].channel);
+            pk_buf_adds(b, " &middot; ");
+            pk_html_esc(b, rows[i].state);
+            pk_buf_adds(b, "</li>\n");
+        }
+        pk_buf_adds(b, "</ul>\n");
+    }
+    pk_buf_adds(b, "</section>\n<form method=\"post\" action=\"/akun/keluar\">\n");
+    pk_web_csrf_field(app, req, resp);
+    pk_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n"
+                     "<button type=\"submit\">Keluar</button>\n</form>\n",
+                  CSRF_FIELD, csrf);
+    pk_html_finish(resp, 200, false);
+}
+
+void pk_page_account_logout(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    pk_resident who;
+    if (!resident_of(app, req, resp, &who))
+        return;
+    pk_form f;
+    if (!pk_page_read_form(app, req, resp, &f))
+        return;
+    if (!pk_resident_csrf_ok(app, &who, pk_form_get(&f, CSRF_FIELD))) {
+        pk_html_error_page(app, resp, 403, "Formulir kedaluwarsa",
+                           "Formulir ini sudah tidak berlaku. Muat ulang halaman lalu coba "
+                           "lagi.");
+        return;
+    }
+    pk_resident_logout(app, &who);
+    pk_resp_cookie_path(app, resp, COOKIE, "", "/akun", 0);
+    pk_resp_header(resp, "Location", "/");
+    pk_html_error_page(app, resp, 303, "Sudah keluar", "Anda sudah keluar dari Akun saya.");
+}

@@ -1,0 +1,135 @@
+/* page_account_view.c -- the journey part of "Akun saya" (page_account.c):
+ * the person's own status, the next thing to do and its deadline in
+ * plain Indonesian, the balance, trainings, incentives and surveys, and
+ * what happened, each event with its source ("menurut data Manajemen
+ * Pelaksana per <date>" where the programme office reported it).  The
+ * read is app/journey_view.h's, recorded in the access log as the
+ * resident's own ("warga"). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/journey_view.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "web/html.h"
+#include "web/web.h"
+
+#define EVENTS_SHOWN 50
+
+typedef struct ev_ctx {
+    pk_buf *b;
+    size_t n;
+} ev_ctx;
+
+static void day_of(int64_t t, char out[32])
+{
+    pk_date_format_short(pk_instant_day_wib(t), out);
+}
+
+static int one_event(void *ctx, const pk_event *e)
+{
+    ev_ctx *c = ctx;
+    char what[PK_EVENT_DESCRIBE_MAX], day[32];
+    pk_event_describe(e, what, sizeof what);
+    day_of(e->at, day);
+    pk_buf_printf(c->b, "<li data-source=\"%s\"><span class=\"small\">%s</span> ",
+                  pk_event_source_name(e->source), day);
+    pk_html_esc(c->b, what);
+    if (e->source == PK_SRC_PMO)
+        pk_buf_printf(c->b, " <span class=\"small\">(menurut data Manajemen Pelaksana per "
+                            "%s)</span>", day);
+    pk_buf_adds(c->b, "</li>\n");
+    c->n++;
+    return 0;
+}
+
+static void money(pk_buf *b, const char *label, const char *key, int64_t v)
+{
+    char s[32];
+    pk_rupiah_format(v, s);
+    pk_buf_printf(b, "<div><dt>%s</dt><dd data-money=\"%s\">%s</dd></div>\n", label, key, s);
+}
+
+/* The next thing to do: the first deadline or condition not met. */
+static void next_step(pk_buf *b, const pk_journey_view *v)
+{
+    const pk_journey *j = &v->j;
+    pk_buf_adds(b, "<h2>Langkah berikutnya</h2>\n");
+    for (size_t i = 0; i < v->nitems; i++) {
+        const pk_deadline_item *it = &v->items[i];
+        if (it->met || !it->missing[0] || (it->has_end && it->days_left < 0))
+            continue;
+        pk_buf_printf(b, "<p class=\"due\" data-next=\"%s\"", it->kind);
+        if (it->has_end)
+            pk_buf_printf(b, " data-days-left=\"%ld\"", it->days_left);
+        pk_buf_printf(b, "><strong>%s</strong>: %s</p>\n<p class=\"small\">%s</p>\n", it->title,
+                      it->missing, it->reason);
+        return;
+    }
+    const char *s;
+    switch (j->status) {
+    case PK_JS_TERDAFTAR:
+        s = "Tunggu pembukaan gelombang berikutnya dan ikuti gelombang tersebut. Kami akan "
+            "mengabari Anda.";
+        break;
+    case PK_JS_PENERIMA:
+        s = "Tidak ada batas waktu yang menunggu saat ini. Lanjutkan pelatihan Anda.";
+        break;
+    default:
+        s = "Tidak ada yang perlu Anda lakukan saat ini.";
+    }
+    pk_buf_printf(b, "<p data-next=\"tidak_ada\">%s</p>\n", s);
+}
+
+void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid)
+{
+    pk_journey_view v;
+    pk_buf events;
+    pk_buf_init(&events, 1u << 20);
+    ev_ctx c = {.b = &events};
+    int rc = pk_staff_journey(app, "", pid, "warga", req->route, 0, EVENTS_SHOWN,
+                              (int64_t)time(NULL), &v, one_event, &c);
+    pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"status\" data-journey>\n");
+    if (rc != 0 || pk_buf_failed(&events)) {
+        pk_buf_adds(b, "<p role=\"alert\" data-journey-error>Data perjalanan Anda belum dapat "
+                       "dibaca. Silakan muat ulang halaman sebentar lagi.</p>\n</section>\n");
+        pk_buf_free(&events);
+        return;
+    }
+    const pk_journey *j = &v.j;
+    pk_buf_printf(b, "<h2 id=\"status\">Status: <span data-status=\"%s\">%s</span></h2>\n",
+                  pk_journey_status_name(j->status), pk_journey_status_label(j->status));
+    if (j->wave > 0)
+        pk_buf_printf(b, "<p>Gelombang <span data-wave>%lld</span></p>\n", (long long)j->wave);
+    next_step(b, &v);
+
+    pk_buf_adds(b, "<h2>Saldo dan pelatihan</h2>\n<dl class=\"facts\">\n");
+    money(b, "Sisa saldo", "balance", j->balance);
+    money(b, "Terpakai untuk pelatihan", "spent", j->spent);
+    pk_buf_printf(b, "<div><dt>Pelatihan dibeli</dt><dd data-purchases>%lld</dd></div>\n"
+                     "<div><dt>Pelatihan selesai</dt><dd data-completions>%lld</dd></div>\n",
+                  (long long)j->purchases, (long long)j->completions);
+    pk_buf_printf(b, "<div><dt>Insentif diterima</dt><dd data-incentives>%lld kali</dd></div>\n",
+                  (long long)j->incentives_paid);
+    money(b, "Jumlah insentif", "incentive_total", j->incentive_total);
+    int filled = 0;
+    for (int k = 0; k < 63; k++)
+        filled += (int)((j->surveys_filled >> k) & 1);
+    pk_buf_printf(b, "<div><dt>Survei diisi</dt><dd data-surveys>%d</dd></div>\n", filled);
+    pk_buf_adds(b, "</dl>\n");
+
+    pk_buf_adds(b, "<h2>Riwayat</h2>\n");
+    if (v.events_total == 0) {
+        pk_buf_adds(b, "<p data-events=\"0\">Belum ada peristiwa: Anda terdaftar tetapi belum "
+                       "mengikuti gelombang.</p>\n");
+    } else {
+        pk_buf_printf(b, "<ol class=\"timeline\" data-events=\"%lld\">\n",
+                      (long long)v.events_total);
+        pk_buf_add(b, events.data, events.len);
+        pk_buf_adds(b, "</ol>\n");
+    }
+    pk_buf_adds(b, "<p class=\"small\">Data dari Manajemen Pelaksana ditampilkan sesuai yang "
+                   "kami terima, dengan tanggalnya.</p>\n</section>\n");
+    pk_buf_free(&events);
+}

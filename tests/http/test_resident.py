@@ -1,0 +1,355 @@
+"""Black-box tests of residents' own access (TAP), issue #15 "Residents
+sign in": a one-time code asked with a NIK (the same answer for any NIK,
+sent through the berkas channel, never logged, only its keyed hash
+stored), rate limits per NIK and per address, 5 attempts and 5 minutes a
+code, a resident's session of its own (cookie, table) that opens only
+/akun and never a staff page, "Akun saya" (status, next step, balance,
+events with their source, message preferences: channel, stops per
+purpose, messages sent), the phone verified by a code, and logout.
+
+usage: python3 tests/http/test_resident.py PATH-TO-PRAKERJA [TEST-NAME...]
+"""
+
+import json
+import re
+
+import harness as h
+from harness import eq, test
+
+_n0 = len(h._tests)
+from test_registry import csv_text, person  # noqa: E402
+from test_remind_run import R, recipient  # noqa: E402
+del h._tests[_n0:]
+
+SENT = "Jika NIK terdaftar, kode 6 angka dikirim"
+UNKNOWN_NIK = "3174015508950999"
+
+
+def start(r, args=()):
+    return h.Server(db=r.db, args=list(args), env={"PRAKERJA_REMIND_FILE": r.box}).start()
+
+
+def load(r, serials=(1,), journey=True):
+    ps = [person(s) for s in serials]
+    summary, _, _, _ = r.imp(csv_text(ps))
+    eq(summary["inserted"], len(ps), "imported")
+    if journey:
+        rows = []
+        for p in ps:
+            rows += recipient(p["nik"], "p%d-" % int(p["nik"][-4:]))
+        r.events(rows)
+    return ps
+
+
+def codes(r):
+    return [m for m in r.sent() if m["rule"] in ("kode_masuk", "kode_telepon")]
+
+
+def last_code(r):
+    m = codes(r)[-1]
+    code = re.search(r"\b(\d{6})\b", m["text"]).group(1)
+    eq(m["params"], [code], "the WhatsApp template's parameter")
+    return m, code
+
+
+def ask(b, nik, path="/akun/masuk"):
+    return b.post(path, {"nik": nik})
+
+
+def enter(b, nik, code, path="/akun/masuk"):
+    return b.post(path, {"nik": nik, "kode": code})
+
+
+def sign_in(r, s, p, source="127.0.0.1"):
+    b = h.Browser(s, source)
+    st, _, text = ask(b, p["nik"])
+    eq(st, 200, "code asked")
+    _, code = last_code(r)
+    st, hdrs, _ = enter(b, p["nik"], code)
+    eq((st, hdrs.get("location")), (303, "/akun"), "signed in")
+    return b
+
+
+@test
+def the_same_answer_for_any_nik_and_a_code_through_the_channel():
+    with R() as r:
+        p, = load(r)
+        s = start(r)
+        try:
+            b = h.Browser(s)
+            st, _, known = ask(b, p["nik"])
+            eq(st, 200, "registered NIK")
+            st, _, unknown = ask(b, UNKNOWN_NIK)
+            eq(st, 200, "unknown NIK")
+            assert SENT in known and SENT in unknown, known
+            strip = lambda t: re.sub(r'value="[^"]*"', "", t)  # noqa: E731
+            eq(strip(known), strip(unknown), "the two answers, but for hidden values")
+            eq(len(codes(r)), 1, "one code sent: to the registered person only")
+            m, code = last_code(r)
+            eq((m["to"], m["rule"], m["template"]),
+               ("+6281233000001", "kode_masuk", "kode_verifikasi"), "by WhatsApp, the default")
+            # only a keyed hash of the code is stored, never the code
+            hexed = "encode(code, 'hex')" if h.PG else "lower(hex(code))"
+            rows = r.sql("SELECT participant_id, purpose, %s, attempts FROM pk_resident_code"
+                         % hexed)
+            eq(len(rows), 1, "one code row")
+            stored = rows[0][2]
+            eq(len(stored), 64, "a 32-byte hash")
+            assert code.encode().hex() not in stored and p["nik"].encode().hex() not in stored
+            s.stop_clean()
+            log = s.stderr()
+            for secret in (code, p["nik"], p["no_hp"], "6281233000001"):
+                assert secret not in log, "in the log: %r" % secret
+        finally:
+            s.cleanup()
+
+
+@test
+def a_code_signs_in_once_and_wrong_codes_are_counted():
+    with R() as r:
+        p, = load(r)
+        s = start(r)
+        try:
+            b = h.Browser(s)
+            ask(b, p["nik"])
+            _, code = last_code(r)
+            wrong = "%06d" % ((int(code) + 1) % 1000000)
+            st, _, text = enter(b, p["nik"], wrong)
+            eq(st, 401, "a wrong code")
+            assert "Kode salah atau sudah tidak berlaku" in text
+            eq(r.sql("SELECT attempts FROM pk_resident_code")[0][0], 1, "attempt counted")
+            st, _, text = enter(b, p["nik"], "12ab56")
+            eq(st, 422, "not 6 digits")
+            st, hdrs, _ = enter(b, p["nik"], code)
+            eq((st, hdrs["location"]), (303, "/akun"), "the right code")
+            cookie = [c for c in hdrs["_set_cookie"] if c.startswith("pk_warga=")][0]
+            for attr in ("HttpOnly", "SameSite=Lax", "Path=/akun"):
+                assert attr in cookie, cookie
+            eq(r.sql("SELECT count(*) FROM pk_resident_code")[0][0], 0, "the code is spent")
+            eq(r.sql("SELECT count(*) FROM pk_resident_session")[0][0], 1, "a session")
+            st, _, text = b.get("/akun")
+            eq(st, 200, "Akun saya")
+            # spent: the same code again is refused
+            b2 = h.Browser(s, "127.0.0.2")
+            st, _, _ = enter(b2, p["nik"], code)
+            eq(st, 401, "a spent code")
+            # five wrong entries void a code: even the right one then fails
+            ask(b2, p["nik"])
+            _, code = last_code(r)
+            wrong = "%06d" % ((int(code) + 1) % 1000000)
+            for i in range(5):
+                b3 = h.Browser(s, "127.0.0.%d" % (10 + i))
+                eq(enter(b3, p["nik"], wrong)[0], 401, "wrong %d" % (i + 1))
+            eq(r.sql("SELECT count(*) FROM pk_resident_code")[0][0], 0, "voided")
+            eq(enter(h.Browser(s, "127.0.0.20"), p["nik"], code)[0], 401, "after 5 wrong")
+        finally:
+            s.cleanup()
+
+
+@test
+def an_expired_code_is_refused():
+    with R() as r:
+        p, = load(r)
+        s = start(r)
+        try:
+            b = h.Browser(s)
+            ask(b, p["nik"])
+            _, code = last_code(r)
+            r.db.execute("UPDATE pk_resident_code SET expires = expires - 301")
+            eq(enter(b, p["nik"], code)[0], 401, "expired")
+        finally:
+            s.cleanup()
+
+
+@test
+def three_codes_a_nik_in_15_minutes_registered_or_not():
+    with R() as r:
+        p, = load(r)
+        s = start(r)
+        try:
+            for nik in (p["nik"], UNKNOWN_NIK):
+                for i in range(3):
+                    b = h.Browser(s, "127.0.1.%d" % (i + 1))
+                    eq(ask(b, nik)[0], 200, "code %d" % (i + 1))
+                b = h.Browser(s, "127.0.1.9")
+                st, hdrs, text = ask(b, nik)
+                eq(st, 429, "the fourth")
+                assert int(hdrs["retry-after"]) > 0
+                assert "Silakan coba lagi dalam" in text
+            eq(len(codes(r)), 3, "three codes sent")
+        finally:
+            s.cleanup()
+
+
+@test
+def per_address_limit():
+    with R() as r:
+        load(r)
+        s = start(r, ["--rate-limits", "on", "--rate-code", "1", "--burst-code", "2"])
+        try:
+            b = h.Browser(s, "127.0.2.1")
+            tok = b.token("/akun/masuk")
+            got = [b.post("/akun/masuk", {"nik": "31740155089509%02d" % i}, token=tok)[0]
+                   for i in range(3)]
+            eq(got, [200, 200, 429], "burst 2 a client address")
+        finally:
+            s.cleanup()
+
+
+@test
+def a_residents_session_opens_only_their_own_pages():
+    with R() as r:
+        p, q = load(r, (1, 2))
+        s = start(r)
+        try:
+            b = sign_in(r, s, p)
+            st, _, text = b.get("/akun")
+            eq(st, 200, "Akun saya")
+            assert "Peserta Nomor 1" in text and "Peserta Nomor 2" not in text
+            assert 'data-status="penerima"' in text, text
+            # staff pages refuse the resident: to the staff login
+            for path in ("/dasbor", "/peserta", "/pengingat", "/admin"):
+                st, hdrs, _ = b.get(path)
+                eq(st, 303, path)
+                assert hdrs["location"].startswith("/masuk"), hdrs["location"]
+            st, _, _ = b.request("GET", "/api/v1/me")
+            eq(st, 401, "the API")
+            # a staff session does not open /akun
+            st, hdrs, _ = h.Browser(s, "127.0.0.3").get("/akun")
+            eq((st, hdrs["location"]), (303, "/akun/masuk"), "no session")
+            # nothing personal in the access log (pages by pattern only)
+            s.stop_clean()
+            log = s.stderr()
+            assert p["nik"] not in log and "Peserta Nomor" not in log
+        finally:
+            s.cleanup()
+
+
+@test
+def akun_saya_tells_status_next_step_and_sources():
+    with R() as r:
+        p, = load(r)
+        s = start(r)
+        try:
+            b = sign_in(r, s, p)
+            st, _, text = b.get("/akun")
+            eq(st, 200, "page")
+            assert "Langkah berikutnya" in text
+            assert "data-next=" in text
+            assert 'data-money="balance"' in text
+            assert "menurut data Manajemen Pelaksana per" in text, text
+            assert 'data-source="pmo"' in text
+            # the read is in the access log as the resident's own
+            rows = r.sql("SELECT actor, action FROM access_log WHERE actor = 'warga'")
+            assert rows, "access log"
+        finally:
+            s.cleanup()
+
+
+@test
+def preferences_channel_stops_and_messages():
+    with R() as r:
+        p, = load(r)
+        pid = r.pid(0)
+        s = start(r)
+        try:
+            b = sign_in(r, s, p)
+            _, _, page = b.get("/akun")
+            warga = re.search(r'name="_warga" value="([^"]+)"', page).group(1)
+            # without the session's token: refused, nothing written
+            st, _, _ = b.post("/akun", {"aksi": "kanal", "kanal": "sms"}, form_from="/akun")
+            eq(st, 403, "no resident token")
+            eq(r.sql("SELECT count(*) FROM pk_contact_pref WHERE channel <> ''")[0][0], 0,
+               "nothing stored")
+            st, hdrs, _ = b.post("/akun", {"aksi": "kanal", "kanal": "sms", "_warga": warga},
+                                 form_from="/akun")
+            eq(st, 303, "channel saved")
+            eq(tuple(r.sql("SELECT participant_id, channel FROM pk_contact_pref")[0]),
+               (pid, "sms"), "pk_contact_pref row")
+            st, _, _ = b.post("/akun", {"aksi": "kanal", "kanal": "merpati", "_warga": warga},
+                              form_from="/akun")
+            eq(st, 422, "an unknown channel")
+            st, _, _ = b.post("/akun", {"aksi": "berhenti", "tujuan": "program",
+                                        "_warga": warga}, form_from="/akun")
+            eq(st, 303, "stop program")
+            eq([tuple(x) for x in r.sql("SELECT participant_id, purpose FROM pk_consent_stop")],
+               [(pid, "program")], "stopped")
+            hist = r.sql("SELECT channel, actor FROM pk_consent_change")
+            eq([tuple(x) for x in hist], [("portal", "warga")], "history")
+            _, _, page = b.get("/akun")
+            assert 'data-purpose="program" data-stopped="ya"' in page
+            assert '<option value="sms" selected' in page, page
+            st, _, _ = b.post("/akun", {"aksi": "mulai", "tujuan": "program", "_warga": warga},
+                              form_from="/akun")
+            eq(r.sql("SELECT count(*) FROM pk_consent_stop")[0][0], 0, "started again")
+            # messages sent to them: a message as the outbox records it
+            r.db.execute(
+                "INSERT INTO pk_remind_message (participant_id, rule, anchor, k, day, send_at,"
+                " channel, state, attempts, next_at, failed, vars, provider_id, error,"
+                " created_at, updated_at) VALUES (%d, 'beli_pelatihan', 1, 0, '2021-03-18', 1,"
+                " 'sms', 'terkirim', 1, 1, 0, '{}', 'x', '', 'now', 'now')" % pid)
+            _, _, page = b.get("/akun")
+            n = int(re.search(r'data-messages="(\d+)"', page).group(1))
+            assert n >= 1, page
+            # logout ends the session
+            st, _, _ = b.post("/akun/keluar", {"_warga": warga}, form_from="/akun")
+            eq(st, 303, "logout")
+            eq(r.sql("SELECT count(*) FROM pk_resident_session")[0][0], 0, "session gone")
+            st, hdrs, _ = b.get("/akun")
+            eq((st, hdrs["location"]), (303, "/akun/masuk"), "signed out")
+        finally:
+            s.cleanup()
+
+
+@test
+def the_phone_is_verified_by_a_code_sent_to_it():
+    with R() as r:
+        p, = load(r, journey=False)
+        pid = r.pid(0)
+        s = start(r)
+        try:
+            b = h.Browser(s)
+            # the registration's receipt offers it (here: the page itself)
+            st, _, text = b.get("/akun/verifikasi-hp")
+            eq(st, 200, "page")
+            # even when the person prefers e-mail, the code goes to the phone
+            r.db.execute("INSERT INTO pk_contact_pref VALUES (%d, 'email', 0)" % pid)
+            st, _, text = ask(b, p["nik"], "/akun/verifikasi-hp")
+            eq(st, 200, "asked")
+            m, code = last_code(r)
+            eq((m["rule"], m["to"]), ("kode_telepon", "+6281233000001"), "to the phone")
+            st, hdrs, _ = enter(b, p["nik"], code, "/akun/verifikasi-hp")
+            eq(st, 303, "verified")
+            v = r.sql("SELECT phone_verified_at FROM pk_contact_pref")[0][0]
+            assert v > 0, v
+            _, _, page = b.get("/akun")
+            assert 'data-phone-verified="ya"' in page, page
+            # a sign-in code is not a phone code
+            ask(b, p["nik"])
+            _, code = last_code(r)
+            eq(enter(b, p["nik"], code, "/akun/verifikasi-hp")[0], 401, "wrong purpose")
+        finally:
+            s.cleanup()
+
+
+@test
+def bad_input_is_refused_in_indonesian():
+    with R() as r:
+        load(r)
+        s = start(r)
+        try:
+            b = h.Browser(s)
+            st, _, text = ask(b, "12345")
+            eq(st, 422, "short NIK")
+            assert "NIK harus 16 angka" in text
+            st, _, _ = b.post("/akun/masuk", {"nik": UNKNOWN_NIK}, token="salah")
+            eq(st, 403, "no CSRF")
+            eq(codes(r), [], "nothing sent")
+            st, _, _ = b.request("GET", "/akun", headers={"Cookie": "pk_warga=" + "A" * 43})
+            eq(st, 303, "a forged cookie")
+        finally:
+            s.cleanup()
+
+
+if __name__ == "__main__":
+    h.run()
