@@ -74,7 +74,7 @@ timed "4. plan, day D+1" remind plan --date "$D1"
 
 . bench/sinks.sh
 sinks_start "$WORK"
-unset PRAKERJA_REMIND_FILE PRAKERJA_SMS_URL PRAKERJA_SMTP_URL
+unset PRAKERJA_REMIND_FILE $(env | grep -oE "^PRAKERJA_(SMS|SMTP|EMAIL)_[A-Z_]+")
 for round in 1 2; do
   sqlite3 "$WORK/r.db" "UPDATE pk_remind_message SET state = 'antri', channel = 'whatsapp',
     attempts = 0, next_at = 0, failed = 0"
