@@ -114,7 +114,12 @@ typedef struct day_ctx {
     fire_mark *fires;
     size_t nfires, capfires;
     /* per person, filled from the marks (reset each batch) */
-    struct mark_idx { size_t first, n; unsigned stopped, failed; int sent[7]; } *mi;
+    struct mark_idx {
+        size_t first, n;
+        unsigned stopped, failed;
+        int sent[7];
+        pk_channel pref;         /* PK_CH_WHATSAPP unless they chose (Akun saya) */
+    } *mi;
     pk_event *ev;
     size_t nev, capev;
     pk_tx *tx;                   /* run: this batch's transaction */
@@ -251,6 +256,12 @@ static int got_mark(void *ctx, const pk_remind_mark *m)
         pk_channel c = pk_channel_by_name(m->channel);
         if (c != PK_CH__COUNT)
             x->failed |= 1u << c;
+        break;
+    }
+    case PK_RM_PREF: {
+        pk_channel c = pk_channel_by_name(m->channel);
+        if (c != PK_CH__COUNT)
+            x->pref = c;
         break;
     }
     }
@@ -423,7 +434,7 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
                  (long long)s->id);
         return PK_EIO;
     }
-    pk_channel ch = pk_remind_channel(PK_CH_WHATSAPP, d->enabled, d->mi[i].failed,
+    pk_channel ch = pk_remind_channel(d->mi[i].pref, d->enabled, d->mi[i].failed,
                                       pp.no_hp[0] != '\0', pp.email[0] != '\0');
     const char *chname = ch == PK_CH__COUNT ? NULL : pk_channel_name(ch);
     d->sum->people++;

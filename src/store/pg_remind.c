@@ -96,9 +96,9 @@ int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                     pk_remind_mark_cb cb, void *ctx)
 {
     static const int which[] = {S_REMIND_FIRES_RANGE, S_REMIND_STOPS_RANGE, S_REMIND_SENT_RANGE,
-                                S_REMIND_FAILED_RANGE};
+                                S_REMIND_FAILED_RANGE, S_REMIND_PREFS_RANGE};
     static const pk_remind_mark_kind kinds[] = {PK_RM_FIRE, PK_RM_STOP, PK_RM_SENT,
-                                                PK_RM_FAILED};
+                                                PK_RM_FAILED, PK_RM_PREF};
     int rc = 0;
     for (size_t w = 0; rc == 0 && w < PK_ARRAY_LEN(which); w++) {
         params p = {0};
@@ -129,6 +129,7 @@ int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                 m.count = get_i64(r, i, 2);
                 break;
             case PK_RM_FAILED:
+            case PK_RM_PREF:
                 m.channel = t1;
                 break;
             }

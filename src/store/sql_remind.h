@@ -35,6 +35,9 @@ X(S_REMIND_SENT_RANGE, "iit",
   " GROUP BY participant_id, day")
 X(S_REMIND_FAILED_RANGE, "ii",
   "SELECT participant_id, channel FROM pk_contact_failed WHERE participant_id BETWEEN $1 AND $2")
+X(S_REMIND_PREFS_RANGE, "ii",
+  "SELECT participant_id, channel FROM pk_contact_pref WHERE participant_id BETWEEN $1 AND $2"
+  " AND channel <> ''")
 /* remind_fire_put */
 X(S_REMIND_FIRE_PUT, "itiiitti",
   "INSERT INTO pk_remind_fire (participant_id, rule, anchor, k, offset_days, status, day,"

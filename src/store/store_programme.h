@@ -320,6 +320,7 @@ typedef enum pk_remind_mark_kind {
     PK_RM_STOP,     /* purpose stopped */
     PK_RM_SENT,     /* day, count: messages of that day not failed */
     PK_RM_FAILED,   /* channel failed permanently for them */
+    PK_RM_PREF,     /* channel they prefer (Akun saya) */
 } pk_remind_mark_kind;
 typedef struct pk_remind_mark {
     pk_remind_mark_kind kind;
@@ -329,7 +330,8 @@ typedef struct pk_remind_mark {
 } pk_remind_mark;
 typedef int (*pk_remind_mark_cb)(void *ctx, const pk_remind_mark *m);
 /* Every mark of the people with ids in [lo, hi]: their fires, stops,
- * messages per day since `since_day`, failed channels (grouped by kind,
+ * messages per day since `since_day`, failed channels, the preferred
+ * channel (grouped by kind,
  * in no promised order within one). */
 int pk_store_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                           pk_remind_mark_cb cb, void *ctx);

@@ -106,6 +106,25 @@ def whatsapp_first_then_sms_for_a_person_it_cannot_reach():
 
 
 @test
+def the_channel_a_person_chose_comes_first():
+    g = HttpGateways()
+    try:
+        with R() as r:
+            load(r, [1, 2])
+            # person 2 chose SMS in Akun saya
+            pid = r.sql("SELECT id FROM participant WHERE nama = 'Peserta Nomor 2'")[0][0]
+            r.sql("INSERT INTO pk_contact_pref (participant_id, channel, phone_verified_at)"
+                  " VALUES (%d, 'sms', 0)" % pid)
+            s = run(r, "2021-03-18", gateway_env(g, "whatsapp", "sms"))
+            eq(s["sent"], 2, "sent")
+            m = messages(r)
+            eq((m["Peserta Nomor 1"][0], m["Peserta Nomor 2"][0]), ("whatsapp", "sms"),
+               "WhatsApp by default, SMS by choice")
+    finally:
+        g.stop()
+
+
+@test
 def temporary_failures_wait_then_the_next_channel():
     g = HttpGateways()
     try:
