@@ -584,6 +584,9 @@ PUBLIC_FORMS = {
     "/cek-status": {"nik": "3174015708950001", "tanggal_lahir": "1995-08-17"},
     "/daftar": {"nik": "3174011708950001"},
     "/masuk": {"nama_pengguna": "admin1", "kata_sandi": USERS["admin1"][2]},
+    # a resident asks for a one-time code (an unregistered NIK: the same answer)
+    "/akun/masuk": {"nik": "3174015708950001"},
+    "/akun/verifikasi-hp": {"nik": "3174015708950001"},
 }
 
 
