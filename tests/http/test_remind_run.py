@@ -338,7 +338,18 @@ def serve_runs_the_day_once_and_tells_when():
                 ev("a3", a, "saldo_masuk", wib_instant(sel + 60), jumlah=3500000)]
         r.events(rows)
         today = wib_day(now)
-        env = {"PRAKERJA_REMIND_FILE": r.box, "PRAKERJA_REMIND_AT": "00:00"}
+        # the message is due at once whatever the hour: delivered at 00:00
+        # with no quiet hours (the shipped 09:00 and 21:00-08:00 would hold
+        # it until the morning when the test runs at night in Jakarta)
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+        with open(os.path.join(root, "data", "reminders.ini"), encoding="utf-8") as f:
+            shipped = f.read()
+        assert "jam_kirim = 09:00" in shipped and "jam_tenang = 21:00-08:00" in shipped
+        rules = r.write(shipped.replace("jam_kirim = 09:00", "jam_kirim = 00:00")
+                        .replace("jam_tenang = 21:00-08:00", "jam_tenang = 00:00-00:00"),
+                        "rules.ini")
+        env = {"PRAKERJA_REMIND_FILE": r.box, "PRAKERJA_REMIND_AT": "00:00",
+               "PRAKERJA_REMINDERS_FILE": rules}
         for attempt in range(2):
             s = h.Server(db=r.db, env=env).start()
             try:
