@@ -61,19 +61,31 @@ out:
     return rc;
 }
 
-int pk_remind_plan_staff(const pk_app *app, const char *scope, const char *region, const char *actor,
-                         const char *route, pk_date day, pk_plan_line_fn line, void *ctx,
-                         pk_remind_summary *sum, char *err, size_t errlen)
+/* The region a staff read is about: `region` when it is a known code
+ * inside `scope`, the scope itself when none is given; NULL (a sentence
+ * in err) otherwise. */
+static const char *region_in(const pk_app *app, const char *scope, const char *region,
+                             char *err, size_t errlen)
 {
-    memset(sum, 0, sizeof *sum);
     const char *want = region != NULL && region[0] != '\0' ? region : scope;
     size_t sl = strlen(scope);
     if (want[0] != '\0' && (pk_regions_find(app->regions, want) == NULL ||
                             strncmp(want, scope, sl) != 0 ||
                             (want[sl] != '\0' && want[sl] != '.' && sl > 0))) {
         snprintf(err, errlen, "the region is not a known code inside your area");
-        return PK_EINVAL;
+        return NULL;
     }
+    return want;
+}
+
+int pk_remind_plan_staff(const pk_app *app, const char *scope, const char *region, const char *actor,
+                         const char *route, pk_date day, pk_plan_line_fn line, void *ctx,
+                         pk_remind_summary *sum, char *err, size_t errlen)
+{
+    memset(sum, 0, sizeof *sum);
+    const char *want = region_in(app, scope, region, err, errlen);
+    if (want == NULL)
+        return PK_EINVAL;
     char day_s[11], detail[64];
     pk_date_format(day, day_s);
     snprintf(detail, sizeof detail, "day=%s region=%s", day_s, want[0] ? want : "*");
@@ -130,5 +142,103 @@ int pk_remind_messages_of(const pk_app *app, int64_t participant_id, size_t limi
         v->send_at = m[i].send_at;
     }
     free(m);
+    return rc;
+}
+
+/* ---- the effect of reminders ---- */
+
+typedef struct effect_ctx {
+    pk_remind_effect *out;
+    pk_remind_effect_rule *cur;
+    /* the current rule's purchases: (days, people) per group */
+    struct { int64_t days, n; } *hist[PK_EFF__COUNT];
+    size_t nhist[PK_EFF__COUNT], caphist[PK_EFF__COUNT];
+} effect_ctx;
+
+static int days_cmp(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    return (*x > *y) - (*x < *y);
+}
+
+/* The median of the current rule's days per group, then the histograms
+ * emptied. */
+static void effect_close(effect_ctx *e)
+{
+    for (int g = 0; e->cur != NULL && g < PK_EFF__COUNT; g++) {
+        pk_remind_effect_cell *c = &e->cur->group[g];
+        c->median_days = -1;
+        if (c->bought > 0) {
+            qsort(e->hist[g], e->nhist[g], sizeof *e->hist[g], days_cmp);
+            /* the people at positions (bought-1)/2 and bought/2, from 0 */
+            int64_t lo = (c->bought - 1) / 2, hi = c->bought / 2, seen = 0, a = -1, b = -1;
+            for (size_t i = 0; i < e->nhist[g] && b < 0; i++) {
+                if (a < 0 && seen + e->hist[g][i].n > lo)
+                    a = e->hist[g][i].days;
+                if (seen + e->hist[g][i].n > hi)
+                    b = e->hist[g][i].days;
+                seen += e->hist[g][i].n;
+            }
+            c->median_days = (double)(a + b) / 2.0;
+        }
+        e->nhist[g] = 0;
+    }
+}
+
+static int effect_row(void *ctx, const pk_remind_effect_row *r)
+{
+    effect_ctx *e = ctx;
+    if (e->cur == NULL || strcmp(e->cur->rule, r->rule) != 0) {
+        effect_close(e);
+        if (e->out->nrules == PK_REMIND_RULES_MAX)
+            return PK_ETOOBIG;
+        e->cur = &e->out->rules[e->out->nrules++];
+        memset(e->cur, 0, sizeof *e->cur);
+        snprintf(e->cur->rule, sizeof e->cur->rule, "%s", r->rule);
+    }
+    int g = r->sent ? PK_EFF_DIINGATKAN : r->held ? PK_EFF_KONTROL : PK_EFF_TIDAK;
+    pk_remind_effect_cell *c = &e->cur->group[g];
+    c->people += r->n;
+    if (r->revoked)
+        c->revoked += r->n;
+    if (r->days >= 0) {
+        c->bought += r->n;
+        if (e->nhist[g] == e->caphist[g]) {
+            size_t cap = e->caphist[g] ? 2 * e->caphist[g] : 64;
+            void *p = realloc(e->hist[g], cap * sizeof *e->hist[g]);
+            if (p == NULL)
+                return PK_ENOMEM;
+            e->hist[g] = p;
+            e->caphist[g] = cap;
+        }
+        e->hist[g][e->nhist[g]].days = r->days;
+        e->hist[g][e->nhist[g]++].n = r->n;
+    }
+    return 0;
+}
+
+int pk_remind_effect_of(const pk_app *app, const char *scope, const char *region,
+                        pk_remind_effect *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const char *want = region_in(app, scope ? scope : "", region, err, errlen);
+    if (want == NULL)
+        return PK_EINVAL;
+    pk_remind_rules rules;
+    int rc = pk_remind_rules_load(&app->cfg, &rules, err, errlen);
+    if (rc != 0)
+        return rc;
+    out->control_ppm = rules.set.control_ppm;
+    if (rules.set.control_ppm > 0)
+        sodium_bin2hex(out->control_seed, sizeof out->control_seed, rules.set.control_seed,
+                       sizeof rules.set.control_seed);
+    effect_ctx e = {.out = out};
+    rc = pk_store_remind_effect(app->store, want, effect_row, &e);
+    if (rc == 0)
+        effect_close(&e);
+    for (int g = 0; g < PK_EFF__COUNT; g++)
+        free(e.hist[g]);
+    if (rc != 0)
+        snprintf(err, errlen, "cannot read the recorded reminders (error %d)", rc);
     return rc;
 }

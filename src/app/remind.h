@@ -134,6 +134,36 @@ typedef struct pk_message_view {
 int pk_remind_messages_of(const pk_app *app, int64_t participant_id, size_t limit,
                           pk_message_view *rows, size_t *n);
 
+/* ---- the effect of reminders (issue #15) ---- */
+
+/* Recipients with a recorded fire of a rule fall in one group of it:
+ * reminded (a fire was sent), held out (the hold-out of reminders.ini's
+ * kelompok_kontrol: nothing sent), or not reminded for another reason
+ * (every fire cancelled, too late, opted out, deferred). */
+typedef enum pk_effect_group { PK_EFF_DIINGATKAN, PK_EFF_KONTROL, PK_EFF_TIDAK, PK_EFF__COUNT }
+    pk_effect_group;
+typedef struct pk_remind_effect_cell {
+    int64_t people, revoked, bought; /* bought: a first purchase */
+    double median_days;              /* selection -> first purchase, whole days; -1: none */
+} pk_remind_effect_cell;
+typedef struct pk_remind_effect_rule {
+    char rule[PK_REMIND_ID_MAX];
+    pk_remind_effect_cell group[PK_EFF__COUNT];
+} pk_remind_effect_rule;
+typedef struct pk_remind_effect {
+    uint32_t control_ppm;            /* the hold-out's share now, millionths */
+    char control_seed[65];           /* its seed in hex ("" without a hold-out) */
+    pk_remind_effect_rule rules[PK_REMIND_RULES_MAX];
+    size_t nrules;
+} pk_remind_effect;
+/* Per rule that has recorded fires, the groups' people, revocations,
+ * first purchases and the median days from selection to the first
+ * purchase, for the people of `region` (inside `scope`; NULL/"": the
+ * whole scope).  PK_EINVAL when the region is not a known code inside
+ * the scope. */
+int pk_remind_effect_of(const pk_app *app, const char *scope, const char *region,
+                        pk_remind_effect *out, char *err, size_t errlen);
+
 /* The latest run as pk_meta keeps it ("" when none). */
 int pk_remind_last_run(const pk_app *app, char *out, size_t cap);
 

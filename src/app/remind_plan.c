@@ -318,6 +318,12 @@ static void reason_of(const day_ctx *d, const pk_remind_rule *rule, const pk_rem
     case PK_FS_BERHENTI_LANGGANAN:
         snprintf(out, cap, "peserta berhenti menerima pesan %s", pk_purpose_name(rule->purpose));
         break;
+    case PK_FS_KONTROL:
+        snprintf(out, cap, "kelompok kontrol (%u,%04u%%): tidak dikirimi pengingat, untuk "
+                           "mengukur dampak pengingat",
+                 (unsigned)(d->rules.set.control_ppm / 10000),
+                 (unsigned)(d->rules.set.control_ppm % 10000));
+        break;
     case PK_FS__COUNT:
         out[0] = '\0';
         break;
@@ -433,6 +439,13 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
         snprintf(d->err, sizeof d->err, "participant %lld: the sealed contact does not open",
                  (long long)s->id);
         return PK_EIO;
+    }
+    if (pk_remind_held_out(&d->rules.set, pp.nik)) {
+        /* the hold-out: the same day decided again, nothing sent */
+        p.control = true;
+        nf = pk_remind_decide(&d->rules, d->day, occ, nocc, &p, fires, PK_ARRAY_LEN(fires));
+        if (nf > PK_ARRAY_LEN(fires))
+            nf = PK_ARRAY_LEN(fires);
     }
     pk_channel ch = pk_remind_channel(d->mi[i].pref, d->enabled, d->mi[i].failed,
                                       pp.no_hp[0] != '\0', pp.email[0] != '\0');

@@ -6,6 +6,7 @@
  * the staff action on consent.  One JSON line on stdout, errors as one
  * sentence on stderr (never the NIK). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -82,8 +83,9 @@ static void print_counts(const int64_t *n)
 {
     putchar('{');
     for (int s = 0; s < PK_FS__COUNT; s++)
-        printf("%s\"%s\":%lld", s ? "," : "", pk_fire_status_name((pk_fire_status)s),
-               (long long)n[s]);
+        if (s != PK_FS_KONTROL || n[s] > 0) /* the spec's five; kontrol with a hold-out */
+            printf("%s\"%s\":%lld", s ? "," : "", pk_fire_status_name((pk_fire_status)s),
+                   (long long)n[s]);
     putchar('}');
 }
 
@@ -112,6 +114,49 @@ static int remind_send(cli_args *a)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* remind effect: per rule, reminded / held out / not reminded */
+static void print_cell(const char *name, const pk_remind_effect_cell *c)
+{
+    printf(",\"%s\":{\"people\":%lld,\"revoked\":%lld,\"bought\":%lld,"
+           "\"median_days_to_purchase\":",
+           name, (long long)c->people, (long long)c->revoked, (long long)c->bought);
+    if (c->median_days < 0)
+        printf("null}");
+    else
+        printf("%g}", c->median_days);
+}
+
+static int remind_effect(cli_args *a)
+{
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    pk_remind_effect *e = malloc(sizeof *e);
+    char err[256] = "";
+    int rc = e ? pk_remind_effect_of(&app, "", cli_opt(a, "region"), e, err, sizeof err)
+               : PK_ENOMEM;
+    pk_app_close(&app);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja remind effect: %s\n",
+                err[0] ? err : "out of memory");
+        free(e);
+        return rc == PK_EINVAL ? 2 : 1;
+    }
+    for (size_t r = 0; r < e->nrules; r++) {
+        printf("{\"rule\":\"%s\"", e->rules[r].rule);
+        print_cell("reminded", &e->rules[r].group[PK_EFF_DIINGATKAN]);
+        print_cell("held_out", &e->rules[r].group[PK_EFF_KONTROL]);
+        print_cell("not_reminded", &e->rules[r].group[PK_EFF_TIDAK]);
+        printf("}\n");
+    }
+    printf("{\"hold_out_percent\":%u.%04u,\"hold_out_seed\":%s%s%s}\n",
+           (unsigned)(e->control_ppm / 10000), (unsigned)(e->control_ppm % 10000),
+           e->control_seed[0] ? "\"" : "", e->control_seed[0] ? e->control_seed : "null",
+           e->control_seed[0] ? "\"" : "");
+    free(e);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int cli_remind(const cli_cmd *c, cli_args *a)
 {
     (void)c;
@@ -123,6 +168,8 @@ int cli_remind(const cli_cmd *c, cli_args *a)
     }
     if (strcmp(sub, "send") == 0)
         return remind_send(a);
+    if (strcmp(sub, "effect") == 0)
+        return remind_effect(a);
     pk_date day;
     char what[32];
     snprintf(what, sizeof what, "prakerja remind %s", sub);

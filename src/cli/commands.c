@@ -255,6 +255,14 @@ static const cli_sub remind_subs[] = {
     {"send", "",
      "hand every queued message due now to its channel (retries, messages whose\n"
      "time came), as serve does every 30 seconds; one JSON line", NULL},
+    {"effect", "[--region CODE]",
+     "the effect of reminders, per rule: the recipients reminded, held out\n"
+     "(kelompok_kontrol in the reminders file) and not reminded, with how many\n"
+     "were revoked, bought a first training, and the median days from\n"
+     "selection to it; one JSON line per rule, then one about the hold-out",
+     (const cli_option[]){
+         {"region", "CODE", "only the recipients of this region's subtree (31.74)"},
+         {NULL, NULL, NULL}}},
     {"test-send", "--channel CHANNEL --to ADDR [--rule ID] [--count N]",
      "try a channel: fill the rule's templates with sample values and hand N\n"
      "messages (each its own id) to the channel in batches, paced by its rate;\n"
@@ -378,8 +386,9 @@ const cli_cmd cli_commands[] = {
      .summary = "the daily job: revocations and lapses past their deadlines (engine mode)",
      .subs = jobs_subs, .sub_hint = "run"},
     {.name = "remind", .run = cli_remind_any,
-     .summary = "the day's reminders: plan (a dry run), run, send what is due, test-send",
-     .subs = remind_subs, .sub_noun = "subcommand", .sub_hint = "(plan, run, send or test-send)"},
+     .summary = "the day's reminders: plan (a dry run), run, send what is due, their effect, "
+                "test-send",
+     .subs = remind_subs, .sub_noun = "subcommand", .sub_hint = "(plan, run, send, effect or test-send)"},
     {.name = "consent", .run = cli_consent_any,
      .summary = "stop or start a participant's reminders of a purpose (staff)",
      .subs = consent_subs, .sub_noun = "subcommand", .sub_hint = "(stop, start or link)"},

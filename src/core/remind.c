@@ -7,6 +7,8 @@
 #include <string.h>
 #include <stdio.h>
 
+#include <sodium.h>
+
 #include "core/pk.h"
 
 /* ---- occurrences ---- */
@@ -209,6 +211,7 @@ size_t pk_remind_decide(const pk_remind_rules *r, pk_date day, const pk_remind_o
             pk_fire_status st = !oc->holds                           ? PK_FS_DIBATALKAN
                                 : expired                            ? PK_FS_TERLEWAT
                                 : (p->stopped >> rule->purpose) & 1u ? PK_FS_BERHENTI_LANGGANAN
+                                : p->control                         ? PK_FS_KONTROL
                                                                      : PK_FS_KIRIM;
             if (n < cap)
                 out[n] = (pk_remind_fire){.occ = o, .offset = i, .at = at, .status = st};
@@ -253,6 +256,24 @@ size_t pk_remind_decide(const pk_remind_rules *r, pk_date day, const pk_remind_o
     if (rank != stack_rank)
         free(rank);
     return n;
+}
+
+bool pk_remind_held_out(const pk_remind_settings *s, const char nik[16])
+{
+    if (s->control_ppm == 0)
+        return false;
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, s->control_seed, sizeof s->control_seed);
+    crypto_hash_sha256_update(&st, (const unsigned char *)nik, 16);
+    crypto_hash_sha256_final(&st, h);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | h[i];
+    /* share x 2^64 = ppm x (2^64 / 10^6), in 128-bit arithmetic */
+    unsigned __int128 limit = ((unsigned __int128)s->control_ppm << 64) / 1000000u;
+    return (unsigned __int128)v < limit;
 }
 
 /* ---- channels ---- */

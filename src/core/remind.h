@@ -78,6 +78,11 @@ typedef struct pk_remind_settings {
     int quiet_end;         /* ... to quiet_end (minutes of the WIB day; may wrap midnight) */
     int cap_day;           /* messages a person a calendar day */
     int cap_week;          /* ... in the day of sending and the 6 before it */
+    /* The hold-out (the effect of reminders): this share of the people,
+     * in millionths (0: none), chosen by SHA-256(seed || NIK) as the
+     * draw ranks applicants, is sent nothing; their fires are `kontrol`. */
+    uint32_t control_ppm;  /* `kelompok_kontrol`, a percentage 0..50 in the ini */
+    uint8_t control_seed[32]; /* `benih_kontrol`, 64 hex digits (required with a share) */
 } pk_remind_settings;
 
 typedef struct pk_remind_rules {
@@ -146,6 +151,8 @@ typedef enum pk_fire_status {
     PK_FS_DIBATALKAN,          /* the condition no longer holds */
     PK_FS_TERLEWAT,            /* the deadline's day has passed */
     PK_FS_BERHENTI_LANGGANAN,  /* the person stopped the rule's purpose */
+    PK_FS_KONTROL,             /* the person is in the hold-out: never sent (not in
+                                * the spec's five: only with kelompok_kontrol > 0) */
     PK_FS__COUNT
 } pk_fire_status;
 const char *pk_fire_status_name(pk_fire_status s);
@@ -169,6 +176,7 @@ typedef struct pk_remind_person {
     const uint32_t *settled;   /* per occurrence: bit i = fire i already recorded as final */
     unsigned stopped;          /* bit per pk_purpose the person opted out of */
     int sent[7];               /* messages sent on day D (0), D-1 (1) ... D-6 (6) */
+    bool control;              /* in the hold-out (pk_remind_held_out) */
 } pk_remind_person;
 
 /* Every fire of the occurrences due on day `day` (WIB) and not settled,
@@ -179,6 +187,11 @@ typedef struct pk_remind_person {
 size_t pk_remind_decide(const pk_remind_rules *r, pk_date day, const pk_remind_occ *occ,
                         size_t nocc, const pk_remind_person *p, pk_remind_fire *out,
                         size_t cap);
+
+/* Whether the person of this NIK (16 ASCII digits) is in the hold-out of
+ * the settings: the first 8 bytes of SHA-256(seed || NIK), big-endian,
+ * below share x 2^64.  false when the share is 0. */
+bool pk_remind_held_out(const pk_remind_settings *s, const char nik[16]);
 
 /* ---- channels and text ---- */
 

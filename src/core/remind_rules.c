@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/conf.h"
+#include "core/draw.h"
 #include "core/pk.h"
 
 /* ---- names ---- */
@@ -31,7 +32,7 @@ static const char *const cond_names[PK_RC__COUNT] = {
 static const char *const purpose_names[PK_PURPOSE__COUNT] = {"program", "informasi"};
 static const char *const channel_names[PK_CH__COUNT] = {"whatsapp", "sms", "email", "berkas"};
 static const char *const status_names[PK_FS__COUNT] = {
-    "kirim", "ditunda", "dibatalkan", "terlewat", "berhenti_langganan",
+    "kirim", "ditunda", "dibatalkan", "terlewat", "berhenti_langganan", "kontrol",
 };
 
 const char *pk_remind_cond_name(pk_remind_cond c)
@@ -334,18 +335,41 @@ static bool parse_offsets(parse_ctx *p, const char *sect, const char *v, pk_remi
     return true;
 }
 
+/* A percentage 0..50 with at most 4 decimals ("5", "2.5") -> millionths. */
+static bool parse_percent(const char *s, uint32_t *ppm)
+{
+    uint32_t whole = 0, frac = 0;
+    int nw = 0, nf = 0;
+    for (; *s >= '0' && *s <= '9' && nw < 3; s++, nw++)
+        whole = whole * 10 + (uint32_t)(*s - '0');
+    if (nw == 0)
+        return false;
+    if (*s == '.' || *s == ',') {
+        for (s++; *s >= '0' && *s <= '9' && nf < 4; s++, nf++)
+            frac = frac * 10 + (uint32_t)(*s - '0');
+        if (nf == 0)
+            return false;
+    }
+    for (; nf < 4; nf++)
+        frac *= 10;
+    if (*s != '\0' || whole > 50 || (whole == 50 && frac > 0))
+        return false;
+    *ppm = whole * 10000 + frac;
+    return true;
+}
+
 static int on_umum(parse_ctx *p, const char *name, const char *value)
 {
     p->last_key = K__COUNT;
-    static const char *const keys[] = {"jam_kirim", "jam_tenang", "batas_harian",
-                                       "batas_mingguan"};
+    static const char *const keys[] = {"jam_kirim",      "jam_tenang",       "batas_harian",
+                                       "batas_mingguan", "kelompok_kontrol", "benih_kontrol"};
     unsigned k = 0;
-    while (k < 4 && strcmp(name, keys[k]) != 0)
+    while (k < PK_ARRAY_LEN(keys) && strcmp(name, keys[k]) != 0)
         k++;
-    if (k == 4) {
+    if (k == PK_ARRAY_LEN(keys)) {
         pk_ini_fail(&p->ini,
                     "line %d: [umum] unknown key '%s' (jam_kirim, jam_tenang, batas_harian, "
-                    "batas_mingguan)",
+                    "batas_mingguan, kelompok_kontrol, benih_kontrol)",
                     p->ini.line, name);
         return 0;
     }
@@ -354,6 +378,18 @@ static int on_umum(parse_ctx *p, const char *name, const char *value)
         return 0;
     }
     p->umum_seen |= 1u << k;
+    if (k >= 4) {
+        pk_remind_settings *s = &p->out->set;
+        bool ok = k == 4 ? parse_percent(value, &s->control_ppm)
+                         : pk_draw_seed_parse(value, s->control_seed) == 0;
+        if (!ok) {
+            pk_ini_fail(&p->ini, "line %d: [umum] %s: '%s' is not %s", p->ini.line, name,
+                        value, k == 4 ? "a percentage 0..50 (e.g. 5 or 2.5)"
+                                      : "64 hexadecimal digits");
+            return 0;
+        }
+        return 1;
+    }
     pk_remind_settings *s = &p->out->set;
     bool ok = true;
     if (k == 0) {
@@ -583,6 +619,9 @@ static void check_rules(parse_ctx *p)
     if (s->cap_week < s->cap_day)
         pk_ini_fail(&p->ini, "[umum] batas_mingguan (%d) is below batas_harian (%d)",
                     s->cap_week, s->cap_day);
+    if (s->control_ppm > 0 && !(p->umum_seen & (1u << 5)))
+        pk_ini_fail(&p->ini, "[umum] kelompok_kontrol needs benih_kontrol (64 hexadecimal "
+                             "digits, recorded: who is held out follows from it)");
 }
 
 int pk_remind_rules_parse(const char *text, pk_remind_rules *out, char *err, size_t errlen)

@@ -643,6 +643,7 @@ static const pk_store_ops pg_ops = {
     .consent_get = pg_consent_get,
     .remind_subjects = pg_remind_subjects,
     .remind_marks = pg_remind_marks,
+    .remind_effect = pg_remind_effect,
     .remind_fire_put = pg_remind_fire_put,
     .outbox_add = pg_outbox_add,
     .outbox_due = pg_outbox_due,

@@ -140,6 +140,29 @@ int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
     return rc;
 }
 
+int pg_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx)
+{
+    params p = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
+    pg_region_params(&p, scope, hi, sizeof hi);
+    PGresult *r = NULL;
+    int rc = pg_run1(s, S_REMIND_EFFECT, &p, &r);
+    if (rc != 0)
+        return rc;
+    int rows = PQntuples(r);
+    for (int i = 0; rc == 0 && i < rows; i++) {
+        pk_remind_effect_row e = {.rule = PQgetvalue(r, i, 0),
+                                  .sent = get_i64(r, i, 1) != 0,
+                                  .held = get_i64(r, i, 2) != 0,
+                                  .revoked = get_i64(r, i, 3) != 0,
+                                  .days = get_i64(r, i, 4),
+                                  .n = get_i64(r, i, 5)};
+        rc = cb(ctx, &e);
+    }
+    PQclear(r);
+    return rc;
+}
+
 int pg_remind_fire_put(pk_tx *t, int64_t participant_id, const char *rule, int64_t anchor,
                        int64_t k, int64_t offset_days, const char *status, const char *day,
                        int64_t message_id)

@@ -580,6 +580,12 @@ static const pk_migration migrations[] = {
      "  phone_verified_at bigint NOT NULL"
      ");",
      NULL, NULL},
+    /* The hold-out of the reminders' effect: a fire may be `kontrol`. */
+    {20, "reminders: the hold-out's fire status kontrol",
+     "ALTER TABLE pk_remind_fire DROP CONSTRAINT pk_remind_fire_status_check;"
+     "ALTER TABLE pk_remind_fire ADD CONSTRAINT pk_remind_fire_status_check CHECK (status IN"
+     " ('kirim', 'ditunda', 'dibatalkan', 'terlewat', 'berhenti_langganan', 'kontrol'));",
+     NULL, NULL},
 };
 
 static int latest_version(void)

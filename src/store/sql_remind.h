@@ -38,6 +38,22 @@ X(S_REMIND_FAILED_RANGE, "ii",
 X(S_REMIND_PREFS_RANGE, "ii",
   "SELECT participant_id, channel FROM pk_contact_pref WHERE participant_id BETWEEN $1 AND $2"
   " AND channel <> ''")
+/* remind_effect: per rule, the recipients with a fire of it, grouped by
+ * whether one was sent (kirim), held out (kontrol), revoked, and whole
+ * days from selection to the first purchase (-1: none) */
+X(S_REMIND_EFFECT, "tt",
+  "SELECT f.rule, CAST(f.sent AS bigint), CAST(f.held AS bigint),"
+  " CAST(CASE WHEN j.status = 'dicabut' THEN 1 ELSE 0 END AS bigint),"
+  " CASE WHEN j.first_purchase_at > 0 THEN (j.first_purchase_at - j.selected_at) / 86400"
+  " ELSE -1 END, count(*)"
+  " FROM (SELECT participant_id, rule,"
+  "  max(CASE WHEN status = 'kirim' THEN 1 ELSE 0 END) AS sent,"
+  "  max(CASE WHEN status = 'kontrol' THEN 1 ELSE 0 END) AS held"
+  "  FROM pk_remind_fire GROUP BY participant_id, rule) f"
+  " JOIN pk_journey j ON j.participant_id = f.participant_id"
+  " JOIN participant p ON p.id = f.participant_id"
+  " WHERE p.kode_wilayah >= $1 AND p.kode_wilayah < $2 AND j.selected_at > 0"
+  " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5")
 /* remind_fire_put */
 X(S_REMIND_FIRE_PUT, "itiiitti",
   "INSERT INTO pk_remind_fire (participant_id, rule, anchor, k, offset_days, status, day,"

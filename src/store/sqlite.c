@@ -671,6 +671,7 @@ static const pk_store_ops sqlite_ops = {
     .consent_get = sq_consent_get,
     .remind_subjects = sq_remind_subjects,
     .remind_marks = sq_remind_marks,
+    .remind_effect = sq_remind_effect,
     .remind_fire_put = sq_remind_fire_put,
     .outbox_add = sq_outbox_add,
     .outbox_due = sq_outbox_due,

@@ -100,6 +100,32 @@ int sq_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t af
     return rc;
 }
 
+int sq_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_REMIND_EFFECT, &c, &st);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    sq_bind_region(st, 1, 2, scope, hi, sizeof hi);
+    int r;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_remind_effect_row e = {.rule = (const char *)sqlite3_column_text(st, 0),
+                                  .sent = sqlite3_column_int64(st, 1) != 0,
+                                  .held = sqlite3_column_int64(st, 2) != 0,
+                                  .revoked = sqlite3_column_int64(st, 3) != 0,
+                                  .days = sqlite3_column_int64(st, 4),
+                                  .n = sqlite3_column_int64(st, 5)};
+        rc = cb(ctx, &e);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = sq_error(r);
+    sq_read_end(q, c, st);
+    return rc;
+}
+
 int sq_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                     pk_remind_mark_cb cb, void *ctx)
 {

@@ -601,6 +601,25 @@ static const pk_migration migrations[] = {
      "  phone_verified_at INTEGER NOT NULL"
      ") STRICT;",
      NULL, NULL},
+    /* The hold-out of the reminders' effect: a fire may be `kontrol`
+     * (SQLite changes a CHECK by copying the table). */
+    {20, "reminders: the hold-out's fire status kontrol",
+     "CREATE TABLE pk_remind_fire_v20 ("
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  rule           TEXT NOT NULL,"
+     "  anchor         INTEGER NOT NULL,"
+     "  k              INTEGER NOT NULL,"
+     "  offset_days    INTEGER NOT NULL,"
+     "  status         TEXT NOT NULL CHECK (status IN ('kirim', 'ditunda', 'dibatalkan',"
+     "                 'terlewat', 'berhenti_langganan', 'kontrol')),"
+     "  day            TEXT NOT NULL,"
+     "  message_id     INTEGER NOT NULL,"
+     "  PRIMARY KEY (participant_id, rule, anchor, k, offset_days)"
+     ") STRICT, WITHOUT ROWID;"
+     "INSERT INTO pk_remind_fire_v20 SELECT * FROM pk_remind_fire;"
+     "DROP TABLE pk_remind_fire;"
+     "ALTER TABLE pk_remind_fire_v20 RENAME TO pk_remind_fire;",
+     NULL, NULL},
 };
 
 static int latest_version(void)

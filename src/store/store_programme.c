@@ -294,6 +294,11 @@ int pk_store_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since
     return s->ops->remind_marks(s, lo, hi, since_day, cb, ctx);
 }
 
+int pk_store_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx)
+{
+    return s->ops->remind_effect(s, scope, cb, ctx);
+}
+
 int pk_tx_remind_fire_put(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,
                           int64_t k, int64_t offset_days, const char *status, const char *day,
                           int64_t message_id)

@@ -335,6 +335,19 @@ typedef int (*pk_remind_mark_cb)(void *ctx, const pk_remind_mark *m);
  * in no promised order within one). */
 int pk_store_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                           pk_remind_mark_cb cb, void *ctx);
+/* The effect of reminders (the hold-out of reminders.ini): recipients of
+ * region `scope` ("" everywhere) with a recorded fire of a rule, counted
+ * by rule, whether a fire was sent (kirim) or held out (kontrol), whether
+ * they were revoked, and the whole days from selection to their first
+ * purchase (-1: none yet).  Rows in (rule, sent, held, revoked, days)
+ * order; valid during the callback. */
+typedef struct pk_remind_effect_row {
+    const char *rule;
+    bool sent, held, revoked;
+    int64_t days, n;
+} pk_remind_effect_row;
+typedef int (*pk_remind_effect_cb)(void *ctx, const pk_remind_effect_row *r);
+int pk_store_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx);
 /* Records a fire (inserted, or its status, day and message replaced). */
 int pk_tx_remind_fire_put(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,
                           int64_t k, int64_t offset_days, const char *status, const char *day,

@@ -20,7 +20,8 @@
 
 static const char *const status_label[PK_FS__COUNT] = {
     "Dikirim", "Ditunda (batas pesan)", "Dibatalkan (kondisi tidak berlaku)",
-    "Terlewat (batas sudah lewat)", "Berhenti berlangganan"};
+    "Terlewat (batas sudah lewat)", "Berhenti berlangganan",
+    "Kelompok kontrol (tidak dikirimi)"};
 
 typedef struct plan_ctx {
     pk_buf rows;
@@ -111,6 +112,72 @@ static void last_run(const pk_app *app, pk_buf *b)
                    "</section>\n");
 }
 
+/* The effect of reminders, per rule (pk_remind_effect_of): counts of
+ * groups of recipients, not persons. */
+static void effect_cell(pk_buf *b, const char *group, const pk_remind_effect_cell *c)
+{
+    pk_buf_printf(b, "<tr data-group=\"%s\"><td>%s</td><td>", group,
+                  strcmp(group, "diingatkan") == 0 ? "Diingatkan"
+                  : strcmp(group, "kontrol") == 0  ? "Kelompok kontrol"
+                                                   : "Tidak diingatkan");
+    pk_html_count(b, c->people);
+    pk_buf_adds(b, "</td><td>");
+    pk_html_count(b, c->revoked);
+    if (c->people > 0)
+        pk_buf_printf(b, " (%.1f%%)", 100.0 * (double)c->revoked / (double)c->people);
+    pk_buf_adds(b, "</td><td>");
+    pk_html_count(b, c->bought);
+    if (c->people > 0)
+        pk_buf_printf(b, " (%.1f%%)", 100.0 * (double)c->bought / (double)c->people);
+    pk_buf_adds(b, "</td><td>");
+    if (c->median_days < 0)
+        pk_buf_adds(b, "&mdash;");
+    else
+        pk_buf_printf(b, "%g hari", c->median_days);
+    pk_buf_adds(b, "</td></tr>\n");
+}
+
+static void effect(const pk_app *app, pk_buf *b, const char *scope, const char *region)
+{
+    pk_remind_effect *e = malloc(sizeof *e);
+    char err[256];
+    if (e == NULL || pk_remind_effect_of(app, scope, region, e, err, sizeof err) != 0) {
+        free(e);
+        pk_buf_adds(b, "<h2>Dampak pengingat</h2>\n<p class=\"error\">Dampak pengingat belum "
+                       "dapat dihitung.</p>\n");
+        return;
+    }
+    pk_buf_adds(b, "<h2>Dampak pengingat</h2>\n<p class=\"small\">Penerima dengan pengingat "
+                   "yang tercatat, per aturan: yang dikirimi pengingat, kelompok kontrol (tidak "
+                   "dikirimi dengan sengaja, dipilih acak dari benih yang tercatat) dan yang "
+                   "tidak dikirimi karena alasan lain (kondisi sudah tidak berlaku, terlewat, "
+                   "berhenti berlangganan). Perbandingan yang adil hanya antara yang diingatkan "
+                   "dan kelompok kontrol.</p>\n");
+    if (e->control_ppm > 0)
+        pk_buf_printf(b, "<p class=\"small\" data-hold-out=\"%u\">Kelompok kontrol: %u,%04u%% "
+                         "penerima; benih <code class=\"wrap\">%s</code>.</p>\n",
+                      (unsigned)e->control_ppm, (unsigned)(e->control_ppm / 10000),
+                      (unsigned)(e->control_ppm % 10000), e->control_seed);
+    else
+        pk_buf_adds(b, "<p class=\"small\" data-hold-out=\"0\">Kelompok kontrol tidak aktif "
+                       "(<code>kelompok_kontrol</code> di berkas aturan).</p>\n");
+    if (e->nrules == 0)
+        pk_buf_adds(b, "<p data-effect=\"0\">Belum ada pengingat yang tercatat.</p>\n");
+    for (size_t r = 0; r < e->nrules; r++) {
+        pk_buf_printf(b, "<table class=\"results\" data-effect=\"%s\">\n<caption>%s</caption>\n"
+                         "<thead><tr><th scope=\"col\">Kelompok</th><th scope=\"col\">Penerima"
+                         "</th><th scope=\"col\">Dicabut</th><th scope=\"col\">Membeli "
+                         "pelatihan</th><th scope=\"col\">Median hari sampai pembelian "
+                         "pertama</th></tr></thead>\n<tbody>\n",
+                      e->rules[r].rule, e->rules[r].rule);
+        effect_cell(b, "diingatkan", &e->rules[r].group[PK_EFF_DIINGATKAN]);
+        effect_cell(b, "kontrol", &e->rules[r].group[PK_EFF_KONTROL]);
+        effect_cell(b, "tidak", &e->rules[r].group[PK_EFF_TIDAK]);
+        pk_buf_adds(b, "</tbody>\n</table>\n");
+    }
+    free(e);
+}
+
 void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     char scope[PK_REGION_CODE_MAX], actor[PK_ACTOR_MAX];
@@ -183,7 +250,8 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
     select_open(b, "status", "Status");
     option(b, "", "Semua status", p.status < 0);
     for (int s = 0; s < PK_FS__COUNT; s++)
-        option(b, pk_fire_status_name((pk_fire_status)s), status_label[s], p.status == s);
+        if (s != PK_FS_KONTROL || rules->set.control_ppm > 0)
+            option(b, pk_fire_status_name((pk_fire_status)s), status_label[s], p.status == s);
     pk_buf_adds(b, "</select></p>\n<p><label for=\"wilayah\">Kode wilayah</label>\n"
                    "<input id=\"wilayah\" name=\"wilayah\" inputmode=\"decimal\" "
                    "placeholder=\"31.74.01\" value=\"");
@@ -197,6 +265,8 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_buf_printf(b, "<h2>Rencana %s</h2>\n<ul class=\"summary\" data-matched=\"%lld\">\n",
                       day_long, (long long)p.matched);
         for (int s = 0; s < PK_FS__COUNT; s++) {
+            if (s == PK_FS_KONTROL && rules->set.control_ppm == 0 && p.by_status[s] == 0)
+                continue;
             pk_buf_printf(b, "<li data-count=\"%s\">%s: ", pk_fire_status_name((pk_fire_status)s),
                           status_label[s]);
             pk_html_count(b, p.by_status[s]);
@@ -222,6 +292,7 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
             pk_buf_add(b, p.rows.data, p.rows.len);
             pk_buf_adds(b, "</tbody>\n</table>\n");
         }
+        effect(app, b, scope, region);
     }
     pk_buf_wipe_free(&p.rows);
     free(rules);

@@ -518,5 +518,110 @@ def bad_input_is_refused_and_changes_nothing():
         assert "none.ini" in err, err
 
 
+HOLD_SEED = "5eed" * 16
+
+
+def held_out(nik, percent):
+    """reminders.ini's hold-out: the first 8 bytes of SHA-256(seed || NIK),
+    big-endian, below the share of 2^64."""
+    import hashlib
+    v = int.from_bytes(hashlib.sha256(bytes.fromhex(HOLD_SEED) + nik.encode()).digest()[:8],
+                       "big")
+    return v < percent * 2 ** 64 // 100
+
+
+@test
+def a_hold_out_is_sent_nothing_and_the_effect_compares_it():
+    """kelompok_kontrol = 50 with a recorded seed: the people the seed
+    picks get `kontrol` for every due fire and no message, the others are
+    reminded as before; `remind effect` and the staff page compare the
+    groups' revocations and first purchases per rule."""
+    with R() as r:
+        people = r.people(12)
+        rows = []
+        for i, n in enumerate(people):
+            rows += recipient(n, "p%d-" % i)
+        r.events(rows)
+        held = [n for n in people if held_out(n, 50)]
+        sent_to = [n for n in people if n not in held]
+        assert held and sent_to, "the seed splits the 12 people"
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data",
+                               "reminders.ini"), encoding="utf-8") as f:
+            shipped = f.read()
+        rules = r.write(shipped.replace("batas_mingguan = 3\n", "batas_mingguan = 3\n"
+                                        "kelompok_kontrol = 50\nbenih_kontrol = %s\n"
+                                        % HOLD_SEED), "rules.ini")
+        env = dict(r.env(), PRAKERJA_REMINDERS_FILE=rules)
+
+        def run(what, day):
+            code, out, err = r.cli(["remind", what, "--date", day], env=env)
+            eq(code, 0, "remind %s %s (%r)" % (what, day, err))
+            lines = [json.loads(x) for x in out.strip().splitlines()]
+            return lines[:-1], lines[-1]
+
+        lines, s = run("plan", "2021-03-18")
+        eq(sorted((x["nik"], x["status"]) for x in lines),
+           sorted([(n, "kontrol") for n in held] + [(n, "kirim") for n in sent_to]),
+           "the plan: the hold-out kontrol, the others kirim")
+        for x in lines:
+            if x["status"] == "kontrol":
+                eq((x["channel"], x["send_at"]), (None, None), "kontrol: no channel, no time")
+                assert "kelompok kontrol" in x["reason"], x
+        eq(s["status"]["kontrol"], len(held), "summary kontrol")
+        lines2, s2 = run("run", "2021-03-18")
+        eq(lines2, lines, "run does what plan printed")
+        eq(s2["sent"], len(sent_to), "messages sent: the others only")
+        eq(len(r.sent()), len(sent_to), "in the file")
+        fired = r.sql("SELECT status, count(*) FROM pk_remind_fire GROUP BY status ORDER BY 1")
+        eq([tuple(x) for x in fired], [("kirim", len(sent_to)), ("kontrol", len(held))],
+           "fires recorded")
+        # the next fire: still nothing for the hold-out
+        lines, _ = run("run", "2021-03-25")
+        eq(sorted(x["status"] for x in lines if x["nik"] in held), ["kontrol"] * len(held),
+           "the -7 fire held out too")
+        eq(len(r.sent()), 2 * len(sent_to), "two messages each for the others")
+        # one of each group buys on 20 March (18 days after selection on
+        # the 2nd, both at 10:00), another of the held out later (day 24)
+        buys = [ev("b1", sent_to[0], "pembelian", t(20), jumlah=1000000, pelatihan="K-1",
+                   platform="tokopedia"),
+                ev("b2", held[0], "pembelian", t(20), jumlah=1000000, pelatihan="K-1",
+                   platform="tokopedia")]
+        if len(held) > 1:
+            buys.append(ev("b3", held[1], "pembelian", t(26), jumlah=1000000,
+                           pelatihan="K-1", platform="tokopedia"))
+        r.events(buys)
+        code, out, err = r.cli(["remind", "effect"], env=env)
+        eq(code, 0, "remind effect (%r)" % err)
+        got = [json.loads(x) for x in out.strip().splitlines()]
+        eq(got[-1], {"hold_out_percent": 50.0, "hold_out_seed": HOLD_SEED}, "the hold-out line")
+        eq(len(got), 2, "one rule with fires, then the hold-out")
+        beli = got[0]
+        eq(beli["rule"], "beli_pelatihan", "rule")
+        eq(beli["reminded"], {"people": len(sent_to), "revoked": 0, "bought": 1,
+                              "median_days_to_purchase": 18}, "reminded")
+        eq(beli["held_out"], {"people": len(held), "revoked": 0, "bought": min(2, len(held)),
+                              "median_days_to_purchase": 18 if len(held) == 1 else 21},
+           "held out: 18 and 24 days, median 21")
+        eq(beli["not_reminded"]["people"], 0, "nobody else")
+        for n in people:
+            assert n not in out and n not in err, "a NIK in the effect"
+        code, _, err = r.cli(["remind", "effect", "--region", "99.99"], env=env)
+        eq(code, 2, "an unknown region")
+        assert "region" in err, err
+        # the staff page shows the same
+        add_user(r, "admin1", "admin")
+        s = h.Server(db=r.db, env=env).start()
+        try:
+            adm = login(s, "admin1")
+            st, _, page = adm.get("/pengingat?tanggal=2021-03-25")
+            eq(st, 200, "the plan page")
+            assert 'data-hold-out="500000"' in page and HOLD_SEED in page, page[-3000:]
+            assert 'data-effect="beli_pelatihan"' in page, page[-3000:]
+            assert 'data-count="kontrol"' in page, "the plan's kontrol count"
+        finally:
+            s.stop()
+            s.cleanup()
+
+
 if __name__ == "__main__":
     h.run()

@@ -143,6 +143,11 @@ static void test_malformed(void **state)
         {RULE("[umum]\nbatas_harian = 0\n"), "batas_harian"},
         {RULE("[umum]\nbatas_harian = 3\nbatas_mingguan = 2\n"), "below batas_harian"},
         {RULE("[umum]\nwarna = biru\n"), "unknown key 'warna'"},
+        {RULE("[umum]\nkelompok_kontrol = 5\n"), "kelompok_kontrol needs benih_kontrol"},
+        {RULE("[umum]\nkelompok_kontrol = 51\n"), "a percentage 0..50"},
+        {RULE("[umum]\nkelompok_kontrol = 2.\n"), "a percentage 0..50"},
+        {RULE("[umum]\nkelompok_kontrol = -1\n"), "a percentage 0..50"},
+        {RULE("[umum]\nbenih_kontrol = abc\n"), "64 hexadecimal digits"},
         {RULE("[kosong]\n"), "section [kosong] has no keys"},
         {RULE("[lain]\ntujuan = program\noffset = 1\nprioritas = 1\nsms = a\n"
               "whatsapp_template = x\nwhatsapp = a\nemail_subjek = a\nemail = a\n"),
@@ -570,6 +575,72 @@ static void test_caps_and_priority(void **state)
         assert_int_equal(f[i].status, f[i].occ == 1 ? PK_FS_KIRIM : PK_FS_DITUNDA);
 }
 
+/* The hold-out (kelompok_kontrol): the people SHA-256(seed || NIK) puts
+ * below the share get kontrol for every due fire, take no cap, and who
+ * they are follows from the seed alone. */
+static void test_hold_out(void **state)
+{
+    (void)state;
+    char err[256];
+    pk_remind_rules h;
+    const char *umum = "[umum]\nkelompok_kontrol = 12.5\nbenih_kontrol = "
+                       "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
+    char text[1 << 16];
+    snprintf(text, sizeof text, "%s%s", umum, slurp(PK_TEST_DATADIR "/reminders.ini"));
+    /* the shipped file has its own [umum]: give the hold-out in a second
+     * file's worth of text would repeat the section, so replace it */
+    char *shipped_umum = strstr(text + strlen(umum), "[umum]");
+    assert_non_null(shipped_umum);
+    memcpy(shipped_umum, ";umum]", 6);
+    int rc = pk_remind_rules_parse(text, &h, err, sizeof err);
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_int_equal(h.set.control_ppm, 125000);
+    assert_int_equal(h.set.control_seed[1], 0x11);
+    /* about 12.5% of 20,000 NIKs, the same ones every time */
+    int held = 0, again = 0;
+    char nik[17];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(nik, sizeof nik, "3174%012d", i);
+        bool x = pk_remind_held_out(&h.set, nik);
+        held += x;
+        again += x == pk_remind_held_out(&h.set, nik);
+    }
+    assert_int_equal(again, 20000);
+    assert_in_range(held, 2300, 2700);
+    /* another seed holds out other people; share 0 nobody */
+    pk_remind_settings other = h.set;
+    other.control_seed[0] ^= 1;
+    int same = 0;
+    for (int i = 0; i < 2000; i++) {
+        snprintf(nik, sizeof nik, "3174%012d", i);
+        same += pk_remind_held_out(&h.set, nik) && pk_remind_held_out(&other, nik);
+    }
+    assert_true(same < 100);
+    other.control_ppm = 0;
+    assert_false(pk_remind_held_out(&other, nik));
+    assert_false(pk_remind_held_out(&rules.set, nik));
+    /* decided: every due fire kontrol, after the condition, expiry and
+     * opt-out; none sent, so no cap is taken */
+    pk_remind_occ o[2] = {occ_of("beli_pelatihan", DEADLINE, true),
+                          occ_of("saldo_belum_terpakai", "2021-10-20T23:59:59+07:00", true)};
+    pk_remind_person p = {.control = true};
+    pk_remind_fire f[16];
+    size_t n = pk_remind_decide(&rules, day("2021-10-13"), o, 2, &p, f, 16);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(f[i].status, PK_FS_KONTROL);
+    o[0].holds = false;
+    p.stopped = 1u << PK_PURPOSE_PROGRAM;
+    n = pk_remind_decide(&rules, day("2021-10-13"), o, 2, &p, f, 16);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(f[i].status,
+                         f[i].occ == 0 ? PK_FS_DIBATALKAN : PK_FS_BERHENTI_LANGGANAN);
+    assert_string_equal(pk_fire_status_name(PK_FS_KONTROL), "kontrol");
+    assert_false(pk_fire_status_final(PK_FS_DITUNDA));
+    assert_true(pk_fire_status_final(PK_FS_KONTROL));
+}
+
 static void test_quiet_hours(void **state)
 {
     (void)state;
@@ -643,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_event_anchors_never_expire),
         cmocka_unit_test(test_caps_and_priority),
         cmocka_unit_test(test_quiet_hours),
+        cmocka_unit_test(test_hold_out),
         cmocka_unit_test(test_channels),
         cmocka_unit_test(test_template_params),
     };
