@@ -1,8 +1,10 @@
 /* pg_counts.c -- the counters of the participants on PostgreSQL
  * (migration 15; how the triggers keep them: pg_int.h): the statistics
  * read them, a region being a range of village codes, so a read sums at
- * most the cells of that range whatever the number of participants;
- * verify recounts and compares, rebuild recounts. */
+ * most the cells of that range whatever the number of participants; the
+ * province and the country read the same cells summed per city
+ * (participant_count_city, migration 21); verify recounts and compares
+ * both, rebuild recounts both. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,7 +31,9 @@ int pg_stats(pk_store *s, const char *region, pk_stats *out)
     params ps = {0};
     char hi[PK_REGION_CODE_MAX + 2];
     pg_region_params(&ps, region, hi, sizeof(hi));
-    if ((rc = pg_run(c, S_STATS, &ps, &r)) != 0)
+    /* above a city (a province, everywhere): the city cells */
+    int which = region == NULL || strlen(region) < 5 ? S_STATS_CITY : S_STATS;
+    if ((rc = pg_run(c, which, &ps, &r)) != 0)
         goto out;
     for (int i = 0, n = PQntuples(r); i < n; i++) {
         const char *seg = PQgetvalue(r, i, 0);
@@ -65,8 +69,10 @@ int pg_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
     params ps = {0};
     char hi[PK_REGION_CODE_MAX + 2];
     pg_region_params(&ps, region, hi, sizeof(hi));
-    p_int(&ps, (int64_t)child_len);
-    rc = pg_run(c, S_STATS_CHILDREN, &ps, &r);
+    bool cities = child_len == 5; /* a province's children: the city cells */
+    if (!cities)
+        p_int(&ps, (int64_t)child_len);
+    rc = pg_run(c, cities ? S_STATS_CITIES : S_STATS_CHILDREN, &ps, &r);
     pg_conn_put(p, c); /* the rows are in r: the connection may go back now */
     for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
         pk_child_count cc = {0};
@@ -94,8 +100,10 @@ int pg_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells
         cell.reasons = (uint64_t)get_i64(r, i, 3);
         cell.kept = get_i64(r, i, 4);
         cell.counted = get_i64(r, i, 5);
-        ++*cells;
-        *people += cell.counted;
+        if (get_i64(r, i, 6) == 0) { /* the village cells: the tally */
+            ++*cells;
+            *people += cell.counted;
+        }
         if (cell.kept != cell.counted)
             rc = cb(ctx, &cell);
     }
@@ -113,6 +121,10 @@ int pg_counts_rebuild(pk_tx *t, int64_t *cells)
         rc = pg_run(c, S_COUNTS_CLEAR, NULL, NULL);
     if (rc == 0 && (rc = pg_run(c, S_COUNTS_FILL, NULL, &r)) == 0)
         *cells = pg_touched(r);
+    if (rc == 0)
+        rc = pg_run(c, S_COUNTS_CLEAR_CITY, NULL, NULL);
+    if (rc == 0)
+        rc = pg_run(c, S_COUNTS_FILL_CITY, NULL, NULL);
     PQclear(r);
     return rc;
 }

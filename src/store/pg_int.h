@@ -184,10 +184,29 @@ static inline void get_bytes(const PGresult *r, int row, int col, uint8_t *dst, 
     "CREATE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "               \
     PG_COUNT_UPSERT(rows) " RETURN NULL; END $$;"
 /* every counter from a recount (the migration, a bulk load) */
-#define PG_PARTICIPANT_COUNT_FILL                                                              \
+#define PG_PARTICIPANT_COUNT_FILL_V15                                                          \
     "DELETE FROM participant_count;"                                                           \
     "INSERT INTO participant_count SELECT kode_wilayah, segmen, jenis_kelamin, reasons,"       \
     " count(*) FROM participant GROUP BY 1, 2, 3, 4;"
+/* Since migration 21 the same cells summed per city too
+ * (participant_count_city: the first 5 characters of the village code),
+ * which the province's and the country's figures read, kept by the same
+ * trigger functions; filled from the village cells. */
+#define PG_PARTICIPANT_COUNT_CITY_FILL                                                         \
+    "INSERT INTO participant_count_city SELECT substr(kode_wilayah, 1, 5), segmen,"            \
+    " jenis_kelamin, reasons, sum(n) FROM participant_count GROUP BY 1, 2, 3, 4"
+#define PG_PARTICIPANT_COUNT_FILL                                                              \
+    PG_PARTICIPANT_COUNT_FILL_V15 "DELETE FROM participant_count_city;"                        \
+    PG_PARTICIPANT_COUNT_CITY_FILL ";"
+#define PG_COUNT_UPSERT_CITY(rows)                                                           \
+    "INSERT INTO participant_count_city AS c (kode_kota, segmen, jenis_kelamin, reasons, n)" \
+    " SELECT substr(kode_wilayah, 1, 5), segmen, jenis_kelamin, reasons, sum(d) FROM ("     \
+    rows ") u GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4"                    \
+    " ON CONFLICT (kode_kota, segmen, jenis_kelamin, reasons)"                               \
+    " DO UPDATE SET n = c.n + excluded.n;"
+#define PG_COUNT_FUNCTION_CITY(name, rows)                                                     \
+    "CREATE OR REPLACE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "     \
+    PG_COUNT_UPSERT(rows) PG_COUNT_UPSERT_CITY(rows) " RETURN NULL; END $$;"
 
 /* ---- pg.c: connections, statements, transactions ---- */
 

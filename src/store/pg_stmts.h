@@ -150,21 +150,38 @@ X(S_PARTICIPANT_STATUS, "b",
 X(S_STATS, "tt",
   "SELECT segmen, jenis_kelamin, reasons, sum(n)::bigint FROM participant_count"
   " WHERE kode_wilayah >= $1 AND kode_wilayah < $2 GROUP BY 1, 2, 3 HAVING sum(n) <> 0")
+X(S_STATS_CITY, "tt",
+  "SELECT segmen, jenis_kelamin, reasons, sum(n)::bigint FROM participant_count_city"
+  " WHERE kode_kota >= $1 AND kode_kota < $2 GROUP BY 1, 2, 3 HAVING sum(n) <> 0")
+X(S_STATS_CITIES, "tt",
+  "SELECT kode_kota, sum(n)::bigint, sum(CASE WHEN reasons = 0 THEN n ELSE 0 END)::bigint"
+  " FROM participant_count_city WHERE kode_kota >= $1 AND kode_kota < $2"
+  " GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1")
 X(S_STATS_CHILDREN, "tti",
   "SELECT substr(kode_wilayah, 1, $3::int), sum(n)::bigint,"
   " sum(CASE WHEN reasons = 0 THEN n ELSE 0 END)::bigint"
   " FROM participant_count WHERE kode_wilayah >= $1 AND kode_wilayah < $2"
   " GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1")
-/* (One statement: one snapshot of both sides.) */
+/* (One statement: one snapshot of both sides, the village cells then
+ * the city cells, the last column telling which.) */
 X(S_COUNTS_VERIFY, "",
   "WITH r AS (SELECT kode_wilayah, segmen, jenis_kelamin, reasons, count(*) AS n"
-  " FROM participant GROUP BY 1, 2, 3, 4)"
-  " SELECT coalesce(r.kode_wilayah, c.kode_wilayah), coalesce(r.segmen, c.segmen),"
+  " FROM participant GROUP BY 1, 2, 3, 4),"
+  " rc AS (SELECT substr(kode_wilayah, 1, 5) COLLATE \"C\" AS kode_kota, segmen,"
+  " jenis_kelamin, reasons, sum(n)::bigint AS n FROM r GROUP BY 1, 2, 3, 4)"
+  " (SELECT coalesce(r.kode_wilayah, c.kode_wilayah), coalesce(r.segmen, c.segmen),"
   " coalesce(r.jenis_kelamin, c.jenis_kelamin), coalesce(r.reasons, c.reasons),"
-  " coalesce(c.n, 0), coalesce(r.n, 0)"
+  " coalesce(c.n, 0), coalesce(r.n, 0), 0::bigint"
   " FROM r FULL JOIN participant_count c ON c.kode_wilayah = r.kode_wilayah"
   " AND c.segmen = r.segmen AND c.jenis_kelamin = r.jenis_kelamin AND c.reasons = r.reasons"
-  " WHERE coalesce(c.n, 0) <> 0 OR coalesce(r.n, 0) <> 0 ORDER BY 1, 2, 3, 4")
+  " WHERE coalesce(c.n, 0) <> 0 OR coalesce(r.n, 0) <> 0 ORDER BY 1, 2, 3, 4)"
+  " UNION ALL"
+  " (SELECT coalesce(rc.kode_kota, c.kode_kota), coalesce(rc.segmen, c.segmen),"
+  " coalesce(rc.jenis_kelamin, c.jenis_kelamin), coalesce(rc.reasons, c.reasons),"
+  " coalesce(c.n, 0), coalesce(rc.n, 0), 1::bigint"
+  " FROM rc FULL JOIN participant_count_city c ON c.kode_kota = rc.kode_kota"
+  " AND c.segmen = rc.segmen AND c.jenis_kelamin = rc.jenis_kelamin AND c.reasons = rc.reasons"
+  " WHERE coalesce(c.n, 0) <> 0 OR coalesce(rc.n, 0) <> 0 ORDER BY 1, 2, 3, 4)")
 /* rebuild: these three; the lock holds off other writers of participants
  * (their triggers) until the transaction ends */
 X(S_COUNTS_LOCK, "", "LOCK TABLE participant IN SHARE MODE")
@@ -172,6 +189,8 @@ X(S_COUNTS_CLEAR, "", "DELETE FROM participant_count")
 X(S_COUNTS_FILL, "",
   "INSERT INTO participant_count SELECT kode_wilayah, segmen, jenis_kelamin, reasons,"
   " count(*) FROM participant GROUP BY 1, 2, 3, 4")
+X(S_COUNTS_CLEAR_CITY, "", "DELETE FROM participant_count_city")
+X(S_COUNTS_FILL_CITY, "", PG_PARTICIPANT_COUNT_CITY_FILL)
 
 /* ---- bulk loading (pg_bulk.c) ---- */
 X(S_BULK_ANY, "", "SELECT EXISTS (SELECT 1 FROM participant)")

@@ -4,7 +4,9 @@
  * of a participant row (SQ_PARTICIPANT_COUNT_TRIGGERS, sqlite_int.h);
  * the statistics read them, a region being a range of village codes, so
  * a read sums at most the cells of that range whatever the number of
- * participants; verify recounts and compares, rebuild recounts. */
+ * participants; the province and the country read the same cells summed
+ * per city (participant_count_city, migration 21); verify recounts and
+ * compares both, rebuild recounts both. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +23,9 @@ int sq_stats(pk_store *s, const char *region, pk_stats *out)
     sqc *c;
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *st;
-    int rc = sq_read_begin(q, S_STATS, &c, &st);
+    /* above a city (a province, everywhere): the city cells */
+    int which = region == NULL || strlen(region) < 5 ? S_STATS_CITY : S_STATS;
+    int rc = sq_read_begin(q, which, &c, &st);
     if (rc != 0)
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
@@ -54,12 +58,14 @@ int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = sq_read_begin(q, S_STATS_CHILDREN, &c, &st);
+    bool cities = child_len == 5; /* a province's children: the city cells */
+    int rc = sq_read_begin(q, cities ? S_STATS_CITIES : S_STATS_CHILDREN, &c, &st);
     if (rc != 0)
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
     sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)child_len);
+    if (!cities)
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)child_len);
     int r;
     rc = 0;
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -99,8 +105,10 @@ int sq_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells
         cell.reasons = (uint64_t)sqlite3_column_int64(st, 3);
         cell.kept = sqlite3_column_int64(st, 4);
         cell.counted = sqlite3_column_int64(st, 5);
-        ++*cells;
-        *people += cell.counted;
+        if (sqlite3_column_int(st, 6) == 0) { /* the village cells: the tally */
+            ++*cells;
+            *people += cell.counted;
+        }
         if (cell.kept != cell.counted)
             rc = cb(ctx, &cell);
     }
@@ -120,6 +128,10 @@ int sq_counts_rebuild(pk_tx *t, int64_t *cells)
     int rc = st != NULL ? sq_step_done(st) : PK_EIO;
     if (rc == 0)
         rc = (st = sq_stmt(c, S_COUNTS_FILL)) != NULL ? sq_step_done(st) : PK_EIO;
+    if (rc == 0)
+        rc = (st = sq_stmt(c, S_COUNTS_CLEAR_CITY)) != NULL ? sq_step_done(st) : PK_EIO;
+    if (rc == 0)
+        rc = (st = sq_stmt(c, S_COUNTS_FILL_CITY)) != NULL ? sq_step_done(st) : PK_EIO;
     if (rc == 0)
         rc = sq_count_of(c, S_COUNTS_CELLS, cells);
     return rc;

@@ -113,7 +113,8 @@ void sq_rollback(pk_tx *t);
 #define SQ_COUNT_WHERE(t)                                                                \
     " WHERE kode_wilayah = " t ".kode_wilayah AND segmen = " t ".segmen"                \
     " AND jenis_kelamin = " t ".jenis_kelamin AND reasons = " t ".reasons;"
-#define SQ_PARTICIPANT_COUNT_TRIGGERS                                                   \
+/* (Migration 15's, the village cells only.) */
+#define SQ_PARTICIPANT_COUNT_TRIGGERS_V15                                                  \
     "CREATE TRIGGER participant_count_insert AFTER INSERT ON participant BEGIN"         \
     " INSERT INTO participant_count VALUES (" SQ_COUNT_CELL("NEW") ", 1)"               \
     " ON CONFLICT DO UPDATE SET n = n + 1; END;"                                         \
@@ -126,6 +127,33 @@ void sq_rollback(pk_tx *t);
     " UPDATE participant_count SET n = n - 1" SQ_COUNT_WHERE("OLD")                     \
     " INSERT INTO participant_count VALUES (" SQ_COUNT_CELL("NEW") ", 1)"               \
     " ON CONFLICT DO UPDATE SET n = n + 1; END;"
+/* Since migration 21 the triggers keep a second table too, the same cells
+ * summed per city (participant_count_city: the first 5 characters of the
+ * village code, "31.74"), which the province's and the whole country's
+ * figures read: a few hundred cells instead of every village's. */
+#define SQ_CITY_CELL(t) "substr(" t ".kode_wilayah, 1, 5), " t ".segmen, " t ".jenis_kelamin, " t ".reasons"
+#define SQ_CITY_WHERE(t)                                                                 \
+    " WHERE kode_kota = substr(" t ".kode_wilayah, 1, 5) AND segmen = " t ".segmen"      \
+    " AND jenis_kelamin = " t ".jenis_kelamin AND reasons = " t ".reasons;"
+#define SQ_PARTICIPANT_COUNT_TRIGGERS                                                   \
+    "CREATE TRIGGER participant_count_insert AFTER INSERT ON participant BEGIN"         \
+    " INSERT INTO participant_count VALUES (" SQ_COUNT_CELL("NEW") ", 1)"               \
+    " ON CONFLICT DO UPDATE SET n = n + 1;"                                              \
+    " INSERT INTO participant_count_city VALUES (" SQ_CITY_CELL("NEW") ", 1)"           \
+    " ON CONFLICT DO UPDATE SET n = n + 1; END;"                                         \
+    "CREATE TRIGGER participant_count_delete AFTER DELETE ON participant BEGIN"         \
+    " UPDATE participant_count SET n = n - 1" SQ_COUNT_WHERE("OLD")                     \
+    " UPDATE participant_count_city SET n = n - 1" SQ_CITY_WHERE("OLD") " END;"         \
+    "CREATE TRIGGER participant_count_update AFTER UPDATE OF kode_wilayah, segmen,"     \
+    " jenis_kelamin, reasons ON participant WHEN OLD.kode_wilayah IS NOT"               \
+    " NEW.kode_wilayah OR OLD.segmen IS NOT NEW.segmen OR OLD.jenis_kelamin IS NOT"     \
+    " NEW.jenis_kelamin OR OLD.reasons IS NOT NEW.reasons BEGIN"                        \
+    " UPDATE participant_count SET n = n - 1" SQ_COUNT_WHERE("OLD")                     \
+    " INSERT INTO participant_count VALUES (" SQ_COUNT_CELL("NEW") ", 1)"               \
+    " ON CONFLICT DO UPDATE SET n = n + 1;"                                              \
+    " UPDATE participant_count_city SET n = n - 1" SQ_CITY_WHERE("OLD")                 \
+    " INSERT INTO participant_count_city VALUES (" SQ_CITY_CELL("NEW") ", 1)"           \
+    " ON CONFLICT DO UPDATE SET n = n + 1; END;"
 #define SQ_PARTICIPANT_COUNT_DROP_TRIGGERS                                              \
     "DROP TRIGGER participant_count_insert; DROP TRIGGER participant_count_delete;"     \
     "DROP TRIGGER participant_count_update;"
@@ -136,8 +164,15 @@ void sq_rollback(pk_tx *t);
 #define SQ_PARTICIPANT_COUNT_RECOUNT                                                    \
     "INSERT INTO participant_count SELECT kode_wilayah, segmen, jenis_kelamin, reasons," \
     " 1 FROM participant WHERE true ON CONFLICT DO UPDATE SET n = n + 1"
-#define SQ_PARTICIPANT_COUNT_FILL                                                       \
+/* The city cells from the village cells (a few thousand rows). */
+#define SQ_PARTICIPANT_COUNT_CITY_FILL                                                  \
+    "INSERT INTO participant_count_city SELECT substr(kode_wilayah, 1, 5), segmen,"     \
+    " jenis_kelamin, reasons, sum(n) FROM participant_count GROUP BY 1, 2, 3, 4"
+#define SQ_PARTICIPANT_COUNT_FILL_V15                                                   \
     "DELETE FROM participant_count;" SQ_PARTICIPANT_COUNT_RECOUNT ";"
+#define SQ_PARTICIPANT_COUNT_FILL                                                       \
+    "DELETE FROM participant_count;" SQ_PARTICIPANT_COUNT_RECOUNT ";"                   \
+    "DELETE FROM participant_count_city;" SQ_PARTICIPANT_COUNT_CITY_FILL ";"
 
 /* The triggers that keep the name index (participant_name, migration 16)
  * in step with participant.nama; a bulk load drops them and rebuilds the

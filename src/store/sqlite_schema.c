@@ -480,7 +480,7 @@ static const pk_migration migrations[] = {
      "  reasons       INTEGER NOT NULL,"
      "  n             INTEGER NOT NULL,"
      "  PRIMARY KEY (kode_wilayah, segmen, jenis_kelamin, reasons)"
-     ") STRICT, WITHOUT ROWID;" SQ_PARTICIPANT_COUNT_FILL SQ_PARTICIPANT_COUNT_TRIGGERS,
+     ") STRICT, WITHOUT ROWID;" SQ_PARTICIPANT_COUNT_FILL_V15 SQ_PARTICIPANT_COUNT_TRIGGERS_V15,
      NULL, NULL},
     /* Staff search by name (sqlite_access.c): an FTS5 index of the names
      * with the trigram tokenizer (any substring of 3 or more characters,
@@ -619,6 +619,19 @@ static const pk_migration migrations[] = {
      "INSERT INTO pk_remind_fire_v20 SELECT * FROM pk_remind_fire;"
      "DROP TABLE pk_remind_fire;"
      "ALTER TABLE pk_remind_fire_v20 RENAME TO pk_remind_fire;",
+     NULL, NULL},
+    /* The counters summed per city too, kept by the same triggers
+     * (sqlite_int.h): the province's figures read a few hundred cells. */
+    {21, "participant counters per city",
+     "CREATE TABLE participant_count_city ("
+     "  kode_kota     TEXT NOT NULL,"
+     "  segmen        TEXT NOT NULL,"
+     "  jenis_kelamin TEXT NOT NULL,"
+     "  reasons       INTEGER NOT NULL,"
+     "  n             INTEGER NOT NULL,"
+     "  PRIMARY KEY (kode_kota, segmen, jenis_kelamin, reasons)"
+     ") STRICT, WITHOUT ROWID;" SQ_PARTICIPANT_COUNT_DROP_TRIGGERS
+     SQ_PARTICIPANT_COUNT_CITY_FILL ";" SQ_PARTICIPANT_COUNT_TRIGGERS,
      NULL, NULL},
 };
 

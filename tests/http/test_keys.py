@@ -505,6 +505,7 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 # triggers of both went with the participant table) and 17
                 # (consent) and 18 (reminders' fires, outbox, leases)
                 "DROP TABLE participant_count; DROP TABLE participant_name;"
+                "DROP TABLE participant_count_city;"
                 "DROP TABLE pk_consent_change; DROP TABLE pk_consent_stop;"
                 "DROP TABLE pk_remind_fire; DROP TABLE pk_remind_message;"
                 "DROP TABLE pk_contact_failed; DROP TABLE pk_lease;"
