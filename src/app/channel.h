@@ -74,6 +74,16 @@ struct pk_chan {
     void *impl;
 };
 
+/* The class of a WhatsApp Cloud API error code (channel_whatsapp.c), the
+ * one mapping for an answer to a send and for a failed status a webhook
+ * reports later (http_status 0 then): PERMANENT for this person (not a
+ * WhatsApp user...), TEMPORARY (rate limits, trouble), CONFIG (the
+ * settings or the template are wrong, or a code not known: nobody's
+ * fallback is burnt on it). */
+typedef enum { PK_WA_TEMPORARY, PK_WA_PERMANENT, PK_WA_CONFIG } pk_wa_class;
+pk_wa_class pk_whatsapp_error_class(long code, long http_status, const char *message,
+                                    const char *details);
+
 /* The channels the settings enable, by kind (NULL: not enabled);
  * *enabled: a bit per pk_channel.  PK_EINVAL with a sentence in err when
  * a channel's settings are incomplete or wrong (naming the setting,

@@ -88,6 +88,30 @@ static bool mentions_number(const char *s)
                          strstr(s, "number") != NULL);
 }
 
+pk_wa_class pk_whatsapp_error_class(long code, long http_status, const char *msg,
+                                    const char *details)
+{
+    switch (code) {
+    case 131026: case 131030: case 131021:
+        return PK_WA_PERMANENT;
+    case 100:
+        return mentions_number(details) || mentions_number(msg) ? PK_WA_PERMANENT
+                                                                : PK_WA_CONFIG;
+    case 190: case 10: case 200: case 131031: case 132000: case 132001: case 132005:
+    case 132007: case 132012: case 132015: case 132016: case 133010:
+        return PK_WA_CONFIG;
+    case 130429: case 131048: case 131056: case 131000: case 80007: case 4: case 1: case 2:
+    case 133004: case 131016:
+        return PK_WA_TEMPORARY;
+    default:
+        if (http_status == 401 || http_status == 403)
+            return PK_WA_CONFIG;
+        if (http_status == 429 || http_status >= 500 || http_status == 408)
+            return PK_WA_TEMPORARY;
+        return PK_WA_CONFIG; /* an error we do not know: nobody's fallback burnt on it */
+    }
+}
+
 /* The class of one answer and, for staff, why. */
 static klass classify(const pk_http_resp *r, pk_send_result *res)
 {
@@ -116,30 +140,8 @@ static klass classify(const pk_http_resp *r, pk_send_result *res)
     const char *details = json_string_value(pk_json_path(err, "error_data.details"));
     char words[100];
     pk_chan_safe_text(words, sizeof words, msg ? msg : "");
-    klass k;
-    switch (code) {
-    case 131026: case 131030: case 131021:
-        k = K_PERM;
-        break;
-    case 100:
-        k = mentions_number(details) || mentions_number(msg) ? K_PERM : K_CONFIG;
-        break;
-    case 190: case 10: case 200: case 131031: case 132000: case 132001: case 132005:
-    case 132007: case 132012: case 132015: case 132016: case 133010:
-        k = K_CONFIG;
-        break;
-    case 130429: case 131048: case 131056: case 131000: case 80007: case 4: case 1: case 2:
-    case 133004: case 131016:
-        k = K_TEMP;
-        break;
-    default:
-        if (r->status == 401 || r->status == 403)
-            k = K_CONFIG;
-        else if (r->status == 429 || r->status >= 500 || r->status == 408)
-            k = K_TEMP;
-        else
-            k = K_CONFIG; /* an error we do not know: nobody's fallback burnt on it */
-    }
+    pk_wa_class wc = pk_whatsapp_error_class(code, r->status, msg, details);
+    klass k = wc == PK_WA_PERMANENT ? K_PERM : wc == PK_WA_TEMPORARY ? K_TEMP : K_CONFIG;
     if (k == K_CONFIG)
         snprintf(res->error, sizeof res->error,
                  "whatsapp: HTTP %ld code %ld (%s): check the whatsapp_* settings", r->status,

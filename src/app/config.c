@@ -93,6 +93,15 @@ static const setting settings[] = {
     S("sms_id_field", sms_id_field),
     {"sms_dedup", T_BOOL, offsetof(pk_config, sms_dedup), 0, 0, 1, NULL},
     I("sms_rate", sms_rate, 0, 100000),
+    S("whatsapp_verify_token", whatsapp_verify_token),
+    S("sms_webhook_secret", sms_webhook_secret),
+    S("sms_dr_id_field", sms_dr_id_field),
+    S("sms_dr_status_field", sms_dr_status_field),
+    S("sms_dr_delivered", sms_dr_delivered),
+    S("sms_dr_failed", sms_dr_failed),
+    S("sms_mo_from_field", sms_mo_from_field),
+    S("sms_mo_text_field", sms_mo_text_field),
+    S("sms_mo_id_field", sms_mo_id_field),
     S("smtp_url", smtp_url),
     S("smtp_user", smtp_user),
     S("smtp_password", smtp_password),
@@ -183,6 +192,15 @@ void pk_config_defaults(pk_config *c)
     c->whatsapp_rate = 80;
     snprintf(c->sms_content_type, sizeof(c->sms_content_type), "%s", "form");
     c->sms_rate = 20;
+    snprintf(c->sms_dr_id_field, sizeof(c->sms_dr_id_field), "%s", "id");
+    snprintf(c->sms_dr_status_field, sizeof(c->sms_dr_status_field), "%s", "status");
+    snprintf(c->sms_dr_delivered, sizeof(c->sms_dr_delivered), "%s",
+             "DELIVRD,DELIVERED,TERKIRIM,SUCCESS");
+    snprintf(c->sms_dr_failed, sizeof(c->sms_dr_failed), "%s",
+             "UNDELIV,UNDELIVERABLE,REJECTD,REJECTED,INVALID");
+    snprintf(c->sms_mo_from_field, sizeof(c->sms_mo_from_field), "%s", "from");
+    snprintf(c->sms_mo_text_field, sizeof(c->sms_mo_text_field), "%s", "text");
+    snprintf(c->sms_mo_id_field, sizeof(c->sms_mo_id_field), "%s", "id");
     c->smtp_starttls = 1;
     c->email_rate = 10;
 }

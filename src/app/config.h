@@ -85,6 +85,16 @@ typedef struct pk_config {
     char sms_id_field[128];   /* the answer's JSON path of the gateway's id */
     int sms_dedup;            /* the gateway drops a repeated {id} */
     int sms_rate;
+    /* Webhooks in (app/webhook.c): receipts and replies. */
+    char whatsapp_verify_token[128]; /* the Cloud API's GET handshake (hub.verify_token) */
+    char sms_webhook_secret[128];    /* the SMS gateway's shared secret (a secret) */
+    char sms_dr_id_field[64];        /* a delivery report's message id field */
+    char sms_dr_status_field[64];    /* its status field */
+    char sms_dr_delivered[256];      /* status words that mean delivered, comma-separated */
+    char sms_dr_failed[256];         /* words that mean permanently failed */
+    char sms_mo_from_field[64];      /* an inbound message's sender field */
+    char sms_mo_text_field[64];      /* its text field */
+    char sms_mo_id_field[64];        /* its id field (a retry is recognised by it) */
     char smtp_url[1024];      /* smtp://host:587 or smtps://host:465 (required) */
     char smtp_user[256];
     char smtp_password[256];  /* a secret */

@@ -14,7 +14,12 @@
  * (or the gateway's Retry-After) up to TRIES times, then the next
  * channel; a permanent one is kept for the person (later messages skip
  * that channel) and the next channel is tried at once.  With no channel
- * left the message is `gagal`. */
+ * left the message is `gagal`.  A permanent failure a receipt reports
+ * later (app/webhook.c) takes the same way (pk_outbox_fall_back).
+ *
+ * A message handed to WhatsApp or SMS keeps the blind index of the number
+ * it went to (pk_webhook_number_index), by which a reply STOP that names
+ * no message finds the latest one. */
 #include "app/remind.h"
 
 #include <jansson.h>
@@ -26,6 +31,7 @@
 
 #include "app/registry.h"
 #include "app/unsubscribe.h"
+#include "app/webhook.h"
 #include "core/participant.h"
 #include "store/store.h"
 
@@ -68,20 +74,23 @@ static void var_copy(json_t *v, const char *key, char *out, size_t cap)
     snprintf(out, cap, "%s", s ? s : "");
 }
 
-/* The channel the message goes by now: its own while enabled and able to
+/* The channel message m goes by now: its own while enabled and able to
  * reach the person, else the next in the spec's order. */
-static pk_channel channel_for(const item *it, unsigned enabled)
+static pk_channel next_channel(const pk_outbox_msg *m, unsigned enabled, bool phone, bool email)
 {
-    pk_channel c = pk_channel_by_name(it->m.channel);
-    unsigned failed = (unsigned)it->m.failed;
+    pk_channel c = pk_channel_by_name(m->channel);
+    unsigned failed = (unsigned)m->failed;
     if (c != PK_CH__COUNT && (enabled >> c & 1u) && !(failed >> c & 1u)) {
-        bool ok = c == PK_CH_BERKAS || (c == PK_CH_EMAIL ? it->p.email[0] != '\0'
-                                                        : it->p.no_hp[0] != '\0');
+        bool ok = c == PK_CH_BERKAS || (c == PK_CH_EMAIL ? email : phone);
         if (ok)
             return c;
     }
-    return pk_remind_channel(PK_CH_WHATSAPP, enabled, failed, it->p.no_hp[0] != '\0',
-                             it->p.email[0] != '\0');
+    return pk_remind_channel(PK_CH_WHATSAPP, enabled, failed, phone, email);
+}
+
+static pk_channel channel_for(const item *it, unsigned enabled)
+{
+    return next_channel(&it->m, enabled, it->p.no_hp[0] != '\0', it->p.email[0] != '\0');
 }
 
 /* Fills it->msg for channel c from the rule's templates; false when the
@@ -136,21 +145,29 @@ static void set_state(pk_outbox_msg *m, const char *state)
     snprintf(m->state, sizeof m->state, "%s", state);
 }
 
+bool pk_outbox_fall_back(pk_outbox_msg *m, pk_channel c, unsigned enabled, bool has_phone,
+                         bool has_email, int64_t now)
+{
+    m->failed |= (int64_t)1 << c;
+    pk_channel next = next_channel(m, enabled, has_phone, has_email);
+    if (next == PK_CH__COUNT) {
+        set_state(m, "gagal");
+        return false;
+    }
+    snprintf(m->channel, sizeof m->channel, "%s", pk_channel_name(next));
+    m->attempts = 0;
+    m->next_at = now;
+    set_state(m, "antri");
+    return true;
+}
+
 /* After a failure on channel c: the next channel now, or gagal. */
 static void fall_back(item *it, pk_channel c, unsigned enabled, int64_t now,
                       pk_remind_summary *sum)
 {
-    it->m.failed |= (int64_t)1 << c;
-    pk_channel next = channel_for(it, enabled);
-    if (next == PK_CH__COUNT) {
-        set_state(&it->m, "gagal");
+    if (!pk_outbox_fall_back(&it->m, c, enabled, it->p.no_hp[0] != '\0',
+                             it->p.email[0] != '\0', now))
         sum->failed++;
-        return;
-    }
-    snprintf(it->m.channel, sizeof it->m.channel, "%s", pk_channel_name(next));
-    it->m.attempts = 0;
-    it->m.next_at = now;
-    set_state(&it->m, "antri");
 }
 
 static double mono(void)
@@ -271,6 +288,11 @@ static int hand_over(const pk_app *app, const pk_remind_rules *rules, pk_chan *c
             snprintf(it->m.error, sizeof it->m.error, "%s", res[b].error);
             if (res[b].outcome == PK_SEND_OK) {
                 set_state(&it->m, "terkirim");
+                /* the number it went to, by which a reply finds it */
+                if (c == PK_CH_WHATSAPP || c == PK_CH_SMS) {
+                    pk_webhook_number_index(app, it->p.no_hp, it->m.to_bi);
+                    it->m.has_to = true;
+                }
                 sum->sent++;
             } else if (res[b].outcome == PK_SEND_TEMPORARY && it->m.attempts < TRIES) {
                 set_state(&it->m, "antri");

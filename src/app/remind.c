@@ -11,6 +11,24 @@
 #include "core/nik.h"
 #include "store/store.h"
 
+int pk_consent_set_tx(pk_tx *tx, int64_t participant_id, pk_purpose purpose, bool stop,
+                      const char *channel, const char *source, const char *actor,
+                      bool *changed)
+{
+    *changed = false;
+    const char *pname = pk_purpose_name(purpose);
+    if (pname == NULL)
+        return PK_EINVAL;
+    int rc = pk_tx_consent_set(tx, participant_id, pname, stop, channel, actor, changed);
+    if (rc == 0 && *changed) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "purpose=%s channel=%s", pname, channel);
+        rc = pk_tx_audit(tx, actor, source, stop ? "consent.stop" : "consent.start",
+                         participant_id, detail);
+    }
+    return rc;
+}
+
 int pk_consent_change(const pk_app *app, const pk_consent_req *r, bool *changed,
                       int64_t *participant_id, char *err, size_t errlen)
 {
@@ -38,13 +56,8 @@ int pk_consent_change(const pk_app *app, const pk_consent_req *r, bool *changed,
         goto out;
     }
     if (rc == 0)
-        rc = pk_tx_consent_set(tx, known.id, pname, r->stop, r->channel, r->actor, changed);
-    if (rc == 0 && *changed) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "purpose=%s channel=%s", pname, r->channel);
-        rc = pk_tx_audit(tx, r->actor, r->source, r->stop ? "consent.stop" : "consent.start",
-                         known.id, detail);
-    }
+        rc = pk_consent_set_tx(tx, known.id, r->purpose, r->stop, r->channel, r->source,
+                               r->actor, changed);
     if (rc == 0) {
         rc = pk_tx_commit(tx);
         tx = NULL;
@@ -140,6 +153,8 @@ int pk_remind_messages_of(const pk_app *app, int64_t participant_id, size_t limi
         snprintf(v->state, sizeof v->state, "%s", m[i].state);
         snprintf(v->error, sizeof v->error, "%s", m[i].error);
         v->send_at = m[i].send_at;
+        v->delivered_at = m[i].delivered_at;
+        v->read_at = m[i].read_at;
     }
     free(m);
     return rc;
@@ -241,4 +256,10 @@ int pk_remind_effect_of(const pk_app *app, const char *scope, const char *region
     if (rc != 0)
         snprintf(err, errlen, "cannot read the recorded reminders (error %d)", rc);
     return rc;
+}
+
+int pk_remind_consent_changes_of(const pk_app *app, int64_t participant_id, size_t limit,
+                                 pk_consent_change_row *rows, size_t *n)
+{
+    return pk_store_consent_changes(app->store, participant_id, limit, rows, n);
 }

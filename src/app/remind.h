@@ -32,6 +32,15 @@ typedef struct pk_consent_req {
 int pk_consent_change(const pk_app *app, const pk_consent_req *r, bool *changed,
                       int64_t *participant_id, char *err, size_t errlen);
 
+typedef struct pk_tx pk_tx; /* store/store.h */
+/* The same change for a participant found already, inside the caller's
+ * transaction: the stop or start, kept with its time, and its audit entry
+ * when it changed anything (what every path that changes consent goes
+ * through: the CLI, the e-mail's one-click stop, replies by webhook). */
+int pk_consent_set_tx(pk_tx *tx, int64_t participant_id, pk_purpose purpose, bool stop,
+                      const char *channel, const char *source, const char *actor,
+                      bool *changed);
+
 /* ---- a day's plan and run ---- */
 
 /* The rules the settings name (reminders_file, else data_dir's
@@ -130,6 +139,7 @@ int pk_remind_consent_of(const pk_app *app, int64_t participant_id,
 typedef struct pk_message_view {
     char rule[32], day[11], channel[12], state[12], error[160];
     int64_t send_at;
+    int64_t delivered_at, read_at; /* receipts (0: none) */
 } pk_message_view;
 int pk_remind_messages_of(const pk_app *app, int64_t participant_id, size_t limit,
                           pk_message_view *rows, size_t *n);
@@ -163,6 +173,12 @@ typedef struct pk_remind_effect {
  * the scope. */
 int pk_remind_effect_of(const pk_app *app, const char *scope, const char *region,
                         pk_remind_effect *out, char *err, size_t errlen);
+
+/* The person's latest changes of consent, newest first (the store's
+ * pk_consent_change_row: purpose, stopped, channel, actor, at). */
+typedef struct pk_consent_change_row pk_consent_change_row;
+int pk_remind_consent_changes_of(const pk_app *app, int64_t participant_id, size_t limit,
+                                 pk_consent_change_row *rows, size_t *n);
 
 /* The latest run as pk_meta keeps it ("" when none). */
 int pk_remind_last_run(const pk_app *app, char *out, size_t cap);
@@ -199,5 +215,15 @@ void pk_reminder_stop(pk_reminder *r);
 int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
                       unsigned enabled, pk_date day, int64_t now, pk_remind_summary *sum,
                       char *err, size_t errlen);
+
+/* After a permanent failure of channel c for message m (said at once by
+ * the gateway, or later by a receipt): c is marked failed for the
+ * message, which is queued again at once (state antri, attempts 0) on the
+ * next channel in the spec's order among `enabled` that reaches the
+ * person (has_phone, has_email), or is gagal when none is left (false).
+ * The caller records the failure for the person (pk_contact_failed). */
+typedef struct pk_outbox_msg pk_outbox_msg; /* store/store.h */
+bool pk_outbox_fall_back(pk_outbox_msg *m, pk_channel c, unsigned enabled, bool has_phone,
+                         bool has_email, int64_t now);
 
 #endif

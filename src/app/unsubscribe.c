@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/remind.h"
 #include "app/vault.h"
 #include "core/nik.h"
 #include "core/pk.h"
@@ -79,16 +80,10 @@ int pk_unsub_apply(const pk_app *app, const char *token, const char *source, boo
         snprintf(err, errlen, "not an unsubscribe address of this service");
         return PK_EINVAL;
     }
-    const char *pname = pk_purpose_name(*p);
     pk_tx *tx = NULL;
     int rc = pk_store_begin(app->store, &tx);
     if (rc == 0)
-        rc = pk_tx_consent_set(tx, id, pname, true, "email", "public", changed);
-    if (rc == 0 && *changed) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "purpose=%s channel=email", pname);
-        rc = pk_tx_audit(tx, "public", source, "consent.stop", id, detail);
-    }
+        rc = pk_consent_set_tx(tx, id, *p, true, "email", source, "public", changed);
     if (rc == 0) {
         rc = pk_tx_commit(tx);
         tx = NULL;

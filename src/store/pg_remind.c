@@ -1,5 +1,7 @@
 /* pg_remind.c -- reminders on PostgreSQL (store.h "reminders"): consent
- * per purpose, its current stops and the history of its changes.  A stop
+ * per purpose, its current stops and the history of its changes; the
+ * plan's reads, fires, the outbox and its receipts, inbound messages
+ * recorded once, leases.  A stop
  * is one INSERT ... ON CONFLICT DO NOTHING and a start one DELETE, so of
  * two processes changing the same consent at once exactly one changes it
  * (and appends to the history). */
@@ -48,6 +50,31 @@ int pg_consent_get(pk_store *s, int64_t participant_id, const char *purpose, boo
     since[0] = '\0';
     if (*stopped)
         snprintf(since, 32, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+int pg_consent_changes(pk_store *s, int64_t participant_id, size_t limit,
+                       pk_consent_change_row *rows, size_t *n)
+{
+    params p = {0};
+    p_int(&p, participant_id);
+    p_int(&p, (int64_t)limit);
+    PGresult *r = NULL;
+    *n = 0;
+    int rc = pg_run1(s, S_CONSENT_CHANGES, &p, &r);
+    if (rc != 0)
+        return rc;
+    int nr = PQntuples(r);
+    for (int i = 0; i < nr && *n < limit; i++) {
+        pk_consent_change_row *x = &rows[(*n)++];
+        memset(x, 0, sizeof *x);
+        pg_copy_col(r, i, 0, x->purpose, sizeof x->purpose);
+        x->stopped = get_i64(r, i, 1) != 0;
+        pg_copy_col(r, i, 2, x->channel, sizeof x->channel);
+        pg_copy_col(r, i, 3, x->actor, sizeof x->actor);
+        pg_copy_col(r, i, 4, x->at, sizeof x->at);
+    }
     PQclear(r);
     return 0;
 }
@@ -226,6 +253,12 @@ static void outbox_rows(const PGresult *r, size_t limit, pk_outbox_msg *rows, si
         pg_copy_col(r, i, 12, m->vars, sizeof m->vars);
         pg_copy_col(r, i, 13, m->provider_id, sizeof m->provider_id);
         pg_copy_col(r, i, 14, m->error, sizeof m->error);
+        m->delivered_at = get_i64(r, i, 15);
+        m->read_at = get_i64(r, i, 16);
+        if (!PQgetisnull(r, i, 17) && PQgetlength(r, i, 17) == PK_BI_LEN) {
+            get_bytes(r, i, 17, m->to_bi, PK_BI_LEN);
+            m->has_to = true;
+        }
     }
 }
 
@@ -254,6 +287,10 @@ int pg_outbox_set(pk_tx *t, const pk_outbox_msg *m)
     p_int(&p, m->failed);
     p_text(&p, m->provider_id);
     p_text(&p, m->error);
+    if (m->has_to)
+        p_bytes(&p, m->to_bi, PK_BI_LEN);
+    else
+        p_null(&p);
     p_int(&p, m->id);
     return pg_run(pg_txc(t), S_OUTBOX_SET, &p, NULL);
 }
@@ -270,6 +307,65 @@ int pg_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_ms
     if (rc != 0)
         return rc;
     outbox_rows(r, limit, rows, n);
+    PQclear(r);
+    return 0;
+}
+
+static int outbox_one(pk_tx *t, int which, const params *p, pk_outbox_msg *out)
+{
+    PGresult *r = NULL;
+    size_t n = 0;
+    int rc = pg_run(pg_txc(t), which, p, &r);
+    if (rc != 0)
+        return rc;
+    outbox_rows(r, 1, out, &n);
+    PQclear(r);
+    return n == 1 ? 0 : PK_ENOENT;
+}
+
+int pg_outbox_find(pk_tx *t, const char *channel, const char *provider_id, pk_outbox_msg *out)
+{
+    params p = {0};
+    p_text(&p, provider_id);
+    p_text(&p, channel);
+    return outbox_one(t, S_OUTBOX_FIND, &p, out);
+}
+
+int pg_outbox_latest_to(pk_tx *t, const uint8_t *to, pk_outbox_msg *out)
+{
+    params p = {0};
+    p_bytes(&p, to, PK_BI_LEN);
+    return outbox_one(t, S_OUTBOX_LATEST_TO, &p, out);
+}
+
+int pg_outbox_receipt(pk_tx *t, int64_t id, int64_t delivered_at, int64_t read_at,
+                      bool *changed)
+{
+    params p = {0};
+    p_int(&p, delivered_at);
+    p_int(&p, read_at);
+    p_int(&p, id);
+    PGresult *r = NULL;
+    *changed = false;
+    int rc = pg_run(pg_txc(t), S_OUTBOX_RECEIPT, &p, &r);
+    if (rc != 0)
+        return rc;
+    *changed = pg_touched(r) > 0;
+    PQclear(r);
+    return 0;
+}
+
+int pg_inbound_once(pk_tx *t, const char *channel, const char *ref, bool *fresh)
+{
+    params p = {0};
+    p_text(&p, channel);
+    p_text(&p, ref);
+    PGresult *r = NULL;
+    *fresh = false;
+    int rc = pg_run(pg_txc(t), S_INBOUND_ONCE, &p, &r);
+    if (rc != 0)
+        return rc;
+    *fresh = pg_touched(r) > 0;
     PQclear(r);
     return 0;
 }

@@ -605,6 +605,19 @@ static const pk_migration migrations[] = {
      PG_COUNT_FUNCTION_CITY("participant_count_update", PG_COUNT_ROWS("new_rows", "1")
                             " UNION ALL " PG_COUNT_ROWS("old_rows", "-1")),
      NULL, NULL},
+    /* Webhooks: as sqlite_schema.c's 22. */
+    {22, "webhooks: receipts, the number a message went to, inbound messages once",
+     "ALTER TABLE pk_remind_message ADD COLUMN delivered_at bigint NOT NULL DEFAULT 0,"
+     " ADD COLUMN read_at bigint NOT NULL DEFAULT 0, ADD COLUMN to_bi bytea;"
+     "CREATE INDEX pk_remind_message_to ON pk_remind_message(to_bi, id)"
+     " WHERE to_bi IS NOT NULL;"
+     "CREATE TABLE pk_inbound ("
+     "  channel text NOT NULL,"
+     "  ref     text NOT NULL,"
+     "  at      text NOT NULL,"
+     "  PRIMARY KEY (channel, ref)"
+     ");",
+     NULL, NULL},
 };
 
 static int latest_version(void)

@@ -19,11 +19,15 @@ X(S_CONSENT_CHANGE, "ititt",
 /* consent_get */
 X(S_CONSENT_GET, "it",
   "SELECT since FROM pk_consent_stop WHERE participant_id = $1 AND purpose = $2")
+/* consent_changes: the history, newest first */
+X(S_CONSENT_CHANGES, "ii",
+  "SELECT purpose, CAST(stopped AS BIGINT), channel, actor, changed_at FROM pk_consent_change"
+  " WHERE participant_id = $1 ORDER BY id DESC LIMIT $2")
 
 /* ---- a day's plan: what was recorded of a range of people ---- */
 #define SQL_OUTBOX_COLS                                                                    \
     "id, participant_id, rule, anchor, k, day, send_at, channel, state, attempts, next_at," \
-    " failed, vars, provider_id, error"
+    " failed, vars, provider_id, error, delivered_at, read_at, to_bi"
 X(S_REMIND_FIRES_RANGE, "ii",
   "SELECT participant_id, rule, anchor, k, offset_days, status FROM pk_remind_fire"
   " WHERE participant_id BETWEEN $1 AND $2")
@@ -69,12 +73,29 @@ X(S_OUTBOX_ADD, "itiititt",
 X(S_OUTBOX_DUE, "ii",
   "SELECT " SQL_OUTBOX_COLS " FROM pk_remind_message WHERE state IN ('antri', 'mengirim')"
   " AND next_at <= $1 ORDER BY next_at, id LIMIT $2")
-X(S_OUTBOX_SET, "ttiiitti",
+X(S_OUTBOX_SET, "ttiiittbi",
   "UPDATE pk_remind_message SET state = $1, channel = $2, attempts = $3, next_at = $4,"
-  " failed = $5, provider_id = $6, error = $7, updated_at = " SQL_NOW " WHERE id = $8")
+  " failed = $5, provider_id = $6, error = $7, to_bi = $8, updated_at = " SQL_NOW
+  " WHERE id = $9")
 X(S_OUTBOX_OF, "ii",
   "SELECT " SQL_OUTBOX_COLS " FROM pk_remind_message WHERE participant_id = $1"
   " ORDER BY id DESC LIMIT $2")
+/* ---- receipts and replies (webhooks) ---- */
+X(S_OUTBOX_FIND, "tt",
+  "SELECT " SQL_OUTBOX_COLS " FROM pk_remind_message WHERE provider_id = $1 AND channel = $2"
+  " ORDER BY id DESC LIMIT 1")
+X(S_OUTBOX_LATEST_TO, "b",
+  "SELECT " SQL_OUTBOX_COLS " FROM pk_remind_message WHERE to_bi = $1"
+  " ORDER BY id DESC LIMIT 1")
+/* a receipt's instants are kept once: the first delivered, the first read */
+X(S_OUTBOX_RECEIPT, "iii",
+  "UPDATE pk_remind_message SET"
+  " delivered_at = CASE WHEN delivered_at = 0 THEN $1 ELSE delivered_at END,"
+  " read_at = CASE WHEN read_at = 0 THEN $2 ELSE read_at END, updated_at = " SQL_NOW
+  " WHERE id = $3 AND ((delivered_at = 0 AND $1 > 0) OR (read_at = 0 AND $2 > 0))")
+X(S_INBOUND_ONCE, "tt",
+  "INSERT INTO pk_inbound (channel, ref, at) VALUES ($1, $2, " SQL_NOW ")"
+  " ON CONFLICT DO NOTHING")
 X(S_CONTACT_FAILED_PUT, "itt",
   "INSERT INTO pk_contact_failed (participant_id, channel, error, at)"
   " VALUES ($1, $2, $3, " SQL_NOW ") ON CONFLICT DO NOTHING")

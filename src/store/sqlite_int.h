@@ -372,6 +372,13 @@ int sq_outbox_due(pk_tx *t, int64_t now, size_t limit, pk_outbox_msg *rows, size
 int sq_outbox_set(pk_tx *t, const pk_outbox_msg *m);
 int sq_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
                  size_t *n);
+int sq_consent_changes(pk_store *s, int64_t participant_id, size_t limit,
+                       pk_consent_change_row *rows, size_t *n);
+int sq_outbox_find(pk_tx *t, const char *channel, const char *provider_id, pk_outbox_msg *out);
+int sq_outbox_latest_to(pk_tx *t, const uint8_t *to, pk_outbox_msg *out);
+int sq_outbox_receipt(pk_tx *t, int64_t id, int64_t delivered_at, int64_t read_at,
+                      bool *changed);
+int sq_inbound_once(pk_tx *t, const char *channel, const char *ref, bool *fresh);
 int sq_contact_failed_put(pk_tx *t, int64_t participant_id, const char *channel,
                           const char *error);
 int sq_lease_take(pk_store *s, const char *name, const char *holder, int64_t until, int64_t now,

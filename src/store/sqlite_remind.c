@@ -1,5 +1,7 @@
 /* sqlite_remind.c -- reminders on SQLite (store.h "reminders"): consent
- * per purpose, its current stops and the history of its changes. */
+ * per purpose, its current stops and the history of its changes; the
+ * plan's reads, fires, the outbox and its receipts, inbound messages
+ * recorded once, leases. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +53,33 @@ int sq_consent_get(pk_store *s, int64_t participant_id, const char *purpose, boo
         snprintf(since, 32, "%s", t ? (const char *)t : "");
     }
     rc = r == SQLITE_ROW || r == SQLITE_DONE ? 0 : PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_consent_changes(pk_store *s, int64_t participant_id, size_t limit,
+                       pk_consent_change_row *rows, size_t *n)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    *n = 0;
+    int rc = sq_read_begin(q, S_CONSENT_CHANGES, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, participant_id);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int r = SQLITE_DONE;
+    while (*n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_consent_change_row *x = &rows[(*n)++];
+        memset(x, 0, sizeof *x);
+        sq_copy_col(st, 0, x->purpose, sizeof x->purpose);
+        x->stopped = sqlite3_column_int(st, 1) != 0;
+        sq_copy_col(st, 2, x->channel, sizeof x->channel);
+        sq_copy_col(st, 3, x->actor, sizeof x->actor);
+        sq_copy_col(st, 4, x->at, sizeof x->at);
+    }
+    rc = *n == limit || r == SQLITE_DONE ? 0 : sq_error(r);
     sq_read_end(q, c, st);
     return rc;
 }
@@ -238,6 +267,12 @@ static void read_outbox(sqlite3_stmt *st, pk_outbox_msg *m)
     sq_copy_col(st, 12, m->vars, sizeof m->vars);
     sq_copy_col(st, 13, m->provider_id, sizeof m->provider_id);
     sq_copy_col(st, 14, m->error, sizeof m->error);
+    m->delivered_at = sqlite3_column_int64(st, 15);
+    m->read_at = sqlite3_column_int64(st, 16);
+    if (sqlite3_column_type(st, 17) == SQLITE_BLOB && sqlite3_column_bytes(st, 17) == PK_BI_LEN) {
+        memcpy(m->to_bi, sqlite3_column_blob(st, 17), PK_BI_LEN);
+        m->has_to = true;
+    }
 }
 
 static int outbox_rows(sqlite3_stmt *st, size_t limit, pk_outbox_msg *rows, size_t *n)
@@ -274,7 +309,11 @@ int sq_outbox_set(pk_tx *t, const pk_outbox_msg *m)
     sqlite3_bind_int64(st, 5, m->failed);
     sqlite3_bind_text(st, 6, m->provider_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, m->error, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, m->id);
+    if (m->has_to)
+        sqlite3_bind_blob(st, 8, m->to_bi, PK_BI_LEN, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
+    sqlite3_bind_int64(st, 9, m->id);
     return sq_step_done(st);
 }
 
@@ -292,6 +331,64 @@ int sq_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_ms
     sqlite3_bind_int64(st, 2, (int64_t)limit);
     rc = outbox_rows(st, limit, rows, n);
     sq_read_end(q, c, st);
+    return rc;
+}
+
+/* One message (or none: PK_ENOENT) of a statement bound by the caller. */
+static int outbox_one(sqlite3_stmt *st, pk_outbox_msg *out)
+{
+    size_t n = 0;
+    int rc = outbox_rows(st, 1, out, &n);
+    sqlite3_reset(st);
+    return rc != 0 ? rc : n == 1 ? 0 : PK_ENOENT;
+}
+
+int sq_outbox_find(pk_tx *t, const char *channel, const char *provider_id, pk_outbox_msg *out)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_OUTBOX_FIND);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, provider_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+    return outbox_one(st, out);
+}
+
+int sq_outbox_latest_to(pk_tx *t, const uint8_t *to, pk_outbox_msg *out)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_OUTBOX_LATEST_TO);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_blob(st, 1, to, PK_BI_LEN, SQLITE_STATIC);
+    return outbox_one(st, out);
+}
+
+int sq_outbox_receipt(pk_tx *t, int64_t id, int64_t delivered_at, int64_t read_at,
+                      bool *changed)
+{
+    sqc *c = sq_txc(t);
+    sqlite3_stmt *st = sq_stmt(c, S_OUTBOX_RECEIPT);
+    *changed = false;
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, delivered_at);
+    sqlite3_bind_int64(st, 2, read_at);
+    sqlite3_bind_int64(st, 3, id);
+    int rc = sq_step_done(st);
+    *changed = rc == 0 && sqlite3_changes(c->db) > 0;
+    return rc;
+}
+
+int sq_inbound_once(pk_tx *t, const char *channel, const char *ref, bool *fresh)
+{
+    sqc *c = sq_txc(t);
+    sqlite3_stmt *st = sq_stmt(c, S_INBOUND_ONCE);
+    *fresh = false;
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+    int rc = sq_step_done(st);
+    *fresh = rc == 0 && sqlite3_changes(c->db) > 0;
     return rc;
 }
 

@@ -633,6 +633,24 @@ static const pk_migration migrations[] = {
      ") STRICT, WITHOUT ROWID;" SQ_PARTICIPANT_COUNT_DROP_TRIGGERS
      SQ_PARTICIPANT_COUNT_CITY_FILL ";" SQ_PARTICIPANT_COUNT_TRIGGERS,
      NULL, NULL},
+    /* Webhooks (issue #15): receipts kept on the message (the first
+     * instant delivered, the first read), the blind index of the number a
+     * message went to (a bare STOP finds the latest message to it), and
+     * each inbound message or report recorded once (a gateway's retry
+     * changes nothing). */
+    {22, "webhooks: receipts, the number a message went to, inbound messages once",
+     "ALTER TABLE pk_remind_message ADD COLUMN delivered_at INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE pk_remind_message ADD COLUMN read_at INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE pk_remind_message ADD COLUMN to_bi BLOB;"
+     "CREATE INDEX pk_remind_message_to ON pk_remind_message(to_bi, id)"
+     " WHERE to_bi IS NOT NULL;"
+     "CREATE TABLE pk_inbound ("
+     "  channel TEXT NOT NULL,"
+     "  ref     TEXT NOT NULL,"
+     "  at      TEXT NOT NULL,"
+     "  PRIMARY KEY (channel, ref)"
+     ") STRICT, WITHOUT ROWID;",
+     NULL, NULL},
 };
 
 static int latest_version(void)

@@ -186,6 +186,8 @@ typedef struct pk_store_ops {
                        const char *channel, const char *actor, bool *changed);
     int (*consent_get)(pk_store *s, int64_t participant_id, const char *purpose, bool *stopped,
                        char *since);
+    int (*consent_changes)(pk_store *s, int64_t participant_id, size_t limit,
+                           pk_consent_change_row *rows, size_t *n);
     /* Reminders: plan, fires, outbox, leases (sqlite_remind.c, pg_remind.c). */
     int (*remind_subjects)(pk_store *s, const char *scope, bool everyone, int64_t after,
                            size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n);
@@ -200,6 +202,12 @@ typedef struct pk_store_ops {
     int (*outbox_set)(pk_tx *tx, const pk_outbox_msg *m);
     int (*outbox_of)(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
                      size_t *n);
+    int (*outbox_find)(pk_tx *tx, const char *channel, const char *provider_id,
+                       pk_outbox_msg *out);
+    int (*outbox_latest_to)(pk_tx *tx, const uint8_t *to, pk_outbox_msg *out);
+    int (*outbox_receipt)(pk_tx *tx, int64_t id, int64_t delivered_at, int64_t read_at,
+                          bool *changed);
+    int (*inbound_once)(pk_tx *tx, const char *channel, const char *ref, bool *fresh);
     int (*contact_failed_put)(pk_tx *tx, int64_t participant_id, const char *channel,
                               const char *error);
     int (*lease_take)(pk_store *s, const char *name, const char *holder, int64_t until,

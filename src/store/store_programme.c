@@ -280,6 +280,12 @@ int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpos
     return s->ops->consent_get(s, participant_id, purpose, stopped, since);
 }
 
+int pk_store_consent_changes(pk_store *s, int64_t participant_id, size_t limit,
+                             pk_consent_change_row *rows, size_t *n)
+{
+    return s->ops->consent_changes(s, participant_id, limit, rows, n);
+}
+
 /* ---- reminders: plan, fires, outbox, leases ---- */
 
 int pk_store_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
@@ -328,6 +334,29 @@ int pk_store_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_out
                        size_t *n)
 {
     return s->ops->outbox_of(s, participant_id, limit, rows, n);
+}
+
+int pk_tx_outbox_find(pk_tx *tx, const char *channel, const char *provider_id,
+                      pk_outbox_msg *out)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->outbox_find(tx, channel, provider_id, out));
+}
+
+int pk_tx_outbox_latest_to(pk_tx *tx, const pk_bi to, pk_outbox_msg *out)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->outbox_latest_to(tx, to, out));
+}
+
+int pk_tx_outbox_receipt(pk_tx *tx, int64_t id, int64_t delivered_at, int64_t read_at,
+                         bool *changed)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->outbox_receipt(tx, id, delivered_at, read_at,
+                                                                   changed));
+}
+
+int pk_tx_inbound_once(pk_tx *tx, const char *channel, const char *ref, bool *fresh)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->inbound_once(tx, channel, ref, fresh));
 }
 
 int pk_tx_contact_failed_put(pk_tx *tx, int64_t participant_id, const char *channel,

@@ -289,6 +289,16 @@ int pk_tx_consent_set(pk_tx *tx, int64_t participant_id, const char *purpose, bo
  * store's clock, pk_store_now's form; "" when not stopped). */
 int pk_store_consent_get(pk_store *s, int64_t participant_id, const char *purpose,
                          bool *stopped, char since[32]);
+/* One change of consent as the history keeps it. */
+typedef struct pk_consent_change_row {
+    char purpose[16];
+    bool stopped;                /* true: stopped; false: started again */
+    char channel[16], actor[64];
+    char at[32];                 /* the store's clock, pk_store_now's form */
+} pk_consent_change_row;
+/* Up to `limit` changes of the participant's consent, newest first. */
+int pk_store_consent_changes(pk_store *s, int64_t participant_id, size_t limit,
+                             pk_consent_change_row *rows, size_t *n);
 
 /* ---- reminders: a day's plan, its fires and the outbox (reminders.md) ----
  *
@@ -367,6 +377,15 @@ typedef struct pk_outbox_msg {
     char vars[PK_OUTBOX_VARS_MAX];
     char provider_id[128];
     char error[160];
+    /* receipts (webhooks): when the gateway said it reached the phone and
+     * was read (0: not said); read back, written by pk_tx_outbox_receipt
+     * only */
+    int64_t delivered_at, read_at;
+    /* the blind index of the number a WhatsApp or SMS message was handed
+     * to (has_to false: none), by which a bare reply finds it; written by
+     * pk_tx_outbox_set */
+    bool has_to;
+    pk_bi to_bi;
 } pk_outbox_msg;
 /* Queues a message (state antri, next_at = send_at; attempts, failed,
  * provider_id, error ignored) and sets m->id; *added false (m->id 0)
@@ -375,12 +394,25 @@ int pk_tx_outbox_add(pk_tx *tx, pk_outbox_msg *m, bool *added);
 /* Up to `limit` messages antri or mengirim with next_at <= now, by
  * (next_at, id); *n says how many. */
 int pk_tx_outbox_due(pk_tx *tx, int64_t now, size_t limit, pk_outbox_msg *rows, size_t *n);
-/* Writes m's state, channel, attempts, next_at, failed, provider_id and
- * error. */
+/* Writes m's state, channel, attempts, next_at, failed, provider_id,
+ * error and to_bi. */
 int pk_tx_outbox_set(pk_tx *tx, const pk_outbox_msg *m);
 /* Up to `limit` messages of the person, newest first. */
 int pk_store_outbox_of(pk_store *s, int64_t participant_id, size_t limit, pk_outbox_msg *rows,
                        size_t *n);
+/* Receipts and replies (webhooks).  The newest message handed to
+ * `channel` whose gateway id is provider_id; the newest message handed to
+ * the number whose blind index is `to`; PK_ENOENT when there is none. */
+int pk_tx_outbox_find(pk_tx *tx, const char *channel, const char *provider_id,
+                      pk_outbox_msg *out);
+int pk_tx_outbox_latest_to(pk_tx *tx, const pk_bi to, pk_outbox_msg *out);
+/* Keeps the first instant a message was delivered and the first it was
+ * read (0: not given); *changed false when both were known already. */
+int pk_tx_outbox_receipt(pk_tx *tx, int64_t id, int64_t delivered_at, int64_t read_at,
+                         bool *changed);
+/* Records an inbound message or report (channel, the gateway's ref) once;
+ * *fresh false when it was recorded already (a gateway's retry). */
+int pk_tx_inbound_once(pk_tx *tx, const char *channel, const char *ref, bool *fresh);
 /* Records that a channel failed permanently for the person (kept once). */
 int pk_tx_contact_failed_put(pk_tx *tx, int64_t participant_id, const char *channel,
                              const char *error);

@@ -49,6 +49,11 @@ const pk_route pk_routes[] = {
      PK_KIND_API, PK_ACCESS_PLATFORM},
     {"POST", "/api/v1/platform/purchases/{ref}/review", pk_api_platform_review, PK_KIND_API,
      PK_ACCESS_PLATFORM},
+    /* the gateways' receipts and replies: each checks its own credential */
+    {"GET", "/webhook/whatsapp", pk_api_webhook_whatsapp_verify, PK_KIND_API,
+     PK_ACCESS_WEBHOOK},
+    {"POST", "/webhook/whatsapp", pk_api_webhook_whatsapp, PK_KIND_API, PK_ACCESS_WEBHOOK},
+    {"POST", "/webhook/sms", pk_api_webhook_sms, PK_KIND_API, PK_ACCESS_WEBHOOK},
 
     {"GET", "/", pk_page_home, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
@@ -183,7 +188,8 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
     char scratch[2048];
     char allow[128] = "";
     const pk_route *hit = NULL;
-    bool is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/healthz") == 0;
+    bool is_api = strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/healthz") == 0 ||
+                  strncmp(req->path, "/webhook/", 9) == 0;
 
     if (req->body_too_large) {
         req->route = "(body too large)";
@@ -231,7 +237,7 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
     req->route = hit->pattern;
     if (pk_web_rate_limited(app, req, resp, hit->limit, hit->kind == PK_KIND_API))
         return;
-    if (hit->access == PK_ACCESS_PUBLIC) {
+    if (hit->access == PK_ACCESS_PUBLIC || hit->access == PK_ACCESS_WEBHOOK) {
         hit->handler(app, req, resp);
         return;
     }

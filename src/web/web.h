@@ -26,6 +26,10 @@ typedef unsigned pk_access;
  * by pk_web_platform before the handler, whose answer is kept for the
  * request's Idempotency-Key. */
 #define PK_ACCESS_PLATFORM (1u << 8)
+/* No account: a gateway's webhook (api_webhook.c), which checks the
+ * route's own credential (a signature, a shared secret, the verification
+ * token) itself; a session or an API token counts for nothing there. */
+#define PK_ACCESS_WEBHOOK (1u << 9)
 
 typedef enum {
     PK_KIND_API,  /* answers JSON, errors as {"error": ...} */
@@ -106,6 +110,10 @@ void pk_api_platform_completion(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_platform_review(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_courses(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_participant_journey(const pk_app *app, pk_req *req, pk_resp *resp);
+/* the gateways' webhooks (api_webhook.c) */
+void pk_api_webhook_whatsapp_verify(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_webhook_whatsapp(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_webhook_sms(const pk_app *app, pk_req *req, pk_resp *resp);
 
 /* GET /metrics (metrics.c): Prometheus text, for a scraper on this
  * machine or a staff account; and the http layer's observer that counts

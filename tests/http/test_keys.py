@@ -512,6 +512,9 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 # and 19 (residents' codes, sessions, contact preferences)
                 "DROP TABLE pk_resident_code; DROP TABLE pk_resident_session;"
                 "DROP TABLE pk_contact_pref;"
+                # and 22 (webhooks: inbound messages; the outbox's columns
+                # went with pk_remind_message)
+                "DROP TABLE pk_inbound;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
         finally:

@@ -1,9 +1,10 @@
 /* test_remind.c -- reminders: consent (consent_set, consent_get): a stop
  * kept once, a start that removes it, purposes and people apart, and an
  * unknown purpose refused by the database; the effect of reminders
- * (remind_effect) grouped from recorded fires and journeys.  (The history
- * and its append-only triggers are read back by
- * tests/http/test_remind.py.) */
+ * (remind_effect) grouped from recorded fires and journeys; the history
+ * of consent newest first (its append-only triggers are checked by
+ * tests/http/test_remind.py); the outbox's receipts and replies
+ * (outbox_find, outbox_latest_to, outbox_receipt, inbound_once). */
 #include "store_test.h"
 
 #include <stdio.h>
@@ -168,8 +169,162 @@ static void effect_groups_fires_by_person_and_rule(void **state)
     assert_int_equal(g.n, 0);
 }
 
+static void consent_history_newest_first(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[2];
+    person(s, p, 2);
+    bool changed = false;
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_consent_set(tx, p[0].r.id, "program", true, "whatsapp",
+                                       "warga:balasan", &changed), 0);
+    assert_int_equal(pk_tx_consent_set(tx, p[0].r.id, "program", true, "sms", "x", &changed),
+                     0); /* nothing changes: nothing kept */
+    assert_int_equal(pk_tx_consent_set(tx, p[1].r.id, "informasi", true, "staff", "cli:a",
+                                       &changed), 0);
+    assert_int_equal(pk_tx_consent_set(tx, p[0].r.id, "program", false, "sms",
+                                       "warga:balasan", &changed), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    pk_consent_change_row rows[4];
+    size_t n = 9;
+    assert_int_equal(pk_store_consent_changes(s, p[0].r.id, 4, rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].purpose, "program");
+    assert_false(rows[0].stopped);
+    assert_string_equal(rows[0].channel, "sms");
+    assert_string_equal(rows[0].actor, "warga:balasan");
+    assert_true(rows[1].stopped);
+    assert_string_equal(rows[1].channel, "whatsapp");
+    assert_int_equal(strlen(rows[1].at), 24);
+    assert_int_equal(pk_store_consent_changes(s, p[0].r.id, 1, rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_false(rows[0].stopped); /* the newest */
+    assert_int_equal(pk_store_consent_changes(s, 999999, 4, rows, &n), 0);
+    assert_int_equal(n, 0);
+}
+
+static int64_t queue(pk_tx *tx, int64_t pid, const char *rule, const char *day)
+{
+    pk_outbox_msg m;
+    memset(&m, 0, sizeof m);
+    m.participant_id = pid;
+    snprintf(m.rule, sizeof m.rule, "%s", rule);
+    m.anchor = 1;
+    snprintf(m.day, sizeof m.day, "%s", day);
+    m.send_at = 100;
+    snprintf(m.channel, sizeof m.channel, "whatsapp");
+    snprintf(m.vars, sizeof m.vars, "{}");
+    bool added = false;
+    assert_int_equal(pk_tx_outbox_add(tx, &m, &added), 0);
+    assert_true(added);
+    return m.id;
+}
+
+/* Receipts and replies: a message found by its gateway id on its channel
+ * and by the number it went to (the newest), receipts kept once, inbound
+ * messages recorded once. */
+static void outbox_receipts_and_replies(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[2];
+    person(s, p, 2);
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    int64_t a = queue(tx, p[0].r.id, "beli_pelatihan", "2021-03-18");
+    int64_t b = queue(tx, p[1].r.id, "gabung_gelombang", "2021-03-18");
+    int64_t c = queue(tx, p[1].r.id, "beli_pelatihan", "2021-03-19");
+    assert_int_equal(pk_tx_commit(tx), 0);
+    pk_outbox_msg rows[4];
+    size_t n = 0;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_outbox_due(tx, 1000, 4, rows, &n), 0);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_false(rows[i].has_to);
+        assert_int_equal(rows[i].delivered_at, 0);
+        assert_int_equal(rows[i].read_at, 0);
+    }
+    /* handed over: a, b to one number (a shared phone), c to another; c by SMS */
+    uint8_t one[PK_BI_LEN], two[PK_BI_LEN], none[PK_BI_LEN];
+    st_bi(one, 'h', 1);
+    st_bi(two, 'h', 2);
+    st_bi(none, 'h', 3);
+    for (size_t i = 0; i < n; i++) {
+        pk_outbox_msg *m = &rows[i];
+        snprintf(m->state, sizeof m->state, "terkirim");
+        m->has_to = true;
+        memcpy(m->to_bi, m->id == a || m->id == b ? one : two, PK_BI_LEN);
+        snprintf(m->provider_id, sizeof m->provider_id, "wamid.%lld", (long long)m->id);
+        if (m->id == c)
+            snprintf(m->channel, sizeof m->channel, "sms");
+        assert_int_equal(pk_tx_outbox_set(tx, m), 0);
+    }
+    assert_int_equal(pk_tx_commit(tx), 0);
+
+    pk_outbox_msg got;
+    char ref[32];
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    snprintf(ref, sizeof ref, "wamid.%lld", (long long)a);
+    assert_int_equal(pk_tx_outbox_find(tx, "whatsapp", ref, &got), 0);
+    assert_int_equal(got.id, a);
+    assert_int_equal(got.participant_id, p[0].r.id);
+    assert_true(got.has_to);
+    assert_memory_equal(got.to_bi, one, PK_BI_LEN);
+    snprintf(ref, sizeof ref, "wamid.%lld", (long long)c);
+    assert_int_equal(pk_tx_outbox_find(tx, "whatsapp", ref, &got), PK_ENOENT); /* an SMS */
+    assert_int_equal(pk_tx_outbox_find(tx, "sms", ref, &got), 0);
+    assert_int_equal(got.id, c);
+    assert_int_equal(pk_tx_outbox_find(tx, "whatsapp", "wamid.tidak-ada", &got), PK_ENOENT);
+    assert_int_equal(pk_tx_outbox_latest_to(tx, one, &got), 0);
+    assert_int_equal(got.id, b); /* the newest to that number */
+    assert_int_equal(pk_tx_outbox_latest_to(tx, two, &got), 0);
+    assert_int_equal(got.id, c);
+    assert_int_equal(pk_tx_outbox_latest_to(tx, none, &got), PK_ENOENT);
+
+    /* receipts: the first instants kept */
+    bool changed = false;
+    assert_int_equal(pk_tx_outbox_receipt(tx, a, 5000, 0, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(pk_tx_outbox_receipt(tx, a, 6000, 0, &changed), 0);
+    assert_false(changed);
+    assert_int_equal(pk_tx_outbox_receipt(tx, a, 6000, 7000, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(pk_tx_outbox_receipt(tx, a, 0, 8000, &changed), 0);
+    assert_false(changed);
+    assert_int_equal(pk_tx_outbox_receipt(tx, 999999, 1, 1, &changed), 0);
+    assert_false(changed);
+
+    /* inbound once */
+    bool fresh = false;
+    assert_int_equal(pk_tx_inbound_once(tx, "whatsapp", "wamid.masuk1", &fresh), 0);
+    assert_true(fresh);
+    assert_int_equal(pk_tx_inbound_once(tx, "whatsapp", "wamid.masuk1", &fresh), 0);
+    assert_false(fresh);
+    assert_int_equal(pk_tx_inbound_once(tx, "sms", "wamid.masuk1", &fresh), 0);
+    assert_true(fresh); /* another channel's */
+    assert_int_equal(pk_tx_commit(tx), 0);
+
+    assert_int_equal(pk_store_outbox_of(s, p[0].r.id, 4, rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].delivered_at, 5000);
+    assert_int_equal(rows[0].read_at, 7000);
+    /* to_bi cleared by a write without it */
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    rows[0].has_to = false;
+    assert_int_equal(pk_tx_outbox_set(tx, &rows[0]), 0);
+    assert_int_equal(pk_tx_outbox_latest_to(tx, one, &got), 0);
+    assert_int_equal(got.id, b);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(pk_store_outbox_of(s, p[0].r.id, 4, rows, &n), 0);
+    assert_false(rows[0].has_to);
+    assert_int_equal(rows[0].delivered_at, 5000); /* outbox_set leaves receipts alone */
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(consent_stop_and_start),
+    ST_TEST(consent_history_newest_first),
+    ST_TEST(outbox_receipts_and_replies),
     ST_TEST(effect_groups_fires_by_person_and_rule),
 };
 const st_division st_remind = {tests, sizeof(tests) / sizeof(tests[0])};
