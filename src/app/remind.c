@@ -259,7 +259,22 @@ int pk_remind_effect_of(const pk_app *app, const char *scope, const char *region
 }
 
 int pk_remind_consent_changes_of(const pk_app *app, int64_t participant_id, size_t limit,
-                                 pk_consent_change_row *rows, size_t *n)
+                                 pk_consent_view *rows, size_t *n)
 {
-    return pk_store_consent_changes(app->store, participant_id, limit, rows, n);
+    *n = 0;
+    pk_consent_change_row *c = calloc(limit ? limit : 1, sizeof *c);
+    if (c == NULL)
+        return PK_ENOMEM;
+    int rc = pk_store_consent_changes(app->store, participant_id, limit, c, n);
+    for (size_t i = 0; rc == 0 && i < *n; i++) {
+        pk_consent_view *v = &rows[i];
+        memset(v, 0, sizeof *v);
+        snprintf(v->purpose, sizeof v->purpose, "%s", c[i].purpose);
+        v->stopped = c[i].stopped;
+        snprintf(v->channel, sizeof v->channel, "%s", c[i].channel);
+        snprintf(v->actor, sizeof v->actor, "%s", c[i].actor);
+        snprintf(v->at, sizeof v->at, "%s", c[i].at);
+    }
+    free(c);
+    return rc;
 }

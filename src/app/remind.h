@@ -174,11 +174,16 @@ typedef struct pk_remind_effect {
 int pk_remind_effect_of(const pk_app *app, const char *scope, const char *region,
                         pk_remind_effect *out, char *err, size_t errlen);
 
-/* The person's latest changes of consent, newest first (the store's
- * pk_consent_change_row: purpose, stopped, channel, actor, at). */
-typedef struct pk_consent_change_row pk_consent_change_row;
+/* The person's latest changes of consent, newest first: the purpose,
+ * stopped or started, the channel and actor that asked, when (the store's
+ * clock). */
+typedef struct pk_consent_view {
+    char purpose[16];
+    bool stopped;
+    char channel[16], actor[64], at[32];
+} pk_consent_view;
 int pk_remind_consent_changes_of(const pk_app *app, int64_t participant_id, size_t limit,
-                                 pk_consent_change_row *rows, size_t *n);
+                                 pk_consent_view *rows, size_t *n);
 
 /* The latest run as pk_meta keeps it ("" when none). */
 int pk_remind_last_run(const pk_app *app, char *out, size_t cap);

@@ -12,6 +12,7 @@
 
 #include "app/operator.h"
 #include "app/remind.h"
+#include "app/webhook.h"
 #include "core/date.h"
 #include "web/html.h"
 #include "web/web.h"
@@ -344,6 +345,35 @@ static int preview_one(void *ctx, const pk_preview *p)
     return 0;
 }
 
+/* Who asked for each change of consent: staff, the e-mail's link, a reply. */
+static const char *consent_by(const pk_consent_view *r)
+{
+    if (strcmp(r->actor, PK_WEBHOOK_ACTOR) == 0)
+        return strcmp(r->channel, "sms") == 0 ? "balasan SMS peserta"
+                                              : "balasan WhatsApp peserta";
+    if (strcmp(r->channel, "email") == 0)
+        return "tautan berhenti di e-mail";
+    return "petugas";
+}
+
+static void consent_history(const pk_app *app, pk_buf *b, int64_t id)
+{
+    pk_consent_view rows[10];
+    size_t n = 0;
+    if (pk_remind_consent_changes_of(app, id, PK_ARRAY_LEN(rows), rows, &n) != 0 || n == 0)
+        return;
+    pk_buf_printf(b, "<h3>Riwayat persetujuan</h3>\n<ul data-consent-changes=\"%zu\">\n", n);
+    for (size_t i = 0; i < n; i++) {
+        char at[32];
+        pk_timestamp_wib(rows[i].at, at);
+        pk_buf_printf(b, "<li data-change=\"%s:%s:%s\">%s: pesan %s %s oleh %s</li>\n",
+                      rows[i].purpose, rows[i].stopped ? "berhenti" : "mulai", rows[i].channel,
+                      at, rows[i].purpose, rows[i].stopped ? "dihentikan" : "diterima lagi",
+                      consent_by(&rows[i]));
+    }
+    pk_buf_adds(b, "</ul>\n");
+}
+
 void pk_page_remind_person(const pk_app *app, pk_buf *b, int64_t id, const char *region)
 {
     pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"pengingat\" data-reminders>\n"
@@ -358,6 +388,7 @@ void pk_page_remind_person(const pk_app *app, pk_buf *b, int64_t id, const char 
                           stopped[p] ? "Dihentikan oleh peserta" : "Diterima");
         pk_buf_adds(b, "</dl>\n");
     }
+    consent_history(app, b, id);
     pk_message_view m[20];
     size_t n = 0;
     pk_buf_adds(b, "<h3>Pesan terakhir</h3>\n");
@@ -375,6 +406,16 @@ void pk_page_remind_person(const pk_app *app, pk_buf *b, int64_t id, const char 
                 pk_buf_adds(b, " (");
                 pk_html_esc(b, m[i].error);
                 pk_buf_adds(b, ")");
+            }
+            /* the gateway's receipts (webhooks) */
+            char at[32];
+            if (m[i].read_at > 0) {
+                pk_timestamp_format_wib(m[i].read_at, at);
+                pk_buf_printf(b, "; <span data-receipt=\"dibaca\">dibaca %s</span>", at);
+            } else if (m[i].delivered_at > 0) {
+                pk_timestamp_format_wib(m[i].delivered_at, at);
+                pk_buf_printf(b, "; <span data-receipt=\"diterima\">sampai di ponsel %s</span>",
+                              at);
             }
             pk_buf_adds(b, "</li>\n");
         }

@@ -60,9 +60,19 @@ def staffed_db(names=None):
     return db
 
 
-def serve(args=(), db=None):
+# the webhooks' own credentials, set on the shared server so that the
+# matrix reaches their checks (unset, they answer 404 webhook_tidak_aktif)
+WEBHOOK_ENV = {"PRAKERJA_WHATSAPP_APP_SECRET": "rahasia-aplikasi-meta",
+               "PRAKERJA_WHATSAPP_VERIFY_TOKEN": "token-verifikasi-meta",
+               "PRAKERJA_SMS_WEBHOOK_SECRET": "rahasia-gateway-sms"}
+WEBHOOK_CODES = {("GET", "/webhook/whatsapp"): (403, "token_verifikasi_salah"),
+                 ("POST", "/webhook/whatsapp"): (401, "tanda_tangan_tidak_valid"),
+                 ("POST", "/webhook/sms"): (401, "kunci_webhook_tidak_valid")}
+
+
+def serve(args=(), db=None, env=None):
     """A server with the users of USERS (on a fresh database unless db)."""
-    return h.Server(args=list(args), db=db or staffed_db())
+    return h.Server(args=list(args), db=db or staffed_db(), env=env)
 
 
 def _start_shared():
@@ -70,7 +80,7 @@ def _start_shared():
     db = staffed_db()
     code, _, err = h.run_cli(db.args_for(["user", "disable", "--username", "op_c"]))
     eq(code, 0, "disable op_c: " + err)
-    return serve(["--login-max-failures", "1000"], db=db).start()
+    return serve(["--login-max-failures", "1000"], db=db, env=WEBHOOK_ENV).start()
 
 
 srv = h.SharedServer(_start_shared)
@@ -711,6 +721,7 @@ ACCESS = {  # the access levels of routes.c, as sets of roles
     "PK_ACCESS_STAFF": {"admin", "operator", "viewer"},
     "PK_ACCESS_OPERATOR": {"admin", "operator"},  # personal data: never a viewer
     "PK_ACCESS_PLATFORM": set(),  # a platform's signed request, never an account (test_platform)
+    "PK_ACCESS_WEBHOOK": set(),  # a gateway's own credential, never an account (test_webhooks)
 }
 PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css", "n": "1",
           "ref": "tokopedia-beli-1"}
@@ -735,6 +746,8 @@ def expectation(access, role):
         return "allowed"
     if access == "PK_ACCESS_PLATFORM":
         return "platform"
+    if access == "PK_ACCESS_WEBHOOK":
+        return "webhook"
     if role is None:
         return "login"
     return "allowed" if role in allowed else "forbidden"
@@ -789,6 +802,9 @@ def authorisation_matrix():
                     pattern not in ("/masuk", "/keluar"))
             elif want == "platform":  # no signature: 401 whatever the account
                 ok = st == 401 and '"platform_tidak_dikenal"' in text
+            elif want == "webhook":  # no credential of the gateway: refused whatever the account
+                code, name_ = WEBHOOK_CODES[(method, pattern)]
+                ok = st == code and '"%s"' % name_ in text
             elif want == "login":
                 ok = (st == 401 and '"perlu_autentikasi"' in text) if api else (
                     st == 303 and hdrs.get("location", "").startswith("/masuk"))
@@ -813,6 +829,9 @@ def no_route_is_protected_by_accident():
                    ("POST", "/api/v1/platform/purchases/{ref}/completion"): "PK_ACCESS_PLATFORM",
                    ("POST", "/api/v1/platform/purchases/{ref}/review"): "PK_ACCESS_PLATFORM",
                    ("GET", "/api/v1/stats"): "PK_ACCESS_STAFF",
+                   ("GET", "/webhook/whatsapp"): "PK_ACCESS_WEBHOOK",
+                   ("POST", "/webhook/whatsapp"): "PK_ACCESS_WEBHOOK",
+                   ("POST", "/webhook/sms"): "PK_ACCESS_WEBHOOK",
                    ("POST", "/keluar"): "PK_ACCESS_STAFF",
                    ("GET", "/dasbor"): "PK_ACCESS_STAFF",
                    ("GET", "/admin"): "PK_ACCESS_ADMIN",
