@@ -322,6 +322,8 @@ def migration_15_fills_the_counters_of_an_existing_registry():
         # and 19 (residents)
         for table in ("pk_resident_code", "pk_resident_session", "pk_contact_pref"):
             reg.db.execute("DROP TABLE %s" % table)
+        # and 22 (webhooks; its columns went with pk_remind_message)
+        reg.db.execute("DROP TABLE pk_inbound")
         reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])
         eq(code, 0, "migrate: " + err)
