@@ -31,7 +31,6 @@ typedef struct pgc {
     PGconn *conn;
     pg *p;                       /* the store it belongs to (its log) */
     bool prepared[S__COUNT];
-    bool list_old;               /* the temp table exists on this connection */
 } pgc;
 
 struct pg {

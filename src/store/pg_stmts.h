@@ -112,7 +112,7 @@ X(S_AUDIT, "TTTIT",
   "INSERT INTO audit (at, actor, source, action, subject, detail)"
   " SELECT t.now, w, s, a, NULLIF(j, 0), d FROM (SELECT " SQL_NOW " AS now) t,"
   " unnest($1, $2, $3, $4, $5) AS u(w, s, a, j, d)")
-/* list_clear: these three (list_old: a temporary table made on first use) */
+/* list_clear: these three (list_old: a temporary table made if missing) */
 X(S_LIST_CLEAR_OLD, "t", "DELETE FROM list_old WHERE list = $1")
 X(S_LIST_SAVE_OLD, "t",
   "INSERT INTO list_old SELECT list, nik_bi FROM exclusion WHERE list = $1 ON CONFLICT DO NOTHING")
