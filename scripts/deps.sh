@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(gcc pkg-config meson ninja-build python3 sqlite3 ca-certificates
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libpq-dev
-      libcurl4-openssl-dev)
+      libcurl4-openssl-dev libqrencode-dev libhpdf-dev)
 if [ "${1:-}" = "--test" ]; then
   # libreoffice-calc-nogui: a test opens an export as a spreadsheet would
   pkgs+=(libcmocka-dev clang curl chromium postgresql libreoffice-calc-nogui)
@@ -18,6 +18,9 @@ if [ "${1:-}" = "--test" ]; then
   # python3-aiosmtpd: test_channels.py runs a real SMTP server that the e-mail
   # channel (libcurl) delivers to
   pkgs+=(python3-aiosmtpd)
+  # poppler-utils: pdftotext reads the outreach kit's PDF; zbar-tools: zbarimg
+  # decodes its QR code (test_outreach.py)
+  pkgs+=(poppler-utils zbar-tools)
   # Node.js may come from elsewhere (NodeSource ships npm inside nodejs).
   command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 fi

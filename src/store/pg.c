@@ -666,6 +666,13 @@ static const pk_store_ops pg_ops = {
     .rsession_set = pg_rsession_set,
     .contact_pref_get = pg_contact_pref_get,
     .contact_pref_set = pg_contact_pref_set,
+    .outreach_insert = pg_outreach_insert,
+    .outreach_update = pg_outreach_update,
+    .outreach_tx_get = pg_outreach_tx_get,
+    .outreach_attribute = pg_outreach_attribute,
+    .outreach_get = pg_outreach_get,
+    .outreach_each = pg_outreach_each,
+    .outreach_of = pg_outreach_of,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

@@ -435,3 +435,7 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
 #include "store/sql_remind.h"
 /* ---- residents: codes, sessions, contact preferences (pg_resident.c) ---- */
 #include "store/sql_resident.h"
+/* ---- outreach events and their attribution (pg_outreach.c) ---- */
+#define SQL_LOCK " FOR UPDATE OF e"
+#include "store/sql_outreach.h"
+#undef SQL_LOCK

@@ -694,6 +694,13 @@ static const pk_store_ops sqlite_ops = {
     .rsession_set = sq_rsession_set,
     .contact_pref_get = sq_contact_pref_get,
     .contact_pref_set = sq_contact_pref_set,
+    .outreach_insert = sq_outreach_insert,
+    .outreach_update = sq_outreach_update,
+    .outreach_tx_get = sq_outreach_tx_get,
+    .outreach_attribute = sq_outreach_attribute,
+    .outreach_get = sq_outreach_get,
+    .outreach_each = sq_outreach_each,
+    .outreach_of = sq_outreach_of,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

@@ -399,4 +399,13 @@ int sq_rsession_set(pk_tx *tx, const uint8_t *id, int64_t seen);
 int sq_contact_pref_get(pk_tx *tx, int64_t pid, char *channel, int64_t *verified);
 int sq_contact_pref_set(pk_tx *tx, int64_t pid, const char *channel, int64_t verified);
 
+/* sqlite_outreach.c: outreach events and their attribution */
+int sq_outreach_insert(pk_tx *tx, pk_outreach *e);
+int sq_outreach_update(pk_tx *tx, const pk_outreach *e);
+int sq_outreach_tx_get(pk_tx *tx, int64_t id, pk_outreach *out);
+int sq_outreach_attribute(pk_tx *tx, int64_t pid, int64_t event_id, int64_t at);
+int sq_outreach_get(pk_store *s, int64_t id, const char *code, pk_outreach *out);
+int sq_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb, void *ctx);
+int sq_outreach_of(pk_store *s, int64_t pid, int64_t *event_id);
+
 #endif

@@ -388,3 +388,7 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
 #include "store/sql_remind.h"
 /* ---- residents: codes, sessions, contact preferences (sqlite_resident.c) ---- */
 #include "store/sql_resident.h"
+/* ---- outreach events and their attribution (sqlite_outreach.c) ---- */
+#define SQL_LOCK ""
+#include "store/sql_outreach.h"
+#undef SQL_LOCK

@@ -228,6 +228,16 @@ typedef struct pk_store_ops {
     int (*rsession_set)(pk_tx *tx, const uint8_t *id, int64_t seen);
     int (*contact_pref_get)(pk_tx *tx, int64_t pid, char *channel, int64_t *verified);
     int (*contact_pref_set)(pk_tx *tx, int64_t pid, const char *channel, int64_t verified);
+    /* Outreach events and their attribution (sqlite_outreach.c,
+     * pg_outreach.c). */
+    int (*outreach_insert)(pk_tx *tx, pk_outreach *e);
+    int (*outreach_update)(pk_tx *tx, const pk_outreach *e);
+    int (*outreach_tx_get)(pk_tx *tx, int64_t id, pk_outreach *out);
+    int (*outreach_attribute)(pk_tx *tx, int64_t pid, int64_t event_id, int64_t at);
+    int (*outreach_get)(pk_store *s, int64_t id, const char *code, pk_outreach *out);
+    int (*outreach_each)(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb,
+                         void *ctx);
+    int (*outreach_of)(pk_store *s, int64_t pid, int64_t *event_id);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in

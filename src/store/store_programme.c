@@ -437,3 +437,47 @@ int pk_tx_contact_pref_set(pk_tx *tx, int64_t participant_id, const char *channe
     return pk_st_noted_tx(tx, true, tx->store->ops->contact_pref_set(tx, participant_id, channel,
                                                                       phone_verified_at));
 }
+
+/* ---- outreach events and their attribution ---- */
+
+int pk_tx_outreach_insert(pk_tx *tx, pk_outreach *e)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->outreach_insert(tx, e));
+}
+
+int pk_tx_outreach_update(pk_tx *tx, const pk_outreach *e)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->outreach_update(tx, e));
+}
+
+int pk_tx_outreach_get(pk_tx *tx, int64_t id, pk_outreach *out)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->outreach_tx_get(tx, id, out));
+}
+
+int pk_tx_outreach_attribute(pk_tx *tx, int64_t participant_id, int64_t event_id, int64_t at)
+{
+    return pk_st_noted_tx(tx, true,
+                          tx->store->ops->outreach_attribute(tx, participant_id, event_id, at));
+}
+
+int pk_store_outreach_get(pk_store *s, int64_t id, pk_outreach *out)
+{
+    return pk_st_noted(s, s->ops->outreach_get(s, id, NULL, out));
+}
+
+int pk_store_outreach_find_code(pk_store *s, const char *code, pk_outreach *out)
+{
+    return pk_st_noted(s, s->ops->outreach_get(s, 0, code, out));
+}
+
+int pk_store_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb,
+                           void *ctx)
+{
+    return pk_st_noted(s, s->ops->outreach_each(s, f, cb, ctx));
+}
+
+int pk_store_outreach_of(pk_store *s, int64_t participant_id, int64_t *event_id)
+{
+    return pk_st_noted(s, s->ops->outreach_of(s, participant_id, event_id));
+}

@@ -464,4 +464,66 @@ int pk_tx_contact_pref_get(pk_tx *tx, int64_t participant_id, char channel[16],
 int pk_tx_contact_pref_set(pk_tx *tx, int64_t participant_id, const char *channel,
                            int64_t phone_verified_at);
 
+/* ---- outreach events and their attribution (issue #15 "Outreach") -------
+ *
+ * An EVENT is a sosialisasi or kelas literasi digital held in a village:
+ * its short-link code (unique, URL-safe, made by app/outreach.c), kind,
+ * title, start (seconds since 1970 UTC), place, village (a code of the
+ * region table), organiser, audience segment ("" for everyone, else a
+ * registry segment), attendance (-1 until it is recorded), who made it
+ * and when (seconds).  An ATTRIBUTION says that a participant registered
+ * through an event's link: one per participant, written in the
+ * registration's own transaction.  Reads fill `registrations` and
+ * `eligible` (attributed participants, and those of them without a
+ * reason: the funnel's "per event"). */
+#define PK_OUTREACH_CODE_MAX 16
+#define PK_OUTREACH_TEXT_MAX 512
+typedef struct pk_outreach {
+    int64_t id;
+    char code[PK_OUTREACH_CODE_MAX];
+    char kind[24];                        /* "sosialisasi", "literasi_digital" */
+    char title[PK_OUTREACH_TEXT_MAX];
+    int64_t starts_at;
+    char place[PK_OUTREACH_TEXT_MAX];
+    char kode_wilayah[PK_REGION_CODE_MAX];
+    char organiser[PK_OUTREACH_TEXT_MAX];
+    char segmen[32];                      /* "" everyone, or a pk_segment name */
+    int64_t attendance;                   /* -1: not recorded yet */
+    char created_by[64];
+    int64_t created_at, updated_at;       /* set by the caller on writes */
+    int64_t registrations, eligible;      /* filled on reads */
+} pk_outreach;
+/* Inserts e (id ignored) and fills e->id.  PK_ECONFLICT when the code
+ * exists (the caller draws another). */
+int pk_tx_outreach_insert(pk_tx *tx, pk_outreach *e);
+/* Replaces every field of event e->id but its id, code, created_by and
+ * created_at.  PK_ENOENT. */
+int pk_tx_outreach_update(pk_tx *tx, const pk_outreach *e);
+/* The event inside tx (PostgreSQL locks its row to the end of tx);
+ * PK_ENOENT. */
+int pk_tx_outreach_get(pk_tx *tx, int64_t id, pk_outreach *out);
+/* Records that participant_id registered through event_id at `at`
+ * (seconds).  PK_ECONFLICT when the participant has an attribution. */
+int pk_tx_outreach_attribute(pk_tx *tx, int64_t participant_id, int64_t event_id, int64_t at);
+
+/* Reads.  One event by id, or by code (exactly as stored); PK_ENOENT. */
+int pk_store_outreach_get(pk_store *s, int64_t id, pk_outreach *out);
+int pk_store_outreach_find_code(pk_store *s, const char *code, pk_outreach *out);
+/* The events of a region subtree (dotted code prefix; NULL or "" for
+ * all) starting in [from, until), at most `limit` (<= 0: all), by
+ * starts_at then id (descending when `newest_first`), each with its
+ * counts. */
+typedef struct pk_outreach_filter {
+    const char *region;
+    int64_t from, until;
+    int64_t limit;
+    bool newest_first;
+} pk_outreach_filter;
+typedef int (*pk_outreach_cb)(void *ctx, const pk_outreach *e);
+int pk_store_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb,
+                           void *ctx);
+/* The event a participant registered through: 0 and its id, or
+ * PK_ENOENT when none. */
+int pk_store_outreach_of(pk_store *s, int64_t participant_id, int64_t *event_id);
+
 #endif

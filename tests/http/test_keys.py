@@ -515,6 +515,8 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 # and 22 (webhooks: inbound messages; the outbox's columns
                 # went with pk_remind_message)
                 "DROP TABLE pk_inbound;"
+                # and 23 (outreach events)
+                "DROP TABLE pk_outreach_attribution; DROP TABLE pk_outreach_event;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
         finally:

@@ -324,6 +324,9 @@ def migration_15_fills_the_counters_of_an_existing_registry():
             reg.db.execute("DROP TABLE %s" % table)
         # and 22 (webhooks; its columns went with pk_remind_message)
         reg.db.execute("DROP TABLE pk_inbound")
+        # and 23 (outreach events)
+        for table in ("pk_outreach_attribution", "pk_outreach_event"):
+            reg.db.execute("DROP TABLE %s" % table)
         reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])
         eq(code, 0, "migrate: " + err)
