@@ -16,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -361,12 +362,24 @@ typedef struct register_job {
     const pk_scheme *scheme;
     pk_date today;
     const char *source, *actor;
+    int64_t event;     /* the outreach event it came through; 0: none */
 } register_job;
+
+/* A new participant of a job with an event: the attribution, with the
+ * registration (its savepoint undoes both). */
+static int attribute(pk_tx *tx, const register_job *j)
+{
+    const pk_save_result *r = &j->b->res[0];
+    if (j->event == 0 || r->outcome != PK_SAVED_INSERTED)
+        return 0;
+    return pk_tx_outreach_attribute(tx, r->id, j->event, (int64_t)time(NULL));
+}
 
 static int register_in_tx(pk_tx *tx, void *arg)
 {
     register_job *j = arg;
-    return save_batch(j->app, tx, j->b, j->scheme, j->today, j->source, j->actor, false, false);
+    int rc = save_batch(j->app, tx, j->b, j->scheme, j->today, j->source, j->actor, false, false);
+    return rc == 0 ? attribute(tx, j) : rc;
 }
 
 /* The registrations of one group commit as one batch: one lookup, one
@@ -410,6 +423,7 @@ static int register_many_in_tx(pk_tx *tx, void *const *args, int *rcs, size_t n)
                         false);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         ((register_job *)args[i])->b->res[0] = m->res[i];
+        rc = attribute(tx, args[i]);
         rcs[i] = 0;
     }
     pk_reg_batch_free(m);
@@ -418,6 +432,13 @@ static int register_many_in_tx(pk_tx *tx, void *const *args, int *rcs, size_t n)
 
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
                          const char *actor, const char *scope, pk_register_result *out)
+{
+    return pk_registry_register_via(app, in, source, actor, scope, 0, out);
+}
+
+int pk_registry_register_via(const pk_app *app, const pk_participant_input *in,
+                             const char *source, const char *actor, const char *scope,
+                             int64_t event, pk_register_result *out)
 {
     memset(out, 0, sizeof(*out));
     out->scheme = pk_schemes_current(&app->schemes);
@@ -431,7 +452,8 @@ int pk_registry_register(const pk_app *app, const pk_participant_input *in, cons
     if (b == NULL)
         return PK_ENOMEM;
     int rc = pk_reg_batch_add(b, app, &p, out->v.warnings);
-    register_job job = {app, b, out->scheme, today, source, actor ? actor : PK_ACTOR_PUBLIC};
+    register_job job = {app, b, out->scheme, today, source, actor ? actor : PK_ACTOR_PUBLIC,
+                        event};
     if (rc == 0)
         /* Together only on a shared store (PostgreSQL), where it saves the
          * round trips; on SQLite, a savepoint each costs no round trip, and

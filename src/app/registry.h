@@ -46,6 +46,13 @@ typedef struct pk_register_result {
 
 int pk_registry_register(const pk_app *app, const pk_participant_input *in, const char *source,
                          const char *actor, const char *scope, pk_register_result *out);
+/* The same for a registration made through an outreach event's short
+ * link (app/outreach.h): a new participant is attributed to `event`
+ * (its id; 0: none) in the registration's own transaction, so neither is
+ * without the other. */
+int pk_registry_register_via(const pk_app *app, const pk_participant_input *in,
+                             const char *source, const char *actor, const char *scope,
+                             int64_t event, pk_register_result *out);
 
 /* Import of an exchange file read from fd, in constant memory. */
 typedef struct pk_import_opts {

@@ -114,6 +114,7 @@ int cli_version(const cli_cmd *c, cli_args *a);  /* main.c */
 int cli_serve(const cli_cmd *c, cli_args *a);    /* cmd_serve.c */
 int cli_migrate(const cli_cmd *c, cli_args *a);
 int cli_nik(const cli_cmd *c, cli_args *a);      /* cmd_registry.c */
+int cli_outreach(const cli_cmd *c, cli_args *a); /* cmd_outreach.c */
 int cli_import(const cli_cmd *c, cli_args *a);
 int cli_export(const cli_cmd *c, cli_args *a);
 int cli_journey(const cli_cmd *c, cli_args *a);

@@ -277,6 +277,40 @@ static const cli_sub remind_subs[] = {
          {NULL, NULL, NULL}}},
     {NULL, NULL, NULL, NULL},
 };
+static const cli_option outreach_id_opt[] = {
+    {"id", "N", "the event's number"},
+    {NULL, NULL, NULL},
+};
+static const cli_sub outreach_subs[] = {
+    {"create", "--kind K --title T --starts INSTANT --place P --village CODE --organiser O",
+     "create an outreach event with its short link (https://PORTAL/e/CODE); one\n"
+     "JSON line",
+     (const cli_option[]){
+         {"kind", "K", "sosialisasi or literasi_digital"},
+         {"title", "TEXT", "its name, as on the poster (150 characters at most)"},
+         {"starts", "INSTANT", "when it starts: ISO 8601 with an offset\n"
+                               "(2026-12-10T09:00:00+07:00)"},
+         {"place", "TEXT", "where (200 characters at most)"},
+         {"village", "CODE", "the village it is held in (31.74.01.1001)"},
+         {"organiser", "TEXT", "who organises it"},
+         {"segment", "NAME", "its audience: pencari_kerja, korban_phk or\n"
+                             "peningkatan_kompetensi (default: everyone)"},
+         {NULL, NULL, NULL}}},
+    {"list", "", "one JSON line per event, newest first (--upcoming: soonest first)",
+     (const cli_option[]){
+         {"region", "CODE", "only the events of this region (31.74, 31.74.01, ...)"},
+         {"upcoming", NULL, "only those from today on (Jakarta time)"},
+         {"past", NULL, "only those before today"},
+         {NULL, NULL, NULL}}},
+    {"show", "--id N", "one JSON line: the event and the registrations attributed to it",
+     outreach_id_opt},
+    {"attendance", "--id N --count N", "record how many attended; one JSON line",
+     (const cli_option[]){
+         {"id", "N", "the event's number"},
+         {"count", "N", "how many attended (0 to 100000)"},
+         {NULL, NULL, NULL}}},
+    {NULL, NULL, NULL, NULL},
+};
 static const cli_option wave_opt[] = {
     {"wave", "N", "the wave's number"},
     {NULL, NULL, NULL},
@@ -396,6 +430,10 @@ const cli_cmd cli_commands[] = {
      .summary = "create, open, close, join, list, show, draw or verify waves (engine mode)",
      .subs = wave_subs, .sub_noun = "subcommand",
      .sub_hint = "(create, open, close, join, list, show, draw, verify)"},
+    {.name = "outreach", .run = cli_outreach,
+     .summary = "create, list or show outreach events, record their attendance",
+     .subs = outreach_subs, .sub_noun = "subcommand",
+     .sub_hint = "(create, list, show, attendance)"},
     {.name = "user", .run = cli_user,
      .summary = "manage staff accounts",
      .help = "manage staff accounts.  Passwords come from a prompt or, with\n"

@@ -108,6 +108,26 @@ void pk_html_finish(pk_resp *resp, int status, bool cacheable)
     resp->cache_control = cacheable ? "public, max-age=300" : "no-store";
 }
 
+void pk_html_print_begin(pk_buf *b, const char *title)
+{
+    pk_buf_adds(b, "<!doctype html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<title>");
+    pk_html_esc(b, title);
+    pk_buf_adds(b, " | Kartu Prakerja DKI Jakarta</title>\n"
+                   "<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
+                   "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+                   "</head>\n<body class=\"print\">\n<main>\n");
+}
+
+void pk_html_print_finish(pk_resp *resp, int status)
+{
+    pk_buf_adds(&resp->body, "</main>\n</body>\n</html>\n");
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->cache_control = "no-store";
+}
+
 void pk_html_error_page(const pk_app *app, pk_resp *resp, int status, const char *title,
                         const char *message)
 {
@@ -136,6 +156,7 @@ static const struct {
     {"/peserta/baru", "Pendaftaran dibantu"},
     {"/katalog", "Katalog"},
     {"/pengingat", "Pengingat"},
+    {"/acara", "Acara"},
     {"/admin/gelombang", "Gelombang"},
     {"/admin", "Admin"},
 };

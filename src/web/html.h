@@ -29,6 +29,12 @@ void pk_html_begin(pk_buf *b, const char *title, const char *active);
  * the response (status, content type, cache policy). */
 void pk_html_finish(pk_resp *resp, int status, bool cacheable);
 
+/* A page made for printing (the outreach kit): the same head and
+ * stylesheet, no menu, header or footer; <body class="print">.  Finish:
+ * never cached. */
+void pk_html_print_begin(pk_buf *b, const char *title);
+void pk_html_print_finish(pk_resp *resp, int status);
+
 void pk_html_error_page(const pk_app *app, pk_resp *resp, int status, const char *title,
                         const char *message);
 

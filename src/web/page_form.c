@@ -99,3 +99,19 @@ const char *pk_form_field_message(pk_field f, pk_code c, bool empty)
     }
     return pk_code_message(c);
 }
+
+const char *pk_form_wib_instant(pk_req *req, const char *v)
+{
+    if (v == NULL)
+        return NULL;
+    size_t n = strlen(v);
+    bool shape = (n == 16 || n == 19) && v[4] == '-' && v[7] == '-' && v[10] == 'T' &&
+                 v[13] == ':' && (n == 16 || v[16] == ':');
+    if (!shape)
+        return v;
+    char *s = pk_req_scratch(req, 32);
+    if (s == NULL)
+        return v;
+    snprintf(s, 32, "%.*s%s+07:00", (int)n, v, n == 16 ? ":00" : "");
+    return s;
+}

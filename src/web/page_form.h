@@ -34,4 +34,10 @@ bool pk_page_read_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_form *f
  * same; only the words differ. */
 const char *pk_form_field_message(pk_field f, pk_code c, bool empty);
 
+/* A time typed in a datetime-local control ("2021-09-13T12:00", seconds
+ * optional) as an instant in WIB ("2021-09-13T12:00:00+07:00", in the
+ * request's scratch memory); anything else is passed on as typed (an
+ * instant with its own offset, or wrong, for the caller's check). */
+const char *pk_form_wib_instant(pk_req *req, const char *v);
+
 #endif

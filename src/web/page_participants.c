@@ -430,6 +430,6 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
                    "dipilih.</p>\n");
     scope_line(app, b, scope);
     int status = posted ? pk_register_failure(app, b, rc) : 200;
-    pk_register_form(app, req, resp, "/peserta/baru", scope, val, err, "Daftarkan");
+    pk_register_form(app, req, resp, "/peserta/baru", scope, val, err, "Daftarkan", NULL);
     pk_html_staff_finish(resp, status);
 }

@@ -10,8 +10,10 @@
 
 #include <time.h>
 
+#include "app/outreach.h"
 #include "app/receipt.h"
 #include "app/registry.h"
+#include "core/date.h"
 #include "core/eligibility.h"
 #include "web/html.h"
 #include "web/page_form.h"
@@ -31,11 +33,10 @@ static bool any_village_within(const pk_app *app, const char *district, const ch
     return false;
 }
 
-static void village_select(const pk_app *app, pk_buf *b, const char *selected, const char *err,
-                           const char *scope)
+void pk_village_select(const pk_app *app, pk_buf *b, const char *label, const char *hint,
+                       const char *selected, const char *err, const char *scope)
 {
-    pk_html_select_begin(b, "kode_wilayah", "Kelurahan domisili",
-                         "Kelurahan tempat Anda tinggal sekarang.", err, true);
+    pk_html_select_begin(b, "kode_wilayah", label, hint, err, true);
     pk_html_opt(b, "", "Pilih kelurahan", selected);
     const pk_region *cities, *districts, *villages;
     size_t nc = pk_regions_children(app->regions, app->cfg.service_province, &cities);
@@ -44,11 +45,11 @@ static void village_select(const pk_app *app, pk_buf *b, const char *selected, c
         for (size_t d = 0; d < nd; d++) {
             if (!any_village_within(app, districts[d].code, scope))
                 continue;
-            char city[128], district[128], label[300];
+            char city[128], district[128], group[300];
             pk_region_title(cities[c].name, city, sizeof(city));
             pk_region_title(districts[d].name, district, sizeof(district));
-            snprintf(label, sizeof(label), "%s, Kec. %s", city, district);
-            pk_html_optgroup(b, label);
+            snprintf(group, sizeof(group), "%s, Kec. %s", city, district);
+            pk_html_optgroup(b, group);
             size_t nv = pk_regions_children(app->regions, districts[d].code, &villages);
             for (size_t v = 0; v < nv; v++)
                 if (pk_auth_region_within(scope, villages[v].code))
@@ -184,7 +185,8 @@ int pk_register_failure(const pk_app *app, pk_buf *b, int rc)
 
 void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *action,
                       const char *scope, const char *const val[PK_F__COUNT],
-                      const char *const err[PK_F__COUNT], const char *submit)
+                      const char *const err[PK_F__COUNT], const char *submit,
+                      const char *event)
 {
     pk_buf *b = &resp->body;
     const char *fields[PK_F__COUNT], *msgs[PK_F__COUNT];
@@ -200,6 +202,11 @@ void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const
     pk_html_esc(b, action);
     pk_buf_adds(b, "\" novalidate>\n");
     pk_web_csrf_field(app, req, resp);
+    if (event != NULL) {
+        pk_buf_adds(b, "<input type=\"hidden\" name=\"acara\" value=\"");
+        pk_html_esc(b, event);
+        pk_buf_adds(b, "\">\n");
+    }
     pk_buf_adds(b, "<fieldset><legend>Identitas</legend>\n");
     pk_html_input(b, "nik", "NIK", "numeric", val[PK_F_NIK], "16 angka seperti di KTP.",
                   err[PK_F_NIK], true);
@@ -215,7 +222,8 @@ void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const
     pk_html_input(b, "no_hp", "Nomor HP", "tel", val[PK_F_NO_HP], "Misalnya 0812 3456 7890.",
                   err[PK_F_NO_HP], true);
     pk_html_input(b, "email", "E-mail", "email", val[PK_F_EMAIL], NULL, err[PK_F_EMAIL], false);
-    village_select(app, b, val[PK_F_KODE_WILAYAH], err[PK_F_KODE_WILAYAH], scope);
+    pk_village_select(app, b, "Kelurahan domisili", "Kelurahan tempat Anda tinggal sekarang.",
+                      val[PK_F_KODE_WILAYAH], err[PK_F_KODE_WILAYAH], scope);
     pk_html_input(b, "alamat", "Alamat sesuai KTP", "text", val[PK_F_ALAMAT], NULL,
                   err[PK_F_ALAMAT], false);
     pk_buf_adds(b, "</fieldset>\n<fieldset><legend>Pendidikan dan pekerjaan</legend>\n");
@@ -289,6 +297,71 @@ void pk_page_register_done(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_finish(resp, 200, false);
 }
 
+/* ---- an outreach event's short link (app/outreach.h) --------------------
+ *
+ * GET /e/{code} leaves the code in a first-party cookie sent only to
+ * /daftar, for a few hours (someone who scans at the event and registers
+ * at home that evening still counts), and redirects there; the form then
+ * carries it in a hidden field, so the registration is attributed in its
+ * own transaction.  Neither URL holds anything about a person, and
+ * neither answer is cached (no-store: the one sets a cookie, the other
+ * holds the form's CSRF token). */
+#define EVENT_COOKIE_TTL (6 * 3600)
+
+void pk_page_short_link(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    pk_outreach e;
+    int rc = req->nparams == 1 ? pk_outreach_by_code(app, req->params[0], &e) : PK_ENOENT;
+    if (rc != 0) {
+        pk_buf *b = &resp->body;
+        pk_html_begin(b, "Tautan tidak ditemukan", NULL);
+        pk_buf_adds(b, "<h1>Tautan acara tidak ditemukan</h1>\n<p data-event-link=\"tidak\">"
+                       "Tautan atau kode QR ini tidak kami kenal. Periksa kembali alamatnya, "
+                       "atau langsung daftar tanpa tautan acara: pendaftaran tetap sama.</p>\n"
+                       "<p class=\"actions\"><a class=\"button\" href=\"/daftar\">Daftar "
+                       "Kartu Prakerja</a> <a href=\"/\">Ke beranda</a></p>\n");
+        pk_html_finish(resp, rc == PK_ENOENT ? 404 : 503, false);
+        return;
+    }
+    pk_resp_cookie_path(app, resp, PK_COOKIE_EVENT, e.code, "/daftar", EVENT_COOKIE_TTL);
+    pk_resp_header(resp, "Location", "/daftar");
+    pk_html_begin(&resp->body, "Pendaftaran", "/daftar");
+    pk_buf_adds(&resp->body, "<h1>Pendaftaran</h1>\n<p><a href=\"/daftar\">Lanjut ke formulir "
+                             "pendaftaran</a></p>\n");
+    pk_html_finish(resp, 303, false);
+}
+
+/* The event a registration comes through: the form's hidden field, else
+ * the short link's cookie.  false when there is none (or it is unknown:
+ * then the registration simply is not attributed). */
+static bool event_of(const pk_app *app, const pk_req *req, const pk_form *f, pk_outreach *e)
+{
+    const char *code = pk_form_get(f, "acara");
+    char cookie[PK_OUTREACH_CODE_MAX];
+    if ((code == NULL || code[0] == '\0') &&
+        pk_req_cookie(req, PK_COOKIE_EVENT, cookie, sizeof(cookie)))
+        code = cookie;
+    return code != NULL && code[0] != '\0' && pk_outreach_by_code(app, code, e) == 0;
+}
+
+/* Above the form: which event the registration goes through. */
+static void event_banner(pk_buf *b, const pk_outreach *e)
+{
+    char when[32];
+    pk_timestamp_format_wib(e->starts_at, when);
+    pk_buf_adds(b, "<section class=\"result ok\" data-event=\"");
+    pk_html_esc(b, e->code);
+    pk_buf_adds(b, "\"><p>Pendaftaran melalui acara: <strong>");
+    pk_html_esc(b, e->title);
+    pk_buf_adds(b, "</strong></p><p class=\"small\">");
+    pk_html_esc(b, pk_outreach_kind_label(e->kind));
+    pk_buf_adds(b, ", ");
+    pk_html_esc(b, when);
+    pk_buf_adds(b, ", ");
+    pk_html_esc(b, e->place);
+    pk_buf_adds(b, "</p></section>\n");
+}
+
 void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     pk_form f;
@@ -301,6 +374,8 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
         val[i] = pk_form_get(&f, pk_field_name((pk_field)i));
     pk_register_result res;
     int rc = -1;
+    pk_outreach event;
+    bool via = event_of(app, req, &f, &event);
     if (posted) {
         pk_participant_input in = {0};
         for (int i = 0; i < PK_F__COUNT; i++)
@@ -308,7 +383,8 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                 in.v[i] = val[i];
                 in.len[i] = strlen(val[i]);
             }
-        rc = pk_registry_register(app, &in, "portal", PK_ACTOR_PUBLIC, NULL, &res);
+        rc = pk_registry_register_via(app, &in, "portal", PK_ACTOR_PUBLIC, NULL,
+                                      via ? event.id : 0, &res);
         pk_register_errors(rc, &res, val, err);
     }
 
@@ -331,9 +407,12 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                    "Kartu Keluarga. Data pribadi Anda disimpan terenkripsi dan hanya dipakai "
                    "untuk program ini.</p>\n");
     int status = posted ? pk_register_failure(app, b, rc) : 200;
+    if (via)
+        event_banner(b, &event);
     if (posted && rc == PK_ECONFLICT)
         conflict_box(app, b);
-    pk_register_form(app, req, resp, "/daftar", NULL, val, err, "Daftar");
+    pk_register_form(app, req, resp, "/daftar", NULL, val, err, "Daftar",
+                     via ? event.code : NULL);
     /* never cached: the form carries this browser's CSRF token */
     pk_html_finish(resp, status, false);
 }

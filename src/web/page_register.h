@@ -8,10 +8,18 @@
 
 /* Writes the form into resp->body: posting to `action`, errors beside
  * their fields, what was typed kept.  The village list holds the
- * villages of `scope` only ("" or NULL: the whole service area). */
+ * villages of `scope` only ("" or NULL: the whole service area).
+ * `event`: an outreach event's code the form carries (hidden field
+ * "acara"), or NULL. */
 void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *action,
                       const char *scope, const char *const val[PK_F__COUNT],
-                      const char *const err[PK_F__COUNT], const char *submit);
+                      const char *const err[PK_F__COUNT], const char *submit,
+                      const char *event);
+/* A required <select name="kode_wilayah"> of the villages of `scope`
+ * ("" or NULL: the whole service area), grouped by city and district, so
+ * it works without JavaScript (267 villages for Jakarta). */
+void pk_village_select(const pk_app *app, pk_buf *b, const char *label, const char *hint,
+                       const char *selected, const char *err, const char *scope);
 /* The field errors of a failed pk_registry_register (rc PK_EINVAL or
  * PK_ECONFLICT) into err (entries already set are kept), in the form's
  * words (pk_form_field_message of page_form.h): val is what was posted,

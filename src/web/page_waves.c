@@ -118,25 +118,6 @@ enum { F_NUMBER, F_SCHEME, F_OPENS, F_CLOSES, F_QUOTA, F_REGIONS, F_BALANCE, F__
 static const char *const field_names[F__COUNT] = {
     "gelombang", "skema", "dibuka", "ditutup", "kuota", "kuota_wilayah", "batas_saldo"};
 
-/* A time typed in the form ("2021-09-13T12:00" from a datetime-local
- * control, seconds optional) as an instant in WIB; anything else is
- * passed on as typed (an instant with its own offset, or wrong). */
-static const char *wib_instant(pk_req *req, const char *v)
-{
-    if (v == NULL)
-        return NULL;
-    size_t n = strlen(v);
-    bool shape = (n == 16 || n == 19) && v[4] == '-' && v[7] == '-' && v[10] == 'T' &&
-                 v[13] == ':' && (n == 16 || v[16] == ':');
-    if (!shape)
-        return v;
-    char *s = pk_req_scratch(req, 32);
-    if (s == NULL)
-        return v;
-    snprintf(s, 32, "%.*s%s+07:00", (int)n, v, n == 16 ? ":00" : "");
-    return s;
-}
-
 static const char *field_message(pk_wave_field f, int rc)
 {
     switch (f) {
@@ -227,8 +208,8 @@ void pk_page_wave_new(const pk_app *app, pk_req *req, pk_resp *resp)
         if (!missing) {
             /* the same validation as the command line: app/wave.c */
             pk_wave_input in = {.number = val[F_NUMBER], .scheme = val[F_SCHEME],
-                                .opens = wib_instant(req, val[F_OPENS]),
-                                .closes = wib_instant(req, val[F_CLOSES]),
+                                .opens = pk_form_wib_instant(req, val[F_OPENS]),
+                                .closes = pk_form_wib_instant(req, val[F_CLOSES]),
                                 .quota = val[F_QUOTA], .balance_until = val[F_BALANCE]};
             char *rq = val[F_REGIONS] ? pk_req_scratch(req, strlen(val[F_REGIONS]) + 1) : NULL;
             bool too_many = false;

@@ -75,6 +75,8 @@ const pk_route pk_routes[] = {
     {"GET", "/berhenti/{ref}", pk_page_unsubscribe, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/berhenti/{ref}", pk_page_unsubscribe, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
      PK_LIMIT_LOOKUP},
+    /* an outreach event's short link (its QR code): to /daftar, attributed */
+    {"GET", "/e/{code}", pk_page_short_link, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/favicon.ico", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/robots.txt", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
 
@@ -104,6 +106,16 @@ const pk_route pk_routes[] = {
     {"POST", "/admin/gelombang/{n}", pk_page_wave, PK_KIND_PAGE, PK_ACCESS_ADMIN},
     /* the reminders' plan: operators in their region, admins */
     {"GET", "/pengingat", pk_page_remind, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    /* outreach events: every staff role reads those of its region, operators
+     * (in their region) and admins write; /acara/baru before /acara/{id} */
+    {"GET", "/acara", pk_page_events, PK_KIND_PAGE, PK_ACCESS_STAFF},
+    {"GET", "/acara/baru", pk_page_event_new, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    {"POST", "/acara/baru", pk_page_event_new, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    {"GET", "/acara/{id}", pk_page_event, PK_KIND_PAGE, PK_ACCESS_STAFF},
+    {"POST", "/acara/{id}", pk_page_event, PK_KIND_PAGE, PK_ACCESS_OPERATOR},
+    {"GET", "/acara/{id}/qr.svg", pk_page_event_qr, PK_KIND_PAGE, PK_ACCESS_STAFF},
+    {"GET", "/acara/{id}/kit", pk_page_event_kit, PK_KIND_PAGE, PK_ACCESS_STAFF},
+    {"GET", "/acara/{id}/kit.pdf", pk_page_event_kit_pdf, PK_KIND_PAGE, PK_ACCESS_STAFF},
     /* the training catalogue: public data, every staff role */
     {"GET", "/katalog", pk_page_catalogue, PK_KIND_PAGE, PK_ACCESS_STAFF},
     {"POST", "/katalog", pk_page_catalogue, PK_KIND_PAGE, PK_ACCESS_ADMIN},

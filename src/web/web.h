@@ -143,6 +143,18 @@ void pk_page_wave_new(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_wave(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_catalogue(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp);   /* page_remind.c */
+/* Outreach events (page_outreach.c: list, create, one event with its
+ * edit form; page_outreach_kit.c: the QR code, the printable kit as HTML
+ * and as PDF) and an event's public short link (page_register.c). */
+void pk_page_events(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_event_new(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_event(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_event_qr(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_event_kit(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_event_kit_pdf(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_short_link(const pk_app *app, pk_req *req, pk_resp *resp);
+/* The event id of /acara/{id}/...: false when the segment is no id. */
+bool pk_event_id_param(const pk_req *req, int64_t *id);
 /* "Akun saya" (page_account.c): the residents' own pages, behind their
  * own session (app/resident.h), public routes that check it themselves. */
 void pk_page_account_login(const pk_app *app, pk_req *req, pk_resp *resp);
@@ -165,6 +177,7 @@ void pk_page_journey(const pk_app *app, const pk_req *req, pk_buf *b, int64_t id
 #define PK_COOKIE_SESSION "pk_sesi"
 #define PK_COOKIE_FORM "pk_csrf"
 #define PK_COOKIE_RECEIPT "pk_daftar" /* the sealed receipt of a registration (app/receipt.h) */
+#define PK_COOKIE_EVENT "pk_acara"    /* an outreach event's code, from its short link */
 /* The value of a request cookie into out; false when absent or malformed. */
 bool pk_req_cookie(const pk_req *req, const char *name, char *out, size_t cap);
 /* Adds a Set-Cookie (HttpOnly, SameSite=Lax, Secure when configured). */
