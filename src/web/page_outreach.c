@@ -15,6 +15,7 @@
 #include "app/operator.h"
 #include "app/outreach.h"
 #include "core/date.h"
+#include "core/ident.h"
 #include "core/participant.h"
 #include "web/html.h"
 #include "web/page_form.h"
@@ -323,6 +324,18 @@ static void read_fields(pk_req *req, const pk_form *f, const char **val, pk_outr
                               .attendance = val[F_ATTENDANCE]};
 }
 
+/* Every required field left empty, each with its sentence: whether any. */
+static bool missing(const char **val, const char **err)
+{
+    bool any = false;
+    for (int i = 0; i < F__COUNT; i++)
+        if (val[i] == NULL && i != F_SEGMENT && i != F_ATTENDANCE) {
+            err[i] = field_message(i, PK_EINVAL, true);
+            any = true;
+        }
+    return any;
+}
+
 /* A refusal of app/outreach.c beside its field: the page's status, or 0
  * when rc is no refusal of a field. */
 static int refusal(int rc, pk_outreach_field wf, const char **val, const char **err)
@@ -330,7 +343,9 @@ static int refusal(int rc, pk_outreach_field wf, const char **val, const char **
     int at = field_of(wf);
     if ((rc != PK_EINVAL && rc != PK_EDENIED) || at < 0)
         return 0;
-    err[at] = field_message(at, rc, val[at] == NULL || val[at][0] == '\0');
+    size_t n = val[at] ? strlen(val[at]) : 0;
+    bool blank = val[at] == NULL || pk_trim(val[at], &n) == NULL || n == 0;
+    err[at] = field_message(at, rc, blank);
     return rc == PK_EDENIED ? 403 : 422;
 }
 
@@ -351,7 +366,9 @@ void pk_page_event_new(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_staff_actor(req->who, actor);
         pk_outreach_field wf = PK_OF_NONE;
         pk_outreach e;
-        int rc = pk_outreach_create(app, &in, actor, scope, &e, &wf, msg, sizeof(msg));
+        int rc = missing(val, err) ? PK_EINVAL
+                                   : pk_outreach_create(app, &in, actor, scope, &e, &wf, msg,
+                                                        sizeof(msg));
         if (rc == 0) {
             char loc[64];
             snprintf(loc, sizeof(loc), "/acara/%lld", (long long)e.id);
@@ -359,7 +376,9 @@ void pk_page_event_new(const pk_app *app, pk_req *req, pk_resp *resp)
             pk_html_staff_error(app, req, resp, 303, "Acara dibuat", "Acara sudah dibuat.");
             return;
         }
-        if ((status = refusal(rc, wf, val, err)) == 0) {
+        if (wf == PK_OF_NONE && rc == PK_EINVAL) {
+            status = 422; /* fields left empty */
+        } else if ((status = refusal(rc, wf, val, err)) == 0) {
             if (pk_web_disk_full(app, rc))
                 pk_reply_disk_full(app, resp, false);
             else
@@ -494,11 +513,8 @@ void pk_page_event(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_staff_actor(req->who, actor);
         pk_outreach_field wf = PK_OF_NONE;
         /* every field of the form is required but the segment and the attendance */
-        for (int i = 0; i < F__COUNT; i++)
-            if (val[i] == NULL && i != F_SEGMENT && i != F_ATTENDANCE && err[i] == NULL) {
-                err[i] = field_message(i, PK_EINVAL, true);
-                status = 422;
-            }
+        if (missing(val, err))
+            status = 422;
         rc = status == 422 ? PK_EINVAL
                            : pk_outreach_update(app, id, &in, actor, scope, &e, &wf, msg,
                                                 sizeof(msg));

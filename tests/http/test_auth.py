@@ -724,7 +724,7 @@ ACCESS = {  # the access levels of routes.c, as sets of roles
     "PK_ACCESS_WEBHOOK": set(),  # a gateway's own credential, never an account (test_webhooks)
 }
 PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css", "n": "1",
-          "ref": "tokopedia-beli-1"}
+          "ref": "tokopedia-beli-1", "code": "abcd2345"}
 CALLERS = [("anonymous", None), ("viewer", "viewer1"), ("operator A (31.74)", "op.a"),
            ("operator B (31.72)", "op.b"), ("admin", "admin1")]
 

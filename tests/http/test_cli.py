@@ -131,6 +131,11 @@ HELP = {
     ("jobs", "run"): ("--date",),
     ("consent", "stop"): ("--nik", "--purpose"),
     ("consent", "start"): ("--nik", "--purpose"),
+    ("outreach", "create"): ("--kind", "--title", "--starts", "--place", "--village",
+                             "--organiser", "--segment"),
+    ("outreach", "list"): ("--region", "--upcoming", "--past"),
+    ("outreach", "show"): ("--id",),
+    ("outreach", "attendance"): ("--id", "--count"),
 }
 
 
