@@ -15,6 +15,7 @@
 #include "core/ident.h"
 #include "core/participant.h"
 #include "core/region.h"
+#include "store/store.h"
 
 /* No 0/o, 1/l/i: a code read off a poster is typed right. */
 static const char code_alphabet[] = "23456789abcdefghjkmnpqrstuvwxyz";

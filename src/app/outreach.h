@@ -24,8 +24,8 @@
 #include <jansson.h>
 
 #include "app/app.h"
+#include "core/outreach.h"
 #include "core/qr.h"
-#include "store/store.h"
 
 /* Characters of the text fields at most. */
 #define PK_OUTREACH_TITLE_CHARS 150

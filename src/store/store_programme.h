@@ -6,6 +6,7 @@
 #define PK_STORE_PROGRAMME_H
 
 #include "store/store.h"
+#include "core/outreach.h"
 
 /* ---- the journey: events (append only) and the state derived from them --
  *
@@ -476,23 +477,7 @@ int pk_tx_contact_pref_set(pk_tx *tx, int64_t participant_id, const char *channe
  * registration's own transaction.  Reads fill `registrations` and
  * `eligible` (attributed participants, and those of them without a
  * reason: the funnel's "per event"). */
-#define PK_OUTREACH_CODE_MAX 16
-#define PK_OUTREACH_TEXT_MAX 512
-typedef struct pk_outreach {
-    int64_t id;
-    char code[PK_OUTREACH_CODE_MAX];
-    char kind[24];                        /* "sosialisasi", "literasi_digital" */
-    char title[PK_OUTREACH_TEXT_MAX];
-    int64_t starts_at;
-    char place[PK_OUTREACH_TEXT_MAX];
-    char kode_wilayah[PK_REGION_CODE_MAX];
-    char organiser[PK_OUTREACH_TEXT_MAX];
-    char segmen[32];                      /* "" everyone, or a pk_segment name */
-    int64_t attendance;                   /* -1: not recorded yet */
-    char created_by[64];
-    int64_t created_at, updated_at;       /* set by the caller on writes */
-    int64_t registrations, eligible;      /* filled on reads */
-} pk_outreach;
+/* pk_outreach, pk_outreach_cb: core/outreach.h */
 /* Inserts e (id ignored) and fills e->id.  PK_ECONFLICT when the code
  * exists (the caller draws another). */
 int pk_tx_outreach_insert(pk_tx *tx, pk_outreach *e);
@@ -519,7 +504,6 @@ typedef struct pk_outreach_filter {
     int64_t limit;
     bool newest_first;
 } pk_outreach_filter;
-typedef int (*pk_outreach_cb)(void *ctx, const pk_outreach *e);
 int pk_store_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb,
                            void *ctx);
 /* The event a participant registered through: 0 and its id, or

@@ -40,9 +40,9 @@ void pk_html_error_page(const pk_app *app, pk_resp *resp, int status, const char
 
 /* The staff pages' layout (req->who is the signed-in staff member):
  * the staff menu, built from the route table (web/routes.c) and showing
- * only the pages the member's role may open (viewer: Dasbor, Katalog;
- * operator: + Cari peserta, Pendaftaran dibantu; admin: + Gelombang,
- * Admin); who is signed in
+ * only the pages the member's role may open (viewer: Dasbor, Katalog,
+ * Acara; operator: + Cari peserta, Pendaftaran dibantu, Pengingat;
+ * admin: + Gelombang, Admin); who is signed in
  * (name, role, region); and a modest sign-out button (a POST form with
  * the session's CSRF token).  `active` is the menu path of the page.
  * Writes into resp->body (the CSRF field needs resp). */

@@ -25,10 +25,10 @@ const SHOTS = path.resolve('screenshots');
 const WIDTHS = [360, 1280];
 const USERS = {
   'admin1': { role: 'admin', password: 'Admin-Prakerja-Kuat-7',
-    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat', 'Gelombang', 'Admin'] },
+    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat', 'Acara', 'Gelombang', 'Admin'] },
   'op.sel': { role: 'operator', region: '31.74', password: 'Operator-Jaksel-Tebet-1',
-    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat'] },
-  'viewer1': { role: 'viewer', password: 'Pemantau-Data-Agregat-3', menu: ['Dasbor', 'Katalog'] },
+    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat', 'Acara'] },
+  'viewer1': { role: 'viewer', password: 'Pemantau-Data-Agregat-3', menu: ['Dasbor', 'Katalog', 'Acara'] },
 };
 const BULK = 1234; // imported into Tebet Timur: counts need a separator
 const JOURNEY_NIK = '3174014104900001';
@@ -334,6 +334,66 @@ for (const width of WIDTHS) {
     await submit(page, 'Buat gelombang');
     check(await page.locator('#gelombang-error').isVisible(), 'the error beside its field');
     await noOverflow(page, width, 'new wave form with errors');
+    await page.context().close();
+  });
+}
+
+// ---------------------------------------------------------------- outreach events
+const EVENT_TITLE = 'Sosialisasi dan Kelas Literasi Digital Kartu Prakerja untuk Warga RW 01 ' +
+  'sampai RW 12 Kelurahan Tebet Barat';
+
+// The pages of a PDF that Chromium printed.
+function pdfPages(buf) {
+  return (buf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
+}
+
+for (const width of WIDTHS) {
+  test(`${width}px: an outreach event created, its page, list, kit and short link fit; the kit prints on one A4 page`, async () => {
+    const page = await newPage(width);
+    await login(page, 'op.sel');
+    await page.goto(base + 'acara/baru');
+    await noOverflow(page, width, 'new event form');
+    await submit(page, 'Buat acara');
+    check(await page.locator('#judul-error').isVisible(), 'the error beside its field');
+    await noOverflow(page, width, 'new event form with errors');
+    await page.getByLabel('Sosialisasi', { exact: true }).check();
+    await page.getByLabel('Nama acara').fill(EVENT_TITLE);
+    await page.getByLabel('Mulai').fill('2030-01-15T09:00');
+    await page.getByLabel('Tempat').fill('Aula Kantor Kelurahan Tebet Barat, Jl. Tebet Barat Dalam Raya');
+    await page.getByLabel('Kelurahan', { exact: true }).selectOption('31.74.01.1001');
+    await page.getByLabel('Penyelenggara').fill('Kelurahan Tebet Barat bersama Dinas Tenaga Kerja');
+    await submit(page, 'Buat acara');
+    const m = /\/acara\/(\d+)$/.exec(new URL(page.url()).pathname);
+    check(m, `on the event's page: ${page.url()}`);
+    check(await page.locator('img.qr').isVisible(), 'the QR code');
+    const url = (await page.locator('[data-short-url] code').innerText()).trim();
+    check(/^https:\/\/prakerja\.jakarta\.go\.id\/e\/[2-9a-z]{8}$/.test(url), url);
+    check((await page.locator('time, dd').filter({ hasText: '15 Jan 2030 09.00 WIB' }).count()) > 0,
+      'the start in WIB');
+    await noOverflow(page, width, 'event page');
+    await page.screenshot({ path: path.join(SHOTS, `staff-${width}-event.png`), fullPage: true });
+    await page.goto(base + 'acara');
+    check(await page.locator(`tr[data-event="${m[1]}"]`).isVisible(), 'listed');
+    await noOverflow(page, width, 'event list');
+    await page.screenshot({ path: path.join(SHOTS, `staff-${width}-events.png`), fullPage: true });
+    // the kit: on the screen without sideways scroll, printed on one A4 page
+    await page.goto(base + `acara/${m[1]}/kit`);
+    eq(await page.locator('nav').count(), 0, 'no menu on the kit');
+    check(await page.locator('.kit-qr svg').isVisible(), 'the QR code on the kit');
+    eq((await page.locator('[data-short-url]').innerText()).trim(), url, 'the short link on the kit');
+    await noOverflow(page, width, 'kit');
+    await page.screenshot({ path: path.join(SHOTS, `staff-${width}-kit.png`), fullPage: true });
+    const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true });
+    await writeFile(path.join(SHOTS, `kit-${width}.pdf`), pdf);
+    eq(pdfPages(pdf), 1, 'the kit printed');
+    // a resident scans the code: the form says which event it goes through
+    const phone = await newPage(width);
+    await phone.goto(base + new URL(url).pathname.slice(1));
+    eq(new URL(phone.url()).pathname, '/daftar', 'the short link leads to the form');
+    check(await phone.getByText('Pendaftaran melalui acara:').isVisible(), 'the event named');
+    await noOverflow(phone, width, 'registration through an event');
+    await phone.screenshot({ path: path.join(SHOTS, `portal-${width}-event-daftar.png`), fullPage: true });
+    await phone.context().close();
     await page.context().close();
   });
 }

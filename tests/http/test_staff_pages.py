@@ -29,13 +29,13 @@ USERS = {
     "op.sel": ("operator", "31.74", "Operator-Jaksel-Tebet-1"),
 }
 MENU = {  # role -> the staff menu, in order
-    "viewer1": [("/dasbor", "Dasbor"), ("/katalog", "Katalog")],
+    "viewer1": [("/dasbor", "Dasbor"), ("/katalog", "Katalog"), ("/acara", "Acara")],
     "op.sel": [("/dasbor", "Dasbor"), ("/peserta", "Cari peserta"),
                ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog"),
-               ("/pengingat", "Pengingat")],
+               ("/pengingat", "Pengingat"), ("/acara", "Acara")],
     "admin1": [("/dasbor", "Dasbor"), ("/peserta", "Cari peserta"),
                ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog"),
-               ("/pengingat", "Pengingat"), ("/admin/gelombang", "Gelombang"),
+               ("/pengingat", "Pengingat"), ("/acara", "Acara"), ("/admin/gelombang", "Gelombang"),
                ("/admin", "Admin")],
 }
 ROLE_LABEL = {"admin1": "Administrator", "viewer1": "Pemantau", "op.sel": "Operator wilayah"}
