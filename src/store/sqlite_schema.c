@@ -600,37 +600,7 @@ static const pk_migration migrations[] = {
      "  channel        TEXT NOT NULL CHECK (channel IN ('', 'whatsapp', 'sms', 'email')),"
      "  phone_verified_at INTEGER NOT NULL"
      ") STRICT;",
-     NULL, NULL},    /* Outreach events (issue #15 "Outreach and digital literacy"): a
-     * sosialisasi or kelas literasi digital in a village, with its short
-     * link's code, and the registrations made through that link (one per
-     * participant, written in the registration's transaction).  Instants
-     * in seconds since 1970 UTC; attendance -1 until it is recorded. */
-    {20, "outreach events and the registrations attributed to them",
-     "CREATE TABLE pk_outreach_event ("
-     "  id           INTEGER PRIMARY KEY,"
-     "  code         TEXT NOT NULL UNIQUE,"
-     "  kind         TEXT NOT NULL CHECK (kind IN ('sosialisasi', 'literasi_digital')),"
-     "  title        TEXT NOT NULL,"
-     "  starts_at    INTEGER NOT NULL,"
-     "  place        TEXT NOT NULL,"
-     "  kode_wilayah TEXT NOT NULL REFERENCES region(code),"
-     "  organiser    TEXT NOT NULL,"
-     "  segmen       TEXT NOT NULL,"
-     "  attendance   INTEGER NOT NULL CHECK (attendance >= -1),"
-     "  created_by   TEXT NOT NULL,"
-     "  created_at   INTEGER NOT NULL,"
-     "  updated_at   INTEGER NOT NULL"
-     ") STRICT;"
-     "CREATE INDEX pk_outreach_event_region ON pk_outreach_event(kode_wilayah, starts_at);"
-     "CREATE INDEX pk_outreach_event_starts ON pk_outreach_event(starts_at);"
-     "CREATE TABLE pk_outreach_attribution ("
-     "  participant_id INTEGER PRIMARY KEY REFERENCES participant(id),"
-     "  event_id       INTEGER NOT NULL REFERENCES pk_outreach_event(id),"
-     "  at             INTEGER NOT NULL"
-     ") STRICT;"
-     "CREATE INDEX pk_outreach_attribution_event ON pk_outreach_attribution(event_id);",
-     NULL, NULL},
-    /* The hold-out of the reminders' effect: a fire may be `kontrol`
+     NULL, NULL},    /* The hold-out of the reminders' effect: a fire may be `kontrol`
      * (SQLite changes a CHECK by copying the table). */
     {20, "reminders: the hold-out's fire status kontrol",
      "CREATE TABLE pk_remind_fire_v20 ("
@@ -679,6 +649,36 @@ static const pk_migration migrations[] = {
      "  at      TEXT NOT NULL,"
      "  PRIMARY KEY (channel, ref)"
      ") STRICT, WITHOUT ROWID;",
+     NULL, NULL},
+    /* Outreach events (issue #15 "Outreach and digital literacy"): a
+     * sosialisasi or kelas literasi digital in a village, with its short
+     * link's code, and the registrations made through that link (one per
+     * participant, written in the registration's transaction).  Instants
+     * in seconds since 1970 UTC; attendance -1 until it is recorded. */
+    {23, "outreach events and the registrations attributed to them",
+     "CREATE TABLE pk_outreach_event ("
+     "  id           INTEGER PRIMARY KEY,"
+     "  code         TEXT NOT NULL UNIQUE,"
+     "  kind         TEXT NOT NULL CHECK (kind IN ('sosialisasi', 'literasi_digital')),"
+     "  title        TEXT NOT NULL,"
+     "  starts_at    INTEGER NOT NULL,"
+     "  place        TEXT NOT NULL,"
+     "  kode_wilayah TEXT NOT NULL REFERENCES region(code),"
+     "  organiser    TEXT NOT NULL,"
+     "  segmen       TEXT NOT NULL,"
+     "  attendance   INTEGER NOT NULL CHECK (attendance >= -1),"
+     "  created_by   TEXT NOT NULL,"
+     "  created_at   INTEGER NOT NULL,"
+     "  updated_at   INTEGER NOT NULL"
+     ") STRICT;"
+     "CREATE INDEX pk_outreach_event_region ON pk_outreach_event(kode_wilayah, starts_at);"
+     "CREATE INDEX pk_outreach_event_starts ON pk_outreach_event(starts_at);"
+     "CREATE TABLE pk_outreach_attribution ("
+     "  participant_id INTEGER PRIMARY KEY REFERENCES participant(id),"
+     "  event_id       INTEGER NOT NULL REFERENCES pk_outreach_event(id),"
+     "  at             INTEGER NOT NULL"
+     ") STRICT;"
+     "CREATE INDEX pk_outreach_attribution_event ON pk_outreach_attribution(event_id);",
      NULL, NULL},
 };
 
