@@ -115,7 +115,7 @@ static bool same_state(const pk_journey *a, const pk_journey *b)
            a->survey_opened_at == b->survey_opened_at &&
            a->surveys_filled == b->surveys_filled &&
            a->survey_incentives == b->survey_incentives && a->events == b->events &&
-           a->last_at == b->last_at;
+           a->last_at == b->last_at && a->first_incentive_at == b->first_incentive_at;
 }
 
 #define REBUILD_BATCH 1000

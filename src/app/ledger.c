@@ -20,7 +20,7 @@ static const struct {
     F(refunded), F(lapsed), F(first_purchase_at), F(purchases), F(completions), F(reviews),
     F(first_completion_at), F(first_review_at), F(payout_at), F(incentives_paid),
     F(incentive_total), F(incentives_failed), F(survey_k), F(survey_opened_at),
-    F(surveys_filled), F(survey_incentives), F(events), F(last_at),
+    F(surveys_filled), F(survey_incentives), F(events), F(last_at), F(first_incentive_at),
 #undef F
 };
 

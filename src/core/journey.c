@@ -367,7 +367,8 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
     case PK_EV_INSENTIF_DIBAYAR:
         if (__builtin_add_overflow(j->incentive_total, e->amount, &v))
             REFUSE(PK_C_KOLOM_TIDAK_VALID);
-        j->incentives_paid++;
+        if (j->incentives_paid++ == 0)
+            j->first_incentive_at = e->at;
         j->incentive_total = v;
         break;
     case PK_EV_INSENTIF_GAGAL:

@@ -132,6 +132,7 @@ typedef struct pk_journey {
     char payout[PK_PAYOUT_MAX];   /* bni, gopay, ...; "" until linked */
     int64_t payout_at;
     int64_t incentives_paid, incentive_total, incentives_failed;
+    int64_t first_incentive_at;   /* the first incentive paid (the funnel's last step) */
     int64_t survey_k, survey_opened_at;  /* the latest survey opened */
     int64_t surveys_filled;       /* bit k-1: survey k filled in (k <= 63) */
     int64_t survey_incentives;

@@ -563,6 +563,9 @@ static const pk_store_ops pg_ops = {
     .stats_children = pg_stats_children,
     .counts_verify = pg_counts_verify,
     .counts_rebuild = pg_counts_rebuild,
+    .journey_counts = pg_journey_counts,
+    .journey_counts_verify = pg_journey_counts_verify,
+    .journey_counts_rebuild = pg_journey_counts_rebuild,
 
     .bulk_begin = pg_bulk_begin,
     .bulk_mark = pg_bulk_mark,

@@ -36,7 +36,8 @@ int pg_bulk_begin(pk_tx *t, bool *on)
                  "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey,"
                  " DISABLE TRIGGER participant_count_insert,"
                  " DISABLE TRIGGER participant_count_update,"
-                 " DISABLE TRIGGER participant_count_delete;"
+                 " DISABLE TRIGGER participant_count_delete,"
+                 " DISABLE TRIGGER journey_count_participant;"
                  "CREATE TEMP TABLE bulk_kk (kk_bi bytea PRIMARY KEY) ON COMMIT DROP",
                  PGRES_COMMAND_OK, "bulk load");
     if (rc == 0)
@@ -80,7 +81,9 @@ int pg_bulk_end(pk_tx *t)
                  PG_PARTICIPANT_COUNT_FILL
                  "ALTER TABLE participant ENABLE TRIGGER participant_count_insert,"
                  " ENABLE TRIGGER participant_count_update,"
-                 " ENABLE TRIGGER participant_count_delete;"
+                 " ENABLE TRIGGER participant_count_delete,"
+                 /* an empty registry has no journeys: none of theirs moved */
+                 " ENABLE TRIGGER journey_count_participant;"
                  /* statistics for the planner: the table was empty a moment ago */
                  "ANALYZE participant",
                  PGRES_COMMAND_OK, "bulk load: indexes");

@@ -128,3 +128,65 @@ int pg_counts_rebuild(pk_tx *t, int64_t *cells)
     PQclear(r);
     return rc;
 }
+
+/* ---- the journey's counters (migration 24, sql_funnel.h) ---- */
+
+static void journey_cell(const PGresult *r, int i, pk_journey_cell *cell)
+{
+    memset(cell, 0, sizeof(*cell));
+    copy_val(cell->region, sizeof(cell->region), r, i, 0);
+    copy_val(cell->kind, sizeof(cell->kind), r, i, 1);
+    cell->k1 = get_i64(r, i, 2);
+    cell->k2 = get_i64(r, i, 3);
+    cell->n = get_i64(r, i, 4);
+}
+
+int pg_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
+                      pk_journey_cell_cb cb, void *ctx)
+{
+    PGresult *r = NULL;
+    params ps = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
+    pg_region_params(&ps, region, hi, sizeof(hi));
+    p_int(&ps, (int64_t)child_len);
+    p_text(&ps, kind ? kind : "");
+    int rc = pg_run1(s, S_JCOUNTS, &ps, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_journey_cell cell;
+        journey_cell(r, i, &cell);
+        rc = cb(ctx, &cell);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int64_t *cells)
+{
+    PGresult *r = NULL;
+    *cells = 0;
+    int rc = pg_run1(s, S_JCOUNTS_VERIFY, NULL, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_journey_cell cell;
+        journey_cell(r, i, &cell);
+        cell.counted = get_i64(r, i, 5);
+        ++*cells;
+        if (cell.n != cell.counted)
+            rc = cb(ctx, &cell);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_journey_counts_rebuild(pk_tx *t, int64_t *cells)
+{
+    pgc *c = pg_txc(t);
+    PGresult *r = NULL;
+    *cells = 0;
+    int rc = pg_run(c, S_JCOUNTS_LOCK, NULL, NULL);
+    if (rc == 0)
+        rc = pg_run(c, S_JCOUNTS_CLEAR, NULL, NULL);
+    if (rc == 0 && (rc = pg_run(c, S_JCOUNTS_FILL, NULL, &r)) == 0)
+        *cells = pg_touched(r);
+    PQclear(r);
+    return rc;
+}

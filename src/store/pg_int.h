@@ -277,6 +277,10 @@ int pg_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
 int pg_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
                      int64_t *people);
 int pg_counts_rebuild(pk_tx *t, int64_t *cells);
+int pg_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
+                      pk_journey_cell_cb cb, void *ctx);
+int pg_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int64_t *cells);
+int pg_journey_counts_rebuild(pk_tx *t, int64_t *cells);
 
 /* ---- pg_bulk.c ---- */
 

@@ -16,6 +16,7 @@
 
 #include "core/pk.h"
 #include "store/pg_int.h"
+#include "store/sql_funnel.h"
 
 /* ---- migrations -------------------------------------------------------- */
 
@@ -646,6 +647,14 @@ static const pk_migration migrations[] = {
      "  at             bigint NOT NULL"
      ");"
      "CREATE INDEX pk_outreach_attribution_event ON pk_outreach_attribution(event_id);",
+     NULL, NULL},
+    /* The funnel's counters (issue #15 on #16; sql_funnel.h), filled with
+     * the journeys and participants held still. */
+    {24, "journey counters: the funnel's steps, waits and deadlines per village",
+     "ALTER TABLE pk_journey ADD COLUMN first_incentive_at bigint NOT NULL DEFAULT 0;"
+     PK_JOURNEY_FIRST_INCENTIVE_FILL PG_JOURNEY_COUNT_TABLE
+     "LOCK TABLE participant IN SHARE MODE;"
+     PK_JOURNEY_COUNTS_FILL(PG_JF_EPOCH("p.created_at")) ";" PG_JOURNEY_COUNT_TRIGGERS,
      NULL, NULL},
 };
 

@@ -191,6 +191,18 @@ X(S_COUNTS_FILL, "",
   " count(*) FROM participant GROUP BY 1, 2, 3, 4")
 X(S_COUNTS_CLEAR_CITY, "", "DELETE FROM participant_count_city")
 X(S_COUNTS_FILL_CITY, "", PG_PARTICIPANT_COUNT_CITY_FILL)
+/* the journey's counters (sql_funnel.h): a region's cells by (prefix of
+ * $3 bytes, kind, k1, k2), of kind $4 ('' every kind); verify; rebuild
+ * (the lock holds off writers of journeys and participants) */
+#include "store/sql_funnel.h"
+X(S_JCOUNTS, "ttit",
+  "SELECT substr(kode_wilayah, 1, $3::int), kind, k1, k2, sum(n)::bigint FROM journey_count"
+  " WHERE kode_wilayah >= $1 AND kode_wilayah < $2 AND ($4::text = '' OR kind = $4::text)"
+  " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4")
+X(S_JCOUNTS_VERIFY, "", PK_JOURNEY_COUNTS_VERIFY(PG_JF_EPOCH("p.created_at"), "sum(d)::bigint"))
+X(S_JCOUNTS_LOCK, "", "LOCK TABLE pk_journey, participant IN SHARE MODE")
+X(S_JCOUNTS_CLEAR, "", "DELETE FROM journey_count")
+X(S_JCOUNTS_FILL, "", PK_JOURNEY_COUNTS_FILL(PG_JF_EPOCH("p.created_at")))
 
 /* ---- bulk loading (pg_bulk.c) ---- */
 X(S_BULK_ANY, "", "SELECT EXISTS (SELECT 1 FROM participant)")
@@ -313,17 +325,17 @@ X(S_EVENTS_INSERT_MANY, "ITTTIIIIITTTT",
   " FROM (SELECT " SQL_NOW " AS now) t, unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
   " $11, $12, $13) WITH ORDINALITY AS u(p, s, r, ty, a, q, w, m, k, c, pf, ra, n, i)"
   " ORDER BY u.i RETURNING id, source, ref")
-X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiii",
+X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiiii",
   "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
   ", updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-  " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, " SQL_NOW ")"
+  " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, " SQL_NOW ")"
   " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
   " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
-X(S_JOURNEYS_PUT, "ITT" "IIIIIIIIIIIIIIIIIIIIIIIII",
+X(S_JOURNEYS_PUT, "ITT" "IIIIIIIIIIIIIIIIIIIIIIIIII",
   "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
   ", updated_at) SELECT u.*, t.now FROM (SELECT " SQL_NOW " AS now) t,"
   " unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
-  " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) AS u"
+  " $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) AS u"
   " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
   " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
 /* journey_tail: after S_JOURNEY_LOCK, the state, and whether an event of

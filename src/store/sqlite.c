@@ -589,6 +589,9 @@ static const pk_store_ops sqlite_ops = {
     .stats_children = sq_stats_children,
     .counts_verify = sq_counts_verify,
     .counts_rebuild = sq_counts_rebuild,
+    .journey_counts = sq_journey_counts,
+    .journey_counts_verify = sq_journey_counts_verify,
+    .journey_counts_rebuild = sq_journey_counts_rebuild,
 
     .bulk_begin = sq_bulk_begin,
     .bulk_mark = sq_bulk_mark,

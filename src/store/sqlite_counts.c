@@ -136,3 +136,77 @@ int sq_counts_rebuild(pk_tx *t, int64_t *cells)
         rc = sq_count_of(c, S_COUNTS_CELLS, cells);
     return rc;
 }
+
+/* ---- the journey's counters (migration 24, sql_funnel.h) ---- */
+
+static void journey_cell(sqlite3_stmt *st, pk_journey_cell *cell)
+{
+    memset(cell, 0, sizeof(*cell));
+    sq_copy_col(st, 0, cell->region, sizeof(cell->region));
+    sq_copy_col(st, 1, cell->kind, sizeof(cell->kind));
+    cell->k1 = sqlite3_column_int64(st, 2);
+    cell->k2 = sqlite3_column_int64(st, 3);
+    cell->n = sqlite3_column_int64(st, 4);
+}
+
+int sq_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
+                      pk_journey_cell_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_JCOUNTS, &c, &st);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)child_len);
+    sqlite3_bind_text(st, 4, kind ? kind : "", -1, SQLITE_STATIC);
+    int r = SQLITE_DONE;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_journey_cell cell;
+        journey_cell(st, &cell);
+        rc = cb(ctx, &cell);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int64_t *cells)
+{
+    sq *q = s->impl;
+    sqc *c;
+    *cells = 0;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_JCOUNTS_VERIFY, &c, &st);
+    if (rc != 0)
+        return rc;
+    int r = SQLITE_DONE;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_journey_cell cell;
+        journey_cell(st, &cell);
+        cell.counted = sqlite3_column_int64(st, 5);
+        ++*cells;
+        if (cell.n != cell.counted)
+            rc = cb(ctx, &cell);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_journey_counts_rebuild(pk_tx *t, int64_t *cells)
+{
+    sqc *c = sq_txc(t);
+    *cells = 0;
+    sqlite3_stmt *st = sq_stmt(c, S_JCOUNTS_CLEAR);
+    int rc = st != NULL ? sq_step_done(st) : PK_EIO;
+    if (rc == 0)
+        rc = (st = sq_stmt(c, S_JCOUNTS_FILL)) != NULL ? sq_step_done(st) : PK_EIO;
+    if (rc == 0)
+        rc = sq_count_of(c, S_JCOUNTS_CELLS, cells);
+    return rc;
+}

@@ -241,6 +241,10 @@ int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
 int sq_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
                      int64_t *people);
 int sq_counts_rebuild(pk_tx *t, int64_t *cells);
+int sq_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
+                      pk_journey_cell_cb cb, void *ctx);
+int sq_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int64_t *cells);
+int sq_journey_counts_rebuild(pk_tx *t, int64_t *cells);
 
 /* ---- sqlite_bulk.c ---- */
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/pk.h"
+#include "store/sql_funnel.h"
 #include "store/sqlite_int.h"
 
 /* ---- migrations ------------------------------------------------------- */
@@ -679,6 +680,14 @@ static const pk_migration migrations[] = {
      "  at             INTEGER NOT NULL"
      ") STRICT;"
      "CREATE INDEX pk_outreach_attribution_event ON pk_outreach_attribution(event_id);",
+     NULL, NULL},
+    /* The funnel's counters (issue #15 on #16; sql_funnel.h): the first
+     * incentive's instant, then a cell per village and step, wait and
+     * first-purchase deadline, kept by triggers like participant_count. */
+    {24, "journey counters: the funnel's steps, waits and deadlines per village",
+     "ALTER TABLE pk_journey ADD COLUMN first_incentive_at INTEGER NOT NULL DEFAULT 0;"
+     PK_JOURNEY_FIRST_INCENTIVE_FILL SQ_JOURNEY_COUNT_TABLE
+     PK_JOURNEY_COUNTS_FILL(SQ_JF_EPOCH("p.created_at")) ";" SQ_JOURNEY_COUNT_TRIGGERS,
      NULL, NULL},
 };
 

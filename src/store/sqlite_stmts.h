@@ -153,6 +153,17 @@ X(S_COUNTS_FILL, "", SQ_PARTICIPANT_COUNT_RECOUNT)
 X(S_COUNTS_CLEAR_CITY, "", "DELETE FROM participant_count_city")
 X(S_COUNTS_FILL_CITY, "", SQ_PARTICIPANT_COUNT_CITY_FILL)
 X(S_COUNTS_CELLS, "", "SELECT count(*) FROM participant_count")
+/* the journey's counters (sql_funnel.h): a region's cells by (prefix of
+ * ?3 bytes, kind, k1, k2), of kind ?4 ('' every kind); verify; rebuild */
+#include "store/sql_funnel.h"
+X(S_JCOUNTS, "ttit",
+  "SELECT substr(kode_wilayah, 1, ?3), kind, k1, k2, sum(n) FROM journey_count"
+  " WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 AND (?4 = '' OR kind = ?4)"
+  " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4")
+X(S_JCOUNTS_VERIFY, "", PK_JOURNEY_COUNTS_VERIFY(SQ_JF_EPOCH("p.created_at"), "sum(d)"))
+X(S_JCOUNTS_CLEAR, "", "DELETE FROM journey_count")
+X(S_JCOUNTS_FILL, "", PK_JOURNEY_COUNTS_FILL(SQ_JF_EPOCH("p.created_at")))
+X(S_JCOUNTS_CELLS, "", "SELECT count(*) FROM journey_count")
 
 /* ---- bulk loading (sqlite_bulk.c) ---- */
 X(S_BULK_ANY, "", "SELECT EXISTS (SELECT 1 FROM participant)")
@@ -271,10 +282,10 @@ X(S_EVENT_INSERT, "itttiiiiitttt",
   "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
   " course, platform, ref_asal, note, received_at) VALUES (?1, ?2, ?3,"
   " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, " SQL_NOW ")")
-X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiii",
+X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiiii",
   "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
   ", updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-  " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, " SQL_NOW ")"
+  " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, " SQL_NOW ")"
   " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
   " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
 /* journey_tail: the state, and whether an event of the person sorts

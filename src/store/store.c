@@ -303,6 +303,22 @@ int pk_tx_counts_rebuild(pk_tx *tx, int64_t *cells)
     return pk_st_noted_tx(tx, true, tx->store->ops->counts_rebuild(tx, cells));
 }
 
+int pk_store_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
+                            pk_journey_cell_cb cb, void *ctx)
+{
+    return s->ops->journey_counts(s, region, child_len, kind, cb, ctx);
+}
+
+int pk_store_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int64_t *cells)
+{
+    return s->ops->journey_counts_verify(s, cb, ctx, cells);
+}
+
+int pk_tx_journey_counts_rebuild(pk_tx *tx, int64_t *cells)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->journey_counts_rebuild(tx, cells));
+}
+
 int pk_store_participant_status(pk_store *s, const uint8_t nik_bi[PK_BI_LEN], pk_pstatus *out)
 {
     return s->ops->participant_status(s, nik_bi, out);

@@ -365,6 +365,40 @@ int pk_store_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t 
  * *cells: the counters written. */
 int pk_tx_counts_rebuild(pk_tx *tx, int64_t *cells);
 
+/* ---- the journey's counters (migration 24, sql_funnel.h) ------------------
+ *
+ * A cell per (village, kind, k1, k2) kept by the database in the
+ * transaction of every write of a journey (or of a participant's village
+ * or registration instant), like participant_count: kind "langkah" a
+ * funnel step reached (k1 1..5: joined, selected, bought, finished,
+ * incentive paid), "hari" the whole WIB days it took to reach step k1
+ * from the one before (k2, PK_FUNNEL_DAYS_MAX for that or longer),
+ * "tenggat" a recipient without a purchase selected in wave k1 on WIB day
+ * k2 (days since 1970-01-01). */
+#define PK_FUNNEL_DAYS_MAX 366
+typedef struct pk_journey_cell {
+    char region[PK_REGION_CODE_MAX]; /* the village, or the group's prefix */
+    char kind[16];
+    int64_t k1, k2;
+    int64_t n;       /* as kept (summed over the group) */
+    int64_t counted; /* verify: as the journeys recount it */
+} pk_journey_cell;
+typedef int (*pk_journey_cell_cb)(void *ctx, const pk_journey_cell *c);
+/* The cells of a region subtree (dotted prefix; NULL or "" for all)
+ * summed by (the first child_len bytes of the village code, kind, k1,
+ * k2), of one kind (NULL or "": every kind), in that order, to cb; groups
+ * that sum to 0 left out.  child_len 0: one group for the whole subtree
+ * (its region ""). A read costs the cells of the range, not the people. */
+int pk_store_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
+                            pk_journey_cell_cb cb, void *ctx);
+/* Recounts every journey's facts (one snapshot) against the cells kept:
+ * cb gets each that differs; *cells is the number compared. */
+int pk_store_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx,
+                                   int64_t *cells);
+/* Replaces the journey's cells with a recount, inside tx (PostgreSQL
+ * holds off writers of journeys and participants until it ends). */
+int pk_tx_journey_counts_rebuild(pk_tx *tx, int64_t *cells);
+
 /* ---- key rotation: boxes sealed under an older generation ----------------
  *
  * A box's first byte is the generation of the seal key it was sealed with

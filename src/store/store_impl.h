@@ -60,6 +60,11 @@ typedef struct pk_store_ops {
     int (*counts_verify)(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells,
                          int64_t *people);
     int (*counts_rebuild)(pk_tx *tx, int64_t *cells);
+    /* The journey's counters (sqlite_counts.c, pg_counts.c; sql_funnel.h). */
+    int (*journey_counts)(pk_store *s, const char *region, size_t child_len, const char *kind,
+                          pk_journey_cell_cb cb, void *ctx);
+    int (*journey_counts_verify)(pk_store *s, pk_journey_cell_cb cb, void *ctx, int64_t *cells);
+    int (*journey_counts_rebuild)(pk_tx *tx, int64_t *cells);
 
     /* Bulk loading of an empty registry (sqlite_bulk.c, pg_bulk.c).
      * Optional, all or none (NULL: no bulk mode; the others are called
@@ -246,7 +251,8 @@ typedef struct pk_store_ops {
     "wave, joined_at, selected_at, revoked_at, balance, credited, spent, refunded,"      \
     " lapsed, first_purchase_at, purchases, completions, reviews, first_completion_at,"  \
     " first_review_at, payout_at, incentives_paid, incentive_total, incentives_failed,"  \
-    " survey_k, survey_opened_at, surveys_filled, survey_incentives, events, last_at"
+    " survey_k, survey_opened_at, surveys_filled, survey_incentives, events, last_at,"      \
+    " first_incentive_at"
 #define PK_JOURNEY_INT_SET                                                               \
     "wave = excluded.wave, joined_at = excluded.joined_at,"                              \
     " selected_at = excluded.selected_at, revoked_at = excluded.revoked_at,"             \
@@ -262,8 +268,8 @@ typedef struct pk_store_ops {
     " survey_opened_at = excluded.survey_opened_at,"                                     \
     " surveys_filled = excluded.surveys_filled,"                                         \
     " survey_incentives = excluded.survey_incentives, events = excluded.events,"         \
-    " last_at = excluded.last_at"
-#define PK_JOURNEY_INTS 25
+    " last_at = excluded.last_at, first_incentive_at = excluded.first_incentive_at"
+#define PK_JOURNEY_INTS 26
 #define PK_JOURNEY_FIELDS(j)                                                              \
     &(j)->wave, &(j)->joined_at, &(j)->selected_at, &(j)->revoked_at, &(j)->balance,     \
         &(j)->credited, &(j)->spent, &(j)->refunded, &(j)->lapsed, &(j)->first_purchase_at, \
@@ -271,11 +277,11 @@ typedef struct pk_store_ops {
         &(j)->first_review_at, &(j)->payout_at, &(j)->incentives_paid,                    \
         &(j)->incentive_total, &(j)->incentives_failed, &(j)->survey_k,                   \
         &(j)->survey_opened_at, &(j)->surveys_filled, &(j)->survey_incentives,            \
-        &(j)->events, &(j)->last_at
+        &(j)->events, &(j)->last_at, &(j)->first_incentive_at
 static inline void pk_journey_ints(const pk_journey *j, int64_t out[PK_JOURNEY_INTS])
 {
     const int64_t *f[] = {PK_JOURNEY_FIELDS(j)};
-    _Static_assert(sizeof(f) / sizeof(f[0]) == PK_JOURNEY_INTS, "25 columns");
+    _Static_assert(sizeof(f) / sizeof(f[0]) == PK_JOURNEY_INTS, "26 columns");
     for (int i = 0; i < PK_JOURNEY_INTS; i++)
         out[i] = *f[i];
 }

@@ -1,0 +1,187 @@
+/* test_funnel.c -- the journey's counters (migration 24, sql_funnel.h):
+ * kept by every write of a journey row in its transaction (insert,
+ * update, undone with it) and by a change of a participant's village,
+ * read by journey_counts a region and its children at a time, checked by
+ * journey_counts_verify, replaced by journey_counts_rebuild. */
+#include "store_test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DAY 86400
+/* 2024-06-01 00:00 WIB, an instant; its WIB day number */
+#define T0 ((int64_t)1717174800)
+#define D0 (T0 / DAY + 1) /* (T0 + 7 h) / 1 day: 19875 */
+
+typedef struct cells {
+    int n;
+    pk_journey_cell c[64];
+} cells;
+
+static int note(void *ctx, const pk_journey_cell *c)
+{
+    cells *x = ctx;
+    assert_true(x->n < 64);
+    x->c[x->n++] = *c;
+    return 0;
+}
+
+static cells read_kind(pk_store *s, const char *region, size_t child_len, const char *kind)
+{
+    cells x = {0};
+    assert_int_equal(pk_store_journey_counts(s, region, child_len, kind, note, &x), 0);
+    return x;
+}
+
+/* the count of one cell of a region (0 when absent) */
+static int64_t count(pk_store *s, const char *region, const char *kind, int64_t k1, int64_t k2)
+{
+    cells x = read_kind(s, region, 0, kind);
+    for (int i = 0; i < x.n; i++)
+        if (x.c[i].k1 == k1 && x.c[i].k2 == k2)
+            return x.c[i].n;
+    return 0;
+}
+
+static int differ(pk_store *s, pk_journey_cell *last)
+{
+    cells x = {0};
+    int64_t compared = -1;
+    assert_int_equal(pk_store_journey_counts_verify(s, note, &x, &compared), 0);
+    assert_true(compared >= 0);
+    if (last != NULL && x.n > 0)
+        *last = x.c[x.n - 1];
+    return x.n;
+}
+
+static void put(pk_store *s, const pk_journey *j)
+{
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_journey_put(tx, j), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+}
+
+static void journey_counters_follow_every_write(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[3];
+    st_person_init(&p[0], 1, 1, "A", "31.71.01.1001");
+    st_person_init(&p[1], 2, 2, "B", "31.71.01.1002");
+    st_person_init(&p[2], 3, 3, "C", "31.72.01.1001");
+    st_insert(s, 3, p);
+    pk_journey a, b;
+    memset(&a, 0, sizeof(a));
+    a.participant_id = p[0].r.id;
+    a.status = PK_JS_PENDAFTAR;
+    a.wave = 7;
+    a.joined_at = T0;
+    put(s, &a);
+    assert_int_equal(count(s, "31.71", "langkah", 1, 0), 1);
+    assert_int_equal(count(s, "31.71", "langkah", 2, 0), 0);
+    assert_int_equal(differ(s, NULL), 0);
+    /* selected 3 days and 2 hours later, then buys 10 days later: the
+     * step, the waits in WIB days, the deadline cell then none */
+    a.status = PK_JS_PENERIMA;
+    a.selected_at = T0 + 3 * DAY + 7200;
+    put(s, &a);
+    assert_int_equal(count(s, "31.71", "langkah", 2, 0), 1);
+    assert_int_equal(count(s, "31.71", "hari", 2, 3), 1);
+    assert_int_equal(count(s, "31.71", "tenggat", 7, D0 + 3), 1);
+    assert_int_equal(differ(s, NULL), 0);
+    a.first_purchase_at = a.selected_at + 10 * DAY;
+    a.purchases = 1;
+    put(s, &a);
+    assert_int_equal(count(s, "31.71", "tenggat", 7, D0 + 3), 0);
+    assert_int_equal(count(s, "31.71", "langkah", 3, 0), 1);
+    assert_int_equal(count(s, "31.71", "hari", 3, 10), 1);
+    /* finished, paid: the last steps; a wait over a year is one bucket */
+    a.first_completion_at = a.first_purchase_at + DAY;
+    a.first_incentive_at = a.first_completion_at + 400 * DAY;
+    a.incentives_paid = 1;
+    put(s, &a);
+    assert_int_equal(count(s, "31", "langkah", 5, 0), 1);
+    assert_int_equal(count(s, "31", "hari", 4, 1), 1);
+    assert_int_equal(count(s, "31", "hari", 5, PK_FUNNEL_DAYS_MAX), 1);
+    /* a second person in the same village, rolled back: nothing */
+    memset(&b, 0, sizeof(b));
+    b.participant_id = p[1].r.id;
+    b.status = PK_JS_PENERIMA;
+    b.wave = 7;
+    b.joined_at = T0;
+    b.selected_at = T0 + 3 * DAY;
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_journey_put(tx, &b), 0);
+    pk_tx_rollback(tx);
+    assert_int_equal(count(s, "31.71", "langkah", 1, 0), 1);
+    put(s, &b);
+    assert_int_equal(count(s, "31.71", "langkah", 1, 0), 2);
+    assert_int_equal(count(s, "31.71", "tenggat", 7, D0 + 3), 1);
+    /* the children: one query, grouped by the first bytes of the code */
+    b.participant_id = p[2].r.id;
+    put(s, &b);
+    cells k = read_kind(s, "31", 5, "langkah");
+    assert_int_equal(k.n, 7); /* 31.71: steps 1-5; 31.72: steps 1-2 */
+    k = read_kind(s, "31", 5, "tenggat");
+    assert_int_equal(k.n, 2);
+    assert_string_equal(k.c[0].region, "31.71");
+    assert_string_equal(k.c[1].region, "31.72");
+    assert_int_equal(k.c[1].k1, 7);
+    assert_int_equal(k.c[1].k2, D0 + 3);
+    /* a person moves to another village: their journey's cells move */
+    st_person q;
+    st_person_init(&q, 3, 3, "C", "31.71.01.1002");
+    q.r.id = p[2].r.id;
+    st_insert(s, 1, &q);
+    assert_int_equal(count(s, "31.72", "langkah", 1, 0), 0);
+    assert_int_equal(count(s, "31.71.01.1002", "langkah", 1, 0), 2);
+    assert_int_equal(count(s, "31.71.01.1002", "tenggat", 7, D0 + 3), 2);
+    assert_int_equal(differ(s, NULL), 0);
+    /* a revocation ends the running deadline */
+    b.status = PK_JS_DICABUT;
+    b.revoked_at = T0 + 40 * DAY;
+    put(s, &b);
+    assert_int_equal(count(s, "31.71.01.1002", "tenggat", 7, D0 + 3), 1);
+    assert_int_equal(differ(s, NULL), 0);
+}
+
+static void journey_verify_names_a_wrong_cell_and_rebuild_repairs_it(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p;
+    st_person_init(&p, 1, 1, "A", "31.74.01.1001");
+    st_insert(s, 1, &p);
+    pk_journey j;
+    memset(&j, 0, sizeof(j));
+    j.participant_id = p.r.id;
+    j.status = PK_JS_PENDAFTAR;
+    j.wave = 3;
+    j.joined_at = T0;
+    put(s, &j);
+    st_sql(ST_FX(state), "UPDATE journey_count SET n = n + 2 WHERE kind = 'langkah'");
+    assert_int_equal(count(s, "31.74", "langkah", 1, 0), 3);
+    pk_journey_cell c;
+    assert_int_equal(differ(s, &c), 1);
+    assert_string_equal(c.region, "31.74.01.1001");
+    assert_string_equal(c.kind, "langkah");
+    assert_int_equal(c.k1, 1);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.counted, 1);
+    st_sql(ST_FX(state), "DELETE FROM journey_count");
+    assert_int_equal(differ(s, NULL), 1);
+    pk_tx *tx = NULL;
+    int64_t written = 0;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_journey_counts_rebuild(tx, &written), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(written, 1);
+    assert_int_equal(differ(s, NULL), 0);
+    assert_int_equal(count(s, "31.74", "langkah", 1, 0), 1);
+}
+
+static const struct CMUnitTest tests[] = {
+    ST_TEST(journey_counters_follow_every_write),
+    ST_TEST(journey_verify_names_a_wrong_cell_and_rebuild_repairs_it),
+};
+const st_division st_funnel = {tests, sizeof(tests) / sizeof(tests[0])};
