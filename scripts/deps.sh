@@ -9,6 +9,9 @@ set -euo pipefail
 pkgs=(gcc pkg-config meson ninja-build python3 sqlite3 ca-certificates
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev libpq-dev
       libcurl4-openssl-dev libqrencode-dev libhpdf-dev)
+# libjs-chart.js: Chart.js, built into the binary's static files for the
+# funnel page's chart (src/web/meson.build)
+pkgs+=(libjs-chart.js)
 if [ "${1:-}" = "--test" ]; then
   # libreoffice-calc-nogui: a test opens an export as a spreadsheet would
   pkgs+=(libcmocka-dev clang curl chromium postgresql libreoffice-calc-nogui)

@@ -64,31 +64,42 @@ static void hide_small(pk_region_stats *st, int64_t k)
 }
 
 /* Whoever may not open records sees small counts hidden (stats.h). */
-static int64_t min_count_for(const pk_app *app, const pk_principal *who)
+int64_t pk_stats_min_count(const pk_app *app, const pk_principal *who)
 {
     if ((who->role & (PK_ROLE_ADMIN | PK_ROLE_OPERATOR)) != 0 || app->cfg.stats_min_count <= 1)
         return 0;
     return app->cfg.stats_min_count;
 }
 
-int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
-                    pk_region_stats *out)
+int pk_stats_resolve(const pk_app *app, const pk_principal *who, const char *code,
+                     char scope[PK_REGION_CODE_MAX], char want[PK_REGION_CODE_MAX],
+                     const pk_region **region)
 {
-    memset(out, 0, sizeof(*out));
-    pk_auth_scope(who, out->scope);
-    char want[PK_REGION_CODE_MAX];
+    *region = NULL;
+    pk_auth_scope(who, scope);
     if (code == NULL || code[0] == '\0') {
-        memcpy(want, out->scope, sizeof(want));
+        memcpy(want, scope, PK_REGION_CODE_MAX);
     } else {
         if (pk_region_normalize(code, strlen(code), want) == PK_REGION_NONE)
             return PK_EINVAL;
         if (pk_regions_find(app->regions, want) == NULL)
             return PK_ENOENT;
-        if (!pk_auth_region_within(out->scope, want))
+        if (!pk_auth_region_within(scope, want))
             return PK_EDENIED;
     }
-    if (want[0] != '\0' && (out->region = pk_regions_find(app->regions, want)) == NULL)
+    if (want[0] != '\0' && (*region = pk_regions_find(app->regions, want)) == NULL)
         return PK_ENOENT; /* an account region the table no longer has */
+    return 0;
+}
+
+int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
+                    pk_region_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    char want[PK_REGION_CODE_MAX];
+    int rc = pk_stats_resolve(app, who, code, out->scope, want, &out->region);
+    if (rc != 0)
+        return rc;
     pk_stats st;
     if (pk_store_stats(app->store, want, &st) != 0)
         return PK_EIO;
@@ -101,7 +112,7 @@ int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code
     memcpy(out->by_reason, st.by_reason, sizeof(out->by_reason));
     out->not_eligible = st.total - st.eligible;
     /* who may open the records sees exact counts */
-    int64_t k = min_count_for(app, who);
+    int64_t k = pk_stats_min_count(app, who);
     if (k > 1) {
         out->min_count = (int)k;
         hide_small(out, k);
@@ -207,7 +218,7 @@ int pk_stats_children(const pk_app *app, const pk_principal *who,
         free(cells);
         return PK_EIO;
     }
-    int64_t k = min_count_for(app, who);
+    int64_t k = pk_stats_min_count(app, who);
     if (k > 1) {
         for (size_t i = 0; i < nk * 3; i++)
             if (*cells[i] > 0 && *cells[i] < k)
@@ -230,6 +241,7 @@ int pk_stats_children(const pk_app *app, const pk_principal *who,
 
 typedef struct verify_ctx {
     void (*cb)(void *ctx, const pk_stats_cell *c);
+    void (*jcb)(void *ctx, const pk_journey_stats_cell *c);
     void *ctx;
     int64_t differ;
 } verify_ctx;
@@ -253,32 +265,59 @@ static int verify_cell(void *ctx, const pk_count_cell *c)
     return 0;
 }
 
-int pk_stats_verify(const pk_app *app, void (*cb)(void *ctx, const pk_stats_cell *c), void *ctx,
-                    pk_stats_check *out)
+static int verify_journey_cell(void *ctx, const pk_journey_cell *c)
 {
-    memset(out, 0, sizeof(*out));
-    verify_ctx v = {cb, ctx, 0};
-    if (pk_store_counts_verify(app->store, verify_cell, &v, &out->cells, &out->people) != 0)
-        return PK_EIO;
-    out->differ = v.differ;
+    verify_ctx *v = ctx;
+    pk_journey_stats_cell cell;
+    _Static_assert(sizeof(cell.region) == sizeof(c->region) && sizeof(cell.kind) == sizeof(c->kind),
+                   "cells");
+    memcpy(cell.region, c->region, sizeof(cell.region));
+    memcpy(cell.kind, c->kind, sizeof(cell.kind));
+    cell.k1 = c->k1;
+    cell.k2 = c->k2;
+    cell.kept = c->n;
+    cell.counted = c->counted;
+    v->differ++;
+    if (v->jcb != NULL)
+        v->jcb(v->ctx, &cell);
     return 0;
 }
 
-int pk_stats_rebuild(const pk_app *app, const char *actor, int64_t *cells)
+int pk_stats_verify(const pk_app *app, void (*cb)(void *ctx, const pk_stats_cell *c),
+                    void (*jcb)(void *ctx, const pk_journey_stats_cell *c), void *ctx,
+                    pk_stats_check *out)
+{
+    memset(out, 0, sizeof(*out));
+    verify_ctx v = {cb, jcb, ctx, 0};
+    if (pk_store_counts_verify(app->store, verify_cell, &v, &out->cells, &out->people) != 0)
+        return PK_EIO;
+    out->differ = v.differ;
+    v.differ = 0;
+    if (pk_store_journey_counts_verify(app->store, verify_journey_cell, &v,
+                                       &out->journey_cells) != 0)
+        return PK_EIO;
+    out->journey_differ = v.differ;
+    return 0;
+}
+
+int pk_stats_rebuild(const pk_app *app, const char *actor, int64_t *cells,
+                     int64_t *journey_cells)
 {
     pk_tx *tx = NULL;
-    *cells = 0;
+    *cells = *journey_cells = 0;
     int rc = pk_store_begin(app->store, &tx);
     if (rc != 0)
         return rc;
-    char detail[64];
-    if ((rc = pk_tx_counts_rebuild(tx, cells)) == 0) {
-        snprintf(detail, sizeof(detail), "cells=%lld", (long long)*cells);
+    char detail[96];
+    if ((rc = pk_tx_counts_rebuild(tx, cells)) == 0 &&
+        (rc = pk_tx_journey_counts_rebuild(tx, journey_cells)) == 0) {
+        snprintf(detail, sizeof(detail), "cells=%lld journey_cells=%lld", (long long)*cells,
+                 (long long)*journey_cells);
         rc = pk_tx_audit(tx, actor ? actor : "", "cli", "stats.rebuild", 0, detail);
     }
     if (rc != 0) {
         pk_tx_rollback(tx);
-        *cells = 0;
+        *cells = *journey_cells = 0;
         return rc;
     }
     return pk_tx_commit(tx);

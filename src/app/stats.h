@@ -43,6 +43,17 @@ typedef struct pk_region_stats {
 int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
                     pk_region_stats *out);
 
+/* The region a caller asks for, checked as pk_stats_region does (its
+ * errors): scope gets the caller's, want the code to count ("" for
+ * everything), *region its entry (NULL for everything).  Every report of
+ * counts (the funnel too) resolves its region here. */
+int pk_stats_resolve(const pk_app *app, const pk_principal *who, const char *code,
+                     char scope[PK_REGION_CODE_MAX], char want[PK_REGION_CODE_MAX],
+                     const pk_region **region);
+/* The smallest count `who` may see (stats_min_count for viewers), 0 when
+ * every count is shown. */
+int64_t pk_stats_min_count(const pk_app *app, const pk_principal *who);
+
 /* The breakdown one level down: each child region of the region counted
  * in `parent` (a pk_stats_region result; the whole service area when its
  * region is NULL), counted the same way for the same caller.  Every
@@ -75,14 +86,26 @@ typedef struct pk_stats_cell {
 } pk_stats_cell;
 typedef struct pk_stats_check {
     int64_t cells, people, differ;
+    int64_t journey_cells, journey_differ; /* the journey's counters (the funnel's) */
 } pk_stats_check;
-int pk_stats_verify(const pk_app *app, void (*cb)(void *ctx, const pk_stats_cell *c), void *ctx,
+/* The journey's counters too (journey_count: steps, waits, deadlines per
+ * village, kept with every write of a journey) against a recount of the
+ * journeys: jcb (may be NULL) gets each cell that differs. */
+typedef struct pk_journey_stats_cell {
+    char region[PK_REGION_CODE_MAX];
+    char kind[16];
+    int64_t k1, k2, kept, counted;
+} pk_journey_stats_cell;
+int pk_stats_verify(const pk_app *app, void (*cb)(void *ctx, const pk_stats_cell *c),
+                    void (*jcb)(void *ctx, const pk_journey_stats_cell *c), void *ctx,
                     pk_stats_check *out);
 
-/* Every counter recounted from the participants in one transaction
- * (`prakerja stats rebuild`), audited as `actor` (stats.rebuild, source
- * cli); *cells: the counters written.  0 or a store error. */
-int pk_stats_rebuild(const pk_app *app, const char *actor, int64_t *cells);
+/* Every counter recounted from the participants and the journeys in one
+ * transaction (`prakerja stats rebuild`), audited as `actor`
+ * (stats.rebuild, source cli); *cells, *journey_cells: the counters
+ * written.  0 or a store error. */
+int pk_stats_rebuild(const pk_app *app, const char *actor, int64_t *cells,
+                     int64_t *journey_cells);
 
 /* Staff accounts by role, for administrators; disabled ones apart. */
 typedef struct pk_account_counts {

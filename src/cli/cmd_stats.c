@@ -1,6 +1,7 @@
 /* cmd_stats.c -- `prakerja stats verify|rebuild`: the counters behind the
  * statistics (app/stats.h) against a recount of the participants, and
- * their rebuild. */
+ * the journey's (the funnel's) against a recount of the journeys; their
+ * rebuild. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,20 @@ static void cell_differs(void *ctx, const pk_stats_cell *c)
     json_decref(o);
 }
 
+/* One JSON line per journey counter that differs (the funnel's). */
+static void journey_cell_differs(void *ctx, const pk_journey_stats_cell *c)
+{
+    (void)ctx;
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "wilayah", c->region, "jenis",
+                          c->kind, "k1", (json_int_t)c->k1, "k2", (json_int_t)c->k2,
+                          "tersimpan", (json_int_t)c->kept, "dihitung", (json_int_t)c->counted);
+    char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    if (line != NULL)
+        printf("%s\n", line);
+    free(line);
+    json_decref(o);
+}
+
 int cli_stats(const cli_cmd *c, cli_args *a)
 {
     (void)c;
@@ -46,31 +61,34 @@ int cli_stats(const cli_cmd *c, cli_args *a)
     if (rebuild) {
         char actor[96];
         cli_actor(actor, sizeof(actor));
-        int64_t cells = 0;
-        rc = pk_stats_rebuild(&app, actor, &cells);
+        int64_t cells = 0, jcells = 0;
+        rc = pk_stats_rebuild(&app, actor, &cells, &jcells);
         pk_app_close(&app);
         if (rc != 0) {
             fprintf(stderr, "prakerja: stats rebuild failed (%d); nothing changed\n", rc);
             return 1;
         }
-        printf("{\"cells\":%lld}\n", (long long)cells);
-        fprintf(stderr, "prakerja: stats rebuilt: %lld cells\n", (long long)cells);
+        printf("{\"cells\":%lld,\"journey_cells\":%lld}\n", (long long)cells, (long long)jcells);
+        fprintf(stderr, "prakerja: stats rebuilt: %lld cells, %lld journey cells\n",
+                (long long)cells, (long long)jcells);
         return 0;
     }
     pk_stats_check r;
-    rc = pk_stats_verify(&app, cell_differs, NULL, &r);
+    rc = pk_stats_verify(&app, cell_differs, journey_cell_differs, NULL, &r);
     pk_app_close(&app);
     if (rc != 0) {
         fprintf(stderr, "prakerja: stats verify failed (%d)\n", rc);
         return 1;
     }
-    printf("{\"ok\":%s,\"participants\":%lld,\"cells\":%lld,\"differ\":%lld}\n",
-           r.differ == 0 ? "true" : "false", (long long)r.people, (long long)r.cells,
-           (long long)r.differ);
-    if (r.differ != 0)
+    bool ok = r.differ == 0 && r.journey_differ == 0;
+    printf("{\"ok\":%s,\"participants\":%lld,\"cells\":%lld,\"differ\":%lld,"
+           "\"journey_cells\":%lld,\"journey_differ\":%lld}\n",
+           ok ? "true" : "false", (long long)r.people, (long long)r.cells, (long long)r.differ,
+           (long long)r.journey_cells, (long long)r.journey_differ);
+    if (!ok)
         fprintf(stderr,
-                "prakerja: stats: %lld counters differ from the participants (listed above); "
-                "prakerja stats rebuild recounts them\n",
-                (long long)r.differ);
-    return r.differ == 0 ? 0 : 1;
+                "prakerja: stats: %lld counters differ from the participants and %lld from the "
+                "journeys (listed above); prakerja stats rebuild recounts them\n",
+                (long long)r.differ, (long long)r.journey_differ);
+    return ok ? 0 : 1;
 }

@@ -152,6 +152,7 @@ static const struct {
     const char *label;
 } staff_menu[] = {
     {"/dasbor", "Dasbor"},
+    {"/corong", "Corong"},
     {"/peserta", "Cari peserta"},
     {"/peserta/baru", "Pendaftaran dibantu"},
     {"/katalog", "Katalog"},
@@ -433,4 +434,30 @@ void pk_html_error_summary(pk_buf *b, const char *const *fields, const char *con
         pk_buf_adds(b, "</a></li>\n");
     }
     pk_buf_adds(b, "</ul>\n</div>\n");
+}
+
+/* Home > city > district: the regions above the one shown, as far up as
+ * the caller's scope reaches. */
+void pk_html_trail(const pk_app *app, pk_buf *b, const char *scope, const char *code,
+                   const char *page)
+{
+    char up[4][PK_REGION_CODE_MAX];
+    size_t n = 0;
+    char c[PK_REGION_CODE_MAX];
+    snprintf(c, sizeof(c), "%s", code);
+    for (char *dot; n < 4 && (dot = strrchr(c, '.')) != NULL;) {
+        *dot = '\0';
+        if (!pk_auth_region_within(scope, c))
+            break;
+        snprintf(up[n++], PK_REGION_CODE_MAX, "%s", c);
+    }
+    if (n == 0)
+        return;
+    pk_buf_adds(b, "<nav class=\"trail\" aria-label=\"Wilayah di atasnya\"><ol>");
+    while (n-- > 0) {
+        pk_buf_printf(b, "<li><a href=\"%s?wilayah=%s\">", page, up[n]);
+        pk_html_region_name(app, b, up[n], up[n]);
+        pk_buf_adds(b, "</a></li>");
+    }
+    pk_buf_adds(b, "</ol></nav>\n");
 }

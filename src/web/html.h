@@ -59,6 +59,11 @@ const char *pk_html_role_label(unsigned role);
 /* A region's name as staff read it, or `fallback` when code is "" or
  * unknown (escaped). */
 void pk_html_region_name(const pk_app *app, pk_buf *b, const char *code, const char *fallback);
+/* Home > city > district: links to `page`?wilayah=CODE for the regions
+ * above `code`, as far up as the caller's scope reaches (the dashboard,
+ * the funnel). */
+void pk_html_trail(const pk_app *app, pk_buf *b, const char *scope, const char *code,
+                   const char *page);
 /* A count with thousands separators ("2.834"). */
 void pk_html_count(pk_buf *b, int64_t n);
 

@@ -56,6 +56,7 @@ typedef struct pk_resp {
     int status;
     const char *content_type;
     const char *cache_control; /* NULL: "no-store" */
+    const char *script_src;    /* NULL: no script runs; "'self'": the page's own files */
     pk_buf body;
     const char *hname[PK_MAX_HEADERS]; /* static strings */
     char *hvalue[PK_MAX_HEADERS];      /* owned copies */

@@ -145,31 +145,6 @@ static void children_table(const pk_app *app, pk_buf *b, const pk_region *parent
     pk_buf_adds(b, "</tbody>\n</table>\n</section>\n");
 }
 
-/* Home > city > district: the regions above the one shown, as far up as
- * the caller's scope reaches. */
-static void trail(const pk_app *app, pk_buf *b, const char *scope, const char *code)
-{
-    char up[4][PK_REGION_CODE_MAX];
-    size_t n = 0;
-    char c[PK_REGION_CODE_MAX];
-    snprintf(c, sizeof(c), "%s", code);
-    for (char *dot; n < 4 && (dot = strrchr(c, '.')) != NULL;) {
-        *dot = '\0';
-        if (!pk_auth_region_within(scope, c))
-            break;
-        snprintf(up[n++], PK_REGION_CODE_MAX, "%s", c);
-    }
-    if (n == 0)
-        return;
-    pk_buf_adds(b, "<nav class=\"trail\" aria-label=\"Wilayah di atasnya\"><ol>");
-    while (n-- > 0) {
-        pk_buf_printf(b, "<li><a href=\"/dasbor?wilayah=%s\">", up[n]);
-        pk_html_region_name(app, b, up[n], up[n]);
-        pk_buf_adds(b, "</a></li>");
-    }
-    pk_buf_adds(b, "</ol></nav>\n");
-}
-
 /* The counts of the region asked for (?wilayah=) as the caller may see
  * them (app/stats.h), or an error page with the API's statuses. */
 static bool read_stats(const pk_app *app, pk_req *req, pk_resp *resp, const char *code,
@@ -215,7 +190,7 @@ void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_buf *b = &resp->body;
     pk_html_staff_begin(app, req, resp, "Dasbor", "/dasbor");
     pk_buf_adds(b, "<h1>Dasbor</h1>\n");
-    trail(app, b, st.scope, code);
+    pk_html_trail(app, b, st.scope, code, "/dasbor");
     pk_buf_printf(b, "<p class=\"region\">Wilayah: <strong data-region=\"%s\">", code);
     pk_html_region_name(app, b, code, code);
     pk_buf_printf(b, "</strong> <span class=\"code\">(%s)</span></p>\n", code);

@@ -33,6 +33,7 @@ const pk_route pk_routes[] = {
     {"POST", "/api/v1/participants", pk_api_participants_create, PK_KIND_API, PK_ACCESS_PUBLIC,
      PK_LIMIT_REGISTER},
     {"GET", "/api/v1/stats", pk_api_stats, PK_KIND_API, PK_ACCESS_STAFF},
+    {"GET", "/api/v1/funnel", pk_api_funnel, PK_KIND_API, PK_ACCESS_STAFF},
     {"POST", "/api/v1/status", pk_api_status, PK_KIND_API, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/me", pk_api_me, PK_KIND_API, PK_ACCESS_STAFF},
     {"GET", "/api/v1/courses", pk_api_courses, PK_KIND_API, PK_ACCESS_PUBLIC},
@@ -97,6 +98,8 @@ const pk_route pk_routes[] = {
      PK_LIMIT_LOGIN},
     {"POST", "/keluar", pk_page_logout, PK_KIND_PAGE, PK_ACCESS_STAFF},
     {"GET", "/dasbor", pk_page_dashboard, PK_KIND_PAGE, PK_ACCESS_STAFF},
+    /* the funnel: counts only, every staff role (viewers' small cells hidden) */
+    {"GET", "/corong", pk_page_funnel, PK_KIND_PAGE, PK_ACCESS_STAFF},
     {"GET", "/admin", pk_page_admin, PK_KIND_PAGE, PK_ACCESS_ADMIN},
     /* waves: admins (/admin/gelombang/baru before /admin/gelombang/{n}) */
     {"GET", "/admin/gelombang", pk_page_waves, PK_KIND_PAGE, PK_ACCESS_ADMIN},

@@ -90,6 +90,13 @@ void pk_reply_region_invalid(pk_resp *resp, const char *name);
 bool pk_api_region_param(const pk_app *app, pk_req *req, pk_resp *resp, const char *name,
                          const pk_region **out);
 
+/* The funnel's query (api_funnel.c; the API and /corong): the day
+ * "at risk" is counted from (today in Jakarta unless `date_name` names
+ * one) and the event (0: none).  0, 1 (a malformed date) or 2 (a
+ * malformed event number). */
+int pk_web_funnel_query(pk_req *req, const char *date_name, const char *event_name,
+                        pk_date *today, int64_t *event);
+
 /* API */
 void pk_api_healthz(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_openapi(const pk_app *app, pk_req *req, pk_resp *resp);
@@ -101,6 +108,7 @@ void pk_api_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_participants_create(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_stats(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_api_funnel(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_me(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_status(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_api_platform_ping(const pk_app *app, pk_req *req, pk_resp *resp);
@@ -133,6 +141,7 @@ void pk_page_root_file(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_logout(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_funnel(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participants(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_participant(const pk_app *app, pk_req *req, pk_resp *resp);

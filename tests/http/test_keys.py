@@ -483,6 +483,10 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 old = old.replace(a, b)
             assert "nik_hi" not in old and "nik_bi" in old, old
             c.executescript(
+                # the journey's counters (migration 20) read participant:
+                # their triggers go before it is replaced
+                "DROP TRIGGER journey_count_insert; DROP TRIGGER journey_count_update;"
+                "DROP TRIGGER journey_count_delete;" +
                 old + ";"
                 "INSERT INTO p6 SELECT id, blob_of(nik_hi, nik_lo), blob_of(kk_hi, kk_lo), %s"
                 " FROM participant;"
@@ -517,6 +521,9 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 "DROP TABLE pk_inbound;"
                 # and 23 (outreach events)
                 "DROP TABLE pk_outreach_attribution; DROP TABLE pk_outreach_event;"
+                # and 24 (the journey's counters; their triggers went with
+                # their tables)
+                "DROP TABLE journey_count;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
         finally:

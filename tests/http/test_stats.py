@@ -327,6 +327,18 @@ def migration_15_fills_the_counters_of_an_existing_registry():
         # and 23 (outreach events)
         for table in ("pk_outreach_attribution", "pk_outreach_event"):
             reg.db.execute("DROP TABLE %s" % table)
+        # and 24 (the journey's counters, pk_journey.first_incentive_at)
+        if h.PG:
+            for op in ("insert", "update", "delete"):
+                reg.db.execute("DROP TRIGGER journey_count_%s ON pk_journey" % op)
+                reg.db.execute("DROP FUNCTION journey_count_%s()" % op)
+            reg.db.execute("DROP TRIGGER journey_count_participant ON participant")
+            reg.db.execute("DROP FUNCTION journey_count_participant()")
+        else:
+            for op in ("insert", "update", "delete", "participant"):
+                reg.db.execute("DROP TRIGGER journey_count_%s" % op)
+        reg.db.execute("DROP TABLE journey_count")
+        reg.db.execute("ALTER TABLE pk_journey DROP COLUMN first_incentive_at")
         reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])
         eq(code, 0, "migrate: " + err)

@@ -1,0 +1,427 @@
+"""Black-box tests of the funnel (issue #15 on #16's counters): GET
+/api/v1/funnel, the staff page /corong and its CSV show the same numbers,
+which a small registry with known journeys fixes exactly (steps,
+conversions, median days, at risk moving with the date, the children one
+level down); the scope rule (403 outside it) and small cells hidden from
+viewers; the journey's counters equal a recount of the journeys after
+every kind of write (event import, bulk load, wave join and draw, the
+daily job, journey rebuild) and under writes racing reads on two server
+processes; `prakerja stats verify` names a corrupted one and `stats
+rebuild` repairs it (TAP).
+
+usage: python3 tests/http/test_funnel.py PATH-TO-PRAKERJA [TEST-NAME...]
+"""
+
+import csv
+import io
+import json
+import re
+import threading
+import time
+
+import harness as h
+from harness import eq, run_cli, test
+
+# Helpers shared with other programs; importing them must not register
+# their tests here.
+_n0 = len(h._tests)
+from test_journey import J, ev  # noqa: E402
+from test_registry import csv_text, person  # noqa: E402
+del h._tests[_n0:]
+
+F = "/api/v1/funnel"
+STEPS = ["dijangkau", "terdaftar", "memenuhi_syarat", "gabung_gelombang", "lolos",
+         "membeli_pelatihan", "selesai_pelatihan", "insentif_dibayar"]
+PASSWORD = "Corong-Program-Kuat-2026"
+V1, V2, V3 = "31.74.01.1001", "31.74.02.1001", "31.71.01.1001"
+
+
+def t(day, hour=10):
+    """An instant in March 2021, in WIB."""
+    return "2021-03-%02dT%02d:00:00+07:00" % (day, hour)
+
+
+def bought(p, nik, day_sel, day_buy):
+    return [ev(p + "s", nik, "saldo_masuk", t(day_sel, 11), jumlah=1000000),
+            ev(p + "b", nik, "pembelian", t(day_buy), jumlah=500000, pelatihan="K-1",
+               platform="tokopedia")]
+
+
+class Fx(J):
+    """The registry of the exact funnel: 31.74 has 9 registered (one ASN:
+    8 eligible), 6 joined wave 12, 4 selected, 2 bought, 2 finished, 1
+    paid; P3 and P7 are recipients without a purchase, whose deadlines
+    (30 days, scheme 2021) end 2 and 4 April 2021; P9 lives in 31.71."""
+
+    def build(self, env=None):
+        ps = [person(i, wilayah=V1) for i in range(1, 7)]
+        ps += [person(7, wilayah=V2), person(8, wilayah=V2)]
+        ps += [person(9, wilayah=V1, pekerjaan="asn"), person(10, wilayah=V3)]
+        s, _, _, _ = self.imp(csv_text(ps))
+        eq(s["inserted"], 10, "participants")
+        n = [p["nik"] for p in ps]
+        rows = []
+        rows += [ev("p1g", n[0], "gabung_gelombang", t(1), gelombang=12),
+                 ev("p1l", n[0], "lolos", t(3), gelombang=12)] + bought("p1", n[0], 3, 8)
+        rows += [ev("p1f", n[0], "selesai_pelatihan", t(10), pelatihan="K-1",
+                    platform="tokopedia"),
+                 ev("p1u", n[0], "ulasan", t(11), pelatihan="K-1"),
+                 ev("p1r", n[0], "rekening_tertaut", t(11, 12), keterangan="gopay"),
+                 ev("p1i", n[0], "insentif_dibayar", t(20), ke=1, jumlah=600000)]
+        rows += [ev("p2g", n[1], "gabung_gelombang", t(1), gelombang=12),
+                 ev("p2l", n[1], "lolos", t(3), gelombang=12)] + bought("p2", n[1], 3, 13)
+        rows += [ev("p2f", n[1], "selesai_pelatihan", t(14), pelatihan="K-1",
+                    platform="tokopedia")]
+        rows += [ev("p3g", n[2], "gabung_gelombang", t(2), gelombang=12),
+                 ev("p3l", n[2], "lolos", t(3), gelombang=12),
+                 ev("p3s", n[2], "saldo_masuk", t(3, 11), jumlah=1000000)]
+        rows += [ev("p4g", n[3], "gabung_gelombang", t(2), gelombang=12),
+                 ev("p4t", n[3], "tidak_lolos", t(3), gelombang=12)]
+        rows += [ev("p5g", n[4], "gabung_gelombang", t(1), gelombang=12)]
+        rows += [ev("p7g", n[6], "gabung_gelombang", t(1), gelombang=12),
+                 ev("p7l", n[6], "lolos", t(5), gelombang=12),
+                 ev("p7s", n[6], "saldo_masuk", t(5, 11), jumlah=1000000)]
+        rows += [ev("p9g", n[9], "gabung_gelombang", t(1), gelombang=12),
+                 ev("p9l", n[9], "lolos", t(3), gelombang=12)]
+        s, _, _ = self.events(rows, env=env)
+        eq((s["inserted"], s["rejected"]), (len(rows), 0), "events")
+        return ps
+
+    def user(self, name, role, region=None):
+        args = ["user", "add", "--username", name, "--role", role, "--password-stdin"]
+        if region:
+            args += ["--region", region]
+        code, _, err = run_cli(self.db.args_for(args), cwd=self.tmp,
+                               stdin=(PASSWORD + "\n").encode())
+        eq(code, 0, "user add: " + err)
+        code, out, err = self.cli(["token", "create", "--username", name])
+        eq(code, 0, "token create: " + err)
+        return json.loads(out.strip().splitlines()[-1])["token"]
+
+    def verify(self):
+        code, out, err = self.cli(["stats", "verify"])
+        lines = [json.loads(x) for x in out.strip().splitlines()]
+        return code, lines[:-1], lines[-1]
+
+
+def funnel(s, token, region=None, date=None, expect=200):
+    q = []
+    if region:
+        q.append("region=" + region)
+    if date:
+        q.append("date=" + date)
+    st, _, b = s.json("GET", F + ("?" + "&".join(q) if q else ""),
+                      headers={"Authorization": "Bearer " + token})
+    eq(st, expect, "funnel %s %s: %r" % (region, date, b))
+    return b
+
+
+def counts(body):
+    return {x["step"]: x["count"] for x in body["steps"]}
+
+
+def login(s, name):
+    b = h.Browser(s)
+    st, _, text = b.post("/masuk", {"nama_pengguna": name, "kata_sandi": PASSWORD})
+    eq(st, 303, "login: " + text[:300])
+    return b
+
+
+EXPECT_3174 = {"dijangkau": None, "terdaftar": 9, "memenuhi_syarat": 8,
+               "gabung_gelombang": 6, "lolos": 4, "membeli_pelatihan": 2,
+               "selesai_pelatihan": 2, "insentif_dibayar": 1}
+
+
+@test
+def the_api_page_and_csv_show_the_exact_funnel():
+    with Fx() as r:
+        r.build()
+        token = r.user("admin1", "admin")
+        with h.Server(db=r.db) as s:
+            b = funnel(s, token, "31.74", "2021-03-28")
+            eq(counts(b), EXPECT_3174, "steps of 31.74")
+            eq(b["region"]["code"], "31.74", "region")
+            eq(b["date"], "2021-03-28", "date")
+            steps = {x["step"]: x for x in b["steps"]}
+            eq(steps["dijangkau"]["available"], False, "reached: no data yet")
+            eq({k: steps[k]["conversion_percent"] for k in STEPS},
+               {"dijangkau": None, "terdaftar": None, "memenuhi_syarat": 88.9,
+                "gabung_gelombang": 75.0, "lolos": 66.7, "membeli_pelatihan": 50.0,
+                "selesai_pelatihan": 100.0, "insentif_dibayar": 50.0}, "conversions")
+            # waits in WIB days: selected after 2, 2, 1, 4 (lower median 2);
+            # bought after 5, 10; finished after 2, 1; paid after 10; the
+            # registration (today) came after joining (2021): no wait counted
+            eq({k: (steps[k]["median_days"], steps[k]["median_people"]) for k in STEPS[3:]},
+               {"gabung_gelombang": (None, 0), "lolos": (2, 4), "membeli_pelatihan": (5, 2),
+                "selesai_pelatihan": (1, 2), "insentif_dibayar": (10, 1)}, "medians")
+            # at risk: P3 due 2 April, P7 due 4 April; within 7 days of the date
+            for date, n in (("2021-03-01", 0), ("2021-03-27", 1), ("2021-03-28", 2),
+                            ("2021-04-02", 2), ("2021-04-03", 1), ("2021-04-05", 0)):
+                eq(funnel(s, token, "31.74", date)["at_risk"], {"count": n, "days": 7},
+                   "at risk on " + date)
+            kids = {c["region"]["code"]: c["counts"] for c in b["children"]}
+            eq(kids["31.74.01"], {"dijangkau": None, "terdaftar": 7, "memenuhi_syarat": 6,
+                                  "gabung_gelombang": 5, "lolos": 3, "membeli_pelatihan": 2,
+                                  "selesai_pelatihan": 2, "insentif_dibayar": 1}, "31.74.01")
+            eq(kids["31.74.02"], {"dijangkau": None, "terdaftar": 2, "memenuhi_syarat": 2,
+                                  "gabung_gelombang": 1, "lolos": 1, "membeli_pelatihan": 0,
+                                  "selesai_pelatihan": 0, "insentif_dibayar": 0}, "31.74.02")
+            eq(sum(1 for c in kids.values() if c["terdaftar"]), 2, "other districts empty")
+            # drill down: a village, and the whole area (31.71 too)
+            eq(counts(funnel(s, token, V1)), {**EXPECT_3174, "terdaftar": 7,
+                                              "memenuhi_syarat": 6, "gabung_gelombang": 5,
+                                              "lolos": 3}, "village")
+            eq(funnel(s, token, V1)["children"], [], "a village has no children")
+            whole = funnel(s, token)
+            eq((counts(whole)["terdaftar"], counts(whole)["lolos"]), (10, 5), "everything")
+            # bad input: 4xx with a code, nothing read
+            for q, status, code in (("region=31.7x", 400, "parameter_tidak_valid"),
+                                    ("region=31.99", 404, "tidak_ditemukan"),
+                                    ("date=2021-02-30", 400, "tanggal_tidak_valid"),
+                                    ("event=abc", 400, "parameter_tidak_valid"),
+                                    ("event=7", 404, "acara_tidak_ditemukan")):
+                h.api_error(s.json("GET", F + "?" + q,
+                                   headers={"Authorization": "Bearer " + token}),
+                            status, code, q)
+            st, _, _ = s.json("GET", F + "?region=31.74")
+            eq(st, 401, "without a token")
+
+            # the page: the same numbers, the chart's scripts, drill-down links
+            br = login(s, "admin1")
+            st, hdrs, html = br.get("/corong?wilayah=31.74&tanggal=2021-03-28")
+            eq(st, 200, html[:500])
+            h.security_headers(hdrs, "/corong")
+            assert "script-src 'self'" in hdrs["content-security-policy"], hdrs
+            for step, n in EXPECT_3174.items():
+                m = re.search(r'<tr data-step="%s">.*?data-count="(-?\d+)"' % step, html)
+                assert m, "row %s on the page" % step
+                eq(int(m.group(1)), -1 if n is None else n, "page count of " + step)
+            for text in ("88,9%", "66,7%", "2 hari", "5 hari", "10 hari", "belum ada data"):
+                assert text in html, "%r on the page" % text
+            assert 'data-at-risk="2"' in html, "at risk on the page"
+            assert 'href="/corong?wilayah=31.74.01&amp;tanggal=2021-03-28"' in html, \
+                "drill-down link"
+            assert '<canvas id="grafik-corong"' in html and "/static/chart.min.js" in html, \
+                "the chart"
+            assert 'href="/corong?wilayah=31"' in html, "the trail up"
+            assert 'href="/corong"' in html, "menu entry"
+            st, hdrs, js = br.get("/static/chart.min.js")
+            eq((st, hdrs["content-type"]), (200, "text/javascript; charset=utf-8"), "Chart.js")
+            assert "Chart.js v3" in js[:200], js[:200]
+            st, _, own = br.get("/static/funnel.js")
+            eq(st, 200, "funnel.js")
+            # the dashboard stays without scripts
+            st, hdrs, _ = br.get("/dasbor")
+            assert "script-src" not in hdrs["content-security-policy"], hdrs
+
+            # the CSV: the same numbers
+            st, hdrs, text = br.get("/corong?wilayah=31.74&tanggal=2021-03-28&format=csv")
+            eq(st, 200, text[:300])
+            eq(hdrs["content-type"], "text/csv; charset=utf-8", "CSV type")
+            assert 'filename="corong-31.74-2021-03-28.csv"' in hdrs["content-disposition"]
+            eq(hdrs.get("cache-control"), "no-store", "CSV not cached")
+            rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+            mine = {x["langkah"]: x for x in rows if x["kode_wilayah"] == "31.74"}
+            eq({k: (int(mine[k]["jumlah"]) if mine[k]["jumlah"] else None) for k in STEPS},
+               EXPECT_3174, "CSV counts")
+            eq(mine["lolos"]["konversi_persen"], "66.7", "CSV conversion")
+            eq((mine["lolos"]["median_hari"], mine["lolos"]["median_atas_jumlah"]), ("2", "4"),
+               "CSV median")
+            eq(mine["berisiko_sekarang"]["jumlah"], "2", "CSV at risk")
+            eq(mine["terdaftar"]["nama_wilayah"], "Kota Administrasi Jakarta Selatan", "name")
+            eq([x["jumlah"] for x in rows if x["kode_wilayah"] == "31.74.02"],
+               ["", "2", "2", "1", "1", "0", "0", "0"], "CSV child")
+            for path, status in (("/corong?wilayah=31.7x", 400), ("/corong?wilayah=31.99", 404),
+                                 ("/corong?tanggal=kemarin", 400),
+                                 ("/corong?format=xlsx", 400)):
+                st, _, _ = br.get(path)
+                eq(st, status, path)
+
+
+@test
+def scope_and_small_cells():
+    with Fx() as r:
+        r.build()
+        op = r.user("op3171", "operator", "31.71")
+        op74 = r.user("op3174", "operator", "31.74")
+        viewer = r.user("pantau", "viewer", "31.74")
+        with h.Server(db=r.db) as s:
+            h.api_error(s.json("GET", F + "?region=31.74",
+                               headers={"Authorization": "Bearer " + op}),
+                        403, "di_luar_wilayah", "an operator of another city")
+            eq(counts(funnel(s, op))["lolos"], 1, "their own city by default")
+            eq(funnel(s, op)["region"]["code"], "31.71", "scope")
+            eq(counts(funnel(s, op74, "31.74")), EXPECT_3174, "operators see exact counts")
+            br = login(s, "op3171")
+            st, _, html = br.get("/corong?wilayah=31.74")
+            eq(st, 403, "the page outside the scope")
+            st, _, _ = br.get("/corong?wilayah=31.74&format=csv")
+            eq(st, 403, "the CSV outside the scope")
+            # a viewer: counts under 5 hidden, and a step 1-4 below the one
+            # before (eligible 8 of 9 registered; joined 6 of 9)
+            b = funnel(s, viewer, "31.74", "2021-03-28")
+            eq(b["hidden_below"], 5, "hidden below")
+            eq(counts(b), {"dijangkau": None, "terdaftar": 9, "memenuhi_syarat": None,
+                           "gabung_gelombang": None, "lolos": None, "membeli_pelatihan": None,
+                           "selesai_pelatihan": None, "insentif_dibayar": None}, "viewer")
+            eq([x["hidden"] for x in b["steps"]],
+               [False, False, True, True, True, True, True, True], "hidden flags")
+            eq(b["at_risk"]["count"], None, "at risk hidden (2)")
+            eq([x["conversion_percent"] for x in b["steps"]], [None] * 8, "no conversions")
+            eq([x.get("median_days") for x in b["steps"][3:]], [None] * 5, "no medians")
+            for c in b["children"]:
+                for step, v in c["counts"].items():
+                    assert v is None or v == 0 or v >= 5, (c, step)
+            br = login(s, "pantau")
+            st, _, html = br.get("/corong?wilayah=31.74")
+            eq(st, 200, "viewer page")
+            assert "&lt; 5" in html and 'data-hidden-below="5"' in html, "hidden on the page"
+            assert "data-count=\"8\"" not in html, "the eligible count is not on the page"
+
+
+def recount(db, region=""):
+    """The funnel's steps of a region counted from the journeys and
+    participants themselves (no counter)."""
+    rows = db.query("SELECT p.kode_wilayah, j.joined_at, j.selected_at, j.first_purchase_at,"
+                    " j.first_completion_at, j.first_incentive_at FROM pk_journey j"
+                    " JOIN participant p ON p.id = j.participant_id")
+    out = [0] * 5
+    for row in rows:
+        if region and not (row[0] == region or row[0].startswith(region + ".")):
+            continue
+        for i, at in enumerate(row[1:]):
+            out[i] += at > 0
+    return dict(zip(STEPS[3:], out))
+
+
+def same_as_recount(s, r, token, what):
+    for region in ("", "31.74", "31.74.01", V1, "31.71"):
+        b = funnel(s, token, region or None)
+        eq({k: counts(b)[k] for k in STEPS[3:]}, recount(r.db, region),
+           "%s: funnel of %r" % (what, region or "(all)"))
+    code, diffs, summary = r.verify()
+    eq((code, diffs, summary["journey_differ"], summary["ok"]), (0, [], 0, True),
+       what + ": stats verify")
+    assert summary["journey_cells"] > 0 or not recount(r.db)["gabung_gelombang"], summary
+
+
+@test
+def every_kind_of_journey_write_keeps_the_counters_equal_to_a_recount():
+    with Fx() as r:
+        # a bulk load of events into a store without any (SQLite), then rows
+        ps = r.build(env={"PRAKERJA_IMPORT_BULK_MB": "0"})
+        token = r.user("admin2", "admin")
+        with h.Server(db=r.db) as s:
+            same_as_recount(s, r, token, "event import")
+            # a late file: P5 selected, P3 buys; a purchase cancelled
+            n = [p["nik"] for p in ps]
+            rows = [ev("p5l", n[4], "lolos", t(4), gelombang=12)] + bought("p3x", n[2], 4, 6)
+            rows += [ev("p2c", n[1], "pembatalan", t(15), jumlah=500000, ref_asal="p2b")]
+            s2, _, _ = r.events(rows)
+            eq(s2["rejected"], 0, "late file")
+            same_as_recount(s, r, token, "late events, a cancellation")
+            # a wave of this deployment: joined through the CLI, drawn
+            more = [person(20 + i, wilayah=V2) for i in range(4)]
+            r.imp(csv_text(more))
+            code, out, err = r.cli(["wave", "create", "--wave", "30", "--scheme", "2022",
+                                    "--opens", "2021-01-01T00:00:00+07:00", "--closes",
+                                    "2099-12-31T23:59:59+07:00", "--quota", "3"])
+            eq(code, 0, "wave create: " + err)
+            code, out, err = r.cli(["wave", "join", "--wave", "30"] + [p["nik"] for p in more])
+            eq(code, 0, "wave join: " + err)
+            same_as_recount(s, r, token, "wave join")
+            code, _, err = r.cli(["wave", "close", "--wave", "30"])
+            eq(code, 0, err)
+            code, out, err = r.cli(["wave", "draw", "--wave", "30", "--seed", "ab" * 32])
+            eq(code, 0, "draw: " + err)
+            same_as_recount(s, r, token, "draw")
+            eq(counts(funnel(s, token, "31.74.02"))["lolos"], 4, "three drawn and P7")
+            # the daily job revokes P7 (due 4 April 2021) and the unbought drawn ones later
+            code, out, err = r.cli(["jobs", "run", "--date", "2021-04-10", "--mode", "engine"])
+            eq(code, 0, "jobs run: " + err)
+            eq(funnel(s, token, "31.74", "2021-03-28")["at_risk"]["count"], 0,
+               "P3 bought, P7 revoked")
+            same_as_recount(s, r, token, "daily job")
+            code, out, err = r.cli(["journey", "rebuild"])
+            eq(code, 0, "journey rebuild: " + err)
+            same_as_recount(s, r, token, "journey rebuild")
+            # a corrupted counter: verify names it, rebuild repairs it
+            r.db.execute("UPDATE journey_count SET n = n + 3 WHERE kind = 'langkah' AND k1 = 2"
+                         " AND kode_wilayah = '%s'" % V2)
+            code, diffs, summary = r.verify()
+            eq((code, summary["ok"], summary["journey_differ"]), (1, False, 1), "verify")
+            eq((diffs[0]["wilayah"], diffs[0]["jenis"], diffs[0]["k1"],
+                diffs[0]["tersimpan"] - diffs[0]["dihitung"]), (V2, "langkah", 2, 3), "the cell")
+            code, out, err = r.cli(["stats", "rebuild"])
+            eq(code, 0, "stats rebuild: " + err)
+            assert json.loads(out.strip().splitlines()[-1])["journey_cells"] > 0, out
+            same_as_recount(s, r, token, "stats rebuild")
+
+
+@test
+def event_imports_race_funnel_reads_on_two_processes():
+    """Two event imports at once (different people) while two server
+    processes answer the funnel: each answer's steps never go down, and
+    afterwards the counters equal a recount."""
+    with Fx() as r:
+        ps = [person(100 + i, wilayah=(V1, V2, V3)[i % 3]) for i in range(120)]
+        r.imp(csv_text(ps))
+        token = r.user("admin3", "admin")
+        files = []
+        for half in (ps[0::2], ps[1::2]):
+            rows = []
+            for i, p in enumerate(half):
+                k = p["nik"]
+                rows += [ev(k + "g", k, "gabung_gelombang", t(1), gelombang=12)]
+                if i % 2 == 0:
+                    rows += [ev(k + "l", k, "lolos", t(3), gelombang=12)]
+                    if i % 4 == 0:
+                        rows += bought(k, k, 3, 5 + i % 7)
+            files.append(r.write(csv_text(rows, ["ref", "nik", "peristiwa", "waktu",
+                                                 "gelombang", "jumlah", "ke", "pelatihan",
+                                                 "platform", "ref_asal", "keterangan"])))
+        with h.Server(db=r.db) as a, h.Server(db=r.db) as b:
+            problems, polls = [], []
+            done = threading.Event()
+
+            def poll(server, region):
+                last = None
+                while not done.is_set():
+                    try:
+                        c = counts(funnel(server, token, region))
+                        now = [c[k] for k in STEPS[3:]]
+                        assert last is None or all(x >= y for x, y in zip(now, last)), \
+                            (last, now)
+                        assert now[0] >= now[1] >= now[2], now
+                        last = now
+                        polls.append(now)
+                    except Exception as e:  # noqa: BLE001
+                        problems.append((region, repr(e)))
+                        return
+
+            def imp(path):
+                code, out, err = r.cli(["import", "events", path], timeout=300)
+                if code != 0:
+                    problems.append(("import", code, err[-400:]))
+
+            readers = [threading.Thread(target=poll, args=(srv, reg))
+                       for srv in (a, b) for reg in ("31", "31.74")]
+            writers = [threading.Thread(target=imp, args=(p,)) for p in files]
+            t0 = time.monotonic()
+            for th in readers + writers:
+                th.start()
+            for th in writers:
+                th.join(300)
+            done.set()
+            for th in readers:
+                th.join(30)
+            h.diag("2 event imports of %d people in %.1fs; %d funnel reads"
+                   % (len(ps), time.monotonic() - t0, len(polls)))
+            assert not problems, problems[:5]
+            assert len(polls) >= 4, "the funnel was read only %d times" % len(polls)
+            eq(recount(r.db)["gabung_gelombang"], 120, "everyone joined")
+            same_as_recount(a, r, token, "after the race")
+
+
+if __name__ == "__main__":
+    h.run()
