@@ -185,12 +185,13 @@ static const cli_sub journey_subs[] = {
 static const cli_sub stats_subs[] = {
     {"verify", "",
      "recount the participants and compare each counter the statistics read\n"
-     "(village, segment, sex, reasons) with the recount; a JSON line for each\n"
+     "(village, segment, sex, reasons) with the recount, and the funnel's\n"
+     "journey counters with a recount of the journeys; a JSON line for each\n"
      "cell that differs, then one summary line; exit 1 when any differs",
      NULL},
     {"rebuild", "",
-     "replace every counter with a recount of the participants (one\n"
-     "transaction, audited); one JSON line: cells",
+     "replace every counter with a recount of the participants and journeys (one\n"
+     "transaction, audited); one JSON line: cells, journey_cells",
      NULL},
     {NULL, NULL, NULL, NULL},
 };

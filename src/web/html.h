@@ -40,7 +40,7 @@ void pk_html_error_page(const pk_app *app, pk_resp *resp, int status, const char
 
 /* The staff pages' layout (req->who is the signed-in staff member):
  * the staff menu, built from the route table (web/routes.c) and showing
- * only the pages the member's role may open (viewer: Dasbor, Katalog,
+ * only the pages the member's role may open (viewer: Dasbor, Corong, Katalog,
  * Acara; operator: + Cari peserta, Pendaftaran dibantu, Pengingat;
  * admin: + Gelombang, Admin); who is signed in
  * (name, role, region); and a modest sign-out button (a POST form with

@@ -25,10 +25,10 @@ const SHOTS = path.resolve('screenshots');
 const WIDTHS = [360, 1280];
 const USERS = {
   'admin1': { role: 'admin', password: 'Admin-Prakerja-Kuat-7',
-    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat', 'Acara', 'Gelombang', 'Admin'] },
+    menu: ['Dasbor', 'Corong', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat', 'Acara', 'Gelombang', 'Admin'] },
   'op.sel': { role: 'operator', region: '31.74', password: 'Operator-Jaksel-Tebet-1',
-    menu: ['Dasbor', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat', 'Acara'] },
-  'viewer1': { role: 'viewer', password: 'Pemantau-Data-Agregat-3', menu: ['Dasbor', 'Katalog', 'Acara'] },
+    menu: ['Dasbor', 'Corong', 'Cari peserta', 'Pendaftaran dibantu', 'Katalog', 'Pengingat', 'Acara'] },
+  'viewer1': { role: 'viewer', password: 'Pemantau-Data-Agregat-3', menu: ['Dasbor', 'Corong', 'Katalog', 'Acara'] },
 };
 const BULK = 1234; // imported into Tebet Timur: counts need a separator
 const JOURNEY_NIK = '3174014104900001';
@@ -156,9 +156,9 @@ let browser;
 let base;
 const problems = [];
 
-async function newPage(width) {
+async function newPage(width, javaScriptEnabled = false) {
   const context = await browser.newContext({
-    javaScriptEnabled: false,
+    javaScriptEnabled,
     viewport: { width, height: width < 600 ? 780 : 900 },
     deviceScaleFactor: 1,
     isMobile: width < 600,
@@ -266,6 +266,29 @@ for (const width of WIDTHS) {
     await page.screenshot({ path: path.join(SHOTS, `staff-${width}-village.png`), fullPage: true });
     await Promise.all([page.waitForNavigation(), page.locator('nav.trail a').first().click()]);
     check(page.url().endsWith('/dasbor?wilayah=31.74'), `trail up: ${page.url()}`);
+    await page.context().close();
+  });
+
+  test(`${width}px: the funnel's chart is drawn (Chart.js), its tables fit, CSV offered`, async () => {
+    const page = await newPage(width, true);
+    await login(page, 'op.sel');
+    await page.goto(base + 'corong?wilayah=31.74');
+    await page.locator('.chart-box[data-drawn]').waitFor();
+    const box = await page.locator('#grafik-corong').evaluate((c) =>
+      ({ w: c.width, h: c.height, cw: c.getBoundingClientRect().width }));
+    check(box.w > 0 && box.h > 0, `canvas drawn ${JSON.stringify(box)}`);
+    check(box.cw <= width, `canvas within the page ${JSON.stringify(box)}`);
+    // the journey's recipient and the two drawn of wave 1 are selected
+    eq(await page.locator('tr[data-step="lolos"] td[data-count]').getAttribute('data-count'), '3',
+      'selected in Jakarta Selatan');
+    eq(await page.locator('tr[data-step="dijangkau"] td').first().innerText(), '—', 'reached: no data');
+    check(await page.getByRole('link', { name: 'Unduh CSV' }).isVisible(), 'CSV link');
+    await noOverflow(page, width, '/corong');
+    await page.screenshot({ path: path.join(SHOTS, `staff-${width}-corong.png`), fullPage: true });
+    await Promise.all([page.waitForNavigation(), page.locator('tr[data-child="31.74.01"] a').click()]);
+    check(page.url().endsWith('/corong?wilayah=31.74.01'), page.url());
+    await page.locator('.chart-box[data-drawn]').waitFor();
+    await noOverflow(page, width, '/corong of a district');
     await page.context().close();
   });
 

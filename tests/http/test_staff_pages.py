@@ -29,11 +29,11 @@ USERS = {
     "op.sel": ("operator", "31.74", "Operator-Jaksel-Tebet-1"),
 }
 MENU = {  # role -> the staff menu, in order
-    "viewer1": [("/dasbor", "Dasbor"), ("/katalog", "Katalog"), ("/acara", "Acara")],
-    "op.sel": [("/dasbor", "Dasbor"), ("/peserta", "Cari peserta"),
+    "viewer1": [("/dasbor", "Dasbor"), ("/corong", "Corong"), ("/katalog", "Katalog"), ("/acara", "Acara")],
+    "op.sel": [("/dasbor", "Dasbor"), ("/corong", "Corong"), ("/peserta", "Cari peserta"),
                ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog"),
                ("/pengingat", "Pengingat"), ("/acara", "Acara")],
-    "admin1": [("/dasbor", "Dasbor"), ("/peserta", "Cari peserta"),
+    "admin1": [("/dasbor", "Dasbor"), ("/corong", "Corong"), ("/peserta", "Cari peserta"),
                ("/peserta/baru", "Pendaftaran dibantu"), ("/katalog", "Katalog"),
                ("/pengingat", "Pengingat"), ("/acara", "Acara"), ("/admin/gelombang", "Gelombang"),
                ("/admin", "Admin")],
