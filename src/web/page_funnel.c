@@ -86,7 +86,7 @@ static void children_table(const pk_app *app, pk_buf *b, const pk_region *parent
     pk_buf_adds(b, "<section class=\"group\" aria-labelledby=\"rincian\">\n<h2 id=\"rincian\">"
                    "Rincian per ");
     pk_html_esc(b, level);
-    pk_buf_adds(b, "</h2>\n<table class=\"stats children cards\" data-group=\"wilayah\">\n"
+    pk_buf_adds(b, "</h2>\n<table class=\"stats children cards steps\" data-group=\"wilayah\">\n"
                    "<caption>Pilih nama wilayah untuk melihat corongnya.</caption>\n<thead><tr>"
                    "<th scope=\"col\">");
     pk_html_esc(b, level);
