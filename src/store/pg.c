@@ -36,8 +36,10 @@
  *
  *   pg.c               connections, the statement table, transactions and
  *                      savepoints, the op table
- *   pg_schema.c        migrations and the migrator; the region table and
- *                      named values (pk_meta) they fill
+ *   pg_migrations.c    the migrations (append only), the region table
+ *                      they load (COPY)
+ *   pg_schema.c        the migrator; the region table and named values
+ *                      (pk_meta) read back
  *   pg_participants.c  the registry: find, write (arrays, binary COPY),
  *                      families, reasons, audit, exclusion lists,
  *                      re-evaluation, reads, status, stats

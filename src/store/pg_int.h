@@ -234,7 +234,10 @@ int pg_run_pipeline(pgc *c, int n, const int *which, const params *const *ps, PG
 long pg_touched(const PGresult *r);
 pgc *pg_txc(pk_tx *t);
 
-/* ---- pg_schema.c ---- */
+/* ---- pg_migrations.c, pg_schema.c ---- */
+
+/* Every migration in version order (append only). */
+const pk_migration *pg_migrations(size_t *n);
 
 int pg_version(pk_store *s, int *current, int *latest);
 int pg_migrate(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);

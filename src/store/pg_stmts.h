@@ -10,7 +10,7 @@
  * sqlite_stmts.h is the same list for SQLite: a statement serving the
  * same op has the same name there; sql_accounts.h is shared.
  *
- * Not here: the schema (the migrations in pg_schema.c and the migrator's
+ * Not here: the schema (the migrations in pg_migrations.c, the migrator's
  * bookkeeping, run on the migrating connection), transaction control
  * (BEGIN, COMMIT, SAVEPOINT, CLOSE), the temporary tables made on first
  * use, binary COPY (pg_participants.c), and the bulk load's DDL

@@ -14,9 +14,11 @@
  *
  *   sqlite.c               connections, the statement table, transactions
  *                          and savepoints, the op table
- *   sqlite_schema.c        migrations and the migrator; the region table
- *                          and named values (pk_meta) they fill; the two
- *                          INTEGER halves of a blind index
+ *   sqlite_migrations.c    the migrations (append only), the region table
+ *                          they load, the two INTEGER halves of a blind
+ *                          index (migration 7)
+ *   sqlite_schema.c        the migrator; the region table and named
+ *                          values (pk_meta) read back
  *   sqlite_participants.c  the registry: find, write, families, reasons,
  *                          audit, exclusion lists, re-evaluation, reads,
  *                          status, stats

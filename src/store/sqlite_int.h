@@ -89,7 +89,12 @@ int sq_begin_lazy(pk_store *s, pk_tx **out);
 int sq_commit(pk_tx *t);
 void sq_rollback(pk_tx *t);
 
-/* ---- sqlite_schema.c ---- */
+/* ---- sqlite_migrations.c, sqlite_schema.c ---- */
+
+/* Every migration in version order (append only). */
+const pk_migration *sq_migrations(size_t *n);
+/* sqlite3_exec with its message in err: 0 or PK_EIO. */
+int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 
 /* The participant table's indexes since migration 7 (a bulk load drops
  * them and builds them again: sqlite_bulk.c). */

@@ -10,7 +10,7 @@
  * pg_stmts.h is the same list for PostgreSQL: a statement serving the
  * same op has the same name there; sql_accounts.h is shared.
  *
- * Not here: the schema (the migrations in sqlite_schema.c and the
+ * Not here: the schema (the migrations in sqlite_migrations.c, the
  * migrator's bookkeeping, run once on the migrating connection),
  * transaction control (BEGIN, COMMIT, SAVEPOINT, PRAGMA), the writer's
  * temporary table (made as it opens: sq_begin), and the bulk load's DDL

@@ -25,7 +25,7 @@ typedef struct pk_store_ops {
     const char *backup_hint;  /* why not, when backup is NULL */
 
     /* The schema and what the migrations fill: regions, named values
-     * (sqlite_schema.c, pg_schema.c). */
+     * (sqlite_migrations.c, pg_migrations.c). */
     int (*version)(pk_store *s, int *current, int *latest);
     int (*migrate)(pk_store *s, const char *datadir, int *from, int *to, char *err, size_t errlen);
     int (*regions_each)(pk_store *s, pk_region_cb cb, void *ctx);
