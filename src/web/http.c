@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +51,7 @@ struct pk_http {
     bool stopping;
     pthread_t reaper;
     bool reaper_running;
+    int listen_fd;        /* the daemon's listening socket (MHD closes it at stop) */
 };
 
 /* Scratch memory of one request: a list of blocks, each wiped and freed
@@ -641,6 +644,7 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
         return PK_ENOMEM;
     }
     h->opts = *opts;
+    h->listen_fd = fd;
     h->conns.next = h->conns.prev = &h->conns;
     pthread_mutex_init(&h->mu, NULL);
     pthread_cond_init(&h->wake, NULL);
@@ -680,13 +684,36 @@ int pk_http_start(const pk_http_opts *opts, pk_http **out, int *port, char *err,
     return 0;
 }
 
+/* Stop taking new connections while MHD's threads go on serving the open
+ * ones.  Not with MHD_quiesce_daemon: with epoll and a thread pool it
+ * races its own workers (libmicrohttpd 0.9.75, still open upstream): both
+ * remove the listening socket from a worker's epoll set, and the one that
+ * loses aborts the process ("Failed to remove listen FD from epoll set",
+ * seen once in CI at a SIGTERM after a busy test).  Instead the socket's
+ * descriptor is given, in one dup2, another open file: a listening unix
+ * socket with an abstract name of the kernel's choosing, which no one
+ * connects to and so never wakes a worker.  The TCP socket's last
+ * descriptor is gone, so the kernel closes it (new connections are refused
+ * at once, as after exit) and drops it from every epoll set, and MHD still
+ * holds a valid descriptor, which MHD_stop_daemon closes.  If the
+ * placeholder cannot be made, the port stays open until the daemon stops. */
+static void stop_listening(pk_http *h)
+{
+    int ph = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (ph < 0)
+        return;
+    /* an address of sa_family_t alone: the kernel picks an abstract name */
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    if (bind(ph, (struct sockaddr *)&un, sizeof(sa_family_t)) == 0 && listen(ph, 1) == 0)
+        (void)dup3(ph, h->listen_fd, O_CLOEXEC);
+    close(ph);
+}
+
 void pk_http_stop(pk_http *h, int grace_ms)
 {
     if (h == NULL)
         return;
-    MHD_socket ls = MHD_quiesce_daemon(h->d);
-    if (ls != MHD_INVALID_SOCKET)
-        close(ls);
+    stop_listening(h);
     for (int waited = 0; atomic_load(&h->inflight) > 0 && waited < grace_ms; waited += 10)
         usleep(10 * 1000);
     if (h->reaper_running) {
