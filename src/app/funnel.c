@@ -1,13 +1,15 @@
-/* funnel.c -- the funnel of a region (funnel.h): the steps from the
- * counters, the medians from the waits' day histograms, "at risk now"
- * from the running deadlines by (wave, selection day) with each wave's
- * rule applied here, the children one level down, and the small cells
- * hidden from viewers. */
+/* funnel.c -- the funnel of a region or of an outreach event (funnel.h):
+ * the steps from the counters (an event's: its people's cells counted
+ * when asked), reached from the events' attendance, the medians from the
+ * waits' day histograms, "at risk now" from the running deadlines by
+ * (wave, selection day) with each wave's rule applied here, the children
+ * one level down, and the small cells hidden from viewers. */
 #include "app/funnel.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/auth.h"
 #include "core/journey.h"
 #include "core/pk.h"
 #include "store/store.h"
@@ -46,10 +48,13 @@ static bool shown(int64_t n)
     return n != PK_STATS_HIDDEN && n != PK_FUNNEL_NONE;
 }
 
-bool pk_funnel_rate(const int64_t n[PK_FS__COUNT], pk_funnel_step s, int64_t *permille)
+bool pk_funnel_rate(const pk_funnel *f, const int64_t n[PK_FS__COUNT], pk_funnel_step s,
+                    int64_t *permille)
 {
     if (s <= PK_FS_REACHED || s >= PK_FS__COUNT || !shown(n[s]))
         return false;
+    if (s == PK_FS_REGISTERED && f->event.id == 0)
+        return false; /* a region's registrations are not all through events */
     int64_t before = n[s - 1];
     if (!shown(before) || before == 0)
         return false;
@@ -196,6 +201,22 @@ static int child_registry(void *ctx, const pk_child_count *c)
     return 0;
 }
 
+static int region_reached(void *ctx, const pk_reached *g)
+{
+    pk_funnel *f = ctx;
+    f->n[PK_FS_REACHED] = g->attendance;
+    return 0;
+}
+
+static int child_reached(void *ctx, const pk_reached *g)
+{
+    child_read *r = ctx;
+    pk_funnel_child *ch = child_by_code(r->f, g->region);
+    if (ch != NULL)
+        ch->n[PK_FS_REACHED] = g->attendance;
+    return 0;
+}
+
 /* ---- small cells (funnel.h) ---- */
 
 static void hide(int64_t *n, int64_t k)
@@ -224,7 +245,7 @@ static void hide_columns(pk_funnel *f)
 {
     for (bool changed = true; changed;) {
         changed = false;
-        for (int s = PK_FS_REGISTERED; s < PK_FS__COUNT; s++) {
+        for (int s = PK_FS_REACHED; s < PK_FS__COUNT; s++) {
             if (!shown(f->n[s]))
                 continue;
             size_t hidden = 0;
@@ -263,6 +284,85 @@ static void hide_small(pk_funnel *f, int64_t k)
     hide_columns(f);
 }
 
+/* The steps from joining a wave on, their waits' medians and "at risk
+ * now": the cells of region `want`, or of event `event`'s people. */
+static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_funnel *out)
+{
+    terms ts = {.app = app};
+    region_read rr = {.f = out, .ts = &ts, .today = pk_date_to_days(out->today)};
+    rr.hist = calloc(PK_FS__COUNT, sizeof(*rr.hist));
+    int rc = rr.hist == NULL ? PK_ENOMEM : 0;
+    if (rc == 0 && pk_store_waves_each(app->store, got_wave, &ts) != 0)
+        rc = PK_EIO;
+    if (rc == 0 && (event != 0
+                        ? pk_store_outreach_journey_counts(app->store, event, region_cell, &rr)
+                        : pk_store_journey_counts(app->store, want, 0, NULL, region_cell,
+                                                  &rr)) != 0)
+        rc = PK_EIO;
+    for (int s = 0; rc == 0 && s < PK_FS__COUNT; s++)
+        out->median_days[s] = median_of(rr.hist[s], out->waits[s]);
+    free(rr.hist);
+    free(ts.t);
+    return rc;
+}
+
+/* An event's funnel (funnel.h): the event in the caller's scope and in
+ * the region asked for, its counts, its people's steps. */
+static int event_funnel(const pk_app *app, const char *want, int64_t event, pk_funnel *out)
+{
+    int rc = pk_store_outreach_get(app->store, event, &out->event);
+    if (rc == 0 && !pk_auth_region_within(out->scope, out->event.kode_wilayah))
+        return PK_EDENIED;
+    if (rc == 0 && !pk_auth_region_within(want, out->event.kode_wilayah))
+        rc = PK_ENOENT;
+    if (rc == PK_ENOENT) {
+        memset(&out->event, 0, sizeof(out->event));
+        out->event_missing = true;
+        return PK_ENOENT;
+    }
+    if (rc != 0)
+        return PK_EIO;
+    out->region = pk_regions_find(app->regions, out->event.kode_wilayah);
+    out->n[PK_FS_REACHED] = out->event.attendance >= 0 ? out->event.attendance : PK_FUNNEL_NONE;
+    out->n[PK_FS_REGISTERED] = out->event.registrations;
+    out->n[PK_FS_ELIGIBLE] = out->event.eligible;
+    return journey_steps(app, want, event, out);
+}
+
+/* A region's funnel: the counters, the events' attendance, the children. */
+static int region_funnel(const pk_app *app, const char *want, pk_funnel *out)
+{
+    pk_stats st;
+    if (pk_store_stats(app->store, want, &st) != 0 ||
+        pk_store_outreach_reached(app->store, want, 0, region_reached, out) != 0)
+        return PK_EIO;
+    out->n[PK_FS_REGISTERED] = st.total;
+    out->n[PK_FS_ELIGIBLE] = st.eligible;
+    int rc = journey_steps(app, want, 0, out);
+
+    /* one level down: the children's steps in one query each */
+    const char *parent = out->region ? out->region->code : app->cfg.service_province;
+    const pk_region *kids = NULL;
+    size_t nk = rc == 0 ? pk_regions_children(app->regions, parent, &kids) : 0;
+    if (nk > 0) {
+        out->children = calloc(nk, sizeof(*out->children));
+        if (out->children == NULL)
+            return PK_ENOMEM;
+        out->nchildren = nk;
+        for (size_t i = 0; i < nk; i++) {
+            out->children[i].region = &kids[i];
+            out->children[i].n[PK_FS_REACHED] = PK_FUNNEL_NONE;
+        }
+        child_read cr = {out, strlen(kids[0].code)};
+        if (pk_store_stats_children(app->store, parent, cr.len, child_registry, &cr) != 0 ||
+            pk_store_journey_counts(app->store, parent, cr.len, "langkah", child_steps,
+                                    &cr) != 0 ||
+            pk_store_outreach_reached(app->store, parent, cr.len, child_reached, &cr) != 0)
+            rc = PK_EIO;
+    }
+    return rc;
+}
+
 int pk_funnel_read(const pk_app *app, const pk_principal *who, const char *code, int64_t event,
                    pk_date today, pk_funnel *out)
 {
@@ -272,53 +372,10 @@ int pk_funnel_read(const pk_app *app, const pk_principal *who, const char *code,
     int rc = pk_stats_resolve(app, who, code, out->scope, want, &out->region);
     if (rc != 0)
         return rc;
-    if (event != 0) { /* no outreach events are kept yet (funnel.h) */
-        out->event_missing = true;
-        return PK_ENOENT;
-    }
     for (int s = 0; s < PK_FS__COUNT; s++)
         out->median_days[s] = -1;
     out->n[PK_FS_REACHED] = PK_FUNNEL_NONE;
-    pk_stats st;
-    if (pk_store_stats(app->store, want, &st) != 0)
-        return PK_EIO;
-    out->n[PK_FS_REGISTERED] = st.total;
-    out->n[PK_FS_ELIGIBLE] = st.eligible;
-
-    terms ts = {.app = app};
-    region_read rr = {.f = out, .ts = &ts, .today = pk_date_to_days(today)};
-    rr.hist = calloc(PK_FS__COUNT, sizeof(*rr.hist));
-    rc = rr.hist == NULL ? PK_ENOMEM : 0;
-    if (rc == 0 && pk_store_waves_each(app->store, got_wave, &ts) != 0)
-        rc = PK_EIO;
-    if (rc == 0 && pk_store_journey_counts(app->store, want, 0, NULL, region_cell, &rr) != 0)
-        rc = PK_EIO;
-    for (int s = 0; rc == 0 && s < PK_FS__COUNT; s++)
-        out->median_days[s] = median_of(rr.hist[s], out->waits[s]);
-    free(rr.hist);
-    free(ts.t);
-
-    /* one level down: the children's steps in one query each */
-    const char *parent = out->region ? out->region->code : app->cfg.service_province;
-    const pk_region *kids = NULL;
-    size_t nk = rc == 0 ? pk_regions_children(app->regions, parent, &kids) : 0;
-    if (nk > 0) {
-        out->children = calloc(nk, sizeof(*out->children));
-        if (out->children == NULL)
-            rc = PK_ENOMEM;
-        else {
-            out->nchildren = nk;
-            for (size_t i = 0; i < nk; i++) {
-                out->children[i].region = &kids[i];
-                out->children[i].n[PK_FS_REACHED] = PK_FUNNEL_NONE;
-            }
-            child_read cr = {out, strlen(kids[0].code)};
-            if (pk_store_stats_children(app->store, parent, cr.len, child_registry, &cr) != 0 ||
-                pk_store_journey_counts(app->store, parent, cr.len, "langkah", child_steps,
-                                        &cr) != 0)
-                rc = PK_EIO;
-        }
-    }
+    rc = event != 0 ? event_funnel(app, want, event, out) : region_funnel(app, want, out);
     if (rc != 0) {
         pk_funnel_free(out);
         return rc;

@@ -19,11 +19,23 @@
  * each child region's cells as the dashboard hides them (a column whose
  * sum the region shows never has exactly one hidden cell).
  *
- * "Reached" (people an outreach event reached) and the steps of one
- * event come from the outreach events, which this deployment does not
- * keep yet: reached is PK_FUNNEL_NONE ("belum ada data") and a funnel of
- * an event is "no such event" (PK_ENOENT with event_missing) until they
- * exist. */
+ * "Reached" (dijangkau) is the attendance recorded for outreach events
+ * (app/outreach.h): of a region, the sum over its events that have one
+ * (events are few: one read by the events' index by village), and
+ * PK_FUNNEL_NONE ("belum ada data") while none has.  A region's
+ * registrations are not all through events, so its funnel shows no
+ * conversion from reached to registered.
+ *
+ * The funnel of ONE EVENT: reached = its attendance, registered = the
+ * registrations attributed to it (through its short link), eligible
+ * those of them without a reason, and the journey's steps, waits and
+ * running deadlines of exactly those people, counted when asked through
+ * the attribution (pk_store_outreach_journey_counts: an event's people
+ * are few, so the read is bounded by the event's registrations), with
+ * the same conversions (from reached to registered too), medians, "at
+ * risk now" and small cells as a region's.  An event outside the
+ * caller's scope is PK_EDENIED, as a region is; an unknown one, or one
+ * outside the region asked for, PK_ENOENT with event_missing. */
 #ifndef PK_FUNNEL_H
 #define PK_FUNNEL_H
 
@@ -35,6 +47,7 @@
 #include "app/auth.h"
 #include "app/stats.h"
 #include "core/date.h"
+#include "core/outreach.h"
 
 #define PK_FUNNEL_NONE (-2)      /* no data for this step (yet) */
 #define PK_FUNNEL_RISK_DAYS 7    /* "at risk now": a deadline from today to today + 7 */
@@ -63,7 +76,8 @@ typedef struct pk_funnel_child {
 } pk_funnel_child;
 
 typedef struct pk_funnel {
-    const pk_region *region;        /* NULL: the caller's whole area */
+    const pk_region *region;        /* NULL: the caller's whole area; an event's village */
+    pk_outreach event;              /* the event of an event's funnel; id 0: a region's */
     char scope[PK_REGION_CODE_MAX]; /* the caller's scope ("" = everything) */
     int min_count;                  /* counts below it were hidden; 0: none were */
     pk_date today;                  /* the day "at risk now" is counted from */
@@ -82,16 +96,18 @@ typedef struct pk_funnel {
 /* The funnel of region `code` (as pk_stats_region reads it; NULL or "":
  * the caller's whole area) for `who`, at-risk counted from `today`, with
  * its children.  event 0: every person; another: that outreach event's
- * (PK_ENOENT with out->event_missing while there are none).  0,
- * PK_EINVAL, PK_ENOENT, PK_EDENIED, PK_ENOMEM or PK_EIO; pk_funnel_free
- * after 0. */
+ * people (no children; the event must lie in `code` when one is given).
+ * 0, PK_EINVAL, PK_ENOENT (out->event_missing: the event), PK_EDENIED,
+ * PK_ENOMEM or PK_EIO; pk_funnel_free after 0. */
 int pk_funnel_read(const pk_app *app, const pk_principal *who, const char *code, int64_t event,
                    pk_date today, pk_funnel *out);
 void pk_funnel_free(pk_funnel *f);
 
-/* The conversion into step s from the step before it that has data, in
- * tenths of a percent (1000 = 100%); false when either count is hidden,
- * missing or the one before is 0. */
-bool pk_funnel_rate(const int64_t n[PK_FS__COUNT], pk_funnel_step s, int64_t *permille);
+/* The conversion into step s from the step before it, in tenths of a
+ * percent (1000 = 100%), of f's counts n (f->n or a child's); false when
+ * either count is hidden, missing or the one before is 0, and into
+ * registered unless f is an event's funnel (funnel.h). */
+bool pk_funnel_rate(const pk_funnel *f, const int64_t n[PK_FS__COUNT], pk_funnel_step s,
+                    int64_t *permille);
 
 #endif

@@ -678,6 +678,8 @@ static const pk_store_ops pg_ops = {
     .outreach_get = pg_outreach_get,
     .outreach_each = pg_outreach_each,
     .outreach_of = pg_outreach_of,
+    .outreach_reached = pg_outreach_reached,
+    .outreach_journey_counts = pg_outreach_journey_counts,
 };
 
 int pk_pg_open(const char *url, pk_store **out, char *err, size_t errlen)

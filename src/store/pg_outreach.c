@@ -156,3 +156,43 @@ int pg_outreach_of(pk_store *s, int64_t pid, int64_t *event_id)
     PQclear(r);
     return rc;
 }
+
+int pg_outreach_reached(pk_store *s, const char *region, size_t child_len, pk_reached_cb cb,
+                        void *ctx)
+{
+    params p = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
+    pg_region_params(&p, region, hi, sizeof(hi));
+    p_int(&p, (int64_t)child_len);
+    PGresult *r = NULL;
+    int rc = pg_run1(s, S_OUTREACH_REACHED, &p, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_reached g;
+        memset(&g, 0, sizeof(g));
+        pg_copy_col(r, i, 0, g.region, sizeof(g.region));
+        g.attendance = get_i64(r, i, 1);
+        g.events = get_i64(r, i, 2);
+        rc = cb(ctx, &g);
+    }
+    PQclear(r);
+    return rc;
+}
+
+int pg_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb, void *ctx)
+{
+    params p = {0};
+    p_int(&p, event_id);
+    PGresult *r = NULL;
+    int rc = pg_run1(s, S_OUTREACH_JCOUNTS, &p, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_journey_cell cell;
+        memset(&cell, 0, sizeof(cell));
+        pg_copy_col(r, i, 1, cell.kind, sizeof(cell.kind));
+        cell.k1 = get_i64(r, i, 2);
+        cell.k2 = get_i64(r, i, 3);
+        cell.n = get_i64(r, i, 4);
+        rc = cb(ctx, &cell);
+    }
+    PQclear(r);
+    return rc;
+}

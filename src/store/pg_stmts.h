@@ -449,5 +449,7 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
 #include "store/sql_resident.h"
 /* ---- outreach events and their attribution (pg_outreach.c) ---- */
 #define SQL_LOCK " FOR UPDATE OF e"
+#define SQL_JF_EPOCH PG_JF_EPOCH
 #include "store/sql_outreach.h"
+#undef SQL_JF_EPOCH
 #undef SQL_LOCK

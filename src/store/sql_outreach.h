@@ -6,7 +6,9 @@
  * An X-macro list like sql_accounts.h (same placeholders and parameter
  * types; the includer defines SQL_LOCK: PostgreSQL's row lock of the
  * event read inside a transaction, nothing on SQLite, whose single writer
- * holds the database), included last by sqlite_stmts.h and pg_stmts.h. */
+ * holds the database; and SQL_JF_EPOCH, its backend's seconds of a
+ * registration instant, sql_funnel.h), included last by sqlite_stmts.h
+ * and pg_stmts.h, after sql_funnel.h. */
 
 /* an event with the counts of its attributed registrations: all, and
  * those without a reason (eligible) */
@@ -41,3 +43,13 @@ X(S_OUTREACH_EACH_DESC, "ttiii",
   " WHERE e.kode_wilayah >= $1 AND e.kode_wilayah < $2 AND e.starts_at >= $3"
   " AND e.starts_at < $4 ORDER BY e.starts_at DESC, e.id DESC LIMIT $5")
 X(S_OUTREACH_OF, "i", "SELECT event_id FROM pk_outreach_attribution WHERE participant_id = $1")
+/* the funnel's "reached": the recorded attendance of a region's events by
+ * the first $3 bytes of the village code (the index by village) */
+X(S_OUTREACH_REACHED, "tti",
+  "WITH e AS (SELECT kode_wilayah, attendance FROM pk_outreach_event"
+  " WHERE kode_wilayah >= $1 AND kode_wilayah < $2 AND attendance >= 0)"
+  " SELECT substr(kode_wilayah, 1, CAST($3 AS integer)), CAST(sum(attendance) AS bigint),"
+  " count(*) FROM e GROUP BY 1 ORDER BY 1")
+/* the funnel of an event: its attributed people's journey facts, counted
+ * now (the attribution's index by event bounds the read) */
+X(S_OUTREACH_JCOUNTS, "i", PK_JOURNEY_EVENT_CELLS(SQL_JF_EPOCH("p.created_at")))

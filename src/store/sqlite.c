@@ -706,6 +706,8 @@ static const pk_store_ops sqlite_ops = {
     .outreach_get = sq_outreach_get,
     .outreach_each = sq_outreach_each,
     .outreach_of = sq_outreach_of,
+    .outreach_reached = sq_outreach_reached,
+    .outreach_journey_counts = sq_outreach_journey_counts,
 };
 
 int pk_sqlite_open(const char *path, pk_store **out, char *err, size_t errlen)

@@ -179,3 +179,55 @@ int sq_outreach_of(pk_store *s, int64_t pid, int64_t *event_id)
     sq_read_end(q, c, st);
     return rc;
 }
+
+int sq_outreach_reached(pk_store *s, const char *region, size_t child_len, pk_reached_cb cb,
+                        void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_OUTREACH_REACHED, &c, &st);
+    if (rc != 0)
+        return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
+    sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)child_len);
+    int r = SQLITE_DONE;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_reached g;
+        memset(&g, 0, sizeof(g));
+        sq_copy_col(st, 0, g.region, sizeof(g.region));
+        g.attendance = sqlite3_column_int64(st, 1);
+        g.events = sqlite3_column_int64(st, 2);
+        rc = cb(ctx, &g);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = sq_error(r);
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb, void *ctx)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    int rc = sq_read_begin(q, S_OUTREACH_JCOUNTS, &c, &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, event_id);
+    int r = SQLITE_DONE;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_journey_cell cell;
+        memset(&cell, 0, sizeof(cell));
+        sq_copy_col(st, 1, cell.kind, sizeof(cell.kind));
+        cell.k1 = sqlite3_column_int64(st, 2);
+        cell.k2 = sqlite3_column_int64(st, 3);
+        cell.n = sqlite3_column_int64(st, 4);
+        rc = cb(ctx, &cell);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = sq_error(r);
+    sq_read_end(q, c, st);
+    return rc;
+}

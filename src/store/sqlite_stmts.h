@@ -401,5 +401,7 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
 #include "store/sql_resident.h"
 /* ---- outreach events and their attribution (sqlite_outreach.c) ---- */
 #define SQL_LOCK ""
+#define SQL_JF_EPOCH SQ_JF_EPOCH
 #include "store/sql_outreach.h"
+#undef SQL_JF_EPOCH
 #undef SQL_LOCK

@@ -243,6 +243,10 @@ typedef struct pk_store_ops {
     int (*outreach_each)(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb,
                          void *ctx);
     int (*outreach_of)(pk_store *s, int64_t pid, int64_t *event_id);
+    int (*outreach_reached)(pk_store *s, const char *region, size_t child_len,
+                            pk_reached_cb cb, void *ctx);
+    int (*outreach_journey_counts)(pk_store *s, int64_t event_id, pk_journey_cell_cb cb,
+                                   void *ctx);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in

@@ -481,3 +481,15 @@ int pk_store_outreach_of(pk_store *s, int64_t participant_id, int64_t *event_id)
 {
     return pk_st_noted(s, s->ops->outreach_of(s, participant_id, event_id));
 }
+
+int pk_store_outreach_reached(pk_store *s, const char *region, size_t child_len,
+                              pk_reached_cb cb, void *ctx)
+{
+    return pk_st_noted(s, s->ops->outreach_reached(s, region, child_len, cb, ctx));
+}
+
+int pk_store_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb,
+                                     void *ctx)
+{
+    return pk_st_noted(s, s->ops->outreach_journey_counts(s, event_id, cb, ctx));
+}

@@ -510,4 +510,26 @@ int pk_store_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach
  * PK_ENOENT when none. */
 int pk_store_outreach_of(pk_store *s, int64_t participant_id, int64_t *event_id);
 
+/* The funnel (app/funnel.h).  "Reached" of a region subtree (NULL or ""
+ * for all): the attendance of its events that have one recorded, summed
+ * by the first child_len bytes of the village code (0: one group, region
+ * ""), in code order, with the number of events summed; groups without
+ * such an event left out.  Events are few (an index by village). */
+typedef struct pk_reached {
+    char region[PK_REGION_CODE_MAX];
+    int64_t attendance, events;
+} pk_reached;
+typedef int (*pk_reached_cb)(void *ctx, const pk_reached *r);
+int pk_store_outreach_reached(pk_store *s, const char *region, size_t child_len,
+                              pk_reached_cb cb, void *ctx);
+/* The journey's cells (pk_journey_cell, store.h: kind, k1, k2, n; region
+ * "") of the participants attributed to event_id, the facts journey_count
+ * keeps (sql_funnel.h) counted at read time for exactly those people, in
+ * (kind, k1, k2) order.  Not a counter: an event's people are few (those
+ * who registered through its link), found through the attribution's index
+ * by event, so a read costs the event's registrations, not its region's
+ * people. */
+int pk_store_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb,
+                                     void *ctx);
+
 #endif

@@ -1,6 +1,7 @@
 /* api_funnel.c -- GET /api/v1/funnel (app/funnel.h): the funnel of a
- * region for staff, the numbers /corong and its CSV show; and the query
- * both read (pk_web_funnel_query). */
+ * region, or of an outreach event (?event=ID), for staff, the numbers
+ * /corong and its CSV show; and the query both read
+ * (pk_web_funnel_query). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ void pk_api_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
                               "available", f.n[s] != PK_FUNNEL_NONE, "hidden",
                               f.n[s] == PK_STATS_HIDDEN);
         json_object_set_new(o, "conversion_percent",
-                            pk_funnel_rate(f.n, s, &pm) ? json_real((double)pm / 10.0)
+                            pk_funnel_rate(&f, f.n, s, &pm) ? json_real((double)pm / 10.0)
                                                         : json_null());
         if (s >= PK_FS_JOINED) {
             json_object_set_new(o, "median_days", f.median_days[s] >= 0
@@ -103,6 +104,16 @@ void pk_api_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
                              pk_json_region(f.region), "date", day, "steps", steps, "at_risk",
                              "count", count(f.at_risk), "days", PK_FUNNEL_RISK_DAYS, "children",
                              kids);
+    if (body != NULL && f.event.id != 0) {
+        /* what names the event; its counts are the steps (hidden as they are) */
+        char starts[32];
+        pk_instant_format(f.event.starts_at, starts);
+        json_object_set_new(body, "event",
+                            json_pack("{sI ss ss ss ss ss}", "id", (json_int_t)f.event.id,
+                                      "code", f.event.code, "kind", f.event.kind, "title",
+                                      f.event.title, "starts_at", starts, "village",
+                                      f.event.kode_wilayah));
+    }
     if (body != NULL && f.min_count > 0)
         json_object_set_new(body, "hidden_below", json_integer(f.min_count));
     pk_funnel_free(&f);

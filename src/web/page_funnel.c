@@ -1,5 +1,6 @@
 /* page_funnel.c -- /corong, the funnel for staff (app/funnel.h): of the
- * region asked for (?wilayah=, the caller's area by default) the steps
+ * region asked for (?wilayah=, the caller's area by default), or of an
+ * outreach event (?acara=ID, no children), the steps
  * with their counts, the conversion from the step before, the median
  * days it took, "at risk now" (from ?tanggal=, today by default), a chart
  * (Chart.js from Debian, /static/chart.min.js, drawn by /static/funnel.js
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "app/funnel.h"
+#include "app/outreach.h"
 #include "web/html.h"
 #include "web/session.h"
 #include "web/web.h"
@@ -52,7 +54,7 @@ static void steps_table(pk_buf *b, const pk_funnel *f)
         count_cell(b, "Jumlah orang", f->n[s], f->min_count);
         int64_t pm;
         pk_buf_adds(b, "<td data-label=\"Konversi\" data-cell>");
-        if (s > PK_FS_REACHED && pk_funnel_rate(f->n, s, &pm)) {
+        if (pk_funnel_rate(f, f->n, s, &pm)) {
             percent(b, pm, ',');
             pk_buf_adds(b, "%");
         } else {
@@ -144,7 +146,10 @@ static void csv_region(const pk_app *app, pk_buf *b, const pk_region *r)
 static void csv_body(const pk_app *app, pk_buf *b, const pk_funnel *f, const char *day)
 {
     pk_buf_adds(b, "kode_wilayah,nama_wilayah,tanggal,langkah,nama_langkah,jumlah,"
-                   "konversi_persen,median_hari,median_atas_jumlah\r\n");
+                   "konversi_persen,median_hari,median_atas_jumlah,acara\r\n");
+    char ev[24] = "";
+    if (f->event.id != 0)
+        snprintf(ev, sizeof(ev), "%lld", (long long)f->event.id);
     for (int s = 0; s < PK_FS__COUNT; s++) {
         csv_region(app, b, f->region);
         pk_buf_printf(b, ",%s,%s,", day, pk_funnel_step_name(s));
@@ -153,7 +158,7 @@ static void csv_body(const pk_app *app, pk_buf *b, const pk_funnel *f, const cha
         csv_count(b, f->n[s], f->min_count);
         pk_buf_addc(b, ',');
         int64_t pm;
-        if (pk_funnel_rate(f->n, s, &pm))
+        if (pk_funnel_rate(f, f->n, s, &pm))
             percent(b, pm, '.');
         pk_buf_addc(b, ',');
         if (s >= PK_FS_JOINED && f->median_days[s] >= 0)
@@ -161,14 +166,14 @@ static void csv_body(const pk_app *app, pk_buf *b, const pk_funnel *f, const cha
         pk_buf_addc(b, ',');
         if (s >= PK_FS_JOINED)
             csv_count(b, f->waits[s], f->min_count);
-        pk_buf_adds(b, "\r\n");
+        pk_buf_printf(b, ",%s\r\n", ev);
     }
     csv_region(app, b, f->region);
     pk_buf_printf(b, ",%s,berisiko_sekarang,", day);
     csv_field(b, "Berisiko sekarang: batas pembelian pertama dalam 7 hari");
     pk_buf_addc(b, ',');
     csv_count(b, f->at_risk, f->min_count);
-    pk_buf_adds(b, ",,,\r\n");
+    pk_buf_printf(b, ",,,,%s\r\n", ev);
     for (size_t i = 0; i < f->nchildren; i++)
         for (int s = 0; s < PK_FS__COUNT; s++) {
             csv_region(app, b, f->children[i].region);
@@ -178,9 +183,9 @@ static void csv_body(const pk_app *app, pk_buf *b, const pk_funnel *f, const cha
             csv_count(b, f->children[i].n[s], f->min_count);
             pk_buf_addc(b, ',');
             int64_t pm;
-            if (pk_funnel_rate(f->children[i].n, s, &pm))
+            if (pk_funnel_rate(f, f->children[i].n, s, &pm))
                 percent(b, pm, '.');
-            pk_buf_adds(b, ",,\r\n");
+            pk_buf_adds(b, ",,,\r\n");
         }
 }
 
@@ -255,17 +260,35 @@ void pk_page_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
         csv_body(app, b, &f, day);
         pk_funnel_free(&f);
         char disp[96];
-        snprintf(disp, sizeof(disp), "attachment; filename=\"corong-%s-%s.csv\"", code, day);
+        if (f.event.id != 0)
+            snprintf(disp, sizeof(disp), "attachment; filename=\"corong-acara-%lld-%s.csv\"",
+                     (long long)f.event.id, day);
+        else
+            snprintf(disp, sizeof(disp), "attachment; filename=\"corong-%s-%s.csv\"", code, day);
         pk_resp_header(resp, "Content-Disposition", disp);
         resp->status = 200;
         resp->content_type = "text/csv; charset=utf-8";
         return;
     }
     resp->script_src = "'self'";
-    pk_html_staff_begin(app, req, resp, "Corong program", "/corong");
-    pk_buf_adds(b, "<h1>Corong program</h1>\n");
+    bool of_event = f.event.id != 0;
+    pk_html_staff_begin(app, req, resp, of_event ? "Corong acara" : "Corong program", "/corong");
+    pk_buf_adds(b, of_event ? "<h1>Corong acara</h1>\n" : "<h1>Corong program</h1>\n");
     pk_html_trail(app, b, f.scope, code, "/corong");
-    pk_buf_printf(b, "<p class=\"region\">Wilayah: <strong data-region=\"%s\">", code);
+    if (of_event) {
+        char when[32];
+        pk_timestamp_format_wib(f.event.starts_at, when);
+        pk_buf_printf(b, "<p class=\"region\" data-event=\"%lld\">Acara: <a href=\"/acara/%lld\">"
+                         "<strong>", (long long)f.event.id, (long long)f.event.id);
+        pk_html_esc(b, f.event.title);
+        pk_buf_adds(b, "</strong></a> (");
+        pk_html_esc(b, pk_outreach_kind_label(f.event.kind));
+        pk_buf_adds(b, ", ");
+        pk_html_esc(b, when);
+        pk_buf_adds(b, "): orang yang mendaftar lewat tautan atau kode QR acara ini.</p>\n");
+    }
+    pk_buf_printf(b, "<p class=\"region\">%s: <strong data-region=\"%s\">",
+                  of_event ? "Kelurahan" : "Wilayah", code);
     pk_html_region_name(app, b, code, code);
     pk_buf_printf(b, "</strong> <span class=\"code\">(%s)</span></p>\n", code);
     pk_buf_adds(b, "<div class=\"tiles\">\n<p class=\"tile\" data-at-risk=\"");
@@ -284,12 +307,21 @@ void pk_page_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
                    "</canvas></div><figcaption class=\"small\">Jumlah orang per langkah (angka "
                    "yang disamarkan tidak digambar).</figcaption></figure>\n");
     steps_table(b, &f);
-    pk_buf_printf(b, "<p><a href=\"/corong?wilayah=%s%s&amp;format=csv\" download>Unduh CSV"
-                     "</a></p>\n", code, day_q);
+    if (of_event)
+        pk_buf_printf(b, "<p><a href=\"/corong?acara=%lld%s&amp;format=csv\" download>Unduh CSV"
+                         "</a></p>\n", (long long)f.event.id, day_q);
+    else
+        pk_buf_printf(b, "<p><a href=\"/corong?wilayah=%s%s&amp;format=csv\" download>Unduh CSV"
+                         "</a></p>\n", code, day_q);
     if (f.nchildren > 0)
         children_table(app, b, r, &f, day_q);
-    pk_buf_adds(b, "<p class=\"small\">Dijangkau: orang yang hadir di acara sosialisasi atau kelas "
-                   "literasi digital (belum ada data). Median hari dihitung dalam hari kalender "
+    pk_buf_adds(b, of_event
+                       ? "<p class=\"small\">Dijangkau: jumlah hadir yang dicatat untuk acara ini. "
+                       : "<p class=\"small\">Dijangkau: jumlah hadir yang dicatat pada acara "
+                         "sosialisasi dan kelas literasi digital di wilayah ini (— bila belum ada "
+                         "yang dicatat); tidak semua pendaftar wilayah datang lewat acara, jadi "
+                         "konversi ke terdaftar hanya dihitung pada corong satu acara. ");
+    pk_buf_adds(b, "Median hari dihitung dalam hari kalender "
                    "WIB utuh dari langkah sebelumnya (gabung gelombang: sejak pendaftaran; "
                    "lolos: sejak gabung gelombang terakhir), 366 hari atau lebih dihitung "
                    "sebagai 366.</p>\n");

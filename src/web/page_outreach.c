@@ -442,6 +442,9 @@ static void facts(const pk_app *app, pk_buf *b, const pk_outreach *e)
     fact(b, "Di antaranya memenuhi syarat", "data-count=\"memenuhi_syarat\"");
     pk_html_count(b, e->eligible);
     pk_buf_adds(b, "</dd></div>\n");
+    fact(b, "Corong acara", NULL);
+    pk_buf_printf(b, "<a href=\"/corong?acara=%lld\" data-funnel>Lihat corong pendaftar acara "
+                     "ini</a></dd></div>\n", (long long)e->id);
     fact(b, "Tautan pendek", "data-short-url");
     pk_buf_adds(b, "<code>");
     pk_html_esc(b, url);

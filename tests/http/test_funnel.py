@@ -7,12 +7,16 @@ viewers; the journey's counters equal a recount of the journeys after
 every kind of write (event import, bulk load, wave join and draw, the
 daily job, journey rebuild) and under writes racing reads on two server
 processes; `prakerja stats verify` names a corrupted one and `stats
-rebuild` repairs it (TAP).
+rebuild` repairs it (TAP).  The funnel of an outreach event: reached its
+attendance, registered those who came through its short link (/e/{code}),
+their journeys' steps exactly, on API, page and CSV; its scope; a region's
+reached, the attendance of its events.
 
 usage: python3 tests/http/test_funnel.py PATH-TO-PRAKERJA [TEST-NAME...]
 """
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -104,12 +108,14 @@ class Fx(J):
         return code, lines[:-1], lines[-1]
 
 
-def funnel(s, token, region=None, date=None, expect=200):
+def funnel(s, token, region=None, date=None, expect=200, event=None):
     q = []
     if region:
         q.append("region=" + region)
     if date:
         q.append("date=" + date)
+    if event:
+        q.append("event=%d" % event)
     st, _, b = s.json("GET", F + ("?" + "&".join(q) if q else ""),
                       headers={"Authorization": "Bearer " + token})
     eq(st, expect, "funnel %s %s: %r" % (region, date, b))
@@ -277,6 +283,165 @@ def scope_and_small_cells():
             eq(st, 200, "viewer page")
             assert "&lt; 5" in html and 'data-hidden-below="5"' in html, "hidden on the page"
             assert "data-count=\"8\"" not in html, "the eligible count is not on the page"
+
+
+WIB = datetime.timezone(datetime.timedelta(hours=7))
+
+
+def registrant(serial, pekerjaan="wiraswasta"):
+    """A person registering on the portal in V1 (31.74.01.1001)."""
+    return {"nik": "317401170895%04d" % serial, "no_kk": "317401300000%04d" % serial,
+            "nama": "Warga Corong %d" % serial, "tanggal_lahir": "1995-08-17",
+            "jenis_kelamin": "P", "no_hp": "0813777%05d" % serial,
+            "email": "corong%d@contoh.id" % serial, "kode_wilayah": V1,
+            "alamat": "Jl. Corong No. %d" % serial, "pendidikan": "sma",
+            "segmen": "pencari_kerja", "pekerjaan": pekerjaan}
+
+
+def outreach(r, village, title, attendance=None):
+    code, out, err = r.cli(["outreach", "create", "--kind", "sosialisasi", "--title", title,
+                            "--starts", "2026-11-01T09:00:00+07:00", "--place", "Aula",
+                            "--village", village, "--organiser", "Kelurahan"])
+    eq(code, 0, "outreach create: " + err)
+    e = json.loads(out)
+    if attendance is not None:
+        code, _, err = r.cli(["outreach", "attendance", "--id", str(e["id"]), "--count",
+                              str(attendance)])
+        eq(code, 0, "outreach attendance: " + err)
+    return e
+
+
+@test
+def the_funnel_of_an_outreach_event():
+    """Five people register through an event's short link (one of them an
+    ASN: not eligible), one without it; their journeys (the central
+    programme's joins and selections, this deployment's purchases) give
+    the event's funnel exactly; a region's reached is its events'
+    attendance."""
+    with Fx() as r:
+        token = r.user("admin5", "admin")
+        op71 = r.user("op3171e", "operator", "31.71")
+        viewer = r.user("pantau5", "viewer", "31.74")
+        ev1 = outreach(r, V1, "Sosialisasi Tebet Barat", 40)
+        outreach(r, V2, "Sosialisasi Tebet Timur", 12)
+        outreach(r, V2, "Kelas tanpa catatan hadir")
+        ev3 = outreach(r, V3, "Sosialisasi Gambir", 7)
+        with h.Server(db=r.db) as s:
+            for i in range(1, 7):
+                b = h.Browser(s, "127.0.0.%d" % (40 + i))
+                if i <= 5:
+                    st, hdrs, _ = b.get("/e/" + ev1["code"])
+                    eq((st, hdrs["location"]), (303, "/daftar"), "short link")
+                st, _, text = b.post("/daftar", registrant(i, "asn" if i == 5 else "wiraswasta"))
+                eq(st, 303, "registration %d: %s" % (i, text[:300]))
+            # journeys a month on (waits counted from the registration today)
+            today = datetime.datetime.now(WIB).date()
+            base = today + datetime.timedelta(days=30)
+
+            def at(day, hour=10):
+                d = base + datetime.timedelta(days=day)
+                return "%sT%02d:00:00+07:00" % (d.isoformat(), hour)
+            n = [registrant(i)["nik"] for i in range(1, 7)]
+            pmo = [ev("e1g", n[0], "gabung_gelombang", at(0), gelombang=12),
+                   ev("e1l", n[0], "lolos", at(2), gelombang=12),
+                   ev("e1s", n[0], "saldo_masuk", at(2, 11), jumlah=1000000),
+                   ev("e2g", n[1], "gabung_gelombang", at(0), gelombang=12),
+                   ev("e2l", n[1], "lolos", at(3), gelombang=12),
+                   ev("e2s", n[1], "saldo_masuk", at(3, 11), jumlah=1000000),
+                   ev("e3g", n[2], "gabung_gelombang", at(1), gelombang=12),
+                   ev("e3t", n[2], "tidak_lolos", at(3), gelombang=12),
+                   ev("e6g", n[5], "gabung_gelombang", at(0), gelombang=12),
+                   ev("e6l", n[5], "lolos", at(2), gelombang=12)]
+            s1, _, _ = r.events(pmo)
+            eq((s1["inserted"], s1["rejected"]), (len(pmo), 0), "the programme's events")
+            lokal = [ev("e1b", n[0], "pembelian", at(5), jumlah=500000, pelatihan="K-1",
+                        platform="tokopedia"),
+                     ev("e1f", n[0], "selesai_pelatihan", at(9), pelatihan="K-1",
+                        platform="tokopedia")]
+            s2, _, _ = r.events(lokal, "--source", "lokal")
+            eq((s2["inserted"], s2["rejected"]), (2, 0), "this deployment's events")
+
+            join_wait = (base - today).days
+            expect = {"dijangkau": 40, "terdaftar": 5, "memenuhi_syarat": 4,
+                      "gabung_gelombang": 3, "lolos": 2, "membeli_pelatihan": 1,
+                      "selesai_pelatihan": 1, "insentif_dibayar": 0}
+            b = funnel(s, token, event=ev1["id"], date=at(30)[:10])
+            eq(counts(b), expect, "the event's steps")
+            eq(b["event"]["id"], ev1["id"], "the event")
+            eq(b["event"]["title"], "Sosialisasi Tebet Barat", "its title")
+            eq(b["region"]["code"], V1, "its village")
+            eq(b["children"], [], "no children")
+            steps = {x["step"]: x for x in b["steps"]}
+            eq([steps[k]["conversion_percent"] for k in STEPS],
+               [None, 12.5, 80.0, 75.0, 66.7, 50.0, 100.0, 0.0], "conversions")
+            eq({k: (steps[k]["median_days"], steps[k]["median_people"]) for k in STEPS[3:]},
+               {"gabung_gelombang": (join_wait, 3), "lolos": (2, 2),
+                "membeli_pelatihan": (3, 1), "selesai_pelatihan": (4, 1),
+                "insentif_dibayar": (None, 0)}, "medians")
+            # at risk: E2 selected on day 3, 30 days to buy (scheme 2021)
+            eq(b["at_risk"]["count"], 1, "at risk within 7 days of day 33")
+            eq(funnel(s, token, event=ev1["id"], date=at(0)[:10])["at_risk"]["count"], 0,
+               "not yet at risk")
+            # the region's reached: its events' recorded attendance
+            eq(counts(funnel(s, token, "31.74"))["dijangkau"], 52, "31.74 reached")
+            kids = {c["region"]["code"]: c["counts"]["dijangkau"]
+                    for c in funnel(s, token, "31.74")["children"]}
+            eq((kids["31.74.01"], kids["31.74.02"], kids["31.74.03"]), (40, 12, None),
+               "the districts' reached")
+            eq(counts(funnel(s, token))["dijangkau"], 59, "everywhere")
+            eq(counts(funnel(s, token, "31.73"))["dijangkau"], None, "no event: no data")
+            eq(funnel(s, token, "31.74")["steps"][1]["conversion_percent"], None,
+               "no conversion into a region's registrations")
+            # scope: another region's operator 403, their own event 200;
+            # an unknown event 404, one outside the region asked for 404
+            h.api_error(s.json("GET", F + "?event=%d" % ev1["id"],
+                               headers={"Authorization": "Bearer " + op71}),
+                        403, "di_luar_wilayah", "an event outside the scope")
+            eq(counts(funnel(s, op71, event=ev3["id"]))["dijangkau"], 7, "their own event")
+            for q in ("event=%d" % (ev3["id"] + 100), "event=%d&region=31.71" % ev1["id"]):
+                h.api_error(s.json("GET", F + "?" + q,
+                                   headers={"Authorization": "Bearer " + token}),
+                            404, "acara_tidak_ditemukan", q)
+            # a viewer: counts under 5 hidden, as in a region's funnel
+            vb = funnel(s, viewer, event=ev1["id"], date=at(30)[:10])
+            eq(counts(vb), {"dijangkau": 40, "terdaftar": 5, "memenuhi_syarat": None,
+                            "gabung_gelombang": None, "lolos": None,
+                            "membeli_pelatihan": None, "selesai_pelatihan": None,
+                            "insentif_dibayar": 0}, "viewer (0 is no one)")
+            eq(vb["at_risk"]["count"], None, "at risk hidden")
+
+            # the page and its CSV: the same numbers; the event's page links here
+            br = login(s, "admin5")
+            st, _, html = br.get("/corong?acara=%d&tanggal=%s" % (ev1["id"], at(30)[:10]))
+            eq(st, 200, html[:500])
+            for step, k in expect.items():
+                m = re.search(r'<tr data-step="%s">.*?data-count="(-?\d+)"' % step, html)
+                assert m, "row %s on the page" % step
+                eq(int(m.group(1)), k, "page count of " + step)
+            assert "<h1>Corong acara</h1>" in html and 'href="/acara/%d"' % ev1["id"] in html
+            assert "Sosialisasi Tebet Barat" in html and "12,5%" in html
+            assert 'data-at-risk="1"' in html
+            assert 'href="/corong?acara=%d&amp;tanggal=%s&amp;format=csv"' % (
+                ev1["id"], at(30)[:10]) in html, "the CSV link"
+            st, hdrs, text = br.get("/corong?acara=%d&tanggal=%s&format=csv"
+                                    % (ev1["id"], at(30)[:10]))
+            eq(st, 200, text[:300])
+            assert 'filename="corong-acara-%d-' % ev1["id"] in hdrs["content-disposition"]
+            rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+            eq({x["langkah"]: int(x["jumlah"]) for x in rows}, {**expect,
+               "berisiko_sekarang": 1}, "CSV counts")
+            eq({x["acara"] for x in rows}, {str(ev1["id"])}, "CSV: the event")
+            eq({x["kode_wilayah"] for x in rows}, {V1}, "CSV: its village")
+            mine = {x["langkah"]: x for x in rows}
+            eq((mine["terdaftar"]["konversi_persen"], mine["lolos"]["median_hari"]),
+               ("12.5", "2"), "CSV conversion and median")
+            st, _, html = br.get("/acara/%d" % ev1["id"])
+            assert 'href="/corong?acara=%d"' % ev1["id"] in html, "the event links its funnel"
+            for path, status in (("/corong?acara=%d" % (ev3["id"] + 100), 404),
+                                 ("/corong?acara=x", 400)):
+                eq(br.get(path)[0], status, path)
+            st, _, _ = login(s, "op3171e").get("/corong?acara=%d" % ev1["id"])
+            eq(st, 403, "the page of an event outside the scope")
 
 
 def recount(db, region=""):

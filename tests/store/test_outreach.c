@@ -227,7 +227,133 @@ static void database_refuses_bad_events(void **state)
     assert_int_equal(got.n, 0);
 }
 
+typedef struct reached_rows {
+    int n;
+    pk_reached r[8];
+} reached_rows;
+
+static int note_reached(void *ctx, const pk_reached *r)
+{
+    reached_rows *x = ctx;
+    assert_true(x->n < 8);
+    x->r[x->n++] = *r;
+    return 0;
+}
+
+typedef struct event_cells {
+    int n;
+    pk_journey_cell c[32];
+} event_cells;
+
+static int note_cell(void *ctx, const pk_journey_cell *c)
+{
+    event_cells *x = ctx;
+    assert_true(x->n < 32);
+    x->c[x->n++] = *c;
+    return 0;
+}
+
+/* reached: the recorded attendance of a region's events (not those
+ * without one), by a prefix of the village code */
+static void reached_sums_recorded_attendance(void **state)
+{
+    pk_store *s = ST_S(state);
+    pk_outreach e[4];
+    event_init(&e[0], "reac2345", "31.74.01.1001", 1000);
+    e[0].attendance = 40;
+    event_init(&e[1], "reac3345", "31.74.02.1001", 1000);
+    e[1].attendance = 15;
+    event_init(&e[2], "reac4345", "31.74.02.1001", 1000); /* not recorded */
+    event_init(&e[3], "reac5345", "31.72.01.1001", 1000);
+    e[3].attendance = 0;
+    for (int i = 0; i < 4; i++)
+        insert(s, &e[i]);
+    reached_rows x = {0};
+    assert_int_equal(pk_store_outreach_reached(s, "31.74", 0, note_reached, &x), 0);
+    assert_int_equal(x.n, 1);
+    assert_string_equal(x.r[0].region, "");
+    assert_int_equal(x.r[0].attendance, 55);
+    assert_int_equal(x.r[0].events, 2);
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(pk_store_outreach_reached(s, "31.74", 8, note_reached, &x), 0);
+    assert_int_equal(x.n, 2);
+    assert_string_equal(x.r[0].region, "31.74.01");
+    assert_int_equal(x.r[0].attendance, 40);
+    assert_string_equal(x.r[1].region, "31.74.02");
+    assert_int_equal(x.r[1].attendance, 15);
+    assert_int_equal(x.r[1].events, 1);
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(pk_store_outreach_reached(s, NULL, 5, note_reached, &x), 0);
+    assert_int_equal(x.n, 2);
+    assert_string_equal(x.r[0].region, "31.72");
+    assert_int_equal(x.r[0].attendance, 0);
+    assert_int_equal(x.r[0].events, 1);
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(pk_store_outreach_reached(s, "31.71", 0, note_reached, &x), 0);
+    assert_int_equal(x.n, 0);
+}
+
+/* an event's journey cells: its attributed people only */
+static void event_journey_cells_count_its_people(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[3];
+    for (unsigned i = 0; i < 3; i++)
+        st_person_init(&p[i], 700 + i, 700 + i, "Warga", "31.74.01.1001");
+    st_insert(s, 3, p);
+    pk_outreach a, b;
+    event_init(&a, "jour2345", "31.74.01.1001", 1000);
+    event_init(&b, "jour3345", "31.74.01.1001", 1000);
+    insert(s, &a);
+    insert(s, &b);
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_outreach_attribute(tx, p[0].r.id, a.id, 1100), 0);
+    assert_int_equal(pk_tx_outreach_attribute(tx, p[1].r.id, a.id, 1100), 0);
+    assert_int_equal(pk_tx_outreach_attribute(tx, p[2].r.id, b.id, 1100), 0);
+    /* p0 joined and selected 3 days later, p1 joined, p2 (event b) joined */
+    const int64_t t0 = 1717174800; /* 2024-06-01 00:00 WIB */
+    for (int i = 0; i < 3; i++) {
+        pk_journey j;
+        memset(&j, 0, sizeof(j));
+        j.participant_id = p[i].r.id;
+        j.status = i == 0 ? PK_JS_PENERIMA : PK_JS_PENDAFTAR;
+        j.wave = 5;
+        j.joined_at = t0;
+        j.selected_at = i == 0 ? t0 + 3 * 86400 : 0;
+        assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    }
+    assert_int_equal(pk_tx_commit(tx), 0);
+    event_cells x = {0};
+    assert_int_equal(pk_store_outreach_journey_counts(s, a.id, note_cell, &x), 0);
+    /* (hari 2 3) 1, (langkah 1) 2, (langkah 2) 1, (tenggat 5 day) 1 */
+    assert_int_equal(x.n, 4);
+    assert_string_equal(x.c[0].kind, "hari");
+    assert_int_equal(x.c[0].k1, 2);
+    assert_int_equal(x.c[0].k2, 3);
+    assert_int_equal(x.c[0].n, 1);
+    assert_string_equal(x.c[1].kind, "langkah");
+    assert_int_equal(x.c[1].k1, 1);
+    assert_int_equal(x.c[1].n, 2);
+    assert_string_equal(x.c[2].kind, "langkah");
+    assert_int_equal(x.c[2].k1, 2);
+    assert_int_equal(x.c[2].n, 1);
+    assert_string_equal(x.c[3].kind, "tenggat");
+    assert_int_equal(x.c[3].k1, 5);
+    assert_int_equal(x.c[3].k2, (t0 + 3 * 86400 + 25200) / 86400);
+    assert_string_equal(x.c[3].region, "");
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(pk_store_outreach_journey_counts(s, b.id, note_cell, &x), 0);
+    assert_int_equal(x.n, 1);
+    assert_int_equal(x.c[0].n, 1);
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(pk_store_outreach_journey_counts(s, b.id + 100, note_cell, &x), 0);
+    assert_int_equal(x.n, 0);
+}
+
 static const struct CMUnitTest tests[] = {
+    ST_TEST(reached_sums_recorded_attendance),
+    ST_TEST(event_journey_cells_count_its_people),
     ST_TEST(events_written_and_read),
     ST_TEST(events_listed_by_region_and_time),
     ST_TEST(registrations_attributed_once),
