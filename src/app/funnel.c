@@ -11,6 +11,7 @@
 
 #include "app/auth.h"
 #include "core/journey.h"
+#include "core/median.h"
 #include "core/pk.h"
 #include "store/store.h"
 
@@ -154,17 +155,17 @@ static int region_cell(void *ctx, const pk_journey_cell *c)
     return 0;
 }
 
-/* The lower median of a day histogram over n people: the smallest day by
- * which at least half of them (rounded up) had reached the step. */
-static int median_of(const int64_t *h, int64_t n)
+/* The median (core/median.h) of a day histogram over its people; -1
+ * when it has none. */
+static double median_of(const int64_t *h)
 {
-    if (n <= 0)
-        return -1;
-    int64_t half = (n + 1) / 2, seen = 0;
+    pk_tally t[PK_FUNNEL_WAIT_MAX + 1];
+    size_t len = 0;
     for (int d = 0; d <= PK_FUNNEL_WAIT_MAX; d++)
-        if ((seen += h[d]) >= half)
-            return d;
-    return PK_FUNNEL_WAIT_MAX;
+        if (h[d] > 0)
+            t[len++] = (pk_tally){d, h[d]};
+    double m;
+    return pk_median(t, len, &m) ? m : -1;
 }
 
 typedef struct child_read {
@@ -300,7 +301,7 @@ static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_
                                                   &rr)) != 0)
         rc = PK_EIO;
     for (int s = 0; rc == 0 && s < PK_FS__COUNT; s++)
-        out->median_days[s] = median_of(rr.hist[s], out->waits[s]);
+        out->median_days[s] = median_of(rr.hist[s]);
     free(rr.hist);
     free(ts.t);
     return rc;

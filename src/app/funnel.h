@@ -82,10 +82,12 @@ typedef struct pk_funnel {
     int min_count;                  /* counts below it were hidden; 0: none were */
     pk_date today;                  /* the day "at risk now" is counted from */
     int64_t n[PK_FS__COUNT];        /* PK_STATS_HIDDEN, PK_FUNNEL_NONE */
-    /* the median whole days (WIB) from the step before to this one, over
-     * waits[s] people; -1: no one (or hidden); PK_FUNNEL_WAIT_MAX: that
-     * many or more.  Only JOINED (from registration) to PAID have one. */
-    int median_days[PK_FS__COUNT];
+    /* the median (core/median.h: the mean of the two middles of an even
+     * count, so x.5 possible) of the whole days (WIB) from the step
+     * before to this one, over waits[s] people; -1: no one (or hidden);
+     * pk_funnel_median_capped: PK_FUNNEL_WAIT_MAX days or more.  Only
+     * JOINED (from registration) to PAID have one. */
+    double median_days[PK_FS__COUNT];
     int64_t waits[PK_FS__COUNT];
     int64_t at_risk;                /* PK_STATS_HIDDEN possible */
     bool event_missing;             /* PK_ENOENT: the event, not the region */
@@ -102,6 +104,13 @@ typedef struct pk_funnel {
 int pk_funnel_read(const pk_app *app, const pk_principal *who, const char *code, int64_t event,
                    pk_date today, pk_funnel *out);
 void pk_funnel_free(pk_funnel *f);
+
+/* Whether a median of days is at the cap: its upper middle waited
+ * PK_FUNNEL_WAIT_MAX days or more, so it is that median or more. */
+static inline bool pk_funnel_median_capped(double median_days)
+{
+    return median_days > PK_FUNNEL_WAIT_MAX - 1;
+}
 
 /* The conversion into step s from the step before it, in tenths of a
  * percent (1000 = 100%), of f's counts n (f->n or a child's); false when

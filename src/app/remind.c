@@ -8,6 +8,7 @@
 
 #include "app/operator.h"
 #include "app/vault.h"
+#include "core/median.h"
 #include "core/nik.h"
 #include "store/store.h"
 
@@ -166,36 +167,26 @@ typedef struct effect_ctx {
     pk_remind_effect *out;
     pk_remind_effect_rule *cur;
     /* the current rule's purchases: (days, people) per group */
-    struct { int64_t days, n; } *hist[PK_EFF__COUNT];
+    pk_tally *hist[PK_EFF__COUNT];
     size_t nhist[PK_EFF__COUNT], caphist[PK_EFF__COUNT];
 } effect_ctx;
 
 static int days_cmp(const void *a, const void *b)
 {
-    const int64_t *x = a, *y = b;
-    return (*x > *y) - (*x < *y);
+    const pk_tally *x = a, *y = b;
+    return (x->value > y->value) - (x->value < y->value);
 }
 
-/* The median of the current rule's days per group, then the histograms
- * emptied. */
+/* The median (core/median.h) of the current rule's days per group, then
+ * the histograms emptied. */
 static void effect_close(effect_ctx *e)
 {
     for (int g = 0; e->cur != NULL && g < PK_EFF__COUNT; g++) {
         pk_remind_effect_cell *c = &e->cur->group[g];
-        c->median_days = -1;
-        if (c->bought > 0) {
+        if (e->nhist[g] > 0)
             qsort(e->hist[g], e->nhist[g], sizeof *e->hist[g], days_cmp);
-            /* the people at positions (bought-1)/2 and bought/2, from 0 */
-            int64_t lo = (c->bought - 1) / 2, hi = c->bought / 2, seen = 0, a = -1, b = -1;
-            for (size_t i = 0; i < e->nhist[g] && b < 0; i++) {
-                if (a < 0 && seen + e->hist[g][i].n > lo)
-                    a = e->hist[g][i].days;
-                if (seen + e->hist[g][i].n > hi)
-                    b = e->hist[g][i].days;
-                seen += e->hist[g][i].n;
-            }
-            c->median_days = (double)(a + b) / 2.0;
-        }
+        if (!pk_median(e->hist[g], e->nhist[g], &c->median_days))
+            c->median_days = -1;
         e->nhist[g] = 0;
     }
 }
@@ -226,8 +217,7 @@ static int effect_row(void *ctx, const pk_remind_effect_row *r)
             e->hist[g] = p;
             e->caphist[g] = cap;
         }
-        e->hist[g][e->nhist[g]].days = r->days;
-        e->hist[g][e->nhist[g]++].n = r->n;
+        e->hist[g][e->nhist[g]++] = (pk_tally){r->days, r->n};
     }
     return 0;
 }

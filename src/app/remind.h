@@ -154,7 +154,8 @@ typedef enum pk_effect_group { PK_EFF_DIINGATKAN, PK_EFF_KONTROL, PK_EFF_TIDAK, 
     pk_effect_group;
 typedef struct pk_remind_effect_cell {
     int64_t people, revoked, bought; /* bought: a first purchase */
-    double median_days;              /* selection -> first purchase, whole days; -1: none */
+    double median_days;              /* selection -> first purchase, whole days, their
+                                      * median (core/median.h, x.5 possible); -1: none */
 } pk_remind_effect_cell;
 typedef struct pk_remind_effect_rule {
     char rule[PK_REMIND_ID_MAX];

@@ -13,6 +13,7 @@
 #include "app/operator.h"
 #include "app/remind.h"
 #include "cli/cli.h"
+#include "core/median.h"
 
 int cli_consent(const cli_cmd *c, cli_args *a)
 {
@@ -120,10 +121,9 @@ static void print_cell(const char *name, const pk_remind_effect_cell *c)
     printf(",\"%s\":{\"people\":%lld,\"revoked\":%lld,\"bought\":%lld,"
            "\"median_days_to_purchase\":",
            name, (long long)c->people, (long long)c->revoked, (long long)c->bought);
-    if (c->median_days < 0)
-        printf("null}");
-    else
-        printf("%g}", c->median_days);
+    char m[32];
+    pk_median_format(c->median_days, '.', m);
+    printf("%s}", c->median_days < 0 ? "null" : m);
 }
 
 static int remind_effect(cli_args *a)

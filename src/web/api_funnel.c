@@ -35,6 +35,15 @@ static json_t *count(int64_t n)
     return n < 0 ? json_null() : json_integer(n);
 }
 
+/* A median of days (core/median.h) as JSON writes it: 7 or 7.5, as the
+ * CSV and the command line; null when there is none. */
+static json_t *median(double m)
+{
+    if (m < 0)
+        return json_null();
+    return m == (double)(json_int_t)m ? json_integer((json_int_t)m) : json_real(m);
+}
+
 void pk_api_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     pk_date today;
@@ -81,11 +90,9 @@ void pk_api_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
                             pk_funnel_rate(&f, f.n, s, &pm) ? json_real((double)pm / 10.0)
                                                         : json_null());
         if (s >= PK_FS_JOINED) {
-            json_object_set_new(o, "median_days", f.median_days[s] >= 0
-                                                      ? json_integer(f.median_days[s])
-                                                      : json_null());
-            json_object_set_new(o, "median_capped", json_boolean(f.median_days[s] ==
-                                                                 PK_FUNNEL_WAIT_MAX));
+            json_object_set_new(o, "median_days", median(f.median_days[s]));
+            json_object_set_new(o, "median_capped",
+                                json_boolean(pk_funnel_median_capped(f.median_days[s])));
             json_object_set_new(o, "median_people", count(f.waits[s]));
         }
         json_array_append_new(steps, o);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/ident.h"
+#include "core/median.h"
 #include "core/money.h"
 #include "web/session.h"
 #include "web/web.h"
@@ -194,6 +195,13 @@ void pk_html_count(pk_buf *b, int64_t n)
     char s[32];
     pk_count_format(n, s);
     pk_buf_adds(b, s);
+}
+
+void pk_html_days(pk_buf *b, double median_days)
+{
+    char s[32];
+    pk_median_format(median_days, ',', s);
+    pk_buf_printf(b, "%s hari", s);
 }
 
 void pk_html_staff_begin(const pk_app *app, const pk_req *req, pk_resp *resp, const char *title,

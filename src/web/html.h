@@ -66,6 +66,8 @@ void pk_html_trail(const pk_app *app, pk_buf *b, const char *scope, const char *
                    const char *page);
 /* A count with thousands separators ("2.834"). */
 void pk_html_count(pk_buf *b, int64_t n);
+/* A median of days (core/median.h) as pages write it: "7 hari", "7,5 hari". */
+void pk_html_days(pk_buf *b, double median_days);
 
 /* A labelled input.  `error` (may be NULL) is shown beside the field and
  * linked with aria-describedby; `hint` likewise. `value` is escaped. */

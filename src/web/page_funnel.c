@@ -13,6 +13,7 @@
 
 #include "app/funnel.h"
 #include "app/outreach.h"
+#include "core/median.h"
 #include "web/html.h"
 #include "web/session.h"
 #include "web/web.h"
@@ -61,10 +62,11 @@ static void steps_table(pk_buf *b, const pk_funnel *f)
             pk_buf_adds(b, "—");
         }
         pk_buf_adds(b, "</td><td data-label=\"Median hari\" data-cell>");
-        if (s >= PK_FS_JOINED && f->median_days[s] >= 0)
-            pk_buf_printf(b, "%s%d hari", f->median_days[s] == PK_FUNNEL_WAIT_MAX ? "&ge; " : "",
-                          f->median_days[s]);
-        else
+        if (s >= PK_FS_JOINED && f->median_days[s] >= 0) {
+            if (pk_funnel_median_capped(f->median_days[s]))
+                pk_buf_adds(b, "&ge; ");
+            pk_html_days(b, f->median_days[s]);
+        } else
             pk_buf_adds(b, "—");
         pk_buf_adds(b, "</td></tr>\n");
     }
@@ -161,8 +163,11 @@ static void csv_body(const pk_app *app, pk_buf *b, const pk_funnel *f, const cha
         if (pk_funnel_rate(f, f->n, s, &pm))
             percent(b, pm, '.');
         pk_buf_addc(b, ',');
-        if (s >= PK_FS_JOINED && f->median_days[s] >= 0)
-            pk_buf_printf(b, "%d", f->median_days[s]);
+        if (s >= PK_FS_JOINED && f->median_days[s] >= 0) {
+            char m[32];
+            pk_median_format(f->median_days[s], '.', m);
+            pk_buf_adds(b, m);
+        }
         pk_buf_addc(b, ',');
         if (s >= PK_FS_JOINED)
             csv_count(b, f->waits[s], f->min_count);
@@ -321,10 +326,10 @@ void pk_page_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
                          "sosialisasi dan kelas literasi digital di wilayah ini (— bila belum ada "
                          "yang dicatat); tidak semua pendaftar wilayah datang lewat acara, jadi "
                          "konversi ke terdaftar hanya dihitung pada corong satu acara. ");
-    pk_buf_adds(b, "Median hari dihitung dalam hari kalender "
-                   "WIB utuh dari langkah sebelumnya (gabung gelombang: sejak pendaftaran; "
-                   "lolos: sejak gabung gelombang terakhir), 366 hari atau lebih dihitung "
-                   "sebagai 366.</p>\n");
+    pk_buf_adds(b, "Median hari dihitung dalam hari kalender WIB utuh dari langkah sebelumnya "
+                   "(gabung gelombang: sejak pendaftaran; lolos: sejak gabung gelombang "
+                   "terakhir), 366 hari atau lebih dihitung sebagai 366; bila jumlah orangnya "
+                   "genap, median adalah rata-rata dua nilai tengah (misalnya 7,5 hari).</p>\n");
     if (f.min_count > 0)
         pk_buf_printf(b, "<p class=\"small\" data-hidden-below=\"%d\">Angka di bawah %d "
                          "disamarkan (&lt; %d), demikian pula angka lain bila perlu, agar tidak "

@@ -134,7 +134,7 @@ static void effect_cell(pk_buf *b, const char *group, const pk_remind_effect_cel
     if (c->median_days < 0)
         pk_buf_adds(b, "&mdash;");
     else
-        pk_buf_printf(b, "%g hari", c->median_days);
+        pk_html_days(b, c->median_days);
     pk_buf_adds(b, "</td></tr>\n");
 }
 

@@ -154,12 +154,15 @@ def the_api_page_and_csv_show_the_exact_funnel():
                {"dijangkau": None, "terdaftar": None, "memenuhi_syarat": 88.9,
                 "gabung_gelombang": 75.0, "lolos": 66.7, "membeli_pelatihan": 50.0,
                 "selesai_pelatihan": 100.0, "insentif_dibayar": 50.0}, "conversions")
-            # waits in WIB days: selected after 2, 2, 1, 4 (lower median 2);
-            # bought after 5, 10; finished after 2, 1; paid after 10; the
-            # registration (today) came after joining (2021): no wait counted
+            # waits in WIB days: selected after 2, 2, 1, 4 (median 2); bought
+            # after 5, 10 (the mean of the two middles: 7.5); finished after
+            # 2, 1 (1.5); paid after 10; the registration (today) came after
+            # joining (2021): no wait counted
             eq({k: (steps[k]["median_days"], steps[k]["median_people"]) for k in STEPS[3:]},
-               {"gabung_gelombang": (None, 0), "lolos": (2, 4), "membeli_pelatihan": (5, 2),
-                "selesai_pelatihan": (1, 2), "insentif_dibayar": (10, 1)}, "medians")
+               {"gabung_gelombang": (None, 0), "lolos": (2, 4), "membeli_pelatihan": (7.5, 2),
+                "selesai_pelatihan": (1.5, 2), "insentif_dibayar": (10, 1)}, "medians")
+            eq([type(steps[k]["median_days"]) for k in ("lolos", "membeli_pelatihan")],
+               [int, float], "a whole median is written whole")
             # at risk: P3 due 2 April, P7 due 4 April; within 7 days of the date
             for date, n in (("2021-03-01", 0), ("2021-03-27", 1), ("2021-03-28", 2),
                             ("2021-04-02", 2), ("2021-04-03", 1), ("2021-04-05", 0)):
@@ -202,7 +205,8 @@ def the_api_page_and_csv_show_the_exact_funnel():
                 m = re.search(r'<tr data-step="%s">.*?data-count="(-?\d+)"' % step, html)
                 assert m, "row %s on the page" % step
                 eq(int(m.group(1)), -1 if n is None else n, "page count of " + step)
-            for text in ("88,9%", "66,7%", "2 hari", "5 hari", "10 hari", "belum ada data"):
+            for text in ("88,9%", "66,7%", ">2 hari<", ">7,5 hari<", ">1,5 hari<", ">10 hari<",
+                         "belum ada data"):
                 assert text in html, "%r on the page" % text
             assert 'data-at-risk="2"' in html, "at risk on the page"
             assert 'href="/corong?wilayah=31.74.01&amp;tanggal=2021-03-28"' in html, \
@@ -233,6 +237,8 @@ def the_api_page_and_csv_show_the_exact_funnel():
             eq(mine["lolos"]["konversi_persen"], "66.7", "CSV conversion")
             eq((mine["lolos"]["median_hari"], mine["lolos"]["median_atas_jumlah"]), ("2", "4"),
                "CSV median")
+            eq((mine["membeli_pelatihan"]["median_hari"], mine["selesai_pelatihan"]["median_hari"]),
+               ("7.5", "1.5"), "CSV medians of an even count")
             eq(mine["berisiko_sekarang"]["jumlah"], "2", "CSV at risk")
             eq(mine["terdaftar"]["nama_wilayah"], "Kota Administrasi Jakarta Selatan", "name")
             eq([x["jumlah"] for x in rows if x["kode_wilayah"] == "31.74.02"],
@@ -375,7 +381,7 @@ def the_funnel_of_an_outreach_event():
             eq([steps[k]["conversion_percent"] for k in STEPS],
                [None, 12.5, 80.0, 75.0, 66.7, 50.0, 100.0, 0.0], "conversions")
             eq({k: (steps[k]["median_days"], steps[k]["median_people"]) for k in STEPS[3:]},
-               {"gabung_gelombang": (join_wait, 3), "lolos": (2, 2),
+               {"gabung_gelombang": (join_wait, 3), "lolos": (2.5, 2),
                 "membeli_pelatihan": (3, 1), "selesai_pelatihan": (4, 1),
                 "insentif_dibayar": (None, 0)}, "medians")
             # at risk: E2 selected on day 3, 30 days to buy (scheme 2021)
@@ -420,6 +426,7 @@ def the_funnel_of_an_outreach_event():
                 eq(int(m.group(1)), k, "page count of " + step)
             assert "<h1>Corong acara</h1>" in html and 'href="/acara/%d"' % ev1["id"] in html
             assert "Sosialisasi Tebet Barat" in html and "12,5%" in html
+            assert ">2,5 hari<" in html, "the median of 2 and 3 days"
             assert 'data-at-risk="1"' in html
             assert 'href="/corong?acara=%d&amp;tanggal=%s&amp;format=csv"' % (
                 ev1["id"], at(30)[:10]) in html, "the CSV link"
@@ -434,7 +441,7 @@ def the_funnel_of_an_outreach_event():
             eq({x["kode_wilayah"] for x in rows}, {V1}, "CSV: its village")
             mine = {x["langkah"]: x for x in rows}
             eq((mine["terdaftar"]["konversi_persen"], mine["lolos"]["median_hari"]),
-               ("12.5", "2"), "CSV conversion and median")
+               ("12.5", "2.5"), "CSV conversion and median")
             st, _, html = br.get("/acara/%d" % ev1["id"])
             assert 'href="/corong?acara=%d"' % ev1["id"] in html, "the event links its funnel"
             for path, status in (("/corong?acara=%d" % (ev3["id"] + 100), 404),
