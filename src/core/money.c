@@ -1,5 +1,5 @@
 /* money.c -- Rupiah and count formatting (money.h): "Rp3.550.000",
- * "2.834", '.' for thousands. */
+ * "2.834", "12,5": '.' for thousands, ',' before a decimal. */
 #include "core/money.h"
 
 #include <stddef.h>
@@ -39,4 +39,18 @@ void pk_rupiah_format(pk_rupiah v, char out[32])
 void pk_count_format(int64_t n, char out[32])
 {
     grouped(n, "", out);
+}
+
+void pk_tenths_format(int64_t tenths, char out[32])
+{
+    uint64_t mag = tenths < 0 ? (uint64_t)0 - (uint64_t)tenths : (uint64_t)tenths;
+    size_t o = 0;
+    if (tenths < 0)
+        out[o++] = '-';
+    grouped((int64_t)(mag / 10), "", out + o);
+    while (out[o] != '\0')
+        o++;
+    out[o++] = ',';
+    out[o++] = (char)('0' + mag % 10);
+    out[o] = '\0';
 }

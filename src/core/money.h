@@ -14,4 +14,8 @@ void pk_rupiah_format(pk_rupiah v, char out[32]);
  * "2.834", "1.000.000", "0", "-12".  out >= 32 bytes. */
 void pk_count_format(int64_t n, char out[32]);
 
+/* A number with one decimal from its tenths, with Indonesian separators:
+ * 125 -> "12,5", 12345 -> "1.234,5", -5 -> "-0,5".  out >= 32 bytes. */
+void pk_tenths_format(int64_t tenths, char out[32]);
+
 #endif

@@ -204,6 +204,21 @@ void pk_html_days(pk_buf *b, double median_days)
     pk_buf_printf(b, "%s hari", s);
 }
 
+void pk_html_tenths(pk_buf *b, int64_t tenths)
+{
+    char s[32];
+    pk_tenths_format(tenths, s);
+    pk_buf_adds(b, s);
+}
+
+void pk_html_percent(pk_buf *b, int64_t part, int64_t whole)
+{
+    if (whole <= 0)
+        return;
+    pk_html_tenths(b, (part * 1000 + whole / 2) / whole);
+    pk_buf_addc(b, '%');
+}
+
 void pk_html_staff_begin(const pk_app *app, const pk_req *req, pk_resp *resp, const char *title,
                          const char *active)
 {

@@ -68,6 +68,11 @@ void pk_html_trail(const pk_app *app, pk_buf *b, const char *scope, const char *
 void pk_html_count(pk_buf *b, int64_t n);
 /* A median of days (core/median.h) as pages write it: "7 hari", "7,5 hari". */
 void pk_html_days(pk_buf *b, double median_days);
+/* A number with one decimal, written the Indonesian way ("12,5") from its
+ * tenths (125); the share part/whole as a percentage ("33,3%"), rounded to
+ * the nearest tenth. */
+void pk_html_tenths(pk_buf *b, int64_t tenths);
+void pk_html_percent(pk_buf *b, int64_t part, int64_t whole);
 
 /* A labelled input.  `error` (may be NULL) is shown beside the field and
  * linked with aria-describedby; `hint` likewise. `value` is escaped. */

@@ -117,20 +117,28 @@ static void last_run(const pk_app *app, pk_buf *b)
  * groups of recipients, not persons. */
 static void effect_cell(pk_buf *b, const char *group, const pk_remind_effect_cell *c)
 {
-    pk_buf_printf(b, "<tr data-group=\"%s\"><td>%s</td><td>", group,
+    /* a card per group on phones (table.cards): each cell says what it is */
+    pk_buf_printf(b, "<tr data-group=\"%s\"><th scope=\"row\">%s</th><td data-label=\"Penerima\">",
+                  group,
                   strcmp(group, "diingatkan") == 0 ? "Diingatkan"
                   : strcmp(group, "kontrol") == 0  ? "Kelompok kontrol"
                                                    : "Tidak diingatkan");
     pk_html_count(b, c->people);
-    pk_buf_adds(b, "</td><td>");
+    pk_buf_adds(b, "</td><td data-label=\"Dicabut\">");
     pk_html_count(b, c->revoked);
-    if (c->people > 0)
-        pk_buf_printf(b, " (%.1f%%)", 100.0 * (double)c->revoked / (double)c->people);
-    pk_buf_adds(b, "</td><td>");
+    if (c->people > 0) {
+        pk_buf_adds(b, " (");
+        pk_html_percent(b, c->revoked, c->people);
+        pk_buf_addc(b, ')');
+    }
+    pk_buf_adds(b, "</td><td data-label=\"Membeli pelatihan\">");
     pk_html_count(b, c->bought);
-    if (c->people > 0)
-        pk_buf_printf(b, " (%.1f%%)", 100.0 * (double)c->bought / (double)c->people);
-    pk_buf_adds(b, "</td><td>");
+    if (c->people > 0) {
+        pk_buf_adds(b, " (");
+        pk_html_percent(b, c->bought, c->people);
+        pk_buf_addc(b, ')');
+    }
+    pk_buf_adds(b, "</td><td data-label=\"Median hari sampai pembelian pertama\">");
     if (c->median_days < 0)
         pk_buf_adds(b, "&mdash;");
     else
@@ -165,7 +173,7 @@ static void effect(const pk_app *app, pk_buf *b, const char *scope, const char *
     if (e->nrules == 0)
         pk_buf_adds(b, "<p data-effect=\"0\">Belum ada pengingat yang tercatat.</p>\n");
     for (size_t r = 0; r < e->nrules; r++) {
-        pk_buf_printf(b, "<table class=\"results\" data-effect=\"%s\">\n<caption>%s</caption>\n"
+        pk_buf_printf(b, "<table class=\"results cards\" data-effect=\"%s\">\n<caption>%s</caption>\n"
                          "<thead><tr><th scope=\"col\">Kelompok</th><th scope=\"col\">Penerima"
                          "</th><th scope=\"col\">Dicabut</th><th scope=\"col\">Membeli "
                          "pelatihan</th><th scope=\"col\">Median hari sampai pembelian "

@@ -52,8 +52,9 @@ function eq(got, want, what) {
 }
 
 // ---------------------------------------------------------------- setup
-function cli(args, input) {
-  const r = spawnSync(exe, args, { input, encoding: 'utf8', timeout: 300000 });
+function cli(args, input, env) {
+  const r = spawnSync(exe, args, { input, encoding: 'utf8', timeout: 300000,
+    env: env ? { ...process.env, ...env } : process.env });
   check(r.status === 0, `prakerja ${args.join(' ')}: ${r.status} ${r.stderr}`);
   return r.stdout;
 }
@@ -103,6 +104,10 @@ async function seed(dir, db) {
   cli(['wave', 'join', '--db', db, '--wave', '1', '--at', iso(-5), '3174010903940001',
     '3174010903940002', '3174010903940003']);
   cli(['wave', 'draw', '--db', db, '--wave', '1', '--seed', 'c0ffee'.padEnd(64, '0')]);
+  // today's reminders for the drawn recipients, so that the reminders page
+  // has its effect tables (messages to a file: the berkas channel)
+  cli(['remind', 'run', '--db', db, '--date', new Date().toISOString().slice(0, 10)], undefined,
+    { PRAKERJA_REMIND_FILE: path.join(dir, 'pesan.jsonl') });
   // the catalogue, one title long enough to wrap
   cli(['import', 'courses', '--db', db, '-'], 'platform,kode_pelatihan,judul,lpk,harga,mode\n' +
     `pijarmahir,${LONG_COURSE},Pemasaran Digital Lanjutan untuk Usaha Mikro Kecil dan Menengah ` +
@@ -351,6 +356,11 @@ for (const width of WIDTHS) {
       await noOverflow(page, width, label);
       await page.screenshot({ path: path.join(SHOTS, `staff-${width}-${label.replace(/\W+/g, '-')}.png`), fullPage: true });
     }
+    // the effect of reminders: a table per rule with its three groups
+    await page.goto(base + 'pengingat');
+    check(await page.locator('table[data-effect]').count() > 0, 'the effect tables of the rules reminded');
+    await noOverflow(page, width, 'reminders with their effect');
+    await page.screenshot({ path: path.join(SHOTS, `staff-${width}-reminders-effect.png`), fullPage: true });
     await page.goto(base + 'admin/gelombang/1');
     eq(await page.locator('[data-digest] code').count(), 3, 'seed and both digests');
     await page.goto(base + 'admin/gelombang/baru');

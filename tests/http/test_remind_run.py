@@ -12,6 +12,7 @@ usage: python3 tests/http/test_remind_run.py PATH-TO-PRAKERJA [TEST-NAME...]
 """
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -617,6 +618,13 @@ def a_hold_out_is_sent_nothing_and_the_effect_compares_it():
             eq(st, 200, "the plan page")
             assert 'data-hold-out="500000"' in page and HOLD_SEED in page, page[-3000:]
             assert 'data-effect="beli_pelatihan"' in page, page[-3000:]
+            # the same figures as the command's, each cell labelled for a phone's card
+            table = re.search(r'data-effect="beli_pelatihan">(.*?)</table>', page, re.S).group(1)
+            row = re.search(r'<tr data-group="kontrol">(.*?)</tr>', table, re.S).group(1)
+            cells = dict(re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S))
+            eq(re.sub(r"<[^>]+>", "", cells["Penerima"]).strip(), str(len(held)), "held out, on the page")
+            eq(cells["Median hari sampai pembelian pertama"], "%g hari" % (18 if len(held) == 1 else 21),
+               "the held out's median, on the page")
             assert 'data-count="kontrol"' in page, "the plan's kontrol count"
         finally:
             s.stop()

@@ -72,11 +72,36 @@ static void test_count(void **state)
     }
 }
 
+static const fmt_case tenths_cases[] = {
+    {"zero", 0, "0,0"},
+    {"half", 5, "0,5"},
+    {"negative half", -5, "-0,5"},
+    {"twelve and a half", 125, "12,5"},
+    {"thousands", 12345, "1.234,5"},
+    {"hundred percent", 1000, "100,0"},
+    {"max", INT64_MAX, "922.337.203.685.477.580,7"},
+    {"min", INT64_MIN, "-922.337.203.685.477.580,8"},
+};
+
+static void test_tenths(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < PK_ARRAY_LEN(tenths_cases); i++) {
+        const fmt_case *c = &tenths_cases[i];
+        char out[32];
+        memset(out, 'x', sizeof(out));
+        pk_tenths_format(c->v, out);
+        if (strcmp(out, c->want) != 0)
+            fail_msg("case '%s': got '%s', want '%s'", c->label, out, c->want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_count),
+        cmocka_unit_test(test_tenths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
