@@ -77,6 +77,7 @@ typedef struct eimporter {
     char *arena;
     size_t used;
     size_t *offs, noffs, capoffs;
+    jr_key *keys;     /* capoffs of them: the sort's */
     run *runs;
     size_t nruns, capruns;
 } eimporter;
@@ -164,20 +165,12 @@ static void event_fields(const char *const *f, pk_event_fields *ef)
 
 /* ---- pass 1: runs sorted by (NIK index, waktu, line) ---------------------- */
 
-static int by_srec(const void *a, const void *b, void *ctx)
-{
-    const eimporter *im = ctx;
-    const srec *x = (const srec *)(im->arena + *(const size_t *)a);
-    const srec *y = (const srec *)(im->arena + *(const size_t *)b);
-    return pk_jr_srec_cmp(im->order, x, (const char *)(x + 1), y, (const char *)(y + 1));
-}
-
 /* Sorts the arena's rows and writes them as a run. */
 static int flush_run(eimporter *im)
 {
     if (im->noffs == 0)
         return 0;
-    qsort_r(im->offs, im->noffs, sizeof(*im->offs), by_srec, im);
+    pk_jr_sort(im->order, im->arena, im->offs, im->noffs, im->keys);
     if (im->nruns == im->capruns) {
         size_t cap = im->capruns ? im->capruns * 2 : 16;
         run *r = realloc(im->runs, cap * sizeof(*r));
@@ -211,9 +204,12 @@ static int stage_room(eimporter *im, size_t len, srec **h)
     if (im->noffs == im->capoffs) {
         size_t cap = im->capoffs ? im->capoffs * 2 : 4096;
         size_t *o = realloc(im->offs, cap * sizeof(*o));
-        if (o == NULL)
+        if (o != NULL)
+            im->offs = o;
+        jr_key *k = o != NULL ? realloc(im->keys, cap * sizeof(*k)) : NULL;
+        if (k == NULL)
             return PK_ENOMEM;
-        im->offs = o, im->capoffs = cap;
+        im->keys = k, im->capoffs = cap;
     }
     *h = (srec *)(im->arena + im->used);
     im->offs[im->noffs++] = im->used;
@@ -670,6 +666,7 @@ out:
     pk_tx_rollback(tx);
     pk_jr_runs_close(im.runs, im.nruns);
     free(im.offs);
+    free(im.keys);
     free(im.arena);
     free(rec);
     pk_csv_free(csv);

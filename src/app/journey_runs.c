@@ -28,6 +28,113 @@ int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const 
     return (a->line > b->line) - (a->line < b->line);
 }
 
+/* ---- sorting a run ------------------------------------------------------- */
+
+/* n bytes (at most 8) as a big-endian integer: byte order is number order */
+static uint64_t be(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v = v << 8 | (i < n ? p[i] : 0);
+    return v;
+}
+
+/* a signed value as an unsigned one of the same order */
+static uint64_t biased(int64_t v)
+{
+    return (uint64_t)v ^ (UINT64_C(1) << 63);
+}
+
+static void key_of(order o, const char *arena, size_t off, jr_key *k)
+{
+    const srec *h = (const srec *)(arena + off);
+    k->off = (uint32_t)off;
+    k->tail = 0;
+    if (o == BY_REF) {
+        const char *ref = (const char *)(h + 1);
+        size_t len = strnlen(ref, 16);
+        k->k[0] = be((const uint8_t *)ref, len < 8 ? len : 8);
+        k->k[1] = len > 8 ? be((const uint8_t *)ref + 8, len - 8) : 0;
+        k->k[2] = 0;
+        k->tail = len == 16;
+    } else if (o == BY_NIK) {
+        k->k[0] = be(h->bi, 8);
+        k->k[1] = be(h->bi + 8, 8);
+        k->k[2] = biased(h->at);
+    } else {
+        k->k[0] = biased(h->pid);
+        k->k[1] = biased(h->at);
+        k->k[2] = 0;
+    }
+    k->k[3] = h->line;
+}
+
+static int key_cmp(const char *arena, const jr_key *a, const jr_key *b)
+{
+    for (int i = 0; i < 3; i++)
+        if (a->k[i] != b->k[i])
+            return a->k[i] < b->k[i] ? -1 : 1;
+    if (a->tail && b->tail) { /* refs equal in their first 16 bytes */
+        int c = strcmp(arena + a->off + sizeof(srec) + 16, arena + b->off + sizeof(srec) + 16);
+        if (c != 0)
+            return c;
+    }
+    return (a->k[3] > b->k[3]) - (a->k[3] < b->k[3]);
+}
+
+static void key_swap(jr_key *a, jr_key *b)
+{
+    jr_key t = *a;
+    *a = *b, *b = t;
+}
+
+/* Quicksort (median of three, the smaller side first), insertion sort
+ * for short ranges.  Keys are distinct: each has its own line. */
+static void key_sort(const char *arena, jr_key *v, size_t n)
+{
+    while (n > 16) {
+        size_t mid = n / 2;
+        if (key_cmp(arena, &v[mid], &v[0]) < 0)
+            key_swap(&v[mid], &v[0]);
+        if (key_cmp(arena, &v[n - 1], &v[0]) < 0)
+            key_swap(&v[n - 1], &v[0]);
+        if (key_cmp(arena, &v[n - 1], &v[mid]) < 0)
+            key_swap(&v[n - 1], &v[mid]);
+        key_swap(&v[mid], &v[n - 2]); /* the pivot, between v[0] and v[n - 1] */
+        const jr_key *p = &v[n - 2];
+        size_t i = 0, j = n - 2;
+        for (;;) {
+            while (key_cmp(arena, &v[++i], p) < 0)
+                ;
+            while (key_cmp(arena, p, &v[--j]) < 0)
+                ;
+            if (i >= j)
+                break;
+            key_swap(&v[i], &v[j]);
+        }
+        key_swap(&v[i], &v[n - 2]);
+        if (i < n - i - 1) {
+            key_sort(arena, v, i);
+            v += i + 1, n -= i + 1;
+        } else {
+            key_sort(arena, v + i + 1, n - i - 1);
+            n = i;
+        }
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && key_cmp(arena, &v[j], &v[j - 1]) < 0; j--)
+            key_swap(&v[j], &v[j - 1]);
+}
+
+void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys)
+{
+    for (size_t i = 0; i < n; i++)
+        key_of(o, arena, offs[i], &keys[i]);
+    key_sort(arena, keys, n);
+    for (size_t i = 0; i < n; i++)
+        offs[i] = keys[i].off;
+}
+
 /* ---- merging runs --------------------------------------------------------- */
 
 /* The next row of a run into its head; 1 at its end. */

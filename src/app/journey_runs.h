@@ -42,6 +42,18 @@ typedef struct merge {
  * waktu, line), BY_REF (ref, line: the ref is the first field), BY_PID
  * (participant id, waktu, line). */
 int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const char *db);
+/* A row's place in a run being sorted (pk_jr_sort): its order's key
+ * as unsigned integers compared in turn, so that most comparisons read
+ * no row.  BY_REF's key holds the ref's first 16 bytes; tail says that
+ * the ref goes on past them (compared from the row when both keys match). */
+typedef struct jr_key {
+    uint64_t k[4];
+    uint32_t off;   /* the row's header in the arena */
+    uint32_t tail;
+} jr_key;
+
+/* Sorts the n rows at arena + offs[i] in order o (keys: room for n). */
+void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys);
 /* Reads the first row of each run and builds the heap. */
 int pk_jr_merge_start(merge *m, order o, run *runs, size_t nruns);
 /* The least head; NULL at the end. */

@@ -140,9 +140,11 @@
     SQ_JF_CHANGED("created_at") " BEGIN "                                                \
     PK_JOURNEY_UPSERT(SQ_JF_WHO("NEW", "1") " UNION ALL " SQ_JF_WHO("OLD", "-1"),        \
                       "journey_count", "n") " END;"
+/* (an event import's bulk load drops them, fills the counters once at the
+ * end and makes them again: sqlite_bulk.c) */
 #define SQ_JOURNEY_COUNT_DROP_TRIGGERS                                                   \
     "DROP TRIGGER journey_count_insert; DROP TRIGGER journey_count_delete;"              \
-    " DROP TRIGGER journey_count_update;"
+    " DROP TRIGGER journey_count_update; DROP TRIGGER journey_count_participant;"
 
 /* ---- PostgreSQL: statement triggers over the transition tables ---- */
 #define PG_JOURNEY_COUNT_TABLE                                                           \

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/pk.h"
+#include "store/sql_funnel.h"
 #include "store/sqlite_int.h"
 
 /* The writer's page cache during a bulk load (sqlite.c sets it back when
@@ -224,25 +225,31 @@ static int events_any(sqlite3 *db)
 /* The events' unique index by (source, ref) takes a file's refs in an
  * order unrelated to the people's (the order the rows are written in),
  * so each insert lands on a page of its own once the index outgrows the
- * cache; built once at the end it is one sort.  The other event indexes
- * stay: by participant the rows come in order, by (wave, type) they land
- * at the ends of a few hundred runs.  The setup is the registry's bulk
- * load's (a rollback journal when nobody else has the database open),
- * the foreign key to the participant kept (it is looked up in order). */
+ * cache; built once at the end it is one sort.  The index by (wave,
+ * type) is built at the end too (a descent from its root per row cost
+ * about 7% of the CPU time, bench/README.md); the one by participant
+ * stays: the load reads a person's stored events through it, and the
+ * rows come in its order.  The journeys' counters (journey_count) are
+ * filled once at the end instead of by a trigger per journey written
+ * (about 14%).  The setup is the registry's bulk load's (a rollback
+ * journal when nobody else has the database open), the foreign keys not
+ * checked row by row: every row's participant was found by the import
+ * in this transaction (pk_tx_participants_find). */
 int sq_events_bulk_begin(pk_tx *t, bool *on)
 {
     sq_tx *tx = (sq_tx *)t;
     int any = events_any(tx->q->writer->db);
     if (any != 0)
         return any < 0 ? any : 0;
-    bulk_setup(tx, false);
+    bulk_setup(tx, true);
     if (sqlite3_get_autocommit(tx->q->writer->db)) /* BEGIN failed */
         return PK_EIO;
     if ((any = events_any(tx->q->writer->db)) != 0)
         return any < 0 ? any : 0; /* another writer came first */
     char *msg = NULL;
-    if (sqlite3_exec(tx->q->writer->db, "DROP INDEX pk_event_ref; " BULK_CACHE, NULL, NULL,
-                     &msg) !=
+    if (sqlite3_exec(tx->q->writer->db,
+                     "DROP INDEX pk_event_ref; DROP INDEX pk_event_wave;" SQ_JOURNEY_COUNT_DROP_TRIGGERS BULK_CACHE, NULL,
+                     NULL, &msg) !=
         SQLITE_OK) {
         sq_log(tx->q, "events bulk load: %s", msg ? msg : "?");
         sqlite3_free(msg);
@@ -260,9 +267,15 @@ int sq_events_bulk_end(pk_tx *t)
     /* the sorter takes up to the cache's size per thread: the small cache
      * of a bulk load keeps the index build within the import's memory */
     tx->small_cache = true;
-    int rc = sqlite3_exec(tx->q->writer->db, BULK_CACHE "; PRAGMA threads = 1;" SQ_EVENT_REF_INDEX,
+    int rc = sqlite3_exec(tx->q->writer->db, BULK_CACHE "; PRAGMA threads = 1;" SQ_EVENT_REF_INDEX SQ_EVENT_WAVE_INDEX,
                           NULL, NULL, NULL);
     sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
+    /* the journeys' counters once, from the journeys (no trigger ran) */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(tx->q->writer->db,
+                          "DELETE FROM journey_count;" PK_JOURNEY_COUNTS_FILL(
+                              SQ_JF_EPOCH("p.created_at")) ";" SQ_JOURNEY_COUNT_TRIGGERS,
+                          NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : sq_error(rc);
     tx->events_bulk = false;

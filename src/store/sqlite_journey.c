@@ -98,6 +98,8 @@ int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *pa
 int sq_events_insert(pk_tx *t, size_t n, pk_event *ev)
 {
     sqc *c = sq_txc(t);
+    char now[32];
+    pk_store_now(now);
     for (size_t i = 0; i < n; i++) {
         sqlite3_stmt *st = sq_stmt(c, S_EVENT_INSERT);
         if (st == NULL)
@@ -119,6 +121,7 @@ int sq_events_insert(pk_tx *t, size_t n, pk_event *ev)
         sqlite3_bind_text(st, 11, e->platform, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 12, e->ref_asal, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 13, e->note, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 14, now, -1, SQLITE_STATIC);
         int rc = sq_step_done(st);
         if (rc != 0)
             return rc;
@@ -127,7 +130,8 @@ int sq_events_insert(pk_tx *t, size_t n, pk_event *ev)
     return 0;
 }
 
-int sq_journey_put(pk_tx *t, const pk_journey *j)
+/* now: pk_store_now's form */
+static int journey_put(pk_tx *t, const pk_journey *j, const char *now)
 {
     sqlite3_stmt *st = sq_stmt(sq_txc(t), S_JOURNEY_PUT);
     if (st == NULL)
@@ -139,14 +143,24 @@ int sq_journey_put(pk_tx *t, const pk_journey *j)
     sqlite3_bind_text(st, 3, j->payout, -1, SQLITE_STATIC);
     for (int i = 0; i < PK_JOURNEY_INTS; i++)
         sqlite3_bind_int64(st, 4 + i, v[i]);
+    sqlite3_bind_text(st, 4 + PK_JOURNEY_INTS, now, -1, SQLITE_STATIC);
     return sq_step_done(st);
+}
+
+int sq_journey_put(pk_tx *t, const pk_journey *j)
+{
+    char now[32];
+    pk_store_now(now);
+    return journey_put(t, j, now);
 }
 
 int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js)
 {
+    char now[32];
+    pk_store_now(now);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = sq_journey_put(t, &js[i]);
+        rc = journey_put(t, &js[i], now);
     return rc;
 }
 

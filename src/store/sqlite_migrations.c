@@ -430,7 +430,7 @@ static const pk_migration migrations[] = {
      " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
      "CREATE TRIGGER pk_card_no_update BEFORE UPDATE ON pk_card"
      " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
-     "CREATE INDEX pk_event_wave ON pk_event(wave, type);",
+     SQ_EVENT_WAVE_INDEX,
      NULL, NULL},
     {12, "training catalogue: providers (LPK) and the platforms' courses",
      "CREATE TABLE pk_provider ("

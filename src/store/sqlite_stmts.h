@@ -278,14 +278,16 @@ X(S_SEALED_GENERATIONS, "",
 X(S_EVENTS_OF, "i",
   "SELECT " SQ_ECOLS " FROM pk_event WHERE participant_id = ? ORDER BY at, seq, id")
 X(S_EVENT_FIND, "tt", "SELECT participant_id FROM pk_event WHERE source = ?1 AND ref = ?2")
-X(S_EVENT_INSERT, "itttiiiiitttt",
+/* ?14 received_at and ?30 updated_at: pk_store_now, formatted once per
+ * call of events_insert and journeys_put rather than by SQL_NOW per row */
+X(S_EVENT_INSERT, "itttiiiiitttt" "t",
   "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
   " course, platform, ref_asal, note, received_at) VALUES (?1, ?2, ?3,"
-  " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, " SQL_NOW ")")
-X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiiii",
+  " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
+X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiiii" "t",
   "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
   ", updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-  " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, " SQL_NOW ")"
+  " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"
   " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
   " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
 /* journey_tail: the state, and whether an event of the person sorts

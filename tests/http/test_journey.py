@@ -202,9 +202,17 @@ def bulk_first_import_equals_row_by_row_and_first_row_of_a_ref_wins():
         eq(a.stored(), b.stored(), "the same events")
         eq(a.state(), b.state(), "the same states")
         eq(len(a.state()), 4, "four journeys (the fourth person's lolos of e2-03)")
+        counts = ("SELECT kode_wilayah, kind, k1, k2, n FROM journey_count WHERE n <> 0"
+                  " ORDER BY 1, 2, 3, 4")
+        eq(a.sql(counts), b.sql(counts), "the same journey counters")
         if h.BACKEND == "sqlite":
-            eq(a.sql("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                     " AND name = 'pk_event_ref'")[0][0], 1, "the ref index built again")
+            eq(a.sql("SELECT name FROM sqlite_master WHERE type = 'index'"
+                     " AND name IN ('pk_event_ref', 'pk_event_wave') ORDER BY 1"),
+               [("pk_event_ref",), ("pk_event_wave",)], "the indexes built again")
+            eq(a.sql("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                     " AND name LIKE 'journey_count_%' ORDER BY 1"),
+               b.sql("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                     " AND name LIKE 'journey_count_%' ORDER BY 1"), "the counters' triggers again")
             eq(a.sql("PRAGMA integrity_check")[0][0], "ok", "integrity")
         # again, now that events are stored: no bulk load, nothing new
         for x, env in ((a, BULK), (b, NO_BULK)):
