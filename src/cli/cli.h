@@ -85,6 +85,10 @@ const char *cli_opt(const cli_args *a, const char *key);
 int cli_day_opt(const cli_args *a, const char *what, pk_date *day);
 /* The values of a repeatable option in the order given; how many. */
 int cli_opt_each(const cli_args *a, const char *key, const char **out, int cap);
+/* Option `key` as a whole number >= 1 into *out: 0, or 2 after telling
+ * on stderr "prakerja CMD: give --KEY N, WHAT". */
+int cli_number_opt(const cli_args *a, const char *key, const char *cmd, const char *what,
+                   int64_t *out);
 /* Whether boolean option `key` was given. */
 bool cli_flag(const cli_args *a, const char *key);
 /* Is the subcommand the one named? */
@@ -93,6 +97,11 @@ bool cli_sub_is(const cli_args *a, const char *name);
 /* Usage of one command, or of its subcommand s (NULL: the command's, with
  * every subcommand), to f: usage line, help, options, settings. */
 void cli_usage(FILE *f, const cli_cmd *c, const cli_sub *s);
+/* One JSON line on standard output (compact, keys in the order they were
+ * set); takes j, which may be NULL (out of memory).  0, or 1 after saying
+ * what failed on stderr. */
+struct json_t;
+int cli_json_line(struct json_t *j);
 /* The app's log (pk_log_fn): "prakerja: MSG" on standard error. */
 void cli_log(void *ctx, const char *msg);
 /* pk_app_open of an existing database, or the reason on stderr and -1: a

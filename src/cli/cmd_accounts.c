@@ -70,11 +70,7 @@ static void print_account(const pk_account *u)
                           "username", u->username, "role", u->role, "region",
                           u->region[0] ? u->region : NULL, "disabled", (int)u->disabled,
                           "created_at", u->created_at);
-    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    if (out)
-        puts(out);
-    free(out);
-    json_decref(j);
+    (void)cli_json_line(j);
 }
 
 static int print_account_cb(void *ctx, const pk_account *u)
@@ -172,12 +168,7 @@ static int print_token_cb(void *ctx, const pk_token_entry *t)
     json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)t->id, "username",
                           t->username, "label", t->label, "created_at", t->created_at,
                           "revoked_at", t->revoked_at);
-    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    if (out)
-        puts(out);
-    free(out);
-    json_decref(j);
-    return out ? 0 : PK_ENOMEM;
+    return cli_json_line(j) == 0 ? 0 : PK_EIO;
 }
 
 static int token_list(cli_args *a)

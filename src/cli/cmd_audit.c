@@ -17,13 +17,7 @@
 /* One JSON line on standard output; takes o. */
 static int print_line(json_t *o)
 {
-    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (text == NULL)
-        return PK_ENOMEM;
-    puts(text);
-    free(text);
-    return ferror(stdout) ? PK_EIO : 0;
+    return cli_json_line(o) == 0 ? 0 : PK_EIO;
 }
 
 static int print_entry(void *ctx, const pk_logs_entry *e)

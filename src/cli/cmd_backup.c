@@ -24,14 +24,8 @@ int cli_backup(const cli_cmd *c, cli_args *a)
     }
     json_t *j = json_pack("{s:s, s:I, s:f, s:s}", "output", output, "bytes",
                           (json_int_t)r.bytes, "seconds", r.seconds, "key_file", r.key_file);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (text == NULL) {
-        fprintf(stderr, "prakerja backup: out of memory\n");
+    if (cli_json_line(j) != 0)
         return 1;
-    }
-    printf("%s\n", text);
-    free(text);
     fprintf(stderr,
             "prakerja: backup of %s written to %s (%lld bytes). The key file %s is NOT in it: "
             "back it up separately (not beside the database backups); without it the "

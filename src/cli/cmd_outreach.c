@@ -13,32 +13,8 @@
 #include "app/outreach.h"
 #include "cli/cli.h"
 
-static int print_json(json_t *j)
-{
-    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (s == NULL) {
-        fprintf(stderr, "prakerja: out of memory\n");
-        return 1;
-    }
-    printf("%s\n", s);
-    free(s);
-    return fflush(stdout) == 0 ? 0 : 1;
-}
-
-/* --id N: 0, or 2 after saying why. */
-static int event_id(const cli_args *a, const char *cmd, int64_t *out)
-{
-    const char *v = cli_opt(a, "id");
-    size_t n = v ? strlen(v) : 0;
-    if (n == 0 || n > 18 || strspn(v, "0123456789") != n || strtoll(v, NULL, 10) < 1) {
-        fprintf(stderr, "prakerja %s: give --id N, the event's number (prakerja outreach "
-                        "list)\n", cmd);
-        return 2;
-    }
-    *out = strtoll(v, NULL, 10);
-    return 0;
-}
+/* what --id is, for cli_number_opt */
+static const char EVENT_N[] = "the event's number (prakerja outreach list)";
 
 static int fail(const char *cmd, int rc, const char *err)
 {
@@ -72,7 +48,7 @@ static int outreach_create(cli_args *a)
     pk_app_close(&app);
     if (rc != 0)
         return fail("outreach create", rc, err);
-    return print_json(j);
+    return cli_json_line(j);
 }
 
 typedef struct list_ctx {
@@ -83,7 +59,7 @@ typedef struct list_ctx {
 static int list_one(void *ctx, const pk_outreach *e)
 {
     list_ctx *l = ctx;
-    l->rc = print_json(pk_outreach_json(l->app, e));
+    l->rc = cli_json_line(pk_outreach_json(l->app, e));
     return l->rc == 0 ? 0 : PK_EIO;
 }
 
@@ -121,7 +97,7 @@ static int outreach_list(cli_args *a)
 static int outreach_show(cli_args *a)
 {
     int64_t id;
-    if (event_id(a, "outreach show", &id) != 0)
+    if (cli_number_opt(a, "id", "outreach show", EVENT_N, &id) != 0)
         return 2;
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
@@ -132,13 +108,13 @@ static int outreach_show(cli_args *a)
     pk_app_close(&app);
     if (rc != 0)
         return fail("outreach show", rc, "");
-    return print_json(j);
+    return cli_json_line(j);
 }
 
 static int outreach_attendance(cli_args *a)
 {
     int64_t id;
-    if (event_id(a, "outreach attendance", &id) != 0)
+    if (cli_number_opt(a, "id", "outreach attendance", EVENT_N, &id) != 0)
         return 2;
     const char *count = cli_opt(a, "count");
     if (count == NULL || count[0] == '\0') {
@@ -159,7 +135,7 @@ static int outreach_attendance(cli_args *a)
     pk_app_close(&app);
     if (rc != 0)
         return fail("outreach attendance", rc, err);
-    return print_json(j);
+    return cli_json_line(j);
 }
 
 int cli_outreach(const cli_cmd *c, cli_args *a)

@@ -23,12 +23,7 @@ static int print_platform_cb(void *ctx, const pk_platform_info *p)
     (void)ctx;
     json_t *j = json_pack("{s:s, s:s, s:b, s:s}", "code", p->code, "name", p->name, "disabled",
                           p->disabled, "created_at", p->created_at);
-    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    if (out)
-        puts(out);
-    free(out);
-    json_decref(j);
-    return out ? 0 : PK_ENOMEM;
+    return cli_json_line(j) == 0 ? 0 : PK_EIO;
 }
 
 /* {"code":..., "secret":...} on stdout, and the warning on stderr. */

@@ -36,16 +36,8 @@ int cli_nik(const cli_cmd *c, cli_args *a)
     for (int i = 0; i < a->npos; i++) {
         pk_nik_info info;
         pk_app_check_nik(&app, a->pos[i], strlen(a->pos[i]), &info);
-        json_t *j = pk_json_nik(&info);
-        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        if (s == NULL) {
-            fprintf(stderr, "prakerja: out of memory\n");
+        if (cli_json_line(pk_json_nik(&info)) != 0)
             status = 1;
-        } else {
-            puts(s);
-        }
-        free(s);
-        json_decref(j);
         if (info.errors != 0)
             status = 1;
     }
@@ -79,11 +71,7 @@ static void print_summary(const pk_import_summary *sum, bool events)
                       "rejected", (json_int_t)sum->rejected, "reasons", reasons, "warnings",
                       warnings);
     }
-    char *out = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    if (out)
-        puts(out);
-    free(out);
-    json_decref(j);
+    (void)cli_json_line(j);
 }
 
 /* Progress of an import on standard error (pk_import_opts.tick, .note).

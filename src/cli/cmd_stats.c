@@ -25,11 +25,7 @@ static void cell_differs(void *ctx, const pk_stats_cell *c)
     json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I}", "wilayah", c->region, "segmen",
                           c->segmen, "jenis_kelamin", c->sex, "alasan", reasons, "tersimpan",
                           (json_int_t)c->kept, "dihitung", (json_int_t)c->counted);
-    char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (line != NULL)
-        printf("%s\n", line);
-    free(line);
-    json_decref(o);
+    (void)cli_json_line(o);
 }
 
 /* One JSON line per journey counter that differs (the funnel's). */
@@ -39,11 +35,7 @@ static void journey_cell_differs(void *ctx, const pk_journey_stats_cell *c)
     json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "wilayah", c->region, "jenis",
                           c->kind, "k1", (json_int_t)c->k1, "k2", (json_int_t)c->k2,
                           "tersimpan", (json_int_t)c->kept, "dihitung", (json_int_t)c->counted);
-    char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (line != NULL)
-        printf("%s\n", line);
-    free(line);
-    json_decref(o);
+    (void)cli_json_line(o);
 }
 
 int cli_stats(const cli_cmd *c, cli_args *a)

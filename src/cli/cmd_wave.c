@@ -15,32 +15,8 @@
 #include "cli/cli.h"
 #include "core/date.h"
 
-static int print_json(json_t *j)
-{
-    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (s == NULL) {
-        fprintf(stderr, "prakerja: out of memory\n");
-        return 1;
-    }
-    printf("%s\n", s);
-    free(s);
-    return fflush(stdout) == 0 ? 0 : 1;
-}
-
-/* --wave N: 0, or 2 after saying why. */
-static int wave_number(const cli_args *a, const char *cmd, int64_t *out)
-{
-    const char *v = cli_opt(a, "wave");
-    char *end = NULL;
-    long long n = v ? strtoll(v, &end, 10) : 0;
-    if (v == NULL || *v == '\0' || *end != '\0' || n < 1 || strspn(v, "0123456789") != strlen(v)) {
-        fprintf(stderr, "prakerja %s: give --wave N, a whole number >= 1\n", cmd);
-        return 2;
-    }
-    *out = n;
-    return 0;
-}
+/* what --wave is, for cli_number_opt */
+static const char WAVE_N[] = "the wave's number (prakerja wave list)";
 
 static int fail(const char *cmd, int rc, const char *err)
 {
@@ -75,14 +51,14 @@ static int wave_create(cli_args *a)
     pk_app_close(&app);
     if (rc != 0)
         return fail("wave create", rc, err);
-    return print_json(j);
+    return cli_json_line(j);
 }
 
 static int wave_open_close(cli_args *a, bool open)
 {
     const char *cmd = open ? "wave open" : "wave close";
     int64_t n;
-    if (wave_number(a, cmd, &n) != 0)
+    if (cli_number_opt(a, "wave", cmd, WAVE_N, &n) != 0)
         return 2;
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
@@ -100,13 +76,13 @@ static int wave_open_close(cli_args *a, bool open)
     if (!changed)
         fprintf(stderr, "prakerja %s: wave %lld is %s already; nothing changed\n", cmd,
                 (long long)n, open ? "open" : "closed");
-    return print_json(j);
+    return cli_json_line(j);
 }
 
 static int list_one(void *ctx, json_t *w)
 {
     (void)ctx;
-    return print_json(w) == 0 ? 0 : PK_EIO;
+    return cli_json_line(w) == 0 ? 0 : PK_EIO;
 }
 
 static int wave_list(cli_args *a)
@@ -126,7 +102,7 @@ static int wave_list(cli_args *a)
 static int wave_show(cli_args *a)
 {
     int64_t n;
-    if (wave_number(a, "wave show", &n) != 0)
+    if (cli_number_opt(a, "wave", "wave show", WAVE_N, &n) != 0)
         return 2;
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
@@ -142,13 +118,13 @@ static int wave_show(cli_args *a)
         fprintf(stderr, "prakerja wave show: database error\n");
         return 1;
     }
-    return print_json(j);
+    return cli_json_line(j);
 }
 
 static int wave_draw(cli_args *a)
 {
     int64_t n, at = (int64_t)time(NULL);
-    if (wave_number(a, "wave draw", &n) != 0)
+    if (cli_number_opt(a, "wave", "wave draw", WAVE_N, &n) != 0)
         return 2;
     const char *seed = cli_opt(a, "seed"), *at_s = cli_opt(a, "at");
     if (seed == NULL) {
@@ -174,13 +150,13 @@ static int wave_draw(cli_args *a)
     if (sum.repeated)
         fprintf(stderr, "prakerja wave draw: wave %lld was drawn with this seed already: the "
                         "draw recomputed matches it; nothing changed\n", (long long)n);
-    return print_json(sum.json);
+    return cli_json_line(sum.json);
 }
 
 static int wave_verify(cli_args *a)
 {
     int64_t n;
-    if (wave_number(a, "wave verify", &n) != 0)
+    if (cli_number_opt(a, "wave", "wave verify", WAVE_N, &n) != 0)
         return 2;
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
@@ -195,14 +171,14 @@ static int wave_verify(cli_args *a)
     if (!match)
         fprintf(stderr, "prakerja wave verify: wave %lld's draw does NOT match what was "
                         "stored\n", (long long)n);
-    int out = print_json(j);
+    int out = cli_json_line(j);
     return match && out == 0 ? 0 : 1;
 }
 
 static int wave_join(cli_args *a)
 {
     int64_t n, at = (int64_t)time(NULL);
-    if (wave_number(a, "wave join", &n) != 0)
+    if (cli_number_opt(a, "wave", "wave join", WAVE_N, &n) != 0)
         return 2;
     const char *at_s = cli_opt(a, "at");
     if (at_s != NULL && pk_instant_parse(at_s, &at) != 0) {
@@ -231,7 +207,7 @@ static int wave_join(cli_args *a)
     pk_app_close(&app);
     json_t *j = json_pack("{s:I, s:I, s:I}", "wave", (json_int_t)n, "joined",
                           (json_int_t)joined, "refused", (json_int_t)refused);
-    int out = print_json(j);
+    int out = cli_json_line(j);
     return refused == 0 && out == 0 ? 0 : 1;
 }
 
@@ -281,7 +257,7 @@ int cli_export_selection(cli_args *a)
         fprintf(stderr, "prakerja export selection: unexpected argument\n");
         return 2;
     }
-    if (wave_number(a, "export selection", &n) != 0)
+    if (cli_number_opt(a, "wave", "export selection", WAVE_N, &n) != 0)
         return 2;
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)

@@ -12,6 +12,7 @@
  * (before or after the subcommand), and the help (`prakerja CMD --help`,
  * `prakerja CMD SUB --help`) is made from the same tables. */
 #include <assert.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -188,6 +189,34 @@ int cli_day_opt(const cli_args *a, const char *what, pk_date *day)
         return 2;
     }
     return 0;
+}
+
+int cli_number_opt(const cli_args *a, const char *key, const char *cmd, const char *what,
+                   int64_t *out)
+{
+    const char *v = cli_opt(a, key);
+    size_t n = v ? strlen(v) : 0;
+    if (n == 0 || n > 18 || strspn(v, "0123456789") != n || strtoll(v, NULL, 10) < 1) {
+        fprintf(stderr, "prakerja %s: give --%s N, %s\n", cmd, key, what);
+        return 2;
+    }
+    *out = strtoll(v, NULL, 10);
+    return 0;
+}
+
+int cli_json_line(json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (s == NULL) {
+        fprintf(stderr, "prakerja: out of memory\n");
+        return 1;
+    }
+    int rc = puts(s) < 0 || ferror(stdout) ? 1 : 0;
+    free(s);
+    if (rc != 0)
+        fprintf(stderr, "prakerja: cannot write to standard output\n");
+    return rc;
 }
 
 const char *cli_opt(const cli_args *a, const char *key)
