@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/auth.h"
+#include "app/wave_terms.h"
 #include "core/journey.h"
 #include "core/median.h"
 #include "core/pk.h"
@@ -65,58 +66,12 @@ bool pk_funnel_rate(const pk_funnel *f, const int64_t n[PK_FS__COUNT], pk_funnel
 
 /* ---- the waves' first-purchase rules (the deadline of a selection day) ---- */
 
-typedef struct wave_term {
-    int64_t number;
-    int purchase_days;
-    int64_t cutoff;
-} wave_term;
-
-typedef struct terms {
-    const pk_app *app;
-    wave_term *t;
-    size_t n, cap;
-} terms;
-
-static int got_wave(void *ctx, const pk_wave *w)
-{
-    terms *ts = ctx;
-    if (ts->n == ts->cap) {
-        size_t cap = ts->cap ? ts->cap * 2 : 16;
-        wave_term *t = realloc(ts->t, cap * sizeof(*t));
-        if (t == NULL)
-            return PK_ENOMEM;
-        ts->t = t;
-        ts->cap = cap;
-    }
-    wave_term *t = &ts->t[ts->n++];
-    const pk_scheme *s = pk_schemes_find(&ts->app->schemes, w->scheme);
-    t->number = w->number;
-    t->purchase_days = s ? s->purchase_deadline_days : 30;
-    t->cutoff = 0;
-    pk_date d;
-    if (w->balance_until[0] != '\0' &&
-        pk_date_parse(w->balance_until, strlen(w->balance_until), &d) == 0)
-        t->cutoff = pk_day_end_wib(d);
-    return 0;
-}
-
 /* The WIB day a selection on day `day` (days since 1970) of wave `wave`
  * must buy by: the wave's rule as the daily job applies it (its scheme's
  * days, its balance cut-off), else the scheme whose range holds it. */
-static long deadline_day(const terms *ts, int64_t wave, long day)
+static long deadline_day(const pk_wave_table *waves, int64_t wave, long day)
 {
-    wave_term t = {wave, 30, 0};
-    bool found = false;
-    for (size_t i = 0; i < ts->n && !found; i++)
-        if (ts->t[i].number == wave) {
-            t = ts->t[i];
-            found = true;
-        }
-    if (!found) {
-        const pk_scheme *s = pk_schemes_for_wave(&ts->app->schemes, wave);
-        if (s != NULL)
-            t.purchase_days = s->purchase_deadline_days;
-    }
+    pk_wave_terms t = pk_wave_table_find(waves, wave, NULL);
     pk_journey j = {.selected_at = pk_day_start_wib(pk_date_from_days(day))};
     pk_deadlines dl;
     pk_journey_deadlines(&j, t.purchase_days, 0, t.cutoff, &dl);
@@ -127,7 +82,7 @@ static long deadline_day(const terms *ts, int64_t wave, long day)
 
 typedef struct region_read {
     pk_funnel *f;
-    const terms *ts;
+    const pk_wave_table *waves;
     long today;
     int64_t hist_n[PK_FS__COUNT];
     int64_t (*hist)[PK_FUNNEL_WAIT_MAX + 1]; /* [step][days] */
@@ -148,7 +103,7 @@ static int region_cell(void *ctx, const pk_journey_cell *c)
             r->f->waits[s] += c->n;
         }
     } else if (strcmp(c->kind, "tenggat") == 0) {
-        long left = deadline_day(r->ts, c->k1, (long)c->k2) - r->today;
+        long left = deadline_day(r->waves, c->k1, (long)c->k2) - r->today;
         if (left >= 0 && left <= PK_FUNNEL_RISK_DAYS)
             r->f->at_risk += c->n;
     }
@@ -289,11 +244,12 @@ static void hide_small(pk_funnel *f, int64_t k)
  * now": the cells of region `want`, or of event `event`'s people. */
 static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_funnel *out)
 {
-    terms ts = {.app = app};
-    region_read rr = {.f = out, .ts = &ts, .today = pk_date_to_days(out->today)};
+    pk_wave_table waves;
+    pk_wave_table_init(&waves, app);
+    region_read rr = {.f = out, .waves = &waves, .today = pk_date_to_days(out->today)};
     rr.hist = calloc(PK_FS__COUNT, sizeof(*rr.hist));
     int rc = rr.hist == NULL ? PK_ENOMEM : 0;
-    if (rc == 0 && pk_store_waves_each(app->store, got_wave, &ts) != 0)
+    if (rc == 0 && pk_wave_table_load(&waves) != 0)
         rc = PK_EIO;
     if (rc == 0 && (event != 0
                         ? pk_store_outreach_journey_counts(app->store, event, region_cell, &rr)
@@ -303,7 +259,7 @@ static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_
     for (int s = 0; rc == 0 && s < PK_FS__COUNT; s++)
         out->median_days[s] = median_of(rr.hist[s]);
     free(rr.hist);
-    free(ts.t);
+    pk_wave_table_free(&waves);
     return rc;
 }
 

@@ -12,17 +12,11 @@
 #include "app/journey.h"
 #include "app/registry_int.h"
 #include "core/journey.h"
+#include "app/wave_terms.h"
 #include "store/store.h"
 
 #define JOBS_BATCH 2000         /* people per transaction */
 #define META_LAST "jobs_last_day"
-
-/* What one wave's recipients are judged by. */
-typedef struct wave_rule {
-    bool known;                  /* a scheme was found */
-    int purchase_days;
-    int64_t cutoff;              /* the balance cut-off's instant; 0: none */
-} wave_rule;
 
 typedef struct job {
     const pk_app *app;
@@ -33,30 +27,16 @@ typedef struct job {
     pk_due_row *rows;
 } job;
 
-/* The wave's scheme and cut-off: this deployment's wave when it has it,
- * else the scheme whose wave range holds the number (the programme
- * office's waves; their cut-off is not known here). */
-static int rule_of(const job *jb, pk_tx *tx, int64_t wave, wave_rule *out)
+/* The wave's terms (wave_terms.h): this deployment's wave when it has
+ * it, read in the job's transaction, else the programme office's by its
+ * number (whose cut-off is not known here). */
+static int rule_of(const job *jb, pk_tx *tx, int64_t wave, pk_wave_terms *out)
 {
-    memset(out, 0, sizeof(*out));
     pk_wave w;
-    const pk_scheme *s = NULL;
     int rc = pk_tx_wave_get(tx, wave, &w);
-    if (rc == 0) {
-        s = pk_schemes_find(&jb->app->schemes, w.scheme);
-        pk_date d;
-        if (w.balance_until[0] != '\0' &&
-            pk_date_parse(w.balance_until, strlen(w.balance_until), &d) == 0)
-            out->cutoff = pk_day_end_wib(d);
-    } else if (rc == PK_ENOENT) {
-        s = pk_schemes_for_wave(&jb->app->schemes, wave);
-    } else {
+    if (rc != 0 && rc != PK_ENOENT)
         return rc;
-    }
-    if (s != NULL) {
-        out->known = true;
-        out->purchase_days = s->purchase_deadline_days;
-    }
+    *out = pk_wave_terms_of(jb->app, rc == 0 ? &w : NULL, wave, NULL);
     return 0;
 }
 
@@ -78,7 +58,7 @@ typedef struct tally {
 } tally;
 
 /* One person due: a revocation (with the balance left) or a lapse. */
-static int act(const job *jb, pk_tx *tx, pk_due_kind kind, const wave_rule *r,
+static int act(const job *jb, pk_tx *tx, pk_due_kind kind, const pk_wave_terms *r,
                const pk_due_row *d, tally *t)
 {
     pk_event ev[2];
@@ -135,7 +115,7 @@ static int wave_pass(job *jb, pk_due_kind kind, int64_t wave)
         int64_t next_at = after_at, next_id = after_id;
         for (int attempt = 0;; attempt++) {
             pk_tx *tx = NULL;
-            wave_rule r;
+            pk_wave_terms r;
             memset(&t, 0, sizeof(t));
             n = 0;
             /* A lazy commit: the day's end (day_done) commits durably,
@@ -144,7 +124,7 @@ static int wave_pass(job *jb, pk_due_kind kind, int64_t wave)
             if ((rc = pk_store_begin_lazy(jb->app->store, &tx)) == 0 &&
                 (rc = rule_of(jb, tx, wave, &r)) == 0) {
                 int64_t before = INT64_MIN;
-                if (!r.known)
+                if (r.scheme == NULL)
                     sum->unknown_waves += after_id == 0;
                 else if (kind == PK_DUE_UNBOUGHT)
                     before = pk_purchase_due_before(jb->day, r.purchase_days, r.cutoff);

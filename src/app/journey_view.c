@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/operator.h"
+#include "app/wave_terms.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "core/pk.h"
@@ -200,24 +201,6 @@ static int got_row(void *ctx, const pk_prow *row)
     return 0;
 }
 
-typedef struct wave_ctx {
-    int64_t number;
-    bool found;
-    char scheme[16];
-    char balance_until[16];
-} wave_ctx;
-
-static int got_wave(void *ctx, const pk_wave *w)
-{
-    wave_ctx *c = ctx;
-    if (w->number == c->number) {
-        c->found = true;
-        snprintf(c->scheme, sizeof(c->scheme), "%s", w->scheme);
-        snprintf(c->balance_until, sizeof(c->balance_until), "%s", w->balance_until);
-    }
-    return 0;
-}
-
 typedef struct page_ctx {
     int64_t offset, limit, seen;
     int (*cb)(void *ctx, const pk_event *e);
@@ -268,22 +251,21 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
     if (rc != 0)
         return PK_EIO;
     snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", sc.scheme);
-    if (out->j.wave > 0) {
-        wave_ctx w = {.number = out->j.wave};
-        if (pk_store_waves_each(app->store, got_wave, &w) != 0)
-            return PK_EIO;
-        pk_date d;
-        const pk_scheme *by_number = pk_schemes_for_wave(&app->schemes, out->j.wave);
-        if (w.found) {
-            snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", w.scheme);
-            if (w.balance_until[0] && pk_date_parse(w.balance_until, 10, &d) == 0)
-                out->balance_cutoff = pk_day_end_wib(d);
-        } else if (by_number != NULL) {
-            /* a wave of the programme office's data: the scheme of its number */
-            snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", by_number->id);
-        }
-    }
     out->scheme = pk_schemes_find(&app->schemes, out->scheme_id);
+    if (out->j.wave > 0) {
+        /* the wave's terms, as the daily job and the reminders judge them */
+        pk_wave_table waves;
+        pk_wave_table_init(&waves, app);
+        rc = pk_wave_table_load(&waves);
+        pk_wave_terms t = pk_wave_table_find(&waves, out->j.wave, sc.scheme);
+        pk_wave_table_free(&waves);
+        if (rc != 0)
+            return PK_EIO;
+        out->scheme = t.scheme;
+        out->balance_cutoff = t.cutoff;
+        if (t.scheme != NULL)
+            snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", t.scheme->id);
+    }
     char card[17];
     rc = pk_store_card_get(app->store, id, card, &out->card_wave);
     if (rc == 0 && strlen(card) == 16) {

@@ -26,6 +26,7 @@
 #include "app/channel.h"
 #include "app/registry.h"
 #include "app/vault.h"
+#include "app/wave_terms.h"
 #include "core/money.h"
 #include "store/store.h"
 
@@ -86,11 +87,6 @@ typedef struct fire_mark {
     bool final;
 } fire_mark;
 
-typedef struct wave_terms {
-    int64_t number;
-    int purchase_days, survey_days;
-    int64_t cutoff;
-} wave_terms;
 
 typedef struct day_ctx {
     const pk_app *app;
@@ -100,8 +96,7 @@ typedef struct day_ctx {
     bool run;
     unsigned enabled;
     int64_t open_wave, open_closes;
-    wave_terms *terms;           /* every wave this deployment knows, by number */
-    size_t nterms, capterms;
+    pk_wave_table waves;         /* every wave this deployment holds */
     pk_plan_line_fn line;
     void *line_ctx;
     const char *scope;
@@ -129,24 +124,9 @@ typedef struct day_ctx {
 static int got_wave(void *ctx, const pk_wave *w)
 {
     day_ctx *d = ctx;
-    if (d->nterms == d->capterms) {
-        size_t cap = d->capterms ? d->capterms * 2 : 16;
-        wave_terms *t = realloc(d->terms, cap * sizeof *t);
-        if (t == NULL)
-            return PK_ENOMEM;
-        d->terms = t;
-        d->capterms = cap;
-    }
-    wave_terms *t = &d->terms[d->nterms++];
-    memset(t, 0, sizeof *t);
-    t->number = w->number;
-    const pk_scheme *s = pk_schemes_find(&d->app->schemes, w->scheme);
-    t->purchase_days = s ? s->purchase_deadline_days : 30;
-    t->survey_days = s ? s->survey_fill_days : 30;
-    pk_date bd;
-    if (w->balance_until[0] != '\0' &&
-        pk_date_parse(w->balance_until, strlen(w->balance_until), &bd) == 0)
-        t->cutoff = pk_day_end_wib(bd);
+    int rc = pk_wave_table_add(&d->waves, w);
+    if (rc != 0)
+        return rc;
     /* open on the day: gabung_gelombang tells people to join it */
     int64_t begin = pk_day_start_wib(d->day);
     if (strcmp(w->state, "dibuka") == 0 && w->closes_at > begin &&
@@ -156,24 +136,6 @@ static int got_wave(void *ctx, const pk_wave *w)
         d->open_closes = w->closes_at;
     }
     return 0;
-}
-
-/* The terms a journey's wave is judged by: this deployment's wave, else
- * the scheme whose range holds the number (the programme office's). */
-static wave_terms terms_of(const day_ctx *d, int64_t wave, const char *scheme)
-{
-    for (size_t i = 0; i < d->nterms; i++)
-        if (d->terms[i].number == wave)
-            return d->terms[i];
-    wave_terms t = {.number = wave, .purchase_days = 30, .survey_days = 30};
-    const pk_scheme *s = pk_schemes_for_wave(&d->app->schemes, wave);
-    if (s == NULL)
-        s = pk_schemes_find(&d->app->schemes, scheme);
-    if (s != NULL) {
-        t.purchase_days = s->purchase_deadline_days;
-        t.survey_days = s->survey_fill_days;
-    }
-    return t;
 }
 
 static int got_subject(void *ctx, const pk_prow *row, const pk_journey *j)
@@ -375,9 +337,9 @@ static int vars_of(const day_ctx *d, const subject *s, const pk_remind_occ *o, c
 static int occurrences_of(day_ctx *d, const subject *s, pk_remind_occ *occ, size_t *nocc)
 {
     const pk_journey *j = s->has_j ? &s->j : NULL;
-    wave_terms t = {.purchase_days = 30, .survey_days = 30};
+    pk_wave_terms t = {.purchase_days = 30, .survey_days = 30};
     if (j != NULL && j->wave > 0)
-        t = terms_of(d, j->wave, s->scheme);
+        t = pk_wave_table_find(&d->waves, j->wave, s->scheme);
     pk_deadlines dl;
     memset(&dl, 0, sizeof dl);
     if (j != NULL)
@@ -588,6 +550,7 @@ int pk_remind_day(const pk_app *app, const pk_remind_req *req, pk_remind_summary
         return PK_ENOMEM;
     }
     d->app = app;
+    pk_wave_table_init(&d->waves, app);
     d->day = day;
     d->run = run;
     d->line = req->line;
@@ -680,7 +643,7 @@ out:
     free(d->mi);
     free(d->fires);
     free(d->ev);
-    free(d->terms);
+    pk_wave_table_free(&d->waves);
     sodium_memzero(&d->rules, sizeof d->rules);
     free(d);
     return rc;
@@ -704,6 +667,7 @@ int pk_remind_reader_new(const pk_app *app, pk_date day, pk_remind_reader **out,
     }
     day_ctx *d = &r->d;
     d->app = app;
+    pk_wave_table_init(&d->waves, app);
     d->day = day;
     pk_buf_init(&d->arena, (size_t)1 << 20);
     int rc = pk_remind_rules_load(&app->cfg, &d->rules, err, errlen);
@@ -724,7 +688,7 @@ void pk_remind_reader_free(pk_remind_reader *r)
     pk_buf_wipe_free(&r->d.arena);
     free(r->d.subj);
     free(r->d.ev);
-    free(r->d.terms);
+    pk_wave_table_free(&r->d.waves);
     free(r);
 }
 
