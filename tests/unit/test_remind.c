@@ -585,7 +585,7 @@ static void test_hold_out(void **state)
     pk_remind_rules h;
     const char *umum = "[umum]\nkelompok_kontrol = 12.5\nbenih_kontrol = "
                        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
-    char text[1 << 16];
+    static char text[(1 << 16) + 512]; /* the shipped file (slurp: < 64 KiB) after umum */
     snprintf(text, sizeof text, "%s%s", umum, slurp(PK_TEST_DATADIR "/reminders.ini"));
     /* the shipped file has its own [umum]: give the hold-out in a second
      * file's worth of text would repeat the section, so replace it */
