@@ -18,10 +18,10 @@
 #include "web/session.h"
 #include "web/web.h"
 
-/* "12,3" (page) or "12.3" (CSV) from tenths of a percent */
-static void percent(pk_buf *b, int64_t permille, char sep)
+/* "12.3" from tenths of a percent, for CSV (pages: pk_html_tenths, "12,3") */
+static void csv_tenths(pk_buf *b, int64_t permille)
 {
-    pk_buf_printf(b, "%lld%c%lld", (long long)(permille / 10), sep, (long long)(permille % 10));
+    pk_buf_printf(b, "%lld.%lld", (long long)(permille / 10), (long long)(permille % 10));
 }
 
 /* A count cell: the number, "< k" hidden, "—" no data. */
@@ -56,7 +56,7 @@ static void steps_table(pk_buf *b, const pk_funnel *f)
         int64_t pm;
         pk_buf_adds(b, "<td data-label=\"Konversi\" data-cell>");
         if (pk_funnel_rate(f, f->n, s, &pm)) {
-            percent(b, pm, ',');
+            pk_html_tenths(b, pm);
             pk_buf_adds(b, "%");
         } else {
             pk_buf_adds(b, "—");
@@ -161,7 +161,7 @@ static void csv_body(const pk_app *app, pk_buf *b, const pk_funnel *f, const cha
         pk_buf_addc(b, ',');
         int64_t pm;
         if (pk_funnel_rate(f, f->n, s, &pm))
-            percent(b, pm, '.');
+            csv_tenths(b, pm);
         pk_buf_addc(b, ',');
         if (s >= PK_FS_JOINED && f->median_days[s] >= 0) {
             char m[32];
@@ -189,7 +189,7 @@ static void csv_body(const pk_app *app, pk_buf *b, const pk_funnel *f, const cha
             pk_buf_addc(b, ',');
             int64_t pm;
             if (pk_funnel_rate(f, f->children[i].n, s, &pm))
-                percent(b, pm, '.');
+                csv_tenths(b, pm);
             pk_buf_adds(b, ",,,\r\n");
         }
 }
