@@ -54,6 +54,7 @@
 #define TX_FIRST 5000
 #define TX_MAX 160000
 #define TICK_ROWS 256
+#define RUN_BUFFER ((size_t)64 << 10)  /* a run's file's buffer (a few dozen runs at once) */
 #define FIND_BATCH 1024                /* people looked up at once (one statement on PostgreSQL) */
 #define PENDING_BYTES ((size_t)1 << 20) /* their rows held meanwhile, at most (about) */
 
@@ -181,7 +182,15 @@ static int flush_run(eimporter *im)
     FILE *f = tmpfile();
     if (f == NULL)
         return PK_EIO;
-    im->runs[im->nruns++] = (run){.f = f};
+    /* a larger buffer than stdio's 4 KiB: a sixteenth of the system calls
+     * (glibc takes the size only with the buffer) */
+    char *buf = malloc(RUN_BUFFER);
+    if (buf == NULL || setvbuf(f, buf, _IOFBF, RUN_BUFFER) != 0) {
+        fclose(f);
+        free(buf);
+        return PK_ENOMEM;
+    }
+    im->runs[im->nruns++] = (run){.f = f, .buf = buf};
     for (size_t i = 0; i < im->noffs; i++) {
         const srec *h = (const srec *)(im->arena + im->offs[i]);
         if (fwrite(h, sizeof(*h) + h->len, 1, f) != 1)

@@ -216,6 +216,7 @@ void pk_jr_runs_close(run *runs, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (runs[i].f != NULL)
             fclose(runs[i].f);
+        free(runs[i].buf);
         free(runs[i].data);
     }
     free(runs);

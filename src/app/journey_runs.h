@@ -23,6 +23,7 @@ typedef struct srec {
 
 typedef struct run {
     FILE *f;
+    char *buf;     /* f's buffer, freed after it is closed */
     srec h;
     char *data;
     size_t cap;

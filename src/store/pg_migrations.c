@@ -645,6 +645,13 @@ static const pk_migration migrations[] = {
      "LOCK TABLE participant IN SHARE MODE;"
      PK_JOURNEY_COUNTS_FILL(PG_JF_EPOCH("p.created_at")) ";" PG_JOURNEY_COUNT_TRIGGERS,
      NULL, NULL},
+    /* The events' index by wave holds the wave events only (joined,
+     * selected, not selected: every other event has wave 0), about a
+     * quarter of the rows; the queries by wave say wave > 0. */
+    {25, "journey: the events' index by wave holds the wave events only",
+     "DROP INDEX pk_event_wave;"
+     "CREATE INDEX pk_event_wave ON pk_event(wave, type) WHERE wave > 0;",
+     NULL, NULL},
 };
 
 const pk_migration *pg_migrations(size_t *n)

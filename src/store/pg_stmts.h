@@ -390,16 +390,18 @@ X(S_WAVE_SET_STATE, "it",
 X(S_WAVES_EACH, "", "SELECT " PG_WAVE_COLS " FROM pk_wave ORDER BY number")
 /* A cursor in the transaction (pg_run_once, as S_LIST_CHANGES): each
  * applicant's row and the names of its lists */
+/* a wave's applicants (wave > 0 reaches pk_event_wave: it holds the wave
+ * events only, migration 25) */
 X(S_WAVE_APPLICANTS, "i",
   "DECLARE pk_applicants NO SCROLL CURSOR FOR SELECT " PG_PCOLS ","
   " (SELECT coalesce(string_agg(x.list, ' '), '') FROM exclusion x"
   "  WHERE x.nik_bi = participant.nik_bi)"
   " FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
-  " WHERE wave = $1 AND type = 'gabung_gelombang') ORDER BY id")
+  " WHERE wave = $1 AND wave > 0 AND type = 'gabung_gelombang') ORDER BY id")
 X(S_WAVE_APPLICANTS_FETCH, "", "FETCH 1000 FROM pk_applicants")
 X(S_WAVE_APPLICANTS_COUNT, "i",
   "SELECT count(DISTINCT participant_id) FROM pk_event"
-  " WHERE wave = $1 AND type = 'gabung_gelombang'")
+  " WHERE wave = $1 AND wave > 0 AND type = 'gabung_gelombang'")
 X(S_RECIPIENT_FAMILIES, "i",
   "SELECT kk_bi FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
   " WHERE wave > 0 AND wave < $1 AND type = 'lolos')")

@@ -104,10 +104,10 @@ int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
     "CREATE INDEX participant_region ON participant(kode_wilayah);"
 
 /* The events' unique index by (source, ref) of migration 9 and their
- * index by (wave, type) of migration 11 (a bulk load of events drops both
- * and builds them again: sqlite_bulk.c). */
+ * index of wave events by (wave, type) of migration 25 (a bulk load of
+ * events drops both and builds them again: sqlite_bulk.c). */
 #define SQ_EVENT_REF_INDEX "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"
-#define SQ_EVENT_WAVE_INDEX "CREATE INDEX pk_event_wave ON pk_event(wave, type);"
+#define SQ_EVENT_WAVE_INDEX "CREATE INDEX pk_event_wave ON pk_event(wave, type) WHERE wave > 0;"
 
 /* The counters of the participants (migration 15, sqlite_counts.c):
  * a cell per (village, segment, sex, reasons), kept by these triggers in

@@ -356,12 +356,14 @@ X(S_WAVE_GET, "i", "SELECT " SQ_WAVE_COLS " FROM pk_wave WHERE number = ?1")
 X(S_WAVE_SET_STATE, "it",
   "UPDATE pk_wave SET state = ?2, updated_at = " SQL_NOW " WHERE number = ?1")
 X(S_WAVES_EACH, "", "SELECT " SQ_WAVE_COLS " FROM pk_wave ORDER BY number")
+/* a wave's applicants (wave > 0 reaches pk_event_wave: it holds the wave
+ * events only, migration 25) */
 X(S_WAVE_APPLICANTS, "i",
   "SELECT " SQ_PCOLS " FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
-  " WHERE wave = ?1 AND type = 'gabung_gelombang') ORDER BY id")
+  " WHERE wave = ?1 AND wave > 0 AND type = 'gabung_gelombang') ORDER BY id")
 X(S_WAVE_APPLICANTS_COUNT, "i",
   "SELECT count(DISTINCT participant_id) FROM pk_event"
-  " WHERE wave = ?1 AND type = 'gabung_gelombang'")
+  " WHERE wave = ?1 AND wave > 0 AND type = 'gabung_gelombang'")
 X(S_RECIPIENT_FAMILIES, "i",
   "SELECT kk_hi, kk_lo FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
   " WHERE wave > 0 AND wave < ?1 AND type = 'lolos')")
