@@ -273,8 +273,7 @@ int sq_events_bulk_end(pk_tx *t)
     /* the journeys' counters once, from the journeys (no trigger ran) */
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(tx->q->writer->db,
-                          "DELETE FROM journey_count;" PK_JOURNEY_COUNTS_FILL(
-                              SQ_JF_EPOCH("p.created_at")) ";" SQ_JOURNEY_COUNT_TRIGGERS,
+                          SQ_JOURNEY_COUNTS_BULK_FILL SQ_JOURNEY_COUNT_TRIGGERS,
                           NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : sq_error(rc);
