@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "app/committer.h"
 #include "app/registry.h"
 #include "core/pk.h"
 #include "store/store.h"
@@ -45,12 +46,21 @@ bool pk_query_is_nik(const char *q)
     return true;
 }
 
+static int access_in_tx(pk_tx *tx, void *arg)
+{
+    return pk_tx_access_log_add(tx, arg);
+}
+
+/* Durable before the caller goes on, as a registration is: through the
+ * group committer, so that the entries of concurrent reads share one
+ * commit (one fsync) instead of one each. */
 int pk_access_record(const pk_app *app, const char *actor, const char *action,
                      const char *route, int64_t subject, const char *detail)
 {
     pk_access_entry e = {.actor = actor, .action = action, .route = route, .subject = subject,
                          .detail = detail};
-    int rc = pk_store_access_log_add(app->store, &e);
+    int rc = app->committer != NULL ? pk_committer_run(app->committer, access_in_tx, NULL, &e)
+                                    : pk_store_access_log_add(app->store, &e);
     if (rc != 0)
         pk_app_log(app, "access log: cannot record %s", action);
     return rc;

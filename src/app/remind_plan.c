@@ -34,40 +34,6 @@
 #define OCC_MAX 64
 #define LEASE_SECONDS 3600
 
-int pk_remind_rules_load(const pk_config *cfg, pk_remind_rules *out, char *err, size_t errlen)
-{
-    char path[1100];
-    if (cfg->reminders_file[0] != '\0')
-        snprintf(path, sizeof path, "%s", cfg->reminders_file);
-    else
-        snprintf(path, sizeof path, "%s/reminders.ini", cfg->data_dir);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, errlen, "cannot read the reminder rules (%s)", path);
-        return PK_EIO;
-    }
-    pk_buf b;
-    pk_buf_init(&b, (size_t)1 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        pk_buf_add(&b, chunk, n);
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    int rc;
-    if (bad || pk_buf_failed(&b)) {
-        snprintf(err, errlen, "cannot read the reminder rules (%s)", path);
-        rc = PK_EIO;
-    } else {
-        char why[200];
-        rc = pk_remind_rules_parse(pk_buf_str(&b), out, why, sizeof why);
-        if (rc != 0)
-            snprintf(err, errlen, "%s: %s", path, why);
-    }
-    pk_buf_free(&b);
-    return rc;
-}
-
 /* ---- one batch of people ---- */
 
 typedef struct subject {

@@ -7,6 +7,7 @@
  * as for participants_each and stats: rows outside it are never read. */
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,35 +37,107 @@ static int query_rows(pk_store *s, int which, const params *ps, pk_prow_cb cb, v
     return rc;
 }
 
-int pg_participants_search(pk_store *s, const char *scope, const char *name,
-                           const uint8_t *nik_bi, const pk_search_key *after,
-                           const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx)
+/* Ids read through the primary key before a tier's rest goes to the
+ * trigram index (unless pk_store_set_search_window says otherwise): a
+ * name common in the scope fills its page within them (50 rows of 1% of
+ * the registry: 5,000 ids), and a rare one costs at most this many rows
+ * before its matches are read by the index. */
+#define SEARCH_WINDOW 32768
+
+/* The rows of `which` (over PG_PCOLS, the tier last) to cb; *rows says
+ * how many; planned for these parameters (pg_run_once). */
+static int search_rows(pgc *c, int which, const params *ps, pk_prow_cb cb, void *ctx, int *rows)
 {
-    params ps = {0};
-    char hi[PK_REGION_CODE_MAX + 2];
-    pg_region_params(&ps, scope, hi, sizeof(hi));
-    if (nik_bi != NULL)
-        p_bytes(&ps, nik_bi, PK_BI_LEN);
-    else
-        p_text(&ps, name ? name : "");
-    p_int(&ps, after->tier);
-    p_int(&ps, after->id);
-    p_int(&ps, upto->tier);
-    p_int(&ps, upto->id);
-    p_int(&ps, limit > 0 ? limit : 1);
     PGresult *r = NULL;
-    int rc = pg_run1(s, nik_bi != NULL ? S_PARTICIPANTS_SEARCH_NIK : S_PARTICIPANTS_SEARCH_NAME,
-                     &ps, &r);
+    *rows = 0;
+    int rc = pg_run_once(c, which, ps, &r);
     if (rc != 0)
         return rc;
-    int rows = PQntuples(r), tcol = PQnfields(r) - 1;
-    for (int i = 0; rc == 0 && i < rows; i++) {
+    int n = PQntuples(r), tcol = PQnfields(r) - 1;
+    for (int i = 0; rc == 0 && i < n; i++) {
         pk_prow row;
         pg_read_row(r, i, &row);
         row.tier = (int)get_i64(r, i, tcol);
         rc = cb(ctx, &row);
+        ++*rows;
     }
     PQclear(r);
+    return rc;
+}
+
+/* Tier t's matches with ids in (lo, hi], at most *left: first a window of
+ * ids in id order, then, when it did not fill the page, the rest of the
+ * ids through the trigram index.  Either way in id order, so the page is
+ * the same as one sort of every match would give. */
+static int search_tier(pgc *c, int64_t window, const char *scope, const char *name, int t,
+                       int64_t lo, int64_t hi, int *left, pk_prow_cb cb, void *ctx)
+{
+    int64_t mid = hi - lo > window ? lo + window : hi;
+    int rc = 0;
+    for (int pass = 0; rc == 0 && pass < 2 && *left > 0; pass++) {
+        int64_t from = pass == 0 ? lo : mid, to = pass == 0 ? mid : hi;
+        if (from >= to)
+            continue;
+        params ps = {0};
+        char rhi[PK_REGION_CODE_MAX + 2];
+        pg_region_params(&ps, scope, rhi, sizeof(rhi));
+        p_text(&ps, name);
+        p_int(&ps, t);
+        p_int(&ps, from);
+        p_int(&ps, to);
+        p_int(&ps, *left);
+        int rows = 0;
+        rc = search_rows(c, pass == 0 ? S_PARTICIPANTS_SEARCH_WINDOW : S_PARTICIPANTS_SEARCH_NAME,
+                         &ps, cb, ctx, &rows);
+        *left -= rows;
+    }
+    return rc;
+}
+
+/* By name: one tier after the other (as on SQLite), until the page is
+ * full; by NIK: the blind index, tier 0. */
+int pg_participants_search(pk_store *s, const char *scope, const char *name,
+                           const uint8_t *nik_bi, const pk_search_key *after,
+                           const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx)
+{
+    int left = limit > 0 ? limit : 1;
+    if (nik_bi != NULL) {
+        params ps = {0};
+        char hi[PK_REGION_CODE_MAX + 2];
+        pg_region_params(&ps, scope, hi, sizeof(hi));
+        p_bytes(&ps, nik_bi, PK_BI_LEN);
+        p_int(&ps, after->tier);
+        p_int(&ps, after->id);
+        p_int(&ps, upto->tier);
+        p_int(&ps, upto->id);
+        p_int(&ps, left);
+        PGresult *r = NULL;
+        int rc = pg_run1(s, S_PARTICIPANTS_SEARCH_NIK, &ps, &r);
+        if (rc != 0)
+            return rc;
+        int rows = PQntuples(r), tcol = PQnfields(r) - 1;
+        for (int i = 0; rc == 0 && i < rows; i++) {
+            pk_prow row;
+            pg_read_row(r, i, &row);
+            row.tier = (int)get_i64(r, i, tcol);
+            rc = cb(ctx, &row);
+        }
+        PQclear(r);
+        return rc;
+    }
+    pg *p = s->impl;
+    int64_t window = p->base.search_window > 0 ? p->base.search_window : SEARCH_WINDOW;
+    pgc *c;
+    int rc = pg_conn_get(p, &c);
+    if (rc != 0)
+        return rc;
+    for (int t = after->tier; rc == 0 && left > 0 && t < PK_SEARCH_TIERS && t <= upto->tier; t++) {
+        int64_t lo = t == after->tier ? after->id : 0;
+        int64_t hi = t == upto->tier ? upto->id : INT64_MAX;
+        if (lo < hi)
+            rc = search_tier(c, window, scope, name ? name : "", t, lo, hi, &left, cb, ctx);
+    }
+    pg_conn_put(p, c);
     return rc;
 }
 
@@ -79,7 +152,7 @@ int pg_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb
     return rc == 0 && rows == 0 ? PK_ENOENT : rc;
 }
 
-int pg_access_log_add(pk_store *s, const pk_access_entry *e)
+int pg_access_log_add(pk_tx *t, const pk_access_entry *e)
 {
     params ps = {0};
     p_text(&ps, e->actor);
@@ -90,7 +163,7 @@ int pg_access_log_add(pk_store *s, const pk_access_entry *e)
     else
         p_null(&ps);
     p_text(&ps, e->detail ? e->detail : "");
-    return pg_run1(s, S_ACCESS_LOG_ADD, &ps, NULL);
+    return pg_run(pg_txc(t), S_ACCESS_LOG_ADD, &ps, NULL);
 }
 
 int pg_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,

@@ -249,18 +249,31 @@ X(S_PARTICIPANTS_SEARCH_NIK, "ttbiiiii",
 /* $3 lower-cased with its '\\', '%' and '_' escaped: a LIKE pattern of
  * the plain substring */
 #define PG_SEARCH_PAT "replace(replace(replace(lower($3), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
-/* By name through the trigram GIN index on lower(nama) (migration 16):
- * LIKE, so a plain substring; the tier as SQLite's FTS5 expressions
- * define it (starts with the query, a word does, elsewhere).  The region
- * range is in the same query.  The index gives no order: every match of
- * the scope is read and the first $8 kept (a top-N sort).  (Queries
- * shorter than a trigram scan the index whole.) */
-X(S_PARTICIPANTS_SEARCH_NAME, "tttiiiii",
-  "SELECT * FROM (SELECT " PG_PCOLS ", CASE WHEN lower(nama) LIKE " PG_SEARCH_PAT " || '%'"
-  " THEN 0 WHEN lower(nama) LIKE '% ' || " PG_SEARCH_PAT " || '%' THEN 1 ELSE 2 END::int8"
-  " AS tier FROM participant WHERE kode_wilayah >= $1 AND kode_wilayah < $2"
-  " AND lower(nama) LIKE '%' || " PG_SEARCH_PAT " || '%') m"
-  " WHERE (tier, id) > ($4, $5) AND (tier, id) <= ($6, $7) ORDER BY tier, id LIMIT $8")
+/* By name, one tier at a time (pg_access.c): LIKE, so a plain
+ * substring; the tier as SQLite's FTS5 expressions define it (starts with
+ * the query, a word does, elsewhere); tier $4, ids in ($5, $6], at most
+ * $7, in id order; the region range in the same query.  Both are planned
+ * for their parameters (pg_run_once), not as generic plans. */
+#define PG_SEARCH_TIER(col)                                                                \
+  "CASE WHEN lower(" col ") LIKE " PG_SEARCH_PAT " || '%' THEN 0 WHEN lower(" col ") LIKE '% ' || " \
+  PG_SEARCH_PAT " || '%' THEN 1 ELSE 2 END"
+/* A window of ids read in id order through the primary key, stopping at
+ * the $7th match: the name condition is written so that the trigram index
+ * cannot serve it (|| ''), since through it every match of the scope
+ * would be read before the first row came out. */
+X(S_PARTICIPANTS_SEARCH_WINDOW, "tttiiii",
+  "SELECT " PG_PCOLS ", $4::int8 FROM participant WHERE kode_wilayah >= $1 AND kode_wilayah < $2"
+  " AND id > $5 AND id <= $6 AND (lower(nama) || '') LIKE '%' || " PG_SEARCH_PAT " || '%'"
+  " AND " PG_SEARCH_TIER("nama") " = $4 ORDER BY id LIMIT $7")
+/* The rest of a tier after its window, through the trigram GIN index on
+ * lower(nama) (migration 16): the matches of the scope in those ids are
+ * read (the index gives no order), then sorted.  (Queries shorter than a
+ * trigram scan the index whole.) */
+X(S_PARTICIPANTS_SEARCH_NAME, "tttiiii",
+  "WITH m AS MATERIALIZED (SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
+  " AND kode_wilayah < $2 AND id > $5 AND id <= $6"
+  " AND lower(nama) LIKE '%' || " PG_SEARCH_PAT " || '%')"
+  " SELECT *, $4::int8 FROM m WHERE " PG_SEARCH_TIER("m.nama") " = $4 ORDER BY id LIMIT $7")
 X(S_PARTICIPANT_GET, "tti",
   "SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
   " AND kode_wilayah < $2 AND id = $3")

@@ -176,15 +176,10 @@ int sq_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb
     return rc == 0 && rows == 0 ? PK_ENOENT : rc;
 }
 
-/* In a write transaction of its own. */
-int sq_access_log_add(pk_store *s, const pk_access_entry *e)
+int sq_access_log_add(pk_tx *t, const pk_access_entry *e)
 {
-    pk_tx *tx;
-    int rc = sq_begin(s, &tx);
-    if (rc != 0)
-        return rc;
-    sqlite3_stmt *st = sq_stmt(sq_txc(tx), S_ACCESS_LOG_ADD);
-    rc = PK_EIO;
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_ACCESS_LOG_ADD);
+    int rc = PK_EIO;
     if (st != NULL) {
         sqlite3_bind_text(st, 1, e->actor, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, e->action, -1, SQLITE_STATIC);
@@ -194,11 +189,7 @@ int sq_access_log_add(pk_store *s, const pk_access_entry *e)
         sqlite3_bind_text(st, 5, e->detail ? e->detail : "", -1, SQLITE_STATIC);
         rc = sq_step_done(st);
     }
-    if (rc != 0) {
-        sq_rollback(tx);
-        return rc;
-    }
-    return sq_commit(tx);
+    return rc;
 }
 
 int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,

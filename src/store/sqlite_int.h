@@ -296,7 +296,7 @@ int sq_participants_search(pk_store *s, const char *scope, const char *name,
                            const uint8_t *nik_bi, const pk_search_key *after,
                            const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx);
 int sq_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb, void *ctx);
-int sq_access_log_add(pk_store *s, const pk_access_entry *e);
+int sq_access_log_add(pk_tx *t, const pk_access_entry *e);
 int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
                        void *ctx);
 int sq_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);

@@ -71,6 +71,13 @@ void pk_store_close(pk_store *s)
         s->ops->close(s);
 }
 
+void pk_store_set_search_window(pk_store *s, int64_t ids)
+{
+    pk_backend *b = s->impl;
+    if (b != NULL)
+        b->search_window = ids > 0 ? ids : 0;
+}
+
 void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx)
 {
     pk_backend *b = s->impl;
@@ -607,9 +614,22 @@ int pk_store_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow
     return s->ops->participant_get(s, scope, id, cb, ctx);
 }
 
+int pk_tx_access_log_add(pk_tx *tx, const pk_access_entry *e)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->access_log_add(tx, e));
+}
+
 int pk_store_access_log_add(pk_store *s, const pk_access_entry *e)
 {
-    return pk_st_committed(s, s->ops->access_log_add(s, e));
+    pk_tx *tx;
+    int rc = pk_store_begin(s, &tx);
+    if (rc != 0)
+        return rc;
+    if ((rc = pk_tx_access_log_add(tx, e)) != 0) {
+        pk_tx_rollback(tx);
+        return rc;
+    }
+    return pk_tx_commit(tx);
 }
 
 int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,

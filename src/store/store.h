@@ -47,6 +47,14 @@ void pk_store_close(pk_store *s);
  * threads; fn NULL (the default) drops them. */
 void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx); /* pk_log_fn: core/pk.h */
 
+/* A name search on PostgreSQL reads each tier's first `ids` ids in id
+ * order before it asks the trigram index for the rest
+ * (pk_store_participants_search); 0 restores the default (32,768).  The
+ * results are the same whatever the value: the contract tests run with
+ * small ones so that both paths are taken.  SQLite ignores it.  Set it
+ * before the store is shared between threads. */
+void pk_store_set_search_window(pk_store *s, int64_t ids);
+
 /* The schema version the database is at (0: empty), and the newest this
  * binary knows. */
 int pk_store_version(pk_store *s, int *current, int *latest);
@@ -563,6 +571,9 @@ typedef struct pk_access_entry {
     int64_t subject;      /* participant id; 0 for none */
     const char *detail;
 } pk_access_entry;
+/* One entry in tx (the web's reads record theirs through the group
+ * committer: app/operator.c), or in a transaction of its own. */
+int pk_tx_access_log_add(pk_tx *tx, const pk_access_entry *e);
 int pk_store_access_log_add(pk_store *s, const pk_access_entry *e);
 /* The newest `limit` entries (<= 0: all) at or after `since` (a prefix of
  * an ISO 8601 time, "" for all), oldest first. */

@@ -108,7 +108,7 @@ typedef struct pk_store_ops {
                                const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx);
     int (*participant_get)(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,
                            void *ctx);
-    int (*access_log_add)(pk_store *s, const pk_access_entry *e);
+    int (*access_log_add)(pk_tx *tx, const pk_access_entry *e);
     int (*access_log_each)(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
                            void *ctx);
     int (*logs_find)(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);
@@ -310,6 +310,7 @@ typedef struct pk_backend {
     atomic_bool disk_full;
     /* the pool's use (pk_store_pool_stats), counted with pk_store_pool_count */
     _Atomic uint64_t acquired, opened, waits, wait_ns;
+    int64_t search_window; /* pk_store_set_search_window; 0: the backend's own */
 } pk_backend;
 
 /* Records the outcome of a write for pk_store_disk_full: PK_ENOSPC sets

@@ -58,11 +58,8 @@ static void search(pk_store *s, const char *scope, const char *name, const uint8
 /* By name: a case-insensitive plain substring ('%' and '_' are
  * characters, and so is FTS5's query syntax), at most limit rows, inside
  * scope. */
-static void search_by_name_in_scope(void **state)
+static void name_queries(pk_store *s, const st_person *p)
 {
-    pk_store *s = ST_S(state);
-    st_person p[NPEOPLE];
-    place(s, p);
     /* "SITI Rahma" < "Siti Aminah" in byte order: 'I' < 'i' */
     search(s, "31.71", "siti", NULL, 10, p, "128");
     search(s, "31.71", "SiTi AMI", NULL, 10, p, "18");
@@ -107,6 +104,24 @@ static void search_by_name_in_scope(void **state)
     free(rows);
 }
 
+/* The same answers whatever the window of ids PostgreSQL reads in id
+ * order before the trigram index (pk_store_set_search_window): the
+ * default, which covers these few ids, and windows of 1 and 3 ids, so
+ * that both ways of reading a tier are taken. */
+static const int64_t windows[] = {0, 1, 3};
+
+static void search_by_name_in_scope(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[NPEOPLE];
+    place(s, p);
+    for (size_t w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
+        pk_store_set_search_window(s, windows[w]);
+        name_queries(s, p);
+    }
+    pk_store_set_search_window(s, 0);
+}
+
 /* By name in key order: names that start with the query (tier 0), then
  * those with a word (after a space) that does (1), then the rest (2), by
  * id within a tier; each row's tier given.  The same through the index
@@ -135,20 +150,22 @@ static void search_by_name_tiers(void **state)
             if (names[i].tier == t)
                 want[k++] = i;
     const char *queries[] = {"budi", "bu", "BUDI"};
-    for (size_t qi = 0; qi < 3; qi++) {
+    for (size_t qi = 0; qi < 3 * sizeof(windows) / sizeof(windows[0]); qi++) {
+        pk_store_set_search_window(s, windows[qi / 3]);
         st_rows *rows = st_rows_new();
-        assert_int_equal(pk_store_participants_search(s, NULL, queries[qi], NULL, NULL, NULL, 20,
-                                                      st_collect, rows),
+        assert_int_equal(pk_store_participants_search(s, NULL, queries[qi % 3], NULL, NULL, NULL,
+                                                      20, st_collect, rows),
                          0);
         assert_int_equal(rows->n, N);
         for (size_t i = 0; i < N; i++) {
             if (rows->r[i].id != p[want[i]].r.id || rows->r[i].tier != names[want[i]].tier)
-                fail_msg("query %s, row %zu: got %s (tier %d), want %s (tier %d)", queries[qi],
+                fail_msg("query %s, row %zu: got %s (tier %d), want %s (tier %d)", queries[qi % 3],
                          i, rows->r[i].nama, rows->r[i].tier, names[want[i]].nama,
                          names[want[i]].tier);
         }
         free(rows);
     }
+    pk_store_set_search_window(s, 0);
 }
 
 /* Paging by key: each page after the last key of the one before, limit
@@ -164,6 +181,8 @@ static void search_pages_by_key(void **state)
     static const char *forms[] = {"Halaman Uji %d", "Ani Halaman %d", "Sihalaman %d",
                                   "Lain %d"};
     static st_person p[PG_PEOPLE + 40];
+    /* windows of 5 ids: most pages end in the trigram index's part */
+    pk_store_set_search_window(s, 5);
     for (int i = 0; i < PG_PEOPLE; i++) {
         snprintf(names[i], sizeof(names[i]), forms[i % 4], i);
         st_person_init(&p[i], (unsigned)i + 1, (unsigned)i + 1, names[i],
@@ -271,6 +290,7 @@ static void search_pages_by_key(void **state)
                      PK_EINVAL);
     free(mid);
     free(all);
+    pk_store_set_search_window(s, 0);
 }
 
 /* Case-insensitive beyond ASCII: "élise" finds "Élise".  SQLite's
@@ -466,6 +486,36 @@ static void access_log_newest_since_oldest_first(void **state)
     free(es);
 }
 
+/* Entries written inside a transaction (the group committer's): kept
+ * with its commit, gone with its rollback, in the order written. */
+static void access_log_in_a_transaction(void **state)
+{
+    pk_store *s = ST_S(state);
+    pk_tx *tx;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    pk_access_entry e = {.actor = "user:siti", .action = "participant.view",
+                         .route = "/peserta/{id}", .subject = 7, .detail = "nik=masked"};
+    assert_int_equal(pk_tx_access_log_add(tx, &e), 0);
+    pk_tx_rollback(tx);
+    entries *es = log_each(s, "", 0);
+    assert_int_equal(es->n, 0);
+    free(es);
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_access_log_add(tx, &e), 0);
+    e.action = "journey.view";
+    e.detail = "offset=0;limit=50";
+    assert_int_equal(pk_tx_access_log_add(tx, &e), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    es = log_each(s, "", 0);
+    assert_int_equal(es->n, 2);
+    assert_string_equal(es->action[0], "participant.view");
+    assert_string_equal(es->action[1], "journey.view");
+    assert_string_equal(es->detail[1], "offset=0;limit=50");
+    assert_int_equal(es->subject[1], 7);
+    assert_string_equal(es->route[0], "/peserta/{id}");
+    free(es);
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(search_by_name_in_scope),
     ST_TEST(search_by_name_tiers),
@@ -474,5 +524,6 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(search_by_nik_in_scope),
     ST_TEST(get_one_participant_in_scope),
     ST_TEST(access_log_newest_since_oldest_first),
+    ST_TEST(access_log_in_a_transaction),
 };
 const st_division st_reads = {tests, sizeof(tests) / sizeof(tests[0])};
