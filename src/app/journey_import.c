@@ -323,7 +323,7 @@ typedef struct pending {
     pk_buf rows;
     size_t nbi;
     pk_bi bi[FIND_BATCH];
-    pk_pknown known[FIND_BATCH];
+    int64_t ids[FIND_BATCH];
     bool have;                 /* the last person looked up: */
     uint8_t last_bi[PK_BI_LEN];
     int64_t last_pid;
@@ -363,7 +363,7 @@ static int find_pending(eimporter *im, pk_tx *tx, pending *pd)
     pk_tx *own = NULL;
     int rc = tx == NULL ? pk_store_begin(im->app->store, &own) : 0;
     if (rc == 0)
-        rc = pk_tx_participants_find(tx ? tx : own, pd->nbi, (const pk_bi *)pd->bi, pd->known);
+        rc = pk_tx_participant_ids(tx ? tx : own, pd->nbi, (const pk_bi *)pd->bi, pd->ids);
     pk_tx_rollback(own); /* read only */
     size_t k = 0;
     for (size_t off = 0; rc == 0 && off < pd->rows.len;) {
@@ -372,12 +372,12 @@ static int find_pending(eimporter *im, pk_tx *tx, pending *pd)
             k++;
         if (k == pd->nbi)
             return PK_EIO;
-        rc = resolved(im, h, (const char *)(h + 1), pd->known[k].id);
+        rc = resolved(im, h, (const char *)(h + 1), pd->ids[k]);
         off += padded(h->len);
     }
     if (rc == 0) {
         memcpy(pd->last_bi, pd->bi[pd->nbi - 1], PK_BI_LEN);
-        pd->last_pid = pd->known[pd->nbi - 1].id;
+        pd->last_pid = pd->ids[pd->nbi - 1];
         pd->have = true;
     }
     pd->nbi = 0;

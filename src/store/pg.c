@@ -550,6 +550,7 @@ static const pk_store_ops pg_ops = {
     .tx_meta_put_max = pg_tx_meta_put_max,
 
     .participants_find = pg_participants_find,
+    .participant_ids = pg_participant_ids,
     .participants_write = pg_participants_write,
     .kk_members = pg_kk_members,
     .set_reasons = pg_set_reasons,

@@ -259,6 +259,7 @@ void pg_region_params(params *p, const char *region, char *hi, size_t hilen);
 void pg_read_row(const PGresult *r, int i, pk_prow *row);
 
 int pg_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi, pk_pknown *out);
+int pg_participant_ids(pk_tx *t, size_t n, const pk_bi *nik_bi, int64_t *ids);
 int pg_participants_write(pk_tx *t, size_t n, pk_prow *rows);
 int pg_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
 int pg_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t *reasons);

@@ -103,6 +103,26 @@ int pg_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi,
     return 0;
 }
 
+/* One round trip, no lock: the caller only reads who is who. */
+int pg_participant_ids(pk_tx *t, size_t n, const pk_bi *nik_bi, int64_t *ids)
+{
+    pg_tx *tx = (pg_tx *)t;
+    params p = {0};
+    int rc = pg_bi_param(tx, &p, 0, n, nik_bi, false);
+    PGresult *res = NULL;
+    if (rc == 0)
+        rc = pg_run(tx->c, S_PARTICIPANT_IDS, &p, &res);
+    if (rc != 0)
+        return rc;
+    memset(ids, 0, n * sizeof(*ids));
+    size_t i;
+    for (int r = 0, m = PQntuples(res); r < m; r++)
+        if (ordinal(res, r, n, &i))
+            ids[i] = get_i64(res, r, 1);
+    PQclear(res);
+    return 0;
+}
+
 /* Appends a row's written fields (WCOLS, with this id) to out[column],
  * each as its length and its bytes: one buffer per column makes the
  * array parameters of S_PARTICIPANTS_INSERT / _UPDATE, the same buffer for

@@ -67,6 +67,9 @@ X(S_PARTICIPANTS_FIND, "B",
   "SELECT u.i, p.id, p.digest, p.kk_bi, p.reasons, p.base_reasons, p.scheme"
   " FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
   " JOIN participant p ON p.nik_bi = u.bi ORDER BY p.nik_bi FOR UPDATE OF p")
+X(S_PARTICIPANT_IDS, "B",
+  "SELECT u.i, p.id FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
+  " JOIN participant p ON p.nik_bi = u.bi")
 X(S_PARTICIPANTS_FIND_LISTS, "B",
   "SELECT u.i, e.list FROM unnest($1) WITH ORDINALITY AS u(bi, i)"
   " JOIN exclusion e ON e.nik_bi = u.bi")

@@ -576,6 +576,7 @@ static const pk_store_ops sqlite_ops = {
     .tx_meta_put_max = sq_tx_meta_put_max,
 
     .participants_find = sq_participants_find,
+    .participant_ids = sq_participant_ids,
     .participants_write = sq_participants_write,
     .kk_members = sq_kk_members,
     .set_reasons = sq_set_reasons,

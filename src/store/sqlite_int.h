@@ -227,6 +227,7 @@ void sq_bind_region(sqlite3_stmt *st, int a, int b, const char *region, char *hi
 void sq_read_row(sqlite3_stmt *st, pk_prow *r);
 
 int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi, pk_pknown *out);
+int sq_participant_ids(pk_tx *t, size_t n, const pk_bi *nik_bi, int64_t *ids);
 int sq_participants_write(pk_tx *t, size_t n, pk_prow *rows);
 int sq_kk_members(pk_tx *t, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
 int sq_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t *reasons);

@@ -82,6 +82,24 @@ int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi, pk_pknown *out
     return rc;
 }
 
+int sq_participant_ids(pk_tx *t, size_t n, const pk_bi *nik_bi, int64_t *ids)
+{
+    sqc *c = sq_txc(t);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = sq_stmt(c, S_PARTICIPANT_IDS);
+        if (st == NULL)
+            return PK_EIO;
+        sq_bind_bi(st, 1, nik_bi[i]);
+        int r = sqlite3_step(st);
+        ids[i] = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+            rc = PK_EIO;
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
 /* Parameters 1-19 of S_PARTICIPANTS_INSERT and _UPDATE. */
 static void bind_row(sqlite3_stmt *st, const pk_prow *r)
 {

@@ -66,6 +66,8 @@ X(S_PARTICIPANTS_FIND, "ii",
   "SELECT id, digest, kk_hi, kk_lo, reasons, base_reasons, scheme FROM participant"
   " WHERE nik_hi = ?1 AND nik_lo = ?2")
 X(S_LISTS_OF, "b", "SELECT list FROM exclusion WHERE nik_bi = ?")
+/* (the NIK index alone: participant_nik holds the rowid) */
+X(S_PARTICIPANT_IDS, "ii", "SELECT id FROM participant WHERE nik_hi = ?1 AND nik_lo = ?2")
 /* (bind_row: ?1-?18; ?19 as_of, ?20 the time; the update's ?21 the id) */
 X(S_PARTICIPANTS_INSERT, "iiiibbtttttttitiittt",
   "INSERT INTO participant (nik_hi, nik_lo, kk_hi, kk_lo, pii, digest, nama,"

@@ -411,6 +411,11 @@ int pk_tx_participants_find(pk_tx *tx, size_t n, const pk_bi *nik_bi,
     return pk_st_noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->participants_find(tx, n, nik_bi, out));
 }
 
+int pk_tx_participant_ids(pk_tx *tx, size_t n, const pk_bi *nik_bi, int64_t *ids)
+{
+    return pk_st_noted_tx(tx, false, n == 0 ? 0 : tx->store->ops->participant_ids(tx, n, nik_bi, ids));
+}
+
 int pk_tx_participants_write(pk_tx *tx, size_t n, pk_prow *rows)
 {
     return pk_st_noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->participants_write(tx, n, rows));

@@ -204,6 +204,10 @@ typedef struct pk_pknown {
 } pk_pknown;
 int pk_tx_participants_find(pk_tx *tx, size_t n, const pk_bi *nik_bi,
                             pk_pknown *out);
+/* The ids of the participants with these NIK indexes (distinct), ids[i]
+ * for nik_bi[i], 0 where nobody has it; only the NIK index is read (no
+ * row, no lock, no list): an event import's look-up of its people. */
+int pk_tx_participant_ids(pk_tx *tx, size_t n, const pk_bi *nik_bi, int64_t *ids);
 /* Writes n rows in array order: a row with id 0 is inserted and its new
  * id filled in (ids ascend in array order: the order of registration);
  * any other replaces that participant's data.  created_at/updated_at

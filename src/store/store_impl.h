@@ -38,6 +38,7 @@ typedef struct pk_store_ops {
      * re-evaluation, reads (sqlite_participants.c, pg_participants.c). */
     int (*participants_find)(pk_tx *tx, size_t n, const pk_bi *nik_bi,
                              pk_pknown *out);
+    int (*participant_ids)(pk_tx *tx, size_t n, const pk_bi *nik_bi, int64_t *ids);
     int (*participants_write)(pk_tx *tx, size_t n, pk_prow *rows);
     int (*kk_members)(pk_tx *tx, size_t n, const pk_bi *kk_bi, pk_member_cb cb, void *ctx);
     int (*set_reasons)(pk_tx *tx, size_t n, const int64_t *ids, const uint64_t *reasons);

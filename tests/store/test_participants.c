@@ -1,5 +1,5 @@
 /* test_participants.c -- transactions (commit, rollback, savepoints),
- * participants_find/write, kk_members, set_reasons, audit, and the reads
+ * participants_find/write, participant_ids, kk_members, set_reasons, audit, and the reads
  * participants_each, participant_status and stats. */
 #include "store_test.h"
 
@@ -34,6 +34,7 @@ static void batches_of_nothing(void **state)
     pk_tx *tx = begin(s);
     pk_pknown k;
     assert_int_equal(pk_tx_participants_find(tx, 0, NULL, &k), 0);
+    assert_int_equal(pk_tx_participant_ids(tx, 0, NULL, NULL), 0);
     assert_int_equal(pk_tx_participants_write(tx, 0, NULL), 0);
     assert_int_equal(pk_tx_kk_members(tx, 0, NULL, NULL, NULL), 0);
     assert_int_equal(pk_tx_set_reasons(tx, 0, NULL, NULL), 0);
@@ -43,8 +44,8 @@ static void batches_of_nothing(void **state)
 }
 
 /* Inserted rows get ids ascending in array order (whatever the order of
- * their NIK indexes); find answers per NIK, in the order asked, with 0
- * for a NIK nobody has. */
+ * their NIK indexes); find and participant_ids answer per NIK, in the
+ * order asked, with 0 for a NIK nobody has. */
 static void insert_then_find(void **state)
 {
     pk_store *s = ST_S(state);
@@ -84,12 +85,24 @@ static void insert_then_find(void **state)
     assert_string_equal(k[3].scheme, "2024");
     assert_string_equal(k[0].scheme, "2025");
     assert_int_equal(k[0].lists, 0);
+    /* the ids alone, the same answers */
+    int64_t ids[4];
+    memset(ids, 0xaa, sizeof(ids));
+    assert_int_equal(pk_tx_participant_ids(tx, 4, (const pk_bi *)ask, ids), 0);
+    assert_int_equal(ids[0], p[2].r.id);
+    assert_int_equal(ids[1], 0);
+    assert_int_equal(ids[2], p[0].r.id);
+    assert_int_equal(ids[3], p[1].r.id);
     assert_int_equal(pk_tx_commit(tx), 0);
     /* and in a later transaction, with every field as written */
     tx = begin(s);
     memset(k, 0, sizeof(k));
     assert_int_equal(pk_tx_participants_find(tx, 1, (const pk_bi *)p[1].r.nik_bi, k), 0);
     assert_int_equal(k[0].id, p[1].r.id);
+    memset(ids, 0, sizeof(ids));
+    assert_int_equal(pk_tx_participant_ids(tx, 2, (const pk_bi *)&ask[1], ids), 0);
+    assert_int_equal(ids[0], 0);
+    assert_int_equal(ids[1], p[0].r.id);
     pk_tx_rollback(tx);
     st_row r;
     st_read(s, p[1].r.id, &r);
