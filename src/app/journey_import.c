@@ -6,15 +6,18 @@
  * reader, pk_reg_read_fd), checks each row (core/journey.c), computes
  * the NIK's blind index and stages the row in runs sorted by (NIK index,
  * waktu, line): a run is sorted in a bounded arena and written to an
- * unlinked temporary file (0600: the rows carry NIKs).  The second merges
- * those runs, finds each person once (in NIK index order: the pages of
- * that index in order), rejects the rows of unknown NIKs and stages the
- * others again, sorted by (ref, line).  The third merges these: of the
- * rows that share a ref (the file's source is one) the first in the file
- * is the event, the others are duplicates, found by the sort rather than
- * by a look-up each; the rest are staged again, sorted by (participant
- * id, waktu, line).  The fourth merges these and hands each person's
- * rows, in order, to pk_journey_append (app/journey.c), the one place the
+ * unlinked temporary file (0600: the rows carry NIKs; journey_runs.c).
+ * The second merges those runs, finds each person once (in NIK index
+ * order: the pages of that index in order), rejects the rows of unknown
+ * NIKs and stages the others again, sorted by (participant id, waktu,
+ * line), and their refs (each with its row's key) sorted by (ref, line).
+ * The third merges the refs: of the rows that share a ref (the file's
+ * source is one) the first in the file is the event, the others are
+ * duplicates, found by the sort rather than by a look-up each, and
+ * staged (their keys only) by (participant id, waktu, line).  The fourth
+ * merges the rows and, beside them, the duplicates, which it skips, and
+ * hands each person's other rows, in order, to pk_journey_append
+ * (app/journey.c), the one place the
  * journey's rules live: in participant order, the order of the journeys,
  * of the events' index by participant and of the foreign key checks, so
  * each write lands near the one before (in NIK index order each landed
@@ -54,7 +57,8 @@
 #define TX_FIRST 5000
 #define TX_MAX 160000
 #define TICK_ROWS 256
-#define RUN_BUFFER ((size_t)64 << 10)  /* a run's file's buffer (a few dozen runs at once) */
+#define REFS_BYTES ((size_t)4 << 20)   /* one run's refs, at most */
+#define DUPS_BYTES ((size_t)1 << 20)   /* one run's duplicates, at most */
 #define FIND_BATCH 1024                /* people looked up at once (one statement on PostgreSQL) */
 #define PENDING_BYTES ((size_t)1 << 20) /* their rows held meanwhile, at most (about) */
 
@@ -67,20 +71,15 @@ static const char *const colnames[C__COUNT] = {
 
 typedef struct eimporter {
     const pk_app *app;
-    order order;      /* of the rows staged now */
     unsigned long long size; /* of the file, when known */
     const pk_import_opts *opts;
     pk_event_source source;
     pk_import_summary *sum;
     int col[C__COUNT];
     size_t ncols;
-    /* pass 1 */
-    char *arena;
-    size_t used;
-    size_t *offs, noffs, capoffs;
-    jr_key *keys;     /* capoffs of them: the sort's */
-    run *runs;
-    size_t nruns, capruns;
+    stager st;        /* the rows */
+    stager refs;      /* pass 2's: the refs of known people's rows */
+    stager dups;      /* pass 3's: the rows that repeat a ref */
 } eimporter;
 
 static void fields_of(const char *data, const char *f[C__COUNT])
@@ -166,66 +165,6 @@ static void event_fields(const char *const *f, pk_event_fields *ef)
 
 /* ---- pass 1: runs sorted by (NIK index, waktu, line) ---------------------- */
 
-/* Sorts the arena's rows and writes them as a run. */
-static int flush_run(eimporter *im)
-{
-    if (im->noffs == 0)
-        return 0;
-    pk_jr_sort(im->order, im->arena, im->offs, im->noffs, im->keys);
-    if (im->nruns == im->capruns) {
-        size_t cap = im->capruns ? im->capruns * 2 : 16;
-        run *r = realloc(im->runs, cap * sizeof(*r));
-        if (r == NULL)
-            return PK_ENOMEM;
-        im->runs = r, im->capruns = cap;
-    }
-    FILE *f = tmpfile();
-    if (f == NULL)
-        return PK_EIO;
-    /* a larger buffer than stdio's 4 KiB: a sixteenth of the system calls
-     * (glibc takes the size only with the buffer) */
-    char *buf = malloc(RUN_BUFFER);
-    if (buf == NULL || setvbuf(f, buf, _IOFBF, RUN_BUFFER) != 0) {
-        fclose(f);
-        free(buf);
-        return PK_ENOMEM;
-    }
-    im->runs[im->nruns++] = (run){.f = f, .buf = buf};
-    for (size_t i = 0; i < im->noffs; i++) {
-        const srec *h = (const srec *)(im->arena + im->offs[i]);
-        if (fwrite(h, sizeof(*h) + h->len, 1, f) != 1)
-            return PK_EIO;
-    }
-    if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)
-        return PK_EIO;
-    im->used = 0;
-    im->noffs = 0;
-    return 0;
-}
-
-/* Room in the arena for a row of len bytes of fields; its header's place. */
-static int stage_room(eimporter *im, size_t len, srec **h)
-{
-    size_t need = (sizeof(srec) + len + 7) & ~(size_t)7;
-    int rc;
-    if (im->used + need > ARENA_BYTES && (rc = flush_run(im)) != 0)
-        return rc;
-    if (im->noffs == im->capoffs) {
-        size_t cap = im->capoffs ? im->capoffs * 2 : 4096;
-        size_t *o = realloc(im->offs, cap * sizeof(*o));
-        if (o != NULL)
-            im->offs = o;
-        jr_key *k = o != NULL ? realloc(im->keys, cap * sizeof(*k)) : NULL;
-        if (k == NULL)
-            return PK_ENOMEM;
-        im->keys = k, im->capoffs = cap;
-    }
-    *h = (srec *)(im->arena + im->used);
-    im->offs[im->noffs++] = im->used;
-    im->used += need;
-    return 0;
-}
-
 static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long line,
                  const char *const *f)
 {
@@ -233,7 +172,7 @@ static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long lin
     for (int i = 0; i < C__COUNT; i++)
         len += strlen(f[i]) + 1;
     srec *h;
-    int rc = stage_room(im, len, &h);
+    int rc = pk_jr_stage_room(&im->st, len, &h);
     if (rc != 0)
         return rc;
     h->pid = 0;
@@ -310,7 +249,7 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
     }
     if (im->opts->tick != NULL)
         im->opts->tick(im->opts->ctx, sum->read, pk_csv_offset(csv), size);
-    if ((rc = flush_run(im)) != 0)
+    if ((rc = pk_jr_flush(&im->st)) != 0)
         snprintf(err, errlen, "cannot write a temporary file: %s", strerror(errno));
     return rc;
 }
@@ -335,7 +274,8 @@ static size_t padded(size_t len)
     return (sizeof(srec) + len + 7) & ~(size_t)7;
 }
 
-/* Stages a row of participant pid (0: unknown, rejected). */
+/* Stages a row of participant pid (0: unknown, rejected), and its ref
+ * with the row's key. */
 static int resolved(eimporter *im, const srec *h, const char *data, int64_t pid)
 {
     if (pid == 0) {
@@ -345,12 +285,19 @@ static int resolved(eimporter *im, const srec *h, const char *data, int64_t pid)
         return 0;
     }
     srec *to;
-    int rc = stage_room(im, h->len, &to);
+    int rc = pk_jr_stage_room(&im->st, h->len, &to);
     if (rc != 0)
         return rc;
     *to = *h;
     to->pid = pid;
     memcpy(to + 1, data, h->len);
+    size_t n = strlen(data) + 1; /* the ref, the first field */
+    if ((rc = pk_jr_stage_room(&im->refs, n, &to)) != 0)
+        return rc;
+    *to = *h;
+    to->pid = pid;
+    to->len = (uint32_t)n;
+    memcpy(to + 1, data, n);
     return 0;
 }
 
@@ -388,15 +335,17 @@ static int find_pending(eimporter *im, pk_tx *tx, pending *pd)
 /* tx: the bulk load's transaction, or NULL (a read transaction per look-up). */
 static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
 {
-    run *old = im->runs;
-    size_t nold = im->nruns;
-    im->runs = NULL, im->nruns = im->capruns = 0;
-    im->order = BY_REF;
+    run *old;
+    size_t nold;
+    pk_jr_take_runs(&im->st, &old, &nold);
+    im->st.order = BY_PID;
+    im->refs = (stager){.order = BY_REF, .arena = malloc(REFS_BYTES), .cap = REFS_BYTES};
     merge m = {0};
     pending *pd = calloc(1, sizeof(*pd));
     if (pd != NULL)
         pk_buf_init(&pd->rows, PENDING_BYTES + PK_REG_MAX_RECORD + sizeof(srec));
-    int rc = pd == NULL ? PK_ENOMEM : pk_jr_merge_start(&m, BY_NIK, old, nold);
+    int rc = pd == NULL || im->refs.arena == NULL ? PK_ENOMEM
+                                                  : pk_jr_merge_start(&m, BY_NIK, old, nold);
     for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
         if (pd->nbi == 0 && pd->have && memcmp(pd->last_bi, r->h.bi, PK_BI_LEN) == 0) {
             rc = resolved(im, &r->h, r->data, pd->last_pid); /* found in the last look-up */
@@ -421,8 +370,10 @@ static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
     }
     if (rc == 0)
         rc = find_pending(im, tx, pd);
-    if (rc == 0)
-        rc = flush_run(im);
+    if (rc == 0 && (rc = pk_jr_flush(&im->st)) == 0)
+        rc = pk_jr_flush(&im->refs);
+    free(im->refs.arena);
+    im->refs.arena = NULL;
     if (rc != 0)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                               : rc == PK_EIO  ? "database or temporary file error"
@@ -435,38 +386,44 @@ static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
     return rc;
 }
 
-/* ---- pass 3: repeated refs dropped, the rows staged by participant --------- */
+/* ---- pass 3: repeated refs found, their rows staged by participant -------- */
 
 static int dedup(eimporter *im, char *err, size_t errlen)
 {
-    run *old = im->runs;
-    size_t nold = im->nruns;
-    im->runs = NULL, im->nruns = im->capruns = 0;
-    im->order = BY_PID;
+    run *old;
+    size_t nold;
+    pk_jr_take_runs(&im->refs, &old, &nold);
+    im->dups = (stager){.order = BY_PID, .arena = malloc(DUPS_BYTES), .cap = DUPS_BYTES};
     merge m = {0};
     char *prev = malloc(PK_REG_MAX_RECORD + 1);
     bool have = false;
-    int rc = prev == NULL ? PK_ENOMEM : pk_jr_merge_start(&m, BY_REF, old, nold);
+    int rc = prev == NULL || im->dups.arena == NULL ? PK_ENOMEM
+                                                     : pk_jr_merge_start(&m, BY_REF, old, nold);
     for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
         size_t len = strlen(r->data);
         if (have && strcmp(prev, r->data) == 0) {
-            im->sum->duplicates++; /* a later row of a ref: the first one is the event */
+            /* a later row of a ref: the first one is the event; its key
+             * (the row's pid, waktu and line), for pass 4 to skip it */
+            im->sum->duplicates++;
+            srec *h;
+            if ((rc = pk_jr_stage_room(&im->dups, 1, &h)) != 0)
+                break;
+            *h = r->h;
+            h->len = 1;
+            *(char *)(h + 1) = '\0';
         } else if (len > PK_REG_MAX_RECORD) {
             rc = PK_EIO; /* pass 1 allows no such ref */
             break;
         } else {
             memcpy(prev, r->data, len + 1);
             have = true;
-            srec *h;
-            if ((rc = stage_room(im, r->h.len, &h)) != 0)
-                break;
-            *h = r->h;
-            memcpy(h + 1, r->data, r->h.len);
         }
         rc = pk_jr_merge_pop(&m);
     }
     if (rc == 0)
-        rc = flush_run(im);
+        rc = pk_jr_flush(&im->dups);
+    free(im->dups.arena);
+    im->dups.arena = NULL;
     if (rc != 0)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory" : "temporary file error");
     free(prev);
@@ -541,14 +498,26 @@ static int commit(eimporter *im, pk_tx **tx, long *in_tx, long *inserted_before)
 /* tx: the bulk load's transaction (bulk), or NULL. */
 static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
 {
-    merge m = {0};
+    merge m = {0}, md = {0};
     ebatch *b = calloc(1, sizeof(*b));
     if (b != NULL)
         pk_buf_init(&b->data, (size_t)BATCH_ROWS * PK_REG_MAX_RECORD);
     long in_tx = 0, inserted_before = 0, tx_rows = TX_FIRST;
-    int rc = b == NULL ? PK_ENOMEM : pk_jr_merge_start(&m, BY_PID, im->runs, im->nruns);
+    int rc = b == NULL ? PK_ENOMEM : pk_jr_merge_start(&m, BY_PID, im->st.runs, im->st.nruns);
+    if (rc == 0)
+        rc = pk_jr_merge_start(&md, BY_PID, im->dups.runs, im->dups.nruns);
     for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
-        if (tx == NULL && (rc = pk_store_begin(im->app->store, &tx)) != 0)
+        /* a row that repeats a ref (pass 3): counted, skipped */
+        run *d = pk_jr_merge_top(&md);
+        while (d != NULL && pk_jr_srec_cmp(BY_PID, &d->h, d->data, &r->h, r->data) < 0 &&
+               (rc = pk_jr_merge_pop(&md)) == 0)
+            d = pk_jr_merge_top(&md);
+        if (rc == 0 && d != NULL && d->h.line == r->h.line) {
+            if ((rc = pk_jr_merge_pop(&md)) == 0)
+                rc = pk_jr_merge_pop(&m);
+            continue;
+        }
+        if (rc != 0 || (tx == NULL && (rc = pk_store_begin(im->app->store, &tx)) != 0))
             break;
         pk_append_group *last = b->ng > 0 ? &b->g[b->ng - 1] : NULL;
         bool same = last != NULL && last->participant_id == r->h.pid;
@@ -610,6 +579,7 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
         pk_buf_free(&b->data);
     free(b);
     free(m.heap);
+    free(md.heap);
     return rc;
 }
 
@@ -617,11 +587,11 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
                       const pk_import_opts *opts, pk_import_summary *sum, char *err,
                       size_t errlen)
 {
-    eimporter im = {.app = app, .opts = opts, .source = source, .sum = sum, .order = BY_NIK};
+    eimporter im = {.app = app, .opts = opts, .source = source, .sum = sum};
     memset(sum, 0, sizeof(*sum));
     pk_csv *csv = pk_csv_new(pk_reg_read_fd, &fd, PK_REG_MAX_RECORD);
     pk_csv_record *rec = malloc(sizeof(*rec));
-    im.arena = malloc(ARENA_BYTES);
+    im.st = (stager){.order = BY_NIK, .arena = malloc(ARENA_BYTES), .cap = ARENA_BYTES};
     unsigned long long size = 0;
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
@@ -630,7 +600,7 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     int rc = 0, r;
     pk_tx *tx = NULL;
     bool bulk = false;
-    if (csv == NULL || rec == NULL || im.arena == NULL) {
+    if (csv == NULL || rec == NULL || im.st.arena == NULL) {
         rc = PK_ENOMEM;
         snprintf(err, errlen, "out of memory");
         goto out;
@@ -654,7 +624,7 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
         goto out;
     /* A bulk load is one transaction from the look-ups on: its writer's
      * small cache serves them (they go in index order) */
-    if (im.nruns > 0 && size >= (unsigned long long)app->cfg.import_bulk_mb << 20) {
+    if (im.st.nruns > 0 && size >= (unsigned long long)app->cfg.import_bulk_mb << 20) {
         if ((rc = pk_store_begin(app->store, &tx)) == 0 &&
             (rc = pk_tx_events_bulk_begin(tx, &bulk)) == 0 && !bulk) {
             pk_tx_rollback(tx);
@@ -667,16 +637,18 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     }
     if ((rc = resolve(&im, tx, err, errlen)) != 0 || (rc = dedup(&im, err, errlen)) != 0)
         goto out;
-    free(im.arena);
-    im.arena = NULL;
+    free(im.st.arena);
+    im.st.arena = NULL;
     rc = pass4(&im, tx, bulk, err, errlen);
     tx = NULL; /* pass4 ended it */
 out:
     pk_tx_rollback(tx);
-    pk_jr_runs_close(im.runs, im.nruns);
-    free(im.offs);
-    free(im.keys);
-    free(im.arena);
+    pk_jr_stager_free(&im.st);
+    pk_jr_stager_free(&im.refs);
+    pk_jr_stager_free(&im.dups);
+    free(im.st.arena);
+    free(im.refs.arena);
+    free(im.dups.arena);
     free(rec);
     pk_csv_free(csv);
     return rc;

@@ -55,6 +55,28 @@ typedef struct jr_key {
 
 /* Sorts the n rows at arena + offs[i] in order o (keys: room for n). */
 void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys);
+/* Rows staged in a bounded arena, sorted and written as runs to unlinked
+ * temporary files (0600: the rows carry NIKs) when it fills. */
+typedef struct stager {
+    order order;
+    char *arena;      /* cap bytes, the caller's */
+    size_t cap, used;
+    size_t *offs, noffs, capoffs;
+    jr_key *keys;     /* capoffs of them: the sort's */
+    run *runs;        /* the runs written */
+    size_t nruns, capruns;
+} stager;
+
+/* Room in the arena for a row with len bytes of fields (a run written
+ * first when it is full); *h receives its header's place. */
+int pk_jr_stage_room(stager *s, size_t len, srec **h);
+/* Sorts the arena's rows and writes them as a run (none when empty). */
+int pk_jr_flush(stager *s);
+/* Hands the runs written to the caller (*runs, *n) and empties s. */
+void pk_jr_take_runs(stager *s, run **runs, size_t *n);
+/* Closes the runs and frees what s holds but its arena. */
+void pk_jr_stager_free(stager *s);
+
 /* Reads the first row of each run and builds the heap. */
 int pk_jr_merge_start(merge *m, order o, run *runs, size_t nruns);
 /* The least head; NULL at the end. */

@@ -227,14 +227,16 @@ static int events_any(sqlite3 *db)
  * so each insert lands on a page of its own once the index outgrows the
  * cache; built once at the end it is one sort.  The index by (wave,
  * type) is built at the end too (a descent from its root per row cost
- * about 7% of the CPU time, bench/README.md); the one by participant
+ * about 7% of the CPU time, bench/README.md), and so are the journeys'
+ * partial indexes by (wave, selected_at), which take the journeys in an
+ * order unrelated to theirs; the events' index by participant
  * stays: the load reads a person's stored events through it, and the
  * rows come in its order.  The journeys' counters (journey_count) are
  * filled once at the end instead of by a trigger per journey written
  * (about 14%).  The setup is the registry's bulk load's (a rollback
  * journal when nobody else has the database open), the foreign keys not
  * checked row by row: every row's participant was found by the import
- * in this transaction (pk_tx_participants_find). */
+ * in this transaction (pk_tx_participant_ids). */
 int sq_events_bulk_begin(pk_tx *t, bool *on)
 {
     sq_tx *tx = (sq_tx *)t;
@@ -248,7 +250,8 @@ int sq_events_bulk_begin(pk_tx *t, bool *on)
         return any < 0 ? any : 0; /* another writer came first */
     char *msg = NULL;
     if (sqlite3_exec(tx->q->writer->db,
-                     "DROP INDEX pk_event_ref; DROP INDEX pk_event_wave;" SQ_JOURNEY_COUNT_DROP_TRIGGERS BULK_CACHE, NULL,
+                     "DROP INDEX pk_event_ref; DROP INDEX pk_event_wave; DROP INDEX pk_journey_unbought;"
+                     " DROP INDEX pk_journey_balance;" SQ_JOURNEY_COUNT_DROP_TRIGGERS BULK_CACHE, NULL,
                      NULL, &msg) !=
         SQLITE_OK) {
         sq_log(tx->q, "events bulk load: %s", msg ? msg : "?");
@@ -267,7 +270,7 @@ int sq_events_bulk_end(pk_tx *t)
     /* the sorter takes up to the cache's size per thread: the small cache
      * of a bulk load keeps the index build within the import's memory */
     tx->small_cache = true;
-    int rc = sqlite3_exec(tx->q->writer->db, BULK_CACHE "; PRAGMA threads = 1;" SQ_EVENT_REF_INDEX SQ_EVENT_WAVE_INDEX,
+    int rc = sqlite3_exec(tx->q->writer->db, BULK_CACHE "; PRAGMA threads = 1;" SQ_EVENT_REF_INDEX SQ_EVENT_WAVE_INDEX SQ_JOURNEY_DUE_INDEXES,
                           NULL, NULL, NULL);
     sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
     /* the journeys' counters once, from the journeys (no trigger ran) */

@@ -108,6 +108,13 @@ int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
  * events drops both and builds them again: sqlite_bulk.c). */
 #define SQ_EVENT_REF_INDEX "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"
 #define SQ_EVENT_WAVE_INDEX "CREATE INDEX pk_event_wave ON pk_event(wave, type) WHERE wave > 0;"
+/* The journeys' partial indexes of what the daily job acts on, migration
+ * 14 (a bulk load of events drops them and builds them again). */
+#define SQ_JOURNEY_DUE_INDEXES                                                           \
+    "CREATE INDEX pk_journey_unbought ON pk_journey(wave, selected_at, participant_id)"  \
+    " WHERE status = 'penerima' AND first_purchase_at = 0;"                              \
+    "CREATE INDEX pk_journey_balance ON pk_journey(wave, selected_at, participant_id)"   \
+    " WHERE balance > 0;"
 
 /* The counters of the participants (migration 15, sqlite_counts.c):
  * a cell per (village, segment, sex, reasons), kept by these triggers in

@@ -461,10 +461,7 @@ static const pk_migration migrations[] = {
      * are revoked, or a purchase is cancelled back in), and journeys with
      * a balance left; the queries repeat their conditions word for word. */
     {14, "journey: partial indexes of what the daily job acts on",
-     "CREATE INDEX pk_journey_unbought ON pk_journey(wave, selected_at, participant_id)"
-     " WHERE status = 'penerima' AND first_purchase_at = 0;"
-     "CREATE INDEX pk_journey_balance ON pk_journey(wave, selected_at, participant_id)"
-     " WHERE balance > 0;",
+     SQ_JOURNEY_DUE_INDEXES,
      NULL, NULL},    /* The statistics from counters kept with the participants, not from
      * a scan of them (issue #16): SQ_PARTICIPANT_COUNT_TRIGGERS keep
      * them, filled here once from the rows there are. */
