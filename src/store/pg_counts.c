@@ -129,7 +129,8 @@ int pg_counts_rebuild(pk_tx *t, int64_t *cells)
     return rc;
 }
 
-/* ---- the journey's counters (migration 24, sql_funnel.h) ---- */
+/* ---- the journey's counters (migration 24, sql_funnel.h; per city too,
+ * migration 26) ---- */
 
 static void journey_cell(const PGresult *r, int i, pk_journey_cell *cell)
 {
@@ -150,7 +151,10 @@ int pg_journey_counts(pk_store *s, const char *region, size_t child_len, const c
     pg_region_params(&ps, region, hi, sizeof(hi));
     p_int(&ps, (int64_t)child_len);
     p_text(&ps, kind ? kind : "");
-    int rc = pg_run1(s, S_JCOUNTS, &ps, &r);
+    /* above a city (the province, everywhere), whole or by city: the city
+     * cells (migration 26) */
+    bool by_city = (region == NULL || strlen(region) < 5) && (child_len == 0 || child_len == 5);
+    int rc = pg_run1(s, by_city ? S_JCOUNTS_CITY : S_JCOUNTS, &ps, &r);
     for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
         pk_journey_cell cell;
         journey_cell(r, i, &cell);
@@ -169,7 +173,8 @@ int pg_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int6
         pk_journey_cell cell;
         journey_cell(r, i, &cell);
         cell.counted = get_i64(r, i, 5);
-        ++*cells;
+        if (get_i64(r, i, 6) == 0) /* the village cells: the tally */
+            ++*cells;
         if (cell.n != cell.counted)
             rc = cb(ctx, &cell);
     }
@@ -187,6 +192,10 @@ int pg_journey_counts_rebuild(pk_tx *t, int64_t *cells)
         rc = pg_run(c, S_JCOUNTS_CLEAR, NULL, NULL);
     if (rc == 0 && (rc = pg_run(c, S_JCOUNTS_FILL, NULL, &r)) == 0)
         *cells = pg_touched(r);
+    if (rc == 0)
+        rc = pg_run(c, S_JCOUNTS_CLEAR_CITY, NULL, NULL);
+    if (rc == 0)
+        rc = pg_run(c, S_JCOUNTS_FILL_CITY, NULL, NULL);
     PQclear(r);
     return rc;
 }

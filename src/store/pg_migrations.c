@@ -652,6 +652,13 @@ static const pk_migration migrations[] = {
      "DROP INDEX pk_event_wave;"
      "CREATE INDEX pk_event_wave ON pk_event(wave, type) WHERE wave > 0;",
      NULL, NULL},
+    /* The journey's cells summed per city (sql_funnel.h), filled from the
+     * village cells with the writers of journeys held still, then kept by
+     * the same trigger functions (replaced; the triggers stay). */
+    {26, "journey counters per city",
+     PG_JOURNEY_COUNT_CITY_TABLE "LOCK TABLE pk_journey, participant IN SHARE MODE;"
+     PK_JOURNEY_COUNT_CITY_FILL ";" PG_JOURNEY_COUNT_FUNCTIONS_CITY,
+     NULL, NULL},
 };
 
 const pk_migration *pg_migrations(size_t *n)

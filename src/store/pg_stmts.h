@@ -202,10 +202,18 @@ X(S_JCOUNTS, "ttit",
   "SELECT substr(kode_wilayah, 1, $3::int), kind, k1, k2, sum(n)::bigint FROM journey_count"
   " WHERE kode_wilayah >= $1 AND kode_wilayah < $2 AND ($4::text = '' OR kind = $4::text)"
   " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4")
-X(S_JCOUNTS_VERIFY, "", PK_JOURNEY_COUNTS_VERIFY(PG_JF_EPOCH("p.created_at"), "sum(d)::bigint"))
+/* the province and everywhere, alone or by city: the city cells */
+X(S_JCOUNTS_CITY, "ttit",
+  "SELECT substr(kode_kota, 1, $3::int), kind, k1, k2, sum(n)::bigint FROM journey_count_city"
+  " WHERE kode_kota >= $1 AND kode_kota < $2 AND ($4::text = '' OR kind = $4::text)"
+  " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4")
+X(S_JCOUNTS_VERIFY, "",
+  PK_JOURNEY_COUNTS_VERIFY(PG_JF_EPOCH("p.created_at"), "sum(d)::bigint", "(", ")"))
 X(S_JCOUNTS_LOCK, "", "LOCK TABLE pk_journey, participant IN SHARE MODE")
 X(S_JCOUNTS_CLEAR, "", "DELETE FROM journey_count")
 X(S_JCOUNTS_FILL, "", PK_JOURNEY_COUNTS_FILL(PG_JF_EPOCH("p.created_at")))
+X(S_JCOUNTS_CLEAR_CITY, "", "DELETE FROM journey_count_city")
+X(S_JCOUNTS_FILL_CITY, "", PK_JOURNEY_COUNT_CITY_FILL)
 
 /* ---- bulk loading (pg_bulk.c) ---- */
 X(S_BULK_ANY, "", "SELECT EXISTS (SELECT 1 FROM participant)")

@@ -28,6 +28,13 @@
  *     is applied when read, and "at risk in the next 7 days" is a sum over
  *     the few (wave, day) cells a region has.
  *
+ * Since migration 26 the same triggers keep the cells summed per city
+ * too (journey_count_city: the first 5 characters of the village code,
+ * "31.74"), in the same statement after the village cells, as
+ * participant_count_city is kept for the statistics: the province's
+ * funnel and its cities read a few hundred cells instead of every
+ * village's.
+ *
  * A statement's facts are summed by cell and upserted, n = n + delta, in
  * cell order.  The facts are written once, here, as a UNION ALL over a
  * row source: V the village, E the registration instant in seconds, R the
@@ -75,6 +82,18 @@
     " GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4"                        \
     " ON CONFLICT (kode_wilayah, kind, k1, k2) DO UPDATE SET n = " plus " + excluded.n;"
 
+/* The same facts summed per city (migration 26). */
+#define PK_JOURNEY_UPSERT_CITY(facts, into, plus)                                        \
+    "INSERT INTO " into " (kode_kota, kind, k1, k2, n)"                                  \
+    " SELECT substr(kode_wilayah, 1, 5), kind, k1, k2, sum(d) FROM (" facts ") u"        \
+    " WHERE true GROUP BY 1, 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 1, 2, 3, 4"             \
+    " ON CONFLICT (kode_kota, kind, k1, k2) DO UPDATE SET n = " plus " + excluded.n;"
+/* The city cells from the village cells (the migration, rebuild). */
+#define PK_JOURNEY_COUNT_CITY_FILL                                                       \
+    "INSERT INTO journey_count_city (kode_kota, kind, k1, k2, n)"                        \
+    " SELECT substr(kode_wilayah, 1, 5), kind, k1, k2, CAST(sum(n) AS bigint)"           \
+    " FROM journey_count GROUP BY 1, 2, 3, 4"
+
 /* Every journey's facts, from the rows there are (E over p.created_at). */
 #define PK_JOURNEY_ALL_FACTS(E) \
     PK_JOURNEY_FACTS("p.kode_wilayah", E, "j", "pk_journey j JOIN participant p ON p.id = j.participant_id WHERE true", "1")
@@ -90,15 +109,29 @@
                      " ON j.participant_id = a.participant_id WHERE true", "1")           \
     ") u GROUP BY 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 2, 3, 4"
 
-/* The recount against the counters, one statement (one snapshot). */
-#define PK_JOURNEY_COUNTS_VERIFY(E, sum)                                                 \
+/* The recount against the counters, one statement (one snapshot): the
+ * village cells, then the city cells (migration 26), the last column
+ * telling which (0, 1).  SEL_OPEN and SEL_CLOSE wrap each ordered half of
+ * the UNION ALL as the backend's grammar wants ("SELECT * FROM (" and ")"
+ * on SQLite, "(" and ")" on PostgreSQL). */
+#define PK_JOURNEY_COUNTS_VERIFY(E, sum, SEL_OPEN, SEL_CLOSE)                            \
     "WITH r AS (SELECT kode_wilayah, kind, k1, k2, " sum " AS n FROM ("                  \
-    PK_JOURNEY_ALL_FACTS(E) ") u GROUP BY 1, 2, 3, 4)"                                     \
-    " SELECT coalesce(r.kode_wilayah, c.kode_wilayah), coalesce(r.kind, c.kind),"        \
-    " coalesce(r.k1, c.k1), coalesce(r.k2, c.k2), coalesce(c.n, 0), coalesce(r.n, 0)"    \
+    PK_JOURNEY_ALL_FACTS(E) ") u GROUP BY 1, 2, 3, 4),"                                  \
+    " rc AS (SELECT substr(kode_wilayah, 1, 5) AS kode_kota, kind, k1, k2,"              \
+    " CAST(sum(n) AS bigint) AS n FROM r GROUP BY 1, 2, 3, 4) "                          \
+    SEL_OPEN "SELECT coalesce(r.kode_wilayah, c.kode_wilayah), coalesce(r.kind, c.kind),"  \
+    " coalesce(r.k1, c.k1), coalesce(r.k2, c.k2), coalesce(c.n, 0), coalesce(r.n, 0),"   \
+    " CAST(0 AS bigint)"                                                                 \
     " FROM r FULL JOIN journey_count c ON c.kode_wilayah = r.kode_wilayah"               \
     " AND c.kind = r.kind AND c.k1 = r.k1 AND c.k2 = r.k2"                                \
-    " WHERE coalesce(c.n, 0) <> 0 OR coalesce(r.n, 0) <> 0 ORDER BY 1, 2, 3, 4"
+    " WHERE coalesce(c.n, 0) <> 0 OR coalesce(r.n, 0) <> 0 ORDER BY 1, 2, 3, 4" SEL_CLOSE  \
+    " UNION ALL "                                                                         \
+    SEL_OPEN "SELECT coalesce(rc.kode_kota, c.kode_kota), coalesce(rc.kind, c.kind),"    \
+    " coalesce(rc.k1, c.k1), coalesce(rc.k2, c.k2), coalesce(c.n, 0), coalesce(rc.n, 0),"\
+    " CAST(1 AS bigint)"                                                                 \
+    " FROM rc FULL JOIN journey_count_city c ON c.kode_kota = rc.kode_kota"              \
+    " AND c.kind = rc.kind AND c.k1 = rc.k1 AND c.k2 = rc.k2"                            \
+    " WHERE coalesce(c.n, 0) <> 0 OR coalesce(rc.n, 0) <> 0 ORDER BY 1, 2, 3, 4" SEL_CLOSE
 #define PK_JOURNEY_COUNTS_FILL(E) \
     "INSERT INTO journey_count (kode_wilayah, kind, k1, k2, n) SELECT kode_wilayah, kind, k1, k2," \
     " sum(d) FROM (" PK_JOURNEY_ALL_FACTS(E) ") u WHERE true GROUP BY 1, 2, 3, 4"
@@ -123,7 +156,8 @@
 /* An update that changes none of the columns the facts read changes no
  * counter (most writes of a journey: a second purchase, a survey). */
 #define SQ_JF_CHANGED(c) "OLD." c " IS NOT NEW." c
-#define SQ_JOURNEY_COUNT_TRIGGERS                                                        \
+/* (Migration 24's, the village cells only.) */
+#define SQ_JOURNEY_COUNT_TRIGGERS_V24                                                    \
     "CREATE TRIGGER journey_count_insert AFTER INSERT ON pk_journey BEGIN "              \
     PK_JOURNEY_UPSERT(SQ_JF_ROW("NEW", "1"), "journey_count", "n") " END;"                       \
     "CREATE TRIGGER journey_count_delete AFTER DELETE ON pk_journey BEGIN "              \
@@ -140,6 +174,34 @@
     SQ_JF_CHANGED("created_at") " BEGIN "                                                \
     PK_JOURNEY_UPSERT(SQ_JF_WHO("NEW", "1") " UNION ALL " SQ_JF_WHO("OLD", "-1"),        \
                       "journey_count", "n") " END;"
+/* (Migration 26's: the village cells, then the city cells.) */
+#define SQ_JF_BOTH(facts)                                                                \
+    PK_JOURNEY_UPSERT(facts, "journey_count", "n")                                       \
+    PK_JOURNEY_UPSERT_CITY(facts, "journey_count_city", "n")
+#define SQ_JOURNEY_COUNT_TRIGGERS                                                        \
+    "CREATE TRIGGER journey_count_insert AFTER INSERT ON pk_journey BEGIN "              \
+    SQ_JF_BOTH(SQ_JF_ROW("NEW", "1")) " END;"                                            \
+    "CREATE TRIGGER journey_count_delete AFTER DELETE ON pk_journey BEGIN "              \
+    SQ_JF_BOTH(SQ_JF_ROW("OLD", "-1")) " END;"                                           \
+    "CREATE TRIGGER journey_count_update AFTER UPDATE ON pk_journey WHEN "               \
+    SQ_JF_CHANGED("participant_id") " OR " SQ_JF_CHANGED("status") " OR "                \
+    SQ_JF_CHANGED("wave") " OR " SQ_JF_CHANGED("joined_at") " OR "                       \
+    SQ_JF_CHANGED("selected_at") " OR " SQ_JF_CHANGED("first_purchase_at") " OR "        \
+    SQ_JF_CHANGED("first_completion_at") " OR " SQ_JF_CHANGED("first_incentive_at")      \
+    " BEGIN " SQ_JF_BOTH(SQ_JF_ROW("NEW", "1") " UNION ALL " SQ_JF_ROW("OLD", "-1")) " END;"                                    \
+    "CREATE TRIGGER journey_count_participant AFTER UPDATE OF kode_wilayah, created_at"  \
+    " ON participant WHEN " SQ_JF_CHANGED("kode_wilayah") " OR "                         \
+    SQ_JF_CHANGED("created_at") " BEGIN "                                                \
+    SQ_JF_BOTH(SQ_JF_WHO("NEW", "1") " UNION ALL " SQ_JF_WHO("OLD", "-1")) " END;"
+#define SQ_JOURNEY_COUNT_CITY_TABLE                                                      \
+    "CREATE TABLE journey_count_city ("                                                  \
+    "  kode_kota    TEXT NOT NULL,"                                                      \
+    "  kind         TEXT NOT NULL,"                                                      \
+    "  k1           INTEGER NOT NULL,"                                                   \
+    "  k2           INTEGER NOT NULL,"                                                   \
+    "  n            INTEGER NOT NULL,"                                                   \
+    "  PRIMARY KEY (kode_kota, kind, k1, k2)"                                            \
+    ") STRICT, WITHOUT ROWID;"
 /* (an event import's bulk load drops them, fills the counters once at the
  * end, SQ_JOURNEY_COUNTS_BULK_FILL, and makes them again: sqlite_bulk.c) */
 #define SQ_JOURNEY_COUNT_DROP_TRIGGERS                                                   \
@@ -150,7 +212,8 @@
  * the journeys joined to their village and registration instant: the
  * facts' eleven branches each scan the copy instead of the journeys and
  * the participant rows through the page cache (at 10M events, 760,000
- * journeys and a 480 MB participant table). */
+ * journeys and a 480 MB participant table); then the city cells from the
+ * village cells (migration 26). */
 #define SQ_JOURNEY_COUNTS_BULK_FILL                                                      \
     "CREATE TEMP TABLE bulk_journey AS SELECT p.kode_wilayah AS v,"                      \
     " " SQ_JF_EPOCH("p.created_at") " AS e, j.status, j.wave, j.joined_at, j.selected_at," \
@@ -161,7 +224,8 @@
     " k1, k2, sum(d) FROM (" PK_JOURNEY_FACTS("j.v", "j.e", "j",                          \
                                             "temp.bulk_journey j WHERE true", "1")       \
     ") u WHERE true GROUP BY 1, 2, 3, 4;"                                                \
-    "DROP TABLE temp.bulk_journey;"
+    "DROP TABLE temp.bulk_journey;"                                                      \
+    "DELETE FROM journey_count_city;" PK_JOURNEY_COUNT_CITY_FILL ";"
 
 /* ---- PostgreSQL: statement triggers over the transition tables ---- */
 #define PG_JOURNEY_COUNT_TABLE                                                           \
@@ -188,6 +252,29 @@
 #define PG_JF_FUNCTION(name, facts)                                                       \
     "CREATE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "            \
     PK_JOURNEY_UPSERT(facts, "journey_count AS c", "c.n") " RETURN NULL; END $$;"
+/* (Migration 26 replaces the functions: the village cells, then the
+ * city cells; the triggers stay.) */
+#define PG_JF_FUNCTION_CITY(name, facts)                                                 \
+    "CREATE OR REPLACE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " \
+    PK_JOURNEY_UPSERT(facts, "journey_count AS c", "c.n")                                \
+    PK_JOURNEY_UPSERT_CITY(facts, "journey_count_city AS c", "c.n") " RETURN NULL; END $$;"
+#define PG_JOURNEY_COUNT_FUNCTIONS_CITY                                                  \
+    PG_JF_FUNCTION_CITY("journey_count_insert", PG_JF_ROWS("new_rows", "1"))             \
+    PG_JF_FUNCTION_CITY("journey_count_delete", PG_JF_ROWS("old_rows", "-1"))            \
+    PG_JF_FUNCTION_CITY("journey_count_update",                                          \
+                   PG_JF_ROWS("new_rows", "1") " UNION ALL " PG_JF_ROWS("old_rows", "-1")) \
+    PG_JF_FUNCTION_CITY("journey_count_participant",                                     \
+                        PG_JF_WHO("n", "1") " UNION ALL " PG_JF_WHO("o", "-1"))
+#define PG_JOURNEY_COUNT_CITY_TABLE                                                      \
+    "CREATE TABLE journey_count_city ("                                                  \
+    "  kode_kota    text COLLATE \"C\" NOT NULL,"                                        \
+    "  kind         text NOT NULL,"                                                      \
+    "  k1           bigint NOT NULL,"                                                    \
+    "  k2           bigint NOT NULL,"                                                    \
+    "  n            bigint NOT NULL,"                                                    \
+    "  PRIMARY KEY (kode_kota, kind, k1, k2)"                                            \
+    ");"
+/* (Migration 24's functions, the village cells only, and the triggers.) */
 #define PG_JOURNEY_COUNT_TRIGGERS                                                          \
     PG_JF_FUNCTION("journey_count_insert", PG_JF_ROWS("new_rows", "1"))                    \
     PG_JF_FUNCTION("journey_count_delete", PG_JF_ROWS("old_rows", "-1"))                   \

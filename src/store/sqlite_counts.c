@@ -137,7 +137,8 @@ int sq_counts_rebuild(pk_tx *t, int64_t *cells)
     return rc;
 }
 
-/* ---- the journey's counters (migration 24, sql_funnel.h) ---- */
+/* ---- the journey's counters (migration 24, sql_funnel.h; per city too,
+ * migration 26) ---- */
 
 static void journey_cell(sqlite3_stmt *st, pk_journey_cell *cell)
 {
@@ -149,13 +150,21 @@ static void journey_cell(sqlite3_stmt *st, pk_journey_cell *cell)
     cell->n = sqlite3_column_int64(st, 4);
 }
 
+/* Above a city (the province, everywhere), whole or by city: the city
+ * cells (migration 26), a few per city instead of every village's. */
+static bool sq_journey_by_city(const char *region, size_t child_len)
+{
+    return (region == NULL || strlen(region) < 5) && (child_len == 0 || child_len == 5);
+}
+
 int sq_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
                       pk_journey_cell_cb cb, void *ctx)
 {
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = sq_read_begin(q, S_JCOUNTS, &c, &st);
+    int rc = sq_read_begin(q, sq_journey_by_city(region, child_len) ? S_JCOUNTS_CITY : S_JCOUNTS,
+                           &c, &st);
     if (rc != 0)
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
@@ -188,7 +197,8 @@ int sq_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int6
         pk_journey_cell cell;
         journey_cell(st, &cell);
         cell.counted = sqlite3_column_int64(st, 5);
-        ++*cells;
+        if (sqlite3_column_int(st, 6) == 0) /* the village cells: the tally */
+            ++*cells;
         if (cell.n != cell.counted)
             rc = cb(ctx, &cell);
     }
@@ -206,6 +216,10 @@ int sq_journey_counts_rebuild(pk_tx *t, int64_t *cells)
     int rc = st != NULL ? sq_step_done(st) : PK_EIO;
     if (rc == 0)
         rc = (st = sq_stmt(c, S_JCOUNTS_FILL)) != NULL ? sq_step_done(st) : PK_EIO;
+    if (rc == 0)
+        rc = (st = sq_stmt(c, S_JCOUNTS_CLEAR_CITY)) != NULL ? sq_step_done(st) : PK_EIO;
+    if (rc == 0)
+        rc = (st = sq_stmt(c, S_JCOUNTS_FILL_CITY)) != NULL ? sq_step_done(st) : PK_EIO;
     if (rc == 0)
         rc = sq_count_of(c, S_JCOUNTS_CELLS, cells);
     return rc;

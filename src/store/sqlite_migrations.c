@@ -679,7 +679,7 @@ static const pk_migration migrations[] = {
     {24, "journey counters: the funnel's steps, waits and deadlines per village",
      "ALTER TABLE pk_journey ADD COLUMN first_incentive_at INTEGER NOT NULL DEFAULT 0;"
      PK_JOURNEY_FIRST_INCENTIVE_FILL SQ_JOURNEY_COUNT_TABLE
-     PK_JOURNEY_COUNTS_FILL(SQ_JF_EPOCH("p.created_at")) ";" SQ_JOURNEY_COUNT_TRIGGERS,
+     PK_JOURNEY_COUNTS_FILL(SQ_JF_EPOCH("p.created_at")) ";" SQ_JOURNEY_COUNT_TRIGGERS_V24,
      NULL, NULL},
     /* The events' index by wave holds the wave events only (joined,
      * selected, not selected: every other event has wave 0), about a
@@ -687,6 +687,13 @@ static const pk_migration migrations[] = {
      * import's bulk load builds it at its end (sqlite_bulk.c). */
     {25, "journey: the events' index by wave holds the wave events only",
      "DROP INDEX pk_event_wave;" SQ_EVENT_WAVE_INDEX, NULL, NULL},
+    /* The journey's cells summed per city (sql_funnel.h), filled from the
+     * village cells and kept by the same triggers from now on: the
+     * province's funnel reads them (bench/README.md, bench/funnel.sh). */
+    {26, "journey counters per city",
+     SQ_JOURNEY_COUNT_CITY_TABLE PK_JOURNEY_COUNT_CITY_FILL ";" SQ_JOURNEY_COUNT_DROP_TRIGGERS
+     SQ_JOURNEY_COUNT_TRIGGERS,
+     NULL, NULL},
 };
 
 const pk_migration *sq_migrations(size_t *n)

@@ -162,9 +162,17 @@ X(S_JCOUNTS, "ttit",
   "SELECT substr(kode_wilayah, 1, ?3), kind, k1, k2, sum(n) FROM journey_count"
   " WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 AND (?4 = '' OR kind = ?4)"
   " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4")
-X(S_JCOUNTS_VERIFY, "", PK_JOURNEY_COUNTS_VERIFY(SQ_JF_EPOCH("p.created_at"), "sum(d)"))
+/* the province and everywhere, alone or by city: the city cells */
+X(S_JCOUNTS_CITY, "ttit",
+  "SELECT substr(kode_kota, 1, ?3), kind, k1, k2, sum(n) FROM journey_count_city"
+  " WHERE kode_kota >= ?1 AND kode_kota < ?2 AND (?4 = '' OR kind = ?4)"
+  " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4")
+X(S_JCOUNTS_VERIFY, "",
+  PK_JOURNEY_COUNTS_VERIFY(SQ_JF_EPOCH("p.created_at"), "sum(d)", "SELECT * FROM (", ")"))
 X(S_JCOUNTS_CLEAR, "", "DELETE FROM journey_count")
 X(S_JCOUNTS_FILL, "", PK_JOURNEY_COUNTS_FILL(SQ_JF_EPOCH("p.created_at")))
+X(S_JCOUNTS_CLEAR_CITY, "", "DELETE FROM journey_count_city")
+X(S_JCOUNTS_FILL_CITY, "", PK_JOURNEY_COUNT_CITY_FILL)
 X(S_JCOUNTS_CELLS, "", "SELECT count(*) FROM journey_count")
 
 /* ---- bulk loading (sqlite_bulk.c) ---- */

@@ -2,7 +2,9 @@
  * kept by every write of a journey row in its transaction (insert,
  * update, undone with it) and by a change of a participant's village,
  * read by journey_counts a region and its children at a time, checked by
- * journey_counts_verify, replaced by journey_counts_rebuild. */
+ * journey_counts_verify, replaced by journey_counts_rebuild; the same
+ * cells per city (migration 26), which the province and its cities read,
+ * kept by the same writes. */
 #include "store_test.h"
 
 #include <stdio.h>
@@ -180,8 +182,87 @@ static void journey_verify_names_a_wrong_cell_and_rebuild_repairs_it(void **stat
     assert_int_equal(count(s, "31.74", "langkah", 1, 0), 1);
 }
 
+/* The sum over a region's villages (a district's prefix read by village
+ * cells) of one kind, to compare with the city cells. */
+static int64_t village_sum(pk_store *s, const char *city, const char *kind)
+{
+    /* a city's districts are read from the village cells (child_len 8) */
+    cells x = read_kind(s, city, 8, kind);
+    int64_t n = 0;
+    for (int i = 0; i < x.n; i++)
+        n += x.c[i].n;
+    return n;
+}
+
+static int64_t city_sum(pk_store *s, const char *city, const char *kind)
+{
+    /* the province by city: the city cells */
+    cells x = read_kind(s, "31", 5, kind);
+    int64_t n = 0;
+    for (int i = 0; i < x.n; i++)
+        if (strcmp(x.c[i].region, city) == 0)
+            n += x.c[i].n;
+    return n;
+}
+
+static void city_cells_follow_the_villages(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[4];
+    st_person_init(&p[0], 1, 1, "A", "31.74.01.1001");
+    st_person_init(&p[1], 2, 2, "B", "31.74.02.1001");
+    st_person_init(&p[2], 3, 3, "C", "31.71.01.1001");
+    st_person_init(&p[3], 4, 4, "D", "31.71.01.1002");
+    st_insert(s, 4, p);
+    for (int i = 0; i < 4; i++) {
+        pk_journey j;
+        memset(&j, 0, sizeof(j));
+        j.participant_id = p[i].r.id;
+        j.status = i % 2 ? PK_JS_PENDAFTAR : PK_JS_PENERIMA;
+        j.wave = 4;
+        j.joined_at = T0;
+        j.selected_at = i % 2 ? 0 : T0 + (i + 1) * DAY;
+        put(s, &j);
+    }
+    static const char *kinds[] = {"langkah", "hari", "tenggat"};
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(city_sum(s, "31.74", kinds[k]), village_sum(s, "31.74", kinds[k]));
+        assert_int_equal(city_sum(s, "31.71", kinds[k]), village_sum(s, "31.71", kinds[k]));
+    }
+    assert_int_equal(count(s, "31", "langkah", 1, 0), 4);
+    assert_int_equal(count(s, "31", "langkah", 2, 0), 2);
+    assert_int_equal(city_sum(s, "31.74", "langkah"), 3);
+    /* a person moves to another city: the city cells move with the village's */
+    st_person q;
+    st_person_init(&q, 3, 3, "C", "31.74.01.1001");
+    q.r.id = p[2].r.id;
+    st_insert(s, 1, &q);
+    assert_int_equal(city_sum(s, "31.74", "langkah"), 5);
+    assert_int_equal(city_sum(s, "31.71", "langkah"), 1);
+    assert_int_equal(city_sum(s, "31.74", "tenggat"), village_sum(s, "31.74", "tenggat"));
+    assert_int_equal(differ(s, NULL), 0);
+    /* a wrong city cell: verify names it (a 5-character region), rebuild
+     * repairs it */
+    st_sql(ST_FX(state), "UPDATE journey_count_city SET n = n + 4 WHERE kind = 'langkah'"
+                         " AND k1 = 1 AND kode_kota = '31.71'");
+    assert_int_equal(count(s, "31", "langkah", 1, 0), 8);
+    assert_int_equal(count(s, "31.71", "langkah", 1, 0), 1); /* a city: its villages */
+    pk_journey_cell c;
+    assert_int_equal(differ(s, &c), 1);
+    assert_string_equal(c.region, "31.71");
+    assert_int_equal(c.n - c.counted, 4);
+    pk_tx *tx = NULL;
+    int64_t written = 0;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_journey_counts_rebuild(tx, &written), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(differ(s, NULL), 0);
+    assert_int_equal(count(s, "31", "langkah", 1, 0), 4);
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(journey_counters_follow_every_write),
     ST_TEST(journey_verify_names_a_wrong_cell_and_rebuild_repairs_it),
+    ST_TEST(city_cells_follow_the_villages),
 };
 const st_division st_funnel = {tests, sizeof(tests) / sizeof(tests[0])};
