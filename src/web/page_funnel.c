@@ -95,7 +95,7 @@ static void children_table(const pk_app *app, pk_buf *b, const pk_region *parent
                    "<th scope=\"col\">");
     pk_html_esc(b, level);
     pk_buf_adds(b, "</th>");
-    for (int s = PK_FS_REGISTERED; s < PK_FS__COUNT; s++) {
+    for (int s = PK_FS_REACHED; s < PK_FS__COUNT; s++) {
         pk_buf_adds(b, "<th scope=\"col\" class=\"num\">");
         pk_html_esc(b, pk_funnel_step_label(s));
         pk_buf_adds(b, "</th>");
@@ -107,7 +107,7 @@ static void children_table(const pk_app *app, pk_buf *b, const pk_region *parent
                       c->region->code, c->region->code, day_q);
         pk_html_region_name(app, b, c->region->code, c->region->code);
         pk_buf_adds(b, "</a></th>");
-        for (int s = PK_FS_REGISTERED; s < PK_FS__COUNT; s++)
+        for (int s = PK_FS_REACHED; s < PK_FS__COUNT; s++)
             count_cell(b, pk_funnel_step_label(s), c->n[s], f->min_count);
         pk_buf_adds(b, "</tr>\n");
     }

@@ -442,6 +442,16 @@ def the_funnel_of_an_outreach_event():
             mine = {x["langkah"]: x for x in rows}
             eq((mine["terdaftar"]["konversi_persen"], mine["lolos"]["median_hari"]),
                ("12.5", "2.5"), "CSV conversion and median")
+            st, _, html = br.get("/corong?wilayah=31.74")
+            m = re.search(r'<tr data-child="31.74.01">.*?data-label="Dijangkau acara" '
+                          r'data-count="(-?\d+)"', html)
+            assert m and m.group(1) == "40", "the district's reached on the page"
+            rows = list(csv.DictReader(io.StringIO(br.get(
+                "/corong?wilayah=31.74&format=csv")[2].lstrip("\ufeff"))))
+            eq([(x["kode_wilayah"], x["jumlah"]) for x in rows if x["langkah"] == "dijangkau"
+                and x["kode_wilayah"] in ("31.74", "31.74.01", "31.74.02", "31.74.03")],
+               [("31.74", "52"), ("31.74.01", "40"), ("31.74.02", "12"), ("31.74.03", "")],
+               "reached in the region's CSV")
             st, _, html = br.get("/acara/%d" % ev1["id"])
             assert 'href="/corong?acara=%d"' % ev1["id"] in html, "the event links its funnel"
             for path, status in (("/corong?acara=%d" % (ev3["id"] + 100), 404),
