@@ -339,6 +339,8 @@ def migration_15_fills_the_counters_of_an_existing_registry():
                 reg.db.execute("DROP TRIGGER journey_count_%s" % op)
         reg.db.execute("DROP TABLE journey_count")
         reg.db.execute("ALTER TABLE pk_journey DROP COLUMN first_incentive_at")
+        # and 26 (the journey's city cells; its triggers went with 24's names)
+        reg.db.execute("DROP TABLE journey_count_city")
         reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])
         eq(code, 0, "migrate: " + err)
