@@ -240,9 +240,7 @@ int pk_stats_children(const pk_app *app, const pk_principal *who,
 }
 
 typedef struct verify_ctx {
-    void (*cb)(void *ctx, const pk_stats_cell *c);
-    void (*jcb)(void *ctx, const pk_journey_stats_cell *c);
-    void *ctx;
+    const pk_stats_report *report;
     int64_t differ;
 } verify_ctx;
 
@@ -260,8 +258,8 @@ static int verify_cell(void *ctx, const pk_count_cell *c)
     cell.kept = c->kept;
     cell.counted = c->counted;
     v->differ++;
-    if (v->cb != NULL)
-        v->cb(v->ctx, &cell);
+    if (v->report->cell != NULL)
+        v->report->cell(v->report->ctx, &cell);
     return 0;
 }
 
@@ -278,17 +276,30 @@ static int verify_journey_cell(void *ctx, const pk_journey_cell *c)
     cell.kept = c->n;
     cell.counted = c->counted;
     v->differ++;
-    if (v->jcb != NULL)
-        v->jcb(v->ctx, &cell);
+    if (v->report->journey != NULL)
+        v->report->journey(v->report->ctx, &cell);
     return 0;
 }
 
-int pk_stats_verify(const pk_app *app, void (*cb)(void *ctx, const pk_stats_cell *c),
-                    void (*jcb)(void *ctx, const pk_journey_stats_cell *c), void *ctx,
-                    pk_stats_check *out)
+static int verify_remind_cell(void *ctx, const pk_remind_effect_check *c)
+{
+    verify_ctx *v = ctx;
+    pk_remind_stats_cell cell = {.sent = c->row.sent, .held = c->row.held,
+                                 .revoked = c->row.revoked, .days = c->row.days,
+                                 .kept = c->row.n, .counted = c->counted};
+    snprintf(cell.region, sizeof(cell.region), "%s", c->region);
+    snprintf(cell.rule, sizeof(cell.rule), "%s", c->row.rule);
+    v->differ++;
+    if (v->report->remind != NULL)
+        v->report->remind(v->report->ctx, &cell);
+    return 0;
+}
+
+int pk_stats_verify(const pk_app *app, const pk_stats_report *report, pk_stats_check *out)
 {
     memset(out, 0, sizeof(*out));
-    verify_ctx v = {cb, jcb, ctx, 0};
+    static const pk_stats_report none;
+    verify_ctx v = {report ? report : &none, 0};
     if (pk_store_counts_verify(app->store, verify_cell, &v, &out->cells, &out->people) != 0)
         return PK_EIO;
     out->differ = v.differ;
@@ -297,27 +308,32 @@ int pk_stats_verify(const pk_app *app, void (*cb)(void *ctx, const pk_stats_cell
                                        &out->journey_cells) != 0)
         return PK_EIO;
     out->journey_differ = v.differ;
+    v.differ = 0;
+    if (pk_store_remind_effect_verify(app->store, verify_remind_cell, &v, &out->remind_cells) != 0)
+        return PK_EIO;
+    out->remind_differ = v.differ;
     return 0;
 }
 
-int pk_stats_rebuild(const pk_app *app, const char *actor, int64_t *cells,
-                     int64_t *journey_cells)
+int pk_stats_rebuild(const pk_app *app, const char *actor, pk_stats_rebuilt *out)
 {
     pk_tx *tx = NULL;
-    *cells = *journey_cells = 0;
+    memset(out, 0, sizeof(*out));
     int rc = pk_store_begin(app->store, &tx);
     if (rc != 0)
         return rc;
-    char detail[96];
-    if ((rc = pk_tx_counts_rebuild(tx, cells)) == 0 &&
-        (rc = pk_tx_journey_counts_rebuild(tx, journey_cells)) == 0) {
-        snprintf(detail, sizeof(detail), "cells=%lld journey_cells=%lld", (long long)*cells,
-                 (long long)*journey_cells);
+    char detail[128];
+    if ((rc = pk_tx_counts_rebuild(tx, &out->cells)) == 0 &&
+        (rc = pk_tx_journey_counts_rebuild(tx, &out->journey_cells)) == 0 &&
+        (rc = pk_tx_remind_effect_rebuild(tx, &out->remind_cells)) == 0) {
+        snprintf(detail, sizeof(detail), "cells=%lld journey_cells=%lld remind_cells=%lld",
+                 (long long)out->cells, (long long)out->journey_cells,
+                 (long long)out->remind_cells);
         rc = pk_tx_audit(tx, actor ? actor : "", "cli", "stats.rebuild", 0, detail);
     }
     if (rc != 0) {
         pk_tx_rollback(tx);
-        *cells = *journey_cells = 0;
+        memset(out, 0, sizeof(*out));
         return rc;
     }
     return pk_tx_commit(tx);

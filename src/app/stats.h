@@ -87,6 +87,7 @@ typedef struct pk_stats_cell {
 typedef struct pk_stats_check {
     int64_t cells, people, differ;
     int64_t journey_cells, journey_differ; /* the journey's counters (the funnel's) */
+    int64_t remind_cells, remind_differ;   /* the effect of reminders' counters */
 } pk_stats_check;
 /* The journey's counters too (journey_count: steps, waits, deadlines per
  * village, kept with every write of a journey) against a recount of the
@@ -96,16 +97,33 @@ typedef struct pk_journey_stats_cell {
     char kind[16];
     int64_t k1, k2, kept, counted;
 } pk_journey_stats_cell;
-int pk_stats_verify(const pk_app *app, void (*cb)(void *ctx, const pk_stats_cell *c),
-                    void (*jcb)(void *ctx, const pk_journey_stats_cell *c), void *ctx,
-                    pk_stats_check *out);
+/* And the effect of reminders' counters (per village, rule, whether
+ * reminded or held out, revoked, days to the first purchase; kept with
+ * every write of a fire, a journey or a village) against a recount of the
+ * fires and journeys. */
+typedef struct pk_remind_stats_cell {
+    char region[PK_REGION_CODE_MAX];
+    char rule[32];
+    bool sent, held, revoked;
+    int64_t days, kept, counted;
+} pk_remind_stats_cell;
+/* Who hears of the cells that differ, by kind (each may be NULL). */
+typedef struct pk_stats_report {
+    void (*cell)(void *ctx, const pk_stats_cell *c);
+    void (*journey)(void *ctx, const pk_journey_stats_cell *c);
+    void (*remind)(void *ctx, const pk_remind_stats_cell *c);
+    void *ctx;
+} pk_stats_report;
+int pk_stats_verify(const pk_app *app, const pk_stats_report *report, pk_stats_check *out);
 
-/* Every counter recounted from the participants and the journeys in one
- * transaction (`prakerja stats rebuild`), audited as `actor`
- * (stats.rebuild, source cli); *cells, *journey_cells: the counters
- * written.  0 or a store error. */
-int pk_stats_rebuild(const pk_app *app, const char *actor, int64_t *cells,
-                     int64_t *journey_cells);
+/* Every counter recounted from the participants, the journeys and the
+ * reminders' fires in one transaction (`prakerja stats rebuild`), audited
+ * as `actor` (stats.rebuild, source cli); the counters written by kind.
+ * 0 or a store error. */
+typedef struct pk_stats_rebuilt {
+    int64_t cells, journey_cells, remind_cells;
+} pk_stats_rebuilt;
+int pk_stats_rebuild(const pk_app *app, const char *actor, pk_stats_rebuilt *out);
 
 /* Staff accounts by role, for administrators; disabled ones apart. */
 typedef struct pk_account_counts {

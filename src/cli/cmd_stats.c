@@ -38,6 +38,17 @@ static void journey_cell_differs(void *ctx, const pk_journey_stats_cell *c)
     (void)cli_json_line(o);
 }
 
+/* One JSON line per effect counter that differs (the reminders'). */
+static void remind_cell_differs(void *ctx, const pk_remind_stats_cell *c)
+{
+    (void)ctx;
+    (void)cli_json_line(json_pack("{s:s, s:s, s:b, s:b, s:b, s:I, s:I, s:I}", "wilayah",
+                                  c->region, "aturan", c->rule, "dikirim", (int)c->sent,
+                                  "kontrol", (int)c->held, "dicabut", (int)c->revoked, "hari",
+                                  (json_int_t)c->days, "tersimpan", (json_int_t)c->kept,
+                                  "dihitung", (json_int_t)c->counted));
+}
+
 int cli_stats(const cli_cmd *c, cli_args *a)
 {
     (void)c;
@@ -53,34 +64,41 @@ int cli_stats(const cli_cmd *c, cli_args *a)
     if (rebuild) {
         char actor[96];
         cli_actor(actor, sizeof(actor));
-        int64_t cells = 0, jcells = 0;
-        rc = pk_stats_rebuild(&app, actor, &cells, &jcells);
+        pk_stats_rebuilt n;
+        rc = pk_stats_rebuild(&app, actor, &n);
         pk_app_close(&app);
         if (rc != 0) {
             fprintf(stderr, "prakerja: stats rebuild failed (%d); nothing changed\n", rc);
             return 1;
         }
-        printf("{\"cells\":%lld,\"journey_cells\":%lld}\n", (long long)cells, (long long)jcells);
-        fprintf(stderr, "prakerja: stats rebuilt: %lld cells, %lld journey cells\n",
-                (long long)cells, (long long)jcells);
+        printf("{\"cells\":%lld,\"journey_cells\":%lld,\"remind_cells\":%lld}\n",
+               (long long)n.cells, (long long)n.journey_cells, (long long)n.remind_cells);
+        fprintf(stderr,
+                "prakerja: stats rebuilt: %lld cells, %lld journey cells, %lld reminder cells\n",
+                (long long)n.cells, (long long)n.journey_cells, (long long)n.remind_cells);
         return 0;
     }
     pk_stats_check r;
-    rc = pk_stats_verify(&app, cell_differs, journey_cell_differs, NULL, &r);
+    pk_stats_report report = {.cell = cell_differs, .journey = journey_cell_differs,
+                              .remind = remind_cell_differs};
+    rc = pk_stats_verify(&app, &report, &r);
     pk_app_close(&app);
     if (rc != 0) {
         fprintf(stderr, "prakerja: stats verify failed (%d)\n", rc);
         return 1;
     }
-    bool ok = r.differ == 0 && r.journey_differ == 0;
+    bool ok = r.differ == 0 && r.journey_differ == 0 && r.remind_differ == 0;
     printf("{\"ok\":%s,\"participants\":%lld,\"cells\":%lld,\"differ\":%lld,"
-           "\"journey_cells\":%lld,\"journey_differ\":%lld}\n",
+           "\"journey_cells\":%lld,\"journey_differ\":%lld,\"remind_cells\":%lld,"
+           "\"remind_differ\":%lld}\n",
            ok ? "true" : "false", (long long)r.people, (long long)r.cells, (long long)r.differ,
-           (long long)r.journey_cells, (long long)r.journey_differ);
+           (long long)r.journey_cells, (long long)r.journey_differ, (long long)r.remind_cells,
+           (long long)r.remind_differ);
     if (!ok)
         fprintf(stderr,
-                "prakerja: stats: %lld counters differ from the participants and %lld from the "
-                "journeys (listed above); prakerja stats rebuild recounts them\n",
-                (long long)r.differ, (long long)r.journey_differ);
+                "prakerja: stats: %lld counters differ from the participants, %lld from the "
+                "journeys and %lld from the reminders (listed above); prakerja stats rebuild "
+                "recounts them\n",
+                (long long)r.differ, (long long)r.journey_differ, (long long)r.remind_differ);
     return ok ? 0 : 1;
 }

@@ -186,12 +186,14 @@ static const cli_sub stats_subs[] = {
     {"verify", "",
      "recount the participants and compare each counter the statistics read\n"
      "(village, segment, sex, reasons) with the recount, and the funnel's\n"
-     "journey counters with a recount of the journeys; a JSON line for each\n"
+     "journey counters with a recount of the journeys, and the effect of\n"
+     "reminders' counters with a recount of the fires; a JSON line for each\n"
      "cell that differs, then one summary line; exit 1 when any differs",
      NULL},
     {"rebuild", "",
-     "replace every counter with a recount of the participants and journeys (one\n"
-     "transaction, audited); one JSON line: cells, journey_cells",
+     "replace every counter with a recount of the participants, journeys and\n"
+     "reminders' fires (one transaction, audited); one JSON line: cells,\n"
+     "journey_cells, remind_cells",
      NULL},
     {NULL, NULL, NULL, NULL},
 };

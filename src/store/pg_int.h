@@ -404,6 +404,8 @@ int pg_consent_get(pk_store *s, int64_t participant_id, const char *purpose, boo
 int pg_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
                        size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n);
 int pg_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx);
+int pg_remind_effect_verify(pk_store *s, pk_remind_effect_check_cb cb, void *ctx, int64_t *cells);
+int pg_remind_effect_rebuild(pk_tx *t, int64_t *cells);
 int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                     pk_remind_mark_cb cb, void *ctx);
 int pg_remind_fire_put(pk_tx *t, int64_t participant_id, const char *rule, int64_t anchor,

@@ -11,6 +11,7 @@
 #include "core/pk.h"
 #include "store/pg_int.h"
 #include "store/sql_funnel.h"
+#include "store/sql_remind_effect.h"
 
 typedef struct copy_ctx {
     PGconn *conn;
@@ -658,6 +659,13 @@ static const pk_migration migrations[] = {
     {26, "journey counters per city",
      PG_JOURNEY_COUNT_CITY_TABLE "LOCK TABLE pk_journey, participant IN SHARE MODE;"
      PK_JOURNEY_COUNT_CITY_FILL ";" PG_JOURNEY_COUNT_FUNCTIONS_CITY,
+     NULL, NULL},
+    /* The effect of reminders per rule (issue #15 on #16's counters;
+     * sql_remind_effect.h): a reach row per (person, rule) with a fire and
+     * a cell per village and outcome, kept by triggers like journey_count. */
+    {27, "reminders: the effect's counters per village and rule",
+     PG_RE_TABLES "LOCK TABLE pk_remind_fire, pk_journey, participant IN SHARE MODE;"
+     PK_RE_REACH_FILL ";" PK_RE_COUNT_FILL ";" PG_RE_TRIGGERS,
      NULL, NULL},
 };
 

@@ -190,6 +190,48 @@ int pg_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, voi
     return rc;
 }
 
+int pg_remind_effect_verify(pk_store *s, pk_remind_effect_check_cb cb, void *ctx, int64_t *cells)
+{
+    PGresult *r = NULL;
+    *cells = 0;
+    int rc = pg_run1(s, S_REMIND_EFFECT_VERIFY, NULL, &r);
+    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
+        pk_remind_effect_check cell = {.region = PQgetvalue(r, i, 0),
+                                      .row = {.rule = PQgetvalue(r, i, 1),
+                                              .sent = get_i64(r, i, 2) != 0,
+                                              .held = get_i64(r, i, 3) != 0,
+                                              .revoked = get_i64(r, i, 4) != 0,
+                                              .days = get_i64(r, i, 5),
+                                              .n = get_i64(r, i, 6)},
+                                      .counted = get_i64(r, i, 7)};
+        ++*cells;
+        if (cell.row.n != cell.counted)
+            rc = cb(ctx, &cell);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Writers of fires, journeys and villages held off; the statement
+ * triggers take the reach rows' deletion and refill as two sets. */
+int pg_remind_effect_rebuild(pk_tx *t, int64_t *cells)
+{
+    pgc *c = pg_txc(t);
+    *cells = 0;
+    int rc = pg_run(c, S_REMIND_EFFECT_LOCK, NULL, NULL);
+    if (rc == 0)
+        rc = pg_run(c, S_REMIND_REACH_CLEAR, NULL, NULL);
+    if (rc == 0)
+        rc = pg_run(c, S_REMIND_EFFECT_CLEAR, NULL, NULL);
+    if (rc == 0)
+        rc = pg_run(c, S_REMIND_REACH_FILL, NULL, NULL);
+    PGresult *r = NULL;
+    if (rc == 0 && (rc = pg_run(c, S_REMIND_EFFECT_CELLS, NULL, &r)) == 0)
+        *cells = get_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
 int pg_remind_fire_put(pk_tx *t, int64_t participant_id, const char *rule, int64_t anchor,
                        int64_t k, int64_t offset_days, const char *status, const char *day,
                        int64_t message_id)

@@ -210,6 +210,7 @@ X(S_JCOUNTS_CITY, "ttit",
 X(S_JCOUNTS_VERIFY, "",
   PK_JOURNEY_COUNTS_VERIFY(PG_JF_EPOCH("p.created_at"), "sum(d)::bigint", "(", ")"))
 X(S_JCOUNTS_LOCK, "", "LOCK TABLE pk_journey, participant IN SHARE MODE")
+X(S_REMIND_EFFECT_LOCK, "", "LOCK TABLE pk_remind_fire, pk_journey, participant IN SHARE MODE")
 X(S_JCOUNTS_CLEAR, "", "DELETE FROM journey_count")
 X(S_JCOUNTS_FILL, "", PK_JOURNEY_COUNTS_FILL(PG_JF_EPOCH("p.created_at")))
 X(S_JCOUNTS_CLEAR_CITY, "", "DELETE FROM journey_count_city")
@@ -470,6 +471,7 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
   " WHERE p.kode_wilayah >= $1 AND p.kode_wilayah < $2 AND j.participant_id > $3"
   " ORDER BY j.participant_id LIMIT $4")
 /* ---- reminders: consent, plan, outbox (pg_remind.c) ---- */
+#include "store/sql_remind_effect.h"
 #include "store/sql_remind.h"
 /* ---- residents: codes, sessions, contact preferences (pg_resident.c) ---- */
 #include "store/sql_resident.h"

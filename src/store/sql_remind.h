@@ -42,22 +42,17 @@ X(S_REMIND_FAILED_RANGE, "ii",
 X(S_REMIND_PREFS_RANGE, "ii",
   "SELECT participant_id, channel FROM pk_contact_pref WHERE participant_id BETWEEN $1 AND $2"
   " AND channel <> ''")
-/* remind_effect: per rule, the recipients with a fire of it, grouped by
- * whether one was sent (kirim), held out (kontrol), revoked, and whole
- * days from selection to the first purchase (-1: none) */
-X(S_REMIND_EFFECT, "tt",
-  "SELECT f.rule, CAST(f.sent AS bigint), CAST(f.held AS bigint),"
-  " CAST(CASE WHEN j.status = 'dicabut' THEN 1 ELSE 0 END AS bigint),"
-  " CASE WHEN j.first_purchase_at > 0 THEN (j.first_purchase_at - j.selected_at) / 86400"
-  " ELSE -1 END, count(*)"
-  " FROM (SELECT participant_id, rule,"
-  "  max(CASE WHEN status = 'kirim' THEN 1 ELSE 0 END) AS sent,"
-  "  max(CASE WHEN status = 'kontrol' THEN 1 ELSE 0 END) AS held"
-  "  FROM pk_remind_fire GROUP BY participant_id, rule) f"
-  " JOIN pk_journey j ON j.participant_id = f.participant_id"
-  " JOIN participant p ON p.id = f.participant_id"
-  " WHERE p.kode_wilayah >= $1 AND p.kode_wilayah < $2 AND j.selected_at > 0"
-  " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5")
+/* remind_effect: per rule, the selected recipients with a fire of it,
+ * grouped by whether one was sent (kirim), held out (kontrol), revoked,
+ * and whole days from selection to the first purchase (-1: none): the
+ * region's cells of remind_effect_count (sql_remind_effect.h) */
+X(S_REMIND_EFFECT, "tt", PK_RE_READ)
+/* the recount against those cells (stats verify), and their rebuild */
+X(S_REMIND_EFFECT_VERIFY, "", PK_RE_VERIFY)
+X(S_REMIND_REACH_CLEAR, "", "DELETE FROM remind_reach")
+X(S_REMIND_EFFECT_CLEAR, "", "DELETE FROM remind_effect_count")
+X(S_REMIND_REACH_FILL, "", PK_RE_REACH_FILL)
+X(S_REMIND_EFFECT_CELLS, "", "SELECT count(*) FROM remind_effect_count")
 /* remind_fire_put */
 X(S_REMIND_FIRE_PUT, "itiiitti",
   "INSERT INTO pk_remind_fire (participant_id, rule, anchor, k, offset_days, status, day,"

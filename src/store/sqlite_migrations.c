@@ -10,6 +10,7 @@
 
 #include "core/pk.h"
 #include "store/sql_funnel.h"
+#include "store/sql_remind_effect.h"
 #include "store/sqlite_int.h"
 
 /* ---- migrations ------------------------------------------------------- */
@@ -693,6 +694,12 @@ static const pk_migration migrations[] = {
     {26, "journey counters per city",
      SQ_JOURNEY_COUNT_CITY_TABLE PK_JOURNEY_COUNT_CITY_FILL ";" SQ_JOURNEY_COUNT_DROP_TRIGGERS
      SQ_JOURNEY_COUNT_TRIGGERS,
+     NULL, NULL},
+    /* The effect of reminders per rule (issue #15 on #16's counters;
+     * sql_remind_effect.h): a reach row per (person, rule) with a fire and
+     * a cell per village and outcome, kept by triggers like journey_count. */
+    {27, "reminders: the effect's counters per village and rule",
+     SQ_RE_TABLES PK_RE_REACH_FILL ";" PK_RE_COUNT_FILL ";" SQ_RE_TRIGGERS,
      NULL, NULL},
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/pk.h"
+#include "store/sql_remind_effect.h"
 #include "store/sqlite_int.h"
 
 int sq_consent_set(pk_tx *t, int64_t participant_id, const char *purpose, bool stop,
@@ -152,6 +153,53 @@ int sq_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, voi
     if (rc == 0 && r != SQLITE_DONE)
         rc = sq_error(r);
     sq_read_end(q, c, st);
+    return rc;
+}
+
+int sq_remind_effect_verify(pk_store *s, pk_remind_effect_check_cb cb, void *ctx, int64_t *cells)
+{
+    sq *q = s->impl;
+    sqc *c;
+    sqlite3_stmt *st;
+    *cells = 0;
+    int rc = sq_read_begin(q, S_REMIND_EFFECT_VERIFY, &c, &st);
+    if (rc != 0)
+        return rc;
+    int r;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_remind_effect_check cell = {
+            .region = (const char *)sqlite3_column_text(st, 0),
+            .row = {.rule = (const char *)sqlite3_column_text(st, 1),
+                    .sent = sqlite3_column_int64(st, 2) != 0,
+                    .held = sqlite3_column_int64(st, 3) != 0,
+                    .revoked = sqlite3_column_int64(st, 4) != 0,
+                    .days = sqlite3_column_int64(st, 5),
+                    .n = sqlite3_column_int64(st, 6)},
+            .counted = sqlite3_column_int64(st, 7)};
+        ++*cells;
+        if (cell.row.n != cell.counted)
+            rc = cb(ctx, &cell);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = sq_error(r);
+    sq_read_end(q, c, st);
+    return rc;
+}
+
+/* Both tables refilled in two statements, the triggers dropped meanwhile
+ * (one per row would redo the counts a million times); DDL is part of the
+ * transaction on SQLite. */
+int sq_remind_effect_rebuild(pk_tx *t, int64_t *cells)
+{
+    sqc *c = sq_txc(t);
+    *cells = 0;
+    char err[256];
+    int rc = sq_exec(c->db,
+                     SQ_RE_DROP_TRIGGERS "DELETE FROM remind_reach; DELETE FROM remind_effect_count;"
+                     PK_RE_REACH_FILL ";" PK_RE_COUNT_FILL ";" SQ_RE_TRIGGERS,
+                     err, sizeof err);
+    if (rc == 0)
+        rc = sq_count_of(c, S_REMIND_EFFECT_CELLS, cells);
     return rc;
 }
 

@@ -410,6 +410,7 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
   " WHERE p.kode_wilayah >= ?1 AND p.kode_wilayah < ?2 AND j.participant_id > ?3"
   " ORDER BY j.participant_id LIMIT ?4")
 /* ---- reminders: consent, plan, outbox (sqlite_remind.c) ---- */
+#include "store/sql_remind_effect.h"
 #include "store/sql_remind.h"
 /* ---- residents: codes, sessions, contact preferences (sqlite_resident.c) ---- */
 #include "store/sql_resident.h"

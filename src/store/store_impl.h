@@ -200,6 +200,9 @@ typedef struct pk_store_ops {
     int (*remind_marks)(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                         pk_remind_mark_cb cb, void *ctx);
     int (*remind_effect)(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx);
+    int (*remind_effect_verify)(pk_store *s, pk_remind_effect_check_cb cb, void *ctx,
+                                int64_t *cells);
+    int (*remind_effect_rebuild)(pk_tx *tx, int64_t *cells);
     int (*remind_fire_put)(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,
                            int64_t k, int64_t offset_days, const char *status, const char *day,
                            int64_t message_id);

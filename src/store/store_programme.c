@@ -305,6 +305,17 @@ int pk_store_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb c
     return s->ops->remind_effect(s, scope, cb, ctx);
 }
 
+int pk_store_remind_effect_verify(pk_store *s, pk_remind_effect_check_cb cb, void *ctx,
+                                  int64_t *cells)
+{
+    return s->ops->remind_effect_verify(s, cb, ctx, cells);
+}
+
+int pk_tx_remind_effect_rebuild(pk_tx *tx, int64_t *cells)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->remind_effect_rebuild(tx, cells));
+}
+
 int pk_tx_remind_fire_put(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,
                           int64_t k, int64_t offset_days, const char *status, const char *day,
                           int64_t message_id)

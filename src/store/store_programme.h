@@ -359,6 +359,20 @@ typedef struct pk_remind_effect_row {
 } pk_remind_effect_row;
 typedef int (*pk_remind_effect_cb)(void *ctx, const pk_remind_effect_row *r);
 int pk_store_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx);
+/* Those counts are kept per village by triggers (sql_remind_effect.h).
+ * The recount from the fires and journeys (one snapshot) against the
+ * cells kept: cb gets each cell that differs (its village, its row with
+ * n the count kept, and the count recounted); *cells is the number
+ * compared.  The rebuild replaces them with a recount, inside tx. */
+typedef struct pk_remind_effect_check {
+    const char *region;
+    pk_remind_effect_row row;
+    int64_t counted;
+} pk_remind_effect_check;
+typedef int (*pk_remind_effect_check_cb)(void *ctx, const pk_remind_effect_check *c);
+int pk_store_remind_effect_verify(pk_store *s, pk_remind_effect_check_cb cb, void *ctx,
+                                  int64_t *cells);
+int pk_tx_remind_effect_rebuild(pk_tx *tx, int64_t *cells);
 /* Records a fire (inserted, or its status, day and message replaced). */
 int pk_tx_remind_fire_put(pk_tx *tx, int64_t participant_id, const char *rule, int64_t anchor,
                           int64_t k, int64_t offset_days, const char *status, const char *day,

@@ -604,6 +604,11 @@ def a_hold_out_is_sent_nothing_and_the_effect_compares_it():
                               "median_days_to_purchase": 18 if len(held) == 1 else 21},
            "held out: 18 and 24 days, median 21")
         eq(beli["not_reminded"]["people"], 0, "nobody else")
+        # those figures come from counters kept with every write: a recount agrees
+        code, out, err = r.cli(["stats", "verify"], env=env)
+        summary = json.loads(out.strip().splitlines()[-1])
+        eq((code, summary["remind_differ"]), (0, 0), "stats verify: %s %s" % (out[-600:], err))
+        assert summary["remind_cells"] >= 3, summary
         for n in people:
             assert n not in out and n not in err, "a NIK in the effect"
         code, _, err = r.cli(["remind", "effect", "--region", "99.99"], env=env)

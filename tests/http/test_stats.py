@@ -339,7 +339,21 @@ def migration_15_fills_the_counters_of_an_existing_registry():
                 reg.db.execute("DROP TRIGGER journey_count_%s" % op)
         reg.db.execute("DROP TABLE journey_count")
         reg.db.execute("ALTER TABLE pk_journey DROP COLUMN first_incentive_at")
-        # and 26 (the journey's city cells; its triggers went with 24's names)
+        # and 27 (the effect of reminders' counters; the triggers on
+        # pk_remind_fire and remind_reach go with their tables)
+        for t, on in (("journey_insert", "pk_journey"), ("journey_delete", "pk_journey"),
+                      ("journey_update", "pk_journey"), ("participant", "participant")):
+            reg.db.execute("DROP TRIGGER remind_effect_%s%s" % (t, " ON " + on if h.PG else ""))
+        reg.db.execute("DROP TABLE remind_effect_count")
+        reg.db.execute("DROP TABLE remind_reach")
+        if h.PG:
+            for f in ("remind_reach_fire_insert", "remind_reach_fire_update",
+                      "remind_effect_reach_insert", "remind_effect_reach_update",
+                      "remind_effect_reach_delete", "remind_effect_journey_insert",
+                      "remind_effect_journey_delete", "remind_effect_journey_update",
+                      "remind_effect_participant"):
+                reg.db.execute("DROP FUNCTION %s()" % f)
+        # and 26 (the journey's cells per city; its triggers are 24's, made again)
         reg.db.execute("DROP TABLE journey_count_city")
         reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])

@@ -1,7 +1,8 @@
 /* test_remind.c -- reminders: consent (consent_set, consent_get): a stop
  * kept once, a start that removes it, purposes and people apart, and an
  * unknown purpose refused by the database; the effect of reminders
- * (remind_effect) grouped from recorded fires and journeys; the history
+ * (remind_effect) grouped from recorded fires and journeys, its counters
+ * kept through every kind of write, verified and rebuilt; the history
  * of consent newest first (its append-only triggers are checked by
  * tests/http/test_remind.py); the outbox's receipts and replies
  * (outbox_find, outbox_latest_to, outbox_receipt, inbound_once). */
@@ -169,6 +170,120 @@ static void effect_groups_fires_by_person_and_rule(void **state)
     assert_int_equal(g.n, 0);
 }
 
+typedef struct eff_diff {
+    int64_t n;
+} eff_diff;
+
+static int diff_cb(void *ctx, const pk_remind_effect_check *c)
+{
+    ((eff_diff *)ctx)->n++;
+    fprintf(stderr, "differs: %s %s sent=%d held=%d revoked=%d days=%lld kept=%lld counted=%lld\n",
+            c->region, c->row.rule, c->row.sent, c->row.held, c->row.revoked,
+            (long long)c->row.days, (long long)c->row.n, (long long)c->counted);
+    return 0;
+}
+
+/* The counters agree with a recount of the fires and journeys. */
+static int64_t effect_differ(pk_store *s, int64_t *cells)
+{
+    eff_diff d = {0};
+    assert_int_equal(pk_store_remind_effect_verify(s, diff_cb, &d, cells), 0);
+    return d.n;
+}
+
+/* The effect's counters (sql_remind_effect.h) follow every kind of write
+ * that moves them: a fire's status, a journey's revocation, selection
+ * and first purchase, a person's village, a journey deleted and written
+ * again; a corrupted cell is found by verify and mended by rebuild. */
+static void effect_counters_follow_every_write(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[3];
+    person(s, p, 3);
+    const int64_t sel = 1600000000, day = 86400;
+    int64_t cells = 0;
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    journey(tx, p[0].r.id, PK_JS_PENERIMA, sel, 0);
+    assert_int_equal(pk_tx_remind_fire_put(tx, p[0].r.id, "beli_pelatihan", 1, 0, -14,
+                                           "ditunda", "2020-09-01", 0), 0);
+    journey(tx, p[1].r.id, PK_JS_PENDAFTAR, 0, 0);
+    assert_int_equal(pk_tx_remind_fire_put(tx, p[1].r.id, "gabung_gelombang", 1, 0, -1,
+                                           "kirim", "2020-09-01", 0), 0);
+    journey(tx, p[2].r.id, PK_JS_PENERIMA, sel, 0);
+    assert_int_equal(pk_tx_remind_fire_put(tx, p[2].r.id, "beli_pelatihan", 1, 0, -14,
+                                           "kontrol", "2020-09-01", 0), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(effect_differ(s, &cells), 0);
+    assert_int_equal(cells, 2); /* p0 not reminded yet, p2 held out; p1 not selected */
+
+    /* the deferred fire is sent the next day; p1 is selected; p2 revoked */
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_remind_fire_put(tx, p[0].r.id, "beli_pelatihan", 1, 0, -14,
+                                           "kirim", "2020-09-02", 7), 0);
+    journey(tx, p[1].r.id, PK_JS_PENERIMA, sel + day, 0);
+    journey(tx, p[2].r.id, PK_JS_DICABUT, sel, 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(effect_differ(s, &cells), 0);
+    eff_got g = {0};
+    assert_int_equal(pk_store_remind_effect(s, "", eff_cb, &g), 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.rows[0].rule, "beli_pelatihan"); /* held out, revoked */
+    assert_true(g.rows[0].held && g.rows[0].revoked && !g.rows[0].sent);
+    assert_true(g.rows[1].sent && !g.rows[1].revoked && g.rows[1].days == -1); /* p0 */
+    assert_string_equal(g.rows[2].rule, "gabung_gelombang");                   /* p1 */
+
+    /* p0 buys after 4 days; p1 moves to another city */
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    journey(tx, p[0].r.id, PK_JS_PENERIMA, sel, sel + 4 * day + 60);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE participant SET kode_wilayah = '31.72.01.1001' WHERE id = %lld",
+             (long long)p[1].r.id);
+    st_sql(ST_FX(state), sql);
+    assert_int_equal(effect_differ(s, &cells), 0);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(pk_store_remind_effect(s, "31.72", eff_cb, &g), 0);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.rows[0].rule, "gabung_gelombang");
+    memset(&g, 0, sizeof g);
+    assert_int_equal(pk_store_remind_effect(s, "31.71", eff_cb, &g), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.rows[1].days, 4);
+
+    /* a journey deleted (as a rebuild of the journeys does) and written again */
+    snprintf(sql, sizeof sql, "DELETE FROM pk_journey WHERE participant_id = %lld",
+             (long long)p[0].r.id);
+    st_sql(ST_FX(state), sql);
+    assert_int_equal(effect_differ(s, &cells), 0);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(pk_store_remind_effect(s, "31.71", eff_cb, &g), 0);
+    assert_int_equal(g.n, 1); /* p0 has no journey: not counted */
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    journey(tx, p[0].r.id, PK_JS_PENERIMA, sel, sel + 4 * day + 60);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(effect_differ(s, &cells), 0);
+    assert_int_equal(cells, 3);
+
+    /* a corrupted cell: verify finds it, rebuild mends it */
+    st_sql(ST_FX(state), "UPDATE remind_effect_count SET n = n + 2 WHERE rule = 'gabung_gelombang' AND n > 0");
+    assert_int_equal(effect_differ(s, &cells), 1);
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    int64_t rebuilt = 0;
+    assert_int_equal(pk_tx_remind_effect_rebuild(tx, &rebuilt), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(rebuilt, 3);
+    assert_int_equal(effect_differ(s, &cells), 0);
+    /* and the triggers still run after a rebuild */
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    journey(tx, p[1].r.id, PK_JS_DICABUT, sel + day, 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(effect_differ(s, &cells), 0);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(pk_store_remind_effect(s, "31.72", eff_cb, &g), 0);
+    assert_true(g.n == 1 && g.rows[0].revoked);
+}
+
 static void consent_history_newest_first(void **state)
 {
     pk_store *s = ST_S(state);
@@ -326,5 +441,6 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(consent_history_newest_first),
     ST_TEST(outbox_receipts_and_replies),
     ST_TEST(effect_groups_fires_by_person_and_rule),
+    ST_TEST(effect_counters_follow_every_write),
 };
 const st_division st_remind = {tests, sizeof(tests) / sizeof(tests[0])};
