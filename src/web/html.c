@@ -291,6 +291,27 @@ void pk_html_staff_error(const pk_app *app, const pk_req *req, pk_resp *resp, in
     pk_html_staff_finish(resp, status);
 }
 
+void pk_html_region_error(const pk_app *app, const pk_req *req, pk_resp *resp, int rc)
+{
+    switch (rc) {
+    case PK_EINVAL:
+        pk_html_staff_error(app, req, resp, 400, "Kode wilayah tidak valid",
+                            "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau 31.74.01.1001.");
+        break;
+    case PK_ENOENT:
+        pk_html_staff_error(app, req, resp, 404, "Wilayah tidak dikenal",
+                            "Kode wilayah tersebut tidak dikenal.");
+        break;
+    case PK_EDENIED:
+        pk_html_staff_error(app, req, resp, 403, "Di luar cakupan",
+                            "Wilayah tersebut di luar cakupan wilayah akun Anda.");
+        break;
+    default:
+        pk_html_staff_error(app, req, resp, 503, "Layanan sibuk",
+                            "Data belum dapat dibaca. Silakan coba lagi sebentar lagi.");
+    }
+}
+
 static void describedby(pk_buf *b, const char *name, const char *hint, const char *error)
 {
     if (hint == NULL && error == NULL)
@@ -447,11 +468,16 @@ void pk_html_checkbox(pk_buf *b, const char *name, const char *label, bool check
 void pk_html_error_summary(pk_buf *b, const char *const *fields, const char *const *messages,
                            size_t n)
 {
-    if (n == 0)
+    size_t any = 0;
+    for (size_t i = 0; i < n; i++)
+        any += messages[i] != NULL;
+    if (any == 0)
         return;
     pk_buf_adds(b, "<div class=\"error-summary\" role=\"alert\">\n"
                    "<h2>Periksa kembali isian berikut</h2>\n<ul>\n");
     for (size_t i = 0; i < n; i++) {
+        if (messages[i] == NULL)
+            continue;
         pk_buf_printf(b, "<li><a href=\"#%s\">", fields[i]);
         pk_html_esc(b, messages[i]);
         pk_buf_adds(b, "</a></li>\n");

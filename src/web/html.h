@@ -54,6 +54,11 @@ void pk_html_staff_finish(pk_resp *resp, int status);
  * public one otherwise), with a way back to the dashboard. */
 void pk_html_staff_error(const pk_app *app, const pk_req *req, pk_resp *resp, int status,
                          const char *title, const char *message);
+/* The staff error page of a failed read of a region's figures (the
+ * dashboard, the funnel): rc PK_EINVAL (a malformed code, 400),
+ * PK_ENOENT (unknown, 404), PK_EDENIED (outside the caller's scope, 403),
+ * else 503. */
+void pk_html_region_error(const pk_app *app, const pk_req *req, pk_resp *resp, int rc);
 /* "Administrator", "Operator wilayah", "Pemantau" for a PK_ROLE_* bit. */
 const char *pk_html_role_label(unsigned role);
 /* A region's name as staff read it, or `fallback` when code is "" or
@@ -105,7 +110,9 @@ void pk_html_radios(pk_buf *b, const char *name, const char *legend,
 void pk_html_checkbox(pk_buf *b, const char *name, const char *label, bool checked);
 
 /* The form-level error summary ("Periksa kembali isian berikut") with
- * links to the fields; `fields` and `messages` are parallel arrays. */
+ * links to the fields; `fields` and `messages` are parallel arrays, a
+ * field whose message is NULL has none (a form's per-field errors can be
+ * passed whole); nothing when no field has one. */
 void pk_html_error_summary(pk_buf *b, const char *const *fields, const char *const *messages,
                            size_t n);
 

@@ -150,25 +150,10 @@ static void children_table(const pk_app *app, pk_buf *b, const pk_region *parent
 static bool read_stats(const pk_app *app, pk_req *req, pk_resp *resp, const char *code,
                        pk_region_stats *st)
 {
-    switch (pk_stats_region(app, req->who, code, st)) {
-    case 0: return true;
-    case PK_EINVAL:
-        pk_html_staff_error(app, req, resp, 400, "Kode wilayah tidak valid",
-                            "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau 31.74.01.1001.");
-        return false;
-    case PK_ENOENT:
-        pk_html_staff_error(app, req, resp, 404, "Wilayah tidak dikenal",
-                            "Kode wilayah tersebut tidak dikenal.");
-        return false;
-    case PK_EDENIED:
-        pk_html_staff_error(app, req, resp, 403, "Di luar cakupan",
-                            "Wilayah tersebut di luar cakupan wilayah akun Anda.");
-        return false;
-    default:
-        pk_html_staff_error(app, req, resp, 503, "Layanan sibuk",
-                            "Data belum dapat dibaca. Silakan coba lagi sebentar lagi.");
-        return false;
-    }
+    int rc = pk_stats_region(app, req->who, code, st);
+    if (rc != 0)
+        pk_html_region_error(app, req, resp, rc);
+    return rc == 0;
 }
 
 void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp)

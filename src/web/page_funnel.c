@@ -210,29 +210,13 @@ static bool read_funnel(const pk_app *app, pk_req *req, pk_resp *resp, pk_funnel
                             "Nomor acara harus berupa angka.");
         return false;
     }
-    switch (pk_funnel_read(app, req->who, pk_req_query(req, "wilayah"), event, *today, f)) {
-    case 0: return true;
-    case PK_EINVAL:
-        pk_html_staff_error(app, req, resp, 400, "Kode wilayah tidak valid",
-                            "Kode wilayah harus seperti 31, 31.74, 31.74.01 atau 31.74.01.1001.");
-        return false;
-    case PK_ENOENT:
-        if (f->event_missing)
-            pk_html_staff_error(app, req, resp, 404, "Acara tidak ditemukan",
-                                "Acara tersebut tidak ada.");
-        else
-            pk_html_staff_error(app, req, resp, 404, "Wilayah tidak dikenal",
-                                "Kode wilayah tersebut tidak dikenal.");
-        return false;
-    case PK_EDENIED:
-        pk_html_staff_error(app, req, resp, 403, "Di luar cakupan",
-                            "Wilayah tersebut di luar cakupan wilayah akun Anda.");
-        return false;
-    default:
-        pk_html_staff_error(app, req, resp, 503, "Layanan sibuk",
-                            "Data belum dapat dibaca. Silakan coba lagi sebentar lagi.");
-        return false;
-    }
+    int rc = pk_funnel_read(app, req->who, pk_req_query(req, "wilayah"), event, *today, f);
+    if (rc == PK_ENOENT && f->event_missing)
+        pk_html_staff_error(app, req, resp, 404, "Acara tidak ditemukan",
+                            "Acara tersebut tidak ada.");
+    else if (rc != 0)
+        pk_html_region_error(app, req, resp, rc);
+    return rc == 0;
 }
 
 void pk_page_funnel(const pk_app *app, pk_req *req, pk_resp *resp)

@@ -297,18 +297,6 @@ static void event_form(const pk_app *app, const pk_req *req, pk_resp *resp, cons
     pk_buf_adds(b, "</button>\n</form>\n");
 }
 
-static void error_summary(pk_buf *b, const char *const *err)
-{
-    const char *fields[F__COUNT], *msgs[F__COUNT];
-    size_t n = 0;
-    for (int i = 0; i < F__COUNT; i++)
-        if (err[i] != NULL) {
-            fields[n] = field_names[i];
-            msgs[n++] = err[i];
-        }
-    pk_html_error_summary(b, fields, msgs, n);
-}
-
 /* Reads the posted fields into val (empty as NULL) and in. */
 static void read_fields(pk_req *req, const pk_form *f, const char **val, pk_outreach_input *in)
 {
@@ -390,7 +378,7 @@ void pk_page_event_new(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_staff_begin(app, req, resp, "Buat acara", "/acara");
     pk_buf_adds(b, "<p class=\"back\"><a href=\"/acara\">&larr; Semua acara</a></p>\n"
                    "<h1>Buat acara</h1>\n");
-    error_summary(b, err);
+    pk_html_error_summary(b, field_names, err, F__COUNT);
     event_form(app, req, resp, "/acara/baru", scope, val, err, false, "Buat acara");
     pk_html_staff_finish(resp, status);
 }
@@ -559,7 +547,7 @@ void pk_page_event(const pk_app *app, pk_req *req, pk_resp *resp)
     const char *saved = pk_req_query(req, "disimpan");
     if (!posted && saved != NULL && strcmp(saved, "1") == 0)
         pk_buf_adds(b, "<p class=\"result ok\" role=\"status\">Perubahan disimpan.</p>\n");
-    error_summary(b, err);
+    pk_html_error_summary(b, field_names, err, F__COUNT);
     facts(app, b, &e);
     if (may_write(req)) {
         char action[48];

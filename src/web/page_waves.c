@@ -256,14 +256,7 @@ void pk_page_wave_new(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_staff_begin(app, req, resp, "Buat gelombang", "/admin/gelombang");
     pk_buf_adds(b, "<p class=\"back\"><a href=\"/admin/gelombang\">&larr; Semua gelombang"
                    "</a></p>\n<h1>Buat gelombang</h1>\n");
-    const char *fields[F__COUNT], *msgs[F__COUNT];
-    size_t n = 0;
-    for (int i = 0; i < F__COUNT; i++)
-        if (err[i] != NULL) {
-            fields[n] = field_names[i];
-            msgs[n++] = err[i];
-        }
-    pk_html_error_summary(b, fields, msgs, n);
+    pk_html_error_summary(b, field_names, err, F__COUNT);
     wave_form(app, req, resp, val, err);
     pk_html_staff_finish(resp, status);
 }
