@@ -82,6 +82,59 @@ static void option(pk_buf *b, const char *value, const char *label, bool selecte
     pk_buf_adds(b, "</option>\n");
 }
 
+/* The value of `key` in the last run's "day=... people=... kirim=..." (as
+ * pk_remind_day records it), or NULL; its length in *len. */
+static const char *detail_value(const char *detail, const char *key, size_t *len)
+{
+    size_t klen = strlen(key);
+    for (const char *p = detail; *p != '\0';) {
+        size_t wlen = strcspn(p, " ");
+        if (wlen > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+            *len = wlen - klen - 1;
+            return p + klen + 1;
+        }
+        p += wlen;
+        p += strspn(p, " ");
+    }
+    return NULL;
+}
+
+/* What the last run did, in words: "Hari 18 Mar 2021: 3 orang ditinjau,
+ * 2 dikirim, 0 ditunda; 2 pesan diantrekan, 2 terkirim, 0 gagal." The
+ * recorded text stays in data-last-detail. */
+static void last_run_detail(pk_buf *b, const char *detail)
+{
+    static const struct {
+        const char *key, *words;
+    } parts[] = {
+        {"people", " orang ditinjau, "}, {"kirim", " dikirim, "},
+        {"ditunda", " ditunda; "},       {"queued", " pesan diantrekan, "},
+        {"sent", " terkirim, "},         {"failed", " gagal."},
+    };
+    pk_buf_adds(b, "<p class=\"small\" data-last-detail=\"");
+    pk_html_esc(b, detail);
+    pk_buf_adds(b, "\">");
+    size_t len = 0;
+    const char *day_s = detail_value(detail, "day", &len);
+    pk_date day;
+    if (day_s != NULL && pk_date_parse(day_s, len, &day) == 0) {
+        char words[32];
+        pk_date_format_short(day, words);
+        pk_buf_printf(b, "Hari %s: ", words);
+    }
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        const char *v = detail_value(detail, parts[k].key, &len);
+        char num[24];
+        if (v == NULL || len == 0 || len >= sizeof num || strspn(v, "0123456789") < len)
+            continue;
+        memcpy(num, v, len);
+        num[len] = '\0';
+        pk_html_count(b, strtoll(num, NULL, 10));
+        pk_buf_adds(b, parts[k].words);
+    }
+    pk_buf_adds(b, "</p>\n");
+}
+
 static void last_run(const pk_app *app, pk_buf *b)
 {
     char last[300];
@@ -103,9 +156,8 @@ static void last_run(const pk_app *app, pk_buf *b)
             pk_timestamp_format_wib(t, wib);
             pk_buf_printf(b, "<time datetime=\"%s\">%s</time>", last, wib);
         }
-        pk_buf_adds(b, "</p>\n<p class=\"small\" data-last-detail>");
-        pk_html_esc(b, sp ? sp + 1 : "");
         pk_buf_adds(b, "</p>\n");
+        last_run_detail(b, sp ? sp + 1 : "");
     }
     pk_buf_adds(b, "<p class=\"small\">Server menjalankan pengingat sekali sehari pada pukul "
                    "<code>remind_at</code> (WIB) bila saluran pengiriman sudah diatur; "

@@ -467,7 +467,13 @@ def staff_page_shows_the_plan_within_the_area():
             r.remind("run", "2021-03-18")
             st, _, page = adm.get("/pengingat")
             eq(st, 200, "after a run")
-            assert "day=2021-03-18" in page and "sent=2" in page, page[-3000:]
+            m = re.search(r'<p class="small" data-last-detail="([^"]*)">([^<]*)</p>', page)
+            assert m, page[-3000:]
+            assert "day=2021-03-18" in m.group(1) and "sent=2" in m.group(1), m.group(0)
+            # ... in Indonesian words, not the recorded keys
+            assert m.group(2).startswith("Hari 18 Mar 2021: "), m.group(0)
+            assert "2 dikirim" in m.group(2) and "2 terkirim, 0 gagal." in m.group(2), m.group(0)
+            assert "=" not in m.group(2), m.group(0)
             # a participant's page: consent, messages, each reminder previewed
             ida, idb = r.pid(0), r.pid(1)
             st, _, page = adm.get("/peserta/%d" % ida)
