@@ -283,6 +283,17 @@ for (const width of WIDTHS) {
       ({ w: c.width, h: c.height, cw: c.getBoundingClientRect().width }));
     check(box.w > 0 && box.h > 0, `canvas drawn ${JSON.stringify(box)}`);
     check(box.cw <= width, `canvas within the page ${JSON.stringify(box)}`);
+    // every step's name fits beside its bar (none cut off at the left edge)
+    const axis = await page.locator('#grafik-corong').evaluate((c) => {
+      const ch = Chart.getChart(c), y = ch.scales.y, g = ch.ctx;
+      g.save();
+      g.font = Chart.helpers.toFont(y.options.ticks.font).string;
+      let widest = 0;
+      for (const l of ch.data.labels) for (const s of [].concat(l)) widest = Math.max(widest, g.measureText(s).width);
+      g.restore();
+      return { widest, right: y.right, pad: y.options.ticks.padding };
+    });
+    check(axis.widest + axis.pad <= axis.right, `the steps' names fit the axis ${JSON.stringify(axis)}`);
     // the journey's recipient and the two drawn of wave 1 are selected
     eq(await page.locator('tr[data-step="lolos"] td[data-count]').getAttribute('data-count'), '3',
       'selected in Jakarta Selatan');
