@@ -20,7 +20,8 @@
 #   - closed loop: wrk -t2 -cCONNS -dDURATIONs --latency (bench/reads.lua).
 # Reads: GET /api/v1/stats?region= the province 31, the city 31.74, the
 # district 31.74.01, the village 31.74.01.1001 (an admin's API token);
-# /dasbor, /peserta?q=QUERY (default Budi) and /peserta/{id} with ids
+# /dasbor, /peserta?q=QUERY (default Budi; several words: one load each,
+# "search:WORD") and /peserta/{id} with ids
 # drawn from the registry's (an admin's session).  The search and the
 # page each write an access-log entry, as they do in service, so the
 # registry grows by those rows run after run.  Prints one line per read
@@ -164,7 +165,7 @@ PY
 
 measure() { # DB [args...]
   serve "$@"
-  local tok cookie lo hi
+  local tok cookie lo hi n
   tok=$("$PK" token create --db "$@" --username bench 2>/dev/null | python3 -c \
     'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["token"])')
   cookie=$(session_cookie)
@@ -176,7 +177,11 @@ measure() { # DB [args...]
       district) load "$r" "/api/v1/stats?region=31.74.01" "Authorization: Bearer $tok" ;;
       village) load "$r" "/api/v1/stats?region=31.74.01.1001" "Authorization: Bearer $tok" ;;
       dasbor) load "$r" "/dasbor" "Cookie: $cookie" ;;
-      search) load "$r" "/peserta?q=$QUERY" "Cookie: $cookie" ;;
+      search) # one load per word of QUERY, named search:WORD when several
+        for q in $QUERY; do
+          if [ "$(wc -w <<<"$QUERY")" -gt 1 ]; then n="search:$q"; else n=search; fi
+          load "$n" "/peserta?q=$q" "Cookie: $cookie"
+        done ;;
       participant) load "$r" "/peserta/{id}" "Cookie: $cookie" "$lo:$hi" ;;
     esac
   done

@@ -37,12 +37,20 @@ static int query_rows(pk_store *s, int which, const params *ps, pk_prow_cb cb, v
     return rc;
 }
 
-/* Ids read through the primary key before a tier's rest goes to the
- * trigram index (unless pk_store_set_search_window says otherwise): a
- * name common in the scope fills its page within them (50 rows of 1% of
- * the registry: 5,000 ids), and a rare one costs at most this many rows
- * before its matches are read by the index. */
-#define SEARCH_WINDOW 32768
+/* Ids read through the primary key, in id order, before a tier's rest
+ * goes to an index (unless pk_store_set_search_window says otherwise): a
+ * name common in the scope fills its page within them (50 rows at 1.25%
+ * of the registry); one that found some but too few there gets a second
+ * window SEARCH_GROW times as long (50 rows at 0.16%: "Budi" is 1% of
+ * the generated registry); one that found none goes to the index at once
+ * (a tier with no match costs this window and its index probe). */
+#define SEARCH_WINDOW 4096
+#define SEARCH_GROW 8
+
+/* Fewer names than this start with the query in the scope: tier 0 read
+ * from the b-tree of the names' beginnings without a window, since a
+ * window of ids with few matches costs more than those few. */
+#define SEARCH_FEW 128
 
 /* The rows of `which` (over PG_PCOLS, the tier last) to cb; *rows says
  * how many; planned for these parameters (pg_run_once). */
@@ -65,31 +73,67 @@ static int search_rows(pgc *c, int which, const params *ps, pk_prow_cb cb, void 
     return rc;
 }
 
-/* Tier t's matches with ids in (lo, hi], at most *left: first a window of
- * ids in id order, then, when it did not fill the page, the rest of the
- * ids through the trigram index.  Either way in id order, so the page is
+/* Fewer than SEARCH_FEW names of the scope start with the query: then
+ * tier 0 is read through the b-tree without a window.  (The same probe
+ * of the trigram index for the other tiers would cost as much as a
+ * window: the GIN index is read by bitmap, every posting list whole.) */
+static int search_few(pgc *c, int which, const char *scope, const char *name, bool *few)
+{
+    params ps = {0};
+    char rhi[PK_REGION_CODE_MAX + 2];
+    pg_region_params(&ps, scope, rhi, sizeof(rhi));
+    p_text(&ps, name);
+    p_int(&ps, SEARCH_FEW);
+    PGresult *r = NULL;
+    int rc = pg_run_once(c, which, &ps, &r);
+    if (rc != 0)
+        return rc;
+    *few = get_i64(r, 0, 0) < SEARCH_FEW;
+    PQclear(r);
+    return 0;
+}
+
+/* Tier t's matches with ids in (lo, hi], at most *left: first windows
+ * of ids in id order (for tier 0 only when many names start with the
+ * query), then, when they did not fill the page, the rest of the ids
+ * through an index: tier 0's by the b-tree of the names' beginnings, the
+ * others' by the trigram index.  Either way in id order, so the page is
  * the same as one sort of every match would give. */
 static int search_tier(pgc *c, int64_t window, const char *scope, const char *name, int t,
                        int64_t lo, int64_t hi, int *left, pk_prow_cb cb, void *ctx)
 {
-    int64_t mid = hi - lo > window ? lo + window : hi;
     int rc = 0;
-    for (int pass = 0; rc == 0 && pass < 2 && *left > 0; pass++) {
-        int64_t from = pass == 0 ? lo : mid, to = pass == 0 ? mid : hi;
-        if (from >= to)
-            continue;
+    bool windows = true;
+    if (t == 0 && hi - lo > window) {
+        /* few names start with the query in the scope (a surname typed:
+         * none): the b-tree gives them all, cheaper than a window */
+        bool fewer = false;
+        if ((rc = search_few(c, S_PARTICIPANTS_SEARCH_PREFIX_FEW, scope, name, &fewer)) != 0)
+            return rc;
+        windows = !fewer;
+    }
+    /* up to two windows, then the index */
+    for (int pass = 0; rc == 0 && pass < 3 && *left > 0 && lo < hi; pass++) {
+        bool by_index = pass == 2 || !windows;
+        int64_t to = by_index || hi - lo <= window ? hi : lo + window;
         params ps = {0};
         char rhi[PK_REGION_CODE_MAX + 2];
         pg_region_params(&ps, scope, rhi, sizeof(rhi));
         p_text(&ps, name);
         p_int(&ps, t);
-        p_int(&ps, from);
+        p_int(&ps, lo);
         p_int(&ps, to);
         p_int(&ps, *left);
         int rows = 0;
-        rc = search_rows(c, pass == 0 ? S_PARTICIPANTS_SEARCH_WINDOW : S_PARTICIPANTS_SEARCH_NAME,
-                         &ps, cb, ctx, &rows);
+        int which = !by_index ? S_PARTICIPANTS_SEARCH_WINDOW
+                    : t == 0  ? S_PARTICIPANTS_SEARCH_PREFIX
+                              : S_PARTICIPANTS_SEARCH_NAME;
+        rc = search_rows(c, which, &ps, cb, ctx, &rows);
         *left -= rows;
+        lo = to;
+        if (rows == 0)
+            windows = false; /* none in the window: a rare name here */
+        window = window > INT64_MAX / SEARCH_GROW ? INT64_MAX : window * SEARCH_GROW;
     }
     return rc;
 }
@@ -131,11 +175,13 @@ int pg_participants_search(pk_store *s, const char *scope, const char *name,
     int rc = pg_conn_get(p, &c);
     if (rc != 0)
         return rc;
+    if (name == NULL)
+        name = "";
     for (int t = after->tier; rc == 0 && left > 0 && t < PK_SEARCH_TIERS && t <= upto->tier; t++) {
         int64_t lo = t == after->tier ? after->id : 0;
         int64_t hi = t == upto->tier ? upto->id : INT64_MAX;
         if (lo < hi)
-            rc = search_tier(c, window, scope, name ? name : "", t, lo, hi, &left, cb, ctx);
+            rc = search_tier(c, window, scope, name, t, lo, hi, &left, cb, ctx);
     }
     pg_conn_put(p, c);
     return rc;

@@ -33,6 +33,7 @@ int pg_bulk_begin(pk_tx *t, bool *on)
                  "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE;"
                  "DROP INDEX participant_nik; DROP INDEX participant_kk;"
                  " DROP INDEX participant_region; DROP INDEX participant_nama_trgm;"
+                 " DROP INDEX participant_nama_prefix;"
                  "ALTER TABLE participant DROP CONSTRAINT participant_kode_wilayah_fkey,"
                  " DISABLE TRIGGER participant_count_insert,"
                  " DISABLE TRIGGER participant_count_update,"
@@ -75,6 +76,8 @@ int pg_bulk_end(pk_tx *t)
                  "CREATE INDEX participant_region ON participant (kode_wilayah);"
                  "CREATE INDEX participant_nama_trgm ON participant"
                  " USING gin (lower(nama) gin_trgm_ops);"
+                 "CREATE INDEX participant_nama_prefix ON participant"
+                 " (lower(nama) text_pattern_ops, kode_wilayah);"
                  "ALTER TABLE participant ADD CONSTRAINT participant_kode_wilayah_fkey"
                  " FOREIGN KEY (kode_wilayah) REFERENCES region (code);"
                  /* the counters once, from the rows (no trigger ran during the load) */

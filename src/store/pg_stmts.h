@@ -286,6 +286,21 @@ X(S_PARTICIPANTS_SEARCH_NAME, "tttiiii",
   " AND kode_wilayah < $2 AND id > $5 AND id <= $6"
   " AND lower(nama) LIKE '%' || " PG_SEARCH_PAT " || '%')"
   " SELECT *, $4::int8 FROM m WHERE " PG_SEARCH_TIER("m.nama") " = $4 ORDER BY id LIMIT $7")
+/* The rest of tier 0 (the name starts with the query; $4 is 0): through
+ * the b-tree of the names by their beginning (migration 28), which gives
+ * those names and no others, or whichever index the planner finds
+ * cheaper for reading them all; then sorted. */
+X(S_PARTICIPANTS_SEARCH_PREFIX, "tttiiii",
+  "WITH m AS MATERIALIZED (SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
+  " AND kode_wilayah < $2 AND id > $5 AND id <= $6"
+  " AND lower(nama) LIKE " PG_SEARCH_PAT " || '%')"
+  " SELECT *, $4::int8 FROM m ORDER BY id LIMIT $7")
+/* How many names of the scope start with the query, counted up to $4:
+ * few, and tier 0 is read through that b-tree at once, without a window
+ * (pg_access.c). */
+X(S_PARTICIPANTS_SEARCH_PREFIX_FEW, "ttti",
+  "SELECT count(*) FROM (SELECT 1 FROM participant WHERE kode_wilayah >= $1"
+  " AND kode_wilayah < $2 AND lower(nama) LIKE " PG_SEARCH_PAT " || '%' LIMIT $4) f")
 X(S_PARTICIPANT_GET, "tti",
   "SELECT " PG_PCOLS " FROM participant WHERE kode_wilayah >= $1"
   " AND kode_wilayah < $2 AND id = $3")

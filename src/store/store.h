@@ -48,8 +48,8 @@ void pk_store_close(pk_store *s);
 void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx); /* pk_log_fn: core/pk.h */
 
 /* A name search on PostgreSQL reads each tier's first `ids` ids in id
- * order before it asks the trigram index for the rest
- * (pk_store_participants_search); 0 restores the default (32,768).  The
+ * order (then 8 times as many) before it asks an index for the rest
+ * (pk_store_participants_search); 0 restores the default (4,096).  The
  * results are the same whatever the value: the contract tests run with
  * small ones so that both paths are taken.  SQLite ignores it.  Set it
  * before the store is shared between threads. */
