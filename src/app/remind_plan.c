@@ -66,6 +66,7 @@ typedef struct day_ctx {
     pk_plan_line_fn line;
     void *line_ctx;
     const char *scope;
+    char after_region[PK_REGION_CODE_MAX]; /* a region's walk: the last village read */
     pk_remind_summary *sum;
     const char *actor;
     /* the batch */
@@ -432,13 +433,26 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
     return rc;
 }
 
+static int subject_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const subject *)a)->id, y = ((const subject *)b)->id;
+    return (x > y) - (x < y);
+}
+
 static int one_batch(day_ctx *d, bool everyone, int64_t *after, bool *more)
 {
     d->nsubj = 0;
     pk_buf_reset(&d->arena);
     size_t n = 0;
-    int rc = pk_store_remind_subjects(d->app->store, d->scope, everyone, *after, BATCH,
-                                      got_subject, d, &n);
+    /* everyone by id; one region's people by the region index, in
+     * (village, id) order, so that its plan costs its people (a staff
+     * page), then by id within the batch */
+    bool by_region = d->scope[0] != '\0';
+    int rc = by_region ? pk_store_remind_subjects_by_region(d->app->store, d->scope, everyone,
+                                                            d->after_region, *after, BATCH,
+                                                            got_subject, d, &n)
+                       : pk_store_remind_subjects(d->app->store, d->scope, everyone, *after,
+                                                  BATCH, got_subject, d, &n);
     if (rc != 0)
         return rc;
     *more = n == BATCH;
@@ -447,8 +461,18 @@ static int one_batch(day_ctx *d, bool everyone, int64_t *after, bool *more)
     *after = d->subj[d->nsubj - 1].id;
     memset(d->mi, 0, BATCH * sizeof *d->mi);
     d->nfires = 0;
-    if ((rc = pk_store_remind_marks(d->app->store, d->subj[0].id, *after, d->since_s, got_mark,
-                                    d)) != 0)
+    if (by_region) {
+        snprintf(d->after_region, sizeof d->after_region, "%s", d->subj[d->nsubj - 1].region);
+        qsort(d->subj, d->nsubj, sizeof *d->subj, subject_cmp);
+        int64_t ids[BATCH];
+        for (size_t i = 0; i < d->nsubj; i++)
+            ids[i] = d->subj[i].id;
+        rc = pk_store_remind_marks_of(d->app->store, ids, d->nsubj, d->since_s, got_mark, d);
+    } else {
+        rc = pk_store_remind_marks(d->app->store, d->subj[0].id, *after, d->since_s, got_mark,
+                                   d);
+    }
+    if (rc != 0)
         return rc;
     if (d->nfires > 1)
         qsort(d->fires, d->nfires, sizeof *d->fires, fire_cmp);

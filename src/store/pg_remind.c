@@ -7,6 +7,7 @@
  * (and appends to the history). */
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/pk.h"
@@ -81,17 +82,21 @@ int pg_consent_changes(pk_store *s, int64_t participant_id, size_t limit,
 
 /* ---- a day's plan, fires, the outbox, leases ---- */
 
-int pg_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
-                       size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
+/* A page of subjects: statement `which` over region scope, after the
+ * row (after_region, after) (after_region NULL: the statements by id). */
+static int subjects(pk_store *s, int which, const char *scope, const char *after_region,
+                    int64_t after, size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
 {
     params p = {0};
     char hi[PK_REGION_CODE_MAX + 2];
     pg_region_params(&p, scope, hi, sizeof hi);
     p_int(&p, after);
     p_int(&p, (int64_t)limit);
+    if (after_region != NULL)
+        p_text(&p, after_region);
     PGresult *r = NULL;
     *n = 0;
-    int rc = pg_run1(s, everyone ? S_REMIND_SUBJECTS_ALL : S_REMIND_SUBJECTS_JOURNEY, &p, &r);
+    int rc = pg_run1(s, which, &p, &r);
     if (rc != 0)
         return rc;
     enum { J = 20 }; /* the journey's first column, after PG_PCOLS_P */
@@ -119,22 +124,45 @@ int pg_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t af
     return rc;
 }
 
-int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
-                    pk_remind_mark_cb cb, void *ctx)
+int pg_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
+                       size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
 {
-    static const int which[] = {S_REMIND_FIRES_RANGE, S_REMIND_STOPS_RANGE, S_REMIND_SENT_RANGE,
+    return subjects(s, everyone ? S_REMIND_SUBJECTS_ALL : S_REMIND_SUBJECTS_JOURNEY, scope, NULL,
+                    after, limit, cb, ctx, n);
+}
+
+int pg_remind_subjects_by_region(pk_store *s, const char *scope, bool everyone,
+                                 const char *after_region, int64_t after, size_t limit,
+                                 pk_remind_subject_cb cb, void *ctx, size_t *n)
+{
+    return subjects(s, everyone ? S_REMIND_SUBJECTS_ALL_REGION : S_REMIND_SUBJECTS_JOURNEY_REGION,
+                    scope, after_region ? after_region : "", after, limit, cb, ctx, n);
+}
+
+/* The marks of the people of [lo, hi], or of the ids of the array
+ * literal `ids` when it is not NULL. */
+static int marks(pk_store *s, int64_t lo, int64_t hi, const char *ids, const char *since_day,
+                 pk_remind_mark_cb cb, void *ctx)
+{
+    static const int range[] = {S_REMIND_FIRES_RANGE, S_REMIND_STOPS_RANGE, S_REMIND_SENT_RANGE,
                                 S_REMIND_FAILED_RANGE, S_REMIND_PREFS_RANGE};
+    static const int list[] = {S_REMIND_FIRES_IDS, S_REMIND_STOPS_IDS, S_REMIND_SENT_IDS,
+                               S_REMIND_FAILED_IDS, S_REMIND_PREFS_IDS};
     static const pk_remind_mark_kind kinds[] = {PK_RM_FIRE, PK_RM_STOP, PK_RM_SENT,
                                                 PK_RM_FAILED, PK_RM_PREF};
     int rc = 0;
-    for (size_t w = 0; rc == 0 && w < PK_ARRAY_LEN(which); w++) {
+    for (size_t w = 0; rc == 0 && w < PK_ARRAY_LEN(range); w++) {
         params p = {0};
-        p_int(&p, lo);
-        p_int(&p, hi);
+        if (ids != NULL) {
+            p_text(&p, ids);
+        } else {
+            p_int(&p, lo);
+            p_int(&p, hi);
+        }
         if (kinds[w] == PK_RM_SENT)
             p_text(&p, since_day);
         PGresult *r = NULL;
-        if ((rc = pg_run1(s, which[w], &p, &r)) != 0)
+        if ((rc = pg_run1(s, ids ? list[w] : range[w], &p, &r)) != 0)
             return rc;
         int rows = PQntuples(r);
         for (int i = 0; rc == 0 && i < rows; i++) {
@@ -164,6 +192,30 @@ int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
         }
         PQclear(r);
     }
+    return rc;
+}
+
+int pg_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                    pk_remind_mark_cb cb, void *ctx)
+{
+    return marks(s, lo, hi, NULL, since_day, cb, ctx);
+}
+
+int pg_remind_marks_of(pk_store *s, const int64_t *ids, size_t n, const char *since_day,
+                       pk_remind_mark_cb cb, void *ctx)
+{
+    /* "{1,2,3}": at most 20 characters an id */
+    char *list = malloc(n * 21 + 3);
+    if (list == NULL)
+        return PK_ENOMEM;
+    size_t o = 0;
+    list[o++] = '{';
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)sprintf(list + o, "%s%lld", i ? "," : "", (long long)ids[i]);
+    list[o++] = '}';
+    list[o] = '\0';
+    int rc = marks(s, 0, 0, list, since_day, cb, ctx);
+    free(list);
     return rc;
 }
 

@@ -42,6 +42,21 @@ X(S_REMIND_FAILED_RANGE, "ii",
 X(S_REMIND_PREFS_RANGE, "ii",
   "SELECT participant_id, channel FROM pk_contact_pref WHERE participant_id BETWEEN $1 AND $2"
   " AND channel <> ''")
+/* the same of a list of ids ($1, SQL_IN_IDS: the includer's list form) */
+X(S_REMIND_FIRES_IDS, "t",
+  "SELECT participant_id, rule, anchor, k, offset_days, status FROM pk_remind_fire"
+  " WHERE " SQL_IN_IDS("participant_id"))
+X(S_REMIND_STOPS_IDS, "t",
+  "SELECT participant_id, purpose FROM pk_consent_stop WHERE " SQL_IN_IDS("participant_id"))
+X(S_REMIND_SENT_IDS, "tt",
+  "SELECT participant_id, day, count(*) FROM pk_remind_message"
+  " WHERE " SQL_IN_IDS("participant_id") " AND day >= $2 AND state <> 'gagal'"
+  " GROUP BY participant_id, day")
+X(S_REMIND_FAILED_IDS, "t",
+  "SELECT participant_id, channel FROM pk_contact_failed WHERE " SQL_IN_IDS("participant_id"))
+X(S_REMIND_PREFS_IDS, "t",
+  "SELECT participant_id, channel FROM pk_contact_pref WHERE " SQL_IN_IDS("participant_id")
+  " AND channel <> ''")
 /* remind_effect: per rule, the selected recipients with a fire of it,
  * grouped by whether one was sent (kirim), held out (kontrol), revoked,
  * and whole days from selection to the first purchase (-1: none): the

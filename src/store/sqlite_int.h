@@ -385,6 +385,11 @@ int sq_remind_effect_verify(pk_store *s, pk_remind_effect_check_cb cb, void *ctx
 int sq_remind_effect_rebuild(pk_tx *t, int64_t *cells);
 int sq_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                     pk_remind_mark_cb cb, void *ctx);
+int sq_remind_marks_of(pk_store *s, const int64_t *ids, size_t n, const char *since_day,
+                    pk_remind_mark_cb cb, void *ctx);
+int sq_remind_subjects_by_region(pk_store *s, const char *scope, bool everyone,
+                                const char *after_region, int64_t after, size_t limit,
+                                pk_remind_subject_cb cb, void *ctx, size_t *n);
 int sq_remind_fire_put(pk_tx *t, int64_t participant_id, const char *rule, int64_t anchor,
                        int64_t k, int64_t offset_days, const char *status, const char *day,
                        int64_t message_id);

@@ -4,6 +4,7 @@
  * recorded once, leases. */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/pk.h"
@@ -87,21 +88,24 @@ int sq_consent_changes(pk_store *s, int64_t participant_id, size_t limit,
 
 /* ---- a day's plan, fires, the outbox, leases ---- */
 
-int sq_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
-                       size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
+/* A page of subjects: statement `which` over region scope, after the
+ * row (after_region, after) (after_region NULL: the statements by id). */
+static int subjects(pk_store *s, int which, const char *scope, const char *after_region,
+                    int64_t after, size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
 {
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
     *n = 0;
-    int rc = sq_read_begin(q, everyone ? S_REMIND_SUBJECTS_ALL : S_REMIND_SUBJECTS_JOURNEY, &c,
-                           &st);
+    int rc = sq_read_begin(q, which, &c, &st);
     if (rc != 0)
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
     sq_bind_region(st, 1, 2, scope, hi, sizeof hi);
     sqlite3_bind_int64(st, 3, after);
     sqlite3_bind_int64(st, 4, (int64_t)limit);
+    if (after_region != NULL)
+        sqlite3_bind_text(st, 5, after_region, -1, SQLITE_STATIC);
     int r;
     enum { J = 22 }; /* the journey's first column, after SQ_PCOLS_P */
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -128,6 +132,21 @@ int sq_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t af
         rc = sq_error(r);
     sq_read_end(q, c, st);
     return rc;
+}
+
+int sq_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
+                       size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n)
+{
+    return subjects(s, everyone ? S_REMIND_SUBJECTS_ALL : S_REMIND_SUBJECTS_JOURNEY, scope, NULL,
+                    after, limit, cb, ctx, n);
+}
+
+int sq_remind_subjects_by_region(pk_store *s, const char *scope, bool everyone,
+                                 const char *after_region, int64_t after, size_t limit,
+                                 pk_remind_subject_cb cb, void *ctx, size_t *n)
+{
+    return subjects(s, everyone ? S_REMIND_SUBJECTS_ALL_REGION : S_REMIND_SUBJECTS_JOURNEY_REGION,
+                    scope, after_region ? after_region : "", after, limit, cb, ctx, n);
 }
 
 int sq_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx)
@@ -203,24 +222,34 @@ int sq_remind_effect_rebuild(pk_tx *t, int64_t *cells)
     return rc;
 }
 
-int sq_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
-                    pk_remind_mark_cb cb, void *ctx)
+/* The marks of the people of [lo, hi], or of the ids of the JSON array
+ * `ids` when it is not NULL. */
+static int marks(pk_store *s, int64_t lo, int64_t hi, const char *ids, const char *since_day,
+                 pk_remind_mark_cb cb, void *ctx)
 {
-    static const int which[] = {S_REMIND_FIRES_RANGE, S_REMIND_STOPS_RANGE, S_REMIND_SENT_RANGE,
+    static const int range[] = {S_REMIND_FIRES_RANGE, S_REMIND_STOPS_RANGE, S_REMIND_SENT_RANGE,
                                 S_REMIND_FAILED_RANGE, S_REMIND_PREFS_RANGE};
+    static const int list[] = {S_REMIND_FIRES_IDS, S_REMIND_STOPS_IDS, S_REMIND_SENT_IDS,
+                               S_REMIND_FAILED_IDS, S_REMIND_PREFS_IDS};
     static const pk_remind_mark_kind kinds[] = {PK_RM_FIRE, PK_RM_STOP, PK_RM_SENT,
                                                 PK_RM_FAILED, PK_RM_PREF};
     sq *q = s->impl;
     int rc = 0;
-    for (size_t w = 0; rc == 0 && w < PK_ARRAY_LEN(which); w++) {
+    for (size_t w = 0; rc == 0 && w < PK_ARRAY_LEN(range); w++) {
         sqc *c;
         sqlite3_stmt *st;
-        if ((rc = sq_read_begin(q, which[w], &c, &st)) != 0)
+        if ((rc = sq_read_begin(q, ids ? list[w] : range[w], &c, &st)) != 0)
             return rc;
-        sqlite3_bind_int64(st, 1, lo);
-        sqlite3_bind_int64(st, 2, hi);
+        int since_at = 3;
+        if (ids != NULL) {
+            sqlite3_bind_text(st, 1, ids, -1, SQLITE_STATIC);
+            since_at = 2;
+        } else {
+            sqlite3_bind_int64(st, 1, lo);
+            sqlite3_bind_int64(st, 2, hi);
+        }
         if (kinds[w] == PK_RM_SENT)
-            sqlite3_bind_text(st, 3, since_day, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, since_at, since_day, -1, SQLITE_STATIC);
         int r;
         while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
             pk_remind_mark m = {.kind = kinds[w], .participant_id = sqlite3_column_int64(st, 0)};
@@ -251,6 +280,30 @@ int sq_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
             rc = sq_error(r);
         sq_read_end(q, c, st);
     }
+    return rc;
+}
+
+int sq_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
+                    pk_remind_mark_cb cb, void *ctx)
+{
+    return marks(s, lo, hi, NULL, since_day, cb, ctx);
+}
+
+int sq_remind_marks_of(pk_store *s, const int64_t *ids, size_t n, const char *since_day,
+                       pk_remind_mark_cb cb, void *ctx)
+{
+    /* "[1,2,3]": at most 20 characters an id */
+    char *list = malloc(n * 21 + 3);
+    if (list == NULL)
+        return PK_ENOMEM;
+    size_t o = 0;
+    list[o++] = '[';
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)sprintf(list + o, "%s%lld", i ? "," : "", (long long)ids[i]);
+    list[o++] = ']';
+    list[o] = '\0';
+    int rc = marks(s, 0, 0, list, since_day, cb, ctx);
+    free(list);
     return rc;
 }
 

@@ -409,6 +409,20 @@ X(S_REMIND_SUBJECTS_JOURNEY, "ttii",
   SQL_REMIND_SUBJECT_COLS " FROM pk_journey j JOIN participant p ON p.id = j.participant_id"
   " WHERE p.kode_wilayah >= ?1 AND p.kode_wilayah < ?2 AND j.participant_id > ?3"
   " ORDER BY j.participant_id LIMIT ?4")
+/* the same for one region, by the region index (its key is (kode_wilayah,
+ * rowid)) from the row after (?5, ?3) */
+X(S_REMIND_SUBJECTS_ALL_REGION, "ttiit",
+  SQL_REMIND_SUBJECT_COLS " FROM participant p INDEXED BY participant_region"
+  " LEFT JOIN pk_journey j ON j.participant_id = p.id"
+  " WHERE p.kode_wilayah >= ?1 AND p.kode_wilayah < ?2 AND (p.kode_wilayah, p.id) > (?5, ?3)"
+  " ORDER BY p.kode_wilayah, p.id LIMIT ?4")
+X(S_REMIND_SUBJECTS_JOURNEY_REGION, "ttiit",
+  SQL_REMIND_SUBJECT_COLS " FROM participant p INDEXED BY participant_region"
+  " JOIN pk_journey j ON j.participant_id = p.id"
+  " WHERE p.kode_wilayah >= ?1 AND p.kode_wilayah < ?2 AND (p.kode_wilayah, p.id) > (?5, ?3)"
+  " ORDER BY p.kode_wilayah, p.id LIMIT ?4")
+/* a list of participant ids, as a JSON array text in $1 */
+#define SQL_IN_IDS(col) col " IN (SELECT value FROM json_each($1))"
 /* ---- reminders: consent, plan, outbox (sqlite_remind.c) ---- */
 #include "store/sql_remind_effect.h"
 #include "store/sql_remind.h"

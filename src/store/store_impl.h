@@ -197,8 +197,13 @@ typedef struct pk_store_ops {
     /* Reminders: plan, fires, outbox, leases (sqlite_remind.c, pg_remind.c). */
     int (*remind_subjects)(pk_store *s, const char *scope, bool everyone, int64_t after,
                            size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n);
+    int (*remind_subjects_by_region)(pk_store *s, const char *scope, bool everyone,
+                                     const char *after_region, int64_t after, size_t limit,
+                                     pk_remind_subject_cb cb, void *ctx, size_t *n);
     int (*remind_marks)(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                         pk_remind_mark_cb cb, void *ctx);
+    int (*remind_marks_of)(pk_store *s, const int64_t *ids, size_t n, const char *since_day,
+                           pk_remind_mark_cb cb, void *ctx);
     int (*remind_effect)(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx);
     int (*remind_effect_verify)(pk_store *s, pk_remind_effect_check_cb cb, void *ctx,
                                 int64_t *cells);

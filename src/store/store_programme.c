@@ -300,6 +300,20 @@ int pk_store_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since
     return s->ops->remind_marks(s, lo, hi, since_day, cb, ctx);
 }
 
+int pk_store_remind_subjects_by_region(pk_store *s, const char *scope, bool everyone,
+                                       const char *after_region, int64_t after, size_t limit,
+                                       pk_remind_subject_cb cb, void *ctx, size_t *n)
+{
+    return s->ops->remind_subjects_by_region(s, scope, everyone, after_region, after, limit, cb,
+                                             ctx, n);
+}
+
+int pk_store_remind_marks_of(pk_store *s, const int64_t *ids, size_t n, const char *since_day,
+                             pk_remind_mark_cb cb, void *ctx)
+{
+    return s->ops->remind_marks_of(s, ids, n, since_day, cb, ctx);
+}
+
 int pk_store_remind_effect(pk_store *s, const char *scope, pk_remind_effect_cb cb, void *ctx)
 {
     return s->ops->remind_effect(s, scope, cb, ctx);

@@ -324,6 +324,12 @@ typedef int (*pk_remind_subject_cb)(void *ctx, const pk_prow *row, const pk_jour
  * many were given. */
 int pk_store_remind_subjects(pk_store *s, const char *scope, bool everyone, int64_t after,
                              size_t limit, pk_remind_subject_cb cb, void *ctx, size_t *n);
+/* The same in (village, id) order, after (after_region, after) (the
+ * first page: "", 0): the region's people found through the region index,
+ * so a plan of one region costs its people, not the registry's. */
+int pk_store_remind_subjects_by_region(pk_store *s, const char *scope, bool everyone,
+                                       const char *after_region, int64_t after, size_t limit,
+                                       pk_remind_subject_cb cb, void *ctx, size_t *n);
 
 /* What is recorded of one person, as the plan reads it back. */
 typedef enum pk_remind_mark_kind {
@@ -346,6 +352,10 @@ typedef int (*pk_remind_mark_cb)(void *ctx, const pk_remind_mark *m);
  * in no promised order within one). */
 int pk_store_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
                           pk_remind_mark_cb cb, void *ctx);
+/* The same for the people with the n ids given (a page of
+ * pk_store_remind_subjects_by_region, whose ids are far apart). */
+int pk_store_remind_marks_of(pk_store *s, const int64_t *ids, size_t n, const char *since_day,
+                             pk_remind_mark_cb cb, void *ctx);
 /* The effect of reminders (the hold-out of reminders.ini): recipients of
  * region `scope` ("" everywhere) with a recorded fire of a rule, counted
  * by rule, whether a fire was sent (kirim) or held out (kontrol), whether

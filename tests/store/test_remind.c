@@ -284,6 +284,116 @@ static void effect_counters_follow_every_write(void **state)
     assert_true(g.n == 1 && g.rows[0].revoked);
 }
 
+typedef struct subj_got {
+    char region[8][PK_REGION_CODE_MAX];
+    int64_t id[8];
+    size_t n;
+} subj_got;
+
+static int subj_cb(void *ctx, const pk_prow *row, const pk_journey *j)
+{
+    (void)j;
+    subj_got *g = ctx;
+    assert_true(g->n < 8);
+    snprintf(g->region[g->n], sizeof g->region[0], "%s", row->kode_wilayah);
+    g->id[g->n++] = row->id;
+    return 0;
+}
+
+/* Pages of subjects_by_region, two at a time, as the plan walks them. */
+static void walk_region(pk_store *s, const char *scope, bool everyone, subj_got *all)
+{
+    memset(all, 0, sizeof *all);
+    char after_region[PK_REGION_CODE_MAX] = "";
+    int64_t after = 0;
+    for (int pages = 0; pages < 10; pages++) {
+        subj_got g = {0};
+        size_t n = 0;
+        assert_int_equal(pk_store_remind_subjects_by_region(s, scope, everyone, after_region,
+                                                            after, 2, subj_cb, &g, &n), 0);
+        assert_int_equal(n, g.n);
+        for (size_t i = 0; i < g.n; i++) {
+            snprintf(all->region[all->n], sizeof all->region[0], "%s", g.region[i]);
+            all->id[all->n++] = g.id[i];
+        }
+        if (n < 2)
+            return;
+        snprintf(after_region, sizeof after_region, "%s", g.region[g.n - 1]);
+        after = g.id[g.n - 1];
+    }
+    fail_msg("the walk did not end");
+}
+
+typedef struct mark_got {
+    int64_t fire_of[8], stop_of[8];
+    size_t fires, stops;
+} mark_got;
+
+static int mark_cb(void *ctx, const pk_remind_mark *m)
+{
+    mark_got *g = ctx;
+    if (m->kind == PK_RM_FIRE)
+        g->fire_of[g->fires++] = m->participant_id;
+    else if (m->kind == PK_RM_STOP)
+        g->stop_of[g->stops++] = m->participant_id;
+    return 0;
+}
+
+/* A plan of one region reads its people through the region index, in
+ * (village, id) order page after page, and their marks by a list of ids:
+ * the region's people exactly once, those with a journey unless everyone
+ * is asked for, and the marks of exactly the ids given. */
+static void subjects_by_region_and_marks_of_ids(void **state)
+{
+    pk_store *s = ST_S(state);
+    static const char *village[6] = {"31.71.01.1002", "31.71.01.1001", "31.72.01.1001",
+                                     "31.71.01.1001", "31.71.01.1002", "31.71.01.1001"};
+    st_person p[6];
+    for (unsigned i = 0; i < 6; i++)
+        st_person_init(&p[i], 800 + i, 800 + i, "Warga", village[i]);
+    st_insert(s, 6, p);
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    bool changed;
+    for (unsigned i = 0; i < 6; i++)
+        if (i != 3) /* p3 has no journey */
+            journey(tx, p[i].r.id, PK_JS_PENERIMA, 1600000000, 0);
+    for (unsigned i = 0; i < 6; i++)
+        assert_int_equal(pk_tx_remind_fire_put(tx, p[i].r.id, "beli_pelatihan", 1, 0, -14,
+                                               "kirim", "2020-09-01", 0), 0);
+    assert_int_equal(pk_tx_consent_set(tx, p[4].r.id, "program", true, "staff", "cli:a",
+                                       &changed), 0);
+    assert_int_equal(pk_tx_consent_set(tx, p[2].r.id, "program", true, "staff", "cli:a",
+                                       &changed), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+
+    subj_got all;
+    walk_region(s, "31.71", true, &all);
+    assert_int_equal(all.n, 5); /* not p2, in 31.72 */
+    const int want[5] = {1, 3, 5, 0, 4}; /* 1001 by id, then 1002 by id */
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(all.id[i], p[want[i]].r.id);
+        assert_string_equal(all.region[i], village[want[i]]);
+    }
+    walk_region(s, "31.71", false, &all);
+    assert_int_equal(all.n, 4); /* p3 has no journey */
+    assert_int_equal(all.id[0], p[1].r.id);
+    assert_int_equal(all.id[1], p[5].r.id);
+    walk_region(s, "31.71.01.1002", true, &all);
+    assert_int_equal(all.n, 2);
+    assert_int_equal(all.id[0], p[0].r.id);
+    assert_int_equal(all.id[1], p[4].r.id);
+
+    int64_t ids[3] = {p[4].r.id, p[1].r.id, p[5].r.id};
+    mark_got g = {0};
+    assert_int_equal(pk_store_remind_marks_of(s, ids, 3, "2020-01-01", mark_cb, &g), 0);
+    assert_int_equal(g.fires, 3);
+    for (size_t i = 0; i < g.fires; i++)
+        assert_true(g.fire_of[i] == ids[0] || g.fire_of[i] == ids[1] || g.fire_of[i] == ids[2]);
+    assert_int_equal(g.stops, 1); /* p4's, not p2's */
+    assert_int_equal(g.stop_of[0], p[4].r.id);
+}
+
 static void consent_history_newest_first(void **state)
 {
     pk_store *s = ST_S(state);
@@ -442,5 +552,6 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(outbox_receipts_and_replies),
     ST_TEST(effect_groups_fires_by_person_and_rule),
     ST_TEST(effect_counters_follow_every_write),
+    ST_TEST(subjects_by_region_and_marks_of_ids),
 };
 const st_division st_remind = {tests, sizeof(tests) / sizeof(tests[0])};
