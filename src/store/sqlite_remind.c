@@ -292,16 +292,9 @@ int sq_remind_marks(pk_store *s, int64_t lo, int64_t hi, const char *since_day,
 int sq_remind_marks_of(pk_store *s, const int64_t *ids, size_t n, const char *since_day,
                        pk_remind_mark_cb cb, void *ctx)
 {
-    /* "[1,2,3]": at most 20 characters an id */
-    char *list = malloc(n * 21 + 3);
+    char *list = pk_st_ids_text(ids, n, '[', ']');
     if (list == NULL)
         return PK_ENOMEM;
-    size_t o = 0;
-    list[o++] = '[';
-    for (size_t i = 0; i < n; i++)
-        o += (size_t)sprintf(list + o, "%s%lld", i ? "," : "", (long long)ids[i]);
-    list[o++] = ']';
-    list[o] = '\0';
     int rc = marks(s, 0, 0, list, since_day, cb, ctx);
     free(list);
     return rc;

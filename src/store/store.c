@@ -739,3 +739,17 @@ int pk_store_sealed_generations(pk_store *s, int64_t counts[256])
 {
     return s->ops->sealed_generations(s, counts);
 }
+
+char *pk_st_ids_text(const int64_t *ids, size_t n, char open, char close)
+{
+    char *list = malloc(n * 21 + 3); /* at most 20 characters an id, a comma */
+    if (list == NULL)
+        return NULL;
+    size_t o = 0;
+    list[o++] = open;
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)sprintf(list + o, "%s%lld", i ? "," : "", (long long)ids[i]);
+    list[o++] = close;
+    list[o] = '\0';
+    return list;
+}

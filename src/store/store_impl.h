@@ -418,5 +418,9 @@ int pk_store_load_wilayah(const char *datadir, pk_region_row_cb cb, void *ctx,
 int pk_st_noted(pk_store *s, int rc);
 int pk_st_noted_tx(pk_tx *tx, bool write, int rc);
 int pk_st_committed(pk_store *s, int rc);
+/* The n ids as one text parameter between `open` and `close`, comma
+ * separated: "[1,2]" (a JSON array for SQLite's json_each), "{1,2}" (a
+ * PostgreSQL array literal).  malloc'd; NULL when out of memory. */
+char *pk_st_ids_text(const int64_t *ids, size_t n, char open, char close);
 
 #endif
