@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/pk.h"
 
@@ -137,7 +138,12 @@ void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys
 
 /* ---- staging ------------------------------------------------------------ */
 
-#define RUN_BUFFER ((size_t)32 << 10) /* a run's file's buffer (dozens of runs at once) */
+#define WRITE_BUFFER ((size_t)256 << 10) /* the run being written */
+/* The buffers of the runs being merged, together: each gets its share,
+ * between READ_MIN and READ_MAX (a 10M-row file makes hundreds of runs) */
+#define MERGE_BUFFERS ((size_t)4 << 20)
+#define READ_MIN ((size_t)4 << 10)
+#define READ_MAX ((size_t)64 << 10)
 
 int pk_jr_flush(stager *s)
 {
@@ -151,25 +157,28 @@ int pk_jr_flush(stager *s)
             return PK_ENOMEM;
         s->runs = r, s->capruns = cap;
     }
+    if (s->wbuf == NULL && (s->wbuf = malloc(WRITE_BUFFER)) == NULL)
+        return PK_ENOMEM;
     FILE *f = tmpfile();
     if (f == NULL)
         return PK_EIO;
-    /* a larger buffer than stdio's 4 KiB: an eighth of the system calls
-     * (glibc takes the size only with the buffer) */
-    char *buf = malloc(RUN_BUFFER);
-    if (buf == NULL || setvbuf(f, buf, _IOFBF, RUN_BUFFER) != 0) {
-        fclose(f);
-        free(buf);
-        return PK_ENOMEM;
-    }
-    s->runs[s->nruns++] = (run){.f = f, .buf = buf};
-    for (size_t i = 0; i < s->noffs; i++) {
+    /* a larger buffer than stdio's 4 KiB: fewer system calls (glibc takes
+     * the size only with the buffer) */
+    int rc = setvbuf(f, s->wbuf, _IOFBF, WRITE_BUFFER) == 0 ? 0 : PK_EIO;
+    for (size_t i = 0; rc == 0 && i < s->noffs; i++) {
         const srec *h = (const srec *)(s->arena + s->offs[i]);
         if (fwrite(h, sizeof(*h) + h->len, 1, f) != 1)
-            return PK_EIO;
+            rc = PK_EIO;
     }
-    if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0)
+    /* the descriptor kept, the stream and its buffer let go: a run costs
+     * no memory until it is merged */
+    int fd = rc == 0 && fflush(f) == 0 ? dup(fileno(f)) : -1;
+    if (fclose(f) != 0 || fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        if (fd >= 0)
+            close(fd);
         return PK_EIO;
+    }
+    s->runs[s->nruns++] = (run){.fd = fd};
     s->used = 0;
     s->noffs = 0;
     return 0;
@@ -210,6 +219,8 @@ void pk_jr_stager_free(stager *s)
     pk_jr_runs_close(s->runs, s->nruns);
     free(s->offs);
     free(s->keys);
+    free(s->wbuf);
+    s->wbuf = NULL;
     s->runs = NULL, s->nruns = s->capruns = 0;
     s->offs = NULL, s->keys = NULL, s->noffs = s->capoffs = 0;
 }
@@ -260,8 +271,20 @@ int pk_jr_merge_start(merge *m, order o, run *runs, size_t nruns)
     m->heap = malloc((nruns ? nruns : 1) * sizeof(*m->heap));
     if (m->heap == NULL)
         return PK_ENOMEM;
+    size_t share = nruns ? MERGE_BUFFERS / nruns : READ_MAX;
+    share = share < READ_MIN ? READ_MIN : share > READ_MAX ? READ_MAX : share;
     for (size_t i = 0; i < nruns; i++) {
-        int r = run_next(&runs[i]);
+        run *u = &runs[i];
+        if (u->f == NULL) {
+            if ((u->buf = malloc(share)) == NULL)
+                return PK_ENOMEM;
+            if ((u->f = fdopen(u->fd, "rb")) == NULL)
+                return PK_EIO;
+            u->fd = -1; /* the stream's now */
+            if (setvbuf(u->f, u->buf, _IOFBF, share) != 0)
+                return PK_EIO;
+        }
+        int r = run_next(u);
         if (r < 0)
             return r;
         if (r == 0)
@@ -295,6 +318,8 @@ void pk_jr_runs_close(run *runs, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (runs[i].f != NULL)
             fclose(runs[i].f);
+        else if (runs[i].fd >= 0)
+            close(runs[i].fd);
         free(runs[i].buf);
         free(runs[i].data);
     }

@@ -21,7 +21,10 @@ typedef struct srec {
     uint32_t len;  /* bytes of the fields */
 } srec;
 
+/* A run: written, its unlinked file's descriptor (fd); merged, a stream
+ * over it (f, which owns the descriptor then) with a buffer of its own. */
 typedef struct run {
+    int fd;
     FILE *f;
     char *buf;     /* f's buffer, freed after it is closed */
     srec h;
@@ -65,6 +68,7 @@ typedef struct stager {
     jr_key *keys;     /* capoffs of them: the sort's */
     run *runs;        /* the runs written */
     size_t nruns, capruns;
+    char *wbuf;       /* the buffer of the run being written */
 } stager;
 
 /* Room in the arena for a row with len bytes of fields (a run written
@@ -77,7 +81,8 @@ void pk_jr_take_runs(stager *s, run **runs, size_t *n);
 /* Closes the runs and frees what s holds but its arena. */
 void pk_jr_stager_free(stager *s);
 
-/* Reads the first row of each run and builds the heap. */
+/* Opens each run for reading (buffers of a total bounded whatever their
+ * number), reads its first row and builds the heap. */
 int pk_jr_merge_start(merge *m, order o, run *runs, size_t nruns);
 /* The least head; NULL at the end. */
 run *pk_jr_merge_top(const merge *m);
