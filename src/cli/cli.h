@@ -89,6 +89,9 @@ int cli_opt_each(const cli_args *a, const char *key, const char **out, int cap);
  * on stderr "prakerja CMD: give --KEY N, WHAT". */
 int cli_number_opt(const cli_args *a, const char *key, const char *cmd, const char *what,
                    int64_t *out);
+/* An input file of an import opened for reading (`-`: standard input),
+ * or -1 after saying why on stderr (a directory is refused as such). */
+int cli_open_input(const char *path);
 /* Whether boolean option `key` was given. */
 bool cli_flag(const cli_args *a, const char *key);
 /* Is the subcommand the one named? */

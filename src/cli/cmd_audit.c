@@ -62,13 +62,25 @@ int cli_audit(const cli_cmd *c, cli_args *a)
     long long limit = given ? strtoll(given, &end, 10) : 0;
     long long threshold = thr ? strtoll(thr, &tend, 10) : 20;
     bool filters = given || until || user || kind || writes || reads;
-    if (a->npos != 0 || !is_date(since) || !is_date(until) ||
-        (given && (*end != '\0' || limit <= 0)) || (thr && (*tend != '\0' || threshold <= 0)) ||
-        (thr && !sweeps) || (filters && sweeps) || (user && user[0] == '\0') ||
-        (kind && kind[0] == '\0')) {
-        fprintf(stderr, "prakerja audit: usage: prakerja audit [--writes] [--reads] [--user U] "
+    const char *why = NULL;
+    if (a->npos != 0)
+        why = "unexpected argument";
+    else if (!is_date(since) || !is_date(until))
+        why = "--since and --until are days, YYYY-MM-DD";
+    else if (given && (*end != '\0' || limit <= 0))
+        why = "--limit must be a whole number above 0";
+    else if (thr && (*tend != '\0' || threshold <= 0))
+        why = "--threshold must be a whole number above 0";
+    else if (thr && !sweeps)
+        why = "--threshold goes with --sweeps";
+    else if (filters && sweeps)
+        why = "--sweeps takes only --since and --threshold";
+    else if ((user && user[0] == '\0') || (kind && kind[0] == '\0'))
+        why = "--user and --kind need a value";
+    if (why != NULL) {
+        fprintf(stderr, "prakerja audit: %s\nusage: prakerja audit [--writes] [--reads] [--user U] "
                         "[--kind K] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N] | "
-                        "--sweeps [--since YYYY-MM-DD] [--threshold N]\n");
+                        "--sweeps [--since YYYY-MM-DD] [--threshold N]\n", why);
         return 2;
     }
     pk_app app;

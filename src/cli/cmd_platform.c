@@ -108,11 +108,8 @@ int cli_import_courses(cli_args *a)
         }
     }
     const char *path = a->pos[0];
-    fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "prakerja: cannot open %s: %s\n", path, strerror(errno));
+    if ((fd = cli_open_input(path)) < 0)
         goto out;
-    }
     char err[512] = "", actor[PK_ACTOR_MAX];
     cli_actor(actor, sizeof(actor));
     pk_course_summary sum;

@@ -189,11 +189,17 @@ static void say_summary(const pk_import_summary *sum, double seconds, bool rejec
                         "reasons\n");
 }
 
-static int open_input(const char *path)
+int cli_open_input(const char *path)
 {
     int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    struct stat st;
+    if (fd < 0) {
         fprintf(stderr, "prakerja: cannot open %s: %s\n", path, strerror(errno));
+    } else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "prakerja: cannot read %s: it is a directory; give a file\n", path);
+        close(fd);
+        fd = -1;
+    }
     return fd;
 }
 
@@ -234,7 +240,7 @@ static int import_events(cli_args *a)
     int fd = -1, status = 1;
     if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
         goto out;
-    if ((fd = open_input(a->pos[0])) < 0)
+    if ((fd = cli_open_input(a->pos[0])) < 0)
         goto out;
     pk_import_summary sum;
     char err[512] = "";
@@ -295,7 +301,7 @@ static int import_participants(cli_args *a)
     }
     if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
         goto out;
-    if ((fd = open_input(a->pos[0])) < 0)
+    if ((fd = cli_open_input(a->pos[0])) < 0)
         goto out;
     pk_import_summary sum;
     char err[512] = "";
@@ -339,7 +345,7 @@ static int import_exclusions(cli_args *a)
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;
-    int fd = open_input(a->pos[0]), status = 1;
+    int fd = cli_open_input(a->pos[0]), status = 1;
     if (fd >= 0) {
         pk_list_summary sum;
         char err[512] = "";

@@ -465,6 +465,12 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--version") == 0)
         return run(cli_find_cmd("version"), 1, argv);
     const cli_cmd *c = cli_find_cmd(argv[1]);
+    if (c == NULL && argv[1][0] == '-') {
+        /* prakerja --db x.db user list: the options follow the command */
+        fprintf(stderr, "prakerja: give the command first, then its options: prakerja COMMAND "
+                        "%.64s ... (see 'prakerja --help')\n", argv[1]);
+        return 2;
+    }
     if (c == NULL) {
         fprintf(stderr, "prakerja: unknown command '%.64s' (see 'prakerja --help')\n", argv[1]);
         return 2;

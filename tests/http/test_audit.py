@@ -256,12 +256,18 @@ def audit_shows_both_logs_and_filters():
     eq(audit(db, "--since", "2999-01-01"), [], "nothing in the future")
     eq(audit(db, "--user", "adm.audit", "--kind", "participant.view", "--reads"),
        [e for e in mine if e["action"] == "participant.view"])
-    for bad in (["--until", "kemarin"], ["--since", "2026-13-01"], ["--user", ""],
-                ["--kind", ""], ["--sweeps", "--writes"], ["--sweeps", "--user", "x"],
-                ["--limit", "0"], ["--limit", "x"], ["sisa"]):
+    # each refusal says what is wrong, then the usage
+    for bad, why in ((["--until", "kemarin"], "--until are days"),
+                     (["--since", "2026-13-01"], "--since and --until are days"),
+                     (["--user", ""], "need a value"), (["--kind", ""], "need a value"),
+                     (["--sweeps", "--writes"], "--sweeps takes only"),
+                     (["--sweeps", "--user", "x"], "--sweeps takes only"),
+                     (["--limit", "0"], "--limit must be"), (["--limit", "x"], "--limit must be"),
+                     (["--sweeps", "--threshold", "-1"], "--threshold must be"),
+                     (["sisa"], "unexpected argument")):
         code, _, err = cli(db, ["audit"] + bad)
         eq(code, 2, "%r: %s" % (bad, err))
-        assert "usage" in err, err
+        assert err.startswith("prakerja audit: ") and why in err and "usage" in err, err
 
 
 if __name__ == "__main__":

@@ -237,6 +237,10 @@ def unknown_command_exits_2():
     eq(code, 2, "exit status")
     assert "frobnicate" in err and "unknown" in err.lower(), err
     eq(out, "", "stdout")
+    # an option before the command: say that the command comes first
+    code, out, err = cli(["--db", "x.db", "user", "list"])
+    eq((code, out), (2, ""), "an option first")
+    assert "command first" in err and "prakerja COMMAND --db" in err, err
 
 
 @test
@@ -665,6 +669,22 @@ def semicolon_separated_file_is_refused_and_said_so():
                                  cwd=d)
             eq(code, 1, "exclusions: exit status (stderr %r)" % err)
             assert "';'" in err and "comma" in err, err
+        finally:
+            db.drop()
+
+
+@test
+def import_of_a_directory_is_refused_as_such():
+    with TmpDir() as d:
+        db = h.Db(d, "dir")
+        try:
+            code, _, err = cli(["migrate"] + db.args(), cwd=d)
+            eq(code, 0, "migrate: %s" % err)
+            for kind in (["participants"], ["events"], ["courses"],
+                         ["exclusions", "--list", "dtks"]):
+                code, out, err = cli(["import"] + kind + [d] + db.args(), cwd=d)
+                eq((code, out), (1, ""), "%s: stderr %r" % (kind, err))
+                assert "is a directory; give a file" in err and "read error" not in err, err
         finally:
             db.drop()
 
