@@ -70,6 +70,7 @@ static const struct {
     {"/cek-status", "Cek Status"},
     {"/linimasa", "Linimasa Manfaat"},
     {"/cek-nik", "Cek NIK"},
+    {"/akun", "Akun Saya"}, /* signed in: the account; else its sign-in (/akun/masuk) */
 };
 
 void pk_html_begin(pk_buf *b, const char *title, const char *active)
