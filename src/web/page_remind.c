@@ -25,6 +25,7 @@ static const char *const status_label[PK_FS__COUNT] = {
     "Kelompok kontrol (tidak dikirimi)"};
 
 typedef struct plan_ctx {
+    const pk_app *app;         /* the region table: villages by name */
     pk_buf rows;
     const char *rule;          /* filter: NULL all */
     int status;                /* filter: -1 all */
@@ -47,12 +48,14 @@ static int plan_row(void *ctx, const pk_plan_line *l)
     size_t nl = strlen(l->nik);
     pk_buf_printf(b, "<tr data-status=\"%s\" data-rule=\"%s\"><th scope=\"row\" "
                      "data-label=\"Peserta\"><a href=\"/peserta/%lld\">NIK &hellip;%s</a></th>"
-                     "<td data-label=\"Kelurahan\">%s</td><td data-label=\"Aturan\">%s</td>"
+                     "<td data-label=\"Kelurahan\" data-region=\"%s\">",
+                  pk_fire_status_name(l->status), l->rule, (long long)l->participant_id,
+                  nl >= 4 ? l->nik + nl - 4 : "", l->region);
+    pk_html_region_name(p->app, b, l->region, "-");
+    pk_buf_printf(b, " <span class=\"code\">(%s)</span></td><td data-label=\"Aturan\">%s</td>"
                      "<td data-label=\"Status\">%s</td><td data-label=\"Saluran\">%s</td>"
                      "<td data-label=\"Waktu kirim\">",
-                  pk_fire_status_name(l->status), l->rule, (long long)l->participant_id,
-                  nl >= 4 ? l->nik + nl - 4 : "", l->region, l->rule, status_label[l->status],
-                  l->channel ? l->channel : "-");
+                  l->region, l->rule, status_label[l->status], l->channel ? l->channel : "-");
     if (l->send_at != 0) {
         char iso[32], wib[32];
         pk_instant_format(l->send_at, iso);
@@ -261,7 +264,7 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
                             "Hubungi administrator.");
         return;
     }
-    plan_ctx p = {.status = -1};
+    plan_ctx p = {.app = app, .status = -1};
     pk_buf_init(&p.rows, 4u << 20);
     if (rule != NULL && rule[0] != '\0') {
         if (pk_remind_rule_find(rules, rule) != NULL)

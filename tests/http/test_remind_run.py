@@ -447,6 +447,9 @@ def staff_page_shows_the_plan_within_the_area():
             eq((st, page.count("<tr data-status=")), (200, 2), "filtered: kirim")
             st, _, page = adm.get("/pengingat?tanggal=2021-03-18&wilayah=31.71")
             eq((st, page.count("<tr data-status=")), (200, 1), "filtered by region")
+            # the village by its name, its code beside it
+            assert ('data-region="31.71.01.1001">Gambir <span class="code">(31.71.01.1001)'
+                    in page), page[-3000:]
             # an operator sees their area only, and cannot step out of it
             op = login(s, "op.sel")
             st, _, page = op.get("/pengingat?tanggal=2021-03-18")
