@@ -86,7 +86,8 @@ static const char *region_in(const pk_app *app, const char *scope, const char *r
     if (want[0] != '\0' && (pk_regions_find(app->regions, want) == NULL ||
                             strncmp(want, scope, sl) != 0 ||
                             (want[sl] != '\0' && want[sl] != '.' && sl > 0))) {
-        snprintf(err, errlen, "the region is not a known code inside your area");
+        snprintf(err, errlen, sl == 0 ? "the region is not a known region code (e.g. 31.74)"
+                                      : "the region is not a known code inside your area");
         return NULL;
     }
     return want;
