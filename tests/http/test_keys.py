@@ -486,7 +486,14 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 # the journey's counters (migration 20) read participant:
                 # their triggers go before it is replaced
                 "DROP TRIGGER journey_count_insert; DROP TRIGGER journey_count_update;"
-                "DROP TRIGGER journey_count_delete;" +
+                "DROP TRIGGER journey_count_delete;"
+                # and so do the effect of reminders' (migration 27): those on
+                # pk_journey and pk_remind_fire, and the reach table's with it
+                "DROP TRIGGER remind_effect_journey_insert;"
+                "DROP TRIGGER remind_effect_journey_update;"
+                "DROP TRIGGER remind_effect_journey_delete;"
+                "DROP TRIGGER remind_reach_fire_insert; DROP TRIGGER remind_reach_fire_update;"
+                "DROP TABLE remind_reach; DROP TABLE remind_effect_count;" +
                 old + ";"
                 "INSERT INTO p6 SELECT id, blob_of(nik_hi, nik_lo), blob_of(kk_hi, kk_lo), %s"
                 " FROM participant;"
@@ -524,6 +531,8 @@ def migration_7_splits_blind_indexes_and_changes_nothing_else():
                 # and 24 (the journey's counters; their triggers went with
                 # their tables)
                 "DROP TABLE journey_count;"
+                # and 26 (the journey's cells per city)
+                "DROP TABLE journey_count_city;"
                 "DELETE FROM pk_migration WHERE version >= 7;" % ", ".join(rest))
             c.commit()
         finally:
