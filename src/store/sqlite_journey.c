@@ -95,35 +95,58 @@ int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *pa
     return r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
 }
 
+/* Binds e as the row whose first parameter is p + 1 (S_EVENT_INSERT's). */
+static int bind_event(sqlite3_stmt *st, int p, const pk_event *e, const char *now)
+{
+    const pk_event_info *info = pk_event_info_of(e->type);
+    if (info == NULL)
+        return PK_EINVAL;
+    sqlite3_bind_int64(st, p + 1, e->participant_id);
+    sqlite3_bind_text(st, p + 2, pk_event_source_name(e->source), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, p + 3, e->ref, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, p + 4, info->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, p + 5, e->at);
+    sqlite3_bind_int64(st, p + 6, e->seq);
+    sqlite3_bind_int64(st, p + 7, e->wave);
+    sqlite3_bind_int64(st, p + 8, e->amount);
+    sqlite3_bind_int64(st, p + 9, e->k);
+    sqlite3_bind_text(st, p + 10, e->course, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, p + 11, e->platform, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, p + 12, e->ref_asal, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, p + 13, e->note, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, p + 14, now, -1, SQLITE_STATIC);
+    return 0;
+}
+
+/* SQ_EVENT_ROWS at a time while there are as many, then one by one.  The
+ * rows of one statement get consecutive ids (a rowid table without
+ * AUTOINCREMENT takes the largest id plus one for each new row, and the
+ * single writer holds the table), so the last id tells them all. */
 int sq_events_insert(pk_tx *t, size_t n, pk_event *ev)
 {
     sqc *c = sq_txc(t);
     char now[32];
     pk_store_now(now);
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    for (; n - i >= SQ_EVENT_ROWS; i += SQ_EVENT_ROWS) {
+        sqlite3_stmt *st = sq_stmt(c, S_EVENT_INSERT_ROWS);
+        if (st == NULL)
+            return PK_EIO;
+        int rc = 0;
+        for (int r = 0; rc == 0 && r < SQ_EVENT_ROWS; r++)
+            rc = bind_event(st, r * 14, &ev[i + (size_t)r], now);
+        if (rc != 0 || (rc = sq_step_done(st)) != 0)
+            return rc;
+        int64_t last = sqlite3_last_insert_rowid(c->db);
+        for (int r = 0; r < SQ_EVENT_ROWS; r++)
+            ev[i + (size_t)r].id = last - (SQ_EVENT_ROWS - 1) + r;
+    }
+    for (; i < n; i++) {
         sqlite3_stmt *st = sq_stmt(c, S_EVENT_INSERT);
         if (st == NULL)
             return PK_EIO;
-        const pk_event *e = &ev[i];
-        const pk_event_info *info = pk_event_info_of(e->type);
-        if (info == NULL)
-            return PK_EINVAL;
-        sqlite3_bind_int64(st, 1, e->participant_id);
-        sqlite3_bind_text(st, 2, pk_event_source_name(e->source), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, e->ref, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, info->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, e->at);
-        sqlite3_bind_int64(st, 6, e->seq);
-        sqlite3_bind_int64(st, 7, e->wave);
-        sqlite3_bind_int64(st, 8, e->amount);
-        sqlite3_bind_int64(st, 9, e->k);
-        sqlite3_bind_text(st, 10, e->course, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 11, e->platform, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 12, e->ref_asal, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 13, e->note, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 14, now, -1, SQLITE_STATIC);
-        int rc = sq_step_done(st);
-        if (rc != 0)
+        int rc = bind_event(st, 0, &ev[i], now);
+        if (rc != 0 || (rc = sq_step_done(st)) != 0)
             return rc;
         ev[i].id = sqlite3_last_insert_rowid(c->db);
     }

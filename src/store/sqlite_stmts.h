@@ -300,6 +300,16 @@ X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiiii" "t",
   " ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)"
   " ON CONFLICT (participant_id) DO UPDATE SET status = excluded.status,"
   " payout = excluded.payout, " PK_JOURNEY_INT_SET ", updated_at = excluded.updated_at")
+/* SQ_EVENT_ROWS rows at once: the statement's work (cursors opened and
+ * closed, the statement begun and ended) once for them all; each row's
+ * parameters S_EVENT_INSERT's, anonymous, ?14 received_at included */
+#define SQ_EVENT_ROWS 8
+#define SQ_EV_T "itttiiiiitttt" "t"
+#define SQ_EV_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+X(S_EVENT_INSERT_ROWS, SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T,
+  "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
+  " course, platform, ref_asal, note, received_at) VALUES " SQ_EV_ROW ", " SQ_EV_ROW ", "
+  SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW)
 /* journey_tail: the state, and whether an event of the person sorts
  * after (at, seq) = (?2, ?3) (through pk_event_participant) */
 X(S_JOURNEY_TAIL, "iii",

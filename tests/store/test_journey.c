@@ -123,6 +123,43 @@ static void events_round_trip_and_unique_refs(void **state)
     assert_int_equal(r.n, 4);
 }
 
+/* Many events in one call (SQLite inserts them several rows a
+ * statement): each gets the id it is stored under, for either person. */
+static void many_events_in_one_call_get_their_ids(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[2];
+    person(s, p, 2);
+    enum { N = 19 };
+    pk_event e[N];
+    for (int i = 0; i < N; i++) {
+        char ref[16];
+        snprintf(ref, sizeof(ref), "m-%02d", i);
+        e[i] = ev(PK_SRC_PMO, ref, PK_EV_SURVEI_DIBUKA, 1000 + i, 0);
+        e[i].k = i + 1;
+        e[i].seq = i;
+        e[i].participant_id = p[i % 3 == 0].r.id;
+    }
+    pk_tx *tx = begin(s);
+    assert_int_equal(pk_tx_events_insert(tx, N, e), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    int seen = 0;
+    for (int who = 0; who < 2; who++) {
+        evs l = {0};
+        assert_int_equal(pk_store_events_each(s, p[who].r.id, collect, &l), 0);
+        for (size_t j = 0; j < l.n; j++) {
+            int i = atoi(l.e[j].ref + 2);
+            assert_true(i >= 0 && i < N);
+            assert_int_equal(l.e[j].id, e[i].id);
+            assert_int_equal(l.e[j].participant_id, e[i].participant_id);
+            assert_int_equal(l.e[j].k, i + 1);
+            assert_int_equal(l.e[j].at, 1000 + i);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, N);
+}
+
 /* The database refuses changing or deleting an event, whatever the
  * store's ops do. */
 static void events_are_append_only(void **state)
@@ -658,6 +695,7 @@ static void many_people_at_once_and_events_bulk(void **state)
 
 static const struct CMUnitTest tests[] = {
     ST_TEST(events_round_trip_and_unique_refs),
+    ST_TEST(many_events_in_one_call_get_their_ids),
     ST_TEST(events_are_append_only),
     ST_TEST(journey_state_round_trip),
     ST_TEST(journey_tail_and_people_with_events),
