@@ -557,6 +557,14 @@ for (const width of WIDTHS) {
   test(`${width}px: the menu and the home page lead to Daftar and Cek Status`, async () => {
     const page = await newPageAt(width);
     await home(page);
+    if (width >= 1024) {
+      // on a desk the name stays on one line and the menu is one row, apart from it
+      const h = await page.evaluate(() => ({
+        rows: new Set([...document.querySelectorAll('header nav a')].map((a) => a.getBoundingClientRect().top)).size,
+        brand: document.querySelector('header .brand').getBoundingClientRect().height,
+      }));
+      check(h.rows === 1 && h.brand < 40, `header ${JSON.stringify(h)}`);
+    }
     await viaMenu(page, 'Daftar', '/daftar');
     eq((await page.locator('h1').innerText()).trim(), 'Daftar Kartu Prakerja', 'h1 of /daftar');
     await viaMenu(page, 'Cek Status', '/cek-status');

@@ -230,6 +230,13 @@ for (const width of WIDTHS) {
       const page = await newPage(width);
       await login(page, name);
       eq((await menuLinks(page).allInnerTexts()).map((s) => s.trim()), USERS[name].menu, 'menu');
+      if (width >= 1024) {
+        // on a desk the name stays on one line and the menu is one row (no entry left alone below)
+        const rows = await menuLinks(page).evaluateAll((as) => new Set(as.map((a) => a.getBoundingClientRect().top)).size);
+        eq(rows, 1, 'menu rows');
+        const brand = await page.locator('header .brand').evaluate((e) => e.getBoundingClientRect().height);
+        check(brand < 40, `the name on one line: ${brand}px high`);
+      }
       check(await page.getByText(`Masuk sebagai ${name}`).isVisible(), 'who is signed in');
       const signOut = page.getByRole('button', { name: 'Keluar', exact: true });
       check(await signOut.isVisible(), 'sign-out visible');
