@@ -676,6 +676,8 @@ static const pk_migration migrations[] = {
      "CREATE INDEX participant_nama_prefix ON participant"
      " (lower(nama) text_pattern_ops, kode_wilayah);",
      NULL, NULL},
+    /* SQLite's b-tree of the names' beginnings (28 was PostgreSQL's). */
+    {29, "name search: the names by their beginning (SQLite)", NULL, NULL, NULL},
 };
 
 const pk_migration *pg_migrations(size_t *n)

@@ -124,6 +124,77 @@ static int search_tier(sqlite3_stmt *st, int tier, const char *scope, const char
     return r == SQLITE_DONE ? 0 : PK_EIO;
 }
 
+/* Fewer names than this start with a plain ASCII query in the scope:
+ * tier 0 is read by the b-tree of lower(nama), not by FTS5. */
+#define PREFIX_FEW 128
+
+/* [lo, hi) of the names that start with name, lower-cased as SQLite's
+ * lower() does (ASCII); false when name is not plain printable ASCII
+ * (FTS5 folds more than ASCII's case, so only then are the two the same
+ * set).  lo and hi hold PK_SEARCH_PREFIX_MAX bytes. */
+#define PK_SEARCH_PREFIX_MAX 128
+static bool prefix_range(const char *name, char *lo, char *hi)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= PK_SEARCH_PREFIX_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch < 0x20 || ch >= 0x7e) /* the last one is raised by one below */
+            return false;
+        lo[i] = hi[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+    lo[n] = hi[n] = '\0';
+    hi[n - 1]++;
+    return true;
+}
+
+/* Tier 0 in (lo, hi] by the b-tree when few names start with the query:
+ * *done says it was (else FTS5 reads it). */
+static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo, int64_t hi,
+                         int *left, pk_prow_cb cb, void *ctx, bool *done)
+{
+    char from[PK_SEARCH_PREFIX_MAX], to[PK_SEARCH_PREFIX_MAX], rhi[PK_REGION_CODE_MAX + 2];
+    *done = false;
+    if (!prefix_range(name, from, to))
+        return 0;
+    sqlite3_stmt *st = sq_stmt(c, S_PARTICIPANTS_PREFIX_FEW);
+    if (st == NULL)
+        return PK_EIO;
+    sq_bind_region(st, 1, 2, scope, rhi, sizeof(rhi));
+    sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, PREFIX_FEW);
+    int r = sqlite3_step(st);
+    int64_t few = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : PREFIX_FEW;
+    sqlite3_reset(st);
+    if (r != SQLITE_ROW)
+        return PK_EIO;
+    if (few >= PREFIX_FEW)
+        return 0;
+    if ((st = sq_stmt(c, S_PARTICIPANTS_SEARCH_PREFIX)) == NULL)
+        return PK_EIO;
+    sq_bind_region(st, 1, 2, scope, rhi, sizeof(rhi));
+    sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, lo);
+    sqlite3_bind_int64(st, 6, hi);
+    sqlite3_bind_int(st, 7, *left);
+    int rc = 0;
+    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_prow row;
+        sq_read_row(st, &row);
+        row.tier = 0;
+        --*left;
+        rc = cb(ctx, &row);
+    }
+    if (rc == 0 && r != SQLITE_DONE)
+        rc = PK_EIO;
+    sqlite3_reset(st);
+    *done = true;
+    return rc;
+}
+
 int sq_participants_search(pk_store *s, const char *scope, const char *name,
                            const uint8_t *nik_bi, const pk_search_key *after,
                            const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx)
@@ -152,7 +223,10 @@ int sq_participants_search(pk_store *s, const char *scope, const char *name,
     for (int t = after->tier; rc == 0 && left > 0 && t < tiers && t <= upto->tier; t++) {
         int64_t lo = t == after->tier ? after->id : 0;
         int64_t hi = t == upto->tier ? upto->id : INT64_MAX;
-        if (lo < hi)
+        bool done = false;
+        if (lo < hi && t == 0 && indexed)
+            rc = search_prefix(c, scope, name, lo, hi, &left, cb, ctx, &done);
+        if (rc == 0 && lo < hi && !done)
             rc = search_tier(st, t, scope, name, nik_bi, indexed, lo, hi, &left, cb, ctx);
     }
     sq_read_end(q, c, st);

@@ -78,7 +78,8 @@ int sq_bulk_begin(pk_tx *t, bool *on)
     char *msg = NULL;
     if (sqlite3_exec(tx->q->writer->db,
                      "DROP INDEX participant_nik; DROP INDEX participant_kk;"
-                     "DROP INDEX participant_region; " SQ_PARTICIPANT_COUNT_DROP_TRIGGERS
+                     "DROP INDEX participant_region; DROP INDEX participant_nama_lower;"
+                     SQ_PARTICIPANT_COUNT_DROP_TRIGGERS
                      SQ_NAME_INDEX_DROP
                      BULK_CACHE ";"
                      "CREATE TEMP TABLE IF NOT EXISTS bulk_kk (kk_hi INTEGER, kk_lo INTEGER,"
@@ -114,7 +115,7 @@ int sq_bulk_end(pk_tx *t)
     /* the sorter may use a second thread: the reader's core is idle by now */
     int rc = sqlite3_exec(tx->q->writer->db,
                           "DROP INDEX IF EXISTS participant_nik_repeats;"
-                          "PRAGMA threads = 1;" SQ_PARTICIPANT_INDEXES
+                          "PRAGMA threads = 1;" SQ_PARTICIPANT_INDEXES SQ_NAME_PREFIX_INDEX
                           /* the name index (migration 16) in one pass */
                           "INSERT INTO participant_name(participant_name) VALUES ('rebuild');"
                           SQ_NAME_INDEX_TRIGGERS,

@@ -98,6 +98,11 @@ int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
 
 /* The participant table's indexes since migration 7 (a bulk load drops
  * them and builds them again: sqlite_bulk.c). */
+/* The names by their beginning, lower-cased (migration 29; a bulk load
+ * drops it and builds it again: sqlite_bulk.c). */
+#define SQ_NAME_PREFIX_INDEX                                                 \
+    "CREATE INDEX participant_nama_lower ON participant(lower(nama), kode_wilayah);"
+
 #define SQ_PARTICIPANT_INDEXES                                               \
     "CREATE UNIQUE INDEX participant_nik ON participant(nik_hi, nik_lo);"    \
     "CREATE INDEX participant_kk ON participant(kk_hi, kk_lo);"              \

@@ -218,6 +218,19 @@ X(S_PARTICIPANTS_SEARCH_NIK, "ttiiiii",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
   " AND kode_wilayah < ?2 AND nik_hi = ?3 AND nik_lo = ?4 AND id > ?5 AND id <= ?6"
   " ORDER BY id LIMIT ?7")
+/* Tier 0 of a plain ASCII query by the b-tree of lower(nama) (migration
+ * 29): the names in [?3, ?4), ?3 the query lower-cased, ?4 the same with
+ * its last character one higher.  _FEW counts them in the scope up to ?5
+ * (few: tier 0 is read this way, not by FTS5's ^"q", which reads every
+ * row containing the phrase to find those that start with it); the read
+ * sorts them (+id: by the rowid the planner would scan the table). */
+X(S_PARTICIPANTS_PREFIX_FEW, "tttti",
+  "SELECT count(*) FROM (SELECT 1 FROM participant WHERE lower(nama) >= ?3"
+  " AND lower(nama) < ?4 AND kode_wilayah >= ?1 AND kode_wilayah < ?2 LIMIT ?5)")
+X(S_PARTICIPANTS_SEARCH_PREFIX, "ttttiii",
+  "SELECT " SQ_PCOLS " FROM participant WHERE lower(nama) >= ?3 AND lower(nama) < ?4"
+  " AND kode_wilayah >= ?1 AND kode_wilayah < ?2 AND +id > ?5 AND +id <= ?6"
+  " ORDER BY +id LIMIT ?7")
 /* By name through the trigram index (migration 16): ?3 is the FTS5
  * expression of one tier (sq_participants_search: quoted phrases, so the
  * trigram tokenizer matches the query as a plain substring, case folded).

@@ -355,9 +355,9 @@ def migration_15_fills_the_counters_of_an_existing_registry():
                 reg.db.execute("DROP FUNCTION %s()" % f)
         # and 26 (the journey's cells per city; its triggers are 24's, made again)
         reg.db.execute("DROP TABLE journey_count_city")
-        # and 28 (PostgreSQL's b-tree of the names' beginnings)
-        if h.PG:
-            reg.db.execute("DROP INDEX participant_nama_prefix")
+        # and 28, 29 (the b-tree of the names' beginnings: PostgreSQL's, SQLite's)
+        reg.db.execute("DROP INDEX %s" % ("participant_nama_prefix" if h.PG
+                                          else "participant_nama_lower"))
         reg.db.execute("DELETE FROM pk_migration WHERE version >= 15")
         code, out, err = reg.cli(["migrate"])
         eq(code, 0, "migrate: " + err)
