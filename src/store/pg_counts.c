@@ -1,8 +1,8 @@
 /* pg_counts.c -- the counters of the participants on PostgreSQL
  * (migration 15; how the triggers keep them: pg_int.h): the statistics
  * read them, a region being a range of village codes, so a read sums at
- * most the cells of that range whatever the number of participants; the
- * province and the country read the same cells summed per city
+ * most the cells of that range whatever the number of participants; a
+ * city, the province and the country read the same cells summed per city
  * (participant_count_city, migration 21); verify recounts and compares
  * both, rebuild recounts both. */
 #include <libpq-fe.h>
@@ -31,8 +31,10 @@ int pg_stats(pk_store *s, const char *region, pk_stats *out)
     params ps = {0};
     char hi[PK_REGION_CODE_MAX + 2];
     pg_region_params(&ps, region, hi, sizeof(hi));
-    /* above a city (a province, everywhere): the city cells */
-    int which = region == NULL || strlen(region) < 5 ? S_STATS_CITY : S_STATS;
+    /* a city or above (a province, everywhere): the city cells, a few
+     * hundred for the province whatever the number of participants; a
+     * city's own are its village cells summed once more (migration 21) */
+    int which = region == NULL || strlen(region) <= 5 ? S_STATS_CITY : S_STATS;
     if ((rc = pg_run(c, which, &ps, &r)) != 0)
         goto out;
     for (int i = 0, n = PQntuples(r); i < n; i++) {

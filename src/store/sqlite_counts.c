@@ -4,7 +4,7 @@
  * of a participant row (SQ_PARTICIPANT_COUNT_TRIGGERS, sqlite_int.h);
  * the statistics read them, a region being a range of village codes, so
  * a read sums at most the cells of that range whatever the number of
- * participants; the province and the country read the same cells summed
+ * participants; a city, the province and the country read the same cells summed
  * per city (participant_count_city, migration 21); verify recounts and
  * compares both, rebuild recounts both. */
 #include <sqlite3.h>
@@ -23,8 +23,10 @@ int sq_stats(pk_store *s, const char *region, pk_stats *out)
     sqc *c;
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *st;
-    /* above a city (a province, everywhere): the city cells */
-    int which = region == NULL || strlen(region) < 5 ? S_STATS_CITY : S_STATS;
+    /* a city or above (a province, everywhere): the city cells, a few
+     * hundred for the province whatever the number of participants; a
+     * city's own are its village cells summed once more (migration 21) */
+    int which = region == NULL || strlen(region) <= 5 ? S_STATS_CITY : S_STATS;
     int rc = sq_read_begin(q, which, &c, &st);
     if (rc != 0)
         return rc;
