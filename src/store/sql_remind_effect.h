@@ -148,6 +148,23 @@
     " DROP TRIGGER remind_effect_reach_delete; DROP TRIGGER remind_effect_journey_insert;" \
     " DROP TRIGGER remind_effect_journey_delete; DROP TRIGGER remind_effect_journey_update;" \
     " DROP TRIGGER remind_effect_participant;"
+/* those on pk_journey apart: an event import's bulk load (a database
+ * without events, so without journeys, fires or reach rows) drops them and
+ * makes them again at its end (sqlite_bulk.c) */
+#define SQ_RE_JOURNEY_DROP_TRIGGERS                                                        \
+    "DROP TRIGGER remind_effect_journey_insert; DROP TRIGGER remind_effect_journey_delete;" \
+    " DROP TRIGGER remind_effect_journey_update;"
+#define SQ_RE_JOURNEY_TRIGGERS                                                             \
+    "CREATE TRIGGER remind_effect_journey_insert AFTER INSERT ON pk_journey BEGIN "       \
+    PK_RE_UPSERT(SQ_RE_JOURNEY("NEW", "1"), "remind_effect_count", "n") " END;"           \
+    "CREATE TRIGGER remind_effect_journey_delete AFTER DELETE ON pk_journey BEGIN "       \
+    PK_RE_UPSERT(SQ_RE_JOURNEY("OLD", "-1"), "remind_effect_count", "n") " END;"          \
+    "CREATE TRIGGER remind_effect_journey_update AFTER UPDATE ON pk_journey WHEN "        \
+    "(OLD.status = 'dicabut') IS NOT (NEW.status = 'dicabut') OR "                         \
+    SQ_RE_CHANGED("first_purchase_at") " OR " SQ_RE_CHANGED("selected_at") " OR "         \
+    SQ_RE_CHANGED("participant_id") " BEGIN "                                              \
+    PK_RE_UPSERT(SQ_RE_JOURNEY("NEW", "1") " UNION ALL " SQ_RE_JOURNEY("OLD", "-1"),      \
+                 "remind_effect_count", "n") " END;"
 #define SQ_RE_TRIGGERS                                                                     \
     "CREATE TRIGGER remind_reach_fire_insert AFTER INSERT ON pk_remind_fire BEGIN "       \
     SQ_RE_REACH_RAISE("NEW") " END;"                                                          \
@@ -161,16 +178,7 @@
                  "remind_effect_count", "n") " END;"                                       \
     "CREATE TRIGGER remind_effect_reach_delete AFTER DELETE ON remind_reach BEGIN "       \
     PK_RE_UPSERT(SQ_RE_REACH("OLD", "-1"), "remind_effect_count", "n") " END;"            \
-    "CREATE TRIGGER remind_effect_journey_insert AFTER INSERT ON pk_journey BEGIN "       \
-    PK_RE_UPSERT(SQ_RE_JOURNEY("NEW", "1"), "remind_effect_count", "n") " END;"           \
-    "CREATE TRIGGER remind_effect_journey_delete AFTER DELETE ON pk_journey BEGIN "       \
-    PK_RE_UPSERT(SQ_RE_JOURNEY("OLD", "-1"), "remind_effect_count", "n") " END;"          \
-    "CREATE TRIGGER remind_effect_journey_update AFTER UPDATE ON pk_journey WHEN "        \
-    "(OLD.status = 'dicabut') IS NOT (NEW.status = 'dicabut') OR "                         \
-    SQ_RE_CHANGED("first_purchase_at") " OR " SQ_RE_CHANGED("selected_at") " OR "         \
-    SQ_RE_CHANGED("participant_id") " BEGIN "                                              \
-    PK_RE_UPSERT(SQ_RE_JOURNEY("NEW", "1") " UNION ALL " SQ_RE_JOURNEY("OLD", "-1"),      \
-                 "remind_effect_count", "n") " END;"                                       \
+    SQ_RE_JOURNEY_TRIGGERS                                                                 \
     "CREATE TRIGGER remind_effect_participant AFTER UPDATE OF kode_wilayah ON participant" \
     " WHEN " SQ_RE_CHANGED("kode_wilayah") " BEGIN "                                       \
     PK_RE_UPSERT(SQ_RE_WHO("NEW", "1") " UNION ALL " SQ_RE_WHO("OLD", "-1"),              \

@@ -15,6 +15,7 @@
 
 #include "core/pk.h"
 #include "store/sql_funnel.h"
+#include "store/sql_remind_effect.h"
 #include "store/sqlite_int.h"
 
 /* The writer's page cache during a bulk load (sqlite.c sets it back when
@@ -252,7 +253,7 @@ int sq_events_bulk_begin(pk_tx *t, bool *on)
     char *msg = NULL;
     if (sqlite3_exec(tx->q->writer->db,
                      "DROP INDEX pk_event_ref; DROP INDEX pk_event_wave; DROP INDEX pk_journey_unbought;"
-                     " DROP INDEX pk_journey_balance;" SQ_JOURNEY_COUNT_DROP_TRIGGERS BULK_CACHE, NULL,
+                     " DROP INDEX pk_journey_balance;" SQ_JOURNEY_COUNT_DROP_TRIGGERS SQ_RE_JOURNEY_DROP_TRIGGERS BULK_CACHE, NULL,
                      NULL, &msg) !=
         SQLITE_OK) {
         sq_log(tx->q, "events bulk load: %s", msg ? msg : "?");
@@ -277,7 +278,7 @@ int sq_events_bulk_end(pk_tx *t)
     /* the journeys' counters once, from the journeys (no trigger ran) */
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(tx->q->writer->db,
-                          SQ_JOURNEY_COUNTS_BULK_FILL SQ_JOURNEY_COUNT_TRIGGERS,
+                          SQ_JOURNEY_COUNTS_BULK_FILL SQ_JOURNEY_COUNT_TRIGGERS SQ_RE_JOURNEY_TRIGGERS,
                           NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : sq_error(rc);
