@@ -209,10 +209,12 @@ def bulk_first_import_equals_row_by_row_and_first_row_of_a_ref_wins():
             eq(a.sql("SELECT name FROM sqlite_master WHERE type = 'index'"
                      " AND name IN ('pk_event_ref', 'pk_event_wave') ORDER BY 1"),
                [("pk_event_ref",), ("pk_event_wave",)], "the indexes built again")
-            eq(a.sql("SELECT name FROM sqlite_master WHERE type = 'trigger'"
-                     " AND name LIKE 'journey_count_%' ORDER BY 1"),
-               b.sql("SELECT name FROM sqlite_master WHERE type = 'trigger'"
-                     " AND name LIKE 'journey_count_%' ORDER BY 1"), "the counters' triggers again")
+            triggers = ("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                        " AND (name LIKE 'journey_count_%' OR name LIKE 'remind_effect_%')"
+                        " ORDER BY 1")
+            eq(a.sql(triggers), b.sql(triggers), "the counters' triggers again")
+            assert any(n == "remind_effect_journey_update" for n, _ in a.sql(triggers)), \
+                "the effect of reminders' triggers on the journeys"
             eq(a.sql("PRAGMA integrity_check")[0][0], "ok", "integrity")
         # again, now that events are stored: no bulk load, nothing new
         for x, env in ((a, BULK), (b, NO_BULK)):
