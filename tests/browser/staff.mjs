@@ -385,6 +385,13 @@ for (const width of WIDTHS) {
     await submit(page, 'Buat gelombang');
     check(await page.locator('#gelombang-error').isVisible(), 'the error beside its field');
     await noOverflow(page, width, 'new wave form with errors');
+    // a pasted course file without its header: the error names the columns, which wrap
+    await page.goto(base + 'katalog');
+    await page.locator('textarea[name="csv"]').fill('a,b\n1,2');
+    await submit(page, 'Impor');
+    check(await page.locator('.error-summary').getByText('platform,kode_pelatihan,judul,lpk,harga,mode').isVisible(),
+      'the columns named in the summary');
+    await noOverflow(page, width, 'catalogue paste without a header');
     await page.context().close();
   });
 }
