@@ -93,10 +93,14 @@ int cli_import_courses(cli_args *a)
         fprintf(stderr, "prakerja import courses: give exactly one FILE ('-' for stdin)\n");
         return 2;
     }
-    pk_app app;
-    if (cli_open_app(&app, &a->cfg) != 0)
+    int status = 1, fd = cli_open_input(a->pos[0]); /* the file first, as for the other imports */
+    if (fd < 0)
         return 1;
-    int status = 1, fd = -1;
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0) {
+        close(fd);
+        return 1;
+    }
     FILE *rf = NULL;
     if (rejects != NULL) {
         int rfd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -107,9 +111,6 @@ int cli_import_courses(cli_args *a)
             goto out;
         }
     }
-    const char *path = a->pos[0];
-    if ((fd = cli_open_input(path)) < 0)
-        goto out;
     char err[512] = "", actor[PK_ACTOR_MAX];
     cli_actor(actor, sizeof(actor));
     pk_course_summary sum;

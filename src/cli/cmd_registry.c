@@ -234,13 +234,17 @@ static int import_events(cli_args *a)
     progress pg = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()};
     pk_import_opts io = {.tick = progress_tick, .note = progress_note, .ctx = &pg,
                          .actor = actor};
-    pk_app app;
-    if (cli_open_app(&app, &a->cfg) != 0)
+    /* the file first: a wrong path opens no database (no key file made)
+     * and leaves an existing --rejects file as it was */
+    int fd = cli_open_input(a->pos[0]), status = 1;
+    if (fd < 0)
         return 1;
-    int fd = -1, status = 1;
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0) {
+        close(fd);
+        return 1;
+    }
     if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
-        goto out;
-    if ((fd = cli_open_input(a->pos[0])) < 0)
         goto out;
     pk_import_summary sum;
     char err[512] = "";
@@ -290,18 +294,20 @@ static int import_participants(cli_args *a)
     } else {
         io.as_of = pk_app_today();
     }
-    pk_app app;
-    if (cli_open_app(&app, &a->cfg) != 0)
+    int fd = cli_open_input(a->pos[0]), status = 1; /* the file first, as for events */
+    if (fd < 0)
         return 1;
-    int fd = -1, status = 1;
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0) {
+        close(fd);
+        return 1;
+    }
     io.scheme = scheme ? pk_schemes_find(&app.schemes, scheme) : NULL;
     if (scheme != NULL && io.scheme == NULL) {
         fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", scheme);
         goto out;
     }
     if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
-        goto out;
-    if ((fd = cli_open_input(a->pos[0])) < 0)
         goto out;
     pk_import_summary sum;
     char err[512] = "";
@@ -342,31 +348,33 @@ static int import_exclusions(cli_args *a)
                         "daftar_hitam, penerima_sebelumnya, prioritas)\n", list);
         return 2;
     }
-    pk_app app;
-    if (cli_open_app(&app, &a->cfg) != 0)
+    int fd = cli_open_input(a->pos[0]), status = 1; /* the file first, as for events */
+    if (fd < 0)
         return 1;
-    int fd = cli_open_input(a->pos[0]), status = 1;
-    if (fd >= 0) {
-        pk_list_summary sum;
-        char err[512] = "";
-        char actor[PK_ACTOR_MAX];
-        cli_actor(actor, sizeof(actor));
-        int rc = pk_registry_import_list(&app, list, fd, actor, &sum, err, sizeof(err));
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0) {
         close(fd);
-        if (rc != 0) {
-            fprintf(stderr, "prakerja: import exclusions %s: %s\n",
-                    rc == PK_EINVAL ? "refused" : "failed", err);
-        } else {
-            printf("{\"list\":\"%s\",\"read\":%ld,\"listed\":%ld,\"rejected\":%ld,"
-                   "\"reevaluated\":%ld,\"before\":%ld,\"after\":%ld}\n",
-                   list, sum.read, sum.listed, sum.rejected, sum.reevaluated, sum.before,
-                   sum.after);
-            fprintf(stderr,
-                    "prakerja: list %s replaced: %ld entries before, %ld after (%ld rows read, "
-                    "%ld rejected); %ld registered participants evaluated again\n",
-                    list, sum.before, sum.after, sum.read, sum.rejected, sum.reevaluated);
-            status = 0;
-        }
+        return 1;
+    }
+    pk_list_summary sum;
+    char err[512] = "";
+    char actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
+    int rc = pk_registry_import_list(&app, list, fd, actor, &sum, err, sizeof(err));
+    close(fd);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: import exclusions %s: %s\n",
+                rc == PK_EINVAL ? "refused" : "failed", err);
+    } else {
+        printf("{\"list\":\"%s\",\"read\":%ld,\"listed\":%ld,\"rejected\":%ld,"
+               "\"reevaluated\":%ld,\"before\":%ld,\"after\":%ld}\n",
+               list, sum.read, sum.listed, sum.rejected, sum.reevaluated, sum.before,
+               sum.after);
+        fprintf(stderr,
+                "prakerja: list %s replaced: %ld entries before, %ld after (%ld rows read, "
+                "%ld rejected); %ld registered participants evaluated again\n",
+                list, sum.before, sum.after, sum.read, sum.rejected, sum.reevaluated);
+        status = 0;
     }
     pk_app_close(&app);
     return status;

@@ -685,6 +685,23 @@ def import_of_a_directory_is_refused_as_such():
                 code, out, err = cli(["import"] + kind + [d] + db.args(), cwd=d)
                 eq((code, out), (1, ""), "%s: stderr %r" % (kind, err))
                 assert "is a directory; give a file" in err and "read error" not in err, err
+            # a file that does not exist: said first, and nothing made or emptied (no key
+            # file, the rejects file of an earlier run kept)
+            rejects = os.path.join(d, "ditolak.csv")
+            write(rejects, "baris,alasan\n2,nik_format\n")
+            if os.path.exists(db.key):
+                os.unlink(db.key)  # none yet: nothing was sealed in this database
+            for kind in (["participants"], ["events"], ["courses"]):
+                code, out, err = cli(["import"] + kind + ["tidak-ada.csv", "--rejects", rejects]
+                                     + db.args(), cwd=d)
+                eq((code, out), (1, ""), "%s: stderr %r" % (kind, err))
+                assert "cannot open tidak-ada.csv" in err and "key file" not in err, err
+            code, _, err = cli(["import", "exclusions", "--list", "dtks", "tidak-ada.csv"]
+                               + db.args(), cwd=d)
+            assert code == 1 and "cannot open tidak-ada.csv" in err, err
+            assert not os.path.exists(db.key), "a key file made for a failed import"
+            with open(rejects) as f:
+                eq(f.read(), "baris,alasan\n2,nik_format\n", "the earlier rejects")
         finally:
             db.drop()
 
