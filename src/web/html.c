@@ -70,6 +70,7 @@ static const struct {
     {"/cek-status", "Cek Status"},
     {"/linimasa", "Linimasa Manfaat"},
     {"/cek-nik", "Cek NIK"},
+    {"/tanya-jawab", "Tanya Jawab"},
     {"/akun", "Akun Saya"}, /* signed in: the account; else its sign-in (/akun/masuk) */
 };
 

@@ -61,6 +61,7 @@ const pk_route pk_routes[] = {
     {"POST", "/cek-kelayakan", pk_page_eligibility, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
      PK_LIMIT_CHECK},
     {"GET", "/linimasa", pk_page_timeline, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"GET", "/tanya-jawab", pk_page_faq, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"GET", "/cek-nik", pk_page_nik, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/cek-nik", pk_page_nik, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
      PK_LIMIT_LOOKUP},

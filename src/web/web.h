@@ -133,6 +133,7 @@ void pk_web_metrics_observe(const char *method, const char *route, int status, d
 void pk_page_home(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_timeline(const pk_app *app, pk_req *req, pk_resp *resp);
+void pk_page_faq(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_status(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp);

@@ -236,6 +236,7 @@ test('navigation links reach every page and mark the current one', async () => {
     ['Cek Kelayakan', '/cek-kelayakan', 'Cek kelayakan'],
     ['Linimasa Manfaat', '/linimasa', 'Linimasa manfaat'],
     ['Cek NIK', '/cek-nik', 'Cek format NIK'],
+    ['Tanya Jawab', '/tanya-jawab', 'Tanya jawab'],
     // a resident not signed in is sent on to the sign-in
     ['Akun Saya', '/akun/masuk', 'Masuk Akun Saya'],
     ['Beranda', '/', 'Kartu Prakerja untuk warga Jakarta'],

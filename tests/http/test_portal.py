@@ -123,6 +123,30 @@ def home_shows_current_scheme_and_rules():
 
 
 @test
+def faq_answers_from_the_current_scheme():
+    """/tanya-jawab (in the menu of every portal page): each question a
+    <details> that opens without JavaScript, the amounts and days those of
+    the current scheme (2023 in data/schemes.ini), links to the pages that
+    act on the answers, the anti-scam advice."""
+    st, hdrs, text = page("GET", "/tanya-jawab")
+    d = assert_html_page(st, hdrs, text, 200, "/tanya-jawab")
+    eq(len(re.findall(r'<details class="faq" id="[a-z-]+">\n<summary>[^<]+\?</summary>', text)),
+       text.count("<details"), "every question a summary ending in '?'")
+    assert text.count("<details") >= 12, text.count("<details")
+    assert "Rp3.500.000" in text and "Rp4.200.000" in text, "2023's balance and total"
+    assert "<strong>15 hari</strong>" in text, "2023's first-purchase deadline"
+    assert re.search(r"Insentif Rp600\.000 dibayar 1 kali", text), "2023: one month"
+    assert re.search(r"\b2 kali\. Setiap survei diisi paling lambat 30 hari", text), "2 surveys"
+    assert "Rp3.550.000" not in text, "an older scheme's total"
+    assert "BERHENTI" in text and "pencairan saldo" in text and "OTP" in text, "scams, opt-out"
+    for href in ("/cek-kelayakan", "/linimasa", "/cek-status", "/akun", "/daftar"):
+        assert href in d.links, "no link to %s" % href
+    assert 'href="/tanya-jawab" aria-current="page"' in text, "the menu marks it"
+    st, _, home = page("GET", "/")
+    assert 'href="/tanya-jawab"' in home, "the menu of the home page links it"
+
+
+@test
 def head_home():
     st, hdrs, body = srv().request("HEAD", "/")
     eq(st, 200, "HEAD /")
