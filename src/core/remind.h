@@ -37,6 +37,9 @@ typedef enum pk_remind_cond {
 /* "beli_pelatihan" ...; NULL / PK_RC__COUNT when unknown. */
 const char *pk_remind_cond_name(pk_remind_cond c);
 pk_remind_cond pk_remind_cond_by_name(const char *name);
+/* What a condition's reminders are about, for staff pages, in Indonesian:
+ * "Beli pelatihan pertama" ...; NULL when unknown. */
+const char *pk_remind_cond_title(pk_remind_cond c);
 /* Whether the condition's anchor is a deadline (a fire after the
  * deadline's day is terlewat) rather than an event (fires wait while the
  * condition holds). */

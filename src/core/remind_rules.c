@@ -35,6 +35,17 @@ static const char *const status_names[PK_FS__COUNT] = {
     "kirim", "ditunda", "dibatalkan", "terlewat", "berhenti_langganan", "kontrol",
 };
 
+static const char *const cond_titles[PK_RC__COUNT] = {
+    "Beli pelatihan pertama", "Insentif gagal dibayar", "Saldo pelatihan belum terpakai",
+    "Beri ulasan pelatihan", "Tautkan rekening pembayaran", "Isi survei kebekerjaan",
+    "Gabung gelombang",
+};
+
+const char *pk_remind_cond_title(pk_remind_cond c)
+{
+    return (unsigned)c < PK_RC__COUNT ? cond_titles[c] : NULL;
+}
+
 const char *pk_remind_cond_name(pk_remind_cond c)
 {
     return (unsigned)c < PK_RC__COUNT ? cond_names[c] : NULL;

@@ -24,8 +24,26 @@ static const char *const status_label[PK_FS__COUNT] = {
     "Terlewat (batas sudah lewat)", "Berhenti berlangganan",
     "Kelompok kontrol (tidak dikirimi)"};
 
+/* A rule as staff read it: what its condition is about, then its id
+ * ("Beli pelatihan pertama (beli_pelatihan)"); the id alone when the
+ * rules no longer have it. */
+static void rule_name(pk_buf *b, const pk_remind_rules *rules, const char *id)
+{
+    const pk_remind_rule *r = pk_remind_rule_find(rules, id);
+    const char *title = r ? pk_remind_cond_title(r->cond) : NULL;
+    if (title != NULL) {
+        pk_html_esc(b, title);
+        pk_buf_adds(b, " <span class=\"code\">(");
+        pk_html_esc(b, id);
+        pk_buf_adds(b, ")</span>");
+    } else {
+        pk_html_esc(b, id);
+    }
+}
+
 typedef struct plan_ctx {
     const pk_app *app;         /* the region table: villages by name */
+    const pk_remind_rules *rules;
     pk_buf rows;
     const char *rule;          /* filter: NULL all */
     int status;                /* filter: -1 all */
@@ -52,10 +70,12 @@ static int plan_row(void *ctx, const pk_plan_line *l)
                   pk_fire_status_name(l->status), l->rule, (long long)l->participant_id,
                   nl >= 4 ? l->nik + nl - 4 : "", l->region);
     pk_html_region_name(p->app, b, l->region, "-");
-    pk_buf_printf(b, " <span class=\"code\">(%s)</span></td><td data-label=\"Aturan\">%s</td>"
-                     "<td data-label=\"Status\">%s</td><td data-label=\"Saluran\">%s</td>"
+    pk_buf_printf(b, " <span class=\"code\">(%s)</span></td><td data-label=\"Aturan\">",
+                  l->region);
+    rule_name(b, p->rules, l->rule);
+    pk_buf_printf(b, "</td><td data-label=\"Status\">%s</td><td data-label=\"Saluran\">%s</td>"
                      "<td data-label=\"Waktu kirim\">",
-                  l->region, l->rule, status_label[l->status], l->channel ? l->channel : "-");
+                  status_label[l->status], l->channel ? l->channel : "-");
     if (l->send_at != 0) {
         char iso[32], wib[32];
         pk_instant_format(l->send_at, iso);
@@ -201,7 +221,8 @@ static void effect_cell(pk_buf *b, const char *group, const pk_remind_effect_cel
     pk_buf_adds(b, "</td></tr>\n");
 }
 
-static void effect(const pk_app *app, pk_buf *b, const char *scope, const char *region)
+static void effect(const pk_app *app, const pk_remind_rules *rules, pk_buf *b, const char *scope,
+                   const char *region)
 {
     pk_remind_effect *e = malloc(sizeof *e);
     char err[256];
@@ -228,12 +249,13 @@ static void effect(const pk_app *app, pk_buf *b, const char *scope, const char *
     if (e->nrules == 0)
         pk_buf_adds(b, "<p data-effect=\"0\">Belum ada pengingat yang tercatat.</p>\n");
     for (size_t r = 0; r < e->nrules; r++) {
-        pk_buf_printf(b, "<table class=\"results cards\" data-effect=\"%s\">\n<caption>%s</caption>\n"
-                         "<thead><tr><th scope=\"col\">Kelompok</th><th scope=\"col\">Penerima"
-                         "</th><th scope=\"col\">Dicabut</th><th scope=\"col\">Membeli "
-                         "pelatihan</th><th scope=\"col\">Median hari sampai pembelian "
-                         "pertama</th></tr></thead>\n<tbody>\n",
-                      e->rules[r].rule, e->rules[r].rule);
+        pk_buf_printf(b, "<table class=\"results cards\" data-effect=\"%s\">\n<caption>",
+                      e->rules[r].rule);
+        rule_name(b, rules, e->rules[r].rule);
+        pk_buf_adds(b, "</caption>\n<thead><tr><th scope=\"col\">Kelompok</th><th scope=\"col\">"
+                       "Penerima</th><th scope=\"col\">Dicabut</th><th scope=\"col\">Membeli "
+                       "pelatihan</th><th scope=\"col\">Median hari sampai pembelian "
+                       "pertama</th></tr></thead>\n<tbody>\n");
         effect_cell(b, "diingatkan", &e->rules[r].group[PK_EFF_DIINGATKAN]);
         effect_cell(b, "kontrol", &e->rules[r].group[PK_EFF_KONTROL]);
         effect_cell(b, "tidak", &e->rules[r].group[PK_EFF_TIDAK]);
@@ -264,7 +286,7 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
                             "Hubungi administrator.");
         return;
     }
-    plan_ctx p = {.app = app, .status = -1};
+    plan_ctx p = {.app = app, .rules = rules, .status = -1};
     pk_buf_init(&p.rows, 4u << 20);
     if (rule != NULL && rule[0] != '\0') {
         if (pk_remind_rule_find(rules, rule) != NULL)
@@ -307,9 +329,13 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
                   day_s);
     select_open(b, "aturan", "Aturan");
     option(b, "", "Semua aturan", p.rule == NULL);
-    for (size_t i = 0; i < rules->count; i++)
-        option(b, rules->items[i].id, rules->items[i].id,
+    for (size_t i = 0; i < rules->count; i++) {
+        char label[PK_REMIND_ID_MAX + 48];
+        const char *title = pk_remind_cond_title(rules->items[i].cond);
+        snprintf(label, sizeof label, "%s (%s)", title ? title : "", rules->items[i].id);
+        option(b, rules->items[i].id, title ? label : rules->items[i].id,
                p.rule != NULL && strcmp(p.rule, rules->items[i].id) == 0);
+    }
     pk_buf_adds(b, "</select></p>\n");
     select_open(b, "status", "Status");
     option(b, "", "Semua status", p.status < 0);
@@ -356,7 +382,7 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
             pk_buf_add(b, p.rows.data, p.rows.len);
             pk_buf_adds(b, "</tbody>\n</table>\n");
         }
-        effect(app, b, scope, region);
+        effect(app, rules, b, scope, region);
     }
     pk_buf_wipe_free(&p.rows);
     free(rules);

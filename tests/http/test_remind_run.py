@@ -438,6 +438,11 @@ def staff_page_shows_the_plan_within_the_area():
             eq(page.count("<tr data-status="), 3, "three fires")
             eq(page.count('data-status="kirim"'), 2, "a and c are reminded")
             eq(page.count('data-status="dibatalkan"'), 1, "b bought a training")
+            # each rule named by what it is about, its id beside it; the filter too
+            eq(page.count('<td data-label="Aturan">Beli pelatihan pertama <span class="code">'
+                          '(beli_pelatihan)</span></td>'), 3, "the rule's title in each row")
+            assert '<option value="beli_pelatihan">Beli pelatihan pertama (beli_pelatihan)' \
+                   '</option>' in page, "the rule filter's titles"
             for n in (a, b, c):
                 assert n not in page, "a whole NIK on the page"
                 assert "&hellip;" + n[-4:] in page, n[-4:]

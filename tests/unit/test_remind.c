@@ -94,10 +94,16 @@ static void test_shipped_rules(void **state)
         {"gabung_gelombang", "informasi", {-3, -1}, 2, 4},
     };
     assert_int_equal(rules.count, PK_ARRAY_LEN(want));
+    assert_null(pk_remind_cond_title(PK_RC__COUNT));
     for (size_t i = 0; i < PK_ARRAY_LEN(want); i++) {
         const pk_remind_rule *r = pk_remind_rule_find(&rules, want[i].id);
         assert_non_null(r);
         assert_string_equal(pk_remind_cond_name(r->cond), want[i].id);
+        /* a title for staff pages, each its own */
+        assert_non_null(pk_remind_cond_title(r->cond));
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(pk_remind_cond_title(r->cond),
+                                    pk_remind_cond_title(pk_remind_rule_find(&rules, want[j].id)->cond));
         assert_string_equal(pk_purpose_name(r->purpose), want[i].purpose);
         assert_int_equal(r->noffsets, want[i].n);
         for (size_t k = 0; k < want[i].n; k++)
