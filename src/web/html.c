@@ -206,6 +206,17 @@ void pk_html_days(pk_buf *b, double median_days)
     pk_buf_printf(b, "%s hari", s);
 }
 
+void pk_html_url_value(pk_buf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p) != NULL)
+            pk_buf_addc(b, (char)*p);
+        else
+            pk_buf_printf(b, "%%%02X", *p);
+    }
+}
+
 void pk_html_tenths(pk_buf *b, int64_t tenths)
 {
     char s[32];

@@ -69,6 +69,9 @@ void pk_html_region_name(const pk_app *app, pk_buf *b, const char *code, const c
  * the funnel). */
 void pk_html_trail(const pk_app *app, pk_buf *b, const char *scope, const char *code,
                    const char *page);
+/* s percent-encoded as a query string's value (letters, digits and -._~
+ * as they are), so it needs no HTML escaping either. */
+void pk_html_url_value(pk_buf *b, const char *s);
 /* A count with thousands separators ("2.834"). */
 void pk_html_count(pk_buf *b, int64_t n);
 /* A median of days (core/median.h) as pages write it: "7 hari", "7,5 hari". */

@@ -55,19 +55,6 @@ static void long_date(pk_buf *b, const char *ymd)
 
 /* ---- /peserta: search -------------------------------------------------- */
 
-/* s percent-encoded for a query string (letters, digits and -._~ as
- * they are), so it needs no HTML escaping either. */
-static void url_query_value(pk_buf *b, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-._~", *p) != NULL)
-            pk_buf_addc(b, (char)*p);
-        else
-            pk_buf_printf(b, "%%%02X", *p);
-    }
-}
-
 /* The link to the next page of a name search: the name (not personal
  * data by itself: a NIK never gets here) and the opaque key. */
 static void next_link(pk_buf *b, const char *q, const pk_page_key *next)
@@ -76,7 +63,7 @@ static void next_link(pk_buf *b, const char *q, const pk_page_key *next)
     pk_page_key_format(next, key);
     pk_buf_adds(b, "<nav class=\"pages\" aria-label=\"Halaman hasil\"><a rel=\"next\" "
                    "href=\"/peserta?q=");
-    url_query_value(b, q);
+    pk_html_url_value(b, q);
     pk_buf_printf(b, "&amp;lanjut=%s\">Halaman berikutnya</a></nav>\n", key);
 }
 

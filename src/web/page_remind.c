@@ -17,7 +17,7 @@
 #include "web/html.h"
 #include "web/web.h"
 
-#define SHOWN_MAX 300
+#define PAGE_ROWS 50 /* a page of the plan's lines (a card each on a phone) */
 
 static const char *const status_label[PK_FS__COUNT] = {
     "Dikirim", "Ditunda (batas pesan)", "Dibatalkan (kondisi tidak berlaku)",
@@ -41,12 +41,16 @@ static void rule_name(pk_buf *b, const pk_remind_rules *rules, const char *id)
     }
 }
 
+typedef struct plan_ctx plan_ctx;
+static void pages(pk_buf *b, const plan_ctx *p, const char *day, const char *region);
+
 typedef struct plan_ctx {
     const pk_app *app;         /* the region table: villages by name */
     const pk_remind_rules *rules;
     pk_buf rows;
     const char *rule;          /* filter: NULL all */
     int status;                /* filter: -1 all */
+    int64_t from;              /* the first line shown, counted from 0 */
     int64_t matched, shown;
     int64_t by_status[PK_FS__COUNT];
 } plan_ctx;
@@ -57,9 +61,9 @@ static int plan_row(void *ctx, const pk_plan_line *l)
     if ((p->rule != NULL && strcmp(p->rule, l->rule) != 0) ||
         (p->status >= 0 && (int)l->status != p->status))
         return 0;
-    p->matched++;
+    int64_t nth = p->matched++;
     p->by_status[l->status]++;
-    if (p->shown >= SHOWN_MAX)
+    if (nth < p->from || p->shown >= PAGE_ROWS)
         return 0;
     p->shown++;
     pk_buf *b = &p->rows;
@@ -88,6 +92,41 @@ static int plan_row(void *ctx, const pk_plan_line *l)
     pk_html_esc(b, l->reason);
     pk_buf_adds(b, "</td></tr>\n");
     return 0;
+}
+
+/* Links to the plan's pages before and after this one, its filters kept. */
+static void page_link(pk_buf *b, const plan_ctx *p, const char *day, const char *region,
+                      int64_t from, const char *rel, const char *text)
+{
+    pk_buf_printf(b, "<a rel=\"%s\" href=\"/pengingat?tanggal=%s", rel, day);
+    if (p->rule != NULL) {
+        pk_buf_adds(b, "&amp;aturan=");
+        pk_html_url_value(b, p->rule);
+    }
+    if (p->status >= 0)
+        pk_buf_printf(b, "&amp;status=%s", pk_fire_status_name((pk_fire_status)p->status));
+    if (region != NULL && region[0] != '\0') {
+        pk_buf_adds(b, "&amp;wilayah=");
+        pk_html_url_value(b, region);
+    }
+    pk_buf_printf(b, "&amp;dari=%lld\">%s</a>", (long long)from, text);
+}
+
+static void pages(pk_buf *b, const plan_ctx *p, const char *day, const char *region)
+{
+    bool before = p->from > 0, after = p->from + p->shown < p->matched;
+    if (!before && !after)
+        return;
+    pk_buf_adds(b, "<nav class=\"pages\" aria-label=\"Halaman rencana\"><p>");
+    if (before)
+        page_link(b, p, day, region, p->from > PAGE_ROWS ? p->from - PAGE_ROWS : 0, "prev",
+                  "&larr; Sebelumnya");
+    if (after) {
+        if (before)
+            pk_buf_adds(b, " &middot; ");
+        page_link(b, p, day, region, p->from + PAGE_ROWS, "next", "Berikutnya &rarr;");
+    }
+    pk_buf_adds(b, "</p></nav>\n");
 }
 
 static void select_open(pk_buf *b, const char *name, const char *label)
@@ -274,9 +313,13 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
     const char *rule = pk_req_query(req, "aturan");
     const char *st = pk_req_query(req, "status");
     const char *region = pk_req_query(req, "wilayah");
+    const char *from = pk_req_query(req, "dari");
     const char *error = NULL;
     if (ds != NULL && ds[0] != '\0' && (strlen(ds) != 10 || pk_date_parse(ds, 10, &day) != 0))
         error = "Tanggal harus berbentuk TTTT-BB-HH, misalnya 2021-03-18.";
+    size_t nfrom = from ? strlen(from) : 0;
+    if (nfrom > 0 && (nfrom > 9 || strspn(from, "0123456789") != nfrom) && error == NULL)
+        error = "Nomor urut halaman harus berupa angka.";
     pk_remind_rules *rules = malloc(sizeof *rules);
     char err[256] = "";
     if (rules == NULL || pk_remind_rules_load(&app->cfg, rules, err, sizeof err) != 0) {
@@ -286,7 +329,10 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
                             "Hubungi administrator.");
         return;
     }
-    plan_ctx p = {.app = app, .rules = rules, .status = -1};
+    plan_ctx p = {.app = app, .rules = rules, .status = -1,
+                  .from = nfrom > 0 && nfrom <= 9 && strspn(from, "0123456789") == nfrom
+                              ? strtoll(from, NULL, 10)
+                              : 0};
     pk_buf_init(&p.rows, 4u << 20);
     if (rule != NULL && rule[0] != '\0') {
         if (pk_remind_rule_find(rules, rule) != NULL)
@@ -368,19 +414,29 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
                            "ini.</p>\n");
         } else {
             pk_buf_adds(b, "<table class=\"results cards\" data-plan>\n<caption>");
-            if (p.shown < p.matched) {
-                pk_buf_printf(b, "%lld pertama dari ", (long long)p.shown);
+            if (p.shown == 0) { /* a page past the last */
+                pk_buf_adds(b, "Halaman ini kosong; ");
+                pk_html_count(b, p.matched);
+                pk_buf_adds(b, " pengingat seluruhnya");
+            } else if (p.shown < p.matched) {
+                pk_buf_adds(b, "Pengingat ");
+                pk_html_count(b, p.from + 1);
+                pk_buf_adds(b, "&ndash;");
+                pk_html_count(b, p.from + p.shown);
+                pk_buf_adds(b, " dari ");
                 pk_html_count(b, p.matched);
             } else {
                 pk_html_count(b, p.matched);
+                pk_buf_adds(b, " pengingat");
             }
-            pk_buf_adds(b, " pengingat</caption>\n<thead><tr><th scope=\"col\">Peserta</th>"
+            pk_buf_adds(b, "</caption>\n<thead><tr><th scope=\"col\">Peserta</th>"
                            "<th scope=\"col\">Kelurahan</th><th scope=\"col\">Aturan</th>"
                            "<th scope=\"col\">Status</th><th scope=\"col\">Saluran</th>"
                            "<th scope=\"col\">Waktu kirim</th><th scope=\"col\">Alasan</th>"
                            "</tr></thead>\n<tbody>\n");
             pk_buf_add(b, p.rows.data, p.rows.len);
             pk_buf_adds(b, "</tbody>\n</table>\n");
+            pages(b, &p, day_s, region);
         }
         effect(app, rules, b, scope, region);
     }

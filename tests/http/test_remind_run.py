@@ -419,6 +419,49 @@ def login(s, name):
 
 
 @test
+def staff_page_pages_a_long_plan():
+    """More lines than a page (50, a card each on a phone): the caption
+    counts them, Berikutnya/Sebelumnya keep the filters, the last page has
+    the rest, the summary counts all of them on every page; a page number
+    that is not a number is refused."""
+    with R() as r:
+        people = r.people(57)
+        evs = []
+        for i, n in enumerate(people):
+            evs += recipient(n, "p%d" % i)
+        r.events(evs)
+        add_user(r, "admin1", "admin")
+        s = h.Server(db=r.db).start()
+        try:
+            adm = login(s, "admin1")
+            base = "/pengingat?tanggal=2021-03-18&status=kirim"
+            st, _, page = adm.get(base)
+            eq(st, 200, "the plan page")
+            assert 'data-matched="57"' in page, page[-3000:]
+            eq(page.count("<tr data-status="), 50, "a page of 50")
+            assert "Pengingat 1&ndash;50 dari 57" in page, page[-3000:]
+            nxt = re.search(r'<a rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+            eq(nxt, base + "&dari=50", "the next page keeps the filters")
+            assert 'rel="prev"' not in page, "no page before the first"
+            st, _, page2 = adm.get(nxt)
+            eq((st, page2.count("<tr data-status=")), (200, 7), "the rest")
+            assert "Pengingat 51&ndash;57 dari 57" in page2, page2[-3000:]
+            assert '<li data-count="kirim">Dikirim: 57</li>' in page2, "the summary counts all"
+            prev = re.search(r'<a rel="prev" href="([^"]+)"', page2).group(1).replace("&amp;", "&")
+            eq(prev, base + "&dari=0", "back to the first page")
+            assert 'rel="next"' not in page2, "no page after the last"
+            seen = set(re.findall(r'NIK &hellip;(\d{4})', page)) | \
+                set(re.findall(r'NIK &hellip;(\d{4})', page2))
+            eq(len(seen), 57, "each person on exactly one of the pages")
+            st, _, bad = adm.get(base + "&dari=x")
+            eq(st, 400, "a page number that is not a number")
+            assert "Nomor urut halaman" in bad, bad[-2000:]
+        finally:
+            s.stop()
+            s.cleanup()
+
+
+@test
 def staff_page_shows_the_plan_within_the_area():
     from test_registry import csv_text, person
     with R() as r:
