@@ -313,7 +313,14 @@ int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, c
     pk_vault_blind(&app->vault, "nik", nik, bi);
     pk_tx *tx = NULL;
     pk_pknown known;
+    pk_wave w;
     int rc = pk_store_begin(app->store, &tx);
+    /* the wave first: an unknown wave is the whole command's mistake, not
+     * one NIK's (the join rule checks it again at the join's instant) */
+    if (rc == 0 && (rc = pk_tx_wave_get(tx, wave, &w)) == PK_ENOENT) {
+        snprintf(err, errlen, "no wave %lld (prakerja wave list)", (long long)wave);
+        goto out;
+    }
     if (rc == 0)
         rc = pk_tx_participants_find(tx, 1, (const pk_bi *)&bi, &known);
     if (rc != 0) {

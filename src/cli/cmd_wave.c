@@ -192,6 +192,17 @@ static int wave_join(cli_args *a)
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;
+    json_t *w = NULL;
+    int known = pk_wave_show(&app, n, &w);
+    json_decref(w);
+    if (known != 0) {
+        pk_app_close(&app);
+        if (known == PK_ENOENT)
+            fprintf(stderr, "prakerja wave join: no wave %lld (prakerja wave list)\n", (long long)n);
+        else
+            fprintf(stderr, "prakerja wave join: database error\n");
+        return known == PK_ENOENT ? 2 : 1;
+    }
     long joined = 0, refused = 0;
     for (int i = 0; i < a->npos; i++) {
         char err[256] = "";

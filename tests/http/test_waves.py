@@ -194,6 +194,12 @@ def wave_open_close_and_draw_refused_while_open():
         eq(w.js("wave", "close", "--wave", "1")[0]["state"], "ditutup", "closed")
         code, _, err = w.cli("wave", "join", "--wave", "1", person(1)["nik"], expect=1)
         assert "not open" in err and person(1)["nik"] not in err, "join a closed wave: %r" % err
+        # a wave that does not exist is said once, before any NIK is looked at
+        code, out, err = w.cli("wave", "join", "--wave", "77", person(1)["nik"],
+                               "3174011505900009", expect=2)
+        eq(err.count("no wave 77"), 1, "the unknown wave, once: %r" % err)
+        assert "participant" not in err and "NIK" not in err, err
+        eq(out, "", "no summary")
         eq(w.js("wave", "open", "--wave", "1")[0]["state"], "dibuka", "open again")
         w.cli("wave", "close", "--wave", "1")
         code, _, err = w.cli("wave", "draw", "--wave", "1", "--seed", "abc", expect=None)
