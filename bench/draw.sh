@@ -18,8 +18,13 @@
 #      database (cp untimed)
 # and the median of the pairs' ratios B/A.  Then `wave verify` once.
 #
-# Environment: RUNS (3), SEED (1), BUILD (build-bench).  Files are cached in
-# bench/.cache/; databases go to bench/.cache/work-draw/, removed at the end.
+# Environment: RUNS (3), SEED (1), BUILD (build-bench), CACHE (bench/.cache:
+# where the generated files are kept; at 2,500,000 applicants the file and
+# the databases take ~8 GB at the peak, so point it at a roomy disk).
+# Databases go to $CACHE/work-draw/, removed at the end unless KEEP=1 (to
+# profile a draw on the prepared tmpl.db).  Each timed run prints wall and
+# CPU (user+sys) time, peak RSS and the load average before it; the summary
+# gives the median ratio of both.  At 2,500,000 a run takes ~15 minutes.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -47,10 +52,10 @@ fi
 ninja -C "$BUILD" -j2 >/dev/null
 PK=$ROOT/$BUILD/src/cli/prakerja
 
-CACHE=$ROOT/bench/.cache
+CACHE=${CACHE:-$ROOT/bench/.cache}
 WORK=$CACHE/work-draw
 mkdir -p "$CACHE" "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
@@ -89,19 +94,23 @@ echo "prepared in $((SECONDS - t0)) s (untimed)" >&2
 once() {
   local label=$1 i=$2; shift 2
   sync
-  /usr/bin/time -o "$WORK/.time" -f '%e %M' "$@" >"$WORK/.out" 2>"$WORK/.err" || {
+  local load; load=$(cut -d' ' -f1 /proc/loadavg)
+  /usr/bin/time -o "$WORK/.time" -f '%e %M %U %S' "$@" >"$WORK/.out" 2>"$WORK/.err" || {
     echo "$label failed:" >&2; tail -5 "$WORK/.err" >&2; exit 1; }
-  read -r S KB <"$WORK/.time"
-  printf '  %-28s run %d: %7.2f s  %7.1f MiB\n' "$label" "$i" "$S" "$(calc "$KB/1024")" >&2
+  local us sy
+  read -r S KB us sy <"$WORK/.time"
+  CPU=$(calc "$us+$sy")
+  printf '  %-28s run %d: %7.2f s  cpu %7.2f s  %7.1f MiB  (load before %s)\n' \
+    "$label" "$i" "$S" "$CPU" "$(calc "$KB/1024")" "$load" >&2
   LAST_OUT=$(cat "$WORK/.out")
 }
 
-A_BEST="" B_BEST="" A_KB=0 B_KB=0 RATIOS=""
+A_BEST="" B_BEST="" A_KB=0 B_KB=0 RATIOS="" CPU_RATIOS=""
 for ((i = 1; i <= RUNS; i++)); do
   rm -f "$WORK"/imp.db*
   "$PK" migrate --db "$WORK/imp.db" >/dev/null
   once "import participants" "$i" "$PK" import participants "$PART" --db "$WORK/imp.db" --scheme 2021
-  a=$S
+  a=$S a_cpu=$CPU
   [ "$KB" -gt "$A_KB" ] && A_KB=$KB
   rm -f "$WORK"/run.db*
   cp "$tmpl" "$WORK/run.db"; cp "$tmpl.key" "$WORK/run.db.key"
@@ -110,18 +119,24 @@ for ((i = 1; i <= RUNS; i++)); do
   if [ -z "$A_BEST" ] || awk "BEGIN { exit !($a < $A_BEST) }"; then A_BEST=$a; fi
   if [ -z "$B_BEST" ] || awk "BEGIN { exit !($S < $B_BEST) }"; then B_BEST=$S; fi
   RATIOS="$RATIOS $(printf '%.2f' "$(calc "$S/$a")")"
+  CPU_RATIOS="$CPU_RATIOS $(printf '%.2f' "$(calc "$CPU/$a_cpu")")"
 done
 DRAW_OUT=$LAST_OUT
-MEDIAN=$(printf '%s\n' $RATIOS | sort -g | awk '{ v[NR] = $1 }
-  END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+  END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+MEDIAN=$(median $RATIOS)
+CPU_MEDIAN=$(median $CPU_RATIOS)
 once "wave verify" 1 "$PK" wave verify --db "$WORK/run.db" --wave 1
-V_S=$S V_KB=$KB
+V_S=$S V_KB=$KB VERIFY_OUT=$LAST_OUT
 
 echo
 echo "== draw of $N applicants"
 echo "   draw: $DRAW_OUT"
+echo "   verify: $VERIFY_OUT"
 printf '   %-34s %7.2f s  peak %6s MiB\n' "import participants (fresh db)" "$A_BEST" "$(mib "$A_KB")"
 printf '   %-34s %7.2f s  peak %6s MiB\n' "wave draw" "$B_BEST" "$(mib "$B_KB")"
 printf '   %-34s %7.2f s  peak %6s MiB\n' "wave verify" "$V_S" "$(mib "$V_KB")"
 printf '   ratio draw/import, median of %d pairs: %sx (target <= 1.0x; pairs:%s; best/best %.2fx)\n' \
   "$RUNS" "$MEDIAN" "$RATIOS" "$(calc "$B_BEST/$A_BEST")"
+printf '   ratio of CPU time (user+sys), median of %d pairs: %sx (pairs:%s)\n' "$RUNS" "$CPU_MEDIAN" "$CPU_RATIOS"
+echo "   load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
