@@ -49,12 +49,17 @@
                 "remind_reach x JOIN pk_journey j ON j.participant_id = x.participant_id"  \
                 " JOIN participant p ON p.id = x.participant_id WHERE true", "1")
 
+/* The reach of the (person, rule) pairs of the fires that meet `cond`:
+ * whether one was sent, whether one was held out.  The one definition of
+ * a reach row (the fill, the recount, SQLite's trigger of a fire). */
+#define PK_RE_REACH_OF_FIRES(cond)                                                         \
+    "SELECT participant_id, rule, max(CASE WHEN status = 'kirim' THEN 1 ELSE 0 END) AS sent," \
+    " max(CASE WHEN status = 'kontrol' THEN 1 ELSE 0 END) AS held FROM pk_remind_fire"    \
+    " WHERE " cond " GROUP BY participant_id, rule"
 /* remind_reach from the fires, all of them (the migration, a rebuild). */
 #define PK_RE_REACH_FILL                                                                   \
-    "INSERT INTO remind_reach (participant_id, rule, sent, held)"                         \
-    " SELECT participant_id, rule, max(CASE WHEN status = 'kirim' THEN 1 ELSE 0 END),"     \
-    " max(CASE WHEN status = 'kontrol' THEN 1 ELSE 0 END) FROM pk_remind_fire"            \
-    " GROUP BY participant_id, rule"
+    "INSERT INTO remind_reach (participant_id, rule, sent, held) "                        \
+    PK_RE_REACH_OF_FIRES("true")
 #define PK_RE_COUNT_FILL                                                                   \
     "INSERT INTO remind_effect_count (kode_wilayah, rule, sent, held, revoked, days, n)"   \
     " SELECT kode_wilayah, rule, sent, held, revoked, days, sum(d) FROM (" PK_RE_ALL_FACTS \
@@ -71,10 +76,7 @@
  * statement (one snapshot): rows (village, rule, sent, held, revoked,
  * days, kept, counted) where they differ. */
 #define PK_RE_VERIFY                                                                  \
-    "WITH x AS (SELECT participant_id, rule,"                                              \
-    " max(CASE WHEN status = 'kirim' THEN 1 ELSE 0 END) AS sent,"                          \
-    " max(CASE WHEN status = 'kontrol' THEN 1 ELSE 0 END) AS held FROM pk_remind_fire"     \
-    " GROUP BY participant_id, rule),"                                                     \
+    "WITH x AS (" PK_RE_REACH_OF_FIRES("true") "),"                                        \
     " r AS (SELECT kode_wilayah, rule, sent, held, revoked, days, CAST(sum(d) AS bigint) AS n FROM ("      \
     PK_RE_FACTS("p.kode_wilayah", "x", "j",                                                \
                 "x JOIN pk_journey j ON j.participant_id = x.participant_id"               \
@@ -126,11 +128,8 @@
 /* the reach of (person, rule) of fire row F recomputed from its fires (a
  * few rows, by the fires' key) */
 #define SQ_RE_REACH_OF(F)                                                                  \
-    "INSERT INTO remind_reach (participant_id, rule, sent, held)"                         \
-    " SELECT participant_id, rule, max(CASE WHEN status = 'kirim' THEN 1 ELSE 0 END),"     \
-    " max(CASE WHEN status = 'kontrol' THEN 1 ELSE 0 END) FROM pk_remind_fire"            \
-    " WHERE participant_id = " F ".participant_id AND rule = " F ".rule"                   \
-    " GROUP BY participant_id, rule"                                                       \
+    "INSERT INTO remind_reach (participant_id, rule, sent, held) "                        \
+    PK_RE_REACH_OF_FIRES("participant_id = " F ".participant_id AND rule = " F ".rule")    \
     " ON CONFLICT (participant_id, rule) DO UPDATE SET sent = excluded.sent,"              \
     " held = excluded.held WHERE sent <> excluded.sent OR held <> excluded.held;"
 /* a new fire F can only raise its pair's reach: no recount */
