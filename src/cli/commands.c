@@ -416,8 +416,8 @@ const cli_cmd cli_commands[] = {
      .summary = "check the balances against the events",
      .subs = ledger_subs, .sub_hint = "verify"},
     {.name = "stats", .run = cli_stats,
-     .summary = "check the counters behind the statistics against the participants, or "
-                "rebuild them",
+     .summary = "check the counters behind the statistics, the funnel and the effect of "
+                "reminders against a recount, or rebuild them",
      .subs = stats_subs, .sub_noun = "subcommand", .sub_hint = "(verify or rebuild)"},
     {.name = "jobs", .run = cli_jobs,
      .summary = "the daily job: revocations and lapses past their deadlines (engine mode)",
