@@ -500,6 +500,7 @@ X(S_REMIND_SUBJECTS_JOURNEY_REGION, "ttiit",
 #include "store/sql_remind_effect.h"
 #include "store/sql_remind.h"
 /* ---- residents: codes, sessions, contact preferences (pg_resident.c) ---- */
+#define SQL_LOCK_ROW " FOR UPDATE"
 #include "store/sql_resident.h"
 /* ---- outreach events and their attribution (pg_outreach.c) ---- */
 #define SQL_LOCK " FOR UPDATE OF e"

@@ -5,17 +5,20 @@
  * the reminders read, and when the phone was verified).
  *
  * An X-macro list like sql_accounts.h (same placeholders and parameter
- * types; the includer defines SQL_NOW), included last by sqlite_stmts.h
- * and pg_stmts.h. */
+ * types; the includer defines SQL_NOW and SQL_LOCK_ROW: " FOR UPDATE" on
+ * PostgreSQL, nothing on SQLite, whose write transactions take turns
+ * already), included last by sqlite_stmts.h and pg_stmts.h. */
 
 /* a new code replaces the person's previous one of that purpose */
 X(S_RCODE_PUT, "itbi",
   "INSERT INTO pk_resident_code (participant_id, purpose, code, expires, attempts)"
   " VALUES ($1, $2, $3, $4, 0) ON CONFLICT (participant_id, purpose) DO UPDATE SET"
   " code = excluded.code, expires = excluded.expires, attempts = 0")
+/* locked to the end of the check, so that entries made at the same time
+ * each count an attempt (read unlocked, they all wrote the same count) */
 X(S_RCODE_GET, "it",
   "SELECT code, expires, attempts FROM pk_resident_code"
-  " WHERE participant_id = $1 AND purpose = $2")
+  " WHERE participant_id = $1 AND purpose = $2" SQL_LOCK_ROW)
 X(S_RCODE_SET, "iit",
   "UPDATE pk_resident_code SET attempts = $1 WHERE participant_id = $2 AND purpose = $3")
 X(S_RCODE_DROP, "it", "DELETE FROM pk_resident_code WHERE participant_id = $1 AND purpose = $2")

@@ -450,6 +450,7 @@ X(S_REMIND_SUBJECTS_JOURNEY_REGION, "ttiit",
 #include "store/sql_remind_effect.h"
 #include "store/sql_remind.h"
 /* ---- residents: codes, sessions, contact preferences (sqlite_resident.c) ---- */
+#define SQL_LOCK_ROW "" /* write transactions take turns */
 #include "store/sql_resident.h"
 /* ---- outreach events and their attribution (sqlite_outreach.c) ---- */
 #define SQL_LOCK ""

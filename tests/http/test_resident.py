@@ -147,6 +147,49 @@ def a_code_signs_in_once_and_wrong_codes_are_counted():
 
 
 @test
+def wrong_codes_sent_at_once_are_each_counted():
+    """Wrong codes entered at the same time each count: the 5 attempts of
+    a code are not multiplied by sending guesses in parallel (PostgreSQL
+    read the attempts without a lock, so concurrent guesses wrote the same
+    count: 4 at once were recorded as 2 or 3)."""
+    import threading
+    with R() as r:
+        p, = load(r)
+        s = start(r)
+        try:
+            for rnd in range(3):
+                ask(h.Browser(s, "127.0.3.%d" % (rnd + 1)), p["nik"])
+                _, code = last_code(r)
+                n = 4
+                clients = [h.Browser(s, "127.0.%d.%d" % (rnd + 4, i + 1)) for i in range(n)]
+                tokens = [c.token("/akun/masuk") for c in clients]
+                go = threading.Barrier(n)
+                answers = [None] * n
+
+                def guess(i):
+                    wrong = "%06d" % ((int(code) + 1 + i) % 1000000)
+                    go.wait()
+                    answers[i] = clients[i].post("/akun/masuk",
+                                                 {"nik": p["nik"], "kode": wrong},
+                                                 token=tokens[i])[0]
+                threads = [threading.Thread(target=guess, args=(i,)) for i in range(n)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                eq(answers, [401] * n, "round %d: every wrong code refused" % rnd)
+                eq(r.sql("SELECT attempts FROM pk_resident_code")[0][0], n,
+                   "round %d: %d wrong codes at once, each counted" % (rnd, n))
+                wrong = "%06d" % ((int(code) + 500000) % 1000000)
+                eq(enter(h.Browser(s, "127.0.3.%d" % (rnd + 10)), p["nik"], wrong)[0], 401,
+                   "the fifth")
+                eq(enter(h.Browser(s, "127.0.3.%d" % (rnd + 20)), p["nik"], code)[0], 401,
+                   "round %d: the right code after 5 wrong ones" % rnd)
+        finally:
+            s.cleanup()
+
+
+@test
 def an_expired_code_is_refused():
     with R() as r:
         p, = load(r)
