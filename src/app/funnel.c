@@ -221,22 +221,25 @@ static void hide_columns(pk_funnel *f)
     }
 }
 
+void pk_funnel_hide_steps(int64_t n[PK_FS__COUNT], int64_t k)
+{
+    for (int s = 0; s < PK_FS__COUNT; s++)
+        hide(&n[s], k);
+    hide_drops(n, k);
+}
+
 static void hide_small(pk_funnel *f, int64_t k)
 {
+    pk_funnel_hide_steps(f->n, k);
     for (int s = 0; s < PK_FS__COUNT; s++) {
-        hide(&f->n[s], k);
         if (f->waits[s] > 0 && f->waits[s] < k) {
             f->median_days[s] = -1;
             f->waits[s] = PK_STATS_HIDDEN;
         }
     }
     hide(&f->at_risk, k);
-    hide_drops(f->n, k);
-    for (size_t i = 0; i < f->nchildren; i++) {
-        for (int s = 0; s < PK_FS__COUNT; s++)
-            hide(&f->children[i].n[s], k);
-        hide_drops(f->children[i].n, k);
-    }
+    for (size_t i = 0; i < f->nchildren; i++)
+        pk_funnel_hide_steps(f->children[i].n, k);
     hide_columns(f);
 }
 

@@ -119,4 +119,11 @@ static inline bool pk_funnel_median_capped(double median_days)
 bool pk_funnel_rate(const pk_funnel *f, const int64_t n[PK_FS__COUNT], pk_funnel_step s,
                     int64_t *permille);
 
+/* The viewers' rule of a funnel's steps (pk_stats_min_count k > 1), the
+ * one pk_funnel_read applies: a count 1..k-1 becomes PK_STATS_HIDDEN, and
+ * so does a step whose drop from the shown step before is that small.
+ * Also for counts of the same steps shown elsewhere (an outreach event's
+ * registrations and eligible on its page). */
+void pk_funnel_hide_steps(int64_t n[PK_FS__COUNT], int64_t k);
+
 #endif

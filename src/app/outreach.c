@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "app/auth.h"
+#include "app/funnel.h"
 #include "app/operator.h"
 #include "app/outreach.h"
 #include "core/date.h"
@@ -357,4 +358,18 @@ json_t *pk_outreach_json(const pk_app *app, const pk_outreach *e)
                      "registrations", (json_int_t)e->registrations, "eligible",
                      (json_int_t)e->eligible, "created_by", e->created_by, "created_at",
                      created, "updated_at", updated);
+}
+
+void pk_outreach_hide_small(pk_outreach *e, int64_t k)
+{
+    if (k <= 1)
+        return;
+    int64_t n[PK_FS__COUNT];
+    for (int s = 0; s < PK_FS__COUNT; s++)
+        n[s] = PK_FUNNEL_NONE;
+    n[PK_FS_REGISTERED] = e->registrations;
+    n[PK_FS_ELIGIBLE] = e->eligible;
+    pk_funnel_hide_steps(n, k);
+    e->registrations = n[PK_FS_REGISTERED];
+    e->eligible = n[PK_FS_ELIGIBLE];
 }

@@ -97,6 +97,12 @@ void pk_outreach_url(const pk_app *app, const char *code, char out[PK_OUTREACH_U
 /* The QR code of the short link.  0, or pk_qr_encode's errors. */
 int pk_outreach_qr(const pk_app *app, const char *code, pk_qr *out);
 
+/* An event's registrations and eligible as the caller may see them: for
+ * one who sees no small counts (pk_stats_min_count k > 1) the rule of the
+ * event's funnel (pk_funnel_hide_steps), so its page tells no more than
+ * /corong?acara= does; PK_STATS_HIDDEN where hidden. */
+void pk_outreach_hide_small(pk_outreach *e, int64_t k);
+
 /* "Sosialisasi", "Kelas literasi digital" (the kind itself when unknown). */
 const char *pk_outreach_kind_label(const char *kind);
 /* An event as JSON (the command line's output): id, code, url, kind,

@@ -14,6 +14,7 @@
 
 #include "app/operator.h"
 #include "app/outreach.h"
+#include "app/stats.h"
 #include "core/date.h"
 #include "core/ident.h"
 #include "core/participant.h"
@@ -69,12 +70,27 @@ typedef struct list_ctx {
     pk_buf *b;
     const pk_app *app;
     int n;
+    int64_t min_count; /* pk_stats_min_count of the caller */
 } list_ctx;
 
-static int list_row(void *ctx, const pk_outreach *e)
+/* A count of the event's registrants, or "disamarkan" where the caller
+ * may not see it (pk_outreach_hide_small). */
+static void registrants_count(pk_buf *b, int64_t n)
+{
+    if (n == PK_STATS_HIDDEN)
+        pk_buf_adds(b, "<span data-hidden title=\"Angka kecil disamarkan agar tidak ada orang "
+                       "yang dapat dikenali\">disamarkan</span>");
+    else
+        pk_html_count(b, n);
+}
+
+static int list_row(void *ctx, const pk_outreach *ev)
 {
     list_ctx *l = ctx;
     pk_buf *b = l->b;
+    pk_outreach shown = *ev;
+    const pk_outreach *e = &shown;
+    pk_outreach_hide_small(&shown, l->min_count);
     char when[32];
     pk_timestamp_format_wib(e->starts_at, when);
     pk_buf_printf(b, "<tr data-event=\"%lld\"><th scope=\"row\" data-label=\"Acara\">"
@@ -93,7 +109,7 @@ static int list_row(void *ctx, const pk_outreach *e)
     else
         pk_html_count(b, e->attendance);
     pk_buf_adds(b, "</td><td data-label=\"Pendaftar\" data-count=\"pendaftar\">");
-    pk_html_count(b, e->registrations);
+    registrants_count(b, e->registrations);
     pk_buf_adds(b, "</td></tr>\n");
     l->n++;
     return 0;
@@ -160,7 +176,7 @@ void pk_page_events(const pk_app *app, pk_req *req, pk_resp *resp)
     }
     pk_buf rows;
     pk_buf_init(&rows, 4u << 20);
-    list_ctx l = {&rows, app, 0};
+    list_ctx l = {&rows, app, 0, pk_stats_min_count(app, req->who)};
     int rc = pk_outreach_list(app, scope, region, when, LIST_MAX, list_row, &l);
     if (rc == PK_EINVAL || rc == PK_ENOENT || rc == PK_EDENIED) {
         pk_buf_free(&rows);
@@ -425,10 +441,10 @@ static void facts(const pk_app *app, pk_buf *b, const pk_outreach *e)
         pk_html_count(b, e->attendance);
     pk_buf_adds(b, "</dd></div>\n");
     fact(b, "Pendaftar lewat tautan acara", "data-count=\"pendaftar\"");
-    pk_html_count(b, e->registrations);
+    registrants_count(b, e->registrations);
     pk_buf_adds(b, "</dd></div>\n");
     fact(b, "Di antaranya memenuhi syarat", "data-count=\"memenuhi_syarat\"");
-    pk_html_count(b, e->eligible);
+    registrants_count(b, e->eligible);
     pk_buf_adds(b, "</dd></div>\n");
     fact(b, "Corong acara", NULL);
     pk_buf_printf(b, "<a href=\"/corong?acara=%lld\" data-funnel>Lihat corong pendaftar acara "
@@ -539,6 +555,7 @@ void pk_page_event(const pk_app *app, pk_req *req, pk_resp *resp)
     }
     if (!posted)
         stored_values(req, &e, val);
+    pk_outreach_hide_small(&e, pk_stats_min_count(app, req->who)); /* viewers */
     pk_buf *b = &resp->body;
     pk_html_staff_begin(app, req, resp, e.title, "/acara");
     pk_buf_adds(b, "<p class=\"back\"><a href=\"/acara\">&larr; Semua acara</a></p>\n<h1>");

@@ -299,6 +299,55 @@ def short_link_attributes_a_registration():
 
 
 @test
+def viewers_see_an_events_small_counts_hidden():
+    """A viewer sees an event's registrants as the event's funnel shows
+    them (/corong?acara=): a count under stats_min_count hidden, and the
+    eligible hidden when those not eligible are that few (the page showed
+    5 registrants and 4 eligible: one of them not eligible, which the
+    funnel hides); staff who may open the records see every count."""
+    a = login("admin1")
+    eid, code = create(a, judul="Sosialisasi Angka Kecil")
+    eid2, code2 = create(a, judul="Sosialisasi Dua Pendaftar")
+    for i, (c, serial) in enumerate([(code, 601), (code, 602), (code, 603), (code, 604),
+                                     (code, 605), (code2, 606), (code2, 607)]):
+        b = h.Browser(srv(), "127.0.0.%d" % (60 + i))
+        eq(b.get("/e/" + c)[0], 303, "short link")
+        person = registrant(serial)
+        if serial == 605:
+            person["pekerjaan"] = "asn"   # not eligible
+        st, _, text = b.post("/daftar", person)
+        eq(st, 303, "registration %d: %s" % (serial, text[:300]))
+
+    def counts(text):
+        return [re.search(r'data-count="%s">(.*?)</' % k, text).group(1)
+                for k in ("pendaftar", "memenuhi_syarat")]
+    st, _, text = a.get("/acara/%d" % eid)
+    eq((st, counts(text)), (200, ["5", "4"]), "an admin's counts")
+    v = login("viewer1")
+    st, _, text = v.get("/acara/%d" % eid)
+    eq(st, 200, "the viewer's page")
+    eq(counts(text)[0], "5", "5 registrants shown")
+    assert 'data-count="memenuhi_syarat"><span data-hidden' in text, \
+        "4 eligible of 5 tells one is not: hidden"
+    _, _, funnel = v.get("/corong?acara=%d" % eid)
+    assert re.search(r'<tr data-step="memenuhi_syarat">.*?data-hidden', funnel), \
+        "hidden in the funnel as well"
+    st, _, text = v.get("/acara/%d" % eid2)
+    assert 'data-count="pendaftar"><span data-hidden' in text, "2 registrants hidden"
+    assert 'data-count="memenuhi_syarat"><span data-hidden' in text, "2 eligible hidden"
+    # the list too
+    st, _, text = v.get("/acara?waktu=semua")
+    eq(st, 200, "the viewer's list")
+    row = re.search(r'<tr data-event="%d">.*?</tr>' % eid2, text, re.S).group(0)
+    assert 'data-count="pendaftar"><span data-hidden' in row, row
+    row = re.search(r'<tr data-event="%d">.*?</tr>' % eid, text, re.S).group(0)
+    assert 'data-count="pendaftar">5<' in row, row
+    st, _, text = a.get("/acara?waktu=semua")
+    row = re.search(r'<tr data-event="%d">.*?</tr>' % eid2, text, re.S).group(0)
+    assert 'data-count="pendaftar">2<' in row, "an admin's list: " + row
+
+
+@test
 def unknown_short_link_is_a_friendly_404():
     for path in ("/e/zzzzzzzz", "/e/abc", "/e/" + "a" * 40, "/e/%3Cscript%3E"):
         st, hdrs, body = srv().request("GET", path)
