@@ -267,13 +267,14 @@ static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_
 }
 
 /* An event's funnel (funnel.h): the event in the caller's scope and in
- * the region asked for, its counts, its people's steps. */
+ * the region asked for, its counts, its people's steps.  An event outside
+ * the scope does not exist for the caller, as on its page (/acara/{id}):
+ * "not found", never "not yours", which would tell its id is taken. */
 static int event_funnel(const pk_app *app, const char *want, int64_t event, pk_funnel *out)
 {
     int rc = pk_store_outreach_get(app->store, event, &out->event);
-    if (rc == 0 && !pk_auth_region_within(out->scope, out->event.kode_wilayah))
-        return PK_EDENIED;
-    if (rc == 0 && !pk_auth_region_within(want, out->event.kode_wilayah))
+    if (rc == 0 && (!pk_auth_region_within(out->scope, out->event.kode_wilayah) ||
+                    !pk_auth_region_within(want, out->event.kode_wilayah)))
         rc = PK_ENOENT;
     if (rc == PK_ENOENT) {
         memset(&out->event, 0, sizeof(out->event));

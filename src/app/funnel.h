@@ -98,7 +98,8 @@ typedef struct pk_funnel {
 /* The funnel of region `code` (as pk_stats_region reads it; NULL or "":
  * the caller's whole area) for `who`, at-risk counted from `today`, with
  * its children.  event 0: every person; another: that outreach event's
- * people (no children; the event must lie in `code` when one is given).
+ * people (no children; the event must lie in `code` when one is given,
+ * and in the caller's scope: else it is missing, never PK_EDENIED).
  * 0, PK_EINVAL, PK_ENOENT (out->event_missing: the event), PK_EDENIED,
  * PK_ENOMEM or PK_EIO; pk_funnel_free after 0. */
 int pk_funnel_read(const pk_app *app, const pk_principal *who, const char *code, int64_t event,
