@@ -122,6 +122,29 @@ def plan_tells_who_gets_what_and_changes_nothing():
 
 
 @test
+def plan_and_run_record_the_read_of_niks_first():
+    """`remind plan|run` print every person's whole NIK: each is recorded
+    in the access log (remind.plan, the command line's actor, the day),
+    as the staff page's plan and the exports are (it printed them
+    unrecorded)."""
+    with R() as r:
+        a, = r.people(1)
+        r.events(recipient(a, "a"))
+        eq(r.sql("SELECT count(*) FROM access_log WHERE action = 'remind.plan'")[0][0], 0,
+           "nothing recorded yet")
+        lines, _, _ = r.remind("plan", "2021-03-18")
+        eq(short(lines), [(a, "beli_pelatihan", "kirim")], "the plan prints the NIK")
+        r.remind("run", "2021-03-18")
+        rows = [tuple(x) for x in r.sql(
+            "SELECT actor, action, route, detail FROM access_log WHERE action = 'remind.plan'"
+            " ORDER BY id")]
+        eq([x[1:] for x in rows],
+           [("remind.plan", "cli remind plan", "day=2021-03-18 region=*"),
+            ("remind.plan", "cli remind run", "day=2021-03-18 region=*")], "both recorded")
+        assert all(x[0].startswith("cli:") for x in rows), rows
+
+
+@test
 def run_does_what_plan_printed_and_twice_sends_nothing_twice():
     with R() as r:
         a, b = r.people(2)
