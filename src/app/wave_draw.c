@@ -3,7 +3,9 @@
  * closing date, tier, families and their recipients of earlier waves),
  * the computation of wave_compute.c, and everything written in one
  * transaction: the draw row, each applicant's record, the events, the
- * card numbers, the state and the audit entry. */
+ * card numbers, the journeys' counters (filled once at the end for a
+ * large wave: pk_tx_journey_counts_defer), the state and the audit
+ * entry. */
 #include "app/wave.h"
 
 #include <stdio.h>
@@ -229,6 +231,12 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     free(o);
     if ((rc = pk_tx_draw_insert(tx, d)) != 0)
         goto db;
+    /* every applicant's journey is written: a large wave's counters are
+     * filled once at the end rather than by triggers per journey (the
+     * store decides; store_programme.h) */
+    bool deferred = false;
+    if ((rc = pk_tx_journey_counts_defer(tx, (int64_t)t.n, &deferred)) != 0)
+        goto db;
     int64_t serial = -1;
     if ((rc = pk_tx_card_serial_max(tx, &serial)) != 0)
         goto db;
@@ -281,7 +289,8 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     pk_draw_hex(seed, seedhex);
     snprintf(detail, sizeof(detail), "wave=%lld seed=%s applicants=%lld selected=%lld",
              (long long)number, seedhex, (long long)t.n, (long long)d->selected);
-    if ((rc = pk_tx_wave_set_state(tx, number, "diundi")) != 0 ||
+    if ((deferred && (rc = pk_tx_journey_counts_end(tx)) != 0) ||
+        (rc = pk_tx_wave_set_state(tx, number, "diundi")) != 0 ||
         (rc = pk_tx_audit(tx, actor, "cli", "wave.draw", 0, detail)) != 0)
         goto db;
     rc = pk_tx_commit(tx);

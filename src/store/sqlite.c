@@ -415,7 +415,8 @@ int sq_commit(pk_tx *t)
 {
     sq_tx *tx = (sq_tx *)t;
     sqlite3 *db = tx->q->writer->db;
-    if (tx->bulk || tx->events_bulk) /* the caller did not build the indexes again: refuse */
+    /* the caller did not build the indexes or fill the counters again: refuse */
+    if (tx->bulk || tx->events_bulk || tx->counts_deferred)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     rc = rc == SQLITE_OK ? 0 : sq_error(rc); /* a full disk shows here (WAL frames) */
@@ -635,6 +636,8 @@ static const pk_store_ops sqlite_ops = {
     .events_insert = sq_events_insert,
     .events_bulk_begin = sq_events_bulk_begin,
     .events_bulk_end = sq_events_bulk_end,
+    .journey_counts_defer = sq_journey_counts_defer,
+    .journey_counts_end = sq_journey_counts_end,
     .journey_put = sq_journey_put,
     .journey_state = sq_journey_state,
     .journeys_put = sq_journeys_put,

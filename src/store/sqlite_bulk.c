@@ -219,6 +219,16 @@ int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
 
 /* ---- journey events into a store that holds none (pk_tx_events_bulk_begin) */
 
+/* The journeys' counters from the rows, after writes that ran without
+ * their triggers (an events bulk load, a deferred draw), and the triggers
+ * made again: journey_count and its city cells from a narrow copy of the
+ * journeys; remind_effect_count from the reach rows (a store without
+ * events can have them: a reminder to join a wave goes to people without
+ * a journey, who the load may then make recipients). */
+#define COUNTS_FILL                                                                      \
+    SQ_JOURNEY_COUNTS_BULK_FILL "DELETE FROM remind_effect_count;" PK_RE_COUNT_FILL ";" \
+    SQ_JOURNEY_COUNT_TRIGGERS SQ_RE_JOURNEY_TRIGGERS
+
 /* Whether pk_event holds a row: 1 or 0, or PK_EIO. */
 static int events_any(sqlite3 *db)
 {
@@ -285,11 +295,68 @@ int sq_events_bulk_end(pk_tx *t)
     sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
     /* the journeys' counters once, from the journeys (no trigger ran) */
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(tx->q->writer->db,
-                          SQ_JOURNEY_COUNTS_BULK_FILL SQ_JOURNEY_COUNT_TRIGGERS SQ_RE_JOURNEY_TRIGGERS,
-                          NULL, NULL, NULL);
+        rc = sqlite3_exec(tx->q->writer->db, COUNTS_FILL, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : sq_error(rc);
     tx->events_bulk = false;
+    return 0;
+}
+
+/* ---- the journeys' counters deferred (pk_tx_journey_counts_defer) -------- */
+
+/* The registry's participants, from their counters (a few hundred cells):
+ * at most one journey each, so what a refill of the journeys' counters
+ * reads.  (The reach rows it reads too are left out: a few per reminded
+ * person, none where no reminder was sent.) */
+static int registry_size(sqlite3 *db, int64_t *n)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = PK_EIO;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(sum(n), 0) FROM participant_count_city", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        *n = sqlite3_column_int64(st, 0);
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Measured at the 2021 size (2,500,000 applicants, bench/draw.sh): the
+ * six triggers cost about 16 us of CPU a journey written, the refill
+ * about 3 us a journey stored; a quarter leaves room for the reach rows
+ * and for journeys that the triggers find cheaper than that (a small
+ * registry's pages all in the cache). */
+#define DEFER_SHARE 4
+
+int sq_journey_counts_defer(pk_tx *t, int64_t n, bool *on)
+{
+    sq_tx *tx = (sq_tx *)t;
+    if (tx->events_bulk || tx->counts_deferred) /* dropped already */
+        return 0;
+    int64_t people = 0;
+    int rc = registry_size(tx->q->writer->db, &people);
+    if (rc != 0 || n <= 0 || n * DEFER_SHARE < people)
+        return rc;
+    char *msg = NULL;
+    if (sqlite3_exec(tx->q->writer->db, SQ_JOURNEY_COUNT_DROP_TRIGGERS SQ_RE_JOURNEY_DROP_TRIGGERS,
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        sq_log(tx->q, "journey counters deferred: %s", msg ? msg : "?");
+        sqlite3_free(msg);
+        return PK_EIO;
+    }
+    tx->counts_deferred = *on = true;
+    return 0;
+}
+
+int sq_journey_counts_end(pk_tx *t)
+{
+    sq_tx *tx = (sq_tx *)t;
+    if (!tx->counts_deferred)
+        return 0;
+    int rc = sqlite3_exec(tx->q->writer->db, COUNTS_FILL, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return sq_error(rc);
+    tx->counts_deferred = false;
     return 0;
 }

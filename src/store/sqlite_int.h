@@ -51,6 +51,7 @@ typedef struct sq_tx {
     bool repeats_index; /* sq_bulk_repeats built its index */
     bool lazy;          /* pk_store_begin_lazy: synchronous=NORMAL until it ends */
     bool events_bulk;   /* see pk_tx_events_bulk_begin: pk_event_ref dropped */
+    bool counts_deferred; /* see pk_tx_journey_counts_defer: the triggers dropped */
 } sq_tx;
 
 /* ---- sqlite.c: connections, statements, transactions ---- */
@@ -271,6 +272,8 @@ int sq_journey_counts_rebuild(pk_tx *t, int64_t *cells);
 int sq_bulk_begin(pk_tx *t, bool *on);
 int sq_events_bulk_begin(pk_tx *t, bool *on);
 int sq_events_bulk_end(pk_tx *t);
+int sq_journey_counts_defer(pk_tx *t, int64_t n, bool *on);
+int sq_journey_counts_end(pk_tx *t);
 int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi);
 int sq_bulk_end(pk_tx *t);
 int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit, pk_bi *out,

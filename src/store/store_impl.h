@@ -131,6 +131,9 @@ typedef struct pk_store_ops {
     /* Optional, both or none (NULL: no bulk mode for events). */
     int (*events_bulk_begin)(pk_tx *tx, bool *on);
     int (*events_bulk_end)(pk_tx *tx);
+    /* Optional, both or none (NULL: the counters always kept row by row). */
+    int (*journey_counts_defer)(pk_tx *tx, int64_t n, bool *on);
+    int (*journey_counts_end)(pk_tx *tx);
     int (*journey_put)(pk_tx *tx, const pk_journey *j);
     int (*journey_state)(pk_tx *tx, int64_t participant_id, pk_journey *out);
     int (*journeys_put)(pk_tx *tx, size_t n, const pk_journey *js);

@@ -54,6 +54,23 @@ int pk_tx_events_bulk_end(pk_tx *tx)
                     tx->store->ops->events_bulk_end ? tx->store->ops->events_bulk_end(tx) : 0);
 }
 
+int pk_tx_journey_counts_defer(pk_tx *tx, int64_t n, bool *on)
+{
+    *on = false;
+    return pk_st_noted_tx(tx, true,
+                          tx->store->ops->journey_counts_defer
+                              ? tx->store->ops->journey_counts_defer(tx, n, on)
+                              : 0);
+}
+
+int pk_tx_journey_counts_end(pk_tx *tx)
+{
+    return pk_st_noted_tx(tx, true,
+                          tx->store->ops->journey_counts_end
+                              ? tx->store->ops->journey_counts_end(tx)
+                              : 0);
+}
+
 int pk_tx_journey_put(pk_tx *tx, const pk_journey *j)
 {
     return pk_st_noted_tx(tx, true, tx->store->ops->journey_put(tx, j));

@@ -44,6 +44,21 @@ int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev);
  * ref) repeats after all); tx commits only after it. */
 int pk_tx_events_bulk_begin(pk_tx *tx, bool *on);
 int pk_tx_events_bulk_end(pk_tx *tx);
+/* The journeys' counters (journey_count, journey_count_city and
+ * remind_effect_count, kept by triggers on every write of a journey)
+ * for a transaction about to write the journeys of `n` participants
+ * (a wave's draw): when refilling them once from every journey costs
+ * less than keeping them row by row, their triggers on pk_journey are
+ * dropped inside tx (*on = true; false otherwise, or when the backend
+ * has no such mode) and journey_counts_end fills them from the rows and
+ * makes the triggers again; tx commits only after it (a commit without
+ * it is refused; a rollback, or a crash, undoes the drop with the rest).
+ * SQLite: when n is at least a quarter of the registry's participants
+ * (at most one journey each): at the 2021 size a draw's six counter
+ * triggers a journey cost about 40 s of CPU, the refill 7 s
+ * (bench/README.md). */
+int pk_tx_journey_counts_defer(pk_tx *tx, int64_t n, bool *on);
+int pk_tx_journey_counts_end(pk_tx *tx);
 /* Writes the participant's state (inserted or replaced). */
 int pk_tx_journey_put(pk_tx *tx, const pk_journey *j);
 /* The participant's stored state, PK_ENOENT when they have no events.

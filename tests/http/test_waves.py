@@ -14,9 +14,11 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import harness as h
 from harness import eq, run_cli, test
@@ -304,8 +306,90 @@ def draw_follows_the_spec():
         # those a fold of all their events gives
         rebuilt, _ = w.js("journey", "rebuild")
         eq(rebuilt["changed"], 0, "journey rebuild changes nothing")
+        # the counters: wave 1's draw (1 applicant of 25) kept them by
+        # trigger, wave 2's (24 of 25) filled them once at its end on SQLite
+        # (pk_tx_journey_counts_defer); either way they are the recount's
+        stats_verified(w)
         audit = w.cli("audit", "--kind", "wave.draw")[1]
         eq(audit.count("wave.draw"), 2, "each draw audited")
+
+
+def stats_verified(w):
+    """`stats verify` finds every counter as a recount gives it, and on
+    SQLite the counters' triggers on the journeys are all there."""
+    out, err = w.js("stats", "verify")
+    eq((out["ok"], out["journey_differ"], out["remind_differ"]), (True, 0, 0),
+       "stats verify: %r" % err[-600:])
+    assert out["journey_cells"] > 0, out
+    if not h.PG:
+        eq(w.db.query("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN"
+                      " ('journey_count_insert', 'journey_count_delete', 'journey_count_update',"
+                      " 'journey_count_participant', 'remind_effect_journey_insert',"
+                      " 'remind_effect_journey_delete', 'remind_effect_journey_update')")[0][0],
+           7, "the counters' triggers")
+
+
+def big_wave(w, n):
+    """n people in two regencies, all joined to wave 1 (quota a third),
+    which is closed."""
+    ps = [person(i % 9000 + 1, region="31.74.01.1001" if i % 3 else "31.71.01.1001",
+                 birth="%d-08-17" % (1990 + i // 9000)) for i in range(n)]
+    w.people(ps)
+    w.wave(1, n // 3, "--quota-region", "31.71=%d" % (n // 10))
+    w.cli("import", "events", "--source", "lokal", w.write(
+        "ref,nik,peristiwa,waktu,gelombang\n" + "".join(
+            "gabung-%d,%s,gabung_gelombang,2021-06-01T10:00:00+07:00,1\n" % (i, p["nik"])
+            for i, p in enumerate(ps))))
+    w.cli("wave", "close", "--wave", "1")
+
+
+@test
+def killed_draw_leaves_nothing_drawn_and_runs_again():
+    """A draw is one transaction, the counters' refill of a large wave
+    included (SQLite: their triggers dropped inside it): killed part-way,
+    it leaves the wave undrawn, nothing of it stored, the triggers and
+    the counters as they were; run again, it gives the clean run's draw."""
+    n = 12000
+    with W() as a, W() as b:
+        big_wave(a, n)
+        big_wave(b, n)
+        t0 = time.monotonic()
+        clean, _ = a.js("wave", "draw", "--wave", "1", "--seed", SEED_A)
+        took = time.monotonic() - t0
+        tables = ("pk_event", "pk_card", "pk_draw", "pk_draw_applicant", "pk_journey")
+        before = [b.count(t) for t in tables]
+        stats_verified(b)
+        kills = []
+        for frac in (0.2, 0.35, 0.5, 0.65, 0.8, 0.95):
+            p = subprocess.Popen([h.binary()] + b.db.args_for(
+                ["wave", "draw", "--wave", "1", "--seed", SEED_A]), cwd=b.tmp,
+                env=h.base_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                p.wait(timeout=took * frac)
+            except subprocess.TimeoutExpired:
+                p.send_signal(signal.SIGKILL)
+            err = p.communicate(timeout=120)[1].decode("utf-8", "replace")
+            assert h.sanitizer_report(err) is None, err[-2000:]
+            state = b.js("wave", "show", "--wave", "1")[0]["state"]
+            kills.append((frac, p.returncode, state))
+            if not h.PG:
+                eq(b.db.query("PRAGMA integrity_check")[0][0], "ok", "integrity")
+            stats_verified(b)
+            if state == "diundi":  # it committed before the kill (or ended)
+                eq([b.count(t) for t in tables], [a.count(t) for t in tables],
+                   "a draw that committed is all there")
+                break
+            eq(p.returncode, -signal.SIGKILL, "an undrawn wave after a kill only")
+            eq([b.count(t) for t in tables], before, "nothing of a killed draw stored")
+        h.diag("clean draw %.1fs; kills (fraction, status, state): %r" % (took, kills))
+        assert sum(1 for k in kills if k[2] == "ditutup") >= 2, \
+            "fewer than two kills landed in the draw: %r" % kills
+        again, _ = b.js("wave", "draw", "--wave", "1", "--seed", SEED_A)
+        eq(again, clean, "the draw after the kills is the clean run's")
+        stats_verified(b)
+        eq(b.selection(1)[1], a.selection(1)[1], "the same selection")
+        v, _ = b.js("wave", "verify", "--wave", "1")
+        eq(v["match"], True, "verify")
 
 
 @test

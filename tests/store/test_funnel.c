@@ -4,9 +4,11 @@
  * read by journey_counts a region and its children at a time, checked by
  * journey_counts_verify, replaced by journey_counts_rebuild; the same
  * cells per city (migration 26), which the province and its cities read,
- * kept by the same writes. */
+ * kept by the same writes; and a draw's writes with the counters deferred
+ * (journey_counts_defer, _end) give the same cells. */
 #include "store_test.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -260,9 +262,166 @@ static void city_cells_follow_the_villages(void **state)
     assert_int_equal(count(s, "31", "langkah", 1, 0), 4);
 }
 
+static int effect_note(void *ctx, const pk_remind_effect_check *c)
+{
+    (void)c;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* the effect's counters that differ from a recount */
+static int effect_differ(pk_store *s)
+{
+    int n = 0;
+    int64_t compared = -1;
+    assert_int_equal(pk_store_remind_effect_verify(s, effect_note, &n, &compared), 0);
+    return n;
+}
+
+/* The counters' six triggers on pk_journey and the one on participant
+ * are in SQLite's schema (PostgreSQL never drops them). */
+static void triggers_there(const st_fx *fx)
+{
+    if (st_pg)
+        return;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(fx->url, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                                        " AND name IN ('journey_count_insert',"
+                                        " 'journey_count_delete', 'journey_count_update',"
+                                        " 'journey_count_participant',"
+                                        " 'remind_effect_journey_insert',"
+                                        " 'remind_effect_journey_delete',"
+                                        " 'remind_effect_journey_update')",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 7);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* A draw's writes (a journey per applicant, most selected or not) with
+ * the counters deferred (pk_tx_journey_counts_defer): on SQLite, when the
+ * applicants are a large share of the registry, the triggers are dropped
+ * and the counters filled once at the end, giving the cells the triggers
+ * give (the journeys' and the effect of reminders', a reach row
+ * included); a small share keeps the triggers; a commit without the end
+ * is refused and a rollback keeps the triggers; PostgreSQL keeps its
+ * triggers and the counters are right all the same. */
+static void journey_counts_deferred_for_a_large_share(void **state)
+{
+    pk_store *s = ST_S(state);
+    enum { N = 12 };
+    st_person p[N];
+    char name[8];
+    for (unsigned i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "P%u", i);
+        st_person_init(&p[i], 10 + i, 10 + i, name, i % 3 ? "31.71.01.1001" : "31.72.02.1002");
+    }
+    st_insert(s, N, p);
+    /* everyone joined wave 5 (the triggers count them); p0 and p1 had a
+     * reminder to join, p1 held out of it */
+    pk_tx *tx = NULL;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    for (unsigned i = 0; i < N; i++) {
+        pk_journey j;
+        memset(&j, 0, sizeof(j));
+        j.participant_id = p[i].r.id;
+        j.status = PK_JS_PENDAFTAR;
+        j.wave = 5;
+        j.joined_at = T0 + i * 3600;
+        assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    }
+    assert_int_equal(pk_tx_remind_fire_put(tx, p[0].r.id, "gabung_gelombang", 1, 0, -1,
+                                           "kirim", "2024-05-30", 0), 0);
+    assert_int_equal(pk_tx_remind_fire_put(tx, p[1].r.id, "gabung_gelombang", 1, 0, -1,
+                                           "kontrol", "2024-05-30", 0), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(differ(s, NULL), 0);
+    triggers_there(ST_FX(state));
+
+    /* a small share of the registry: the triggers stay */
+    bool on = true;
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_journey_counts_defer(tx, N / 4 - 1, &on), 0);
+    assert_false(on);
+    assert_int_equal(pk_tx_journey_counts_end(tx), 0);
+    pk_tx_rollback(tx);
+
+    /* deferred, then rolled back: the triggers are there again */
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_journey_counts_defer(tx, N, &on), 0);
+    assert_int_equal(on, !st_pg);
+    pk_tx_rollback(tx);
+    triggers_there(ST_FX(state));
+
+    /* deferred and committed without the end: refused, nothing kept */
+    if (!st_pg) {
+        assert_int_equal(pk_store_begin(s, &tx), 0);
+        assert_int_equal(pk_tx_journey_counts_defer(tx, N, &on), 0);
+        assert_true(on);
+        pk_journey j;
+        memset(&j, 0, sizeof(j));
+        j.participant_id = p[2].r.id;
+        j.status = PK_JS_PENERIMA;
+        j.wave = 5;
+        j.joined_at = T0 + 2 * 3600;
+        j.selected_at = T0 + 9 * DAY;
+        assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+        assert_int_not_equal(pk_tx_commit(tx), 0);
+        assert_int_equal(count(s, "31", "langkah", 2, 0), 0);
+        triggers_there(ST_FX(state));
+    }
+
+    /* the draw: the first half selected (p0 reminded, p1 held out), the
+     * rest not; the counters deferred on SQLite */
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_journey_counts_defer(tx, N, &on), 0);
+    assert_int_equal(on, !st_pg);
+    for (unsigned i = 0; i < N; i++) {
+        pk_journey j;
+        memset(&j, 0, sizeof(j));
+        j.participant_id = p[i].r.id;
+        j.status = i < N / 2 ? PK_JS_PENERIMA : PK_JS_TIDAK_LOLOS;
+        j.wave = 5;
+        j.joined_at = T0 + i * 3600;
+        j.selected_at = i < N / 2 ? T0 + 9 * DAY : 0;
+        j.credited = j.balance = i < N / 2 ? 3500000 : 0;
+        assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+    }
+    assert_int_equal(pk_tx_journey_counts_end(tx), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    triggers_there(ST_FX(state));
+    assert_int_equal(differ(s, NULL), 0);
+    assert_int_equal(effect_differ(s), 0);
+    assert_int_equal(count(s, "31", "langkah", 1, 0), N);
+    assert_int_equal(count(s, "31", "langkah", 2, 0), N / 2);
+    assert_int_equal(count(s, "31", "tenggat", 5, D0 + 9), N / 2);
+    assert_int_equal(count(s, "31.72", "langkah", 2, 0), 2); /* p0, p3 */
+    /* and the triggers work again: p2 buys */
+    pk_journey j;
+    memset(&j, 0, sizeof(j));
+    j.participant_id = p[2].r.id;
+    j.status = PK_JS_PENERIMA;
+    j.wave = 5;
+    j.joined_at = T0 + 2 * 3600;
+    j.selected_at = T0 + 9 * DAY;
+    j.first_purchase_at = T0 + 10 * DAY;
+    j.purchases = 1;
+    put(s, &j);
+    assert_int_equal(count(s, "31", "tenggat", 5, D0 + 9), N / 2 - 1);
+    assert_int_equal(differ(s, NULL), 0);
+    assert_int_equal(effect_differ(s), 0);
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(journey_counters_follow_every_write),
     ST_TEST(journey_verify_names_a_wrong_cell_and_rebuild_repairs_it),
     ST_TEST(city_cells_follow_the_villages),
+    ST_TEST(journey_counts_deferred_for_a_large_share),
 };
 const st_division st_funnel = {tests, sizeof(tests) / sizeof(tests[0])};
