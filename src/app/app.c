@@ -11,6 +11,7 @@
 
 #include "app/auth.h"
 #include "app/operator.h"
+#include "app/resident.h"
 #include "core/ident.h"
 #include "core/pk.h"
 #include "store/store.h"
@@ -211,6 +212,7 @@ int pk_app_open(pk_app *app, const pk_config *cfg, unsigned flags, pk_log_fn log
     }
     pk_regions_seal(app->regions);
     if ((app->refusals = pk_refusals_new()) == NULL ||
+        (app->codes = pk_code_queue_new()) == NULL ||
         (app->auth = pk_auth_new(cfg->hash_concurrency, cfg->hash_wait_ms)) == NULL) {
         rc = PK_ENOMEM;
         snprintf(err, errlen, "out of memory");
@@ -233,6 +235,8 @@ fail:
 
 void pk_app_close(pk_app *app)
 {
+    pk_code_queue_free(app->codes); /* hands over the codes still waiting */
+    app->codes = NULL;
     pk_committer_free(app->committer);
     pk_auth_free(app->auth);
     pk_refusals_free(app->refusals);

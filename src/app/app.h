@@ -26,6 +26,7 @@ typedef struct pk_store pk_store;         /* store/store.h */
 typedef struct pk_committer pk_committer; /* app/committer.h */
 typedef struct pk_auth pk_auth; /* app/auth.h */
 typedef struct pk_refusals pk_refusals; /* app/operator.c */
+typedef struct pk_code_queue pk_code_queue; /* app/resident.c */
 
 
 typedef struct pk_app {
@@ -37,6 +38,7 @@ typedef struct pk_app {
     pk_committer *committer;  /* group commit of small writes (registrations) */
     pk_auth *auth;            /* hashing slots for passwords (app/auth.h) */
     pk_refusals *refusals;    /* rate of refused reads recorded (app/operator.h) */
+    pk_code_queue *codes;     /* residents' one-time codes on their way (app/resident.h) */
     pk_log_fn log;            /* what it cannot return (core/pk.h); NULL: nowhere */
     void *log_ctx;
 } pk_app;

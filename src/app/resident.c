@@ -2,8 +2,10 @@
  * preferences (see resident.h). */
 #include "app/resident.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/auth_int.h"
@@ -66,11 +68,22 @@ static int got_row(void *ctx, const pk_prow *row)
     return 0;
 }
 
+/* A code on its way: where it goes and what it says. */
+typedef struct code_job {
+    char no_hp[sizeof(((pk_participant *)0)->no_hp)];
+    char email[sizeof(((pk_participant *)0)->email)];
+    char pref[16];
+    pk_rcode_purpose purpose;
+    char code[8];
+} code_job;
+
 /* Hands the code to a channel: the preferred one, else the reminders'
  * order among those enabled (phone channels only for the phone). */
-static int deliver(const pk_app *app, const pk_participant *p, const char *pref,
-                   pk_rcode_purpose purpose, const char *code)
+static int deliver(const pk_app *app, const code_job *job)
 {
+    const code_job *p = job;
+    const char *pref = job->pref, *code = job->code;
+    pk_rcode_purpose purpose = job->purpose;
     pk_chan *chans[PK_CH__COUNT] = {0};
     unsigned enabled = 0;
     char err[256];
@@ -124,6 +137,95 @@ static int deliver(const pk_app *app, const pk_participant *p, const char *pref,
     return 0;
 }
 
+/* ---- the codes' queue (resident.h) ---- */
+
+struct pk_code_queue {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t thread;
+    bool started, stop;
+    const pk_app *app;      /* of the first code: one app per queue */
+    size_t head, len;
+    code_job jobs[PK_CODE_QUEUE_MAX];
+};
+
+pk_code_queue *pk_code_queue_new(void)
+{
+    pk_code_queue *q = calloc(1, sizeof *q);
+    if (q == NULL)
+        return NULL;
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_cond_init(&q->cv, NULL);
+    return q;
+}
+
+/* The thread: each code handed over in order, the queue's lock not held
+ * meanwhile; after stop, what still waits, then out. */
+static void *hand_over(void *arg)
+{
+    pk_code_queue *q = arg;
+    code_job job;
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        while (q->len == 0 && !q->stop)
+            pthread_cond_wait(&q->cv, &q->mu);
+        if (q->len == 0)
+            break;
+        job = q->jobs[q->head];
+        sodium_memzero(&q->jobs[q->head], sizeof job);
+        q->head = (q->head + 1) % PK_CODE_QUEUE_MAX;
+        q->len--;
+        const pk_app *app = q->app;
+        pthread_mutex_unlock(&q->mu);
+        (void)deliver(app, &job);
+        sodium_memzero(&job, sizeof job);
+        pthread_mutex_lock(&q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* Queues a code for the thread (started by the first); a full queue, or
+ * a thread that cannot start, hands it over at once. */
+static void enqueue(const pk_app *app, const code_job *job)
+{
+    pk_code_queue *q = app->codes;
+    bool queued = false;
+    if (q != NULL) {
+        pthread_mutex_lock(&q->mu);
+        if (!q->started && !q->stop) {
+            q->app = app;
+            q->started = pthread_create(&q->thread, NULL, hand_over, q) == 0;
+        }
+        if (q->started && !q->stop && q->len < PK_CODE_QUEUE_MAX) {
+            q->jobs[(q->head + q->len) % PK_CODE_QUEUE_MAX] = *job;
+            q->len++;
+            queued = true;
+            pthread_cond_signal(&q->cv);
+        }
+        pthread_mutex_unlock(&q->mu);
+    }
+    if (!queued)
+        (void)deliver(app, job);
+}
+
+void pk_code_queue_free(pk_code_queue *q)
+{
+    if (q == NULL)
+        return;
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    bool started = q->started;
+    pthread_cond_signal(&q->cv);
+    pthread_mutex_unlock(&q->mu);
+    if (started)
+        pthread_join(q->thread, NULL);
+    pthread_mutex_destroy(&q->mu);
+    pthread_cond_destroy(&q->cv);
+    sodium_memzero(q->jobs, sizeof q->jobs);
+    free(q);
+}
+
 int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose purpose,
                           int64_t now, int *retry_after)
 {
@@ -174,9 +276,18 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
         tx = NULL;
     }
     pk_tx_rollback(tx);
-    if (rc == 0)
-        (void)deliver(app, &p, pref, purpose, code); /* a failure is logged; the answer
-                                                      * stays the one any NIK gets */
+    if (rc == 0) {
+        /* handed over by the queue's thread: the answer neither waits for
+         * the gateway nor tells by its time that the NIK is registered (a
+         * failure is logged; the answer stays the one any NIK gets) */
+        code_job job = {.purpose = purpose};
+        snprintf(job.no_hp, sizeof job.no_hp, "%s", p.no_hp);
+        snprintf(job.email, sizeof job.email, "%s", p.email);
+        snprintf(job.pref, sizeof job.pref, "%s", pref);
+        snprintf(job.code, sizeof job.code, "%s", code);
+        enqueue(app, &job);
+        sodium_memzero(&job, sizeof job);
+    }
     sodium_memzero(code, sizeof code);
     sodium_memzero(&p, sizeof p);
     return rc == 0 ? 0 : PK_EIO;

@@ -37,14 +37,24 @@ typedef enum {
     PK_RCODE_TELEPON,         /* verifying the phone: WhatsApp or SMS only */
 } pk_rcode_purpose;
 
-/* Sends a new code to the person with this NIK, if there is one (then
- * *sent_by names the channel, for tests and logs of counts only; the
+/* Sends a new code to the person with this NIK, if there is one (the
  * caller answers the same either way).  Returns 0; PK_EINVAL (not 16
  * digits); PK_ELIMIT (*retry_after seconds: too many codes for this
- * NIK); PK_EIO (the store).  A channel that fails is logged, and the
- * answer is still 0: the one a NIK no one has gets. */
+ * NIK); PK_EIO (the store).  The code is handed to its channel by a
+ * thread of the app's (pk_code_queue), not while the caller waits: a
+ * gateway's time would tell a registered NIK from one no one has.  A
+ * channel that fails is logged, and the answer is still 0: the one a NIK
+ * no one has gets. */
 int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose purpose,
                           int64_t now, int *retry_after);
+
+/* The codes on their way to their channels: a queue (at most
+ * PK_CODE_QUEUE_MAX; past it a code is handed over at once) and a thread,
+ * started by the first code.  pk_code_queue_free hands over what waits,
+ * then stops the thread (pk_app_close). */
+#define PK_CODE_QUEUE_MAX 256
+pk_code_queue *pk_code_queue_new(void);
+void pk_code_queue_free(pk_code_queue *q);
 
 /* The resident's session: the person's id, and the session id hashed. */
 typedef struct pk_resident {

@@ -102,8 +102,14 @@ async function submit(page, name) {
 }
 
 async function lastCode(box) {
-  const lines = (await readFile(box, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-  const m = lines.filter((x) => x.rule.startsWith('kode_')).pop();
+  // the server hands a code over from a thread of its own, after answering
+  let m;
+  for (let i = 0; i < 300 && !m; i++) {
+    const text = await readFile(box, 'utf8').catch(() => '');
+    const lines = text.trim() ? text.trim().split('\n').map((l) => JSON.parse(l)) : [];
+    m = lines.filter((x) => x.rule.startsWith('kode_')).pop();
+    if (!m) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   check(m, 'no code in the berkas file');
   return { m, code: /\b(\d{6})\b/.exec(m.text)[1] };
 }
