@@ -52,6 +52,13 @@ typedef struct sq_tx {
     bool lazy;          /* pk_store_begin_lazy: synchronous=NORMAL until it ends */
     bool events_bulk;   /* see pk_tx_events_bulk_begin: pk_event_ref dropped */
     bool counts_deferred; /* see pk_tx_journey_counts_defer: the triggers dropped */
+    /* A bulk load: the counters' cells summed as its rows are inserted,
+     * written at its end (sqlite_bulk.c); NULL when none are kept, or
+     * once a write they do not follow has happened. */
+    struct sq_cells *cells;
+    /* A bulk load: the name index built on a second thread as its rows
+     * are inserted (sqlite_bulk_names.c); NULL: rebuilt at its end. */
+    struct sq_names *names;
 } sq_tx;
 
 /* ---- sqlite.c: connections, statements, transactions ---- */
@@ -194,6 +201,12 @@ int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
     "DELETE FROM participant_count;" SQ_PARTICIPANT_COUNT_RECOUNT ";"                   \
     "DELETE FROM participant_count_city;" SQ_PARTICIPANT_COUNT_CITY_FILL ";"
 
+/* The name index (migration 16): an FTS5 trigram index of the names, its
+ * content read from participant. */
+#define SQ_NAME_INDEX_TOKENIZE "tokenize='trigram case_sensitive 0'"
+#define SQ_NAME_INDEX_CREATE                                                 \
+    "CREATE VIRTUAL TABLE participant_name USING fts5(nama, content='participant'," \
+    " content_rowid='id', " SQ_NAME_INDEX_TOKENIZE ");"
 /* The triggers that keep the name index (participant_name, migration 16)
  * in step with participant.nama; a bulk load drops them and rebuilds the
  * index at its end (sqlite_bulk.c). */
@@ -276,6 +289,24 @@ int sq_journey_counts_defer(pk_tx *t, int64_t n, bool *on);
 int sq_journey_counts_end(pk_tx *t);
 int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi);
 int sq_bulk_end(pk_tx *t);
+/* A bulk load's row r inserted: added to its counter's cell.  Any other
+ * write of a participant during the load calls sq_bulk_uncount, and the
+ * counters are then filled from the rows at its end. */
+void sq_bulk_count(sq_tx *tx, const pk_prow *r);
+void sq_bulk_uncount(sq_tx *tx);
+
+/* ---- sqlite_bulk_names.c ---- */
+
+/* A bulk load's name index on a second thread: started (tx->names, or
+ * NULL when it cannot be), fed each inserted row, closed (no more rows),
+ * dropped (an update or a fold during the load: the end rebuilds the
+ * index from the rows), finished at the end: its index copied into
+ * participant_name (*done), or nothing done (no thread). */
+void sq_names_start(sq_tx *tx);
+void sq_names_add(sq_tx *tx, int64_t id, const char *nama);
+void sq_names_close(sq_tx *tx);
+void sq_names_drop(sq_tx *tx);
+int sq_names_finish(sq_tx *tx, bool *done);
 int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit, pk_bi *out,
                      size_t *n);
 int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,

@@ -483,9 +483,7 @@ static const pk_migration migrations[] = {
      * SQ_NAME_INDEX_TRIGGERS; a bulk load drops them and rebuilds the
      * index once at its end (sqlite_bulk.c). */
     {16, "staff search: a trigram text index of participant names",
-     "CREATE VIRTUAL TABLE participant_name USING fts5(nama, content='participant',"
-     " content_rowid='id', tokenize='trigram case_sensitive 0');"
-     SQ_NAME_INDEX_TRIGGERS
+     SQ_NAME_INDEX_CREATE SQ_NAME_INDEX_TRIGGERS
      "INSERT INTO participant_name(participant_name) VALUES ('rebuild');",
      NULL, NULL},
     /* Reminders (reminders.md): a participant's stops per purpose (what a

@@ -138,8 +138,18 @@ int sq_participants_write(pk_tx *t, size_t n, pk_prow *rows)
         if (r->id != 0)
             sqlite3_bind_int64(st, 21, r->id);
         rc = sq_step_done(st);
-        if (rc == 0 && r->id == 0)
+        bool insert = r->id == 0;
+        if (rc == 0 && insert)
             r->id = sqlite3_last_insert_rowid(c->db);
+        if (rc == 0 && ((sq_tx *)t)->bulk) { /* the counters' and names' triggers are off */
+            if (insert) {
+                sq_bulk_count((sq_tx *)t, r);
+                sq_names_add((sq_tx *)t, r->id, r->nama);
+            } else {
+                sq_bulk_uncount((sq_tx *)t);
+                sq_names_drop((sq_tx *)t);
+            }
+        }
     }
     return rc;
 }
@@ -183,6 +193,8 @@ int sq_set_reasons(pk_tx *t, size_t n, const int64_t *ids, const uint64_t *reaso
     char now[32];
     pk_store_now(now);
     int rc = 0;
+    if (n > 0)
+        sq_bulk_uncount((sq_tx *)t); /* during a bulk load: the counters from the rows */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         sqlite3_stmt *st = sq_stmt(c, S_SET_REASONS);
         if (st == NULL)
