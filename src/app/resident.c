@@ -140,6 +140,7 @@ static int deliver(const pk_app *app, const code_job *job)
 /* ---- the codes' queue (resident.h) ---- */
 
 struct pk_code_queue {
+    pthread_mutex_t turn;   /* a NIK's count of codes read and added in turn */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
@@ -154,6 +155,7 @@ pk_code_queue *pk_code_queue_new(void)
     pk_code_queue *q = calloc(1, sizeof *q);
     if (q == NULL)
         return NULL;
+    pthread_mutex_init(&q->turn, NULL);
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cv, NULL);
     return q;
@@ -220,10 +222,40 @@ void pk_code_queue_free(pk_code_queue *q)
     pthread_mutex_unlock(&q->mu);
     if (started)
         pthread_join(q->thread, NULL);
+    pthread_mutex_destroy(&q->turn);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cv);
     sodium_memzero(q->jobs, sizeof q->jobs);
     free(q);
+}
+
+/* A code for the NIK of `key` may go out: fewer than PK_RCODE_PER_NIK in
+ * the window, this one then counted; else PK_ELIMIT and *retry_after.
+ * The count is read and the new one added in turn (the queue's `turn`),
+ * so requests at the same time cannot all find room: unserialised, 12 at
+ * once sent 6 or 7 codes.  (Several server processes on one PostgreSQL
+ * database each take turns of their own.) */
+static int take_turn(const pk_app *app, const uint8_t key[PK_THROTTLE_KEY_LEN], int64_t now,
+                     int *retry_after)
+{
+    pk_code_queue *q = app->codes;
+    if (q != NULL)
+        pthread_mutex_lock(&q->turn);
+    int64_t n = 0, oldest = 0, newest = 0;
+    int rc = pk_store_login_failures(app->store, key, now - PK_RCODE_WINDOW, &n, &oldest,
+                                     &newest) != 0 ? PK_EIO : 0;
+    if (rc == 0 && n >= PK_RCODE_PER_NIK) {
+        int64_t w = oldest + PK_RCODE_WINDOW - now;
+        *retry_after = w < 1 ? 1 : w > PK_RCODE_WINDOW ? PK_RCODE_WINDOW : (int)w;
+        rc = PK_ELIMIT;
+    }
+    int64_t forget = now - (app->cfg.login_window > PK_RCODE_WINDOW ? app->cfg.login_window
+                                                                      : PK_RCODE_WINDOW);
+    if (rc == 0 && pk_store_login_failure_add(app->store, key, now, forget) != 0)
+        rc = PK_EIO;
+    if (q != NULL)
+        pthread_mutex_unlock(&q->turn);
+    return rc;
 }
 
 int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose purpose,
@@ -234,18 +266,9 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
         return PK_EINVAL;
     uint8_t key[PK_THROTTLE_KEY_LEN];
     nik_key(app, nik, key);
-    int64_t n = 0, oldest = 0, newest = 0;
-    if (pk_store_login_failures(app->store, key, now - PK_RCODE_WINDOW, &n, &oldest, &newest) != 0)
-        return PK_EIO;
-    if (n >= PK_RCODE_PER_NIK) {
-        int64_t w = oldest + PK_RCODE_WINDOW - now;
-        *retry_after = w < 1 ? 1 : w > PK_RCODE_WINDOW ? PK_RCODE_WINDOW : (int)w;
-        return PK_ELIMIT;
-    }
-    int64_t forget = now - (app->cfg.login_window > PK_RCODE_WINDOW ? app->cfg.login_window
-                                                                      : PK_RCODE_WINDOW);
-    if (pk_store_login_failure_add(app->store, key, now, forget) != 0)
-        return PK_EIO;
+    int rc = take_turn(app, key, now, retry_after);
+    if (rc != 0)
+        return rc;
     int64_t pid;
     if (find(app, nik, &pid) != 0)
         return PK_EIO;
@@ -254,7 +277,7 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
 
     pk_participant p;
     open_ctx o = {app, &p, false};
-    int rc = pk_store_participant_get(app->store, "", pid, got_row, &o);
+    rc = pk_store_participant_get(app->store, "", pid, got_row, &o);
     if (rc != 0 || !o.found) {
         sodium_memzero(&p, sizeof p);
         return PK_EIO;

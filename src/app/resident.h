@@ -50,7 +50,9 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
 
 /* The codes on their way to their channels: a queue (at most
  * PK_CODE_QUEUE_MAX; past it a code is handed over at once) and a thread,
- * started by the first code.  pk_code_queue_free hands over what waits,
+ * started by the first code; and the turn in which a NIK's codes are
+ * counted and one added (PK_RCODE_PER_NIK holds for requests at the same
+ * time, within a process).  pk_code_queue_free hands over what waits,
  * then stops the thread (pk_app_close). */
 #define PK_CODE_QUEUE_MAX 256
 pk_code_queue *pk_code_queue_new(void);

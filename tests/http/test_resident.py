@@ -280,6 +280,39 @@ def three_codes_a_nik_in_15_minutes_registered_or_not():
 
 
 @test
+def three_codes_a_nik_when_asked_at_the_same_time():
+    """Twelve requests for one NIK at the same moment send 3 codes and
+    answer the other 9 with 429: the count was read by each before any
+    added to it, and 6 or 7 codes went out."""
+    import threading
+    with R() as r:
+        p, = load(r, journey=False)
+        s = start(r)
+        try:
+            n = 12
+            clients = [h.Browser(s, "127.0.6.%d" % (i + 1)) for i in range(n)]
+            tokens = [c.token("/akun/masuk") for c in clients]
+            go = threading.Barrier(n)
+            answers = [None] * n
+
+            def asks(i):
+                go.wait()
+                answers[i] = clients[i].post("/akun/masuk", {"nik": p["nik"]},
+                                             token=tokens[i])[0]
+            threads = [threading.Thread(target=asks, args=(i,)) for i in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            eq(sorted(answers), [200] * 3 + [429] * 9, "3 codes, then 429")
+            wait_codes(r, 3)
+            time.sleep(0.5)
+            eq(len(codes(r)), 3, "three codes sent")
+        finally:
+            s.cleanup()
+
+
+@test
 def per_address_limit():
     with R() as r:
         load(r)
