@@ -59,9 +59,13 @@ static void fts_phrase(pk_buf *b, const char *lead, const char *name)
 
 /* The FTS5 expression of one tier (pk_search_key): 0 the phrase at the
  * column's start (^), 1 after a space and not at the start, 2 anywhere
- * else.  The three are disjoint and together every match.  NULL when out
- * of memory. */
-static char *fts_tier(const char *name, int tier)
+ * else.  The three are disjoint and together every match.  none_start:
+ * no name of the scope starts with the phrase (counted by the b-tree in
+ * the same read transaction), so "not at the start" needs no test: ^"q"
+ * costs as much again as the rest of the expression (every row with the
+ * phrase has its position list read), half of a surname's search at 10M.
+ * NULL when out of memory. */
+static char *fts_tier(const char *name, int tier, bool none_start)
 {
     pk_buf b;
     pk_buf_init(&b, 4096);
@@ -70,8 +74,14 @@ static char *fts_tier(const char *name, int tier)
         fts_phrase(&b, "", name);
     } else if (tier == 1) {
         fts_phrase(&b, " ", name);
-        pk_buf_adds(&b, " NOT ^");
+        if (!none_start) {
+            pk_buf_adds(&b, " NOT ^");
+            fts_phrase(&b, "", name);
+        }
+    } else if (none_start) {
         fts_phrase(&b, "", name);
+        pk_buf_adds(&b, " NOT ");
+        fts_phrase(&b, " ", name);
     } else {
         fts_phrase(&b, "", name);
         pk_buf_adds(&b, " NOT (^");
@@ -88,12 +98,12 @@ static char *fts_tier(const char *name, int tier)
 /* The rows of one tier with ids in (lo, hi], at most *left; counts them
  * off *left. */
 static int search_tier(sqlite3_stmt *st, int tier, const char *scope, const char *name,
-                       const uint8_t *nik_bi, bool indexed, int64_t lo, int64_t hi, int *left,
-                       pk_prow_cb cb, void *ctx)
+                       const uint8_t *nik_bi, bool indexed, bool none_start, int64_t lo,
+                       int64_t hi, int *left, pk_prow_cb cb, void *ctx)
 {
     char hibuf[PK_REGION_CODE_MAX + 2];
     char *expr = NULL;
-    if (indexed && (expr = fts_tier(name, tier)) == NULL)
+    if (indexed && (expr = fts_tier(name, tier, none_start)) == NULL)
         return PK_ENOMEM;
     sqlite3_reset(st);
     sq_bind_region(st, 1, 2, scope, hibuf, sizeof(hibuf));
@@ -149,13 +159,13 @@ static bool prefix_range(const char *name, char *lo, char *hi)
     return true;
 }
 
-/* Tier 0 in (lo, hi] by the b-tree when few names start with the query:
- * *done says it was (else FTS5 reads it). */
-static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo, int64_t hi,
-                         int *left, pk_prow_cb cb, void *ctx, bool *done)
+/* How many names of the scope start with a plain ASCII query, counted
+ * up to PREFIX_FEW, into *few; -1 when the query is not plain ASCII (not
+ * counted). */
+static int prefix_count(sqc *c, const char *scope, const char *name, int64_t *few)
 {
     char from[PK_SEARCH_PREFIX_MAX], to[PK_SEARCH_PREFIX_MAX], rhi[PK_REGION_CODE_MAX + 2];
-    *done = false;
+    *few = -1;
     if (!prefix_range(name, from, to))
         return 0;
     sqlite3_stmt *st = sq_stmt(c, S_PARTICIPANTS_PREFIX_FEW);
@@ -166,13 +176,21 @@ static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo
     sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 5, PREFIX_FEW);
     int r = sqlite3_step(st);
-    int64_t few = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : PREFIX_FEW;
+    if (r == SQLITE_ROW)
+        *few = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (r != SQLITE_ROW)
-        return PK_EIO;
-    if (few >= PREFIX_FEW)
-        return 0;
-    if ((st = sq_stmt(c, S_PARTICIPANTS_SEARCH_PREFIX)) == NULL)
+    return r == SQLITE_ROW ? 0 : PK_EIO;
+}
+
+/* Tier 0 in (lo, hi] by the b-tree (few names start with the query). */
+static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo, int64_t hi,
+                         int *left, pk_prow_cb cb, void *ctx)
+{
+    char from[PK_SEARCH_PREFIX_MAX], to[PK_SEARCH_PREFIX_MAX], rhi[PK_REGION_CODE_MAX + 2];
+    if (!prefix_range(name, from, to))
+        return PK_EINVAL; /* prefix_count said it was plain ASCII */
+    sqlite3_stmt *st = sq_stmt(c, S_PARTICIPANTS_SEARCH_PREFIX);
+    if (st == NULL)
         return PK_EIO;
     sq_bind_region(st, 1, 2, scope, rhi, sizeof(rhi));
     sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
@@ -180,7 +198,7 @@ static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo
     sqlite3_bind_int64(st, 5, lo);
     sqlite3_bind_int64(st, 6, hi);
     sqlite3_bind_int(st, 7, *left);
-    int rc = 0;
+    int r, rc = 0;
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
         pk_prow row;
         sq_read_row(st, &row);
@@ -191,7 +209,6 @@ static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo
     if (rc == 0 && r != SQLITE_DONE)
         rc = PK_EIO;
     sqlite3_reset(st);
-    *done = true;
     return rc;
 }
 
@@ -217,18 +234,34 @@ int sq_participants_search(pk_store *s, const char *scope, const char *name,
     int rc = sq_read_begin(q, which, &c, &st);
     if (rc != 0)
         return rc;
+    /* One read transaction: the count of the names that start with the
+     * query and the tiers read after it see the same rows. */
+    bool tx = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    if (!tx)
+        rc = PK_EIO;
+    /* names of the scope that start with the query, up to PREFIX_FEW
+     * (-1: not counted): few, and tier 0 is read by the b-tree; none,
+     * and tiers 1 and 2 need not exclude them */
+    int64_t starts = -1;
+    if (rc == 0 && indexed)
+        rc = prefix_count(c, scope, name, &starts);
     int left = limit > 0 ? limit : 1;
     /* a NIK search has tier 0 only */
     int tiers = nik_bi != NULL ? 1 : PK_SEARCH_TIERS;
     for (int t = after->tier; rc == 0 && left > 0 && t < tiers && t <= upto->tier; t++) {
         int64_t lo = t == after->tier ? after->id : 0;
         int64_t hi = t == upto->tier ? upto->id : INT64_MAX;
-        bool done = false;
-        if (lo < hi && t == 0 && indexed)
-            rc = search_prefix(c, scope, name, lo, hi, &left, cb, ctx, &done);
-        if (rc == 0 && lo < hi && !done)
-            rc = search_tier(st, t, scope, name, nik_bi, indexed, lo, hi, &left, cb, ctx);
+        if (lo >= hi)
+            continue;
+        if (t == 0 && indexed && starts >= 0 && starts < PREFIX_FEW)
+            rc = search_prefix(c, scope, name, lo, hi, &left, cb, ctx);
+        else
+            rc = search_tier(st, t, scope, name, nik_bi, indexed, starts == 0, lo, hi, &left,
+                             cb, ctx);
     }
+    sqlite3_reset(st);
+    if (tx)
+        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
     sq_read_end(q, c, st);
     return rc;
 }

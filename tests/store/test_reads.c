@@ -168,6 +168,68 @@ static void search_by_name_tiers(void **state)
     pk_store_set_search_window(s, 0);
 }
 
+/* A query that no name of the scope starts with (a surname typed), while
+ * one outside the scope does: tiers 1 and 2 in key order (SQLite then
+ * reads them without excluding tier 0, which its b-tree counted empty),
+ * the same one page at a time; without a scope the name outside comes
+ * first, in tier 0. */
+static void search_by_name_none_start_with_it(void **state)
+{
+    pk_store *s = ST_S(state);
+    static const struct {
+        const char *nama, *village;
+        int tier;
+    } names[] = {
+        {"Ahmad Kurniawan", "31.71.01.1001", 1},
+        {"Sikurniawan", "31.71.01.1001", 2},
+        {"Kurniawan Adi", "31.72.01.1001", 0}, /* outside 31.71 */
+        {"Rina KURNIAWAN Kurniawan", "31.71.01.1001", 1},
+        {"Ani Sikurniawan Putra", "31.71.01.1001", 2},
+        {"Dewi Kurnia", "31.71.01.1001", -1}, /* no match */
+    };
+    enum { N = sizeof(names) / sizeof(names[0]) };
+    st_person p[N];
+    for (size_t i = 0; i < N; i++)
+        st_person_init(&p[i], (unsigned)i + 1, (unsigned)i + 1, names[i].nama,
+                       names[i].village);
+    st_insert(s, N, p);
+    for (int scoped = 0; scoped < 2; scoped++) {
+        size_t want[N], k = 0;
+        for (int t = 0; t < PK_SEARCH_TIERS; t++)
+            for (size_t i = 0; i < N; i++)
+                if (names[i].tier == t && (!scoped || names[i].village[4] == '1'))
+                    want[k++] = i;
+        for (size_t w = 0; w < sizeof(windows) / sizeof(windows[0]); w++) {
+            pk_store_set_search_window(s, windows[w]);
+            /* all at once, then one page of one row after the other */
+            for (int limit = 20; limit >= 1; limit -= 19) {
+                pk_search_key after = {0, 0};
+                size_t got = 0;
+                for (int page = 0; page < N + 1; page++) {
+                    st_rows *rows = st_rows_new();
+                    assert_int_equal(pk_store_participants_search(
+                                         s, scoped ? "31.71" : NULL, "kurniawan", NULL,
+                                         page ? &after : NULL, NULL, limit, st_collect, rows),
+                                     0);
+                    for (size_t i = 0; i < rows->n; i++, got++) {
+                        if (got >= k || rows->r[i].id != p[want[got]].r.id ||
+                            rows->r[i].tier != names[want[got]].tier)
+                            fail_msg("scoped %d limit %d, row %zu: got %s (tier %d)", scoped,
+                                     limit, got, rows->r[i].nama, rows->r[i].tier);
+                        after = (pk_search_key){rows->r[i].tier, rows->r[i].id};
+                    }
+                    size_t n = rows->n;
+                    free(rows);
+                    if (n == 0)
+                        break;
+                }
+                assert_int_equal(got, k);
+            }
+        }
+    }
+    pk_store_set_search_window(s, 0);
+}
+
 /* Paging by key: each page after the last key of the one before, limit
  * rows at most.  Every row present throughout is read exactly once, in
  * strictly growing key order, while rows are added between the pages
@@ -522,6 +584,7 @@ static void access_log_in_a_transaction(void **state)
 static const struct CMUnitTest tests[] = {
     ST_TEST(search_by_name_in_scope),
     ST_TEST(search_by_name_tiers),
+    ST_TEST(search_by_name_none_start_with_it),
     ST_TEST(search_pages_by_key),
     ST_TEST(search_by_name_folds_non_ascii_case),
     ST_TEST(search_by_nik_in_scope),
