@@ -37,7 +37,9 @@ void pk_reg_csv_field(FILE *f, const char *s, bool text)
 
 bool pk_reg_free_text(pk_field f)
 {
-    return f == PK_F_NAMA || f == PK_F_ALAMAT;
+    /* an e-mail address may begin with '=', '+' or '-' and hold '|' and
+     * '!' ("=cmd|'/Ccalc'!A0@x.id" is a valid one, and a formula cell) */
+    return f == PK_F_NAMA || f == PK_F_ALAMAT || f == PK_F_EMAIL;
 }
 
 void pk_reg_csv_codes(FILE *f, pk_codeset set)

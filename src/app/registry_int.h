@@ -117,11 +117,11 @@ bool pk_reg_seen(uint64_t *seen, const uint8_t *bi, bool add);
 
 /* ---- CSV (registry_export.c, registry_import.c) ------------------------ */
 
-/* One CSV field, quoted when it must be; a free-text one (name, address)
- * that a spreadsheet would run gets the apostrophe guard (core/ident.h:
+/* One CSV field, quoted when it must be; a free-text one (name, address,
+ * e-mail) that a spreadsheet would run gets the apostrophe guard (core/ident.h:
  * pk_text_sheet_guard), which import takes off again. */
 void pk_reg_csv_field(FILE *f, const char *s, bool text);
-bool pk_reg_free_text(pk_field f);                  /* nama, alamat */
+bool pk_reg_free_text(pk_field f);                  /* nama, alamat, email */
 void pk_reg_csv_codes(FILE *f, pk_codeset set);     /* names, ';'-separated */
 /* A pk_csv reader over the file descriptor *(int *)ctx. */
 ssize_t pk_reg_read_fd(void *ctx, char *buf, size_t cap);

@@ -645,6 +645,26 @@ def export_guards_cells_a_spreadsheet_would_run():
         eq(rej[1][2 + COLUMNS.index("nama")], "'=1+2", "the rejected name, guarded")
 
 
+@test
+def export_guards_an_email_a_spreadsheet_would_run():
+    """An e-mail address may begin with = + - and hold | and ! (a valid
+    address, and a formula cell in LibreOffice): written with the guard
+    like a name or address, taken off on import."""
+    emails = ["=cmd|'/Ccalc'!A0@contoh.id", "+warga@contoh.id", "-warga@contoh.id",
+              "warga@contoh.id"]
+    with Reg() as r:
+        people = [dict(person(760 + i), email=e) for i, e in enumerate(emails)]
+        s, _, _, _ = r.imp(csv_text(people))
+        eq(s["inserted"], len(people), "imported")
+        exp1 = r.export()
+        cells = [row[COLUMNS.index("email")] for row in parse_csv(exp1)[1:]]
+        eq(sorted(cells), sorted(["'=cmd|'/Ccalc'!A0@contoh.id", "'+warga@contoh.id",
+                                  "'-warga@contoh.id", "warga@contoh.id"]), "e-mail cells")
+        s, _, _, _ = r.imp(exp1)
+        eq((s["unchanged"], s["updated"], s["inserted"]), (len(people), 0, 0), "round trip")
+        eq(r.export(), exp1, "export after the round trip")
+
+
 def sheet_cells(csv_path, tmp):
     """Opens csv_path in LibreOffice (headless, converted to .xlsx) and
     returns the first sheet's XML, where a formula is an <f> element."""
