@@ -487,7 +487,7 @@ static int throttle_check(const pk_app *app, const throttle_keys *k, int64_t now
  * what has left the window, for every key). */
 static int throttle_fail(const pk_app *app, const throttle_keys *k, int64_t now)
 {
-    int64_t forget = now - app->cfg.login_window;
+    int64_t forget = now - PK_THROTTLE_KEEP;
     if (pk_store_login_failure_add(app->store, k->pair, now, forget) != 0 ||
         pk_store_login_failure_add(app->store, k->user, now, 0) != 0 ||
         pk_store_login_failure_add(app->store, k->addr, now, 0) != 0)
@@ -511,7 +511,7 @@ int pk_auth_user_unlock(const pk_app *app, const char *actor, const char *userna
         (rc = pk_store_login_failures_clear(app->store, k.user)) != 0 ||
         (rc = pk_store_login_failures_clear(app->store, k.unlock)) != 0 ||
         (rc = pk_store_login_failure_add(app->store, k.unlock, now,
-                                         now - app->cfg.login_window)) != 0) {
+                                         now - PK_THROTTLE_KEEP)) != 0) {
         snprintf(err, errlen, "cannot store the unlock");
         return PK_EIO;
     }

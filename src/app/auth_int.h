@@ -13,6 +13,13 @@
 #define B64_16 22           /* ... of 16 bytes */
 #define API_PREFIX "pkt_"   /* makes a leaked API token easy to recognise */
 
+/* How long an event under a throttling key (store.h: login_failure) is
+ * kept: the longest window any key is counted in, a NIK's sign-in codes
+ * a day (resident.h; login_window is at most a day too).  Every add
+ * forgets what is older, for every key, so one shorter horizon would
+ * forget another key's events still being counted. */
+#define PK_THROTTLE_KEEP (24 * 3600)
+
 /* A keyed hash (BLAKE2b under the vault's auth key) of data in `domain`. */
 void pk_au_keyed(const pk_app *app, const char *domain, const void *data, size_t n,
                  uint8_t *out, size_t outlen);

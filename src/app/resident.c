@@ -230,7 +230,9 @@ void pk_code_queue_free(pk_code_queue *q)
 }
 
 /* A code for the NIK of `key` may go out: fewer than PK_RCODE_PER_NIK in
- * the window, this one then counted; else PK_ELIMIT and *retry_after.
+ * the window and PK_RCODE_PER_DAY in the day, this one then counted; else
+ * PK_ELIMIT and *retry_after (until the oldest that binds leaves its
+ * window: a count never passes its limit, so it is then below it).
  * The count is read and the new one added in turn (the queue's `turn`),
  * so requests at the same time cannot all find room: unserialised, 12 at
  * once sent 6 or 7 codes.  (Several server processes on one PostgreSQL
@@ -241,17 +243,26 @@ static int take_turn(const pk_app *app, const uint8_t key[PK_THROTTLE_KEY_LEN], 
     pk_code_queue *q = app->codes;
     if (q != NULL)
         pthread_mutex_lock(&q->turn);
-    int64_t n = 0, oldest = 0, newest = 0;
-    int rc = pk_store_login_failures(app->store, key, now - PK_RCODE_WINDOW, &n, &oldest,
-                                     &newest) != 0 ? PK_EIO : 0;
-    if (rc == 0 && n >= PK_RCODE_PER_NIK) {
-        int64_t w = oldest + PK_RCODE_WINDOW - now;
-        *retry_after = w < 1 ? 1 : w > PK_RCODE_WINDOW ? PK_RCODE_WINDOW : (int)w;
+    static const struct {
+        int64_t window, limit;
+    } lim[] = {{PK_RCODE_WINDOW, PK_RCODE_PER_NIK}, {PK_RCODE_DAY, PK_RCODE_PER_DAY}};
+    int64_t wait = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < PK_ARRAY_LEN(lim); i++) {
+        int64_t n = 0, oldest = 0, newest = 0;
+        if (pk_store_login_failures(app->store, key, now - lim[i].window, &n, &oldest,
+                                    &newest) != 0)
+            rc = PK_EIO;
+        else if (n >= lim[i].limit) {
+            int64_t w = oldest + lim[i].window - now;
+            wait = w > wait ? w : wait > 0 ? wait : 1;
+        }
+    }
+    if (rc == 0 && wait > 0) {
+        *retry_after = wait > PK_RCODE_DAY ? PK_RCODE_DAY : (int)wait;
         rc = PK_ELIMIT;
     }
-    int64_t forget = now - (app->cfg.login_window > PK_RCODE_WINDOW ? app->cfg.login_window
-                                                                      : PK_RCODE_WINDOW);
-    if (rc == 0 && pk_store_login_failure_add(app->store, key, now, forget) != 0)
+    if (rc == 0 && pk_store_login_failure_add(app->store, key, now, now - PK_THROTTLE_KEEP) != 0)
         rc = PK_EIO;
     if (q != NULL)
         pthread_mutex_unlock(&q->turn);

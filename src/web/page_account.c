@@ -127,9 +127,15 @@ static void sign_in(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purp
             snprintf(ra, sizeof ra, "%d", retry);
             pk_resp_header(resp, "Retry-After", ra);
             char msg[200];
-            snprintf(msg, sizeof msg,
-                     "Kode untuk NIK ini sudah diminta beberapa kali. Silakan coba lagi dalam "
-                     "%d menit.", (retry + 59) / 60);
+            /* a day's limit reads in hours, the quarter hour's in minutes */
+            if (retry > 90 * 60)
+                snprintf(msg, sizeof msg,
+                         "Kode untuk NIK ini sudah diminta %d kali hari ini. Silakan coba lagi "
+                         "dalam %d jam.", PK_RCODE_PER_DAY, (retry + 3599) / 3600);
+            else
+                snprintf(msg, sizeof msg,
+                         "Kode untuk NIK ini sudah diminta beberapa kali. Silakan coba lagi "
+                         "dalam %d menit.", (retry + 59) / 60);
             pk_html_error_page(app, resp, 429, "Terlalu banyak permintaan", msg);
             return;
         }

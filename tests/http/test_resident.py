@@ -280,6 +280,45 @@ def three_codes_a_nik_in_15_minutes_registered_or_not():
 
 
 @test
+def ten_codes_a_nik_a_day_and_a_staff_login_forgets_none():
+    """Past the quarter hour's 3, a NIK gets 10 codes in 24 hours: the
+    11th is refused for hours (Retry-After, the message in hours), though
+    a failed staff login, which forgets old throttling rows of every key,
+    came in between."""
+    with R() as r:
+        p, = load(r, journey=False)
+        s = start(r)
+        try:
+            sent = 0
+            for quarter in range(4):
+                for i in range(3 if quarter < 3 else 1):
+                    b = h.Browser(s, "127.0.7.%d" % (sent + 1))
+                    eq(ask(b, p["nik"])[0], 200, "code %d" % (sent + 1))
+                    sent += 1
+                # the quarter hour passes for what was asked so far
+                r.db.execute("UPDATE login_failure SET at = at - 960")
+            eq(sent, 10, "ten asked")
+            st, _, _ = h.Browser(s, "127.0.7.99").post(
+                "/masuk", {"nama_pengguna": "nobody", "kata_sandi": "salah-sekali"})
+            eq(st, 401, "a failed staff login")
+            b = h.Browser(s, "127.0.7.50")
+            st, hdrs, text = ask(b, p["nik"])
+            eq(st, 429, "the eleventh in a day")
+            wait = int(hdrs["retry-after"])
+            assert 86400 - 4 * 960 - 60 < wait <= 86400 - 3 * 960, wait
+            assert "sudah diminta 10 kali hari ini" in text, text
+            assert re.search(r"coba lagi\s+dalam (2[0-3]) jam", text), text
+            wait_codes(r, 10)
+            time.sleep(0.3)
+            eq(len(codes(r)), 10, "ten codes sent")
+            # a day after the first, one more may go out
+            r.db.execute("UPDATE login_failure SET at = at - 86400 + 3 * 960")
+            eq(ask(h.Browser(s, "127.0.7.51"), p["nik"])[0], 200, "the next day")
+        finally:
+            s.cleanup()
+
+
+@test
 def three_codes_a_nik_when_asked_at_the_same_time():
     """Twelve requests for one NIK at the same moment send 3 codes and
     answer the other 9 with 429: the count was read by each before any
