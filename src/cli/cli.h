@@ -89,6 +89,14 @@ int cli_opt_each(const cli_args *a, const char *key, const char **out, int cap);
  * on stderr "prakerja CMD: give --KEY N, WHAT". */
 int cli_number_opt(const cli_args *a, const char *key, const char *cmd, const char *what,
                    int64_t *out);
+/* One line of f into buf without its line end: 1, 0 at the end of f, -1
+ * for a line longer than cap - 1 (the rest of it is skipped). */
+int cli_read_line(FILE *f, char *buf, size_t cap);
+/* Option --nik, or with `--nik -` the first line of standard input into
+ * buf: a NIK given on the command line is in the process list, which any
+ * user of the machine can read (ps, /proc/PID/cmdline).  NULL when the
+ * option is absent or standard input has no line that fits. */
+const char *cli_nik_opt(const cli_args *a, char *buf, size_t cap);
 /* An input file of an import opened for reading (`-`: standard input),
  * or -1 after saying why on stderr (a directory is refused as such). */
 int cli_open_input(const char *path);

@@ -204,7 +204,8 @@ int cli_remind_any(const cli_cmd *c, cli_args *a)
 /* `consent link --nik NIK --purpose P`: the one-click stop address. */
 static int consent_link(cli_args *a)
 {
-    const char *nik = cli_opt(a, "nik"), *purpose = cli_opt(a, "purpose");
+    char nikbuf[64];
+    const char *nik = cli_nik_opt(a, nikbuf, sizeof nikbuf), *purpose = cli_opt(a, "purpose");
     if (a->npos != 0 || nik == NULL || purpose == NULL) {
         fprintf(stderr, "prakerja consent link: --nik and --purpose are required\n");
         return 2;

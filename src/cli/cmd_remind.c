@@ -23,7 +23,8 @@ int cli_consent(const cli_cmd *c, cli_args *a)
         fprintf(stderr, "prakerja consent %s: unexpected argument\n", sub);
         return 2;
     }
-    const char *nik = cli_opt(a, "nik"), *purpose = cli_opt(a, "purpose");
+    char nikbuf[64];
+    const char *nik = cli_nik_opt(a, nikbuf, sizeof nikbuf), *purpose = cli_opt(a, "purpose");
     if (nik == NULL || purpose == NULL) {
         fprintf(stderr, "prakerja consent %s: --nik and --purpose are required\n", sub);
         return 2;

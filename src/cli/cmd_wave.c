@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "app/access_log.h"
 #include "app/operator.h"
@@ -204,17 +205,37 @@ static int wave_join(cli_args *a)
         return known == PK_ENOENT ? 2 : 1;
     }
     long joined = 0, refused = 0;
-    for (int i = 0; i < a->npos; i++) {
+    /* `-`: the NIKs from standard input, one a line (blank lines skipped) */
+    bool from_stdin = a->npos == 1 && strcmp(a->pos[0], "-") == 0;
+    char line[64];
+    for (long i = 0;; i++) {
+        const char *nik = line;
+        if (!from_stdin && i == a->npos)
+            break;
+        if (!from_stdin)
+            nik = a->pos[i];
+        else {
+            int got = cli_read_line(stdin, line, sizeof line);
+            if (got == 0)
+                break;
+            if (got == 1 && line[0] == '\0')
+                continue;
+            /* a line too long is "", refused as not a NIK */
+        }
         char err[256] = "";
-        int rc = pk_wave_join(&app, n, a->pos[i], at, err, sizeof(err));
+        int rc = pk_wave_join(&app, n, nik, at, err, sizeof(err));
         if (rc == 0) {
             joined++;
             continue;
         }
         refused++;
-        /* the NIK's place on the command line, never the NIK itself */
-        fprintf(stderr, "prakerja wave join: NIK %d of %d: %s\n", i + 1, a->npos, err);
+        /* the NIK's place on the command line or its line, never the NIK */
+        if (from_stdin)
+            fprintf(stderr, "prakerja wave join: line %ld: %s\n", i + 1, err);
+        else
+            fprintf(stderr, "prakerja wave join: NIK %ld of %d: %s\n", i + 1, a->npos, err);
     }
+    sodium_memzero(line, sizeof line);
     pk_app_close(&app);
     json_t *j = json_pack("{s:I, s:I, s:I}", "wave", (json_int_t)n, "joined",
                           (json_int_t)joined, "refused", (json_int_t)refused);

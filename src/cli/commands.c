@@ -221,7 +221,8 @@ static const cli_sub jobs_subs[] = {
     {NULL, NULL, NULL, NULL},
 };
 static const cli_option consent_opt[] = {
-    {"nik", "NIK", "the participant's NIK"},
+    {"nik", "NIK", "the participant's NIK; - reads it from the first line of stdin\n"
+                   "(a NIK on the command line is in the process list)"},
     {"purpose", "program|informasi", "program: the person's own obligations and money;\n"
                                      "informasi: news, such as an open wave"},
     {NULL, NULL, NULL},
@@ -333,9 +334,10 @@ static const cli_sub wave_subs[] = {
          {NULL, NULL, NULL}}},
     {"open", "--wave N", "open a closed wave again (before its closing instant)", wave_opt},
     {"close", "--wave N", "close a wave: its applicants are frozen", wave_opt},
-    {"join", "--wave N NIK...",
+    {"join", "--wave N NIK... | --wave N -",
      "join participants (by NIK) to an open wave, as staff: a gabung_gelombang\n"
-     "event each; one JSON line (joined, refused)",
+     "event each; one JSON line (joined, refused).  - reads the NIKs from stdin,\n"
+     "one a line (NIKs on the command line are in the process list)",
      (const cli_option[]){
          {"wave", "N", "the wave"},
          {"at", "INSTANT", "when they joined (default now)"},

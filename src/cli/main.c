@@ -204,6 +204,30 @@ int cli_number_opt(const cli_args *a, const char *key, const char *cmd, const ch
     return 0;
 }
 
+int cli_read_line(FILE *f, char *buf, size_t cap)
+{
+    if (fgets(buf, (int)cap, f) == NULL)
+        return 0;
+    size_t n = strcspn(buf, "\r\n");
+    if (buf[n] == '\0' && n == cap - 1 && !feof(f)) {
+        int ch;
+        while ((ch = fgetc(f)) != EOF && ch != '\n')
+            ;
+        buf[0] = '\0';
+        return -1;
+    }
+    buf[n] = '\0';
+    return 1;
+}
+
+const char *cli_nik_opt(const cli_args *a, char *buf, size_t cap)
+{
+    const char *v = cli_opt(a, "nik");
+    if (v == NULL || strcmp(v, "-") != 0)
+        return v;
+    return cli_read_line(stdin, buf, cap) == 1 ? buf : NULL;
+}
+
 int cli_json_line(json_t *j)
 {
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;

@@ -115,6 +115,35 @@ def bad_input_is_refused_and_changes_nothing():
 
 
 @test
+def the_nik_from_stdin_keeps_it_out_of_the_process_list():
+    """`--nik -` reads the NIK from the first line of stdin (argv is
+    readable by every user of the machine); no line is refused as a
+    missing --nik, and stop, start and link all take it."""
+    with R() as r:
+        niks = r.people(1)
+
+        def consent(args, stdin):
+            return h.run_cli(r.db.args_for(["consent"] + args), cwd=r.tmp,
+                             stdin=stdin.encode())
+        c, out, err = consent(["stop", "--nik", "-", "--purpose", "program"], niks[0] + "\r\n")
+        eq(c, 0, "stop from stdin (stderr %r)" % err)
+        eq(json.loads(out.strip().splitlines()[-1])["changed"], True, "stopped")
+        eq(len(r.stops()), 1, "one stop kept")
+        c, out, err = consent(["link", "--nik", "-", "--purpose", "program"], niks[0] + "\n")
+        eq(c, 0, "link from stdin (stderr %r)" % err)
+        assert "/berhenti/" in out or "url" in json.loads(out), out
+        c, out, err = consent(["start", "--nik", "-", "--purpose", "program"], "")
+        eq(c, 2, "no line on stdin (stderr %r)" % err)
+        assert "required" in err, err
+        c, out, err = consent(["start", "--nik", "-", "--purpose", "program"], "9" * 200 + "\n")
+        eq(c, 2, "a line too long (stderr %r)" % err)
+        eq(len(r.stops()), 1, "still stopped")
+        c, out, err = consent(["start", "--nik", "-", "--purpose", "program"], niks[0])
+        eq(c, 0, "start from stdin without a line end (stderr %r)" % err)
+        eq(r.stops(), [], "started again")
+
+
+@test
 def two_processes_stopping_at_once_change_it_once():
     with R() as r:
         niks = r.people(1)

@@ -187,7 +187,7 @@ def wave_create_refuses_bad_input():
 @test
 def wave_open_close_and_draw_refused_while_open():
     with W() as w:
-        w.people([person(1)])
+        w.people([person(1), person(2)])
         w.wave(1, 5)
         code, _, err = w.cli("wave", "draw", "--wave", "1", "--seed", SEED_A, expect=None)
         assert code != 0 and "open" in err, "drawing an open wave: %r" % err
@@ -203,6 +203,15 @@ def wave_open_close_and_draw_refused_while_open():
         assert "participant" not in err and "NIK" not in err, err
         eq(out, "", "no summary")
         eq(w.js("wave", "open", "--wave", "1")[0]["state"], "dibuka", "open again")
+        # `-`: the NIKs from stdin, one a line (argv is in the process list);
+        # a refusal names the line, never the NIK
+        code, out, err = h.run_cli(
+            w.db.args_for(["wave", "join", "--wave", "1", "-"]), cwd=w.tmp,
+            stdin=("\n%s\r\n12345\n%s\n" % (person(2)["nik"], "7" * 100)).encode())
+        eq(code, 1, "one refused (stderr %r)" % err)
+        eq(json.loads(out.strip().splitlines()[-1]), {"wave": 1, "joined": 1, "refused": 2},
+           "joined from stdin")
+        assert "line 3:" in err and "line 4:" in err and "12345" not in err, err
         w.cli("wave", "close", "--wave", "1")
         code, _, err = w.cli("wave", "draw", "--wave", "1", "--seed", "abc", expect=None)
         assert code != 0 and "64" in err, "short seed: %r" % err
