@@ -247,24 +247,52 @@ json_t *pk_json_path(json_t *root, const char *path)
     return cur;
 }
 
+/* The length of the number written at s (digits, and single separators
+ * between them: space, '-', '.', '(' or ')'), 0 when s is not a digit or
+ * '(' / '+' before one; *digits receives how many digits it has. */
+static size_t number_at(const char *s, size_t *digits)
+{
+    size_t i = 0, end = 0;
+    *digits = 0;
+    if (s[0] == '+' || s[0] == '(')
+        i = 1;
+    for (;;) {
+        if (isdigit((unsigned char)s[i])) {
+            (*digits)++;
+            end = ++i;
+            continue;
+        }
+        if (*digits > 0 && strchr(" -.()", s[i]) != NULL && s[i] != '\0') {
+            size_t j = i + 1;
+            if (s[i] == ')' && s[j] == ' ')
+                j++; /* "(021) 555" */
+            if (isdigit((unsigned char)s[j])) {
+                i = j;
+                continue;
+            }
+            if (s[i] == ')')
+                end = i + 1;
+        }
+        return end;
+    }
+}
+
 void pk_chan_safe_text(char *out, size_t cap, const char *in)
 {
     size_t o = 0;
     if (cap == 0)
         return;
     for (size_t i = 0; in != NULL && in[i] != '\0' && o + 1 < cap;) {
-        size_t d = 0;
-        while (isdigit((unsigned char)in[i + d]))
-            d++;
+        size_t d = 0, n = number_at(in + i, &d);
         if (d >= 5) {
             out[o++] = '#';
-            i += d;
+            i += n;
             continue;
         }
-        if (d > 0) {
-            for (size_t k = 0; k < d && o + 1 < cap; k++)
+        if (d > 0) { /* a short number as it is: "HTTP 400" */
+            for (size_t k = 0; k < n && o + 1 < cap; k++)
                 out[o++] = in[i + k];
-            i += d;
+            i += n;
             continue;
         }
         unsigned char c = (unsigned char)in[i++];

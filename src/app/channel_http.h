@@ -55,8 +55,10 @@ const char *pk_http_strerror(int curl_rc);
  * document, or NULL. */
 json_t *pk_json_path(json_t *root, const char *path);
 /* A gateway's words for staff, made safe for a log: at most cap-1 bytes,
- * printable ASCII, every run of 5 or more digits (a phone number, an
- * address's digits) replaced by "#". */
+ * printable ASCII, every number of 5 or more digits (a phone number, an
+ * address's digits) replaced by "#", its digits counted across the
+ * single spaces, dashes, dots and brackets numbers are written with
+ * ("+62 812-3456-7890", "(021) 555 1234"), its leading "+" with it. */
 void pk_chan_safe_text(char *out, size_t cap, const char *in);
 
 #endif
