@@ -131,56 +131,62 @@ int pk_access_record_refusal(const pk_app *app, const char *actor, const char *a
 #define PK_SEARCH_TIERS_ROUND 4 /* the key's tiers in two bits */
 
 typedef struct searcher {
-    const pk_app *app;
     pk_search_hit *hits;
-    size_t cap, n, nids;
+    size_t cap, n;
     bool more;
-    int64_t ids[PK_SEARCH_MAX];
-    pk_search_key last;  /* of the last id listed */
+    /* each hit's sealed fields as read, opened once the read is recorded */
+    uint8_t nik_bi[PK_SEARCH_MAX][PK_BI_LEN];
+    size_t box_off[PK_SEARCH_MAX], box_len[PK_SEARCH_MAX];
+    pk_buf boxes;
+    pk_search_key last;  /* of the last row listed */
 } searcher;
 
-/* collect_hit's "all listed rows found" */
-#define SEARCH_DONE 1
-
-/* First pass: the ids only (nothing opened before the read is recorded);
- * one row past the page tells that another page follows. */
-static int collect_id(void *ctx, const pk_prow *row)
+/* Each row of the page as read, still sealed (nothing is opened before
+ * the read is recorded); one row past the page tells that another page
+ * follows. */
+static int collect_hit(void *ctx, const pk_prow *row)
 {
     searcher *s = ctx;
     if (s->n >= s->cap) {
         s->more = true;
         return 0;
     }
-    s->ids[s->n++] = row->id;
-    s->last = (pk_search_key){row->tier, row->id};
-    return 0;
-}
-
-static int collect_hit(void *ctx, const pk_prow *row)
-{
-    searcher *s = ctx;
-    /* only what the access log lists (a row added since is left out) */
-    bool listed = false;
-    for (size_t i = 0; i < s->nids && !listed; i++)
-        listed = s->ids[i] == row->id;
-    if (!listed)
-        return 0;
     pk_search_hit *h = &s->hits[s->n];
-    pk_participant p;
     memset(h, 0, sizeof(*h));
     h->id = row->id;
     snprintf(h->nama, sizeof(h->nama), "%s", row->nama);
     snprintf(h->tanggal_lahir, sizeof(h->tanggal_lahir), "%s", row->tanggal_lahir);
     snprintf(h->kode_wilayah, sizeof(h->kode_wilayah), "%s", row->kode_wilayah);
     h->reasons = row->reasons;
-    if (pk_registry_unseal(s->app, row, &p) == 0)
-        pk_nik_mask(p.nik, h->nik_masked);
-    else
-        pk_nik_mask("", h->nik_masked);
-    sodium_memzero(&p, sizeof(p));
-    return ++s->n >= s->nids ? SEARCH_DONE : 0;
+    memcpy(s->nik_bi[s->n], row->nik_bi, PK_BI_LEN);
+    s->box_off[s->n] = s->boxes.len;
+    s->box_len[s->n] = row->pii_len;
+    pk_buf_add(&s->boxes, row->pii, row->pii_len);
+    s->last = (pk_search_key){row->tier, row->id};
+    s->n++;
+    return 0;
 }
 
+/* The NIK of hit i, masked: its box opened. */
+static void open_hit(const pk_app *app, searcher *s, size_t i)
+{
+    pk_prow row = {.id = s->hits[i].id,
+                   .pii = (const uint8_t *)s->boxes.data + s->box_off[i],
+                   .pii_len = s->box_len[i]};
+    memcpy(row.nik_bi, s->nik_bi[i], PK_BI_LEN);
+    pk_participant p;
+    memset(&p, 0, sizeof(p));
+    if (pk_registry_unseal_pii(app, &row, &p) == 0)
+        pk_nik_mask(p.nik, s->hits[i].nik_masked);
+    else
+        pk_nik_mask("", s->hits[i].nik_masked);
+    sodium_memzero(&p, sizeof(p));
+}
+
+/* One read of the page (the rows as they are, sealed), then its record in
+ * the access log, durable; only then are the NIKs opened and masked.  (It
+ * read the page twice, the ids first and the rows again after the
+ * record: at 10M the second read was as dear as the first.) */
 int pk_staff_search(const pk_app *app, const char *scope, const char *actor, const char *route,
                     const char *query, const pk_page_key *page, pk_search_hit *hits,
                     size_t cap, size_t *n, bool *by_nik, pk_page_key *next, bool *more)
@@ -205,37 +211,42 @@ int pk_staff_search(const pk_app *app, const char *scope, const char *actor, con
         pk_vault_blind(&app->vault, "nik", q, bi);
     if (cap > PK_SEARCH_MAX)
         cap = PK_SEARCH_MAX;
-    searcher s = {.app = app, .hits = hits, .cap = cap};
+    searcher *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return PK_ENOMEM;
+    s->hits = hits;
+    s->cap = cap;
+    pk_buf_init(&s->boxes, (size_t)PK_SEARCH_MAX * 64 * 1024);
     int rc = pk_store_participants_search(app->store, scope, *by_nik ? NULL : q,
                                           *by_nik ? bi : NULL, after, NULL, (int)cap + 1,
-                                          collect_id, &s);
-    if (rc != 0)
-        return rc;
+                                          collect_hit, s);
+    if (rc == 0 && pk_buf_failed(&s->boxes))
+        rc = PK_ENOMEM;
     /* The record: how it searched and what it found, never a NIK. */
-    char detail[1024];
-    size_t dl = (size_t)snprintf(detail, sizeof(detail), "by=%s;results=%zu;ids=",
-                                 *by_nik ? "nik" : "nama", s.n);
-    for (size_t i = 0; i < s.n && dl < sizeof(detail) - 24; i++)
-        dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl, "%s%lld", i ? "," : "",
-                               (long long)s.ids[i]);
-    if ((rc = pk_access_record(app, actor, "participant.search", route, 0, detail)) != 0)
-        return PK_EIO;
-    s.nids = s.n;
-    s.n = 0;
-    /* The same page again, now opened: the keys up to the last one
-     * listed (rows added since may fall among them and are skipped). */
-    if (s.nids > 0) {
-        rc = pk_store_participants_search(app->store, scope, *by_nik ? NULL : q,
-                                          *by_nik ? bi : NULL, after, &s.last, 1 << 20,
-                                          collect_hit, &s);
-        if (rc == SEARCH_DONE)
-            rc = 0;
+    if (rc == 0) {
+        char detail[1024];
+        size_t dl = (size_t)snprintf(detail, sizeof(detail), "by=%s;results=%zu;ids=",
+                                     *by_nik ? "nik" : "nama", s->n);
+        for (size_t i = 0; i < s->n && dl < sizeof(detail) - 24; i++)
+            dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl, "%s%lld", i ? "," : "",
+                                   (long long)hits[i].id);
+        if (pk_access_record(app, actor, "participant.search", route, 0, detail) != 0)
+            rc = PK_EIO;
+    }
+    if (rc == 0) {
+        for (size_t i = 0; i < s->n; i++)
+            open_hit(app, s, i);
+        *n = s->n;
+        *more = s->more;
+        if (s->more)
+            *next = (pk_page_key){s->last.tier, s->last.id};
+    } else {
+        sodium_memzero(hits, cap * sizeof(*hits));
     }
     sodium_memzero(q, sizeof(q));
-    *n = s.n;
-    *more = s.more;
-    if (s.more)
-        *next = (pk_page_key){s.last.tier, s.last.id};
+    pk_buf_wipe_free(&s->boxes);
+    sodium_memzero(s, sizeof(*s));
+    free(s);
     return rc;
 }
 
