@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/auth.h"
+#include "app/cells.h"
 #include "app/wave_terms.h"
 #include "core/journey.h"
 #include "core/median.h"
@@ -64,20 +65,6 @@ bool pk_funnel_rate(const pk_funnel *f, const int64_t n[PK_FS__COUNT], pk_funnel
     return true;
 }
 
-/* ---- the waves' first-purchase rules (the deadline of a selection day) ---- */
-
-/* The WIB day a selection on day `day` (days since 1970) of wave `wave`
- * must buy by: the wave's rule as the daily job applies it (its scheme's
- * days, its balance cut-off), else the scheme whose range holds it. */
-static long deadline_day(const pk_wave_table *waves, int64_t wave, long day)
-{
-    pk_wave_terms t = pk_wave_table_find(waves, wave, NULL);
-    pk_journey j = {.selected_at = pk_day_start_wib(pk_date_from_days(day))};
-    pk_deadlines dl;
-    pk_journey_deadlines(&j, t.purchase_days, 0, t.cutoff, &dl);
-    return pk_date_to_days(pk_instant_day_wib(dl.first_purchase.ends));
-}
-
 /* ---- reading the cells ---- */
 
 typedef struct region_read {
@@ -103,7 +90,7 @@ static int region_cell(void *ctx, const pk_journey_cell *c)
             r->f->waits[s] += c->n;
         }
     } else if (strcmp(c->kind, "tenggat") == 0) {
-        long left = deadline_day(r->waves, c->k1, (long)c->k2) - r->today;
+        long left = pk_cells_deadline_day(r->waves, c->k1, (long)c->k2) - r->today;
         if (left >= 0 && left <= PK_FUNNEL_RISK_DAYS)
             r->f->at_risk += c->n;
     }
@@ -121,56 +108,6 @@ static double median_of(const int64_t *h)
             t[len++] = (pk_tally){d, h[d]};
     double m;
     return pk_median(t, len, &m) ? m : -1;
-}
-
-typedef struct child_read {
-    pk_funnel *f;
-    size_t len;
-} child_read;
-
-static pk_funnel_child *child_by_code(pk_funnel *f, const char *code)
-{
-    for (size_t i = 0; i < f->nchildren; i++)
-        if (strcmp(f->children[i].region->code, code) == 0)
-            return &f->children[i];
-    return NULL;
-}
-
-static int child_steps(void *ctx, const pk_journey_cell *c)
-{
-    child_read *r = ctx;
-    pk_funnel_child *ch = child_by_code(r->f, c->region);
-    int s = step_of(c->k1);
-    if (ch != NULL && s >= 0)
-        ch->n[s] += c->n;
-    return 0;
-}
-
-static int child_registry(void *ctx, const pk_child_count *c)
-{
-    child_read *r = ctx;
-    pk_funnel_child *ch = child_by_code(r->f, c->code);
-    if (ch != NULL) {
-        ch->n[PK_FS_REGISTERED] = c->total;
-        ch->n[PK_FS_ELIGIBLE] = c->eligible;
-    }
-    return 0;
-}
-
-static int region_reached(void *ctx, const pk_reached *g)
-{
-    pk_funnel *f = ctx;
-    f->n[PK_FS_REACHED] = g->attendance;
-    return 0;
-}
-
-static int child_reached(void *ctx, const pk_reached *g)
-{
-    child_read *r = ctx;
-    pk_funnel_child *ch = child_by_code(r->f, g->region);
-    if (ch != NULL)
-        ch->n[PK_FS_REACHED] = g->attendance;
-    return 0;
 }
 
 /* ---- small cells (funnel.h) ---- */
@@ -194,33 +131,6 @@ static void hide_drops(int64_t *n, int64_t k)
     }
 }
 
-/* In each column whose sum the region shows, exactly one hidden child
- * would follow from the others: the least shown nonzero one is hidden
- * too, until no column has exactly one. */
-static void hide_columns(pk_funnel *f)
-{
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (int s = PK_FS_REACHED; s < PK_FS__COUNT; s++) {
-            if (!shown(f->n[s]))
-                continue;
-            size_t hidden = 0;
-            int64_t *least = NULL;
-            for (size_t i = 0; i < f->nchildren; i++) {
-                int64_t *x = &f->children[i].n[s];
-                if (*x == PK_STATS_HIDDEN)
-                    hidden++;
-                else if (*x > 0 && (least == NULL || *x < *least))
-                    least = x;
-            }
-            if (hidden == 1 && least != NULL) {
-                *least = PK_STATS_HIDDEN;
-                changed = true;
-            }
-        }
-    }
-}
-
 void pk_funnel_hide_steps(int64_t n[PK_FS__COUNT], int64_t k)
 {
     for (int s = 0; s < PK_FS__COUNT; s++)
@@ -228,19 +138,25 @@ void pk_funnel_hide_steps(int64_t n[PK_FS__COUNT], int64_t k)
     hide_drops(n, k);
 }
 
-static void hide_small(pk_funnel *f, int64_t k)
+/* An event's funnel: its own cells (an event has no children, and its
+ * people are no region's: app/cells.h decides a region's). */
+static void hide_event(pk_funnel *f, int64_t k)
 {
     pk_funnel_hide_steps(f->n, k);
-    for (int s = 0; s < PK_FS__COUNT; s++) {
-        if (f->waits[s] > 0 && f->waits[s] < k) {
-            f->median_days[s] = -1;
+    for (int s = 0; s < PK_FS__COUNT; s++)
+        if ((f->waits[s] > 0 && f->waits[s] < k) || f->n[s] == PK_STATS_HIDDEN)
             f->waits[s] = PK_STATS_HIDDEN;
-        }
-    }
     hide(&f->at_risk, k);
-    for (size_t i = 0; i < f->nchildren; i++)
-        pk_funnel_hide_steps(f->children[i].n, k);
-    hide_columns(f);
+}
+
+/* A region's or a child's counts from its row of cells (app/cells.h). */
+static void from_row(int64_t n[PK_FS__COUNT], const int64_t *v)
+{
+    n[PK_FS_REACHED] = v[PK_CD_REACHED];
+    n[PK_FS_REGISTERED] = v[PK_CD_TOTAL];
+    n[PK_FS_ELIGIBLE] = v[PK_CD_ELIGIBLE];
+    for (int s = 0; s < PK_CELLS_STEPS; s++)
+        n[PK_FS_JOINED + s] = v[PK_CD_STEP + s];
 }
 
 /* The steps from joining a wave on, their waits' medians and "at risk
@@ -290,36 +206,28 @@ static int event_funnel(const pk_app *app, const char *want, int64_t event, pk_f
     return journey_steps(app, want, event, out);
 }
 
-/* A region's funnel: the counters, the events' attendance, the children. */
-static int region_funnel(const pk_app *app, const char *want, pk_funnel *out)
+/* A region's funnel: its counts and its children's as decided from the
+ * province down for this caller's min count k (app/cells.h); the
+ * medians of the waits from the region's own cells. */
+static int region_funnel(const pk_app *app, const char *want, int64_t k, pk_funnel *out)
 {
-    pk_stats st;
-    if (pk_store_stats(app->store, want, &st) != 0 ||
-        pk_store_outreach_reached(app->store, want, 0, region_reached, out) != 0)
-        return PK_EIO;
-    out->n[PK_FS_REGISTERED] = st.total;
-    out->n[PK_FS_ELIGIBLE] = st.eligible;
     int rc = journey_steps(app, want, 0, out);
-
-    /* one level down: the children's steps in one query each */
-    const char *parent = out->region ? out->region->code : app->cfg.service_province;
-    const pk_region *kids = NULL;
-    size_t nk = rc == 0 ? pk_regions_children(app->regions, parent, &kids) : 0;
-    if (nk > 0) {
-        out->children = calloc(nk, sizeof(*out->children));
-        if (out->children == NULL)
-            return PK_ENOMEM;
-        out->nchildren = nk;
-        for (size_t i = 0; i < nk; i++) {
-            out->children[i].region = &kids[i];
-            out->children[i].n[PK_FS_REACHED] = PK_FUNNEL_NONE;
+    pk_region_cells c;
+    if (rc == 0 && (rc = pk_cells_read(app, want, k, out->today, true, &c)) == 0) {
+        from_row(out->n, c.self.v);
+        for (int s = 0; s < PK_CELLS_STEPS; s++)
+            out->waits[PK_FS_JOINED + s] = c.self.v[PK_CD_WAITS + s];
+        out->at_risk = c.self.v[PK_CD_AT_RISK];
+        if (c.nchildren > 0 &&
+            (out->children = calloc(c.nchildren, sizeof(*out->children))) == NULL)
+            rc = PK_ENOMEM;
+        for (size_t i = 0; rc == 0 && i < c.nchildren; i++) {
+            out->children[i].region = c.children[i].region;
+            from_row(out->children[i].n, c.children[i].v);
         }
-        child_read cr = {out, strlen(kids[0].code)};
-        if (pk_store_stats_children(app->store, parent, cr.len, child_registry, &cr) != 0 ||
-            pk_store_journey_counts(app->store, parent, cr.len, "langkah", child_steps,
-                                    &cr) != 0 ||
-            pk_store_outreach_reached(app->store, parent, cr.len, child_reached, &cr) != 0)
-            rc = PK_EIO;
+        if (rc == 0)
+            out->nchildren = c.nchildren;
+        pk_cells_free(&c);
     }
     return rc;
 }
@@ -336,15 +244,19 @@ int pk_funnel_read(const pk_app *app, const pk_principal *who, const char *code,
     for (int s = 0; s < PK_FS__COUNT; s++)
         out->median_days[s] = -1;
     out->n[PK_FS_REACHED] = PK_FUNNEL_NONE;
-    rc = event != 0 ? event_funnel(app, want, event, out) : region_funnel(app, want, out);
+    int64_t k = pk_stats_min_count(app, who);
+    rc = event != 0 ? event_funnel(app, want, event, out) : region_funnel(app, want, k, out);
     if (rc != 0) {
         pk_funnel_free(out);
         return rc;
     }
-    int64_t k = pk_stats_min_count(app, who);
     if (k > 1) {
         out->min_count = (int)k;
-        hide_small(out, k);
+        if (event != 0)
+            hide_event(out, k);
+        for (int s = 0; s < PK_FS__COUNT; s++)
+            if (out->waits[s] == PK_STATS_HIDDEN)
+                out->median_days[s] = -1; /* a median over hidden people */
     }
     return 0;
 }

@@ -6,62 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/cells.h"
 #include "core/pk.h"
 #include "store/store.h"
-
-/* Hides the counts of cells[0..n) that are 1..k-1; then, in a group that
- * sums to a shown total, one hidden count would follow from the others:
- * the smallest shown one is hidden too. */
-static void hide_group(int64_t *const *cells, size_t n, int64_t k, bool sums_to_total)
-{
-    size_t hidden = 0;
-    for (size_t i = 0; i < n; i++)
-        if (*cells[i] > 0 && *cells[i] < k) {
-            *cells[i] = PK_STATS_HIDDEN;
-            hidden++;
-        }
-    if (!sums_to_total || hidden != 1)
-        return;
-    int64_t *least = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (*cells[i] != PK_STATS_HIDDEN && (least == NULL || *cells[i] < *least))
-            least = cells[i];
-    if (least != NULL)
-        *least = PK_STATS_HIDDEN;
-}
-
-static void hide_small(pk_region_stats *st, int64_t k)
-{
-    int64_t *all[5 + PK_SEG__COUNT + PK_C__COUNT];
-    size_t n = 0;
-    if (st->total > 0 && st->total < k) {
-        all[n++] = &st->total;
-        all[n++] = &st->eligible;
-        all[n++] = &st->not_eligible;
-        all[n++] = &st->by_sex[0];
-        all[n++] = &st->by_sex[1];
-        for (int i = 0; i < PK_SEG__COUNT; i++)
-            all[n++] = &st->by_segment[i];
-        for (int c = 0; c < PK_C__COUNT; c++)
-            all[n++] = &st->by_reason[c];
-        for (size_t i = 0; i < n; i++)
-            if (*all[i] > 0)
-                *all[i] = PK_STATS_HIDDEN;
-        return;
-    }
-    int64_t *verdict[] = {&st->eligible, &st->not_eligible};
-    hide_group(verdict, 2, k, true);
-    int64_t *sex[] = {&st->by_sex[0], &st->by_sex[1]};
-    hide_group(sex, 2, k, true);
-    int64_t *seg[PK_SEG__COUNT - 1]; /* the shown ones: a segment is required */
-    for (int i = 1; i < PK_SEG__COUNT; i++)
-        seg[i - 1] = &st->by_segment[i];
-    hide_group(seg, PK_SEG__COUNT - 1, k, true);
-    for (int c = 0; c < PK_C__COUNT; c++) {
-        int64_t *one[] = {&st->by_reason[c]};
-        hide_group(one, 1, k, false); /* reasons overlap: no sum to keep */
-    }
-}
 
 /* Whoever may not open records sees small counts hidden (stats.h). */
 int64_t pk_stats_min_count(const pk_app *app, const pk_principal *who)
@@ -92,151 +39,62 @@ int pk_stats_resolve(const pk_app *app, const pk_principal *who, const char *cod
     return 0;
 }
 
-int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
-                    pk_region_stats *out)
+static void from_row(pk_region_stats *out, const int64_t *v)
+{
+    out->total = v[PK_CD_TOTAL];
+    out->eligible = v[PK_CD_ELIGIBLE];
+    out->not_eligible = v[PK_CD_NOT_ELIGIBLE];
+    out->by_sex[0] = v[PK_CD_L];
+    out->by_sex[1] = v[PK_CD_P];
+    for (int i = 1; i < PK_SEG__COUNT; i++)
+        out->by_segment[i] = v[PK_CD_SEG + i - 1];
+    for (int c = 0; c < PK_C__COUNT; c++)
+        out->by_reason[c] = v[PK_CD_REASON + c];
+}
+
+int pk_stats_breakdown(const pk_app *app, const pk_principal *who, const char *code,
+                       pk_region_stats *out, pk_child_stats **kids, size_t *nkids)
 {
     memset(out, 0, sizeof(*out));
+    if (kids != NULL) {
+        *kids = NULL;
+        *nkids = 0;
+    }
     char want[PK_REGION_CODE_MAX];
     int rc = pk_stats_resolve(app, who, code, out->scope, want, &out->region);
     if (rc != 0)
         return rc;
-    pk_stats st;
-    if (pk_store_stats(app->store, want, &st) != 0)
-        return PK_EIO;
-    out->total = st.total;
-    out->eligible = st.eligible;
-    _Static_assert(sizeof(st.by_segment) == sizeof(out->by_segment), "segments");
-    _Static_assert(PK_C__COUNT <= PK_ARRAY_LEN(st.by_reason), "reasons");
-    memcpy(out->by_segment, st.by_segment, sizeof(out->by_segment));
-    memcpy(out->by_sex, st.by_sex, sizeof(out->by_sex));
-    memcpy(out->by_reason, st.by_reason, sizeof(out->by_reason));
-    out->not_eligible = st.total - st.eligible;
-    /* who may open the records sees exact counts */
+    /* who may open the records sees exact counts; the others the cells
+     * hidden as decided from the province down (app/cells.h) */
     int64_t k = pk_stats_min_count(app, who);
-    if (k > 1) {
-        out->min_count = (int)k;
-        hide_small(out, k);
+    pk_region_cells c;
+    if ((rc = pk_cells_read(app, want, k, pk_app_today(), kids != NULL, &c)) != 0)
+        return rc == PK_ENOMEM ? PK_ENOMEM : PK_EIO;
+    from_row(out, c.self.v);
+    out->min_count = k > 1 ? (int)k : 0;
+    if (kids != NULL && c.nchildren > 0) {
+        pk_child_stats *cs = calloc(c.nchildren, sizeof(*cs));
+        if (cs == NULL) {
+            pk_cells_free(&c);
+            return PK_ENOMEM;
+        }
+        for (size_t i = 0; i < c.nchildren; i++) {
+            cs[i].region = c.children[i].region;
+            cs[i].total = c.children[i].v[PK_CD_TOTAL];
+            cs[i].eligible = c.children[i].v[PK_CD_ELIGIBLE];
+            cs[i].not_eligible = c.children[i].v[PK_CD_NOT_ELIGIBLE];
+        }
+        *kids = cs;
+        *nkids = c.nchildren;
     }
+    pk_cells_free(&c);
     return 0;
 }
 
-/* The equations a reader could solve for one hidden cell: each row
- * (total = eligible + not eligible: cells[r*3 + 0..2]) and each column
- * whose sum the parent's row shows (`sums`: the children add up to it).
- * While one has exactly one hidden cell, its least shown cell is hidden
- * too (in a column, not one of a row shown as empty: its zero is known
- * anyway), which may leave another with one, until none has. */
-static void hide_equations(int64_t **cells, size_t rows, const int64_t sums[3])
+int pk_stats_region(const pk_app *app, const pk_principal *who, const char *code,
+                    pk_region_stats *out)
 {
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t r = 0; r < rows; r++) {
-            int64_t **row = cells + r * 3;
-            size_t hidden = 0;
-            int64_t *least = NULL;
-            for (size_t i = 0; i < 3; i++) {
-                if (*row[i] == PK_STATS_HIDDEN)
-                    hidden++;
-                else if (least == NULL || *row[i] < *least)
-                    least = row[i];
-            }
-            if (hidden == 1 && least != NULL) {
-                *least = PK_STATS_HIDDEN;
-                changed = true;
-            }
-        }
-        for (size_t c = 0; c < 3; c++) {
-            if (sums[c] == PK_STATS_HIDDEN)
-                continue;
-            size_t hidden = 0;
-            int64_t *least = NULL;
-            for (size_t r = 0; r < rows; r++) {
-                int64_t *x = cells[r * 3 + c];
-                if (*x == PK_STATS_HIDDEN)
-                    hidden++;
-                else if (*cells[r * 3] != 0 && (least == NULL || *x < *least))
-                    least = x;
-            }
-            if (hidden == 1 && least != NULL) {
-                *least = PK_STATS_HIDDEN;
-                changed = true;
-            }
-        }
-    }
-}
-
-typedef struct child_fill {
-    pk_child_stats *cs;
-    size_t n;
-} child_fill;
-
-/* A child's counts into its row (the rows are the region table's
- * children in its order; a group that is none of them, which a region
- * table without a participant's village would give, is left out). */
-static int child_put(void *ctx, const pk_child_count *c)
-{
-    child_fill *f = ctx;
-    for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->cs[i].region->code, c->code) == 0) {
-            f->cs[i].total = c->total;
-            f->cs[i].eligible = c->eligible;
-            f->cs[i].not_eligible = c->total - c->eligible;
-            break;
-        }
-    return 0;
-}
-
-int pk_stats_children(const pk_app *app, const pk_principal *who,
-                      const pk_region_stats *parent, pk_child_stats **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    const char *code = parent->region ? parent->region->code : app->cfg.service_province;
-    const pk_region *kids;
-    size_t nk = pk_regions_children(app->regions, code, &kids);
-    if (nk == 0)
-        return 0;
-    pk_child_stats *cs = calloc(nk, sizeof(*cs));
-    int64_t **cells = calloc(nk * 3, sizeof(*cells));
-    if (cs == NULL || cells == NULL) {
-        free(cs);
-        free(cells);
-        return PK_ENOMEM;
-    }
-    for (size_t i = 0; i < nk; i++) {
-        cs[i].region = &kids[i];
-        cells[i * 3] = &cs[i].total;
-        cells[i * 3 + 1] = &cs[i].eligible;
-        cells[i * 3 + 2] = &cs[i].not_eligible;
-    }
-    /* every child in one query over the counters, grouped by the child's
-     * code (all children's codes are one length) */
-    child_fill f = {cs, nk};
-    if (pk_store_stats_children(app->store, code, strlen(kids[0].code),
-                                child_put, &f) != 0) {
-        free(cs);
-        free(cells);
-        return PK_EIO;
-    }
-    int64_t k = pk_stats_min_count(app, who);
-    if (k > 1) {
-        for (size_t i = 0; i < nk * 3; i++)
-            if (*cells[i] > 0 && *cells[i] < k)
-                *cells[i] = PK_STATS_HIDDEN;
-        for (size_t i = 0; i < nk; i++)
-            if (cs[i].total == PK_STATS_HIDDEN) { /* a small region: all of it */
-                if (cs[i].eligible != 0)
-                    cs[i].eligible = PK_STATS_HIDDEN;
-                if (cs[i].not_eligible != 0)
-                    cs[i].not_eligible = PK_STATS_HIDDEN;
-            }
-        const int64_t sums[3] = {parent->total, parent->eligible, parent->not_eligible};
-        hide_equations(cells, nk, sums);
-    }
-    free(cells);
-    *out = cs;
-    *n = nk;
-    return 0;
+    return pk_stats_breakdown(app, who, code, out, NULL, NULL);
 }
 
 typedef struct verify_ctx {

@@ -11,11 +11,12 @@
  * Small cells single people out (a village with five participants, one of
  * them on daftar_hitam).  For a caller who may not read the records
  * themselves (a viewer), every count from 1 to stats_min_count - 1 is
- * hidden (PK_STATS_HIDDEN), and so is a second count of each group that
- * sums to the total (eligible and not; L and P; the segments), so that
- * no hidden count can be worked out from the others; when the total
- * itself is small, everything is hidden.  Operators and admins, who can
- * open the records, see exact counts. */
+ * hidden (PK_STATS_HIDDEN), and so is any count that would let one be
+ * worked out from counts shown here or on another page (the region's
+ * parent, its siblings, its children, the funnel): which cells of a
+ * region are hidden is decided once, from the service province down,
+ * whoever asks (app/cells.h).  Operators and admins, who can open the
+ * records, see exact counts. */
 #ifndef PK_STATS_H
 #define PK_STATS_H
 
@@ -54,22 +55,18 @@ int pk_stats_resolve(const pk_app *app, const pk_principal *who, const char *cod
  * every count is shown. */
 int64_t pk_stats_min_count(const pk_app *app, const pk_principal *who);
 
-/* The breakdown one level down: each child region of the region counted
- * in `parent` (a pk_stats_region result; the whole service area when its
- * region is NULL), counted the same way for the same caller.  Every
+/* The breakdown one level down as well: each child region of the region
+ * counted (of the service province for the whole area), counted the
+ * same way for the same caller, in the region table's order; every
  * child lies inside the region asked for, so inside the caller's scope.
- * For viewers the small cells are hidden as in pk_stats_region, and so
- * are more cells wherever one hidden cell could be worked out from the
- * others: a row (total = eligible + not eligible) and a column whose
- * sum the parent shows (the children's counts add up to it) never have
- * exactly one hidden cell.  *out is allocated (free() it; NULL when *n is 0: a
- * village has no children).  0, PK_ENOMEM or PK_EIO. */
+ * *kids is allocated (free() it; NULL when *nkids is 0: a village has no
+ * children).  Errors as pk_stats_region's, and PK_ENOMEM. */
 typedef struct pk_child_stats {
     const pk_region *region;
     int64_t total, eligible, not_eligible;
 } pk_child_stats;
-int pk_stats_children(const pk_app *app, const pk_principal *who,
-                      const pk_region_stats *parent, pk_child_stats **out, size_t *n);
+int pk_stats_breakdown(const pk_app *app, const pk_principal *who, const char *code,
+                       pk_region_stats *out, pk_child_stats **kids, size_t *nkids);
 
 /* The counters behind these figures (kept by the store with every write
  * of a participant, in its transaction) against a recount of the

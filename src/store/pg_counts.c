@@ -38,20 +38,8 @@ int pg_stats(pk_store *s, const char *region, pk_stats *out)
     if ((rc = pg_run(c, which, &ps, &r)) != 0)
         goto out;
     for (int i = 0, n = PQntuples(r); i < n; i++) {
-        const char *seg = PQgetvalue(r, i, 0);
-        const char *sex = PQgetvalue(r, i, 1);
-        uint64_t reasons = (uint64_t)get_i64(r, i, 2);
-        int64_t cnt = get_i64(r, i, 3);
-        out->total += cnt;
-        if (reasons == 0)
-            out->eligible += cnt;
-        for (int k = 1; k < PK_SEG__COUNT; k++)
-            if (strcmp(seg, pk_segment_name(k)) == 0)
-                out->by_segment[k] += cnt;
-        out->by_sex[sex[0] == 'P'] += cnt;
-        for (int b = 0; b < 64; b++)
-            if (reasons & ((uint64_t)1 << b))
-                out->by_reason[b] += cnt;
+        pk_stats_add_cell(out, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                          (uint64_t)get_i64(r, i, 2), get_i64(r, i, 3));
     }
 out:
     PQclear(r);
@@ -76,13 +64,29 @@ int pg_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
         p_int(&ps, (int64_t)child_len);
     rc = pg_run(c, cities ? S_STATS_CITIES : S_STATS_CHILDREN, &ps, &r);
     pg_conn_put(p, c); /* the rows are in r: the connection may go back now */
+    /* the rows come in code order: a child's cells are summed until the
+     * code changes */
+    pk_child_count cc = {0};
+    bool open = false;
     for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
-        pk_child_count cc = {0};
-        copy_val(cc.code, sizeof(cc.code), r, i, 0);
-        cc.total = get_i64(r, i, 1);
-        cc.eligible = get_i64(r, i, 2);
-        rc = cb(ctx, &cc);
+        char kid[PK_REGION_CODE_MAX];
+        copy_val(kid, sizeof(kid), r, i, 0);
+        if (open && strcmp(cc.code, kid) != 0) {
+            rc = cb(ctx, &cc);
+            open = false;
+        }
+        if (rc != 0)
+            break;
+        if (!open) {
+            memset(&cc, 0, sizeof(cc));
+            memcpy(cc.code, kid, sizeof(kid));
+            open = true;
+        }
+        pk_stats_add_cell(&cc.st, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+                          (uint64_t)get_i64(r, i, 3), get_i64(r, i, 4));
     }
+    if (rc == 0 && open)
+        rc = cb(ctx, &cc);
     PQclear(r);
     return rc;
 }

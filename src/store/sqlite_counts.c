@@ -34,20 +34,9 @@ int sq_stats(pk_store *s, const char *region, pk_stats *out)
     sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *seg = (const char *)sqlite3_column_text(st, 0);
-        const char *sex = (const char *)sqlite3_column_text(st, 1);
-        uint64_t reasons = (uint64_t)sqlite3_column_int64(st, 2);
-        int64_t n = sqlite3_column_int64(st, 3);
-        out->total += n;
-        if (reasons == 0)
-            out->eligible += n;
-        for (int i = 1; i < PK_SEG__COUNT; i++)
-            if (strcmp(seg, pk_segment_name(i)) == 0)
-                out->by_segment[i] += n;
-        out->by_sex[sex[0] == 'P'] += n;
-        for (int b = 0; b < 64; b++)
-            if (reasons & ((uint64_t)1 << b))
-                out->by_reason[b] += n;
+        pk_stats_add_cell(out, (const char *)sqlite3_column_text(st, 0),
+                          (const char *)sqlite3_column_text(st, 1),
+                          (uint64_t)sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3));
     }
     rc = r == SQLITE_DONE ? 0 : PK_EIO;
     sq_read_end(q, c, st);
@@ -70,16 +59,30 @@ int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
         sqlite3_bind_int64(st, 3, (sqlite3_int64)child_len);
     int r;
     rc = 0;
+    /* the rows come in code order: a child's cells are summed until the
+     * code changes */
+    pk_child_count cc = {0};
+    bool open = false;
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        pk_child_count cc = {0};
         const unsigned char *code = sqlite3_column_text(st, 0);
-        snprintf(cc.code, sizeof(cc.code), "%s", code ? (const char *)code : "");
-        cc.total = sqlite3_column_int64(st, 1);
-        cc.eligible = sqlite3_column_int64(st, 2);
-        rc = cb(ctx, &cc);
+        const char *kid = code ? (const char *)code : "";
+        if (open && strcmp(cc.code, kid) != 0) {
+            rc = cb(ctx, &cc);
+            open = false;
+        }
+        if (!open) {
+            memset(&cc, 0, sizeof(cc));
+            snprintf(cc.code, sizeof(cc.code), "%s", kid);
+            open = true;
+        }
+        pk_stats_add_cell(&cc.st, (const char *)sqlite3_column_text(st, 1),
+                          (const char *)sqlite3_column_text(st, 2),
+                          (uint64_t)sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4));
     }
     if (rc == 0 && r != SQLITE_DONE)
         rc = PK_EIO;
+    if (rc == 0 && open)
+        rc = cb(ctx, &cc);
     sq_read_end(q, c, st);
     return rc;
 }

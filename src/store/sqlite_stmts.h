@@ -122,13 +122,13 @@ X(S_STATS_CITY, "tt",
   "SELECT segmen, jenis_kelamin, reasons, sum(n) FROM participant_count_city"
   " WHERE kode_kota >= ?1 AND kode_kota < ?2 GROUP BY 1, 2, 3 HAVING sum(n) <> 0")
 X(S_STATS_CITIES, "tt",
-  "SELECT kode_kota, sum(n), sum(CASE WHEN reasons = 0 THEN n ELSE 0 END)"
+  "SELECT kode_kota, segmen, jenis_kelamin, reasons, sum(n)"
   " FROM participant_count_city WHERE kode_kota >= ?1 AND kode_kota < ?2"
-  " GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1")
+  " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1")
 X(S_STATS_CHILDREN, "tti",
-  "SELECT substr(kode_wilayah, 1, ?3), sum(n), sum(CASE WHEN reasons = 0 THEN n ELSE 0 END)"
+  "SELECT substr(kode_wilayah, 1, ?3), segmen, jenis_kelamin, reasons, sum(n)"
   " FROM participant_count WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2"
-  " GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1")
+  " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1")
 /* (One statement: one read snapshot of both sides, the village cells
  * then the city cells, the last column telling which.) */
 X(S_COUNTS_VERIFY, "",

@@ -3,6 +3,8 @@
  * table, the log of diagnostics (pk_store_set_log), the store's clock. */
 #include "store/store_impl.h"
 
+#include "core/participant.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -291,6 +293,21 @@ int pk_store_participants_each(pk_store *s, const char *region, pk_prow_cb cb, v
 int pk_store_stats(pk_store *s, const char *region, pk_stats *out)
 {
     return s->ops->stats(s, region, out);
+}
+
+void pk_stats_add_cell(pk_stats *st, const char *segmen, const char *sex, uint64_t reasons,
+                       int64_t n)
+{
+    st->total += n;
+    if (reasons == 0)
+        st->eligible += n;
+    for (int i = 1; i < PK_SEG__COUNT; i++)
+        if (strcmp(segmen, pk_segment_name((pk_segment)i)) == 0)
+            st->by_segment[i] += n;
+    st->by_sex[sex[0] == 'P'] += n;
+    for (int b = 0; b < 64; b++)
+        if (reasons & ((uint64_t)1 << b))
+            st->by_reason[b] += n;
 }
 
 int pk_store_stats_children(pk_store *s, const char *region, size_t child_len,

@@ -339,15 +339,20 @@ typedef struct pk_stats {
  * reasons) in the same transaction, by the database's own triggers, so
  * a read costs the same at any size and sees one committed state. */
 int pk_store_stats(pk_store *s, const char *region, pk_stats *out);
+/* Adds n people of one cell (segment name, sex "L"/"P", set of reasons)
+ * to *st, as both backends sum their rows. */
+void pk_stats_add_cell(pk_stats *st, const char *segmen, const char *sex, uint64_t reasons,
+                       int64_t n);
 
 /* The same counters one level down, in one query: the cells of the
  * subtree `region` grouped by the first `child_len` bytes of their
  * village code (the child regions' codes, which are that long), each
- * group once, in code order, to cb.  Children without participants are
- * not reported. */
+ * group once, in code order, to cb, with every count pk_store_stats
+ * gives (the breakdowns hide cells by all of them: app/cells.h).
+ * Children without participants are not reported. */
 typedef struct pk_child_count {
     char code[PK_REGION_CODE_MAX];
-    int64_t total, eligible;
+    pk_stats st;
 } pk_child_count;
 typedef int (*pk_child_count_cb)(void *ctx, const pk_child_count *c);
 int pk_store_stats_children(pk_store *s, const char *region, size_t child_len,

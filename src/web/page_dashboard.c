@@ -145,27 +145,17 @@ static void children_table(const pk_app *app, pk_buf *b, const pk_region *parent
     pk_buf_adds(b, "</tbody>\n</table>\n</section>\n");
 }
 
-/* The counts of the region asked for (?wilayah=) as the caller may see
- * them (app/stats.h), or an error page with the API's statuses. */
-static bool read_stats(const pk_app *app, pk_req *req, pk_resp *resp, const char *code,
-                       pk_region_stats *st)
-{
-    int rc = pk_stats_region(app, req->who, code, st);
-    if (rc != 0)
-        pk_html_region_error(app, req, resp, rc);
-    return rc == 0;
-}
-
 void pk_page_dashboard(const pk_app *app, pk_req *req, pk_resp *resp)
 {
+    /* the counts of the region asked for (?wilayah=) and of its children
+     * as the caller may see them (app/stats.h), or an error page with the
+     * API's statuses */
     pk_region_stats st;
-    if (!read_stats(app, req, resp, pk_req_query(req, "wilayah"), &st))
-        return;
     pk_child_stats *cs = NULL;
     size_t ncs = 0;
-    if (pk_stats_children(app, req->who, &st, &cs, &ncs) != 0) {
-        pk_html_staff_error(app, req, resp, 503, "Layanan sibuk",
-                            "Data belum dapat dibaca. Silakan coba lagi sebentar lagi.");
+    int rc = pk_stats_breakdown(app, req->who, pk_req_query(req, "wilayah"), &st, &cs, &ncs);
+    if (rc != 0) {
+        pk_html_region_error(app, req, resp, rc);
         return;
     }
     /* a caller whose scope is everything sees the service area named */
@@ -203,8 +193,11 @@ void pk_page_admin(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     pk_region_stats st;
     pk_account_counts uc;
-    if (!read_stats(app, req, resp, NULL, &st))
+    int rc = pk_stats_region(app, req->who, NULL, &st);
+    if (rc != 0) {
+        pk_html_region_error(app, req, resp, rc);
         return;
+    }
     if (pk_stats_accounts(app, &uc) != 0) {
         pk_html_staff_error(app, req, resp, 503, "Layanan sibuk",
                             "Data belum dapat dibaca. Silakan coba lagi sebentar lagi.");

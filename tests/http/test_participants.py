@@ -1169,14 +1169,19 @@ def small_counts_hidden_from_viewers_alike_on_api_and_dashboard():
     """A viewer (who may not open records) does not see counts 1-4, nor a
     second count of the same group that would give a hidden one away;
     when the region's total is small, every count is hidden.  Operators
-    and admins, who can open the records, see exact counts."""
+    and admins, who can open the records, see exact counts.  (That no
+    page subtracted from another gives a hidden count away:
+    test_suppress.py.)"""
     pw = "Pemantau-Kecil-Agregat-6"
     with h.Server() as s:
-        # 31.74.01: 6 people, 1 ineligible (asn), 1 woman; 31.74.02: 2 people
+        # 31.74.01: 6 people, 1 ineligible (asn), 1 woman; 31.74.02: 2
+        # people; 31.74.03: 5, the least shown district of 31.74, hidden
+        # with 31.74.02 so that 13 - 6 does not give its 2
         ppl = [person(kode_wilayah="31.74.01.1001") for _ in range(4)]
         ppl += [person(kode_wilayah="31.74.01.1002", female=True),
                 person(kode_wilayah="31.74.01.1003", pekerjaan="asn")]
         ppl += [person(kode_wilayah="31.74.02.1001") for _ in range(2)]
+        ppl += [person(kode_wilayah="31.74.03.1001") for _ in range(5)]
         for p in ppl:
             register_ok(p, s)
         code, _, err = h.run_cli(s.db.args_for(["user", "add", "--username", "pemantau.kecil",

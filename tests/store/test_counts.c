@@ -1,11 +1,14 @@
 /* test_counts.c -- the counters behind the statistics (migration 15):
  * kept by every write of participant rows in its transaction (insert,
  * update, set_reasons; undone with it), read by stats and
- * stats_children, checked by counts_verify, replaced by counts_rebuild. */
+ * stats_children (every count of each child, as stats counts it),
+ * checked by counts_verify, replaced by counts_rebuild. */
 #include "store_test.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "core/participant.h"
 
 typedef struct diffs {
     int n;
@@ -105,16 +108,32 @@ static void counters_follow_every_write_and_its_rollback(void **state)
     assert_int_equal(pk_store_stats_children(s, "31", 5, note_kid, &k), 0);
     assert_int_equal(k.n, 2);
     assert_string_equal(k.c[0].code, "31.71");
-    assert_int_equal(k.c[0].total, 2);
-    assert_int_equal(k.c[0].eligible, 0);
+    assert_int_equal(k.c[0].st.total, 2);
+    assert_int_equal(k.c[0].st.eligible, 0);
     assert_string_equal(k.c[1].code, "31.72");
-    assert_int_equal(k.c[1].total, 2);
-    assert_int_equal(k.c[1].eligible, 2);
+    assert_int_equal(k.c[1].st.total, 2);
+    assert_int_equal(k.c[1].st.eligible, 2);
+    /* every count of a child, as pk_store_stats counts it on its own */
+    for (int i = 0; i < k.n; i++) {
+        pk_stats own;
+        assert_int_equal(pk_store_stats(s, k.c[i].code, &own), 0);
+        assert_memory_equal(&k.c[i].st, &own, sizeof(own));
+    }
+    assert_int_equal(k.c[1].st.by_segment[PK_SEG_KORBAN_PHK], 1);
+    assert_int_equal(k.c[1].st.by_segment[PK_SEG_PENCARI_KERJA], 1);
     memset(&k, 0, sizeof(k));
     assert_int_equal(pk_store_stats_children(s, "31.71", 8, note_kid, &k), 0);
     assert_int_equal(k.n, 2);
     assert_string_equal(k.c[0].code, "31.71.01");
     assert_string_equal(k.c[1].code, "31.71.02");
+    assert_int_equal(k.c[0].st.total, 1);
+    assert_int_equal(k.c[0].st.by_reason[PK_C_USIA_KURANG], 1);
+    assert_int_equal(k.c[1].st.by_reason[PK_C_KUOTA_KK_PENUH], 1);
+    for (int i = 0; i < k.n; i++) {
+        pk_stats own;
+        assert_int_equal(pk_store_stats(s, k.c[i].code, &own), 0);
+        assert_memory_equal(&k.c[i].st, &own, sizeof(own));
+    }
 }
 
 static void verify_names_a_wrong_counter_and_rebuild_repairs_it(void **state)
