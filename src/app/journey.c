@@ -110,10 +110,13 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
     return append(tx, participant_id, ev, n, out, check, ctx, state, true);
 }
 
+static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                      pk_append_result *out, bool look_up);
+
 int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                             pk_append_result *out)
 {
-    return append(tx, participant_id, ev, n, out, NULL, NULL, NULL, false);
+    return onto_state(tx, participant_id, ev, n, out, false);
 }
 
 /* One new event, looked up first, that comes after everything the person
@@ -432,46 +435,60 @@ out:
 }
 
 /* Whether e's fold reads only the state (not the purchases a fold
- * remembers), so that it can be applied to a stored state. */
+ * remembers), so that it can be applied to a stored state: the daily
+ * job's dicabut and saldo_hangus, the draw's lolos, tidak_lolos and
+ * saldo_masuk (core/journey.c: pk_fold_apply). */
 static bool state_only(const pk_event *e)
 {
-    return e->type == PK_EV_DICABUT || e->type == PK_EV_SALDO_HANGUS;
+    return e->type == PK_EV_DICABUT || e->type == PK_EV_SALDO_HANGUS ||
+           e->type == PK_EV_LOLOS || e->type == PK_EV_TIDAK_LOLOS ||
+           e->type == PK_EV_SALDO_MASUK;
 }
 
-int pk_journey_append_tail(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                           pk_append_result *out)
+/* pk_journey_append_tail's way, and pk_journey_append_fresh's when its
+ * events come after everything stored (look_up false: their refs are
+ * not looked up, as append's): *ok when it applies, and then out[] holds
+ * the verdicts, *state the state after them and order[0..*nf) the
+ * accepted in (at, seq) order; nothing written.  !*ok: the caller takes
+ * the whole way (append). */
+static int onto_state_decide(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                             pk_append_result *out, bool look_up, pk_journey *state,
+                             size_t order[8], size_t *nf, bool *ok)
 {
+    *ok = false;
+    *nf = 0;
+    if (n == 0 || n > 8)
+        return 0;
     pk_fold f;
     pk_fold_init(&f, participant_id);
     int rc = pk_tx_journey_state(tx, participant_id, &f.j);
     if (rc == PK_ENOENT)
-        return pk_journey_append(tx, participant_id, ev, n, out);
+        return 0;
     if (rc != 0)
         return rc;
-    size_t order[8];
-    if (n == 0 || n > sizeof(order) / sizeof(order[0]))
-        return pk_journey_append(tx, participant_id, ev, n, out);
     for (size_t i = 0; i < n; i++) {
         ev[i].participant_id = participant_id;
         ev[i].id = 0;
         if (!state_only(&ev[i]) || ev[i].at <= f.j.last_at)
-            return pk_journey_append(tx, participant_id, ev, n, out);
+            goto out;
         for (size_t j = 0; j < i; j++)
             if (same_ref(&ev[i], &ev[j]))
-                return pk_journey_append(tx, participant_id, ev, n, out);
+                goto out;
         int64_t who;
-        int r = pk_tx_event_find(tx, ev[i].source, ev[i].ref, &who);
+        int r = look_up ? pk_tx_event_find(tx, ev[i].source, ev[i].ref, &who) : PK_ENOENT;
         if (r == 0)
-            return pk_journey_append(tx, participant_id, ev, n, out);
-        if (r != PK_ENOENT)
-            return r;
-        order[i] = i;
+            goto out;
+        if (r != PK_ENOENT) {
+            rc = r;
+            goto out;
+        }
     }
-    qsort_r(order, n, sizeof(*order), by_order, ev);
-    pk_event fresh[8];
-    size_t nf = 0;
+    size_t by[8];
+    for (size_t i = 0; i < n; i++)
+        by[i] = i;
+    qsort_r(by, n, sizeof(*by), by_order, ev);
     for (size_t k = 0; k < n; k++) {
-        size_t i = order[k];
+        size_t i = by[k];
         pk_code why = PK_C__COUNT;
         out[i].why = PK_C__COUNT;
         rc = pk_fold_apply(&f, &ev[i], &why);
@@ -483,21 +500,102 @@ int pk_journey_append_tail(pk_tx *tx, int64_t participant_id, pk_event *ev, size
         if (rc != 0)
             goto out;
         out[i].verdict = PK_APPEND_INSERTED;
-        fresh[nf++] = ev[i];
+        order[(*nf)++] = i;
     }
     rc = 0;
-    if (nf > 0) {
-        if ((rc = pk_tx_events_insert(tx, nf, fresh)) != 0)
-            goto out;
-        size_t m = 0;
-        for (size_t k = 0; k < n; k++)
-            if (out[order[k]].verdict == PK_APPEND_INSERTED)
-                ev[order[k]].id = fresh[m++].id;
-        rc = pk_tx_journey_put(tx, &f.j);
-    }
+    *state = f.j;
+    *ok = true;
 out:
     pk_fold_free(&f);
     return rc;
+}
+
+static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                      pk_append_result *out, bool look_up)
+{
+    pk_journey j;
+    size_t order[8], nf;
+    bool ok;
+    int rc = onto_state_decide(tx, participant_id, ev, n, out, look_up, &j, order, &nf, &ok);
+    if (rc != 0 || !ok)
+        return rc != 0 ? rc : append(tx, participant_id, ev, n, out, NULL, NULL, NULL, look_up);
+    if (nf == 0)
+        return 0;
+    pk_event fresh[8];
+    for (size_t k = 0; k < nf; k++)
+        fresh[k] = ev[order[k]];
+    if ((rc = pk_tx_events_insert(tx, nf, fresh)) != 0)
+        return rc;
+    for (size_t k = 0; k < nf; k++)
+        ev[order[k]].id = fresh[k].id;
+    return pk_tx_journey_put(tx, &j);
+}
+
+/* The events and states gathered by pk_journey_append_fresh_many, written
+ * together; each caller's event receives its id. */
+typedef struct batch {
+    pk_event *ev;
+    pk_event **dst;
+    size_t n;
+    pk_journey *js;
+    size_t nj;
+} batch;
+
+static int batch_flush(pk_tx *tx, batch *b)
+{
+    int rc = b->n > 0 ? pk_tx_events_insert(tx, b->n, b->ev) : 0;
+    for (size_t i = 0; rc == 0 && i < b->n; i++)
+        b->dst[i]->id = b->ev[i].id;
+    if (rc == 0 && b->nj > 0)
+        rc = pk_tx_journeys_put(tx, b->nj, b->js);
+    b->n = b->nj = 0;
+    return rc;
+}
+
+int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < ng; k++) {
+        if (k > 0 && g[k].participant_id <= g[k - 1].participant_id)
+            return PK_EINVAL;
+        total += g[k].n;
+    }
+    if (ng == 0)
+        return 0;
+    batch b = {malloc((total ? total : 1) * sizeof(*b.ev)),
+               malloc((total ? total : 1) * sizeof(*b.dst)), 0, malloc(ng * sizeof(*b.js)), 0};
+    int rc = b.ev && b.dst && b.js ? 0 : PK_ENOMEM;
+    for (size_t k = 0; rc == 0 && k < ng; k++) {
+        size_t order[8], nf;
+        bool ok;
+        rc = onto_state_decide(tx, g[k].participant_id, g[k].ev, g[k].n, g[k].out, false,
+                               &b.js[b.nj], order, &nf, &ok);
+        if (rc != 0)
+            break;
+        if (!ok) { /* the whole way, at its place in the order of the ids */
+            if ((rc = batch_flush(tx, &b)) == 0)
+                rc = append(tx, g[k].participant_id, g[k].ev, g[k].n, g[k].out, NULL, NULL,
+                            NULL, false);
+            continue;
+        }
+        for (size_t i = 0; i < nf; i++) {
+            b.dst[b.n] = &g[k].ev[order[i]];
+            b.ev[b.n++] = g[k].ev[order[i]];
+        }
+        b.nj += nf > 0;
+    }
+    if (rc == 0)
+        rc = batch_flush(tx, &b);
+    free(b.ev);
+    free(b.dst);
+    free(b.js);
+    return rc;
+}
+
+int pk_journey_append_tail(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                           pk_append_result *out)
+{
+    return onto_state(tx, participant_id, ev, n, out, true);
 }
 
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)

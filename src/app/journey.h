@@ -61,13 +61,17 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
 /* pk_journey_append for events whose refs no stored event can have (the
  * draw's, named after the wave, whose record is unique): none is looked
  * up, so one stored after all fails the insert, PK_ECONFLICT (roll back),
- * rather than counting as a duplicate.  Duplicates within ev still are. */
+ * rather than counting as a duplicate.  Duplicates within ev still are.
+ * Like pk_journey_append_tail, events that come after everything stored
+ * and whose fold reads only the state (the draw's lolos, tidak_lolos and
+ * saldo_masuk) are folded onto the stored state: the person's events are
+ * not read. */
 int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                             pk_append_result *out);
 
 /* pk_journey_append for events known to come after everything stored
  * (the daily job's dicabut and saldo_hangus, whose fold reads only the
- * state): when the person has a stored state, every new event is of
+ * state, as the draw's lolos, tidak_lolos and saldo_masuk): when the person has a stored state, every new event is of
  * those types, comes strictly after the state's last instant and its
  * (source, ref) is not stored, the new events are folded onto the
  * stored state (pk_tx_journey_state) instead of the whole journey being
@@ -94,6 +98,15 @@ typedef struct pk_append_group {
  * (PK_EINVAL otherwise): the order in which they are locked. */
 int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_check_fn check,
                            void *ctx, bool look_up);
+
+/* pk_journey_append_fresh for many people at once (a batch of a draw's
+ * applicants; participants ascending strictly, PK_EINVAL otherwise), each
+ * group as one call would take it: those whose events go onto the stored
+ * state have their events inserted together and their states written
+ * together, the others the whole way at their place, so the events get
+ * the ids calls one by one would give them.  PK_ECONFLICT as
+ * pk_journey_append_fresh (roll back). */
+int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng);
 
 /* Folds the participant's stored events anew and writes the state (when
  * there are events); out (when not NULL) receives it. */

@@ -82,57 +82,68 @@ static int prior_one(void *ctx, const uint8_t bi[PK_BI_LEN])
 
 /* ---- the draw ------------------------------------------------------------- */
 
-static int write_events(const pk_app *app, pk_tx *tx, const appl *x, int64_t wave, int64_t at,
-                        const pk_scheme *s, char *err, size_t errlen)
+/* A batch of applicants' events as they are written (ROWS_BATCH at a time). */
+typedef struct wbatch {
+    pk_append_group g[ROWS_BATCH];
+    pk_event ev[ROWS_BATCH][2];
+    pk_append_result res[ROWS_BATCH][2];
+} wbatch;
+
+/* An applicant's events of the draw into ev[0..2); how many. */
+static size_t draw_events(const appl *x, int64_t wave, int64_t at, const pk_scheme *s,
+                          pk_event ev[2])
 {
-    pk_event ev[2];
-    pk_append_result res[2];
-    memset(ev, 0, sizeof(ev));
-    size_t n = 1;
+    memset(ev, 0, 2 * sizeof(*ev));
     ev[0].participant_id = x->pid;
     ev[0].source = PK_SRC_LOKAL;
     ev[0].at = at;
     ev[0].seq = 1;
     ev[0].wave = wave;
-    if (x->selected) {
-        ev[0].type = PK_EV_LOLOS;
-        snprintf(ev[0].ref, sizeof(ev[0].ref), "undian-%lld-lolos-%lld", (long long)wave,
-                 (long long)x->pid);
-        ev[1] = ev[0];
-        ev[1].type = PK_EV_SALDO_MASUK;
-        ev[1].seq = 2;
-        ev[1].wave = 0;
-        ev[1].amount = s->training_balance;
-        snprintf(ev[1].ref, sizeof(ev[1].ref), "undian-%lld-saldo-%lld", (long long)wave,
-                 (long long)x->pid);
-        n = 2;
-    } else {
+    if (!x->selected) {
         ev[0].type = PK_EV_TIDAK_LOLOS;
         snprintf(ev[0].ref, sizeof(ev[0].ref), "undian-%lld-tidak-lolos-%lld", (long long)wave,
                  (long long)x->pid);
         pk_wv_codes_text(x->reasons, ev[0].note, sizeof(ev[0].note));
+        return 1;
     }
-    /* the refs name this wave, whose draw record was just inserted (a
-     * second draw fails there): none is stored, so none is looked up */
-    int rc = pk_journey_append_fresh(tx, x->pid, ev, n, res);
+    ev[0].type = PK_EV_LOLOS;
+    snprintf(ev[0].ref, sizeof(ev[0].ref), "undian-%lld-lolos-%lld", (long long)wave,
+             (long long)x->pid);
+    ev[1] = ev[0];
+    ev[1].type = PK_EV_SALDO_MASUK;
+    ev[1].seq = 2;
+    ev[1].wave = 0;
+    ev[1].amount = s->training_balance;
+    snprintf(ev[1].ref, sizeof(ev[1].ref), "undian-%lld-saldo-%lld", (long long)wave,
+             (long long)x->pid);
+    return 2;
+}
+
+/* A batch of applicants' events (g[0..ng), in participant order): the
+ * refs name this wave, whose draw record was just inserted (a second draw
+ * fails there): none is stored, so none is looked up. */
+static int write_events(pk_tx *tx, pk_append_group *g, size_t ng, int64_t wave, char *err,
+                        size_t errlen)
+{
+    int rc = pk_journey_append_fresh_many(tx, g, ng);
     if (rc == PK_ECONFLICT) {
-        snprintf(err, errlen, "an event named like this draw's (undian-%lld-..., participant "
-                 "%lld) is stored already: the draw is not written", (long long)wave,
-                 (long long)x->pid);
+        snprintf(err, errlen, "an event named like this draw's (undian-%lld-...) is stored "
+                 "already: the draw is not written", (long long)wave);
         return rc;
     }
     if (rc != 0) {
         snprintf(err, errlen, "database error while writing the events");
         return rc;
     }
-    for (size_t i = 0; i < n; i++)
-        if (res[i].verdict == PK_APPEND_REJECTED) {
-            snprintf(err, errlen, "the journey of participant %lld refuses its %s event: %s",
-                     (long long)x->pid, pk_event_info_of(ev[i].type)->name,
-                     pk_code_name(res[i].why));
-            return PK_ECONFLICT;
-        }
-    (void)app;
+    for (size_t k = 0; k < ng; k++)
+        for (size_t i = 0; i < g[k].n; i++)
+            if (g[k].out[i].verdict == PK_APPEND_REJECTED) {
+                snprintf(err, errlen, "the journey of participant %lld refuses its %s event: %s",
+                         (long long)g[k].participant_id,
+                         pk_event_info_of(g[k].ev[i].type)->name,
+                         pk_code_name(g[k].out[i].why));
+                return PK_ECONFLICT;
+            }
     return 0;
 }
 
@@ -150,10 +161,11 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     pk_buf_init(&g.tmp, 4096);
     pk_draw_rec *d = calloc(1, sizeof(*d));
     pk_draw_row *rows = malloc(ROWS_BATCH * sizeof(*rows));
+    wbatch *wb = malloc(sizeof(*wb));
     pk_tx *tx = NULL;
     pk_wave w;
     quotas q;
-    int rc = d && rows ? 0 : PK_ENOMEM;
+    int rc = d && rows && wb ? 0 : PK_ENOMEM;
     if (rc == 0)
         rc = pk_store_begin(app->store, &tx);
     if (rc == 0 && (rc = pk_tx_wave_get(tx, number, &w)) == PK_ENOENT) {
@@ -250,31 +262,36 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
             t.a[i].card = ncards++;
     if (t.n > 1)
         qsort(t.a, t.n, sizeof(appl), cmp_pid);
-    size_t nb = 0;
-    for (size_t i = 0; i < t.n; i++) {
-        const appl *x = &t.a[i];
-        pk_draw_row *r = &rows[nb++];
-        memset(r, 0, sizeof(*r));
-        r->participant_id = x->pid;
-        r->tier = x->tier;
-        r->reasons = x->reasons;
-        r->selected = x->selected;
-        bool quota_code = x->reasons == PK_CODEBIT(PK_C_KUOTA_GELOMBANG_PENUH) ||
-                          x->reasons == PK_CODEBIT(PK_C_KUOTA_WILAYAH_PENUH) ||
-                          x->reasons == PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
-        r->eligible = x->selected || quota_code;
-        if (x->region != PK_DRAW_NONE)
-            snprintf(r->regency, sizeof(r->regency), "%s", q.code[x->region]);
-        memcpy(r->kk_bi, x->kk, PK_BI_LEN);
-        r->kk_prior = t.prior[x->family];
-        if (nb == ROWS_BATCH || i + 1 == t.n) {
-            if ((rc = pk_tx_draw_rows_insert(tx, number, nb, rows)) != 0)
-                goto db;
-            nb = 0;
+    for (size_t b0 = 0; b0 < t.n; b0 += ROWS_BATCH) {
+        size_t nb = t.n - b0 < ROWS_BATCH ? t.n - b0 : ROWS_BATCH;
+        for (size_t k = 0; k < nb; k++) {
+            const appl *x = &t.a[b0 + k];
+            pk_draw_row *r = &rows[k];
+            memset(r, 0, sizeof(*r));
+            r->participant_id = x->pid;
+            r->tier = x->tier;
+            r->reasons = x->reasons;
+            r->selected = x->selected;
+            bool quota_code = x->reasons == PK_CODEBIT(PK_C_KUOTA_GELOMBANG_PENUH) ||
+                              x->reasons == PK_CODEBIT(PK_C_KUOTA_WILAYAH_PENUH) ||
+                              x->reasons == PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
+            r->eligible = x->selected || quota_code;
+            if (x->region != PK_DRAW_NONE)
+                snprintf(r->regency, sizeof(r->regency), "%s", q.code[x->region]);
+            memcpy(r->kk_bi, x->kk, PK_BI_LEN);
+            r->kk_prior = t.prior[x->family];
+            wb->g[k] = (pk_append_group){.participant_id = x->pid, .ev = wb->ev[k],
+                                         .out = wb->res[k]};
+            wb->g[k].n = draw_events(x, number, at, g.scheme, wb->ev[k]);
         }
-        if ((rc = write_events(app, tx, x, number, at, g.scheme, err, errlen)) != 0)
+        if ((rc = pk_tx_draw_rows_insert(tx, number, nb, rows)) != 0)
+            goto db;
+        if ((rc = write_events(tx, wb->g, nb, number, err, errlen)) != 0)
             goto out;
-        if (x->selected) {
+        for (size_t k = 0; k < nb; k++) {
+            const appl *x = &t.a[b0 + k];
+            if (!x->selected)
+                continue;
             char card[PK_CARD_LEN + 1];
             int64_t sn = serial + 1 + (int64_t)x->card;
             if ((rc = pk_card_make(app->cfg.card_issuer, (uint64_t)sn, card)) != 0) {
@@ -315,6 +332,7 @@ out:
     pk_buf_free(&g.tmp);
     pk_wv_table_free(&t);
     free(rows);
+    free(wb);
     free(d);
     return rc;
 }

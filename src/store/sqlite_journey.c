@@ -118,17 +118,23 @@ static int bind_event(sqlite3_stmt *st, int p, const pk_event *e, const char *no
     return 0;
 }
 
-/* SQ_EVENT_ROWS at a time while there are as many, then one by one.  The
- * rows of one statement get consecutive ids (a rowid table without
- * AUTOINCREMENT takes the largest id plus one for each new row, and the
- * single writer holds the table), so the last id tells them all. */
+/* In a bulk load SQ_EVENT_ROWS at a time while there are as many, then
+ * one by one.  The rows of one statement get consecutive ids (a rowid
+ * table without AUTOINCREMENT takes the largest id plus one for each new
+ * row, and the single writer holds the table), so the last id tells them
+ * all.  Outside a bulk load one by one: a statement of several rows may
+ * fail part-way (a repeated ref), so SQLite keeps a statement journal of
+ * every page it changes that was stored before the transaction, which
+ * spills to a temporary file; a bulk load writes new pages only.  (A
+ * draw's 3,300,000 events in 8-row statements: 4 s more CPU than one by
+ * one, most of it writing that journal: bench/README.md.) */
 int sq_events_insert(pk_tx *t, size_t n, pk_event *ev)
 {
     sqc *c = sq_txc(t);
     char now[32];
     pk_store_now(now);
     size_t i = 0;
-    for (; n - i >= SQ_EVENT_ROWS; i += SQ_EVENT_ROWS) {
+    for (; ((sq_tx *)t)->events_bulk && n - i >= SQ_EVENT_ROWS; i += SQ_EVENT_ROWS) {
         sqlite3_stmt *st = sq_stmt(c, S_EVENT_INSERT_ROWS);
         if (st == NULL)
             return PK_EIO;

@@ -2,7 +2,7 @@
  * events_of, events_each; unique by (source, ref); append only in the
  * database too), the derived state (journey_put, journey_get,
  * journey_ids, journey_state), and app/journey.c's pk_journey_append (and
- * its tail form, the daily job's) over them, the one
+ * its tail form, the daily job's, and the draw's batch) over them, the one
  * function every writer of events goes through, on a real database. */
 #include "store_test.h"
 
@@ -485,6 +485,109 @@ static void append_tail_agrees_with_append(void **state)
     assert_int_equal(j.balance, 900);
 }
 
+/* Four people's draw events written one by one (pk_journey_append_fresh),
+ * or into a copy of the same store as one batch
+ * (pk_journey_append_fresh_many): the same verdicts, event ids and
+ * states.  Person 0 and 3 joined before (onto the stored state), person 1
+ * has a purchase after the draw's instant (the whole way, at its place),
+ * person 2 has no state yet (the whole way), and person 3 was selected
+ * already (lolos refused: sudah_penerima). */
+static void draw_events_one_by_one_or_as_a_batch(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[4];
+    person(s, p, 4);
+    pk_append_result out[2];
+    pk_tx *tx = begin(s);
+    for (int k = 0; k < 4; k += 1 + (k == 1)) { /* 0, 1, 3 */
+        char r[16];
+        snprintf(r, sizeof(r), "f-j%d", k);
+        pk_event e = ev(PK_SRC_LOKAL, r, PK_EV_GABUNG_GELOMBANG, 1000, 0);
+        assert_int_equal(pk_journey_append(tx, p[k].r.id, &e, 1, out), 0);
+        assert_int_equal(out[0].verdict, PK_APPEND_INSERTED);
+    }
+    pk_event sel[2] = {ev(PK_SRC_LOKAL, "f-l1", PK_EV_LOLOS, 1500, 0),
+                       ev(PK_SRC_LOKAL, "f-s1", PK_EV_SALDO_MASUK, 1500, 900)};
+    sel[1].seq = 2;
+    assert_int_equal(pk_journey_append(tx, p[3].r.id, sel, 2, out), 0);
+    pk_event late = ev(PK_SRC_PMO, "f-x1", PK_EV_GABUNG_GELOMBANG, 9000, 0);
+    assert_int_equal(pk_journey_append(tx, p[1].r.id, &late, 1, out), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+
+    /* the draw's events at 5000: 0 and 3 selected, 1 and 2 not */
+    pk_event d[2][4][2];
+    pk_append_result res[2][4][2];
+    size_t n[4];
+    for (int way = 0; way < 2; way++)
+        for (int k = 0; k < 4; k++) {
+            char r[24];
+            memset(d[way][k], 0, sizeof(d[way][k]));
+            bool lolos = k == 0 || k == 3;
+            snprintf(r, sizeof(r), "undian-3-%s-%d", lolos ? "lolos" : "tidak", k);
+            d[way][k][0] = ev(PK_SRC_LOKAL, r, lolos ? PK_EV_LOLOS : PK_EV_TIDAK_LOLOS, 5000, 0);
+            d[way][k][0].seq = 1;
+            n[k] = 1;
+            if (lolos) {
+                snprintf(r, sizeof(r), "undian-3-saldo-%d", k);
+                d[way][k][1] = ev(PK_SRC_LOKAL, r, PK_EV_SALDO_MASUK, 5000, 700);
+                d[way][k][1].seq = 2;
+                n[k] = 2;
+            }
+        }
+    tx = begin(s);
+    /* the batch first, rolled back; then one by one, committed: the same
+     * store before each, so the same ids (PostgreSQL: the same steps from
+     * the first, its sequence not being rolled back) */
+    pk_append_group g[4];
+    for (int k = 0; k < 4; k++)
+        g[k] = (pk_append_group){p[k].r.id, d[1][k], n[k], res[1][k]};
+    assert_int_equal(pk_journey_append_fresh_many(tx, g, 4), 0);
+    pk_journey batch_state[4];
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(pk_tx_journey_state(tx, p[k].r.id, &batch_state[k]), 0);
+    pk_tx_rollback(tx);
+    tx = begin(s);
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(pk_journey_append_fresh(tx, p[k].r.id, d[0][k], n[k], res[0][k]), 0);
+    for (int k = 0; k < 4; k++) {
+        pk_journey one;
+        assert_int_equal(pk_tx_journey_state(tx, p[k].r.id, &one), 0);
+        assert_same_state(&one, &batch_state[k]);
+        for (size_t i = 0; i < n[k]; i++) {
+            assert_int_equal(res[0][k][i].verdict, res[1][k][i].verdict);
+            assert_int_equal(res[0][k][i].why, res[1][k][i].why);
+            if (res[0][k][i].verdict != PK_APPEND_INSERTED)
+                continue;
+            assert_int_equal(d[0][k][i].id - d[0][0][0].id, d[1][k][i].id - d[1][0][0].id);
+            if (!st_pg)
+                assert_int_equal(d[0][k][i].id, d[1][k][i].id);
+        }
+    }
+    assert_int_equal(pk_tx_commit(tx), 0);
+    assert_int_equal(res[0][0][0].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(res[0][3][0].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(res[0][3][0].why, PK_C_SUDAH_PENERIMA);
+    assert_int_equal(res[0][3][1].verdict, PK_APPEND_INSERTED); /* a second credit */
+    assert_true(d[0][0][0].id > 0 && d[0][0][1].id == d[0][0][0].id + 1);
+    assert_true(d[0][1][0].id > d[0][0][1].id && d[0][2][0].id > d[0][1][0].id);
+    assert_true(d[0][3][1].id > d[0][2][0].id);
+    pk_journey j;
+    assert_int_equal(pk_store_journey_get(s, p[0].r.id, &j), 0);
+    assert_int_equal(j.status, PK_JS_PENERIMA);
+    assert_int_equal(j.balance, 700);
+    assert_int_equal(pk_store_journey_get(s, p[1].r.id, &j), 0);
+    assert_int_equal(j.status, PK_JS_PENDAFTAR); /* the later join stays the last word */
+    assert_int_equal(pk_store_journey_get(s, p[2].r.id, &j), 0);
+    assert_int_equal(j.status, PK_JS_TIDAK_LOLOS);
+    assert_int_equal(pk_store_journey_get(s, p[3].r.id, &j), 0);
+    assert_int_equal(j.balance, 1600);
+    /* the groups' participants must ascend */
+    tx = begin(s);
+    pk_append_group two[2] = {g[1], g[0]};
+    assert_int_equal(pk_journey_append_fresh_many(tx, two, 2), PK_EINVAL);
+    pk_tx_rollback(tx);
+}
+
 /* The reads staff pages make of waves and cards: a wave's applicants
  * counted once each (two joins of one person are one applicant), and a
  * participant's card with the wave that gave it (none: PK_ENOENT). */
@@ -701,6 +804,7 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(journey_tail_and_people_with_events),
     ST_TEST(append_merges_and_applies_the_rules),
     ST_TEST(append_tail_agrees_with_append),
+    ST_TEST(draw_events_one_by_one_or_as_a_batch),
     ST_TEST(applicants_count_and_card_get),
     ST_TEST(journey_due_and_meta),
     ST_TEST(many_people_at_once_and_events_bulk),
