@@ -678,6 +678,8 @@ static const pk_migration migrations[] = {
      NULL, NULL},
     /* SQLite's b-tree of the names' beginnings (28 was PostgreSQL's). */
     {29, "name search: the names by their beginning (SQLite)", NULL, NULL, NULL},
+    /* SQLite's FTS5 name index without its sizes; pg_trgm has none. */
+    {30, "name search: the name index without the names' sizes (SQLite)", NULL, NULL, NULL},
 };
 
 const pk_migration *pg_migrations(size_t *n)

@@ -11,11 +11,12 @@
  * end of the load (sqlite_bulk.c) the writer drops participant_name,
  * creates it again (a new FTS5 table object: the old one could hold its
  * structure record cached from before the load) and copies the index's
- * shadow tables over: the segments, their index and the documents'
- * sizes are those a 'rebuild' would write, since an FTS5 index depends
- * on the rowids and tokens only, not on where its text is kept (the
- * content table stays participant).  At 1M rows the thread's work is
- * about 1.5 s of CPU off the writer, the copy 0.3 s on it.
+ * shadow tables over: the segments and their index (columnsize=0: no
+ * table of sizes, migration 30) are those a 'rebuild' would write, since
+ * an FTS5 index depends on the rowids and tokens only, not on where its
+ * text is kept (the content table stays participant).  At 10M rows the
+ * thread's work is about 19 s of CPU off the writer's end of the load
+ * (bench/README.md, import at 10M, run 2).
  *
  * Only while every row of the load is an insert seen here: an update of
  * a row, or the fold of repeated NIKs, drops the thread's work
@@ -135,7 +136,7 @@ void sq_names_start(sq_tx *tx)
                      "PRAGMA cache_size = -4096; PRAGMA temp_store = FILE;"
                      "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                      "CREATE VIRTUAL TABLE n USING fts5(nama, content='', "
-                     SQ_NAME_INDEX_TOKENIZE ");"
+                     SQ_NAME_INDEX_OPTIONS ");"
                      /* as the rebuild at the end of a bulk load did */
                      "INSERT INTO n(n, rank) VALUES ('automerge', 16)",
                      NULL, NULL, NULL) != SQLITE_OK ||
@@ -276,9 +277,6 @@ int sq_names_finish(sq_tx *tx, bool *done)
             rc = copy_table(nm->db, "SELECT segid, term, pgno FROM n_idx", db,
                             "INSERT INTO participant_name_idx (segid, term, pgno)"
                             " VALUES (?1, ?2, ?3)");
-        if (rc == SQLITE_OK)
-            rc = copy_table(nm->db, "SELECT id, sz FROM n_docsize", db,
-                            "INSERT INTO participant_name_docsize (id, sz) VALUES (?1, ?2)");
         *done = rc == SQLITE_OK;
     } else {
         sq_log(tx->q, "bulk load: the name index's thread failed; rebuilt from the rows");

@@ -202,11 +202,13 @@ int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
     "DELETE FROM participant_count_city;" SQ_PARTICIPANT_COUNT_CITY_FILL ";"
 
 /* The name index (migration 16): an FTS5 trigram index of the names, its
- * content read from participant. */
-#define SQ_NAME_INDEX_TOKENIZE "tokenize='trigram case_sensitive 0'"
+ * content read from participant; since migration 30 without the size of
+ * each name in tokens (columnsize=0: a row per participant that only
+ * bm25() reads, which no search uses). */
+#define SQ_NAME_INDEX_OPTIONS "columnsize=0, tokenize='trigram case_sensitive 0'"
 #define SQ_NAME_INDEX_CREATE                                                 \
     "CREATE VIRTUAL TABLE participant_name USING fts5(nama, content='participant'," \
-    " content_rowid='id', " SQ_NAME_INDEX_TOKENIZE ");"
+    " content_rowid='id', " SQ_NAME_INDEX_OPTIONS ");"
 /* The triggers that keep the name index (participant_name, migration 16)
  * in step with participant.nama; a bulk load drops them and rebuilds the
  * index at its end (sqlite_bulk.c). */
