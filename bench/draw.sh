@@ -75,6 +75,7 @@ echo "applicants: $N ($(basename "$PART")), quota $QUOTA, 31.71 at most $RQUOTA;
 
 # the prepared database (untimed)
 tmpl=$WORK/tmpl.db
+rm -f "$tmpl" "$tmpl"-wal "$tmpl"-shm "$tmpl".key  # a kept one (KEEP=1) is prepared again
 t0=$SECONDS
 "$PK" migrate --db "$tmpl" >/dev/null
 "$PK" import participants "$PART" --db "$tmpl" --scheme 2021 >/dev/null 2>"$WORK/.err" ||
