@@ -23,7 +23,6 @@
  *                          audit, exclusion lists, re-evaluation, reads,
  *                          status, stats
  *   sqlite_bulk.c          bulk loading of an empty registry
- *   sqlite_bulk_names.c    a bulk load's name index, built on a second thread
  *   sqlite_accounts.c      users, sessions, API tokens, failed logins
  *                          (SQL shared with PostgreSQL: sql_accounts.h)
  *   sqlite_access.c        staff reads of personal data, the access log,
@@ -409,7 +408,6 @@ static void tx_end(sq_tx *tx)
     if (tx->lazy)
         sqlite3_exec(q->writer->db, LAZY_OFF, NULL, NULL, NULL);
     sq_bulk_uncount(tx);
-    sq_names_drop(tx);
     free(tx);
     pthread_mutex_unlock(&q->wmu);
 }

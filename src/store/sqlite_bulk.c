@@ -5,7 +5,7 @@
  * the load runs with a rollback journal and without the region check
  * when it can, and rows whose NIK repeats are found and folded
  * afterwards.  The name index's triggers are dropped too, the index
- * built beside the load (sqlite_bulk_names.c) or rebuilt at its end.
+ * rebuilt once at the end.
  *
  * Its DDL and PRAGMAs are not in the statement table (sqlite_stmts.h):
  * they change the schema the table's statements are prepared against,
@@ -234,7 +234,6 @@ int sq_bulk_begin(pk_tx *t, bool *on)
     }
     tx->bulk = tx->small_cache = *on = true;
     tx->cells = cells_new(); /* NULL: filled from the rows at the end */
-    sq_names_start(tx);      /* the same for the name index */
     return 0;
 }
 
@@ -256,30 +255,22 @@ int sq_bulk_end(pk_tx *t)
     sq_tx *tx = (sq_tx *)t;
     if (!tx->bulk)
         return 0;
-    /* the name index's thread indexes its last names meanwhile */
-    sq_names_close(tx);
     /* the sorter may use a second thread: the reader's core is idle by now */
     int rc = sqlite3_exec(tx->q->writer->db,
                           "DROP INDEX IF EXISTS participant_nik_repeats;"
-                          "PRAGMA threads = 1;" SQ_PARTICIPANT_INDEXES SQ_NAME_PREFIX_INDEX,
-                          NULL, NULL, NULL);
-    bool names = false;
-    if (rc == SQLITE_OK)
-        rc = sq_names_finish(tx, &names);
-    /* without the thread's index: the name index (migration 16) in one
-     * pass, merging its segments 16 at a time instead of FTS5's 4: at
-     * 10M rows 24 s instead of 34 s, searches no slower (bench/README.md,
-     * import at 10M); the default (4) again for the triggers' writes */
-    if (rc == SQLITE_OK && !names)
-        rc = sqlite3_exec(tx->q->writer->db,
+                          "PRAGMA threads = 1;" SQ_PARTICIPANT_INDEXES SQ_NAME_PREFIX_INDEX
+                          /* the name index (migration 16) in one pass, merging
+                           * its segments 16 at a time instead of FTS5's 4:
+                           * at 10M rows 24 s instead of 34 s, searches no
+                           * slower (bench/README.md, import at 10M); the
+                           * default (4) again for the triggers' writes */
                           "INSERT INTO participant_name(participant_name, rank)"
                           " VALUES ('automerge', 16);"
                           "INSERT INTO participant_name(participant_name) VALUES ('rebuild');"
                           "INSERT INTO participant_name(participant_name, rank)"
-                          " VALUES ('automerge', 4);",
+                          " VALUES ('automerge', 4);"
+                          SQ_NAME_INDEX_TRIGGERS,
                           NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(tx->q->writer->db, SQ_NAME_INDEX_TRIGGERS, NULL, NULL, NULL);
     /* the counters once (no trigger ran during the load): the cells
      * summed as the rows were inserted, or else from the rows */
     if (rc == SQLITE_OK)
@@ -364,7 +355,6 @@ int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t
 int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
 {
     sq_bulk_uncount((sq_tx *)t);
-    sq_names_drop((sq_tx *)t);
     sqlite3_stmt *st = sq_stmt(sq_txc(t), copy ? S_BULK_FOLD : S_BULK_DROP);
     if (st == NULL)
         return PK_EIO;

@@ -56,9 +56,6 @@ typedef struct sq_tx {
      * written at its end (sqlite_bulk.c); NULL when none are kept, or
      * once a write they do not follow has happened. */
     struct sq_cells *cells;
-    /* A bulk load: the name index built on a second thread as its rows
-     * are inserted (sqlite_bulk_names.c); NULL: rebuilt at its end. */
-    struct sq_names *names;
 } sq_tx;
 
 /* ---- sqlite.c: connections, statements, transactions ---- */
@@ -296,19 +293,6 @@ int sq_bulk_end(pk_tx *t);
  * counters are then filled from the rows at its end. */
 void sq_bulk_count(sq_tx *tx, const pk_prow *r);
 void sq_bulk_uncount(sq_tx *tx);
-
-/* ---- sqlite_bulk_names.c ---- */
-
-/* A bulk load's name index on a second thread: started (tx->names, or
- * NULL when it cannot be), fed each inserted row, closed (no more rows),
- * dropped (an update or a fold during the load: the end rebuilds the
- * index from the rows), finished at the end: its index copied into
- * participant_name (*done), or nothing done (no thread). */
-void sq_names_start(sq_tx *tx);
-void sq_names_add(sq_tx *tx, int64_t id, const char *nama);
-void sq_names_close(sq_tx *tx);
-void sq_names_drop(sq_tx *tx);
-int sq_names_finish(sq_tx *tx, bool *done);
 int sq_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit, pk_bi *out,
                      size_t *n);
 int sq_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,

@@ -710,7 +710,7 @@ static const pk_migration migrations[] = {
      * find none; sqlite_access.c).  A bulk load builds it at its end. */
     {29, "name search: the names by their beginning (SQLite)", SQ_NAME_PREFIX_INDEX, NULL, NULL},
     /* The name index again without its table of sizes (columnsize=0):
-     * no search ranks by bm25(), and a bulk load built and copied a row
+     * no search ranks by bm25(), and a bulk load's rebuild wrote a row
      * per participant for it (bench/README.md, import at 10M, run 2).
      * The triggers stay (they name the table, not its options); the
      * rebuild reads every name once (at 10M rows about 25 s). */

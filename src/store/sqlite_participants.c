@@ -141,14 +141,11 @@ int sq_participants_write(pk_tx *t, size_t n, pk_prow *rows)
         bool insert = r->id == 0;
         if (rc == 0 && insert)
             r->id = sqlite3_last_insert_rowid(c->db);
-        if (rc == 0 && ((sq_tx *)t)->bulk) { /* the counters' and names' triggers are off */
-            if (insert) {
+        if (rc == 0 && ((sq_tx *)t)->bulk) { /* the counters' triggers are off */
+            if (insert)
                 sq_bulk_count((sq_tx *)t, r);
-                sq_names_add((sq_tx *)t, r->id, r->nama);
-            } else {
+            else
                 sq_bulk_uncount((sq_tx *)t);
-                sq_names_drop((sq_tx *)t);
-            }
         }
     }
     return rc;

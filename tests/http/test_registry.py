@@ -1457,7 +1457,7 @@ def bulk_load_of_an_empty_registry_equals_the_row_by_row_import():
                 assert sa["updated"] > 50 and sa["unchanged"] > 10, sa
             eq(sb, sa, "summary of the bulk load (repeats=%r)" % repeats)
             eq(b.integrity(), "ok")
-            if not h.PG:  # the name index, built beside the load (or rebuilt after a fold)
+            if not h.PG:  # the name index, rebuilt at the end of the load
                 same_name_index(a, b, "bulk load (repeats=%r)" % repeats)
             if not h.PG:  # loaded with a rollback journal, then back to the WAL
                 eq(b.sql("PRAGMA journal_mode"), [("wal",)], "journal mode after the bulk load")
@@ -1498,7 +1498,7 @@ def bulk_load_of_an_empty_registry_equals_the_row_by_row_import():
             assert "bulk" not in err2, err2
             s2a, _, _, _ = a.imp(path, "--scheme", "2021")
             eq(s2b, s2a, "second import after the bulk load")
-            if not h.PG:  # the triggers' writes into the index the load built
+            if not h.PG:  # the triggers' writes into the index the load rebuilt
                 same_name_index(a, b, "second import after the bulk load")
             if not repeats:
                 eq((s2b["inserted"], s2b["updated"]), (0, 0), "second import changes nothing")
