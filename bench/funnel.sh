@@ -20,8 +20,12 @@
 # and each region is timed PAIRS (3) times on each, alternately (base,
 # this, this, base, ...), and the medians are printed side by side: the
 # same-run comparison.  The machine's load (uptime) is printed with them.
-# Environment: BUILD (build-bench), RATE (requests/s, 50), DURATION (s,
-# 10), SEQ (requests, 40), DB, BASE_PK, PAIRS (3).
+# ROLE=viewer asks as a viewer (an account without a region), whose hidden
+# cells are decided from the province down (app/cells.h), instead of an
+# admin; STATS=1 times GET /api/v1/stats of the same regions after the
+# funnel's.  Environment: BUILD (build-bench), RATE (requests/s, 50),
+# DURATION (s, 10), SEQ (requests, 40), DB, BASE_PK, PAIRS (3), ROLE
+# (admin), STATS (0).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -33,6 +37,8 @@ DURATION=${DURATION:-10}
 SEQ=${SEQ:-40}
 BASE_PK=${BASE_PK:-}
 PAIRS=${PAIRS:-3}
+ROLE=${ROLE:-admin}
+STATS=${STATS:-0}
 PASSWORD=Bench-Corong-Kuat-2026
 
 if [ -z "${DB:-}" ]; then
@@ -54,7 +60,7 @@ serve() {
   cp "$DB" "$db"
   cp "$DB.key" "$db.key"
   "$bin" migrate --db "$db" >/dev/null 2>&1
-  echo "$PASSWORD" | "$bin" user add --db "$db" --username bench --role admin \
+  echo "$PASSWORD" | "$bin" user add --db "$db" --username bench --role "$ROLE" \
     --password-stdin >/dev/null
   tok=$("$bin" token create --db "$db" --username bench 2>/dev/null | python3 -c \
     'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["token"])')
@@ -134,12 +140,18 @@ run() { # NAME PATH
   fi
   printf '  [load %s]\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
-echo "fixed rate $RATE/s for $DURATION s; $SEQ sequential requests; medians of" \
+echo "as $ROLE; fixed rate $RATE/s for $DURATION s; $SEQ sequential requests; medians of" \
      "${PAIRS} pairs when comparing; $(uptime)"
 run province "/api/v1/funnel?region=31&date=2021-06-01"
 run city "/api/v1/funnel?region=31.74&date=2021-06-01"
 run district "/api/v1/funnel?region=31.74.01&date=2021-06-01"
 run village "/api/v1/funnel?region=31.74.01.1001&date=2021-06-01"
+if [ "$STATS" = 1 ]; then
+  run province "/api/v1/stats?region=31"
+  run city "/api/v1/stats?region=31.74"
+  run district "/api/v1/stats?region=31.74.01"
+  run village "/api/v1/stats?region=31.74.01.1001"
+fi
 curl -s -H "Authorization: Bearer $TOK_this" \
   "http://127.0.0.1:$PORT_this/api/v1/funnel?region=31&date=2021-06-01" |
   python3 -c 'import json,sys; b=json.load(sys.stdin); print("province:", {s["step"]: s["count"] for s in b["steps"]}, "at risk", b["at_risk"])'

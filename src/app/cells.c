@@ -28,17 +28,48 @@ typedef struct fill {
     pk_cell_row *rows;
     size_t n;
     bool own;
-    const pk_wave_table *waves;
+    const pk_wave_table *waves; /* NULL: the funnel's counts not read */
     long today;
+    size_t last; /* the row found last: cells come in code order */
+    pk_deadlines_seen seen;
 } fill;
 
+void pk_deadlines_seen_init(pk_deadlines_seen *m, const pk_wave_table *waves, long today)
+{
+    m->waves = waves;
+    m->today = today;
+    for (size_t i = 0; i < PK_ARRAY_LEN(m->e); i++)
+        m->e[i].wave = -1; /* no wave has that number */
+}
+
+long pk_deadlines_seen_left(pk_deadlines_seen *m, int64_t wave, int64_t day)
+{
+    size_t h = (size_t)(((uint64_t)wave * 31 + (uint64_t)day) % PK_ARRAY_LEN(m->e));
+    if (m->e[h].wave != wave || m->e[h].day != day) {
+        m->e[h].wave = wave;
+        m->e[h].day = day;
+        m->e[h].left = pk_cells_deadline_day(m->waves, wave, (long)day) - m->today;
+    }
+    return m->e[h].left;
+}
+
+/* Whether region `code` is `in` or below it. */
+static bool within(const char *code, const char *in)
+{
+    size_t n = strlen(in);
+    return strncmp(code, in, n) == 0 && (code[n] == '\0' || code[n] == '.');
+}
+
+/* The row of a cell of `code` (a child's code, or a village below it). */
 static pk_cell_row *row_of(fill *f, const char *code)
 {
     if (f->own)
         return f->rows;
+    if (f->last < f->n && within(code, f->rows[f->last].region->code))
+        return &f->rows[f->last];
     for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->rows[i].region->code, code) == 0)
-            return &f->rows[i];
+        if (within(code, f->rows[i].region->code))
+            return &f->rows[(f->last = i)];
     return NULL; /* a village the region table lacks: left out */
 }
 
@@ -74,7 +105,7 @@ static int journey_cell(void *ctx, const pk_journey_cell *c)
     else if (c->k1 >= 1 && c->k1 <= PK_CELLS_STEPS && c->k2 >= 0 && strcmp(c->kind, "hari") == 0)
         r->v[PK_CD_WAITS + c->k1 - 1] += c->n;
     else if (strcmp(c->kind, "tenggat") == 0) {
-        long left = pk_cells_deadline_day(f->waves, c->k1, (long)c->k2) - f->today;
+        long left = pk_deadlines_seen_left(&f->seen, c->k1, c->k2);
         if (left >= 0 && left <= 7)
             r->v[PK_CD_AT_RISK] += c->n;
     }
@@ -106,8 +137,13 @@ static int read_rows(const pk_app *app, const char *code, size_t child_len, fill
     } else if (pk_store_stats_children(app->store, code, child_len, child_stats, f) != 0) {
         return PK_EIO;
     }
-    if (pk_store_journey_counts(app->store, code, child_len, NULL, journey_cell, f) != 0 ||
-        pk_store_outreach_reached(app->store, code, child_len, reached, f) != 0)
+    /* the journey's cells: of a city and below, the villages' cells as
+     * they are (summed here: the store's grouping would sort them); above,
+     * the city cells (by city, or all) */
+    size_t by = strlen(code) >= 5 ? PK_REGION_CODE_MAX - 1 : child_len;
+    if (f->waves != NULL &&
+        (pk_store_journey_counts(app->store, code, by, NULL, journey_cell, f) != 0 ||
+         pk_store_outreach_reached(app->store, code, child_len, reached, f) != 0))
         return PK_EIO;
     return 0;
 }
@@ -275,7 +311,8 @@ static int read_children(const pk_app *app, const char *code, const pk_wave_tabl
         return PK_ENOMEM;
     for (size_t i = 0; i < nk; i++)
         rows[i].region = &kids[i];
-    fill f = {rows, nk, false, waves, today};
+    fill f = {.rows = rows, .n = nk, .waves = waves, .today = today};
+    pk_deadlines_seen_init(&f.seen, waves, today);
     int rc = read_rows(app, code, strlen(kids[0].code), &f);
     if (rc != 0) {
         free(rows);
@@ -286,22 +323,18 @@ static int read_children(const pk_app *app, const char *code, const pk_wave_tabl
     return 0;
 }
 
-/* Whether child region `code` is `want` or above it. */
-static bool on_path(const char *code, const char *want)
-{
-    size_t n = strlen(code);
-    return strncmp(code, want, n) == 0 && (want[n] == '.' || want[n] == '\0');
-}
-
-int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today, bool children,
+int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today, unsigned what,
                   pk_region_cells *out)
 {
     memset(out, 0, sizeof(*out));
-    bool hide = k > 1;
+    bool hide = k > 1, children = (what & PK_CELLS_CHILDREN) != 0;
     bool root = want[0] == '\0' || strcmp(want, app->cfg.service_province) == 0;
-    pk_wave_table waves;
-    pk_wave_table_init(&waves, app);
-    int rc = pk_wave_table_load(&waves) != 0 ? PK_EIO : 0;
+    /* the funnel's counts: when shown, or when they decide what is hidden */
+    bool funnel = hide || (what & PK_CELLS_FUNNEL) != 0;
+    pk_wave_table table;
+    pk_wave_table_init(&table, app);
+    const pk_wave_table *waves = funnel ? &table : NULL;
+    int rc = funnel && pk_wave_table_load(&table) != 0 ? PK_EIO : 0;
     long day = pk_date_to_days(today);
     /* the row read on its own: the root's when hiding (the path starts
      * there), else the region's */
@@ -309,7 +342,8 @@ int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today,
     if (!hide || root)
         memcpy(node, want, PK_REGION_CODE_MAX);
     pk_cell_row self = {.region = node[0] ? pk_regions_find(app->regions, node) : NULL};
-    fill f = {&self, 1, true, &waves, day};
+    fill f = {.rows = &self, .n = 1, .own = true, .waves = waves, .today = day};
+    pk_deadlines_seen_init(&f.seen, waves, day);
     if (rc == 0)
         rc = read_rows(app, node, 0, &f);
     int64_t raw[PK_CD__COUNT]; /* the node's counts before hiding */
@@ -321,9 +355,9 @@ int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today,
     while (rc == 0 && strcmp(node, want) != 0) {
         pk_cell_row *kids;
         size_t nk, i = 0;
-        if ((rc = read_children(app, node, &waves, day, &kids, &nk)) != 0)
+        if ((rc = read_children(app, node, waves, day, &kids, &nk)) != 0)
             break;
-        while (i < nk && !on_path(kids[i].region->code, want))
+        while (i < nk && !within(want, kids[i].region->code))
             i++;
         if (i == nk) { /* the region table has no such path */
             free(kids);
@@ -339,11 +373,11 @@ int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today,
         free(kids);
     }
     if (rc == 0 && children) {
-        rc = read_children(app, node, &waves, day, &out->children, &out->nchildren);
+        rc = read_children(app, node, waves, day, &out->children, &out->nchildren);
         if (rc == 0 && hide)
             rc = decide_children(&self, raw, out->children, out->nchildren, k);
     }
-    pk_wave_table_free(&waves);
+    pk_wave_table_free(&table);
     if (rc != 0) {
         pk_cells_free(out);
         return rc;

@@ -28,7 +28,8 @@
  * province, a city, a district), each read from the counters in three
  * queries (its children's participant cells, journey cells and events'
  * attendance), plus the root's own row.  Callers who see exact counts
- * (min count 0 or 1) read only the region's row (and its children).
+ * (min count 0 or 1) read only the region's row (and its children), and
+ * for the statistics only the participants' counters.
  * For the app's own files. */
 #ifndef PK_APP_CELLS_H
 #define PK_APP_CELLS_H
@@ -75,10 +76,14 @@ typedef struct pk_region_cells {
 
 /* The cells of region `want` (a normalized code, already checked against
  * the caller's scope; "" the whole service area) with small cells hidden
- * for min count k (k <= 1: none hidden), at-risk counted from `today`,
- * and one level down when `children`.  0, PK_ENOMEM or PK_EIO;
- * pk_cells_free after 0. */
-int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today, bool children,
+ * for min count k (k <= 1: none hidden), at-risk counted from `today`;
+ * `what`: PK_CELLS_CHILDREN one level down too, PK_CELLS_FUNNEL the
+ * funnel's counts (reached, steps, waits, at risk) are shown (without
+ * it and k <= 1 they are not read: 0, reached PK_CELLS_NONE; hiding
+ * always reads them, as they decide what is hidden).  0, PK_ENOMEM or
+ * PK_EIO; pk_cells_free after 0. */
+enum { PK_CELLS_CHILDREN = 1, PK_CELLS_FUNNEL = 2 };
+int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today, unsigned what,
                   pk_region_cells *out);
 void pk_cells_free(pk_region_cells *c);
 
@@ -86,5 +91,17 @@ void pk_cells_free(pk_region_cells *c);
  * buy by: the wave's rule as the daily job applies it.  The one rule of
  * "at risk now" (the funnel's). */
 long pk_cells_deadline_day(const pk_wave_table *waves, int64_t wave, long day);
+/* The days from `today` to that deadline, each (wave, day) worked out
+ * once per read (every village has cells of the same few). */
+typedef struct pk_deadlines_seen {
+    const pk_wave_table *waves;
+    long today;
+    struct {
+        int64_t wave, day;
+        long left;
+    } e[64];
+} pk_deadlines_seen;
+void pk_deadlines_seen_init(pk_deadlines_seen *m, const pk_wave_table *waves, long today);
+long pk_deadlines_seen_left(pk_deadlines_seen *m, int64_t wave, int64_t day);
 
 #endif

@@ -69,8 +69,7 @@ bool pk_funnel_rate(const pk_funnel *f, const int64_t n[PK_FS__COUNT], pk_funnel
 
 typedef struct region_read {
     pk_funnel *f;
-    const pk_wave_table *waves;
-    long today;
+    pk_deadlines_seen seen; /* "at risk now": the deadlines from today */
     int64_t hist_n[PK_FS__COUNT];
     int64_t (*hist)[PK_FUNNEL_WAIT_MAX + 1]; /* [step][days] */
 } region_read;
@@ -90,7 +89,7 @@ static int region_cell(void *ctx, const pk_journey_cell *c)
             r->f->waits[s] += c->n;
         }
     } else if (strcmp(c->kind, "tenggat") == 0) {
-        long left = pk_cells_deadline_day(r->waves, c->k1, (long)c->k2) - r->today;
+        long left = pk_deadlines_seen_left(&r->seen, c->k1, c->k2);
         if (left >= 0 && left <= PK_FUNNEL_RISK_DAYS)
             r->f->at_risk += c->n;
     }
@@ -159,21 +158,31 @@ static void from_row(int64_t n[PK_FS__COUNT], const int64_t *v)
         n[PK_FS_JOINED + s] = v[PK_CD_STEP + s];
 }
 
+/* How a region's own journey cells are read: of a city and below, the
+ * villages' cells as they are (region_cell adds them up; the store's
+ * grouping of the whole region into one would sort them), above it the
+ * city cells, all in one group. */
+static size_t region_by(const char *want)
+{
+    return strlen(want) >= 5 ? PK_REGION_CODE_MAX - 1 : 0;
+}
+
 /* The steps from joining a wave on, their waits' medians and "at risk
  * now": the cells of region `want`, or of event `event`'s people. */
 static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_funnel *out)
 {
     pk_wave_table waves;
     pk_wave_table_init(&waves, app);
-    region_read rr = {.f = out, .waves = &waves, .today = pk_date_to_days(out->today)};
+    region_read rr = {.f = out};
+    pk_deadlines_seen_init(&rr.seen, &waves, pk_date_to_days(out->today));
     rr.hist = calloc(PK_FS__COUNT, sizeof(*rr.hist));
     int rc = rr.hist == NULL ? PK_ENOMEM : 0;
     if (rc == 0 && pk_wave_table_load(&waves) != 0)
         rc = PK_EIO;
     if (rc == 0 && (event != 0
                         ? pk_store_outreach_journey_counts(app->store, event, region_cell, &rr)
-                        : pk_store_journey_counts(app->store, want, 0, NULL, region_cell,
-                                                  &rr)) != 0)
+                        : pk_store_journey_counts(app->store, want, region_by(want), NULL,
+                                                  region_cell, &rr)) != 0)
         rc = PK_EIO;
     for (int s = 0; rc == 0 && s < PK_FS__COUNT; s++)
         out->median_days[s] = median_of(rr.hist[s]);
@@ -213,7 +222,7 @@ static int region_funnel(const pk_app *app, const char *want, int64_t k, pk_funn
 {
     int rc = journey_steps(app, want, 0, out);
     pk_region_cells c;
-    if (rc == 0 && (rc = pk_cells_read(app, want, k, out->today, true, &c)) == 0) {
+    if (rc == 0 && (rc = pk_cells_read(app, want, k, out->today, PK_CELLS_CHILDREN | PK_CELLS_FUNNEL, &c)) == 0) {
         from_row(out->n, c.self.v);
         for (int s = 0; s < PK_CELLS_STEPS; s++)
             out->waits[PK_FS_JOINED + s] = c.self.v[PK_CD_WAITS + s];

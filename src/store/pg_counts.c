@@ -60,8 +60,6 @@ int pg_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
     char hi[PK_REGION_CODE_MAX + 2];
     pg_region_params(&ps, region, hi, sizeof(hi));
     bool cities = child_len == 5; /* a province's children: the city cells */
-    if (!cities)
-        p_int(&ps, (int64_t)child_len);
     rc = pg_run(c, cities ? S_STATS_CITIES : S_STATS_CHILDREN, &ps, &r);
     pg_conn_put(p, c); /* the rows are in r: the connection may go back now */
     /* the rows come in code order: a child's cells are summed until the
@@ -70,7 +68,9 @@ int pg_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
     bool open = false;
     for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
         char kid[PK_REGION_CODE_MAX];
-        copy_val(kid, sizeof(kid), r, i, 0);
+        snprintf(kid, sizeof(kid), "%.*s",
+                 PQgetlength(r, i, 0) < (int)child_len ? PQgetlength(r, i, 0) : (int)child_len,
+                 PQgetvalue(r, i, 0));
         if (open && strcmp(cc.code, kid) != 0) {
             rc = cb(ctx, &cc);
             open = false;
@@ -160,7 +160,10 @@ int pg_journey_counts(pk_store *s, const char *region, size_t child_len, const c
     /* above a city (the province, everywhere), whole or by city: the city
      * cells (migration 26) */
     bool by_city = (region == NULL || strlen(region) < 5) && (child_len == 0 || child_len == 5);
-    int rc = pg_run1(s, by_city ? S_JCOUNTS_CITY : S_JCOUNTS, &ps, &r);
+    int which = by_city ? S_JCOUNTS_CITY
+                : child_len >= PK_REGION_CODE_MAX - 1 ? S_JCOUNTS_VILLAGE
+                                                      : S_JCOUNTS;
+    int rc = pg_run1(s, which, &ps, &r);
     for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
         pk_journey_cell cell;
         journey_cell(r, i, &cell);

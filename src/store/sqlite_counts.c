@@ -55,8 +55,6 @@ int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];
     sq_bind_region(st, 1, 2, region, hi, sizeof(hi));
-    if (!cities)
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)child_len);
     int r;
     rc = 0;
     /* the rows come in code order: a child's cells are summed until the
@@ -65,14 +63,15 @@ int sq_stats_children(pk_store *s, const char *region, size_t child_len, pk_chil
     bool open = false;
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *code = sqlite3_column_text(st, 0);
-        const char *kid = code ? (const char *)code : "";
+        char kid[PK_REGION_CODE_MAX];
+        snprintf(kid, sizeof(kid), "%.*s", (int)child_len, code ? (const char *)code : "");
         if (open && strcmp(cc.code, kid) != 0) {
             rc = cb(ctx, &cc);
             open = false;
         }
         if (!open) {
             memset(&cc, 0, sizeof(cc));
-            snprintf(cc.code, sizeof(cc.code), "%s", kid);
+            memcpy(cc.code, kid, sizeof(kid));
             open = true;
         }
         pk_stats_add_cell(&cc.st, (const char *)sqlite3_column_text(st, 1),
@@ -168,8 +167,10 @@ int sq_journey_counts(pk_store *s, const char *region, size_t child_len, const c
     sq *q = s->impl;
     sqc *c;
     sqlite3_stmt *st;
-    int rc = sq_read_begin(q, sq_journey_by_city(region, child_len) ? S_JCOUNTS_CITY : S_JCOUNTS,
-                           &c, &st);
+    int which = sq_journey_by_city(region, child_len) ? S_JCOUNTS_CITY
+                : child_len >= PK_REGION_CODE_MAX - 1 ? S_JCOUNTS_VILLAGE
+                                                      : S_JCOUNTS;
+    int rc = sq_read_begin(q, which, &c, &st);
     if (rc != 0)
         return rc;
     char hi[PK_REGION_CODE_MAX + 2];

@@ -121,14 +121,16 @@ X(S_STATS, "tt",
 X(S_STATS_CITY, "tt",
   "SELECT segmen, jenis_kelamin, reasons, sum(n) FROM participant_count_city"
   " WHERE kode_kota >= ?1 AND kode_kota < ?2 GROUP BY 1, 2, 3 HAVING sum(n) <> 0")
+/* (the children's cells in key order, summed by child as they come: a
+ * GROUP BY would sort them, several times the cost of the read) */
 X(S_STATS_CITIES, "tt",
-  "SELECT kode_kota, segmen, jenis_kelamin, reasons, sum(n)"
-  " FROM participant_count_city WHERE kode_kota >= ?1 AND kode_kota < ?2"
-  " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1")
-X(S_STATS_CHILDREN, "tti",
-  "SELECT substr(kode_wilayah, 1, ?3), segmen, jenis_kelamin, reasons, sum(n)"
-  " FROM participant_count WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2"
-  " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1")
+  "SELECT kode_kota, segmen, jenis_kelamin, reasons, n"
+  " FROM participant_count_city WHERE kode_kota >= ?1 AND kode_kota < ?2 AND n <> 0"
+  " ORDER BY kode_kota, segmen, jenis_kelamin, reasons")
+X(S_STATS_CHILDREN, "tt",
+  "SELECT kode_wilayah, segmen, jenis_kelamin, reasons, n"
+  " FROM participant_count WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 AND n <> 0"
+  " ORDER BY kode_wilayah, segmen, jenis_kelamin, reasons")
 /* (One statement: one read snapshot of both sides, the village cells
  * then the city cells, the last column telling which.) */
 X(S_COUNTS_VERIFY, "",
@@ -162,6 +164,11 @@ X(S_JCOUNTS, "ttit",
   "SELECT substr(kode_wilayah, 1, ?3), kind, k1, k2, sum(n) FROM journey_count"
   " WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 AND (?4 = '' OR kind = ?4)"
   " GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4")
+/* by village (?3 >= 13): the cells themselves, in key order, no sort */
+X(S_JCOUNTS_VILLAGE, "ttit",
+  "SELECT substr(kode_wilayah, 1, ?3), kind, k1, k2, n FROM journey_count"
+  " WHERE kode_wilayah >= ?1 AND kode_wilayah < ?2 AND (?4 = '' OR kind = ?4) AND n <> 0"
+  " ORDER BY kode_wilayah, kind, k1, k2")
 /* the province and everywhere, alone or by city: the city cells */
 X(S_JCOUNTS_CITY, "ttit",
   "SELECT substr(kode_kota, 1, ?3), kind, k1, k2, sum(n) FROM journey_count_city"

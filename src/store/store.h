@@ -405,7 +405,9 @@ typedef int (*pk_journey_cell_cb)(void *ctx, const pk_journey_cell *c);
  * summed by (the first child_len bytes of the village code, kind, k1,
  * k2), of one kind (NULL or "": every kind), in that order, to cb; groups
  * that sum to 0 left out.  child_len 0: one group for the whole subtree
- * (its region ""). A read costs the cells of the range, not the people. */
+ * (its region ""); 13 or more: the village cells themselves, read in key
+ * order without a sort (a caller summing by a prefix itself pays the
+ * read alone). A read costs the cells of the range, not the people. */
 int pk_store_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
                             pk_journey_cell_cb cb, void *ctx);
 /* Recounts every journey's facts (one snapshot) against the cells kept:

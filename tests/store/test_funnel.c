@@ -1,7 +1,8 @@
 /* test_funnel.c -- the journey's counters (migration 24, sql_funnel.h):
  * kept by every write of a journey row in its transaction (insert,
  * update, undone with it) and by a change of a participant's village,
- * read by journey_counts a region and its children at a time, checked by
+ * read by journey_counts a region and its children at a time (or its
+ * villages' cells themselves, in key order), checked by
  * journey_counts_verify, replaced by journey_counts_rebuild; the same
  * cells per city (migration 26), which the province and its cities read,
  * kept by the same writes; and a draw's writes with the counters deferred
@@ -133,6 +134,25 @@ static void journey_counters_follow_every_write(void **state)
     assert_string_equal(k.c[1].region, "31.72");
     assert_int_equal(k.c[1].k1, 7);
     assert_int_equal(k.c[1].k2, D0 + 3);
+    /* by village (13 bytes: the cells themselves, read in key order):
+     * each village's cells, in (village, kind, k1, k2) order */
+    k = read_kind(s, "31.71", 13, "langkah");
+    assert_int_equal(k.n, 7); /* 31.71.01.1001: steps 1-5; .1002: steps 1-2 */
+    assert_string_equal(k.c[0].region, "31.71.01.1001");
+    assert_int_equal(k.c[0].k1, 1);
+    assert_int_equal(k.c[4].k1, 5);
+    assert_string_equal(k.c[5].region, "31.71.01.1002");
+    assert_int_equal(k.c[5].n, 1);
+    assert_int_equal(k.c[6].k1, 2);
+    k = read_kind(s, "31.71", 13, NULL);
+    for (int i = 1; i < k.n; i++) {
+        int o = strcmp(k.c[i - 1].region, k.c[i].region);
+        if (o == 0)
+            o = strcmp(k.c[i - 1].kind, k.c[i].kind);
+        assert_true(o < 0 || (o == 0 && (k.c[i - 1].k1 < k.c[i].k1 ||
+                                         (k.c[i - 1].k1 == k.c[i].k1 &&
+                                          k.c[i - 1].k2 < k.c[i].k2))));
+    }
     /* a person moves to another village: their journey's cells move */
     st_person q;
     st_person_init(&q, 3, 3, "C", "31.71.01.1002");
