@@ -433,6 +433,28 @@ def raw_encodings(secret):
 
 # ---- a running server -----------------------------------------------------
 
+_live_servers = set()      # started, not cleaned up (run() kills leftovers)
+_live_lock = threading.Lock()
+
+
+def _kill_servers(keep_shared):
+    """Kills the servers still running that no cleanup() stopped (a test
+    that started one outside `with` and failed, say), so none outlives its
+    test program; returns their temporary directories' names.  keep_shared
+    spares SharedServer's, which live until the program's last test."""
+    with _live_lock:
+        left = [s for s in _live_servers if not (keep_shared and s.shared)]
+    names = []
+    for srv in left:
+        if srv.proc is not None and srv.proc.poll() is None:
+            names.append(os.path.basename(srv.tmp))
+        try:
+            srv.cleanup()
+        except Exception as e:  # noqa: BLE001 -- cleanup must not fail a test
+            sys.stderr.write("warning: %s\n" % e)
+    return names
+
+
 class Server:
     """`with Server() as s:` runs `prakerja serve` on 127.0.0.1:<free port>.
 
@@ -463,6 +485,7 @@ class Server:
         self._ready = threading.Event()
         self._reader = None
         self.returncode = None
+        self.shared = False        # SharedServer's: lives across tests
 
     # -- lifecycle --
     def start(self):
@@ -477,6 +500,8 @@ class Server:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, env=base_env(self.env),
                                      cwd=self.tmp)
+        with _live_lock:
+            _live_servers.add(self)
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
         deadline = time.monotonic() + self.timeout
@@ -546,6 +571,8 @@ class Server:
         return err
 
     def cleanup(self):
+        with _live_lock:
+            _live_servers.discard(self)
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -835,6 +862,7 @@ class SharedServer:
     def __call__(self):
         if self.server is None:
             self.server = self._make()
+            self.server.shared = True
         return self.server
 
     def stop(self):
@@ -881,6 +909,10 @@ def run(argv=None):
         sys.stdout.flush()
         sys.exit(0)
     atexit.register(_drop_all_dbs)
+    atexit.register(_kill_servers, False)
+    # meson's timeout sends SIGTERM: exit through atexit, which kills the
+    # servers and drops the databases (the default would leave them)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if PG:
         diag("backend: PostgreSQL (%s)" % PG_BASE)
     only = set(argv[2:])
@@ -901,12 +933,16 @@ def run(argv=None):
             diag(traceback.format_exc().rstrip())
         else:
             print("ok %d - %s" % (n, name))
+        left = _kill_servers(True)
+        if left:
+            diag("%s left %d server(s) running (killed): %s" % (name, len(left), " ".join(left)))
         dt = time.monotonic() - t0
         if dt > 5:
             diag("%s took %.1fs" % (name, dt))
         sys.stdout.flush()
     print("1..%d" % n)
     sys.stdout.flush()
+    _kill_servers(False)
     _drop_all_dbs()
     if _template_dir:
         shutil.rmtree(_template_dir, ignore_errors=True)

@@ -321,6 +321,7 @@ def status_srv():
         st, _, body = s.json("POST", "/api/v1/participants",
                              person(2, pekerjaan="asn"))
         eq(st, 201, "register 2: %r" % body)
+        s.shared = True     # used by the tests below, stopped by the last
         _status_srv = s
     return _status_srv
 
