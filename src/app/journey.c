@@ -362,16 +362,26 @@ static int collect_many(void *ctx, const pk_event *e)
     return collect(&m->all[m->cur], e);
 }
 
+/* How many events the groups hold: 0, or PK_EINVAL when their
+ * participants are not in strictly ascending order. */
+static int groups_total(const pk_append_group *g, size_t ng, size_t *total)
+{
+    *total = 0;
+    for (size_t k = 0; k < ng; k++) {
+        if (k > 0 && g[k].participant_id <= g[k - 1].participant_id)
+            return PK_EINVAL;
+        *total += g[k].n;
+    }
+    return 0;
+}
+
 int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_check_fn check,
                            void *ctx, bool look_up)
 {
     const checker ck = {check, ctx, tx};
     size_t nnew = 0;
-    for (size_t k = 0; k < ng; k++) {
-        if (k > 0 && g[k].participant_id <= g[k - 1].participant_id)
-            return PK_EINVAL;
-        nnew += g[k].n;
-    }
+    if (groups_total(g, ng, &nnew) != 0)
+        return PK_EINVAL;
     if (ng == 0)
         return 0;
     evlist *all = calloc(ng, sizeof(*all));
@@ -555,11 +565,8 @@ static int batch_flush(pk_tx *tx, batch *b)
 int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng)
 {
     size_t total = 0;
-    for (size_t k = 0; k < ng; k++) {
-        if (k > 0 && g[k].participant_id <= g[k - 1].participant_id)
-            return PK_EINVAL;
-        total += g[k].n;
-    }
+    if (groups_total(g, ng, &total) != 0)
+        return PK_EINVAL;
     if (ng == 0)
         return 0;
     batch b = {malloc((total ? total : 1) * sizeof(*b.ev)),
