@@ -27,6 +27,8 @@
 #ifndef PK_SQL_REMIND_EFFECT_H
 #define PK_SQL_REMIND_EFFECT_H
 
+#include "store/sql_funnel.h" /* SQ_JF_CHANGED: a column an update changed */
+
 #define PK_RE_FACTS(V, X, J, SRC, D)                                                       \
     "SELECT " V " AS kode_wilayah, " X ".rule AS rule, " X ".sent AS sent, " X             \
     ".held AS held, CASE WHEN " J ".status = 'dicabut' THEN 1 ELSE 0 END AS revoked,"      \
@@ -138,7 +140,6 @@
     ".participant_id, " F ".rule, " F ".status = 'kirim', " F ".status = 'kontrol')"        \
     " ON CONFLICT (participant_id, rule) DO UPDATE SET sent = max(sent, excluded.sent),"   \
     " held = max(held, excluded.held) WHERE excluded.sent > sent OR excluded.held > held;"
-#define SQ_RE_CHANGED(c) "OLD." c " IS NOT NEW." c
 /* a rebuild drops them, refills both tables in two statements and makes
  * them again (sqlite_remind.c) */
 #define SQ_RE_DROP_TRIGGERS                                                                \
@@ -147,9 +148,10 @@
     " DROP TRIGGER remind_effect_reach_delete; DROP TRIGGER remind_effect_journey_insert;" \
     " DROP TRIGGER remind_effect_journey_delete; DROP TRIGGER remind_effect_journey_update;" \
     " DROP TRIGGER remind_effect_participant;"
-/* those on pk_journey apart: an event import's bulk load (a database
- * without events, so without journeys, fires or reach rows) drops them and
- * makes them again at its end (sqlite_bulk.c) */
+/* those on pk_journey apart: an event import's bulk load and a large
+ * draw (pk_tx_journey_counts_defer, on a database that may hold fires and
+ * reach rows) drop them and make them again at their end, after filling
+ * remind_effect_count afresh (sqlite_bulk.c) */
 #define SQ_RE_JOURNEY_DROP_TRIGGERS                                                        \
     "DROP TRIGGER remind_effect_journey_insert; DROP TRIGGER remind_effect_journey_delete;" \
     " DROP TRIGGER remind_effect_journey_update;"
@@ -160,16 +162,16 @@
     PK_RE_UPSERT(SQ_RE_JOURNEY("OLD", "-1"), "remind_effect_count", "n") " END;"          \
     "CREATE TRIGGER remind_effect_journey_update AFTER UPDATE ON pk_journey WHEN "        \
     "(OLD.status = 'dicabut') IS NOT (NEW.status = 'dicabut') OR "                         \
-    SQ_RE_CHANGED("first_purchase_at") " OR " SQ_RE_CHANGED("selected_at") " OR "         \
-    SQ_RE_CHANGED("participant_id") " BEGIN "                                              \
+    SQ_JF_CHANGED("first_purchase_at") " OR " SQ_JF_CHANGED("selected_at") " OR "         \
+    SQ_JF_CHANGED("participant_id") " BEGIN "                                              \
     PK_RE_UPSERT(SQ_RE_JOURNEY("NEW", "1") " UNION ALL " SQ_RE_JOURNEY("OLD", "-1"),      \
                  "remind_effect_count", "n") " END;"
 #define SQ_RE_TRIGGERS                                                                     \
     "CREATE TRIGGER remind_reach_fire_insert AFTER INSERT ON pk_remind_fire BEGIN "       \
     SQ_RE_REACH_RAISE("NEW") " END;"                                                          \
     "CREATE TRIGGER remind_reach_fire_update AFTER UPDATE ON pk_remind_fire WHEN "        \
-    SQ_RE_CHANGED("status") " OR " SQ_RE_CHANGED("participant_id") " OR "                 \
-    SQ_RE_CHANGED("rule") " BEGIN " SQ_RE_REACH_OF("NEW") " END;"                         \
+    SQ_JF_CHANGED("status") " OR " SQ_JF_CHANGED("participant_id") " OR "                 \
+    SQ_JF_CHANGED("rule") " BEGIN " SQ_RE_REACH_OF("NEW") " END;"                         \
     "CREATE TRIGGER remind_effect_reach_insert AFTER INSERT ON remind_reach BEGIN "       \
     PK_RE_UPSERT(SQ_RE_REACH("NEW", "1"), "remind_effect_count", "n") " END;"             \
     "CREATE TRIGGER remind_effect_reach_update AFTER UPDATE ON remind_reach BEGIN "       \
@@ -179,7 +181,7 @@
     PK_RE_UPSERT(SQ_RE_REACH("OLD", "-1"), "remind_effect_count", "n") " END;"            \
     SQ_RE_JOURNEY_TRIGGERS                                                                 \
     "CREATE TRIGGER remind_effect_participant AFTER UPDATE OF kode_wilayah ON participant" \
-    " WHEN " SQ_RE_CHANGED("kode_wilayah") " BEGIN "                                       \
+    " WHEN " SQ_JF_CHANGED("kode_wilayah") " BEGIN "                                       \
     PK_RE_UPSERT(SQ_RE_WHO("NEW", "1") " UNION ALL " SQ_RE_WHO("OLD", "-1"),              \
                  "remind_effect_count", "n") " END;"
 
