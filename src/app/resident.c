@@ -81,7 +81,6 @@ typedef struct code_job {
  * order among those enabled (phone channels only for the phone). */
 static int deliver(const pk_app *app, const code_job *job)
 {
-    const code_job *p = job;
     const char *pref = job->pref, *code = job->code;
     pk_rcode_purpose purpose = job->purpose;
     pk_chan *chans[PK_CH__COUNT] = {0};
@@ -92,7 +91,7 @@ static int deliver(const pk_app *app, const code_job *job)
         pk_logf(app->log, app->log_ctx, "resident code: channels: %s", err);
         return PK_EIO;
     }
-    bool has_phone = p->no_hp[0] != '\0', has_email = p->email[0] != '\0';
+    bool has_phone = job->no_hp[0] != '\0', has_email = job->email[0] != '\0';
     if (purpose == PK_RCODE_TELEPON) {
         enabled &= ~(1u << PK_CH_EMAIL);
         has_email = false;
@@ -116,7 +115,7 @@ static int deliver(const pk_app *app, const code_job *job)
     pk_msg m = {
         .id = -(int64_t)(rid >> 12) - 1, /* negative: never an outbox message's id */
         .channel = c,
-        .to = c == PK_CH_EMAIL ? p->email : p->no_hp,
+        .to = c == PK_CH_EMAIL ? job->email : job->no_hp,
         .rule = purpose == PK_RCODE_TELEPON ? "kode_telepon" : "kode_masuk",
         .text = text,
         .subject = "Kode Prakerja Jakarta",
@@ -254,8 +253,11 @@ static int take_turn(const pk_app *app, const uint8_t key[PK_THROTTLE_KEY_LEN], 
                                     &newest) != 0)
             rc = PK_EIO;
         else if (n >= lim[i].limit) {
-            int64_t w = oldest + lim[i].window - now;
-            wait = w > wait ? w : wait > 0 ? wait : 1;
+            int64_t w = oldest + lim[i].window - now; /* 0 at the last second */
+            if (w < 1)
+                w = 1;
+            if (w > wait)
+                wait = w;
         }
     }
     if (rc == 0 && wait > 0) {
