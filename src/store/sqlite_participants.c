@@ -351,6 +351,7 @@ int sq_reevaluate(pk_tx *t, const uint8_t *nik_bi, pk_reeval_fn fn, void *ctx,
     *changed = base != old_base;
     if (!*changed)
         return 0;
+    sq_bulk_uncount((sq_tx *)t); /* during a bulk load: the counters from the rows */
     if ((st = sq_stmt(c, S_REEVALUATE_SET)) == NULL)
         return PK_EIO;
     sqlite3_bind_int64(st, 1, id);
