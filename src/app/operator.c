@@ -218,7 +218,7 @@ int pk_staff_search(const pk_app *app, const char *scope, const char *actor, con
     s->cap = cap;
     pk_buf_init(&s->boxes, (size_t)PK_SEARCH_MAX * 64 * 1024);
     int rc = pk_store_participants_search(app->store, scope, *by_nik ? NULL : q,
-                                          *by_nik ? bi : NULL, after, NULL, (int)cap + 1,
+                                          *by_nik ? bi : NULL, after, (int)cap + 1,
                                           collect_hit, s);
     if (rc == 0 && pk_buf_failed(&s->boxes))
         rc = PK_ENOMEM;

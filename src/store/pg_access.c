@@ -93,15 +93,16 @@ static int search_few(pgc *c, int which, const char *scope, const char *name, bo
     return 0;
 }
 
-/* Tier t's matches with ids in (lo, hi], at most *left: first windows
+/* Tier t's matches with ids after lo, at most *left: first windows
  * of ids in id order (for tier 0 only when many names start with the
  * query), then, when they did not fill the page, the rest of the ids
  * through an index: tier 0's by the b-tree of the names' beginnings, the
  * others' by the trigram index.  Either way in id order, so the page is
  * the same as one sort of every match would give. */
 static int search_tier(pgc *c, int64_t window, const char *scope, const char *name, int t,
-                       int64_t lo, int64_t hi, int *left, pk_prow_cb cb, void *ctx)
+                       int64_t lo, int *left, pk_prow_cb cb, void *ctx)
 {
+    const int64_t hi = INT64_MAX;
     int rc = 0;
     bool windows = true;
     if (t == 0 && hi - lo > window) {
@@ -142,7 +143,7 @@ static int search_tier(pgc *c, int64_t window, const char *scope, const char *na
  * full; by NIK: the blind index, tier 0. */
 int pg_participants_search(pk_store *s, const char *scope, const char *name,
                            const uint8_t *nik_bi, const pk_search_key *after,
-                           const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx)
+                           int limit, pk_prow_cb cb, void *ctx)
 {
     int left = limit > 0 ? limit : 1;
     if (nik_bi != NULL) {
@@ -152,8 +153,6 @@ int pg_participants_search(pk_store *s, const char *scope, const char *name,
         p_bytes(&ps, nik_bi, PK_BI_LEN);
         p_int(&ps, after->tier);
         p_int(&ps, after->id);
-        p_int(&ps, upto->tier);
-        p_int(&ps, upto->id);
         p_int(&ps, left);
         PGresult *r = NULL;
         int rc = pg_run1(s, S_PARTICIPANTS_SEARCH_NIK, &ps, &r);
@@ -177,11 +176,9 @@ int pg_participants_search(pk_store *s, const char *scope, const char *name,
         return rc;
     if (name == NULL)
         name = "";
-    for (int t = after->tier; rc == 0 && left > 0 && t < PK_SEARCH_TIERS && t <= upto->tier; t++) {
+    for (int t = after->tier; rc == 0 && left > 0 && t < PK_SEARCH_TIERS; t++) {
         int64_t lo = t == after->tier ? after->id : 0;
-        int64_t hi = t == upto->tier ? upto->id : INT64_MAX;
-        if (lo < hi)
-            rc = search_tier(c, window, scope, name, t, lo, hi, &left, cb, ctx);
+        rc = search_tier(c, window, scope, name, t, lo, &left, cb, ctx);
     }
     pg_conn_put(p, c);
     return rc;

@@ -321,11 +321,10 @@ int pg_login_failures_clear(pk_store *s, const uint8_t *key);
 
 /* ---- pg_access.c ---- */
 
-/* after and upto are both given (store.c): (tier, id) > *after and
- * (tier, id) <= *upto */
+/* after is always given (store.c): (tier, id) > *after */
 int pg_participants_search(pk_store *s, const char *scope, const char *name,
                            const uint8_t *nik_bi, const pk_search_key *after,
-                           const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx);
+                           int limit, pk_prow_cb cb, void *ctx);
 int pg_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb, void *ctx);
 int pg_access_log_add(pk_tx *t, const pk_access_entry *e);
 int pg_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,

@@ -257,12 +257,12 @@ X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = $1")
 #include "store/sql_platform.h"
 
 /* ---- staff reads, the access log, key rotation (pg_access.c) ---- */
-/* Searches in key order (tier, id) after ($4, $5) and up to ($6, $7)
- * (pk_search_key); the tier is the last column.  By NIK: tier 0. */
-X(S_PARTICIPANTS_SEARCH_NIK, "ttbiiiii",
+/* Searches in key order (tier, id) after ($4, $5) (pk_search_key); the
+ * tier is the last column.  By NIK: tier 0. */
+X(S_PARTICIPANTS_SEARCH_NIK, "ttbiii",
   "SELECT " PG_PCOLS ", 0::int8 FROM participant WHERE kode_wilayah >= $1"
-  " AND kode_wilayah < $2 AND nik_bi = $3 AND (0, id) > ($4, $5) AND (0, id) <= ($6, $7)"
-  " ORDER BY id LIMIT $8")
+  " AND kode_wilayah < $2 AND nik_bi = $3 AND (0, id) > ($4, $5)"
+  " ORDER BY id LIMIT $6")
 /* $3 lower-cased with its '\\', '%' and '_' escaped: a LIKE pattern of
  * the plain substring */
 #define PG_SEARCH_PAT "replace(replace(replace(lower($3), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"

@@ -99,7 +99,7 @@ static char *fts_tier(const char *name, int tier, bool none_start)
  * off *left. */
 static int search_tier(sqlite3_stmt *st, int tier, const char *scope, const char *name,
                        const uint8_t *nik_bi, bool indexed, bool none_start, int64_t lo,
-                       int64_t hi, int *left, pk_prow_cb cb, void *ctx)
+                       int *left, pk_prow_cb cb, void *ctx)
 {
     char hibuf[PK_REGION_CODE_MAX + 2];
     char *expr = NULL;
@@ -120,8 +120,7 @@ static int search_tier(sqlite3_stmt *st, int tier, const char *scope, const char
         k = 5;
     }
     sqlite3_bind_int64(st, k, lo);
-    sqlite3_bind_int64(st, k + 1, hi);
-    sqlite3_bind_int(st, k + 2, *left);
+    sqlite3_bind_int(st, k + 1, *left);
     int r, rc = 0;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         pk_prow row;
@@ -182,9 +181,9 @@ static int prefix_count(sqc *c, const char *scope, const char *name, int64_t *fe
     return r == SQLITE_ROW ? 0 : PK_EIO;
 }
 
-/* Tier 0 in (lo, hi] by the b-tree (few names start with the query). */
-static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo, int64_t hi,
-                         int *left, pk_prow_cb cb, void *ctx)
+/* Tier 0 after lo by the b-tree (few names start with the query). */
+static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo, int *left,
+                         pk_prow_cb cb, void *ctx)
 {
     char from[PK_SEARCH_PREFIX_MAX], to[PK_SEARCH_PREFIX_MAX], rhi[PK_REGION_CODE_MAX + 2];
     if (!prefix_range(name, from, to))
@@ -196,8 +195,7 @@ static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo
     sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, lo);
-    sqlite3_bind_int64(st, 6, hi);
-    sqlite3_bind_int(st, 7, *left);
+    sqlite3_bind_int(st, 6, *left);
     int r, rc = 0;
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
         pk_prow row;
@@ -214,7 +212,7 @@ static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo
 
 int sq_participants_search(pk_store *s, const char *scope, const char *name,
                            const uint8_t *nik_bi, const pk_search_key *after,
-                           const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx)
+                           int limit, pk_prow_cb cb, void *ctx)
 {
     sq *q = s->impl;
     sqc *c;
@@ -248,16 +246,13 @@ int sq_participants_search(pk_store *s, const char *scope, const char *name,
     int left = limit > 0 ? limit : 1;
     /* a NIK search has tier 0 only */
     int tiers = nik_bi != NULL ? 1 : PK_SEARCH_TIERS;
-    for (int t = after->tier; rc == 0 && left > 0 && t < tiers && t <= upto->tier; t++) {
+    for (int t = after->tier; rc == 0 && left > 0 && t < tiers; t++) {
         int64_t lo = t == after->tier ? after->id : 0;
-        int64_t hi = t == upto->tier ? upto->id : INT64_MAX;
-        if (lo >= hi)
-            continue;
         if (t == 0 && indexed && starts >= 0 && starts < PREFIX_FEW)
-            rc = search_prefix(c, scope, name, lo, hi, &left, cb, ctx);
+            rc = search_prefix(c, scope, name, lo, &left, cb, ctx);
         else
-            rc = search_tier(st, t, scope, name, nik_bi, indexed, starts == 0, lo, hi, &left,
-                             cb, ctx);
+            rc = search_tier(st, t, scope, name, nik_bi, indexed, starts == 0, lo, &left, cb,
+                             ctx);
     }
     sqlite3_reset(st);
     if (tx)

@@ -220,11 +220,11 @@ X(S_BULK_DROP, "i", "DELETE FROM participant WHERE id = ?1")
 
 /* ---- staff reads, the access log, key rotation (sqlite_access.c) ---- */
 /* Searches go one tier at a time (sq_participants_search), each in id
- * order after ?lo and up to ?hi, so that the limit ends the read. */
-X(S_PARTICIPANTS_SEARCH_NIK, "ttiiiii",
+ * order after ?lo, so that the limit ends the read. */
+X(S_PARTICIPANTS_SEARCH_NIK, "ttiiii",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
-  " AND kode_wilayah < ?2 AND nik_hi = ?3 AND nik_lo = ?4 AND id > ?5 AND id <= ?6"
-  " ORDER BY id LIMIT ?7")
+  " AND kode_wilayah < ?2 AND nik_hi = ?3 AND nik_lo = ?4 AND id > ?5"
+  " ORDER BY id LIMIT ?6")
 /* Tier 0 of a plain ASCII query by the b-tree of lower(nama) (migration
  * 29): the names in [?3, ?4), ?3 the query lower-cased, ?4 the same with
  * its last character one higher.  _FEW counts them in the scope up to ?5
@@ -234,40 +234,40 @@ X(S_PARTICIPANTS_SEARCH_NIK, "ttiiiii",
 X(S_PARTICIPANTS_PREFIX_FEW, "tttti",
   "SELECT count(*) FROM (SELECT 1 FROM participant WHERE lower(nama) >= ?3"
   " AND lower(nama) < ?4 AND kode_wilayah >= ?1 AND kode_wilayah < ?2 LIMIT ?5)")
-X(S_PARTICIPANTS_SEARCH_PREFIX, "ttttiii",
+X(S_PARTICIPANTS_SEARCH_PREFIX, "ttttii",
   "SELECT " SQ_PCOLS " FROM participant WHERE lower(nama) >= ?3 AND lower(nama) < ?4"
-  " AND kode_wilayah >= ?1 AND kode_wilayah < ?2 AND +id > ?5 AND +id <= ?6"
-  " ORDER BY +id LIMIT ?7")
+  " AND kode_wilayah >= ?1 AND kode_wilayah < ?2 AND +id > ?5"
+  " ORDER BY +id LIMIT ?6")
 /* By name through the trigram index (migration 16): ?3 is the FTS5
  * expression of one tier (sq_participants_search: quoted phrases, so the
  * trigram tokenizer matches the query as a plain substring, case folded).
  * The index is the outer loop (CROSS JOIN), read in rowid order from ?4,
  * so the limit stops it; the region range is checked on each row. */
-X(S_PARTICIPANTS_SEARCH_NAME, "tttiii",
+X(S_PARTICIPANTS_SEARCH_NAME, "tttii",
   "SELECT " SQ_PCOLS_P " FROM participant_name f CROSS JOIN participant p"
-  " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND f.rowid > ?4 AND f.rowid <= ?5"
-  " AND p.kode_wilayah >= ?1 AND p.kode_wilayah < ?2 ORDER BY f.rowid LIMIT ?6")
+  " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND f.rowid > ?4"
+  " AND p.kode_wilayah >= ?1 AND p.kode_wilayah < ?2 ORDER BY f.rowid LIMIT ?5")
 /* The same for a village's scope (a few thousand people, a small part of
  * the matches of a common name): the scope's ids are listed once from the
  * region index, and each match is looked up in that list, not in the
  * table (unary + keeps the list from being handed to FTS5, which would
  * evaluate the MATCH once per id).  1M rows, 'Budi' in a village: 7 ms
  * of CPU against 38 ms by the table (bench/README.md). */
-X(S_PARTICIPANTS_SEARCH_NAME_IN, "tttiii",
+X(S_PARTICIPANTS_SEARCH_NAME_IN, "tttii",
   "SELECT " SQ_PCOLS_P " FROM participant_name f CROSS JOIN participant p"
-  " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND f.rowid > ?4 AND f.rowid <= ?5"
+  " ON p.id = f.rowid WHERE participant_name MATCH ?3 AND f.rowid > ?4"
   " AND +f.rowid IN (SELECT id FROM participant WHERE kode_wilayah >= ?1"
-  " AND kode_wilayah < ?2) ORDER BY f.rowid LIMIT ?6")
+  " AND kode_wilayah < ?2) ORDER BY f.rowid LIMIT ?5")
 /* Queries shorter than a trigram (the index cannot answer them): a scan,
  * bounded by the limit.  instr(), not LIKE: the query is a plain
  * substring, so '%' and '_' match only themselves and need no escaping;
  * ?4 the tier, as the index's expressions define it. */
-X(S_PARTICIPANTS_SEARCH_SCAN, "tttiiii",
+X(S_PARTICIPANTS_SEARCH_SCAN, "tttiii",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
   " AND kode_wilayah < ?2 AND instr(lower(nama), lower(?3)) > 0"
   " AND CASE WHEN instr(lower(nama), lower(?3)) = 1 THEN 0"
   " WHEN instr(lower(nama), ' ' || lower(?3)) > 0 THEN 1 ELSE 2 END = ?4"
-  " AND id > ?5 AND id <= ?6 ORDER BY id LIMIT ?7")
+  " AND id > ?5 ORDER BY id LIMIT ?6")
 X(S_PARTICIPANT_GET, "tti",
   "SELECT " SQ_PCOLS " FROM participant WHERE kode_wilayah >= ?1"
   " AND kode_wilayah < ?2 AND id = ?3")

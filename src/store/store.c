@@ -615,19 +615,15 @@ int pk_store_login_failures_clear(pk_store *s, const uint8_t key[PK_THROTTLE_KEY
 
 int pk_store_participants_search(pk_store *s, const char *scope, const char *name,
                                  const uint8_t nik_bi[PK_BI_LEN], const pk_search_key *after,
-                                 const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx)
+                                 int limit, pk_prow_cb cb, void *ctx)
 {
-    /* the backends get both bounds: from before the first key to past
-     * the last one when not given */
-    pk_search_key lo = {0, 0}, hi = {PK_SEARCH_TIERS, 0};
+    /* the backends always get a key: before the first one when not given */
+    pk_search_key lo = {0, 0};
     if (after != NULL)
         lo = *after;
-    if (upto != NULL)
-        hi = *upto;
-    if (lo.tier < 0 || lo.tier >= PK_SEARCH_TIERS || hi.tier < 0 || hi.tier > PK_SEARCH_TIERS ||
-        (upto != NULL && hi.tier == PK_SEARCH_TIERS) || lo.id < 0 || hi.id < 0)
+    if (lo.tier < 0 || lo.tier >= PK_SEARCH_TIERS || lo.id < 0)
         return PK_EINVAL;
-    return s->ops->participants_search(s, scope, name, nik_bi, &lo, &hi, limit, cb, ctx);
+    return s->ops->participants_search(s, scope, name, nik_bi, &lo, limit, cb, ctx);
 }
 
 int pk_store_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,

@@ -555,15 +555,14 @@ typedef struct pk_search_key {
 /* The participants of scope whose name contains `name` (case-insensitive,
  * a plain substring: '%' and '_' are ordinary characters) or, when nik_bi
  * is not NULL, the one with that NIK index; in key order (tier, id), only
- * keys after `after` and up to `upto` (inclusive; NULL: no bound), at
- * most `limit` rows, each row's tier in row->tier.  Bounded by `limit`,
+ * keys after `after` (NULL: from the first), at most `limit` rows, each row's tier in row->tier.  Bounded by `limit`,
  * not by the number of matches: the index is read in id order within a
  * tier and stops (SQLite; PostgreSQL sorts the matches of the scope).
  * Stops early with cb's non-zero value.  PK_EINVAL for a key's tier out
  * of 0..2. */
 int pk_store_participants_search(pk_store *s, const char *scope, const char *name,
                                  const uint8_t nik_bi[PK_BI_LEN], const pk_search_key *after,
-                                 const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx);
+                                 int limit, pk_prow_cb cb, void *ctx);
 /* Calls cb with participant `id` (pii loaded) when it lies inside scope;
  * PK_ENOENT otherwise, the same answer as for an id that does not exist. */
 int pk_store_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,

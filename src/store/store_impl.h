@@ -106,7 +106,7 @@ typedef struct pk_store_ops {
      * the sealed boxes (sqlite_access.c, pg_access.c). */
     int (*participants_search)(pk_store *s, const char *scope, const char *name,
                                const uint8_t *nik_bi, const pk_search_key *after,
-                               const pk_search_key *upto, int limit, pk_prow_cb cb, void *ctx);
+                               int limit, pk_prow_cb cb, void *ctx);
     int (*participant_get)(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,
                            void *ctx);
     int (*access_log_add)(pk_tx *tx, const pk_access_entry *e);

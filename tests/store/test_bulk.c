@@ -103,19 +103,19 @@ static void bulk_load_of_an_empty_registry(void **state)
     free(rows);
     /* the name index is filled by the load and kept after it */
     rows = st_rows_new();
-    assert_int_equal(pk_store_participants_search(s, NULL, "batch", NULL, NULL, NULL, 10, st_collect, rows),
+    assert_int_equal(pk_store_participants_search(s, NULL, "batch", NULL, NULL, 10, st_collect, rows),
                      0);
     assert_int_equal(rows->n, 5);
     rows->n = 0;
     assert_int_equal(
-        pk_store_participants_search(s, "31.72", "BATCH", NULL, NULL, NULL, 10, st_collect, rows), 0);
+        pk_store_participants_search(s, "31.72", "BATCH", NULL, NULL, 10, st_collect, rows), 0);
     assert_int_equal(rows->n, 2);
     st_person later;
     st_person_init(&later, 20, 20, "Sesudah Batch", "31.72.01.1001");
     st_insert(s, 1, &later);
     rows->n = 0;
     assert_int_equal(
-        pk_store_participants_search(s, "31.72", "sesudah", NULL, NULL, NULL, 10, st_collect, rows), 0);
+        pk_store_participants_search(s, "31.72", "sesudah", NULL, NULL, 10, st_collect, rows), 0);
     assert_int_equal(rows->n, 1);
     assert_int_equal(rows->r[0].id, later.r.id);
     free(rows);
