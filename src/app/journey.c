@@ -110,15 +110,6 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
     return append(tx, participant_id, ev, n, out, check, ctx, state, true);
 }
 
-static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                      pk_append_result *out, bool look_up);
-
-int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                            pk_append_result *out)
-{
-    return onto_state(tx, participant_id, ev, n, out, false);
-}
-
 /* One new event, looked up first, that comes after everything the person
  * has (a platform's purchase, as it happens): the stored state and the
  * event are all the fold needs (pk_journey_apply_last), not the whole
@@ -455,9 +446,9 @@ static bool state_only(const pk_event *e)
            e->type == PK_EV_SALDO_MASUK;
 }
 
-/* pk_journey_append_tail's way, and pk_journey_append_fresh's when its
- * events come after everything stored (look_up false: their refs are
- * not looked up, as append's): *ok when it applies, and then out[] holds
+/* pk_journey_append_tail's way, and pk_journey_append_fresh_many's for a
+ * group whose events come after everything stored (look_up false: their
+ * refs are not looked up, as append's): *ok when it applies, and then out[] holds
  * the verdicts, *state the state after them and order[0..*nf) the
  * accepted in (at, seq) order; nothing written.  !*ok: the caller takes
  * the whole way (append). */
@@ -520,15 +511,17 @@ out:
     return rc;
 }
 
+/* pk_journey_append_tail: onto the stored state when it applies, else the
+ * whole way. */
 static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                      pk_append_result *out, bool look_up)
+                      pk_append_result *out)
 {
     pk_journey j;
     size_t order[8], nf;
     bool ok;
-    int rc = onto_state_decide(tx, participant_id, ev, n, out, look_up, &j, order, &nf, &ok);
+    int rc = onto_state_decide(tx, participant_id, ev, n, out, true, &j, order, &nf, &ok);
     if (rc != 0 || !ok)
-        return rc != 0 ? rc : append(tx, participant_id, ev, n, out, NULL, NULL, NULL, look_up);
+        return rc != 0 ? rc : append(tx, participant_id, ev, n, out, NULL, NULL, NULL, true);
     if (nf == 0)
         return 0;
     pk_event fresh[8];
@@ -602,7 +595,7 @@ int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng)
 int pk_journey_append_tail(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                            pk_append_result *out)
 {
-    return onto_state(tx, participant_id, ev, n, out, true);
+    return onto_state(tx, participant_id, ev, n, out);
 }
 
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)

@@ -58,17 +58,6 @@ typedef int (*pk_append_check_fn)(void *ctx, pk_tx *tx, const pk_journey *before
 int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                               pk_append_result *out, pk_append_check_fn check, void *ctx,
                               pk_journey *state);
-/* pk_journey_append for events whose refs no stored event can have (the
- * draw's, named after the wave, whose record is unique): none is looked
- * up, so one stored after all fails the insert, PK_ECONFLICT (roll back),
- * rather than counting as a duplicate.  Duplicates within ev still are.
- * Like pk_journey_append_tail, events that come after everything stored
- * and whose fold reads only the state (the draw's lolos, tidak_lolos and
- * saldo_masuk) are folded onto the stored state: the person's events are
- * not read. */
-int pk_journey_append_fresh(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                            pk_append_result *out);
-
 /* pk_journey_append for events known to come after everything stored
  * (the daily job's dicabut and saldo_hangus, whose fold reads only the
  * state, as the draw's lolos, tidak_lolos and saldo_masuk): when the person has a stored state, every new event is of
@@ -93,19 +82,25 @@ typedef struct pk_append_group {
  * step for all of them rather than per person and event (on PostgreSQL
  * each is a round trip): their stored events read (and locked) together,
  * their refs looked up together (unless !look_up: a bulk load's, as
- * pk_journey_append_fresh), the accepted inserted together and the
+ * pk_journey_append_fresh_many), the accepted inserted together and the
  * states written together.  The groups' participants ascend strictly
  * (PK_EINVAL otherwise): the order in which they are locked. */
 int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_check_fn check,
                            void *ctx, bool look_up);
 
-/* pk_journey_append_fresh for many people at once (a batch of a draw's
- * applicants; participants ascending strictly, PK_EINVAL otherwise), each
- * group as one call would take it: those whose events go onto the stored
- * state have their events inserted together and their states written
- * together, the others the whole way at their place, so the events get
- * the ids calls one by one would give them.  PK_ECONFLICT as
- * pk_journey_append_fresh (roll back). */
+/* pk_journey_append for many people's events whose refs no stored event
+ * can have (a batch of a draw's applicants, the refs named after the
+ * wave, whose record is unique; participants ascending strictly,
+ * PK_EINVAL otherwise): none is looked up, so one stored after all fails
+ * the insert, PK_ECONFLICT (roll back), rather than counting as a
+ * duplicate; duplicates within a group still are.  Like
+ * pk_journey_append_tail, a group whose events come after everything
+ * stored and whose fold reads only the state (the draw's lolos,
+ * tidak_lolos and saldo_masuk) is folded onto the stored state, its
+ * person's events not read; those groups have their events inserted
+ * together and their states written together, the others go the whole
+ * way at their place, so the events get the ids pk_journey_append one
+ * group at a time would give them. */
 int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng);
 
 /* Folds the participant's stored events anew and writes the state (when

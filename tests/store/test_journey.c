@@ -485,10 +485,10 @@ static void append_tail_agrees_with_append(void **state)
     assert_int_equal(j.balance, 900);
 }
 
-/* Four people's draw events written one by one (pk_journey_append_fresh),
- * or into a copy of the same store as one batch
- * (pk_journey_append_fresh_many): the same verdicts, event ids and
- * states.  Person 0 and 3 joined before (onto the stored state), person 1
+/* Four people's draw events written one by one (pk_journey_append, which
+ * looks every ref up and may fold the whole journey), or into a copy of
+ * the same store as one batch (pk_journey_append_fresh_many): the same
+ * verdicts, event ids and states.  Person 0 and 3 joined before (onto the stored state), person 1
  * has a purchase after the draw's instant (the whole way, at its place),
  * person 2 has no state yet (the whole way), and person 3 was selected
  * already (lolos refused: sudah_penerima). */
@@ -548,7 +548,7 @@ static void draw_events_one_by_one_or_as_a_batch(void **state)
     pk_tx_rollback(tx);
     tx = begin(s);
     for (int k = 0; k < 4; k++)
-        assert_int_equal(pk_journey_append_fresh(tx, p[k].r.id, d[0][k], n[k], res[0][k]), 0);
+        assert_int_equal(pk_journey_append(tx, p[k].r.id, d[0][k], n[k], res[0][k]), 0);
     for (int k = 0; k < 4; k++) {
         pk_journey one;
         assert_int_equal(pk_tx_journey_state(tx, p[k].r.id, &one), 0);
