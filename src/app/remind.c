@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/operator.h"
 #include "app/vault.h"
 #include "core/median.h"
 #include "core/nik.h"
@@ -101,15 +100,9 @@ int pk_remind_plan_staff(const pk_app *app, const char *scope, const char *regio
     const char *want = region_in(app, scope, region, err, errlen);
     if (want == NULL)
         return PK_EINVAL;
-    char day_s[11], detail[64];
-    pk_date_format(day, day_s);
-    snprintf(detail, sizeof detail, "day=%s region=%s", day_s, want[0] ? want : "*");
-    if (pk_access_record(app, actor, "remind.plan", route, 0, detail) != 0) {
-        snprintf(err, errlen, "cannot write the access log");
-        return PK_EIO;
-    }
     pk_remind_req q = {.day = day, .now = pk_day_start_wib(day), .actor = actor,
-                       .source = "portal", .scope = want, .line = line, .ctx = ctx};
+                       .source = "portal", .scope = want, .route = route, .line = line,
+                       .ctx = ctx};
     return pk_remind_day(app, &q, sum, err, errlen);
 }
 

@@ -79,6 +79,11 @@ typedef struct pk_remind_req {
     int64_t now;               /* the clock: a run hands over what is due by then */
     const char *actor, *source; /* the audit entry's: "cli:USER", "cli" */
     const char *scope;         /* plan: only the people of this region (NULL/"": all) */
+    /* The access log's route for a read whose lines carry whole NIKs (a
+     * plan or a run shown to someone): when not NULL, recorded first
+     * (remind.plan, the actor, the day and the scope), or nothing is done
+     * (PK_EIO).  NULL: not recorded (the daemon's run prints nothing). */
+    const char *route;
     pk_plan_line_fn line;      /* each fire considered (NULL: none) */
     void *ctx;
 } pk_remind_req;
@@ -94,8 +99,8 @@ int pk_remind_day(const pk_app *app, const pk_remind_req *r, pk_remind_summary *
 
 /* The plan as staff see it (the page "siapa menerima apa, dan mengapa"):
  * the people of `region` (inside the caller's `scope`; NULL/"": the whole
- * scope), recorded in the access log first (remind.plan: the day and the
- * region).  PK_EINVAL when the region is not a known code inside the
+ * scope), recorded in the access log first (pk_remind_req's route: the
+ * day and the region).  PK_EINVAL when the region is not a known code inside the
  * scope; else what pk_remind_day returns. */
 int pk_remind_plan_staff(const pk_app *app, const char *scope, const char *region, const char *actor,
                          const char *route, pk_date day, pk_plan_line_fn line, void *ctx,

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "app/channel.h"
+#include "app/operator.h"
 #include "app/registry.h"
 #include "app/vault.h"
 #include "app/wave_terms.h"
@@ -534,6 +535,18 @@ int pk_remind_day(const pk_app *app, const pk_remind_req *req, pk_remind_summary
     int64_t now = req->now;
     const char *actor = req->actor, *source = req->source;
     memset(sum, 0, sizeof *sum);
+    if (req->route != NULL) {
+        /* the lines carry every person's whole NIK: the read recorded
+         * first (as the exports), or not run */
+        char day_s[11], detail[64];
+        pk_date_format(day, day_s);
+        snprintf(detail, sizeof detail, "day=%s region=%s", day_s,
+                 req->scope != NULL && req->scope[0] != '\0' ? req->scope : "*");
+        if (pk_access_record(app, actor, "remind.plan", req->route, 0, detail) != 0) {
+            snprintf(err, errlen, "cannot write the access log; nothing done");
+            return PK_EIO;
+        }
+    }
     day_ctx *d = calloc(1, sizeof *d);
     if (d == NULL) {
         snprintf(err, errlen, "out of memory");

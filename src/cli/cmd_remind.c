@@ -182,20 +182,12 @@ int cli_remind(const cli_cmd *c, cli_args *a)
     char actor[PK_ACTOR_MAX], err[256] = "";
     cli_actor(actor, sizeof(actor));
     /* The plan's lines carry every person's whole NIK: a read of personal
-     * data, recorded first (as the staff page's and the exports), or not
-     * run. */
-    char day_s[11], detail[48], route[32];
-    pk_date_format(day, day_s);
-    snprintf(detail, sizeof detail, "day=%s region=*", day_s);
+     * data, recorded first by pk_remind_day (the route), or not run. */
+    char route[32];
     snprintf(route, sizeof route, "cli remind %s", sub);
-    if (pk_access_record(&app, actor, "remind.plan", route, 0, detail) != 0) {
-        fprintf(stderr, "prakerja remind %s: cannot write the access log; nothing done\n", sub);
-        pk_app_close(&app);
-        return 1;
-    }
     pk_remind_summary sum;
     pk_remind_req q = {.day = day, .run = run, .now = (int64_t)time(NULL), .actor = actor,
-                       .source = "cli", .line = plan_line};
+                       .source = "cli", .route = route, .line = plan_line};
     int rc = pk_remind_day(&app, &q, &sum, err, sizeof err);
     pk_remind_rules rules;
     char rerr[8];
