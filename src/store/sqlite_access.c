@@ -95,7 +95,23 @@ static char *fts_tier(const char *name, int tier, bool none_start)
     return out;
 }
 
-/* The rows of one tier with ids in (lo, hi], at most *left; counts them
+/* Steps st (bound) to its end or cb's non-zero value, each row of the
+ * given tier, counting *left down; the caller resets st. */
+static int read_rows(sqlite3_stmt *st, int tier, int *left, pk_prow_cb cb, void *ctx)
+{
+    int r, rc;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_prow row;
+        sq_read_row(st, &row);
+        row.tier = tier;
+        --*left;
+        if ((rc = cb(ctx, &row)) != 0)
+            return rc;
+    }
+    return r == SQLITE_DONE ? 0 : PK_EIO;
+}
+
+/* The rows of one tier with ids after lo, at most *left; counts them
  * off *left. */
 static int search_tier(sqlite3_stmt *st, int tier, const char *scope, const char *name,
                        const uint8_t *nik_bi, bool indexed, bool none_start, int64_t lo,
@@ -121,16 +137,7 @@ static int search_tier(sqlite3_stmt *st, int tier, const char *scope, const char
     }
     sqlite3_bind_int64(st, k, lo);
     sqlite3_bind_int(st, k + 1, *left);
-    int r, rc = 0;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        pk_prow row;
-        sq_read_row(st, &row);
-        row.tier = tier;
-        --*left;
-        if ((rc = cb(ctx, &row)) != 0)
-            return rc;
-    }
-    return r == SQLITE_DONE ? 0 : PK_EIO;
+    return read_rows(st, tier, left, cb, ctx);
 }
 
 /* Fewer names than this start with a plain ASCII query in the scope:
@@ -158,15 +165,12 @@ static bool prefix_range(const char *name, char *lo, char *hi)
     return true;
 }
 
-/* How many names of the scope start with a plain ASCII query, counted
- * up to PREFIX_FEW, into *few; -1 when the query is not plain ASCII (not
- * counted). */
-static int prefix_count(sqc *c, const char *scope, const char *name, int64_t *few)
+/* How many names of the scope are in [from, to) (prefix_range: they
+ * start with the query), counted up to PREFIX_FEW, into *few. */
+static int prefix_count(sqc *c, const char *scope, const char *from, const char *to,
+                        int64_t *few)
 {
-    char from[PK_SEARCH_PREFIX_MAX], to[PK_SEARCH_PREFIX_MAX], rhi[PK_REGION_CODE_MAX + 2];
-    *few = -1;
-    if (!prefix_range(name, from, to))
-        return 0;
+    char rhi[PK_REGION_CODE_MAX + 2];
     sqlite3_stmt *st = sq_stmt(c, S_PARTICIPANTS_PREFIX_FEW);
     if (st == NULL)
         return PK_EIO;
@@ -181,13 +185,12 @@ static int prefix_count(sqc *c, const char *scope, const char *name, int64_t *fe
     return r == SQLITE_ROW ? 0 : PK_EIO;
 }
 
-/* Tier 0 after lo by the b-tree (few names start with the query). */
-static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo, int *left,
-                         pk_prow_cb cb, void *ctx)
+/* Tier 0 after lo by the b-tree: the names in [from, to) (few start with
+ * the query). */
+static int search_prefix(sqc *c, const char *scope, const char *from, const char *to,
+                         int64_t lo, int *left, pk_prow_cb cb, void *ctx)
 {
-    char from[PK_SEARCH_PREFIX_MAX], to[PK_SEARCH_PREFIX_MAX], rhi[PK_REGION_CODE_MAX + 2];
-    if (!prefix_range(name, from, to))
-        return PK_EINVAL; /* prefix_count said it was plain ASCII */
+    char rhi[PK_REGION_CODE_MAX + 2];
     sqlite3_stmt *st = sq_stmt(c, S_PARTICIPANTS_SEARCH_PREFIX);
     if (st == NULL)
         return PK_EIO;
@@ -196,16 +199,7 @@ static int search_prefix(sqc *c, const char *scope, const char *name, int64_t lo
     sqlite3_bind_text(st, 4, to, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, lo);
     sqlite3_bind_int(st, 6, *left);
-    int r, rc = 0;
-    while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        pk_prow row;
-        sq_read_row(st, &row);
-        row.tier = 0;
-        --*left;
-        rc = cb(ctx, &row);
-    }
-    if (rc == 0 && r != SQLITE_DONE)
-        rc = PK_EIO;
+    int rc = read_rows(st, 0, left, cb, ctx);
     sqlite3_reset(st);
     return rc;
 }
@@ -238,18 +232,19 @@ int sq_participants_search(pk_store *s, const char *scope, const char *name,
     if (!tx)
         rc = PK_EIO;
     /* names of the scope that start with the query, up to PREFIX_FEW
-     * (-1: not counted): few, and tier 0 is read by the b-tree; none,
-     * and tiers 1 and 2 need not exclude them */
+     * (-1: not counted, the query not plain ASCII): few, and tier 0 is
+     * read by the b-tree; none, and tiers 1 and 2 need not exclude them */
+    char from[PK_SEARCH_PREFIX_MAX] = "", to[PK_SEARCH_PREFIX_MAX] = "";
     int64_t starts = -1;
-    if (rc == 0 && indexed)
-        rc = prefix_count(c, scope, name, &starts);
+    if (rc == 0 && indexed && prefix_range(name, from, to))
+        rc = prefix_count(c, scope, from, to, &starts);
     int left = limit > 0 ? limit : 1;
     /* a NIK search has tier 0 only */
     int tiers = nik_bi != NULL ? 1 : PK_SEARCH_TIERS;
     for (int t = after->tier; rc == 0 && left > 0 && t < tiers; t++) {
         int64_t lo = t == after->tier ? after->id : 0;
         if (t == 0 && indexed && starts >= 0 && starts < PREFIX_FEW)
-            rc = search_prefix(c, scope, name, lo, &left, cb, ctx);
+            rc = search_prefix(c, scope, from, to, lo, &left, cb, ctx);
         else
             rc = search_tier(st, t, scope, name, nik_bi, indexed, starts == 0, lo, &left, cb,
                              ctx);
