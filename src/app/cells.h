@@ -38,15 +38,19 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "app/funnel.h"
+#include "app/stats.h"
 #include "app/wave_terms.h"
 #include "core/date.h"
 #include "core/participant.h"
 #include "core/pk.h"
 #include "core/region.h"
 
-#define PK_CELLS_HIDDEN (-1) /* = PK_STATS_HIDDEN */
-#define PK_CELLS_NONE (-2)   /* reached: no event has an attendance (= PK_FUNNEL_NONE) */
-#define PK_CELLS_STEPS 5     /* joined, selected, bought, finished, paid */
+#define PK_CELLS_HIDDEN PK_STATS_HIDDEN
+#define PK_CELLS_NONE PK_FUNNEL_NONE /* reached: no event has an attendance */
+/* the funnel's steps from the journey's cells: joined, selected, bought,
+ * finished, paid (step s of a row is PK_FS_JOINED + s) */
+#define PK_CELLS_STEPS (PK_FS_PAID - PK_FS_JOINED + 1)
 
 enum {
     PK_CD_TOTAL,
