@@ -28,8 +28,7 @@ typedef struct fill {
     pk_cell_row *rows;
     size_t n;
     bool own;
-    const pk_wave_table *waves; /* NULL: the funnel's counts not read */
-    long today;
+    bool funnel; /* the funnel's counts read (seen: their deadlines) */
     size_t last; /* the row found last: cells come in code order */
     pk_deadlines_seen seen;
 } fill;
@@ -141,7 +140,7 @@ static int read_rows(const pk_app *app, const char *code, size_t child_len, fill
      * they are (summed here: the store's grouping would sort them); above,
      * the city cells (by city, or all) */
     size_t by = strlen(code) >= 5 ? PK_REGION_CODE_MAX - 1 : child_len;
-    if (f->waves != NULL &&
+    if (f->funnel &&
         (pk_store_journey_counts(app->store, code, by, NULL, journey_cell, f) != 0 ||
          pk_store_outreach_reached(app->store, code, child_len, reached, f) != 0))
         return PK_EIO;
@@ -311,7 +310,7 @@ static int read_children(const pk_app *app, const char *code, const pk_wave_tabl
         return PK_ENOMEM;
     for (size_t i = 0; i < nk; i++)
         rows[i].region = &kids[i];
-    fill f = {.rows = rows, .n = nk, .waves = waves, .today = today};
+    fill f = {.rows = rows, .n = nk, .funnel = waves != NULL};
     pk_deadlines_seen_init(&f.seen, waves, today);
     int rc = read_rows(app, code, strlen(kids[0].code), &f);
     if (rc != 0) {
@@ -342,7 +341,7 @@ int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today,
     if (!hide || root)
         memcpy(node, want, PK_REGION_CODE_MAX);
     pk_cell_row self = {.region = node[0] ? pk_regions_find(app->regions, node) : NULL};
-    fill f = {.rows = &self, .n = 1, .own = true, .waves = waves, .today = day};
+    fill f = {.rows = &self, .n = 1, .own = true, .funnel = funnel};
     pk_deadlines_seen_init(&f.seen, waves, day);
     if (rc == 0)
         rc = read_rows(app, node, 0, &f);
