@@ -137,11 +137,10 @@ static int read_rows(const pk_app *app, const char *code, size_t child_len, fill
         return PK_EIO;
     }
     /* the journey's cells: of a city and below, the villages' cells as
-     * they are (summed here: the store's grouping would sort them); above,
-     * the city cells (by city, or all) */
-    size_t by = strlen(code) >= 5 ? PK_REGION_CODE_MAX - 1 : child_len;
+     * they are, summed here by row_of (pk_store_journey_by) */
     if (f->funnel &&
-        (pk_store_journey_counts(app->store, code, by, NULL, journey_cell, f) != 0 ||
+        (pk_store_journey_counts(app->store, code, pk_store_journey_by(code, child_len), NULL,
+                                 journey_cell, f) != 0 ||
          pk_store_outreach_reached(app->store, code, child_len, reached, f) != 0))
         return PK_EIO;
     return 0;

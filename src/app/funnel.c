@@ -158,15 +158,6 @@ static void from_row(int64_t n[PK_FS__COUNT], const int64_t *v)
         n[PK_FS_JOINED + s] = v[PK_CD_STEP + s];
 }
 
-/* How a region's own journey cells are read: of a city and below, the
- * villages' cells as they are (region_cell adds them up; the store's
- * grouping of the whole region into one would sort them), above it the
- * city cells, all in one group. */
-static size_t region_by(const char *want)
-{
-    return strlen(want) >= 5 ? PK_REGION_CODE_MAX - 1 : 0;
-}
-
 /* The steps from joining a wave on, their waits' medians and "at risk
  * now": the cells of region `want`, or of event `event`'s people. */
 static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_funnel *out)
@@ -181,7 +172,7 @@ static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_
         rc = PK_EIO;
     if (rc == 0 && (event != 0
                         ? pk_store_outreach_journey_counts(app->store, event, region_cell, &rr)
-                        : pk_store_journey_counts(app->store, want, region_by(want), NULL,
+                        : pk_store_journey_counts(app->store, want, pk_store_journey_by(want, 0), NULL,
                                                   region_cell, &rr)) != 0)
         rc = PK_EIO;
     for (int s = 0; rc == 0 && s < PK_FS__COUNT; s++)

@@ -19,6 +19,8 @@ typedef enum pk_region_level {
 } pk_region_level;
 
 #define PK_REGION_CODE_MAX 14 /* "31.74.01.1001" + NUL */
+#define PK_REGION_CITY_LEN 5                         /* "31.74" */
+#define PK_REGION_VILLAGE_LEN (PK_REGION_CODE_MAX - 1) /* "31.74.01.1001" */
 
 typedef struct pk_region {
     char code[PK_REGION_CODE_MAX];

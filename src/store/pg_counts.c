@@ -159,9 +159,10 @@ int pg_journey_counts(pk_store *s, const char *region, size_t child_len, const c
     p_text(&ps, kind ? kind : "");
     /* above a city (the province, everywhere), whole or by city: the city
      * cells (migration 26) */
-    bool by_city = (region == NULL || strlen(region) < 5) && (child_len == 0 || child_len == 5);
+    bool by_city = (region == NULL || strlen(region) < PK_REGION_CITY_LEN) &&
+                   (child_len == 0 || child_len == PK_REGION_CITY_LEN);
     int which = by_city ? S_JCOUNTS_CITY
-                : child_len >= PK_REGION_CODE_MAX - 1 ? S_JCOUNTS_VILLAGE
+                : child_len >= PK_REGION_VILLAGE_LEN ? S_JCOUNTS_VILLAGE
                                                       : S_JCOUNTS;
     int rc = pg_run1(s, which, &ps, &r);
     for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {

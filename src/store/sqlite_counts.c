@@ -158,7 +158,8 @@ static void journey_cell(sqlite3_stmt *st, pk_journey_cell *cell)
  * cells (migration 26), a few per city instead of every village's. */
 static bool sq_journey_by_city(const char *region, size_t child_len)
 {
-    return (region == NULL || strlen(region) < 5) && (child_len == 0 || child_len == 5);
+    return (region == NULL || strlen(region) < PK_REGION_CITY_LEN) &&
+           (child_len == 0 || child_len == PK_REGION_CITY_LEN);
 }
 
 int sq_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
@@ -168,7 +169,7 @@ int sq_journey_counts(pk_store *s, const char *region, size_t child_len, const c
     sqc *c;
     sqlite3_stmt *st;
     int which = sq_journey_by_city(region, child_len) ? S_JCOUNTS_CITY
-                : child_len >= PK_REGION_CODE_MAX - 1 ? S_JCOUNTS_VILLAGE
+                : child_len >= PK_REGION_VILLAGE_LEN ? S_JCOUNTS_VILLAGE
                                                       : S_JCOUNTS;
     int rc = sq_read_begin(q, which, &c, &st);
     if (rc != 0)

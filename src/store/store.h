@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "core/journey.h"
@@ -405,11 +406,22 @@ typedef int (*pk_journey_cell_cb)(void *ctx, const pk_journey_cell *c);
  * summed by (the first child_len bytes of the village code, kind, k1,
  * k2), of one kind (NULL or "": every kind), in that order, to cb; groups
  * that sum to 0 left out.  child_len 0: one group for the whole subtree
- * (its region ""); 13 or more: the village cells themselves, read in key
- * order without a sort (a caller summing by a prefix itself pays the
- * read alone). A read costs the cells of the range, not the people. */
+ * (its region ""); PK_REGION_VILLAGE_LEN or more: the village cells
+ * themselves, read in key order without a sort (a caller summing by a
+ * prefix itself pays the read alone).  Above a city, whole (0) or by city
+ * (PK_REGION_CITY_LEN): the city cells, a few per city.  A read costs the
+ * cells of the range, not the people. */
 int pk_store_journey_counts(pk_store *s, const char *region, size_t child_len, const char *kind,
                             pk_journey_cell_cb cb, void *ctx);
+/* The child_len reading region `region`'s cells the cheapest way when a
+ * group of them is wanted by `child_len` (0: the whole region): of a city
+ * and below, the village cells as they are (the caller sums them: the
+ * store's grouping would sort them); above, as asked (the city cells). */
+static inline size_t pk_store_journey_by(const char *region, size_t child_len)
+{
+    return region != NULL && strlen(region) >= PK_REGION_CITY_LEN ? PK_REGION_VILLAGE_LEN
+                                                                  : child_len;
+}
 /* Recounts every journey's facts (one snapshot) against the cells kept:
  * cb gets each that differs; *cells is the number compared. */
 int pk_store_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx,
