@@ -93,20 +93,40 @@ static int child_stats(void *ctx, const pk_child_count *c)
     return 0;
 }
 
+pk_jc_kind pk_cells_journey_kind(pk_deadlines_seen *seen, const pk_journey_cell *c, int *step,
+                                 int64_t *days)
+{
+    /* k1 of "langkah" and "hari": the step, 1 (joined) .. 5 (paid) */
+    bool step_ok = c->k1 >= 1 && c->k1 <= PK_CELLS_STEPS;
+    *step = step_ok ? (int)(c->k1 - 1) : -1;
+    *days = 0;
+    if (step_ok && strcmp(c->kind, "langkah") == 0)
+        return PK_JC_STEP;
+    if (step_ok && c->k2 >= 0 && strcmp(c->kind, "hari") == 0) {
+        *days = c->k2 > PK_FUNNEL_WAIT_MAX ? PK_FUNNEL_WAIT_MAX : c->k2;
+        return PK_JC_WAIT;
+    }
+    if (strcmp(c->kind, "tenggat") == 0) {
+        long left = pk_deadlines_seen_left(seen, c->k1, c->k2);
+        if (left >= 0 && left <= PK_FUNNEL_RISK_DAYS)
+            return PK_JC_AT_RISK;
+    }
+    return PK_JC_OTHER;
+}
+
 static int journey_cell(void *ctx, const pk_journey_cell *c)
 {
     fill *f = ctx;
     pk_cell_row *r = row_of(f, c->region);
     if (r == NULL)
         return 0;
-    if (c->k1 >= 1 && c->k1 <= PK_CELLS_STEPS && strcmp(c->kind, "langkah") == 0)
-        r->v[PK_CD_STEP + c->k1 - 1] += c->n;
-    else if (c->k1 >= 1 && c->k1 <= PK_CELLS_STEPS && c->k2 >= 0 && strcmp(c->kind, "hari") == 0)
-        r->v[PK_CD_WAITS + c->k1 - 1] += c->n;
-    else if (strcmp(c->kind, "tenggat") == 0) {
-        long left = pk_deadlines_seen_left(&f->seen, c->k1, c->k2);
-        if (left >= 0 && left <= 7)
-            r->v[PK_CD_AT_RISK] += c->n;
+    int s;
+    int64_t days;
+    switch (pk_cells_journey_kind(&f->seen, c, &s, &days)) {
+    case PK_JC_STEP: r->v[PK_CD_STEP + s] += c->n; break;
+    case PK_JC_WAIT: r->v[PK_CD_WAITS + s] += c->n; break;
+    case PK_JC_AT_RISK: r->v[PK_CD_AT_RISK] += c->n; break;
+    case PK_JC_OTHER: break;
     }
     return 0;
 }

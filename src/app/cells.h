@@ -108,4 +108,16 @@ typedef struct pk_deadlines_seen {
 void pk_deadlines_seen_init(pk_deadlines_seen *m, const pk_wave_table *waves, long today);
 long pk_deadlines_seen_left(pk_deadlines_seen *m, int64_t wave, int64_t day);
 
+/* What a journey cell (store.h) counts, the one reading of it for a
+ * region's rows and an event's funnel: PK_JC_STEP, people who reached
+ * step *step (0..PK_CELLS_STEPS-1: funnel step PK_FS_JOINED + *step);
+ * PK_JC_WAIT, people who waited *days (capped at PK_FUNNEL_WAIT_MAX) for
+ * step *step; PK_JC_AT_RISK, selections whose first-purchase deadline
+ * is 0..PK_FUNNEL_RISK_DAYS days from seen's today; PK_JC_OTHER, none of
+ * the funnel's. */
+typedef enum { PK_JC_OTHER, PK_JC_STEP, PK_JC_WAIT, PK_JC_AT_RISK } pk_jc_kind;
+struct pk_journey_cell;
+pk_jc_kind pk_cells_journey_kind(pk_deadlines_seen *seen, const struct pk_journey_cell *c,
+                                 int *step, int64_t *days);
+
 #endif

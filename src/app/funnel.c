@@ -40,12 +40,6 @@ const char *pk_funnel_step_label(pk_funnel_step s)
     return (unsigned)s < PK_FS__COUNT ? steps[s].label : NULL;
 }
 
-/* journey_count's step k1 (1..5) as a funnel step */
-static int step_of(int64_t k1)
-{
-    return k1 >= 1 && k1 <= 5 ? PK_FS_JOINED + (int)(k1 - 1) : -1;
-}
-
 static bool shown(int64_t n)
 {
     return n != PK_STATS_HIDDEN && n != PK_FUNNEL_NONE;
@@ -77,21 +71,16 @@ typedef struct region_read {
 static int region_cell(void *ctx, const pk_journey_cell *c)
 {
     region_read *r = ctx;
-    if (strcmp(c->kind, "langkah") == 0) {
-        int s = step_of(c->k1);
-        if (s >= 0)
-            r->f->n[s] += c->n;
-    } else if (strcmp(c->kind, "hari") == 0) {
-        int s = step_of(c->k1);
-        if (s >= 0 && c->k2 >= 0) {
-            int64_t d = c->k2 > PK_FUNNEL_WAIT_MAX ? PK_FUNNEL_WAIT_MAX : c->k2;
-            r->hist[s][d] += c->n;
-            r->f->waits[s] += c->n;
-        }
-    } else if (strcmp(c->kind, "tenggat") == 0) {
-        long left = pk_deadlines_seen_left(&r->seen, c->k1, c->k2);
-        if (left >= 0 && left <= PK_FUNNEL_RISK_DAYS)
-            r->f->at_risk += c->n;
+    int s;
+    int64_t days;
+    switch (pk_cells_journey_kind(&r->seen, c, &s, &days)) {
+    case PK_JC_STEP: r->f->n[PK_FS_JOINED + s] += c->n; break;
+    case PK_JC_WAIT:
+        r->hist[PK_FS_JOINED + s][days] += c->n;
+        r->f->waits[PK_FS_JOINED + s] += c->n;
+        break;
+    case PK_JC_AT_RISK: r->f->at_risk += c->n; break;
+    case PK_JC_OTHER: break;
     }
     return 0;
 }
