@@ -29,6 +29,8 @@ typedef struct fill {
     size_t n;
     bool own;
     bool funnel; /* the funnel's counts read (seen: their deadlines) */
+    int64_t (*hist)[PK_FUNNEL_WAIT_MAX + 1]; /* the waits by days of hist_row */
+    const pk_cell_row *hist_row;             /* the region asked for, or NULL */
     size_t last; /* the row found last: cells come in code order */
     pk_deadlines_seen seen;
 } fill;
@@ -124,7 +126,11 @@ static int journey_cell(void *ctx, const pk_journey_cell *c)
     int64_t days;
     switch (pk_cells_journey_kind(&f->seen, c, &s, &days)) {
     case PK_JC_STEP: r->v[PK_CD_STEP + s] += c->n; break;
-    case PK_JC_WAIT: r->v[PK_CD_WAITS + s] += c->n; break;
+    case PK_JC_WAIT:
+        r->v[PK_CD_WAITS + s] += c->n;
+        if (r == f->hist_row)
+            f->hist[s][days] += c->n;
+        break;
     case PK_JC_AT_RISK: r->v[PK_CD_AT_RISK] += c->n; break;
     case PK_JC_OTHER: break;
     }
@@ -314,8 +320,11 @@ static int decide_children(const pk_cell_row *parent, const int64_t *parent_raw,
 
 /* ---- the path from the root ---- */
 
+/* The children of `code`; the waits by days into hist when one of them
+ * is `want`. */
 static int read_children(const pk_app *app, const char *code, const pk_wave_table *waves,
-                         long today, pk_cell_row **out, size_t *n)
+                         long today, const char *want, int64_t (*hist)[PK_FUNNEL_WAIT_MAX + 1],
+                         pk_cell_row **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -329,7 +338,10 @@ static int read_children(const pk_app *app, const char *code, const pk_wave_tabl
         return PK_ENOMEM;
     for (size_t i = 0; i < nk; i++)
         rows[i].region = &kids[i];
-    fill f = {.rows = rows, .n = nk, .funnel = waves != NULL};
+    fill f = {.rows = rows, .n = nk, .funnel = waves != NULL, .hist = hist};
+    for (size_t i = 0; hist != NULL && i < nk; i++)
+        if (strcmp(kids[i].code, want) == 0)
+            f.hist_row = &rows[i];
     pk_deadlines_seen_init(&f.seen, waves, today);
     int rc = read_rows(app, code, strlen(kids[0].code), &f);
     if (rc != 0) {
@@ -342,7 +354,7 @@ static int read_children(const pk_app *app, const char *code, const pk_wave_tabl
 }
 
 int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today, unsigned what,
-                  pk_region_cells *out)
+                  int64_t (*waits_hist)[PK_FUNNEL_WAIT_MAX + 1], pk_region_cells *out)
 {
     memset(out, 0, sizeof(*out));
     bool hide = k > 1, children = (what & PK_CELLS_CHILDREN) != 0;
@@ -360,7 +372,9 @@ int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today,
     if (!hide || root)
         memcpy(node, want, PK_REGION_CODE_MAX);
     pk_cell_row self = {.region = node[0] ? pk_regions_find(app->regions, node) : NULL};
-    fill f = {.rows = &self, .n = 1, .own = true, .funnel = funnel};
+    fill f = {.rows = &self, .n = 1, .own = true, .funnel = funnel, .hist = waits_hist};
+    if (waits_hist != NULL && strcmp(node, want) == 0)
+        f.hist_row = &self;
     pk_deadlines_seen_init(&f.seen, waves, day);
     if (rc == 0)
         rc = read_rows(app, node, 0, &f);
@@ -373,7 +387,7 @@ int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today,
     while (rc == 0 && strcmp(node, want) != 0) {
         pk_cell_row *kids;
         size_t nk, i = 0;
-        if ((rc = read_children(app, node, waves, day, &kids, &nk)) != 0)
+        if ((rc = read_children(app, node, waves, day, want, waits_hist, &kids, &nk)) != 0)
             break;
         while (i < nk && !within(want, kids[i].region->code))
             i++;
@@ -391,7 +405,7 @@ int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today,
         free(kids);
     }
     if (rc == 0 && children) {
-        rc = read_children(app, node, waves, day, &out->children, &out->nchildren);
+        rc = read_children(app, node, waves, day, want, NULL, &out->children, &out->nchildren);
         if (rc == 0 && hide)
             rc = decide_children(&self, raw, out->children, out->nchildren, k);
     }

@@ -84,11 +84,14 @@ typedef struct pk_region_cells {
  * `what`: PK_CELLS_CHILDREN one level down too, PK_CELLS_FUNNEL the
  * funnel's counts (reached, steps, waits, at risk) are shown (without
  * it and k <= 1 they are not read: 0, reached PK_CELLS_NONE; hiding
- * always reads them, as they decide what is hidden).  0, PK_ENOMEM or
- * PK_EIO; pk_cells_free after 0. */
+ * always reads them, as they decide what is hidden).  waits_hist (NULL:
+ * not wanted; PK_CELLS_STEPS rows, zeroed by the caller): the region's
+ * own waits by days (pk_cells_journey_kind's), added up from the same
+ * cells as its row's, when the funnel's counts are read (the medians).
+ * 0, PK_ENOMEM or PK_EIO; pk_cells_free after 0. */
 enum { PK_CELLS_CHILDREN = 1, PK_CELLS_FUNNEL = 2 };
 int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today, unsigned what,
-                  pk_region_cells *out);
+                  int64_t (*waits_hist)[PK_FUNNEL_WAIT_MAX + 1], pk_region_cells *out);
 void pk_cells_free(pk_region_cells *c);
 
 /* The WIB day (days since 1970) a selection on `day` in wave `wave` must

@@ -61,22 +61,22 @@ bool pk_funnel_rate(const pk_funnel *f, const int64_t n[PK_FS__COUNT], pk_funnel
 
 /* ---- reading the cells ---- */
 
-typedef struct region_read {
+/* An event's people's cells (a region's are app/cells.h's). */
+typedef struct event_read {
     pk_funnel *f;
     pk_deadlines_seen seen; /* "at risk now": the deadlines from today */
-    int64_t hist_n[PK_FS__COUNT];
-    int64_t (*hist)[PK_FUNNEL_WAIT_MAX + 1]; /* [step][days] */
-} region_read;
+    int64_t (*hist)[PK_FUNNEL_WAIT_MAX + 1]; /* [step - PK_FS_JOINED][days] */
+} event_read;
 
-static int region_cell(void *ctx, const pk_journey_cell *c)
+static int event_cell(void *ctx, const pk_journey_cell *c)
 {
-    region_read *r = ctx;
+    event_read *r = ctx;
     int s;
     int64_t days;
     switch (pk_cells_journey_kind(&r->seen, c, &s, &days)) {
     case PK_JC_STEP: r->f->n[PK_FS_JOINED + s] += c->n; break;
     case PK_JC_WAIT:
-        r->hist[PK_FS_JOINED + s][days] += c->n;
+        r->hist[s][days] += c->n;
         r->f->waits[PK_FS_JOINED + s] += c->n;
         break;
     case PK_JC_AT_RISK: r->f->at_risk += c->n; break;
@@ -147,26 +147,30 @@ static void from_row(int64_t n[PK_FS__COUNT], const int64_t *v)
         n[PK_FS_JOINED + s] = v[PK_CD_STEP + s];
 }
 
+/* The waits' medians from their histograms (PK_CELLS_STEPS rows). */
+static void medians(pk_funnel *out, int64_t (*hist)[PK_FUNNEL_WAIT_MAX + 1])
+{
+    for (int s = 0; s < PK_CELLS_STEPS; s++)
+        out->median_days[PK_FS_JOINED + s] = median_of(hist[s]);
+}
+
 /* The steps from joining a wave on, their waits' medians and "at risk
- * now": the cells of region `want`, or of event `event`'s people. */
-static int journey_steps(const pk_app *app, const char *want, int64_t event, pk_funnel *out)
+ * now" of event `event`'s people, from their cells. */
+static int event_steps(const pk_app *app, int64_t event, pk_funnel *out)
 {
     pk_wave_table waves;
     pk_wave_table_init(&waves, app);
-    region_read rr = {.f = out};
-    pk_deadlines_seen_init(&rr.seen, &waves, pk_date_to_days(out->today));
-    rr.hist = calloc(PK_FS__COUNT, sizeof(*rr.hist));
-    int rc = rr.hist == NULL ? PK_ENOMEM : 0;
+    event_read er = {.f = out};
+    pk_deadlines_seen_init(&er.seen, &waves, pk_date_to_days(out->today));
+    er.hist = calloc(PK_CELLS_STEPS, sizeof(*er.hist));
+    int rc = er.hist == NULL ? PK_ENOMEM : 0;
     if (rc == 0 && pk_wave_table_load(&waves) != 0)
         rc = PK_EIO;
-    if (rc == 0 && (event != 0
-                        ? pk_store_outreach_journey_counts(app->store, event, region_cell, &rr)
-                        : pk_store_journey_counts(app->store, want, pk_store_journey_by(want, 0), NULL,
-                                                  region_cell, &rr)) != 0)
+    if (rc == 0 && pk_store_outreach_journey_counts(app->store, event, event_cell, &er) != 0)
         rc = PK_EIO;
-    for (int s = 0; rc == 0 && s < PK_FS__COUNT; s++)
-        out->median_days[s] = median_of(rr.hist[s]);
-    free(rr.hist);
+    if (rc == 0)
+        medians(out, er.hist);
+    free(er.hist);
     pk_wave_table_free(&waves);
     return rc;
 }
@@ -192,17 +196,20 @@ static int event_funnel(const pk_app *app, const char *want, int64_t event, pk_f
     out->n[PK_FS_REACHED] = out->event.attendance >= 0 ? out->event.attendance : PK_FUNNEL_NONE;
     out->n[PK_FS_REGISTERED] = out->event.registrations;
     out->n[PK_FS_ELIGIBLE] = out->event.eligible;
-    return journey_steps(app, want, event, out);
+    return event_steps(app, event, out);
 }
 
 /* A region's funnel: its counts and its children's as decided from the
  * province down for this caller's min count k (app/cells.h); the
- * medians of the waits from the region's own cells. */
+ * medians of the waits from the region's own cells, read with them. */
 static int region_funnel(const pk_app *app, const char *want, int64_t k, pk_funnel *out)
 {
-    int rc = journey_steps(app, want, 0, out);
+    int64_t(*hist)[PK_FUNNEL_WAIT_MAX + 1] = calloc(PK_CELLS_STEPS, sizeof(*hist));
+    int rc = hist == NULL ? PK_ENOMEM : 0;
     pk_region_cells c;
-    if (rc == 0 && (rc = pk_cells_read(app, want, k, out->today, PK_CELLS_CHILDREN | PK_CELLS_FUNNEL, &c)) == 0) {
+    if (rc == 0 && (rc = pk_cells_read(app, want, k, out->today,
+                                       PK_CELLS_CHILDREN | PK_CELLS_FUNNEL, hist, &c)) == 0) {
+        medians(out, hist);
         from_row(out->n, c.self.v);
         for (int s = 0; s < PK_CELLS_STEPS; s++)
             out->waits[PK_FS_JOINED + s] = c.self.v[PK_CD_WAITS + s];
@@ -218,6 +225,7 @@ static int region_funnel(const pk_app *app, const char *want, int64_t k, pk_funn
             out->nchildren = c.nchildren;
         pk_cells_free(&c);
     }
+    free(hist);
     return rc;
 }
 

@@ -68,7 +68,8 @@ int pk_stats_breakdown(const pk_app *app, const pk_principal *who, const char *c
      * hidden as decided from the province down (app/cells.h) */
     int64_t k = pk_stats_min_count(app, who);
     pk_region_cells c;
-    if ((rc = pk_cells_read(app, want, k, pk_app_today(), kids != NULL ? PK_CELLS_CHILDREN : 0, &c)) != 0)
+    if ((rc = pk_cells_read(app, want, k, pk_app_today(), kids != NULL ? PK_CELLS_CHILDREN : 0,
+                            NULL, &c)) != 0)
         return rc == PK_ENOMEM ? PK_ENOMEM : PK_EIO;
     from_row(out, c.self.v);
     out->min_count = k > 1 ? (int)k : 0;
