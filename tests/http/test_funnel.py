@@ -293,6 +293,34 @@ def scope_and_small_cells():
             assert "data-count=\"8\"" not in html, "the eligible count is not on the page"
 
 
+@test
+def a_viewers_medians_are_the_regions_own():
+    """With stats_min_count 2 a viewer sees some waits; where it does, the
+    median is the region's own, as an admin sees it, whether the region's
+    row is read as the root's or as a child on the path from the province
+    (its waits' days read with that row, app/cells.h)."""
+    with Fx() as r:
+        r.build()
+        admin = r.user("admin_m", "admin")
+        viewer = r.user("pantau_m", "viewer")
+        with h.Server(db=r.db, env={"PRAKERJA_STATS_MIN_COUNT": "2"}) as s:
+            shown = set()
+            for region in (None, "31", "31.74", "31.74.01", V1, "31.71"):
+                mine = funnel(s, viewer, region, "2021-03-28")
+                exact = {x["step"]: x for x in funnel(s, admin, region, "2021-03-28")["steps"]}
+                eq(mine["hidden_below"], 2, "hidden below")
+                for x in mine["steps"][3:]:
+                    if x["median_people"] is None:
+                        eq(x.get("median_days"), None, "%s %s: no median" % (region, x["step"]))
+                        continue
+                    eq((x["median_people"], x.get("median_days")),
+                       (exact[x["step"]]["median_people"], exact[x["step"]].get("median_days")),
+                       "%s %s: the viewer's median" % (region, x["step"]))
+                    if x["median_people"]:
+                        shown.add(region)
+            assert {None, "31.74"} <= shown, shown
+
+
 WIB = datetime.timezone(datetime.timedelta(hours=7))
 
 
