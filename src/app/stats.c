@@ -70,7 +70,7 @@ int pk_stats_breakdown(const pk_app *app, const pk_principal *who, const char *c
     pk_region_cells c;
     if ((rc = pk_cells_read(app, want, k, pk_app_today(), kids != NULL ? PK_CELLS_CHILDREN : 0,
                             NULL, &c)) != 0)
-        return rc == PK_ENOMEM ? PK_ENOMEM : PK_EIO;
+        return rc; /* PK_ENOMEM or PK_EIO */
     from_row(out, c.self.v);
     out->min_count = k > 1 ? (int)k : 0;
     if (kids != NULL && c.nchildren > 0) {
