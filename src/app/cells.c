@@ -11,7 +11,9 @@
 #include "core/suppress.h"
 #include "store/store.h"
 
-long pk_cells_deadline_day(const pk_wave_table *waves, int64_t wave, long day)
+/* The WIB day (days since 1970) a selection on `day` in wave `wave` must
+ * buy by. */
+static long deadline_day(const pk_wave_table *waves, int64_t wave, long day)
 {
     pk_wave_terms t = pk_wave_table_find(waves, wave, NULL);
     pk_journey j = {.selected_at = pk_day_start_wib(pk_date_from_days(day))};
@@ -49,7 +51,7 @@ long pk_deadlines_seen_left(pk_deadlines_seen *m, int64_t wave, int64_t day)
     if (m->e[h].wave != wave || m->e[h].day != day) {
         m->e[h].wave = wave;
         m->e[h].day = day;
-        m->e[h].left = pk_cells_deadline_day(m->waves, wave, (long)day) - m->today;
+        m->e[h].left = deadline_day(m->waves, wave, (long)day) - m->today;
     }
     return m->e[h].left;
 }

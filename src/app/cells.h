@@ -94,12 +94,10 @@ int pk_cells_read(const pk_app *app, const char *want, int64_t k, pk_date today,
                   int64_t (*waits_hist)[PK_FUNNEL_WAIT_MAX + 1], pk_region_cells *out);
 void pk_cells_free(pk_region_cells *c);
 
-/* The WIB day (days since 1970) a selection on `day` in wave `wave` must
- * buy by: the wave's rule as the daily job applies it.  The one rule of
- * "at risk now" (the funnel's). */
-long pk_cells_deadline_day(const pk_wave_table *waves, int64_t wave, long day);
-/* The days from `today` to that deadline, each (wave, day) worked out
- * once per read (every village has cells of the same few). */
+/* The days from `today` to the first-purchase deadline of a selection on
+ * `day` in wave `wave` (the wave's rule as the daily job applies it: the
+ * one rule of "at risk now"), each (wave, day) worked out once per read
+ * (every village has cells of the same few). */
 typedef struct pk_deadlines_seen {
     const pk_wave_table *waves;
     long today;
