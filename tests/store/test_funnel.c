@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define DAY 86400
 /* 2024-06-01 00:00 WIB, an instant; its WIB day number */
@@ -20,13 +21,13 @@
 
 typedef struct cells {
     int n;
-    pk_journey_cell c[64];
+    pk_journey_cell c[512];
 } cells;
 
 static int note(void *ctx, const pk_journey_cell *c)
 {
     cells *x = ctx;
-    assert_true(x->n < 64);
+    assert_true(x->n < 512);
     x->c[x->n++] = *c;
     return 0;
 }
@@ -438,10 +439,93 @@ static void journey_counts_deferred_for_a_large_share(void **state)
     assert_int_equal(effect_differ(s), 0);
 }
 
+/* The counters filled from the rows after a deferred draw (on SQLite in
+ * C, sqlite_bulk.c's jcounts_fill; on PostgreSQL its triggers) are the
+ * facts of sql_funnel.h as the verify recounts them in SQL: journeys
+ * drawn at random over every branch (each step reached or not; waits of
+ * 0 days, across a WIB midnight, over a year, negative; recipients with
+ * and without a purchase, other statuses with a selection), most in one
+ * village (more facts than the fill holds before it sums them), written
+ * twice (the second fill replaces the first's cells). */
+static uint64_t rnd_state = 88172645463325252ULL;
+static int64_t rnd(int64_t n)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return (int64_t)(rnd_state % (uint64_t)n);
+}
+
+static void journey_counts_filled_are_the_facts(void **state)
+{
+    pk_store *s = ST_S(state);
+    enum { N = 700 };
+    static st_person p[N];
+    static const char *const villages[] = {"31.71.01.1001", "31.71.01.1002", "31.72.02.1002"};
+    char name[8];
+    for (unsigned i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "R%u", i);
+        st_person_init(&p[i], 100 + i, 100 + i, name, villages[i % 10 < 8 ? 0 : 1 + i % 2]);
+    }
+    st_insert(s, N, p);
+    static const pk_journey_status statuses[] = {PK_JS_PENDAFTAR, PK_JS_PENERIMA, PK_JS_PENERIMA,
+                                                 PK_JS_TIDAK_LOLOS, PK_JS_DICABUT};
+    const int64_t now = (int64_t)time(NULL);
+    int64_t joined = 0, selected = 0, open = 0;
+    for (int round = 0; round < 2; round++) {
+        pk_tx *tx = NULL;
+        bool on = false;
+        assert_int_equal(pk_store_begin(s, &tx), 0);
+        assert_int_equal(pk_tx_journey_counts_defer(tx, N, &on), 0);
+        assert_int_equal(on, !st_pg);
+        joined = selected = open = 0;
+        for (unsigned i = 0; i < N; i++) {
+            pk_journey j;
+            memset(&j, 0, sizeof(j));
+            j.participant_id = p[i].r.id;
+            j.status = statuses[rnd(5)];
+            j.wave = 1 + rnd(4);
+            /* around the registration (now): a wait from it may be negative */
+            int64_t t = now - 3 * DAY + rnd(40 * DAY);
+            int64_t *step[] = {&j.joined_at, &j.selected_at, &j.first_purchase_at,
+                               &j.first_completion_at, &j.first_incentive_at};
+            for (int k = 0; k < 5; k++) {
+                if (rnd(5) == 0)
+                    continue; /* this step not reached */
+                int64_t wait = rnd(4) == 0 ? 400 * DAY + rnd(DAY)     /* over a year */
+                               : rnd(4) == 0 ? -rnd(3 * DAY)          /* before the last */
+                               : rnd(3) == 0 ? rnd(3600)              /* within the hour */
+                                             : rnd(30 * DAY);
+                t += wait;
+                *step[k] = t > 0 ? t : 1;
+            }
+            if (j.status == PK_JS_PENERIMA && rnd(3) == 0)
+                j.first_purchase_at = 0; /* a deadline running */
+            joined += j.joined_at > 0;
+            selected += j.selected_at > 0;
+            open += j.status == PK_JS_PENERIMA && j.first_purchase_at == 0 && j.selected_at > 0;
+            assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+        }
+        assert_int_equal(pk_tx_journey_counts_end(tx), 0);
+        assert_int_equal(pk_tx_commit(tx), 0);
+        assert_int_equal(differ(s, NULL), 0);
+        assert_int_equal(count(s, "31", "langkah", 1, 0), joined);
+        assert_int_equal(count(s, "31", "langkah", 2, 0), selected);
+        cells x = read_kind(s, "31", 0, "tenggat");
+        int64_t sum = 0;
+        for (int i = 0; i < x.n; i++)
+            sum += x.c[i].n;
+        assert_int_equal(sum, open);
+        assert_true(count(s, "31", "hari", 3, PK_FUNNEL_DAYS_MAX) > 0);
+        assert_true(count(s, "31", "hari", 2, 0) > 0);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(journey_counters_follow_every_write),
     ST_TEST(journey_verify_names_a_wrong_cell_and_rebuild_repairs_it),
     ST_TEST(city_cells_follow_the_villages),
     ST_TEST(journey_counts_deferred_for_a_large_share),
+    ST_TEST(journey_counts_filled_are_the_facts),
 };
 const st_division st_funnel = {tests, sizeof(tests) / sizeof(tests[0])};
