@@ -209,18 +209,16 @@
     " DROP TRIGGER journey_count_update; DROP TRIGGER journey_count_participant;"
 
 /* What a journey's facts are made of, for the bulk fill in C
- * (sqlite_bulk.c, jcounts_fill: the facts above, the same definitions),
- * every journey with its village and registration instant, in village
- * order: a sort of the journeys, not of their facts (about eight each,
- * which the GROUP BY of a fill in SQL sorts: 3 us a journey at the 2021
- * size).  The journeys first (CROSS JOIN), each participant found by id:
- * through the index by village, the planner's choice, every participant
- * row is read out of order, half the speed at 105,000. */
+ * (sqlite_bulk.c, jcounts_fill: the facts above, the same definitions):
+ * every journey with its village and registration instant, the journeys
+ * first (CROSS JOIN), each participant found by id (through the index by
+ * village, the planner's choice, every participant row is read out of
+ * order). */
 #define SQ_JOURNEY_FACT_ROWS                                                             \
     "SELECT p.kode_wilayah, " SQ_JF_EPOCH("p.created_at") ", j.status = 'penerima',"     \
     " j.wave, j.joined_at, j.selected_at, j.first_purchase_at, j.first_completion_at,"   \
     " j.first_incentive_at FROM pk_journey j CROSS JOIN participant p"                    \
-    " ON p.id = j.participant_id ORDER BY 1"
+    " ON p.id = j.participant_id"
 
 /* ---- PostgreSQL: statement triggers over the transition tables ---- */
 #define PG_JOURNEY_COUNT_TABLE                                                           \

@@ -12,6 +12,7 @@
  * and run once per load. */
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -371,26 +372,34 @@ int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
  *
  * The facts of sql_funnel.h (PK_JOURNEY_FACTS: a step reached, the WIB
  * days it took, a deadline running), computed here in C from one scan of
- * the journeys in village order (SQ_JOURNEY_FACT_ROWS), each village's
- * summed in a small array, sorted and written in cell order.  The fill in
- * SQL sorted every fact for its GROUP BY (3 us a journey, 13% of a draw
- * of the 2021 size).  The definitions are the SQL's: the triggers, the
- * verify and the rebuild use those; test_funnel compares this fill with
- * the verify's recount over journeys that reach every branch. */
+ * the journeys with their village (SQ_JOURNEY_FACT_ROWS), summed in a
+ * table hashed by cell and added to journey_count in cell order whenever
+ * it is half full and at the end.  The fill in SQL sorted every fact for
+ * its GROUP BY (3 us a journey, 13% of a draw of the 2021 size); a sort
+ * of the journeys by village would cost most of that again (1.1 us).
+ * The definitions are the SQL's: the triggers, the verify and the
+ * rebuild use those; test_funnel compares this fill with the verify's
+ * recount over journeys that reach every branch. */
 
-/* A cell of a village; kinds numbered in the order of their names. */
+/* A cell; kinds numbered in the order of their names. */
 enum { JK_HARI, JK_LANGKAH, JK_TENGGAT };
 static const char *const jkind_name[] = {"hari", "langkah", "tenggat"};
-typedef struct jfact {
-    int64_t k1, k2, n;
-    int kind;
-} jfact;
-
-typedef struct jfacts {
-    jfact *f;
-    size_t n, cap, sorted; /* f[0, sorted) summed and in order */
+typedef struct jcell {
     char village[PK_REGION_CODE_MAX];
-} jfacts;
+    int kind;
+    int64_t k1, k2, n; /* n 0: a free slot */
+} jcell;
+
+/* 2^15 slots (1.8 MB), added to the table at half full: 1,068 cells at
+ * 500,000 applicants, 19,511 at 1M events; a province's villages by
+ * hundreds of days may take a few rounds. */
+#define JCELLS_SLOTS ((size_t)1 << 15)
+
+typedef struct jcells {
+    jcell *slot;
+    size_t used;
+    sqlite3_stmt *add;
+} jcells;
 
 /* The WIB day of an instant > 0 (PK_JF_DAY: (x + 25200) / 86400). */
 static int64_t wib_day(int64_t t)
@@ -398,9 +407,12 @@ static int64_t wib_day(int64_t t)
     return (int64_t)(((uint64_t)t + 25200) / 86400);
 }
 
-static int jfact_cmp(const void *a, const void *b)
+static int jcell_cmp(const void *a, const void *b)
 {
-    const jfact *x = a, *y = b;
+    const jcell *x = a, *y = b;
+    int c = strcmp(x->village, y->village);
+    if (c != 0)
+        return c;
     if (x->kind != y->kind)
         return x->kind < y->kind ? -1 : 1;
     if (x->k1 != y->k1)
@@ -408,79 +420,80 @@ static int jfact_cmp(const void *a, const void *b)
     return x->k2 < y->k2 ? -1 : x->k2 > y->k2;
 }
 
-/* Sorts the facts and sums those of one cell: f[0, n) distinct, in order. */
-static void jfacts_sum(jfacts *v)
+/* The cells into journey_count (added to those there), in key order; the
+ * table emptied.  An SQLite result code. */
+static int jcells_flush(jcells *c)
 {
-    qsort(v->f, v->n, sizeof(*v->f), jfact_cmp);
-    size_t w = 0;
-    for (size_t i = 0; i < v->n; i++) {
-        if (w > 0 && jfact_cmp(&v->f[w - 1], &v->f[i]) == 0)
-            v->f[w - 1].n += v->f[i].n;
-        else
-            v->f[w++] = v->f[i];
+    size_t n = 0;
+    for (size_t i = 0; i < JCELLS_SLOTS; i++)
+        if (c->slot[i].n != 0)
+            c->slot[n++] = c->slot[i];
+    qsort(c->slot, n, sizeof(*c->slot), jcell_cmp);
+    int rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const jcell *x = &c->slot[i];
+        sqlite3_bind_text(c->add, 1, x->village, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c->add, 2, jkind_name[x->kind], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(c->add, 3, x->k1);
+        sqlite3_bind_int64(c->add, 4, x->k2);
+        sqlite3_bind_int64(c->add, 5, x->n);
+        rc = sqlite3_step(c->add);
+        rc = rc == SQLITE_DONE ? sqlite3_reset(c->add) : rc;
     }
-    v->n = v->sorted = w;
-}
-
-static int jfact_add(jfacts *v, int kind, int64_t k1, int64_t k2)
-{
-    if (v->n == v->cap) {
-        /* summed when full: a village's cells, not its journeys' facts,
-         * bound the memory; it grows only when most are distinct */
-        if (v->sorted < v->n / 2) {
-            jfacts_sum(v);
-            if (v->n < v->cap / 2)
-                goto room;
-        }
-        size_t cap = v->cap ? v->cap * 2 : 4096;
-        jfact *f = realloc(v->f, cap * sizeof(*f));
-        if (f == NULL)
-            return PK_ENOMEM;
-        v->f = f;
-        v->cap = cap;
-    }
-room:
-    v->f[v->n++] = (jfact){k1, k2, 1, kind};
-    return 0;
-}
-
-/* The facts of one journey (the columns of SQ_JOURNEY_FACT_ROWS after the
- * village: x[0] registration instant, x[1] a recipient, x[2] wave, x[3..7]
- * the instants of the five steps). */
-static int journey_facts(jfacts *v, const int64_t x[8])
-{
-    int rc = 0;
-    const int64_t *step = &x[2]; /* step[k], k 1..5 */
-    for (int k = 1; k <= 5 && rc == 0; k++) {
-        if (step[k] > 0)
-            rc = jfact_add(v, JK_LANGKAH, k, 0);
-        int64_t a = k == 1 ? x[0] : step[k - 1], b = step[k];
-        if (rc == 0 && a > 0 && b >= a) {
-            int64_t days = wib_day(b) - wib_day(a);
-            rc = jfact_add(v, JK_HARI, k, days > PK_FUNNEL_DAYS_MAX ? PK_FUNNEL_DAYS_MAX : days);
-        }
-    }
-    if (rc == 0 && x[1] && step[3] == 0 && step[2] > 0)
-        rc = jfact_add(v, JK_TENGGAT, x[2], wib_day(step[2]));
+    memset(c->slot, 0, JCELLS_SLOTS * sizeof(*c->slot));
+    c->used = 0;
     return rc;
 }
 
-/* The village's cells into journey_count (in key order: villages come in
- * order), and the array emptied. */
-static int jfacts_write(jfacts *v, sqlite3_stmt *ins)
+static int jcell_add(jcells *c, const char *village, int kind, int64_t k1, int64_t k2)
 {
-    jfacts_sum(v);
-    int rc = SQLITE_OK;
-    for (size_t i = 0; rc == SQLITE_OK && i < v->n; i++) {
-        sqlite3_bind_text(ins, 1, v->village, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, jkind_name[v->f[i].kind], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 3, v->f[i].k1);
-        sqlite3_bind_int64(ins, 4, v->f[i].k2);
-        sqlite3_bind_int64(ins, 5, v->f[i].n);
-        rc = sqlite3_step(ins);
-        rc = rc == SQLITE_DONE ? sqlite3_reset(ins) : rc;
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = village; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ (uint64_t)kind) * 1099511628211ULL;
+    h = (h ^ (uint64_t)k1) * 1099511628211ULL;
+    h = (h ^ (uint64_t)k2) * 1099511628211ULL;
+    h ^= h >> 29;
+    for (size_t i = (size_t)h & (JCELLS_SLOTS - 1);; i = (i + 1) & (JCELLS_SLOTS - 1)) {
+        jcell *s = &c->slot[i];
+        if (s->n == 0) {
+            if (c->used == JCELLS_SLOTS / 2) {
+                int rc = jcells_flush(c);
+                return rc != SQLITE_OK ? rc : jcell_add(c, village, kind, k1, k2);
+            }
+            snprintf(s->village, sizeof(s->village), "%s", village);
+            s->kind = kind;
+            s->k1 = k1;
+            s->k2 = k2;
+            s->n = 1;
+            c->used++;
+            return SQLITE_OK;
+        }
+        if (s->kind == kind && s->k1 == k1 && s->k2 == k2 && strcmp(s->village, village) == 0) {
+            s->n++;
+            return SQLITE_OK;
+        }
     }
-    v->n = v->sorted = 0;
+}
+
+/* The facts of one journey, a row of SQ_JOURNEY_FACT_ROWS: the village,
+ * then x[0] the registration instant, x[1] a recipient, x[2] the wave,
+ * x[3..7] the instants of the five steps.  An SQLite result code. */
+static int journey_facts(jcells *c, const char *v, const int64_t x[8])
+{
+    int rc = SQLITE_OK;
+    const int64_t *step = &x[2]; /* step[k], k 1..5 */
+    for (int k = 1; k <= 5 && rc == SQLITE_OK; k++) {
+        if (step[k] > 0)
+            rc = jcell_add(c, v, JK_LANGKAH, k, 0);
+        int64_t a = k == 1 ? x[0] : step[k - 1], b = step[k];
+        if (rc == SQLITE_OK && a > 0 && b >= a) {
+            int64_t days = wib_day(b) - wib_day(a);
+            rc = jcell_add(c, v, JK_HARI, k, days > PK_FUNNEL_DAYS_MAX ? PK_FUNNEL_DAYS_MAX : days);
+        }
+    }
+    if (rc == SQLITE_OK && x[1] && step[3] == 0 && step[2] > 0)
+        rc = jcell_add(c, v, JK_TENGGAT, x[2], wib_day(step[2]));
     return rc;
 }
 
@@ -488,38 +501,33 @@ static int jfacts_write(jfacts *v, sqlite3_stmt *ins)
  * an SQLite result code. */
 static int jcounts_fill(sqlite3 *db)
 {
-    sqlite3_stmt *rows = NULL, *ins = NULL;
-    jfacts v = {0};
-    int rc = sqlite3_exec(db, "DELETE FROM journey_count", NULL, NULL, NULL);
+    sqlite3_stmt *rows = NULL;
+    jcells c = {calloc(JCELLS_SLOTS, sizeof(jcell)), 0, NULL};
+    int rc = c.slot == NULL ? SQLITE_NOMEM
+                            : sqlite3_exec(db, "DELETE FROM journey_count", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, SQ_JOURNEY_FACT_ROWS, -1, &rows, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO journey_count (kode_wilayah, kind, k1, k2, n)"
-                                    " VALUES (?1, ?2, ?3, ?4, ?5)", -1, &ins, NULL);
+                                    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT"
+                                    " (kode_wilayah, kind, k1, k2) DO UPDATE SET n = n + excluded.n",
+                                -1, &c.add, NULL);
     while (rc == SQLITE_OK && (rc = sqlite3_step(rows)) == SQLITE_ROW) {
-        rc = SQLITE_OK;
         const char *village = (const char *)sqlite3_column_text(rows, 0);
-        size_t vl = village != NULL ? strlen(village) : 0;
-        if (village == NULL || vl >= sizeof(v.village)) {
+        if (village == NULL || strlen(village) >= PK_REGION_CODE_MAX) {
             rc = SQLITE_CORRUPT; /* a region code is NOT NULL and short */
             break;
-        }
-        if (strcmp(village, v.village) != 0) {
-            if (v.n > 0 && (rc = jfacts_write(&v, ins)) != SQLITE_OK)
-                break;
-            memcpy(v.village, village, vl + 1);
         }
         int64_t x[8];
         for (int i = 0; i < 8; i++)
             x[i] = sqlite3_column_int64(rows, i + 1); /* NULL (no instant): 0 */
-        if (journey_facts(&v, x) != 0)
-            rc = SQLITE_NOMEM;
+        rc = journey_facts(&c, village, x);
     }
     if (rc == SQLITE_DONE)
-        rc = v.n > 0 ? jfacts_write(&v, ins) : SQLITE_OK;
+        rc = jcells_flush(&c);
     sqlite3_finalize(rows);
-    sqlite3_finalize(ins);
-    free(v.f);
+    sqlite3_finalize(c.add);
+    free(c.slot);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "DELETE FROM journey_count_city;" PK_JOURNEY_COUNT_CITY_FILL, NULL,
                           NULL, NULL);
@@ -668,8 +676,8 @@ int sq_journey_counts_end(pk_tx *t)
     sq_tx *tx = (sq_tx *)t;
     if (!tx->counts_deferred)
         return 0;
-    /* the fill sorts the journeys by village (2.5 million at the 2021
-     * size): a second thread of the sorter (the wall time, not the CPU's) */
+    /* the fill of remind_effect_count sorts the reach rows (several per
+     * person reminded): a second thread of the sorter (the wall time) */
     int rc = sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 1", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = counts_fill(tx->q->writer->db);
