@@ -46,7 +46,7 @@
 #include "core/ident.h"
 #include "core/nik.h"
 
-#define ARENA_BYTES ((size_t)8 << 20)  /* one run's rows, at most */
+#define ARENA_BYTES ((size_t)8 << 20)  /* the rows' arena: a run is half (journey_runs.h) */
 #define GROUP_MAX 512                  /* one person's rows per append */
 #define BATCH_ROWS 2048                /* rows per pk_journey_append_many */
 /* Rows per transaction (at least): the first, doubling up to the cap.  The
@@ -57,8 +57,8 @@
 #define TX_FIRST 5000
 #define TX_MAX 160000
 #define TICK_ROWS 256
-#define REFS_BYTES ((size_t)4 << 20)   /* one run's refs, at most */
-#define DUPS_BYTES ((size_t)1 << 20)   /* one run's duplicates, at most */
+#define REFS_BYTES ((size_t)4 << 20)   /* the refs', likewise */
+#define DUPS_BYTES ((size_t)1 << 20)   /* the duplicates', likewise */
 #define FIND_BATCH 1024                /* people looked up at once (one statement on PostgreSQL) */
 #define PENDING_BYTES ((size_t)1 << 20) /* their rows held meanwhile, at most (about) */
 
@@ -350,13 +350,13 @@ static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
     size_t nold;
     pk_jr_take_runs(&im->st, &old, &nold);
     im->st.order = BY_PID;
-    im->refs = (stager){.order = BY_REF, .arena = malloc(REFS_BYTES), .cap = REFS_BYTES};
     merge m = {0};
     pending *pd = calloc(1, sizeof(*pd));
     if (pd != NULL)
         pk_buf_init(&pd->rows, PENDING_BYTES + PK_REG_MAX_RECORD + sizeof(srec));
-    int rc = pd == NULL || im->refs.arena == NULL ? PK_ENOMEM
-                                                  : pk_jr_merge_start(&m, BY_NIK, old, nold);
+    int rc = pd == NULL ? PK_ENOMEM : pk_jr_stager_init(&im->refs, BY_REF, REFS_BYTES);
+    if (rc == 0)
+        rc = pk_jr_merge_start(&m, BY_NIK, old, nold);
     for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
         if (pd->nbi == 0 && pd->have && memcmp(pd->last_bi, r->h.bi, PK_BI_LEN) == 0) {
             rc = resolved(im, &r->h, r->data, pd->last_pid); /* found in the last look-up */
@@ -381,10 +381,9 @@ static int resolve(eimporter *im, pk_tx *tx, char *err, size_t errlen)
     }
     if (rc == 0)
         rc = find_pending(im, tx, pd);
-    if (rc == 0 && (rc = pk_jr_flush(&im->st)) == 0)
-        rc = pk_jr_flush(&im->refs);
-    free(im->refs.arena);
-    im->refs.arena = NULL;
+    /* the rows' arena freed too: pass 3 stages keys only, pass 4 none */
+    if (rc == 0 && (rc = pk_jr_finish(&im->st)) == 0)
+        rc = pk_jr_finish(&im->refs);
     if (rc != 0)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                               : rc == PK_EIO  ? "database or temporary file error"
@@ -404,12 +403,12 @@ static int dedup(eimporter *im, char *err, size_t errlen)
     run *old;
     size_t nold;
     pk_jr_take_runs(&im->refs, &old, &nold);
-    im->dups = (stager){.order = BY_PID, .arena = malloc(DUPS_BYTES), .cap = DUPS_BYTES};
     merge m = {0};
     char *prev = malloc(PK_REG_MAX_RECORD + 1);
     bool have = false;
-    int rc = prev == NULL || im->dups.arena == NULL ? PK_ENOMEM
-                                                     : pk_jr_merge_start(&m, BY_REF, old, nold);
+    int rc = prev == NULL ? PK_ENOMEM : pk_jr_stager_init(&im->dups, BY_PID, DUPS_BYTES);
+    if (rc == 0)
+        rc = pk_jr_merge_start(&m, BY_REF, old, nold);
     for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
         size_t len = strlen(r->data);
         if (have && strcmp(prev, r->data) == 0) {
@@ -432,9 +431,7 @@ static int dedup(eimporter *im, char *err, size_t errlen)
         rc = pk_jr_merge_pop(&m);
     }
     if (rc == 0)
-        rc = pk_jr_flush(&im->dups);
-    free(im->dups.arena);
-    im->dups.arena = NULL;
+        rc = pk_jr_finish(&im->dups);
     if (rc != 0)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory" : "temporary file error");
     free(prev);
@@ -602,16 +599,15 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     memset(sum, 0, sizeof(*sum));
     pk_csv *csv = pk_csv_new(pk_reg_read_fd, &fd, PK_REG_MAX_RECORD);
     pk_csv_record *rec = malloc(sizeof(*rec));
-    im.st = (stager){.order = BY_NIK, .arena = malloc(ARENA_BYTES), .cap = ARENA_BYTES};
+    int rc = pk_jr_stager_init(&im.st, BY_NIK, ARENA_BYTES), r;
     unsigned long long size = 0;
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
         size = (unsigned long long)st.st_size;
     im.size = size;
-    int rc = 0, r;
     pk_tx *tx = NULL;
     bool bulk = false;
-    if (csv == NULL || rec == NULL || im.st.arena == NULL) {
+    if (csv == NULL || rec == NULL || rc != 0) {
         rc = PK_ENOMEM;
         snprintf(err, errlen, "out of memory");
         goto out;
@@ -648,8 +644,6 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     }
     if ((rc = resolve(&im, tx, err, errlen)) != 0 || (rc = dedup(&im, err, errlen)) != 0)
         goto out;
-    free(im.st.arena);
-    im.st.arena = NULL;
     rc = pass4(&im, tx, bulk, err, errlen);
     tx = NULL; /* pass4 ended it */
 out:
@@ -657,9 +651,6 @@ out:
     pk_jr_stager_free(&im.st);
     pk_jr_stager_free(&im.refs);
     pk_jr_stager_free(&im.dups);
-    free(im.st.arena);
-    free(im.refs.arena);
-    free(im.dups.arena);
     free(rec);
     pk_csv_free(csv);
     return rc;

@@ -3,6 +3,9 @@
  * files) merged through a min-heap of their heads. */
 #include "app/journey_runs.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,65 +148,162 @@ void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys
 #define READ_MIN ((size_t)4 << 10)
 #define READ_MAX ((size_t)64 << 10)
 
-int pk_jr_flush(stager *s)
+int pk_jr_stager_init(stager *s, order o, size_t cap)
 {
-    if (s->noffs == 0)
-        return 0;
-    pk_jr_sort(s->order, s->arena, s->offs, s->noffs, s->keys);
-    if (s->nruns == s->capruns) {
-        size_t cap = s->capruns ? s->capruns * 2 : 16;
-        run *r = realloc(s->runs, cap * sizeof(*r));
-        if (r == NULL)
-            return PK_ENOMEM;
-        s->runs = r, s->capruns = cap;
-    }
-    if (s->wbuf == NULL && (s->wbuf = malloc(WRITE_BUFFER)) == NULL)
-        return PK_ENOMEM;
+    *s = (stager){.order = o, .arena = malloc(cap), .cap = cap};
+    return s->arena != NULL ? 0 : PK_ENOMEM;
+}
+
+/* A half's rows sorted and written as a run, on a thread of its own. */
+typedef struct jr_job {
+    pthread_t thread;
+    bool joinable;   /* false: written by the caller (no thread to be had) */
+    order order;
+    const char *base;
+    jr_half *half;
+    char *wbuf;
+    int fd, rc, err; /* out: the run's descriptor, or an error and its errno */
+} jr_job;
+
+static void *job_main(void *arg)
+{
+    jr_job *j = arg;
+    jr_half *h = j->half;
+    j->fd = -1;
+    pk_jr_sort(j->order, j->base, h->offs, h->n, h->keys);
     FILE *f = tmpfile();
-    if (f == NULL)
-        return PK_EIO;
+    if (f == NULL) {
+        j->rc = PK_EIO, j->err = errno;
+        return NULL;
+    }
     /* a larger buffer than stdio's 4 KiB: fewer system calls (glibc takes
      * the size only with the buffer) */
-    int rc = setvbuf(f, s->wbuf, _IOFBF, WRITE_BUFFER) == 0 ? 0 : PK_EIO;
-    for (size_t i = 0; rc == 0 && i < s->noffs; i++) {
-        const srec *h = (const srec *)(s->arena + s->offs[i]);
-        if (fwrite(h, sizeof(*h) + h->len, 1, f) != 1)
+    int rc = setvbuf(f, j->wbuf, _IOFBF, WRITE_BUFFER) == 0 ? 0 : PK_EIO;
+    for (size_t i = 0; rc == 0 && i < h->n; i++) {
+        const srec *r = (const srec *)(j->base + h->offs[i]);
+        if (fwrite(r, sizeof(*r) + r->len, 1, f) != 1)
             rc = PK_EIO;
     }
     /* the descriptor kept, the stream and its buffer let go: a run costs
      * no memory until it is merged */
     int fd = rc == 0 && fflush(f) == 0 ? dup(fileno(f)) : -1;
+    j->err = errno;
     if (fclose(f) != 0 || fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        j->err = errno;
         if (fd >= 0)
             close(fd);
-        return PK_EIO;
+        j->rc = PK_EIO;
+        return NULL;
     }
-    s->runs[s->nruns++] = (run){.fd = fd};
+    j->fd = fd;
+    j->rc = 0;
+    return NULL;
+}
+
+/* Waits for the half being written; its run added to the runs. */
+static int job_wait(stager *s)
+{
+    jr_job *j = s->job;
+    if (j == NULL)
+        return 0;
+    if (j->joinable)
+        pthread_join(j->thread, NULL);
+    s->job = NULL;
+    int rc = j->rc;
+    if (rc == 0 && s->nruns == s->capruns) {
+        size_t cap = s->capruns ? s->capruns * 2 : 16;
+        run *r = realloc(s->runs, cap * sizeof(*r));
+        if (r == NULL)
+            rc = PK_ENOMEM;
+        else
+            s->runs = r, s->capruns = cap;
+    }
+    if (rc == 0)
+        s->runs[s->nruns++] = (run){.fd = j->fd};
+    else if (j->fd >= 0)
+        close(j->fd);
+    if (rc == PK_EIO)
+        errno = j->err;
+    j->half->n = 0;
+    free(j);
+    return rc;
+}
+
+/* The half being filled handed to a thread to be written (waiting for
+ * the other first); the caller goes on in the other half. */
+static int flush_half(stager *s)
+{
+    jr_half *h = &s->half[s->cur];
+    int rc = job_wait(s);
+    if (rc != 0 || h->n == 0)
+        return rc;
+    if (s->wbuf == NULL && (s->wbuf = malloc(WRITE_BUFFER)) == NULL)
+        return PK_ENOMEM;
+    jr_job *j = calloc(1, sizeof(*j));
+    if (j == NULL)
+        return PK_ENOMEM;
+    *j = (jr_job){.order = s->order, .base = s->arena + (size_t)s->cur * (s->cap / 2),
+                  .half = h, .wbuf = s->wbuf};
+    s->job = j;
+    j->joinable = pthread_create(&j->thread, NULL, job_main, j) == 0;
+    if (!j->joinable)
+        job_main(j); /* no thread to be had: written here, added by job_wait */
+    s->cur ^= 1;
     s->used = 0;
-    s->noffs = 0;
     return 0;
+}
+
+int pk_jr_flush(stager *s)
+{
+    int rc = flush_half(s);
+    int w = job_wait(s);
+    return rc != 0 ? rc : w;
+}
+
+/* The arena, the sort's memory and the write buffer freed (none being
+ * written). */
+static void release(stager *s)
+{
+    for (int i = 0; i < 2; i++) {
+        free(s->half[i].offs);
+        free(s->half[i].keys);
+        s->half[i] = (jr_half){0};
+    }
+    free(s->arena);
+    free(s->wbuf);
+    s->arena = s->wbuf = NULL;
+    s->cap = s->used = 0;
+}
+
+int pk_jr_finish(stager *s)
+{
+    int rc = pk_jr_flush(s);
+    release(s);
+    return rc;
 }
 
 int pk_jr_stage_room(stager *s, size_t len, srec **h)
 {
-    size_t need = (sizeof(srec) + len + 7) & ~(size_t)7;
+    size_t need = (sizeof(srec) + len + 7) & ~(size_t)7, half = (s->cap / 2) & ~(size_t)7;
     int rc;
-    if (s->used + need > s->cap && (rc = pk_jr_flush(s)) != 0)
+    if (s->used + need > half && (rc = flush_half(s)) != 0)
         return rc;
-    if (need > s->cap)
+    if (need > half)
         return PK_EINVAL;
-    if (s->noffs == s->capoffs) {
-        size_t cap = s->capoffs ? s->capoffs * 2 : 4096;
-        size_t *o = realloc(s->offs, cap * sizeof(*o));
+    jr_half *f = &s->half[s->cur];
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 4096;
+        size_t *o = realloc(f->offs, cap * sizeof(*o));
         if (o != NULL)
-            s->offs = o;
-        jr_key *k = o != NULL ? realloc(s->keys, cap * sizeof(*k)) : NULL;
+            f->offs = o;
+        jr_key *k = o != NULL ? realloc(f->keys, cap * sizeof(*k)) : NULL;
         if (k == NULL)
             return PK_ENOMEM;
-        s->keys = k, s->capoffs = cap;
+        f->keys = k, f->cap = cap;
     }
-    *h = (srec *)(s->arena + s->used);
-    s->offs[s->noffs++] = s->used;
+    char *base = s->arena + (size_t)s->cur * (s->cap / 2);
+    *h = (srec *)(base + s->used);
+    f->offs[f->n++] = s->used;
     s->used += need;
     return 0;
 }
@@ -216,13 +316,10 @@ void pk_jr_take_runs(stager *s, run **runs, size_t *n)
 
 void pk_jr_stager_free(stager *s)
 {
+    job_wait(s);
+    release(s);
     pk_jr_runs_close(s->runs, s->nruns);
-    free(s->offs);
-    free(s->keys);
-    free(s->wbuf);
-    s->wbuf = NULL;
     s->runs = NULL, s->nruns = s->capruns = 0;
-    s->offs = NULL, s->keys = NULL, s->noffs = s->capoffs = 0;
 }
 
 /* ---- merging runs --------------------------------------------------------- */

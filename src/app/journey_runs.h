@@ -59,26 +59,42 @@ typedef struct jr_key {
 /* Sorts the n rows at arena + offs[i] in order o (keys: room for n). */
 void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys);
 /* Rows staged in a bounded arena, sorted and written as runs to unlinked
- * temporary files (0600: the rows carry NIKs) when it fills. */
+ * temporary files (0600: the rows carry NIKs).  The arena is two halves:
+ * when the one being filled is full, a thread of its own sorts and writes
+ * it while the caller fills the other (the import's second core), so a
+ * run is half the arena.  One half is being written at a time. */
+typedef struct jr_half {
+    size_t *offs, n, cap; /* its rows' places (from the half's start) */
+    jr_key *keys;         /* cap of them: the sort's */
+} jr_half;
+struct jr_job;
 typedef struct stager {
     order order;
-    char *arena;      /* cap bytes, the caller's */
-    size_t cap, used;
-    size_t *offs, noffs, capoffs;
-    jr_key *keys;     /* capoffs of them: the sort's */
-    run *runs;        /* the runs written */
+    char *arena;          /* cap bytes, the stager's (pk_jr_stager_init) */
+    size_t cap, used;     /* used: of the half being filled */
+    int cur;              /* the half being filled */
+    jr_half half[2];
+    struct jr_job *job;   /* the other half, being written; or NULL */
+    run *runs;            /* the runs written */
     size_t nruns, capruns;
-    char *wbuf;       /* the buffer of the run being written */
+    char *wbuf;           /* the buffer of the run being written */
 } stager;
 
-/* Room in the arena for a row with len bytes of fields (a run written
+/* An empty stager in order o with an arena of cap bytes (PK_ENOMEM). */
+int pk_jr_stager_init(stager *s, order o, size_t cap);
+/* Room in the arena for a row with len bytes of fields (the half written
  * first when it is full); *h receives its header's place. */
 int pk_jr_stage_room(stager *s, size_t len, srec **h);
-/* Sorts the arena's rows and writes them as a run (none when empty). */
+/* Writes what is staged as a run and waits until every run is written;
+ * on an error, errno says why (as the writing thread found it). */
 int pk_jr_flush(stager *s);
-/* Hands the runs written to the caller (*runs, *n) and empties s. */
+/* pk_jr_flush, then the arena and the sort's memory freed: the runs stay
+ * (pk_jr_take_runs, or s->runs until pk_jr_stager_free). */
+int pk_jr_finish(stager *s);
+/* Hands the runs written to the caller (*runs, *n) and empties s (after
+ * pk_jr_flush: none being written). */
 void pk_jr_take_runs(stager *s, run **runs, size_t *n);
-/* Closes the runs and frees what s holds but its arena. */
+/* Waits for a run being written, closes the runs and frees all s holds. */
 void pk_jr_stager_free(stager *s);
 
 /* Opens each run for reading (buffers of a total bounded whatever their
