@@ -34,6 +34,7 @@
 #include "app/journey_import.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -503,44 +504,69 @@ static int commit(eimporter *im, pk_tx **tx, long *in_tx, long *inserted_before)
     return rc;
 }
 
-/* tx: the bulk load's transaction (bulk), or NULL. */
-static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
+/* Pass 4 runs on two threads: a feeder merges the rows (and the
+ * duplicates, which it skips) and parses them into batches, the caller
+ * appends each batch and commits.  Two batches go round: the feeder fills
+ * one while the caller writes the other (the second core; the writes are
+ * most of the pass).  A batch handed over says whether the rows after it
+ * are another person's (a transaction may end there) and whether it is
+ * the last. */
+typedef struct feed {
+    eimporter *im;
+    merge m, md;
+    ebatch *b[2];
+    bool full[2];      /* handed to the caller, not yet given back */
+    bool boundary[2];  /* the next row is another person's (or none) */
+    bool last[2];      /* no batch after it */
+    int rc;            /* the feeder's error, with the last batch */
+    bool stop;         /* the caller's: no more batches wanted */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} feed;
+
+/* The feeder hands batch i over (and waits for the other to be free):
+ * false when the caller wants no more. */
+static bool feed_hand(feed *fd, int i, bool boundary, bool last)
 {
-    merge m = {0}, md = {0};
-    ebatch *b = calloc(1, sizeof(*b));
-    if (b != NULL)
-        pk_buf_init(&b->data, (size_t)BATCH_ROWS * PK_REG_MAX_RECORD);
-    long in_tx = 0, inserted_before = 0, tx_rows = TX_FIRST;
-    int rc = b == NULL ? PK_ENOMEM : pk_jr_merge_start(&m, BY_PID, im->st.runs, im->st.nruns);
-    if (rc == 0)
-        rc = pk_jr_merge_start(&md, BY_PID, im->dups.runs, im->dups.nruns);
-    for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
+    pthread_mutex_lock(&fd->mu);
+    fd->full[i] = true;
+    fd->boundary[i] = boundary;
+    fd->last[i] = last;
+    pthread_cond_broadcast(&fd->cv);
+    while (!last && fd->full[i ^ 1] && !fd->stop)
+        pthread_cond_wait(&fd->cv, &fd->mu);
+    bool go = !fd->stop;
+    pthread_mutex_unlock(&fd->mu);
+    return go;
+}
+
+static void *feeder_main(void *arg)
+{
+    feed *fd = arg;
+    int i = 0, rc = 0;
+    ebatch *b = fd->b[0];
+    for (run *r; rc == 0 && (r = pk_jr_merge_top(&fd->m)) != NULL;) {
         /* a row that repeats a ref (pass 3): counted, skipped */
-        run *d = pk_jr_merge_top(&md);
+        run *d = pk_jr_merge_top(&fd->md);
         while (d != NULL && pk_jr_srec_cmp(BY_PID, &d->h, d->data, &r->h, r->data) < 0 &&
-               (rc = pk_jr_merge_pop(&md)) == 0)
-            d = pk_jr_merge_top(&md);
+               (rc = pk_jr_merge_pop(&fd->md)) == 0)
+            d = pk_jr_merge_top(&fd->md);
         if (rc == 0 && d != NULL && d->h.line == r->h.line) {
-            if ((rc = pk_jr_merge_pop(&md)) == 0)
-                rc = pk_jr_merge_pop(&m);
+            if ((rc = pk_jr_merge_pop(&fd->md)) == 0)
+                rc = pk_jr_merge_pop(&fd->m);
             continue;
         }
-        if (rc != 0 || (tx == NULL && (rc = pk_store_begin(im->app->store, &tx)) != 0))
+        if (rc != 0)
             break;
         pk_append_group *last = b->ng > 0 ? &b->g[b->ng - 1] : NULL;
         bool same = last != NULL && last->participant_id == r->h.pid;
         if (b->n == BATCH_ROWS || (same && last->n == GROUP_MAX)) {
-            if ((rc = flush_batch(im, tx, bulk, b, &in_tx)) != 0)
-                break;
-            /* a person's rows of the file in one transaction, when they fit */
-            if (!same && !bulk && in_tx >= tx_rows) {
-                if ((rc = commit(im, &tx, &in_tx, &inserted_before)) != 0)
-                    break;
-                if (tx_rows < TX_MAX)
-                    tx_rows *= 2;
-            }
-            if (tx == NULL)
-                continue;
+            /* a person's rows in one transaction, when they fit: the
+             * caller commits only where the next person starts */
+            if (!feed_hand(fd, i, !same, false))
+                return NULL;
+            i ^= 1;
+            b = fd->b[i];
             same = false;
         }
         /* the row into the batch */
@@ -554,7 +580,7 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
             rc = PK_EIO;
             break;
         }
-        e->source = im->source;
+        e->source = fd->im->source;
         e->seq = (int64_t)r->h.line;
         if (!same)
             b->g[b->ng++] = (pk_append_group){r->h.pid, e, 0, &b->res[b->n]};
@@ -566,13 +592,73 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
             break;
         }
         b->n++;
-        rc = pk_jr_merge_pop(&m);
+        rc = pk_jr_merge_pop(&fd->m);
     }
-    if (rc == 0 && b != NULL && b->n > 0) {
-        if (tx == NULL)
+    pthread_mutex_lock(&fd->mu);
+    fd->rc = rc;
+    pthread_mutex_unlock(&fd->mu);
+    feed_hand(fd, i, true, true);
+    return NULL;
+}
+
+/* tx: the bulk load's transaction (bulk), or NULL. */
+static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
+{
+    feed *fd = calloc(1, sizeof(*fd));
+    int rc = fd == NULL ? PK_ENOMEM : 0;
+    bool started = false;
+    if (rc == 0) {
+        fd->im = im;
+        pthread_mutex_init(&fd->mu, NULL);
+        pthread_cond_init(&fd->cv, NULL);
+        for (int i = 0; i < 2 && rc == 0; i++) {
+            if ((fd->b[i] = calloc(1, sizeof(ebatch))) == NULL)
+                rc = PK_ENOMEM;
+            else
+                pk_buf_init(&fd->b[i]->data, (size_t)BATCH_ROWS * PK_REG_MAX_RECORD);
+        }
+    }
+    if (rc == 0)
+        rc = pk_jr_merge_start(&fd->m, BY_PID, im->st.runs, im->st.nruns);
+    if (rc == 0)
+        rc = pk_jr_merge_start(&fd->md, BY_PID, im->dups.runs, im->dups.nruns);
+    pthread_t feeder;
+    if (rc == 0) {
+        started = pthread_create(&feeder, NULL, feeder_main, fd) == 0;
+        if (!started)
+            rc = PK_ENOMEM;
+    }
+    long in_tx = 0, inserted_before = 0, tx_rows = TX_FIRST;
+    for (int i = 0; rc == 0; i ^= 1) {
+        pthread_mutex_lock(&fd->mu);
+        while (!fd->full[i])
+            pthread_cond_wait(&fd->cv, &fd->mu);
+        bool boundary = fd->boundary[i], last = fd->last[i];
+        rc = last ? fd->rc : 0;
+        pthread_mutex_unlock(&fd->mu);
+        ebatch *b = fd->b[i];
+        if (rc == 0 && b->n > 0 && tx == NULL)
             rc = pk_store_begin(im->app->store, &tx);
         if (rc == 0)
             rc = flush_batch(im, tx, bulk, b, &in_tx);
+        if (rc == 0 && !last && boundary && !bulk && in_tx >= tx_rows) {
+            rc = commit(im, &tx, &in_tx, &inserted_before);
+            if (tx_rows < TX_MAX)
+                tx_rows *= 2;
+        }
+        pthread_mutex_lock(&fd->mu);
+        fd->full[i] = false;
+        pthread_cond_broadcast(&fd->cv);
+        pthread_mutex_unlock(&fd->mu);
+        if (last)
+            break;
+    }
+    if (started) {
+        pthread_mutex_lock(&fd->mu);
+        fd->stop = true; /* after an error: the feeder stops at its next batch */
+        pthread_cond_broadcast(&fd->cv);
+        pthread_mutex_unlock(&fd->mu);
+        pthread_join(feeder, NULL);
     }
     if (rc == 0 && bulk)
         rc = pk_tx_events_bulk_end(tx);
@@ -583,11 +669,18 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                               : rc == PK_EIO  ? "database or temporary file error"
                                               : "database error (%d)", rc);
-    if (b != NULL)
-        pk_buf_free(&b->data);
-    free(b);
-    free(m.heap);
-    free(md.heap);
+    if (fd != NULL) {
+        for (int i = 0; i < 2; i++) {
+            if (fd->b[i] != NULL)
+                pk_buf_free(&fd->b[i]->data);
+            free(fd->b[i]);
+        }
+        free(fd->m.heap);
+        free(fd->md.heap);
+        pthread_mutex_destroy(&fd->mu);
+        pthread_cond_destroy(&fd->cv);
+    }
+    free(fd);
     return rc;
 }
 

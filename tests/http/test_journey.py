@@ -225,6 +225,43 @@ def bulk_first_import_equals_row_by_row_and_first_row_of_a_ref_wins():
 
 
 @test
+def a_file_of_many_batches_equals_row_by_row():
+    """A file of several batches (2,048 rows each) handed from the merge to
+    the writes, one person's 1,300 rows split over them (512 at most
+    together): the bulk load and the row-by-row import give the same
+    summary, rejects, events and states, the purchases beyond the balance
+    rejected wherever they fall."""
+    with J("bulk") as a, J("rows") as b:
+        na, nb = a.people(60), b.people(60)
+        eq(na, nb, "the same NIKs")
+        big = na[0]
+        rows = [ev("b-lolos", big, "lolos", t(1), gelombang=12),
+                ev("b-saldo", big, "saldo_masuk", t(1, 11), jumlah=1200000)]
+        for i in range(1300):  # 1,200 of them fit the balance
+            day, minute = 2 + i // 100, i % 100
+            rows.append(ev("b-%04d" % i, big, "pembelian",
+                           "2021-03-%02dT10:%02d:%02d+07:00" % (day, minute // 60, minute % 60),
+                           jumlah=1000, pelatihan="K-%d" % i, platform="tokopedia"))
+        for k, nik in enumerate(na[1:], 1):
+            rows += journey_of(nik, k)
+        rows += [dict(r) for r in random.Random(5).sample(rows, 40)]  # repeats: duplicates
+        random.Random(12).shuffle(rows)
+        sa, _, ra = a.events(rows, rejects=True, env=BULK)
+        sb, _, rb = b.events(rows, rejects=True, env=NO_BULK)
+        eq(sa, sb, "the same summary")
+        eq(sa["read"], len(rows), "every row read")
+        eq(sa["duplicates"], 40, "the repeats")
+        eq(sa["reasons"], {"saldo_tidak_cukup": 100}, "the purchases over the balance")
+        eq(sa["inserted"], 2 + 1200 + 59 * 10, "the rest")
+        eq(sorted(ra), sorted(rb), "the same rejects")
+        eq(a.stored(), b.stored(), "the same events")
+        eq(a.state(), b.state(), "the same states")
+        first = a.state()[0]
+        eq(first[STATE.index("balance") + 1], 0, "the big buyer's balance spent")
+        eq(first[STATE.index("purchases") + 1], 1200, "1,200 purchases")
+
+
+@test
 def an_older_purchase_that_would_overdraw_a_stored_one_is_rejected():
     with J() as r:
         nik = r.people(1)[0]
