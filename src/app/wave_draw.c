@@ -166,8 +166,12 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     pk_wave w;
     quotas q;
     int rc = d && rows && wb ? 0 : PK_ENOMEM;
+    bool large = false;
     if (rc == 0)
         rc = pk_store_begin(app->store, &tx);
+    /* every applicant's rows are written (millions at the 2021 size) */
+    if (rc == 0)
+        rc = pk_tx_large_writes(tx, &large);
     if (rc == 0 && (rc = pk_tx_wave_get(tx, number, &w)) == PK_ENOENT) {
         snprintf(err, errlen, "no wave %lld", (long long)number);
         goto out;
@@ -252,16 +256,17 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     int64_t serial = -1;
     if ((rc = pk_tx_card_serial_max(tx, &serial)) != 0)
         goto db;
-    /* The card serials follow NIK order (the table's, after the draw); the
-     * rows are written in participant order, the order of every table and
-     * index they go to: in NIK order each write landed on a page of its
-     * own, which made the draw three times its import (bench/draw.sh). */
+    /* The rows are written in participant order, the order of every table
+     * and index they go to: in NIK order each write landed on a page of
+     * its own, which made the draw three times its import (bench/draw.sh).
+     * The card serials follow it too (selection.md leaves their order
+     * open), so the index of serials takes them in order. */
+    if (t.n > 1)
+        qsort(t.a, t.n, sizeof(appl), cmp_pid);
     uint32_t ncards = 0;
     for (size_t i = 0; i < t.n; i++)
         if (t.a[i].selected)
             t.a[i].card = ncards++;
-    if (t.n > 1)
-        qsort(t.a, t.n, sizeof(appl), cmp_pid);
     for (size_t b0 = 0; b0 < t.n; b0 += ROWS_BATCH) {
         size_t nb = t.n - b0 < ROWS_BATCH ? t.n - b0 : ROWS_BATCH;
         for (size_t k = 0; k < nb; k++) {

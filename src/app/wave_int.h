@@ -56,7 +56,7 @@ typedef struct appl {
     uint32_t family;      /* set by draw_compute */
     uint8_t tier;
     uint8_t selected;     /* out */
-    uint32_t card;        /* the selected: their place in NIK order (card serials) */
+    uint32_t card;        /* the selected: their place in participant order (card serials) */
 } appl;
 
 typedef struct table {

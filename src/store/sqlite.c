@@ -637,6 +637,7 @@ static const pk_store_ops sqlite_ops = {
     .events_insert = sq_events_insert,
     .events_bulk_begin = sq_events_bulk_begin,
     .events_bulk_end = sq_events_bulk_end,
+    .large_writes = sq_large_writes,
     .journey_counts_defer = sq_journey_counts_defer,
     .journey_counts_end = sq_journey_counts_end,
     .journey_put = sq_journey_put,

@@ -624,6 +624,18 @@ int sq_events_bulk_end(pk_tx *t)
     return 0;
 }
 
+/* ---- a transaction of large writes (pk_tx_large_writes) ------------------ */
+
+int sq_large_writes(pk_tx *t, bool *on)
+{
+    sq_tx *tx = (sq_tx *)t;
+    bulk_setup(tx, false);
+    if (sqlite3_get_autocommit(tx->q->writer->db)) /* BEGIN failed */
+        return PK_EIO;
+    *on = tx->rollback_journal;
+    return 0;
+}
+
 /* ---- the journeys' counters deferred (pk_tx_journey_counts_defer) -------- */
 
 /* The registry's participants, from their counters (a few hundred cells):

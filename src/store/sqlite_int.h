@@ -284,6 +284,7 @@ int sq_journey_counts_rebuild(pk_tx *t, int64_t *cells);
 int sq_bulk_begin(pk_tx *t, bool *on);
 int sq_events_bulk_begin(pk_tx *t, bool *on);
 int sq_events_bulk_end(pk_tx *t);
+int sq_large_writes(pk_tx *t, bool *on);
 int sq_journey_counts_defer(pk_tx *t, int64_t n, bool *on);
 int sq_journey_counts_end(pk_tx *t);
 int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi);

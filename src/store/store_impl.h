@@ -131,6 +131,8 @@ typedef struct pk_store_ops {
     /* Optional, both or none (NULL: no bulk mode for events). */
     int (*events_bulk_begin)(pk_tx *tx, bool *on);
     int (*events_bulk_end)(pk_tx *tx);
+    /* Optional (NULL: no such mode). */
+    int (*large_writes)(pk_tx *tx, bool *on);
     /* Optional, both or none (NULL: the counters always kept row by row). */
     int (*journey_counts_defer)(pk_tx *tx, int64_t n, bool *on);
     int (*journey_counts_end)(pk_tx *tx);

@@ -54,6 +54,14 @@ int pk_tx_events_bulk_end(pk_tx *tx)
                     tx->store->ops->events_bulk_end ? tx->store->ops->events_bulk_end(tx) : 0);
 }
 
+int pk_tx_large_writes(pk_tx *tx, bool *on)
+{
+    *on = false;
+    return pk_st_noted_tx(tx, true,
+                          tx->store->ops->large_writes ? tx->store->ops->large_writes(tx, on)
+                                                       : 0);
+}
+
 int pk_tx_journey_counts_defer(pk_tx *tx, int64_t n, bool *on)
 {
     *on = false;

@@ -44,6 +44,14 @@ int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev);
  * ref) repeats after all); tx commits only after it. */
 int pk_tx_events_bulk_begin(pk_tx *tx, bool *on);
 int pk_tx_events_bulk_end(pk_tx *tx);
+/* Says that tx, which has read and written nothing yet, is to write much
+ * (a wave's draw: millions of rows).  SQLite, when no other connection
+ * has the database open: the transaction runs with a rollback journal
+ * (*on), as a bulk load does, so that its new pages are written once
+ * rather than into the WAL and again by the checkpoint after it (the
+ * pages it changes are written twice either way); the WAL again when it
+ * ends.  Otherwise, and on PostgreSQL, nothing changes (*on false). */
+int pk_tx_large_writes(pk_tx *tx, bool *on);
 /* The journeys' counters (journey_count, journey_count_city and
  * remind_effect_count, kept by triggers on every write of a journey)
  * for a transaction about to write the journeys of `n` participants

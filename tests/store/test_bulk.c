@@ -1,8 +1,10 @@
 /* test_bulk.c -- bulk loading of an empty registry: bulk_begin, _mark,
  * _end, _repeats, _fold, _families.  A backend may have no bulk mode
  * (bulk_begin then answers *on = false): each test checks that answer
- * and stops there. */
+ * and stops there.  And a transaction of large writes (large_writes). */
 #include "store_test.h"
+
+#include <sqlite3.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,11 +320,87 @@ static void bulk_families_pages_the_marked_big_ones(void **state)
     assert_int_equal(pk_tx_commit(tx), 0);
 }
 
+/* The database file's journal mode as a connection of its own reads it
+ * (SQLite). */
+static void journal_mode_is(const st_fx *fx, const char *want)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(fx->url, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), want);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static bool has_journey(pk_store *s, int64_t id)
+{
+    pk_tx *tx = begin(s);
+    pk_journey j;
+    int rc = pk_tx_journey_state(tx, id, &j);
+    pk_tx_rollback(tx);
+    assert_true(rc == 0 || rc == PK_ENOENT);
+    return rc == 0;
+}
+
+/* A transaction of large writes (pk_tx_large_writes): on SQLite, alone
+ * with the database, it runs with a rollback journal, and the WAL is back
+ * after it, rolled back or committed, with what it wrote undone or kept;
+ * with another connection open it keeps the WAL.  PostgreSQL: no such
+ * mode, the writes as any transaction's. */
+static void large_writes_run_with_a_rollback_journal_when_alone(void **state)
+{
+    pk_store *s = ST_S(state);
+    const st_fx *fx = ST_FX(state);
+    st_person p[2];
+    st_person_init(&p[0], 1, 1, "Satu", "31.71.01.1001");
+    st_person_init(&p[1], 2, 2, "Dua", "31.71.01.1001");
+    st_insert(s, 2, p);
+    for (int round = 0; round < 3; round++) {
+        sqlite3 *other = NULL; /* round 2: another connection, reading */
+        sqlite3_stmt *rd = NULL;
+        if (round == 2 && !st_pg) {
+            assert_int_equal(sqlite3_open(fx->url, &other), SQLITE_OK);
+            assert_int_equal(sqlite3_prepare_v2(other, "SELECT count(*) FROM participant", -1,
+                                                &rd, NULL), SQLITE_OK);
+            assert_int_equal(sqlite3_step(rd), SQLITE_ROW);
+        }
+        pk_tx *tx = begin(s);
+        bool on = true;
+        assert_int_equal(pk_tx_large_writes(tx, &on), 0);
+        assert_int_equal(on, !st_pg && round < 2);
+        pk_journey j;
+        memset(&j, 0, sizeof(j));
+        j.participant_id = p[round == 0 ? 0 : round - 1].r.id;
+        j.status = PK_JS_PENDAFTAR;
+        j.wave = 3;
+        j.joined_at = 1717174800;
+        assert_int_equal(pk_tx_journey_put(tx, &j), 0);
+        if (on)
+            journal_mode_is(fx, "delete");
+        if (round == 0)
+            pk_tx_rollback(tx);
+        else
+            assert_int_equal(pk_tx_commit(tx), 0);
+        if (rd != NULL) {
+            sqlite3_finalize(rd);
+            sqlite3_close(other);
+        }
+        if (!st_pg)
+            journal_mode_is(fx, "wal");
+        assert_int_equal(has_journey(s, p[0].r.id), round >= 1);
+        assert_int_equal(has_journey(s, p[1].r.id), round >= 2);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     ST_TEST(bulk_begin_refused_when_not_empty),
     ST_TEST(bulk_load_of_an_empty_registry),
     ST_TEST(commit_without_bulk_end_is_refused),
     ST_TEST(repeats_folded_then_bulk_end_again),
     ST_TEST(bulk_families_pages_the_marked_big_ones),
+    ST_TEST(large_writes_run_with_a_rollback_journal_when_alone),
 };
 const st_division st_bulk = {tests, sizeof(tests) / sizeof(tests[0])};

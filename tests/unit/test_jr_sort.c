@@ -65,47 +65,25 @@ static void make_rows(void)
 static void sorts_like_the_merge(void **state)
 {
     (void)state;
-    char *arena = malloc((size_t)ROWS * 128);
-    size_t *offs = malloc(ROWS * sizeof(*offs)), *want = malloc(ROWS * sizeof(*want));
+    make_rows();
+    size_t *want = malloc(ROWS * sizeof(*want)), *got = malloc(ROWS * sizeof(*got));
     jr_key *keys = malloc(ROWS * sizeof(*keys));
-    assert_non_null(arena);
-    assert_non_null(offs);
     assert_non_null(want);
+    assert_non_null(got);
     assert_non_null(keys);
-    srand(7);
-    size_t used = 0;
-    for (size_t i = 0; i < ROWS; i++) {
-        srec *h = (srec *)(arena + used);
-        memset(h, 0, sizeof(*h));
-        h->pid = rand() % 50 - 2;                       /* many rows per person */
-        memset(h->bi, 0, PK_BI_LEN);
-        h->bi[rand() % 2 ? 0 : 15] = (uint8_t)(rand() % 4); /* equal indexes, the last byte */
-        h->bi[7] = (uint8_t)(rand() % 2 ? 0xff : 0x01);
-        h->at = (int64_t)(rand() % 7 - 3) * 1000000000LL; /* before 1970 too */
-        h->line = (uint64_t)(ROWS * 2 - i * 2 + (uint64_t)(rand() % 2)); /* distinct */
-        const char *ref = refs[rand() % (int)(sizeof(refs) / sizeof(refs[0]))];
-        size_t n = strlen(ref) + 1;
-        memcpy(h + 1, ref, n);
-        h->len = (uint32_t)n;
-        offs[i] = used;
-        used += (sizeof(*h) + n + 7) & ~(size_t)7;
-    }
-    arena_base = arena;
+    arena_base = rows_arena;
     for (order o = BY_NIK; o <= BY_PID; o++) {
-        memcpy(want, offs, ROWS * sizeof(*want));
+        memcpy(want, rows_offs, ROWS * sizeof(*want));
         qsort_r(want, ROWS, sizeof(*want), by_cmp, &o);
-        size_t *got = malloc(ROWS * sizeof(*got));
-        assert_non_null(got);
-        memcpy(got, offs, ROWS * sizeof(*got));
-        pk_jr_sort(o, arena, got, ROWS, keys);
+        memcpy(got, rows_offs, ROWS * sizeof(*got));
+        pk_jr_sort(o, rows_arena, got, ROWS, keys);
         assert_memory_equal(got, want, ROWS * sizeof(*got));
-        pk_jr_sort(o, arena, got, ROWS, keys); /* sorted already */
+        pk_jr_sort(o, rows_arena, got, ROWS, keys); /* sorted already */
         assert_memory_equal(got, want, ROWS * sizeof(*got));
-        free(got);
     }
-    free(arena);
-    free(offs);
+    free(rows_arena);
     free(want);
+    free(got);
     free(keys);
 }
 
