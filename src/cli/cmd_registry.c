@@ -217,9 +217,60 @@ static FILE *open_rejects(const char *path)
     return f;
 }
 
+/* An import once its options are read: participants (events false, the
+ * scheme by name or NULL) or journey events from source src.  The file
+ * first: a wrong path opens no database (no key file made) and leaves an
+ * existing --rejects file as it was; then the database, the rejects file,
+ * the import and its summary (JSON last on stdout, a sentence on stderr).
+ * The exit status. */
+static int run_import(cli_args *a, pk_import_opts *io, progress *pg, bool events,
+                      pk_event_source src, const char *scheme)
+{
+    const char *rejects = cli_opt(a, "rejects");
+    int fd = cli_open_input(a->pos[0]), status = 1;
+    if (fd < 0)
+        return 1;
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0) {
+        close(fd);
+        return 1;
+    }
+    if (scheme != NULL && (io->scheme = pk_schemes_find(&app.schemes, scheme)) == NULL) {
+        fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", scheme);
+        goto out;
+    }
+    if (rejects != NULL && (io->rejects = open_rejects(rejects)) == NULL)
+        goto out;
+    pk_import_summary sum;
+    char err[512] = "";
+    int rc = events ? pk_journey_import(&app, fd, src, io, &sum, err, sizeof(err))
+                    : pk_registry_import(&app, fd, io, &sum, err, sizeof(err));
+    progress_end_line(pg);
+    if (sum.unknown_columns[0])
+        fprintf(stderr, "prakerja: import: unknown columns ignored: %s\n", sum.unknown_columns);
+    if (rc != 0) {
+        fprintf(stderr, "prakerja: import %s: %s\n", rc == PK_EINVAL ? "refused" : "failed", err);
+        if (rc != PK_EINVAL)
+            print_summary(&sum, events);
+        goto out;
+    }
+    print_summary(&sum, events);
+    fflush(stdout);
+    say_summary(&sum, now_s() - pg->start, io->rejects != NULL, events);
+    status = 0;
+out:
+    close(fd);
+    if (io->rejects != NULL && fclose(io->rejects) != 0) {
+        fprintf(stderr, "prakerja: cannot write %s\n", rejects);
+        status = 1;
+    }
+    pk_app_close(&app);
+    return status;
+}
+
 static int import_events(cli_args *a)
 {
-    const char *source = cli_opt(a, "source"), *rejects = cli_opt(a, "rejects");
+    const char *source = cli_opt(a, "source");
     if (a->npos != 1) {
         fprintf(stderr, "prakerja import events: give exactly one FILE ('-' for stdin)\n");
         return 2;
@@ -234,49 +285,12 @@ static int import_events(cli_args *a)
     progress pg = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()};
     pk_import_opts io = {.tick = progress_tick, .note = progress_note, .ctx = &pg,
                          .actor = actor};
-    /* the file first: a wrong path opens no database (no key file made)
-     * and leaves an existing --rejects file as it was */
-    int fd = cli_open_input(a->pos[0]), status = 1;
-    if (fd < 0)
-        return 1;
-    pk_app app;
-    if (cli_open_app(&app, &a->cfg) != 0) {
-        close(fd);
-        return 1;
-    }
-    if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
-        goto out;
-    pk_import_summary sum;
-    char err[512] = "";
-    int rc = pk_journey_import(&app, fd, src, &io, &sum, err, sizeof(err));
-    progress_end_line(&pg);
-    if (sum.unknown_columns[0])
-        fprintf(stderr, "prakerja: import: unknown columns ignored: %s\n", sum.unknown_columns);
-    if (rc != 0) {
-        fprintf(stderr, "prakerja: import %s: %s\n", rc == PK_EINVAL ? "refused" : "failed", err);
-        if (rc != PK_EINVAL)
-            print_summary(&sum, true);
-        goto out;
-    }
-    print_summary(&sum, true);
-    fflush(stdout);
-    say_summary(&sum, now_s() - pg.start, io.rejects != NULL, true);
-    status = 0;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (io.rejects != NULL && fclose(io.rejects) != 0) {
-        fprintf(stderr, "prakerja: cannot write %s\n", rejects);
-        status = 1;
-    }
-    pk_app_close(&app);
-    return status;
+    return run_import(a, &io, &pg, true, src, NULL);
 }
 
 static int import_participants(cli_args *a)
 {
-    const char *scheme = cli_opt(a, "scheme"), *as_of = cli_opt(a, "as_of"),
-               *rejects = cli_opt(a, "rejects");
+    const char *scheme = cli_opt(a, "scheme"), *as_of = cli_opt(a, "as_of");
     if (a->npos != 1) {
         fprintf(stderr, "prakerja import participants: give exactly one FILE ('-' for stdin)\n");
         return 2;
@@ -294,46 +308,7 @@ static int import_participants(cli_args *a)
     } else {
         io.as_of = pk_app_today();
     }
-    int fd = cli_open_input(a->pos[0]), status = 1; /* the file first, as for events */
-    if (fd < 0)
-        return 1;
-    pk_app app;
-    if (cli_open_app(&app, &a->cfg) != 0) {
-        close(fd);
-        return 1;
-    }
-    io.scheme = scheme ? pk_schemes_find(&app.schemes, scheme) : NULL;
-    if (scheme != NULL && io.scheme == NULL) {
-        fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", scheme);
-        goto out;
-    }
-    if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
-        goto out;
-    pk_import_summary sum;
-    char err[512] = "";
-    int rc = pk_registry_import(&app, fd, &io, &sum, err, sizeof(err));
-    progress_end_line(&pg);
-    if (sum.unknown_columns[0])
-        fprintf(stderr, "prakerja: import: unknown columns ignored: %s\n", sum.unknown_columns);
-    if (rc != 0) {
-        fprintf(stderr, "prakerja: import %s: %s\n", rc == PK_EINVAL ? "refused" : "failed", err);
-        if (rc != PK_EINVAL)
-            print_summary(&sum, false);
-        goto out;
-    }
-    print_summary(&sum, false);
-    fflush(stdout);
-    say_summary(&sum, now_s() - pg.start, io.rejects != NULL, false);
-    status = 0;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (io.rejects != NULL && fclose(io.rejects) != 0) {
-        fprintf(stderr, "prakerja: cannot write %s\n", rejects);
-        status = 1;
-    }
-    pk_app_close(&app);
-    return status;
+    return run_import(a, &io, &pg, false, PK_SRC_PMO, scheme);
 }
 
 static int import_exclusions(cli_args *a)
