@@ -148,6 +148,13 @@ void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys
 #define READ_MIN ((size_t)4 << 10)
 #define READ_MAX ((size_t)64 << 10)
 
+/* A half's bytes: a multiple of 8, so that the second half's rows are
+ * aligned as the first's whatever the arena's size. */
+static size_t half_bytes(const stager *s)
+{
+    return (s->cap / 2) & ~(size_t)7;
+}
+
 int pk_jr_stager_init(stager *s, order o, size_t cap)
 {
     *s = (stager){.order = o, .arena = malloc(cap), .cap = cap};
@@ -242,7 +249,7 @@ static int flush_half(stager *s)
     jr_job *j = calloc(1, sizeof(*j));
     if (j == NULL)
         return PK_ENOMEM;
-    *j = (jr_job){.order = s->order, .base = s->arena + (size_t)s->cur * (s->cap / 2),
+    *j = (jr_job){.order = s->order, .base = s->arena + (size_t)s->cur * half_bytes(s),
                   .half = h, .wbuf = s->wbuf};
     s->job = j;
     j->joinable = pthread_create(&j->thread, NULL, job_main, j) == 0;
@@ -284,7 +291,7 @@ int pk_jr_finish(stager *s)
 
 int pk_jr_stage_room(stager *s, size_t len, srec **h)
 {
-    size_t need = (sizeof(srec) + len + 7) & ~(size_t)7, half = (s->cap / 2) & ~(size_t)7;
+    size_t need = (sizeof(srec) + len + 7) & ~(size_t)7, half = half_bytes(s);
     int rc;
     if (s->used + need > half && (rc = flush_half(s)) != 0)
         return rc;
@@ -301,7 +308,7 @@ int pk_jr_stage_room(stager *s, size_t len, srec **h)
             return PK_ENOMEM;
         f->keys = k, f->cap = cap;
     }
-    char *base = s->arena + (size_t)s->cur * (s->cap / 2);
+    char *base = s->arena + (size_t)s->cur * half;
     *h = (srec *)(base + s->used);
     f->offs[f->n++] = s->used;
     s->used += need;
