@@ -262,6 +262,38 @@ def a_file_of_many_batches_equals_row_by_row():
 
 
 @test
+def a_file_of_many_runs_imports_under_a_low_descriptor_limit():
+    """The import keeps a descriptor per sorted run until the pass that
+    merges it ends (several passes' runs at once: hundreds at 10M events),
+    so it raises its soft limit of descriptors to the hard one: a file of
+    several runs imports with the soft limit at 16, as it does without."""
+    import resource
+    import subprocess
+    with J() as r:
+        niks = r.people(20)
+        note = "catatan " + "x" * 190  # rows of ~550 bytes: a run every 4 MiB
+        rows = [ev("run-%05d-%s" % (i, "r" * 50), niks[i % 20], "pembelian",
+                   "2021-03-%02dT10:%02d:%02d+07:00" % (2 + i % 20, i // 60 % 60, i % 60),
+                   jumlah=1000, pelatihan="K" * 64, platform="P" * 64, keterangan=note)
+                for i in range(24000)]
+        path = r.write(csv_text(rows, EVENT_COLUMNS))
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard != resource.RLIM_INFINITY and hard < 64:
+            raise h.Skip("hard limit of descriptors %d" % hard)
+        p = subprocess.run(
+            [h.binary()] + r.db.args_for(["import", "events", path]), cwd=r.tmp,
+            env=h.base_env(NO_BULK), capture_output=True, timeout=600,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (16, hard)))
+        err = p.stderr.decode("utf-8", "replace")
+        assert h.sanitizer_report(err) is None, err[-2000:]
+        eq(p.returncode, 0, "import under a soft limit of 16 (stderr %r)" % err[-600:])
+        s = json.loads(p.stdout.decode().strip().splitlines()[-1])
+        eq((s["read"], s["duplicates"], s["inserted"] + s["rejected"]), (24000, 0, 24000),
+           "every row read and applied or rejected")
+        eq(r.sql("SELECT count(*) FROM pk_event")[0][0], s["inserted"], "the events stored")
+
+
+@test
 def an_older_purchase_that_would_overdraw_a_stored_one_is_rejected():
     with J() as r:
         nik = r.people(1)[0]
