@@ -560,9 +560,12 @@ static void *feeder_main(void *arg)
             break;
         pk_append_group *last = b->ng > 0 ? &b->g[b->ng - 1] : NULL;
         bool same = last != NULL && last->participant_id == r->h.pid;
-        if (b->n == BATCH_ROWS || (same && last->n == GROUP_MAX)) {
-            /* a person's rows in one transaction, when they fit: the
-             * caller commits only where the next person starts */
+        /* full, or a person's rows at GROUP_MAX; or, near full, the next
+         * person starts: most batches end between two people, where the
+         * caller may commit (a person's rows in one transaction, when they
+         * fit; a batch cut only when full seldom ended there) */
+        if (b->n == BATCH_ROWS || (same && last->n == GROUP_MAX) ||
+            (!same && b->n >= BATCH_ROWS - GROUP_MAX)) {
             if (!feed_hand(fd, i, !same, false))
                 return NULL;
             i ^= 1;

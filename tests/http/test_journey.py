@@ -294,6 +294,34 @@ def a_file_of_many_runs_imports_under_a_low_descriptor_limit():
 
 
 @test
+def an_ordinary_import_commits_between_people():
+    """Outside a bulk load the rows go in transactions of 5,000 rows or
+    more, each ending between two people: 80 people of 102 rows each (a
+    batch of 2,048 seldom ends where a person does) commit more than once,
+    and every transaction holds whole people."""
+    with J("tx") as a:
+        niks = a.people(80)
+        rows = []
+        for k, nik in enumerate(niks):
+            rows += [ev("t%d-l" % k, nik, "lolos", t(1), gelombang=12),
+                     ev("t%d-s" % k, nik, "saldo_masuk", t(1, 11), jumlah=3500000)]
+            rows += [ev("t%d-%03d" % (k, i), nik, "pembelian",
+                        "2021-03-%02dT12:%02d:00+07:00" % (2 + i // 50, i % 50),
+                        jumlah=1000, pelatihan="K-%d" % i, platform="tokopedia")
+                     for i in range(100)]
+        random.Random(3).shuffle(rows)
+        s, _, _ = a.events(rows, env=NO_BULK)
+        eq((s["inserted"], s["rejected"]), (80 * 102, 0), "every row stored")
+        details = [d for (d,) in a.sql("SELECT detail FROM audit WHERE action = 'journey.import'"
+                                       " ORDER BY id")]
+        sizes = [int(d.split("rows=")[1].split()[0]) for d in details]
+        assert len(sizes) >= 2, "one transaction for %d rows: %r" % (80 * 102, details)
+        eq(sum(sizes), 80 * 102, "the transactions' rows")
+        for n in sizes:
+            eq(n % 102, 0, "a transaction of whole people (%r)" % sizes)
+
+
+@test
 def an_older_purchase_that_would_overdraw_a_stored_one_is_rejected():
     with J() as r:
         nik = r.people(1)[0]
