@@ -157,11 +157,12 @@ static size_t half_bytes(const stager *s)
 
 int pk_jr_stager_init(stager *s, order o, size_t cap)
 {
-    *s = (stager){.order = o, .arena = malloc(cap), .cap = cap};
+    *s = (stager){.order = o, .arena = malloc(cap), .cap = cap, .fd = -1};
     return s->arena != NULL ? 0 : PK_ENOMEM;
 }
 
-/* A half's rows sorted and written as a run, on a thread of its own. */
+/* A half's rows sorted and written as a run at `off` of the stager's file
+ * (made first when fd is -1), on a thread of its own. */
 typedef struct jr_job {
     pthread_t thread;
     bool joinable;   /* false: written by the caller (no thread to be had) */
@@ -169,41 +170,63 @@ typedef struct jr_job {
     const char *base;
     jr_half *half;
     char *wbuf;
-    int fd, rc, err; /* out: the run's descriptor, or an error and its errno */
+    int64_t off, end; /* the run's bytes in the file */
+    int fd, rc, err;  /* in: the file or -1; out: the file, the result and errno */
 } jr_job;
+
+/* n bytes at off, whole (a short write goes on). */
+static int write_at(int fd, const char *p, size_t n, int64_t off)
+{
+    while (n > 0) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return PK_EIO;
+        p += w, n -= (size_t)w, off += w;
+    }
+    return 0;
+}
 
 static void *job_main(void *arg)
 {
     jr_job *j = arg;
     jr_half *h = j->half;
-    j->fd = -1;
+    j->rc = PK_EIO;
     pk_jr_sort(j->order, j->base, h->offs, h->n, h->keys);
-    FILE *f = tmpfile();
-    if (f == NULL) {
-        j->rc = PK_EIO, j->err = errno;
-        return NULL;
+    if (j->fd < 0) { /* an unlinked file of its own, 0600 (the rows carry NIKs) */
+        FILE *f = tmpfile();
+        j->fd = f != NULL ? dup(fileno(f)) : -1;
+        j->err = errno;
+        if (f != NULL)
+            fclose(f);
+        if (j->fd < 0)
+            return NULL;
     }
-    /* a larger buffer than stdio's 4 KiB: fewer system calls (glibc takes
-     * the size only with the buffer) */
-    int rc = setvbuf(f, j->wbuf, _IOFBF, WRITE_BUFFER) == 0 ? 0 : PK_EIO;
+    size_t fill = 0;
+    int64_t at = j->off;
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < h->n; i++) {
         const srec *r = (const srec *)(j->base + h->offs[i]);
-        if (fwrite_unlocked(r, sizeof(*r) + r->len, 1, f) != 1) /* f is this thread's */
-            rc = PK_EIO;
+        size_t n = sizeof(*r) + r->len;
+        if (fill + n > WRITE_BUFFER && fill > 0) {
+            rc = write_at(j->fd, j->wbuf, fill, at);
+            at += (int64_t)fill, fill = 0;
+        }
+        if (rc == 0 && n > WRITE_BUFFER) { /* larger than the buffer: as it is */
+            rc = write_at(j->fd, (const char *)r, n, at);
+            at += (int64_t)n;
+        } else if (rc == 0) {
+            memcpy(j->wbuf + fill, r, n);
+            fill += n;
+        }
     }
-    /* the descriptor kept, the stream and its buffer let go: a run costs
-     * no memory until it is merged */
-    int fd = rc == 0 && fflush(f) == 0 ? dup(fileno(f)) : -1;
+    if (rc == 0 && fill > 0) {
+        rc = write_at(j->fd, j->wbuf, fill, at);
+        at += (int64_t)fill;
+    }
     j->err = errno;
-    if (fclose(f) != 0 || fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
-        j->err = errno;
-        if (fd >= 0)
-            close(fd);
-        j->rc = PK_EIO;
-        return NULL;
-    }
-    j->fd = fd;
-    j->rc = 0;
+    j->rc = rc == 0 && at == j->end ? 0 : PK_EIO;
     return NULL;
 }
 
@@ -216,6 +239,7 @@ static int job_wait(stager *s)
     if (j->joinable)
         pthread_join(j->thread, NULL);
     s->job = NULL;
+    s->fd = j->fd; /* made by the job, perhaps */
     int rc = j->rc;
     if (rc == 0 && s->nruns == s->capruns) {
         size_t cap = s->capruns ? s->capruns * 2 : 16;
@@ -226,9 +250,7 @@ static int job_wait(stager *s)
             s->runs = r, s->capruns = cap;
     }
     if (rc == 0)
-        s->runs[s->nruns++] = (run){.fd = j->fd};
-    else if (j->fd >= 0)
-        close(j->fd);
+        s->runs[s->nruns++] = (run){.fd = j->fd, .off = j->off, .end = j->end};
     if (rc == PK_EIO)
         errno = j->err;
     j->half->n = 0;
@@ -249,8 +271,14 @@ static int flush_half(stager *s)
     jr_job *j = calloc(1, sizeof(*j));
     if (j == NULL)
         return PK_ENOMEM;
+    int64_t bytes = 0;
+    for (size_t i = 0; i < h->n; i++)
+        bytes += (int64_t)(sizeof(srec) +
+                           ((const srec *)(s->arena + (size_t)s->cur * half_bytes(s) + h->offs[i]))->len);
     *j = (jr_job){.order = s->order, .base = s->arena + (size_t)s->cur * half_bytes(s),
-                  .half = h, .wbuf = s->wbuf};
+                  .half = h, .wbuf = s->wbuf, .off = s->end, .end = s->end + bytes,
+                  .fd = s->fd};
+    s->end += bytes;
     s->job = j;
     j->joinable = pthread_create(&j->thread, NULL, job_main, j) == 0;
     if (!j->joinable)
@@ -318,33 +346,65 @@ int pk_jr_stage_room(stager *s, size_t len, srec **h)
 void pk_jr_take_runs(stager *s, run **runs, size_t *n)
 {
     *runs = s->runs, *n = s->nruns;
+    if (s->nruns == 0 && s->fd >= 0)
+        close(s->fd); /* a file without runs: its writes failed */
     s->runs = NULL, s->nruns = s->capruns = 0;
+    s->fd = -1, s->end = 0;
 }
 
 void pk_jr_stager_free(stager *s)
 {
     job_wait(s);
     release(s);
-    pk_jr_runs_close(s->runs, s->nruns);
-    s->runs = NULL, s->nruns = s->capruns = 0;
+    run *runs;
+    size_t n;
+    pk_jr_take_runs(s, &runs, &n);
+    pk_jr_runs_close(runs, n);
 }
 
 /* ---- merging runs --------------------------------------------------------- */
 
+/* n bytes of the run into dst through its buffer: 0, 1 at the run's end
+ * (none read), PK_EIO (an error, or the run ends inside them). */
+static int run_read(run *r, void *dst, size_t n)
+{
+    char *d = dst;
+    size_t got = 0;
+    while (got < n) {
+        if (r->bpos == r->blen) {
+            int64_t left = r->end - r->off;
+            if (left <= 0)
+                return got == 0 ? 1 : PK_EIO;
+            size_t want = left < (int64_t)r->bcap ? (size_t)left : r->bcap;
+            ssize_t k;
+            do
+                k = pread(r->fd, r->buf, want, (off_t)r->off);
+            while (k < 0 && errno == EINTR);
+            if (k <= 0)
+                return PK_EIO;
+            r->off += k;
+            r->bpos = 0, r->blen = (size_t)k;
+        }
+        size_t take = r->blen - r->bpos < n - got ? r->blen - r->bpos : n - got;
+        memcpy(d + got, r->buf + r->bpos, take);
+        r->bpos += take, got += take;
+    }
+    return 0;
+}
+
 /* The next row of a run into its head; 1 at its end. */
 static int run_next(run *r)
 {
-    /* a run is read by one thread: no stream lock per row (two a row, in
-     * three merges of every row) */
-    if (fread_unlocked(&r->h, sizeof(r->h), 1, r->f) != 1)
-        return feof(r->f) ? 1 : PK_EIO;
+    int rc = run_read(r, &r->h, sizeof(r->h));
+    if (rc != 0)
+        return rc;
     if (r->h.len > r->cap) {
         char *d = realloc(r->data, r->h.len);
         if (d == NULL)
             return PK_ENOMEM;
         r->data = d, r->cap = r->h.len;
     }
-    return fread_unlocked(r->data, r->h.len, 1, r->f) == 1 ? 0 : PK_EIO;
+    return run_read(r, r->data, r->h.len) == 0 ? 0 : PK_EIO;
 }
 
 static int run_cmp(order o, const run *a, const run *b)
@@ -381,14 +441,10 @@ int pk_jr_merge_start(merge *m, order o, run *runs, size_t nruns)
     share = share < READ_MIN ? READ_MIN : share > READ_MAX ? READ_MAX : share;
     for (size_t i = 0; i < nruns; i++) {
         run *u = &runs[i];
-        if (u->f == NULL) {
+        if (u->buf == NULL) {
             if ((u->buf = malloc(share)) == NULL)
                 return PK_ENOMEM;
-            if ((u->f = fdopen(u->fd, "rb")) == NULL)
-                return PK_EIO;
-            u->fd = -1; /* the stream's now */
-            if (setvbuf(u->f, u->buf, _IOFBF, share) != 0)
-                return PK_EIO;
+            u->bcap = share;
         }
         int r = run_next(u);
         if (r < 0)
@@ -421,11 +477,9 @@ int pk_jr_merge_pop(merge *m)
 
 void pk_jr_runs_close(run *runs, size_t n)
 {
+    if (n > 0 && runs[0].fd >= 0)
+        close(runs[0].fd); /* the file they share */
     for (size_t i = 0; i < n; i++) {
-        if (runs[i].f != NULL)
-            fclose(runs[i].f);
-        else if (runs[i].fd >= 0)
-            close(runs[i].fd);
         free(runs[i].buf);
         free(runs[i].data);
     }

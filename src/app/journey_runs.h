@@ -21,12 +21,14 @@ typedef struct srec {
     uint32_t len;  /* bytes of the fields */
 } srec;
 
-/* A run: written, its unlinked file's descriptor (fd); merged, a stream
- * over it (f, which owns the descriptor then) with a buffer of its own. */
+/* A run: a stretch [off, end) of its stager's unlinked temporary file
+ * (fd, shared by the runs written before pk_jr_take_runs, which own it);
+ * merged, read from there through a buffer of its own. */
 typedef struct run {
     int fd;
-    FILE *f;
-    char *buf;     /* f's buffer, freed after it is closed */
+    int64_t off, end;
+    char *buf;               /* the read buffer (bcap bytes): [bpos, blen) unread */
+    size_t bcap, bpos, blen;
     srec h;
     char *data;
     size_t cap;
@@ -75,6 +77,9 @@ typedef struct stager {
     int cur;              /* the half being filled */
     jr_half half[2];
     struct jr_job *job;   /* the other half, being written; or NULL */
+    int fd;               /* the runs' file, -1 before the first (one file:
+                           * a descriptor per run ran out at 10M rows) */
+    int64_t end;          /* its size, with the half being written */
     run *runs;            /* the runs written */
     size_t nruns, capruns;
     char *wbuf;           /* the buffer of the run being written */
@@ -91,8 +96,9 @@ int pk_jr_flush(stager *s);
 /* pk_jr_flush, then the arena and the sort's memory freed: the runs stay
  * (pk_jr_take_runs, or s->runs until pk_jr_stager_free). */
 int pk_jr_finish(stager *s);
-/* Hands the runs written to the caller (*runs, *n) and empties s (after
- * pk_jr_flush: none being written). */
+/* Hands the runs written to the caller (*runs, *n), their file with them
+ * (pk_jr_runs_close closes it), and empties s (after pk_jr_flush: none
+ * being written); s writes its next runs to a new file. */
 void pk_jr_take_runs(stager *s, run **runs, size_t *n);
 /* Waits for a run being written, closes the runs and frees all s holds. */
 void pk_jr_stager_free(stager *s);
@@ -104,7 +110,7 @@ int pk_jr_merge_start(merge *m, order o, run *runs, size_t nruns);
 run *pk_jr_merge_top(const merge *m);
 /* Past the least head. */
 int pk_jr_merge_pop(merge *m);
-/* Closes the runs' files and frees them. */
+/* Closes the runs' file and frees them. */
 void pk_jr_runs_close(run *runs, size_t n);
 
 #endif

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -269,25 +268,6 @@ out:
     return status;
 }
 
-/* The event import keeps a descriptor per sorted run until the pass that
- * merges it ends, and two or three passes' runs are open at once
- * (journey_runs.h: a run is half an arena, so hundreds at 10M events),
- * about the usual soft limit of 1,024: the soft limit raised to the hard
- * one (at most 2^16) for this command, as the import's own need. */
-static void more_descriptors(void)
-{
-    struct rlimit r;
-    if (getrlimit(RLIMIT_NOFILE, &r) != 0)
-        return;
-    rlim_t want = (rlim_t)1 << 16;
-    if (r.rlim_max != RLIM_INFINITY && want > r.rlim_max)
-        want = r.rlim_max;
-    if (r.rlim_cur != RLIM_INFINITY && r.rlim_cur < want) {
-        r.rlim_cur = want;
-        setrlimit(RLIMIT_NOFILE, &r); /* failing, the import may still fit */
-    }
-}
-
 static int import_events(cli_args *a)
 {
     const char *source = cli_opt(a, "source");
@@ -305,7 +285,6 @@ static int import_events(cli_args *a)
     progress pg = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()};
     pk_import_opts io = {.tick = progress_tick, .note = progress_note, .ctx = &pg,
                          .actor = actor};
-    more_descriptors();
     return run_import(a, &io, &pg, true, src, NULL);
 }
 
