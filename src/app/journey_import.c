@@ -5,8 +5,9 @@
  * Four passes.  The first reads the file (the participants import's CSV
  * reader, pk_reg_read_fd), checks each row (core/journey.c), computes
  * the NIK's blind index and stages the row in runs sorted by (NIK index,
- * waktu, line): a run is sorted in a bounded arena and written to an
- * unlinked temporary file (0600: the rows carry NIKs; journey_runs.c).
+ * waktu, line): a run is sorted in a bounded arena and written to the
+ * pass's unlinked temporary file (0600: the rows carry NIKs;
+ * journey_runs.c).
  * The second merges those runs, finds each person once (in NIK index
  * order: the pages of that index in order), rejects the rows of unknown
  * NIKs and stages the others again, sorted by (participant id, waktu,

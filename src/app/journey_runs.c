@@ -1,6 +1,6 @@
 /* journey_runs.c -- the event import's external sort (journey_runs.h):
- * staged rows compared in each pass's order, and sorted runs (temporary
- * files) merged through a min-heap of their heads. */
+ * staged rows compared in each pass's order, and sorted runs (stretches
+ * of one temporary file) merged through a min-heap of their heads. */
 #include "app/journey_runs.h"
 
 #include <errno.h>

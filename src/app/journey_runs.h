@@ -60,8 +60,8 @@ typedef struct jr_key {
 
 /* Sorts the n rows at arena + offs[i] in order o (keys: room for n). */
 void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys);
-/* Rows staged in a bounded arena, sorted and written as runs to unlinked
- * temporary files (0600: the rows carry NIKs).  The arena is two halves:
+/* Rows staged in a bounded arena, sorted and written as runs to one
+ * unlinked temporary file (0600: the rows carry NIKs).  The arena is two halves:
  * when the one being filled is full, a thread of its own sorts and writes
  * it while the caller fills the other (the import's second core), so a
  * run is half the arena.  One half is being written at a time. */
