@@ -292,8 +292,12 @@ int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_e
         rc = pk_tx_wave_get(tx, before->wave, &other);
         if (rc != 0 && rc != PK_ENOENT)
             return rc;
-        /* a wave of this deployment not drawn yet holds its applicants */
-        if (rc == 0 && strcmp(other.state, "diundi") != 0) {
+        /* a wave of this deployment holds its applicants until its draw
+         * reaches them: at the join's instant the journey still says
+         * pendaftar there (a draw since, at a later instant, came too
+         * late: the join went before it, and the draw would give this
+         * person a second outcome) */
+        if (rc == 0) {
             *why = PK_C_MASIH_DI_GELOMBANG_LAIN;
             return PK_EINVAL;
         }

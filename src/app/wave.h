@@ -74,8 +74,8 @@ const char *pk_wave_state_now(const int64_t closes_at, const char *stored, int64
  * lokal is refused when the wave is unknown (gelombang_tidak_dikenal),
  * not open at its instant (dibuka, opens <= at < closes:
  * gelombang_tidak_dibuka), or when the person is, just before it, in
- * another wave of this deployment not drawn yet
- * (masih_di_gelombang_lain).  Events of source pmo join the programme
+ * another wave of this deployment whose draw has not reached them at
+ * that instant (masih_di_gelombang_lain).  Events of source pmo join the programme
  * office's waves, which this deployment does not hold: not judged here.
  * pk_wave_join and the event import (source lokal) apply it. */
 typedef struct pk_tx pk_tx;

@@ -243,6 +243,20 @@ def local_joins_follow_the_wave_rules():
         # once wave 1 is drawn, its applicant may join another wave
         r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", DRAWN])
         r.js(["wave", "open", "--wave", "2"], expect=1)   # past its closing instant
+        # wave 1's draw reached its applicant at DRAWN: a join to another
+        # wave before that instant finds them still in wave 1 (a draw since
+        # changes nothing: it came after the join); after it, selected,
+        # they join no later wave
+        r.js(["wave", "create", "--wave", "3", "--scheme", "2021", "--opens", OPENS, "--closes",
+              "2099-12-31T23:59:59+07:00", "--quota", "4"])
+        s, _, rej = r.events([
+            ev("j6", niks[0], "gabung_gelombang", "2021-09-15T10:00:00+07:00", gelombang=3),
+            ev("j7", niks[0], "gabung_gelombang", "2021-09-25T10:00:00+07:00", gelombang=3),
+        ], "--source", "lokal", rejects=True)
+        eq((s["inserted"], s["reasons"]),
+           (0, {"masih_di_gelombang_lain": 1, "sudah_penerima": 1}), "joins around a draw")
+        eq(sorted((row[1], row[3]) for row in rej[1:]),
+           [("masih_di_gelombang_lain", "j6"), ("sudah_penerima", "j7")], "which join")
         # the programme office's joins are to its own waves: not judged here
         s, _, _ = r.events([ev("p1", niks[1], "gabung_gelombang", JOINED, gelombang=99)])
         eq((s["inserted"], s["rejected"]), (1, 0), "pmo join to a wave unknown here")
