@@ -218,15 +218,20 @@ static FILE *open_rejects(const char *path)
 }
 
 /* An import once its options are read: participants (events false, the
- * scheme by name or NULL) or journey events from source src.  The file
- * first: a wrong path opens no database (no key file made) and leaves an
- * existing --rejects file as it was; then the database, the rejects file,
- * the import and its summary (JSON last on stdout, a sentence on stderr).
- * The exit status. */
-static int run_import(cli_args *a, pk_import_opts *io, progress *pg, bool events,
-                      pk_event_source src, const char *scheme)
+ * scheme by name or NULL, the rules as of as_of) or journey events from
+ * source src.  The file first: a wrong path opens no database (no key
+ * file made) and leaves an existing --rejects file as it was; then the
+ * database, the rejects file, the import with its progress and its
+ * summary (JSON last on stdout, a sentence on stderr).  The exit status. */
+static int run_import(cli_args *a, bool events, pk_event_source src, const char *scheme,
+                      pk_date as_of)
 {
     const char *rejects = cli_opt(a, "rejects");
+    char actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
+    progress prog = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()}, *pg = &prog;
+    pk_import_opts opts = {.tick = progress_tick, .note = progress_note, .ctx = pg,
+                           .actor = actor, .as_of = as_of}, *io = &opts;
     int fd = cli_open_input(a->pos[0]), status = 1;
     if (fd < 0)
         return 1;
@@ -280,12 +285,7 @@ static int import_events(cli_args *a)
         fprintf(stderr, "prakerja import events: --source must be pmo or lokal\n");
         return 2;
     }
-    char actor[PK_ACTOR_MAX];
-    cli_actor(actor, sizeof(actor));
-    progress pg = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()};
-    pk_import_opts io = {.tick = progress_tick, .note = progress_note, .ctx = &pg,
-                         .actor = actor};
-    return run_import(a, &io, &pg, true, src, NULL);
+    return run_import(a, true, src, NULL, (pk_date){0});
 }
 
 static int import_participants(cli_args *a)
@@ -295,20 +295,12 @@ static int import_participants(cli_args *a)
         fprintf(stderr, "prakerja import participants: give exactly one FILE ('-' for stdin)\n");
         return 2;
     }
-    char actor[PK_ACTOR_MAX];
-    cli_actor(actor, sizeof(actor));
-    progress pg = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()};
-    pk_import_opts io = {.tick = progress_tick, .note = progress_note, .ctx = &pg,
-                         .actor = actor};
-    if (as_of != NULL) {
-        if (pk_date_parse(as_of, strlen(as_of), &io.as_of) != 0) {
-            fprintf(stderr, "prakerja import: --as-of must be YYYY-MM-DD\n");
-            return 2;
-        }
-    } else {
-        io.as_of = pk_app_today();
+    pk_date day = pk_app_today();
+    if (as_of != NULL && pk_date_parse(as_of, strlen(as_of), &day) != 0) {
+        fprintf(stderr, "prakerja import: --as-of must be YYYY-MM-DD\n");
+        return 2;
     }
-    return run_import(a, &io, &pg, false, PK_SRC_PMO, scheme);
+    return run_import(a, false, PK_SRC_PMO, scheme, day);
 }
 
 static int import_exclusions(cli_args *a)
