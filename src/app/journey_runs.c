@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/pk.h"
+#include "core/sort.h"
 
 /* Two staged rows (headers and fields) in order o: BY_NIK (NIK index,
  * waktu, line), BY_REF (ref, line: the ref is the first field), BY_PID
@@ -34,14 +35,6 @@ int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const 
 
 /* ---- sorting a run ------------------------------------------------------- */
 
-/* n bytes (at most 8) as a big-endian integer: byte order is number order */
-static uint64_t be(const uint8_t *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < 8; i++)
-        v = v << 8 | (i < n ? p[i] : 0);
-    return v;
-}
 
 /* a signed value as an unsigned one of the same order */
 static uint64_t biased(int64_t v)
@@ -57,13 +50,13 @@ static void key_of(order o, const char *arena, size_t off, jr_key *k)
     if (o == BY_REF) {
         const char *ref = (const char *)(h + 1);
         size_t len = strnlen(ref, 16);
-        k->k[0] = be((const uint8_t *)ref, len < 8 ? len : 8);
-        k->k[1] = len > 8 ? be((const uint8_t *)ref + 8, len - 8) : 0;
+        k->k[0] = pk_sort_be((const uint8_t *)ref, len < 8 ? len : 8);
+        k->k[1] = len > 8 ? pk_sort_be((const uint8_t *)ref + 8, len - 8) : 0;
         k->k[2] = 0;
         k->tail = len == 16;
     } else if (o == BY_NIK) {
-        k->k[0] = be(h->bi, 8);
-        k->k[1] = be(h->bi + 8, 8);
+        k->k[0] = pk_sort_be(h->bi, 8);
+        k->k[1] = pk_sort_be(h->bi + 8, 8);
         k->k[2] = biased(h->at);
     } else {
         k->k[0] = biased(h->pid);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/nik.h"
+#include "core/sort.h"
 
 /* ---- the table ------------------------------------------------------------- */
 
@@ -51,14 +52,24 @@ static int cmp_nik(const void *a, const void *b)
     return (x->nik > y->nik) - (x->nik < y->nik);
 }
 
+/* the keys of pk_sort_keyed for those orders */
+static uint64_t key_kk(const void *a)
+{
+    return pk_sort_be(((const appl *)a)->kk, 8);
+}
+
+static uint64_t key_nik(const void *a)
+{
+    return ((const appl *)a)->nik;
+}
+
 /* Sorts the table by family card and numbers the families; fam_kk holds
  * each family's KK index (sorted), prior its earlier recipients: 0, or,
  * with from_rows, what each member's `family` held before (the stored
  * count of a draw's record). */
 int pk_wv_families(table *t, bool from_rows)
 {
-    if (t->n > 1)
-        qsort(t->a, t->n, sizeof(appl), cmp_kk);
+    pk_sort_keyed(t->a, t->n, sizeof(appl), key_kk, cmp_kk);
     t->fam_kk = malloc((t->n ? t->n : 1) * sizeof(*t->fam_kk));
     t->prior = calloc(t->n ? t->n : 1, sizeof(*t->prior));
     if (t->fam_kk == NULL || t->prior == NULL)
@@ -142,8 +153,7 @@ int pk_wv_draw_compute(table *t, const uint8_t seed[32], int64_t overall, const 
     free(fam);
     o->eligible = (int64_t)ne;
     o->selected = sel;
-    if (t->n > 1)
-        qsort(t->a, t->n, sizeof(appl), cmp_nik);
+    pk_sort_keyed(t->a, t->n, sizeof(appl), key_nik, cmp_nik);
     pk_draw_digest d;
     pk_draw_digest_init(&d);
     for (size_t i = 0; i < t->n; i++) {

@@ -16,6 +16,7 @@
 #include "app/registry_int.h"
 #include "app/wave_int.h"
 #include "core/card.h"
+#include "core/sort.h"
 #include "core/date.h"
 #include "core/eligibility.h"
 #include "store/store.h"
@@ -26,6 +27,11 @@ static int cmp_pid(const void *a, const void *b)
 {
     const appl *x = a, *y = b;
     return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static uint64_t key_pid(const void *a)
+{
+    return (uint64_t)((const appl *)a)->pid ^ (UINT64_C(1) << 63); /* signed order */
 }
 
 /* ---- the table from the registry (the draw) ------------------------------ */
@@ -261,8 +267,7 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
      * its own, which made the draw three times its import (bench/draw.sh).
      * The card serials follow it too (selection.md leaves their order
      * open), so the index of serials takes them in order. */
-    if (t.n > 1)
-        qsort(t.a, t.n, sizeof(appl), cmp_pid);
+    pk_sort_keyed(t.a, t.n, sizeof(appl), key_pid, cmp_pid);
     uint32_t ncards = 0;
     for (size_t i = 0; i < t.n; i++)
         if (t.a[i].selected)

@@ -1,6 +1,7 @@
 /* draw.c -- the draw of a wave (draw.h, spec selection.md): seed, rank,
  * order, walk, digests.  SHA-256 is libsodium's. */
 #include "core/draw.h"
+#include "core/sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +61,17 @@ static int entry_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
+/* (tier, the rank's first 7 bytes): entry_cmp's order but for the rest
+ * of the rank and the id */
+static uint64_t entry_key(const void *a)
+{
+    const pk_draw_entry *x = a;
+    return (uint64_t)x->tier << 56 | pk_sort_be(x->rank, 7) >> 8;
+}
+
 void pk_draw_sort(pk_draw_entry *e, size_t n)
 {
-    if (n > 1)
-        qsort(e, n, sizeof *e, entry_cmp);
+    pk_sort_keyed(e, n, sizeof *e, entry_key, entry_cmp);
 }
 
 int64_t pk_draw_walk(pk_draw_entry *e, size_t n, pk_draw_quotas *q)
