@@ -367,187 +367,20 @@ int sq_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
 
 /* ---- journey events into a store that holds none (pk_tx_events_bulk_begin) */
 
-/* ---- the journeys' counters from the rows (an events bulk load, a deferred
- * draw) -------------------------------------------------------------------
- *
- * The facts of sql_funnel.h (PK_JOURNEY_FACTS: a step reached, the WIB
- * days it took, a deadline running), computed here in C from one scan of
- * the journeys with their village (SQ_JOURNEY_FACT_ROWS), summed in a
- * table hashed by cell and added to journey_count in cell order whenever
- * it is half full and at the end.  The fill in SQL sorted every fact for
- * its GROUP BY (3 us a journey, 13% of a draw of the 2021 size); a sort
- * of the journeys by village would cost most of that again (1.1 us).
- * The definitions are the SQL's: the triggers, the verify and the
- * rebuild use those; test_funnel compares this fill with the verify's
- * recount over journeys that reach every branch. */
-
-/* A cell; kinds numbered in the order of their names. */
-enum { JK_HARI, JK_LANGKAH, JK_TENGGAT };
-static const char *const jkind_name[] = {"hari", "langkah", "tenggat"};
-typedef struct jcell {
-    char village[PK_REGION_CODE_MAX];
-    int kind;
-    int64_t k1, k2, n; /* n 0: a free slot */
-} jcell;
-
-/* 2^15 slots (1.8 MB), added to the table at half full: 1,068 cells at
- * 500,000 applicants, 19,511 at 1M events; a province's villages by
- * hundreds of days may take a few rounds. */
-#define JCELLS_SLOTS ((size_t)1 << 15)
-
-typedef struct jcells {
-    jcell *slot;
-    size_t used;
-    sqlite3_stmt *add;
-} jcells;
-
-/* The WIB day of an instant > 0 (PK_JF_DAY: (x + 25200) / 86400). */
-static int64_t wib_day(int64_t t)
-{
-    return (int64_t)(((uint64_t)t + 25200) / 86400);
-}
-
-static int jcell_cmp(const void *a, const void *b)
-{
-    const jcell *x = a, *y = b;
-    int c = strcmp(x->village, y->village);
-    if (c != 0)
-        return c;
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
-    if (x->k1 != y->k1)
-        return x->k1 < y->k1 ? -1 : 1;
-    return x->k2 < y->k2 ? -1 : x->k2 > y->k2;
-}
-
-/* The cells into journey_count (added to those there), in key order; the
- * table emptied.  An SQLite result code. */
-static int jcells_flush(jcells *c)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < JCELLS_SLOTS; i++)
-        if (c->slot[i].n != 0)
-            c->slot[n++] = c->slot[i];
-    qsort(c->slot, n, sizeof(*c->slot), jcell_cmp);
-    int rc = SQLITE_OK;
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-        const jcell *x = &c->slot[i];
-        sqlite3_bind_text(c->add, 1, x->village, -1, SQLITE_STATIC);
-        sqlite3_bind_text(c->add, 2, jkind_name[x->kind], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(c->add, 3, x->k1);
-        sqlite3_bind_int64(c->add, 4, x->k2);
-        sqlite3_bind_int64(c->add, 5, x->n);
-        rc = sqlite3_step(c->add);
-        rc = rc == SQLITE_DONE ? sqlite3_reset(c->add) : rc;
-    }
-    memset(c->slot, 0, JCELLS_SLOTS * sizeof(*c->slot));
-    c->used = 0;
-    return rc;
-}
-
-static int jcell_add(jcells *c, const char *village, int kind, int64_t k1, int64_t k2)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = village; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    h = (h ^ (uint64_t)kind) * 1099511628211ULL;
-    h = (h ^ (uint64_t)k1) * 1099511628211ULL;
-    h = (h ^ (uint64_t)k2) * 1099511628211ULL;
-    h ^= h >> 29;
-    for (size_t i = (size_t)h & (JCELLS_SLOTS - 1);; i = (i + 1) & (JCELLS_SLOTS - 1)) {
-        jcell *s = &c->slot[i];
-        if (s->n == 0) {
-            if (c->used == JCELLS_SLOTS / 2) {
-                int rc = jcells_flush(c);
-                return rc != SQLITE_OK ? rc : jcell_add(c, village, kind, k1, k2);
-            }
-            snprintf(s->village, sizeof(s->village), "%s", village);
-            s->kind = kind;
-            s->k1 = k1;
-            s->k2 = k2;
-            s->n = 1;
-            c->used++;
-            return SQLITE_OK;
-        }
-        if (s->kind == kind && s->k1 == k1 && s->k2 == k2 && strcmp(s->village, village) == 0) {
-            s->n++;
-            return SQLITE_OK;
-        }
-    }
-}
-
-/* The facts of one journey, a row of SQ_JOURNEY_FACT_ROWS: the village,
- * then x[0] the registration instant, x[1] a recipient, x[2] the wave,
- * x[3..7] the instants of the five steps.  An SQLite result code. */
-static int journey_facts(jcells *c, const char *v, const int64_t x[8])
-{
-    int rc = SQLITE_OK;
-    const int64_t *step = &x[2]; /* step[k], k 1..5 */
-    for (int k = 1; k <= 5 && rc == SQLITE_OK; k++) {
-        if (step[k] > 0)
-            rc = jcell_add(c, v, JK_LANGKAH, k, 0);
-        int64_t a = k == 1 ? x[0] : step[k - 1], b = step[k];
-        if (rc == SQLITE_OK && a > 0 && b >= a) {
-            int64_t days = wib_day(b) - wib_day(a);
-            rc = jcell_add(c, v, JK_HARI, k, days > PK_FUNNEL_DAYS_MAX ? PK_FUNNEL_DAYS_MAX : days);
-        }
-    }
-    if (rc == SQLITE_OK && x[1] && step[3] == 0 && step[2] > 0)
-        rc = jcell_add(c, v, JK_TENGGAT, x[2], wib_day(step[2]));
-    return rc;
-}
-
-/* journey_count and its city cells replaced by a count of the journeys;
- * an SQLite result code. */
-static int jcounts_fill(sqlite3 *db)
-{
-    sqlite3_stmt *rows = NULL;
-    jcells c = {calloc(JCELLS_SLOTS, sizeof(jcell)), 0, NULL};
-    int rc = c.slot == NULL ? SQLITE_NOMEM
-                            : sqlite3_exec(db, "DELETE FROM journey_count", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, SQ_JOURNEY_FACT_ROWS, -1, &rows, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, "INSERT INTO journey_count (kode_wilayah, kind, k1, k2, n)"
-                                    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT"
-                                    " (kode_wilayah, kind, k1, k2) DO UPDATE SET n = n + excluded.n",
-                                -1, &c.add, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(rows)) == SQLITE_ROW) {
-        const char *village = (const char *)sqlite3_column_text(rows, 0);
-        if (village == NULL || strlen(village) >= PK_REGION_CODE_MAX) {
-            rc = SQLITE_CORRUPT; /* a region code is NOT NULL and short */
-            break;
-        }
-        int64_t x[8];
-        for (int i = 0; i < 8; i++)
-            x[i] = sqlite3_column_int64(rows, i + 1); /* NULL (no instant): 0 */
-        rc = journey_facts(&c, village, x);
-    }
-    if (rc == SQLITE_DONE)
-        rc = jcells_flush(&c);
-    sqlite3_finalize(rows);
-    sqlite3_finalize(c.add);
-    free(c.slot);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "DELETE FROM journey_count_city;" PK_JOURNEY_COUNT_CITY_FILL, NULL,
-                          NULL, NULL);
-    return rc;
-}
-
 /* The journeys' counters from the rows, after writes that ran without
  * their triggers (an events bulk load, a deferred draw), and the triggers
- * made again: journey_count and its city cells (jcounts_fill);
- * remind_effect_count from the reach rows (a store without events can
- * have them: a reminder to join a wave goes to people without a journey,
- * who the load may then make recipients).  An SQLite result code. */
-static int counts_fill(sqlite3 *db)
+ * made again: journey_count and its city cells (sq_journey_counts_fill,
+ * sqlite_counts.c); remind_effect_count from the reach rows (a store
+ * without events can have them: a reminder to join a wave goes to people
+ * without a journey, who the load may then make recipients). */
+static int counts_fill(sq_tx *tx)
 {
-    int rc = jcounts_fill(db);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db,
-                          "DELETE FROM remind_effect_count;" PK_RE_COUNT_FILL
-                          ";" SQ_JOURNEY_COUNT_TRIGGERS SQ_RE_JOURNEY_TRIGGERS,
-                          NULL, NULL, NULL);
+    int rc = sq_journey_counts_fill(tx->q->writer);
+    if (rc == 0 && sqlite3_exec(tx->q->writer->db,
+                                "DELETE FROM remind_effect_count;" PK_RE_COUNT_FILL
+                                ";" SQ_JOURNEY_COUNT_TRIGGERS SQ_RE_JOURNEY_TRIGGERS,
+                                NULL, NULL, NULL) != SQLITE_OK)
+        rc = PK_EIO;
     return rc;
 }
 
@@ -615,11 +448,11 @@ int sq_events_bulk_end(pk_tx *t)
     int rc = sqlite3_exec(tx->q->writer->db, BULK_CACHE "; PRAGMA threads = 1;" SQ_EVENT_REF_INDEX SQ_EVENT_WAVE_INDEX SQ_JOURNEY_DUE_INDEXES,
                           NULL, NULL, NULL);
     sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
-    /* the journeys' counters once, from the journeys (no trigger ran) */
-    if (rc == SQLITE_OK)
-        rc = counts_fill(tx->q->writer->db);
     if (rc != SQLITE_OK)
         return (rc & 0xff) == SQLITE_CONSTRAINT ? PK_ECONFLICT : sq_error(rc);
+    /* the journeys' counters once, from the journeys (no trigger ran) */
+    if ((rc = counts_fill(tx)) != 0)
+        return rc;
     tx->events_bulk = false;
     return 0;
 }
@@ -690,12 +523,11 @@ int sq_journey_counts_end(pk_tx *t)
         return 0;
     /* the fill of remind_effect_count sorts the reach rows (several per
      * person reminded): a second thread of the sorter (the wall time) */
-    int rc = sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 1", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = counts_fill(tx->q->writer->db);
+    sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 1", NULL, NULL, NULL);
+    int rc = counts_fill(tx);
     sqlite3_exec(tx->q->writer->db, "PRAGMA threads = 0", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return sq_error(rc);
+    if (rc != 0)
+        return rc;
     tx->counts_deferred = false;
     return 0;
 }

@@ -285,6 +285,10 @@ int sq_bulk_begin(pk_tx *t, bool *on);
 int sq_events_bulk_begin(pk_tx *t, bool *on);
 int sq_events_bulk_end(pk_tx *t);
 int sq_large_writes(pk_tx *t, bool *on);
+/* journey_count and its city cells replaced by a count of the journeys
+ * (sqlite_counts.c: the facts of sql_funnel.h summed in C), on c: the
+ * rebuild's, and the fill after an events bulk load or a deferred draw. */
+int sq_journey_counts_fill(sqc *c);
 int sq_journey_counts_defer(pk_tx *t, int64_t n, bool *on);
 int sq_journey_counts_end(pk_tx *t);
 int sq_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi);

@@ -177,7 +177,12 @@ X(S_JCOUNTS_CITY, "ttit",
 X(S_JCOUNTS_VERIFY, "",
   PK_JOURNEY_COUNTS_VERIFY(SQ_JF_EPOCH("p.created_at"), "sum(d)", "SELECT * FROM (", ")"))
 X(S_JCOUNTS_CLEAR, "", "DELETE FROM journey_count")
-X(S_JCOUNTS_FILL, "", PK_JOURNEY_COUNTS_FILL(SQ_JF_EPOCH("p.created_at")))
+/* the fill (sq_journey_counts_fill): every journey with what its facts are
+ * made of, the cells summed in C added in */
+X(S_JCOUNTS_ROWS, "", SQ_JOURNEY_FACT_ROWS)
+X(S_JCOUNTS_ADD, "ttiii",
+  "INSERT INTO journey_count (kode_wilayah, kind, k1, k2, n) VALUES (?1, ?2, ?3, ?4, ?5)"
+  " ON CONFLICT (kode_wilayah, kind, k1, k2) DO UPDATE SET n = n + excluded.n")
 X(S_JCOUNTS_CLEAR_CITY, "", "DELETE FROM journey_count_city")
 X(S_JCOUNTS_FILL_CITY, "", PK_JOURNEY_COUNT_CITY_FILL)
 X(S_JCOUNTS_CELLS, "", "SELECT count(*) FROM journey_count")
