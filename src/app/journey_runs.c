@@ -148,6 +148,12 @@ static size_t half_bytes(const stager *s)
     return (s->cap / 2) & ~(size_t)7;
 }
 
+/* Where half i starts in the arena. */
+static char *half_base(const stager *s, int i)
+{
+    return s->arena + (size_t)i * half_bytes(s);
+}
+
 int pk_jr_stager_init(stager *s, order o, size_t cap)
 {
     *s = (stager){.order = o, .arena = malloc(cap), .cap = cap, .fd = -1};
@@ -264,11 +270,11 @@ static int flush_half(stager *s)
     jr_job *j = calloc(1, sizeof(*j));
     if (j == NULL)
         return PK_ENOMEM;
-    int64_t bytes = 0;
+    const char *base = half_base(s, s->cur);
+    int64_t bytes = 0; /* the run's, as its rows' headers say */
     for (size_t i = 0; i < h->n; i++)
-        bytes += (int64_t)(sizeof(srec) +
-                           ((const srec *)(s->arena + (size_t)s->cur * half_bytes(s) + h->offs[i]))->len);
-    *j = (jr_job){.order = s->order, .base = s->arena + (size_t)s->cur * half_bytes(s),
+        bytes += (int64_t)(sizeof(srec) + ((const srec *)(base + h->offs[i]))->len);
+    *j = (jr_job){.order = s->order, .base = base,
                   .half = h, .wbuf = s->wbuf, .off = s->end, .end = s->end + bytes,
                   .fd = s->fd};
     s->end += bytes;
@@ -329,8 +335,7 @@ int pk_jr_stage_room(stager *s, size_t len, srec **h)
             return PK_ENOMEM;
         f->keys = k, f->cap = cap;
     }
-    char *base = s->arena + (size_t)s->cur * half;
-    *h = (srec *)(base + s->used);
+    *h = (srec *)(half_base(s, s->cur) + s->used);
     f->offs[f->n++] = s->used;
     s->used += need;
     return 0;

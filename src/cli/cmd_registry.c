@@ -229,9 +229,9 @@ static int run_import(cli_args *a, bool events, pk_event_source src, const char 
     const char *rejects = cli_opt(a, "rejects");
     char actor[PK_ACTOR_MAX];
     cli_actor(actor, sizeof(actor));
-    progress prog = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()}, *pg = &prog;
-    pk_import_opts opts = {.tick = progress_tick, .note = progress_note, .ctx = pg,
-                           .actor = actor, .as_of = as_of}, *io = &opts;
+    progress pg = {.tty = isatty(STDERR_FILENO) == 1, .start = now_s()};
+    pk_import_opts io = {.tick = progress_tick, .note = progress_note, .ctx = &pg,
+                         .actor = actor, .as_of = as_of};
     int fd = cli_open_input(a->pos[0]), status = 1;
     if (fd < 0)
         return 1;
@@ -240,17 +240,17 @@ static int run_import(cli_args *a, bool events, pk_event_source src, const char 
         close(fd);
         return 1;
     }
-    if (scheme != NULL && (io->scheme = pk_schemes_find(&app.schemes, scheme)) == NULL) {
+    if (scheme != NULL && (io.scheme = pk_schemes_find(&app.schemes, scheme)) == NULL) {
         fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", scheme);
         goto out;
     }
-    if (rejects != NULL && (io->rejects = open_rejects(rejects)) == NULL)
+    if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
         goto out;
     pk_import_summary sum;
     char err[512] = "";
-    int rc = events ? pk_journey_import(&app, fd, src, io, &sum, err, sizeof(err))
-                    : pk_registry_import(&app, fd, io, &sum, err, sizeof(err));
-    progress_end_line(pg);
+    int rc = events ? pk_journey_import(&app, fd, src, &io, &sum, err, sizeof(err))
+                    : pk_registry_import(&app, fd, &io, &sum, err, sizeof(err));
+    progress_end_line(&pg);
     if (sum.unknown_columns[0])
         fprintf(stderr, "prakerja: import: unknown columns ignored: %s\n", sum.unknown_columns);
     if (rc != 0) {
@@ -261,11 +261,11 @@ static int run_import(cli_args *a, bool events, pk_event_source src, const char 
     }
     print_summary(&sum, events);
     fflush(stdout);
-    say_summary(&sum, now_s() - pg->start, io->rejects != NULL, events);
+    say_summary(&sum, now_s() - pg.start, io.rejects != NULL, events);
     status = 0;
 out:
     close(fd);
-    if (io->rejects != NULL && fclose(io->rejects) != 0) {
+    if (io.rejects != NULL && fclose(io.rejects) != 0) {
         fprintf(stderr, "prakerja: cannot write %s\n", rejects);
         status = 1;
     }
