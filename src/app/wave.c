@@ -287,6 +287,13 @@ int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_e
         *why = PK_C_GELOMBANG_TIDAK_DIBUKA;
         return PK_EINVAL;
     }
+    /* a join is recorded once it happened (a draw comes after every join
+     * of its wave: one dated ahead would hold the draw back until then);
+     * a few minutes' lead allow for another machine's clock */
+    if (e->at > pk_wv_now() + PK_WAVE_CLOCK_LEAD) {
+        *why = PK_C_WAKTU_DI_MASA_DEPAN;
+        return PK_EINVAL;
+    }
     if (before->status == PK_JS_PENDAFTAR && before->wave != e->wave) {
         pk_wave other;
         rc = pk_tx_wave_get(tx, before->wave, &other);
@@ -371,6 +378,8 @@ int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, c
                  res.why == PK_C_GELOMBANG_TIDAK_DIBUKA ? " (the wave is not open at that instant)"
                  : res.why == PK_C_MASIH_DI_GELOMBANG_LAIN
                      ? " (the participant is in another wave, not drawn yet)"
+                 : res.why == PK_C_WAKTU_DI_MASA_DEPAN
+                     ? " (--at is in the future: a join is recorded once it happened)"
                      : "");
         rc = PK_EDENIED;
         goto out;

@@ -73,11 +73,13 @@ const char *pk_wave_state_now(const int64_t closes_at, const char *stored, int64
  * pk_journey_append_checked (ctx unused): a gabung_gelombang of source
  * lokal is refused when the wave is unknown (gelombang_tidak_dikenal),
  * not open at its instant (dibuka, opens <= at < closes:
- * gelombang_tidak_dibuka), or when the person is, just before it, in
+ * gelombang_tidak_dibuka), dated more than PK_WAVE_CLOCK_LEAD seconds
+ * ahead of now (waktu_di_masa_depan), or when the person is, just before it, in
  * another wave of this deployment whose draw has not reached them at
  * that instant (masih_di_gelombang_lain).  Events of source pmo join the programme
  * office's waves, which this deployment does not hold: not judged here.
  * pk_wave_join and the event import (source lokal) apply it. */
+#define PK_WAVE_CLOCK_LEAD 300
 typedef struct pk_tx pk_tx;
 int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
                       pk_code *why);
@@ -105,9 +107,12 @@ typedef struct pk_draw_summary {
 } pk_draw_summary;
 
 /* Draws the wave with seed_hex at instant `at` (seconds since 1970 UTC).
+ * An applicant who is a recipient already (their journey's lolos, any
+ * wave, any source) is not selected (sudah_penerima) and gets no event.
  * The same seed again recomputes the draw from what was stored and
  * answers the same summary, changing nothing.  PK_EINVAL (the seed is
- * not 64 hex digits), PK_ENOENT (no such wave), PK_EDENIED (the wave is
+ * not 64 hex digits; `at` not after the wave's last join), PK_ENOENT (no
+ * such wave), PK_EDENIED (the wave is
  * still open), PK_ECONFLICT (drawn with another seed; or the recomputed
  * draw does not match what was stored), store errors; err says why. */
 int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_t at,

@@ -46,9 +46,10 @@ typedef struct gather {
     int64_t unreadable;
 } gather;
 
-static int gather_one(void *ctx, const pk_prow *row, unsigned lists)
+static int gather_one(void *ctx, const pk_applicant *a)
 {
     gather *g = ctx;
+    const pk_prow *row = a->row;
     pk_participant p;
     memset(&p, 0, sizeof(p));
     pk_reg_from_row(row, &p);
@@ -61,9 +62,13 @@ static int gather_one(void *ctx, const pk_prow *row, unsigned lists)
     sodium_memzero(&p.no_hp, sizeof(p.no_hp));
     x.pid = row->id;
     memcpy(x.kk, row->kk_bi, PK_BI_LEN);
-    pk_eligibility_context c = {.on_lists = lists};
+    pk_eligibility_context c = {.on_lists = a->lists};
     x.reasons = pk_eligibility(&p, g->scheme, g->closing, &c) & ~PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
-    x.tier = (lists & PK_LIST_PRIORITAS) ? 0 : 1;
+    /* once a recipient, never again (domain.md): selected since joining,
+     * by another wave's draw or the programme office's file */
+    if (a->selected_at != 0)
+        x.reasons |= PK_CODEBIT(PK_C_SUDAH_PENERIMA);
+    x.tier = (a->lists & PK_LIST_PRIORITAS) ? 0 : 1;
     char reg[16];
     pk_wv_regency_of(row->kode_wilayah, reg);
     x.region = pk_wv_quota_index(g->q, reg);
@@ -95,11 +100,15 @@ typedef struct wbatch {
     pk_append_result res[ROWS_BATCH][2];
 } wbatch;
 
-/* An applicant's events of the draw into ev[0..2); how many. */
+/* An applicant's events of the draw into ev[0..2); how many: none for a
+ * recipient already, whose journey holds their selection (it refuses a
+ * second outcome; the draw's record says sudah_penerima). */
 static size_t draw_events(const appl *x, int64_t wave, int64_t at, const pk_scheme *s,
                           pk_event ev[2])
 {
     memset(ev, 0, 2 * sizeof(*ev));
+    if (x->reasons & PK_CODEBIT(PK_C_SUDAH_PENERIMA))
+        return 0;
     ev[0].participant_id = x->pid;
     ev[0].source = PK_SRC_LOKAL;
     ev[0].at = at;
@@ -215,6 +224,23 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
         rc = PK_EIO;
         goto out;
     }
+    /* a draw comes after every join of its wave: its events (seq 1 and
+     * 2 at `at`) go after them in each journey (pk_event_cmp: a join
+     * later, or at the same instant further down its file, was not an
+     * applicant yet) */
+    int64_t last_join, last_seq;
+    if ((rc = pk_tx_wave_last_join(tx, number, &last_join, &last_seq)) != 0)
+        goto db;
+    if (last_join > at || (last_join == at && last_seq > 1)) {
+        char joined[32], drawn[32];
+        pk_instant_format(last_join, joined);
+        pk_instant_format(at, drawn);
+        snprintf(err, errlen, "wave %lld's last join is at %s, not before the draw's instant "
+                 "%s: a draw comes after every join (give --at a later instant)",
+                 (long long)number, joined, drawn);
+        rc = PK_EINVAL;
+        goto out;
+    }
     g.closing = pk_instant_day_wib(w.closes_at);
     g.q = &q;
     /* 1-2. everyone who joined, the rules on the closing date, the tier */
@@ -273,7 +299,7 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
         if (t.a[i].selected)
             t.a[i].card = ncards++;
     for (size_t b0 = 0; b0 < t.n; b0 += ROWS_BATCH) {
-        size_t nb = t.n - b0 < ROWS_BATCH ? t.n - b0 : ROWS_BATCH;
+        size_t nb = t.n - b0 < ROWS_BATCH ? t.n - b0 : ROWS_BATCH, ng = 0;
         for (size_t k = 0; k < nb; k++) {
             const appl *x = &t.a[b0 + k];
             pk_draw_row *r = &rows[k];
@@ -290,13 +316,14 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
                 snprintf(r->regency, sizeof(r->regency), "%s", q.code[x->region]);
             memcpy(r->kk_bi, x->kk, PK_BI_LEN);
             r->kk_prior = t.prior[x->family];
-            wb->g[k] = (pk_append_group){.participant_id = x->pid, .ev = wb->ev[k],
-                                         .out = wb->res[k]};
-            wb->g[k].n = draw_events(x, number, at, g.scheme, wb->ev[k]);
+            wb->g[ng] = (pk_append_group){.participant_id = x->pid, .ev = wb->ev[ng],
+                                          .out = wb->res[ng]};
+            wb->g[ng].n = draw_events(x, number, at, g.scheme, wb->ev[ng]);
+            ng += wb->g[ng].n > 0;
         }
         if ((rc = pk_tx_draw_rows_insert(tx, number, nb, rows)) != 0)
             goto db;
-        if ((rc = write_events(tx, wb->g, nb, number, err, errlen)) != 0)
+        if ((rc = write_events(tx, wb->g, ng, number, err, errlen)) != 0)
             goto out;
         for (size_t k = 0; k < nb; k++) {
             const appl *x = &t.a[b0 + k];

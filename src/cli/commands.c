@@ -340,7 +340,7 @@ static const cli_sub wave_subs[] = {
      "one a line (NIKs on the command line are in the process list)",
      (const cli_option[]){
          {"wave", "N", "the wave"},
-         {"at", "INSTANT", "when they joined (default now)"},
+         {"at", "INSTANT", "when they joined (default now; not in the future)"},
          {NULL, NULL, NULL}}},
     {"list", "", "one JSON line per wave", NULL},
     {"show", "--wave N", "one JSON line: the wave and its draw", wave_opt},
@@ -352,7 +352,7 @@ static const cli_sub wave_subs[] = {
      (const cli_option[]){
          {"wave", "N", "the wave"},
          {"seed", "HEX", "the seed announced after the wave closed: 64 hex digits"},
-         {"at", "INSTANT", "the draw's instant (default now)"},
+         {"at", "INSTANT", "the draw's instant (default now; after the wave's last join)"},
          {NULL, NULL, NULL}}},
     {"verify", "--wave N",
      "recompute a drawn wave from what was stored and compare the digests;\n"

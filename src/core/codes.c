@@ -137,6 +137,9 @@ static const code_entry codes[] = {
     [PK_C_BATAS_SALDO_LEWAT] = {"batas_saldo_lewat",
         "Batas waktu penggunaan saldo pelatihan gelombang ini sudah lewat; sisa saldo "
         "dikembalikan ke program.", NULL},
+    [PK_C_WAKTU_DI_MASA_DEPAN] = {"waktu_di_masa_depan",
+        "Waktu peristiwa ini belum tiba: bergabung dengan gelombang dicatat setelah terjadi.",
+        "waktu"},
 };
 
 _Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");

@@ -96,6 +96,7 @@ typedef enum pk_code {
     PK_C_MASIH_DI_GELOMBANG_LAIN,
     PK_C_TIDAK_MEMBELI_PELATIHAN,
     PK_C_BATAS_SALDO_LEWAT,
+    PK_C_WAKTU_DI_MASA_DEPAN,
     PK_C__COUNT
 } pk_code;
 

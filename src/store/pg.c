@@ -633,6 +633,7 @@ static const pk_store_ops pg_ops = {
     .waves_each = pg_waves_each,
     .wave_applicants = pg_wave_applicants,
     .wave_applicants_count = pg_wave_applicants_count,
+    .wave_last_join = pg_wave_last_join,
     .recipient_families = pg_recipient_families,
     .draw_insert = pg_draw_insert,
     .draw_get = pg_draw_get,

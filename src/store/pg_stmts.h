@@ -440,9 +440,13 @@ X(S_WAVES_EACH, "", "SELECT " PG_WAVE_COLS " FROM pk_wave ORDER BY number")
 X(S_WAVE_APPLICANTS, "i",
   "DECLARE pk_applicants NO SCROLL CURSOR FOR SELECT " PG_PCOLS ","
   " (SELECT coalesce(string_agg(x.list, ' '), '') FROM exclusion x"
-  "  WHERE x.nik_bi = participant.nik_bi)"
+  "  WHERE x.nik_bi = participant.nik_bi),"
+  " coalesce((SELECT selected_at FROM pk_journey WHERE participant_id = participant.id), 0)"
   " FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
   " WHERE wave = $1 AND wave > 0 AND type = 'gabung_gelombang') ORDER BY id")
+X(S_WAVE_LAST_JOIN, "i",
+  "SELECT at, seq FROM pk_event WHERE wave = $1 AND wave > 0 AND type = 'gabung_gelombang'"
+  " ORDER BY at DESC, seq DESC LIMIT 1")
 X(S_WAVE_APPLICANTS_FETCH, "", "FETCH 1000 FROM pk_applicants")
 X(S_WAVE_APPLICANTS_COUNT, "i",
   "SELECT count(DISTINCT participant_id) FROM pk_event"

@@ -123,7 +123,11 @@ int pg_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx)
         for (int i = 0; rc == 0 && i < n; i++) {
             pk_prow row;
             pg_read_row(r, i, &row);
-            rc = cb(ctx, &row, lists_from_names(PQgetvalue(r, i, 20), PQgetlength(r, i, 20)));
+            pk_applicant a = {.row = &row,
+                              .lists = lists_from_names(PQgetvalue(r, i, 20),
+                                                        PQgetlength(r, i, 20)),
+                              .selected_at = get_i64(r, i, 21)};
+            rc = cb(ctx, &a);
         }
         PQclear(r);
         if (n == 0)
@@ -276,6 +280,22 @@ int pg_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx)
 out:
     pg_conn_put(pq, c);
     return rc;
+}
+
+int pg_wave_last_join(pk_tx *t, int64_t wave, int64_t *at, int64_t *seq)
+{
+    params p = {0};
+    p_int(&p, wave);
+    PGresult *r = NULL;
+    int rc = pg_run(pg_txc(t), S_WAVE_LAST_JOIN, &p, &r);
+    if (rc != 0)
+        return rc;
+    if (PQntuples(r) == 1) {
+        *at = get_i64(r, 0, 0);
+        *seq = get_i64(r, 0, 1);
+    }
+    PQclear(r);
+    return 0;
 }
 
 int pg_card_serial_max(pk_tx *t, int64_t *serial)

@@ -666,6 +666,7 @@ static const pk_store_ops sqlite_ops = {
     .waves_each = sq_waves_each,
     .wave_applicants = sq_wave_applicants,
     .wave_applicants_count = sq_wave_applicants_count,
+    .wave_last_join = sq_wave_last_join,
     .recipient_families = sq_recipient_families,
     .draw_insert = sq_draw_insert,
     .draw_get = sq_draw_get,

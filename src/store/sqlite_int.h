@@ -248,7 +248,9 @@ int sq_count_of(sqc *c, int which, int64_t *n);
  * holds the upper bound while st runs. */
 void sq_bind_region(sqlite3_stmt *st, int a, int b, const char *region, char *hi,
                     size_t hilen);
-/* Fills row from a statement over SQ_PCOLS; strings point into st. */
+/* Fills row from a statement over SQ_PCOLS (its first SQ_NPCOLS columns);
+ * strings point into st. */
+#define SQ_NPCOLS 22
 void sq_read_row(sqlite3_stmt *st, pk_prow *r);
 
 int sq_participants_find(pk_tx *t, size_t n, const pk_bi *nik_bi, pk_pknown *out);
@@ -370,6 +372,7 @@ int sq_wave_set_state(pk_tx *t, int64_t number, const char *state);
 int sq_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
 int sq_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx);
 int sq_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n);
+int sq_wave_last_join(pk_tx *t, int64_t wave, int64_t *at, int64_t *seq);
 int sq_recipient_families(pk_tx *t, int64_t wave, pk_bi_cb cb, void *ctx);
 int sq_draw_insert(pk_tx *t, const pk_draw_rec *d);
 int sq_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out);

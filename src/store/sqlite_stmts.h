@@ -404,8 +404,13 @@ X(S_WAVES_EACH, "", "SELECT " SQ_WAVE_COLS " FROM pk_wave ORDER BY number")
 /* a wave's applicants (wave > 0 reaches pk_event_wave: it holds the wave
  * events only, migration 25) */
 X(S_WAVE_APPLICANTS, "i",
-  "SELECT " SQ_PCOLS " FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
+  "SELECT " SQ_PCOLS ", coalesce((SELECT selected_at FROM pk_journey"
+  "  WHERE participant_id = participant.id), 0)"
+  " FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
   " WHERE wave = ?1 AND wave > 0 AND type = 'gabung_gelombang') ORDER BY id")
+X(S_WAVE_LAST_JOIN, "i",
+  "SELECT at, seq FROM pk_event WHERE wave = ?1 AND wave > 0 AND type = 'gabung_gelombang'"
+  " ORDER BY at DESC, seq DESC LIMIT 1")
 X(S_WAVE_APPLICANTS_COUNT, "i",
   "SELECT count(DISTINCT participant_id) FROM pk_event"
   " WHERE wave = ?1 AND wave > 0 AND type = 'gabung_gelombang'")

@@ -111,15 +111,30 @@ int sq_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx)
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
         pk_prow row;
         sq_read_row(st, &row);
-        unsigned lists = 0;
-        if (listed && (rc = sq_lists_of(c, row.nik_bi, &lists)) != 0)
+        pk_applicant a = {.row = &row, .selected_at = sqlite3_column_int64(st, SQ_NPCOLS)};
+        if (listed && (rc = sq_lists_of(c, row.nik_bi, &a.lists)) != 0)
             break;
-        rc = cb(ctx, &row, lists);
+        rc = cb(ctx, &a);
     }
     if (rc == 0 && r != SQLITE_DONE)
         rc = sq_error(r);
     sqlite3_finalize(st);
     return rc;
+}
+
+int sq_wave_last_join(pk_tx *t, int64_t wave, int64_t *at, int64_t *seq)
+{
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_WAVE_LAST_JOIN);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, wave);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        *at = sqlite3_column_int64(st, 0);
+        *seq = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : sq_error(r);
 }
 
 int sq_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)

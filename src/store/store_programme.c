@@ -218,6 +218,12 @@ int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx
     return pk_st_noted_tx(tx, false, tx->store->ops->wave_applicants(tx, wave, cb, ctx));
 }
 
+int pk_tx_wave_last_join(pk_tx *tx, int64_t wave, int64_t *at, int64_t *seq)
+{
+    *at = *seq = 0;
+    return pk_st_noted_tx(tx, false, tx->store->ops->wave_last_join(tx, wave, at, seq));
+}
+
 int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
 {
     return s->ops->wave_applicants_count(s, wave, n);

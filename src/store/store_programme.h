@@ -206,10 +206,18 @@ typedef int (*pk_wave_cb)(void *ctx, const pk_wave *w);
 /* Reads: every wave by number. */
 int pk_store_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
 
-/* The applicants of a wave in id order, each once: the row (pii loaded)
- * and its lists (PK_LIST_* bits). */
-typedef int (*pk_applicant_cb)(void *ctx, const pk_prow *row, unsigned lists);
+/* The applicants of a wave in id order, each once: the row (pii loaded),
+ * its lists and when the stored journey made them a recipient. */
+typedef struct pk_applicant {
+    const pk_prow *row;
+    unsigned lists;      /* PK_LIST_* bits */
+    int64_t selected_at; /* the journey's lolos (any wave, any source); 0: none */
+} pk_applicant;
+typedef int (*pk_applicant_cb)(void *ctx, const pk_applicant *a);
 int pk_tx_wave_applicants(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx);
+/* The wave's latest join (gabung_gelombang) in the journeys' order: its
+ * instant and its seq (pk_event); 0 and 0 when none. */
+int pk_tx_wave_last_join(pk_tx *tx, int64_t wave, int64_t *at, int64_t *seq);
 /* Reads: how many participants joined the wave (a gabung_gelombang event
  * for it), each once. */
 int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n);

@@ -263,6 +263,70 @@ def local_joins_follow_the_wave_rules():
 
 
 @test
+def a_draw_comes_after_its_joins_and_passes_over_recipients():
+    """A join dated ahead of now is refused; a draw whose instant is not
+    after the wave's last join is refused and writes nothing; an applicant
+    selected meanwhile elsewhere (here by the programme office) is not
+    selected again and gets no event, and the draw's digests, its
+    verification and its repetition agree."""
+    with E() as r:
+        niks = r.people(4)
+        r.js(["wave", "create", "--wave", "1", "--scheme", "2021", "--opens", OPENS, "--closes",
+              "2099-12-31T23:59:59+07:00", "--quota", "4"])
+        late = "2021-09-25T10:00:00+07:00"
+        s, _, rej = r.events([
+            ev("j0", niks[0], "gabung_gelombang", JOINED, gelombang=1),
+            ev("j1", niks[1], "gabung_gelombang", JOINED, gelombang=1),
+            ev("j2", niks[2], "gabung_gelombang", late, gelombang=1),
+            ev("j3", niks[3], "gabung_gelombang", "2098-01-01T10:00:00+07:00", gelombang=1),
+        ], "--source", "lokal", rejects=True)
+        eq((s["inserted"], s["reasons"]), (3, {"waktu_di_masa_depan": 1}), "a join dated ahead")
+        eq([(row[1], row[2], row[3]) for row in rej[1:]],
+           [("waktu_di_masa_depan", "waktu", "j3")], "rejects file")
+        code, _, err = r.cli(["wave", "join", "--wave", "1", "--at", "2098-01-01T10:00:00+07:00",
+                              niks[3]])
+        eq(code, 1, "wave join ahead of now")
+        assert "waktu_di_masa_depan" in err, err
+        # niks[1] is selected meanwhile in the programme office's wave 12
+        s, _, _ = r.events([
+            ev("l1", niks[1], "lolos", "2021-09-15T10:00:00+07:00", gelombang=12),
+            ev("s1", niks[1], "saldo_masuk", "2021-09-15T10:00:00+07:00", jumlah=BALANCE)])
+        eq(s["inserted"], 2, "selected by the programme office")
+        r.js(["wave", "close", "--wave", "1"])
+        events, journeys = r.nevents(), r.journey()
+        for at in (DRAWN, late):
+            _, err = r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", at], expect=2)
+            assert "last join is at " + late in err and "--at" in err, err
+        eq((r.nevents(), r.journey(), r.sql("SELECT count(*) FROM pk_draw")[0][0]),
+           (events, journeys, 0), "a refused draw writes nothing")
+        after = "2021-09-26T10:00:00+07:00"
+        out, _ = r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", after])
+        eq((out["applicants"], out["eligible"], out["selected"], out["not_selected"],
+            out["reasons"]), (3, 2, 2, 1, {"sudah_penerima": 1}), "draw summary")
+        eq(r.sql("SELECT type, count(*) FROM pk_event WHERE ref LIKE 'undian-1-%'"
+                 " GROUP BY type ORDER BY type"), [("lolos", 2), ("saldo_masuk", 2)],
+           "events for the two selected only")
+        st = r.journey()
+        eq(sorted((j["status"], j["wave"], j["selected_at"]) for j in st.values()),
+           [("penerima", 1, instant(after))] * 2 + [("penerima", 12, instant("2021-09-15T10:00:00+07:00"))],
+           "the recipient's journey unchanged")
+        sel = r.path("sel.csv")
+        code, _, err = r.cli(["export", "selection", "--wave", "1", "--output", sel])
+        eq(code, 0, "export selection (stderr %r)" % err)
+        with open(sel, encoding="utf-8") as f:
+            rows = {row[0]: row for row in csv.reader(f)}
+        eq((rows[niks[1]][3], rows[niks[1]][4]), ("tidak_lolos", "sudah_penerima"),
+           "the recipient in the selection file")
+        eq(sorted(rows[n][3] for n in (niks[0], niks[2])), ["lolos", "lolos"], "the others")
+        out, _ = r.js(["wave", "verify", "--wave", "1"])
+        eq(out["match"], True, "verify")
+        events = r.nevents()
+        out2, err = r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", after])
+        eq((out2["result_sha256"], r.nevents()), (out["result_sha256"], events),
+           "the same seed again changes nothing")
+
+
+@test
 def one_journey_mirror_and_engine_agree():
     """The same person's journey from the programme office's file (mirror)
     and from this deployment's own wave, draw, local events and daily job

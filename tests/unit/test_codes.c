@@ -72,6 +72,7 @@ static const code_case code_cases[] = {
     {PK_C_MASIH_DI_GELOMBANG_LAIN, "masih_di_gelombang_lain", "gelombang"},
     {PK_C_TIDAK_MEMBELI_PELATIHAN, "tidak_membeli_pelatihan", NULL},
     {PK_C_BATAS_SALDO_LEWAT, "batas_saldo_lewat", NULL},
+    {PK_C_WAKTU_DI_MASA_DEPAN, "waktu_di_masa_depan", "waktu"},
 };
 
 static void test_table_complete(void **state)
