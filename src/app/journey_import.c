@@ -463,11 +463,12 @@ static int flush_batch(eimporter *im, pk_tx *tx, bool bulk, ebatch *b, long *in_
     if (b->n == 0)
         return 0;
     const char *f[C__COUNT];
-    /* A local file joins this deployment's waves: their join rules apply
-     * (selection.md); the programme office's joins are to its own waves. */
+    /* A local file joins this deployment's waves and buys with its
+     * balances: their rules apply (selection.md, the deadlines); the
+     * programme office's events are its own programme's. */
     int rc = pk_journey_append_many(tx, b->g, b->ng,
-                                    im->source == PK_SRC_LOKAL ? pk_wave_join_rule : NULL, NULL,
-                                    !bulk);
+                                    im->source == PK_SRC_LOKAL ? pk_wave_lokal_rule : NULL,
+                                    (void *)im->app, !bulk);
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < b->n; i++) {
@@ -627,10 +628,11 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
     if (rc == 0)
         rc = pk_jr_merge_start(&fd->md, BY_PID, im->dups.runs, im->dups.nruns);
     pthread_t feeder;
+    int thread_err = 0;
     if (rc == 0) {
-        started = pthread_create(&feeder, NULL, feeder_main, fd) == 0;
+        started = (thread_err = pthread_create(&feeder, NULL, feeder_main, fd)) == 0;
         if (!started)
-            rc = PK_ENOMEM;
+            rc = PK_EBUSY;
     }
     long in_tx = 0, inserted_before = 0, tx_rows = TX_FIRST;
     for (int i = 0; rc == 0; i ^= 1) {
@@ -669,7 +671,9 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
     if (rc == 0 && tx != NULL)
         rc = commit(im, &tx, &in_tx, &inserted_before);
     pk_tx_rollback(tx);
-    if (rc != 0)
+    if (thread_err != 0)
+        snprintf(err, errlen, "cannot start a thread: %s", strerror(thread_err));
+    else if (rc != 0)
         snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                               : rc == PK_EIO  ? "database or temporary file error"
                                               : "database error (%d)", rc);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/journey.h"
+#include "app/wave.h"
 #include "core/card.h"
 #include "store/store.h"
 
@@ -112,7 +113,6 @@ int pk_purchase_buy(const pk_app *app, const pk_platform_caller *c, const char *
 {
     result_init(out);
     int64_t pid;
-    (void)app;
     int rc = pk_card_valid(card) ? pk_tx_card_find(c->tx, card, &pid) : PK_ENOENT;
     if (rc == PK_ENOENT)
         out->refused = PK_C_KARTU_TIDAK_DIKENAL;
@@ -137,7 +137,8 @@ int pk_purchase_buy(const pk_app *app, const pk_platform_caller *c, const char *
     copy(ev.platform, c->code);
     pk_append_result res;
     pk_journey j;
-    if ((rc = pk_journey_append_get(c->tx, pid, &ev, 1, &res, &j)) != 0)
+    if ((rc = pk_journey_append_checked(c->tx, pid, &ev, 1, &res, pk_wave_lokal_rule,
+                                        (void *)app, &j)) != 0)
         return rc;
     if (res.verdict == PK_APPEND_DUPLICATE)
         return done_before(c, ev.ref, PK_EV_PEMBELIAN, pid, NULL, ev.course, out);

@@ -12,6 +12,7 @@
 
 #include "app/journey.h"
 #include "app/wave_int.h"
+#include "app/wave_terms.h"
 #include "core/date.h"
 #include "core/region.h"
 #include "store/store.h"
@@ -312,6 +313,87 @@ int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_e
     return 0;
 }
 
+int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
+                       pk_code *why)
+{
+    if (e->source != PK_SRC_LOKAL)
+        return 0;
+    if (e->type == PK_EV_GABUNG_GELOMBANG)
+        return pk_wave_join_rule(ctx, tx, before, e, why);
+    if (e->type != PK_EV_PEMBELIAN || before->selected_at == 0)
+        return 0;
+    pk_wave w;
+    int rc = pk_tx_wave_get(tx, before->wave, &w);
+    if (rc != 0 && rc != PK_ENOENT)
+        return rc;
+    pk_wave_terms t = pk_wave_terms_of(ctx, rc == 0 ? &w : NULL, before->wave, NULL);
+    pk_deadlines d;
+    pk_journey_deadlines(before, t.purchase_days, t.survey_days, t.cutoff, &d);
+    /* the balance has lapsed, or the membership is to be revoked: the
+     * daily job may not have run yet, a purchase must not slip in */
+    if (d.balance.applies && e->at > d.balance.ends) {
+        *why = PK_C_BATAS_SALDO_LEWAT;
+        return PK_EINVAL;
+    }
+    if (before->first_purchase_at == 0 && e->at > d.first_purchase.ends) {
+        *why = PK_C_TIDAK_MEMBELI_PELATIHAN;
+        return PK_EINVAL;
+    }
+    return 0;
+}
+
+/* Participant pid's join to the wave at `at` inside tx (a gabung_gelombang
+ * of source lokal, its ref naming both): *res says inserted, duplicate
+ * (joined before) or rejected with why.  The wave's own rules first, even
+ * for a join stored already: who asks to join a closed wave is told so. */
+static int join_one(pk_tx *tx, int64_t wave, int64_t pid, int64_t at, pk_append_result *res)
+{
+    pk_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.participant_id = pid;
+    ev.source = PK_SRC_LOKAL;
+    ev.type = PK_EV_GABUNG_GELOMBANG;
+    ev.at = at;
+    ev.seq = 1;
+    ev.wave = wave;
+    snprintf(ev.ref, sizeof(ev.ref), "gabung-%lld-%lld", (long long)wave, (long long)pid);
+    pk_journey none;
+    memset(&none, 0, sizeof(none));
+    res->verdict = PK_APPEND_INSERTED;
+    int rc = pk_wave_join_rule(NULL, tx, &none, &ev, &res->why);
+    if (rc == PK_EINVAL) {
+        res->verdict = PK_APPEND_REJECTED;
+        return 0;
+    }
+    return rc != 0 ? rc
+                   : pk_journey_append_checked(tx, pid, &ev, 1, res, pk_wave_join_rule, NULL,
+                                               NULL);
+}
+
+int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, int64_t at,
+                      pk_code *why)
+{
+    *why = PK_C__COUNT;
+    pk_tx *tx = NULL;
+    pk_append_result res;
+    char detail[48];
+    snprintf(detail, sizeof(detail), "wave=%lld", (long long)wave);
+    int rc = pk_store_begin(app->store, &tx);
+    if (rc == 0)
+        rc = join_one(tx, wave, participant_id, at, &res);
+    if (rc == 0 && res.verdict == PK_APPEND_REJECTED) {
+        *why = res.why;
+        rc = res.why == PK_C_GELOMBANG_TIDAK_DIKENAL ? PK_ENOENT : PK_EDENIED;
+    } else if (rc == 0 && res.verdict == PK_APPEND_INSERTED &&
+               (rc = pk_tx_audit(tx, "warga", "portal", "wave.join", participant_id, detail)) ==
+                   0) {
+        rc = pk_tx_commit(tx);
+        tx = NULL;
+    }
+    pk_tx_rollback(tx);
+    return rc;
+}
+
 int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, char *err,
                  size_t errlen)
 {
@@ -343,27 +425,8 @@ int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, c
         rc = PK_ENOENT;
         goto out;
     }
-    pk_event ev;
     pk_append_result res;
-    memset(&ev, 0, sizeof(ev));
-    ev.participant_id = known.id;
-    ev.source = PK_SRC_LOKAL;
-    ev.type = PK_EV_GABUNG_GELOMBANG;
-    ev.at = at;
-    ev.seq = 1;
-    ev.wave = wave;
-    snprintf(ev.ref, sizeof(ev.ref), "gabung-%lld-%lld", (long long)wave, (long long)known.id);
-    /* the wave's own rules first, even for a join stored already (a
-     * duplicate): staff asking to join a closed wave are told so */
-    pk_journey none;
-    memset(&none, 0, sizeof(none));
-    res.verdict = PK_APPEND_INSERTED;
-    rc = pk_wave_join_rule(NULL, tx, &none, &ev, &res.why);
-    if (rc == PK_EINVAL)
-        res.verdict = PK_APPEND_REJECTED, rc = 0;
-    else if (rc == 0)
-        rc = pk_journey_append_checked(tx, known.id, &ev, 1, &res, pk_wave_join_rule, NULL,
-                                       NULL);
+    rc = join_one(tx, wave, known.id, at, &res);
     if (rc != 0) {
         snprintf(err, errlen, "database error");
         goto out;
@@ -437,6 +500,29 @@ int pk_wave_list(const pk_app *app, pk_wave_json_cb cb, void *ctx)
 {
     list_ctx l = {cb, ctx};
     return pk_store_waves_each(app->store, list_one, &l);
+}
+
+typedef struct joinable_ctx {
+    int64_t now;
+    pk_wave_open *out;
+    size_t max, n;
+} joinable_ctx;
+
+static int joinable_one(void *ctx, const pk_wave *w)
+{
+    joinable_ctx *c = ctx;
+    if (c->n < c->max && strcmp(w->state, "dibuka") == 0 && w->opens_at <= c->now &&
+        c->now < w->closes_at)
+        c->out[c->n++] = (pk_wave_open){w->number, w->opens_at, w->closes_at};
+    return 0;
+}
+
+int pk_wave_joinable(const pk_app *app, int64_t now, pk_wave_open *out, size_t max, size_t *n)
+{
+    joinable_ctx c = {now, out, max, 0};
+    int rc = pk_store_waves_each(app->store, joinable_one, &c);
+    *n = rc == 0 ? c.n : 0;
+    return rc;
 }
 
 typedef struct find_ctx {

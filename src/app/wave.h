@@ -83,11 +83,35 @@ const char *pk_wave_state_now(const int64_t closes_at, const char *stored, int64
 typedef struct pk_tx pk_tx;
 int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
                       pk_code *why);
+/* The rules of this deployment's programme over its own (lokal) events,
+ * for pk_journey_append_checked (ctx: the pk_app): the join rules above,
+ * and a pembelian refused once the wave's balance cut-off has ended
+ * (batas_saldo_lewat) or, with no purchase before it, once the first-
+ * purchase deadline has (tidak_membeli_pelatihan): what the daily job
+ * would act on (revocation, lapse), not yet run.  The platform API and
+ * the event import (source lokal) apply it. */
+int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
+                       pk_code *why);
 
 /* Joins the participant with this NIK to the wave at instant `at` (a
  * gabung_gelombang event of source lokal through pk_journey_append).
  * PK_ENOENT (no such participant or wave), PK_EDENIED (a join rule or a
  * rule of the journey refuses it: err says which), store errors. */
+/* A resident joins the wave themselves at `at` (pk_wave_join's event and
+ * rules; an audit entry by "warga").  0: joined, or joined before (then
+ * nothing is written); PK_EDENIED with *why (a rule's code: the wave not
+ * open, another wave not drawn yet, a recipient already, ...), PK_ENOENT
+ * (no such wave, *why gelombang_tidak_dikenal), store errors. */
+int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, int64_t at,
+                      pk_code *why);
+
+/* The waves one may join at `now` (open, between their instants), by
+ * number: at most max into out, *n of them. */
+typedef struct pk_wave_open {
+    int64_t number, opens_at, closes_at;
+} pk_wave_open;
+int pk_wave_joinable(const pk_app *app, int64_t now, pk_wave_open *out, size_t max, size_t *n);
+
 int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, char *err,
                  size_t errlen);
 

@@ -93,3 +93,12 @@ void pk_form_free(pk_form *f)
     free(f->storage);
     memset(f, 0, sizeof(*f));
 }
+
+bool pk_form_positive(const char *s, int64_t *n)
+{
+    size_t len = s ? strlen(s) : 0;
+    if (len == 0 || len > 18 || strspn(s, "0123456789") != len)
+        return false;
+    *n = strtoll(s, NULL, 10);
+    return *n > 0;
+}

@@ -6,7 +6,9 @@
 #ifndef PK_FORM_H
 #define PK_FORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define PK_FORM_MAX 64
 
@@ -23,5 +25,8 @@ int pk_form_parse(const char *body, size_t len, pk_form *f);
 /* Value of key, or NULL. */
 const char *pk_form_get(const pk_form *f, const char *key);
 void pk_form_free(pk_form *f);
+/* A whole number >= 1 of up to 18 digits (a wave's number, an id in a
+ * path or a field): true and *n, or false. */
+bool pk_form_positive(const char *s, int64_t *n);
 
 #endif

@@ -7,8 +7,10 @@
  *                         marks it verified (offered after /daftar);
  *   /akun                 the person's status, next step and its
  *                         deadline, balance, trainings, incentives and
- *                         surveys, and their message preferences
- *                         (channel, stops per purpose, messages sent);
+ *                         surveys, the waves open for joining (joined
+ *                         here: app/wave.h's pk_wave_join_self), and
+ *                         their message preferences (channel, stops per
+ *                         purpose, messages sent);
  *   /akun/keluar          ends the session.
  *
  * A resident's session has its own cookie (pk_warga, sent to /akun only)
@@ -22,6 +24,7 @@
 #include "app/journey_view.h"
 #include "app/remind.h"
 #include "app/resident.h"
+#include "app/wave.h"
 #include "core/date.h"
 #include "core/ident.h"
 #include "core/money.h"
@@ -32,6 +35,7 @@
 
 #define COOKIE "pk_warga"
 #define CSRF_FIELD "_warga"
+#define WAVES_SHOWN 8
 
 static const char *SENT_TEXT =
     "Jika NIK terdaftar, kode 6 angka dikirim ke nomor HP (WhatsApp atau SMS) atau e-mail "
@@ -234,7 +238,26 @@ static bool change(const pk_app *app, pk_req *req, pk_resp *resp, const pk_resid
     const char *aksi = pk_form_get(f, "aksi");
     int rc = PK_EINVAL;
     const char *done = "";
-    if (aksi && strcmp(aksi, "kanal") == 0) {
+    if (aksi && strcmp(aksi, "gabung") == 0) {
+        const char *g = pk_form_get(f, "gelombang");
+        int64_t wave = 0;
+        if (!pk_form_positive(g, &wave))
+            rc = PK_EINVAL;
+        else {
+            pk_code why;
+            rc = pk_wave_join_self(app, wave, who->participant_id, (int64_t)time(NULL), &why);
+            char loc[96];
+            if (rc == 0 || rc == PK_EDENIED) {
+                snprintf(loc, sizeof loc, "/akun?gabung=%lld%s%s#gelombang", (long long)wave,
+                         rc == 0 ? "" : "&ditolak=", rc == 0 ? "" : pk_code_name(why));
+                pk_resp_header(resp, "Location", loc);
+                pk_html_error_page(app, resp, 303, "Terkirim", "Permintaan Anda sudah diproses.");
+                return true;
+            }
+            if (rc == PK_ENOENT)
+                rc = PK_EINVAL;
+        }
+    } else if (aksi && strcmp(aksi, "kanal") == 0) {
         rc = pk_resident_pref_set(app, who->participant_id, pk_form_get(f, "kanal"));
         done = "kanal";
     } else if (aksi && (strcmp(aksi, "berhenti") == 0 || strcmp(aksi, "mulai") == 0)) {
@@ -268,6 +291,75 @@ static bool change(const pk_app *app, pk_req *req, pk_resp *resp, const pk_resid
     return true;
 }
 
+/* The answer to a join, from the redirect's query: joined, or why not. */
+static void join_result(pk_req *req, pk_buf *b)
+{
+    const char *g = pk_req_query(req, "gabung"), *no = pk_req_query(req, "ditolak");
+    int64_t wave = 0;
+    if (!pk_form_positive(g, &wave))
+        return;
+    if (no == NULL) {
+        pk_buf_printf(b, "<p class=\"result ok\" role=\"status\" data-joined=\"%lld\">Anda "
+                         "sudah ikut Gelombang %lld. Hasil seleksi diumumkan setelah gelombang "
+                         "ditutup dan diundi.</p>\n", (long long)wave, (long long)wave);
+        return;
+    }
+    pk_code why = pk_code_by_name(no);
+    if (why == PK_C__COUNT)
+        return;
+    pk_buf_printf(b, "<p class=\"result error\" role=\"alert\" data-refused=\"%s\">Belum dapat "
+                     "ikut Gelombang %lld: ", pk_code_name(why), (long long)wave);
+    pk_html_esc(b, pk_code_message(why));
+    pk_buf_adds(b, "</p>\n");
+}
+
+/* The waves open for joining now, each with its button (or a note when
+ * the person is in it already); nothing when none is open. */
+static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_journey *j,
+                       const char *csrf)
+{
+    pk_wave_open w[WAVES_SHOWN];
+    size_t n = 0;
+    if (pk_wave_joinable(app, (int64_t)time(NULL), w, WAVES_SHOWN, &n) != 0)
+        n = 0;
+    pk_buf *b = &resp->body;
+    const char *joined = pk_req_query(req, "gabung");
+    if (n == 0 && joined == NULL)
+        return;
+    pk_buf_adds(b, "<section class=\"card\" id=\"gelombang\" aria-labelledby=\"gel\" "
+                   "data-waves>\n<h2 id=\"gel\">Gelombang yang sedang dibuka</h2>\n");
+    join_result(req, b);
+    if (n == 0)
+        pk_buf_adds(b, "<p data-waves-open=\"0\">Saat ini tidak ada gelombang yang dibuka.</p>\n");
+    bool recipient = j->selected_at != 0 || j->status == PK_JS_PENERIMA ||
+                     j->status == PK_JS_DICABUT;
+    for (size_t i = 0; i < n; i++) {
+        char closes[32];
+        pk_timestamp_format_wib(w[i].closes_at, closes);
+        pk_buf_printf(b, "<div class=\"wave\" data-wave=\"%lld\"><p><strong>Gelombang %lld"
+                         "</strong> dibuka sampai %s.</p>\n",
+                      (long long)w[i].number, (long long)w[i].number, closes);
+        if (j->status == PK_JS_PENDAFTAR && j->wave == w[i].number)
+            pk_buf_adds(b, "<p data-in-wave>Anda sudah ikut gelombang ini. Tunggu hasil "
+                           "seleksinya.</p>\n");
+        else if (recipient)
+            pk_buf_adds(b, "<p data-recipient>Anda sudah pernah menjadi penerima Kartu "
+                           "Prakerja, jadi tidak dapat ikut gelombang lagi.</p>\n");
+        else {
+            pk_buf_adds(b, "<form method=\"post\" action=\"/akun\">\n");
+            pk_web_csrf_field(app, req, resp);
+            pk_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n"
+                             "<input type=\"hidden\" name=\"aksi\" value=\"gabung\">\n"
+                             "<input type=\"hidden\" name=\"gelombang\" value=\"%lld\">\n"
+                             "<button type=\"submit\">Ikut Gelombang %lld</button>\n</form>\n",
+                          CSRF_FIELD, csrf, (long long)w[i].number, (long long)w[i].number);
+        }
+        pk_buf_adds(b, "</div>\n");
+    }
+    pk_buf_adds(b, "<p class=\"small\">Peserta dipilih setelah gelombang ditutup: syarat "
+                   "diperiksa lagi, lalu diundi sampai kuota terpenuhi.</p>\n</section>\n");
+}
+
 void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     pk_resident who;
@@ -296,15 +388,17 @@ void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
     if (saved != NULL)
         pk_buf_adds(b, "<p class=\"result ok\" role=\"status\" data-saved>Perubahan Anda "
                        "tersimpan.</p>\n");
-    pk_page_account_view(app, req, b, who.participant_id);
+    pk_journey j;
+    pk_page_account_view(app, req, b, who.participant_id, &j);
+    char csrf[PK_SECRET_TEXT];
+    pk_resident_csrf(app, &who, csrf);
+    waves_open(app, req, resp, &j, csrf);
 
     /* preferences */
     char channel[16] = "";
     int64_t verified = 0;
     if (pk_resident_pref(app, who.participant_id, channel, &verified) != 0)
         channel[0] = '\0';
-    char csrf[PK_SECRET_TEXT];
-    pk_resident_csrf(app, &who, csrf);
     pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"hp\" data-phone>\n"
                    "<h2 id=\"hp\">Nomor HP</h2>\n");
     if (verified > 0) {

@@ -82,8 +82,11 @@ static void next_step(pk_buf *b, const pk_journey_view *v)
     pk_buf_printf(b, "<p data-next=\"tidak_ada\">%s</p>\n", s);
 }
 
-void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid)
+void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid,
+                          pk_journey *state)
 {
+    memset(state, 0, sizeof(*state));
+    state->status = PK_JS_TERDAFTAR;
     pk_journey_view v;
     pk_buf events;
     pk_buf_init(&events, 1u << 20);
@@ -98,6 +101,7 @@ void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
         return;
     }
     const pk_journey *j = &v.j;
+    *state = v.j;
     pk_buf_printf(b, "<h2 id=\"status\">Status: <span data-status=\"%s\">%s</span></h2>\n",
                   pk_journey_status_name(j->status), pk_journey_status_label(j->status));
     if (j->wave > 0)

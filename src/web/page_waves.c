@@ -263,15 +263,6 @@ void pk_page_wave_new(const pk_app *app, pk_req *req, pk_resp *resp)
 
 /* ---- /admin/gelombang/{n} -------------------------------------------------- */
 
-static bool parse_number(const char *s, int64_t *n)
-{
-    size_t len = strlen(s);
-    if (len == 0 || len > 18 || strspn(s, "0123456789") != len)
-        return false;
-    *n = strtoll(s, NULL, 10);
-    return *n > 0;
-}
-
 static void fact(pk_buf *b, const char *label, const char *attr)
 {
     pk_buf_printf(b, "<div><dt>%s</dt><dd%s%s>", label, attr ? " " : "", attr ? attr : "");
@@ -352,7 +343,7 @@ static void draw_section(pk_buf *b, json_t *d, int64_t number, const char *state
 void pk_page_wave(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     int64_t number;
-    if (req->nparams < 1 || !parse_number(req->params[0], &number)) {
+    if (req->nparams < 1 || !pk_form_positive(req->params[0], &number)) {
         pk_html_staff_error(app, req, resp, 404, "Gelombang tidak ditemukan",
                             "Gelombang tersebut tidak ada.");
         return;

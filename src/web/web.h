@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/auth.h"
+#include "core/journey.h"
 #include "web/http.h"
 #include "web/ratelimit.h"
 
@@ -173,7 +174,8 @@ void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_account_logout(const pk_app *app, pk_req *req, pk_resp *resp);
 /* Its journey part (page_account_view.c): status, next step, balance,
  * trainings, incentives, surveys, events. */
-void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid);
+void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid,
+                          pk_journey *state);
 /* The reminders' section of a participant's page (consent, the latest
  * messages, a preview of each reminder's texts for them). */
 void pk_page_remind_person(const pk_app *app, pk_buf *b, int64_t id, const char *region);

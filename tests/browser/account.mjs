@@ -2,15 +2,15 @@
 // playwright-core, JavaScript off in the pages) at 360 px, a phone: a
 // resident registers on /daftar, the receipt offers to verify the phone,
 // the code (read from the berkas channel's file) signs them in, Akun saya
-// shows the status, next step and the phone verified, the channel is
-// changed, and logout ends it; no page scrolls sideways and every control
+// shows the status, next step and the phone verified, the resident joins
+// the open wave, the channel is changed, and logout ends it; no page scrolls sideways and every control
 // has a label.  Issue #15 "Residents sign in".
 //
 //   node account.mjs /path/to/prakerja
 //
 // Prints TAP.  Exit status 1 if any test failed.  Screenshots land in
 // tests/browser/screenshots/ (git-ignored).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -121,6 +121,12 @@ try {
   await mkdir(SHOTS, { recursive: true });
   const db = path.join(dir, 'akun.db');
   const box = path.join(dir, 'pesan.jsonl');
+  // a wave of this deployment open for joining: from yesterday to in ten days
+  const wib = (t) => new Date(t + 7 * 3600e3).toISOString().slice(0, 19) + '+07:00';
+  execFileSync(exe, ['migrate', '--db', db], { stdio: 'ignore' });
+  execFileSync(exe, ['wave', 'create', '--db', db, '--wave', '3', '--scheme', '2021',
+    '--opens', wib(Date.now() - 86400e3), '--closes', wib(Date.now() + 10 * 86400e3),
+    '--quota', '100'], { stdio: 'ignore' });
   srv = await startServer(db, box);
   const base = srv.base;
   browser = await chromium.launch({
@@ -178,6 +184,18 @@ try {
       await allLabelled(page);
       await noOverflow(page, '/akun');
       await page.screenshot({ path: path.join(SHOTS, 'akun-360.png'), fullPage: true });
+    }],
+    ['the resident joins the open wave from Akun saya', async () => {
+      eq(await page.locator('[data-wave="3"]').count(), 1, 'wave 3 offered');
+      await submit(page, 'Ikut Gelombang 3');
+      eq(new URL(page.url()).pathname + new URL(page.url()).search, '/akun?gabung=3', 'the answer');
+      eq(await page.locator('[data-joined="3"]').count(), 1, 'joined');
+      eq(await page.locator('[data-in-wave]').count(), 1, 'in the wave');
+      eq(await page.locator('[data-status="pendaftar"]').count(), 1, 'status');
+      eq(await page.getByRole('button', { name: 'Ikut Gelombang 3' }).count(), 0, 'no second button');
+      await allLabelled(page);
+      await noOverflow(page, '/akun after joining');
+      await page.screenshot({ path: path.join(SHOTS, 'akun-gelombang-360.png'), fullPage: true });
     }],
     ['the channel is changed and kept; logout ends the session', async () => {
       await page.getByLabel('Kirim pesan lewat').selectOption('sms');

@@ -263,6 +263,32 @@ def local_joins_follow_the_wave_rules():
 
 
 @test
+def local_purchases_after_a_deadline_are_refused():
+    """A local purchase once the first-purchase deadline has ended (none
+    before it) or once the balance cut-off has: refused, as the daily job
+    (not run yet) would have revoked or lapsed by then."""
+    with E() as r:
+        niks = r.people(3)
+        r.drawn_wave(niks)
+        s, _, rej = r.events([
+            buy(niks[0], "late", "2021-10-21T00:00:00+07:00"),
+            buy(niks[1], "intime", "2021-10-20T23:59:59+07:00"),
+            buy(niks[1], "after", "2021-11-01T10:00:00+07:00"),
+            buy(niks[1], "lapsed", "2021-12-16T00:00:00+07:00"),
+            buy(niks[2], "lastday", "2021-12-15T23:59:59+07:00"),
+        ], "--source", "lokal", rejects=True)
+        eq((s["inserted"], s["reasons"]),
+           (2, {"tidak_membeli_pelatihan": 2, "batas_saldo_lewat": 1}), "purchases")
+        eq(sorted((row[1], row[3]) for row in rej[1:]),
+           [("batas_saldo_lewat", "lapsed"), ("tidak_membeli_pelatihan", "lastday"),
+            ("tidak_membeli_pelatihan", "late")], "which")
+        eq(sorted(j["spent"] for j in r.journey().values()), [0, 0, 600000], "spent")
+        # the programme office's purchases are its own programme's: not judged
+        s, _, _ = r.events([buy(niks[0], "p-late", "2021-11-01T10:00:00+07:00")])
+        eq((s["inserted"], s["rejected"]), (1, 0), "pmo purchase")
+
+
+@test
 def a_draw_comes_after_its_joins_and_passes_over_recipients():
     """A join dated ahead of now is refused; a draw whose instant is not
     after the wave's last join is refused and writes nothing; an applicant

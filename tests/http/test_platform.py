@@ -483,6 +483,56 @@ def purchase_refusals_have_codes():
     del pid
 
 
+def wib(t):
+    """An instant (seconds) as ISO 8601 with +07:00."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(t + 7 * 3600))
+
+
+@test
+def purchases_after_the_deadlines_are_refused():
+    """Once the first-purchase deadline has ended with no purchase, or the
+    wave's balance cut-off has, the platform's purchase is refused (409)
+    and nothing is debited, though the daily job has not run yet."""
+    s, toko, _, _ = shop()
+    now, day = int(time.time()), 86400
+    rows = [",".join(PCOLUMNS)] + [",".join(person(800 + i)) for i in range(3)]
+    tmp = os.path.join(s.db.dir, "orang-tenggat.csv")
+    with open(tmp, "w") as f:
+        f.write("\n".join(rows) + "\n")
+    yesterday = time.strftime("%Y-%m-%d", time.gmtime(now + 7 * 3600 - day))
+    for args in (["import", "participants", tmp],
+                 # wave 8: drawn 60 days ago (30 days to the first purchase)
+                 ["wave", "create", "--wave", "8", "--scheme", "2021", "--opens",
+                  wib(now - 90 * day), "--closes", wib(now - 70 * day), "--quota", "2"],
+                 ["wave", "join", "--wave", "8", "--at", wib(now - 80 * day),
+                  person(800)[0], person(801)[0]],
+                 ["wave", "draw", "--wave", "8", "--seed", "cd" * 32, "--at", wib(now - 60 * day)],
+                 # wave 9: drawn 10 days ago, its balance lapsed yesterday
+                 ["wave", "create", "--wave", "9", "--scheme", "2021", "--opens",
+                  wib(now - 20 * day), "--closes", wib(now - 15 * day), "--quota", "1",
+                  "--balance-until", yesterday],
+                 ["wave", "join", "--wave", "9", "--at", wib(now - 18 * day), person(802)[0]],
+                 ["wave", "draw", "--wave", "9", "--seed", "cd" * 32, "--at", wib(now - 10 * day)]):
+        rc, out, err = cli(s.db, args)
+        eq(rc, 0, "%s: %s" % (args[:2], err))
+    cards = {pid: number for pid, number in s.db.query(
+        "SELECT participant_id, number FROM pk_card WHERE wave IN (8, 9)")}
+    eq(len(cards), 3, "three recipients")
+    late, buyer, lapsed = [cards[pid] for pid in sorted(cards)]
+    # the buyer bought in time (a local file replays it)
+    events = os.path.join(s.db.dir, "beli-tepat.csv")
+    with open(events, "w") as f:
+        f.write("ref,nik,peristiwa,waktu,jumlah,pelatihan,platform\n"
+                "tepat-1,%s,pembelian,%s,100000,TP-100,belanjaku\n"
+                % (person(801)[0], wib(now - 50 * day)))
+    rc, out, err = cli(s.db, ["import", "events", events, "--source", "lokal"])
+    eq((rc, json.loads(out.strip().splitlines()[-1])["inserted"]), (0, 1), err)
+    refused(buy(toko, late, "TP-100"), 409, "tidak_membeli_pelatihan", "no purchase in time")
+    refused(buy(toko, lapsed, "TP-100"), 409, "batas_saldo_lewat", "the balance lapsed")
+    eq((balance(s.db, late), balance(s.db, lapsed)), (1000000, 1000000), "nothing debited")
+    eq(ok(buy(toko, buyer, "TP-100"), 201)["sisa_saldo"], 800000, "bought in time: buys on")
+
+
 def luhn_ok(num):
     total = 0
     for i, ch in enumerate(reversed(num)):

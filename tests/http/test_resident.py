@@ -416,6 +416,69 @@ def akun_saya_tells_status_next_step_and_sources():
             s.cleanup()
 
 
+def wib(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(t + 7 * 3600))
+
+
+@test
+def a_resident_joins_an_open_wave_on_akun_saya():
+    with R() as r:
+        p, = load(r, journey=False)
+        q, = load(r, serials=(2,))            # a recipient of the programme office's wave 12
+        now = int(time.time())
+        for n in (5, 6, 7):
+            code, _, err = r.cli(["wave", "create", "--wave", str(n), "--scheme", "2021",
+                                  "--opens", wib(now - 86400), "--closes",
+                                  wib(now + 10 * 86400), "--quota", "10"])
+            eq(code, 0, err)
+        code, _, err = r.cli(["wave", "close", "--wave", "7"])
+        eq(code, 0, err)
+        joins = "SELECT count(*) FROM pk_event WHERE type = 'gabung_gelombang' AND wave = %d"
+        s = start(r)
+        try:
+            b = sign_in(r, s, p)
+            st, _, page = b.get("/akun")
+            eq(st, 200, "page")
+            assert 'data-wave="5"' in page and 'data-wave="6"' in page, page
+            assert 'data-wave="7"' not in page, "a closed wave is not offered"
+            assert "Ikut Gelombang 5" in page, page
+            warga = re.search(r'name="_warga" value="([^"]+)"', page).group(1)
+            # without the session's token: refused, nothing written
+            st, _, _ = b.post("/akun", {"aksi": "gabung", "gelombang": "5"}, form_from="/akun")
+            eq((st, r.sql(joins % 5)[0][0]), (403, 0), "no resident token")
+            for _ in range(2):  # the second time: joined already, nothing more written
+                st, hdrs, _ = b.post("/akun", {"aksi": "gabung", "gelombang": "5",
+                                               "_warga": warga}, form_from="/akun")
+                eq((st, hdrs.get("location")), (303, "/akun?gabung=5#gelombang"), "joined")
+            eq(r.sql("SELECT source, participant_id FROM pk_event WHERE type ="
+                     " 'gabung_gelombang' AND wave = 5"), [("lokal", r.pid(0))], "the event")
+            eq(r.sql("SELECT actor, action, subject, detail FROM audit WHERE action ="
+                     " 'wave.join'"), [("warga", "wave.join", r.pid(0), "wave=5")], "audited")
+            st, _, page = b.get("/akun?gabung=5")
+            assert 'data-joined="5"' in page and "data-in-wave" in page, page
+            assert 'data-status="pendaftar"' in page, page
+            # another wave while this one is not drawn: refused, said in Indonesian
+            st, hdrs, _ = b.post("/akun", {"aksi": "gabung", "gelombang": "6", "_warga": warga},
+                                 form_from="/akun")
+            eq((st, hdrs.get("location")),
+               (303, "/akun?gabung=6&ditolak=masih_di_gelombang_lain#gelombang"), "refused")
+            eq(r.sql(joins % 6)[0][0], 0, "nothing written")
+            _, _, page = b.get(hdrs["location"].split("#")[0])
+            assert 'data-refused="masih_di_gelombang_lain"' in page, page
+            assert "Peserta masih terdaftar di gelombang lain" in page, page
+            for bad in ("7", "99", "abc", "", "-1"):
+                st, _, _ = b.post("/akun", {"aksi": "gabung", "gelombang": bad, "_warga": warga},
+                                  form_from="/akun")
+                eq(st, 303 if bad == "7" else 422, "wave %r" % bad)
+            eq(r.sql(joins % 7)[0][0], 0, "the closed wave took no one")
+            # a recipient is told, not offered a button
+            b2 = sign_in(r, s, q, source="127.0.0.2")
+            _, _, page = b2.get("/akun")
+            assert "data-recipient" in page and "Ikut Gelombang" not in page, page
+        finally:
+            s.cleanup()
+
+
 @test
 def preferences_channel_stops_and_messages():
     with R() as r:
