@@ -43,7 +43,7 @@ PASSWORD=Bench-Corong-Kuat-2026
 
 if [ -z "${DB:-}" ]; then
   BUILD=$BUILD BUILD_ONLY=1 bench/jobs.sh "$N"
-  DB=$ROOT/bench/.cache/jobs-$N-1.db
+  DB=$ROOT/bench/.cache/jobs-v2-$N-1.db
 else
   [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=false >/dev/null
   ninja -C "$BUILD" -j2 >/dev/null

@@ -69,7 +69,7 @@ D_1=$(date -u -d "$D - 1 day" +%F)
 D1=$(date -u -d "$D + 1 day" +%F)
 
 PFILE=$CACHE/jobs-people-$N-$SEED.csv
-DB=$CACHE/jobs-$N-$SEED.db
+DB=$CACHE/jobs-v2-$N-$SEED.db   # v2: the events' refs are the draw's (the job acts on those)
 if [ ! -f "$DB" ]; then
   echo "building $N recipients (cached in $DB)"
   [ -f "$PFILE" ] || python3 bench/gen.py "$N" --seed "$SEED" --bad-rate 0 > "$PFILE"
@@ -92,13 +92,14 @@ BEGIN;
 CREATE TEMP TABLE r AS SELECT id, (id % $WAVES) + 1 AS w,
   $BASE + (id % $WAVES) * $WEEK AS sel, ((id / $WAVES) % 5) != 0 AS buys FROM participant;
 INSERT INTO pk_event (participant_id, source, ref, type, at, seq, received_at, wave)
-  SELECT id, 'lokal', 'b-g-' || id, 'gabung_gelombang', sel - 5 * 86400, 1,
+  SELECT id, 'lokal', 'gabung-' || w || '-' || id, 'gabung_gelombang', sel - 5 * 86400, 1,
          '2021-01-01 00:00:00', w FROM r;
 INSERT INTO pk_event (participant_id, source, ref, type, at, seq, received_at, wave)
-  SELECT id, 'lokal', 'b-l-' || id, 'lolos', sel, 1, '2021-01-01 00:00:00', w FROM r;
+  SELECT id, 'lokal', 'undian-' || w || '-lolos-' || id, 'lolos', sel, 1,
+         '2021-01-01 00:00:00', w FROM r;
 INSERT INTO pk_event (participant_id, source, ref, type, at, seq, received_at, amount)
-  SELECT id, 'lokal', 'b-s-' || id, 'saldo_masuk', sel, 2, '2021-01-01 00:00:00', 1000000
-  FROM r;
+  SELECT id, 'lokal', 'undian-' || w || '-saldo-' || id, 'saldo_masuk', sel, 2,
+         '2021-01-01 00:00:00', 1000000 FROM r;
 INSERT INTO pk_event (participant_id, source, ref, type, at, seq, received_at, amount,
                       course, platform)
   SELECT id, 'lokal', 'b-p-' || id, 'pembelian', sel + 2 * 86400, 1,

@@ -33,7 +33,7 @@ SEED=${SEED:-1}
 BUILD=$BUILD SEED=$SEED BUILD_ONLY=1 bench/jobs.sh "$N"
 PK=$ROOT/$BUILD/src/cli/prakerja
 CACHE=$ROOT/bench/.cache
-DB=$CACHE/jobs-$N-$SEED.db
+DB=$CACHE/jobs-v2-$N-$SEED.db
 WORK=$CACHE/work-remind
 rm -rf "$WORK"
 mkdir -p "$WORK"

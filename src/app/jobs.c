@@ -12,6 +12,7 @@
 #include "app/journey.h"
 #include "app/registry_int.h"
 #include "core/journey.h"
+#include "app/wave.h"
 #include "app/wave_terms.h"
 #include "store/store.h"
 
@@ -61,6 +62,19 @@ typedef struct tally {
 static int act(const job *jb, pk_tx *tx, pk_due_kind kind, const pk_wave_terms *r,
                const pk_due_row *d, tally *t)
 {
+    /* the programme office's recipients are its own to revoke and lapse
+     * (journey-events-csv.md "Deadlines"): this deployment acts on those
+     * its own draw selected (a lolos of source lokal is the draw's alone) */
+    char ref[PK_EVENT_REF_MAX];
+    int64_t who;
+    pk_wave_draw_ref(ref, r->number, "lolos", d->participant_id);
+    int rc = pk_tx_event_find(tx, PK_SRC_LOKAL, ref, &who);
+    if (rc == PK_ENOENT) {
+        t->skipped++;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
     pk_event ev[2];
     pk_append_result res[2];
     size_t n = 0;
@@ -78,8 +92,7 @@ static int act(const job *jb, pk_tx *tx, pk_due_kind kind, const pk_wave_terms *
         job_event(&ev[n++], jb, PK_EV_SALDO_HANGUS, "batas_saldo", d->participant_id,
                   r->cutoff + 1, 1, d->balance, PK_C_BATAS_SALDO_LEWAT);
     }
-    int rc = pk_journey_append_tail(tx, d->participant_id, ev, n, res);
-    if (rc != 0)
+    if ((rc = pk_journey_append_tail(tx, d->participant_id, ev, n, res)) != 0)
         return rc;
     bool rejected = false;
     for (size_t i = 0; i < n; i++) {

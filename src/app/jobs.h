@@ -41,7 +41,8 @@ typedef struct pk_jobs_summary {
     int64_t revoked;        /* dicabut (each with daftar_hitam) */
     int64_t lapsed;         /* saldo_hangus written (with a revocation, or at a cut-off) */
     int64_t amount_lapsed;  /* Rupiah */
-    int64_t skipped;        /* due, but the journey refused the event (a later event stored) */
+    int64_t skipped;        /* due, but not acted on: the journey refused the event (a later
+                             * event stored), or the programme office selected them */
     /* mirror: what is due on the day */
     int64_t due_revoke, due_lapse, due_amount;
     int64_t unknown_waves;  /* recipients' waves whose scheme is unknown: skipped */

@@ -517,6 +517,12 @@ static int joinable_one(void *ctx, const pk_wave *w)
     return 0;
 }
 
+void pk_wave_draw_ref(char out[PK_EVENT_REF_MAX], int64_t wave, const char *what, int64_t pid)
+{
+    snprintf(out, PK_EVENT_REF_MAX, "undian-%lld-%s-%lld", (long long)wave, what,
+             (long long)pid);
+}
+
 int pk_wave_joinable(const pk_app *app, int64_t now, pk_wave_open *out, size_t max, size_t *n)
 {
     joinable_ctx c = {now, out, max, 0};

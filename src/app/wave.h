@@ -105,6 +105,11 @@ int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_
 int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, int64_t at,
                       pk_code *why);
 
+/* The ref of a draw's event for participant pid in `wave` (source lokal):
+ * `what` is "lolos", "tidak-lolos" or "saldo" (undian-3-lolos-42).  A
+ * lolos of source lokal is written by this deployment's draw alone. */
+void pk_wave_draw_ref(char out[PK_EVENT_REF_MAX], int64_t wave, const char *what, int64_t pid);
+
 /* The waves one may join at `now` (open, between their instants), by
  * number: at most max into out, *n of them. */
 typedef struct pk_wave_open {

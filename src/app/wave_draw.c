@@ -116,21 +116,18 @@ static size_t draw_events(const appl *x, int64_t wave, int64_t at, const pk_sche
     ev[0].wave = wave;
     if (!x->selected) {
         ev[0].type = PK_EV_TIDAK_LOLOS;
-        snprintf(ev[0].ref, sizeof(ev[0].ref), "undian-%lld-tidak-lolos-%lld", (long long)wave,
-                 (long long)x->pid);
+        pk_wave_draw_ref(ev[0].ref, wave, "tidak-lolos", x->pid);
         pk_wv_codes_text(x->reasons, ev[0].note, sizeof(ev[0].note));
         return 1;
     }
     ev[0].type = PK_EV_LOLOS;
-    snprintf(ev[0].ref, sizeof(ev[0].ref), "undian-%lld-lolos-%lld", (long long)wave,
-             (long long)x->pid);
+    pk_wave_draw_ref(ev[0].ref, wave, "lolos", x->pid);
     ev[1] = ev[0];
     ev[1].type = PK_EV_SALDO_MASUK;
     ev[1].seq = 2;
     ev[1].wave = 0;
     ev[1].amount = s->training_balance;
-    snprintf(ev[1].ref, sizeof(ev[1].ref), "undian-%lld-saldo-%lld", (long long)wave,
-             (long long)x->pid);
+    pk_wave_draw_ref(ev[1].ref, wave, "saldo", x->pid);
     return 2;
 }
 

@@ -24,6 +24,12 @@ pk_wave_terms pk_wave_terms_of(const pk_app *app, const pk_wave *w, int64_t numb
     if (t.scheme != NULL) {
         t.purchase_days = t.scheme->purchase_deadline_days;
         t.survey_days = t.scheme->survey_fill_days;
+        /* the programme office's waves: its cut-off of the scheme's
+         * balances (this deployment's own waves carry theirs) */
+        pk_date d;
+        if (w == NULL && t.scheme->balance_until[0] != '\0' &&
+            pk_date_parse(t.scheme->balance_until, 10, &d) == 0)
+            t.cutoff = pk_day_end_wib(d);
     }
     return t;
 }

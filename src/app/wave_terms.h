@@ -7,7 +7,9 @@
  * A wave this deployment holds (engine mode) gives its scheme and its
  * balance_until; a wave it does not hold (the programme office's, mirror
  * mode) gives the scheme whose range of waves holds its number, else the
- * scheme the caller names (the person's registration), and no cut-off.
+ * scheme the caller names (the person's registration), and that
+ * scheme's balance_until as the cut-off (the programme's, from
+ * data/schemes.ini; none when it has none).
  * For the app's own files (it names store types); not for adapters. */
 #ifndef PK_APP_WAVE_TERMS_H
 #define PK_APP_WAVE_TERMS_H

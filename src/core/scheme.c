@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/conf.h"
+#include "core/date.h"
 #include "core/pk.h"
 
 static const struct {
@@ -52,7 +53,7 @@ const char *pk_list_name(unsigned bit)
 
 /* ---- keys of a scheme section ---- */
 
-enum key_kind { K_NAME, K_WAVES, K_MONEY, K_INT, K_LISTS };
+enum key_kind { K_NAME, K_WAVES, K_MONEY, K_INT, K_LISTS, K_DATE };
 
 /* Upper bounds are sanity limits: far above any real value, low enough
  * that pk_scheme_total and date arithmetic cannot overflow. */
@@ -66,22 +67,24 @@ static const struct scheme_key {
     enum key_kind kind;
     size_t off;
     long long max;
+    bool optional;
 } keys[] = {
-    {"name", K_NAME, offsetof(pk_scheme, name), 0},
-    {"waves", K_WAVES, 0, 0},
-    {"training_balance", K_MONEY, offsetof(pk_scheme, training_balance), MONEY_MAX},
-    {"incentive", K_MONEY, offsetof(pk_scheme, incentive), MONEY_MAX},
-    {"incentive_months", K_INT, offsetof(pk_scheme, incentive_months), COUNT_MAX},
-    {"survey_incentive", K_MONEY, offsetof(pk_scheme, survey_incentive), MONEY_MAX},
-    {"survey_count", K_INT, offsetof(pk_scheme, survey_count), COUNT_MAX},
-    {"purchase_deadline_days", K_INT, offsetof(pk_scheme, purchase_deadline_days), DAYS_MAX},
-    {"min_age", K_INT, offsetof(pk_scheme, min_age), AGE_MAX},
-    {"max_age", K_INT, offsetof(pk_scheme, max_age), AGE_MAX},
-    {"kk_max", K_INT, offsetof(pk_scheme, kk_max), COUNT_MAX},
-    {"exclusion_lists", K_LISTS, offsetof(pk_scheme, exclusion_lists), 0},
-    {"survey_open_days", K_INT, offsetof(pk_scheme, survey_open_days), DAYS_MAX},
-    {"survey_fill_days", K_INT, offsetof(pk_scheme, survey_fill_days), DAYS_MAX},
-    {"survey_pay_days", K_INT, offsetof(pk_scheme, survey_pay_days), DAYS_MAX},
+    {"name", K_NAME, offsetof(pk_scheme, name), 0, false},
+    {"waves", K_WAVES, 0, 0, false},
+    {"training_balance", K_MONEY, offsetof(pk_scheme, training_balance), MONEY_MAX, false},
+    {"incentive", K_MONEY, offsetof(pk_scheme, incentive), MONEY_MAX, false},
+    {"incentive_months", K_INT, offsetof(pk_scheme, incentive_months), COUNT_MAX, false},
+    {"survey_incentive", K_MONEY, offsetof(pk_scheme, survey_incentive), MONEY_MAX, false},
+    {"survey_count", K_INT, offsetof(pk_scheme, survey_count), COUNT_MAX, false},
+    {"purchase_deadline_days", K_INT, offsetof(pk_scheme, purchase_deadline_days), DAYS_MAX, false},
+    {"min_age", K_INT, offsetof(pk_scheme, min_age), AGE_MAX, false},
+    {"max_age", K_INT, offsetof(pk_scheme, max_age), AGE_MAX, false},
+    {"kk_max", K_INT, offsetof(pk_scheme, kk_max), COUNT_MAX, false},
+    {"exclusion_lists", K_LISTS, offsetof(pk_scheme, exclusion_lists), 0, false},
+    {"survey_open_days", K_INT, offsetof(pk_scheme, survey_open_days), DAYS_MAX, false},
+    {"survey_fill_days", K_INT, offsetof(pk_scheme, survey_fill_days), DAYS_MAX, false},
+    {"survey_pay_days", K_INT, offsetof(pk_scheme, survey_pay_days), DAYS_MAX, false},
+    {"balance_until", K_DATE, offsetof(pk_scheme, balance_until), 0, true},
 };
 
 /* ---- parse state ---- */
@@ -281,6 +284,16 @@ static int on_key(void *user, const char *section, const char *name, const char 
         if (!parse_lists(p, section, value, (unsigned *)(base + keys[k].off)))
             return 0;
         break;
+    case K_DATE: {
+        pk_date d;
+        if (strlen(value) != 10 || pk_date_parse(value, 10, &d) != 0) {
+            pk_ini_fail(&p->ini, "line %d: [%s] %s: '%s' is not a date YYYY-MM-DD", p->ini.line,
+                        section, name, value);
+            return 0;
+        }
+        memcpy(base + keys[k].off, value, 11);
+        break;
+    }
     }
     return 1;
 }
@@ -301,7 +314,7 @@ static void check_complete(parse_ctx *p)
     for (size_t i = 0; i < s->count && !p->ini.failed; i++) {
         const pk_scheme *sc = &s->items[i];
         for (size_t k = 0; k < PK_ARRAY_LEN(keys); k++) {
-            if (!(p->seen[i] & (UINT32_C(1) << k))) {
+            if (!keys[k].optional && !(p->seen[i] & (UINT32_C(1) << k))) {
                 pk_ini_fail(&p->ini, "line %d: scheme [%s] lacks key '%s'", p->first_line[i], sc->id,
                      keys[k].name);
                 return;

@@ -47,6 +47,8 @@ typedef struct pk_scheme {
     int survey_open_days;          /* survey k opens k*N days after the first incentive */
     int survey_fill_days;          /* a survey must be filled within N days */
     int survey_pay_days;           /* a filled survey is paid within N days */
+    char balance_until[11];        /* the programme's cut-off of the scheme's balances,
+                                    * YYYY-MM-DD (optional key); "": none known */
 } pk_scheme;
 
 typedef struct pk_schemes {

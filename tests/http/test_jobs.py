@@ -213,6 +213,31 @@ def mirror_mode_changes_nothing_and_reports_what_is_due():
 
 
 @test
+def the_programmes_cut_off_is_the_deadline_of_its_waves():
+    """schemes.ini's balance_until (scheme 2020: 15 Dec 2020) is the
+    balance cut-off of the programme office's waves of the scheme, and
+    caps their first-purchase deadline: what mirror mode reports due."""
+    with E() as r:
+        niks = r.people(2)
+        sel = "2020-11-20T10:00:00+07:00"   # 30 days: 20 Dec, capped at 15 Dec
+        rows = []
+        for i, nik in enumerate(niks):
+            rows += [ev("l%d" % i, nik, "lolos", sel, gelombang=5),
+                     ev("s%d" % i, nik, "saldo_masuk", sel, jumlah=BALANCE)]
+        rows.append(buy(niks[0], "b0", "2020-11-25T10:00:00+07:00"))
+        s, _, _ = r.events(rows)
+        eq(s["inserted"], 5, "the programme office's wave 5 (scheme 2020)")
+        eq(r.jobs("2020-12-15", mode=[])["due"], {"revoke": 0, "lapse": 0, "amount": 0},
+           "the cut-off's own day")
+        eq(r.jobs("2020-12-16", mode=[])["due"],
+           {"revoke": 1, "lapse": 2, "amount": BALANCE + BALANCE - 300000},
+           "the day after: one revocation, both balances lapse")
+        pid = r.sql("SELECT participant_id FROM pk_journey ORDER BY participant_id")[0][0]
+        st = r.sql("SELECT balance FROM pk_journey WHERE participant_id = %d" % pid)[0][0]
+        eq(st, BALANCE - 300000, "nothing written in mirror mode")
+
+
+@test
 def local_joins_follow_the_wave_rules():
     with E() as r:
         niks = r.people(4)
@@ -260,6 +285,26 @@ def local_joins_follow_the_wave_rules():
         # the programme office's joins are to its own waves: not judged here
         s, _, _ = r.events([ev("p1", niks[1], "gabung_gelombang", JOINED, gelombang=99)])
         eq((s["inserted"], s["rejected"]), (1, 0), "pmo join to a wave unknown here")
+
+
+@test
+def engine_mode_acts_only_on_its_own_draws_recipients():
+    """The programme office's recipients are its own to revoke
+    (journey-events-csv.md "Deadlines"): in engine mode the job revokes
+    those this deployment's draw selected, and skips the others."""
+    with E() as r:
+        niks = r.people(2)
+        r.drawn_wave(niks[:1])
+        s, _, _ = r.events([ev("g1", niks[1], "gabung_gelombang", JOINED, gelombang=12),
+                            ev("l1", niks[1], "lolos", DRAWN, gelombang=12),
+                            ev("s1", niks[1], "saldo_masuk", DRAWN, jumlah=BALANCE)])
+        eq(s["inserted"], 3, "the programme office's recipient")
+        out = r.jobs("2021-10-21")
+        eq((out["revoked"], out["lapsed"], out["skipped"]), (1, 1, 1), "one revoked, one skipped")
+        eq(sorted((j["wave"], j["status"], j["balance"]) for j in r.journey().values()),
+           [(1, "dicabut", 0), (12, "penerima", BALANCE)], "journeys")
+        eq(r.listed(), 1, "only this deployment's recipient on daftar_hitam")
+        eq(r.jobs("2021-10-22")["revoked"], 0, "the next day: nothing more")
 
 
 @test

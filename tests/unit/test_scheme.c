@@ -110,6 +110,10 @@ static void test_real_file(void **state)
         assert_int_equal(sc->survey_pay_days, w->pay);
         assert_int_equal(pk_scheme_total(sc), w->total);
     }
+    /* the programme's cut-off: 2020's balances lapsed on 15 Dec 2020
+     * (domain.md); the others have none in the file */
+    assert_string_equal(pk_schemes_find(&s, "2020")->balance_until, "2020-12-15");
+    assert_string_equal(pk_schemes_find(&s, "2023")->balance_until, "");
     free(text);
 }
 
@@ -175,6 +179,10 @@ static const ini_case ini_cases[] = {
     {"prioritas is no exclusion list", GENERAL "[x1]\n" KEYS_A "exclusion_lists = dtks prioritas\n",
      "line 13: [x1] exclusion_lists: unknown list 'prioritas'"},
     {"unknown key", GENERAL "[x1]\n" KEYS_A "min_umur = 18\n", "line 13: [x1] unknown key 'min_umur'"},
+    {"bad cut-off", VALID "balance_until = 2020-02-30\n", "balance_until: '2020-02-30' is not a date"},
+    {"cut-off not a day", VALID "balance_until = 2020-12\n", "'2020-12' is not a date"},
+    {"cut-off twice", VALID "balance_until = 2020-12-15\nbalance_until = 2020-12-16\n",
+     "balance_until given twice"},
     {"duplicate key", VALID "min_age = 17\n", "min_age given twice"},
     {"continuation line", GENERAL "[x1]\nname = a\n  b\n", "line 5: [x1] name given twice"},
     {"bad current", "[general]\ncurrent = 2030\n[x1]\n" KEYS_A KEYS_B,
@@ -238,6 +246,11 @@ static void test_valid_values(void **state)
     assert_string_equal(x->id, "x1");
     assert_int_equal(x->exclusion_lists, PK_LIST_DTKS | PK_LIST_DAFTAR_HITAM);
     assert_int_equal(x->wave_last, 5);
+    assert_string_equal(x->balance_until, ""); /* optional */
+    char with[2048];
+    snprintf(with, sizeof with, "%sbalance_until = 2021-11-30\n", VALID);
+    assert_int_equal(pk_schemes_parse(with, &s, err, sizeof err), 0);
+    assert_string_equal(pk_schemes_current(&s)->balance_until, "2021-11-30");
 
     /* An empty exclusion list is allowed: the scheme excludes nobody. */
     assert_int_equal(pk_schemes_parse(ini_cases[2].text, &s, err, sizeof err), 0);
