@@ -244,13 +244,6 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
             reject(im, rec->line, PK_C_KOLOM_TIDAK_VALID, bad, f);
             continue;
         }
-        /* only the draw and the jobs of this deployment select, reject
-         * and revoke: a local file may not */
-        if (im->source == PK_SRC_LOKAL &&
-            (e.type == PK_EV_LOLOS || e.type == PK_EV_TIDAK_LOLOS || e.type == PK_EV_DICABUT)) {
-            reject(im, rec->line, PK_C_KOLOM_TIDAK_VALID, "peristiwa", f);
-            continue;
-        }
         uint8_t bi[PK_BLIND_LEN];
         pk_vault_blind(&im->app->vault, "nik", f[C_NIK], bi);
         if ((rc = stage(im, bi, e.at, rec->line, f)) != 0) {
@@ -478,7 +471,10 @@ static int flush_batch(eimporter *im, pk_tx *tx, bool bulk, ebatch *b, long *in_
             im->sum->duplicates++;
         } else {
             fields_of((const char *)b->data.data + b->off[i], f);
-            reject(im, b->line[i], b->res[i].why, NULL, f);
+            /* a local file's lolos, tidak_lolos or dicabut (pk_wave_lokal_rule) */
+            bool kind = b->res[i].why == PK_C_KOLOM_TIDAK_VALID &&
+                        pk_wave_lokal_only_ours(b->ev[i].type);
+            reject(im, b->line[i], b->res[i].why, kind ? "peristiwa" : NULL, f);
         }
     }
     *in_tx += (long)b->n;

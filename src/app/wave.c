@@ -313,11 +313,20 @@ int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_e
     return 0;
 }
 
+bool pk_wave_lokal_only_ours(pk_event_type type)
+{
+    return type == PK_EV_LOLOS || type == PK_EV_TIDAK_LOLOS || type == PK_EV_DICABUT;
+}
+
 int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
                        pk_code *why)
 {
     if (e->source != PK_SRC_LOKAL)
         return 0;
+    if (pk_wave_lokal_only_ours(e->type)) {
+        *why = PK_C_KOLOM_TIDAK_VALID;
+        return PK_EINVAL;
+    }
     if (e->type == PK_EV_GABUNG_GELOMBANG)
         return pk_wave_join_rule(ctx, tx, before, e, why);
     if (e->type != PK_EV_PEMBELIAN || before->selected_at == 0)

@@ -83,9 +83,14 @@ const char *pk_wave_state_now(const int64_t closes_at, const char *stored, int64
 typedef struct pk_tx pk_tx;
 int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
                       pk_code *why);
+/* Whether only this deployment's draw and daily job write events of the
+ * type (lolos, tidak_lolos, dicabut): a lokal file may not carry them. */
+bool pk_wave_lokal_only_ours(pk_event_type type);
 /* The rules of this deployment's programme over its own (lokal) events,
- * for pk_journey_append_checked (ctx: the pk_app): the join rules above,
- * and a pembelian refused once the wave's balance cut-off has ended
+ * for pk_journey_append_checked (ctx: the pk_app): one of those types
+ * refused (kolom_tidak_valid: an event stored already is a duplicate,
+ * so a lokal export imported again changes nothing and says so), the
+ * join rules above, and a pembelian refused once the wave's balance cut-off has ended
  * (batas_saldo_lewat) or, with no purchase before it, once the first-
  * purchase deadline has (tidak_membeli_pelatihan): what the daily job
  * would act on (revocation, lapse), not yet run.  The platform API and

@@ -308,6 +308,33 @@ def engine_mode_acts_only_on_its_own_draws_recipients():
 
 
 @test
+def a_local_export_imported_again_changes_nothing_and_says_so():
+    """This deployment's own events (the draw's, the job's, local
+    purchases) exported with --source lokal and imported again: every row
+    a duplicate, none rejected, nothing written; a lolos of a local file
+    that is not stored is still refused (kolom_tidak_valid, peristiwa)."""
+    with E() as r:
+        niks = r.people(3)
+        r.drawn_wave(niks)
+        s, _, _ = r.events([buy(niks[0], "b0", "2021-10-01T10:00:00+07:00")], "--source", "lokal")
+        eq(s["inserted"], 1, "a purchase")
+        r.jobs("2021-10-21")
+        before, n = r.stored(), r.nevents("source = 'lokal'")
+        out = r.export_events("--source", "lokal")
+        path = r.write(out)
+        code, got, err = r.cli(["import", "events", path, "--source", "lokal"])
+        eq(code, 0, err)
+        summary = json.loads(got.strip().splitlines()[-1])
+        eq((summary["read"], summary["inserted"], summary["duplicates"], summary["rejected"]),
+           (n, 0, n, 0), "all duplicates")
+        eq(r.stored(), before, "nothing written")
+        s, _, rej = r.events([ev("x1", niks[0], "lolos", DRAWN, gelombang=1)], "--source",
+                             "lokal", rejects=True)
+        eq((s["rejected"], s["reasons"]), (1, {"kolom_tidak_valid": 1}), "a new local lolos")
+        eq((rej[1][1], rej[1][2]), ("kolom_tidak_valid", "peristiwa"), "its column")
+
+
+@test
 def local_purchases_after_a_deadline_are_refused():
     """A local purchase once the first-purchase deadline has ended (none
     before it) or once the balance cut-off has: refused, as the daily job
