@@ -380,9 +380,10 @@ static int join_one(pk_tx *tx, int64_t wave, int64_t pid, int64_t at, pk_append_
 }
 
 int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, int64_t at,
-                      pk_code *why)
+                      pk_code *why, bool *before)
 {
     *why = PK_C__COUNT;
+    *before = false;
     pk_tx *tx = NULL;
     pk_append_result res;
     char detail[48];
@@ -390,6 +391,7 @@ int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, i
     int rc = pk_store_begin(app->store, &tx);
     if (rc == 0)
         rc = join_one(tx, wave, participant_id, at, &res);
+    *before = rc == 0 && res.verdict == PK_APPEND_DUPLICATE;
     if (rc == 0 && res.verdict == PK_APPEND_REJECTED) {
         *why = res.why;
         rc = res.why == PK_C_GELOMBANG_TIDAK_DIKENAL ? PK_ENOENT : PK_EDENIED;

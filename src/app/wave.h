@@ -104,11 +104,11 @@ int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_
  * rule of the journey refuses it: err says which), store errors. */
 /* A resident joins the wave themselves at `at` (pk_wave_join's event and
  * rules; an audit entry by "warga").  0: joined, or joined before (then
- * nothing is written); PK_EDENIED with *why (a rule's code: the wave not
+ * nothing is written: *before); PK_EDENIED with *why (a rule's code: the wave not
  * open, another wave not drawn yet, a recipient already, ...), PK_ENOENT
  * (no such wave, *why gelombang_tidak_dikenal), store errors. */
 int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, int64_t at,
-                      pk_code *why);
+                      pk_code *why, bool *before);
 
 /* The ref of a draw's event for participant pid in `wave` (source lokal):
  * `what` is "lolos", "tidak-lolos" or "saldo" (undian-3-lolos-42).  A

@@ -17,6 +17,7 @@
  * and table: staff routes never read it, and these pages serve only the
  * person it belongs to.  The NIK travels in POST bodies only; pages are
  * never cached. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +36,26 @@
 
 #define COOKIE "pk_warga"
 #define CSRF_FIELD "_warga"
+/* The session's cookie goes to these paths only: Akun saya, and the API
+ * by which a resident joins a wave (SameSite=Lax: never with a POST from
+ * another site). */
+static const char *const cookie_paths[] = {"/akun", "/api/v1/waves"};
+
+static void set_cookie(const pk_app *app, pk_resp *resp, const char *token, long max_age)
+{
+    for (size_t i = 0; i < PK_ARRAY_LEN(cookie_paths); i++)
+        pk_resp_cookie_path(app, resp, COOKIE, token, cookie_paths[i], max_age);
+}
+
+int pk_web_resident(const pk_app *app, pk_req *req, pk_resident *who)
+{
+    char token[PK_SECRET_TEXT];
+    if (!pk_req_cookie(req, COOKIE, token, sizeof token))
+        return PK_ENOENT;
+    int rc = pk_resident_session(app, token, (int64_t)time(NULL), who);
+    sodium_memzero(token, sizeof token);
+    return rc;
+}
 #define WAVES_SHOWN 8
 
 static const char *SENT_TEXT =
@@ -99,7 +120,7 @@ static void sign_in(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purp
         int rc = k6[0] ? pk_resident_code_check(app, n16, k6, purpose, now, token, &who)
                        : PK_EINVAL;
         if (rc == 0) {
-            pk_resp_cookie_path(app, resp, COOKIE, token, "/akun", app->cfg.session_max);
+            set_cookie(app, resp, token, app->cfg.session_max);
             pk_resp_header(resp, "Location",
                            purpose == PK_RCODE_TELEPON ? "/akun?hp=terverifikasi" : "/akun");
             pk_html_error_page(app, resp, 303, "Berhasil masuk", "Membuka Akun saya.");
@@ -196,10 +217,8 @@ void pk_page_account_phone(const pk_app *app, pk_req *req, pk_resp *resp)
 static bool resident_of(const pk_app *app, pk_req *req, pk_resp *resp, pk_resident *who)
 {
     char token[PK_SECRET_TEXT];
-    int rc = PK_ENOENT;
     bool had = pk_req_cookie(req, COOKIE, token, sizeof token);
-    if (had)
-        rc = pk_resident_session(app, token, (int64_t)time(NULL), who);
+    int rc = had ? pk_web_resident(app, req, who) : PK_ENOENT;
     if (rc == 0)
         return true;
     if (rc == PK_EIO) {
@@ -208,7 +227,7 @@ static bool resident_of(const pk_app *app, pk_req *req, pk_resp *resp, pk_reside
         return false;
     }
     if (had)
-        pk_resp_cookie_path(app, resp, COOKIE, "", "/akun", 0);
+        set_cookie(app, resp, "", 0);
     pk_resp_header(resp, "Location", "/akun/masuk");
     pk_html_error_page(app, resp, 303, "Silakan masuk",
                        "Halaman ini untuk peserta yang sudah masuk. Silakan masuk dengan NIK "
@@ -245,7 +264,9 @@ static bool change(const pk_app *app, pk_req *req, pk_resp *resp, const pk_resid
             rc = PK_EINVAL;
         else {
             pk_code why;
-            rc = pk_wave_join_self(app, wave, who->participant_id, (int64_t)time(NULL), &why);
+            bool before;
+            rc = pk_wave_join_self(app, wave, who->participant_id, (int64_t)time(NULL), &why,
+                                   &before);
             char loc[96];
             if (rc == 0 || rc == PK_EDENIED) {
                 snprintf(loc, sizeof loc, "/akun?gabung=%lld%s%s#gelombang", (long long)wave,
@@ -489,7 +510,7 @@ void pk_page_account_logout(const pk_app *app, pk_req *req, pk_resp *resp)
         return;
     }
     pk_resident_logout(app, &who);
-    pk_resp_cookie_path(app, resp, COOKIE, "", "/akun", 0);
+    set_cookie(app, resp, "", 0);
     pk_resp_header(resp, "Location", "/");
     pk_html_error_page(app, resp, 303, "Sudah keluar", "Anda sudah keluar dari Akun saya.");
 }

@@ -8,6 +8,7 @@
 
 #include "app/app.h"
 #include "app/auth.h"
+#include "app/resident.h"
 #include "core/journey.h"
 #include "web/http.h"
 #include "web/ratelimit.h"
@@ -172,6 +173,11 @@ void pk_page_account_login(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_account_phone(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp);
 void pk_page_account_logout(const pk_app *app, pk_req *req, pk_resp *resp);
+/* The resident of the request's session cookie (page_account.c): 0,
+ * PK_ENOENT (none, unknown or expired), PK_EIO. */
+int pk_web_resident(const pk_app *app, pk_req *req, pk_resident *who);
+/* POST /api/v1/waves/{n}/applications: the signed-in resident joins. */
+void pk_api_wave_apply(const pk_app *app, pk_req *req, pk_resp *resp);
 /* Its journey part (page_account_view.c): status, next step, balance,
  * trainings, incentives, surveys, events. */
 void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid,

@@ -480,6 +480,68 @@ def a_resident_joins_an_open_wave_on_akun_saya():
 
 
 @test
+def a_resident_joins_a_wave_through_the_api():
+    """POST /api/v1/waves/{n}/applications: the resident of the session
+    cookie (sent to /akun and /api/v1/waves only), a JSON body."""
+    with R() as r:
+        p, = load(r, journey=False)
+        now = int(time.time())
+        for n in (5, 6):
+            code, _, err = r.cli(["wave", "create", "--wave", str(n), "--scheme", "2021",
+                                  "--opens", wib(now - 86400), "--closes",
+                                  wib(now + 10 * 86400), "--quota", "10"])
+            eq(code, 0, err)
+        s = start(r)
+        try:
+            api = "/api/v1/waves/%s/applications"
+            js = {"Content-Type": "application/json"}
+            st, _, body = h.Browser(s).request("POST", api % 5, "{}", js)
+            eq((st, json.loads(body)["error"]["code"]), (401, "belum_masuk"), "no session")
+            b = h.Browser(s)
+            ask(b, p["nik"])
+            _, code = last_code(r)
+            st, hdrs, _ = enter(b, p["nik"], code)
+            eq(st, 303, "signed in")
+            paths = sorted(re.search(r"Path=([^;]+)", c).group(1) for c in hdrs["_set_cookie"]
+                           if c.startswith("pk_warga="))
+            eq(paths, ["/akun", "/api/v1/waves"], "the session cookie's paths")
+            assert all("SameSite=Lax" in c and "HttpOnly" in c for c in hdrs["_set_cookie"]
+                       if c.startswith("pk_warga=")), hdrs["_set_cookie"]
+            st, _, body = b.request("POST", api % 5, "gelombang=5",
+                                    {"Content-Type": "application/x-www-form-urlencoded"})
+            eq((st, json.loads(body)["error"]["code"]), (415, "tipe_konten_tidak_didukung"),
+               "a form body")
+            eq(r.sql("SELECT count(*) FROM pk_event")[0][0], 0, "nothing written")
+            st, _, body = b.request("POST", api % 5, "{}", js)
+            eq((st, json.loads(body)), (201, {"gelombang": 5, "status": "pendaftar",
+                                             "sudah_sebelumnya": False}), "joined")
+            st, _, body = b.request("POST", api % 5, "{}", js)
+            eq((st, json.loads(body)["sudah_sebelumnya"]), (200, True), "again: joined before")
+            eq(r.sql("SELECT count(*) FROM pk_event WHERE type = 'gabung_gelombang'")[0][0], 1,
+               "one event")
+            st, _, body = b.request("POST", api % 6, "{}", js)
+            err = json.loads(body)["error"]
+            eq((st, err["code"]), (409, "masih_di_gelombang_lain"), "another wave")
+            assert err["message"].startswith("Peserta masih terdaftar"), err
+            for bad in ("99", "abc", "0"):
+                st, _, body = b.request("POST", api % bad, "{}", js)
+                eq((st, json.loads(body)["error"]["code"]), (404, "gelombang_tidak_dikenal"), bad)
+            st, _, body = b.request("POST", api % 5, "[1]", js)
+            eq(st, 400, "not an object")
+            # signed out: the cookie is gone from both paths
+            _, _, page = b.get("/akun")
+            warga = re.search(r'name="_warga" value="([^"]+)"', page).group(1)
+            st, hdrs, _ = b.post("/akun/keluar", {"_warga": warga}, form_from="/akun")
+            gone = sorted(re.search(r"Path=([^;]+)", c).group(1) for c in hdrs["_set_cookie"]
+                          if c.startswith("pk_warga=") and "Max-Age=0" in c)
+            eq(gone, ["/akun", "/api/v1/waves"], "deleted on both paths")
+            st, _, _ = b.request("POST", api % 5, "{}", js)
+            eq(st, 401, "signed out")
+        finally:
+            s.cleanup()
+
+
+@test
 def preferences_channel_stops_and_messages():
     with R() as r:
         p, = load(r)
