@@ -237,3 +237,27 @@ echo "# scheduled send), closed loop wrk -t2 -c$CONNS -d${DURATION}s; load avera
 echo "| backend | read | fixed p50 ms | fixed p99 ms | fixed done/s | not 200 | closed p50 ms | closed p99 ms | closed req/s | closed non-2xx |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10}' "$RESULTS"
+# Issue #16's targets, judged on the rows above: every read's fixed-rate
+# p99 under 100 ms on SQLite (PostgreSQL reported beside it), at least 500
+# dashboard views/s in the closed loop; the verdict says at which size.
+echo
+awk -F'\t' -v n="$N" '
+  {
+    if (!($1 in p99) || $4 + 0 > p99[$1]) p99[$1] = $4 + 0
+    if ($4 + 0 >= 100) slow[$1] = slow[$1] " " $2
+    if ($2 == "dasbor") views[$1] = $9 + 0
+  }
+  END {
+    for (b in p99) {
+      verdict = "every read under 100 ms"
+      if (b in slow) verdict = "over 100 ms:" slow[b]
+      line = sprintf("# %s, %d rows: worst fixed-rate p99 %.2f ms: %s", b, n, p99[b], verdict)
+      if (b in views) {
+        cmp = "<"
+        if (views[b] >= 500) cmp = ">="
+        line = line sprintf("; dashboard %d views/s (%s 500/s)", views[b], cmp)
+      }
+      if (b != "sqlite") line = line " (reported beside SQLite)"
+      print line
+    }
+  }' "$RESULTS"
