@@ -576,5 +576,48 @@ def import_killed_midway_and_run_again_equals_one_clean_run():
         eq(got[2], clean[2], "the same events")
 
 
+
+@test
+def a_bulk_load_killed_leaves_nothing_and_run_again_equals_one_clean_run():
+    """A first event file into a store without events is one transaction
+    (SQLite, a rollback journal while alone with the file): killed in it,
+    the next opening rolls it back (no event, the indexes dropped at its
+    start there again, the file intact) and the run again equals a clean
+    one."""
+    h.sqlite_only("the bulk load of events is SQLite's")
+    n = 3000
+    bulk = {"PRAKERJA_IMPORT_BULK_MB": "0"}
+    with E("killed") as k, E("clean") as c:
+        nk, nc = k.people(n), c.people(n)
+        path = k.write(csv_text(_event_file(nk), EVENT_COLUMNS))
+        total = len(_event_file(nk[:1])) * n
+        s, _, _ = c.events(_event_file(nc), env=bulk)
+        eq((s["read"], s["inserted"], s["rejected"]), (total, total - n, n), "clean run")
+        query = ("SELECT participant_id, source, ref, type, at, seq, amount FROM pk_event"
+                 " ORDER BY participant_id, ref")
+        clean = (c.nevents(), c.journey(), c.sql(query))
+        journal = k.db.path + "-journal"
+        env = dict(h.base_env(), **bulk)
+        # killed once its transaction has begun: the journal is there
+        p = subprocess.Popen([h.binary(), "import", "events", path] + k.db.args(),
+                             cwd=k.tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 300
+        while p.poll() is None and not os.path.exists(journal) and time.time() < deadline:
+            time.sleep(0.001)
+        assert p.poll() is None, "the import ended before its transaction was seen"
+        os.kill(p.pid, signal.SIGKILL)
+        p.communicate(timeout=60)
+        assert os.path.exists(journal), "a hot journal left behind"
+        eq(k.nevents(), 0, "nothing stored")
+        eq(k.sql("PRAGMA integrity_check"), [("ok",)], "the file intact")
+        eq(sorted(r[0] for r in k.sql("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                      " AND tbl_name IN ('pk_event', 'pk_journey')")),
+           sorted(r[0] for r in c.sql("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                      " AND tbl_name IN ('pk_event', 'pk_journey')")),
+           "the indexes as before")
+        s, _, _ = k.events(_event_file(nk), env=bulk)
+        eq((s["read"], s["inserted"], s["rejected"]), (total, total - n, n), "run again")
+        eq((k.nevents(), k.journey(), k.sql(query)), clean, "as one clean run")
+
 if __name__ == "__main__":
     h.run()
