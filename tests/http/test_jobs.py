@@ -22,7 +22,7 @@ from harness import eq, test
 
 _n0 = len(h._tests)
 from test_journey import EVENT_COLUMNS, J, ev  # noqa: E402
-from test_registry import csv_text  # noqa: E402
+from test_registry import csv_text, person  # noqa: E402
 del h._tests[_n0:]
 
 ENGINE = ["--mode", "engine"]
@@ -358,6 +358,31 @@ def local_purchases_after_a_deadline_are_refused():
         # the programme office's purchases are its own programme's: not judged
         s, _, _ = r.events([buy(niks[0], "p-late", "2021-11-01T10:00:00+07:00")])
         eq((s["inserted"], s["rejected"]), (1, 0), "pmo purchase")
+
+
+@test
+def a_draw_judges_the_rules_on_the_waves_closing_date():
+    """selection.md step 1: eligibility on the wave's closing date (WIB),
+    not on the draw's day nor today: one who was 17 when the wave closed
+    (18 by the draw) is not selected (usia_kurang); one 18 on the closing
+    day itself is."""
+    with E() as r:
+        young = person(41, birth="2003-09-11")   # 18 on 11 Sep 2021: the day after
+        exact = person(42, birth="2003-09-10")   # 18 on the closing day
+        s, _, _, _ = r.imp(csv_text([young, exact]))
+        eq(s["inserted"], 2, "registered (eligible today)")
+        r.js(["wave", "create", "--wave", "1", "--scheme", "2021", "--opens", OPENS, "--closes",
+              "2021-09-10T23:59:59+07:00", "--quota", "2"])
+        r.js(["wave", "join", "--wave", "1", "--at", JOINED, young["nik"], exact["nik"]])
+        out, _ = r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", DRAWN])
+        eq((out["selected"], out["reasons"]), (1, {"usia_kurang": 1}), "judged on 10 Sep 2021")
+        sel = r.path("sel.csv")
+        code, _, err = r.cli(["export", "selection", "--wave", "1", "--output", sel])
+        eq(code, 0, err)
+        with open(sel, encoding="utf-8") as f:
+            rows = {row[0]: (row[3], row[4]) for row in csv.reader(f)}
+        eq((rows[young["nik"]], rows[exact["nik"]]),
+           (("tidak_lolos", "usia_kurang"), ("lolos", "")), "who")
 
 
 @test
