@@ -257,6 +257,64 @@ def api_deadline_missing_in_days_from_today():
 
 
 @test
+def api_balance_cut_off_and_the_review_before_the_incentive():
+    """The balance cut-off of the wave (with what is left) and the review
+    of the finished training that the incentive waits for, then met."""
+    db = h.Db()
+    try:
+        cli(db, "user", "add", "--username", "admin2", "--role", "admin", "--password-stdin",
+            stdin=b"Admin-Prakerja-Kuat-8\n")
+        p = person(9)
+        cli_file(db, csv_of([p], COLUMNS), "import", "participants")
+        until = (NOW + datetime.timedelta(days=40)).date()
+        cli(db, "wave", "create", "--wave", "2", "--scheme", "2021",
+            "--opens", iso(NOW - datetime.timedelta(days=20)),
+            "--closes", iso(NOW - datetime.timedelta(days=6)), "--quota", "10",
+            "--balance-until", until.isoformat())
+        cli(db, "wave", "join", "--wave", "2", "--at", iso(NOW - datetime.timedelta(days=10)),
+            p["nik"])
+        cli(db, "wave", "draw", "--wave", "2", "--seed", SEED,
+            "--at", iso(NOW - datetime.timedelta(days=5)))
+        cli_file(db, csv_of([
+            {"ref": "b9", "nik": p["nik"], "peristiwa": "pembelian",
+             "waktu": iso(NOW - datetime.timedelta(days=4)), "jumlah": "400000",
+             "pelatihan": "DM-101", "platform": "tokopedia"},
+            {"ref": "f9", "nik": p["nik"], "peristiwa": "selesai_pelatihan",
+             "waktu": iso(NOW - datetime.timedelta(days=2)), "pelatihan": "DM-101",
+             "platform": "tokopedia"},
+        ], EVENT_COLUMNS), "import", "events", "--source", "lokal")
+        tok = json.loads(cli(db, "token", "create", "--username", "admin2")
+                         .strip().splitlines()[-1])["token"]
+        pid = db.query("SELECT id FROM participant")[0][0]
+        with h.Server(db=db) as s:
+            def get():
+                st, _, b = s.json("GET", "/api/v1/participants/%d/journey" % pid,
+                                  headers={"Authorization": "Bearer " + tok})
+                eq(st, 200, b)
+                return by_kind(b)
+            d = get()
+            cut = d["batas_saldo"]
+            eq((cut["met"], cut["days_left"], cut["ends"]),
+               (False, 40, until.isoformat() + "T23:59:59+07:00"), "the wave's cut-off")
+            months = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt",
+                      "Nov", "Des"]
+            eq(cut["missing"], "Sisa saldo Rp600.000 belum digunakan — batas %d %s %d, 40 hari "
+               "lagi" % (until.day, months[until.month - 1], until.year), "what is left")
+            eq(d["pembelian_pertama"]["met"], True, "bought in time")
+            eq((d["ulasan"]["met"], d["ulasan"]["missing"]),
+               (False, "Belum memberi ulasan pelatihan yang sudah selesai — insentif belum "
+                       "dijadwalkan"), "the review the incentive waits for")
+            cli_file(db, csv_of([
+                {"ref": "u9", "nik": p["nik"], "peristiwa": "ulasan",
+                 "waktu": iso(NOW - datetime.timedelta(days=1)), "pelatihan": "DM-101"},
+            ], EVENT_COLUMNS), "import", "events", "--source", "lokal")
+            d = get()
+            eq((d["ulasan"]["met"], d["ulasan"]["missing"]), (True, None), "reviewed")
+    finally:
+        db.drop()
+
+
+@test
 def api_pmo_deadline_passed():
     st, _, b = journey("pmo")
     eq(st, 200, b)
