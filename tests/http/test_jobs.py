@@ -81,6 +81,15 @@ class E(J):
         return self.sql("SELECT count(*) FROM pk_event WHERE " + where)[0][0]
 
 
+def selected_by_the_office(niks, at, wave):
+    """The programme office's lolos and saldo_masuk for each, at `at`."""
+    rows = []
+    for i, nik in enumerate(niks):
+        rows += [ev("l%d" % i, nik, "lolos", at, gelombang=wave),
+                 ev("s%d" % i, nik, "saldo_masuk", at, jumlah=BALANCE)]
+    return rows
+
+
 def buy(nik, ref, waktu, amount=300000, **kw):
     return ev(ref, nik, "pembelian", waktu, jumlah=amount, pelatihan="K-1", platform="tokopedia",
               **kw)
@@ -191,10 +200,7 @@ def mirror_mode_changes_nothing_and_reports_what_is_due():
     with E() as r:
         niks = r.people(3)
         # the programme office's journeys: wave 12 (scheme 2021, 30 days)
-        rows = []
-        for i, nik in enumerate(niks):
-            rows += [ev("l%d" % i, nik, "lolos", DRAWN, gelombang=12),
-                     ev("s%d" % i, nik, "saldo_masuk", DRAWN, jumlah=BALANCE)]
+        rows = selected_by_the_office(niks, DRAWN, 12)
         rows.append(buy(niks[0], "b0", "2021-10-01T10:00:00+07:00"))
         s, _, _ = r.events(rows)
         eq(s["inserted"], 7, "pmo events")
@@ -219,11 +225,8 @@ def the_programmes_cut_off_is_the_deadline_of_its_waves():
     caps their first-purchase deadline: what mirror mode reports due."""
     with E() as r:
         niks = r.people(2)
-        sel = "2020-11-20T10:00:00+07:00"   # 30 days: 20 Dec, capped at 15 Dec
-        rows = []
-        for i, nik in enumerate(niks):
-            rows += [ev("l%d" % i, nik, "lolos", sel, gelombang=5),
-                     ev("s%d" % i, nik, "saldo_masuk", sel, jumlah=BALANCE)]
+        # 30 days from 20 Nov 2020: 20 Dec, capped at 15 Dec
+        rows = selected_by_the_office(niks, "2020-11-20T10:00:00+07:00", 5)
         rows.append(buy(niks[0], "b0", "2020-11-25T10:00:00+07:00"))
         s, _, _ = r.events(rows)
         eq(s["inserted"], 5, "the programme office's wave 5 (scheme 2020)")

@@ -93,6 +93,18 @@ def cli_file(db, text, *args):
         os.unlink(path)
 
 
+def engine_wave(db, wave, niks, *extra):
+    """A wave of this deployment that closed six days ago, its people
+    joined ten days ago and drawn five days ago (everyone selected)."""
+    cli(db, "wave", "create", "--wave", str(wave), "--scheme", "2021",
+        "--opens", iso(NOW - datetime.timedelta(days=20)),
+        "--closes", iso(NOW - datetime.timedelta(days=6)), "--quota", "10", *extra)
+    cli(db, "wave", "join", "--wave", str(wave), "--at",
+        iso(NOW - datetime.timedelta(days=10)), *niks)
+    cli(db, "wave", "draw", "--wave", str(wave), "--seed", SEED,
+        "--at", iso(NOW - datetime.timedelta(days=5)))
+
+
 def _start_shared():
     db = h.Db()
     for name, (role, region, pw) in USERS.items():
@@ -103,13 +115,7 @@ def _start_shared():
     cli_file(db, csv_of([BUYER, IDLE, PMO, BARE, NORTH, NOTSEL, REVOKED], COLUMNS), "import",
              "participants")
     # engine mode: a wave that closed six days ago, drawn five days ago
-    cli(db, "wave", "create", "--wave", "1", "--scheme", "2021",
-        "--opens", iso(NOW - datetime.timedelta(days=20)),
-        "--closes", iso(NOW - datetime.timedelta(days=6)), "--quota", "10")
-    cli(db, "wave", "join", "--wave", "1", "--at", iso(NOW - datetime.timedelta(days=10)),
-        BUYER["nik"], IDLE["nik"])
-    cli(db, "wave", "draw", "--wave", "1", "--seed", SEED,
-        "--at", iso(NOW - datetime.timedelta(days=5)))
+    engine_wave(db, 1, [BUYER["nik"], IDLE["nik"]])
     cli_file(db, csv_of([
         {"ref": "beli-1", "nik": BUYER["nik"], "peristiwa": "pembelian",
          "waktu": iso(NOW - datetime.timedelta(days=4)), "jumlah": "400000",
@@ -267,14 +273,7 @@ def api_balance_cut_off_and_the_review_before_the_incentive():
         p = person(9)
         cli_file(db, csv_of([p], COLUMNS), "import", "participants")
         until = (NOW + datetime.timedelta(days=40)).date()
-        cli(db, "wave", "create", "--wave", "2", "--scheme", "2021",
-            "--opens", iso(NOW - datetime.timedelta(days=20)),
-            "--closes", iso(NOW - datetime.timedelta(days=6)), "--quota", "10",
-            "--balance-until", until.isoformat())
-        cli(db, "wave", "join", "--wave", "2", "--at", iso(NOW - datetime.timedelta(days=10)),
-            p["nik"])
-        cli(db, "wave", "draw", "--wave", "2", "--seed", SEED,
-            "--at", iso(NOW - datetime.timedelta(days=5)))
+        engine_wave(db, 2, [p["nik"]], "--balance-until", until.isoformat())
         cli_file(db, csv_of([
             {"ref": "b9", "nik": p["nik"], "peristiwa": "pembelian",
              "waktu": iso(NOW - datetime.timedelta(days=4)), "jumlah": "400000",
