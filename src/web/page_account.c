@@ -409,11 +409,21 @@ void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
     if (saved != NULL)
         pk_buf_adds(b, "<p class=\"result ok\" role=\"status\" data-saved>Perubahan Anda "
                        "tersimpan.</p>\n");
+    /* the journey first, but the open waves before it for one who may
+     * join now (registered, or not selected before): the button on top */
     pk_journey j;
-    pk_page_account_view(app, req, b, who.participant_id, &j);
+    pk_buf view;
+    pk_buf_init(&view, 1u << 20);
+    pk_page_account_view(app, req, &view, who.participant_id, &j);
     char csrf[PK_SECRET_TEXT];
     pk_resident_csrf(app, &who, csrf);
-    waves_open(app, req, resp, &j, csrf);
+    bool may_join = j.status == PK_JS_TERDAFTAR || j.status == PK_JS_TIDAK_LOLOS;
+    if (may_join)
+        waves_open(app, req, resp, &j, csrf);
+    pk_buf_add(b, view.data, view.len);
+    pk_buf_free(&view);
+    if (!may_join)
+        waves_open(app, req, resp, &j, csrf);
 
     /* preferences */
     char channel[16] = "";

@@ -70,8 +70,8 @@ static void next_step(pk_buf *b, const pk_journey_view *v)
     const char *s;
     switch (j->status) {
     case PK_JS_TERDAFTAR:
-        s = "Tunggu pembukaan gelombang berikutnya dan ikuti gelombang tersebut. Kami akan "
-            "mengabari Anda.";
+        s = "Ikuti gelombang yang sedang dibuka, atau tunggu pembukaan gelombang berikutnya. "
+            "Kami akan mengabari Anda.";
         break;
     case PK_JS_PENERIMA:
         s = "Tidak ada batas waktu yang menunggu saat ini. Lanjutkan pelatihan Anda.";

@@ -187,6 +187,10 @@ try {
     }],
     ['the resident joins the open wave from Akun saya', async () => {
       eq(await page.locator('[data-wave="3"]').count(), 1, 'wave 3 offered');
+      // one who may join sees the open waves first, before their status
+      check(await page.evaluate(() => Boolean(document.querySelector('[data-waves]')
+        .compareDocumentPosition(document.querySelector('[data-journey]')) & Node.DOCUMENT_POSITION_FOLLOWING)),
+        'the open waves above the status');
       await submit(page, 'Ikut Gelombang 3');
       eq(new URL(page.url()).pathname + new URL(page.url()).search, '/akun?gabung=3', 'the answer');
       eq(await page.locator('[data-joined="3"]').count(), 1, 'joined');
