@@ -39,7 +39,7 @@ const pk_route pk_routes[] = {
     {"GET", "/api/v1/courses", pk_api_courses, PK_KIND_API, PK_ACCESS_PUBLIC},
     /* a resident joins a wave: their own session (pk_web_resident checks it) */
     {"POST", "/api/v1/waves/{n}/applications", pk_api_wave_apply, PK_KIND_API,
-     PK_ACCESS_PUBLIC},
+     PK_ACCESS_RESIDENT},
     /* personal data: admins, and operators inside their region */
     {"GET", "/api/v1/participants/{id}/journey", pk_api_participant_journey, PK_KIND_API,
      PK_ACCESS_OPERATOR},
@@ -86,16 +86,17 @@ const pk_route pk_routes[] = {
     {"GET", "/robots.txt", pk_page_root_file, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
 
     /* "Akun saya": residents, by their own session (page_account.c checks
-     * it: the staff's never opens these, theirs never opens staff pages) */
+     * it: the staff's never opens these, theirs never opens staff pages);
+     * signing in is public */
     {"GET", "/akun/masuk", pk_page_account_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/akun/masuk", pk_page_account_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
      PK_LIMIT_CODE},
     {"GET", "/akun/verifikasi-hp", pk_page_account_phone, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/akun/verifikasi-hp", pk_page_account_phone, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
      PK_LIMIT_CODE},
-    {"GET", "/akun", pk_page_account, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
-    {"POST", "/akun", pk_page_account, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
-    {"POST", "/akun/keluar", pk_page_account_logout, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
+    {"GET", "/akun", pk_page_account, PK_KIND_PAGE, PK_ACCESS_RESIDENT},
+    {"POST", "/akun", pk_page_account, PK_KIND_PAGE, PK_ACCESS_RESIDENT},
+    {"POST", "/akun/keluar", pk_page_account_logout, PK_KIND_PAGE, PK_ACCESS_RESIDENT},
 
     {"GET", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC},
     {"POST", "/masuk", pk_page_login, PK_KIND_PAGE, PK_ACCESS_PUBLIC,
@@ -256,7 +257,8 @@ void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
     req->route = hit->pattern;
     if (pk_web_rate_limited(app, req, resp, hit->limit, hit->kind == PK_KIND_API))
         return;
-    if (hit->access == PK_ACCESS_PUBLIC || hit->access == PK_ACCESS_WEBHOOK) {
+    if (hit->access == PK_ACCESS_PUBLIC || hit->access == PK_ACCESS_WEBHOOK ||
+        hit->access == PK_ACCESS_RESIDENT) {
         hit->handler(app, req, resp);
         return;
     }

@@ -32,6 +32,10 @@ typedef unsigned pk_access;
  * route's own credential (a signature, a shared secret, the verification
  * token) itself; a session or an API token counts for nothing there. */
 #define PK_ACCESS_WEBHOOK (1u << 9)
+/* No account: a resident's own session (the pk_warga cookie of Akun saya),
+ * which the handler checks (pk_web_resident); a staff session or an API
+ * token counts for nothing there. */
+#define PK_ACCESS_RESIDENT (1u << 10)
 
 typedef enum {
     PK_KIND_API,  /* answers JSON, errors as {"error": ...} */

@@ -724,6 +724,7 @@ ACCESS = {  # the access levels of routes.c, as sets of roles
     "PK_ACCESS_OPERATOR": {"admin", "operator"},  # personal data: never a viewer
     "PK_ACCESS_PLATFORM": set(),  # a platform's signed request, never an account (test_platform)
     "PK_ACCESS_WEBHOOK": set(),  # a gateway's own credential, never an account (test_webhooks)
+    "PK_ACCESS_RESIDENT": set(),  # a resident's own session, never a staff one (test_resident)
 }
 PARAMS = {"nik": "3174015708950001", "id": "2023", "file": "style.css", "n": "1",
           "ref": "tokopedia-beli-1", "code": "abcd2345"}
@@ -750,6 +751,8 @@ def expectation(access, role):
         return "platform"
     if access == "PK_ACCESS_WEBHOOK":
         return "webhook"
+    if access == "PK_ACCESS_RESIDENT":
+        return "resident"
     if role is None:
         return "login"
     return "allowed" if role in allowed else "forbidden"
@@ -807,6 +810,9 @@ def authorisation_matrix():
             elif want == "webhook":  # no credential of the gateway: refused whatever the account
                 code, name_ = WEBHOOK_CODES[(method, pattern)]
                 ok = st == code and '"%s"' % name_ in text
+            elif want == "resident":  # no resident session: refused whatever the account
+                ok = (st == 401 and '"belum_masuk"' in text) if api else (
+                    st == 303 and hdrs.get("location", "") == "/akun/masuk")
             elif want == "login":
                 ok = (st == 401 and '"perlu_autentikasi"' in text) if api else (
                     st == 303 and hdrs.get("location", "").startswith("/masuk"))
@@ -834,6 +840,10 @@ def no_route_is_protected_by_accident():
                    ("GET", "/webhook/whatsapp"): "PK_ACCESS_WEBHOOK",
                    ("POST", "/webhook/whatsapp"): "PK_ACCESS_WEBHOOK",
                    ("POST", "/webhook/sms"): "PK_ACCESS_WEBHOOK",
+                   ("POST", "/api/v1/waves/{n}/applications"): "PK_ACCESS_RESIDENT",
+                   ("GET", "/akun"): "PK_ACCESS_RESIDENT",
+                   ("POST", "/akun"): "PK_ACCESS_RESIDENT",
+                   ("POST", "/akun/keluar"): "PK_ACCESS_RESIDENT",
                    ("GET", "/api/v1/funnel"): "PK_ACCESS_STAFF",
                    ("POST", "/keluar"): "PK_ACCESS_STAFF",
                    ("GET", "/dasbor"): "PK_ACCESS_STAFF",
