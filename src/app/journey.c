@@ -113,11 +113,13 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
 /* One new event, looked up first, that comes after everything the person
  * has (a platform's purchase, as it happens): the stored state and the
  * event are all the fold needs (pk_journey_apply_last), not the whole
- * journey read and folded again.  *done false: not that case (no state
- * stored, a later event stored, a type that needs the history), and
+ * journey read and folded again; the stored state is also what the
+ * caller's check sees just before it.  *done false: not that case (no
+ * state stored, a later event stored, a type that needs the history), and
  * nothing was written. */
 static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
-                       pk_append_result *out, pk_journey *state, bool *done)
+                       pk_append_result *out, pk_append_check_fn check, void *ctx,
+                       pk_journey *state, bool *done)
 {
     *done = false;
     if (!pk_journey_applies_alone(ev->type))
@@ -139,7 +141,11 @@ static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
         out->verdict = PK_APPEND_DUPLICATE;
     else if (rc != PK_ENOENT)
         return rc;
-    else if ((rc = pk_journey_apply_last(&j, ev, &out->why)) == PK_EINVAL)
+    else if (check != NULL && (rc = check(ctx, tx, &j, ev, &out->why)) != 0) {
+        if (rc != PK_EINVAL)
+            return rc;
+        out->verdict = PK_APPEND_REJECTED;
+    } else if ((rc = pk_journey_apply_last(&j, ev, &out->why)) == PK_EINVAL)
         out->verdict = PK_APPEND_REJECTED;
     else if (rc != 0)
         return rc;
@@ -294,9 +300,9 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                   pk_append_result *out, pk_append_check_fn check, void *ctx,
                   pk_journey *state, bool look_up)
 {
-    if (n == 1 && check == NULL && look_up) {
+    if (n == 1 && look_up) {
         bool done;
-        int rc = append_last(tx, participant_id, ev, out, state, &done);
+        int rc = append_last(tx, participant_id, ev, out, check, ctx, state, &done);
         if (rc != 0 || done)
             return rc;
     }
