@@ -1,6 +1,9 @@
-/* api_waves.c -- POST /api/v1/waves/{n}/applications: a signed-in
- * resident joins wave n of this deployment (issue #14; the same join as
- * the button on Akun saya: app/wave.h's pk_wave_join_self).  The resident
+/* api_waves.c -- the waves of this deployment: GET /api/v1/waves, every
+ * wave as `prakerja wave list` gives it (public: number, scheme, instants,
+ * quotas, balance cut-off, state);
+ * and POST /api/v1/waves/{n}/applications: a signed-in resident joins
+ * wave n (issue #14; the same join as the button on Akun saya:
+ * app/wave.h's pk_wave_join_self).  The resident
  * is the one of the session cookie (page_account.c, pk_web_resident:
  * SameSite=Lax, so another site's POST never carries it), and the body
  * must be JSON (a form posted across sites cannot be). */
@@ -10,6 +13,24 @@
 #include "app/wave.h"
 #include "web/form.h"
 #include "web/web.h"
+
+static int add_wave(void *ctx, json_t *wave)
+{
+    return json_array_append_new(ctx, wave) == 0 ? 0 : PK_ENOMEM;
+}
+
+void pk_api_waves(const pk_app *app, pk_req *req, pk_resp *resp)
+{
+    (void)req;
+    json_t *all = json_array();
+    int rc = all == NULL ? PK_ENOMEM : pk_wave_list(app, add_wave, all);
+    if (rc != 0) {
+        json_decref(all);
+        pk_reply_error(resp, 503, "layanan_sibuk", "Layanan sedang sibuk. Coba lagi.", NULL);
+        return;
+    }
+    pk_reply_json(resp, 200, json_pack("{s:o}", "gelombang", all));
+}
 
 void pk_api_wave_apply(const pk_app *app, pk_req *req, pk_resp *resp)
 {

@@ -37,6 +37,7 @@ const pk_route pk_routes[] = {
     {"POST", "/api/v1/status", pk_api_status, PK_KIND_API, PK_ACCESS_PUBLIC, PK_LIMIT_LOOKUP},
     {"GET", "/api/v1/me", pk_api_me, PK_KIND_API, PK_ACCESS_STAFF},
     {"GET", "/api/v1/courses", pk_api_courses, PK_KIND_API, PK_ACCESS_PUBLIC},
+    {"GET", "/api/v1/waves", pk_api_waves, PK_KIND_API, PK_ACCESS_PUBLIC},
     /* a resident joins a wave: their own session (pk_web_resident checks it) */
     {"POST", "/api/v1/waves/{n}/applications", pk_api_wave_apply, PK_KIND_API,
      PK_ACCESS_RESIDENT},

@@ -180,6 +180,8 @@ void pk_page_account_logout(const pk_app *app, pk_req *req, pk_resp *resp);
 /* The resident of the request's session cookie (page_account.c): 0,
  * PK_ENOENT (none, unknown or expired), PK_EIO. */
 int pk_web_resident(const pk_app *app, pk_req *req, pk_resident *who);
+/* GET /api/v1/waves: every wave (api_waves.c). */
+void pk_api_waves(const pk_app *app, pk_req *req, pk_resp *resp);
 /* POST /api/v1/waves/{n}/applications: the signed-in resident joins. */
 void pk_api_wave_apply(const pk_app *app, pk_req *req, pk_resp *resp);
 /* Its journey part (page_account_view.c): status, next step, balance,

@@ -495,6 +495,11 @@ def a_resident_joins_a_wave_through_the_api():
         try:
             api = "/api/v1/waves/%s/applications"
             js = {"Content-Type": "application/json"}
+            # the waves, public
+            st, _, body = h.Browser(s).request("GET", "/api/v1/waves")
+            eq(st, 200, body)
+            eq([(w["wave"], w["scheme"], w["state"]) for w in json.loads(body)["gelombang"]],
+               [(5, "2021", "dibuka"), (6, "2021", "dibuka")], "GET /api/v1/waves")
             st, _, body = h.Browser(s).request("POST", api % 5, "{}", js)
             eq((st, json.loads(body)["error"]["code"]), (401, "belum_masuk"), "no session")
             b = h.Browser(s)
