@@ -29,15 +29,16 @@ typedef struct job {
 } job;
 
 /* The wave's terms (wave_terms.h): this deployment's wave when it has
- * it, read in the job's transaction, else the programme office's by its
- * number (whose cut-off is not known here). */
-static int rule_of(const job *jb, pk_tx *tx, int64_t wave, pk_wave_terms *out)
+ * it (*held), else the programme office's by its number (its scheme's
+ * cut-off, if the schemes file has one); read, not locked. */
+static int rule_of(const job *jb, pk_tx *tx, int64_t wave, pk_wave_terms *out, bool *held)
 {
     pk_wave w;
-    int rc = pk_tx_wave_get(tx, wave, &w);
+    int rc = pk_tx_wave_peek(tx, wave, &w);
     if (rc != 0 && rc != PK_ENOENT)
         return rc;
     *out = pk_wave_terms_of(jb->app, rc == 0 ? &w : NULL, wave, NULL);
+    *held = rc == 0;
     return 0;
 }
 
@@ -129,19 +130,23 @@ static int wave_pass(job *jb, pk_due_kind kind, int64_t wave)
         for (int attempt = 0;; attempt++) {
             pk_tx *tx = NULL;
             pk_wave_terms r;
+            bool held = false;
             memset(&t, 0, sizeof(t));
             n = 0;
             /* A lazy commit: the day's end (day_done) commits durably,
              * which makes every page before it durable too; a page lost
              * in a crash before is found due again and redone. */
             if ((rc = pk_store_begin_lazy(jb->app->store, &tx)) == 0 &&
-                (rc = rule_of(jb, tx, wave, &r)) == 0) {
+                (rc = rule_of(jb, tx, wave, &r, &held)) == 0) {
                 int64_t before = INT64_MIN;
-                if (r.scheme == NULL)
+                /* engine mode acts on this deployment's waves only: the
+                 * programme office's recipients are its own to revoke */
+                bool ours = held || !sum->engine;
+                if (ours && r.scheme == NULL)
                     sum->unknown_waves += after_id == 0;
-                else if (kind == PK_DUE_UNBOUGHT)
+                else if (ours && kind == PK_DUE_UNBOUGHT)
                     before = pk_purchase_due_before(jb->day, r.purchase_days, r.cutoff);
-                else if (pk_cutoff_passed(jb->day, r.cutoff))
+                else if (ours && pk_cutoff_passed(jb->day, r.cutoff))
                     before = INT64_MAX;
                 if (before != INT64_MIN)
                     rc = pk_tx_journey_due(tx, kind, wave, before, after_at, after_id,

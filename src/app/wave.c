@@ -297,7 +297,7 @@ int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_e
     }
     if (before->status == PK_JS_PENDAFTAR && before->wave != e->wave) {
         pk_wave other;
-        rc = pk_tx_wave_get(tx, before->wave, &other);
+        rc = pk_tx_wave_peek(tx, before->wave, &other); /* held here: not waiting for its draw */
         if (rc != 0 && rc != PK_ENOENT)
             return rc;
         /* a wave of this deployment holds its applicants until its draw
@@ -329,10 +329,12 @@ int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_
     }
     if (e->type == PK_EV_GABUNG_GELOMBANG)
         return pk_wave_join_rule(ctx, tx, before, e, why);
-    if (e->type != PK_EV_PEMBELIAN || before->selected_at == 0)
+    /* (revoked already: the journey's own rule answers, sudah_dicabut) */
+    if (e->type != PK_EV_PEMBELIAN || before->selected_at == 0 ||
+        before->status == PK_JS_DICABUT)
         return 0;
     pk_wave w;
-    int rc = pk_tx_wave_get(tx, before->wave, &w);
+    int rc = pk_tx_wave_peek(tx, before->wave, &w); /* its terms: no lock to queue on */
     if (rc != 0 && rc != PK_ENOENT)
         return rc;
     pk_wave_terms t = pk_wave_terms_of(ctx, rc == 0 ? &w : NULL, before->wave, NULL);
@@ -345,7 +347,7 @@ int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_
         return PK_EINVAL;
     }
     if (before->first_purchase_at == 0 && e->at > d.first_purchase.ends) {
-        *why = PK_C_TIDAK_MEMBELI_PELATIHAN;
+        *why = PK_C_BATAS_PEMBELIAN_LEWAT;
         return PK_EINVAL;
     }
     return 0;

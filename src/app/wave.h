@@ -92,7 +92,7 @@ bool pk_wave_lokal_only_ours(pk_event_type type);
  * so a lokal export imported again changes nothing and says so), the
  * join rules above, and a pembelian refused once the wave's balance cut-off has ended
  * (batas_saldo_lewat) or, with no purchase before it, once the first-
- * purchase deadline has (tidak_membeli_pelatihan): what the daily job
+ * purchase deadline has (batas_pembelian_lewat): what the daily job
  * would act on (revocation, lapse), not yet run.  The platform API and
  * the event import (source lokal) apply it. */
 int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
@@ -145,7 +145,8 @@ typedef struct pk_draw_summary {
  * wave, any source) is not selected (sudah_penerima) and gets no event.
  * The same seed again recomputes the draw from what was stored and
  * answers the same summary, changing nothing.  PK_EINVAL (the seed is
- * not 64 hex digits; `at` not after the wave's last join), PK_ENOENT (no
+ * not 64 hex digits; `at` before the wave's last join, or at its instant
+ * when that join's seq is above the draw's 1), PK_ENOENT (no
  * such wave), PK_EDENIED (the wave is
  * still open), PK_ECONFLICT (drawn with another seed; or the recomputed
  * draw does not match what was stored), store errors; err says why. */

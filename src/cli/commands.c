@@ -352,7 +352,7 @@ static const cli_sub wave_subs[] = {
      (const cli_option[]){
          {"wave", "N", "the wave"},
          {"seed", "HEX", "the seed announced after the wave closed: 64 hex digits"},
-         {"at", "INSTANT", "the draw's instant (default now; after the wave's last join)"},
+         {"at", "INSTANT", "the draw's instant (default now; not before the wave's last join)"},
          {NULL, NULL, NULL}}},
     {"verify", "--wave N",
      "recompute a drawn wave from what was stored and compare the digests;\n"

@@ -138,8 +138,12 @@ static const code_entry codes[] = {
         "Batas waktu penggunaan saldo pelatihan gelombang ini sudah lewat; sisa saldo "
         "dikembalikan ke program.", NULL},
     [PK_C_WAKTU_DI_MASA_DEPAN] = {"waktu_di_masa_depan",
-        "Waktu peristiwa ini belum tiba: bergabung dengan gelombang dicatat setelah terjadi.",
+        "Waktu peristiwa ini belum tiba: pendaftaran ke gelombang hanya dicatat setelah "
+        "terjadi.",
         "waktu"},
+    [PK_C_BATAS_PEMBELIAN_LEWAT] = {"batas_pembelian_lewat",
+        "Batas waktu pembelian pelatihan pertama sudah lewat: kepesertaan akan dicabut dan "
+        "saldo kembali ke program.", NULL},
 };
 
 _Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");

@@ -97,6 +97,7 @@ typedef enum pk_code {
     PK_C_TIDAK_MEMBELI_PELATIHAN,
     PK_C_BATAS_SALDO_LEWAT,
     PK_C_WAKTU_DI_MASA_DEPAN,
+    PK_C_BATAS_PEMBELIAN_LEWAT,
     PK_C__COUNT
 } pk_code;
 

@@ -629,6 +629,7 @@ static const pk_store_ops pg_ops = {
     .tx_card_find = pg_tx_card_find,
     .wave_insert = pg_wave_insert,
     .wave_get = pg_wave_get,
+    .wave_peek = pg_wave_peek,
     .wave_set_state = pg_wave_set_state,
     .waves_each = pg_waves_each,
     .wave_applicants = pg_wave_applicants,

@@ -359,6 +359,7 @@ int pg_journey_due(pk_tx *t, pk_due_kind kind, int64_t wave, int64_t before, int
 
 int pg_wave_insert(pk_tx *t, const pk_wave *w);
 int pg_wave_get(pk_tx *t, int64_t number, pk_wave *out);
+int pg_wave_peek(pk_tx *t, int64_t number, pk_wave *out);
 int pg_wave_set_state(pk_tx *t, int64_t number, const char *state);
 int pg_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
 int pg_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx);

@@ -430,6 +430,7 @@ X(S_WAVE_INSERT, "itiiittt",
   "INSERT INTO pk_wave (" PG_WAVE_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
   SQL_NOW ", " SQL_NOW ")")
 X(S_WAVE_GET, "i", "SELECT " PG_WAVE_COLS " FROM pk_wave WHERE number = $1 FOR UPDATE")
+X(S_WAVE_PEEK, "i", "SELECT " PG_WAVE_COLS " FROM pk_wave WHERE number = $1")
 X(S_WAVE_SET_STATE, "it",
   "UPDATE pk_wave SET state = $2, updated_at = " SQL_NOW " WHERE number = $1")
 X(S_WAVES_EACH, "", "SELECT " PG_WAVE_COLS " FROM pk_wave ORDER BY number")

@@ -45,12 +45,12 @@ int pg_wave_insert(pk_tx *t, const pk_wave *w)
     return pg_run(pg_txc(t), S_WAVE_INSERT, &p, NULL);
 }
 
-int pg_wave_get(pk_tx *t, int64_t number, pk_wave *out)
+static int wave_read(pk_tx *t, int which, int64_t number, pk_wave *out)
 {
     params p = {0};
     p_int(&p, number);
     PGresult *r = NULL;
-    int rc = pg_run(pg_txc(t), S_WAVE_GET, &p, &r);
+    int rc = pg_run(pg_txc(t), which, &p, &r);
     if (rc != 0)
         return rc;
     if (PQntuples(r) == 1)
@@ -59,6 +59,16 @@ int pg_wave_get(pk_tx *t, int64_t number, pk_wave *out)
         rc = PK_ENOENT;
     PQclear(r);
     return rc;
+}
+
+int pg_wave_get(pk_tx *t, int64_t number, pk_wave *out)
+{
+    return wave_read(t, S_WAVE_GET, number, out);
+}
+
+int pg_wave_peek(pk_tx *t, int64_t number, pk_wave *out)
+{
+    return wave_read(t, S_WAVE_PEEK, number, out);
 }
 
 int pg_wave_set_state(pk_tx *t, int64_t number, const char *state)

@@ -662,6 +662,7 @@ static const pk_store_ops sqlite_ops = {
     .tx_card_find = sq_tx_card_find,
     .wave_insert = sq_wave_insert,
     .wave_get = sq_wave_get,
+    .wave_peek = sq_wave_peek,
     .wave_set_state = sq_wave_set_state,
     .waves_each = sq_waves_each,
     .wave_applicants = sq_wave_applicants,

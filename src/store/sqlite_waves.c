@@ -65,6 +65,12 @@ int sq_wave_get(pk_tx *t, int64_t number, pk_wave *out)
     return rc;
 }
 
+/* SQLite locks the whole file, not rows: the same read. */
+int sq_wave_peek(pk_tx *t, int64_t number, pk_wave *out)
+{
+    return sq_wave_get(t, number, out);
+}
+
 int sq_wave_set_state(pk_tx *t, int64_t number, const char *state)
 {
     sqlite3_stmt *st = sq_stmt(sq_txc(t), S_WAVE_SET_STATE);

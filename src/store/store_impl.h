@@ -170,6 +170,7 @@ typedef struct pk_store_ops {
     /* Waves, draws and cards (sqlite_waves.c, pg_waves.c). */
     int (*wave_insert)(pk_tx *tx, const pk_wave *w);
     int (*wave_get)(pk_tx *tx, int64_t number, pk_wave *out);
+    int (*wave_peek)(pk_tx *tx, int64_t number, pk_wave *out);
     int (*wave_set_state)(pk_tx *tx, int64_t number, const char *state);
     int (*waves_each)(pk_store *s, pk_wave_cb cb, void *ctx);
     int (*wave_applicants)(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx);

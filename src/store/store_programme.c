@@ -203,6 +203,11 @@ int pk_tx_wave_get(pk_tx *tx, int64_t number, pk_wave *out)
     return pk_st_noted_tx(tx, false, tx->store->ops->wave_get(tx, number, out));
 }
 
+int pk_tx_wave_peek(pk_tx *tx, int64_t number, pk_wave *out)
+{
+    return pk_st_noted_tx(tx, false, tx->store->ops->wave_peek(tx, number, out));
+}
+
 int pk_tx_wave_set_state(pk_tx *tx, int64_t number, const char *state)
 {
     return pk_st_noted_tx(tx, true, tx->store->ops->wave_set_state(tx, number, state));

@@ -201,6 +201,11 @@ typedef struct pk_wave {
 int pk_tx_wave_insert(pk_tx *tx, const pk_wave *w);
 /* The wave, which stays the transaction's to its end; PK_ENOENT. */
 int pk_tx_wave_get(pk_tx *tx, int64_t number, pk_wave *out);
+/* The wave as read, not kept (PostgreSQL: no row lock): for what never
+ * changes once it is created (scheme, instants, balance cut-off), so
+ * that a purchase or a page of the daily job does not queue behind a
+ * draw, a close or one another; PK_ENOENT. */
+int pk_tx_wave_peek(pk_tx *tx, int64_t number, pk_wave *out);
 int pk_tx_wave_set_state(pk_tx *tx, int64_t number, const char *state);
 typedef int (*pk_wave_cb)(void *ctx, const pk_wave *w);
 /* Reads: every wave by number. */

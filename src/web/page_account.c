@@ -13,9 +13,9 @@
  *                         purpose, messages sent);
  *   /akun/keluar          ends the session.
  *
- * A resident's session has its own cookie (pk_warga, sent to /akun only)
- * and table: staff routes never read it, and these pages serve only the
- * person it belongs to.  The NIK travels in POST bodies only; pages are
+ * A resident's session has its own cookie (pk_warga, sent to /akun and
+ * /api/v1/waves only) and table: staff routes never read it, and these
+ * pages serve only the person it belongs to.  The NIK travels in POST bodies only; pages are
  * never cached. */
 #include <sodium.h>
 #include <stdio.h>
@@ -334,15 +334,11 @@ static void join_result(pk_req *req, pk_buf *b)
     pk_buf_adds(b, "</p>\n");
 }
 
-/* The waves open for joining now, each with its button (or a note when
- * the person is in it already); nothing when none is open. */
+/* The waves open for joining now (w[0..n)), each with its button (or a
+ * note when the person is in it already); nothing when none is open. */
 static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_journey *j,
-                       const char *csrf)
+                       const char *csrf, const pk_wave_open *w, size_t n)
 {
-    pk_wave_open w[WAVES_SHOWN];
-    size_t n = 0;
-    if (pk_wave_joinable(app, (int64_t)time(NULL), w, WAVES_SHOWN, &n) != 0)
-        n = 0;
     pk_buf *b = &resp->body;
     const char *joined = pk_req_query(req, "gabung");
     if (n == 0 && joined == NULL)
@@ -411,19 +407,24 @@ void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
                        "tersimpan.</p>\n");
     /* the journey first, but the open waves before it for one who may
      * join now (registered, or not selected before): the button on top */
+    pk_wave_open w[WAVES_SHOWN];
+    size_t nw = 0;
+    if (pk_wave_joinable(app, (int64_t)time(NULL), w, WAVES_SHOWN, &nw) != 0)
+        nw = 0;
     pk_journey j;
     pk_buf view;
     pk_buf_init(&view, 1u << 20);
-    pk_page_account_view(app, req, &view, who.participant_id, &j);
+    /* its journey unread, nobody is offered a wave (the view says so) */
+    bool read = pk_page_account_view(app, req, &view, who.participant_id, nw > 0, &j);
     char csrf[PK_SECRET_TEXT];
     pk_resident_csrf(app, &who, csrf);
     bool may_join = j.status == PK_JS_TERDAFTAR || j.status == PK_JS_TIDAK_LOLOS;
-    if (may_join)
-        waves_open(app, req, resp, &j, csrf);
+    if (read && may_join)
+        waves_open(app, req, resp, &j, csrf, w, nw);
     pk_buf_add(b, view.data, view.len);
     pk_buf_free(&view);
-    if (!may_join)
-        waves_open(app, req, resp, &j, csrf);
+    if (read && !may_join)
+        waves_open(app, req, resp, &j, csrf, w, nw);
 
     /* preferences */
     char channel[16] = "";

@@ -52,7 +52,7 @@ static void money(pk_buf *b, const char *label, const char *key, int64_t v)
 }
 
 /* The next thing to do: the first deadline or condition not met. */
-static void next_step(pk_buf *b, const pk_journey_view *v)
+static void next_step(pk_buf *b, const pk_journey_view *v, bool waves_open)
 {
     const pk_journey *j = &v->j;
     pk_buf_adds(b, "<h2>Langkah berikutnya</h2>\n");
@@ -70,8 +70,10 @@ static void next_step(pk_buf *b, const pk_journey_view *v)
     const char *s;
     switch (j->status) {
     case PK_JS_TERDAFTAR:
-        s = "Ikuti gelombang yang sedang dibuka, atau tunggu pembukaan gelombang berikutnya. "
-            "Kami akan mengabari Anda.";
+    case PK_JS_TIDAK_LOLOS:
+        s = waves_open ? "Ikuti gelombang yang sedang dibuka (di atas) sebelum ditutup."
+                       : "Tunggu pembukaan gelombang berikutnya dan ikuti gelombang tersebut. "
+                         "Kami akan mengabari Anda.";
         break;
     case PK_JS_PENERIMA:
         s = "Tidak ada batas waktu yang menunggu saat ini. Lanjutkan pelatihan Anda.";
@@ -82,8 +84,8 @@ static void next_step(pk_buf *b, const pk_journey_view *v)
     pk_buf_printf(b, "<p data-next=\"tidak_ada\">%s</p>\n", s);
 }
 
-void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid,
-                          pk_journey *state)
+bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid,
+                          bool waves_open, pk_journey *state)
 {
     memset(state, 0, sizeof(*state));
     state->status = PK_JS_TERDAFTAR;
@@ -98,7 +100,7 @@ void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
         pk_buf_adds(b, "<p role=\"alert\" data-journey-error>Data perjalanan Anda belum dapat "
                        "dibaca. Silakan muat ulang halaman sebentar lagi.</p>\n</section>\n");
         pk_buf_free(&events);
-        return;
+        return false;
     }
     const pk_journey *j = &v.j;
     *state = v.j;
@@ -106,7 +108,7 @@ void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
                   pk_journey_status_name(j->status), pk_journey_status_label(j->status));
     if (j->wave > 0)
         pk_buf_printf(b, "<p>Gelombang <span data-wave>%lld</span></p>\n", (long long)j->wave);
-    next_step(b, &v);
+    next_step(b, &v, waves_open);
 
     pk_buf_adds(b, "<h2>Saldo dan pelatihan</h2>\n<dl class=\"facts\">\n");
     money(b, "Sisa saldo", "balance", j->balance);
@@ -136,4 +138,5 @@ void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
     pk_buf_adds(b, "<p class=\"small\">Data dari Manajemen Pelaksana ditampilkan sesuai yang "
                    "kami terima, dengan tanggalnya.</p>\n</section>\n");
     pk_buf_free(&events);
+    return true;
 }

@@ -54,6 +54,26 @@ static bool by_session(const pk_req *req)
     return req->who != NULL && req->who->by_session;
 }
 
+/* The form nonce this response sets already (a page of several forms
+ * mints one, not one a form: only the last cookie set would stay). */
+static bool nonce_set(const pk_resp *resp, char nonce[PK_SECRET_TEXT])
+{
+    size_t n = strlen(PK_COOKIE_FORM);
+    for (int i = 0; i < resp->nheaders; i++) {
+        const char *v = resp->hvalue[i];
+        if (strcasecmp(resp->hname[i], "Set-Cookie") != 0 || strncmp(v, PK_COOKIE_FORM, n) != 0 ||
+            v[n] != '=')
+            continue;
+        size_t len = strcspn(v + n + 1, ";");
+        if (len >= PK_SECRET_TEXT)
+            return false;
+        memcpy(nonce, v + n + 1, len);
+        nonce[len] = '\0';
+        return pk_auth_form_nonce_valid(nonce);
+    }
+    return false;
+}
+
 void pk_web_csrf_field(const pk_app *app, const pk_req *req, pk_resp *resp)
 {
     char token[PK_SECRET_TEXT];
@@ -61,8 +81,9 @@ void pk_web_csrf_field(const pk_app *app, const pk_req *req, pk_resp *resp)
         pk_auth_csrf_session(app, req->who, token);
     } else {
         char nonce[PK_SECRET_TEXT];
-        if (!pk_req_cookie(req, PK_COOKIE_FORM, nonce, sizeof(nonce)) ||
-            !pk_auth_form_nonce_valid(nonce)) {
+        if ((!pk_req_cookie(req, PK_COOKIE_FORM, nonce, sizeof(nonce)) ||
+             !pk_auth_form_nonce_valid(nonce)) &&
+            !nonce_set(resp, nonce)) {
             pk_auth_form_nonce(nonce);
             /* a browser-session cookie: it only pairs forms with their posts */
             pk_resp_cookie(app, resp, PK_COOKIE_FORM, nonce, -1);

@@ -184,10 +184,11 @@ int pk_web_resident(const pk_app *app, pk_req *req, pk_resident *who);
 void pk_api_waves(const pk_app *app, pk_req *req, pk_resp *resp);
 /* POST /api/v1/waves/{n}/applications: the signed-in resident joins. */
 void pk_api_wave_apply(const pk_app *app, pk_req *req, pk_resp *resp);
-/* Its journey part (page_account_view.c): status, next step, balance,
- * trainings, incentives, surveys, events. */
-void pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid,
-                          pk_journey *state);
+/* Its journey part (page_account_view.c): status, next step (naming the
+ * open waves when waves_open), balance, trainings, incentives, surveys,
+ * events; false when the journey could not be read (then it says so). */
+bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid,
+                          bool waves_open, pk_journey *state);
 /* The reminders' section of a participant's page (consent, the latest
  * messages, a preview of each reminder's texts for them). */
 void pk_page_remind_person(const pk_app *app, pk_buf *b, int64_t id, const char *region);

@@ -565,7 +565,7 @@ def every_kind_of_journey_write_keeps_the_counters_equal_to_a_recount():
             code, out, err = r.cli(["jobs", "run", "--date", "2021-04-25", "--mode", "engine"])
             eq(code, 0, "jobs run: " + err)
             job = json.loads(out.strip().splitlines()[-1])
-            eq((job["revoked"], job["skipped"] > 0), (3, True), "the job: " + out)
+            eq(job["revoked"], 3, "the job: " + out)
             eq(funnel(s, token, "31.74", "2021-03-28")["at_risk"]["count"], 3,
                "P3 bought; P2, P5 and P7 not revoked here")
             same_as_recount(s, r, token, "daily job")

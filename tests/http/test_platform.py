@@ -21,6 +21,7 @@ import os
 import pwd
 import secrets
 import signal
+import subprocess
 import threading
 import time
 
@@ -527,10 +528,41 @@ def purchases_after_the_deadlines_are_refused():
                 % (person(801)[0], wib(now - 50 * day)))
     rc, out, err = cli(s.db, ["import", "events", events, "--source", "lokal"])
     eq((rc, json.loads(out.strip().splitlines()[-1])["inserted"]), (0, 1), err)
-    refused(buy(toko, late, "TP-100"), 409, "tidak_membeli_pelatihan", "no purchase in time")
+    refused(buy(toko, late, "TP-100"), 409, "batas_pembelian_lewat", "no purchase in time")
     refused(buy(toko, lapsed, "TP-100"), 409, "batas_saldo_lewat", "the balance lapsed")
     eq((balance(s.db, late), balance(s.db, lapsed)), (1000000, 1000000), "nothing debited")
     eq(ok(buy(toko, buyer, "TP-100"), 201)["sisa_saldo"], 800000, "bought in time: buys on")
+
+
+@test
+def a_purchase_does_not_wait_for_a_wave_held_by_a_draw():
+    """PostgreSQL: a draw, a close or a join holds its wave's row (FOR
+    UPDATE) to its end; a purchase reads only the wave's terms (its
+    deadlines), so it neither waits for such a transaction nor deadlocks
+    with the daily job."""
+    if not h.PG:
+        raise h.Skip("row locks are PostgreSQL's")
+    s, toko, _, cards = shop()
+    holder = subprocess.Popen(
+        [h._pg_bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", s.db.url,
+         "-c", "BEGIN", "-c", "SELECT number FROM pk_wave WHERE number = 7 FOR UPDATE",
+         "-c", "SELECT pg_sleep(30)"],
+        env=h.base_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline and not s.db.query(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                " WHERE c.relname = 'pk_wave' AND l.mode = 'RowShareLock'"
+                " AND l.pid <> pg_backend_pid()")[0][0]:
+            time.sleep(0.05)
+        t0 = time.time()
+        got = ok(buy(toko, cards[11], "TP-100"), 201, "a purchase while the wave is held")
+        waited = time.time() - t0
+        assert waited < 10, "the purchase waited %.1f s for the wave's row" % waited
+        eq(got["jumlah"], 100000)
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
 
 
 def luhn_ok(num):

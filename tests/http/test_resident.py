@@ -471,6 +471,19 @@ def a_resident_joins_an_open_wave_on_akun_saya():
                                   form_from="/akun")
                 eq(st, 303 if bad == "7" else 422, "wave %r" % bad)
             eq(r.sql(joins % 7)[0][0], 0, "the closed wave took no one")
+            # back after the browser was closed: the resident's session is kept,
+            # the form cookie (a browser-session one) is not; the page of several
+            # forms sets one form cookie, which every form on it goes with
+            b.jar.pop("pk_csrf", None)
+            st, hdrs, page = b.get("/akun")
+            eq(len([c for c in hdrs["_set_cookie"] if c.startswith("pk_csrf=")]), 1,
+               "one form cookie for the page")
+            forms = re.findall(r'name="_csrf" value="([^"]+)"', page)
+            assert len(forms) >= 3 and len(set(forms)) == 1, forms
+            body = "_csrf=%s&_warga=%s&aksi=kanal&kanal=sms" % (forms[-1], warga)
+            st, _, _ = b.request("POST", "/akun", body,
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+            eq(st, 303, "the last form of the page posts")
             # a recipient is told, not offered a button
             b2 = sign_in(r, s, q, source="127.0.0.2")
             _, _, page = b2.get("/akun")
