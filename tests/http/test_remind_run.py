@@ -357,8 +357,9 @@ def serve_runs_the_day_once_and_tells_when():
         now = int(time.time())
         # selected 16 days ago: the deadline is 30 days after, today is -14
         sel = now - 16 * 86400
-        rows = [ev("a1", a, "gabung_gelombang", wib_instant(sel - 86400), gelombang=12),
-                ev("a2", a, "lolos", wib_instant(sel), gelombang=12),
+        # wave 23 (scheme 2022, 30 days to buy, no programme cut-off)
+        rows = [ev("a1", a, "gabung_gelombang", wib_instant(sel - 86400), gelombang=23),
+                ev("a2", a, "lolos", wib_instant(sel), gelombang=23),
                 ev("a3", a, "saldo_masuk", wib_instant(sel + 60), jumlah=3500000)]
         r.events(rows)
         today = wib_day(now)

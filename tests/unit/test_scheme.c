@@ -110,9 +110,11 @@ static void test_real_file(void **state)
         assert_int_equal(sc->survey_pay_days, w->pay);
         assert_int_equal(pk_scheme_total(sc), w->total);
     }
-    /* the programme's cut-off: 2020's balances lapsed on 15 Dec 2020
-     * (domain.md); the others have none in the file */
+    /* the programme's cut-off: 2020's balances lapsed on 15 Dec 2020,
+     * 2021's (waves 12-22) on 30 Nov 2021 (domain.md); 2022 and 2023 have
+     * none in the file */
     assert_string_equal(pk_schemes_find(&s, "2020")->balance_until, "2020-12-15");
+    assert_string_equal(pk_schemes_find(&s, "2021")->balance_until, "2021-11-30");
     assert_string_equal(pk_schemes_find(&s, "2023")->balance_until, "");
     free(text);
 }
