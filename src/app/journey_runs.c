@@ -35,13 +35,6 @@ int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const 
 
 /* ---- sorting a run ------------------------------------------------------- */
 
-
-/* a signed value as an unsigned one of the same order */
-static uint64_t biased(int64_t v)
-{
-    return (uint64_t)v ^ (UINT64_C(1) << 63);
-}
-
 static void key_of(order o, const char *arena, size_t off, jr_key *k)
 {
     const srec *h = (const srec *)(arena + off);
@@ -57,10 +50,10 @@ static void key_of(order o, const char *arena, size_t off, jr_key *k)
     } else if (o == BY_NIK) {
         k->k[0] = pk_sort_be(h->bi, 8);
         k->k[1] = pk_sort_be(h->bi + 8, 8);
-        k->k[2] = biased(h->at);
+        k->k[2] = pk_sort_signed(h->at);
     } else {
-        k->k[0] = biased(h->pid);
-        k->k[1] = biased(h->at);
+        k->k[0] = pk_sort_signed(h->pid);
+        k->k[1] = pk_sort_signed(h->at);
         k->k[2] = 0;
     }
     k->k[3] = h->line;
@@ -79,49 +72,8 @@ static int key_cmp(const char *arena, const jr_key *a, const jr_key *b)
     return (a->k[3] > b->k[3]) - (a->k[3] < b->k[3]);
 }
 
-static void key_swap(jr_key *a, jr_key *b)
-{
-    jr_key t = *a;
-    *a = *b, *b = t;
-}
-
-/* Quicksort (median of three, the smaller side first), insertion sort
- * for short ranges.  Keys are distinct: each has its own line. */
-static void key_sort(const char *arena, jr_key *v, size_t n)
-{
-    while (n > 16) {
-        size_t mid = n / 2;
-        if (key_cmp(arena, &v[mid], &v[0]) < 0)
-            key_swap(&v[mid], &v[0]);
-        if (key_cmp(arena, &v[n - 1], &v[0]) < 0)
-            key_swap(&v[n - 1], &v[0]);
-        if (key_cmp(arena, &v[n - 1], &v[mid]) < 0)
-            key_swap(&v[n - 1], &v[mid]);
-        key_swap(&v[mid], &v[n - 2]); /* the pivot, between v[0] and v[n - 1] */
-        const jr_key *p = &v[n - 2];
-        size_t i = 0, j = n - 2;
-        for (;;) {
-            while (key_cmp(arena, &v[++i], p) < 0)
-                ;
-            while (key_cmp(arena, p, &v[--j]) < 0)
-                ;
-            if (i >= j)
-                break;
-            key_swap(&v[i], &v[j]);
-        }
-        key_swap(&v[i], &v[n - 2]);
-        if (i < n - i - 1) {
-            key_sort(arena, v, i);
-            v += i + 1, n -= i + 1;
-        } else {
-            key_sort(arena, v + i + 1, n - i - 1);
-            n = i;
-        }
-    }
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && key_cmp(arena, &v[j], &v[j - 1]) < 0; j--)
-            key_swap(&v[j], &v[j - 1]);
-}
+/* Keys are distinct: each has its own line. */
+PK_QUICKSORT(key_sort, jr_key, char, key_cmp)
 
 void pk_jr_sort(order o, const char *arena, size_t *offs, size_t n, jr_key *keys)
 {

@@ -31,7 +31,7 @@ static int cmp_pid(const void *a, const void *b)
 
 static uint64_t key_pid(const void *a)
 {
-    return (uint64_t)((const appl *)a)->pid ^ (UINT64_C(1) << 63); /* signed order */
+    return pk_sort_signed(((const appl *)a)->pid);
 }
 
 /* ---- the table from the registry (the draw) ------------------------------ */

@@ -1,5 +1,5 @@
 /* sort.c -- records sorted by a 64-bit key (sort.h): the keys and the
- * records' places sorted together in one array (a quicksort comparing
+ * records' places sorted together in one array (PK_QUICKSORT comparing
  * integers, the records read only when two keys are equal), then the
  * records moved to their places in place, a cycle at a time. */
 #include "core/sort.h"
@@ -25,49 +25,7 @@ static int kv_cmp(const sorter *s, const kv *a, const kv *b)
     return s->cmp(s->base + a->i * s->size, s->base + b->i * s->size);
 }
 
-static void kv_swap(kv *a, kv *b)
-{
-    kv t = *a;
-    *a = *b, *b = t;
-}
-
-/* Quicksort (median of three, the smaller side first), insertion sort for
- * short ranges (journey_runs.c's key_sort, over these pairs). */
-static void kv_sort(const sorter *s, kv *v, size_t n)
-{
-    while (n > 16) {
-        size_t mid = n / 2;
-        if (kv_cmp(s, &v[mid], &v[0]) < 0)
-            kv_swap(&v[mid], &v[0]);
-        if (kv_cmp(s, &v[n - 1], &v[0]) < 0)
-            kv_swap(&v[n - 1], &v[0]);
-        if (kv_cmp(s, &v[n - 1], &v[mid]) < 0)
-            kv_swap(&v[n - 1], &v[mid]);
-        kv_swap(&v[mid], &v[n - 2]); /* the pivot, between v[0] and v[n - 1] */
-        const kv p = v[n - 2];
-        size_t i = 0, j = n - 2;
-        for (;;) {
-            while (kv_cmp(s, &v[++i], &p) < 0)
-                ;
-            while (kv_cmp(s, &p, &v[--j]) < 0)
-                ;
-            if (i >= j)
-                break;
-            kv_swap(&v[i], &v[j]);
-        }
-        kv_swap(&v[i], &v[n - 2]);
-        if (i < n - i - 1) {
-            kv_sort(s, v, i);
-            v += i + 1, n -= i + 1;
-        } else {
-            kv_sort(s, v + i + 1, n - i - 1);
-            n = i;
-        }
-    }
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && kv_cmp(s, &v[j], &v[j - 1]) < 0; j--)
-            kv_swap(&v[j], &v[j - 1]);
-}
+PK_QUICKSORT(kv_sort, kv, sorter, kv_cmp)
 
 void pk_sort_keyed(void *base, size_t n, size_t size, pk_sort_key_fn key, pk_sort_cmp_fn cmp)
 {
