@@ -890,6 +890,16 @@ def test(arg=None):
     return lambda fn: deco(fn, arg)
 
 
+def wib_instant(secs):
+    """An instant (seconds since 1970) as ISO 8601 in WIB (+07:00)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(secs + 7 * 3600))
+
+
+def wib_day(secs):
+    """The WIB calendar day of an instant, YYYY-MM-DD."""
+    return time.strftime("%Y-%m-%d", time.gmtime(secs + 7 * 3600))
+
+
 def diag(msg):
     for line in str(msg).splitlines() or [""]:
         print("# " + line)

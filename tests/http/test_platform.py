@@ -484,11 +484,6 @@ def purchase_refusals_have_codes():
     del pid
 
 
-def wib(t):
-    """An instant (seconds) as ISO 8601 with +07:00."""
-    return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(t + 7 * 3600))
-
-
 @test
 def purchases_after_the_deadlines_are_refused():
     """Once the first-purchase deadline has ended with no purchase, or the
@@ -500,20 +495,22 @@ def purchases_after_the_deadlines_are_refused():
     tmp = os.path.join(s.db.dir, "orang-tenggat.csv")
     with open(tmp, "w") as f:
         f.write("\n".join(rows) + "\n")
-    yesterday = time.strftime("%Y-%m-%d", time.gmtime(now + 7 * 3600 - day))
+    yesterday = h.wib_day(now - day)
+
+    def ago(days):
+        return h.wib_instant(now - days * day)
     for args in (["import", "participants", tmp],
                  # wave 8: drawn 60 days ago (30 days to the first purchase)
-                 ["wave", "create", "--wave", "8", "--scheme", "2021", "--opens",
-                  wib(now - 90 * day), "--closes", wib(now - 70 * day), "--quota", "2"],
-                 ["wave", "join", "--wave", "8", "--at", wib(now - 80 * day),
-                  person(800)[0], person(801)[0]],
-                 ["wave", "draw", "--wave", "8", "--seed", "cd" * 32, "--at", wib(now - 60 * day)],
+                 ["wave", "create", "--wave", "8", "--scheme", "2021", "--opens", ago(90),
+                  "--closes", ago(70), "--quota", "2"],
+                 ["wave", "join", "--wave", "8", "--at", ago(80), person(800)[0],
+                  person(801)[0]],
+                 ["wave", "draw", "--wave", "8", "--seed", "cd" * 32, "--at", ago(60)],
                  # wave 9: drawn 10 days ago, its balance lapsed yesterday
-                 ["wave", "create", "--wave", "9", "--scheme", "2021", "--opens",
-                  wib(now - 20 * day), "--closes", wib(now - 15 * day), "--quota", "1",
-                  "--balance-until", yesterday],
-                 ["wave", "join", "--wave", "9", "--at", wib(now - 18 * day), person(802)[0]],
-                 ["wave", "draw", "--wave", "9", "--seed", "cd" * 32, "--at", wib(now - 10 * day)]):
+                 ["wave", "create", "--wave", "9", "--scheme", "2021", "--opens", ago(20),
+                  "--closes", ago(15), "--quota", "1", "--balance-until", yesterday],
+                 ["wave", "join", "--wave", "9", "--at", ago(18), person(802)[0]],
+                 ["wave", "draw", "--wave", "9", "--seed", "cd" * 32, "--at", ago(10)]):
         rc, out, err = cli(s.db, args)
         eq(rc, 0, "%s: %s" % (args[:2], err))
     cards = {pid: number for pid, number in s.db.query(
@@ -525,7 +522,7 @@ def purchases_after_the_deadlines_are_refused():
     with open(events, "w") as f:
         f.write("ref,nik,peristiwa,waktu,jumlah,pelatihan,platform\n"
                 "tepat-1,%s,pembelian,%s,100000,TP-100,belanjaku\n"
-                % (person(801)[0], wib(now - 50 * day)))
+                % (person(801)[0], ago(50)))
     rc, out, err = cli(s.db, ["import", "events", events, "--source", "lokal"])
     eq((rc, json.loads(out.strip().splitlines()[-1])["inserted"]), (0, 1), err)
     refused(buy(toko, late, "TP-100"), 409, "batas_pembelian_lewat", "no purchase in time")

@@ -339,14 +339,6 @@ def a_line_cut_by_a_crash_is_removed_and_its_message_sent_whole():
         eq([m["id"] for m in r.sent()], [1], "still one line")
 
 
-def wib_instant(secs):
-    return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(secs + 7 * 3600))
-
-
-def wib_day(secs):
-    return time.strftime("%Y-%m-%d", time.gmtime(secs + 7 * 3600))
-
-
 @test
 def serve_runs_the_day_once_and_tells_when():
     """serve runs today's reminders at remind_at (00:00: at once) through
@@ -358,11 +350,11 @@ def serve_runs_the_day_once_and_tells_when():
         # selected 16 days ago: the deadline is 30 days after, today is -14
         sel = now - 16 * 86400
         # wave 23 (scheme 2022, 30 days to buy, no programme cut-off)
-        rows = [ev("a1", a, "gabung_gelombang", wib_instant(sel - 86400), gelombang=23),
-                ev("a2", a, "lolos", wib_instant(sel), gelombang=23),
-                ev("a3", a, "saldo_masuk", wib_instant(sel + 60), jumlah=3500000)]
+        rows = [ev("a1", a, "gabung_gelombang", h.wib_instant(sel - 86400), gelombang=23),
+                ev("a2", a, "lolos", h.wib_instant(sel), gelombang=23),
+                ev("a3", a, "saldo_masuk", h.wib_instant(sel + 60), jumlah=3500000)]
         r.events(rows)
-        today = wib_day(now)
+        today = h.wib_day(now)
         # the message is due at once whatever the hour: delivered at 00:00
         # with no quiet hours (the shipped 09:00 and 21:00-08:00 would hold
         # it until the morning when the test runs at night in Jakarta)

@@ -416,10 +416,6 @@ def akun_saya_tells_status_next_step_and_sources():
             s.cleanup()
 
 
-def wib(t):
-    return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(t + 7 * 3600))
-
-
 @test
 def a_resident_joins_an_open_wave_on_akun_saya():
     with R() as r:
@@ -428,8 +424,8 @@ def a_resident_joins_an_open_wave_on_akun_saya():
         now = int(time.time())
         for n in (5, 6, 7):
             code, _, err = r.cli(["wave", "create", "--wave", str(n), "--scheme", "2021",
-                                  "--opens", wib(now - 86400), "--closes",
-                                  wib(now + 10 * 86400), "--quota", "10"])
+                                  "--opens", h.wib_instant(now - 86400), "--closes",
+                                  h.wib_instant(now + 10 * 86400), "--quota", "10"])
             eq(code, 0, err)
         code, _, err = r.cli(["wave", "close", "--wave", "7"])
         eq(code, 0, err)
@@ -501,8 +497,8 @@ def a_resident_joins_a_wave_through_the_api():
         now = int(time.time())
         for n in (5, 6):
             code, _, err = r.cli(["wave", "create", "--wave", str(n), "--scheme", "2021",
-                                  "--opens", wib(now - 86400), "--closes",
-                                  wib(now + 10 * 86400), "--quota", "10"])
+                                  "--opens", h.wib_instant(now - 86400), "--closes",
+                                  h.wib_instant(now + 10 * 86400), "--quota", "10"])
             eq(code, 0, err)
         s = start(r)
         try:
