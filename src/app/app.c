@@ -12,6 +12,7 @@
 #include "app/auth.h"
 #include "app/operator.h"
 #include "app/resident.h"
+#include "app/wave_terms.h"
 #include "core/ident.h"
 #include "core/pk.h"
 #include "store/store.h"
@@ -197,6 +198,7 @@ int pk_app_open(pk_app *app, const pk_config *cfg, unsigned flags, pk_log_fn log
     if (rc != 0)
         goto fail;
     pk_store_set_log(app->store, log_store, app);
+    pk_store_set_purchase_by(app->store, pk_wave_purchase_by, app);
     if ((rc = pk_store_migrate(app->store, cfg->data_dir, &from, &to, err, errlen)) != 0)
         goto fail;
     if ((rc = open_vault(app, key_file, err, errlen)) != 0)

@@ -37,6 +37,18 @@ static int collect(void *ctx, const pk_event *e)
     return rc;
 }
 
+static int tx_purchase_by(void *tx, int64_t wave, int64_t selected_at, int64_t *by)
+{
+    return pk_tx_purchase_by(tx, wave, selected_at, by);
+}
+
+void pk_journey_fold_init(pk_fold *f, int64_t participant_id, pk_tx *tx)
+{
+    pk_fold_init(f, participant_id);
+    f->purchase_by = tx_purchase_by;
+    f->purchase_by_ctx = tx;
+}
+
 /* The caller's own rule for its new events (pk_journey_append_checked). */
 typedef struct checker {
     pk_append_check_fn fn;
@@ -223,7 +235,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
                   size_t n, pk_append_result *out, pk_fold *f, sink *fresh)
 {
     pk_fold g;
-    pk_fold_init(&g, participant_id);
+    pk_journey_fold_init(&g, participant_id, ck->tx);
     size_t *order = NULL;
     size_t bad, now_bad;
     pk_code why = PK_C__COUNT;
@@ -269,7 +281,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         all->v[at] = ev[i];
         all->n++;
         pk_fold_free(&g);
-        pk_fold_init(&g, participant_id);
+        pk_journey_fold_init(&g, participant_id, ck->tx);
         if ((rc = fold_all(all, &g, at, &now_bad, &why, ck)) != 0)
             goto out;
         /* refused: it, or a later event it would break */
@@ -310,7 +322,7 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
     evlist all = {0};
     sink fresh = {0};
     pk_fold f;
-    pk_fold_init(&f, participant_id);
+    pk_journey_fold_init(&f, participant_id, tx);
     int rc = pk_tx_events_of(tx, participant_id, collect, &all);
     if (rc != 0)
         goto out;
@@ -417,7 +429,7 @@ int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_c
             res[i]->verdict = PK_APPEND_DUPLICATE;
     for (size_t k = 0; k < ng && rc == 0; k++) {
         pk_fold f;
-        pk_fold_init(&f, g[k].participant_id);
+        pk_journey_fold_init(&f, g[k].participant_id, tx);
         size_t before = fresh.ev.n;
         rc = decide(&ck, g[k].participant_id, &all[k], g[k].ev, g[k].n, g[k].out, &f, &fresh);
         if (rc == 0 && fresh.ev.n > before)
@@ -467,7 +479,7 @@ static int onto_state_decide(pk_tx *tx, int64_t participant_id, pk_event *ev, si
     if (n == 0 || n > 8)
         return 0;
     pk_fold f;
-    pk_fold_init(&f, participant_id);
+    pk_journey_fold_init(&f, participant_id, tx);
     int rc = pk_tx_journey_state(tx, participant_id, &f.j);
     if (rc == PK_ENOENT)
         return 0;
@@ -608,7 +620,7 @@ int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)
 {
     evlist all = {0};
     pk_fold f;
-    pk_fold_init(&f, participant_id);
+    pk_journey_fold_init(&f, participant_id, tx);
     int rc = pk_tx_events_of(tx, participant_id, collect, &all);
     size_t bad;
     pk_code why;

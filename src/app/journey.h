@@ -103,6 +103,11 @@ int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_c
  * group at a time would give them. */
 int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng);
 
+/* pk_fold_init, with the fold asking the store's hook inside tx for the
+ * first-purchase deadline (pk_tx_purchase_by): every fold whose state is
+ * stored, or compared with the stored one, starts so. */
+void pk_journey_fold_init(pk_fold *f, int64_t participant_id, pk_tx *tx);
+
 /* Folds the participant's stored events anew and writes the state (when
  * there are events); out (when not NULL) receives it. */
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out);

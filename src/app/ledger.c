@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/journey.h"
 #include "core/journey.h"
 #include "store/store.h"
 
@@ -68,7 +69,7 @@ static int check(const pk_app *app, pk_tx *tx, int64_t id, pk_ledger_report *out
                  pk_ledger_diff_cb cb, void *ctx)
 {
     walk w = {.stored_events = 0};
-    pk_fold_init(&w.f, id);
+    pk_journey_fold_init(&w.f, id, tx);
     int rc = pk_tx_events_of(tx, id, fold_one, &w);
     pk_journey st;
     bool none = false; /* events and no stored state */

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/journey.h"
+#include "store/store_programme.h"
 
 pk_wave_terms pk_wave_terms_of(const pk_app *app, const pk_wave *w, int64_t number,
                                const char *scheme)
@@ -32,6 +34,17 @@ pk_wave_terms pk_wave_terms_of(const pk_app *app, const pk_wave *w, int64_t numb
             t.cutoff = pk_day_end_wib(d);
     }
     return t;
+}
+
+int pk_wave_purchase_by(void *app, pk_tx *tx, int64_t wave, int64_t selected_at, int64_t *by)
+{
+    pk_wave w;
+    int rc = pk_tx_wave_peek(tx, wave, &w);
+    if (rc != 0 && rc != PK_ENOENT)
+        return rc;
+    pk_wave_terms t = pk_wave_terms_of(app, rc == 0 ? &w : NULL, wave, NULL);
+    *by = pk_first_purchase_by(selected_at, t.purchase_days, t.cutoff);
+    return 0;
 }
 
 void pk_wave_table_init(pk_wave_table *t, const pk_app *app)

@@ -33,6 +33,13 @@ typedef struct pk_wave_terms {
 pk_wave_terms pk_wave_terms_of(const pk_app *app, const pk_wave *w, int64_t number,
                                const char *scheme);
 
+/* The first-purchase deadline of a selection at `selected_at` in wave
+ * `wave` by its terms (core/journey.c, pk_first_purchase_by): the store's
+ * hook (pk_store_set_purchase_by, ctx the app), which the journey's fold
+ * asks when a purchase was cancelled.  Reads the wave held here without
+ * a lock (pk_tx_wave_peek). */
+int pk_wave_purchase_by(void *app, pk_tx *tx, int64_t wave, int64_t selected_at, int64_t *by);
+
 /* Every wave this deployment holds, read once (a few hundred at most). */
 typedef struct pk_wave_table {
     const pk_app *app;

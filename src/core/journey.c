@@ -259,16 +259,32 @@ static pk_fold_purchase *find_purchase(pk_fold *f, pk_event_source src, const ch
     return NULL;
 }
 
-static void first_purchase(pk_fold *f)
+static int first_purchase(pk_fold *f)
 {
     f->j.first_purchase_at = 0;
     f->j.purchases = 0;
-    for (size_t i = 0; i < f->np; i++)
-        if (!f->p[i].cancelled) {
+    int64_t by = -1; /* the deadline, asked at the first cancelled purchase */
+    for (size_t i = 0; i < f->np; i++) {
+        const pk_fold_purchase *p = &f->p[i];
+        bool counts = !p->cancelled;
+        if (counts) {
             f->j.purchases++;
-            if (f->j.first_purchase_at == 0 || f->p[i].at < f->j.first_purchase_at)
-                f->j.first_purchase_at = f->p[i].at;
+        } else {
+            /* cancelled only after the deadline: it met it all the same */
+            if (by < 0) {
+                by = 0;
+                int rc = f->purchase_by != NULL && f->j.selected_at != 0
+                             ? f->purchase_by(f->purchase_by_ctx, f->j.wave, f->j.selected_at, &by)
+                             : 0;
+                if (rc != 0)
+                    return rc;
+            }
+            counts = by > 0 && p->at <= by && p->cancelled_at > by;
         }
+        if (counts && (f->j.first_purchase_at == 0 || p->at < f->j.first_purchase_at))
+            f->j.first_purchase_at = p->at;
+    }
+    return 0;
 }
 
 int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
@@ -288,6 +304,7 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
     if (j->status == PK_JS_DICABUT && e->type != PK_EV_SALDO_HANGUS)
         REFUSE(PK_C_SUDAH_DICABUT);
     int64_t v;
+    int rc;
     switch (e->type) {
     case PK_EV_GABUNG_GELOMBANG:
         if (recipient)
@@ -334,7 +351,8 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
         p->at = e->at;
         j->balance -= e->amount;
         j->spent += e->amount;
-        first_purchase(f);
+        if ((rc = first_purchase(f)) != 0)
+            return rc;
         break;
     }
     case PK_EV_PEMBATALAN: {
@@ -346,9 +364,11 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
         if (p->amount != e->amount)
             REFUSE(PK_C_JUMLAH_TIDAK_SESUAI);
         p->cancelled = true;
+        p->cancelled_at = e->at;
         j->balance += e->amount;
         j->refunded += e->amount;
-        first_purchase(f);
+        if ((rc = first_purchase(f)) != 0)
+            return rc;
         break;
     }
     case PK_EV_SELESAI_PELATIHAN:
@@ -442,6 +462,12 @@ int64_t pk_deadline_after(int64_t start, int days)
     return pk_day_end_wib(pk_date_add_days(pk_instant_day_wib(start), days));
 }
 
+int64_t pk_first_purchase_by(int64_t selected_at, int purchase_days, int64_t balance_cutoff)
+{
+    int64_t by = pk_deadline_after(selected_at, purchase_days);
+    return balance_cutoff != 0 && balance_cutoff < by ? balance_cutoff : by;
+}
+
 void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_days,
                           int64_t balance_cutoff, pk_deadlines *out)
 {
@@ -450,11 +476,8 @@ void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_day
     if (recipient) {
         pk_deadline *d = &out->first_purchase;
         d->applies = true;
-        d->ends = pk_deadline_after(j->selected_at, purchase_days);
-        if (balance_cutoff != 0 && balance_cutoff < d->ends) {
-            d->ends = balance_cutoff;
-            d->absolute = true;
-        }
+        d->ends = pk_first_purchase_by(j->selected_at, purchase_days, balance_cutoff);
+        d->absolute = d->ends < pk_deadline_after(j->selected_at, purchase_days);
         d->met = j->first_purchase_at != 0 && j->first_purchase_at <= d->ends;
         if (balance_cutoff != 0) {
             out->balance.applies = true;

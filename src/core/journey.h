@@ -125,7 +125,10 @@ typedef struct pk_journey {
     int64_t wave;                 /* the last wave joined, or selected in */
     int64_t joined_at, selected_at, revoked_at;
     int64_t balance, credited, spent, refunded, lapsed;   /* Rupiah */
-    int64_t first_purchase_at;    /* the earliest purchase not cancelled */
+    int64_t first_purchase_at;    /* the earliest purchase that counts for the first-purchase
+                                   * deadline: not cancelled, or cancelled only after
+                                   * that deadline (spec: "no pembelian not cancelled
+                                   * by then"); 0: none */
     int64_t purchases;            /* not cancelled */
     int64_t completions, reviews;
     int64_t first_completion_at, first_review_at;
@@ -145,7 +148,15 @@ typedef struct pk_fold_purchase {
     char ref[PK_EVENT_REF_MAX];
     int64_t amount, at;
     bool cancelled;
+    int64_t cancelled_at;         /* the pembatalan's instant, when cancelled */
 } pk_fold_purchase;
+
+/* The first-purchase deadline of a recipient selected at `selected_at` in
+ * wave `wave`: *by an instant, 0 when not known; 0 or an error code
+ * (PK_EIO), which pk_fold_apply returns.  It depends on the wave's terms
+ * (the scheme's days, the cut-off), data the fold does not hold: its
+ * caller lends this (app/journey.c, from the store's hook). */
+typedef int (*pk_purchase_by_fn)(void *ctx, int64_t wave, int64_t selected_at, int64_t *by);
 
 /* The fold of one person's events: the state plus what later events are
  * checked against.  pk_fold_init before, pk_fold_free after. */
@@ -153,6 +164,12 @@ typedef struct pk_fold {
     pk_journey j;
     pk_fold_purchase *p;
     size_t np, cap;
+    /* Asked only when a purchase has been cancelled, to know whether the
+     * cancellation came after the first-purchase deadline (the purchase
+     * then still met it).  NULL: not known, a cancelled purchase never
+     * counts. */
+    pk_purchase_by_fn purchase_by;
+    void *purchase_by_ctx;
 } pk_fold;
 
 void pk_fold_init(pk_fold *f, int64_t participant_id);
@@ -163,7 +180,8 @@ int pk_fold_copy(pk_fold *dst, const pk_fold *src);
  * refused, *why says which rule (saldo_tidak_cukup, sudah_penerima,
  * belum_penerima, sudah_dicabut, pembelian_tidak_dikenal,
  * sudah_dibatalkan, jumlah_tidak_sesuai, kolom_tidak_valid for an amount
- * that would overflow), and f is unchanged; PK_ENOMEM. */
+ * that would overflow), and f is unchanged; PK_ENOMEM, or the error of
+ * f->purchase_by (f is then to be dropped). */
 int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why);
 
 /* Whether pk_journey_apply_last can apply an event of this type: every
@@ -198,6 +216,10 @@ typedef struct pk_deadlines {
 /* A relative deadline: the WIB day of `start` plus `days`, ending
  * 23:59:59 WIB (an instant). */
 int64_t pk_deadline_after(int64_t start, int days);
+/* The first-purchase deadline of a selection at `selected_at`:
+ * min(pk_deadline_after(selected_at, purchase_days), balance_cutoff when
+ * not 0).  The one definition (pk_journey_deadlines, the fold). */
+int64_t pk_first_purchase_by(int64_t selected_at, int purchase_days, int64_t balance_cutoff);
 
 /* The deadlines of a person in state j: purchase_days and survey_days are
  * the scheme's (data/schemes.ini), balance_cutoff the instant the wave's

@@ -80,6 +80,24 @@ void pk_store_set_search_window(pk_store *s, int64_t ids)
         b->search_window = ids > 0 ? ids : 0;
 }
 
+void pk_store_set_purchase_by(pk_store *s, pk_store_purchase_by_fn fn, void *ctx)
+{
+    pk_backend *b = s->impl;
+    if (b != NULL) {
+        b->purchase_by = fn;
+        b->purchase_by_ctx = ctx;
+    }
+}
+
+int pk_tx_purchase_by(pk_tx *tx, int64_t wave, int64_t selected_at, int64_t *by)
+{
+    const pk_backend *b = tx->store->impl;
+    *by = 0;
+    return b != NULL && b->purchase_by != NULL
+               ? b->purchase_by(b->purchase_by_ctx, tx, wave, selected_at, by)
+               : 0;
+}
+
 void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx)
 {
     pk_backend *b = s->impl;

@@ -24,6 +24,7 @@
 #include "core/region.h"
 
 typedef struct pk_store pk_store;
+typedef struct pk_tx pk_tx;
 
 /* Opens the database at `url` (a database file that does not exist yet
  * is created).  On failure returns a negative PK_E* and writes an
@@ -55,6 +56,18 @@ void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx); /* pk_log_fn: core/
  * small ones so that both paths are taken.  SQLite ignores it.  Set it
  * before the store is shared between threads. */
 void pk_store_set_search_window(pk_store *s, int64_t ids);
+
+/* A recipient's first-purchase deadline, asked by the journey's fold
+ * (core/journey.h, pk_purchase_by_fn) inside tx when a purchase has been
+ * cancelled: it depends on the wave's terms, which are the app's data
+ * (data/schemes.ini; app/wave_terms.c lends the function).  *by an
+ * instant, 0 when not known.  Set it right after opening, before the
+ * store is shared between threads, like pk_store_set_log. */
+typedef int (*pk_store_purchase_by_fn)(void *ctx, pk_tx *tx, int64_t wave, int64_t selected_at,
+                                       int64_t *by);
+void pk_store_set_purchase_by(pk_store *s, pk_store_purchase_by_fn fn, void *ctx);
+/* Asks it: 0 with *by 0 when none is set. */
+int pk_tx_purchase_by(pk_tx *tx, int64_t wave, int64_t selected_at, int64_t *by);
 
 /* The schema version the database is at (0: empty), and the newest this
  * binary knows. */
@@ -163,7 +176,6 @@ typedef struct pk_prow {
  * written stays its own until it ends, and another writer that wants the
  * same rows waits for it (a backend may go further and let one writer
  * in at a time).  Readers outside it see only what was committed. */
-typedef struct pk_tx pk_tx;
 
 int pk_store_begin(pk_store *s, pk_tx **out);
 int pk_tx_commit(pk_tx *tx);      /* frees tx, even on failure */

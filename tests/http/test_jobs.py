@@ -177,6 +177,63 @@ def engine_revokes_lapses_once_and_catches_up_in_order():
 
 
 @test
+def a_purchase_cancelled_after_the_deadline_met_it():
+    """journey-events-csv.md: missed is "no pembelian not cancelled by
+    then". A purchase cancelled only after the first-purchase deadline met
+    it: the daily job does not revoke its buyer when the cancellation
+    comes after the job's day, nor when it came before; one cancelled on
+    the deadline's last second did not. Mirror mode agrees."""
+    with E() as r:
+        niks = r.people(3)
+        r.drawn_wave(niks)
+        cancel = lambda nik, ref, of, at: ev(ref, nik, "pembatalan", at, jumlah=300000,
+                                             ref_asal=of)
+        s, _, _ = r.events([
+            buy(niks[0], "b0", "2021-10-01T10:00:00+07:00"),
+            buy(niks[1], "b1", "2021-10-01T10:00:00+07:00"),
+            cancel(niks[1], "c1", "b1", "2021-10-20T23:59:59+07:00"),
+            buy(niks[2], "b2", "2021-10-01T10:00:00+07:00"),
+            cancel(niks[2], "c2", "b2", "2021-10-25T10:00:00+07:00"),
+        ], "--source", "lokal")
+        eq(s["inserted"], 5, "purchases and cancellations")
+        out = r.jobs("2021-10-21")
+        eq(out["revoked"], 1, "only the one cancelled by the deadline")
+        st = r.journey()
+        ids = sorted(st)
+        eq([st[i]["status"] for i in ids], ["penerima", "dicabut", "penerima"], "statuses")
+        eq(st[ids[2]]["first_purchase_at"], instant("2021-10-01T10:00:00+07:00"),
+           "the purchase cancelled later still met the deadline")
+        eq(st[ids[2]]["purchases"], 0, "but is not counted as held")
+        # the job ran; the first buyer cancels now, after the deadline
+        s, _, _ = r.events([cancel(niks[0], "c0", "b0", "2021-10-26T10:00:00+07:00")],
+                           "--source", "lokal")
+        eq(s["inserted"], 1, "late cancellation")
+        out = r.jobs("2021-10-27")
+        eq((out["revoked"], out["skipped"]), (0, 0),
+           "not due for a cancellation after the deadline")
+        eq([r.journey()[i]["status"] for i in ids], ["penerima", "dicabut", "penerima"],
+           "unchanged")
+        eq(r.listed(), 1, "one on daftar_hitam")
+        code, o, _ = r.cli(["journey", "rebuild"])
+        eq(json.loads(o.strip().splitlines()[-1])["changed"], 0, "rebuild changes nothing")
+        code, o, e = r.cli(["ledger", "verify"])
+        eq(code, 0, "ledger verify (stderr %r)" % e)
+    with E() as r:
+        # the programme office's wave 12 (scheme 2021: 30 days)
+        niks = r.people(2)
+        rows = selected_by_the_office(niks, DRAWN, 12)
+        rows += [buy(niks[0], "b0", "2021-10-01T10:00:00+07:00"),
+                 ev("c0", niks[0], "pembatalan", "2021-10-22T10:00:00+07:00", jumlah=300000,
+                    ref_asal="b0"),
+                 buy(niks[1], "b1", "2021-10-01T10:00:00+07:00"),
+                 ev("c1", niks[1], "pembatalan", "2021-10-19T10:00:00+07:00", jumlah=300000,
+                    ref_asal="b1")]
+        s, _, _ = r.events(rows)
+        eq(s["inserted"], 8, "pmo events")
+        eq(r.jobs("2021-10-21", mode=[])["due"]["revoke"], 1, "mirror: one due")
+
+
+@test
 def jobs_refuses_bad_dates_and_modes():
     with E() as r:
         r.people(1)

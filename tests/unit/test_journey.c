@@ -243,6 +243,78 @@ static void test_first_purchase(void **state)
     pk_fold_free(&f);
 }
 
+/* The fold's borrowed deadline: wave 1's is instant 200, and the calls
+ * are counted (asked only once a purchase is cancelled). */
+static int asked;
+static int by_200(void *ctx, int64_t wave, int64_t selected_at, int64_t *by)
+{
+    (void)ctx;
+    assert_int_equal(wave, 1);
+    assert_int_equal(selected_at, 100);
+    asked++;
+    *by = 200;
+    return 0;
+}
+
+/* A purchase cancelled after the first-purchase deadline met it ("no
+ * pembelian not cancelled by then"); one cancelled by then did not. */
+static void test_cancelled_after_deadline(void **state)
+{
+    (void)state;
+    pk_event e;
+    pk_code why;
+    for (int late = 0; late <= 2; late++) {
+        pk_fold f;
+        pk_fold_init(&f, 1);
+        f.purchase_by = by_200;
+        asked = 0;
+        memset(&e, 0, sizeof(e));
+        e.type = PK_EV_LOLOS, e.at = 100, e.wave = 1;
+        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        e.type = PK_EV_SALDO_MASUK, e.at = 110, e.amount = 1000;
+        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        e.type = PK_EV_PEMBELIAN, e.at = 150, e.amount = 300;
+        strcpy(e.ref, "p1");
+        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        assert_int_equal(asked, 0);
+        /* cancelled at 190 (by then), 200 (the deadline's last second,
+         * still by then) or 260 (after it) */
+        e.type = PK_EV_PEMBATALAN, e.at = late == 0 ? 190 : late == 1 ? 200 : 260;
+        strcpy(e.ref, "c1"), strcpy(e.ref_asal, "p1");
+        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        assert_int_equal(asked, 1);
+        assert_int_equal(f.j.purchases, 0);
+        assert_int_equal(f.j.balance, 1000);
+        assert_int_equal(f.j.first_purchase_at, late == 2 ? 150 : 0);
+        pk_deadlines d;
+        pk_journey_deadlines(&f.j, 30, 30, 200, &d); /* a cut-off at 200: the deadline */
+        assert_int_equal(d.first_purchase.ends, 200);
+        assert_int_equal(d.first_purchase.met, late == 2);
+        /* a purchase after the deadline does not move the one that met it */
+        e.type = PK_EV_PEMBELIAN, e.at = 300;
+        strcpy(e.ref, "p2");
+        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        assert_int_equal(f.j.first_purchase_at, late == 2 ? 150 : 300);
+        pk_fold_free(&f);
+    }
+    /* no deadline lent: a cancelled purchase never counts */
+    pk_fold f;
+    pk_fold_init(&f, 1);
+    memset(&e, 0, sizeof(e));
+    e.type = PK_EV_LOLOS, e.at = 100, e.wave = 1;
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    e.type = PK_EV_SALDO_MASUK, e.at = 110, e.amount = 1000;
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    e.type = PK_EV_PEMBELIAN, e.at = 150, e.amount = 300;
+    strcpy(e.ref, "p1");
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    e.type = PK_EV_PEMBATALAN, e.at = 260;
+    strcpy(e.ref, "c1"), strcpy(e.ref_asal, "p1");
+    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    assert_int_equal(f.j.first_purchase_at, 0);
+    pk_fold_free(&f);
+}
+
 /* pk_journey_apply_last against the fold: for random journeys (every
  * type, amounts that sometimes overdraw, cancellations of earlier and of
  * unknown purchases, instants that repeat), each event that may be
@@ -428,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_first_purchase),
+        cmocka_unit_test(test_cancelled_after_deadline),
         cmocka_unit_test(test_apply_last),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_deadlines),
