@@ -175,8 +175,8 @@ static void deadline_items(pk_journey_view *v, int64_t now)
                  "atas pelatihan pertama yang diselesaikan.");
         if (d.needs_review)
             snprintf(it->missing, sizeof(it->missing),
-                     "Belum memberi ulasan pelatihan yang sudah selesai — insentif belum "
-                     "dijadwalkan");
+                     "Belum memberi ulasan atas pelatihan pertama yang diselesaikan — "
+                     "insentif belum dijadwalkan");
     }
     if (j->selected_at != 0) {
         pk_deadline_item *it = item(v, "rekening", "Rekening pembayaran insentif", NULL, today);

@@ -230,8 +230,10 @@ void pk_fold_init(pk_fold *f, int64_t participant_id)
 void pk_fold_free(pk_fold *f)
 {
     free(f->p);
+    free(f->r);
     f->p = NULL;
-    f->np = f->cap = 0;
+    f->r = NULL;
+    f->np = f->cap = f->nr = f->rcap = 0;
 }
 
 int pk_fold_copy(pk_fold *dst, const pk_fold *src)
@@ -239,14 +241,16 @@ int pk_fold_copy(pk_fold *dst, const pk_fold *src)
     pk_fold_free(dst);
     *dst = *src;
     dst->p = NULL;
+    dst->r = NULL;
     dst->cap = dst->np;
-    if (src->np > 0) {
-        dst->p = malloc(src->np * sizeof(*dst->p));
-        if (dst->p == NULL) {
-            dst->np = dst->cap = 0;
-            return PK_ENOMEM;
-        }
+    dst->rcap = dst->nr;
+    if (src->np > 0 && (dst->p = malloc(src->np * sizeof(*dst->p))) != NULL)
         memcpy(dst->p, src->p, src->np * sizeof(*dst->p));
+    if (src->nr > 0 && (dst->r = malloc(src->nr * sizeof(*dst->r))) != NULL)
+        memcpy(dst->r, src->r, src->nr * sizeof(*dst->r));
+    if ((src->np > 0 && dst->p == NULL) || (src->nr > 0 && dst->r == NULL)) {
+        pk_fold_free(dst);
+        return PK_ENOMEM;
     }
     return 0;
 }
@@ -372,11 +376,28 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
         break;
     }
     case PK_EV_SELESAI_PELATIHAN:
-        if (j->completions++ == 0)
+        if (j->completions++ == 0) {
             j->first_completion_at = e->at;
+            memcpy(f->first_course, e->course, sizeof(f->first_course));
+            /* reviewed already (a review dated before its certificate) */
+            for (size_t i = 0; i < f->nr && j->first_review_at == 0; i++)
+                if (strcmp(f->r[i].course, e->course) == 0)
+                    j->first_review_at = f->r[i].at;
+        }
         break;
     case PK_EV_ULASAN:
-        if (j->reviews++ == 0)
+        if (f->nr == f->rcap) {
+            size_t cap = f->rcap ? f->rcap * 2 : 4;
+            pk_fold_review *r = realloc(f->r, cap * sizeof(*r));
+            if (r == NULL)
+                return PK_ENOMEM;
+            f->r = r, f->rcap = cap;
+        }
+        memcpy(f->r[f->nr].course, e->course, sizeof(f->r[f->nr].course));
+        f->r[f->nr++].at = e->at;
+        j->reviews++;
+        if (j->completions > 0 && j->first_review_at == 0 &&
+            strcmp(f->first_course, e->course) == 0)
             j->first_review_at = e->at;
         break;
     case PK_EV_REKENING_TERTAUT:
@@ -429,7 +450,8 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
 
 bool pk_journey_applies_alone(pk_event_type t)
 {
-    return (unsigned)t < PK_EV__COUNT && t != PK_EV_PEMBATALAN;
+    return (unsigned)t < PK_EV__COUNT && t != PK_EV_PEMBATALAN &&
+           t != PK_EV_SELESAI_PELATIHAN && t != PK_EV_ULASAN;
 }
 
 int pk_journey_apply_last(pk_journey *j, const pk_event *e, pk_code *why)
@@ -485,7 +507,7 @@ void pk_journey_deadlines(const pk_journey *j, int purchase_days, int survey_day
             out->balance.ends = balance_cutoff;
             out->balance.met = j->balance == 0;
         }
-        out->needs_review = j->completions > 0 && j->reviews == 0;
+        out->needs_review = j->completions > 0 && j->first_review_at == 0;
         out->needs_payout = j->payout[0] == '\0';
     }
     if (j->survey_k >= 1 && j->survey_k <= 63 && j->survey_opened_at != 0) {

@@ -131,7 +131,10 @@ typedef struct pk_journey {
                                    * by then"); 0: none */
     int64_t purchases;            /* not cancelled */
     int64_t completions, reviews;
-    int64_t first_completion_at, first_review_at;
+    int64_t first_completion_at;  /* the first finished training (selesai_pelatihan) */
+    int64_t first_review_at;      /* the first review (ulasan) of that training: the
+                                   * incentive's condition (spec: "a ulasan of the
+                                   * first finished training"); 0: none yet */
     char payout[PK_PAYOUT_MAX];   /* bni, gopay, ...; "" until linked */
     int64_t payout_at;
     int64_t incentives_paid, incentive_total, incentives_failed;
@@ -151,6 +154,13 @@ typedef struct pk_fold_purchase {
     int64_t cancelled_at;         /* the pembatalan's instant, when cancelled */
 } pk_fold_purchase;
 
+/* A review the fold remembers, for the first finished training that may
+ * come after it in time. */
+typedef struct pk_fold_review {
+    char course[PK_EVENT_REF_MAX];
+    int64_t at;
+} pk_fold_review;
+
 /* The first-purchase deadline of a recipient selected at `selected_at` in
  * wave `wave`: *by an instant, 0 when not known; 0 or an error code
  * (PK_EIO), which pk_fold_apply returns.  It depends on the wave's terms
@@ -164,6 +174,9 @@ typedef struct pk_fold {
     pk_journey j;
     pk_fold_purchase *p;
     size_t np, cap;
+    pk_fold_review *r;            /* every review, in order */
+    size_t nr, rcap;
+    char first_course[PK_EVENT_REF_MAX];  /* the first finished training's course */
     /* Asked only when a purchase has been cancelled, to know whether the
      * cancellation came after the first-purchase deadline (the purchase
      * then still met it).  NULL: not known, a cancelled purchase never
@@ -186,7 +199,9 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why);
 
 /* Whether pk_journey_apply_last can apply an event of this type: every
  * type but pembatalan, which needs the purchase it cancels (the fold's
- * list of purchases, which the state alone does not keep). */
+ * list of purchases, which the state alone does not keep), and
+ * selesai_pelatihan and ulasan, which need the courses of the earlier
+ * ones (which training finished first, which were reviewed). */
 bool pk_journey_applies_alone(pk_event_type t);
 /* Applies to the state j (the fold of a person's events, as stored) one
  * event that comes after all of them in (at, seq) order: the same result
@@ -209,7 +224,7 @@ typedef struct pk_deadlines {
     pk_deadline first_purchase;  /* lolos + purchase_deadline_days, or the balance cut-off */
     pk_deadline balance;         /* the wave's balance cut-off: an unused balance lapses */
     pk_deadline survey;          /* the latest survey opened + survey_fill_days */
-    bool needs_review;           /* no incentive until a review of a finished training */
+    bool needs_review;           /* no incentive until a review of the first finished training */
     bool needs_payout;           /* no incentive until a payout account is linked */
 } pk_deadlines;
 

@@ -281,6 +281,13 @@ def api_balance_cut_off_and_the_review_before_the_incentive():
             {"ref": "f9", "nik": p["nik"], "peristiwa": "selesai_pelatihan",
              "waktu": iso(NOW - datetime.timedelta(days=2)), "pelatihan": "DM-101",
              "platform": "tokopedia"},
+            {"ref": "g9", "nik": p["nik"], "peristiwa": "selesai_pelatihan",
+             "waktu": iso(NOW - datetime.timedelta(days=2) + datetime.timedelta(hours=1)),
+             "pelatihan": "DM-202", "platform": "tokopedia"},
+            # a review of the second training is not the one the incentive waits for
+            {"ref": "v9", "nik": p["nik"], "peristiwa": "ulasan",
+             "waktu": iso(NOW - datetime.timedelta(days=2) + datetime.timedelta(hours=2)),
+             "pelatihan": "DM-202"},
         ], EVENT_COLUMNS), "import", "events", "--source", "lokal")
         tok = json.loads(cli(db, "token", "create", "--username", "admin2")
                          .strip().splitlines()[-1])["token"]
@@ -301,8 +308,9 @@ def api_balance_cut_off_and_the_review_before_the_incentive():
                "lagi" % (until.day, months[until.month - 1], until.year), "what is left")
             eq(d["pembelian_pertama"]["met"], True, "bought in time")
             eq((d["ulasan"]["met"], d["ulasan"]["missing"]),
-               (False, "Belum memberi ulasan pelatihan yang sudah selesai — insentif belum "
-                       "dijadwalkan"), "the review the incentive waits for")
+               (False, "Belum memberi ulasan atas pelatihan pertama yang diselesaikan — "
+                       "insentif belum dijadwalkan"),
+               "the review the incentive waits for: of the first finished training")
             cli_file(db, csv_of([
                 {"ref": "u9", "nik": p["nik"], "peristiwa": "ulasan",
                  "waktu": iso(NOW - datetime.timedelta(days=1)), "pelatihan": "DM-101"},

@@ -315,6 +315,55 @@ static void test_cancelled_after_deadline(void **state)
     pk_fold_free(&f);
 }
 
+/* The incentive waits for a review of the first finished training, not
+ * of any (journey-events-csv.md, "Review"), whatever order the review
+ * and the certificate come in. */
+static void test_review_of_first_training(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *steps; /* F: finished A, G: finished B, a/b: reviewed A/B */
+        bool needs;
+    } cases[] = {
+        {"F", true},   {"Fa", false}, {"FGb", true}, {"FGba", false},
+        {"aF", false}, {"bFG", true}, {"GFa", true}, {"GFb", false},
+    };
+    for (size_t c = 0; c < PK_ARRAY_LEN(cases); c++) {
+        pk_fold f;
+        pk_fold_init(&f, 1);
+        pk_event e;
+        pk_code why;
+        memset(&e, 0, sizeof(e));
+        e.type = PK_EV_LOLOS, e.at = 100, e.wave = 1;
+        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        int64_t at = 200, reviewed_at = 0;
+        for (const char *s = cases[c].steps; *s; s++, at += 10) {
+            e.at = at;
+            e.type = (*s == 'F' || *s == 'G') ? PK_EV_SELESAI_PELATIHAN : PK_EV_ULASAN;
+            strcpy(e.course, (*s == 'F' || *s == 'a') ? "A" : "B");
+            assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        }
+        /* the first finished is the first of F and G */
+        const char *first = strpbrk(cases[c].steps, "FG");
+        char mine = *first == 'F' ? 'a' : 'b';
+        const char *rv = strchr(cases[c].steps, mine);
+        if (rv != NULL)
+            reviewed_at = 200 + 10 * (rv - cases[c].steps);
+        pk_deadlines d;
+        pk_journey_deadlines(&f.j, 30, 30, 0, &d);
+        if (d.needs_review != cases[c].needs || f.j.first_review_at != reviewed_at)
+            fail_msg("%s: needs_review %d, first_review_at %lld", cases[c].steps,
+                     d.needs_review, (long long)f.j.first_review_at);
+        /* a copy carries the reviews on */
+        pk_fold g;
+        pk_fold_init(&g, 0);
+        assert_int_equal(pk_fold_copy(&g, &f), 0);
+        assert_int_equal(g.nr, f.nr);
+        pk_fold_free(&g);
+        pk_fold_free(&f);
+    }
+}
+
 /* pk_journey_apply_last against the fold: for random journeys (every
  * type, amounts that sometimes overdraw, cancellations of earlier and of
  * unknown purchases, instants that repeat), each event that may be
@@ -501,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_fold),
         cmocka_unit_test(test_first_purchase),
         cmocka_unit_test(test_cancelled_after_deadline),
+        cmocka_unit_test(test_review_of_first_training),
         cmocka_unit_test(test_apply_last),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_deadlines),
