@@ -134,12 +134,12 @@ static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
                        pk_journey *state, bool *done)
 {
     *done = false;
-    if (!pk_journey_applies_alone(ev->type))
+    if (ev->type == PK_EV_PEMBATALAN)
         return 0;
     pk_journey j;
     bool last = false;
     int rc = pk_tx_journey_tail(tx, participant_id, ev->at, ev->seq, &j, &last);
-    if (rc == PK_ENOENT || (rc == 0 && !last))
+    if (rc == PK_ENOENT || (rc == 0 && (!last || !pk_journey_applies_alone(&j, ev->type))))
         return 0;
     if (rc != 0)
         return rc;

@@ -288,7 +288,14 @@ int pk_instant_parse(const char *s, int64_t *out)
     }
     if (*p != '\0')
         return PK_EINVAL;
-    *out = (int64_t)pk_date_to_days(d) * 86400 + hh * 3600 + mi * 60 + ss - off;
+    int64_t t = (int64_t)pk_date_to_days(d) * 86400 + hh * 3600 + mi * 60 + ss - off;
+    /* only what WIB can write back (pk_instant_format: years 0001-9999):
+     * "9999-12-31T23:59:59-14:00" is in year 10000 there, and an event at
+     * it could not be exported and imported again (fuzz_journey) */
+    pk_date lo = {1, 1, 1}, hi = {9999, 12, 31};
+    if (t < pk_day_start_wib(lo) || t > pk_day_end_wib(hi))
+        return PK_EINVAL;
+    *out = t;
     return 0;
 }
 

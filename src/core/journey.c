@@ -263,6 +263,24 @@ static pk_fold_purchase *find_purchase(pk_fold *f, pk_event_source src, const ch
     return NULL;
 }
 
+/* The first-purchase deadline the fold borrows (0: not known). */
+static int purchase_by(pk_fold *f, int64_t *by)
+{
+    *by = 0;
+    if (f->purchase_by == NULL || f->j.selected_at == 0)
+        return 0;
+    if (!f->by_known || f->by_wave != f->j.wave || f->by_selected_at != f->j.selected_at) {
+        int rc = f->purchase_by(f->purchase_by_ctx, f->j.wave, f->j.selected_at, &f->by);
+        if (rc != 0)
+            return rc;
+        f->by_known = true;
+        f->by_wave = f->j.wave;
+        f->by_selected_at = f->j.selected_at;
+    }
+    *by = f->by;
+    return 0;
+}
+
 static int first_purchase(pk_fold *f)
 {
     f->j.first_purchase_at = 0;
@@ -276,10 +294,7 @@ static int first_purchase(pk_fold *f)
         } else {
             /* cancelled only after the deadline: it met it all the same */
             if (by < 0) {
-                by = 0;
-                int rc = f->purchase_by != NULL && f->j.selected_at != 0
-                             ? f->purchase_by(f->purchase_by_ctx, f->j.wave, f->j.selected_at, &by)
-                             : 0;
+                int rc = purchase_by(f, &by);
                 if (rc != 0)
                     return rc;
             }
@@ -448,15 +463,24 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
     return 0;
 }
 
-bool pk_journey_applies_alone(pk_event_type t)
+bool pk_journey_applies_alone(const pk_journey *j, pk_event_type t)
 {
-    return (unsigned)t < PK_EV__COUNT && t != PK_EV_PEMBATALAN &&
-           t != PK_EV_SELESAI_PELATIHAN && t != PK_EV_ULASAN;
+    switch (t) {
+    case PK_EV_PEMBATALAN:
+    case PK_EV__COUNT:
+        return false;
+    case PK_EV_SELESAI_PELATIHAN:
+        return j->completions > 0;
+    case PK_EV_ULASAN:
+        return j->completions == 0 || j->first_review_at != 0;
+    default:
+        return (unsigned)t < PK_EV__COUNT;
+    }
 }
 
 int pk_journey_apply_last(pk_journey *j, const pk_event *e, pk_code *why)
 {
-    if (!pk_journey_applies_alone(e->type)) {
+    if (!pk_journey_applies_alone(j, e->type)) {
         *why = PK_C_KOLOM_TIDAK_VALID;
         return PK_EINVAL;
     }

@@ -183,6 +183,10 @@ typedef struct pk_fold {
      * counts. */
     pk_purchase_by_fn purchase_by;
     void *purchase_by_ctx;
+    /* its last answer, for that wave and selection (once a recipient,
+     * the two never change): asked once per fold, not per purchase */
+    bool by_known;
+    int64_t by_wave, by_selected_at, by;
 } pk_fold;
 
 void pk_fold_init(pk_fold *f, int64_t participant_id);
@@ -197,16 +201,18 @@ int pk_fold_copy(pk_fold *dst, const pk_fold *src);
  * f->purchase_by (f is then to be dropped). */
 int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why);
 
-/* Whether pk_journey_apply_last can apply an event of this type: every
- * type but pembatalan, which needs the purchase it cancels (the fold's
- * list of purchases, which the state alone does not keep), and
- * selesai_pelatihan and ulasan, which need the courses of the earlier
- * ones (which training finished first, which were reviewed). */
-bool pk_journey_applies_alone(pk_event_type t);
+/* Whether pk_journey_apply_last can apply an event of type t to the
+ * state j: every type but pembatalan, which needs the purchase it cancels
+ * (the fold's list of purchases, which the state alone does not keep);
+ * selesai_pelatihan only once one was finished (the first needs the
+ * reviews before it), ulasan only when the review the incentive waits
+ * for is settled or no training is finished yet (else it needs the first
+ * finished course). */
+bool pk_journey_applies_alone(const pk_journey *j, pk_event_type t);
 /* Applies to the state j (the fold of a person's events, as stored) one
  * event that comes after all of them in (at, seq) order: the same result
  * as folding every event again with it at the end, without them (a
- * card's 75th purchase reads one row, not 75 events).  Only for types
+ * card's 75th purchase reads one row, not 75 events).  Only for what
  * pk_journey_applies_alone accepts (else PK_EINVAL with *why
  * kolom_tidak_valid).  0, or PK_EINVAL with *why, j unchanged. */
 int pk_journey_apply_last(pk_journey *j, const pk_event *e, pk_code *why);

@@ -55,7 +55,8 @@ static void incentives_failed(occ_list *l, size_t rule, const pk_remind_facts *f
 }
 
 /* Finished trainings: one occurrence per selesai_pelatihan, which holds
- * while no ulasan of that training follows. */
+ * while the journey has no ulasan of that training (one dated before its
+ * certificate counts too, as in the fold's first_review_at). */
 static void trainings_unreviewed(occ_list *l, size_t rule, const pk_remind_facts *f)
 {
     for (size_t i = 0; i < f->nev; i++) {
@@ -63,7 +64,7 @@ static void trainings_unreviewed(occ_list *l, size_t rule, const pk_remind_facts
         if (e->type != PK_EV_SELESAI_PELATIHAN)
             continue;
         bool reviewed = false;
-        for (size_t j = i + 1; j < f->nev && !reviewed; j++)
+        for (size_t j = 0; j < f->nev && !reviewed; j++)
             reviewed = f->ev[j].type == PK_EV_ULASAN && strcmp(f->ev[j].course, e->course) == 0;
         add(l, rule, e->at, 0, f->j ? f->j->wave : 0, e->course, !reviewed);
     }

@@ -680,6 +680,11 @@ static const pk_migration migrations[] = {
     {29, "name search: the names by their beginning (SQLite)", NULL, NULL, NULL},
     /* SQLite's FTS5 name index without its sizes; pg_trgm has none. */
     {30, "name search: the name index without the names' sizes (SQLite)", NULL, NULL, NULL},
+    /* The review the incentive waits for is of the first finished
+     * training, not of any (journey-events-csv.md "Deadlines"): the
+     * stored journeys' first_review_at again (sql_funnel.h). */
+    {31, "journeys: the review of the first finished training", PK_JOURNEY_FIRST_REVIEW_FILL,
+     NULL, NULL},
 };
 
 const pk_migration *pg_migrations(size_t *n)

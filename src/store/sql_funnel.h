@@ -10,7 +10,8 @@
  *
  *   kind 'langkah' (a funnel step reached), k1 the step, k2 0:
  *     1 joined a wave (joined_at), 2 selected (selected_at), 3 first
- *     training bought and not cancelled (first_purchase_at), 4 a training
+ *     training bought, not cancelled by the first-purchase deadline
+ *     (first_purchase_at, core/journey.h), 4 a training
  *     finished (first_completion_at), 5 the first incentive paid
  *     (first_incentive_at);
  *   kind 'hari' (days to reach a step), k1 the step as above, k2 the whole
@@ -296,5 +297,18 @@
     "UPDATE pk_journey SET first_incentive_at = coalesce((SELECT min(e.at) FROM pk_event e" \
     " WHERE e.participant_id = pk_journey.participant_id AND e.type = 'insentif_dibayar'), 0)" \
     " WHERE incentives_paid > 0;"
+
+/* The review the incentive waits for, of the journeys stored before
+ * migration 31 (the fold keeps it from then on, core/journey.c): the
+ * first ulasan of the course of the first selesai_pelatihan (in the
+ * fold's order: instant, seq, id), where first_review_at had been the
+ * first review of any. */
+#define PK_JOURNEY_FIRST_REVIEW_FILL                                                     \
+    "UPDATE pk_journey SET first_review_at = coalesce((SELECT min(u.at) FROM pk_event u"  \
+    " WHERE u.participant_id = pk_journey.participant_id AND u.type = 'ulasan'"          \
+    " AND u.course = (SELECT f.course FROM pk_event f"                                   \
+    " WHERE f.participant_id = pk_journey.participant_id AND f.type = 'selesai_pelatihan'" \
+    " ORDER BY f.at, f.seq, f.id LIMIT 1)), 0)"                                          \
+    " WHERE completions > 0 OR first_review_at <> 0;"
 
 #endif

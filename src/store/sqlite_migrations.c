@@ -718,6 +718,11 @@ static const pk_migration migrations[] = {
      "DROP TABLE participant_name;" SQ_NAME_INDEX_CREATE
      "INSERT INTO participant_name(participant_name) VALUES ('rebuild');",
      NULL, NULL},
+    /* The review the incentive waits for is of the first finished
+     * training, not of any (journey-events-csv.md "Deadlines"): the
+     * stored journeys' first_review_at again (sql_funnel.h). */
+    {31, "journeys: the review of the first finished training", PK_JOURNEY_FIRST_REVIEW_FILL,
+     NULL, NULL},
 };
 
 const pk_migration *sq_migrations(size_t *n)

@@ -476,6 +476,46 @@ def export_reimports_unchanged_and_rebuild_changes_nothing():
 
 
 @test
+def the_review_the_incentive_waits_for_is_of_the_first_finished_training():
+    """journey-events-csv.md, Deadlines: "no incentive is scheduled until a
+    ulasan of the first finished training exists". first_review_at is that
+    review's instant: a review of another training is not it, one dated
+    before the certificate is. Migration 31 sets it again for journeys
+    stored before (when it was the first review of any training)."""
+    with J() as r:
+        niks = r.people(3)
+        rows = []
+        for i, nik in enumerate(niks):
+            rows += [ev("l%d" % i, nik, "lolos", t(2), gelombang=12),
+                     ev("f%d" % i, nik, "selesai_pelatihan", t(8), pelatihan="A",
+                        platform="tokopedia"),
+                     ev("g%d" % i, nik, "selesai_pelatihan", t(9), pelatihan="B",
+                        platform="tokopedia")]
+        rows += [ev("u0", niks[0], "ulasan", t(10), pelatihan="B"),   # another training's
+                 ev("v1", niks[1], "ulasan", t(10), pelatihan="B"),
+                 ev("w1", niks[1], "ulasan", t(11), pelatihan="A"),   # the first's, later
+                 ev("u2", niks[2], "ulasan", t(7), pelatihan="A")]    # before its certificate
+        s, _, _ = r.events(rows)
+        eq(s["inserted"], len(rows), "events")
+
+        def reviews():
+            return [tuple(x) for x in r.sql("SELECT reviews, first_review_at FROM pk_journey"
+                                             " ORDER BY participant_id")]
+        import datetime
+        at = lambda s: int(datetime.datetime.fromisoformat(s).timestamp())
+        want = [(1, 0), (2, at(t(11))), (1, at(t(7)))]
+        eq(reviews(), want, "the first finished training's review")
+        # as an older release stored it: the first review of any training
+        r.db.execute("UPDATE pk_journey SET first_review_at = %d" % at(t(10)))
+        r.db.execute("DELETE FROM pk_migration WHERE version = 31")
+        code, _, err = r.cli(["migrate"])
+        eq(code, 0, "migrate (%r)" % err)
+        eq(reviews(), want, "migration 31 sets it again")
+        code, o, _ = r.cli(["journey", "rebuild"])
+        eq(json.loads(o.strip().splitlines()[-1])["changed"], 0, "a rebuild agrees")
+
+
+@test
 def export_and_rejects_guard_every_text_a_spreadsheet_would_run():
     """A ref, course, platform or ref_asal may begin with '=', '+', '-' or
     '@' (any printable text): the export wrote them bare, so a spreadsheet

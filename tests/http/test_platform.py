@@ -637,6 +637,31 @@ def completion_and_review():
 
 
 @test
+def the_incentive_waits_for_the_review_of_the_first_finished_training():
+    """journey-events-csv.md, Deadlines: the review the incentive waits for
+    is of the first finished training. Two trainings bought, the second
+    finished first: its review, not the other's, is the one (the fold
+    through the platform's calls agrees with a fold of every event)."""
+    s, toko, _, cards = shop()
+    card = cards[10]
+    first = ok(buy(toko, card, "TP-100"), 201)["ref"]
+    second = ok(buy(toko, card, "TP-400"), 201)["ref"]
+    ok(op(toko, second, "completion", {"nomor_sertifikat": "S-400"}), 201)
+    ok(op(toko, first, "completion", {"nomor_sertifikat": "S-100"}), 201)
+
+    def state():
+        return s.db.query("SELECT completions, reviews, first_review_at > 0 FROM pk_journey j"
+                          " JOIN pk_card c ON c.participant_id = j.participant_id"
+                          " WHERE c.number = ?", (card,))[0]
+    ok(op(toko, first, "review", {"bintang": 4}), 201)
+    eq(tuple(state()), (2, 1, 0), "a review of the training finished second")
+    ok(op(toko, second, "review", {"bintang": 5}), 201)
+    eq(tuple(state()), (2, 2, 1), "the review of the first finished")
+    rc, out, err = cli(s.db, ["ledger", "verify"])
+    eq(rc, 0, "ledger verify: %s %s" % (out[-300:], err[-300:]))
+
+
+@test
 def a_forgotten_answer_still_debits_once():
     s, toko, _, cards = shop()
     card = cards[5]
