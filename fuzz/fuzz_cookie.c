@@ -1,13 +1,13 @@
 /* fuzz_cookie.c -- the Cookie header parser.  Invariants: a value found
  * is shorter than the buffer, NUL-terminated, as long as reported, made
  * only of cookie-octets, and found again when the input is read twice. */
+#include "fuzz.h"
+
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "web/cookie.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check(const char *h, size_t size, const char *name, size_t cap)
 {

@@ -7,6 +7,8 @@
  * the same input in small chunks (size picked from the input) in lockstep
  * and must give exactly the same results: buffer boundaries must not
  * matter. */
+#include "fuzz.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,15 +19,6 @@
 #include "core/pk.h"
 
 #define FUZZ_MAX_RECORD 4096
-
-/* abort() rather than assert(): checks must survive -DNDEBUG builds. */
-#define CHECK(x)              \
-    do {                      \
-        if (!(x))             \
-            abort();          \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct chunks {
     const uint8_t *data;

@@ -1,13 +1,13 @@
 /* fuzz_form.c -- the urlencoded form parser.  Invariants: at most
  * PK_FORM_MAX fields, every key and value NUL-terminated inside the
  * parser's storage, lookups of every parsed key succeed. */
+#include "fuzz.h"
+
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "web/form.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

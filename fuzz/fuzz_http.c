@@ -22,6 +22,8 @@
  * server's own failure), a content type, and a body in valid UTF-8 (pages
  * and JSON alike; JSON that parses).  Rate limits are off (every request
  * comes from 127.0.0.1). */
+#include "fuzz.h"
+
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
@@ -41,7 +43,6 @@
 #include "web/http.h"
 #include "web/web.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define FUZZ_INPUT_MAX (256 * 1024)

@@ -22,6 +22,8 @@
  *   - a copy of the fold folds the rest to the same state, and folding
  *     again from the start gives the same state;
  *   - the deadlines of the end state are computed without overflow. */
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +31,6 @@
 #include "core/date.h"
 #include "core/journey.h"
 #include "core/pk.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)        \
-    do {                   \
-        if (!(cond))       \
-            abort();       \
-    } while (0)
 
 #define MAX_EVENTS 64
 

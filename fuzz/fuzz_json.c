@@ -1,13 +1,13 @@
 /* fuzz_json.c -- the JSON request decoding of POST /api/v1/eligibility:
  * parse with limits, then decode into a use-case input.  Invariants: a
  * decoded request's strings are as long as they say and hold no NUL. */
+#include "fuzz.h"
+
 #include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "web/json.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,6 +4,8 @@
  * verdict, whatever the input: a valid NIK is 16 ASCII digits, a birth
  * date that is reported exists and is not in the future, the sex agrees
  * with the day digits, nik_format excludes every other code. */
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +13,6 @@
 #include "core/nik.h"
 #include "core/pk.h"
 #include "core/region.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)        \
-    do {                   \
-        if (!(cond))       \
-            abort();       \
-    } while (0)
 
 static const pk_regions *fuzz_regions(void)
 {

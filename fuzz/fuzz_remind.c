@@ -7,20 +7,14 @@
  * 1..99, every SMS filled in with long values within 160 GSM-7
  * characters, caps that make sense.  The same bytes as a template are
  * rendered into a small buffer without overrunning it. */
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/pk.h"
 #include "core/remind.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)        \
-    do {                   \
-        if (!(cond))       \
-            abort();       \
-    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

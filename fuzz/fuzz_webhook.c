@@ -8,6 +8,8 @@
  * channel and kind, strings that are NUL-terminated where they must be
  * (id, from, text, context), a bounded error text, a failure's error
  * written, a reply with a sender and a text. */
+#include "fuzz.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +17,6 @@
 #include "app/config.h"
 #include "app/webhook.h"
 #include "core/pk.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)        \
-    do {                   \
-        if (!(cond))       \
-            abort();       \
-    } while (0)
 
 static int item(void *ctx, const pk_inbound *in)
 {

@@ -1,14 +1,14 @@
 /* replay.c -- runs a fuzz target over files without libFuzzer, so the
  * seed corpus (and any crash found by fuzzing, once added to it) is a
  * regression test under the normal sanitizer build.  Prints TAP. */
+#include "fuzz.h"
+
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int run_file(const char *path, int *n)
 {

@@ -255,6 +255,20 @@ int pk_fold_copy(pk_fold *dst, const pk_fold *src)
     return 0;
 }
 
+/* Room for one more of the fold's n items of `size` bytes in *v (cap
+ * of them): doubled when full.  0 or PK_ENOMEM (*v unchanged). */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 4;
+    void *p = realloc(*v, c * size);
+    if (p == NULL)
+        return PK_ENOMEM;
+    *v = p, *cap = c;
+    return 0;
+}
+
 static pk_fold_purchase *find_purchase(pk_fold *f, pk_event_source src, const char *ref)
 {
     for (size_t i = 0; i < f->np; i++)
@@ -355,13 +369,8 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
     case PK_EV_PEMBELIAN: {
         if (e->amount > j->balance)
             REFUSE(PK_C_SALDO_TIDAK_CUKUP);
-        if (f->np == f->cap) {
-            size_t cap = f->cap ? f->cap * 2 : 4;
-            pk_fold_purchase *p = realloc(f->p, cap * sizeof(*p));
-            if (p == NULL)
-                return PK_ENOMEM;
-            f->p = p, f->cap = cap;
-        }
+        if (grow((void **)&f->p, &f->cap, f->np, sizeof(*f->p)) != 0)
+            return PK_ENOMEM;
         pk_fold_purchase *p = &f->p[f->np++];
         memset(p, 0, sizeof(*p));
         p->source = e->source;
@@ -401,13 +410,8 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
         }
         break;
     case PK_EV_ULASAN:
-        if (f->nr == f->rcap) {
-            size_t cap = f->rcap ? f->rcap * 2 : 4;
-            pk_fold_review *r = realloc(f->r, cap * sizeof(*r));
-            if (r == NULL)
-                return PK_ENOMEM;
-            f->r = r, f->rcap = cap;
-        }
+        if (grow((void **)&f->r, &f->rcap, f->nr, sizeof(*f->r)) != 0)
+            return PK_ENOMEM;
         memcpy(f->r[f->nr].course, e->course, sizeof(f->r[f->nr].course));
         f->r[f->nr++].at = e->at;
         j->reviews++;

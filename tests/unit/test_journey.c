@@ -219,27 +219,55 @@ static void test_fold(void **state)
     }
 }
 
+/* A purchase for 300 at `at`, folded into f. */
+static int buy(pk_fold *f, const char *ref, int64_t at)
+{
+    pk_event e;
+    pk_code why;
+    memset(&e, 0, sizeof(e));
+    e.type = PK_EV_PEMBELIAN, e.at = at, e.amount = 300;
+    strcpy(e.ref, ref);
+    return pk_fold_apply(f, &e, &why);
+}
+
+/* A recipient of wave 1 selected at 100, credited 1000 at 110, who buys
+ * for 300 at `at` (ref p1), in f (initialised). */
+static void bought_at(pk_fold *f, int64_t at)
+{
+    pk_event e;
+    pk_code why;
+    memset(&e, 0, sizeof(e));
+    e.type = PK_EV_LOLOS, e.at = 100, e.wave = 1;
+    assert_int_equal(pk_fold_apply(f, &e, &why), 0);
+    e.type = PK_EV_SALDO_MASUK, e.at = 110, e.amount = 1000;
+    assert_int_equal(pk_fold_apply(f, &e, &why), 0);
+    assert_int_equal(buy(f, "p1", at), 0);
+}
+
+/* Its purchase cancelled at `at`. */
+static int cancel_p1(pk_fold *f, int64_t at)
+{
+    pk_event e;
+    pk_code why;
+    memset(&e, 0, sizeof(e));
+    e.type = PK_EV_PEMBATALAN, e.at = at, e.amount = 300;
+    strcpy(e.ref, "c1"), strcpy(e.ref_asal, "p1");
+    return pk_fold_apply(f, &e, &why);
+}
+
 static void test_first_purchase(void **state)
 {
     (void)state;
     pk_fold f;
     pk_fold_init(&f, 1);
+    bought_at(&f, 120);
+    assert_int_equal(buy(&f, "p2", 130), 0);
+    assert_int_equal(f.j.first_purchase_at, 120);
     pk_event e;
     pk_code why;
     memset(&e, 0, sizeof(e));
-    e.type = PK_EV_LOLOS, e.at = 100, e.wave = 1;
-    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-    e.type = PK_EV_SALDO_MASUK, e.at = 110, e.amount = 1000;
-    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-    e.type = PK_EV_PEMBELIAN, e.at = 120, e.amount = 300;
-    strcpy(e.ref, "p1");
-    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-    e.at = 130;
-    strcpy(e.ref, "p2");
-    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-    assert_int_equal(f.j.first_purchase_at, 120);
     /* a cancellation in the other source does not find p1 */
-    e.type = PK_EV_PEMBATALAN, e.at = 140, e.source = PK_SRC_LOKAL;
+    e.type = PK_EV_PEMBATALAN, e.at = 140, e.amount = 300, e.source = PK_SRC_LOKAL;
     strcpy(e.ref, "c1"), strcpy(e.ref_asal, "p1");
     assert_int_equal(pk_fold_apply(&f, &e, &why), PK_EINVAL);
     assert_int_equal(why, PK_C_PEMBELIAN_TIDAK_DIKENAL);
@@ -274,27 +302,16 @@ static int by_200(void *ctx, int64_t wave, int64_t selected_at, int64_t *by)
 static void test_cancelled_after_deadline(void **state)
 {
     (void)state;
-    pk_event e;
-    pk_code why;
     for (int late = 0; late <= 2; late++) {
         pk_fold f;
         pk_fold_init(&f, 1);
         f.purchase_by = by_200;
         asked = 0;
-        memset(&e, 0, sizeof(e));
-        e.type = PK_EV_LOLOS, e.at = 100, e.wave = 1;
-        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-        e.type = PK_EV_SALDO_MASUK, e.at = 110, e.amount = 1000;
-        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-        e.type = PK_EV_PEMBELIAN, e.at = 150, e.amount = 300;
-        strcpy(e.ref, "p1");
-        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        bought_at(&f, 150);
         assert_int_equal(asked, 0);
         /* cancelled at 190 (by then), 200 (the deadline's last second,
          * still by then) or 260 (after it) */
-        e.type = PK_EV_PEMBATALAN, e.at = late == 0 ? 190 : late == 1 ? 200 : 260;
-        strcpy(e.ref, "c1"), strcpy(e.ref_asal, "p1");
-        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        assert_int_equal(cancel_p1(&f, late == 0 ? 190 : late == 1 ? 200 : 260), 0);
         assert_int_equal(asked, 1);
         assert_int_equal(f.j.purchases, 0);
         assert_int_equal(f.j.balance, 1000);
@@ -303,27 +320,18 @@ static void test_cancelled_after_deadline(void **state)
         pk_journey_deadlines(&f.j, 30, 30, 200, &d); /* a cut-off at 200: the deadline */
         assert_int_equal(d.first_purchase.ends, 200);
         assert_int_equal(d.first_purchase.met, late == 2);
-        /* a purchase after the deadline does not move the one that met it */
-        e.type = PK_EV_PEMBELIAN, e.at = 300;
-        strcpy(e.ref, "p2");
-        assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+        /* a purchase after the deadline does not move the one that met it,
+         * and the deadline is not asked again */
+        assert_int_equal(buy(&f, "p2", 300), 0);
         assert_int_equal(f.j.first_purchase_at, late == 2 ? 150 : 300);
+        assert_int_equal(asked, 1);
         pk_fold_free(&f);
     }
     /* no deadline lent: a cancelled purchase never counts */
     pk_fold f;
     pk_fold_init(&f, 1);
-    memset(&e, 0, sizeof(e));
-    e.type = PK_EV_LOLOS, e.at = 100, e.wave = 1;
-    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-    e.type = PK_EV_SALDO_MASUK, e.at = 110, e.amount = 1000;
-    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-    e.type = PK_EV_PEMBELIAN, e.at = 150, e.amount = 300;
-    strcpy(e.ref, "p1");
-    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
-    e.type = PK_EV_PEMBATALAN, e.at = 260;
-    strcpy(e.ref, "c1"), strcpy(e.ref_asal, "p1");
-    assert_int_equal(pk_fold_apply(&f, &e, &why), 0);
+    bought_at(&f, 150);
+    assert_int_equal(cancel_p1(&f, 260), 0);
     assert_int_equal(f.j.first_purchase_at, 0);
     pk_fold_free(&f);
 }
