@@ -30,10 +30,37 @@ const char *pk_journey_status_label(pk_journey_status s)
     }
 }
 
-/* An event's keterangan for reading: a reason code ("rekening_tidak_aktif",
- * snake_case words) as words, free text as it is. */
+/* An event's keterangan for reading: eligibility codes ("usia_kurang;
+ * pekerjaan_dikecualikan", as the draw writes them) as their labels
+ * ("Usia di bawah batas minimal peserta; Pekerjaan yang dikecualikan
+ * ..."), other snake_case words as words, free text as it is. */
 static void words(const char *note, char out[PK_EVENT_NOTE_MAX])
 {
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *p = note; *p != '\0';) {
+        size_t n = strcspn(p, ";");
+        char name[64];
+        pk_code c = PK_C__COUNT;
+        if (n < sizeof(name)) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            c = pk_code_by_name(name);
+        }
+        if (c != PK_C__COUNT && pk_code_label(c) == pk_code_message(c))
+            c = PK_C__COUNT; /* a sentence, not a label: the words read better */
+        int k = c == PK_C__COUNT ? -1
+                                 : snprintf(out + used, PK_EVENT_NOTE_MAX - used, "%s%s",
+                                            used ? "; " : "", pk_code_label(c));
+        if (k < 0 || (size_t)k >= PK_EVENT_NOTE_MAX - used) {
+            used = 0; /* not codes, or too long: the words themselves */
+            break;
+        }
+        used += (size_t)k;
+        p += n + (p[n] == ';');
+    }
+    if (used > 0)
+        return;
     snprintf(out, PK_EVENT_NOTE_MAX, "%s", note);
     if (strspn(out, "abcdefghijklmnopqrstuvwxyz_") != strlen(out))
         return;

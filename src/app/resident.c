@@ -57,6 +57,7 @@ typedef struct open_ctx {
     const pk_app *app;
     pk_participant *p;
     bool found;
+    uint64_t reasons; /* the row's base_reasons */
 } open_ctx;
 
 static int got_row(void *ctx, const pk_prow *row)
@@ -65,6 +66,7 @@ static int got_row(void *ctx, const pk_prow *row)
     if (pk_registry_unseal(o->app, row, o->p) != 0)
         return PK_EIO;
     o->found = true;
+    o->reasons = row->base_reasons;
     return 0;
 }
 
@@ -289,7 +291,7 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
         return 0;   /* the same answer: nothing to send */
 
     pk_participant p;
-    open_ctx o = {app, &p, false};
+    open_ctx o = {app, &p, false, 0};
     rc = pk_store_participant_get(app->store, "", pid, got_row, &o);
     if (rc != 0 || !o.found) {
         sodium_memzero(&p, sizeof p);
@@ -502,11 +504,13 @@ int pk_resident_pref_set(const pk_app *app, int64_t participant_id, const char *
     return rc;
 }
 
-int pk_resident_person(const pk_app *app, int64_t participant_id, pk_participant *out)
+int pk_resident_person(const pk_app *app, int64_t participant_id, pk_participant *out,
+                       uint64_t *reasons)
 {
-    open_ctx o = {app, out, false};
+    open_ctx o = {app, out, false, 0};
     int rc = pk_store_participant_get(app->store, "", participant_id, got_row, &o);
     if (rc != 0)
         return PK_EIO;
+    *reasons = o.reasons;
     return o.found ? 0 : PK_ENOENT;
 }

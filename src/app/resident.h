@@ -86,9 +86,12 @@ int pk_resident_logout(const pk_app *app, const pk_resident *who);
 void pk_resident_csrf(const pk_app *app, const pk_resident *who, char out[PK_SECRET_TEXT]);
 bool pk_resident_csrf_ok(const pk_app *app, const pk_resident *who, const char *given);
 
-/* The person's record, opened (for their own pages): 0, PK_ENOENT or
- * PK_EIO.  The caller wipes it. */
-int pk_resident_person(const pk_app *app, int64_t participant_id, pk_participant *out);
+/* The person's record, opened (for their own pages), and the reasons
+ * the registry gives today that would keep them out of a draw (every
+ * eligibility reason but the family card's quota, which the draw applies
+ * itself; 0: none): 0, PK_ENOENT or PK_EIO.  The caller wipes it. */
+int pk_resident_person(const pk_app *app, int64_t participant_id, pk_participant *out,
+                       uint64_t *reasons);
 
 /* The person's contact preference: channel "" (none), "whatsapp", "sms",
  * "email"; phone_verified_at 0 when never. */

@@ -74,10 +74,13 @@ void pk_wv_regency_of(const char *village, char out[16])
 
 /* ---- states --------------------------------------------------------------- */
 
-const char *pk_wave_state_now(const int64_t closes_at, const char *stored, int64_t now)
+const char *pk_wave_state_now(int64_t opens_at, int64_t closes_at, const char *stored,
+                              int64_t now)
 {
     if (strcmp(stored, "dibuka") == 0 && now >= closes_at)
         return "ditutup";
+    if (strcmp(stored, "dibuka") == 0 && now < opens_at)
+        return "belum_dibuka";
     return stored;
 }
 
@@ -382,7 +385,7 @@ static int join_one(pk_tx *tx, int64_t wave, int64_t pid, int64_t at, pk_append_
 }
 
 int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, int64_t at,
-                      pk_code *why, bool *before)
+                      const char *source, bool dry, pk_code *why, bool *before)
 {
     *why = PK_C__COUNT;
     *before = false;
@@ -397,8 +400,8 @@ int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, i
     if (rc == 0 && res.verdict == PK_APPEND_REJECTED) {
         *why = res.why;
         rc = res.why == PK_C_GELOMBANG_TIDAK_DIKENAL ? PK_ENOENT : PK_EDENIED;
-    } else if (rc == 0 && res.verdict == PK_APPEND_INSERTED &&
-               (rc = pk_tx_audit(tx, "warga", "portal", "wave.join", participant_id, detail)) ==
+    } else if (rc == 0 && res.verdict == PK_APPEND_INSERTED && !dry &&
+               (rc = pk_tx_audit(tx, "warga", source, "wave.join", participant_id, detail)) ==
                    0) {
         rc = pk_tx_commit(tx);
         tx = NULL;
@@ -491,7 +494,7 @@ static json_t *wave_json(const pk_wave *w)
                      instant_json(w->opens_at), "closes", instant_json(w->closes_at), "quota",
                      (json_int_t)w->quota, "quota_regions", q, "balance_until",
                      w->balance_until[0] ? json_string(w->balance_until) : json_null(), "state",
-                     pk_wave_state_now(w->closes_at, w->state, pk_wv_now()), "created_at",
+                     pk_wave_state_now(w->opens_at, w->closes_at, w->state, pk_wv_now()), "created_at",
                      w->created_at);
 }
 

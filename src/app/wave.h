@@ -65,9 +65,11 @@ int pk_wave_create_at(const pk_app *app, const pk_wave_input *in, const char *ac
 int pk_wave_set_open(const pk_app *app, int64_t number, bool open, const char *actor,
                      bool *changed, char *err, size_t errlen);
 
-/* The wave's state now: "dibuka", "ditutup" (closed, or its closing
- * instant has passed) or "diundi". */
-const char *pk_wave_state_now(const int64_t closes_at, const char *stored, int64_t now);
+/* The wave's state now: "belum_dibuka" (open, but its opening instant
+ * has not come), "dibuka", "ditutup" (closed, or its closing instant has
+ * passed) or "diundi". */
+const char *pk_wave_state_now(int64_t opens_at, int64_t closes_at, const char *stored,
+                              int64_t now);
 
 /* The join rules of selection.md that need the wave table, for
  * pk_journey_append_checked (ctx unused): a gabung_gelombang of source
@@ -98,17 +100,16 @@ bool pk_wave_lokal_only_ours(pk_event_type type);
 int pk_wave_lokal_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_event *e,
                        pk_code *why);
 
-/* Joins the participant with this NIK to the wave at instant `at` (a
- * gabung_gelombang event of source lokal through pk_journey_append).
- * PK_ENOENT (no such participant or wave), PK_EDENIED (a join rule or a
- * rule of the journey refuses it: err says which), store errors. */
 /* A resident joins the wave themselves at `at` (pk_wave_join's event and
- * rules; an audit entry by "warga").  0: joined, or joined before (then
- * nothing is written: *before); PK_EDENIED with *why (a rule's code: the wave not
+ * rules; an audit entry by "warga" with `source`: "portal" for Akun
+ * saya, "api" for the API).  0: joined, or joined before (then nothing
+ * is written: *before); PK_EDENIED with *why (a rule's code: the wave not
  * open, another wave not drawn yet, a recipient already, ...), PK_ENOENT
- * (no such wave, *why gelombang_tidak_dikenal), store errors. */
+ * (no such wave, *why gelombang_tidak_dikenal), store errors.  dry: the
+ * same answer, nothing written (what a page may say about a join it was
+ * not sent just now). */
 int pk_wave_join_self(const pk_app *app, int64_t wave, int64_t participant_id, int64_t at,
-                      pk_code *why, bool *before);
+                      const char *source, bool dry, pk_code *why, bool *before);
 
 /* The ref of a draw's event for participant pid in `wave` (source lokal):
  * `what` is "lolos", "tidak-lolos" or "saldo" (undian-3-lolos-42).  A
@@ -122,6 +123,10 @@ typedef struct pk_wave_open {
 } pk_wave_open;
 int pk_wave_joinable(const pk_app *app, int64_t now, pk_wave_open *out, size_t max, size_t *n);
 
+/* Joins the participant with this NIK to the wave at instant `at` (a
+ * gabung_gelombang event of source lokal through pk_journey_append).
+ * PK_ENOENT (no such participant or wave), PK_EDENIED (a join rule or a
+ * rule of the journey refuses it: err says which), store errors. */
 int pk_wave_join(const pk_app *app, int64_t wave, const char *nik, int64_t at, char *err,
                  size_t errlen);
 

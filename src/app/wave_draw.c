@@ -196,12 +196,15 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
         rc = pk_wv_draw_repeat(app, number, seed, out, err, errlen);
         goto out;
     }
-    if (strcmp(pk_wave_state_now(w.closes_at, w.state, pk_wv_now()), "dibuka") == 0) {
-        char closes[32];
-        pk_instant_format(w.closes_at, closes);
-        snprintf(err, errlen, "wave %lld is still open (it closes at %s): close it first "
-                 "(prakerja wave close --wave %lld)", (long long)number, closes,
-                 (long long)number);
+    const char *now = pk_wave_state_now(w.opens_at, w.closes_at, w.state, pk_wv_now());
+    if (strcmp(now, "dibuka") == 0 || strcmp(now, "belum_dibuka") == 0) {
+        bool early = strcmp(now, "belum_dibuka") == 0;
+        char when[32];
+        pk_instant_format(early ? w.opens_at : w.closes_at, when);
+        snprintf(err, errlen, "wave %lld is %s (it %s at %s): close it first "
+                 "(prakerja wave close --wave %lld)", (long long)number,
+                 early ? "not open yet, nor closed" : "still open", early ? "opens" : "closes",
+                 when, (long long)number);
         rc = PK_EDENIED;
         goto out;
     }

@@ -57,7 +57,8 @@ void pk_api_wave_apply(const pk_app *app, pk_req *req, pk_resp *resp)
     json_decref(body);
     pk_code why;
     bool before;
-    rc = pk_wave_join_self(app, wave, who.participant_id, (int64_t)time(NULL), &why, &before);
+    rc = pk_wave_join_self(app, wave, who.participant_id, (int64_t)time(NULL), "api", false,
+                           &why, &before);
     if (rc == 0) {
         pk_reply_json(resp, before ? 200 : 201,
                       json_pack("{s:I, s:s, s:b}", "gelombang", (json_int_t)wave, "status",

@@ -186,6 +186,9 @@ static void sign_in(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purp
     }
     pk_html_begin(b, title, "/akun");
     pk_buf_printf(b, "<h1>%s</h1>\n", title);
+    if (!posted && purpose == PK_RCODE_MASUK && pk_req_query(req, "keluar") != NULL)
+        pk_buf_adds(b, "<p class=\"result ok\" role=\"status\" data-signed-out>Anda sudah "
+                       "keluar dari Akun saya.</p>\n");
     if (purpose == PK_RCODE_TELEPON)
         pk_buf_adds(b, "<p class=\"lead\">Masukkan NIK Anda. Kami mengirim kode ke nomor HP "
                        "yang Anda daftarkan (WhatsApp atau SMS) untuk memastikan nomor itu "
@@ -235,11 +238,13 @@ static bool resident_of(const pk_app *app, pk_req *req, pk_resp *resp, pk_reside
     return false;
 }
 
-/* The person's record (phone, e-mail, NIK) in the request's scratch. */
-static pk_participant *person_of(const pk_app *app, pk_req *req, int64_t pid)
+/* The person's record (phone, e-mail, NIK) in the request's scratch, and
+ * the registry's reasons against them today (pk_resident_person). */
+static pk_participant *person_of(const pk_app *app, pk_req *req, int64_t pid,
+                                 uint64_t *reasons)
 {
     pk_participant *p = pk_req_scratch(req, sizeof *p);
-    if (p == NULL || pk_resident_person(app, pid, p) != 0)
+    if (p == NULL || pk_resident_person(app, pid, p, reasons) != 0)
         return NULL;
     return p;
 }
@@ -265,18 +270,17 @@ static bool change(const pk_app *app, pk_req *req, pk_resp *resp, const pk_resid
         else {
             pk_code why;
             bool before;
-            rc = pk_wave_join_self(app, wave, who->participant_id, (int64_t)time(NULL), &why,
-                                   &before);
+            rc = pk_wave_join_self(app, wave, who->participant_id, (int64_t)time(NULL),
+                                   "portal", false, &why, &before);
             char loc[96];
-            if (rc == 0 || rc == PK_EDENIED) {
-                snprintf(loc, sizeof loc, "/akun?gabung=%lld%s%s#gelombang", (long long)wave,
-                         rc == 0 ? "" : "&ditolak=", rc == 0 ? "" : pk_code_name(why));
+            /* the page after says what became of it, judged again there
+             * (join_result): the query only says which wave was asked */
+            if (rc == 0 || rc == PK_EDENIED || rc == PK_ENOENT) {
+                snprintf(loc, sizeof loc, "/akun?gabung=%lld#gelombang", (long long)wave);
                 pk_resp_header(resp, "Location", loc);
                 pk_html_error_page(app, resp, 303, "Terkirim", "Permintaan Anda sudah diproses.");
                 return true;
             }
-            if (rc == PK_ENOENT)
-                rc = PK_EINVAL;
         }
     } else if (aksi && strcmp(aksi, "kanal") == 0) {
         rc = pk_resident_pref_set(app, who->participant_id, pk_form_get(f, "kanal"));
@@ -312,32 +316,66 @@ static bool change(const pk_app *app, pk_req *req, pk_resp *resp, const pk_resid
     return true;
 }
 
-/* The answer to a join, from the redirect's query: joined, or why not. */
-static void join_result(pk_req *req, pk_buf *b)
+/* The answer to a join of the wave the redirect's query names, as it
+ * stands: joined (the journey says so), or why not (the join judged
+ * again, nothing written).  A link cannot make the page say anything
+ * that is not so. */
+static void join_result(const pk_app *app, pk_req *req, pk_buf *b, const pk_journey *j,
+                        int64_t pid)
 {
-    const char *g = pk_req_query(req, "gabung"), *no = pk_req_query(req, "ditolak");
     int64_t wave = 0;
-    if (!pk_form_positive(g, &wave))
+    if (!pk_form_positive(pk_req_query(req, "gabung"), &wave))
         return;
-    if (no == NULL) {
+    if (j->status == PK_JS_PENDAFTAR && j->wave == wave) {
         pk_buf_printf(b, "<p class=\"result ok\" role=\"status\" data-joined=\"%lld\">Anda "
                          "sudah ikut Gelombang %lld. Hasil seleksi diumumkan setelah gelombang "
                          "ditutup dan diundi.</p>\n", (long long)wave, (long long)wave);
         return;
     }
-    pk_code why = pk_code_by_name(no);
-    if (why == PK_C__COUNT)
+    pk_code why = PK_C__COUNT;
+    bool before;
+    int rc = pk_wave_join_self(app, wave, pid, (int64_t)time(NULL), "portal", true, &why,
+                               &before);
+    if ((rc != PK_EDENIED && rc != PK_ENOENT) || why == PK_C__COUNT)
         return;
     pk_buf_printf(b, "<p class=\"result error\" role=\"alert\" data-refused=\"%s\">Belum dapat "
                      "ikut Gelombang %lld: ", pk_code_name(why), (long long)wave);
-    pk_html_esc(b, pk_code_message(why));
+    if (why == PK_C_MASIH_DI_GELOMBANG_LAIN && j->status == PK_JS_PENDAFTAR)
+        pk_buf_printf(b, "Anda sedang mengikuti Gelombang %lld. Tunggu hasil seleksinya; "
+                         "bila tidak lolos, Anda dapat ikut gelombang berikutnya.",
+                      (long long)j->wave);
+    else
+        pk_html_esc(b, pk_code_message(why));
     pk_buf_adds(b, "</p>\n");
 }
 
+/* The registry's reasons against the person today, in full sentences,
+ * before they join: the draw judges them again on the wave's closing
+ * date, and most of them will not change by then. */
+static void reasons_note(pk_buf *b, uint64_t reasons)
+{
+    if (reasons == 0)
+        return;
+    pk_buf_adds(b, "<div class=\"result error\" data-reasons>\n<p>Menurut data pendaftaran "
+                   "Anda, saat ini Anda belum memenuhi syarat program:</p>\n<ul>\n");
+    for (pk_code c = 0; c < PK_C__COUNT; c++)
+        if (reasons & PK_CODEBIT(c)) {
+            pk_buf_printf(b, "<li data-reason=\"%s\">", pk_code_name(c));
+            pk_html_esc(b, pk_code_message(c));
+            pk_buf_adds(b, "</li>\n");
+        }
+    pk_buf_adds(b, "</ul>\n<p>Anda tetap dapat ikut gelombang, tetapi syarat diperiksa lagi "
+                   "saat gelombang ditutup; selama alasan di atas masih berlaku, Anda tidak "
+                   "akan lolos seleksi. Jika data Anda berubah, hubungi kantor kelurahan "
+                   "atau operator Prakerja setempat.</p>\n</div>\n");
+}
+
 /* The waves open for joining now (w[0..n)), each with its button (or a
- * note when the person is in it already); nothing when none is open. */
+ * note when the person is in it, or in another, already); nothing when
+ * none is open. */
 static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_journey *j,
-                       const char *csrf, const pk_wave_open *w, size_t n)
+                       int64_t pid, uint64_t reasons, const char *csrf, const pk_wave_open *w,
+                       size_t n)
 {
     pk_buf *b = &resp->body;
     const char *joined = pk_req_query(req, "gabung");
@@ -345,20 +383,27 @@ static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_j
         return;
     pk_buf_adds(b, "<section class=\"card\" id=\"gelombang\" aria-labelledby=\"gel\" "
                    "data-waves>\n<h2 id=\"gel\">Gelombang yang sedang dibuka</h2>\n");
-    join_result(req, b);
+    join_result(app, req, b, j, pid);
     if (n == 0)
         pk_buf_adds(b, "<p data-waves-open=\"0\">Saat ini tidak ada gelombang yang dibuka.</p>\n");
     bool recipient = j->selected_at != 0 || j->status == PK_JS_PENERIMA ||
                      j->status == PK_JS_DICABUT;
+    bool in_one = j->status == PK_JS_PENDAFTAR;
+    if (n > 0 && !recipient && !in_one)
+        reasons_note(b, reasons);
     for (size_t i = 0; i < n; i++) {
         char closes[32];
         pk_timestamp_format_wib(w[i].closes_at, closes);
         pk_buf_printf(b, "<div class=\"wave\" data-wave=\"%lld\"><p><strong>Gelombang %lld"
                          "</strong> dibuka sampai %s.</p>\n",
                       (long long)w[i].number, (long long)w[i].number, closes);
-        if (j->status == PK_JS_PENDAFTAR && j->wave == w[i].number)
+        if (in_one && j->wave == w[i].number)
             pk_buf_adds(b, "<p data-in-wave>Anda sudah ikut gelombang ini. Tunggu hasil "
                            "seleksinya.</p>\n");
+        else if (in_one)
+            pk_buf_printf(b, "<p data-in-other=\"%lld\">Anda sedang mengikuti Gelombang %lld; "
+                             "satu orang hanya dapat ikut satu gelombang pada satu waktu.</p>\n",
+                          (long long)j->wave, (long long)j->wave);
         else if (recipient)
             pk_buf_adds(b, "<p data-recipient>Anda sudah pernah menjadi penerima Kartu "
                            "Prakerja, jadi tidak dapat ikut gelombang lagi.</p>\n");
@@ -373,8 +418,10 @@ static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_j
         }
         pk_buf_adds(b, "</div>\n");
     }
-    pk_buf_adds(b, "<p class=\"small\">Peserta dipilih setelah gelombang ditutup: syarat "
-                   "diperiksa lagi, lalu diundi sampai kuota terpenuhi.</p>\n</section>\n");
+    pk_buf_adds(b, "<p class=\"small\">Satu orang hanya dapat ikut satu gelombang pada satu "
+                   "waktu, dan keikutsertaan tidak dapat dibatalkan. Peserta dipilih setelah "
+                   "gelombang ditutup: syarat diperiksa lagi, lalu diundi sampai kuota "
+                   "terpenuhi.</p>\n</section>\n");
 }
 
 void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
@@ -386,7 +433,8 @@ void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
     /* the public form token is checked too (page_form.h), then the session's */
     if (!pk_page_read_form(app, req, resp, &f))
         return;
-    pk_participant *p = person_of(app, req, who.participant_id);
+    uint64_t reasons = 0;
+    pk_participant *p = person_of(app, req, who.participant_id, &reasons);
     if (p == NULL) {
         pk_html_error_page(app, resp, 503, "Layanan sibuk",
                            "Data Anda belum dapat dibaca. Silakan coba lagi sebentar lagi.");
@@ -420,11 +468,11 @@ void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_resident_csrf(app, &who, csrf);
     bool may_join = j.status == PK_JS_TERDAFTAR || j.status == PK_JS_TIDAK_LOLOS;
     if (read && may_join)
-        waves_open(app, req, resp, &j, csrf, w, nw);
+        waves_open(app, req, resp, &j, who.participant_id, reasons, csrf, w, nw);
     pk_buf_add(b, view.data, view.len);
     pk_buf_free(&view);
     if (read && !may_join)
-        waves_open(app, req, resp, &j, csrf, w, nw);
+        waves_open(app, req, resp, &j, who.participant_id, reasons, csrf, w, nw);
 
     /* preferences */
     char channel[16] = "";
@@ -522,6 +570,6 @@ void pk_page_account_logout(const pk_app *app, pk_req *req, pk_resp *resp)
     }
     pk_resident_logout(app, &who);
     set_cookie(app, resp, "", 0);
-    pk_resp_header(resp, "Location", "/");
+    pk_resp_header(resp, "Location", "/akun/masuk?keluar=1");
     pk_html_error_page(app, resp, 303, "Sudah keluar", "Anda sudah keluar dari Akun saya.");
 }

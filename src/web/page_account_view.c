@@ -20,6 +20,7 @@
 typedef struct ev_ctx {
     pk_buf *b;
     size_t n;
+    bool pmo; /* one of them is the programme office's */
 } ev_ctx;
 
 static void day_of(int64_t t, char out[32])
@@ -36,9 +37,11 @@ static int one_event(void *ctx, const pk_event *e)
     pk_buf_printf(c->b, "<li data-source=\"%s\"><span class=\"small\">%s</span> ",
                   pk_event_source_name(e->source), day);
     pk_html_esc(c->b, what);
-    if (e->source == PK_SRC_PMO)
+    if (e->source == PK_SRC_PMO) {
         pk_buf_printf(c->b, " <span class=\"small\">(menurut data Manajemen Pelaksana per "
                             "%s)</span>", day);
+        c->pmo = true;
+    }
     pk_buf_adds(c->b, "</li>\n");
     c->n++;
     return 0;
@@ -67,13 +70,20 @@ static void next_step(pk_buf *b, const pk_journey_view *v, bool waves_open)
                       it->missing, it->reason);
         return;
     }
-    const char *s;
+    const char *s, *kind = "tidak_ada";
     switch (j->status) {
     case PK_JS_TERDAFTAR:
     case PK_JS_TIDAK_LOLOS:
+        kind = "gelombang";
         s = waves_open ? "Ikuti gelombang yang sedang dibuka (di atas) sebelum ditutup."
                        : "Tunggu pembukaan gelombang berikutnya dan ikuti gelombang tersebut. "
                          "Kami akan mengabari Anda.";
+        break;
+    case PK_JS_PENDAFTAR:
+        kind = "tunggu_seleksi";
+        s = "Anda sudah ikut gelombang. Setelah gelombang ditutup, syarat Anda diperiksa lagi "
+            "dan peserta diundi sampai kuota terpenuhi. Hasilnya tampil di halaman ini dan "
+            "kami kabari Anda. Sampai saat itu Anda tidak dapat ikut gelombang lain.";
         break;
     case PK_JS_PENERIMA:
         s = "Tidak ada batas waktu yang menunggu saat ini. Lanjutkan pelatihan Anda.";
@@ -81,7 +91,7 @@ static void next_step(pk_buf *b, const pk_journey_view *v, bool waves_open)
     default:
         s = "Tidak ada yang perlu Anda lakukan saat ini.";
     }
-    pk_buf_printf(b, "<p data-next=\"tidak_ada\">%s</p>\n", s);
+    pk_buf_printf(b, "<p data-next=\"%s\">%s</p>\n", kind, s);
 }
 
 bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64_t pid,
@@ -135,8 +145,10 @@ bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
         pk_buf_add(b, events.data, events.len);
         pk_buf_adds(b, "</ol>\n");
     }
-    pk_buf_adds(b, "<p class=\"small\">Data dari Manajemen Pelaksana ditampilkan sesuai yang "
-                   "kami terima, dengan tanggalnya.</p>\n</section>\n");
+    if (c.pmo)
+        pk_buf_adds(b, "<p class=\"small\">Data dari Manajemen Pelaksana ditampilkan sesuai "
+                       "yang kami terima, dengan tanggalnya.</p>\n");
+    pk_buf_adds(b, "</section>\n");
     pk_buf_free(&events);
     return true;
 }

@@ -27,6 +27,8 @@ static void busy(const pk_app *app, const pk_req *req, pk_resp *resp)
 
 static const char *state_label(const char *s)
 {
+    if (strcmp(s, "belum_dibuka") == 0)
+        return "Belum dibuka";
     if (strcmp(s, "dibuka") == 0)
         return "Dibuka";
     if (strcmp(s, "ditutup") == 0)
@@ -277,7 +279,7 @@ static void draw_section(pk_buf *b, json_t *d, int64_t number, const char *state
                          "lewat baris perintah, dengan benih (seed) yang diumumkan:</p>\n"
                          "<pre><code>prakerja wave draw --wave %lld --seed HEX</code></pre>\n",
                       (long long)number);
-        if (strcmp(state, "dibuka") == 0)
+        if (strcmp(state, "dibuka") == 0 || strcmp(state, "belum_dibuka") == 0)
             pk_buf_adds(b, "<p class=\"small\">Gelombang harus ditutup dulu.</p>\n");
         pk_buf_adds(b, "</section>\n");
         return;
@@ -469,7 +471,7 @@ void pk_page_wave(const pk_app *app, pk_req *req, pk_resp *resp)
     int64_t closes_at = 0;
     bool passed = closes == NULL || pk_instant_parse(closes, &closes_at) != 0 ||
                   closes_at <= (int64_t)time(NULL);
-    bool open = strcmp(state, "dibuka") == 0;
+    bool open = strcmp(state, "dibuka") == 0 || strcmp(state, "belum_dibuka") == 0;
     if (strcmp(state, "diundi") != 0 && (open || !passed)) {
         pk_buf_printf(b, "<form method=\"post\" action=\"/admin/gelombang/%lld\">\n",
                       (long long)number);

@@ -448,25 +448,41 @@ def a_resident_joins_an_open_wave_on_akun_saya():
                 eq((st, hdrs.get("location")), (303, "/akun?gabung=5#gelombang"), "joined")
             eq(r.sql("SELECT source, participant_id FROM pk_event WHERE type ="
                      " 'gabung_gelombang' AND wave = 5"), [("lokal", r.pid(0))], "the event")
-            eq(r.sql("SELECT actor, action, subject, detail FROM audit WHERE action ="
-                     " 'wave.join'"), [("warga", "wave.join", r.pid(0), "wave=5")], "audited")
+            eq(r.sql("SELECT actor, source, action, subject, detail FROM audit WHERE action ="
+                     " 'wave.join'"), [("warga", "portal", "wave.join", r.pid(0), "wave=5")],
+               "audited")
             st, _, page = b.get("/akun?gabung=5")
             assert 'data-joined="5"' in page and "data-in-wave" in page, page
             assert 'data-status="pendaftar"' in page, page
-            # another wave while this one is not drawn: refused, said in Indonesian
+            assert 'data-next="tunggu_seleksi"' in page, "what happens next, said"
+            # the other open wave is not offered while this one is not drawn
+            assert 'data-in-other="5"' in page and "Ikut Gelombang 6" not in page, page
+            # asked all the same: refused, said in Indonesian, to the person
             st, hdrs, _ = b.post("/akun", {"aksi": "gabung", "gelombang": "6", "_warga": warga},
                                  form_from="/akun")
-            eq((st, hdrs.get("location")),
-               (303, "/akun?gabung=6&ditolak=masih_di_gelombang_lain#gelombang"), "refused")
+            eq((st, hdrs.get("location")), (303, "/akun?gabung=6#gelombang"), "refused")
             eq(r.sql(joins % 6)[0][0], 0, "nothing written")
             _, _, page = b.get(hdrs["location"].split("#")[0])
             assert 'data-refused="masih_di_gelombang_lain"' in page, page
-            assert "Peserta masih terdaftar di gelombang lain" in page, page
+            assert "Anda sedang mengikuti Gelombang 5" in page, page
             for bad in ("7", "99", "abc", "", "-1"):
-                st, _, _ = b.post("/akun", {"aksi": "gabung", "gelombang": bad, "_warga": warga},
-                                  form_from="/akun")
-                eq(st, 303 if bad == "7" else 422, "wave %r" % bad)
+                st, hdrs, _ = b.post("/akun", {"aksi": "gabung", "gelombang": bad,
+                                               "_warga": warga}, form_from="/akun")
+                eq(st, 303 if bad in ("7", "99") else 422, "wave %r" % bad)
             eq(r.sql(joins % 7)[0][0], 0, "the closed wave took no one")
+            _, _, page = b.get("/akun?gabung=99")
+            assert 'data-refused="gelombang_tidak_dikenal"' in page, "an unknown wave, said"
+            # a link says only what is so: the result is judged again, not read
+            # from the query
+            count = r.sql("SELECT count(*) FROM pk_event")[0][0]
+            for q_ in ("gabung=99&ditolak=daftar_hitam", "gabung=6&ditolak=usia_kurang",
+                       "gabung=7&ditolak=sudah_penerima", "gabung=5&ditolak=daftar_hitam"):
+                _, _, page = b.get("/akun?" + q_)
+                for spoof in ("daftar_hitam", "usia_kurang", "sudah_penerima"):
+                    assert 'data-refused="%s"' % spoof not in page, (q_, page)
+            _, _, page = b.get("/akun?gabung=7")
+            assert 'data-refused="gelombang_tidak_dibuka"' in page, "what is so: closed"
+            eq(r.sql("SELECT count(*) FROM pk_event")[0][0], count, "judging wrote nothing")
             # back after the browser was closed: the resident's session is kept,
             # the form cookie (a browser-session one) is not; the page of several
             # forms sets one form cookie, which every form on it goes with
@@ -484,6 +500,15 @@ def a_resident_joins_an_open_wave_on_akun_saya():
             b2 = sign_in(r, s, q, source="127.0.0.2")
             _, _, page = b2.get("/akun")
             assert "data-recipient" in page and "Ikut Gelombang" not in page, page
+            # someone the registry finds ineligible today is told why, in full
+            # sentences, before joining (the draw judges again at the close)
+            x, = load(r, serials=(3,), journey=False)
+            r.lst("daftar_hitam", "nik\n%s\n" % x["nik"])
+            b3 = sign_in(r, s, x, source="127.0.0.3")
+            _, _, page = b3.get("/akun")
+            assert 'data-reason="daftar_hitam"' in page and "Ikut Gelombang 5" in page, page
+            assert "daftar hitam" in page, page
+            assert 'data-reasons' not in b.get("/akun")[2], "none for one who joined"
         finally:
             s.cleanup()
 
@@ -495,20 +520,21 @@ def a_resident_joins_a_wave_through_the_api():
     with R() as r:
         p, = load(r, journey=False)
         now = int(time.time())
-        for n in (5, 6):
+        for n, opens in ((5, now - 86400), (6, now - 86400), (8, now + 86400)):
             code, _, err = r.cli(["wave", "create", "--wave", str(n), "--scheme", "2021",
-                                  "--opens", h.wib_instant(now - 86400), "--closes",
+                                  "--opens", h.wib_instant(opens), "--closes",
                                   h.wib_instant(now + 10 * 86400), "--quota", "10"])
             eq(code, 0, err)
         s = start(r)
         try:
             api = "/api/v1/waves/%s/applications"
             js = {"Content-Type": "application/json"}
-            # the waves, public
+            # the waves, public, each in its state now (8 opens tomorrow)
             st, _, body = h.Browser(s).request("GET", "/api/v1/waves")
             eq(st, 200, body)
             eq([(w["wave"], w["scheme"], w["state"]) for w in json.loads(body)["gelombang"]],
-               [(5, "2021", "dibuka"), (6, "2021", "dibuka")], "GET /api/v1/waves")
+               [(5, "2021", "dibuka"), (6, "2021", "dibuka"), (8, "2021", "belum_dibuka")],
+               "GET /api/v1/waves")
             st, _, body = h.Browser(s).request("POST", api % 5, "{}", js)
             eq((st, json.loads(body)["error"]["code"]), (401, "belum_masuk"), "no session")
             b = h.Browser(s)
@@ -533,6 +559,8 @@ def a_resident_joins_a_wave_through_the_api():
             eq((st, json.loads(body)["sudah_sebelumnya"]), (200, True), "again: joined before")
             eq(r.sql("SELECT count(*) FROM pk_event WHERE type = 'gabung_gelombang'")[0][0], 1,
                "one event")
+            eq(r.sql("SELECT actor, source FROM audit WHERE action = 'wave.join'"),
+               [("warga", "api")], "audited as the API's")
             st, _, body = b.request("POST", api % 6, "{}", js)
             err = json.loads(body)["error"]
             eq((st, err["code"]), (409, "masih_di_gelombang_lain"), "another wave")

@@ -263,6 +263,43 @@ def api_deadline_missing_in_days_from_today():
 
 
 @test
+def api_reason_codes_read_as_their_labels():
+    """A tidak_lolos whose keterangan is the draw's reason codes
+    ("usia_kurang;pekerjaan_dikecualikan") reads as their labels; a code
+    whose text is a sentence, or free text, reads as words."""
+    db = h.Db()
+    try:
+        cli(db, "user", "add", "--username", "admin3", "--role", "admin", "--password-stdin",
+            stdin=b"Admin-Prakerja-Kuat-8\n")
+        ps = [person(10), person(11)]
+        cli_file(db, csv_of(ps, COLUMNS), "import", "participants")
+        cli_file(db, csv_of([
+            {"ref": "t1", "nik": ps[0]["nik"], "peristiwa": "tidak_lolos",
+             "waktu": "2021-03-02T10:00:00+07:00", "gelombang": "12",
+             "keterangan": "usia_kurang;pekerjaan_dikecualikan"},
+            {"ref": "t2", "nik": ps[1]["nik"], "peristiwa": "tidak_lolos",
+             "waktu": "2021-03-02T10:00:00+07:00", "gelombang": "12",
+             "keterangan": "usia_kurang;bukan_kode"},
+        ], EVENT_COLUMNS), "import", "events")
+        tok = json.loads(cli(db, "token", "create", "--username", "admin3")
+                         .strip().splitlines()[-1])["token"]
+        ids = [r[0] for r in db.query("SELECT id FROM participant ORDER BY id")]
+        with h.Server(db=db) as s:
+            got = []
+            for pid in ids:
+                st, _, b = s.json("GET", "/api/v1/participants/%d/journey" % pid,
+                                  headers={"Authorization": "Bearer " + tok})
+                eq(st, 200, b)
+                got.append(b["events"][0]["description"])
+            eq(got, ["Tidak lolos seleksi gelombang 12 (Usia di bawah batas minimal peserta; "
+                     "Pekerjaan yang dikecualikan (ASN, TNI, Polri, pejabat, perangkat desa, "
+                     "direksi BUMN/BUMD))",
+                     "Tidak lolos seleksi gelombang 12 (usia_kurang;bukan_kode)"], "descriptions")
+    finally:
+        db.drop()
+
+
+@test
 def api_balance_cut_off_and_the_review_before_the_incentive():
     """The balance cut-off of the wave (with what is left) and the review
     of the finished training that the incentive waits for, then met."""

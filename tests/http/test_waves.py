@@ -224,6 +224,12 @@ def wave_open_close_and_draw_refused_while_open():
         eq(w.js("wave", "show", "--wave", "2")[0]["state"], "ditutup", "past closing instant")
         code, _, err = w.cli("wave", "open", "--wave", "2", expect=None)
         assert code != 0 and "passed" in err, "reopen after closing: %r" % err
+        # before its opening instant a wave is not open yet, and not drawn
+        w.js("wave", "create", "--wave", "3", "--scheme", "2021", "--opens",
+             "2098-01-01T00:00:00+07:00", "--closes", FUTURE, "--quota", "5")
+        eq(w.js("wave", "show", "--wave", "3")[0]["state"], "belum_dibuka", "not open yet")
+        code, _, err = w.cli("wave", "draw", "--wave", "3", "--seed", SEED_A, expect=None)
+        assert code != 0 and "open" in err, "drawing a wave not open yet: %r" % err
 
 
 def population():
