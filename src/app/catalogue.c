@@ -98,25 +98,13 @@ int pk_catalogue_import(const pk_app *app, int fd, const char *actor, FILE *reje
         snprintf(err, errlen, r == PK_EIO ? "read error" : "the file has no header");
         goto out;
     }
-    for (int k = 0; k < C_COUNT; k++) {
-        col[k] = -1;
-        for (size_t i = 0; i < rec->nfields; i++) {
-            size_t len = rec->len[i];
-            const char *t = pk_trim(rec->field[i], &len);
-            if (i == 0 && len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0)
-                t += 3, len -= 3;
-            if (len == strlen(column_names[k]) && strncasecmp(t, column_names[k], len) == 0)
-                col[k] = (int)i;
-        }
+    static const bool required[C_COUNT] = {[0 ... C_COUNT - 1] = true};
+    if ((rc = pk_reg_map_header(rec, column_names, required, C_COUNT, col, NULL, err, errlen)) !=
+        0) {
+        size_t el = strlen(err);
+        snprintf(err + el, errlen - el, " (the file needs " PK_COURSE_COLUMNS ")");
+        goto out;
     }
-    for (int k = 0; k < C_COUNT; k++)
-        if (col[k] < 0) {
-            if (!pk_reg_header_semicolons(rec, err, errlen))
-                snprintf(err, errlen, "kolom_wajib_hilang: the file has no '%s' column (it needs "
-                                      PK_COURSE_COLUMNS ")", column_names[k]);
-            rc = PK_EINVAL;
-            goto out;
-        }
     if (rejects != NULL)
         fprintf(rejects, PK_COURSE_COLUMNS ",baris,alasan\n");
 

@@ -56,16 +56,14 @@ typedef struct checker {
     pk_tx *tx;
 } checker;
 
-/* Folds l in order into f (initialised).  *nbad receives how many events
- * were refused (a stored event refused, by rules that changed since it
- * was accepted, is skipped), *why the code of the first refused at index
- * `from` or later.  The event at index `from` is the new one being
+/* Folds l in order into f (initialised).  A stored event the fold
+ * refuses (by rules that changed since it was accepted, or because an
+ * event of its source that came late went before it) is skipped.  code
+ * (l->n of them, or NULL) receives each event's refusal, PK_C__COUNT
+ * for one applied.  The event at index `from` is the new one being
  * placed: the caller's rule (ck, when it has one) judges it too. */
-static int fold_all(const evlist *l, pk_fold *f, size_t from, size_t *nbad, pk_code *why,
-                    const checker *ck)
+static int fold_all(const evlist *l, pk_fold *f, size_t from, pk_code *code, const checker *ck)
 {
-    *nbad = 0;
-    bool seen = false;
     for (size_t i = 0; i < l->n; i++) {
         pk_code c = PK_C__COUNT;
         int rc = 0;
@@ -73,14 +71,10 @@ static int fold_all(const evlist *l, pk_fold *f, size_t from, size_t *nbad, pk_c
             rc = ck->fn(ck->ctx, ck->tx, &f->j, &l->v[i], &c);
         if (rc == 0)
             rc = pk_fold_apply(f, &l->v[i], &c);
-        if (rc == PK_EINVAL) {
-            ++*nbad;
-            if (i >= from && !seen)
-                *why = c, seen = true;
-            continue;
-        }
-        if (rc != 0)
+        if (rc != 0 && rc != PK_EINVAL)
             return rc;
+        if (code != NULL)
+            code[i] = rc == PK_EINVAL ? c : PK_C__COUNT;
     }
     return 0;
 }
@@ -227,19 +221,25 @@ static void mark_new(int64_t participant_id, pk_event *ev, size_t n, pk_append_r
 
 /* One person's new events ev[0..n) (out[i]: inserted so far, or a
  * duplicate) against their stored ones, `all` in order (it receives the
- * accepted too): each taken in (at, seq) order and merged at its place,
- * rejected (out[i]) when it would make the journey break a rule there or
- * at a later event.  f (initialised) receives the state; the accepted go
- * to `fresh` in (at, seq) order, so ids ascend with it. */
+ * accepted too): each taken in (at, seq) order and merged at its place.
+ * One that breaks a rule there is rejected (out[i]).  The programme
+ * office's (pmo) event that comes before stored pmo events and makes some
+ * of them break a rule is taken, and they are skipped by every fold from
+ * then on: the office's history read in time order, whatever order its
+ * files came in (the spec: "a file may arrive late or twice: the result
+ * is the same").  Any other event that would make a stored one break a
+ * rule is rejected: what this deployment wrote and acknowledged (lokal: a
+ * platform's purchase, the draw, the daily job) is never undone, by a
+ * file or by its own later writes.  f (initialised) receives the state;
+ * the accepted go to `fresh` in (at, seq) order, so ids ascend with it. */
 static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_event *ev,
                   size_t n, pk_append_result *out, pk_fold *f, sink *fresh)
 {
     pk_fold g;
     pk_journey_fold_init(&g, participant_id, ck->tx);
     size_t *order = NULL;
-    size_t bad, now_bad;
-    pk_code why = PK_C__COUNT;
-    int rc = fold_all(all, f, SIZE_MAX, &bad, &why, NULL);
+    pk_code why = PK_C__COUNT, *was = NULL, *now = NULL; /* refusals before/after a placing */
+    int rc = fold_all(all, f, SIZE_MAX, NULL, NULL);
     if (rc != 0)
         goto out;
     order = malloc((n ? n : 1) * sizeof(*order));
@@ -273,7 +273,23 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
             all->v[all->n++] = ev[i];
             continue;
         }
-        /* in the middle: the journey is folded again with it at its place */
+        /* in the middle: the journey is folded again with it at its place,
+         * and what each event's fold says compared with before */
+        pk_code *w = realloc(was, (all->n + 1) * sizeof(*was));
+        if (w == NULL) {
+            rc = PK_ENOMEM;
+            goto out;
+        }
+        was = w;
+        if ((w = realloc(now, (all->n + 1) * sizeof(*now))) == NULL) {
+            rc = PK_ENOMEM;
+            goto out;
+        }
+        now = w;
+        pk_fold_free(&g);
+        pk_journey_fold_init(&g, participant_id, ck->tx);
+        if ((rc = fold_all(all, &g, SIZE_MAX, was, NULL)) != 0)
+            goto out;
         size_t at = all->n;
         while (at > 0 && pk_event_cmp(&all->v[at - 1], &ev[i]) > 0)
             at--;
@@ -282,10 +298,15 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         all->n++;
         pk_fold_free(&g);
         pk_journey_fold_init(&g, participant_id, ck->tx);
-        if ((rc = fold_all(all, &g, at, &now_bad, &why, ck)) != 0)
+        if ((rc = fold_all(all, &g, at, now, ck)) != 0)
             goto out;
-        /* refused: it, or a later event it would break */
-        if (now_bad > bad) {
+        why = now[at]; /* refused: it, or an event it would break that is not the office's
+                        * own later history */
+        for (size_t x = at + 1; why == PK_C__COUNT && x < all->n; x++)
+            if (now[x] != PK_C__COUNT && was[x - 1] == PK_C__COUNT &&
+                !(ev[i].source == PK_SRC_PMO && all->v[x].source == PK_SRC_PMO))
+                why = now[x];
+        if (why != PK_C__COUNT) {
             out[i].verdict = PK_APPEND_REJECTED;
             out[i].why = why;
             memmove(&all->v[at], &all->v[at + 1], (all->n - at - 1) * sizeof(*all->v));
@@ -303,6 +324,8 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
 out:
     pk_fold_free(&g);
     free(order);
+    free(was);
+    free(now);
     return rc;
 }
 
@@ -622,10 +645,8 @@ int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)
     pk_fold f;
     pk_journey_fold_init(&f, participant_id, tx);
     int rc = pk_tx_events_of(tx, participant_id, collect, &all);
-    size_t bad;
-    pk_code why;
     if (rc == 0)
-        rc = fold_all(&all, &f, SIZE_MAX, &bad, &why, NULL);
+        rc = fold_all(&all, &f, SIZE_MAX, NULL, NULL);
     if (rc == 0 && all.n > 0)
         rc = pk_tx_journey_put(tx, &f.j);
     if (rc == 0 && out != NULL)

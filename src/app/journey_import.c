@@ -128,45 +128,11 @@ static void reject(eimporter *im, unsigned long line, pk_code code, const char *
 
 static int map_header(eimporter *im, const pk_csv_record *rec, char *err, size_t errlen)
 {
-    if (pk_reg_header_semicolons(rec, err, errlen))
-        return PK_EINVAL;
+    bool required[C__COUNT];
     for (int c = 0; c < C__COUNT; c++)
-        im->col[c] = -1;
+        required[c] = c >= C_REF && c <= C_WAKTU;
     im->ncols = rec->nfields;
-    size_t ul = 0;
-    for (size_t i = 0; i < rec->nfields; i++) {
-        size_t len = rec->len[i];
-        const char *name = rec->field[i];
-        if (i == 0 && len >= 3 && memcmp(name, "\xEF\xBB\xBF", 3) == 0)
-            name += 3, len -= 3;
-        const char *t = pk_trim(name, &len);
-        int c = 0;
-        while (c < C__COUNT && !(strlen(colnames[c]) == len && memcmp(colnames[c], t, len) == 0))
-            c++;
-        if (c == C__COUNT) {
-            size_t room = sizeof(im->sum->unknown_columns) - ul;
-            if (room > len + 2)
-                ul += (size_t)snprintf(im->sum->unknown_columns + ul, room, "%s%.*s",
-                                       ul ? "," : "", (int)len, t);
-            continue;
-        }
-        if (im->col[c] != -1) {
-            snprintf(err, errlen, "column '%s' appears twice in the header", colnames[c]);
-            return PK_EINVAL;
-        }
-        im->col[c] = (int)i;
-    }
-    char missing[128] = "";
-    size_t ml = 0;
-    for (int c = C_REF; c <= C_WAKTU; c++)
-        if (im->col[c] == -1)
-            ml += (size_t)snprintf(missing + ml, sizeof(missing) - ml, "%s%s", ml ? ", " : "",
-                                   colnames[c]);
-    if (ml > 0) {
-        snprintf(err, errlen, "kolom_wajib_hilang: required column(s) missing: %s", missing);
-        return PK_EINVAL;
-    }
-    return 0;
+    return pk_reg_map_header(rec, colnames, required, C__COUNT, im->col, im->sum, err, errlen);
 }
 
 static void event_fields(const char *const *f, pk_event_fields *ef)

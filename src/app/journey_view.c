@@ -230,22 +230,37 @@ static int got_row(void *ctx, const pk_prow *row)
 
 typedef struct page_ctx {
     int64_t offset, limit, seen;
-    int (*cb)(void *ctx, const pk_event *e);
+    int (*cb)(void *ctx, const pk_event *e, pk_code skipped);
     void *ctx;
+    pk_fold f; /* the whole history folded, to say what the fold skips */
 } page_ctx;
+
+/* The fold's first-purchase deadline from the wave table, as the store's
+ * hook gives it inside a transaction (app/wave_terms.c). */
+static int table_purchase_by(void *ctx, int64_t wave, int64_t selected_at, int64_t *by)
+{
+    pk_wave_terms t = pk_wave_table_find(ctx, wave, NULL);
+    *by = pk_first_purchase_by(selected_at, t.purchase_days, t.cutoff);
+    return 0;
+}
 
 static int one_event(void *ctx, const pk_event *e)
 {
     page_ctx *p = ctx;
+    pk_code why = PK_C__COUNT;
+    int rc = pk_fold_apply(&p->f, e, &why);
+    if (rc != 0 && rc != PK_EINVAL)
+        return rc;
     int64_t i = p->seen++;
     if (p->cb == NULL || i < p->offset || i >= p->offset + p->limit)
         return 0;
-    return p->cb(p->ctx, e);
+    return p->cb(p->ctx, e, rc == PK_EINVAL ? why : PK_C__COUNT);
 }
 
 int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const char *actor,
                      const char *route, int64_t offset, int limit, int64_t now,
-                     pk_journey_view *out, int (*cb)(void *ctx, const pk_event *e), void *ctx)
+                     pk_journey_view *out,
+                     int (*cb)(void *ctx, const pk_event *e, pk_code skipped), void *ctx)
 {
     memset(out, 0, sizeof(*out));
     if (offset < 0)
@@ -279,15 +294,15 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
         return PK_EIO;
     snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", sc.scheme);
     out->scheme = pk_schemes_find(&app->schemes, out->scheme_id);
+    pk_wave_table waves;
+    pk_wave_table_init(&waves, app);
+    if (pk_wave_table_load(&waves) != 0) {
+        pk_wave_table_free(&waves);
+        return PK_EIO;
+    }
     if (out->j.wave > 0) {
         /* the wave's terms, as the daily job and the reminders judge them */
-        pk_wave_table waves;
-        pk_wave_table_init(&waves, app);
-        rc = pk_wave_table_load(&waves);
         pk_wave_terms t = pk_wave_table_find(&waves, out->j.wave, sc.scheme);
-        pk_wave_table_free(&waves);
-        if (rc != 0)
-            return PK_EIO;
         out->scheme = t.scheme;
         out->balance_cutoff = t.cutoff;
         if (t.scheme != NULL)
@@ -299,12 +314,18 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
         out->has_card = true;
         snprintf(out->card_masked, sizeof(out->card_masked), "**** **** **** %s", card + 12);
     } else if (rc != 0 && rc != PK_ENOENT) {
+        pk_wave_table_free(&waves);
         return PK_EIO;
     }
     memset(card, 0, sizeof(card));
     deadline_items(out, now);
     page_ctx p = {.offset = offset, .limit = limit, .cb = cb, .ctx = ctx};
+    pk_fold_init(&p.f, id);
+    p.f.purchase_by = table_purchase_by;
+    p.f.purchase_by_ctx = &waves;
     rc = pk_store_events_each(app->store, id, one_event, &p);
+    pk_fold_free(&p.f);
+    pk_wave_table_free(&waves);
     if (rc != 0)
         return rc < 0 && rc != PK_ENOMEM ? PK_EIO : rc;
     out->events_total = p.seen;

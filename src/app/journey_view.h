@@ -54,12 +54,15 @@ typedef struct pk_journey_view {
 /* Reads participant id's journey inside scope, after recording the read
  * (actor, route; detail: the page asked).  Events from position `offset`
  * (0-based, in (at, seq) order), at most `limit` (1..PK_JOURNEY_EVENTS_MAX),
- * each to cb (may be NULL).  `now` is the instant "today in Jakarta" is
+ * each to cb (may be NULL) with `skipped`: PK_C__COUNT for an event the
+ * journey's fold applies, else why it skips it (a stored event that a
+ * late event of its source made break a rule: app/journey.c).  `now` is the instant "today in Jakarta" is
  * taken from.  PK_ENOENT outside the scope or unknown (the refusal
  * recorded), PK_EIO when the read or its record failed. */
 int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const char *actor,
                      const char *route, int64_t offset, int limit, int64_t now,
-                     pk_journey_view *out, int (*cb)(void *ctx, const pk_event *e), void *ctx);
+                     pk_journey_view *out,
+                     int (*cb)(void *ctx, const pk_event *e, pk_code skipped), void *ctx);
 
 /* What an event means in plain Indonesian: "Lolos seleksi gelombang 3",
  * "Membeli pelatihan DM-101 di tokopedia", "Insentif ke-2 gagal dibayar

@@ -47,13 +47,34 @@ static int fold_one(void *ctx, const pk_event *e)
     return rc == PK_EINVAL ? 0 : rc; /* refused: skipped, as app/journey.c folds */
 }
 
+/* t += v, or t->overflow set (and the sum left as it was): a sum past
+ * int64_t cannot be a programme's money, and UB is not an answer. */
+static void plus(pk_ledger_totals *t, int64_t *acc, int64_t v)
+{
+    int64_t s;
+    if (__builtin_add_overflow(*acc, v, &s))
+        t->overflow = true;
+    else
+        *acc = s;
+}
+
 static void add(pk_ledger_totals *t, const pk_journey *j)
 {
-    t->credited += j->credited;
-    t->spent += j->spent;
-    t->refunded += j->refunded;
-    t->remaining += j->balance;
-    t->lapsed += j->lapsed;
+    plus(t, &t->credited, j->credited);
+    plus(t, &t->spent, j->spent);
+    plus(t, &t->refunded, j->refunded);
+    plus(t, &t->remaining, j->balance);
+    plus(t, &t->lapsed, j->lapsed);
+}
+
+/* credited = spent - refunded + remaining + lapsed, without overflow */
+static bool adds_up(int64_t credited, int64_t spent, int64_t refunded, int64_t remaining,
+                    int64_t lapsed)
+{
+    int64_t v;
+    return !__builtin_sub_overflow(spent, refunded, &v) &&
+           !__builtin_add_overflow(v, remaining, &v) &&
+           !__builtin_add_overflow(v, lapsed, &v) && v == credited;
 }
 
 static void differs(pk_ledger_diff_cb cb, void *ctx, int64_t id, const char *name,
@@ -109,8 +130,12 @@ static int check(const pk_app *app, pk_tx *tx, int64_t id, pk_ledger_report *out
             bad = true;
         }
     /* the stored row's own parts */
-    int64_t parts = st.credited - st.spent + st.refunded - st.lapsed;
-    if (parts != st.balance || st.balance < 0) {
+    int64_t parts = 0; /* what the balance should be; 0 when it overflows */
+    if (__builtin_sub_overflow(st.credited, st.spent, &parts) ||
+        __builtin_add_overflow(parts, st.refunded, &parts) ||
+        __builtin_sub_overflow(parts, st.lapsed, &parts))
+        parts = 0;
+    if (!adds_up(st.credited, st.spent, st.refunded, st.balance, st.lapsed) || st.balance < 0) {
         differs(cb, ctx, id, "saldo", st.balance, parts);
         bad = true;
     }
@@ -138,7 +163,11 @@ int pk_ledger_verify(const pk_app *app, pk_ledger_report *out, pk_ledger_diff_cb
         after = ids[n - 1];
     }
     const pk_ledger_totals *t = &out->stored;
-    out->balanced = t->credited == t->spent - t->refunded + t->remaining + t->lapsed &&
-                    memcmp(&out->stored, &out->folded, sizeof(out->stored)) == 0;
+    const pk_ledger_totals *u = &out->folded;
+    out->balanced = !t->overflow && !u->overflow &&
+                    adds_up(t->credited, t->spent, t->refunded, t->remaining, t->lapsed) &&
+                    t->credited == u->credited && t->spent == u->spent &&
+                    t->refunded == u->refunded && t->remaining == u->remaining &&
+                    t->lapsed == u->lapsed;
     return rc;
 }

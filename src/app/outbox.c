@@ -46,7 +46,7 @@ typedef struct item {
     bool send;               /* handed over in this pass */
     pk_participant p;        /* phone, e-mail (opened for the pass, wiped after) */
     bool found;
-    char batas[32], saldo[32], gel[24], ke[24], pelatihan[PK_EVENT_REF_MAX], portal[32];
+    char batas[32], saldo[32], gel[24], ke[24], pelatihan[PK_EVENT_TEXT_MAX], portal[32];
     char text[PK_REMIND_TEXT_MAX], subject[PK_REMIND_SUBJECT_MAX];
     char unsub[256];         /* e-mail: the one-click unsubscribe address */
     pk_msg msg;

@@ -68,10 +68,8 @@ static const pk_event *by_ref(const evs *l, const char *ref)
     return NULL;
 }
 
-static void copy(char dst[PK_EVENT_REF_MAX], const char *src)
-{
-    snprintf(dst, PK_EVENT_REF_MAX, "%s", src);
-}
+/* a field of an event or of the result, whatever its size */
+#define copy(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
 
 /* The event op_ref exists: the operation of this key was done before
  * (its answer forgotten, or a retry that raced the first): *out as its

@@ -25,7 +25,7 @@ typedef struct pk_purchase_result {
     bool again;           /* done before by this key (its answer forgotten) */
     char ref[PK_EVENT_REF_MAX];      /* the purchase */
     char op_ref[PK_EVENT_REF_MAX];   /* the operation's own event */
-    char course[PK_EVENT_REF_MAX];
+    char course[PK_EVENT_TEXT_MAX];
     int64_t amount;       /* the purchase's price (Rupiah) */
     int64_t balance;      /* the balance left after it */
     int64_t at;           /* the instant of the operation's event */

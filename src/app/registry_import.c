@@ -120,57 +120,106 @@ static void note(const importer *im, const char *fmt, ...)
     va_end(ap);
 }
 
-bool pk_reg_header_semicolons(const pk_csv_record *rec, char *err, size_t errlen)
+/* Could this header cell be a column's name?  Only such names are said
+ * back (on stderr): a file whose first line is a row, or whose lines end
+ * in a lone CR, would otherwise echo a NIK or a name. */
+static bool looks_like_a_name(const char *t, size_t len)
 {
-    if (rec->nfields != 1 || memchr(rec->field[0], ';', rec->len[0]) == NULL)
+    if (len == 0 || len > 32)
         return false;
-    snprintf(err, errlen,
-             "kolom_wajib_hilang: the header is separated by ';', not ',' (a spreadsheet "
-             "saved it with ';' as its list separator?): save the file as CSV with commas");
+    size_t digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)t[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '-' || ch == ' ' || ch == '.'))
+            return false;
+        digits = ch >= '0' && ch <= '9' ? digits + 1 : 0;
+        if (digits >= 4)
+            return false;
+    }
     return true;
 }
 
-static int map_header(importer *im, const pk_csv_record *rec, char *err, size_t errlen)
+int pk_reg_map_header(const pk_csv_record *rec, const char *const *names, const bool *required,
+                      int n, int *col, pk_import_summary *sum, char *err, size_t errlen)
 {
-    size_t ul = 0;
-    if (pk_reg_header_semicolons(rec, err, errlen))
+    if (rec->nfields == 1 && memchr(rec->field[0], ';', rec->len[0]) != NULL) {
+        snprintf(err, errlen,
+                 "kolom_wajib_hilang: the header is separated by ';', not ',' (a spreadsheet "
+                 "saved it with ';' as its list separator?): save the file as CSV with commas");
         return PK_EINVAL;
-    for (int f = 0; f < PK_F__COUNT; f++)
-        im->col[f] = -1;
-    im->ncols = rec->nfields;
+    }
+    for (size_t i = 0; i < rec->nfields; i++)
+        if (memchr(rec->field[i], '\r', rec->len[i]) != NULL) {
+            snprintf(err, errlen, "kolom_wajib_hilang: the lines end with CR alone (an old Mac "
+                                  "text format): save the file with LF or CRLF line endings");
+            return PK_EINVAL;
+        }
+    for (int k = 0; k < n; k++)
+        col[k] = -1;
+    char unknown[sizeof(sum->unknown_columns)] = "";
+    size_t ul = 0, known = 0, unnamed = 0;
     for (size_t i = 0; i < rec->nfields; i++) {
         size_t len = rec->len[i];
         const char *name = rec->field[i];
-        if (i == 0 && len >= 3 && memcmp(name, "\xEF\xBB\xBF", 3) == 0) {
-            name += 3; /* a BOM the reader left */
-            len -= 3;
-        }
-        const char *t = pk_trim(name, &len);
-        pk_field f = pk_field_by_name(t, len);
-        if (f == PK_F__COUNT) {
-            size_t room = sizeof(im->sum->unknown_columns) - ul;
-            if (room > len + 2)
-                ul += (size_t)snprintf(im->sum->unknown_columns + ul, room, "%s%.*s",
+        if (i == 0 && len >= 3 && memcmp(name, "\xEF\xBB\xBF", 3) == 0)
+            name += 3, len -= 3; /* a BOM the reader left */
+        const char *t = pk_trim(name, &len); /* spreadsheets pad header cells */
+        int k = 0;
+        while (k < n && !(strlen(names[k]) == len && strncasecmp(names[k], t, len) == 0))
+            k++;
+        if (k == n) {
+            if (!looks_like_a_name(t, len))
+                unnamed++;
+            else if (sizeof(unknown) - ul > len + 2)
+                ul += (size_t)snprintf(unknown + ul, sizeof(unknown) - ul, "%s%.*s",
                                        ul ? "," : "", (int)len, t);
             continue;
         }
-        if (im->col[f] != -1) {
-            snprintf(err, errlen, "column '%s' appears twice in the header", pk_field_name(f));
+        if (col[k] != -1) {
+            snprintf(err, errlen, "kolom_wajib_hilang: column '%s' appears twice in the header",
+                     names[k]);
             return PK_EINVAL;
         }
-        im->col[f] = (int)i;
+        col[k] = (int)i;
+        known++;
+    }
+    if (known == 0) { /* nothing of it said back: it may be a row */
+        snprintf(err, errlen, "kolom_wajib_hilang: the first line is not a header (none of its "
+                              "%zu cells is a column's name): the file must begin with the "
+                              "header line",
+                 rec->nfields);
+        return PK_EINVAL;
+    }
+    if (sum != NULL) {
+        if (unnamed > 0 && sizeof(unknown) - ul > 48)
+            snprintf(unknown + ul, sizeof(unknown) - ul, "%s%zu cell%s not shown", ul ? " and " : "",
+                     unnamed, unnamed == 1 ? "" : "s");
+        memcpy(sum->unknown_columns, unknown, sizeof(unknown));
     }
     char missing[256] = "";
     size_t ml = 0;
-    for (int f = 0; f < PK_F__COUNT; f++)
-        if (pk_field_required((pk_field)f) && im->col[f] == -1)
+    for (int k = 0; k < n; k++)
+        if (required[k] && col[k] == -1 && ml < sizeof(missing))
             ml += (size_t)snprintf(missing + ml, sizeof(missing) - ml, "%s%s", ml ? ", " : "",
-                                   pk_field_name((pk_field)f));
+                                   names[k]);
     if (ml > 0) {
         snprintf(err, errlen, "kolom_wajib_hilang: required column(s) missing: %s", missing);
         return PK_EINVAL;
     }
     return 0;
+}
+
+static int map_header(importer *im, const pk_csv_record *rec, char *err, size_t errlen)
+{
+    const char *names[PK_F__COUNT];
+    bool required[PK_F__COUNT];
+    for (int f = 0; f < PK_F__COUNT; f++) {
+        names[f] = pk_field_name((pk_field)f);
+        required[f] = pk_field_required((pk_field)f);
+    }
+    im->ncols = rec->nfields;
+    return pk_reg_map_header(rec, names, required, PK_F__COUNT, im->col, im->sum, err, errlen);
 }
 
 /* A free batch for the reader; NULL once the writer has stopped. */

@@ -125,10 +125,17 @@ bool pk_reg_free_text(pk_field f);                  /* nama, alamat, email */
 void pk_reg_csv_codes(FILE *f, pk_codeset set);     /* names, ';'-separated */
 /* A pk_csv reader over the file descriptor *(int *)ctx. */
 ssize_t pk_reg_read_fd(void *ctx, char *buf, size_t cap);
-/* A header of one field holding a ';': a file separated by semicolons
- * (a spreadsheet's CSV in a locale whose list separator is ';').  Writes
- * the refusal into err and returns true. */
-bool pk_reg_header_semicolons(const pk_csv_record *rec, char *err, size_t errlen);
+/* The header of an imported file: col[k] = the cell of column names[k]
+ * (n of them; case and padding ignored, a BOM too), -1 when absent.
+ * PK_EINVAL with err for a file separated by ';' (a spreadsheet's CSV in
+ * a locale whose list separator is ';'), lines that end with a lone CR,
+ * a first line with no column's name in it (a row, not a header), a
+ * column twice, or a required[k] one missing.  The other cells go to
+ * sum->unknown_columns (sum may be NULL), only those shaped like a name:
+ * a cell that may be a row's data (a NIK, an address) is counted, not
+ * said back. */
+int pk_reg_map_header(const pk_csv_record *rec, const char *const *names, const bool *required,
+                      int n, int *col, pk_import_summary *sum, char *err, size_t errlen);
 
 /* registry_lists.c: puts one NIK index on an exclusion list inside tx
  * (note, sealed, says why: a reason code), then evaluates the person

@@ -112,23 +112,15 @@ static int import_list_once(const pk_app *app, const char *list, int fd, const c
             goto out;
         }
         if (header) {
-            for (size_t i = 0; r == 1 && i < rec->nfields; i++) {
-                size_t len = rec->len[i];
-                const char *t = pk_trim(rec->field[i], &len);
-                if (len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0)
-                    t += 3, len -= 3;
-                if (len == 3 && strncasecmp(t, "nik", 3) == 0)
-                    nikcol = (int)i;
-            }
-            if (nikcol < 0 && pk_reg_header_semicolons(rec, err, errlen)) {
+            static const char *const names[] = {"nik"};
+            static const bool required[] = {true};
+            if (r != 1) {
                 rc = PK_EINVAL;
+                snprintf(err, errlen, "kolom_wajib_hilang: the list's header cannot be read");
                 goto out;
             }
-            if (nikcol < 0) {
-                rc = PK_EINVAL;
-                snprintf(err, errlen, "kolom_wajib_hilang: the list has no 'nik' column");
+            if ((rc = pk_reg_map_header(rec, names, required, 1, &nikcol, NULL, err, errlen)) != 0)
                 goto out;
-            }
             header = false;
             continue;
         }

@@ -100,6 +100,9 @@ const char *cli_nik_opt(const cli_args *a, char *buf, size_t cap);
 /* An input file of an import opened for reading (`-`: standard input),
  * or -1 after saying why on stderr (a directory is refused as such). */
 int cli_open_input(const char *path);
+/* The file of --rejects, truncated and owner-only (rejected rows are
+ * personal data), or NULL after saying why on stderr. */
+FILE *cli_open_rejects(const char *path);
 /* Whether boolean option `key` was given. */
 bool cli_flag(const cli_args *a, const char *key);
 /* Is the subcommand the one named? */

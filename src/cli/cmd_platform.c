@@ -102,15 +102,8 @@ int cli_import_courses(cli_args *a)
         return 1;
     }
     FILE *rf = NULL;
-    if (rejects != NULL) {
-        int rfd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (rfd < 0 || (rf = fdopen(rfd, "w")) == NULL) {
-            fprintf(stderr, "prakerja: cannot write %s: %s\n", rejects, strerror(errno));
-            if (rfd >= 0)
-                close(rfd);
-            goto out;
-        }
-    }
+    if (rejects != NULL && (rf = cli_open_rejects(rejects)) == NULL)
+        goto out;
     char err[512] = "", actor[PK_ACTOR_MAX];
     cli_actor(actor, sizeof(actor));
     pk_course_summary sum;

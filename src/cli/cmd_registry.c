@@ -203,12 +203,15 @@ int cli_open_input(const char *path)
     return fd;
 }
 
-/* The file of --rejects (rejected rows are personal data: owner-only);
- * NULL after saying why. */
-static FILE *open_rejects(const char *path)
+FILE *cli_open_rejects(const char *path)
 {
     int rfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *f = rfd >= 0 ? fdopen(rfd, "w") : NULL;
+    /* an existing file keeps its mode through O_CREAT: a regular one is
+     * made owner-only too (a pipe or /dev/stdout is the caller's choice) */
+    struct stat st;
+    FILE *f = rfd >= 0 && fstat(rfd, &st) == 0 && (!S_ISREG(st.st_mode) || fchmod(rfd, 0600) == 0)
+                  ? fdopen(rfd, "w")
+                  : NULL;
     if (f == NULL) {
         fprintf(stderr, "prakerja: cannot write %s: %s\n", path, strerror(errno));
         if (rfd >= 0)
@@ -244,7 +247,7 @@ static int run_import(cli_args *a, bool events, pk_event_source src, const char 
         fprintf(stderr, "prakerja import: unknown scheme '%.32s'\n", scheme);
         goto out;
     }
-    if (rejects != NULL && (io.rejects = open_rejects(rejects)) == NULL)
+    if (rejects != NULL && (io.rejects = cli_open_rejects(rejects)) == NULL)
         goto out;
     pk_import_summary sum;
     char err[512] = "";
@@ -524,8 +527,9 @@ static void ledger_diff(void *ctx, const pk_ledger_diff *d)
 static void totals_json(const char *name, const pk_ledger_totals *t)
 {
     printf("\"%s\":{\"credited\":%lld,\"spent\":%lld,\"refunded\":%lld,\"remaining\":%lld,"
-           "\"lapsed\":%lld}", name, (long long)t->credited, (long long)t->spent,
-           (long long)t->refunded, (long long)t->remaining, (long long)t->lapsed);
+           "\"lapsed\":%lld%s}", name, (long long)t->credited, (long long)t->spent,
+           (long long)t->refunded, (long long)t->remaining, (long long)t->lapsed,
+           t->overflow ? ",\"overflow\":true" : "");
 }
 
 int cli_ledger(const cli_cmd *c, cli_args *a)
@@ -554,7 +558,10 @@ int cli_ledger(const cli_cmd *c, cli_args *a)
     printf(",");
     totals_json("from_events", &r.folded);
     printf("}\n");
-    if (!r.balanced)
+    if (r.stored.overflow || r.folded.overflow)
+        fprintf(stderr, "prakerja: ledger: the programme's totals pass the largest number "
+                        "a total can hold (9223372036854775807 Rupiah)\n");
+    else if (!r.balanced)
         fprintf(stderr, "prakerja: ledger: the programme's totals do not add up: credited "
                         "%lld, spent %lld - refunded %lld + remaining %lld + lapsed %lld\n",
                 (long long)r.stored.credited, (long long)r.stored.spent,

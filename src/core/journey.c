@@ -103,7 +103,7 @@ static bool copy_ref(const char *s, char out[PK_EVENT_REF_MAX])
     if (n == 0 || n >= PK_EVENT_REF_MAX)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (s[i] < 0x21 || s[i] > 0x7e)
+        if (s[i] < 0x20 || s[i] > 0x7e) /* the spec: printable, a space too */
             return false;
     memcpy(out, s, n + 1);
     return true;

@@ -62,6 +62,7 @@ const pk_event_info *pk_event_info_of(pk_event_type t);
 pk_event_type pk_event_type_by_name(const char *name);
 
 #define PK_EVENT_REF_MAX 65      /* 1-64 printable ASCII + NUL */
+#define PK_EVENT_TEXT_MAX 257    /* 1-64 characters of UTF-8 + NUL: pelatihan, platform */
 #define PK_EVENT_NOTE_MAX 801    /* 200 characters of UTF-8 + NUL */
 
 typedef enum pk_event_source { PK_SRC_PMO, PK_SRC_LOKAL } pk_event_source;
@@ -81,8 +82,8 @@ typedef struct pk_event {
     int64_t wave;            /* 0: none */
     int64_t amount;          /* whole Rupiah; 0: none */
     int64_t k;               /* 0: none */
-    char course[PK_EVENT_REF_MAX];
-    char platform[PK_EVENT_REF_MAX];
+    char course[PK_EVENT_TEXT_MAX];
+    char platform[PK_EVENT_TEXT_MAX];
     char ref_asal[PK_EVENT_REF_MAX];
     char note[PK_EVENT_NOTE_MAX];
 } pk_event;
@@ -157,7 +158,7 @@ typedef struct pk_fold_purchase {
 /* A review the fold remembers, for the first finished training that may
  * come after it in time. */
 typedef struct pk_fold_review {
-    char course[PK_EVENT_REF_MAX];
+    char course[PK_EVENT_TEXT_MAX];
     int64_t at;
 } pk_fold_review;
 
@@ -176,7 +177,7 @@ typedef struct pk_fold {
     size_t np, cap;
     pk_fold_review *r;            /* every review, in order */
     size_t nr, rcap;
-    char first_course[PK_EVENT_REF_MAX];  /* the first finished training's course */
+    char first_course[PK_EVENT_TEXT_MAX];  /* the first finished training's course */
     /* Asked only when a purchase has been cancelled, to know whether the
      * cancellation came after the first-purchase deadline (the purchase
      * then still met it).  NULL: not known, a cancelled purchase never

@@ -127,7 +127,7 @@ typedef struct pk_remind_occ {
     int64_t anchor;              /* instant */
     int64_t k;                   /* incentive or survey number; 0: none */
     int64_t wave;                /* for {gelombang} */
-    char course[PK_EVENT_REF_MAX]; /* for {pelatihan}: the finished training */
+    char course[PK_EVENT_TEXT_MAX]; /* for {pelatihan}: the finished training */
     bool holds;                  /* the condition holds now */
 } pk_remind_occ;
 

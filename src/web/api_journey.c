@@ -36,7 +36,7 @@ static json_t *opt_str(const char *s)
     return s && s[0] ? json_string(s) : json_null();
 }
 
-static int add_event(void *ctx, const pk_event *e)
+static int add_event(void *ctx, const pk_event *e, pk_code skipped)
 {
     const pk_event_info *in = pk_event_info_of(e->type);
     char what[PK_EVENT_DESCRIBE_MAX], recv[40];
@@ -54,6 +54,16 @@ static int add_event(void *ctx, const pk_event *e)
         opt_int(e->wave), "amount", opt_int(e->amount), "k", opt_int(e->k), "course",
         opt_str(e->course), "platform", opt_str(e->platform), "ref_asal", opt_str(e->ref_asal),
         "note", opt_str(e->note));
+    /* applied: false for one the journey's fold skips (skipped_reason:
+     * the rule it breaks where it stands) */
+    if (o != NULL &&
+        (json_object_set_new(o, "applied", json_boolean(skipped == PK_C__COUNT)) != 0 ||
+         json_object_set_new(o, "skipped_reason", skipped == PK_C__COUNT
+                                                      ? json_null()
+                                                      : json_string(pk_code_name(skipped))) != 0)) {
+        json_decref(o);
+        o = NULL;
+    }
     return o != NULL && json_array_append_new(ctx, o) == 0 ? 0 : PK_ENOMEM;
 }
 

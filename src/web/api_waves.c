@@ -47,6 +47,8 @@ void pk_api_wave_apply(const pk_app *app, pk_req *req, pk_resp *resp)
         return;
     }
     if (rc != 0) {
+        /* the resident's credential is the session of /akun/masuk */
+        pk_resp_header(resp, "WWW-Authenticate", "Session realm=\"prakerja-warga\"");
         pk_reply_error(resp, 401, "belum_masuk",
                        "Masuk dulu di Akun saya (/akun/masuk) dengan NIK dan kode.", NULL);
         return;

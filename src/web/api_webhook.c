@@ -103,6 +103,7 @@ void pk_api_webhook_whatsapp(const pk_app *app, pk_req *req, pk_resp *resp)
         return;
     }
     if (rc != 0) {
+        pk_resp_header(resp, "WWW-Authenticate", "X-Hub-Signature-256");
         pk_reply_error(resp, 401, "tanda_tangan_tidak_valid",
                        "Tanda tangan X-Hub-Signature-256 tidak ada atau tidak cocok.", NULL);
         return;
@@ -136,6 +137,7 @@ void pk_api_webhook_sms(const pk_app *app, pk_req *req, pk_resp *resp)
         return;
     }
     if (rc != 0) {
+        pk_resp_header(resp, "WWW-Authenticate", "X-Webhook-Secret");
         pk_reply_error(resp, 401, "kunci_webhook_tidak_valid",
                        "Kunci webhook (X-Webhook-Secret) tidak ada atau tidak cocok.", NULL);
         return;

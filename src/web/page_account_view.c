@@ -28,9 +28,11 @@ static void day_of(int64_t t, char out[32])
     pk_date_format_short(pk_instant_day_wib(t), out);
 }
 
-static int one_event(void *ctx, const pk_event *e)
+static int one_event(void *ctx, const pk_event *e, pk_code skipped)
 {
     ev_ctx *c = ctx;
+    if (skipped != PK_C__COUNT) /* not part of the journey (staff see it, marked) */
+        return 0;
     char what[PK_EVENT_DESCRIBE_MAX], day[32];
     pk_event_describe(e, what, sizeof what);
     day_of(e->at, day);

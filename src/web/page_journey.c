@@ -56,15 +56,16 @@ typedef struct tl_ctx {
     size_t n;
 } tl_ctx;
 
-static int timeline_event(void *ctx, const pk_event *e)
+static int timeline_event(void *ctx, const pk_event *e, pk_code skipped)
 {
     tl_ctx *t = ctx;
     pk_buf *b = t->b;
     const pk_event_info *in = pk_event_info_of(e->type);
     char what[PK_EVENT_DESCRIBE_MAX];
     pk_event_describe(e, what, sizeof(what));
-    pk_buf_printf(b, "<li data-event=\"%s\" data-source=\"%s\">\n<p class=\"when\">",
-                  in ? in->name : "", pk_event_source_name(e->source));
+    pk_buf_printf(b, "<li data-event=\"%s\" data-source=\"%s\"%s>\n<p class=\"when\">",
+                  in ? in->name : "", pk_event_source_name(e->source),
+                  skipped != PK_C__COUNT ? " class=\"skipped\" data-skipped" : "");
     instant(b, e->at);
     pk_buf_adds(b, "</p>\n<p class=\"what\">");
     pk_html_esc(b, what);
@@ -81,7 +82,17 @@ static int timeline_event(void *ctx, const pk_event *e)
     pk_buf_printf(b, "</p>\n<p class=\"small\">Sumber: %s · diterima ",
                   pk_event_source_label(e->source));
     pk_html_esc(b, recv);
-    pk_buf_adds(b, "</p>\n</li>\n");
+    pk_buf_adds(b, "</p>\n");
+    if (skipped != PK_C__COUNT) {
+        pk_buf_printf(b, "<p class=\"small\" data-skipped-reason=\"%s\"><strong>Tidak "
+                         "diterapkan:</strong> ",
+                      pk_code_name(skipped));
+        pk_html_esc(b, pk_code_message(skipped));
+        pk_buf_adds(b, " Peristiwa ini tersimpan, tetapi tidak lagi sesuai dengan urutan "
+                       "waktu perjalanan (misalnya karena data yang lebih lama datang "
+                       "belakangan), sehingga tidak dihitung.</p>\n");
+    }
+    pk_buf_adds(b, "</li>\n");
     t->n++;
     return 0;
 }

@@ -25,6 +25,12 @@ del h._tests[_n0:]
 
 EVENT_COLUMNS = ["ref", "nik", "peristiwa", "waktu", "gelombang", "jumlah", "ke", "pelatihan",
                  "platform", "ref_asal", "keterangan"]
+JOURNEY_ALL = ("participant_id", "status", "payout", "wave", "joined_at", "selected_at",
+               "revoked_at", "balance", "credited", "spent", "refunded", "lapsed",
+               "first_purchase_at", "purchases", "completions", "reviews", "first_completion_at",
+               "first_review_at", "payout_at", "incentives_paid", "incentive_total",
+               "incentives_failed", "survey_k", "survey_opened_at", "surveys_filled",
+               "survey_incentives", "events", "last_at", "first_incentive_at")
 STATE = ("status", "wave", "balance", "credited", "spent", "refunded", "lapsed",
          "first_purchase_at", "purchases", "completions", "reviews", "payout", "events")
 
@@ -318,15 +324,48 @@ def an_ordinary_import_commits_between_people():
 
 
 @test
-def an_older_purchase_that_would_overdraw_a_stored_one_is_rejected():
+def an_older_purchase_comes_before_the_stored_ones_of_its_source():
+    """The programme office's file with an older purchase, after one with
+    a newer: read in time order, as if both had come on time -- the newer
+    purchase no longer fits the balance and the fold skips it (stored, and
+    inert), whatever the order the files came in."""
+    with J("a") as a, J("b") as b:
+        na, nb = a.people(1)[0], b.people(1)[0]
+        eq(na, nb, "the same NIK")
+        first = [ev("l", na, "lolos", t(1), gelombang=3),
+                 ev("s", na, "saldo_masuk", t(2), jumlah=1000),
+                 ev("b2", na, "pembelian", t(10), jumlah=800, pelatihan="K", platform="x")]
+        late = [ev("b1", na, "pembelian", t(5), jumlah=300, pelatihan="K", platform="x"),
+                ev("b0", na, "pembelian", t(4), jumlah=200, pelatihan="K", platform="x")]
+        s, _, rej = a.events(first + late, rejects=True)
+        eq((s["inserted"], s["rejected"]), (4, 1), "on time: b2 rejected")
+        eq([row[:2] for row in rej[1:]], [["4", "saldo_tidak_cukup"]], "on time: rejects")
+        s, _, _ = b.events(first)
+        eq(s["inserted"], 3, "first file")
+        s, _, rej = b.events(late, rejects=True)
+        eq((s["inserted"], s["rejected"]), (2, 0), "the late file")
+        eq(b.state(), a.state(), "the same journey")
+        eq(b.sql("SELECT balance, spent, purchases FROM pk_journey")[0], (500, 500, 2))
+        code, out, err = b.cli(["ledger", "verify"])
+        eq(code, 0, "the ledger folds it the same (%s %s)" % (out, err))
+        code, out, err = b.cli(["journey", "rebuild"])
+        eq(code, 0, err)
+        eq(b.state(), a.state(), "a rebuild: the same")
+
+
+@test
+def a_late_file_never_undoes_an_event_of_the_other_source():
+    """This deployment's own purchase (lokal), then the programme office's
+    older one that would leave it without balance: the office's is
+    rejected; the acknowledged purchase stands."""
     with J() as r:
         nik = r.people(1)[0]
-        s, _, _ = r.events([
-            ev("l", nik, "lolos", t(1), gelombang=3),
-            ev("s", nik, "saldo_masuk", t(2), jumlah=1000),
-            ev("b2", nik, "pembelian", t(10), jumlah=800, pelatihan="K", platform="x"),
-        ])
-        eq(s["inserted"], 3, "first file")
+        s, _, _ = r.events([ev("l", nik, "lolos", t(1), gelombang=12),
+                            ev("s", nik, "saldo_masuk", t(2), jumlah=1000)])
+        eq(s["inserted"], 2)
+        s, _, _ = r.events([ev("b2", nik, "pembelian", t(10), jumlah=800, pelatihan="K",
+                               platform="x")], "--source", "lokal")
+        eq(s["inserted"], 1, "the local purchase")
         s, _, rej = r.events([
             ev("b1", nik, "pembelian", t(5), jumlah=300, pelatihan="K", platform="x"),
             ev("b0", nik, "pembelian", t(4), jumlah=200, pelatihan="K", platform="x"),
@@ -334,9 +373,73 @@ def an_older_purchase_that_would_overdraw_a_stored_one_is_rejected():
         eq((s["inserted"], s["rejected"]), (1, 1), "late file")
         eq(s["reasons"], {"saldo_tidak_cukup": 1}, "reason")
         eq([row[:3] for row in rej[1:]], [["2", "saldo_tidak_cukup", "jumlah"]], "rejects")
-        eq(r.sql("SELECT balance, spent FROM pk_journey")[0], (0, 1000) if not h.PG
-           else (0, 1000), "balance")
-        eq(r.sql("SELECT min(balance) FROM pk_journey")[0][0] >= 0, True, "never negative")
+        eq(r.sql("SELECT balance, spent FROM pk_journey")[0], (0, 1000), "balance")
+
+
+def random_history(rng, nik, person):
+    """One person's programme-office events: mostly valid, some not, at
+    distinct instants (same-instant order is file order, which a split
+    into files does not keep)."""
+    hours = rng.sample(range(0, 24 * 60), 16)
+    hours.sort()
+    at = ["2021-03-%02dT%02d:%02d:00+07:00" % (1 + h // 24 // 3, h // 60 % 24, h % 60)
+          for h in hours]
+    rows, buys, k = [], [], 0
+    for i, w in enumerate(at):
+        ref = "p%d-%d" % (person, i)
+        kind = rng.choice(["lolos", "saldo", "beli", "beli", "beli", "batal", "selesai",
+                           "ulasan", "hangus", "cabut", "lolos2"] if i > 1 else
+                          ["lolos", "saldo"])
+        if kind == "lolos" or kind == "lolos2":
+            rows.append(ev(ref, nik, "lolos", w, gelombang=rng.randint(1, 3)))
+        elif kind == "saldo":
+            rows.append(ev(ref, nik, "saldo_masuk", w, jumlah=rng.choice([500, 1000])))
+        elif kind == "beli":
+            rows.append(ev(ref, nik, "pembelian", w, jumlah=rng.choice([100, 300, 700]),
+                           pelatihan="K%d" % i, platform="x"))
+            buys.append(rows[-1])
+        elif kind == "batal" and buys:
+            b = rng.choice(buys)
+            rows.append(ev(ref, nik, "pembatalan", w, jumlah=b["jumlah"], ref_asal=b["ref"]))
+        elif kind == "selesai" and buys:
+            rows.append(ev(ref, nik, "selesai_pelatihan", w, pelatihan=rng.choice(buys)[
+                "pelatihan"]))
+        elif kind == "ulasan" and buys:
+            rows.append(ev(ref, nik, "ulasan", w, pelatihan=rng.choice(buys)["pelatihan"]))
+        elif kind == "hangus":
+            rows.append(ev(ref, nik, "saldo_hangus", w, jumlah=rng.choice([100, 400])))
+        elif kind == "cabut" and rng.random() < 0.3:
+            rows.append(ev(ref, nik, "dicabut", w, keterangan="kecurangan"))
+    return rows
+
+
+@test
+def files_in_any_order_then_sent_again_give_the_result_of_one_file():
+    """Random histories of 12 people, split into three files that arrive
+    in a random order, then the whole file sent again (as the office does
+    after a gap): the journeys are those of one file on time -- however
+    much of a history came before its beginning."""
+    rng = random.Random(int(os.environ.get("PK_SEED", "14")))
+    with J("a") as a, J("b") as b:
+        n = 12
+        na, nb = a.people(n), b.people(n)
+        eq(na, nb, "the same NIKs")
+        rows = []
+        for i, nik in enumerate(na):
+            rows += random_history(rng, nik, i)
+        rng.shuffle(rows)
+        a.events(rows)
+        parts = [[], [], []]
+        for row in rows:
+            parts[rng.randrange(3)].append(row)
+        for part in parts:
+            b.events(part)
+        b.events(rows)
+        full = "SELECT %s FROM pk_journey ORDER BY participant_id" % ", ".join(JOURNEY_ALL)
+        eq(len(a.sql(full)) >= n // 2, True, "most have a journey")
+        eq(b.sql(full), a.sql(full), "the journeys")
+        code, out, err = b.cli(["ledger", "verify"])
+        eq(code, 0, "%s %s" % (out, err))
 
 
 @test
@@ -433,6 +536,41 @@ def header_any_order_unknown_columns_reported_missing_refused():
                              columns=["ref", "nik", "peristiwa"])
         assert "kolom_wajib_hilang" in err and "waktu" in err, err
         eq(r.sql("SELECT count(*) FROM pk_event")[0][0], 1, "nothing more stored")
+
+
+@test
+def a_file_without_its_header_says_no_personal_data_back():
+    """A file whose first line is a row, or whose lines end in a lone CR
+    (so the header runs into the rows): refused, and stderr names no NIK,
+    no name -- for event files, participants files and lists alike."""
+    with J() as r:
+        a, b = r.people(2)
+        ps = [person(5), person(6)]
+        rows = [ev("a", a, "lolos", t(1), gelombang=2), ev("b", b, "lolos", t(1), gelombang=2)]
+        body = csv_text(rows).split("\n", 1)[1]            # the rows, no header
+        cr = csv_text(rows).replace("\n", "\r")            # CR-only line ends
+        pbody = csv_text(ps).split("\n", 1)[1]
+        pcr = csv_text(ps).replace("\n", "\r")
+        secrets = [a, b, ps[0]["nik"], ps[1]["nik"], ps[0]["nama"], ps[0]["no_hp"]]
+        for kind, text, why in (("events", body, "not a header"),
+                                ("events", cr, "CR alone"),
+                                ("participants", pbody, "not a header"),
+                                ("participants", pcr, "CR alone"),
+                                ("exclusions", a + "\n" + b + "\n", "not a header")):
+            path = r.write(text)
+            args = ["import", kind] + (["--list", "daftar_hitam"] if kind == "exclusions" else [])
+            code, out, err = r.cli(args + [path])
+            eq(code, 1, "%s refused (stderr %r)" % (kind, err))
+            assert "kolom_wajib_hilang" in err and why in err, err
+            for x in secrets:
+                assert x not in err and x not in out, "%s: %r said back in %r" % (kind, x, err)
+        eq(r.sql("SELECT count(*) FROM pk_event")[0][0], 0, "nothing stored")
+        # a header with a cell shaped like data: counted, not shown
+        s, err, _ = r.events([dict(ev("c", a, "lolos", t(1), gelombang=2), **{b: "1"})],
+                             columns=EVENT_COLUMNS + [b, "Catatan Lain"])
+        eq(s["inserted"], 1)
+        assert "unknown columns ignored: Catatan Lain and 1 cell not shown" in err, err
+        assert b not in err, err
 
 
 @test
@@ -555,6 +693,61 @@ def export_and_rejects_guard_every_text_a_spreadsheet_would_run():
             [c for row in rej for c in row]
         bare = [c for c in cells if c[:1] in ("=", "+", "-", "@")]
         eq(bare, [], "no cell of the rejects a spreadsheet would run: %r" % rej)
+
+
+@test
+def an_existing_rejects_file_is_made_owner_only():
+    """--rejects over a file others could read: truncated and 0600, as a
+    new one is (its rows carry NIKs)."""
+    with J() as r:
+        a = r.people(1)[0]
+        rej = r.path("shared-rejects.csv")
+        with open(rej, "w") as f:
+            f.write("old line\n" * 50)
+        os.chmod(rej, 0o644)
+        path = r.write(csv_text([ev("x", a, "pembelian", t(1), jumlah=5, pelatihan="K",
+                                    platform="p")], EVENT_COLUMNS))
+        code, out, err = r.cli(["import", "events", path, "--rejects", rej])
+        eq(code, 0, err)
+        eq(oct(os.stat(rej).st_mode & 0o777), "0o600", "mode of the existing file")
+        with open(rej, encoding="utf-8") as f:
+            text = f.read()
+        assert a in text and "old line" not in text, text
+        # the same for the catalogue's import
+        os.chmod(rej, 0o644)
+        cat = r.write("platform,course_id,title,provider,price,mode\n")
+        code, out, err = r.cli(["import", "courses", cat, "--rejects", rej])
+        eq(oct(os.stat(rej).st_mode & 0o777), "0o600", "courses: %s" % err)
+        # a device is written to as it is
+        code, out, err = r.cli(["import", "events", path, "--rejects", "/dev/null"])
+        eq(code, 0, err)
+
+
+@test
+def totals_past_int64_are_not_balanced():
+    """Two credits each a valid integer, whose sum is not: `ledger verify`
+    says so (and does not wrap around to a total that adds up)."""
+    with J() as r:
+        a, b = r.people(2)
+        big = 5 * 10 ** 18
+        r.events([ev("l1", a, "lolos", t(1), gelombang=1),
+                  ev("s1", a, "saldo_masuk", t(2), jumlah=big),
+                  ev("l2", b, "lolos", t(1), gelombang=1),
+                  ev("s2", b, "saldo_masuk", t(2), jumlah=big)])
+        code, out, err = r.cli(["ledger", "verify"])
+        eq(code, 1, "not ok (stderr %r)" % err)
+        got = json.loads(out.strip().splitlines()[-1])
+        eq((got["ok"], got["mismatched"], got["balanced"]), (False, 0, False), out)
+        eq((got["stored"].get("overflow"), got["from_events"].get("overflow")), (True, True), out)
+        assert "pass the largest number" in err, err
+        # one of them alone adds up
+        with J() as r1:
+            a = r1.people(1)[0]
+            r1.events([ev("l1", a, "lolos", t(1), gelombang=1),
+                       ev("s1", a, "saldo_masuk", t(2), jumlah=big)])
+            code, out, err = r1.cli(["ledger", "verify"])
+            eq(code, 0, err)
+            assert "overflow" not in out, out
 
 
 @test

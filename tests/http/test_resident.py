@@ -535,8 +535,9 @@ def a_resident_joins_a_wave_through_the_api():
             eq([(w["wave"], w["scheme"], w["state"]) for w in json.loads(body)["gelombang"]],
                [(5, "2021", "dibuka"), (6, "2021", "dibuka"), (8, "2021", "belum_dibuka")],
                "GET /api/v1/waves")
-            st, _, body = h.Browser(s).request("POST", api % 5, "{}", js)
+            st, hd, body = h.Browser(s).request("POST", api % 5, "{}", js)
             eq((st, json.loads(body)["error"]["code"]), (401, "belum_masuk"), "no session")
+            assert "prakerja-warga" in hd.get("www-authenticate", ""), hd
             b = h.Browser(s)
             ask(b, p["nik"])
             _, code = last_code(r)

@@ -300,6 +300,53 @@ def api_reason_codes_read_as_their_labels():
 
 
 @test
+def an_event_the_journey_skips_is_marked():
+    """The programme office's purchase stored, then an older one in a late
+    file that leaves it without balance: the journey skips the newer one
+    (journey-events-csv.md: a late file gives the same result); the API
+    says applied false and why, the staff page strikes it through and
+    says so, the balance counts only the older one."""
+    db = h.Db()
+    try:
+        cli(db, "user", "add", "--username", "admin4", "--role", "admin", "--password-stdin",
+            stdin=b"Admin-Prakerja-Kuat-9\n")
+        p = person(12)
+        cli_file(db, csv_of([p], COLUMNS), "import", "participants")
+        buy = {"nik": p["nik"], "peristiwa": "pembelian", "pelatihan": "K", "platform": "x"}
+        cli_file(db, csv_of([
+            {"ref": "l", "nik": p["nik"], "peristiwa": "lolos",
+             "waktu": "2021-03-02T10:00:00+07:00", "gelombang": "12"},
+            {"ref": "s", "nik": p["nik"], "peristiwa": "saldo_masuk",
+             "waktu": "2021-03-03T10:00:00+07:00", "jumlah": "1000"},
+            dict(buy, ref="b2", waktu="2021-03-10T10:00:00+07:00", jumlah="800"),
+        ], EVENT_COLUMNS), "import", "events")
+        cli_file(db, csv_of([dict(buy, ref="b1", waktu="2021-03-05T10:00:00+07:00",
+                                  jumlah="300")], EVENT_COLUMNS), "import", "events")
+        tok = json.loads(cli(db, "token", "create", "--username", "admin4")
+                         .strip().splitlines()[-1])["token"]
+        pid = db.query("SELECT id FROM participant")[0][0]
+        with h.Server(db=db) as s:
+            st, _, b = s.json("GET", "/api/v1/participants/%d/journey" % pid,
+                              headers={"Authorization": "Bearer " + tok})
+            eq(st, 200, b)
+            eq([(e["ref"], e["applied"], e["skipped_reason"]) for e in b["events"]],
+               [("l", True, None), ("s", True, None), ("b1", True, None),
+                ("b2", False, "saldo_tidak_cukup")], "applied")
+            eq((b["balance"]["remaining"], b["balance"]["spent"]), (700, 300), "the balance")
+            br = h.Browser(s)
+            st, _, text = br.post("/masuk", {"nama_pengguna": "admin4",
+                                             "kata_sandi": "Admin-Prakerja-Kuat-9"})
+            eq(st, 303, text[:300])
+            st, _, text = br.get("/peserta/%d" % pid)
+            eq(st, 200, text[:300])
+            eq(text.count(" data-skipped>"), 1, "one event marked")
+            assert 'data-skipped-reason="saldo_tidak_cukup"' in text, text
+            assert "Tidak diterapkan:" in text and "datang belakangan" in text, text
+    finally:
+        db.drop()
+
+
+@test
 def api_balance_cut_off_and_the_review_before_the_incentive():
     """The balance cut-off of the wave (with what is left) and the review
     of the finished training that the incentive waits for, then met."""

@@ -104,6 +104,8 @@ def sms_post(s, fields, secret=SMS_SECRET, as_json=False, query=""):
 def err_code(res, st, code, what):
     eq(res[0], st, "%s: status (%r)" % (what, res[2]))
     eq((res[2] or {}).get("error", {}).get("code"), code, what + ": code")
+    if st == 401:   # RFC 9110: a 401 names the credential it wants
+        assert {k.lower(): v for k, v in dict(res[1]).items()}.get("www-authenticate"), res[1]
 
 
 class World:

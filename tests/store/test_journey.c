@@ -299,8 +299,9 @@ static void journey_tail_and_people_with_events(void **state)
 }
 
 /* pk_journey_append: duplicates by (source, ref), the rules with their
- * codes, events older than stored ones merged at their place (an older
- * purchase that would leave a later stored one uncovered is refused),
+ * codes, events older than stored ones merged at their place (the
+ * office's older purchase that leaves its later stored one uncovered is
+ * taken, and the later one skipped by the fold; a local one is refused),
  * the state kept equal to a fold of every stored event. */
 static void append_merges_and_applies_the_rules(void **state)
 {
@@ -336,10 +337,18 @@ static void append_merges_and_applies_the_rules(void **state)
     assert_int_equal(j.first_purchase_at, 3000);
     assert_int_equal(j.events, 3);
 
-    /* a late file: the same events again (duplicates), a purchase older
-     * than b1 that would leave b1 uncovered (refused), a completion
-     * older than b1 (accepted), a second lolos (refused) */
+    /* a local purchase older than b1 that would leave b1 uncovered:
+     * refused (this deployment's writes never undo a stored event) */
     tx = begin(s);
+    pk_event mine = ev(PK_SRC_LOKAL, "m0", PK_EV_PEMBELIAN, 2500, 500);
+    assert_int_equal(pk_journey_append(tx, id, &mine, 1, out), 0);
+    assert_int_equal(out[0].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(out[0].why, PK_C_SALDO_TIDAK_CUKUP);
+    /* a late file: the same events again (duplicates), the office's
+     * purchase older than b1 that leaves b1 uncovered (taken: b1 is
+     * skipped, as it would have been refused had the files come in
+     * order), a completion older than b1 (accepted), a second lolos
+     * (refused) */
     pk_event late[4] = {
         ev(PK_SRC_PMO, "l1", PK_EV_LOLOS, 1000, 0),
         ev(PK_SRC_PMO, "b0", PK_EV_PEMBELIAN, 2500, 500),
@@ -348,8 +357,7 @@ static void append_merges_and_applies_the_rules(void **state)
     };
     assert_int_equal(pk_journey_append(tx, id, late, 4, out), 0);
     assert_int_equal(out[0].verdict, PK_APPEND_DUPLICATE);
-    assert_int_equal(out[1].verdict, PK_APPEND_REJECTED);
-    assert_int_equal(out[1].why, PK_C_SALDO_TIDAK_CUKUP);
+    assert_int_equal(out[1].verdict, PK_APPEND_INSERTED);
     assert_int_equal(out[2].verdict, PK_APPEND_INSERTED);
     assert_int_equal(out[3].verdict, PK_APPEND_REJECTED);
     assert_int_equal(out[3].why, PK_C_SUDAH_PENERIMA);
@@ -366,28 +374,38 @@ static void append_merges_and_applies_the_rules(void **state)
     assert_string_equal(j.payout, again.payout);
     assert_int_equal(j.completions, 1);
     assert_int_equal(j.first_completion_at, 2600);
-    assert_int_equal(j.balance, 400);
+    assert_int_equal(j.balance, 500);
+    assert_int_equal(j.spent, 500);
+    assert_int_equal(j.purchases, 1);
+    assert_int_equal(j.first_purchase_at, 2500);
+    assert_int_equal(j.events, 4);
     evs l = {0};
     assert_int_equal(pk_store_events_each(s, id, collect, &l), 0);
-    assert_int_equal(l.n, 4);
+    assert_int_equal(l.n, 5);
     assert_string_equal(l.e[0].ref, "l1");
     assert_string_equal(l.e[1].ref, "s1");
-    assert_string_equal(l.e[2].ref, "c0");
-    assert_string_equal(l.e[3].ref, "b1");
-    /* a cancellation gives the money back; a second one is refused */
+    assert_string_equal(l.e[2].ref, "b0");
+    assert_string_equal(l.e[3].ref, "c0");
+    assert_string_equal(l.e[4].ref, "b1"); /* stored, skipped */
+    /* a cancellation gives the money back; a second one is refused; one
+     * of the skipped purchase names none the journey knows */
     tx = begin(s);
-    pk_event c[2] = {ev(PK_SRC_PMO, "k1", PK_EV_PEMBATALAN, 4000, 600),
-                     ev(PK_SRC_PMO, "k2", PK_EV_PEMBATALAN, 4100, 600)};
-    strcpy(c[0].ref_asal, "b1");
-    strcpy(c[1].ref_asal, "b1");
-    assert_int_equal(pk_journey_append(tx, id, c, 2, out), 0);
+    pk_event c[3] = {ev(PK_SRC_PMO, "k1", PK_EV_PEMBATALAN, 4000, 500),
+                     ev(PK_SRC_PMO, "k2", PK_EV_PEMBATALAN, 4100, 500),
+                     ev(PK_SRC_PMO, "k3", PK_EV_PEMBATALAN, 4200, 600)};
+    strcpy(c[0].ref_asal, "b0");
+    strcpy(c[1].ref_asal, "b0");
+    strcpy(c[2].ref_asal, "b1");
+    assert_int_equal(pk_journey_append(tx, id, c, 3, out), 0);
     assert_int_equal(out[0].verdict, PK_APPEND_INSERTED);
     assert_int_equal(out[1].verdict, PK_APPEND_REJECTED);
     assert_int_equal(out[1].why, PK_C_SUDAH_DIBATALKAN);
+    assert_int_equal(out[2].verdict, PK_APPEND_REJECTED);
+    assert_int_equal(out[2].why, PK_C_PEMBELIAN_TIDAK_DIKENAL);
     assert_int_equal(pk_tx_commit(tx), 0);
     assert_int_equal(pk_store_journey_get(s, id, &j), 0);
     assert_int_equal(j.balance, 1000);
-    assert_int_equal(j.refunded, 600);
+    assert_int_equal(j.refunded, 500);
     assert_int_equal(j.first_purchase_at, 0);
 }
 
