@@ -90,6 +90,7 @@ async function seed(dir, db) {
     ev('p6', 'rekening_tertaut', 11, { keterangan: 'linkaja' }),
     ev('p7', 'insentif_gagal', 20, { ke: 1, keterangan: 'rekening_tidak_aktif' }),
     ev('p8', 'survei_dibuka', 21, { ke: 1 }),
+    ev('p9', 'pembelian', 15, { jumlah: 1750000, pelatihan: 'K-2', platform: 'pijarmahir' }),
   ];
   const ecols = ['ref', 'nik', 'peristiwa', 'waktu', 'gelombang', 'jumlah', 'ke', 'pelatihan',
     'platform', 'keterangan'];
@@ -97,6 +98,14 @@ async function seed(dir, db) {
   await writeFile(efile, [ecols.join(',')].concat(events.map((e) =>
     ecols.map((c) => e[c] ?? '').join(','))).join('\n') + '\n');
   cli(['import', 'events', '--db', db, '--source', 'pmo', efile]);
+  // the office's late file: an older purchase, after which p9 no longer
+  // fits the balance (the journey skips it; the timeline says so)
+  const late = path.join(dir, 'peristiwa-susulan.csv');
+  await writeFile(late, [ecols.join(',')].concat([{ ...ev('p0', 'pembelian', 3,
+    { jumlah: 500000, pelatihan: 'K-0', platform: 'pijarmahir' }),
+  waktu: '2021-03-03T12:00:00+07:00' }].map((e) => ecols.map((c) => e[c] ?? '').join(',')))
+    .join('\n') + '\n');
+  cli(['import', 'events', '--db', db, '--source', 'pmo', late]);
   // a drawn wave with quotas per regency (digests are 64-character words)
   const iso = (d) => new Date(Date.now() + d * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
   cli(['wave', 'create', '--db', db, '--wave', '1', '--scheme', '2021', '--opens', iso(-20),
@@ -351,12 +360,17 @@ for (const width of WIDTHS) {
       page.locator('table.results tbody tr').first().getByRole('link').click()]);
     const journey = page.locator('section[data-journey]');
     check(await journey.isVisible(), 'the journey section');
-    eq(await page.locator('ol.timeline > li').count(), 8, 'eight events on the timeline');
+    eq(await page.locator('ol.timeline > li').count(), 10, 'ten events on the timeline');
+    const skipped = page.locator('ol.timeline > li[data-skipped]');
+    eq(await skipped.count(), 1, 'one of them skipped');
+    check(await skipped.getByText('Tidak diterapkan:').isVisible(), 'the skipped one says so');
+    check(/Saldo pelatihan pada waktu peristiwa tidak cukup/.test(await skipped.innerText()),
+      'and why');
     check(await page.getByText('Sumber: Manajemen Pelaksana', { exact: false }).first().isVisible(),
       'the source of each event');
     check(await page.getByText(`Membeli pelatihan ${LONG_COURSE} di pijarmahir`).isVisible(),
       'a purchase in plain words');
-    eq((await page.locator('[data-money="balance"]').innerText()).trim(), 'Rp1.750.000', 'balance left');
+    eq((await page.locator('[data-money="balance"]').innerText()).trim(), 'Rp1.250.000', 'balance left');
     const days = await page.locator('[data-deadline="survei"] [data-missing]').innerText();
     check(/^Survei ke-1 belum diisi — batas 20 Apr 2021, lewat \d+ hari$/.test(days), days);
     await noOverflow(page, width, 'journey');

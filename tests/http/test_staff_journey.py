@@ -196,6 +196,18 @@ def deadline_text(start, days):
     return "batas %d %s %d, %s" % (day.day, months[day.month - 1], day.year, when), left
 
 
+def own_registry(db, admin, password, people):
+    """A database of a test's own: an admin account and the people."""
+    cli(db, "user", "add", "--username", admin, "--role", "admin", "--password-stdin",
+        stdin=(password + "\n").encode())
+    cli_file(db, csv_of(people, COLUMNS), "import", "participants")
+
+
+def admin_token(db, admin):
+    return json.loads(cli(db, "token", "create", "--username", admin)
+                      .strip().splitlines()[-1])["token"]
+
+
 def by_kind(body):
     return {d["kind"]: d for d in body["deadlines"]}
 
@@ -269,10 +281,8 @@ def api_reason_codes_read_as_their_labels():
     whose text is a sentence, or free text, reads as words."""
     db = h.Db()
     try:
-        cli(db, "user", "add", "--username", "admin3", "--role", "admin", "--password-stdin",
-            stdin=b"Admin-Prakerja-Kuat-8\n")
         ps = [person(10), person(11)]
-        cli_file(db, csv_of(ps, COLUMNS), "import", "participants")
+        own_registry(db, "admin3", "Admin-Prakerja-Kuat-8", ps)
         cli_file(db, csv_of([
             {"ref": "t1", "nik": ps[0]["nik"], "peristiwa": "tidak_lolos",
              "waktu": "2021-03-02T10:00:00+07:00", "gelombang": "12",
@@ -281,8 +291,7 @@ def api_reason_codes_read_as_their_labels():
              "waktu": "2021-03-02T10:00:00+07:00", "gelombang": "12",
              "keterangan": "usia_kurang;bukan_kode"},
         ], EVENT_COLUMNS), "import", "events")
-        tok = json.loads(cli(db, "token", "create", "--username", "admin3")
-                         .strip().splitlines()[-1])["token"]
+        tok = admin_token(db, "admin3")
         ids = [r[0] for r in db.query("SELECT id FROM participant ORDER BY id")]
         with h.Server(db=db) as s:
             got = []
@@ -308,10 +317,8 @@ def an_event_the_journey_skips_is_marked():
     says so, the balance counts only the older one."""
     db = h.Db()
     try:
-        cli(db, "user", "add", "--username", "admin4", "--role", "admin", "--password-stdin",
-            stdin=b"Admin-Prakerja-Kuat-9\n")
         p = person(12)
-        cli_file(db, csv_of([p], COLUMNS), "import", "participants")
+        own_registry(db, "admin4", "Admin-Prakerja-Kuat-9", [p])
         buy = {"nik": p["nik"], "peristiwa": "pembelian", "pelatihan": "K", "platform": "x"}
         cli_file(db, csv_of([
             {"ref": "l", "nik": p["nik"], "peristiwa": "lolos",
@@ -322,8 +329,7 @@ def an_event_the_journey_skips_is_marked():
         ], EVENT_COLUMNS), "import", "events")
         cli_file(db, csv_of([dict(buy, ref="b1", waktu="2021-03-05T10:00:00+07:00",
                                   jumlah="300")], EVENT_COLUMNS), "import", "events")
-        tok = json.loads(cli(db, "token", "create", "--username", "admin4")
-                         .strip().splitlines()[-1])["token"]
+        tok = admin_token(db, "admin4")
         pid = db.query("SELECT id FROM participant")[0][0]
         with h.Server(db=db) as s:
             st, _, b = s.json("GET", "/api/v1/participants/%d/journey" % pid,
@@ -352,10 +358,8 @@ def api_balance_cut_off_and_the_review_before_the_incentive():
     of the finished training that the incentive waits for, then met."""
     db = h.Db()
     try:
-        cli(db, "user", "add", "--username", "admin2", "--role", "admin", "--password-stdin",
-            stdin=b"Admin-Prakerja-Kuat-8\n")
         p = person(9)
-        cli_file(db, csv_of([p], COLUMNS), "import", "participants")
+        own_registry(db, "admin2", "Admin-Prakerja-Kuat-8", [p])
         until = (NOW + datetime.timedelta(days=40)).date()
         engine_wave(db, 2, [p["nik"]], "--balance-until", until.isoformat())
         cli_file(db, csv_of([
@@ -373,8 +377,7 @@ def api_balance_cut_off_and_the_review_before_the_incentive():
              "waktu": iso(NOW - datetime.timedelta(days=2) + datetime.timedelta(hours=2)),
              "pelatihan": "DM-202"},
         ], EVENT_COLUMNS), "import", "events", "--source", "lokal")
-        tok = json.loads(cli(db, "token", "create", "--username", "admin2")
-                         .strip().splitlines()[-1])["token"]
+        tok = admin_token(db, "admin2")
         pid = db.query("SELECT id FROM participant")[0][0]
         with h.Server(db=db) as s:
             def get():
