@@ -112,4 +112,18 @@ void pk_journey_fold_init(pk_fold *f, int64_t participant_id, pk_tx *tx);
  * there are events); out (when not NULL) receives it. */
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out);
 
+/* Each stored event of the participant, in (at, seq) order, to cb with
+ * `skipped`: PK_C__COUNT for one the journey's fold applies, else the
+ * rule it breaks where it stands (a stored event a late one of the
+ * office made break a rule, or one judged by terms changed since).
+ * Outside a transaction: the first-purchase deadline comes from `waves`
+ * (loaded), as the store's hook gives it in one.  Every reader that
+ * reads events rather than the state (the staff timeline, the
+ * reminders) takes them so, and agrees with the state.  0, cb's code, or
+ * the store's. */
+struct pk_wave_table;
+int pk_journey_each_judged(pk_store *store, int64_t participant_id,
+                           const struct pk_wave_table *waves,
+                           int (*cb)(void *ctx, const pk_event *e, pk_code skipped), void *ctx);
+
 #endif

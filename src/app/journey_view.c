@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/journey.h"
 #include "app/operator.h"
 #include "app/wave_terms.h"
 #include "core/date.h"
@@ -232,29 +233,15 @@ typedef struct page_ctx {
     int64_t offset, limit, seen;
     int (*cb)(void *ctx, const pk_event *e, pk_code skipped);
     void *ctx;
-    pk_fold f; /* the whole history folded, to say what the fold skips */
 } page_ctx;
 
-/* The fold's first-purchase deadline from the wave table, as the store's
- * hook gives it inside a transaction (app/wave_terms.c). */
-static int table_purchase_by(void *ctx, int64_t wave, int64_t selected_at, int64_t *by)
-{
-    pk_wave_terms t = pk_wave_table_find(ctx, wave, NULL);
-    *by = pk_first_purchase_by(selected_at, t.purchase_days, t.cutoff);
-    return 0;
-}
-
-static int one_event(void *ctx, const pk_event *e)
+static int one_event(void *ctx, const pk_event *e, pk_code skipped)
 {
     page_ctx *p = ctx;
-    pk_code why = PK_C__COUNT;
-    int rc = pk_fold_apply(&p->f, e, &why);
-    if (rc != 0 && rc != PK_EINVAL)
-        return rc;
     int64_t i = p->seen++;
     if (p->cb == NULL || i < p->offset || i >= p->offset + p->limit)
         return 0;
-    return p->cb(p->ctx, e, rc == PK_EINVAL ? why : PK_C__COUNT);
+    return p->cb(p->ctx, e, skipped);
 }
 
 int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const char *actor,
@@ -320,11 +307,7 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
     memset(card, 0, sizeof(card));
     deadline_items(out, now);
     page_ctx p = {.offset = offset, .limit = limit, .cb = cb, .ctx = ctx};
-    pk_fold_init(&p.f, id);
-    p.f.purchase_by = table_purchase_by;
-    p.f.purchase_by_ctx = &waves;
-    rc = pk_store_events_each(app->store, id, one_event, &p);
-    pk_fold_free(&p.f);
+    rc = pk_journey_each_judged(app->store, id, &waves, one_event, &p);
     pk_wave_table_free(&waves);
     if (rc != 0)
         return rc < 0 && rc != PK_ENOMEM ? PK_EIO : rc;

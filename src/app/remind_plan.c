@@ -12,6 +12,7 @@
  * message in one transaction per batch: a run killed midway and run
  * again finds the settled fires recorded and the rest not, and a message
  * queued twice for one occurrence and day is refused by its unique key. */
+#include "app/journey.h"
 #include "app/remind.h"
 
 #include <errno.h>
@@ -204,9 +205,11 @@ static int fire_cmp(const void *a, const void *b)
     return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-static int got_event(void *ctx, const pk_event *e)
+static int got_event(void *ctx, const pk_event *e, pk_code skipped)
 {
     day_ctx *d = ctx;
+    if (skipped != PK_C__COUNT) /* not part of the journey: reminds of nothing */
+        return 0;
     if (d->nev == d->capev) {
         size_t cap = d->capev ? d->capev * 2 : 64;
         pk_event *ev = realloc(d->ev, cap * sizeof *ev);
@@ -315,7 +318,7 @@ static int occurrences_of(day_ctx *d, const subject *s, pk_remind_occ *occ, size
     d->nev = 0;
     int rc;
     if (j != NULL && (j->incentives_failed > 0 || j->completions > 0 || j->survey_k > 0) &&
-        (rc = pk_store_events_each(d->app->store, s->id, got_event, d)) != 0)
+        (rc = pk_journey_each_judged(d->app->store, s->id, &d->waves, got_event, d)) != 0)
         return rc;
     pk_remind_facts f = {
         .j = j, .d = j ? &dl : NULL, .ev = d->ev, .nev = d->nev,

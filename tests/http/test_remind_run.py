@@ -201,6 +201,26 @@ def late_fires_go_out_as_one_message_and_expire_after_the_deadline():
 
 
 @test
+def an_event_the_journey_skips_reminds_of_nothing():
+    """A second training finished after a revocation the office's late
+    file brought: the journey skips that completion, and so do the
+    reminders (one beri_ulasan occurrence, the first training's)."""
+    with R() as r:
+        (a,) = r.people(1)
+        r.events(recipient(a, "a", bought=3) + [
+            ev("a5", a, "selesai_pelatihan", t(6), pelatihan="K-1", platform="tokopedia"),
+            ev("a6", a, "selesai_pelatihan", t(10), pelatihan="K-2", platform="tokopedia")])
+        lines, _, _ = r.remind("plan", "2021-03-11")
+        eq(len({x["anchor"] for x in lines if x["rule"] == "beri_ulasan"}), 2,
+           "before the late file: both trainings")
+        s, _, _ = r.events([ev("a7", a, "dicabut", t(8), keterangan="kecurangan")])
+        eq(s["inserted"], 1, "the late revocation")
+        lines, _, _ = r.remind("plan", "2021-03-11")
+        eq(len({x["anchor"] for x in lines if x["rule"] == "beri_ulasan"}), 1,
+           "after it: the skipped completion reminds of nothing")
+
+
+@test
 def caps_send_the_most_urgent_and_defer_the_rest():
     with R() as r:
         (a,) = r.people(1)
