@@ -58,18 +58,24 @@ typedef struct checker {
 } checker;
 
 /* Folds l in order into f (initialised).  A stored event the fold
- * refuses (by rules that changed since it was accepted, or because an
- * event of its source that came late went before it) is skipped.  code
- * (l->n of them, or NULL) receives each event's refusal, PK_C__COUNT
- * for one applied.  The event at index `from` is the new one being
- * placed: the caller's rule (ck, when it has one) judges it too. */
-static int fold_all(const evlist *l, pk_fold *f, size_t from, pk_code *code, const checker *ck)
+ * refuses (the programme office's, kept although it broke a rule when it
+ * came, or made to break one by an older event of the office that came
+ * later; one judged by rules changed since) is skipped.  code (l->n of
+ * them, or NULL) receives each event's refusal, PK_C__COUNT for one
+ * applied.  The event at index `from` is the new one being placed: the
+ * caller's rule (ck, when it has one) judges it too, and *ck_refused
+ * (may be NULL) says whether it refused it. */
+static int fold_all(const evlist *l, pk_fold *f, size_t from, pk_code *code, const checker *ck,
+                    bool *ck_refused)
 {
     for (size_t i = 0; i < l->n; i++) {
         pk_code c = PK_C__COUNT;
         int rc = 0;
-        if (i == from && ck != NULL && ck->fn != NULL)
+        if (i == from && ck != NULL && ck->fn != NULL) {
             rc = ck->fn(ck->ctx, ck->tx, &f->j, &l->v[i], &c);
+            if (ck_refused != NULL)
+                *ck_refused = rc == PK_EINVAL;
+        }
         if (rc == 0)
             rc = pk_fold_apply(f, &l->v[i], &c);
         if (rc != 0 && rc != PK_EINVAL)
@@ -122,14 +128,15 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
  * event are all the fold needs (pk_journey_apply_last), not the whole
  * journey read and folded again; the stored state is also what the
  * caller's check sees just before it.  *done false: not that case (no
- * state stored, a later event stored, a type that needs the history), and
+ * state stored, a later event stored, a type that needs the history, the
+ * programme office's event, which decide() keeps when refused), and
  * nothing was written. */
 static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
                        pk_append_result *out, pk_append_check_fn check, void *ctx,
                        pk_journey *state, bool *done)
 {
     *done = false;
-    if (ev->type == PK_EV_PEMBATALAN)
+    if (ev->type == PK_EV_PEMBATALAN || ev->source == PK_SRC_PMO)
         return 0;
     pk_journey j;
     bool last = false;
@@ -140,8 +147,7 @@ static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
         return rc;
     ev->participant_id = participant_id;
     ev->id = 0;
-    out->verdict = PK_APPEND_INSERTED;
-    out->why = PK_C__COUNT;
+    *out = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0};
     int64_t who;
     rc = pk_tx_event_find(tx, ev->source, ev->ref, &who);
     if (rc == 0)
@@ -212,12 +218,22 @@ static void mark_new(int64_t participant_id, pk_event *ev, size_t n, pk_append_r
     for (size_t i = 0; i < n; i++) {
         ev[i].participant_id = participant_id;
         ev[i].id = 0;
-        out[i].verdict = PK_APPEND_INSERTED;
-        out[i].why = PK_C__COUNT;
+        out[i] = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0};
         for (size_t j = 0; j < i && out[i].verdict == PK_APPEND_INSERTED; j++)
             if (out[j].verdict != PK_APPEND_DUPLICATE && same_ref(&ev[i], &ev[j]))
                 out[i].verdict = PK_APPEND_DUPLICATE;
     }
+}
+
+/* Whether a new event that breaks a rule where it stands is stored all
+ * the same (and skipped by every fold): the programme office's, refused
+ * by the journey's rules (not by a caller's rule).  Its file is reported
+ * with the row rejected, as the spec says; kept, a later file that brings
+ * what it lacked (an older lolos, a credit) makes it apply, so that the
+ * journey is the same whatever order the office's files come in. */
+static bool keeps(const pk_event *e, bool refused_by_caller)
+{
+    return e->source == PK_SRC_PMO && !refused_by_caller;
 }
 
 /* One person's new events ev[0..n) (out[i]: inserted so far, or a
@@ -240,7 +256,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
     pk_journey_fold_init(&g, participant_id, ck->tx);
     size_t *order = NULL;
     pk_code why = PK_C__COUNT, *was = NULL, *now = NULL; /* refusals before/after a placing */
-    int rc = fold_all(all, f, SIZE_MAX, NULL, NULL);
+    int rc = fold_all(all, f, SIZE_MAX, NULL, NULL, NULL);
     if (rc != 0)
         goto out;
     order = malloc((n ? n : 1) * sizeof(*order));
@@ -260,16 +276,20 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         if (all->n == 0 || pk_event_cmp(&all->v[all->n - 1], &ev[i]) <= 0) {
             /* after everything: the state so far decides */
             int r = ck->fn != NULL ? ck->fn(ck->ctx, ck->tx, &f->j, &ev[i], &why) : 0;
+            bool checked_ok = r == 0;
             if (r == 0)
                 r = pk_fold_apply(f, &ev[i], &why);
+            if (r != 0 && r != PK_EINVAL) {
+                rc = r;
+                goto out;
+            }
             if (r == PK_EINVAL) {
                 out[i].verdict = PK_APPEND_REJECTED;
                 out[i].why = why;
-                continue;
-            }
-            if (r != 0) {
-                rc = r;
-                goto out;
+                /* the checker runs first: a refusal after it passed is the fold's */
+                if (!keeps(&ev[i], ck->fn != NULL && !checked_ok))
+                    continue;
+                out[i].kept = true; /* stored, and skipped: the state is as it was */
             }
             all->v[all->n++] = ev[i];
             continue;
@@ -289,7 +309,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         now = w;
         pk_fold_free(&g);
         pk_journey_fold_init(&g, participant_id, ck->tx);
-        if ((rc = fold_all(all, &g, SIZE_MAX, was, NULL)) != 0)
+        if ((rc = fold_all(all, &g, SIZE_MAX, was, NULL, NULL)) != 0)
             goto out;
         size_t at = all->n;
         while (at > 0 && pk_event_cmp(&all->v[at - 1], &ev[i]) > 0)
@@ -299,14 +319,31 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         all->n++;
         pk_fold_free(&g);
         pk_journey_fold_init(&g, participant_id, ck->tx);
-        if ((rc = fold_all(all, &g, at, now, ck)) != 0)
+        bool by_ck = false;
+        if ((rc = fold_all(all, &g, at, now, ck, &by_ck)) != 0)
             goto out;
-        why = now[at]; /* refused: it, or an event it would break that is not the office's
-                        * own later history */
+        if (now[at] != PK_C__COUNT) { /* it breaks a rule at its place */
+            out[i].verdict = PK_APPEND_REJECTED;
+            out[i].why = now[at];
+            if (keeps(&ev[i], by_ck)) { /* stored, and skipped: nothing else changes */
+                out[i].kept = true;
+                continue;
+            }
+            memmove(&all->v[at], &all->v[at + 1], (all->n - at - 1) * sizeof(*all->v));
+            all->n--;
+            continue;
+        }
+        /* it applies: the later events it makes break a rule must all be
+         * the office's, and it the office's too */
+        why = PK_C__COUNT;
+        uint32_t inert = 0;
         for (size_t x = at + 1; why == PK_C__COUNT && x < all->n; x++)
-            if (now[x] != PK_C__COUNT && was[x - 1] == PK_C__COUNT &&
-                !(ev[i].source == PK_SRC_PMO && all->v[x].source == PK_SRC_PMO))
-                why = now[x];
+            if (now[x] != PK_C__COUNT && was[x - 1] == PK_C__COUNT) {
+                if (ev[i].source == PK_SRC_PMO && all->v[x].source == PK_SRC_PMO)
+                    inert++;
+                else
+                    why = now[x];
+            }
         if (why != PK_C__COUNT) {
             out[i].verdict = PK_APPEND_REJECTED;
             out[i].why = why;
@@ -314,13 +351,38 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
             all->n--;
             continue;
         }
+        out[i].made_inert = inert;
         pk_fold tmp = *f;
         *f = g;
         g = tmp;
     }
-    /* the accepted, in order */
+    /* a duplicate of an event stored and skipped (kept when it came, or
+     * made inert since): rejected again, with the rule it breaks now, as
+     * the same file sent twice is answered the same */
+    bool dups = false;
+    for (size_t i = 0; i < n; i++)
+        dups = dups || out[i].verdict == PK_APPEND_DUPLICATE;
+    if (dups) {
+        pk_code *w = realloc(now, (all->n ? all->n : 1) * sizeof(*now));
+        if (w == NULL) {
+            rc = PK_ENOMEM;
+            goto out;
+        }
+        now = w;
+        pk_fold_free(&g);
+        pk_journey_fold_init(&g, participant_id, ck->tx);
+        if ((rc = fold_all(all, &g, SIZE_MAX, now, NULL, NULL)) != 0)
+            goto out;
+        for (size_t i = 0; i < n; i++)
+            for (size_t x = 0; out[i].verdict == PK_APPEND_DUPLICATE && x < all->n; x++)
+                if (now[x] != PK_C__COUNT && same_ref(&all->v[x], &ev[i])) {
+                    out[i].verdict = PK_APPEND_REJECTED;
+                    out[i].why = now[x];
+                }
+    }
+    /* the accepted and the kept, in order */
     for (size_t k = 0; k < n && rc == 0; k++)
-        if (out[order[k]].verdict == PK_APPEND_INSERTED)
+        if (out[order[k]].verdict == PK_APPEND_INSERTED || out[order[k]].kept)
             rc = sink_add(fresh, &ev[order[k]]);
 out:
     pk_fold_free(&g);
@@ -502,13 +564,23 @@ static int onto_state_decide(pk_tx *tx, int64_t participant_id, pk_event *ev, si
     *nf = 0;
     if (n == 0 || n > 8)
         return 0;
+    /* after every stored event, the skipped ones too (a stored state's
+     * last_at is the last applied): a skipped one after them might apply
+     * once they have */
+    size_t first = 0;
+    for (size_t i = 1; i < n; i++)
+        if (pk_event_cmp(&ev[i], &ev[first]) < 0)
+            first = i;
     pk_fold f;
     pk_journey_fold_init(&f, participant_id, tx);
-    int rc = pk_tx_journey_state(tx, participant_id, &f.j);
+    bool last = false;
+    int rc = pk_tx_journey_tail(tx, participant_id, ev[first].at, ev[first].seq, &f.j, &last);
     if (rc == PK_ENOENT)
         return 0;
     if (rc != 0)
         return rc;
+    if (!last)
+        goto out;
     for (size_t i = 0; i < n; i++) {
         ev[i].participant_id = participant_id;
         ev[i].id = 0;
@@ -533,7 +605,7 @@ static int onto_state_decide(pk_tx *tx, int64_t participant_id, pk_event *ev, si
     for (size_t k = 0; k < n; k++) {
         size_t i = by[k];
         pk_code why = PK_C__COUNT;
-        out[i].why = PK_C__COUNT;
+        out[i] = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0};
         rc = pk_fold_apply(&f, &ev[i], &why);
         if (rc == PK_EINVAL) {
             out[i].verdict = PK_APPEND_REJECTED;
@@ -647,7 +719,7 @@ int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)
     pk_journey_fold_init(&f, participant_id, tx);
     int rc = pk_tx_events_of(tx, participant_id, collect, &all);
     if (rc == 0)
-        rc = fold_all(&all, &f, SIZE_MAX, NULL, NULL);
+        rc = fold_all(&all, &f, SIZE_MAX, NULL, NULL, NULL);
     if (rc == 0 && all.n > 0)
         rc = pk_tx_journey_put(tx, &f.j);
     if (rc == 0 && out != NULL)

@@ -25,6 +25,11 @@ typedef enum pk_append_verdict {
 typedef struct pk_append_result {
     pk_append_verdict verdict;
     pk_code why;           /* PK_APPEND_REJECTED: the rule's code */
+    bool kept;             /* rejected, and stored all the same: the programme office's
+                            * event the journey skips until what it lacks comes
+                            * (app/journey.c, keeps()) */
+    uint32_t made_inert;   /* inserted: later stored events of the office it made
+                            * break a rule, which the journey skips from now on */
 } pk_append_result;
 
 /* Appends ev[0..n) (all of participant_id; each with its source, ref,
@@ -33,7 +38,13 @@ typedef struct pk_append_result {
  * transaction's), the new ones taken in (at, seq) order, each merged
  * into the journey at its place: one that would make the journey break
  * a rule, at its place or at a later stored event's, is rejected with
- * that rule's code, and events accepted before are never removed.  The
+ * that rule's code, and events accepted before are never removed --
+ * except that the programme office's (pmo) history is read in time
+ * order whatever order it came in: its event that breaks a rule is
+ * stored all the same and skipped (kept), and its older event that makes
+ * later ones of the office break a rule is inserted and they are skipped
+ * (made_inert).  A duplicate of an event stored and skipped is rejected
+ * again with the rule it breaks.  The
  * accepted ones are inserted (their id filled in) and the state written.
  * out[i] receives ev[i]'s verdict.  0, or a store error (PK_ECONFLICT on
  * a shared store when another process stored one of the refs meanwhile:

@@ -431,6 +431,8 @@ static int flush_batch(eimporter *im, pk_tx *tx, bool bulk, ebatch *b, long *in_
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < b->n; i++) {
+        im->sum->made_inert += b->res[i].made_inert;
+        im->sum->kept += b->res[i].kept;
         if (b->res[i].verdict == PK_APPEND_INSERTED) {
             im->sum->inserted++;
         } else if (b->res[i].verdict == PK_APPEND_DUPLICATE) {

@@ -17,7 +17,7 @@
 
 typedef struct pk_ledger_totals {
     int64_t credited, spent, refunded, remaining, lapsed;
-    bool overflow; /* a sum passed INT64_MAX (and stopped there): not balanced */
+    bool overflow; /* an addition would have passed INT64_MAX (left out): not balanced */
 } pk_ledger_totals;
 
 typedef struct pk_ledger_report {

@@ -75,6 +75,10 @@ typedef struct pk_import_opts {
 typedef struct pk_import_summary {
     long read, inserted, updated, unchanged, rejected;
     long duplicates;          /* event files: rows whose (source, ref) was stored already */
+    long kept;                /* event files: rejected rows of the office stored all the same,
+                               * skipped until what they lack comes (app/journey.h) */
+    long made_inert;          /* event files: stored events the file's older ones made break
+                               * a rule, skipped from now on */
     long reasons[PK_C__COUNT];
     long warnings[PK_C__COUNT];
     char unknown_columns[512]; /* comma-separated, as in the header */

@@ -183,6 +183,18 @@ static void say_summary(const pk_import_summary *sum, double seconds, bool rejec
             sep = ", ";
         }
     fputs(sep[0] == ',' ? ")\n" : "\n", stderr);
+    if (sum->kept > 0)
+        fprintf(stderr, "prakerja: import: %ld of the rejected rows (the programme office's) "
+                        "%s kept, not applied: %s once a file brings what %s (an earlier "
+                        "selection or credit)\n",
+                sum->kept, sum->kept == 1 ? "is" : "are", sum->kept == 1 ? "it applies" : "they apply",
+                sum->kept == 1 ? "it lacks" : "they lack");
+    if (sum->made_inert > 0)
+        fprintf(stderr, "prakerja: import: %ld event%s stored before no longer appl%s: older "
+                        "events of this file came before (the staff page of each participant "
+                        "shows which, and why)\n",
+                sum->made_inert, sum->made_inert == 1 ? "" : "s",
+                sum->made_inert == 1 ? "ies" : "y");
     if (sum->rejected > 0 && !rejects_saved)
         fprintf(stderr, "prakerja: import: the rejected rows were not saved: run the import "
                         "again with --rejects FILE to get them with their line numbers and "
@@ -205,11 +217,13 @@ int cli_open_input(const char *path)
 
 FILE *cli_open_rejects(const char *path)
 {
-    int rfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int rfd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     /* an existing file keeps its mode through O_CREAT: a regular one is
-     * made owner-only too (a pipe or /dev/stdout is the caller's choice) */
+     * made owner-only, then emptied (one that cannot be made so is left
+     * as it was); a pipe or /dev/stdout is the caller's choice */
     struct stat st;
-    FILE *f = rfd >= 0 && fstat(rfd, &st) == 0 && (!S_ISREG(st.st_mode) || fchmod(rfd, 0600) == 0)
+    FILE *f = rfd >= 0 && fstat(rfd, &st) == 0 &&
+                      (!S_ISREG(st.st_mode) || (fchmod(rfd, 0600) == 0 && ftruncate(rfd, 0) == 0))
                   ? fdopen(rfd, "w")
                   : NULL;
     if (f == NULL) {

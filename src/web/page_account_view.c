@@ -138,12 +138,14 @@ bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
     pk_buf_adds(b, "</dl>\n");
 
     pk_buf_adds(b, "<h2>Riwayat</h2>\n");
-    if (v.events_total == 0) {
+    /* the events the journey applies (a skipped one is not part of it:
+     * one_event leaves it out) */
+    if (j->events == 0) {
         pk_buf_adds(b, "<p data-events=\"0\">Belum ada peristiwa: Anda terdaftar tetapi belum "
                        "mengikuti gelombang.</p>\n");
     } else {
         pk_buf_printf(b, "<ol class=\"timeline\" data-events=\"%lld\">\n",
-                      (long long)v.events_total);
+                      (long long)j->events);
         pk_buf_add(b, events.data, events.len);
         pk_buf_adds(b, "</ol>\n");
     }

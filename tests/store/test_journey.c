@@ -327,6 +327,8 @@ static void append_merges_and_applies_the_rules(void **state)
     assert_int_equal(out[3].verdict, PK_APPEND_DUPLICATE);
     assert_int_equal(out[4].verdict, PK_APPEND_REJECTED);
     assert_int_equal(out[4].why, PK_C_SALDO_TIDAK_CUKUP);
+    assert_true(out[4].kept); /* the office's: stored, skipped */
+    assert_false(out[2].kept);
     assert_int_equal(pk_tx_commit(tx), 0);
     pk_journey j;
     assert_int_equal(pk_store_journey_get(s, id, &j), 0);
@@ -358,9 +360,11 @@ static void append_merges_and_applies_the_rules(void **state)
     assert_int_equal(pk_journey_append(tx, id, late, 4, out), 0);
     assert_int_equal(out[0].verdict, PK_APPEND_DUPLICATE);
     assert_int_equal(out[1].verdict, PK_APPEND_INSERTED);
+    assert_int_equal(out[1].made_inert, 1); /* b1 */
     assert_int_equal(out[2].verdict, PK_APPEND_INSERTED);
     assert_int_equal(out[3].verdict, PK_APPEND_REJECTED);
     assert_int_equal(out[3].why, PK_C_SUDAH_PENERIMA);
+    assert_true(out[3].kept);
     /* the state equals a fold of the stored events */
     pk_journey again;
     assert_int_equal(pk_journey_refold(tx, id, &again), 0);
@@ -381,12 +385,14 @@ static void append_merges_and_applies_the_rules(void **state)
     assert_int_equal(j.events, 4);
     evs l = {0};
     assert_int_equal(pk_store_events_each(s, id, collect, &l), 0);
-    assert_int_equal(l.n, 5);
+    assert_int_equal(l.n, 7); /* b2 and l2 kept, b1 made inert: all three skipped */
     assert_string_equal(l.e[0].ref, "l1");
-    assert_string_equal(l.e[1].ref, "s1");
-    assert_string_equal(l.e[2].ref, "b0");
-    assert_string_equal(l.e[3].ref, "c0");
-    assert_string_equal(l.e[4].ref, "b1"); /* stored, skipped */
+    assert_string_equal(l.e[1].ref, "l2");
+    assert_string_equal(l.e[2].ref, "s1");
+    assert_string_equal(l.e[3].ref, "b0");
+    assert_string_equal(l.e[4].ref, "c0");
+    assert_string_equal(l.e[5].ref, "b1");
+    assert_string_equal(l.e[6].ref, "b2");
     /* a cancellation gives the money back; a second one is refused; one
      * of the skipped purchase names none the journey knows */
     tx = begin(s);
