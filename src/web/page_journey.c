@@ -88,9 +88,10 @@ static int timeline_event(void *ctx, const pk_event *e, pk_code skipped)
                          "diterapkan:</strong> ",
                       pk_code_name(skipped));
         pk_html_esc(b, pk_code_message(skipped));
-        pk_buf_adds(b, " Peristiwa ini tersimpan, tetapi tidak lagi sesuai dengan urutan "
-                       "waktu perjalanan (misalnya karena data yang lebih lama datang "
-                       "belakangan), sehingga tidak dihitung.</p>\n");
+        pk_buf_adds(b, " Peristiwa ini tersimpan tetapi tidak dihitung, karena pada "
+                       "waktunya melanggar aturan perjalanan peserta. Bila data yang lebih "
+                       "awal datang belakangan (misalnya lolos seleksi atau saldo masuk), "
+                       "peristiwa ini dinilai ulang.</p>\n");
     }
     pk_buf_adds(b, "</li>\n");
     t->n++;
