@@ -226,37 +226,69 @@ static void mark_new(int64_t participant_id, pk_event *ev, size_t n, pk_append_r
 }
 
 /* Whether a new event that breaks a rule where it stands is stored all
- * the same (and skipped by every fold): the programme office's, refused
- * by the journey's rules (not by a caller's rule).  Its file is reported
- * with the row rejected, as the spec says; kept, a later file that brings
- * what it lacked (an older lolos, a credit) makes it apply, so that the
- * journey is the same whatever order the office's files come in. */
-static bool keeps(const pk_event *e, bool refused_by_caller)
+ * the same, and skipped by every fold (kept): the programme office's, for
+ * a rule that a later file of older events can make it meet -- no lolos
+ * yet (belum_penerima), not enough balance (saldo_tidak_cukup), a
+ * cancellation of a purchase not known yet (pembelian_tidak_dikenal), a
+ * sum past 64 bits (kolom_tidak_valid).  Its row is reported rejected, as
+ * the spec says; kept, the file that brings what it lacked makes it
+ * apply, so the journey is the same whatever order the office's files
+ * come in.  A rule no older event can undo (selected or revoked before,
+ * cancelled before, another amount than the purchase's) is not kept: the
+ * office can send the row again corrected under its ref.  Never a row
+ * this deployment wrote (lokal), nor one a caller's rule refused. */
+static bool keeps(const pk_event *e, pk_code why, bool refused_by_caller)
 {
-    return e->source == PK_SRC_PMO && !refused_by_caller;
+    return e->source == PK_SRC_PMO && !refused_by_caller &&
+           (why == PK_C_BELUM_PENERIMA || why == PK_C_SALDO_TIDAK_CUKUP ||
+            why == PK_C_PEMBELIAN_TIDAK_DIKENAL || why == PK_C_KOLOM_TIDAK_VALID);
+}
+
+/* *p (of *cap codes) able to hold n */
+static int codes_room(pk_code **p, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < n)
+        c *= 2;
+    pk_code *v = realloc(*p, c * sizeof(*v));
+    if (v == NULL)
+        return PK_ENOMEM;
+    *p = v, *cap = c;
+    return 0;
 }
 
 /* One person's new events ev[0..n) (out[i]: inserted so far, or a
  * duplicate) against their stored ones, `all` in order (it receives the
  * accepted too): each taken in (at, seq) order and merged at its place.
- * One that breaks a rule there is rejected (out[i]).  The programme
- * office's (pmo) event that comes before stored pmo events and makes some
- * of them break a rule is taken, and they are skipped by every fold from
- * then on: the office's history read in time order, whatever order its
- * files came in (the spec: "a file may arrive late or twice: the result
- * is the same").  Any other event that would make a stored one break a
- * rule is rejected: what this deployment wrote and acknowledged (lokal: a
- * platform's purchase, the draw, the daily job) is never undone, by a
- * file or by its own later writes.  f (initialised) receives the state;
- * the accepted go to `fresh` in (at, seq) order, so ids ascend with it. */
+ * One that breaks a rule there is rejected (out[i]), and stored all the
+ * same when keeps() says so.  The programme office's (pmo) event that
+ * comes before stored pmo events and makes some of them break a rule is
+ * taken, and they are skipped by every fold from then on: the office's
+ * history read in time order, whatever order its files came in (the
+ * spec: "a file may arrive late or twice: the result is the same").  Any
+ * other event that would make a stored one break a rule is rejected: what
+ * this deployment wrote and acknowledged (lokal: a platform's purchase,
+ * the draw, the daily job) is never undone, by a file or by its own later
+ * writes.  A duplicate of a stored event the journey skips is rejected
+ * again with its rule.  f (initialised) receives the state; the accepted
+ * and kept go to `fresh` in (at, seq) order, so ids ascend with it; the
+ * first new event's made_inert counts the stored events that applied
+ * before and no longer do. */
 static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_event *ev,
                   size_t n, pk_append_result *out, pk_fold *f, sink *fresh)
 {
     pk_fold g;
     pk_journey_fold_init(&g, participant_id, ck->tx);
-    size_t *order = NULL;
-    pk_code why = PK_C__COUNT, *was = NULL, *now = NULL; /* refusals before/after a placing */
-    int rc = fold_all(all, f, SIZE_MAX, NULL, NULL, NULL);
+    size_t *order = NULL, nbase = all->n, cbase = 0, cwas = 0, cnow = 0;
+    /* base: each stored event's refusal before this call; was: each of
+     * `all`'s now (valid when was_ok); now: after a placing */
+    pk_code why = PK_C__COUNT, *base = NULL, *was = NULL, *now = NULL;
+    bool was_ok = false, moved = false;
+    int rc = codes_room(&base, &cbase, nbase);
+    if (rc == 0)
+        rc = fold_all(all, f, SIZE_MAX, base, NULL, NULL);
     if (rc != 0)
         goto out;
     order = malloc((n ? n : 1) * sizeof(*order));
@@ -271,12 +303,14 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         size_t i = order[k];
         if (out[i].verdict != PK_APPEND_INSERTED)
             continue;
-        if ((rc = evlist_grow(all, all->n + 1)) != 0)
+        if ((rc = evlist_grow(all, all->n + 1)) != 0 ||
+            (rc = codes_room(&was, &cwas, all->n + 1)) != 0 ||
+            (rc = codes_room(&now, &cnow, all->n + 1)) != 0)
             goto out;
         if (all->n == 0 || pk_event_cmp(&all->v[all->n - 1], &ev[i]) <= 0) {
             /* after everything: the state so far decides */
             int r = ck->fn != NULL ? ck->fn(ck->ctx, ck->tx, &f->j, &ev[i], &why) : 0;
-            bool checked_ok = r == 0;
+            bool by_ck = r == PK_EINVAL;
             if (r == 0)
                 r = pk_fold_apply(f, &ev[i], &why);
             if (r != 0 && r != PK_EINVAL) {
@@ -286,31 +320,23 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
             if (r == PK_EINVAL) {
                 out[i].verdict = PK_APPEND_REJECTED;
                 out[i].why = why;
-                /* the checker runs first: a refusal after it passed is the fold's */
-                if (!keeps(&ev[i], ck->fn != NULL && !checked_ok))
+                if (!keeps(&ev[i], why, by_ck))
                     continue;
                 out[i].kept = true; /* stored, and skipped: the state is as it was */
             }
+            was[all->n] = r == PK_EINVAL ? why : PK_C__COUNT; /* was_ok or not, it holds */
             all->v[all->n++] = ev[i];
             continue;
         }
         /* in the middle: the journey is folded again with it at its place,
          * and what each event's fold says compared with before */
-        pk_code *w = realloc(was, (all->n + 1) * sizeof(*was));
-        if (w == NULL) {
-            rc = PK_ENOMEM;
-            goto out;
+        if (!was_ok) {
+            pk_fold_free(&g);
+            pk_journey_fold_init(&g, participant_id, ck->tx);
+            if ((rc = fold_all(all, &g, SIZE_MAX, was, NULL, NULL)) != 0)
+                goto out;
+            was_ok = true;
         }
-        was = w;
-        if ((w = realloc(now, (all->n + 1) * sizeof(*now))) == NULL) {
-            rc = PK_ENOMEM;
-            goto out;
-        }
-        now = w;
-        pk_fold_free(&g);
-        pk_journey_fold_init(&g, participant_id, ck->tx);
-        if ((rc = fold_all(all, &g, SIZE_MAX, was, NULL, NULL)) != 0)
-            goto out;
         size_t at = all->n;
         while (at > 0 && pk_event_cmp(&all->v[at - 1], &ev[i]) > 0)
             at--;
@@ -322,62 +348,57 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         bool by_ck = false;
         if ((rc = fold_all(all, &g, at, now, ck, &by_ck)) != 0)
             goto out;
-        if (now[at] != PK_C__COUNT) { /* it breaks a rule at its place */
-            out[i].verdict = PK_APPEND_REJECTED;
-            out[i].why = now[at];
-            if (keeps(&ev[i], by_ck)) { /* stored, and skipped: nothing else changes */
-                out[i].kept = true;
-                continue;
-            }
-            memmove(&all->v[at], &all->v[at + 1], (all->n - at - 1) * sizeof(*all->v));
-            all->n--;
-            continue;
-        }
-        /* it applies: the later events it makes break a rule must all be
-         * the office's, and it the office's too */
-        why = PK_C__COUNT;
-        uint32_t inert = 0;
+        why = now[at]; /* refused: it, or an event it would break that is not the
+                        * office's own later history */
         for (size_t x = at + 1; why == PK_C__COUNT && x < all->n; x++)
-            if (now[x] != PK_C__COUNT && was[x - 1] == PK_C__COUNT) {
-                if (ev[i].source == PK_SRC_PMO && all->v[x].source == PK_SRC_PMO)
-                    inert++;
-                else
-                    why = now[x];
-            }
+            if (now[x] != PK_C__COUNT && was[x - 1] == PK_C__COUNT &&
+                !(ev[i].source == PK_SRC_PMO && all->v[x].source == PK_SRC_PMO))
+                why = now[x];
         if (why != PK_C__COUNT) {
             out[i].verdict = PK_APPEND_REJECTED;
             out[i].why = why;
-            memmove(&all->v[at], &all->v[at + 1], (all->n - at - 1) * sizeof(*all->v));
-            all->n--;
-            continue;
+            if (now[at] == PK_C__COUNT || !keeps(&ev[i], why, by_ck)) {
+                memmove(&all->v[at], &all->v[at + 1], (all->n - at - 1) * sizeof(*all->v));
+                all->n--; /* was still holds */
+                continue;
+            }
+            out[i].kept = true; /* stored, and skipped: nothing else changes */
         }
-        out[i].made_inert = inert;
-        pk_fold tmp = *f;
-        *f = g;
-        g = tmp;
+        pk_code *t = was; /* now is `all`'s */
+        was = now, now = t;
+        size_t tc = cwas;
+        cwas = cnow, cnow = tc;
+        moved = true;
+        if (out[i].verdict == PK_APPEND_INSERTED) {
+            pk_fold tmp = *f;
+            *f = g;
+            g = tmp;
+        }
     }
-    /* a duplicate of an event stored and skipped (kept when it came, or
-     * made inert since): rejected again, with the rule it breaks now, as
-     * the same file sent twice is answered the same */
+    /* the stored events as the journey now judges them: those it no
+     * longer applies, and duplicates of skipped ones */
     bool dups = false;
     for (size_t i = 0; i < n; i++)
         dups = dups || out[i].verdict == PK_APPEND_DUPLICATE;
-    if (dups) {
-        pk_code *w = realloc(now, (all->n ? all->n : 1) * sizeof(*now));
-        if (w == NULL) {
-            rc = PK_ENOMEM;
-            goto out;
+    if (moved || dups) {
+        if (!was_ok || !moved) { /* was holds `all` only after a placing */
+            pk_fold_free(&g);
+            pk_journey_fold_init(&g, participant_id, ck->tx);
+            if ((rc = codes_room(&was, &cwas, all->n)) != 0 ||
+                (rc = fold_all(all, &g, SIZE_MAX, was, NULL, NULL)) != 0)
+                goto out;
         }
-        now = w;
-        pk_fold_free(&g);
-        pk_journey_fold_init(&g, participant_id, ck->tx);
-        if ((rc = fold_all(all, &g, SIZE_MAX, now, NULL, NULL)) != 0)
-            goto out;
+        uint32_t inert = 0;
+        for (size_t x = 0, b = 0; x < all->n && b < nbase; x++)
+            if (all->v[x].id != 0) /* stored before this call, in the same order */
+                inert += base[b++] == PK_C__COUNT && was[x] != PK_C__COUNT;
+        if (n > 0)
+            out[order[0]].made_inert = inert;
         for (size_t i = 0; i < n; i++)
             for (size_t x = 0; out[i].verdict == PK_APPEND_DUPLICATE && x < all->n; x++)
-                if (now[x] != PK_C__COUNT && same_ref(&all->v[x], &ev[i])) {
+                if (was[x] != PK_C__COUNT && same_ref(&all->v[x], &ev[i])) {
                     out[i].verdict = PK_APPEND_REJECTED;
-                    out[i].why = now[x];
+                    out[i].why = was[x];
                 }
     }
     /* the accepted and the kept, in order */
@@ -387,6 +408,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
 out:
     pk_fold_free(&g);
     free(order);
+    free(base);
     free(was);
     free(now);
     return rc;

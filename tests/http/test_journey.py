@@ -365,6 +365,52 @@ def an_older_purchase_comes_before_the_stored_ones_of_its_source():
 
 
 @test
+def a_row_no_older_event_can_mend_is_not_kept_and_lands_corrected():
+    """A cancellation of another amount than its purchase's can never
+    apply: rejected and not kept, so the office's corrected row under the
+    same ref lands.  A row that lacks an older event (a purchase without
+    its credit) is kept: sent again unchanged it is rejected again, for
+    the same rule; once the credit comes it applies.  And the count of
+    stored events a file made inert is the journey's at the end (b2 is
+    skipped only while b1 is not cancelled)."""
+    with J() as r:
+        a, b = r.people(2)
+        buy = dict(pelatihan="K", platform="x")
+        s, err, _ = r.events([ev("l", a, "lolos", t(1), gelombang=12),
+                              ev("s", a, "saldo_masuk", t(2), jumlah=1000),
+                              ev("b", a, "pembelian", t(3), jumlah=700, **buy),
+                              ev("c", a, "pembatalan", t(4), jumlah=70, ref_asal="b")])
+        eq((s["inserted"], s["rejected"]), (3, 1), "the wrong amount rejected")
+        eq(s["reasons"], {"jumlah_tidak_sesuai": 1})
+        assert "kept" not in err, err
+        s, _, _ = r.events([ev("c", a, "pembatalan", t(4), jumlah=700, ref_asal="b")])
+        eq((s["inserted"], s["rejected"]), (1, 0), "corrected under its ref: it lands")
+        eq(r.sql("SELECT refunded, balance FROM pk_journey WHERE participant_id = 1")[0],
+           (700, 1000))
+        # b: a purchase before its credit is kept; again: the same answer
+        row = ev("p", b, "pembelian", t(5), jumlah=700, **buy)
+        r.events([ev("l2", b, "lolos", t(1), gelombang=12)])
+        for _ in range(2):
+            s, err, _ = r.events([row])
+            eq((s["inserted"], s["duplicates"], s["rejected"]), (0, 0, 1), "kept, skipped")
+            eq(s["reasons"], {"saldo_tidak_cukup": 1})
+        s, _, _ = r.events([ev("s2", b, "saldo_masuk", t(2), jumlah=1000)])
+        eq(r.sql("SELECT spent, balance FROM pk_journey WHERE participant_id = 2")[0],
+           (700, 300), "the credit came: the kept purchase applies")
+    with J() as r:
+        a = r.people(1)[0]
+        r.events([ev("l", a, "lolos", t(1), gelombang=12),
+                  ev("s", a, "saldo_masuk", t(2), jumlah=1000),
+                  ev("b2", a, "pembelian", t(5), jumlah=700, pelatihan="K", platform="x")])
+        s, err, _ = r.events([ev("b1", a, "pembelian", t(3), jumlah=700, pelatihan="K",
+                                 platform="x"),
+                              ev("c1", a, "pembatalan", t(4), jumlah=700, ref_asal="b1")])
+        eq(s["inserted"], 2)
+        assert "no longer appl" not in err, "b2 applies in the end: %r" % err
+        eq(r.sql("SELECT purchases, balance FROM pk_journey")[0], (1, 300))
+
+
+@test
 def a_late_file_never_undoes_an_event_of_the_other_source():
     """This deployment's own purchase (lokal), then the programme office's
     older one that would leave it without balance: the office's is
@@ -510,9 +556,11 @@ def every_rejection_code_with_its_line_and_column():
         eq(r.sql("SELECT status, balance, lapsed, events FROM pk_journey ORDER BY"
                  " participant_id"), [("dicabut", 0, 1000, 6), ("terdaftar", 0, 0, 0)],
            "the revoked person; b's saldo_masuk kept, skipped (no lolos yet)")
-        # kept: the rows that broke a journey rule (lines 4-14), not the
-        # malformed or unknown ones
-        eq(r.sql("SELECT count(*) FROM pk_event")[0][0], 6 + 8, "stored: 6 applied, 8 kept")
+        # kept: the rows that broke a rule an older event could make them
+        # meet (lines 4, 7, 8), not the others nor the malformed or unknown
+        eq(r.sql("SELECT count(*) FROM pk_event")[0][0], 6 + 3, "stored: 6 applied, 3 kept")
+        eq(sorted(x[0] for x in r.sql("SELECT ref FROM pk_event WHERE ref LIKE 'x%'")),
+           ["x1", "x4", "x5"], "kept")
 
 
 @test
