@@ -31,7 +31,9 @@ static void day_of(int64_t t, char out[32])
 static int one_event(void *ctx, const pk_event *e, pk_code skipped)
 {
     ev_ctx *c = ctx;
-    if (skipped != PK_C__COUNT) /* not part of the journey (staff see it, marked) */
+    /* a skipped one is not part of the journey (staff see it, marked);
+     * the first EVENTS_SHOWN that are */
+    if (skipped != PK_C__COUNT || c->n >= EVENTS_SHOWN)
         return 0;
     char what[PK_EVENT_DESCRIBE_MAX], day[32];
     pk_event_describe(e, what, sizeof what);
@@ -105,7 +107,7 @@ bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
     pk_buf events;
     pk_buf_init(&events, 1u << 20);
     ev_ctx c = {.b = &events};
-    int rc = pk_staff_journey(app, "", pid, "warga", req->route, 0, EVENTS_SHOWN,
+    int rc = pk_staff_journey(app, "", pid, "warga", req->route, 0, PK_JOURNEY_EVENTS_MAX,
                               (int64_t)time(NULL), &v, one_event, &c);
     pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"status\" data-journey>\n");
     if (rc != 0 || pk_buf_failed(&events)) {
