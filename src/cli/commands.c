@@ -133,7 +133,10 @@ static const cli_sub import_subs[] = {
          {NULL, NULL, NULL}}},
     {"events", "FILE",
      "import a journey event file (FILE, or - for stdin): each person's rows in\n"
-     "waktu order, idempotent by (source, ref); one JSON summary line on stdout",
+     "waktu order, idempotent by (source, ref); one JSON summary line on stdout.\n"
+     "The programme office's files may come in any order: a rejected row that\n"
+     "lacks an older event (lolos, a credit, the purchase) is kept, and applies\n"
+     "once a later file brings it",
      (const cli_option[]){
          {"source", "pmo|lokal", "whose events they are (default pmo); a lokal file may not\n"
                                  "carry lolos, tidak_lolos or dicabut"},
