@@ -100,6 +100,15 @@ static bool same_ref(const pk_event *a, const pk_event *b)
     return a->source == b->source && strcmp(a->ref, b->ref) == 0;
 }
 
+/* Two rows of one ref saying the same (the person's, of course) */
+static bool same_event(const pk_event *a, const pk_event *b)
+{
+    return a->type == b->type && a->at == b->at && a->wave == b->wave &&
+           a->amount == b->amount && a->k == b->k && strcmp(a->course, b->course) == 0 &&
+           strcmp(a->platform, b->platform) == 0 && strcmp(a->ref_asal, b->ref_asal) == 0 &&
+           strcmp(a->note, b->note) == 0;
+}
+
 int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                       pk_append_result *out)
 {
@@ -147,7 +156,7 @@ static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
         return rc;
     ev->participant_id = participant_id;
     ev->id = 0;
-    *out = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0};
+    *out = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0, false};
     int64_t who;
     rc = pk_tx_event_find(tx, ev->source, ev->ref, &who);
     if (rc == 0)
@@ -218,7 +227,7 @@ static void mark_new(int64_t participant_id, pk_event *ev, size_t n, pk_append_r
     for (size_t i = 0; i < n; i++) {
         ev[i].participant_id = participant_id;
         ev[i].id = 0;
-        out[i] = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0};
+        out[i] = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0, false};
         for (size_t j = 0; j < i && out[i].verdict == PK_APPEND_INSERTED; j++)
             if (out[j].verdict != PK_APPEND_DUPLICATE && same_ref(&ev[i], &ev[j]))
                 out[i].verdict = PK_APPEND_DUPLICATE;
@@ -378,8 +387,21 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
     /* the stored events as the journey now judges them: those it no
      * longer applies, and duplicates of skipped ones */
     bool dups = false;
-    for (size_t i = 0; i < n; i++)
-        dups = dups || out[i].verdict == PK_APPEND_DUPLICATE;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i].verdict != PK_APPEND_DUPLICATE)
+            continue;
+        dups = true;
+        /* the same event, or another under its ref (the stored one, else
+         * the batch's first row of it, else another person's) */
+        const pk_event *first = NULL;
+        for (size_t x = 0; first == NULL && x < all->n; x++)
+            if (same_ref(&all->v[x], &ev[i]))
+                first = &all->v[x];
+        for (size_t j = 0; first == NULL && j < i; j++)
+            if (out[j].verdict != PK_APPEND_DUPLICATE && same_ref(&ev[j], &ev[i]))
+                first = &ev[j];
+        out[i].differs = first == NULL || !same_event(first, &ev[i]);
+    }
     if (moved || dups) {
         if (!was_ok || !moved) { /* was holds `all` only after a placing */
             pk_fold_free(&g);
@@ -627,7 +649,7 @@ static int onto_state_decide(pk_tx *tx, int64_t participant_id, pk_event *ev, si
     for (size_t k = 0; k < n; k++) {
         size_t i = by[k];
         pk_code why = PK_C__COUNT;
-        out[i] = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0};
+        out[i] = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0, false};
         rc = pk_fold_apply(&f, &ev[i], &why);
         if (rc == PK_EINVAL) {
             out[i].verdict = PK_APPEND_REJECTED;

@@ -30,6 +30,8 @@ typedef struct pk_append_result {
                             * (app/journey.c, keeps()) */
     uint32_t made_inert;   /* inserted: later stored events of the office it made
                             * break a rule, which the journey skips from now on */
+    bool differs;          /* a duplicate whose ref is stored (or first in ev) with other
+                            * content, or for another person: ignored all the same */
 } pk_append_result;
 
 /* Appends ev[0..n) (all of participant_id; each with its source, ref,

@@ -433,6 +433,7 @@ static int flush_batch(eimporter *im, pk_tx *tx, bool bulk, ebatch *b, long *in_
     for (size_t i = 0; i < b->n; i++) {
         im->sum->made_inert += b->res[i].made_inert;
         im->sum->kept += b->res[i].kept;
+        im->sum->differ += b->res[i].differs;
         if (b->res[i].verdict == PK_APPEND_INSERTED) {
             im->sum->inserted++;
         } else if (b->res[i].verdict == PK_APPEND_DUPLICATE) {

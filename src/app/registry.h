@@ -79,6 +79,7 @@ typedef struct pk_import_summary {
                                * skipped until what they lack comes (app/journey.h) */
     long made_inert;          /* event files: stored events the file's older ones made break
                                * a rule, skipped from now on */
+    long differ;              /* event files: rows whose ref is stored with other content */
     long reasons[PK_C__COUNT];
     long warnings[PK_C__COUNT];
     char unknown_columns[512]; /* comma-separated, as in the header */

@@ -195,6 +195,11 @@ static void say_summary(const pk_import_summary *sum, double seconds, bool rejec
                         "shows which, and why)\n",
                 sum->made_inert, sum->made_inert == 1 ? "" : "s",
                 sum->made_inert == 1 ? "ies" : "y");
+    if (sum->differ > 0)
+        fprintf(stderr, "prakerja: import: %ld of the rows already stored say something else "
+                        "under their ref (another person, event, instant or amount): ignored, "
+                        "as a ref is imported once; a corrected event needs a new ref\n",
+                sum->differ);
     if (sum->rejected > 0 && !rejects_saved)
         fprintf(stderr, "prakerja: import: the rejected rows were not saved: run the import "
                         "again with --rejects FILE to get them with their line numbers and "

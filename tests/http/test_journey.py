@@ -411,6 +411,32 @@ def a_row_no_older_event_can_mend_is_not_kept_and_lands_corrected():
 
 
 @test
+def a_ref_sent_again_with_other_content_is_said_on_stderr():
+    """A ref is imported once: a row under a stored ref that says
+    something else (another amount, another person) is ignored, as the
+    spec says, but stderr says so; the same rows again say nothing."""
+    with J() as r:
+        a, b = r.people(2)
+        rows = [ev("l", a, "lolos", t(1), gelombang=12),
+                ev("s", a, "saldo_masuk", t(2), jumlah=1000)]
+        r.events(rows)
+        s, err, _ = r.events(rows)
+        eq(s["duplicates"], 2)
+        assert "say something else" not in err, err
+        s, err, _ = r.events([ev("s", a, "saldo_masuk", t(2), jumlah=2000),
+                              ev("l", b, "lolos", t(1), gelombang=12)])
+        eq((s["inserted"], s["duplicates"]), (0, 2), "ignored")
+        assert "2 of the rows already stored say something else" in err, err
+        eq(r.sql("SELECT credited FROM pk_journey WHERE participant_id = 1")[0][0], 1000)
+        # an export imported again: the same content
+        out = r.export_events()
+        path = r.write(out)
+        code, o, err = r.cli(["import", "events", path])
+        eq(code, 0, err)
+        assert "say something else" not in err, err
+
+
+@test
 def a_late_file_never_undoes_an_event_of_the_other_source():
     """This deployment's own purchase (lokal), then the programme office's
     older one that would leave it without balance: the office's is
