@@ -440,10 +440,13 @@ static int flush_batch(eimporter *im, pk_tx *tx, bool bulk, ebatch *b, long *in_
             im->sum->duplicates++;
         } else {
             fields_of((const char *)b->data.data + b->off[i], f);
-            /* a local file's lolos, tidak_lolos or dicabut (pk_wave_lokal_rule) */
-            bool kind = b->res[i].why == PK_C_KOLOM_TIDAK_VALID &&
-                        pk_wave_lokal_only_ours(b->ev[i].type);
-            reject(im, b->line[i], b->res[i].why, kind ? "peristiwa" : NULL, f);
+            /* kolom_tidak_valid from the journey: a local file's lolos,
+             * tidak_lolos or dicabut (pk_wave_lokal_rule), else a sum past
+             * 64 bits (core/journey.c) */
+            const char *col = NULL;
+            if (b->res[i].why == PK_C_KOLOM_TIDAK_VALID)
+                col = pk_wave_lokal_only_ours(b->ev[i].type) ? "peristiwa" : "jumlah";
+            reject(im, b->line[i], b->res[i].why, col, f);
         }
     }
     *in_tx += (long)b->n;

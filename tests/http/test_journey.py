@@ -817,6 +817,18 @@ def an_existing_rejects_file_is_made_owner_only():
 
 
 @test
+def a_credit_past_64_bits_is_rejected_naming_jumlah():
+    with J() as r:
+        a = r.people(1)[0]
+        s, _, rej = r.events([ev("l1", a, "lolos", t(1), gelombang=1),
+                              ev("s1", a, "saldo_masuk", t(2), jumlah=5 * 10 ** 18),
+                              ev("s2", a, "saldo_masuk", t(3), jumlah=5 * 10 ** 18)],
+                             rejects=True)
+        eq(s["reasons"], {"kolom_tidak_valid": 1})
+        eq([row[:3] for row in rej[1:]], [["4", "kolom_tidak_valid", "jumlah"]], "rejects")
+
+
+@test
 def totals_past_int64_are_not_balanced():
     """Two credits each a valid integer, whose sum is not: `ledger verify`
     says so (and does not wrap around to a total that adds up)."""
