@@ -27,8 +27,7 @@ static void one(const pk_csv_record *rec, const char *const *names, const bool *
 {
     int col[PK_F__COUNT + 16];
     pk_import_summary sum;
-    memset(&sum, 0x5a, sizeof sum); /* what the mapper leaves alone stays so */
-    memset(sum.unknown_columns, 0, sizeof sum.unknown_columns);
+    memset(&sum, 0, sizeof sum);
     char err[256];
     memset(err, 0x5a, sizeof err);
     int rc = pk_reg_map_header(rec, names, required, n, col, &sum, err, sizeof err);

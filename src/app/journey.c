@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/wave_terms.h"
 #include "store/store.h"
 
 /* A growable array of events. */
@@ -292,14 +291,19 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
     pk_journey_fold_init(&g, participant_id, ck->tx);
     size_t *order = NULL, nbase = all->n, cbase = 0, cwas = 0, cnow = 0;
     /* base: each stored event's refusal before this call; was: each of
-     * `all`'s now (valid when was_ok); now: after a placing */
+     * `all`'s as it stands (kept up to date by every placing); now: the
+     * refusals with a new event placed */
     pk_code why = PK_C__COUNT, *base = NULL, *was = NULL, *now = NULL;
-    bool was_ok = false, moved = false;
+    bool moved = false;
     int rc = codes_room(&base, &cbase, nbase);
+    if (rc == 0)
+        rc = codes_room(&was, &cwas, nbase);
     if (rc == 0)
         rc = fold_all(all, f, SIZE_MAX, base, NULL, NULL);
     if (rc != 0)
         goto out;
+    if (nbase > 0)
+        memcpy(was, base, nbase * sizeof(*was));
     order = malloc((n ? n : 1) * sizeof(*order));
     if (order == NULL) {
         rc = PK_ENOMEM;
@@ -333,19 +337,12 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
                     continue;
                 out[i].kept = true; /* stored, and skipped: the state is as it was */
             }
-            was[all->n] = r == PK_EINVAL ? why : PK_C__COUNT; /* was_ok or not, it holds */
+            was[all->n] = r == PK_EINVAL ? why : PK_C__COUNT;
             all->v[all->n++] = ev[i];
             continue;
         }
         /* in the middle: the journey is folded again with it at its place,
          * and what each event's fold says compared with before */
-        if (!was_ok) {
-            pk_fold_free(&g);
-            pk_journey_fold_init(&g, participant_id, ck->tx);
-            if ((rc = fold_all(all, &g, SIZE_MAX, was, NULL, NULL)) != 0)
-                goto out;
-            was_ok = true;
-        }
         size_t at = all->n;
         while (at > 0 && pk_event_cmp(&all->v[at - 1], &ev[i]) > 0)
             at--;
@@ -403,13 +400,6 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         out[i].differs = first == NULL || !same_event(first, &ev[i]);
     }
     if (moved || dups) {
-        if (!was_ok || !moved) { /* was holds `all` only after a placing */
-            pk_fold_free(&g);
-            pk_journey_fold_init(&g, participant_id, ck->tx);
-            if ((rc = codes_room(&was, &cwas, all->n)) != 0 ||
-                (rc = fold_all(all, &g, SIZE_MAX, was, NULL, NULL)) != 0)
-                goto out;
-        }
         uint32_t inert = 0;
         for (size_t x = 0, b = 0; x < all->n && b < nbase; x++)
             if (all->v[x].id != 0) /* stored before this call, in the same order */
@@ -770,43 +760,5 @@ int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)
         *out = f.j;
     pk_fold_free(&f);
     free(all.v);
-    return rc;
-}
-
-typedef struct judged {
-    pk_fold f;
-    int (*cb)(void *ctx, const pk_event *e, pk_code skipped);
-    void *ctx;
-} judged;
-
-/* The fold's first-purchase deadline from a loaded wave table, as the
- * store's hook gives it inside a transaction (app/wave_terms.c). */
-static int table_purchase_by(void *ctx, int64_t wave, int64_t selected_at, int64_t *by)
-{
-    pk_wave_terms t = pk_wave_table_find(ctx, wave, NULL);
-    *by = pk_first_purchase_by(selected_at, t.purchase_days, t.cutoff);
-    return 0;
-}
-
-static int judge_one(void *ctx, const pk_event *e)
-{
-    judged *w = ctx;
-    pk_code why = PK_C__COUNT;
-    int rc = pk_fold_apply(&w->f, e, &why);
-    if (rc != 0 && rc != PK_EINVAL)
-        return rc;
-    return w->cb(w->ctx, e, rc == PK_EINVAL ? why : PK_C__COUNT);
-}
-
-int pk_journey_each_judged(pk_store *store, int64_t participant_id,
-                           const struct pk_wave_table *waves,
-                           int (*cb)(void *ctx, const pk_event *e, pk_code skipped), void *ctx)
-{
-    judged w = {.cb = cb, .ctx = ctx};
-    pk_fold_init(&w.f, participant_id);
-    w.f.purchase_by = table_purchase_by;
-    w.f.purchase_by_ctx = (void *)waves;
-    int rc = pk_store_events_each(store, participant_id, judge_one, &w);
-    pk_fold_free(&w.f);
     return rc;
 }
