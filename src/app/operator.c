@@ -12,6 +12,7 @@
 
 #include "app/committer.h"
 #include "app/registry.h"
+#include "core/hash.h"
 #include "core/pk.h"
 #include "store/store.h"
 
@@ -98,10 +99,7 @@ void pk_refusals_free(pk_refusals *r)
 /* How many refusals of this actor this minute, this one included. */
 static int refusal_count(pk_refusals *r, const char *actor)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const char *c = actor; *c; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211ull;
-    h |= 1;
+    uint64_t h = pk_hash_mix(pk_hash_str(PK_HASH_INIT, actor)) | 1;
     int64_t minute = (int64_t)time(NULL) / 60;
     pthread_mutex_lock(&r->mu);
     size_t i = (size_t)(h % REFUSAL_SLOTS);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/pk.h"
 
 #define NAME_CHUNK (64 * 1024)
@@ -190,13 +191,10 @@ static int seq_region_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* FNV-1a of a code, up to its NUL or PK_REGION_CODE_MAX bytes. */
+/* The hash of a code, up to its NUL or PK_REGION_CODE_MAX bytes. */
 static size_t code_hash(const char *code)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < PK_REGION_CODE_MAX && code[i] != '\0'; i++)
-        h = (h ^ (unsigned char)code[i]) * 16777619u;
-    return h;
+    return (size_t)pk_hash_mix(pk_hash_bytes(PK_HASH_INIT, code, strnlen(code, PK_REGION_CODE_MAX)));
 }
 
 void pk_regions_seal(pk_regions *r)

@@ -685,6 +685,9 @@ static const pk_migration migrations[] = {
      * stored journeys' first_review_at again (sql_funnel.h). */
     {31, "journeys: the review of the first finished training", PK_JOURNEY_FIRST_REVIEW_FILL,
      NULL, NULL},
+    /* SQLite's events' index by ref, the ref first; PostgreSQL keeps its
+     * own (it maintains it row by row, there is no bulk build to spare). */
+    {32, "journey: the events' unique index by ref, the ref first (SQLite)", NULL, NULL, NULL},
 };
 
 const pk_migration *pg_migrations(size_t *n)

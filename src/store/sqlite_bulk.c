@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/pk.h"
 #include "store/sql_funnel.h"
 #include "store/sql_remind_effect.h"
@@ -64,12 +65,8 @@ void sq_bulk_uncount(sq_tx *tx)
 
 static uint64_t cell_hash(const char *village, const char *segmen, char sex, uint64_t reasons)
 {
-    uint64_t h = 1469598103934665603ULL ^ reasons ^ ((uint64_t)(unsigned char)sex << 56);
-    for (const char *p = village; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    for (const char *p = segmen; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return h ^ (h >> 29);
+    uint64_t h = pk_hash_str(pk_hash_str(PK_HASH_INIT, village), segmen);
+    return pk_hash_mix(pk_hash_u64(pk_hash_u64(h, reasons), (unsigned char)sex));
 }
 
 static sq_cell *cell_find(struct sq_cells *c, const char *village, const char *segmen, char sex,

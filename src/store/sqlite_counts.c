@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/participant.h"
 #include "core/pk.h"
 #include "store/sql_funnel.h"
@@ -300,13 +301,9 @@ static int jcells_flush(jcells *c)
 
 static int jcell_add(jcells *c, const char *village, int kind, int64_t k1, int64_t k2)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = village; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    h = (h ^ (uint64_t)kind) * 1099511628211ULL;
-    h = (h ^ (uint64_t)k1) * 1099511628211ULL;
-    h = (h ^ (uint64_t)k2) * 1099511628211ULL;
-    h ^= h >> 29;
+    uint64_t h = pk_hash_str(PK_HASH_INIT, village);
+    h = pk_hash_u64(pk_hash_u64(pk_hash_u64(h, (uint64_t)kind), (uint64_t)k1), (uint64_t)k2);
+    h = pk_hash_mix(h);
     for (size_t i = (size_t)h & (JCELLS_SLOTS - 1);; i = (i + 1) & (JCELLS_SLOTS - 1)) {
         jcell *s = &c->slot[i];
         if (s->n == 0) {

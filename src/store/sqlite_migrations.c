@@ -310,7 +310,7 @@ static const pk_migration migrations[] = {
      "  ref_asal       TEXT NOT NULL DEFAULT '',"
      "  note           TEXT NOT NULL DEFAULT ''"
      ") STRICT;"
-     SQ_EVENT_REF_INDEX
+     "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"
      "CREATE INDEX pk_event_participant ON pk_event(participant_id, at, seq);"
      "CREATE TRIGGER pk_event_no_update BEFORE UPDATE ON pk_event"
      " BEGIN SELECT RAISE(ABORT, 'pk_event is append-only'); END;"
@@ -723,6 +723,11 @@ static const pk_migration migrations[] = {
      * stored journeys' first_review_at again (sql_funnel.h). */
     {31, "journeys: the review of the first finished training", PK_JOURNEY_FIRST_REVIEW_FILL,
      NULL, NULL},
+    /* The same unique index, the ref first: every look-up names both
+     * columns, and a bulk load's build of it compared 'pmo' with 'pmo'
+     * first for every pair of keys (0.41 against 0.31 s at 1M events). */
+    {32, "journey: the events' unique index by ref, the ref first (SQLite)",
+     "DROP INDEX pk_event_ref;" SQ_EVENT_REF_INDEX, NULL, NULL},
 };
 
 const pk_migration *sq_migrations(size_t *n)

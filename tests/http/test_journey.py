@@ -738,12 +738,41 @@ def the_review_the_incentive_waits_for_is_of_the_first_finished_training():
         eq(reviews(), want, "the first finished training's review")
         # as an older release stored it: the first review of any training
         r.db.execute("UPDATE pk_journey SET first_review_at = %d" % at(t(10)))
-        r.db.execute("DELETE FROM pk_migration WHERE version = 31")
+        r.db.execute("DELETE FROM pk_migration WHERE version >= 31")
         code, _, err = r.cli(["migrate"])
         eq(code, 0, "migrate (%r)" % err)
         eq(reviews(), want, "migration 31 sets it again")
         code, o, _ = r.cli(["journey", "rebuild"])
         eq(json.loads(o.strip().splitlines()[-1])["changed"], 0, "a rebuild agrees")
+
+
+@test
+def migration_32_puts_the_ref_first_and_refs_stay_unique():
+    """SQLite's unique index of the events by (source, ref) has the ref
+    first since migration 32 (a bulk load builds it faster); a registry
+    that has the old one gets the new one, and a ref is still one event
+    per source."""
+    if h.BACKEND != "sqlite":
+        raise h.Skip("SQLite's index (PostgreSQL keeps its own)")
+    with J() as r:
+        nik = r.people(1)[0]
+        s, _, _ = r.events([ev("r1", nik, "gabung_gelombang", t(1), gelombang=12)])
+        eq(s["inserted"], 1, "an event")
+        cols = lambda: [c[2] for c in r.sql("PRAGMA index_info(pk_event_ref)")]
+        eq(cols(), ["ref", "source"], "the ref first")
+        # as a release before 32 left it
+        r.db.execute("DROP INDEX pk_event_ref")
+        r.db.execute("CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref)")
+        r.db.execute("DELETE FROM pk_migration WHERE version >= 32")
+        code, _, err = r.cli(["migrate"])
+        eq(code, 0, "migrate (%r)" % err)
+        eq(cols(), ["ref", "source"], "migration 32 puts the ref first")
+        eq(r.sql("SELECT unique_ FROM (SELECT \"unique\" AS unique_ FROM"
+                 " pragma_index_list('pk_event') WHERE name = 'pk_event_ref')"), [(1,)],
+           "still unique")
+        s, _, _ = r.events([ev("r1", nik, "gabung_gelombang", t(1), gelombang=12),
+                            ev("r2", nik, "gabung_gelombang", t(1), gelombang=13)])
+        eq((s["inserted"], s["duplicates"]), (1, 1), "r1 once, r2 new")
 
 
 @test
