@@ -766,7 +766,11 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
             goto out;
         }
     }
-    if ((rc = resolve(&im, tx, err, errlen)) != 0 || (rc = dedup(&im, err, errlen)) != 0)
+    if ((rc = resolve(&im, tx, err, errlen)) != 0)
+        goto out;
+    free(im.twice); /* pass 2 was the last to ask it */
+    im.twice = NULL;
+    if ((rc = dedup(&im, err, errlen)) != 0)
         goto out;
     rc = pass4(&im, tx, bulk, err, errlen);
     tx = NULL; /* pass4 ended it */
