@@ -49,12 +49,28 @@ void pk_journey_fold_init(pk_fold *f, int64_t participant_id, pk_tx *tx)
     f->purchase_by_ctx = tx;
 }
 
-/* The caller's own rule for its new events (pk_journey_append_checked). */
+/* The caller's own rule for its new events (pk_journey_append_checked),
+ * and where a fold asks the first-purchase deadline: the store's hook
+ * inside tx, or (pk_journey_judge_unstored: no tx) the caller's. */
 typedef struct checker {
     pk_append_check_fn fn;
     void *ctx;
     pk_tx *tx;
+    pk_purchase_by_fn by;
+    void *by_ctx;
 } checker;
+
+static checker checker_of(pk_append_check_fn fn, void *ctx, pk_tx *tx)
+{
+    return (checker){fn, ctx, tx, tx_purchase_by, tx};
+}
+
+static void ck_fold_init(pk_fold *f, int64_t participant_id, const checker *ck)
+{
+    pk_fold_init(f, participant_id);
+    f->purchase_by = ck->by;
+    f->purchase_by_ctx = ck->by_ctx;
+}
 
 /* Folds l in order into f (initialised).  A stored event the fold
  * refuses (the programme office's, kept although it broke a rule when it
@@ -288,7 +304,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
                   size_t n, pk_append_result *out, pk_fold *f, sink *fresh)
 {
     pk_fold g;
-    pk_journey_fold_init(&g, participant_id, ck->tx);
+    ck_fold_init(&g, participant_id, ck);
     size_t *order = NULL, nbase = all->n, cbase = 0, cwas = 0, cnow = 0;
     /* base: each stored event's refusal before this call; was: each of
      * `all`'s as it stands (kept up to date by every placing); now: the
@@ -350,7 +366,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         all->v[at] = ev[i];
         all->n++;
         pk_fold_free(&g);
-        pk_journey_fold_init(&g, participant_id, ck->tx);
+        ck_fold_init(&g, participant_id, ck);
         bool by_ck = false;
         if ((rc = fold_all(all, &g, at, now, ck, &by_ck)) != 0)
             goto out;
@@ -438,7 +454,7 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
         if (rc != 0 || done)
             return rc;
     }
-    const checker ck = {check, ctx, tx};
+    const checker ck = checker_of(check, ctx, tx);
     evlist all = {0};
     sink fresh = {0};
     pk_fold f;
@@ -504,10 +520,84 @@ static int groups_total(const pk_append_group *g, size_t ng, size_t *total)
     return 0;
 }
 
+/* Events judged, not yet written: those to store, in (at, seq) order per
+ * person, and the people's states (journey.h). */
+struct pk_judged {
+    sink fresh;
+    pk_journey *js;
+    size_t nj, jcap;
+    evlist none; /* the stored events of people who have none */
+};
+
+pk_judged *pk_judged_new(void)
+{
+    return calloc(1, sizeof(pk_judged));
+}
+
+void pk_judged_free(pk_judged *j)
+{
+    if (j == NULL)
+        return;
+    sink_free(&j->fresh);
+    free(j->js);
+    free(j->none.v);
+    free(j);
+}
+
+/* Each group judged against its stored events (all[k], or none when all
+ * is NULL) into j. */
+static int judge_groups(const checker *ck, pk_append_group *g, size_t ng, evlist *all,
+                        pk_judged *j)
+{
+    int rc = 0;
+    for (size_t k = 0; k < ng && rc == 0; k++) {
+        if (j->nj == j->jcap) {
+            size_t cap = j->jcap ? j->jcap * 2 : 64;
+            pk_journey *v = realloc(j->js, cap * sizeof(*v));
+            if (v == NULL)
+                return PK_ENOMEM;
+            j->js = v, j->jcap = cap;
+        }
+        evlist *stored = all != NULL ? &all[k] : &j->none;
+        if (all == NULL)
+            j->none.n = 0; /* decide adds the accepted */
+        pk_fold f;
+        ck_fold_init(&f, g[k].participant_id, ck);
+        size_t before = j->fresh.ev.n;
+        rc = decide(ck, g[k].participant_id, stored, g[k].ev, g[k].n, g[k].out, &f, &j->fresh);
+        if (rc == 0 && j->fresh.ev.n > before)
+            j->js[j->nj++] = f.j;
+        pk_fold_free(&f);
+    }
+    return rc;
+}
+
+int pk_journey_judge_unstored(pk_append_group *g, size_t ng, pk_purchase_by_fn by,
+                              void *by_ctx, pk_judged *j)
+{
+    size_t total;
+    if (groups_total(g, ng, &total) != 0)
+        return PK_EINVAL;
+    j->fresh.ev.n = j->nj = 0;
+    const checker ck = {NULL, NULL, NULL, by, by_ctx};
+    for (size_t k = 0; k < ng; k++)
+        mark_new(g[k].participant_id, g[k].ev, g[k].n, g[k].out);
+    return judge_groups(&ck, g, ng, NULL, j);
+}
+
+int pk_journey_write_judged(pk_tx *tx, pk_judged *j)
+{
+    int rc = sink_insert(tx, &j->fresh);
+    if (rc == 0 && j->nj > 0)
+        rc = pk_tx_journeys_put(tx, j->nj, j->js);
+    j->fresh.ev.n = j->nj = 0;
+    return rc;
+}
+
 int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_check_fn check,
                            void *ctx, bool look_up)
 {
-    const checker ck = {check, ctx, tx};
+    const checker ck = checker_of(check, ctx, tx);
     size_t nnew = 0;
     if (groups_total(g, ng, &nnew) != 0)
         return PK_EINVAL;
@@ -515,15 +605,13 @@ int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_c
         return 0;
     evlist *all = calloc(ng, sizeof(*all));
     int64_t *ids = malloc(ng * sizeof(*ids));
-    pk_journey *js = malloc(ng * sizeof(*js));
     const pk_event **ask = malloc((nnew ? nnew : 1) * sizeof(*ask));
     bool *known = malloc((nnew ? nnew : 1) * sizeof(*known));
     pk_append_result **res = malloc((nnew ? nnew : 1) * sizeof(*res));
-    sink fresh = {0};
-    size_t nj = 0;
+    pk_judged *j = pk_judged_new();
     int rc = 0;
-    if (all == NULL || ids == NULL || js == NULL || ask == NULL || known == NULL ||
-        res == NULL) {
+    if (all == NULL || ids == NULL || ask == NULL || known == NULL || res == NULL ||
+        j == NULL) {
         rc = PK_ENOMEM;
         goto out;
     }
@@ -547,29 +635,17 @@ int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_c
     for (size_t i = 0; i < nask; i++)
         if (known[i])
             res[i]->verdict = PK_APPEND_DUPLICATE;
-    for (size_t k = 0; k < ng && rc == 0; k++) {
-        pk_fold f;
-        pk_journey_fold_init(&f, g[k].participant_id, tx);
-        size_t before = fresh.ev.n;
-        rc = decide(&ck, g[k].participant_id, &all[k], g[k].ev, g[k].n, g[k].out, &f, &fresh);
-        if (rc == 0 && fresh.ev.n > before)
-            js[nj++] = f.j;
-        pk_fold_free(&f);
-    }
-    if (rc == 0)
-        rc = sink_insert(tx, &fresh);
-    if (rc == 0 && nj > 0)
-        rc = pk_tx_journeys_put(tx, nj, js);
+    if ((rc = judge_groups(&ck, g, ng, all, j)) == 0)
+        rc = pk_journey_write_judged(tx, j);
 out:
     for (size_t k = 0; all != NULL && k < ng; k++)
         free(all[k].v);
     free(all);
     free(ids);
-    free(js);
     free(ask);
     free(known);
     free(res);
-    sink_free(&fresh);
+    pk_judged_free(j);
     return rc;
 }
 

@@ -101,6 +101,23 @@ typedef struct pk_append_group {
 int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_check_fn check,
                            void *ctx, bool look_up);
 
+/* pk_journey_append_many in two halves, for people who have no stored
+ * event (a bulk load's, each person's first group: the store held no
+ * event when it began): pk_journey_judge_unstored judges the groups
+ * without the store (no rule of the caller's; the fold asks `by` for the
+ * first-purchase deadline, e.g. pk_wave_table_purchase_by), on any thread;
+ * pk_journey_write_judged then inserts the accepted and kept events
+ * (each group's event receives its id) and writes the states inside tx,
+ * and empties j for the next groups.  The same verdicts, events and
+ * states as pk_journey_append_many(tx, g, ng, NULL, NULL, false), which
+ * is built of the same two halves. */
+typedef struct pk_judged pk_judged;
+pk_judged *pk_judged_new(void);
+void pk_judged_free(pk_judged *j);
+int pk_journey_judge_unstored(pk_append_group *g, size_t ng, pk_purchase_by_fn by,
+                              void *by_ctx, pk_judged *j);
+int pk_journey_write_judged(pk_tx *tx, pk_judged *j);
+
 /* pk_journey_append for many people's events whose refs no stored event
  * can have (a batch of a draw's applicants, the refs named after the
  * wave, whose record is unique; participants ascending strictly,

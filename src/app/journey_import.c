@@ -48,6 +48,7 @@
 #include "app/journey_runs.h"
 #include "app/registry_int.h"
 #include "app/wave.h"
+#include "app/wave_terms.h"
 #include "core/csv.h"
 #include "core/hash.h"
 #include "core/ident.h"
@@ -73,6 +74,9 @@
  * more and more of them: the second filter then says yes to most). */
 #define SEEN_BITS ((size_t)1 << 25)
 #define TWICE_BITS ((size_t)1 << 23)
+/* The waves a file's rows name, at most: more, and pass 4 judges on the
+ * writer's thread (see pass4). */
+#define WAVES_MAX 1024
 
 /* The file's columns, in the spec's order (the rejects file's too). */
 enum { C_REF, C_NIK, C_PERISTIWA, C_WAKTU, C_GELOMBANG, C_JUMLAH, C_KE, C_PELATIHAN,
@@ -103,7 +107,25 @@ typedef struct eimporter {
     stager dups;      /* pass 3's: the rows that repeat a ref */
     uint64_t *seen;   /* SEEN_BITS: pass 1's refs */
     uint64_t *twice;  /* TWICE_BITS: those it had seen (or so the first said) */
+    int64_t waves[2 * WAVES_MAX]; /* the wave numbers the rows name, hashed; 0 free */
+    size_t nwaves;
+    bool waves_over;  /* more than WAVES_MAX */
 } eimporter;
+
+/* Pass 1 notes a row's wave number. */
+static void wave_seen(eimporter *im, int64_t wave)
+{
+    if (wave == 0 || im->waves_over)
+        return;
+    size_t i = (size_t)pk_hash_mix((uint64_t)wave) & (2 * WAVES_MAX - 1);
+    for (; im->waves[i] != 0; i = (i + 1) & (2 * WAVES_MAX - 1))
+        if (im->waves[i] == wave)
+            return;
+    if (im->nwaves == WAVES_MAX)
+        im->waves_over = true;
+    else
+        im->waves[i] = wave, im->nwaves++;
+}
 
 /* A ref's three bits in a filter: all in one word (h's low bits pick
  * it), so that a ref costs one cache miss, not three. */
@@ -243,6 +265,9 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
                 f[c] = "";
             }
         }
+        /* the ref's word of the filter (ref_seen) fetched meanwhile */
+        uint64_t rh = ref_hash(f[C_REF]);
+        __builtin_prefetch(ref_word(im->seen, SEEN_BITS, rh), 1);
         pk_event e;
         pk_event_fields ef;
         const char *bad = NULL;
@@ -256,11 +281,10 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
             reject(im, rec->line, PK_C_KOLOM_TIDAK_VALID, bad, f);
             continue;
         }
-        uint64_t rh = ref_hash(f[C_REF]);
-        __builtin_prefetch(ref_word(im->seen, SEEN_BITS, rh), 1);
         uint8_t bi[PK_BLIND_LEN];
         pk_vault_blind(&im->app->vault, "nik", f[C_NIK], bi);
         ref_seen(im, rh);
+        wave_seen(im, e.wave);
         if ((rc = stage(im, bi, e.at, rec->line, f)) != 0) {
             snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                                                   : "cannot write a temporary file: %s",
@@ -464,6 +488,9 @@ typedef struct ebatch {
     size_t off[BATCH_ROWS];  /* the row's fields in data */
     pk_append_group g[BATCH_ROWS];
     pk_buf data;
+    bool cont;               /* its first group goes on with the last batch's person */
+    pk_judged *judged;       /* judged by the feeder (pass4), or empty */
+    bool is_judged;
 } ebatch;
 
 /* Appends the batch's rows to their people's journeys inside tx (bulk: a
@@ -476,9 +503,11 @@ static int flush_batch(eimporter *im, pk_tx *tx, bool bulk, ebatch *b, long *in_
     /* A local file joins this deployment's waves and buys with its
      * balances: their rules apply (selection.md, the deadlines); the
      * programme office's events are its own programme's. */
-    int rc = pk_journey_append_many(tx, b->g, b->ng,
-                                    im->source == PK_SRC_LOKAL ? pk_wave_lokal_rule : NULL,
-                                    (void *)im->app, !bulk);
+    int rc = b->is_judged ? pk_journey_write_judged(tx, b->judged)
+                          : pk_journey_append_many(tx, b->g, b->ng,
+                                                   im->source == PK_SRC_LOKAL ? pk_wave_lokal_rule
+                                                                              : NULL,
+                                                   (void *)im->app, !bulk);
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < b->n; i++) {
@@ -502,6 +531,7 @@ static int flush_batch(eimporter *im, pk_tx *tx, bool bulk, ebatch *b, long *in_
     }
     *in_tx += (long)b->n;
     b->n = b->ng = 0;
+    b->cont = b->is_judged = false;
     pk_buf_reset(&b->data);
     return 0;
 }
@@ -529,11 +559,17 @@ static int commit(eimporter *im, pk_tx **tx, long *in_tx, long *inserted_before)
  * duplicates, which it skips) and parses them into batches, the caller
  * appends each batch and commits.  Two batches go round: the feeder fills
  * one while the caller writes the other (the second core; the writes are
- * most of the pass).  A batch handed over says whether the rows after it
+ * most of the pass).  In a bulk load of the office's file, whose people
+ * have no stored event, the feeder judges the batch too
+ * (pk_journey_judge_unstored, the waves' terms read in the transaction
+ * beforehand) and the caller only writes it; not a batch whose first
+ * person goes on from the batch before (more than GROUP_MAX rows: their
+ * first rows are stored by then), which the caller appends whole.  A batch handed over says whether the rows after it
  * are another person's (a transaction may end there) and whether it is
  * the last. */
 typedef struct feed {
     eimporter *im;
+    const pk_wave_table *waves; /* the feeder judges (see above); or NULL */
     merge m, md;
     ebatch *b[2];
     bool full[2];      /* handed to the caller, not yet given back */
@@ -559,6 +595,17 @@ static bool feed_hand(feed *fd, int i, bool boundary, bool last)
     bool go = !fd->stop;
     pthread_mutex_unlock(&fd->mu);
     return go;
+}
+
+/* The feeder judges a full batch, when it may (see above). */
+static int feed_judge(feed *fd, ebatch *b)
+{
+    if (fd->waves == NULL || b->cont || b->ng == 0)
+        return 0;
+    int rc = pk_journey_judge_unstored(b->g, b->ng, pk_wave_table_purchase_by,
+                                       (void *)fd->waves, b->judged);
+    b->is_judged = rc == 0;
+    return rc;
 }
 
 static void *feeder_main(void *arg)
@@ -587,10 +634,13 @@ static void *feeder_main(void *arg)
          * fit; a batch cut only when full seldom ended there) */
         if (b->n == BATCH_ROWS || (same && last->n == GROUP_MAX) ||
             (!same && b->n >= BATCH_ROWS - GROUP_MAX)) {
+            if ((rc = feed_judge(fd, b)) != 0)
+                break;
             if (!feed_hand(fd, i, !same, false))
                 return NULL;
             i ^= 1;
             b = fd->b[i];
+            b->cont = same;
             same = false;
         }
         /* the row into the batch */
@@ -618,6 +668,8 @@ static void *feeder_main(void *arg)
         b->n++;
         rc = pk_jr_merge_pop(&fd->m);
     }
+    if (rc == 0)
+        rc = feed_judge(fd, b);
     pthread_mutex_lock(&fd->mu);
     fd->rc = rc;
     pthread_mutex_unlock(&fd->mu);
@@ -625,18 +677,22 @@ static void *feeder_main(void *arg)
     return NULL;
 }
 
-/* tx: the bulk load's transaction (bulk), or NULL. */
-static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
+/* tx: the bulk load's transaction (bulk), or NULL; waves: the feeder
+ * judges (see feed), or NULL. */
+static int pass4(eimporter *im, pk_tx *tx, bool bulk, const pk_wave_table *waves, char *err,
+                 size_t errlen)
 {
     feed *fd = calloc(1, sizeof(*fd));
     int rc = fd == NULL ? PK_ENOMEM : 0;
     bool started = false;
     if (rc == 0) {
         fd->im = im;
+        fd->waves = waves;
         pthread_mutex_init(&fd->mu, NULL);
         pthread_cond_init(&fd->cv, NULL);
         for (int i = 0; i < 2 && rc == 0; i++) {
-            if ((fd->b[i] = calloc(1, sizeof(ebatch))) == NULL)
+            if ((fd->b[i] = calloc(1, sizeof(ebatch))) == NULL ||
+                (waves != NULL && (fd->b[i]->judged = pk_judged_new()) == NULL))
                 rc = PK_ENOMEM;
             else
                 pk_buf_init(&fd->b[i]->data, (size_t)BATCH_ROWS * PK_REG_MAX_RECORD);
@@ -698,8 +754,10 @@ static int pass4(eimporter *im, pk_tx *tx, bool bulk, char *err, size_t errlen)
                                               : "database error (%d)", rc);
     if (fd != NULL) {
         for (int i = 0; i < 2; i++) {
-            if (fd->b[i] != NULL)
+            if (fd->b[i] != NULL) {
                 pk_buf_free(&fd->b[i]->data);
+                pk_judged_free(fd->b[i]->judged);
+            }
             free(fd->b[i]);
         }
         free(fd->m.heap);
@@ -729,6 +787,7 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     im.size = size;
     pk_tx *tx = NULL;
     bool bulk = false;
+    pk_wave_table waves = {0}, *judge = NULL;
     if (csv == NULL || rec == NULL || rc != 0 || im.seen == NULL || im.twice == NULL) {
         rc = PK_ENOMEM;
         snprintf(err, errlen, "out of memory");
@@ -772,10 +831,30 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     im.twice = NULL;
     if ((rc = dedup(&im, err, errlen)) != 0)
         goto out;
-    rc = pass4(&im, tx, bulk, err, errlen);
+    /* The feeder judges a bulk load of the office's file: the terms of
+     * the waves its rows name, read in the transaction (the fold asks
+     * them of a selection's wave), are all it reads */
+    if (bulk && source == PK_SRC_PMO && !im.waves_over) {
+        pk_wave_table_init(&waves, app);
+        for (size_t i = 0; rc == 0 && i < 2 * WAVES_MAX; i++) {
+            pk_wave w;
+            int got = im.waves[i] == 0 ? PK_ENOENT : pk_tx_wave_peek(tx, im.waves[i], &w);
+            if (got == 0)
+                rc = pk_wave_table_add(&waves, &w);
+            else if (got != PK_ENOENT)
+                rc = got;
+        }
+        if (rc != 0) {
+            snprintf(err, errlen, "database error (%d)", rc);
+            goto out;
+        }
+        judge = &waves;
+    }
+    rc = pass4(&im, tx, bulk, judge, err, errlen);
     tx = NULL; /* pass4 ended it */
 out:
     pk_tx_rollback(tx);
+    pk_wave_table_free(&waves);
     pk_jr_stager_free(&im.st);
     pk_jr_stager_free(&im.refs);
     pk_jr_stager_free(&im.dups);

@@ -85,6 +85,13 @@ pk_wave_terms pk_wave_table_find(const pk_wave_table *t, int64_t number, const c
     return pk_wave_terms_of(t->app, NULL, number, scheme);
 }
 
+int pk_wave_table_purchase_by(void *table, int64_t wave, int64_t selected_at, int64_t *by)
+{
+    pk_wave_terms t = pk_wave_table_find(table, wave, NULL);
+    *by = pk_first_purchase_by(selected_at, t.purchase_days, t.cutoff);
+    return 0;
+}
+
 void pk_wave_table_free(pk_wave_table *t)
 {
     free(t->t);

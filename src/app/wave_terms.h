@@ -55,5 +55,9 @@ int pk_wave_table_load(pk_wave_table *t);
 /* pk_wave_terms_of with the table's wave of that number. */
 pk_wave_terms pk_wave_table_find(const pk_wave_table *t, int64_t number, const char *scheme);
 void pk_wave_table_free(pk_wave_table *t);
+/* pk_wave_purchase_by by the table (ctx) rather than the store: for a
+ * fold on a thread of its own (pk_journey_judge_unstored), the table
+ * holding every wave the fold can meet. */
+int pk_wave_table_purchase_by(void *table, int64_t wave, int64_t selected_at, int64_t *by);
 
 #endif
