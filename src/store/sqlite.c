@@ -232,7 +232,7 @@ static sqlite3_stmt *prepare(sqc *c, int which, unsigned flags)
     return st;
 }
 
-sqlite3_stmt *sq_stmt(sqc *c, int which)
+sqlite3_stmt *sq_stmt_all_bound(sqc *c, int which)
 {
     sqlite3_stmt *st = c->st[which];
     if (st == NULL) {
@@ -241,7 +241,14 @@ sqlite3_stmt *sq_stmt(sqc *c, int which)
         c->st[which] = st;
     }
     sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    return st;
+}
+
+sqlite3_stmt *sq_stmt(sqc *c, int which)
+{
+    sqlite3_stmt *st = sq_stmt_all_bound(c, which);
+    if (st != NULL)
+        sqlite3_clear_bindings(st);
     return st;
 }
 

@@ -328,13 +328,15 @@ X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiiii" "t",
 /* SQ_EVENT_ROWS rows at once: the statement's work (cursors opened and
  * closed, the statement begun and ended) once for them all; each row's
  * parameters S_EVENT_INSERT's, anonymous, ?14 received_at included */
-#define SQ_EVENT_ROWS 8
+#define SQ_EVENT_ROWS 32
 #define SQ_EV_T "itttiiiiitttt" "t"
 #define SQ_EV_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-X(S_EVENT_INSERT_ROWS, SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T,
+#define SQ_EV_T4 SQ_EV_T SQ_EV_T SQ_EV_T SQ_EV_T
+#define SQ_EV_ROW4 SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW
+X(S_EVENT_INSERT_ROWS, SQ_EV_T4 SQ_EV_T4 SQ_EV_T4 SQ_EV_T4 SQ_EV_T4 SQ_EV_T4 SQ_EV_T4 SQ_EV_T4,
   "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
-  " course, platform, ref_asal, note, received_at) VALUES " SQ_EV_ROW ", " SQ_EV_ROW ", "
-  SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW ", " SQ_EV_ROW)
+  " course, platform, ref_asal, note, received_at) VALUES " SQ_EV_ROW4 ", " SQ_EV_ROW4 ", "
+  SQ_EV_ROW4 ", " SQ_EV_ROW4 ", " SQ_EV_ROW4 ", " SQ_EV_ROW4 ", " SQ_EV_ROW4 ", " SQ_EV_ROW4)
 /* journey_tail: the state, and whether an event of the person sorts
  * after (at, seq) = (?2, ?3) (through pk_event_participant) */
 X(S_JOURNEY_TAIL, "iii",
