@@ -132,13 +132,34 @@ static int bind_event(sqlite3_stmt *st, int p, const pk_event *e, const char *no
  * one: bench/README.md).  A statement of several rows may fail part-way,
  * so SQLite journals the stored pages it changes; a bulk load writes new
  * pages, and its index by ref is not there. */
+/* The cache lines of the texts bind_event reads from rows [from, to) of
+ * ev, fetched ahead: a pk_event is 1.5 KiB with its texts far apart, and
+ * a bulk load's were written on another thread (app/journey_import.c),
+ * so each text was a miss (a fifth of the writer's time in strlen). */
+static void prefetch_events(const pk_event *ev, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        __builtin_prefetch(ev[i].ref);
+        __builtin_prefetch(ev[i].course);
+        __builtin_prefetch(ev[i].platform);
+        __builtin_prefetch(ev[i].ref_asal);
+        __builtin_prefetch(ev[i].note);
+    }
+}
+
 int sq_events_insert(pk_tx *t, size_t n, pk_event *ev)
 {
     sqc *c = sq_txc(t);
     char now[32];
     pk_store_now(now);
     size_t i = 0;
-    for (; ((sq_tx *)t)->events_bulk && n - i >= SQ_EVENT_ROWS; i += SQ_EVENT_ROWS) {
+    bool bulk = ((sq_tx *)t)->events_bulk;
+    if (bulk)
+        prefetch_events(ev, 0, n < SQ_EVENT_ROWS ? n : SQ_EVENT_ROWS);
+    for (; bulk && n - i >= SQ_EVENT_ROWS; i += SQ_EVENT_ROWS) {
+        /* the next statement's rows, while this one's are bound and stepped */
+        size_t next = i + SQ_EVENT_ROWS;
+        prefetch_events(ev, next, n - next < SQ_EVENT_ROWS ? n : next + SQ_EVENT_ROWS);
         sqlite3_stmt *st = sq_stmt_all_bound(c, S_EVENT_INSERT_ROWS);
         if (st == NULL)
             return PK_EIO;
