@@ -299,17 +299,18 @@ static int jcells_flush(jcells *c)
     return rc;
 }
 
-static int jcell_add(jcells *c, const char *village, int kind, int64_t k1, int64_t k2)
+/* vh: the village's hash (pk_hash_str), once for all of a journey's cells. */
+static int jcell_add(jcells *c, const char *village, uint64_t vh, int kind, int64_t k1,
+                     int64_t k2)
 {
-    uint64_t h = pk_hash_str(PK_HASH_INIT, village);
-    h = pk_hash_u64(pk_hash_u64(pk_hash_u64(h, (uint64_t)kind), (uint64_t)k1), (uint64_t)k2);
+    uint64_t h = pk_hash_u64(pk_hash_u64(pk_hash_u64(vh, (uint64_t)kind), (uint64_t)k1), (uint64_t)k2);
     h = pk_hash_mix(h);
     for (size_t i = (size_t)h & (JCELLS_SLOTS - 1);; i = (i + 1) & (JCELLS_SLOTS - 1)) {
         jcell *s = &c->slot[i];
         if (s->n == 0) {
             if (c->used == JCELLS_SLOTS / 2) {
                 int rc = jcells_flush(c);
-                return rc != 0 ? rc : jcell_add(c, village, kind, k1, k2);
+                return rc != 0 ? rc : jcell_add(c, village, vh, kind, k1, k2);
             }
             snprintf(s->village, sizeof(s->village), "%s", village);
             s->kind = kind;
@@ -332,18 +333,19 @@ static int jcell_add(jcells *c, const char *village, int kind, int64_t k1, int64
 static int journey_facts(jcells *c, const char *v, const int64_t x[8])
 {
     int rc = 0;
+    const uint64_t vh = pk_hash_str(PK_HASH_INIT, v);
     const int64_t *step = &x[2]; /* step[k], k 1..5 */
     for (int k = 1; k <= 5 && rc == 0; k++) {
         if (step[k] > 0)
-            rc = jcell_add(c, v, JK_LANGKAH, k, 0);
+            rc = jcell_add(c, v, vh, JK_LANGKAH, k, 0);
         int64_t a = k == 1 ? x[0] : step[k - 1], b = step[k];
         if (rc == 0 && a > 0 && b >= a) {
             int64_t days = wib_day(b) - wib_day(a);
-            rc = jcell_add(c, v, JK_HARI, k, days > PK_FUNNEL_DAYS_MAX ? PK_FUNNEL_DAYS_MAX : days);
+            rc = jcell_add(c, v, vh, JK_HARI, k, days > PK_FUNNEL_DAYS_MAX ? PK_FUNNEL_DAYS_MAX : days);
         }
     }
     if (rc == 0 && x[1] && step[3] == 0 && step[2] > 0)
-        rc = jcell_add(c, v, JK_TENGGAT, x[2], wib_day(step[2]));
+        rc = jcell_add(c, v, vh, JK_TENGGAT, x[2], wib_day(step[2]));
     return rc;
 }
 
