@@ -899,22 +899,33 @@ def connection_limit_is_enforced_and_recovers():
 
 @test
 def concurrent_requests_all_answered():
+    """16 clients of one address, 10 requests each on new connections: all
+    answered.  A request that fails is recorded with its error, and the
+    server's own lines about connections are shown with the failure (a CI
+    run once got 141 answers of 160: resets, at load 2.7)."""
     results = []
     lock = threading.Lock()
 
     def worker():
         for _ in range(10):
-            st, _, b = srv().json("GET", "/api/v1/nik/" + NIK_FEMALE)
+            try:
+                st, _, b = srv().json("GET", "/api/v1/nik/" + NIK_FEMALE)
+                r = (st, b.get("sex") if b else None)
+            except Exception as e:  # noqa: BLE001 -- reported below
+                r = ("error", repr(e))
             with lock:
-                results.append((st, b.get("sex") if b else None))
+                results.append(r)
 
     ts = [threading.Thread(target=worker) for _ in range(16)]
     for t in ts:
         t.start()
     for t in ts:
         t.join(60)
+    bad = [r for r in results if r != (200, "P")]
+    server = [line for line in srv().stderr().splitlines() if "http:" in line][-5:]
     eq(len(results), 160, "answers")
-    assert all(r == (200, "P") for r in results), [r for r in results if r != (200, "P")][:5]
+    assert not bad, "%d of 160 not answered 200: %r; the server said %r" % (
+        len(bad), bad[:5], server)
 
 
 # ---- access log -----------------------------------------------------------
