@@ -67,6 +67,7 @@
 #define TICK_ROWS 256
 #define REFS_BYTES ((size_t)4 << 20)   /* the refs', likewise */
 #define DUPS_BYTES ((size_t)1 << 20)   /* the duplicates', likewise */
+#define REJECTS_BYTES ((size_t)1 << 20) /* the rejected rows', likewise (with --rejects) */
 #define FIND_BATCH 1024                /* people looked up at once (one statement on PostgreSQL) */
 #define PENDING_BYTES ((size_t)1 << 20) /* their rows held meanwhile, at most (about) */
 /* The filters of the refs seen (once, twice), in bits: 4 and 1 MiB, a
@@ -105,6 +106,8 @@ typedef struct eimporter {
     stager st;        /* the rows */
     stager refs;      /* pass 2's: the refs of known people's rows */
     stager dups;      /* pass 3's: the rows that repeat a ref */
+    stager rej;       /* the rejected rows, for the rejects file in line order */
+    int rej_rc;       /* the first error staging them */
     uint64_t *seen;   /* SEEN_BITS: pass 1's refs */
     uint64_t *twice;  /* TWICE_BITS: those it had seen (or so the first said) */
     int64_t waves[2 * WAVES_MAX]; /* the wave numbers the rows name, hashed; 0 free */
@@ -169,29 +172,72 @@ static void fields_of(const char *data, const char *f[C__COUNT])
     }
 }
 
-/* The rejects file: line, codes, the column at fault, the row's fields
- * in the spec's order (the CSV output of the participants import). */
+/* A rejected row: counted, and (with --rejects) staged by its line, its
+ * code in the header's `at`, then the column at fault and the row's
+ * fields in the spec's order (all empty for a row that is not one). */
 static void reject(eimporter *im, unsigned long line, pk_code code, const char *column,
                    const char *const *f)
 {
     im->sum->rejected++;
     im->sum->reasons[code]++;
-    FILE *out = im->opts->rejects;
-    if (out == NULL)
+    if (im->opts->rejects == NULL || im->rej_rc != 0)
         return;
     if (column == NULL)
         column = pk_code_field(code) ? pk_code_field(code) : "";
-    fprintf(out, "%lu,", line);
-    pk_reg_csv_codes(out, PK_CODEBIT(code));
-    fputc(',', out);
-    pk_reg_csv_field(out, column, false);
-    /* every field guarded: a rejected row may hold anything anywhere, and
-     * the file is read in a spreadsheet */
+    size_t len = strlen(column) + 1;
+    for (int i = 0; i < C__COUNT; i++)
+        len += (f != NULL && f[i] != NULL ? strlen(f[i]) : 0) + 1;
+    srec *h;
+    if ((im->rej_rc = pk_jr_stage_room(&im->rej, len, &h)) != 0)
+        return;
+    *h = (srec){.at = code, .line = line, .len = (uint32_t)len};
+    char *p = (char *)(h + 1);
+    size_t n = strlen(column) + 1;
+    memcpy(p, column, n);
+    p += n;
     for (int i = 0; i < C__COUNT; i++) {
-        fputc(',', out);
-        pk_reg_csv_field(out, f != NULL && f[i] != NULL ? f[i] : "", true);
+        const char *x = f != NULL && f[i] != NULL ? f[i] : "";
+        n = strlen(x) + 1;
+        memcpy(p, x, n);
+        p += n;
     }
+}
+
+/* The rejects file: its header, then the rejected rows in line order --
+ * line, codes, the column at fault, the row's fields in the spec's order
+ * (the CSV output of the participants import). */
+static int write_rejects(eimporter *im)
+{
+    FILE *out = im->opts->rejects;
+    fputs("baris,alasan,kolom", out);
+    for (int c = 0; c < C__COUNT; c++)
+        fprintf(out, ",%s", colnames[c]);
     fputc('\n', out);
+    run *runs;
+    size_t nruns;
+    merge m = {0};
+    int rc = im->rej_rc != 0 ? im->rej_rc : pk_jr_finish(&im->rej);
+    pk_jr_take_runs(&im->rej, &runs, &nruns);
+    if (rc == 0)
+        rc = pk_jr_merge_start(&m, BY_LINE, runs, nruns);
+    for (run *r; rc == 0 && (r = pk_jr_merge_top(&m)) != NULL;) {
+        const char *column = r->data, *f = column + strlen(column) + 1;
+        fprintf(out, "%llu,", (unsigned long long)r->h.line);
+        pk_reg_csv_codes(out, PK_CODEBIT((pk_code)r->h.at));
+        fputc(',', out);
+        pk_reg_csv_field(out, column, false);
+        /* every field guarded: a rejected row may hold anything anywhere,
+         * and the file is read in a spreadsheet */
+        for (int i = 0; i < C__COUNT; i++, f += strlen(f) + 1) {
+            fputc(',', out);
+            pk_reg_csv_field(out, f, true);
+        }
+        fputc('\n', out);
+        rc = pk_jr_merge_pop(&m);
+    }
+    free(m.heap);
+    pk_jr_runs_close(runs, nruns);
+    return rc;
 }
 
 static int map_header(eimporter *im, const pk_csv_record *rec, char *err, size_t errlen)
@@ -802,11 +848,9 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     }
     if ((rc = map_header(&im, rec, err, errlen)) != 0)
         goto out;
-    if (opts->rejects != NULL) {
-        fputs("baris,alasan,kolom", opts->rejects);
-        for (int c = 0; c < C__COUNT; c++)
-            fprintf(opts->rejects, ",%s", colnames[c]);
-        fputc('\n', opts->rejects);
+    if (opts->rejects != NULL && (rc = pk_jr_stager_init(&im.rej, BY_LINE, REJECTS_BYTES)) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
     }
     if ((rc = pass1(&im, csv, rec, size, err, errlen)) != 0)
         goto out;
@@ -854,10 +898,18 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     tx = NULL; /* pass4 ended it */
 out:
     pk_tx_rollback(tx);
+    /* the rows rejected so far, whatever stopped the import */
+    if (opts->rejects != NULL && im.rej.arena != NULL && (r = write_rejects(&im)) != 0 &&
+        rc == 0) {
+        rc = r;
+        snprintf(err, errlen, "cannot write the rejects file: %s",
+                 r == PK_ENOMEM ? "out of memory" : "temporary file error");
+    }
     pk_wave_table_free(&waves);
     pk_jr_stager_free(&im.st);
     pk_jr_stager_free(&im.refs);
     pk_jr_stager_free(&im.dups);
+    pk_jr_stager_free(&im.rej);
     free(im.seen);
     free(im.twice);
     free(rec);

@@ -15,11 +15,13 @@
 
 /* Two staged rows (headers and fields) in order o: BY_NIK (NIK index,
  * waktu, line), BY_REF (ref, line: the ref is the first field), BY_PID
- * (participant id, waktu, line). */
+ * (participant id, waktu, line), BY_LINE (line). */
 int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const char *db)
 {
     int c;
-    if (o == BY_REF) {
+    if (o == BY_LINE) {
+        /* the line alone */
+    } else if (o == BY_REF) {
         if ((c = strcmp(da, db)) != 0)
             return c;
     } else {
@@ -51,10 +53,12 @@ static void key_of(order o, const char *arena, size_t off, jr_key *k)
         k->k[0] = pk_sort_be(h->bi, 8);
         k->k[1] = pk_sort_be(h->bi + 8, 8);
         k->k[2] = pk_sort_signed(h->at);
-    } else {
+    } else if (o == BY_PID) {
         k->k[0] = pk_sort_signed(h->pid);
         k->k[1] = pk_sort_signed(h->at);
         k->k[2] = 0;
+    } else { /* BY_LINE */
+        k->k[0] = k->k[1] = k->k[2] = 0;
     }
     k->k[3] = h->line;
 }

@@ -34,8 +34,9 @@ typedef struct run {
     size_t cap;
 } run;
 
-/* The order of staged rows: pass 1's runs, pass 2's, pass 3's. */
-typedef enum order { BY_NIK, BY_REF, BY_PID } order;
+/* The order of staged rows: pass 1's runs, pass 2's, pass 3's; and the
+ * rejected rows', by line. */
+typedef enum order { BY_NIK, BY_REF, BY_PID, BY_LINE } order;
 
 /* A merge of runs: a min-heap of run indexes by their heads. */
 typedef struct merge {
@@ -46,7 +47,7 @@ typedef struct merge {
 
 /* Two staged rows (headers and fields) in order o: BY_NIK (NIK index,
  * waktu, line), BY_REF (ref, line: the ref is the first field), BY_PID
- * (participant id, waktu, line). */
+ * (participant id, waktu, line), BY_LINE (line). */
 int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const char *db);
 /* A row's place in a run being sorted (pk_jr_sort): its order's key
  * as unsigned integers compared in turn, so that most comparisons read

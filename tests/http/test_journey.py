@@ -93,6 +93,9 @@ class J(Reg):
             with open(rej, encoding="utf-8") as f:
                 rows = [line for line in __import__("csv").reader(f)]
             eq(oct(os.stat(rej).st_mode & 0o777), "0o600", "rejects file mode")
+            if code == 0:
+                lines = [int(x[0]) for x in rows[1:]]
+                eq(lines, sorted(lines), "the rejects in line order")
         return summary, err, rows
 
     def state(self):
