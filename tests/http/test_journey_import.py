@@ -256,5 +256,31 @@ def a_bulk_load_judges_each_person_as_row_by_row_does():
                                 " counts; before wave 8's (30 days), it does not")
 
 
+@test
+def a_bulk_load_of_a_local_file_keeps_its_rules_on_the_writer():
+    """A local file's rows are judged with this deployment's wave rules,
+    which read the store: its bulk load appends on the writer's side, and
+    gives what row by row gives (a join to a wave held here and open,
+    one to a wave it does not hold, one before the wave opens)."""
+    with J("bulk") as a, J("rows") as b:
+        for x in (a, b):
+            code, _, err = x.cli(["wave", "create", "--wave", "1", "--scheme", "2021",
+                                  "--opens", "2021-03-02T00:00:00+07:00",
+                                  "--closes", "2021-04-01T00:00:00+07:00", "--quota", "5"])
+            eq(code, 0, "wave create: " + err)
+        na, nb = a.people(3), b.people(3)
+        eq(na, nb, "the same NIKs")
+        rows = [ev("j0", na[0], "gabung_gelombang", t(3), gelombang=1),
+                ev("j1", na[1], "gabung_gelombang", t(3), gelombang=9),
+                ev("j2", na[2], "gabung_gelombang", t(1), gelombang=1)]
+        sa, _, ra = a.events(rows, "--source", "lokal", rejects=True, env=BULK)
+        sb, _, rb = b.events(rows, "--source", "lokal", rejects=True, env=NO_BULK)
+        eq(sa, sb, "the same summary")
+        eq((sa["inserted"], sa["rejected"]), (1, 2), "one join taken")
+        eq(ra, rb, "the same rejects")
+        eq(a.stored(), b.stored(), "the same events")
+        eq(a.state(), b.state(), "the same states")
+
+
 if __name__ == "__main__":
     h.run()
