@@ -35,7 +35,11 @@
  * (a first import) is a bulk load (pk_tx_events_bulk_begin): one
  * transaction, no look-up of stored refs (there are none, and the file's
  * repeats are gone by the fourth pass), the unique index by (source, ref)
- * built at the end.  Killed, it leaves nothing. */
+ * built at the end.  Killed, it leaves nothing.
+ *
+ * The rejected rows (with --rejects) are staged too, by line, and the
+ * rejects file written at the end in the file's order, whichever pass
+ * rejected them. */
 #include "app/journey_import.h"
 
 #include <errno.h>
@@ -610,9 +614,9 @@ static int commit(eimporter *im, pk_tx **tx, long *in_tx, long *inserted_before)
  * (pk_journey_judge_unstored, the waves' terms read in the transaction
  * beforehand) and the caller only writes it; not a batch whose first
  * person goes on from the batch before (more than GROUP_MAX rows: their
- * first rows are stored by then), which the caller appends whole.  A batch handed over says whether the rows after it
- * are another person's (a transaction may end there) and whether it is
- * the last. */
+ * first rows are stored by then), which the caller appends whole.  A
+ * batch handed over says whether the rows after it are another person's
+ * (a transaction may end there) and whether it is the last. */
 typedef struct feed {
     eimporter *im;
     const pk_wave_table *waves; /* the feeder judges (see above); or NULL */
