@@ -220,12 +220,13 @@ void pk_ji_event_fields(const char *const *f, pk_event_fields *ef)
 
 /* ---- pass 1: runs sorted by (NIK index, waktu, line) ---------------------- */
 
+/* Stages a row under its key: its fields f (of flen bytes each). */
 static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long line,
-                 const char *const *f)
+                 const char *const *f, const size_t *flen)
 {
     size_t len = 0;
     for (int i = 0; i < C__COUNT; i++)
-        len += strlen(f[i]) + 1;
+        len += flen[i] + 1;
     srec *h;
     int rc = pk_jr_stage_room(&im->st, len, &h);
     if (rc != 0)
@@ -237,9 +238,8 @@ static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long lin
     h->len = (uint32_t)len;
     char *p = (char *)(h + 1);
     for (int i = 0; i < C__COUNT; i++) {
-        size_t n = strlen(f[i]) + 1;
-        memcpy(p, f[i], n);
-        p += n;
+        memcpy(p, f[i], flen[i] + 1);
+        p += flen[i] + 1;
     }
     return 0;
 }
@@ -264,14 +264,17 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
             continue;
         }
         const char *f[C__COUNT];
+        size_t flen[C__COUNT];
         for (int c = 0; c < C__COUNT; c++) {
             size_t len = im->col[c] >= 0 ? rec->len[im->col[c]] : 0;
             f[c] = im->col[c] >= 0 ? rec->field[im->col[c]] : "";
             if (text_column(c))
                 f[c] = pk_text_sheet_unguard(f[c], &len);
-            if (strlen(f[c]) != len) { /* a NUL inside a field */
+            if (memchr(f[c], '\0', len) != NULL) { /* a NUL inside a field */
                 f[c] = "";
+                len = 0;
             }
+            flen[c] = len;
         }
         /* the ref's word of the filter (ref_seen) fetched meanwhile */
         uint64_t rh = ref_hash(f[C_REF]);
@@ -281,7 +284,7 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
         const char *bad = NULL;
         pk_ji_event_fields(f, &ef);
         pk_nik_info ni;
-        if (pk_nik_check(f[C_NIK], strlen(f[C_NIK]), im->app->regions, today, &ni) != 0) {
+        if (pk_nik_check(f[C_NIK], flen[C_NIK], im->app->regions, today, &ni) != 0) {
             pk_ji_reject(im, rec->line, PK_C_KOLOM_TIDAK_VALID, "nik", f);
             continue;
         }
@@ -293,7 +296,7 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
         pk_vault_blind(&im->app->vault, "nik", f[C_NIK], bi);
         ref_seen(im, rh);
         wave_seen(im, e.wave);
-        if ((rc = stage(im, bi, e.at, rec->line, f)) != 0) {
+        if ((rc = stage(im, bi, e.at, rec->line, f, flen)) != 0) {
             snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                                                   : "cannot write a temporary file: %s",
                      strerror(errno));
