@@ -178,7 +178,8 @@ static int write_rejects(eimporter *im)
     run *runs;
     size_t nruns;
     merge m = {0};
-    int rc = im->rej_rc != 0 ? im->rej_rc : pk_jr_finish(&im->rej);
+    /* the rows staged before a failure to stage one are written too */
+    int rc = pk_jr_finish(&im->rej);
     pk_jr_take_runs(&im->rej, &runs, &nruns);
     if (rc == 0)
         rc = pk_jr_merge_start(&m, BY_LINE, runs, nruns);
@@ -199,7 +200,7 @@ static int write_rejects(eimporter *im)
     }
     free(m.heap);
     pk_jr_runs_close(runs, nruns);
-    return rc;
+    return im->rej_rc != 0 ? im->rej_rc : rc;
 }
 
 static int map_header(eimporter *im, const pk_csv_record *rec, char *err, size_t errlen)
@@ -491,7 +492,10 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
                       const pk_import_opts *opts, pk_import_summary *sum, char *err,
                       size_t errlen)
 {
-    eimporter im = {.app = app, .opts = opts, .source = source, .sum = sum};
+    /* the stagers not initialised yet hold no file (pk_jr_stager_free) */
+    eimporter im = {.app = app, .opts = opts, .source = source, .sum = sum,
+                    .st = {.fd = -1}, .refs = {.fd = -1}, .dups = {.fd = -1},
+                    .rej = {.fd = -1}};
     memset(sum, 0, sizeof(*sum));
     pk_csv *csv = pk_csv_new(pk_reg_read_fd, &fd, PK_REG_MAX_RECORD);
     pk_csv_record *rec = malloc(sizeof(*rec));

@@ -101,7 +101,9 @@ int pk_jr_finish(stager *s);
  * (pk_jr_runs_close closes it), and empties s (after pk_jr_flush: none
  * being written); s writes its next runs to a new file. */
 void pk_jr_take_runs(stager *s, run **runs, size_t *n);
-/* Waits for a run being written, closes the runs and frees all s holds. */
+/* Waits for a run being written, closes the runs and frees all s holds;
+ * also a stager never initialised, if it is {.fd = -1} (a zeroed one
+ * would close descriptor 0). */
 void pk_jr_stager_free(stager *s);
 
 /* Opens each run for reading (buffers of a total bounded whatever their
