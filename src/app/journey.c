@@ -1,18 +1,14 @@
 /* journey.c -- appending events to a participant's journey and keeping
- * its derived state up to date (journey.h). */
-#include "app/journey.h"
+ * its derived state up to date (journey.h): the one rule of every writer
+ * (jn_decide), one person's append, the refold.  Many people's events at
+ * once, and the ways onto a stored state, are journey_many.c's. */
+#include "app/journey_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
-
-/* A growable array of events. */
-typedef struct evlist {
-    pk_event *v;
-    size_t n, cap;
-} evlist;
 
 static int evlist_grow(evlist *l, size_t want)
 {
@@ -28,7 +24,7 @@ static int evlist_grow(evlist *l, size_t want)
     return 0;
 }
 
-static int collect(void *ctx, const pk_event *e)
+int jn_collect(void *ctx, const pk_event *e)
 {
     evlist *l = ctx;
     int rc = evlist_grow(l, l->n + 1);
@@ -49,23 +45,12 @@ void pk_journey_fold_init(pk_fold *f, int64_t participant_id, pk_tx *tx)
     f->purchase_by_ctx = tx;
 }
 
-/* The caller's own rule for its new events (pk_journey_append_checked),
- * and where a fold asks the first-purchase deadline: the store's hook
- * inside tx, or (pk_journey_judge_unstored: no tx) the caller's. */
-typedef struct checker {
-    pk_append_check_fn fn;
-    void *ctx;
-    pk_tx *tx;
-    pk_purchase_by_fn by;
-    void *by_ctx;
-} checker;
-
-static checker checker_of(pk_append_check_fn fn, void *ctx, pk_tx *tx)
+checker jn_checker_of(pk_append_check_fn fn, void *ctx, pk_tx *tx)
 {
     return (checker){fn, ctx, tx, tx_purchase_by, tx};
 }
 
-static void ck_fold_init(pk_fold *f, int64_t participant_id, const checker *ck)
+void jn_fold_init(pk_fold *f, int64_t participant_id, const checker *ck)
 {
     pk_fold_init(f, participant_id);
     f->purchase_by = ck->by;
@@ -102,7 +87,7 @@ static int fold_all(const evlist *l, pk_fold *f, size_t from, pk_code *code, con
 }
 
 /* The order in which new events are taken: (at, seq), then array order. */
-static int by_order(const void *a, const void *b, void *base)
+int jn_by_order(const void *a, const void *b, void *base)
 {
     const pk_event *ev = base;
     size_t i = *(const size_t *)a, j = *(const size_t *)b;
@@ -110,7 +95,7 @@ static int by_order(const void *a, const void *b, void *base)
     return c != 0 ? c : (i > j) - (i < j);
 }
 
-static bool same_ref(const pk_event *a, const pk_event *b)
+bool jn_same_ref(const pk_event *a, const pk_event *b)
 {
     return a->source == b->source && strcmp(a->ref, b->ref) == 0;
 }
@@ -130,9 +115,6 @@ int pk_journey_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
     return pk_journey_append_checked(tx, participant_id, ev, n, out, NULL, NULL, NULL);
 }
 
-static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                  pk_append_result *out, pk_append_check_fn check, void *ctx,
-                  pk_journey *state, bool look_up);
 
 int pk_journey_append_get(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                           pk_append_result *out, pk_journey *state)
@@ -144,7 +126,7 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
                               pk_append_result *out, pk_append_check_fn check, void *ctx,
                               pk_journey *state)
 {
-    return append(tx, participant_id, ev, n, out, check, ctx, state, true);
+    return jn_append(tx, participant_id, ev, n, out, check, ctx, state, true);
 }
 
 /* One new event, looked up first, that comes after everything the person
@@ -153,7 +135,7 @@ int pk_journey_append_checked(pk_tx *tx, int64_t participant_id, pk_event *ev, s
  * journey read and folded again; the stored state is also what the
  * caller's check sees just before it.  *done false: not that case (no
  * state stored, a later event stored, a type that needs the history, the
- * programme office's event, which decide() keeps when refused), and
+ * programme office's event, which jn_decide() keeps when refused), and
  * nothing was written. */
 static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
                        pk_append_result *out, pk_append_check_fn check, void *ctx,
@@ -195,15 +177,7 @@ static int append_last(pk_tx *tx, int64_t participant_id, pk_event *ev,
     return 0;
 }
 
-/* A list of events to insert and, for each, the caller's event that
- * receives its id. */
-typedef struct sink {
-    evlist ev;
-    pk_event **dst;
-    size_t cap;
-} sink;
-
-static int sink_add(sink *k, pk_event *e)
+int jn_sink_add(sink *k, pk_event *e)
 {
     if (k->ev.n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 16;
@@ -212,20 +186,20 @@ static int sink_add(sink *k, pk_event *e)
             return PK_ENOMEM;
         k->dst = d, k->cap = cap;
     }
-    int rc = collect(&k->ev, e);
+    int rc = jn_collect(&k->ev, e);
     if (rc == 0)
         k->dst[k->ev.n - 1] = e;
     return rc;
 }
 
-static void sink_free(sink *k)
+void jn_sink_free(sink *k)
 {
     free(k->ev.v);
     free(k->dst);
 }
 
 /* Inserts the sink's events and fills in the callers' ids. */
-static int sink_insert(pk_tx *tx, sink *k)
+int jn_sink_insert(pk_tx *tx, sink *k)
 {
     if (k->ev.n == 0)
         return 0;
@@ -237,14 +211,14 @@ static int sink_insert(pk_tx *tx, sink *k)
 
 /* The new events of participant_id: each made theirs, verdict inserted
  * unless its (source, ref) came earlier in ev (a duplicate). */
-static void mark_new(int64_t participant_id, pk_event *ev, size_t n, pk_append_result *out)
+void jn_mark_new(int64_t participant_id, pk_event *ev, size_t n, pk_append_result *out)
 {
     for (size_t i = 0; i < n; i++) {
         ev[i].participant_id = participant_id;
         ev[i].id = 0;
         out[i] = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0, false};
         for (size_t j = 0; j < i && out[i].verdict == PK_APPEND_INSERTED; j++)
-            if (out[j].verdict != PK_APPEND_DUPLICATE && same_ref(&ev[i], &ev[j]))
+            if (out[j].verdict != PK_APPEND_DUPLICATE && jn_same_ref(&ev[i], &ev[j]))
                 out[i].verdict = PK_APPEND_DUPLICATE;
     }
 }
@@ -300,11 +274,11 @@ static int codes_room(pk_code **p, size_t *cap, size_t n)
  * and kept go to `fresh` in (at, seq) order, so ids ascend with it; the
  * first new event's made_inert counts the stored events that applied
  * before and no longer do. */
-static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_event *ev,
+int jn_decide(const checker *ck, int64_t participant_id, evlist *all, pk_event *ev,
                   size_t n, pk_append_result *out, pk_fold *f, sink *fresh)
 {
     pk_fold g;
-    ck_fold_init(&g, participant_id, ck);
+    jn_fold_init(&g, participant_id, ck);
     size_t *order = NULL, nbase = all->n, cbase = 0, cwas = 0, cnow = 0;
     /* base: each stored event's refusal before this call; was: each of
      * `all`'s as it stands (kept up to date by every placing); now: the
@@ -327,7 +301,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
     }
     for (size_t i = 0; i < n; i++)
         order[i] = i;
-    qsort_r(order, n, sizeof(*order), by_order, ev);
+    qsort_r(order, n, sizeof(*order), jn_by_order, ev);
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
         if (out[i].verdict != PK_APPEND_INSERTED)
@@ -366,7 +340,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
         all->v[at] = ev[i];
         all->n++;
         pk_fold_free(&g);
-        ck_fold_init(&g, participant_id, ck);
+        jn_fold_init(&g, participant_id, ck);
         bool by_ck = false;
         if ((rc = fold_all(all, &g, at, now, ck, &by_ck)) != 0)
             goto out;
@@ -408,10 +382,10 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
          * the batch's first row of it, else another person's) */
         const pk_event *first = NULL;
         for (size_t x = 0; first == NULL && x < all->n; x++)
-            if (same_ref(&all->v[x], &ev[i]))
+            if (jn_same_ref(&all->v[x], &ev[i]))
                 first = &all->v[x];
         for (size_t j = 0; first == NULL && j < i; j++)
-            if (out[j].verdict != PK_APPEND_DUPLICATE && same_ref(&ev[j], &ev[i]))
+            if (out[j].verdict != PK_APPEND_DUPLICATE && jn_same_ref(&ev[j], &ev[i]))
                 first = &ev[j];
         out[i].differs = first == NULL || !same_event(first, &ev[i]);
     }
@@ -424,7 +398,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
             out[order[0]].made_inert = inert;
         for (size_t i = 0; i < n; i++)
             for (size_t x = 0; out[i].verdict == PK_APPEND_DUPLICATE && x < all->n; x++)
-                if (was[x] != PK_C__COUNT && same_ref(&all->v[x], &ev[i])) {
+                if (was[x] != PK_C__COUNT && jn_same_ref(&all->v[x], &ev[i])) {
                     out[i].verdict = PK_APPEND_REJECTED;
                     out[i].why = was[x];
                 }
@@ -432,7 +406,7 @@ static int decide(const checker *ck, int64_t participant_id, evlist *all, pk_eve
     /* the accepted and the kept, in order */
     for (size_t k = 0; k < n && rc == 0; k++)
         if (out[order[k]].verdict == PK_APPEND_INSERTED || out[order[k]].kept)
-            rc = sink_add(fresh, &ev[order[k]]);
+            rc = jn_sink_add(fresh, &ev[order[k]]);
 out:
     pk_fold_free(&g);
     free(order);
@@ -444,7 +418,7 @@ out:
 
 /* look_up: each new (source, ref) is looked up among the stored events
  * (a duplicate); without, a stored one fails the insert (PK_ECONFLICT). */
-static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+int jn_append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                   pk_append_result *out, pk_append_check_fn check, void *ctx,
                   pk_journey *state, bool look_up)
 {
@@ -454,16 +428,16 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
         if (rc != 0 || done)
             return rc;
     }
-    const checker ck = checker_of(check, ctx, tx);
+    const checker ck = jn_checker_of(check, ctx, tx);
     evlist all = {0};
     sink fresh = {0};
     pk_fold f;
     pk_journey_fold_init(&f, participant_id, tx);
-    int rc = pk_tx_events_of(tx, participant_id, collect, &all);
+    int rc = pk_tx_events_of(tx, participant_id, jn_collect, &all);
     if (rc != 0)
         goto out;
     /* duplicates: in the batch, or stored (for anyone) */
-    mark_new(participant_id, ev, n, out);
+    jn_mark_new(participant_id, ev, n, out);
     for (size_t i = 0; look_up && i < n; i++) {
         if (out[i].verdict != PK_APPEND_INSERTED)
             continue;
@@ -476,350 +450,17 @@ static int append(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
             goto out;
         }
     }
-    if ((rc = decide(&ck, participant_id, &all, ev, n, out, &f, &fresh)) != 0)
+    if ((rc = jn_decide(&ck, participant_id, &all, ev, n, out, &f, &fresh)) != 0)
         goto out;
-    if (fresh.ev.n > 0 && (rc = sink_insert(tx, &fresh)) == 0)
+    if (fresh.ev.n > 0 && (rc = jn_sink_insert(tx, &fresh)) == 0)
         rc = pk_tx_journey_put(tx, &f.j);
     if (rc == 0 && state != NULL)
         *state = f.j;
 out:
     pk_fold_free(&f);
     free(all.v);
-    sink_free(&fresh);
+    jn_sink_free(&fresh);
     return rc;
-}
-
-/* pk_tx_events_of_many's events into each group's list (the groups in
- * ascending order of participant, as the events come). */
-typedef struct many {
-    const pk_append_group *g;
-    evlist *all;
-    size_t ng, cur;
-} many;
-
-static int collect_many(void *ctx, const pk_event *e)
-{
-    many *m = ctx;
-    while (m->cur < m->ng && m->g[m->cur].participant_id < e->participant_id)
-        m->cur++;
-    if (m->cur == m->ng || m->g[m->cur].participant_id != e->participant_id)
-        return PK_EIO; /* not asked for */
-    return collect(&m->all[m->cur], e);
-}
-
-/* How many events the groups hold: 0, or PK_EINVAL when their
- * participants are not in strictly ascending order. */
-static int groups_total(const pk_append_group *g, size_t ng, size_t *total)
-{
-    *total = 0;
-    for (size_t k = 0; k < ng; k++) {
-        if (k > 0 && g[k].participant_id <= g[k - 1].participant_id)
-            return PK_EINVAL;
-        *total += g[k].n;
-    }
-    return 0;
-}
-
-/* Events judged, not yet written: those to store, in (at, seq) order per
- * person, and the people's states (journey.h). */
-struct pk_judged {
-    sink fresh;
-    pk_journey *js;
-    size_t nj, jcap;
-    evlist none; /* the stored events of people who have none */
-};
-
-pk_judged *pk_judged_new(void)
-{
-    return calloc(1, sizeof(pk_judged));
-}
-
-void pk_judged_free(pk_judged *j)
-{
-    if (j == NULL)
-        return;
-    sink_free(&j->fresh);
-    free(j->js);
-    free(j->none.v);
-    free(j);
-}
-
-/* Each group judged against its stored events (all[k], or none when all
- * is NULL) into j. */
-static int judge_groups(const checker *ck, pk_append_group *g, size_t ng, evlist *all,
-                        pk_judged *j)
-{
-    int rc = 0;
-    for (size_t k = 0; k < ng && rc == 0; k++) {
-        if (j->nj == j->jcap) {
-            size_t cap = j->jcap ? j->jcap * 2 : 64;
-            pk_journey *v = realloc(j->js, cap * sizeof(*v));
-            if (v == NULL)
-                return PK_ENOMEM;
-            j->js = v, j->jcap = cap;
-        }
-        evlist *stored = all != NULL ? &all[k] : &j->none;
-        if (all == NULL)
-            j->none.n = 0; /* decide adds the accepted */
-        pk_fold f;
-        ck_fold_init(&f, g[k].participant_id, ck);
-        size_t before = j->fresh.ev.n;
-        rc = decide(ck, g[k].participant_id, stored, g[k].ev, g[k].n, g[k].out, &f, &j->fresh);
-        if (rc == 0 && j->fresh.ev.n > before)
-            j->js[j->nj++] = f.j;
-        pk_fold_free(&f);
-    }
-    return rc;
-}
-
-int pk_journey_judge_unstored(pk_append_group *g, size_t ng, pk_purchase_by_fn by,
-                              void *by_ctx, pk_judged *j)
-{
-    size_t total;
-    if (groups_total(g, ng, &total) != 0)
-        return PK_EINVAL;
-    j->fresh.ev.n = j->nj = 0;
-    const checker ck = {NULL, NULL, NULL, by, by_ctx};
-    for (size_t k = 0; k < ng; k++)
-        mark_new(g[k].participant_id, g[k].ev, g[k].n, g[k].out);
-    return judge_groups(&ck, g, ng, NULL, j);
-}
-
-int pk_journey_write_judged(pk_tx *tx, pk_judged *j)
-{
-    int rc = sink_insert(tx, &j->fresh);
-    if (rc == 0 && j->nj > 0)
-        rc = pk_tx_journeys_put(tx, j->nj, j->js);
-    j->fresh.ev.n = j->nj = 0;
-    return rc;
-}
-
-int pk_journey_append_many(pk_tx *tx, pk_append_group *g, size_t ng, pk_append_check_fn check,
-                           void *ctx, bool look_up)
-{
-    const checker ck = checker_of(check, ctx, tx);
-    size_t nnew = 0;
-    if (groups_total(g, ng, &nnew) != 0)
-        return PK_EINVAL;
-    if (ng == 0)
-        return 0;
-    evlist *all = calloc(ng, sizeof(*all));
-    int64_t *ids = malloc(ng * sizeof(*ids));
-    const pk_event **ask = malloc((nnew ? nnew : 1) * sizeof(*ask));
-    bool *known = malloc((nnew ? nnew : 1) * sizeof(*known));
-    pk_append_result **res = malloc((nnew ? nnew : 1) * sizeof(*res));
-    pk_judged *j = pk_judged_new();
-    int rc = 0;
-    if (all == NULL || ids == NULL || ask == NULL || known == NULL || res == NULL ||
-        j == NULL) {
-        rc = PK_ENOMEM;
-        goto out;
-    }
-    for (size_t k = 0; k < ng; k++)
-        ids[k] = g[k].participant_id;
-    many m = {g, all, ng, 0};
-    if ((rc = pk_tx_events_of_many(tx, ng, ids, collect_many, &m)) != 0)
-        goto out;
-    /* duplicates: in a person's batch, or stored (for anyone) */
-    size_t nask = 0;
-    for (size_t k = 0; k < ng; k++) {
-        mark_new(g[k].participant_id, g[k].ev, g[k].n, g[k].out);
-        for (size_t i = 0; look_up && i < g[k].n; i++)
-            if (g[k].out[i].verdict == PK_APPEND_INSERTED) {
-                ask[nask] = &g[k].ev[i];
-                res[nask++] = &g[k].out[i];
-            }
-    }
-    if (nask > 0 && (rc = pk_tx_events_known(tx, nask, ask, known)) != 0)
-        goto out;
-    for (size_t i = 0; i < nask; i++)
-        if (known[i])
-            res[i]->verdict = PK_APPEND_DUPLICATE;
-    if ((rc = judge_groups(&ck, g, ng, all, j)) == 0)
-        rc = pk_journey_write_judged(tx, j);
-out:
-    for (size_t k = 0; all != NULL && k < ng; k++)
-        free(all[k].v);
-    free(all);
-    free(ids);
-    free(ask);
-    free(known);
-    free(res);
-    pk_judged_free(j);
-    return rc;
-}
-
-/* Whether e's fold reads only the state (not the purchases a fold
- * remembers), so that it can be applied to a stored state: the daily
- * job's dicabut and saldo_hangus, the draw's lolos, tidak_lolos and
- * saldo_masuk (core/journey.c: pk_fold_apply). */
-static bool state_only(const pk_event *e)
-{
-    return e->type == PK_EV_DICABUT || e->type == PK_EV_SALDO_HANGUS ||
-           e->type == PK_EV_LOLOS || e->type == PK_EV_TIDAK_LOLOS ||
-           e->type == PK_EV_SALDO_MASUK;
-}
-
-/* pk_journey_append_tail's way, and pk_journey_append_fresh_many's for a
- * group whose events come after everything stored (look_up false: their
- * refs are not looked up, as append's): *ok when it applies, and then out[] holds
- * the verdicts, *state the state after them and order[0..*nf) the
- * accepted in (at, seq) order; nothing written.  !*ok: the caller takes
- * the whole way (append). */
-static int onto_state_decide(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                             pk_append_result *out, bool look_up, pk_journey *state,
-                             size_t order[8], size_t *nf, bool *ok)
-{
-    *ok = false;
-    *nf = 0;
-    if (n == 0 || n > 8)
-        return 0;
-    /* after every stored event, the skipped ones too (a stored state's
-     * last_at is the last applied): a skipped one after them might apply
-     * once they have */
-    size_t first = 0;
-    for (size_t i = 1; i < n; i++)
-        if (pk_event_cmp(&ev[i], &ev[first]) < 0)
-            first = i;
-    pk_fold f;
-    pk_journey_fold_init(&f, participant_id, tx);
-    bool last = false;
-    int rc = pk_tx_journey_tail(tx, participant_id, ev[first].at, ev[first].seq, &f.j, &last);
-    if (rc == PK_ENOENT)
-        return 0;
-    if (rc != 0)
-        return rc;
-    if (!last)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        ev[i].participant_id = participant_id;
-        ev[i].id = 0;
-        if (!state_only(&ev[i]) || ev[i].at <= f.j.last_at)
-            goto out;
-        for (size_t j = 0; j < i; j++)
-            if (same_ref(&ev[i], &ev[j]))
-                goto out;
-        int64_t who;
-        int r = look_up ? pk_tx_event_find(tx, ev[i].source, ev[i].ref, &who) : PK_ENOENT;
-        if (r == 0)
-            goto out;
-        if (r != PK_ENOENT) {
-            rc = r;
-            goto out;
-        }
-    }
-    size_t by[8];
-    for (size_t i = 0; i < n; i++)
-        by[i] = i;
-    qsort_r(by, n, sizeof(*by), by_order, ev);
-    for (size_t k = 0; k < n; k++) {
-        size_t i = by[k];
-        pk_code why = PK_C__COUNT;
-        out[i] = (pk_append_result){PK_APPEND_INSERTED, PK_C__COUNT, false, 0, false};
-        rc = pk_fold_apply(&f, &ev[i], &why);
-        if (rc == PK_EINVAL) {
-            out[i].verdict = PK_APPEND_REJECTED;
-            out[i].why = why;
-            continue;
-        }
-        if (rc != 0)
-            goto out;
-        out[i].verdict = PK_APPEND_INSERTED;
-        order[(*nf)++] = i;
-    }
-    rc = 0;
-    *state = f.j;
-    *ok = true;
-out:
-    pk_fold_free(&f);
-    return rc;
-}
-
-/* pk_journey_append_tail: onto the stored state when it applies, else the
- * whole way. */
-static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                      pk_append_result *out)
-{
-    pk_journey j;
-    size_t order[8], nf;
-    bool ok;
-    int rc = onto_state_decide(tx, participant_id, ev, n, out, true, &j, order, &nf, &ok);
-    if (rc != 0 || !ok)
-        return rc != 0 ? rc : append(tx, participant_id, ev, n, out, NULL, NULL, NULL, true);
-    if (nf == 0)
-        return 0;
-    pk_event fresh[8];
-    for (size_t k = 0; k < nf; k++)
-        fresh[k] = ev[order[k]];
-    if ((rc = pk_tx_events_insert(tx, nf, fresh)) != 0)
-        return rc;
-    for (size_t k = 0; k < nf; k++)
-        ev[order[k]].id = fresh[k].id;
-    return pk_tx_journey_put(tx, &j);
-}
-
-/* The events and states gathered by pk_journey_append_fresh_many, written
- * together; each caller's event receives its id. */
-typedef struct batch {
-    pk_event *ev;
-    pk_event **dst;
-    size_t n;
-    pk_journey *js;
-    size_t nj;
-} batch;
-
-static int batch_flush(pk_tx *tx, batch *b)
-{
-    int rc = b->n > 0 ? pk_tx_events_insert(tx, b->n, b->ev) : 0;
-    for (size_t i = 0; rc == 0 && i < b->n; i++)
-        b->dst[i]->id = b->ev[i].id;
-    if (rc == 0 && b->nj > 0)
-        rc = pk_tx_journeys_put(tx, b->nj, b->js);
-    b->n = b->nj = 0;
-    return rc;
-}
-
-int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng)
-{
-    size_t total = 0;
-    if (groups_total(g, ng, &total) != 0)
-        return PK_EINVAL;
-    if (ng == 0)
-        return 0;
-    batch b = {malloc((total ? total : 1) * sizeof(*b.ev)),
-               malloc((total ? total : 1) * sizeof(*b.dst)), 0, malloc(ng * sizeof(*b.js)), 0};
-    int rc = b.ev && b.dst && b.js ? 0 : PK_ENOMEM;
-    for (size_t k = 0; rc == 0 && k < ng; k++) {
-        size_t order[8], nf;
-        bool ok;
-        rc = onto_state_decide(tx, g[k].participant_id, g[k].ev, g[k].n, g[k].out, false,
-                               &b.js[b.nj], order, &nf, &ok);
-        if (rc != 0)
-            break;
-        if (!ok) { /* the whole way, at its place in the order of the ids */
-            if ((rc = batch_flush(tx, &b)) == 0)
-                rc = append(tx, g[k].participant_id, g[k].ev, g[k].n, g[k].out, NULL, NULL,
-                            NULL, false);
-            continue;
-        }
-        for (size_t i = 0; i < nf; i++) {
-            b.dst[b.n] = &g[k].ev[order[i]];
-            b.ev[b.n++] = g[k].ev[order[i]];
-        }
-        b.nj += nf > 0;
-    }
-    if (rc == 0)
-        rc = batch_flush(tx, &b);
-    free(b.ev);
-    free(b.dst);
-    free(b.js);
-    return rc;
-}
-
-int pk_journey_append_tail(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                           pk_append_result *out)
-{
-    return onto_state(tx, participant_id, ev, n, out);
 }
 
 int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)
@@ -827,7 +468,7 @@ int pk_journey_refold(pk_tx *tx, int64_t participant_id, pk_journey *out)
     evlist all = {0};
     pk_fold f;
     pk_journey_fold_init(&f, participant_id, tx);
-    int rc = pk_tx_events_of(tx, participant_id, collect, &all);
+    int rc = pk_tx_events_of(tx, participant_id, jn_collect, &all);
     if (rc == 0)
         rc = fold_all(&all, &f, SIZE_MAX, NULL, NULL, NULL);
     if (rc == 0 && all.n > 0)
