@@ -14,7 +14,7 @@
 #include "core/journey.h"
 
 /* The waves a file's rows name, at most: more, and pass 4 judges on the
- * writer's thread (see pass4). */
+ * writer's thread (journey_import_feed.c). */
 #define WAVES_MAX 1024
 /* The filters of the refs seen (once, twice), in bits: 4 and 1 MiB, a
  * fixed size, whatever the file (refs past some tens of millions stage
