@@ -545,6 +545,10 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
             goto out;
         }
     }
+    if (bulk)
+        pk_logf(opts->note, opts->ctx, "no journey event stored yet: loading in bulk, one "
+                                       "transaction, indexes built at the end");
+    pk_logf(opts->note, opts->ctx, "finding the people of %ld rows", sum->read - sum->rejected);
     if ((rc = resolve(&im, tx, err, errlen)) != 0)
         goto out;
     free(im.twice); /* pass 2 was the last to ask it */
@@ -570,6 +574,8 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
         }
         judge = &waves;
     }
+    pk_logf(opts->note, opts->ctx, "applying %ld rows to the journeys of their people",
+            sum->read - sum->rejected - sum->duplicates);
     rc = pk_ji_pass4(&im, tx, bulk, judge, err, errlen);
     tx = NULL; /* pass4 ended it */
 out:

@@ -288,8 +288,10 @@ int pk_ji_pass4(eimporter *im, pk_tx *tx, bool bulk, const pk_wave_table *waves,
         pthread_mutex_unlock(&fd->mu);
         pthread_join(feeder, NULL);
     }
-    if (rc == 0 && bulk)
+    if (rc == 0 && bulk) {
+        pk_logf(im->opts->note, im->opts->ctx, "building the indexes");
         rc = pk_tx_events_bulk_end(tx);
+    }
     if (rc == 0 && tx != NULL)
         rc = commit(im, &tx, &in_tx, &inserted_before);
     pk_tx_rollback(tx);

@@ -119,6 +119,26 @@ int pg_exec(pgc *c, const char *sql, ExecStatusType want, const char *what)
     return rc;
 }
 
+int pg_copy_in(pgc *c, const char *sql, const pk_buf *b)
+{
+    PGconn *conn = c->conn;
+    PGresult *r = PQexec(conn, sql);
+    int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : pg_fail(c, r, "copy");
+    PQclear(r);
+    if (rc != 0)
+        return rc;
+    if (PQputCopyData(conn, b->data, (int)b->len) != 1)
+        rc = pg_fail(c, NULL, "copy");
+    if (PQputCopyEnd(conn, NULL) != 1 && rc == 0)
+        rc = pg_fail(c, NULL, "copy");
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0)
+            rc = pg_fail(c, r, "copy");
+        PQclear(r);
+    }
+    return rc;
+}
+
 /* ---- connections ------------------------------------------------------- */
 
 /* The URL with any password replaced by "***" (user:secret@host and
@@ -483,9 +503,10 @@ static void tx_free(pg_tx *tx)
 static int pg_commit(pk_tx *t)
 {
     pg_tx *tx = (pg_tx *)t;
-    if (tx->bulk) /* the caller did not build the indexes again: refuse */
+    bool unfinished = tx->bulk || tx->events_bulk;
+    if (unfinished) /* the caller did not build the indexes again: refuse */
         PQclear(PQexec(tx->c->conn, "ROLLBACK"));
-    int rc = tx->bulk ? PK_EIO : pg_commit_conn(tx->c);
+    int rc = unfinished ? PK_EIO : pg_commit_conn(tx->c);
     if (rc != 0 && PQtransactionStatus(tx->c->conn) != PQTRANS_IDLE)
         PQclear(PQexec(tx->c->conn, "ROLLBACK"));
     pg_conn_put(tx->p, tx->c);
@@ -607,6 +628,8 @@ static const pk_store_ops pg_ops = {
     .events_known = pg_events_known,
     .event_find = pg_event_find,
     .events_insert = pg_events_insert,
+    .events_bulk_begin = pg_events_bulk_begin,
+    .events_bulk_end = pg_events_bulk_end,
     .journey_put = pg_journey_put,
     .journey_state = pg_journey_state,
     .journeys_put = pg_journeys_put,

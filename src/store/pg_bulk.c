@@ -3,7 +3,8 @@
  * participant table alone, drops its indexes and the region constraint,
  * and builds them once at the end; the counters' triggers are disabled
  * and the counters filled once at the end; rows whose NIK repeats are found and
- * folded afterwards.
+ * folded afterwards.  And of journey events into a store without any
+ * (pk_tx_events_bulk_begin, at the end of the file).
  *
  * Its DDL is not in the statement table (pg_stmts.h): it changes the
  * schema the table's statements are prepared against, and runs once per
@@ -14,6 +15,7 @@
 
 #include "core/pk.h"
 #include "store/pg_int.h"
+#include "store/sql_remind_effect.h"
 
 /* A bulk load holds the participant table alone (ACCESS EXCLUSIVE, to the
  * end of the transaction: readers wait too) and rebuilds what it drops,
@@ -177,3 +179,93 @@ int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
     return pg_run(pg_txc(t), copy ? S_BULK_FOLD : S_BULK_DROP, &p, NULL);
 }
 
+
+/* ---- journey events into a store that holds none (pk_tx_events_bulk_begin) */
+
+/* The events' unique index by (source, ref), its partial index by wave
+ * and its foreign key to the participants, as migrations 8 and 25 made
+ * them: an events bulk load drops them and builds them at the end, each
+ * once over every row (a row at a time, each insert checked a
+ * participant and descended two more indexes); the index by participant
+ * stays (the load reads a person's stored events through it, and the
+ * rows come in its order). */
+#define PG_EVENT_BULK_DROP                                                              \
+    "DROP INDEX pk_event_ref; DROP INDEX pk_event_wave;"                                 \
+    "ALTER TABLE pk_event DROP CONSTRAINT pk_event_participant_id_fkey;"
+/* The journeys' counters (journey_count, remind_effect_count) are kept by
+ * statement triggers on pk_journey: in one long transaction each batch's
+ * update of the same cells left a version more of each for the next to
+ * step over (a load of 1M events took 47 s, most of it there).  The load
+ * turns them off and fills the counters once at the end; the lock that
+ * ALTER TABLE takes keeps any other writer of journeys waiting meanwhile. */
+#define PG_JOURNEY_TRIGGERS(verb)                                                       \
+    "ALTER TABLE pk_journey " verb " TRIGGER journey_count_insert,"                      \
+    " " verb " TRIGGER journey_count_delete, " verb " TRIGGER journey_count_update,"     \
+    " " verb " TRIGGER remind_effect_journey_insert,"                                    \
+    " " verb " TRIGGER remind_effect_journey_delete,"                                    \
+    " " verb " TRIGGER remind_effect_journey_update;"
+#define PG_EVENT_BULK_BUILD                                                             \
+    "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"                         \
+    "CREATE INDEX pk_event_wave ON pk_event(wave, type) WHERE wave > 0;"                 \
+    "ALTER TABLE pk_event ADD CONSTRAINT pk_event_participant_id_fkey"                   \
+    " FOREIGN KEY (participant_id) REFERENCES participant(id);"
+
+static int events_any(pgc *c, bool *any)
+{
+    PGresult *r = NULL;
+    int rc = pg_run(c, S_EVENTS_ANY, NULL, &r);
+    if (rc == 0) {
+        *any = PQgetlength(r, 0, 0) == 1 && PQgetvalue(r, 0, 0)[0] != 0;
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* The load holds the events alone (ACCESS EXCLUSIVE to the end of the
+ * transaction: a reader of events waits, as for the registry's bulk
+ * load; there is none to read yet). */
+int pg_events_bulk_begin(pk_tx *t, bool *on)
+{
+    pg_tx *tx = (pg_tx *)t;
+    bool any = true;
+    int rc = events_any(tx->c, &any);
+    if (rc != 0 || any)
+        return rc;
+    if ((rc = pg_exec(tx->c, "LOCK TABLE pk_event IN ACCESS EXCLUSIVE MODE", PGRES_COMMAND_OK,
+                      "events bulk load")) != 0 ||
+        (rc = events_any(tx->c, &any)) != 0 || any) /* another writer came first */
+        return rc;
+    rc = pg_exec(tx->c, PG_EVENT_BULK_DROP PG_JOURNEY_TRIGGERS("DISABLE"), PGRES_COMMAND_OK,
+                 "events bulk load");
+    if (rc == 0)
+        tx->events_bulk = *on = true;
+    return rc;
+}
+
+/* A (source, ref) that repeats after all fails the unique index:
+ * PK_ECONFLICT, and the transaction is to be rolled back. */
+int pg_events_bulk_end(pk_tx *t)
+{
+    pg_tx *tx = (pg_tx *)t;
+    if (!tx->events_bulk)
+        return 0;
+    int rc = pg_exec(tx->c,
+                     /* the server's memory, for the sorts of this transaction only */
+                     "SET LOCAL maintenance_work_mem = '256MB';" PG_EVENT_BULK_BUILD
+                     /* statistics for the planner: the table was empty a moment ago */
+                     "ANALYZE pk_event; ANALYZE pk_journey",
+                     PGRES_COMMAND_OK, "events bulk load: indexes");
+    /* the counters once, from the journeys (no trigger ran) */
+    static const int fill[] = {S_JCOUNTS_CLEAR, S_JCOUNTS_FILL, S_JCOUNTS_CLEAR_CITY,
+                               S_JCOUNTS_FILL_CITY};
+    for (size_t i = 0; rc == 0 && i < PK_ARRAY_LEN(fill); i++)
+        rc = pg_run(tx->c, fill[i], NULL, NULL);
+    if (rc == 0)
+        rc = pg_exec(tx->c,
+                     "DELETE FROM remind_effect_count;" PK_RE_COUNT_FILL ";"
+                     PG_JOURNEY_TRIGGERS("ENABLE"),
+                     PGRES_COMMAND_OK, "events bulk load: counters");
+    if (rc == 0)
+        tx->events_bulk = false;
+    return rc;
+}

@@ -49,6 +49,7 @@ typedef struct pg_tx {
     pk_buf arr[PG_MAX_PARAMS];   /* array parameters of the batch statements */
     bool bulk;                   /* see pk_tx_bulk_begin */
     bool repeats_index;          /* pg_bulk_repeats built its index (and statistics) */
+    bool events_bulk;            /* see pk_tx_events_bulk_begin */
 } pg_tx;
 
 /* ---- parameters and results (binary) ---- */
@@ -127,6 +128,36 @@ static inline int arr_int(pk_buf *b, int64_t v)
     e |= put32(b, (uint32_t)((uint64_t)v >> 32));
     e |= put32(b, (uint32_t)v);
     return e;
+}
+
+/* Rows inserted this many at once or more go by binary COPY (participants,
+ * events): the server then writes heap pages many rows at a time, with no
+ * plan to run per statement.  Fewer go by one INSERT, one round trip. */
+#define PG_COPY_MIN 64
+
+/* Binary COPY (FORMAT binary): copy_begin starts b with the header, each
+ * tuple is copy_tuple's field count then its fields encoded as array
+ * elements are (arr_int, arr_text: length, bytes), copy_end closes it;
+ * pg_copy_in sends b to a COPY ... FROM STDIN statement. */
+static inline int copy_begin(pk_buf *b)
+{
+    static const char sig[11] = "PGCOPY\n\377\r\n";
+    pk_buf_reset(b);
+    int e = pk_buf_add(b, sig, sizeof(sig));
+    e |= put32(b, 0); /* flags */
+    e |= put32(b, 0); /* header extension */
+    return e;
+}
+
+static inline int copy_tuple(pk_buf *b, uint16_t fields)
+{
+    uint8_t x[2] = {(uint8_t)(fields >> 8), (uint8_t)fields};
+    return pk_buf_add(b, x, 2);
+}
+
+static inline int copy_end(pk_buf *b)
+{
+    return copy_tuple(b, 0xffff);
 }
 
 /* Ends array b of n elements and adds it to p. */
@@ -213,6 +244,8 @@ static inline void get_bytes(const PGresult *r, int row, int col, uint8_t *dst, 
 int pg_fail(pgc *c, const PGresult *r, const char *what);
 /* Runs sql (no parameters, text protocol) and expects `want`. */
 int pg_exec(pgc *c, const char *sql, ExecStatusType want, const char *what);
+/* Runs `sql` (COPY ... FROM STDIN (FORMAT binary)) with b's rows (copy_begin). */
+int pg_copy_in(pgc *c, const char *sql, const pk_buf *b);
 /* COMMIT, failing when the transaction had failed. */
 int pg_commit_conn(pgc *c);
 int pg_conn_open(pg *p, pgc **out, char *err, size_t errlen);
@@ -291,6 +324,8 @@ int pg_journey_counts_rebuild(pk_tx *t, int64_t *cells);
 int pg_bulk_begin(pk_tx *t, bool *on);
 int pg_bulk_mark(pk_tx *t, size_t n, const pk_bi *kk_bi);
 int pg_bulk_end(pk_tx *t);
+int pg_events_bulk_begin(pk_tx *t, bool *on);
+int pg_events_bulk_end(pk_tx *t);
 int pg_bulk_families(pk_tx *t, int small, const uint8_t *after, size_t limit, pk_bi *out,
                      size_t *n);
 int pg_bulk_repeats(pk_tx *t, const uint8_t *after_nik, int64_t after_id, size_t limit,

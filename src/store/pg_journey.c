@@ -170,8 +170,87 @@ static int by_source_ref(const void *a, const void *b, void *base)
     return strcmp(x->ref, y->ref);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Ids for n events, in ascending order, into ev[i].id. */
+static int take_ids(pg_tx *tx, size_t n, pk_event *ev)
+{
+    params cnt = {0};
+    p_int(&cnt, (int64_t)n);
+    PGresult *r = NULL;
+    int rc = pg_run(tx->c, tx->events_bulk ? S_EVENTS_ID_BLOCK : S_EVENTS_NEXT_IDS, &cnt, &r);
+    if (rc != 0)
+        return rc;
+    if (tx->events_bulk) {
+        int64_t last = PQntuples(r) == 1 ? get_i64(r, 0, 0) : 0;
+        for (size_t i = 0; i < n; i++)
+            ev[i].id = last - (int64_t)(n - 1 - i);
+        rc = last >= (int64_t)n ? 0 : PK_EIO;
+    } else if ((size_t)PQntuples(r) != n) {
+        rc = PK_EIO;
+    } else {
+        int64_t *ids = malloc(n * sizeof(*ids));
+        if (ids == NULL) {
+            rc = PK_ENOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                ids[i] = get_i64(r, (int)i, 0);
+            qsort(ids, n, sizeof(*ids), cmp_id);
+            for (size_t i = 0; i < n; i++)
+                ev[i].id = ids[i];
+            free(ids);
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* By COPY (PG_COPY_MIN or more): there is no RETURNING, so the ids are
+ * taken from the sequence first. */
+static int copy_events(pg_tx *tx, size_t n, pk_event *ev)
+{
+    int rc = take_ids(tx, n, ev);
+    if (rc != 0)
+        return rc;
+    char now[32];
+    pk_store_now(now);
+    pk_buf *b = &tx->arr[0];
+    int e = copy_begin(b);
+    for (size_t i = 0; i < n; i++) {
+        const pk_event_info *info = pk_event_info_of(ev[i].type);
+        if (info == NULL)
+            return PK_EINVAL;
+        e |= copy_tuple(b, 15); /* PG_ECOLS */
+        e |= arr_int(b, ev[i].id);
+        e |= arr_int(b, ev[i].participant_id);
+        e |= arr_text(b, pk_event_source_name(ev[i].source));
+        e |= arr_text(b, ev[i].ref);
+        e |= arr_text(b, info->name);
+        e |= arr_int(b, ev[i].at);
+        e |= arr_int(b, ev[i].seq);
+        e |= arr_text(b, now);
+        e |= arr_int(b, ev[i].wave);
+        e |= arr_int(b, ev[i].amount);
+        e |= arr_int(b, ev[i].k);
+        e |= arr_text(b, ev[i].course);
+        e |= arr_text(b, ev[i].platform);
+        e |= arr_text(b, ev[i].ref_asal);
+        e |= arr_text(b, ev[i].note);
+    }
+    e |= copy_end(b);
+    if (e != 0)
+        return PK_ENOMEM;
+    return pg_copy_in(tx->c,
+                      "COPY pk_event (" PG_ECOLS ") FROM STDIN (FORMAT binary)", b);
+}
+
 /* More than one event: one statement (their (source, ref) pairs are
- * distinct, or it fails on the unique index), the ids matched back by
+ * distinct, or it fails on the unique index, PK_ECONFLICT): PG_COPY_MIN or
+ * more by COPY, fewer by an INSERT whose ids are matched back by
  * (source, ref). */
 int pg_events_insert(pk_tx *t, size_t n, pk_event *ev)
 {
@@ -179,6 +258,8 @@ int pg_events_insert(pk_tx *t, size_t n, pk_event *ev)
     if (n == 1)
         return one_insert(c, &ev[0]);
     pg_tx *tx = (pg_tx *)t;
+    if (n >= PG_COPY_MIN)
+        return copy_events(tx, n, ev);
     static const uint32_t types[13] = {T_INT8, T_TEXT, T_TEXT, T_TEXT, T_INT8, T_INT8, T_INT8,
                                        T_INT8, T_INT8, T_TEXT, T_TEXT, T_TEXT, T_TEXT};
     pk_buf *col[13];

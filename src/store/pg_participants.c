@@ -184,60 +184,29 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Inserts this many rows or more go by COPY (binary): the server then
- * writes heap pages many rows at a time.  Fewer go by S_PARTICIPANTS_INSERT, one
- * round trip. */
-#define COPY_MIN 64
-
-static int put16(pk_buf *b, uint16_t v)
-{
-    uint8_t x[2] = {(uint8_t)(v >> 8), (uint8_t)v};
-    return pk_buf_add(b, x, 2);
-}
-
 /* The inserts among rows (id 0), with ids[], by COPY (a field of a binary
  * COPY tuple is encoded as an array element is: its length, its bytes). */
 static int copy_rows(pg_tx *tx, const pk_prow *rows, size_t n, const int64_t *ids)
 {
-    static const char sig[11] = "PGCOPY\n\377\r\n";
     char now[32];
     pk_store_now(now);
     pk_buf *b = &tx->arr[0], *col[PG_WCOUNT];
     for (int c = 0; c < PG_WCOUNT; c++)
         col[c] = b;
-    pk_buf_reset(b);
-    int e = pk_buf_add(b, sig, sizeof(sig));
-    e |= put32(b, 0); /* flags */
-    e |= put32(b, 0); /* header extension */
+    int e = copy_begin(b);
     for (size_t i = 0, j = 0; i < n; i++) {
         if (rows[i].id != 0)
             continue;
-        e |= put16(b, PG_WCOUNT + 2);
+        e |= copy_tuple(b, PG_WCOUNT + 2);
         e |= put_row(col, &rows[i], ids[j++]);
         e |= arr_text(b, now); /* created_at */
         e |= arr_text(b, now); /* updated_at */
     }
-    e |= put16(b, 0xffff);
+    e |= copy_end(b);
     if (e != 0)
         return PK_ENOMEM;
-    pgc *c = tx->c;
-    PGconn *conn = c->conn;
-    PGresult *r = PQexec(conn, "COPY participant (" PG_WCOLS ", created_at, updated_at)"
-                               " FROM STDIN (FORMAT binary)");
-    int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : pg_fail(c, r, "copy");
-    PQclear(r);
-    if (rc != 0)
-        return rc;
-    if (PQputCopyData(conn, b->data, (int)b->len) != 1)
-        rc = pg_fail(c, NULL, "copy");
-    if (PQputCopyEnd(conn, NULL) != 1 && rc == 0)
-        rc = pg_fail(c, NULL, "copy");
-    while ((r = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0)
-            rc = pg_fail(c, r, "copy");
-        PQclear(r);
-    }
-    return rc;
+    return pg_copy_in(tx->c, "COPY participant (" PG_WCOLS ", created_at, updated_at)"
+                             " FROM STDIN (FORMAT binary)", b);
 }
 
 /* Ids come from the sequence only now, after pk_tx_kk_members locked
@@ -271,9 +240,9 @@ int pg_participants_write(pk_tx *t, size_t n, pk_prow *rows)
         qsort(ids, inserts, sizeof(*ids), cmp_i64);
     }
     size_t m = 0;
-    if (inserts >= COPY_MIN)
+    if (inserts >= PG_COPY_MIN)
         rc = copy_rows(tx, rows, n, ids);
-    for (int pass = inserts >= COPY_MIN; rc == 0 && pass < 2; pass++) {
+    for (int pass = inserts >= PG_COPY_MIN; rc == 0 && pass < 2; pass++) {
         params p = {0};
         if ((rc = rows_params(tx, &p, rows, n, pass == 1, ids, &m)) != 0 || m == 0)
             continue;

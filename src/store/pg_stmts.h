@@ -362,6 +362,13 @@ X(S_EVENT_INSERT, "itttiiiiitttt",
   "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
   " course, platform, ref_asal, note, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
   " $8, $9, $10, $11, $12, $13, " SQL_NOW ") RETURNING id")
+/* ids for events written by COPY: $1 of them; in an events bulk load,
+ * which holds pk_event alone, the last of a block of $1 */
+X(S_EVENTS_NEXT_IDS, "i",
+  "SELECT nextval(pg_get_serial_sequence('pk_event', 'id')) FROM generate_series(1, $1)")
+X(S_EVENTS_ID_BLOCK, "i",
+  "SELECT setval(s, nextval(s) + $1 - 1) FROM pg_get_serial_sequence('pk_event', 'id') AS s")
+X(S_EVENTS_ANY, "", "SELECT EXISTS (SELECT 1 FROM pk_event)")
 /* events_insert of many: one statement, the ids back with their refs */
 X(S_EVENTS_INSERT_MANY, "ITTTIIIIITTTT",
   "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"

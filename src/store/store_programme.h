@@ -34,7 +34,8 @@ int pk_tx_event_find(pk_tx *tx, pk_event_source source, const char *ref,
 int pk_tx_events_insert(pk_tx *tx, size_t n, pk_event *ev);
 /* Bulk loading of events into a store that holds none yet (a first
  * import): the unique index by (source, ref) is built once at the end
- * rather than kept up to date row by row.  events_bulk_begin drops it
+ * rather than kept up to date row by row (and the index by wave, the
+ * journeys' counters, PostgreSQL's foreign key: sqlite_bulk.c, pg_bulk.c).  events_bulk_begin drops it
  * inside tx when no event is stored (*on = true; false otherwise, or
  * when the backend has no such mode; it may end tx and begin it again
  * first, as it has written nothing); the whole load is then this one

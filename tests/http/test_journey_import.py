@@ -1,5 +1,5 @@
 """Black-box tests of how `prakerja import events` loads a file: the bulk
-load into a store without events (SQLite) against the row-by-row import,
+load into a store without events against the row-by-row import,
 the batches, runs and transactions of the passes, and the events' unique
 index (TAP).  What a file means is test_journey.py's.
 
@@ -19,7 +19,7 @@ from test_journey import EVENT_COLUMNS, JOURNEY_ALL, STATE, J, ev, journey_of, t
 from test_registry import csv_text  # noqa: E402
 del h._tests[_n0:]
 
-BULK = {"PRAKERJA_IMPORT_BULK_MB": "0"}       # a first import loads in bulk (SQLite)
+BULK = {"PRAKERJA_IMPORT_BULK_MB": "0"}       # a first import loads in bulk
 NO_BULK = {"PRAKERJA_IMPORT_BULK_MB": "100000"}
 
 
@@ -280,6 +280,72 @@ def a_bulk_load_of_a_local_file_keeps_its_rules_on_the_writer():
         eq(ra, rb, "the same rejects")
         eq(a.stored(), b.stored(), "the same events")
         eq(a.state(), b.state(), "the same states")
+
+
+def schema_of_events(r):
+    """The events' and journeys' indexes, constraints and triggers as the
+    store describes them (PostgreSQL: with whether each trigger is on)."""
+    if h.BACKEND == "sqlite":
+        return sorted(r.sql("SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN"
+                            " ('pk_event', 'pk_journey') AND type IN ('index', 'trigger')"))
+    return sorted(r.sql(
+        "SELECT 'index', indexname, indexdef FROM pg_indexes"
+        " WHERE tablename IN ('pk_event', 'pk_journey')"
+        " UNION ALL SELECT 'constraint', conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid IN ('pk_event'::regclass, 'pk_journey'::regclass)"
+        " UNION ALL SELECT 'trigger', tgname, tgenabled::text FROM pg_trigger"
+        " WHERE tgrelid IN ('pk_event'::regclass, 'pk_journey'::regclass) AND NOT tgisinternal"))
+
+
+@test
+def a_bulk_load_leaves_the_schema_and_counters_as_row_by_row_does():
+    """A bulk load drops the events' unique index by (source, ref) and
+    its index by wave (PostgreSQL: the foreign key to the participants
+    too), and turns the journeys' counter triggers off; at its end
+    everything is as a row-by-row import leaves it: the same indexes,
+    constraints and triggers (on), the same counters, which `stats verify`
+    finds equal to a recount; and the index refuses a ref stored twice."""
+    with J("bulk") as a, J("rows") as b:
+        na, nb = a.people(4), b.people(4)
+        eq(na, nb, "the same NIKs")
+        before = schema_of_events(a)
+        rows = []
+        for i, nik in enumerate(na):
+            rows += journey_of(nik, i)[: 4 + 2 * i]
+        random.Random(5).shuffle(rows)
+        sa, _, _ = a.events(rows, env=BULK)
+        sb, _, _ = b.events(rows, env=NO_BULK)
+        eq(sa, sb, "the same summary")
+        eq(sa["inserted"], len(rows), "every row an event")
+        eq(schema_of_events(a), before, "the same indexes, constraints and triggers")
+        eq(schema_of_events(a), schema_of_events(b), "as row by row")
+        for table in ("journey_count", "journey_count_city", "remind_effect_count"):
+            q = "SELECT * FROM %s" % table
+            eq(sorted(a.sql(q)), sorted(b.sql(q)), table)
+        eq(len(a.sql("SELECT * FROM journey_count")) > 0, True, "journeys counted")
+        code, out, err = a.cli(["stats", "verify"])
+        eq(code, 0, "stats verify (%r)" % err)
+        v = json.loads(out.strip().splitlines()[-1])
+        eq((v["ok"], v["journey_differ"]), (True, 0), "the counters equal a recount")
+        # the triggers count again: a later file's journeys change the counters
+        more = journey_of(na[0], 0)[4:6]  # the first person had 4 rows
+        s, _, _ = a.events(more)
+        eq(s["inserted"], len(more), "a later file")
+        s, _, _ = b.events(more)
+        q = "SELECT * FROM journey_count"
+        eq(sorted(a.sql(q)), sorted(b.sql(q)), "counted alike after a later file")
+        # the unique index is there: a stored ref again is a duplicate
+        s, _, _ = a.events(rows[:3])
+        eq((s["inserted"], s["duplicates"]), (0, 3), "stored refs again")
+        try:
+            a.sql("INSERT INTO pk_event (participant_id, source, ref, type, at, seq,"
+                  " received_at) SELECT participant_id, source, ref, type, at, seq + 1,"
+                  " received_at FROM pk_event ORDER BY id LIMIT 1")
+        except Exception as e:  # sqlite3.IntegrityError, or psql's failure
+            eq("unique" in str(e).lower() or "duplicate" in str(e).lower(), True,
+               "refused by the unique index: %s" % e)
+        else:
+            raise AssertionError("a second event with a stored (source, ref) was stored")
 
 
 if __name__ == "__main__":
