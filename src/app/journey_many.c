@@ -190,37 +190,39 @@ static bool state_only(const pk_event *e)
            e->type == PK_EV_SALDO_MASUK;
 }
 
-/* pk_journey_append_tail's way, and pk_journey_append_fresh_many's for a
- * group whose events come after everything stored (look_up false: their
- * refs are not looked up, as append's): *ok when it applies, and then out[] holds
- * the verdicts, *state the state after them and order[0..*nf) the
- * accepted in (at, seq) order; nothing written.  !*ok: the caller takes
- * the whole way (jn_append). */
-static int onto_state_decide(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
-                             pk_append_result *out, bool look_up, pk_journey *state,
-                             size_t order[8], size_t *nf, bool *ok)
+/* The group's first event in (at, seq) order: a stored state is taken
+ * as it is if no stored event comes after it (pk_tx_journey_tail). */
+static size_t first_of(const pk_event *ev, size_t n)
 {
-    *ok = false;
-    *nf = 0;
-    if (n == 0 || n > 8)
-        return 0;
-    /* after every stored event, the skipped ones too (a stored state's
-     * last_at is the last applied): a skipped one after them might apply
-     * once they have */
     size_t first = 0;
     for (size_t i = 1; i < n; i++)
         if (pk_event_cmp(&ev[i], &ev[first]) < 0)
             first = i;
+    return first;
+}
+
+/* pk_journey_append_tail's way, and pk_journey_append_fresh_many's for a
+ * group whose events come after everything stored (look_up false: their
+ * refs are not looked up, as append's), given the stored state as
+ * pk_tx_journey_tail read it for the group's first event (tail): *ok
+ * when it applies, and then out[] holds the verdicts, *state the state
+ * after them and order[0..*nf) the accepted in (at, seq) order; nothing
+ * written.  !*ok: the caller takes the whole way (jn_append). */
+static int onto_state_decide(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
+                             pk_append_result *out, bool look_up, const pk_tail *tail,
+                             pk_journey *state, size_t order[8], size_t *nf, bool *ok)
+{
+    *ok = false;
+    *nf = 0;
+    /* after every stored event, the skipped ones too (a stored state's
+     * last_at is the last applied): a skipped one after them might apply
+     * once they have */
+    if (n == 0 || n > 8 || !tail->found || !tail->last)
+        return 0;
     pk_fold f;
     pk_journey_fold_init(&f, participant_id, tx);
-    bool last = false;
-    int rc = pk_tx_journey_tail(tx, participant_id, ev[first].at, ev[first].seq, &f.j, &last);
-    if (rc == PK_ENOENT)
-        return 0;
-    if (rc != 0)
-        return rc;
-    if (!last)
-        goto out;
+    f.j = tail->j;
+    int rc = 0;
     for (size_t i = 0; i < n; i++) {
         ev[i].participant_id = participant_id;
         ev[i].id = 0;
@@ -270,10 +272,20 @@ out:
 static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                       pk_append_result *out)
 {
+    pk_tail tail = {.found = false};
     pk_journey j;
-    size_t order[8], nf;
-    bool ok;
-    int rc = onto_state_decide(tx, participant_id, ev, n, out, true, &j, order, &nf, &ok);
+    size_t order[8], nf = 0;
+    bool ok = false;
+    int rc = 0;
+    if (n > 0 && n <= 8) {
+        const pk_event *e = &ev[first_of(ev, n)];
+        rc = pk_tx_journey_tail(tx, participant_id, e->at, e->seq, &tail.j, &tail.last);
+        tail.found = rc == 0;
+        if (rc == PK_ENOENT)
+            rc = 0;
+    }
+    if (rc == 0)
+        rc = onto_state_decide(tx, participant_id, ev, n, out, true, &tail, &j, order, &nf, &ok);
     if (rc != 0 || !ok)
         return rc != 0 ? rc : jn_append(tx, participant_id, ev, n, out, NULL, NULL, NULL, true);
     if (nf == 0)
@@ -288,6 +300,26 @@ static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
     return pk_tx_journey_put(tx, &j);
 }
 
+/* The stored states the groups' events go onto, read at once
+ * (pk_tx_journey_tails: the groups come in participant order, each
+ * person once). */
+static int tails_of(pk_tx *tx, const pk_append_group *g, size_t ng, pk_tail *tails)
+{
+    int64_t *v = malloc(3 * ng * sizeof(*v));
+    if (v == NULL)
+        return PK_ENOMEM;
+    int64_t *ids = v, *at = v + ng, *seq = v + 2 * ng;
+    for (size_t k = 0; k < ng; k++) {
+        ids[k] = g[k].participant_id;
+        const pk_event *e = g[k].n > 0 ? &g[k].ev[first_of(g[k].ev, g[k].n)] : NULL;
+        at[k] = e != NULL ? e->at : 0;
+        seq[k] = e != NULL ? e->seq : 0;
+    }
+    int rc = pk_tx_journey_tails(tx, ng, ids, at, seq, tails);
+    free(v);
+    return rc;
+}
+
 int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng)
 {
     size_t total = 0;
@@ -298,14 +330,17 @@ int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng)
     /* the events and states of the groups onto their stored state, written
      * together (pk_journey_write_judged) */
     pk_judged *j = pk_judged_new();
-    int rc = j != NULL ? 0 : PK_ENOMEM;
+    pk_tail *tails = malloc(ng * sizeof(*tails));
+    int rc = j != NULL && tails != NULL ? 0 : PK_ENOMEM;
+    if (rc == 0)
+        rc = tails_of(tx, g, ng, tails);
     for (size_t k = 0; rc == 0 && k < ng; k++) {
         size_t order[8], nf;
         bool ok;
         if ((rc = judged_room(j)) != 0)
             break;
         rc = onto_state_decide(tx, g[k].participant_id, g[k].ev, g[k].n, g[k].out, false,
-                               &j->js[j->nj], order, &nf, &ok);
+                               &tails[k], &j->js[j->nj], order, &nf, &ok);
         if (rc != 0)
             break;
         if (!ok) { /* the whole way, at its place in the order of the ids */
@@ -320,6 +355,7 @@ int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng)
     }
     if (rc == 0)
         rc = pk_journey_write_judged(tx, j);
+    free(tails);
     pk_judged_free(j);
     return rc;
 }

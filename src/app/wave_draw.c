@@ -173,11 +173,12 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     pk_buf_init(&g.tmp, 4096);
     pk_draw_rec *d = calloc(1, sizeof(*d));
     pk_draw_row *rows = malloc(ROWS_BATCH * sizeof(*rows));
+    pk_card_new *cards = malloc(ROWS_BATCH * sizeof(*cards));
     wbatch *wb = malloc(sizeof(*wb));
     pk_tx *tx = NULL;
     pk_wave w;
     quotas q;
-    int rc = d && rows && wb ? 0 : PK_ENOMEM;
+    int rc = d && rows && cards && wb ? 0 : PK_ENOMEM;
     bool large = false;
     if (rc == 0)
         rc = pk_store_begin(app->store, &tx);
@@ -325,19 +326,21 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
             goto db;
         if ((rc = write_events(tx, wb->g, ng, number, err, errlen)) != 0)
             goto out;
+        size_t nc = 0;
         for (size_t k = 0; k < nb; k++) {
             const appl *x = &t.a[b0 + k];
             if (!x->selected)
                 continue;
-            char card[PK_CARD_LEN + 1];
-            int64_t sn = serial + 1 + (int64_t)x->card;
-            if ((rc = pk_card_make(app->cfg.card_issuer, (uint64_t)sn, card)) != 0) {
+            pk_card_new *c = &cards[nc++];
+            c->participant_id = x->pid;
+            c->serial = serial + 1 + (int64_t)x->card;
+            if ((rc = pk_card_make(app->cfg.card_issuer, (uint64_t)c->serial, c->number)) != 0) {
                 snprintf(err, errlen, "no card numbers left under the issuer prefix");
                 goto out;
             }
-            if ((rc = pk_tx_card_insert(tx, x->pid, number, sn, card, at)) != 0)
-                goto db;
         }
+        if ((rc = pk_tx_cards_insert(tx, number, at, nc, cards)) != 0)
+            goto db;
     }
     char seedhex[65], detail[256];
     pk_draw_hex(seed, seedhex);
@@ -369,6 +372,7 @@ out:
     pk_buf_free(&g.tmp);
     pk_wv_table_free(&t);
     free(rows);
+    free(cards);
     free(wb);
     free(d);
     return rc;

@@ -382,6 +382,8 @@ int pg_events_insert(pk_tx *t, size_t n, pk_event *ev);
 int pg_journey_put(pk_tx *t, const pk_journey *j);
 int pg_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out);
 int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js);
+int pg_journey_tails(pk_tx *t, size_t n, const int64_t *participant_ids, const int64_t *at,
+                     const int64_t *seq, pk_tail *out);
 int pg_journey_tail(pk_tx *t, int64_t participant_id, int64_t at, int64_t seq, pk_journey *out,
                     bool *last);
 int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);
@@ -406,6 +408,8 @@ int pg_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out);
 int pg_draw_rows_insert(pk_tx *t, int64_t wave, size_t n, const pk_draw_row *rows);
 int pg_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx);
 int pg_card_serial_max(pk_tx *t, int64_t *serial);
+int pg_cards_insert(pk_tx *t, int64_t wave, int64_t issued_at, size_t n,
+                    const pk_card_new *cards);
 int pg_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t serial,
                    const char *number, int64_t issued_at);
 int pg_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave);

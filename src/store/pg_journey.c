@@ -367,18 +367,23 @@ int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js)
     return pg_run(pg_txc(t), S_JOURNEYS_PUT, &p, NULL);
 }
 
-/* Row 0 of a result over S_JOURNEY_GET's columns. */
-static void read_journey(const PGresult *r, pk_journey *out)
+/* Row `row` of a result over S_JOURNEY_GET's columns, from column `col`. */
+static void read_journey_at(const PGresult *r, int row, int col, pk_journey *out)
 {
     memset(out, 0, sizeof(*out));
-    out->participant_id = get_i64(r, 0, 0);
-    pk_journey_status js = pk_journey_status_by_name(PQgetvalue(r, 0, 1));
+    out->participant_id = get_i64(r, row, col);
+    pk_journey_status js = pk_journey_status_by_name(PQgetvalue(r, row, col + 1));
     out->status = js == PK_JS__COUNT ? PK_JS_TERDAFTAR : js;
-    pg_copy_col(r, 0, 2, out->payout, sizeof(out->payout));
+    pg_copy_col(r, row, col + 2, out->payout, sizeof(out->payout));
     int64_t v[PK_JOURNEY_INTS];
     for (int i = 0; i < PK_JOURNEY_INTS; i++)
-        v[i] = get_i64(r, 0, 3 + i);
+        v[i] = get_i64(r, row, col + 3 + i);
     pk_journey_from_ints(out, v);
+}
+
+static void read_journey(const PGresult *r, pk_journey *out)
+{
+    read_journey_at(r, 0, 0, out);
 }
 
 int pg_journey_tail(pk_tx *t, int64_t participant_id, int64_t at, int64_t seq, pk_journey *out,
@@ -403,6 +408,38 @@ int pg_journey_tail(pk_tx *t, int64_t participant_id, int64_t at, int64_t seq, p
     *last = PQgetvalue(r, 0, 3 + PK_JOURNEY_INTS)[0] == 0; /* binary: the EXISTS false */
     PQclear(r);
     return 0;
+}
+
+int pg_journey_tails(pk_tx *t, size_t n, const int64_t *participant_ids, const int64_t *at,
+                     const int64_t *seq, pk_tail *out)
+{
+    pg_tx *tx = (pg_tx *)t;
+    for (size_t i = 0; i < n; i++)
+        out[i].found = out[i].last = false;
+    if (n == 0)
+        return 0;
+    params p = {0};
+    int rc = ids_param(tx, &p, 0, n, participant_ids);
+    if (rc == 0)
+        rc = pg_run(tx->c, S_JOURNEY_LOCK_MANY, &p, NULL);
+    if (rc == 0 && ((rc = ids_param(tx, &p, 1, n, at)) != 0 ||
+                    (rc = ids_param(tx, &p, 2, n, seq)) != 0))
+        return rc;
+    PGresult *r = NULL;
+    if (rc != 0 || (rc = pg_run(tx->c, S_JOURNEY_TAILS, &p, &r)) != 0)
+        return rc;
+    for (int row = 0; rc == 0 && row < PQntuples(r); row++) {
+        int64_t i = get_i64(r, row, 0) - 1;
+        if (i < 0 || (size_t)i >= n) {
+            rc = PK_EIO;
+            break;
+        }
+        read_journey_at(r, row, 1, &out[i].j);
+        out[i].last = PQgetvalue(r, row, 1 + 3 + PK_JOURNEY_INTS)[0] == 0; /* EXISTS false */
+        out[i].found = true;
+    }
+    PQclear(r);
+    return rc;
 }
 
 int pg_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n)

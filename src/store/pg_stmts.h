@@ -396,6 +396,13 @@ X(S_JOURNEY_TAIL, "iii",
   "SELECT participant_id, status, payout, " PK_JOURNEY_INT_COLS ", EXISTS (SELECT 1"
   " FROM pk_event WHERE participant_id = $1 AND (at, seq) > ($2, $3))"
   " FROM pk_journey WHERE participant_id = $1")
+/* journey_tails: S_JOURNEY_TAIL for many, after S_JOURNEY_LOCK_MANY: the
+ * (1-based) place of each found, then its row */
+X(S_JOURNEY_TAILS, "III",
+  "SELECT u.i, j.participant_id, j.status, j.payout, " PK_JOURNEY_INT_COLS ", EXISTS ("
+  "SELECT 1 FROM pk_event e WHERE e.participant_id = u.p AND (e.at, e.seq) > (u.a, u.q))"
+  " FROM unnest($1, $2, $3) WITH ORDINALITY AS u(p, a, q, i)"
+  " JOIN pk_journey j ON j.participant_id = u.p")
 /* journey_ids: people with a stored state or with events (either may be
  * missing: ledger verify reports it, a rebuild writes the state), each
  * side a page of its own index */
@@ -483,6 +490,9 @@ X(S_CARD_SERIAL_MAX, "", "SELECT coalesce(max(serial), -1) FROM pk_card")
 X(S_CARD_INSERT, "iitii",
   "INSERT INTO pk_card (participant_id, serial, number, wave, issued_at)"
   " VALUES ($1, $2, $3, $4, $5)")
+X(S_CARDS_INSERT, "IITii",
+  "INSERT INTO pk_card (participant_id, serial, number, wave, issued_at)"
+  " SELECT u.p, u.s, u.n, $4, $5 FROM unnest($1, $2, $3) AS u(p, s, n)")
 X(S_CARD_GET, "i", "SELECT number, wave FROM pk_card WHERE participant_id = $1")
 
 /* the participant columns of p in a join (PG_PCOLS' order) */

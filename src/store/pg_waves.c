@@ -331,6 +331,27 @@ int pg_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t seria
     return pg_run(pg_txc(t), S_CARD_INSERT, &p, NULL);
 }
 
+int pg_cards_insert(pk_tx *t, int64_t wave, int64_t issued_at, size_t n,
+                    const pk_card_new *cards)
+{
+    pg_tx *tx = (pg_tx *)t;
+    pk_buf *col[3] = {&tx->arr[0], &tx->arr[1], &tx->arr[2]};
+    int e = arr_begin(col[0], T_INT8) | arr_begin(col[1], T_INT8) | arr_begin(col[2], T_TEXT);
+    for (size_t i = 0; i < n; i++) {
+        e |= arr_int(col[0], cards[i].participant_id);
+        e |= arr_int(col[1], cards[i].serial);
+        e |= arr_text(col[2], cards[i].number);
+    }
+    if (e != 0)
+        return PK_ENOMEM;
+    params p = {0};
+    for (int k = 0; k < 3; k++)
+        arr_param(&p, col[k], n);
+    p_int(&p, wave);
+    p_int(&p, issued_at);
+    return pg_run(tx->c, S_CARDS_INSERT, &p, NULL);
+}
+
 int pg_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave)
 {
     params p = {0};

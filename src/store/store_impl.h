@@ -141,6 +141,8 @@ typedef struct pk_store_ops {
     int (*journeys_put)(pk_tx *tx, size_t n, const pk_journey *js);
     int (*journey_tail)(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
                         pk_journey *out, bool *last);
+    int (*journey_tails)(pk_tx *tx, size_t n, const int64_t *participant_ids, const int64_t *at,
+                         const int64_t *seq, pk_tail *out);
     int (*journey_ids)(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n);
     int (*journey_get)(pk_store *s, int64_t participant_id, pk_journey *out);
     int (*events_each)(pk_store *s, int64_t participant_id, pk_event_cb cb, void *ctx);
@@ -184,6 +186,8 @@ typedef struct pk_store_ops {
     int (*card_serial_max)(pk_tx *tx, int64_t *serial);
     int (*card_insert)(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
                        const char *number, int64_t issued_at);
+    int (*cards_insert)(pk_tx *tx, int64_t wave, int64_t issued_at, size_t n,
+                        const pk_card_new *cards);
     int (*card_get)(pk_store *s, int64_t participant_id, char *number, int64_t *wave);
 
     /* The training catalogue (sqlite_platform.c, pg_platform.c). */

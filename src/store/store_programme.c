@@ -101,6 +101,23 @@ int pk_tx_journey_tail(pk_tx *tx, int64_t participant_id, int64_t at, int64_t se
                     tx->store->ops->journey_tail(tx, participant_id, at, seq, out, last));
 }
 
+/* A backend without a statement for many: one at a time. */
+int pk_tx_journey_tails(pk_tx *tx, size_t n, const int64_t *participant_ids, const int64_t *at,
+                        const int64_t *seq, pk_tail *out)
+{
+    if (tx->store->ops->journey_tails != NULL)
+        return pk_st_noted_tx(tx, false, tx->store->ops->journey_tails(tx, n, participant_ids,
+                                                                       at, seq, out));
+    for (size_t i = 0; i < n; i++) {
+        int rc = pk_tx_journey_tail(tx, participant_ids[i], at[i], seq[i], &out[i].j,
+                                    &out[i].last);
+        if (rc != 0 && rc != PK_ENOENT)
+            return rc;
+        out[i].found = rc == 0;
+    }
+    return 0;
+}
+
 int pk_tx_journey_ids(pk_tx *tx, int64_t after, size_t limit, int64_t *ids, size_t *n)
 {
     return pk_st_noted_tx(tx, false, tx->store->ops->journey_ids(tx, after, limit, ids, n));
@@ -270,6 +287,21 @@ int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t s
     return pk_st_noted_tx(tx, true,
                     tx->store->ops->card_insert(tx, participant_id, wave, serial, number,
                                                 issued_at));
+}
+
+/* A backend without a statement for many: one at a time. */
+int pk_tx_cards_insert(pk_tx *tx, int64_t wave, int64_t issued_at, size_t n,
+                       const pk_card_new *cards)
+{
+    if (tx->store->ops->cards_insert != NULL)
+        return pk_st_noted_tx(tx, n > 0,
+                              n == 0 ? 0
+                                     : tx->store->ops->cards_insert(tx, wave, issued_at, n, cards));
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = pk_tx_card_insert(tx, cards[i].participant_id, wave, cards[i].serial,
+                               cards[i].number, issued_at);
+    return rc;
 }
 
 int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave)

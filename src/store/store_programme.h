@@ -84,6 +84,15 @@ int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js);
  * needs (app/journey.c).  PK_ENOENT when there is no state. */
 int pk_tx_journey_tail(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
                        pk_journey *out, bool *last);
+/* pk_tx_journey_tail of n participants at once (ids ascending, each
+ * once; at[i], seq[i] theirs): out[i].found false where there is no
+ * state.  PostgreSQL: a statement per step, not a round trip per person. */
+typedef struct pk_tail {
+    pk_journey j;
+    bool found, last;
+} pk_tail;
+int pk_tx_journey_tails(pk_tx *tx, size_t n, const int64_t *participant_ids, const int64_t *at,
+                        const int64_t *seq, pk_tail *out);
 /* Up to `limit` ids, ascending, after `after`, of participants with
  * events or a stored state (for a rebuild, ledger verify); *n says how
  * many. */
@@ -272,6 +281,14 @@ int pk_store_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *
 int pk_tx_card_serial_max(pk_tx *tx, int64_t *serial);
 int pk_tx_card_insert(pk_tx *tx, int64_t participant_id, int64_t wave, int64_t serial,
                       const char *number, int64_t issued_at);
+/* pk_tx_card_insert of n cards of one wave at once (PostgreSQL: one
+ * statement, not a round trip per card). */
+typedef struct pk_card_new {
+    int64_t participant_id, serial;
+    char number[17];
+} pk_card_new;
+int pk_tx_cards_insert(pk_tx *tx, int64_t wave, int64_t issued_at, size_t n,
+                       const pk_card_new *cards);
 /* Reads: the participant's card number (16 digits and a NUL) and the wave
  * that gave it; PK_ENOENT when they have none. */
 int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave);
