@@ -58,6 +58,7 @@
 
 #define ARENA_BYTES ((size_t)8 << 20)  /* the rows' arena: a run is half (journey_runs.h) */
 #define TICK_ROWS 256
+#define NOTE_ROWS 100000  /* a file this long is told what each pass does */
 
 /* The columns of text a spreadsheet would run ("=HYPERLINK(...)" is a
  * valid ref, course or platform): written with the apostrophe guard by
@@ -548,7 +549,9 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
     if (bulk)
         pk_logf(opts->note, opts->ctx, "no journey event stored yet: loading in bulk, one "
                                        "transaction, indexes built at the end");
-    pk_logf(opts->note, opts->ctx, "finding the people of %ld rows", sum->read - sum->rejected);
+    /* what the passes after the reading do, where they take a while */
+    pk_log_fn pass_note = sum->read >= NOTE_ROWS ? opts->note : NULL;
+    pk_logf(pass_note, opts->ctx, "finding the people of %ld rows", sum->read - sum->rejected);
     if ((rc = resolve(&im, tx, err, errlen)) != 0)
         goto out;
     free(im.twice); /* pass 2 was the last to ask it */
@@ -574,7 +577,7 @@ int pk_journey_import(const pk_app *app, int fd, pk_event_source source,
         }
         judge = &waves;
     }
-    pk_logf(opts->note, opts->ctx, "applying %ld rows to the journeys of their people",
+    pk_logf(pass_note, opts->ctx, "applying %ld rows to the journeys of their people",
             sum->read - sum->rejected - sum->duplicates);
     rc = pk_ji_pass4(&im, tx, bulk, judge, err, errlen);
     tx = NULL; /* pass4 ended it */
