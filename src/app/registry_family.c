@@ -21,6 +21,7 @@
 
 #include "core/family.h"
 #include "core/pk.h"
+#include "core/sort.h"
 
 static int kk_max_of(const pk_app *app, const char *scheme)
 {
@@ -84,12 +85,6 @@ static fam_entry fam_entry_of(const uint8_t *kk, int64_t order, const member *m,
     return (fam_entry){pk_bi_key(kk), kk, order, m, row};
 }
 
-static int id_cmp(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* ---- applying the rule ------------------------------------------------- */
 
 /* Reads the families and, on PostgreSQL, locks them (pk_tx_kk_members)
@@ -124,9 +119,9 @@ int pk_reg_apply_families(const pk_app *app, pk_tx *tx, const pk_bi *kk, size_t 
         e[ne++] = fam_entry_of(rows[j].kk_bi,
                                rows[j].id ? rows[j].id : INT64_MAX / 2 + (int64_t)j, NULL, &rows[j]);
     }
-    qsort(rewritten, nr, sizeof(*rewritten), id_cmp);
+    qsort(rewritten, nr, sizeof(*rewritten), pk_cmp_i64);
     for (size_t i = 0; i < f.n; i++)
-        if (bsearch(&f.m[i].id, rewritten, nr, sizeof(*rewritten), id_cmp) == NULL)
+        if (bsearch(&f.m[i].id, rewritten, nr, sizeof(*rewritten), pk_cmp_i64) == NULL)
             e[ne++] = fam_entry_of(f.m[i].kk, f.m[i].id, &f.m[i], NULL);
     qsort(e, ne, sizeof(*e), fam_cmp);
     for (size_t i = 0; i < ne; i++) {

@@ -22,6 +22,13 @@ void pk_sort_keyed(void *base, size_t n, size_t size, pk_sort_key_fn key, pk_sor
  * order (a key from the first bytes of a digest or a blind index). */
 uint64_t pk_sort_be(const uint8_t *p, size_t n);
 
+/* qsort's comparison of int64_t values (ids), ascending. */
+static inline int pk_cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* A signed value as an unsigned one of the same order (a key). */
 static inline uint64_t pk_sort_signed(int64_t v)
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/pk.h"
+#include "core/sort.h"
 #include "store/pg_int.h"
 
 /* Fills e from row i of a result over PG_ECOLS. */
@@ -117,6 +118,8 @@ int pg_events_known(pk_tx *t, size_t n, const pk_event *const *ev, bool *known)
 
 int pg_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *participant_id)
 {
+    if (((pg_tx *)t)->events_bulk) /* no index to find it by (store_programme.h) */
+        return PK_EINVAL;
     params p = {0};
     p_text(&p, pk_event_source_name(source));
     p_text(&p, ref);
@@ -170,12 +173,6 @@ static int by_source_ref(const void *a, const void *b, void *base)
     return strcmp(x->ref, y->ref);
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Ids for n events, in ascending order, into ev[i].id. */
 static int take_ids(pg_tx *tx, size_t n, pk_event *ev)
 {
@@ -199,7 +196,7 @@ static int take_ids(pg_tx *tx, size_t n, pk_event *ev)
         } else {
             for (size_t i = 0; i < n; i++)
                 ids[i] = get_i64(r, (int)i, 0);
-            qsort(ids, n, sizeof(*ids), cmp_id);
+            qsort(ids, n, sizeof(*ids), pk_cmp_i64);
             for (size_t i = 0; i < n; i++)
                 ev[i].id = ids[i];
             free(ids);
@@ -213,6 +210,9 @@ static int take_ids(pg_tx *tx, size_t n, pk_event *ev)
  * taken from the sequence first. */
 static int copy_events(pg_tx *tx, size_t n, pk_event *ev)
 {
+    for (size_t i = 0; i < n; i++) /* before any id is taken */
+        if (pk_event_info_of(ev[i].type) == NULL)
+            return PK_EINVAL;
     int rc = take_ids(tx, n, ev);
     if (rc != 0)
         return rc;
@@ -222,9 +222,7 @@ static int copy_events(pg_tx *tx, size_t n, pk_event *ev)
     int e = copy_begin(b);
     for (size_t i = 0; i < n; i++) {
         const pk_event_info *info = pk_event_info_of(ev[i].type);
-        if (info == NULL)
-            return PK_EINVAL;
-        e |= copy_tuple(b, 15); /* PG_ECOLS */
+        e |= copy_tuple(b, PG_ECOUNT);
         e |= arr_int(b, ev[i].id);
         e |= arr_int(b, ev[i].participant_id);
         e |= arr_text(b, pk_event_source_name(ev[i].source));

@@ -19,6 +19,7 @@
 #include "core/pk.h"
 #include "core/region.h"
 #include "core/scheme.h"
+#include "core/sort.h"
 #include "store/pg_int.h"
 
 /* ---- writes ------------------------------------------------------------ */
@@ -178,12 +179,6 @@ static int rows_params(pg_tx *tx, params *p, const pk_prow *rows, size_t n, bool
     return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* The inserts among rows (id 0), with ids[], by COPY (a field of a binary
  * COPY tuple is encoded as an array element is: its length, its bytes). */
 static int copy_rows(pg_tx *tx, const pk_prow *rows, size_t n, const int64_t *ids)
@@ -237,7 +232,7 @@ int pg_participants_write(pk_tx *t, size_t n, pk_prow *rows)
             ids[i] = tx->bulk ? get_i64(r, 0, 0) - (int64_t)(inserts - 1 - i)
                               : get_i64(r, (int)i, 0);
         PQclear(r);
-        qsort(ids, inserts, sizeof(*ids), cmp_i64);
+        qsort(ids, inserts, sizeof(*ids), pk_cmp_i64);
     }
     size_t m = 0;
     if (inserts >= PG_COPY_MIN)

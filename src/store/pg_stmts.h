@@ -343,6 +343,7 @@ X(S_SEALED_GENERATIONS, "",
 /* ---- the journey (pg_journey.c) ---- */
 /* an event row as pg_read_event reads it */
 #define PG_ECOLS "id, participant_id, source, ref, type, at, seq, received_at, wave, amount, k, course, platform, ref_asal, note"
+#define PG_ECOUNT 15 /* PG_ECOLS' columns */
 X(S_EVENTS_OF, "i",
   "SELECT " PG_ECOLS " FROM pk_event WHERE participant_id = $1 ORDER BY at, seq, id")
 /* the person's journey is the transaction's: another writer waits */

@@ -109,6 +109,7 @@ int pk_tx_journey_tails(pk_tx *tx, size_t n, const int64_t *participant_ids, con
         return pk_st_noted_tx(tx, false, tx->store->ops->journey_tails(tx, n, participant_ids,
                                                                        at, seq, out));
     for (size_t i = 0; i < n; i++) {
+        out[i].found = out[i].last = false;
         int rc = pk_tx_journey_tail(tx, participant_ids[i], at[i], seq[i], &out[i].j,
                                     &out[i].last);
         if (rc != 0 && rc != PK_ENOENT)

@@ -23,6 +23,12 @@ BULK = {"PRAKERJA_IMPORT_BULK_MB": "0"}       # a first import loads in bulk
 NO_BULK = {"PRAKERJA_IMPORT_BULK_MB": "100000"}
 
 
+def assert_bulk(stderr):
+    """The import said it loaded in bulk (else a comparison with row by
+    row would hold trivially)."""
+    eq("loading in bulk" in stderr, True, "a bulk load (stderr %r)" % stderr)
+
+
 @test
 def bulk_first_import_equals_row_by_row_and_first_row_of_a_ref_wins():
     """A file into a store without events is a bulk load on SQLite (the
@@ -51,7 +57,8 @@ def bulk_first_import_equals_row_by_row_and_first_row_of_a_ref_wins():
         want = {"read": 31, "inserted": 24, "duplicates": 4, "rejected": 3,
                 "reasons": {"peserta_tidak_dikenal": 1, "saldo_tidak_cukup": 1,
                             "kolom_tidak_valid": 1}}
-        sa, _, ra = a.events(rows, rejects=True, env=BULK)
+        sa, ea, ra = a.events(rows, rejects=True, env=BULK)
+        assert_bulk(ea)
         sb, _, rb = b.events(rows, rejects=True, env=NO_BULK)
         eq(sa, want, "bulk summary")
         eq(sb, want, "row by row summary")
@@ -103,7 +110,8 @@ def a_file_of_many_batches_equals_row_by_row():
             rows += journey_of(nik, k)
         rows += [dict(r) for r in random.Random(5).sample(rows, 40)]  # repeats: duplicates
         random.Random(12).shuffle(rows)
-        sa, _, ra = a.events(rows, rejects=True, env=BULK)
+        sa, ea, ra = a.events(rows, rejects=True, env=BULK)
+        assert_bulk(ea)
         sb, _, rb = b.events(rows, rejects=True, env=NO_BULK)
         eq(sa, sb, "the same summary")
         eq(sa["read"], len(rows), "every row read")
@@ -240,7 +248,8 @@ def a_bulk_load_judges_each_person_as_row_by_row_does():
                      ev("g-c%04d" % i, na[2], "pembatalan", later, jumlah=1000,
                         ref_asal="g-b%04d" % i)][: 1 if i % 2 else 2]
         random.Random(4).shuffle(rows)
-        sa, _, ra = a.events(rows, rejects=True, env=BULK)
+        sa, ea, ra = a.events(rows, rejects=True, env=BULK)
+        assert_bulk(ea)
         sb, _, rb = b.events(rows, rejects=True, env=NO_BULK)
         eq(sa, sb, "the same summary")
         eq(sa["rejected"], 0, "nothing rejected")
@@ -273,7 +282,8 @@ def a_bulk_load_of_a_local_file_keeps_its_rules_on_the_writer():
         rows = [ev("j0", na[0], "gabung_gelombang", t(3), gelombang=1),
                 ev("j1", na[1], "gabung_gelombang", t(3), gelombang=9),
                 ev("j2", na[2], "gabung_gelombang", t(1), gelombang=1)]
-        sa, _, ra = a.events(rows, "--source", "lokal", rejects=True, env=BULK)
+        sa, ea, ra = a.events(rows, "--source", "lokal", rejects=True, env=BULK)
+        assert_bulk(ea)
         sb, _, rb = b.events(rows, "--source", "lokal", rejects=True, env=NO_BULK)
         eq(sa, sb, "the same summary")
         eq((sa["inserted"], sa["rejected"]), (1, 2), "one join taken")
@@ -313,7 +323,8 @@ def a_bulk_load_leaves_the_schema_and_counters_as_row_by_row_does():
         for i, nik in enumerate(na):
             rows += journey_of(nik, i)[: 4 + 2 * i]
         random.Random(5).shuffle(rows)
-        sa, _, _ = a.events(rows, env=BULK)
+        sa, ea, _ = a.events(rows, env=BULK)
+        assert_bulk(ea)
         sb, _, _ = b.events(rows, env=NO_BULK)
         eq(sa, sb, "the same summary")
         eq(sa["inserted"], len(rows), "every row an event")

@@ -636,7 +636,7 @@ static void draw_events_one_by_one_or_as_a_batch(void **state)
 /* The reads staff pages make of waves and cards: a wave's applicants
  * counted once each (two joins of one person are one applicant), and a
  * participant's card with the wave that gave it (none: PK_ENOENT); cards
- * written many at once (the draw's), refused whole if one is taken. */
+ * written many at once (the draw's), refused if one is taken. */
 static void applicants_count_and_card_get(void **state)
 {
     pk_store *s = ST_S(state);
@@ -763,6 +763,63 @@ static void journey_due_and_meta(void **state)
     assert_memory_equal(buf, "2021-11-01", 10);
 }
 
+typedef struct ref_ids {
+    size_t n;
+    char ref[160][sizeof(((pk_event *)0)->ref)];
+    int64_t id[160];
+} ref_ids;
+
+static int collect_ids(void *ctx, const pk_event *e)
+{
+    ref_ids *l = ctx;
+    assert_true(l->n < 160);
+    snprintf(l->ref[l->n], sizeof(l->ref[0]), "%s", e->ref);
+    l->id[l->n++] = e->id;
+    return 0;
+}
+
+/* Many events in one call (PostgreSQL: binary COPY from 64 on, the ids
+ * taken from the sequence first; in a bulk load a block of it): each
+ * gets the id it is stored under, rising in the array's order, in a bulk
+ * load and out of one. */
+static void many_events_get_the_ids_they_are_stored_under(void **state)
+{
+    pk_store *s = ST_S(state);
+    st_person p[2];
+    person(s, p, 2);
+    enum { N = 70 };
+    pk_event e[2][N];
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < N; i++) {
+            char ref[16];
+            snprintf(ref, sizeof(ref), "c%d-%02d", k, i);
+            e[k][i] = ev(PK_SRC_PMO, ref, PK_EV_SURVEI_DIISI, 100 + i, 0);
+            e[k][i].participant_id = p[i % 2].r.id;
+            e[k][i].k = 1;
+            e[k][i].seq = i;
+        }
+    for (int k = 0; k < 2; k++) { /* k 0: into a store without events, in bulk */
+        pk_tx *tx = begin(s);
+        bool on = false;
+        assert_int_equal(pk_tx_events_bulk_begin(tx, &on), 0);
+        assert_int_equal(on, k == 0);
+        assert_int_equal(pk_tx_events_insert(tx, N, e[k]), 0);
+        for (int i = 0; i < N; i++)
+            assert_true(e[k][i].id > (i > 0 ? e[k][i - 1].id : k > 0 ? e[0][N - 1].id : 0));
+        if (on)
+            assert_int_equal(pk_tx_events_bulk_end(tx), 0);
+        assert_int_equal(pk_tx_commit(tx), 0);
+    }
+    ref_ids got = {0};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pk_store_events_each(s, p[i].r.id, collect_ids, &got), 0);
+    assert_int_equal(got.n, 2 * N);
+    for (size_t j = 0; j < got.n; j++) {
+        int k = got.ref[j][1] - '0', i = atoi(got.ref[j] + 3);
+        assert_int_equal(got.id[j], e[k][i].id);
+    }
+}
+
 /* The ops that serve many people at once (pk_journey_append_many):
  * events_insert of many people's events (ids back to each), their events
  * read together in (participant, at) order, refs looked up together, the
@@ -871,5 +928,6 @@ static const struct CMUnitTest tests[] = {
     ST_TEST(applicants_count_and_card_get),
     ST_TEST(journey_due_and_meta),
     ST_TEST(many_people_at_once_and_events_bulk),
+    ST_TEST(many_events_get_the_ids_they_are_stored_under),
 };
 const st_division st_journey = {tests, sizeof(tests) / sizeof(tests[0])};
