@@ -307,6 +307,11 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
     return 0;
 }
 
+void pk_app_set_lock_wait(pk_app *app, int seconds)
+{
+    pk_store_set_lock_wait(app->store, seconds > 0 ? seconds * 1000 : 0);
+}
+
 int pk_app_health(const pk_app *app, int *schema_version)
 {
     int latest = 0;

@@ -59,6 +59,10 @@ enum {
 int pk_app_open(pk_app *app, const pk_config *cfg, unsigned flags, pk_log_fn log, void *log_ctx,
                 char *err, size_t errlen);
 void pk_app_close(pk_app *app);
+/* The server's: a statement waits at most this long for a lock another
+ * transaction holds, then fails busy (store.h, pk_store_set_lock_wait);
+ * 0: no limit.  Call it before the app is shared between threads. */
+void pk_app_set_lock_wait(pk_app *app, int seconds);
 
 /* /healthz: 0 when the database answers, and its schema version. */
 int pk_app_health(const pk_app *app, int *schema_version);

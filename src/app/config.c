@@ -55,6 +55,7 @@ static const setting settings[] = {
     I("login_window", login_window, 1, 24 * 3600),
     I("hash_concurrency", hash_concurrency, 1, 64),
     I("hash_wait_ms", hash_wait_ms, 0, 60000),
+    I("lock_wait", lock_wait, 0, 3600),
     {"rate_limits", T_BOOL, offsetof(pk_config, rate_limits), 0, 0, 1, NULL},
     {"db_private", T_BOOL, offsetof(pk_config, db_private), 0, 0, 1, NULL},
     I("rate_lookup", rate_lookup, 1, 1000000),
@@ -170,6 +171,7 @@ void pk_config_defaults(pk_config *c)
     c->login_window = 15 * 60;
     c->hash_concurrency = 2;
     c->hash_wait_ms = 5000;
+    c->lock_wait = 10;
     c->import_bulk_mb = 64;
     c->stats_min_count = 5;
     c->rate_limits = 1;

@@ -54,6 +54,8 @@ const cli_option cli_server_settings[] = {
     {"login-backoff-max", "SECONDS", "... up to this long (default 60)"},
     {"hash-concurrency", "N", "password hashes at once, 64 MiB each (default 2)"},
     {"hash-wait-ms", "MS", "how long a login waits for a hash slot, then 503 (default 5000)"},
+    {"lock-wait", "SECONDS", "how long a request waits for a database lock held by an import\n"
+                             "or a draw, then 503 (PostgreSQL; default 10; 0: no limit)"},
     {"rate-limits", "on|off", "rate limits per client address on public forms and API (default on)"},
     {"rate-lookup", "N", "NIK check and status look-up: requests per minute per address (30)"},
     {"burst-lookup", "N", "... and requests allowed at once (10)"},

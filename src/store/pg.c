@@ -88,6 +88,12 @@ int pg_fail(pgc *c, const PGresult *r, const char *what)
         return PK_ECONFLICT;
     if (state != NULL && strcmp(state, "40P01") == 0)
         return PK_EBUSY; /* a deadlock broken by failing us: the caller may redo */
+    if (state != NULL && strcmp(state, "55P03") == 0) {
+        /* lock_not_available: waited pk_store_set_lock_wait's time */
+        pk_backend_log(log, "%s: waited %d ms for a lock another transaction holds (an "
+                            "import, a draw?): busy", what, c->p->base.lock_wait_ms);
+        return PK_EBUSY;
+    }
     if (state != NULL && strcmp(state, "53100") == 0) {
         /* disk_full: logged once, when it starts (pk_backend_space) */
         pk_backend_space(&c->p->base, PK_ENOSPC);
@@ -204,6 +210,17 @@ int pg_conn_open(pg *p, pgc **out, char *err, size_t errlen)
     }
     c->conn = conn;
     c->p = p;
+    /* set here, not in the connection's options: the URL may carry its own */
+    c->lock_wait_ms = p->base.lock_wait_ms;
+    if (c->lock_wait_ms > 0) {
+        char set[64];
+        snprintf(set, sizeof(set), "SET lock_timeout = %d", c->lock_wait_ms);
+        if (pg_exec(c, set, PGRES_COMMAND_OK, "lock_timeout") != 0) {
+            pg_conn_close(c);
+            snprintf(err, errlen, "cannot set lock_timeout on a new connection");
+            return PK_EIO;
+        }
+    }
     *out = c;
     return 0;
 }
@@ -222,7 +239,8 @@ int pg_conn_get(pg *p, pgc **out)
     pthread_mutex_lock(&p->mu);
     while (p->nidle > 0) {
         pgc *c = p->idle[--p->nidle];
-        if (PQstatus(c->conn) == CONNECTION_OK) {
+        /* (one opened before pk_store_set_lock_wait is opened again) */
+        if (PQstatus(c->conn) == CONNECTION_OK && c->lock_wait_ms == p->base.lock_wait_ms) {
             pthread_mutex_unlock(&p->mu);
             pk_backend_pool_count(&p->base, false, 0);
             *out = c;
@@ -503,8 +521,8 @@ static void tx_free(pg_tx *tx)
 static int pg_commit(pk_tx *t)
 {
     pg_tx *tx = (pg_tx *)t;
-    bool unfinished = tx->bulk || tx->events_bulk;
-    if (unfinished) /* the caller did not build the indexes again: refuse */
+    bool unfinished = tx->bulk || tx->events_bulk || tx->counts_deferred;
+    if (unfinished) /* the caller did not build the indexes or add the sums: refuse */
         PQclear(PQexec(tx->c->conn, "ROLLBACK"));
     int rc = unfinished ? PK_EIO : pg_commit_conn(tx->c);
     if (rc != 0 && PQtransactionStatus(tx->c->conn) != PQTRANS_IDLE)
@@ -590,6 +608,8 @@ static const pk_store_ops pg_ops = {
     .journey_counts = pg_journey_counts,
     .journey_counts_verify = pg_journey_counts_verify,
     .journey_counts_rebuild = pg_journey_counts_rebuild,
+    .journey_counts_defer = pg_journey_counts_defer,
+    .journey_counts_end = pg_journey_counts_end,
 
     .bulk_begin = pg_bulk_begin,
     .bulk_mark = pg_bulk_mark,

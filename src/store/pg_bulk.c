@@ -15,7 +15,6 @@
 
 #include "core/pk.h"
 #include "store/pg_int.h"
-#include "store/sql_remind_effect.h"
 
 /* A bulk load holds the participant table alone (ACCESS EXCLUSIVE, to the
  * end of the transaction: readers wait too) and rebuilds what it drops,
@@ -192,18 +191,6 @@ int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
 #define PG_EVENT_BULK_DROP                                                              \
     "DROP INDEX pk_event_ref; DROP INDEX pk_event_wave;"                                 \
     "ALTER TABLE pk_event DROP CONSTRAINT pk_event_participant_id_fkey;"
-/* The journeys' counters (journey_count, remind_effect_count) are kept by
- * statement triggers on pk_journey: in one long transaction each batch's
- * update of the same cells left a version more of each for the next to
- * step over (a load of 1M events took 47 s, most of it there).  The load
- * turns them off and fills the counters once at the end; the lock that
- * ALTER TABLE takes keeps any other writer of journeys waiting meanwhile. */
-#define PG_JOURNEY_TRIGGERS(verb)                                                       \
-    "ALTER TABLE pk_journey " verb " TRIGGER journey_count_insert,"                      \
-    " " verb " TRIGGER journey_count_delete, " verb " TRIGGER journey_count_update,"     \
-    " " verb " TRIGGER remind_effect_journey_insert,"                                    \
-    " " verb " TRIGGER remind_effect_journey_delete,"                                    \
-    " " verb " TRIGGER remind_effect_journey_update;"
 #define PG_EVENT_BULK_BUILD                                                             \
     "CREATE UNIQUE INDEX pk_event_ref ON pk_event(source, ref);"                         \
     "CREATE INDEX pk_event_wave ON pk_event(wave, type) WHERE wave > 0;"                 \
@@ -235,9 +222,12 @@ int pg_events_bulk_begin(pk_tx *t, bool *on)
                       "events bulk load")) != 0 ||
         (rc = events_any(tx->c, &any)) != 0 || any) /* another writer came first */
         return rc;
-    rc = pg_exec(tx->c, PG_EVENT_BULK_DROP PG_JOURNEY_TRIGGERS("DISABLE"), PGRES_COMMAND_OK,
-                 "events bulk load");
-    if (rc == 0)
+    /* the journeys' counters summed once at the end (a batch's update of
+     * the same cells, again and again in one transaction, made 1M events
+     * take 47 s instead of 13) */
+    bool deferred = false;
+    rc = pg_exec(tx->c, PG_EVENT_BULK_DROP, PGRES_COMMAND_OK, "events bulk load");
+    if (rc == 0 && (rc = pg_journey_counts_defer(t, 1, &deferred)) == 0)
         tx->events_bulk = *on = true;
     return rc;
 }
@@ -255,16 +245,8 @@ int pg_events_bulk_end(pk_tx *t)
                      /* statistics for the planner: the table was empty a moment ago */
                      "ANALYZE pk_event; ANALYZE pk_journey",
                      PGRES_COMMAND_OK, "events bulk load: indexes");
-    /* the counters once, from the journeys (no trigger ran) */
-    static const int fill[] = {S_JCOUNTS_CLEAR, S_JCOUNTS_FILL, S_JCOUNTS_CLEAR_CITY,
-                               S_JCOUNTS_FILL_CITY};
-    for (size_t i = 0; rc == 0 && i < PK_ARRAY_LEN(fill); i++)
-        rc = pg_run(tx->c, fill[i], NULL, NULL);
     if (rc == 0)
-        rc = pg_exec(tx->c,
-                     "DELETE FROM remind_effect_count;" PK_RE_COUNT_FILL ";"
-                     PG_JOURNEY_TRIGGERS("ENABLE"),
-                     PGRES_COMMAND_OK, "events bulk load: counters");
+        rc = pg_journey_counts_end(t);
     if (rc == 0)
         tx->events_bulk = false;
     return rc;

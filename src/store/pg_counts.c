@@ -12,6 +12,8 @@
 #include "core/participant.h"
 #include "core/pk.h"
 #include "store/pg_int.h"
+#include "store/sql_funnel.h"
+#include "store/sql_remind_effect.h"
 
 static void copy_val(char *dst, size_t cap, const PGresult *r, int row, int col)
 {
@@ -189,6 +191,44 @@ int pg_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int6
             rc = cb(ctx, &cell);
     }
     PQclear(r);
+    return rc;
+}
+
+/* ---- the journeys' counters deferred (pk_tx_journey_counts_defer) -------- */
+
+/* The trigger functions of migration 33 sum this transaction's changes
+ * into its own temporary tables (sql_funnel.h, "counting deferred"); the
+ * end adds them to the cells.  No lock: another writer's triggers update
+ * the cells meanwhile as always, and the sums are exact whatever the
+ * order (the end's upserts wait only for the cells' row locks). */
+int pg_journey_counts_defer(pk_tx *t, int64_t n, bool *on)
+{
+    pg_tx *tx = (pg_tx *)t;
+    if (tx->counts_deferred || n <= 0)
+        return 0;
+    int rc = pg_exec(tx->c,
+                     "SELECT set_config('prakerja.counts_deferred', 'on', true);"
+                     "CREATE TEMP TABLE journey_count_delta (LIKE journey_count) ON COMMIT DROP;"
+                     "CREATE TEMP TABLE remind_effect_delta (LIKE remind_effect_count)"
+                     " ON COMMIT DROP",
+                     PGRES_COMMAND_OK, "journey counters deferred");
+    if (rc == 0)
+        tx->counts_deferred = *on = true;
+    return rc;
+}
+
+int pg_journey_counts_end(pk_tx *t)
+{
+    pg_tx *tx = (pg_tx *)t;
+    if (!tx->counts_deferred)
+        return 0;
+    int rc = pg_exec(tx->c,
+                     "SELECT set_config('prakerja.counts_deferred', 'off', true);"
+                     PG_JF_DELTA_FOLD PG_RE_DELTA_FOLD
+                     "DROP TABLE journey_count_delta, remind_effect_delta",
+                     PGRES_COMMAND_OK, "journey counters deferred: the sums");
+    if (rc == 0)
+        tx->counts_deferred = false;
     return rc;
 }
 

@@ -31,6 +31,7 @@ typedef struct pgc {
     PGconn *conn;
     pg *p;                       /* the store it belongs to (its log) */
     bool prepared[S__COUNT];
+    int lock_wait_ms;            /* the lock_timeout it was given (pk_store_set_lock_wait) */
 } pgc;
 
 struct pg {
@@ -50,6 +51,7 @@ typedef struct pg_tx {
     bool bulk;                   /* see pk_tx_bulk_begin */
     bool repeats_index;          /* pg_bulk_repeats built its index (and statistics) */
     bool events_bulk;            /* see pk_tx_events_bulk_begin */
+    bool counts_deferred;        /* see pk_tx_journey_counts_defer */
 } pg_tx;
 
 /* ---- parameters and results (binary) ---- */
@@ -318,6 +320,8 @@ int pg_journey_counts(pk_store *s, const char *region, size_t child_len, const c
                       pk_journey_cell_cb cb, void *ctx);
 int pg_journey_counts_verify(pk_store *s, pk_journey_cell_cb cb, void *ctx, int64_t *cells);
 int pg_journey_counts_rebuild(pk_tx *t, int64_t *cells);
+int pg_journey_counts_defer(pk_tx *t, int64_t n, bool *on);
+int pg_journey_counts_end(pk_tx *t);
 
 /* ---- pg_bulk.c ---- */
 

@@ -688,6 +688,11 @@ static const pk_migration migrations[] = {
     /* SQLite's events' index by ref, the ref first; PostgreSQL keeps its
      * own (it maintains it row by row, there is no bulk build to spare). */
     {32, "journey: the events' unique index by ref, the ref first (SQLite)", NULL, NULL, NULL},
+    /* The counters' trigger functions, deferrable by a transaction that
+     * writes many journeys (sql_funnel.h, "counting deferred"): the same
+     * otherwise, the triggers stay. */
+    {33, "journey counters: deferrable to the end of a large transaction (PostgreSQL)",
+     PG_JOURNEY_COUNT_FUNCTIONS_DEFERRABLE PG_RE_COUNT_FUNCTIONS_DEFERRABLE, NULL, NULL},
 };
 
 const pk_migration *pg_migrations(size_t *n)

@@ -264,4 +264,33 @@
     PG_RE_TRIGGER("remind_effect_participant", "UPDATE", "participant",                    \
                   "OLD TABLE AS old_rows NEW TABLE AS new_rows")
 
+/* The same functions, deferrable (migration 33; sql_funnel.h's "counting
+ * deferred"): in a transaction that defers, summed into its own
+ * remind_effect_delta. */
+#define PG_RE_DELTA(facts)                                                                 \
+    "INSERT INTO remind_effect_delta (kode_wilayah, rule, sent, held, revoked, days, n)"   \
+    " SELECT kode_wilayah, rule, sent, held, revoked, days, sum(d) FROM (" facts ") u"     \
+    " GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(d) <> 0;"
+#define PG_RE_COUNT_FUNCTION_DEFERRABLE(name, facts)                                       \
+    "CREATE OR REPLACE FUNCTION " name "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "   \
+    "IF " PG_COUNTS_DEFERRED " THEN " PG_RE_DELTA(facts) " RETURN NULL; END IF; "           \
+    PK_RE_UPSERT(facts, "remind_effect_count AS c", "c.n") " RETURN NULL; END $$;"
+#define PG_RE_COUNT_FUNCTIONS_DEFERRABLE                                                   \
+    PG_RE_COUNT_FUNCTION_DEFERRABLE("remind_effect_reach_insert", PG_RE_REACH("new_rows", "1")) \
+    PG_RE_COUNT_FUNCTION_DEFERRABLE("remind_effect_reach_update", PG_RE_REACH("new_rows", "1") \
+                                    " UNION ALL " PG_RE_REACH("old_rows", "-1"))           \
+    PG_RE_COUNT_FUNCTION_DEFERRABLE("remind_effect_reach_delete", PG_RE_REACH("old_rows", "-1")) \
+    PG_RE_COUNT_FUNCTION_DEFERRABLE("remind_effect_journey_insert",                        \
+                                    PG_RE_JOURNEY("new_rows", "1"))                        \
+    PG_RE_COUNT_FUNCTION_DEFERRABLE("remind_effect_journey_delete",                        \
+                                    PG_RE_JOURNEY("old_rows", "-1"))                       \
+    PG_RE_COUNT_FUNCTION_DEFERRABLE("remind_effect_journey_update",                        \
+                                    PG_RE_JOURNEY("new_rows", "1") " UNION ALL "           \
+                                    PG_RE_JOURNEY("old_rows", "-1"))                       \
+    PG_RE_COUNT_FUNCTION_DEFERRABLE("remind_effect_participant",                           \
+                                    PG_RE_WHO("n", "1") " UNION ALL " PG_RE_WHO("o", "-1"))
+#define PG_RE_DELTA_FOLD                                                                   \
+    PK_RE_UPSERT("SELECT kode_wilayah, rule, sent, held, revoked, days, n AS d"            \
+                 " FROM remind_effect_delta", "remind_effect_count AS c", "c.n")
+
 #endif

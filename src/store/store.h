@@ -57,6 +57,16 @@ void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx); /* pk_log_fn: core/
  * before the store is shared between threads. */
 void pk_store_set_search_window(pk_store *s, int64_t ids);
 
+/* How long a statement waits for a lock another transaction holds (a
+ * bulk load's table, a draw's journeys) before it fails with PK_EBUSY;
+ * 0 (the default): as long as it takes.  The server sets it, so that a
+ * request answers "busy" rather than hang behind a long import; the
+ * command line waits.  PostgreSQL (lock_timeout, on each connection the
+ * pool opens from then on); SQLite ignores it (its readers never wait,
+ * its writers wait at most 10 s whoever they are).  Set it before the
+ * store is shared between threads. */
+void pk_store_set_lock_wait(pk_store *s, int ms);
+
 /* A recipient's first-purchase deadline, asked by the journey's fold
  * (core/journey.h, pk_purchase_by_fn) inside tx when a purchase has been
  * cancelled: it depends on the wave's terms, which are the app's data

@@ -56,16 +56,20 @@ int pk_tx_large_writes(pk_tx *tx, bool *on);
 /* The journeys' counters (journey_count, journey_count_city and
  * remind_effect_count, kept by triggers on every write of a journey)
  * for a transaction about to write the journeys of `n` participants
- * (a wave's draw): when refilling them once from every journey costs
- * less than keeping them row by row, their triggers on pk_journey are
- * dropped inside tx (*on = true; false otherwise, or when the backend
- * has no such mode) and journey_counts_end fills them from the rows and
- * makes the triggers again; tx commits only after it (a commit without
- * it is refused; a rollback, or a crash, undoes the drop with the rest).
- * SQLite: when n is at least a quarter of the registry's participants
- * (at most one journey each): at the 2021 size a draw's six counter
- * triggers a journey cost about 40 s of CPU, the refill 7 s
- * (bench/README.md). */
+ * (a wave's draw): brought up to date once, by journey_counts_end,
+ * rather than row by row (*on = true; false when the backend keeps them
+ * row by row after all, or has no such mode).  tx commits only after the
+ * end (a commit without it is refused; a rollback, or a crash, undoes
+ * the lot).
+ * SQLite, when n is at least a quarter of the registry's participants
+ * (at most one journey each): the triggers on pk_journey are dropped
+ * inside tx, and the end fills the counters from every journey and makes
+ * the triggers again (one writer: no one else's write is missed).  At the
+ * 2021 size a draw's six counter triggers a journey cost about 40 s of
+ * CPU, the refill 7 s (bench/README.md).
+ * PostgreSQL, for any n > 0: the triggers sum tx's changes into its own
+ * temporary tables, and the end adds the sums to the cells (migration 33;
+ * other writers' triggers keep the cells meanwhile, nothing is locked). */
 int pk_tx_journey_counts_defer(pk_tx *tx, int64_t n, bool *on);
 int pk_tx_journey_counts_end(pk_tx *tx);
 /* Writes the participant's state (inserted or replaced). */

@@ -23,6 +23,7 @@ import atexit
 import http.client
 import json as jsonlib
 import os
+import queue
 import re
 import shutil
 import signal
@@ -418,6 +419,44 @@ class Poller:
             self.proc.stderr.close()
         else:
             self.conn.close()
+
+
+class PsqlSession:
+    """An interactive psql session (PostgreSQL) that holds a transaction
+    open between commands.  run() sends commands and waits for a marker
+    echoed after them; the output before it is returned."""
+
+    def __init__(self, url):
+        self.q = queue.Queue()
+        self.p = subprocess.Popen([_pg_bin("psql"), "-X", "-q", "-A", "-t", "-d", url],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, env=base_env())
+        threading.Thread(target=self._read, daemon=True).start()
+        self.n = 0
+
+    def _read(self):
+        for line in self.p.stdout:
+            self.q.put(line)
+        self.q.put(None)
+
+    def run(self, sql, timeout=60):
+        self.n += 1
+        mark = "--done %d--" % self.n
+        self.p.stdin.write(sql + "\n\\echo " + mark + "\n")
+        self.p.stdin.flush()
+        out, end = [], time.monotonic() + timeout
+        while True:
+            line = self.q.get(timeout=max(0.1, end - time.monotonic()))
+            if line is None or line.strip() == mark:
+                return "".join(out)
+            out.append(line)
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        self.p.wait(timeout=30)
 
 
 def raw_encodings(secret):

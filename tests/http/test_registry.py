@@ -1287,46 +1287,6 @@ def two_imports_of_one_file_at_once_end_as_one_clean_run():
         same_export(exp_a, b.export(), "after two imports at once")
 
 
-class Session:
-    """An interactive psql session (PostgreSQL) that holds a transaction
-    open between commands.  run() sends commands and waits for a marker
-    echoed after them; the output before it is returned."""
-
-    def __init__(self, url):
-        import queue
-        import threading
-        self.q = queue.Queue()
-        self.p = subprocess.Popen([h._pg_bin("psql"), "-X", "-q", "-A", "-t", "-d", url],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True, env=h.base_env())
-        threading.Thread(target=self._read, daemon=True).start()
-        self.n = 0
-
-    def _read(self):
-        for line in self.p.stdout:
-            self.q.put(line)
-        self.q.put(None)
-
-    def run(self, sql, timeout=60):
-        self.n += 1
-        mark = "--done %d--" % self.n
-        self.p.stdin.write(sql + "\n\\echo " + mark + "\n")
-        self.p.stdin.flush()
-        out, end = [], time.monotonic() + timeout
-        while True:
-            line = self.q.get(timeout=max(0.1, end - time.monotonic()))
-            if line is None or line.strip() == mark:
-                return "".join(out)
-            out.append(line)
-
-    def close(self):
-        try:
-            self.p.stdin.close()
-        except OSError:
-            pass
-        self.p.wait(timeout=30)
-
-
 @test
 def import_that_loses_a_deadlock_commits_what_came_before():
     """PostgreSQL.  An import's second batch waits for a row another
@@ -1346,7 +1306,7 @@ def import_that_loses_a_deadlock_commits_what_came_before():
         for p in rows:
             p["nama"] = p["nama"] + " Baru"
         path = r.write(csv_text(rows), "changed.csv")
-        e = Session(r.db.url)
+        e = h.PsqlSession(r.db.url)
         try:
             # The import looks for deadlocks after waiting 3 s, this session
             # after 30 s: the import is the one to find it, and this session

@@ -19,6 +19,7 @@ import datetime
 import io
 import json
 import re
+import time
 
 import harness as h
 from harness import eq, test
@@ -516,6 +517,57 @@ def api_reads_are_in_the_access_log():
     journey("north")
     eq(len(access("participant.notfound", IDS["north"])), refused + 1,
        "a read outside the region is recorded as refused")
+
+
+@test
+def api_and_page_busy_while_a_load_holds_the_events():
+    """PostgreSQL.  A first event file's bulk load holds the events table
+    alone to its end (ACCESS EXCLUSIVE; a registry's load, the
+    participants).  A request that needs it waits `lock_wait` seconds,
+    then answers 503 layanan_sibuk (the staff page shows the record and
+    says its journey cannot be read yet) instead of hanging for the whole
+    load; the server's log says why, without
+    personal data.  Once the lock is gone the same requests answer."""
+    if not h.PG:
+        raise h.Skip("PostgreSQL: SQLite's readers never wait for a writer")
+    db = h.Db()
+    own_registry(db, "admin.kunci", "Admin-Kunci-Tabel-9", [BUYER, IDLE])
+    pid = db.query("SELECT id FROM participant WHERE nama = '%s'" % BUYER["nama"])[0][0]
+    auth = {"Authorization": "Bearer " + admin_token(db, "admin.kunci")}
+    with h.Server(db=db, args=["--lock-wait", "1"]) as s:
+        b = h.Browser(s)
+        st, _, text = b.post("/masuk", {"nama_pengguna": "admin.kunci",
+                                        "kata_sandi": "Admin-Kunci-Tabel-9"})
+        eq(st, 303, text[:300])
+        holder = h.PsqlSession(db.url)
+        try:
+            holder.run("BEGIN; LOCK TABLE pk_event IN ACCESS EXCLUSIVE MODE;")
+            t0 = time.monotonic()
+            err = h.api_error(s.json("GET", "/api/v1/participants/%d/journey" % pid,
+                                     headers=auth), 503, "layanan_sibuk", "while locked")
+            waited = time.monotonic() - t0
+            assert 0.9 <= waited < 8, "answered after %.1f s, lock_wait is 1 s" % waited
+            assert "Coba lagi" in err["message"], err
+            # the page shows the person's record, and says the journey
+            # cannot be read yet
+            t0 = time.monotonic()
+            st, _, text = b.get("/peserta/%d" % pid)
+            eq(st, 200, "the staff page while locked")
+            assert time.monotonic() - t0 < 8, "the page waited for the lock"
+            assert "data-journey-error" in text and "belum dapat dibaca" in text, text[:3000]
+            assert BUYER["nama"] in text, "the record is shown"
+            log = s.stderr()
+            assert "waited 1000 ms for a lock" in log, log[-2000:]
+            for secret in (BUYER["nik"], BUYER["nama"], BUYER["no_hp"]):
+                assert secret not in log, "personal data in the log"
+        finally:
+            holder.run("ROLLBACK;")
+            holder.close()
+        st, _, body = s.json("GET", "/api/v1/participants/%d/journey" % pid, headers=auth)
+        eq(st, 200, "after the lock: %r" % (body,))
+        st, _, text = b.get("/peserta/%d" % pid)
+        eq(st, 200, "the page after the lock")
+        assert "data-journey-error" not in text and "data-status=" in text, text[:3000]
 
 
 # ---- the staff page ---------------------------------------------------------
