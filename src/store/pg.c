@@ -89,10 +89,12 @@ int pg_fail(pgc *c, const PGresult *r, const char *what)
     if (state != NULL && strcmp(state, "40P01") == 0)
         return PK_EBUSY; /* a deadlock broken by failing us: the caller may redo */
     if (state != NULL && strcmp(state, "55P03") == 0) {
-        /* lock_not_available: waited pk_store_set_lock_wait's time */
+        /* lock_not_available: waited pk_store_set_lock_wait's time.  Not
+         * PK_EBUSY, which the writers redo (a deadlock's loser goes again
+         * at once): a registration waited five times its time */
         pk_backend_log(log, "%s: waited %d ms for a lock another transaction holds (an "
                             "import, a draw?): busy", what, c->p->base.lock_wait_ms);
-        return PK_EBUSY;
+        return PK_EIO;
     }
     if (state != NULL && strcmp(state, "53100") == 0) {
         /* disk_full: logged once, when it starts (pk_backend_space) */

@@ -58,7 +58,8 @@ void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx); /* pk_log_fn: core/
 void pk_store_set_search_window(pk_store *s, int64_t ids);
 
 /* How long a statement waits for a lock another transaction holds (a
- * bulk load's table, a draw's journeys) before it fails with PK_EBUSY;
+ * bulk load's table, a draw's journeys) before it fails with PK_EIO
+ * (logged as such; not PK_EBUSY, which writers redo at once);
  * 0 (the default): as long as it takes.  The server sets it, so that a
  * request answers "busy" rather than hang behind a long import; the
  * command line waits.  PostgreSQL (lock_timeout, on each connection the

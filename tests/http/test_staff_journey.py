@@ -560,9 +560,20 @@ def api_and_page_busy_while_a_load_holds_the_events():
             assert "waited 1000 ms for a lock" in log, log[-2000:]
             for secret in (BUYER["nik"], BUYER["nama"], BUYER["no_hp"]):
                 assert secret not in log, "personal data in the log"
+            holder.run("ROLLBACK;")
+            # a registration while a registry's bulk load holds the
+            # participants: 503 after lock_wait once, not redone
+            holder.run("BEGIN; LOCK TABLE participant IN ACCESS EXCLUSIVE MODE;")
+            t0 = time.monotonic()
+            h.api_error(s.json("POST", "/api/v1/participants", BARE), 503, "layanan_sibuk",
+                        "registration while locked")
+            waited = time.monotonic() - t0
+            assert 0.9 <= waited < 4, "answered after %.1f s, lock_wait is 1 s" % waited
         finally:
             holder.run("ROLLBACK;")
             holder.close()
+        st, _, body = s.json("POST", "/api/v1/participants", BARE)
+        eq(st, 201, "the registration after the lock: %r" % (body,))
         st, _, body = s.json("GET", "/api/v1/participants/%d/journey" % pid, headers=auth)
         eq(st, 200, "after the lock: %r" % (body,))
         st, _, text = b.get("/peserta/%d" % pid)
