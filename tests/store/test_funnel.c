@@ -325,6 +325,18 @@ static void triggers_there(const st_fx *fx)
     sqlite3_close(db);
 }
 
+/* p[i]'s journey in wave 5, joined i hours after T0, with status st. */
+static pk_journey joined_wave5(const st_person *p, unsigned i, pk_journey_status st)
+{
+    pk_journey j;
+    memset(&j, 0, sizeof(j));
+    j.participant_id = p[i].r.id;
+    j.status = st;
+    j.wave = 5;
+    j.joined_at = T0 + i * 3600;
+    return j;
+}
+
 /* A draw's writes (a journey per applicant, most selected or not) with
  * the counters deferred (pk_tx_journey_counts_defer): on SQLite, when the
  * applicants are a large share of the registry, the triggers are dropped
@@ -351,12 +363,7 @@ static void journey_counts_deferred_for_a_large_share(void **state)
     pk_tx *tx = NULL;
     assert_int_equal(pk_store_begin(s, &tx), 0);
     for (unsigned i = 0; i < N; i++) {
-        pk_journey j;
-        memset(&j, 0, sizeof(j));
-        j.participant_id = p[i].r.id;
-        j.status = PK_JS_PENDAFTAR;
-        j.wave = 5;
-        j.joined_at = T0 + i * 3600;
+        pk_journey j = joined_wave5(p, i, PK_JS_PENDAFTAR);
         assert_int_equal(pk_tx_journey_put(tx, &j), 0);
     }
     assert_int_equal(pk_tx_remind_fire_put(tx, p[0].r.id, "gabung_gelombang", 1, 0, -1,
@@ -367,7 +374,8 @@ static void journey_counts_deferred_for_a_large_share(void **state)
     assert_int_equal(differ(s, NULL), 0);
     triggers_there(ST_FX(state));
 
-    /* a small share of the registry: the triggers stay */
+    /* a small share of the registry: SQLite keeps its triggers (PostgreSQL
+     * defers any share) */
     bool on = true;
     assert_int_equal(pk_store_begin(s, &tx), 0);
     assert_int_equal(pk_tx_journey_counts_defer(tx, N / 4 - 1, &on), 0);
@@ -387,12 +395,7 @@ static void journey_counts_deferred_for_a_large_share(void **state)
         assert_int_equal(pk_store_begin(s, &tx), 0);
         assert_int_equal(pk_tx_journey_counts_defer(tx, N, &on), 0);
         assert_true(on);
-        pk_journey j;
-        memset(&j, 0, sizeof(j));
-        j.participant_id = p[2].r.id;
-        j.status = PK_JS_PENERIMA;
-        j.wave = 5;
-        j.joined_at = T0 + 2 * 3600;
+        pk_journey j = joined_wave5(p, 2, PK_JS_PENERIMA);
         j.selected_at = T0 + 9 * DAY;
         assert_int_equal(pk_tx_journey_put(tx, &j), 0);
         assert_int_not_equal(pk_tx_commit(tx), 0);
@@ -409,23 +412,13 @@ static void journey_counts_deferred_for_a_large_share(void **state)
     for (unsigned i = 0; i < N; i++) {
         if (st_pg && i == N - 1) {
             pk_tx *other = NULL;
-            pk_journey j;
-            memset(&j, 0, sizeof(j));
-            j.participant_id = p[i].r.id;
-            j.status = PK_JS_TIDAK_LOLOS;
-            j.wave = 5;
-            j.joined_at = T0 + i * 3600;
+            pk_journey j = joined_wave5(p, i, PK_JS_TIDAK_LOLOS);
             assert_int_equal(pk_store_begin(s, &other), 0);
             assert_int_equal(pk_tx_journey_put(other, &j), 0);
             assert_int_equal(pk_tx_commit(other), 0);
             continue;
         }
-        pk_journey j;
-        memset(&j, 0, sizeof(j));
-        j.participant_id = p[i].r.id;
-        j.status = i < N / 2 ? PK_JS_PENERIMA : PK_JS_TIDAK_LOLOS;
-        j.wave = 5;
-        j.joined_at = T0 + i * 3600;
+        pk_journey j = joined_wave5(p, i, i < N / 2 ? PK_JS_PENERIMA : PK_JS_TIDAK_LOLOS);
         j.selected_at = i < N / 2 ? T0 + 9 * DAY : 0;
         j.credited = j.balance = i < N / 2 ? 3500000 : 0;
         assert_int_equal(pk_tx_journey_put(tx, &j), 0);
@@ -440,12 +433,7 @@ static void journey_counts_deferred_for_a_large_share(void **state)
     assert_int_equal(count(s, "31", "tenggat", 5, D0 + 9), N / 2);
     assert_int_equal(count(s, "31.72", "langkah", 2, 0), 2); /* p0, p3 */
     /* and the triggers work again: p2 buys */
-    pk_journey j;
-    memset(&j, 0, sizeof(j));
-    j.participant_id = p[2].r.id;
-    j.status = PK_JS_PENERIMA;
-    j.wave = 5;
-    j.joined_at = T0 + 2 * 3600;
+    pk_journey j = joined_wave5(p, 2, PK_JS_PENERIMA);
     j.selected_at = T0 + 9 * DAY;
     j.first_purchase_at = T0 + 10 * DAY;
     j.purchases = 1;
