@@ -71,6 +71,7 @@
 
 #include "core/buf.h"
 #include "core/pk.h"
+#include "core/sort.h"
 #include "store/pg_int.h"
 
 /* Maps a failed result to PK_E* and says why to the store's log: the
@@ -123,6 +124,27 @@ int pg_exec(pgc *c, const char *sql, ExecStatusType want, const char *what)
 {
     PGresult *r = PQexec(c->conn, sql);
     int rc = PQresultStatus(r) == want ? 0 : pg_fail(c, r, what);
+    PQclear(r);
+    return rc;
+}
+
+int pg_take_ids(pgc *c, int block_stmt, int next_stmt, bool block, size_t n, int64_t *ids)
+{
+    params cnt = {0};
+    p_int(&cnt, (int64_t)n);
+    PGresult *r = NULL;
+    int rc = pg_run(c, block ? block_stmt : next_stmt, &cnt, &r);
+    if (rc != 0)
+        return rc;
+    int64_t last = PQntuples(r) == 1 ? get_i64(r, 0, 0) : 0;
+    if ((size_t)PQntuples(r) != (block ? 1 : n) || (block && last < (int64_t)n)) {
+        rc = PK_EIO;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            ids[i] = block ? last - (int64_t)(n - 1 - i) : get_i64(r, (int)i, 0);
+        if (!block)
+            qsort(ids, n, sizeof(*ids), pk_cmp_i64);
+    }
     PQclear(r);
     return rc;
 }

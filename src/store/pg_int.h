@@ -257,6 +257,11 @@ void pg_conn_put(pg *p, pgc *c);
 /* Runs statement `which` (pg_stmts.h), prepared on c on first use; *out
  * receives the result (the caller clears it) when out is not NULL. */
 int pg_run(pgc *c, int which, const params *ps, PGresult **out);
+/* n new ids of a table, ascending, into ids: a block of its sequence at
+ * once (block_stmt: setval, when the transaction holds the table alone,
+ * a bulk load) or a nextval each (next_stmt: others may take ids
+ * meanwhile, so they need not be consecutive). */
+int pg_take_ids(pgc *c, int block_stmt, int next_stmt, bool block, size_t n, int64_t *ids);
 /* The same on a pooled connection, in autocommit. */
 int pg_run1(pk_store *s, int which, const params *ps, PGresult **out);
 /* Statement `which` unprepared (a cursor declared anew by each call). */

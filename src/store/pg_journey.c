@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "core/pk.h"
-#include "core/sort.h"
 #include "store/pg_int.h"
 
 /* Fills e from row i of a result over PG_ECOLS. */
@@ -176,33 +175,13 @@ static int by_source_ref(const void *a, const void *b, void *base)
 /* Ids for n events, in ascending order, into ev[i].id. */
 static int take_ids(pg_tx *tx, size_t n, pk_event *ev)
 {
-    params cnt = {0};
-    p_int(&cnt, (int64_t)n);
-    PGresult *r = NULL;
-    int rc = pg_run(tx->c, tx->events_bulk ? S_EVENTS_ID_BLOCK : S_EVENTS_NEXT_IDS, &cnt, &r);
-    if (rc != 0)
-        return rc;
-    if (tx->events_bulk) {
-        int64_t last = PQntuples(r) == 1 ? get_i64(r, 0, 0) : 0;
-        for (size_t i = 0; i < n; i++)
-            ev[i].id = last - (int64_t)(n - 1 - i);
-        rc = last >= (int64_t)n ? 0 : PK_EIO;
-    } else if ((size_t)PQntuples(r) != n) {
-        rc = PK_EIO;
-    } else {
-        int64_t *ids = malloc(n * sizeof(*ids));
-        if (ids == NULL) {
-            rc = PK_ENOMEM;
-        } else {
-            for (size_t i = 0; i < n; i++)
-                ids[i] = get_i64(r, (int)i, 0);
-            qsort(ids, n, sizeof(*ids), pk_cmp_i64);
-            for (size_t i = 0; i < n; i++)
-                ev[i].id = ids[i];
-            free(ids);
-        }
-    }
-    PQclear(r);
+    int64_t *ids = malloc(n * sizeof(*ids));
+    if (ids == NULL)
+        return PK_ENOMEM;
+    int rc = pg_take_ids(tx->c, S_EVENTS_ID_BLOCK, S_EVENTS_NEXT_IDS, tx->events_bulk, n, ids);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        ev[i].id = ids[i];
+    free(ids);
     return rc;
 }
 

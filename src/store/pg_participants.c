@@ -19,7 +19,6 @@
 #include "core/pk.h"
 #include "core/region.h"
 #include "core/scheme.h"
-#include "core/sort.h"
 #include "store/pg_int.h"
 
 /* ---- writes ------------------------------------------------------------ */
@@ -217,22 +216,13 @@ int pg_participants_write(pk_tx *t, size_t n, pk_prow *rows)
     for (size_t i = 0; i < n; i++)
         inserts += rows[i].id == 0;
     if (inserts > 0) {
-        params cnt = {0};
-        PGresult *r = NULL;
-        p_int(&cnt, (int64_t)inserts);
-        int which = tx->bulk ? S_PARTICIPANTS_ID_BLOCK : S_PARTICIPANTS_NEXT_IDS;
-        if ((rc = pg_run(tx->c, which, &cnt, &r)) != 0)
+        if ((ids = malloc(inserts * sizeof(*ids))) == NULL)
+            return PK_ENOMEM;
+        if ((rc = pg_take_ids(tx->c, S_PARTICIPANTS_ID_BLOCK, S_PARTICIPANTS_NEXT_IDS, tx->bulk,
+                              inserts, ids)) != 0) {
+            free(ids);
             return rc;
-        size_t got = (size_t)PQntuples(r);
-        if (got != (tx->bulk ? 1 : inserts) || (ids = malloc(inserts * sizeof(*ids))) == NULL) {
-            PQclear(r);
-            return PK_EIO;
         }
-        for (size_t i = 0; i < inserts; i++)
-            ids[i] = tx->bulk ? get_i64(r, 0, 0) - (int64_t)(inserts - 1 - i)
-                              : get_i64(r, (int)i, 0);
-        PQclear(r);
-        qsort(ids, inserts, sizeof(*ids), pk_cmp_i64);
     }
     size_t m = 0;
     if (inserts >= PG_COPY_MIN)
