@@ -1357,6 +1357,12 @@ def same_name_index(a, b, what):
     """SQLite: b's name index (FTS5) is whole (its integrity-check reads
     every name of the table and compares) and finds the names a's finds."""
     b.sql("INSERT INTO participant_name(participant_name) VALUES ('integrity-check')")
+    # the load's own settings of the index (merges of 16, 8 MiB of
+    # postings in memory) are undone: later writes use FTS5's defaults
+    config = dict(b.sql("SELECT k, v FROM participant_name_config"
+                        " WHERE k IN ('automerge', 'hashsize')"))
+    eq((config.get("automerge", 4), config.get("hashsize", 1048576)), (4, 1048576),
+       "%s: the name index's settings" % what)
     for q in ('"123"', '"orang 12"', '"baru"', '"ang 7"', '"rang"'):
         found = [r.sql("SELECT p.nama FROM participant_name f JOIN participant p"
                        " ON p.id = f.rowid WHERE participant_name MATCH ? ORDER BY f.rowid",
