@@ -307,9 +307,9 @@ int pk_app_check_eligibility(const pk_app *app, const char *scheme_id, pk_date a
     return 0;
 }
 
-void pk_app_set_lock_wait(pk_app *app, int seconds)
+void pk_app_request_thread(const pk_app *app)
 {
-    pk_store_set_lock_wait(app->store, seconds > 0 ? seconds * 1000 : 0);
+    pk_store_thread_lock_wait(app->cfg.lock_wait > 0 ? app->cfg.lock_wait * 1000 : 0);
 }
 
 int pk_app_health(const pk_app *app, int *schema_version)

@@ -59,10 +59,11 @@ enum {
 int pk_app_open(pk_app *app, const pk_config *cfg, unsigned flags, pk_log_fn log, void *log_ctx,
                 char *err, size_t errlen);
 void pk_app_close(pk_app *app);
-/* The server's: a statement waits at most this long for a lock another
- * transaction holds, then fails busy (store.h, pk_store_set_lock_wait);
- * 0: no limit.  Call it before the app is shared between threads. */
-void pk_app_set_lock_wait(pk_app *app, int seconds);
+/* The calling thread serves requests: its statements wait at most the
+ * setting lock_wait for a lock another transaction holds, then fail busy
+ * (store.h, pk_store_thread_lock_wait).  Other threads (the command line,
+ * the reminder daemon) wait as long as it takes. */
+void pk_app_request_thread(const pk_app *app);
 
 /* /healthz: 0 when the database answers, and its schema version. */
 int pk_app_health(const pk_app *app, int *schema_version);

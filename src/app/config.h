@@ -43,7 +43,7 @@ typedef struct pk_config {
     int hash_concurrency;     /* password hashes computed at once */
     int hash_wait_ms;         /* how long a login waits for a hashing slot, then 503 */
     int lock_wait;            /* seconds a request's statement waits for a database lock,
-                               * then 503 (pk_store_set_lock_wait); 0: no limit */
+                               * then 503 (pk_app_request_thread); 0: no limit */
     /* Rate limits of anonymous public traffic per client address (web/ratelimit.h):
      * per class, requests per minute and the burst allowed at once. */
     int rate_limits;          /* 0: off (benchmarks), 1: on */

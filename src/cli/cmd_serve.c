@@ -29,9 +29,6 @@ int cli_serve(const cli_cmd *c, cli_args *a)
     pk_app app;
     if (cli_open_app_creating(&app, cfg) != 0)
         return 1;
-    /* requests answer "busy" rather than wait for a long import's locks
-     * (the migrations above, and the command line, wait) */
-    pk_app_set_lock_wait(&app, cfg->lock_wait);
     pk_http_opts opts = {
         .listen = cfg->listen,
         .threads = cfg->threads,

@@ -90,11 +90,12 @@ int pg_fail(pgc *c, const PGresult *r, const char *what)
     if (state != NULL && strcmp(state, "40P01") == 0)
         return PK_EBUSY; /* a deadlock broken by failing us: the caller may redo */
     if (state != NULL && strcmp(state, "55P03") == 0) {
-        /* lock_not_available: waited pk_store_set_lock_wait's time.  Not
+        /* lock_not_available: waited pk_store_thread_lock_wait's time.  Not
          * PK_EBUSY, which the writers redo (a deadlock's loser goes again
          * at once): a registration waited five times its time */
         pk_backend_log(log, "%s: waited %d ms for a lock another transaction holds (an "
-                            "import, a draw?): busy", what, c->p->base.lock_wait_ms);
+                            "import, a draw?): busy", what, c->lock_wait_ms);
+        c->waited_out = true;
         return PK_EIO;
     }
     if (state != NULL && strcmp(state, "53100") == 0) {
@@ -151,6 +152,8 @@ int pg_take_ids(pgc *c, int block_stmt, int next_stmt, bool block, size_t n, int
 
 int pg_copy_in(pgc *c, const char *sql, const pk_buf *b)
 {
+    if (c->waited_out) /* as prepare */
+        return PK_EIO;
     PGconn *conn = c->conn;
     PGresult *r = PQexec(conn, sql);
     int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : pg_fail(c, r, "copy");
@@ -234,17 +237,6 @@ int pg_conn_open(pg *p, pgc **out, char *err, size_t errlen)
     }
     c->conn = conn;
     c->p = p;
-    /* set here, not in the connection's options: the URL may carry its own */
-    c->lock_wait_ms = p->base.lock_wait_ms;
-    if (c->lock_wait_ms > 0) {
-        char set[64];
-        snprintf(set, sizeof(set), "SET lock_timeout = %d", c->lock_wait_ms);
-        if (pg_exec(c, set, PGRES_COMMAND_OK, "lock_timeout") != 0) {
-            pg_conn_close(c);
-            snprintf(err, errlen, "cannot set lock_timeout on a new connection");
-            return PK_EIO;
-        }
-    }
     *out = c;
     return 0;
 }
@@ -257,18 +249,38 @@ void pg_conn_close(pgc *c)
     }
 }
 
+/* The taking thread's lock wait on c (a SET only when it differs: set
+ * here, not in the connection's options, which the URL may carry);
+ * 0 restores the server's own.  A connection that cannot take it is
+ * closed. */
+static int lock_wait(pgc *c)
+{
+    int want = pk_store_thread_lock_wait_ms();
+    c->waited_out = false;
+    if (c->lock_wait_ms == want)
+        return 0;
+    char set[64];
+    snprintf(set, sizeof(set), want > 0 ? "SET lock_timeout = %d" : "RESET lock_timeout", want);
+    int rc = pg_exec(c, set, PGRES_COMMAND_OK, "lock_timeout");
+    if (rc == 0)
+        c->lock_wait_ms = want;
+    else
+        pg_conn_close(c);
+    return rc;
+}
+
 int pg_conn_get(pg *p, pgc **out)
 {
     char err[512];
     pthread_mutex_lock(&p->mu);
     while (p->nidle > 0) {
         pgc *c = p->idle[--p->nidle];
-        /* (one opened before pk_store_set_lock_wait is opened again) */
-        if (PQstatus(c->conn) == CONNECTION_OK && c->lock_wait_ms == p->base.lock_wait_ms) {
+        if (PQstatus(c->conn) == CONNECTION_OK) {
             pthread_mutex_unlock(&p->mu);
             pk_backend_pool_count(&p->base, false, 0);
-            *out = c;
-            return 0;
+            int rc = lock_wait(c);
+            *out = rc == 0 ? c : NULL;
+            return rc;
         }
         pg_conn_close(c);
     }
@@ -282,6 +294,8 @@ int pg_conn_get(pg *p, pgc **out)
     pk_backend_pool_count(&p->base, true, ns > 0 ? ns : 1);
     if (rc != 0)
         pk_backend_log(&p->base, "%s", err);
+    if (rc == 0 && (rc = lock_wait(*out)) != 0)
+        *out = NULL;
     return rc;
 }
 
@@ -339,8 +353,14 @@ static int param_types(int which, Oid types[PG_MAX_PARAMS])
     return n;
 }
 
+/* Every statement of the table goes through here first: once one of the
+ * transaction's ran out of its lock wait (pk_store_thread_lock_wait), the
+ * rest fail at once (a batch's later pieces, after a rollback to a
+ * savepoint, would each wait again). */
 static int prepare(pgc *c, int which)
 {
+    if (c->waited_out)
+        return PK_EIO;
     if (c->prepared[which])
         return 0;
     Oid types[PG_MAX_PARAMS];
@@ -401,6 +421,8 @@ int pg_run(pgc *c, int which, const params *ps, PGresult **out)
 
 int pg_run_once(pgc *c, int which, const params *ps, PGresult **out)
 {
+    if (c->waited_out) /* as prepare */
+        return PK_EIO;
     Oid types[PG_MAX_PARAMS];
     int n = param_types(which, types);
     return result(c,

@@ -217,16 +217,31 @@ int pg_journey_counts_defer(pk_tx *t, int64_t n, bool *on)
     return rc;
 }
 
+/* The sums take the cells' row locks in key order; a writer of several
+ * statements that took some in another order may deadlock with them, and
+ * the loser could be this (a whole draw): the sums are added under a
+ * savepoint and added again after a lost deadlock. */
+#define FOLD_TRIES 5
+
 int pg_journey_counts_end(pk_tx *t)
 {
     pg_tx *tx = (pg_tx *)t;
     if (!tx->counts_deferred)
         return 0;
-    int rc = pg_exec(tx->c,
+    int rc = PK_EBUSY;
+    for (int i = 0; i < FOLD_TRIES && rc == PK_EBUSY; i++) {
+        if ((rc = pg_exec(tx->c, "SAVEPOINT pk_counts", PGRES_COMMAND_OK, "savepoint")) != 0)
+            break;
+        rc = pg_exec(tx->c,
                      "SELECT set_config('prakerja.counts_deferred', 'off', true);"
                      PG_JF_DELTA_FOLD PG_RE_DELTA_FOLD
                      "DROP TABLE journey_count_delta, remind_effect_delta",
                      PGRES_COMMAND_OK, "journey counters deferred: the sums");
+        int undo = pg_exec(tx->c, rc == 0 ? "RELEASE pk_counts" : "ROLLBACK TO pk_counts",
+                           PGRES_COMMAND_OK, "savepoint");
+        if (undo != 0)
+            rc = undo;
+    }
     if (rc == 0)
         tx->counts_deferred = false;
     return rc;

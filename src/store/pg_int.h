@@ -31,7 +31,8 @@ typedef struct pgc {
     PGconn *conn;
     pg *p;                       /* the store it belongs to (its log) */
     bool prepared[S__COUNT];
-    int lock_wait_ms;            /* the lock_timeout it was given (pk_store_set_lock_wait) */
+    int lock_wait_ms;            /* the lock_timeout set on it (pk_store_thread_lock_wait) */
+    bool waited_out;             /* a statement of its transaction ran out of it */
 } pgc;
 
 struct pg {

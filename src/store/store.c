@@ -80,11 +80,16 @@ void pk_store_set_search_window(pk_store *s, int64_t ids)
         b->search_window = ids > 0 ? ids : 0;
 }
 
-void pk_store_set_lock_wait(pk_store *s, int ms)
+static _Thread_local int thread_lock_wait_ms;
+
+void pk_store_thread_lock_wait(int ms)
 {
-    pk_backend *b = s->impl;
-    if (b != NULL)
-        b->lock_wait_ms = ms > 0 ? ms : 0;
+    thread_lock_wait_ms = ms > 0 ? ms : 0;
+}
+
+int pk_store_thread_lock_wait_ms(void)
+{
+    return thread_lock_wait_ms;
 }
 
 void pk_store_set_purchase_by(pk_store *s, pk_store_purchase_by_fn fn, void *ctx)

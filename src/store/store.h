@@ -57,16 +57,18 @@ void pk_store_set_log(pk_store *s, pk_log_fn fn, void *ctx); /* pk_log_fn: core/
  * before the store is shared between threads. */
 void pk_store_set_search_window(pk_store *s, int64_t ids);
 
-/* How long a statement waits for a lock another transaction holds (a
- * bulk load's table, a draw's journeys) before it fails with PK_EIO
- * (logged as such; not PK_EBUSY, which writers redo at once);
- * 0 (the default): as long as it takes.  The server sets it, so that a
- * request answers "busy" rather than hang behind a long import; the
- * command line waits.  PostgreSQL (lock_timeout, on each connection the
- * pool opens from then on); SQLite ignores it (its readers never wait,
- * its writers wait at most 10 s whoever they are).  Set it before the
- * store is shared between threads. */
-void pk_store_set_lock_wait(pk_store *s, int ms);
+/* How long the calling thread's statements wait for a lock another
+ * transaction holds (a bulk load's table, a draw's journeys) before they
+ * fail with PK_EIO (logged as such; not PK_EBUSY, which writers redo at
+ * once); and once one has, every later statement of its transaction fails
+ * at once (a batch of registrations does not wait again for each).  0,
+ * every thread's default: as long as it takes.  The threads that serve
+ * requests set it, so that a request answers "busy" rather than hang
+ * behind a long import; the command line and the reminder daemon wait.
+ * PostgreSQL (lock_timeout, set on the connection a thread takes when it
+ * differs); SQLite ignores it (its readers never wait, its writers wait at
+ * most 10 s whoever they are). */
+void pk_store_thread_lock_wait(int ms);
 
 /* A recipient's first-purchase deadline, asked by the journey's fold
  * (core/journey.h, pk_purchase_by_fn) inside tx when a purchase has been

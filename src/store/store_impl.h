@@ -331,10 +331,12 @@ typedef struct pk_backend {
     /* the pool's use (pk_store_pool_stats), counted with pk_store_pool_count */
     _Atomic uint64_t acquired, opened, waits, wait_ns;
     int64_t search_window; /* pk_store_set_search_window; 0: the backend's own */
-    int lock_wait_ms;      /* pk_store_set_lock_wait; 0: no limit */
     pk_store_purchase_by_fn purchase_by;  /* pk_store_set_purchase_by */
     void *purchase_by_ctx;
 } pk_backend;
+
+/* The calling thread's lock wait (pk_store_thread_lock_wait), ms; 0: none. */
+int pk_store_thread_lock_wait_ms(void);
 
 /* Records the outcome of a write for pk_store_disk_full: PK_ENOSPC sets
  * the flag, 0 (a commit that went through) clears it, anything else

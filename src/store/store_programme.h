@@ -69,7 +69,10 @@ int pk_tx_large_writes(pk_tx *tx, bool *on);
  * CPU, the refill 7 s (bench/README.md).
  * PostgreSQL, for any n > 0: the triggers sum tx's changes into its own
  * temporary tables, and the end adds the sums to the cells (migration 33;
- * other writers' triggers keep the cells meanwhile, nothing is locked). */
+ * other writers' triggers keep the cells meanwhile: the cells are locked
+ * only by the end's sums).  Defer before any savepoint of tx: a rollback
+ * to one taken earlier takes the temporary tables with it, and the end
+ * then fails (the commit is refused). */
 int pk_tx_journey_counts_defer(pk_tx *tx, int64_t n, bool *on);
 int pk_tx_journey_counts_end(pk_tx *tx);
 /* Writes the participant's state (inserted or replaced). */

@@ -205,6 +205,8 @@ static void login_redirect(const pk_app *app, pk_req *req, pk_resp *resp)
 void pk_web_dispatch(void *ctx, pk_req *req, pk_resp *resp)
 {
     const pk_app *app = ctx;
+    /* a request answers "busy" rather than wait for a long import's locks */
+    pk_app_request_thread(app);
     const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     char scratch[2048];
     char allow[128] = "";

@@ -28,7 +28,7 @@ int main(void)
     const st_division *divisions[] = {&st_schema, &st_participants, &st_bulk, &st_lists,
                                       &st_accounts, &st_reads, &st_sealed, &st_logs,
                                       &st_journey, &st_platform, &st_counts, &st_remind,
-                                      &st_outreach, &st_funnel};
+                                      &st_outreach, &st_funnel, &st_locks};
     size_t n = 0;
     for (size_t d = 0; d < sizeof(divisions) / sizeof(divisions[0]); d++)
         n += divisions[d]->n;

@@ -133,6 +133,7 @@ typedef struct st_division {
 } st_division;
 
 extern const st_division st_schema, st_participants, st_bulk, st_lists, st_accounts, st_reads,
-    st_sealed, st_logs, st_journey, st_platform, st_counts, st_remind, st_outreach, st_funnel;
+    st_sealed, st_logs, st_journey, st_platform, st_counts, st_remind, st_outreach, st_funnel,
+    st_locks;
 
 #endif
