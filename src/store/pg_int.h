@@ -133,9 +133,10 @@ static inline int arr_int(pk_buf *b, int64_t v)
     return e;
 }
 
-/* Rows inserted this many at once or more go by binary COPY (participants,
- * events): the server then writes heap pages many rows at a time, with no
- * plan to run per statement.  Fewer go by one INSERT, one round trip. */
+/* Participants inserted this many at once or more go by binary COPY: the
+ * server then writes heap pages many rows at a time, with no plan to run
+ * per statement.  Fewer go by one INSERT, one round trip.  (Events go by
+ * COPY whenever there are two or more: pg_journey.c.) */
 #define PG_COPY_MIN 64
 
 /* Binary COPY (FORMAT binary): copy_begin starts b with the header, each

@@ -162,16 +162,6 @@ static int one_insert(pgc *c, pk_event *e)
     return 0;
 }
 
-/* Orders indexes of the events `base` by (source, ref). */
-static int by_source_ref(const void *a, const void *b, void *base)
-{
-    const pk_event *ev = base;
-    const pk_event *x = &ev[*(const size_t *)a], *y = &ev[*(const size_t *)b];
-    if (x->source != y->source)
-        return x->source < y->source ? -1 : 1;
-    return strcmp(x->ref, y->ref);
-}
-
 /* Ids for n events, in ascending order, into ev[i].id. */
 static int take_ids(pg_tx *tx, size_t n, pk_event *ev)
 {
@@ -185,8 +175,8 @@ static int take_ids(pg_tx *tx, size_t n, pk_event *ev)
     return rc;
 }
 
-/* By COPY (PG_COPY_MIN or more): there is no RETURNING, so the ids are
- * taken from the sequence first. */
+/* By COPY: there is no RETURNING, so the ids are taken from the sequence
+ * first. */
 static int copy_events(pg_tx *tx, size_t n, pk_event *ev)
 {
     for (size_t i = 0; i < n; i++) /* before any id is taken */
@@ -225,84 +215,16 @@ static int copy_events(pg_tx *tx, size_t n, pk_event *ev)
                       "COPY pk_event (" PG_ECOLS ") FROM STDIN (FORMAT binary)", b);
 }
 
-/* More than one event: one statement (their (source, ref) pairs are
- * distinct, or it fails on the unique index, PK_ECONFLICT): PG_COPY_MIN or
- * more by COPY, fewer by an INSERT whose ids are matched back by
- * (source, ref). */
+/* More than one event: one COPY (their (source, ref) pairs are distinct,
+ * or it fails on the unique index, PK_ECONFLICT), their ids taken first.
+ * (Up to 63 of them went by an INSERT whose ids were matched back by
+ * (source, ref): a second way, for an extra round trip saved on small
+ * batches, which only short files make.) */
 int pg_events_insert(pk_tx *t, size_t n, pk_event *ev)
 {
-    pgc *c = pg_txc(t);
     if (n == 1)
-        return one_insert(c, &ev[0]);
-    pg_tx *tx = (pg_tx *)t;
-    if (n >= PG_COPY_MIN)
-        return copy_events(tx, n, ev);
-    static const uint32_t types[13] = {T_INT8, T_TEXT, T_TEXT, T_TEXT, T_INT8, T_INT8, T_INT8,
-                                       T_INT8, T_INT8, T_TEXT, T_TEXT, T_TEXT, T_TEXT};
-    pk_buf *col[13];
-    int e = 0;
-    for (int k = 0; k < 13; k++)
-        e |= arr_begin(col[k] = &tx->arr[k], types[k]);
-    for (size_t i = 0; i < n; i++) {
-        const pk_event_info *info = pk_event_info_of(ev[i].type);
-        if (info == NULL)
-            return PK_EINVAL;
-        e |= arr_int(col[0], ev[i].participant_id);
-        e |= arr_text(col[1], pk_event_source_name(ev[i].source));
-        e |= arr_text(col[2], ev[i].ref);
-        e |= arr_text(col[3], info->name);
-        e |= arr_int(col[4], ev[i].at);
-        e |= arr_int(col[5], ev[i].seq);
-        e |= arr_int(col[6], ev[i].wave);
-        e |= arr_int(col[7], ev[i].amount);
-        e |= arr_int(col[8], ev[i].k);
-        e |= arr_text(col[9], ev[i].course);
-        e |= arr_text(col[10], ev[i].platform);
-        e |= arr_text(col[11], ev[i].ref_asal);
-        e |= arr_text(col[12], ev[i].note);
-    }
-    size_t *idx = malloc(n * sizeof(*idx));
-    if (e != 0 || idx == NULL) {
-        free(idx);
-        return PK_ENOMEM;
-    }
-    params p = {0};
-    for (int k = 0; k < 13; k++)
-        arr_param(&p, col[k], n);
-    PGresult *r = NULL;
-    int rc = pg_run(c, S_EVENTS_INSERT_MANY, &p, &r);
-    if (rc == 0) {
-        for (size_t i = 0; i < n; i++) {
-            idx[i] = i;
-            ev[i].id = 0;
-        }
-        qsort_r(idx, n, sizeof(*idx), by_source_ref, ev);
-        for (int row = 0; rc == 0 && row < PQntuples(r); row++) {
-            pk_event key = {0};
-            key.source = strcmp(PQgetvalue(r, row, 1), "lokal") == 0 ? PK_SRC_LOKAL : PK_SRC_PMO;
-            snprintf(key.ref, sizeof(key.ref), "%s", PQgetvalue(r, row, 2));
-            size_t lo = 0, hi = n;
-            while (lo < hi) { /* the first index whose event is not below key */
-                size_t mid = lo + (hi - lo) / 2;
-                const pk_event *m = &ev[idx[mid]];
-                int cmp = m->source != key.source ? (m->source < key.source ? -1 : 1)
-                                                  : strcmp(m->ref, key.ref);
-                if (cmp < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo == n || ev[idx[lo]].source != key.source || strcmp(ev[idx[lo]].ref, key.ref))
-                rc = PK_EIO;
-            else
-                ev[idx[lo]].id = get_i64(r, row, 0);
-        }
-        if (rc == 0 && (size_t)PQntuples(r) != n)
-            rc = PK_EIO;
-        PQclear(r);
-    }
-    free(idx);
-    return rc;
+        return one_insert(pg_txc(t), &ev[0]);
+    return copy_events((pg_tx *)t, n, ev);
 }
 
 int pg_journey_put(pk_tx *t, const pk_journey *j)

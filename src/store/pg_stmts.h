@@ -370,14 +370,6 @@ X(S_EVENTS_NEXT_IDS, "i",
 X(S_EVENTS_ID_BLOCK, "i",
   "SELECT setval(s, nextval(s) + $1 - 1) FROM pg_get_serial_sequence('pk_event', 'id') AS s")
 X(S_EVENTS_ANY, "", "SELECT EXISTS (SELECT 1 FROM pk_event)")
-/* events_insert of many: one statement, the ids back with their refs */
-X(S_EVENTS_INSERT_MANY, "ITTTIIIIITTTT",
-  "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
-  " course, platform, ref_asal, note, received_at)"
-  " SELECT u.p, u.s, u.r, u.ty, u.a, u.q, u.w, u.m, u.k, u.c, u.pf, u.ra, u.n, t.now"
-  " FROM (SELECT " SQL_NOW " AS now) t, unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-  " $11, $12, $13) WITH ORDINALITY AS u(p, s, r, ty, a, q, w, m, k, c, pf, ra, n, i)"
-  " ORDER BY u.i RETURNING id, source, ref")
 X(S_JOURNEY_PUT, "itt" "iiiiiiiiiiiiiiiiiiiiiiiiii",
   "INSERT INTO pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
   ", updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
