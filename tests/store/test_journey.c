@@ -778,7 +778,7 @@ static int collect_ids(void *ctx, const pk_event *e)
     return 0;
 }
 
-/* Many events in one call (PostgreSQL: binary COPY from 64 on, the ids
+/* Many events in one call (PostgreSQL: binary COPY from two on, the ids
  * taken from the sequence first; in a bulk load a block of it): each
  * gets the id it is stored under, rising in the array's order, in a bulk
  * load and out of one. */
