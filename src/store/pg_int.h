@@ -252,10 +252,14 @@ int pg_exec(pgc *c, const char *sql, ExecStatusType want, const char *what);
 int pg_copy_in(pgc *c, const char *sql, const pk_buf *b);
 /* COMMIT, failing when the transaction had failed. */
 int pg_commit_conn(pgc *c);
+/* pg_conn.c: connections. */
 int pg_conn_open(pg *p, pgc **out, char *err, size_t errlen);
 void pg_conn_close(pgc *c);
 int pg_conn_get(pg *p, pgc **out);
 void pg_conn_put(pg *p, pgc *c);
+/* The URL with any password replaced by "***" (user:secret@host and
+ * password=secret); NULL when out of memory.  The caller frees it. */
+char *pg_redact(const char *url);
 /* Runs statement `which` (pg_stmts.h), prepared on c on first use; *out
  * receives the result (the caller clears it) when out is not NULL. */
 int pg_run(pgc *c, int which, const params *ps, PGresult **out);
