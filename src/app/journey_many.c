@@ -267,23 +267,39 @@ out:
     return rc;
 }
 
+/* The stored states the groups' events go onto, read at once
+ * (pk_tx_journey_tails: the groups come in participant order, each
+ * person once). */
+static int tails_of(pk_tx *tx, const pk_append_group *g, size_t ng, pk_tail *tails)
+{
+    int64_t one[3]; /* one group (a purchase's append): no allocation */
+    int64_t *v = ng == 1 ? one : malloc(3 * ng * sizeof(*v));
+    if (v == NULL)
+        return PK_ENOMEM;
+    int64_t *ids = v, *at = v + ng, *seq = v + 2 * ng;
+    for (size_t k = 0; k < ng; k++) {
+        ids[k] = g[k].participant_id;
+        const pk_event *e = g[k].n > 0 ? &g[k].ev[first_of(g[k].ev, g[k].n)] : NULL;
+        at[k] = e != NULL ? e->at : 0;
+        seq[k] = e != NULL ? e->seq : 0;
+    }
+    int rc = pk_tx_journey_tails(tx, ng, ids, at, seq, tails);
+    if (v != one)
+        free(v);
+    return rc;
+}
+
 /* pk_journey_append_tail: onto the stored state when it applies, else the
  * whole way. */
 static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
                       pk_append_result *out)
 {
     pk_tail tail = {.found = false};
+    pk_append_group g = {participant_id, ev, n, out};
     pk_journey j;
     size_t order[8], nf = 0;
     bool ok = false;
-    int rc = 0;
-    if (n > 0 && n <= 8) {
-        const pk_event *e = &ev[first_of(ev, n)];
-        rc = pk_tx_journey_tail(tx, participant_id, e->at, e->seq, &tail.j, &tail.last);
-        tail.found = rc == 0;
-        if (rc == PK_ENOENT)
-            rc = 0;
-    }
+    int rc = n > 0 && n <= 8 ? tails_of(tx, &g, 1, &tail) : 0;
     if (rc == 0)
         rc = onto_state_decide(tx, participant_id, ev, n, out, true, &tail, &j, order, &nf, &ok);
     if (rc != 0 || !ok)
@@ -298,26 +314,6 @@ static int onto_state(pk_tx *tx, int64_t participant_id, pk_event *ev, size_t n,
     for (size_t k = 0; k < nf; k++)
         ev[order[k]].id = fresh[k].id;
     return pk_tx_journey_put(tx, &j);
-}
-
-/* The stored states the groups' events go onto, read at once
- * (pk_tx_journey_tails: the groups come in participant order, each
- * person once). */
-static int tails_of(pk_tx *tx, const pk_append_group *g, size_t ng, pk_tail *tails)
-{
-    int64_t *v = malloc(3 * ng * sizeof(*v));
-    if (v == NULL)
-        return PK_ENOMEM;
-    int64_t *ids = v, *at = v + ng, *seq = v + 2 * ng;
-    for (size_t k = 0; k < ng; k++) {
-        ids[k] = g[k].participant_id;
-        const pk_event *e = g[k].n > 0 ? &g[k].ev[first_of(g[k].ev, g[k].n)] : NULL;
-        at[k] = e != NULL ? e->at : 0;
-        seq[k] = e != NULL ? e->seq : 0;
-    }
-    int rc = pk_tx_journey_tails(tx, ng, ids, at, seq, tails);
-    free(v);
-    return rc;
 }
 
 int pk_journey_append_fresh_many(pk_tx *tx, pk_append_group *g, size_t ng)
