@@ -35,6 +35,24 @@ void st_sleep_ms(int ms)
         ;
 }
 
+void *st_finder_run(void *arg)
+{
+    st_finder *w = arg;
+    pk_tx *tx = NULL;
+    w->rc = pk_store_begin(w->s, &tx);
+    if (w->rc == 0) {
+        pk_pknown k;
+        w->rc = pk_tx_participants_find(tx, 1, (const pk_bi *)w->nik, &k);
+        w->id_seen = k.id;
+        if (w->rc == 0)
+            w->rc = pk_tx_commit(tx);
+        else
+            pk_tx_rollback(tx);
+    }
+    atomic_store(&w->done, 1);
+    return NULL;
+}
+
 int st_bi_cmp(const void *a, const void *b)
 {
     return memcmp(a, b, PK_BI_LEN);

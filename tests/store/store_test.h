@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "core/pk.h"
@@ -111,6 +112,18 @@ const st_row *st_row_by_id(const st_rows *rows, int64_t id);
 void st_read(pk_store *s, int64_t id, st_row *out);
 
 void st_sleep_ms(int ms);
+
+/* Another writer on a thread of its own (st_finder_run, given to
+ * pthread_create): finds a NIK (its row then locked) in a transaction
+ * of its own on s, and commits; done set at the end. */
+typedef struct st_finder {
+    pk_store *s;
+    pk_bi nik;
+    atomic_int done;
+    int rc;
+    int64_t id_seen;
+} st_finder;
+void *st_finder_run(void *arg);
 int st_bi_cmp(const void *a, const void *b);
 
 /* A case where a backend is known to break the contract (a bug or a

@@ -1,7 +1,6 @@
 /* test_locks.c -- waiting for locks: a thread's lock wait
  * (pk_store_thread_lock_wait), the server's for its request threads. */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,29 +19,6 @@ static int64_t now_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Another thread, with no lock wait of its own: finds a NIK (the row
- * locked) in a transaction of its own. */
-typedef struct finder {
-    pk_store *s;
-    uint8_t nik[PK_BI_LEN];
-    int rc;
-    atomic_int done;
-} finder;
-
-static void *finder_run(void *arg)
-{
-    finder *f = arg;
-    pk_tx *tx = NULL;
-    f->rc = pk_store_begin(f->s, &tx);
-    if (f->rc == 0) {
-        pk_pknown k;
-        f->rc = pk_tx_participants_find(tx, 1, (const pk_bi *)f->nik, &k);
-        pk_tx_rollback(tx);
-    }
-    atomic_store(&f->done, 1);
-    return NULL;
 }
 
 /* PostgreSQL: a thread that sets a lock wait gives up on a row another
@@ -97,10 +73,10 @@ static void a_lock_wait_is_the_threads_own(void **state)
 
     /* another thread, without one (this one's still set), waits for the
      * holder */
-    finder f = {.s = other};
+    st_finder f = {.s = other};
     memcpy(f.nik, p[0].r.nik_bi, PK_BI_LEN);
     pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, finder_run, &f), 0);
+    assert_int_equal(pthread_create(&t, NULL, st_finder_run, &f), 0);
     st_sleep_ms(400);
     assert_int_equal(atomic_load(&f.done), 0);
     assert_int_equal(pk_tx_commit(holder), 0);

@@ -254,32 +254,6 @@ static void insert_of_an_existing_nik_conflicts(void **state)
 
 /* ---- two writers ---- */
 
-typedef struct second_writer {
-    pk_store *s;
-    pk_bi nik;
-    atomic_int done;
-    int rc;
-    int64_t id_seen;
-} second_writer;
-
-static void *second_writer_run(void *arg)
-{
-    second_writer *w = arg;
-    pk_tx *tx = NULL;
-    w->rc = pk_store_begin(w->s, &tx);
-    if (w->rc == 0) {
-        pk_pknown k;
-        w->rc = pk_tx_participants_find(tx, 1, (const pk_bi *)w->nik, &k);
-        w->id_seen = k.id;
-        if (w->rc == 0)
-            w->rc = pk_tx_commit(tx);
-        else
-            pk_tx_rollback(tx);
-    }
-    atomic_store(&w->done, 1);
-    return NULL;
-}
-
 /* Rows found are locked to the end of the transaction: another writer
  * looking for the same NIK (another handle, as another process would)
  * goes on only after commit (SQLite: it cannot even begin), and then
@@ -291,14 +265,14 @@ static void rows_found_stay_locked_until_commit(void **state)
     st_person_init(&p, 1, 1, "Dikunci", "31.71.01.1001");
     st_insert(s, 1, &p);
     pk_store *other = st_open_again(ST_FX(state));
-    second_writer w = {.s = other};
+    st_finder w = {.s = other};
     memcpy(w.nik, p.r.nik_bi, PK_BI_LEN);
     pk_tx *tx = begin(s);
     pk_pknown k;
     assert_int_equal(pk_tx_participants_find(tx, 1, (const pk_bi *)p.r.nik_bi, &k), 0);
     assert_int_equal(k.id, p.r.id);
     pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, second_writer_run, &w), 0);
+    assert_int_equal(pthread_create(&t, NULL, st_finder_run, &w), 0);
     st_sleep_ms(300);
     assert_int_equal(atomic_load(&w.done), 0);
     st_person q = p;
@@ -337,10 +311,10 @@ static void insert_after_another_writer_inserted(void **state)
         assert_int_equal(k.id, theirs.r.id);
         assert_int_equal(pk_tx_commit(tx), 0);
     } else {
-        second_writer w = {.s = other};
+        st_finder w = {.s = other};
         memcpy(w.nik, p.r.nik_bi, PK_BI_LEN);
         pthread_t t;
-        assert_int_equal(pthread_create(&t, NULL, second_writer_run, &w), 0);
+        assert_int_equal(pthread_create(&t, NULL, st_finder_run, &w), 0);
         st_sleep_ms(300);
         assert_int_equal(atomic_load(&w.done), 0);
         assert_int_equal(st_write(tx, 1, &p), 0);
