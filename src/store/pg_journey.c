@@ -153,6 +153,9 @@ static int one_insert(pgc *c, pk_event *e)
     p_text(&p, e->platform);
     p_text(&p, e->ref_asal);
     p_text(&p, e->note);
+    char now[32];
+    pk_store_now(now);
+    p_text(&p, now);
     PGresult *r = NULL;
     int rc = pg_run(c, S_EVENT_INSERT, &p, &r);
     if (rc != 0)

@@ -359,10 +359,12 @@ X(S_EVENTS_KNOWN, "TT",
   "SELECT u.i FROM unnest($1, $2) WITH ORDINALITY AS u(s, r, i)"
   " WHERE EXISTS (SELECT 1 FROM pk_event e WHERE e.source = u.s AND e.ref = u.r)")
 X(S_EVENT_FIND, "tt", "SELECT participant_id FROM pk_event WHERE source = $1 AND ref = $2")
-X(S_EVENT_INSERT, "itttiiiiitttt",
+/* $14 received_at: pk_store_now, the clock COPY's rows get too (one
+ * clock for every event: the app's, as on SQLite) */
+X(S_EVENT_INSERT, "itttiiiiittttt",
   "INSERT INTO pk_event (participant_id, source, ref, type, at, seq, wave, amount, k,"
   " course, platform, ref_asal, note, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-  " $8, $9, $10, $11, $12, $13, " SQL_NOW ") RETURNING id")
+  " $8, $9, $10, $11, $12, $13, $14) RETURNING id")
 /* ids for events written by COPY: $1 of them; in an events bulk load,
  * which holds pk_event alone, the last of a block of $1 */
 X(S_EVENTS_NEXT_IDS, "i",
