@@ -126,11 +126,25 @@ int cli_open_app(pk_app *app, const pk_config *cfg);
 int cli_open_app_creating(pk_app *app, const pk_config *cfg);
 /* "cli:<unix user>": who runs this command, for the audit and access logs
  * (the effective user's name; else $USER; else "uidN"). */
-void cli_actor(char *out, size_t cap);          /* cmd_registry.c */
-/* A new output file, 0600 (an existing one refused; NULL after saying
- * why); the warning that stdout may be a file others read. */
-FILE *cli_create_output(const char *path);
-void cli_warn_public_stdout(void);
+void cli_actor(char *out, size_t cap);          /* cmd_export.c */
+
+/* One export of personal data (cmd_export.c): the database opened, the
+ * region (when given) checked, --output created 0600 (an existing file
+ * refused) or standard output (a warning when others may read it), the
+ * read recorded in the access log first (or nothing exported), then body,
+ * which counts its rows and may say why it failed in err.  A failed
+ * export's file is removed.  Returns the exit status, having said why. */
+typedef int (*cli_export_body)(pk_app *app, FILE *out, void *ctx, long *rows, char *err,
+                               size_t errlen);
+typedef struct cli_export_job {
+    const char *cmd;     /* "export events": messages, the access log's route */
+    const char *action;  /* the access log's ("journey.export") */
+    const char *detail;  /* the access log's */
+    const char *region;  /* a code to check, or NULL or "" */
+    cli_export_body body;
+    void *ctx;
+} cli_export_job;
+int cli_export_run(cli_args *a, const cli_export_job *e, long *rows);
 
 /* The handlers, one file per family. */
 int cli_version(const cli_cmd *c, cli_args *a);  /* main.c */

@@ -269,65 +269,47 @@ int cli_wave(const cli_cmd *c, cli_args *a)
 
 /* ---- export selection ---- */
 
-typedef struct out_ctx {
+typedef struct sel_ctx {
+    int64_t wave;
     FILE *f;
     long rows;
-} out_ctx;
+} sel_ctx;
 
 static int write_out(void *ctx, const char *data, size_t len)
 {
-    out_ctx *o = ctx;
+    sel_ctx *o = ctx;
     o->rows++;
     return fwrite(data, 1, len, o->f) == len ? 0 : PK_EIO;
+}
+
+static int selection_body(pk_app *app, FILE *out, void *ctx, long *rows, char *err,
+                          size_t errlen)
+{
+    sel_ctx *o = ctx;
+    o->f = out;
+    int rc = pk_wave_export_selection(app, o->wave, write_out, o, err, errlen);
+    *rows = o->rows > 0 ? o->rows - 1 : 0; /* the header */
+    return rc;
 }
 
 int cli_export_selection(cli_args *a)
 {
     int64_t n;
-    const char *output = cli_opt(a, "output");
     if (a->npos != 0) {
         fprintf(stderr, "prakerja export selection: unexpected argument\n");
         return 2;
     }
     if (cli_number_opt(a, "wave", "export selection", WAVE_N, &n) != 0)
         return 2;
-    pk_app app;
-    if (cli_open_app(&app, &a->cfg) != 0)
-        return 1;
-    FILE *out = stdout;
-    if (output != NULL && (out = cli_create_output(output)) == NULL) {
-        pk_app_close(&app);
-        return 1;
-    }
-    if (output == NULL)
-        cli_warn_public_stdout();
-    /* full NIKs: a read of personal data, recorded first, or not run */
-    char actor[PK_ACTOR_MAX], detail[64], err[256] = "";
-    cli_actor(actor, sizeof(actor));
+    char detail[64];
     snprintf(detail, sizeof(detail), "wave=%lld", (long long)n);
-    int rc = pk_access_record(&app, actor, "selection.export", "cli export selection", 0,
-                              detail);
-    if (rc != 0)
-        snprintf(err, sizeof(err), "cannot write the access log; nothing exported");
-    out_ctx o = {out, 0};
-    if (rc == 0)
-        rc = pk_wave_export_selection(&app, n, write_out, &o, err, sizeof(err));
-    pk_app_close(&app);
-    if (rc == 0 && fflush(out) != 0) {
-        rc = PK_EIO;
-        snprintf(err, sizeof(err), "cannot write: %s", strerror(errno));
-    }
-    if (out != stdout) {
-        if (fclose(out) != 0 && rc == 0) {
-            rc = PK_EIO;
-            snprintf(err, sizeof(err), "cannot write %s: %s", output, strerror(errno));
-        }
-        if (rc != 0)
-            unlink(output); /* no half export left behind */
-    }
-    if (rc != 0)
-        return fail("export selection", rc, err);
-    fprintf(stderr, "prakerja: exported the selection of wave %lld (%ld applicants)%s%s\n",
-            (long long)n, o.rows - 1, output ? " to " : "", output ? output : "");
-    return 0;
+    sel_ctx o = {n, NULL, 0};
+    cli_export_job e = {"export selection", "selection.export", detail, NULL, selection_body, &o};
+    long rows;
+    int code = cli_export_run(a, &e, &rows);
+    const char *output = cli_opt(a, "output");
+    if (code == 0)
+        fprintf(stderr, "prakerja: exported the selection of wave %lld (%ld applicants)%s%s\n",
+                (long long)n, rows, output ? " to " : "", output ? output : "");
+    return code;
 }

@@ -746,6 +746,17 @@ def export_output_is_private_and_never_overwrites():
             eq(p.returncode, 0, "export > public.csv")
             assert "0644" in err and "--output" in err, err
             assert "3174011708950001" not in err, "no NIK in messages"
+            # an output that cannot be written (a full disk): said, exit 1,
+            # for each of the three exports (one way: cmd_export.c)
+            for args in (["participants"], ["events"], ["participants", "--region", "31.74"]):
+                with open("/dev/full", "w") as f:
+                    p = subprocess.run([h.binary(), "export"] + args + db.args(),
+                                       env=h.base_env(), cwd=d, stdout=f,
+                                       stderr=subprocess.PIPE, timeout=60)
+                err = p.stderr.decode()
+                eq(p.returncode, 1, "export %s > /dev/full (stderr %r)" % (args, err))
+                assert "cannot write" in err, err
+                assert "exported" not in err, err
         finally:
             db.drop()
 
