@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -204,6 +205,95 @@ void pk_http_resp_free(pk_http_resp *r, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         pk_buf_free(&r[i].body);
+}
+
+/* ---- a channel's batch (pk_http_batch_send) ---------------------------- */
+
+typedef struct batch_run {
+    const pk_http_batch *b;
+    pk_send_result *res;
+    const size_t *index; /* request i is message index[i] */
+    bool config_error;
+    char why[sizeof(((pk_send_result *)0)->error)];
+} batch_run;
+
+static bool batch_answer(void *ctx, size_t i, const pk_http_resp *r)
+{
+    batch_run *x = ctx;
+    pk_send_result *res = &x->res[x->index[i]];
+    res->error[0] = '\0';
+    bool config = x->b->answer(x->b->ctx, r, res);
+    if (config && !x->config_error) {
+        x->config_error = true;
+        snprintf(x->why, sizeof x->why, "%s", res->error);
+    }
+    return config;
+}
+
+int pk_http_batch_send(const pk_http_batch *b, const pk_msg *m, size_t n,
+                       pk_send_result *res)
+{
+    pk_http_req *req = calloc(n ? n : 1, sizeof *req);
+    pk_http_resp *resp = calloc(n ? n : 1, sizeof *resp);
+    size_t *index = calloc(n ? n : 1, sizeof *index);
+    pk_buf *bodies = calloc(n ? n : 1, sizeof *bodies);
+    int rc = 0;
+    size_t nreq = 0;
+    if (req == NULL || resp == NULL || index == NULL || bodies == NULL) {
+        rc = PK_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memset(&res[i], 0, sizeof res[i]);
+        pk_buf_init(&bodies[nreq], 64 * 1024);
+        int r = b->body(b->ctx, &m[i], &bodies[nreq], &res[i]);
+        if (r == 0 && pk_buf_failed(&bodies[nreq]))
+            r = PK_ENOMEM;
+        if (r != 0) {
+            pk_buf_wipe_free(&bodies[nreq]);
+            if (r == 1)
+                continue;
+            rc = PK_ENOMEM;
+            goto out;
+        }
+        req[nreq] = (pk_http_req){.url = b->url, .headers = b->headers,
+                                  .body = pk_buf_str(&bodies[nreq]), .len = bodies[nreq].len};
+        res[i].outcome = PK_SEND_TEMPORARY; /* until an answer says otherwise */
+        snprintf(res[i].error, sizeof res[i].error, "%s: no answer", b->name);
+        index[nreq++] = i;
+    }
+    batch_run x = {.b = b, .res = res, .index = index};
+    /* Out of memory half way: each answer read is right, the rest stay
+     * TEMPORARY; the batch as a whole is not failed (some may be OK). */
+    (void)pk_http_run(b->http, req, resp, nreq, batch_answer, &x);
+    size_t ok = 0;
+    for (size_t i = 0; i < nreq; i++)
+        if (!resp[i].sent && x.config_error)
+            snprintf(res[index[i]].error, sizeof res[index[i]].error, "%s", x.why);
+    for (size_t i = 0; i < n; i++)
+        ok += res[i].outcome == PK_SEND_OK;
+    if (x.config_error && ok == 0) { /* the whole batch: the settings are wrong */
+        rc = PK_EDENIED;
+        for (size_t i = 0; i < n; i++) {
+            res[i].outcome = PK_SEND_TEMPORARY;
+            snprintf(res[i].error, sizeof res[i].error, "%s", x.why);
+        }
+    }
+out:
+    if (rc == PK_ENOMEM)
+        for (size_t i = 0; i < n; i++) {
+            res[i].outcome = PK_SEND_TEMPORARY;
+            snprintf(res[i].error, sizeof res[i].error, "%s: out of memory", b->name);
+        }
+    for (size_t i = 0; bodies != NULL && i < nreq; i++)
+        pk_buf_wipe_free(&bodies[i]);
+    if (resp != NULL)
+        pk_http_resp_free(resp, nreq);
+    free(req);
+    free(resp);
+    free(index);
+    free(bodies);
+    return rc;
 }
 
 const char *pk_http_strerror(int curl_rc)

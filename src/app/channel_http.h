@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app/channel.h"
 #include "core/buf.h"
 
 #define PK_HTTP_PARALLEL 8   /* transfers at once per channel */
@@ -46,6 +47,30 @@ void pk_http_free(pk_http *h);
 int pk_http_run(pk_http *h, const pk_http_req *req, pk_http_resp *resp, size_t n,
                 bool (*stop)(void *ctx, size_t i, const pk_http_resp *r), void *ctx);
 void pk_http_resp_free(pk_http_resp *r, size_t n);
+
+/* A channel's batch of messages over HTTP (channel_sms.c,
+ * channel_whatsapp.c): one POST a message to url with the headers.
+ * body() writes message m's body into out and returns 0, or returns 1
+ * having set res (it cannot be sent: not an E.164 number, no template),
+ * or PK_ENOMEM.  answer() reads an answer into res (outcome, error,
+ * retry_after, provider_id) and returns true when the settings are wrong:
+ * then no more requests start, those not started carry its error, and
+ * when none was OK the batch fails (PK_EDENIED, every message TEMPORARY
+ * with that error: nobody's fallback is burnt on a broken setting).  A
+ * message sent and not answered is TEMPORARY "<name>: no answer"; out of
+ * memory, every one is TEMPORARY.  The bodies (which hold numbers) are
+ * wiped when done.  Returns what pk_chan's send returns. */
+typedef struct pk_http_batch {
+    pk_http *http;
+    const char *name;                   /* "sms": for the errors */
+    const char *url;
+    const char *const *headers;
+    int (*body)(void *ctx, const pk_msg *m, pk_buf *out, pk_send_result *res);
+    bool (*answer)(void *ctx, const pk_http_resp *r, pk_send_result *res);
+    void *ctx;
+} pk_http_batch;
+int pk_http_batch_send(const pk_http_batch *b, const pk_msg *m, size_t n,
+                       pk_send_result *res);
 
 /* A short English description of a transfer failure ("timed out",
  * "connection refused"). */

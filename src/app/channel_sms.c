@@ -127,20 +127,10 @@ static bool json_equals(json_t *v, const char *want)
     return false;
 }
 
-typedef struct run_ctx {
-    sms *s;
-    pk_send_result *res;
-    const size_t *index;
-    bool config_error;
-    char why[160];
-} run_ctx;
-
-static bool on_answer(void *ctx, size_t i, const pk_http_resp *r)
+/* One answer (pk_http_batch's answer): true when the settings are wrong. */
+static bool on_answer(void *ctx, const pk_http_resp *r, pk_send_result *res)
 {
-    run_ctx *x = ctx;
-    sms *s = x->s;
-    pk_send_result *res = &x->res[x->index[i]];
-    res->error[0] = '\0';
+    sms *s = ctx;
     char words[80];
     pk_chan_safe_text(words, sizeof words, pk_buf_str(&r->body));
     if (r->status == 0) {
@@ -152,10 +142,6 @@ static bool on_answer(void *ctx, size_t i, const pk_http_resp *r)
         res->outcome = PK_SEND_TEMPORARY;
         snprintf(res->error, sizeof res->error,
                  "sms: HTTP %ld: check the sms_url and sms_auth_header settings", r->status);
-        if (!x->config_error) {
-            x->config_error = true;
-            snprintf(x->why, sizeof x->why, "%s", res->error);
-        }
         return true;
     }
     if (r->status == 408 || r->status == 429 || r->status >= 500) {
@@ -194,80 +180,35 @@ static bool on_answer(void *ctx, size_t i, const pk_http_resp *r)
     return false;
 }
 
+/* Message m's body (pk_http_batch's body). */
+static int sms_body(void *ctx, const pk_msg *m, pk_buf *out, pk_send_result *res)
+{
+    sms *s = ctx;
+    const char *to = m->to ? m->to : "";
+    size_t dl = strlen(to);
+    if (to[0] != '+' || dl < 9 || dl > 16 || strspn(to + 1, "0123456789") != dl - 1) {
+        res->outcome = PK_SEND_PERMANENT;
+        snprintf(res->error, sizeof res->error, "sms: not an E.164 number");
+        return 1;
+    }
+    char local[24], id[24];
+    if (strncmp(to, "+62", 3) == 0)
+        snprintf(local, sizeof local, "0%s", to + 3);
+    else
+        snprintf(local, sizeof local, "%s", to + 1);
+    snprintf(id, sizeof id, "%lld", (long long)m->id);
+    const char *vals[5] = {to, to + 1, local, m->text ? m->text : "", id};
+    return fill(s->body, vals, s->json, out) != 0 ? PK_ENOMEM : 0;
+}
+
 static int sms_send(pk_chan *c, const pk_msg *m, size_t n, pk_send_result *res)
 {
     sms *s = c->impl;
     const char *headers[3] = {s->json ? "Content-Type: application/json"
                                       : "Content-Type: application/x-www-form-urlencoded",
                               s->auth[0] ? s->auth : NULL, NULL};
-    pk_http_req *req = calloc(n ? n : 1, sizeof *req);
-    pk_http_resp *resp = calloc(n ? n : 1, sizeof *resp);
-    size_t *index = calloc(n ? n : 1, sizeof *index);
-    pk_buf *bodies = calloc(n ? n : 1, sizeof *bodies);
-    int rc = 0;
-    size_t nreq = 0;
-    if (req == NULL || resp == NULL || index == NULL || bodies == NULL) {
-        rc = PK_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        memset(&res[i], 0, sizeof res[i]);
-        const char *to = m[i].to ? m[i].to : "";
-        size_t dl = strlen(to);
-        if (to[0] != '+' || dl < 9 || dl > 16 || strspn(to + 1, "0123456789") != dl - 1) {
-            res[i].outcome = PK_SEND_PERMANENT;
-            snprintf(res[i].error, sizeof res[i].error, "sms: not an E.164 number");
-            continue;
-        }
-        char local[24], id[24];
-        if (strncmp(to, "+62", 3) == 0)
-            snprintf(local, sizeof local, "0%s", to + 3);
-        else
-            snprintf(local, sizeof local, "%s", to + 1);
-        snprintf(id, sizeof id, "%lld", (long long)m[i].id);
-        const char *vals[5] = {to, to + 1, local, m[i].text ? m[i].text : "", id};
-        pk_buf_init(&bodies[nreq], 64 * 1024);
-        if (fill(s->body, vals, s->json, &bodies[nreq]) != 0) {
-            pk_buf_wipe_free(&bodies[nreq]);
-            rc = PK_ENOMEM;
-            goto out;
-        }
-        req[nreq] = (pk_http_req){.url = s->url, .headers = headers,
-                                  .body = pk_buf_str(&bodies[nreq]), .len = bodies[nreq].len};
-        res[i].outcome = PK_SEND_TEMPORARY; /* until an answer says otherwise */
-        snprintf(res[i].error, sizeof res[i].error, "sms: no answer");
-        index[nreq++] = i;
-    }
-    run_ctx x = {.s = s, .res = res, .index = index};
-    (void)pk_http_run(s->http, req, resp, nreq, on_answer, &x);
-    size_t ok = 0;
-    for (size_t i = 0; i < nreq; i++)
-        if (!resp[i].sent && x.config_error)
-            snprintf(res[index[i]].error, sizeof res[index[i]].error, "%s", x.why);
-    for (size_t i = 0; i < n; i++)
-        ok += res[i].outcome == PK_SEND_OK;
-    if (x.config_error && ok == 0) {
-        rc = PK_EDENIED;
-        for (size_t i = 0; i < n; i++) {
-            res[i].outcome = PK_SEND_TEMPORARY;
-            snprintf(res[i].error, sizeof res[i].error, "%s", x.why);
-        }
-    }
-out:
-    if (rc == PK_ENOMEM)
-        for (size_t i = 0; i < n; i++) {
-            res[i].outcome = PK_SEND_TEMPORARY;
-            snprintf(res[i].error, sizeof res[i].error, "sms: out of memory");
-        }
-    for (size_t i = 0; bodies != NULL && i < nreq; i++)
-        pk_buf_wipe_free(&bodies[i]);
-    if (resp != NULL)
-        pk_http_resp_free(resp, nreq);
-    free(req);
-    free(resp);
-    free(index);
-    free(bodies);
-    return rc;
+    pk_http_batch b = {s->http, "sms", s->url, headers, sms_body, on_answer, s};
+    return pk_http_batch_send(&b, m, n, res);
 }
 
 static void sms_close(pk_chan *c)

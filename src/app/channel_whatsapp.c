@@ -27,7 +27,6 @@
  *    fallback to SMS.
  * Nothing of the number or the text is logged: errors carry the code and
  * the API's words with digit runs masked. */
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,99 +152,47 @@ static klass classify(const pk_http_resp *r, pk_send_result *res)
     return k;
 }
 
-typedef struct run_ctx {
-    pk_send_result *res;
-    const size_t *index; /* request i is message index[i] */
-    bool config_error;
-    char why[160];
-} run_ctx;
-
-static bool on_answer(void *ctx, size_t i, const pk_http_resp *r)
+/* One answer (pk_http_batch's answer): true when the settings are wrong. */
+static bool on_answer(void *ctx, const pk_http_resp *r, pk_send_result *res)
 {
-    run_ctx *x = ctx;
-    pk_send_result *res = &x->res[x->index[i]];
+    (void)ctx;
     klass k = classify(r, res);
     res->outcome = k == K_OK ? PK_SEND_OK : k == K_PERM ? PK_SEND_PERMANENT : PK_SEND_TEMPORARY;
     if (res->outcome == PK_SEND_TEMPORARY)
         res->retry_after = r->retry_after;
-    if (k == K_CONFIG && !x->config_error) {
-        x->config_error = true;
-        snprintf(x->why, sizeof x->why, "%s", res->error);
-    }
     return k == K_CONFIG;
+}
+
+/* Message m's body (pk_http_batch's body). */
+static int wa_body(void *ctx, const pk_msg *m, pk_buf *out, pk_send_result *res)
+{
+    (void)ctx;
+    char digits[24];
+    if (!e164_digits(m->to, digits, sizeof digits)) {
+        res->outcome = PK_SEND_PERMANENT;
+        snprintf(res->error, sizeof res->error, "whatsapp: not an E.164 number");
+        return 1;
+    }
+    if (m->wa_template == NULL || m->wa_template[0] == '\0') {
+        res->outcome = PK_SEND_TEMPORARY;
+        snprintf(res->error, sizeof res->error, "whatsapp: the rule has no template");
+        return 1;
+    }
+    char *body = body_of(m, digits);
+    if (body == NULL)
+        return PK_ENOMEM;
+    int rc = pk_buf_adds(out, body);
+    explicit_bzero(body, strlen(body)); /* it holds the number */
+    free(body);
+    return rc != 0 ? PK_ENOMEM : 0;
 }
 
 static int wa_send(pk_chan *c, const pk_msg *m, size_t n, pk_send_result *res)
 {
     wa *w = c->impl;
     const char *headers[] = {w->auth, "Content-Type: application/json", NULL};
-    pk_http_req *req = calloc(n ? n : 1, sizeof *req);
-    pk_http_resp *resp = calloc(n ? n : 1, sizeof *resp);
-    size_t *index = calloc(n ? n : 1, sizeof *index);
-    char **bodies = calloc(n ? n : 1, sizeof *bodies);
-    int rc = 0;
-    size_t nreq = 0;
-    if (req == NULL || resp == NULL || index == NULL || bodies == NULL) {
-        rc = PK_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        memset(&res[i], 0, sizeof res[i]);
-        char digits[24];
-        if (!e164_digits(m[i].to, digits, sizeof digits)) {
-            res[i].outcome = PK_SEND_PERMANENT;
-            snprintf(res[i].error, sizeof res[i].error, "whatsapp: not an E.164 number");
-            continue;
-        }
-        if (m[i].wa_template == NULL || m[i].wa_template[0] == '\0') {
-            res[i].outcome = PK_SEND_TEMPORARY;
-            snprintf(res[i].error, sizeof res[i].error, "whatsapp: the rule has no template");
-            continue;
-        }
-        if ((bodies[nreq] = body_of(&m[i], digits)) == NULL) {
-            rc = PK_ENOMEM;
-            goto out;
-        }
-        req[nreq] = (pk_http_req){.url = w->url, .headers = headers, .body = bodies[nreq],
-                                  .len = strlen(bodies[nreq])};
-        index[nreq++] = i;
-    }
-    for (size_t i = 0; i < nreq; i++) {
-        res[index[i]].outcome = PK_SEND_TEMPORARY; /* until an answer says otherwise */
-        snprintf(res[index[i]].error, sizeof res[index[i]].error, "whatsapp: no answer");
-    }
-    run_ctx x = {.res = res, .index = index};
-    /* Out of memory half way: each answer read is right, the rest stay
-     * TEMPORARY; the batch as a whole is not failed (some may be OK). */
-    (void)pk_http_run(w->http, req, resp, nreq, on_answer, &x);
-    size_t ok = 0;
-    for (size_t i = 0; i < nreq; i++)
-        if (!resp[i].sent && x.config_error)
-            snprintf(res[index[i]].error, sizeof res[index[i]].error, "%s", x.why);
-    for (size_t i = 0; i < n; i++)
-        ok += res[i].outcome == PK_SEND_OK;
-    if (x.config_error && ok == 0) { /* the whole batch: the settings are wrong */
-        rc = PK_EDENIED;
-        for (size_t i = 0; i < n; i++) {
-            res[i].outcome = PK_SEND_TEMPORARY;
-            snprintf(res[i].error, sizeof res[i].error, "%s", x.why);
-        }
-    }
-out:
-    if (rc == PK_ENOMEM)
-        for (size_t i = 0; i < n; i++) {
-            res[i].outcome = PK_SEND_TEMPORARY;
-            snprintf(res[i].error, sizeof res[i].error, "whatsapp: out of memory");
-        }
-    for (size_t i = 0; bodies != NULL && i < nreq; i++)
-        free(bodies[i]);
-    if (resp != NULL)
-        pk_http_resp_free(resp, nreq);
-    free(req);
-    free(resp);
-    free(index);
-    free(bodies);
-    return rc;
+    pk_http_batch b = {w->http, "whatsapp", w->url, headers, wa_body, on_answer, NULL};
+    return pk_http_batch_send(&b, m, n, res);
 }
 
 static void wa_close(pk_chan *c)
