@@ -7,36 +7,14 @@
 #include "core/date.h"
 #include "store/store.h"
 
-typedef struct walk {
-    pk_access_log_cb cb;
-    void *ctx;
-} walk;
-
-static int each_entry(void *ctx, const pk_access_entry *e)
-{
-    walk *w = ctx;
-    pk_access_log_entry a = {.id = e->id, .at = e->at, .actor = e->actor, .action = e->action,
-                             .route = e->route, .subject = e->subject, .detail = e->detail};
-    return w->cb(w->ctx, &a);
-}
-
-int pk_access_log_each(const pk_app *app, const char *since, int64_t limit,
-                       pk_access_log_cb cb, void *ctx)
-{
-    walk w = {.cb = cb, .ctx = ctx};
-    return pk_store_access_log_each(app->store, since, limit, each_entry, &w);
-}
-
 typedef struct sweeps {
     pk_sweep *all;
     size_t cap, n;
 } sweeps;
 
-static int count_notfound(void *ctx, const pk_access_log_entry *e)
+static int count_notfound(void *ctx, const pk_log_entry *e)
 {
     sweeps *w = ctx;
-    if (strcmp(e->action, "participant.notfound") != 0)
-        return 0;
     size_t i = 0;
     while (i < w->n && strcmp(w->all[i].actor, e->actor) != 0)
         i++;
@@ -58,7 +36,8 @@ int pk_access_log_sweeps(const pk_app *app, const char *since, int64_t threshold
 {
     sweeps w = {out, cap, 0};
     *n = 0;
-    int rc = pk_access_log_each(app, since, 0, count_notfound, &w);
+    pk_log_filter f = {.reads = true, .kind = "participant.notfound", .since = since};
+    int rc = pk_store_logs_find(app->store, &f, count_notfound, &w);
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < w.n; i++)

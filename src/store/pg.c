@@ -540,7 +540,6 @@ static const pk_store_ops pg_ops = {
     .participants_search = pg_participants_search,
     .participant_get = pg_participant_get,
     .access_log_add = pg_access_log_add,
-    .access_log_each = pg_access_log_each,
     .logs_find = pg_logs_find,
     .sealed_older = pg_sealed_older,
     .sealed_replace = pg_sealed_replace,

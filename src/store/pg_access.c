@@ -209,33 +209,6 @@ int pg_access_log_add(pk_tx *t, const pk_access_entry *e)
     return pg_run(pg_txc(t), S_ACCESS_LOG_ADD, &ps, NULL);
 }
 
-int pg_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
-                       void *ctx)
-{
-    params ps = {0};
-    PGresult *r = NULL;
-    p_text(&ps, since ? since : "");
-    if (limit > 0)
-        p_int(&ps, limit);
-    else
-        p_null(&ps); /* LIMIT NULL: no limit */
-    int rc = pg_run1(s, S_ACCESS_LOG_EACH, &ps, &r);
-    for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {
-        pk_access_entry e = {
-            .id = get_i64(r, i, 0),
-            .at = PQgetvalue(r, i, 1),
-            .actor = PQgetvalue(r, i, 2),
-            .action = PQgetvalue(r, i, 3),
-            .route = PQgetvalue(r, i, 4),
-            .subject = get_i64(r, i, 5),
-            .detail = PQgetvalue(r, i, 6),
-        };
-        rc = cb(ctx, &e);
-    }
-    PQclear(r);
-    return rc;
-}
-
 int pg_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
 {
     params ps = {0};

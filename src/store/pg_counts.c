@@ -119,22 +119,32 @@ int pg_counts_verify(pk_store *s, pk_count_cell_cb cb, void *ctx, int64_t *cells
     return rc;
 }
 
-int pg_counts_rebuild(pk_tx *t, int64_t *cells)
+/* A family of counters filled again from the rows (the registry's, the
+ * journeys'): its writers held off (lock), the village cells cleared and
+ * filled (*cells: how many), then the city cells from them. */
+static int refill(pk_tx *t, int lock, int clear, int fill, int clear_city, int fill_city,
+                  int64_t *cells)
 {
     pgc *c = pg_txc(t);
     PGresult *r = NULL;
     *cells = 0;
-    int rc = pg_run(c, S_COUNTS_LOCK, NULL, NULL);
+    int rc = pg_run(c, lock, NULL, NULL);
     if (rc == 0)
-        rc = pg_run(c, S_COUNTS_CLEAR, NULL, NULL);
-    if (rc == 0 && (rc = pg_run(c, S_COUNTS_FILL, NULL, &r)) == 0)
+        rc = pg_run(c, clear, NULL, NULL);
+    if (rc == 0 && (rc = pg_run(c, fill, NULL, &r)) == 0)
         *cells = pg_touched(r);
     if (rc == 0)
-        rc = pg_run(c, S_COUNTS_CLEAR_CITY, NULL, NULL);
+        rc = pg_run(c, clear_city, NULL, NULL);
     if (rc == 0)
-        rc = pg_run(c, S_COUNTS_FILL_CITY, NULL, NULL);
+        rc = pg_run(c, fill_city, NULL, NULL);
     PQclear(r);
     return rc;
+}
+
+int pg_counts_rebuild(pk_tx *t, int64_t *cells)
+{
+    return refill(t, S_COUNTS_LOCK, S_COUNTS_CLEAR, S_COUNTS_FILL, S_COUNTS_CLEAR_CITY,
+                  S_COUNTS_FILL_CITY, cells);
 }
 
 /* ---- the journey's counters (migration 24, sql_funnel.h; per city too,
@@ -249,18 +259,6 @@ int pg_journey_counts_end(pk_tx *t)
 
 int pg_journey_counts_rebuild(pk_tx *t, int64_t *cells)
 {
-    pgc *c = pg_txc(t);
-    PGresult *r = NULL;
-    *cells = 0;
-    int rc = pg_run(c, S_JCOUNTS_LOCK, NULL, NULL);
-    if (rc == 0)
-        rc = pg_run(c, S_JCOUNTS_CLEAR, NULL, NULL);
-    if (rc == 0 && (rc = pg_run(c, S_JCOUNTS_FILL, NULL, &r)) == 0)
-        *cells = pg_touched(r);
-    if (rc == 0)
-        rc = pg_run(c, S_JCOUNTS_CLEAR_CITY, NULL, NULL);
-    if (rc == 0)
-        rc = pg_run(c, S_JCOUNTS_FILL_CITY, NULL, NULL);
-    PQclear(r);
-    return rc;
+    return refill(t, S_JCOUNTS_LOCK, S_JCOUNTS_CLEAR, S_JCOUNTS_FILL, S_JCOUNTS_CLEAR_CITY,
+                  S_JCOUNTS_FILL_CITY, cells);
 }

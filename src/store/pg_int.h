@@ -377,8 +377,6 @@ int pg_participants_search(pk_store *s, const char *scope, const char *name,
                            int limit, pk_prow_cb cb, void *ctx);
 int pg_participant_get(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb, void *ctx);
 int pg_access_log_add(pk_tx *t, const pk_access_entry *e);
-int pg_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
-                       void *ctx);
 int pg_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);
 int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
                     pk_sealed_cb cb, void *ctx);

@@ -632,7 +632,6 @@ static const pk_store_ops sqlite_ops = {
     .participants_search = sq_participants_search,
     .participant_get = sq_participant_get,
     .access_log_add = sq_access_log_add,
-    .access_log_each = sq_access_log_each,
     .logs_find = sq_logs_find,
     .sealed_older = sq_sealed_older,
     .sealed_replace = sq_sealed_replace,

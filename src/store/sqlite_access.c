@@ -289,37 +289,6 @@ int sq_access_log_add(pk_tx *t, const pk_access_entry *e)
     return rc;
 }
 
-int sq_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
-                       void *ctx)
-{
-    sq *q = s->impl;
-    sqc *c;
-    sqlite3_stmt *st;
-    int rc = sq_read_begin(q, S_ACCESS_LOG_EACH, &c, &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1);
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        pk_access_entry e = {
-            .id = sqlite3_column_int64(st, 0),
-            .at = (const char *)sqlite3_column_text(st, 1),
-            .actor = (const char *)sqlite3_column_text(st, 2),
-            .action = (const char *)sqlite3_column_text(st, 3),
-            .route = (const char *)sqlite3_column_text(st, 4),
-            .subject = sqlite3_column_int64(st, 5),
-            .detail = (const char *)sqlite3_column_text(st, 6),
-        };
-        if ((rc = cb(ctx, &e)) != 0)
-            break;
-    }
-    if (rc == 0 && r != SQLITE_DONE)
-        rc = PK_EIO;
-    sq_read_end(q, c, st);
-    return rc;
-}
-
 int sq_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
 {
     sq *q = s->impl;

@@ -279,11 +279,6 @@ X(S_PARTICIPANT_GET, "tti",
 X(S_ACCESS_LOG_ADD, "tttit",
   "INSERT INTO access_log (at, actor, action, route, subject, detail)"
   " VALUES (" SQL_NOW ", ?1, ?2, ?3, ?4, ?5)")
-/* the newest ?2 entries, oldest first */
-X(S_ACCESS_LOG_EACH, "ti",
-  "SELECT id, at, actor, action, route, coalesce(subject, 0), detail"
-  " FROM (SELECT * FROM access_log WHERE at >= ?1 ORDER BY id DESC"
-  " LIMIT ?2) ORDER BY id")
 /* logs_find: ?1 writes, ?2 actor, ?3 kind, ?4 since, ?5 before, ?6 reads,
  * ?7 limit ("" or 0: no condition; limit -1: all); the newest first
  * through the (at) indexes, or, for one actor, the (actor, at) ones */

@@ -680,12 +680,6 @@ int pk_store_access_log_add(pk_store *s, const pk_access_entry *e)
     return pk_tx_commit(tx);
 }
 
-int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
-                             void *ctx)
-{
-    return s->ops->access_log_each(s, since, limit, cb, ctx);
-}
-
 int pk_store_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
 {
     return s->ops->logs_find(s, f, cb, ctx);

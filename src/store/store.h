@@ -622,11 +622,6 @@ typedef struct pk_access_entry {
  * committer: app/operator.c), or in a transaction of its own. */
 int pk_tx_access_log_add(pk_tx *tx, const pk_access_entry *e);
 int pk_store_access_log_add(pk_store *s, const pk_access_entry *e);
-/* The newest `limit` entries (<= 0: all) at or after `since` (a prefix of
- * an ISO 8601 time, "" for all), oldest first. */
-typedef int (*pk_access_cb)(void *ctx, const pk_access_entry *e);
-int pk_store_access_log_each(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
-                             void *ctx);
 
 /* ---- both logs read back: writes (audit) and reads (access log) ----------- */
 

@@ -110,8 +110,6 @@ typedef struct pk_store_ops {
     int (*participant_get)(pk_store *s, const char *scope, int64_t id, pk_prow_cb cb,
                            void *ctx);
     int (*access_log_add)(pk_tx *tx, const pk_access_entry *e);
-    int (*access_log_each)(pk_store *s, const char *since, int64_t limit, pk_access_cb cb,
-                           void *ctx);
     int (*logs_find)(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx);
     int (*sealed_older)(pk_tx *tx, int what, int gen, const pk_sealed *after, int limit,
                         pk_sealed_cb cb, void *ctx);
