@@ -1,28 +1,18 @@
 /* draw.c -- the draw of a wave (draw.h, spec selection.md): seed, rank,
  * order, walk, digests.  SHA-256 is libsodium's. */
 #include "core/draw.h"
+#include "core/pk.h"
 #include "core/sort.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int pk_draw_seed_parse(const char *hex, uint8_t seed[PK_DRAW_SEED_LEN])
 {
     if (!hex || strlen(hex) != PK_DRAW_HEX_LEN)
         return PK_EINVAL;
     for (size_t i = 0; i < PK_DRAW_SEED_LEN; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        int hi = pk_hex_digit(hex[2 * i]), lo = pk_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return PK_EINVAL;
         seed[i] = (uint8_t)(hi << 4 | lo);

@@ -136,4 +136,13 @@ void pk_vlogf(pk_log_fn fn, void *ctx, const char *fmt, va_list ap);
 
 #define PK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The value of a hexadecimal digit (either case), or -1. */
+static inline int pk_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 #endif

@@ -6,17 +6,6 @@
 
 #include "core/pk.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes s[0..n) in place into dst (dst <= s); returns the new length or
  * -1 when malformed. */
 static long decode(char *dst, const char *s, size_t n)
@@ -29,7 +18,7 @@ static long decode(char *dst, const char *s, size_t n)
         } else if (c == '%') {
             if (i + 2 >= n)
                 return -1;
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            int hi = pk_hex_digit(s[i + 1]), lo = pk_hex_digit(s[i + 2]);
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return -1;
             c = (char)(hi * 16 + lo);

@@ -502,20 +502,12 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr, "prakerja: http: %s", msg);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 size_t pk_http_unescape(char *s)
 {
     char *r = s, *w = s;
     while (*r) {
         int hi, lo;
-        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
+        if (r[0] == '%' && (hi = pk_hex_digit(r[1])) >= 0 && (lo = pk_hex_digit(r[2])) >= 0 &&
             (hi | lo) != 0) {
             *w++ = (char)(hi * 16 + lo);
             r += 3;
