@@ -27,6 +27,7 @@ typedef struct srec {
 typedef struct run {
     int fd;
     int64_t off, end;
+    int64_t kept;            /* [kept, off) read and not yet released (run_read) */
     char *buf;               /* the read buffer (bcap bytes): [bpos, blen) unread */
     size_t bcap, bpos, blen;
     srec h;
