@@ -65,9 +65,13 @@ static int gather_one(void *ctx, const pk_applicant *a)
     pk_eligibility_context c = {.on_lists = a->lists};
     x.reasons = pk_eligibility(&p, g->scheme, g->closing, &c) & ~PK_CODEBIT(PK_C_KUOTA_KK_PENUH);
     /* once a recipient, never again (domain.md): selected since joining,
-     * by another wave's draw or the programme office's file */
-    if (a->selected_at != 0)
-        x.reasons |= PK_CODEBIT(PK_C_SUDAH_PENERIMA);
+     * by another wave's draw or the programme office's file; the
+     * registry's code for it, as for the penerima_sebelumnya list (step 1
+     * of selection.md: the rules as the registry applies them) */
+    if (a->selected_at != 0) {
+        x.reasons |= PK_CODEBIT(PK_C_PERNAH_MENERIMA);
+        x.recipient = 1;
+    }
     x.tier = (a->lists & PK_LIST_PRIORITAS) ? 0 : 1;
     char reg[16];
     pk_wv_regency_of(row->kode_wilayah, reg);
@@ -102,12 +106,13 @@ typedef struct wbatch {
 
 /* An applicant's events of the draw into ev[0..2); how many: none for a
  * recipient already, whose journey holds their selection (it refuses a
- * second outcome; the draw's record says sudah_penerima). */
+ * second outcome, journey-events-csv.md: sudah_penerima; the draw's
+ * record says pernah_menerima). */
 static size_t draw_events(const appl *x, int64_t wave, int64_t at, const pk_scheme *s,
                           pk_event ev[2])
 {
     memset(ev, 0, 2 * sizeof(*ev));
-    if (x->reasons & PK_CODEBIT(PK_C_SUDAH_PENERIMA))
+    if (x->recipient)
         return 0;
     ev[0].participant_id = x->pid;
     ev[0].source = PK_SRC_LOKAL;
@@ -223,6 +228,22 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     if (!pk_wv_quotas_parse(w.region_quotas, &q)) {
         snprintf(err, errlen, "wave %lld's regency quotas are unreadable", (long long)number);
         rc = PK_EIO;
+        goto out;
+    }
+    /* a draw comes after its wave closed (selection.md: dibuka, ditutup,
+     * diundi): after its closing instant when that closed it; when an
+     * admin closed it earlier (the stored state), at least after it
+     * opened (the close itself is in the audit log, not in the wave) */
+    bool by_time = strcmp(w.state, "dibuka") == 0;
+    int64_t closed = by_time ? w.closes_at : w.opens_at;
+    if (at < closed) {
+        char drawn[32], when[32];
+        pk_instant_format(at, drawn);
+        pk_instant_format(closed, when);
+        snprintf(err, errlen, "the draw's instant %s is before wave %lld %s at %s: a draw "
+                 "comes after its wave has closed (give --at a later instant)", drawn,
+                 (long long)number, by_time ? "closes" : "opens", when);
+        rc = PK_EINVAL;
         goto out;
     }
     /* a draw comes after every join of its wave: its events (seq 1 and

@@ -445,6 +445,11 @@ def a_draw_judges_the_rules_on_the_waves_closing_date():
         r.js(["wave", "create", "--wave", "1", "--scheme", "2021", "--opens", OPENS, "--closes",
               "2021-09-10T23:59:59+07:00", "--quota", "2"])
         r.js(["wave", "join", "--wave", "1", "--at", JOINED, young["nik"], exact["nik"]])
+        # closed by its closing instant: a draw dated before it is refused
+        _, err = r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at",
+                       "2021-09-10T23:59:58+07:00"], expect=2)
+        assert "before wave 1 closes at 2021-09-10T23:59:59+07:00" in err, err
+        eq(r.sql("SELECT count(*) FROM pk_draw")[0][0], 0, "a refused draw writes nothing")
         out, _ = r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", DRAWN])
         eq((out["selected"], out["reasons"]), (1, {"usia_kurang": 1}), "judged on 10 Sep 2021")
         sel = r.path("sel.csv")
@@ -496,7 +501,7 @@ def a_draw_comes_after_its_joins_and_passes_over_recipients():
         after = "2021-09-26T10:00:00+07:00"
         out, _ = r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", after])
         eq((out["applicants"], out["eligible"], out["selected"], out["not_selected"],
-            out["reasons"]), (3, 2, 2, 1, {"sudah_penerima": 1}), "draw summary")
+            out["reasons"]), (3, 2, 2, 1, {"pernah_menerima": 1}), "draw summary")
         eq(r.sql("SELECT type, count(*) FROM pk_event WHERE ref LIKE 'undian-1-%'"
                  " GROUP BY type ORDER BY type"), [("lolos", 2), ("saldo_masuk", 2)],
            "events for the two selected only")
@@ -509,7 +514,7 @@ def a_draw_comes_after_its_joins_and_passes_over_recipients():
         eq(code, 0, "export selection (stderr %r)" % err)
         with open(sel, encoding="utf-8") as f:
             rows = {row[0]: row for row in csv.reader(f)}
-        eq((rows[niks[1]][3], rows[niks[1]][4]), ("tidak_lolos", "sudah_penerima"),
+        eq((rows[niks[1]][3], rows[niks[1]][4]), ("tidak_lolos", "pernah_menerima"),
            "the recipient in the selection file")
         eq(sorted(rows[n][3] for n in (niks[0], niks[2])), ["lolos", "lolos"], "the others")
         out, _ = r.js(["wave", "verify", "--wave", "1"])
