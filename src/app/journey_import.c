@@ -223,7 +223,7 @@ void pk_ji_event_fields(const char *const *f, pk_event_fields *ef)
 /* ---- pass 1: runs sorted by (NIK index, waktu, line) ---------------------- */
 
 /* Stages a row under its key: its fields f (of flen bytes each). */
-static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long line,
+static int stage(eimporter *im, const uint8_t *bi, int64_t at, int32_t us, unsigned long line,
                  const char *const *f, const size_t *flen)
 {
     size_t len = 0;
@@ -236,6 +236,7 @@ static int stage(eimporter *im, const uint8_t *bi, int64_t at, unsigned long lin
     h->pid = 0;
     memcpy(h->bi, bi, PK_BI_LEN);
     h->at = at;
+    h->us = (uint32_t)us;
     h->line = line;
     h->len = (uint32_t)len;
     char *p = (char *)(h + 1);
@@ -298,7 +299,8 @@ static int pass1(eimporter *im, pk_csv *csv, pk_csv_record *rec, unsigned long l
         pk_vault_blind(&im->app->vault, "nik", f[C_NIK], bi);
         ref_seen(im, rh);
         wave_seen(im, e.wave);
-        if ((rc = stage(im, bi, e.at, rec->line, f, flen)) != 0) {
+        if ((rc = stage(im, bi, e.at, (int32_t)(e.seq >> PK_EVENT_SEQ_US_SHIFT), rec->line, f,
+                        flen)) != 0) {
             snprintf(err, errlen, rc == PK_ENOMEM ? "out of memory"
                                                   : "cannot write a temporary file: %s",
                      strerror(errno));

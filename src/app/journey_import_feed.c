@@ -202,7 +202,7 @@ static void *feeder_main(void *arg)
             break;
         }
         e->source = fd->im->source;
-        e->seq = (int64_t)r->h.line;
+        e->seq = pk_event_seq((int32_t)r->h.us, r->h.line);
         if (!same)
             b->g[b->ng++] = (pk_append_group){r->h.pid, e, 0, &b->res[b->n]};
         b->g[b->ng - 1].n++;

@@ -33,6 +33,8 @@ int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const 
             return c;
         if (a->at != b->at)
             return a->at < b->at ? -1 : 1;
+        if (a->us != b->us)
+            return a->us < b->us ? -1 : 1;
     }
     return (a->line > b->line) - (a->line < b->line);
 }
@@ -62,7 +64,9 @@ static void key_of(order o, const char *arena, size_t off, jr_key *k)
     } else { /* BY_LINE */
         k->k[0] = k->k[1] = k->k[2] = 0;
     }
-    k->k[3] = h->line;
+    /* by the microsecond, then the line (pk_event_seq's order) */
+    k->k[3] = o == BY_NIK || o == BY_PID ? (uint64_t)pk_event_seq((int32_t)h->us, h->line)
+                                         : h->line;
 }
 
 static int key_cmp(const char *arena, const jr_key *a, const jr_key *b)

@@ -19,6 +19,7 @@ typedef struct srec {
     int64_t at;
     uint64_t line;
     uint32_t len;  /* bytes of the fields */
+    uint32_t us;   /* the fraction of at's second, in microseconds (pk_event_seq) */
 } srec;
 
 /* A run: a stretch [off, end) of its stager's unlinked temporary file
@@ -48,7 +49,8 @@ typedef struct merge {
 
 /* Two staged rows (headers and fields) in order o: BY_NIK (NIK index,
  * waktu, line), BY_REF (ref, line: the ref is the first field), BY_PID
- * (participant id, waktu, line), BY_LINE (line). */
+ * (participant id, waktu, line), BY_LINE (line); waktu to the
+ * microsecond (at, then us). */
 int pk_jr_srec_cmp(order o, const srec *a, const char *da, const srec *b, const char *db);
 /* A row's place in a run being sorted (pk_jr_sort): its order's key
  * as unsigned integers compared in turn, so that most comparisons read

@@ -252,7 +252,14 @@ void pk_timestamp_wib(const char *stored, char out[32])
 
 int pk_instant_parse(const char *s, int64_t *out)
 {
+    int32_t us;
+    return pk_instant_parse_us(s, out, &us);
+}
+
+int pk_instant_parse_us(const char *s, int64_t *out, int32_t *us)
+{
     pk_date d;
+    int32_t frac = 0;
     if (s == NULL || strlen(s) < 16 || pk_date_parse(s, 10, &d) != 0 || s[10] != 'T' ||
         s[13] != ':')
         return PK_EINVAL;
@@ -266,8 +273,12 @@ int pk_instant_parse(const char *s, int64_t *out)
             p++;
             if (*p < '0' || *p > '9')
                 return PK_EINVAL;
-            while (*p >= '0' && *p <= '9')
-                p++;
+            int k = 0;
+            for (; *p >= '0' && *p <= '9'; p++, k++)
+                if (k < 6)
+                    frac = frac * 10 + (*p - '0');
+            for (; k < 6; k++) /* ".9": 900,000 microseconds */
+                frac *= 10;
         }
     }
     if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59)
@@ -296,6 +307,7 @@ int pk_instant_parse(const char *s, int64_t *out)
     if (t < pk_day_start_wib(lo) || t > pk_day_end_wib(hi))
         return PK_EINVAL;
     *out = t;
+    *us = frac;
     return 0;
 }
 

@@ -60,10 +60,14 @@ void pk_timestamp_wib(const char *stored, char out[32]);
 
 /* An instant as the exchange files and the command line write it: ISO
  * 8601 with an offset, "2021-03-05T10:00:00+07:00" ("Z" for UTC; the
- * seconds may be left out, a fraction is allowed and dropped).  Parses
- * exactly s (NUL-terminated) into seconds since 1970-01-01 UTC; 0 or
- * PK_EINVAL (no offset, out of range, trailing bytes). */
+ * seconds may be left out, a fraction is allowed).  Parses exactly s
+ * (NUL-terminated) into seconds since 1970-01-01 UTC; 0 or PK_EINVAL (no
+ * offset, out of range, trailing bytes).  pk_instant_parse_us gives the
+ * fraction too, in whole microseconds (digits past the sixth dropped): an
+ * event file's rows are ordered by it within a second (pk_event_seq);
+ * pk_instant_parse drops it. */
 int pk_instant_parse(const char *s, int64_t *out);
+int pk_instant_parse_us(const char *s, int64_t *out, int32_t *us);
 /* Writes the instant in WIB as "2021-03-05T10:00:00+07:00" (out >= 32). */
 void pk_instant_format(int64_t secs, char out[32]);
 /* The WIB calendar day of an instant; the instant a day begins at

@@ -172,8 +172,10 @@ int pk_event_parse(const pk_event_fields *f, pk_event *out, const char **column)
     out->type = pk_event_type_by_name(f->peristiwa);
     if (out->type == PK_EV__COUNT)
         BAD("peristiwa");
-    if (pk_instant_parse(f->waktu, &out->at) != 0)
+    int32_t us;
+    if (pk_instant_parse_us(f->waktu, &out->at, &us) != 0)
         BAD("waktu");
+    out->seq = pk_event_seq(us, 0);
     unsigned needs = types[out->type].needs;
     /* A column the type does not need is kept when it is well formed
      * and refused when it is not: the file says something wrong. */

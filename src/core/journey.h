@@ -94,8 +94,21 @@ typedef struct pk_event_fields {
         *ref_asal, *keterangan;
 } pk_event_fields;
 
+/* The seq of a file's row: its instant's fraction of a second (in
+ * microseconds, pk_instant_parse_us) above its line, so that one person's
+ * events of the same second go in the order of their fractions, then of
+ * the file (journey-events-csv.md: applied in waktu order; the same
+ * instant keeps file order).  Lines below 2^40. */
+#define PK_EVENT_SEQ_US_SHIFT 40
+static inline int64_t pk_event_seq(int32_t us, uint64_t line)
+{
+    return (int64_t)(((uint64_t)us << PK_EVENT_SEQ_US_SHIFT) |
+                     (line & (((uint64_t)1 << PK_EVENT_SEQ_US_SHIFT) - 1)));
+}
+
 /* Parses and checks one row (not the NIK: the caller finds the person)
- * into out (source, participant_id and seq are left for the caller).
+ * into out (source and participant_id are left for the caller; seq is
+ * pk_event_seq(the fraction of waktu, 0): the caller adds the line).
  * Returns 0, or PK_EINVAL with *column set to the first column that is
  * missing or malformed for the event's type (code kolom_tidak_valid). */
 int pk_event_parse(const pk_event_fields *f, pk_event *out, const char **column);

@@ -28,6 +28,16 @@ static void test_instant(void **state)
     assert_int_equal(t, 1614913200);
     assert_int_equal(pk_instant_parse("2021-03-04T22:00:00.999-05:00", &t), 0);
     assert_int_equal(t, 1614913200);
+    /* the fraction, in microseconds: padded, and cut after the sixth digit */
+    int32_t us = -1;
+    assert_int_equal(pk_instant_parse_us("2021-03-05T10:00:00.9+07:00", &t, &us), 0);
+    assert_int_equal(us, 900000);
+    assert_int_equal(pk_instant_parse_us("2021-03-05T10:00:00.1234567Z", &t, &us), 0);
+    assert_int_equal(us, 123456);
+    assert_int_equal(pk_instant_parse_us("2021-03-05T10:00:00Z", &t, &us), 0);
+    assert_int_equal(us, 0);
+    assert_true(pk_event_seq(1, 0) > pk_event_seq(0, ((uint64_t)1 << 40) - 1));
+    assert_true(pk_event_seq(5, 2) > pk_event_seq(5, 1));
     const char *bad[] = {"", "2021-03-05", "2021-03-05T10:00:00", "2021-03-05T10:00:00+7",
                          "2021-03-05T24:00:00Z", "2021-02-30T10:00:00Z",
                          "2021-03-05T10:00:00Zx", "2021-03-05T10:00:", "2021-03-05 10:00:00Z",
