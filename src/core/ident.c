@@ -244,14 +244,26 @@ bool pk_text_formula_start(const char *s, size_t len)
     return len > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
 }
 
-bool pk_text_sheet_guard(const char *s, size_t len)
+/* What an apostrophe before it would guard: a formula's start, or an
+ * apostrophe of its own. */
+static bool guardable(const char *s, size_t len)
 {
     return pk_text_formula_start(s, len) || (len > 0 && s[0] == '\'');
 }
 
+bool pk_text_sheet_guard(const char *s, size_t len)
+{
+    /* a lone "-", the usual placeholder of an unknown address, is text to
+     * every spreadsheet: written as it is (an older export's "'-" is
+     * still read back as "-") */
+    if (len == 1 && s[0] == '-')
+        return false;
+    return guardable(s, len);
+}
+
 const char *pk_text_sheet_unguard(const char *s, size_t *len)
 {
-    if (*len > 1 && s[0] == '\'' && pk_text_sheet_guard(s + 1, *len - 1)) {
+    if (*len > 1 && s[0] == '\'' && guardable(s + 1, *len - 1)) {
         --*len;
         return s + 1;
     }

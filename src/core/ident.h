@@ -43,7 +43,8 @@ bool pk_text_formula_start(const char *s, size_t len);
  * apostrophe is written with one apostrophe before it, which spreadsheets
  * take as "text"; reading, one leading apostrophe is removed when what
  * follows begins with a formula character or an apostrophe.  So every
- * value comes back as it was written, and no cell of an export runs.
+ * value comes back as it was written, and no cell of an export runs (a
+ * lone "-", text to every spreadsheet, is written bare).
  * pk_text_sheet_guard: whether s needs the apostrophe.
  * pk_text_sheet_unguard: s without its guard (*len adjusted). */
 bool pk_text_sheet_guard(const char *s, size_t len);

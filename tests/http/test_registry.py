@@ -619,7 +619,7 @@ def export_guards_cells_a_spreadsheet_would_run():
     spreadsheets take as text, and import takes it off again: the round
     trip still changes nothing."""
     addresses = ["=HYPERLINK(\"http://contoh.id\",\"Klik\")", "+62 Jalan", "-1+1",
-                 "@SUM(1+1)", "'Jl. Melati", "'=x", "Jl. Biasa 1"]
+                 "@SUM(1+1)", "'Jl. Melati", "'=x", "Jl. Biasa 1", "-"]
     with Reg() as r:
         people = [dict(person(700 + i), alamat=a) for i, a in enumerate(addresses)]
         s, _, _, _ = r.imp(csv_text(people))
@@ -630,12 +630,13 @@ def export_guards_cells_a_spreadsheet_would_run():
         written = {"=HYPERLINK(\"http://contoh.id\",\"Klik\")":
                    "'=HYPERLINK(\"http://contoh.id\",\"Klik\")",
                    "+62 Jalan": "'+62 Jalan", "-1+1": "'-1+1", "@SUM(1+1)": "'@SUM(1+1)",
-                   "'Jl. Melati": "''Jl. Melati", "'=x": "'=x", "Jl. Biasa 1": "Jl. Biasa 1"}
+                   "'Jl. Melati": "''Jl. Melati", "'=x": "'=x", "Jl. Biasa 1": "Jl. Biasa 1",
+                   "-": "-"}  # a lone "-" (no address) is text to a spreadsheet: bare
         eq(sorted(cells), sorted(written.values()), "address cells")
         phones = [row[COLUMNS.index("no_hp")] for row in parse_csv(exp1)[1:]]
         assert all(p.startswith("+62") for p in phones), "phones stay E.164: %r" % phones
         for c in cells:
-            assert c[0] not in "=+-@\t\r", "a cell a spreadsheet would run: %r" % c
+            assert c == "-" or c[0] not in "=+-@\t\r", "a cell a spreadsheet would run: %r" % c
         s, _, _, _ = r.imp(exp1)
         eq((s["unchanged"], s["updated"], s["inserted"]), (len(people), 0, 0), "round trip")
         eq(r.export(), exp1, "export after the round trip")
@@ -643,6 +644,12 @@ def export_guards_cells_a_spreadsheet_would_run():
         bad = dict(person(790), nama="=1+2")
         _, _, _, rej = r.imp(csv_text([bad]), rejects=True)
         eq(rej[1][2 + COLUMNS.index("nama")], "'=1+2", "the rejected name, guarded")
+        # an older export's guarded placeholder ("'-") is read as "-"
+        old = parse_csv(exp1)
+        i = next(k for k, row in enumerate(old) if row[COLUMNS.index("alamat")] == "-")
+        old[i][COLUMNS.index("alamat")] = "'-"
+        s, _, _, _ = r.imp(csv_text(old[1:], columns=old[0]))
+        eq(s["unchanged"], len(people), "'- is the guarded -")
 
 
 @test
