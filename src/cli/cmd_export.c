@@ -157,7 +157,7 @@ static int export_participants(cli_args *a)
         return 2;
     snprintf(detail, sizeof(detail), "region=%s", region[0] ? region : "all");
     cli_export_job e = {"export participants", "participants.export", detail, region,
-                    participants_body, region};
+                        participants_body, region};
     long rows;
     int code = cli_export_run(a, &e, &rows);
     const char *output = cli_opt(a, "output");
