@@ -303,12 +303,14 @@ int pk_wave_join_rule(void *ctx, pk_tx *tx, const pk_journey *before, const pk_e
         rc = pk_tx_wave_peek(tx, before->wave, &other); /* held here: not waiting for its draw */
         if (rc != 0 && rc != PK_ENOENT)
             return rc;
-        /* a wave of this deployment holds its applicants until its draw
-         * reaches them: at the join's instant the journey still says
-         * pendaftar there (a draw since, at a later instant, came too
-         * late: the join went before it, and the draw would give this
-         * person a second outcome) */
-        if (rc == 0) {
+        /* one open wave at a time (selection.md): at the join's instant
+         * the person is an applicant of a wave of this deployment that is
+         * still open then (a wave an admin closed early is closed; the
+         * programme office's waves are not held here).  Once it has
+         * closed they may join another: its draw's outcome comes later,
+         * and a tidak_lolos then leaves the later application standing
+         * (core/journey.c), a lolos makes them a recipient. */
+        if (rc == 0 && strcmp(other.state, "ditutup") != 0 && e->at < other.closes_at) {
             *why = PK_C_MASIH_DI_GELOMBANG_LAIN;
             return PK_EINVAL;
         }

@@ -76,9 +76,9 @@ const char *pk_wave_state_now(int64_t opens_at, int64_t closes_at, const char *s
  * lokal is refused when the wave is unknown (gelombang_tidak_dikenal),
  * not open at its instant (dibuka, opens <= at < closes:
  * gelombang_tidak_dibuka), dated more than PK_WAVE_CLOCK_LEAD seconds
- * ahead of now (waktu_di_masa_depan), or when the person is, just before it, in
- * another wave of this deployment whose draw has not reached them at
- * that instant (masih_di_gelombang_lain).  Events of source pmo join the programme
+ * ahead of now (waktu_di_masa_depan), or when the person is, just before it, an
+ * applicant of another wave of this deployment still open at that
+ * instant (masih_di_gelombang_lain: one open wave at a time).  Events of source pmo join the programme
  * office's waves, which this deployment does not hold: not judged here.
  * pk_wave_join and the event import (source lokal) apply it. */
 #define PK_WAVE_CLOCK_LEAD 300

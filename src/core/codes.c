@@ -130,7 +130,7 @@ static const code_entry codes[] = {
     [PK_C_GELOMBANG_TIDAK_DIBUKA] = {"gelombang_tidak_dibuka",
         "Gelombang ini tidak sedang dibuka pada waktu tersebut.", "gelombang"},
     [PK_C_MASIH_DI_GELOMBANG_LAIN] = {"masih_di_gelombang_lain",
-        "Peserta masih terdaftar di gelombang lain yang belum diundi.", "gelombang"},
+        "Peserta masih terdaftar di gelombang lain yang sedang dibuka.", "gelombang"},
     [PK_C_TIDAK_MEMBELI_PELATIHAN] = {"tidak_membeli_pelatihan",
         "Kepesertaan dicabut karena tidak membeli pelatihan pertama sampai batas waktunya; "
         "sisa saldo dikembalikan ke program.", NULL},

@@ -358,6 +358,11 @@ int pk_fold_apply(pk_fold *f, const pk_event *e, pk_code *why)
     case PK_EV_TIDAK_LOLOS:
         if (recipient)
             REFUSE(PK_C_SUDAH_PENERIMA);
+        /* the outcome of an earlier application, the person having joined
+         * another wave since (its own closed, selection.md: one open wave
+         * at a time): that later application stands */
+        if (j->status == PK_JS_PENDAFTAR && j->wave != e->wave)
+            break;
         j->status = PK_JS_TIDAK_LOLOS;
         j->wave = e->wave;
         break;

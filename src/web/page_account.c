@@ -341,8 +341,9 @@ static void join_result(const pk_app *app, pk_req *req, pk_buf *b, const pk_jour
     pk_buf_printf(b, "<p class=\"result error\" role=\"alert\" data-refused=\"%s\">Belum dapat "
                      "ikut Gelombang %lld: ", pk_code_name(why), (long long)wave);
     if (why == PK_C_MASIH_DI_GELOMBANG_LAIN && j->status == PK_JS_PENDAFTAR)
-        pk_buf_printf(b, "Anda sedang mengikuti Gelombang %lld. Tunggu hasil seleksinya; "
-                         "bila tidak lolos, Anda dapat ikut gelombang berikutnya.",
+        pk_buf_printf(b, "Anda sedang mengikuti Gelombang %lld, yang masih dibuka. Satu "
+                         "orang hanya dapat mengikuti satu gelombang yang sedang dibuka; "
+                         "setelah gelombang itu ditutup, Anda dapat ikut gelombang lain.",
                       (long long)j->wave);
     else
         pk_html_esc(b, pk_code_message(why));
@@ -388,9 +389,19 @@ static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_j
         pk_buf_adds(b, "<p data-waves-open=\"0\">Saat ini tidak ada gelombang yang dibuka.</p>\n");
     bool recipient = j->selected_at != 0 || j->status == PK_JS_PENERIMA ||
                      j->status == PK_JS_DICABUT;
-    bool in_one = j->status == PK_JS_PENDAFTAR;
-    if (n > 0 && !recipient && !in_one)
+    /* an applicant of a wave still open joins no other (one open wave at
+     * a time, selection.md); of one closed and not drawn yet, they may */
+    bool in_one = j->status == PK_JS_PENDAFTAR, in_open = false;
+    for (size_t i = 0; in_one && i < n; i++)
+        in_open |= w[i].number == j->wave;
+    if (n > 0 && !recipient && !in_open)
         reasons_note(b, reasons);
+    if (n > 0 && in_one && !in_open)
+        pk_buf_printf(b, "<p data-waiting=\"%lld\">Gelombang %lld yang Anda ikuti sudah "
+                         "ditutup dan menunggu hasil seleksi. Anda boleh ikut satu gelombang "
+                         "yang sedang dibuka; bila Anda lolos di Gelombang %lld, Anda menjadi "
+                         "penerima dari gelombang itu.</p>\n",
+                      (long long)j->wave, (long long)j->wave, (long long)j->wave);
     for (size_t i = 0; i < n; i++) {
         char closes[32];
         pk_timestamp_format_wib(w[i].closes_at, closes);
@@ -400,9 +411,10 @@ static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_j
         if (in_one && j->wave == w[i].number)
             pk_buf_adds(b, "<p data-in-wave>Anda sudah ikut gelombang ini. Tunggu hasil "
                            "seleksinya.</p>\n");
-        else if (in_one)
-            pk_buf_printf(b, "<p data-in-other=\"%lld\">Anda sedang mengikuti Gelombang %lld; "
-                             "satu orang hanya dapat ikut satu gelombang pada satu waktu.</p>\n",
+        else if (in_open)
+            pk_buf_printf(b, "<p data-in-other=\"%lld\">Anda sedang mengikuti Gelombang %lld, "
+                             "yang masih dibuka; satu orang hanya dapat ikut satu gelombang "
+                             "yang sedang dibuka.</p>\n",
                           (long long)j->wave, (long long)j->wave);
         else if (recipient)
             pk_buf_adds(b, "<p data-recipient>Anda sudah pernah menjadi penerima Kartu "
@@ -418,8 +430,8 @@ static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_j
         }
         pk_buf_adds(b, "</div>\n");
     }
-    pk_buf_adds(b, "<p class=\"small\">Satu orang hanya dapat ikut satu gelombang pada satu "
-                   "waktu, dan keikutsertaan tidak dapat dibatalkan. Peserta dipilih setelah "
+    pk_buf_adds(b, "<p class=\"small\">Satu orang hanya dapat ikut satu gelombang yang "
+                   "sedang dibuka, dan keikutsertaan tidak dapat dibatalkan. Peserta dipilih setelah "
                    "gelombang ditutup: syarat diperiksa lagi, lalu diundi sampai kuota "
                    "terpenuhi.</p>\n</section>\n");
 }

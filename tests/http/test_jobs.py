@@ -325,26 +325,66 @@ def local_joins_follow_the_wave_rules():
         s, _, _ = r.events([ev("j5", niks[1], "gabung_gelombang", JOINED, gelombang=2)],
                            "--source", "lokal")
         eq(s["reasons"], {"gelombang_tidak_dibuka": 1}, "closed wave")
-        # once wave 1 is drawn, its applicant may join another wave
         r.js(["wave", "draw", "--wave", "1", "--seed", SEED, "--at", DRAWN])
         r.js(["wave", "open", "--wave", "2"], expect=1)   # past its closing instant
-        # wave 1's draw reached its applicant at DRAWN: a join to another
-        # wave before that instant finds them still in wave 1 (a draw since
-        # changes nothing: it came after the join); after it, selected,
-        # they join no later wave
+        # one open wave at a time (selection.md): once wave 1 closed (09-10)
+        # its applicant may join another wave, before its draw too (a join
+        # arriving late, dated 09-15); selected at DRAWN (09-20), they join
+        # no later wave
         r.js(["wave", "create", "--wave", "3", "--scheme", "2021", "--opens", OPENS, "--closes",
               "2099-12-31T23:59:59+07:00", "--quota", "4"])
         s, _, rej = r.events([
             ev("j6", niks[0], "gabung_gelombang", "2021-09-15T10:00:00+07:00", gelombang=3),
             ev("j7", niks[0], "gabung_gelombang", "2021-09-25T10:00:00+07:00", gelombang=3),
         ], "--source", "lokal", rejects=True)
-        eq((s["inserted"], s["reasons"]),
-           (0, {"masih_di_gelombang_lain": 1, "sudah_penerima": 1}), "joins around a draw")
-        eq(sorted((row[1], row[3]) for row in rej[1:]),
-           [("masih_di_gelombang_lain", "j6"), ("sudah_penerima", "j7")], "which join")
+        eq((s["inserted"], s["reasons"]), (1, {"sudah_penerima": 1}), "joins around a draw")
+        eq([(row[1], row[3]) for row in rej[1:]], [("sudah_penerima", "j7")], "which join")
+        pid0 = r.sql("SELECT p.id FROM participant p JOIN pk_event e ON e.participant_id = p.id"
+                     " WHERE e.ref = 'j6'")[0][0]
+        eq((r.journey()[pid0]["status"], r.journey()[pid0]["wave"]), ("penerima", 1),
+           "the draw of wave 1 selected them after the join to wave 3")
         # the programme office's joins are to its own waves: not judged here
         s, _, _ = r.events([ev("p1", niks[1], "gabung_gelombang", JOINED, gelombang=99)])
         eq((s["inserted"], s["rejected"]), (1, 0), "pmo join to a wave unknown here")
+
+
+@test
+def an_applicant_of_a_closed_wave_may_join_the_next_before_its_draw():
+    """One open wave at a time (selection.md): while a wave is open its
+    applicant joins no other open wave; once it has closed, before its
+    draw, they may join the next.  Its draw's tidak_lolos then leaves the
+    later application standing, and the next wave's draw decides."""
+    with E() as r:
+        niks = r.people(2)
+        r.js(["wave", "create", "--wave", "12", "--scheme", "2021", "--opens", OPENS,
+              "--closes", CLOSES, "--quota", "0"])
+        r.js(["wave", "create", "--wave", "13", "--scheme", "2021", "--opens",
+              "2021-09-08T00:00:00+07:00", "--closes", "2021-09-30T00:00:00+07:00",
+              "--quota", "2"])
+        r.js(["wave", "join", "--wave", "12", "--at", JOINED] + niks)
+        # wave 12 open until 09-10: no second open wave
+        code, _, err = r.cli(["wave", "join", "--wave", "13", "--at",
+                              "2021-09-09T10:00:00+07:00", niks[0]])
+        eq(code, 1, "joined wave 13 while wave 12 was open (stderr %r)" % err)
+        assert "masih_di_gelombang_lain" in err, err
+        # wave 12 closed, not drawn: wave 13 takes them
+        out, _ = r.js(["wave", "join", "--wave", "13", "--at", "2021-09-12T10:00:00+07:00",
+                       niks[0]])
+        eq(out["joined"], 1, "joined wave 13 after wave 12 closed")
+        out, _ = r.js(["wave", "draw", "--wave", "12", "--seed", SEED, "--at", DRAWN])
+        eq((out["applicants"], out["selected"]), (2, 0), "wave 12: quota 0")
+        st = {j["wave"]: j["status"] for j in r.journey().values()}
+        eq(st, {13: "pendaftar", 12: "tidak_lolos"},
+           "the applicant of wave 13 is still one; the other was not selected in 12")
+        code, out, err = r.cli(["journey", "rebuild"])
+        eq((code, json.loads(out.strip().splitlines()[-1])["changed"]), (0, 0),
+           "a rebuild from the events agrees (stderr %r)" % err)
+        r.js(["wave", "close", "--wave", "13"])
+        out, _ = r.js(["wave", "draw", "--wave", "13", "--seed", SEED, "--at",
+                       "2021-10-01T10:00:00+07:00"])
+        eq(out["selected"], 1, "wave 13 selects its applicant")
+        eq(sorted((j["status"], j["wave"]) for j in r.journey().values()),
+           [("penerima", 13), ("tidak_lolos", 12)], "journeys")
 
 
 @test

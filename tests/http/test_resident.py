@@ -455,7 +455,7 @@ def a_resident_joins_an_open_wave_on_akun_saya():
             assert 'data-joined="5"' in page and "data-in-wave" in page, page
             assert 'data-status="pendaftar"' in page, page
             assert 'data-next="tunggu_seleksi"' in page, "what happens next, said"
-            # the other open wave is not offered while this one is not drawn
+            # the other open wave is not offered while this one is open
             assert 'data-in-other="5"' in page and "Ikut Gelombang 6" not in page, page
             # asked all the same: refused, said in Indonesian, to the person
             st, hdrs, _ = b.post("/akun", {"aksi": "gabung", "gelombang": "6", "_warga": warga},
@@ -483,6 +483,15 @@ def a_resident_joins_an_open_wave_on_akun_saya():
             _, _, page = b.get("/akun?gabung=7")
             assert 'data-refused="gelombang_tidak_dibuka"' in page, "what is so: closed"
             eq(r.sql("SELECT count(*) FROM pk_event")[0][0], count, "judging wrote nothing")
+            # once wave 5 has closed (not drawn yet), wave 6 is offered (one
+            # open wave at a time, selection.md), with what waiting means
+            code, _, err = r.cli(["wave", "close", "--wave", "5"])
+            eq(code, 0, err)
+            _, _, page = b.get("/akun")
+            assert 'data-waiting="5"' in page and "Ikut Gelombang 6" in page, page
+            assert 'data-in-other=' not in page, page
+            code, _, err = r.cli(["wave", "open", "--wave", "5"])
+            eq(code, 0, err)
             # back after the browser was closed: the resident's session is kept,
             # the form cookie (a browser-session one) is not; the page of several
             # forms sets one form cookie, which every form on it goes with
