@@ -411,9 +411,9 @@ X(S_WAVE_LAST_JOIN, "i",
 X(S_WAVE_APPLICANTS_COUNT, "i",
   "SELECT count(DISTINCT participant_id) FROM pk_event"
   " WHERE wave = ?1 AND wave > 0 AND type = 'gabung_gelombang'")
-X(S_RECIPIENT_FAMILIES, "i",
+X(S_RECIPIENT_FAMILIES, "ii",
   "SELECT kk_hi, kk_lo FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
-  " WHERE wave > 0 AND wave < ?1 AND type = 'lolos')")
+  " WHERE wave > 0 AND type = 'lolos' AND at <= ?2 AND NOT (wave = ?1 AND source = 'lokal'))")
 X(S_DRAW_INSERT, "ibibbiiiiit",
   "INSERT INTO pk_draw (wave, seed, algorithm, snapshot_sha256, result_sha256, drawn_at,"
   " applicants, eligible, selected, not_selected, reasons, created_at)"

@@ -243,9 +243,13 @@ int pk_tx_wave_last_join(pk_tx *tx, int64_t wave, int64_t *at, int64_t *seq);
 /* Reads: how many participants joined the wave (a gabung_gelombang event
  * for it), each once. */
 int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n);
-/* The KK index of each participant selected (a lolos event) in a wave
- * numbered below `wave`, once per participant. */
-int pk_tx_recipient_families(pk_tx *tx, int64_t wave, pk_bi_cb cb, void *ctx);
+/* The KK index of each participant selected (a lolos event) at or before
+ * instant `at` but not by this deployment's draw of `wave`, once per
+ * participant: the recipients a draw at `at` finds in their families
+ * already (selection.md, step 4: "in any earlier wave"): of a wave drawn
+ * earlier whatever its number, and of the programme office's waves,
+ * numbered apart (its wave `wave` too). */
+int pk_tx_recipient_families(pk_tx *tx, int64_t wave, int64_t at, pk_bi_cb cb, void *ctx);
 
 typedef struct pk_draw_rec {
     int64_t wave;

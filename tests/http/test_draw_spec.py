@@ -550,5 +550,38 @@ def hand_made_waves_drawn_as_the_spec_says():
         r.check_ledger()
 
 
+
+@test
+def a_family_counts_every_recipient_its_draw_finds():
+    """selection.md step 4: a family card "already has kk_max recipients"
+    counting "any earlier wave": every recipient the draw finds, whatever
+    their wave's number: the programme office's waves, numbered apart (its
+    30 above this deployment's 16), and a wave drawn before one numbered
+    below it.  (Only lower-numbered waves used to count: both families got
+    three recipients.)"""
+    p = People()
+    for i in range(3):
+        p.add("F%d" % i, "31.72", "199%d-0%d-1%d" % (i, i + 1, i), kk="3172010101200011")
+    for i in range(3):
+        p.add("G%d" % i, "31.73", "198%d-0%d-1%d" % (i, i + 2, i), kk="3173010101200012")
+    with Reg() as r:
+        r.import_people(p.csv())
+        r.office_selects(p("F0"), "2021-09-01T10:00:00+07:00", 30)
+        r.wave(16, "2021", "2021-09-02T00:00:00+07:00", "2021-09-10T00:00:00+07:00", 10)
+        r.join(16, p("F1", "F2"), "2021-09-03T10:00:00+07:00")
+        _, s16 = r.check_draw(16, SEED_1, "2021-09-11T10:00:00+07:00", p("F1", "F2"))
+        eq((s16["selected"], s16["reasons"]), (1, {"kuota_kk_penuh": 1}),
+           "(oracle) family F: the office's recipient of its wave 30 counts")
+        r.wave(14, "2021", "2021-09-12T00:00:00+07:00", "2021-09-20T00:00:00+07:00", 10)
+        r.wave(15, "2021", "2021-09-12T00:00:00+07:00", "2021-09-18T00:00:00+07:00", 10)
+        r.join(14, p("G1", "G2"), "2021-09-13T10:00:00+07:00")
+        r.join(15, p("G0"), "2021-09-13T10:00:00+07:00")
+        _, s15 = r.check_draw(15, SEED_2, "2021-09-19T10:00:00+07:00", p("G0"))
+        eq(s15["selected"], 1, "(oracle) wave 15 first")
+        _, s14 = r.check_draw(14, SEED_3, "2021-09-21T10:00:00+07:00", p("G1", "G2"))
+        eq((s14["selected"], s14["reasons"]), (1, {"kuota_kk_penuh": 1}),
+           "(oracle) family G: wave 15, drawn before wave 14, counts")
+        r.check_ledger()
+
 if __name__ == "__main__":
     h.run()
