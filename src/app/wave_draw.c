@@ -274,7 +274,7 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
         goto out;
     }
     /* the families, and their recipients of earlier waves */
-    if ((rc = pk_wv_families(&t, false)) != 0 || (rc = pk_tx_recipient_families(tx, number, at, prior_one, &t)) != 0)
+    if ((rc = pk_wv_families(&t, false)) != 0 || (rc = pk_tx_recipient_families(tx, at, prior_one, &t)) != 0)
         goto db;
     outcome *o = calloc(1, sizeof(*o));
     if (o == NULL) {

@@ -415,7 +415,7 @@ int pg_waves_each(pk_store *s, pk_wave_cb cb, void *ctx);
 int pg_wave_applicants(pk_tx *t, int64_t wave, pk_applicant_cb cb, void *ctx);
 int pg_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n);
 int pg_wave_last_join(pk_tx *t, int64_t wave, int64_t *at, int64_t *seq);
-int pg_recipient_families(pk_tx *t, int64_t wave, int64_t at, pk_bi_cb cb, void *ctx);
+int pg_recipient_families(pk_tx *t, int64_t at, pk_bi_cb cb, void *ctx);
 int pg_draw_insert(pk_tx *t, const pk_draw_rec *d);
 int pg_draw_get(pk_store *s, int64_t wave, pk_draw_rec *out);
 int pg_draw_rows_insert(pk_tx *t, int64_t wave, size_t n, const pk_draw_row *rows);

@@ -161,10 +161,9 @@ int pg_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
     return 0;
 }
 
-int pg_recipient_families(pk_tx *t, int64_t wave, int64_t at, pk_bi_cb cb, void *ctx)
+int pg_recipient_families(pk_tx *t, int64_t at, pk_bi_cb cb, void *ctx)
 {
     params p = {0};
-    p_int(&p, wave);
     p_int(&p, at);
     PGresult *r = NULL;
     int rc = pg_run(pg_txc(t), S_RECIPIENT_FAMILIES, &p, &r);

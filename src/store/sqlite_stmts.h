@@ -411,9 +411,9 @@ X(S_WAVE_LAST_JOIN, "i",
 X(S_WAVE_APPLICANTS_COUNT, "i",
   "SELECT count(DISTINCT participant_id) FROM pk_event"
   " WHERE wave = ?1 AND wave > 0 AND type = 'gabung_gelombang'")
-X(S_RECIPIENT_FAMILIES, "ii",
-  "SELECT kk_hi, kk_lo FROM participant WHERE id IN (SELECT participant_id FROM pk_event"
-  " WHERE wave > 0 AND type = 'lolos' AND at <= ?2 AND NOT (wave = ?1 AND source = 'lokal'))")
+X(S_RECIPIENT_FAMILIES, "i",
+  "SELECT p.kk_hi, p.kk_lo FROM pk_journey j CROSS JOIN participant p ON p.id = j.participant_id"
+  " WHERE j.selected_at > 0 AND j.selected_at <= ?1")
 X(S_DRAW_INSERT, "ibibbiiiiit",
   "INSERT INTO pk_draw (wave, seed, algorithm, snapshot_sha256, result_sha256, drawn_at,"
   " applicants, eligible, selected, not_selected, reasons, created_at)"

@@ -160,13 +160,12 @@ int sq_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
     return rc;
 }
 
-int sq_recipient_families(pk_tx *t, int64_t wave, int64_t at, pk_bi_cb cb, void *ctx)
+int sq_recipient_families(pk_tx *t, int64_t at, pk_bi_cb cb, void *ctx)
 {
     sqlite3_stmt *st = sq_stmt_fresh(sq_txc(t), S_RECIPIENT_FAMILIES);
     if (st == NULL)
         return PK_EIO;
-    sqlite3_bind_int64(st, 1, wave);
-    sqlite3_bind_int64(st, 2, at);
+    sqlite3_bind_int64(st, 1, at);
     int rc = 0, r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         uint8_t kk[PK_BI_LEN];

@@ -176,7 +176,7 @@ typedef struct pk_store_ops {
     int (*wave_applicants)(pk_tx *tx, int64_t wave, pk_applicant_cb cb, void *ctx);
     int (*wave_applicants_count)(pk_store *s, int64_t wave, int64_t *n);
     int (*wave_last_join)(pk_tx *tx, int64_t wave, int64_t *at, int64_t *seq);
-    int (*recipient_families)(pk_tx *tx, int64_t wave, int64_t at, pk_bi_cb cb, void *ctx);
+    int (*recipient_families)(pk_tx *tx, int64_t at, pk_bi_cb cb, void *ctx);
     int (*draw_insert)(pk_tx *tx, const pk_draw_rec *d);
     int (*draw_get)(pk_store *s, int64_t wave, pk_draw_rec *out);
     int (*draw_rows_insert)(pk_tx *tx, int64_t wave, size_t n, const pk_draw_row *rows);

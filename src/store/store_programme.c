@@ -252,9 +252,9 @@ int pk_store_wave_applicants_count(pk_store *s, int64_t wave, int64_t *n)
     return s->ops->wave_applicants_count(s, wave, n);
 }
 
-int pk_tx_recipient_families(pk_tx *tx, int64_t wave, int64_t at, pk_bi_cb cb, void *ctx)
+int pk_tx_recipient_families(pk_tx *tx, int64_t at, pk_bi_cb cb, void *ctx)
 {
-    return pk_st_noted_tx(tx, false, tx->store->ops->recipient_families(tx, wave, at, cb, ctx));
+    return pk_st_noted_tx(tx, false, tx->store->ops->recipient_families(tx, at, cb, ctx));
 }
 
 int pk_tx_draw_insert(pk_tx *tx, const pk_draw_rec *d)
