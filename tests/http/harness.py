@@ -382,6 +382,28 @@ class Db:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class DbDir:
+    """A temporary directory (tmp) with a fresh migrated database of the
+    backend under test in it (db, a Db named `name`); a context manager
+    that drops both.  The tests' registries build on it."""
+
+    def __init__(self, prefix="prakerja-", name="test"):
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        try:
+            self.db = Db(self.tmp, name)
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.db.drop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
+
+
 class Poller:
     """One open connection for asking a single-value query often (e.g. a
     row count while another process writes): sqlite3 on SQLite, one psql

@@ -25,10 +25,8 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import harness as h
 import spec_draw as sd
@@ -49,15 +47,14 @@ def codes(text):
     return [c for c in text.split(";") if c]
 
 
-class Reg:
+class Reg(h.DbDir):
     """A temporary directory with a migrated database of the backend under
     test, and what this test told the program: the people, the exclusion
     lists, the waves, and the recipients so far (what the oracle is
     given)."""
 
     def __init__(self, issuer=None):
-        self.tmp = tempfile.mkdtemp(prefix="prakerja-drawspec-")
-        self.db = h.Db(self.tmp, "d")
+        super().__init__("prakerja-drawspec-", "d")
         self.issuer = issuer
         self.n = 0
         self.people = {}       # nik -> {nik, no_kk, tanggal_lahir, kode_wilayah, pekerjaan}
@@ -66,14 +63,6 @@ class Reg:
         self.recipients = set()
         self.prior_kk = {}     # no_kk -> recipients so far
         self.credited = 0      # the balances the draws should have credited
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.db.drop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        return False
 
     def write(self, text, name=None):
         self.n += 1

@@ -17,7 +17,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 import time
 import zipfile
 
@@ -82,28 +81,15 @@ def codes(s):
     return set(filter(None, s.split(";")))
 
 
-class Reg:
+class Reg(h.DbDir):
     """A temporary directory with a migrated database (a h.Db of the
     backend under test) and, once the binary has run, its key file
     (SQLite: DB + ".key", the default; PostgreSQL: passed as --key-file)."""
 
     def __init__(self, name="reg"):
-        self.tmp = tempfile.mkdtemp(prefix="prakerja-reg-")
-        try:
-            self.db = h.Db(self.tmp, name)
-        except BaseException:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            raise
+        super().__init__("prakerja-reg-", name)
         self.key = self.db.key
         self.nfile = 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.db.drop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        return False
 
     def path(self, name):
         return os.path.join(self.tmp, name)

@@ -13,8 +13,6 @@ import io
 import itertools
 import json
 import os
-import shutil
-import tempfile
 import threading
 import time
 
@@ -68,21 +66,12 @@ def csv_text(rows):
     return buf.getvalue()
 
 
-class Reg:
+class Reg(h.DbDir):
     """A directory with a migrated database of the backend under test."""
 
     def __init__(self):
-        self.tmp = tempfile.mkdtemp(prefix="prakerja-stats-")
-        self.db = h.Db(self.tmp, "stats")
+        super().__init__("prakerja-stats-", "stats")
         self.nfile = 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.db.drop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        return False
 
     def write(self, text):
         self.nfile += 1

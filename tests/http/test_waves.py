@@ -13,11 +13,9 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import harness as h
@@ -44,21 +42,12 @@ def person(serial, region="31.74.01.1001", kk=None, birth="1995-08-17"):
         "pekerjaan": "karyawan_swasta"}
 
 
-class W:
+class W(h.DbDir):
     """A temporary directory with a migrated database of the backend under test."""
 
     def __init__(self):
-        self.tmp = tempfile.mkdtemp(prefix="prakerja-wave-")
-        self.db = h.Db(self.tmp, "w")
+        super().__init__("prakerja-wave-", "w")
         self.n = 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.db.drop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        return False
 
     def path(self, name):
         return os.path.join(self.tmp, name)
