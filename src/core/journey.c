@@ -109,19 +109,25 @@ static bool copy_ref(const char *s, char out[PK_EVENT_REF_MAX])
     return true;
 }
 
-/* 1-64 characters of valid UTF-8 without control characters (a course
- * or platform id) */
-static bool copy_text(const char *s, size_t max_chars, char *out, size_t cap)
+/* 1 to max_chars characters of valid UTF-8 without control characters
+ * (a course or platform id: pk_utf8_chars's rule); free text (lines:
+ * keterangan, which RFC 4180 lets a file quote over several lines) may
+ * hold line breaks too */
+static bool copy_text(const char *s, size_t max_chars, bool lines, char *out, size_t cap)
 {
     size_t n = empty(s) ? 0 : strlen(s);
-    if (n == 0 || n >= cap || pk_utf8_chars(s, n) < 0)
+    if (n == 0 || n >= cap)
         return false;
     size_t chars = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f)
+    for (size_t i = 0; i < n; chars++) {
+        uint32_t cp;
+        size_t k = pk_utf8_seq(s + i, n - i, &cp);
+        if (k == 0)
             return false;
-        chars += (c & 0xc0) != 0x80;
+        bool control = (cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
+        if (control && !(lines && (cp == '\n' || cp == '\r')))
+            return false;
+        i += k;
     }
     if (chars > max_chars)
         return false;
@@ -187,16 +193,17 @@ int pk_event_parse(const pk_event_fields *f, pk_event *out, const char **column)
         BAD("jumlah");
     if (!empty(f->ke) ? !positive(f->ke, 63, &out->k) : (needs & PK_EVN_KE) != 0)
         BAD("ke");
-    if (!empty(f->pelatihan) ? !copy_text(f->pelatihan, 64, out->course, sizeof(out->course))
+    if (!empty(f->pelatihan) ? !copy_text(f->pelatihan, 64, false, out->course, sizeof(out->course))
                              : (needs & PK_EVN_PELATIHAN) != 0)
         BAD("pelatihan");
-    if (!empty(f->platform) ? !copy_text(f->platform, 64, out->platform, sizeof(out->platform))
-                            : (needs & PK_EVN_PLATFORM) != 0)
+    if (!empty(f->platform)
+            ? !copy_text(f->platform, 64, false, out->platform, sizeof(out->platform))
+            : (needs & PK_EVN_PLATFORM) != 0)
         BAD("platform");
     if (!empty(f->ref_asal) ? !copy_ref(f->ref_asal, out->ref_asal)
                             : (needs & PK_EVN_REF_ASAL) != 0)
         BAD("ref_asal");
-    if (!empty(f->keterangan) ? !copy_text(f->keterangan, 200, out->note, sizeof(out->note))
+    if (!empty(f->keterangan) ? !copy_text(f->keterangan, 200, true, out->note, sizeof(out->note))
                               : (needs & PK_EVN_KETERANGAN) != 0)
         BAD("keterangan");
     if (out->type == PK_EV_REKENING_TERTAUT &&

@@ -545,6 +545,29 @@ def a_file_without_its_header_says_no_personal_data_back():
 
 
 @test
+def a_note_may_run_over_lines():
+    """keterangan is free text (journey-events-csv.md), which RFC 4180 lets
+    a file quote over several lines: a tab and line breaks are kept as
+    sent and exported quoted, and the export imports unchanged; other
+    control characters are still refused.  (An outside check of the spec
+    found such a row refused: a fact of the programme office's lost.)"""
+    with J() as r:
+        nik = r.people(1)[0]
+        note = "baris satu\r\nbaris dua\tkolom"
+        s, _, _ = r.events([
+            ev("n1", nik, "gabung_gelombang", t(1), gelombang=12, keterangan=note),
+            ev("n2", nik, "lolos", t(2), gelombang=12, keterangan="a\x01b")])
+        eq((s["inserted"], s["rejected"]), (1, 1), "the note over lines kept, \\x01 refused")
+        eq(r.sql("SELECT note FROM pk_event WHERE ref = 'n1'")[0][0], note, "stored as sent")
+        out = r.export_events()
+        assert '"baris satu\r\nbaris dua\tkolom"' in out, out
+        code, o, err = r.cli(["import", "events", r.write(out)])
+        eq(code, 0, "reimport (%r)" % err)
+        s = json.loads(o.strip().splitlines()[-1])
+        eq((s["inserted"], s["duplicates"], s["rejected"]), (0, 1, 0), "the export reimported")
+
+
+@test
 def export_reimports_unchanged_and_rebuild_changes_nothing():
     with J() as r:
         niks = r.people(4)
