@@ -220,16 +220,67 @@ int cli_open_input(const char *path)
     return fd;
 }
 
+/* A regular rejects file is emptied by the first write to it, not when it
+ * is opened: an import refused before it wrote a line (a header without
+ * a required column, an empty file) leaves the last run's rejects as
+ * they were. */
+typedef struct lazy_file {
+    int fd;
+    bool emptied;
+} lazy_file;
+
+static ssize_t lazy_write(void *cookie, const char *buf, size_t n)
+{
+    lazy_file *l = cookie;
+    if (!l->emptied) {
+        if (ftruncate(l->fd, 0) != 0)
+            return -1;
+        l->emptied = true;
+    }
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(l->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return done > 0 ? (ssize_t)done : -1;
+        done += (size_t)w;
+    }
+    return (ssize_t)done;
+}
+
+static int lazy_close(void *cookie)
+{
+    lazy_file *l = cookie;
+    int rc = close(l->fd);
+    free(l);
+    return rc;
+}
+
+static FILE *lazy_open(int fd)
+{
+    lazy_file *l = malloc(sizeof(*l));
+    FILE *f = l != NULL ? fopencookie(l, "w", (cookie_io_functions_t){.write = lazy_write,
+                                                                    .close = lazy_close})
+                        : NULL;
+    if (f == NULL)
+        free(l);
+    else
+        *l = (lazy_file){fd, false};
+    return f;
+}
+
 FILE *cli_open_rejects(const char *path)
 {
     int rfd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     /* an existing file keeps its mode through O_CREAT: a regular one is
-     * made owner-only, then emptied (one that cannot be made so is left
-     * as it was); a pipe or /dev/stdout is the caller's choice */
+     * made owner-only (one that cannot be made so is left as it was), and
+     * emptied by the first write (lazy_file); a pipe or /dev/stdout is the
+     * caller's choice */
     struct stat st;
     FILE *f = rfd >= 0 && fstat(rfd, &st) == 0 &&
-                      (!S_ISREG(st.st_mode) || (fchmod(rfd, 0600) == 0 && ftruncate(rfd, 0) == 0))
-                  ? fdopen(rfd, "w")
+                      (!S_ISREG(st.st_mode) || fchmod(rfd, 0600) == 0)
+                  ? (S_ISREG(st.st_mode) ? lazy_open(rfd) : fdopen(rfd, "w"))
                   : NULL;
     if (f == NULL) {
         fprintf(stderr, "prakerja: cannot write %s: %s\n", path, strerror(errno));

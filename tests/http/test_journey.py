@@ -715,6 +715,17 @@ def an_existing_rejects_file_is_made_owner_only():
         # a device is written to as it is
         code, out, err = r.cli(["import", "events", path, "--rejects", "/dev/null"])
         eq(code, 0, err)
+        # a file refused for its header leaves the last run's rejects as
+        # they were (the file is emptied by the first line written)
+        with open(rej, "w") as f:
+            f.write("the last run's rejects\n")
+        for what, text in (("events", "ref,nik,waktu\nx,%s,%s\n" % (a, t(1))),
+                           ("participants", "nik,nama\n%s,Budi\n" % a),
+                           ("courses", "platform,course_id\n")):
+            code, out, err = r.cli(["import", what, r.write(text), "--rejects", rej])
+            eq(code, 1, "%s: a header without its columns, refused (%r)" % (what, err))
+            with open(rej, encoding="utf-8") as f:
+                eq(f.read(), "the last run's rejects\n", "%s: the rejects file as it was" % what)
 
 
 @test
