@@ -200,7 +200,7 @@ size_t pk_utf8_seq(const char *s, size_t len, uint32_t *cp_out)
     return n;
 }
 
-long pk_utf8_chars(const char *s, size_t len)
+static long utf8_chars(const char *s, size_t len, bool lines)
 {
     long count = 0;
     size_t i = 0;
@@ -212,12 +212,23 @@ long pk_utf8_chars(const char *s, size_t len)
         if (n == 0)
             return -1;
         /* control characters (C0 but tab, DEL, C1) are refused too */
-        if ((cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9F))
+        if ((cp < 0x20 && cp != '\t' && !(lines && (cp == '\n' || cp == '\r'))) ||
+            (cp >= 0x7f && cp <= 0x9F))
             return -1;
         i += n;
         count++;
     }
     return count;
+}
+
+long pk_utf8_chars(const char *s, size_t len)
+{
+    return utf8_chars(s, len, false);
+}
+
+long pk_utf8_lines_chars(const char *s, size_t len)
+{
+    return utf8_chars(s, len, true);
 }
 
 bool pk_text_has_invisible(const char *s, size_t len)

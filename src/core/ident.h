@@ -27,8 +27,11 @@ const char *pk_trim(const char *s, size_t *len);
  * in *cp (when not NULL); 0 when s starts none (or len is 0). */
 size_t pk_utf8_seq(const char *s, size_t len, uint32_t *cp);
 /* Number of UTF-8 code points, or -1 when s is not valid UTF-8 (or holds a
- * control character other than tab). */
+ * control character other than tab).  pk_utf8_lines_chars: the same for
+ * free text that may run over lines (line feeds and carriage returns
+ * allowed too). */
 long pk_utf8_chars(const char *s, size_t len);
+long pk_utf8_lines_chars(const char *s, size_t len);
 /* Whether valid UTF-8 text holds a character that is not seen but
  * changes what is seen: a bidirectional control (U+061C, U+200E, U+200F,
  * U+202A-U+202E, U+2066-U+2069), which can make a name display as

@@ -109,27 +109,17 @@ static bool copy_ref(const char *s, char out[PK_EVENT_REF_MAX])
     return true;
 }
 
-/* 1 to max_chars characters of valid UTF-8 without control characters
- * (a course or platform id: pk_utf8_chars's rule); free text (lines:
- * keterangan, which RFC 4180 lets a file quote over several lines) may
- * hold line breaks too */
+/* 1 to max_chars characters of valid UTF-8 without control characters,
+ * a tab either (a course or platform id); free text (lines: keterangan,
+ * which RFC 4180 lets a file quote over several lines) may hold tabs and
+ * line breaks (pk_utf8_lines_chars) */
 static bool copy_text(const char *s, size_t max_chars, bool lines, char *out, size_t cap)
 {
     size_t n = empty(s) ? 0 : strlen(s);
-    if (n == 0 || n >= cap)
-        return false;
-    size_t chars = 0;
-    for (size_t i = 0; i < n; chars++) {
-        uint32_t cp;
-        size_t k = pk_utf8_seq(s + i, n - i, &cp);
-        if (k == 0)
-            return false;
-        bool control = (cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
-        if (control && !(lines && (cp == '\n' || cp == '\r')))
-            return false;
-        i += k;
-    }
-    if (chars > max_chars)
+    long chars = n == 0 || n >= cap || (!lines && memchr(s, '\t', n) != NULL) ? -1
+                 : lines ? pk_utf8_lines_chars(s, n)
+                         : pk_utf8_chars(s, n);
+    if (chars < 0 || (size_t)chars > max_chars)
         return false;
     memcpy(out, s, n + 1);
     return true;

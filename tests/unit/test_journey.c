@@ -101,6 +101,13 @@ static const parse_case parse_cases[] = {
     {{"r", "pembelian", W, 0, "100000", 0, "c-1", "tokopedia", 0, 0}, NULL},
     {{"r", "pembelian", W, 0, "100000", 0, "", "tokopedia", 0, 0}, "pelatihan"},
     {{"r", "pembelian", W, 0, "100000", 0, "c-1", "", 0, 0}, "platform"},
+    /* an id holds no control character, a tab neither; a note may run
+     * over lines (a tab, line breaks), nothing else */
+    {{"r", "pembelian", W, 0, "100000", 0, "c\t1", "tokopedia", 0, 0}, "pelatihan"},
+    {{"r", "pembelian", W, 0, "100000", 0, "c-1", "toko\npedia", 0, 0}, "platform"},
+    {{"r", "dicabut", W, 0, 0, 0, 0, 0, 0, "baris 1\r\nbaris\t2"}, NULL},
+    {{"r", "dicabut", W, 0, 0, 0, 0, 0, 0, "a\x01" "b"}, "keterangan"},
+    {{"r", "dicabut", W, 0, 0, 0, 0, 0, 0, "a\xc2\x85" "b"}, "keterangan"},
     {{"r", "pembatalan", W, 0, "100000", 0, 0, 0, "", 0}, "ref_asal"},
     {{"r", "pembatalan", W, 0, "100000", 0, 0, 0, "p1", 0}, NULL},
     {{"r", "rekening_tertaut", W, 0, 0, 0, 0, 0, 0, "gopay"}, NULL},
