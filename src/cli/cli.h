@@ -133,7 +133,8 @@ void cli_actor(char *out, size_t cap);          /* cmd_export.c */
  * refused) or standard output (a warning when others may read it), the
  * read recorded in the access log first (or nothing exported), then body,
  * which counts its rows and may say why it failed in err.  A failed
- * export's file is removed.  Returns the exit status, having said why. */
+ * export's file is removed.  Says what it wrote ("exported N what to
+ * FILE"), or why not; returns the exit status. */
 typedef int (*cli_export_body)(pk_app *app, FILE *out, void *ctx, long *rows, char *err,
                                size_t errlen);
 typedef struct cli_export_job {
@@ -141,10 +142,11 @@ typedef struct cli_export_job {
     const char *action;  /* the access log's ("journey.export") */
     const char *detail;  /* the access log's */
     const char *region;  /* a code to check, or NULL or "" */
+    const char *what;    /* its rows, for the last line: "participants" */
     cli_export_body body;
     void *ctx;
 } cli_export_job;
-int cli_export_run(cli_args *a, const cli_export_job *e, long *rows);
+int cli_export_run(cli_args *a, const cli_export_job *e);
 
 /* The handlers, one file per family. */
 int cli_version(const cli_cmd *c, cli_args *a);  /* main.c */

@@ -75,11 +75,11 @@ static int region_opt(cli_args *a, char region[PK_REGION_CODE_MAX])
     return 0;
 }
 
-int cli_export_run(cli_args *a, const cli_export_job *e, long *rows)
+int cli_export_run(cli_args *a, const cli_export_job *e)
 {
     const char *output = cli_opt(a, "output");
     char err[256] = "";
-    *rows = 0;
+    long rows = 0;
     pk_app app;
     if (cli_open_app(&app, &a->cfg) != 0)
         return 1;
@@ -103,7 +103,7 @@ int cli_export_run(cli_args *a, const cli_export_job *e, long *rows)
     if (rc != 0)
         snprintf(err, sizeof(err), "cannot write the access log; nothing exported");
     else
-        rc = e->body(&app, out, e->ctx, rows, err, sizeof(err));
+        rc = e->body(&app, out, e->ctx, &rows, err, sizeof(err));
     if (rc != 0 && err[0] == '\0' && ferror(out))
         snprintf(err, sizeof(err), "cannot write %s", output ? output : "to standard output");
     pk_app_close(&app);
@@ -123,6 +123,11 @@ int cli_export_run(cli_args *a, const cli_export_job *e, long *rows)
         fprintf(stderr, "prakerja %s: %s\n", e->cmd, err[0] ? err : "failed");
         return rc == PK_EINVAL ? 2 : 1;
     }
+    if (output != NULL)
+        fprintf(stderr, "prakerja: exported %ld %s to %s (mode 0600)\n", rows, e->what,
+                output);
+    else
+        fprintf(stderr, "prakerja: exported %ld %s\n", rows, e->what);
     return 0;
 }
 
@@ -157,14 +162,8 @@ static int export_participants(cli_args *a)
         return 2;
     snprintf(detail, sizeof(detail), "region=%s", region[0] ? region : "all");
     cli_export_job e = {"export participants", "participants.export", detail, region,
-                        participants_body, region};
-    long rows;
-    int code = cli_export_run(a, &e, &rows);
-    const char *output = cli_opt(a, "output");
-    if (code == 0)
-        fprintf(stderr, "prakerja: exported %ld participants%s%s%s\n", rows,
-                output ? " to " : "", output ? output : "", output ? " (mode 0600)" : "");
-    return code;
+                        "participants", participants_body, region};
+    return cli_export_run(a, &e);
 }
 
 /* ---- export events ------------------------------------------------------- */
@@ -207,14 +206,9 @@ static int export_events(cli_args *a)
     }
     snprintf(detail, sizeof(detail), "region=%s source=%s", region[0] ? region : "all",
              pk_event_source_name(x.src));
-    cli_export_job e = {"export events", "journey.export", detail, region, events_body, &x};
-    long rows;
-    int code = cli_export_run(a, &e, &rows);
-    const char *output = cli_opt(a, "output");
-    if (code == 0)
-        fprintf(stderr, "prakerja: exported %ld events%s%s\n", rows, output ? " to " : "",
-                output ? output : "");
-    return code;
+    cli_export_job e = {"export events", "journey.export", detail, region, "events",
+                        events_body, &x};
+    return cli_export_run(a, &e);
 }
 
 int cli_export(const cli_cmd *c, cli_args *a)

@@ -301,15 +301,11 @@ int cli_export_selection(cli_args *a)
     }
     if (cli_number_opt(a, "wave", "export selection", WAVE_N, &n) != 0)
         return 2;
-    char detail[64];
+    char detail[64], what[64];
     snprintf(detail, sizeof(detail), "wave=%lld", (long long)n);
+    snprintf(what, sizeof(what), "applicants of the selection of wave %lld", (long long)n);
     sel_ctx o = {n, NULL, 0};
-    cli_export_job e = {"export selection", "selection.export", detail, NULL, selection_body, &o};
-    long rows;
-    int code = cli_export_run(a, &e, &rows);
-    const char *output = cli_opt(a, "output");
-    if (code == 0)
-        fprintf(stderr, "prakerja: exported the selection of wave %lld (%ld applicants)%s%s\n",
-                (long long)n, rows, output ? " to " : "", output ? output : "");
-    return code;
+    cli_export_job e = {"export selection", "selection.export", detail, NULL, what,
+                        selection_body, &o};
+    return cli_export_run(a, &e);
 }

@@ -723,6 +723,7 @@ def export_output_is_private_and_never_overwrites():
             os.umask(0o022)
             code, out, err = cli(["export", "participants", "--output", dest] + db.args(), cwd=d)
             eq((code, out), (0, ""), "export --output (stderr %r)" % err)
+            assert "exported 1 participants to %s (mode 0600)" % dest in err, err
             eq(os.stat(dest).st_mode & 0o777, 0o600, "mode of the --output file")
             with open(dest) as f:
                 eq(f.read(), to_stdout, "the file holds what stdout got")
