@@ -329,9 +329,10 @@ void pk_jr_stager_free(stager *s)
  * shares with the next is kept).  The pages go back to the kernel at once,
  * dirty ones never written out, and the next run's writes or the
  * database's take them: a pass's temporary file no longer grows to hold
- * every row the pass before staged too (about 1.4 GB of the 2.8 at 10M
- * events), and on a VM, where memory the guest has not touched lately
- * costs a fault on the host, far less of it is touched.  A file system
+ * every row the pass before staged too (the disk's peak growth during a
+ * 10M-event import: 1,717 MB against 2,984 MB, bench/README.md run 9),
+ * and on a VM, where memory the guest has not touched lately costs a
+ * fault on the host, less of it is touched.  A file system
  * without holes keeps the bytes, as before (the first refusal says so for
  * every run). */
 #define RELEASE_BYTES ((int64_t)1 << 20)

@@ -96,8 +96,9 @@ int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *pa
 }
 
 /* The lengths of the texts every row binds the same (sqlite3_bind_text
- * measures a text given without its length: at 10M events several strlen
- * a row were about 2% of the load's time). */
+ * measures a text given without its length; strlen was 2.5% of the
+ * samples of a 10M-event load, how much of it here not measured; the
+ * change was within the noise: bench/README.md, run 9). */
 typedef struct ev_lens {
     int type[PK_EV__COUNT], source[2], now;
 } ev_lens;
