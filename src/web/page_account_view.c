@@ -87,7 +87,8 @@ static void next_step(pk_buf *b, const pk_journey_view *v, bool waves_open)
         kind = "tunggu_seleksi";
         s = "Anda sudah ikut gelombang. Setelah gelombang ditutup, syarat Anda diperiksa lagi "
             "dan peserta diundi sampai kuota terpenuhi. Hasilnya tampil di halaman ini dan "
-            "kami kabari Anda. Sampai saat itu Anda tidak dapat ikut gelombang lain.";
+            "kami kabari Anda. Selama gelombang Anda masih dibuka, Anda tidak dapat ikut "
+            "gelombang lain.";
         break;
     case PK_JS_PENERIMA:
         s = "Tidak ada batas waktu yang menunggu saat ini. Lanjutkan pelatihan Anda.";

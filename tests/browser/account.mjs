@@ -127,6 +127,10 @@ try {
   execFileSync(exe, ['wave', 'create', '--db', db, '--wave', '3', '--scheme', '2021',
     '--opens', wib(Date.now() - 86400e3), '--closes', wib(Date.now() + 10 * 86400e3),
     '--quota', '100'], { stdio: 'ignore' });
+  // and a second one, the same days: one open wave at a time (selection.md)
+  execFileSync(exe, ['wave', 'create', '--db', db, '--wave', '4', '--scheme', '2021',
+    '--opens', wib(Date.now() - 86400e3), '--closes', wib(Date.now() + 10 * 86400e3),
+    '--quota', '100'], { stdio: 'ignore' });
   srv = await startServer(db, box);
   const base = srv.base;
   browser = await chromium.launch({
@@ -200,6 +204,22 @@ try {
       await allLabelled(page);
       await noOverflow(page, '/akun after joining');
       await page.screenshot({ path: path.join(SHOTS, 'akun-gelombang-360.png'), fullPage: true });
+      // while wave 3 is open, wave 4 is not offered
+      eq(await page.locator('[data-in-other="3"]').count(), 1, 'wave 4: in another open wave');
+      eq(await page.getByRole('button', { name: 'Ikut Gelombang 4' }).count(), 0, 'no button for 4');
+    }],
+    ['once wave 3 has closed (not drawn), wave 4 is offered, and waiting is said', async () => {
+      execFileSync(exe, ['wave', 'close', '--db', db, '--wave', '3'], { stdio: 'ignore' });
+      await page.goto(base + 'akun');
+      eq(await page.locator('[data-waiting="3"]').count(), 1, 'waiting for wave 3\'s draw, said');
+      eq(await page.getByRole('button', { name: 'Ikut Gelombang 4' }).count(), 1, 'wave 4 offered');
+      eq(await page.locator('[data-wave="3"]').count(), 0, 'wave 3 no longer listed');
+      // the next step does not say the resident may join no other wave
+      check(!/Sampai saat itu Anda tidak dapat ikut gelombang lain/.test(await page.content()),
+        'the next step says no more than is so');
+      await allLabelled(page);
+      await noOverflow(page, '/akun waiting for a draw');
+      await page.screenshot({ path: path.join(SHOTS, 'akun-menunggu-360.png'), fullPage: true });
     }],
     ['the channel is changed and kept; logout ends the session', async () => {
       await page.getByLabel('Kirim pesan lewat').selectOption('sms');
