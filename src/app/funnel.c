@@ -166,7 +166,8 @@ static int event_steps(const pk_app *app, int64_t event, pk_funnel *out)
     int rc = er.hist == NULL ? PK_ENOMEM : 0;
     if (rc == 0 && pk_wave_table_load(&waves) != 0)
         rc = PK_EIO;
-    if (rc == 0 && pk_store_outreach_journey_counts(app->store, event, event_cell, &er) != 0)
+    if (rc == 0 &&
+        pk_store_outreach_journey_counts(app->store, event, out->scope, event_cell, &er) != 0)
         rc = PK_EIO;
     if (rc == 0)
         medians(out, er.hist);
@@ -181,7 +182,7 @@ static int event_steps(const pk_app *app, int64_t event, pk_funnel *out)
  * "not found", never "not yours", which would tell its id is taken. */
 static int event_funnel(const pk_app *app, const char *want, int64_t event, pk_funnel *out)
 {
-    int rc = pk_store_outreach_get(app->store, event, &out->event);
+    int rc = pk_store_outreach_get(app->store, event, out->scope, &out->event);
     if (rc == 0 && (!pk_auth_region_within(out->scope, out->event.kode_wilayah) ||
                     !pk_auth_region_within(want, out->event.kode_wilayah)))
         rc = PK_ENOENT;

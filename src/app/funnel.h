@@ -29,7 +29,9 @@
  * The funnel of ONE EVENT: reached = its attendance, registered = the
  * registrations attributed to it (through its short link), eligible
  * those of them without a reason, and the journey's steps, waits and
- * running deadlines of exactly those people, counted when asked through
+ * running deadlines of exactly those people, of them only those who live
+ * in the caller's scope (registrants may come from other villages, whom
+ * a scoped caller may not follow: pk_outreach_get), counted when asked through
  * the attribution (pk_store_outreach_journey_counts: an event's people
  * are few, so the read is bounded by the event's registrations), with
  * the same conversions (from reached to registered too), medians, "at

@@ -292,7 +292,7 @@ int pk_outreach_update(const pk_app *app, int64_t id, const pk_outreach_input *i
 
 int pk_outreach_get(const pk_app *app, int64_t id, const char *scope, pk_outreach *out)
 {
-    int rc = pk_store_outreach_get(app->store, id, out);
+    int rc = pk_store_outreach_get(app->store, id, scope, out);
     if (rc == 0 && scope != NULL && !pk_auth_region_within(scope, out->kode_wilayah))
         rc = PK_ENOENT;
     return rc;
@@ -316,8 +316,8 @@ int pk_outreach_list(const pk_app *app, const char *scope, const char *region,
     /* upcoming: from the start of today in Jakarta, so a morning's event
      * is still listed in the afternoon */
     int64_t today = pk_day_start_wib(pk_instant_day_wib(now));
-    pk_outreach_filter f = {.region = code, .from = INT64_MIN, .until = INT64_MAX,
-                            .limit = limit, .newest_first = true};
+    pk_outreach_filter f = {.region = code, .counted = scope, .from = INT64_MIN,
+                            .until = INT64_MAX, .limit = limit, .newest_first = true};
     if (when == PK_OUTREACH_UPCOMING) {
         f.from = today;
         f.newest_first = false;

@@ -78,13 +78,17 @@ int pk_outreach_create(const pk_app *app, const pk_outreach_input *in, const cha
 int pk_outreach_update(const pk_app *app, int64_t id, const pk_outreach_input *in,
                        const char *actor, const char *scope, pk_outreach *out,
                        pk_outreach_field *field, char *err, size_t errlen);
-/* One event of the caller's scope; PK_ENOENT otherwise. */
+/* One event of the caller's scope; PK_ENOENT otherwise.  Its counts are
+ * of the registrants who live in the scope (an event's registrants may
+ * come from other villages: a scoped caller learns nothing of them);
+ * scope NULL or "" counts everyone. */
 int pk_outreach_get(const pk_app *app, int64_t id, const char *scope, pk_outreach *out);
 
 /* The events of `region` (NULL: the caller's whole scope), which must lie
  * inside scope (PK_EDENIED) and be a known region (PK_ENOENT; malformed:
  * PK_EINVAL), upcoming (starting from now, soonest first), past (newest
- * first) or all (newest first), at most `limit` (<= 0: all). */
+ * first) or all (newest first), at most `limit` (<= 0: all); their
+ * counts as pk_outreach_get's. */
 typedef enum { PK_OUTREACH_ALL, PK_OUTREACH_UPCOMING, PK_OUTREACH_PAST } pk_outreach_when;
 int pk_outreach_list(const pk_app *app, const char *scope, const char *region,
                      pk_outreach_when when, int64_t limit, pk_outreach_cb cb, void *ctx);

@@ -506,11 +506,13 @@ int pg_outreach_insert(pk_tx *tx, pk_outreach *e);
 int pg_outreach_update(pk_tx *tx, const pk_outreach *e);
 int pg_outreach_tx_get(pk_tx *tx, int64_t id, pk_outreach *out);
 int pg_outreach_attribute(pk_tx *tx, int64_t pid, int64_t event_id, int64_t at);
-int pg_outreach_get(pk_store *s, int64_t id, const char *code, pk_outreach *out);
+int pg_outreach_get(pk_store *s, int64_t id, const char *code, const char *counted,
+                   pk_outreach *out);
 int pg_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb, void *ctx);
 int pg_outreach_of(pk_store *s, int64_t pid, int64_t *event_id);
 int pg_outreach_reached(pk_store *s, const char *region, size_t child_len, pk_reached_cb cb,
                        void *ctx);
-int pg_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb, void *ctx);
+int pg_outreach_journey_counts(pk_store *s, int64_t event_id, const char *counted,
+                            pk_journey_cell_cb cb, void *ctx);
 
 #endif

@@ -110,13 +110,17 @@ int pg_outreach_attribute(pk_tx *t, int64_t pid, int64_t event_id, int64_t at)
     return pg_run(pg_txc(t), S_OUTREACH_ATTRIBUTE, &p, NULL);
 }
 
-int pg_outreach_get(pk_store *s, int64_t id, const char *code, pk_outreach *out)
+int pg_outreach_get(pk_store *s, int64_t id, const char *code, const char *counted,
+                    pk_outreach *out)
 {
     params p = {0};
-    if (code)
+    char hi[PK_REGION_CODE_MAX + 2];
+    if (code) {
         p_text(&p, code);
-    else
+    } else {
+        pg_region_params(&p, counted, hi, sizeof(hi));
         p_int(&p, id);
+    }
     PGresult *r = NULL;
     int rc = pg_run1(s, code ? S_OUTREACH_CODE : S_OUTREACH_GET, &p, &r);
     return one_event(rc, r, out);
@@ -125,7 +129,8 @@ int pg_outreach_get(pk_store *s, int64_t id, const char *code, pk_outreach *out)
 int pg_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb, void *ctx)
 {
     params p = {0};
-    char hi[PK_REGION_CODE_MAX + 2];
+    char hi[PK_REGION_CODE_MAX + 2], chi[PK_REGION_CODE_MAX + 2];
+    pg_region_params(&p, f->counted, chi, sizeof(chi));
     pg_region_params(&p, f->region, hi, sizeof(hi));
     p_int(&p, f->from);
     p_int(&p, f->until);
@@ -178,10 +183,13 @@ int pg_outreach_reached(pk_store *s, const char *region, size_t child_len, pk_re
     return rc;
 }
 
-int pg_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb, void *ctx)
+int pg_outreach_journey_counts(pk_store *s, int64_t event_id, const char *counted,
+                               pk_journey_cell_cb cb, void *ctx)
 {
     params p = {0};
+    char hi[PK_REGION_CODE_MAX + 2];
     p_int(&p, event_id);
+    pg_region_params(&p, counted, hi, sizeof(hi));
     PGresult *r = NULL;
     int rc = pg_run1(s, S_OUTREACH_JCOUNTS, &p, &r);
     for (int i = 0, n = rc == 0 ? PQntuples(r) : 0; rc == 0 && i < n; i++) {

@@ -99,15 +99,17 @@
 #define PK_JOURNEY_ALL_FACTS(E) \
     PK_JOURNEY_FACTS("p.kode_wilayah", E, "j", "pk_journey j JOIN participant p ON p.id = j.participant_id WHERE true", "1")
 
-/* The facts of the participants attributed to outreach event $1, summed
- * by (kind, k1, k2) with region '' (sql_outreach.h's S_OUTREACH_JCOUNTS):
- * the cells journey_count would hold for exactly those people. */
+/* The facts of the participants attributed to outreach event $1 whose
+ * village is in [$2, $3), summed by (kind, k1, k2) with region ''
+ * (sql_outreach.h's S_OUTREACH_JCOUNTS): the cells journey_count would
+ * hold for exactly those people. */
 #define PK_JOURNEY_EVENT_CELLS(E)                                                         \
     "WITH a AS (SELECT participant_id FROM pk_outreach_attribution WHERE event_id = $1)"  \
     " SELECT '', kind, k1, k2, CAST(sum(d) AS bigint) FROM ("                             \
     PK_JOURNEY_FACTS("p.kode_wilayah", E, "j",                                            \
                      "a JOIN participant p ON p.id = a.participant_id JOIN pk_journey j"  \
-                     " ON j.participant_id = a.participant_id WHERE true", "1")           \
+                     " ON j.participant_id = a.participant_id"                            \
+                     " WHERE p.kode_wilayah >= $2 AND p.kode_wilayah < $3", "1")          \
     ") u GROUP BY 2, 3, 4 HAVING sum(d) <> 0 ORDER BY 2, 3, 4"
 
 /* The recount against the counters, one statement (one snapshot): the

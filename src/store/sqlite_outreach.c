@@ -116,7 +116,8 @@ int sq_outreach_attribute(pk_tx *t, int64_t pid, int64_t event_id, int64_t at)
     return sq_step_done(st);
 }
 
-int sq_outreach_get(pk_store *s, int64_t id, const char *code, pk_outreach *out)
+int sq_outreach_get(pk_store *s, int64_t id, const char *code, const char *counted,
+                    pk_outreach *out)
 {
     sq *q = s->impl;
     sqc *c;
@@ -124,10 +125,13 @@ int sq_outreach_get(pk_store *s, int64_t id, const char *code, pk_outreach *out)
     int rc = sq_read_begin(q, code ? S_OUTREACH_CODE : S_OUTREACH_GET, &c, &st);
     if (rc != 0)
         return rc;
-    if (code)
+    char hi[PK_REGION_CODE_MAX + 2];
+    if (code) {
         sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_int64(st, 1, id);
+    } else {
+        sq_bind_region(st, 1, 2, counted, hi, sizeof(hi));
+        sqlite3_bind_int64(st, 3, id);
+    }
     rc = one_event(st, out);
     sq_read_end(q, c, st);
     return rc;
@@ -141,11 +145,12 @@ int sq_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb
     int rc = sq_read_begin(q, f->newest_first ? S_OUTREACH_EACH_DESC : S_OUTREACH_EACH, &c, &st);
     if (rc != 0)
         return rc;
-    char hi[PK_REGION_CODE_MAX + 2];
-    sq_bind_region(st, 1, 2, f->region, hi, sizeof(hi));
-    sqlite3_bind_int64(st, 3, f->from);
-    sqlite3_bind_int64(st, 4, f->until);
-    sqlite3_bind_int64(st, 5, f->limit > 0 ? f->limit : INT64_MAX);
+    char hi[PK_REGION_CODE_MAX + 2], chi[PK_REGION_CODE_MAX + 2];
+    sq_bind_region(st, 1, 2, f->counted, chi, sizeof(chi));
+    sq_bind_region(st, 3, 4, f->region, hi, sizeof(hi));
+    sqlite3_bind_int64(st, 5, f->from);
+    sqlite3_bind_int64(st, 6, f->until);
+    sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : INT64_MAX);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         pk_outreach e;
@@ -207,7 +212,8 @@ int sq_outreach_reached(pk_store *s, const char *region, size_t child_len, pk_re
     return rc;
 }
 
-int sq_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb, void *ctx)
+int sq_outreach_journey_counts(pk_store *s, int64_t event_id, const char *counted,
+                               pk_journey_cell_cb cb, void *ctx)
 {
     sq *q = s->impl;
     sqc *c;
@@ -215,7 +221,9 @@ int sq_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb
     int rc = sq_read_begin(q, S_OUTREACH_JCOUNTS, &c, &st);
     if (rc != 0)
         return rc;
+    char hi[PK_REGION_CODE_MAX + 2];
     sqlite3_bind_int64(st, 1, event_id);
+    sq_bind_region(st, 2, 3, counted, hi, sizeof(hi));
     int r = SQLITE_DONE;
     while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
         pk_journey_cell cell;

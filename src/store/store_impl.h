@@ -257,14 +257,15 @@ typedef struct pk_store_ops {
     int (*outreach_update)(pk_tx *tx, const pk_outreach *e);
     int (*outreach_tx_get)(pk_tx *tx, int64_t id, pk_outreach *out);
     int (*outreach_attribute)(pk_tx *tx, int64_t pid, int64_t event_id, int64_t at);
-    int (*outreach_get)(pk_store *s, int64_t id, const char *code, pk_outreach *out);
+    int (*outreach_get)(pk_store *s, int64_t id, const char *code, const char *counted,
+                        pk_outreach *out);
     int (*outreach_each)(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb,
                          void *ctx);
     int (*outreach_of)(pk_store *s, int64_t pid, int64_t *event_id);
     int (*outreach_reached)(pk_store *s, const char *region, size_t child_len,
                             pk_reached_cb cb, void *ctx);
-    int (*outreach_journey_counts)(pk_store *s, int64_t event_id, pk_journey_cell_cb cb,
-                                   void *ctx);
+    int (*outreach_journey_counts)(pk_store *s, int64_t event_id, const char *counted,
+                                   pk_journey_cell_cb cb, void *ctx);
 } pk_store_ops;
 
 /* The columns of pk_journey after participant_id, status and payout, in

@@ -555,14 +555,14 @@ int pk_tx_outreach_attribute(pk_tx *tx, int64_t participant_id, int64_t event_id
                           tx->store->ops->outreach_attribute(tx, participant_id, event_id, at));
 }
 
-int pk_store_outreach_get(pk_store *s, int64_t id, pk_outreach *out)
+int pk_store_outreach_get(pk_store *s, int64_t id, const char *counted, pk_outreach *out)
 {
-    return pk_st_noted(s, s->ops->outreach_get(s, id, NULL, out));
+    return pk_st_noted(s, s->ops->outreach_get(s, id, NULL, counted, out));
 }
 
 int pk_store_outreach_find_code(pk_store *s, const char *code, pk_outreach *out)
 {
-    return pk_st_noted(s, s->ops->outreach_get(s, 0, code, out));
+    return pk_st_noted(s, s->ops->outreach_get(s, 0, code, NULL, out));
 }
 
 int pk_store_outreach_each(pk_store *s, const pk_outreach_filter *f, pk_outreach_cb cb,
@@ -582,8 +582,8 @@ int pk_store_outreach_reached(pk_store *s, const char *region, size_t child_len,
     return pk_st_noted(s, s->ops->outreach_reached(s, region, child_len, cb, ctx));
 }
 
-int pk_store_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb,
-                                     void *ctx)
+int pk_store_outreach_journey_counts(pk_store *s, int64_t event_id, const char *counted,
+                                     pk_journey_cell_cb cb, void *ctx)
 {
-    return pk_st_noted(s, s->ops->outreach_journey_counts(s, event_id, cb, ctx));
+    return pk_st_noted(s, s->ops->outreach_journey_counts(s, event_id, counted, cb, ctx));
 }

@@ -567,7 +567,10 @@ int pk_tx_contact_pref_set(pk_tx *tx, int64_t participant_id, const char *channe
  * through an event's link: one per participant, written in the
  * registration's own transaction.  Reads fill `registrations` and
  * `eligible` (attributed participants, and those of them without a
- * reason: the funnel's "per event"). */
+ * reason: the funnel's "per event"); a read given a region `counted`
+ * (NULL or "" for all) counts only the attributed participants whose
+ * village is in it, so a reader scoped to a region learns nothing of an
+ * event's registrants who live outside it. */
 /* pk_outreach, pk_outreach_cb: core/outreach.h */
 /* Inserts e (id ignored) and fills e->id.  PK_ECONFLICT when the code
  * exists (the caller draws another). */
@@ -582,15 +585,16 @@ int pk_tx_outreach_get(pk_tx *tx, int64_t id, pk_outreach *out);
  * (seconds).  PK_ECONFLICT when the participant has an attribution. */
 int pk_tx_outreach_attribute(pk_tx *tx, int64_t participant_id, int64_t event_id, int64_t at);
 
-/* Reads.  One event by id, or by code (exactly as stored); PK_ENOENT. */
-int pk_store_outreach_get(pk_store *s, int64_t id, pk_outreach *out);
+/* Reads.  One event by id (its counts of `counted`), or by code (exactly
+ * as stored; every registrant counted); PK_ENOENT. */
+int pk_store_outreach_get(pk_store *s, int64_t id, const char *counted, pk_outreach *out);
 int pk_store_outreach_find_code(pk_store *s, const char *code, pk_outreach *out);
 /* The events of a region subtree (dotted code prefix; NULL or "" for
  * all) starting in [from, until), at most `limit` (<= 0: all), by
  * starts_at then id (descending when `newest_first`), each with its
- * counts. */
+ * counts of the registrants of region `counted` (NULL or "": all). */
 typedef struct pk_outreach_filter {
-    const char *region;
+    const char *region, *counted;
     int64_t from, until;
     int64_t limit;
     bool newest_first;
@@ -614,13 +618,14 @@ typedef int (*pk_reached_cb)(void *ctx, const pk_reached *r);
 int pk_store_outreach_reached(pk_store *s, const char *region, size_t child_len,
                               pk_reached_cb cb, void *ctx);
 /* The journey's cells (pk_journey_cell, store.h: kind, k1, k2, n; region
- * "") of the participants attributed to event_id, the facts journey_count
+ * "") of the participants attributed to event_id whose village is in
+ * region `counted` (NULL or "": all), the facts journey_count
  * keeps (sql_funnel.h) counted at read time for exactly those people, in
  * (kind, k1, k2) order.  Not a counter: an event's people are few (those
  * who registered through its link), found through the attribution's index
  * by event, so a read costs the event's registrations, not its region's
  * people. */
-int pk_store_outreach_journey_counts(pk_store *s, int64_t event_id, pk_journey_cell_cb cb,
-                                     void *ctx);
+int pk_store_outreach_journey_counts(pk_store *s, int64_t event_id, const char *counted,
+                                     pk_journey_cell_cb cb, void *ctx);
 
 #endif

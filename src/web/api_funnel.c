@@ -116,10 +116,11 @@ void pk_api_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
         char starts[32];
         pk_instant_format(f.event.starts_at, starts);
         json_object_set_new(body, "event",
-                            json_pack("{sI ss ss ss ss ss}", "id", (json_int_t)f.event.id,
+                            json_pack("{sI ss ss ss ss ss so}", "id", (json_int_t)f.event.id,
                                       "code", f.event.code, "kind", f.event.kind, "title",
                                       f.event.title, "starts_at", starts, "village",
-                                      f.event.kode_wilayah));
+                                      f.event.kode_wilayah, "counted_within",
+                                      f.scope[0] ? json_string(f.scope) : json_null()));
     }
     if (body != NULL && f.min_count > 0)
         json_object_set_new(body, "hidden_below", json_integer(f.min_count));

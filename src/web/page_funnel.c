@@ -274,7 +274,14 @@ void pk_page_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_html_esc(b, pk_outreach_kind_label(f.event.kind));
         pk_buf_adds(b, ", ");
         pk_html_esc(b, when);
-        pk_buf_adds(b, "): orang yang mendaftar lewat tautan atau kode QR acara ini.</p>\n");
+        pk_buf_adds(b, "): orang yang mendaftar lewat tautan atau kode QR acara ini");
+        if (f.scope[0] != '\0') { /* pk_funnel_read: the scope's registrants alone */
+            pk_buf_printf(b, " dan berdomisili di wilayah kerja Anda (<span "
+                             "data-counted-within=\"%s\">", f.scope);
+            pk_html_region_name(app, b, f.scope, f.scope);
+            pk_buf_adds(b, "</span>); pendaftar dari wilayah lain tidak dihitung");
+        }
+        pk_buf_adds(b, ".</p>\n");
     }
     pk_buf_printf(b, "<p class=\"region\">%s: <strong data-region=\"%s\">",
                   of_event ? "Kelurahan" : "Wilayah", code);

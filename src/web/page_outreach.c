@@ -406,7 +406,9 @@ static void fact(pk_buf *b, const char *label, const char *attr)
     pk_buf_printf(b, "<div><dt>%s</dt><dd%s%s>", label, attr ? " " : "", attr ? attr : "");
 }
 
-static void facts(const pk_app *app, pk_buf *b, const pk_outreach *e)
+/* scope: the caller's ("" everything), whose registrants alone the
+ * counts are of (pk_outreach_get) */
+static void facts(const pk_app *app, pk_buf *b, const pk_outreach *e, const char *scope)
 {
     char when[32], url[PK_OUTREACH_URL_MAX];
     pk_timestamp_format_wib(e->starts_at, when);
@@ -446,6 +448,12 @@ static void facts(const pk_app *app, pk_buf *b, const pk_outreach *e)
     fact(b, "Di antaranya memenuhi syarat", "data-count=\"memenuhi_syarat\"");
     registrants_count(b, e->eligible);
     pk_buf_adds(b, "</dd></div>\n");
+    if (scope[0] != '\0') {
+        pk_buf_printf(b, "<div><dt>Yang dihitung</dt><dd data-counted-within=\"%s\">Hanya "
+                         "pendaftar yang berdomisili di wilayah kerja Anda (", scope);
+        pk_html_region_name(app, b, scope, scope);
+        pk_buf_adds(b, "); pendaftar dari wilayah lain tidak ditampilkan.</dd></div>\n");
+    }
     fact(b, "Corong acara", NULL);
     pk_buf_printf(b, "<a href=\"/corong?acara=%lld\" data-funnel>Lihat corong pendaftar acara "
                      "ini</a></dd></div>\n", (long long)e->id);
@@ -565,7 +573,7 @@ void pk_page_event(const pk_app *app, pk_req *req, pk_resp *resp)
     if (!posted && saved != NULL && strcmp(saved, "1") == 0)
         pk_buf_adds(b, "<p class=\"result ok\" role=\"status\">Perubahan disimpan.</p>\n");
     pk_html_error_summary(b, field_names, err, F__COUNT);
-    facts(app, b, &e);
+    facts(app, b, &e, scope);
     if (may_write(req)) {
         char action[48];
         snprintf(action, sizeof(action), "/acara/%lld", (long long)id);

@@ -501,6 +501,64 @@ def the_funnel_of_an_outreach_event():
                "the same page as an unknown event's")
 
 
+@test
+def an_events_registrants_from_elsewhere_are_not_counted_for_a_scoped_reader():
+    """Registrants of an event's link may live in other villages.  An
+    outside test followed one of them, selection and deadline, through
+    the event funnel of a village operator (counts of 1 and 'at risk' by
+    date).  A reader scoped to a region now counts only the event's
+    registrants who live there, on the API, the funnel page, the event's
+    page and the events list; an admin counts everyone."""
+    with Fx() as r:
+        admin = r.user("admin6", "admin")
+        opv = r.user("opdesa6", "operator", V1)
+        opd = r.user("opkec6", "operator", "31.74")
+        ev1 = outreach(r, V1, "Sosialisasi lintas desa", 20)
+        with h.Server(db=r.db) as s:
+            people = [registrant(60 + i) for i in range(3)]
+            people[2]["kode_wilayah"] = V3  # lives in Gambir, came to Tebet's event
+            for i, p in enumerate(people):
+                b = h.Browser(s, "127.0.0.%d" % (60 + i))
+                eq(b.get("/e/" + ev1["code"])[0], 303, "short link")
+                st, _, text = b.post("/daftar", p)
+                eq(st, 303, "registration %d: %s" % (i, text[:300]))
+            today = datetime.datetime.now(WIB).date()
+            sel = "%sT10:00:00+07:00" % (today + datetime.timedelta(days=2)).isoformat()
+            join = "%sT10:00:00+07:00" % (today + datetime.timedelta(days=1)).isoformat()
+            far = people[2]["nik"]
+            s1, _, _ = r.events([ev("xg", far, "gabung_gelombang", join, gelombang=23),
+                                 ev("xl", far, "lolos", sel, gelombang=23)])
+            eq(s1["rejected"], 0, "the outsider's journey")
+            day = (today + datetime.timedelta(days=30)).isoformat()
+            full = funnel(s, admin, event=ev1["id"], date=day)
+            eq((counts(full)["terdaftar"], counts(full)["lolos"], full["at_risk"]["count"]),
+               (3, 1, 1), "an admin counts every registrant")
+            eq(full["event"]["counted_within"], None, "an admin: everyone")
+            for token, scope in ((opv, V1), (opd, "31.74")):
+                mine = funnel(s, token, event=ev1["id"], date=day)
+                c = counts(mine)
+                eq((c["terdaftar"], c["memenuhi_syarat"], c["gabung_gelombang"], c["lolos"],
+                    mine["at_risk"]["count"]), (2, 2, 0, 0, 0), "scope " + scope)
+                eq(mine["event"]["counted_within"], scope, "said so")
+            op = login(s, "opdesa6")
+            st, _, html = op.get("/corong?acara=%d&tanggal=%s" % (ev1["id"], day))
+            eq(st, 200, html[:300])
+            m = re.search(r'<tr data-step="terdaftar">.*?data-count="(-?\d+)"', html)
+            assert m and m.group(1) == "2", "the page counts the scope's registrants"
+            assert 'data-counted-within="%s"' % V1 in html, "the page says whose"
+            st, _, html = op.get("/acara/%d" % ev1["id"])
+            eq(st, 200, html[:300])
+            assert re.search(r'data-count="pendaftar">2<', html), "the event's page"
+            assert 'data-counted-within="%s"' % V1 in html and "wilayah lain" in html
+            st, _, html = op.get("/acara?waktu=semua")
+            m = re.search(r'<tr data-event="%d">.*?data-count="pendaftar">(\d+)<' % ev1["id"],
+                          html, re.S)
+            assert m and m.group(1) == "2", "the list"
+            st, _, html = login(s, "admin6").get("/acara/%d" % ev1["id"])
+            assert re.search(r'data-count="pendaftar">3<', html), "an admin's event page"
+            assert "data-counted-within" not in html, "no note for an admin"
+
+
 def recount(db, region=""):
     """The funnel's steps of a region counted from the journeys and
     participants themselves (no counter)."""

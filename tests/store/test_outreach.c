@@ -2,7 +2,7 @@
  * code, read by id and by code, update (created_* kept), the list of a
  * region subtree in a time window in both orders with a limit, the
  * attribution of a participant (once, counted per event: all and
- * eligible), and what the database refuses (an unknown village or kind,
+ * eligible, of everyone or of a region's residents), and what the database refuses (an unknown village or kind,
  * a negative attendance, an attribution to no event). */
 #include "store_test.h"
 
@@ -42,7 +42,7 @@ static void events_written_and_read(void **state)
     snprintf(e.segmen, sizeof(e.segmen), "korban_phk");
     int64_t id = insert(s, &e);
 
-    assert_int_equal(pk_store_outreach_get(s, id, &got), 0);
+    assert_int_equal(pk_store_outreach_get(s, id, NULL, &got), 0);
     assert_int_equal(got.id, id);
     assert_string_equal(got.code, "abcd2345");
     assert_string_equal(got.kind, "sosialisasi");
@@ -59,7 +59,7 @@ static void events_written_and_read(void **state)
     assert_int_equal(pk_store_outreach_find_code(s, "abcd2345", &got), 0);
     assert_int_equal(got.id, id);
     assert_int_equal(pk_store_outreach_find_code(s, "ABCD2345", &got), PK_ENOENT);
-    assert_int_equal(pk_store_outreach_get(s, id + 100, &got), PK_ENOENT);
+    assert_int_equal(pk_store_outreach_get(s, id + 100, NULL, &got), PK_ENOENT);
 
     /* the code is unique: the second insert is refused, nothing kept */
     pk_outreach dup;
@@ -84,7 +84,7 @@ static void events_written_and_read(void **state)
     assert_int_equal(pk_tx_outreach_update(tx, &none), PK_ENOENT);
     assert_int_equal(pk_tx_outreach_get(tx, id + 100, &none), PK_ENOENT);
     assert_int_equal(pk_tx_commit(tx), 0);
-    assert_int_equal(pk_store_outreach_get(s, id, &got), 0);
+    assert_int_equal(pk_store_outreach_get(s, id, NULL, &got), 0);
     assert_string_equal(got.kind, "literasi_digital");
     assert_string_equal(got.title, "Kelas literasi");
     assert_int_equal(got.attendance, 57);
@@ -105,6 +105,13 @@ static int collect(void *ctx, const pk_outreach *e)
     if (s->n < 8)
         s->ids[s->n] = e->id;
     s->n++;
+    return 0;
+}
+
+/* sums the registrations of the events listed into the int64_t ctx */
+static int add_registrations(void *ctx, const pk_outreach *e)
+{
+    *(int64_t *)ctx += e->registrations;
     return 0;
 }
 
@@ -177,12 +184,54 @@ static void registrations_attributed_once(void **state)
     pk_tx_rollback(tx);
 
     pk_outreach got;
-    assert_int_equal(pk_store_outreach_get(s, a.id, &got), 0);
+    assert_int_equal(pk_store_outreach_get(s, a.id, NULL, &got), 0);
     assert_int_equal(got.registrations, 2);
     assert_int_equal(got.eligible, 1);
-    assert_int_equal(pk_store_outreach_get(s, b.id, &got), 0);
+    assert_int_equal(pk_store_outreach_get(s, b.id, "", &got), 0);
     assert_int_equal(got.registrations, 1);
     assert_int_equal(got.eligible, 1);
+
+    /* counted within a region: a registrant of event a who lives in
+     * another village counts for a reader of 31.74.01 and of everything,
+     * not for one of 31.74.01.1001 (nor of a village whose code only
+     * starts like it) */
+    st_person far;
+    st_person_init(&far, 950, 950, "Tetangga", "31.74.01.1002");
+    st_insert(s, 1, &far);
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    assert_int_equal(pk_tx_outreach_attribute(tx, far.r.id, a.id, 1250), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    const struct {
+        const char *counted;
+        int64_t registrations, eligible;
+    } in[] = {{NULL, 3, 2},      {"31.74.01", 3, 2}, {"31.74.01.1001", 2, 1},
+              {"31.74.01.1002", 1, 1}, {"31.74.01.100", 0, 0}, {"31.72", 0, 0}};
+    for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+        assert_int_equal(pk_store_outreach_get(s, a.id, in[i].counted, &got), 0);
+        assert_int_equal(got.registrations, in[i].registrations);
+        assert_int_equal(got.eligible, in[i].eligible);
+    }
+    /* the list counts alike; the short link's read counts everyone */
+    seen listed = {0};
+    pk_outreach_filter village = {.region = "31.74.01.1001", .counted = "31.74.01.1001",
+                                  .from = 0, .until = 10000};
+    int64_t counts[2] = {-1, -1};
+    assert_int_equal(pk_store_outreach_each(s, &village, collect, &listed), 0);
+    assert_int_equal(listed.n, 2);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(pk_store_outreach_get(s, listed.ids[k], "31.74.01.1001", &got), 0);
+        counts[k] = got.registrations;
+    }
+    assert_int_equal(counts[0] + counts[1], 3); /* a: 2 of this village, b: 1 */
+    int64_t sum = 0;
+    assert_int_equal(pk_store_outreach_each(s, &village, add_registrations, &sum), 0);
+    assert_int_equal(sum, 3);
+    village.counted = NULL;
+    sum = 0;
+    assert_int_equal(pk_store_outreach_each(s, &village, add_registrations, &sum), 0);
+    assert_int_equal(sum, 4);
+    assert_int_equal(pk_store_outreach_find_code(s, "attr2345", &got), 0);
+    assert_int_equal(got.registrations, 3);
     int64_t ev = 0;
     assert_int_equal(pk_store_outreach_of(s, p[0].r.id, &ev), 0);
     assert_int_equal(ev, a.id);
@@ -325,7 +374,7 @@ static void event_journey_cells_count_its_people(void **state)
     }
     assert_int_equal(pk_tx_commit(tx), 0);
     event_cells x = {0};
-    assert_int_equal(pk_store_outreach_journey_counts(s, a.id, note_cell, &x), 0);
+    assert_int_equal(pk_store_outreach_journey_counts(s, a.id, NULL, note_cell, &x), 0);
     /* (hari 2 3) 1, (langkah 1) 2, (langkah 2) 1, (tenggat 5 day) 1 */
     assert_int_equal(x.n, 4);
     assert_string_equal(x.c[0].kind, "hari");
@@ -342,12 +391,33 @@ static void event_journey_cells_count_its_people(void **state)
     assert_int_equal(x.c[3].k1, 5);
     assert_int_equal(x.c[3].k2, (t0 + 3 * 86400 + 25200) / 86400);
     assert_string_equal(x.c[3].region, "");
+    /* within a region: p1 moved to another village counts for it alone */
+    assert_int_equal(pk_store_begin(s, &tx), 0);
+    p[1].r.kode_wilayah = "31.74.01.1002";
+    assert_int_equal(st_write(tx, 1, &p[1]), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
     memset(&x, 0, sizeof(x));
-    assert_int_equal(pk_store_outreach_journey_counts(s, b.id, note_cell, &x), 0);
+    assert_int_equal(pk_store_outreach_journey_counts(s, a.id, "31.74.01.1001", note_cell, &x),
+                     0);
+    assert_int_equal(x.n, 4); /* p0 alone: each cell 1 */
+    for (int i = 0; i < x.n; i++)
+        assert_int_equal(x.c[i].n, 1);
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(pk_store_outreach_journey_counts(s, a.id, "31.74.01.1002", note_cell, &x),
+                     0);
+    assert_int_equal(x.n, 1); /* p1 alone: joined */
+    assert_string_equal(x.c[0].kind, "langkah");
+    assert_int_equal(x.c[0].k1, 1);
+    assert_int_equal(x.c[0].n, 1);
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(pk_store_outreach_journey_counts(s, a.id, "31.72", note_cell, &x), 0);
+    assert_int_equal(x.n, 0);
+    memset(&x, 0, sizeof(x));
+    assert_int_equal(pk_store_outreach_journey_counts(s, b.id, NULL, note_cell, &x), 0);
     assert_int_equal(x.n, 1);
     assert_int_equal(x.c[0].n, 1);
     memset(&x, 0, sizeof(x));
-    assert_int_equal(pk_store_outreach_journey_counts(s, b.id + 100, note_cell, &x), 0);
+    assert_int_equal(pk_store_outreach_journey_counts(s, b.id + 100, "", note_cell, &x), 0);
     assert_int_equal(x.n, 0);
 }
 
