@@ -370,6 +370,16 @@ int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *
                       unsigned enabled, pk_date day, int64_t now, pk_remind_summary *sum,
                       char *err, size_t errlen)
 {
+    /* Nothing is sent in the quiet hours (reminders.md step 4), whatever
+     * made a message due then: a catch-up run in the evening, a retry, a
+     * fallback to the next channel, a server started at night.  The plan
+     * puts each message's time out of them; this is the one hand-over,
+     * so the clock is checked here too, and what is due waits. */
+    int64_t open = pk_remind_unquiet(&rules->set, now);
+    if (open != now) {
+        sum->quiet_until = open;
+        return 0;
+    }
     item *items = calloc(CHUNK, sizeof *items);
     if (items == NULL) {
         snprintf(err, errlen, "out of memory");

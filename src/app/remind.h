@@ -71,6 +71,10 @@ typedef struct pk_remind_summary {
     /* run: the outbox afterwards (messages due by `now`) */
     int64_t sent, failed, uncertain, retrying;
     int64_t cancelled;                          /* the condition cleared before its time */
+    /* run, send: `now` fell in the quiet hours (reminders.md step 4), so
+     * nothing was handed over: the messages due wait for this instant,
+     * the hours' end; 0 when not quiet */
+    int64_t quiet_until;
 } pk_remind_summary;
 
 typedef struct pk_remind_req {
@@ -222,7 +226,8 @@ void pk_reminder_stop(pk_reminder *r);
  * under the lease the caller holds, through the channels open (chans by
  * pk_channel, `enabled` their bits), each message's condition checked
  * again as of `day` first; adds to sum's sent, failed, uncertain,
- * retrying, cancelled. */
+ * retrying, cancelled.  In the quiet hours it hands over nothing and
+ * sets sum->quiet_until. */
 int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
                       unsigned enabled, pk_date day, int64_t now, pk_remind_summary *sum,
                       char *err, size_t errlen);

@@ -91,6 +91,17 @@ static void print_counts(const int64_t *n)
     putchar('}');
 }
 
+/* ,"quiet_until":INSTANT when the quiet hours held every message back
+ * (nothing handed over: they go at that instant, the hours' end) */
+static void print_quiet(int64_t until)
+{
+    char at[32];
+    if (until == 0)
+        return;
+    pk_instant_format(until, at);
+    printf(",\"quiet_until\":\"%s\"", at);
+}
+
 /* remind send: the messages due now, as serve does between runs */
 static int remind_send(cli_args *a)
 {
@@ -110,9 +121,11 @@ static int remind_send(cli_args *a)
         return rc == PK_EINVAL ? 2 : 1;
     }
     printf("{\"sent\":%lld,\"failed\":%lld,\"uncertain\":%lld,\"retrying\":%lld,"
-           "\"cancelled\":%lld}\n",
+           "\"cancelled\":%lld",
            (long long)sum.sent, (long long)sum.failed, (long long)sum.uncertain,
            (long long)sum.retrying, (long long)sum.cancelled);
+    print_quiet(sum.quiet_until);
+    printf("}\n");
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -208,11 +221,13 @@ int cli_remind(const cli_cmd *c, cli_args *a)
         print_counts(sum.rule_status[r]);
     }
     printf("}");
-    if (run)
+    if (run) {
         printf(",\"queued\":%lld,\"sent\":%lld,\"failed\":%lld,\"uncertain\":%lld,"
                "\"retrying\":%lld,\"cancelled\":%lld",
                (long long)sum.queued, (long long)sum.sent, (long long)sum.failed,
                (long long)sum.uncertain, (long long)sum.retrying, (long long)sum.cancelled);
+        print_quiet(sum.quiet_until);
+    }
     printf("}\n");
     return fflush(stdout) == 0 ? 0 : 1;
 }

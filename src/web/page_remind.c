@@ -197,7 +197,10 @@ static void last_run_detail(pk_buf *b, const char *detail)
     pk_buf_adds(b, "</p>\n");
 }
 
-static void last_run(const pk_app *app, pk_buf *b)
+/* When the reminders last ran; what that run did (the whole province's
+ * counts) only for a caller whose scope is everything ("" scope): a
+ * caller of one region sees its own plan below, not the others'. */
+static void last_run(const pk_app *app, pk_buf *b, const char *scope)
 {
     char last[300];
     pk_buf_adds(b, "<section aria-labelledby=\"terakhir\">\n<h2 id=\"terakhir\">Terakhir "
@@ -219,7 +222,12 @@ static void last_run(const pk_app *app, pk_buf *b)
             pk_buf_printf(b, "<time datetime=\"%s\">%s</time>", last, wib);
         }
         pk_buf_adds(b, "</p>\n");
-        last_run_detail(b, sp ? sp + 1 : "");
+        if (scope[0] == '\0')
+            last_run_detail(b, sp ? sp + 1 : "");
+        else
+            pk_buf_adds(b, "<p class=\"small\" data-last-detail-scoped>Jumlah pesan per jalannya "
+                           "mencakup seluruh provinsi dan hanya ditampilkan kepada admin; rencana "
+                           "di bawah ini menghitung wilayah kerja Anda.</p>\n");
     }
     pk_buf_adds(b, "<p class=\"small\">Server menjalankan pengingat sekali sehari pada pukul "
                    "<code>remind_at</code> (WIB) bila saluran pengiriman sudah diatur; "
@@ -368,7 +376,7 @@ void pk_page_remind(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_html_staff_begin(app, req, resp, "Pengingat", "/pengingat");
     pk_buf_adds(b, "<h1>Pengingat</h1>\n<p>Siapa menerima pesan apa, dan mengapa: keputusan "
                    "yang sama dengan yang akan dijalankan, tanpa mengubah apa pun.</p>\n");
-    last_run(app, b);
+    last_run(app, b, scope);
     pk_buf_adds(b, "<form method=\"get\" action=\"/pengingat\" class=\"filters\">\n");
     pk_buf_printf(b, "<p><label for=\"tanggal\">Tanggal</label>\n<input id=\"tanggal\" "
                      "name=\"tanggal\" type=\"date\" value=\"%s\"></p>\n",

@@ -11,7 +11,7 @@
 // Prints TAP.  Exit status 1 if any test failed.  Screenshots land in
 // tests/browser/screenshots/ (git-ignored).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -115,8 +115,14 @@ async function seed(dir, db) {
   cli(['wave', 'draw', '--db', db, '--wave', '1', '--seed', 'c0ffee'.padEnd(64, '0')]);
   // today's reminders for the drawn recipients, so that the reminders page
   // has its effect tables (messages to a file: the berkas channel)
+  // (the shipped rules without their quiet hours: nothing is handed over
+  // in them, and this test runs at any hour of Jakarta's day)
+  const rules = path.join(dir, 'rules.ini');
+  const shipped = await readFile(new URL('../../data/reminders.ini', import.meta.url), 'utf8');
+  check(shipped.includes('jam_tenang = 21:00-08:00'), 'the shipped quiet hours');
+  await writeFile(rules, shipped.replace('jam_tenang = 21:00-08:00', 'jam_tenang = 00:00-00:00'));
   cli(['remind', 'run', '--db', db, '--date', new Date().toISOString().slice(0, 10)], undefined,
-    { PRAKERJA_REMIND_FILE: path.join(dir, 'pesan.jsonl') });
+    { PRAKERJA_REMIND_FILE: path.join(dir, 'pesan.jsonl'), PRAKERJA_REMINDERS_FILE: rules });
   // the catalogue, one title long enough to wrap
   cli(['import', 'courses', '--db', db, '-'], 'platform,kode_pelatihan,judul,lpk,harga,mode\n' +
     `pijarmahir,${LONG_COURSE},Pemasaran Digital Lanjutan untuk Usaha Mikro Kecil dan Menengah ` +

@@ -55,10 +55,42 @@ def binary():
     return BINARY
 
 
+SHIPPED_QUIET = "jam_tenang = 21:00-08:00"
+_rules_awake = None
+
+
+def rules_text(quiet="00:00-00:00"):
+    """The shipped reminder rules (data/reminders.ini) with their quiet
+    hours replaced."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    with open(os.path.join(root, "data", "reminders.ini"), encoding="utf-8") as f:
+        text = f.read()
+    assert SHIPPED_QUIET in text, "the shipped quiet hours moved"
+    return text.replace(SHIPPED_QUIET, "jam_tenang = " + quiet)
+
+
+def rules_awake():
+    """The path of the shipped reminder rules without quiet hours, which
+    every child prakerja is given (PRAKERJA_REMINDERS_FILE) unless a test
+    gives its own: nothing is handed over in the quiet hours, and the
+    tests run at any hour of Jakarta's day.  The tests of the quiet hours
+    give rules whose hours hold the moment they run."""
+    global _rules_awake
+    if _rules_awake is None:
+        fd, path = tempfile.mkstemp(prefix="pk-rules-awake-", suffix=".ini")
+        os.write(fd, rules_text().encode("utf-8"))
+        os.close(fd)
+        atexit.register(os.unlink, path)
+        _rules_awake = path
+    return _rules_awake
+
+
 def base_env(extra=None):
     """The environment for a child prakerja: no PRAKERJA_* leaking in from
-    the caller, sanitizers set to report clearly."""
+    the caller but the reminder rules without quiet hours (rules_awake),
+    sanitizers set to report clearly."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRAKERJA_")}
+    env["PRAKERJA_REMINDERS_FILE"] = rules_awake()
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
     if extra:
