@@ -145,7 +145,10 @@ int cli_user(const cli_cmd *c, cli_args *a)
         bool off = cli_sub_is(a, "disable");
         rc = pk_auth_user_set_disabled(&app, actor, username, off, err, sizeof(err));
         if (rc == 0)
-            printf("%s %s\n", username, off ? "disabled; their sessions ended" : "enabled");
+            printf("%s %s\n", username,
+                   off ? "disabled: their sessions ended, their API tokens are refused until "
+                         "enabled again (prakerja token revoke ends one for good)"
+                       : "enabled: their API tokens not revoked are accepted again");
     } else {
         rc = pk_auth_users_each(&app, print_account_cb, NULL);
         if (rc != 0)

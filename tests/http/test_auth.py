@@ -306,16 +306,23 @@ def disabled_user_cannot_log_in_and_loses_sessions():
         b = Browser(s)
         eq(b.login("akan.mati", "Pemantau-Yang-Dinonaktifkan")[0], 303, "login")
         eq(b.get("/dasbor")[0], 200, "session works")
-        code, _, err = h.run_cli(db.args_for(["user", "disable", "--username", "akan.mati"]))
+        code, out, err = h.run_cli(db.args_for(["user", "disable", "--username", "akan.mati"]))
         eq(code, 0, err)
+        assert "tokens are refused until enabled" in out and "token revoke" in out, out
         eq(b.get("/dasbor")[0], 303, "session ended by disable")
         st, _, text = Browser(s).login("akan.mati", "Pemantau-Yang-Dinonaktifkan")
         eq(st, 401, "a disabled account cannot log in")
         st, hdrs, body = s.json("GET", "/api/v1/me",
                                 headers={"Authorization": "Bearer " + tok["token"]})
         eq(st, 401, "a disabled user's token stops working")
-        code, _, err = h.run_cli(db.args_for(["user", "enable", "--username", "akan.mati"]))
+        code, out, err = h.run_cli(db.args_for(["user", "enable", "--username", "akan.mati"]))
+        eq(code, 0, err)
         eq(Browser(s).login("akan.mati", "Pemantau-Yang-Dinonaktifkan")[0], 303, "enabled")
+        # a suspension: the token works again, as the command says
+        assert "API tokens not revoked are accepted again" in out, out
+        eq(s.json("GET", "/api/v1/me", headers={"Authorization": "Bearer " + tok["token"]})[0],
+           200, "the token after enable")
+        eq(b.get("/dasbor")[0], 303, "the old session stays ended")
 
 
 @test
