@@ -63,7 +63,11 @@ typedef struct day_ctx {
     char day_s[11], since_s[11];
     bool run;
     unsigned enabled;
-    int64_t open_wave, open_closes;
+    int64_t open_wave, open_closes; /* the open wave closing first */
+    /* every wave open on the day (one at a time is the rule of a
+     * programme, but an admin may open two): a person in any of them is in
+     * an open wave, and told to join none (reminders.md gabung_gelombang) */
+    int64_t *open, nopen;
     pk_wave_table waves;         /* every wave this deployment holds */
     pk_plan_line_fn line;
     void *line_ctx;
@@ -98,13 +102,30 @@ static int got_wave(void *ctx, const pk_wave *w)
         return rc;
     /* open on the day: gabung_gelombang tells people to join it */
     int64_t begin = pk_day_start_wib(d->day);
-    if (strcmp(w->state, "dibuka") == 0 && w->closes_at > begin &&
-        w->opens_at < pk_day_start_wib(pk_date_add_days(d->day, 1)) &&
-        (d->open_wave == 0 || w->closes_at < d->open_closes)) {
+    if (strcmp(w->state, "dibuka") != 0 || w->closes_at <= begin ||
+        w->opens_at >= pk_day_start_wib(pk_date_add_days(d->day, 1)))
+        return 0;
+    int64_t *more = realloc(d->open, (size_t)(d->nopen + 1) * sizeof(*more));
+    if (more == NULL)
+        return PK_ENOMEM;
+    d->open = more;
+    d->open[d->nopen++] = w->number;
+    if (d->open_wave == 0 || w->closes_at < d->open_closes) {
         d->open_wave = w->number;
         d->open_closes = w->closes_at;
     }
     return 0;
+}
+
+/* Whether j has applied to a wave open on the day. */
+static bool in_open_wave(const day_ctx *d, const pk_journey *j)
+{
+    if (j == NULL || j->status != PK_JS_PENDAFTAR)
+        return false;
+    for (int64_t i = 0; i < d->nopen; i++)
+        if (d->open[i] == j->wave)
+            return true;
+    return false;
 }
 
 static int got_subject(void *ctx, const pk_prow *row, const pk_journey *j)
@@ -323,7 +344,7 @@ static int occurrences_of(day_ctx *d, const subject *s, pk_remind_occ *occ, size
     pk_remind_facts f = {
         .j = j, .d = j ? &dl : NULL, .ev = d->ev, .nev = d->nev,
         .survey_fill_days = t.survey_days, .eligible = s->reasons == 0,
-        .in_open_wave = j && j->status == PK_JS_PENDAFTAR && j->wave == d->open_wave,
+        .in_open_wave = in_open_wave(d, j),
         .open_wave = d->open_wave, .open_wave_closes = d->open_closes};
     *nocc = pk_remind_occurrences(&d->rules, &f, occ, OCC_MAX);
     if (*nocc > OCC_MAX)
@@ -649,6 +670,7 @@ out:
     free(d->mi);
     free(d->fires);
     free(d->ev);
+    free(d->open);
     pk_wave_table_free(&d->waves);
     sodium_memzero(&d->rules, sizeof d->rules);
     free(d);
@@ -694,6 +716,7 @@ void pk_remind_reader_free(pk_remind_reader *r)
     pk_buf_wipe_free(&r->d.arena);
     free(r->d.subj);
     free(r->d.ev);
+    free(r->d.open);
     pk_wave_table_free(&r->d.waves);
     free(r);
 }

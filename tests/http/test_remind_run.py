@@ -480,6 +480,34 @@ def nothing_is_handed_over_in_the_quiet_hours():
         eq(len(r.sent()), 1, "one message")
 
 
+@test
+def join_a_wave_is_not_sent_to_someone_in_another_open_wave():
+    """gabung_gelombang: 'registered, eligible, never selected, in no open
+    wave, and a wave is open'.  With two waves open, an outside check found
+    a person who had joined the later one told to join the earlier (the
+    rule looked at the wave it names only)."""
+    with R() as r:
+        a, b, c = r.people(3)
+        for n, closes in ((60, "2023-05-10T12:00:00+07:00"), (61, "2023-05-20T12:00:00+07:00")):
+            code, _, err = r.cli(["wave", "create", "--wave", str(n), "--scheme", "2023",
+                                  "--opens", "2023-05-01T00:00:00+07:00", "--closes", closes,
+                                  "--quota", "10"])
+            eq(code, 0, "wave create %d: %s" % (n, err))
+        for nik, n in ((a, 61), (c, 60)):
+            code, _, err = r.cli(["wave", "join", "--wave", str(n), "--at",
+                                  "2023-05-02T10:00:00+07:00", nik])
+            eq(code, 0, "wave join %d: %s" % (n, err))
+        lines, s, _ = r.remind("plan", "2023-05-07")
+        joins = {x["nik"]: x for x in lines if x["rule"] == "gabung_gelombang"}
+        eq(joins[b]["status"], "kirim", "b is in no wave: told to join")
+        eq(joins[b]["anchor"][:10], "2023-05-10", "the wave that closes first")
+        for nik, why in ((a, "in the later open wave"), (c, "in the wave named")):
+            assert nik not in joins or joins[nik]["status"] != "kirim", (why, joins.get(nik))
+        _, s, _ = r.remind("run", "2023-05-07")
+        got = r.sent()
+        eq([m["rule"] for m in got], ["gabung_gelombang"], "one message: b's")
+
+
 def add_user(r, name, role, region=None):
     args = ["user", "add", "--username", name, "--role", role, "--password-stdin"]
     if region:
