@@ -300,6 +300,7 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
     if (rc == 0 && strlen(card) == 16) {
         out->has_card = true;
         snprintf(out->card_masked, sizeof(out->card_masked), "**** **** **** %s", card + 12);
+        memcpy(out->card_number, card, sizeof(out->card_number));
     } else if (rc != 0 && rc != PK_ENOENT) {
         pk_wave_table_free(&waves);
         return PK_EIO;

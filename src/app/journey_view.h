@@ -44,7 +44,9 @@ typedef struct pk_journey_view {
     const pk_scheme *scheme;    /* NULL when unknown */
     int64_t balance_cutoff;     /* the wave's, 0: none */
     bool has_card;
-    char card_masked[20];       /* "**** **** **** 1234" */
+    char card_masked[20];       /* "**** **** **** 1234": what staff pages show */
+    char card_number[17];       /* the whole number: its holder's page alone shows it
+                                 * (selection.md: "shown to its holder only") */
     int64_t card_wave;
     pk_deadline_item items[PK_DEADLINE_ITEMS_MAX];
     size_t nitems;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "app/journey_view.h"
 #include "core/date.h"
 #include "core/money.h"
@@ -58,6 +60,53 @@ static void money(pk_buf *b, const char *label, const char *key, int64_t v)
     pk_buf_printf(b, "<div><dt>%s</dt><dd data-money=\"%s\">%s</dd></div>\n", label, key, s);
 }
 
+/* The deadline item of a kind whose day has passed unmet, or NULL. */
+static const pk_deadline_item *passed(const pk_journey_view *v, const char *kind)
+{
+    for (size_t i = 0; i < v->nitems; i++) {
+        const pk_deadline_item *it = &v->items[i];
+        if (strcmp(it->kind, kind) == 0 && it->has_end && it->days_left < 0 && !it->met &&
+            it->missing[0])
+            return it;
+    }
+    return NULL;
+}
+
+/* The deadlines that have passed with what they asked not done, in the
+ * resident's words (the staff page shows the same items): a balance
+ * lapsed, a purchase or a survey too late.  An outside review found a
+ * lapsed balance shown here as money still to spend, and "no deadline
+ * waiting" where staff saw two missed. */
+static void missed(pk_buf *b, const pk_journey_view *v)
+{
+    bool any = false;
+    for (size_t i = 0; i < v->nitems; i++) {
+        const pk_deadline_item *it = &v->items[i];
+        if (passed(v, it->kind) != it)
+            continue;
+        char day[32], rp[32];
+        pk_date_format_short(pk_instant_day_wib(it->ends), day);
+        if (!any)
+            pk_buf_adds(b, "<h2>Batas yang sudah lewat</h2>\n<ul data-missed>\n");
+        any = true;
+        pk_buf_printf(b, "<li data-past=\"%s\">", it->kind);
+        if (strcmp(it->kind, "batas_saldo") == 0) {
+            pk_rupiah_format(v->j.balance, rp);
+            pk_buf_printf(b, "Sisa saldo %s hangus setelah batas penggunaan saldo gelombang "
+                             "Anda, %s: saldo itu tidak dapat dipakai lagi.", rp, day);
+        } else if (strcmp(it->kind, "pembelian_pertama") == 0) {
+            pk_buf_printf(b, "Batas pembelian pelatihan pertama, %s, sudah lewat tanpa "
+                             "pembelian: kepesertaan dapat dicabut. Bila menurut Anda ini "
+                             "keliru, hubungi petugas kelurahan.", day);
+        } else {
+            pk_buf_printf(b, "%s: batas %s sudah lewat.", it->title, day);
+        }
+        pk_buf_adds(b, "</li>\n");
+    }
+    if (any)
+        pk_buf_adds(b, "</ul>\n");
+}
+
 /* The next thing to do: the first deadline or condition not met. */
 static void next_step(pk_buf *b, const pk_journey_view *v, bool waves_open)
 {
@@ -72,6 +121,10 @@ static void next_step(pk_buf *b, const pk_journey_view *v, bool waves_open)
             pk_buf_printf(b, " data-days-left=\"%ld\"", it->days_left);
         pk_buf_printf(b, "><strong>%s</strong>: %s</p>\n<p class=\"small\">%s</p>\n", it->title,
                       it->missing, it->reason);
+        if (strcmp(it->kind, "pembelian_pertama") == 0 && v->has_card)
+            pk_buf_adds(b, "<p data-how=\"beli\">Caranya: pilih pelatihan di salah satu "
+                           "platform digital mitra Prakerja, lalu bayar dengan Nomor Kartu "
+                           "Prakerja Anda (di bawah, pada Saldo dan pelatihan).</p>\n");
         return;
     }
     const char *s, *kind = "tidak_ada";
@@ -124,9 +177,32 @@ bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
     if (j->wave > 0)
         pk_buf_printf(b, "<p>Gelombang <span data-wave>%lld</span></p>\n", (long long)j->wave);
     next_step(b, &v, waves_open);
+    missed(b, &v);
 
     pk_buf_adds(b, "<h2>Saldo dan pelatihan</h2>\n<dl class=\"facts\">\n");
-    money(b, "Sisa saldo", "balance", j->balance);
+    if (v.has_card) {
+        /* the holder's own number (the staff page shows its last 4):
+         * behind a tap, for a phone read in a busy office */
+        pk_buf_printf(b, "<div><dt>Nomor Kartu Prakerja</dt><dd data-card>%s "
+                         "<details><summary>Tampilkan nomor lengkap</summary><p><strong "
+                         "data-card-number>%.4s %.4s %.4s %.4s</strong></p><p class=\"small\">"
+                         "Nomor ini dipakai untuk membeli pelatihan di platform digital mitra "
+                         "Prakerja. Jangan berikan kepada siapa pun selain saat membayar "
+                         "pelatihan di platform tersebut.</p></details></dd></div>\n",
+                      v.card_masked, v.card_number, v.card_number + 4, v.card_number + 8,
+                      v.card_number + 12);
+        sodium_memzero(v.card_number, sizeof v.card_number);
+    }
+    const pk_deadline_item *lapsed = j->balance > 0 ? passed(&v, "batas_saldo") : NULL;
+    if (lapsed != NULL) {
+        char rp[32], day[32];
+        pk_rupiah_format(j->balance, rp);
+        pk_date_format_short(pk_instant_day_wib(lapsed->ends), day);
+        pk_buf_printf(b, "<div><dt>Sisa saldo</dt><dd data-money=\"balance\" data-lapsed>%s, "
+                         "hangus sejak %s (tidak dapat dipakai lagi)</dd></div>\n", rp, day);
+    } else {
+        money(b, "Sisa saldo", "balance", j->balance);
+    }
     money(b, "Terpakai untuk pelatihan", "spent", j->spent);
     pk_buf_printf(b, "<div><dt>Pelatihan dibeli</dt><dd data-purchases>%lld</dd></div>\n"
                      "<div><dt>Pelatihan selesai</dt><dd data-completions>%lld</dd></div>\n",

@@ -90,9 +90,12 @@ void pk_page_faq(const pk_app *app, pk_req *req, pk_resp *resp)
                    "</details>\n");
 
     question(b, "nomor-kartu", "Di mana nomor kartu saya, dan siapa yang boleh tahu?");
-    pk_buf_adds(b, "<p>Nomor Kartu Prakerja (16 angka) hanya tampil di dasbor akun Anda di "
-                   "prakerja.go.id; tidak ada kartu fisik. Jangan berikan nomor kartu atau kode "
-                   "OTP kepada siapa pun, termasuk orang yang mengaku petugas.</p>\n"
+    pk_buf_adds(b, "<p>Nomor Kartu Prakerja (16 angka) hanya tampil kepada pemiliknya: di "
+                   "dasbor akun Anda di prakerja.go.id, dan di <a href=\"/akun\">Akun saya</a> "
+                   "bila kartu Anda diterbitkan melalui layanan ini. Tidak ada kartu fisik. "
+                   "Jangan berikan nomor kartu atau kode OTP kepada siapa pun, termasuk orang "
+                   "yang mengaku petugas; nomor kartu hanya dipakai untuk membayar pelatihan di "
+                   "platform digital mitra Prakerja.</p>\n"
                    "</details>\n");
 
     question(b, "insentif", "Kapan insentif dibayar?");

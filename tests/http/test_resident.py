@@ -407,11 +407,55 @@ def akun_saya_tells_status_next_step_and_sources():
             assert "Langkah berikutnya" in text
             assert "data-next=" in text
             assert 'data-money="balance"' in text
+            # deadlines passed unmet, in the resident's words, and the lapsed
+            # balance not shown as money to spend (an outside review saw
+            # "no deadline waiting" where staff saw two missed)
+            assert "data-missed" in text and 'data-past="pembelian_pertama"' in text, text
+            assert 'data-past="batas_saldo"' in text and "hangus" in text, text
+            assert re.search(r'data-money="balance" data-lapsed>Rp3\.500\.000, hangus sejak '
+                             r'30 Nov 2021', text), text
+            assert "Tidak ada batas waktu yang menunggu" not in text
+            assert "data-card" not in text, "no card issued here: the programme office's"
             assert "menurut data Manajemen Pelaksana per" in text, text
             assert 'data-source="pmo"' in text
             # the read is in the access log as the resident's own
             rows = r.sql("SELECT actor, action FROM access_log WHERE actor = 'warga'")
             assert rows, "access log"
+        finally:
+            s.cleanup()
+
+
+@test
+def a_recipient_of_this_deployment_sees_their_card_and_how_to_buy():
+    """A person drawn by this deployment's wave sees their card number
+    (its last 4 digits, the whole behind a tap: selection.md 'shown to
+    its holder only') and how to buy the first training; an outside
+    review found neither on Akun saya."""
+    with R() as r:
+        p, = load(r, journey=False)
+        now = int(time.time())
+        code, _, err = r.cli(["wave", "create", "--wave", "9", "--scheme", "2023", "--opens",
+                              h.wib_instant(now - 5 * 86400), "--closes",
+                              h.wib_instant(now - 3600), "--quota", "5"])
+        eq(code, 0, err)
+        code, _, err = r.cli(["wave", "join", "--wave", "9", "--at",
+                              h.wib_instant(now - 4 * 86400), p["nik"]])
+        eq(code, 0, err)
+        code, _, err = r.cli(["wave", "draw", "--wave", "9", "--seed", "5e" * 32])
+        eq(code, 0, err)
+        number = r.sql("SELECT number FROM pk_card")[0][0]
+        eq(len(number), 16, "a card")
+        s = start(r)
+        try:
+            b = sign_in(r, s, p)
+            st, _, text = b.get("/akun")
+            eq(st, 200, "page")
+            assert "<dd data-card>**** **** **** %s " % number[-4:] in text, text
+            whole = " ".join(number[i:i + 4] for i in range(0, 16, 4))
+            assert re.search(r"<details><summary>Tampilkan nomor lengkap</summary><p><strong "
+                             r"data-card-number>%s</strong>" % whole, text), text
+            assert 'data-next="pembelian_pertama"' in text and 'data-how="beli"' in text, text
+            assert "data-missed" not in text, "nothing missed yet"
         finally:
             s.cleanup()
 
