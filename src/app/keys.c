@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "app/platform.h"
 #include "core/buf.h"
 #include "core/pk.h"
 #include "store/store.h"
@@ -72,11 +73,23 @@ static int one_batch(pk_app *app, int what, int gen, batch *b, pk_sealed *after,
         pk_sealed old = {.id = it->id, .list = it->list, .box = (uint8_t *)b->boxes.data + it->off,
                          .len = it->len};
         memcpy(old.nik_bi, it->nik_bi, PK_BI_LEN);
-        if (pk_vault_reseal(&app->vault, old.box, old.len, it->nik_bi, PK_BI_LEN, &box) != 0) {
+        /* the box's associated data: the NIK index, or a secret's platform */
+        char pad[PK_PLATFORM_AD_MAX];
+        const void *ad = it->nik_bi;
+        size_t adlen = PK_BI_LEN;
+        if (what == PK_SEALED_SECRET) {
+            pk_platform_secret_ad(it->list, pad);
+            ad = pad;
+            adlen = strlen(pad);
+        }
+        if (pk_vault_reseal(&app->vault, old.box, old.len, ad, adlen, &box) != 0) {
             rc = PK_EINVAL;
             if (what == PK_SEALED_PII)
                 snprintf(err, errlen, "participant %lld: its personal data does not open with "
                          "any key of the key file", (long long)it->id);
+            else if (what == PK_SEALED_SECRET)
+                snprintf(err, errlen, "platform %s: its secret does not open with any key of "
+                         "the key file", it->list);
             else
                 snprintf(err, errlen, "a note of exclusion list %s does not open with any key "
                          "of the key file", it->list);
@@ -196,13 +209,15 @@ static int rotate_locked(pk_app *app, const char *actor, int batch_size, pk_rota
     struct timespec t0, t;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (rc == 0) {
-        int64_t found_p = 0, found_n = 0;
+        int64_t found_p = 0, found_n = 0, found_s = 0;
         if ((rc = one_pass(app, PK_SEALED_PII, gen, &b, &found_p, &sum->participants, err,
                            errlen)) != 0 ||
             (rc = one_pass(app, PK_SEALED_NOTE, gen, &b, &found_n, &sum->notes, err, errlen)) !=
-                0)
+                0 ||
+            (rc = one_pass(app, PK_SEALED_SECRET, gen, &b, &found_s, &sum->secrets, err,
+                           errlen)) != 0)
             break;
-        if (found_p + found_n == 0)
+        if (found_p + found_n + found_s == 0)
             break;
         clock_gettime(CLOCK_MONOTONIC, &t);
         if (t.tv_sec - t0.tv_sec >= PASSES_SECONDS) {
@@ -219,9 +234,9 @@ static int rotate_locked(pk_app *app, const char *actor, int batch_size, pk_rota
         return rc;
 
     char detail[160];
-    snprintf(detail, sizeof(detail), "generation=%d participants=%lld notes=%lld%s",
+    snprintf(detail, sizeof(detail), "generation=%d participants=%lld notes=%lld secrets=%lld%s",
              sum->generation, (long long)sum->participants, (long long)sum->notes,
-             sum->resumed ? " resumed" : "");
+             (long long)sum->secrets, sum->resumed ? " resumed" : "");
     return audit_one(app, actor, "keys.rotate", detail, err, errlen);
 }
 

@@ -22,6 +22,7 @@ typedef struct pk_rotate_summary {
     bool resumed;          /* no generation added: a previous rotation was finished */
     int64_t participants;  /* personal-data boxes re-sealed */
     int64_t notes;         /* exclusion notes re-sealed */
+    int64_t secrets;       /* platforms' signing secrets re-sealed */
 } pk_rotate_summary;
 
 /* batch: boxes per transaction (<= 0: 1000).  `actor` (who ran it, e.g.

@@ -12,7 +12,7 @@
 #include "app/committer.h"
 #include "store/store.h"
 
-#define AD_PREFIX "platform:"
+#define AD_PREFIX "platform:" /* PK_PLATFORM_AD_MAX counts its 9 bytes */
 
 /* ---- credentials ---------------------------------------------------------- */
 
@@ -40,9 +40,9 @@ static bool name_ok(const char *name)
     return true;
 }
 
-static void ad_of(const char *code, char ad[sizeof(AD_PREFIX) + PK_PLATFORM_CODE_LEN])
+void pk_platform_secret_ad(const char *code, char ad[PK_PLATFORM_AD_MAX])
 {
-    snprintf(ad, sizeof(AD_PREFIX) + PK_PLATFORM_CODE_LEN, AD_PREFIX "%s", code);
+    snprintf(ad, PK_PLATFORM_AD_MAX, AD_PREFIX "%s", code);
 }
 
 /* A new secret in `secret`, sealed into p->secret. */
@@ -53,8 +53,8 @@ static int new_secret(const pk_app *app, const char *code, char secret[PK_PLATFO
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2hex(secret, PK_PLATFORM_SECRET_TEXT, raw, sizeof(raw));
     sodium_memzero(raw, sizeof(raw));
-    char ad[sizeof(AD_PREFIX) + PK_PLATFORM_CODE_LEN];
-    ad_of(code, ad);
+    char ad[PK_PLATFORM_AD_MAX];
+    pk_platform_secret_ad(code, ad);
     pk_buf box;
     pk_buf_init(&box, sizeof(p->secret));
     int rc = pk_vault_seal(&app->vault, secret, strlen(secret), ad, strlen(ad), &box);
@@ -288,8 +288,8 @@ int pk_platform_verify(const pk_app *app, const pk_platform_request *r, pk_platf
     *v = PK_PLATFORM_BAD_SIGNATURE;
     if (r->timestamp == NULL || r->nonce == NULL || r->signature == NULL)
         return 0;
-    char ad[sizeof(AD_PREFIX) + PK_PLATFORM_CODE_LEN];
-    ad_of(p.code, ad);
+    char ad[PK_PLATFORM_AD_MAX];
+    pk_platform_secret_ad(p.code, ad);
     pk_buf plain;
     pk_buf_init(&plain, 256);
     rc = pk_vault_unseal(&app->vault, p.secret, p.secret_len, ad, strlen(ad), &plain);

@@ -38,6 +38,12 @@
 #define PK_PLATFORM_KEY_LEN 65        /* an Idempotency-Key: 1-64 characters */
 #define PK_PLATFORM_SKEW 300          /* seconds a timestamp may be off */
 #define PK_PLATFORM_NONCE_TTL 600     /* seconds a nonce is remembered */
+#define PK_PLATFORM_AD_MAX (9 + PK_PLATFORM_CODE_LEN) /* "platform:" and the code */
+
+/* The associated data a platform's sealed secret is bound to (its code,
+ * so a box copied to another platform does not open): for the seal, its
+ * opening, and key rotation (app/keys.c). */
+void pk_platform_secret_ad(const char *code, char ad[PK_PLATFORM_AD_MAX]);
 
 /* `prakerja platform add|rotate|disable`, audited as `actor`.  add and
  * rotate write the new secret into `secret` (shown once, never stored in

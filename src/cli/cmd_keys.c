@@ -28,9 +28,9 @@ int cli_keys(const cli_cmd *c, cli_args *a)
         rc = pk_keys_rotate(&app, actor, (int)batch, &sum, err, sizeof(err));
         if (rc == 0)
             printf("{\"generation\": %d, \"participants\": %lld, \"notes\": %lld, "
-                   "\"resumed\": %s}\n",
+                   "\"secrets\": %lld, \"resumed\": %s}\n",
                    sum.generation, (long long)sum.participants, (long long)sum.notes,
-                   sum.resumed ? "true" : "false");
+                   (long long)sum.secrets, sum.resumed ? "true" : "false");
     } else {
         int removed = 0;
         int64_t counts[256];

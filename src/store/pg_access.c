@@ -247,19 +247,23 @@ int pg_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
 int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
                     pk_sealed_cb cb, void *ctx)
 {
-    bool pii = what == PK_SEALED_PII;
+    bool pii = what == PK_SEALED_PII, secret = what == PK_SEALED_SECRET;
     params p = {0};
     uint8_t g = (uint8_t)gen;
     if (pii) {
         p_int(&p, after ? after->id : 0);
     } else {
         p_text(&p, after ? after->list : "");
-        p_bytes(&p, after ? after->nik_bi : (const uint8_t *)"", after ? PK_BI_LEN : 0);
+        if (!secret)
+            p_bytes(&p, after ? after->nik_bi : (const uint8_t *)"", after ? PK_BI_LEN : 0);
     }
     p_bytes(&p, &g, 1);
     p_int(&p, limit);
     PGresult *r = NULL;
-    int rc = pg_run(pg_txc(t), pii ? S_SEALED_OLDER_PII : S_SEALED_OLDER_NOTE, &p, &r);
+    int rc = pg_run(pg_txc(t), pii      ? S_SEALED_OLDER_PII
+                               : secret ? S_SEALED_OLDER_SECRET
+                                        : S_SEALED_OLDER_NOTE,
+                    &p, &r);
     if (rc != 0)
         return rc;
     int n = PQntuples(r);
@@ -272,7 +276,8 @@ int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int lim
             snprintf(list, sizeof(list), "%.*s", PQgetlength(r, i, 0), PQgetvalue(r, i, 0));
             s.list = list;
         }
-        get_bytes(r, i, 1, s.nik_bi, PK_BI_LEN);
+        if (!secret)
+            get_bytes(r, i, 1, s.nik_bi, PK_BI_LEN);
         s.box = (const uint8_t *)PQgetvalue(r, i, 2);
         s.len = (size_t)PQgetlength(r, i, 2);
         rc = cb(ctx, &s);
@@ -284,19 +289,23 @@ int pg_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int lim
 int pg_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *box,
                       size_t len, int *replaced)
 {
-    bool pii = what == PK_SEALED_PII;
+    bool pii = what == PK_SEALED_PII, secret = what == PK_SEALED_SECRET;
     params p = {0};
     p_bytes(&p, box, len);
     if (pii) {
         p_int(&p, old->id);
     } else {
         p_text(&p, old->list);
-        p_bytes(&p, old->nik_bi, PK_BI_LEN);
+        if (!secret)
+            p_bytes(&p, old->nik_bi, PK_BI_LEN);
     }
     p_bytes(&p, old->box, old->len);
     PGresult *r = NULL;
     *replaced = 0;
-    int rc = pg_run(pg_txc(t), pii ? S_SEALED_REPLACE_PII : S_SEALED_REPLACE_NOTE, &p, &r);
+    int rc = pg_run(pg_txc(t), pii      ? S_SEALED_REPLACE_PII
+                               : secret ? S_SEALED_REPLACE_SECRET
+                                        : S_SEALED_REPLACE_NOTE,
+                    &p, &r);
     if (rc != 0)
         return rc;
     *replaced = pg_touched(r) > 0;

@@ -331,13 +331,19 @@ int sq_logs_find(pk_store *s, const pk_log_filter *f, pk_log_cb cb, void *ctx)
 int sq_sealed_older(pk_tx *t, int what, int gen, const pk_sealed *after, int limit,
                     pk_sealed_cb cb, void *ctx)
 {
-    bool pii = what == PK_SEALED_PII;
-    sqlite3_stmt *st = sq_stmt(sq_txc(t), pii ? S_SEALED_OLDER_PII : S_SEALED_OLDER_NOTE);
+    bool pii = what == PK_SEALED_PII, secret = what == PK_SEALED_SECRET;
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), pii      ? S_SEALED_OLDER_PII
+                                          : secret ? S_SEALED_OLDER_SECRET
+                                                   : S_SEALED_OLDER_NOTE);
     if (st == NULL)
         return PK_EIO;
     uint8_t g = (uint8_t)gen;
     if (pii) {
         sqlite3_bind_int64(st, 1, after ? after->id : 0);
+        sqlite3_bind_blob(st, 2, &g, 1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, limit);
+    } else if (secret) {
+        sqlite3_bind_text(st, 1, after ? after->list : "", -1, SQLITE_TRANSIENT);
         sqlite3_bind_blob(st, 2, &g, 1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 3, limit);
     } else {
@@ -372,14 +378,19 @@ int sq_sealed_replace(pk_tx *t, int what, const pk_sealed *old, const uint8_t *b
                       int *replaced)
 {
     sqc *c = sq_txc(t);
-    bool pii = what == PK_SEALED_PII;
-    sqlite3_stmt *st = sq_stmt(c, pii ? S_SEALED_REPLACE_PII : S_SEALED_REPLACE_NOTE);
+    bool pii = what == PK_SEALED_PII, secret = what == PK_SEALED_SECRET;
+    sqlite3_stmt *st = sq_stmt(c, pii      ? S_SEALED_REPLACE_PII
+                                  : secret ? S_SEALED_REPLACE_SECRET
+                                           : S_SEALED_REPLACE_NOTE);
     *replaced = 0;
     if (st == NULL)
         return PK_EIO;
     sqlite3_bind_blob(st, 1, box, (int)len, SQLITE_STATIC);
     if (pii) {
         sqlite3_bind_int64(st, 2, old->id);
+        sqlite3_bind_blob(st, 3, old->box, (int)old->len, SQLITE_STATIC);
+    } else if (secret) {
+        sqlite3_bind_text(st, 2, old->list, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 3, old->box, (int)old->len, SQLITE_STATIC);
     } else {
         sqlite3_bind_text(st, 2, old->list, -1, SQLITE_STATIC);

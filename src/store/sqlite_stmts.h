@@ -293,7 +293,12 @@ X(S_SEALED_OLDER_NOTE, "tbbi",
   "SELECT list, nik_bi, note FROM exclusion"
   " WHERE (list, nik_bi) > (?1, ?2) AND note IS NOT NULL"
   " AND substr(note, 1, 1) < ?3 ORDER BY list, nik_bi LIMIT ?4")
+X(S_SEALED_OLDER_SECRET, "tbi",
+  "SELECT code, NULL, secret FROM pk_platform"
+  " WHERE code > ?1 AND substr(secret, 1, 1) < ?2 ORDER BY code LIMIT ?3")
 X(S_SEALED_REPLACE_PII, "bib", "UPDATE participant SET pii = ?1 WHERE id = ?2 AND pii = ?3")
+X(S_SEALED_REPLACE_SECRET, "btb",
+  "UPDATE pk_platform SET secret = ?1 WHERE code = ?2 AND secret = ?3")
 X(S_SEALED_REPLACE_NOTE, "btbb",
   "UPDATE exclusion SET note = ?1 WHERE list = ?2 AND nik_bi = ?3 AND note = ?4")
 X(S_SEALED_GENERATIONS, "",

@@ -461,12 +461,13 @@ int pk_tx_journey_counts_rebuild(pk_tx *tx, int64_t *cells);
  * (app/vault.h).  A rotation walks the boxes of an older generation in key
  * order, a batch per transaction, and re-seals each in place. */
 
-enum { PK_SEALED_PII, PK_SEALED_NOTE };  /* participant.pii, exclusion.note */
+/* participant.pii, exclusion.note, pk_platform.secret */
+enum { PK_SEALED_PII, PK_SEALED_NOTE, PK_SEALED_SECRET };
 
 typedef struct pk_sealed {
     int64_t id;                  /* participant id (PK_SEALED_PII) */
-    const char *list;            /* exclusion list (PK_SEALED_NOTE) */
-    uint8_t nik_bi[PK_BI_LEN];   /* the row's NIK index: the box's AD */
+    const char *list;            /* exclusion list (PK_SEALED_NOTE), platform code (_SECRET) */
+    uint8_t nik_bi[PK_BI_LEN];   /* the row's NIK index: the box's AD (not a secret's) */
     const uint8_t *box;
     size_t len;
 } pk_sealed;
@@ -482,7 +483,7 @@ int pk_tx_sealed_older(pk_tx *tx, int what, int gen, const pk_sealed *after, int
  * else of the row changes (not updated_at: a re-seal is no edit). */
 int pk_tx_sealed_replace(pk_tx *tx, int what, const pk_sealed *old, const uint8_t *box,
                          size_t len, int *replaced);
-/* How many boxes (of both kinds) each generation seals: counts[g]. */
+/* How many boxes (of every kind) each generation seals: counts[g]. */
 int pk_store_sealed_generations(pk_store *s, int64_t counts[256]);
 
 /* ---- accounts, sessions, API tokens, failed logins ------------------------

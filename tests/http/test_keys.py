@@ -23,10 +23,11 @@ import time
 import harness as h
 from harness import eq, test
 
-# Helpers shared with other programs; importing them must not register
-# their tests here.
+# Helpers shared with other programs (a platform's signed request among
+# them); importing them must not register their tests here.
 _n0 = len(h._tests)
 from test_operator import Browser  # noqa: E402
+from test_platform import PING, Client  # noqa: E402
 from test_registry import Reg, csv_text, person  # noqa: E402
 del h._tests[_n0:]
 
@@ -84,7 +85,8 @@ def rotate_reseals_everything_and_export_is_identical():
         eq(gens_of(r.db), {1: 10}, "generations before")
         table_before = r.table(exclude=("pii",))
         s = rotate(r)
-        eq(s, {"generation": 2, "participants": 6, "notes": 4, "resumed": False}, "summary")
+        eq(s, {"generation": 2, "participants": 6, "notes": 4, "secrets": 0, "resumed": False},
+           "summary")
         eq(gens_of(r.db), {2: 10}, "generations after the first rotation")
         lines = key_lines(r.key)
         eq(len(lines), 2, "key file lines")
@@ -121,6 +123,34 @@ def rotate_reseals_everything_and_export_is_identical():
         # the audit log says a rotation happened (never a key)
         n = r.sql("SELECT count(*) FROM audit WHERE action = 'keys.rotate'")[0][0]
         eq(n, 2, "audit entries")
+
+
+@test
+def rotate_reseals_the_platforms_secrets_and_is_not_stuck_by_them():
+    """A platform's signing secret is sealed like personal data.  An
+    outside trial found every rotation after 'platform add' stuck at
+    'resumed': the count saw the secret under the old generation, the
+    re-seal never touched it.  It is re-sealed now, the next rotation adds
+    a generation, prune can drop the old one, and the platform still
+    signs its requests."""
+    with Reg() as r:
+        populate(r, 2)
+        code, out, err = r.cli(["platform", "add", "--code", "maubelajar", "--name", "Mau"])
+        eq(code, 0, err)
+        secret = json.loads(out.strip().splitlines()[-1])["secret"]
+        s = rotate(r)
+        eq((s["generation"], s["secrets"], s["resumed"]), (2, 1, False), "first rotation")
+        s = rotate(r)
+        eq((s["generation"], s["secrets"], s["resumed"]), (3, 1, False), "not stuck")
+        code, out, err = r.cli(["keys", "prune"])
+        eq(code, 0, "prune: " + err)
+        p = json.loads(out.strip().splitlines()[-1])
+        eq((p["removed"], sorted(p["boxes"])), (1, ["3"]), "generation 2 unused: pruned")
+        with h.Server(db=r.db) as srv:
+            st, _, data = Client(srv, "maubelajar", secret).post(PING)
+            eq(st, 200, "the secret opens after two rotations and a prune: %r" % data)
+        eq(r.sql("SELECT detail FROM audit WHERE action = 'keys.rotate' ORDER BY id")[-1][0],
+           "generation=3 participants=2 notes=3 secrets=1", "audited")
 
 
 @test
