@@ -21,6 +21,7 @@
 #include "app/remind.h"
 #include "app/unsubscribe.h"
 #include "cli/cli.h"
+#include "core/date.h"
 #include "core/pk.h"
 #include "core/remind.h"
 
@@ -93,12 +94,10 @@ int cli_remind_test_send(const cli_cmd *c, cli_args *a)
                 rule_id ? rule_id : "");
         return 2;
     }
-    /* Sample values, the longest shapes they take. */
+    /* Sample values, the longest shapes they take; the date as the
+     * reminders write it ("15 Des 2026": not strftime's English month) */
     char batas[32];
-    time_t t = time(NULL) + 7 * 86400 + 7 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(batas, sizeof batas, "%d %b %Y", &tm);
+    pk_date_format_short(pk_instant_day_wib((int64_t)time(NULL) + 7 * 86400), batas);
     pk_remind_vars v = {.batas = batas, .saldo = "Rp3.550.000", .gelombang = "12", .ke = "2",
                         .pelatihan = "PK-CONTOH-01", .portal = a->cfg.portal_url};
     static char body[PK_REMIND_TEXT_MAX], subject[PK_REMIND_SUBJECT_MAX], unsub[200];

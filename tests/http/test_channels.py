@@ -26,6 +26,7 @@ import email.policy
 import http.server
 import json
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -482,6 +483,10 @@ def sms_gateway_form_and_json():
             text = form["pesan"][0]
             assert text.startswith('Prakerja: "uji" & coba=1+1 batas ') and \
                 text.endswith("Info: prakerja.contoh.id"), text
+            # the sample date as the reminders write it (an outside trial
+            # found "15 Dec 2026": strftime's English month)
+            assert re.search(r"batas \d{1,2} (Jan|Feb|Mar|Apr|Mei|Jun|Jul|Agu|Sep|Okt|Nov|Des) "
+                             r"\d{4}\.", text), text
             ids.add(form["ref"][0])
         eq(len(ids), 3, "{id} distinct")
         cases = [("+6281100000400", "permanent", "HTTP 400", 0),
