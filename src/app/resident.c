@@ -305,6 +305,27 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
     int64_t verified = 0;
     pk_tx *tx = NULL;
     rc = pk_store_begin(app->store, &tx);
+    /* A code sent less than PK_RCODE_RESEND ago and still usable stays:
+     * a page reloaded (or a tab a phone restores) sends its form again,
+     * and a new code would void the one just received (an outside
+     * review).  The answer is the one any NIK gets; the NIK's turn was
+     * taken above all the same, so the limits count alike. */
+    uint8_t had[PK_RCODE_LEN];
+    int64_t expires = 0, attempts = 0;
+    int got = rc == 0 ? pk_tx_resident_code_get(tx, pid, purpose_name(purpose), had, &expires,
+                                                &attempts)
+                      : PK_ENOENT;
+    sodium_memzero(had, sizeof had);
+    if (got == 0 && now < expires && attempts < PK_RCODE_TRIES &&
+        now < expires - PK_RCODE_TTL + PK_RCODE_RESEND) {
+        pk_tx_rollback(tx);
+        sodium_memzero(code, sizeof code);
+        sodium_memzero(h, sizeof h);
+        sodium_memzero(&p, sizeof p);
+        return 0;
+    }
+    if (rc == 0 && got != 0 && got != PK_ENOENT)
+        rc = got;
     if (rc == 0)
         rc = pk_tx_contact_pref_get(tx, pid, pref, &verified);
     if (rc == 0)

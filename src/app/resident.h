@@ -31,6 +31,9 @@
 #include "core/participant.h"
 
 #define PK_RCODE_TTL 300      /* seconds a code is valid */
+#define PK_RCODE_RESEND 60    /* seconds after a code in which asking again sends none:
+                               * a reloaded page (its form sent again) must not void
+                               * the code just received */
 #define PK_RCODE_TRIES 5      /* wrong entries before a code is void */
 #define PK_RCODE_PER_NIK 3    /* codes a NIK ... */
 #define PK_RCODE_WINDOW 900   /* ... within this many seconds */

@@ -58,24 +58,37 @@ int pk_web_resident(const pk_app *app, pk_req *req, pk_resident *who)
 }
 #define WAVES_SHOWN 8
 
-static const char *SENT_TEXT =
-    "Jika NIK terdaftar, kode 6 angka dikirim ke nomor HP (WhatsApp atau SMS) atau e-mail "
-    "yang terdaftar. Kode berlaku 5 menit.";
+/* What the page says once a code is asked for: where it goes (a phone's
+ * verification: to the phone only) and that asking again within a minute
+ * sends none, so the code in hand stays good (PK_RCODE_RESEND). */
+static const char *sent_text(pk_rcode_purpose purpose)
+{
+    return purpose == PK_RCODE_TELEPON
+               ? "Jika NIK terdaftar, kode 6 angka dikirim ke nomor HP yang terdaftar "
+                 "(WhatsApp atau SMS). Kode berlaku 5 menit; meminta lagi dalam 1 menit tidak "
+                 "mengirim kode baru, jadi kode yang sudah Anda terima tetap berlaku."
+               : "Jika NIK terdaftar, kode 6 angka dikirim ke nomor HP (WhatsApp atau SMS) "
+                 "atau e-mail yang terdaftar. Kode berlaku 5 menit; meminta lagi dalam 1 menit "
+                 "tidak mengirim kode baru, jadi kode yang sudah Anda terima tetap berlaku.";
+}
 
 static void code_form(const pk_app *app, pk_req *req, pk_resp *resp, const char *nik,
                       pk_rcode_purpose purpose, const char *error)
 {
     pk_buf *b = &resp->body;
+    bool phone = purpose == PK_RCODE_TELEPON;
     pk_buf_printf(b, "<form method=\"post\" action=\"%s\" novalidate autocomplete=\"off\">\n",
-                  purpose == PK_RCODE_TELEPON ? "/akun/verifikasi-hp" : "/akun/masuk");
+                  phone ? "/akun/verifikasi-hp" : "/akun/masuk");
     pk_web_csrf_field(app, req, resp);
     pk_buf_adds(b, "<input type=\"hidden\" name=\"nik\" value=\"");
     pk_html_esc(b, nik);
     pk_buf_adds(b, "\">\n");
     pk_html_input(b, "kode", "Kode 6 angka", "numeric", NULL,
-                  "Kode dari WhatsApp, SMS atau e-mail. Jangan berikan kepada siapa pun.", error,
-                  true);
-    pk_buf_adds(b, "<button type=\"submit\">Masuk</button>\n</form>\n");
+                  phone ? "Kode dari WhatsApp atau SMS. Jangan berikan kepada siapa pun."
+                        : "Kode dari WhatsApp, SMS atau e-mail. Jangan berikan kepada siapa pun.",
+                  error, true);
+    pk_buf_printf(b, "<button type=\"submit\">%s</button>\n</form>\n",
+                  phone ? "Verifikasi" : "Masuk");
 }
 
 static void nik_form(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purpose purpose,
@@ -161,7 +174,15 @@ static void sign_in(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purp
                 snprintf(msg, sizeof msg,
                          "Kode untuk NIK ini sudah diminta beberapa kali. Silakan coba lagi "
                          "dalam %d menit.", (retry + 59) / 60);
-            pk_html_error_page(app, resp, 429, "Terlalu banyak permintaan", msg);
+            /* no new code, but one asked for before may be in hand: its
+             * form stays (the same page for any NIK) */
+            pk_html_begin(b, "Terlalu banyak permintaan", "/akun");
+            pk_buf_printf(b, "<h1>%s</h1>\n<section class=\"result\" role=\"alert\" "
+                             "data-limit>\n<p>%s</p>\n<p>Bila Anda sudah menerima kode yang "
+                             "masih berlaku, masukkan di bawah ini.</p>\n</section>\n",
+                          title, msg);
+            code_form(app, req, resp, n16, purpose, NULL);
+            pk_html_finish(resp, 429, false);
             return;
         }
         if (rc != 0) {
@@ -171,7 +192,8 @@ static void sign_in(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purp
         }
         pk_html_begin(b, title, "/akun");
         pk_buf_printf(b, "<h1>%s</h1>\n<section class=\"result ok\" role=\"status\" "
-                         "data-kode-dikirim>\n<p>%s</p>\n</section>\n", title, SENT_TEXT);
+                         "data-kode-dikirim>\n<p>%s</p>\n</section>\n", title,
+                      sent_text(purpose));
         code_form(app, req, resp, n16, purpose, NULL);
         pk_buf_printf(b, "<p>Tidak menerima kode? Tunggu sebentar, lalu <a href=\"%s\">minta "
                          "kode baru</a>.</p>\n",

@@ -258,7 +258,8 @@ bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit
     snprintf(secs, sizeof(secs), "%d", retry);
     pk_resp_header(resp, "Retry-After", secs);
     snprintf(msg, sizeof(msg),
-             "Terlalu banyak permintaan dari alamat Anda. Silakan coba lagi dalam %d detik.",
+             "Terlalu banyak permintaan dari jaringan internet Anda. Silakan coba lagi dalam "
+             "%d detik.",
              retry);
     if (api)
         pk_reply_error(resp, 429, "terlalu_banyak_permintaan", msg, NULL);

@@ -181,7 +181,7 @@ try {
       const { m, code } = await lastCode(box);
       eq([m.rule, m.to], ['kode_telepon', '+6281270420042'], 'to the phone');
       await page.getByLabel('Kode 6 angka').fill(code);
-      await submit(page, 'Masuk');
+      await submit(page, 'Verifikasi');
       eq(new URL(page.url()).pathname, '/akun', 'Akun saya');
       eq(await page.locator('[data-phone-verified="ya"]').count(), 1, 'phone verified');
       check(/Langkah berikutnya/.test(await page.content()), 'next step');
