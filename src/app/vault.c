@@ -541,6 +541,12 @@ void pk_vault_blind(const pk_vault *v, const char *domain, const char *value,
     crypto_generichash_final(&st, out, PK_BLIND_LEN);
 }
 
+void pk_vault_subkey(const pk_vault *v, const char *domain, uint8_t *out, size_t outlen)
+{
+    crypto_generichash(out, outlen, (const unsigned char *)domain, strlen(domain) + 1, v->idx_key,
+                       sizeof(v->idx_key));
+}
+
 void pk_vault_field_hash(const pk_vault *v, unsigned field, const char *value, uint8_t out[8])
 {
     unsigned char key[crypto_shorthash_KEYBYTES];

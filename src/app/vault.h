@@ -114,6 +114,10 @@ int pk_vault_reseal(const pk_vault *v, const void *box, size_t n, const void *ad
  * inputs give equal outputs, nothing else can be learnt without the key. */
 void pk_vault_blind(const pk_vault *v, const char *domain, const char *value,
                     uint8_t out[PK_BLIND_LEN]);
+/* A key of its own for `domain` ("kartu": the card numbers' spread),
+ * outlen 16..64 bytes: keyed BLAKE2b of the domain under the index key,
+ * which no rotation changes, so it is the same for the database's life. */
+void pk_vault_subkey(const pk_vault *v, const char *domain, uint8_t *out, size_t outlen);
 /* A short keyed hash (SipHash) of one field's value, to tell what changed
  * in a record without decrypting it; reveals nothing about the value. */
 void pk_vault_field_hash(const pk_vault *v, unsigned field, const char *value, uint8_t out[8]);

@@ -310,6 +310,10 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     int64_t serial = -1;
     if ((rc = pk_tx_card_serial_max(tx, &serial)) != 0)
         goto db;
+    /* the card numbers' spread is keyed: a number pays for trainings, and
+     * one card's number (or the count issued) must not give another's */
+    uint8_t card_key[PK_CARD_KEY_LEN];
+    pk_vault_subkey(&app->vault, "kartu", card_key, sizeof card_key);
     /* The rows are written in participant order, the order of every table
      * and index they go to: in NIK order each write landed on a page of
      * its own, which made the draw three times its import (bench/draw.sh).
@@ -355,7 +359,8 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
             pk_card_new *c = &cards[nc++];
             c->participant_id = x->pid;
             c->serial = serial + 1 + (int64_t)x->card;
-            if ((rc = pk_card_make(app->cfg.card_issuer, (uint64_t)c->serial, c->number)) != 0) {
+            if ((rc = pk_card_make(app->cfg.card_issuer, card_key, (uint64_t)c->serial,
+                                   c->number)) != 0) {
                 snprintf(err, errlen, "no card numbers left under the issuer prefix");
                 goto out;
             }

@@ -3,8 +3,11 @@
  *
  * Uniqueness is the store's (a unique column, numbers never reused): the
  * 9 digits come from a serial the store hands out once, spread over the
- * 10^9 space by pk_card_spread, a bijection, so consecutive recipients
- * do not get consecutive numbers. */
+ * 10^9 space by pk_card_spread, a permutation keyed with a secret of the
+ * deployment (app/wave_draw.c derives it from the vault's key).  A card
+ * number pays for trainings: knowing how many cards were issued, or one
+ * card's number, must not give another's.  An outside test computed the
+ * numbers of a public, unkeyed spread and spent other people's balances. */
 #ifndef PK_CARD_H
 #define PK_CARD_H
 
@@ -14,16 +17,20 @@
 #define PK_CARD_LEN 16
 #define PK_CARD_PREFIX_LEN 6
 #define PK_CARD_SERIAL_MAX 1000000000ULL   /* 10^9 serials per prefix */
+#define PK_CARD_KEY_LEN 16                 /* the spread's key (SipHash-2-4's) */
 
 /* The Luhn check digit ('0'..'9') of the n digits s[0..n). */
 char pk_card_luhn(const char *s, int n);
 
-/* A bijection of [0, 10^9): serial -> the 9 middle digits. */
-uint64_t pk_card_spread(uint64_t serial);
+/* A permutation of [0, 10^9) under key: serial -> the 9 middle digits.
+ * An 8-round Feistel network over 30 bits (SipHash-2-4 as its round
+ * function), walked until it lands below 10^9. */
+uint64_t pk_card_spread(const uint8_t key[PK_CARD_KEY_LEN], uint64_t serial);
 
 /* Writes prefix + 9 digits + check digit and a NUL into out.
  * PK_EINVAL when the prefix is not 6 digits or serial >= 10^9. */
-int pk_card_make(const char *prefix, uint64_t serial, char out[PK_CARD_LEN + 1]);
+int pk_card_make(const char *prefix, const uint8_t key[PK_CARD_KEY_LEN], uint64_t serial,
+                 char out[PK_CARD_LEN + 1]);
 
 /* True when s is 16 digits with a correct check digit. */
 bool pk_card_valid(const char *s);

@@ -202,6 +202,8 @@ static void test_walk_limits(void **state)
     assert_int_equal(sizeof(pk_draw_entry), 48);
 }
 
+static const uint8_t K1[PK_CARD_KEY_LEN] = "kunci-kartu-satu", K2[PK_CARD_KEY_LEN] = "kunci-kartu-dua!";
+
 static void test_card(void **state)
 {
     (void)state;
@@ -214,17 +216,17 @@ static void test_card(void **state)
     assert_false(pk_card_valid("453957876362148a"));
     assert_false(pk_card_valid(NULL));
     char card[PK_CARD_LEN + 1];
-    assert_int_equal(pk_card_make("123456", 0, card), 0);
+    assert_int_equal(pk_card_make("123456", K1, 0, card), 0);
     assert_int_equal(strlen(card), 16);
     assert_memory_equal(card, "123456", 6);
     assert_true(pk_card_valid(card));
-    assert_int_equal(pk_card_make("12345", 0, card), PK_EINVAL);
-    assert_int_equal(pk_card_make("12345a", 0, card), PK_EINVAL);
-    assert_int_equal(pk_card_make("123456", PK_CARD_SERIAL_MAX, card), PK_EINVAL);
-    assert_int_equal(pk_card_make("123456", PK_CARD_SERIAL_MAX - 1, card), 0);
+    assert_int_equal(pk_card_make("12345", K1, 0, card), PK_EINVAL);
+    assert_int_equal(pk_card_make("12345a", K1, 0, card), PK_EINVAL);
+    assert_int_equal(pk_card_make("123456", K1, PK_CARD_SERIAL_MAX, card), PK_EINVAL);
+    assert_int_equal(pk_card_make("123456", K1, PK_CARD_SERIAL_MAX - 1, card), 0);
     assert_true(pk_card_valid(card));
     /* a single changed digit is always caught */
-    assert_int_equal(pk_card_make("123456", 42, card), 0);
+    assert_int_equal(pk_card_make("123456", K1, 42, card), 0);
     for (int i = 0; i < 16; i++) {
         char c = card[i];
         card[i] = (char)('0' + (c - '0' + 1) % 10);
@@ -237,14 +239,33 @@ static void test_card(void **state)
     uint8_t *seen = calloc(PK_CARD_SERIAL_MAX / 8, 1);
     assert_non_null(seen);
     for (uint64_t s = 0; s < M; s++) {
-        uint64_t v = pk_card_spread(s);
+        uint64_t v = pk_card_spread(K1, s);
         assert_true(v < PK_CARD_SERIAL_MAX);
         assert_false(seen[v / 8] & (1u << (v % 8)));
         seen[v / 8] |= (uint8_t)(1u << (v % 8));
     }
     free(seen);
-    uint64_t a = pk_card_spread(1), b = pk_card_spread(2);
+    uint64_t a = pk_card_spread(K1, 1), b = pk_card_spread(K1, 2);
     assert_true((a > b ? a - b : b - a) > 1000);
+    /* keyed: the same serials under another key give other numbers (an
+     * outside test walked the serials of a public spread), and no affine
+     * map of the serial gives them: the steps between consecutive serials
+     * differ */
+    int same = 0;
+    for (uint64_t s = 0; s < 1000; s++)
+        same += pk_card_spread(K1, s) == pk_card_spread(K2, s);
+    assert_true(same <= 1);
+    uint64_t d1 = (pk_card_spread(K1, 2) + PK_CARD_SERIAL_MAX - pk_card_spread(K1, 1)) %
+                  PK_CARD_SERIAL_MAX,
+             d2 = (pk_card_spread(K1, 3) + PK_CARD_SERIAL_MAX - pk_card_spread(K1, 2)) %
+                  PK_CARD_SERIAL_MAX;
+    assert_true(d1 != d2);
+    /* the same key, the same number (a number is made once, but a
+     * deployment's numbers follow one function) */
+    char again[PK_CARD_LEN + 1];
+    assert_int_equal(pk_card_make("123456", K1, 42, again), 0);
+    assert_int_equal(pk_card_make("123456", K1, 42, card), 0);
+    assert_string_equal(card, again);
 }
 
 int main(void)
