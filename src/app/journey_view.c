@@ -10,6 +10,7 @@
 #include "app/operator.h"
 #include "app/wave_terms.h"
 #include "core/date.h"
+#include "core/eligibility.h"
 #include "core/money.h"
 #include "core/pk.h"
 #include "store/store.h"
@@ -68,6 +69,50 @@ static void words(const char *note, char out[PK_EVENT_NOTE_MAX])
     for (char *p = out; *p; p++)
         if (*p == '_')
             *p = ' ';
+}
+
+/* note's codes but those of what the registry knows (PK_REASONS_REGISTRY)
+ * into out; whether it dropped any.  Free text is kept whole. */
+static bool drop_registry_codes(const char *note, char out[PK_EVENT_NOTE_MAX])
+{
+    size_t used = 0;
+    bool dropped = false;
+    out[0] = '\0';
+    for (const char *p = note; *p != '\0';) {
+        size_t n = strcspn(p, ";");
+        char name[64];
+        pk_code c = PK_C__COUNT;
+        if (n < sizeof(name)) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            c = pk_code_by_name(name);
+        }
+        if (c != PK_C__COUNT && (PK_REASONS_REGISTRY & PK_CODEBIT(c)))
+            dropped = true;
+        else if (used + n + 2 < PK_EVENT_NOTE_MAX)
+            used += (size_t)snprintf(out + used, PK_EVENT_NOTE_MAX - used, "%s%.*s",
+                                     used ? ";" : "", (int)n, p);
+        p += n + (p[n] == ';');
+    }
+    return dropped;
+}
+
+void pk_event_describe_resident(const pk_event *e, char *out, size_t cap)
+{
+    if (e->type != PK_EV_TIDAK_LOLOS) {
+        pk_event_describe(e, out, cap);
+        return;
+    }
+    pk_event shown = *e;
+    bool other = drop_registry_codes(e->note, shown.note);
+    pk_event_describe(&shown, out, cap);
+    size_t len = strlen(out);
+    if (!other)
+        return;
+    if (shown.note[0] != '\0' && len > 0 && out[len - 1] == ')')
+        snprintf(out + len - 1, cap - (len - 1), "; alasan lain)");
+    else
+        snprintf(out + len, cap - len, " (alasan lain)");
 }
 
 void pk_event_describe(const pk_event *e, char *out, size_t cap)

@@ -72,6 +72,11 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
  * (a keterangan of free text is up to 800 bytes). */
 #define PK_EVENT_DESCRIBE_MAX 1200
 void pk_event_describe(const pk_event *e, char *out, size_t cap);
+/* The same as the person reads it on Akun saya: a tidak_lolos event's
+ * reasons of what the registry knows (PK_REASONS_REGISTRY: the lists,
+ * the family card's recipients) as "alasan lain", told at the village
+ * office against the KTP (a code sent to a phone proves no identity). */
+void pk_event_describe_resident(const pk_event *e, char *out, size_t cap);
 /* Where it came from, for people: "Manajemen Pelaksana" (pmo), "Sistem
  * Prakerja DKI Jakarta" (lokal). */
 const char *pk_event_source_label(pk_event_source s);

@@ -18,6 +18,15 @@
     (PK_CODEBIT(PK_C_USIA_KURANG) | PK_CODEBIT(PK_C_USIA_LEBIH) |                             \
      PK_CODEBIT(PK_C_SEDANG_SEKOLAH) | PK_CODEBIT(PK_C_PEKERJAAN_DIKECUALIKAN))
 
+/* The reasons that come from what the registry knows besides what the
+ * person typed: an exclusion list, an earlier selection, the family
+ * card's other recipients.  Told at the village office against the KTP,
+ * not to whoever signed in with a code sent to the registered phone
+ * (web/page_account.c). */
+#define PK_REASONS_REGISTRY                                                                  \
+    (PK_CODEBIT(PK_C_KUOTA_KK_PENUH) | PK_CODEBIT(PK_C_PENERIMA_BANSOS) |                     \
+     PK_CODEBIT(PK_C_DAFTAR_HITAM) | PK_CODEBIT(PK_C_PERNAH_MENERIMA))
+
 typedef struct pk_eligibility_context {
     unsigned on_lists;        /* PK_LIST_* bits of the lists the NIK is on */
 } pk_eligibility_context;

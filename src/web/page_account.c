@@ -27,6 +27,7 @@
 #include "app/resident.h"
 #include "app/wave.h"
 #include "core/date.h"
+#include "core/eligibility.h"
 #include "core/ident.h"
 #include "core/money.h"
 #include "web/html.h"
@@ -111,7 +112,7 @@ static void sign_in(const pk_app *app, pk_req *req, pk_resp *resp, pk_rcode_purp
     if (!pk_page_read_form(app, req, resp, &f))
         return;
     bool posted = strcmp(req->method, "POST") == 0;
-    const char *nik = posted ? pk_form_get(&f, "nik") : NULL;
+    const char *nik = posted ? pk_form_id16(req, pk_form_get(&f, "nik")) : NULL;
     const char *kode = posted ? pk_form_get(&f, "kode") : NULL;
     size_t nlen = nik ? strlen(nik) : 0, klen = kode ? strlen(kode) : 0;
     const char *tn = nik ? pk_trim(nik, &nlen) : "";
@@ -374,7 +375,13 @@ static void join_result(const pk_app *app, pk_req *req, pk_buf *b, const pk_jour
 
 /* The registry's reasons against the person today, in full sentences,
  * before they join: the draw judges them again on the wave's closing
- * date, and most of them will not change by then. */
+ * date, and most of them will not change by then.  Only the person's
+ * own grounds (age, occupation) are named: the others come from what
+ * the registry knows (exclusion lists, the family card's recipients),
+ * and a code sent to the phone someone registered with proves no
+ * identity, so they are told at the village office, against the KTP
+ * (docs/PRIVACY.md; an outside test registered a listed NIK, signed in
+ * and read "daftar hitam" here). */
 static void reasons_note(pk_buf *b, uint64_t reasons)
 {
     if (reasons == 0)
@@ -382,11 +389,15 @@ static void reasons_note(pk_buf *b, uint64_t reasons)
     pk_buf_adds(b, "<div class=\"result error\" data-reasons>\n<p>Menurut data pendaftaran "
                    "Anda, saat ini Anda belum memenuhi syarat program:</p>\n<ul>\n");
     for (pk_code c = 0; c < PK_C__COUNT; c++)
-        if (reasons & PK_CODEBIT(c)) {
+        if (reasons & PK_REASONS_OWN & PK_CODEBIT(c)) {
             pk_buf_printf(b, "<li data-reason=\"%s\">", pk_code_name(c));
             pk_html_esc(b, pk_code_message(c));
             pk_buf_adds(b, "</li>\n");
         }
+    if (reasons & ~(uint64_t)PK_REASONS_OWN)
+        pk_buf_adds(b, "<li data-reason=\"lainnya\">Ada catatan dalam data program tentang "
+                       "NIK atau Kartu Keluarga Anda. Untuk mengetahuinya, datanglah ke kantor "
+                       "kelurahan dengan KTP dan Kartu Keluarga.</li>\n");
     pk_buf_adds(b, "</ul>\n<p>Anda tetap dapat ikut gelombang, tetapi syarat diperiksa lagi "
                    "saat gelombang ditutup; selama alasan di atas masih berlaku, Anda tidak "
                    "akan lolos seleksi. Jika data Anda berubah, hubungi kantor kelurahan "

@@ -38,7 +38,7 @@ static int one_event(void *ctx, const pk_event *e, pk_code skipped)
     if (skipped != PK_C__COUNT || c->n >= EVENTS_SHOWN)
         return 0;
     char what[PK_EVENT_DESCRIBE_MAX], day[32];
-    pk_event_describe(e, what, sizeof what);
+    pk_event_describe_resident(e, what, sizeof what);
     day_of(e->at, day);
     pk_buf_printf(c->b, "<li data-source=\"%s\"><span class=\"small\">%s</span> ",
                   pk_event_source_name(e->source), day);

@@ -19,6 +19,7 @@ from harness import eq, test
 
 _n0 = len(h._tests)
 from test_registry import csv_text, person  # noqa: E402
+from test_journey import ev, t  # noqa: E402
 from test_remind_run import R, recipient  # noqa: E402
 from test_channels import Gateways, HttpGateways  # noqa: E402
 del h._tests[_n0:]
@@ -571,15 +572,29 @@ def a_resident_joins_an_open_wave_on_akun_saya():
             b2 = sign_in(r, s, q, source="127.0.0.2")
             _, _, page = b2.get("/akun")
             assert "data-recipient" in page and "Ikut Gelombang" not in page, page
-            # someone the registry finds ineligible today is told why, in full
-            # sentences, before joining (the draw judges again at the close)
+            # someone the registry finds ineligible today is told so before
+            # joining (the draw judges again at the close): their own
+            # grounds in full sentences; what the registry knows (a list)
+            # only as "go to the village office", for a code sent to the
+            # registered phone proves no identity (an outside test
+            # registered a listed NIK, signed in and read "daftar hitam")
             x, = load(r, serials=(3,), journey=False)
             r.lst("daftar_hitam", "nik\n%s\n" % x["nik"])
             b3 = sign_in(r, s, x, source="127.0.0.3")
             _, _, page = b3.get("/akun")
-            assert 'data-reason="daftar_hitam"' in page and "Ikut Gelombang 5" in page, page
-            assert "daftar hitam" in page, page
+            assert 'data-reason="lainnya"' in page and "Ikut Gelombang 5" in page, page
+            assert "kantor kelurahan dengan KTP" in page, page
+            assert "daftar_hitam" not in page and "daftar hitam" not in page, page
             assert 'data-reasons' not in b.get("/akun")[2], "none for one who joined"
+            # a draw's reasons in the history alike: the registry's one as
+            # "alasan lain", the person's own by name
+            r.events([ev("x1", x["nik"], "gabung_gelombang", t(1), gelombang=12),
+                      ev("x2", x["nik"], "tidak_lolos", t(3), gelombang=12,
+                         keterangan="daftar_hitam;usia_lebih")])
+            _, _, page = b3.get("/akun")
+            m = re.search(r"Tidak lolos seleksi gelombang 12 \(([^)]*)\)", page)
+            assert m and "alasan lain" in m.group(1) and "hitam" not in m.group(1), page
+            assert m.group(1).startswith("Usia"), m.group(1)
         finally:
             s.cleanup()
 
