@@ -436,6 +436,21 @@ int pk_registry_register(const pk_app *app, const pk_participant_input *in, cons
     return pk_registry_register_via(app, in, source, actor, scope, 0, out);
 }
 
+int pk_registry_nik_id(const pk_app *app, const char *nik, int64_t *pid)
+{
+    pk_bi bi;
+    pk_vault_blind(&app->vault, "nik", nik, bi);
+    pk_tx *tx = NULL;
+    pk_pknown known = {0};
+    int rc = pk_store_begin(app->store, &tx);
+    if (rc == 0)
+        rc = pk_tx_participants_find(tx, 1, (const pk_bi *)&bi, &known);
+    pk_tx_rollback(tx);
+    sodium_memzero(bi, sizeof bi);
+    *pid = rc == 0 ? known.id : 0;
+    return rc;
+}
+
 int pk_registry_register_via(const pk_app *app, const pk_participant_input *in,
                              const char *source, const char *actor, const char *scope,
                              int64_t event, pk_register_result *out)

@@ -54,6 +54,10 @@ int pk_registry_register_via(const pk_app *app, const pk_participant_input *in,
                              const char *source, const char *actor, const char *scope,
                              int64_t event, pk_register_result *out);
 
+/* The id of the participant with this NIK (16 digits) in *pid, 0 when
+ * none is registered; 0 or a store error. */
+int pk_registry_nik_id(const pk_app *app, const char *nik, int64_t *pid);
+
 /* Import of an exchange file read from fd, in constant memory. */
 typedef struct pk_import_opts {
     const pk_scheme *scheme;  /* NULL: a known person keeps theirs, a new one gets the

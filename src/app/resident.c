@@ -38,21 +38,6 @@ static void nik_key(const pk_app *app, const char *nik, uint8_t out[PK_THROTTLE_
 }
 
 /* The participant with this NIK (0: none). */
-static int find(const pk_app *app, const char *nik, int64_t *pid)
-{
-    pk_bi bi;
-    pk_vault_blind(&app->vault, "nik", nik, bi);
-    pk_tx *tx = NULL;
-    pk_pknown known = {0};
-    int rc = pk_store_begin(app->store, &tx);
-    if (rc == 0)
-        rc = pk_tx_participants_find(tx, 1, (const pk_bi *)&bi, &known);
-    pk_tx_rollback(tx);
-    sodium_memzero(bi, sizeof bi);
-    *pid = rc == 0 ? known.id : 0;
-    return rc;
-}
-
 typedef struct open_ctx {
     const pk_app *app;
     pk_participant *p;
@@ -285,7 +270,7 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
     if (rc != 0)
         return rc;
     int64_t pid;
-    if (find(app, nik, &pid) != 0)
+    if (pk_registry_nik_id(app, nik, &pid) != 0)
         return PK_EIO;
     if (pid == 0)
         return 0;   /* the same answer: nothing to send */
@@ -385,7 +370,7 @@ int pk_resident_code_check(const pk_app *app, const char *nik, const char *code,
     if (!pk_nik_digits(nik) || !six_digits(code))
         return PK_EINVAL;
     int64_t pid;
-    if (find(app, nik, &pid) != 0)
+    if (pk_registry_nik_id(app, nik, &pid) != 0)
         return PK_EIO;
     if (pid == 0)
         return PK_EDENIED;

@@ -100,6 +100,34 @@ const char *pk_form_field_message(pk_field f, pk_code c, bool empty)
     return pk_code_message(c);
 }
 
+const char *pk_form_id16(pk_req *req, const char *v)
+{
+    if (v == NULL)
+        return NULL;
+    char digits[17];
+    size_t n = 0;
+    bool grouped = false;
+    for (const char *p = v; *p != '\0'; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (n == 16)
+                return v;
+            digits[n++] = *p;
+        } else if (*p == ' ' || *p == '-' || *p == '.') {
+            grouped = true;
+        } else {
+            return v;
+        }
+    }
+    if (!grouped || n != 16)
+        return v;
+    char *s = pk_req_scratch(req, 17);
+    if (s == NULL)
+        return v;
+    memcpy(s, digits, 16);
+    s[16] = '\0';
+    return s;
+}
+
 const char *pk_form_wib_instant(pk_req *req, const char *v)
 {
     if (v == NULL)

@@ -40,4 +40,11 @@ const char *pk_form_field_message(pk_field f, pk_code c, bool empty);
  * instant with its own offset, or wrong, for the caller's check). */
 const char *pk_form_wib_instant(pk_req *req, const char *v);
 
+/* A NIK or KK as people copy it from a card: 16 digits grouped by
+ * spaces, dashes or dots ("3175 0612 0361 0001") becomes the 16 digits
+ * (in the request's scratch memory); anything else is passed on as
+ * typed, for the field's own check to name what is wrong.  An outside
+ * review found the grouped number refused with the generic message. */
+const char *pk_form_id16(pk_req *req, const char *v);
+
 #endif

@@ -37,7 +37,7 @@ void pk_page_nik(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_form f;
     if (!pk_page_read_form(app, req, resp, &f))
         return;
-    const char *nik = pk_form_get(&f, "nik");
+    const char *nik = pk_form_id16(req, pk_form_get(&f, "nik"));
     bool posted = strcmp(req->method, "POST") == 0;
     pk_nik_info info;
     const char *err = NULL;

@@ -368,6 +368,8 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
     const char *err[PK_F__COUNT] = {0};
     for (int i = 0; i < PK_F__COUNT; i++)
         val[i] = pk_form_get(&f, pk_field_name((pk_field)i));
+    val[PK_F_NIK] = pk_form_id16(req, val[PK_F_NIK]);
+    val[PK_F_NO_KK] = pk_form_id16(req, val[PK_F_NO_KK]);
     pk_register_result res;
     memset(&res, 0, sizeof(res));
     int rc = -1;
@@ -417,6 +419,6 @@ void pk_page_participant_new(const pk_app *app, pk_req *req, pk_resp *resp)
                    "dipilih.</p>\n");
     scope_line(app, b, scope);
     int status = posted ? pk_register_failure(app, b, rc) : 200;
-    pk_register_form(app, req, resp, "/peserta/baru", scope, val, err, "Daftarkan", NULL);
+    pk_register_form(app, req, resp, "/peserta/baru", scope, val, err, "Daftarkan", NULL, NULL);
     pk_html_staff_finish(resp, status);
 }

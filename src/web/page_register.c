@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/ident.h"
 
 #include <time.h>
@@ -186,7 +188,7 @@ int pk_register_failure(const pk_app *app, pk_buf *b, int rc)
 void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *action,
                       const char *scope, const char *const val[PK_F__COUNT],
                       const char *const err[PK_F__COUNT], const char *submit,
-                      const char *event)
+                      const char *event, const char *confirm)
 {
     pk_buf *b = &resp->body;
     const char *fields[PK_F__COUNT], *msgs[PK_F__COUNT];
@@ -233,7 +235,14 @@ void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const
                 err[PK_F_SEGMEN], true);
     enum_select(b, "pekerjaan", "Pekerjaan saat ini", PK_JOB__COUNT, job_v, job_t,
                 val[PK_F_PEKERJAAN], err[PK_F_PEKERJAAN], false);
-    pk_buf_adds(b, "</fieldset>\n<button type=\"submit\">");
+    pk_buf_adds(b, "</fieldset>\n");
+    if (confirm != NULL)
+        pk_buf_printf(b, "<p class=\"confirm\"><input type=\"checkbox\" id=\"%s\" name=\"%s\" "
+                         "value=\"ya\"> <label for=\"%s\">Tanggal lahir dan jenis kelamin yang "
+                         "saya isi sudah benar, walaupun berbeda dengan yang tercantum dalam "
+                         "NIK.</label></p>\n",
+                      confirm, confirm, confirm);
+    pk_buf_adds(b, "<button type=\"submit\">");
     pk_html_esc(b, submit);
     pk_buf_adds(b, "</button>\n</form>\n");
 }
@@ -362,6 +371,53 @@ static void event_banner(pk_buf *b, const pk_outreach *e)
     pk_buf_adds(b, "</p></section>\n");
 }
 
+/* A birth date or sex that differs from what the NIK says is allowed (a
+ * later correction does not change the NIK: domain.md) but mostly a slip
+ * of the finger, after which the status look-up (NIK and the KTP's date)
+ * finds nothing while /daftar says the NIK is taken (an outside review at
+ * 360 px).  So the form asks once: the fields with what the NIK says, and
+ * a box to tick when the difference is real.  Whether it asked: the
+ * messages (written into msg) in err, and *confirm for the box. */
+#define CONFIRM_FIELD "data_berbeda_benar"
+
+static bool ask_nik_mismatch(const pk_app *app, const pk_participant_input *in, const pk_form *f,
+                             const char *err[PK_F__COUNT], char msg[2][200], bool *confirm)
+{
+    const char *ticked = pk_form_get(f, CONFIRM_FIELD);
+    if (ticked != NULL && strcmp(ticked, "ya") == 0)
+        return false;
+    pk_participant p;
+    pk_validation v;
+    memset(&v, 0, sizeof v);
+    int rc = pk_app_validate(app, in, pk_app_today(), &p, &v);
+    sodium_memzero(&p, sizeof p);
+    pk_codeset diff = v.warnings & (PK_CODEBIT(PK_C_NIK_TANGGAL_BERBEDA) |
+                                    PK_CODEBIT(PK_C_NIK_KELAMIN_BERBEDA));
+    if (rc != 0 || diff == 0 || !v.nik.has_birth)
+        return false; /* errors first, as ever; or nothing to ask */
+    int64_t taken = 0;
+    if (pk_registry_nik_id(app, v.nik.nik, &taken) != 0 || taken != 0)
+        return false; /* a NIK taken is said first (409), as before */
+    if (diff & PK_CODEBIT(PK_C_NIK_TANGGAL_BERBEDA)) {
+        char day[32];
+        pk_date_format_long(v.nik.birth, day);
+        snprintf(msg[0], sizeof msg[0],
+                 "Menurut NIK, tanggal lahir Anda %s. Periksa KTP Anda; bila tanggal lahir "
+                 "Anda memang berbeda, centang kotak di bawah formulir lalu kirim lagi.",
+                 day);
+        err[PK_F_TANGGAL_LAHIR] = msg[0];
+    }
+    if (diff & PK_CODEBIT(PK_C_NIK_KELAMIN_BERBEDA)) {
+        snprintf(msg[1], sizeof msg[1],
+                 "Menurut NIK, jenis kelamin Anda %s. Periksa kembali pilihan Anda; bila "
+                 "memang berbeda, centang kotak di bawah formulir lalu kirim lagi.",
+                 v.nik.sex == 'P' ? "perempuan" : "laki-laki");
+        err[PK_F_JENIS_KELAMIN] = msg[1];
+    }
+    *confirm = true;
+    return true;
+}
+
 void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
 {
     pk_form f;
@@ -372,10 +428,13 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
     const char *err[PK_F__COUNT] = {0};
     for (int i = 0; i < PK_F__COUNT; i++)
         val[i] = pk_form_get(&f, pk_field_name((pk_field)i));
+    val[PK_F_NIK] = pk_form_id16(req, val[PK_F_NIK]);
+    val[PK_F_NO_KK] = pk_form_id16(req, val[PK_F_NO_KK]);
     pk_register_result res;
     int rc = -1;
     pk_outreach event;
-    bool via = event_of(app, req, &f, &event);
+    bool via = event_of(app, req, &f, &event), confirm = false;
+    char asked[2][200];
     if (posted) {
         pk_participant_input in = {0};
         for (int i = 0; i < PK_F__COUNT; i++)
@@ -383,9 +442,13 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
                 in.v[i] = val[i];
                 in.len[i] = strlen(val[i]);
             }
-        rc = pk_registry_register_via(app, &in, "portal", PK_ACTOR_PUBLIC, NULL,
-                                      via ? event.id : 0, &res);
-        pk_register_errors(rc, &res, val, err);
+        if (ask_nik_mismatch(app, &in, &f, err, asked, &confirm)) {
+            rc = PK_EINVAL; /* nothing saved: the form again, asking */
+        } else {
+            rc = pk_registry_register_via(app, &in, "portal", PK_ACTOR_PUBLIC, NULL,
+                                          via ? event.id : 0, &res);
+            pk_register_errors(rc, &res, val, err);
+        }
     }
 
     if (posted && rc == 0) {
@@ -412,7 +475,7 @@ void pk_page_register(const pk_app *app, pk_req *req, pk_resp *resp)
     if (posted && rc == PK_ECONFLICT)
         conflict_box(app, b);
     pk_register_form(app, req, resp, "/daftar", NULL, val, err, "Daftar",
-                     via ? event.code : NULL);
+                     via ? event.code : NULL, confirm ? CONFIRM_FIELD : NULL);
     /* never cached: the form carries this browser's CSRF token */
     pk_html_finish(resp, status, false);
 }

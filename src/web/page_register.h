@@ -10,11 +10,12 @@
  * their fields, what was typed kept.  The village list holds the
  * villages of `scope` only ("" or NULL: the whole service area).
  * `event`: an outreach event's code the form carries (hidden field
- * "acara"), or NULL. */
+ * "acara"), or NULL.  `confirm`: the name of a box to tick that the
+ * birth date and sex are right though the NIK says otherwise, or NULL. */
 void pk_register_form(const pk_app *app, const pk_req *req, pk_resp *resp, const char *action,
                       const char *scope, const char *const val[PK_F__COUNT],
                       const char *const err[PK_F__COUNT], const char *submit,
-                      const char *event);
+                      const char *event, const char *confirm);
 /* A required <select name="kode_wilayah"> of the villages of `scope`
  * ("" or NULL: the whole service area), grouped by city and district, so
  * it works without JavaScript (267 villages for Jakarta). */

@@ -36,7 +36,7 @@ void pk_page_status(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_status_result r;
     const char *err_nik = NULL, *err_lahir = NULL;
     if (posted) {
-        const char *nik = pk_form_get(&f, "nik");
+        const char *nik = pk_form_id16(req, pk_form_get(&f, "nik"));
         const char *lahir = pk_form_get(&f, "tanggal_lahir");
         nik = nik ? nik : "";
         lahir = lahir ? lahir : "";
