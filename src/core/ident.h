@@ -35,8 +35,10 @@ long pk_utf8_lines_chars(const char *s, size_t len);
 /* Whether valid UTF-8 text holds a character that is not seen but
  * changes what is seen: a bidirectional control (U+061C, U+200E, U+200F,
  * U+202A-U+202E, U+2066-U+2069), which can make a name display as
- * another, or a zero-width one (U+200B-U+200D, U+2060-U+2064, U+FEFF),
- * which makes two names that look the same differ. */
+ * another, a zero-width one (U+200B-U+200D, U+2060-U+2064, U+FEFF),
+ * which makes two names that look the same differ, or the line and
+ * paragraph separators (U+2028, U+2029), which break a line where no
+ * line break is allowed. */
 bool pk_text_has_invisible(const char *s, size_t len);
 /* Whether text begins with a character a spreadsheet takes for the start
  * of a formula: = + - @, a tab or a carriage return. */

@@ -84,7 +84,10 @@ bool pk_review_note(int stars, const char *text, char *note, size_t cap)
         return false;
     size_t n = text ? strlen(text) : 0;
     if (n > 0) {
-        if (pk_utf8_chars(text, n) < 0)
+        /* no bidirectional or zero-width character: a review shows on
+         * staff pages and in exports as the platform wrote it (an outside
+         * test sent U+202E, which reorders what follows it) */
+        if (pk_utf8_chars(text, n) < 0 || pk_text_has_invisible(text, n))
             return false;
         size_t chars = 0;
         for (size_t i = 0; i < n; i++) {

@@ -619,8 +619,12 @@ def completion_and_review():
     refused(op(toko, ref, "cancel"), 409, "sudah_selesai", "cancel after completion")
     refused(op(pijar, ref, "completion", {"nomor_sertifikat": "X"}), 404,
             "pembelian_tidak_dikenal", "another platform")
+    # (U+202E reorders what follows it on a staff page, U+2028 breaks a
+    # line: an outside test sent both)
     for body in ({"bintang": 0}, {"bintang": 6}, {"bintang": 4, "ulasan": "x" * 191},
-                 {"bintang": 4, "ulasan": "baris\nbaru"}):
+                 {"bintang": 4, "ulasan": "baris\nbaru"},
+                 {"bintang": 4, "ulasan": "bagus \u202egnalak"},
+                 {"bintang": 4, "ulasan": "baris\u2028baru"}):
         refused(op(toko, ref, "review", body), 422, "ulasan_tidak_valid", "review %r" % body)
     refused(op(toko, ref, "review", {"bintang": "5"}), 422, "data_tidak_valid", "text stars")
     text = "Materinya jelas, pengajar ramah " + "é" * 150

@@ -101,6 +101,9 @@ static void test_certificate_and_review(void **state)
     assert_false(pk_review_note(6, "x", note, sizeof(note)));
     assert_false(pk_review_note(3, "baris\nbaru", note, sizeof(note)));
     assert_false(pk_review_note(3, "\xff", note, sizeof(note)));
+    assert_false(pk_review_note(3, "bagus \xe2\x80\xae", note, sizeof(note)));  /* U+202E */
+    assert_false(pk_review_note(3, "baris\xe2\x80\xa8" "baru", note, sizeof(note))); /* U+2028 */
+    assert_true(pk_review_note(3, "bagus \xe2\x80\x94 jelas", note, sizeof(note))); /* a dash */
     char text[400];
     memset(text, 0, sizeof(text));
     for (int i = 0; i < 190; i++)
