@@ -10,9 +10,11 @@
 #include "store/store.h"
 
 static const char NEXT_FOUND[] =
-    "Hasil pemeriksaan kelayakan dan alasannya tidak ditampilkan di halaman umum ini, "
-    "demi melindungi data Anda. Untuk mengetahuinya, datangi kantor kelurahan dengan "
-    "membawa KTP dan Kartu Keluarga; petugas dapat memeriksanya untuk Anda.";
+    "Masuk ke Akun saya (menu Akun saya, dengan kode yang dikirim ke nomor HP Anda) untuk "
+    "melihat perjalanan Anda dan ikut gelombang yang sedang dibuka. Hasil pemeriksaan "
+    "kelayakan dan alasannya tidak ditampilkan di halaman umum ini, demi melindungi data "
+    "Anda; petugas di kantor kelurahan dapat memeriksanya bila Anda membawa KTP dan Kartu "
+    "Keluarga.";
 static const char NEXT_NOT_FOUND[] =
     "Jika Anda belum mendaftar, silakan daftar melalui halaman Daftar. Jika Anda yakin "
     "sudah mendaftar, periksa kembali NIK dan tanggal lahir, atau datangi kantor kelurahan "

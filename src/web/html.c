@@ -104,7 +104,7 @@ void pk_html_finish(pk_resp *resp, int status, bool cacheable)
                 "bersama Manajemen Pelaksana Program Kartu Prakerja.</p>"
                 "<p><strong>Waspada penipuan:</strong> pendaftaran Kartu Prakerja tidak dipungut "
                 "biaya dan saldo pelatihan tidak dapat dicairkan menjadi uang tunai.</p>"
-                "<p class=\"small\">Data wilayah: idn-area-data (Open Database License).</p>"
+                "<p class=\"small\">Data wilayah: idn-area-data (lisensi Open Database License).</p>"
                 "</div></footer>\n</body>\n</html>\n");
     resp->status = status;
     resp->content_type = "text/html; charset=utf-8";

@@ -93,9 +93,11 @@ void pk_page_eligibility(const pk_app *app, pk_req *req, pk_resp *resp)
                     pk_html_esc(b, pk_eligibility_reason(c, res.scheme, why, sizeof(why)));
                     pk_buf_adds(b, "</li>\n");
                 }
-            pk_buf_adds(b, "</ul>\n<p>Jika keadaan Anda berubah (misalnya usia atau "
-                           "pekerjaan), periksa lagi. Anda tetap dapat <a href=\"/daftar\">"
-                           "mendaftar</a>; hasil akhir ditentukan saat seleksi.</p>\n");
+            pk_buf_adds(b, "</ul>\n<p>Selama alasan di atas masih berlaku, Anda tidak akan "
+                           "lolos seleksi, walaupun sudah mendaftar. Jika keadaan Anda berubah "
+                           "(misalnya usia atau pekerjaan), periksa lagi; bila menurut Anda "
+                           "hasil ini keliru, Anda tetap dapat <a href=\"/daftar\">mendaftar</a> "
+                           "dan hasil akhir ditentukan saat seleksi.</p>\n");
         }
         pk_buf_adds(b, "</section>\n");
     } else if (posted) {

@@ -298,7 +298,9 @@ void pk_page_funnel(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_buf_printf(b, "</span> berisiko sekarang: penerima yang belum membeli pelatihan dan batas "
                      "pembeliannya jatuh dalam %d hari sejak %s</p>\n</div>\n",
                   PK_FUNNEL_RISK_DAYS, longday);
-    pk_buf_adds(b, "<figure class=\"chart\"><div class=\"chart-box\"><canvas id=\"grafik-corong\" "
+    /* hidden until funnel.js draws it: without JavaScript the table is the
+     * page, and an empty box (a review found 300 px of it) says nothing */
+    pk_buf_adds(b, "<figure class=\"chart\" hidden><div class=\"chart-box\"><canvas id=\"grafik-corong\" "
                    "role=\"img\" aria-label=\"Grafik batang jumlah orang per langkah program\">"
                    "</canvas></div><figcaption class=\"small\">Jumlah orang per langkah (angka "
                    "yang disamarkan tidak digambar).</figcaption></figure>\n");

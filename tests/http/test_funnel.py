@@ -211,6 +211,7 @@ def the_api_page_and_csv_show_the_exact_funnel():
             assert 'data-at-risk="2"' in html, "at risk on the page"
             assert 'href="/corong?wilayah=31.74.01&amp;tanggal=2021-03-28"' in html, \
                 "drill-down link"
+            assert '<figure class="chart" hidden>' in html, "no empty box without JavaScript"
             assert '<canvas id="grafik-corong"' in html and "/static/chart.min.js" in html, \
                 "the chart"
             assert 'href="/corong?wilayah=31"' in html, "the trail up"

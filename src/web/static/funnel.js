@@ -6,6 +6,8 @@
 (function () {
   var canvas = document.getElementById("grafik-corong");
   if (!canvas || typeof Chart === "undefined") return;
+  // hidden without JavaScript (page_funnel.c): shown before it is measured
+  canvas.closest("figure").hidden = false;
   var labels = [], values = [];
   // On a phone the axis may take at most about half the width: a long
   // step's name ("Membeli pelatihan pertama") goes on two lines there,
