@@ -41,6 +41,7 @@
  * callback (sq_log), never to stderr. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -82,8 +83,25 @@ static int sq_conn_open(sq *q, const char *path, sqc **out, char *err, size_t er
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &db, flags, NULL);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open database %s: %s", path,
-                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        /* the usual cause, said with what to do: a directory missing or
+         * not writable (SQLite says only "unable to open database file") */
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash != NULL)
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            snprintf(err, errlen, "cannot open database %s: the directory %s does not exist "
+                     "(create it first, or give another --db)", path, dir);
+        else if (access(dir, W_OK) != 0)
+            snprintf(err, errlen, "cannot open database %s: the directory %s is not writable "
+                     "by this user", path, dir);
+        else
+            snprintf(err, errlen, "cannot open database %s: %s", path,
+                     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);
         return PK_EIO;
     }

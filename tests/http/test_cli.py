@@ -281,6 +281,21 @@ def unknown_flag_without_value_is_reported_as_unknown():
 # ---- migrate --------------------------------------------------------------
 
 @test
+def migrate_into_a_missing_directory_says_so():
+    """SQLite says only 'unable to open database file' (an outside trial
+    found no next step in it)."""
+    if h.PG:
+        return
+    with TmpDir() as d:
+        path = os.path.join(d, "tidak-ada", "x.db")
+        code, out, err = cli(["migrate", "--db", path], cwd=d)
+        eq(code, 1, "exit status")
+        assert "the directory %s does not exist" % os.path.dirname(path) in err, err
+        assert "create it first" in err, err
+        assert not os.path.exists(os.path.dirname(path)), "nothing created"
+
+
+@test
 def migrate_twice_is_idempotent():
     with TmpDir() as d:
         db = h.Db(d, "m", migrated=False)
