@@ -407,7 +407,7 @@ const cli_cmd cli_commands[] = {
      .summary = "create the database or apply pending migrations (idempotent)"},
     {.name = "nik", .run = cli_nik, .args = "NIK...",
      .summary = "check NIKs: one JSON line each, as GET /api/v1/nik/{nik}; exit 1 if any is "
-                "invalid"},
+                "invalid (the region codes are read from the database's region table)"},
     {.name = "import", .run = cli_import,
      .summary = "import participants or events, replace an exclusion list, or import the "
                 "courses",
