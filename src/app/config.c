@@ -68,6 +68,8 @@ static const setting settings[] = {
     I("burst_login", burst_login, 1, 1000000),
     I("rate_code", rate_code, 1, 1000000),
     I("burst_code", burst_code, 1, 1000000),
+    I("rate_card", rate_card, 1, 1000000),
+    I("burst_card", burst_card, 1, 1000000),
     {"trusted_proxy", T_ADDR, offsetof(pk_config, trusted_proxy),
      sizeof(((pk_config *)0)->trusted_proxy), 0, 0, NULL},
     I("import_bulk_mb", import_bulk_mb, 0, 1 << 20),
@@ -186,6 +188,8 @@ void pk_config_defaults(pk_config *c)
     c->burst_login = 5;
     c->rate_code = 6;
     c->burst_code = 3;
+    c->rate_card = 10;
+    c->burst_card = 30;
     c->login_max_failures_address = 100;
     c->login_backoff = 1;
     c->login_backoff_max = 60;

@@ -53,6 +53,7 @@ typedef struct pk_config {
     int rate_register, burst_register; /* registration */
     int rate_login, burst_login;       /* login form */
     int rate_code, burst_code;         /* residents' one-time codes: asked and entered */
+    int rate_card, burst_card;         /* a platform's purchases with an unknown card */
     char trusted_proxy[64];   /* reverse proxy's address: its X-Forwarded-For is believed; "" none */
     int stats_min_count;      /* counts below it (but not 0) are hidden from roles that
                                * cannot read the records (app/stats.h); 0 or 1: none */

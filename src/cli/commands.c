@@ -67,6 +67,8 @@ const cli_option cli_server_settings[] = {
     {"burst-login", "N", "... at once (5)"},
     {"rate-code", "N", "residents' one-time codes, asked or entered: per minute (6)"},
     {"burst-code", "N", "... at once (3)"},
+    {"rate-card", "N", "a platform's purchases naming a card never issued: per minute (10)"},
+    {"burst-card", "N", "... at most (30); past them its purchases are refused (429)"},
     {"trusted-proxy", "ADDR", "reverse proxy whose X-Forwarded-For is believed (default: none)"},
     {"stats-min-count", "N", "counts from 1 to N-1 are hidden from viewers (default 5)"},
     {"complaints-contact", "TEXT", "where the portal sends a resident with a problem (a NIK\n"

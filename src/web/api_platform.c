@@ -18,6 +18,7 @@
 #include "app/platform.h"
 #include "app/purchase.h"
 #include "web/json.h"
+#include "web/ratelimit.h"
 #include "web/web.h"
 
 /* The handler of a verified request, run by pk_platform_exec inside the
@@ -190,8 +191,10 @@ void pk_api_platform_purchase(const pk_app *app, pk_req *req, pk_resp *resp)
     const char *course = member(root, "kode_pelatihan", fields,
                                 "Kode pelatihan di platform wajib diisi.");
     pk_purchase_result r;
-    if (!invalid(resp, fields)) {
+    if (!invalid(resp, fields) && !pk_web_card_limited(app, req->platform->code, resp)) {
         int rc = pk_purchase_buy(app, req->platform, card, course, &r);
+        if (rc == 0 && r.refused == PK_C_KARTU_TIDAK_DIKENAL)
+            pk_web_card_missed(app, req->platform->code);
         if (!refused(req, resp, rc, &r)) {
             json_t *o = answer(&r);
             json_object_set_new(o, "platform", json_string(req->platform->code));

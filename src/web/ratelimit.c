@@ -65,7 +65,9 @@ static double refilled(const entry *e, double now)
     return t > (double)e->burst ? (double)e->burst : t;
 }
 
-int pk_ratelimit_take(const uint8_t key[16], pk_limit cls, int per_minute, int burst)
+/* Takes `cost` tokens (1, or 0 to look: whether one is there) from the
+ * bucket of (key, cls): 0, or the seconds until one would be. */
+static int bucket(const uint8_t key[16], pk_limit cls, int per_minute, int burst, double cost)
 {
     pthread_once(&once, init);
     uint8_t in[17];
@@ -111,7 +113,7 @@ int pk_ratelimit_take(const uint8_t key[16], pk_limit cls, int per_minute, int b
         tokens = burst;
     }
     if (tokens >= 1.0) {
-        tokens -= 1.0;
+        tokens -= cost;
     } else {
         double wait = (1.0 - tokens) / rate; /* seconds, rounded up */
         retry = (int)wait + ((double)(int)wait < wait);
@@ -124,6 +126,11 @@ int pk_ratelimit_take(const uint8_t key[16], pk_limit cls, int per_minute, int b
     e->last = now;
     pthread_mutex_unlock(&locks[set % LOCKS]);
     return retry;
+}
+
+int pk_ratelimit_take(const uint8_t key[16], pk_limit cls, int per_minute, int burst)
+{
+    return bucket(key, cls, per_minute, burst, 1.0);
 }
 
 /* ---- client addresses ------------------------------------------------- */
@@ -228,9 +235,47 @@ const char *pk_limit_name(pk_limit cls)
     static const char *const names[PK_LIMIT__COUNT] = {
         [PK_LIMIT_NONE] = "none", [PK_LIMIT_LOOKUP] = "lookup", [PK_LIMIT_CHECK] = "check",
         [PK_LIMIT_REGISTER] = "register", [PK_LIMIT_LOGIN] = "login",
-        [PK_LIMIT_CODE] = "code",
+        [PK_LIMIT_CODE] = "code", [PK_LIMIT_CARD] = "card",
     };
     return cls >= 0 && cls < PK_LIMIT__COUNT ? names[cls] : "none";
+}
+
+/* The bucket of a platform's unknown cards: its code, hashed to 16 bytes. */
+static void card_key(const char *platform, uint8_t key[16])
+{
+    crypto_generichash(key, 16, (const unsigned char *)platform, strlen(platform), NULL, 0);
+}
+
+bool pk_web_card_limited(const pk_app *app, const char *platform, pk_resp *resp)
+{
+    const pk_config *c = &app->cfg;
+    if (!c->rate_limits)
+        return false;
+    uint8_t key[16];
+    card_key(platform, key);
+    int retry = bucket(key, PK_LIMIT_CARD, c->rate_card, c->burst_card, 0.0);
+    if (retry == 0)
+        return false;
+    atomic_fetch_add(&refusals[PK_LIMIT_CARD], 1);
+    char secs[16], msg[240];
+    snprintf(secs, sizeof(secs), "%d", retry);
+    pk_resp_header(resp, "Retry-After", secs);
+    snprintf(msg, sizeof(msg),
+             "Terlalu banyak pembelian dengan nomor kartu yang tidak dikenal dari platform ini. "
+             "Pembelian dari platform ini ditolak selama %d detik.",
+             retry);
+    pk_reply_error(resp, 429, "kartu_salah_terlalu_sering", msg, NULL);
+    return true;
+}
+
+void pk_web_card_missed(const pk_app *app, const char *platform)
+{
+    const pk_config *c = &app->cfg;
+    if (!c->rate_limits)
+        return;
+    uint8_t key[16];
+    card_key(platform, key);
+    (void)bucket(key, PK_LIMIT_CARD, c->rate_card, c->burst_card, 1.0);
 }
 
 bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit cls, bool api)
@@ -244,6 +289,7 @@ bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit
         [PK_LIMIT_REGISTER] = {c->rate_register, c->burst_register},
         [PK_LIMIT_LOGIN] = {c->rate_login, c->burst_login},
         [PK_LIMIT_CODE] = {c->rate_code, c->burst_code},
+        [PK_LIMIT_CARD] = {c->rate_card, c->burst_card},
     };
     uint8_t key[16];
     if (!client_bytes(app, req, key))

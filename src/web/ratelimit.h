@@ -27,6 +27,7 @@ typedef enum {
     PK_LIMIT_REGISTER,  /* registration (API, /daftar form) */
     PK_LIMIT_LOGIN,     /* the login form */
     PK_LIMIT_CODE,      /* residents' one-time codes (app/resident.h): asked, entered */
+    PK_LIMIT_CARD,      /* a platform's purchases naming no card issued (per platform) */
     PK_LIMIT__COUNT
 } pk_limit;
 
@@ -47,6 +48,19 @@ bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit
  * class's name as the settings spell it ("lookup"); for GET /metrics. */
 uint64_t pk_ratelimit_refusals(pk_limit cls);
 const char *pk_limit_name(pk_limit cls);
+
+/* A platform's purchases naming a card that was never issued: each one
+ * takes a token of the platform's bucket (rate_card a minute, burst_card
+ * at most), and while the bucket is empty every purchase of the platform
+ * is refused (429 kartu_salah_terlalu_sering, Retry-After).  A card
+ * number pays for trainings, and a platform trying numbers finds one in a
+ * thousand that was issued (10^9 numbers, a million cards): an outside
+ * test spent others' balances with numbers it computed.
+ * pk_web_card_limited: true after answering 429 (the purchase is not
+ * looked at); pk_web_card_missed: after a kartu_tidak_dikenal answer.
+ * Always false / nothing when rate_limits is off. */
+bool pk_web_card_limited(const pk_app *app, const char *platform, pk_resp *resp);
+void pk_web_card_missed(const pk_app *app, const char *platform);
 
 /* The bucket logic itself, for tests: key is 16 bytes.  Returns 0 when
  * allowed, else the seconds until a request would be. */

@@ -688,6 +688,42 @@ def a_forgotten_answer_still_debits_once():
     eq(balance(s.db, card), 500000)
 
 
+def luhn_card(i):
+    """A well-formed card number (the default issuer, a Luhn digit) that
+    no draw issued: 999999990 + i as its 9 digits."""
+    body = "990031%09d" % (999999990 + i)
+    total = 0
+    for k, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if k % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
+@test
+def a_platform_trying_card_numbers_is_stopped():
+    """A card number pays for trainings; a platform that names cards never
+    issued (rate_card a minute, burst_card at most) has every purchase
+    refused until the bucket refills: an outside test walked the card
+    numbers and bought on other people's balances.  Another platform is
+    not affected; with rate limits off nothing is counted."""
+    with h.Server(args=["--rate-limits", "on", "--rate-card", "1", "--burst-card", "2"]) as s:
+        toko = Client(s, "toko", add(s.db, "toko"))
+        lain = Client(s, "lain", add(s.db, "lain"))
+        for i in range(2):
+            refused(buy(toko, luhn_card(i), "TP-1"), 422, "kartu_tidak_dikenal", "miss %d" % i)
+        st, hdrs, data = buy(toko, luhn_card(9), "TP-1")
+        refused((st, hdrs, data), 429, "kartu_salah_terlalu_sering", "the third miss")
+        assert 1 <= int(hdrs["retry-after"]) <= 60, hdrs
+        assert luhn_card(9) not in data.decode(), "the number is not echoed"
+        refused(buy(lain, luhn_card(3), "TP-1"), 422, "kartu_tidak_dikenal", "another platform")
+        m = s.request("GET", "/metrics")[2].decode()
+        assert 'prakerja_rate_limit_refusals_total{class="card"} 1' in m, m[-2000:]
+    with h.Server() as s:  # rate limits off (the harness's default)
+        toko = Client(s, "toko", add(s.db, "toko"))
+        for i in range(4):
+            refused(buy(toko, luhn_card(i), "TP-1"), 422, "kartu_tidak_dikenal", "off %d" % i)
+
+
 @test
 def old_answers_are_forgotten():
     with h.Server() as s:
