@@ -306,7 +306,16 @@ static bool change(const pk_app *app, pk_req *req, pk_resp *resp, const pk_resid
             }
         }
     } else if (aksi && strcmp(aksi, "kanal") == 0) {
-        rc = pk_resident_pref_set(app, who->participant_id, pk_form_get(f, "kanal"));
+        const char *k = pk_form_get(f, "kanal");
+        if (k != NULL && strcmp(k, "email") == 0 && p->email[0] == '\0') {
+            /* nothing would reach them (an outside review: "tersimpan") */
+            pk_html_error_page(app, resp, 422, "Belum ada alamat e-mail",
+                               "Tidak ada alamat e-mail yang terdaftar untuk Anda, jadi pesan "
+                               "tidak dapat dikirim lewat e-mail. Pilih WhatsApp atau SMS, atau "
+                               "minta petugas kelurahan menambahkan alamat e-mail Anda.");
+            return false;
+        }
+        rc = pk_resident_pref_set(app, who->participant_id, k);
         done = "kanal";
     } else if (aksi && (strcmp(aksi, "berhenti") == 0 || strcmp(aksi, "mulai") == 0)) {
         const char *t = pk_form_get(f, "tujuan");
@@ -565,9 +574,15 @@ void pk_page_account(const pk_app *app, pk_req *req, pk_resp *resp)
         pk_buf_printf(b, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n"
                          "<input type=\"hidden\" name=\"tujuan\" value=\"%s\">\n"
                          "<input type=\"hidden\" name=\"aksi\" value=\"%s\">\n"
-                         "<button type=\"submit\">%s</button>\n</form></li>\n",
+                         "<button type=\"submit\">%s</button>\n</form>\n",
                       CSRF_FIELD, csrf, pn, stopped[i] ? "mulai" : "berhenti",
                       stopped[i] ? "Terima lagi" : "Berhenti");
+        if (i == PK_PURPOSE_PROGRAM && !stopped[i])
+            pk_buf_adds(b, "<p class=\"small\" data-stop-warning>Bila dihentikan, Anda tidak "
+                           "lagi diingatkan tentang batas pembelian pelatihan, saldo, survei "
+                           "dan insentif; batas yang terlewat dapat membuat kepesertaan "
+                           "dicabut atau saldo hangus.</p>\n");
+        pk_buf_adds(b, "</li>\n");
     }
     pk_buf_adds(b, "</ul>\n<h3>Pesan yang dikirim kepada Anda</h3>\n");
     pk_message_view rows[20];

@@ -693,6 +693,8 @@ def preferences_channel_stops_and_messages():
             st, _, _ = b.post("/akun", {"aksi": "kanal", "kanal": "merpati", "_warga": warga},
                               form_from="/akun")
             eq(st, 422, "an unknown channel")
+            # the program reminders' stop warns what it costs (an outside review)
+            assert "data-stop-warning" in b.get("/akun")[2], "the warning beside Berhenti"
             st, _, _ = b.post("/akun", {"aksi": "berhenti", "tujuan": "program",
                                         "_warga": warga}, form_from="/akun")
             eq(st, 303, "stop program")
@@ -721,6 +723,29 @@ def preferences_channel_stops_and_messages():
             eq(r.sql("SELECT count(*) FROM pk_resident_session")[0][0], 0, "session gone")
             st, hdrs, _ = b.get("/akun")
             eq((st, hdrs["location"]), (303, "/akun/masuk"), "signed out")
+        finally:
+            s.cleanup()
+
+
+@test
+def email_is_refused_as_the_channel_of_someone_without_one():
+    """An outside review chose e-mail with no address on file and was told
+    'tersimpan': nothing would have reached them."""
+    with R() as r:
+        q = person(7, email="")
+        summary, _, _, _ = r.imp(csv_text([q]))
+        eq(summary["inserted"], 1, "imported")
+        s = start(r)
+        try:
+            b = sign_in(r, s, q)
+            _, _, page = b.get("/akun")
+            warga = re.search(r'name="_warga" value="([^"]+)"', page).group(1)
+            st, _, text = b.post("/akun", {"aksi": "kanal", "kanal": "email", "_warga": warga},
+                                 form_from="/akun")
+            eq(st, 422, "refused")
+            assert "Belum ada alamat e-mail" in text and "WhatsApp atau SMS" in text, text
+            eq(r.sql("SELECT count(*) FROM pk_contact_pref WHERE channel = 'email'")[0][0], 0,
+               "nothing stored")
         finally:
             s.cleanup()
 
