@@ -329,7 +329,7 @@ def registrant(serial, pekerjaan="wiraswasta"):
     """A person registering on the portal in V1 (31.74.01.1001)."""
     return {"nik": "317401170895%04d" % serial, "no_kk": "317401300000%04d" % serial,
             "nama": "Warga Corong %d" % serial, "tanggal_lahir": "1995-08-17",
-            "jenis_kelamin": "P", "no_hp": "0813777%05d" % serial,
+            "jenis_kelamin": "L", "no_hp": "0813777%05d" % serial,
             "email": "corong%d@contoh.id" % serial, "kode_wilayah": V1,
             "alamat": "Jl. Corong No. %d" % serial, "pendidikan": "sma",
             "segmen": "pencari_kerja", "pekerjaan": pekerjaan}

@@ -102,7 +102,7 @@ def nik_for(serial, year=1995):
 def registrant(serial):
     return {"nik": nik_for(serial), "no_kk": "317401300000%04d" % serial,
             "nama": "Warga Acara %d" % serial, "tanggal_lahir": "1995-08-17",
-            "jenis_kelamin": "P", "no_hp": "0813666%05d" % serial,
+            "jenis_kelamin": "L", "no_hp": "0813666%05d" % serial,
             "email": "acara%d@contoh.id" % serial, "kode_wilayah": TEBET,
             "alamat": "Jl. Acara No. %d" % serial, "pendidikan": "sma",
             "segmen": "pencari_kerja", "pekerjaan": "wiraswasta"}
