@@ -128,6 +128,28 @@ const char *pk_form_id16(pk_req *req, const char *v)
     return s;
 }
 
+const char *pk_form_count(pk_req *req, const char *v)
+{
+    if (v == NULL)
+        return NULL;
+    size_t n = strlen(v), lead = strcspn(v, ".");
+    /* 1-3 digits, then groups of a dot and 3 digits, at least one */
+    if (lead == 0 || lead > 3 || lead == n || strspn(v, "0123456789") != lead)
+        return v;
+    for (size_t i = lead; i < n; i += 4)
+        if (v[i] != '.' || i + 4 > n || strspn(v + i + 1, "0123456789") < 3)
+            return v;
+    char *s = pk_req_scratch(req, n + 1);
+    if (s == NULL)
+        return v;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != '.')
+            s[k++] = v[i];
+    s[k] = '\0';
+    return s;
+}
+
 const char *pk_form_wib_instant(pk_req *req, const char *v)
 {
     if (v == NULL)

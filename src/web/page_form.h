@@ -47,4 +47,10 @@ const char *pk_form_wib_instant(pk_req *req, const char *v);
  * review found the grouped number refused with the generic message. */
 const char *pk_form_id16(pk_req *req, const char *v);
 
+/* A count written as the pages show counts, dots between thousands
+ * ("1.000", "800.000"), becomes its digits (request scratch memory);
+ * anything else is passed on as typed.  An outside review typed the
+ * quota as the wave's page shows it and was told it is not a number. */
+const char *pk_form_count(pk_req *req, const char *v);
+
 #endif

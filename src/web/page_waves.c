@@ -212,7 +212,8 @@ void pk_page_wave_new(const pk_app *app, pk_req *req, pk_resp *resp)
             pk_wave_input in = {.number = val[F_NUMBER], .scheme = val[F_SCHEME],
                                 .opens = pk_form_wib_instant(req, val[F_OPENS]),
                                 .closes = pk_form_wib_instant(req, val[F_CLOSES]),
-                                .quota = val[F_QUOTA], .balance_until = val[F_BALANCE]};
+                                .quota = pk_form_count(req, val[F_QUOTA]),
+                                .balance_until = val[F_BALANCE]};
             char *rq = val[F_REGIONS] ? pk_req_scratch(req, strlen(val[F_REGIONS]) + 1) : NULL;
             bool too_many = false;
             if (rq != NULL) {
