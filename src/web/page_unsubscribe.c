@@ -13,9 +13,16 @@
  * not cached. */
 #include <string.h>
 
+#include "app/remind.h"
 #include "app/unsubscribe.h"
 #include "web/html.h"
 #include "web/web.h"
+
+/* How to have them again: Akun saya's button too (an outside review
+ * found it left out). */
+#define RESTART                                                                              \
+    "Untuk menerimanya kembali, pilih Terima lagi di <a href=\"/akun\">Akun saya</a>, balas "   \
+    "MULAI pada pesan WhatsApp atau SMS kami, atau hubungi petugas."
 
 static const char *purpose_words(pk_purpose p)
 {
@@ -38,11 +45,28 @@ void pk_page_unsubscribe(const pk_app *app, pk_req *req, pk_resp *resp)
     }
     pk_buf *b = &resp->body;
     if (strcmp(req->method, "POST") != 0) {
+        /* as it stands: a link opened again after stopping says so (an
+         * outside review was asked again to stop) */
+        bool stopped[PK_PURPOSE__COUNT] = {0};
+        bool already = pk_remind_consent_of(app, id, stopped) == 0 && stopped[p];
         pk_html_begin(b, "Berhenti menerima pengingat", "");
-        pk_buf_adds(b, "<h1>Berhenti menerima pengingat</h1>\n<p>Anda akan berhenti menerima ");
-        pk_html_esc(b, purpose_words(p));
-        pk_buf_adds(b, " melalui WhatsApp, SMS, dan e-mail.</p>\n"
-                       "<form method=\"post\"><button type=\"submit\">Berhenti</button></form>\n");
+        if (already) {
+            pk_buf_adds(b, "<h1>Sudah dihentikan</h1>\n<p data-stopped>Anda sudah tidak "
+                           "menerima ");
+            pk_html_esc(b, purpose_words(p));
+            pk_buf_adds(b, ". " RESTART "</p>\n");
+        } else {
+            pk_buf_adds(b, "<h1>Berhenti menerima pengingat</h1>\n<p>Anda akan berhenti "
+                           "menerima ");
+            pk_html_esc(b, purpose_words(p));
+            pk_buf_adds(b, " melalui WhatsApp, SMS, dan e-mail.</p>\n");
+            if (p == PK_PURPOSE_PROGRAM)
+                pk_buf_adds(b, "<p>Tanpa pengingat ini, batas pembelian pelatihan atau "
+                               "penggunaan saldo yang terlewat dapat membuat kepesertaan "
+                               "dicabut atau saldo hangus.</p>\n");
+            pk_buf_adds(b, "<form method=\"post\"><button type=\"submit\">Berhenti</button>"
+                           "</form>\n");
+        }
         pk_html_finish(resp, 200, false);
         return;
     }
@@ -68,7 +92,6 @@ void pk_page_unsubscribe(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_buf_adds(b, changed ? "1" : "0");
     pk_buf_adds(b, "\">Anda tidak akan menerima ");
     pk_html_esc(b, purpose_words(p));
-    pk_buf_adds(b, " lagi. Untuk menerimanya kembali, balas MULAI pada pesan WhatsApp atau SMS "
-                   "kami, atau hubungi petugas.</p>\n");
+    pk_buf_adds(b, " lagi. " RESTART "</p>\n");
     pk_html_finish(resp, 200, false);
 }

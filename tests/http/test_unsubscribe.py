@@ -47,6 +47,7 @@ def one_click_stops_the_purpose():
             st, hdrs, body = s.request("GET", path)
             eq(st, 200, "GET shows the page")
             assert b"<form method=\"post\"" in body, body
+            assert "dicabut atau saldo hangus".encode() in body, "what stopping program costs"
             assert "no-store" in hdrs.get("cache-control", ""), hdrs
             eq(r.stops(), [], "a GET changes nothing")
             st, hdrs, body = s.request("POST", path, *ONE_CLICK)
@@ -63,6 +64,11 @@ def one_click_stops_the_purpose():
             eq(st, 200, "second POST")
             assert b'data-changed="0"' in body, body
             eq(len(r.history()), 1, "history after a repeat")
+            # the link opened again says it is stopped, and how to start again
+            st, _, body = s.request("GET", path)
+            eq(st, 200, "GET after stopping")
+            assert b"data-stopped" in body and b"<form method=\"post\"" not in body, body
+            assert b'href="/akun"' in body and b"Terima lagi" in body, body
             # the button of the page posts an empty form: the same
             st, _, _ = s.request("POST", path_b, "", {"Content-Type":
                                                       "application/x-www-form-urlencoded"})
