@@ -36,19 +36,25 @@ const char *pk_journey_status_label(pk_journey_status s)
  * pekerjaan_dikecualikan", as the draw writes them) as their labels
  * ("Usia di bawah batas minimal peserta; Pekerjaan yang dikecualikan
  * ..."), other snake_case words as words, free text as it is. */
+/* The ';'-separated item of a note at p, n bytes long: its code, or
+ * PK_C__COUNT when it names none. */
+static pk_code note_code(const char *p, size_t n)
+{
+    char name[64];
+    if (n >= sizeof(name))
+        return PK_C__COUNT;
+    memcpy(name, p, n);
+    name[n] = '\0';
+    return pk_code_by_name(name);
+}
+
 static void words(const char *note, char out[PK_EVENT_NOTE_MAX])
 {
     size_t used = 0;
     out[0] = '\0';
     for (const char *p = note; *p != '\0';) {
         size_t n = strcspn(p, ";");
-        char name[64];
-        pk_code c = PK_C__COUNT;
-        if (n < sizeof(name)) {
-            memcpy(name, p, n);
-            name[n] = '\0';
-            c = pk_code_by_name(name);
-        }
+        pk_code c = note_code(p, n);
         if (c != PK_C__COUNT && pk_code_label(c) == pk_code_message(c))
             c = PK_C__COUNT; /* a sentence, not a label: the words read better */
         int k = c == PK_C__COUNT ? -1
@@ -80,13 +86,7 @@ static bool drop_registry_codes(const char *note, char out[PK_EVENT_NOTE_MAX])
     out[0] = '\0';
     for (const char *p = note; *p != '\0';) {
         size_t n = strcspn(p, ";");
-        char name[64];
-        pk_code c = PK_C__COUNT;
-        if (n < sizeof(name)) {
-            memcpy(name, p, n);
-            name[n] = '\0';
-            c = pk_code_by_name(name);
-        }
+        pk_code c = note_code(p, n);
         if (c != PK_C__COUNT && (PK_REASONS_REGISTRY & PK_CODEBIT(c)))
             dropped = true;
         else if (used + n + 2 < PK_EVENT_NOTE_MAX)

@@ -240,6 +240,33 @@ const char *pk_limit_name(pk_limit cls)
     return cls >= 0 && cls < PK_LIMIT__COUNT ? names[cls] : "none";
 }
 
+/* The 429 of class cls: counted, Retry-After, the words of the class
+ * (JSON when api, else a page). */
+static void refuse(const pk_app *app, pk_resp *resp, pk_limit cls, int retry, bool api)
+{
+    atomic_fetch_add(&refusals[cls], 1);
+    char secs[16], msg[240];
+    snprintf(secs, sizeof(secs), "%d", retry);
+    pk_resp_header(resp, "Retry-After", secs);
+    if (cls == PK_LIMIT_CARD)
+        snprintf(msg, sizeof(msg),
+                 "Terlalu banyak pembelian dengan nomor kartu yang tidak dikenal dari platform "
+                 "ini. Pembelian dari platform ini ditolak selama %d detik.",
+                 retry);
+    else
+        snprintf(msg, sizeof(msg),
+                 "Terlalu banyak permintaan dari jaringan internet Anda. Silakan coba lagi "
+                 "dalam %d detik.",
+                 retry);
+    if (api)
+        pk_reply_error(resp, 429,
+                       cls == PK_LIMIT_CARD ? "kartu_salah_terlalu_sering"
+                                            : "terlalu_banyak_permintaan",
+                       msg, NULL);
+    else
+        pk_html_error_page(app, resp, 429, "Terlalu banyak permintaan", msg);
+}
+
 /* The bucket of a platform's unknown cards: its code, hashed to 16 bytes. */
 static void card_key(const char *platform, uint8_t key[16])
 {
@@ -256,15 +283,7 @@ bool pk_web_card_limited(const pk_app *app, const char *platform, pk_resp *resp)
     int retry = bucket(key, PK_LIMIT_CARD, c->rate_card, c->burst_card, 0.0);
     if (retry == 0)
         return false;
-    atomic_fetch_add(&refusals[PK_LIMIT_CARD], 1);
-    char secs[16], msg[240];
-    snprintf(secs, sizeof(secs), "%d", retry);
-    pk_resp_header(resp, "Retry-After", secs);
-    snprintf(msg, sizeof(msg),
-             "Terlalu banyak pembelian dengan nomor kartu yang tidak dikenal dari platform ini. "
-             "Pembelian dari platform ini ditolak selama %d detik.",
-             retry);
-    pk_reply_error(resp, 429, "kartu_salah_terlalu_sering", msg, NULL);
+    refuse(app, resp, PK_LIMIT_CARD, retry, true);
     return true;
 }
 
@@ -299,17 +318,6 @@ bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit
     int retry = pk_ratelimit_take(key, cls, rates[cls][0], rates[cls][1]);
     if (retry == 0)
         return false;
-    atomic_fetch_add(&refusals[cls], 1);
-    char secs[16], msg[200];
-    snprintf(secs, sizeof(secs), "%d", retry);
-    pk_resp_header(resp, "Retry-After", secs);
-    snprintf(msg, sizeof(msg),
-             "Terlalu banyak permintaan dari jaringan internet Anda. Silakan coba lagi dalam "
-             "%d detik.",
-             retry);
-    if (api)
-        pk_reply_error(resp, 429, "terlalu_banyak_permintaan", msg, NULL);
-    else
-        pk_html_error_page(app, resp, 429, "Terlalu banyak permintaan", msg);
+    refuse(app, resp, cls, retry, api);
     return true;
 }
