@@ -45,7 +45,7 @@ static bool safe_next(const char *n)
 }
 
 static void login_form(const pk_app *app, pk_req *req, pk_resp *resp, const char *username,
-                       const char *next, const char *error)
+                       const char *next, const char *error, const char *notice)
 {
     pk_buf *b = &resp->body;
     pk_html_begin(b, "Masuk", "/masuk");
@@ -57,6 +57,11 @@ static void login_form(const pk_app *app, pk_req *req, pk_resp *resp, const char
                        "<p>");
         pk_html_esc(b, error);
         pk_buf_adds(b, "</p></div>\n");
+    }
+    if (notice != NULL) {
+        pk_buf_adds(b, "<p class=\"result\" role=\"status\" data-session-ended>");
+        pk_html_esc(b, notice);
+        pk_buf_adds(b, "</p>\n");
     }
     pk_buf_adds(b, "<form method=\"post\" action=\"/masuk\" novalidate>\n");
     pk_web_csrf_field(app, req, resp);
@@ -80,12 +85,24 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
     const char *password = pk_form_get(&f, "kata_sandi");
     const char *next = posted ? pk_form_get(&f, "next") : pk_req_query(req, "next");
     if (!posted) {
-        login_form(app, req, resp, NULL, next, NULL);
+        /* from a page whose session had ended (routes.c): said first */
+        const char *sesi = pk_req_query(req, "sesi");
+        char ended[320] = "";
+        if (sesi != NULL && strncmp(sesi, "berakhir", 8) == 0)
+            snprintf(ended, sizeof ended,
+                     "Sesi Anda sudah berakhir (tidak aktif lebih dari %d menit). Silakan masuk "
+                     "lagi.%s",
+                     (int)(app->cfg.session_idle / 60),
+                     strcmp(sesi, "berakhir-formulir") == 0
+                         ? " Isian formulir yang Anda kirim belum tersimpan: setelah masuk, isi "
+                           "dan kirim kembali."
+                         : "");
+        login_form(app, req, resp, NULL, next, NULL, ended[0] ? ended : NULL);
         pk_html_finish(resp, 200, false);
         return;
     }
     if (username == NULL || username[0] == '\0' || password == NULL || password[0] == '\0') {
-        login_form(app, req, resp, username, next, "Isi nama pengguna dan kata sandi.");
+        login_form(app, req, resp, username, next, "Isi nama pengguna dan kata sandi.", NULL);
         pk_html_finish(resp, 422, false);
         return;
     }
@@ -129,7 +146,7 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
     }
     /* PK_EDENIED: one answer for every reason. */
     pk_buf_reset(&resp->body);
-    login_form(app, req, resp, username, next, "Nama pengguna atau kata sandi salah.");
+    login_form(app, req, resp, username, next, "Nama pengguna atau kata sandi salah.", NULL);
     pk_html_finish(resp, 401, false);
 }
 

@@ -178,14 +178,21 @@ static bool match(const char *pattern, const char *path, char *scratch, size_t s
 }
 
 /* A page that needs a login: to /masuk, which comes back here after
- * (GET only: a form posted without a session is not replayed).  A
- * session cookie that did not work is deleted. */
+ * (GET only: a form posted without a session is not replayed).
+ * A session cookie that did not work is deleted, and the login page
+ * told so (?sesi=berakhir): an outside review lost a half-filled
+ * assisted registration to the idle limit without a word. */
 static void login_redirect(const pk_app *app, pk_req *req, pk_resp *resp)
 {
+    char token[PK_SECRET_TEXT];
+    bool stale = pk_req_cookie(req, PK_COOKIE_SESSION, token, sizeof(token));
     char loc[600] = "/masuk";
+    if (stale)
+        snprintf(loc, sizeof loc, "/masuk?sesi=%s",
+                 strcmp(req->method, "GET") == 0 ? "berakhir" : "berakhir-formulir");
     if (strcmp(req->method, "GET") == 0 && strlen(req->path) < 180) {
         size_t n = strlen(loc);
-        n += (size_t)snprintf(loc + n, sizeof(loc) - n, "?next=");
+        n += (size_t)snprintf(loc + n, sizeof(loc) - n, stale ? "&next=" : "?next=");
         for (const unsigned char *p = (const unsigned char *)req->path; *p; p++) {
             if (isalnum(*p) || strchr("/-._~", *p))
                 loc[n++] = (char)*p;
@@ -194,8 +201,7 @@ static void login_redirect(const pk_app *app, pk_req *req, pk_resp *resp)
         }
         loc[n] = '\0';
     }
-    char token[PK_SECRET_TEXT];
-    if (pk_req_cookie(req, PK_COOKIE_SESSION, token, sizeof(token)))
+    if (stale)
         pk_resp_cookie(app, resp, PK_COOKIE_SESSION, "", 0);
     pk_resp_header(resp, "Location", loc);
     pk_html_error_page(app, resp, 303, "Silakan masuk",

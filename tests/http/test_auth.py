@@ -559,9 +559,19 @@ def session_idle_and_absolute_expiry():
         b = logged_in("viewer1", s)
         eq(b.get("/dasbor")[0], 200, "fresh")
         time.sleep(6.5)
+        # a form sent then: the login page says the session ended and the
+        # form was not saved (an outside review lost a half-filled one)
+        stale = b.jar["pk_sesi"]
+        st, hdrs, _ = b.request("POST", "/peserta/baru", "nama=x", Browser.FORM)
+        eq((st, hdrs.get("location")), (303, "/masuk?sesi=berakhir-formulir"), "a form, idle")
+        st, _, text = Browser(s).get(hdrs["location"])
+        assert "data-session-ended" in text and "belum tersimpan" in text, text
+        b.jar["pk_sesi"] = stale  # the answer deleted it; a second tab still has it
         st, hdrs, _ = b.get("/dasbor")
         eq(st, 303, "idle for longer than 5 s")
-        assert hdrs.get("location", "").startswith("/masuk"), hdrs.get("location")
+        eq(hdrs.get("location"), "/masuk?sesi=berakhir&next=/dasbor", "said, and back after")
+        st, _, text = Browser(s).get(hdrs["location"])
+        assert "Sesi Anda sudah berakhir" in text and "belum tersimpan" not in text, text
         # kept busy, a session still ends 10 s after login
         b = logged_in("viewer1", s)
         t0 = time.monotonic()
