@@ -6,11 +6,13 @@
  * read is app/journey_view.h's, recorded in the access log as the
  * resident's own ("warga"). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <sodium.h>
 
+#include "app/catalogue.h"
 #include "app/journey_view.h"
 #include "core/date.h"
 #include "core/money.h"
@@ -19,8 +21,10 @@
 
 #define EVENTS_SHOWN 50
 
+/* The events the journey applies, the first EVENTS_SHOWN, kept during
+ * the read and written after it (a course's title is another read). */
 typedef struct ev_ctx {
-    pk_buf *b;
+    pk_event *ev;
     size_t n;
     bool pmo; /* one of them is the programme office's */
 } ev_ctx;
@@ -37,20 +41,44 @@ static int one_event(void *ctx, const pk_event *e, pk_code skipped)
      * the first EVENTS_SHOWN that are */
     if (skipped != PK_C__COUNT || c->n >= EVENTS_SHOWN)
         return 0;
-    char what[PK_EVENT_DESCRIBE_MAX], day[32];
-    pk_event_describe_resident(e, what, sizeof what);
-    day_of(e->at, day);
-    pk_buf_printf(c->b, "<li data-source=\"%s\"><span class=\"small\">%s</span> ",
-                  pk_event_source_name(e->source), day);
-    pk_html_esc(c->b, what);
-    if (e->source == PK_SRC_PMO) {
-        pk_buf_printf(c->b, " <span class=\"small\">(menurut data Manajemen Pelaksana per "
-                            "%s)</span>", day);
-        c->pmo = true;
-    }
-    pk_buf_adds(c->b, "</li>\n");
-    c->n++;
+    c->ev[c->n++] = *e;
+    c->pmo |= e->source == PK_SRC_PMO;
     return 0;
+}
+
+static int got_title(void *ctx, const pk_course_view *v)
+{
+    snprintf(ctx, PK_EVENT_TEXT_MAX, "%s", v->title);
+    return 0;
+}
+
+/* The events as the resident reads them: a course by its title where
+ * the catalogue has it (an outside review read "Membeli pelatihan
+ * KLS-20503 di kemnaker"), the code beside it. */
+static void write_events(const pk_app *app, pk_buf *b, const ev_ctx *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        pk_event e = c->ev[i];
+        char title[PK_EVENT_TEXT_MAX] = "";
+        if (e.course[0] != '\0' && e.platform[0] != '\0' &&
+            pk_catalogue_find(app, e.platform, e.course, got_title, title) == 0 &&
+            title[0] != '\0') {
+            char both[2 * PK_EVENT_TEXT_MAX + 4];
+            size_t n = (size_t)snprintf(both, sizeof both, "%s (%s)", title, e.course);
+            if (n < sizeof e.course) /* else the code alone, as before */
+                memcpy(e.course, both, n + 1);
+        }
+        char what[PK_EVENT_DESCRIBE_MAX], day[32];
+        pk_event_describe_resident(&e, what, sizeof what);
+        day_of(e.at, day);
+        pk_buf_printf(b, "<li data-source=\"%s\"><span class=\"small\">%s</span> ",
+                      pk_event_source_name(e.source), day);
+        pk_html_esc(b, what);
+        if (e.source == PK_SRC_PMO)
+            pk_buf_printf(b, " <span class=\"small\">(menurut data Manajemen Pelaksana per "
+                             "%s)</span>", day);
+        pk_buf_adds(b, "</li>\n");
+    }
 }
 
 static void money(pk_buf *b, const char *label, const char *key, int64_t v)
@@ -158,16 +186,16 @@ bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
     memset(state, 0, sizeof(*state));
     state->status = PK_JS_TERDAFTAR;
     pk_journey_view v;
-    pk_buf events;
-    pk_buf_init(&events, 1u << 20);
-    ev_ctx c = {.b = &events};
-    int rc = pk_staff_journey(app, "", pid, "warga", req->route, 0, PK_JOURNEY_EVENTS_MAX,
-                              (int64_t)time(NULL), &v, one_event, &c);
+    ev_ctx c = {.ev = calloc(EVENTS_SHOWN, sizeof(pk_event))};
+    int rc = c.ev == NULL ? PK_ENOMEM
+                          : pk_staff_journey(app, "", pid, "warga", req->route, 0,
+                                             PK_JOURNEY_EVENTS_MAX, (int64_t)time(NULL), &v,
+                                             one_event, &c);
     pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"status\" data-journey>\n");
-    if (rc != 0 || pk_buf_failed(&events)) {
+    if (rc != 0) {
         pk_buf_adds(b, "<p role=\"alert\" data-journey-error>Data perjalanan Anda belum dapat "
                        "dibaca. Silakan muat ulang halaman sebentar lagi.</p>\n</section>\n");
-        pk_buf_free(&events);
+        free(c.ev);
         return false;
     }
     const pk_journey *j = &v.j;
@@ -225,13 +253,13 @@ bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
     } else {
         pk_buf_printf(b, "<ol class=\"timeline\" data-events=\"%lld\">\n",
                       (long long)j->events);
-        pk_buf_add(b, events.data, events.len);
+        write_events(app, b, &c);
         pk_buf_adds(b, "</ol>\n");
     }
     if (c.pmo)
         pk_buf_adds(b, "<p class=\"small\">Data dari Manajemen Pelaksana ditampilkan sesuai "
                        "yang kami terima, dengan tanggalnya.</p>\n");
     pk_buf_adds(b, "</section>\n");
-    pk_buf_free(&events);
+    free(c.ev);
     return true;
 }

@@ -475,6 +475,20 @@ def a_recipient_of_this_deployment_sees_their_card_and_how_to_buy():
                              r"data-card-number>%s</strong>" % whole, text), text
             assert 'data-next="pembelian_pertama"' in text and 'data-how="beli"' in text, text
             assert "data-missed" not in text, "nothing missed yet"
+            # a purchase in the history by the course's title where the
+            # catalogue has it (an outside review read only its code)
+            code, _, err = r.cli(["platform", "add", "--code", "belajarid", "--name", "Belajar"])
+            eq(code, 0, err)
+            courses = r.write("platform,kode_pelatihan,judul,lpk,harga,mode\n"
+                              "belajarid,BLJ-7,Dasar Akuntansi UMKM,LPK Maju,500000,webinar\n")
+            code, _, err = r.cli(["import", "courses", courses])
+            eq(code, 0, err)
+            time.sleep(1.1)  # after the draw's instant (now when it ran)
+            bought = h.wib_instant(int(time.time()))
+            r.events([ev("b1", p["nik"], "pembelian", bought, jumlah=500000, pelatihan="BLJ-7",
+                         platform="belajarid")], "--source", "lokal")
+            _, _, text = b.get("/akun")
+            assert "Dasar Akuntansi UMKM (BLJ-7) di belajarid" in text, text
         finally:
             s.cleanup()
 
