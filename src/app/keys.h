@@ -30,8 +30,8 @@ typedef struct pk_rotate_summary {
 int pk_keys_rotate(pk_app *app, const char *actor, int batch, pk_rotate_summary *sum, char *err,
                    size_t errlen);
 
-/* Removes from the key file the generations (other than 1 and the newest)
- * that no box uses, counted first; counts[g] receives the boxes of each
+/* Removes from the key file the generations (other than 1 and the two
+ * newest) that no box uses, counted first; counts[g] receives the boxes of each
  * generation.  Run it after a rotation has finished, not during one. */
 int pk_keys_prune(pk_app *app, const char *actor, int *removed, int64_t counts[256], char *err,
                   size_t errlen);

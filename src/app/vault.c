@@ -23,8 +23,17 @@ _Static_assert(NONCE_LEN == 16 + 8, "a nonce is a 16-byte prefix and an 8-byte c
 struct pk_keyring {
     pthread_mutex_t mu;
     char *path;
-    dev_t dev;          /* the key file last read: a rotation renames a new */
-    ino_t ino;          /* file into place, so another inode means reload */
+    /* The key file last read: a rotation or a prune renames a new file
+     * into place, so another identity means reload.  The inode alone is
+     * not enough: a file renamed into place may get the number the one it
+     * replaced had (an outside test saw it on ext4, after which a server
+     * went on sealing under a generation a prune had removed: that data
+     * was lost); with its change time and size, two versions never look
+     * alike. */
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;
+    off_t size;
     time_t checked;     /* when sealing last looked for a newer generation */
     /* Nonces: a random prefix drawn once per process, then a counter, so
      * no two boxes ever share one (a random nonce per box cost a system
@@ -162,6 +171,21 @@ static void derive_seal1(const unsigned char master[32], unsigned char out[32])
     crypto_kdf_derive_from_key(out, 32, 1, "pkseal__", master);
 }
 
+/* The identity of the key file as last read (see pk_keyring.ino). */
+static void ring_seen(pk_keyring *r, const struct stat *st)
+{
+    r->dev = st->st_dev;
+    r->ino = st->st_ino;
+    r->ctime = st->st_ctim;
+    r->size = st->st_size;
+}
+
+static bool ring_same(const pk_keyring *r, const struct stat *st)
+{
+    return st->st_dev == r->dev && st->st_ino == r->ino && st->st_size == r->size &&
+           st->st_ctim.tv_sec == r->ctime.tv_sec && st->st_ctim.tv_nsec == r->ctime.tv_nsec;
+}
+
 /* Merges a key file just read into the ring (held locked): only adds
  * generations.  A file with another master key, or another key for a
  * generation already known, is ignored (with PK_EINVAL). */
@@ -183,8 +207,7 @@ static int ring_merge(pk_keyring *r, const keyfile *kf, const struct stat *st)
             if (g > r->newest)
                 r->newest = g;
         }
-    r->dev = st->st_dev;
-    r->ino = st->st_ino;
+    ring_seen(r, st);
     return 0;
 }
 
@@ -193,7 +216,7 @@ static int ring_merge(pk_keyring *r, const keyfile *kf, const struct stat *st)
 static void ring_refresh(pk_keyring *r)
 {
     struct stat st;
-    if (stat(r->path, &st) != 0 || (st.st_dev == r->dev && st.st_ino == r->ino))
+    if (stat(r->path, &st) != 0 || ring_same(r, &st))
         return;
     keyfile *kf = malloc(sizeof(*kf));
     char err[256];
@@ -445,8 +468,7 @@ int pk_vault_add_generation(pk_vault *v, int *gen, char *err, size_t errlen)
             memcpy(r->key[g], kf->key[g], 32);
             r->have[g] = true;
             r->newest = g;
-            r->dev = st.st_dev;
-            r->ino = st.st_ino;
+            ring_seen(r, &st);
             *gen = g;
         }
     }
@@ -469,7 +491,12 @@ int pk_vault_prune(pk_vault *v, const bool keep[PK_SEAL_GEN_MAX + 1], int *remov
     pthread_mutex_lock(&r->mu);
     int rc = read_own(r, kf, err, errlen);
     if (rc == 0) {
-        for (int g = 2; g < r->newest; g++)
+        /* the generation before the newest stays too: a running server
+         * looks for a rotation at most once a second (ring_key), and may
+         * seal under it for that second after the rotation's last pass;
+         * removed, that box would never open (an outside test lost a
+         * registration so, a prune right after a rotation) */
+        for (int g = 2; g < r->newest - 1; g++)
             if (kf->have[g] && !keep[g]) {
                 sodium_memzero(kf->key[g], 32);
                 kf->have[g] = false;
@@ -479,8 +506,7 @@ int pk_vault_prune(pk_vault *v, const bool keep[PK_SEAL_GEN_MAX + 1], int *remov
         /* The ring keeps what it has: boxes read by this process before
          * the prune still open, and nothing newer is lost. */
         if (*removed > 0 && (rc = write_key(r->path, kf, &st, err, errlen)) == 0) {
-            r->dev = st.st_dev;
-            r->ino = st.st_ino;
+            ring_seen(r, &st);
         }
     }
     pthread_mutex_unlock(&r->mu);

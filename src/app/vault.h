@@ -102,8 +102,9 @@ int pk_vault_add_generation(pk_vault *v, int *gen, char *err, size_t errlen);
 int pk_vault_lock(const pk_vault *v, int *fd, char *err, size_t errlen);
 void pk_vault_unlock(int fd);
 /* Removes from the key file every generation above 1 that `keep` does not
- * name (keep[g] true: still used by some box) and is not the newest;
- * *removed receives how many went. */
+ * name (keep[g] true: still used by some box) and is not one of the two
+ * newest (a running server may seal under the one before the newest for
+ * a second after a rotation); *removed receives how many went. */
 int pk_vault_prune(pk_vault *v, const bool keep[PK_SEAL_GEN_MAX + 1], int *removed, char *err,
                    size_t errlen);
 /* Re-seals a box under the newest generation (same AD); out receives it. */
