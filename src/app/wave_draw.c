@@ -320,10 +320,24 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
      * The card serials follow it too (selection.md leaves their order
      * open), so the index of serials takes them in order. */
     pk_sort_keyed(t.a, t.n, sizeof(appl), key_pid, cmp_pid);
-    uint32_t ncards = 0;
-    for (size_t i = 0; i < t.n; i++)
-        if (t.a[i].selected)
-            t.a[i].card = ncards++;
+    /* Cards issued before the keyed spread (the affine one of the first
+     * release) may hold a number the keyed one gives a new serial: then
+     * that serial is skipped, as a number is never reused.  Looked up
+     * only in a store that has such cards: its first card (serial 0,
+     * never deleted) is one. */
+    int64_t next_serial = serial + 1;
+    bool legacy = false;
+    if (serial >= 0) {
+        char old[PK_CARD_LEN + 1];
+        int64_t holder;
+        if (pk_card_make_v1(app->cfg.card_issuer, 0, old) == 0 &&
+            (rc = pk_tx_card_find(tx, old, &holder)) != PK_ENOENT) {
+            if (rc != 0)
+                goto db;
+            legacy = true;
+        }
+        rc = 0;
+    }
     for (size_t b0 = 0; b0 < t.n; b0 += ROWS_BATCH) {
         size_t nb = t.n - b0 < ROWS_BATCH ? t.n - b0 : ROWS_BATCH, ng = 0;
         for (size_t k = 0; k < nb; k++) {
@@ -358,12 +372,20 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
                 continue;
             pk_card_new *c = &cards[nc++];
             c->participant_id = x->pid;
-            c->serial = serial + 1 + (int64_t)x->card;
-            if ((rc = pk_card_make(app->cfg.card_issuer, card_key, (uint64_t)c->serial,
-                                   c->number)) != 0) {
-                snprintf(err, errlen, "no card numbers left under the issuer prefix");
-                goto out;
+            for (;;) {
+                c->serial = next_serial++;
+                if ((rc = pk_card_make(app->cfg.card_issuer, card_key, (uint64_t)c->serial,
+                                       c->number)) != 0) {
+                    snprintf(err, errlen, "no card numbers left under the issuer prefix");
+                    goto out;
+                }
+                int64_t holder;
+                if (!legacy || (rc = pk_tx_card_find(tx, c->number, &holder)) == PK_ENOENT)
+                    break;
+                if (rc != 0)
+                    goto db;
             }
+            rc = 0;
         }
         if ((rc = pk_tx_cards_insert(tx, number, at, nc, cards)) != 0)
             goto db;

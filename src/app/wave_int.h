@@ -57,7 +57,6 @@ typedef struct appl {
     uint8_t tier;
     uint8_t selected;     /* out */
     uint8_t recipient;    /* selected since joining (pernah_menerima): no event of this draw */
-    uint32_t card;        /* the selected: their place in participant order (card serials) */
 } appl;
 
 typedef struct table {

@@ -89,6 +89,19 @@ int pk_card_make(const char *prefix, const uint8_t key[PK_CARD_KEY_LEN], uint64_
     return 0;
 }
 
+/* 10^9 = 2^9 * 5^9: a multiplier prime to 10 and an offset make an affine
+ * bijection modulo 10^9 (the first release's spread). */
+int pk_card_make_v1(const char *prefix, uint64_t serial, char out[PK_CARD_LEN + 1])
+{
+    if (!pk_card_prefix_valid(prefix) || serial >= PK_CARD_SERIAL_MAX)
+        return PK_EINVAL;
+    snprintf(out, PK_CARD_LEN + 1, "%s%09llu", prefix,
+             (unsigned long long)((serial * 738219413ULL + 209457631ULL) % PK_CARD_SERIAL_MAX));
+    out[PK_CARD_LEN - 1] = pk_card_luhn(out, PK_CARD_LEN - 1);
+    out[PK_CARD_LEN] = '\0';
+    return 0;
+}
+
 bool pk_card_valid(const char *s)
 {
     return all_digits(s, PK_CARD_LEN) && pk_card_luhn(s, PK_CARD_LEN - 1) == s[PK_CARD_LEN - 1];

@@ -27,6 +27,11 @@ char pk_card_luhn(const char *s, int n);
  * function), walked until it lands below 10^9. */
 uint64_t pk_card_spread(const uint8_t key[PK_CARD_KEY_LEN], uint64_t serial);
 
+/* The card number the first release gave a serial (an affine, public
+ * spread: cards issued before the keyed one), to tell whether a store
+ * holds such cards; never for a new card.  0 or PK_EINVAL as below. */
+int pk_card_make_v1(const char *prefix, uint64_t serial, char out[PK_CARD_LEN + 1]);
+
 /* Writes prefix + 9 digits + check digit and a NUL into out.
  * PK_EINVAL when the prefix is not 6 digits or serial >= 10^9. */
 int pk_card_make(const char *prefix, const uint8_t key[PK_CARD_KEY_LEN], uint64_t serial,
