@@ -386,8 +386,11 @@ static int exec_in_tx(pk_tx *tx, void *arg)
     c->tx = NULL;
     if (rc != 0)
         return rc;
-    if (*x->status >= 500 || pk_buf_failed(x->body))
-        return 0;   /* not an answer: a retry runs again */
+    /* not an answer: a retry runs again (a 429 of the card limit too,
+     * whose retry after Retry-After must be judged afresh: an outside
+     * test got the kept 429 back with no Retry-After) */
+    if (*x->status >= 500 || *x->status == 429 || pk_buf_failed(x->body))
+        return 0;
     int kept = 0;
     rc = pk_tx_idem_put(tx, c->id, c->key, c->digest, *x->status, x->body->data, x->body->len,
                         &kept);
