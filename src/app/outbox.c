@@ -341,8 +341,30 @@ static int hand_over(const pk_app *app, const pk_remind_rules *rules, pk_chan *c
 /* One pass: the due messages (up to OUT_BATCH), claimed, handed over and
  * recorded a CHUNK at a time, so that a crash leaves at most one chunk
  * uncertain.  *n: how many were due. */
+/* Whether the quiet hours have begun since the hand-over started at
+ * `now` (`t0` on the monotonic clock, seconds): then sum->quiet_until.
+ * A run begun at 20:59 must not go on into the night (an outside test
+ * saw 1,003 of 1,200 SMS leave after 21:00). */
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool quiet_since(const pk_remind_rules *rules, int64_t now, double t0,
+                        pk_remind_summary *sum)
+{
+    int64_t t = now + (int64_t)(mono_now() - t0);
+    int64_t open = pk_remind_unquiet(&rules->set, t);
+    if (open == t)
+        return false;
+    sum->quiet_until = open;
+    return true;
+}
+
 static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
-                unsigned enabled, int64_t now, pk_remind_reader *rd, item *items,
+                unsigned enabled, int64_t now, double t0, pk_remind_reader *rd, item *items,
                 double *next_ok, size_t *n, pk_remind_summary *sum)
 {
     pk_outbox_msg *rows = malloc(OUT_BATCH * sizeof *rows);
@@ -354,6 +376,10 @@ static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const 
         rc = pk_tx_outbox_due(tx, now, OUT_BATCH, rows, n);
     pk_tx_rollback(tx);
     for (size_t at = 0; rc == 0 && at < *n; at += CHUNK) {
+        if (quiet_since(rules, now, t0, sum)) {
+            *n = 0; /* the rest waits for the hours' end, still queued */
+            break;
+        }
         size_t k = *n - at < CHUNK ? *n - at : CHUNK;
         for (size_t i = 0; i < k; i++) {
             memset(&items[i], 0, sizeof items[i]);
@@ -393,8 +419,9 @@ int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *
         free(items);
         return rc;
     }
+    double t0 = mono_now();
     do
-        rc = pass(app, rules, chans, enabled, now, rd, items, next_ok, &n, sum);
+        rc = pass(app, rules, chans, enabled, now, t0, rd, items, next_ok, &n, sum);
     while (rc == 0 && n > 0);
     pk_remind_reader_free(rd);
     if (rc != 0)
