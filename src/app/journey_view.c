@@ -77,8 +77,12 @@ static void words(const char *note, char out[PK_EVENT_NOTE_MAX])
             *p = ' ';
 }
 
-/* note's codes but those of what the registry knows (PK_REASONS_REGISTRY)
- * into out; whether it dropped any.  Free text is kept whole. */
+/* note's codes that the person may read (their own grounds, the quotas)
+ * into out, as codes; whether it dropped anything: a code of what the
+ * registry knows (PK_REASONS_REGISTRY), or anything that is no code, such
+ * as the programme office's own words, which may name a list ("Terdaftar
+ * di daftar hitam Kemnaker": an outside re-test read it on Akun saya).
+ * Items are matched trimmed and in either case. */
 static bool drop_registry_codes(const char *note, char out[PK_EVENT_NOTE_MAX])
 {
     size_t used = 0;
@@ -86,12 +90,18 @@ static bool drop_registry_codes(const char *note, char out[PK_EVENT_NOTE_MAX])
     out[0] = '\0';
     for (const char *p = note; *p != '\0';) {
         size_t n = strcspn(p, ";");
-        pk_code c = note_code(p, n);
-        if (c != PK_C__COUNT && (PK_REASONS_REGISTRY & PK_CODEBIT(c)))
-            dropped = true;
-        else if (used + n + 2 < PK_EVENT_NOTE_MAX)
-            used += (size_t)snprintf(out + used, PK_EVENT_NOTE_MAX - used, "%s%.*s",
-                                     used ? ";" : "", (int)n, p);
+        char item[64];
+        size_t k = 0;
+        for (size_t i = 0; i < n && k + 1 < sizeof item; i++)
+            if (p[i] != ' ' && p[i] != '\t')
+                item[k++] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
+        item[k] = '\0';
+        pk_code c = n < sizeof item ? note_code(item, k) : PK_C__COUNT;
+        if (c == PK_C__COUNT || (PK_REASONS_REGISTRY & PK_CODEBIT(c)))
+            dropped |= k > 0;
+        else if (used + k + 2 < PK_EVENT_NOTE_MAX)
+            used += (size_t)snprintf(out + used, PK_EVENT_NOTE_MAX - used, "%s%s",
+                                     used ? ";" : "", item);
         p += n + (p[n] == ';');
     }
     return dropped;

@@ -74,8 +74,9 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
 void pk_event_describe(const pk_event *e, char *out, size_t cap);
 /* The same as the person reads it on Akun saya: a tidak_lolos event's
  * reasons of what the registry knows (PK_REASONS_REGISTRY: the lists,
- * the family card's recipients) as "alasan lain", told at the village
- * office against the KTP (a code sent to a phone proves no identity). */
+ * the family card's recipients), and any words that are no reason code,
+ * as "alasan lain", told at the village office against the KTP (a code
+ * sent to a phone proves no identity). */
 void pk_event_describe_resident(const pk_event *e, char *out, size_t cap);
 /* Where it came from, for people: "Manajemen Pelaksana" (pmo), "Sistem
  * Prakerja DKI Jakarta" (lokal). */

@@ -609,6 +609,19 @@ def a_resident_joins_an_open_wave_on_akun_saya():
             m = re.search(r"Tidak lolos seleksi gelombang 12 \(([^)]*)\)", page)
             assert m and "alasan lain" in m.group(1) and "hitam" not in m.group(1), page
             assert m.group(1).startswith("Usia"), m.group(1)
+            # the programme office's own words, or a code in another case,
+            # hide nothing either (an outside re-test read both)
+            r.events([ev("x3", x["nik"], "gabung_gelombang", t(5), gelombang=13),
+                      ev("x4", x["nik"], "tidak_lolos", t(6), gelombang=13,
+                         keterangan="Terdaftar di daftar hitam Kemnaker"),
+                      ev("x5", x["nik"], "gabung_gelombang", t(7), gelombang=14),
+                      ev("x6", x["nik"], "tidak_lolos", t(8), gelombang=14,
+                         keterangan=" Usia_Lebih ;DAFTAR_HITAM")])
+            _, _, page = b3.get("/akun")
+            assert "Tidak lolos seleksi gelombang 13 (alasan lain)" in page, page
+            m = re.search(r"Tidak lolos seleksi gelombang 14 \(([^)]*)\)", page)
+            assert m and m.group(1).startswith("Usia") and "alasan lain" in m.group(1), page
+            assert "hitam" not in page.lower().split("riwayat")[-1], "nothing of the list"
         finally:
             s.cleanup()
 
