@@ -231,21 +231,36 @@ long pk_utf8_lines_chars(const char *s, size_t len)
     return utf8_chars(s, len, true);
 }
 
+/* Characters that are not seen but change what is seen (ident.h). */
+static bool invisible(uint32_t cp)
+{
+    static const struct {
+        uint32_t lo, hi;
+    } r[] = {
+        {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},   {0x061C, 0x061C},
+        {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x115F, 0x1160},   {0x17B4, 0x17B5},
+        {0x180B, 0x180F},   {0x200B, 0x200F},   {0x2028, 0x202E},   {0x2060, 0x206F},
+        {0x3164, 0x3164},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF9, 0xFFFB},
+        {0x1D173, 0x1D17A}, {0xE0000, 0xE007F}, {0xE0100, 0xE01EF},
+    };
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        if (cp >= r[i].lo && cp <= r[i].hi)
+            return true;
+    return false;
+}
+
 bool pk_text_has_invisible(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < len; i++) {
-        unsigned cp;
-        if (p[i] == 0xD8 && i + 1 < len) {
-            cp = 0x600u | (p[i + 1] & 0x3Fu); /* U+0600..U+063F */
-        } else if ((p[i] == 0xE2 || p[i] == 0xEF) && i + 2 < len) {
-            cp = (p[i] & 0x0Fu) << 12 | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu);
-        } else {
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = pk_utf8_seq(s + i, len - i, &cp);
+        if (n == 0) {
+            i++; /* not UTF-8: the caller's check refuses it */
             continue;
         }
-        if (cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-            (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+        if (invisible(cp))
             return true;
+        i += n;
     }
     return false;
 }

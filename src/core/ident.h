@@ -35,10 +35,15 @@ long pk_utf8_lines_chars(const char *s, size_t len);
 /* Whether valid UTF-8 text holds a character that is not seen but
  * changes what is seen: a bidirectional control (U+061C, U+200E, U+200F,
  * U+202A-U+202E, U+2066-U+2069), which can make a name display as
- * another, a zero-width one (U+200B-U+200D, U+2060-U+2064, U+FEFF),
- * which makes two names that look the same differ, or the line and
- * paragraph separators (U+2028, U+2029), which break a line where no
- * line break is allowed. */
+ * another; a zero-width or blank one (U+200B-U+200D, U+2060-U+2064,
+ * U+FEFF, the soft hyphen, the Hangul fillers, U+034F, U+180B-U+180F,
+ * U+17B4-U+17B5, U+1D173-U+1D17A), which makes two names that look the
+ * same differ; the tag characters (U+E0000-U+E007F), which can carry
+ * hidden text; the variation selectors of the supplement
+ * (U+E0100-U+E01EF; not U+FE0F, which emoji use); format characters
+ * (U+0600-U+0605, U+06DD, U+070F, U+FFF9-U+FFFB); or the line and
+ * paragraph separators (U+2028, U+2029), which break a line where none
+ * is allowed (an outside re-test sent each). */
 bool pk_text_has_invisible(const char *s, size_t len);
 /* Whether text begins with a character a spreadsheet takes for the start
  * of a formula: = + - @, a tab or a carriage return. */

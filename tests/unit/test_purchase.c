@@ -104,6 +104,14 @@ static void test_certificate_and_review(void **state)
     assert_false(pk_review_note(3, "bagus \xe2\x80\xae", note, sizeof(note)));  /* U+202E */
     assert_false(pk_review_note(3, "baris\xe2\x80\xa8" "baru", note, sizeof(note))); /* U+2028 */
     assert_true(pk_review_note(3, "bagus \xe2\x80\x94 jelas", note, sizeof(note))); /* a dash */
+    /* more that is not seen (an outside re-test): a soft hyphen, a Hangul
+     * filler, a tag character (hidden text), U+206E; an emoji's U+FE0F
+     * stays */
+    assert_false(pk_review_note(3, "ba\xc2\xad" "gus", note, sizeof(note)));
+    assert_false(pk_review_note(3, "\xe3\x85\xa4", note, sizeof(note)));
+    assert_false(pk_review_note(3, "x\xf3\xa0\x81\x81", note, sizeof(note)));
+    assert_false(pk_review_note(3, "\xe2\x81\xae" "ab", note, sizeof(note)));
+    assert_true(pk_review_note(3, "mantap \xe2\x9d\xa4\xef\xb8\x8f", note, sizeof(note)));
     char text[400];
     memset(text, 0, sizeof(text));
     for (int i = 0; i < 190; i++)
