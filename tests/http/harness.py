@@ -983,6 +983,15 @@ def test(arg=None):
     return lambda fn: deco(fn, arg)
 
 
+def luhn(body):
+    """body (digits) with its Luhn check digit appended (card numbers)."""
+    total = 0
+    for k, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if k % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
 def wib_instant(secs):
     """An instant (seconds since 1970) as ISO 8601 in WIB (+07:00)."""
     return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(secs + 7 * 3600))
