@@ -265,6 +265,22 @@ bool pk_text_has_invisible(const char *s, size_t len)
     return false;
 }
 
+bool pk_digits16(const char *s, char out[17])
+{
+    size_t n = 0;
+    for (; *s != '\0'; s++) {
+        if (*s >= '0' && *s <= '9') {
+            if (n == 16)
+                return false;
+            out[n++] = *s;
+        } else if (*s != ' ' && *s != '-' && *s != '.') {
+            return false;
+        }
+    }
+    out[n] = '\0';
+    return n == 16;
+}
+
 bool pk_text_formula_start(const char *s, size_t len)
 {
     return len > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';

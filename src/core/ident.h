@@ -14,6 +14,10 @@ int pk_kk_check(const char *s, size_t len, char out[17]);
  * spaces and '-' allowed) to E.164 "+628...", 9-12 digits after "+62".
  * out >= 16 bytes.  Returns 0 or PK_EINVAL. */
 int pk_phone_normalize(const char *s, size_t len, char out[16]);
+/* A 16-digit number as people copy it from a card (a NIK, a KK, a card
+ * number): its digits grouped by spaces, dashes or dots into out, with a
+ * NUL; false (out unspecified) when s is anything else. */
+bool pk_digits16(const char *s, char out[17]);
 
 /* An e-mail address of one '@', a non-empty local part and a dotted
  * domain, at most 254 bytes, no spaces or control characters. */

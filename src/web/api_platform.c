@@ -18,6 +18,7 @@
 #include "app/platform.h"
 #include "app/purchase.h"
 #include "core/card.h"
+#include "core/ident.h"
 #include "web/json.h"
 #include "web/ratelimit.h"
 #include "web/web.h"
@@ -179,27 +180,6 @@ static json_t *answer(const pk_purchase_result *r)
                      "waktu", at);
 }
 
-/* A card number as its holder copies it from Akun saya ("9900 3151 7545
- * 0380", or with dashes) into out as its 16 digits; anything else is
- * left as typed (and refused as unknown).  An outside test found the
- * shown form refused, and each such typo counted against the platform. */
-static const char *card_digits(const char *v, char out[PK_CARD_LEN + 1])
-{
-    size_t n = 0;
-    for (const char *p = v; *p != '\0'; p++) {
-        if (*p >= '0' && *p <= '9') {
-            if (n == PK_CARD_LEN)
-                return v;
-            out[n++] = *p;
-        } else if (*p != ' ' && *p != '-') {
-            return v;
-        }
-    }
-    if (n != PK_CARD_LEN)
-        return v;
-    out[n] = '\0';
-    return out;
-}
 
 /* POST /api/v1/platform/purchases {"nomor_kartu", "kode_pelatihan"}:
  * 201 with the purchase's ref, its price and the balance left. */
@@ -216,7 +196,10 @@ void pk_api_platform_purchase(const pk_app *app, pk_req *req, pk_resp *resp)
     pk_purchase_result r;
     char digits[PK_CARD_LEN + 1];
     if (!invalid(resp, fields) && !pk_web_card_limited(app, req->platform->code, resp)) {
-        card = card_digits(card, digits);
+        /* as its holder copies it from Akun saya ("9900 3151 7545
+         * 0380"): an outside test found the shown form refused */
+        if (pk_digits16(card, digits))
+            card = digits;
         int rc = pk_purchase_buy(app, req->platform, card, course, &r);
         /* only a well-formed number (16 digits, its Luhn digit right) is a
          * try at someone's card; a typo's check digit is wrong 9 times in

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "core/ident.h"
 #include "web/html.h"
 #include "web/session.h"
 
@@ -102,29 +103,13 @@ const char *pk_form_field_message(pk_field f, pk_code c, bool empty)
 
 const char *pk_form_id16(pk_req *req, const char *v)
 {
-    if (v == NULL)
-        return NULL;
     char digits[17];
-    size_t n = 0;
-    bool grouped = false;
-    for (const char *p = v; *p != '\0'; p++) {
-        if (*p >= '0' && *p <= '9') {
-            if (n == 16)
-                return v;
-            digits[n++] = *p;
-        } else if (*p == ' ' || *p == '-' || *p == '.') {
-            grouped = true;
-        } else {
-            return v;
-        }
-    }
-    if (!grouped || n != 16)
+    if (v == NULL || !pk_digits16(v, digits) || strcmp(digits, v) == 0)
         return v;
-    char *s = pk_req_scratch(req, 17);
+    char *s = pk_req_scratch(req, sizeof digits);
     if (s == NULL)
         return v;
-    memcpy(s, digits, 16);
-    s[16] = '\0';
+    memcpy(s, digits, sizeof digits);
     return s;
 }
 

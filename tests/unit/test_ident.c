@@ -286,6 +286,22 @@ static void test_utf8_seq(void **state)
 /* The apostrophe guard of the exchange files: written before a field a
  * spreadsheet would run (or one that begins with an apostrophe), taken
  * off on reading, so every value comes back as it was. */
+static void test_digits16(void **state)
+{
+    (void)state;
+    char out[17];
+    assert_true(pk_digits16("3174011708950001", out));
+    assert_string_equal(out, "3174011708950001");
+    assert_true(pk_digits16("3174 0117 0895 0001", out));
+    assert_string_equal(out, "3174011708950001");
+    assert_true(pk_digits16("3174-0117.0895 0001", out));
+    assert_string_equal(out, "3174011708950001");
+    assert_false(pk_digits16("3174 0117 0895 000", out));   /* 15 digits */
+    assert_false(pk_digits16("31740117089500011", out));   /* 17 */
+    assert_false(pk_digits16("3174 0117 0895 000O", out)); /* a letter O */
+    assert_false(pk_digits16("", out));
+}
+
 static void test_sheet_guard(void **state)
 {
     (void)state;
@@ -331,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_trim),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_utf8_seq),
+        cmocka_unit_test(test_digits16),
         cmocka_unit_test(test_sheet_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
