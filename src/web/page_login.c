@@ -88,12 +88,13 @@ void pk_page_login(const pk_app *app, pk_req *req, pk_resp *resp)
         /* from a page whose session had ended (routes.c): said first */
         const char *sesi = pk_req_query(req, "sesi");
         char ended[320] = "";
-        if (sesi != NULL && strncmp(sesi, "berakhir", 8) == 0)
+        bool form = sesi != NULL && strcmp(sesi, "berakhir-formulir") == 0;
+        if (sesi != NULL && (form || strcmp(sesi, "berakhir") == 0))
             snprintf(ended, sizeof ended,
-                     "Sesi Anda sudah berakhir (tidak aktif lebih dari %d menit). Silakan masuk "
-                     "lagi.%s",
-                     (int)(app->cfg.session_idle / 60),
-                     strcmp(sesi, "berakhir-formulir") == 0
+                     "Sesi Anda sudah berakhir (setelah %d menit tanpa kegiatan, %d jam "
+                     "sejak masuk, atau setelah keluar). Silakan masuk lagi.%s",
+                     (int)(app->cfg.session_idle / 60), (int)(app->cfg.session_max / 3600),
+                     form
                          ? " Isian formulir yang Anda kirim belum tersimpan: setelah masuk, isi "
                            "dan kirim kembali."
                          : "");

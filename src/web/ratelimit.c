@@ -65,9 +65,9 @@ static double refilled(const entry *e, double now)
     return t > (double)e->burst ? (double)e->burst : t;
 }
 
-/* Takes `cost` tokens (1, or 0 to look: whether one is there) from the
- * bucket of (key, cls): 0, or the seconds until one would be. */
-static int bucket(const uint8_t key[16], pk_limit cls, int per_minute, int burst, double cost)
+/* Takes a token from the bucket of (key, cls), or only looks whether one
+ * is there (peek): 0, or the seconds until one would be. */
+static int bucket(const uint8_t key[16], pk_limit cls, int per_minute, int burst, bool peek)
 {
     pthread_once(&once, init);
     uint8_t in[17];
@@ -113,7 +113,7 @@ static int bucket(const uint8_t key[16], pk_limit cls, int per_minute, int burst
         tokens = burst;
     }
     if (tokens >= 1.0) {
-        tokens -= cost;
+        tokens -= peek ? 0.0 : 1.0;
     } else {
         double wait = (1.0 - tokens) / rate; /* seconds, rounded up */
         retry = (int)wait + ((double)(int)wait < wait);
@@ -130,7 +130,7 @@ static int bucket(const uint8_t key[16], pk_limit cls, int per_minute, int burst
 
 int pk_ratelimit_take(const uint8_t key[16], pk_limit cls, int per_minute, int burst)
 {
-    return bucket(key, cls, per_minute, burst, 1.0);
+    return bucket(key, cls, per_minute, burst, false);
 }
 
 /* ---- client addresses ------------------------------------------------- */
@@ -280,7 +280,7 @@ bool pk_web_card_limited(const pk_app *app, const char *platform, pk_resp *resp)
         return false;
     uint8_t key[16];
     card_key(platform, key);
-    int retry = bucket(key, PK_LIMIT_CARD, c->rate_card, c->burst_card, 0.0);
+    int retry = bucket(key, PK_LIMIT_CARD, c->rate_card, c->burst_card, true);
     if (retry == 0)
         return false;
     refuse(app, resp, PK_LIMIT_CARD, retry, true);
@@ -294,7 +294,7 @@ void pk_web_card_missed(const pk_app *app, const char *platform)
         return;
     uint8_t key[16];
     card_key(platform, key);
-    (void)bucket(key, PK_LIMIT_CARD, c->rate_card, c->burst_card, 1.0);
+    (void)bucket(key, PK_LIMIT_CARD, c->rate_card, c->burst_card, false);
 }
 
 bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit cls, bool api)
@@ -308,7 +308,6 @@ bool pk_web_rate_limited(const pk_app *app, pk_req *req, pk_resp *resp, pk_limit
         [PK_LIMIT_REGISTER] = {c->rate_register, c->burst_register},
         [PK_LIMIT_LOGIN] = {c->rate_login, c->burst_login},
         [PK_LIMIT_CODE] = {c->rate_code, c->burst_code},
-        [PK_LIMIT_CARD] = {c->rate_card, c->burst_card},
     };
     uint8_t key[16];
     if (!client_bytes(app, req, key))
