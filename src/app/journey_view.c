@@ -32,10 +32,6 @@ const char *pk_journey_status_label(pk_journey_status s)
     }
 }
 
-/* An event's keterangan for reading: eligibility codes ("usia_kurang;
- * pekerjaan_dikecualikan", as the draw writes them) as their labels
- * ("Usia di bawah batas minimal peserta; Pekerjaan yang dikecualikan
- * ..."), other snake_case words as words, free text as it is. */
 /* The ';'-separated item of a note at p, n bytes long: its code, or
  * PK_C__COUNT when it names none. */
 static pk_code note_code(const char *p, size_t n)
@@ -48,6 +44,10 @@ static pk_code note_code(const char *p, size_t n)
     return pk_code_by_name(name);
 }
 
+/* An event's keterangan for reading: eligibility codes ("usia_kurang;
+ * pekerjaan_dikecualikan", as the draw writes them) as their labels
+ * ("Usia di bawah batas minimal peserta; Pekerjaan yang dikecualikan
+ * ..."), other snake_case words as words, free text as it is. */
 static void words(const char *note, char out[PK_EVENT_NOTE_MAX])
 {
     size_t used = 0;
@@ -82,7 +82,7 @@ static void words(const char *note, char out[PK_EVENT_NOTE_MAX])
  * registry knows (PK_REASONS_REGISTRY), or anything that is no code, such
  * as the programme office's own words, which may name a list ("Terdaftar
  * di daftar hitam Kemnaker": an outside re-test read it on Akun saya).
- * Items are matched trimmed and in either case. */
+ * Items are matched without their spaces and tabs, in either case. */
 static bool drop_registry_codes(const char *note, char out[PK_EVENT_NOTE_MAX])
 {
     size_t used = 0;

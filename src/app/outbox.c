@@ -338,24 +338,15 @@ static int hand_over(const pk_app *app, const pk_remind_rules *rules, pk_chan *c
     return rc;
 }
 
-/* One pass: the due messages (up to OUT_BATCH), claimed, handed over and
- * recorded a CHUNK at a time, so that a crash leaves at most one chunk
- * uncertain.  *n: how many were due. */
-/* Whether the quiet hours have begun since the hand-over started at
- * `now` (`t0` on the monotonic clock, seconds): then sum->quiet_until.
- * A run begun at 20:59 must not go on into the night (an outside test
- * saw 1,003 of 1,200 SMS leave after 21:00). */
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
+/* Whether it is in the quiet hours (reminders.md step 4) now, `now` being
+ * the instant the hand-over started at `t0` on the monotonic clock: then
+ * sum->quiet_until, the hours' end.  Asked before the first message and
+ * before each chunk: a run begun at 20:59 must not go on into the night
+ * (an outside test saw 1,003 of 1,200 SMS leave after 21:00). */
 static bool quiet_since(const pk_remind_rules *rules, int64_t now, double t0,
                         pk_remind_summary *sum)
 {
-    int64_t t = now + (int64_t)(mono_now() - t0);
+    int64_t t = now + (int64_t)(mono() - t0);
     int64_t open = pk_remind_unquiet(&rules->set, t);
     if (open == t)
         return false;
@@ -363,6 +354,9 @@ static bool quiet_since(const pk_remind_rules *rules, int64_t now, double t0,
     return true;
 }
 
+/* One pass: the due messages (up to OUT_BATCH), claimed, handed over and
+ * recorded a CHUNK at a time, so that a crash leaves at most one chunk
+ * uncertain.  *n: how many were due (0 once the quiet hours began). */
 static int pass(const pk_app *app, const pk_remind_rules *rules, pk_chan *const *chans,
                 unsigned enabled, int64_t now, double t0, pk_remind_reader *rd, item *items,
                 double *next_ok, size_t *n, pk_remind_summary *sum)
@@ -396,16 +390,14 @@ int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *
                       unsigned enabled, pk_date day, int64_t now, pk_remind_summary *sum,
                       char *err, size_t errlen)
 {
-    /* Nothing is sent in the quiet hours (reminders.md step 4), whatever
-     * made a message due then: a catch-up run in the evening, a retry, a
-     * fallback to the next channel, a server started at night.  The plan
-     * puts each message's time out of them; this is the one hand-over,
-     * so the clock is checked here too, and what is due waits. */
-    int64_t open = pk_remind_unquiet(&rules->set, now);
-    if (open != now) {
-        sum->quiet_until = open;
+    /* Nothing is sent in the quiet hours, whatever made a message due
+     * then: a catch-up run in the evening, a retry, a fallback to the next
+     * channel, a server started at night.  The plan puts each message's
+     * time out of them; this is the one hand-over, so the clock is checked
+     * here too, and what is due waits. */
+    double t0 = mono();
+    if (quiet_since(rules, now, t0, sum))
         return 0;
-    }
     item *items = calloc(CHUNK, sizeof *items);
     if (items == NULL) {
         snprintf(err, errlen, "out of memory");
@@ -419,7 +411,6 @@ int pk_outbox_deliver(const pk_app *app, const pk_remind_rules *rules, pk_chan *
         free(items);
         return rc;
     }
-    double t0 = mono_now();
     do
         rc = pass(app, rules, chans, enabled, now, t0, rd, items, next_ok, &n, sum);
     while (rc == 0 && n > 0);

@@ -37,7 +37,6 @@ static void nik_key(const pk_app *app, const char *nik, uint8_t out[PK_THROTTLE_
     pk_au_keyed(app, "kode-warga-nik", nik, strlen(nik), out, PK_THROTTLE_KEY_LEN);
 }
 
-/* The participant with this NIK (0: none). */
 typedef struct open_ctx {
     const pk_app *app;
     pk_participant *p;

@@ -39,8 +39,8 @@ long pk_utf8_lines_chars(const char *s, size_t len);
 /* Whether valid UTF-8 text holds a character that is not seen but
  * changes what is seen: a bidirectional control (U+061C, U+200E, U+200F,
  * U+202A-U+202E, U+2066-U+2069), which can make a name display as
- * another; a zero-width or blank one (U+200B-U+200D, U+2060-U+2064,
- * U+FEFF, the soft hyphen, the Hangul fillers, U+034F, U+180B-U+180F,
+ * another; a zero-width, blank or invisible format one (U+200B-U+200D,
+ * U+2060-U+206F, U+FEFF, the soft hyphen, the Hangul fillers, U+034F, U+180B-U+180F,
  * U+17B4-U+17B5, U+1D173-U+1D17A), which makes two names that look the
  * same differ; the tag characters (U+E0000-U+E007F), which can carry
  * hidden text; the variation selectors of the supplement
