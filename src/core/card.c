@@ -77,30 +77,36 @@ bool pk_card_prefix_valid(const char *s)
     return all_digits(s, PK_CARD_PREFIX_LEN);
 }
 
+/* prefix + the 9 middle digits + the check digit into out. */
+static void format(const char *prefix, uint64_t middle, char out[PK_CARD_LEN + 1])
+{
+    snprintf(out, PK_CARD_LEN + 1, "%s%09llu", prefix, (unsigned long long)middle);
+    out[PK_CARD_LEN - 1] = pk_card_luhn(out, PK_CARD_LEN - 1);
+    out[PK_CARD_LEN] = '\0';
+}
+
 int pk_card_make(const char *prefix, const uint8_t key[PK_CARD_KEY_LEN], uint64_t serial,
                  char out[PK_CARD_LEN + 1])
 {
     if (!pk_card_prefix_valid(prefix) || serial >= PK_CARD_SERIAL_MAX)
         return PK_EINVAL;
-    snprintf(out, PK_CARD_LEN + 1, "%s%09llu", prefix,
-             (unsigned long long)pk_card_spread(key, serial));
-    out[PK_CARD_LEN - 1] = pk_card_luhn(out, PK_CARD_LEN - 1);
-    out[PK_CARD_LEN] = '\0';
+    format(prefix, pk_card_spread(key, serial), out);
     return 0;
 }
 
-/* 10^9 = 2^9 * 5^9: a multiplier prime to 10 and an offset make an affine
- * bijection modulo 10^9 (the first release's spread). */
+/* The first release's spread: 10^9 = 2^9 * 5^9, so a multiplier prime to
+ * 10 and an offset make an affine bijection modulo 10^9. */
+#define V1_MUL 738219413ULL
+#define V1_ADD 209457631ULL
+
 int pk_card_make_v1(const char *prefix, uint64_t serial, char out[PK_CARD_LEN + 1])
 {
     if (!pk_card_prefix_valid(prefix) || serial >= PK_CARD_SERIAL_MAX)
         return PK_EINVAL;
-    snprintf(out, PK_CARD_LEN + 1, "%s%09llu", prefix,
-             (unsigned long long)((serial * 738219413ULL + 209457631ULL) % PK_CARD_SERIAL_MAX));
-    out[PK_CARD_LEN - 1] = pk_card_luhn(out, PK_CARD_LEN - 1);
-    out[PK_CARD_LEN] = '\0';
+    format(prefix, (serial * V1_MUL + V1_ADD) % PK_CARD_SERIAL_MAX, out);
     return 0;
 }
+
 
 bool pk_card_valid(const char *s)
 {

@@ -260,6 +260,13 @@ static void test_card(void **state)
              d2 = (pk_card_spread(K1, 3) + PK_CARD_SERIAL_MAX - pk_card_spread(K1, 2)) %
                   PK_CARD_SERIAL_MAX;
     assert_true(d1 != d2);
+    /* the first release's numbers */
+    for (uint64_t s = 0; s < 100000; s += 997) {
+        assert_int_equal(pk_card_make_v1("990031", s, card), 0);
+        assert_true(pk_card_valid(card));
+    }
+    assert_int_equal(pk_card_make_v1("990031", 0, card), 0);
+    assert_string_equal(card + 6, "2094576312"); /* 209457631, Luhn digit by Python h.luhn */
     /* the same key, the same number (a number is made once, but a
      * deployment's numbers follow one function) */
     char again[PK_CARD_LEN + 1];
