@@ -363,9 +363,13 @@ def three_codes_a_nik_when_asked_at_the_same_time():
             eq(sorted(answers), [200] * 3 + [429] * 9, "3 asks answered, then 429")
             wait_codes(r, 1)
             time.sleep(0.5)
-            # one code (asks within a minute send none), three if the asks
-            # raced its check: never more than the three the limit allows
-            assert 1 <= len(codes(r)) <= 3, codes(r)
+            # one code: asks within a minute send none (before that rule,
+            # three went out).  SQLite's one writer orders the asks; on
+            # PostgreSQL they may race the check, never past the limit's 3
+            if h.PG:
+                assert 1 <= len(codes(r)) <= 3, codes(r)
+            else:
+                eq(len(codes(r)), 1, "one code for twelve asks at once")
         finally:
             s.cleanup()
 
