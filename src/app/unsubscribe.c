@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/registry.h"
 #include "app/remind.h"
 #include "app/vault.h"
 #include "core/nik.h"
@@ -112,23 +113,16 @@ int pk_unsub_url_for_nik(const pk_app *app, const char *nik, pk_purpose p, char 
         snprintf(err, errlen, "a NIK is 16 digits");
         return PK_EINVAL;
     }
-    pk_bi bi;
-    pk_vault_blind(&app->vault, "nik", nik, bi);
-    pk_tx *tx = NULL;
-    pk_pknown known;
-    int rc = pk_store_begin(app->store, &tx);
-    if (rc == 0)
-        rc = pk_tx_participants_find(tx, 1, (const pk_bi *)&bi, &known);
-    pk_tx_rollback(tx);
-    sodium_memzero(bi, sizeof bi);
+    int64_t id = 0;
+    int rc = pk_registry_nik_id(app, nik, &id);
     if (rc != 0) {
         snprintf(err, errlen, "database error");
         return rc;
     }
-    if (known.id == 0) {
+    if (id == 0) {
         snprintf(err, errlen, "no participant has this NIK");
         return PK_ENOENT;
     }
-    *participant_id = known.id;
-    return pk_unsub_url(app, known.id, p, out, cap);
+    *participant_id = id;
+    return pk_unsub_url(app, id, p, out, cap);
 }
