@@ -57,12 +57,21 @@ static int got_title(void *ctx, const pk_course_view *v)
  * KLS-20503 di kemnaker"), the code beside it. */
 static void write_events(const pk_app *app, pk_buf *b, const ev_ctx *c)
 {
+    /* a purchase, its completion and review name one course: the last
+     * course looked up is kept, not read again */
+    char title[PK_EVENT_TEXT_MAX] = "";
+    const pk_event *looked = NULL;
     for (size_t i = 0; i < c->n; i++) {
         pk_event e = c->ev[i];
-        char title[PK_EVENT_TEXT_MAX] = "";
         if (e.course[0] != '\0' && e.platform[0] != '\0' &&
-            pk_catalogue_find(app, e.platform, e.course, got_title, title) == 0 &&
-            title[0] != '\0') {
+            (looked == NULL || strcmp(looked->course, e.course) != 0 ||
+             strcmp(looked->platform, e.platform) != 0)) {
+            title[0] = '\0';
+            if (pk_catalogue_find(app, e.platform, e.course, got_title, title) != 0)
+                title[0] = '\0';
+            looked = &c->ev[i];
+        }
+        if (e.course[0] != '\0' && e.platform[0] != '\0' && title[0] != '\0') {
             char both[2 * PK_EVENT_TEXT_MAX + 4];
             size_t n = (size_t)snprintf(both, sizeof both, "%s (%s)", title, e.course);
             if (n < sizeof e.course) /* else the code alone, as before */
