@@ -351,7 +351,7 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
             snprintf(out->scheme_id, sizeof(out->scheme_id), "%s", t.scheme->id);
     }
     char card[17];
-    rc = pk_store_card_get(app->store, id, card, &out->card_wave);
+    rc = pk_store_card_get(app->store, id, card, &out->card_wave, &out->card_replaced_at);
     if (rc == 0 && strlen(card) == 16) {
         out->has_card = true;
         snprintf(out->card_masked, sizeof(out->card_masked), "**** **** **** %s", card + 12);

@@ -48,6 +48,7 @@ typedef struct pk_journey_view {
     char card_number[17];       /* the whole number: its holder's page alone shows it
                                  * (selection.md: "shown to its holder only") */
     int64_t card_wave;
+    int64_t card_replaced_at;   /* when `cards reissue` last gave it a new number; 0: never */
     pk_deadline_item items[PK_DEADLINE_ITEMS_MAX];
     size_t nitems;
     int64_t events_total;       /* all the person's events */

@@ -111,11 +111,16 @@ int pk_purchase_buy(const pk_app *app, const pk_platform_caller *c, const char *
 {
     result_init(out);
     int64_t pid;
-    int rc = pk_card_valid(card) ? pk_tx_card_find(c->tx, card, &pid) : PK_ENOENT;
+    bool retired = false;
+    int rc = pk_card_valid(card) ? pk_tx_card_find(c->tx, card, &pid, &retired) : PK_ENOENT;
     if (rc == PK_ENOENT)
         out->refused = PK_C_KARTU_TIDAK_DIKENAL;
     if (rc != 0)
         return rc == PK_ENOENT ? 0 : rc;
+    if (retired) { /* replaced by `prakerja cards reissue`: its holder has the new one */
+        out->refused = PK_C_KARTU_DIGANTI;
+        return 0;
+    }
     pk_course course;
     rc = pk_tx_course_find(c->tx, c->code, course_ref, &course);
     if (rc == PK_ENOENT)

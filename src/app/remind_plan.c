@@ -53,6 +53,7 @@ typedef struct fire_mark {
     int64_t pid, anchor, k, offset_days;
     char rule[PK_REMIND_ID_MAX];
     bool final;
+    bool cancelled;   /* dibatalkan: the whole occurrence is settled */
 } fire_mark;
 
 
@@ -187,6 +188,7 @@ static int got_mark(void *ctx, const pk_remind_mark *m)
         f->offset_days = m->offset_days;
         snprintf(f->rule, sizeof f->rule, "%s", m->rule);
         f->final = strcmp(m->status, "ditunda") != 0;
+        f->cancelled = strcmp(m->status, "dibatalkan") == 0;
         break;
     }
     case PK_RM_STOP: {
@@ -264,7 +266,7 @@ static void reason_of(const day_ctx *d, const pk_remind_rule *rule, const pk_rem
         snprintf(out, cap, "batas pesan per orang tercapai; ditunda ke hari berikutnya");
         break;
     case PK_FS_DIBATALKAN:
-        snprintf(out, cap, "kondisi tidak berlaku lagi; pengingat dibatalkan");
+        snprintf(out, cap, "kondisi tidak berlaku lagi; pengingat ini dan sisanya dibatalkan");
         break;
     case PK_FS_TERLEWAT:
         snprintf(out, cap, "batas waktu sudah lewat");
@@ -360,6 +362,10 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
     int rc = occurrences_of(d, s, occ, &nocc);
     if (rc != 0 || nocc == 0)
         return rc;
+    /* a fire recorded settles itself; one recorded dibatalkan settles the
+     * whole occurrence: "the remaining fires of the occurrence are
+     * dibatalkan" (reminders.md step 1), even if the condition holds again
+     * later (a purchase cancelled after the cancelled fire) */
     uint32_t settled[OCC_MAX];
     for (size_t o = 0; o < nocc; o++) {
         settled[o] = 0;
@@ -369,7 +375,7 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
                 strcmp(fm[m].rule, r->id) != 0)
                 continue;
             for (size_t x = 0; x < r->noffsets; x++)
-                if (r->offsets[x] == fm[m].offset_days)
+                if (r->offsets[x] == fm[m].offset_days || fm[m].cancelled)
                     settled[o] |= 1u << x;
         }
     }

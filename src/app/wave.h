@@ -174,4 +174,18 @@ typedef int (*pk_write_fn)(void *ctx, const char *data, size_t len);
 int pk_wave_export_selection(const pk_app *app, int64_t number, pk_write_fn fn, void *ctx,
                              char *err, size_t errlen);
 
+/* `prakerja cards reissue`: every card of the first release, whose
+ * number was an affine spread of its serial (computable from the public
+ * source), gets a new serial and keyed number in one transaction; the
+ * old number is retired (never issued again; a platform naming it is
+ * told kartu_diganti), its holder sees the new one in Akun saya.
+ * dry_run counts and changes nothing.  Audited when it changed any. */
+typedef struct pk_reissue_summary {
+    int64_t cards;     /* cards read */
+    int64_t legacy;    /* of the first release among them */
+    int64_t reissued;  /* given a new number (0 on a dry run) */
+} pk_reissue_summary;
+int pk_cards_reissue(const pk_app *app, bool dry_run, int64_t at, const char *actor,
+                     pk_reissue_summary *out, char *err, size_t errlen);
+
 #endif

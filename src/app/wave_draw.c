@@ -181,6 +181,8 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     pk_card_new *cards = malloc(ROWS_BATCH * sizeof(*cards));
     wbatch *wb = malloc(sizeof(*wb));
     pk_tx *tx = NULL;
+    pk_card_issuer ci;
+    memset(&ci, 0, sizeof ci);
     pk_wave w;
     quotas q;
     int rc = d && rows && cards && wb ? 0 : PK_ENOMEM;
@@ -307,37 +309,14 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
     bool deferred = false;
     if ((rc = pk_tx_journey_counts_defer(tx, (int64_t)t.n, &deferred)) != 0)
         goto db;
-    int64_t serial = -1;
-    if ((rc = pk_tx_card_serial_max(tx, &serial)) != 0)
+    if ((rc = pk_card_issuer_begin(app, tx, &ci)) != 0)
         goto db;
-    /* the card numbers' spread is keyed: a number pays for trainings, and
-     * one card's number (or the count issued) must not give another's */
-    uint8_t card_key[PK_CARD_KEY_LEN];
-    pk_vault_subkey(&app->vault, "kartu", card_key, sizeof card_key);
     /* The rows are written in participant order, the order of every table
      * and index they go to: in NIK order each write landed on a page of
      * its own, which made the draw three times its import (bench/draw.sh).
      * The card serials follow it too (selection.md leaves their order
      * open), so the index of serials takes them in order. */
     pk_sort_keyed(t.a, t.n, sizeof(appl), key_pid, cmp_pid);
-    /* Cards issued before the keyed spread (the affine one of the first
-     * release) may hold a number the keyed one gives a new serial: then
-     * that serial is skipped, as a number is never reused.  Looked up
-     * only in a store that has such cards: its first card (serial 0,
-     * never deleted) is one. */
-    int64_t next_serial = serial + 1;
-    bool legacy = false;
-    if (serial >= 0) {
-        char old[PK_CARD_LEN + 1];
-        int64_t holder;
-        if (pk_card_make_v1(app->cfg.card_issuer, 0, old) == 0 &&
-            (rc = pk_tx_card_find(tx, old, &holder)) != PK_ENOENT) {
-            if (rc != 0)
-                goto db;
-            legacy = true;
-        }
-        rc = 0;
-    }
     for (size_t b0 = 0; b0 < t.n; b0 += ROWS_BATCH) {
         size_t nb = t.n - b0 < ROWS_BATCH ? t.n - b0 : ROWS_BATCH, ng = 0;
         for (size_t k = 0; k < nb; k++) {
@@ -372,20 +351,12 @@ int pk_wave_draw(const pk_app *app, int64_t number, const char *seed_hex, int64_
                 continue;
             pk_card_new *c = &cards[nc++];
             c->participant_id = x->pid;
-            for (;;) {
-                c->serial = next_serial++;
-                if ((rc = pk_card_make(app->cfg.card_issuer, card_key, (uint64_t)c->serial,
-                                       c->number)) != 0) {
-                    snprintf(err, errlen, "no card numbers left under the issuer prefix");
-                    goto out;
-                }
-                int64_t holder;
-                if (!legacy || (rc = pk_tx_card_find(tx, c->number, &holder)) == PK_ENOENT)
-                    break;
-                if (rc != 0)
-                    goto db;
+            if ((rc = pk_card_issue(&ci, c)) == PK_ETOOBIG) {
+                snprintf(err, errlen, "no card numbers left under the issuer prefix");
+                goto out;
             }
-            rc = 0;
+            if (rc != 0)
+                goto db;
         }
         if ((rc = pk_tx_cards_insert(tx, number, at, nc, cards)) != 0)
             goto db;
@@ -415,6 +386,7 @@ db:
         snprintf(err, errlen, "database error");
 out:
     pk_tx_rollback(tx);
+    pk_card_issuer_end(&ci);
     if (g.tmp.data != NULL)
         sodium_memzero(g.tmp.data, g.tmp.cap);
     pk_buf_free(&g.tmp);

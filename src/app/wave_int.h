@@ -7,7 +7,9 @@
  *                   (rank, sort, walk, digests) of draw and verify
  *   wave_draw.c     the draw: the table from the registry, the writes
  *   wave_verify.c   the table from a draw's stored records: verify, the
- *                   repetition of a draw, export selection */
+ *                   repetition of a draw, export selection
+ *   cards.c         card numbers: the next serials' keyed numbers (the
+ *                   draw's and the reissue's), `cards reissue` */
 #ifndef PK_APP_WAVE_INT_H
 #define PK_APP_WAVE_INT_H
 
@@ -101,5 +103,24 @@ void pk_wv_codes_text(uint64_t set, char *out, size_t cap);
  * refused (PK_ECONFLICT). */
 int pk_wv_draw_repeat(const pk_app *app, int64_t number, const uint8_t seed[32],
                       pk_draw_summary *out, char *err, size_t errlen);
+
+/* ---- card numbers (cards.c) --------------------------------------------- */
+
+/* The numbers of new cards in one transaction: serials after the highest
+ * issued, each one's keyed number (core/card.h), a serial whose number
+ * was ever issued skipped (looked up only where first-release numbers
+ * exist: `legacy`). */
+typedef struct pk_card_issuer {
+    pk_tx *tx;
+    const char *prefix;
+    uint8_t key[16];
+    int64_t next;
+    bool legacy;
+} pk_card_issuer;
+int pk_card_issuer_begin(const pk_app *app, pk_tx *tx, pk_card_issuer *ci);
+/* c->serial and c->number of the next card; PK_ETOOBIG when the prefix
+ * has no serial left, or a store error. */
+int pk_card_issue(pk_card_issuer *ci, pk_card_new *c);
+void pk_card_issuer_end(pk_card_issuer *ci);
 
 #endif

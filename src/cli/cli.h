@@ -167,6 +167,7 @@ int cli_audit(const cli_cmd *c, cli_args *a);    /* cmd_audit.c */
 int cli_keys(const cli_cmd *c, cli_args *a);     /* cmd_keys.c */
 int cli_backup(const cli_cmd *c, cli_args *a);   /* cmd_backup.c */
 int cli_wave(const cli_cmd *c, cli_args *a);     /* cmd_wave.c */
+int cli_cards(const cli_cmd *c, cli_args *a);    /* cmd_wave.c */
 int cli_export_selection(cli_args *a);
 int cli_jobs(const cli_cmd *c, cli_args *a);     /* cmd_jobs.c */
 int cli_consent(const cli_cmd *c, cli_args *a);  /* cmd_remind.c */

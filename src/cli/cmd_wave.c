@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -308,4 +309,33 @@ int cli_export_selection(cli_args *a)
     cli_export_job e = {"export selection", "selection.export", detail, NULL, what,
                         selection_body, &o};
     return cli_export_run(a, &e);
+}
+
+/* `prakerja cards reissue [--dry-run]`: one JSON line. */
+int cli_cards(const cli_cmd *c, cli_args *a)
+{
+    (void)c;
+    if (a->npos != 0) {
+        fprintf(stderr, "prakerja cards: usage: prakerja cards reissue [--dry-run]\n");
+        return 2;
+    }
+    bool dry = cli_flag(a, "dry_run");
+    pk_app app;
+    if (cli_open_app(&app, &a->cfg) != 0)
+        return 1;
+    char err[256] = "", actor[PK_ACTOR_MAX];
+    cli_actor(actor, sizeof(actor));
+    pk_reissue_summary s;
+    int rc = pk_cards_reissue(&app, dry, (int64_t)time(NULL), actor, &s, err, sizeof(err));
+    pk_app_close(&app);
+    if (rc != 0)
+        return fail("cards reissue", rc, err);
+    printf("{\"cards\": %lld, \"legacy\": %lld, \"reissued\": %lld, \"dry_run\": %s}\n",
+           (long long)s.cards, (long long)s.legacy, (long long)s.reissued,
+           dry ? "true" : "false");
+    if (!dry && s.reissued > 0)
+        fprintf(stderr, "prakerja cards reissue: %lld cards have new numbers; their holders "
+                "see them in Akun saya, and a platform naming an old one is refused "
+                "(kartu_diganti)\n", (long long)s.reissued);
+    return fflush(stdout) == 0 ? 0 : 1;
 }

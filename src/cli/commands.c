@@ -367,6 +367,18 @@ static const cli_sub wave_subs[] = {
      wave_opt},
     {NULL, NULL, NULL, NULL},
 };
+static const cli_sub cards_subs[] = {
+    {"reissue", "",
+     "give every card of the first release (its number an affine spread of its\n"
+     "serial, computable from the public source) a new keyed number in one\n"
+     "transaction; the old number is never issued again, and a platform naming\n"
+     "it is refused (kartu_diganti); the holder sees the new one in Akun saya.\n"
+     "Audited.  One JSON line: cards, legacy, reissued.  Run again: nothing left",
+     (const cli_option[]){
+         {"dry-run", NULL, "count the first release's cards, change nothing"},
+         {NULL, NULL, NULL}}},
+    {NULL, NULL, NULL, NULL},
+};
 static const cli_sub keys_subs[] = {
     {"rotate", "",
      "add a generation to the key file, then re-seal every box of an older one;\n"
@@ -442,6 +454,10 @@ const cli_cmd cli_commands[] = {
      .summary = "create, open, close, join, list, show, draw or verify waves (engine mode)",
      .subs = wave_subs, .sub_noun = "subcommand",
      .sub_hint = "(create, open, close, join, list, show, draw, verify)"},
+    {.name = "cards", .run = cli_cards,
+     .summary = "give the first release's card numbers, computable from the public source, "
+                "new keyed ones",
+     .subs = cards_subs, .sub_hint = "reissue"},
     {.name = "outreach", .run = cli_outreach,
      .summary = "create, list or show outreach events, record their attendance",
      .subs = outreach_subs, .sub_noun = "subcommand",

@@ -144,6 +144,9 @@ static const code_entry codes[] = {
     [PK_C_BATAS_PEMBELIAN_LEWAT] = {"batas_pembelian_lewat",
         "Batas waktu pembelian pelatihan pertama sudah lewat: kepesertaan akan dicabut dan "
         "saldo kembali ke program.", NULL},
+    [PK_C_KARTU_DIGANTI] = {"kartu_diganti",
+        "Nomor Kartu Prakerja ini sudah diganti dengan nomor baru. Pemegang kartu dapat "
+        "melihat nomor barunya di Akun saya.", "nomor_kartu"},
 };
 
 _Static_assert(PK_ARRAY_LEN(codes) == PK_C__COUNT, "every pk_code needs a table entry");

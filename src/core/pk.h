@@ -98,6 +98,8 @@ typedef enum pk_code {
     PK_C_BATAS_SALDO_LEWAT,
     PK_C_WAKTU_DI_MASA_DEPAN,
     PK_C_BATAS_PEMBELIAN_LEWAT,
+    /* the platform API: a card number replaced (prakerja cards reissue) */
+    PK_C_KARTU_DIGANTI,
     PK_C__COUNT
 } pk_code;
 

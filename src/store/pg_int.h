@@ -425,7 +425,8 @@ int pg_cards_insert(pk_tx *t, int64_t wave, int64_t issued_at, size_t n,
                     const pk_card_new *cards);
 int pg_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t serial,
                    const char *number, int64_t issued_at);
-int pg_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave);
+int pg_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave,
+                int64_t *replaced_at);
 
 /* ---- pg_platform.c ---- */
 
@@ -442,8 +443,9 @@ int pg_tx_idem_get(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest
 int pg_tx_idem_put(pk_tx *tx, int64_t platform, const char *key, const uint8_t *digest,
                    int status, const void *body, size_t len, int *kept);
 int pg_idem_prune(pk_store *s, const char *before, int limit, int64_t *n);
-int pg_card_find(pk_store *s, const char *number, int64_t *participant_id);
-int pg_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id);
+int pg_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id, bool *retired);
+int pg_cards_page(pk_tx *t, int64_t after, size_t limit, pk_card_new *out, size_t *n);
+int pg_card_reissue(pk_tx *t, const pk_card_new *c, int64_t at);
 int pg_tx_course_find(pk_tx *t, const char *platform, const char *course_ref, pk_course *out);
 int pg_course_put(pk_tx *t, const pk_course *c, int *outcome);
 int pg_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out);

@@ -693,6 +693,40 @@ static const pk_migration migrations[] = {
      * otherwise, the triggers stay. */
     {33, "journey counters: deferrable to the end of a large transaction (PostgreSQL)",
      PG_JOURNEY_COUNT_FUNCTIONS_DEFERRABLE PG_RE_COUNT_FUNCTIONS_DEFERRABLE, NULL, NULL},
+    /* The numbers `prakerja cards reissue` replaced (cards of the first
+     * release, computable from the public source): kept so that none is
+     * issued again and a platform naming one hears it was replaced.  A
+     * card's number and serial change only that way: the old pair
+     * retired first. */
+    {34, "cards: the numbers replaced by a reissue",
+     "CREATE TABLE pk_card_retired ("
+     "  number         text PRIMARY KEY,"
+     "  participant_id bigint NOT NULL REFERENCES participant(id),"
+     "  serial         bigint NOT NULL UNIQUE,"
+     "  wave           bigint NOT NULL,"
+     "  issued_at      bigint NOT NULL,"
+     "  retired_at     bigint NOT NULL"
+     ");"
+     "CREATE INDEX pk_card_retired_participant ON pk_card_retired(participant_id);"
+     "CREATE TRIGGER pk_card_retired_no_change BEFORE UPDATE OR DELETE ON pk_card_retired"
+     " FOR EACH ROW EXECUTE FUNCTION pk_card_never_reused();"
+     "CREATE TRIGGER pk_card_retired_no_truncate BEFORE TRUNCATE ON pk_card_retired"
+     " FOR EACH STATEMENT EXECUTE FUNCTION pk_card_never_reused();"
+     "DROP TRIGGER pk_card_no_change ON pk_card;"
+     "CREATE TRIGGER pk_card_no_delete BEFORE DELETE ON pk_card"
+     " FOR EACH ROW EXECUTE FUNCTION pk_card_never_reused();"
+     "CREATE FUNCTION pk_card_renumbered() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+     " IF NEW.participant_id <> OLD.participant_id OR NEW.wave <> OLD.wave"
+     "  OR NEW.issued_at <> OLD.issued_at"
+     "  OR NOT EXISTS (SELECT 1 FROM pk_card_retired r"
+     "                 WHERE r.number = OLD.number AND r.serial = OLD.serial)"
+     "  OR EXISTS (SELECT 1 FROM pk_card_retired r"
+     "             WHERE r.number = NEW.number OR r.serial = NEW.serial)"
+     " THEN RAISE EXCEPTION 'card numbers are never reused'; END IF;"
+     " RETURN NEW; END$$;"
+     "CREATE TRIGGER pk_card_no_update BEFORE UPDATE ON pk_card"
+     " FOR EACH ROW EXECUTE FUNCTION pk_card_renumbered();",
+     NULL, NULL},
 };
 
 const pk_migration *pg_migrations(size_t *n)

@@ -221,6 +221,11 @@ int pg_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
     return rc;
 }
 
+static void copy_val(char *dst, size_t cap, const PGresult *r, int row, int col)
+{
+    snprintf(dst, cap, "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
+}
+
 /* card_find's result: PK_ENOENT when no row. */
 static int card_of(int rc, PGresult *r, int64_t *participant_id)
 {
@@ -232,35 +237,50 @@ static int card_of(int rc, PGresult *r, int64_t *participant_id)
     return rc;
 }
 
-int pg_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id)
+int pg_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id, bool *retired)
 {
     params p = {0};
     PGresult *r = NULL;
     p_text(&p, number);
     int rc = pg_run(pg_txc(t), S_CARD_FIND, &p, &r);
+    if (rc == 0 && PQntuples(r) > 0)
+        *retired = get_i64(r, 0, 1) != 0;
     return card_of(rc, r, participant_id);
 }
 
-int pg_card_find(pk_store *s, const char *number, int64_t *participant_id)
+int pg_cards_page(pk_tx *t, int64_t after, size_t limit, pk_card_new *out, size_t *n)
 {
     params p = {0};
     PGresult *r = NULL;
-    p_text(&p, number);
-    int rc = pg_run1(s, S_CARD_FIND, &p, &r);
-    if (rc == 0 && PQntuples(r) == 0)
-        rc = PK_ENOENT;
-    if (rc == 0)
-        *participant_id = get_i64(r, 0, 0);
+    p_int(&p, after);
+    p_int(&p, (int64_t)limit);
+    int rc = pg_run(pg_txc(t), S_CARDS_PAGE, &p, &r);
+    for (int i = 0, m = rc == 0 ? PQntuples(r) : 0; i < m && *n < limit; i++) {
+        pk_card_new *c = &out[(*n)++];
+        c->participant_id = get_i64(r, i, 0);
+        c->serial = get_i64(r, i, 1);
+        copy_val(c->number, sizeof(c->number), r, i, 2);
+    }
     PQclear(r);
     return rc;
 }
 
-/* ---- the training catalogue ---- */
-
-static void copy_val(char *dst, size_t cap, const PGresult *r, int row, int col)
+int pg_card_reissue(pk_tx *t, const pk_card_new *c, int64_t at)
 {
-    snprintf(dst, cap, "%.*s", PQgetlength(r, row, col), PQgetvalue(r, row, col));
+    params p = {0};
+    p_int(&p, at);
+    p_int(&p, c->participant_id);
+    int rc = pg_run(pg_txc(t), S_CARD_RETIRE, &p, NULL);
+    if (rc != 0)
+        return rc;
+    params q = {0};
+    p_int(&q, c->serial);
+    p_text(&q, c->number);
+    p_int(&q, c->participant_id);
+    return pg_run(pg_txc(t), S_CARD_RENUMBER, &q, NULL);
 }
+
+/* ---- the training catalogue ---- */
 
 /* over SQL_COURSE_COLS */
 static void read_course(const PGresult *r, int i, pk_course *c)

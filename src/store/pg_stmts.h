@@ -488,7 +488,10 @@ X(S_CARD_INSERT, "iitii",
 X(S_CARDS_INSERT, "IITii",
   "INSERT INTO pk_card (participant_id, serial, number, wave, issued_at)"
   " SELECT u.p, u.s, u.n, $4, $5 FROM unnest($1, $2, $3) AS u(p, s, n)")
-X(S_CARD_GET, "i", "SELECT number, wave FROM pk_card WHERE participant_id = $1")
+/* card_get: with when its number was last replaced (0: never) */
+X(S_CARD_GET, "i",
+  "SELECT number, wave, coalesce((SELECT max(retired_at) FROM pk_card_retired"
+  " WHERE participant_id = $1), 0) FROM pk_card WHERE participant_id = $1")
 
 /* the participant columns of p in a join (PG_PCOLS' order) */
 #define PG_PCOLS_P "p.id, p.nik_bi, p.kk_bi, p.pii, p.nama, p.tanggal_lahir, p.jenis_kelamin, " \

@@ -352,7 +352,8 @@ int pg_cards_insert(pk_tx *t, int64_t wave, int64_t issued_at, size_t n,
     return pg_run(tx->c, S_CARDS_INSERT, &p, NULL);
 }
 
-int pg_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave)
+int pg_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave,
+                int64_t *replaced_at)
 {
     params p = {0};
     p_int(&p, participant_id);
@@ -363,6 +364,7 @@ int pg_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave
     if (PQntuples(r) == 1) {
         snprintf(number, 17, "%s", PQgetvalue(r, 0, 0));
         *wave = get_i64(r, 0, 1);
+        *replaced_at = get_i64(r, 0, 2);
     } else {
         rc = PK_ENOENT;
     }

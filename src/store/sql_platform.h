@@ -39,8 +39,23 @@ X(S_IDEM_PUT, "itbib",
 X(S_IDEM_PRUNE, "ti",
   "DELETE FROM pk_idempotency WHERE (platform, ikey) IN (SELECT platform, ikey"
   " FROM pk_idempotency WHERE created_at < $1 ORDER BY created_at LIMIT $2)")
-/* card_find: card numbers are unique and never change (pk_card) */
-X(S_CARD_FIND, "t", "SELECT participant_id FROM pk_card WHERE number = $1")
+/* card_find: a number is a card's, or was one's before a reissue
+ * (pk_card_retired): unique across both, never reused */
+X(S_CARD_FIND, "t",
+  "SELECT participant_id, CAST(0 AS bigint) FROM pk_card WHERE number = $1"
+  " UNION ALL SELECT participant_id, CAST(1 AS bigint) FROM pk_card_retired"
+  " WHERE number = $1")
+/* cards_page: by holder, after $1 */
+X(S_CARDS_PAGE, "ii",
+  "SELECT participant_id, serial, number FROM pk_card WHERE participant_id > $1"
+  " ORDER BY participant_id LIMIT $2")
+/* card_reissue: the old number and serial retired, then the card's
+ * replaced (migration 34's trigger allows only that order) */
+X(S_CARD_RETIRE, "ii",
+  "INSERT INTO pk_card_retired (number, participant_id, serial, wave, issued_at, retired_at)"
+  " SELECT number, participant_id, serial, wave, issued_at, $1 FROM pk_card"
+  " WHERE participant_id = $2")
+X(S_CARD_RENUMBER, "iti", "UPDATE pk_card SET serial = $1, number = $2 WHERE participant_id = $3")
 
 /* ---- the training catalogue: providers (LPK) and courses ---- */
 

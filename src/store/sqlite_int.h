@@ -387,7 +387,8 @@ int sq_draw_rows_each(pk_store *s, int64_t wave, pk_draw_row_cb cb, void *ctx);
 int sq_card_serial_max(pk_tx *t, int64_t *serial);
 int sq_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t serial,
                    const char *number, int64_t issued_at);
-int sq_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave);
+int sq_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave,
+                int64_t *replaced_at);
 
 /* ---- sqlite_platform.c ---- */
 
@@ -404,8 +405,9 @@ int sq_tx_idem_get(pk_tx *tx, int64_t platform, const char *key, uint8_t *digest
 int sq_tx_idem_put(pk_tx *tx, int64_t platform, const char *key, const uint8_t *digest,
                    int status, const void *body, size_t len, int *kept);
 int sq_idem_prune(pk_store *s, const char *before, int limit, int64_t *n);
-int sq_card_find(pk_store *s, const char *number, int64_t *participant_id);
-int sq_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id);
+int sq_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id, bool *retired);
+int sq_cards_page(pk_tx *t, int64_t after, size_t limit, pk_card_new *out, size_t *n);
+int sq_card_reissue(pk_tx *t, const pk_card_new *c, int64_t at);
 int sq_tx_course_find(pk_tx *t, const char *platform, const char *course_ref, pk_course *out);
 int sq_course_put(pk_tx *t, const pk_course *c, int *outcome);
 int sq_course_find(pk_store *s, const char *platform, const char *course_ref, pk_course *out);

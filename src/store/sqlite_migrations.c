@@ -732,6 +732,37 @@ static const pk_migration migrations[] = {
      * the transaction instead (sqlite_bulk.c): it has one writer. */
     {33, "journey counters: deferrable to the end of a large transaction (PostgreSQL)", NULL,
      NULL, NULL},
+    /* Cards of the first release bore numbers anyone could compute from
+     * the public source (an affine spread of the serial): `prakerja cards
+     * reissue` gives each a keyed number and keeps the old one here, so
+     * that it is never issued again and a platform naming it hears it was
+     * replaced.  A card's number and serial change only that way: the
+     * old pair retired first.  A new card's number is looked up by its
+     * issuer (app/cards.c), not by a trigger on each of a draw's cards. */
+    {34, "cards: the numbers replaced by a reissue",
+     "CREATE TABLE pk_card_retired ("
+     "  number         TEXT PRIMARY KEY,"
+     "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
+     "  serial         INTEGER NOT NULL UNIQUE,"
+     "  wave           INTEGER NOT NULL,"
+     "  issued_at      INTEGER NOT NULL,"
+     "  retired_at     INTEGER NOT NULL"
+     ") STRICT, WITHOUT ROWID;"
+     "CREATE INDEX pk_card_retired_participant ON pk_card_retired(participant_id);"
+     "CREATE TRIGGER pk_card_retired_no_delete BEFORE DELETE ON pk_card_retired"
+     " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
+     "CREATE TRIGGER pk_card_retired_no_update BEFORE UPDATE ON pk_card_retired"
+     " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
+     "DROP TRIGGER pk_card_no_update;"
+     "CREATE TRIGGER pk_card_no_update BEFORE UPDATE ON pk_card"
+     " WHEN NEW.participant_id <> OLD.participant_id OR NEW.wave <> OLD.wave"
+     "  OR NEW.issued_at <> OLD.issued_at"
+     "  OR NOT EXISTS (SELECT 1 FROM pk_card_retired r"
+     "                 WHERE r.number = OLD.number AND r.serial = OLD.serial)"
+     "  OR EXISTS (SELECT 1 FROM pk_card_retired r"
+     "             WHERE r.number = NEW.number OR r.serial = NEW.serial)"
+     " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;",
+     NULL, NULL},
 };
 
 const pk_migration *sq_migrations(size_t *n)

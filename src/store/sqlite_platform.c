@@ -227,34 +227,58 @@ int sq_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
     return finish(tx, rc);
 }
 
-int sq_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id)
+int sq_tx_card_find(pk_tx *t, const char *number, int64_t *participant_id, bool *retired)
 {
     sqlite3_stmt *st = sq_stmt(sq_txc(t), S_CARD_FIND);
     if (st == NULL)
         return PK_EIO;
     sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
+    if (r == SQLITE_ROW) {
         *participant_id = sqlite3_column_int64(st, 0);
+        *retired = sqlite3_column_int(st, 1) != 0;
+    }
     sqlite3_reset(st);
     return r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : sq_error(r);
 }
 
-int sq_card_find(pk_store *s, const char *number, int64_t *participant_id)
+int sq_cards_page(pk_tx *t, int64_t after, size_t limit, pk_card_new *out, size_t *n)
 {
-    sq *q = s->impl;
-    sqc *c;
-    sqlite3_stmt *st;
-    int rc = sq_read_begin(q, S_CARD_FIND, &c, &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
-    if (r == SQLITE_ROW)
-        *participant_id = sqlite3_column_int64(st, 0);
-    rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
-    sq_read_end(q, c, st);
-    return rc;
+    sqlite3_stmt *st = sq_stmt(sq_txc(t), S_CARDS_PAGE);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int r;
+    while (*n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        pk_card_new *c = &out[(*n)++];
+        c->participant_id = sqlite3_column_int64(st, 0);
+        c->serial = sqlite3_column_int64(st, 1);
+        sq_copy_col(st, 2, c->number, sizeof(c->number));
+    }
+    if (*n == limit)
+        r = SQLITE_DONE;
+    sqlite3_reset(st);
+    return r == SQLITE_DONE ? 0 : sq_error(r);
+}
+
+int sq_card_reissue(pk_tx *t, const pk_card_new *c, int64_t at)
+{
+    sqc *x = sq_txc(t);
+    sqlite3_stmt *st = sq_stmt(x, S_CARD_RETIRE);
+    if (st == NULL)
+        return PK_EIO;
+    sqlite3_bind_int64(st, 1, at);
+    sqlite3_bind_int64(st, 2, c->participant_id);
+    int rc = sq_step_done(st);
+    if (rc == 0 && sqlite3_changes(x->db) != 1)
+        rc = PK_ENOENT;
+    if (rc != 0 || (st = sq_stmt(x, S_CARD_RENUMBER)) == NULL)
+        return rc != 0 ? rc : PK_EIO;
+    sqlite3_bind_int64(st, 1, c->serial);
+    sqlite3_bind_text(st, 2, c->number, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, c->participant_id);
+    return sq_step_done(st);
 }
 
 /* ---- the training catalogue ---- */

@@ -437,7 +437,10 @@ X(S_CARD_SERIAL_MAX, "", "SELECT coalesce(max(serial), -1) FROM pk_card")
 X(S_CARD_INSERT, "iitii",
   "INSERT INTO pk_card (participant_id, serial, number, wave, issued_at)"
   " VALUES (?1, ?2, ?3, ?4, ?5)")
-X(S_CARD_GET, "i", "SELECT number, wave FROM pk_card WHERE participant_id = ?1")
+/* card_get: with when its number was last replaced (0: never) */
+X(S_CARD_GET, "i",
+  "SELECT number, wave, coalesce((SELECT max(retired_at) FROM pk_card_retired"
+  " WHERE participant_id = ?1), 0) FROM pk_card WHERE participant_id = ?1")
 
 /* remind_subjects: the participant's columns, then the journey's
  * (participant_id NULL when they have none) */

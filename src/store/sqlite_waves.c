@@ -306,7 +306,8 @@ int sq_card_insert(pk_tx *t, int64_t participant_id, int64_t wave, int64_t seria
     return sq_step_done(st);
 }
 
-int sq_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave)
+int sq_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave,
+                int64_t *replaced_at)
 {
     sq *q = s->impl;
     sqc *c;
@@ -319,6 +320,7 @@ int sq_card_get(pk_store *s, int64_t participant_id, char *number, int64_t *wave
     if (r == SQLITE_ROW) {
         copy_text(number, 17, st, 0);
         *wave = sqlite3_column_int64(st, 1);
+        *replaced_at = sqlite3_column_int64(st, 2);
     }
     rc = r == SQLITE_ROW ? 0 : r == SQLITE_DONE ? PK_ENOENT : PK_EIO;
     sq_read_end(q, c, st);

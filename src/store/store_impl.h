@@ -165,8 +165,9 @@ typedef struct pk_store_ops {
     int (*tx_idem_put)(pk_tx *tx, int64_t platform, const char *key, const uint8_t *digest,
                        int status, const void *body, size_t len, int *kept);
     int (*idem_prune)(pk_store *s, const char *before, int limit, int64_t *n);
-    int (*card_find)(pk_store *s, const char *number, int64_t *participant_id);
-    int (*tx_card_find)(pk_tx *tx, const char *number, int64_t *participant_id);
+    int (*tx_card_find)(pk_tx *tx, const char *number, int64_t *participant_id, bool *retired);
+    int (*cards_page)(pk_tx *tx, int64_t after, size_t limit, pk_card_new *out, size_t *n);
+    int (*card_reissue)(pk_tx *tx, const pk_card_new *c, int64_t at);
     /* Waves, draws and cards (sqlite_waves.c, pg_waves.c). */
     int (*wave_insert)(pk_tx *tx, const pk_wave *w);
     int (*wave_get)(pk_tx *tx, int64_t number, pk_wave *out);
@@ -186,7 +187,8 @@ typedef struct pk_store_ops {
                        const char *number, int64_t issued_at);
     int (*cards_insert)(pk_tx *tx, int64_t wave, int64_t issued_at, size_t n,
                         const pk_card_new *cards);
-    int (*card_get)(pk_store *s, int64_t participant_id, char *number, int64_t *wave);
+    int (*card_get)(pk_store *s, int64_t participant_id, char *number, int64_t *wave,
+                    int64_t *replaced_at);
 
     /* The training catalogue (sqlite_platform.c, pg_platform.c). */
     int (*course_put)(pk_tx *tx, const pk_course *c, int *outcome);

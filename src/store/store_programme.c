@@ -199,14 +199,22 @@ int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n)
     return pk_st_noted(s, s->ops->idem_prune(s, before, limit, n));
 }
 
-int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id)
+int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id, bool *retired)
 {
-    return pk_st_noted_tx(tx, false, tx->store->ops->tx_card_find(tx, number, participant_id));
+    *retired = false;
+    return pk_st_noted_tx(tx, false,
+                          tx->store->ops->tx_card_find(tx, number, participant_id, retired));
 }
 
-int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id)
+int pk_tx_cards_page(pk_tx *tx, int64_t after, size_t limit, pk_card_new *out, size_t *n)
 {
-    return s->ops->card_find(s, number, participant_id);
+    *n = 0;
+    return pk_st_noted_tx(tx, false, tx->store->ops->cards_page(tx, after, limit, out, n));
+}
+
+int pk_tx_card_reissue(pk_tx *tx, const pk_card_new *c, int64_t at)
+{
+    return pk_st_noted_tx(tx, true, tx->store->ops->card_reissue(tx, c, at));
 }
 
 /* ---- waves, draws, cards ---- */
@@ -305,9 +313,11 @@ int pk_tx_cards_insert(pk_tx *tx, int64_t wave, int64_t issued_at, size_t n,
     return rc;
 }
 
-int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave)
+int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave,
+                      int64_t *replaced_at)
 {
-    return s->ops->card_get(s, participant_id, number, wave);
+    *replaced_at = 0;
+    return s->ops->card_get(s, participant_id, number, wave, replaced_at);
 }
 
 /* ---- the training catalogue ---- */

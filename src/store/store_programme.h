@@ -189,12 +189,12 @@ int pk_tx_idem_put(pk_tx *tx, int64_t platform, const char *key,
  * pk_store_now's form: "2026-12-05T10:00:00.000Z"), oldest first, in a
  * transaction of its own; *n says how many. */
 int pk_store_idem_prune(pk_store *s, const char *before, int limit, int64_t *n);
-/* The participant who holds card `number` (pk_card: unique, never
- * changed or reused); PK_ENOENT. */
-int pk_store_card_find(pk_store *s, const char *number, int64_t *participant_id);
-/* The same inside a transaction, on its connection (a platform's request
- * in its group commit: no connection of the pool, no read transaction). */
-int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id);
+/* The participant whose card has `number` (unique, never reused), inside
+ * a transaction, on its connection (a platform's request in its group
+ * commit: no connection of the pool, no read transaction); *retired when
+ * the number was their card's before a reissue (pk_tx_card_reissue);
+ * PK_ENOENT when no card ever had it. */
+int pk_tx_card_find(pk_tx *tx, const char *number, int64_t *participant_id, bool *retired);
 /* ---- waves and their draws (selection.md) --------------------------------
  *
  * A wave (number >= 1) of a scheme, with its instants (seconds since
@@ -302,9 +302,19 @@ typedef struct pk_card_new {
 } pk_card_new;
 int pk_tx_cards_insert(pk_tx *tx, int64_t wave, int64_t issued_at, size_t n,
                        const pk_card_new *cards);
-/* Reads: the participant's card number (16 digits and a NUL) and the wave
- * that gave it; PK_ENOENT when they have none. */
-int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave);
+/* Cards a page at a time in order of their holders, after holder `after`
+ * (0: from the first): up to `limit` into out, *n of them. */
+int pk_tx_cards_page(pk_tx *tx, int64_t after, size_t limit, pk_card_new *out, size_t *n);
+/* A card given another serial and number (c: its holder, the new serial
+ * and number): the old pair kept among the retired numbers, with `at`,
+ * never issued again; fails when the new serial or number was ever
+ * issued (the caller looks first: pk_tx_card_find). */
+int pk_tx_card_reissue(pk_tx *tx, const pk_card_new *c, int64_t at);
+/* Reads: the participant's card number (16 digits and a NUL), the wave
+ * that gave it, and when a reissue last replaced its number (0: never);
+ * PK_ENOENT when they have none. */
+int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave,
+                      int64_t *replaced_at);
 
 /* ---- the training catalogue: providers (LPK) and courses -------------------
  *

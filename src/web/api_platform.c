@@ -137,6 +137,7 @@ static bool refused(pk_req *req, pk_resp *resp, int rc, const pk_purchase_result
     switch (r->refused) {
     case PK_C_PEMBELIAN_TIDAK_DIKENAL: status = 404; break;
     case PK_C_KARTU_TIDAK_DIKENAL:
+    case PK_C_KARTU_DIGANTI:
     case PK_C_PELATIHAN_TIDAK_DIKENAL:
     case PK_C_ULASAN_TIDAK_VALID:
     case PK_C_SERTIFIKAT_TIDAK_VALID: status = 422; break;

@@ -229,6 +229,15 @@ bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
                       v.card_masked, v.card_number, v.card_number + 4, v.card_number + 8,
                       v.card_number + 12);
         sodium_memzero(v.card_number, sizeof v.card_number);
+        if (v.card_replaced_at > 0) {
+            /* a reissue (prakerja cards reissue): the old number is refused */
+            char day[32];
+            pk_date_format_short(pk_instant_day_wib(v.card_replaced_at), day);
+            pk_buf_printf(b, "<div><dt>Nomor kartu lama</dt><dd data-card-replaced>Demi "
+                             "keamanan, nomor kartu Anda diganti pada %s. Nomor lama tidak "
+                             "berlaku lagi; pakai nomor di atas untuk membeli pelatihan."
+                             "</dd></div>\n", day);
+        }
     }
     const pk_deadline_item *lapsed = j->balance > 0 ? passed(&v, "batas_saldo") : NULL;
     if (lapsed != NULL) {

@@ -679,13 +679,14 @@ static void applicants_count_and_card_get(void **state)
     assert_int_equal(pk_store_wave_applicants_count(s, 9, &n), 0);
     assert_int_equal(n, 0);
     char card[17] = "";
-    int64_t wave = 0;
-    assert_int_equal(pk_store_card_get(s, p[0].r.id, card, &wave), 0);
+    int64_t wave = 0, replaced = -1;
+    assert_int_equal(pk_store_card_get(s, p[0].r.id, card, &wave, &replaced), 0);
+    assert_int_equal(replaced, 0);
     assert_string_equal(card, "9900310000000017");
     assert_int_equal(wave, 3);
-    assert_int_equal(pk_store_card_get(s, p[1].r.id, card, &wave), 0);
+    assert_int_equal(pk_store_card_get(s, p[1].r.id, card, &wave, &replaced), 0);
     assert_string_equal(card, "9900310000000025");
-    assert_int_equal(pk_store_card_get(s, p[2].r.id, card, &wave), 0);
+    assert_int_equal(pk_store_card_get(s, p[2].r.id, card, &wave, &replaced), 0);
     assert_string_equal(card, "9900310000000033");
     assert_int_equal(wave, 3);
 }

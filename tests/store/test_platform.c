@@ -119,7 +119,10 @@ static void old_answers_pruned_in_slices(void **state)
     assert_int_equal(n, 0);
 }
 
-/* A card number names its holder; another number, nobody. */
+/* A card number names its holder; another number, nobody; in a
+ * transaction, which sees its own cards too.  A reissue keeps the old
+ * number, which still names the holder but as retired, and is never
+ * given again; a card's number changes no other way. */
 static void card_find_by_number(void **state)
 {
     pk_store *s = ST_S(state);
@@ -129,23 +132,65 @@ static void card_find_by_number(void **state)
     st_insert(s, 2, p);
     pk_tx *tx = begin(s);
     assert_int_equal(pk_tx_card_insert(tx, p[1].r.id, 2, 5, "9900310000000025", 300), 0);
-    assert_int_equal(pk_tx_commit(tx), 0);
-    int64_t who = 0;
-    assert_int_equal(pk_store_card_find(s, "9900310000000025", &who), 0);
-    assert_int_equal(who, p[1].r.id);
-    assert_int_equal(pk_store_card_find(s, "9900310000000017", &who), PK_ENOENT);
-    assert_int_equal(pk_store_card_find(s, "", &who), PK_ENOENT);
-    /* the same in a transaction, which sees its own card too */
-    tx = begin(s);
     assert_int_equal(pk_tx_card_insert(tx, p[0].r.id, 2, 6, "9900310000000033", 300), 0);
-    who = 0;
-    assert_int_equal(pk_tx_card_find(tx, "9900310000000033", &who), 0);
+    int64_t who = 0;
+    bool retired = true;
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000033", &who, &retired), 0);
     assert_int_equal(who, p[0].r.id);
-    assert_int_equal(pk_tx_card_find(tx, "9900310000000025", &who), 0);
+    assert_false(retired);
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000025", &who, &retired), 0);
     assert_int_equal(who, p[1].r.id);
-    assert_int_equal(pk_tx_card_find(tx, "9900310000000017", &who), PK_ENOENT);
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000017", &who, &retired), PK_ENOENT);
+    assert_int_equal(pk_tx_card_find(tx, "", &who, &retired), PK_ENOENT);
     pk_tx_rollback(tx);
-    assert_int_equal(pk_store_card_find(s, "9900310000000033", &who), PK_ENOENT);
+    tx = begin(s);
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000033", &who, &retired), PK_ENOENT);
+    assert_int_equal(pk_tx_card_insert(tx, p[0].r.id, 2, 6, "9900310000000033", 300), 0);
+    assert_int_equal(pk_tx_card_insert(tx, p[1].r.id, 2, 5, "9900310000000025", 300), 0);
+    /* the cards by holder, a page at a time */
+    pk_card_new page[2];
+    size_t n = 9;
+    assert_int_equal(pk_tx_cards_page(tx, 0, 1, page, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(page[0].participant_id, p[0].r.id);
+    assert_int_equal(page[0].serial, 6);
+    assert_string_equal(page[0].number, "9900310000000033");
+    assert_int_equal(pk_tx_cards_page(tx, page[0].participant_id, 2, page, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(page[0].participant_id, p[1].r.id);
+    assert_int_equal(pk_tx_cards_page(tx, p[1].r.id, 2, page, &n), 0);
+    assert_int_equal(n, 0);
+    /* reissued: the old number retired, the card renumbered */
+    pk_card_new c = {.participant_id = p[0].r.id, .serial = 7, .number = "9900310000000041"};
+    assert_int_equal(pk_tx_card_reissue(tx, &c, 1700000000), 0);
+    assert_int_equal(pk_tx_commit(tx), 0);
+    char card[17] = "";
+    int64_t wave = 0, replaced = -1;
+    assert_int_equal(pk_store_card_get(s, p[0].r.id, card, &wave, &replaced), 0);
+    assert_string_equal(card, "9900310000000041");
+    assert_int_equal(wave, 2);
+    assert_int_equal(replaced, 1700000000);
+    assert_int_equal(pk_store_card_get(s, p[1].r.id, card, &wave, &replaced), 0);
+    assert_int_equal(replaced, 0);
+    tx = begin(s);
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000033", &who, &retired), 0);
+    assert_int_equal(who, p[0].r.id);
+    assert_true(retired);
+    assert_int_equal(pk_tx_card_find(tx, "9900310000000041", &who, &retired), 0);
+    assert_false(retired);
+    pk_tx_rollback(tx);
+    /* a retired number or serial is never given again by a reissue (a
+     * new card's number the issuer looks up: app/cards.c) */
+    pk_card_new again[] = {
+        {.participant_id = p[1].r.id, .serial = 8, .number = "9900310000000033"},
+        {.participant_id = p[1].r.id, .serial = 6, .number = "9900310000000058"},
+        {.participant_id = p[0].r.id, .serial = 9, .number = "9900310000000025"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        tx = begin(s);
+        assert_int_not_equal(pk_tx_card_reissue(tx, &again[i], 1700000001), 0);
+        pk_tx_rollback(tx);
+    }
 }
 
 /* A course by (platform, course id), in a transaction (which sees its

@@ -74,6 +74,7 @@ static const code_case code_cases[] = {
     {PK_C_BATAS_SALDO_LEWAT, "batas_saldo_lewat", NULL},
     {PK_C_WAKTU_DI_MASA_DEPAN, "waktu_di_masa_depan", "waktu"},
     {PK_C_BATAS_PEMBELIAN_LEWAT, "batas_pembelian_lewat", NULL},
+    {PK_C_KARTU_DIGANTI, "kartu_diganti", "nomor_kartu"},
 };
 
 static void test_table_complete(void **state)
