@@ -129,6 +129,9 @@ int pk_cards_reissue(const pk_app *app, bool dry_run, int64_t at, const char *ac
         snprintf(err, errlen, "no card numbers left under the issuer prefix");
     else if (rc == PK_ENOMEM)
         snprintf(err, errlen, "out of memory");
+    else if (rc == PK_ECONFLICT || rc == PK_EBUSY)
+        snprintf(err, errlen, "another process issued cards meanwhile (a draw?): nothing was "
+                 "changed; run it again");
     else if (rc != 0)
         snprintf(err, errlen, "database error: nothing was changed");
     pk_tx_rollback(tx); /* a dry run, nothing to reissue, or an error */

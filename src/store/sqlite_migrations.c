@@ -738,9 +738,11 @@ static const pk_migration migrations[] = {
      * that it is never issued again and a platform naming it hears it was
      * replaced.  A card's number and serial change only that way: the
      * old pair retired first.  A new card's number is looked up by its
-     * issuer (app/cards.c), not by a trigger on each of a draw's cards. */
+     * issuer (app/cards.c), not by a trigger on each of a draw's cards.
+     * Written to run again over itself (IF NOT EXISTS, triggers dropped
+     * first), as the tests of older migrations apply the later ones again. */
     {34, "cards: the numbers replaced by a reissue",
-     "CREATE TABLE pk_card_retired ("
+     "CREATE TABLE IF NOT EXISTS pk_card_retired ("
      "  number         TEXT PRIMARY KEY,"
      "  participant_id INTEGER NOT NULL REFERENCES participant(id),"
      "  serial         INTEGER NOT NULL UNIQUE,"
@@ -748,12 +750,14 @@ static const pk_migration migrations[] = {
      "  issued_at      INTEGER NOT NULL,"
      "  retired_at     INTEGER NOT NULL"
      ") STRICT, WITHOUT ROWID;"
-     "CREATE INDEX pk_card_retired_participant ON pk_card_retired(participant_id);"
+     "CREATE INDEX IF NOT EXISTS pk_card_retired_participant ON pk_card_retired(participant_id);"
+     "DROP TRIGGER IF EXISTS pk_card_retired_no_delete;"
+     "DROP TRIGGER IF EXISTS pk_card_retired_no_update;"
      "CREATE TRIGGER pk_card_retired_no_delete BEFORE DELETE ON pk_card_retired"
      " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
      "CREATE TRIGGER pk_card_retired_no_update BEFORE UPDATE ON pk_card_retired"
      " BEGIN SELECT RAISE(ABORT, 'card numbers are never reused'); END;"
-     "DROP TRIGGER pk_card_no_update;"
+     "DROP TRIGGER IF EXISTS pk_card_no_update;"
      "CREATE TRIGGER pk_card_no_update BEFORE UPDATE ON pk_card"
      " WHEN NEW.participant_id <> OLD.participant_id OR NEW.wave <> OLD.wave"
      "  OR NEW.issued_at <> OLD.issued_at"

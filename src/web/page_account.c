@@ -35,6 +35,10 @@
 #include "web/session.h"
 #include "web/web.h"
 
+/* The one rule of joining, in the words every sentence about it uses
+ * (selection.md: one open wave at a time). */
+#define ONE_OPEN_WAVE "Satu orang hanya dapat ikut satu gelombang yang sedang dibuka"
+
 #define COOKIE "pk_warga"
 #define CSRF_FIELD "_warga"
 /* The session's cookie goes to these paths only: Akun saya, and the API
@@ -373,9 +377,9 @@ static void join_result(const pk_app *app, pk_req *req, pk_buf *b, const pk_jour
     pk_buf_printf(b, "<p class=\"result error\" role=\"alert\" data-refused=\"%s\">Belum dapat "
                      "ikut Gelombang %lld: ", pk_code_name(why), (long long)wave);
     if (why == PK_C_MASIH_DI_GELOMBANG_LAIN && j->status == PK_JS_PENDAFTAR)
-        pk_buf_printf(b, "Anda sedang mengikuti Gelombang %lld, yang masih dibuka. Satu "
-                         "orang hanya dapat mengikuti satu gelombang yang sedang dibuka; "
-                         "setelah gelombang itu ditutup, Anda dapat ikut gelombang lain.",
+        pk_buf_printf(b, "Anda sedang mengikuti Gelombang %lld, yang masih dibuka. "
+                         ONE_OPEN_WAVE "; setelah gelombang itu ditutup, Anda dapat ikut "
+                         "gelombang lain.",
                       (long long)j->wave);
     else
         pk_html_esc(b, pk_code_message(why));
@@ -455,8 +459,7 @@ static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_j
                            "seleksinya.</p>\n");
         else if (in_open)
             pk_buf_printf(b, "<p data-in-other=\"%lld\">Anda sedang mengikuti Gelombang %lld, "
-                             "yang masih dibuka; satu orang hanya dapat ikut satu gelombang "
-                             "yang sedang dibuka.</p>\n",
+                             "yang masih dibuka. " ONE_OPEN_WAVE ".</p>\n",
                           (long long)j->wave, (long long)j->wave);
         else if (recipient)
             pk_buf_adds(b, "<p data-recipient>Anda sudah pernah menjadi penerima Kartu "
@@ -472,8 +475,8 @@ static void waves_open(const pk_app *app, pk_req *req, pk_resp *resp, const pk_j
         }
         pk_buf_adds(b, "</div>\n");
     }
-    pk_buf_adds(b, "<p class=\"small\">Satu orang hanya dapat ikut satu gelombang yang "
-                   "sedang dibuka, dan keikutsertaan tidak dapat dibatalkan. Peserta dipilih setelah "
+    pk_buf_adds(b, "<p class=\"small\">" ONE_OPEN_WAVE ", dan keikutsertaan tidak dapat "
+                   "dibatalkan. Peserta dipilih setelah "
                    "gelombang ditutup: syarat diperiksa lagi, lalu diundi sampai kuota "
                    "terpenuhi.</p>\n</section>\n");
 }
