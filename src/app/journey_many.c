@@ -49,6 +49,7 @@ struct pk_judged {
     pk_journey *js;
     size_t nj, jcap;
     evlist none; /* the stored events of people who have none */
+    bool unstored; /* judged by pk_journey_judge_unstored: no state stored */
 };
 
 pk_judged *pk_judged_new(void)
@@ -109,6 +110,7 @@ int pk_journey_judge_unstored(pk_append_group *g, size_t ng, pk_purchase_by_fn b
     if (groups_total(g, ng, &total) != 0)
         return PK_EINVAL;
     j->fresh.ev.n = j->nj = 0;
+    j->unstored = true;
     const checker ck = {NULL, NULL, NULL, by, by_ctx};
     for (size_t k = 0; k < ng; k++)
         jn_mark_new(g[k].participant_id, g[k].ev, g[k].n, g[k].out);
@@ -119,8 +121,9 @@ int pk_journey_write_judged(pk_tx *tx, pk_judged *j)
 {
     int rc = jn_sink_insert(tx, &j->fresh);
     if (rc == 0 && j->nj > 0)
-        rc = pk_tx_journeys_put(tx, j->nj, j->js);
+        rc = pk_tx_journeys_put(tx, j->nj, j->js, j->unstored);
     j->fresh.ev.n = j->nj = 0;
+    j->unstored = false;
     return rc;
 }
 

@@ -394,7 +394,7 @@ int pg_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *pa
 int pg_events_insert(pk_tx *t, size_t n, pk_event *ev);
 int pg_journey_put(pk_tx *t, const pk_journey *j);
 int pg_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out);
-int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js);
+int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js, bool fresh);
 int pg_journey_tails(pk_tx *t, size_t n, const int64_t *participant_ids, const int64_t *at,
                      const int64_t *seq, pk_tail *out);
 int pg_journey_tail(pk_tx *t, int64_t participant_id, int64_t at, int64_t seq, pk_journey *out,

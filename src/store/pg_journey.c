@@ -243,11 +243,41 @@ int pg_journey_put(pk_tx *t, const pk_journey *j)
     return pg_run(pg_txc(t), S_JOURNEY_PUT, &p, NULL);
 }
 
-int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js)
+/* States of people who have none stored (a bulk load's), by COPY: the
+ * upsert's arrays and conflict checks, and the counters' triggers over
+ * its transition tables, took 2.7 of 10.7 s in a load of 1M events. */
+static int copy_journeys(pg_tx *tx, size_t n, const pk_journey *js)
+{
+    char now[32];
+    pk_store_now(now);
+    pk_buf *b = &tx->arr[0];
+    int e = copy_begin(b);
+    for (size_t i = 0; i < n; i++) {
+        int64_t v[PK_JOURNEY_INTS];
+        pk_journey_ints(&js[i], v);
+        e |= copy_tuple(b, 4 + PK_JOURNEY_INTS);
+        e |= arr_int(b, js[i].participant_id);
+        e |= arr_text(b, pk_journey_status_name(js[i].status));
+        e |= arr_text(b, js[i].payout);
+        for (int k = 0; k < PK_JOURNEY_INTS; k++)
+            e |= arr_int(b, v[k]);
+        e |= arr_text(b, now);
+    }
+    e |= copy_end(b);
+    if (e != 0)
+        return PK_ENOMEM;
+    return pg_copy_in(tx->c,
+                      "COPY pk_journey (participant_id, status, payout, " PK_JOURNEY_INT_COLS
+                      ", updated_at) FROM STDIN (FORMAT binary)", b);
+}
+
+int pg_journeys_put(pk_tx *t, size_t n, const pk_journey *js, bool fresh)
 {
     if (n == 1)
         return pg_journey_put(t, &js[0]);
     pg_tx *tx = (pg_tx *)t;
+    if (fresh)
+        return copy_journeys(tx, n, js);
     pk_buf *col[3 + PK_JOURNEY_INTS];
     int e = 0;
     for (int k = 0; k < 3 + PK_JOURNEY_INTS; k++)

@@ -360,7 +360,7 @@ int sq_event_find(pk_tx *t, pk_event_source source, const char *ref, int64_t *pa
 int sq_events_insert(pk_tx *t, size_t n, pk_event *ev);
 int sq_journey_put(pk_tx *t, const pk_journey *j);
 int sq_journey_state(pk_tx *t, int64_t participant_id, pk_journey *out);
-int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js);
+int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js, bool fresh);
 int sq_journey_tail(pk_tx *t, int64_t participant_id, int64_t at, int64_t seq, pk_journey *out,
                     bool *last);
 int sq_journey_ids(pk_tx *t, int64_t after, size_t limit, int64_t *ids, size_t *n);

@@ -237,8 +237,10 @@ int sq_journey_put(pk_tx *t, const pk_journey *j)
     return journey_put(t, j, now);
 }
 
-int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js)
+/* fresh or not, the same statement: an insert or replace is as cheap */
+int sq_journeys_put(pk_tx *t, size_t n, const pk_journey *js, bool fresh)
 {
+    (void)fresh;
     char now[32];
     pk_store_now(now);
     int rc = 0;

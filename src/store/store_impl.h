@@ -136,7 +136,7 @@ typedef struct pk_store_ops {
     int (*journey_counts_end)(pk_tx *tx);
     int (*journey_put)(pk_tx *tx, const pk_journey *j);
     int (*journey_state)(pk_tx *tx, int64_t participant_id, pk_journey *out);
-    int (*journeys_put)(pk_tx *tx, size_t n, const pk_journey *js);
+    int (*journeys_put)(pk_tx *tx, size_t n, const pk_journey *js, bool fresh);
     int (*journey_tail)(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,
                         pk_journey *out, bool *last);
     int (*journey_tails)(pk_tx *tx, size_t n, const int64_t *participant_ids, const int64_t *at,

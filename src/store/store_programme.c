@@ -89,9 +89,10 @@ int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out)
     return pk_st_noted_tx(tx, false, tx->store->ops->journey_state(tx, participant_id, out));
 }
 
-int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js)
+int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js, bool fresh)
 {
-    return pk_st_noted_tx(tx, n > 0, n == 0 ? 0 : tx->store->ops->journeys_put(tx, n, js));
+    return pk_st_noted_tx(tx, n > 0,
+                          n == 0 ? 0 : tx->store->ops->journeys_put(tx, n, js, fresh));
 }
 
 int pk_tx_journey_tail(pk_tx *tx, int64_t participant_id, int64_t at, int64_t seq,

@@ -81,8 +81,11 @@ int pk_tx_journey_put(pk_tx *tx, const pk_journey *j);
  * Like pk_tx_events_of, on a shared store the participant stays the
  * transaction's to its end (another writer of the journey waits). */
 int pk_tx_journey_state(pk_tx *tx, int64_t participant_id, pk_journey *out);
-/* pk_tx_journey_put of n states (of distinct participants). */
-int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js);
+/* pk_tx_journey_put of n states (of distinct participants).  fresh: none
+ * of them has a stored state (a bulk load's people, the store holding no
+ * event when it began), which a backend may write by plain inserts
+ * (PostgreSQL: COPY; one stored after all fails there, PK_ECONFLICT). */
+int pk_tx_journeys_put(pk_tx *tx, size_t n, const pk_journey *js, bool fresh);
 /* The participant's stored state, read in the transaction (on a shared
  * store the participant is the transaction's from here on, as with
  * pk_tx_events_of), and in *last whether an event at instant `at` with
