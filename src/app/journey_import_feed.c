@@ -16,7 +16,14 @@
 #include "app/wave.h"
 
 #define GROUP_MAX 512                  /* one person's rows per append */
-#define BATCH_ROWS 2048                /* rows per pk_journey_append_many */
+/* Rows per pk_journey_append_many: on a shared store (PostgreSQL) each
+ * batch is a block of ids, a COPY of events and one of journeys, round
+ * trips and statements the server starts: 4,096 rows loaded 1M events in
+ * 7.6-8.6 s against 8.4-8.9 s for 2,048, alternately, 10 MiB more
+ * (bench/README.md, event import on PostgreSQL, run 10).  On SQLite a batch is function
+ * calls, and its memory counts: half as many (the arrays' untouched half
+ * stays unmapped). */
+#define BATCH_ROWS 4096
 /* Rows per transaction (at least): the first, doubling up to the cap.  The
  * event indexes (by (source, ref), by participant) take the rows in an
  * order unrelated to theirs, so every commit rewrites pages all over them:
@@ -126,6 +133,7 @@ typedef struct feed {
     bool stop;         /* the caller's: no more batches wanted */
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    size_t rows;       /* a batch's rows: BATCH_ROWS, or half (SQLite) */
 } feed;
 
 /* The feeder hands batch i over (and waits for the other to be free):
@@ -179,8 +187,8 @@ static void *feeder_main(void *arg)
          * person starts: most batches end between two people, where the
          * caller may commit (a person's rows in one transaction, when they
          * fit; a batch cut only when full seldom ended there) */
-        if (b->n == BATCH_ROWS || (same && last->n == GROUP_MAX) ||
-            (!same && b->n >= BATCH_ROWS - GROUP_MAX)) {
+        if (b->n == fd->rows || (same && last->n == GROUP_MAX) ||
+            (!same && b->n >= fd->rows - GROUP_MAX)) {
             if ((rc = feed_judge(fd, b)) != 0)
                 break;
             if (!feed_hand(fd, i, !same, false))
@@ -235,6 +243,7 @@ int pk_ji_pass4(eimporter *im, pk_tx *tx, bool bulk, const pk_wave_table *waves,
     if (rc == 0) {
         fd->im = im;
         fd->waves = waves;
+        fd->rows = pk_store_shared(im->app->store) ? BATCH_ROWS : BATCH_ROWS / 2;
         pthread_mutex_init(&fd->mu, NULL);
         pthread_cond_init(&fd->cv, NULL);
         for (int i = 0; i < 2 && rc == 0; i++) {
@@ -242,7 +251,7 @@ int pk_ji_pass4(eimporter *im, pk_tx *tx, bool bulk, const pk_wave_table *waves,
                 (waves != NULL && (fd->b[i]->judged = pk_judged_new()) == NULL))
                 rc = PK_ENOMEM;
             else
-                pk_buf_init(&fd->b[i]->data, (size_t)BATCH_ROWS * PK_REG_MAX_RECORD);
+                pk_buf_init(&fd->b[i]->data, fd->rows * PK_REG_MAX_RECORD);
         }
     }
     if (rc == 0)
