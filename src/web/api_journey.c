@@ -146,8 +146,9 @@ void pk_api_participant_journey(const pk_app *app, pk_req *req, pk_resp *resp)
                                 (json_int_t)j->credited, "spent", (json_int_t)j->spent,
                                 "refunded", (json_int_t)j->refunded, "lapsed",
                                 (json_int_t)j->lapsed, "remaining", (json_int_t)j->balance);
-    json_t *card = v->has_card ? json_pack("{s:s, s:I}", "masked", v->card_masked, "wave",
-                                           (json_int_t)v->card_wave)
+    json_t *card = v->has_card ? json_pack("{s:s, s:I, s:o}", "masked", v->card_masked, "wave",
+                                           (json_int_t)v->card_wave, "replaced_at",
+                                           instant_or_null(v->card_replaced_at))
                                : json_null();
     int64_t next = offset + (int64_t)json_array_size(events);
     pk_reply_json(resp, 200,

@@ -121,9 +121,16 @@ void pk_page_journey(const pk_app *app, const pk_req *req, pk_buf *b, int64_t id
     if (j->wave > 0)
         pk_buf_printf(b, " · gelombang <span data-wave>%lld</span>", (long long)j->wave);
     pk_buf_adds(b, "</dd></div>\n");
-    if (v.has_card)
-        pk_buf_printf(b, "<div><dt>Nomor kartu</dt><dd data-card>%s</dd></div>\n",
-                      v.card_masked);
+    if (v.has_card) {
+        pk_buf_printf(b, "<div><dt>Nomor kartu</dt><dd data-card>%s", v.card_masked);
+        if (v.card_replaced_at > 0) { /* prakerja cards reissue: the old one is refused */
+            char when[40];
+            pk_timestamp_format_wib(v.card_replaced_at, when);
+            pk_buf_printf(b, " <span class=\"small\" data-card-replaced>(nomor baru sejak %s; "
+                             "nomor lama ditolak platform)</span>", when);
+        }
+        pk_buf_adds(b, "</dd></div>\n");
+    }
     if (j->credited > 0 || j->selected_at != 0) {
         money_row(b, "Saldo masuk", "credited", j->credited);
         money_row(b, "Terpakai untuk pelatihan", "spent", j->spent);

@@ -102,6 +102,10 @@ def first_release_cards_get_keyed_numbers_and_the_old_ones_are_refused():
 
         # a platform: the old number is refused as replaced, and is no
         # try at unknown numbers (burst-card 1 would have stopped it)
+        code, _, err = h.run_cli(r.db.args_for(["user", "add", "--username", "admin.kartu",
+                                                "--role", "admin", "--password-stdin"]),
+                                 stdin=b"kata-sandi-panjang-sekali\n")
+        eq(code, 0, err)
         courses = r.write(COURSES)
         code, _, err = r.cli(["import", "courses", courses])
         eq(code, 0, err)
@@ -129,6 +133,27 @@ def first_release_cards_get_keyed_numbers_and_the_old_ones_are_refused():
             b = sign_in(r, s, ps[2])
             _, _, text = b.get("/akun")
             assert "data-card>" in text and "data-card-replaced" not in text, "never replaced"
+            # staff see the last 4 digits and when the number changed
+            code, out, err = r.cli(["token", "create", "--username", "admin.kartu"])
+            eq(code, 0, err)
+            tok = json.loads(out.strip().splitlines()[-1])["token"]
+            auth = {"Authorization": "Bearer " + tok}
+            st, _, got = s.json("GET", "/api/v1/participants/%d/journey" % pids[1], headers=auth)
+            eq(st, 200, "the staff journey")
+            card = got["card"]
+            eq(card["masked"], "**** **** **** " + new[-4:], "masked")
+            assert card["replaced_at"] and card["replaced_at"].endswith("+07:00"), card
+            _, _, got = s.json("GET", "/api/v1/participants/%d/journey" % pids[2], headers=auth)
+            eq(got["card"]["replaced_at"], None, "never replaced")
+            b = h.Browser(s)
+            st, _, _ = b.post("/masuk", {"nama_pengguna": "admin.kartu",
+                                         "kata_sandi": "kata-sandi-panjang-sekali"})
+            eq(st, 303, "staff login")
+            st, _, text = b.get("/peserta/%d" % pids[1])
+            eq(st, 200, "the participant's page")
+            assert ("<dd data-card>**** **** **** %s <span class=\"small\" data-card-replaced>"
+                    "(nomor baru sejak" % new[-4:]) in text, text
+            assert new not in text and before[pids[1]][1] not in text, "no whole number"
         finally:
             s.cleanup()
 

@@ -234,7 +234,7 @@ def api_buyer_state_balance_card_events():
     eq((bal["refunded"], bal["lapsed"]), (0, 0))
     # the card: masked but the last 4
     full = CARDS["buyer"]
-    eq(b["card"], {"masked": "**** **** **** " + full[-4:], "wave": 1})
+    eq(b["card"], {"masked": "**** **** **** " + full[-4:], "wave": 1, "replaced_at": None})
     assert full not in json.dumps(b), "the full card number is never in the answer"
     # the events in time order, with their source and when received
     eq([e["type"] for e in b["events"]], ["gabung_gelombang", "lolos", "saldo_masuk",
