@@ -117,6 +117,7 @@ typedef struct pk_preview {
     const char *rule, *purpose;
     int64_t anchor, k;
     bool holds;
+    bool cancelled;    /* a fire of it was recorded dibatalkan: none goes out any more */
     int64_t fires[PK_REMIND_OFFSETS_MAX];
     size_t nfires;
     const char *wa_template;

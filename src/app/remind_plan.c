@@ -756,6 +756,35 @@ int pk_remind_reader_holds(pk_remind_reader *r, int64_t participant_id, const ch
     return rc;
 }
 
+/* The occurrences of one person a fire of which was recorded dibatalkan
+ * (a run settled them whole), for the preview. */
+typedef struct cancelled_marks {
+    struct {
+        char rule[PK_REMIND_ID_MAX];
+        int64_t anchor, k;
+    } m[OCC_MAX];
+    size_t n;
+} cancelled_marks;
+
+static int got_cancelled(void *ctx, const pk_remind_mark *m)
+{
+    cancelled_marks *c = ctx;
+    if (m->kind != PK_RM_FIRE || strcmp(m->status, "dibatalkan") != 0 || c->n == OCC_MAX)
+        return 0;
+    snprintf(c->m[c->n].rule, sizeof c->m[c->n].rule, "%s", m->rule);
+    c->m[c->n].anchor = m->anchor;
+    c->m[c->n++].k = m->k;
+    return 0;
+}
+
+static bool was_cancelled(const cancelled_marks *c, const char *rule, const pk_remind_occ *o)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->m[i].anchor == o->anchor && c->m[i].k == o->k && strcmp(c->m[i].rule, rule) == 0)
+            return true;
+    return false;
+}
+
 int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *region,
                       pk_date day, pk_preview_fn cb, void *ctx, char *err, size_t errlen)
 {
@@ -766,7 +795,12 @@ int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *reg
     day_ctx *d = &rd->d;
     size_t nocc = 0;
     pk_remind_occ occ[OCC_MAX];
-    if ((rc = reader_load(d, participant_id, region, occ, &nocc)) != 0)
+    cancelled_marks *cm = calloc(1, sizeof *cm);
+    if (cm == NULL)
+        rc = PK_ENOMEM;
+    if (rc == 0 && (rc = reader_load(d, participant_id, region, occ, &nocc)) == 0 && nocc > 0)
+        rc = pk_store_remind_marks_of(app->store, &participant_id, 1, d->day_s, got_cancelled, cm);
+    if (rc != 0)
         snprintf(err, errlen, "database error (the person's reminders)");
     for (size_t i = 0; rc == 0 && i < nocc; i++) {
         const pk_remind_rule *r = &d->rules.items[occ[i].rule];
@@ -774,6 +808,7 @@ int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *reg
         pk_remind_vars v = vars_fill(d, &d->subj[0], &occ[i], &vt);
         pk_preview pv = {.rule = r->id, .purpose = pk_purpose_name(r->purpose),
                          .anchor = occ[i].anchor, .k = occ[i].k, .holds = occ[i].holds,
+                         .cancelled = was_cancelled(cm, r->id, &occ[i]),
                          .wa_template = r->whatsapp_template};
         for (size_t f = 0; f < r->noffsets && pv.nfires < PK_REMIND_OFFSETS_MAX; f++)
             pv.fires[pv.nfires++] = pk_remind_fire_at(&d->rules, &occ[i], f);
@@ -788,6 +823,7 @@ int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *reg
         }
         rc = cb(ctx, &pv);
     }
+    free(cm);
     pk_remind_reader_free(rd);
     return rc;
 }

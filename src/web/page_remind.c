@@ -478,12 +478,15 @@ static int preview_one(void *ctx, const pk_preview *p)
     pk_buf *b = ctx;
     char anchor[32];
     pk_timestamp_format_wib(p->anchor, anchor);
-    pk_buf_printf(b, "<details data-preview=\"%s\" data-holds=\"%d\">\n<summary>%s", p->rule,
-                  p->holds ? 1 : 0, p->rule);
+    pk_buf_printf(b, "<details data-preview=\"%s\" data-holds=\"%d\"%s>\n<summary>%s",
+                  p->rule, p->holds ? 1 : 0, p->cancelled ? " data-cancelled" : "", p->rule);
     if (p->k > 0)
         pk_buf_printf(b, " ke-%lld", (long long)p->k);
-    pk_buf_printf(b, " &mdash; %s</summary>\n<p>Patokan: %s. Jadwal:", 
-                  p->holds ? "berlaku" : "tidak berlaku lagi (tidak dikirim)", anchor);
+    pk_buf_printf(b, " &mdash; %s</summary>\n<p>Patokan: %s. Jadwal:",
+                  p->cancelled ? "sudah dibatalkan (tidak dikirim lagi)"
+                  : p->holds   ? "berlaku"
+                               : "tidak berlaku lagi (tidak dikirim)",
+                  anchor);
     for (size_t i = 0; i < p->nfires; i++) {
         char day[11];
         pk_date_format(pk_instant_day_wib(p->fires[i]), day);

@@ -671,10 +671,14 @@ def staff_page_shows_the_plan_within_the_area():
             eq(st, 200, "a's page")
             assert 'data-consent="program">Diterima' in page, page[-4000:]
             assert 'data-messages="1"' in page and 'data-state="terkirim"' in page, page[-4000:]
-            assert 'data-preview="beli_pelatihan" data-holds="1"' in page, page[-4000:]
+            assert 'data-preview="beli_pelatihan" data-holds="1">' in page, page[-4000:]
             assert "1 Apr 2021" in page and "prakerja.jakarta.go.id" in page, page[-4000:]
             st, _, page = adm.get("/peserta/%d" % idb)
-            assert 'data-preview="beli_pelatihan" data-holds="0"' in page, "b bought"
+            # b bought, and the run of 18 Mar cancelled b's occurrence whole
+            assert 'data-preview="beli_pelatihan" data-holds="0" data-cancelled>' in page, \
+                "b bought"
+            assert "beli_pelatihan &mdash; sudah dibatalkan (tidak dikirim lagi)" in page, \
+                page[-4000:]
             assert 'data-messages="0"' in page, "nothing sent to b"
             code, _, _ = r.cli(["consent", "stop", "--nik", b, "--purpose", "informasi"])
             eq(code, 0, "consent stop")
