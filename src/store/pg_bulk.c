@@ -199,7 +199,9 @@ int pg_bulk_fold(pk_tx *t, int64_t keep, int64_t from, bool copy)
  * transaction's own tables instead (pg_journey_counts_defer, the draw's
  * way) took 1.6 of 10.7 s at 1M events; the lock ALTER TABLE takes keeps
  * other writers of journeys waiting, who wait for pk_event anyway (every
- * writer of a journey writes its events), and lets readers read. */
+ * writer of a journey writes its events), and lets readers read.  The
+ * recount holds the participants (SHARE, as `stats rebuild` does) from
+ * there to the commit: a registration waits those last seconds. */
 #define PG_JOURNEY_TRIGGERS(verb)                                                       \
     "ALTER TABLE pk_journey " verb " TRIGGER journey_count_insert,"                      \
     " " verb " TRIGGER journey_count_delete, " verb " TRIGGER journey_count_update,"     \
