@@ -2,7 +2,8 @@
  * callers: they use remind.h).
  *
  *   remind_people.c  a person's reminders: the day's waves, a person read
- *                    from the store, their occurrences and a message's
+ *                    from the store, their occurrences, what was recorded
+ *                    of them (which fires are settled), a message's
  *                    values; one person at a time (pk_remind_reader: the
  *                    participant page's preview, the outbox's check)
  *   remind_plan.c    the day: people a batch at a time, what was recorded
@@ -93,6 +94,15 @@ int pk_rp_got_wave(void *ctx, const pk_wave *w);
 int pk_rp_got_subject(void *ctx, const pk_prow *row, const pk_journey *j);
 /* The occurrences of subject s (at most OCC_MAX) into occ; *nocc. */
 int pk_rp_occurrences(day_ctx *d, const subject *s, pk_remind_occ *occ, size_t *nocc);
+/* What was recorded of d's batch (pk_store_remind_marks...): each
+ * person's fires into d->fires, their stops, messages of the last 7
+ * days, failed and preferred channels into d->mi. */
+int pk_rp_got_mark(void *ctx, const pk_remind_mark *m);
+/* The settled fires of occurrence o (bit i: offset i) among the marks
+ * fm[0..nfm): each recorded final, and all of them once one was recorded
+ * dibatalkan (*cancelled, when given, says so). */
+uint32_t pk_rp_settled(const day_ctx *d, const pk_remind_occ *o, const fire_mark *fm,
+                       size_t nfm, bool *cancelled);
 /* The values of a message's placeholders (t holds their text). */
 pk_remind_vars pk_rp_vars_fill(const day_ctx *d, const subject *s, const pk_remind_occ *o,
                                var_text *t);

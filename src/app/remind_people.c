@@ -128,6 +128,106 @@ int pk_rp_occurrences(day_ctx *d, const subject *s, pk_remind_occ *occ, size_t *
     return 0;
 }
 
+/* ---- what was recorded of people ---- */
+
+/* The index in the batch of participant pid (ids ascending). */
+static long subject_at(const day_ctx *d, int64_t pid)
+{
+    size_t lo = 0, hi = d->nsubj;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (d->subj[mid].id < pid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->nsubj && d->subj[lo].id == pid ? (long)lo : -1;
+}
+
+int pk_rp_got_mark(void *ctx, const pk_remind_mark *m)
+{
+    day_ctx *d = ctx;
+    long i = subject_at(d, m->participant_id);
+    if (i < 0)
+        return 0;
+    struct mark_idx *x = &d->mi[i];
+    switch (m->kind) {
+    case PK_RM_FIRE: {
+        if (d->nfires == d->capfires) {
+            size_t cap = d->capfires ? d->capfires * 2 : 1024;
+            fire_mark *f = realloc(d->fires, cap * sizeof *f);
+            if (f == NULL)
+                return PK_ENOMEM;
+            d->fires = f;
+            d->capfires = cap;
+        }
+        fire_mark *f = &d->fires[d->nfires++];
+        f->pid = m->participant_id;
+        f->anchor = m->anchor;
+        f->k = m->k;
+        f->offset_days = m->offset_days;
+        snprintf(f->rule, sizeof f->rule, "%s", m->rule);
+        f->final = strcmp(m->status, "ditunda") != 0;
+        f->cancelled = strcmp(m->status, "dibatalkan") == 0;
+        break;
+    }
+    case PK_RM_STOP: {
+        pk_purpose p = pk_purpose_by_name(m->purpose);
+        if (p != PK_PURPOSE__COUNT)
+            x->stopped |= 1u << p;
+        break;
+    }
+    case PK_RM_SENT: {
+        pk_date sd;
+        if (pk_date_parse(m->day, strlen(m->day), &sd) == 0) {
+            long ago = pk_date_to_days(d->day) - pk_date_to_days(sd);
+            if (ago >= 0 && ago < 7)
+                x->sent[ago] += (int)m->count;
+        }
+        break;
+    }
+    case PK_RM_FAILED: {
+        pk_channel c = pk_channel_by_name(m->channel);
+        if (c != PK_CH__COUNT)
+            x->failed |= 1u << c;
+        break;
+    }
+    case PK_RM_PREF: {
+        pk_channel c = pk_channel_by_name(m->channel);
+        if (c != PK_CH__COUNT)
+            x->pref = c;
+        break;
+    }
+    }
+    return 0;
+}
+
+/* The fires of occurrence o among the marks fm[0..nfm) that are settled
+ * (bit i: its offset i): a fire recorded final settles itself, and one
+ * recorded dibatalkan settles the whole occurrence, "the remaining fires
+ * of the occurrence are dibatalkan" (reminders.md step 1), even if the
+ * condition holds again later (a purchase cancelled after the cancelled
+ * fire); *cancelled (when given) says whether one was. */
+uint32_t pk_rp_settled(const day_ctx *d, const pk_remind_occ *o, const fire_mark *fm,
+                       size_t nfm, bool *cancelled)
+{
+    const pk_remind_rule *r = &d->rules.items[o->rule];
+    uint32_t settled = 0;
+    if (cancelled != NULL)
+        *cancelled = false;
+    for (size_t m = 0; m < nfm; m++) {
+        if (!fm[m].final || fm[m].anchor != o->anchor || fm[m].k != o->k ||
+            strcmp(fm[m].rule, r->id) != 0)
+            continue;
+        if (fm[m].cancelled && cancelled != NULL)
+            *cancelled = true;
+        for (size_t x = 0; x < r->noffsets; x++)
+            if (r->offsets[x] == fm[m].offset_days || fm[m].cancelled)
+                settled |= 1u << x;
+    }
+    return settled;
+}
+
 /* ---- one person at a time: previews, and the check at send time ---- */
 
 struct pk_remind_reader {
@@ -139,7 +239,10 @@ int pk_remind_reader_new(const pk_app *app, pk_date day, pk_remind_reader **out,
 {
     *out = NULL;
     pk_remind_reader *r = calloc(1, sizeof *r);
-    if (r == NULL || (r->d.subj = calloc(1, sizeof *r->d.subj)) == NULL) {
+    if (r == NULL || (r->d.subj = calloc(1, sizeof *r->d.subj)) == NULL ||
+        (r->d.mi = calloc(1, sizeof *r->d.mi)) == NULL) {
+        if (r != NULL)
+            free(r->d.subj);
         free(r);
         snprintf(err, errlen, "out of memory");
         return PK_ENOMEM;
@@ -148,6 +251,8 @@ int pk_remind_reader_new(const pk_app *app, pk_date day, pk_remind_reader **out,
     d->app = app;
     pk_wave_table_init(&d->waves, app);
     d->day = day;
+    pk_date_format(day, d->day_s);
+    pk_date_format(pk_date_add_days(day, -6), d->since_s);
     pk_buf_init(&d->arena, (size_t)1 << 20);
     int rc = pk_remind_rules_load(&app->cfg, &d->rules, err, errlen);
     if (rc == 0 && (rc = pk_store_waves_each(app->store, pk_rp_got_wave, d)) != 0)
@@ -166,6 +271,8 @@ void pk_remind_reader_free(pk_remind_reader *r)
         return;
     pk_buf_wipe_free(&r->d.arena);
     free(r->d.subj);
+    free(r->d.mi);
+    free(r->d.fires);
     free(r->d.ev);
     free(r->d.open);
     pk_wave_table_free(&r->d.waves);
@@ -201,35 +308,6 @@ int pk_remind_reader_holds(pk_remind_reader *r, int64_t participant_id, const ch
     return rc;
 }
 
-/* The occurrences of one person a fire of which was recorded dibatalkan
- * (a run settled them whole), for the preview. */
-typedef struct cancelled_marks {
-    struct {
-        char rule[PK_REMIND_ID_MAX];
-        int64_t anchor, k;
-    } m[OCC_MAX];
-    size_t n;
-} cancelled_marks;
-
-static int got_cancelled(void *ctx, const pk_remind_mark *m)
-{
-    cancelled_marks *c = ctx;
-    if (m->kind != PK_RM_FIRE || strcmp(m->status, "dibatalkan") != 0 || c->n == OCC_MAX)
-        return 0;
-    snprintf(c->m[c->n].rule, sizeof c->m[c->n].rule, "%s", m->rule);
-    c->m[c->n].anchor = m->anchor;
-    c->m[c->n++].k = m->k;
-    return 0;
-}
-
-static bool was_cancelled(const cancelled_marks *c, const char *rule, const pk_remind_occ *o)
-{
-    for (size_t i = 0; i < c->n; i++)
-        if (c->m[i].anchor == o->anchor && c->m[i].k == o->k && strcmp(c->m[i].rule, rule) == 0)
-            return true;
-    return false;
-}
-
 int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *region,
                       pk_date day, pk_preview_fn cb, void *ctx, char *err, size_t errlen)
 {
@@ -240,11 +318,12 @@ int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *reg
     day_ctx *d = &rd->d;
     size_t nocc = 0;
     pk_remind_occ occ[OCC_MAX];
-    cancelled_marks *cm = calloc(1, sizeof *cm);
-    if (cm == NULL)
-        rc = PK_ENOMEM;
-    if (rc == 0 && (rc = reader_load(d, participant_id, region, occ, &nocc)) == 0 && nocc > 0)
-        rc = pk_store_remind_marks_of(app->store, &participant_id, 1, d->day_s, got_cancelled, cm);
+    /* what was recorded of them: an occurrence cancelled is settled whole */
+    d->nfires = 0;
+    memset(d->mi, 0, sizeof *d->mi);
+    if ((rc = reader_load(d, participant_id, region, occ, &nocc)) == 0 && nocc > 0)
+        rc = pk_store_remind_marks_of(app->store, &participant_id, 1, d->since_s,
+                                      pk_rp_got_mark, d);
     if (rc != 0)
         snprintf(err, errlen, "database error (the person's reminders)");
     for (size_t i = 0; rc == 0 && i < nocc; i++) {
@@ -253,8 +332,8 @@ int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *reg
         pk_remind_vars v = pk_rp_vars_fill(d, &d->subj[0], &occ[i], &vt);
         pk_preview pv = {.rule = r->id, .purpose = pk_purpose_name(r->purpose),
                          .anchor = occ[i].anchor, .k = occ[i].k, .holds = occ[i].holds,
-                         .cancelled = was_cancelled(cm, r->id, &occ[i]),
                          .wa_template = r->whatsapp_template};
+        (void)pk_rp_settled(d, &occ[i], d->fires, d->nfires, &pv.cancelled);
         for (size_t f = 0; f < r->noffsets && pv.nfires < PK_REMIND_OFFSETS_MAX; f++)
             pv.fires[pv.nfires++] = pk_remind_fire_at(&d->rules, &occ[i], f);
         if (pk_remind_render(r->sms, &v, pv.sms, sizeof pv.sms) != 0 ||
@@ -268,7 +347,6 @@ int pk_remind_preview(const pk_app *app, int64_t participant_id, const char *reg
         }
         rc = cb(ctx, &pv);
     }
-    free(cm);
     pk_remind_reader_free(rd);
     return rc;
 }

@@ -33,78 +33,6 @@
 
 /* ---- what was recorded of a batch ---- */
 
-/* The index in the batch of participant pid (ids ascending). */
-static long subject_at(const day_ctx *d, int64_t pid)
-{
-    size_t lo = 0, hi = d->nsubj;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (d->subj[mid].id < pid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < d->nsubj && d->subj[lo].id == pid ? (long)lo : -1;
-}
-
-static int got_mark(void *ctx, const pk_remind_mark *m)
-{
-    day_ctx *d = ctx;
-    long i = subject_at(d, m->participant_id);
-    if (i < 0)
-        return 0;
-    struct mark_idx *x = &d->mi[i];
-    switch (m->kind) {
-    case PK_RM_FIRE: {
-        if (d->nfires == d->capfires) {
-            size_t cap = d->capfires ? d->capfires * 2 : 1024;
-            fire_mark *f = realloc(d->fires, cap * sizeof *f);
-            if (f == NULL)
-                return PK_ENOMEM;
-            d->fires = f;
-            d->capfires = cap;
-        }
-        fire_mark *f = &d->fires[d->nfires++];
-        f->pid = m->participant_id;
-        f->anchor = m->anchor;
-        f->k = m->k;
-        f->offset_days = m->offset_days;
-        snprintf(f->rule, sizeof f->rule, "%s", m->rule);
-        f->final = strcmp(m->status, "ditunda") != 0;
-        f->cancelled = strcmp(m->status, "dibatalkan") == 0;
-        break;
-    }
-    case PK_RM_STOP: {
-        pk_purpose p = pk_purpose_by_name(m->purpose);
-        if (p != PK_PURPOSE__COUNT)
-            x->stopped |= 1u << p;
-        break;
-    }
-    case PK_RM_SENT: {
-        pk_date sd;
-        if (pk_date_parse(m->day, strlen(m->day), &sd) == 0) {
-            long ago = pk_date_to_days(d->day) - pk_date_to_days(sd);
-            if (ago >= 0 && ago < 7)
-                x->sent[ago] += (int)m->count;
-        }
-        break;
-    }
-    case PK_RM_FAILED: {
-        pk_channel c = pk_channel_by_name(m->channel);
-        if (c != PK_CH__COUNT)
-            x->failed |= 1u << c;
-        break;
-    }
-    case PK_RM_PREF: {
-        pk_channel c = pk_channel_by_name(m->channel);
-        if (c != PK_CH__COUNT)
-            x->pref = c;
-        break;
-    }
-    }
-    return 0;
-}
-
 static int fire_cmp(const void *a, const void *b)
 {
     const fire_mark *x = a, *y = b;
@@ -183,23 +111,9 @@ static int person(day_ctx *d, size_t i, const fire_mark *fm, size_t nfm)
     int rc = pk_rp_occurrences(d, s, occ, &nocc);
     if (rc != 0 || nocc == 0)
         return rc;
-    /* a fire recorded settles itself; one recorded dibatalkan settles the
-     * whole occurrence: "the remaining fires of the occurrence are
-     * dibatalkan" (reminders.md step 1), even if the condition holds again
-     * later (a purchase cancelled after the cancelled fire) */
     uint32_t settled[OCC_MAX];
-    for (size_t o = 0; o < nocc; o++) {
-        settled[o] = 0;
-        const pk_remind_rule *r = &d->rules.items[occ[o].rule];
-        for (size_t m = 0; m < nfm; m++) {
-            if (!fm[m].final || fm[m].anchor != occ[o].anchor || fm[m].k != occ[o].k ||
-                strcmp(fm[m].rule, r->id) != 0)
-                continue;
-            for (size_t x = 0; x < r->noffsets; x++)
-                if (r->offsets[x] == fm[m].offset_days || fm[m].cancelled)
-                    settled[o] |= 1u << x;
-        }
-    }
+    for (size_t o = 0; o < nocc; o++)
+        settled[o] = pk_rp_settled(d, &occ[o], fm, nfm, NULL);
     struct mark_idx *x = &d->mi[i];
     pk_remind_person p = {.settled = settled, .stopped = x->stopped};
     memcpy(p.sent, x->sent, sizeof p.sent);
@@ -319,9 +233,9 @@ static int one_batch(day_ctx *d, bool everyone, int64_t *after, bool *more)
         int64_t ids[BATCH];
         for (size_t i = 0; i < d->nsubj; i++)
             ids[i] = d->subj[i].id;
-        rc = pk_store_remind_marks_of(d->app->store, ids, d->nsubj, d->since_s, got_mark, d);
+        rc = pk_store_remind_marks_of(d->app->store, ids, d->nsubj, d->since_s, pk_rp_got_mark, d);
     } else {
-        rc = pk_store_remind_marks(d->app->store, d->subj[0].id, *after, d->since_s, got_mark,
+        rc = pk_store_remind_marks(d->app->store, d->subj[0].id, *after, d->since_s, pk_rp_got_mark,
                                    d);
     }
     if (rc != 0)
