@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "app/journey.h"
 #include "app/operator.h"
 #include "app/wave_terms.h"
@@ -355,12 +357,14 @@ int pk_staff_journey(const pk_app *app, const char *scope, int64_t id, const cha
     if (rc == 0 && strlen(card) == 16) {
         out->has_card = true;
         snprintf(out->card_masked, sizeof(out->card_masked), "**** **** **** %s", card + 12);
-        memcpy(out->card_number, card, sizeof(out->card_number));
+        /* the whole number for its holder alone (selection.md) */
+        if (strcmp(actor, PK_ACTOR_RESIDENT) == 0)
+            memcpy(out->card_number, card, sizeof(out->card_number));
     } else if (rc != 0 && rc != PK_ENOENT) {
         pk_wave_table_free(&waves);
         return PK_EIO;
     }
-    memset(card, 0, sizeof(card));
+    sodium_memzero(card, sizeof(card));
     deadline_items(out, now);
     page_ctx p = {.offset = offset, .limit = limit, .cb = cb, .ctx = ctx};
     rc = pk_journey_each_judged(app->store, id, &waves, one_event, &p);

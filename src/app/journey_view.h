@@ -45,7 +45,8 @@ typedef struct pk_journey_view {
     int64_t balance_cutoff;     /* the wave's, 0: none */
     bool has_card;
     char card_masked[20];       /* "**** **** **** 1234": what staff pages show */
-    char card_number[17];       /* the whole number: its holder's page alone shows it
+    char card_number[17];       /* the whole number, filled for its holder alone
+                                 * (actor PK_ACTOR_RESIDENT): Akun saya shows it
                                  * (selection.md: "shown to its holder only") */
     int64_t card_wave;
     int64_t card_replaced_at;   /* when `cards reissue` last gave it a new number; 0: never */

@@ -21,6 +21,8 @@
 
 #define PK_SEARCH_MAX 50   /* results of one search at most */
 #define PK_ACTOR_MAX 64
+/* A resident reading or changing their own data, signed in (Akun saya). */
+#define PK_ACTOR_RESIDENT "warga"
 
 /* "user:NAME": who read, for the access log. */
 void pk_staff_actor(const pk_principal *who, char out[PK_ACTOR_MAX]);

@@ -441,13 +441,15 @@ int pk_registry_nik_id(const pk_app *app, const char *nik, int64_t *pid)
     pk_bi bi;
     pk_vault_blind(&app->vault, "nik", nik, bi);
     pk_tx *tx = NULL;
-    pk_pknown known = {0};
+    *pid = 0;
+    /* the NIK index only: no row read, nothing locked */
     int rc = pk_store_begin(app->store, &tx);
     if (rc == 0)
-        rc = pk_tx_participants_find(tx, 1, (const pk_bi *)&bi, &known);
+        rc = pk_tx_participant_ids(tx, 1, (const pk_bi *)&bi, pid);
     pk_tx_rollback(tx);
     sodium_memzero(bi, sizeof bi);
-    *pid = rc == 0 ? known.id : 0;
+    if (rc != 0)
+        *pid = 0;
     return rc;
 }
 

@@ -10,6 +10,7 @@
 
 #include "app/auth_int.h"
 #include "app/channel.h"
+#include "app/operator.h"
 #include "app/registry.h"
 #include "core/nik.h"
 #include "core/pk.h"
@@ -274,26 +275,14 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
     if (pid == 0)
         return 0;   /* the same answer: nothing to send */
 
-    pk_participant p;
-    open_ctx o = {app, &p, false, 0};
-    rc = pk_store_participant_get(app->store, "", pid, got_row, &o);
-    if (rc != 0 || !o.found) {
-        sodium_memzero(&p, sizeof p);
-        return PK_EIO;
-    }
-    char code[8];
-    snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
-    uint8_t h[PK_RCODE_LEN];
-    code_hash(app, pid, purpose, code, h);
-    char pref[16] = "";
-    int64_t verified = 0;
     pk_tx *tx = NULL;
     rc = pk_store_begin(app->store, &tx);
     /* A code sent less than PK_RCODE_RESEND ago and still usable stays:
      * a page reloaded (or a tab a phone restores) sends its form again,
      * and a new code would void the one just received (an outside
      * review).  The answer is the one any NIK gets; the NIK's turn was
-     * taken above all the same, so the limits count alike. */
+     * taken above all the same, so the limits count alike.  Asked
+     * first: a reload opens no sealed data and draws no code. */
     uint8_t had[PK_RCODE_LEN];
     int64_t expires = 0, attempts = 0;
     int got = rc == 0 ? pk_tx_resident_code_get(tx, pid, purpose_name(purpose), had, &expires,
@@ -303,11 +292,22 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
     if (got == 0 && now < expires && attempts < PK_RCODE_TRIES &&
         now < expires - PK_RCODE_TTL + PK_RCODE_RESEND) {
         pk_tx_rollback(tx);
-        sodium_memzero(code, sizeof code);
-        sodium_memzero(h, sizeof h);
-        sodium_memzero(&p, sizeof p);
         return 0;
     }
+    pk_participant p;
+    open_ctx o = {app, &p, false, 0};
+    if (rc == 0 && ((rc = pk_store_participant_get(app->store, "", pid, got_row, &o)) != 0 ||
+                    !o.found)) {
+        pk_tx_rollback(tx);
+        sodium_memzero(&p, sizeof p);
+        return PK_EIO;
+    }
+    char code[8];
+    snprintf(code, sizeof code, "%06u", (unsigned)randombytes_uniform(1000000));
+    uint8_t h[PK_RCODE_LEN];
+    code_hash(app, pid, purpose, code, h);
+    char pref[16] = "";
+    int64_t verified = 0;
     if (rc == 0 && got != 0 && got != PK_ENOENT)
         rc = got;
     if (rc == 0)
@@ -332,6 +332,7 @@ int pk_resident_code_send(const pk_app *app, const char *nik, pk_rcode_purpose p
         sodium_memzero(&job, sizeof job);
     }
     sodium_memzero(code, sizeof code);
+    sodium_memzero(h, sizeof h);
     sodium_memzero(&p, sizeof p);
     return rc == 0 ? 0 : PK_EIO;
 }
@@ -392,7 +393,7 @@ int pk_resident_code_check(const pk_app *app, const char *nik, const char *code,
             if (rc == 0 && purpose == PK_RCODE_TELEPON)
                 rc = pk_tx_contact_pref_set(tx, pid, NULL, now);
             if (rc == 0)
-                rc = pk_tx_audit(tx, "warga", "portal",
+                rc = pk_tx_audit(tx, PK_ACTOR_RESIDENT, "portal",
                                  purpose == PK_RCODE_TELEPON ? "resident.phone_verified"
                                                              : "resident.login",
                                  pid, "");
@@ -501,7 +502,7 @@ int pk_resident_pref_set(const pk_app *app, int64_t participant_id, const char *
     if (rc == 0) {
         char detail[32];
         snprintf(detail, sizeof detail, "channel=%s", pk_channel_name(c));
-        rc = pk_tx_audit(tx, "warga", "portal", "resident.channel", participant_id, detail);
+        rc = pk_tx_audit(tx, PK_ACTOR_RESIDENT, "portal", "resident.channel", participant_id, detail);
     }
     if (rc == 0)
         return pk_tx_commit(tx);

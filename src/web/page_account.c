@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "app/journey_view.h"
+#include "app/operator.h"
 #include "app/remind.h"
 #include "app/resident.h"
 #include "app/wave.h"
@@ -326,7 +327,7 @@ static bool change(const pk_app *app, pk_req *req, pk_resp *resp, const pk_resid
         pk_purpose pu = t ? pk_purpose_by_name(t) : PK_PURPOSE__COUNT;
         if (pu != PK_PURPOSE__COUNT) {
             pk_consent_req r = {.nik = p->nik, .purpose = pu, .stop = aksi[0] == 'b',
-                                .channel = "portal", .source = "portal", .actor = "warga"};
+                                .channel = "portal", .source = "portal", .actor = PK_ACTOR_RESIDENT};
             bool changed;
             int64_t id;
             char err[128];

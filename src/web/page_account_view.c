@@ -14,6 +14,7 @@
 
 #include "app/catalogue.h"
 #include "app/journey_view.h"
+#include "app/operator.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "web/html.h"
@@ -197,7 +198,7 @@ bool pk_page_account_view(const pk_app *app, const pk_req *req, pk_buf *b, int64
     pk_journey_view v;
     ev_ctx c = {.ev = calloc(EVENTS_SHOWN, sizeof(pk_event))};
     int rc = c.ev == NULL ? PK_ENOMEM
-                          : pk_staff_journey(app, "", pid, "warga", req->route, 0,
+                          : pk_staff_journey(app, "", pid, PK_ACTOR_RESIDENT, req->route, 0,
                                              PK_JOURNEY_EVENTS_MAX, (int64_t)time(NULL), &v,
                                              one_event, &c);
     pk_buf_adds(b, "<section class=\"card\" aria-labelledby=\"status\" data-journey>\n");
