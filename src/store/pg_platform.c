@@ -270,7 +270,11 @@ int pg_card_reissue(pk_tx *t, const pk_card_new *c, int64_t at)
     params p = {0};
     p_int(&p, at);
     p_int(&p, c->participant_id);
-    int rc = pg_run(pg_txc(t), S_CARD_RETIRE, &p, NULL);
+    PGresult *r = NULL;
+    int rc = pg_run(pg_txc(t), S_CARD_RETIRE, &p, &r);
+    if (rc == 0 && pg_touched(r) != 1) /* no card: as on SQLite */
+        rc = PK_ENOENT;
+    PQclear(r);
     if (rc != 0)
         return rc;
     params q = {0};

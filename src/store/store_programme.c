@@ -317,7 +317,6 @@ int pk_tx_cards_insert(pk_tx *tx, int64_t wave, int64_t issued_at, size_t n,
 int pk_store_card_get(pk_store *s, int64_t participant_id, char number[17], int64_t *wave,
                       int64_t *replaced_at)
 {
-    *replaced_at = 0;
     return s->ops->card_get(s, participant_id, number, wave, replaced_at);
 }
 

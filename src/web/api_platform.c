@@ -18,8 +18,8 @@
 #include "app/platform.h"
 #include "app/purchase.h"
 #include "core/card.h"
-#include "core/ident.h"
 #include "web/json.h"
+#include "web/page_form.h"
 #include "web/ratelimit.h"
 #include "web/web.h"
 
@@ -195,12 +195,10 @@ void pk_api_platform_purchase(const pk_app *app, pk_req *req, pk_resp *resp)
     const char *course = member(root, "kode_pelatihan", fields,
                                 "Kode pelatihan di platform wajib diisi.");
     pk_purchase_result r;
-    char digits[PK_CARD_LEN + 1];
     if (!invalid(resp, fields) && !pk_web_card_limited(app, req->platform->code, resp)) {
         /* as its holder copies it from Akun saya ("9900 3151 7545
          * 0380"): an outside test found the shown form refused */
-        if (pk_digits16(card, digits))
-            card = digits;
+        card = pk_form_id16(req, card);
         int rc = pk_purchase_buy(app, req->platform, card, course, &r);
         /* only a well-formed number (16 digits, its Luhn digit right) is a
          * try at someone's card; a typo's check digit is wrong 9 times in
